@@ -1,0 +1,85 @@
+/**
+ * The one customer profile shape shared by every node of this package:
+ * what the profile store keeps, what segments/scoring read, what templates render.
+ */
+
+export interface ProfileCartLine {
+	product_id?: string;
+	sku?: string;
+	name?: string;
+	price?: number;
+	quantity?: number;
+	url?: string;
+	image_url?: string;
+	category?: string;
+}
+
+export interface ProfileOpenCart {
+	cart_id?: string;
+	checkout_id?: string;
+	/** Cart value in major units. */
+	value?: number;
+	currency?: string;
+	recovery_url?: string;
+	products: ProfileCartLine[];
+	/** When the cart/checkout was last updated, ISO-8601 UTC. */
+	updatedAt: string;
+}
+
+export interface ProfileProductView {
+	product_id?: string;
+	name?: string;
+	price?: number;
+	url?: string;
+	image_url?: string;
+	category?: string;
+	at: string;
+}
+
+export interface ProfileEngagement {
+	delivered_30d: number;
+	opened_30d: number;
+	clicked_30d: number;
+	delivered_90d: number;
+	opened_90d: number;
+	clicked_90d: number;
+	last_open_at?: string | null;
+	last_click_at?: string | null;
+}
+
+export interface CustomerProfile {
+	/** Internal profile id (stable across identity merges). */
+	profileId: string;
+	userId?: string | null;
+	email?: string | null;
+	/** Anonymous ids merged into this profile. */
+	anonymousIds: string[];
+	firstSeenAt: string;
+	lastSeenAt: string;
+	ordersCount: number;
+	/** Total spent per ISO currency, in integer minor units (cents). */
+	totalSpentMinor: Record<string, number>;
+	lastOrderAt?: string | null;
+	firstOrderAt?: string | null;
+	openCart?: ProfileOpenCart | null;
+	recentViews: ProfileProductView[];
+	recentSearches: string[];
+	engagement: ProfileEngagement;
+	unsubscribed: boolean;
+	bounced: boolean;
+	complained: boolean;
+	traits: Record<string, unknown>;
+}
+
+export function emptyEngagement(): ProfileEngagement {
+	return {
+		delivered_30d: 0,
+		opened_30d: 0,
+		clicked_30d: 0,
+		delivered_90d: 0,
+		opened_90d: 0,
+		clicked_90d: 0,
+		last_open_at: null,
+		last_click_at: null,
+	};
+}
