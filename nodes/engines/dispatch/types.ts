@@ -1,0 +1,115 @@
+/**
+ * ESP Dispatch: the contract between the dispatch engine (batching, rate limits, retries,
+ * idempotency, suppression, compliance headers) and one file per provider in providers/.
+ *
+ * A provider is pure: it turns messages into HTTP requests (choosing the request shape that
+ * carries the most messages its API documents) and turns each HTTP answer back into one
+ * result per message. It never performs I/O itself; the engine sends the requests through a
+ * transport that the n8n glue supplies (n8n's httpRequestWithAuthentication, so secrets stay in
+ * the credential) and that tests and benchmarks can point at a local server.
+ */
+
+export interface Address {
+	email: string;
+	name?: string;
+}
+
+/** How the message body is given. */
+export type DispatchMode = 'rendered' | 'template';
+
+export interface OutboundMessage {
+	/** Index of the n8n input item this message came from. */
+	index: number;
+	/** Stable key: the same key within the window is never sent twice. */
+	idempotencyKey: string;
+	from: Address;
+	to: Address;
+	replyTo?: Address;
+	/** rendered mode */
+	subject?: string;
+	html?: string;
+	text?: string;
+	/** template mode: the provider-side template id and this recipient's variables. */
+	templateId?: string;
+	variables?: Record<string, unknown>;
+	/** Extra MIME headers (List-Unsubscribe, List-Unsubscribe-Post, test-mode header...). */
+	headers: Record<string, string>;
+	/** Attribution metadata (`pz_*` keys, see ../types/attribution.ts). */
+	metadata: Record<string, string>;
+	tags?: string[];
+	/** Provider-specific knobs (Postmark MessageStream, SES ConfigurationSetName, ...). */
+	options?: Record<string, unknown>;
+}
+
+export type SendStatus = 'sent' | 'queued' | 'failed' | 'suppressed' | 'duplicate' | 'unknown';
+
+export interface MessageResult {
+	index: number;
+	status: SendStatus;
+	providerMessageId?: string;
+	/** HTTP status (or SMTP reply code) that decided this message's status. */
+	responseCode?: number;
+	/** Provider error code/text for this message, if any. Never contains a secret. */
+	error?: string;
+	/** True when sending again may succeed (429, 5xx, timeout before acceptance). */
+	retryable?: boolean;
+	/** Seconds the provider asked us to wait (Retry-After), if it said. */
+	retryAfterSeconds?: number;
+}
+
+export interface HttpRequestSpec {
+	method: 'POST' | 'PUT' | 'GET';
+	/** Absolute URL, built from the credential's base URL/region. */
+	url: string;
+	headers: Record<string, string>;
+	/** Serialized body: JSON text, form-urlencoded text or multipart. */
+	body: string;
+	/** Key for providers that accept one (Resend `Idempotency-Key`). */
+	idempotencyKey?: string;
+}
+
+export interface HttpResponseSpec {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: string;
+}
+
+/** One request and the messages it carries. */
+export interface RequestPlan {
+	request: HttpRequestSpec;
+	messages: OutboundMessage[];
+}
+
+/** Non-secret provider settings taken from the credential (region, base URL, sandbox...). */
+export type ProviderSettings = Record<string, string | number | boolean | undefined>;
+
+export interface EspProvider {
+	id: string;
+	displayName: string;
+	/** Messages one request may carry, per mode, as the provider documents it (1 = no batch API). */
+	maxBatch: Record<DispatchMode, number>;
+	/** Whether the provider accepts an idempotency key (so a lost answer can be retried safely). */
+	acceptsIdempotencyKey: boolean;
+	/** Groups messages into requests (respecting maxBatch and documented payload limits). */
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[];
+	/** One result per message of the plan, from the provider's answer (incl. partial failures). */
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[];
+}
+
+/** Sends one request. Throws TransportError when no answer came back. */
+export type Transport = (request: HttpRequestSpec) => Promise<HttpResponseSpec>;
+
+export class TransportError extends Error {
+	constructor(
+		message: string,
+		/**
+		 * 'before': the request surely did not reach the provider (connect refused/timeout):
+		 * safe to retry. 'after': the request was sent and the answer was lost: the provider may
+		 * have accepted it.
+		 */
+		readonly phase: 'before' | 'after',
+	) {
+		super(message);
+		this.name = 'TransportError';
+	}
+}
