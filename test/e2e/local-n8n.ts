@@ -170,6 +170,15 @@ export async function waitForWebhook(url: string, timeoutMs = 60000): Promise<vo
 	}
 }
 
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (await check()) return;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+		await sleep(250);
+	}
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until a mail matching `match` arrives (or fails after `timeoutMs`). */
