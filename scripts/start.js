@@ -114,8 +114,9 @@ async function main() {
 		const active = t.workflow.meta && t.workflow.meta.pzActivateOnStart;
 		lines.push(`    ${t.workflow.name}${active ? '' : '   (imported inactive: add your credentials, then publish)'}`);
 		for (const node of t.workflow.nodes) {
-			if (!node.webhookId && !(node.parameters && node.parameters.path)) continue;
-			const p = (node.parameters && node.parameters.path) || node.webhookId;
+			if (!node.webhookId) continue;
+			// n8n's Webhook node serves its `path`; our trigger serves `<webhookId>/<source>`.
+			const p = node.type === 'n8n-nodes-base.webhook' ? node.parameters.path || node.webhookId : `${node.webhookId}/${node.parameters.source || 'shopify'}`;
 			lines.push(`      ${node.name}: POST ${n8n.baseUrl}/webhook/${p}`);
 		}
 	}

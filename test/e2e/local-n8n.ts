@@ -155,7 +155,12 @@ export async function startLocalN8n(options: StartOptions): Promise<LocalN8n> {
 export function webhookPaths(workflow: WorkflowJson): string[] {
 	return workflow.nodes
 		.filter((n) => n.webhookId)
-		.map((n) => String((n.parameters.path as string | undefined) || n.webhookId).replace(/^\//, ''));
+		.map((n) =>
+			n.type === 'n8n-nodes-base.webhook'
+				? String(n.parameters.path || n.webhookId).replace(/^\//, '')
+				: // Our trigger's path is an expression of its source: n8n serves it under the node's webhook id.
+					`${n.webhookId}/${String(n.parameters.source ?? 'shopify')}`,
+		);
 }
 
 /** Polls a production webhook URL with OPTIONS (no execution) until n8n has registered it. */

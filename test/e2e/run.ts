@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalN8n, WorkflowJson } from './local-n8n';
-import { PREFIX, ROOT, startLocalN8n, waitForWebhook, waitUntil, withShortWaits } from './local-n8n';
+import { PREFIX, ROOT, startLocalN8n, waitForWebhook, waitUntil, webhookPaths, withShortWaits } from './local-n8n';
 import type { Scenario } from './scenario';
 
 const args = process.argv.slice(2);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
 				const stored = await n8n.rest.workflow(wf.id);
 				assert.equal(stored.active, true, `${wf.name} is not active`);
 			}
-			for (const wf of workflows) for (const node of wf.nodes.filter((n) => n.webhookId)) await waitForWebhook(n8n.webhookUrl(String(node.parameters.path || node.webhookId)), 5000);
+			for (const wf of workflows) for (const p of webhookPaths(wf)) await waitForWebhook(n8n.webhookUrl(p), 5000);
 		});
 		for (const s of runnable) {
 			for (const t of s.tests) {

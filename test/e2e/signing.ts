@@ -1,0 +1,47 @@
+/**
+ * Signed webhook requests as the providers send them, for the end-to-end tests and bench/e2e.
+ * The secrets are the local instance's (scripts/local-setup.js), never real ones.
+ */
+import crypto from 'node:crypto';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { LOCAL_SECRETS } = require('../../scripts/local-setup.js') as { LOCAL_SECRETS: Record<string, string> };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export { LOCAL_SECRETS };
+
+export interface SignedRequest {
+	headers: Record<string, string>;
+	body: string;
+}
+
+/**
+ * Shopify: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body with the app's
+ * webhook secret; `X-Shopify-Webhook-Id` identifies a delivery (the same on retries).
+ * https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
+ */
+export function shopify(topic: string, payload: unknown, webhookId: string, secret = LOCAL_SECRETS.shopify): SignedRequest {
+	const body = JSON.stringify(payload);
+	return {
+		body,
+		headers: {
+			'content-type': 'application/json',
+			'x-shopify-topic': topic,
+			'x-shopify-hmac-sha256': crypto.createHmac('sha256', secret).update(body, 'utf8').digest('base64'),
+			'x-shopify-shop-domain': 'local-test-shop.myshopify.com',
+			'x-shopify-webhook-id': webhookId,
+			'x-shopify-api-version': '2025-07',
+			'x-shopify-triggered-at': new Date().toISOString(),
+		},
+	};
+}
+
+/** The same request with one byte of the body changed after signing. */
+export function tampered(req: SignedRequest): SignedRequest {
+	const i = req.body.indexOf('"', 1);
+	return { headers: req.headers, body: `${req.body.slice(0, i + 1)}X${req.body.slice(i + 2)}` };
+}
+
+export function post(url: string, req: SignedRequest): Promise<Response> {
+	return fetch(url, { method: 'POST', headers: req.headers, body: req.body });
+}
