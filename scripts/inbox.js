@@ -55,6 +55,7 @@ async function startInbox({ smtpPort = 2525, httpPort = 5681, host = '127.0.0.1'
 
 	const smtp = new SMTPServer({
 		authOptional: true,
+		allowInsecureAuth: true,
 		disabledCommands: ['STARTTLS'],
 		logger: false,
 		banner: 'n8n-nodes-personalization local inbox',

@@ -40,8 +40,26 @@ function localCredentials({ smtpPort }) {
 		{
 			id: 'pzLocalSmtpInbox01',
 			name: 'Local SMTP inbox (npm start)',
-			type: 'personalizationSmtp',
-			data: { host: '127.0.0.1', port: smtpPort, secure: false, user: 'local', password: 'local', ignoreTLS: true },
+			type: 'personalizationSmtpApi',
+			data: { host: '127.0.0.1', port: smtpPort, secure: false, user: '', password: '', ignoreSslIssues: true },
+		},
+		{
+			id: 'pzLocalShopifyHook',
+			name: 'Shopify webhook secret (local test value)',
+			type: 'personalizationWebhookApi',
+			data: { signingSecret: LOCAL_SECRETS.shopify },
+		},
+		{
+			id: 'pzLocalMailgunHook',
+			name: 'Mailgun webhook signing key (local test value)',
+			type: 'personalizationWebhookApi',
+			data: { signingSecret: LOCAL_SECRETS.mailgun },
+		},
+		{
+			id: 'pzLocalSegmentHook',
+			name: 'Segment shared secret (local test value)',
+			type: 'personalizationWebhookApi',
+			data: { signingSecret: LOCAL_SECRETS.segment },
 		},
 	];
 	return all.filter((c) => types.has(c.type));

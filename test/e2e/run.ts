@@ -7,13 +7,16 @@
  * HTTP traffic (signed webhooks to the production URLs) and checks the local SMTP inbox and
  * n8n's executions. Prints "N passed, N failed" and exits non-zero on any failure.
  *
- *   npm run test:e2e [-- --wait-seconds 4] [-- --only cart]
+ * Ends with the browser test (browser.ts) on the same instance; --no-browser skips it.
+ *
+ *   npm run test:e2e [-- --wait-seconds 4] [-- --only cart] [-- --no-browser]
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalN8n, WorkflowJson } from './local-n8n';
 import { PREFIX, ROOT, startLocalN8n, waitForWebhook, waitUntil, webhookPaths, withShortWaits } from './local-n8n';
+import { runBrowserTests } from './browser';
 import type { Scenario } from './scenario';
 
 const args = process.argv.slice(2);
@@ -102,6 +105,14 @@ async function main(): Promise<void> {
 				n8n.inbox.clear();
 				await run(`${s.name}: ${t.name}`, () => t.fn({ n8n, waitSeconds }));
 			}
+		}
+		if (!args.includes('--no-browser')) {
+			// The editor in a real browser, on the same instance (see browser.ts).
+			const browser = await runBrowserTests(
+				n8n,
+				workflows.filter((w) => w.id !== baseline.id),
+			);
+			for (const r of browser) results.push({ name: `browser: ${r.name}`, ok: r.ok, ms: 0, error: r.error });
 		}
 	} finally {
 		await n8n.stop();
