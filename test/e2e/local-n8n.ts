@@ -102,9 +102,10 @@ export interface StartOptions {
 export async function startLocalN8n(options: StartOptions): Promise<LocalN8n> {
 	rt.ensureN8n();
 	rt.buildPackage();
-	const tmpRoot = path.join(ROOT, 'test', '.tmp');
-	fs.mkdirSync(tmpRoot, { recursive: true });
-	const userFolder = fs.mkdtempSync(path.join(tmpRoot, 'n8n-e2e-'));
+	// Outside the repository, as a real ~/.n8n is: the package must resolve n8n-workflow from n8n
+	// itself (n8n puts its own node_modules on NODE_PATH), not from our devDependencies.
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-n8n-e2e-'));
+	if (userFolder.startsWith(ROOT)) throw new Error('the temporary folder must be outside the repository');
 	rt.installPackage(userFolder);
 	const inbox: Inbox = await startInbox({ smtpPort: 0, httpPort: 0 });
 	const credentials = setup.localCredentials({ smtpPort: inbox.smtpPort });

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 	const started = Date.now();
 	process.stdout.write(`starting n8n with ${workflows.length} workflow(s), waits shortened to ${waitSeconds}s...\n`);
 	const n8n: LocalN8n = await startLocalN8n({ workflows });
-	process.stdout.write(`n8n up at ${n8n.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)}s (user folder ${path.relative(ROOT, n8n.userFolder)})\n\n`);
+	process.stdout.write(`n8n up at ${n8n.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)}s (user folder ${n8n.userFolder})\n\n`);
 
 	const results: Array<{ name: string; ok: boolean; ms: number; error?: string }> = [];
 	const run = async (name: string, fn: () => Promise<void>) => {

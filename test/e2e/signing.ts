@@ -36,6 +36,30 @@ export function shopify(topic: string, payload: unknown, webhookId: string, secr
 	};
 }
 
+/**
+ * Segment (Webhooks destination): `X-Signature` is the hex HMAC-SHA1 of the raw body with the
+ * shared secret. https://segment.com/docs/connections/destinations/catalog/webhooks/#authentication
+ */
+export function segment(payload: unknown, secret = LOCAL_SECRETS.segment): SignedRequest {
+	const body = JSON.stringify(payload);
+	return {
+		body,
+		headers: { 'content-type': 'application/json', 'x-signature': crypto.createHmac('sha1', secret).update(body, 'utf8').digest('hex') },
+	};
+}
+
+/**
+ * Mailgun: the body carries `signature: { timestamp, token, signature }`, the signature being the
+ * hex HMAC-SHA256 of timestamp + token with the webhook signing key.
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks
+ */
+export function mailgun(eventData: Record<string, unknown>, secret = LOCAL_SECRETS.mailgun): SignedRequest {
+	const timestamp = String(Math.floor(Date.now() / 1000));
+	const token = crypto.randomBytes(25).toString('hex');
+	const signature = crypto.createHmac('sha256', secret).update(timestamp + token).digest('hex');
+	return { body: JSON.stringify({ signature: { timestamp, token, signature }, 'event-data': eventData }), headers: { 'content-type': 'application/json' } };
+}
+
 /** The same request with one byte of the body changed after signing. */
 export function tampered(req: SignedRequest): SignedRequest {
 	const i = req.body.indexOf('"', 1);
