@@ -3,7 +3,7 @@
  *
  *  1. installs n8n 2.41.1 on Node 24 into `.n8n-runtime/n8n/` (first run only, ~8 min),
  *  2. builds this package when a source changed, and installs it into
- *     `.n8n-runtime/user/.n8n/nodes` as an installed community package,
+ *     `~/.n8n-personalization-local/.n8n/nodes` (PZ_USER_FOLDER) as an installed community package,
  *  3. imports the local credentials (SMTP pointing at the local inbox) and the templates, and
  *     publishes the templates that can run as they are (first run, or when a template changed),
  *  4. starts the local SMTP inbox and n8n (SQLite), and prints where everything is.
@@ -18,7 +18,9 @@ const path = require('node:path');
 const rt = require('./n8n-runtime');
 const setup = require('./local-setup');
 
-const USER_FOLDER = path.resolve(process.env.PZ_USER_FOLDER || path.join(rt.RUNTIME, 'user'));
+// Outside the repository on purpose: inside it, Node would resolve the package's `n8n-workflow`
+// from the repository's node_modules instead of n8n's own copy, unlike a real installation.
+const USER_FOLDER = path.resolve(process.env.PZ_USER_FOLDER || path.join(require('node:os').homedir(), '.n8n-personalization-local'));
 const PID_FILE = path.join(rt.RUNTIME, 'start.json');
 const STATE_FILE = path.join(USER_FOLDER, 'imported.json');
 const port = Number(process.env.N8N_PORT || 5678);
@@ -106,7 +108,7 @@ async function main() {
 		'',
 		`  Editor:        ${n8n.baseUrl}/   (first visit: create the owner account)`,
 		`  Local inbox:   http://127.0.0.1:${inboxHttpPort}/   (SMTP 127.0.0.1:${smtpPort}; JSON at /api/messages; files in ${path.relative(process.cwd(), inboxDir)})`,
-		`  User folder:   ${path.relative(process.cwd(), USER_FOLDER) || '.'}`,
+		`  User folder:   ${USER_FOLDER}   (PZ_USER_FOLDER; delete it to start from scratch)`,
 		'',
 		'  Templates:',
 	];
@@ -114,7 +116,7 @@ async function main() {
 		const active = t.workflow.meta && t.workflow.meta.pzActivateOnStart;
 		lines.push(`    ${t.workflow.name}${active ? '' : '   (imported inactive: add your credentials, then publish)'}`);
 		for (const node of t.workflow.nodes) {
-			if (!node.webhookId) continue;
+			if (!node.webhookId || node.disabled) continue;
 			// n8n's Webhook node serves its `path`; our trigger serves `<webhookId>/<source>`.
 			const p = node.type === 'n8n-nodes-base.webhook' ? node.parameters.path || node.webhookId : `${node.webhookId}/${node.parameters.source || 'shopify'}`;
 			lines.push(`      ${node.name}: POST ${n8n.baseUrl}/webhook/${p}`);

@@ -66,7 +66,7 @@ export interface Execution {
 export interface WorkflowJson {
 	id: string;
 	name: string;
-	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; webhookId?: string; credentials?: Record<string, { id: string; name: string }> }>;
+	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; webhookId?: string; disabled?: boolean; credentials?: Record<string, { id: string; name: string }> }>;
 	connections: Record<string, unknown>;
 	settings?: Record<string, unknown>;
 	meta?: Record<string, unknown>;
@@ -155,7 +155,7 @@ export async function startLocalN8n(options: StartOptions): Promise<LocalN8n> {
 /** Production webhook paths of a workflow's webhook nodes (`path` parameter, else the webhook id). */
 export function webhookPaths(workflow: WorkflowJson): string[] {
 	return workflow.nodes
-		.filter((n) => n.webhookId)
+		.filter((n) => n.webhookId && !n.disabled)
 		.map((n) =>
 			n.type === 'n8n-nodes-base.webhook'
 				? String(n.parameters.path || n.webhookId).replace(/^\//, '')
@@ -185,6 +185,27 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
 	}
 }
 
+export interface RunData {
+	status: string;
+	runData: Record<string, Array<{ executionTime: number; data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: { message: string } }>>;
+}
+
+/** One execution's run data (n8n serializes it with `flatted`; the copy n8n ships parses it). */
+export async function executionRunData(n8n: LocalN8n, id: string): Promise<RunData> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const flatted = require(path.join(rt.RUNTIME, 'n8n', 'node_modules', 'flatted')) as { parse(s: string): unknown };
+	const full = await n8n.rest.request<{ data: string; status: string }>('GET', `/rest/executions/${id}`);
+	const data = flatted.parse(full.data) as { resultData: { runData: RunData['runData'] } };
+	return { status: full.status, runData: data.resultData.runData };
+}
+
+/** Ids of a workflow's executions, newest first (up to `limit`). */
+export async function executionIds(n8n: LocalN8n, workflowId: string, limit = 50): Promise<string[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const res = await n8n.rest.request<{ results: Array<{ id: string }> }>('GET', `/rest/executions?filter=${filter}&limit=${limit}`);
+	return res.results.map((r) => r.id);
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until a mail matching `match` arrives (or fails after `timeoutMs`). */
@@ -212,6 +233,23 @@ export function withShortWaits(workflow: WorkflowJson, seconds: number): Workflo
 	for (const node of copy.nodes) {
 		if (node.type === 'n8n-nodes-base.wait') {
 			node.parameters = { ...node.parameters, resume: 'timeInterval', amount: seconds, unit: 'seconds' };
+		}
+	}
+	return copy;
+}
+
+/**
+ * A copy of a scheduled template whose Schedule Trigger is replaced by a Webhook node of the same
+ * name at `path`, so a test starts "tonight's run" now with one POST (everything else unchanged).
+ */
+export function withRunNowWebhook(workflow: WorkflowJson, path: string): WorkflowJson {
+	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowJson;
+	for (const node of copy.nodes) {
+		if (node.type === 'n8n-nodes-base.scheduleTrigger') {
+			node.type = 'n8n-nodes-base.webhook';
+			(node as { typeVersion?: number }).typeVersion = 2;
+			node.parameters = { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} };
+			node.webhookId = path;
 		}
 	}
 	return copy;

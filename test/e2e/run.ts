@@ -52,7 +52,10 @@ async function main(): Promise<void> {
 		}
 		for (const t of s.templates) {
 			const wf = withShortWaits(JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', t), 'utf8')) as WorkflowJson, waitSeconds);
-			workflows.push(s.prepare ? s.prepare(wf) : wf);
+			const prepared = s.prepare ? s.prepare(wf) : wf;
+			const at = workflows.findIndex((w) => w.id === prepared.id);
+			if (at < 0) workflows.push(prepared);
+			else if (s.prepare) workflows[at] = prepared;
 		}
 	}
 	const runnable = scenarios.filter((s) => !skipped.some((k) => k.startsWith(`${s.name} (`)));

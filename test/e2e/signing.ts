@@ -20,7 +20,7 @@ export interface SignedRequest {
  * webhook secret; `X-Shopify-Webhook-Id` identifies a delivery (the same on retries).
  * https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
  */
-export function shopify(topic: string, payload: unknown, webhookId: string, secret = LOCAL_SECRETS.shopify): SignedRequest {
+export function shopify(topic: string, payload: unknown, webhookId: string, secret = LOCAL_SECRETS.shopify, triggeredAt = new Date()): SignedRequest {
 	const body = JSON.stringify(payload);
 	return {
 		body,
@@ -31,7 +31,7 @@ export function shopify(topic: string, payload: unknown, webhookId: string, secr
 			'x-shopify-shop-domain': 'local-test-shop.myshopify.com',
 			'x-shopify-webhook-id': webhookId,
 			'x-shopify-api-version': '2025-07',
-			'x-shopify-triggered-at': new Date().toISOString(),
+			'x-shopify-triggered-at': triggeredAt.toISOString(),
 		},
 	};
 }

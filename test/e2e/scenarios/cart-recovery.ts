@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { CART_TEMPLATE, shopifyCheckout } from '../ingest';
 import type { LocalN8n } from '../local-n8n';
-import { sleep, waitForMail, waitUntil } from '../local-n8n';
+import { executionIds, executionRunData, sleep, waitForMail, waitUntil } from '../local-n8n';
 import type { Scenario } from '../scenario';
 import { post, shopify, tampered } from '../signing';
 
@@ -106,6 +106,19 @@ export const scenario: Scenario = {
 				await sleep(waitSeconds * 1000);
 				await settled(n8n, WORKFLOW_ID, (waitSeconds + 60) * 1000);
 				assert.equal(n8n.inbox.messages.filter((m) => m.envelope.to.includes(email)).length, 0, 'no recovery email to a buyer');
+				// And for the right reason: the checkout's execution reached "Bought since?" and went to "Happened".
+				let checked = false;
+				for (const id of await executionIds(n8n, WORKFLOW_ID, 5)) {
+					const run = await executionRunData(n8n, id);
+					const since = run.runData['Bought since?']?.[0]?.data?.main;
+					const trigger = run.runData['Shopify events']?.[0]?.data?.main?.[0]?.[0]?.json;
+					if (!since || trigger?.email !== email) continue;
+					assert.equal(since[0]?.length, 1, 'routed to "Happened"');
+					assert.equal(since[1]?.length ?? 0, 0, 'nothing routed to "Not Happened"');
+					assert.equal(run.runData['Send'], undefined, 'Send did not run');
+					checked = true;
+				}
+				assert.ok(checked, 'found the checkout execution that ran "Bought since?"');
 				const failed = await executionCount(n8n, WORKFLOW_ID, ['error', 'crashed']);
 				assert.equal(failed, 0, 'no failed executions');
 			},
