@@ -4,7 +4,7 @@
  */
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
-import { DEFAULT_TOLERANCE_SECONDS, OK, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
+import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
 import { hmacDigest } from './hmac';
 
 export function verifyStripe(
