@@ -12,6 +12,7 @@ import { asSnsMessage } from './signatures/sns';
 import { getSource } from './registry';
 import type { CustomMapping, UnknownMode } from './types';
 import { tryNormalize } from './types';
+import { parseJson } from './util';
 
 export interface DeliveryInput {
 	sourceId: string;
@@ -61,7 +62,7 @@ export async function processDelivery(input: DeliveryInput): Promise<DeliveryOut
 	}
 	let payload: unknown;
 	try {
-		payload = JSON.parse(input.rawBody.toString('utf8'));
+		payload = parseJson(input.rawBody.toString('utf8'));
 	} catch {
 		return reject(400, 'the body is not valid JSON');
 	}

@@ -192,3 +192,17 @@ export function readPath(value: unknown, path: string): unknown {
 	}
 	return current;
 }
+
+type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+
+/** Keeps integers beyond 2^53 exact (as strings), using JSON.parse source text access (Node >= 21). */
+const keepBigIntegers: Reviver = (_key, value, context) =>
+	typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source) ? context.source : value;
+
+/**
+ * JSON.parse that keeps ids above 2^53 (Shopify sample ids, Postmark bounce ids) exact as strings.
+ * The reviver only runs when the text holds a run of 16+ digits, so ordinary bodies parse at full speed.
+ */
+export function parseJson(text: string): unknown {
+	return /\d{16}/.test(text) ? JSON.parse(text, keepBigIntegers as Parameters<typeof JSON.parse>[1]) : JSON.parse(text);
+}

@@ -38,10 +38,16 @@ function lineItems(items: unknown): CanonicalProduct[] | undefined {
 	);
 }
 
+/** Shopify ids can exceed 2^53: the `admin_graphql_api_id` string keeps them exact. */
+export function shopifyId(record: Record<string, unknown>): string | undefined {
+	const gid = typeof record.admin_graphql_api_id === 'string' ? /\/(\d+)$/.exec(record.admin_graphql_api_id) : null;
+	return gid ? gid[1] : optionalString(record.id);
+}
+
 function customerOf(body: Record<string, unknown>): { userId: string | null; email: string | null; traits?: Record<string, unknown> } {
 	const customer = obj(body.customer);
 	const email = normalizeEmail(body.email) ?? normalizeEmail(body.contact_email) ?? normalizeEmail(customer.email);
-	const userId = optionalString(customer.id) ?? null;
+	const userId = shopifyId(customer) ?? null;
 	const traits = compact({
 		first_name: optionalString(customer.first_name),
 		last_name: optionalString(customer.last_name),
@@ -61,7 +67,7 @@ export const shopify: EventSource = {
 		const topic = input.topic ?? header(input.headers, 'x-shopify-topic');
 		if (!topic) throw new EventMappingError('the Shopify topic is missing (X-Shopify-Topic header)', 'headers.x-shopify-topic');
 		const delivery = shopify.deliveryId?.(input.headers);
-		const messageId = delivery ?? contentId('shopify', topic, body.id, body.updated_at ?? body.created_at);
+		const messageId = delivery ?? contentId('shopify', topic, shopifyId(body), body.updated_at ?? body.created_at);
 		const spec = TOPICS[topic];
 		if (!spec) {
 			const unknown = unknownTopic(shopify, input, topic, body, messageId, 'headers.x-shopify-topic');
@@ -100,7 +106,7 @@ export const shopify: EventSource = {
 			const total = money(body.total_price);
 			const tax = money(body.total_tax);
 			properties = {
-				order_id: optionalString(body.id),
+				order_id: shopifyId(body),
 				order_number: optionalString(body.name) ?? optionalString(body.order_number),
 				checkout_id: optionalString(body.checkout_token) ?? optionalString(body.checkout_id),
 				cart_id: optionalString(body.cart_token),
@@ -124,7 +130,7 @@ export const shopify: EventSource = {
 			const items = Array.isArray(body.refund_line_items) ? body.refund_line_items.filter(isObject) : [];
 			properties = {
 				order_id: optionalString(body.order_id),
-				refund_id: optionalString(body.id),
+				refund_id: shopifyId(body),
 				total: transactions.length ? Math.round(refunded * 100) / 100 : undefined,
 				currency: txCurrency ?? currency,
 				reason: optionalString(body.note),
@@ -137,7 +143,7 @@ export const shopify: EventSource = {
 			};
 			properties.value = properties.total;
 		} else {
-			userId = optionalString(body.id) ?? null;
+			userId = shopifyId(body) ?? null;
 			email = normalizeEmail(body.email);
 			traits = compact({
 				email: email ?? undefined,
