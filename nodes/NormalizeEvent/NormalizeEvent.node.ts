@@ -11,7 +11,7 @@ import { processDelivery } from '../engines/events/pipeline';
 import { getSource } from '../engines/events/registry';
 import type { CustomMapping, UnknownMode } from '../engines/events/types';
 import { tryNormalize } from '../engines/events/types';
-import { isObject, parseJson, readPath } from '../engines/events/util';
+import { isObject, parseJsonLossless, readPath } from '../engines/events/util';
 import {
 	CREDENTIAL_TEST,
 	SOURCE_OPTIONS,
@@ -228,7 +228,7 @@ export class NormalizeEvent implements INodeType {
 					}
 					if (typeof payload === 'string') {
 						try {
-							payload = parseJson(payload);
+							payload = parseJsonLossless(payload);
 						} catch {
 							throw new NodeOperationError(this.getNode(), `Item ${i}: field "${payloadField}" is not valid JSON`, { itemIndex: i });
 						}

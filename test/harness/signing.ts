@@ -6,7 +6,7 @@
 import { createHmac, createSign, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseJson } from '../../nodes/engines/events/util';
+import { parseJsonLossless } from '../../nodes/engines/events/util';
 
 export const SECRETS = {
 	shopify: 'shpss_test_2b1f0c7e9a',
@@ -127,7 +127,7 @@ export function loadFixtures(): Array<{ source: string; name: string; fixture: F
 		if (source === 'keys' || !fs.statSync(dir).isDirectory()) continue;
 		for (const file of fs.readdirSync(dir).sort()) {
 			if (!file.endsWith('.json')) continue;
-			out.push({ source, name: file.replace(/\.json$/, ''), fixture: parseJson(fs.readFileSync(path.join(dir, file), 'utf8')) as Fixture });
+			out.push({ source, name: file.replace(/\.json$/, ''), fixture: parseJsonLossless(fs.readFileSync(path.join(dir, file), 'utf8')) as Fixture });
 		}
 	}
 	return out;

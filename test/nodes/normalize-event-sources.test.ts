@@ -12,7 +12,7 @@ import { CUSTOM_MAPPING, SECRETS, SENDGRID_PUBLIC_KEY, loadFixtures, signDeliver
 const fixtures = loadFixtures();
 const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
 
-function workflow(parameters: Record<string, unknown>, extra: Partial<INode> = {}): WorkflowJson {
+function workflow(parameters: INode['parameters'], extra: Partial<INode> = {}): WorkflowJson {
 	return {
 		nodes: [
 			{

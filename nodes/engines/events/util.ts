@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
 import { metadataToProperties } from '../types/attribution';
 import type { NormalizeInput, EventSource } from './types';
@@ -16,7 +15,14 @@ export function obj(value: unknown): Record<string, unknown> {
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** ISO-8601 UTC from a date string, epoch seconds/milliseconds or Date; throws on garbage. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
+	// Already canonical (what toISOString() gives): skip the Date round trip if it is a real date.
+	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value)) {
+		const ms = Date.parse(value);
+		if (Number.isFinite(ms) && new Date(ms).toISOString() === value) return value;
+	}
 	let date: Date | undefined;
 	if (value instanceof Date) date = value;
 	else if (typeof value === 'number' && Number.isFinite(value)) {
@@ -50,9 +56,27 @@ export function optionalString(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** A stable id derived from content, for sources that send no event id. */
+/** cyrb53 (public-domain 53-bit string hash), used twice with different seeds for ~106 bits. */
+function cyrb53(text: string, seed: number): number {
+	let h1 = 0xdeadbeef ^ seed;
+	let h2 = 0x41c6ce57 ^ seed;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text.charCodeAt(i);
+		h1 = Math.imul(h1 ^ ch, 2654435761);
+		h2 = Math.imul(h2 ^ ch, 1597334677);
+	}
+	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+	return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/**
+ * A stable id derived from content, for sources that send no event id (Postmark, Brevo, …).
+ * Not a security boundary (signatures are): a fast 2×53-bit hash, stable across processes.
+ */
 export function contentId(...parts: unknown[]): string {
-	return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+	const text = JSON.stringify(parts);
+	return `c${cyrb53(text, 1).toString(16).padStart(14, '0')}${cyrb53(text, 2).toString(16).padStart(14, '0')}`;
 }
 
 /** A money amount already in major units (number or decimal string like "59.99"). */
@@ -83,10 +107,14 @@ export function currencyCode(value: unknown): string | undefined {
 	return /^[A-Z]{3}$/.test(code) ? code : undefined;
 }
 
-/** Drops undefined values so emitted events stay clean JSON. */
+/** A copy without undefined values, so emitted events stay clean JSON (no `delete`: keeps objects fast). */
 export function compact<T extends Record<string, unknown>>(record: T): T {
-	for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
-	return record;
+	const out: Record<string, unknown> = {};
+	for (const key in record) {
+		const value = record[key];
+		if (value !== undefined) out[key] = value;
+	}
+	return out as T;
 }
 
 export function product(fields: CanonicalProduct): CanonicalProduct {
@@ -178,31 +206,72 @@ export function unknownTopic(
 	);
 }
 
+const compiledPaths = new Map<string, string[]>();
+
+function compilePath(path: string): string[] {
+	let keys = compiledPaths.get(path);
+	if (!keys) {
+		keys = [];
+		for (const raw of path.trim().replace(/^\$\.?/, '').split('.')) {
+			for (const part of raw.split(/\[(\d+)\]/)) if (part !== '') keys.push(part);
+		}
+		if (compiledPaths.size > 1000) compiledPaths.clear();
+		compiledPaths.set(path, keys);
+	}
+	return keys;
+}
+
 /** Reads a dot/bracket path (`a.b[0].c`, optional leading `$.`) from a value. */
 export function readPath(value: unknown, path: string): unknown {
-	const clean = path.trim().replace(/^\$\.?/, '');
-	if (clean === '') return value;
 	let current: unknown = value;
-	for (const raw of clean.split('.')) {
-		const parts = raw.split(/\[(\d+)\]/).filter((p) => p !== '');
-		for (const key of parts) {
-			if (current === null || typeof current !== 'object') return undefined;
-			current = (current as Record<string, unknown>)[key];
-		}
+	for (const key of compilePath(path)) {
+		if (current === null || typeof current !== 'object') return undefined;
+		current = (current as Record<string, unknown>)[key];
 	}
 	return current;
 }
 
-type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
-
-/** Keeps integers beyond 2^53 exact (as strings), using JSON.parse source text access (Node >= 21). */
-const keepBigIntegers: Reviver = (_key, value, context) =>
-	typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source) ? context.source : value;
-
 /**
- * JSON.parse that keeps ids above 2^53 (Shopify sample ids, Postmark bounce ids) exact as strings.
- * The reviver only runs when the text holds a run of 16+ digits, so ordinary bodies parse at full speed.
+ * Quotes integer literals beyond 2^53 (outside strings) so JSON.parse keeps them exact, as strings.
+ * One pass over the text; returns the text unchanged (same string) when there are none.
  */
-export function parseJson(text: string): unknown {
-	return /\d{16}/.test(text) ? JSON.parse(text, keepBigIntegers as Parameters<typeof JSON.parse>[1]) : JSON.parse(text);
+export function quoteUnsafeIntegers(text: string): string {
+	let out = '';
+	let last = 0;
+	const n = text.length;
+	for (let i = 0; i < n; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 34) {
+			// skip a string literal
+			for (i++; i < n; i++) {
+				const d = text.charCodeAt(i);
+				if (d === 92) i++;
+				else if (d === 34) break;
+			}
+			continue;
+		}
+		if ((c >= 48 && c <= 57) || c === 45) {
+			let j = i + 1;
+			while (j < n) {
+				const d = text.charCodeAt(j);
+				if (d < 48 || d > 57) break;
+				j++;
+			}
+			const next = text.charCodeAt(j);
+			if (j - i >= 16 && next !== 46 && next !== 101 && next !== 69) {
+				const literal = text.slice(i, j);
+				if (!Number.isSafeInteger(Number(literal))) {
+					out += `${text.slice(last, i)}"${literal}"`;
+					last = j;
+				}
+			}
+			i = j - 1;
+		}
+	}
+	return last === 0 ? text : out + text.slice(last);
+}
+
+/** JSON.parse that keeps integers beyond 2^53 (Shopify's 64-bit ids) exact, as strings. */
+export function parseJsonLossless(text: string): unknown {
+	return JSON.parse(quoteUnsafeIntegers(text));
 }

@@ -4,7 +4,7 @@
  * (base64 DER SubjectPublicKeyInfo, as SendGrid shows it, or PEM) in the credential.
  * https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds } from './common';
@@ -49,7 +49,7 @@ export function verifySendGrid(
 	if (!sig) return fail('invalid', 'the SendGrid signature is not base64');
 	let valid = false;
 	try {
-		valid = verify('sha256', Buffer.concat([Buffer.from(timestamp, 'utf8'), rawBody]), key, sig);
+		valid = createVerify('sha256').update(timestamp, 'utf8').update(rawBody).verify(key, sig);
 	} catch {
 		valid = false;
 	}

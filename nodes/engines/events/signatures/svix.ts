@@ -33,7 +33,8 @@ export function verifySvix(
 	const signatures = header(headers, 'svix-signature') ?? header(headers, 'webhook-signature');
 	if (!id || !timestamp || !signatures) return fail('missing', 'the svix-id, svix-timestamp or svix-signature header is missing');
 	const expected = createHmac('sha256', secretKey(secret))
-		.update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), rawBody]))
+		.update(`${id}.${timestamp}.`, 'utf8')
+		.update(rawBody)
 		.digest();
 	let match = false;
 	for (const entry of signatures.split(' ')) {
