@@ -15,14 +15,22 @@ export function obj(value: unknown): Record<string, unknown> {
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** ISO-8601 UTC from a date string, epoch seconds/milliseconds or Date; throws on garbage. */
+/** For text starting `YYYY-MM-DD`: month 1-12 and a day that exists in that month (else true). */
+function plausibleDay(text: string): boolean {
+	if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return true;
+	const month = (text.charCodeAt(5) - 48) * 10 + (text.charCodeAt(6) - 48);
+	const day = (text.charCodeAt(8) - 48) * 10 + (text.charCodeAt(9) - 48);
+	if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return false;
+	if (day <= 28) return true;
+	const year = Number(text.slice(0, 4));
+	return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
-	// Already canonical (what toISOString() gives): skip the Date round trip if it is a real date.
-	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value)) {
-		const ms = Date.parse(value);
-		if (Number.isFinite(ms) && new Date(ms).toISOString() === value) return value;
-	}
+	// Already canonical (what toISOString() gives) and a possible calendar date: nothing to convert.
+	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value) && plausibleDay(value)) return value;
 	let date: Date | undefined;
 	if (value instanceof Date) date = value;
 	else if (typeof value === 'number' && Number.isFinite(value)) {
@@ -38,6 +46,8 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 			date = new Date(text);
 		}
 	}
+	// JS Date rolls impossible calendar dates over (Feb 30 → Mar 2): reject them instead.
+	if (date && typeof value === 'string' && !plausibleDay(value.trim())) date = undefined;
 	if (!date || Number.isNaN(date.getTime()) || Math.abs(date.getTime()) > 8.64e15) {
 		throw new EventMappingError(`"${field}" is not a valid date: ${String(JSON.stringify(value)).slice(0, 60)}`, field);
 	}
@@ -271,7 +281,22 @@ export function quoteUnsafeIntegers(text: string): string {
 	return last === 0 ? text : out + text.slice(last);
 }
 
-/** JSON.parse that keeps integers beyond 2^53 (Shopify's 64-bit ids) exact, as strings. */
+function hasUnsafeInteger(value: unknown, depth = 0): boolean {
+	if (typeof value === 'number') return !Number.isSafeInteger(value) && Number.isInteger(value);
+	if (value === null || typeof value !== 'object' || depth > 64) return false;
+	if (Array.isArray(value)) {
+		for (const item of value) if (hasUnsafeInteger(item, depth + 1)) return true;
+		return false;
+	}
+	for (const key in value as Record<string, unknown>) if (hasUnsafeInteger((value as Record<string, unknown>)[key], depth + 1)) return true;
+	return false;
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 (Shopify's 64-bit ids) exact, as strings. Parses
+ * once at full speed; only a body that really holds such a number is scanned and parsed again.
+ */
 export function parseJsonLossless(text: string): unknown {
-	return JSON.parse(quoteUnsafeIntegers(text));
+	const value: unknown = JSON.parse(text);
+	return hasUnsafeInteger(value) ? JSON.parse(quoteUnsafeIntegers(text)) : value;
 }

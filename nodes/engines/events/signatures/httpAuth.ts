@@ -14,6 +14,19 @@ export interface HttpAuthSecrets {
 	token?: string;
 }
 
+const basicCache = new Map<string, string>();
+
+function basicValue(user: string, password: string): string {
+	const key = `${user}\u0000${password}`;
+	let value = basicCache.get(key);
+	if (value === undefined) {
+		value = Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+		if (basicCache.size > 32) basicCache.clear();
+		basicCache.set(key, value);
+	}
+	return value;
+}
+
 export function verifyHttpAuth(headers: Headers, secrets: HttpAuthSecrets, what: string): VerifyResult {
 	const wantsBasic = Boolean(secrets.username || secrets.password);
 	const wantsBearer = Boolean(secrets.token);
@@ -25,7 +38,7 @@ export function verifyHttpAuth(headers: Headers, secrets: HttpAuthSecrets, what:
 	const rest = space < 0 ? '' : value.slice(space + 1).trim();
 	let matched = false;
 	if (scheme === 'basic' && wantsBasic) {
-		const expected = Buffer.from(`${secrets.username ?? ''}:${secrets.password ?? ''}`, 'utf8').toString('base64');
+		const expected = basicValue(secrets.username ?? '', secrets.password ?? '');
 		matched = safeEqualString(rest, expected);
 	} else if (scheme === 'bearer' && wantsBearer) {
 		matched = safeEqualString(rest, secrets.token ?? '');
