@@ -42,7 +42,14 @@ function grow(source: string, body: unknown, i: number): unknown {
 		case 'shopify':
 		case 'woocommerce': {
 			const items = copy.line_items as Array<Record<string, unknown>> | undefined;
-			if (items?.length) repeat(items, (k) => ({ ...items[0], id: 1000 + k, product_id: 7000 + ((i + k) % 500), sku: `SKU-${k}`, title: `Organic cotton tee, size ${k % 4}`, name: `Organic cotton tee ${k}` }));
+			if (!items?.length) {
+				// customers and products: grow their meta_data list, as WooCommerce sends it
+				const meta: unknown[] = [];
+				(copy as Record<string, unknown>).meta_data = meta;
+				repeat(meta, (k) => ({ id: 9000 + k, key: `_custom_field_${k}`, value: `value ${k} of record ${i}` }));
+				break;
+			}
+			repeat(items, (k) => ({ ...items[0], id: 1000 + k, product_id: 7000 + ((i + k) % 500), sku: `SKU-${k}`, title: `Organic cotton tee, size ${k % 4}`, name: `Organic cotton tee ${k}` }));
 			break;
 		}
 		case 'sendgrid': {
