@@ -6,6 +6,7 @@
  * SubscribeURL) goes to an axios adapter that records the URLs.
  */
 import axios from 'axios';
+import fc from 'fast-check';
 import type { INode } from 'n8n-workflow';
 import { certificateCache } from '../../nodes/engines/events/signatures/sns';
 import { P, type WorkflowJson } from '../harness/engine';
@@ -256,5 +257,40 @@ describe('Personalization Trigger', () => {
 			expect(reply.status).toBe(401);
 			expect(outbound.filter((u) => u.includes('forged'))).toEqual([]);
 		});
+	});
+
+	it('property: random and truncated signed bodies never make the trigger fail (no 500), and emitted events are complete', async () => {
+		const bySource = new Map<string, WebhookServer>();
+		for (const source of ['shopify', 'stripe', 'sendgrid', 'mailgun', 'resend', 'custom']) {
+			bySource.set(source, await open(source, source === 'custom' ? CUSTOM_PARAMS : { options: { dedupe: false } }, { workflowId: `prop-${source}` }));
+		}
+		const candidates = fixtures.filter((f) => bySource.has(f.source));
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(...candidates),
+				fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }).map((cut) => ({ cut })), fc.jsonValue().map((value) => ({ value }))),
+				async (f, change) => {
+					const raw = JSON.stringify(f.fixture.body);
+					const body = 'cut' in change ? raw.slice(0, Math.floor(raw.length * change.cut)) : JSON.stringify(change.value) ?? 'null';
+					const headers = { ...f.fixture.headers, 'content-type': 'text/plain' };
+					// Mailgun signs fields inside the body: a body that is not a JSON object goes unsigned.
+					let signable = f.source !== 'mailgun';
+					try {
+						signable ||= typeof JSON.parse(body) === 'object' && JSON.parse(body) !== null && !Array.isArray(JSON.parse(body));
+					} catch {
+						signable = f.source !== 'mailgun';
+					}
+					const signed = signable ? signDelivery(f.source, body, { headers }) : { body, headers };
+					const reply = await bySource.get(f.source)!.post(signed.body, signed.headers);
+					expect([200, 400, 401]).toContain(reply.status);
+					for (const event of reply.events) {
+						expect(event.event).toEqual(expect.any(String));
+						expect(event.messageId).toEqual(expect.any(String));
+						expect(canonicalEventErrors(event)).toEqual([]);
+					}
+				},
+			),
+			{ numRuns: 80 },
+		);
 	});
 });
