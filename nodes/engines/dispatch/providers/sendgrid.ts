@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
-import { baseUrl, byteLength, chunk, header, httpFailure, parseJson, sameForAll } from '../util';
+import { baseUrl, byteLength, header, httpFailure, parseJson, sameForAll } from '../util';
 
 export const SENDGRID_MAX_PERSONALIZATIONS = 1000;
 export const SENDGRID_MAX_SUBSTITUTION_BYTES = 10000;
@@ -79,6 +79,32 @@ function messageBytes(m: OutboundMessage): number {
 	return byteLength(m.html) + byteLength(m.text) + byteLength(m.subject) + 300 + JSON.stringify(m.headers).length + JSON.stringify(m.metadata).length + (m.variables ? JSON.stringify(m.variables).length : 0);
 }
 
+/**
+ * Requests of at most 1000 personalizations and MAX_REQUEST_BYTES, each address at most once per
+ * request ("Each unique email address in the personalizations array should only be included
+ * once", https://www.twilio.com/docs/sendgrid/api-reference/mail-send/errors): a repeated
+ * address (e.g. test mode) goes to a later request.
+ */
+function split(messages: OutboundMessage[]): OutboundMessage[][] {
+	const out: Array<{ messages: OutboundMessage[]; bytes: number; seen: Set<string> }> = [];
+	let open = 0;
+	for (const m of messages) {
+		const address = m.to.email.toLowerCase();
+		const size = messageBytes(m);
+		while (open < out.length && out[open].messages.length >= SENDGRID_MAX_PERSONALIZATIONS) open++;
+		let target: (typeof out)[number] | undefined;
+		for (let i = open; i < out.length && !target; i++) {
+			const b = out[i];
+			if (b.messages.length < SENDGRID_MAX_PERSONALIZATIONS && b.bytes + size <= MAX_REQUEST_BYTES && !b.seen.has(address)) target = b;
+		}
+		if (!target) out.push((target = { messages: [], bytes: 0, seen: new Set() }));
+		target.messages.push(m);
+		target.bytes += size;
+		target.seen.add(address);
+	}
+	return out.map((b) => b.messages);
+}
+
 export const sendgrid: EspProvider = {
 	id: 'sendgrid',
 	displayName: 'SendGrid',
@@ -109,7 +135,7 @@ export const sendgrid: EspProvider = {
 		}
 		const plans: RequestPlan[] = [];
 		for (const group of groups.values()) {
-			for (const batch of chunk(group.messages, SENDGRID_MAX_PERSONALIZATIONS, MAX_REQUEST_BYTES, messageBytes)) {
+			for (const batch of split(group.messages)) {
 				const first = batch[0];
 				const body: Json = {
 					personalizations: batch.map((m) => personalization(m, mode, group.kind === 'substitute')),
