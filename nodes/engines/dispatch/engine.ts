@@ -308,6 +308,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			return;
 		}
 		let results: MessageResult[];
+		let lostAnswer = false;
 		try {
 			results = await limiter.run(unit.messages.length, async () => {
 				if (rejected) throw new Error(`not sent: ${rejected}`);
@@ -317,6 +318,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			}, sleep, now);
 		} catch (error) {
 			if (error instanceof TransportError) {
+				lostAnswer = true;
 				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
 				results = unit.messages.map((m) => safe
 					? { index: m.index, status: 'failed' as const, retryable: true, error: `no answer (${error.message})` }
@@ -364,7 +366,10 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		const delay = Math.max(wait, backoff(attempt, retry, random));
 		if (rateLimited) limiter.pause(now() + delay);
 		await sleep(delay);
-		for (const next of plan(again)) await sendUnit(next);
+		// After a transport error the very same request is sent again (same body, same
+		// idempotency key); after an HTTP answer, only the retryable messages are re-planned.
+		if (lostAnswer && again.length === unit.messages.length) await sendUnit(unit);
+		else for (const next of plan(again)) await sendUnit(next);
 	};
 
 	// Requests are planned a window at a time (so only a window of request bodies is alive at
