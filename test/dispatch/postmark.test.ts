@@ -39,6 +39,14 @@ describe('Postmark through the dispatch engine', () => {
 		for (const o of report.outcomes) expect(o.providerMessageId).toBe(byRecipient.get(o.recipient));
 	});
 
+	it('keeps each request within one second\'s worth of messages under a messages-per-second limit, spaced by the limiter', async () => {
+		const { sleep, now, delays } = fakeSleep();
+		const report = await dispatch(renderedItems(250), channel(), { mode: 'rendered', sleep, now, limits: { messagesPerSecond: 100, concurrency: 1 } });
+		expect(report.outcomes.every((o) => o.status === 'sent')).toBe(true);
+		expect([...server.bodies.values()].map((b) => JSON.parse(b).length)).toEqual([100, 100, 50]);
+		expect(delays).toEqual([1000, 1000]); // 100 messages at 100/s: one request per second
+	});
+
 	it('gives each recipient its own status when a batch partly fails (200 with per-message ErrorCode)', async () => {
 		inactiveRecipients.add('user1@example.com');
 		const items = renderedItems(4);

@@ -264,8 +264,13 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		}
 	}
 
+	// Messages per request: the provider maximum, lowered by the batch size setting, and by the
+	// messages-per-second limit (so no single request carries more than one second's worth).
+	const mps = Math.floor(limiter.settings.messagesPerSecond ?? 0);
+	const caps = [Math.floor(settings.batchSize ?? 0), mps].filter((c) => c > 0);
+	const batchCap = caps.length ? Math.min(...caps) : 0;
 	const plan = (messages: OutboundMessage[]): Unit[] => {
-		const cap = Math.floor(settings.batchSize ?? 0);
+		const cap = batchCap;
 		if (!(cap > 0) || messages.length <= cap) return messages.length ? channel.plan(messages, settings.mode) : [];
 		const out: Unit[] = [];
 		for (let i = 0; i < messages.length; i += cap) out.push(...channel.plan(messages.slice(i, i + cap), settings.mode));
@@ -374,7 +379,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 
 	// Requests are planned a window at a time (so only a window of request bodies is alive at
 	// once), and sent by as many workers as the limiter allows concurrent requests.
-	const perRequest = Math.floor(settings.batchSize ?? 0) > 0 ? Math.floor(settings.batchSize!) : Math.max(1, channel.maxBatch[settings.mode] || 1);
+	const perRequest = batchCap > 0 ? Math.min(batchCap, Math.max(1, channel.maxBatch[settings.mode] || 1)) : Math.max(1, channel.maxBatch[settings.mode] || 1);
 	const windowSize = perRequest * 8;
 	const queue: Unit[] = [];
 	let next = 0;
