@@ -56,6 +56,8 @@ export interface Channel {
 	plan(messages: OutboundMessage[], mode: DispatchMode): Unit[];
 	/** One result per message of the unit. Throws TransportError when no answer came back. */
 	send(unit: Unit): Promise<MessageResult[]>;
+	/** Dry run for non-HTTP channels: the exact payload (SMTP: envelope + MIME). */
+	describe?(unit: Unit): Promise<Record<string, unknown>>;
 }
 
 export interface Unit {
@@ -278,16 +280,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 	};
 	if (settings.dryRun) {
 		const units = plan(pending);
-		units.forEach((unit, n) => {
+		for (const [n, unit] of units.entries()) {
+			const preview = !unit.request && channel.describe ? await channel.describe(unit) : unit.preview;
 			unit.messages.forEach((m, i) => {
 				const o = outcomes.get(m.index)!;
 				o.status = 'dryRun';
 				o.error = undefined;
 				o.request = i === 0
-					? { number: n + 1, messages: unit.messages.length, method: unit.request?.method, url: unit.request?.url, headers: unit.request?.headers, body: unit.request?.body, preview: unit.preview, firstItem: m.index }
+					? { number: n + 1, messages: unit.messages.length, method: unit.request?.method, url: unit.request?.url, headers: unit.request?.headers, body: unit.request?.body, preview, firstItem: m.index }
 					: { number: n + 1, messages: unit.messages.length, firstItem: unit.messages[0].index };
 			});
-		});
+		}
 		return { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 };
 	}
 
