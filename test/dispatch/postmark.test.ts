@@ -98,6 +98,14 @@ describe('Postmark through the dispatch engine', () => {
 		expect(delays).toEqual([1000, 150, 300]);
 	});
 
+	it('does not retry a 422 request error (here: invalid JSON, ErrorCode 402) and reports Postmark\'s message', async () => {
+		const broken = { ...postmark, plan: (m: any, mode: any, st: any) => postmark.plan(m, mode, st).map((p) => ({ ...p, request: { ...p.request, body: p.request.body.slice(0, -1) } })) };
+		const report = await dispatch(renderedItems(3), httpChannel(broken, { baseUrl: server.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
+		expect(report.outcomes.map((o) => [o.status, o.responseCode, o.attempts])).toEqual([['failed', 422, 1], ['failed', 422, 1], ['failed', 422, 1]]);
+		expect(report.outcomes[0].error).toBe('Postmark 422 ErrorCode 402: Received invalid JSON input.');
+		expect(server.requests).toHaveLength(1);
+	});
+
 	it('does not retry a 401 and reports the rejected credential', async () => {
 		const report = await dispatch(renderedItems(3), httpChannel(postmark, { baseUrl: server.url }, badTransport), { mode: 'rendered', sleep: fakeSleep().sleep });
 		expect(report.credentialRejected).toMatch(/Postmark rejected the credential \(401\)/);
