@@ -4,7 +4,7 @@
  * Gmail clipping). Used by the lint operation (on the sample's rendered email) and, for the
  * template-level ones, once per compiled template to warn on every render.
  */
-import { Parser } from 'htmlparser2';
+import { attr, decodeEntities } from './text';
 import type { Finding } from './types';
 
 /** Gmail clips messages whose HTML exceeds 102 KB, hiding the rest (unsubscribe link, open pixel). */
@@ -24,51 +24,26 @@ export interface HtmlFacts {
 
 export function inspectHtml(html: string): HtmlFacts {
 	const facts: HtmlFacts = { imagesWithoutAlt: [], insecureLinks: [], insecureImages: [], hasUnsubscribe: false, fontsWithoutFallback: [] };
+	const noComments = html.replace(/<!--(?!\[if)[\s\S]*?-->/g, '');
+	for (const m of noComments.matchAll(/<img\b([^>]*)>/gi)) {
+		const attrs = m[1];
+		const src = attr(attrs, 'src');
+		const alt = attr(attrs, 'alt');
+		const pixel = (attr(attrs, 'width') === '1' && attr(attrs, 'height') === '1') || /display\s*:\s*none/i.test(attr(attrs, 'style') ?? '');
+		if (!pixel && (alt === undefined || alt.trim() === '')) facts.imagesWithoutAlt.push(src ?? '(no src)');
+		if (src && /^http:\/\//i.test(src.trim())) facts.insecureImages.push(src);
+	}
+	for (const m of noComments.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi)) {
+		const href = attr(m[1], 'href') ?? '';
+		const label = decodeEntities(m[2].replace(/<[^>]*>/g, ' '));
+		if (/^http:\/\//i.test(href.trim())) facts.insecureLinks.push(href);
+		if (href && (UNSUBSCRIBE_RE.test(href) || UNSUBSCRIBE_RE.test(label))) facts.hasUnsubscribe = true;
+	}
 	const fonts = new Set<string>();
-	let inLink = 0;
-	let linkText = '';
-	let linkHref = '';
-	const checkFont = (css: string) => {
-		for (const m of css.matchAll(/font-family\s*:\s*([^;}"]+)/gi)) {
-			const family = m[1].trim();
-			if (!GENERIC_FONT.test(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
-		}
-	};
-	let inStyle = false;
-	const parser = new Parser(
-		{
-			onopentag(name, attrs) {
-				if (attrs.style) checkFont(attrs.style);
-				if (name === 'style') inStyle = true;
-				if (name === 'img') {
-					const pixel = (attrs.width === '1' && attrs.height === '1') || /display\s*:\s*none/i.test(attrs.style ?? '');
-					if (!pixel && (attrs.alt === undefined || attrs.alt.trim() === '')) facts.imagesWithoutAlt.push(attrs.src ?? '(no src)');
-					if (attrs.src && /^http:\/\//i.test(attrs.src.trim())) facts.insecureImages.push(attrs.src);
-				}
-				if (name === 'a') {
-					inLink++;
-					linkText = '';
-					linkHref = attrs.href ?? '';
-					if (/^http:\/\//i.test(linkHref.trim())) facts.insecureLinks.push(linkHref);
-					if (UNSUBSCRIBE_RE.test(linkHref)) facts.hasUnsubscribe = true;
-				}
-			},
-			ontext(text) {
-				if (inLink) linkText += text;
-				if (inStyle) checkFont(text);
-			},
-			onclosetag(name) {
-				if (name === 'style') inStyle = false;
-				if (name === 'a' && inLink) {
-					inLink--;
-					if (linkHref && UNSUBSCRIBE_RE.test(linkText)) facts.hasUnsubscribe = true;
-				}
-			},
-		},
-		{ decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-	);
-	parser.write(html);
-	parser.end();
+	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
+		const family = decodeEntities(m[1]).trim();
+		if (family && !GENERIC_FONT.test(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
+	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;
 }

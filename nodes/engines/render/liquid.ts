@@ -88,13 +88,13 @@ export function explainLiquidError(error: unknown, settings: Engines['settings']
 	const message = String(e?.message ?? error);
 	const inner = String(e?.originalError?.message ?? '');
 	const all = `${message} ${inner}`;
-	if (/render limit|renderLimit/i.test(all)) {
+	if (/template render limit exceeded/i.test(all)) {
 		return `Rendering stopped after ${settings.renderLimitMs} ms (render limit): a loop or range runs too long. Bound the loop (for … limit: 10) or raise "Render Time Limit"`;
 	}
-	if (/memory limit|memoryLimit/i.test(all)) {
-		return `Rendering stopped: the memory limit (${settings.memoryLimit.toLocaleString('en-US')} allocations) was exceeded, e.g. by a huge range or join. Bound the loop or raise "Memory Limit"`;
+	if (/memory alloc limit exceeded/i.test(all)) {
+		return `Rendering stopped by the memory limit (${settings.memoryLimit.toLocaleString('en-US')} allocations) was exceeded, e.g. by a huge range or join. Bound the loop or raise "Memory Limit"`;
 	}
-	if (/parse limit|parseLimit/i.test(all)) {
+	if (/parse length limit exceeded/i.test(all)) {
 		return `The template is longer than the parse limit (${settings.parseLimit.toLocaleString('en-US')} characters)`;
 	}
 	const undef = /undefined variable: ([^\s,]+)/.exec(all);

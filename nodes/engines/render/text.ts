@@ -36,7 +36,7 @@ export function decodeEntities(s: string): string {
 const ATTR_RES = new Map<string, RegExp>();
 const CLOSE_RES = new Map<string, RegExp>();
 
-function attr(attrs: string, name: string): string | undefined {
+export function attr(attrs: string, name: string): string | undefined {
 	let re = ATTR_RES.get(name);
 	if (!re) {
 		re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, 'i');
