@@ -54,6 +54,7 @@ export function mjmlLoaded(): boolean {
 	return loading !== undefined;
 }
 
+const RAW_PARENTS = new Set(['mj-body', 'mj-wrapper', 'mj-section', 'mj-group', 'mj-column', 'mj-hero']);
 const PLACEHOLDER = (i: number) => `pzlq${i}x`;
 const PLACEHOLDER_RE = /pzlq(\d+)x/g;
 
@@ -125,7 +126,8 @@ export function protectLiquid(expanded: string, tokens: LiquidToken[], map: Sour
 					{ check: 'mjml-text-between-elements', source: w.source, line: w.line, column: w.column },
 				);
 			}
-			if (!(api.dependencies[ctx.parent] ?? []).includes('mj-raw')) {
+			// Only where MJML renders children in place (head elements are hoisted, so Liquid around them does nothing).
+			if (!RAW_PARENTS.has(ctx.parent) || !(api.dependencies[ctx.parent] ?? []).includes('mj-raw')) {
 				throw new TemplateError(
 					`${w.label}: ${short} sits directly inside <${ctx.parent}>, where MJML would delete it (and a loop would render once). Move the tag inside <mj-body>, <mj-section>, <mj-column>, <mj-wrapper>, <mj-group> or <mj-hero>, around whole elements.`,
 					{ check: 'mjml-tag-between-elements', source: w.source, line: w.line, column: w.column },

@@ -115,6 +115,7 @@ export function htmlToText(html: string): string {
 					}
 				}
 				if (BLOCK.has(e.name)) breakLine(PARAGRAPH.has(e.name));
+				else if (e.name === 'td' || e.name === 'th') line += ' ';
 			}
 			continue;
 		}
