@@ -15,6 +15,7 @@ const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table']);
 const SKIP = new Set(['head', 'style', 'script', 'title', 'noscript', 'template']);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
+const HIDDEN_MARKER = /display\s*:\s*none|mso-hide\s*:\s*all|\shidden\b/gi;
 
 const NAMED: Record<string, string> = {
 	nbsp: '\u00a0', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·', bull: '•', copy: '©', reg: '®', trade: '™',
@@ -53,17 +54,29 @@ export function htmlToText(html: string): string {
 	let hidden = 0;
 
 	const breakLine = (blank: boolean) => {
-		const t = line.replace(/[ \t\u00a0]+/g, ' ').trim();
+		const t = line.length === 0 || line === ' ' ? '' : line.replace(/[ \t\u00a0]+/g, ' ').trim();
 		if (t) lines.push(t);
 		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
 		line = '';
 	};
 	const text = (from: number, to: number) => {
 		if (hidden === 0 && to > from) {
+			let k = from;
+			while (k < to && html.charCodeAt(k) <= 32) k++;
+			if (k === to) {
+				// whitespace only: at most one space, none at the start of a line
+				if (line.length > 0 && line.charCodeAt(line.length - 1) !== 32) line += ' ';
+				return;
+			}
 			const chunk = html.slice(from, to);
 			line += decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
 		}
 	};
+
+	// Positions of hiding markers, found in one pass (not per tag).
+	const markers: number[] = [];
+	for (const m of html.matchAll(HIDDEN_MARKER)) markers.push(m.index);
+	let nextMarker = 0;
 
 	let pos = 0;
 	const n = html.length;
@@ -94,8 +107,10 @@ export function htmlToText(html: string): string {
 		const gt = html.indexOf('>', k);
 		const end = gt < 0 ? n : gt;
 		const name = html.slice(nameStart, k).toLowerCase();
-		const attrs = html.slice(k, end);
 		pos = end + 1;
+		while (nextMarker < markers.length && markers[nextMarker] < k) nextMarker++;
+		const marked = nextMarker < markers.length && markers[nextMarker] < end;
+		const attrs = marked || name === 'a' || name === 'img' ? html.slice(k, end) : '';
 		if (closing) {
 			let at = stack.length - 1;
 			while (at >= 0 && stack[at].name !== name) at--;
@@ -130,11 +145,8 @@ export function htmlToText(html: string): string {
 			if (close) pos = close.index + close[0].length;
 			continue;
 		}
-		const selfClosing = VOID.has(name) || attrs.endsWith('/');
-		const isHidden =
-			attrs.length > 0 &&
-			(attrs.indexOf('none') >= 0 || attrs.indexOf('mso-hide') >= 0 || attrs.indexOf('hidden') >= 0) &&
-			(HIDDEN_STYLE.test(attr(attrs, 'style') ?? '') || /(^|\s)hidden(\s|=|$)/i.test(attrs));
+		const selfClosing = VOID.has(name) || html.charCodeAt(end - 1) === 47; /* / */
+		const isHidden = marked && (HIDDEN_STYLE.test(attr(attrs, 'style') ?? '') || /(^|\s)hidden(\s|=|$)/i.test(attrs));
 		if (hidden > 0 || isHidden) {
 			if (!selfClosing) {
 				stack.push({ name, hidden: isHidden });
