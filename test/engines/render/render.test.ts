@@ -149,3 +149,12 @@ describe('strict vs lenient, limits', () => {
 		await expect(compileTemplate(html(`<p>${'x'.repeat(2000)}</p>`, [], { parseLimit: 1000 }))).rejects.toThrow(/parse length limit exceeded/);
 	});
 });
+
+describe('no filesystem access', () => {
+	it('partials never resolve from disk: an include in the body must be a block, one in the subject finds nothing', async () => {
+		await expect(compileTemplate(html("{% include '/etc/hostname' %}"))).rejects.toThrow(/block "\/etc\/hostname" is not in the block library/);
+		const ct = await compileTemplate({ ...html('<p>x</p>'), subject: "{% render '/etc/hostname' %}" });
+		expect(() => renderCompiled(ct, {})).toThrow(RenderFailure);
+		expect(() => renderCompiled(ct, {})).toThrow(/hostname/);
+	});
+});
