@@ -80,6 +80,7 @@ export function sizeFinding(bytes: number): Finding | undefined {
 }
 
 export function unresolvedFinding(html: string, where = 'HTML'): Finding | undefined {
+	if (html.indexOf('{{') < 0 && html.indexOf('{%') < 0) return undefined;
 	const m = /\{\{[^}]{0,60}|\{%[^%]{0,60}/.exec(html);
 	if (m) return { severity: 'error', check: 'unresolved-liquid', message: `Unresolved Liquid left in the rendered ${where}: "${m[0].trim()}"` };
 	return undefined;

@@ -13,6 +13,7 @@ import type { Template } from 'liquidjs';
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
 import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, unresolvedFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
+import { optimizeTemplates } from './fastpath';
 import { compileMjml } from './mjml';
 import { lineColumn, scanLiquid, type SourceMap } from './source';
 import { htmlToText } from './text';
@@ -133,6 +134,9 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	} catch (error) {
 		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
 	}
+	optimizeTemplates(html);
+	optimizeTemplates(subject);
+	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
 	if (!hasPreheaderParam && !hasPreview) {
 		findings.push({ severity: 'warning', check: 'preheader', message: 'No preheader: inboxes show the first text of the email instead. Set "Preheader" (about 40-130 characters)' });

@@ -15,7 +15,8 @@ const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table']);
 const SKIP = new Set(['head', 'style', 'script', 'title', 'noscript', 'template']);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
-const HIDDEN_MARKER = /display\s*:\s*none|mso-hide\s*:\s*all|\shidden\b/gi;
+// Cheap candidates (MJML and most email HTML write these in lowercase); each is checked precisely.
+const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
 
 const NAMED: Record<string, string> = {
 	nbsp: '\u00a0', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·', bull: '•', copy: '©', reg: '®', trade: '™',

@@ -158,3 +158,27 @@ describe('no filesystem access', () => {
 		expect(() => renderCompiled(ct, {})).toThrow(/hostname/);
 	});
 });
+
+describe('fast path', () => {
+	it('the optimized compiled template renders exactly what liquidjs renders from the same HTML', async () => {
+		const fs = await import('node:fs');
+		const path = await import('node:path');
+		const { recipients } = await import('../../../bench/render');
+		const examples = path.join(__dirname, '..', '..', '..', 'nodes', 'RenderEmail', 'examples');
+		const ct = await compileTemplate({
+			format: 'mjml',
+			body: fs.readFileSync(path.join(examples, 'reference-email.mjml'), 'utf8'),
+			blocks: JSON.parse(fs.readFileSync(path.join(examples, 'reference-blocks.json'), 'utf8')),
+			subject: 's',
+			preheader: 'p',
+		});
+		const plain = ct.engines.html.parse(ct.liquidHtml); // not optimized
+		for (const d of recipients(12)) {
+			const globals = () => ({ __pz: { shown: [], rules: {} as Record<string, boolean>, subject: 's', preheader: 'p' } });
+			const g1 = globals();
+			const g2 = globals();
+			g1.__pz.rules = g2.__pz.rules = renderCompiled(ct, d).blocks_shown.reduce((acc, b) => ({ ...acc, [b]: true }), {});
+			expect(ct.engines.html.renderSync(ct.html, d, { globals: g1 })).toBe(ct.engines.html.renderSync(plain, d, { globals: g2 }));
+		}
+	});
+});
