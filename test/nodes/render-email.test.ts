@@ -172,6 +172,20 @@ describe('Render Email node (real n8n engine)', () => {
 		expect(result.error?.message).toContain('width');
 	});
 
+	it('the starter template and blocks (parameter defaults) render, with the VIP rule and its fallback', async () => {
+		const result = await runWorkflow(workflow({ operation: 'render', subject: 'Hello' }), {
+			input: [{ json: { profile: { first_name: 'Ada', segment: 'VIP' }, unsubscribe_url: 'https://x.test/u' } }, { json: { profile: {} } }],
+		});
+		expect(result.error).toBeUndefined();
+		const [vip, other] = result.items('Render Email').map((i) => i.json.email as IDataObject);
+		expect(vip.text).toContain('Hi Ada,');
+		expect(vip.text).toContain('Your VIP early access starts today.');
+		expect(vip.blocks_shown).toEqual(['offer']);
+		expect(other.text).toContain('Hi there,');
+		expect(other.text).toContain('Our new season is here.');
+		expect(other.blocks_shown).toEqual(['offer_default']);
+	});
+
 	it('lint: one report item paired with every input, severities per finding', async () => {
 		const lintParams = {
 			...params,
