@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -6,8 +7,26 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { SOURCES, getSource } from '../engines/events/registry';
+import { processDelivery } from '../engines/events/pipeline';
+import { getSource } from '../engines/events/registry';
+import type { CustomMapping, UnknownMode } from '../engines/events/types';
 import { tryNormalize } from '../engines/events/types';
+import { isObject, parseJsonLossless, readPath } from '../engines/events/util';
+import {
+	CREDENTIAL_TEST,
+	SOURCE_OPTIONS,
+	customSignatureProperties,
+	mappingProperties,
+	readCustomHmac,
+	readMapping,
+	secretsFromCredential,
+	testWebhookCredential,
+} from '../shared/events';
+
+/** GET as text through n8n's HTTP helper (SNS signing certificates only; no credentials involved). */
+function getText(helpers: IExecuteFunctions['helpers'], url: string): Promise<string> {
+	return helpers.httpRequest({ method: 'GET', url, encoding: 'text', json: false, timeout: 5000 }).then((body: unknown) => String(body));
+}
 
 export class NormalizeEvent implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,6 +43,14 @@ export class NormalizeEvent implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- superseded by n8n's node-connection-type-literal rule
 		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'personalizationWebhookApi',
+				required: true,
+				testedBy: 'personalizationWebhookApiTest',
+				displayOptions: { show: { signatureCheck: ['verify'] }, hide: { source: ['ses'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Source',
@@ -31,7 +58,7 @@ export class NormalizeEvent implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				default: 'segment',
-				options: Object.values(SOURCES).map((s) => ({ name: s.displayName, value: s.id })),
+				options: SOURCE_OPTIONS,
 				description: 'Who sent the payload',
 			},
 			{
@@ -43,6 +70,38 @@ export class NormalizeEvent implements INodeType {
 				description:
 					'Dot path of the field that holds the payload (an object or a JSON string). Leave empty to use the whole item.',
 			},
+			{
+				displayName: 'Headers Field',
+				name: 'headersField',
+				type: 'string',
+				default: 'headers',
+				placeholder: 'headers',
+				description:
+					'Dot path of the request headers (n8n\'s Webhook node puts them in "headers"). Shopify and WooCommerce send their topic there.',
+			},
+			{
+				displayName: 'Signature Check',
+				name: 'signatureCheck',
+				type: 'options',
+				noDataExpression: true,
+				default: 'none',
+				options: [
+					{ name: 'None', value: 'none', description: 'The payload was already verified, or comes from a trusted place' },
+					{ name: 'Verify', value: 'verify', description: 'Verify the provider\'s signature over the raw body; failures are errors' },
+				],
+				description: 'Whether to verify the provider signature given the headers and the raw body',
+			},
+			{
+				displayName: 'Raw Body Field',
+				name: 'rawBodyField',
+				type: 'string',
+				default: 'rawBody',
+				displayOptions: { show: { signatureCheck: ['verify'] } },
+				description:
+					'Field (JSON text) or binary property holding the exact raw request body. In n8n\'s Webhook node turn on Options → Raw Body and use "data".',
+			},
+			...customSignatureProperties({ signatureCheck: ['verify'] }),
+			...mappingProperties({}),
 			{
 				displayName: 'On Unknown Event',
 				name: 'onUnknown',
@@ -58,60 +117,132 @@ export class NormalizeEvent implements INodeType {
 				],
 				description: 'What to do with a topic or call type this source does not map',
 			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Include Raw Payload',
+						name: 'includeRaw',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to keep the provider\'s payload on each event under "raw"',
+					},
+					{
+						displayName: 'Replay Window (Seconds)',
+						name: 'replayWindowSeconds',
+						type: 'number',
+						default: 300,
+						typeOptions: { minValue: 0 },
+						displayOptions: { show: { '/signatureCheck': ['verify'] } },
+						description: 'Signed timestamps older or newer than this fail the check. 0 turns it off (useful when replaying stored events).',
+					},
+				],
+			},
 		],
+	};
+
+	methods = {
+		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
 		const receivedAt = new Date();
+		let credential: ICredentialDataDecryptedObject | undefined;
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const sourceId = this.getNodeParameter('source', i) as string;
 				const payloadField = (this.getNodeParameter('payloadField', i, 'body') as string).trim();
-				const onUnknown = this.getNodeParameter('onUnknown', i, 'error') as string;
+				const headersField = (this.getNodeParameter('headersField', i, 'headers') as string).trim();
+				const onUnknown = this.getNodeParameter('onUnknown', i, 'error') as UnknownMode;
+				const verify = this.getNodeParameter('signatureCheck', i, 'none') === 'verify';
+				const options = this.getNodeParameter('options', i, {}) as IDataObject;
+				const get = (name: string, fallback: unknown) => this.getNodeParameter(name, i, fallback);
 				const source = getSource(sourceId);
 				if (!source) {
 					throw new NodeOperationError(this.getNode(), `Unknown source "${sourceId}"`, { itemIndex: i });
 				}
-				let payload: unknown = payloadField ? readPath(items[i].json, payloadField) : items[i].json;
-				if (payload === undefined) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`Item ${i} has no field "${payloadField}"`,
-						{ itemIndex: i, description: 'Set "Payload Field" to the field that holds the webhook body, or leave it empty to use the whole item.' },
-					);
-				}
-				if (typeof payload === 'string') {
+				let mapping: CustomMapping | undefined;
+				if (sourceId === 'custom') {
 					try {
-						payload = JSON.parse(payload);
+						mapping = readMapping(get);
 					} catch {
-						throw new NodeOperationError(this.getNode(), `Item ${i}: field "${payloadField}" is not valid JSON`, { itemIndex: i });
+						throw new NodeOperationError(this.getNode(), `Item ${i}: Event Name Map is not valid JSON`, { itemIndex: i });
 					}
 				}
-				const result = tryNormalize(source, { payload, receivedAt });
+				const headersValue = headersField ? readPath(items[i].json, headersField) : undefined;
+				const headers = isObject(headersValue) ? headersValue : {};
 				let events: IDataObject[];
-				if (result.ok) {
-					events = result.events as unknown as IDataObject[];
-				} else if (result.error.kind === 'unknownTopic' && onUnknown === 'passThrough') {
-					events = [
-						{
-							type: 'track',
-							event: 'Unknown',
-							messageId: `unknown-${receivedAt.getTime()}-${i}`,
-							timestamp: receivedAt.toISOString(),
-							receivedAt: receivedAt.toISOString(),
-							properties: {},
-							context: { source: sourceId },
-							raw: payload as IDataObject,
+				if (verify) {
+					const rawBodyField = (this.getNodeParameter('rawBodyField', i, 'rawBody') as string).trim();
+					let rawBody: Buffer;
+					const rawJson = rawBodyField ? readPath(items[i].json, rawBodyField) : undefined;
+					if (typeof rawJson === 'string') rawBody = Buffer.from(rawJson, 'utf8');
+					else if (rawBodyField && items[i].binary?.[rawBodyField]) rawBody = await this.helpers.getBinaryDataBuffer(i, rawBodyField);
+					else {
+						throw new NodeOperationError(this.getNode(), `Item ${i} has no raw body in "${rawBodyField}"`, {
+							itemIndex: i,
+							description: 'The signature is computed over the exact bytes the provider sent: pass them as text or as a binary property.',
+						});
+					}
+					if (sourceId !== 'ses' && !credential) credential = await this.getCredentials<ICredentialDataDecryptedObject>('personalizationWebhookApi', i);
+					const outcome = await processDelivery({
+						sourceId,
+						rawBody,
+						headers,
+						receivedAt,
+						secrets: secretsFromCredential(credential),
+						verifyOptions: {
+							toleranceSeconds: typeof options.replayWindowSeconds === 'number' ? options.replayWindowSeconds : 300,
+							customHmac: sourceId === 'custom' ? readCustomHmac(get) : undefined,
+							fetchCertificate: async (url: string) => await getText(this.helpers, url),
 						},
-					];
-				} else {
-					throw new NodeOperationError(this.getNode(), `Item ${i}: ${result.error.message}`, {
-						itemIndex: i,
-						description: result.error.field ? `Field: ${result.error.field}` : undefined,
+						onUnknown,
+						keepRaw: options.includeRaw === true,
+						mapping,
 					});
+					if (outcome.kind === 'rejected') {
+						const what = outcome.status === 400 ? 'the payload cannot be used' : 'the signature check failed';
+						throw new NodeOperationError(this.getNode(), `Item ${i}: ${what}: ${outcome.message}`, { itemIndex: i });
+					}
+					if (outcome.kind !== 'events') {
+						throw new NodeOperationError(
+							this.getNode(),
+							`Item ${i} is a ${outcome.kind === 'snsSubscription' ? 'SNS SubscriptionConfirmation' : 'handshake'}, not an event`,
+							{ itemIndex: i, description: 'Use the Personalization Trigger to answer handshakes.' },
+						);
+					}
+					events = outcome.events as unknown as IDataObject[];
+				} else {
+					let payload: unknown = payloadField ? readPath(items[i].json, payloadField) : items[i].json;
+					if (payload === undefined) {
+						throw new NodeOperationError(this.getNode(), `Item ${i} has no field "${payloadField}"`, {
+							itemIndex: i,
+							description: 'Set "Payload Field" to the field that holds the webhook body, or leave it empty to use the whole item.',
+						});
+					}
+					if (typeof payload === 'string') {
+						try {
+							payload = parseJsonLossless(payload);
+						} catch {
+							throw new NodeOperationError(this.getNode(), `Item ${i}: field "${payloadField}" is not valid JSON`, { itemIndex: i });
+						}
+					}
+					const result = tryNormalize(source, { payload, headers, receivedAt, onUnknown, keepRaw: options.includeRaw === true, mapping });
+					if (!result.ok) {
+						throw new NodeOperationError(this.getNode(), `Item ${i}: ${result.error.message}`, {
+							itemIndex: i,
+							description: result.error.field ? `Field: ${result.error.field}` : undefined,
+						});
+					}
+					events = result.events as unknown as IDataObject[];
 				}
+				// A batch (Segment, SendGrid, SES with several recipients) fans out: every event is paired with its item.
 				for (const event of events) out.push({ json: event, pairedItem: { item: i } });
 			} catch (error) {
 				if (this.continueOnFail()) {
@@ -125,13 +256,4 @@ export class NormalizeEvent implements INodeType {
 		}
 		return [out];
 	}
-}
-
-function readPath(data: IDataObject, path: string): unknown {
-	let current: unknown = data;
-	for (const key of path.split('.')) {
-		if (typeof current !== 'object' || current === null) return undefined;
-		current = (current as Record<string, unknown>)[key];
-	}
-	return current;
 }

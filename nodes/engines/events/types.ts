@@ -1,13 +1,43 @@
 import type { CanonicalEvent } from '../types/CanonicalEvent';
 
+export type UnknownMode = 'error' | 'skip' | 'passThrough';
+
+/** Custom source: where each canonical field sits in the payload (dot paths, `$.` optional). */
+export interface CustomMapping {
+	/** Path of an array of events in the payload; empty: the payload is one event. */
+	eventsPath?: string;
+	/** Path of the event name. */
+	eventPath?: string;
+	/** Fixed event name, used when `eventPath` is empty or finds nothing. */
+	eventName?: string;
+	/** Source name → canonical name, e.g. `{ "add_to_cart": "Product Added" }`. */
+	eventMap?: Record<string, string>;
+	messageIdPath?: string;
+	timestampPath?: string;
+	userIdPath?: string;
+	anonymousIdPath?: string;
+	emailPath?: string;
+	/** Path of an object copied into `properties`; empty: the whole event. */
+	propertiesPath?: string;
+	/** Path of the currency and of the value/total, money in major units. */
+	currencyPath?: string;
+	valuePath?: string;
+}
+
 /** What a source receives: the payload (already parsed) and the delivery's metadata. */
 export interface NormalizeInput {
 	payload: unknown;
-	/** Lower-cased header names. */
-	headers?: Record<string, string | undefined>;
+	/** Request headers (any case). */
+	headers?: Record<string, unknown>;
 	/** The source's topic when it travels outside the body (e.g. `X-Shopify-Topic`). */
 	topic?: string;
 	receivedAt: Date;
+	/** Unknown topics: throw (default), skip, or emit `Unknown` with the raw payload. */
+	onUnknown?: UnknownMode;
+	/** Keep the raw payload on every event (`raw`). */
+	keepRaw?: boolean;
+	/** Custom source only. */
+	mapping?: CustomMapping;
 }
 
 /** One file per source implements this. */
@@ -16,6 +46,8 @@ export interface EventSource {
 	displayName: string;
 	/** Source topic → canonical event name, documented in the README. */
 	topics: ReadonlyArray<{ topic: string; event: string }>;
+	/** The delivery's id from headers (used for de-duplication when events carry no own id). */
+	deliveryId?(headers: Record<string, unknown> | undefined): string | undefined;
 	normalize(input: NormalizeInput): CanonicalEvent[];
 }
 

@@ -1,22 +1,55 @@
-import { createHash } from 'node:crypto';
+import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
+import { metadataToProperties } from '../types/attribution';
+import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Objects only: `{}` for anything else, so mappings can read nested fields without guards. */
+export function obj(value: unknown): Record<string, unknown> {
+	return isObject(value) ? value : {};
+}
+
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+
 /** ISO-8601 UTC from a date string, epoch seconds/milliseconds or Date; throws on garbage. */
-export function toIsoUtc(value: unknown, field: string): string {
+/** For text starting `YYYY-MM-DD`: month 1-12 and a day that exists in that month (else true). */
+function plausibleDay(text: string): boolean {
+	if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return true;
+	const month = (text.charCodeAt(5) - 48) * 10 + (text.charCodeAt(6) - 48);
+	const day = (text.charCodeAt(8) - 48) * 10 + (text.charCodeAt(9) - 48);
+	if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return false;
+	if (day <= 28) return true;
+	const year = Number(text.slice(0, 4));
+	return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
+	// Already canonical (what toISOString() gives) and a possible calendar date: nothing to convert.
+	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value) && plausibleDay(value)) return value;
 	let date: Date | undefined;
 	if (value instanceof Date) date = value;
 	else if (typeof value === 'number' && Number.isFinite(value)) {
 		date = new Date(value < 1e11 ? value * 1000 : value);
 	} else if (typeof value === 'string' && value.trim() !== '') {
 		const trimmed = value.trim();
-		date = /^\d+(\.\d+)?$/.test(trimmed) ? new Date(Number(trimmed) * (Number(trimmed) < 1e11 ? 1000 : 1)) : new Date(trimmed);
+		if (/^\d+(\.\d+)?$/.test(trimmed)) {
+			const n = Number(trimmed);
+			date = new Date(n < 1e11 ? n * 1000 : n);
+		} else {
+			// Zone-less local date-times (WooCommerce `*_gmt`, Brevo) are read as UTC when the source says so.
+			const text = assumeUtc && /T|\d \d/.test(trimmed) && !HAS_ZONE.test(trimmed) ? `${trimmed.replace(' ', 'T')}Z` : trimmed;
+			date = new Date(text);
+		}
 	}
-	if (!date || Number.isNaN(date.getTime())) {
-		throw new EventMappingError(`"${field}" is not a valid date: ${JSON.stringify(value)?.slice(0, 60)}`, field);
+	// JS Date rolls impossible calendar dates over (Feb 30 → Mar 2): reject them instead.
+	if (date && typeof value === 'string' && !plausibleDay(value.trim())) date = undefined;
+	if (!date || Number.isNaN(date.getTime()) || Math.abs(date.getTime()) > 8.64e15) {
+		throw new EventMappingError(`"${field}" is not a valid date: ${String(JSON.stringify(value)).slice(0, 60)}`, field);
 	}
 	return date.toISOString();
 }
@@ -24,7 +57,7 @@ export function toIsoUtc(value: unknown, field: string): string {
 export function normalizeEmail(value: unknown): string | null {
 	if (typeof value !== 'string') return null;
 	const email = value.trim().toLowerCase();
-	return email.includes('@') ? email : null;
+	return /^[^\s@]+@[^\s@]+$/.test(email) ? email : null;
 }
 
 export function optionalString(value: unknown): string | undefined {
@@ -33,7 +66,237 @@ export function optionalString(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** A stable id derived from content, for sources that send no event id. */
+/** cyrb53 (public-domain 53-bit string hash), used twice with different seeds for ~106 bits. */
+function cyrb53(text: string, seed: number): number {
+	let h1 = 0xdeadbeef ^ seed;
+	let h2 = 0x41c6ce57 ^ seed;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text.charCodeAt(i);
+		h1 = Math.imul(h1 ^ ch, 2654435761);
+		h2 = Math.imul(h2 ^ ch, 1597334677);
+	}
+	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+	return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/**
+ * A stable id derived from content, for sources that send no event id (Postmark, Brevo, …).
+ * Not a security boundary (signatures are): a fast 2×53-bit hash, stable across processes.
+ */
 export function contentId(...parts: unknown[]): string {
-	return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+	const text = JSON.stringify(parts);
+	return `c${cyrb53(text, 1).toString(16).padStart(14, '0')}${cyrb53(text, 2).toString(16).padStart(14, '0')}`;
+}
+
+/** A money amount already in major units (number or decimal string like "59.99"). */
+export function money(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+	return undefined;
+}
+
+/**
+ * Minor units of a currency per ISO 4217 as Stripe applies it:
+ * https://docs.stripe.com/currencies#zero-decimal and #three-decimal
+ */
+const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
+
+/** Integer minor units (Stripe `amount_total: 2198`) → major units (21.98) for the currency. */
+export function minorToMajor(value: unknown, currency: string | undefined): number | undefined {
+	if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+	const code = (currency ?? '').toUpperCase();
+	const digits = ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+	return digits === 0 ? value : Math.round(value) / 10 ** digits;
+}
+
+export function currencyCode(value: unknown): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	const code = value.trim().toUpperCase();
+	return /^[A-Z]{3}$/.test(code) ? code : undefined;
+}
+
+/** A copy without undefined values, so emitted events stay clean JSON (no `delete`: keeps objects fast). */
+export function compact<T extends Record<string, unknown>>(record: T): T {
+	const out: Record<string, unknown> = {};
+	for (const key in record) {
+		const value = record[key];
+		if (value !== undefined) out[key] = value;
+	}
+	return out as T;
+}
+
+export function product(fields: CanonicalProduct): CanonicalProduct {
+	return compact(fields);
+}
+
+/** Reads a header (names lower-cased by the caller or not). Arrays give their first value. */
+export function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+	if (!headers) return undefined;
+	let value = headers[name];
+	if (value === undefined) {
+		const lower = name.toLowerCase();
+		for (const key of Object.keys(headers)) {
+			if (key.toLowerCase() === lower) {
+				value = headers[key];
+				break;
+			}
+		}
+	}
+	if (Array.isArray(value)) value = value[0];
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** Attribution from the `pz_*` keys of any provider metadata object (see types/attribution.ts). */
+export function attribution(...sources: unknown[]): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const source of sources) Object.assign(out, metadataToProperties(source));
+	return out;
+}
+
+/**
+ * `key:value`, `key=value` strings (tags, headers) → an object. Also accepts a JSON object string.
+ * Used for Brevo tags / X-Mailin-custom and similar flat carriers.
+ */
+export function pairsToObject(values: unknown): Record<string, string> {
+	const out: Record<string, string> = {};
+	const list = Array.isArray(values) ? values : [values];
+	for (const item of list) {
+		if (typeof item !== 'string') continue;
+		const text = item.trim();
+		if (text.startsWith('{')) {
+			try {
+				const parsed: unknown = JSON.parse(text);
+				if (isObject(parsed)) for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+			} catch {
+				// not JSON: fall through to pairs
+			}
+			continue;
+		}
+		for (const part of text.split(/[|;&,]/)) {
+			const match = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/.exec(part);
+			if (match) out[match[1]] = match[2];
+		}
+	}
+	return out;
+}
+
+/**
+ * What a mapping does with a topic it does not know: throw (`error`), drop it (`skip`), or
+ * emit `event: "Unknown"` with the raw payload kept (`passThrough`).
+ */
+export function unknownTopic(
+	source: EventSource | string,
+	input: NormalizeInput,
+	topic: string,
+	raw: unknown,
+	messageId: string,
+	field: string,
+): CanonicalEvent | null {
+	const id = typeof source === 'string' ? source : source.id;
+	const mode = input.onUnknown ?? 'error';
+	if (mode === 'skip') return null;
+	if (mode === 'passThrough') {
+		return {
+			type: 'track',
+			event: 'Unknown',
+			messageId,
+			timestamp: input.receivedAt.toISOString(),
+			receivedAt: input.receivedAt.toISOString(),
+			properties: {},
+			context: { source: id, topic: topic.slice(0, 200) },
+			raw,
+		};
+	}
+	throw new EventMappingError(
+		`${id} topic "${topic.slice(0, 80)}" is not mapped (known: ${typeof source === 'string' ? '' : source.topics.map((t) => t.topic).join(', ')})`,
+		field,
+		'unknownTopic',
+	);
+}
+
+const compiledPaths = new Map<string, string[]>();
+
+function compilePath(path: string): string[] {
+	let keys = compiledPaths.get(path);
+	if (!keys) {
+		keys = [];
+		for (const raw of path.trim().replace(/^\$\.?/, '').split('.')) {
+			for (const part of raw.split(/\[(\d+)\]/)) if (part !== '') keys.push(part);
+		}
+		if (compiledPaths.size > 1000) compiledPaths.clear();
+		compiledPaths.set(path, keys);
+	}
+	return keys;
+}
+
+/** Reads a dot/bracket path (`a.b[0].c`, optional leading `$.`) from a value. */
+export function readPath(value: unknown, path: string): unknown {
+	let current: unknown = value;
+	for (const key of compilePath(path)) {
+		if (current === null || typeof current !== 'object') return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}
+
+/**
+ * Quotes integer literals beyond 2^53 (outside strings) so JSON.parse keeps them exact, as strings.
+ * One pass over the text; returns the text unchanged (same string) when there are none.
+ */
+export function quoteUnsafeIntegers(text: string): string {
+	let out = '';
+	let last = 0;
+	const n = text.length;
+	for (let i = 0; i < n; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 34) {
+			// skip a string literal
+			for (i++; i < n; i++) {
+				const d = text.charCodeAt(i);
+				if (d === 92) i++;
+				else if (d === 34) break;
+			}
+			continue;
+		}
+		if ((c >= 48 && c <= 57) || c === 45) {
+			let j = i + 1;
+			while (j < n) {
+				const d = text.charCodeAt(j);
+				if (d < 48 || d > 57) break;
+				j++;
+			}
+			const next = text.charCodeAt(j);
+			if (j - i >= 16 && next !== 46 && next !== 101 && next !== 69) {
+				const literal = text.slice(i, j);
+				if (!Number.isSafeInteger(Number(literal))) {
+					out += `${text.slice(last, i)}"${literal}"`;
+					last = j;
+				}
+			}
+			i = j - 1;
+		}
+	}
+	return last === 0 ? text : out + text.slice(last);
+}
+
+function hasUnsafeInteger(value: unknown, depth = 0): boolean {
+	if (typeof value === 'number') return !Number.isSafeInteger(value) && Number.isInteger(value);
+	if (value === null || typeof value !== 'object' || depth > 64) return false;
+	if (Array.isArray(value)) {
+		for (const item of value) if (hasUnsafeInteger(item, depth + 1)) return true;
+		return false;
+	}
+	for (const key in value as Record<string, unknown>) if (hasUnsafeInteger((value as Record<string, unknown>)[key], depth + 1)) return true;
+	return false;
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 (Shopify's 64-bit ids) exact, as strings. Parses
+ * once at full speed; only a body that really holds such a number is scanned and parsed again.
+ */
+export function parseJsonLossless(text: string): unknown {
+	const value: unknown = JSON.parse(text);
+	return hasUnsafeInteger(value) ? JSON.parse(quoteUnsafeIntegers(text)) : value;
 }

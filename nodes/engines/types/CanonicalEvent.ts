@@ -32,6 +32,11 @@ export const ECOMMERCE_EVENTS = [
 	'Signed Up',
 	'Customer Updated',
 	'Product Updated',
+	// Added by the events work (store topics Segment's spec has no name for):
+	'Cart Updated',
+	'Checkout Updated',
+	'Checkout Abandoned',
+	'Customer Deleted',
 ] as const;
 
 export const ENGAGEMENT_EVENTS = [
@@ -43,6 +48,8 @@ export const ENGAGEMENT_EVENTS = [
 	'Email Dropped',
 	'Email Marked as Spam',
 	'Unsubscribed',
+	// Added by the events work (Postmark SubscriptionChange with SuppressSending false):
+	'Resubscribed',
 ] as const;
 
 export type EcommerceEventName = (typeof ECOMMERCE_EVENTS)[number];
@@ -94,6 +101,8 @@ export interface CanonicalProperties {
 	campaign_id?: string;
 	variant?: string;
 	segment?: string;
+	/** A/B experiment the message belonged to (attribution key pz_experiment_id). */
+	experiment_id?: string;
 	link_url?: string;
 	reason?: string;
 	[key: string]: unknown;

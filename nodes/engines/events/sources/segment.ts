@@ -1,21 +1,27 @@
 /**
  * Segment / RudderStack: the payload already is Segment-spec (track, identify, page, batch).
- * https://segment.com/docs/connections/spec/common/
+ * https://segment.com/docs/connections/spec/common/ , https://www.rudderstack.com/docs/event-spec/standard-events/
  */
 import type { CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, optionalString, toIsoUtc } from '../util';
+import { contentId, currencyCode, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 const CALLS: Record<string, CanonicalEventType> = { track: 'track', identify: 'identify', page: 'page' };
 
-function one(message: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent {
-	const type = CALLS[String(message.type ?? '')];
+function one(message: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent | null {
+	const call = String(message.type ?? '');
+	const type = CALLS[call];
+	const messageId = optionalString(message.messageId) ?? contentId('segment', message);
 	if (!type) {
-		throw new EventMappingError(`${path}.type must be track, identify, page or batch`, `${path}.type`, 'unknownTopic');
+		if ((input.onUnknown ?? 'error') === 'error') {
+			throw new EventMappingError(`${path}.type must be track, identify, page or batch`, `${path}.type`, 'unknownTopic');
+		}
+		return unknownTopic(segment, input, call || '(none)', message, messageId, `${path}.type`);
 	}
-	const properties = isObject(message.properties) ? { ...message.properties } : {};
-	const traits = isObject(message.traits) ? message.traits : isObject((message.context as Record<string, unknown>)?.traits) ? ((message.context as Record<string, unknown>).traits as Record<string, unknown>) : undefined;
+	const properties: Record<string, unknown> = isObject(message.properties) ? { ...message.properties } : {};
+	const context = obj(message.context);
+	const traits = isObject(message.traits) ? message.traits : isObject(context.traits) ? context.traits : undefined;
 	let event: string;
 	if (type === 'track') {
 		const name = optionalString(message.event);
@@ -28,12 +34,17 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 	if (!userId && !anonymousId) {
 		throw new EventMappingError(`${path} needs a userId or an anonymousId`, `${path}.userId`);
 	}
+	if (properties.currency !== undefined) {
+		const code = currencyCode(properties.currency);
+		if (code) properties.currency = code;
+		else delete properties.currency;
+	}
 	const timestamp = toIsoUtc(message.timestamp ?? message.sentAt ?? input.receivedAt, `${path}.timestamp`);
 	const email = normalizeEmail(traits?.email ?? properties.email);
 	return {
 		type,
 		event,
-		messageId: optionalString(message.messageId) ?? contentId('segment', message),
+		messageId,
 		timestamp,
 		receivedAt: input.receivedAt.toISOString(),
 		userId,
@@ -41,7 +52,13 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 		email,
 		properties,
 		...(traits ? { traits: { ...traits } } : {}),
-		context: { source: 'segment', topic: type },
+		context: {
+			source: 'segment',
+			topic: type,
+			...(typeof context.ip === 'string' ? { ip: context.ip } : {}),
+			...(typeof context.userAgent === 'string' ? { userAgent: context.userAgent } : {}),
+		},
+		...(input.keepRaw ? { raw: message } : {}),
 	};
 }
 
@@ -49,9 +66,9 @@ export const segment: EventSource = {
 	id: 'segment',
 	displayName: 'Segment / RudderStack',
 	topics: [
-		{ topic: 'track', event: '(the track call\'s own event name)' },
+		{ topic: 'track', event: "(the track call's own event name, e.g. Order Completed)" },
 		{ topic: 'identify', event: 'Identify' },
-		{ topic: 'page', event: 'Page Viewed' },
+		{ topic: 'page', event: 'Page Viewed (or Viewed <name> Page)' },
 		{ topic: 'batch', event: '(each message of the batch)' },
 	],
 	normalize(input) {
@@ -59,11 +76,15 @@ export const segment: EventSource = {
 		if (!isObject(payload)) throw new EventMappingError('the body must be a JSON object', 'body');
 		if (payload.type === 'batch' || Array.isArray(payload.batch)) {
 			if (!Array.isArray(payload.batch)) throw new EventMappingError('batch must be an array', 'batch');
-			return payload.batch.map((m, i) => {
+			const out: CanonicalEvent[] = [];
+			payload.batch.forEach((m, i) => {
 				if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
-				return one(m, input, `batch[${i}]`);
+				const event = one(m, input, `batch[${i}]`);
+				if (event) out.push(event);
 			});
+			return out;
 		}
-		return [one(payload, input, 'body')];
+		const event = one(payload, input, 'body');
+		return event ? [event] : [];
 	},
 };

@@ -1,0 +1,281 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { ServerResponse } from 'node:http';
+import { dedupe, dedupeKey } from '../engines/events/dedupe';
+import { processDelivery } from '../engines/events/pipeline';
+import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
+import type { UnknownMode } from '../engines/events/types';
+import {
+	CREDENTIAL_NAME,
+	CREDENTIAL_TEST,
+	SOURCE_OPTIONS,
+	customSignatureProperties,
+	mappingProperties,
+	readCustomHmac,
+	readMapping,
+	secretsFromCredential,
+	testWebhookCredential,
+} from '../shared/events';
+
+/** GET as text through n8n's HTTP helper (SNS certificates and SubscribeURL; no credentials involved). */
+function getText(helpers: IWebhookFunctions['helpers'], url: string): Promise<string> {
+	return helpers.httpRequest({ method: 'GET', url, encoding: 'text', json: false, timeout: 5000 }).then((body: unknown) => String(body));
+}
+
+/** Answers the request directly (used for 400/401/403, so the workflow never runs). */
+function answer(res: ServerResponse, status: number, body: IDataObject): void {
+	const text = JSON.stringify(body);
+	res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+	res.end(text);
+}
+
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- nothing to register remotely: the user pastes this node's URL into the provider's dashboard (each provider's setup is in the README)
+export class PersonalizationTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Personalization Trigger',
+		name: 'personalizationTrigger',
+		icon: { light: 'file:personalizationTrigger.svg', dark: 'file:personalizationTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"from " + $parameter["source"]}}',
+		description: 'Starts the workflow on verified store, CDP and email events, as canonical Segment-spec events',
+		defaults: { name: 'Personalization Trigger' },
+		inputs: [],
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- superseded by n8n's node-connection-type-literal rule
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'personalizationWebhookApi',
+				required: true,
+				testedBy: 'personalizationWebhookApiTest',
+				displayOptions: { show: { signatureCheck: ['verify'] }, hide: { source: ['ses'] } },
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: '={{$parameter["source"]}}',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Paste this node\'s Production URL into the source\'s webhook settings and put the matching secret in the credential. Setup per source: see the package README, section "Events in".',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Source',
+				name: 'source',
+				type: 'options',
+				noDataExpression: true,
+				default: 'shopify',
+				options: SOURCE_OPTIONS,
+				description: 'Who sends the webhook. Each source gets its own URL path.',
+			},
+			{
+				displayName: 'Signature Check',
+				name: 'signatureCheck',
+				type: 'options',
+				noDataExpression: true,
+				default: 'verify',
+				options: [
+					{ name: 'Verify (Recommended)', value: 'verify', description: 'Reject requests whose signature is missing or wrong with 401' },
+					{ name: 'Accept Unsigned Requests', value: 'none', description: 'Only for sources that cannot sign (e.g. RudderStack without a token)' },
+				],
+				description: 'Whether to verify the request signature over the raw body before the workflow runs',
+			},
+			...customSignatureProperties({ signatureCheck: ['verify'] }),
+			...mappingProperties({}),
+			{
+				displayName: 'Confirm SNS Subscription',
+				name: 'confirmSubscription',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { source: ['ses'] } },
+				description: 'Whether to confirm the SNS SubscriptionConfirmation automatically (only for the topics listed below)',
+			},
+			{
+				displayName: 'Allowed SNS Topic ARNs',
+				name: 'allowedTopicArns',
+				type: 'string',
+				default: '',
+				placeholder: 'arn:aws:sns:us-east-1:123456789012:ses-events',
+				displayOptions: { show: { source: ['ses'] } },
+				description: 'Comma-separated. Messages from other topics are rejected (403). Required to confirm a subscription.',
+			},
+			{
+				displayName: 'Unknown Events',
+				name: 'onUnknown',
+				type: 'options',
+				default: 'skip',
+				options: [
+					{ name: 'Acknowledge and Ignore', value: 'skip', description: 'Answer 200 and do not run the workflow for them' },
+					{ name: 'Pass Through as Unknown', value: 'passThrough', description: 'Emit event "Unknown" with the raw payload kept' },
+					{ name: 'Reject with 400', value: 'error', description: 'The sender will retry or report the failure' },
+				],
+				description: 'What to do with topics this source does not map (e.g. SendGrid "deferred")',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Drop Duplicates',
+						name: 'dedupe',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to drop events already received (same delivery or event ID), e.g. a retried delivery',
+					},
+					{
+						displayName: 'Duplicate Memory Size',
+						name: 'dedupeMaxEntries',
+						type: 'number',
+						default: 5000,
+						typeOptions: { minValue: 10, maxValue: 100000 },
+						description: 'How many event IDs are remembered at most (oldest are forgotten first)',
+					},
+					{
+						displayName: 'Duplicate Window (Minutes)',
+						name: 'dedupeWindowMinutes',
+						type: 'number',
+						default: 1440,
+						typeOptions: { minValue: 1 },
+						description: 'How long an event ID is remembered',
+					},
+					{
+						displayName: 'Include Raw Payload',
+						name: 'includeRaw',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to keep the provider\'s payload on each event under "raw"',
+					},
+					{
+						displayName: 'Replay Window (Seconds)',
+						name: 'replayWindowSeconds',
+						type: 'number',
+						default: 300,
+						typeOptions: { minValue: 0 },
+						description: 'Signed timestamps older or newer than this are rejected (Stripe, SendGrid, Mailgun, Resend, SNS). 0 turns the check off.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential },
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		const res = this.getResponseObject() as unknown as ServerResponse;
+		const receivedAt = new Date();
+		const source = this.getNodeParameter('source') as string;
+		const verify = this.getNodeParameter('signatureCheck', 'verify') === 'verify';
+		const onUnknown = this.getNodeParameter('onUnknown', 'skip') as UnknownMode;
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const get = (name: string, fallback: unknown) => this.getNodeParameter(name, fallback);
+
+		if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
+		const rawBody = req.rawBody;
+		if (!Buffer.isBuffer(rawBody)) {
+			answer(res, 400, { error: 'The raw request body is not available' });
+			return { noWebhookResponse: true };
+		}
+
+		let credential: ICredentialDataDecryptedObject | undefined;
+		if (verify && source !== 'ses') credential = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME);
+		const allowedTopicArns = String(get('allowedTopicArns', '') ?? '')
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean);
+
+		let mapping;
+		try {
+			mapping = source === 'custom' ? readMapping(get) : undefined;
+		} catch {
+			throw new NodeOperationError(this.getNode(), 'Event Name Map is not valid JSON', { description: 'Use an object like {"add_to_cart": "Product Added"}' });
+		}
+
+		const outcome = await processDelivery({
+			sourceId: source,
+			rawBody,
+			headers: req.headers as Record<string, unknown>,
+			receivedAt,
+			verify,
+			secrets: secretsFromCredential(credential),
+			verifyOptions: {
+				toleranceSeconds: typeof options.replayWindowSeconds === 'number' ? options.replayWindowSeconds : 300,
+				customHmac: source === 'custom' ? readCustomHmac(get) : undefined,
+				fetchCertificate: async (url: string) => await getText(this.helpers, url),
+			},
+			onUnknown,
+			keepRaw: options.includeRaw === true,
+			mapping,
+			allowedTopicArns,
+		});
+
+		switch (outcome.kind) {
+			case 'rejected':
+				answer(res, outcome.status, { error: outcome.message });
+				return { noWebhookResponse: true };
+			case 'handshake':
+				return { webhookResponse: { message: outcome.message } };
+			case 'snsSubscription': {
+				const { sns } = outcome;
+				const confirm = get('confirmSubscription', false) === true;
+				if (!confirm || !allowedTopicArns.includes(sns.TopicArn)) {
+					return { webhookResponse: { message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' } };
+				}
+				if (!sns.SubscribeURL || !isValidSnsServiceUrl(sns.SubscribeURL)) {
+					answer(res, 400, { error: 'SubscribeURL is not an https URL on sns.<region>.amazonaws.com' });
+					return { noWebhookResponse: true };
+				}
+				await getText(this.helpers, sns.SubscribeURL);
+				return { webhookResponse: { message: 'SNS subscription confirmed' } };
+			}
+			case 'events': {
+				let events = outcome.events;
+				let duplicates = 0;
+				if (options.dedupe !== false && events.length > 0) {
+					const staticData = this.getWorkflowStaticData('node');
+					const state = { ids: { ...((staticData.dedupeIds as Record<string, number> | undefined) ?? {}) } };
+					const seen = dedupe(
+						events.map((e) => dedupeKey(source, e.messageId)),
+						state,
+						`${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+						receivedAt.getTime(),
+						{
+							windowMs: (typeof options.dedupeWindowMinutes === 'number' ? options.dedupeWindowMinutes : 1440) * 60_000,
+							maxEntries: typeof options.dedupeMaxEntries === 'number' ? options.dedupeMaxEntries : 5000,
+						},
+					);
+					staticData.dedupeIds = state.ids;
+					duplicates = seen.filter(Boolean).length;
+					events = events.filter((_e, i) => !seen[i]);
+				}
+				if (events.length === 0) {
+					return { webhookResponse: { message: duplicates ? 'Duplicate delivery ignored' : 'No mapped events in this delivery', duplicates } };
+				}
+				return {
+					workflowData: [events.map((e) => ({ json: e as unknown as IDataObject }))],
+					webhookResponse: { message: 'Accepted', events: events.length, duplicates },
+				};
+			}
+		}
+	}
+}

@@ -1,0 +1,110 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { compileTemplate, renderCompiled, RenderFailure, TemplateError, type CompiledTemplate } from '../../engines/render';
+import { liquidOptions, readData, readTemplate } from './shared';
+
+const show = { show: { operation: ['render'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Output Field',
+		name: 'outputField',
+		type: 'string',
+		default: 'email',
+		required: true,
+		displayOptions: show,
+		description:
+			'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender). The input fields stay as they are.',
+	},
+	{
+		displayName: 'From Email',
+		name: 'fromEmail',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '',
+		displayOptions: show,
+		description: 'Sender address passed through for ESP Dispatch',
+	},
+	{
+		displayName: 'From Name',
+		name: 'fromName',
+		type: 'string',
+		default: '',
+		displayOptions: show,
+		description: 'Sender name passed through for ESP Dispatch',
+	},
+	{
+		displayName: 'Reply-To',
+		name: 'replyTo',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '',
+		displayOptions: show,
+		description: 'Reply-to address passed through for ESP Dispatch',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			...liquidOptions,
+			{
+				displayName: 'Include Text Part',
+				name: 'includeText',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to generate the plain-text alternative from the HTML',
+			},
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	// Items usually share one template: compare the resolved parameters before hashing again.
+	let lastKey = '';
+	let last: CompiledTemplate | undefined;
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const { input, defaults } = readTemplate(this, i);
+			const key = JSON.stringify(input);
+			let compiled: CompiledTemplate;
+			if (last && key === lastKey) {
+				compiled = last;
+			} else {
+				compiled = await compileTemplate(input);
+				last = compiled;
+				lastKey = key;
+			}
+			const outputField = (this.getNodeParameter('outputField', i, 'email') as string).trim() || 'email';
+			const options = this.getNodeParameter('options', i, {}) as IDataObject;
+			const data = readData(this, items[i].json, i);
+			const result = renderCompiled(compiled, data, { defaults, skipText: options.includeText === false });
+			const fromEmail = (this.getNodeParameter('fromEmail', i, '') as string).trim();
+			const fromName = (this.getNodeParameter('fromName', i, '') as string).trim();
+			const replyTo = (this.getNodeParameter('replyTo', i, '') as string).trim();
+			const email: IDataObject = { ...result };
+			if (fromEmail) email.from = fromName ? { email: fromEmail, name: fromName } : { email: fromEmail };
+			if (replyTo) email.reply_to = replyTo;
+			out.push({ json: { ...items[i].json, [outputField]: email }, pairedItem: { item: i } });
+		} catch (error) {
+			if (this.continueOnFail()) {
+				out.push({ json: { ...items[i].json, error: (error as Error).message }, pairedItem: { item: i } });
+				continue;
+			}
+			const description =
+				error instanceof TemplateError
+					? `Check: ${error.details.check}${error.details.source ? `, in ${error.details.source}` : ''}${error.details.line ? ` line ${error.details.line}` : ''}`
+					: error instanceof RenderFailure
+						? 'Only this recipient failed to render; the template compiled.'
+						: undefined;
+			throw error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(this.getNode(), `Item ${i}: ${(error as Error).message}`, { itemIndex: i, description });
+		}
+	}
+	return out;
+}

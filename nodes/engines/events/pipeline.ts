@@ -1,0 +1,96 @@
+/**
+ * One webhook delivery, end to end and free of n8n: handshake → signature over the raw bytes →
+ * parse → (SNS envelope) → normalize. The Personalization Trigger turns the outcome into an HTTP
+ * answer and workflow items; the benchmark runs exactly this path.
+ */
+import type { CanonicalEvent } from '../types/CanonicalEvent';
+import type { SignatureSecrets, VerifyOptions } from './signatures';
+import { verifyDelivery, verifyRaw } from './signatures';
+import type { VerifyResult } from './signatures/common';
+import type { SnsMessage } from './signatures/sns';
+import { asSnsMessage } from './signatures/sns';
+import { getSource } from './registry';
+import type { CustomMapping, UnknownMode } from './types';
+import { tryNormalize } from './types';
+import { parseJsonLossless } from './util';
+
+export interface DeliveryInput {
+	sourceId: string;
+	rawBody: Buffer;
+	headers: Record<string, unknown>;
+	receivedAt: Date;
+	/** Verify the signature (default true). */
+	verify?: boolean;
+	secrets?: SignatureSecrets;
+	verifyOptions?: VerifyOptions;
+	onUnknown?: UnknownMode;
+	keepRaw?: boolean;
+	mapping?: CustomMapping;
+	/** SES: only these SNS topic ARNs are accepted (empty: any). */
+	allowedTopicArns?: string[];
+}
+
+export type DeliveryOutcome =
+	| { kind: 'rejected'; status: 400 | 401 | 403; message: string; verify?: VerifyResult }
+	| { kind: 'handshake'; message: string }
+	| { kind: 'snsSubscription'; sns: SnsMessage }
+	| { kind: 'events'; events: CanonicalEvent[] };
+
+const WOO_PING = /^webhook_id=\d+$/;
+
+function reject(status: 400 | 401 | 403, message: string, verify?: VerifyResult): DeliveryOutcome {
+	return { kind: 'rejected', status, message, verify };
+}
+
+export function isWooCommercePing(rawBody: Buffer): boolean {
+	return rawBody.length < 64 && WOO_PING.test(rawBody.toString('latin1').trim());
+}
+
+/** Handles one delivery; only SES/SNS may await (certificate fetch, cached afterwards). */
+export async function processDelivery(input: DeliveryInput): Promise<DeliveryOutcome> {
+	const source = getSource(input.sourceId);
+	if (!source) return reject(400, `unknown source "${input.sourceId}"`);
+	const verify = input.verify !== false;
+	const secrets = input.secrets ?? {};
+	// WooCommerce pings a new webhook with an unsigned form body `webhook_id=<id>` and needs a 2xx.
+	if (input.sourceId === 'woocommerce' && isWooCommercePing(input.rawBody)) {
+		return { kind: 'handshake', message: 'WooCommerce ping acknowledged' };
+	}
+	if (verify) {
+		const raw = verifyRaw(input.sourceId, input.rawBody, input.headers, secrets, input.verifyOptions);
+		if (raw && !raw.ok) return reject(401, raw.message, raw);
+	}
+	let payload: unknown;
+	try {
+		const text = input.rawBody.toString('utf8');
+		// Only Shopify sends 64-bit numeric ids (beyond 2^53); everyone else parses at full speed.
+		payload = input.sourceId === 'shopify' ? parseJsonLossless(text) : JSON.parse(text);
+	} catch {
+		return reject(400, 'the body is not valid JSON');
+	}
+	if (verify && (input.sourceId === 'mailgun' || input.sourceId === 'ses')) {
+		const result = await verifyDelivery(input.sourceId, input.rawBody, input.headers, payload, secrets, input.verifyOptions);
+		if (!result.ok) return reject(401, result.message, result);
+	}
+	if (input.sourceId === 'ses') {
+		const sns = asSnsMessage(payload);
+		if (sns) {
+			const allowed = input.allowedTopicArns ?? [];
+			if (allowed.length > 0 && !allowed.includes(sns.TopicArn)) {
+				return reject(403, 'the SNS TopicArn is not in the allowed list');
+			}
+			if (sns.Type === 'SubscriptionConfirmation') return { kind: 'snsSubscription', sns };
+			if (sns.Type === 'UnsubscribeConfirmation') return { kind: 'handshake', message: 'SNS UnsubscribeConfirmation acknowledged' };
+		}
+	}
+	const result = tryNormalize(source, {
+		payload,
+		headers: input.headers,
+		receivedAt: input.receivedAt,
+		onUnknown: input.onUnknown ?? 'skip',
+		keepRaw: input.keepRaw,
+		mapping: input.mapping,
+	});
+	if (!result.ok) return reject(400, result.error.field ? `${result.error.message} (field: ${result.error.field})` : result.error.message);
+	return { kind: 'events', events: result.events };
+}

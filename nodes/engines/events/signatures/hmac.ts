@@ -1,0 +1,45 @@
+/**
+ * HMAC over the raw body, in a header: Shopify and WooCommerce (base64 HMAC-SHA256), Segment
+ * (hex HMAC-SHA1 `X-Signature`) and the Custom source's generic HMAC.
+ *
+ * Shopify: https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
+ * WooCommerce: https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks (X-WC-Webhook-Signature)
+ * Segment: https://segment.com/docs/connections/destinations/catalog/webhooks/#authentication (X-Signature)
+ */
+import { createHmac } from 'node:crypto';
+import { header } from '../util';
+import type { Headers, VerifyResult } from './common';
+import { OK, decode, fail, safeEqual } from './common';
+
+export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
+
+export interface HmacOptions {
+	header: string;
+	algorithm: HmacAlgorithm;
+	encoding: 'base64' | 'hex';
+	/** Text before the digest in the header, e.g. `sha256=`. */
+	prefix?: string;
+}
+
+export function hmacDigest(secret: string, algorithm: HmacAlgorithm, data: Buffer): Buffer {
+	return createHmac(algorithm, secret).update(data).digest();
+}
+
+export function verifyHmac(rawBody: Buffer, headers: Headers, secret: string, options: HmacOptions): VerifyResult {
+	if (!secret) return fail('misconfigured', 'no signing secret is set in the credential');
+	let value = header(headers, options.header);
+	if (!value) return fail('missing', `the ${options.header} header is missing`);
+	value = value.trim();
+	if (options.prefix) {
+		if (!value.startsWith(options.prefix)) return fail('invalid', `the ${options.header} header does not start with "${options.prefix}"`);
+		value = value.slice(options.prefix.length);
+	}
+	const given = decode(value, options.encoding);
+	if (!given) return fail('invalid', `the ${options.header} header is not ${options.encoding}`);
+	const expected = hmacDigest(secret, options.algorithm, rawBody);
+	return safeEqual(given, expected) ? OK : fail('invalid', `the ${options.header} signature does not match the body`);
+}
+
+export const SHOPIFY_HMAC: HmacOptions = { header: 'x-shopify-hmac-sha256', algorithm: 'sha256', encoding: 'base64' };
+export const WOOCOMMERCE_HMAC: HmacOptions = { header: 'x-wc-webhook-signature', algorithm: 'sha256', encoding: 'base64' };
+export const SEGMENT_HMAC: HmacOptions = { header: 'x-signature', algorithm: 'sha1', encoding: 'hex' };

@@ -1,0 +1,165 @@
+/**
+ * Amazon SNS message signatures (SES events arrive through SNS): SignatureVersion 1 is
+ * SHA1withRSA, 2 is SHA256withRSA, over the "Key\nValue\n" string of the message's fields, with
+ * the certificate at `SigningCertURL`, which must be https on `sns.<region>.amazonaws.com`.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
+ *
+ * Certificates are cached process-wide (by URL, until they expire). The fetcher is injected, so
+ * the node can use n8n's HTTP helper and tests a locally generated certificate.
+ */
+import { X509Certificate, createVerify, type KeyObject } from 'node:crypto';
+import { isObject } from '../util';
+import type { VerifyResult } from './common';
+import { DEFAULT_TOLERANCE_SECONDS, OK, decode, fail } from './common';
+
+export type CertificateFetcher = (url: string) => Promise<string>;
+
+export interface SnsMessage {
+	Type: string;
+	MessageId: string;
+	TopicArn: string;
+	Message: string;
+	Timestamp: string;
+	SignatureVersion: string;
+	Signature: string;
+	SigningCertURL: string;
+	Subject?: string;
+	SubscribeURL?: string;
+	Token?: string;
+	UnsubscribeURL?: string;
+}
+
+const HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com(?:\.cn)?$/;
+
+/** The certificate URL must be https on sns.<region>.amazonaws.com and name a .pem file. */
+export function isValidSigningCertUrl(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	return parsed.protocol === 'https:' && HOST.test(parsed.hostname) && parsed.port === '' && parsed.pathname.endsWith('.pem') && !parsed.username && !parsed.password;
+}
+
+/** SubscribeURL / UnsubscribeURL: https on sns.<region>.amazonaws.com only (never confirm elsewhere). */
+export function isValidSnsServiceUrl(url: string): boolean {
+	try {
+		const parsed = new URL(url);
+		return parsed.protocol === 'https:' && HOST.test(parsed.hostname) && parsed.port === '';
+	} catch {
+		return false;
+	}
+}
+
+/** Reads an SNS envelope from a parsed body; null when it is not one. */
+export function asSnsMessage(payload: unknown): SnsMessage | null {
+	if (!isObject(payload)) return null;
+	for (const key of ['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL']) {
+		if (typeof payload[key] !== 'string') return null;
+	}
+	return payload as unknown as SnsMessage;
+}
+
+export function snsStringToSign(message: SnsMessage): string | null {
+	const keys =
+		message.Type === 'Notification'
+			? ['Message', 'MessageId', ...(message.Subject !== undefined ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type']
+			: message.Type === 'SubscriptionConfirmation' || message.Type === 'UnsubscribeConfirmation'
+				? ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type']
+				: null;
+	if (!keys) return null;
+	let out = '';
+	for (const key of keys) {
+		const value = (message as unknown as Record<string, unknown>)[key];
+		if (typeof value !== 'string') return null;
+		out += `${key}\n${value}\n`;
+	}
+	return out;
+}
+
+interface CachedCert {
+	key: KeyObject;
+	validTo: number;
+}
+
+const CACHE_KEY = Symbol.for('n8n-nodes-personalization.snsCertificates');
+type CertCache = Map<string, CachedCert>;
+
+/** The process-wide certificate cache (shared by every copy of this module, e.g. bundled nodes). */
+export function certificateCache(): CertCache {
+	const holder = globalThis as unknown as Record<symbol, CertCache | undefined>;
+	let cache = holder[CACHE_KEY];
+	if (!cache) {
+		cache = new Map();
+		holder[CACHE_KEY] = cache;
+	}
+	return cache;
+}
+
+/** Parses a PEM certificate and stores its public key under the URL. */
+export function cacheCertificate(url: string, pem: string): KeyObject {
+	const cert = new X509Certificate(pem);
+	const cache = certificateCache();
+	if (cache.size >= 64) cache.delete(cache.keys().next().value as string);
+	const entry = { key: cert.publicKey, validTo: Date.parse(cert.validTo) };
+	cache.set(url, entry);
+	return entry.key;
+}
+
+/** Verifies with an already known public key (no I/O). */
+export function verifySnsWithKey(
+	message: SnsMessage,
+	key: KeyObject,
+	nowMs = Date.now(),
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): VerifyResult {
+	const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : null;
+	if (!algorithm) return fail('invalid', `unsupported SNS SignatureVersion "${message.SignatureVersion}"`);
+	const text = snsStringToSign(message);
+	if (text === null) return fail('invalid', `SNS message type "${message.Type}" cannot be verified`);
+	const signature = decode(message.Signature, 'base64');
+	if (!signature) return fail('invalid', 'the SNS Signature is not base64');
+	let valid = false;
+	try {
+		valid = createVerify(algorithm).update(text, 'utf8').verify(key, signature);
+	} catch {
+		valid = false;
+	}
+	if (!valid) return fail('invalid', 'the SNS signature does not match the message');
+	const ts = Date.parse(message.Timestamp);
+	if (!Number.isFinite(ts)) return fail('invalid', 'the SNS Timestamp is not a date');
+	if (toleranceSeconds > 0 && Math.abs(nowMs - ts) > toleranceSeconds * 1000) {
+		return fail('expired', `the SNS Timestamp is outside the ${toleranceSeconds} s replay window`);
+	}
+	return OK;
+}
+
+/** Verifies an SNS message, fetching (and caching) the signing certificate when needed. */
+export async function verifySns(
+	message: SnsMessage,
+	fetchCertificate: CertificateFetcher | undefined,
+	nowMs = Date.now(),
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): Promise<VerifyResult> {
+	if (!message.Signature || !message.SigningCertURL) return fail('missing', 'the SNS message has no Signature or SigningCertURL');
+	if (!isValidSigningCertUrl(message.SigningCertURL)) {
+		return fail('invalid', 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com');
+	}
+	const cache = certificateCache();
+	let entry = cache.get(message.SigningCertURL);
+	if (entry && entry.validTo < nowMs) {
+		cache.delete(message.SigningCertURL);
+		entry = undefined;
+	}
+	let key = entry?.key;
+	if (!key) {
+		if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
+		try {
+			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
+		} catch {
+			return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
+		}
+	}
+	return verifySnsWithKey(message, key, nowMs, toleranceSeconds);
+}

@@ -1,0 +1,239 @@
+/**
+ * The block library: `{% render 'name' %}` is resolved in memory (never from the filesystem) by
+ * inlining the block, wrapped in its display rule, with its fallback block in the `else` branch.
+ * Inlining happens before MJML compiles, so a block may hold MJML sections. A `pz_shown` marker
+ * records, per recipient, which blocks actually rendered (`blocks_shown`).
+ */
+import { scanLiquid, SourceMap } from './source';
+import type { Block, RuleOperator, StructuredRule } from './types';
+import { TemplateError } from './types';
+
+export const MAX_BLOCK_DEPTH = 10;
+
+export interface Expanded {
+	text: string;
+	map: SourceMap;
+	/** Blocks with structured rules: evaluated in JS per recipient into `__pz.rules[name]`. */
+	structured: Map<string, StructuredRule[]>;
+	/** Blocks referenced from the body (directly or through other blocks / fallbacks). */
+	used: Set<string>;
+}
+
+const RENDER_RE = /^\{%-?\s*(?:render|include)\s+(?:'([^']+)'|"([^"]+)")\s*(-?)%\}$/;
+
+export function normalizeBlocks(blocks: Block[] | undefined): Map<string, Block> {
+	const byName = new Map<string, Block>();
+	for (const [i, block] of (blocks ?? []).entries()) {
+		if (!block || typeof block !== 'object') throw new TemplateError(`Block ${i} is not an object`, { check: 'block-library' });
+		if (typeof block.name !== 'string' || !/^[\w-]+$/.test(block.name)) {
+			throw new TemplateError(`Block ${i}: "name" must be letters, digits, _ or - (got ${JSON.stringify(block.name)})`, { check: 'block-library' });
+		}
+		if (typeof block.content !== 'string') throw new TemplateError(`Block "${block.name}": "content" must be a string`, { check: 'block-library' });
+		if (byName.has(block.name)) throw new TemplateError(`Block "${block.name}" is defined twice`, { check: 'block-library' });
+		if (block.fallback !== undefined && typeof block.fallback !== 'string') {
+			throw new TemplateError(`Block "${block.name}": "fallback" must be a block name`, { check: 'block-library' });
+		}
+		for (const rule of structuredRules(block)) validateRule(block.name, rule);
+		byName.set(block.name, block);
+	}
+	for (const block of byName.values()) {
+		if (block.fallback && !byName.has(block.fallback)) {
+			throw new TemplateError(`Block "${block.name}": fallback block "${block.fallback}" is not in the block library`, { check: 'block-library' });
+		}
+	}
+	return byName;
+}
+
+function structuredRules(block: Block): StructuredRule[] {
+	if (block.rule === undefined || block.rule === null || typeof block.rule === 'string') return [];
+	return Array.isArray(block.rule) ? block.rule : [block.rule];
+}
+
+const OPERATORS: RuleOperator[] = [
+	'exists', 'notExists', 'isEmpty', 'isNotEmpty', 'equals', 'notEquals', 'contains', 'notContains',
+	'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'withinDays', 'olderThanDays',
+];
+
+function validateRule(block: string, rule: StructuredRule): void {
+	if (!rule || typeof rule !== 'object' || typeof rule.field !== 'string' || !rule.field) {
+		throw new TemplateError(`Block "${block}": a structured rule needs "field" (a dot path such as "profile.segment")`, { check: 'block-library' });
+	}
+	if (!OPERATORS.includes(rule.operator)) {
+		throw new TemplateError(`Block "${block}": unknown operator "${String(rule.operator)}" (use one of ${OPERATORS.join(', ')})`, { check: 'block-library' });
+	}
+}
+
+/** Inlines every `{% render 'name' %}` of the body, recursively, with rules and fallbacks. */
+export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName = 'body'): Expanded {
+	const map = new SourceMap();
+	const structured = new Map<string, StructuredRule[]>();
+	const used = new Set<string>();
+	map.addSource(bodyName, body);
+	for (const block of blocks.values()) map.addSource(`block:${block.name}`, block.content);
+
+	const expandSource = (source: string, text: string, stack: string[]): void => {
+		let pos = 0;
+		for (const token of scanLiquid(text, source)) {
+			if (token.kind !== 'tag' || (token.name !== 'render' && token.name !== 'include')) continue;
+			const m = RENDER_RE.exec(token.text);
+			if (!m) {
+				throw new TemplateError(
+					`${source}: "${token.text}" is not supported: blocks are included by a quoted name only, e.g. {% render 'recommendations' %} (a block sees all recipient data, no parameters needed)`,
+					{ check: 'block-library', source },
+				);
+			}
+			map.append(source, pos, token.start);
+			emitBlock(m[1] ?? m[2], source, token.start, stack);
+			pos = token.end;
+		}
+		map.append(source, pos, text.length);
+	};
+
+	const emitBlock = (name: string, from: string, offset: number, stack: string[]): void => {
+		const block = blocks.get(name);
+		if (!block) {
+			const known = [...blocks.keys()];
+			throw new TemplateError(
+				`${from}: block "${name}" is not in the block library${known.length ? ` (blocks: ${known.join(', ')})` : ''}`,
+				{ check: 'block-library', source: from },
+			);
+		}
+		if (stack.includes(name)) {
+			throw new TemplateError(`Blocks include each other in a cycle: ${[...stack, name].join(' → ')}`, { check: 'block-library', source: from });
+		}
+		if (stack.length >= MAX_BLOCK_DEPTH) {
+			throw new TemplateError(`Blocks nest deeper than ${MAX_BLOCK_DEPTH} levels at "${name}"`, { check: 'block-library', source: from });
+		}
+		used.add(name);
+		const src = `block:${name}`;
+		const hasRule = block.rule !== undefined && block.rule !== null && block.rule !== '';
+		const marker = `{% pz_shown "${name}" %}`;
+		if (!hasRule) {
+			map.generated(marker, from, offset);
+			expandSource(src, block.content, [...stack, name]);
+			return;
+		}
+		let condition: string;
+		if (typeof block.rule === 'string') {
+			condition = block.rule.trim();
+			if (/%\}|\}\}|\{%|\{\{/.test(condition)) {
+				throw new TemplateError(
+					`Block "${name}": the rule is a bare Liquid condition, without {% %} (e.g. cart.items.size > 0 and profile.segment == "vip")`,
+					{ check: 'block-library', source: src },
+				);
+			}
+			map.addSource(`${src} rule`, condition);
+		} else {
+			structured.set(name, structuredRules(block));
+			condition = `__pz.rules["${name}"]`;
+		}
+		map.generated('{% if ', from, offset);
+		if (typeof block.rule === 'string') map.append(`${src} rule`, 0, condition.length);
+		else map.generated(condition, `${src} rule`, 0);
+		map.generated(` %}${marker}`, from, offset);
+		expandSource(src, block.content, [...stack, name]);
+		if (block.fallback) {
+			map.generated('{% else %}', from, offset);
+			emitBlock(block.fallback, src, 0, [...stack, name]);
+		}
+		map.generated('{% endif %}', from, offset);
+	};
+
+	expandSource(bodyName, body, []);
+	return { text: map.toString(), map, structured, used };
+}
+
+/** Reads a dot path (`a.b.0.c`); undefined when any step is missing. */
+export function readPath(data: unknown, path: string): unknown {
+	let current: unknown = data;
+	for (const key of path.split('.')) {
+		if (current === null || current === undefined || typeof current !== 'object') return undefined;
+		current = Object.prototype.hasOwnProperty.call(current, key) ? (current as Record<string, unknown>)[key] : undefined;
+	}
+	return current;
+}
+
+function isEmpty(v: unknown): boolean {
+	if (v === undefined || v === null) return true;
+	if (typeof v === 'string') return v.trim() === '';
+	if (Array.isArray(v)) return v.length === 0;
+	if (typeof v === 'object') return Object.keys(v as object).length === 0;
+	return false;
+}
+
+function toNumber(v: unknown): number {
+	if (typeof v === 'number') return v;
+	if (typeof v === 'string' && v.trim() !== '') return Number(v);
+	return NaN;
+}
+
+function toTime(v: unknown): number {
+	if (v instanceof Date) return v.getTime();
+	if (typeof v === 'number') return v < 1e11 ? v * 1000 : v; // seconds or milliseconds since epoch
+	if (typeof v === 'string') return Date.parse(v);
+	return NaN;
+}
+
+/**
+ * Evaluates one structured rule. Missing data never satisfies a rule (except `notExists` /
+ * `isEmpty`), so the fallback renders instead.
+ */
+export function evaluateRule(rule: StructuredRule, data: unknown, now = Date.now()): boolean {
+	const v = readPath(data, rule.field);
+	const want = rule.value;
+	switch (rule.operator) {
+		case 'exists':
+			return v !== undefined && v !== null;
+		case 'notExists':
+			return v === undefined || v === null;
+		case 'isEmpty':
+			return isEmpty(v);
+		case 'isNotEmpty':
+			return !isEmpty(v);
+		default:
+			if (v === undefined || v === null) return false;
+	}
+	switch (rule.operator) {
+		case 'equals':
+			return looseEquals(v, want);
+		case 'notEquals':
+			return !looseEquals(v, want);
+		case 'contains':
+			return Array.isArray(v) ? v.some((x) => looseEquals(x, want)) : String(v).toLowerCase().includes(String(want).toLowerCase());
+		case 'notContains':
+			return Array.isArray(v) ? !v.some((x) => looseEquals(x, want)) : !String(v).toLowerCase().includes(String(want).toLowerCase());
+		case 'in':
+			return Array.isArray(want) && want.some((x) => looseEquals(v, x));
+		case 'notIn':
+			return Array.isArray(want) && !want.some((x) => looseEquals(v, x));
+		case 'gt':
+			return toNumber(v) > toNumber(want);
+		case 'gte':
+			return toNumber(v) >= toNumber(want);
+		case 'lt':
+			return toNumber(v) < toNumber(want);
+		case 'lte':
+			return toNumber(v) <= toNumber(want);
+		case 'withinDays': {
+			const t = toTime(v);
+			return Number.isFinite(t) && now - t <= toNumber(want) * 86400000 && t <= now + 60000;
+		}
+		case 'olderThanDays': {
+			const t = toTime(v);
+			return Number.isFinite(t) && now - t > toNumber(want) * 86400000;
+		}
+	}
+	return false;
+}
+
+function looseEquals(a: unknown, b: unknown): boolean {
+	if (typeof a === 'string' && typeof b === 'string') return a.trim().toLowerCase() === b.trim().toLowerCase();
+	if (typeof a === 'number' || typeof b === 'number') return toNumber(a) === toNumber(b);
+	return a === b;
+}
+
+export function evaluateBlockRules(structured: Map<string, StructuredRule[]>, data: unknown, now = Date.now()): Record<string, boolean> {
+	const out: Record<string, boolean> = {};
+	for (const [name, rules] of structured) out[name] = rules.every((r) => evaluateRule(r, data, now));
+	return out;
+}

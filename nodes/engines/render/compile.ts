@@ -1,0 +1,220 @@
+/**
+ * Compile once, render per recipient.
+ *
+ * compileTemplate(): block library inlined (rules, fallbacks), Liquid syntax checked with source
+ * lines, MJML compiled once with the Liquid protected (mjml.ts), the result parsed by liquidjs
+ * once. Cached by content hash (bounded LRU) across items and executions.
+ *
+ * renderCompiled(): synchronous and cheap: structured rules, three liquidjs renders (subject,
+ * preheader, HTML) on the already compiled HTML, text part, size and warnings.
+ */
+import { createHash } from 'node:crypto';
+import type { Template } from 'liquidjs';
+import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
+import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, unresolvedFinding } from './checks';
+import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
+import { optimizeTemplates } from './fastpath';
+import { compileMjml } from './mjml';
+import { lineColumn, scanLiquid, type SourceMap } from './source';
+import { htmlToText } from './text';
+import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
+import { TemplateError } from './types';
+
+export interface CompiledTemplate {
+	key: string;
+	format: TemplateInput['format'];
+	engines: Engines;
+	html: Template[];
+	subject: Template[];
+	preheader: Template[];
+	/** The compiled HTML with Liquid in it (what is rendered per recipient). */
+	liquidHtml: string;
+	structured: Map<string, StructuredRule[]>;
+	blocksUsed: string[];
+	hasPreheader: boolean;
+	/** Template-level findings (MJML validation, alt text, links, unsubscribe, fonts). */
+	findings: Finding[];
+	compileMs: number;
+}
+
+const PREVIEW_DIV =
+	'<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;mso-hide:all;">{{ __pz.preheader }}</div>';
+
+export const CACHE_SIZE = 64;
+const cache = new Map<string, Promise<CompiledTemplate>>();
+
+export function templateKey(input: TemplateInput): string {
+	const canonical = JSON.stringify([input.format, input.body, input.subject ?? '', input.preheader ?? '', input.blocks ?? [], input.liquid ?? {}]);
+	return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Compiles (or returns the cached compile of) a template. Concurrent callers share one compile. */
+export function compileTemplate(input: TemplateInput): Promise<CompiledTemplate> {
+	const key = templateKey(input);
+	const hit = cache.get(key);
+	if (hit) {
+		cache.delete(key);
+		cache.set(key, hit); // most recently used last
+		return hit;
+	}
+	const promise = compileUncached(input, key);
+	cache.set(key, promise);
+	promise.catch(() => cache.delete(key));
+	while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+	return promise;
+}
+
+export function clearCompileCache(): void {
+	cache.clear();
+}
+
+export function compileCacheSize(): number {
+	return cache.size;
+}
+
+/** Parses with liquidjs; a syntax error names the source, line and column the marketer wrote. */
+export function parseLocated(engine: Engines['html'], text: string, map: SourceMap | undefined, source: string): Template[] {
+	try {
+		return engine.parse(text);
+	} catch (error) {
+		const e = error as Error & { token?: { begin?: number } };
+		const begin = e.token?.begin;
+		const loc = typeof begin === 'number' ? (map ? map.locate(begin) : { source, ...lineColumn(text, begin) }) : undefined;
+		const reason = e.message.replace(/, line:\d+, col:\d+/, '').replace(/, file:[^,]*/, '');
+		throw new TemplateError(
+			loc ? `${loc.source} line ${loc.line}, column ${loc.column}: ${reason}` : `${source}: ${reason}`,
+			{ check: 'liquid-syntax', source: loc?.source ?? source, line: loc?.line, column: loc?.column },
+		);
+	}
+}
+
+async function compileUncached(input: TemplateInput, key: string): Promise<CompiledTemplate> {
+	const started = performance.now();
+	if (input.format !== 'mjml' && input.format !== 'html') throw new TemplateError(`Unknown template format "${String(input.format)}" (mjml or html)`);
+	if (typeof input.body !== 'string' || !input.body.trim()) throw new TemplateError('The email body is empty', { check: 'template' });
+	const blocks = normalizeBlocks(input.blocks);
+	let engines: Engines;
+	try {
+		engines = createEngines(input.liquid);
+	} catch (error) {
+		throw new TemplateError((error as Error).message, { check: 'settings' });
+	}
+	if (input.format === 'mjml' && !/<mjml[\s>]/.test(input.body)) {
+		throw new TemplateError('The body is not MJML (no <mjml> root). Choose the HTML format, or wrap the body in <mjml><mj-body>…</mj-body></mjml>', { check: 'template', source: 'body' });
+	}
+	const expanded = expandBlocks(input.body, blocks);
+	// Liquid syntax first, with lines in the marketer's sources.
+	parseLocated(engines.html, expanded.text, expanded.map, 'body');
+	const subject = parseLocated(engines.text, input.subject ?? '', undefined, 'subject');
+	const preheader = parseLocated(engines.text, input.preheader ?? '', undefined, 'preheader');
+
+	let liquidHtml: string;
+	const findings: Finding[] = [];
+	let hasPreview: boolean;
+	if (input.format === 'mjml') {
+		const tokens = scanLiquid(expanded.text);
+		const compiled = await compileMjml(expanded.text, tokens, expanded.map);
+		liquidHtml = compiled.liquidHtml;
+		findings.push(...compiled.findings);
+		hasPreview = /<mj-preview[\s>]/.test(expanded.text);
+	} else {
+		liquidHtml = expanded.text;
+		hasPreview = /class\s*=\s*["'][^"']*\bpreheader\b/i.test(expanded.text);
+	}
+	const hasPreheaderParam = Boolean(input.preheader && input.preheader.trim());
+	if (hasPreheaderParam && !hasPreview) {
+		const body = /<body[^>]*>/i.exec(liquidHtml);
+		liquidHtml = body ? liquidHtml.slice(0, body.index + body[0].length) + PREVIEW_DIV + liquidHtml.slice(body.index + body[0].length) : PREVIEW_DIV + liquidHtml;
+	}
+	if (input.subject && input.subject.trim()) liquidHtml = liquidHtml.replace(/<title>\s*<\/title>/i, '<title>{{ __pz.subject }}</title>');
+
+	let html: Template[];
+	try {
+		html = engines.html.parse(liquidHtml);
+	} catch (error) {
+		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
+	}
+	optimizeTemplates(html);
+	optimizeTemplates(subject);
+	optimizeTemplates(preheader);
+	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
+	if (!hasPreheaderParam && !hasPreview) {
+		findings.push({ severity: 'warning', check: 'preheader', message: 'No preheader: inboxes show the first text of the email instead. Set "Preheader" (about 40-130 characters)' });
+	}
+	return {
+		key,
+		format: input.format,
+		engines,
+		html,
+		subject,
+		preheader,
+		liquidHtml,
+		structured: expanded.structured,
+		blocksUsed: [...expanded.used],
+		hasPreheader: hasPreheaderParam || hasPreview,
+		findings,
+		compileMs: performance.now() - started,
+	};
+}
+
+/** Deep-merges defaults under the data: the data wins, missing or null values take the default. */
+export function withDefaults(defaults: Record<string, unknown> | undefined, data: Record<string, unknown>): Record<string, unknown> {
+	if (!defaults || Object.keys(defaults).length === 0) return data;
+	const out: Record<string, unknown> = { ...data };
+	for (const [k, d] of Object.entries(defaults)) {
+		const v = out[k];
+		if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) out[k] = d;
+		else if (isPlainObject(v) && isPlainObject(d)) out[k] = withDefaults(d, v);
+	}
+	return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class RenderFailure extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'RenderFailure';
+	}
+}
+
+export interface RenderOptions {
+	defaults?: Record<string, unknown>;
+	/** Skip the text part (faster when the ESP builds its own). Default false. */
+	skipText?: boolean;
+	now?: number;
+}
+
+/** Renders one recipient. Throws RenderFailure with a plain-language message. */
+export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderResult {
+	const scope = withDefaults(options.defaults, data);
+	const state: RenderState = { shown: [], rules: evaluateBlockRules(ct.structured, scope, options.now), subject: '', preheader: '' };
+	const renderOptions = { globals: { __pz: state } };
+	let html: string;
+	try {
+		state.subject = String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim();
+		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
+		state.shown.length = 0;
+		html = String(ct.engines.html.renderSync(ct.html, scope, renderOptions));
+	} catch (error) {
+		throw new RenderFailure(explainLiquidError(error, ct.engines.settings));
+	}
+	const size = Buffer.byteLength(html, 'utf8');
+	const warnings = ct.findings.map((f) => `${f.check}: ${f.message}`);
+	if (size > GMAIL_CLIP_BYTES) warnings.push(`gmail-clipping: HTML is ${(size / 1024).toFixed(1)} KB; Gmail clips emails over 102 KB`);
+	const leftover = unresolvedFinding(html) ?? unresolvedFinding(state.subject, 'subject');
+	if (leftover) warnings.push(`${leftover.check}: ${leftover.message}`);
+	if (!state.subject) warnings.push('subject: the subject rendered empty');
+	if (ct.preheader.length && !state.preheader) warnings.push('preheader: the preheader rendered empty');
+	return {
+		subject: state.subject,
+		preheader: state.preheader,
+		html,
+		text: options.skipText ? '' : htmlToText(html),
+		size_bytes: size,
+		blocks_shown: [...state.shown],
+		warnings,
+	};
+}

@@ -1,0 +1,105 @@
+/**
+ * liquidjs engines: one for HTML (outputs HTML-escaped unless `| raw`), one for plain text
+ * (subject, preheader). Templates and partials resolve from memory only (`templates`), never
+ * from the filesystem. Limits make a runaway loop fail one recipient quickly.
+ */
+import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
+import { marketingFilters } from './filters';
+import type { LiquidSettings } from './types';
+
+export const DEFAULT_LIMITS = { renderLimitMs: 500, parseLimit: 1_000_000, memoryLimit: 10_000_000 };
+
+export interface Engines {
+	html: Liquid;
+	text: Liquid;
+	settings: Required<Omit<LiquidSettings, 'utm'>> & { utm: NonNullable<LiquidSettings['utm']> };
+}
+
+/** Per-render state the `pz_shown` marker writes into (passed as the `__pz` global). */
+export interface RenderState {
+	shown: string[];
+	rules: Record<string, boolean>;
+	subject: string;
+	preheader: string;
+}
+
+/** `{% pz_shown "block" %}`: records that a block rendered; outputs nothing. */
+class ShownTag extends Tag {
+	private block: string;
+	constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+		super(token, remain, liquid);
+		this.block = token.args.trim().replace(/^["']|["']$/g, '');
+	}
+	render(ctx: Context, _emitter: Emitter): void {
+		const state = (ctx.globals as { __pz?: RenderState }).__pz;
+		if (state && !state.shown.includes(this.block)) state.shown.push(this.block);
+	}
+}
+
+export function resolveSettings(s: LiquidSettings = {}): Engines['settings'] {
+	return {
+		escapeHtml: s.escapeHtml ?? true,
+		strict: s.strict ?? false,
+		locale: s.locale || 'en-US',
+		timeZone: s.timeZone || 'UTC',
+		currency: (s.currency || 'USD').toUpperCase(),
+		utm: s.utm ?? {},
+		renderLimitMs: positive(s.renderLimitMs, DEFAULT_LIMITS.renderLimitMs),
+		parseLimit: positive(s.parseLimit, DEFAULT_LIMITS.parseLimit),
+		memoryLimit: positive(s.memoryLimit, DEFAULT_LIMITS.memoryLimit),
+	};
+}
+
+function positive(v: number | undefined, d: number): number {
+	return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d;
+}
+
+export function createEngines(input: LiquidSettings = {}, partials: Record<string, string> = {}): Engines {
+	const settings = resolveSettings(input);
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: settings.timeZone });
+	} catch {
+		throw new Error(`Unknown time zone "${settings.timeZone}": use an IANA name such as "Europe/Paris" or "UTC"`);
+	}
+	const make = (escape: boolean): Liquid => {
+		const engine = new Liquid({
+			templates: partials,
+			strictVariables: settings.strict,
+			strictFilters: true,
+			lenientIf: true,
+			ownPropertyOnly: true,
+			outputEscape: escape ? 'escape' : undefined,
+			timezoneOffset: settings.timeZone,
+			parseLimit: settings.parseLimit,
+			renderLimit: settings.renderLimitMs,
+			memoryLimit: settings.memoryLimit,
+			cache: false,
+		});
+		for (const [name, fn] of Object.entries(marketingFilters({ ...settings, utm: settings.utm }))) engine.registerFilter(name, fn);
+		engine.registerTag('pz_shown', ShownTag);
+		return engine;
+	};
+	return { html: make(settings.escapeHtml), text: make(false), settings };
+}
+
+/** Turns a liquidjs error into one sentence a marketer can act on. */
+export function explainLiquidError(error: unknown, settings: Engines['settings']): string {
+	const e = error as Error & { originalError?: Error };
+	const message = String(e?.message ?? error);
+	const inner = String(e?.originalError?.message ?? '');
+	const all = `${message} ${inner}`;
+	if (/template render limit exceeded/i.test(all)) {
+		return `Rendering stopped after ${settings.renderLimitMs} ms (render limit): a loop or range runs too long. Bound the loop (for … limit: 10) or raise "Render Time Limit"`;
+	}
+	if (/memory alloc limit exceeded/i.test(all)) {
+		return `Rendering stopped by the memory limit (${settings.memoryLimit.toLocaleString('en-US')} allocations) was exceeded, e.g. by a huge range or join. Bound the loop or raise "Memory Limit"`;
+	}
+	if (/parse length limit exceeded/i.test(all)) {
+		return `The template is longer than the parse limit (${settings.parseLimit.toLocaleString('en-US')} characters)`;
+	}
+	const undef = /undefined variable: ([^\s,]+)/.exec(all);
+	if (undef) {
+		return `Missing value "${undef[1]}" (strict mode): add it to the data or to Defaults, or write {{ ${undef[1]} | default: "…" }}`;
+	}
+	return message.replace(/, file:[^,]*/g, '');
+}

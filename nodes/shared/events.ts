@@ -1,0 +1,166 @@
+/**
+ * n8n glue shared by the Personalization Trigger and Normalize Event: the source list, the Custom
+ * source's field mapping and HMAC settings, reading them back, and the credential test.
+ */
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	INodeCredentialTestResult,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
+import { checkWebhookSecrets } from '../engines/events/credentialCheck';
+import { SOURCES } from '../engines/events/registry';
+import type { SignatureSecrets } from '../engines/events/signatures';
+import type { HmacOptions } from '../engines/events/signatures/hmac';
+import type { CustomMapping } from '../engines/events/types';
+
+export const CREDENTIAL_NAME = 'personalizationWebhookApi';
+export const CREDENTIAL_TEST = 'personalizationWebhookApiTest';
+
+export const SOURCE_OPTIONS: INodePropertyOptions[] = Object.values(SOURCES).map((s) => ({ name: s.displayName, value: s.id }));
+
+export function mappingProperties(show: Record<string, string[]>): INodeProperties[] {
+	const displayOptions = { show: { ...show, source: ['custom'] } };
+	return [
+		{
+			displayName: 'Event Name Path',
+			name: 'customEventPath',
+			type: 'string',
+			default: 'event',
+			placeholder: 'event',
+			displayOptions,
+			description: 'Dot path of the event name in each payload, e.g. "event" or "data.type"',
+		},
+		{
+			displayName: 'Field Mapping',
+			name: 'customMapping',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			displayOptions,
+			options: [
+				{ displayName: 'Anonymous ID Path', name: 'anonymousIdPath', type: 'string', default: '', description: 'Dot path of the anonymous / device ID' },
+				{ displayName: 'Currency Path', name: 'currencyPath', type: 'string', default: '', description: 'Dot path of the ISO 4217 currency code' },
+				{ displayName: 'Email Path', name: 'emailPath', type: 'string', default: '', description: 'Dot path of the email address (trimmed and lower-cased)' },
+				{
+					displayName: 'Event Name Map (JSON)',
+					name: 'eventMap',
+					type: 'json',
+					default: '{}',
+					description: 'Your names → canonical names, e.g. {"add_to_cart": "Product Added"}. When set, names not in the map count as unknown.',
+				},
+				{ displayName: 'Events Array Path', name: 'eventsPath', type: 'string', default: '', description: 'Dot path of an array of events (one output item each). Leave empty when the payload is one event.' },
+				{ displayName: 'Fixed Event Name', name: 'eventName', type: 'string', default: '', description: 'Event name to use when the event name path finds nothing' },
+				{ displayName: 'Message ID Path', name: 'messageIdPath', type: 'string', default: '', description: 'Dot path of a unique event ID (used to drop duplicates). Without it a hash of the event is used.' },
+				{ displayName: 'Properties Path', name: 'propertiesPath', type: 'string', default: '', description: 'Dot path of the object copied into properties. Leave empty to copy the whole event.' },
+				{ displayName: 'Timestamp Path', name: 'timestampPath', type: 'string', default: '', description: 'Dot path of the event time (ISO date or epoch seconds/ms). Without it the receive time is used.' },
+				{ displayName: 'User ID Path', name: 'userIdPath', type: 'string', default: '', description: 'Dot path of your user / customer ID' },
+				{ displayName: 'Value Path', name: 'valuePath', type: 'string', default: '', description: 'Dot path of the money value, in major units (19.99)' },
+			],
+		},
+	];
+}
+
+export function customSignatureProperties(show: Record<string, string[]>): INodeProperties[] {
+	const displayOptions = { show: { ...show, source: ['custom'] } };
+	return [
+		{
+			displayName: 'Signature Header',
+			name: 'customSignatureHeader',
+			type: 'string',
+			default: 'x-signature',
+			displayOptions,
+			description: 'Header that carries the HMAC of the raw body',
+		},
+		{
+			displayName: 'Signature Algorithm',
+			name: 'customSignatureAlgorithm',
+			type: 'options',
+			default: 'sha256',
+			displayOptions,
+			options: [
+				{ name: 'HMAC-SHA1', value: 'sha1' },
+				{ name: 'HMAC-SHA256', value: 'sha256' },
+				{ name: 'HMAC-SHA512', value: 'sha512' },
+			],
+		},
+		{
+			displayName: 'Signature Encoding',
+			name: 'customSignatureEncoding',
+			type: 'options',
+			default: 'hex',
+			displayOptions,
+			options: [
+				{ name: 'Hex', value: 'hex' },
+				{ name: 'Base64', value: 'base64' },
+			],
+		},
+		{
+			displayName: 'Signature Prefix',
+			name: 'customSignaturePrefix',
+			type: 'string',
+			default: '',
+			placeholder: 'sha256=',
+			displayOptions,
+			description: 'Text before the digest in the header, if any',
+		},
+	];
+}
+
+type ParamReader = (name: string, fallback: unknown) => unknown;
+
+export function readMapping(get: ParamReader): CustomMapping {
+	const extra = (get('customMapping', {}) ?? {}) as Record<string, unknown>;
+	let eventMap: Record<string, string> | undefined;
+	const rawMap = extra.eventMap;
+	const parsed: unknown = typeof rawMap === 'string' ? (rawMap.trim() ? JSON.parse(rawMap) : {}) : rawMap;
+	if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+		eventMap = {};
+		for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') eventMap[k] = v;
+	}
+	const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+	return {
+		eventPath: str(get('customEventPath', 'event')),
+		eventsPath: str(extra.eventsPath),
+		eventName: str(extra.eventName),
+		eventMap,
+		messageIdPath: str(extra.messageIdPath),
+		timestampPath: str(extra.timestampPath),
+		userIdPath: str(extra.userIdPath),
+		anonymousIdPath: str(extra.anonymousIdPath),
+		emailPath: str(extra.emailPath),
+		propertiesPath: str(extra.propertiesPath),
+		currencyPath: str(extra.currencyPath),
+		valuePath: str(extra.valuePath),
+	};
+}
+
+export function readCustomHmac(get: ParamReader): HmacOptions {
+	return {
+		header: String(get('customSignatureHeader', 'x-signature') ?? '').trim().toLowerCase(),
+		algorithm: String(get('customSignatureAlgorithm', 'sha256')) as HmacOptions['algorithm'],
+		encoding: String(get('customSignatureEncoding', 'hex')) as HmacOptions['encoding'],
+		prefix: String(get('customSignaturePrefix', '') ?? ''),
+	};
+}
+
+export function secretsFromCredential(data: ICredentialDataDecryptedObject | undefined): SignatureSecrets {
+	const text = (v: unknown) => (typeof v === 'string' ? v : '');
+	return {
+		secret: text(data?.signingSecret),
+		publicKey: text(data?.verificationKey),
+		username: text(data?.user),
+		password: text(data?.password),
+		token: text(data?.token),
+	};
+}
+
+export async function testWebhookCredential(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const result = checkWebhookSecrets(credential.data ?? {});
+	return { status: result.ok ? 'OK' : 'Error', message: result.message };
+}

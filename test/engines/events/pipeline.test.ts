@@ -1,0 +1,108 @@
+/** The delivery pipeline (handshake → verify raw bytes → parse → SNS → normalize) and the dedupe window. */
+import { dedupe, dedupeKey } from '../../../nodes/engines/events/dedupe';
+import { processDelivery } from '../../../nodes/engines/events/pipeline';
+import { certificateCache, cacheCertificate } from '../../../nodes/engines/events/signatures/sns';
+import { canonicalEventErrors } from '../../harness/schema';
+import { SECRETS, SNS_CERT_PEM, SNS_CERT_URL, loadFixtures, signDelivery, signSns } from '../../harness/signing';
+
+const receivedAt = new Date();
+const fixtures = loadFixtures();
+const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
+
+describe('processDelivery', () => {
+	beforeAll(() => {
+		certificateCache().clear();
+		cacheCertificate(SNS_CERT_URL, SNS_CERT_PEM);
+	});
+
+	it('verifies, parses and normalizes a signed Shopify delivery from its raw bytes', async () => {
+		const f = fixture('shopify', 'orders-create');
+		// Raw text as Shopify sends it, with the big order id as a bare number.
+		const raw = JSON.stringify(f.body);
+		const signed = signDelivery('shopify', raw, { headers: f.headers });
+		const outcome = await processDelivery({ sourceId: 'shopify', rawBody: Buffer.from(signed.body), headers: signed.headers, receivedAt, secrets: { secret: SECRETS.shopify } });
+		expect(outcome.kind).toBe('events');
+		if (outcome.kind !== 'events') return;
+		expect(outcome.events).toHaveLength(1);
+		expect(outcome.events[0]).toMatchObject({ event: 'Order Completed', properties: { order_id: '820982911946154508', total: 403 } });
+	});
+
+	it('401 on a bad or missing signature, before parsing (a bad signature on garbage is still 401)', async () => {
+		const bad = await processDelivery({ sourceId: 'shopify', rawBody: Buffer.from('not json'), headers: { 'x-shopify-hmac-sha256': 'AAAA' }, receivedAt, secrets: { secret: 's' } });
+		expect(bad).toMatchObject({ kind: 'rejected', status: 401 });
+		const missing = await processDelivery({ sourceId: 'stripe', rawBody: Buffer.from('{}'), headers: {}, receivedAt, secrets: { secret: 's' } });
+		expect(missing).toMatchObject({ kind: 'rejected', status: 401 });
+	});
+
+	it('400 on a correctly signed but malformed body, naming the problem', async () => {
+		const signed = signDelivery('shopify', '{"id": 1,');
+		expect(await processDelivery({ sourceId: 'shopify', rawBody: Buffer.from(signed.body), headers: signed.headers, receivedAt, secrets: { secret: SECRETS.shopify } })).toMatchObject({ kind: 'rejected', status: 400, message: 'the body is not valid JSON' });
+		const noTopic = signDelivery('shopify', '{"id": 1}');
+		expect(await processDelivery({ sourceId: 'shopify', rawBody: Buffer.from(noTopic.body), headers: noTopic.headers, receivedAt, secrets: { secret: SECRETS.shopify } })).toMatchObject({ kind: 'rejected', status: 400 });
+	});
+
+	it('acknowledges the unsigned WooCommerce ping without verifying or emitting', async () => {
+		// WooCommerce pings a new webhook with the form body webhook_id=<id> (WC_Webhook::deliver_ping).
+		const outcome = await processDelivery({ sourceId: 'woocommerce', rawBody: Buffer.from('webhook_id=17'), headers: { 'content-type': 'application/x-www-form-urlencoded' }, receivedAt, secrets: { secret: SECRETS.woocommerce } });
+		expect(outcome).toMatchObject({ kind: 'handshake' });
+	});
+
+	it('SES: SubscriptionConfirmation is handed back; TopicArn outside the allow list is 403', async () => {
+		const confirm = signSns({ Type: 'SubscriptionConfirmation', MessageId: 'c-1', TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-events', Message: 'confirm', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t', Token: 't' });
+		const body = Buffer.from(JSON.stringify(confirm));
+		expect(await processDelivery({ sourceId: 'ses', rawBody: body, headers: {}, receivedAt, allowedTopicArns: ['arn:aws:sns:us-east-1:123456789012:ses-events'] })).toMatchObject({ kind: 'snsSubscription' });
+		expect(await processDelivery({ sourceId: 'ses', rawBody: body, headers: {}, receivedAt, allowedTopicArns: ['arn:aws:sns:us-east-1:123456789012:other'] })).toMatchObject({ kind: 'rejected', status: 403 });
+	});
+
+	it('SES: a signed Notification becomes one event per recipient', async () => {
+		const f = fixture('ses', 'open');
+		const signed = signDelivery('ses', JSON.stringify(f.body));
+		const outcome = await processDelivery({ sourceId: 'ses', rawBody: Buffer.from(signed.body), headers: {}, receivedAt });
+		expect(outcome).toMatchObject({ kind: 'events', events: [{ event: 'Email Opened', properties: { campaign_id: 'autumn' } }] });
+	});
+
+	it('unknown topics are skipped by default in the pipeline, or passed through', async () => {
+		const f = fixture('sendgrid', 'batch-all-events');
+		const signed = signDelivery('sendgrid', JSON.stringify(f.body));
+		const { SENDGRID_PUBLIC_KEY } = await import('../../harness/signing');
+		const skip = await processDelivery({ sourceId: 'sendgrid', rawBody: Buffer.from(signed.body), headers: signed.headers, receivedAt, secrets: { publicKey: SENDGRID_PUBLIC_KEY } });
+		expect(skip.kind === 'events' && skip.events.length).toBe(9);
+		const pass = await processDelivery({ sourceId: 'sendgrid', rawBody: Buffer.from(signed.body), headers: signed.headers, receivedAt, secrets: { publicKey: SENDGRID_PUBLIC_KEY }, onUnknown: 'passThrough' });
+		expect(pass.kind === 'events' && pass.events.map((e) => e.event).slice(-1)).toEqual(['Unknown']);
+		if (pass.kind === 'events') for (const e of pass.events) expect(canonicalEventErrors(e)).toEqual([]);
+	});
+
+	it('verification can be switched off (e.g. RudderStack without a token)', async () => {
+		const outcome = await processDelivery({ sourceId: 'segment', rawBody: Buffer.from(JSON.stringify(fixture('segment', 'track').body)), headers: {}, receivedAt, verify: false });
+		expect(outcome).toMatchObject({ kind: 'events', events: [{ event: 'Order Completed' }] });
+	});
+});
+
+describe('dedupe window', () => {
+	const options = { windowMs: 60_000, maxEntries: 3 };
+
+	it('flags ids seen within the window, forgets them after it, and persists in plain JSON', () => {
+		const state = {};
+		const k = (id: string) => dedupeKey('shopify', id);
+		expect(dedupe([k('a'), k('b'), k('a')], state, 'scope-1', 1_000, options)).toEqual([false, false, true]);
+		// Survives a JSON round trip (workflow static data) in a fresh scope (another process).
+		const restored = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+		expect(dedupe([k('a'), k('c')], restored, 'scope-2', 30_000, options)).toEqual([true, false]);
+		// After the window the id is new again.
+		expect(dedupe([k('b')], restored, 'scope-3', 62_000, options)).toEqual([false]);
+	});
+
+	it('is bounded: keeps at most maxEntries ids, dropping the oldest', () => {
+		const state: { ids?: Record<string, number> } = {};
+		for (let i = 0; i < 10; i++) dedupe([dedupeKey('s', `id-${i}`)], state, 'scope-bounded', 1_000 + i, options);
+		dedupe([], state, 'scope-bounded', 2_000, options);
+		expect(Object.keys(state.ids ?? {})).toHaveLength(3);
+		expect(dedupe([dedupeKey('s', 'id-9')], state, 'scope-other', 2_000, options)).toEqual([true]);
+		expect(dedupe([dedupeKey('s', 'id-0')], state, 'scope-other2', 2_000, options)).toEqual([false]);
+	});
+
+	it('keys differ per source and are never integer-like', () => {
+		expect(dedupeKey('a', '1')).not.toBe(dedupeKey('b', '1'));
+		expect(dedupeKey('a', '1')).toMatch(/^k[A-Za-z0-9_-]{22}$/);
+	});
+});

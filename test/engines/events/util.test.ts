@@ -1,0 +1,57 @@
+/** Helpers with hand-computed expectations: lossless ids, dates, money, paths, credential check. */
+import { checkWebhookSecrets } from '../../../nodes/engines/events/credentialCheck';
+import { contentId, minorToMajor, pairsToObject, parseJsonLossless, quoteUnsafeIntegers, readPath, toIsoUtc } from '../../../nodes/engines/events/util';
+import { SENDGRID_PUBLIC_KEY } from '../../harness/signing';
+
+describe('quoteUnsafeIntegers / parseJsonLossless', () => {
+	it('quotes integers beyond 2^53 outside strings only', () => {
+		expect(quoteUnsafeIntegers('{"id":820982911946154508,"n":9007199254740991}')).toBe('{"id":"820982911946154508","n":9007199254740991}');
+		expect(quoteUnsafeIntegers('[-9007199254740993]')).toBe('["-9007199254740993"]');
+		// Inside strings, decimals and exponents: untouched.
+		const text = '{"note":"order 820982911946154508, \\"x\\" 99999999999999999","f":12345678901234567.5,"e":12345678901234567e2}';
+		expect(quoteUnsafeIntegers(text)).toBe(text);
+		expect(parseJsonLossless('{"a":[1,12345678901234567890]}')).toEqual({ a: [1, '12345678901234567890'] });
+	});
+});
+
+describe('toIsoUtc', () => {
+	it('converts offsets, epoch seconds and milliseconds to UTC', () => {
+		expect(toIsoUtc('2021-12-31T19:00:00-05:00', 'f')).toBe('2022-01-01T00:00:00.000Z');
+		expect(toIsoUtc(1513299569, 'f')).toBe('2017-12-15T00:59:29.000Z');
+		expect(toIsoUtc(1604933654123, 'f')).toBe('2020-11-09T14:54:14.123Z');
+		expect(toIsoUtc('2017-03-22T19:28:08', 'f', true)).toBe('2017-03-22T19:28:08.000Z');
+		expect(toIsoUtc('2024-02-29T12:00:00.000Z', 'f')).toBe('2024-02-29T12:00:00.000Z');
+		expect(() => toIsoUtc('2023-02-30T12:00:00.000Z', 'when')).toThrow(/"when" is not a valid date/);
+		expect(() => toIsoUtc('soon', 'when')).toThrow(/"when"/);
+	});
+});
+
+describe('money and ids', () => {
+	it('minor units per currency (Stripe: https://docs.stripe.com/currencies#minor-units)', () => {
+		expect(minorToMajor(2198, 'usd')).toBe(21.98);
+		expect(minorToMajor(500, 'JPY')).toBe(500);
+		expect(minorToMajor(1234, 'KWD')).toBe(1.234);
+		expect(minorToMajor('12', 'usd')).toBeUndefined();
+	});
+
+	it('content ids are stable and differ with content', () => {
+		expect(contentId('a', 1)).toBe(contentId('a', 1));
+		expect(contentId('a', 1)).not.toBe(contentId('a', 2));
+		expect(contentId('x')).toMatch(/^c[0-9a-f]{28}$/);
+	});
+
+	it('reads dot/bracket paths and key:value pairs', () => {
+		expect(readPath({ a: { b: [{ c: 3 }] } }, '$.a.b[0].c')).toBe(3);
+		expect(readPath({ a: 1 }, 'a.b.c')).toBeUndefined();
+		expect(pairsToObject(['pz_variant:B', 'plain', 'pz_segment=vip|pz_campaign_id:c1'])).toEqual({ pz_variant: 'B', pz_segment: 'vip', pz_campaign_id: 'c1' });
+	});
+});
+
+describe('credential check', () => {
+	it('says what is usable, and what is wrong', () => {
+		expect(checkWebhookSecrets({})).toEqual({ ok: false, message: 'The credential is empty: fill in the field your source uses' });
+		expect(checkWebhookSecrets({ signingSecret: 's', verificationKey: SENDGRID_PUBLIC_KEY })).toEqual({ ok: true, message: 'Ready: signing secret, SendGrid verification key' });
+		expect(checkWebhookSecrets({ verificationKey: 'bm90IGEga2V5' }).ok).toBe(false);
+		expect(checkWebhookSecrets({ user: 'u' })).toEqual({ ok: false, message: 'Basic auth needs both a user and a password' });
+	});
+});

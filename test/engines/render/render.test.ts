@@ -1,0 +1,184 @@
+/** Blocks, rules and fallbacks, escaping, strict mode, limits, the compile cache and lazy MJML. */
+import {
+	CACHE_SIZE,
+	compileCacheSize,
+	compileTemplate,
+	evaluateRule,
+	mjmlLoaded,
+	renderCompiled,
+	RenderFailure,
+	type Block,
+	type TemplateInput,
+} from '../../../nodes/engines/render';
+
+const html = (body: string, blocks: Block[] = [], liquid: TemplateInput['liquid'] = {}): TemplateInput => ({ format: 'html', body, blocks, subject: 'Hi', liquid });
+
+describe('MJML loads lazily, once per process', () => {
+	it('an HTML template never loads MJML; an MJML template loads it', async () => {
+		await compileTemplate(html('<p>{{ x }}</p>'));
+		expect(mjmlLoaded()).toBe(false);
+		await compileTemplate({ format: 'mjml', body: '<mjml><mj-body><mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section></mj-body></mjml>' });
+		expect(mjmlLoaded()).toBe(true);
+	});
+});
+
+describe('compile cache', () => {
+	it('returns the same compiled template for the same content, a new one when anything changes', async () => {
+		const a = await compileTemplate(html('<p>cache {{ x }}</p>'));
+		const b = await compileTemplate(html('<p>cache {{ x }}</p>'));
+		expect(b).toBe(a);
+		const c = await compileTemplate(html('<p>cache {{ x }}</p>', [], { strict: true }));
+		expect(c).not.toBe(a);
+		expect(c.key).not.toBe(a.key);
+	});
+	it('is bounded', async () => {
+		for (let i = 0; i < CACHE_SIZE + 10; i++) await compileTemplate(html(`<p>n${i}</p>`));
+		expect(compileCacheSize()).toBe(CACHE_SIZE);
+	});
+});
+
+describe('blocks, rules and fallbacks', () => {
+	const blocks: Block[] = [
+		{ name: 'vip', rule: { field: 'profile.segment', operator: 'equals', value: 'VIP' }, fallback: 'standard', content: '<p>vip {{ profile.first_name }}</p>' },
+		{ name: 'standard', content: '<p>standard</p>' },
+		{ name: 'cart', rule: 'cart.items.size > 0', content: '<p>{% for i in cart.items %}[{{ i.name }}]{% endfor %}</p>' },
+		{ name: 'recent', rule: [{ field: 'last_order_at', operator: 'withinDays', value: 30 }, { field: 'country', operator: 'in', value: ['FR', 'BE'] }], fallback: 'nothing_recent', content: '<p>recent</p>' },
+		{ name: 'nothing_recent', content: '<p>come back</p>' },
+	];
+	const body = "{% render 'vip' %}{% render 'cart' %}{% render 'recent' %}";
+
+	it('shows a block when its rule holds and records blocks_shown', async () => {
+		const ct = await compileTemplate(html(body, blocks));
+		const r = renderCompiled(ct, { profile: { segment: 'vip', first_name: 'Ada' }, cart: { items: [{ name: 'a' }, { name: 'b' }] }, last_order_at: new Date(Date.now() - 5 * 86400000).toISOString(), country: 'FR' });
+		expect(r.html).toBe('<p>vip Ada</p><p>[a][b]</p><p>recent</p>');
+		expect(r.blocks_shown).toEqual(['vip', 'cart', 'recent']);
+	});
+
+	it('renders the fallback when the data is missing or the rule does not hold; a block without fallback disappears', async () => {
+		const ct = await compileTemplate(html(body, blocks));
+		const r = renderCompiled(ct, { last_order_at: new Date(Date.now() - 90 * 86400000).toISOString(), country: 'FR' });
+		expect(r.html).toBe('<p>standard</p><p>come back</p>');
+		expect(r.blocks_shown).toEqual(['standard', 'nothing_recent']);
+	});
+
+	it('Liquid rules do not fail strict mode when their data is missing', async () => {
+		const ct = await compileTemplate(html(body, blocks, { strict: true }));
+		expect(renderCompiled(ct, { profile: { segment: 'x' } }).blocks_shown).toEqual(['standard', 'nothing_recent']);
+	});
+
+	it('unknown blocks, cycles and bad rules are compile errors that name the block', async () => {
+		await expect(compileTemplate(html("{% render 'nope' %}", blocks))).rejects.toThrow(/block "nope" is not in the block library \(blocks: vip, standard/);
+		await expect(compileTemplate(html("{% render 'a' %}", [{ name: 'a', content: "{% render 'b' %}" }, { name: 'b', content: "{% render 'a' %}" }]))).rejects.toThrow(/cycle: a → b → a/);
+		await expect(compileTemplate(html("{% render 'a' %}", [{ name: 'a', rule: { field: 'x', operator: 'bigger' as never }, content: 'x' }]))).rejects.toThrow(/unknown operator "bigger"/);
+		await expect(compileTemplate(html("{% render 'a' %}", [{ name: 'a', fallback: 'ghost', content: 'x' }]))).rejects.toThrow(/fallback block "ghost"/);
+		await expect(compileTemplate(html('{% render block_name %}', blocks))).rejects.toThrow(/quoted name only/);
+	});
+
+	it('a syntax error inside a block reports the block and its own line', async () => {
+		await expect(compileTemplate(html("<p>a</p>\n{% render 'bad' %}", [{ name: 'bad', content: '<p>\nline two {% if x %}\n</p>' }]))).rejects.toThrow(/^block:bad line 2, column 10: tag \{% if x %\} not closed/);
+	});
+});
+
+describe('structured rule operators (hand-computed cases)', () => {
+	const now = Date.parse('2024-06-15T12:00:00Z');
+	const data = { p: { orders: 4, tags: ['vip', 'eu'], city: ' Lyon ', last: '2024-06-01T00:00:00Z', empty: '' } };
+	it.each([
+		[{ field: 'p.orders', operator: 'gt', value: 3 }, true],
+		[{ field: 'p.orders', operator: 'lte', value: 3 }, false],
+		[{ field: 'p.tags', operator: 'contains', value: 'VIP' }, true],
+		[{ field: 'p.city', operator: 'equals', value: 'lyon' }, true],
+		[{ field: 'p.city', operator: 'notIn', value: ['Paris'] }, true],
+		// p.last is 14.5 days before now
+		[{ field: 'p.last', operator: 'withinDays', value: 15 }, true],
+		[{ field: 'p.last', operator: 'withinDays', value: 14 }, false],
+		[{ field: 'p.last', operator: 'olderThanDays', value: 14 }, true],
+		[{ field: 'p.last', operator: 'olderThanDays', value: 15 }, false],
+		[{ field: 'p.empty', operator: 'isEmpty' }, true],
+		[{ field: 'p.missing', operator: 'notExists' }, true],
+		[{ field: 'p.missing', operator: 'notEquals', value: 'x' }, false], // missing data never satisfies a comparison
+	] as const)('%j → %s', (rule, expected) => {
+		expect(evaluateRule(rule as never, data, now)).toBe(expected);
+	});
+});
+
+describe('escaping', () => {
+	const data = { name: '<img src=x onerror=alert(1)> & "q"', trusted: '<b>bold</b>' };
+	it('escapes every output by default; | raw opts one value out', async () => {
+		const ct = await compileTemplate(html('<p>{{ name }}</p><p>{{ trusted | raw }}</p>'));
+		expect(renderCompiled(ct, data).html).toBe('<p>&lt;img src=x onerror=alert(1)&gt; &amp; &#34;q&#34;</p><p><b>bold</b></p>');
+	});
+	it('escapeHtml: false trusts all values', async () => {
+		const ct = await compileTemplate(html('<p>{{ trusted }}</p>', [], { escapeHtml: false }));
+		expect(renderCompiled(ct, data).html).toBe('<p><b>bold</b></p>');
+	});
+	it('the subject is plain text, never HTML-escaped', async () => {
+		const ct = await compileTemplate({ ...html('<p>x</p>'), subject: '{{ name }} & co' });
+		expect(renderCompiled(ct, { name: 'Tom & Jerry' }).subject).toBe('Tom & Jerry & co');
+	});
+});
+
+describe('strict vs lenient, limits', () => {
+	it('lenient renders a missing value empty; strict fails the recipient naming the value', async () => {
+		const lenient = await compileTemplate(html('<p>Hi {{ profile.first_name }}</p>'));
+		expect(renderCompiled(lenient, {}).html).toBe('<p>Hi </p>');
+		const strict = await compileTemplate(html('<p>Hi {{ profile.first_name }}</p>', [], { strict: true }));
+		expect(() => renderCompiled(strict, {})).toThrow(RenderFailure);
+		expect(() => renderCompiled(strict, {})).toThrow(/Missing value "profile" \(strict mode\)/);
+		expect(renderCompiled(strict, { profile: { first_name: 'Ada' } }).html).toBe('<p>Hi Ada</p>');
+	});
+
+	it('defaults fill missing and blank values, the data wins otherwise', async () => {
+		const ct = await compileTemplate(html('<p>{{ profile.first_name }} {{ profile.city }}</p>', [], { strict: true }));
+		const defaults = { profile: { first_name: 'there', city: 'your city' } };
+		expect(renderCompiled(ct, { profile: { first_name: ' ', city: 'Lyon' } }, { defaults }).html).toBe('<p>there Lyon</p>');
+	});
+
+	it('a runaway loop fails that recipient quickly (render time limit)', async () => {
+		const ct = await compileTemplate(html('{% for a in (1..3000) %}{% for b in (1..3000) %}{% endfor %}{% endfor %}', [], { renderLimitMs: 100, memoryLimit: 1e9 }));
+		const started = Date.now();
+		expect(() => renderCompiled(ct, {})).toThrow(/Rendering stopped after 100 ms \(render limit\)/);
+		expect(Date.now() - started).toBeLessThan(10000);
+	});
+
+	it('a huge range fails on the memory limit', async () => {
+		const ct = await compileTemplate(html('{% for a in (1..100000000) %}x{% endfor %}'));
+		expect(() => renderCompiled(ct, {})).toThrow(/memory limit/);
+	});
+
+	it('the parse limit bounds the template size', async () => {
+		await expect(compileTemplate(html(`<p>${'x'.repeat(2000)}</p>`, [], { parseLimit: 1000 }))).rejects.toThrow(/parse length limit exceeded/);
+	});
+});
+
+describe('no filesystem access', () => {
+	it('partials never resolve from disk: an include in the body must be a block, one in the subject finds nothing', async () => {
+		await expect(compileTemplate(html("{% include '/etc/hostname' %}"))).rejects.toThrow(/block "\/etc\/hostname" is not in the block library/);
+		const ct = await compileTemplate({ ...html('<p>x</p>'), subject: "{% render '/etc/hostname' %}" });
+		expect(() => renderCompiled(ct, {})).toThrow(RenderFailure);
+		expect(() => renderCompiled(ct, {})).toThrow(/hostname/);
+	});
+});
+
+describe('fast path', () => {
+	it('the optimized compiled template renders exactly what liquidjs renders from the same HTML', async () => {
+		const fs = await import('node:fs');
+		const path = await import('node:path');
+		const { recipients } = await import('../../../bench/render');
+		const examples = path.join(__dirname, '..', '..', '..', 'nodes', 'RenderEmail', 'examples');
+		const ct = await compileTemplate({
+			format: 'mjml',
+			body: fs.readFileSync(path.join(examples, 'reference-email.mjml'), 'utf8'),
+			blocks: JSON.parse(fs.readFileSync(path.join(examples, 'reference-blocks.json'), 'utf8')),
+			subject: 's',
+			preheader: 'p',
+		});
+		const plain = ct.engines.html.parse(ct.liquidHtml); // not optimized
+		for (const d of recipients(12)) {
+			const globals = () => ({ __pz: { shown: [], rules: {} as Record<string, boolean>, subject: 's', preheader: 'p' } });
+			const g1 = globals();
+			const g2 = globals();
+			g1.__pz.rules = g2.__pz.rules = renderCompiled(ct, d).blocks_shown.reduce((acc, b) => ({ ...acc, [b]: true }), {});
+			expect(ct.engines.html.renderSync(ct.html, d, { globals: g1 })).toBe(ct.engines.html.renderSync(plain, d, { globals: g2 }));
+		}
+	});
+});

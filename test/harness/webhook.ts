@@ -1,0 +1,181 @@
+/**
+ * Exercises a trigger's `webhook()` the way n8n's CLI does: a real HTTP request arrives on a local
+ * listener, the body is read into `req.rawBody` (a Buffer, via `req.readRawBody()`, as n8n's
+ * rawBodyReader middleware does) and parsed into `req.body` like n8n's body parser; then n8n-core's
+ * own `WebhookContext` is built around the request and response and `nodeType.webhook` is called
+ * (as WebhookService.runWebhook does). The HTTP answer follows n8n's webhook-helpers rules:
+ * `noWebhookResponse` → the node already answered; no `workflowData` → 200 with `webhookResponse`
+ * (or "Webhook call received") and no execution; otherwise 200 (`responseMode: onReceived`) and
+ * the items that would start the workflow are recorded.
+ *
+ * Workflow static data lives on the Workflow object across calls, as n8n persists it between
+ * deliveries; `staticData` in the options seeds it (e.g. the JSON saved by an earlier instance).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+import { WebhookContext } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	IWebhookData,
+	IWebhookResponseData,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+import { TestCredentialsHelper } from './credentials-helper';
+import type { WorkflowJson } from './engine';
+import { loadPackage } from './engine';
+
+export interface WebhookReply {
+	status: number;
+	text: string;
+	body: unknown;
+	/** Items the trigger emitted: the workflow would run with these (undefined: no run). */
+	workflowData?: INodeExecutionData[][];
+	/** Convenience: the JSON of output 0's items. */
+	events: IDataObject[];
+}
+
+export interface WebhookServer {
+	url: string;
+	/** POSTs `body` (exact bytes) with `headers` to the trigger's URL. */
+	post(body: string | Buffer, headers?: Record<string, string>): Promise<WebhookReply>;
+	/** The workflow's static data as n8n would save it. */
+	staticData(): IDataObject;
+	/** Every webhook() result so far. */
+	runs: IWebhookResponseData[];
+	close(): Promise<void>;
+}
+
+export interface WebhookOptions {
+	nodeName?: string;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	staticData?: IDataObject;
+	workflowId?: string;
+}
+
+let counter = 0;
+
+export async function startWebhook(workflowJson: WorkflowJson, options: WebhookOptions = {}): Promise<WebhookServer> {
+	const pkg = await loadPackage();
+	const nodes = JSON.parse(JSON.stringify(workflowJson.nodes)) as INode[];
+	const staticData = JSON.parse(JSON.stringify(options.staticData ?? {})) as IDataObject;
+	const workflowId = options.workflowId ?? `webhook-test-${++counter}`;
+	const workflow = new Workflow({
+		id: workflowId,
+		name: workflowJson.name ?? 'webhook test',
+		nodes,
+		connections: workflowJson.connections,
+		nodeTypes: pkg.nodeTypes,
+		staticData,
+		settings: workflowJson.settings ?? { executionOrder: 'v1' },
+		active: true,
+	});
+	const node = workflow.getNode(options.nodeName ?? nodes[0].name);
+	if (!node) throw new Error('trigger node not found');
+	const nodeType = pkg.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
+	const description = nodeType.description.webhooks?.[0];
+	if (!description || !nodeType.webhook) throw new Error(`${node.type} has no webhook`);
+	const credentialsHelper = new TestCredentialsHelper(pkg.credentialTypes, options.credentials ?? {});
+	const runs: IWebhookResponseData[] = [];
+
+	const server = http.createServer((req, res) => {
+		void handle(req, res).catch((error: unknown) => {
+			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ message: (error as Error).message, name: (error as Error).name }));
+		});
+	});
+
+	async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		// n8n's rawBodyReader: lazily reads the exact bytes into req.rawBody (a Buffer).
+		req.readRawBody = async () => {
+			if (!req.rawBody) {
+				const chunks: Buffer[] = [];
+				for await (const chunk of req) chunks.push(chunk as Buffer);
+				req.rawBody = Buffer.concat(chunks);
+				req._body = true;
+			}
+		};
+		// n8n's body parser (JSON and form bodies; a JSON parse failure is a 422 before any node runs).
+		await req.readRawBody();
+		const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
+		const request = req as http.IncomingMessage & { body?: unknown; query?: unknown; params?: unknown };
+		request.body = {};
+		if (req.rawBody.length) {
+			try {
+				if (contentType === 'application/json') request.body = JSON.parse(req.rawBody.toString('utf8'));
+				else if (contentType === 'application/x-www-form-urlencoded') request.body = parseQuery(req.rawBody.toString('utf8'));
+			} catch {
+				res.writeHead(422, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ message: 'Failed to parse request body' }));
+				return;
+			}
+		}
+		request.query = parseQuery((req.url ?? '').split('?')[1] ?? '');
+		request.params = {};
+
+		const additionalData = {
+			credentialsHelper,
+			httpRequest: req,
+			httpResponse: res,
+			executionId: undefined,
+			restApiUrl: 'http://localhost:5678/rest',
+			instanceBaseUrl: 'http://localhost:5678/',
+			webhookBaseUrl: 'http://localhost:5678/webhook',
+			webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+			webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+			formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+			variables: {},
+		} as unknown as IWorkflowExecuteAdditionalData;
+		const webhookData: IWebhookData = {
+			httpMethod: 'POST',
+			node: node!.name,
+			path: `${node!.webhookId}/${String(node!.parameters.source)}`,
+			webhookDescription: description!,
+			workflowId,
+			workflowExecuteAdditionalData: additionalData,
+			webhookId: node!.webhookId,
+		};
+		const context = new WebhookContext(workflow, node!, additionalData, 'webhook', webhookData, [], null);
+		const result = await nodeType.webhook!.call(context);
+		runs.push(result);
+		if (result.noWebhookResponse) {
+			if (!res.writableEnded) throw new Error('noWebhookResponse, but the node did not answer');
+			return;
+		}
+		const body = result.webhookResponse ?? (result.workflowData ? { message: 'Workflow was started' } : { message: 'Webhook call received' });
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify(body));
+	}
+
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	const url = `http://127.0.0.1:${port}/webhook/${node.webhookId ?? 'x'}/${String(node.parameters.source)}`;
+
+	return {
+		url,
+		runs,
+		async post(body, headers = {}) {
+			const before = runs.length;
+			const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json', ...headers } });
+			const text = await response.text();
+			let parsed: unknown = text;
+			try {
+				parsed = JSON.parse(text);
+			} catch {
+				// not JSON
+			}
+			const run = runs.length > before ? runs[runs.length - 1] : undefined;
+			const workflowData = run?.workflowData;
+			return { status: response.status, text, body: parsed, workflowData, events: (workflowData?.[0] ?? []).map((i) => i.json) };
+		},
+		staticData() {
+			return JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+		},
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
+}

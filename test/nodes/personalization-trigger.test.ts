@@ -1,0 +1,296 @@
+/**
+ * The Personalization Trigger through n8n-core: real HTTP requests on a local listener, the raw
+ * body in req.rawBody as n8n reads it, n8n-core's WebhookContext, and n8n's response rules
+ * (test/harness/webhook.ts). Deliveries are fixtures from each provider's documented examples,
+ * signed with locally generated secrets/keys. No network: outbound HTTP (SNS certificate and
+ * SubscribeURL) goes to an axios adapter that records the URLs.
+ */
+import axios from 'axios';
+import fc from 'fast-check';
+import type { INode } from 'n8n-workflow';
+import { certificateCache } from '../../nodes/engines/events/signatures/sns';
+import { P, type WorkflowJson } from '../harness/engine';
+import { canonicalEventErrors } from '../harness/schema';
+import {
+	CUSTOM_MAPPING,
+	SECRETS,
+	SENDGRID_PUBLIC_KEY,
+	SNS_CERT_PEM,
+	SNS_CERT_URL,
+	loadFixtures,
+	nowSeconds,
+	signDelivery,
+	signSns,
+} from '../harness/signing';
+import { startWebhook, type WebhookServer } from '../harness/webhook';
+
+const fixtures = loadFixtures();
+const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
+
+const credentials = {
+	personalizationWebhookApi: {
+		signingSecret: '',
+		verificationKey: SENDGRID_PUBLIC_KEY,
+		user: SECRETS.postmark.username,
+		password: SECRETS.postmark.password,
+		token: SECRETS.brevo.token,
+	},
+};
+function credentialFor(source: string) {
+	const secret = (SECRETS as Record<string, unknown>)[source];
+	return { personalizationWebhookApi: { ...credentials.personalizationWebhookApi, signingSecret: typeof secret === 'string' ? secret : '' } };
+}
+
+function trigger(source: string, parameters: Record<string, unknown> = {}): WorkflowJson {
+	const node: INode = {
+		id: `trigger-${source}`,
+		name: 'Personalization Trigger',
+		type: `${P}personalizationTrigger`,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: `wh-${source}`,
+		parameters: { source, ...parameters },
+		credentials: { personalizationWebhookApi: { id: '1', name: 'Webhook secrets' } },
+	};
+	return { nodes: [node], connections: {} };
+}
+
+const CUSTOM_PARAMS = {
+	customEventPath: CUSTOM_MAPPING.eventPath,
+	customMapping: { ...CUSTOM_MAPPING, eventMap: JSON.stringify(CUSTOM_MAPPING.eventMap) },
+	customSignatureHeader: 'x-hub-signature-256',
+	customSignatureAlgorithm: 'sha256',
+	customSignatureEncoding: 'hex',
+	customSignaturePrefix: 'sha256=',
+};
+
+const outbound: string[] = [];
+const originalAdapter = axios.defaults.adapter;
+beforeAll(() => {
+	axios.defaults.adapter = async (config) => {
+		const url = String(config.url);
+		outbound.push(url);
+		const data = url === SNS_CERT_URL ? SNS_CERT_PEM : '<ConfirmSubscriptionResponse/>';
+		return { data, status: 200, statusText: 'OK', headers: {}, config, request: {} };
+	};
+});
+afterAll(() => {
+	axios.defaults.adapter = originalAdapter;
+});
+
+const servers: WebhookServer[] = [];
+async function open(source: string, parameters: Record<string, unknown> = {}, options: Parameters<typeof startWebhook>[1] = {}) {
+	const server = await startWebhook(trigger(source, parameters), { credentials: credentialFor(source), ...options });
+	servers.push(server);
+	return server;
+}
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** One representative documented delivery per source, with the number of events it carries. */
+const ONE_PER_SOURCE: Array<[string, string, number, string]> = [
+	['shopify', 'checkouts-update', 1, 'Checkout Updated'],
+	['woocommerce', 'order.created', 1, 'Order Completed'],
+	['stripe', 'checkout.session.expired', 1, 'Checkout Abandoned'],
+	['segment', 'batch', 3, 'Identify'],
+	['sendgrid', 'batch-all-events', 9, 'Email Sent'],
+	['mailgun', 'clicked', 1, 'Email Link Clicked'],
+	['postmark', 'open', 1, 'Email Opened'],
+	['ses', 'bounce', 1, 'Email Bounced'],
+	['brevo', 'click', 1, 'Email Link Clicked'],
+	['resend', 'email.opened', 1, 'Email Opened'],
+	['custom', 'datalayer-add-to-cart', 1, 'Product Added'],
+];
+
+describe('Personalization Trigger', () => {
+	it.each(ONE_PER_SOURCE)('%s: a signed %s delivery starts the workflow with %i canonical event(s)', async (source, name, count, first) => {
+		const f = fixture(source, name);
+		const server = await open(source, source === 'custom' ? CUSTOM_PARAMS : source === 'ses' ? { allowedTopicArns: 'arn:aws:sns:us-east-1:123456789012:ses-events' } : {});
+		const signed = signDelivery(source, JSON.stringify(f.body), { headers: f.headers });
+		const reply = await server.post(signed.body, signed.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.events).toHaveLength(count);
+		expect(reply.events[0].event).toBe(first);
+		expect(reply.body).toMatchObject({ message: 'Accepted', events: count });
+		for (const event of reply.events) {
+			expect(canonicalEventErrors(event)).toEqual([]);
+			expect(event.context).toMatchObject({ source });
+		}
+	});
+
+	it('answers 401 and does not run the workflow on a bad or missing signature', async () => {
+		const f = fixture('shopify', 'orders-create');
+		const server = await open('shopify');
+		const body = JSON.stringify(f.body);
+		const signed = signDelivery('shopify', body, { headers: f.headers });
+		const tampered = await server.post(body.replace('403.00', '0.01'), signed.headers);
+		expect(tampered.status).toBe(401);
+		expect(tampered.workflowData).toBeUndefined();
+		expect(tampered.body).toEqual({ error: 'the x-shopify-hmac-sha256 signature does not match the body' });
+		const missing = await server.post(body, f.headers);
+		expect(missing.status).toBe(401);
+		expect(missing.workflowData).toBeUndefined();
+		// The answer never echoes the secret.
+		expect(tampered.text + missing.text).not.toContain(SECRETS.shopify);
+	});
+
+	it('answers 401 to a replayed Stripe delivery older than the replay window', async () => {
+		const f = fixture('stripe', 'charge.refunded');
+		const server = await open('stripe');
+		const old = signDelivery('stripe', JSON.stringify(f.body), { timestamp: nowSeconds() - 600 });
+		const reply = await server.post(old.body, old.headers);
+		expect(reply.status).toBe(401);
+		expect(String((reply.body as { error: string }).error)).toContain('replay window');
+		expect(reply.workflowData).toBeUndefined();
+	});
+
+	it('answers 400 to a correctly signed but malformed body', async () => {
+		const server = await open('woocommerce');
+		const notJson = signDelivery('woocommerce', 'order=1&total=2', { headers: { 'content-type': 'text/plain', 'x-wc-webhook-topic': 'order.created' } });
+		const a = await server.post(notJson.body, notJson.headers);
+		expect(a.status).toBe(400);
+		expect(a.body).toEqual({ error: 'the body is not valid JSON' });
+		const noTopic = signDelivery('woocommerce', JSON.stringify({ id: 1 }));
+		const b = await server.post(noTopic.body, noTopic.headers);
+		expect(b.status).toBe(400);
+		expect(String((b.body as { error: string }).error)).toContain('X-WC-Webhook-Topic');
+		expect(a.workflowData ?? b.workflowData).toBeUndefined();
+	});
+
+	it('acknowledges the WooCommerce ping (form body webhook_id=…) without running', async () => {
+		const server = await open('woocommerce');
+		const reply = await server.post('webhook_id=12', { 'content-type': 'application/x-www-form-urlencoded' });
+		expect(reply.status).toBe(200);
+		expect(reply.workflowData).toBeUndefined();
+		expect(reply.body).toEqual({ message: 'WooCommerce ping acknowledged' });
+	});
+
+	it('drops a retried delivery, in memory and across instances through the saved static data', async () => {
+		const f = fixture('shopify', 'orders-paid');
+		const first = await open('shopify', {}, { workflowId: 'dedupe-wf' });
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		expect((await first.post(signed.body, signed.headers)).events).toHaveLength(1);
+		const retry = await first.post(signed.body, signed.headers);
+		expect(retry.status).toBe(200);
+		expect(retry.workflowData).toBeUndefined();
+		expect(retry.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
+		const saved = first.staticData();
+		expect(JSON.stringify(saved)).not.toContain(f.headers['x-shopify-webhook-id']);
+		// Another instance (fresh memory: other workflow id) with the static data n8n saved.
+		const second = await open('shopify', {}, { workflowId: 'dedupe-wf-restarted', staticData: saved });
+		expect((await second.post(signed.body, signed.headers)).workflowData).toBeUndefined();
+		// Without the saved state the same delivery would run again (the check above is not vacuous).
+		const third = await open('shopify', {}, { workflowId: 'dedupe-wf-empty' });
+		expect((await third.post(signed.body, signed.headers)).events).toHaveLength(1);
+	});
+
+	it('drops only the already seen events of a batch', async () => {
+		const f = fixture('sendgrid', 'batch-all-events');
+		const server = await open('sendgrid');
+		const events = f.body as Array<Record<string, unknown>>;
+		const firstHalf = signDelivery('sendgrid', JSON.stringify(events.slice(0, 4)));
+		expect((await server.post(firstHalf.body, firstHalf.headers)).events).toHaveLength(4);
+		const all = signDelivery('sendgrid', JSON.stringify(events));
+		const reply = await server.post(all.body, all.headers);
+		expect(reply.events.map((e) => e.messageId)).toEqual(['sg_event_id_04', 'sg_event_id_05', 'sg_event_id_06', 'sg_event_id_07', 'sg_event_id_08']);
+		expect(reply.body).toMatchObject({ duplicates: 4 });
+	});
+
+	it('unknown topics: acknowledged and ignored by default, or passed through as Unknown', async () => {
+		const body = JSON.stringify({ id: 5 });
+		const skip = await open('shopify');
+		const signed = signDelivery('shopify', body, { headers: { 'x-shopify-topic': 'app/uninstalled', 'x-shopify-webhook-id': 'u-1' } });
+		const a = await skip.post(signed.body, signed.headers);
+		expect(a.status).toBe(200);
+		expect(a.workflowData).toBeUndefined();
+		const pass = await open('shopify', { onUnknown: 'passThrough' }, { workflowId: 'unknown-pass' });
+		const b = await pass.post(signed.body, signed.headers);
+		expect(b.events).toMatchObject([{ event: 'Unknown', raw: { id: 5 }, context: { topic: 'app/uninstalled' } }]);
+		const reject = await open('shopify', { onUnknown: 'error' }, { workflowId: 'unknown-reject' });
+		expect((await reject.post(signed.body, signed.headers)).status).toBe(400);
+	});
+
+	describe('Amazon SES via SNS', () => {
+		const topicArn = 'arn:aws:sns:us-east-1:123456789012:ses-events';
+		const confirmation = () =>
+			signSns({ Type: 'SubscriptionConfirmation', MessageId: 'c-9', TopicArn: topicArn, Message: 'You have chosen to subscribe to the topic', SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=2336412f37`, Token: '2336412f37' });
+
+		it('fetches the signing certificate once through n8n\'s HTTP helper and caches it', async () => {
+			const server = await open('ses');
+			certificateCache().clear(); // the process-wide cache, shared with the node bundled in dist/
+			outbound.length = 0;
+			for (const name of ['open', 'click', 'delivery']) {
+				const signed = signDelivery('ses', JSON.stringify(fixture('ses', name).body));
+				expect((await server.post(signed.body, { 'content-type': 'text/plain; charset=UTF-8' })).events).toHaveLength(1);
+			}
+			expect(outbound).toEqual([SNS_CERT_URL]);
+		});
+
+		it('does not confirm a subscription unless the user opted in', async () => {
+			const server = await open('ses', { allowedTopicArns: topicArn });
+			outbound.length = 0;
+			const reply = await server.post(JSON.stringify(confirmation()), { 'content-type': 'text/plain' });
+			expect(reply.status).toBe(200);
+			expect(reply.workflowData).toBeUndefined();
+			expect(outbound.filter((u) => u.includes('ConfirmSubscription'))).toEqual([]);
+		});
+
+		it('confirms when opted in and the TopicArn is allowed; rejects other topics with 403', async () => {
+			const server = await open('ses', { confirmSubscription: true, allowedTopicArns: `arn:aws:sns:eu-west-1:1:other, ${topicArn}` });
+			outbound.length = 0;
+			const message = confirmation();
+			const reply = await server.post(JSON.stringify(message), { 'content-type': 'text/plain' });
+			expect(reply.body).toEqual({ message: 'SNS subscription confirmed' });
+			expect(outbound).toContain(message.SubscribeURL);
+			const other = await open('ses', { confirmSubscription: true, allowedTopicArns: 'arn:aws:sns:eu-west-1:1:other' }, { workflowId: 'ses-other' });
+			outbound.length = 0;
+			expect((await other.post(JSON.stringify(message), { 'content-type': 'text/plain' })).status).toBe(403);
+			expect(outbound).toEqual([]);
+		});
+
+		it('rejects a confirmation whose signature does not verify (401), so a forged SubscribeURL is never called', async () => {
+			const server = await open('ses', { confirmSubscription: true, allowedTopicArns: topicArn });
+			outbound.length = 0;
+			const forged = { ...confirmation(), SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=forged' };
+			const reply = await server.post(JSON.stringify(forged), { 'content-type': 'text/plain' });
+			expect(reply.status).toBe(401);
+			expect(outbound.filter((u) => u.includes('forged'))).toEqual([]);
+		});
+	});
+
+	it('property: random and truncated signed bodies never make the trigger fail (no 500), and emitted events are complete', async () => {
+		const bySource = new Map<string, WebhookServer>();
+		for (const source of ['shopify', 'stripe', 'sendgrid', 'mailgun', 'resend', 'custom']) {
+			bySource.set(source, await open(source, source === 'custom' ? CUSTOM_PARAMS : { options: { dedupe: false } }, { workflowId: `prop-${source}` }));
+		}
+		const candidates = fixtures.filter((f) => bySource.has(f.source));
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(...candidates),
+				fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }).map((cut) => ({ cut })), fc.jsonValue().map((value) => ({ value }))),
+				async (f, change) => {
+					const raw = JSON.stringify(f.fixture.body);
+					const body = 'cut' in change ? raw.slice(0, Math.floor(raw.length * change.cut)) : JSON.stringify(change.value) ?? 'null';
+					const headers = { ...f.fixture.headers, 'content-type': 'text/plain' };
+					// Mailgun signs fields inside the body: a body that is not a JSON object goes unsigned.
+					let signable = f.source !== 'mailgun';
+					try {
+						signable ||= typeof JSON.parse(body) === 'object' && JSON.parse(body) !== null && !Array.isArray(JSON.parse(body));
+					} catch {
+						signable = f.source !== 'mailgun';
+					}
+					const signed = signable ? signDelivery(f.source, body, { headers }) : { body, headers };
+					const reply = await bySource.get(f.source)!.post(signed.body, signed.headers);
+					expect([200, 400, 401]).toContain(reply.status);
+					for (const event of reply.events) {
+						expect(event.event).toEqual(expect.any(String));
+						expect(event.messageId).toEqual(expect.any(String));
+						expect(canonicalEventErrors(event)).toEqual([]);
+					}
+				},
+			),
+			{ numRuns: 80 },
+		);
+	});
+});

@@ -1,0 +1,209 @@
+/**
+ * Render Email through the real n8n engine: the reference email (package examples) for several
+ * recipients, checked structurally by parsing the HTML, plus the text part, errors, Continue On
+ * Fail and the lint operation.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DomUtils, parseDocument, type Element } from '../harness/html';
+import type { IDataObject, INode } from 'n8n-workflow';
+import { node, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
+
+const examples = path.join(PACKAGE_ROOT, 'nodes', 'RenderEmail', 'examples');
+const body = fs.readFileSync(path.join(examples, 'reference-email.mjml'), 'utf8');
+const blocks = fs.readFileSync(path.join(examples, 'reference-blocks.json'), 'utf8');
+const ada = JSON.parse(fs.readFileSync(path.join(examples, 'sample-recipient.json'), 'utf8')) as IDataObject;
+
+const params = {
+	operation: 'render',
+	format: 'mjml',
+	subject: '{{ profile.first_name | default: "Hello" }}, new picks for you',
+	preheader: 'Fresh arrivals for {{ profile.first_name | default: "you" }}',
+	body,
+	blocks,
+	defaults: '{}',
+	outputField: 'email',
+	fromEmail: 'news@shop.example.com',
+	fromName: 'Northwind',
+};
+
+function workflow(parameters: INode['parameters'] = params, extra: Partial<INode> = {}): WorkflowJson {
+	return { nodes: [node('Render Email', 'renderEmail', parameters, extra)], connections: {} };
+}
+
+const HOSTILE = `<script>alert("pwned")</script> "Deluxe" 'tee' & co`;
+const noCart = { profile: { email: 'bo@example.com', orders_count: 0, currency: 'USD' }, campaign: { id: 'spring_2024' }, unsubscribe_url: 'https://shop.example.com/u/bo' };
+const hostile = {
+	...ada,
+	profile: { ...(ada.profile as IDataObject), first_name: '<b>Eve</b>' },
+	recommendations: [
+		{ name: HOSTILE, price: 10, currency: 'USD', url: 'https://shop.example.com/p/x" onmouseover="alert(1)', image_url: 'https://cdn.example.com/x.jpg' },
+		{ name: 'Plain socks', price: 5, currency: 'USD', url: 'https://shop.example.com/p/socks', image_url: 'https://cdn.example.com/socks.jpg' },
+	],
+};
+
+function dom(html: string) {
+	return parseDocument(html);
+}
+const byClass = (doc: ReturnType<typeof dom>, cls: string) =>
+	DomUtils.findAll((e) => (e.attribs.class ?? '').split(/\s+/).includes(cls), doc.children);
+const links = (doc: ReturnType<typeof dom>) => DomUtils.findAll((e) => e.name === 'a', doc.children);
+const textOf = (e: Element) => DomUtils.textContent(e).replace(/\s+/g, ' ').trim();
+
+describe('Render Email node (real n8n engine)', () => {
+	let items: IDataObject[] = [];
+
+	beforeAll(async () => {
+		const result = await runWorkflow(workflow(), { input: [{ json: ada }, { json: noCart }, { json: hostile }] });
+		expect(result.error).toBeUndefined();
+		const out = result.items('Render Email');
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		items = out.map((i) => i.json);
+	});
+
+	it('keeps the input fields and adds the email under "email"', () => {
+		expect(items[0].profile).toEqual(ada.profile);
+		const email = items[0].email as IDataObject;
+		expect(Object.keys(email).sort()).toEqual(
+			['blocks_shown', 'from', 'html', 'preheader', 'size_bytes', 'subject', 'text', 'warnings'].sort(),
+		);
+		expect(email.subject).toBe('Ada, new picks for you');
+		expect(email.preheader).toBe('Fresh arrivals for Ada');
+		expect(email.from).toEqual({ email: 'news@shop.example.com', name: 'Northwind' });
+		expect(email.size_bytes).toBe(Buffer.byteLength(email.html as string));
+	});
+
+	it('full recipient: 4 product columns (of 5 recommendations), cart rows, loyalty, unsubscribe link, no Liquid left', () => {
+		const email = items[0].email as IDataObject;
+		const html = email.html as string;
+		const doc = dom(html);
+		const columns = byClass(doc, 'product');
+		expect(columns).toHaveLength(4); // `limit: 4` of the 5 recommendations
+		expect(columns.map((c) => textOf(c))).toEqual([
+			expect.stringContaining('Merino crew sweater'),
+			expect.stringContaining('Everyday chino'),
+			expect.stringContaining('Trail jacket'),
+			expect.stringContaining('Organic tee'),
+		]);
+		// prices: hand-computed with Intl en-US USD
+		expect(textOf(columns[1])).toContain('$69.50');
+		// cart: 2 rows + total row in the cart table; line total 2 × 24.49 = 48.98
+		const cartCell = byClass(doc, 'cart-table'); // MJML puts css-class on the cell around the table
+		expect(cartCell).toHaveLength(1);
+		const rows = DomUtils.findAll((e) => e.name === 'tr', cartCell[0].children);
+		expect(rows).toHaveLength(3);
+		expect(textOf(rows[1])).toContain('$48.98');
+		expect(textOf(rows[2])).toContain('$103.98');
+		const unsubscribe = links(doc).filter((a) => textOf(a) === 'Unsubscribe');
+		expect(unsubscribe).toHaveLength(1);
+		expect(unsubscribe[0].attribs.href).toBe('https://shop.example.com/email/unsubscribe?u=ada-7f3a');
+		expect(html).not.toMatch(/\{\{|\{%|pzlq\d/);
+		expect(DomUtils.textContent(DomUtils.findOne((e) => e.name === 'title', doc.children)!)).toBe('Ada, new picks for you');
+		expect(email.blocks_shown).toEqual(['header', 'hero', 'greeting', 'recommendations', 'cart', 'loyalty', 'benefits', 'footer']);
+		// CSS inlined by MJML: elements carry their styles
+		expect(DomUtils.findAll((e) => e.name === 'td' && /padding/.test(e.attribs.style ?? ''), doc.children).length).toBeGreaterThan(20);
+	});
+
+	it('full recipient: the text part reads like the email', () => {
+		const text = (items[0].email as IDataObject).text as string;
+		expect(text).toContain('Hi Ada,');
+		expect(text).toMatch(/Merino crew sweater[^\n]*\n[^\n]*\n?\$89\.00/);
+		expect(text).toContain('You left 2 items in your cart');
+		expect(text).toContain('Gold member: 1250 points');
+		expect(text).toContain('Unsubscribe (https://shop.example.com/email/unsubscribe?u=ada-7f3a)');
+		expect(text).not.toMatch(/<[a-z]|&amp;|&nbsp;|\{\{/);
+		expect(text).not.toContain('Fresh arrivals for Ada'); // the hidden preheader is not body text
+	});
+
+	it('no cart, no recommendations, no first name: fallbacks render and blocks_shown says so', () => {
+		const email = items[1].email as IDataObject;
+		const doc = dom(email.html as string);
+		expect(byClass(doc, 'product')).toHaveLength(0);
+		expect(byClass(doc, 'cart-table')).toHaveLength(0);
+		expect(email.blocks_shown).toEqual(['header', 'hero', 'greeting', 'bestsellers', 'loyalty_join', 'benefits', 'footer']);
+		expect(email.subject).toBe('Hello, new picks for you');
+		const text = email.text as string;
+		expect(text).toContain('Hi there,');
+		expect(text).toContain('Our bestsellers');
+		expect(text).toContain('Join Northwind Rewards');
+		expect(text).not.toContain('Still thinking it over');
+		expect(links(doc).find((a) => textOf(a) === 'Unsubscribe')?.attribs.href).toBe('https://shop.example.com/u/bo');
+	});
+
+	it('hostile product name and URL are escaped: no script element, attributes intact, text keeps the literal name', () => {
+		const email = items[2].email as IDataObject;
+		const html = email.html as string;
+		const doc = dom(html);
+		expect(DomUtils.findAll((e) => e.name === 'script', doc.children)).toHaveLength(0);
+		expect(DomUtils.findAll((e) => e.name === 'b', doc.children)).toHaveLength(0);
+		expect(DomUtils.findAll((e) => 'onmouseover' in e.attribs, doc.children)).toHaveLength(0);
+		const columns = byClass(doc, 'product');
+		expect(columns).toHaveLength(2);
+		const img = DomUtils.findOne((e) => e.name === 'img', columns[0].children)!;
+		expect(img.attribs.alt).toBe(HOSTILE); // the quotes did not end the attribute
+		// `truncate: 48` keeps 45 characters and appends "..." (Shopify Liquid docs: the ellipsis counts)
+		expect(textOf(columns[0])).toContain(`${HOSTILE.slice(0, 45)}...`);
+		expect(email.text as string).toContain('Hi <b>Eve</b>,');
+	});
+
+	it('fails with the item and the reason; Continue On Fail yields an error item and keeps the rest', async () => {
+		const badBlocks = JSON.stringify([{ name: 'x', content: '<mj-text>{% for i in (1..100000000) %}{{ i }}{% endfor %}</mj-text>' }]);
+		const loopBody = '<mjml><mj-body><mj-section><mj-column>{% if runaway %}{% render \'x\' %}{% endif %}<mj-text>ok <a href="https://x.test/unsubscribe">unsubscribe</a></mj-text></mj-column></mj-section></mj-body></mjml>';
+		const p = { ...params, body: loopBody, blocks: badBlocks, options: { renderLimitMs: 200 } };
+		const started = Date.now();
+		const failed = await runWorkflow(workflow(p), { input: [{ json: { runaway: false } }, { json: { runaway: true } }] });
+		expect(Date.now() - started).toBeLessThan(20000);
+		expect(failed.error?.message).toMatch(/^Item 1: Rendering stopped (after 200 ms|by the memory limit)/);
+		const cof = await runWorkflow(workflow(p, { onError: 'continueRegularOutput' }), {
+			input: [{ json: { runaway: false } }, { json: { runaway: true } }, { json: { runaway: false } }],
+		});
+		const out = cof.items('Render Email');
+		expect(out).toHaveLength(3);
+		expect((out[0].json.email as IDataObject).html).toContain('ok');
+		expect(String(out[1].json.error)).toMatch(/Rendering stopped (after 200 ms|by the memory limit)/);
+		expect(out[1].json.runaway).toBe(true);
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	it('a template error names the block and line', async () => {
+		const p = { ...params, blocks: JSON.stringify([{ name: 'header', content: '<mj-section>\n<mj-column width="{{ w }}"><mj-text>x</mj-text></mj-column>\n</mj-section>' }]), body: '<mjml><mj-body>{% render \'header\' %}</mj-body></mjml>' };
+		const result = await runWorkflow(workflow(p), { input: [{ json: {} }] });
+		expect(result.error?.message).toContain('Item 0: block:header line 2');
+		expect(result.error?.message).toContain('width');
+	});
+
+	it('the starter template and blocks (parameter defaults) render, with the VIP rule and its fallback', async () => {
+		const result = await runWorkflow(workflow({ operation: 'render', subject: 'Hello' }), {
+			input: [{ json: { profile: { first_name: 'Ada', segment: 'VIP' }, unsubscribe_url: 'https://x.test/u' } }, { json: { profile: {} } }],
+		});
+		expect(result.error).toBeUndefined();
+		const [vip, other] = result.items('Render Email').map((i) => i.json.email as IDataObject);
+		expect(vip.text).toContain('Hi Ada,');
+		expect(vip.text).toContain('Your VIP early access starts today.');
+		expect(vip.blocks_shown).toEqual(['offer']);
+		expect(other.text).toContain('Hi there,');
+		expect(other.text).toContain('Our new season is here.');
+		expect(other.blocks_shown).toEqual(['offer_default']);
+	});
+
+	it('lint: one report item paired with every input, severities per finding', async () => {
+		const lintParams = {
+			...params,
+			operation: 'lint',
+			body: body.replace('{% render \'footer\' %}', '<mj-section><mj-column><mj-image src="http://cdn.example.com/a.png" /><mj-text>{{ profile.nickname }} {% if x %}</mj-text></mj-column></mj-section>'),
+		};
+		const result = await runWorkflow(workflow(lintParams), { input: [{ json: ada }, { json: noCart }] });
+		expect(result.error).toBeUndefined();
+		const out = result.items('Render Email');
+		expect(out).toHaveLength(1);
+		expect(out[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+		const report = out[0].json as IDataObject;
+		expect(report.ok).toBe(false);
+		const findings = report.findings as Array<IDataObject>;
+		const syntax = findings.find((f) => f.check === 'liquid-syntax');
+		expect(syntax).toMatchObject({ severity: 'error', source: 'body', line: 25 });
+		const fixed = await runWorkflow(workflow({ ...lintParams, body: lintParams.body.replace(' {% if x %}', '') }), { input: [{ json: ada }] });
+		const checks = ((fixed.items('Render Email')[0].json.findings as IDataObject[]) ?? []).map((f) => `${f.severity}:${f.check}`);
+		expect(checks).toEqual(expect.arrayContaining(['error:unsubscribe-link', 'warning:image-alt', 'warning:https-links', 'warning:missing-variable']));
+	});
+});
