@@ -65,6 +65,18 @@ function localCredentials({ smtpPort }) {
 	return all.filter((c) => types.has(c.type));
 }
 
+/** Node types this package declares (`n8n-nodes-personalization.<name>`), from package.json. */
+function packageNodeTypes() {
+	const pkg = JSON.parse(fs.readFileSync(path.join(rt.ROOT, 'package.json'), 'utf8'));
+	return pkg.n8n.nodes.map((p) => path.basename(p).replace(/\.node\.js$/, '')).map((cls) => `${rt.PREFIX}${cls[0].toLowerCase()}${cls.slice(1)}`);
+}
+
+/** Our node types a workflow uses that this package does not declare (yet). */
+function missingNodeTypes(workflow) {
+	const have = new Set(packageNodeTypes());
+	return [...new Set(workflow.nodes.map((n) => n.type).filter((t) => t.startsWith(rt.PREFIX) && !have.has(t)))];
+}
+
 /** The template files, each a workflow object; `transform` may patch them (e.g. shorter waits). */
 function readTemplates() {
 	if (!fs.existsSync(TEMPLATES_DIR)) return [];
@@ -99,4 +111,4 @@ function importIntoUserFolder({ userFolder, credentials, workflows, publishIds, 
 	for (const id of publishIds) rt.runCli(['publish:workflow', `--id=${id}`], { userFolder, quiet });
 }
 
-module.exports = { TEMPLATES_DIR, LOCAL_SECRETS, localCredentials, packageCredentialTypes, readTemplates, importIntoUserFolder, hashOf };
+module.exports = { TEMPLATES_DIR, LOCAL_SECRETS, localCredentials, packageCredentialTypes, packageNodeTypes, missingNodeTypes, readTemplates, importIntoUserFolder, hashOf };

@@ -67,7 +67,12 @@ async function main() {
 	rt.installPackage(USER_FOLDER);
 
 	// Import credentials and templates on the first run and whenever a template changed.
-	const templates = setup.readTemplates();
+	const templates = [];
+	for (const t of setup.readTemplates()) {
+		const missing = setup.missingNodeTypes(t.workflow);
+		if (missing.length) rt.log(`skipping template ${t.file}: this build has no ${missing.join(', ')}`);
+		else templates.push(t);
+	}
 	const credentials = setup.localCredentials({ smtpPort });
 	const state = { templates: setup.hashOf(templates), credentials: setup.hashOf(credentials) };
 	const previous = fs.existsSync(STATE_FILE) ? JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) : {};

@@ -166,6 +166,9 @@ if (require.main === module) {
 		const templates = (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
 			.filter((f) => f.endsWith('.json'))
 			.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as WorkflowJson);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const setup = require('../../scripts/local-setup.js') as { missingNodeTypes(wf: unknown): string[] };
+		for (let i = templates.length - 1; i >= 0; i--) if (setup.missingNodeTypes(templates[i]).length) templates.splice(i, 1);
 		if (!templates.length) templates.push(JSON.parse(fs.readFileSync(path.join(__dirname, 'workflows', 'baseline-webhook-noop.json'), 'utf8')) as WorkflowJson);
 		const n8n = await startLocalN8n({ workflows: templates, activate: [] });
 		let results: BrowserResult[] = [];

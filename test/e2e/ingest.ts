@@ -77,6 +77,9 @@ export function cartIngestPath(): IngestPath | undefined {
 		nodes: nodes.map((n) => (n.name === trigger.name ? { ...n, webhookId, id: 'bench-trigger' } : { ...n, id: `bench-${n.name.replace(/\W+/g, '-')}` })),
 		connections: cut,
 	};
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const setup = require('../../scripts/local-setup.js') as { missingNodeTypes(wf: unknown): string[] };
+	if (setup.missingNodeTypes(workflow).length) return undefined;
 	const url = `${webhookId}/shopify`;
 	return {
 		workflowId: workflow.id,

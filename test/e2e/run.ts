@@ -19,6 +19,9 @@ import { PREFIX, ROOT, startLocalN8n, waitForWebhook, waitUntil, webhookPaths, w
 import { runBrowserTests } from './browser';
 import type { Scenario } from './scenario';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const setup = require('../../scripts/local-setup.js') as { missingNodeTypes(wf: unknown): string[] };
+
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
 	const i = args.indexOf(`--${name}`);
@@ -48,6 +51,11 @@ async function main(): Promise<void> {
 		const missing = s.templates.filter((t) => !fs.existsSync(path.join(ROOT, 'templates', t)));
 		if (missing.length) {
 			skipped.push(`${s.name} (template ${missing.join(', ')} not in templates/)`);
+			continue;
+		}
+		const missingTypes = s.templates.flatMap((t) => setup.missingNodeTypes(JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', t), 'utf8'))) as string[]);
+		if (missingTypes.length) {
+			skipped.push(`${s.name} (the package has no ${[...new Set(missingTypes)].join(', ')})`);
 			continue;
 		}
 		for (const t of s.templates) {
