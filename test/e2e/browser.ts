@@ -38,6 +38,12 @@ async function signIn(page: Page, n8n: LocalN8n): Promise<void> {
 
 async function dismissOverlays(page: Page): Promise<void> {
 	await page.keyboard.press('Escape').catch(() => undefined);
+	// n8n 2.x shows a "Production Checklist" popover on published workflows.
+	const checklist = page.locator('div:has(> div:text-is("Production Checklist")), div:has(> *:text-is("Production Checklist"))').last();
+	if (await checklist.isVisible().catch(() => false)) {
+		const close = checklist.locator('button, [role="button"], svg').first();
+		await close.click().catch(() => undefined);
+	}
 	for (const sel of ['[data-test-id="dismiss-button"]', 'button:has-text("Skip")', 'button:has-text("Got it")', 'button:has-text("Close")']) {
 		const el = page.locator(sel).first();
 		if (await el.isVisible().catch(() => false)) await el.click().catch(() => undefined);
@@ -110,11 +116,13 @@ export async function runBrowserTests(n8n: LocalN8n, templates: WorkflowJson[]):
 			await page.waitForSelector('[data-test-id="canvas-wrapper"], #canvas, .vue-flow', { timeout: 30000 });
 			await dismissOverlays(page);
 			const missing: string[] = [];
-			for (const t of ours) {
-				if (!(await searchNode(page, t.displayName))) missing.push(t.displayName);
-				if (t.displayName === ours[0].displayName) await page.screenshot({ path: path.join(DOCS, 'editor-nodes-panel.png') });
+			for (const t of ours) if (!(await searchNode(page, t.displayName))) missing.push(t.displayName);
+			// For the README: the panel listing our Customer nodes.
+			if (await searchNode(page, 'Customer Profile')) {
+				await searchNode(page, 'Customer');
+				await page.waitForTimeout(500);
+				await page.screenshot({ path: path.join(DOCS, 'editor-nodes-panel.png') });
 			}
-			await page.screenshot({ path: path.join(DOCS, 'editor-nodes-panel-last.png') });
 			assert.deepEqual(missing, [], `missing from the nodes panel: ${missing.join(', ')}`);
 			await page.keyboard.press('Escape');
 		});
@@ -124,8 +132,11 @@ export async function runBrowserTests(n8n: LocalN8n, templates: WorkflowJson[]):
 			await check(`open template "${cart.name}" on the canvas`, async () => {
 				await page.goto(`${n8n.baseUrl}/workflow/${cart.id}`, { waitUntil: 'domcontentloaded' });
 				await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 30000 });
-				await dismissOverlays(page);
 				await page.waitForTimeout(1000);
+				await dismissOverlays(page);
+				const fit = page.locator('[data-test-id="zoom-to-fit"]').first();
+				if (await fit.isVisible().catch(() => false)) await fit.click();
+				await page.waitForTimeout(500);
 				const onCanvas = await page.locator('[data-test-id="canvas-node"]').count();
 				assert.equal(onCanvas, cart.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length, 'every template node on the canvas');
 				// n8n marks nodes it cannot load ("install this node") with an issue badge.
