@@ -38,6 +38,7 @@ export interface CompiledModel {
 }
 
 const DETAIL_KEYS = new Set(['product_id', 'buyers', 'units', 'neighbors']);
+const OWN_FIELDS = new Set(['product_id', 'rank', 'score', 'reason', 'reason_code', 'because_product_id']);
 
 /** Checks the shape of a model and compiles it. Throws ModelError naming what is wrong. */
 export function compileModel(model: unknown): CompiledModel {
@@ -107,12 +108,6 @@ export function compileModel(model: unknown): CompiledModel {
 	};
 }
 
-interface Seed {
-	p: number;
-	w: number;
-	kind: 'purchase' | 'cart' | 'view';
-}
-
 /**
  * Known products of a list as model indices, most recent first, without duplicates: by
  * `time` when the entries have one, else later in the list = more recent.
@@ -122,28 +117,26 @@ function recentIndices(model: CompiledModel, list: CustomerContext['purchased'])
 	const stamp = ++model.stampValue;
 	const ps: number[] = [];
 	const ts: number[] = [];
-	let timed = false;
+	let sorted = true; // most recent first already (lists usually come oldest first)
 	for (let i = list.length - 1; i >= 0; i--) {
 		const entry = list[i];
 		let p: number | undefined;
-		let t = NaN;
+		let t = -Infinity;
 		if (typeof entry === 'string') p = model.index.get(entry);
 		else if (entry && typeof entry === 'object') {
 			p = model.index.get(String(entry.id));
-			if (typeof entry.time === 'number' && Number.isFinite(entry.time)) {
-				t = entry.time;
-				timed = true;
-			}
+			if (typeof entry.time === 'number' && Number.isFinite(entry.time)) t = entry.time;
 		}
 		if (p === undefined) continue;
+		if (ts.length > 0 && t > ts[ts.length - 1]) sorted = false;
 		ps.push(p);
 		ts.push(t);
 	}
 	let order: number[] | undefined;
-	if (timed) {
+	if (!sorted) {
 		order = ps.map((_, i) => i);
-		// stable: equal times keep the later-in-list first
-		order.sort((a, b) => (Number.isFinite(ts[b]) ? ts[b] : -Infinity) - (Number.isFinite(ts[a]) ? ts[a] : -Infinity));
+		// stable sort: equal times keep the later-in-list first
+		order.sort((a, b) => (ts[b] > ts[a] ? 1 : ts[b] < ts[a] ? -1 : 0));
 	}
 	const out: number[] = [];
 	for (let k = 0; k < ps.length; k++) {
@@ -153,6 +146,59 @@ function recentIndices(model: CompiledModel, list: CustomerContext['purchased'])
 		out.push(p);
 	}
 	return out;
+}
+
+/** Adds seed weight × similarity into `score` for every neighbour; returns the touched products. */
+function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): number[] {
+	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores } = model;
+	const touched: number[] = [];
+	for (let s = 0; s < seedP.length; s++) {
+		const p = seedP[s];
+		const w = seedW[s];
+		const end = nbStart[p + 1];
+		for (let k = nbStart[p]; k < end; k++) {
+			const q = nbIds[k];
+			if (seen[q] === 1) continue;
+			const contribution = w * nbScores[k];
+			const current = score[q];
+			if (current === 0) {
+				touched.push(q);
+				bestContribution[q] = contribution;
+				bestSeed[q] = s;
+			} else if (contribution > bestContribution[q]) {
+				bestContribution[q] = contribution;
+				bestSeed[q] = s;
+			}
+			score[q] = current + contribution;
+		}
+	}
+	return touched;
+}
+
+/** The `count` best touched products by score (ties: smaller product id), by insertion into a short sorted list. */
+function selectTop(model: CompiledModel, touched: number[], count: number, only?: Map<string, ProductDetails>): number[] {
+	const { score, ids } = model;
+	const top: number[] = [];
+	for (let t = 0; t < touched.length; t++) {
+		const q = touched[t];
+		if (only && !only.has(ids[q])) continue;
+		const sq = score[q];
+		if (top.length === count) {
+			const last = top[count - 1];
+			if (sq < score[last] || (sq === score[last] && ids[q] > ids[last])) continue;
+		}
+		let i = top.length < count ? top.length : count - 1;
+		top[i] = q;
+		while (i > 0) {
+			const prev = top[i - 1];
+			if (sq > score[prev] || (sq === score[prev] && ids[q] < ids[prev])) {
+				top[i] = prev;
+				top[i - 1] = q;
+				i--;
+			} else break;
+		}
+	}
+	return top;
 }
 
 export const RECOMMEND_DEFAULTS = {
@@ -173,7 +219,7 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	const fill = options.fill ?? RECOMMEND_DEFAULTS.fill;
 	const catalogue = options.catalogue;
 	const onlyCatalogue = Boolean(options.onlyCatalogue && catalogue);
-	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores } = model;
+	const { score, bestContribution, bestSeed, seen } = model;
 
 	const purchased = recentIndices(model, customer.purchased);
 	const viewed = recentIndices(model, customer.viewed);
@@ -192,11 +238,15 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	if (options.excludeViewed) for (const p of viewed) mark(p);
 
 	// seeds: cart, recent purchases, recent views; recency 1, 0.9, 0.81, ...
-	const seeds: Seed[] = [];
-	const addSeeds = (list: number[], base: number, kind: Seed['kind']): void => {
+	const seedP: number[] = [];
+	const seedW: number[] = [];
+	const seedKind: Array<'purchase' | 'cart' | 'view'> = [];
+	const addSeeds = (list: number[], base: number, kind: 'purchase' | 'cart' | 'view'): void => {
 		let r = 1;
 		for (let i = 0; i < list.length && i < maxSeeds; i++) {
-			seeds.push({ p: list[i], w: base * r, kind });
+			seedP.push(list[i]);
+			seedW.push(base * r);
+			seedKind.push(kind);
 			r *= 0.9;
 		}
 	};
@@ -204,50 +254,17 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	addSeeds(purchased, 1, 'purchase');
 	if (viewW > 0) addSeeds(viewed, viewW, 'view');
 
-	const touched: number[] = [];
-	const seedKind: Seed['kind'][] = [];
-	for (let s = 0; s < seeds.length; s++) {
-		const { p, w } = seeds[s];
-		seedKind[s] = seeds[s].kind;
-		for (let k = nbStart[p]; k < nbStart[p + 1]; k++) {
-			const q = nbIds[k];
-			if (seen[q]) continue;
-			const contribution = w * nbScores[k];
-			if (score[q] === 0) {
-				touched.push(q);
-				bestContribution[q] = contribution;
-				bestSeed[q] = s;
-			} else if (contribution > bestContribution[q]) {
-				bestContribution[q] = contribution;
-				bestSeed[q] = s;
-			}
-			score[q] += contribution;
-		}
-	}
-	// top `count` by score (ties: smaller product id first), by insertion into a short sorted list
-	const top: number[] = [];
-	const better = (a: number, b: number): boolean => score[a] > score[b] || (score[a] === score[b] && model.ids[a] < model.ids[b]);
-	for (const q of touched) {
-		if (onlyCatalogue && !catalogue!.has(model.ids[q])) continue;
-		if (top.length === count && !better(q, top[count - 1])) continue;
-		let i = top.length < count ? top.length : count - 1;
-		top[i] = q;
-		while (i > 0 && better(top[i], top[i - 1])) {
-			const t = top[i - 1];
-			top[i - 1] = top[i];
-			top[i] = t;
-			i--;
-		}
-	}
+	const touched = accumulate(model, seedP, seedW);
+	const top = selectTop(model, touched, count, onlyCatalogue ? catalogue : undefined);
 	const out: Recommendation[] = [];
 	const taken = new Set<number>();
 	for (const q of top) {
-		const seed = seeds[bestSeed[q]];
+		const seed = seedP[bestSeed[q]];
 		const viewedSeed = seedKind[bestSeed[q]] === 'view';
-		const seedName = displayName(model, seed.p, catalogue);
+		const seedName = displayName(model, seed, catalogue);
 		out.push(
 			build(model, q, out.length + 1, score[q], viewedSeed ? 'similar_to_viewed' : 'bought_together',
-				viewedSeed ? `Similar to ${seedName}, which you viewed` : `Bought together with ${seedName}`, catalogue, model.ids[seed.p]),
+				viewedSeed ? `Similar to ${seedName}, which you viewed` : `Bought together with ${seedName}`, catalogue, model.ids[seed]),
 		);
 		taken.add(q);
 	}
@@ -261,9 +278,9 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 		if (fill === 'category') {
 			// categories of the seeds, weighted
 			const weights = new Map<string, number>();
-			for (const s of seeds) {
-				const category = categoryOf(model, s.p, catalogue);
-				if (category) weights.set(category, (weights.get(category) ?? 0) + s.w);
+			for (let s = 0; s < seedP.length; s++) {
+				const category = categoryOf(model, seedP[s], catalogue);
+				if (category) weights.set(category, (weights.get(category) ?? 0) + seedW[s]);
 			}
 			const ranked = [...weights.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
 			for (const category of ranked) {
@@ -309,13 +326,12 @@ function build(
 	catalogue?: Map<string, ProductDetails>,
 	because?: string,
 ): Recommendation {
-	const rec = { ...model.details[q], ...(catalogue?.get(model.ids[q]) ?? {}) } as Recommendation;
-	// our own fields win over same-named catalogue fields
-	rec.product_id = model.ids[q];
-	rec.rank = rank;
-	rec.score = Math.round(score * 1e4) / 1e4;
-	rec.reason = reason;
-	rec.reason_code = reasonCode;
+	const rec = { product_id: model.ids[q], rank, score: Math.round(score * 1e4) / 1e4, reason, reason_code: reasonCode } as Recommendation;
 	if (because !== undefined) rec.because_product_id = because;
+	const own = model.details[q];
+	for (const key in own) if (!(key in rec)) rec[key] = own[key];
+	const extra = catalogue?.get(model.ids[q]);
+	// catalogue details override the model's, but never our own fields
+	if (extra) for (const key in extra) if (!OWN_FIELDS.has(key)) rec[key] = extra[key];
 	return rec;
 }
