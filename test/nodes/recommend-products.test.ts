@@ -112,6 +112,11 @@ describe('Recommend Products through the n8n engine', () => {
 
 		const noModel = await runWorkflow({ nodes: [node('Recommend', 'recommendProducts', { operation: 'recommend', model: '{"kind":"other"}' })], connections: {} }, { input: [{ json: {} }] });
 		expect(noModel.error?.message).toContain('not a Recommend Products model');
+		const noModelLenient = await runWorkflow(
+			{ nodes: [node('Recommend', 'recommendProducts', { operation: 'recommend', model: '{"kind":"other"}' }, { onError: 'continueRegularOutput' })], connections: {} },
+			{ input: [{ json: {} }, { json: {} }] },
+		);
+		expect(noModelLenient.items('Recommend').map((i) => [String(i.json.error).includes('not a Recommend Products model'), i.pairedItem])).toEqual([[true, { item: 0 }], [true, { item: 1 }]]);
 		const badCustomer = await runWorkflow(
 			{ nodes: [node('Recommend', 'recommendProducts', { operation: 'recommend', model: JSON.stringify((await runWorkflow({ nodes: [node('Train', 'recommendProducts', trainParams)], connections: {} }, { input: orderLines })).items('Train')[0].json.model) }, { onError: 'continueRegularOutput' })], connections: {} },
 			{ input: [{ json: { purchased_products: 'A' } }, { json: { purchased_products: ['A'] } }] },

@@ -24,6 +24,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const result = evaluate(interactions, { n, train: readTrainOptions(this) });
 		return [{ json: { ...result } as never, pairedItem: allPaired(items) }, ...errors];
 	} catch (error) {
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: allPaired(items) }, ...errors];
 		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message);
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}

@@ -66,7 +66,7 @@ export const description: INodeProperties[] = [
 		name: 'viewedField',
 		type: 'string',
 		default: 'viewed_products',
-		description: 'List of recently viewed products. Customer profiles\' recentViews is read too.',
+		description: 'List of recently viewed products. Customer profiles\' recentViews is read too; a canonical event as the item adds its products (Order Completed → purchased, Checkout Started → cart, Product Viewed → viewed).',
 		displayOptions: show,
 	},
 	{
@@ -160,9 +160,17 @@ function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const model = await loadModel(this, items);
+	let model: CompiledModel;
+	let catalogue: Map<string, ProductDetails> | undefined;
 	const options = this.getNodeParameter('recommendOptions', 0, {}) as IDataObject;
-	const catalogue = loadCatalogue(this, options);
+	try {
+		model = await loadModel(this, items);
+		catalogue = loadCatalogue(this, options);
+	} catch (error) {
+		// no usable model: every item fails the same way
+		if (this.continueOnFail()) return items.map((_, i) => ({ json: { error: (error as Error).message }, pairedItem: { item: i } }));
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error);
+	}
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {

@@ -33,6 +33,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	try {
 		model = train(interactions, readTrainOptions(this));
 	} catch (error) {
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: allPaired(items) }, ...errors];
 		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message, { description: 'Check the order-line fields: no usable order line was found.' });
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}

@@ -144,9 +144,37 @@ function entries(value: unknown, field: string): Entry[] {
 
 /**
  * Customer item → context. Reads the configured fields (purchase history, cart, views) and,
- * for CustomerProfile items, `openCart.products` and `recentViews` too.
+ * for CustomerProfile items, `openCart.products` and `recentViews` too. A canonical event as
+ * the item adds its products: Order Completed/Paid → purchased, Product Added / Cart Viewed /
+ * Checkout Started/Step Completed → cart, anything else (Product Viewed...) → viewed.
  */
 export function customerFromItem(json: Record<string, unknown>, fields: CustomerFields = DEFAULT_CUSTOMER_FIELDS): CustomerContext {
+	if (isCanonical(json)) {
+		// a canonical event as the trigger: what it is about becomes the context
+		const event = json as unknown as CanonicalEvent;
+		const time = parseTime(event.timestamp, 'timestamp');
+		const props = event.properties;
+		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products').map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
+		const single = idOf(props.product_id) ?? idOf(props.sku);
+		if (single) products.push({ id: single, time });
+		const extra = customerFromFields(json, fields);
+		switch (event.event) {
+			case 'Order Completed':
+			case 'Order Paid':
+				return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
+			case 'Product Added':
+			case 'Cart Viewed':
+			case 'Checkout Started':
+			case 'Checkout Step Completed':
+				return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
+			default:
+				return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
+		}
+	}
+	return customerFromFields(json, fields);
+}
+
+function customerFromFields(json: Record<string, unknown>, fields: CustomerFields): CustomerContext {
 	const profile = json as Partial<CustomerProfile>;
 	const purchased = entries(readPath(json, fields.purchased), fields.purchased);
 	const cart = entries(readPath(json, fields.cart), fields.cart);
