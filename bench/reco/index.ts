@@ -12,7 +12,10 @@ import { compileModel, recommend } from '../../nodes/engines/reco/recommend';
 import { train } from '../../nodes/engines/reco/train';
 import type { Interaction } from '../../nodes/engines/reco/types';
 import type { Figure } from '../types';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { synthetic } from './generator';
+import { naiveRecommend, naiveTrain } from './naive';
 
 function gc(): void {
 	(globalThis as { gc?: () => void }).gc?.();
@@ -30,42 +33,6 @@ function measure<T>(fn: () => T): { result: T; wallMs: number; cpuMs: number } {
 	const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
 	const used = process.cpuUsage(cpu);
 	return { result, wallMs, cpuMs: (used.user + used.system) / 1000 };
-}
-
-/** The naive way: string-keyed nested Maps, every pair counted, full sorts. */
-function naiveTrain(lines: Interaction[], k: number): Map<string, Array<[string, number]>> {
-	const byCustomer = new Map<string, Set<string>>();
-	for (const l of lines) {
-		let s = byCustomer.get(l.customerId);
-		if (!s) byCustomer.set(l.customerId, (s = new Set()));
-		s.add(l.productId);
-	}
-	const count = new Map<string, number>();
-	const co = new Map<string, Map<string, number>>();
-	for (const products of byCustomer.values()) {
-		const list = [...products];
-		for (const a of list) {
-			count.set(a, (count.get(a) ?? 0) + 1);
-			let row = co.get(a);
-			if (!row) co.set(a, (row = new Map()));
-			for (const b of list) if (a !== b) row.set(b, (row.get(b) ?? 0) + 1);
-		}
-	}
-	const model = new Map<string, Array<[string, number]>>();
-	for (const [a, row] of co) {
-		const scored: Array<[string, number]> = [];
-		for (const [b, c] of row) if (c >= 2) scored.push([b, c / Math.sqrt(count.get(a)! * count.get(b)!)]);
-		scored.sort((x, y) => y[1] - x[1]);
-		model.set(a, scored.slice(0, k));
-	}
-	return model;
-}
-
-function naiveRecommend(model: Map<string, Array<[string, number]>>, purchased: string[], n: number): string[] {
-	const bought = new Set(purchased);
-	const scores = new Map<string, number>();
-	for (const p of purchased) for (const [q, s] of model.get(p) ?? []) if (!bought.has(q)) scores.set(q, (scores.get(q) ?? 0) + s);
-	return [...scores.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([q]) => q);
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<Figure[]> {
@@ -109,7 +76,29 @@ export async function run({ quick }: { quick: boolean }): Promise<Figure[]> {
 	const naiveRecPerSec = customers.length / (naiveRec.wallMs / 1000);
 	if (sink < 0 || modelRef.length < 0) console.log(sink);
 
+	// peak memory of each training alone, in a fresh process: peak RSS minus RSS once the lines are loaded
+	const peak = (which: string): number => {
+		const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'memory-child.ts'), which, quick ? 'quick' : 'full'], {
+			encoding: 'utf8',
+			env: process.env,
+			maxBuffer: 16 * 1024 * 1024,
+		});
+		const marker = child.stdout.lastIndexOf('@@MEM@@');
+		if (child.status !== 0 || marker < 0) throw new Error(`memory child ${which} failed: ${child.stderr.slice(-1000)}`);
+		const { dataRssMb, maxRssMb } = JSON.parse(child.stdout.slice(marker + 7)) as { dataRssMb: number; maxRssMb: number };
+		return maxRssMb - dataRssMb;
+	};
+	const peakOurs = peak('ours');
+	const peakNaive = peak('naive');
+
 	return [
+		{
+			name: 'train, peak memory above the loaded order lines (fresh process, RSS)',
+			value: peakOurs,
+			unit: 'MB',
+			baseline: { name: 'naive Maps, same measure', value: peakNaive },
+			better: 'lower',
+		},
 		{
 			name: `train, wall clock (${label})`,
 			value: ours.wallMs / 1000,
