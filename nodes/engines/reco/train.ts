@@ -147,7 +147,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		if (len > opts.maxProductsPerCustomer) {
 			tmpIdx = [];
 			for (let s = begin; s < m; s++) tmpIdx.push(s);
-			tmpIdx.sort((a, b) => rowW[b] - rowW[a]);
+			tmpIdx.sort((a, b) => rowW[b] - rowW[a] || b - a); // ties: later first seen = more recent
 			const keep = tmpIdx.slice(0, opts.maxProductsPerCustomer).sort((a, b) => a - b);
 			const items = keep.map((s) => rowItems[s]);
 			const ws = keep.map((s) => rowW[s]);

@@ -132,3 +132,17 @@ describe('recommend', () => {
 		expect(recs[0].product_id).toBe('B'); // B: 0.6667 (A) + 0.9·0.4082 (D) = 1.0341 > C 0.8165 > E 0.6364
 	});
 });
+
+describe('heavy buyers', () => {
+	it('keeps only the most recent products of a customer beyond the cap', () => {
+		// c1 bought A, B, C in that order (no times); cap 2 keeps B and C → only B-C co-occur
+		const model = train([buy('c1', 'A'), buy('c1', 'B'), buy('c1', 'C')], { minSupport: 1, maxProductsPerCustomer: 2 });
+		expect(neighborsOf(model, 'A')).toEqual([]);
+		expect(neighborsOf(model, 'B')).toEqual([['C', 1]]);
+		// with times, the most recent win whatever the input order
+		const t = Date.UTC(2025, 0, 1);
+		const timed = train([buy('c1', 'C', t), buy('c1', 'A', t + 2e9), buy('c1', 'B', t + 1e9)], { minSupport: 1, maxProductsPerCustomer: 2, halfLifeDays: 30 });
+		expect(neighborsOf(timed, 'A').map(([id]) => id)).toEqual(['B']);
+		expect(neighborsOf(timed, 'C')).toEqual([]);
+	});
+});
