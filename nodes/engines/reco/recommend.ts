@@ -225,7 +225,7 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	const viewed = recentIndices(model, customer.viewed);
 	const cart = recentIndices(model, customer.cart);
 
-	// excluded products (marked in `seen`, cleared at the end)
+	// excluded products (flagged in `seen`, cleared at the end)
 	const marked: number[] = [];
 	const mark = (p: number): void => {
 		if (!seen[p]) {
