@@ -22,6 +22,9 @@ export interface CompiledModel {
 	ids: string[];
 	index: Map<string, number>;
 	details: ProductDetails[];
+	/** The same details as parallel key and value arrays (copied without for-in). */
+	detailKeys: string[][];
+	detailValues: unknown[][];
 	categories: Array<string | undefined>;
 	nbStart: Int32Array;
 	nbIds: Int32Array;
@@ -33,6 +36,7 @@ export interface CompiledModel {
 	bestContribution: Float64Array;
 	bestSeed: Int32Array;
 	seen: Uint8Array;
+	touched: Int32Array;
 	stamp: Int32Array;
 	stampValue: number;
 }
@@ -93,6 +97,8 @@ export function compileModel(model: unknown): CompiledModel {
 		ids,
 		index,
 		details,
+		detailKeys: details.map((d) => Object.keys(d).filter((k) => !OWN_FIELDS.has(k))),
+		detailValues: details.map((d) => Object.keys(d).filter((k) => !OWN_FIELDS.has(k)).map((k) => d[k])),
 		categories,
 		nbStart,
 		nbIds,
@@ -103,6 +109,7 @@ export function compileModel(model: unknown): CompiledModel {
 		bestContribution: new Float64Array(P),
 		bestSeed: new Int32Array(P),
 		seen: new Uint8Array(P),
+		touched: new Int32Array(P),
 		stamp: new Int32Array(P),
 		stampValue: 0,
 	};
@@ -148,10 +155,10 @@ function recentIndices(model: CompiledModel, list: CustomerContext['purchased'])
 	return out;
 }
 
-/** Adds seed weight × similarity into `score` for every neighbour; returns the touched products. */
-function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): number[] {
-	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores } = model;
-	const touched: number[] = [];
+/** Adds seed weight × similarity into `score` for every neighbour; the touched products go to `model.touched`, their count is returned. */
+function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): number {
+	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores, touched } = model;
+	let nt = 0;
 	for (let s = 0; s < seedP.length; s++) {
 		const p = seedP[s];
 		const w = seedW[s];
@@ -162,7 +169,7 @@ function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): num
 			const contribution = w * nbScores[k];
 			const current = score[q];
 			if (current === 0) {
-				touched.push(q);
+				touched[nt++] = q;
 				bestContribution[q] = contribution;
 				bestSeed[q] = s;
 			} else if (contribution > bestContribution[q]) {
@@ -172,14 +179,14 @@ function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): num
 			score[q] = current + contribution;
 		}
 	}
-	return touched;
+	return nt;
 }
 
 /** The `count` best touched products by score (ties: smaller product id), by insertion into a short sorted list. */
-function selectTop(model: CompiledModel, touched: number[], count: number, only?: Map<string, ProductDetails>): number[] {
-	const { score, ids } = model;
+function selectTop(model: CompiledModel, nt: number, count: number, only?: Map<string, ProductDetails>): number[] {
+	const { score, ids, touched } = model;
 	const top: number[] = [];
-	for (let t = 0; t < touched.length; t++) {
+	for (let t = 0; t < nt; t++) {
 		const q = touched[t];
 		if (only && !only.has(ids[q])) continue;
 		const sq = score[q];
@@ -254,10 +261,14 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	addSeeds(purchased, 1, 'purchase');
 	if (viewW > 0) addSeeds(viewed, viewW, 'view');
 
-	const touched = accumulate(model, seedP, seedW);
-	const top = selectTop(model, touched, count, onlyCatalogue ? catalogue : undefined);
+	const nt = accumulate(model, seedP, seedW);
+	const top = selectTop(model, nt, count, onlyCatalogue ? catalogue : undefined);
 	const out: Recommendation[] = [];
-	const taken = new Set<number>();
+	// taken products are flagged in `seen` too, so the fill skips them
+	const take = (q: number): void => {
+		seen[q] = 1;
+		marked.push(q);
+	};
 	for (const q of top) {
 		const seed = seedP[bestSeed[q]];
 		const viewedSeed = seedKind[bestSeed[q]] === 'view';
@@ -266,15 +277,16 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 			build(model, q, out.length + 1, score[q], viewedSeed ? 'similar_to_viewed' : 'bought_together',
 				viewedSeed ? `Similar to ${seedName}, which you viewed` : `Bought together with ${seedName}`, catalogue, model.ids[seed]),
 		);
-		taken.add(q);
+		take(q);
 	}
-	for (const q of touched) {
+	for (let t = 0; t < nt; t++) {
+		const q = model.touched[t];
 		score[q] = 0;
 		bestContribution[q] = 0;
 	}
 
 	if (out.length < count && fill !== 'none') {
-		const usable = (q: number): boolean => !seen[q] && !taken.has(q) && (!onlyCatalogue || catalogue!.has(model.ids[q]));
+		const usable = (q: number): boolean => !seen[q] && (!onlyCatalogue || catalogue!.has(model.ids[q]));
 		if (fill === 'category') {
 			// categories of the seeds, weighted
 			const weights = new Map<string, number>();
@@ -290,7 +302,7 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 					if (out.length >= count) break;
 					if (!usable(q)) continue;
 					out.push(build(model, q, out.length + 1, 0, 'popular_in_category', `Popular in ${category}`, catalogue));
-					taken.add(q);
+					take(q);
 				}
 				if (out.length >= count) break;
 			}
@@ -299,7 +311,7 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 			if (out.length >= count) break;
 			if (!usable(q)) continue;
 			out.push(build(model, q, out.length + 1, 0, 'best_seller', 'Best seller', catalogue));
-			taken.add(q);
+			take(q);
 		}
 	}
 	for (const p of marked) seen[p] = 0;
@@ -328,8 +340,9 @@ function build(
 ): Recommendation {
 	const rec = { product_id: model.ids[q], rank, score: Math.round(score * 1e4) / 1e4, reason, reason_code: reasonCode } as Recommendation;
 	if (because !== undefined) rec.because_product_id = because;
-	const own = model.details[q];
-	for (const key in own) if (!(key in rec)) rec[key] = own[key];
+	const keys = model.detailKeys[q];
+	const values = model.detailValues[q];
+	for (let k = 0; k < keys.length; k++) rec[keys[k]] = values[k];
 	const extra = catalogue?.get(model.ids[q]);
 	// catalogue details override the model's, but never our own fields
 	if (extra) for (const key in extra) if (!OWN_FIELDS.has(key)) rec[key] = extra[key];
