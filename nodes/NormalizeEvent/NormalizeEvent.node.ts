@@ -95,10 +95,21 @@ export class NormalizeEvent implements INodeType {
 				displayName: 'Raw Body Field',
 				name: 'rawBodyField',
 				type: 'string',
-				default: 'rawBody',
+				default: 'data',
 				displayOptions: { show: { signatureCheck: ['verify'] } },
 				description:
 					'Field (JSON text) or binary property holding the exact raw request body. In n8n\'s Webhook node turn on Options → Raw Body and use "data".',
+			},
+			{
+				displayName: 'Allowed SNS Topic ARNs',
+				name: 'allowedTopicArns',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: 'arn:aws:sns:us-east-1:123456789012:ses-events',
+				displayOptions: { show: { source: ['ses'], signatureCheck: ['verify'] } },
+				description:
+					'Comma-separated SNS topics your SES events come from. An SNS signature proves only that AWS sent the message, not whose topic it came from, so other topics are rejected.',
 			},
 			...customSignatureProperties({ signatureCheck: ['verify'] }),
 			...mappingProperties({}),
@@ -179,7 +190,7 @@ export class NormalizeEvent implements INodeType {
 				const headers = isObject(headersValue) ? headersValue : {};
 				let events: IDataObject[];
 				if (verify) {
-					const rawBodyField = (this.getNodeParameter('rawBodyField', i, 'rawBody') as string).trim();
+					const rawBodyField = (this.getNodeParameter('rawBodyField', i, 'data') as string).trim();
 					let rawBody: Buffer;
 					const rawJson = rawBodyField ? readPath(items[i].json, rawBodyField) : undefined;
 					if (typeof rawJson === 'string') rawBody = Buffer.from(rawJson, 'utf8');
@@ -205,6 +216,13 @@ export class NormalizeEvent implements INodeType {
 						onUnknown,
 						keepRaw: options.includeRaw === true,
 						mapping,
+						allowedTopicArns:
+							sourceId === 'ses'
+								? String(this.getNodeParameter('allowedTopicArns', i, '') ?? '')
+										.split(',')
+										.map((arn) => arn.trim())
+										.filter(Boolean)
+								: undefined,
 					});
 					if (outcome.kind === 'rejected') {
 						const what = outcome.status === 400 ? 'the payload cannot be used' : 'the signature check failed';
@@ -244,6 +262,10 @@ export class NormalizeEvent implements INodeType {
 				}
 				// A batch (Segment, SendGrid, SES with several recipients) fans out: every event is paired with its item.
 				for (const event of events) out.push({ json: event, pairedItem: { item: i } });
+				// An empty batch (or only skipped topics) still yields one item, so no input vanishes.
+				if (events.length === 0) {
+					out.push({ json: { event: null, skipped: true, reason: 'The payload held no events', source: sourceId }, pairedItem: { item: i } });
+				}
 			} catch (error) {
 				if (this.continueOnFail()) {
 					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });

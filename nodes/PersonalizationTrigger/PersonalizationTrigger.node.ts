@@ -112,7 +112,7 @@ export class PersonalizationTrigger implements INodeType {
 				default: '',
 				placeholder: 'arn:aws:sns:us-east-1:123456789012:ses-events',
 				displayOptions: { show: { source: ['ses'] } },
-				description: 'Comma-separated. Messages from other topics are rejected (403). Required to confirm a subscription.',
+				description: 'Comma-separated. Required when the signature is verified: messages from other topics are rejected (403), because an SNS signature proves only that AWS sent the message, not whose topic it came from.',
 			},
 			{
 				displayName: 'Unknown Events',
@@ -231,6 +231,16 @@ export class PersonalizationTrigger implements INodeType {
 
 		switch (outcome.kind) {
 			case 'rejected':
+				if (outcome.verify && !outcome.verify.ok && outcome.verify.reason === 'misconfigured') {
+					// Our set-up is wrong, not the sender's request: tell the sender nothing about it (a bare
+					// 500, so the provider retries), and tell the n8n operator in the server log.
+					this.logger.error(
+						`Personalization Trigger "${this.getNode().name}" (workflow ${this.getWorkflow().id ?? '?'}): ${outcome.message}. ` +
+							'Set the signing secret of this source in the Personalization Webhook credential.',
+					);
+					answer(res, 500, { error: 'The webhook is not configured correctly' });
+					return { noWebhookResponse: true };
+				}
 				answer(res, outcome.status, { error: outcome.message });
 				return { noWebhookResponse: true };
 			case 'handshake':
@@ -238,11 +248,11 @@ export class PersonalizationTrigger implements INodeType {
 			case 'snsSubscription': {
 				const { sns } = outcome;
 				const confirm = get('confirmSubscription', false) === true;
-				if (!confirm || !allowedTopicArns.includes(sns.TopicArn)) {
+				if (!confirm || !verify || !allowedTopicArns.includes(sns.TopicArn)) {
 					return { webhookResponse: { message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' } };
 				}
-				if (!sns.SubscribeURL || !isValidSnsServiceUrl(sns.SubscribeURL)) {
-					answer(res, 400, { error: 'SubscribeURL is not an https URL on sns.<region>.amazonaws.com' });
+				if (!sns.SubscribeURL || !isValidSnsServiceUrl(sns.SubscribeURL) || subscribeUrlTopic(sns.SubscribeURL) !== sns.TopicArn) {
+					answer(res, 400, { error: 'SubscribeURL is not an https URL on sns.<region>.amazonaws.com for the allowed topic' });
 					return { noWebhookResponse: true };
 				}
 				await getText(this.helpers, sns.SubscribeURL);
@@ -277,5 +287,14 @@ export class PersonalizationTrigger implements INodeType {
 				};
 			}
 		}
+	}
+}
+
+/** The TopicArn that an SNS SubscribeURL confirms (its `TopicArn` query parameter). */
+function subscribeUrlTopic(url: string): string | undefined {
+	try {
+		return new URL(url).searchParams.get('TopicArn') ?? undefined;
+	} catch {
+		return undefined;
 	}
 }

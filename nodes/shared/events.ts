@@ -53,7 +53,7 @@ export function mappingProperties(show: Record<string, string[]>): INodeProperti
 				},
 				{ displayName: 'Events Array Path', name: 'eventsPath', type: 'string', default: '', description: 'Dot path of an array of events (one output item each). Leave empty when the payload is one event.' },
 				{ displayName: 'Fixed Event Name', name: 'eventName', type: 'string', default: '', description: 'Event name to use when the event name path finds nothing' },
-				{ displayName: 'Message ID Path', name: 'messageIdPath', type: 'string', default: '', description: 'Dot path of a unique event ID (used to drop duplicates). Without it a hash of the event is used.' },
+				{ displayName: 'Message ID Path', name: 'messageIdPath', type: 'string', default: '', description: 'Dot path of a unique event ID (used to drop duplicates and retried deliveries). Without it the ID is a hash of the event, plus the receive time when no timestamp is mapped, so identical pushes are all kept and retries are not recognised.' },
 				{ displayName: 'Properties Path', name: 'propertiesPath', type: 'string', default: '', description: 'Dot path of the object copied into properties. Leave empty to copy the whole event.' },
 				{ displayName: 'Timestamp Path', name: 'timestampPath', type: 'string', default: '', description: 'Dot path of the event time (ISO date or epoch seconds/ms). Without it the receive time is used.' },
 				{ displayName: 'User ID Path', name: 'userIdPath', type: 'string', default: '', description: 'Dot path of your user / customer ID' },

@@ -4,7 +4,7 @@
  * bound, the limiter's spacing against hand-computed schedules.
  */
 import { deriveIdempotencyKey, dispatch, unsubscribeHeaders, validateItem, type Channel, type Unit } from '../../nodes/engines/dispatch/engine';
-import { StaticDataLedger, hashKey } from '../../nodes/engines/dispatch/ledger';
+import { MemoryLedger, StaticDataLedger, hashKey } from '../../nodes/engines/dispatch/ledger';
 import { Limiter } from '../../nodes/engines/dispatch/limiter';
 import type { MessageResult, OutboundMessage } from '../../nodes/engines/dispatch/types';
 import { TransportError } from '../../nodes/engines/dispatch/types';
@@ -12,12 +12,18 @@ import { retryAfterSeconds } from '../../nodes/engines/dispatch/util';
 import { fakeSleep, renderedItems } from './helpers';
 
 describe('idempotency key', () => {
-	it('is sha256(lower(email) NUL campaign NUL template) as printed by sha256sum', () => {
-		// printf 'jane@example.com\0spring\0s:Hello' | sha256sum | cut -c1-32
+	it('is sha256(lower(email) NUL campaign NUL subject NUL html NUL text | template NUL variables) as printed by sha256sum', () => {
+		// printf 'jane@example.com\0spring\0s:Hello\0h:\0x:' | sha256sum | cut -c1-32
 		const base = { index: 0, from: { email: 'a@b.co' }, to: { email: ' Jane@Example.com ' }, campaignId: 'spring', subject: 'Hello' };
-		expect(deriveIdempotencyKey(base, 'rendered')).toBe('pz-969bb740bac458a5f6acac69ba91857e');
-		// printf 'jane@example.com\0\0t:d-abc' | sha256sum | cut -c1-32
-		expect(deriveIdempotencyKey({ ...base, campaignId: undefined, templateId: 'd-abc' }, 'template')).toBe('pz-ef55af4c723536405efbf7b8d9c26c7a');
+		expect(deriveIdempotencyKey(base, 'rendered')).toBe('pz-73c6e140c1904ebcd52a2b49c790bb45');
+		// printf 'jane@example.com\0spring\0s:Hello\0h:<p>Hi</p>\0x:Hi' | sha256sum | cut -c1-32
+		expect(deriveIdempotencyKey({ ...base, html: '<p>Hi</p>', text: 'Hi' }, 'rendered')).toBe('pz-0bd695c96393eac6e1ed1e4a0f706733');
+		// printf 'jane@example.com\0\0t:d-abc\0v:{}' | sha256sum | cut -c1-32
+		expect(deriveIdempotencyKey({ ...base, campaignId: undefined, templateId: 'd-abc' }, 'template')).toBe('pz-935529626e4dfdea5a495b1638adaac9');
+		// Variables as JSON with keys sorted at every level:
+		// printf 'jane@example.com\0\0t:d-abc\0v:{"a":[1,{"b":"x","c":2}],"z":true}' | sha256sum | cut -c1-32
+		const variables = { z: true, a: [1, { c: 2, b: 'x' }] };
+		expect(deriveIdempotencyKey({ ...base, campaignId: undefined, templateId: 'd-abc', variables }, 'template')).toBe('pz-7b3b8f08575c9cdb9abca129e3d28126');
 	});
 });
 
@@ -147,5 +153,32 @@ describe('engine with a scripted channel', () => {
 		expect(channel.sent).toHaveLength(1);
 		expect(report.credentialRejected).toBe('X rejected the credential (401): bad key');
 		expect(report.outcomes.slice(2).every((o) => o.status === 'failed' && o.attempts === 0 && /^not sent: X rejected/.test(o.error ?? ''))).toBe(true);
+	});
+
+	it('when planning throws, dispatch rejects only after the requests in flight have finished (their keys remembered), and sends nothing more', async () => {
+		const ledger = new MemoryLedger();
+		let started = 0;
+		let finished = 0;
+		const channel: Channel = {
+			id: 'x', displayName: 'X', maxBatch: { rendered: 1, template: 1 }, acceptsIdempotencyKey: false,
+			plan: (messages: OutboundMessage[]) => {
+				if (messages.some((m) => m.index >= 16)) throw new Error('cannot plan');
+				return messages.map((m) => ({ messages: [m] }));
+			},
+			async send(unit) {
+				started++;
+				await new Promise((resolve) => setTimeout(resolve, 5 + (unit.messages[0].index % 4) * 5));
+				finished++;
+				return [{ index: unit.messages[0].index, status: 'sent', responseCode: 200 }];
+			},
+		};
+		const items = renderedItems(40);
+		await expect(dispatch(items, channel, { mode: 'rendered', ledger, limits: { concurrency: 4 } })).rejects.toThrow('cannot plan');
+		expect(finished).toBe(started); // nothing still in flight when dispatch rejected
+		expect(started).toBe(16); // the two windows (8 units each) planned before the failing one
+		const afterwards = started;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(started).toBe(afterwards);
+		for (const item of items.slice(0, 16)) expect(ledger.has(deriveIdempotencyKey(item, 'rendered'), Date.now())).toBe(true);
 	});
 });

@@ -42,7 +42,9 @@ function reconcile(report: DispatchReport, server: ProviderServer): Record<strin
 
 describe.each(cases)('fault injection: $name', ({ provider, server: makeServer, auth, ok }) => {
 	let server: ProviderServer;
-	const transport = nodeHttpTransport({ headers: auth, timeoutMs: 1000, maxSockets: 16 });
+	// 3 s: long enough that a loaded CI box does not time out a request the server is answering
+	// (that would rightly be `unknown`), shorter than the 5 s a timeout fault holds the socket.
+	const transport = nodeHttpTransport({ headers: auth, timeoutMs: 3000, maxSockets: 16 });
 	beforeAll(async () => (server = await makeServer().start()));
 	afterAll(async () => {
 		transport.close();

@@ -93,4 +93,13 @@ describe('Normalize Event through the n8n engine', () => {
 		expect(item.json.raw).toEqual(alias);
 		expect(canonicalEventErrors(item.json)).toEqual([]);
 	});
+
+	it('an input item whose payload holds no events still yields one (skipped) item', async () => {
+		const result = await runWorkflow(workflow, { input: [{ json: { body: { type: 'batch', batch: [] } } }, { json: { body: track } }] });
+		const items = result.items('Normalize Event');
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(items[0].json).toMatchObject({ event: null, skipped: true, reason: 'The payload held no events' });
+		expect(items[1].json.event).toBe('Order Completed');
+	});
 });
+

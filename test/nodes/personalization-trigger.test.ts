@@ -217,7 +217,7 @@ describe('Personalization Trigger', () => {
 			signSns({ Type: 'SubscriptionConfirmation', MessageId: 'c-9', TopicArn: topicArn, Message: 'You have chosen to subscribe to the topic', SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=2336412f37`, Token: '2336412f37' });
 
 		it('fetches the signing certificate once through n8n\'s HTTP helper and caches it', async () => {
-			const server = await open('ses');
+			const server = await open('ses', { allowedTopicArns: topicArn });
 			certificateCache().clear(); // the process-wide cache, shared with the node bundled in dist/
 			outbound.length = 0;
 			for (const name of ['open', 'click', 'delivery']) {
@@ -257,6 +257,32 @@ describe('Personalization Trigger', () => {
 			expect(reply.status).toBe(401);
 			expect(outbound.filter((u) => u.includes('forged'))).toEqual([]);
 		});
+	});
+
+	it('SES: refuses a genuinely signed message when no topic is allowed, and confirms only the SubscribeURL of the allowed topic', async () => {
+		const topicArn = 'arn:aws:sns:us-east-1:123456789012:ses-events';
+		const noList = await open('ses', {}, { workflowId: 'ses-no-list' });
+		const signed = signDelivery('ses', JSON.stringify(fixture('ses', 'bounce').body));
+		const reply = await noList.post(signed.body, { 'content-type': 'text/plain' });
+		expect(reply.status).toBe(403);
+		expect(reply.workflowData).toBeUndefined();
+		// A SubscribeURL naming another topic than the message's (allowed) TopicArn is not fetched.
+		const server = await open('ses', { confirmSubscription: true, allowedTopicArns: topicArn }, { workflowId: 'ses-url-topic' });
+		outbound.length = 0;
+		const sneaky = signSns({ Type: 'SubscriptionConfirmation', MessageId: 'c-10', TopicArn: topicArn, Message: 'subscribe', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:666666666666:attacker&Token=abc', Token: 'abc' });
+		expect((await server.post(JSON.stringify(sneaky), { 'content-type': 'text/plain' })).status).toBe(400);
+		expect(outbound).toEqual([]);
+	});
+
+	it('a missing signing secret is our set-up problem: a bare 500 to the sender and an error in n8n', async () => {
+		const server = await startWebhook(trigger('shopify'), { credentials: { personalizationWebhookApi: { ...credentials.personalizationWebhookApi, signingSecret: '' } } });
+		servers.push(server);
+		const f = fixture('shopify', 'checkouts-update');
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		const reply = await server.post(signed.body, signed.headers);
+		expect(reply.status).toBe(500);
+		expect(reply.text).not.toContain('signing');
+		expect(reply.workflowData).toBeUndefined();
 	});
 
 	it('property: random and truncated signed bodies never make the trigger fail (no 500), and emitted events are complete', async () => {

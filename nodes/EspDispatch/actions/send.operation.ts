@@ -79,10 +79,10 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Concurrency', name: 'concurrency', type: 'number', default: 4, typeOptions: { minValue: 1, maxValue: 64 }, description: 'Requests in flight at once for this credential' },
 			{ displayName: 'Duplicate Window (Hours)', name: 'duplicateWindowHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'A message whose idempotency key was sent within this window is skipped as duplicate. 0 turns duplicate memory off.' },
 			{ displayName: 'Experiment ID', name: 'experimentId', type: 'string', default: '' },
-			{ displayName: 'Idempotency Key', name: 'idempotencyKey', type: 'string', default: '', placeholder: '={{ $json.messageId }}', description: 'Unique per message. Default: a hash of recipient, campaign and template (or subject).' },
+			{ displayName: 'Idempotency Key', name: 'idempotencyKey', type: 'string', default: '', placeholder: '={{ $json.messageId }}', description: 'Unique per message. Default: pz- + SHA-256 of the recipient (lower-cased), Campaign ID, and the content: subject + HTML + text, or template ID + variables. Set your own if the content holds per-run values (e.g. a timestamp).' },
 			{ displayName: 'Initial Retry Delay (Ms)', name: 'initialRetryDelayMs', type: 'number', default: 500, typeOptions: { minValue: 0 } },
 			{ displayName: 'Max Attempts', name: 'maxAttempts', type: 'number', default: 5, typeOptions: { minValue: 1, maxValue: 20 }, description: 'Tries per message, the first included (retries only on 429, 5xx and timeouts)' },
-			{ displayName: 'Max Remembered Keys', name: 'maxRememberedKeys', type: 'number', default: 100000, typeOptions: { minValue: 0 }, description: 'Bound on the duplicate memory kept in the workflow static data (oldest dropped first)' },
+			{ displayName: 'Max Remembered Keys', name: 'maxRememberedKeys', type: 'number', default: 20000, typeOptions: { minValue: 0 }, description: 'Bound on the duplicate memory kept in the workflow static data (oldest dropped first). Each key costs about 31 bytes, rewritten after every production run: 20,000 keys ≈ 0.6 MB, 100,000 ≈ 3 MB.' },
 			{ displayName: 'Max Retry Delay (Ms)', name: 'maxRetryDelayMs', type: 'number', default: 30000, typeOptions: { minValue: 0 } },
 			{ displayName: 'Max Retry-After Wait (Seconds)', name: 'maxRetryAfterSeconds', type: 'number', default: 120, typeOptions: { minValue: 0 }, description: 'If the provider asks to wait longer than this, the messages fail instead' },
 			{
@@ -98,11 +98,11 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Reply-To Email', name: 'replyTo', type: 'string', default: '' },
 			{ displayName: 'Request Timeout (Ms)', name: 'timeoutMs', type: 'number', default: 30000, typeOptions: { minValue: 100 } },
 			{ displayName: 'Requests per Second', name: 'requestsPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
-			{ displayName: 'Sandbox Mode', name: 'sandboxMode', type: 'boolean', default: false, displayOptions: { show: { '/provider': ['sendgrid'] } }, description: 'Whether SendGrid validates the request without delivering it' },
+			{ displayName: 'Sandbox Mode', name: 'sandboxMode', type: 'boolean', default: false, noDataExpression: true, displayOptions: { show: { '/provider': ['sendgrid'] } }, description: 'Whether SendGrid validates the request without delivering it. Status "sandbox"; nothing is remembered as sent. Applies to all items (no expression).' },
 			{ displayName: 'Segment', name: 'segment', type: 'string', default: '' },
-			{ displayName: 'Suppression List', name: 'suppressionList', type: 'string', default: '', typeOptions: { rows: 3 }, description: 'Addresses never to mail (unsubscribed, bounced, spam complaints), separated by commas or new lines' },
+			{ displayName: 'Suppression List', name: 'suppressionList', type: 'string', default: '', typeOptions: { rows: 3 }, description: 'Addresses never to mail (unsubscribed, bounced, spam complaints), separated by commas or new lines. Read per item.' },
 			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated tags / categories' },
-			{ displayName: 'Test Mode Address', name: 'testAddress', type: 'string', default: '', placeholder: 'qa@example.com', description: 'Send every message to this address instead, with the real recipient in the X-Pz-Original-Recipient header. Test sends are not remembered as sent.' },
+			{ displayName: 'Test Mode Address', name: 'testAddress', type: 'string', default: '', placeholder: 'qa@example.com', noDataExpression: true, description: 'Send every message to this address instead, with the real recipient in the X-Pz-Original-Recipient header. Test sends are not remembered as sent. Applies to all items (no expression).' },
 			{ displayName: 'Variant', name: 'variant', type: 'string', default: '' },
 		],
 	},
@@ -140,10 +140,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!this.continueOnFail()) throw error;
 		out[i] = { json: { status: 'failed', error: error.message }, pairedItem: { item: i } };
 	};
-	const tagList = str(options.tags) ? str(options.tags).split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+	// Node-level options, read once: test address and sandbox mode (marked noDataExpression), and
+	// the throughput / retry / memory settings. Tags, message stream and the suppression list
+	// are read per item below.
+	const sandbox = Boolean(options.sandboxMode);
 	const providerOptions: Record<string, unknown> = {};
-	if (options.messageStream) providerOptions.messageStream = options.messageStream;
-	if (options.sandboxMode) providerOptions.sandboxMode = true;
+	if (sandbox) providerOptions.sandboxMode = true;
+	let suppressionText: string | undefined;
+	let suppressionSet = new Set<string>();
 
 	for (let i = 0; i < items.length; i++) {
 		try {
@@ -162,9 +166,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				}
 			}
 			const replyTo = str(o.replyTo);
+			const toEmail = str(p('toEmail'));
+			if (str(o.suppressionList) !== suppressionText) {
+				// Parsed again only when the list differs from the previous item's.
+				suppressionText = str(o.suppressionList);
+				suppressionSet = new Set(suppressionText.split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter(Boolean));
+			}
+			const itemTags = str(o.tags) ? str(o.tags).split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+			const stream = str(o.messageStream);
 			const item: DispatchItem = {
 				index: i,
-				to: { email: str(p('toEmail')), name: str(p('toName')) || undefined },
+				to: { email: toEmail, name: str(p('toName')) || undefined },
 				from: { email: str(p('fromEmail')), name: str(p('fromName')) || undefined },
 				replyTo: replyTo ? { email: replyTo } : undefined,
 				subject: mode === 'rendered' ? str(p('subject')) : undefined,
@@ -177,9 +189,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				attribution: { variant: str(o.variant) || undefined, segment: str(o.segment) || undefined, experimentId: str(o.experimentId) || undefined },
 				unsubscribeUrl: str(p('unsubscribeUrl')) || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,
-				suppressedReason: suppressedReason(items[i].json, str(p('suppressionField', 'suppressed'))),
-				tags: tagList,
-				options: providerOptions,
+				suppressedReason: suppressedReason(items[i].json, str(p('suppressionField', 'suppressed'))) ?? (suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined),
+				tags: itemTags,
+				options: stream ? { ...providerOptions, messageStream: stream } : providerOptions,
 			};
 			const problem = validateItem(item, mode);
 			if (problem) {
@@ -194,7 +206,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const windowHours = Number(options.duplicateWindowHours ?? 24);
 	const staticData = this.getWorkflowStaticData('global');
 	const ledger = windowHours > 0
-		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 100000), LEDGER_FIELD)
+		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD)
 		: undefined;
 
 	const node = this.getNode();
@@ -206,7 +218,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	};
 	let channel: Channel;
 	let smtp: SmtpChannel | undefined;
-	const credentials = await this.getCredentials(entry.credentialType);
+	const credentialName = node.credentials?.[entry.credentialType]?.name ?? entry.credentialType;
+	// A failure of the node itself (credential not loadable, the engine throwing): with Continue
+	// On Fail one failed item per input item (validation errors keep their own), else an error.
+	const failAll = (error: unknown, message: string, description: string): INodeExecutionData[] => {
+		const text = `${message}: ${(error as Error)?.message ?? String(error)}`;
+		if (!this.continueOnFail()) throw new NodeOperationError(node, text, { description });
+		for (let i = 0; i < items.length; i++) out[i] ??= { json: { status: 'failed', error: `${text}. ${description}` }, pairedItem: { item: i } };
+		return out;
+	};
+	let credentials;
+	try {
+		credentials = await this.getCredentials(entry.credentialType);
+	} catch (error) {
+		return failAll(error, `Could not load the credential "${credentialName}" (type ${entry.credentialType})`, 'Select or re-create the credential in the node; nothing was sent.');
+	}
 	if (entry.kind === 'smtp') {
 		channel = smtp = smtpChannel({
 			host: str(credentials.host),
@@ -233,7 +259,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			mode,
 			dryRun,
 			testAddress: str(options.testAddress) || undefined,
-			suppressionList: new Set(str(options.suppressionList).split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter(Boolean)),
+			sandbox,
 			ledger,
 			limiter: limiterFor(`${entry.id}:${credentialId}`, limits),
 			batchSize: Number(options.batchSize ?? 0),
@@ -244,6 +270,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				maxRetryAfterMs: Number(options.maxRetryAfterSeconds ?? 120) * 1000,
 			},
 		});
+	} catch (error) {
+		return failAll(error, `Sending through ${entry.displayName} stopped`, 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.');
 	} finally {
 		smtp?.close();
 		if (ledger) {
@@ -266,6 +294,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			recipient: o.recipient,
 			provider: entry.id,
 			idempotencyKey: o.idempotencyKey,
+			messageId: o.messageId,
 			providerMessageId: o.providerMessageId ?? null,
 			responseCode: o.responseCode ?? null,
 			attempts: o.attempts,

@@ -32,7 +32,7 @@ export interface DispatchItem {
 	text?: string;
 	templateId?: string;
 	variables?: Record<string, unknown>;
-	/** The item's own idempotency key; when absent: hash of recipient + campaign + template. */
+	/** The item's own idempotency key; when absent: deriveIdempotencyKey (recipient, campaign, subject/template and content). */
 	idempotencyKey?: string;
 	campaignId?: string;
 	attribution?: Attribution;
@@ -84,6 +84,12 @@ export interface DispatchSettings {
 	testAddress?: string;
 	/** Lower-cased addresses never to mail. */
 	suppressionList?: Set<string>;
+	/**
+	 * Provider sandbox (e.g. SendGrid sandbox mode): the provider validates the requests but
+	 * delivers nothing. Like test mode, nothing is remembered in the duplicate memory, and what
+	 * the provider accepted gets status `sandbox` (not sent/queued).
+	 */
+	sandbox?: boolean;
 	ledger?: Ledger;
 	limiter?: Limiter;
 	limits?: LimitSettings;
@@ -97,7 +103,7 @@ export interface DispatchSettings {
 	onUnit?: (info: { messages: number; attempt: number; statuses: Record<string, number> }) => void;
 }
 
-export type OutcomeStatus = SendStatus | 'dryRun';
+export type OutcomeStatus = SendStatus | 'dryRun' | 'sandbox';
 
 /** One outcome per input message (a class so every outcome has the same shape). */
 class Outcome implements DispatchOutcome {
@@ -112,6 +118,7 @@ class Outcome implements DispatchOutcome {
 		readonly index: number,
 		readonly recipient: string,
 		readonly idempotencyKey: string,
+		readonly messageId: string,
 	) {}
 }
 
@@ -120,6 +127,8 @@ export interface DispatchOutcome {
 	status: OutcomeStatus;
 	recipient: string;
 	idempotencyKey: string;
+	/** The `pz_message_id` written into the provider metadata (see attributionMessageId). */
+	messageId: string;
 	providerMessageId?: string;
 	responseCode?: number;
 	attempts: number;
@@ -167,11 +176,41 @@ export function validateItem(item: DispatchItem, mode: DispatchMode): { field: s
 	return undefined;
 }
 
-/** Default idempotency key: hash of recipient + campaign + template (template id, or subject in rendered mode). */
+/** JSON with object keys sorted at every level, so the same variables always give the same text. */
+export function stableJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map((v) => stableJson(v)).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const record = value as Record<string, unknown>;
+		return `{${Object.keys(record).sort().filter((k) => record[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`).join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Default idempotency key: `pz-` + the first 32 hex digits of SHA-256 over, joined by NUL
+ * (U+0000): the lower-cased recipient, the campaign id, then in rendered mode `s:`+subject,
+ * `h:`+html, `x:`+text, in template mode `t:`+template id, `v:`+variables as JSON with sorted
+ * keys. Different content to the same person is a different message; the same content again
+ * within the window is a duplicate.
+ */
 export function deriveIdempotencyKey(item: DispatchItem, mode: DispatchMode): string {
-	const template = mode === 'template' ? `t:${item.templateId ?? ''}` : `s:${item.subject ?? ''}`;
-	const digest = hash('sha256', `${item.to.email.trim().toLowerCase()}\u0000${item.campaignId ?? ''}\u0000${template}`, 'hex');
+	const parts = [item.to.email.trim().toLowerCase(), item.campaignId ?? ''];
+	if (mode === 'template') parts.push(`t:${item.templateId ?? ''}`, `v:${stableJson(item.variables ?? {})}`);
+	else parts.push(`s:${item.subject ?? ''}`, `h:${item.html ?? ''}`, `x:${item.text ?? ''}`);
+	const digest = hash('sha256', parts.join('\u0000'), 'hex');
 	return `pz-${digest.slice(0, 32)}`;
+}
+
+/**
+ * Longest `pz_message_id` written into provider metadata: Postmark keeps metadata values up to
+ * 80 characters (https://postmarkapp.com/support/article/1125-custom-metadata-faq), the
+ * strictest limit of the supported providers.
+ */
+export const MAX_MESSAGE_ID_LENGTH = 80;
+
+/** The `pz_message_id` for a key: the key itself, or `pz-` + 32 hex of its SHA-256 when longer than 80 characters. */
+export function attributionMessageId(key: string): string {
+	return key.length <= MAX_MESSAGE_ID_LENGTH ? key : `pz-${hash('sha256', key, 'hex').slice(0, 32)}`;
 }
 
 /** List-Unsubscribe (RFC 2369) + List-Unsubscribe-Post (RFC 8058) headers. */
@@ -193,7 +232,7 @@ function toMessage(item: DispatchItem, key: string, settings: DispatchSettings):
 		headers[TEST_MODE_HEADER] = item.to.email;
 		to = { email: settings.testAddress, name: item.to.name };
 	}
-	const metadata = attributionToMetadata({ ...(item.attribution ?? {}), campaignId: item.campaignId ?? item.attribution?.campaignId, messageId: item.attribution?.messageId ?? key });
+	const metadata = attributionToMetadata({ ...(item.attribution ?? {}), campaignId: item.campaignId ?? item.attribution?.campaignId, messageId: item.attribution?.messageId ?? attributionMessageId(key) });
 	return {
 		index: item.index,
 		idempotencyKey: settings.testAddress ? `test-${key}` : key,
@@ -242,7 +281,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 	const random = settings.random ?? Math.random;
 	const retry: RetrySettings = { ...DEFAULT_RETRY, ...(settings.retry ?? {}) };
 	const limiter = settings.limiter ?? new Limiter().configure(settings.limits ?? { concurrency: 4 });
-	const useLedger = settings.ledger && !settings.testAddress;
+	const useLedger = settings.ledger && !settings.testAddress && !settings.sandbox;
 	const outcomes = new Map<number, DispatchOutcome>();
 	const seen = new Set<string>();
 	const pending: OutboundMessage[] = [];
@@ -250,7 +289,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 
 	for (const item of items) {
 		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
-		const outcome = new Outcome(item.index, item.to.email, key);
+		const outcome = new Outcome(item.index, item.to.email, key, item.attribution?.messageId ?? attributionMessageId(key));
 		outcomes.set(item.index, outcome);
 		const listed = settings.suppressionList?.size ? settings.suppressionList.has(item.to.email.trim().toLowerCase()) : false;
 		if (item.suppressedReason || listed) {
@@ -300,7 +339,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 
 	const finish = (m: OutboundMessage, result: Omit<MessageResult, 'index'>): void => {
 		const o = outcomes.get(m.index)!;
-		o.status = result.status;
+		o.status = settings.sandbox && (result.status === 'sent' || result.status === 'queued') ? 'sandbox' : result.status;
 		o.providerMessageId = result.providerMessageId;
 		o.responseCode = result.responseCode;
 		o.error = result.error;
@@ -394,11 +433,20 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		return queue.shift();
 	};
 	const workers = Math.max(1, Math.min(pending.length, Math.floor(limiter.settings.concurrency ?? 1)));
-	await Promise.all(
+	// allSettled: when one worker throws (e.g. a provider cannot plan a request), the others
+	// stop at their next unit instead of sending on after dispatch() has rejected.
+	let stopped: { error: unknown } | undefined;
+	await Promise.allSettled(
 		Array.from({ length: workers }, async () => {
-			for (let unit = take(); unit; unit = take()) await sendUnit(unit);
+			try {
+				for (let unit = stopped ? undefined : take(); unit; unit = stopped ? undefined : take()) await sendUnit(unit);
+			} catch (error) {
+				stopped = stopped ?? { error };
+				throw error;
+			}
 		}),
 	);
+	if (stopped) throw stopped.error instanceof Error ? stopped.error : new Error(String(stopped.error));
 	return {
 		outcomes: items.map((i) => outcomes.get(i.index)!),
 		requests,

@@ -13,6 +13,7 @@ import { getSource } from './registry';
 import type { CustomMapping, UnknownMode } from './types';
 import { tryNormalize } from './types';
 import { parseJsonLossless } from './util';
+import { mailgunToken, mailgunTokens } from './signatures/token-memory';
 
 export interface DeliveryInput {
 	sourceId: string;
@@ -26,7 +27,10 @@ export interface DeliveryInput {
 	onUnknown?: UnknownMode;
 	keepRaw?: boolean;
 	mapping?: CustomMapping;
-	/** SES: only these SNS topic ARNs are accepted (empty: any). */
+	/**
+	 * SES: only these SNS topic ARNs are accepted. When the signature is verified the list is
+	 * required: an SNS signature proves that AWS sent the message, not whose topic it came from.
+	 */
 	allowedTopicArns?: string[];
 }
 
@@ -71,11 +75,19 @@ export async function processDelivery(input: DeliveryInput): Promise<DeliveryOut
 	if (verify && (input.sourceId === 'mailgun' || input.sourceId === 'ses')) {
 		const result = await verifyDelivery(input.sourceId, input.rawBody, input.headers, payload, secrets, input.verifyOptions);
 		if (!result.ok) return reject(401, result.message, result);
+		const token = input.sourceId === 'mailgun' ? mailgunToken(payload) : undefined;
+		const ttlMs = (input.verifyOptions?.toleranceSeconds ?? 300) * 2000;
+		if (token && !mailgunTokens.check(token, input.rawBody, input.receivedAt.getTime(), ttlMs)) {
+			return reject(401, 'this Mailgun signature token was already used for another body (replayed signature)');
+		}
 	}
 	if (input.sourceId === 'ses') {
 		const sns = asSnsMessage(payload);
 		if (sns) {
 			const allowed = input.allowedTopicArns ?? [];
+			if (verify && allowed.length === 0) {
+				return reject(403, 'no allowed SNS topic ARN is configured: list your SES event topic in "Allowed SNS Topic ARNs"');
+			}
 			if (allowed.length > 0 && !allowed.includes(sns.TopicArn)) {
 				return reject(403, 'the SNS TopicArn is not in the allowed list');
 			}

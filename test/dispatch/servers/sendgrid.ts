@@ -13,6 +13,9 @@
  *    at most 10 categories; custom_args values must be strings.
  *  - https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/authentication
  *    401 `{"errors":[{"field":null,"message":"The provided authorization grant is invalid, expired, or revoked","help":null}]}`
+ *  - https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sandbox-mode
+ *    `mail_settings.sandbox_mode.enable` must be a boolean; a valid sandbox request is answered
+ *    200 OK (not 202) and nothing is delivered.
  *  - https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits
  *    429 with X-RateLimit-Limit / X-RateLimit-Remaining / X-RateLimit-Reset.
  *
@@ -86,6 +89,11 @@ export function mailSend(ctx: RouteContext): Reply {
 		if (p.custom_args) for (const v of Object.values(p.custom_args)) if (typeof v !== 'string') return error('Custom args values must be strings.', `personalizations.${i}.custom_args`);
 	}
 	if (recipients > 1000) return error('There is a limit of 1000 total recipients (to + cc + bcc) per request.', 'personalizations');
+	const sandbox = body.mail_settings?.sandbox_mode;
+	if (sandbox !== undefined) {
+		if (typeof sandbox.enable !== 'boolean') return error('The sandbox mode enable param should be a boolean value.', 'mail_settings.sandbox_mode.enable');
+		if (sandbox.enable) return { status: 200, body: '' }; // validated, nothing delivered
+	}
 	// Valid: every recipient of every personalization is accepted.
 	// X-Message-Id identifies the request; SendGrid's per-recipient sg_message_id starts with it.
 	const requestId = ctx.newId();

@@ -6,6 +6,7 @@ import { canonicalEventErrors } from '../../harness/schema';
 import { SECRETS, SNS_CERT_PEM, SNS_CERT_URL, loadFixtures, signDelivery, signSns } from '../../harness/signing';
 
 const receivedAt = new Date();
+const SES_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 const fixtures = loadFixtures();
 const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
 
@@ -57,8 +58,35 @@ describe('processDelivery', () => {
 	it('SES: a signed Notification becomes one event per recipient', async () => {
 		const f = fixture('ses', 'open');
 		const signed = signDelivery('ses', JSON.stringify(f.body));
-		const outcome = await processDelivery({ sourceId: 'ses', rawBody: Buffer.from(signed.body), headers: {}, receivedAt });
+		const outcome = await processDelivery({ sourceId: 'ses', rawBody: Buffer.from(signed.body), headers: {}, receivedAt, allowedTopicArns: [SES_TOPIC] });
 		expect(outcome).toMatchObject({ kind: 'events', events: [{ event: 'Email Opened', properties: { campaign_id: 'autumn' } }] });
+	});
+
+	it('SES: a genuinely signed message from a topic that is not allowed, or with no allow list, is refused (403)', async () => {
+		// AWS signs every SNS message, whoever owns the topic: anyone can publish a signed "Bounce" on their own topic.
+		const forged = { ...(fixture('ses', 'bounce').body as Record<string, unknown>), TopicArn: 'arn:aws:sns:us-east-1:666666666666:attacker' };
+		const signed = signDelivery('ses', JSON.stringify(forged));
+		const other = await processDelivery({ sourceId: 'ses', rawBody: Buffer.from(signed.body), headers: {}, receivedAt, allowedTopicArns: [SES_TOPIC] });
+		expect(other).toMatchObject({ kind: 'rejected', status: 403 });
+		const genuine = signDelivery('ses', JSON.stringify(fixture('ses', 'bounce').body));
+		const noList = await processDelivery({ sourceId: 'ses', rawBody: Buffer.from(genuine.body), headers: {}, receivedAt });
+		expect(noList).toMatchObject({ kind: 'rejected', status: 403 });
+		expect(noList.kind === 'rejected' && noList.message).toContain('Allowed SNS Topic ARNs');
+	});
+
+	it('Mailgun: a signature token reused with another body is refused; a retry of the same body is not', async () => {
+		// Mailgun signs timestamp + token only; its guide says to refuse reused tokens.
+		const body = fixture('mailgun', 'clicked').body as Record<string, unknown>;
+		const token = `tok-${Date.now()}-${Math.random()}`;
+		const first = signDelivery('mailgun', JSON.stringify({ ...body, signature: { token } }));
+		const deliver = (raw: string) => processDelivery({ sourceId: 'mailgun', rawBody: Buffer.from(raw), headers: {}, receivedAt: new Date(), secrets: { secret: SECRETS.mailgun } });
+		expect((await deliver(first.body)).kind).toBe('events');
+		expect((await deliver(first.body)).kind).toBe('events'); // a retried delivery: de-duplication handles it
+		const signedObject = JSON.parse(first.body) as Record<string, unknown>;
+		const eventData = signedObject['event-data'] as Record<string, unknown>;
+		const forged = JSON.stringify({ ...signedObject, 'event-data': { ...eventData, event: 'complained', id: 'forged-1' } });
+		const replay = await deliver(forged);
+		expect(replay).toMatchObject({ kind: 'rejected', status: 401 });
 	});
 
 	it('unknown topics are skipped by default in the pipeline, or passed through', async () => {
@@ -104,5 +132,20 @@ describe('dedupe window', () => {
 	it('keys differ per source and are never integer-like', () => {
 		expect(dedupeKey('a', '1')).not.toBe(dedupeKey('b', '1'));
 		expect(dedupeKey('a', '1')).toMatch(/^k[A-Za-z0-9_-]{22}$/);
+	});
+});
+
+describe('Custom source ids without an id path', () => {
+	it('keeps two identical pushes without timestamp apart, and ids stay stable when a timestamp is mapped', async () => {
+		const { custom } = await import('../../../nodes/engines/events/sources/custom');
+		const push = { event: 'add_to_cart', user: 'u-1', sku: 'tee' };
+		const mapping = { eventPath: 'event', userIdPath: 'user', eventMap: { add_to_cart: 'Product Added' } };
+		const a = custom.normalize({ payload: push, receivedAt: new Date('2024-05-01T10:00:00Z'), mapping });
+		const b = custom.normalize({ payload: push, receivedAt: new Date('2024-05-01T10:00:07Z'), mapping });
+		expect(a[0].messageId).not.toBe(b[0].messageId);
+		const withTime = { ...mapping, timestampPath: 'at' };
+		const c = custom.normalize({ payload: { ...push, at: '2024-05-01T09:59:00Z' }, receivedAt: new Date('2024-05-01T10:00:00Z'), mapping: withTime });
+		const d = custom.normalize({ payload: { ...push, at: '2024-05-01T09:59:00Z' }, receivedAt: new Date('2024-05-01T10:05:00Z'), mapping: withTime });
+		expect(c[0].messageId).toBe(d[0].messageId); // a retried delivery of the same event is recognised
 	});
 });

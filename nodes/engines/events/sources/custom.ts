@@ -15,7 +15,14 @@ function field(value: unknown, path: string | undefined): unknown {
 function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string): CanonicalEvent | null {
 	if (!isObject(item)) throw new EventMappingError(`${at} must be an object`, at);
 	const rawName = optionalString(field(item, m.eventPath)) ?? (m.eventName?.trim() || undefined);
-	const messageId = optionalString(field(item, m.messageIdPath)) ?? contentId('custom', item);
+	// Without an id path the id is a content hash. When the mapping has no timestamp either, two
+	// identical pushes (the same cart action twice) would share it and the second would be dropped
+	// as a duplicate: the receive time and position then join the hash (retries are then not
+	// recognised: set "Message ID Path" for that).
+	const hasTimestamp = field(item, m.timestampPath) !== undefined;
+	const messageId =
+		optionalString(field(item, m.messageIdPath)) ??
+		(hasTimestamp ? contentId('custom', item) : contentId('custom', item, input.receivedAt.getTime(), at));
 	if (!rawName) {
 		throw new EventMappingError(`${at}: no event name at "${m.eventPath ?? ''}" and no fixed event name set`, m.eventPath || 'eventName');
 	}

@@ -1,0 +1,138 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { aggregateEvents, analyze, AnalyzeError, type EngagementEvent, type Metric, type VariantCounts } from '../../engines/experiment/analyze';
+
+const show = { show: { operation: ['analyze'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Input',
+		name: 'inputType',
+		type: 'options',
+		default: 'counts',
+		options: [
+			{ name: 'Counts per Variant', value: 'counts', description: 'One item per variant with variant, sent, opened, clicked, converted' },
+			{ name: 'Engagement Events', value: 'events', description: 'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed) tagged with the variant; counted per distinct recipient' },
+		],
+		displayOptions: show,
+	},
+	{
+		displayName: 'Experiment ID',
+		name: 'analyzeExperimentId',
+		type: 'string',
+		default: '',
+		description: 'Only count events of this experiment (properties.experiment_id); empty counts all',
+		displayOptions: { show: { operation: ['analyze'], inputType: ['events'] } },
+	},
+	{
+		displayName: 'Metric',
+		name: 'metric',
+		type: 'options',
+		default: 'converted',
+		options: [
+			{ name: 'Conversion Rate (Converted / Sent)', value: 'converted' },
+			{ name: 'Click Rate (Clicked / Sent)', value: 'clicked' },
+			{ name: 'Open Rate (Opened / Sent)', value: 'opened' },
+		],
+		description: 'The rate the test decides on',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Control Variant',
+		name: 'control',
+		type: 'string',
+		default: 'control',
+		description: 'Variant the others are compared with (empty: the first one)',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Minimum Detectable Effect (%)',
+		name: 'mdePercent',
+		type: 'number',
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		default: 10,
+		description: 'Smallest relative change worth detecting, e.g. 10 = a 10% better rate. Sets the sample size the test needs.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'analyzeOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{ displayName: 'Baseline Rate (%)', name: 'baselinePercent', type: 'number', typeOptions: { numberPrecision: 2 }, default: 2, description: 'The rate you planned the test for; default: the control\'s observed rate' },
+			{ displayName: 'Exclude Variants', name: 'exclude', type: 'string', default: 'holdout', description: 'Comma-separated variants left out of the comparison' },
+			{ displayName: 'Planned Recipients per Variant', name: 'planned', type: 'number', default: 10000, description: 'Sample size you committed to; default: the required sample size' },
+			{ displayName: 'Power', name: 'power', type: 'number', typeOptions: { minValue: 0.5, maxValue: 0.99, numberPrecision: 2 }, default: 0.8, description: 'Chance of detecting the effect if it exists' },
+			{ displayName: 'Significance Level', name: 'alpha', type: 'number', typeOptions: { minValue: 0.001, maxValue: 0.2, numberPrecision: 3 }, default: 0.05, description: 'False-winner risk accepted (two-sided)' },
+			{ displayName: 'Variant Field', name: 'variantField', type: 'string', default: 'variant', description: 'Field with the variant name in count items' },
+		],
+	},
+];
+
+function num(json: IDataObject, field: string, i: number, required: boolean): number | undefined {
+	const v = json[field];
+	if (v === undefined || v === null || v === '') {
+		if (required) throw new AnalyzeError(`Item ${i}: field "${field}" is missing`);
+		return undefined;
+	}
+	const n = Number(v);
+	if (!Number.isFinite(n) || n < 0 || !Number.isInteger(n)) throw new AnalyzeError(`Item ${i}: field "${field}" must be a whole number >= 0`);
+	return n;
+}
+
+/** Aggregates: all input items → one report item, paired with every input item. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const options = this.getNodeParameter('analyzeOptions', 0, {}) as IDataObject;
+	const inputType = this.getNodeParameter('inputType', 0, 'counts') as string;
+	try {
+		let counts: VariantCounts[];
+		let ignored = 0;
+		if (inputType === 'events') {
+			const events: EngagementEvent[] = items.map(({ json }) => {
+				const props = (json.properties ?? {}) as IDataObject;
+				const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+				return {
+					event: String(json.event ?? ''),
+					variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
+					experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
+					recipient: str(props.email_id) ?? str(json.userId) ?? str(json.email) ?? str(json.anonymousId),
+				};
+			});
+			const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
+			({ counts, ignored } = aggregateEvents(events, experimentId || undefined));
+		} else {
+			const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
+			counts = items.map(({ json }, i) => {
+				const variant = json[variantField];
+				if (variant === undefined || variant === null || variant === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
+				return {
+					variant: String(variant),
+					sent: num(json, 'sent', i, true) as number,
+					opened: num(json, 'opened', i, false),
+					clicked: num(json, 'clicked', i, false),
+					converted: num(json, 'converted', i, false),
+				};
+			});
+		}
+		const report = analyze(counts, {
+			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
+			control: (this.getNodeParameter('control', 0, 'control') as string).trim(),
+			mde: (this.getNodeParameter('mdePercent', 0, 10) as number) / 100,
+			alpha: options.alpha as number | undefined,
+			power: options.power as number | undefined,
+			baselineRate: typeof options.baselinePercent === 'number' ? options.baselinePercent / 100 : undefined,
+			plannedPerVariant: typeof options.planned === 'number' ? options.planned : undefined,
+			exclude: String(options.exclude ?? 'holdout')
+				.split(',')
+				.map((s) => s.trim())
+				.filter(Boolean),
+		});
+		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored } : {}) } as unknown as IDataObject, pairedItem: items.map((_, i) => ({ item: i })) }];
+	} catch (error) {
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: items.map((_, i) => ({ item: i })) }];
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
+}

@@ -1,0 +1,112 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { assign, AssignError, validateConfig, type AssignConfig } from '../../engines/experiment/assign';
+import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
+
+const show = { show: { operation: ['assign'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Experiment ID',
+		name: 'experimentId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'spring-recos-vs-static',
+		description: 'A stable name for the test. The same customer always gets the same variant of the same experiment.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Customer ID Field',
+		name: 'customerIdField',
+		type: 'string',
+		default: '',
+		placeholder: 'userId',
+		description: 'Field that identifies the customer (dot path allowed). Empty: the first of userId, profileId, customer_id, email.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Variants',
+		name: 'variants',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: { variant: [{ name: 'control', weight: 50 }, { name: 'treatment', weight: 50 }] },
+		placeholder: 'Add Variant',
+		description: 'Variants and their share of customers (weights need not add up to 100)',
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Variant',
+				name: 'variant',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'E.g. control, treatment' },
+					{ displayName: 'Weight', name: 'weight', type: 'number', typeOptions: { minValue: 0 }, default: 50, description: 'Relative share of customers' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Holdout %',
+		name: 'holdoutPercent',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 99, numberPrecision: 2 },
+		default: 0,
+		description: 'Share of customers kept out of the experiment entirely (variant "holdout"): they measure what happens with no email at all',
+		displayOptions: show,
+	},
+];
+
+const FALLBACK_ID_FIELDS = ['userId', 'profileId', 'customer_id', 'email'];
+
+function readId(json: IDataObject, field: string): string | undefined {
+	const paths = field ? [field] : FALLBACK_ID_FIELDS;
+	for (const path of paths) {
+		let current: unknown = json;
+		for (const key of path.split('.')) current = typeof current === 'object' && current !== null ? (current as IDataObject)[key] : undefined;
+		if ((typeof current === 'string' && current.trim() !== '') || typeof current === 'number') return String(current).trim();
+	}
+	return undefined;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const variants = ((this.getNodeParameter('variants', i, {}) as IDataObject).variant ?? []) as Array<{ name: string; weight: number }>;
+			const config: AssignConfig = {
+				experimentId: (this.getNodeParameter('experimentId', i) as string).trim(),
+				variants: variants.map((v) => ({ name: String(v.name ?? '').trim(), weight: Number(v.weight) })),
+				holdoutPercent: this.getNodeParameter('holdoutPercent', i, 0) as number,
+			};
+			validateConfig(config);
+			const field = (this.getNodeParameter('customerIdField', i, '') as string).trim();
+			const customerId = readId(items[i].json, field);
+			if (customerId === undefined) {
+				throw new NodeOperationError(this.getNode(), `Item ${i}: no customer ID in ${field ? `field "${field}"` : `any of ${FALLBACK_ID_FIELDS.join(', ')}`}`, {
+					itemIndex: i,
+					description: 'Set "Customer ID Field" to the field that identifies the customer',
+				});
+			}
+			const a = assign(customerId, config);
+			out.push({
+				json: {
+					...items[i].json,
+					experiment: a.experiment,
+					variant: a.variant,
+					is_holdout: a.holdout,
+					[ATTRIBUTION_KEYS.experimentId]: a.experiment,
+					[ATTRIBUTION_KEYS.variant]: a.variant,
+				},
+				pairedItem: { item: i },
+			});
+		} catch (error) {
+			const message = error instanceof AssignError ? `Item ${i}: ${error.message}` : (error as Error).message;
+			if (this.continueOnFail()) {
+				out.push({ json: { error: message }, pairedItem: { item: i } });
+				continue;
+			}
+			throw error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), message, { itemIndex: i });
+		}
+	}
+	return out;
+}

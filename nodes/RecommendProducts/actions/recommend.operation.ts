@@ -1,0 +1,206 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { customerFromItem, InputError } from '../../engines/reco/input';
+import { compileModel, ModelError, recommend, type CompiledModel } from '../../engines/reco/recommend';
+import type { ProductDetails } from '../../engines/reco/types';
+
+const show = { show: { operation: ['recommend'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Model Source',
+		name: 'modelSource',
+		type: 'options',
+		default: 'json',
+		options: [
+			{ name: 'JSON (Expression)', value: 'json', description: 'The model object from Train, e.g. {{ $(\'Load Model\').first().json.model }}' },
+			{ name: 'Binary File', value: 'binary', description: 'The model file written by Train, on the input items' },
+		],
+		displayOptions: show,
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'json',
+		default: '',
+		required: true,
+		hint: 'Read once per execution (from the first item)',
+		description: 'The model that Train produced: its "model" field, as an object or a JSON string',
+		displayOptions: { show: { operation: ['recommend'], modelSource: ['json'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'modelBinaryProperty',
+		type: 'string',
+		default: 'model',
+		description: 'Binary property that holds the model file (the first item that has it is used)',
+		displayOptions: { show: { operation: ['recommend'], modelSource: ['binary'] } },
+	},
+	{
+		displayName: 'Number of Products',
+		name: 'count',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 50 },
+		default: 6,
+		description: 'How many products to recommend per customer',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Purchased Products Field',
+		name: 'purchasedField',
+		type: 'string',
+		default: 'purchased_products',
+		description: 'List of product IDs (or products with product_id and timestamp) the customer bought; these are never recommended',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Cart Field',
+		name: 'cartField',
+		type: 'string',
+		default: 'cart',
+		description: 'List of products in the cart; never recommended. Customer profiles\' openCart.products is read too.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Viewed Products Field',
+		name: 'viewedField',
+		type: 'string',
+		default: 'viewed_products',
+		description: 'List of recently viewed products. Customer profiles\' recentViews is read too; a canonical event as the item adds its products (Order Completed → purchased, Checkout Started → cart, Product Viewed → viewed).',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Fill Empty Slots With',
+		name: 'fill',
+		type: 'options',
+		default: 'category',
+		options: [
+			{ name: 'Best Sellers in the Customer\'s Categories, Then Overall', value: 'category' },
+			{ name: 'Best Sellers Overall', value: 'overall' },
+			{ name: 'Nothing (May Return Fewer)', value: 'none' },
+		],
+		description: 'When the customer\'s history yields too few products (new or thin history)',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Put Output in Field',
+		name: 'outputField',
+		type: 'string',
+		default: 'recommendations',
+		description: 'Field of the output item that receives the list',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'recommendOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Catalogue',
+				name: 'catalogue',
+				type: 'json',
+				default: '[]',
+				description: 'Products (product_id, name, price, url, image_url, category) that override the details kept from training, e.g. {{ $(\'Products\').all().map(i => i.json) }}',
+			},
+			{ displayName: 'Exclude Viewed Products', name: 'excludeViewed', type: 'boolean', default: false, description: 'Whether to also leave out products the customer already viewed' },
+			{ displayName: 'Only Catalogue Products', name: 'onlyCatalogue', type: 'boolean', default: false, description: 'Whether to recommend only products in the catalogue (e.g. in stock)' },
+			{ displayName: 'View Weight', name: 'viewSeedWeight', type: 'number', typeOptions: { numberPrecision: 2 }, default: 0.5, description: 'How much a viewed product counts relative to a purchased one' },
+		],
+	},
+];
+
+function parseJson(ctx: IExecuteFunctions, value: unknown, what: string): unknown {
+	if (typeof value !== 'string') return value;
+	if (value.trim() === '') throw new NodeOperationError(ctx.getNode(), `${what} is empty`, { description: 'Set it to the Train output, e.g. {{ $(\'Load Model\').first().json.model }}' });
+	try {
+		return JSON.parse(value);
+	} catch {
+		throw new NodeOperationError(ctx.getNode(), `${what} is not valid JSON`);
+	}
+}
+
+async function loadModel(ctx: IExecuteFunctions, items: INodeExecutionData[]): Promise<CompiledModel> {
+	const source = ctx.getNodeParameter('modelSource', 0, 'json') as string;
+	let raw: unknown;
+	if (source === 'binary') {
+		const property = (ctx.getNodeParameter('modelBinaryProperty', 0, 'model') as string).trim();
+		const index = items.findIndex((item) => item.binary?.[property] !== undefined);
+		if (index < 0) throw new NodeOperationError(ctx.getNode(), `No input item has a binary field "${property}" with the model`);
+		const buffer = await ctx.helpers.getBinaryDataBuffer(index, property);
+		raw = parseJson(ctx, buffer.toString('utf8'), `Binary field "${property}"`);
+	} else {
+		raw = parseJson(ctx, ctx.getNodeParameter('model', 0), 'Model');
+	}
+	// accept the whole Train item too ({ model: {...} })
+	if (raw && typeof raw === 'object' && (raw as IDataObject).kind === undefined && (raw as IDataObject).model) raw = (raw as IDataObject).model;
+	try {
+		return compileModel(raw);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Model: ${(error as Error).message}`, {
+			description: error instanceof ModelError ? 'Feed the "model" field of a Recommend Products → Train output' : undefined,
+		});
+	}
+}
+
+function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string, ProductDetails> | undefined {
+	if (options.catalogue === undefined) return undefined;
+	const raw = parseJson(ctx, options.catalogue, 'Catalogue');
+	if (!Array.isArray(raw)) throw new NodeOperationError(ctx.getNode(), 'Catalogue must be a list of products');
+	const map = new Map<string, ProductDetails>();
+	raw.forEach((p, k) => {
+		const id = p && typeof p === 'object' ? ((p as IDataObject).product_id ?? (p as IDataObject).id) : undefined;
+		if (id === undefined || id === null || id === '') throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
+		const { product_id: _drop, ...rest } = p as IDataObject;
+		map.set(String(id), rest as ProductDetails);
+	});
+	return map.size > 0 ? map : undefined;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	let model: CompiledModel;
+	let catalogue: Map<string, ProductDetails> | undefined;
+	const options = this.getNodeParameter('recommendOptions', 0, {}) as IDataObject;
+	try {
+		model = await loadModel(this, items);
+		catalogue = loadCatalogue(this, options);
+	} catch (error) {
+		// no usable model: every item fails the same way
+		if (this.continueOnFail()) return items.map((_, i) => ({ json: { error: (error as Error).message }, pairedItem: { item: i } }));
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error);
+	}
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const fields = {
+				purchased: (this.getNodeParameter('purchasedField', i, 'purchased_products') as string).trim(),
+				cart: (this.getNodeParameter('cartField', i, 'cart') as string).trim(),
+				viewed: (this.getNodeParameter('viewedField', i, 'viewed_products') as string).trim(),
+			};
+			const outputField = (this.getNodeParameter('outputField', i, 'recommendations') as string).trim() || 'recommendations';
+			const customer = customerFromItem(items[i].json, fields);
+			const recs = recommend(model, customer, {
+				count: this.getNodeParameter('count', i, 6) as number,
+				fill: this.getNodeParameter('fill', i, 'category') as 'category' | 'overall' | 'none',
+				excludeViewed: options.excludeViewed === true,
+				onlyCatalogue: options.onlyCatalogue === true,
+				viewSeedWeight: typeof options.viewSeedWeight === 'number' ? options.viewSeedWeight : undefined,
+				catalogue,
+			});
+			out.push({ json: { ...items[i].json, [outputField]: recs as unknown as IDataObject[] }, pairedItem: { item: i } });
+		} catch (error) {
+			const message = `Item ${i}: ${(error as Error).message}`;
+			if (this.continueOnFail()) {
+				out.push({ json: { error: message }, pairedItem: { item: i } });
+				continue;
+			}
+			throw new NodeOperationError(this.getNode(), message, {
+				itemIndex: i,
+				description: error instanceof InputError && error.field ? `Field: ${error.field}` : undefined,
+			});
+		}
+	}
+	return out;
+}

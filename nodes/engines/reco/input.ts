@@ -1,0 +1,185 @@
+/**
+ * Input shapes → engine inputs. Accepts canonical events (`nodes/engines/types`), flat
+ * order-line rows, and CustomerProfile-shaped customers. Errors name the field.
+ */
+import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
+import type { CustomerProfile } from '../types/CustomerProfile';
+import type { CustomerContext, Interaction, ProductDetails } from './types';
+
+export class InputError extends Error {
+	constructor(
+		message: string,
+		public field?: string,
+	) {
+		super(message);
+	}
+}
+
+export interface LineFields {
+	customer: string;
+	product: string;
+	quantity: string;
+	time: string;
+	/** Field whose value "view" (or "Product Viewed") marks a product view. */
+	type: string;
+}
+
+export const DEFAULT_LINE_FIELDS: LineFields = { customer: 'customer_id', product: 'product_id', quantity: 'quantity', time: 'timestamp', type: 'type' };
+
+const DETAIL_FIELDS = ['name', 'price', 'url', 'image_url', 'category'] as const;
+
+export function readPath(data: unknown, path: string): unknown {
+	let current: unknown = data;
+	for (const key of path.split('.')) {
+		if (typeof current !== 'object' || current === null) return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}
+
+export function parseTime(value: unknown, field: string): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) throw new InputError(`"${field}" is not a valid time`, field);
+		return value < 1e11 ? value * 1000 : value; // seconds or milliseconds
+	}
+	if (typeof value === 'string') {
+		const t = Date.parse(value);
+		if (Number.isNaN(t)) throw new InputError(`"${field}" is not a valid date: "${value}"`, field);
+		return t;
+	}
+	throw new InputError(`"${field}" is not a valid time`, field);
+}
+
+function idOf(value: unknown): string | undefined {
+	if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return undefined;
+}
+
+function detailsOf(source: Record<string, unknown>): ProductDetails | undefined {
+	const out: ProductDetails = {};
+	let any = false;
+	for (const key of DETAIL_FIELDS) {
+		const v = source[key];
+		if (v !== undefined && v !== null && v !== '') {
+			(out as Record<string, unknown>)[key] = v;
+			any = true;
+		}
+	}
+	return any ? out : undefined;
+}
+
+function isCanonical(json: Record<string, unknown>): boolean {
+	return typeof json.event === 'string' && typeof json.properties === 'object' && json.properties !== null;
+}
+
+/** One input item → interactions (an Order Completed event yields one line per product). */
+export function interactionsFromItem(json: Record<string, unknown>, fields: LineFields = DEFAULT_LINE_FIELDS): Interaction[] {
+	if (isCanonical(json)) {
+		const event = json as unknown as CanonicalEvent;
+		const customerId = idOf(event.userId) ?? idOf(event.email) ?? idOf(event.anonymousId);
+		if (!customerId) throw new InputError('The event has no userId, email or anonymousId', 'userId');
+		const time = parseTime(event.timestamp, 'timestamp');
+		const props = event.properties;
+		if (event.event === 'Order Completed' || event.event === 'Order Paid') {
+			if (!Array.isArray(props.products) || props.products.length === 0) throw new InputError('The order has no products', 'properties.products');
+			return props.products.map((p: CanonicalProduct, k) => {
+				const productId = idOf(p.product_id) ?? idOf(p.sku);
+				if (!productId) throw new InputError(`Product ${k} has no product_id or sku`, `properties.products[${k}].product_id`);
+				return { customerId, productId, kind: 'purchase' as const, quantity: typeof p.quantity === 'number' ? p.quantity : 1, time, details: detailsOf(p) };
+			});
+		}
+		if (event.event === 'Product Viewed' || event.event === 'Product Clicked') {
+			const productId = idOf(props.product_id) ?? idOf(props.sku);
+			if (!productId) throw new InputError('The view has no product_id', 'properties.product_id');
+			return [{ customerId, productId, kind: 'view', time, details: detailsOf(props) }];
+		}
+		return []; // other events carry no product interaction
+	}
+	const customerId = idOf(readPath(json, fields.customer));
+	if (!customerId) throw new InputError(`Field "${fields.customer}" (customer) is missing or empty`, fields.customer);
+	const productId = idOf(readPath(json, fields.product));
+	if (!productId) throw new InputError(`Field "${fields.product}" (product) is missing or empty`, fields.product);
+	const rawQty = readPath(json, fields.quantity);
+	let quantity: number | undefined;
+	if (rawQty !== undefined && rawQty !== null && rawQty !== '') {
+		quantity = Number(rawQty);
+		if (!Number.isFinite(quantity) || quantity < 0) throw new InputError(`Field "${fields.quantity}" (quantity) is not a number >= 0`, fields.quantity);
+	}
+	const type = readPath(json, fields.type);
+	const kind = type === 'view' || type === 'Product Viewed' ? 'view' : 'purchase';
+	return [{ customerId, productId, kind, quantity, time: parseTime(readPath(json, fields.time), fields.time), details: detailsOf(json) }];
+}
+
+export interface CustomerFields {
+	purchased: string;
+	cart: string;
+	viewed: string;
+}
+
+export const DEFAULT_CUSTOMER_FIELDS: CustomerFields = { purchased: 'purchased_products', cart: 'cart', viewed: 'viewed_products' };
+
+type Entry = string | { id: string; time?: number };
+
+function entries(value: unknown, field: string): Entry[] {
+	if (value === undefined || value === null) return [];
+	if (!Array.isArray(value)) throw new InputError(`Field "${field}" must be a list of product ids or products`, field);
+	const out: Entry[] = [];
+	value.forEach((v, k) => {
+		const id = idOf(v);
+		if (id) return void out.push(id);
+		if (typeof v === 'object' && v !== null) {
+			const o = v as Record<string, unknown>;
+			const pid = idOf(o.product_id) ?? idOf(o.id) ?? idOf(o.sku);
+			if (!pid) throw new InputError(`Field "${field}[${k}]" has no product_id`, `${field}[${k}]`);
+			const t = o.at ?? o.timestamp ?? o.time;
+			out.push({ id: pid, time: parseTime(t, `${field}[${k}]`) });
+			return;
+		}
+		throw new InputError(`Field "${field}[${k}]" is not a product id`, `${field}[${k}]`);
+	});
+	return out;
+}
+
+/**
+ * Customer item → context. Reads the configured fields (purchase history, cart, views) and,
+ * for CustomerProfile items, `openCart.products` and `recentViews` too. A canonical event as
+ * the item adds its products: Order Completed/Paid → purchased, Product Added / Cart Viewed /
+ * Checkout Started/Step Completed → cart, anything else (Product Viewed...) → viewed.
+ */
+export function customerFromItem(json: Record<string, unknown>, fields: CustomerFields = DEFAULT_CUSTOMER_FIELDS): CustomerContext {
+	if (isCanonical(json)) {
+		// a canonical event as the trigger: what it is about becomes the context
+		const event = json as unknown as CanonicalEvent;
+		const time = parseTime(event.timestamp, 'timestamp');
+		const props = event.properties;
+		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products').map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
+		const single = idOf(props.product_id) ?? idOf(props.sku);
+		if (single) products.push({ id: single, time });
+		const extra = customerFromFields(json, fields);
+		switch (event.event) {
+			case 'Order Completed':
+			case 'Order Paid':
+				return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
+			case 'Product Added':
+			case 'Cart Viewed':
+			case 'Checkout Started':
+			case 'Checkout Step Completed':
+				return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
+			default:
+				return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
+		}
+	}
+	return customerFromFields(json, fields);
+}
+
+function customerFromFields(json: Record<string, unknown>, fields: CustomerFields): CustomerContext {
+	const profile = json as Partial<CustomerProfile>;
+	const purchased = entries(readPath(json, fields.purchased), fields.purchased);
+	const cart = entries(readPath(json, fields.cart), fields.cart);
+	const viewed = entries(readPath(json, fields.viewed), fields.viewed);
+	if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, 'openCart.products'));
+	if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, 'recentViews'));
+	return { purchased, cart: cart.map((c) => (typeof c === 'string' ? c : c.id)), viewed };
+}

@@ -1,0 +1,339 @@
+/**
+ * Training: interactions (order lines, optional views) → item-to-item model.
+ *
+ * 1. Ids are interned to integers; each (customer, product) pair gets one weight: 1 for a
+ *    purchase, `viewWeight` for a product only viewed, times the time decay
+ *    0.5^(age / halfLife) of its most recent interaction (when decay is on).
+ * 2. Each customer keeps at most `maxProductsPerCustomer` products (highest weight, i.e.
+ *    most recent), which bounds the quadratic co-occurrence work of heavy buyers.
+ * 3. For every product a, the co-occurrence with every product b is accumulated in a dense
+ *    typed-array scratch row over a's customers (CSR layouts, no string keys), scored with
+ *    the chosen similarity, and the top K neighbours are kept.
+ */
+import { similarity } from './similarity';
+import type { Interaction, ModelProductJson, ProductDetails, RecoModelJson, TrainOptions } from './types';
+
+const DAY_MS = 86_400_000;
+
+export const TRAIN_DEFAULTS: Required<Omit<TrainOptions, 'asOf'>> = {
+	similarity: 'cosine',
+	neighbors: 20,
+	halfLifeDays: 0,
+	viewWeight: 0.3,
+	maxProductsPerCustomer: 200,
+	minSupport: 2,
+	bestSellers: 100,
+	bestSellersPerCategory: 20,
+};
+
+export class TrainError extends Error {}
+
+export function train(interactions: Iterable<Interaction>, options: TrainOptions = {}, now = new Date()): RecoModelJson {
+	const opts = { ...TRAIN_DEFAULTS, ...stripUndefined(options) };
+	if (!['llr', 'cosine', 'jaccard'].includes(opts.similarity)) throw new TrainError(`Unknown similarity "${opts.similarity}"`);
+	if (!(opts.neighbors >= 1)) throw new TrainError('neighbors must be at least 1');
+	if (!(opts.viewWeight >= 0 && opts.viewWeight <= 1)) throw new TrainError('viewWeight must be between 0 and 1');
+
+	// ---- 1. intern ids, collect raw lines into typed arrays
+	const customerIndex = new Map<string, number>();
+	const productIndex = new Map<string, number>();
+	const productIds: string[] = [];
+	const details: Array<ProductDetails | undefined> = [];
+	let cap = 1024;
+	let cust = new Int32Array(cap);
+	let prod = new Int32Array(cap);
+	let time = new Float64Array(cap);
+	let isView = new Uint8Array(cap);
+	let qty = new Float64Array(cap);
+	let n = 0;
+	let purchases = 0;
+	let views = 0;
+	let maxTime = -Infinity;
+	for (const line of interactions) {
+		if (n === cap) {
+			cap *= 2;
+			cust = grow(cust, cap);
+			prod = grow(prod, cap);
+			time = grow(time, cap);
+			isView = grow(isView, cap);
+			qty = grow(qty, cap);
+		}
+		let c = customerIndex.get(line.customerId);
+		if (c === undefined) {
+			c = customerIndex.size;
+			customerIndex.set(line.customerId, c);
+		}
+		let p = productIndex.get(line.productId);
+		if (p === undefined) {
+			p = productIds.length;
+			productIndex.set(line.productId, p);
+			productIds.push(line.productId);
+			details.push(undefined);
+		}
+		if (line.details) mergeDetails(details, p, line.details);
+		const view = line.kind === 'view';
+		cust[n] = c;
+		prod[n] = p;
+		const t = line.time ?? NaN;
+		time[n] = t;
+		if (t > maxTime) maxTime = t;
+		isView[n] = view ? 1 : 0;
+		qty[n] = view ? 0 : line.quantity !== undefined && line.quantity > 0 ? line.quantity : 1;
+		if (view) views++;
+		else purchases++;
+		n++;
+	}
+	const C = customerIndex.size;
+	const P = productIds.length;
+	if (purchases === 0) throw new TrainError('No order lines to train on (views alone cannot make a model)');
+
+	const asOf = options.asOf ?? (Number.isFinite(maxTime) ? maxTime : NaN);
+	const decayOn = opts.halfLifeDays > 0 && Number.isFinite(asOf);
+	const lambda = decayOn ? Math.LN2 / (opts.halfLifeDays * DAY_MS) : 0;
+	const weightOf = (i: number): number => {
+		const base = isView[i] ? opts.viewWeight : 1;
+		if (!decayOn || !Number.isFinite(time[i])) return base;
+		const age = Math.max(0, asOf - time[i]);
+		return base * Math.exp(-lambda * age);
+	};
+
+	// ---- 2. CSR by customer (counting sort), one weight per (customer, product)
+	const custStart = new Int32Array(C + 1);
+	for (let i = 0; i < n; i++) custStart[cust[i] + 1]++;
+	for (let c = 0; c < C; c++) custStart[c + 1] += custStart[c];
+	const order = new Int32Array(n);
+	const fill = custStart.slice(0, C);
+	for (let i = 0; i < n; i++) order[fill[cust[i]]++] = i;
+
+	const units = new Float64Array(P);
+	const buyers = new Float64Array(P);
+	const lastSeen = new Int32Array(P).fill(-1); // customer that last touched the product
+	const slot = new Int32Array(P); // its position in the customer's row
+	const rowStart = new Int32Array(C + 1);
+	const rowItems = new Int32Array(n);
+	const rowW = new Float64Array(n);
+	const rowBought = new Uint8Array(n);
+	let m = 0;
+	let tmpIdx: number[] = [];
+	for (let c = 0; c < C; c++) {
+		rowStart[c] = m;
+		const begin = m;
+		for (let k = custStart[c]; k < custStart[c + 1]; k++) {
+			const i = order[k];
+			const p = prod[i];
+			const w = weightOf(i);
+			units[p] += qty[i];
+			if (lastSeen[p] !== c) {
+				lastSeen[p] = c;
+				slot[p] = m;
+				rowItems[m] = p;
+				rowW[m] = w;
+				rowBought[m] = isView[i] ? 0 : 1;
+				m++;
+			} else {
+				const s = slot[p];
+				if (!isView[i]) {
+					// a purchase outranks views of the same product
+					if (!rowBought[s]) {
+						rowBought[s] = 1;
+						rowW[s] = w;
+					} else if (w > rowW[s]) rowW[s] = w;
+				} else if (!rowBought[s] && w > rowW[s]) rowW[s] = w;
+			}
+		}
+		for (let s = begin; s < m; s++) if (rowBought[s]) buyers[rowItems[s]] += rowW[s];
+		// cap heavy customers: keep the highest weights (most recent)
+		const len = m - begin;
+		if (len > opts.maxProductsPerCustomer) {
+			tmpIdx = [];
+			for (let s = begin; s < m; s++) tmpIdx.push(s);
+			tmpIdx.sort((a, b) => rowW[b] - rowW[a] || b - a); // ties: later first seen = more recent
+			const keep = tmpIdx.slice(0, opts.maxProductsPerCustomer).sort((a, b) => a - b);
+			const items = keep.map((s) => rowItems[s]);
+			const ws = keep.map((s) => rowW[s]);
+			for (let j = 0; j < keep.length; j++) {
+				rowItems[begin + j] = items[j];
+				rowW[begin + j] = ws[j];
+			}
+			m = begin + keep.length;
+		}
+	}
+	rowStart[C] = m;
+
+	// ---- item → customers CSR, and per-item sums
+	const s1 = new Float64Array(P);
+	const s2 = new Float64Array(P);
+	const itemStart = new Int32Array(P + 1);
+	for (let s = 0; s < m; s++) {
+		const p = rowItems[s];
+		itemStart[p + 1]++;
+		s1[p] += rowW[s];
+		s2[p] += rowW[s] * rowW[s];
+	}
+	for (let p = 0; p < P; p++) itemStart[p + 1] += itemStart[p];
+	const itemCust = new Int32Array(m);
+	const itemW = new Float64Array(m);
+	const itemFill = itemStart.slice(0, P);
+	for (let c = 0; c < C; c++) {
+		for (let s = rowStart[c]; s < rowStart[c + 1]; s++) {
+			const p = rowItems[s];
+			const at = itemFill[p]++;
+			itemCust[at] = c;
+			itemW[at] = rowW[s];
+		}
+	}
+
+	// ---- 3. co-occurrence rows and top-K neighbours
+	const acc = new Float64Array(P);
+	const support = new Int32Array(P);
+	const touched = new Int32Array(P);
+	const K = opts.neighbors;
+	const heapIds = new Int32Array(K);
+	const heapScores = new Float64Array(K);
+	const neighbors: Array<Array<[string, number]>> = new Array(P);
+	let links = 0;
+	let withNeighbors = 0;
+	for (let a = 0; a < P; a++) {
+		let nt = 0;
+		for (let k = itemStart[a]; k < itemStart[a + 1]; k++) {
+			const c = itemCust[k];
+			const wa = itemW[k];
+			for (let s = rowStart[c]; s < rowStart[c + 1]; s++) {
+				const b = rowItems[s];
+				if (b === a) continue;
+				if (support[b] === 0) touched[nt++] = b;
+				support[b]++;
+				acc[b] += wa * rowW[s];
+			}
+		}
+		let size = 0;
+		for (let t = 0; t < nt; t++) {
+			const b = touched[t];
+			if (support[b] >= opts.minSupport) {
+				const score = similarity(opts.similarity, acc[b], s1[a], s1[b], s2[a], s2[b], C);
+				if (score > 0) {
+					if (size < K) {
+						heapIds[size] = b;
+						heapScores[size] = score;
+						siftUp(heapIds, heapScores, size);
+						size++;
+					} else if (score > heapScores[0] || (score === heapScores[0] && b < heapIds[0])) {
+						heapIds[0] = b;
+						heapScores[0] = score;
+						siftDown(heapIds, heapScores, size);
+					}
+				}
+			}
+			acc[b] = 0;
+			support[b] = 0;
+		}
+		const row: Array<[number, number]> = [];
+		for (let h = 0; h < size; h++) row.push([heapIds[h], heapScores[h]]);
+		row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+		neighbors[a] = row.map(([b, score]) => [productIds[b], round6(score)]);
+		links += row.length;
+		if (row.length > 0) withNeighbors++;
+	}
+
+	// ---- best sellers (distinct buyers, decayed; then units)
+	const byPopularity = Array.from({ length: P }, (_, p) => p)
+		.filter((p) => buyers[p] > 0)
+		.sort((a, b) => buyers[b] - buyers[a] || units[b] - units[a] || (productIds[a] < productIds[b] ? -1 : 1));
+	const bestSellers = byPopularity.slice(0, opts.bestSellers).map((p) => productIds[p]);
+	const bestSellersByCategory: Record<string, string[]> = {};
+	for (const p of byPopularity) {
+		const category = details[p]?.category;
+		if (typeof category !== 'string' || category === '') continue;
+		const list = (bestSellersByCategory[category] ??= []);
+		if (list.length < opts.bestSellersPerCategory) list.push(productIds[p]);
+	}
+
+	const products: ModelProductJson[] = productIds.map((id, p) => ({
+		product_id: id,
+		...(details[p] ?? {}),
+		buyers: round6(buyers[p]),
+		units: units[p],
+		neighbors: neighbors[p],
+	}));
+
+	return {
+		kind: 'pz-reco-model',
+		version: 1,
+		trainedAt: now.toISOString(),
+		similarity: opts.similarity,
+		params: { ...opts, asOf: Number.isFinite(asOf) ? new Date(asOf).toISOString() : null },
+		stats: {
+			interactions: n,
+			purchases,
+			views,
+			customers: C,
+			products: P,
+			productsWithNeighbors: withNeighbors,
+			neighborLinks: links,
+		},
+		bestSellers,
+		bestSellersByCategory,
+		products,
+	};
+}
+
+// min-heap on score (ties: larger id is "smaller", so smaller ids win ties deterministically)
+function less(ids: Int32Array, scores: Float64Array, i: number, j: number): boolean {
+	return scores[i] < scores[j] || (scores[i] === scores[j] && ids[i] > ids[j]);
+}
+function swap(ids: Int32Array, scores: Float64Array, i: number, j: number): void {
+	const ti = ids[i];
+	ids[i] = ids[j];
+	ids[j] = ti;
+	const ts = scores[i];
+	scores[i] = scores[j];
+	scores[j] = ts;
+}
+function siftUp(ids: Int32Array, scores: Float64Array, i: number): void {
+	while (i > 0) {
+		const parent = (i - 1) >> 1;
+		if (!less(ids, scores, i, parent)) break;
+		swap(ids, scores, i, parent);
+		i = parent;
+	}
+}
+function siftDown(ids: Int32Array, scores: Float64Array, size: number): void {
+	let i = 0;
+	for (;;) {
+		const l = 2 * i + 1;
+		const r = l + 1;
+		let smallest = i;
+		if (l < size && less(ids, scores, l, smallest)) smallest = l;
+		if (r < size && less(ids, scores, r, smallest)) smallest = r;
+		if (smallest === i) return;
+		swap(ids, scores, i, smallest);
+		i = smallest;
+	}
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: number): T {
+	const next = new (array.constructor as new (n: number) => T)(size);
+	next.set(array);
+	return next;
+}
+
+/** Later lines win, but never with an empty value (a view without a price keeps the order's price). */
+function mergeDetails(all: Array<ProductDetails | undefined>, p: number, next: ProductDetails): void {
+	let out = all[p];
+	for (const key in next) {
+		const value = next[key];
+		if (value === undefined || value === null || value === '') continue;
+		if (!out) out = all[p] = {};
+		if (out[key] !== value) out[key] = value;
+	}
+}
+
+function round6(x: number): number {
+	return Math.round(x * 1e6) / 1e6;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+	const out: Partial<T> = {};
+	for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+	return out;
+}

@@ -1,0 +1,85 @@
+import { aggregateEvents, analyze } from '../../../nodes/engines/experiment/analyze';
+
+// Planned for baseline 10%, MDE +50% (→ 15%), α 0.05, power 0.8: 686 per variant (see stats.test.ts)
+const plan = { baselineRate: 0.1, mde: 0.5, control: 'control' };
+
+describe('analyze', () => {
+	it('declares a winner once the plan is reached and the difference is significant', () => {
+		const r = analyze([{ variant: 'control', sent: 1000, converted: 100 }, { variant: 'treatment', sent: 1000, converted: 150 }], plan);
+		expect(r).toMatchObject({ required_per_variant: 686, planned_reached: true, verdict: 'winner', winner: 'treatment', needed_more_per_variant: 0 });
+		const t = r.variants.find((v) => v.variant === 'treatment')!;
+		expect(t.abs_lift).toBeCloseTo(0.05, 12);
+		expect(t.rel_lift).toBeCloseTo(0.5, 12);
+		expect(t.p_value).toBeCloseTo(0.000723, 5);
+		expect(r.summary).toContain('"treatment" wins');
+	});
+
+	it('guards against peeking: significant now, but the planned sample is not reached', () => {
+		// 50/500 vs 75/500: z = 0.05/sqrt(0.125·0.875·0.004) = 2.39, p = 0.017 < 0.05, but 500 < 686
+		const r = analyze([{ variant: 'control', sent: 500, converted: 50 }, { variant: 'treatment', sent: 500, converted: 75 }], plan);
+		expect(r.verdict).toBe('needs_more_data');
+		expect(r.needed_more_per_variant).toBe(186);
+		expect(r.variants[1].significant).toBe(true);
+		expect(r.summary).toContain('186 more per variant');
+		expect(r.summary).toContain('peeking');
+	});
+
+	it('says "no difference" at the planned size when p >= alpha, and lets the control win a significant drop', () => {
+		const same = analyze([{ variant: 'control', sent: 1000, converted: 100 }, { variant: 'treatment', sent: 1000, converted: 105 }], plan);
+		expect(same.verdict).toBe('no_difference');
+		const drop = analyze([{ variant: 'control', sent: 1000, converted: 150 }, { variant: 'treatment', sent: 1000, converted: 100 }], { ...plan, baselineRate: 0.15, mde: 0.34 });
+		expect(drop).toMatchObject({ verdict: 'winner', winner: 'control' });
+	});
+
+	it('corrects alpha for several challengers (Bonferroni) and merges rows of the same variant', () => {
+		const r = analyze(
+			[
+				{ variant: 'control', sent: 600, converted: 60 },
+				{ variant: 'control', sent: 400, converted: 40 },
+				{ variant: 'b', sent: 1000, converted: 130 },
+				{ variant: 'c', sent: 1000, converted: 100 },
+				{ variant: 'holdout', sent: 300, converted: 20 },
+			],
+			{ ...plan, plannedPerVariant: 1000, exclude: ['holdout'] },
+		);
+		expect(r.alpha_per_comparison).toBe(0.025);
+		expect(r.variants.map((v) => [v.variant, v.sent])).toEqual([['control', 1000], ['b', 1000], ['c', 1000]]);
+		// b: 130 vs 100 of 1000: pooled 0.115, SE = sqrt(0.115·0.885·0.002) = 0.014267, z = 2.1027, p = 0.0355: significant at 0.05, not at 0.025
+		const b = r.variants.find((v) => v.variant === 'b')!;
+		expect(b.z).toBeCloseTo(2.1027, 3);
+		expect(b.significant).toBe(false);
+		expect(r.verdict).toBe('no_difference');
+	});
+
+	it('computes rates for every stage and rejects bad counts naming the variant', () => {
+		const r = analyze([{ variant: 'control', sent: 200, opened: 80, clicked: 20, converted: 4 }, { variant: 'b', sent: 200, opened: 90, clicked: 30, converted: 6 }], { metric: 'clicked', mde: 0.2 });
+		expect(r.variants[0]).toMatchObject({ open_rate: 0.4, click_rate: 0.1, conversion_rate: 0.02, rate: 0.1 });
+		expect(() => analyze([{ variant: 'a', sent: 10, converted: 11 }, { variant: 'b', sent: 10, converted: 1 }])).toThrow('Variant "a": converted (11) must be between 0 and sent (10)');
+		expect(() => analyze([{ variant: 'a', sent: 10, converted: 1 }])).toThrow('at least two variants');
+		expect(() => analyze([{ variant: 'a', sent: 10, converted: 1 }, { variant: 'b', sent: 10, converted: 1 }], { control: 'x' })).toThrow('Control variant "x"');
+	});
+});
+
+describe('aggregateEvents', () => {
+	it('counts distinct recipients per stage and variant, and ignores other experiments', () => {
+		const { counts, ignored } = aggregateEvents(
+			[
+				{ event: 'Email Sent', variant: 'a', experiment: 'x', recipient: 'm1' },
+				{ event: 'Email Delivered', variant: 'a', experiment: 'x', recipient: 'm1' },
+				{ event: 'Email Sent', variant: 'a', experiment: 'x', recipient: 'm2' },
+				{ event: 'Email Opened', variant: 'a', experiment: 'x', recipient: 'm1' },
+				{ event: 'Email Opened', variant: 'a', experiment: 'x', recipient: 'm1' },
+				{ event: 'Email Link Clicked', variant: 'b', experiment: 'x', recipient: 'm3' },
+				{ event: 'Order Completed', variant: 'b', experiment: 'x', recipient: 'm3' },
+				{ event: 'Email Sent', variant: 'b', experiment: 'y', recipient: 'm9' },
+				{ event: 'Email Bounced', variant: 'b', experiment: 'x', recipient: 'm4' },
+			],
+			'x',
+		);
+		expect(counts).toEqual([
+			{ variant: 'a', sent: 2, opened: 1, clicked: 0, converted: 0 },
+			{ variant: 'b', sent: 1, opened: 0, clicked: 1, converted: 1 },
+		]);
+		expect(ignored).toBe(2);
+	});
+});

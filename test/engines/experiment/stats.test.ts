@@ -1,0 +1,62 @@
+import { diffInterval, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from '../../../nodes/engines/experiment/stats';
+
+describe('normal distribution', () => {
+	it('quantiles match the standard normal table', () => {
+		expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+		expect(normalQuantile(0.8)).toBeCloseTo(0.841621, 6);
+		expect(normalQuantile(0.05)).toBeCloseTo(-1.644854, 6);
+		expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 6);
+		expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
+		expect(normalCdf(-1)).toBeCloseTo(0.158655, 6);
+	});
+});
+
+describe('two-proportion z-test', () => {
+	it('matches the worked example at usablestats.com/askstats/question/866 (118 vs 80 of 3303 each: z = 2.742, two-sided p = .00611)', () => {
+		const t = twoProportionZTest(80, 3303, 118, 3303);
+		expect(t.z).toBeCloseTo(2.742, 3);
+		expect(Math.abs(t.pValue - 0.00611)).toBeLessThan(0.00002);
+		expect(t.pooled).toBeCloseTo(0.02997, 5);
+	});
+
+	// Hand computation: control 100/1000 = 0.10, treatment 150/1000 = 0.15
+	//   pooled 250/2000 = 0.125; SE = sqrt(0.125·0.875·(2/1000)) = 0.0147902; z = 0.05/0.0147902 = 3.38062
+	//   two-sided p = 2·(1 - Φ(3.38062)) = 0.000723
+	//   Pearson χ² of [[100, 900], [150, 850]]: expected 125/875 per row → 2·25²/125 + 2·25²/875 = 11.428571 (= z²)
+	it('matches a hand-computed case, and χ² equals Pearson\'s statistic of the 2x2 table', () => {
+		const t = twoProportionZTest(100, 1000, 150, 1000);
+		expect(t.z).toBeCloseTo(3.38062, 5);
+		expect(t.pValue).toBeCloseTo(0.000723, 5);
+		expect(t.chiSquare).toBeCloseTo(11.428571, 5);
+	});
+
+	it('gives the intervals by hand: Wald for the difference, Katz log for the ratio', () => {
+		// Wald: SE = sqrt(0.1·0.9/1000 + 0.15·0.85/1000) = 0.0147479; ±1.959964·SE = ±0.0289054
+		const [lo, hi] = diffInterval(100, 1000, 150, 1000, 0.95);
+		expect(lo).toBeCloseTo(0.0210946, 6);
+		expect(hi).toBeCloseTo(0.0789054, 6);
+		// Katz: ln 1.5 = 0.405465 ± 1.959964·sqrt(0.9/100 + 0.85/150) = ± 0.237363 → exp(0.168102) − 1 = 0.183057, exp(0.642828) − 1 = 0.901853
+		const [rlo, rhi] = relativeLiftInterval(100, 1000, 150, 1000, 0.95)!;
+		expect(rlo).toBeCloseTo(0.183057, 5);
+		expect(rhi).toBeCloseTo(0.901853, 5);
+		expect(relativeLiftInterval(0, 1000, 150, 1000, 0.95)).toBeNull();
+	});
+});
+
+describe('sample size per group (Fleiss, Levin & Paik 2003, eq. 4.14 and 4.19)', () => {
+	// p1 = 0.10, p2 = 0.15, two-sided α = 0.05, power 0.80:
+	//   p̄ = 0.125; z_α/2·sqrt(2·p̄·q̄) = 1.959964·0.467707 = 0.916689; z_β·sqrt(p1q1 + p2q2) = 0.841621·0.466369 = 0.392507
+	//   n' = (1.309196)² / 0.05² = 685.57 → 686
+	//   continuity correction: n'/4·(1 + sqrt(1 + 4/(n'·0.05)))² = 171.39·(1 + 1.056737)² = 725.02 → 726
+	it('matches the hand computation, with and without continuity correction', () => {
+		expect(sampleSizePerGroup(0.1, 0.15)).toBe(686);
+		expect(sampleSizePerGroup(0.1, 0.15, 0.05, 0.8, { continuityCorrection: true })).toBe(726);
+		expect(sampleSizePerGroup(0.15, 0.1)).toBe(686); // symmetric
+	});
+
+	// p1 = 0.5, p2 = 0.6, α = 0.05, power 0.9: (1.959964·sqrt(2·0.55·0.45) + 1.281552·sqrt(0.25 + 0.24))² / 0.01
+	//   = (1.959964·0.703562 + 1.281552·0.7)² / 0.01 = (1.378956 + 0.897086)² / 0.01 = 518.04 → 519
+	it('matches a second hand computation (power 0.9)', () => {
+		expect(sampleSizePerGroup(0.5, 0.6, 0.05, 0.9)).toBe(519);
+	});
+});

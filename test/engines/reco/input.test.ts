@@ -1,0 +1,32 @@
+import { customerFromItem, interactionsFromItem } from '../../../nodes/engines/reco/input';
+
+describe('input shapes', () => {
+	it('reads flat order lines with configured fields, epoch seconds and ISO dates', () => {
+		const fields = { customer: 'cust.id', product: 'sku', quantity: 'qty', time: 'at', type: 'kind' };
+		expect(interactionsFromItem({ cust: { id: 7 }, sku: 'A', qty: '2', at: 1735689600, name: 'Mug', price: 9 }, fields)).toEqual([
+			{ customerId: '7', productId: 'A', kind: 'purchase', quantity: 2, time: Date.UTC(2025, 0, 1), details: { name: 'Mug', price: 9 } },
+		]);
+		expect(interactionsFromItem({ cust: { id: 'c' }, sku: 'B', kind: 'view', at: '2025-01-01T00:00:00Z' }, fields)[0]).toMatchObject({ kind: 'view', time: Date.UTC(2025, 0, 1) });
+		expect(() => interactionsFromItem({ cust: { id: 'c' } }, fields)).toThrow('Field "sku" (product) is missing or empty');
+		expect(() => interactionsFromItem({ cust: { id: 'c' }, sku: 'A', at: 'soon' }, fields)).toThrow('"at" is not a valid date');
+		expect(() => interactionsFromItem({ cust: { id: 'c' }, sku: 'A', qty: -1 }, fields)).toThrow('quantity');
+	});
+
+	it('reads CustomerProfile items: openCart.products → cart, recentViews (with at) → viewed', () => {
+		const ctx = customerFromItem({
+			profileId: 'p1',
+			purchased_products: ['A', { product_id: 'B', timestamp: '2025-01-02T00:00:00Z' }],
+			openCart: { products: [{ product_id: 'C' }], updatedAt: '2025-01-03T00:00:00Z' },
+			recentViews: [{ product_id: 'D', at: '2025-01-04T00:00:00Z' }],
+		});
+		expect(ctx).toEqual({ purchased: ['A', { id: 'B', time: Date.UTC(2025, 0, 2) }], cart: ['C'], viewed: [{ id: 'D', time: Date.UTC(2025, 0, 4) }] });
+	});
+
+	it('reads a canonical event as the customer item: checkout → cart, order → purchased, view → viewed', () => {
+		const base = { type: 'track', userId: 'u1', timestamp: '2025-01-05T00:00:00Z', context: { source: 'shopify' } };
+		const t = Date.UTC(2025, 0, 5);
+		expect(customerFromItem({ ...base, event: 'Checkout Started', properties: { products: [{ product_id: 'A' }, { sku: 'B' }] } }).cart).toEqual(['A', 'B']);
+		expect(customerFromItem({ ...base, event: 'Order Completed', properties: { products: [{ product_id: 'A' }] } }).purchased).toEqual([{ id: 'A', time: t }]);
+		expect(customerFromItem({ ...base, event: 'Product Viewed', properties: { product_id: 'Z' } }).viewed).toEqual([{ id: 'Z', time: t }]);
+	});
+});
