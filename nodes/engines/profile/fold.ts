@@ -138,6 +138,17 @@ export function validateEvent(input: unknown): ValidEvent {
 	};
 }
 
+/** The problem with an event (InvalidEventError), or null when it can be recorded. */
+export function checkEvent(input: unknown): InvalidEventError | null {
+	try {
+		validateEvent(input);
+		return null;
+	} catch (error) {
+		if (error instanceof InvalidEventError) return error;
+		return new InvalidEventError((error as Error).message, 'event');
+	}
+}
+
 export function emptyState(profileId: string, ts: number): ProfileState {
 	return {
 		v: 1,

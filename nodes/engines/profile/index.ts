@@ -10,9 +10,10 @@ import { SqliteProfileStore } from './sqlite';
 import type { ProfileStore, StoreOptions } from './types';
 
 export * from './types';
-export { toProfile, toMinor, validateEvent, InvalidEventError } from './fold';
+export { toProfile, toMinor, validateEvent, checkEvent, InvalidEventError } from './fold';
 export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
+export { flattenProfile, toCsv } from './csv';
 
 export const DEFAULT_SQLITE_FILE = 'personalization-profiles.sqlite';
 

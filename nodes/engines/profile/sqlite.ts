@@ -32,7 +32,6 @@ type SqliteModule = typeof import('node:sqlite');
 function loadSqlite(): SqliteModule {
 	try {
 		// Loaded on first use so the package still loads on a Node without node:sqlite.
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		return require('node:sqlite') as SqliteModule;
 	} catch {
 		throw new Error(
