@@ -107,9 +107,8 @@ export class PostgresProfileStore implements ProfileStore {
 						bounced BOOLEAN NOT NULL DEFAULT FALSE,
 						complained BOOLEAN NOT NULL DEFAULT FALSE,
 						updated_at BIGINT NOT NULL,
-						data JSONB NOT NULL
-					);
-					CREATE INDEX IF NOT EXISTS ${profiles}_updated ON ${profiles} (updated_at);
+						data TEXT NOT NULL
+					) WITH (fillfactor = 70);
 					CREATE TABLE IF NOT EXISTS ${identities} (key TEXT PRIMARY KEY, profile_id TEXT NOT NULL);
 					CREATE INDEX IF NOT EXISTS ${identities}_profile ON ${identities} (profile_id);
 					CREATE TABLE IF NOT EXISTS ${events} (
@@ -119,10 +118,9 @@ export class PostgresProfileStore implements ProfileStore {
 						type TEXT NOT NULL,
 						ts BIGINT NOT NULL,
 						received_at BIGINT NOT NULL,
-						body JSONB NOT NULL
+						body TEXT NOT NULL
 					);
 					CREATE INDEX IF NOT EXISTS ${events}_profile_event_ts ON ${events} (profile_id, event, ts);
-					CREATE INDEX IF NOT EXISTS ${events}_event_ts ON ${events} (event, ts);
 					CREATE INDEX IF NOT EXISTS ${events}_ts ON ${events} (ts);
 				`);
 				await c.query(
@@ -185,7 +183,7 @@ export class PostgresProfileStore implements ProfileStore {
 							`SELECT profile_id, data FROM ${profiles} WHERE profile_id = ANY($1::text[]) ORDER BY profile_id FOR UPDATE`,
 							[ids],
 						);
-						for (const r of rows) loaded.set(r.profile_id as string, r.data as ProfileState);
+						for (const r of rows) loaded.set(r.profile_id as string, JSON.parse(r.data as string) as ProfileState);
 						// A profile merged away (or erased) between our two reads: start again.
 						if (loaded.size !== ids.length) throw new StaleRead();
 						const again = await readIdentities();
@@ -213,7 +211,7 @@ export class PostgresProfileStore implements ProfileStore {
 						const u = p.upserts;
 						await c.query(
 							`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
-							 SELECT a, b, c, d, e, f, $7::bigint, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::bool[], $6::bool[], $8::text[]) AS x(a, b, c, d, e, f, h)
+							 SELECT a, b, c, d, e, f, $7::bigint, h FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::bool[], $6::bool[], $8::text[]) AS x(a, b, c, d, e, f, h)
 							 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
 							   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
 							   updated_at = excluded.updated_at, data = excluded.data`,
@@ -240,7 +238,7 @@ export class PostgresProfileStore implements ProfileStore {
 						const ev = p.events;
 						await c.query(
 							`INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
-							 SELECT a, b, c, d, e, f, g::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]) AS x(a, b, c, d, e, f, g)
+							 SELECT a, b, c, d, e, f, g FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]) AS x(a, b, c, d, e, f, g)
 							 ON CONFLICT (message_id) DO NOTHING`,
 							[
 								ev.map((e) => e.messageId),
@@ -272,7 +270,7 @@ export class PostgresProfileStore implements ProfileStore {
 		const id = await this.findProfileId(this.pool, lookup);
 		if (!id) return null;
 		const { rows } = await this.pool.query(`SELECT data FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
-		return rows.length ? toProfile(rows[0].data as ProfileState, now) : null;
+		return rows.length ? toProfile(JSON.parse(rows[0].data as string) as ProfileState, now) : null;
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
@@ -294,7 +292,7 @@ export class PostgresProfileStore implements ProfileStore {
 			[options.since?.getTime() ?? 0, options.limit ?? null],
 		);
 		const now = options.now ?? new Date();
-		return rows.map((r) => toProfile(r.data as ProfileState, now));
+		return rows.map((r) => toProfile(JSON.parse(r.data as string) as ProfileState, now));
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {
@@ -308,7 +306,7 @@ export class PostgresProfileStore implements ProfileStore {
 		return rows.map((r) =>
 			transactionFromBody(
 				{ profileId: r.profile_id, messageId: r.message_id, ts: Number(r.ts), userId: r.user_id, email: r.email },
-				r.body,
+				JSON.parse(r.body as string),
 			),
 		);
 	}

@@ -56,7 +56,7 @@ export class SqliteProfileStore implements ProfileStore {
 		if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 		const { DatabaseSync } = loadSqlite();
 		this.db = new DatabaseSync(file);
-		this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF;');
+		this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;');
 		this.migrate();
 		this.prepareStatements();
 	}
@@ -83,7 +83,6 @@ export class SqliteProfileStore implements ProfileStore {
 						updated_at INTEGER NOT NULL,
 						data TEXT NOT NULL
 					);
-					CREATE INDEX IF NOT EXISTS ${profiles}_updated ON ${profiles} (updated_at);
 					CREATE TABLE IF NOT EXISTS ${identities} (
 						key TEXT PRIMARY KEY,
 						profile_id TEXT NOT NULL
@@ -99,7 +98,6 @@ export class SqliteProfileStore implements ProfileStore {
 						body TEXT NOT NULL
 					);
 					CREATE INDEX IF NOT EXISTS ${events}_profile_event_ts ON ${events} (profile_id, event, ts);
-					CREATE INDEX IF NOT EXISTS ${events}_event_ts ON ${events} (event, ts);
 					CREATE INDEX IF NOT EXISTS ${events}_ts ON ${events} (ts);
 				`);
 				this.db.prepare(`INSERT OR REPLACE INTO ${meta} (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
