@@ -146,10 +146,18 @@ export class PostgresProfileStore implements ProfileStore {
 		}
 	}
 
+	/**
+	 * Unnamed statements on purpose: named (prepared) ones switch to generic plans after five runs,
+	 * and a generic plan for `json_to_recordset` / `= ANY($1)` can scan whole tables.
+	 */
+	private q(c: Pool | PoolClient, text: string, values: unknown[]) {
+		return c.query(text, values);
+	}
+
 	private async findProfileId(c: Pool | PoolClient, lookup: IdentityLookup): Promise<string | undefined> {
 		const keys = lookupKeys(lookup);
 		if (!keys.length) return undefined;
-		const { rows } = await c.query(`SELECT key, profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[])`, [keys]);
+		const { rows } = await this.q(c, `SELECT key, profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[])`, [keys]);
 		const byKey = new Map(rows.map((r) => [r.key as string, r.profile_id as string]));
 		for (const k of keys) if (byKey.has(k)) return byKey.get(k);
 		return undefined;
@@ -165,13 +173,13 @@ export class PostgresProfileStore implements ProfileStore {
 		for (let attempt = 1; ; attempt++) {
 			try {
 				result = await this.tx(async (c) => {
-					await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [
+					await this.q(c, 'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [
 						prepared.keys,
 					]);
-					const existing = await c.query(`SELECT message_id FROM ${events} WHERE message_id = ANY($1::text[])`, [prepared.messageIds]);
+					const existing = await this.q(c, `SELECT message_id FROM ${events} WHERE message_id = ANY($1::text[])`, [prepared.messageIds]);
 					const readIdentities = async () =>
 						new Map(
-							(await c.query(`SELECT key, profile_id FROM ${identities} WHERE key = ANY($1::text[])`, [prepared.keys])).rows.map(
+							(await this.q(c, `SELECT key, profile_id FROM ${identities} WHERE key = ANY($1::text[])`, [prepared.keys])).rows.map(
 								(r) => [r.key as string, r.profile_id as string],
 							),
 						);
@@ -179,7 +187,7 @@ export class PostgresProfileStore implements ProfileStore {
 					const ids = [...new Set(idMap.values())].sort();
 					const loaded = new Map<string, ProfileState>();
 					if (ids.length) {
-						const { rows } = await c.query(
+						const { rows } = await this.q(c, 
 							`SELECT profile_id, data FROM ${profiles} WHERE profile_id = ANY($1::text[]) ORDER BY profile_id FOR UPDATE`,
 							[ids],
 						);
@@ -194,60 +202,70 @@ export class PostgresProfileStore implements ProfileStore {
 						{ identities: idMap, profiles: loaded, existing: new Set(existing.rows.map((r) => r.message_id as string)) },
 						this.options,
 					);
-					if (p.deletes.length) await c.query(`DELETE FROM ${profiles} WHERE profile_id = ANY($1::text[])`, [p.deletes]);
+					if (p.deletes.length) await this.q(c, `DELETE FROM ${profiles} WHERE profile_id = ANY($1::text[])`, [p.deletes]);
 					if (p.moves.length) {
 						const from = p.moves.map((m) => m.from);
 						const to = p.moves.map((m) => m.to);
-						await c.query(
+						await this.q(c, 
 							`UPDATE ${identities} i SET profile_id = m.t FROM unnest($1::text[], $2::text[]) AS m(f, t) WHERE i.profile_id = m.f`,
 							[from, to],
 						);
-						await c.query(
+						await this.q(c, 
 							`UPDATE ${events} e SET profile_id = m.t FROM unnest($1::text[], $2::text[]) AS m(f, t) WHERE e.profile_id = m.f`,
 							[from, to],
 						);
 					}
 					if (p.upserts.length) {
-						const u = p.upserts;
-						await c.query(
-							`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
-							 SELECT a, b, c, d, e, f, $7::bigint, h FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::bool[], $6::bool[], $8::text[]) AS x(a, b, c, d, e, f, h)
-							 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
-							   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
-							   updated_at = excluded.updated_at, data = excluded.data`,
-							[
-								u.map((s) => s.profileId),
-								u.map((s) => s.userId),
-								u.map((s) => s.email),
-								u.map((s) => s.unsubscribed),
-								u.map((s) => s.bounced),
-								u.map((s) => s.complained),
-								now,
-								u.map((s) => JSON.stringify(s)),
-							],
-						);
+						// One JSON parameter per write (json_to_recordset): far cheaper to encode than one array per column.
+						// The state goes in as raw JSON (a json field read back as text), not as an escaped string.
+						const row = (st: ProfileState) =>
+							`{"profile_id":${JSON.stringify(st.profileId)},"user_id":${JSON.stringify(st.userId)},"email":${JSON.stringify(st.email)},` +
+							`"unsubscribed":${st.unsubscribed},"bounced":${st.bounced},"complained":${st.complained},"data":${JSON.stringify(st)}}`;
+						const updates = p.upserts.filter((st) => loaded.has(st.profileId)).map(row);
+						const inserts = p.upserts.filter((st) => !loaded.has(st.profileId)).map(row);
+						if (updates.length) {
+							// Loaded profiles are locked FOR UPDATE by this transaction: a plain UPDATE suffices.
+							await this.q(c, 
+								`UPDATE ${profiles} p SET user_id = x.user_id, email = x.email, unsubscribed = x.unsubscribed, bounced = x.bounced,
+								   complained = x.complained, updated_at = $2, data = x.data::text
+								 FROM json_to_recordset($1::json) AS x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)
+								 WHERE p.profile_id = x.profile_id`,
+								[`[${updates.join(',')}]`, now],
+							);
+						}
+						if (inserts.length) {
+							await this.q(c, 
+								`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
+								 SELECT x.profile_id, x.user_id, x.email, x.unsubscribed, x.bounced, x.complained, $2, x.data::text
+								 FROM json_to_recordset($1::json) AS x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)
+								 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
+								   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
+								   updated_at = excluded.updated_at, data = excluded.data`,
+								[`[${inserts.join(',')}]`, now],
+							);
+						}
 					}
 					if (p.identities.length) {
-						await c.query(
+						await this.q(c, 
 							`INSERT INTO ${identities} (key, profile_id) SELECT * FROM unnest($1::text[], $2::text[])
 							 ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id`,
 							[p.identities.map((i) => i.key), p.identities.map((i) => i.profileId)],
 						);
 					}
 					if (p.events.length) {
-						const ev = p.events;
-						await c.query(
+						await this.q(c, 
 							`INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
-							 SELECT a, b, c, d, e, f, g FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]) AS x(a, b, c, d, e, f, g)
+							 SELECT x.message_id, x.profile_id, x.event, x.type, x.ts, x.received_at, x.body::text
+							 FROM json_to_recordset($1::json) AS x(message_id text, profile_id text, event text, type text, ts bigint, received_at bigint, body json)
 							 ON CONFLICT (message_id) DO NOTHING`,
 							[
-								ev.map((e) => e.messageId),
-								ev.map((e) => e.profileId),
-								ev.map((e) => e.event),
-								ev.map((e) => e.type),
-								ev.map((e) => e.ts),
-								ev.map((e) => e.receivedAt),
-								ev.map((e) => e.body),
+								`[${p.events
+									.map(
+										(e) =>
+											`{"message_id":${JSON.stringify(e.messageId)},"profile_id":${JSON.stringify(e.profileId)},"event":${JSON.stringify(e.event)},` +
+											`"type":${JSON.stringify(e.type)},"ts":${e.ts},"received_at":${e.receivedAt},"body":${e.body}}`,
+									)
+									.join(',')}]`,
 							],
 						);
 					}
@@ -269,18 +287,23 @@ export class PostgresProfileStore implements ProfileStore {
 		await this.init();
 		const id = await this.findProfileId(this.pool, lookup);
 		if (!id) return null;
-		const { rows } = await this.pool.query(`SELECT data FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
+		const { rows } = await this.q(this.pool, `SELECT data FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
 		return rows.length ? toProfile(JSON.parse(rows[0].data as string) as ProfileState, now) : null;
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
 		await this.init();
-		const id = await this.findProfileId(this.pool, lookup);
-		if (!id) return { profileFound: false, happened: false, at: null, count: 0 };
-		const { rows } = await this.pool.query(
-			`SELECT MIN(ts) AS first, COUNT(*) AS n FROM ${this.t.events} WHERE profile_id = $1 AND event = $2 AND ts > $3 AND message_id <> $4`,
-			[id, eventName, since.getTime(), excludeMessageId],
+		const keys = lookupKeys(lookup);
+		if (!keys.length) return { profileFound: false, happened: false, at: null, count: 0 };
+		// One round trip: the first known identity in priority order, then its matching events.
+		const { rows } = await this.q(this.pool, 
+			`WITH p AS (SELECT profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[]) ORDER BY array_position($1::text[], key) LIMIT 1)
+			 SELECT p.profile_id, MIN(e.ts) AS first, COUNT(e.message_id) AS n FROM p
+			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts > $3 AND e.message_id <> $4
+			 GROUP BY p.profile_id`,
+			[keys, eventName, since.getTime(), excludeMessageId],
 		);
+		if (!rows.length) return { profileFound: false, happened: false, at: null, count: 0 };
 		const n = Number(rows[0].n);
 		return { profileFound: true, happened: n > 0, at: rows[0].first === null ? null : new Date(Number(rows[0].first)).toISOString(), count: n };
 	}
