@@ -56,7 +56,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Result Field',
-		name: 'resultField',
+		name: 'sinceField',
 		type: 'string',
 		default: 'happenedSince',
 		description: 'Boolean field added to the item: true when the event happened since',
@@ -97,7 +97,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (route) {
 				(result.happened ? yes : no).push({ json: items[i].json, pairedItem: { item: i } });
 			} else {
-				const field = (this.getNodeParameter('resultField', i, 'happenedSince') as string).trim() || 'happenedSince';
+				const field = (this.getNodeParameter('sinceField', i, 'happenedSince') as string).trim() || 'happenedSince';
 				yes.push({ json: { ...items[i].json, [field]: result.happened }, pairedItem: { item: i } });
 			}
 		} catch (error) {
