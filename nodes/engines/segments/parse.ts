@@ -82,6 +82,8 @@ export function parseTimeMs(value: unknown): number | undefined {
 	if (s === '') return undefined;
 	const fast = parseIsoFast(s);
 	if (fast !== undefined) return fast;
+	const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+	if (ymd && !validDate(Date.UTC(+ymd[1], +ymd[2] - 1, +ymd[3]), +ymd[2], +ymd[3])) return undefined; // e.g. 2024-02-30
 	if (/^\d{8}$/.test(s)) {
 		const ms = Date.UTC(Number(s.slice(0, 4)), Number(s.slice(4, 6)) - 1, Number(s.slice(6, 8)));
 		return validDate(ms, Number(s.slice(4, 6)), Number(s.slice(6, 8))) ? ms : undefined;
