@@ -7,7 +7,7 @@
 
 export interface CsvRow {
 	/** The bytes holding this row's fields. */
-	buf: Uint8Array;
+	buf: Buffer;
 	/** Start/end offsets in `buf` of each requested column (in the order requested). */
 	starts: Int32Array;
 	ends: Int32Array;
@@ -82,7 +82,7 @@ export function splitCsvLine(text: string, delimiter: string): string[] {
 	return fields;
 }
 
-export async function readCsv(source: AsyncIterable<Uint8Array | string>, options: CsvReadOptions): Promise<CsvReadResult> {
+export async function readCsv(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: CsvReadOptions): Promise<CsvReadResult> {
 	const delimiter = options.delimiter ?? ',';
 	if (delimiter.length !== 1) throw new Error('The delimiter must be one character');
 	const delim = delimiter.charCodeAt(0);
@@ -151,7 +151,7 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string>, option
 		}
 		const parts = wanted.map((c) => (c < fields.length ? encoder.encode(fields[c]) : undefined));
 		const total = parts.reduce((sum, p) => sum + (p ? p.length : 0), 0);
-		const buf = new Uint8Array(total);
+		const buf = Buffer.alloc(total);
 		let at = 0;
 		parts.forEach((p, k) => {
 			if (!p) {

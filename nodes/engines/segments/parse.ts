@@ -147,3 +147,60 @@ function parseIsoFast(s: string): number | undefined {
 	const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
 	return validDate(t, mo, d) ? t : undefined;
 }
+
+/**
+ * Byte-level timestamp for the CSV fast path: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS[.sss]][Z]`
+ * (UTC), `YYYYMMDD`; anything else is decoded and handed to parseTimeMs.
+ */
+export function parseTimeBytes(buf: Uint8Array, start: number, end: number): number | undefined {
+	while (start < end && buf[start] === 32) start++;
+	while (end > start && buf[end - 1] === 32) end--;
+	const n = end - start;
+	const digit = (k: number) => {
+		const c = buf[start + k] - 48;
+		return c >= 0 && c <= 9 ? c : NaN;
+	};
+	const num = (k: number, len: number) => {
+		let v = 0;
+		for (let i = 0; i < len; i++) v = v * 10 + digit(k + i);
+		return v;
+	};
+	if (n === 8) {
+		const y = num(0, 4);
+		const mo = num(4, 2);
+		const d = num(6, 2);
+		if (!Number.isNaN(y + mo + d)) {
+			const t = Date.UTC(y, mo - 1, d);
+			return mo >= 1 && mo <= 12 && validDate(t, mo, d) ? t : undefined;
+		}
+	}
+	if (n >= 10 && buf[start + 4] === 45 && buf[start + 7] === 45) {
+		const y = num(0, 4);
+		const mo = num(5, 2);
+		const d = num(8, 2);
+		let h = 0;
+		let mi = 0;
+		let sec = 0;
+		let ok = !Number.isNaN(y + mo + d) && mo >= 1 && mo <= 12;
+		if (ok && n > 10) {
+			const sep = buf[start + 10];
+			ok = (sep === 84 || sep === 32) && n >= 16 && buf[start + 13] === 58;
+			if (ok) {
+				h = num(11, 2);
+				mi = num(14, 2);
+				let i = 16;
+				if (i < n && buf[start + i] === 58) {
+					sec = num(17, 2);
+					i = 19;
+				}
+				// fractions or zones other than a bare Z: slow path
+				ok = !Number.isNaN(h + mi + sec) && (i === n || (i === n - 1 && buf[start + i] === 90));
+			}
+		}
+		if (ok) {
+			const t = Date.UTC(y, mo - 1, d, h, mi, sec);
+			return validDate(t, mo, d) && h < 24 && mi < 60 && sec < 61 ? t : undefined;
+		}
+	}
+	return parseTimeMs(new TextDecoder().decode(buf.subarray(start, end)));
+}
