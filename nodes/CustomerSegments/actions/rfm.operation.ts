@@ -404,7 +404,7 @@ function scoreCustomers(this: IExecuteFunctions, items: INodeExecutionData[], pa
 	};
 	const out = emit.call(this, dims, params, {
 		ids,
-		pairs: (c) => [{ item: good[c] }],
+		pairs: (c) => ({ item: good[c] }),
 		previous,
 		transactions: null,
 		referenceMs: null,
@@ -423,7 +423,7 @@ function emit(
 		ids: string[];
 		first?: Float64Array;
 		last?: Float64Array;
-		pairs: (c: number) => IPairedItemData[];
+		pairs: (c: number) => IPairedItemData | IPairedItemData[];
 		previous: Map<number, string>;
 		transactions: number | null;
 		referenceMs: number | null;
