@@ -108,6 +108,93 @@ export function aggregateItems(
 	return { acc, firstItem, nextItem, previousSegment, errors };
 }
 
+/**
+ * Open-addressing hash index from id BYTES to a number, so the CSV path does not allocate a
+ * string per row: a string is made once per new customer.
+ */
+export class ByteKeyIndex {
+	private table = new Int32Array(1 << 16).fill(-1);
+	private hashes = new Int32Array(1 << 12);
+	private starts = new Int32Array(1 << 12);
+	private lengths = new Int32Array(1 << 12);
+	private values = new Int32Array(1 << 12);
+	private arena = new Uint8Array(1 << 16);
+	private used = 0;
+	size = 0;
+
+	static hash(buf: Uint8Array, s: number, e: number): number {
+		let h = 0x811c9dc5;
+		for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+		return h | 0;
+	}
+
+	/** The value stored for these bytes, or -1. */
+	get(buf: Uint8Array, s: number, e: number, h: number): number {
+		const mask = this.table.length - 1;
+		const len = e - s;
+		for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+			const k = this.table[slot];
+			if (k < 0) return -1;
+			if (this.hashes[k] === h && this.lengths[k] === len) {
+				const a = this.starts[k];
+				let same = true;
+				for (let i = 0; i < len; i++) {
+					if (this.arena[a + i] !== buf[s + i]) {
+						same = false;
+						break;
+					}
+				}
+				if (same) return this.values[k];
+			}
+		}
+	}
+
+	/** Stores bytes → value (the bytes must not be present yet). */
+	set(buf: Uint8Array, s: number, e: number, h: number, value: number): void {
+		const k = this.size;
+		if (k === this.hashes.length) {
+			const grow = (a: Int32Array) => {
+				const b = new Int32Array(a.length * 2);
+				b.set(a);
+				return b;
+			};
+			this.hashes = grow(this.hashes);
+			this.starts = grow(this.starts);
+			this.lengths = grow(this.lengths);
+			this.values = grow(this.values);
+		}
+		const len = e - s;
+		if (this.used + len > this.arena.length) {
+			const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
+			bigger.set(this.arena.subarray(0, this.used));
+			this.arena = bigger;
+		}
+		this.arena.set(buf.subarray(s, e), this.used);
+		this.hashes[k] = h;
+		this.starts[k] = this.used;
+		this.lengths[k] = len;
+		this.values[k] = value;
+		this.used += len;
+		this.size++;
+		if (this.size * 2 > this.table.length) this.rehash();
+		else this.place(k);
+	}
+
+	private place(k: number): void {
+		const mask = this.table.length - 1;
+		let slot = this.hashes[k] & mask;
+		while (this.table[slot] >= 0) slot = (slot + 1) & mask;
+		this.table[slot] = k;
+	}
+
+	private rehash(): void {
+		this.table = new Int32Array(this.table.length * 2).fill(-1);
+		for (let k = 0; k < this.size; k++) this.place(k);
+	}
+}
+
+const byteIndexes = new WeakMap<RfmAccumulator, ByteKeyIndex>();
+
 export class CsvRowError extends Error {
 	constructor(
 		message: string,
@@ -128,6 +215,13 @@ export async function aggregateCsv(
 	fields: TransactionFields,
 	options: { decimals: number; delimiter?: string; onBadRow?: (line: number, message: string) => boolean },
 ): Promise<{ rows: number }> {
+	let index = byteIndexes.get(acc);
+	if (!index) {
+		index = new ByteKeyIndex();
+		byteIndexes.set(acc, index);
+	}
+	const ids = index;
+	const reference = acc.reference;
 	const fail = (line: number, message: string) => {
 		if (!options.onBadRow || !options.onBadRow(line, message)) throw new CsvRowError(`CSV line ${line}: ${message}`, line);
 	};
@@ -149,7 +243,6 @@ export async function aggregateCsv(
 			while (s < e && buf[s] === 32) s++;
 			while (e > s && buf[e - 1] === 32) e--;
 			if (e === s) return fail(row.line, `empty customer id in column "${fields.customerId}"`);
-			const id = buf.toString('utf8', s, e);
 			const amount = ends[1] < 0 ? undefined : parseDecimalBytes(buf, starts[1], ends[1], options.decimals);
 			if (amount === undefined) {
 				return fail(row.line, `amount "${ends[1] < 0 ? '' : buf.toString('utf8', starts[1], ends[1])}" in column "${fields.amount}" is not a number`);
@@ -158,7 +251,17 @@ export async function aggregateCsv(
 			if (ms === undefined) {
 				return fail(row.line, `timestamp "${ends[2] < 0 ? '' : buf.toString('utf8', starts[2], ends[2])}" in column "${fields.timestamp}" is not a date`);
 			}
-			acc.add(id, ms, amount);
+			if (ms > reference) {
+				acc.skippedFuture++;
+				return;
+			}
+			const h = ByteKeyIndex.hash(buf, s, e);
+			let c = ids.get(buf, s, e, h);
+			if (c < 0) {
+				c = acc.newCustomer(buf.toString('utf8', s, e), ms);
+				ids.set(buf, s, e, h, c);
+			}
+			acc.addAt(c, ms, amount);
 		},
 	});
 	return { rows: result.rows };

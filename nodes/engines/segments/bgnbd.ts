@@ -78,42 +78,89 @@ export function bgnbdLogLikelihood(params: BgNbdParams, customers: readonly RfCu
 	return ll;
 }
 
-/** Collapses identical (x, t_x, T) triples to speed up the likelihood. */
-function compress(customers: readonly RfCustomer[]): { rows: RfCustomer[]; weights: number[] } {
-	const map = new Map<string, number>();
-	const rows: RfCustomer[] = [];
-	const weights: number[] = [];
-	for (const c of customers) {
-		const key = `${c.frequency}|${c.recency}|${c.T}`;
-		const at = map.get(key);
-		if (at === undefined) {
-			map.set(key, rows.length);
-			rows.push(c);
-			weights.push(1);
-		} else weights[at]++;
-	}
-	return { rows, weights };
+/**
+ * Collapses identical (x, t_x, T) triples and indexes the distinct T and t_x values, so one
+ * likelihood evaluation takes a log per distinct value plus one exp and one log1p per row.
+ */
+interface Compressed {
+	x: Int32Array;
+	tIndex: Int32Array;
+	txIndex: Int32Array;
+	weight: Float64Array;
+	tValues: Float64Array;
+	txValues: Float64Array;
+	maxX: number;
 }
 
-function weightedLL(params: BgNbdParams, rows: RfCustomer[], weights: number[]): number {
+function compress(customers: readonly RfCustomer[]): Compressed {
+	const rowOf = new Map<string, number>();
+	const tOf = new Map<number, number>();
+	const txOf = new Map<number, number>();
+	const x: number[] = [];
+	const tIndex: number[] = [];
+	const txIndex: number[] = [];
+	const weight: number[] = [];
+	const index = (m: Map<number, number>, v: number) => {
+		let k = m.get(v);
+		if (k === undefined) m.set(v, (k = m.size));
+		return k;
+	};
+	let maxX = 0;
+	for (const c of customers) {
+		const key = `${c.frequency}|${c.recency}|${c.T}`;
+		const at = rowOf.get(key);
+		if (at !== undefined) {
+			weight[at]++;
+			continue;
+		}
+		rowOf.set(key, x.length);
+		x.push(c.frequency);
+		tIndex.push(index(tOf, c.T));
+		txIndex.push(index(txOf, c.recency));
+		weight.push(1);
+		if (c.frequency > maxX) maxX = c.frequency;
+	}
+	return {
+		x: Int32Array.from(x),
+		tIndex: Int32Array.from(tIndex),
+		txIndex: Int32Array.from(txIndex),
+		weight: Float64Array.from(weight),
+		tValues: Float64Array.from(tOf.keys()),
+		txValues: Float64Array.from(txOf.keys()),
+		maxX,
+	};
+}
+
+function weightedLL(params: BgNbdParams, d: Compressed): number {
 	const { r, alpha, a, b } = params;
-	const cache = new Map<number, [number, number]>();
 	const lnAlphaR = r * Math.log(alpha);
 	const lnGr = lnGamma(r);
 	const lnBab = lnBeta(a, b);
+	// Per distinct x: the two x-only terms (lnΓ is the costly part, done once per x).
+	const alive = new Float64Array(d.maxX + 1);
+	const died = new Float64Array(d.maxX + 1);
+	const seen = new Uint8Array(d.maxX + 1);
+	for (let i = 0; i < d.x.length; i++) {
+		const x = d.x[i];
+		if (seen[x]) continue;
+		seen[x] = 1;
+		const base = lnGamma(r + x) - lnGr + lnAlphaR;
+		alive[x] = base + lnBeta(a, b + x) - lnBab;
+		died[x] = x > 0 ? base + lnBeta(a + 1, b + x - 1) - lnBab : -Infinity;
+	}
+	const logT = d.tValues.map((t) => Math.log(alpha + t));
+	const logTx = d.txValues.map((t) => Math.log(alpha + t));
 	let ll = 0;
-	for (let i = 0; i < rows.length; i++) {
-		const c = rows[i];
-		const x = c.frequency;
-		let terms = cache.get(x);
-		if (!terms) {
-			const base = lnGamma(r + x) - lnGr + lnAlphaR;
-			terms = [base + lnBeta(a, b + x) - lnBab, x > 0 ? base + lnBeta(a + 1, b + x - 1) - lnBab : -Infinity];
-			cache.set(x, terms);
+	for (let i = 0; i < d.x.length; i++) {
+		const x = d.x[i];
+		const a3 = alive[x] - (r + x) * logT[d.tIndex[i]];
+		let term: number;
+		if (x === 0) term = a3;
+		else {
+			const a4 = died[x] - (r + x) * logTx[d.txIndex[i]];
+			term = a3 > a4 ? a3 + Math.log1p(Math.exp(a4 - a3)) : a4 + Math.log1p(Math.exp(a3 - a4));
 		}
-		const a3 = terms[0] - (r + x) * Math.log(alpha + c.T);
-		const a4 = x > 0 ? terms[1] - (r + x) * Math.log(alpha + c.recency) : -Infinity;
-		ll += weights[i] * logAddExp(a3, a4);
+		ll += d.weight[i] * term;
 	}
 	return ll;
 }
@@ -132,23 +179,23 @@ export function fitBgNbd(customers: readonly RfCustomer[], options: { penalizer?
 		throw new ModelInputError('BG/NBD cannot be fitted: no customer made a repeat purchase (every frequency is 0)');
 	}
 	const penalizer = options.penalizer ?? 0;
-	const { rows, weights } = compress(customers);
+	const data = compress(customers);
 	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) });
 	const n = customers.length;
 	const objective = (v: number[]) => {
 		const p = toParams(v);
-		const ll = weightedLL(p, rows, weights);
+		const ll = weightedLL(p, data);
 		const pen = penalizer * (p.r ** 2 + p.alpha ** 2 + p.a ** 2 + p.b ** 2);
 		return -ll / n + pen;
 	};
 	// Start as lifetimes does: all parameters 1 (log 0), alpha scaled to the data's time scale.
 	const meanT = customers.reduce((s, c) => s + c.T, 0) / n;
 	const start = [0, Math.log(Math.max(meanT / 10, 1e-3)), 0, 0];
-	const result = nelderMead(objective, start, { step: 0.5, tolerance: 1e-13, maxEvaluations: 40000, restarts: 8 });
+	const result = nelderMead(objective, start, { step: 0.5, tolerance: 1e-11, xTolerance: 1e-6, maxEvaluations: 40000, restarts: 3 });
 	const params = toParams(result.x);
 	return {
 		params,
-		logLikelihood: weightedLL(params, rows, weights),
+		logLikelihood: weightedLL(params, data),
 		customers: n,
 		evaluations: result.evaluations,
 		converged: result.converged,

@@ -90,7 +90,6 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 	let wanted: number[] = [];
 	let starts = new Int32Array(0);
 	let ends = new Int32Array(0);
-	const fieldStarts: number[] = [];
 	let rows = 0;
 	let line = 0;
 	let carry: Buffer | undefined;
@@ -103,24 +102,17 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		ends = new Int32Array(wanted.length);
 	};
 
-	/** A line without quotes: offsets straight into the chunk. */
-	const fastRow = (buf: Buffer, s: number, e: number, lineNo: number) => {
+	/** Field start offsets of the current line (reused; grows for very wide rows). */
+	let fieldStarts = new Int32Array(64);
+
+	/** A line without quotes whose field starts are already in fieldStarts[0..count). */
+	const fastRow = (buf: Buffer, s: number, e: number, count: number, lineNo: number) => {
 		if (e > s && buf[e - 1] === CR) e--;
 		if (e === s) return; // blank line
 		if (!header) {
 			setHeader(decoder.decode(buf.subarray(s, e)).split(delimiter));
 			return;
 		}
-		fieldStarts.length = 0;
-		fieldStarts.push(s);
-		let p = s;
-		for (;;) {
-			const d = buf.indexOf(delim, p);
-			if (d < 0 || d >= e) break;
-			fieldStarts.push(d + 1);
-			p = d + 1;
-		}
-		const count = fieldStarts.length;
 		for (let k = 0; k < wanted.length; k++) {
 			const c = wanted[k];
 			if (c >= count) {
@@ -173,39 +165,48 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		const buf = carry ? Buffer.concat([carry, piece]) : piece;
 		carry = undefined;
 		let pos = 0;
-		// Position of the next quote at or after pos (Infinity when none): searched once, not per line.
-		let nextQuote = -1;
-		for (;;) {
-			const nl = buf.indexOf(LF, pos);
-			if (nl < 0) break;
-			if (nextQuote !== Infinity && nextQuote < pos) {
-				const q = buf.indexOf(QUOTE, pos);
-				nextQuote = q < 0 ? Infinity : q;
-			}
-			if (nextQuote > nl) {
-				line++;
-				fastRow(buf, pos, nl, line);
-				pos = nl + 1;
-				continue;
-			}
-			// Quoted content: extend to the newline that closes the logical line (even quote count).
-			let end = nl;
-			let quotes = countQuotes(buf, pos, end);
-			while (quotes % 2 === 1) {
-				const next = buf.indexOf(LF, end + 1);
-				if (next < 0) {
-					end = -1;
-					break;
+		let count = 1;
+		fieldStarts[0] = 0;
+		const len = buf.length;
+		// One pass over the bytes: delimiters record field starts, LF ends a row, a quote sends
+		// the logical line (which may span several physical lines) to the slow path.
+		for (let p = 0; p < len; p++) {
+			const b = buf[p];
+			if (b === delim) {
+				if (count === fieldStarts.length) {
+					const bigger = new Int32Array(count * 2);
+					bigger.set(fieldStarts);
+					fieldStarts = bigger;
 				}
-				quotes += countQuotes(buf, end, next);
-				end = next;
+				fieldStarts[count++] = p + 1;
+			} else if (b === LF) {
+				line++;
+				fieldStarts[0] = pos;
+				fastRow(buf, pos, p, count, line);
+				pos = p + 1;
+				count = 1;
+			} else if (b === QUOTE) {
+				// find the LF that closes the logical line (even number of quotes before it)
+				let quotes = 0;
+				let q = pos;
+				let end = -1;
+				for (; q < len; q++) {
+					const c = buf[q];
+					if (c === QUOTE) quotes++;
+					else if (c === LF && quotes % 2 === 0) {
+						end = q;
+						break;
+					}
+				}
+				if (end < 0) break; // need more data: keep the line in carry
+				const text = decoder.decode(buf.subarray(pos, end));
+				const startLine = line + 1;
+				line += 1 + countByte(buf, pos, end, LF);
+				slowRow(text, startLine);
+				pos = end + 1;
+				p = end;
+				count = 1;
 			}
-			if (end < 0) break; // need more data
-			const text = decoder.decode(buf.subarray(pos, end));
-			const startLine = line + 1;
-			line += 1 + countByte(buf, pos, end, LF);
-			slowRow(text, startLine);
-			pos = end + 1;
 		}
 		if (pos < buf.length) carry = Buffer.from(buf.subarray(pos));
 	}
@@ -213,13 +214,23 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		const text = decoder.decode(carry);
 		line++;
 		if (text.includes('"')) slowRow(text, line);
-		else fastRow(carry, 0, carry.length, line);
+		else {
+			let count = 1;
+			fieldStarts[0] = 0;
+			for (let p = 0; p < carry.length; p++) {
+				if (carry[p] === delim) {
+					if (count === fieldStarts.length) {
+						const bigger = new Int32Array(count * 2);
+						bigger.set(fieldStarts);
+						fieldStarts = bigger;
+					}
+					fieldStarts[count++] = p + 1;
+				}
+			}
+			fastRow(carry, 0, carry.length, count, line);
+		}
 	}
 	return { rows, header: header ?? [] };
-}
-
-function countQuotes(buf: Buffer, s: number, e: number): number {
-	return countByte(buf, s, e, QUOTE);
 }
 
 function countByte(buf: Buffer, s: number, e: number, byte: number): number {

@@ -13,10 +13,11 @@ export interface MinimizeResult {
 export function nelderMead(
 	f: (x: number[]) => number,
 	start: number[],
-	options: { step?: number; tolerance?: number; maxEvaluations?: number; restarts?: number } = {},
+	options: { step?: number; tolerance?: number; xTolerance?: number; maxEvaluations?: number; restarts?: number } = {},
 ): MinimizeResult {
 	const step = options.step ?? 0.5;
 	const tol = options.tolerance ?? 1e-10;
+	const xTol = options.xTolerance ?? 1e-9;
 	const maxEval = options.maxEvaluations ?? 20000;
 	let evaluations = 0;
 	const evalf = (x: number[]): number => {
@@ -49,7 +50,7 @@ export function nelderMead(
 			const spread = Math.abs(values[n] - values[0]);
 			let size = 0;
 			for (let i = 1; i <= n; i++) for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(simplex[i][j] - simplex[0][j]));
-			if (spread <= tol * (Math.abs(values[0]) + tol) && size <= 1e-9) {
+			if (spread <= tol * (Math.abs(values[0]) + tol) && size <= xTol) {
 				converged = true;
 				break;
 			}

@@ -98,23 +98,37 @@ function validDate(ms: number, month: number, day: number): boolean {
 	return d.getUTCMonth() + 1 === month && d.getUTCDate() === day;
 }
 
-/** `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.sss]]` with `Z` or no zone (UTC) — the common cases, without Date.parse. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month of the proleptic Gregorian calendar. */
+function daysInMonth(y: number, m: number): number {
+	return m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : MONTH_DAYS[m - 1];
+}
+
+/** Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil), integer arithmetic only. */
+export function daysFromCivil(y: number, m: number, d: number): number {
+	y -= m <= 2 ? 1 : 0;
+	const era = Math.floor(y / 400);
+	const yoe = y - era * 400;
+	const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+	const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/** Epoch ms of a UTC date-time, or NaN when a field is out of range. */
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+	if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 59)) return NaN;
+	return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+}
+
+/** `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS[.sss]][Z]` (UTC) without Date.parse; undefined for other forms. */
 function parseIsoFast(s: string): number | undefined {
 	const n = s.length;
 	if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-	const num = (from: number, len: number): number => {
-		let v = 0;
-		for (let i = from; i < from + len; i++) {
-			const c = s.charCodeAt(i) - 48;
-			if (c < 0 || c > 9) return NaN;
-			v = v * 10 + c;
-		}
-		return v;
-	};
-	const y = num(0, 4);
-	const mo = num(5, 2);
-	const d = num(8, 2);
-	if (Number.isNaN(y + mo + d) || mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
+	const c = (i: number) => s.charCodeAt(i) - 48;
+	const y = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
+	const mo = c(5) * 10 + c(6);
+	const d = c(8) * 10 + c(9);
 	let h = 0;
 	let mi = 0;
 	let sec = 0;
@@ -122,18 +136,19 @@ function parseIsoFast(s: string): number | undefined {
 	if (n > 10) {
 		const sep = s.charCodeAt(10);
 		if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(13) !== 58) return undefined;
-		h = num(11, 2);
-		mi = num(14, 2);
+		h = c(11) * 10 + c(12);
+		mi = c(14) * 10 + c(15);
 		let i = 16;
 		if (i < n && s.charCodeAt(i) === 58) {
-			sec = num(17, 2);
+			if (n < 19) return undefined;
+			sec = c(17) * 10 + c(18);
 			i = 19;
 			if (i < n && s.charCodeAt(i) === 46) {
 				let j = i + 1;
-				let frac = 0;
 				let scale = 100;
+				let frac = 0;
 				while (j < n && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) {
-					frac += (s.charCodeAt(j) - 48) * scale;
+					frac += c(j) * scale;
 					scale /= 10;
 					j++;
 				}
@@ -141,65 +156,65 @@ function parseIsoFast(s: string): number | undefined {
 				i = j;
 			}
 		}
-		if (i < n && !(i === n - 1 && s.charCodeAt(i) === 90)) return undefined; // only a trailing Z; other zones via Date.parse
-		if (Number.isNaN(h + mi + sec) || h > 23 || mi > 59 || sec > 60) return undefined;
+		if (i < n && !(i === n - 1 && s.charCodeAt(i) === 90)) return undefined; // other zones: Date.parse
 	}
-	const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-	return validDate(t, mo, d) ? t : undefined;
+	if (!isDigits(s, 0, 4) || !isDigits(s, 5, 2) || !isDigits(s, 8, 2)) return undefined;
+	if (n > 10 && (!isDigits(s, 11, 2) || !isDigits(s, 14, 2) || (n >= 19 && s.charCodeAt(16) === 58 && !isDigits(s, 17, 2)))) return undefined;
+	const t = utcMs(y, mo, d, h, mi, sec, ms);
+	return Number.isNaN(t) ? undefined : t;
+}
+
+function isDigits(s: string, from: number, len: number): boolean {
+	for (let i = from; i < from + len; i++) {
+		const k = s.charCodeAt(i);
+		if (k < 48 || k > 57) return false;
+	}
+	return true;
 }
 
 /**
- * Byte-level timestamp for the CSV fast path: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS[.sss]][Z]`
- * (UTC), `YYYYMMDD`; anything else is decoded and handed to parseTimeMs.
+ * Byte-level timestamp for the CSV fast path: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS][Z]` (UTC),
+ * `YYYYMMDD`; anything else is decoded and handed to parseTimeMs.
  */
 export function parseTimeBytes(buf: Uint8Array, start: number, end: number): number | undefined {
 	while (start < end && buf[start] === 32) start++;
 	while (end > start && buf[end - 1] === 32) end--;
 	const n = end - start;
-	const digit = (k: number) => {
-		const c = buf[start + k] - 48;
-		return c >= 0 && c <= 9 ? c : NaN;
-	};
-	const num = (k: number, len: number) => {
-		let v = 0;
-		for (let i = 0; i < len; i++) v = v * 10 + digit(k + i);
+	let bad = 0;
+	const dg = (k: number) => {
+		const v = buf[start + k] - 48;
+		if (v < 0 || v > 9) bad = 1;
 		return v;
 	};
 	if (n === 8) {
-		const y = num(0, 4);
-		const mo = num(4, 2);
-		const d = num(6, 2);
-		if (!Number.isNaN(y + mo + d)) {
-			const t = Date.UTC(y, mo - 1, d);
-			return mo >= 1 && mo <= 12 && validDate(t, mo, d) ? t : undefined;
-		}
-	}
-	if (n >= 10 && buf[start + 4] === 45 && buf[start + 7] === 45) {
-		const y = num(0, 4);
-		const mo = num(5, 2);
-		const d = num(8, 2);
+		const t = utcMs(dg(0) * 1000 + dg(1) * 100 + dg(2) * 10 + dg(3), dg(4) * 10 + dg(5), dg(6) * 10 + dg(7), 0, 0, 0, 0);
+		if (bad === 0) return Number.isNaN(t) ? undefined : t;
+	} else if (n >= 10 && buf[start + 4] === 45 && buf[start + 7] === 45) {
+		const y = dg(0) * 1000 + dg(1) * 100 + dg(2) * 10 + dg(3);
+		const mo = dg(5) * 10 + dg(6);
+		const d = dg(8) * 10 + dg(9);
 		let h = 0;
 		let mi = 0;
 		let sec = 0;
-		let ok = !Number.isNaN(y + mo + d) && mo >= 1 && mo <= 12;
-		if (ok && n > 10) {
+		let ok = true;
+		if (n > 10) {
 			const sep = buf[start + 10];
 			ok = (sep === 84 || sep === 32) && n >= 16 && buf[start + 13] === 58;
 			if (ok) {
-				h = num(11, 2);
-				mi = num(14, 2);
+				h = dg(11) * 10 + dg(12);
+				mi = dg(14) * 10 + dg(15);
 				let i = 16;
-				if (i < n && buf[start + i] === 58) {
-					sec = num(17, 2);
+				if (n >= 19 && buf[start + i] === 58) {
+					sec = dg(17) * 10 + dg(18);
 					i = 19;
 				}
 				// fractions or zones other than a bare Z: slow path
-				ok = !Number.isNaN(h + mi + sec) && (i === n || (i === n - 1 && buf[start + i] === 90));
+				ok = i === n || (i === n - 1 && buf[start + i] === 90);
 			}
 		}
-		if (ok) {
-			const t = Date.UTC(y, mo - 1, d, h, mi, sec);
-			return validDate(t, mo, d) && h < 24 && mi < 60 && sec < 61 ? t : undefined;
+		if (ok && bad === 0) {
+			const t = utcMs(y, mo, d, h, mi, sec, 0);
+			return Number.isNaN(t) ? undefined : t;
 		}
 	}
 	return parseTimeMs(new TextDecoder().decode(buf.subarray(start, end)));

@@ -177,6 +177,32 @@ export class RfmAccumulator {
 		return i;
 	}
 
+	/**
+	 * Registers a customer without the string index (for callers that keep their own, like the
+	 * CSV path's byte-keyed index). The caller must not also add() the same id.
+	 */
+	newCustomer(customerId: string, timeMs: number): number {
+		const i = this.ids.length;
+		if (i === this.lastMs.length) this.grow();
+		this.ids.push(customerId);
+		this.lastMs[i] = timeMs;
+		this.firstMs[i] = timeMs;
+		return i;
+	}
+
+	/** Adds a transaction (already checked against the reference date) to customer i. */
+	addAt(i: number, timeMs: number, amountMinor: number): void {
+		if (timeMs > this.lastMs[i]) this.lastMs[i] = timeMs;
+		if (timeMs < this.firstMs[i]) this.firstMs[i] = timeMs;
+		this.count[i]++;
+		this.sumMinor[i] += amountMinor;
+		this.transactions++;
+	}
+
+	get reference(): number {
+		return this.referenceMs;
+	}
+
 	indexOf(customerId: string): number | undefined {
 		return this.index.get(customerId);
 	}

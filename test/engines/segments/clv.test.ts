@@ -44,6 +44,7 @@ describe('BG/NBD on the CDNOW sample (published estimates)', () => {
 		expect(fit.params.a.toFixed(3)).toBe('0.793');
 		expect(fit.params.b.toFixed(3)).toBe('2.426');
 		expect(fit.logLikelihood.toFixed(1)).toBe('-9582.4');
+		expect(bgnbdLogLikelihood(fit.params, customers)).toBeCloseTo(fit.logLikelihood, 6); // the compressed evaluation agrees with the plain one
 		expect(fit.converged).toBe(true);
 	});
 
