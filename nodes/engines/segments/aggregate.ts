@@ -125,6 +125,13 @@ export class ByteKeyIndex {
 	static hash(buf: Uint8Array, s: number, e: number): number {
 		let h = 0x811c9dc5;
 		for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+		// FNV's low bits mix poorly for near-identical keys (c0000001, c0000002…): finish with
+		// MurmurHash3's fmix32 so the table index (low bits) spreads.
+		h ^= h >>> 16;
+		h = Math.imul(h, 0x85ebca6b);
+		h ^= h >>> 13;
+		h = Math.imul(h, 0xc2b2ae35);
+		h ^= h >>> 16;
 		return h | 0;
 	}
 
