@@ -114,10 +114,8 @@ export function aggregateItems(
  */
 export class ByteKeyIndex {
 	private table = new Int32Array(1 << 16).fill(-1);
-	private hashes = new Int32Array(1 << 12);
-	private starts = new Int32Array(1 << 12);
-	private lengths = new Int32Array(1 << 12);
-	private values = new Int32Array(1 << 12);
+	/** Per key, side by side: hash, arena offset, length, value. */
+	private records = new Int32Array(4 << 12);
 	private arena = new Uint8Array(1 << 16);
 	private used = 0;
 	size = 0;
@@ -137,21 +135,20 @@ export class ByteKeyIndex {
 
 	/** The value stored for these bytes, or -1. */
 	get(buf: Uint8Array, s: number, e: number, h: number): number {
-		const mask = this.table.length - 1;
+		const table = this.table;
+		const records = this.records;
+		const arena = this.arena;
+		const mask = table.length - 1;
 		const len = e - s;
 		for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-			const k = this.table[slot];
+			const k = table[slot];
 			if (k < 0) return -1;
-			if (this.hashes[k] === h && this.lengths[k] === len) {
-				const a = this.starts[k];
-				let same = true;
-				for (let i = 0; i < len; i++) {
-					if (this.arena[a + i] !== buf[s + i]) {
-						same = false;
-						break;
-					}
-				}
-				if (same) return this.values[k];
+			const r = 4 * k;
+			if (records[r] === h && records[r + 2] === len) {
+				const a = records[r + 1];
+				let i = 0;
+				while (i < len && arena[a + i] === buf[s + i]) i++;
+				if (i === len) return records[r + 3];
 			}
 		}
 	}
@@ -159,16 +156,10 @@ export class ByteKeyIndex {
 	/** Stores bytes → value (the bytes must not be present yet). */
 	set(buf: Uint8Array, s: number, e: number, h: number, value: number): void {
 		const k = this.size;
-		if (k === this.hashes.length) {
-			const grow = (a: Int32Array) => {
-				const b = new Int32Array(a.length * 2);
-				b.set(a);
-				return b;
-			};
-			this.hashes = grow(this.hashes);
-			this.starts = grow(this.starts);
-			this.lengths = grow(this.lengths);
-			this.values = grow(this.values);
+		if (4 * k === this.records.length) {
+			const bigger = new Int32Array(this.records.length * 2);
+			bigger.set(this.records);
+			this.records = bigger;
 		}
 		const len = e - s;
 		if (this.used + len > this.arena.length) {
@@ -177,10 +168,11 @@ export class ByteKeyIndex {
 			this.arena = bigger;
 		}
 		this.arena.set(buf.subarray(s, e), this.used);
-		this.hashes[k] = h;
-		this.starts[k] = this.used;
-		this.lengths[k] = len;
-		this.values[k] = value;
+		const r = 4 * k;
+		this.records[r] = h;
+		this.records[r + 1] = this.used;
+		this.records[r + 2] = len;
+		this.records[r + 3] = value;
 		this.used += len;
 		this.size++;
 		if (this.size * 2 > this.table.length) this.rehash();
@@ -189,7 +181,7 @@ export class ByteKeyIndex {
 
 	private place(k: number): void {
 		const mask = this.table.length - 1;
-		let slot = this.hashes[k] & mask;
+		let slot = this.records[4 * k] & mask;
 		while (this.table[slot] >= 0) slot = (slot + 1) & mask;
 		this.table[slot] = k;
 	}

@@ -21,6 +21,7 @@ export interface CsvReadOptions {
 	delimiter?: string;
 	/** Given the header names, return the index of each column wanted (or throw). */
 	columns: (header: string[]) => number[];
+	/** Called per row with a reused row object: read what you need before returning. */
 	onRow: (row: CsvRow) => void;
 }
 
@@ -95,11 +96,16 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 	let carry: Buffer | undefined;
 	const encoder = new TextEncoder();
 
+	/** One row object, refilled for every row (the callback must not keep it). */
+	const row: CsvRow = { buf: Buffer.alloc(0), starts, ends, line: 0, fieldCount: 0 };
+
 	const setHeader = (names: string[]) => {
 		header = names.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
 		wanted = options.columns(header);
 		starts = new Int32Array(wanted.length);
 		ends = new Int32Array(wanted.length);
+		row.starts = starts;
+		row.ends = ends;
 	};
 
 	/** Field start offsets of the current line (reused; grows for very wide rows). */
@@ -124,7 +130,10 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 			}
 		}
 		rows++;
-		options.onRow({ buf, starts, ends, line: lineNo, fieldCount: count });
+		row.buf = buf;
+		row.line = lineNo;
+		row.fieldCount = count;
+		options.onRow(row);
 	};
 
 	/** A line with quotes: decode, split, re-encode the wanted fields into a small buffer. */
@@ -157,7 +166,10 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 			at += p.length;
 		});
 		rows++;
-		options.onRow({ buf, starts, ends, line: lineNo, fieldCount: fields.length });
+		row.buf = buf;
+		row.line = lineNo;
+		row.fieldCount = fields.length;
+		options.onRow(row);
 	};
 
 	for await (const chunk of source) {

@@ -180,42 +180,52 @@ export function parseTimeBytes(buf: Uint8Array, start: number, end: number): num
 	while (start < end && buf[start] === 32) start++;
 	while (end > start && buf[end - 1] === 32) end--;
 	const n = end - start;
-	let bad = 0;
-	const dg = (k: number) => {
-		const v = buf[start + k] - 48;
-		if (v < 0 || v > 9) bad = 1;
-		return v;
-	};
 	if (n === 8) {
-		const t = utcMs(dg(0) * 1000 + dg(1) * 100 + dg(2) * 10 + dg(3), dg(4) * 10 + dg(5), dg(6) * 10 + dg(7), 0, 0, 0, 0);
-		if (bad === 0) return Number.isNaN(t) ? undefined : t;
+		const t = digitsAt(buf, start, 4);
+		const t2 = digitsAt(buf, start + 4, 2);
+		const t3 = digitsAt(buf, start + 6, 2);
+		if (t >= 0 && t2 >= 0 && t3 >= 0) {
+			const ms = utcMs(t, t2, t3, 0, 0, 0, 0);
+			return Number.isNaN(ms) ? undefined : ms;
+		}
 	} else if (n >= 10 && buf[start + 4] === 45 && buf[start + 7] === 45) {
-		const y = dg(0) * 1000 + dg(1) * 100 + dg(2) * 10 + dg(3);
-		const mo = dg(5) * 10 + dg(6);
-		const d = dg(8) * 10 + dg(9);
+		const y = digitsAt(buf, start, 4);
+		const mo = digitsAt(buf, start + 5, 2);
+		const d = digitsAt(buf, start + 8, 2);
 		let h = 0;
 		let mi = 0;
 		let sec = 0;
-		let ok = true;
-		if (n > 10) {
+		let ok = y >= 0 && mo >= 0 && d >= 0;
+		if (ok && n > 10) {
 			const sep = buf[start + 10];
 			ok = (sep === 84 || sep === 32) && n >= 16 && buf[start + 13] === 58;
 			if (ok) {
-				h = dg(11) * 10 + dg(12);
-				mi = dg(14) * 10 + dg(15);
+				h = digitsAt(buf, start + 11, 2);
+				mi = digitsAt(buf, start + 14, 2);
 				let i = 16;
 				if (n >= 19 && buf[start + i] === 58) {
-					sec = dg(17) * 10 + dg(18);
+					sec = digitsAt(buf, start + 17, 2);
 					i = 19;
 				}
 				// fractions or zones other than a bare Z: slow path
-				ok = i === n || (i === n - 1 && buf[start + i] === 90);
+				ok = h >= 0 && mi >= 0 && sec >= 0 && (i === n || (i === n - 1 && buf[start + i] === 90));
 			}
 		}
-		if (ok && bad === 0) {
+		if (ok) {
 			const t = utcMs(y, mo, d, h, mi, sec, 0);
 			return Number.isNaN(t) ? undefined : t;
 		}
 	}
 	return parseTimeMs(new TextDecoder().decode(buf.subarray(start, end)));
+}
+
+/** The decimal number in buf[at, at+len) when all are ASCII digits, else -1. */
+function digitsAt(buf: Uint8Array, at: number, len: number): number {
+	let v = 0;
+	for (let i = at; i < at + len; i++) {
+		const c = buf[i] - 48;
+		if (c < 0 || c > 9) return -1;
+		v = v * 10 + c;
+	}
+	return v;
 }

@@ -135,14 +135,15 @@ export function matchRule(rules: readonly RfmRule[], r: number, f: number, m: nu
 	return -1;
 }
 
-/** Per-customer accumulator over transactions, in growable typed arrays (millions of customers). */
+/**
+ * Per-customer accumulator over transactions. The four numbers of a customer (last, first,
+ * count, sum) sit side by side in one Float64Array, so an update touches one cache line even
+ * with millions of customers.
+ */
 export class RfmAccumulator {
 	readonly ids: string[] = [];
 	private readonly index = new Map<string, number>();
-	lastMs = new Float64Array(1024);
-	firstMs = new Float64Array(1024);
-	count = new Float64Array(1024);
-	sumMinor = new Float64Array(1024);
+	private data = new Float64Array(4 * 1024);
 	transactions = 0;
 	/** Transactions dated after the reference date: left out. */
 	skippedFuture = 0;
@@ -153,6 +154,10 @@ export class RfmAccumulator {
 		return this.ids.length;
 	}
 
+	get reference(): number {
+		return this.referenceMs;
+	}
+
 	/** Adds one transaction; returns the customer's index, or -1 when it is after the reference date. */
 	add(customerId: string, timeMs: number, amountMinor: number): number {
 		if (timeMs > this.referenceMs) {
@@ -161,19 +166,10 @@ export class RfmAccumulator {
 		}
 		let i = this.index.get(customerId);
 		if (i === undefined) {
-			i = this.ids.length;
-			if (i === this.lastMs.length) this.grow();
+			i = this.newCustomer(customerId, timeMs);
 			this.index.set(customerId, i);
-			this.ids.push(customerId);
-			this.lastMs[i] = timeMs;
-			this.firstMs[i] = timeMs;
-		} else {
-			if (timeMs > this.lastMs[i]) this.lastMs[i] = timeMs;
-			if (timeMs < this.firstMs[i]) this.firstMs[i] = timeMs;
 		}
-		this.count[i]++;
-		this.sumMinor[i] += amountMinor;
-		this.transactions++;
+		this.addAt(i, timeMs, amountMinor);
 		return i;
 	}
 
@@ -183,40 +179,54 @@ export class RfmAccumulator {
 	 */
 	newCustomer(customerId: string, timeMs: number): number {
 		const i = this.ids.length;
-		if (i === this.lastMs.length) this.grow();
+		if (4 * i === this.data.length) {
+			const bigger = new Float64Array(this.data.length * 2);
+			bigger.set(this.data);
+			this.data = bigger;
+		}
 		this.ids.push(customerId);
-		this.lastMs[i] = timeMs;
-		this.firstMs[i] = timeMs;
+		this.data[4 * i] = timeMs;
+		this.data[4 * i + 1] = timeMs;
 		return i;
 	}
 
 	/** Adds a transaction (already checked against the reference date) to customer i. */
 	addAt(i: number, timeMs: number, amountMinor: number): void {
-		if (timeMs > this.lastMs[i]) this.lastMs[i] = timeMs;
-		if (timeMs < this.firstMs[i]) this.firstMs[i] = timeMs;
-		this.count[i]++;
-		this.sumMinor[i] += amountMinor;
+		const d = this.data;
+		const o = 4 * i;
+		if (timeMs > d[o]) d[o] = timeMs;
+		if (timeMs < d[o + 1]) d[o + 1] = timeMs;
+		d[o + 2]++;
+		d[o + 3] += amountMinor;
 		this.transactions++;
 	}
 
-	get reference(): number {
-		return this.referenceMs;
+	private column(k: number): Float64Array {
+		const n = this.ids.length;
+		const out = new Float64Array(n);
+		for (let i = 0; i < n; i++) out[i] = this.data[4 * i + k];
+		return out;
+	}
+
+	/** Last purchase time per customer (epoch ms). */
+	get lastMs(): Float64Array {
+		return this.column(0);
+	}
+
+	get firstMs(): Float64Array {
+		return this.column(1);
+	}
+
+	get count(): Float64Array {
+		return this.column(2);
+	}
+
+	get sumMinor(): Float64Array {
+		return this.column(3);
 	}
 
 	indexOf(customerId: string): number | undefined {
 		return this.index.get(customerId);
-	}
-
-	private grow(): void {
-		const double = (a: Float64Array) => {
-			const b = new Float64Array(a.length * 2);
-			b.set(a);
-			return b;
-		};
-		this.lastMs = double(this.lastMs);
-		this.firstMs = double(this.firstMs);
-		this.count = double(this.count);
-		this.sumMinor = double(this.sumMinor);
 	}
 }
 
@@ -252,11 +262,12 @@ export interface RfmResult {
 export function dimensionsFromAccumulator(acc: RfmAccumulator, referenceMs: number, monetary: 'sum' | 'average'): RfmDimensions {
 	const n = acc.size;
 	const recencyDays = new Float64Array(n);
-	const frequency = acc.count.slice(0, n);
-	const revenueMinor = acc.sumMinor.slice(0, n);
+	const frequency = acc.count;
+	const revenueMinor = acc.sumMinor;
+	const last = acc.lastMs;
 	const monetaryMinor = monetary === 'average' ? new Float64Array(n) : revenueMinor;
 	for (let i = 0; i < n; i++) {
-		recencyDays[i] = Math.floor((referenceMs - acc.lastMs[i]) / 86_400_000);
+		recencyDays[i] = Math.floor((referenceMs - last[i]) / 86_400_000);
 		if (monetary === 'average') monetaryMinor[i] = revenueMinor[i] / frequency[i];
 	}
 	return { recencyDays, frequency, monetaryMinor, revenueMinor };
