@@ -1,7 +1,7 @@
 /**
  * One CSV run in its own process so its peak RSS is its own:
  *   csv-child.ts <file> ours|duckdb <referenceIso>
- * Prints @@CSV@@{ms, rssMb, customers, checksum}.
+ * Prints @@CSV@@{ms, cpuMs (user+system, all threads), rssMb, customers, checksum}.
  */
 import fs from 'node:fs';
 import { aggregateCsv } from '../../nodes/engines/segments/aggregate';
@@ -12,6 +12,7 @@ async function main() {
 	const [file, mode, reference] = process.argv.slice(2);
 	const ref = Date.parse(reference);
 	const start = process.hrtime.bigint();
+	const cpuStart = process.cpuUsage();
 	let customers = 0;
 	let checksum = 0;
 	if (mode === 'ours') {
@@ -29,8 +30,10 @@ async function main() {
 		checksum = Number(row.checksum);
 	}
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	const cpu = process.cpuUsage(cpuStart);
+	const cpuMs = (cpu.user + cpu.system) / 1000;
 	const rssMb = process.resourceUsage().maxRSS / 1024;
-	process.stdout.write(`@@CSV@@${JSON.stringify({ ms, rssMb, customers, checksum })}\n`);
+	process.stdout.write(`@@CSV@@${JSON.stringify({ ms, cpuMs, rssMb, customers, checksum })}\n`);
 }
 
 main().catch((error: unknown) => {
