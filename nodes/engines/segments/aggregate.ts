@@ -35,6 +35,12 @@ function read(data: Record<string, unknown>, field: string): unknown {
 	return current;
 }
 
+/** A reader for one field, decided once: plain names skip the dot-path logic. */
+function reader(field: string): (data: Record<string, unknown>) => unknown {
+	if (!field.includes('.')) return (data) => data[field];
+	return (data) => read(data, field);
+}
+
 function describe(value: unknown): string {
 	if (value === undefined) return 'missing';
 	const s = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
@@ -43,6 +49,8 @@ function describe(value: unknown): string {
 
 export function customerIdOf(value: unknown): string | undefined {
 	if (typeof value === 'string') {
+		const n = value.length;
+		if (n > 0 && value.charCodeAt(0) > 32 && value.charCodeAt(n - 1) > 32) return value;
 		const t = value.trim();
 		return t === '' ? undefined : t;
 	}
@@ -63,23 +71,26 @@ export function aggregateItems(
 	const nextItem = new Int32Array(items.length).fill(-1);
 	const previousSegment = new Map<number, string>();
 	const errors: ItemAggregation['errors'] = [];
+	const readId = reader(fields.customerId);
+	const readAmount = reader(fields.amount);
+	const readTime = reader(fields.timestamp);
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
-		const rawId = read(json, fields.customerId);
+		const rawId = readId(json);
 		const id = customerIdOf(rawId);
 		if (id === undefined) {
 			errors.push({ index: i, field: fields.customerId, message: `customer id field "${fields.customerId}" is ${describe(rawId)}` });
 			if (options.stopOnError) break;
 			continue;
 		}
-		const rawAmount = read(json, fields.amount);
+		const rawAmount = readAmount(json);
 		const amount = parseMoneyMinor(rawAmount, options.decimals);
 		if (amount === undefined) {
 			errors.push({ index: i, field: fields.amount, message: `amount field "${fields.amount}" is not a number (${describe(rawAmount)})` });
 			if (options.stopOnError) break;
 			continue;
 		}
-		const rawTime = read(json, fields.timestamp);
+		const rawTime = readTime(json);
 		const ms = parseTimeMs(rawTime);
 		if (ms === undefined) {
 			errors.push({ index: i, field: fields.timestamp, message: `timestamp field "${fields.timestamp}" is not a date (${describe(rawTime)})` });

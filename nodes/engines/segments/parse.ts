@@ -125,10 +125,10 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
 function parseIsoFast(s: string): number | undefined {
 	const n = s.length;
 	if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-	const c = (i: number) => s.charCodeAt(i) - 48;
-	const y = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
-	const mo = c(5) * 10 + c(6);
-	const d = c(8) * 10 + c(9);
+	const y = digits(s, 0, 4);
+	const mo = digits(s, 5, 2);
+	const d = digits(s, 8, 2);
+	if (y < 0 || mo < 0 || d < 0) return undefined;
 	let h = 0;
 	let mi = 0;
 	let sec = 0;
@@ -136,19 +136,19 @@ function parseIsoFast(s: string): number | undefined {
 	if (n > 10) {
 		const sep = s.charCodeAt(10);
 		if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(13) !== 58) return undefined;
-		h = c(11) * 10 + c(12);
-		mi = c(14) * 10 + c(15);
+		h = digits(s, 11, 2);
+		mi = digits(s, 14, 2);
 		let i = 16;
 		if (i < n && s.charCodeAt(i) === 58) {
 			if (n < 19) return undefined;
-			sec = c(17) * 10 + c(18);
+			sec = digits(s, 17, 2);
 			i = 19;
 			if (i < n && s.charCodeAt(i) === 46) {
 				let j = i + 1;
 				let scale = 100;
 				let frac = 0;
 				while (j < n && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) {
-					frac += c(j) * scale;
+					frac += (s.charCodeAt(j) - 48) * scale;
 					scale /= 10;
 					j++;
 				}
@@ -156,21 +156,24 @@ function parseIsoFast(s: string): number | undefined {
 				i = j;
 			}
 		}
+		if (h < 0 || mi < 0 || sec < 0) return undefined;
 		if (i < n && !(i === n - 1 && s.charCodeAt(i) === 90)) return undefined; // other zones: Date.parse
 	}
-	if (!isDigits(s, 0, 4) || !isDigits(s, 5, 2) || !isDigits(s, 8, 2)) return undefined;
-	if (n > 10 && (!isDigits(s, 11, 2) || !isDigits(s, 14, 2) || (n >= 19 && s.charCodeAt(16) === 58 && !isDigits(s, 17, 2)))) return undefined;
 	const t = utcMs(y, mo, d, h, mi, sec, ms);
 	return Number.isNaN(t) ? undefined : t;
 }
 
-function isDigits(s: string, from: number, len: number): boolean {
+/** The decimal number in s[from, from+len) when all are ASCII digits, else -1. */
+function digits(s: string, from: number, len: number): number {
+	let v = 0;
 	for (let i = from; i < from + len; i++) {
-		const k = s.charCodeAt(i);
-		if (k < 48 || k > 57) return false;
+		const c = s.charCodeAt(i) - 48;
+		if (c < 0 || c > 9) return -1;
+		v = v * 10 + c;
 	}
-	return true;
+	return v;
 }
+
 
 /**
  * Byte-level timestamp for the CSV fast path: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS][Z]` (UTC),
