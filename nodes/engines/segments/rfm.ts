@@ -60,12 +60,25 @@ export function quantileScores(values: Float64Array, bins: number, invert = fals
 	const scores = new Uint8Array(n);
 	const sorted = Float64Array.from(values);
 	sorted.sort();
+	// score(v) >= s  ⟺  L(v) >= k_s = ceil((s - 1) n / B)  ⟺  v > sorted[k_s - 1]  (L = # strictly lower).
+	// Inverted (G = # strictly higher): G(v) >= k_s  ⟺  v < sorted[n - k_s].
+	// So a score is 1 + the number of thresholds passed: at most B - 1 comparisons, no search.
+	const thresholds: number[] = [];
+	for (let s = 2; s <= bins; s++) {
+		const k = Math.ceil(((s - 1) * n) / bins);
+		if (k >= 1 && k <= n) thresholds.push(invert ? sorted[n - k] : sorted[k - 1]);
+		else thresholds.push(invert ? -Infinity : Infinity); // unreachable score (k > n cannot happen for s <= B)
+	}
+	const t = Float64Array.from(thresholds);
 	for (let i = 0; i < n; i++) {
 		const v = values[i];
-		// count strictly lower (or, inverted, strictly higher)
-		const lower = lowerBound(sorted, v);
-		const count = invert ? n - upperBound(sorted, v) : lower;
-		scores[i] = 1 + Math.floor((bins * count) / n);
+		let score = 1;
+		if (invert) {
+			for (let j = 0; j < t.length; j++) if (v < t[j]) score++;
+		} else {
+			for (let j = 0; j < t.length; j++) if (v > t[j]) score++;
+		}
+		scores[i] = score;
 	}
 	const breakpoints: Breakpoint[] = [];
 	for (let s = 1; s <= bins; s++) breakpoints.push({ score: s, min: null, max: null, customers: 0 });
@@ -77,6 +90,20 @@ export function quantileScores(values: Float64Array, bins: number, invert = fals
 		if (b.max === null || v > b.max) b.max = v;
 	}
 	return { scores, breakpoints };
+}
+
+/** Reference implementation of the definition (binary searches), kept for tests. */
+export function quantileScoresBySearch(values: Float64Array, bins: number, invert = false): Uint8Array {
+	const n = values.length;
+	const scores = new Uint8Array(n);
+	const sorted = Float64Array.from(values);
+	sorted.sort();
+	for (let i = 0; i < n; i++) {
+		const v = values[i];
+		const count = invert ? n - upperBound(sorted, v) : lowerBound(sorted, v);
+		scores[i] = 1 + Math.floor((bins * count) / n);
+	}
+	return scores;
 }
 
 function lowerBound(a: Float64Array, v: number): number {

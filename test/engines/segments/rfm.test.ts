@@ -4,6 +4,7 @@ import {
 	dimensionsFromAccumulator,
 	matchRule,
 	quantileScores,
+	quantileScoresBySearch,
 	scoreRfm,
 	toFivePointScale,
 } from '../../../nodes/engines/segments/rfm';
@@ -168,5 +169,20 @@ describe('money and time parsing', () => {
 		expect(parseTimeMs('yesterday-ish')).toBeUndefined();
 		expect(parseTimeMs('')).toBeUndefined();
 		expect(parseTimeMs({})).toBeUndefined();
+	});
+});
+
+describe('threshold scoring equals the definition', () => {
+	it('on random data with ties, every bin count, both directions', () => {
+		let seed = 9;
+		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+		for (const n of [1, 2, 3, 7, 10, 101, 1000]) {
+			const values = Float64Array.from({ length: n }, () => Math.floor(rnd() * (n / 3 + 1)));
+			for (let bins = 3; bins <= 10; bins++) {
+				for (const invert of [false, true]) {
+					expect([...quantileScores(values, bins, invert).scores]).toEqual([...quantileScoresBySearch(values, bins, invert)]);
+				}
+			}
+		}
 	});
 });
