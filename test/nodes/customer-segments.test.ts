@@ -63,6 +63,21 @@ describe('Customer Segments: RFM', () => {
 		expect(out[0].pairedItem).toEqual([{ item: 0 }]);
 	});
 
+	it('adds up several CSV files (one per item), including a customer present in both', async () => {
+		const file = (text: string): INodeExecutionData => ({ json: {}, binary: { data: { data: Buffer.from(text).toString('base64'), mimeType: 'text/csv' } } });
+		const one = 'customer_id,amount,timestamp\na,10,2024-01-02\nb,5,2024-01-03\n';
+		const two = 'customer_id;amount;timestamp\r\na;2.50;2024-01-20\r\nc;1;2024-01-21';
+		const result = await runWorkflow(wf({ ...rfmParams, inputMode: 'csv', rfmOptions: { delimiter: ';' } }), { input: [file(one.replace(/,/g, ';')), file(two)] });
+		expect(result.error).toBeUndefined();
+		const out = result.items(NAME);
+		expect(out.map((i) => [i.json.customer_id, i.json.frequency, i.json.monetary, i.json.recency_days])).toEqual([
+			['a', 2, 12.5, 11], // Jan 31 - Jan 20
+			['b', 1, 5, 28],
+			['c', 1, 1, 10],
+		]);
+		expect(out[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
 	it('fails a bad CSV row naming the line, or skips and counts it with Continue On Fail', async () => {
 		const csv = 'customer_id,amount,timestamp\na,10,2024-01-02\nb,ten,2024-01-03\nc,5,2024-01-04\n';
 		const input: INodeExecutionData[] = [{ json: {}, binary: { data: { data: Buffer.from(csv).toString('base64'), mimeType: 'text/csv' } } }];

@@ -228,6 +228,15 @@ export class RfmAccumulator {
 		this.transactions++;
 	}
 
+	/** Overwrites customer i's numbers (bulk loads from another aggregation). */
+	setAt(i: number, lastMs: number, firstMs: number, count: number, sumMinor: number): void {
+		const o = 4 * i;
+		this.data[o] = lastMs;
+		this.data[o + 1] = firstMs;
+		this.data[o + 2] = count;
+		this.data[o + 3] = sumMinor;
+	}
+
 	private column(k: number): Float64Array {
 		const n = this.ids.length;
 		const out = new Float64Array(n);
