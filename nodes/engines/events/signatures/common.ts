@@ -3,8 +3,7 @@
  * Every scheme is a pure function over the exact raw bytes of the request (never re-serialized
  * JSON), except where the provider signs fields (Mailgun: timestamp+token; SNS: message fields).
  */
-import * as crypto from 'node:crypto';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 export type VerifyFailure = 'missing' | 'invalid' | 'expired' | 'misconfigured';
 
@@ -25,27 +24,27 @@ export function safeEqual(a: Buffer, b: Buffer): boolean {
 	return timingSafeEqual(a, b);
 }
 
-/** SHA-256 of a UTF-8 string: the one-shot `crypto.hash` where the runtime has it (Node >= 20.12). */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
-export function sha256(text: string): Buffer {
-	return oneShotHash ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text, 'utf8').digest();
-}
-
-/** Digests of the expected side (a credential value, the same on every delivery), bounded. */
-const expectedDigests = new Map<string, Buffer>();
+/** UTF-8 bytes of the expected side (a credential value, the same on every delivery), bounded. */
+const expectedBytes = new Map<string, Buffer>();
 
 /**
- * Constant-time equality of two strings of any length (compares SHA-256 digests). `b` is the
- * expected value (from the credential): its digest is computed once and kept.
+ * Constant-time equality of two strings of any length. `b` is the expected value (from the
+ * credential): its UTF-8 bytes are kept; `a` (from the request) is written into a buffer of
+ * exactly that length (cut or zero-padded), so the comparison always runs over the expected
+ * length, whatever `a` is, and never exits early on content. Equal only when the bytes match and
+ * `a` has as many bytes as `b` (UTF-8, as before, maps both strings the same way).
  */
 export function safeEqualString(a: string, b: string): boolean {
-	let db = expectedDigests.get(b);
-	if (db === undefined) {
-		db = sha256(b);
-		if (expectedDigests.size >= 32) expectedDigests.clear();
-		expectedDigests.set(b, db);
+	let eb = expectedBytes.get(b);
+	if (eb === undefined) {
+		eb = Buffer.from(b, 'utf8');
+		if (expectedBytes.size >= 32) expectedBytes.clear();
+		expectedBytes.set(b, eb);
 	}
-	return timingSafeEqual(sha256(a), db) && a.length === b.length;
+	const given = Buffer.alloc(eb.length);
+	given.write(a, 0, 'utf8');
+	const same = eb.length === 0 ? true : timingSafeEqual(given, eb);
+	return same && a.length === b.length && Buffer.byteLength(a, 'utf8') === eb.length;
 }
 
 /**
