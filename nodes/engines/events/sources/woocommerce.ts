@@ -38,7 +38,8 @@ function lines(items: unknown): CanonicalProduct[] | undefined {
 }
 
 function when(body: Record<string, unknown>, field: 'date_modified' | 'date_created'): unknown {
-	return body[`${field}_gmt`] ?? body[field];
+	// Constant property names (no key built per call): `*_gmt` first, then the local field.
+	return field === 'date_modified' ? (body.date_modified_gmt ?? body.date_modified) : (body.date_created_gmt ?? body.date_created);
 }
 
 export const woocommerce: EventSource = {
