@@ -4,6 +4,7 @@
  * (persisted in the trigger's workflow static data) bounded by age and count; a process-wide
  * in-memory copy catches duplicates that arrive while the first delivery is still running.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 export interface DedupeOptions {
@@ -21,9 +22,14 @@ export interface DedupeState {
 	[key: string]: unknown;
 }
 
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+
 /** A compact, collision-resistant key (keeps static data small; never integer-like). */
 export function dedupeKey(sourceId: string, messageId: string): string {
-	return `k${createHash('sha256').update(`${sourceId}\u0000${messageId}`).digest('base64url').slice(0, 22)}`;
+	const text = `${sourceId}\u0000${messageId}`;
+	// One-shot crypto.hash (Node >= 20.12) where available: same SHA-256, no Hash object per event.
+	const digest = oneShotHash ? oneShotHash('sha256', text, 'base64url') : createHash('sha256').update(text).digest('base64url');
+	return `k${digest.slice(0, 22)}`;
 }
 
 function prune(ids: Record<string, number>, now: number, options: DedupeOptions): void {

@@ -26,6 +26,24 @@ function plausibleDay(text: string): boolean {
 	return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+let lastDate: Date | undefined;
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/**
+ * `date.toISOString()`, remembered for the last Date seen: every event of a delivery carries the
+ * same `receivedAt`. Re-checks the time, so a Date changed in place is formatted again.
+ */
+export function isoOf(date: Date): string {
+	const time = date.getTime();
+	if (date === lastDate && time === lastTime) return lastIso;
+	const iso = date.toISOString();
+	lastDate = date;
+	lastTime = time;
+	lastIso = iso;
+	return iso;
+}
+
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
@@ -66,34 +84,52 @@ export function optionalString(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** cyrb53 (public-domain 53-bit string hash), used twice with different seeds for ~106 bits. */
-function cyrb53(text: string, seed: number): number {
-	let h1 = 0xdeadbeef ^ seed;
-	let h2 = 0x41c6ce57 ^ seed;
+/**
+ * A stable id derived from content, for sources that send no event id (Postmark, Brevo, …).
+ * Not a security boundary (signatures are): a fast 2×53-bit hash, stable across processes.
+ * cyrb53 (public-domain 53-bit string hash) with seeds 1 and 2, both computed in one pass.
+ */
+export function contentId(...parts: unknown[]): string {
+	const text = JSON.stringify(parts);
+	// seed 1: h1 = 0xdeadbeef ^ 1, h2 = 0x41c6ce57 ^ 1; seed 2: g1 = 0xdeadbeef ^ 2, g2 = 0x41c6ce57 ^ 2
+	let h1 = 0xdeadbeef ^ 1;
+	let h2 = 0x41c6ce57 ^ 1;
+	let g1 = 0xdeadbeef ^ 2;
+	let g2 = 0x41c6ce57 ^ 2;
 	for (let i = 0; i < text.length; i++) {
 		const ch = text.charCodeAt(i);
 		h1 = Math.imul(h1 ^ ch, 2654435761);
 		h2 = Math.imul(h2 ^ ch, 1597334677);
+		g1 = Math.imul(g1 ^ ch, 2654435761);
+		g2 = Math.imul(g2 ^ ch, 1597334677);
 	}
 	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
 	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-	return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
-/**
- * A stable id derived from content, for sources that send no event id (Postmark, Brevo, …).
- * Not a security boundary (signatures are): a fast 2×53-bit hash, stable across processes.
- */
-export function contentId(...parts: unknown[]): string {
-	const text = JSON.stringify(parts);
-	return `c${cyrb53(text, 1).toString(16).padStart(14, '0')}${cyrb53(text, 2).toString(16).padStart(14, '0')}`;
+	g1 = Math.imul(g1 ^ (g1 >>> 16), 2246822507) ^ Math.imul(g2 ^ (g2 >>> 13), 3266489909);
+	g2 = Math.imul(g2 ^ (g2 >>> 16), 2246822507) ^ Math.imul(g1 ^ (g1 >>> 13), 3266489909);
+	const first = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+	const second = 4294967296 * (2097151 & g2) + (g1 >>> 0);
+	return `c${first.toString(16).padStart(14, '0')}${second.toString(16).padStart(14, '0')}`;
 }
 
 /** A money amount already in major units (number or decimal string like "59.99"). */
 export function money(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-	if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
-	return undefined;
+	if (typeof value !== 'string') return undefined;
+	// Fast path for /^-?\d+(\.\d+)?$/ (what every store sends); white space etc. take the regex.
+	const n = value.length;
+	let i = n > 0 && value.charCodeAt(0) === 45 ? 1 : 0;
+	const intStart = i;
+	while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
+	if (i > intStart) {
+		if (i === n) return Number(value);
+		if (value.charCodeAt(i) === 46) {
+			const fracStart = ++i;
+			while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
+			if (i === n && i > fracStart) return Number(value);
+		}
+	}
+	return /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
 }
 
 /**
@@ -202,8 +238,8 @@ export function unknownTopic(
 			type: 'track',
 			event: 'Unknown',
 			messageId,
-			timestamp: input.receivedAt.toISOString(),
-			receivedAt: input.receivedAt.toISOString(),
+			timestamp: isoOf(input.receivedAt),
+			receivedAt: isoOf(input.receivedAt),
 			properties: {},
 			context: { source: id, topic: topic.slice(0, 200) },
 			raw,

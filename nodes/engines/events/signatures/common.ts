@@ -3,7 +3,7 @@
  * Every scheme is a pure function over the exact raw bytes of the request (never re-serialized
  * JSON), except where the provider signs fields (Mailgun: timestamp+token; SNS: message fields).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 export type VerifyFailure = 'missing' | 'invalid' | 'expired' | 'misconfigured';
 
@@ -24,11 +24,27 @@ export function safeEqual(a: Buffer, b: Buffer): boolean {
 	return timingSafeEqual(a, b);
 }
 
-/** Constant-time equality of two strings of any length (compares SHA-256 digests). */
+/** UTF-8 bytes of the expected side (a credential value, the same on every delivery), bounded. */
+const expectedBytes = new Map<string, Buffer>();
+
+/**
+ * Constant-time equality of two strings of any length. `b` is the expected value (from the
+ * credential): its UTF-8 bytes are kept; `a` (from the request) is written into a buffer of
+ * exactly that length (cut or zero-padded), so the comparison always runs over the expected
+ * length, whatever `a` is, and never exits early on content. Equal only when the bytes match and
+ * `a` has as many bytes as `b` (UTF-8, as before, maps both strings the same way).
+ */
 export function safeEqualString(a: string, b: string): boolean {
-	const da = createHash('sha256').update(a, 'utf8').digest();
-	const db = createHash('sha256').update(b, 'utf8').digest();
-	return timingSafeEqual(da, db) && a.length === b.length;
+	let eb = expectedBytes.get(b);
+	if (eb === undefined) {
+		eb = Buffer.from(b, 'utf8');
+		if (expectedBytes.size >= 32) expectedBytes.clear();
+		expectedBytes.set(b, eb);
+	}
+	const given = Buffer.alloc(eb.length);
+	given.write(a, 0, 'utf8');
+	const same = eb.length === 0 ? true : timingSafeEqual(given, eb);
+	return same && a.length === b.length && Buffer.byteLength(a, 'utf8') === eb.length;
 }
 
 /**
@@ -43,17 +59,50 @@ export function checkTimestamp(seconds: number, nowMs: number, toleranceSeconds:
 	return OK;
 }
 
-/** Parses an integer timestamp strictly (digits only). */
+/** Parses an integer timestamp strictly (digits only, surrounding white space allowed). */
 export function parseSeconds(value: string | undefined): number {
-	if (value === undefined || !/^\s*\d{1,12}\s*$/.test(value)) return Number.NaN;
-	return Number(value);
+	if (value === undefined) return Number.NaN;
+	// Fast path: 1 to 12 ASCII digits and nothing else (what every provider sends).
+	const n = value.length;
+	if (n >= 1 && n <= 12) {
+		let digits = true;
+		for (let i = 0; i < n; i++) {
+			const c = value.charCodeAt(i);
+			if (c < 48 || c > 57) {
+				digits = false;
+				break;
+			}
+		}
+		if (digits) return Number(value);
+	}
+	return /^\s*\d{1,12}\s*$/.test(value) ? Number(value) : Number.NaN;
+}
+
+/** `[0-9a-fA-F]`, as a char code test. */
+function isHexCode(c: number): boolean {
+	return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** `[A-Za-z0-9+/_-]`, as a char code test. */
+function isBase64Code(c: number): boolean {
+	return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
 }
 
 /** Decodes base64 / base64url / hex text into bytes; null when the text is not in that encoding. */
 export function decode(text: string, encoding: 'base64' | 'hex'): Buffer | null {
 	const clean = text.trim();
-	if (encoding === 'hex') return /^(?:[0-9a-fA-F]{2})+$/.test(clean) ? Buffer.from(clean, 'hex') : null;
-	if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(clean)) return null;
+	const n = clean.length;
+	if (encoding === 'hex') {
+		// /^(?:[0-9a-fA-F]{2})+$/
+		if (n === 0 || n % 2 !== 0) return null;
+		for (let i = 0; i < n; i++) if (!isHexCode(clean.charCodeAt(i))) return null;
+		return Buffer.from(clean, 'hex');
+	}
+	// /^[A-Za-z0-9+/_-]+={0,2}$/
+	let end = n;
+	while (end > 0 && n - end < 2 && clean.charCodeAt(end - 1) === 61) end--;
+	if (end === 0) return null;
+	for (let i = 0; i < end; i++) if (!isBase64Code(clean.charCodeAt(i))) return null;
 	return Buffer.from(clean, 'base64');
 }
 

@@ -6,7 +6,7 @@
  * WooCommerce: https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks (X-WC-Webhook-Signature)
  * Segment: https://segment.com/docs/connections/destinations/catalog/webhooks/#authentication (X-Signature)
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
 import { OK, decode, fail, safeEqual } from './common';
@@ -21,8 +21,25 @@ export interface HmacOptions {
 	prefix?: string;
 }
 
+const secretKeys = new Map<string, KeyObject>();
+
+/**
+ * The HMAC key of a secret (its UTF-8 bytes, as `createHmac(algorithm, secret)` takes them),
+ * built once per secret instead of on every delivery. Bounded: a few credentials per process.
+ */
+export function hmacKey(secret: string): KeyObject | string {
+	if (secret === '') return secret;
+	let key = secretKeys.get(secret);
+	if (key === undefined) {
+		key = createSecretKey(Buffer.from(secret, 'utf8'));
+		if (secretKeys.size >= 32) secretKeys.clear();
+		secretKeys.set(secret, key);
+	}
+	return key;
+}
+
 export function hmacDigest(secret: string, algorithm: HmacAlgorithm, data: Buffer): Buffer {
-	return createHmac(algorithm, secret).update(data).digest();
+	return createHmac(algorithm, hmacKey(secret)).update(data).digest();
 }
 
 export function verifyHmac(rawBody: Buffer, headers: Headers, secret: string, options: HmacOptions): VerifyResult {

@@ -31,8 +31,21 @@ export interface SnsMessage {
 
 const HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com(?:\.cn)?$/;
 
+const validCertUrls = new Map<string, boolean>();
+
 /** The certificate URL must be https on sns.<region>.amazonaws.com and name a .pem file. */
 export function isValidSigningCertUrl(url: string): boolean {
+	// Every message of a topic names the same URL: parse it once (bounded memo of the verdicts).
+	let valid = validCertUrls.get(url);
+	if (valid === undefined) {
+		valid = checkSigningCertUrl(url);
+		if (validCertUrls.size >= 64) validCertUrls.clear();
+		validCertUrls.set(url, valid);
+	}
+	return valid;
+}
+
+function checkSigningCertUrl(url: string): boolean {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
@@ -61,12 +74,18 @@ export function asSnsMessage(payload: unknown): SnsMessage | null {
 	return payload as unknown as SnsMessage;
 }
 
+const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Type'];
+const NOTIFICATION_KEYS_WITH_SUBJECT = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
+const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+
 export function snsStringToSign(message: SnsMessage): string | null {
 	const keys =
 		message.Type === 'Notification'
-			? ['Message', 'MessageId', ...(message.Subject !== undefined ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type']
+			? message.Subject !== undefined
+				? NOTIFICATION_KEYS_WITH_SUBJECT
+				: NOTIFICATION_KEYS
 			: message.Type === 'SubscriptionConfirmation' || message.Type === 'UnsubscribeConfirmation'
-				? ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type']
+				? CONFIRMATION_KEYS
 				: null;
 	if (!keys) return null;
 	let out = '';

@@ -6,6 +6,7 @@ import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
 import { createHmac } from 'node:crypto';
+import { hmacKey } from './hmac';
 
 export function verifyStripe(
 	rawBody: Buffer,
@@ -30,7 +31,7 @@ export function verifyStripe(
 	const seconds = parseSeconds(t);
 	if (t === undefined || v1.length === 0) return fail('missing', 'the Stripe-Signature header has no t= or v1= part');
 	if (!Number.isFinite(seconds)) return fail('invalid', 'the Stripe-Signature timestamp is not a number');
-	const expected = createHmac('sha256', secret).update(`${t}.`, 'utf8').update(rawBody).digest();
+	const expected = createHmac('sha256', hmacKey(secret)).update(`${t}.`, 'utf8').update(rawBody).digest();
 	let match = false;
 	for (const candidate of v1) {
 		const given = decode(candidate, 'hex');

@@ -3,17 +3,18 @@
  * `id.timestamp.body`, keyed with the base64 part of the `whsec_...` secret.
  * https://docs.svix.com/receiving/verifying-payloads/how-manual , https://resend.com/docs/webhooks/verify-webhooks-requests
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
 
-const keyCache = new Map<string, Buffer>();
+const keyCache = new Map<string, KeyObject | Buffer>();
 
-function secretKey(secret: string): Buffer {
+function secretKey(secret: string): KeyObject | Buffer {
 	let key = keyCache.get(secret);
 	if (!key) {
-		key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+		const bytes = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+		key = bytes.length > 0 ? createSecretKey(bytes) : bytes;
 		if (keyCache.size > 32) keyCache.clear();
 		keyCache.set(secret, key);
 	}

@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../types/CanonicalEvent';
 import type { CustomMapping, EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, isObject, money, normalizeEmail, optionalString, readPath, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, isObject, isoOf, money, normalizeEmail, optionalString, readPath, toIsoUtc, unknownTopic } from '../util';
 
 function field(value: unknown, path: string | undefined): unknown {
 	return path && path.trim() ? readPath(value, path) : undefined;
@@ -49,7 +49,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		event: name,
 		messageId,
 		timestamp: toIsoUtc(ts ?? input.receivedAt, m.timestampPath || 'timestamp'),
-		receivedAt: input.receivedAt.toISOString(),
+		receivedAt: isoOf(input.receivedAt),
 		userId,
 		anonymousId,
 		email,

@@ -1,7 +1,7 @@
 /** Shared shape of email engagement events (SendGrid, Mailgun, Postmark, SES, Brevo, Resend). */
 import type { CanonicalEvent } from '../../types/CanonicalEvent';
 import type { NormalizeInput } from '../types';
-import { compact } from '../util';
+import { compact, isoOf } from '../util';
 
 export function engagementEvent(
 	input: NormalizeInput,
@@ -22,7 +22,7 @@ export function engagementEvent(
 		event: fields.event,
 		messageId: fields.messageId,
 		timestamp: fields.timestamp,
-		receivedAt: input.receivedAt.toISOString(),
+		receivedAt: isoOf(input.receivedAt),
 		userId: null,
 		anonymousId: fields.email ? null : fields.messageId,
 		email: fields.email,

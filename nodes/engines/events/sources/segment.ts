@@ -5,7 +5,7 @@
 import type { CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 const CALLS: Record<string, CanonicalEventType> = { track: 'track', identify: 'identify', page: 'page' };
 
@@ -46,7 +46,7 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 		event,
 		messageId,
 		timestamp,
-		receivedAt: input.receivedAt.toISOString(),
+		receivedAt: isoOf(input.receivedAt),
 		userId,
 		anonymousId,
 		email,

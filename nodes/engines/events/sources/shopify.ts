@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -166,7 +166,7 @@ export const shopify: EventSource = {
 			event: spec.event,
 			messageId,
 			timestamp,
-			receivedAt: input.receivedAt.toISOString(),
+			receivedAt: isoOf(input.receivedAt),
 			userId,
 			anonymousId,
 			email,

@@ -6,7 +6,7 @@
 import type { CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, compact, currencyCode, isObject, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { attribution, compact, currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 export const stripe: EventSource = {
 	id: 'stripe',
@@ -90,7 +90,7 @@ export const stripe: EventSource = {
 				event,
 				messageId: id,
 				timestamp,
-				receivedAt: input.receivedAt.toISOString(),
+				receivedAt: isoOf(input.receivedAt),
 				userId,
 				anonymousId: userId || email ? null : id,
 				email,

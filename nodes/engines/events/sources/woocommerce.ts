@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -38,7 +38,8 @@ function lines(items: unknown): CanonicalProduct[] | undefined {
 }
 
 function when(body: Record<string, unknown>, field: 'date_modified' | 'date_created'): unknown {
-	return body[`${field}_gmt`] ?? body[field];
+	// Constant property names (no key built per call): `*_gmt` first, then the local field.
+	return field === 'date_modified' ? (body.date_modified_gmt ?? body.date_modified) : (body.date_created_gmt ?? body.date_created);
 }
 
 export const woocommerce: EventSource = {
@@ -126,7 +127,7 @@ export const woocommerce: EventSource = {
 				event: name,
 				messageId,
 				timestamp,
-				receivedAt: input.receivedAt.toISOString(),
+				receivedAt: isoOf(input.receivedAt),
 				userId,
 				anonymousId: userId || email ? null : messageId,
 				email,

@@ -1,0 +1,159 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { Client } from 'pg';
+import { poolConfig } from '../engines/profile/postgres';
+import { operations, router } from './actions/router';
+
+const CHECK_SINCE_OUTPUTS =
+	'={{ $parameter.operation === "checkSince" && $parameter.checkOutput === "route" ? [{ "type": "main", "displayName": "Happened" }, { "type": "main", "displayName": "Not Happened" }] : ["main"] }}';
+
+export class CustomerProfile implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Customer Profile',
+		name: 'customerProfile',
+		icon: { light: 'file:customerProfile.svg', dark: 'file:customerProfile.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Store canonical events as customer profiles; check purchases since a cart, export for scoring, erase',
+		defaults: { name: 'Customer Profile' },
+		usableAsTool: true,
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node -- superseded by n8n's node-connection-type-literal rule
+		inputs: [NodeConnectionTypes.Main],
+		outputs: CHECK_SINCE_OUTPUTS,
+		credentials: [
+			{
+				name: 'personalizationPostgresApi',
+				required: true,
+				testedBy: 'personalizationPostgresConnectionTest',
+				displayOptions: { show: { storage: ['postgres'] } },
+			},
+		],
+		properties: [
+			// eslint-disable-next-line @n8n/community-nodes/resource-operation-pattern -- one resource (the customer); six operations read better flat
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'record',
+				options: [
+					{ name: 'Check Event Since', value: 'checkSince', action: 'Check whether an event happened since', description: 'Did the customer do X (e.g. buy) since a time or since this event?' },
+					{ name: 'Check Suppression', value: 'suppression', action: 'Check whether an address is suppressed', description: 'Is the recipient unsubscribed, bounced or a complainer?' },
+					{ name: 'Erase Customer', value: 'erase', action: 'Erase a customer', description: 'Delete a customer, their identities and events (GDPR right to erasure)' },
+					{ name: 'Export for Scoring', value: 'export', action: 'Export profiles or transactions', description: 'Profiles or orders out as items or a CSV file' },
+					{ name: 'Get Profile', value: 'get', action: 'Get a customer profile', description: 'Add the customer’s profile to each item' },
+					{ name: 'Record Events', value: 'record', action: 'Record events', description: 'Fold canonical events into customer profiles' },
+				],
+			},
+			{
+				displayName: 'Storage',
+				name: 'storage',
+				type: 'options',
+				noDataExpression: true,
+				default: 'sqlite',
+				options: [
+					{ name: 'Embedded SQLite', value: 'sqlite', description: 'One file in the n8n folder; for a single n8n instance' },
+					{ name: 'PostgreSQL', value: 'postgres', description: 'For queue mode and several workers' },
+				],
+				description: 'Where profiles and events are kept. Every Customer Profile node of a workflow should use the same storage.',
+			},
+			{
+				displayName: 'Database File',
+				name: 'databaseFile',
+				type: 'string',
+				default: '',
+				placeholder: '/home/node/.n8n/personalization-profiles.sqlite',
+				description: 'Path of the SQLite file. Leave empty for personalization-profiles.sqlite in the n8n folder (~/.n8n or $N8N_USER_FOLDER/.n8n).',
+				displayOptions: { show: { storage: ['sqlite'] } },
+			},
+			...operations.record.description,
+			...operations.get.description,
+			...operations.checkSince.description,
+			...operations.export.description,
+			...operations.erase.description,
+			...operations.suppression.description,
+			{
+				displayName: 'Store Options',
+				name: 'storeOptions',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Keep Raw Events (Days)',
+						name: 'retentionDays',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 365,
+						description: 'Raw events older than this are deleted (profiles keep their totals). 0 keeps them forever. "Check Event Since" and transaction exports only see kept events.',
+					},
+					{
+						displayName: 'Recent Searches to Keep',
+						name: 'recentSearches',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 100 },
+						default: 10,
+					},
+					{
+						displayName: 'Recent Views to Keep',
+						name: 'recentViews',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 100 },
+						default: 10,
+						description: 'Product views kept per customer (newest first, one per product)',
+					},
+					{
+						displayName: 'Table Prefix',
+						name: 'tablePrefix',
+						type: 'string',
+						default: 'pz_',
+						description: 'Prefix of the store’s tables (lower-case letters, digits, underscores); separate stores can share one database',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async personalizationPostgresConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const c = credential.data ?? {};
+				const client = new Client(
+					poolConfig({
+						host: String(c.host ?? ''),
+						port: Number(c.port ?? 5432),
+						database: String(c.database ?? ''),
+						user: String(c.user ?? ''),
+						password: c.password ? String(c.password) : undefined,
+						ssl: (c.ssl as 'disable' | 'allow' | 'require' | undefined) ?? 'disable',
+					}),
+				);
+				try {
+					await client.connect();
+					await client.query('SELECT 1');
+					return { status: 'OK', message: 'Connection successful' };
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				} finally {
+					await client.end().catch(() => undefined);
+				}
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

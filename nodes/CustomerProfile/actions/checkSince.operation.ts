@@ -1,0 +1,112 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { ProfileStore } from '../../engines/profile';
+import { findByProperties, itemError, lookupFor } from './common';
+
+const show = { show: { operation: ['checkSince'] } };
+
+export const description: INodeProperties[] = [
+	...findByProperties.map((p) => ({
+		...p,
+		displayOptions: { ...p.displayOptions, show: { ...p.displayOptions?.show, operation: ['checkSince'] } },
+	})),
+	{
+		displayName: 'Event Name',
+		name: 'eventName',
+		type: 'string',
+		default: 'Order Completed',
+		placeholder: 'Order Completed',
+		description: 'The canonical event to look for, e.g. Order Completed, Checkout Started, Email Link Clicked',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Since',
+		name: 'since',
+		type: 'options',
+		default: 'triggeringEvent',
+		options: [
+			{
+				name: 'The Triggering Event',
+				value: 'triggeringEvent',
+				description: 'Since the item’s own timestamp (the item is a canonical event, e.g. the abandoned checkout); the item itself does not count',
+			},
+			{ name: 'A Time', value: 'time', description: 'Since the time set below' },
+		],
+		displayOptions: show,
+	},
+	{
+		displayName: 'Since Time',
+		name: 'sinceTime',
+		type: 'dateTime',
+		default: '',
+		required: true,
+		description: 'Count only events after this time',
+		displayOptions: { show: { operation: ['checkSince'], since: ['time'] } },
+	},
+	{
+		displayName: 'Output',
+		name: 'checkOutput',
+		type: 'options',
+		default: 'field',
+		options: [
+			{ name: 'Add a True/False Field', value: 'field', description: 'One output; use an IF node on the field' },
+			{ name: 'Route to Two Outputs', value: 'route', description: 'Items go to "Happened" or "Not Happened"' },
+		],
+		displayOptions: show,
+	},
+	{
+		displayName: 'Result Field',
+		name: 'sinceField',
+		type: 'string',
+		default: 'happenedSince',
+		description: 'Boolean field added to the item: true when the event happened since',
+		displayOptions: { show: { operation: ['checkSince'], checkOutput: ['field'] } },
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ProfileStore): Promise<INodeExecutionData[][]> {
+	const route = (this.getNodeParameter('checkOutput', 0, 'field') as string) === 'route';
+	const yes: INodeExecutionData[] = [];
+	const no: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const lookup = lookupFor(this, items[i], i);
+			const eventName = (this.getNodeParameter('eventName', i, '') as string).trim();
+			if (!eventName) throw new NodeOperationError(this.getNode(), `Item ${i}: "Event Name" is empty`, { itemIndex: i });
+			const sinceMode = this.getNodeParameter('since', i, 'triggeringEvent') as string;
+			let since: number;
+			let exclude = '';
+			if (sinceMode === 'time') {
+				const raw = this.getNodeParameter('sinceTime', i, '') as string;
+				since = Date.parse(String(raw));
+				if (!Number.isFinite(since)) {
+					throw new NodeOperationError(this.getNode(), `Item ${i}: "Since Time" (${String(raw)}) is not a valid date`, { itemIndex: i });
+				}
+			} else {
+				const ts = items[i].json.timestamp;
+				since = typeof ts === 'string' ? Date.parse(ts) : typeof ts === 'number' ? ts : NaN;
+				if (!Number.isFinite(since)) {
+					throw new NodeOperationError(this.getNode(), `Item ${i} has no parseable "timestamp" field to check since`, {
+						itemIndex: i,
+						description: 'Feed the triggering canonical event, or set "Since" to "A Time".',
+					});
+				}
+				exclude = typeof items[i].json.messageId === 'string' ? (items[i].json.messageId as string) : '';
+			}
+			const result = await store.hasEventSince(lookup, eventName, new Date(since), exclude);
+			if (route) {
+				(result.happened ? yes : no).push({ json: items[i].json, pairedItem: { item: i } });
+			} else {
+				const field = (this.getNodeParameter('sinceField', i, 'happenedSince') as string).trim() || 'happenedSince';
+				yes.push({ json: { ...items[i].json, [field]: result.happened }, pairedItem: { item: i } });
+			}
+		} catch (error) {
+			if (this.continueOnFail()) {
+				(route ? no : yes).push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				continue;
+			}
+			throw itemError(this, error, i);
+		}
+	}
+	return route ? [yes, no] : [yes];
+}

@@ -1,0 +1,109 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { openStore, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
+
+/** Builds (or reuses) the store the node's Storage settings point to. */
+export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
+	const storage = ctx.getNodeParameter('storage', 0) as string;
+	const options = ctx.getNodeParameter('storeOptions', 0, {}) as IDataObject;
+	const shared = {
+		tablePrefix: (options.tablePrefix as string | undefined) || 'pz_',
+		retentionDays: (options.retentionDays as number | undefined) ?? 365,
+		recentViews: (options.recentViews as number | undefined) ?? 10,
+		recentSearches: (options.recentSearches as number | undefined) ?? 10,
+	};
+	let config: StoreConfig;
+	if (storage === 'postgres') {
+		const c = await ctx.getCredentials('personalizationPostgresApi');
+		config = {
+			backend: 'postgres',
+			connection: {
+				host: String(c.host),
+				port: Number(c.port ?? 5432),
+				database: String(c.database),
+				user: String(c.user),
+				password: c.password ? String(c.password) : undefined,
+				ssl: (c.ssl as 'disable' | 'allow' | 'require' | undefined) ?? 'disable',
+				maxConnections: Number(c.maxConnections ?? 5),
+			},
+			...shared,
+		};
+	} else {
+		const file = (ctx.getNodeParameter('databaseFile', 0, '') as string).trim();
+		config = { backend: 'sqlite', file: file || undefined, ...shared };
+	}
+	try {
+		return openStore(config);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Cannot open the profile store: ${(error as Error).message}`);
+	}
+}
+
+export const findByProperties: INodeProperties[] = [
+	{
+		displayName: 'Find Customer By',
+		name: 'findBy',
+		type: 'options',
+		default: 'item',
+		options: [
+			{
+				name: 'The Item’s Identities',
+				value: 'item',
+				description: 'The item’s userId, then email, then anonymousId (as in canonical events)',
+			},
+			{ name: 'User ID', value: 'userId' },
+			{ name: 'Email', value: 'email' },
+			{ name: 'Anonymous ID', value: 'anonymousId' },
+		],
+		description: 'How to find the customer in the store',
+	},
+	{
+		displayName: 'Value',
+		name: 'findValue',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '={{ $json.email }}',
+		description: 'The user ID, email or anonymous ID to look up',
+		displayOptions: { hide: { findBy: ['item'] } },
+	},
+];
+
+/** The identity to look up for item i; throws naming the item and field when there is none. */
+export function lookupFor(ctx: IExecuteFunctions, item: INodeExecutionData, i: number): IdentityLookup {
+	const findBy = ctx.getNodeParameter('findBy', i, 'item') as string;
+	const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');
+	if (findBy === 'item') {
+		const j = item.json;
+		const lookup = { userId: text(j.userId), email: text(j.email), anonymousId: text(j.anonymousId) };
+		if (!lookup.userId && !lookup.email && !lookup.anonymousId) {
+			throw new NodeOperationError(ctx.getNode(), `Item ${i} has no userId, email or anonymousId field to find the customer by`, {
+				itemIndex: i,
+				description: 'Feed canonical events (Normalize Event) or set "Find Customer By" to a single identity and its value.',
+			});
+		}
+		return lookup;
+	}
+	const value = text(ctx.getNodeParameter('findValue', i, ''));
+	if (!value) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "Value" is empty, so there is no ${findBy} to find the customer by`, {
+			itemIndex: i,
+		});
+	}
+	return { [findBy]: value };
+}
+
+/** Wraps anything thrown for item i (Continue On Fail → error item). */
+export function itemError(ctx: IExecuteFunctions, error: unknown, i: number): NodeOperationError {
+	return error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+}
+
+/** Reads a dot path. */
+export function readPath(data: IDataObject, path: string): unknown {
+	let current: unknown = data;
+	for (const key of path.split('.')) {
+		if (typeof current !== 'object' || current === null) return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}

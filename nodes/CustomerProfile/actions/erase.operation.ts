@@ -1,0 +1,34 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { ProfileStore } from '../../engines/profile';
+import { findByProperties, itemError, lookupFor } from './common';
+
+export const description: INodeProperties[] = findByProperties.map((p) => ({
+	...p,
+	displayOptions: { ...p.displayOptions, show: { ...p.displayOptions?.show, operation: ['erase'] } },
+}));
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ProfileStore): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const result = await store.erase(lookupFor(this, items[i], i));
+			out.push({
+				json: {
+					erased: result.found,
+					profileId: result.profileId,
+					profilesDeleted: result.profilesDeleted,
+					identitiesDeleted: result.identitiesDeleted,
+					eventsDeleted: result.eventsDeleted,
+				},
+				pairedItem: { item: i },
+			});
+		} catch (error) {
+			if (this.continueOnFail()) {
+				out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				continue;
+			}
+			throw itemError(this, error, i);
+		}
+	}
+	return [out];
+}

@@ -1,0 +1,39 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { ProfileStore } from '../../engines/profile';
+import { findByProperties, itemError, lookupFor } from './common';
+
+const show = { show: { operation: ['get'] } };
+
+export const description: INodeProperties[] = [
+	...findByProperties.map((p) => ({ ...p, displayOptions: { ...p.displayOptions, show: { ...p.displayOptions?.show, operation: ['get'] } } })),
+	{
+		displayName: 'Put Profile In Field',
+		name: 'profileField',
+		type: 'string',
+		default: 'profile',
+		description: 'Field that receives the profile (null when the store has no such customer); "profileFound" tells which',
+		displayOptions: show,
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ProfileStore): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const lookup = lookupFor(this, items[i], i);
+			const field = (this.getNodeParameter('profileField', i, 'profile') as string).trim() || 'profile';
+			const profile = await store.get(lookup);
+			out.push({
+				json: { ...items[i].json, [field]: profile as unknown as IDataObject | null, profileFound: profile !== null },
+				pairedItem: { item: i },
+			});
+		} catch (error) {
+			if (this.continueOnFail()) {
+				out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				continue;
+			}
+			throw itemError(this, error, i);
+		}
+	}
+	return [out];
+}

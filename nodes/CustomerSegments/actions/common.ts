@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
+export function readField(data: IDataObject, field: string): unknown {
+	if (field in data || !field.includes('.')) return data[field];
+	let current: unknown = data;
+	for (const key of field.split('.')) {
+		if (typeof current !== 'object' || current === null) return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}
+
+/** Reads a number; numeric strings are accepted. Returns undefined for anything else. */
+export function toNumber(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string' && value.trim() !== '') {
+		const n = Number(value);
+		return Number.isFinite(n) ? n : undefined;
+	}
+	return undefined;
+}
+
+/** Wraps an error for item `i` (or pushes an error item with Continue On Fail). Returns true if handled. */
+export function handleItemError(ctx: IExecuteFunctions, error: unknown, i: number, out: INodeExecutionData[]): void {
+	if (ctx.continueOnFail()) {
+		out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+		return;
+	}
+	throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+}
+
+export function itemError(ctx: IExecuteFunctions, i: number, message: string, description?: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `Item ${i}: ${message}`, { itemIndex: i, description });
+}
+
+/** Parses a JSON parameter that may already be an object. */
+export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, name: string): unknown {
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `"${name}" is not valid JSON: ${(error as Error).message}`);
+	}
+}
+
+/** Reference date parameter: empty = now. */
+export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Reference Date'): number {
+	if (value === undefined || value === null || value === '') return Date.now();
+	const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(String(value));
+	if (!Number.isFinite(ms)) throw new NodeOperationError(ctx.getNode(), `${name} "${String(value)}" is not a date`);
+	return ms;
+}

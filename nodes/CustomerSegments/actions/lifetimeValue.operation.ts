@@ -1,0 +1,267 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { customerIdOf } from '../../engines/segments/aggregate';
+import { expectedPurchases, fitBgNbd, probabilityAlive, type RfCustomer } from '../../engines/segments/bgnbd';
+import { customerLifetimeValue } from '../../engines/segments/clv';
+import { expectedAverageSpend, fitGammaGamma } from '../../engines/segments/gammagamma';
+import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
+import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
+import { handleItemError, itemError, readField, referenceMs, toNumber } from './common';
+
+const show = { operation: ['lifetimeValue'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Input',
+		name: 'clvInput',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show },
+		default: 'transactions',
+		options: [
+			{ name: 'Transactions (One per Item)', value: 'transactions' },
+			{ name: 'Customers (Frequency, Recency, T)', value: 'customers', description: 'Already summarised the way the lifetimes package does it' },
+		],
+		description: 'The model is fitted on all items together, so the parameters are read once, from the first item',
+	},
+	{
+		displayName: 'Customer ID Field',
+		name: 'clvCustomerIdField',
+		type: 'string',
+		displayOptions: { show },
+		default: 'customer_id',
+	},
+	{
+		displayName: 'Amount Field',
+		name: 'clvAmountField',
+		type: 'string',
+		displayOptions: { show: { ...show, clvInput: ['transactions'] } },
+		default: 'amount',
+		description: 'Order value in major units',
+	},
+	{
+		displayName: 'Date Field',
+		name: 'clvTimestampField',
+		type: 'string',
+		displayOptions: { show: { ...show, clvInput: ['transactions'] } },
+		default: 'timestamp',
+		description: 'Order date (ISO 8601, YYYYMMDD or epoch ms). Orders on the same UTC day count as one transaction.',
+	},
+	{
+		displayName: 'End of Observation',
+		name: 'observationEnd',
+		type: 'dateTime',
+		displayOptions: { show: { ...show, clvInput: ['transactions'] } },
+		default: '',
+		description: 'Last day of the data used to fit the model (orders after it are left out). Leave empty for today.',
+	},
+	{
+		displayName: 'Frequency Field',
+		name: 'clvFrequencyField',
+		type: 'string',
+		displayOptions: { show: { ...show, clvInput: ['customers'] } },
+		default: 'frequency',
+		description: 'Number of REPEAT purchases (purchase days after the first)',
+	},
+	{
+		displayName: 'Recency Field',
+		name: 'clvRecencyField',
+		type: 'string',
+		displayOptions: { show: { ...show, clvInput: ['customers'] } },
+		default: 'recency',
+		description: 'Time from the first to the last purchase, in the time unit',
+	},
+	{
+		displayName: 'T Field',
+		name: 'clvTField',
+		type: 'string',
+		displayOptions: { show: { ...show, clvInput: ['customers'] } },
+		default: 'T',
+		description: 'Time from the first purchase to the end of observation, in the time unit',
+	},
+	{
+		displayName: 'Average Spend Field',
+		name: 'clvMonetaryField',
+		type: 'string',
+		displayOptions: { show: { ...show, clvInput: ['customers'] } },
+		default: 'monetary_value',
+		description: 'Average value of the repeat purchases (0 when there are none)',
+	},
+	{
+		displayName: 'Time Unit',
+		name: 'timeUnit',
+		type: 'options',
+		displayOptions: { show },
+		default: 'weeks',
+		options: [
+			{ name: 'Days', value: 'days' },
+			{ name: 'Weeks', value: 'weeks' },
+		],
+		description: 'Unit of recency, T and the forecast horizon',
+	},
+	{
+		displayName: 'Forecast Horizon',
+		name: 'horizon',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		displayOptions: { show },
+		default: 52,
+		description: 'Expected purchases are forecast over this many time units',
+	},
+	{
+		displayName: 'CLV Months',
+		name: 'clvMonths',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		displayOptions: { show },
+		default: 12,
+		description: 'Lifetime value horizon in months (30 days, or 4.345 weeks, each)',
+	},
+	{
+		displayName: 'Monthly Discount Rate',
+		name: 'discountRate',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 4 },
+		displayOptions: { show },
+		default: 0.01,
+		description: 'Month i is discounted by (1 + rate)^i. 0.01 ≈ 12.7% a year.',
+	},
+	{
+		displayName: 'Output',
+		name: 'clvOutput',
+		type: 'options',
+		displayOptions: { show },
+		default: 'customers',
+		options: [
+			{ name: 'Customers', value: 'customers' },
+			{ name: 'Model', value: 'model', description: 'One item with the fitted parameters' },
+			{ name: 'Customers and Model', value: 'both' },
+		],
+	},
+];
+
+interface Row extends RfCustomer {
+	id: string;
+	monetary: number;
+	pairs: IPairedItemData[];
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const input = this.getNodeParameter('clvInput', 0) as string;
+	const unit = this.getNodeParameter('timeUnit', 0, 'weeks') as TimeUnit;
+	const horizon = this.getNodeParameter('horizon', 0, 52) as number;
+	const months = this.getNodeParameter('clvMonths', 0, 12) as number;
+	const discount = this.getNodeParameter('discountRate', 0, 0.01) as number;
+	const output = this.getNodeParameter('clvOutput', 0, 'customers') as string;
+	const idField = (this.getNodeParameter('clvCustomerIdField', 0) as string).trim();
+	const errors: INodeExecutionData[] = [];
+	const rows: Row[] = [];
+	if (items.length === 0) return [];
+	if (input === 'transactions') {
+		const amountField = (this.getNodeParameter('clvAmountField', 0) as string).trim();
+		const timeField = (this.getNodeParameter('clvTimestampField', 0) as string).trim();
+		const endDay = dayNumber(referenceMs(this, this.getNodeParameter('observationEnd', 0, ''), 'End of Observation'));
+		const summarizer = new TransactionSummarizer();
+		const pairs = new Map<string, IPairedItemData[]>();
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const json = items[i].json;
+				const id = customerIdOf(readField(json, idField));
+				if (id === undefined) throw itemError(this, i, `customer id field "${idField}" is missing or empty`);
+				const amount = parseMoneyMinor(readField(json, amountField));
+				if (amount === undefined) throw itemError(this, i, `amount field "${amountField}" is not a number (got ${JSON.stringify(readField(json, amountField)) ?? 'nothing'})`);
+				const ms = parseTimeMs(readField(json, timeField));
+				if (ms === undefined) throw itemError(this, i, `date field "${timeField}" is not a date (got ${JSON.stringify(readField(json, timeField)) ?? 'nothing'})`);
+				summarizer.add(id, dayNumber(ms), amount);
+				let list = pairs.get(id);
+				if (!list) pairs.set(id, (list = []));
+				list.push({ item: i });
+			} catch (error) {
+				handleItemError(this, error, i, errors);
+			}
+		}
+		for (const s of summarizer.summarize(endDay, unit)) {
+			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: pairs.get(s.customerId) ?? [] });
+		}
+	} else {
+		const fields = {
+			frequency: (this.getNodeParameter('clvFrequencyField', 0) as string).trim(),
+			recency: (this.getNodeParameter('clvRecencyField', 0) as string).trim(),
+			T: (this.getNodeParameter('clvTField', 0) as string).trim(),
+			monetary: (this.getNodeParameter('clvMonetaryField', 0) as string).trim(),
+		};
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const json = items[i].json;
+				const id = customerIdOf(readField(json, idField));
+				if (id === undefined) throw itemError(this, i, `customer id field "${idField}" is missing or empty`);
+				const values: Record<string, number> = {};
+				for (const [key, field] of Object.entries(fields)) {
+					const v = toNumber(readField(json, field));
+					if (v === undefined) throw itemError(this, i, `${key} field "${field}" is not a number (got ${JSON.stringify(readField(json, field)) ?? 'nothing'})`);
+					values[key] = v;
+				}
+				const row: Row = { id, frequency: values.frequency, recency: values.recency, T: values.T, monetary: values.monetary, pairs: [{ item: i }] };
+				const { frequency: x, recency: tx, T } = row;
+				if (!Number.isInteger(x) || x < 0) throw itemError(this, i, `frequency must be a whole number >= 0 (got ${x})`);
+				if (tx < 0 || T < 0 || tx > T) throw itemError(this, i, `recency (${tx}) and T (${T}) must satisfy 0 <= recency <= T`);
+				if (x === 0 && tx !== 0) throw itemError(this, i, `recency must be 0 for a customer without repeat purchases (got ${tx})`);
+				rows.push(row);
+			} catch (error) {
+				handleItemError(this, error, i, errors);
+			}
+		}
+	}
+	// Customers first seen on the last day (T = 0) carry no information for the fit.
+	const fitRows = rows.filter((r) => r.T > 0);
+	let bg;
+	let gg;
+	try {
+		bg = fitBgNbd(fitRows);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), `BG/NBD: ${(error as Error).message}`, {
+			description: `${fitRows.length} customers with history before the end of observation. The model needs customers with repeat purchases (purchases on at least two different days).`,
+		});
+	}
+	try {
+		gg = fitGammaGamma(fitRows.filter((r) => r.frequency > 0));
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`);
+	}
+	const out: INodeExecutionData[] = [];
+	if (output !== 'model') {
+		for (const r of rows) {
+			const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
+			out.push({
+				json: {
+					customer_id: r.id,
+					frequency: r.frequency,
+					recency: round(r.recency),
+					T: round(r.T),
+					monetary_value: round(r.monetary, 2),
+					time_unit: unit,
+					p_alive: probabilityAlive(bg.params, r),
+					expected_purchases: expectedPurchases(bg.params, r, horizon),
+					horizon,
+					expected_average_spend: expectedAverageSpend(gg.params, r),
+					clv: customerLifetimeValue(bg.params, gg.params, r, { months, monthlyDiscountRate: discount, unit }),
+				},
+				pairedItem: r.pairs,
+			});
+		}
+	}
+	if (output !== 'customers') {
+		out.push({
+			json: {
+				type: 'clvModel',
+				time_unit: unit,
+				bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood, customers: bg.customers, converged: bg.converged },
+				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
+				customers: rows.length,
+				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
+			} as IDataObject,
+			pairedItem: items.map((_, i) => ({ item: i })),
+		});
+	}
+	return [...out, ...errors];
+}

@@ -1,0 +1,33 @@
+import type { IDataObject } from 'n8n-workflow';
+import { toNumber, readField } from './common';
+
+/** Booleans, 1/0, and "true"/"false", "yes"/"no", "1"/"0" (any case). */
+export function toBoolean(value: unknown): boolean | undefined {
+	if (typeof value === 'boolean') return value;
+	if (value === 1 || value === 0) return value === 1;
+	if (typeof value === 'string') {
+		const s = value.trim().toLowerCase();
+		if (['true', 'yes', '1', 'y'].includes(s)) return true;
+		if (['false', 'no', '0', 'n'].includes(s)) return false;
+	}
+	return undefined;
+}
+
+export function parseFeatureList(value: string): string[] {
+	return value
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+}
+
+/** Reads the listed features as numbers; returns the name of the first missing/non-numeric one. */
+export function readFeatures(json: IDataObject, features: string[]): { row: number[] } | { missing: string; value: unknown } {
+	const row: number[] = [];
+	for (const f of features) {
+		const raw = readField(json, f);
+		const v = typeof raw === 'boolean' ? (raw ? 1 : 0) : toNumber(raw);
+		if (v === undefined) return { missing: f, value: raw };
+		row.push(v);
+	}
+	return { row };
+}

@@ -1,0 +1,105 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { predictProbability, type LogisticModel } from '../../engines/segments/logistic';
+import { handleItemError, itemError, parseJsonParameter } from './common';
+import { readFeatures } from './model';
+
+const show = { operation: ['predict'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'json',
+		displayOptions: { show },
+		default: '',
+		required: true,
+		placeholder: "={{ $('Train Model').first().json }}",
+		description: 'The model item that Train Model produced (from a data table, a file, or an expression)',
+	},
+	{
+		displayName: 'Positive Label',
+		name: 'positiveLabel',
+		type: 'string',
+		displayOptions: { show },
+		default: 'High-Value',
+		description: 'Label for customers at or above the threshold, e.g. High-Value or At-Risk',
+	},
+	{
+		displayName: 'Negative Label',
+		name: 'negativeLabel',
+		type: 'string',
+		displayOptions: { show },
+		default: 'Other',
+		description: 'Label for the others',
+	},
+	{
+		displayName: 'Options',
+		name: 'predictOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		displayOptions: { show },
+		default: {},
+		options: [
+			{
+				displayName: 'Threshold',
+				name: 'threshold',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+				default: 0.5,
+				description: "Overrides the model's decision threshold",
+			},
+			{ displayName: 'Probability Field', name: 'probabilityField', type: 'string', default: 'probability' },
+			{ displayName: 'Label Field', name: 'labelField', type: 'string', default: 'label' },
+		],
+	},
+];
+
+function validModel(value: unknown): string | undefined {
+	if (typeof value !== 'object' || value === null) return 'the model is empty or not an object';
+	const m = value as Record<string, unknown>;
+	if (m.kind !== 'logisticRegression') return 'this is not a model from Train Model (kind must be "logisticRegression")';
+	if (!Array.isArray(m.features) || m.features.length === 0) return 'the model has no features';
+	if (!Array.isArray(m.scaling) || m.scaling.length !== m.features.length) return 'the model has no feature scaling';
+	if (typeof m.intercept !== 'number' || typeof m.coefficients !== 'object' || m.coefficients === null) return 'the model has no coefficients';
+	for (const f of m.features as string[]) {
+		if (typeof (m.coefficients as Record<string, unknown>)[f] !== 'number') return `the model has no coefficient for "${f}"`;
+	}
+	return undefined;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const model = parseJsonParameter(this, this.getNodeParameter('model', i), 'Model') as LogisticModel & { threshold?: number };
+			const problem = validModel(model);
+			if (problem) throw new NodeOperationError(this.getNode(), `Model: ${problem}`, { itemIndex: i, description: 'Feed the item that Train Model output into "Model".' });
+			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;
+			const threshold = (options.threshold as number | undefined) ?? model.threshold ?? 0.5;
+			const read = readFeatures(items[i].json, model.features);
+			if ('missing' in read) {
+				throw itemError(
+					this,
+					i,
+					read.value === undefined
+						? `the model needs feature "${read.missing}", which the item does not have`
+						: `the model needs feature "${read.missing}" as a number (got ${JSON.stringify(read.value)})`,
+					`Model features: ${model.features.join(', ')}. Add the field to the items (same name as when training).`,
+				);
+			}
+			const p = predictProbability(model, read.row);
+			out.push({
+				json: {
+					...items[i].json,
+					[String(options.probabilityField ?? 'probability')]: p,
+					[String(options.labelField ?? 'label')]: p >= threshold ? (this.getNodeParameter('positiveLabel', i) as string) : (this.getNodeParameter('negativeLabel', i) as string),
+				},
+				pairedItem: { item: i },
+			});
+		} catch (error) {
+			handleItemError(this, error, i, out);
+		}
+	}
+	return out;
+}

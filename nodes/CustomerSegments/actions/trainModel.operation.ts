@@ -1,0 +1,129 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { crossValidate, fitLogistic } from '../../engines/segments/logistic';
+import { handleItemError, itemError, readField } from './common';
+import { parseFeatureList, readFeatures, toBoolean } from './model';
+
+const show = { operation: ['trainModel'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Feature Fields',
+		name: 'features',
+		type: 'string',
+		displayOptions: { show },
+		default: 'recency_days, frequency, monetary',
+		required: true,
+		description: 'Comma-separated numeric fields to learn from, e.g. recency_days, frequency, monetary, tenure_days, opens_30d. True/false counts as 1/0.',
+	},
+	{
+		displayName: 'Target Field',
+		name: 'targetField',
+		type: 'string',
+		displayOptions: { show },
+		default: 'churned',
+		required: true,
+		description: 'Yes/no field to predict, e.g. became_vip or churned (true/false, 1/0, yes/no)',
+	},
+	{
+		displayName: 'Cross-Validation Folds',
+		name: 'folds',
+		type: 'number',
+		typeOptions: { minValue: 2, maxValue: 20, numberPrecision: 0 },
+		displayOptions: { show },
+		default: 5,
+		description: 'The metrics come from k-fold cross-validation; the stored model is then trained on all rows',
+	},
+	{
+		displayName: 'Decision Threshold',
+		name: 'threshold',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+		displayOptions: { show },
+		default: 0.5,
+		description: 'Probability from which a customer counts as positive, for precision, recall, F1 and the confusion matrix (Predict uses it too)',
+	},
+	{
+		displayName: 'Options',
+		name: 'trainOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		displayOptions: { show },
+		default: {},
+		options: [
+			{
+				displayName: 'Regularization (L2)',
+				name: 'l2',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 4 },
+				default: 1,
+				description: 'Penalty on large coefficients (on standardized features). Higher = simpler model; 0 = none.',
+			},
+			{
+				displayName: 'Seed',
+				name: 'seed',
+				type: 'number',
+				default: 42,
+				description: 'Seed for the fold assignment: the same data and seed give the same metrics',
+			},
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const features = parseFeatureList(this.getNodeParameter('features', 0) as string);
+	const target = (this.getNodeParameter('targetField', 0) as string).trim();
+	const folds = this.getNodeParameter('folds', 0, 5) as number;
+	const threshold = this.getNodeParameter('threshold', 0, 0.5) as number;
+	const options = this.getNodeParameter('trainOptions', 0, {}) as IDataObject;
+	const l2 = (options.l2 as number | undefined) ?? 1;
+	const seed = (options.seed as number | undefined) ?? 42;
+	if (features.length === 0) throw new NodeOperationError(this.getNode(), 'Name at least one feature field');
+	if (features.includes(target)) throw new NodeOperationError(this.getNode(), `The target "${target}" cannot also be a feature`);
+	const errors: INodeExecutionData[] = [];
+	const X: number[][] = [];
+	const y: boolean[] = [];
+	const used: number[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const read = readFeatures(items[i].json, features);
+			if ('missing' in read) throw itemError(this, i, `feature field "${read.missing}" is not a number (got ${JSON.stringify(read.value) ?? 'nothing'})`);
+			const label = toBoolean(readField(items[i].json, target));
+			if (label === undefined) throw itemError(this, i, `target field "${target}" must be true/false, 1/0 or yes/no (got ${JSON.stringify(readField(items[i].json, target)) ?? 'nothing'})`);
+			X.push(read.row);
+			y.push(label);
+			used.push(i);
+		} catch (error) {
+			handleItemError(this, error, i, errors);
+		}
+	}
+	const positives = y.filter(Boolean).length;
+	const negatives = y.length - positives;
+	if (positives < 2 || negatives < 2 || y.length < folds) {
+		throw new NodeOperationError(this.getNode(), `Not enough data to train: ${y.length} usable rows, ${positives} positive and ${negatives} negative`, {
+			description: `Training needs at least ${folds} rows (one per fold) and at least 2 customers of each class in "${target}".`,
+		});
+	}
+	const cv = crossValidate(X, y, features, { folds, seed, threshold, l2 });
+	const model = fitLogistic(X, y, features, { l2 });
+	const json: IDataObject = {
+		...model,
+		target,
+		threshold,
+		trainedAt: new Date().toISOString(),
+		trainingRows: y.length,
+		positives,
+		metrics: {
+			crossValidation: { folds: cv.folds, seed: cv.seed },
+			auc: cv.auc,
+			precision: cv.atThreshold.precision,
+			recall: cv.atThreshold.recall,
+			f1: cv.atThreshold.f1,
+			accuracy: cv.atThreshold.accuracy,
+			topDecileLift: cv.topDecileLift,
+			confusionMatrix: { ...cv.atThreshold.confusion },
+			foldAuc: cv.foldAuc,
+		},
+	} as unknown as IDataObject;
+	return [{ json, pairedItem: used.map((i) => ({ item: i })) }, ...errors];
+}

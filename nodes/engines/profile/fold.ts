@@ -1,0 +1,480 @@
+/**
+ * The fold: how canonical events become customer state. Pure and shared by both backends.
+ *
+ * Every field is folded so that the result depends on the SET of events, not on the order in
+ * which they arrive: counters add, first/last take min/max, "latest" values are decided by
+ * (timestamp, messageId), bounded lists keep the top N by (timestamp, messageId). That is what
+ * lets two workers recording interleaved events end with the same profile as one worker
+ * recording them in order (the backends serialise writers per customer, the fold makes the
+ * order irrelevant). Merging two profiles (anonymous → known) uses the same rules.
+ */
+import type { CanonicalEvent } from '../types/CanonicalEvent';
+import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView } from '../types/CustomerProfile';
+
+const DAY = 86_400_000;
+
+/** Order key: (timestamp ms, messageId). */
+export type Stamp = [number, string];
+
+export function newer(a: Stamp | undefined | null, b: Stamp | undefined | null): boolean {
+	if (!a) return false;
+	if (!b) return true;
+	return a[0] !== b[0] ? a[0] > b[0] : a[1] > b[1];
+}
+
+interface CartLog {
+	at: Stamp;
+	op: 'add' | 'remove';
+	line: ProfileCartLine;
+	cart_id?: string;
+	currency?: string;
+	recovery_url?: string;
+}
+
+interface CartSnapshot {
+	at: Stamp;
+	cart_id?: string;
+	checkout_id?: string;
+	value?: number;
+	currency?: string;
+	recovery_url?: string;
+	products: ProfileCartLine[];
+}
+
+/** What the store keeps per profile (JSON). `toProfile` turns it into the public `CustomerProfile`. */
+export interface ProfileState {
+	v: 1;
+	profileId: string;
+	userId: string | null;
+	email: string | null;
+	emailAt: Stamp | null;
+	anonymousIds: string[];
+	firstSeen: number;
+	lastSeen: number;
+	ordersCount: number;
+	totalSpentMinor: Record<string, number>;
+	firstOrder: number | null;
+	lastOrder: number | null;
+	cartSnap: CartSnapshot | null;
+	cartLog: CartLog[];
+	cartCleared: number | null;
+	views: Array<ProfileProductView & { id: string; ts: number }>;
+	searches: Array<{ q: string; ts: number; id: string }>;
+	/** Engagement timestamps (ms) of the last 90 days before `lastSeen`: delivered, opened, clicked. */
+	eng: { d: number[]; o: number[]; c: number[] };
+	lastOpen: number | null;
+	lastClick: number | null;
+	unsubscribed: boolean;
+	bounced: boolean;
+	complained: boolean;
+	traits: Record<string, unknown>;
+	traitAt: Record<string, Stamp>;
+}
+
+export interface FoldOptions {
+	/** Product views kept (newest first, one per product). Default 10. */
+	recentViews?: number;
+	/** Search queries kept (newest first, distinct). Default 10. */
+	recentSearches?: number;
+}
+
+export const ENGAGEMENT_CAP = 2000;
+const CART_LOG_CAP = 100;
+
+/** A validated event, with its timestamp parsed. */
+export interface ValidEvent {
+	event: CanonicalEvent;
+	ts: number;
+	receivedAt: number;
+	/** Identity keys `u:<userId>`, `e:<email>`, `a:<anonymousId>` (those present). */
+	keys: { u?: string; e?: string; a?: string };
+}
+
+export class InvalidEventError extends Error {
+	constructor(
+		message: string,
+		readonly field: string,
+	) {
+		super(message);
+		this.name = 'InvalidEventError';
+	}
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** Checks one canonical event; throws InvalidEventError naming the field. Changes nothing. */
+export function validateEvent(input: unknown): ValidEvent {
+	if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+		throw new InvalidEventError('The event is not an object', 'event');
+	}
+	const event = input as CanonicalEvent;
+	const messageId = str(event.messageId);
+	if (!messageId) throw new InvalidEventError('The event has no messageId (needed to record it once)', 'messageId');
+	const name = str(event.event);
+	if (!name) throw new InvalidEventError('The event has no event name', 'event');
+	if (typeof event.timestamp !== 'string' && typeof event.timestamp !== 'number') {
+		throw new InvalidEventError('The event has no timestamp', 'timestamp');
+	}
+	const ts = typeof event.timestamp === 'number' ? event.timestamp : Date.parse(event.timestamp);
+	if (!Number.isFinite(ts)) {
+		throw new InvalidEventError(`The timestamp "${String(event.timestamp)}" cannot be parsed (use ISO-8601)`, 'timestamp');
+	}
+	const userId = str(event.userId);
+	const email = str(event.email)?.toLowerCase();
+	const anonymousId = str(event.anonymousId);
+	if (!userId && !email && !anonymousId) {
+		throw new InvalidEventError('The event has no identity: it needs a userId, an email or an anonymousId', 'userId');
+	}
+	const receivedParsed = typeof event.receivedAt === 'string' ? Date.parse(event.receivedAt) : NaN;
+	return {
+		event: { ...event, messageId, event: name, userId: userId ?? null, email: email ?? null, anonymousId: anonymousId ?? null },
+		ts,
+		receivedAt: Number.isFinite(receivedParsed) ? receivedParsed : ts,
+		keys: {
+			...(userId ? { u: `u:${userId}` } : {}),
+			...(email ? { e: `e:${email}` } : {}),
+			...(anonymousId ? { a: `a:${anonymousId}` } : {}),
+		},
+	};
+}
+
+/** The problem with an event (InvalidEventError), or null when it can be recorded. */
+export function checkEvent(input: unknown): InvalidEventError | null {
+	try {
+		validateEvent(input);
+		return null;
+	} catch (error) {
+		if (error instanceof InvalidEventError) return error;
+		return new InvalidEventError((error as Error).message, 'event');
+	}
+}
+
+export function emptyState(profileId: string, ts: number): ProfileState {
+	return {
+		v: 1,
+		profileId,
+		userId: null,
+		email: null,
+		emailAt: null,
+		anonymousIds: [],
+		firstSeen: ts,
+		lastSeen: ts,
+		ordersCount: 0,
+		totalSpentMinor: {},
+		firstOrder: null,
+		lastOrder: null,
+		cartSnap: null,
+		cartLog: [],
+		cartCleared: null,
+		views: [],
+		searches: [],
+		eng: { d: [], o: [], c: [] },
+		lastOpen: null,
+		lastClick: null,
+		unsubscribed: false,
+		bounced: false,
+		complained: false,
+		traits: {},
+		traitAt: {},
+	};
+}
+
+/** ISO 4217 minor-unit exponents that are not 2. */
+const EXPONENT: Record<string, number> = {
+	BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
+	VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+	BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+	CLF: 4, UYW: 4,
+};
+
+/** Major units → integer minor units of the currency (19.99 USD → 1999; 1.005 USD → 101; 500 JPY → 500). */
+export function toMinor(amount: number, currency: string): number {
+	const exp = EXPONENT[currency.toUpperCase()] ?? 2;
+	return Math.round(Number((amount * 10 ** exp).toPrecision(15)));
+}
+
+const num = (v: unknown): number | undefined => {
+	if (typeof v === 'number' && Number.isFinite(v)) return v;
+	if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+	return undefined;
+};
+
+function line(p: Record<string, unknown>): ProfileCartLine {
+	const out: ProfileCartLine = {};
+	for (const k of ['product_id', 'sku', 'name', 'url', 'image_url', 'category'] as const) {
+		const v = str(p[k]);
+		if (v !== undefined) out[k] = v;
+	}
+	const price = num(p.price);
+	if (price !== undefined) out.price = price;
+	const quantity = num(p.quantity);
+	if (quantity !== undefined) out.quantity = quantity;
+	return out;
+}
+
+const lineKey = (l: ProfileCartLine): string => l.product_id ?? l.sku ?? l.name ?? '';
+
+const CART_SNAPSHOT_EVENTS = new Set(['Cart Viewed', 'Checkout Started', 'Checkout Step Completed', 'Payment Info Entered']);
+
+function topN<T extends { ts: number; id: string }>(list: T[], n: number, key: (x: T) => string): T[] {
+	const sorted = [...list].sort((a, b) => (a.ts !== b.ts ? b.ts - a.ts : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+	const seen = new Set<string>();
+	const out: T[] = [];
+	for (const x of sorted) {
+		const k = key(x);
+		if (seen.has(k)) continue;
+		seen.add(k);
+		out.push(x);
+		if (out.length >= n) break;
+	}
+	return out;
+}
+
+function pruneEngagement(list: number[], lastSeen: number): number[] {
+	const kept = list.filter((t) => t >= lastSeen - 90 * DAY).sort((a, b) => a - b);
+	return kept.length > ENGAGEMENT_CAP ? kept.slice(kept.length - ENGAGEMENT_CAP) : kept;
+}
+
+function normaliseCart(s: ProfileState): void {
+	const floor = Math.max(s.cartSnap?.at[0] ?? -Infinity, s.cartCleared ?? -Infinity);
+	if (s.cartSnap && s.cartCleared !== null && s.cartSnap.at[0] <= s.cartCleared) s.cartSnap = null;
+	s.cartLog = s.cartLog
+		.filter((l) => l.at[0] > floor || (l.at[0] === floor && s.cartSnap !== null && newer(l.at, s.cartSnap.at)))
+		.sort((a, b) => (newer(a.at, b.at) ? 1 : newer(b.at, a.at) ? -1 : 0));
+	if (s.cartLog.length > CART_LOG_CAP) s.cartLog = s.cartLog.slice(s.cartLog.length - CART_LOG_CAP);
+}
+
+function setTrait(s: ProfileState, key: string, value: unknown, at: Stamp): void {
+	if (newer(at, s.traitAt[key])) {
+		s.traits[key] = value;
+		s.traitAt[key] = at;
+	}
+}
+
+/** Folds one valid event into the state (mutates and returns it). Identities are handled by the batch planner. */
+export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions = {}): ProfileState {
+	const e = v.event;
+	const at: Stamp = [v.ts, e.messageId];
+	const p = (e.properties ?? {}) as Record<string, unknown>;
+	s.firstSeen = Math.min(s.firstSeen, v.ts);
+	s.lastSeen = Math.max(s.lastSeen, v.ts);
+	if (e.userId && !s.userId) s.userId = e.userId;
+	if (e.email && newer(at, s.emailAt)) {
+		s.email = e.email;
+		s.emailAt = at;
+	}
+	if (e.anonymousId && !s.anonymousIds.includes(e.anonymousId)) {
+		s.anonymousIds = [...s.anonymousIds, e.anonymousId].sort();
+	}
+	const traits = { ...((e.context?.traits as Record<string, unknown> | undefined) ?? {}), ...(e.traits ?? {}) };
+	for (const [k, val] of Object.entries(traits)) {
+		if (k === 'email' || val === undefined) continue;
+		setTrait(s, k, val, at);
+	}
+
+	switch (e.event) {
+		case 'Order Completed': {
+			s.ordersCount += 1;
+			s.firstOrder = s.firstOrder === null ? v.ts : Math.min(s.firstOrder, v.ts);
+			s.lastOrder = s.lastOrder === null ? v.ts : Math.max(s.lastOrder, v.ts);
+			const amount = num(p.total) ?? num(p.revenue) ?? num(p.value);
+			const currency = (str(p.currency) ?? 'USD').toUpperCase();
+			if (amount !== undefined) {
+				s.totalSpentMinor = { ...s.totalSpentMinor, [currency]: (s.totalSpentMinor[currency] ?? 0) + toMinor(amount, currency) };
+			}
+			s.cartCleared = s.cartCleared === null ? v.ts : Math.max(s.cartCleared, v.ts);
+			normaliseCart(s);
+			break;
+		}
+		case 'Product Added':
+		case 'Product Removed': {
+			const l = line(p);
+			if (lineKey(l) === '') break;
+			s.cartLog.push({
+				at,
+				op: e.event === 'Product Added' ? 'add' : 'remove',
+				line: l,
+				...(str(p.cart_id) ? { cart_id: str(p.cart_id) } : {}),
+				...(str(p.currency) ? { currency: str(p.currency)!.toUpperCase() } : {}),
+				...(str(p.recovery_url) ? { recovery_url: str(p.recovery_url) } : {}),
+			});
+			normaliseCart(s);
+			break;
+		}
+		case 'Product Viewed': {
+			const l = line(p);
+			if (lineKey(l) === '') break;
+			const view: ProfileProductView & { id: string; ts: number } = {
+				...(l.product_id ? { product_id: l.product_id } : {}),
+				...(l.name ? { name: l.name } : {}),
+				...(l.price !== undefined ? { price: l.price } : {}),
+				...(l.url ? { url: l.url } : {}),
+				...(l.image_url ? { image_url: l.image_url } : {}),
+				...(l.category ? { category: l.category } : {}),
+				at: new Date(v.ts).toISOString(),
+				id: e.messageId,
+				ts: v.ts,
+			};
+			s.views = topN([...s.views, view], options.recentViews ?? 10, (x) => x.product_id ?? x.name ?? '');
+			break;
+		}
+		case 'Products Searched': {
+			const q = str(p.query);
+			if (q) s.searches = topN([...s.searches, { q, ts: v.ts, id: e.messageId }], options.recentSearches ?? 10, (x) => x.q.toLowerCase());
+			break;
+		}
+		case 'Email Delivered':
+			s.eng = { ...s.eng, d: [...s.eng.d, v.ts] };
+			break;
+		case 'Email Opened':
+			s.eng = { ...s.eng, o: [...s.eng.o, v.ts] };
+			s.lastOpen = Math.max(s.lastOpen ?? -Infinity, v.ts);
+			break;
+		case 'Email Link Clicked':
+			s.eng = { ...s.eng, c: [...s.eng.c, v.ts] };
+			s.lastClick = Math.max(s.lastClick ?? -Infinity, v.ts);
+			break;
+		case 'Unsubscribed':
+			s.unsubscribed = true;
+			break;
+		case 'Email Bounced':
+			s.bounced = true;
+			break;
+		case 'Email Marked as Spam':
+			s.complained = true;
+			break;
+		default:
+			if (CART_SNAPSHOT_EVENTS.has(e.event) && Array.isArray(p.products)) {
+				const snap: CartSnapshot = {
+					at,
+					products: (p.products as Array<Record<string, unknown>>).filter((x) => typeof x === 'object' && x !== null).map(line),
+					...(str(p.cart_id) ? { cart_id: str(p.cart_id) } : {}),
+					...(str(p.checkout_id) ? { checkout_id: str(p.checkout_id) } : {}),
+					...(str(p.currency) ? { currency: str(p.currency)!.toUpperCase() } : {}),
+					...(str(p.recovery_url) ? { recovery_url: str(p.recovery_url) } : {}),
+				};
+				const value = num(p.value) ?? num(p.total) ?? num(p.subtotal) ?? num(p.revenue);
+				if (value !== undefined) snap.value = value;
+				if ((s.cartCleared === null || v.ts > s.cartCleared) && newer(at, s.cartSnap?.at)) s.cartSnap = snap;
+				normaliseCart(s);
+			}
+	}
+	for (const k of ['d', 'o', 'c'] as const) s.eng[k] = pruneEngagement(s.eng[k], s.lastSeen);
+	return s;
+}
+
+/** Merges `from` into `into` (returns `into`, mutated). Same rules as the fold, so merge order does not matter. */
+export function mergeStates(into: ProfileState, from: ProfileState, options: FoldOptions = {}): ProfileState {
+	into.userId = into.userId ?? from.userId;
+	if (from.email && newer(from.emailAt, into.emailAt)) {
+		into.email = from.email;
+		into.emailAt = from.emailAt;
+	}
+	into.anonymousIds = [...new Set([...into.anonymousIds, ...from.anonymousIds])].sort();
+	into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
+	into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
+	into.ordersCount += from.ordersCount;
+	const spent = { ...into.totalSpentMinor };
+	for (const [c, v] of Object.entries(from.totalSpentMinor)) spent[c] = (spent[c] ?? 0) + v;
+	into.totalSpentMinor = spent;
+	const minN = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+	const maxN = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+	into.firstOrder = minN(into.firstOrder, from.firstOrder);
+	into.lastOrder = maxN(into.lastOrder, from.lastOrder);
+	into.cartCleared = maxN(into.cartCleared, from.cartCleared);
+	if (from.cartSnap && newer(from.cartSnap.at, into.cartSnap?.at)) into.cartSnap = from.cartSnap;
+	into.cartLog = [...into.cartLog, ...from.cartLog];
+	normaliseCart(into);
+	into.views = topN([...into.views, ...from.views], options.recentViews ?? 10, (x) => x.product_id ?? x.name ?? '');
+	into.searches = topN([...into.searches, ...from.searches], options.recentSearches ?? 10, (x) => x.q.toLowerCase());
+	into.eng = {
+		d: pruneEngagement([...into.eng.d, ...from.eng.d], into.lastSeen),
+		o: pruneEngagement([...into.eng.o, ...from.eng.o], into.lastSeen),
+		c: pruneEngagement([...into.eng.c, ...from.eng.c], into.lastSeen),
+	};
+	into.lastOpen = maxN(into.lastOpen, from.lastOpen);
+	into.lastClick = maxN(into.lastClick, from.lastClick);
+	into.unsubscribed ||= from.unsubscribed;
+	into.bounced ||= from.bounced;
+	into.complained ||= from.complained;
+	for (const [k, at] of Object.entries(from.traitAt)) setTrait(into, k, from.traits[k], at);
+	return into;
+}
+
+function currentCart(s: ProfileState): ProfileOpenCart | null {
+	const lines = new Map<string, ProfileCartLine>();
+	let meta: Partial<ProfileOpenCart> = {};
+	let latest: number | null = null;
+	if (s.cartSnap) {
+		for (const l of s.cartSnap.products) lines.set(lineKey(l), { ...l });
+		const { at, products: _products, ...rest } = s.cartSnap;
+		meta = rest;
+		latest = at[0];
+	}
+	for (const entry of s.cartLog) {
+		const key = lineKey(entry.line);
+		if (entry.op === 'add') {
+			const existing = lines.get(key);
+			const qty = (existing?.quantity ?? 0) + (entry.line.quantity ?? 1);
+			lines.set(key, { ...existing, ...entry.line, quantity: qty });
+		} else {
+			const existing = lines.get(key);
+			if (existing) {
+				const qty = (existing.quantity ?? 1) - (entry.line.quantity ?? existing.quantity ?? 1);
+				if (qty > 0) lines.set(key, { ...existing, quantity: qty });
+				else lines.delete(key);
+			}
+		}
+		if (entry.cart_id) meta.cart_id = entry.cart_id;
+		if (entry.currency) meta.currency = entry.currency;
+		if (entry.recovery_url) meta.recovery_url = entry.recovery_url;
+		// An incremental change makes the snapshot's value stale: recomputed below.
+		delete meta.value;
+		latest = Math.max(latest ?? -Infinity, entry.at[0]);
+	}
+	if (latest === null || lines.size === 0) return null;
+	const products = [...lines.values()];
+	let value = meta.value;
+	if (value === undefined) {
+		const sum = products.reduce((t, l) => t + (l.price ?? 0) * (l.quantity ?? 1), 0);
+		value = Math.round(sum * 100) / 100;
+	}
+	return { ...meta, value, products, updatedAt: new Date(latest).toISOString() };
+}
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+/** The public profile, with engagement windows counted back from `now`. */
+export function toProfile(s: ProfileState, now: Date = new Date()): CustomerProfile {
+	const n = now.getTime();
+	const within = (list: number[], days: number) => list.filter((t) => t > n - days * DAY && t <= n).length;
+	return {
+		profileId: s.profileId,
+		userId: s.userId,
+		email: s.email,
+		anonymousIds: [...s.anonymousIds],
+		firstSeenAt: new Date(s.firstSeen).toISOString(),
+		lastSeenAt: new Date(s.lastSeen).toISOString(),
+		ordersCount: s.ordersCount,
+		totalSpentMinor: { ...s.totalSpentMinor },
+		lastOrderAt: iso(s.lastOrder),
+		firstOrderAt: iso(s.firstOrder),
+		openCart: currentCart(s),
+		recentViews: s.views.map(({ id: _id, ts: _ts, ...view }) => view),
+		recentSearches: s.searches.map((x) => x.q),
+		engagement: {
+			delivered_30d: within(s.eng.d, 30),
+			opened_30d: within(s.eng.o, 30),
+			clicked_30d: within(s.eng.c, 30),
+			delivered_90d: within(s.eng.d, 90),
+			opened_90d: within(s.eng.o, 90),
+			clicked_90d: within(s.eng.c, 90),
+			last_open_at: iso(s.lastOpen),
+			last_click_at: iso(s.lastClick),
+		},
+		unsubscribed: s.unsubscribed,
+		bounced: s.bounced,
+		complained: s.complained,
+		traits: { ...s.traits },
+	};
+}

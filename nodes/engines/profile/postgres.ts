@@ -1,0 +1,390 @@
+/**
+ * PostgreSQL backend, for n8n queue mode (many workers, one database).
+ *
+ * A batch is one transaction of a fixed number of round trips, whatever its size:
+ *  1. transaction-scoped advisory locks on every identity key of the batch, taken in sorted
+ *     order (so two workers never deadlock on them): writers of the same customer queue up;
+ *  2. read which messageIds exist, which profiles the identities point to, and lock those
+ *     profile rows (FOR UPDATE, sorted); a profile merged away meanwhile makes the batch retry;
+ *  3. the shared planner folds the events; 4. set-based writes (unnest) and COMMIT.
+ * Deadlocks and serialization failures are retried.
+ */
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { CustomerProfile } from '../types/CustomerProfile';
+import { plan, prepare, type Plan } from './batch';
+import { toProfile, type ProfileState } from './fold';
+import { transactionFromBody } from './transactions';
+import {
+	lookupKeys,
+	validPrefix,
+	type EraseResult,
+	type ExportOptions,
+	type IdentityLookup,
+	type ProfileStore,
+	type RecordResult,
+	type SinceResult,
+	type StoreOptions,
+	type Suppression,
+	type Transaction,
+} from './types';
+
+export const SCHEMA_VERSION = 1;
+const PRUNE_EVERY_MS = 10 * 60_000;
+const MAX_ATTEMPTS = 8;
+
+export interface PostgresConnection {
+	host: string;
+	port: number;
+	database: string;
+	user: string;
+	password?: string;
+	/** `disable` (default), `allow` (TLS, certificate not verified) or `require` (TLS, verified). */
+	ssl?: 'disable' | 'allow' | 'require';
+	/** Pool size per n8n process. Default 5. */
+	maxConnections?: number;
+}
+
+class StaleRead extends Error {}
+
+export function poolConfig(c: PostgresConnection): PoolConfig {
+	return {
+		host: c.host,
+		port: c.port,
+		database: c.database,
+		user: c.user,
+		password: c.password || undefined,
+		ssl: c.ssl === 'require' ? { rejectUnauthorized: true } : c.ssl === 'allow' ? { rejectUnauthorized: false } : false,
+		max: c.maxConnections ?? 5,
+		idleTimeoutMillis: 30_000,
+		connectionTimeoutMillis: 10_000,
+	};
+}
+
+export class PostgresProfileStore implements ProfileStore {
+	readonly kind = 'postgres' as const;
+	readonly pool: Pool;
+	private readonly t: { profiles: string; identities: string; events: string; meta: string };
+	private ready: Promise<void> | undefined;
+	private lastPrune = 0;
+
+	constructor(
+		connection: PostgresConnection | Pool,
+		private readonly options: StoreOptions = {},
+	) {
+		const p = validPrefix(options.tablePrefix);
+		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta` };
+		this.pool = connection instanceof Pool ? connection : new Pool(poolConfig(connection));
+		// An idle client losing its connection must not crash the n8n process.
+		this.pool.on('error', () => undefined);
+	}
+
+	/** Creates or migrates the schema once per store (guarded by an advisory lock across workers). */
+	init(): Promise<void> {
+		this.ready ??= this.migrate().catch((error) => {
+			this.ready = undefined;
+			throw error;
+		});
+		return this.ready;
+	}
+
+	private async migrate(): Promise<void> {
+		const { profiles, identities, events, meta } = this.t;
+		await this.tx(async (c) => {
+			await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-migrate:${meta}`]);
+			await c.query(`CREATE TABLE IF NOT EXISTS ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+			const { rows } = await c.query(`SELECT value FROM ${meta} WHERE key = 'schema_version'`);
+			const version = rows.length ? Number(rows[0].value) : 0;
+			if (version > SCHEMA_VERSION) {
+				throw new Error(`The profile database has schema version ${version}; this package knows up to ${SCHEMA_VERSION}. Update the package.`);
+			}
+			if (version < 1) {
+				await c.query(`
+					CREATE TABLE IF NOT EXISTS ${profiles} (
+						profile_id TEXT PRIMARY KEY,
+						user_id TEXT,
+						email TEXT,
+						unsubscribed BOOLEAN NOT NULL DEFAULT FALSE,
+						bounced BOOLEAN NOT NULL DEFAULT FALSE,
+						complained BOOLEAN NOT NULL DEFAULT FALSE,
+						updated_at BIGINT NOT NULL,
+						data TEXT NOT NULL
+					) WITH (fillfactor = 70);
+					CREATE TABLE IF NOT EXISTS ${identities} (key TEXT PRIMARY KEY, profile_id TEXT NOT NULL);
+					CREATE INDEX IF NOT EXISTS ${identities}_profile ON ${identities} (profile_id);
+					CREATE TABLE IF NOT EXISTS ${events} (
+						message_id TEXT PRIMARY KEY,
+						profile_id TEXT NOT NULL,
+						event TEXT NOT NULL,
+						type TEXT NOT NULL,
+						ts BIGINT NOT NULL,
+						received_at BIGINT NOT NULL,
+						body TEXT NOT NULL
+					);
+					CREATE INDEX IF NOT EXISTS ${events}_profile_event_ts ON ${events} (profile_id, event, ts);
+					CREATE INDEX IF NOT EXISTS ${events}_ts ON ${events} (ts);
+				`);
+				await c.query(
+					`INSERT INTO ${meta} (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+					[String(SCHEMA_VERSION)],
+				);
+			}
+		});
+	}
+
+	private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+		const client = await this.pool.connect();
+		try {
+			await client.query('BEGIN');
+			const out = await fn(client);
+			await client.query('COMMIT');
+			return out;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw error;
+		} finally {
+			client.release();
+		}
+	}
+
+	/**
+	 * Unnamed statements on purpose: named (prepared) ones switch to generic plans after five runs,
+	 * and a generic plan for `json_to_recordset` / `= ANY($1)` can scan whole tables.
+	 */
+	private q(c: Pool | PoolClient, text: string, values: unknown[]) {
+		return c.query(text, values);
+	}
+
+	private async findProfileId(c: Pool | PoolClient, lookup: IdentityLookup): Promise<string | undefined> {
+		const keys = lookupKeys(lookup);
+		if (!keys.length) return undefined;
+		const { rows } = await this.q(c, `SELECT key, profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[])`, [keys]);
+		const byKey = new Map(rows.map((r) => [r.key as string, r.profile_id as string]));
+		for (const k of keys) if (byKey.has(k)) return byKey.get(k);
+		return undefined;
+	}
+
+	async record(inputs: unknown[], options: { now?: Date } = {}): Promise<RecordResult[]> {
+		const prepared = prepare(inputs);
+		if (prepared.valid.length === 0) return prepared.results;
+		await this.init();
+		const now = (options.now ?? new Date()).getTime();
+		const { profiles, identities, events } = this.t;
+		let result: Plan | undefined;
+		for (let attempt = 1; ; attempt++) {
+			try {
+				result = await this.tx(async (c) => {
+					await this.q(c, 'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [
+						prepared.keys,
+					]);
+					const existing = await this.q(c, `SELECT message_id FROM ${events} WHERE message_id = ANY($1::text[])`, [prepared.messageIds]);
+					const readIdentities = async () =>
+						new Map(
+							(await this.q(c, `SELECT key, profile_id FROM ${identities} WHERE key = ANY($1::text[])`, [prepared.keys])).rows.map(
+								(r) => [r.key as string, r.profile_id as string],
+							),
+						);
+					const idMap = await readIdentities();
+					const ids = [...new Set(idMap.values())].sort();
+					const loaded = new Map<string, ProfileState>();
+					if (ids.length) {
+						const { rows } = await this.q(c, 
+							`SELECT profile_id, data FROM ${profiles} WHERE profile_id = ANY($1::text[]) ORDER BY profile_id FOR UPDATE`,
+							[ids],
+						);
+						for (const r of rows) loaded.set(r.profile_id as string, JSON.parse(r.data as string) as ProfileState);
+						// A profile merged away (or erased) between our two reads: start again.
+						if (loaded.size !== ids.length) throw new StaleRead();
+						const again = await readIdentities();
+						if (again.size !== idMap.size || [...again].some(([k, v]) => idMap.get(k) !== v)) throw new StaleRead();
+					}
+					const p = plan(
+						prepared,
+						{ identities: idMap, profiles: loaded, existing: new Set(existing.rows.map((r) => r.message_id as string)) },
+						this.options,
+					);
+					if (p.deletes.length) await this.q(c, `DELETE FROM ${profiles} WHERE profile_id = ANY($1::text[])`, [p.deletes]);
+					if (p.moves.length) {
+						const from = p.moves.map((m) => m.from);
+						const to = p.moves.map((m) => m.to);
+						await this.q(c, 
+							`UPDATE ${identities} i SET profile_id = m.t FROM unnest($1::text[], $2::text[]) AS m(f, t) WHERE i.profile_id = m.f`,
+							[from, to],
+						);
+						await this.q(c, 
+							`UPDATE ${events} e SET profile_id = m.t FROM unnest($1::text[], $2::text[]) AS m(f, t) WHERE e.profile_id = m.f`,
+							[from, to],
+						);
+					}
+					if (p.upserts.length) {
+						// One JSON parameter per write (json_to_recordset): far cheaper to encode than one array per column.
+						// The state goes in as raw JSON (a json field read back as text), not as an escaped string.
+						const row = (st: ProfileState) =>
+							`{"profile_id":${JSON.stringify(st.profileId)},"user_id":${JSON.stringify(st.userId)},"email":${JSON.stringify(st.email)},` +
+							`"unsubscribed":${st.unsubscribed},"bounced":${st.bounced},"complained":${st.complained},"data":${JSON.stringify(st)}}`;
+						const updates = p.upserts.filter((st) => loaded.has(st.profileId)).map(row);
+						const inserts = p.upserts.filter((st) => !loaded.has(st.profileId)).map(row);
+						if (updates.length) {
+							// Loaded profiles are locked FOR UPDATE by this transaction: a plain UPDATE suffices.
+							await this.q(c, 
+								`UPDATE ${profiles} p SET user_id = x.user_id, email = x.email, unsubscribed = x.unsubscribed, bounced = x.bounced,
+								   complained = x.complained, updated_at = $2, data = x.data::text
+								 FROM json_to_recordset($1::json) AS x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)
+								 WHERE p.profile_id = x.profile_id`,
+								[`[${updates.join(',')}]`, now],
+							);
+						}
+						if (inserts.length) {
+							await this.q(c, 
+								`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
+								 SELECT x.profile_id, x.user_id, x.email, x.unsubscribed, x.bounced, x.complained, $2, x.data::text
+								 FROM json_to_recordset($1::json) AS x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)
+								 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
+								   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
+								   updated_at = excluded.updated_at, data = excluded.data`,
+								[`[${inserts.join(',')}]`, now],
+							);
+						}
+					}
+					if (p.identities.length) {
+						await this.q(c, 
+							`INSERT INTO ${identities} (key, profile_id) SELECT * FROM unnest($1::text[], $2::text[])
+							 ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id`,
+							[p.identities.map((i) => i.key), p.identities.map((i) => i.profileId)],
+						);
+					}
+					if (p.events.length) {
+						await this.q(c, 
+							`INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
+							 SELECT x.message_id, x.profile_id, x.event, x.type, x.ts, x.received_at, x.body::text
+							 FROM json_to_recordset($1::json) AS x(message_id text, profile_id text, event text, type text, ts bigint, received_at bigint, body json)
+							 ON CONFLICT (message_id) DO NOTHING`,
+							[
+								`[${p.events
+									.map(
+										(e) =>
+											`{"message_id":${JSON.stringify(e.messageId)},"profile_id":${JSON.stringify(e.profileId)},"event":${JSON.stringify(e.event)},` +
+											`"type":${JSON.stringify(e.type)},"ts":${e.ts},"received_at":${e.receivedAt},"body":${e.body}}`,
+									)
+									.join(',')}]`,
+							],
+						);
+					}
+					return p;
+				});
+				break;
+			} catch (error) {
+				const code = (error as { code?: string }).code;
+				const retry = error instanceof StaleRead || code === '40P01' || code === '40001';
+				if (!retry || attempt >= MAX_ATTEMPTS) throw error instanceof StaleRead ? new Error('Profiles kept changing under this batch; try again') : error;
+				await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+			}
+		}
+		if (now - this.lastPrune > PRUNE_EVERY_MS) await this.pruneEvents(new Date(now));
+		return result.results;
+	}
+
+	async get(lookup: IdentityLookup, now = new Date()): Promise<CustomerProfile | null> {
+		await this.init();
+		const id = await this.findProfileId(this.pool, lookup);
+		if (!id) return null;
+		const { rows } = await this.q(this.pool, `SELECT data FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
+		return rows.length ? toProfile(JSON.parse(rows[0].data as string) as ProfileState, now) : null;
+	}
+
+	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
+		await this.init();
+		const keys = lookupKeys(lookup);
+		if (!keys.length) return { profileFound: false, happened: false, at: null, count: 0 };
+		// One round trip: the first known identity in priority order, then its matching events.
+		const { rows } = await this.q(this.pool, 
+			`WITH p AS (SELECT profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[]) ORDER BY array_position($1::text[], key) LIMIT 1)
+			 SELECT p.profile_id, MIN(e.ts) AS first, COUNT(e.message_id) AS n FROM p
+			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts > $3 AND e.message_id <> $4
+			 GROUP BY p.profile_id`,
+			[keys, eventName, since.getTime(), excludeMessageId],
+		);
+		if (!rows.length) return { profileFound: false, happened: false, at: null, count: 0 };
+		const n = Number(rows[0].n);
+		return { profileFound: true, happened: n > 0, at: rows[0].first === null ? null : new Date(Number(rows[0].first)).toISOString(), count: n };
+	}
+
+	async exportProfiles(options: ExportOptions = {}): Promise<CustomerProfile[]> {
+		await this.init();
+		const { rows } = await this.pool.query(
+			`SELECT data FROM ${this.t.profiles} WHERE updated_at >= $1 ORDER BY profile_id LIMIT $2`,
+			[options.since?.getTime() ?? 0, options.limit ?? null],
+		);
+		const now = options.now ?? new Date();
+		return rows.map((r) => toProfile(JSON.parse(r.data as string) as ProfileState, now));
+	}
+
+	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {
+		await this.init();
+		const { rows } = await this.pool.query(
+			`SELECT e.profile_id, e.message_id, e.ts, e.body, p.user_id, p.email FROM ${this.t.events} e
+			 LEFT JOIN ${this.t.profiles} p ON p.profile_id = e.profile_id
+			 WHERE e.event = 'Order Completed' AND e.ts >= $1 ORDER BY e.ts, e.message_id LIMIT $2`,
+			[options.since?.getTime() ?? 0, options.limit ?? null],
+		);
+		return rows.map((r) =>
+			transactionFromBody(
+				{ profileId: r.profile_id, messageId: r.message_id, ts: Number(r.ts), userId: r.user_id, email: r.email },
+				JSON.parse(r.body as string),
+			),
+		);
+	}
+
+	async erase(lookup: IdentityLookup): Promise<EraseResult> {
+		await this.init();
+		const keys = lookupKeys(lookup);
+		return await this.tx(async (c) => {
+			if (keys.length) {
+				await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [keys]);
+			}
+			const id = await this.findProfileId(c, lookup);
+			if (!id) return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+			const profiles = await c.query(`DELETE FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
+			const identities = await c.query(`DELETE FROM ${this.t.identities} WHERE profile_id = $1`, [id]);
+			const events = await c.query(`DELETE FROM ${this.t.events} WHERE profile_id = $1`, [id]);
+			return {
+				found: true,
+				profileId: id,
+				profilesDeleted: profiles.rowCount ?? 0,
+				identitiesDeleted: identities.rowCount ?? 0,
+				eventsDeleted: events.rowCount ?? 0,
+			};
+		});
+	}
+
+	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {
+		await this.init();
+		const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+		const out = new Map<string, Suppression>();
+		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
+		if (!wanted.length) return out;
+		const { rows } = await this.pool.query(
+			`SELECT i.key, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
+			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])`,
+			[wanted.map((e) => `e:${e}`)],
+		);
+		for (const r of rows) {
+			const s = { unsubscribed: !!r.unsubscribed, bounced: !!r.bounced, complained: !!r.complained };
+			out.set((r.key as string).slice(2), { ...s, suppressed: s.unsubscribed || s.bounced || s.complained, known: true });
+		}
+		return out;
+	}
+
+	async pruneEvents(now = new Date()): Promise<number> {
+		this.lastPrune = now.getTime();
+		const days = this.options.retentionDays ?? 365;
+		if (!days || days <= 0) return 0;
+		await this.init();
+		const res = await this.pool.query(`DELETE FROM ${this.t.events} WHERE ts < $1`, [now.getTime() - days * 86_400_000]);
+		return res.rowCount ?? 0;
+	}
+
+	async close(): Promise<void> {
+		if (this.pool.ended || this.pool.ending) return;
+		await this.pool.end();
+	}
+}

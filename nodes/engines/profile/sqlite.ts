@@ -1,0 +1,304 @@
+/**
+ * SQLite backend (Node's built-in `node:sqlite`, synchronous). One file, WAL mode. Each
+ * `record` call is one `BEGIN IMMEDIATE` transaction: synchronous from BEGIN to COMMIT, so no
+ * other execution of the same n8n process can interleave, and other processes wait (busy timeout).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { CustomerProfile } from '../types/CustomerProfile';
+import { plan, prepare, type Plan } from './batch';
+import { toProfile, type ProfileState } from './fold';
+import {
+	lookupKeys,
+	validPrefix,
+	type EraseResult,
+	type ExportOptions,
+	type IdentityLookup,
+	type ProfileStore,
+	type RecordResult,
+	type SinceResult,
+	type StoreOptions,
+	type Suppression,
+	type Transaction,
+} from './types';
+import { transactionFromBody } from './transactions';
+
+export const SCHEMA_VERSION = 1;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+type SqliteModule = typeof import('node:sqlite');
+
+function loadSqlite(): SqliteModule {
+	try {
+		// Loaded on first use so the package still loads on a Node without node:sqlite.
+		return require('node:sqlite') as SqliteModule;
+	} catch {
+		throw new Error(
+			'This Node.js has no built-in SQLite (node:sqlite, Node 22.5 or later). Use the PostgreSQL storage instead.',
+		);
+	}
+}
+
+export class SqliteProfileStore implements ProfileStore {
+	readonly kind = 'sqlite' as const;
+	private readonly db: DatabaseSync;
+	private readonly t: { profiles: string; identities: string; events: string; meta: string };
+	private readonly st: Record<string, StatementSync> = {};
+	private lastPrune = 0;
+
+	constructor(
+		readonly file: string,
+		private readonly options: StoreOptions = {},
+	) {
+		const p = validPrefix(options.tablePrefix);
+		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta` };
+		if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+		const { DatabaseSync } = loadSqlite();
+		this.db = new DatabaseSync(file);
+		this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;');
+		this.migrate();
+		this.prepareStatements();
+	}
+
+	private migrate(): void {
+		const { profiles, identities, events, meta } = this.t;
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			this.db.exec(`CREATE TABLE IF NOT EXISTS ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+			const row = this.db.prepare(`SELECT value FROM ${meta} WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+			const version = row ? Number(row.value) : 0;
+			if (version > SCHEMA_VERSION) {
+				throw new Error(`The profile database has schema version ${version}; this package knows up to ${SCHEMA_VERSION}. Update the package.`);
+			}
+			if (version < 1) {
+				this.db.exec(`
+					CREATE TABLE IF NOT EXISTS ${profiles} (
+						profile_id TEXT PRIMARY KEY,
+						user_id TEXT,
+						email TEXT,
+						unsubscribed INTEGER NOT NULL DEFAULT 0,
+						bounced INTEGER NOT NULL DEFAULT 0,
+						complained INTEGER NOT NULL DEFAULT 0,
+						updated_at INTEGER NOT NULL,
+						data TEXT NOT NULL
+					);
+					CREATE TABLE IF NOT EXISTS ${identities} (
+						key TEXT PRIMARY KEY,
+						profile_id TEXT NOT NULL
+					);
+					CREATE INDEX IF NOT EXISTS ${identities}_profile ON ${identities} (profile_id);
+					CREATE TABLE IF NOT EXISTS ${events} (
+						message_id TEXT PRIMARY KEY,
+						profile_id TEXT NOT NULL,
+						event TEXT NOT NULL,
+						type TEXT NOT NULL,
+						ts INTEGER NOT NULL,
+						received_at INTEGER NOT NULL,
+						body TEXT NOT NULL
+					);
+					CREATE INDEX IF NOT EXISTS ${events}_profile_event_ts ON ${events} (profile_id, event, ts);
+					CREATE INDEX IF NOT EXISTS ${events}_ts ON ${events} (ts);
+				`);
+				this.db.prepare(`INSERT OR REPLACE INTO ${meta} (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+			}
+			this.db.exec('COMMIT');
+		} catch (error) {
+			this.db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	private prepareStatements(): void {
+		const { profiles, identities, events } = this.t;
+		const s = (name: string, sql: string) => (this.st[name] = this.db.prepare(sql));
+		s('existing', `SELECT message_id AS id FROM ${events} WHERE message_id IN (SELECT value FROM json_each(?))`);
+		s('identities', `SELECT key, profile_id AS id FROM ${identities} WHERE key IN (SELECT value FROM json_each(?))`);
+		s('profiles', `SELECT data FROM ${profiles} WHERE profile_id IN (SELECT value FROM json_each(?))`);
+		s('profile', `SELECT data FROM ${profiles} WHERE profile_id = ?`);
+		s('identity', `SELECT profile_id AS id FROM ${identities} WHERE key = ?`);
+		s(
+			'upsertProfile',
+			`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
+			   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
+			   updated_at = excluded.updated_at, data = excluded.data`,
+		);
+		s(
+			'updateProfile',
+			`UPDATE ${profiles} SET user_id = ?, email = ?, unsubscribed = ?, bounced = ?, complained = ?, updated_at = ?, data = ? WHERE profile_id = ?`,
+		);
+		s('deleteProfile', `DELETE FROM ${profiles} WHERE profile_id = ?`);
+		s('moveIdentities', `UPDATE ${identities} SET profile_id = ? WHERE profile_id = ?`);
+		s('moveEvents', `UPDATE ${events} SET profile_id = ? WHERE profile_id = ?`);
+		s(
+			'upsertIdentity',
+			`INSERT INTO ${identities} (key, profile_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id`,
+		);
+		s(
+			'insertEvent',
+			`INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+		);
+		s(
+			'since',
+			`SELECT MIN(ts) AS first, COUNT(*) AS n FROM ${events} WHERE profile_id = ? AND event = ? AND ts > ? AND message_id <> ?`,
+		);
+		s('prune', `DELETE FROM ${events} WHERE ts < ?`);
+	}
+
+	private findProfileId(lookup: IdentityLookup): string | undefined {
+		for (const key of lookupKeys(lookup)) {
+			const row = this.st.identity.get(key) as { id: string } | undefined;
+			if (row) return row.id;
+		}
+		return undefined;
+	}
+
+	private loadState(profileId: string): ProfileState | undefined {
+		const row = this.st.profile.get(profileId) as { data: string } | undefined;
+		return row ? (JSON.parse(row.data) as ProfileState) : undefined;
+	}
+
+	async record(inputs: unknown[], options: { now?: Date } = {}): Promise<RecordResult[]> {
+		const prepared = prepare(inputs);
+		if (prepared.valid.length === 0) return prepared.results;
+		const now = (options.now ?? new Date()).getTime();
+		let result: Plan;
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			const existing = new Set(
+				(this.st.existing.all(JSON.stringify(prepared.messageIds)) as Array<{ id: string }>).map((r) => r.id),
+			);
+			const identities = new Map(
+				(this.st.identities.all(JSON.stringify(prepared.keys)) as Array<{ key: string; id: string }>).map((r) => [r.key, r.id]),
+			);
+			const ids = [...new Set(identities.values())];
+			const profiles = new Map<string, ProfileState>();
+			for (const row of this.st.profiles.all(JSON.stringify(ids)) as Array<{ data: string }>) {
+				const state = JSON.parse(row.data) as ProfileState;
+				profiles.set(state.profileId, state);
+			}
+			result = plan(prepared, { identities, profiles, existing }, this.options);
+			for (const id of result.deletes) this.st.deleteProfile.run(id);
+			for (const { from, to } of result.moves) {
+				this.st.moveIdentities.run(to, from);
+				this.st.moveEvents.run(to, from);
+			}
+			for (const s of result.upserts) {
+				const flags = [s.unsubscribed ? 1 : 0, s.bounced ? 1 : 0, s.complained ? 1 : 0] as const;
+				// Loaded profiles exist (we hold the write lock): a plain UPDATE is cheaper than an upsert.
+				if (profiles.has(s.profileId)) this.st.updateProfile.run(s.userId, s.email, ...flags, now, JSON.stringify(s), s.profileId);
+				else this.st.upsertProfile.run(s.profileId, s.userId, s.email, ...flags, now, JSON.stringify(s));
+			}
+			for (const i of result.identities) this.st.upsertIdentity.run(i.key, i.profileId);
+			for (const e of result.events) this.st.insertEvent.run(e.messageId, e.profileId, e.event, e.type, e.ts, e.receivedAt, e.body);
+			this.db.exec('COMMIT');
+		} catch (error) {
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw error;
+		}
+		if (now - this.lastPrune > PRUNE_EVERY_MS) await this.pruneEvents(new Date(now));
+		return result.results;
+	}
+
+	async get(lookup: IdentityLookup, now = new Date()): Promise<CustomerProfile | null> {
+		const id = this.findProfileId(lookup);
+		const state = id ? this.loadState(id) : undefined;
+		return state ? toProfile(state, now) : null;
+	}
+
+	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
+		const id = this.findProfileId(lookup);
+		if (!id) return { profileFound: false, happened: false, at: null, count: 0 };
+		const row = this.st.since.get(id, eventName, since.getTime(), excludeMessageId) as { first: number | null; n: number };
+		return {
+			profileFound: true,
+			happened: row.n > 0,
+			at: row.first === null ? null : new Date(row.first).toISOString(),
+			count: Number(row.n),
+		};
+	}
+
+	async exportProfiles(options: ExportOptions = {}): Promise<CustomerProfile[]> {
+		const rows = this.db
+			.prepare(`SELECT data FROM ${this.t.profiles} WHERE updated_at >= ? ORDER BY profile_id LIMIT ?`)
+			.all(options.since?.getTime() ?? 0, options.limit ?? -1) as Array<{ data: string }>;
+		const now = options.now ?? new Date();
+		return rows.map((r) => toProfile(JSON.parse(r.data) as ProfileState, now));
+	}
+
+	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {
+		const rows = this.db
+			.prepare(
+				`SELECT e.profile_id, e.message_id, e.ts, e.body, p.user_id, p.email FROM ${this.t.events} e
+				 LEFT JOIN ${this.t.profiles} p ON p.profile_id = e.profile_id
+				 WHERE e.event = 'Order Completed' AND e.ts >= ? ORDER BY e.ts, e.message_id LIMIT ?`,
+			)
+			.all(options.since?.getTime() ?? 0, options.limit ?? -1) as Array<{
+			profile_id: string;
+			message_id: string;
+			ts: number;
+			body: string;
+			user_id: string | null;
+			email: string | null;
+		}>;
+		return rows.map((r) =>
+			transactionFromBody(
+				{ profileId: r.profile_id, messageId: r.message_id, ts: Number(r.ts), userId: r.user_id, email: r.email },
+				JSON.parse(r.body),
+			),
+		);
+	}
+
+	async erase(lookup: IdentityLookup): Promise<EraseResult> {
+		const id = this.findProfileId(lookup);
+		if (!id) return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			const events = this.db.prepare(`DELETE FROM ${this.t.events} WHERE profile_id = ?`).run(id);
+			const identities = this.db.prepare(`DELETE FROM ${this.t.identities} WHERE profile_id = ?`).run(id);
+			const profiles = this.st.deleteProfile.run(id);
+			this.db.exec('COMMIT');
+			return {
+				found: true,
+				profileId: id,
+				profilesDeleted: Number(profiles.changes),
+				identitiesDeleted: Number(identities.changes),
+				eventsDeleted: Number(events.changes),
+			};
+		} catch (error) {
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {
+		const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+		const out = new Map<string, Suppression>();
+		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
+		const rows = this.db
+			.prepare(
+				`SELECT i.key, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
+				 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id
+				 WHERE i.key IN (SELECT 'e:' || value FROM json_each(?))`,
+			)
+			.all(JSON.stringify(wanted)) as Array<{ key: string; unsubscribed: number; bounced: number; complained: number }>;
+		for (const r of rows) {
+			const s = { unsubscribed: !!r.unsubscribed, bounced: !!r.bounced, complained: !!r.complained };
+			out.set(r.key.slice(2), { ...s, suppressed: s.unsubscribed || s.bounced || s.complained, known: true });
+		}
+		return out;
+	}
+
+	async pruneEvents(now = new Date()): Promise<number> {
+		this.lastPrune = now.getTime();
+		const days = this.options.retentionDays ?? 365;
+		if (!days || days <= 0) return 0;
+		return Number(this.st.prune.run(now.getTime() - days * 86_400_000).changes);
+	}
+
+	async close(): Promise<void> {
+		if (this.db.isOpen) this.db.close();
+	}
+}

@@ -1,0 +1,113 @@
+import type { CustomerProfile } from '../types/CustomerProfile';
+import type { FoldOptions } from './fold';
+
+/** How to find a customer: the first of userId, email, anonymousId that is set and known wins. */
+export interface IdentityLookup {
+	userId?: string | null;
+	email?: string | null;
+	anonymousId?: string | null;
+}
+
+export type RecordStatus = 'recorded' | 'duplicate' | 'invalid';
+
+export interface RecordResult {
+	status: RecordStatus;
+	messageId?: string;
+	profileId?: string | null;
+	/** For `invalid`: what is wrong and which field. */
+	error?: string;
+	field?: string;
+}
+
+export interface SinceResult {
+	profileFound: boolean;
+	happened: boolean;
+	/** When the first matching event after `since` happened. */
+	at: string | null;
+	count: number;
+}
+
+export interface Suppression {
+	suppressed: boolean;
+	unsubscribed: boolean;
+	bounced: boolean;
+	complained: boolean;
+	/** Whether the store knows the address at all. */
+	known: boolean;
+}
+
+export interface Transaction {
+	profileId: string;
+	userId: string | null;
+	email: string | null;
+	messageId: string;
+	orderId: string | null;
+	at: string;
+	currency: string;
+	amountMinor: number;
+	amount: number;
+}
+
+export interface EraseResult {
+	found: boolean;
+	profileId: string | null;
+	profilesDeleted: number;
+	identitiesDeleted: number;
+	eventsDeleted: number;
+}
+
+export interface ExportOptions {
+	/** Only profiles written at or after this time / orders at or after this time. */
+	since?: Date;
+	limit?: number;
+	now?: Date;
+}
+
+export interface StoreOptions extends FoldOptions {
+	/** Table name prefix (letters, digits, underscore). Default `pz_`. */
+	tablePrefix?: string;
+	/** Raw events older than this many days are deleted (0 = keep forever). Default 365. */
+	retentionDays?: number;
+}
+
+/** The profile store: one interface, two backends (SQLite, PostgreSQL). */
+export interface ProfileStore {
+	readonly kind: 'sqlite' | 'postgres';
+	/**
+	 * Records canonical events: the valid, new ones in ONE transaction; returns one result per
+	 * input, in order. Invalid events change nothing; repeated messageIds change nothing.
+	 */
+	record(events: unknown[], options?: { now?: Date }): Promise<RecordResult[]>;
+	get(lookup: IdentityLookup, now?: Date): Promise<CustomerProfile | null>;
+	/** Has `eventName` happened for this customer strictly after `since` (ignoring `excludeMessageId`)? */
+	hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId?: string): Promise<SinceResult>;
+	exportProfiles(options?: ExportOptions): Promise<CustomerProfile[]>;
+	exportTransactions(options?: ExportOptions): Promise<Transaction[]>;
+	erase(lookup: IdentityLookup): Promise<EraseResult>;
+	/** Suppression state per (lower-cased) email address. */
+	isSuppressed(emails: string[]): Promise<Map<string, Suppression>>;
+	/** Deletes raw events past the retention window; returns how many. */
+	pruneEvents(now?: Date): Promise<number>;
+	close(): Promise<void>;
+}
+
+export function validPrefix(prefix: string | undefined): string {
+	const p = prefix ?? 'pz_';
+	if (!/^[a-z_][a-z0-9_]{0,30}$/.test(p)) {
+		throw new Error(`Table prefix "${p}" is not allowed: use lower-case letters, digits and underscores (max 31)`);
+	}
+	return p;
+}
+
+/** Identity keys of a lookup, in priority order. */
+export function lookupKeys(lookup: IdentityLookup): string[] {
+	const keys: string[] = [];
+	const s = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+	const u = s(lookup.userId);
+	const e = s(lookup.email)?.toLowerCase();
+	const a = s(lookup.anonymousId);
+	if (u) keys.push(`u:${u}`);
+	if (e) keys.push(`e:${e}`);
+	if (a) keys.push(`a:${a}`);
+	return keys;
+}

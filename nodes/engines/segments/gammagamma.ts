@@ -1,0 +1,71 @@
+/**
+ * Gamma-Gamma model of monetary value (Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary
+ * Value", http://www.brucehardie.com/notes/025/), fitted by maximum likelihood on customers with
+ * at least one repeat purchase: x = number of repeat transactions, m = their average value.
+ */
+import { lnGamma } from './special';
+import { nelderMead } from './optimize';
+import { ModelInputError } from './bgnbd';
+
+export interface SpendCustomer {
+	frequency: number;
+	monetary: number;
+}
+
+export interface GammaGammaParams {
+	p: number;
+	q: number;
+	gamma: number;
+}
+
+export interface GammaGammaFit {
+	params: GammaGammaParams;
+	logLikelihood: number;
+	customers: number;
+	converged: boolean;
+}
+
+/** Log-likelihood of the average spends (eq. 3 of the note, the density of z̄ given x). */
+export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: readonly SpendCustomer[]): number {
+	const { p, q, gamma } = params;
+	if (!(p > 0 && q > 0 && gamma > 0)) return -Infinity;
+	const lgq = lnGamma(q);
+	const qlg = q * Math.log(gamma);
+	let ll = 0;
+	for (const c of customers) {
+		const x = c.frequency;
+		const m = c.monetary;
+		ll +=
+			lnGamma(p * x + q) - lnGamma(p * x) - lgq + qlg + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(gamma + x * m);
+	}
+	return ll;
+}
+
+export function fitGammaGamma(customers: readonly SpendCustomer[]): GammaGammaFit {
+	const usable = customers.filter((c) => c.frequency > 0);
+	if (usable.length < 2) throw new ModelInputError('Gamma-Gamma needs at least two customers with a repeat purchase');
+	usable.forEach((c, i) => {
+		if (!(Number.isFinite(c.monetary) && c.monetary > 0)) {
+			throw new ModelInputError(`Customer ${i}: average spend must be a number > 0 (got ${String(c.monetary)})`, i);
+		}
+	});
+	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) });
+	const n = usable.length;
+	const mean = usable.reduce((s, c) => s + c.monetary, 0) / n;
+	const result = nelderMead((v) => -gammaGammaLogLikelihood(toParams(v), usable) / n, [0, 0, Math.log(mean)], {
+		step: 0.5,
+		tolerance: 1e-14,
+		maxEvaluations: 20000,
+		restarts: 8,
+	});
+	const params = toParams(result.x);
+	return { params, logLikelihood: gammaGammaLogLikelihood(params, usable), customers: n, converged: result.converged };
+}
+
+/** E(M | p, q, γ, m_x, x): the customer's expected average spend (eq. 5 of the note). */
+export function expectedAverageSpend(params: GammaGammaParams, c: SpendCustomer): number {
+	const { p, q, gamma } = params;
+	const x = c.frequency;
+	if (x <= 0 || !(c.monetary > 0)) return (p * gamma) / (q - 1); // population mean E(Z) = pγ/(q-1)
+	return (p * (gamma + x * c.monetary)) / (p * x + q - 1);
+}

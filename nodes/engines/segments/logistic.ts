@@ -1,0 +1,197 @@
+/**
+ * Logistic regression: features standardized (z-scores from the training data), L2 penalty on
+ * the coefficients (not the intercept), fitted by Newton-Raphson (IRLS) to the penalized maximum
+ * likelihood. Newton's method is deterministic; the seed only drives the cross-validation folds.
+ */
+import { auc, thresholdMetrics, topDecileLift, type ThresholdMetrics } from './metrics';
+
+export interface LogisticModel {
+	kind: 'logisticRegression';
+	version: 1;
+	features: string[];
+	/** Per feature: mean and standard deviation used to standardize (sd 1 for a constant feature). */
+	scaling: Array<{ feature: string; mean: number; sd: number }>;
+	intercept: number;
+	/** Coefficients on the standardized features. */
+	coefficients: Record<string, number>;
+	/** The same model on the raw feature scale: logit = rawIntercept + Σ rawCoefficients[f] * x_f. */
+	rawIntercept: number;
+	rawCoefficients: Record<string, number>;
+	l2: number;
+	iterations: number;
+	converged: boolean;
+}
+
+export interface FitOptions {
+	/** L2 penalty strength λ (the objective is -loglik + λ/2 Σ β²). Default 1. */
+	l2?: number;
+	maxIterations?: number;
+}
+
+export function fitLogistic(X: number[][], y: boolean[], features: string[], options: FitOptions = {}): LogisticModel {
+	const n = X.length;
+	const d = features.length;
+	const l2 = options.l2 ?? 1;
+	if (n === 0) throw new RangeError('No training rows');
+	if (y.length !== n) throw new RangeError('Features and target have different lengths');
+	const scaling = features.map((feature, j) => {
+		let mean = 0;
+		for (let i = 0; i < n; i++) mean += X[i][j];
+		mean /= n;
+		let ss = 0;
+		for (let i = 0; i < n; i++) ss += (X[i][j] - mean) ** 2;
+		const sd = Math.sqrt(ss / n);
+		return { feature, mean, sd: sd > 0 ? sd : 1 };
+	});
+	const Z = X.map((row) => [1, ...row.map((v, j) => (v - scaling[j].mean) / scaling[j].sd)]);
+	const beta = new Array<number>(d + 1).fill(0);
+	let converged = false;
+	let iterations = 0;
+	const maxIterations = options.maxIterations ?? 100;
+	for (; iterations < maxIterations && !converged; iterations++) {
+		const grad = new Array<number>(d + 1).fill(0);
+		const H = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
+		for (let i = 0; i < n; i++) {
+			const z = Z[i];
+			let eta = 0;
+			for (let j = 0; j <= d; j++) eta += beta[j] * z[j];
+			const p = sigmoid(eta);
+			const w = p * (1 - p);
+			const r = (y[i] ? 1 : 0) - p;
+			for (let j = 0; j <= d; j++) {
+				grad[j] += r * z[j];
+				const wz = w * z[j];
+				for (let k = j; k <= d; k++) H[j][k] += wz * z[k];
+			}
+		}
+		for (let j = 0; j <= d; j++) for (let k = 0; k < j; k++) H[j][k] = H[k][j];
+		for (let j = 1; j <= d; j++) {
+			grad[j] -= l2 * beta[j];
+			H[j][j] += l2;
+		}
+		H[0][0] += 1e-10; // keeps the system solvable when every target is equal
+		const step = solve(H, grad);
+		let maxStep = 0;
+		for (let j = 0; j <= d; j++) {
+			// Damped: a separable data set must not send coefficients to infinity in one step.
+			const s = Math.max(-5, Math.min(5, step[j]));
+			beta[j] += s;
+			maxStep = Math.max(maxStep, Math.abs(s));
+		}
+		if (maxStep < 1e-10) converged = true;
+	}
+	const coefficients: Record<string, number> = {};
+	const rawCoefficients: Record<string, number> = {};
+	let rawIntercept = beta[0];
+	features.forEach((f, j) => {
+		coefficients[f] = beta[j + 1];
+		rawCoefficients[f] = beta[j + 1] / scaling[j].sd;
+		rawIntercept -= (beta[j + 1] * scaling[j].mean) / scaling[j].sd;
+	});
+	return { kind: 'logisticRegression', version: 1, features: [...features], scaling, intercept: beta[0], coefficients, rawIntercept, rawCoefficients, l2, iterations, converged };
+}
+
+export function sigmoid(t: number): number {
+	return t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t));
+}
+
+export function predictProbability(model: Pick<LogisticModel, 'features' | 'scaling' | 'intercept' | 'coefficients'>, row: number[]): number {
+	let eta = model.intercept;
+	model.features.forEach((f, j) => {
+		eta += (model.coefficients[f] * (row[j] - model.scaling[j].mean)) / model.scaling[j].sd;
+	});
+	return sigmoid(eta);
+}
+
+/** Gaussian elimination with partial pivoting (small symmetric positive definite systems). */
+function solve(A: number[][], b: number[]): number[] {
+	const n = b.length;
+	const M = A.map((row, i) => [...row, b[i]]);
+	for (let c = 0; c < n; c++) {
+		let p = c;
+		for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+		[M[c], M[p]] = [M[p], M[c]];
+		const pivot = M[c][c];
+		if (Math.abs(pivot) < 1e-300) continue;
+		for (let r = c + 1; r < n; r++) {
+			const factor = M[r][c] / pivot;
+			if (factor === 0) continue;
+			for (let k = c; k <= n; k++) M[r][k] -= factor * M[c][k];
+		}
+	}
+	const x = new Array<number>(n).fill(0);
+	for (let r = n - 1; r >= 0; r--) {
+		let s = M[r][n];
+		for (let k = r + 1; k < n; k++) s -= M[r][k] * x[k];
+		x[r] = Math.abs(M[r][r]) < 1e-300 ? 0 : s / M[r][r];
+	}
+	return x;
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function mulberry32(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** Stratified fold assignment (positives and negatives spread evenly), shuffled by the seed. */
+export function assignFolds(y: boolean[], k: number, seed: number): number[] {
+	const random = mulberry32(seed);
+	const folds = new Array<number>(y.length);
+	for (const cls of [true, false]) {
+		const idx = y.map((v, i) => (v === cls ? i : -1)).filter((i) => i >= 0);
+		for (let i = idx.length - 1; i > 0; i--) {
+			const j = Math.floor(random() * (i + 1));
+			[idx[i], idx[j]] = [idx[j], idx[i]];
+		}
+		idx.forEach((row, pos) => (folds[row] = pos % k));
+	}
+	return folds;
+}
+
+export interface CrossValidation {
+	folds: number;
+	seed: number;
+	/** Metrics on the pooled out-of-fold predictions. */
+	auc: number | null;
+	atThreshold: ThresholdMetrics;
+	topDecileLift: number | null;
+	/** AUC per fold (null for a fold without both classes). */
+	foldAuc: Array<number | null>;
+}
+
+export function crossValidate(X: number[][], y: boolean[], features: string[], options: FitOptions & { folds: number; seed: number; threshold: number }): CrossValidation {
+	const k = options.folds;
+	const fold = assignFolds(y, k, options.seed);
+	const oof = new Array<number>(y.length).fill(0);
+	const foldAuc: Array<number | null> = [];
+	for (let f = 0; f < k; f++) {
+		const trainX: number[][] = [];
+		const trainY: boolean[] = [];
+		const test: number[] = [];
+		fold.forEach((g, i) => {
+			if (g === f) test.push(i);
+			else {
+				trainX.push(X[i]);
+				trainY.push(y[i]);
+			}
+		});
+		const model = fitLogistic(trainX, trainY, features, options);
+		for (const i of test) oof[i] = predictProbability(model, X[i]);
+		foldAuc.push(auc(test.map((i) => oof[i]), test.map((i) => y[i])));
+	}
+	return {
+		folds: k,
+		seed: options.seed,
+		auc: auc(oof, y),
+		atThreshold: thresholdMetrics(oof, y, options.threshold),
+		topDecileLift: topDecileLift(oof, y),
+		foldAuc,
+	};
+}

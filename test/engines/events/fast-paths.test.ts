@@ -1,0 +1,121 @@
+/**
+ * The hot-path rewrites (regex-free scanners, cached keys, one-pass hashing) must behave exactly
+ * like the plain definitions they replace. References here are those definitions, written out
+ * independently: the documented regexes, Node's createHmac/createHash, and cyrb53 as published
+ * (public domain, https://github.com/bryc/code/blob/master/jshash/experimental/cyrb53.js).
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import fc from 'fast-check';
+import { dedupeKey } from '../../../nodes/engines/events/dedupe';
+import { decode, parseSeconds, safeEqualString } from '../../../nodes/engines/events/signatures/common';
+import { hmacDigest } from '../../../nodes/engines/events/signatures/hmac';
+import { contentId, isoOf, money } from '../../../nodes/engines/events/util';
+
+const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
+	const clean = text.trim();
+	if (encoding === 'hex') return /^(?:[0-9a-fA-F]{2})+$/.test(clean) ? Buffer.from(clean, 'hex').toString('hex') : null;
+	return /^[A-Za-z0-9+/_-]+={0,2}$/.test(clean) ? Buffer.from(clean, 'base64').toString('hex') : null;
+};
+const refSeconds = (value: string): number => (/^\s*\d{1,12}\s*$/.test(value) ? Number(value) : Number.NaN);
+const refMoney = (value: string): number | undefined => (/^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined);
+const refEqual = (a: string, b: string): boolean =>
+	timingSafeEqual(createHash('sha256').update(a, 'utf8').digest(), createHash('sha256').update(b, 'utf8').digest()) && a.length === b.length;
+
+function cyrb53(str: string, seed = 0): number {
+	let h1 = 0xdeadbeef ^ seed;
+	let h2 = 0x41c6ce57 ^ seed;
+	for (let i = 0, ch; i < str.length; i++) {
+		ch = str.charCodeAt(i);
+		h1 = Math.imul(h1 ^ ch, 2654435761);
+		h2 = Math.imul(h2 ^ ch, 1597334677);
+	}
+	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+	h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+	h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+	return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+// Characters that exercise every branch: digits, hex letters, base64 symbols, padding, white space.
+const chars = fc.constantFrom(...'0189aAfFgGzZ+/_-=.- \t\n\u00a0\u2028é'.split(''));
+const text = fc.array(chars, { maxLength: 20 }).map((a) => a.join(''));
+
+describe('regex-free scanners match their regex definitions', () => {
+	it('decode (hex, base64/base64url)', () => {
+		fc.assert(
+			fc.property(text, (t) => {
+				for (const encoding of ['hex', 'base64'] as const) {
+					const got = decode(t, encoding);
+					expect(got === null ? null : got.toString('hex')).toBe(refDecode(t, encoding));
+				}
+			}),
+			{ numRuns: 3000 },
+		);
+		expect(decode('ab==', 'base64')?.toString('hex')).toBe('69');
+		expect(decode('ab===', 'base64')).toBeNull();
+		expect(decode('abc', 'hex')).toBeNull();
+	});
+
+	it('parseSeconds', () => {
+		fc.assert(fc.property(text, (t) => Object.is(parseSeconds(t), refSeconds(t))), { numRuns: 3000 });
+		expect(parseSeconds(' 1700000000 ')).toBe(1700000000);
+		expect(parseSeconds('1234567890123')).toBeNaN();
+		expect(parseSeconds(undefined)).toBeNaN();
+	});
+
+	it('money', () => {
+		fc.assert(fc.property(text, (t) => Object.is(money(t), refMoney(t))), { numRuns: 3000 });
+		expect(money('59.99')).toBe(59.99);
+		expect(money('-5')).toBe(-5);
+		expect(money(' 12.50 ')).toBe(12.5);
+		expect(money('1.')).toBeUndefined();
+		expect(money('.5')).toBeUndefined();
+		expect(money('-')).toBeUndefined();
+	});
+});
+
+describe('cached keys and one-pass hashing give the same bytes', () => {
+	it('safeEqualString agrees with comparing SHA-256 digests, for any strings', () => {
+		const s = fc.array(fc.constantFrom('a', 'b', 'é', '\uD800', '\uDC00', '\uFFFD', '😀', ' ', ''), { maxLength: 5 }).map((a) => a.join(''));
+		fc.assert(fc.property(s, s, (a, b) => safeEqualString(a, b) === refEqual(a, b)), { numRuns: 5000 });
+		expect(safeEqualString('dXNlcjpwYXNz', 'dXNlcjpwYXNz')).toBe(true);
+		expect(safeEqualString('dXNlcjpwYXNz', 'dXNlcjpwYXN')).toBe(false);
+		expect(safeEqualString('dXNlcjpwYXNzX', 'dXNlcjpwYXNz')).toBe(false);
+		expect(safeEqualString('', '')).toBe(true);
+	});
+
+	it('hmacDigest with the cached key equals createHmac with the secret string', () => {
+		const body = Buffer.from('{"id":1,"note":"héllo"}', 'utf8');
+		for (const secret of ['s3cret', 'clé-ünïcode', 'x'.repeat(200)]) {
+			for (const algorithm of ['sha1', 'sha256', 'sha512'] as const) {
+				expect(hmacDigest(secret, algorithm, body).equals(createHmac(algorithm, secret).update(body).digest())).toBe(true);
+				// second call: served from the cache
+				expect(hmacDigest(secret, algorithm, body).equals(createHmac(algorithm, secret).update(body).digest())).toBe(true);
+			}
+		}
+	});
+
+	it('contentId is cyrb53 with seeds 1 and 2 over the JSON of its parts', () => {
+		fc.assert(
+			fc.property(fc.jsonValue(), fc.string(), (v, s) => {
+				const json = JSON.stringify([s, v]);
+				const expected = `c${cyrb53(json, 1).toString(16).padStart(14, '0')}${cyrb53(json, 2).toString(16).padStart(14, '0')}`;
+				return contentId(s, v) === expected;
+			}),
+			{ numRuns: 500 },
+		);
+	});
+
+	it('dedupeKey is the first 22 base64url characters of SHA-256(source NUL id)', () => {
+		const expected = `k${createHash('sha256').update('shopify\u0000b54557e4-bdd9-4b37-8a5f-bf7d70bcd043').digest('base64url').slice(0, 22)}`;
+		expect(dedupeKey('shopify', 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043')).toBe(expected);
+	});
+
+	it('isoOf formats again when the same Date object was changed in place', () => {
+		const d = new Date('2026-01-02T03:04:05.678Z');
+		expect(isoOf(d)).toBe('2026-01-02T03:04:05.678Z');
+		d.setTime(Date.UTC(2027, 0, 1));
+		expect(isoOf(d)).toBe('2027-01-01T00:00:00.000Z');
+		expect(() => isoOf(new Date(Number.NaN))).toThrow(RangeError);
+	});
+});

@@ -1,0 +1,126 @@
+import {
+	bgnbdLogLikelihood,
+	expectedPurchases,
+	expectedPurchasesUnconditional,
+	fitBgNbd,
+	probabilityAlive,
+} from '../../../nodes/engines/segments/bgnbd';
+import { expectedAverageSpend, fitGammaGamma } from '../../../nodes/engines/segments/gammagamma';
+import { hyp2f1, lnGamma } from '../../../nodes/engines/segments/special';
+import { CALIBRATION_END_DAY, loadCdnow } from './cdnow';
+
+describe('special functions', () => {
+	it('lnGamma matches known values', () => {
+		expect(lnGamma(1)).toBeCloseTo(0, 12);
+		expect(lnGamma(5)).toBeCloseTo(Math.log(24), 12);
+		expect(lnGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
+		expect(lnGamma(0.1)).toBeCloseTo(2.252712651734206, 12); // ln Γ(0.1), Abramowitz & Stegun
+	});
+	it('hyp2f1 matches closed forms', () => {
+		// 2F1(1,1;2;z) = -ln(1-z)/z
+		expect(hyp2f1(1, 1, 2, 0.5)).toBeCloseTo(-Math.log(0.5) / 0.5, 12);
+		expect(hyp2f1(1, 1, 2, 0.95)).toBeCloseTo(-Math.log(0.05) / 0.95, 10);
+		// 2F1(a,b;b;z) = (1-z)^-a
+		expect(hyp2f1(0.7, 2.5, 2.5, 0.3)).toBeCloseTo(0.7 ** -0.7, 12);
+	});
+});
+
+// Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way", Marketing Science 24(2):
+// CDNOW 1/10 sample (2,357 customers), 39-week calibration, weekly time unit.
+// Published: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4; and for a customer
+// with x = 2, t_x = 30.43, T = 38.86, E[Y(39) | x, t_x, T] = 1.226.
+describe('BG/NBD on the CDNOW sample (published estimates)', () => {
+	const customers = loadCdnow('CDNOW_sample.txt').summarize(CALIBRATION_END_DAY, 'weeks');
+	const fit = fitBgNbd(customers);
+
+	it('summarises 2,357 customers, 1,411 without a repeat purchase', () => {
+		expect(customers).toHaveLength(2357);
+		expect(customers.filter((c) => c.frequency === 0)).toHaveLength(1411);
+	});
+
+	it('reproduces r, alpha, a, b to the three decimals the paper reports', () => {
+		expect(fit.params.r.toFixed(3)).toBe('0.243');
+		expect(fit.params.alpha.toFixed(3)).toBe('4.414');
+		expect(fit.params.a.toFixed(3)).toBe('0.793');
+		expect(fit.params.b.toFixed(3)).toBe('2.426');
+		expect(fit.logLikelihood.toFixed(1)).toBe('-9582.4');
+		expect(bgnbdLogLikelihood(fit.params, customers)).toBeCloseTo(fit.logLikelihood, 6); // the compressed evaluation agrees with the plain one
+		expect(fit.converged).toBe(true);
+	});
+
+	it('is a maximum: every parameter nudged by 0.1% lowers the likelihood', () => {
+		for (const key of ['r', 'alpha', 'a', 'b'] as const) {
+			for (const f of [0.999, 1.001]) {
+				expect(bgnbdLogLikelihood({ ...fit.params, [key]: fit.params[key] * f }, customers)).toBeLessThan(fit.logLikelihood);
+			}
+		}
+	});
+
+	it('reproduces the paper\'s conditional expectation for x=2, t_x=30.43, T=38.86', () => {
+		const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+		expect(expectedPurchases(published, { frequency: 2, recency: 30.43, T: 38.86 }, 39).toFixed(3)).toBe('1.226');
+	});
+
+	it('P(alive) is 1 without repeat purchases and falls as the last purchase recedes', () => {
+		expect(probabilityAlive(fit.params, { frequency: 0, recency: 0, T: 30 })).toBe(1);
+		const recent = probabilityAlive(fit.params, { frequency: 3, recency: 35, T: 38 });
+		const old = probabilityAlive(fit.params, { frequency: 3, recency: 5, T: 38 });
+		expect(recent).toBeGreaterThan(old);
+		expect(old).toBeGreaterThan(0);
+		// Closed form by hand: 1 / (1 + a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x))
+		const p = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+		const hand = 1 / (1 + (0.793 / (2.426 + 2)) * ((4.414 + 38) / (4.414 + 5)) ** 3.243);
+		expect(probabilityAlive(p, { frequency: 3, recency: 5, T: 38 })).toBeCloseTo(hand, 12);
+	});
+
+	it('expected purchases of a new customer: at t small it is about t * r/alpha, and rises with t', () => {
+		const p = fit.params;
+		expect(expectedPurchasesUnconditional(p, 0.01) / 0.01).toBeCloseTo(p.r / p.alpha, 3);
+		expect(expectedPurchasesUnconditional(p, 78)).toBeGreaterThan(expectedPurchasesUnconditional(p, 39));
+	});
+
+	it('rejects bad input with a message naming the customer', () => {
+		expect(() => fitBgNbd([])).toThrow(/at least one customer/);
+		expect(() => fitBgNbd([{ frequency: 1, recency: 5, T: 3 }])).toThrow(/Customer 0: recency \(5\) cannot exceed T/);
+		expect(() => fitBgNbd([{ frequency: 0, recency: 0, T: 3 }])).toThrow(/no customer made a repeat purchase/);
+		expect(() => fitBgNbd([{ frequency: 1.5, recency: 1, T: 3 }])).toThrow(/frequency must be a whole number/);
+	});
+});
+
+// Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value" (brucehardie.com/notes/025):
+// the 946 customers of the CDNOW sample with a repeat purchase in the 39-week calibration period,
+// spend = average value of the repeat transactions. Published p = 6.25, q = 3.74, gamma = 15.44.
+// The log-likelihood -4055.9177 is the value CLVTools' correctness test checks for the same fit
+// (github.com/bachmannpatrick/CLVTools tests/testthat/test_correctness_gg.R).
+describe('Gamma-Gamma on the CDNOW sample (published estimates)', () => {
+	const repeaters = loadCdnow('CDNOW_sample.txt')
+		.summarize(CALIBRATION_END_DAY, 'weeks')
+		.filter((c) => c.frequency > 0);
+	const fit = fitGammaGamma(repeaters);
+
+	it('uses 946 repeat customers', () => {
+		expect(repeaters).toHaveLength(946);
+		expect(fit.customers).toBe(946);
+	});
+
+	it('reproduces p, q, gamma to two decimals and the log-likelihood', () => {
+		expect(fit.params.p.toFixed(2)).toBe('6.25');
+		expect(fit.params.q.toFixed(2)).toBe('3.74');
+		expect(fit.params.gamma.toFixed(2)).toBe('15.44');
+		expect(fit.logLikelihood).toBeCloseTo(-4055.9177, 3);
+	});
+
+	it('expected spend is the weighted mean of the population mean and the customer mean (eq. 5)', () => {
+		const p = { p: 6.25, q: 3.74, gamma: 15.44 };
+		const populationMean = (6.25 * 15.44) / 2.74;
+		const x = 4;
+		const m = 50;
+		const weight = (6.25 * x) / (6.25 * x + 3.74 - 1);
+		expect(expectedAverageSpend(p, { frequency: x, monetary: m })).toBeCloseTo((1 - weight) * populationMean + weight * m, 10);
+		expect(expectedAverageSpend(p, { frequency: 0, monetary: 0 })).toBeCloseTo(populationMean, 10);
+	});
+
+	it('rejects non-positive spend', () => {
+		expect(() => fitGammaGamma([{ frequency: 1, monetary: 10 }, { frequency: 2, monetary: 0 }])).toThrow(/average spend must be a number > 0/);
+	});
+});

@@ -1,0 +1,46 @@
+/**
+ * Test databases for the Customer Profile store. PostgreSQL connection settings come from
+ * PZ_PG_HOST / PZ_PG_PORT / PZ_PG_DATABASE / PZ_PG_USER / PZ_PG_PASSWORD (defaults: the local
+ * server and the `personalization` role and database that `.ci/run` creates). Every test gets its
+ * own table prefix, so parallel jest workers never share tables.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export const pgConnection = {
+	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
+	port: Number(process.env.PZ_PG_PORT ?? 5432),
+	database: process.env.PZ_PG_DATABASE ?? 'personalization',
+	user: process.env.PZ_PG_USER ?? 'personalization',
+	password: process.env.PZ_PG_PASSWORD ?? 'personalization',
+	ssl: 'disable' as const,
+};
+
+/** The credential data of `personalizationPostgresApi` for the same server. */
+export const pgCredential = { ...pgConnection, maxConnections: 5 };
+
+export function uniquePrefix(tag = 't'): string {
+	return `pzt_${tag}_${process.pid}_${crypto.randomBytes(4).toString('hex')}_`;
+}
+
+export function tempSqliteFile(): string {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-profile-'));
+	return path.join(dir, 'profiles.sqlite');
+}
+
+/** Drops the tables of a test prefix. */
+export async function dropPrefix(prefix: string): Promise<void> {
+	const client = new Client({ ...pgConnection, ssl: false });
+	await client.connect();
+	try {
+		const { rows } = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1`, [
+			`${prefix.replace(/_/g, '\\_')}%`,
+		]);
+		for (const r of rows) await client.query(`DROP TABLE IF EXISTS "${r.tablename}" CASCADE`);
+	} finally {
+		await client.end();
+	}
+}

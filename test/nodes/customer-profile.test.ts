@@ -1,0 +1,217 @@
+/**
+ * Customer Profile node through the real n8n engine, the same operation suite on both storages:
+ * embedded SQLite (a temp file) and PostgreSQL (the local server, one table prefix per test).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { chain, loadPackage, node, runWorkflow, type WorkflowJson } from '../harness/engine';
+import { dropPrefix, pgCredential, tempSqliteFile, uniquePrefix } from '../harness/profile-db';
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+let seq = 0;
+function ev(event: string, who: IDataObject, minutes: number, properties: IDataObject = {}): IDataObject {
+	return {
+		type: event === 'Identify' ? 'identify' : 'track',
+		event,
+		messageId: `n-${process.pid}-${++seq}`,
+		timestamp: at(minutes),
+		receivedAt: at(minutes),
+		properties,
+		context: { source: 'test' },
+		...who,
+	};
+}
+const items = (list: IDataObject[]): INodeExecutionData[] => list.map((json) => ({ json }));
+
+interface Storage {
+	name: string;
+	/** Parameters and node extras that point a Customer Profile node at this test's store. */
+	make(): { params: IDataObject; extra: Partial<INode>; credentials?: Record<string, IDataObject> };
+}
+
+const prefixes: string[] = [];
+const storages: Storage[] = [
+	{
+		name: 'sqlite',
+		make() {
+			return { params: { storage: 'sqlite', databaseFile: tempSqliteFile() }, extra: {} };
+		},
+	},
+	{
+		name: 'postgres',
+		make() {
+			const prefix = uniquePrefix('node');
+			prefixes.push(prefix);
+			return {
+				params: { storage: 'postgres', storeOptions: { tablePrefix: prefix } },
+				extra: { credentials: { personalizationPostgresApi: { id: '1', name: 'Profiles DB' } } },
+				credentials: { personalizationPostgresApi: { ...pgCredential, maxConnections: 2 } },
+			};
+		},
+	},
+];
+
+afterAll(async () => {
+	for (const p of prefixes) await dropPrefix(p);
+});
+
+describe.each(storages)('Customer Profile node on $name', (storage) => {
+	let target: ReturnType<Storage['make']>;
+	beforeEach(() => {
+		target = storage.make();
+	});
+
+	function wf(operation: string, params: IDataObject = {}, extra: Partial<INode> = {}): WorkflowJson {
+		const n = node('Profile', 'customerProfile', { operation, ...target.params, ...params } as INode['parameters'], { ...target.extra, ...extra });
+		return { nodes: [n], connections: chain('Profile') };
+	}
+	const run = (workflow: WorkflowJson, input: IDataObject[]) =>
+		runWorkflow(workflow, { input: items(input), credentials: target.credentials as never });
+
+	it('records events and gets the merged profile per item', async () => {
+		const events = [
+			ev('Product Viewed', { anonymousId: 'anon-9' }, 0, { product_id: 'sku-1', name: 'Linen shirt', price: 49 }),
+			ev('Identify', { anonymousId: 'anon-9', userId: 'cust-1', email: 'Jo@Example.com' }, 1),
+			ev('Order Completed', { userId: 'cust-1' }, 2, { order_id: 'A1', total: 98.1, currency: 'EUR' }),
+		];
+		const rec = await run(wf('record'), events);
+		expect(rec.error).toBeUndefined();
+		const out = rec.items('Profile');
+		expect(out.map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded', 'recorded']);
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(out[0].json.messageId).toBe(events[0].messageId);
+		const again = await run(wf('record'), [events[2]]);
+		expect((again.items('Profile')[0].json.recorded as IDataObject).status).toBe('duplicate');
+
+		const get = await run(wf('get'), [{ email: 'jo@example.com' }, { userId: 'nobody' }]);
+		const [found, missing] = get.items('Profile');
+		expect(found.json.profileFound).toBe(true);
+		expect(found.json.profile).toMatchObject({
+			userId: 'cust-1',
+			email: 'jo@example.com',
+			anonymousIds: ['anon-9'],
+			ordersCount: 1,
+			totalSpentMinor: { EUR: 9810 },
+			lastOrderAt: at(2),
+			recentViews: [{ product_id: 'sku-1', name: 'Linen shirt', price: 49, at: at(0) }],
+		});
+		expect(missing.json).toEqual({ userId: 'nobody', profile: null, profileFound: false });
+		expect(get.items('Profile').map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+
+		const byValue = await run(wf('get', { findBy: 'anonymousId', findValue: 'anon-9', profileField: 'customer' }), [{}]);
+		expect((byValue.items('Profile')[0].json.customer as IDataObject).userId).toBe('cust-1');
+	});
+
+	it('fails a bad event naming the item and field, and records nothing of that execution', async () => {
+		const good = ev('Order Completed', { userId: 'cust-2' }, 1, { total: 5 });
+		const bad = ev('Order Completed', {}, 2, { total: 5 });
+		const res = await run(wf('record'), [good, bad]);
+		expect(res.error?.message).toContain('Item 1');
+		expect(res.error?.message).toContain('no identity');
+		expect(res.error?.name).toBe('NodeOperationError');
+		expect((await run(wf('get'), [{ userId: 'cust-2' }])).items('Profile')[0].json.profileFound).toBe(false);
+
+		const badTime = { ...ev('Order Completed', { userId: 'cust-3' }, 3), timestamp: 'last Tuesday' };
+		const lenient = await run(wf('record', {}, { onError: 'continueRegularOutput' }), [good, badTime, { nothing: 1 }]);
+		expect(lenient.error).toBeUndefined();
+		const out = lenient.items('Profile');
+		expect((out[0].json.recorded as IDataObject).status).toBe('recorded');
+		expect(String(out[1].json.error)).toContain('last Tuesday');
+		expect(String(out[2].json.error)).toContain('Item 2');
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect((await run(wf('get'), [{ userId: 'cust-3' }])).items('Profile')[0].json.profileFound).toBe(false);
+	});
+
+	it('checks "did they buy since the abandoned checkout?" as a field and as two outputs', async () => {
+		const checkoutA = ev('Checkout Started', { userId: 'buyer' }, 0, { products: [{ product_id: 'p' }], recovery_url: 'https://shop/r/1' });
+		const checkoutB = ev('Checkout Started', { userId: 'browser' }, 0, { products: [{ product_id: 'p' }] });
+		await run(wf('record'), [checkoutA, checkoutB, ev('Order Completed', { userId: 'buyer' }, 45, { total: 10 }), ev('Order Completed', { userId: 'browser' }, -60, { total: 10 })]);
+
+		const asField = await run(wf('checkSince'), [checkoutA, checkoutB]);
+		expect(asField.items('Profile').map((i) => i.json.happenedSince)).toEqual([true, false]);
+		expect(asField.items('Profile')[0].json.messageId).toBe(checkoutA.messageId);
+
+		const routed = await run(wf('checkSince', { checkOutput: 'route' }), [checkoutA, checkoutB, checkoutA]);
+		expect(routed.items('Profile', 0).map((i) => i.json.userId)).toEqual(['buyer', 'buyer']);
+		expect(routed.items('Profile', 0).map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		expect(routed.items('Profile', 1).map((i) => [i.json.userId, i.pairedItem])).toEqual([['browser', { item: 1 }]]);
+
+		const fromTime = await run(wf('checkSince', { since: 'time', sinceTime: at(50), findBy: 'userId', findValue: 'buyer' }), [{}]);
+		expect(fromTime.items('Profile')[0].json.happenedSince).toBe(false);
+	});
+
+	it('exports profiles and transactions as items and as a CSV file', async () => {
+		await run(wf('record'), [
+			ev('Order Completed', { userId: 'c1', email: 'c1@example.com' }, 1, { order_id: 'O-1', total: 10.5, currency: 'USD' }),
+			ev('Order Completed', { userId: 'c2' }, 2, { order_id: 'O-2', total: '7', currency: 'USD' }),
+			ev('Order Completed', { userId: 'c1' }, 3, { order_id: 'O-3', total: 2, currency: 'USD' }),
+		]);
+		const tx = await run(wf('export', { exportWhat: 'transactions' }), [{}]);
+		expect(tx.items('Profile').map((i) => [i.json.userId, i.json.orderId, i.json.amountMinor])).toEqual([
+			['c1', 'O-1', 1050],
+			['c2', 'O-2', 700],
+			['c1', 'O-3', 200],
+		]);
+		expect(tx.items('Profile').every((i) => JSON.stringify(i.pairedItem) === '{"item":0}')).toBe(true);
+
+		const profiles = await run(wf('export', { exportWhat: 'profiles' }), [{}]);
+		expect(profiles.items('Profile')).toHaveLength(2);
+
+		const csv = await run(wf('export', { exportWhat: 'profiles', format: 'csv' }), [{}]);
+		const [file] = csv.items('Profile');
+		expect(file.json).toEqual({ rows: 2, export: 'profiles' });
+		expect(file.binary?.data.mimeType).toBe('text/csv');
+		const text = Buffer.from(file.binary!.data.data, 'base64').toString('utf8');
+		const lines = text.trim().split('\r\n');
+		expect(lines).toHaveLength(3);
+		const header = lines[0].split(',');
+		const c1 = lines.map((l) => l.split(',')).find((cells) => cells[header.indexOf('userId')] === 'c1')!;
+		expect(c1[header.indexOf('ordersCount')]).toBe('2');
+		expect(c1[header.indexOf('spentMinor_USD')]).toBe('1250');
+		expect(c1[header.indexOf('email')]).toBe('c1@example.com');
+	});
+
+	it('erases a customer and reports what was deleted; checks suppression', async () => {
+		await run(wf('record'), [
+			ev('Identify', { userId: 'del', email: 'del@example.com' }, 0),
+			ev('Email Bounced', { email: 'del@example.com' }, 1),
+			ev('Unsubscribed', { email: 'unsub@example.com' }, 1),
+		]);
+		const sup = await run(wf('suppression'), [{ email: 'DEL@example.com' }, { email: 'unsub@example.com' }, { email: 'fresh@example.com' }]);
+		expect(sup.items('Profile').map((i) => (i.json.suppression as IDataObject).suppressed)).toEqual([true, true, false]);
+		expect(sup.items('Profile')[0].json.suppression).toEqual({ suppressed: true, unsubscribed: false, bounced: true, complained: false, known: true });
+
+		const erased = await run(wf('erase', { findBy: 'email', findValue: 'del@example.com' }), [{}]);
+		expect(erased.items('Profile')[0].json).toMatchObject({ erased: true, profilesDeleted: 1, identitiesDeleted: 2, eventsDeleted: 2 });
+		const again = await run(wf('erase'), [{ userId: 'del' }]);
+		expect(again.items('Profile')[0].json).toMatchObject({ erased: false, profilesDeleted: 0, eventsDeleted: 0 });
+		const noIdentity = await run(wf('get'), [{ foo: 1 }]);
+		expect(noIdentity.error?.message).toContain('Item 0 has no userId, email or anonymousId');
+	});
+});
+
+describe('Customer Profile storage set-up', () => {
+	it('puts the SQLite file in the n8n folder when no path is set', async () => {
+		const userFolder = process.env.N8N_USER_FOLDER!;
+		const workflow = { nodes: [node('Profile', 'customerProfile', { operation: 'record', storage: 'sqlite' })], connections: {} };
+		const res = await runWorkflow(workflow, { input: items([ev('Identify', { userId: 'here' }, 0)]) });
+		expect(res.error).toBeUndefined();
+		expect(fs.existsSync(path.join(userFolder, '.n8n', 'personalization-profiles.sqlite'))).toBe(true);
+	});
+
+	it('tests the PostgreSQL credential with a real connection', async () => {
+		const pkg = await loadPackage();
+		const type = pkg.nodeTypes.getByNameAndVersion('n8n-nodes-personalization.customerProfile') as unknown as {
+			methods: { credentialTest: Record<string, (c: unknown) => Promise<{ status: string; message: string }>> };
+		};
+		const test = type.methods.credentialTest.personalizationPostgresConnectionTest;
+		const cred = (data: IDataObject) => ({ id: '1', name: 'pg', type: 'personalizationPostgresApi', data });
+		expect(await test.call({}, cred(pgCredential))).toEqual({ status: 'OK', message: 'Connection successful' });
+		const bad = await test.call({}, cred({ ...pgCredential, database: 'no_such_database_pz' }));
+		expect(bad.status).toBe('Error');
+		expect(bad.message).toContain('no_such_database_pz');
+		expect(bad.message).not.toContain(pgCredential.password);
+	});
+});
