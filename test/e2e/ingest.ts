@@ -48,7 +48,8 @@ export function shopifyCheckout(i: number, overrides: Record<string, unknown> = 
 	};
 }
 
-export function cartIngestPath(): IngestPath | undefined {
+/** `dedupe: false` turns the trigger's Drop Duplicates option off (bench/e2e measures its cost). */
+export function cartIngestPath({ dedupe = true }: { dedupe?: boolean } = {}): IngestPath | undefined {
 	const file = path.join(ROOT, 'templates', CART_TEMPLATE);
 	if (!fs.existsSync(file)) return undefined;
 	const template = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkflowJson;
@@ -69,12 +70,16 @@ export function cartIngestPath(): IngestPath | undefined {
 	const nodes = template.nodes.filter((n) => chain.includes(n.name));
 	const cut: Record<string, unknown> = {};
 	for (let k = 0; k < chain.length - 1; k++) cut[chain[k]] = { main: [[{ node: chain[k + 1], type: 'main', index: 0 }]] };
-	const webhookId = 'pz-bench-cart-ingest';
+	const webhookId = dedupe ? 'pz-bench-cart-ingest' : 'pz-bench-cart-ingest-nodedupe';
 	const workflow: WorkflowJson = {
 		...template,
-		id: 'pzBenchCartIngest',
-		name: 'bench: cart ingest path',
-		nodes: nodes.map((n) => (n.name === trigger.name ? { ...n, webhookId, id: 'bench-trigger' } : { ...n, id: `bench-${n.name.replace(/\W+/g, '-')}` })),
+		id: dedupe ? 'pzBenchCartIngest' : 'pzBenchCartNoDedup',
+		name: dedupe ? 'bench: cart ingest path' : 'bench: cart ingest path, Drop Duplicates off',
+		nodes: nodes.map((n) =>
+			n.name === trigger.name
+				? { ...n, webhookId, id: 'bench-trigger', parameters: dedupe ? n.parameters : { ...n.parameters, options: { ...(n.parameters.options as object), dedupe: false } } }
+				: { ...n, id: `bench-${n.name.replace(/\W+/g, '-')}` },
+		),
 		connections: cut,
 	};
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
