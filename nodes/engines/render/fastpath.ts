@@ -1,11 +1,18 @@
 /**
- * Per-recipient speed: liquidjs evaluates every `{{ output }}` through four nested generators
- * (Output → Value → Filter → token). For the template rendered thousands of times, each Output
- * is swapped for an equivalent that runs the same steps (same tokens, same filter handlers, same
- * lenient/`default` rule, same escaping filter appended by `outputEscape`) as plain calls. Tags
- * (`for`, `if`…) are untouched; outputs nested in them are swapped too.
+ * Per-recipient speed.
+ *
+ * 1. liquidjs evaluates every `{{ output }}` through four nested generators (Output → Value →
+ *    Filter → token). For the template rendered thousands of times, each Output is swapped for an
+ *    equivalent that runs the same steps (same tokens, same filter handlers, same lenient/`default`
+ *    rule, same escaping filter appended by `outputEscape`) as plain calls. Tags (`for`, `if`…) are
+ *    untouched; outputs nested in them are swapped too.
+ * 2. With a compiled text plan (text.ts compileTextPlan), the render also writes the text part:
+ *    each static HTML piece carries its pre-computed pre-text, each output that reaches the text
+ *    writes its value unescaped, into a DualEmitter. A value the plan cannot reproduce exactly
+ *    (UNSAFE_VALUE) marks the render `unsafe`, and the caller converts that recipient's HTML instead.
  */
-import { Output, toValue, toValueSync, evalToken, type Context, type Emitter, type Template } from 'liquidjs';
+import { Output, filters as builtinFilters, toValue, toValueSync, evalToken, type Context, type Emitter, type Template } from 'liquidjs';
+import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
 
 interface FilterLike {
 	name: string;
@@ -19,18 +26,54 @@ interface ValueLike {
 	filters: FilterLike[];
 }
 
+/** liquidjs' own stringify (what its emitter writes). */
+function stringify(value: unknown): string {
+	const v = toValue(value);
+	if (typeof v === 'string') return v;
+	if (v === null || v === undefined) return '';
+	if (Array.isArray(v)) return v.map((x) => stringify(x)).join('');
+	return String(v);
+}
+
+/** Collects the HTML (`buffer`, as liquidjs' emitter) and the pre-text of the text part. */
+export class DualEmitter implements Emitter {
+	buffer = '';
+	text = '';
+	unsafe = false;
+	write(html: unknown): void {
+		this.buffer += stringify(html);
+	}
+}
+
+const ESCAPE = builtinFilters.escape as unknown;
+
 class FastOutput {
 	readonly token: unknown;
 	private readonly value: ValueLike;
-	constructor(output: Output) {
+	/** The value reaches the text part (text content, a link's href, an image's alt). */
+	private readonly live: boolean;
+	/** The last filter is `escape` (outputEscape or written): the text takes the value before it. */
+	private readonly escaped: boolean;
+	constructor(output: Output, live: boolean) {
 		this.token = output.token;
 		this.value = (output as unknown as { value: ValueLike }).value;
+		this.live = live;
+		const f = this.value.filters;
+		this.escaped = f.length > 0 && f[f.length - 1].handler === ESCAPE && f[f.length - 1].args.length === 0;
 	}
 	render(ctx: Context, emitter: Emitter): void {
 		const v = this.value;
+		const dual = this.live && emitter instanceof DualEmitter ? emitter : undefined;
 		const lenient = Boolean(ctx.opts.lenientIf) && v.filters.length > 0 && v.filters[0].name === 'default';
 		let val = toValueSync(v.initial.evaluate(ctx, lenient) as never);
-		for (const f of v.filters) {
+		const last = v.filters.length - 1;
+		for (let i = 0; i <= last; i++) {
+			const f = v.filters[i];
+			if (dual && i === last && this.escaped) {
+				const s = stringify(val);
+				if (UNSAFE_VALUE.test(s)) dual.unsafe = true;
+				else dual.text += s;
+			}
 			const argv: unknown[] = [val];
 			for (const arg of f.args) {
 				if (Array.isArray(arg)) argv.push([arg[0], toValueSync(evalToken(arg[1], ctx) as never)]);
@@ -38,22 +81,82 @@ class FastOutput {
 			}
 			val = toValueSync(f.handler.apply({ context: ctx, token: f.token, liquid: f.liquid }, argv) as never);
 		}
+		if (dual && !this.escaped) {
+			const s = stringify(val);
+			if (UNSAFE_RAW_VALUE.test(s)) dual.unsafe = true;
+			else dual.text += s;
+		}
 		emitter.write(toValue(val));
 	}
 }
 
-/** Swaps Outputs for FastOutputs, in place, through for/if/unless/case/capture bodies. */
-export function optimizeTemplates(list: Template[], depth = 0): void {
+/** A static HTML piece with its pre-text. */
+class DualHtml {
+	readonly token: unknown;
+	private readonly str: string;
+	private readonly text: string;
+	constructor(token: unknown, str: string, text: string) {
+		this.token = token;
+		this.str = str;
+		this.text = text;
+	}
+	render(_ctx: Context, emitter: Emitter): void {
+		if (emitter instanceof DualEmitter) {
+			emitter.buffer += this.str;
+			emitter.text += this.text;
+		} else emitter.write(this.str);
+	}
+}
+
+interface NodeLike {
+	token?: { kind?: number; begin?: number };
+	str?: unknown;
+	templates?: Template[];
+	elseTemplates?: Template[];
+	branches?: Array<{ templates?: Template[] }>;
+}
+const HTML_KIND = 16; // liquidjs TokenKind.HTML
+
+function children(t: NodeLike): Template[][] {
+	const out: Template[][] = [];
+	if (Array.isArray(t.templates)) out.push(t.templates);
+	if (Array.isArray(t.elseTemplates)) out.push(t.elseTemplates);
+	if (Array.isArray(t.branches)) for (const b of t.branches) if (Array.isArray(b?.templates)) out.push(b.templates);
+	return out;
+}
+
+/** True when every static HTML node reachable in the tree has its pre-text in the plan. */
+export function planCovers(list: Template[], plan: TextPlan, depth = 0): boolean {
+	if (depth > 50) return false;
+	for (const t of list as unknown as NodeLike[]) {
+		if (t.token?.kind === HTML_KIND && typeof t.str === 'string') {
+			if (!plan.pieces.has(t.token.begin as number)) return false;
+			continue;
+		}
+		for (const c of children(t)) if (!planCovers(c, plan, depth + 1)) return false;
+	}
+	return true;
+}
+
+/**
+ * Swaps Outputs for FastOutputs (and, with a text plan, static HTML for DualHtml), in place,
+ * through for/if/unless/case/capture bodies.
+ */
+export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0): void {
 	if (depth > 50) return;
 	for (let i = 0; i < list.length; i++) {
 		const t = list[i];
 		if (t instanceof Output) {
-			list[i] = new FastOutput(t) as unknown as Template;
+			const begin = (t.token as { begin?: number }).begin as number;
+			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin)) as unknown as Template;
 			continue;
 		}
-		const tag = t as unknown as { templates?: Template[]; elseTemplates?: Template[]; branches?: Array<{ templates?: Template[] }> };
-		if (Array.isArray(tag.templates)) optimizeTemplates(tag.templates, depth + 1);
-		if (Array.isArray(tag.elseTemplates)) optimizeTemplates(tag.elseTemplates, depth + 1);
-		if (Array.isArray(tag.branches)) for (const b of tag.branches) if (Array.isArray(b?.templates)) optimizeTemplates(b.templates, depth + 1);
+		const node = t as unknown as NodeLike;
+		if (plan && node.token?.kind === HTML_KIND && typeof node.str === 'string') {
+			const piece = plan.pieces.get(node.token.begin as number);
+			if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
+			continue;
+		}
+		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
 	}
 }
