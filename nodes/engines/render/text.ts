@@ -412,12 +412,19 @@ export function finalizeText(pre: string): string {
 	let line = '';
 	const anchors: Array<{ href: string; mark: number } | null> = [];
 	const breakLine = (blank: boolean) => {
-		const t = line.length === 0 || line === ' ' ? '' : line.replace(/[ \t\u00a0]+/g, ' ').trim();
+		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
+		const t =
+			line.length === 0 || line === ' '
+				? ''
+				: line.indexOf('  ') < 0 && line.indexOf('\t') < 0 && line.indexOf('\u00a0') < 0
+					? line.trim()
+					: line.replace(/[ \t\u00a0]+/g, ' ').trim();
 		if (t) lines.push(t);
 		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
 		line = '';
 	};
 	const n = pre.length;
+	const find = /[\uE000-\uE00F]/g;
 	/** Reads up to the `stop` marker (unescaping), from i; returns [value, index after stop]. */
 	const readUntil = (i: number, stop: number): [string, number] => {
 		let v = '';
@@ -438,11 +445,11 @@ export function finalizeText(pre: string): string {
 	let run = 0;
 	let i = 0;
 	while (i < n) {
+		find.lastIndex = i;
+		const m = find.exec(pre);
+		if (!m) break;
+		i = m.index;
 		const c = pre.charCodeAt(i);
-		if (c < 0xe000 || c > 0xe00f) {
-			i++;
-			continue;
-		}
 		if (i > run) line += pre.slice(run, i);
 		switch (c) {
 			case 0xe000:
