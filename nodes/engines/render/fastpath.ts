@@ -6,12 +6,17 @@
  *    equivalent that runs the same steps (same tokens, same filter handlers, same lenient/`default`
  *    rule, same escaping filter appended by `outputEscape`) as plain calls. Tags (`for`, `if`…) are
  *    untouched; outputs nested in them are swapped too.
- * 2. With a compiled text plan (text.ts compileTextPlan), the render also writes the text part:
+ * 2. liquidjs renders every list of templates (the email, each branch, each loop iteration)
+ *    through a generator. In sync renders (all this package does) the engine's renderer walks the
+ *    lists with a plain loop instead: the same render-limit check before the list and before each
+ *    template, the same break/continue handling, the same error wrapping (RenderError naming the
+ *    template). Async renders and options this package never sets use liquidjs' own code.
+ * 3. With a compiled text plan (text.ts compileTextPlan), the render also writes the text part:
  *    each static HTML piece carries its pre-computed pre-text, each output that reaches the text
  *    writes its value unescaped, into a DualEmitter. A value the plan cannot reproduce exactly
  *    (UNSAFE_VALUE) marks the render `unsafe`, and the caller converts that recipient's HTML instead.
  */
-import { Output, filters as builtinFilters, toValue, toValueSync, evalToken, type Context, type Emitter, type Template } from 'liquidjs';
+import { LiquidError, Output, RenderError, filters as builtinFilters, toValue, toValueSync, evalToken, type Context, type Emitter, type Liquid, type Template } from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
 
 interface FilterLike {
@@ -159,4 +164,38 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0):
 		}
 		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
 	}
+}
+
+interface RendererLike {
+	renderTemplates(templates: Template[], ctx: Context, emitter?: Emitter): unknown;
+}
+interface CtxLike {
+	sync: boolean;
+	breakCalled: boolean;
+	continueCalled: boolean;
+	opts: { keepOutputType?: boolean; catchAllErrors?: boolean };
+	renderLimit: { check(now: number): void };
+}
+
+/** Installs the plain-loop list renderer on one engine (see 2. above). */
+export function installSyncRenderer(engine: Liquid): void {
+	const renderer = engine.renderer as unknown as RendererLike;
+	const original = renderer.renderTemplates;
+	renderer.renderTemplates = function (templates: Template[], context: Context, emitter?: Emitter): unknown {
+		const ctx = context as unknown as CtxLike;
+		if (!ctx.sync || ctx.opts.keepOutputType || ctx.opts.catchAllErrors) return original.call(this, templates, context, emitter);
+		const out = emitter ?? new DualEmitter();
+		ctx.renderLimit.check(performance.now());
+		for (const tpl of templates) {
+			ctx.renderLimit.check(performance.now());
+			try {
+				const html = toValueSync((tpl as unknown as { render(c: Context, e: Emitter): unknown }).render(context, out) as never);
+				if (html) out.write(html);
+				if (ctx.breakCalled || ctx.continueCalled) break;
+			} catch (e) {
+				throw LiquidError.is(e) ? e : new RenderError(e as Error, tpl);
+			}
+		}
+		return (out as unknown as { buffer: unknown }).buffer;
+	};
 }
