@@ -424,32 +424,34 @@ export function finalizeText(pre: string): string {
 		line = '';
 	};
 	const n = pre.length;
-	const find = /[\uE000-\uE00F]/g;
-	/** Reads up to the `stop` marker (unescaping), from i; returns [value, index after stop]. */
-	const readUntil = (i: number, stop: number): [string, number] => {
-		let v = '';
-		let start = i;
-		while (i < n) {
-			const c = pre.charCodeAt(i);
-			if (c === stop) break;
-			if (c === 0xe00f) {
-				v += pre.slice(start, i) + pre[i + 1];
-				i += 2;
-				start = i;
-				continue;
+	/** The text from i up to the `stop` marker (unescaped); `end` is set to the stop's index. */
+	let end = 0;
+	const readUntil = (i: number, stop: string): string => {
+		let j = pre.indexOf(stop, i);
+		if (j < 0) j = n;
+		let v = pre.slice(i, j);
+		if (v.indexOf(M_ESC) >= 0) {
+			// an escaped stop marker is not the end: scan precisely
+			v = '';
+			let k = i;
+			while (k < n && pre[k] !== stop) {
+				if (pre[k] === M_ESC) k++;
+				v += pre[k] ?? '';
+				k++;
 			}
-			i++;
+			j = k;
 		}
-		return [v + pre.slice(start, i), i + 1];
+		end = j;
+		return v;
 	};
 	let run = 0;
 	let i = 0;
 	while (i < n) {
-		find.lastIndex = i;
-		const m = find.exec(pre);
-		if (!m) break;
-		i = m.index;
 		const c = pre.charCodeAt(i);
+		if (c < 0xe000 || c > 0xe00f) {
+			i++;
+			continue;
+		}
 		if (i > run) line += pre.slice(run, i);
 		switch (c) {
 			case 0xe000:
@@ -465,9 +467,9 @@ export function finalizeText(pre: string): string {
 				i++;
 				break;
 			case 0xe003: {
-				const [href, next] = readUntil(i + 1, 0xe004);
+				const href = readUntil(i + 1, M_AHREF);
 				anchors.push(href ? { href, mark: line.length } : null);
-				i = next;
+				i = end + 1;
 				break;
 			}
 			case 0xe005: {
@@ -483,10 +485,9 @@ export function finalizeText(pre: string): string {
 				break;
 			}
 			case 0xe006: {
-				const [alt, next] = readUntil(i + 1, 0xe007);
-				const a = alt.trim();
+				const a = readUntil(i + 1, M_IMGEND).trim();
 				if (a) line += ` ${a} `;
-				i = next;
+				i = end + 1;
 				break;
 			}
 			case 0xe00f:
