@@ -27,8 +27,73 @@ interface FilterLike {
 	liquid: unknown;
 }
 interface ValueLike {
-	initial: { evaluate(ctx: Context, lenient: boolean): unknown };
+	initial: { evaluate(ctx: Context, lenient: boolean): unknown; postfix?: TokenLike[] };
 	filters: FilterLike[];
+}
+interface TokenLike {
+	kind: number;
+	content?: unknown;
+	variable?: unknown;
+	props?: TokenLike[];
+}
+interface ScopeCtx {
+	strictVariables: boolean;
+	findScope(key: unknown): unknown;
+	readProperty(obj: unknown, key: unknown): unknown;
+}
+
+const SLOW = Symbol('slow');
+const PROPERTY_ACCESS = 128; // liquidjs TokenKind.PropertyAccess
+
+/**
+ * liquidjs' evalToken for the two shapes almost every output and filter argument has, without
+ * generators: a literal (`"x"`, `3`, `true`), or a plain path (`a.b`, `a["b"]`, `a[0]`) read with
+ * the context's own findScope/readProperty. Anything else, and any path that would raise
+ * (strict mode), returns SLOW: the caller then runs liquidjs' own evaluation (same errors).
+ */
+function fastToken(token: TokenLike | undefined, context: Context): unknown {
+	if (!token) return undefined;
+	if ('content' in token) return token.content;
+	if (token.kind !== PROPERTY_ACCESS || token.variable || !token.props || token.props.length === 0) return SLOW;
+	const ctx = context as unknown as ScopeCtx;
+	const props = token.props;
+	for (const p of props) if (!('content' in p)) return SLOW;
+	try {
+		let scope = ctx.findScope(toValue(props[0].content));
+		for (const p of props) {
+			scope = ctx.readProperty(scope, toValue(p.content));
+			if (scope === undefined && ctx.strictVariables) return SLOW;
+			if (typeof scope === 'object' && scope !== null && typeof (scope as { next?: unknown }).next === 'function') return SLOW;
+		}
+		return scope;
+	} catch {
+		return SLOW;
+	}
+}
+
+/** Value.initial (an Expression) evaluated: fast for a single literal or path, else liquidjs'. */
+function evaluateInitial(v: ValueLike, ctx: Context, lenient: boolean): unknown {
+	const pf = v.initial.postfix;
+	if (pf && pf.length === 1) {
+		const r = fastToken(pf[0], ctx);
+		if (r !== SLOW) return r;
+	}
+	return toValueSync(v.initial.evaluate(ctx, lenient) as never);
+}
+
+function evaluateArg(arg: unknown, ctx: Context): unknown {
+	const r = fastToken(arg as TokenLike, ctx);
+	return r !== SLOW ? r : toValueSync(evalToken(arg as never, ctx) as never);
+}
+
+/** `{% if a.b %}` / `{% unless … %}` conditions without filters or operators: evaluated without generators. */
+function fastCondition(value: ValueLike & { value?: unknown }): void {
+	if (value.filters.length !== 0 || !value.initial.postfix || value.initial.postfix.length !== 1) return;
+	const original = (value.value as (ctx: Context, lenient: boolean) => unknown).bind(value);
+	value.value = (ctx: Context, lenient: boolean): unknown => {
+		const r = fastToken(value.initial.postfix![0], ctx);
+		return r !== SLOW ? r : original(ctx, lenient);
+	};
 }
 
 /** liquidjs' own stringify (what its emitter writes). */
@@ -70,7 +135,7 @@ class FastOutput {
 		const v = this.value;
 		const dual = this.live && emitter instanceof DualEmitter ? emitter : undefined;
 		const lenient = Boolean(ctx.opts.lenientIf) && v.filters.length > 0 && v.filters[0].name === 'default';
-		let val = toValueSync(v.initial.evaluate(ctx, lenient) as never);
+		let val = evaluateInitial(v, ctx, lenient);
 		const last = v.filters.length - 1;
 		for (let i = 0; i <= last; i++) {
 			const f = v.filters[i];
@@ -81,8 +146,8 @@ class FastOutput {
 			}
 			const argv: unknown[] = [val];
 			for (const arg of f.args) {
-				if (Array.isArray(arg)) argv.push([arg[0], toValueSync(evalToken(arg[1], ctx) as never)]);
-				else argv.push(toValueSync(evalToken(arg as never, ctx) as never));
+				if (Array.isArray(arg)) argv.push([arg[0], evaluateArg(arg[1], ctx)]);
+				else argv.push(evaluateArg(arg, ctx));
 			}
 			val = toValueSync(f.handler.apply({ context: ctx, token: f.token, liquid: f.liquid }, argv) as never);
 		}
@@ -161,6 +226,9 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0):
 			const piece = plan.pieces.get(node.token.begin as number);
 			if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
 			continue;
+		}
+		if (Array.isArray(node.branches)) {
+			for (const b of node.branches as Array<{ value?: ValueLike }>) if (b?.value && Array.isArray(b.value.filters) && b.value.initial) fastCondition(b.value);
 		}
 		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
 	}
