@@ -23,6 +23,7 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
 // Cheap candidates (MJML and most email HTML write these in lowercase); each is checked precisely.
 const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
+const HIDDEN_ATTR = /hidden/i;
 
 const NAMED: Record<string, string> = {
 	nbsp: '\u00a0', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·', bull: '•', copy: '©', reg: '®', trade: '™',
@@ -158,6 +159,8 @@ const isSpecialStatic = /[\x00-\x08\x0b-\x1f\u1680\u2000-\u200a\u2028\u2029\u202
  */
 export function scanHtml(html: string, tpl?: TemplateScan): string {
 	let out = '';
+	// marker characters can only come from the HTML itself or from numeric entities
+	const mayHoldMarkers = tpl !== undefined || html.indexOf('&#') >= 0 || MARKER_TEST.test(html);
 	const stack: Entry[] = [];
 	let hidden = 0;
 	let ids = 0;
@@ -208,7 +211,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (to <= from) return;
 		if (tpl && hasPh(from, to)) {
 			if (hidden > 0) {
-				silent(from, to, sig());
+				silent(from, to, tpl ? sig() : '');
 				return;
 			}
 			let start = from;
@@ -235,7 +238,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const chunk = html.slice(from, to);
 		const decoded = decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
 		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
-		out += escapeMarkers(decoded);
+		out += mayHoldMarkers ? escapeMarkers(decoded) : decoded;
 	};
 	/**
 	 * An attribute value to the pre-text between `open` and `close` markers; in template mode
@@ -246,12 +249,12 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const from = k + span.start;
 		const to = k + span.end;
 		if (!tpl || !hasPh(from, to)) {
-			silent(k, end, sig());
+			silent(k, end, tpl ? sig() : '');
 			const v = html.slice(from, to);
 			out += open + (tpl ? attrPiece(v, false) : escapeMarkers(decodeEntities(v))) + close;
 			return;
 		}
-		silent(k, from, sig());
+		silent(k, from, tpl ? sig() : '');
 		out += open;
 		let start = from;
 		for (let i = from; i < to; i++) {
@@ -263,7 +266,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			start = i + 1;
 		}
 		out += attrPiece(html.slice(start, to), false) + close;
-		silent(to, end, sig());
+		silent(to, end, tpl ? sig() : '');
 	};
 
 	// Positions of hiding markers, found in one pass (not per tag).
@@ -318,7 +321,8 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
 		const needAttrs = marked || name === 'a' || name === 'img' || tagHasPh;
 		const attrs = needAttrs ? html.slice(k, end) : '';
-		const spans = needAttrs ? parseAttrs(attrs) : [];
+		// attributes are tokenized only when they can matter (most "none"s are border:none & co)
+		const spans = name === 'a' || name === 'img' || tagHasPh || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
 		if (tagHasPh) {
 			if (closing) fail('Liquid inside a closing tag');
 			for (let i = k; i < end; i++) {
@@ -355,7 +359,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			closeRe.lastIndex = pos;
 			const close = closeRe.exec(html);
 			const stop = close ? close.index + close[0].length : n;
-			silent(k, end, sig());
+			silent(k, end, tpl ? sig() : '');
 			if (tpl && hasPh(pos, stop)) {
 				if (/<\/[a-z0-9-]*\s*[\uE100-\uF8FF]/i.test(html.slice(pos, stop))) fail('Liquid inside a closing tag');
 				silent(pos, stop, `s${lt}`);
@@ -366,7 +370,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const selfClosing = VOID.has(name) || html.charCodeAt(end - 1) === 47; /* / */
 		const isHidden = marked && (HIDDEN_STYLE.test(attrOf(attrs, spans, 'style') ?? '') || findAttr(spans, 'hidden') !== undefined);
 		if (hidden > 0 || isHidden) {
-			silent(k, end, sig());
+			silent(k, end, tpl ? sig() : '');
 			if (!selfClosing) {
 				stack.push({ id: ids++, name, hidden: isHidden, link: false });
 				if (isHidden) hidden++;
@@ -393,7 +397,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 				link = true;
 			}
 		}
-		if (!emitted) silent(k, end, sig());
+		if (!emitted) silent(k, end, tpl ? sig() : '');
 		if (selfClosing) continue;
 		stack.push({ id: ids++, name, hidden: false, link });
 	}
