@@ -175,7 +175,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 function deriveTextPlan(engines: Engines, liquidHtml: string): { plan?: TextPlan; reason?: string } {
 	try {
 		const options = engines.html.options;
-		const tokens = new Tokenizer(liquidHtml, options.operators).readTopLevelTokens(options);
+		const tokens = new Tokenizer(liquidHtml, options.operators, undefined, undefined, options.groupedExpressions).readTopLevelTokens(options);
 		const list: PlanToken[] = tokens.map((t) => {
 			const tok = t as unknown as { kind: number; begin: number; getContent(): string };
 			if (t instanceof TagToken) return { kind: 'tag', value: t.name, begin: tok.begin };
