@@ -116,6 +116,8 @@ export class DualEmitter implements Emitter {
 }
 
 const ESCAPE = builtinFilters.escape as unknown;
+const NEEDS_ESCAPE = /[&<>"']/;
+const ESCAPE_MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
 
 class FastOutput {
 	readonly token: unknown;
@@ -143,6 +145,13 @@ class FastOutput {
 				const s = stringify(val);
 				if (UNSAFE_VALUE.test(s)) dual.unsafe = true;
 				else dual.text += s;
+			}
+			if (i === last && this.escaped) {
+				// liquidjs' escape filter, inlined: same stringify, same memory accounting, same map
+				const str = stringify(val);
+				(ctx as unknown as { memoryLimit: { use(n: number): void } }).memoryLimit.use(str.length);
+				val = NEEDS_ESCAPE.test(str) ? str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]) : str;
+				break;
 			}
 			const argv: unknown[] = [val];
 			for (const arg of f.args) {
