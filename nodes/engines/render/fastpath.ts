@@ -141,14 +141,14 @@ class FastOutput {
 		const last = v.filters.length - 1;
 		for (let i = 0; i <= last; i++) {
 			const f = v.filters[i];
-			if (dual && i === last && this.escaped) {
-				const s = stringify(val);
-				if (UNSAFE_VALUE.test(s)) dual.unsafe = true;
-				else dual.text += s;
-			}
 			if (i === last && this.escaped) {
-				// liquidjs' escape filter, inlined: same stringify, same memory accounting, same map
+				// liquidjs' escape filter, inlined: same stringify, same memory accounting, same map;
+				// the text part takes the value before it
 				const str = stringify(val);
+				if (dual) {
+					if (UNSAFE_VALUE.test(str)) dual.unsafe = true;
+					else dual.text += str;
+				}
 				(ctx as unknown as { memoryLimit: { use(n: number): void } }).memoryLimit.use(str.length);
 				val = NEEDS_ESCAPE.test(str) ? str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]) : str;
 				break;
