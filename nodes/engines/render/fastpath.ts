@@ -115,6 +115,14 @@ export class DualEmitter implements Emitter {
 	}
 }
 
+/** liquidjs' SimpleEmitter (not exported): what a list renders into when no emitter is given. */
+class PlainEmitter implements Emitter {
+	buffer = '';
+	write(html: unknown): void {
+		this.buffer += stringify(html);
+	}
+}
+
 const ESCAPE = builtinFilters.escape as unknown;
 const NEEDS_ESCAPE = /[&<>"']/;
 const ESCAPE_MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
@@ -261,7 +269,7 @@ export function installSyncRenderer(engine: Liquid): void {
 	renderer.renderTemplates = function (templates: Template[], context: Context, emitter?: Emitter): unknown {
 		const ctx = context as unknown as CtxLike;
 		if (!ctx.sync || ctx.opts.keepOutputType || ctx.opts.catchAllErrors) return original.call(this, templates, context, emitter);
-		const out = emitter ?? new DualEmitter();
+		const out = emitter ?? new PlainEmitter();
 		ctx.renderLimit.check(performance.now());
 		for (const tpl of templates) {
 			ctx.renderLimit.check(performance.now());
