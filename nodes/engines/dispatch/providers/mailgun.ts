@@ -1,0 +1,191 @@
+/**
+ * Mailgun messages API (POST /v3/{domain}/messages, US api.mailgun.net or EU api.eu.mailgun.net).
+ * https://documentation.mailgun.com/docs/mailgun/api-reference/send/mailgun/messages
+ *
+ * Batch shape (both modes): one request carries up to 1,000 recipients as repeated `to` fields
+ * plus `recipient-variables`, so Mailgun sends each recipient an individual message
+ * (https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending:
+ * "The maximum number of recipients allowed for batch is 1,000"). Values that are the same for
+ * every message of the batch are sent literally; values that differ (subject, html, text,
+ * header values, `v:` attribution variables, scalar template variables) go into each
+ * recipient's recipient-variables and are referenced as `%recipient.pz_…%`.
+ *
+ * Messages share a batch only when their sender, reply-to, tags, template, options, the set
+ * of header names and metadata keys, and any non-scalar template variables are equal; a
+ * recipient address appears at most once per batch (recipient-variables are keyed by address).
+ * Requests stay under 20 MB (Mailgun's maximum message size is 25 MB).
+ *
+ * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`).
+ * Mailgun accepts no idempotency key.
+ */
+import type {
+	DispatchMode,
+	EspProvider,
+	HttpResponseSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	RequestPlan,
+} from '../types';
+import {
+	allSame,
+	chunk,
+	describeError,
+	escapeHtml,
+	failAll,
+	formatAddress,
+	groupBy,
+	isRecord,
+	parseJson,
+	stableJson,
+	stringSetting,
+	trimSlash,
+} from './batch-helpers';
+
+export const MAILGUN_MAX_RECIPIENTS = 1000;
+export const MAILGUN_MAX_TAGS = 3;
+const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
+
+export const MAILGUN_BASE_URLS = {
+	us: 'https://api.mailgun.net',
+	eu: 'https://api.eu.mailgun.net',
+} as const;
+
+export function mailgunBaseUrl(settings: ProviderSettings): string {
+	const override = stringSetting(settings, 'baseUrl');
+	if (override) return trimSlash(override);
+	return stringSetting(settings, 'region', 'us') === 'eu' ? MAILGUN_BASE_URLS.eu : MAILGUN_BASE_URLS.us;
+}
+
+function isScalar(value: unknown): value is string | number | boolean | null {
+	return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+function groupKey(message: OutboundMessage, mode: DispatchMode): string {
+	const variables = message.variables ?? {};
+	const complex: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(variables)) if (!isScalar(value)) complex[key] = value;
+	return stableJson([
+		message.from,
+		message.replyTo ?? null,
+		(message.tags ?? []).slice(0, MAILGUN_MAX_TAGS),
+		message.options ?? {},
+		Object.keys(message.headers).sort(),
+		Object.keys(message.metadata).sort(),
+		mode === 'template' ? [message.templateId, Object.keys(variables).sort(), complex] : null,
+		[message.subject !== undefined, message.html !== undefined, message.text !== undefined],
+	]);
+}
+
+function estimateBytes(message: OutboundMessage): number {
+	// URL-encoding can triple non-alphanumeric bytes: count generously.
+	const raw = stableJson([message.subject, message.html, message.text, message.headers, message.metadata, message.variables]);
+	return Buffer.byteLength(raw, 'utf8') * 2 + 200;
+}
+
+function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
+	const first = messages[0];
+	const form = new URLSearchParams();
+	const batch = messages.length > 1;
+	const recipientVariables: Record<string, Record<string, string>> = {};
+	for (const m of messages) recipientVariables[m.to.email] = {};
+
+	/** Adds a field: literal when the same for all, else a %recipient.…% reference. */
+	const add = (field: string, varName: string, pick: (m: OutboundMessage) => string | undefined, html = false) => {
+		const values = messages.map(pick);
+		if (values.every((v) => v === undefined)) return;
+		if (!batch || allSame(messages, pick)) {
+			form.append(field, values[0] ?? '');
+			return;
+		}
+		form.append(field, `%recipient.${varName}%`);
+		messages.forEach((m, i) => {
+			const value = values[i] ?? '';
+			recipientVariables[m.to.email][varName] = html ? escapeHtml(value) : value;
+		});
+	};
+
+	form.append('from', formatAddress(first.from));
+	for (const m of messages) form.append('to', formatAddress(m.to));
+	if (first.replyTo) form.append('h:Reply-To', formatAddress(first.replyTo));
+	add('subject', 'pz_subject', (m) => m.subject);
+	if (mode === 'template') {
+		form.append('template', first.templateId ?? '');
+		const variables: Record<string, unknown> = {};
+		for (const [key, value] of Object.entries(first.variables ?? {})) {
+			const pick = (m: OutboundMessage) => (m.variables ?? {})[key];
+			if (!batch || !isScalar(value) || allSame(messages, pick)) {
+				variables[key] = value;
+				continue;
+			}
+			// Rendered by the template as the placeholder, then replaced per recipient; escaped
+			// as Handlebars' {{var}} would escape it.
+			const varName = `pz_t_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
+			variables[key] = `%recipient.${varName}%`;
+			for (const m of messages) {
+				const v = (m.variables ?? {})[key];
+				recipientVariables[m.to.email][varName] = escapeHtml(v === null || v === undefined ? '' : String(v));
+			}
+		}
+		form.append('t:variables', JSON.stringify(variables));
+	} else {
+		add('html', 'pz_html', (m) => m.html);
+		add('text', 'pz_text', (m) => m.text);
+	}
+	Object.keys(first.headers).forEach((name, i) => add(`h:${name}`, `pz_h${i}`, (m) => m.headers[name]));
+	for (const tag of (first.tags ?? []).slice(0, MAILGUN_MAX_TAGS)) form.append('o:tag', tag);
+	for (const key of Object.keys(first.metadata)) add(`v:${key}`, `pz_v_${key}`, (m) => m.metadata[key]);
+	for (const [key, value] of Object.entries(first.options ?? {})) {
+		if (/^(o|h|v):/.test(key) && value !== undefined && value !== null) form.append(key, String(value));
+	}
+	// Recipient variables are what makes Mailgun send one message per recipient (batch sending).
+	if (batch) form.append('recipient-variables', JSON.stringify(recipientVariables));
+	return form.toString();
+}
+
+export const mailgun: EspProvider = {
+	id: 'mailgun',
+	displayName: 'Mailgun',
+	maxBatch: { rendered: MAILGUN_MAX_RECIPIENTS, template: MAILGUN_MAX_RECIPIENTS },
+	acceptsIdempotencyKey: false,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const domain = stringSetting(settings, 'domain');
+		if (!domain) throw new Error('Mailgun needs a sending domain (set "Domain" in the Mailgun credential)');
+		const url = `${mailgunBaseUrl(settings)}/v3/${encodeURIComponent(domain)}/messages`;
+		const plans: RequestPlan[] = [];
+		for (const group of groupBy(messages, (m) => groupKey(m, mode))) {
+			for (const part of chunk(group, MAILGUN_MAX_RECIPIENTS, {
+				maxBytes: MAX_REQUEST_BYTES,
+				size: estimateBytes,
+				uniqueRecipients: true,
+			})) {
+				plans.push({
+					request: {
+						method: 'POST',
+						url,
+						headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+						body: buildBody(part, mode),
+					},
+					messages: part,
+				});
+			}
+		}
+		return plans;
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		if (response.status >= 200 && response.status < 300) {
+			const parsed = parseJson(response.body);
+			const id = isRecord(parsed) && typeof parsed.id === 'string' ? parsed.id.replace(/^<|>$/g, '') : undefined;
+			// "Queued. Thank you." — Mailgun accepted the batch; one id covers all its recipients.
+			return plan.messages.map((m) => ({
+				index: m.index,
+				status: 'queued',
+				responseCode: response.status,
+				...(id ? { providerMessageId: id } : {}),
+			}));
+		}
+		return failAll(plan, response, describeError(response, ['message']));
+	},
+};
