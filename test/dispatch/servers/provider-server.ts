@@ -100,7 +100,7 @@ export function localTransport(
 		try {
 			const response = await fetch(request.url, {
 				method: request.method,
-				headers: { ...request.headers, ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}) },
+				headers: request.headers,
 				body: request.method === 'GET' ? undefined : request.body,
 			});
 			const headers: Record<string, string> = {};
