@@ -131,3 +131,37 @@ export function signV4(input: SigV4Input): SigV4Result {
 	if (input.contentSha256Header) out['x-amz-content-sha256'] = payloadHash;
 	return { headers: out, canonicalRequest, stringToSign, signature };
 }
+
+export interface AwsCredentials {
+	accessKeyId: string;
+	secretAccessKey: string;
+	sessionToken?: string;
+	region: string;
+}
+
+/**
+ * Signs an outgoing HTTP request for an AWS service: returns the request's headers with
+ * authorization, x-amz-date (and x-amz-security-token) added. Every header the request already
+ * carries is signed, so none may be changed after signing.
+ */
+export function signAwsRequest(
+	request: { method: string; url: string; headers?: Record<string, string>; body?: string },
+	credentials: AwsCredentials,
+	service: string,
+	date: Date,
+): Record<string, string> {
+	const headers = { ...(request.headers ?? {}) };
+	const signed = signV4({
+		method: request.method,
+		url: request.url,
+		headers,
+		body: request.body ?? '',
+		region: credentials.region,
+		service,
+		accessKeyId: credentials.accessKeyId,
+		secretAccessKey: credentials.secretAccessKey,
+		sessionToken: credentials.sessionToken || undefined,
+		date,
+	});
+	return { ...headers, ...signed.headers };
+}
