@@ -100,7 +100,11 @@ export function localTransport(
 		try {
 			const response = await fetch(request.url, {
 				method: request.method,
-				headers: request.headers,
+				headers: {
+					...request.headers,
+					// As the engine's transports do: the key travels as the Idempotency-Key header.
+					...(request.idempotencyKey ? { 'Idempotency-Key': request.idempotencyKey } : {}),
+				},
 				body: request.method === 'GET' ? undefined : request.body,
 			});
 			const headers: Record<string, string> = {};

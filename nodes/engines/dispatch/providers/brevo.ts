@@ -49,6 +49,8 @@ import {
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
+/** Provider options passed through to the call (others, meant for other providers, are ignored). */
+const BREVO_OPTIONS = ['scheduledAt', 'batchId'];
 const MAX_RENDERED_BYTES = 20 * 1024 * 1024;
 const PER_MESSAGE_KEYS = ['pz_message_id'];
 
@@ -88,8 +90,9 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 		if (first.html !== undefined) body.htmlContent = first.html;
 		if (first.text !== undefined) body.textContent = first.text;
 	}
-	for (const [key, value] of Object.entries(first.options ?? {})) {
-		if (value !== undefined && !(key in body)) body[key] = value;
+	for (const key of BREVO_OPTIONS) {
+		const value = first.options?.[key];
+		if (value !== undefined && value !== null && value !== '') body[key] = value;
 	}
 	if (single) {
 		body.to = [contact(first.to)];
@@ -137,7 +140,6 @@ export const brevo: EspProvider = {
 						url,
 						headers: { 'content-type': 'application/json', accept: 'application/json' },
 						body,
-						idempotencyKey: uuidFrom(requestKey(part, 'pz-brevo-')),
 					},
 					messages: part,
 				});

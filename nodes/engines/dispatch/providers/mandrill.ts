@@ -47,6 +47,8 @@ import {
 } from './batch-helpers';
 
 export const MANDRILL_MAX_RECIPIENTS = 1000;
+/** Provider options passed into `message` (others, meant for other providers, are ignored). */
+const MANDRILL_OPTIONS = ['subaccount', 'track_opens', 'track_clicks', 'important', 'merge_language', 'inline_css', 'view_content_link'];
 const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
 
 /** Rejection reasons that mean Mandrill's own rejection (suppression) list holds the address. */
@@ -123,8 +125,9 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 		.filter((r) => Object.keys(r.values).length);
 	if (recipientMetadata.length) message.recipient_metadata = recipientMetadata;
 	if (first.tags?.length) message.tags = first.tags;
-	for (const [key, value] of Object.entries(first.options ?? {})) {
-		if (value !== undefined && !(key in message)) message[key] = value;
+	for (const key of MANDRILL_OPTIONS) {
+		const value = first.options?.[key];
+		if (value !== undefined && value !== null && value !== '' && !(key in message)) message[key] = value;
 	}
 	const body: Record<string, unknown> = { message, async: false };
 	if (mode === 'template') {

@@ -8,7 +8,8 @@
  *   (https://resend.com/changelog/batch-validation-modes): valid emails are accepted and each
  *   invalid one comes back in `errors[]` with its index, so one bad address fails alone.
  * - Template mode: `template: { id, variables }` (Resend templates), no html/text.
- * - Idempotency: `Idempotency-Key` header, up to 256 characters, kept 24 hours
+ * - Idempotency: `Idempotency-Key` header (set by the engine's transport from
+ *   `request.idempotencyKey`), up to 256 characters, kept 24 hours
  *   (https://resend.com/docs/dashboard/emails/idempotency-keys). One message: its own key;
  *   a batch: a hash of its messages' keys, so retrying the same batch is deduplicated.
  * - Attribution: `tags: [{ name, value }]` (ASCII letters, digits, `_` and `-`, ≤256 chars;
@@ -102,7 +103,6 @@ export const resend: EspProvider = {
 					url: single ? `${base}/emails` : `${base}/emails/batch`,
 					headers: {
 						'content-type': 'application/json',
-						'idempotency-key': key,
 						...(single ? {} : { 'x-batch-validation': 'permissive' }),
 					},
 					body: JSON.stringify(single ? resendEmail(part[0], mode) : part.map((m) => resendEmail(m, mode))),
