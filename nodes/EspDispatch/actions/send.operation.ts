@@ -1,0 +1,277 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { dispatch, httpChannel, validateItem, type Channel, type DispatchItem } from '../../engines/dispatch/engine';
+import { StaticDataLedger } from '../../engines/dispatch/ledger';
+import { limiterFor } from '../../engines/dispatch/limiter';
+import { getProvider } from '../../engines/dispatch/registry';
+import { smtpChannel, type SmtpChannel } from '../../engines/dispatch/smtp';
+import type { DispatchMode, ProviderSettings } from '../../engines/dispatch/types';
+import { makeTransport } from '../transport';
+import { LEDGER_FIELD } from './forget.operation';
+
+const show = { show: { operation: ['send'] } };
+const showMode = (mode: DispatchMode) => ({ show: { operation: ['send'], mode: [mode] } });
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Message Content',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: show,
+		default: 'rendered',
+		options: [
+			{ name: 'Rendered by a Previous Node', value: 'rendered', description: 'Each item carries its own subject, HTML and text (e.g. from Render Email)' },
+			{ name: 'Provider Template', value: 'template', description: 'A template stored at the provider, filled with per-recipient variables' },
+		],
+	},
+	{ displayName: 'From Email', name: 'fromEmail', type: 'string', default: '', required: true, placeholder: 'news@example.com', displayOptions: show },
+	{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', placeholder: 'Example Store', displayOptions: show },
+	{ displayName: 'To Email', name: 'toEmail', type: 'string', default: '={{ $json.email }}', required: true, displayOptions: show, description: 'Recipient address (one recipient per item)' },
+	{ displayName: 'To Name', name: 'toName', type: 'string', default: '', displayOptions: show },
+	{ displayName: 'Subject', name: 'subject', type: 'string', default: '={{ $json.subject }}', displayOptions: showMode('rendered') },
+	{ displayName: 'HTML Body', name: 'html', type: 'string', default: '={{ $json.html }}', displayOptions: showMode('rendered'), typeOptions: { rows: 3 } },
+	{ displayName: 'Text Body', name: 'text', type: 'string', default: '={{ $json.text }}', displayOptions: showMode('rendered'), typeOptions: { rows: 3 } },
+	{ displayName: 'Template ID', name: 'templateId', type: 'string', default: '', required: true, displayOptions: showMode('template'), description: 'The template ID (or Postmark alias) at the provider' },
+	{
+		displayName: 'Template Variables',
+		name: 'variables',
+		type: 'json',
+		default: '={{ JSON.stringify($json.variables ?? {}) }}',
+		displayOptions: showMode('template'),
+		description: 'This recipient\'s variables as a JSON object',
+	},
+	{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', displayOptions: show, description: 'Written into the provider metadata for attribution, and part of the default duplicate key' },
+	{
+		displayName: 'Unsubscribe URL',
+		name: 'unsubscribeUrl',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.unsubscribeUrl }}',
+		displayOptions: show,
+		description: 'HTTPS one-click unsubscribe link. When set, List-Unsubscribe and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058) are added.',
+	},
+	{ displayName: 'Unsubscribe Email', name: 'unsubscribeMailto', type: 'string', default: '', placeholder: 'unsubscribe@example.com', displayOptions: show, description: 'Also offered in List-Unsubscribe as a mailto: link' },
+	{
+		displayName: 'Suppressed Field',
+		name: 'suppressionField',
+		type: 'string',
+		default: 'suppressed',
+		displayOptions: show,
+		description: 'Item field that marks a recipient not to mail: true, or one of unsubscribed, bounced, complained, spam, suppressed. Leave empty to ignore.',
+	},
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		displayOptions: show,
+		description: 'Whether to output the exact requests that would be sent, without sending anything',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{ displayName: 'Concurrency', name: 'concurrency', type: 'number', default: 4, typeOptions: { minValue: 1, maxValue: 64 }, description: 'Requests in flight at once for this credential' },
+			{ displayName: 'Duplicate Window (Hours)', name: 'duplicateWindowHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'A message whose idempotency key was sent within this window is skipped as duplicate. 0 turns duplicate memory off.' },
+			{ displayName: 'Experiment ID', name: 'experimentId', type: 'string', default: '' },
+			{ displayName: 'Idempotency Key', name: 'idempotencyKey', type: 'string', default: '', placeholder: '={{ $json.messageId }}', description: 'Unique per message. Default: a hash of recipient, campaign and template (or subject).' },
+			{ displayName: 'Initial Retry Delay (Ms)', name: 'initialRetryDelayMs', type: 'number', default: 500, typeOptions: { minValue: 0 } },
+			{ displayName: 'Max Attempts', name: 'maxAttempts', type: 'number', default: 5, typeOptions: { minValue: 1, maxValue: 20 }, description: 'Tries per message, the first included (retries only on 429, 5xx and timeouts)' },
+			{ displayName: 'Max Remembered Keys', name: 'maxRememberedKeys', type: 'number', default: 100000, typeOptions: { minValue: 0 }, description: 'Bound on the duplicate memory kept in the workflow static data (oldest dropped first)' },
+			{ displayName: 'Max Retry Delay (Ms)', name: 'maxRetryDelayMs', type: 'number', default: 30000, typeOptions: { minValue: 0 } },
+			{ displayName: 'Max Retry-After Wait (Seconds)', name: 'maxRetryAfterSeconds', type: 'number', default: 120, typeOptions: { minValue: 0 }, description: 'If the provider asks to wait longer than this, the messages fail instead' },
+			{
+				displayName: 'Message Stream',
+				name: 'messageStream',
+				type: 'string',
+				default: 'outbound',
+				displayOptions: { show: { '/provider': ['postmark'] } },
+				description: 'Postmark message stream ID (use your broadcast stream for marketing mail)',
+			},
+			{ displayName: 'Messages per Second', name: 'messagesPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
+			{ displayName: 'Reply-To Email', name: 'replyTo', type: 'string', default: '' },
+			{ displayName: 'Request Timeout (Ms)', name: 'timeoutMs', type: 'number', default: 30000, typeOptions: { minValue: 100 } },
+			{ displayName: 'Requests per Second', name: 'requestsPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
+			{ displayName: 'Sandbox Mode', name: 'sandboxMode', type: 'boolean', default: false, displayOptions: { show: { '/provider': ['sendgrid'] } }, description: 'Whether SendGrid validates the request without delivering it' },
+			{ displayName: 'Segment', name: 'segment', type: 'string', default: '' },
+			{ displayName: 'Suppression List', name: 'suppressionList', type: 'string', default: '', typeOptions: { rows: 3 }, description: 'Addresses never to mail (unsubscribed, bounced, spam complaints), separated by commas or new lines' },
+			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated tags / categories' },
+			{ displayName: 'Test Mode Address', name: 'testAddress', type: 'string', default: '', placeholder: 'qa@example.com', description: 'Send every message to this address instead, with the real recipient in the X-Pz-Original-Recipient header. Test sends are not remembered as sent.' },
+			{ displayName: 'Variant', name: 'variant', type: 'string', default: '' },
+		],
+	},
+];
+
+const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', 'true', 'yes']);
+
+function str(value: unknown): string {
+	return value === undefined || value === null ? '' : String(value).trim();
+}
+
+function suppressedReason(json: IDataObject, field: string): string | undefined {
+	if (!field) return undefined;
+	const value = json[field];
+	if (value === true) return 'suppressed';
+	const text = str(value).toLowerCase();
+	if (!text || !SUPPRESSED_VALUES.has(text)) return undefined;
+	return text === 'true' || text === 'yes' ? 'suppressed' : text;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const providerId = this.getNodeParameter('provider', 0) as string;
+	const entry = getProvider(providerId);
+	if (!entry) throw new NodeOperationError(this.getNode(), `Unknown provider "${providerId}"`);
+	const mode = this.getNodeParameter('mode', 0) as DispatchMode;
+	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	if (entry.kind === 'smtp' && mode === 'template') {
+		throw new NodeOperationError(this.getNode(), 'SMTP has no provider templates: use "Rendered by a Previous Node" with SMTP', { description: 'Render the email with the Render Email node first.' });
+	}
+
+	const out: INodeExecutionData[] = new Array(items.length);
+	const dispatchItems: DispatchItem[] = [];
+	const fail = (i: number, error: NodeOperationError) => {
+		if (!this.continueOnFail()) throw error;
+		out[i] = { json: { status: 'failed', error: error.message }, pairedItem: { item: i } };
+	};
+	const tagList = str(options.tags) ? str(options.tags).split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+	const providerOptions: Record<string, unknown> = {};
+	if (options.messageStream) providerOptions.messageStream = options.messageStream;
+	if (options.sandboxMode) providerOptions.sandboxMode = true;
+
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const p = (name: string, fallback: unknown = '') => this.getNodeParameter(name, i, fallback);
+			const o = this.getNodeParameter('options', i, {}) as IDataObject;
+			let variables: Record<string, unknown> | undefined;
+			if (mode === 'template') {
+				const raw = p('variables', '{}');
+				try {
+					variables = (typeof raw === 'string' ? (raw.trim() ? JSON.parse(raw) : {}) : raw) as Record<string, unknown>;
+				} catch {
+					throw new NodeOperationError(this.getNode(), `Item ${i}: "Template Variables" is not valid JSON`, { itemIndex: i });
+				}
+				if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+					throw new NodeOperationError(this.getNode(), `Item ${i}: "Template Variables" must be a JSON object`, { itemIndex: i });
+				}
+			}
+			const replyTo = str(o.replyTo);
+			const item: DispatchItem = {
+				index: i,
+				to: { email: str(p('toEmail')), name: str(p('toName')) || undefined },
+				from: { email: str(p('fromEmail')), name: str(p('fromName')) || undefined },
+				replyTo: replyTo ? { email: replyTo } : undefined,
+				subject: mode === 'rendered' ? str(p('subject')) : undefined,
+				html: mode === 'rendered' ? str(p('html')) || undefined : undefined,
+				text: mode === 'rendered' ? str(p('text')) || undefined : undefined,
+				templateId: mode === 'template' ? str(p('templateId')) : undefined,
+				variables,
+				idempotencyKey: str(o.idempotencyKey) || undefined,
+				campaignId: str(p('campaignId')) || undefined,
+				attribution: { variant: str(o.variant) || undefined, segment: str(o.segment) || undefined, experimentId: str(o.experimentId) || undefined },
+				unsubscribeUrl: str(p('unsubscribeUrl')) || undefined,
+				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,
+				suppressedReason: suppressedReason(items[i].json, str(p('suppressionField', 'suppressed'))),
+				tags: tagList,
+				options: providerOptions,
+			};
+			const problem = validateItem(item, mode);
+			if (problem) {
+				throw new NodeOperationError(this.getNode(), `Item ${i}: ${problem.message}`, { itemIndex: i, description: `Field: ${problem.field}` });
+			}
+			dispatchItems.push(item);
+		} catch (error) {
+			fail(i, error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: i }));
+		}
+	}
+
+	const windowHours = Number(options.duplicateWindowHours ?? 24);
+	const staticData = this.getWorkflowStaticData('global');
+	const ledger = windowHours > 0 && !dryRun
+		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 100000), LEDGER_FIELD)
+		: undefined;
+
+	const node = this.getNode();
+	const credentialId = node.credentials?.[entry.credentialType]?.id ?? node.id;
+	const limits = {
+		messagesPerSecond: Number(options.messagesPerSecond ?? 0),
+		requestsPerSecond: Number(options.requestsPerSecond ?? 0),
+		concurrency: Number(options.concurrency ?? 4),
+	};
+	let channel: Channel;
+	let smtp: SmtpChannel | undefined;
+	const credentials = await this.getCredentials(entry.credentialType);
+	if (entry.kind === 'smtp') {
+		channel = smtp = smtpChannel({
+			host: str(credentials.host),
+			port: Number(credentials.port ?? 587),
+			secure: Boolean(credentials.secure),
+			user: str(credentials.user) || undefined,
+			password: credentials.password === undefined ? undefined : String(credentials.password),
+			allowUnauthorizedCerts: Boolean(credentials.ignoreSslIssues),
+			maxConnections: limits.concurrency,
+			timeoutMs: Number(options.timeoutMs ?? 30000),
+		});
+	} else {
+		const settings: ProviderSettings = {};
+		for (const key of entry.settingsFromCredential) {
+			const value = credentials[key];
+			if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') settings[key] = value;
+		}
+		channel = httpChannel(entry.provider!, settings, makeTransport(this, entry.credentialType, Number(options.timeoutMs ?? 30000)));
+	}
+
+	let report;
+	try {
+		report = await dispatch(dispatchItems, channel, {
+			mode,
+			dryRun,
+			testAddress: str(options.testAddress) || undefined,
+			suppressionList: new Set(str(options.suppressionList).split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter(Boolean)),
+			ledger,
+			limiter: limiterFor(`${entry.id}:${credentialId}`, limits),
+			retry: {
+				maxAttempts: Number(options.maxAttempts ?? 5),
+				initialDelayMs: Number(options.initialRetryDelayMs ?? 500),
+				maxDelayMs: Number(options.maxRetryDelayMs ?? 30000),
+				maxRetryAfterMs: Number(options.maxRetryAfterSeconds ?? 120) * 1000,
+			},
+		});
+	} finally {
+		smtp?.close();
+		if (ledger) {
+			ledger.prune(Date.now());
+			// Reassign so n8n sees the static data changed and persists it.
+			staticData[LEDGER_FIELD] = { ...ledger.state } as unknown as IDataObject;
+		}
+	}
+
+	if (report.credentialRejected && !this.continueOnFail()) {
+		throw new NodeApiError(node, { message: report.credentialRejected } as never, {
+			message: `${entry.displayName} rejected the credential "${node.credentials?.[entry.credentialType]?.name ?? entry.credentialType}"`,
+			description: `${report.credentialRejected}. Check the key in the credential (type ${entry.credentialType}); nothing was sent.`,
+		});
+	}
+
+	for (const o of report.outcomes) {
+		const json: IDataObject = {
+			status: o.status,
+			recipient: o.recipient,
+			provider: entry.id,
+			idempotencyKey: o.idempotencyKey,
+			providerMessageId: o.providerMessageId ?? null,
+			responseCode: o.responseCode ?? null,
+			attempts: o.attempts,
+		};
+		if (o.error) json.error = o.error;
+		if (o.sentTo) json.sentTo = o.sentTo;
+		if (o.request) json.request = o.request as unknown as IDataObject;
+		out[o.index] = { json, pairedItem: { item: o.index } };
+	}
+	return out;
+}

@@ -1,0 +1,360 @@
+/**
+ * The dispatch engine: suppression, duplicate memory, compliance headers, attribution, test
+ * mode, dry run, batching (through the provider's plan), per-credential rate limits and
+ * concurrency, retries with exponential backoff + jitter honouring Retry-After, and one
+ * outcome per input message. Providers stay pure (types.ts); the engine owns the transport.
+ */
+import { createHash } from 'node:crypto';
+import { attributionToMetadata, type Attribution } from '../types/attribution';
+import type {
+	Address,
+	DispatchMode,
+	EspProvider,
+	HttpRequestSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	SendStatus,
+	Transport,
+} from './types';
+import { TransportError } from './types';
+import type { Ledger } from './ledger';
+import { Limiter, realSleep, type LimitSettings, type Sleep } from './limiter';
+
+/** One input item, as the node read it. */
+export interface DispatchItem {
+	index: number;
+	to: Address;
+	from: Address;
+	replyTo?: Address;
+	subject?: string;
+	html?: string;
+	text?: string;
+	templateId?: string;
+	variables?: Record<string, unknown>;
+	/** The item's own idempotency key; when absent: hash of recipient + campaign + template. */
+	idempotencyKey?: string;
+	campaignId?: string;
+	attribution?: Attribution;
+	/** https URL for one-click unsubscribe (RFC 8058). */
+	unsubscribeUrl?: string;
+	/** mailto address or URI for List-Unsubscribe. */
+	unsubscribeMailto?: string;
+	/** Set when the item itself says the recipient must not be mailed (unsubscribed, bounced...). */
+	suppressedReason?: string;
+	headers?: Record<string, string>;
+	tags?: string[];
+	options?: Record<string, unknown>;
+}
+
+/** What sends planned units: an HTTP provider + transport, or SMTP. */
+export interface Channel {
+	id: string;
+	displayName: string;
+	maxBatch: Record<DispatchMode, number>;
+	acceptsIdempotencyKey: boolean;
+	plan(messages: OutboundMessage[], mode: DispatchMode): Unit[];
+	/** One result per message of the unit. Throws TransportError when no answer came back. */
+	send(unit: Unit): Promise<MessageResult[]>;
+}
+
+export interface Unit {
+	messages: OutboundMessage[];
+	/** The HTTP request (HTTP channels), shown by dry runs. */
+	request?: HttpRequestSpec;
+	/** What a dry run shows for non-HTTP channels (SMTP envelope + headers). */
+	preview?: Record<string, unknown>;
+}
+
+export interface RetrySettings {
+	/** Total tries per message, first one included. */
+	maxAttempts: number;
+	initialDelayMs: number;
+	maxDelayMs: number;
+	/** A Retry-After longer than this fails the messages instead of waiting. */
+	maxRetryAfterMs: number;
+}
+
+export interface DispatchSettings {
+	mode: DispatchMode;
+	dryRun?: boolean;
+	/** Test mode: every message goes to this address; the real recipient goes in a header. */
+	testAddress?: string;
+	/** Lower-cased addresses never to mail. */
+	suppressionList?: Set<string>;
+	ledger?: Ledger;
+	limiter?: Limiter;
+	limits?: LimitSettings;
+	retry?: Partial<RetrySettings>;
+	sleep?: Sleep;
+	random?: () => number;
+	now?: () => number;
+	/** Called once per unit answered (progress, logs): never given secrets. */
+	onUnit?: (info: { messages: number; attempt: number; statuses: Record<string, number> }) => void;
+}
+
+export type OutcomeStatus = SendStatus | 'dryRun';
+
+export interface DispatchOutcome {
+	index: number;
+	status: OutcomeStatus;
+	recipient: string;
+	idempotencyKey: string;
+	providerMessageId?: string;
+	responseCode?: number;
+	attempts: number;
+	error?: string;
+	/** Test mode: where the message really went. */
+	sentTo?: string;
+	/** Dry run: the request that carries this message (full body on the first message of each request). */
+	request?: { number: number; messages: number; method?: string; url?: string; headers?: Record<string, string>; body?: string; preview?: Record<string, unknown>; firstItem: number };
+}
+
+export interface DispatchReport {
+	outcomes: DispatchOutcome[];
+	/** Requests (HTTP calls or SMTP messages) actually made, retries included. */
+	requests: number;
+	/** Set when the provider rejected the credential (401/403, SMTP 535) before anything was accepted. */
+	credentialRejected?: string;
+}
+
+export const TEST_MODE_HEADER = 'X-Pz-Original-Recipient';
+export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000, maxRetryAfterMs: 120000 };
+
+const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
+
+export function isEmail(value: string): boolean {
+	return EMAIL.test(value);
+}
+
+/** The first problem with an item, naming the field, or undefined when it can be sent. */
+export function validateItem(item: DispatchItem, mode: DispatchMode): { field: string; message: string } | undefined {
+	if (!item.to?.email || !isEmail(item.to.email)) return { field: 'toEmail', message: `recipient "${item.to?.email ?? ''}" is not an email address` };
+	if (!item.from?.email || !isEmail(item.from.email)) return { field: 'fromEmail', message: `sender "${item.from?.email ?? ''}" is not an email address` };
+	if (item.replyTo && !isEmail(item.replyTo.email)) return { field: 'replyTo', message: `reply-to "${item.replyTo.email}" is not an email address` };
+	if (mode === 'rendered') {
+		if (!item.subject) return { field: 'subject', message: 'subject is empty' };
+		if (!item.html && !item.text) return { field: 'html', message: 'both HTML and text bodies are empty' };
+	} else if (!item.templateId) {
+		return { field: 'templateId', message: 'template ID is empty' };
+	}
+	if (item.unsubscribeUrl && !/^https:\/\/[^\s<>]+$/i.test(item.unsubscribeUrl)) {
+		return { field: 'unsubscribeUrl', message: `unsubscribe URL "${item.unsubscribeUrl}" must be an https:// URL (RFC 8058)` };
+	}
+	if (item.unsubscribeMailto && !isEmail(item.unsubscribeMailto.replace(/^mailto:/i, '').split('?')[0])) {
+		return { field: 'unsubscribeMailto', message: `unsubscribe mailto "${item.unsubscribeMailto}" is not an email address` };
+	}
+	return undefined;
+}
+
+/** Default idempotency key: hash of recipient + campaign + template (template id, or subject in rendered mode). */
+export function deriveIdempotencyKey(item: DispatchItem, mode: DispatchMode): string {
+	const template = mode === 'template' ? `t:${item.templateId ?? ''}` : `s:${item.subject ?? ''}`;
+	const digest = createHash('sha256')
+		.update(item.to.email.trim().toLowerCase())
+		.update('\u0000')
+		.update(item.campaignId ?? '')
+		.update('\u0000')
+		.update(template)
+		.digest('hex');
+	return `pz-${digest.slice(0, 32)}`;
+}
+
+/** List-Unsubscribe (RFC 2369) + List-Unsubscribe-Post (RFC 8058) headers. */
+export function unsubscribeHeaders(url: string | undefined, mailto: string | undefined): Record<string, string> {
+	const parts: string[] = [];
+	if (url) parts.push(`<${url}>`);
+	if (mailto) parts.push(`<${/^mailto:/i.test(mailto) ? mailto : `mailto:${mailto}`}>`);
+	if (!parts.length) return {};
+	const headers: Record<string, string> = { 'List-Unsubscribe': parts.join(', ') };
+	if (url) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+	return headers;
+}
+
+function toMessage(item: DispatchItem, key: string, settings: DispatchSettings): OutboundMessage {
+	const headers: Record<string, string> = { ...(item.headers ?? {}), ...unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto) };
+	let to = item.to;
+	if (settings.testAddress) {
+		headers[TEST_MODE_HEADER] = item.to.email;
+		to = { email: settings.testAddress, name: item.to.name };
+	}
+	const metadata = attributionToMetadata({ ...(item.attribution ?? {}), campaignId: item.campaignId ?? item.attribution?.campaignId, messageId: item.attribution?.messageId ?? key });
+	return {
+		index: item.index,
+		idempotencyKey: settings.testAddress ? `test-${key}` : key,
+		from: item.from,
+		to,
+		replyTo: item.replyTo,
+		subject: item.subject,
+		html: item.html,
+		text: item.text,
+		templateId: item.templateId,
+		variables: item.variables,
+		headers,
+		metadata,
+		tags: item.tags,
+		options: item.options,
+	};
+}
+
+/** An HTTP provider sent through a transport. */
+export function httpChannel(provider: EspProvider, providerSettings: ProviderSettings, transport: Transport): Channel {
+	return {
+		id: provider.id,
+		displayName: provider.displayName,
+		maxBatch: provider.maxBatch,
+		acceptsIdempotencyKey: provider.acceptsIdempotencyKey,
+		plan: (messages, mode) => provider.plan(messages, mode, providerSettings).map((p) => ({ messages: p.messages, request: p.request })),
+		async send(unit) {
+			const request = unit.request!;
+			const response = await transport(request);
+			const results = provider.parse({ request, messages: unit.messages }, response);
+			return results;
+		},
+	};
+}
+
+function backoff(attempt: number, retry: RetrySettings, random: () => number): number {
+	const base = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** Math.max(0, attempt - 1));
+	return base / 2 + (random() * base) / 2;
+}
+
+const SENT_LIKE = new Set<OutcomeStatus>(['sent', 'queued', 'unknown']);
+
+export async function dispatch(items: DispatchItem[], channel: Channel, settings: DispatchSettings): Promise<DispatchReport> {
+	const now = settings.now ?? Date.now;
+	const sleep = settings.sleep ?? realSleep;
+	const random = settings.random ?? Math.random;
+	const retry: RetrySettings = { ...DEFAULT_RETRY, ...(settings.retry ?? {}) };
+	const limiter = settings.limiter ?? new Limiter().configure(settings.limits ?? { concurrency: 4 });
+	const useLedger = settings.ledger && !settings.testAddress;
+	const outcomes = new Map<number, DispatchOutcome>();
+	const seen = new Set<string>();
+	const pending: OutboundMessage[] = [];
+	const startedAt = now();
+
+	for (const item of items) {
+		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
+		const base = { index: item.index, recipient: item.to.email, idempotencyKey: key, attempts: 0 };
+		const listed = settings.suppressionList?.has(item.to.email.trim().toLowerCase());
+		if (item.suppressedReason || listed) {
+			outcomes.set(item.index, { ...base, status: 'suppressed', error: item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list' });
+		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt))) {
+			outcomes.set(item.index, { ...base, status: 'duplicate', error: seen.has(key) ? 'same idempotency key earlier in this run' : 'idempotency key already sent within the duplicate window' });
+		} else {
+			seen.add(key);
+			outcomes.set(item.index, { ...base, status: 'failed', sentTo: settings.testAddress });
+			pending.push(toMessage(item, key, settings));
+		}
+	}
+
+	const units = pending.length ? channel.plan(pending, settings.mode) : [];
+	if (settings.dryRun) {
+		units.forEach((unit, n) => {
+			unit.messages.forEach((m, i) => {
+				const o = outcomes.get(m.index)!;
+				o.status = 'dryRun';
+				o.error = undefined;
+				o.request = i === 0
+					? { number: n + 1, messages: unit.messages.length, method: unit.request?.method, url: unit.request?.url, headers: unit.request?.headers, body: unit.request?.body, preview: unit.preview, firstItem: m.index }
+					: { number: n + 1, messages: unit.messages.length, firstItem: unit.messages[0].index };
+			});
+		});
+		return { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 };
+	}
+
+	let requests = 0;
+	let anyAccepted = false;
+	let rejected: string | undefined;
+
+	const finish = (m: OutboundMessage, result: Omit<MessageResult, 'index'>): void => {
+		const o = outcomes.get(m.index)!;
+		o.status = result.status;
+		o.providerMessageId = result.providerMessageId;
+		o.responseCode = result.responseCode;
+		o.error = result.error;
+		if (SENT_LIKE.has(result.status)) {
+			anyAccepted = true;
+			if (useLedger) settings.ledger!.add(o.idempotencyKey, now());
+		}
+	};
+
+	const sendUnit = async (unit: Unit): Promise<void> => {
+		if (rejected) {
+			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected}` });
+			return;
+		}
+		let results: MessageResult[];
+		try {
+			results = await limiter.run(unit.messages.length, async () => {
+				if (rejected) throw new Error(`not sent: ${rejected}`);
+				requests++;
+				for (const m of unit.messages) outcomes.get(m.index)!.attempts++;
+				return await channel.send(unit);
+			}, sleep, now);
+		} catch (error) {
+			if (error instanceof TransportError) {
+				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
+				results = unit.messages.map((m) => safe
+					? { index: m.index, status: 'failed' as const, retryable: true, error: `no answer (${error.message})` }
+					: {
+						index: m.index,
+						status: 'unknown' as const,
+						error: `the connection was lost after the request was sent (${error.message}); ${channel.displayName} may have accepted it and has no idempotency key, so it was not sent again. Reconcile with the provider's message search or engagement webhooks before resending.`,
+					});
+			} else {
+				results = unit.messages.map((m) => ({ index: m.index, status: 'failed' as const, error: (error as Error).message }));
+			}
+		}
+		const byIndex = new Map(results.map((r) => [r.index, r]));
+		const again: OutboundMessage[] = [];
+		let wait = 0;
+		let rateLimited = false;
+		for (const m of unit.messages) {
+			const r = byIndex.get(m.index) ?? { index: m.index, status: 'unknown' as const, error: `${channel.displayName} gave no result for this message` };
+			if (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535) {
+				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
+			}
+			const attempts = outcomes.get(m.index)!.attempts;
+			if (r.status === 'failed' && r.retryable && !rejected) {
+				const after = (r.retryAfterSeconds ?? 0) * 1000;
+				if (after > retry.maxRetryAfterMs) {
+					finish(m, { ...r, error: `${r.error ?? ''} (asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait)`.trim() });
+				} else if (attempts >= retry.maxAttempts) {
+					finish(m, { ...r, error: `gave up after ${attempts} attempts: ${r.error ?? ''}`.trim() });
+				} else {
+					again.push(m);
+					wait = Math.max(wait, after);
+					if (r.responseCode === 429) rateLimited = true;
+				}
+			} else {
+				finish(m, r);
+			}
+		}
+		if (settings.onUnit) {
+			const statuses: Record<string, number> = {};
+			for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+			settings.onUnit({ messages: unit.messages.length, attempt: outcomes.get(unit.messages[0].index)!.attempts, statuses });
+		}
+		if (!again.length) return;
+		const attempt = Math.max(...again.map((m) => outcomes.get(m.index)!.attempts));
+		const delay = Math.max(wait, backoff(attempt, retry, random));
+		if (rateLimited) limiter.pause(now() + delay);
+		await sleep(delay);
+		for (const next of channel.plan(again, settings.mode)) await sendUnit(next);
+	};
+
+	// Bounded concurrency: as many workers as the limiter allows concurrent requests.
+	const workers = Math.max(1, Math.min(units.length, Math.floor(limiter.settings.concurrency ?? 1)));
+	let cursor = 0;
+	await Promise.all(
+		Array.from({ length: workers }, async () => {
+			while (cursor < units.length) await sendUnit(units[cursor++]);
+		}),
+	);
+	return {
+		outcomes: items.map((i) => outcomes.get(i.index)!),
+		requests,
+		credentialRejected: rejected && !anyAccepted ? rejected : undefined,
+	};
+}

@@ -1,0 +1,113 @@
+/**
+ * Postmark Email API.
+ *  - POST /email/batch: up to 500 messages per call, 50 MB total payload.
+ *    https://postmarkapp.com/developer/api/email-api#send-batch-emails
+ *  - POST /email/batchWithTemplates: `{ "Messages": [...] }`, up to 500 templated messages.
+ *    https://postmarkapp.com/developer/api/templates-api#send-batch-with-templates
+ *  - Answer: HTTP 200 with one result per message, in order:
+ *    `{ "ErrorCode": 0, "Message": "OK", "MessageID": "...", "SubmittedAt": "...", "To": "..." }`;
+ *    a message that failed has a non-zero ErrorCode (e.g. 406 inactive recipient, 300 invalid
+ *    email request) while the others were sent: each recipient gets its own status.
+ *  - Request errors: `{ "ErrorCode": 10, "Message": "..." }` with 401 (bad token) or 422.
+ *    https://postmarkapp.com/developer/api/overview#error-codes
+ *  - Metadata: at most 10 fields, names up to 20 characters, values up to 80.
+ *    https://postmarkapp.com/support/article/1125-custom-metadata-faq
+ *  - Message streams: `MessageStream` per message (default "outbound"; broadcasts go to a
+ *    broadcast stream). https://postmarkapp.com/developer/api/email-api#send-a-single-email
+ */
+import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
+import { baseUrl, byteLength, chunk, formatAddress, httpFailure, parseJson } from '../util';
+
+export const POSTMARK_MAX_BATCH = 500;
+const MAX_REQUEST_BYTES = 50 * 1000 * 1000 - 64 * 1024;
+
+type Json = Record<string, unknown>;
+
+/** Postmark ErrorCodes that mean "this recipient is suppressed on Postmark's side". */
+const INACTIVE_RECIPIENT = 406;
+
+function metadata(m: OutboundMessage): Json | undefined {
+	const entries = Object.entries(m.metadata)
+		.filter(([k]) => k.length <= 20)
+		.slice(0, 10)
+		.map(([k, v]) => [k, String(v).slice(0, 80)]);
+	return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+function toPostmark(m: OutboundMessage, mode: DispatchMode): Json {
+	const out: Json = { From: formatAddress(m.from), To: formatAddress(m.to) };
+	if (m.replyTo) out.ReplyTo = formatAddress(m.replyTo);
+	if (mode === 'template') {
+		const id = m.templateId ?? '';
+		if (/^\d+$/.test(id)) out.TemplateId = Number(id);
+		else out.TemplateAlias = id;
+		out.TemplateModel = m.variables ?? {};
+	} else {
+		out.Subject = m.subject ?? '';
+		if (m.html) out.HtmlBody = m.html;
+		if (m.text) out.TextBody = m.text;
+	}
+	const headers = Object.entries(m.headers).map(([Name, Value]) => ({ Name, Value }));
+	if (headers.length) out.Headers = headers;
+	if (m.tags?.length) out.Tag = m.tags[0].slice(0, 1000);
+	const meta = metadata(m);
+	if (meta) out.Metadata = meta;
+	const stream = m.options?.messageStream;
+	out.MessageStream = typeof stream === 'string' && stream ? stream : 'outbound';
+	return out;
+}
+
+export const postmark: EspProvider = {
+	id: 'postmark',
+	displayName: 'Postmark',
+	maxBatch: { rendered: POSTMARK_MAX_BATCH, template: POSTMARK_MAX_BATCH },
+	acceptsIdempotencyKey: false,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const base = baseUrl(settings, 'https://api.postmarkapp.com');
+		const url = mode === 'template' ? `${base}/email/batchWithTemplates` : `${base}/email/batch`;
+		const bodies = messages.map((m) => ({ m, json: JSON.stringify(toPostmark(m, mode)) }));
+		return chunk(bodies, POSTMARK_MAX_BATCH, MAX_REQUEST_BYTES, (b) => byteLength(b.json) + 1).map((batch) => {
+			const array = `[${batch.map((b) => b.json).join(',')}]`;
+			return {
+				request: {
+					method: 'POST' as const,
+					url,
+					headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+					body: mode === 'template' ? `{"Messages":${array}}` : array,
+				},
+				messages: batch.map((b) => b.m),
+			};
+		});
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		const parsed = parseJson(response.body);
+		if (response.status === 200 && Array.isArray(parsed) && parsed.length === plan.messages.length) {
+			return plan.messages.map((m, i) => {
+				const r = (parsed[i] ?? {}) as { ErrorCode?: number; Message?: string; MessageID?: string };
+				const code = Number(r.ErrorCode ?? 0);
+				if (code === 0) return { index: m.index, status: 'sent', responseCode: 200, providerMessageId: r.MessageID };
+				return {
+					index: m.index,
+					status: code === INACTIVE_RECIPIENT ? 'suppressed' : 'failed',
+					responseCode: 200,
+					error: `Postmark ErrorCode ${code}: ${r.Message ?? ''}`.slice(0, 1000),
+					retryable: false,
+				};
+			});
+		}
+		if (response.status === 200) {
+			// 200 whose body we cannot match to the messages: the provider accepted the request.
+			return plan.messages.map((m) => ({
+				index: m.index,
+				status: 'unknown',
+				responseCode: 200,
+				error: 'Postmark answered 200 but the per-message results could not be read; reconcile with Postmark message search',
+			}));
+		}
+		const r = (parsed ?? {}) as { ErrorCode?: number; Message?: string };
+		const error = `Postmark ${response.status}${r.ErrorCode !== undefined ? ` ErrorCode ${r.ErrorCode}` : ''}${r.Message ? `: ${r.Message}` : ''}`;
+		return httpFailure(plan, response, error.slice(0, 1000));
+	},
+};

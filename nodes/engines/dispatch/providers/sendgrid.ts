@@ -1,0 +1,181 @@
+/**
+ * SendGrid v3 Mail Send (POST /v3/mail/send).
+ * https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send
+ *
+ * Documented limits used here:
+ *  - at most 1000 personalizations per request, and at most 1000 recipients in total;
+ *  - the whole request must be under 30 MB (we cap at 20 MB to keep a margin);
+ *  - `substitutions`: at most 10,000 bytes per personalization (legacy substitutions work on
+ *    subject and content when no dynamic template is used);
+ *  - `categories`: at most 10; `custom_args` values are strings;
+ *  - `content`: text/plain first, then text/html.
+ *
+ * Request shapes:
+ *  - template mode: one request per (from, reply-to, template, tags) group, one personalization
+ *    per recipient carrying `dynamic_template_data` (dynamic templates), up to 1000.
+ *  - rendered mode: a message's body can only vary per personalization through substitutions,
+ *    so messages whose html+text fit the 10,000-byte substitution budget share one request
+ *    (content = substitution tags, each personalization carries its own html/text); messages
+ *    with identical bodies share one request whatever their size; any other message is sent
+ *    alone.
+ *
+ * Answer: 202 Accepted with an empty body and an `X-Message-Id` header (per request); errors
+ * are `{ "errors": [{ "message", "field", "help" }] }`.
+ */
+import { createHash } from 'node:crypto';
+import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
+import { baseUrl, byteLength, header, httpFailure, parseJson, sameForAll } from '../util';
+
+export const SENDGRID_MAX_PERSONALIZATIONS = 1000;
+export const SENDGRID_MAX_SUBSTITUTION_BYTES = 10000;
+const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
+/** Substitution tags for the per-recipient body in rendered mode. */
+export const SENDGRID_HTML_TAG = '[%pz_html%]';
+export const SENDGRID_TEXT_TAG = '[%pz_text%]';
+
+type Json = Record<string, unknown>;
+
+function addr(a: { email: string; name?: string }): Json {
+	return a.name ? { email: a.email, name: a.name } : { email: a.email };
+}
+
+function personalization(m: OutboundMessage, mode: DispatchMode, substitute: boolean): Json {
+	const p: Json = { to: [addr(m.to)] };
+	if (mode === 'rendered') p.subject = m.subject ?? '';
+	if (Object.keys(m.headers).length) p.headers = { ...m.headers };
+	if (Object.keys(m.metadata).length) p.custom_args = { ...m.metadata };
+	if (mode === 'template') p.dynamic_template_data = m.variables ?? {};
+	if (substitute) {
+		const subs: Json = {};
+		if (m.html) subs[SENDGRID_HTML_TAG] = m.html;
+		if (m.text) subs[SENDGRID_TEXT_TAG] = m.text;
+		p.substitutions = subs;
+	}
+	return p;
+}
+
+function content(text: string | undefined, html: string | undefined): Json[] {
+	const out: Json[] = [];
+	if (text) out.push({ type: 'text/plain', value: text });
+	if (html) out.push({ type: 'text/html', value: html });
+	return out;
+}
+
+function envelope(m: OutboundMessage): string {
+	return JSON.stringify([m.from, m.replyTo ?? null, (m.tags ?? []).slice(0, 10), Boolean(m.options?.sandboxMode)]);
+}
+
+function canSubstitute(m: OutboundMessage): boolean {
+	const html = m.html ?? '';
+	const text = m.text ?? '';
+	if (byteLength(html) + byteLength(text) + 40 > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	for (const value of [html, text, m.subject ?? '']) {
+		if (value.includes(SENDGRID_HTML_TAG) || value.includes(SENDGRID_TEXT_TAG)) return false;
+	}
+	return true;
+}
+
+function messageBytes(m: OutboundMessage): number {
+	return byteLength(m.html) + byteLength(m.text) + byteLength(m.subject) + 300 + JSON.stringify(m.headers).length + JSON.stringify(m.metadata).length + (m.variables ? JSON.stringify(m.variables).length : 0);
+}
+
+/**
+ * Requests of at most 1000 personalizations and MAX_REQUEST_BYTES, each address at most once per
+ * request ("Each unique email address in the personalizations array should only be included
+ * once", https://www.twilio.com/docs/sendgrid/api-reference/mail-send/errors): a repeated
+ * address (e.g. test mode) goes to a later request.
+ */
+function split(messages: OutboundMessage[]): OutboundMessage[][] {
+	const out: Array<{ messages: OutboundMessage[]; bytes: number; seen: Set<string> }> = [];
+	let open = 0;
+	for (const m of messages) {
+		const address = m.to.email.toLowerCase();
+		const size = messageBytes(m);
+		while (open < out.length && out[open].messages.length >= SENDGRID_MAX_PERSONALIZATIONS) open++;
+		let target: (typeof out)[number] | undefined;
+		for (let i = open; i < out.length && !target; i++) {
+			const b = out[i];
+			if (b.messages.length < SENDGRID_MAX_PERSONALIZATIONS && b.bytes + size <= MAX_REQUEST_BYTES && !b.seen.has(address)) target = b;
+		}
+		if (!target) out.push((target = { messages: [], bytes: 0, seen: new Set() }));
+		target.messages.push(m);
+		target.bytes += size;
+		target.seen.add(address);
+	}
+	return out.map((b) => b.messages);
+}
+
+export const sendgrid: EspProvider = {
+	id: 'sendgrid',
+	displayName: 'SendGrid',
+	maxBatch: { rendered: SENDGRID_MAX_PERSONALIZATIONS, template: SENDGRID_MAX_PERSONALIZATIONS },
+	acceptsIdempotencyKey: false,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const url = `${baseUrl(settings, 'https://api.sendgrid.com')}/v3/mail/send`;
+		// Group messages that may share one request, keeping input order inside each group.
+		const groups = new Map<string, { kind: 'template' | 'substitute' | 'shared'; messages: OutboundMessage[] }>();
+		for (const m of messages) {
+			let key: string;
+			let kind: 'template' | 'substitute' | 'shared';
+			if (mode === 'template') {
+				kind = 'template';
+				key = `t|${m.templateId ?? ''}|${envelope(m)}`;
+			} else if (canSubstitute(m)) {
+				kind = 'substitute';
+				key = `s|${m.html ? 1 : 0}${m.text ? 1 : 0}|${envelope(m)}`;
+			} else {
+				kind = 'shared';
+				const digest = createHash('sha1').update(m.html ?? '').update('\u0000').update(m.text ?? '').digest('base64');
+				key = `c|${digest}|${envelope(m)}`;
+			}
+			let group = groups.get(key);
+			if (!group) groups.set(key, (group = { kind, messages: [] }));
+			group.messages.push(m);
+		}
+		const plans: RequestPlan[] = [];
+		for (const group of groups.values()) {
+			for (const batch of split(group.messages)) {
+				const first = batch[0];
+				const body: Json = {
+					personalizations: batch.map((m) => personalization(m, mode, group.kind === 'substitute')),
+					from: addr(first.from),
+				};
+				if (first.replyTo) body.reply_to = addr(first.replyTo);
+				if (mode === 'template') {
+					body.template_id = first.templateId;
+				} else if (group.kind === 'substitute') {
+					body.content = content(first.text !== undefined && first.text !== '' ? SENDGRID_TEXT_TAG : undefined, first.html ? SENDGRID_HTML_TAG : undefined);
+				} else {
+					body.content = content(first.text, first.html);
+				}
+				if (first.tags?.length) body.categories = first.tags.slice(0, 10);
+				if (first.options?.sandboxMode) body.mail_settings = { sandbox_mode: { enable: true } };
+				plans.push({
+					request: {
+						method: 'POST',
+						url,
+						headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+						body: JSON.stringify(body),
+					},
+					messages: batch,
+				});
+			}
+		}
+		return plans;
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		if (response.status === 202 || response.status === 200) {
+			return sameForAll(plan, {
+				status: 'queued',
+				responseCode: response.status,
+				providerMessageId: header(response, 'x-message-id'),
+			});
+		}
+		const parsed = parseJson(response.body) as { errors?: Array<{ message?: string; field?: string | null }> } | undefined;
+		const errors = parsed?.errors?.map((e) => (e.field ? `${e.field}: ${e.message ?? ''}` : e.message ?? '')).filter(Boolean) ?? [];
+		const error = `SendGrid ${response.status}${errors.length ? `: ${errors.join('; ')}` : ''}`;
+		return httpFailure(plan, response, error.slice(0, 1000));
+	},
+};

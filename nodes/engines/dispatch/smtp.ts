@@ -1,0 +1,144 @@
+/**
+ * SMTP channel: nodemailer with a pooled transport (a few long-lived connections, many
+ * messages each). SMTP has no batch API: one message per unit, sent with bounded concurrency.
+ *
+ * Phase tracking (what makes "unknown" honest): each message is compiled to MIME first, then
+ * handed to the pool as a stream we watch. If the connection fails before the whole message
+ * was read by the connection, the server cannot have accepted it (retry); if it fails after
+ * the message was fully streamed (the final "250 OK" lost), the server may have accepted it:
+ * that is a TransportError 'after', which the engine reports as `unknown` (no resend).
+ *
+ * SMTP reply codes: 2xx sent; 4xx transient (retried); 5xx permanent (failed); 535 rejects the
+ * credential (RFC 4954).
+ */
+import { Readable } from 'node:stream';
+import { createTransport } from 'nodemailer';
+import type { Channel, Unit } from './engine';
+import type { MessageResult, OutboundMessage } from './types';
+import { TransportError } from './types';
+
+export interface SmtpSettings {
+	host: string;
+	port: number;
+	secure: boolean;
+	user?: string;
+	password?: string;
+	allowUnauthorizedCerts?: boolean;
+	/** Pool size (parallel connections). */
+	maxConnections?: number;
+	/** Socket timeout per command, ms. */
+	timeoutMs?: number;
+}
+
+/** Attribution metadata as headers: pz_campaign_id → X-Pz-Campaign-Id. */
+export function metadataHeaders(metadata: Record<string, string>): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [key, value] of Object.entries(metadata)) {
+		const name = 'X-' + key.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+		out[name] = value;
+	}
+	return out;
+}
+
+function domainOf(email: string): string {
+	return email.split('@')[1] ?? 'localhost';
+}
+
+function messageId(m: OutboundMessage): string {
+	return `<${m.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '')}@${domainOf(m.from.email)}>`;
+}
+
+function mailOptions(m: OutboundMessage) {
+	return {
+		from: m.from.name ? { name: m.from.name, address: m.from.email } : m.from.email,
+		to: m.to.name ? { name: m.to.name, address: m.to.email } : m.to.email,
+		replyTo: m.replyTo ? (m.replyTo.name ? { name: m.replyTo.name, address: m.replyTo.email } : m.replyTo.email) : undefined,
+		subject: m.subject ?? '',
+		text: m.text || undefined,
+		html: m.html || undefined,
+		messageId: messageId(m),
+		headers: { ...m.headers, ...metadataHeaders(m.metadata) },
+	};
+}
+
+/** Compiles one message to its exact MIME bytes (used for sending and by dry runs). */
+export async function compileMime(m: OutboundMessage): Promise<Buffer> {
+	const compiler = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+	const info = await compiler.sendMail(mailOptions(m));
+	return info.message as Buffer;
+}
+
+export interface SmtpChannel extends Channel {
+	close(): void;
+}
+
+export function smtpChannel(settings: SmtpSettings): SmtpChannel {
+	const pool = createTransport({
+		pool: true,
+		host: settings.host,
+		port: settings.port,
+		secure: settings.secure,
+		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+		maxConnections: Math.max(1, settings.maxConnections ?? 3),
+		maxMessages: Infinity,
+		connectionTimeout: settings.timeoutMs ?? 30000,
+		greetingTimeout: settings.timeoutMs ?? 30000,
+		socketTimeout: settings.timeoutMs ?? 30000,
+		tls: { rejectUnauthorized: !settings.allowUnauthorizedCerts },
+		logger: false,
+		debug: false,
+	});
+	return {
+		id: 'smtp',
+		displayName: 'SMTP',
+		maxBatch: { rendered: 1, template: 0 },
+		acceptsIdempotencyKey: false,
+		plan(messages: OutboundMessage[]): Unit[] {
+			return messages.map((m) => ({
+				messages: [m],
+				preview: { envelope: { from: m.from.email, to: [m.to.email] }, messageId: messageId(m), subject: m.subject, headers: { ...m.headers, ...metadataHeaders(m.metadata) } },
+			}));
+		},
+		async send(unit: Unit): Promise<MessageResult[]> {
+			const m = unit.messages[0];
+			const raw = await compileMime(m);
+			let streamed = false;
+			const stream = Readable.from([raw]);
+			stream.on('end', () => (streamed = true));
+			try {
+				const info = await pool.sendMail({ envelope: { from: m.from.email, to: [m.to.email] }, raw: stream });
+				const code = Number(/^(\d{3})/.exec(String(info.response ?? ''))?.[1] ?? 250);
+				if (info.rejected?.length) {
+					return [{ index: m.index, status: 'failed', responseCode: code, error: `SMTP rejected ${m.to.email}` }];
+				}
+				return [{ index: m.index, status: 'sent', responseCode: code, providerMessageId: info.messageId ?? messageId(m) }];
+			} catch (error) {
+				const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
+				const text = `SMTP ${e.responseCode ?? e.code ?? 'error'}: ${String(e.response ?? e.message ?? '').slice(0, 300)}`;
+				if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
+					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: e.responseCode < 500 }];
+				}
+				if (e.code === 'EAUTH') return [{ index: m.index, status: 'failed', responseCode: 535, error: text }];
+				throw new TransportError(text, streamed ? 'after' : 'before');
+			}
+		},
+		close: () => pool.close(),
+	};
+}
+
+/** Opens one connection and authenticates (the credential test). */
+export async function verifySmtp(settings: SmtpSettings): Promise<void> {
+	const transport = createTransport({
+		host: settings.host,
+		port: settings.port,
+		secure: settings.secure,
+		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+		connectionTimeout: settings.timeoutMs ?? 15000,
+		tls: { rejectUnauthorized: !settings.allowUnauthorizedCerts },
+	});
+	try {
+		await transport.verify();
+	} finally {
+		transport.close();
+	}
+}

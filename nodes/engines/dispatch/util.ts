@@ -1,0 +1,89 @@
+/** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
+import type { Address, HttpResponseSpec, MessageResult, RequestPlan } from './types';
+
+/** A header value from a response (case-insensitive name), first value if repeated. */
+export function header(response: Pick<HttpResponseSpec, 'headers'>, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(response.headers)) {
+		if (key.toLowerCase() !== wanted || value === undefined) continue;
+		return Array.isArray(value) ? value[0] : String(value);
+	}
+	return undefined;
+}
+
+/**
+ * Seconds to wait from a Retry-After header (delta-seconds or an HTTP date, RFC 9110 §10.2.3),
+ * or undefined when absent or unparseable.
+ */
+export function retryAfterSeconds(response: Pick<HttpResponseSpec, 'headers'>, now = Date.now()): number | undefined {
+	const raw = header(response, 'retry-after');
+	if (raw === undefined) return undefined;
+	const trimmed = raw.trim();
+	if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+	const date = Date.parse(trimmed);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, (date - now) / 1000);
+}
+
+export function parseJson(body: string): unknown {
+	if (!body) return undefined;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return undefined;
+	}
+}
+
+/** "Jane Doe <jane@example.com>" (name quoted when it holds RFC 5322 specials). */
+export function formatAddress(address: Address): string {
+	if (!address.name) return address.email;
+	const name = /[",.:;<>@()[\]\\]/.test(address.name) ? `"${address.name.replace(/(["\\])/g, '\\$1')}"` : address.name;
+	return `${name} <${address.email}>`;
+}
+
+/** The same result for every message of a plan (whole-request success or failure). */
+export function sameForAll(plan: RequestPlan, result: Omit<MessageResult, 'index'>): MessageResult[] {
+	return plan.messages.map((m) => ({ ...result, index: m.index }));
+}
+
+/** Whole-request outcome for a non-2xx HTTP status: 429/5xx/408 retryable, other 4xx not. */
+export function httpFailure(plan: RequestPlan, response: HttpResponseSpec, error: string): MessageResult[] {
+	const status = response.status;
+	const retryable = status === 429 || status === 408 || status >= 500;
+	return sameForAll(plan, {
+		status: 'failed',
+		responseCode: status,
+		error,
+		retryable,
+		retryAfterSeconds: retryable ? retryAfterSeconds(response) : undefined,
+	});
+}
+
+export function byteLength(text: string | undefined): number {
+	return text ? Buffer.byteLength(text, 'utf8') : 0;
+}
+
+/** Splits items into groups of at most `maxCount` items and `maxBytes` summed size. */
+export function chunk<T>(items: T[], maxCount: number, maxBytes: number, size: (item: T) => number): T[][] {
+	const out: T[][] = [];
+	let current: T[] = [];
+	let bytes = 0;
+	for (const item of items) {
+		const s = size(item);
+		if (current.length > 0 && (current.length >= maxCount || bytes + s > maxBytes)) {
+			out.push(current);
+			current = [];
+			bytes = 0;
+		}
+		current.push(item);
+		bytes += s;
+	}
+	if (current.length > 0) out.push(current);
+	return out;
+}
+
+/** Base URL from settings without a trailing slash. */
+export function baseUrl(settings: Record<string, unknown>, fallback: string): string {
+	const raw = typeof settings.baseUrl === 'string' && settings.baseUrl.trim() ? settings.baseUrl.trim() : fallback;
+	return raw.replace(/\/+$/, '');
+}
