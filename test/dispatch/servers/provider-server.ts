@@ -2,7 +2,8 @@
  * A tiny local HTTP server for the provider test servers (Mailgun, SES, Brevo, Mandrill,
  * Resend): it reads each request whole, lets the provider-specific handler answer, records
  * every request, and can be told to answer the next requests with an injected fault
- * (429 with Retry-After, 5xx, or a dropped connection) before the handler sees them.
+ * (429 with Retry-After, 5xx, a dropped connection) before the handler sees them, or
+ * process a request and then drop the connection (the answer is lost after acceptance).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +24,7 @@ export interface Reply {
 }
 
 /** A fault answered instead of the handler: a status (the provider's own error body is used) or a dropped connection. */
-export type Fault = { status: number; retryAfter?: number } | { drop: true };
+export type Fault = { status: number; retryAfter?: number } | { drop: true } | { dropAfterAccept: true };
 
 export interface ProviderServer {
 	url: string;
@@ -54,6 +55,12 @@ export async function startProviderServer(
 			received.push(request);
 			const fault = faults.shift();
 			if (fault && 'drop' in fault) {
+				req.socket.destroy();
+				return;
+			}
+			if (fault && 'dropAfterAccept' in fault) {
+				// The provider processes (accepts) the request, then the answer is lost.
+				handler(request);
 				req.socket.destroy();
 				return;
 			}

@@ -87,7 +87,7 @@ describe('Mandrill provider: parse', () => {
 
 	it('documented error bodies: Invalid_Key and ValidationError are final, GeneralError and 429 retryable', () => {
 		const key = mandrill.parse(plan, { status: 500, headers: {}, body: '{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}' });
-		expect(key[0]).toMatchObject({ status: 'failed', retryable: false, error: 'HTTP 500 Invalid_Key: Invalid API key' });
+		expect(key[0]).toMatchObject({ status: 'failed', retryable: false, responseCode: 401, error: 'HTTP 500 Invalid_Key: Invalid API key' });
 		const invalid = mandrill.parse(plan, { status: 500, headers: {}, body: '{"status":"error","code":-2,"name":"ValidationError","message":"bad"}' });
 		expect(invalid[0].retryable).toBe(false);
 		const general = mandrill.parse(plan, { status: 500, headers: {}, body: '{"status":"error","code":-1,"name":"GeneralError","message":"oops"}' });

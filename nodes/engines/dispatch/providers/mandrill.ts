@@ -201,7 +201,11 @@ export const mandrill: EspProvider = {
 			const name = typeof parsed.name === 'string' ? parsed.name : 'Error';
 			const text = `HTTP ${response.status} ${name}: ${typeof parsed.message === 'string' ? parsed.message : ''}`.trim();
 			const retryable = response.status === 429 || (response.status >= 500 && RETRYABLE_ERRORS.has(name));
-			return failAll(plan, response, text.slice(0, 500), retryable);
+			const results = failAll(plan, response, text.slice(0, 500), retryable);
+			// Mandrill answers a bad key with HTTP 500 + Invalid_Key: report it as 401 (the error
+			// text keeps the real status) so the engine stops and names the rejected credential.
+			if (name === 'Invalid_Key') for (const r of results) r.responseCode = 401;
+			return results;
 		}
 		const snippet = response.body.replace(/\s+/g, ' ').trim().slice(0, 200);
 		return failAll(plan, response, `HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, isRetryableStatus(response.status));
