@@ -72,6 +72,11 @@ export async function startMandrillServer(apiKey = MANDRILL_TEST_KEY): Promise<M
 	const server = await startProviderServer((request) => {
 		const path = request.path.split('?')[0].replace(/\.json$/, '');
 		const template = path.endsWith('/messages/send-template');
+		if (request.method === 'POST' && path.endsWith('/users/ping')) {
+			// https://mailchimp.com/developer/transactional/api/users/ping/ : "PONG!" for a valid key.
+			const key = (JSON.parse(request.body || '{}') as { key?: string }).key;
+			return key === apiKey ? { status: 200, body: '"PONG!"' } : mandrillError(-1, 'Invalid_Key', 'Invalid API key');
+		}
 		if (request.method !== 'POST' || !(template || path.endsWith('/messages/send'))) {
 			return mandrillError(-1, 'GeneralError', 'Unknown method', 404);
 		}
