@@ -155,13 +155,17 @@ describe('ESP Dispatch node with SES, Brevo and Mandrill', () => {
 		expect(ses.delivered.find((d) => d.to.includes('user9@'))?.templateData).toEqual({ name: 'User 9' });
 	});
 
-	it('Brevo: shared unsubscribe header → one messageVersions call; Mandrill: one call with per-recipient status', async () => {
-		const shared = { unsubscribeUrl: 'https://shop.example/unsubscribe' };
-		const b = await runWorkflow(workflow('brevo', shared), { input: people(30), credentials: { personalizationBrevoApi: { apiKey: BREVO_TEST_KEY, baseUrl: brevo.url } } });
+	it('Brevo: one messageVersions call with per-version unsubscribe and attribution; Mandrill (shared unsubscribe URL): one call with per-recipient status', async () => {
+		const b = await runWorkflow(workflow('brevo'), { input: people(30), credentials: { personalizationBrevoApi: { apiKey: BREVO_TEST_KEY, baseUrl: brevo.url } } });
 		expect(b.error).toBeUndefined();
 		expect(brevo.received).toHaveLength(1);
-		expect(b.items('ESP Dispatch').every((it) => it.json.status === 'sent')).toBe(true);
-		expect(JSON.parse(brevo.delivered[0].headers['X-Mailin-custom'])).toMatchObject({ pz_campaign_id: 'spring' });
+		const bItems = b.items('ESP Dispatch');
+		expect(bItems.every((it) => it.json.status === 'sent')).toBe(true);
+		const d = brevo.delivered.find((x) => x.to === 'user12@example.com');
+		expect(d?.headers['List-Unsubscribe']).toContain('<https://shop.example/u/12>');
+		expect(JSON.parse(d?.headers['X-Mailin-custom'] ?? '{}')).toMatchObject({ pz_campaign_id: 'spring', pz_message_id: bItems[12].json.idempotencyKey });
+
+		const shared = { unsubscribeUrl: 'https://shop.example/unsubscribe' };
 
 		mandrill.rejects.set('user4@example.com', 'hard-bounce');
 		const m = await runWorkflow(workflow('mandrill', shared), { input: people(10), credentials: { personalizationMandrillApi: { apiKey: MANDRILL_TEST_KEY, baseUrl: mandrill.url } } });

@@ -12,6 +12,9 @@
  *    2,000 per call, each version's params ≤ 100 KB and all params ≤ 1,000 KB (API reference,
  *    "messageVersions"); htmlContent/textContent may be overridden per version only when the
  *    call has one of them. https://developers.brevo.com/docs/batch-send-transactional-emails
+ *  - messageVersions[].headers are merged over the call's headers (per-recipient
+ *    List-Unsubscribe and X-Mailin-custom), as django-anymail's Brevo backend relies on
+ *    (https://github.com/anymail/django-anymail/blob/main/anymail/backends/brevo.py).
  *  - headers.idempotencyKey must be a UUID; a repeated key within 30 minutes is not processed
  *    again (the first answer is replayed here).
  *    https://developers.brevo.com/docs/heterogenous-versions-batch-emails
@@ -111,7 +114,8 @@ export async function startBrevoServer(apiKey = BREVO_TEST_KEY): Promise<BrevoSe
 					text: (version.textContent ?? body.textContent) as string | undefined,
 					templateId: body.templateId,
 					params: (version.params ?? body.params) as Record<string, unknown> | undefined,
-					headers,
+					// A version's headers are merged over the call's.
+					headers: { ...headers, ...((version.headers as Record<string, string>) ?? {}) },
 					tags: (body.tags as string[]) ?? [],
 				});
 			}

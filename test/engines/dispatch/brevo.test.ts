@@ -32,27 +32,32 @@ describe('Brevo provider: plan', () => {
 		expect(plan.request.idempotencyKey).toBeUndefined(); // Brevo takes the key in the body, not as an HTTP header
 	});
 
-	it('2,500 messages with shared headers: messageVersions of 1,000, 1,000 and 500 with per-version content', () => {
-		const plans = brevo.plan(many(2500, sameHeaders), 'rendered', {});
+	it('2,500 messages: messageVersions of 1,000, 1,000 and 500, each version with its own content and headers', () => {
+		const plans = brevo.plan(many(2500), 'rendered', {});
 		expect(plans.map((p) => p.messages.length)).toEqual([1000, 1000, 500]);
 		const body = JSON.parse(plans[0].request.body);
 		expect(body.to).toBeUndefined();
 		expect(body.subject).toBe('Hello User 0');
-		expect(body.messageVersions[0]).toEqual({ to: [{ email: 'user0@example.com', name: 'User 0' }] });
-		expect(body.messageVersions[5]).toEqual({
-			to: [{ email: 'user5@example.com', name: 'User 5' }],
+		// Shared header on the call; per-recipient ones (unsubscribe URL, attribution) per version.
+		expect(body.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+		expect(body.headers['X-Mailin-custom']).toBeUndefined();
+		expect(body.messageVersions[0]).toEqual({
+			to: [{ email: 'user0@example.com', name: 'User 0' }],
+			headers: {
+				'List-Unsubscribe': '<https://shop.example/u/0>, <mailto:unsub@shop.example?subject=u0>',
+				'X-Mailin-custom': '{"pz_message_id":"m-0","pz_campaign_id":"spring","pz_variant":"B"}',
+			},
+		});
+		expect(body.messageVersions[5]).toMatchObject({
 			subject: 'Hello User 5',
 			htmlContent: '<p>Hi User 5</p>',
 			textContent: 'Hi User 5',
 		});
-		// Shared attribution only: pz_message_id differs per version.
-		expect(JSON.parse(body.headers['X-Mailin-custom'])).toEqual({ pz_campaign_id: 'spring', pz_variant: 'B' });
 		expect(body.headers.idempotencyKey).not.toBe(JSON.parse(plans[1].request.body).headers.idempotencyKey);
 	});
 
-	it('per-recipient headers or a different campaign split the call', () => {
-		expect(brevo.plan(many(3), 'rendered', {})).toHaveLength(3);
-		const messages = many(4, (i) => ({ ...sameHeaders(), metadata: { pz_message_id: `m${i}`, pz_campaign_id: i < 2 ? 'a' : 'b' } }));
+	it('a different sender or tags split the call; headers and campaigns do not', () => {
+		const messages = many(4, (i) => ({ tags: i < 2 ? ['a'] : ['b'], metadata: { pz_message_id: `m${i}`, pz_campaign_id: `c${i}` } }));
 		expect(brevo.plan(messages, 'rendered', {}).map((p) => p.messages.length)).toEqual([2, 2]);
 	});
 
@@ -100,13 +105,16 @@ describe('Brevo provider: end to end against the local Brevo server', () => {
 	});
 	const transport = (key = BREVO_TEST_KEY) => localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': key } }));
 
-	it('1,200 messages in 2 calls; each recipient its own content, ids match', async () => {
-		const plans = brevo.plan(many(1200, sameHeaders), 'rendered', {});
+	it('1,200 messages in 2 calls; each recipient its own content, headers and attribution, ids match', async () => {
+		const plans = brevo.plan(many(1200), 'rendered', {});
 		const results = (await Promise.all(plans.map(async (p) => brevo.parse(p, await transport()(p.request))))).flat();
 		expect(server.received).toHaveLength(2);
 		expect(results.every((r) => r.status === 'sent')).toBe(true);
 		const d = server.delivered.find((x) => x.to === 'user900@example.com');
 		expect(d).toMatchObject({ subject: 'Hello User 900', html: '<p>Hi User 900</p>', text: 'Hi User 900' });
+		expect(d?.headers['List-Unsubscribe']).toBe('<https://shop.example/u/900>, <mailto:unsub@shop.example?subject=u900>');
+		expect(d?.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+		expect(JSON.parse(d?.headers['X-Mailin-custom'] ?? '{}')).toEqual({ pz_message_id: 'm-900', pz_campaign_id: 'spring', pz_variant: 'B' });
 		expect(results.find((r) => r.index === 900)?.providerMessageId).toBe(d?.messageId);
 	});
 

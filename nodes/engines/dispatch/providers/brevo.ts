@@ -9,14 +9,15 @@
  * API reference caps each version's params at 100 KB and all params of a call at 1,000 KB.
  * Template mode: `templateId` + per-version `params`.
  *
- * Headers, tags and sender are per call, so messages share a call only when those are equal
- * (a per-recipient List-Unsubscribe URL therefore means one call per message).
+ * Per-version `headers` are merged over the call's headers, so each version carries its own
+ * List-Unsubscribe, test-mode header and attribution (the same shape django-anymail's Brevo
+ * backend sends for per-recipient headers and metadata:
+ * https://github.com/anymail/django-anymail/blob/main/anymail/backends/brevo.py, issue #374).
+ * Messages share a call when sender, tags, template and options are equal.
  *
  * Attribution: the `X-Mailin-custom` header, which Brevo returns in its webhooks, carries the
- * `pz_*` metadata as JSON. It is per call: in a batch it holds the keys shared by all
- * versions (campaign, variant, segment...); `pz_message_id` is only in it when the call carries
- * one message. For a batch, each version's Brevo message id (from `messageIds`, in version
- * order) is that message's provider id.
+ * message's `pz_*` metadata as JSON (per version in a batch). Each version's Brevo message id
+ * (from `messageIds`, in version order) is that message's provider id.
  *
  * Idempotency: Brevo accepts `headers.idempotencyKey` (a UUID, kept 30 minutes), so a batch is
  * given a UUID derived from its messages' keys.
@@ -41,6 +42,7 @@ import {
 	parseJson,
 	requestKey,
 	retryAfterSeconds,
+	sharedEntries,
 	stableJson,
 	stringSetting,
 	trimSlash,
@@ -52,34 +54,32 @@ export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
 /** Provider options passed through to the call (others, meant for other providers, are ignored). */
 const BREVO_OPTIONS = ['scheduledAt', 'batchId'];
 const MAX_RENDERED_BYTES = 20 * 1024 * 1024;
-const PER_MESSAGE_KEYS = ['pz_message_id'];
 
 const contact = (a: { email: string; name?: string }) => ({ email: a.email, ...(a.name ? { name: a.name } : {}) });
-
-function sharedMetadata(message: OutboundMessage): Record<string, string> {
-	return Object.fromEntries(Object.entries(message.metadata).filter(([k]) => !PER_MESSAGE_KEYS.includes(k)));
-}
 
 function groupKey(message: OutboundMessage, mode: DispatchMode): string {
 	return stableJson([
 		message.from,
-		message.headers,
 		message.tags ?? [],
-		sharedMetadata(message),
 		message.options ?? {},
 		mode === 'template' ? message.templateId : null,
 	]);
 }
 
+/** A message's own headers, with its attribution as X-Mailin-custom. */
+function ownHeaders(message: OutboundMessage): Record<string, string> {
+	return {
+		...message.headers,
+		...(Object.keys(message.metadata).length ? { 'X-Mailin-custom': JSON.stringify(message.metadata) } : {}),
+	};
+}
+
 function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	const first = messages[0];
 	const single = messages.length === 1;
-	const metadata = single ? first.metadata : sharedMetadata(first);
-	const headers: Record<string, string> = {
-		...first.headers,
-		...(Object.keys(metadata).length ? { 'X-Mailin-custom': JSON.stringify(metadata) } : {}),
-		idempotencyKey: uuidFrom(requestKey(messages, 'pz-brevo-')),
-	};
+	// Headers equal in every version go on the call; the others on each version.
+	const shared = sharedEntries(messages.map(ownHeaders));
+	const headers: Record<string, string> = { ...shared, idempotencyKey: uuidFrom(requestKey(messages, 'pz-brevo-')) };
 	const body: Record<string, unknown> = { sender: contact(first.from), headers };
 	if (first.tags?.length) body.tags = first.tags;
 	if (first.subject !== undefined) body.subject = first.subject;
@@ -102,6 +102,8 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	}
 	body.messageVersions = messages.map((m) => {
 		const version: Record<string, unknown> = { to: [contact(m.to)] };
+		const own = Object.fromEntries(Object.entries(ownHeaders(m)).filter(([k]) => !(k in shared)));
+		if (Object.keys(own).length) version.headers = own;
 		if (m.replyTo) version.replyTo = contact(m.replyTo);
 		if (m.subject !== undefined && m.subject !== first.subject) version.subject = m.subject;
 		if (mode === 'template') {
