@@ -61,23 +61,28 @@ describe('Mailgun provider: plan', () => {
 		expect(plans.map((p) => p.messages.map((m) => m.index))).toEqual([[0, 3], [1], [2]]);
 	});
 
-	it('template mode: stored template, shared variables literal, per-recipient scalars via recipient variables', () => {
+	it('template mode: one message uses t:variables; a batch passes variables as custom data, per-recipient ones via recipient variables', () => {
+		const single = mailgun.plan([msg(0, { html: undefined, text: undefined, templateId: 'spring-offer', variables: { first_name: 'Ann' } })], 'template', settings);
+		expect(JSON.parse(form(single[0]).get('t:variables') ?? '')).toEqual({ first_name: 'Ann' });
 		const messages = many(3, (i) => ({
 			subject: 'Your offer',
 			html: undefined,
 			text: undefined,
 			templateId: 'spring-offer',
-			variables: { first_name: i === 1 ? 'Ann & <Bo>' : `N${i}`, season: 'spring', items: [1, 2] },
+			variables: { first_name: i === 1 ? 'Ann & "Bo"' : `N${i}`, season: 'spring', items: [1, 2] },
 		}));
 		const plans = mailgun.plan(messages, 'template', settings);
 		expect(plans).toHaveLength(1);
 		const f = form(plans[0]);
 		expect(f.get('template')).toBe('spring-offer');
 		expect(f.get('subject')).toBe('Your offer');
-		expect(JSON.parse(f.get('t:variables') ?? '')).toEqual({ first_name: '%recipient.pz_t_first_name%', season: 'spring', items: [1, 2] });
+		expect(f.has('t:variables')).toBe(false);
+		expect(f.get('v:first_name')).toBe('%recipient.pz_t_first_name%');
+		expect(f.get('v:season')).toBe('spring');
+		expect(f.get('v:items')).toBe('[1,2]');
 		const rv = JSON.parse(f.get('recipient-variables') ?? '');
-		// Escaped as Handlebars {{first_name}} would be.
-		expect(rv['user1@example.com'].pz_t_first_name).toBe('Ann &amp; &lt;Bo&gt;');
+		// Raw value: the template's Handlebars escapes {{first_name}} itself.
+		expect(rv['user1@example.com'].pz_t_first_name).toBe('Ann & "Bo"');
 	});
 
 	it('keeps at most 3 tags (Mailgun limit)', () => {
@@ -175,7 +180,7 @@ describe('Mailgun provider: end to end against the local Mailgun server', () => 
 		const [plan] = mailgun.plan(messages, 'template', settings);
 		const results = mailgun.parse(plan, await send()(plan.request));
 		expect(results.map((r) => r.status)).toEqual(['queued', 'queued', 'queued']);
-		expect(server.delivered.map((d) => d.templateVariables?.first_name)).toEqual(['N0', 'N1', 'N2']);
+		expect(server.delivered.map((d) => d.variables.first_name)).toEqual(['N0', 'N1', 'N2']);
 		expect(server.delivered.every((d) => d.template === 'offer')).toBe(true);
 	});
 });

@@ -8,7 +8,11 @@
  * "The maximum number of recipients allowed for batch is 1,000"). Values that are the same for
  * every message of the batch are sent literally; values that differ (subject, html, text,
  * header values, `v:` attribution variables, scalar template variables) go into each
- * recipient's recipient-variables and are referenced as `%recipient.pz_…%`.
+ * recipient's recipient-variables and are referenced as `%recipient.pz_…%`, which Mailgun
+ * replaces "virtually anywhere in the message (including header fields and other parameters)"
+ * — the same indirection django-anymail uses for per-recipient headers, metadata and template
+ * data (https://github.com/anymail/django-anymail/blob/main/anymail/backends/mailgun.py,
+ * issue #374).
  *
  * Messages share a batch only when their sender, reply-to, tags, template, options, the set
  * of header names and metadata keys, and any non-scalar template variables are equal; a
@@ -31,7 +35,6 @@ import {
 	allSame,
 	chunk,
 	describeError,
-	escapeHtml,
 	failAll,
 	formatAddress,
 	groupBy,
@@ -91,7 +94,7 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	for (const m of messages) recipientVariables[m.to.email] = {};
 
 	/** Adds a field: literal when the same for all, else a %recipient.…% reference. */
-	const add = (field: string, varName: string, pick: (m: OutboundMessage) => string | undefined, html = false) => {
+	const add = (field: string, varName: string, pick: (m: OutboundMessage) => string | undefined) => {
 		const values = messages.map(pick);
 		if (values.every((v) => v === undefined)) return;
 		if (!batch || allSame(messages, pick)) {
@@ -101,7 +104,7 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 		form.append(field, `%recipient.${varName}%`);
 		messages.forEach((m, i) => {
 			const value = values[i] ?? '';
-			recipientVariables[m.to.email][varName] = html ? escapeHtml(value) : value;
+			recipientVariables[m.to.email][varName] = value;
 		});
 	};
 
@@ -111,23 +114,29 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	add('subject', 'pz_subject', (m) => m.subject);
 	if (mode === 'template') {
 		form.append('template', first.templateId ?? '');
-		const variables: Record<string, unknown> = {};
-		for (const [key, value] of Object.entries(first.variables ?? {})) {
-			const pick = (m: OutboundMessage) => (m.variables ?? {})[key];
-			if (!batch || !isScalar(value) || allSame(messages, pick)) {
-				variables[key] = value;
-				continue;
-			}
-			// Rendered by the template as the placeholder, then replaced per recipient; escaped
-			// as Handlebars' {{var}} would escape it.
-			const varName = `pz_t_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
-			variables[key] = `%recipient.${varName}%`;
-			for (const m of messages) {
-				const v = (m.variables ?? {})[key];
-				recipientVariables[m.to.email][varName] = escapeHtml(v === null || v === undefined ? '' : String(v));
+		if (!batch) {
+			form.append('t:variables', JSON.stringify(first.variables ?? {}));
+		} else {
+			// Batch: the stored (Handlebars) template reads Mailgun's custom data, and each
+			// recipient's values come through recipient-variables: `v:name` = `%recipient.name%`
+			// (the mapping django-anymail uses for per-recipient template data; Handlebars still
+			// escapes {{name}} as usual). Shared values are sent literally; objects and arrays are
+			// shared within a batch (they are part of the grouping key) and sent as JSON.
+			for (const [key, value] of Object.entries(first.variables ?? {})) {
+				const pick = (m: OutboundMessage) => (m.variables ?? {})[key];
+				const literal = isScalar(value) ? (value === null ? '' : String(value)) : JSON.stringify(value);
+				if (!isScalar(value) || allSame(messages, pick)) {
+					form.append(`v:${key}`, literal);
+					continue;
+				}
+				const varName = `pz_t_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
+				form.append(`v:${key}`, `%recipient.${varName}%`);
+				for (const m of messages) {
+					const v = pick(m);
+					recipientVariables[m.to.email][varName] = v === null || v === undefined ? '' : String(v);
+				}
 			}
 		}
-		form.append('t:variables', JSON.stringify(variables));
 	} else {
 		add('html', 'pz_html', (m) => m.html);
 		add('text', 'pz_text', (m) => m.text);
