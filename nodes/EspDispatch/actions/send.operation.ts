@@ -101,6 +101,7 @@ export const description: INodeProperties[] = [
 				displayOptions: { show: { '/provider': ['postmark'] } },
 				description: 'Postmark message stream ID (use your broadcast stream for marketing mail)',
 			},
+			{ displayName: 'Max Messages per Request', name: 'batchSize', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Fewer messages per request than the provider allows. 0 = the provider maximum.' },
 			{ displayName: 'Messages per Second', name: 'messagesPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
 			{ displayName: 'Reply-To Email', name: 'replyTo', type: 'string', default: '' },
 			{ displayName: 'Request Timeout (Ms)', name: 'timeoutMs', type: 'number', default: 30000, typeOptions: { minValue: 100 } },
@@ -253,6 +254,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			suppressionList: new Set(str(options.suppressionList).split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter(Boolean)),
 			ledger,
 			limiter: limiterFor(`${entry.id}:${credentialId}`, limits),
+			batchSize: Number(options.batchSize ?? 0),
 			retry: {
 				maxAttempts: Number(options.maxAttempts ?? 5),
 				initialDelayMs: Number(options.initialRetryDelayMs ?? 500),

@@ -86,6 +86,8 @@ export interface DispatchSettings {
 	limiter?: Limiter;
 	limits?: LimitSettings;
 	retry?: Partial<RetrySettings>;
+	/** Cap on messages per request, below the provider's documented maximum (0/undefined: the maximum). */
+	batchSize?: number;
 	sleep?: Sleep;
 	random?: () => number;
 	now?: () => number;
@@ -248,7 +250,14 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		}
 	}
 
-	const units = pending.length ? channel.plan(pending, settings.mode) : [];
+	const plan = (messages: OutboundMessage[]): Unit[] => {
+		const cap = Math.floor(settings.batchSize ?? 0);
+		if (!(cap > 0) || messages.length <= cap) return messages.length ? channel.plan(messages, settings.mode) : [];
+		const out: Unit[] = [];
+		for (let i = 0; i < messages.length; i += cap) out.push(...channel.plan(messages.slice(i, i + cap), settings.mode));
+		return out;
+	};
+	const units = plan(pending);
 	if (settings.dryRun) {
 		units.forEach((unit, n) => {
 			unit.messages.forEach((m, i) => {
@@ -341,7 +350,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		const delay = Math.max(wait, backoff(attempt, retry, random));
 		if (rateLimited) limiter.pause(now() + delay);
 		await sleep(delay);
-		for (const next of channel.plan(again, settings.mode)) await sendUnit(next);
+		for (const next of plan(again)) await sendUnit(next);
 	};
 
 	// Bounded concurrency: as many workers as the limiter allows concurrent requests.

@@ -111,7 +111,7 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 				if (info.rejected?.length) {
 					return [{ index: m.index, status: 'failed', responseCode: code, error: `SMTP rejected ${m.to.email}` }];
 				}
-				return [{ index: m.index, status: 'sent', responseCode: code, providerMessageId: info.messageId ?? messageId(m) }];
+				return [{ index: m.index, status: 'sent', responseCode: code, providerMessageId: messageId(m) }];
 			} catch (error) {
 				const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
 				const text = `SMTP ${e.responseCode ?? e.code ?? 'error'}: ${String(e.response ?? e.message ?? '').slice(0, 300)}`;

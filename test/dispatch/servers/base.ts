@@ -38,8 +38,10 @@ export interface RouteContext {
 	json: unknown;
 	/** The request's sequence number (1-based). */
 	request: number;
-	/** Records one accepted message and returns the message id the server assigned. */
-	accept(recipient: string, message?: unknown): string;
+	/** Records one accepted message and returns its message id (given, or assigned by the server). */
+	accept(recipient: string, message?: unknown, messageId?: string): string;
+	/** A fresh server-assigned id. */
+	newId(): string;
 }
 
 export type Route = (ctx: RouteContext) => Reply | Promise<Reply>;
@@ -226,8 +228,9 @@ export class ProviderServer {
 			body,
 			json,
 			request: record.n,
-			accept: (recipient, message) => {
-				const messageId = `${o.name}-${++this.idCounter}`;
+			newId: () => `${o.name}-${++this.idCounter}`,
+			accept: (recipient, message, given) => {
+				const messageId = given ?? `${o.name}-${++this.idCounter}`;
 				this.accepted.push({ recipient: recipient.toLowerCase(), messageId, request: record.n, message: o.lean ? undefined : message });
 				return messageId;
 			},

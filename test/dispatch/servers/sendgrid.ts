@@ -87,7 +87,8 @@ export function mailSend(ctx: RouteContext): Reply {
 	}
 	if (recipients > 1000) return error('There is a limit of 1000 total recipients (to + cc + bcc) per request.', 'personalizations');
 	// Valid: every recipient of every personalization is accepted.
-	let firstId = '';
+	// X-Message-Id identifies the request; SendGrid's per-recipient sg_message_id starts with it.
+	const requestId = ctx.newId();
 	const html = content?.find((c: Json) => c.type === 'text/html')?.value as string | undefined;
 	const text = content?.find((c: Json) => c.type === 'text/plain')?.value as string | undefined;
 	for (const p of ps) {
@@ -105,11 +106,10 @@ export function mailSend(ctx: RouteContext): Reply {
 				templateData: p.dynamic_template_data,
 				categories: body.categories,
 			};
-			const id = ctx.accept(r.email, delivered);
-			firstId ||= id;
+			ctx.accept(r.email, delivered, requestId);
 		}
 	}
-	return { status: 202, headers: { 'X-Message-Id': firstId }, body: '' };
+	return { status: 202, headers: { 'X-Message-Id': requestId }, body: '' };
 }
 
 export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}): ProviderServer {
