@@ -11,8 +11,8 @@
  *   https://resend.com/docs/dashboard/emails/idempotency-keys,
  *   https://developers.brevo.com/docs/heterogenous-versions-batch-emails
  * - Mandrill has no idempotency key: those recipients end `unknown` and are never sent twice.
- * The routes below are lean versions of the documented answers (the full rule checks are in
- * servers/resend.ts, brevo.ts and mandrill.ts).
+ * The servers (servers/lean-providers.ts) are lean versions of the documented answers (the
+ * full rule checks are in servers/resend.ts, brevo.ts and mandrill.ts).
  */
 import { dispatch, httpChannel, type DispatchReport } from '../../nodes/engines/dispatch/engine';
 import { brevo } from '../../nodes/engines/dispatch/providers/brevo';
@@ -20,91 +20,11 @@ import { mandrill } from '../../nodes/engines/dispatch/providers/mandrill';
 import { resend } from '../../nodes/engines/dispatch/providers/resend';
 import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
 import type { EspProvider } from '../../nodes/engines/dispatch/types';
-import { ProviderServer, type Reply, type RouteContext } from './servers/base';
+import type { ProviderServer } from './servers/base';
+import { brevoServer, mandrillServer, resendServer } from './servers/lean-providers';
 import { renderedItems } from './helpers';
 
 const fastRetry = { maxAttempts: 12, initialDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 5000 };
-const bare = (address: string) => (/<([^>]+)>\s*$/.exec(address)?.[1] ?? address).toLowerCase();
-
-function resendServer(): ProviderServer {
-	const replies = new Map<string, Reply>();
-	const send = (batch: boolean) => (ctx: RouteContext): Reply => {
-		const key = ctx.headers['idempotency-key'] as string | undefined;
-		const seen = key ? replies.get(key) : undefined;
-		if (seen) return seen;
-		const emails = (batch ? ctx.json : [ctx.json]) as Array<{ to: string[] }>;
-		if (!Array.isArray(emails) || emails.length > 100) return { status: 422, body: { statusCode: 422, name: 'validation_error', message: 'at most 100 emails' } };
-		const ids = emails.map((e) => ({ id: ctx.accept(bare(e.to[0]), undefined) }));
-		const reply: Reply = { status: 200, body: batch ? { data: ids } : ids[0] };
-		if (key) replies.set(key, reply);
-		return reply;
-	};
-	return new ProviderServer({
-		name: 'resend',
-		routes: { 'POST /emails': send(false), 'POST /emails/batch': send(true) },
-		authorized: (req) => req.headers.authorization === 'Bearer re_fault_key',
-		unauthorized: () => ({ status: 403, body: { statusCode: 403, name: 'invalid_api_key', message: 'API key is invalid' } }),
-		maxBodyBytes: 40 * 1024 * 1024,
-		tooLarge: () => ({ status: 413, body: { statusCode: 413, name: 'validation_error', message: 'too large' } }),
-		badJson: () => ({ status: 400, body: { statusCode: 400, name: 'validation_error', message: 'Invalid JSON' } }),
-		seed: 23,
-		retryAfterSeconds: 0.01,
-		holdMs: 5000,
-		lean: true,
-	});
-}
-
-function brevoServer(): ProviderServer {
-	const replies = new Map<string, Reply>();
-	return new ProviderServer({
-		name: 'brevo',
-		routes: {
-			'POST /v3/smtp/email': (ctx) => {
-				const body = ctx.json as { headers?: { idempotencyKey?: string }; to?: Array<{ email: string }>; messageVersions?: Array<{ to: Array<{ email: string }> }> };
-				const key = body.headers?.idempotencyKey;
-				const seen = key ? replies.get(key) : undefined;
-				if (seen) return seen;
-				const versions = body.messageVersions ?? [{ to: body.to ?? [] }];
-				const ids = versions.map((v) => `<${ctx.accept(v.to[0].email, undefined)}@smtp-relay.mailin.fr>`);
-				const reply: Reply = { status: 201, body: body.messageVersions ? { messageIds: ids } : { messageId: ids[0] } };
-				if (key) replies.set(key, reply);
-				return reply;
-			},
-		},
-		authorized: (req) => req.headers['api-key'] === 'xkeysib-fault',
-		unauthorized: () => ({ status: 401, body: { code: 'unauthorized', message: 'Key not found' } }),
-		maxBodyBytes: 40 * 1024 * 1024,
-		tooLarge: () => ({ status: 413, body: { code: 'bad_request', message: 'too large' } }),
-		badJson: () => ({ status: 400, body: { code: 'bad_request', message: 'Invalid JSON' } }),
-		seed: 29,
-		retryAfterSeconds: 0.01,
-		holdMs: 5000,
-		lean: true,
-	});
-}
-
-function mandrillServer(): ProviderServer {
-	return new ProviderServer({
-		name: 'mandrill',
-		routes: {
-			'POST /messages/send': (ctx) => {
-				const body = ctx.json as { key?: string; message: { to: Array<{ email: string }> } };
-				if (body.key !== 'md-fault') return { status: 500, body: { status: 'error', code: -1, name: 'Invalid_Key', message: 'Invalid API key' } };
-				return { status: 200, body: body.message.to.map((t) => ({ email: t.email, status: 'sent', reject_reason: null, _id: ctx.accept(t.email, undefined) })) };
-			},
-		},
-		authorized: () => true, // the key travels in the body (checked by the route)
-		unauthorized: () => ({ status: 500, body: { status: 'error', code: -1, name: 'Invalid_Key', message: 'Invalid API key' } }),
-		maxBodyBytes: 40 * 1024 * 1024,
-		tooLarge: () => ({ status: 413, body: 'Request Entity Too Large' }),
-		badJson: () => ({ status: 500, body: { status: 'error', code: -2, name: 'ValidationError', message: 'Invalid JSON' } }),
-		seed: 31,
-		retryAfterSeconds: 0.01,
-		holdMs: 5000,
-		lean: true,
-	});
-}
-
 /** Mandrill takes its key in the body; the test transport adds it as the credential does. */
 function withBodyKey(transport: ReturnType<typeof nodeHttpTransport>) {
 	return Object.assign((r: Parameters<typeof transport>[0]) => transport({ ...r, body: JSON.stringify({ key: 'md-fault', ...JSON.parse(r.body) }) }), { close: () => transport.close() });

@@ -115,20 +115,30 @@ export function chunk(
 	max: number,
 	options: { maxBytes?: number; size?: (m: OutboundMessage) => number; uniqueRecipients?: boolean } = {},
 ): OutboundMessage[][] {
-	const chunks: Array<{ items: OutboundMessage[]; bytes: number; emails: Set<string> }> = [];
+	type Chunk = { items: OutboundMessage[]; bytes: number; emails: Set<string> };
+	const chunks: Chunk[] = [];
+	// Chunks that still have room: normally only the newest one, plus any left open because a
+	// recipient already in them came again (kept short, so placement stays linear in practice).
+	let open: Chunk[] = [];
+	const fits = (c: Chunk, size: number, email: string) =>
+		c.items.length < max &&
+		(options.maxBytes === undefined || c.items.length === 0 || c.bytes + size <= options.maxBytes) &&
+		!(options.uniqueRecipients && c.emails.has(email));
 	for (const message of messages) {
 		const size = options.size ? options.size(message) : 0;
 		const email = message.to.email.toLowerCase();
-		let target = chunks.find(
-			(c) =>
-				c.items.length < max &&
-				(options.maxBytes === undefined || c.items.length === 0 || c.bytes + size <= options.maxBytes) &&
-				!(options.uniqueRecipients && c.emails.has(email)),
-		);
-		if (!target) chunks.push((target = { items: [], bytes: 0, emails: new Set() }));
+		let target = open.find((c) => fits(c, size, email));
+		if (!target) {
+			target = { items: [], bytes: 0, emails: new Set() };
+			chunks.push(target);
+			// A chunk refused for size stays full; one refused only for a repeated address stays open.
+			open = open.filter((c) => c.items.length < max && (options.maxBytes === undefined || c.bytes + size <= options.maxBytes));
+			open.push(target);
+		}
 		target.items.push(message);
 		target.bytes += size;
-		target.emails.add(email);
+		if (options.uniqueRecipients) target.emails.add(email);
+		if (target.items.length >= max) open = open.filter((c) => c !== target);
 	}
 	return chunks.map((c) => c.items);
 }
