@@ -62,7 +62,7 @@ export class PersonalizationMailgunApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl || ($credentials.region === "eu" ? "https://api.eu.mailgun.net" : "https://api.mailgun.net")}}',
-			url: '=/v3/domains/{{encodeURIComponent($credentials.domain)}}',
+			url: '=/v3/domains/{{$credentials.domain}}',
 			method: 'GET',
 		},
 	};

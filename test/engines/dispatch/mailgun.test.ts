@@ -6,14 +6,20 @@
  */
 import { mailgun } from '../../../nodes/engines/dispatch/providers/mailgun';
 import type { RequestPlan } from '../../../nodes/engines/dispatch/types';
-import { localTransport } from '../../dispatch/servers/provider-server';
+import { localTransport, parseMultipart } from '../../dispatch/servers/provider-server';
 import { mailgunAuth, startMailgunServer, type MailgunServer } from '../../dispatch/servers/mailgun';
 import { many, msg } from './provider-fixtures';
 
 const settings = { domain: 'mg.shop.example', region: 'us' };
 
-function form(plan: RequestPlan): URLSearchParams {
-	return new URLSearchParams(plan.request.body);
+/** The multipart body as a URLSearchParams-like view (get/getAll/has). */
+function form(plan: RequestPlan) {
+	const fields = parseMultipart(plan.request.body, plan.request.headers['content-type']);
+	return {
+		get: (name: string) => fields.get(name)?.[0] ?? null,
+		getAll: (name: string) => fields.get(name) ?? [],
+		has: (name: string) => fields.has(name),
+	};
 }
 
 describe('Mailgun provider: plan', () => {
@@ -28,7 +34,7 @@ describe('Mailgun provider: plan', () => {
 	it('sends one message literally, with h:, v: and o:tag fields', () => {
 		const [plan] = mailgun.plan([msg(0)], 'rendered', settings);
 		const f = form(plan);
-		expect(plan.request.headers['content-type']).toBe('application/x-www-form-urlencoded');
+		expect(plan.request.headers['content-type']).toMatch(/^multipart\/form-data; boundary=pz-[0-9a-f]{32}$/);
 		expect(f.get('from')).toBe('Shop News <news@shop.example>');
 		expect(f.getAll('to')).toEqual(['User 0 <user0@example.com>']);
 		expect(f.get('subject')).toBe('Hello User 0');

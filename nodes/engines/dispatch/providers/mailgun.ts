@@ -17,7 +17,9 @@
  * Messages share a batch only when their sender, reply-to, tags, template, options, the set
  * of header names and metadata keys, and any non-scalar template variables are equal; a
  * recipient address appears at most once per batch (recipient-variables are keyed by address).
- * Requests stay under 20 MB (Mailgun's maximum message size is 25 MB).
+ * Requests stay under 20 MB (Mailgun's maximum message size is 25 MB). The body is
+ * multipart/form-data, which Mailgun accepts as well as form-urlencoded, so HTML is not
+ * percent-encoded (2–3× larger).
  *
  * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`).
  * Mailgun accepts no idempotency key.
@@ -40,6 +42,7 @@ import {
 	groupBy,
 	isRecord,
 	parseJson,
+	sha256Hex,
 	stableJson,
 	stringSetting,
 	trimSlash,
@@ -81,14 +84,34 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
 }
 
 function estimateBytes(message: OutboundMessage): number {
-	// URL-encoding can triple non-alphanumeric bytes: count generously.
+	// Multipart carries values as they are; JSON escaping in recipient-variables adds a little.
 	const raw = stableJson([message.subject, message.html, message.text, message.headers, message.metadata, message.variables]);
-	return Buffer.byteLength(raw, 'utf8') * 2 + 200;
+	return Math.ceil(Buffer.byteLength(raw, 'utf8') * 1.2) + 300;
 }
 
-function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
+/** Text fields serialised as multipart/form-data (RFC 7578): no percent-encoding blow-up of HTML. */
+class Form {
+	readonly fields: Array<[string, string]> = [];
+
+	append(name: string, value: string): void {
+		this.fields.push([name, value]);
+	}
+
+	encode(seed: string): { body: string; contentType: string } {
+		let boundary = `pz-${sha256Hex(seed).slice(0, 32)}`;
+		for (let n = 1; this.fields.some(([k, v]) => v.includes(boundary) || k.includes(boundary)); n++) {
+			boundary = `pz-${sha256Hex(`${seed}#${n}`).slice(0, 32)}`;
+		}
+		const parts = this.fields.map(
+			([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/"/g, '%22').replace(/[\r\n]/g, ' ')}"\r\n\r\n${value}\r\n`,
+		);
+		return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+	}
+}
+
+function buildBody(messages: OutboundMessage[], mode: DispatchMode): { body: string; contentType: string } {
 	const first = messages[0];
-	const form = new URLSearchParams();
+	const form = new Form();
 	const batch = messages.length > 1;
 	const recipientVariables: Record<string, Record<string, string>> = {};
 	for (const m of messages) recipientVariables[m.to.email] = {};
@@ -149,7 +172,7 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	}
 	// Recipient variables are what makes Mailgun send one message per recipient (batch sending).
 	if (batch) form.append('recipient-variables', JSON.stringify(recipientVariables));
-	return form.toString();
+	return form.encode(messages.map((m) => m.idempotencyKey).join('\n'));
 }
 
 export const mailgun: EspProvider = {
@@ -169,13 +192,9 @@ export const mailgun: EspProvider = {
 				size: estimateBytes,
 				uniqueRecipients: true,
 			})) {
+				const { body, contentType } = buildBody(part, mode);
 				plans.push({
-					request: {
-						method: 'POST',
-						url,
-						headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-						body: buildBody(part, mode),
-					},
+					request: { method: 'POST', url, headers: { 'content-type': contentType, accept: 'application/json' }, body },
 					messages: part,
 				});
 			}

@@ -93,7 +93,9 @@ export const resend: EspProvider = {
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const base = trimSlash(stringSetting(settings, 'baseUrl', 'https://api.resend.com'));
-		const size = (m: OutboundMessage) => Buffer.byteLength(JSON.stringify(resendEmail(m, mode)), 'utf8');
+		// Each email is serialised once: its JSON gives its size and is joined into the body.
+		const json = new Map<OutboundMessage, string>(messages.map((m) => [m, JSON.stringify(resendEmail(m, mode))]));
+		const size = (m: OutboundMessage) => Buffer.byteLength(json.get(m) ?? '', 'utf8');
 		return chunk(messages, RESEND_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }).map((part) => {
 			const single = part.length === 1;
 			const key = requestKey(part, 'pz-batch-');
@@ -105,7 +107,7 @@ export const resend: EspProvider = {
 						'content-type': 'application/json',
 						...(single ? {} : { 'x-batch-validation': 'permissive' }),
 					},
-					body: JSON.stringify(single ? resendEmail(part[0], mode) : part.map((m) => resendEmail(m, mode))),
+					body: single ? (json.get(part[0]) as string) : `[${part.map((m) => json.get(m)).join(',')}]`,
 					idempotencyKey: key,
 				},
 				messages: part,
