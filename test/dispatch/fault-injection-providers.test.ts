@@ -17,11 +17,13 @@
 import { dispatch, httpChannel, type DispatchReport } from '../../nodes/engines/dispatch/engine';
 import { brevo } from '../../nodes/engines/dispatch/providers/brevo';
 import { mandrill } from '../../nodes/engines/dispatch/providers/mandrill';
+import { mailgun } from '../../nodes/engines/dispatch/providers/mailgun';
 import { resend } from '../../nodes/engines/dispatch/providers/resend';
 import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
 import type { EspProvider } from '../../nodes/engines/dispatch/types';
 import type { ProviderServer } from './servers/base';
 import { brevoServer, mandrillServer, resendServer } from './servers/lean-providers';
+import { MAILGUN_TEST_KEY, mailgunAuth, startMailgunServer, type MailgunServer } from './servers/mailgun';
 import { renderedItems } from './helpers';
 
 const fastRetry = { maxAttempts: 12, initialDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 5000 };
@@ -35,6 +37,8 @@ const cases: Array<{ name: string; provider: EspProvider; server: () => Provider
 	{ name: 'Brevo', provider: brevo, server: brevoServer, auth: { 'api-key': 'xkeysib-fault' }, n: 3000, idempotent: true },
 	{ name: 'Mandrill', provider: mandrill, server: mandrillServer, auth: {}, bodyKey: true, n: 3000, idempotent: false },
 ];
+
+const bare = (address: string) => (/<([^>]+)>\s*$/.exec(address)?.[1] ?? address).toLowerCase();
 
 function reconcile(report: DispatchReport, server: ProviderServer): Record<string, number> {
 	const accepted = new Map<string, string[]>();
@@ -96,5 +100,44 @@ describe.each(cases)('fault injection: $name', ({ provider, server: makeServer, 
 			expect(counts.sent).toBe(2000 - dropped * 25);
 			for (const o of report.outcomes.filter((x) => x.status === 'unknown')) expect(o.error).toMatch(/not sent again/);
 		}
+	});
+});
+
+/**
+ * Mailgun (form bodies, so on its own local server, servers/mailgun.ts): 10% of requests get
+ * 429 (+ Retry-After), 503, or are processed and then lose their answer. Mailgun has no
+ * idempotency key: the lost batches end `unknown`, nobody is delivered twice, everybody else
+ * once.
+ */
+describe('fault injection: Mailgun', () => {
+	let server: MailgunServer;
+	const transport = nodeHttpTransport({ headers: { authorization: mailgunAuth(MAILGUN_TEST_KEY) }, timeoutMs: 2000, maxSockets: 16, expectContinue: false });
+	beforeAll(async () => (server = await startMailgunServer()));
+	afterAll(async () => {
+		transport.close();
+		await server.close();
+	});
+
+	it('3,000 messages, 10% of requests 429/503/answer lost after acceptance: unknown or delivered exactly once', async () => {
+		server.randomFaults(0.1, [{ status: 429, retryAfter: 0 }, { status: 503 }, { dropAfterAccept: true }], 5);
+		server.faults.push({ dropAfterAccept: true });
+		const report = await dispatch(renderedItems(3000), httpChannel(mailgun, { baseUrl: server.url, domain: 'mg.shop.example' }, transport), {
+			mode: 'rendered',
+			batchSize: 25,
+			limits: { concurrency: 8 },
+			retry: fastRetry,
+		});
+		const delivered = new Map<string, number>();
+		for (const d of server.delivered) delivered.set(bare(d.to), (delivered.get(bare(d.to)) ?? 0) + 1);
+		expect(Math.max(...delivered.values())).toBe(1);
+		expect(delivered.size).toBe(3000);
+		const dropped = server.faultLog.filter((f) => f && 'dropAfterAccept' in f).length;
+		expect(dropped).toBeGreaterThan(0);
+		const counts: Record<string, number> = {};
+		for (const o of report.outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
+		expect(counts).toEqual({ queued: 3000 - dropped * 25, unknown: dropped * 25 });
+		expect(server.faultLog.some((f) => f && 'status' in f && f.status === 429)).toBe(true);
+		const ids = new Map(server.delivered.map((d) => [bare(d.to), d.messageId]));
+		for (const o of report.outcomes.filter((x) => x.status === 'queued')) expect(ids.get(o.recipient)).toBe(o.providerMessageId);
 	});
 });

@@ -29,7 +29,12 @@ export type Fault = { status: number; retryAfter?: number } | { drop: true } | {
 export interface ProviderServer {
 	url: string;
 	received: ReceivedRequest[];
+	/** Faults for the next requests, in order. */
 	faults: Fault[];
+	/** Random faults: this share of requests (0..1) gets one of these, from a seeded generator. */
+	randomFaults(rate: number, kinds: Fault[], seed?: number): void;
+	/** The fault each request got (undefined: none), by request order. */
+	faultLog: Array<Fault | undefined>;
 	close(): Promise<void>;
 }
 
@@ -42,6 +47,8 @@ export async function startProviderServer(
 ): Promise<ProviderServer> {
 	const received: ReceivedRequest[] = [];
 	const faults: Fault[] = [];
+	const faultLog: Array<Fault | undefined> = [];
+	let random: { rate: number; kinds: Fault[]; next: () => number } | undefined;
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
@@ -53,7 +60,9 @@ export async function startProviderServer(
 				body: Buffer.concat(chunks).toString('utf8'),
 			};
 			received.push(request);
-			const fault = faults.shift();
+			let fault = faults.shift();
+			if (!fault && random && random.next() < random.rate) fault = random.kinds[Math.floor(random.next() * random.kinds.length)];
+			faultLog.push(fault);
 			if (fault && 'drop' in fault) {
 				req.socket.destroy();
 				return;
@@ -82,6 +91,19 @@ export async function startProviderServer(
 		url: `http://127.0.0.1:${port}`,
 		received,
 		faults,
+		faultLog,
+		randomFaults(rate: number, kinds: Fault[], seed = 1) {
+			// mulberry32, so a run is reproducible
+			let a = seed >>> 0;
+			const next = () => {
+				a = (a + 0x6d2b79f5) >>> 0;
+				let t = a;
+				t = Math.imul(t ^ (t >>> 15), t | 1);
+				t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+				return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+			};
+			random = { rate, kinds, next };
+		},
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();
