@@ -39,6 +39,14 @@ describe('Postmark through the dispatch engine', () => {
 		for (const o of report.outcomes) expect(o.providerMessageId).toBe(byRecipient.get(o.recipient));
 	});
 
+	it('keeps each request within one second\'s worth of messages under a messages-per-second limit, spaced by the limiter', async () => {
+		const { sleep, now, delays } = fakeSleep();
+		const report = await dispatch(renderedItems(250), channel(), { mode: 'rendered', sleep, now, limits: { messagesPerSecond: 100, concurrency: 1 } });
+		expect(report.outcomes.every((o) => o.status === 'sent')).toBe(true);
+		expect([...server.bodies.values()].map((b) => JSON.parse(b).length)).toEqual([100, 100, 50]);
+		expect(delays).toEqual([1000, 1000]); // 100 messages at 100/s: one request per second
+	});
+
 	it('gives each recipient its own status when a batch partly fails (200 with per-message ErrorCode)', async () => {
 		inactiveRecipients.add('user1@example.com');
 		const items = renderedItems(4);
@@ -88,6 +96,14 @@ describe('Postmark through the dispatch engine', () => {
 		expect(server.accepted).toHaveLength(10);
 		// 429 carried Retry-After: 1 → at least 1000 ms; then exponential 100·2^(n-1) with jitter (0.75 at random 0.5).
 		expect(delays).toEqual([1000, 150, 300]);
+	});
+
+	it('does not retry a 422 request error (here: invalid JSON, ErrorCode 402) and reports Postmark\'s message', async () => {
+		const broken = { ...postmark, plan: (m: any, mode: any, st: any) => postmark.plan(m, mode, st).map((p) => ({ ...p, request: { ...p.request, body: p.request.body.slice(0, -1) } })) };
+		const report = await dispatch(renderedItems(3), httpChannel(broken, { baseUrl: server.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
+		expect(report.outcomes.map((o) => [o.status, o.responseCode, o.attempts])).toEqual([['failed', 422, 1], ['failed', 422, 1], ['failed', 422, 1]]);
+		expect(report.outcomes[0].error).toBe('Postmark 422 ErrorCode 402: Received invalid JSON input.');
+		expect(server.requests).toHaveLength(1);
 	});
 
 	it('does not retry a 401 and reports the rejected credential', async () => {

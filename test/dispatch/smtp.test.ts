@@ -107,6 +107,20 @@ describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () 
 		}
 	});
 
+	it('dry run shows the exact MIME message and envelope, and sends nothing', async () => {
+		const channel = smtpChannel(settings());
+		const [item] = renderedItems(1, { unsubscribeUrl: 'https://shop.example.com/u/x' });
+		const report = await dispatch([item], channel, { mode: 'rendered', dryRun: true });
+		channel.close();
+		expect(received).toHaveLength(0);
+		const preview = report.outcomes[0].request!.preview as { envelope: unknown; mime: string };
+		expect(preview.envelope).toEqual({ from: 'news@shop.example.com', to: ['user0@example.com'] });
+		const parsed = await simpleParser(preview.mime);
+		expect(parsed.subject).toBe(item.subject);
+		expect(parsed.html).toBe(item.html);
+		expect(preview.mime).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+	});
+
 	it('test mode redirects to the test address and keeps the original recipient in a header', async () => {
 		const channel = smtpChannel(settings());
 		const report = await dispatch(renderedItems(2), channel, { mode: 'rendered', testAddress: 'qa@shop.example.com', sleep: fakeSleep().sleep });

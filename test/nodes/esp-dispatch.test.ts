@@ -87,6 +87,9 @@ describe('ESP Dispatch node through the n8n engine', () => {
 		const wf = workflow(dispatchNode({}));
 		const first = await runWorkflow(wf, { input: people(3), credentials: pmCreds() });
 		expect(outputs(first).map((o) => o.status)).toEqual(['sent', 'sent', 'sent']);
+		const preview = await runWorkflow(workflow(dispatchNode({ dryRun: true })), { input: people(4), credentials: pmCreds(), staticData: first.staticData });
+		expect(outputs(preview).map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'dryRun']);
+		expect(postmark.accepted).toHaveLength(3);
 		const second = await runWorkflow(wf, { input: people(4), credentials: pmCreds(), staticData: first.staticData });
 		expect(outputs(second).map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'sent']);
 		expect(postmark.accepted).toHaveLength(4);

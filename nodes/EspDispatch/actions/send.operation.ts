@@ -211,7 +211,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const windowHours = Number(options.duplicateWindowHours ?? 24);
 	const staticData = this.getWorkflowStaticData('global');
-	const ledger = windowHours > 0 && !dryRun
+	const ledger = windowHours > 0
 		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 100000), LEDGER_FIELD)
 		: undefined;
 

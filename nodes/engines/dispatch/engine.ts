@@ -4,7 +4,7 @@
  * concurrency, retries with exponential backoff + jitter honouring Retry-After, and one
  * outcome per input message. Providers stay pure (types.ts); the engine owns the transport.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { attributionToMetadata, type Attribution } from '../types/attribution';
 import type {
 	Address,
@@ -56,6 +56,8 @@ export interface Channel {
 	plan(messages: OutboundMessage[], mode: DispatchMode): Unit[];
 	/** One result per message of the unit. Throws TransportError when no answer came back. */
 	send(unit: Unit): Promise<MessageResult[]>;
+	/** Dry run for non-HTTP channels: the exact payload (SMTP: envelope + MIME). */
+	describe?(unit: Unit): Promise<Record<string, unknown>>;
 }
 
 export interface Unit {
@@ -96,6 +98,22 @@ export interface DispatchSettings {
 }
 
 export type OutcomeStatus = SendStatus | 'dryRun';
+
+/** One outcome per input message (a class so every outcome has the same shape). */
+class Outcome implements DispatchOutcome {
+	status: OutcomeStatus = 'failed';
+	providerMessageId?: string = undefined;
+	responseCode?: number = undefined;
+	attempts = 0;
+	error?: string = undefined;
+	sentTo?: string = undefined;
+	request?: DispatchOutcome['request'] = undefined;
+	constructor(
+		readonly index: number,
+		readonly recipient: string,
+		readonly idempotencyKey: string,
+	) {}
+}
 
 export interface DispatchOutcome {
 	index: number;
@@ -152,13 +170,7 @@ export function validateItem(item: DispatchItem, mode: DispatchMode): { field: s
 /** Default idempotency key: hash of recipient + campaign + template (template id, or subject in rendered mode). */
 export function deriveIdempotencyKey(item: DispatchItem, mode: DispatchMode): string {
 	const template = mode === 'template' ? `t:${item.templateId ?? ''}` : `s:${item.subject ?? ''}`;
-	const digest = createHash('sha256')
-		.update(item.to.email.trim().toLowerCase())
-		.update('\u0000')
-		.update(item.campaignId ?? '')
-		.update('\u0000')
-		.update(template)
-		.digest('hex');
+	const digest = hash('sha256', `${item.to.email.trim().toLowerCase()}\u0000${item.campaignId ?? ''}\u0000${template}`, 'hex');
 	return `pz-${digest.slice(0, 32)}`;
 }
 
@@ -174,7 +186,8 @@ export function unsubscribeHeaders(url: string | undefined, mailto: string | und
 }
 
 function toMessage(item: DispatchItem, key: string, settings: DispatchSettings): OutboundMessage {
-	const headers: Record<string, string> = { ...(item.headers ?? {}), ...unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto) };
+	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
+	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
 	let to = item.to;
 	if (settings.testAddress) {
 		headers[TEST_MODE_HEADER] = item.to.email;
@@ -237,38 +250,47 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 
 	for (const item of items) {
 		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
-		const base = { index: item.index, recipient: item.to.email, idempotencyKey: key, attempts: 0 };
-		const listed = settings.suppressionList?.has(item.to.email.trim().toLowerCase());
+		const outcome = new Outcome(item.index, item.to.email, key);
+		outcomes.set(item.index, outcome);
+		const listed = settings.suppressionList?.size ? settings.suppressionList.has(item.to.email.trim().toLowerCase()) : false;
 		if (item.suppressedReason || listed) {
-			outcomes.set(item.index, { ...base, status: 'suppressed', error: item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list' });
+			outcome.status = 'suppressed';
+			outcome.error = item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list';
 		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt))) {
-			outcomes.set(item.index, { ...base, status: 'duplicate', error: seen.has(key) ? 'same idempotency key earlier in this run' : 'idempotency key already sent within the duplicate window' });
+			outcome.status = 'duplicate';
+			outcome.error = seen.has(key) ? 'same idempotency key earlier in this run' : 'idempotency key already sent within the duplicate window';
 		} else {
 			seen.add(key);
-			outcomes.set(item.index, { ...base, status: 'failed', sentTo: settings.testAddress });
+			outcome.sentTo = settings.testAddress;
 			pending.push(toMessage(item, key, settings));
 		}
 	}
 
+	// Messages per request: the provider maximum, lowered by the batch size setting, and by the
+	// messages-per-second limit (so no single request carries more than one second's worth).
+	const mps = Math.floor(limiter.settings.messagesPerSecond ?? 0);
+	const caps = [Math.floor(settings.batchSize ?? 0), mps].filter((c) => c > 0);
+	const batchCap = caps.length ? Math.min(...caps) : 0;
 	const plan = (messages: OutboundMessage[]): Unit[] => {
-		const cap = Math.floor(settings.batchSize ?? 0);
+		const cap = batchCap;
 		if (!(cap > 0) || messages.length <= cap) return messages.length ? channel.plan(messages, settings.mode) : [];
 		const out: Unit[] = [];
 		for (let i = 0; i < messages.length; i += cap) out.push(...channel.plan(messages.slice(i, i + cap), settings.mode));
 		return out;
 	};
-	const units = plan(pending);
 	if (settings.dryRun) {
-		units.forEach((unit, n) => {
+		const units = plan(pending);
+		for (const [n, unit] of units.entries()) {
+			const preview = !unit.request && channel.describe ? await channel.describe(unit) : unit.preview;
 			unit.messages.forEach((m, i) => {
 				const o = outcomes.get(m.index)!;
 				o.status = 'dryRun';
 				o.error = undefined;
 				o.request = i === 0
-					? { number: n + 1, messages: unit.messages.length, method: unit.request?.method, url: unit.request?.url, headers: unit.request?.headers, body: unit.request?.body, preview: unit.preview, firstItem: m.index }
+					? { number: n + 1, messages: unit.messages.length, method: unit.request?.method, url: unit.request?.url, headers: unit.request?.headers, body: unit.request?.body, preview, firstItem: m.index }
 					: { number: n + 1, messages: unit.messages.length, firstItem: unit.messages[0].index };
 			});
-		});
+		}
 		return { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 };
 	}
 
@@ -294,6 +316,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			return;
 		}
 		let results: MessageResult[];
+		let lostAnswer = false;
 		try {
 			results = await limiter.run(unit.messages.length, async () => {
 				if (rejected) throw new Error(`not sent: ${rejected}`);
@@ -303,6 +326,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			}, sleep, now);
 		} catch (error) {
 			if (error instanceof TransportError) {
+				lostAnswer = true;
 				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
 				results = unit.messages.map((m) => safe
 					? { index: m.index, status: 'failed' as const, retryable: true, error: `no answer (${error.message})` }
@@ -350,15 +374,29 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		const delay = Math.max(wait, backoff(attempt, retry, random));
 		if (rateLimited) limiter.pause(now() + delay);
 		await sleep(delay);
-		for (const next of plan(again)) await sendUnit(next);
+		// After a transport error the very same request is sent again (same body, same
+		// idempotency key); after an HTTP answer, only the retryable messages are re-planned.
+		if (lostAnswer && again.length === unit.messages.length) await sendUnit(unit);
+		else for (const next of plan(again)) await sendUnit(next);
 	};
 
-	// Bounded concurrency: as many workers as the limiter allows concurrent requests.
-	const workers = Math.max(1, Math.min(units.length, Math.floor(limiter.settings.concurrency ?? 1)));
-	let cursor = 0;
+	// Requests are planned a window at a time (so only a window of request bodies is alive at
+	// once), and sent by as many workers as the limiter allows concurrent requests.
+	const perRequest = batchCap > 0 ? Math.min(batchCap, Math.max(1, channel.maxBatch[settings.mode] || 1)) : Math.max(1, channel.maxBatch[settings.mode] || 1);
+	const windowSize = perRequest * 8;
+	const queue: Unit[] = [];
+	let next = 0;
+	const take = (): Unit | undefined => {
+		while (!queue.length && next < pending.length) {
+			queue.push(...plan(pending.slice(next, next + windowSize)));
+			next += windowSize;
+		}
+		return queue.shift();
+	};
+	const workers = Math.max(1, Math.min(pending.length, Math.floor(limiter.settings.concurrency ?? 1)));
 	await Promise.all(
 		Array.from({ length: workers }, async () => {
-			while (cursor < units.length) await sendUnit(units[cursor++]);
+			for (let unit = take(); unit; unit = take()) await sendUnit(unit);
 		}),
 	);
 	return {

@@ -122,6 +122,10 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 				throw new TransportError(text, streamed ? 'after' : 'before');
 			}
 		},
+		async describe(unit: Unit) {
+			const m = unit.messages[0];
+			return { envelope: { from: m.from.email, to: [m.to.email] }, messageId: messageId(m), mime: (await compileMime(m)).toString('utf8') };
+		},
 		close: () => pool.close(),
 	};
 }

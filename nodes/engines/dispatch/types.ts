@@ -64,7 +64,12 @@ export interface HttpRequestSpec {
 	headers: Record<string, string>;
 	/** Serialized body: JSON text, form-urlencoded text or multipart. */
 	body: string;
-	/** Key for providers that accept one (Resend `Idempotency-Key`). */
+	/**
+	 * Key for providers that accept one (Resend `Idempotency-Key`). The transport sends it as the
+	 * `Idempotency-Key` header. After a lost answer the engine re-sends the very same request
+	 * object, so the key is stable across retries; derive it from the messages' keys (one
+	 * message: its key; a batch: a hash of the keys in order).
+	 */
 	idempotencyKey?: string;
 }
 

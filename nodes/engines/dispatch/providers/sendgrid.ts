@@ -75,8 +75,15 @@ function canSubstitute(m: OutboundMessage): boolean {
 	return true;
 }
 
+function recordBytes(record: Record<string, unknown>): number {
+	let n = 0;
+	for (const key in record) n += key.length + String(record[key]).length + 8;
+	return n;
+}
+
+/** Upper estimate of a message's share of the request (JSON escaping may add a little: the cap keeps a 10 MB margin). */
 function messageBytes(m: OutboundMessage): number {
-	return byteLength(m.html) + byteLength(m.text) + byteLength(m.subject) + 300 + JSON.stringify(m.headers).length + JSON.stringify(m.metadata).length + (m.variables ? JSON.stringify(m.variables).length : 0);
+	return byteLength(m.html) + byteLength(m.text) + byteLength(m.subject) + 300 + recordBytes(m.headers) + recordBytes(m.metadata) + (m.variables ? JSON.stringify(m.variables).length : 0);
 }
 
 /**

@@ -1,0 +1,69 @@
+/**
+ * ESP Dispatch with the SMTP provider through the real n8n engine, against a real SMTP server
+ * (smtp-server) started here; messages parsed with mailparser.
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { IDataObject } from 'n8n-workflow';
+import { chain, node, runWorkflow } from '../harness/engine';
+
+const PASSWORD = 'n8n-smtp-secret-value';
+
+describe('ESP Dispatch (SMTP) through the n8n engine', () => {
+	const received: Array<{ to: string[]; mail: ParsedMail }> = [];
+	let server: SMTPServer;
+	let port = 0;
+	beforeAll(async () => {
+		server = new SMTPServer({
+			disabledCommands: ['STARTTLS'],
+			logger: false,
+			onAuth: (auth, _s, cb) => (auth.username === 'mailer' && auth.password === PASSWORD ? cb(null, { user: 'mailer' }) : cb(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }))),
+			onData(stream, session, cb) {
+				const chunks: Buffer[] = [];
+				stream.on('data', (c: Buffer) => chunks.push(c));
+				stream.on('end', async () => {
+					received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail: await simpleParser(Buffer.concat(chunks)) });
+					cb();
+				});
+			},
+		});
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+		port = (server.server.address() as AddressInfo).port;
+	});
+	afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+
+	const wf = (parameters: IDataObject) => {
+		const n = node('ESP Dispatch', 'espDispatch', { operation: 'send', provider: 'smtp', mode: 'rendered', fromEmail: 'news@shop.example.com', campaignId: 'c1', unsubscribeUrl: 'https://shop.example.com/u', ...parameters } as never, {
+			credentials: { personalizationSmtpApi: { id: 's1', name: 'Mail server' } },
+		});
+		return { nodes: [n], connections: chain(n.name) };
+	};
+	const creds = (password = PASSWORD) => ({ personalizationSmtpApi: { host: '127.0.0.1', port, secure: false, user: 'mailer', password, ignoreSslIssues: false } });
+	const input = [
+		{ json: { email: 'ann@example.com', subject: 'Hi Ann', html: '<p>Ann</p>', text: 'Ann' } },
+		{ json: { email: 'bob@example.com', subject: 'Hi Bob', html: '<p>Bob</p>', text: 'Bob' } },
+	];
+
+	it('sends one message per item over the pooled transport, with Message-ID as provider message id', async () => {
+		const result = await runWorkflow(wf({}), { input, credentials: creds() });
+		expect(result.error).toBeUndefined();
+		const out = result.items('ESP Dispatch').map((i) => i.json);
+		expect(out.map((o) => [o.status, o.responseCode])).toEqual([['sent', 250], ['sent', 250]]);
+		const byTo = new Map(received.map((r) => [r.to[0], r.mail]));
+		expect(byTo.get('ann@example.com')!.messageId).toBe(out[0].providerMessageId);
+		expect(byTo.get('bob@example.com')!.html).toBe('<p>Bob</p>');
+		expect(byTo.get('bob@example.com')!.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+	});
+
+	it('a wrong password fails naming the credential, and the password is nowhere in the run', async () => {
+		const result = await runWorkflow(wf({}), { input, credentials: creds('wrong-smtp-pass-999') });
+		expect(result.error?.message).toBe('SMTP rejected the credential "Mail server"');
+		expect(JSON.stringify(result.run)).not.toContain('wrong-smtp-pass-999');
+	});
+
+	it('refuses template mode with SMTP, saying what to do instead', async () => {
+		const result = await runWorkflow(wf({ mode: 'template', templateId: 'x' }), { input, credentials: creds() });
+		expect(result.error?.message).toMatch(/SMTP has no provider templates/);
+	});
+});
