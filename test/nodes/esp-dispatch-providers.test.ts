@@ -85,6 +85,17 @@ describe('ESP Dispatch node with Mailgun (recipient-variables batches)', () => {
 		expect(server.received).toHaveLength(2);
 	});
 
+	it('test mode: every message goes to the test address with the real recipient in a header (one per request: same address)', async () => {
+		const before = server.received.length;
+		server.delivered.length = 0;
+		const result = await runWorkflow(workflow('mailgun', {}, { testAddress: 'qa@shop.example' }), { input: people(3, 2000), credentials: credentials() });
+		expect(result.error).toBeUndefined();
+		expect(server.received.length - before).toBe(3);
+		expect(server.delivered.map((d) => d.to)).toEqual(['User 2000 <qa@shop.example>', 'User 2001 <qa@shop.example>', 'User 2002 <qa@shop.example>']);
+		expect(server.delivered.map((d) => d.headers['X-Pz-Original-Recipient'])).toEqual(['user2000@example.com', 'user2001@example.com', 'user2002@example.com']);
+		expect(server.delivered[1].subject).toBe('Hello User 2001');
+	});
+
 	it('a wrong API key stops the node with an error naming the credential, and leaks no secret', async () => {
 		const result = await runWorkflow(workflow('mailgun'), {
 			input: people(3),
@@ -139,6 +150,22 @@ describe('ESP Dispatch node with SES, Brevo and Mandrill', () => {
 		[ses, brevo, mandrill] = await Promise.all([startSesServer(), startBrevoServer(), startMandrillServer()]);
 	});
 	afterAll(async () => Promise.all([ses.close(), brevo.close(), mandrill.close()]));
+
+	it('SES dry run: outputs the exact SendEmail bodies, sends nothing, shows no signature or secret', async () => {
+		const before = ses.received.length;
+		const result = await runWorkflow(workflow('ses', { dryRun: true }), {
+			input: people(2),
+			credentials: { personalizationSesApi: { ...SES_TEST_CREDENTIALS, sessionToken: '', baseUrl: ses.url } },
+		});
+		expect(result.error).toBeUndefined();
+		expect(ses.received.length).toBe(before);
+		const items = result.items('ESP Dispatch');
+		expect(items.map((it) => it.json.status)).toEqual(['dryRun', 'dryRun']);
+		const request = items[0].json.request as { url: string; body: string; headers: Record<string, string> };
+		expect(request.url).toBe(`${ses.url}/v2/email/outbound-emails`);
+		expect(JSON.parse(request.body).Destination.ToAddresses).toEqual(['"User 0" <user0@example.com>']);
+		expect(JSON.stringify(items)).not.toMatch(/AWS4-HMAC-SHA256|wJalrXUtnFEMI/);
+	});
 
 	it('SES template mode: SendBulkEmail of 50 signed by the credential, per-entry results', async () => {
 		ses.entryFailures.set('user3@example.com', 'MESSAGE_REJECTED');
