@@ -13,7 +13,8 @@
  *    address, and each recipient then gets an individual message with %recipient.x% replaced.
  *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending
  *  - at most 3 o:tag values per message (extra tags are not accepted here).
- *    https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/tagging
+ *    https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/track-tagging
+ *    ("A single message may be marked with up to 3 tags"; Mailgun's help centre now says 10: we keep 3)
  *  - 25 MB maximum message size.
  *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages
  *  - success: 200 {"id": "<…@domain>", "message": "Queued. Thank you."}; errors: 400

@@ -21,7 +21,9 @@
  * multipart/form-data, which Mailgun accepts as well as form-urlencoded, so HTML is not
  * percent-encoded (2–3× larger).
  *
- * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`).
+ * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`);
+ * `o:tag` for the first 3 tags ("A single message may be marked with up to 3 tags",
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/track-tagging).
  * Mailgun accepts no idempotency key.
  */
 import type {
