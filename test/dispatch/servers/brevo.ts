@@ -20,7 +20,7 @@
  *    https://developers.brevo.com/docs/heterogenous-versions-batch-emails
  *  - Success: 201 {"messageId": "<…>"} or, with messageVersions, {"messageIds": ["<…>", …]}.
  *  - Rate limit: 429 with x-sib-ratelimit-limit/-remaining/-reset headers.
- *    https://developers.brevo.com/docs/api-limits
+ *    https://developers.brevo.com/docs/limit-headers
  */
 import { startProviderServer, nextId, type ProviderServer, type Reply } from './provider-server';
 

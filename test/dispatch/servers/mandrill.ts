@@ -16,7 +16,7 @@
  *    invalid-sender, invalid, test-mode-limit, unsigned, rule) or invalid. Same page, "Responses".
  *  - merge tags: mailchimp language `*|NAME|*` (case-insensitive) and handlebars `{{name}}`,
  *    from the recipient's merge_vars, falling back to global_merge_vars.
- *    https://mailchimp.com/developer/transactional/docs/merge-tags/
+ *    https://mandrill.zendesk.com/hc/en-us/articles/360038786414-How-to-Use-Merge-Tags-to-Add-Dynamic-Content
  *  - With preserve_recipients false each recipient gets an individual email.
  *  - Rate limiting: 429 (the body Mandrill sends then is not documented: plain text here);
  *    server failures: 500 GeneralError.

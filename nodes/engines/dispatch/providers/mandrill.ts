@@ -12,7 +12,11 @@
  * Template mode: the shared template variables go to `global_merge_vars`, the rest to each
  * recipient's `merge_vars`.
  *
- * Headers cannot differ per recipient in one call, so messages share a request only when their
+ * Headers cannot differ per recipient in one call ("merge tags are supported in the from name,
+ * subject line, and body of an email only. Merge tags can't be included in custom X- headers or
+ * the List-Unsubscribe header":
+ * https://mandrill.zendesk.com/hc/en-us/articles/360038786274-Can-I-use-merge-tags-in-my-subject-line-or-other-headers-),
+ * so messages share a request only when their
  * sender, reply-to, headers, tags, template and options are equal (a per-recipient
  * List-Unsubscribe URL therefore means one call per message). A recipient appears once per
  * call. Calls carry at most 1,000 recipients (our cap: Mandrill documents none).
