@@ -42,6 +42,14 @@ describe('Mandrill provider: plan', () => {
 		expect(body.message.recipient_metadata[2]).toEqual({ rcpt: 'user2@example.com', values: { pz_message_id: 'm-2' } });
 	});
 
+	it('passes the subaccount option into the message and ignores options meant for other providers', () => {
+		const [plan] = mandrill.plan([msg(0, { options: { subaccount: 'eu-shop', messageStream: 'broadcast', sandboxMode: true } })], 'rendered', {});
+		const body = JSON.parse(plan.request.body);
+		expect(body.message.subaccount).toBe('eu-shop');
+		expect(body.message.messageStream).toBeUndefined();
+		expect(body.message.sandboxMode).toBeUndefined();
+	});
+
 	it('identical content stays literal; different headers split the call', () => {
 		const same = many(2, (i) => ({ ...shared(i), subject: 'Same', html: '<p>Same</p>', text: 'Same' }));
 		const body = JSON.parse(mandrill.plan(same, 'rendered', {})[0].request.body);

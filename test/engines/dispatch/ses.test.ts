@@ -56,6 +56,15 @@ describe('SES provider: plan', () => {
 		expect(body.BulkEmailEntries[3].ReplacementHeaders[1]).toEqual({ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' });
 	});
 
+	it('the node\'s Configuration Set option (or the setting) becomes ConfigurationSetName; other providers\' options are ignored', () => {
+		const [withOption] = ses.plan([msg(0, { options: { ConfigurationSetName: 'marketing', messageStream: 'broadcast' } })], 'rendered', settings);
+		const body = JSON.parse(withOption.request.body);
+		expect(body.ConfigurationSetName).toBe('marketing');
+		expect(JSON.stringify(body)).not.toContain('broadcast');
+		const [bulk] = ses.plan([msg(0, tpl(0))], 'template', { ...settings, configurationSetName: 'tx' });
+		expect(JSON.parse(bulk.request.body).ConfigurationSetName).toBe('tx');
+	});
+
 	it('non-ASCII names and header values are RFC 2047 encoded (SES headers are printable ASCII)', () => {
 		const [plan] = ses.plan([msg(0, { to: { email: 'zoe@example.com', name: 'Zoë' }, headers: { 'X-Note': 'café' } })], 'rendered', settings);
 		const body = JSON.parse(plan.request.body);
