@@ -85,6 +85,19 @@ describe('ESP Dispatch node with Mailgun (recipient-variables batches)', () => {
 		expect(server.received).toHaveLength(2);
 	});
 
+	it('template mode: one batch, the stored template filled per recipient through custom data', async () => {
+		server.delivered.length = 0;
+		const before = server.received.length;
+		const wf = workflow('mailgun', { mode: 'template', templateId: 'spring-offer', variables: '={{ JSON.stringify({ first_name: $json.name, season: "spring" }) }}' });
+		const result = await runWorkflow(wf, { input: people(5, 3000), credentials: credentials() });
+		expect(result.error).toBeUndefined();
+		expect(server.received.length - before).toBe(1);
+		expect(result.items('ESP Dispatch').every((it) => it.json.status === 'queued')).toBe(true);
+		expect(server.delivered.map((d) => [d.template, d.variables.first_name, d.variables.season])).toEqual(
+			[3000, 3001, 3002, 3003, 3004].map((i) => ['spring-offer', `User ${i}`, 'spring']),
+		);
+	});
+
 	it('test mode: every message goes to the test address with the real recipient in a header (one per request: same address)', async () => {
 		const before = server.received.length;
 		server.delivered.length = 0;

@@ -98,6 +98,11 @@ describe('Resend provider: parse', () => {
 		expect(key[2]).toMatchObject({ retryable: false, error: 'HTTP 403 invalid_api_key: API key is invalid' });
 		const down = resend.parse(batch, { status: 500, headers: {}, body: '{"statusCode":500,"name":"application_error","message":"An unexpected error occurred."}' });
 		expect(down[0].retryable).toBe(true);
+		// 409: the same key still in flight may be retried; the same key with another body may not.
+		const inFlight = resend.parse(batch, { status: 409, headers: {}, body: '{"statusCode":409,"name":"concurrent_idempotent_requests","message":"Same idempotency key used while original request is still in progress."}' });
+		expect(inFlight[0].retryable).toBe(true);
+		const reused = resend.parse(batch, { status: 409, headers: {}, body: '{"statusCode":409,"name":"invalid_idempotent_request","message":"Same idempotency key used with a different request payload."}' });
+		expect(reused[0].retryable).toBe(false);
 	});
 });
 
