@@ -36,6 +36,11 @@ export class EspDispatch implements INodeType {
 		credentials: [
 			{ name: 'personalizationSendGridApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['sendgrid'] } } },
 			{ name: 'personalizationPostmarkApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['postmark'] } } },
+			{ name: 'personalizationMailgunApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['mailgun'] } } },
+			{ name: 'personalizationSesApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['ses'] } } },
+			{ name: 'personalizationBrevoApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['brevo'] } } },
+			{ name: 'personalizationMandrillApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['mandrill'] } } },
+			{ name: 'personalizationResendApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['resend'] } } },
 			{ name: 'personalizationSmtpApi', required: true, testedBy: 'personalizationSmtpConnectionTest', displayOptions: { show: { operation: ['send'], provider: ['smtp'] } } },
 		],
 		properties: [

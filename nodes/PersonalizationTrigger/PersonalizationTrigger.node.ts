@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
-import { dedupe, dedupeKey } from '../engines/events/dedupe';
+import { dedupeKey, dedupePersisted } from '../engines/events/dedupe';
 import { processDelivery } from '../engines/events/pipeline';
 import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
 import type { UnknownMode } from '../engines/events/types';
@@ -263,10 +263,9 @@ export class PersonalizationTrigger implements INodeType {
 				let duplicates = 0;
 				if (options.dedupe !== false && events.length > 0) {
 					const staticData = this.getWorkflowStaticData('node');
-					const state = { ids: { ...((staticData.dedupeIds as Record<string, number> | undefined) ?? {}) } };
-					const seen = dedupe(
+					const { seen, persist } = dedupePersisted(
 						events.map((e) => dedupeKey(source, e.messageId)),
-						state,
+						staticData.dedupeIds,
 						`${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
 						receivedAt.getTime(),
 						{
@@ -274,7 +273,7 @@ export class PersonalizationTrigger implements INodeType {
 							maxEntries: typeof options.dedupeMaxEntries === 'number' ? options.dedupeMaxEntries : 5000,
 						},
 					);
-					staticData.dedupeIds = state.ids;
+					if (persist !== undefined) staticData.dedupeIds = persist;
 					duplicates = seen.filter(Boolean).length;
 					events = events.filter((_e, i) => !seen[i]);
 				}

@@ -77,6 +77,14 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{ displayName: 'Concurrency', name: 'concurrency', type: 'number', default: 4, typeOptions: { minValue: 1, maxValue: 64 }, description: 'Requests in flight at once for this credential' },
+			{
+				displayName: 'Configuration Set',
+				name: 'configurationSetName',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { '/provider': ['ses'] } },
+				description: 'Amazon SES configuration set (event publishing, dedicated IP pool)',
+			},
 			{ displayName: 'Duplicate Window (Hours)', name: 'duplicateWindowHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'A message whose idempotency key was sent within this window is skipped as duplicate. 0 turns duplicate memory off.' },
 			{ displayName: 'Experiment ID', name: 'experimentId', type: 'string', default: '' },
 			{ displayName: 'Idempotency Key', name: 'idempotencyKey', type: 'string', default: '', placeholder: '={{ $json.messageId }}', description: 'Unique per message. Default: pz- + SHA-256 of the recipient (lower-cased), Campaign ID, and the content: subject + HTML + text, or template ID + variables. Set your own if the content holds per-run values (e.g. a timestamp).' },
@@ -100,6 +108,14 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Requests per Second', name: 'requestsPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
 			{ displayName: 'Sandbox Mode', name: 'sandboxMode', type: 'boolean', default: false, noDataExpression: true, displayOptions: { show: { '/provider': ['sendgrid'] } }, description: 'Whether SendGrid validates the request without delivering it. Status "sandbox"; nothing is remembered as sent. Applies to all items (no expression).' },
 			{ displayName: 'Segment', name: 'segment', type: 'string', default: '' },
+			{
+				displayName: 'Subaccount',
+				name: 'subaccount',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { '/provider': ['mandrill'] } },
+				description: 'Mailchimp Transactional subaccount ID to send through',
+			},
 			{ displayName: 'Suppression List', name: 'suppressionList', type: 'string', default: '', typeOptions: { rows: 3 }, description: 'Addresses never to mail (unsubscribed, bounced, spam complaints), separated by commas or new lines. Read per item.' },
 			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated tags / categories' },
 			{ displayName: 'Test Mode Address', name: 'testAddress', type: 'string', default: '', placeholder: 'qa@example.com', noDataExpression: true, description: 'Send every message to this address instead, with the real recipient in the X-Pz-Original-Recipient header. Test sends are not remembered as sent. Applies to all items (no expression).' },
@@ -146,6 +162,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const sandbox = Boolean(options.sandboxMode);
 	const providerOptions: Record<string, unknown> = {};
 	if (sandbox) providerOptions.sandboxMode = true;
+	if (options.configurationSetName) providerOptions.ConfigurationSetName = options.configurationSetName;
+	if (options.subaccount) providerOptions.subaccount = options.subaccount;
 	let suppressionText: string | undefined;
 	let suppressionSet = new Set<string>();
 

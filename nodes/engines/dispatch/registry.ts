@@ -11,6 +11,11 @@
 import type { EspProvider } from './types';
 import { sendgrid } from './providers/sendgrid';
 import { postmark } from './providers/postmark';
+import { mailgun } from './providers/mailgun';
+import { ses } from './providers/ses';
+import { brevo } from './providers/brevo';
+import { mandrill } from './providers/mandrill';
+import { resend } from './providers/resend';
 
 export interface ProviderEntry {
 	id: string;
@@ -33,6 +38,11 @@ function http(provider: EspProvider, credentialType: string, settingsFromCredent
 export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
 	sendgrid: http(sendgrid, 'personalizationSendGridApi', ['baseUrl']),
 	postmark: http(postmark, 'personalizationPostmarkApi', ['baseUrl']),
+	mailgun: http(mailgun, 'personalizationMailgunApi', ['domain', 'region', 'baseUrl']),
+	ses: http(ses, 'personalizationSesApi', ['region', 'baseUrl']),
+	brevo: http(brevo, 'personalizationBrevoApi', ['baseUrl']),
+	mandrill: http(mandrill, 'personalizationMandrillApi', ['baseUrl']),
+	resend: http(resend, 'personalizationResendApi', ['baseUrl']),
 	smtp: { id: 'smtp', displayName: 'SMTP', credentialType: 'personalizationSmtpApi', settingsFromCredential: [], kind: 'smtp' },
 };
 

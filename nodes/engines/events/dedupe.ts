@@ -1,8 +1,8 @@
 /**
  * De-duplication window: remembers the ids of recent events (a retried delivery carries the same
- * delivery id / event id) so the workflow runs once per event. The state is a plain JSON object
- * (persisted in the trigger's workflow static data) bounded by age and count; a process-wide
- * in-memory copy catches duplicates that arrive while the first delivery is still running.
+ * delivery id / event id) so the workflow runs once per event. Bounded by age and count, persisted
+ * in the trigger's workflow static data, with a process-wide in-memory copy that also catches
+ * duplicates arriving while the first delivery is still running.
  */
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
@@ -16,12 +16,6 @@ export interface DedupeOptions {
 
 export const DEFAULT_DEDUPE: DedupeOptions = { windowMs: 24 * 60 * 60 * 1000, maxEntries: 5000 };
 
-/** The persisted shape: id hash → first seen (ms), in insertion order. */
-export interface DedupeState {
-	ids?: Record<string, number>;
-	[key: string]: unknown;
-}
-
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
 
 /** A compact, collision-resistant key (keeps static data small; never integer-like). */
@@ -32,51 +26,132 @@ export function dedupeKey(sourceId: string, messageId: string): string {
 	return `k${digest.slice(0, 22)}`;
 }
 
-function prune(ids: Record<string, number>, now: number, options: DedupeOptions): void {
-	const keys = Object.keys(ids);
-	let drop = Math.max(0, keys.length - options.maxEntries);
-	for (const key of keys) {
-		if (drop > 0) {
-			delete ids[key];
-			drop--;
-		} else if (now - ids[key] > options.windowMs) delete ids[key];
-		else break;
-	}
+/**
+ * The trigger's window, kept fast for large windows. n8n hands static data to a node as an
+ * observable proxy, so copying or pruning a 5,000-key object through it on every delivery cost
+ * milliseconds. Instead the process keeps each scope's ids in a Map (oldest first), and static
+ * data holds one compact string `key=base36ms;key=base36ms;…` in the same order. The string is
+ * kept up to date by slicing expired entries off its front and appending new ones at its end
+ * (both cheap for V8 strings), and decoded only when it differs from what this process last
+ * wrote (first use after a restart, or another process wrote it).
+ */
+interface WindowCache {
+	ids: Map<string, number>;
+	lastPersisted?: string;
+	/** Encoded length (incl. the `;`) of each entry of `lastPersisted`, from `head` on, in Map order. */
+	lengths: number[];
+	head: number;
 }
 
-const MEMORY = Symbol.for('n8n-nodes-personalization.dedupeMemory');
+const WINDOWS = Symbol.for('n8n-nodes-personalization.dedupeWindows');
 
-function memory(scope: string): Map<string, number> {
-	const holder = globalThis as unknown as Record<symbol, Map<string, Map<string, number>> | undefined>;
-	let all = holder[MEMORY];
+function windowFor(scope: string): WindowCache {
+	const holder = globalThis as unknown as Record<symbol, Map<string, WindowCache> | undefined>;
+	let all = holder[WINDOWS];
 	if (!all) {
 		all = new Map();
-		holder[MEMORY] = all;
+		holder[WINDOWS] = all;
 	}
-	let map = all.get(scope);
-	if (!map) {
+	let cache = all.get(scope);
+	if (!cache) {
 		if (all.size > 1000) all.delete(all.keys().next().value as string);
-		map = new Map();
-		all.set(scope, map);
+		cache = { ids: new Map(), lengths: [], head: 0 };
+		all.set(scope, cache);
 	}
-	return map;
+	return cache;
 }
 
+/** Decodes the persisted window: the compact string, or the older `{ key: ms }` object. */
+export function decodeDedupeIds(value: unknown): Array<[string, number]> {
+	if (typeof value === 'string') {
+		const out: Array<[string, number]> = [];
+		for (const entry of value.split(';')) {
+			const eq = entry.indexOf('=');
+			if (eq <= 0) continue;
+			const at = parseInt(entry.slice(eq + 1), 36);
+			if (Number.isFinite(at)) out.push([entry.slice(0, eq), at]);
+		}
+		return out;
+	}
+	if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+		return Object.entries(value as Record<string, unknown>)
+			.filter((e): e is [string, number] => typeof e[1] === 'number')
+			.sort((a, b) => a[1] - b[1]);
+	}
+	return [];
+}
+
+const encodeEntry = (key: string, at: number): string => `${key}=${at.toString(36)};`;
+
 /**
- * Splits keys into fresh and duplicate, recording the fresh ones in `state` (mutated) and in
- * memory under `scope` (e.g. workflow id + node id). A key repeated within one call counts once.
+ * Splits keys into fresh and duplicate against the persisted window (`persisted`: what static data
+ * holds now) and this process's memory. Returns the new value to persist, or undefined when
+ * nothing changed.
  */
-export function dedupe(keys: string[], state: DedupeState, scope: string, now: number, options: DedupeOptions = DEFAULT_DEDUPE): boolean[] {
-	const ids = (state.ids ??= {});
-	prune(ids, now, options);
-	const mem = memory(scope);
-	const result = keys.map((key) => {
-		const seen = ids[key] ?? mem.get(key);
-		if (seen !== undefined && now - seen <= options.windowMs) return true;
-		ids[key] = now;
-		mem.set(key, now);
+export function dedupePersisted(
+	keys: string[],
+	persisted: unknown,
+	scope: string,
+	now: number,
+	options: DedupeOptions = DEFAULT_DEDUPE,
+): { seen: boolean[]; persist?: string } {
+	const cache = windowFor(scope);
+	const { ids } = cache;
+	// Incremental encoding holds while the Map order matches the string: only front removals and appends.
+	let incremental = cache.lastPersisted !== undefined && persisted === cache.lastPersisted;
+	if (persisted !== undefined && persisted !== cache.lastPersisted) {
+		for (const [key, at] of decodeDedupeIds(persisted)) {
+			const known = ids.get(key);
+			if (known === undefined || known < at) ids.set(key, at);
+		}
+	}
+	let changed = false;
+	let dropChars = 0;
+	const dropFront = (key: string): void => {
+		ids.delete(key);
+		changed = true;
+		if (incremental) dropChars += cache.lengths[cache.head++] ?? 0;
+	};
+	for (const [key, at] of ids) {
+		if (ids.size <= options.maxEntries && now - at <= options.windowMs) break;
+		dropFront(key);
+	}
+	let appended = '';
+	const appendedLengths: number[] = [];
+	const seen = keys.map((key) => {
+		const at = ids.get(key);
+		if (at !== undefined && now - at <= options.windowMs) return true;
+		if (at !== undefined) {
+			ids.delete(key); // expired but still held: moves to the end, out of string order
+			incremental = false;
+		}
+		ids.set(key, now);
+		const entry = encodeEntry(key, now);
+		appended += entry;
+		appendedLengths.push(entry.length);
+		changed = true;
 		return false;
 	});
-	while (mem.size > options.maxEntries) mem.delete(mem.keys().next().value as string);
-	return result;
+	while (ids.size > options.maxEntries) dropFront(ids.keys().next().value as string);
+	if (!changed && typeof persisted === 'string') return { seen };
+	if (incremental && cache.lastPersisted !== undefined) {
+		cache.lastPersisted = cache.lastPersisted.slice(dropChars) + appended;
+		for (const length of appendedLengths) cache.lengths.push(length);
+		if (cache.head > 4096 && cache.head * 2 > cache.lengths.length) {
+			cache.lengths = cache.lengths.slice(cache.head);
+			cache.head = 0;
+		}
+	} else {
+		let encoded = '';
+		const lengths: number[] = [];
+		for (const [key, at] of ids) {
+			const entry = encodeEntry(key, at);
+			encoded += entry;
+			lengths.push(entry.length);
+		}
+		cache.lastPersisted = encoded;
+		cache.lengths = lengths;
+		cache.head = 0;
+	}
+	return { seen, persist: cache.lastPersisted };
 }

@@ -9,14 +9,14 @@
  * preheader, HTML) on the already compiled HTML, text part, size and warnings.
  */
 import { createHash } from 'node:crypto';
-import type { Template } from 'liquidjs';
+import { Context, TagToken, Tokenizer, toValueSync, type Template } from 'liquidjs';
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
 import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, unresolvedFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
-import { optimizeTemplates } from './fastpath';
+import { DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml } from './mjml';
 import { lineColumn, scanLiquid, type SourceMap } from './source';
-import { htmlToText } from './text';
+import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
 
@@ -34,6 +34,12 @@ export interface CompiledTemplate {
 	hasPreheader: boolean;
 	/** Template-level findings (MJML validation, alt text, links, unsubscribe, fonts). */
 	findings: Finding[];
+	/** The same findings as warning lines (what every render reports). */
+	findingWarnings: string[];
+	/** The text part derived once (see text.ts); undefined: converted from each recipient's HTML. */
+	textPlan?: TextPlan;
+	/** Why there is no text plan (diagnostics). */
+	textPlanReason?: string;
 	compileMs: number;
 }
 
@@ -134,7 +140,12 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	} catch (error) {
 		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
 	}
-	optimizeTemplates(html);
+	let { plan: textPlan, reason: textPlanReason } = deriveTextPlan(engines, liquidHtml);
+	if (textPlan && !planCovers(html, textPlan)) {
+		textPlan = undefined;
+		textPlanReason = 'internal: a static piece has no text';
+	}
+	optimizeTemplates(html, textPlan);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
@@ -153,8 +164,28 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		blocksUsed: [...expanded.used],
 		hasPreheader: hasPreheaderParam || hasPreview,
 		findings,
+		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
+		textPlan,
+		textPlanReason,
 		compileMs: performance.now() - started,
 	};
+}
+
+/** The template HTML's Liquid tokens, in order, as liquidjs reads them; then the text plan. */
+function deriveTextPlan(engines: Engines, liquidHtml: string): { plan?: TextPlan; reason?: string } {
+	try {
+		const options = engines.html.options;
+		const tokens = new Tokenizer(liquidHtml, options.operators, undefined, undefined, options.groupedExpressions).readTopLevelTokens(options);
+		const list: PlanToken[] = tokens.map((t) => {
+			const tok = t as unknown as { kind: number; begin: number; getContent(): string };
+			if (t instanceof TagToken) return { kind: 'tag', value: t.name, begin: tok.begin };
+			if (tok.kind === 16) return { kind: 'html', value: tok.getContent(), begin: tok.begin };
+			return { kind: 'output', value: '', begin: tok.begin };
+		});
+		return compileTextPlan(list);
+	} catch (error) {
+		return { reason: `internal: ${(error as Error).message}` };
+	}
 }
 
 /** Deep-merges defaults under the data: the data wins, missing or null values take the default. */
@@ -193,16 +224,28 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	const state: RenderState = { shown: [], rules: evaluateBlockRules(ct.structured, scope, options.now), subject: '', preheader: '' };
 	const renderOptions = { globals: { __pz: state } };
 	let html: string;
+	let pre: DualEmitter | undefined;
 	try {
 		state.subject = String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim();
 		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
 		state.shown.length = 0;
-		html = String(ct.engines.html.renderSync(ct.html, scope, renderOptions));
+		if (ct.textPlan && !options.skipText) {
+			// One render writes the HTML and the text part's pre-text (fastpath.ts).
+			const engine = ct.engines.html;
+			const ctx = new Context(scope, engine.options, { ...renderOptions, sync: true }, { liquid: engine });
+			pre = new DualEmitter();
+			toValueSync(engine.renderer.renderTemplates(ct.html, ctx, pre));
+			html = pre.buffer;
+		} else {
+			html = String(ct.engines.html.renderSync(ct.html, scope, renderOptions));
+		}
 	} catch (error) {
 		throw new RenderFailure(explainLiquidError(error, ct.engines.settings));
 	}
+	// The text part: from the compiled text plan, or (no plan, or a value it cannot reproduce exactly) from the HTML.
+	const text = options.skipText ? '' : pre && !pre.unsafe ? finalizeText(pre.text) : htmlToText(html);
 	const size = Buffer.byteLength(html, 'utf8');
-	const warnings = ct.findings.map((f) => `${f.check}: ${f.message}`);
+	const warnings = ct.findingWarnings.slice();
 	if (size > GMAIL_CLIP_BYTES) warnings.push(`gmail-clipping: HTML is ${(size / 1024).toFixed(1)} KB; Gmail clips emails over 102 KB`);
 	const leftover = unresolvedFinding(html) ?? unresolvedFinding(state.subject, 'subject');
 	if (leftover) warnings.push(`${leftover.check}: ${leftover.message}`);
@@ -212,7 +255,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 		subject: state.subject,
 		preheader: state.preheader,
 		html,
-		text: options.skipText ? '' : htmlToText(html),
+		text,
 		size_bytes: size,
 		blocks_shown: [...state.shown],
 		warnings,

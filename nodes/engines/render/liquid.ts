@@ -4,6 +4,7 @@
  * from the filesystem. Limits make a runaway loop fail one recipient quickly.
  */
 import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
+import { installSyncRenderer } from './fastpath';
 import { marketingFilters } from './filters';
 import type { LiquidSettings } from './types';
 
@@ -77,6 +78,7 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 		});
 		for (const [name, fn] of Object.entries(marketingFilters({ ...settings, utm: settings.utm }))) engine.registerFilter(name, fn);
 		engine.registerTag('pz_shown', ShownTag);
+		installSyncRenderer(engine);
 		return engine;
 	};
 	return { html: make(settings.escapeHtml), text: make(false), settings };

@@ -1,10 +1,16 @@
 /**
- * HTML → plain-text alternative (the text/plain part), derived from each rendered HTML.
+ * HTML → plain-text alternative (the text/plain part).
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)`, images as
  * their alt text; drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
- * hidden elements (display:none, e.g. the preheader). A single-pass scanner: it runs for every
- * recipient, so it avoids a full HTML parser (email HTML is machine-written by MJML or the
- * marketer's tool, and the text part only needs text, links and alts).
+ * hidden elements (display:none, e.g. the preheader). A single-pass scanner (email HTML is
+ * machine-written by MJML or the marketer's tool, and the text part only needs text, links, alts).
+ *
+ * Two stages: `scan` turns HTML into a "pre-text" (text with markers for line breaks, links and
+ * alts), `finalizeText` turns the pre-text into lines. Splitting them lets a compiled template
+ * derive its text ONCE (compileTextPlan: the scanner runs on the template HTML with every Liquid
+ * token replaced by a placeholder, and each static piece of HTML gets its pre-text), so that per
+ * recipient only the Liquid values are added and the short pre-text is finalized, instead of
+ * re-scanning ~34 KB of HTML. When that cannot be proven equivalent, the caller scans per recipient.
  */
 
 const BLOCK = new Set([
@@ -17,6 +23,7 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
 // Cheap candidates (MJML and most email HTML write these in lowercase); each is checked precisely.
 const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
+const HIDDEN_ATTR = /hidden/i;
 
 const NAMED: Record<string, string> = {
 	nbsp: '\u00a0', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·', bull: '•', copy: '©', reg: '®', trade: '™',
@@ -35,43 +42,231 @@ export function decodeEntities(s: string): string {
 	});
 }
 
-const ATTR_RES = new Map<string, RegExp>();
-const CLOSE_RES = new Map<string, RegExp>();
-
-export function attr(attrs: string, name: string): string | undefined {
-	let re = ATTR_RES.get(name);
-	if (!re) {
-		re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, 'i');
-		ATTR_RES.set(name, re);
-	}
-	const m = re.exec(attrs);
-	return m ? decodeEntities(m[1] ?? m[2] ?? m[3]) : undefined;
+/** One attribute of a tag's attribute text: name (lowercase) and the value's span (quotes excluded). */
+interface AttrSpan {
+	name: string;
+	start: number;
+	end: number;
+	quoted: boolean;
+	hasValue: boolean;
 }
 
-export function htmlToText(html: string): string {
-	const lines: string[] = [];
-	let line = '';
-	const stack: Array<{ name: string; hidden: boolean; href?: string; mark?: number }> = [];
-	let hidden = 0;
+/**
+ * Tokenizes a tag's attribute text (what follows the tag name) the way browsers read it: names,
+ * `=`, quoted or unquoted values. Words inside a value are never taken for attributes.
+ */
+export function parseAttrs(attrs: string): AttrSpan[] {
+	const out: AttrSpan[] = [];
+	const n = attrs.length;
+	let i = 0;
+	while (i < n) {
+		let c = attrs.charCodeAt(i);
+		if (c <= 32 || c === 47 /* / */) {
+			i++;
+			continue;
+		}
+		const nameStart = i;
+		i++;
+		while (i < n) {
+			c = attrs.charCodeAt(i);
+			if (c <= 32 || c === 47 || c === 61 /* = */ || c === 62 /* > */) break;
+			i++;
+		}
+		const name = attrs.slice(nameStart, i).toLowerCase();
+		let j = i;
+		while (j < n && attrs.charCodeAt(j) <= 32) j++;
+		if (j < n && attrs.charCodeAt(j) === 61) {
+			j++;
+			while (j < n && attrs.charCodeAt(j) <= 32) j++;
+			const q = attrs.charCodeAt(j);
+			if (q === 34 || q === 39) {
+				const close = attrs.indexOf(q === 34 ? '"' : "'", j + 1);
+				const end = close < 0 ? n : close;
+				out.push({ name, start: j + 1, end, quoted: true, hasValue: true });
+				i = end + 1;
+			} else {
+				let k = j;
+				while (k < n && attrs.charCodeAt(k) > 32 && attrs.charCodeAt(k) !== 62) k++;
+				out.push({ name, start: j, end: k, quoted: false, hasValue: true });
+				i = k;
+			}
+		} else {
+			out.push({ name, start: i, end: i, quoted: false, hasValue: false });
+		}
+	}
+	return out;
+}
 
-	const breakLine = (blank: boolean) => {
-		const t = line.length === 0 || line === ' ' ? '' : line.replace(/[ \t\u00a0]+/g, ' ').trim();
-		if (t) lines.push(t);
-		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
-		line = '';
+function findAttr(spans: AttrSpan[], name: string): AttrSpan | undefined {
+	for (const s of spans) if (s.name === name) return s; // the first one counts, as in browsers
+	return undefined;
+}
+
+/** The (entity-decoded) value of attribute `name` in a tag's attribute text; '' when it has none. */
+export function attr(attrs: string, name: string): string | undefined {
+	if (attrs.toLowerCase().indexOf(name) < 0) return undefined;
+	const s = findAttr(parseAttrs(attrs), name);
+	return s && s.hasValue ? decodeEntities(attrs.slice(s.start, s.end)) : undefined;
+}
+
+// ---- pre-text markers (private use area; any such character in the content is escaped) ----
+const M_BR = '\uE000';
+const M_PARA = '\uE001';
+const M_HR = '\uE002';
+const M_AOPEN = '\uE003';
+const M_AHREF = '\uE004';
+const M_ACLOSE = '\uE005';
+const M_IMG = '\uE006';
+const M_IMGEND = '\uE007';
+const M_ESC = '\uE00F';
+const MARKER_TEST = /[\uE000-\uE00F]/;
+const MARKER_ALL = /[\uE000-\uE00F]/g;
+
+/** Makes content safe to put in a pre-text (marker characters are escaped). */
+export function escapeMarkers(s: string): string {
+	return MARKER_TEST.test(s) ? s.replace(MARKER_ALL, (m) => M_ESC + m) : s;
+}
+
+/** Placeholders for Liquid tokens in template mode: one character each, from U+E100. */
+const PH_BASE = 0xe100;
+export const PH_MAX = 0xf8ff - PH_BASE;
+const PRIVATE_USE = /[\uE000-\uF8FF]/;
+
+/** Template mode: what the scanner learns about each Liquid token (by placeholder index). */
+interface TemplateScan {
+	count: number;
+	isTag: boolean[];
+	/** outputs: does the value go into the text part? */
+	live: boolean[];
+	/** tags: scanner state where they stand (same state is required across a block). */
+	state: string[];
+	fail?: string;
+}
+
+interface Entry {
+	id: number;
+	name: string;
+	hidden: boolean;
+	link: boolean;
+}
+
+const isSpecialStatic = /[\x00-\x08\x0b-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/**
+ * HTML → pre-text. With `tpl` (template mode), `html` holds one placeholder character per Liquid
+ * token; the pre-text then holds each placeholder once, in order, and `tpl` says which output
+ * values reach the text and the scanner state at each tag (or why the template is not eligible).
+ */
+export function scanHtml(html: string, tpl?: TemplateScan): string {
+	let out = '';
+	// marker characters can only come from the HTML itself or from numeric entities
+	const mayHoldMarkers = tpl !== undefined || html.indexOf('&#') >= 0 || MARKER_TEST.test(html);
+	const stack: Entry[] = [];
+	let hidden = 0;
+	let ids = 0;
+	const fail = (why: string) => {
+		if (tpl && !tpl.fail) tpl.fail = why;
+	};
+	const isPh = (c: number) => tpl !== undefined && c >= PH_BASE && c < PH_BASE + tpl.count;
+	const sig = () => {
+		let s = '';
+		for (const e of stack) s += `${e.id},`;
+		return s;
+	};
+	/** Placeholders in [from, to) that produce no text (comments, head, hidden, other attributes). */
+	const silent = (from: number, to: number, state: string) => {
+		if (!tpl) return;
+		for (let i = from; i < to; i++) {
+			const c = html.charCodeAt(i);
+			if (!isPh(c)) continue;
+			const idx = c - PH_BASE;
+			if (tpl.isTag[idx]) tpl.state[idx] = state;
+			else tpl.live[idx] = false;
+			out += html[i];
+		}
+	};
+	const hasPh = (from: number, to: number) => {
+		if (!tpl) return false;
+		for (let i = from; i < to; i++) if (isPh(html.charCodeAt(i))) return true;
+		return false;
+	};
+	/** A static piece of text content (template mode): normalized the way the per-recipient scan would. */
+	const staticPiece = (s: string, beforePh: boolean): string => {
+		if (!s) return '';
+		if (s.indexOf('\n') >= 0) s = s.replace(/\s+/g, ' ');
+		else if (isSpecialStatic.test(s)) fail('unusual whitespace or control characters in the text');
+		if (beforePh && /&[#a-zA-Z0-9]*$/.test(s)) fail('an entity is split by Liquid');
+		const d = decodeEntities(s);
+		if (d !== s && /[\uE100-\uF8FF]/.test(d)) fail('private-use characters in the text');
+		return escapeMarkers(d);
+	};
+	/** A static piece of an attribute value (template mode). */
+	const attrPiece = (s: string, beforePh: boolean): string => {
+		if (beforePh && /&[#a-zA-Z0-9]*$/.test(s)) fail('an entity is split by Liquid');
+		const d = decodeEntities(s);
+		if (d !== s && /[\uE100-\uF8FF]/.test(d)) fail('private-use characters in an attribute');
+		return escapeMarkers(d);
 	};
 	const text = (from: number, to: number) => {
-		if (hidden === 0 && to > from) {
-			let k = from;
-			while (k < to && html.charCodeAt(k) <= 32) k++;
-			if (k === to) {
-				// whitespace only: at most one space, none at the start of a line
-				if (line.length > 0 && line.charCodeAt(line.length - 1) !== 32) line += ' ';
+		if (to <= from) return;
+		if (tpl && hasPh(from, to)) {
+			if (hidden > 0) {
+				silent(from, to, tpl ? sig() : '');
 				return;
 			}
-			const chunk = html.slice(from, to);
-			line += decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
+			let start = from;
+			for (let i = from; i < to; i++) {
+				const c = html.charCodeAt(i);
+				if (!isPh(c)) continue;
+				out += staticPiece(html.slice(start, i), true);
+				const idx = c - PH_BASE;
+				if (tpl.isTag[idx]) tpl.state[idx] = sig();
+				else tpl.live[idx] = true;
+				out += html[i];
+				start = i + 1;
+			}
+			out += staticPiece(html.slice(start, to), false);
+			return;
 		}
+		if (hidden > 0) return;
+		let k = from;
+		while (k < to && html.charCodeAt(k) <= 32) k++;
+		if (k === to) {
+			out += ' '; // whitespace only: one space (finalizeText trims and collapses)
+			return;
+		}
+		const chunk = html.slice(from, to);
+		const decoded = decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
+		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
+		out += mayHoldMarkers ? escapeMarkers(decoded) : decoded;
+	};
+	/**
+	 * An attribute value to the pre-text between `open` and `close` markers; in template mode
+	 * the placeholders in it become live outputs, and placeholders elsewhere in the tag are silent
+	 * (emitted before or after, keeping source order).
+	 */
+	const liveAttr = (k: number, end: number, span: AttrSpan, open: string, close: string) => {
+		const from = k + span.start;
+		const to = k + span.end;
+		if (!tpl || !hasPh(from, to)) {
+			silent(k, end, tpl ? sig() : '');
+			const v = html.slice(from, to);
+			out += open + (tpl ? attrPiece(v, false) : escapeMarkers(decodeEntities(v))) + close;
+			return;
+		}
+		silent(k, from, tpl ? sig() : '');
+		out += open;
+		let start = from;
+		for (let i = from; i < to; i++) {
+			const c = html.charCodeAt(i);
+			if (!isPh(c)) continue;
+			out += attrPiece(html.slice(start, i), true);
+			tpl.live[c - PH_BASE] = true;
+			out += html[i];
+			start = i + 1;
+		}
+		out += attrPiece(html.slice(start, to), false) + close;
+		silent(to, end, tpl ? sig() : '');
 	};
 
 	// Positions of hiding markers, found in one pass (not per tag).
@@ -88,8 +283,19 @@ export function htmlToText(html: string): string {
 		const c1 = html.charCodeAt(lt + 1);
 		if (c1 === 33 /* ! */) {
 			// comment (incl. Outlook conditionals), doctype, CDATA
-			const end = html.startsWith('<!--', lt) ? html.indexOf('-->', lt + 4) : html.indexOf('>', lt);
-			pos = end < 0 ? n : end + (html.startsWith('<!--', lt) ? 3 : 1);
+			const comment = html.startsWith('<!--', lt);
+			const end = comment ? html.indexOf('-->', lt + 4) : html.indexOf('>', lt);
+			pos = end < 0 ? n : end + (comment ? 3 : 1);
+			if (tpl && hasPh(lt, pos)) {
+				if (hasPh(lt, lt + 5)) fail('Liquid in the opening of a comment');
+				for (let i = lt; i < pos; i++) {
+					if (!isPh(html.charCodeAt(i))) continue;
+					const prev = html.charCodeAt(i - 1);
+					const next = html.charCodeAt(i + 1);
+					if (prev === 45 || next === 45 || next === 62 || isPh(next)) fail('Liquid next to the end of a comment');
+				}
+				silent(lt, pos, `c${lt}`);
+			}
 			continue;
 		}
 		const closing = c1 === 47; /* / */
@@ -99,6 +305,7 @@ export function htmlToText(html: string): string {
 			const c = html.charCodeAt(k) | 32;
 			if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57 && k > nameStart) || (c === 45 && k > nameStart))) break;
 		}
+		if (tpl && isPh(html.charCodeAt(k))) fail('Liquid right after "<" or in a tag name');
 		if (k === nameStart) {
 			// a lone "<" in text
 			text(lt, lt + 1);
@@ -111,7 +318,25 @@ export function htmlToText(html: string): string {
 		pos = end + 1;
 		while (nextMarker < markers.length && markers[nextMarker] < k) nextMarker++;
 		const marked = nextMarker < markers.length && markers[nextMarker] < end;
-		const attrs = marked || name === 'a' || name === 'img' ? html.slice(k, end) : '';
+		const tagHasPh = tpl !== undefined && hasPh(k, end);
+		const needAttrs = marked || name === 'a' || name === 'img' || tagHasPh;
+		const attrs = needAttrs ? html.slice(k, end) : '';
+		// attributes are tokenized only when they can matter (most "none"s are border:none & co)
+		const spans = name === 'a' || name === 'img' || tagHasPh || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
+		if (tagHasPh) {
+			if (closing) fail('Liquid inside a closing tag');
+			for (let i = k; i < end; i++) {
+				const c = html.charCodeAt(i);
+				if (!isPh(c)) continue;
+				if (tpl!.isTag[c - PH_BASE]) fail('a Liquid tag inside an HTML tag');
+				const at = i - k;
+				const span = spans.find((s) => s.quoted && at >= s.start && at < s.end);
+				if (!span) fail('Liquid outside a quoted attribute value');
+				else if (span.name === 'style' || ((name === 'img' || name === 'a') && (span.name === 'width' || span.name === 'height'))) {
+					fail(`Liquid in a "${span.name}" attribute`);
+				}
+			}
+		}
 		if (closing) {
 			let at = stack.length - 1;
 			while (at >= 0 && stack[at].name !== name) at--;
@@ -123,59 +348,328 @@ export function htmlToText(html: string): string {
 					continue;
 				}
 				if (hidden > 0) continue;
-				if (e.href !== undefined) {
+				if (e.link) out += M_ACLOSE;
+				if (BLOCK.has(e.name)) out += PARAGRAPH.has(e.name) ? M_PARA : M_BR;
+				else if (e.name === 'td' || e.name === 'th') out += ' ';
+			}
+			continue;
+		}
+		if (SKIP.has(name)) {
+			const closeRe = new RegExp(`</${name}\\s*>`, 'gi');
+			closeRe.lastIndex = pos;
+			const close = closeRe.exec(html);
+			const stop = close ? close.index + close[0].length : n;
+			silent(k, end, tpl ? sig() : '');
+			if (tpl && hasPh(pos, stop)) {
+				if (/<\/[a-z0-9-]*\s*[\uE100-\uF8FF]/i.test(html.slice(pos, stop))) fail('Liquid inside a closing tag');
+				silent(pos, stop, `s${lt}`);
+			}
+			pos = stop;
+			continue;
+		}
+		const selfClosing = VOID.has(name) || html.charCodeAt(end - 1) === 47; /* / */
+		const isHidden = marked && (HIDDEN_STYLE.test(attrOf(attrs, spans, 'style') ?? '') || findAttr(spans, 'hidden') !== undefined);
+		if (hidden > 0 || isHidden) {
+			silent(k, end, tpl ? sig() : '');
+			if (!selfClosing) {
+				stack.push({ id: ids++, name, hidden: isHidden, link: false });
+				if (isHidden) hidden++;
+			}
+			continue;
+		}
+		if (name === 'br') out += M_BR;
+		else if (BLOCK.has(name)) out += PARAGRAPH.has(name) ? M_PARA : M_BR;
+		if (name === 'hr') out += M_HR;
+		if (name === 'li') out += '- ';
+		let link = false;
+		let emitted = false;
+		if (name === 'img') {
+			const alt = findAttr(spans, 'alt');
+			if (alt && alt.hasValue && !(attrOf(attrs, spans, 'width') === '1' && attrOf(attrs, spans, 'height') === '1')) {
+				liveAttr(k, end, alt, M_IMG, M_IMGEND);
+				emitted = true;
+			}
+		} else if (name === 'a' && !selfClosing) {
+			const href = findAttr(spans, 'href');
+			if (href && href.end > href.start) {
+				liveAttr(k, end, href, M_AOPEN, M_AHREF);
+				emitted = true;
+				link = true;
+			}
+		}
+		if (!emitted) silent(k, end, tpl ? sig() : '');
+		if (selfClosing) continue;
+		stack.push({ id: ids++, name, hidden: false, link });
+	}
+	text(pos, n);
+	return out;
+}
+
+function attrOf(attrs: string, spans: AttrSpan[], name: string): string | undefined {
+	const s = findAttr(spans, name);
+	return s && s.hasValue ? decodeEntities(attrs.slice(s.start, s.end)) : undefined;
+}
+
+/** Pre-text → text: lines, paragraphs (one blank line), `label (url)` links, alts. */
+export function finalizeText(pre: string): string {
+	const lines: string[] = [];
+	let line = '';
+	const anchors: Array<{ href: string; mark: number } | null> = [];
+	const breakLine = (blank: boolean) => {
+		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
+		const t =
+			line.length === 0 || line === ' '
+				? ''
+				: line.indexOf('  ') < 0 && line.indexOf('\t') < 0 && line.indexOf('\u00a0') < 0
+					? line.trim()
+					: line.replace(/[ \t\u00a0]+/g, ' ').trim();
+		if (t) lines.push(t);
+		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
+		line = '';
+	};
+	const n = pre.length;
+	/** The text from i up to the `stop` marker (unescaped); `end` is set to the stop's index. */
+	let end = 0;
+	const readUntil = (i: number, stop: string): string => {
+		let j = pre.indexOf(stop, i);
+		if (j < 0) j = n;
+		let v = pre.slice(i, j);
+		if (v.indexOf(M_ESC) >= 0) {
+			// an escaped stop marker is not the end: scan precisely
+			v = '';
+			let k = i;
+			while (k < n && pre[k] !== stop) {
+				if (pre[k] === M_ESC) k++;
+				v += pre[k] ?? '';
+				k++;
+			}
+			j = k;
+		}
+		end = j;
+		return v;
+	};
+	let run = 0;
+	let i = 0;
+	while (i < n) {
+		const c = pre.charCodeAt(i);
+		if (c < 0xe000 || c > 0xe00f) {
+			i++;
+			continue;
+		}
+		if (i > run) line += pre.slice(run, i);
+		switch (c) {
+			case 0xe000:
+				breakLine(false);
+				i++;
+				break;
+			case 0xe001:
+				breakLine(true);
+				i++;
+				break;
+			case 0xe002:
+				lines.push('----');
+				i++;
+				break;
+			case 0xe003: {
+				const href = readUntil(i + 1, M_AHREF);
+				anchors.push(href ? { href, mark: line.length } : null);
+				i = end + 1;
+				break;
+			}
+			case 0xe005: {
+				const e = anchors.pop();
+				if (e) {
 					const label = line.slice(e.mark).replace(/\s+/g, ' ').trim();
 					const href = e.href.trim();
 					if (/^(https?:|mailto:)/i.test(href) && label !== href && label !== href.replace(/^mailto:/i, '')) {
 						line += label ? ` (${href})` : href;
 					}
 				}
-				if (BLOCK.has(e.name)) breakLine(PARAGRAPH.has(e.name));
-				else if (e.name === 'td' || e.name === 'th') line += ' ';
+				i++;
+				break;
 			}
-			continue;
-		}
-		if (SKIP.has(name)) {
-			let closeRe = CLOSE_RES.get(name);
-			if (!closeRe) {
-				closeRe = new RegExp(`</${name}\\s*>`, 'gi');
-				CLOSE_RES.set(name, closeRe);
+			case 0xe006: {
+				const a = readUntil(i + 1, M_IMGEND).trim();
+				if (a) line += ` ${a} `;
+				i = end + 1;
+				break;
 			}
-			closeRe.lastIndex = pos;
-			const close = closeRe.exec(html);
-			if (close) pos = close.index + close[0].length;
-			continue;
+			case 0xe00f:
+				line += pre[i + 1] ?? '';
+				i += 2;
+				break;
+			default:
+				i++;
 		}
-		const selfClosing = VOID.has(name) || html.charCodeAt(end - 1) === 47; /* / */
-		const isHidden = marked && (HIDDEN_STYLE.test(attr(attrs, 'style') ?? '') || /(^|\s)hidden(\s|=|$)/i.test(attrs));
-		if (hidden > 0 || isHidden) {
-			if (!selfClosing) {
-				stack.push({ name, hidden: isHidden });
-				if (isHidden) hidden++;
-			}
-			continue;
-		}
-		if (name === 'br') breakLine(false);
-		else if (BLOCK.has(name)) breakLine(PARAGRAPH.has(name));
-		if (name === 'hr') lines.push('----');
-		if (name === 'li') line += '- ';
-		if (name === 'img') {
-			const alt = attr(attrs, 'alt');
-			if (alt && alt.trim() && !(attr(attrs, 'width') === '1' && attr(attrs, 'height') === '1')) line += ` ${alt.trim()} `;
-		}
-		if (selfClosing) continue;
-		const entry: (typeof stack)[number] = { name, hidden: false };
-		if (name === 'a') {
-			const href = attr(attrs, 'href');
-			if (href) {
-				entry.href = href;
-				entry.mark = line.length;
-			}
-		}
-		stack.push(entry);
+		run = i;
 	}
-	text(pos, n);
+	if (run < n) line += pre.slice(run);
 	breakLine(false);
 	while (lines.length && lines[lines.length - 1] === '') lines.pop();
 	return lines.join('\n');
 }
+
+/**
+ * Shortens a pre-text without changing what finalizeText makes of it: runs of spaces become one,
+ * spaces next to a line break and repeated line breaks go (a break on an empty line does nothing;
+ * a paragraph break wins). Hrefs, alts, escapes and placeholders are kept verbatim, and nothing
+ * is touched while a link is open (its label is measured on the line).
+ */
+export function compactPreText(pre: string): string {
+	let out = '';
+	let space = false;
+	let brk = 0; // 0 none, 1 line break, 2 paragraph break
+	let anchors = 0;
+	const flush = () => {
+		if (brk) out += brk === 2 ? M_PARA : M_BR;
+		else if (space) out += ' ';
+		brk = 0;
+		space = false;
+	};
+	const n = pre.length;
+	let i = 0;
+	while (i < n) {
+		const c = pre.charCodeAt(i);
+		if (anchors === 0 && c === 32) {
+			if (!brk) space = true;
+			i++;
+			continue;
+		}
+		if (anchors === 0 && (c === 0xe000 || c === 0xe001)) {
+			space = false;
+			brk = Math.max(brk, c === 0xe001 ? 2 : 1);
+			i++;
+			continue;
+		}
+		flush();
+		if (c === 0xe003 || c === 0xe006) {
+			// href or alt, verbatim up to its end marker
+			const stop = c === 0xe003 ? 0xe004 : 0xe007;
+			let j = i + 1;
+			while (j < n && pre.charCodeAt(j) !== stop) j += pre.charCodeAt(j) === 0xe00f ? 2 : 1;
+			out += pre.slice(i, j + 1);
+			if (c === 0xe003) anchors++;
+			i = j + 1;
+			continue;
+		}
+		if (c === 0xe005 && anchors > 0) anchors--;
+		const len = c === 0xe00f ? 2 : 1;
+		out += pre.slice(i, i + len);
+		i += len;
+	}
+	flush();
+	return out;
+}
+
+export function htmlToText(html: string): string {
+	return finalizeText(scanHtml(html));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled text plan: the text part derived once per template.
+
+/** A Liquid token of the template HTML, in source order (from the liquidjs tokenizer). */
+export interface PlanToken {
+	kind: 'html' | 'tag' | 'output';
+	/** html: the static content (whitespace control applied); tag: its name. */
+	value: string;
+	begin: number;
+}
+
+export interface TextPlan {
+	/** Pre-text of each static HTML token, by the token's begin offset. */
+	pieces: Map<number, string>;
+	/** Output tokens (by begin offset) whose value goes into the text. */
+	liveOutputs: Set<number>;
+}
+
+const OPENERS = new Set(['if', 'unless', 'for', 'case']);
+const MIDDLES = new Set(['elsif', 'else', 'when']);
+const CLOSERS: Record<string, string> = { endif: 'if', endunless: 'unless', endfor: 'for', endcase: 'case' };
+const NEUTRAL = new Set(['assign', 'pz_shown', 'break', 'continue']);
+
+/**
+ * Derives the text plan of a template, or says why it cannot be used (the caller then converts
+ * the rendered HTML of each recipient). Eligible: control-flow tags (if/unless/case/for) whose
+ * branches keep the HTML structure balanced, outputs in text, in quoted attribute values, or in
+ * ignored places; no other tags.
+ */
+export function compileTextPlan(tokens: PlanToken[]): { plan?: TextPlan; reason?: string } {
+	const liquid = tokens.filter((t) => t.kind !== 'html');
+	if (liquid.length > PH_MAX) return { reason: 'too many Liquid tokens' };
+	let html = '';
+	let li = 0;
+	for (const t of tokens) {
+		if (t.kind === 'html') {
+			if (PRIVATE_USE.test(t.value)) return { reason: 'private-use characters in the HTML' };
+			html += t.value;
+		} else {
+			if (t.kind === 'tag' && !OPENERS.has(t.value) && !MIDDLES.has(t.value) && !(t.value in CLOSERS) && !NEUTRAL.has(t.value)) {
+				return { reason: `the "${t.value}" tag` };
+			}
+			html += String.fromCharCode(PH_BASE + li++);
+		}
+	}
+	const tpl: TemplateScan = { count: liquid.length, isTag: liquid.map((t) => t.kind === 'tag'), live: [], state: [] };
+	const pre = compactPreText(scanHtml(html, tpl));
+	if (tpl.fail) return { reason: tpl.fail };
+
+	// Structure: every branch and loop body leaves the scanner where it found it.
+	const blocks: Array<{ name: string; state: string }> = [];
+	for (let i = 0; i < liquid.length; i++) {
+		if (!tpl.isTag[i]) continue;
+		const name = liquid[i].value;
+		const state = tpl.state[i];
+		if (state === undefined) return { reason: 'internal: tag not placed' };
+		if (OPENERS.has(name)) blocks.push({ name, state });
+		else if (MIDDLES.has(name)) {
+			if (!blocks.length || blocks[blocks.length - 1].state !== state) return { reason: `"${name}" changes the HTML structure of its block` };
+		} else if (name in CLOSERS) {
+			const top = blocks.pop();
+			if (!top || top.name !== CLOSERS[name] || top.state !== state) return { reason: `a "${top?.name ?? name}" block is not balanced with the HTML` };
+		} else if (name === 'break' || name === 'continue') {
+			const loop = [...blocks].reverse().find((b) => b.name === 'for');
+			if (!loop || loop.state !== state) return { reason: `"${name}" inside an unfinished HTML element` };
+		}
+	}
+	if (blocks.length) return { reason: 'unclosed block' };
+
+	// Split the pre-text at the placeholders: the pieces belong to the static tokens between them.
+	const pieces = new Map<number, string>();
+	const liveOutputs = new Set<number>();
+	let from = 0;
+	let expect = 0;
+	let tokenAt = 0; // index into tokens
+	const take = (piece: string) => {
+		const t = tokens[tokenAt];
+		if (t && t.kind === 'html') {
+			pieces.set(t.begin, piece);
+			tokenAt++;
+			return true;
+		}
+		return piece === '';
+	};
+	for (let i = 0; i < pre.length; i++) {
+		const c = pre.charCodeAt(i);
+		if (c < PH_BASE || c >= PH_BASE + liquid.length) continue;
+		if (c - PH_BASE !== expect) return { reason: 'internal: placeholders out of order' };
+		if (!take(pre.slice(from, i))) return { reason: 'internal: text between adjacent Liquid tokens' };
+		const tok = tokens[tokenAt++];
+		if (!tok || tok.kind === 'html') return { reason: 'internal: token mismatch' };
+		if (tok.kind === 'output' && tpl.live[expect]) liveOutputs.add(tok.begin);
+		expect++;
+		from = i + 1;
+	}
+	if (expect !== liquid.length) return { reason: 'internal: placeholder lost' };
+	if (!take(pre.slice(from))) return { reason: 'internal: trailing text' };
+	if (tokenAt !== tokens.length) return { reason: 'internal: tokens left' };
+	return { plan: { pieces, liveOutputs } };
+}
+
+/**
+ * Characters in a Liquid value that the compiled text plan does not reproduce exactly (line
+ * breaks, unusual spaces, control and marker characters): the recipient's text is then converted
+ * from its HTML. Unescaped values (`| raw`, escaping off) also must not carry markup.
+ */
+export const UNSAFE_VALUE = /[\x00-\x08\x0a-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\ue000-\ue00f]/;
+export const UNSAFE_RAW_VALUE = /[\x00-\x08\x0a-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\ue000-\ue00f<>&"']/;

@@ -1,5 +1,5 @@
 /** The delivery pipeline (handshake → verify raw bytes → parse → SNS → normalize) and the dedupe window. */
-import { dedupe, dedupeKey } from '../../../nodes/engines/events/dedupe';
+import { decodeDedupeIds, dedupeKey, dedupePersisted } from '../../../nodes/engines/events/dedupe';
 import { processDelivery } from '../../../nodes/engines/events/pipeline';
 import { certificateCache, cacheCertificate } from '../../../nodes/engines/events/signatures/sns';
 import { canonicalEventErrors } from '../../harness/schema';
@@ -109,24 +109,37 @@ describe('processDelivery', () => {
 describe('dedupe window', () => {
 	const options = { windowMs: 60_000, maxEntries: 3 };
 
-	it('flags ids seen within the window, forgets them after it, and persists in plain JSON', () => {
-		const state = {};
+	it('flags ids seen within the window, forgets them after it, and persists as one JSON-safe string', () => {
 		const k = (id: string) => dedupeKey('shopify', id);
-		expect(dedupe([k('a'), k('b'), k('a')], state, 'scope-1', 1_000, options)).toEqual([false, false, true]);
+		const first = dedupePersisted([k('a'), k('b'), k('a')], undefined, 'scope-1', 1_000, options);
+		expect(first.seen).toEqual([false, false, true]);
+		expect(typeof first.persist).toBe('string');
 		// Survives a JSON round trip (workflow static data) in a fresh scope (another process).
-		const restored = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
-		expect(dedupe([k('a'), k('c')], restored, 'scope-2', 30_000, options)).toEqual([true, false]);
+		const restored = JSON.parse(JSON.stringify({ ids: first.persist })) as { ids: string };
+		const second = dedupePersisted([k('a'), k('c')], restored.ids, 'scope-2', 30_000, options);
+		expect(second.seen).toEqual([true, false]);
 		// After the window the id is new again.
-		expect(dedupe([k('b')], restored, 'scope-3', 62_000, options)).toEqual([false]);
+		expect(dedupePersisted([k('b')], second.persist, 'scope-3', 62_000, options).seen).toEqual([false]);
+		// Nothing new and nothing expired: nothing to write.
+		expect(dedupePersisted([k('a')], second.persist, 'scope-2', 31_000, options).persist).toBeUndefined();
+	});
+
+	it('reads the earlier { key: ms } object form, and what another process wrote meanwhile', () => {
+		const k = (id: string) => dedupeKey('stripe', id);
+		const legacy = { [k('old')]: 5_000 };
+		expect(dedupePersisted([k('old')], legacy, 'scope-legacy', 6_000, options).seen).toEqual([true]);
+		const mine = dedupePersisted([k('x')], undefined, 'scope-p1', 10_000, options);
+		const theirs = dedupePersisted([k('y')], mine.persist, 'scope-p2', 10_500, options);
+		// Process 1 sees the value process 2 wrote (it differs from its own last write) and learns "y".
+		expect(dedupePersisted([k('y'), k('x')], theirs.persist, 'scope-p1', 11_000, options).seen).toEqual([true, true]);
 	});
 
 	it('is bounded: keeps at most maxEntries ids, dropping the oldest', () => {
-		const state: { ids?: Record<string, number> } = {};
-		for (let i = 0; i < 10; i++) dedupe([dedupeKey('s', `id-${i}`)], state, 'scope-bounded', 1_000 + i, options);
-		dedupe([], state, 'scope-bounded', 2_000, options);
-		expect(Object.keys(state.ids ?? {})).toHaveLength(3);
-		expect(dedupe([dedupeKey('s', 'id-9')], state, 'scope-other', 2_000, options)).toEqual([true]);
-		expect(dedupe([dedupeKey('s', 'id-0')], state, 'scope-other2', 2_000, options)).toEqual([false]);
+		let persisted: string | undefined;
+		for (let i = 0; i < 10; i++) persisted = dedupePersisted([dedupeKey('s', `id-${i}`)], persisted, 'scope-bounded', 1_000 + i, options).persist ?? persisted;
+		expect(decodeDedupeIds(persisted)).toHaveLength(3);
+		expect(dedupePersisted([dedupeKey('s', 'id-9')], persisted, 'scope-other', 2_000, options).seen).toEqual([true]);
+		expect(dedupePersisted([dedupeKey('s', 'id-0')], persisted, 'scope-other2', 2_000, options).seen).toEqual([false]);
 	});
 
 	it('keys differ per source and are never integer-like', () => {
@@ -147,5 +160,29 @@ describe('Custom source ids without an id path', () => {
 		const c = custom.normalize({ payload: { ...push, at: '2024-05-01T09:59:00Z' }, receivedAt: new Date('2024-05-01T10:00:00Z'), mapping: withTime });
 		const d = custom.normalize({ payload: { ...push, at: '2024-05-01T09:59:00Z' }, receivedAt: new Date('2024-05-01T10:05:00Z'), mapping: withTime });
 		expect(c[0].messageId).toBe(d[0].messageId); // a retried delivery of the same event is recognised
+	});
+});
+
+describe('dedupe window, incremental encoding', () => {
+	it('the string kept by slicing and appending always equals a fresh encoding of the window', () => {
+		const options = { windowMs: 50, maxEntries: 40 };
+		let persisted: string | undefined;
+		const model = new Map<string, number>(); // independent model: key → first seen, oldest first
+		for (let t = 0; t < 400; t++) {
+			const keys = [dedupeKey('s', `id-${(t * 7) % 90}`), dedupeKey('s', `id-${(t * 13) % 90}`)];
+			const result = dedupePersisted(keys, persisted, 'scope-incremental', t, options);
+			persisted = result.persist ?? persisted;
+			for (const [key, at] of model) if (model.size > options.maxEntries || t - at > options.windowMs) model.delete(key); else break;
+			const expected = keys.map((key) => {
+				const at = model.get(key);
+				if (at !== undefined && t - at <= options.windowMs) return true;
+				model.delete(key);
+				model.set(key, t);
+				return false;
+			});
+			while (model.size > options.maxEntries) model.delete(model.keys().next().value as string);
+			expect(result.seen).toEqual(expected);
+			expect(decodeDedupeIds(persisted)).toEqual([...model.entries()]);
+		}
 	});
 });

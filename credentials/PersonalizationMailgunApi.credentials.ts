@@ -1,0 +1,69 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * Mailgun API key (HTTP Basic auth, user "api") and sending domain, US or EU region.
+ * https://documentation.mailgun.com/docs/mailgun/api-reference/authentication
+ */
+export class PersonalizationMailgunApi implements ICredentialType {
+	name = 'personalizationMailgunApi';
+
+	displayName = 'Personalization Mailgun API';
+
+	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased -- community package: a full URL (the rule is for n8n's main repository)
+	documentationUrl = 'https://documentation.mailgun.com/docs/mailgun/api-reference/authentication';
+
+	icon = { light: 'file:icons/mailgun.svg', dark: 'file:icons/mailgun.dark.svg' } as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'A Mailgun API key or a domain sending key (Send → Sending → Domain settings → Sending API keys)',
+		},
+		{
+			displayName: 'Domain',
+			name: 'domain',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'mg.example.com',
+			description: 'The sending domain registered in Mailgun',
+		},
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			default: 'us',
+			options: [
+				{ name: 'US (api.mailgun.net)', value: 'us' },
+				{ name: 'EU (api.eu.mailgun.net)', value: 'eu' },
+			],
+			description: 'Where the domain was created: EU domains must use the EU endpoint',
+		},
+		{
+			displayName: 'Custom API Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://api.mailgun.net',
+			description: 'Leave empty to use the region\'s endpoint',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { auth: { username: 'api', password: '={{$credentials.apiKey}}' } },
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl || ($credentials.region === "eu" ? "https://api.eu.mailgun.net" : "https://api.mailgun.net")}}',
+			url: '=/v3/domains/{{$credentials.domain}}',
+			method: 'GET',
+		},
+	};
+}

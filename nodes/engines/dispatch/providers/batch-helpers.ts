@@ -1,0 +1,227 @@
+/**
+ * Small pure helpers shared by the Mailgun, SES, Brevo, Mandrill and Resend providers:
+ * address formatting, grouping messages into batches, and turning an HTTP failure into
+ * one result per message with the right retry decision.
+ */
+import { createHash } from 'node:crypto';
+import type {
+	Address,
+	HttpResponseSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	RequestPlan,
+} from '../types';
+
+/** `"Name" <email>` (RFC 5322 display name, quoted when it holds specials), or the bare email. */
+export function formatAddress(address: Address): string {
+	const name = address.name?.replace(/[\r\n]+/g, ' ').trim();
+	if (!name) return address.email;
+	const atom = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(name);
+	const display = atom ? name : `"${name.replace(/(["\\])/g, '\\$1')}"`;
+	return `${display} <${address.email}>`;
+}
+
+/** Case-insensitive header lookup on a response. */
+export function header(response: HttpResponseSpec, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(response.headers)) {
+		if (key.toLowerCase() !== wanted || value === undefined) continue;
+		return Array.isArray(value) ? value[0] : value;
+	}
+	return undefined;
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()): number | undefined {
+	const value = header(response, 'retry-after')?.trim();
+	if (!value) return undefined;
+	if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+	const at = Date.parse(value);
+	if (Number.isNaN(at)) return undefined;
+	return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+export function parseJson(body: string): unknown {
+	try {
+		return JSON.parse(body) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+	return status === 408 || status === 429 || status >= 500;
+}
+
+/** The same failure for every message of a request (the whole request was refused). */
+export function failAll(
+	plan: RequestPlan,
+	response: HttpResponseSpec,
+	error: string,
+	retryable = isRetryableStatus(response.status),
+): MessageResult[] {
+	const retryAfter = retryable ? retryAfterSeconds(response) : undefined;
+	return plan.messages.map((message) => ({
+		index: message.index,
+		status: 'failed',
+		responseCode: response.status,
+		error,
+		retryable,
+		...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+	}));
+}
+
+/** A short, secret-free description of an error body: the provider's own message if it has one. */
+export function describeError(response: HttpResponseSpec, fallbackFields: string[] = ['message']): string {
+	const parsed = parseJson(response.body);
+	if (isRecord(parsed)) {
+		const parts: string[] = [];
+		for (const field of fallbackFields) {
+			const value = parsed[field];
+			if (typeof value === 'string' && value) parts.push(value);
+		}
+		if (parts.length) return `HTTP ${response.status}: ${parts.join(': ')}`.slice(0, 500);
+	}
+	const text = response.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+	return text ? `HTTP ${response.status}: ${text}` : `HTTP ${response.status}`;
+}
+
+/** Groups messages by a key, keeping the first-seen order of groups and of messages. */
+export function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+	const groups = new Map<string, T[]>();
+	for (const item of items) {
+		const k = key(item);
+		let group = groups.get(k);
+		if (!group) groups.set(k, (group = []));
+		group.push(item);
+	}
+	return [...groups.values()];
+}
+
+/**
+ * Splits a group into chunks of at most `max` messages, at most `maxBytes` of estimated
+ * payload, and (when `uniqueRecipients`) no recipient twice in one chunk: providers that key
+ * per-recipient data by address (Mailgun recipient-variables, Mandrill merge_vars) cannot
+ * carry two messages for the same address in one request.
+ */
+export function chunk(
+	messages: OutboundMessage[],
+	max: number,
+	options: { maxBytes?: number; size?: (m: OutboundMessage) => number; uniqueRecipients?: boolean } = {},
+): OutboundMessage[][] {
+	type Chunk = { items: OutboundMessage[]; bytes: number; emails: Set<string> };
+	const chunks: Chunk[] = [];
+	// Chunks that still have room: normally only the newest one, plus any left open because a
+	// recipient already in them came again (kept short, so placement stays linear in practice).
+	let open: Chunk[] = [];
+	const fits = (c: Chunk, size: number, email: string) =>
+		c.items.length < max &&
+		(options.maxBytes === undefined || c.items.length === 0 || c.bytes + size <= options.maxBytes) &&
+		!(options.uniqueRecipients && c.emails.has(email));
+	for (const message of messages) {
+		const size = options.size ? options.size(message) : 0;
+		const email = message.to.email.toLowerCase();
+		let target = open.find((c) => fits(c, size, email));
+		if (!target) {
+			target = { items: [], bytes: 0, emails: new Set() };
+			chunks.push(target);
+			// A chunk refused for size stays full; one refused only for a repeated address stays open.
+			open = open.filter((c) => c.items.length < max && (options.maxBytes === undefined || c.bytes + size <= options.maxBytes));
+			open.push(target);
+		}
+		target.items.push(message);
+		target.bytes += size;
+		if (options.uniqueRecipients) target.emails.add(email);
+		if (target.items.length >= max) open = open.filter((c) => c !== target);
+	}
+	return chunks.map((c) => c.items);
+}
+
+/** Stable JSON (sorted object keys) for grouping keys. */
+export function stableJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+	if (isRecord(value)) {
+		return `{${Object.keys(value)
+			.sort()
+			.filter((k) => value[k] !== undefined)
+			.map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)
+			.join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+export function sha256Hex(text: string): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
+/** The keys whose value is the same in every record (and present in all). */
+export function sharedEntries(records: Array<Record<string, string>>): Record<string, string> {
+	if (records.length === 0) return {};
+	const shared: Record<string, string> = {};
+	for (const [key, value] of Object.entries(records[0])) {
+		if (records.every((r) => r[key] === value)) shared[key] = value;
+	}
+	return shared;
+}
+
+/** Whether every message of a group has the same value for a field. */
+export function allSame<T>(messages: OutboundMessage[], pick: (m: OutboundMessage) => T): boolean {
+	const first = stableJson(pick(messages[0]));
+	return messages.every((m) => stableJson(pick(m)) === first);
+}
+
+/** A non-empty string setting, or the fallback. */
+export function stringSetting(settings: ProviderSettings, key: string, fallback = ''): string {
+	const value = settings[key];
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
+}
+
+/** Base URL without trailing slash. */
+export function trimSlash(url: string): string {
+	return url.replace(/\/+$/, '');
+}
+
+/** Encodes a header value as an RFC 2047 encoded-word when it is not printable ASCII. */
+export function asciiHeaderValue(value: string): string {
+	const flat = value.replace(/[\r\n]+/g, ' ');
+	if (/^[\x20-\x7e]*$/.test(flat)) return flat;
+	return `=?UTF-8?B?${Buffer.from(flat, 'utf8').toString('base64')}?=`;
+}
+
+/** Provider tag/name rules (SES, Resend): ASCII letters, digits, underscore and dash, ≤256 chars. */
+export function tagSafe(value: string): string {
+	const safe = value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
+	return safe === '' ? '_' : safe;
+}
+
+/** A UUID-shaped key derived from text (for providers that require a UUID idempotency key). */
+export function uuidFrom(text: string): string {
+	const h = sha256Hex(text);
+	const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The idempotency key of a request: the message's own key for one message, a hash of all keys for a batch. */
+export function requestKey(messages: OutboundMessage[], prefix: string, maxLength = 256): string {
+	if (messages.length === 1) {
+		const own = messages[0].idempotencyKey;
+		if (own.length <= maxLength && /^[\x21-\x7e]+$/.test(own)) return own;
+	}
+	return `${prefix}${sha256Hex(messages.map((m) => m.idempotencyKey).join('\n'))}`;
+}
+
+/** HTML-escapes text (for values substituted verbatim into HTML by a provider). */
+export function escapeHtml(text: string): string {
+	return text
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;')
+		.replace(/'/g, '&#39;');
+}

@@ -1,0 +1,179 @@
+/**
+ * Brevo transactional email: POST https://api.brevo.com/v3/smtp/email.
+ * https://developers.brevo.com/reference/sendtransacemail
+ * https://developers.brevo.com/docs/batch-send-transactional-emails
+ *
+ * Batch shape: `messageVersions`, up to 1,000 versions per call ("Send up to 1000 email
+ * messages in one API call"), one recipient per version here. Each version may override `to`,
+ * `subject`, `htmlContent`, `textContent`, `replyTo` and `params` (template variables); the
+ * API reference caps each version's params at 100 KB and all params of a call at 1,000 KB.
+ * Template mode: `templateId` + per-version `params`.
+ *
+ * Per-version `headers` are merged over the call's headers, so each version carries its own
+ * List-Unsubscribe, test-mode header and attribution (the same shape django-anymail's Brevo
+ * backend sends for per-recipient headers and metadata:
+ * https://github.com/anymail/django-anymail/blob/main/anymail/backends/brevo.py, issue #374).
+ * Messages share a call when sender, tags, template and options are equal.
+ *
+ * Attribution: the `X-Mailin-custom` header, which Brevo returns in its webhooks, carries the
+ * message's `pz_*` metadata as JSON (per version in a batch). Each version's Brevo message id
+ * (from `messageIds`, in version order) is that message's provider id.
+ *
+ * Idempotency: Brevo accepts `headers.idempotencyKey` (a UUID, kept 30 minutes), so a batch is
+ * given a UUID derived from its messages' keys.
+ * https://developers.brevo.com/docs/heterogenous-versions-batch-emails
+ */
+import type {
+	DispatchMode,
+	EspProvider,
+	HttpResponseSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	RequestPlan,
+} from '../types';
+import {
+	chunk,
+	failAll,
+	groupBy,
+	header,
+	isRecord,
+	isRetryableStatus,
+	parseJson,
+	requestKey,
+	retryAfterSeconds,
+	sharedEntries,
+	stableJson,
+	stringSetting,
+	trimSlash,
+	uuidFrom,
+} from './batch-helpers';
+
+export const BREVO_MAX_VERSIONS = 1000;
+export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
+/** Provider options passed through to the call (others, meant for other providers, are ignored). */
+const BREVO_OPTIONS = ['scheduledAt', 'batchId'];
+const MAX_RENDERED_BYTES = 20 * 1024 * 1024;
+
+const contact = (a: { email: string; name?: string }) => ({ email: a.email, ...(a.name ? { name: a.name } : {}) });
+
+function groupKey(message: OutboundMessage, mode: DispatchMode): string {
+	return stableJson([
+		message.from,
+		message.tags ?? [],
+		message.options ?? {},
+		mode === 'template' ? message.templateId : null,
+	]);
+}
+
+/** A message's own headers, with its attribution as X-Mailin-custom. */
+function ownHeaders(message: OutboundMessage): Record<string, string> {
+	return {
+		...message.headers,
+		...(Object.keys(message.metadata).length ? { 'X-Mailin-custom': JSON.stringify(message.metadata) } : {}),
+	};
+}
+
+function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
+	const first = messages[0];
+	const single = messages.length === 1;
+	// Headers equal in every version go on the call; the others on each version.
+	const shared = sharedEntries(messages.map(ownHeaders));
+	const headers: Record<string, string> = { ...shared, idempotencyKey: uuidFrom(requestKey(messages, 'pz-brevo-')) };
+	const body: Record<string, unknown> = { sender: contact(first.from), headers };
+	if (first.tags?.length) body.tags = first.tags;
+	if (first.subject !== undefined) body.subject = first.subject;
+	if (mode === 'template') {
+		const id = Number(first.templateId);
+		body.templateId = Number.isFinite(id) ? id : first.templateId;
+	} else {
+		if (first.html !== undefined) body.htmlContent = first.html;
+		if (first.text !== undefined) body.textContent = first.text;
+	}
+	for (const key of BREVO_OPTIONS) {
+		const value = first.options?.[key];
+		if (value !== undefined && value !== null && value !== '') body[key] = value;
+	}
+	if (single) {
+		body.to = [contact(first.to)];
+		if (first.replyTo) body.replyTo = contact(first.replyTo);
+		if (mode === 'template' && first.variables) body.params = first.variables;
+		return JSON.stringify(body);
+	}
+	body.messageVersions = messages.map((m) => {
+		const version: Record<string, unknown> = { to: [contact(m.to)] };
+		const own = Object.fromEntries(Object.entries(ownHeaders(m)).filter(([k]) => !(k in shared)));
+		if (Object.keys(own).length) version.headers = own;
+		if (m.replyTo) version.replyTo = contact(m.replyTo);
+		if (m.subject !== undefined && m.subject !== first.subject) version.subject = m.subject;
+		if (mode === 'template') {
+			if (m.variables && Object.keys(m.variables).length) version.params = m.variables;
+		} else {
+			if (m.html !== undefined && m.html !== first.html) version.htmlContent = m.html;
+			if (m.text !== undefined && m.text !== first.text) version.textContent = m.text;
+		}
+		return version;
+	});
+	return JSON.stringify(body);
+}
+
+export const brevo: EspProvider = {
+	id: 'brevo',
+	displayName: 'Brevo',
+	maxBatch: { rendered: BREVO_MAX_VERSIONS, template: BREVO_MAX_VERSIONS },
+	acceptsIdempotencyKey: true,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const url = `${trimSlash(stringSetting(settings, 'baseUrl', 'https://api.brevo.com'))}/v3/smtp/email`;
+		const plans: RequestPlan[] = [];
+		// Template versions are bounded by the documented cumulative params limit; rendered
+		// calls by our own 20 MB cap on the request (Brevo documents no content limit per call).
+		const template = mode === 'template';
+		const size = template
+			? (m: OutboundMessage) => Buffer.byteLength(JSON.stringify(m.variables ?? {}), 'utf8')
+			: (m: OutboundMessage) => Buffer.byteLength(stableJson([m.subject, m.html, m.text]), 'utf8') + 200;
+		const maxBytes = template ? BREVO_MAX_PARAMS_BYTES : MAX_RENDERED_BYTES;
+		for (const group of groupBy(messages, (m) => groupKey(m, mode))) {
+			for (const part of chunk(group, BREVO_MAX_VERSIONS, { maxBytes, size })) {
+				const body = buildBody(part, mode);
+				plans.push({
+					request: {
+						method: 'POST',
+						url,
+						headers: { 'content-type': 'application/json', accept: 'application/json' },
+						body,
+					},
+					messages: part,
+				});
+			}
+		}
+		return plans;
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		const parsed = parseJson(response.body);
+		if (response.status >= 200 && response.status < 300) {
+			const ids: unknown[] = isRecord(parsed)
+				? Array.isArray(parsed.messageIds)
+					? parsed.messageIds
+					: typeof parsed.messageId === 'string'
+						? [parsed.messageId]
+						: []
+				: [];
+			return plan.messages.map((m, i): MessageResult => {
+				const id = ids[i];
+				if (typeof id === 'string') return { index: m.index, status: 'sent', responseCode: response.status, providerMessageId: id };
+				return { index: m.index, status: 'unknown', responseCode: response.status, error: 'Brevo accepted the call but returned no message id for this version' };
+			});
+		}
+		const code = isRecord(parsed) && typeof parsed.code === 'string' ? parsed.code : undefined;
+		const message = isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : response.body.slice(0, 200);
+		const results = failAll(plan, response, `HTTP ${response.status}${code ? ` ${code}` : ''}: ${message}`.slice(0, 500), isRetryableStatus(response.status));
+		// Brevo's rate-limit answer says when the window resets (x-sib-ratelimit-reset, seconds).
+		const reset = header(response, 'x-sib-ratelimit-reset');
+		if (response.status === 429 && retryAfterSeconds(response) === undefined && reset && /^\d+$/.test(reset)) {
+			for (const r of results) r.retryAfterSeconds = Number(reset);
+		}
+		return results;
+	},
+};

@@ -1,0 +1,221 @@
+/**
+ * Mailgun messages API (POST /v3/{domain}/messages, US api.mailgun.net or EU api.eu.mailgun.net).
+ * https://documentation.mailgun.com/docs/mailgun/api-reference/send/mailgun/messages
+ *
+ * Batch shape (both modes): one request carries up to 1,000 recipients as repeated `to` fields
+ * plus `recipient-variables`, so Mailgun sends each recipient an individual message
+ * (https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending:
+ * "The maximum number of recipients allowed for batch is 1,000"). Values that are the same for
+ * every message of the batch are sent literally; values that differ (subject, html, text,
+ * header values, `v:` attribution variables, scalar template variables) go into each
+ * recipient's recipient-variables and are referenced as `%recipient.pz_…%`, which Mailgun
+ * replaces "virtually anywhere in the message (including header fields and other parameters)"
+ * — the same indirection django-anymail uses for per-recipient headers, metadata and template
+ * data (https://github.com/anymail/django-anymail/blob/main/anymail/backends/mailgun.py,
+ * issue #374).
+ *
+ * Messages share a batch only when their sender, reply-to, tags, template, options, the set
+ * of header names and metadata keys, and any non-scalar template variables are equal; a
+ * recipient address appears at most once per batch (recipient-variables are keyed by address).
+ * Requests stay under 20 MB (Mailgun's maximum message size is 25 MB). The body is
+ * multipart/form-data, which Mailgun accepts as well as form-urlencoded, so HTML is not
+ * percent-encoded (2–3× larger).
+ *
+ * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`);
+ * `o:tag` for the first 3 tags ("A single message may be marked with up to 3 tags",
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/track-tagging).
+ * Mailgun accepts no idempotency key.
+ */
+import type {
+	DispatchMode,
+	EspProvider,
+	HttpResponseSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	RequestPlan,
+} from '../types';
+import {
+	allSame,
+	chunk,
+	describeError,
+	failAll,
+	formatAddress,
+	groupBy,
+	isRecord,
+	parseJson,
+	sha256Hex,
+	stableJson,
+	stringSetting,
+	trimSlash,
+} from './batch-helpers';
+
+export const MAILGUN_MAX_RECIPIENTS = 1000;
+export const MAILGUN_MAX_TAGS = 3;
+const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
+
+export const MAILGUN_BASE_URLS = {
+	us: 'https://api.mailgun.net',
+	eu: 'https://api.eu.mailgun.net',
+} as const;
+
+export function mailgunBaseUrl(settings: ProviderSettings): string {
+	const override = stringSetting(settings, 'baseUrl');
+	if (override) return trimSlash(override);
+	return stringSetting(settings, 'region', 'us') === 'eu' ? MAILGUN_BASE_URLS.eu : MAILGUN_BASE_URLS.us;
+}
+
+function isScalar(value: unknown): value is string | number | boolean | null {
+	return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+function groupKey(message: OutboundMessage, mode: DispatchMode): string {
+	const variables = message.variables ?? {};
+	const complex: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(variables)) if (!isScalar(value)) complex[key] = value;
+	return stableJson([
+		message.from,
+		message.replyTo ?? null,
+		(message.tags ?? []).slice(0, MAILGUN_MAX_TAGS),
+		message.options ?? {},
+		Object.keys(message.headers).sort(),
+		Object.keys(message.metadata).sort(),
+		mode === 'template' ? [message.templateId, Object.keys(variables).sort(), complex] : null,
+		[message.subject !== undefined, message.html !== undefined, message.text !== undefined],
+	]);
+}
+
+function estimateBytes(message: OutboundMessage): number {
+	// Multipart carries values as they are; JSON escaping in recipient-variables adds a little.
+	const raw = stableJson([message.subject, message.html, message.text, message.headers, message.metadata, message.variables]);
+	return Math.ceil(Buffer.byteLength(raw, 'utf8') * 1.2) + 300;
+}
+
+/** Text fields serialised as multipart/form-data (RFC 7578): no percent-encoding blow-up of HTML. */
+class Form {
+	readonly fields: Array<[string, string]> = [];
+
+	append(name: string, value: string): void {
+		this.fields.push([name, value]);
+	}
+
+	encode(seed: string): { body: string; contentType: string } {
+		let boundary = `pz-${sha256Hex(seed).slice(0, 32)}`;
+		for (let n = 1; this.fields.some(([k, v]) => v.includes(boundary) || k.includes(boundary)); n++) {
+			boundary = `pz-${sha256Hex(`${seed}#${n}`).slice(0, 32)}`;
+		}
+		const parts = this.fields.map(
+			([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/"/g, '%22').replace(/[\r\n]/g, ' ')}"\r\n\r\n${value}\r\n`,
+		);
+		return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+	}
+}
+
+function buildBody(messages: OutboundMessage[], mode: DispatchMode): { body: string; contentType: string } {
+	const first = messages[0];
+	const form = new Form();
+	const batch = messages.length > 1;
+	const recipientVariables: Record<string, Record<string, string>> = {};
+	for (const m of messages) recipientVariables[m.to.email] = {};
+
+	/** Adds a field: literal when the same for all, else a %recipient.…% reference. */
+	const add = (field: string, varName: string, pick: (m: OutboundMessage) => string | undefined) => {
+		const values = messages.map(pick);
+		if (values.every((v) => v === undefined)) return;
+		if (!batch || allSame(messages, pick)) {
+			form.append(field, values[0] ?? '');
+			return;
+		}
+		form.append(field, `%recipient.${varName}%`);
+		messages.forEach((m, i) => {
+			const value = values[i] ?? '';
+			recipientVariables[m.to.email][varName] = value;
+		});
+	};
+
+	form.append('from', formatAddress(first.from));
+	for (const m of messages) form.append('to', formatAddress(m.to));
+	if (first.replyTo) form.append('h:Reply-To', formatAddress(first.replyTo));
+	add('subject', 'pz_subject', (m) => m.subject);
+	if (mode === 'template') {
+		form.append('template', first.templateId ?? '');
+		if (!batch) {
+			form.append('t:variables', JSON.stringify(first.variables ?? {}));
+		} else {
+			// Batch: the stored (Handlebars) template reads Mailgun's custom data, and each
+			// recipient's values come through recipient-variables: `v:name` = `%recipient.name%`
+			// (the mapping django-anymail uses for per-recipient template data; Handlebars still
+			// escapes {{name}} as usual). Shared values are sent literally; objects and arrays are
+			// shared within a batch (they are part of the grouping key) and sent as JSON.
+			for (const [key, value] of Object.entries(first.variables ?? {})) {
+				const pick = (m: OutboundMessage) => (m.variables ?? {})[key];
+				const literal = isScalar(value) ? (value === null ? '' : String(value)) : JSON.stringify(value);
+				if (!isScalar(value) || allSame(messages, pick)) {
+					form.append(`v:${key}`, literal);
+					continue;
+				}
+				const varName = `pz_t_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
+				form.append(`v:${key}`, `%recipient.${varName}%`);
+				for (const m of messages) {
+					const v = pick(m);
+					recipientVariables[m.to.email][varName] = v === null || v === undefined ? '' : String(v);
+				}
+			}
+		}
+	} else {
+		add('html', 'pz_html', (m) => m.html);
+		add('text', 'pz_text', (m) => m.text);
+	}
+	Object.keys(first.headers).forEach((name, i) => add(`h:${name}`, `pz_h${i}`, (m) => m.headers[name]));
+	for (const tag of (first.tags ?? []).slice(0, MAILGUN_MAX_TAGS)) form.append('o:tag', tag);
+	for (const key of Object.keys(first.metadata)) add(`v:${key}`, `pz_v_${key}`, (m) => m.metadata[key]);
+	for (const [key, value] of Object.entries(first.options ?? {})) {
+		if (/^(o|h|v):/.test(key) && value !== undefined && value !== null) form.append(key, String(value));
+	}
+	// Recipient variables are what makes Mailgun send one message per recipient (batch sending).
+	if (batch) form.append('recipient-variables', JSON.stringify(recipientVariables));
+	return form.encode(messages.map((m) => m.idempotencyKey).join('\n'));
+}
+
+export const mailgun: EspProvider = {
+	id: 'mailgun',
+	displayName: 'Mailgun',
+	maxBatch: { rendered: MAILGUN_MAX_RECIPIENTS, template: MAILGUN_MAX_RECIPIENTS },
+	acceptsIdempotencyKey: false,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const domain = stringSetting(settings, 'domain');
+		if (!domain) throw new Error('Mailgun needs a sending domain (set "Domain" in the Mailgun credential)');
+		const url = `${mailgunBaseUrl(settings)}/v3/${encodeURIComponent(domain)}/messages`;
+		const plans: RequestPlan[] = [];
+		for (const group of groupBy(messages, (m) => groupKey(m, mode))) {
+			for (const part of chunk(group, MAILGUN_MAX_RECIPIENTS, {
+				maxBytes: MAX_REQUEST_BYTES,
+				size: estimateBytes,
+				uniqueRecipients: true,
+			})) {
+				const { body, contentType } = buildBody(part, mode);
+				plans.push({
+					request: { method: 'POST', url, headers: { 'content-type': contentType, accept: 'application/json' }, body },
+					messages: part,
+				});
+			}
+		}
+		return plans;
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		if (response.status >= 200 && response.status < 300) {
+			const parsed = parseJson(response.body);
+			const id = isRecord(parsed) && typeof parsed.id === 'string' ? parsed.id.replace(/^<|>$/g, '') : undefined;
+			// "Queued. Thank you." — Mailgun accepted the batch; one id covers all its recipients.
+			return plan.messages.map((m) => ({
+				index: m.index,
+				status: 'queued',
+				responseCode: response.status,
+				...(id ? { providerMessageId: id } : {}),
+			}));
+		}
+		return failAll(plan, response, describeError(response, ['message']));
+	},
+};

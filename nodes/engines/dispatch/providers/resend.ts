@@ -1,0 +1,160 @@
+/**
+ * Resend: POST /emails (one message) and POST /emails/batch (up to 100 messages per request).
+ * https://resend.com/docs/api-reference/emails/send-email
+ * https://resend.com/docs/api-reference/emails/send-batch-emails
+ *
+ * - Batch: every message keeps its own recipient, subject, content, headers and tags, so any
+ *   100 messages share a request. Batches are sent with `x-batch-validation: permissive`
+ *   (https://resend.com/changelog/batch-validation-modes): valid emails are accepted and each
+ *   invalid one comes back in `errors[]` with its index, so one bad address fails alone.
+ * - Template mode: `template: { id, variables }` (Resend templates), no html/text.
+ * - Idempotency: `Idempotency-Key` header (set by the engine's transport from
+ *   `request.idempotencyKey`), up to 256 characters, kept 24 hours
+ *   (https://resend.com/docs/dashboard/emails/idempotency-keys). One message: its own key;
+ *   a batch: a hash of its messages' keys, so retrying the same batch is deduplicated.
+ * - Attribution: `tags: [{ name, value }]` (ASCII letters, digits, `_` and `-`, ≤256 chars;
+ *   other characters become `_`), returned in Resend webhooks.
+ */
+import type {
+	DispatchMode,
+	EspProvider,
+	HttpResponseSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	RequestPlan,
+} from '../types';
+import {
+	failAll,
+	formatAddress,
+	isRecord,
+	isRetryableStatus,
+	parseJson,
+	requestKey,
+	retryAfterSeconds,
+	stringSetting,
+	tagSafe,
+	trimSlash,
+	chunk,
+} from './batch-helpers';
+
+export const RESEND_MAX_BATCH = 100;
+const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
+
+export function resendEmail(message: OutboundMessage, mode: DispatchMode): Record<string, unknown> {
+	const email: Record<string, unknown> = {
+		from: formatAddress(message.from),
+		to: [formatAddress(message.to)],
+	};
+	if (message.subject !== undefined) email.subject = message.subject;
+	if (message.replyTo) email.reply_to = formatAddress(message.replyTo);
+	if (mode === 'template') {
+		email.template = { id: message.templateId, variables: message.variables ?? {} };
+	} else {
+		if (message.html !== undefined) email.html = message.html;
+		if (message.text !== undefined) email.text = message.text;
+	}
+	if (Object.keys(message.headers).length) email.headers = { ...message.headers };
+	const tags = [
+		...Object.entries(message.metadata).map(([name, value]) => ({ name: tagSafe(name), value: tagSafe(value) })),
+		...(message.tags ?? []).map((tag) => ({ name: tagSafe(tag), value: 'true' })),
+	];
+	if (tags.length) email.tags = tags;
+	for (const [key, value] of Object.entries(message.options ?? {})) {
+		if (key === 'scheduled_at' || key === 'cc' || key === 'bcc') email[key] = value;
+	}
+	return email;
+}
+
+interface ResendError {
+	statusCode?: number;
+	name?: string;
+	message?: string;
+}
+
+function errorOf(response: HttpResponseSpec): ResendError {
+	const parsed = parseJson(response.body);
+	return isRecord(parsed) ? (parsed as ResendError) : {};
+}
+
+/** Retry decision from Resend's documented error names (https://resend.com/docs/api-reference/errors). */
+function retryableError(status: number, name: string | undefined): boolean {
+	if (name === 'daily_quota_exceeded' || name === 'monthly_quota_exceeded') return false;
+	if (name === 'concurrent_idempotent_requests') return true;
+	if (name === 'invalid_idempotent_request') return false;
+	return isRetryableStatus(status);
+}
+
+export const resend: EspProvider = {
+	id: 'resend',
+	displayName: 'Resend',
+	maxBatch: { rendered: RESEND_MAX_BATCH, template: RESEND_MAX_BATCH },
+	acceptsIdempotencyKey: true,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const base = trimSlash(stringSetting(settings, 'baseUrl', 'https://api.resend.com'));
+		// Each email is serialised once: its JSON gives its size and is joined into the body.
+		const json = new Map<OutboundMessage, string>(messages.map((m) => [m, JSON.stringify(resendEmail(m, mode))]));
+		const size = (m: OutboundMessage) => Buffer.byteLength(json.get(m) ?? '', 'utf8');
+		return chunk(messages, RESEND_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }).map((part) => {
+			const single = part.length === 1;
+			const key = requestKey(part, 'pz-batch-');
+			return {
+				request: {
+					method: 'POST',
+					url: single ? `${base}/emails` : `${base}/emails/batch`,
+					headers: {
+						'content-type': 'application/json',
+						...(single ? {} : { 'x-batch-validation': 'permissive' }),
+					},
+					body: single ? (json.get(part[0]) as string) : `[${part.map((m) => json.get(m)).join(',')}]`,
+					idempotencyKey: key,
+				},
+				messages: part,
+			};
+		});
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		const ok = response.status >= 200 && response.status < 300;
+		if (!ok) {
+			const error = errorOf(response);
+			const text = `HTTP ${response.status}${error.name ? ` ${error.name}` : ''}${error.message ? `: ${error.message}` : ''}`;
+			return failAll(plan, response, text.slice(0, 500), retryableError(response.status, error.name));
+		}
+		const parsed = parseJson(response.body);
+		if (plan.messages.length === 1 && !plan.request.url.endsWith('/batch')) {
+			const id = isRecord(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined;
+			return [{ index: plan.messages[0].index, status: id ? 'sent' : 'unknown', responseCode: response.status, ...(id ? { providerMessageId: id } : { error: 'Resend accepted the request but returned no email id' }) }];
+		}
+		const data = isRecord(parsed) && Array.isArray(parsed.data) ? (parsed.data as unknown[]) : [];
+		const errors = new Map<number, string>();
+		if (isRecord(parsed) && Array.isArray(parsed.errors)) {
+			for (const e of parsed.errors) {
+				if (isRecord(e) && typeof e.index === 'number') errors.set(e.index, typeof e.message === 'string' ? e.message : 'rejected');
+			}
+		}
+		// Permissive mode lists the ids of the accepted emails in request order, skipping the
+		// rejected ones; if an id is given for every email, take them position by position.
+		const ids = data.map((d) => (isRecord(d) && typeof d.id === 'string' ? d.id : undefined));
+		const positional = ids.length === plan.messages.length;
+		let next = 0;
+		const retryAfter = retryAfterSeconds(response);
+		return plan.messages.map((message, i): MessageResult => {
+			const error = errors.get(i);
+			if (error !== undefined) {
+				if (positional) next++;
+				return { index: message.index, status: 'failed', responseCode: 422, error: `Resend rejected this email: ${error}`.slice(0, 500), retryable: false };
+			}
+			const id = ids[positional ? i : next++];
+			if (id) return { index: message.index, status: 'sent', responseCode: response.status, providerMessageId: id };
+			return {
+				index: message.index,
+				status: 'unknown',
+				responseCode: response.status,
+				error: 'Resend answered without an id for this email: check the Resend dashboard before sending again',
+				...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+			};
+		});
+	},
+};

@@ -1,0 +1,193 @@
+/**
+ * Amazon SES API v2, any region (https://email.{region}.amazonaws.com), signed with SigV4 by
+ * the credential (../sigv4.ts).
+ *
+ * - Rendered mode: SendEmail (POST /v2/email/outbound-emails), one message per request: SES v2
+ *   has no call that carries several different rendered messages. Simple content with
+ *   Subject, Html, Text and Headers (List-Unsubscribe, test-mode header...).
+ *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
+ *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageHeader.html
+ * - Template mode: SendBulkEmail (POST /v2/email/outbound-bulk-emails), up to 50 destinations
+ *   per call, each BulkEmailEntry with its own ReplacementTemplateData, ReplacementTags and
+ *   ReplacementHeaders; messages share a call when sender, reply-to, template and
+ *   configuration set match. The answer has one BulkEmailEntryResult per entry, in order.
+ *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html
+ *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html
+ * - Attribution: EmailTags / ReplacementTags `{ Name, Value }` (ASCII letters, digits, `_`, `-`,
+ *   ≤256 characters; other characters become `_`), published with SES event destinations.
+ *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
+ * - No idempotency token exists for these calls.
+ */
+import type {
+	DispatchMode,
+	EspProvider,
+	HttpResponseSpec,
+	MessageResult,
+	OutboundMessage,
+	ProviderSettings,
+	RequestPlan,
+} from '../types';
+import {
+	asciiHeaderValue,
+	chunk,
+	failAll,
+	groupBy,
+	header,
+	isRecord,
+	isRetryableStatus,
+	parseJson,
+	stableJson,
+	stringSetting,
+	tagSafe,
+	trimSlash,
+} from './batch-helpers';
+
+export const SES_MAX_BULK_ENTRIES = 50;
+
+/** Error types worth retrying whatever the status (throttling). */
+const RETRYABLE_TYPES = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException', 'ServiceUnavailable', 'InternalFailure']);
+/** BulkEmailEntryResult statuses worth retrying. */
+const RETRYABLE_ENTRY = new Set(['TRANSIENT_FAILURE', 'ACCOUNT_THROTTLED']);
+
+export function sesEndpoint(settings: ProviderSettings): string {
+	const override = stringSetting(settings, 'baseUrl');
+	if (override) return trimSlash(override);
+	const region = stringSetting(settings, 'region', 'us-east-1');
+	if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new Error(`Amazon SES: "${region}" is not an AWS region name`);
+	return `https://email.${region}.amazonaws.com`;
+}
+
+/** SES wants 7-bit addresses: a non-ASCII display name becomes an RFC 2047 encoded-word. */
+function sesAddress(address: { email: string; name?: string }): string {
+	const name = address.name?.replace(/[\r\n]+/g, ' ').trim();
+	if (!name) return address.email;
+	if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/(["\\])/g, '\\$1')}" <${address.email}>`;
+	return `${asciiHeaderValue(name)} <${address.email}>`;
+}
+
+function tags(message: OutboundMessage): Array<{ Name: string; Value: string }> {
+	return [
+		...Object.entries(message.metadata).map(([k, v]) => ({ Name: tagSafe(k), Value: tagSafe(v) })),
+		...(message.tags ?? []).map((t) => ({ Name: tagSafe(t), Value: 'true' })),
+	];
+}
+
+function headers(message: OutboundMessage): Array<{ Name: string; Value: string }> {
+	return Object.entries(message.headers).map(([Name, value]) => ({ Name, Value: asciiHeaderValue(value) }));
+}
+
+function configurationSet(message: OutboundMessage, settings: ProviderSettings): string | undefined {
+	const fromOptions = message.options?.ConfigurationSetName ?? message.options?.configurationSetName;
+	if (typeof fromOptions === 'string' && fromOptions) return fromOptions;
+	return stringSetting(settings, 'configurationSetName') || undefined;
+}
+
+function sendEmailBody(message: OutboundMessage, settings: ProviderSettings): string {
+	const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
+	const body: Record<string, unknown> = {};
+	if (message.html !== undefined) body.Html = utf8(message.html);
+	if (message.text !== undefined) body.Text = utf8(message.text);
+	const simple: Record<string, unknown> = { Subject: utf8(message.subject ?? ''), Body: body };
+	const h = headers(message);
+	if (h.length) simple.Headers = h;
+	const request: Record<string, unknown> = {
+		FromEmailAddress: sesAddress(message.from),
+		Destination: { ToAddresses: [sesAddress(message.to)] },
+		Content: { Simple: simple },
+	};
+	if (message.replyTo) request.ReplyToAddresses = [sesAddress(message.replyTo)];
+	const t = tags(message);
+	if (t.length) request.EmailTags = t;
+	const set = configurationSet(message, settings);
+	if (set) request.ConfigurationSetName = set;
+	return JSON.stringify(request);
+}
+
+function bulkBody(messages: OutboundMessage[], settings: ProviderSettings): string {
+	const first = messages[0];
+	const request: Record<string, unknown> = {
+		FromEmailAddress: sesAddress(first.from),
+		DefaultContent: { Template: { TemplateName: first.templateId, TemplateData: '{}' } },
+		BulkEmailEntries: messages.map((m) => {
+			const entry: Record<string, unknown> = {
+				Destination: { ToAddresses: [sesAddress(m.to)] },
+				ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(m.variables ?? {}) } },
+			};
+			const t = tags(m);
+			if (t.length) entry.ReplacementTags = t;
+			const h = headers(m);
+			if (h.length) entry.ReplacementHeaders = h;
+			return entry;
+		}),
+	};
+	if (first.replyTo) request.ReplyToAddresses = [sesAddress(first.replyTo)];
+	const set = configurationSet(first, settings);
+	if (set) request.ConfigurationSetName = set;
+	return JSON.stringify(request);
+}
+
+/** AWS error type: x-amzn-ErrorType header ("Type:uri"), else the body's __type or code. */
+export function sesErrorType(response: HttpResponseSpec): string | undefined {
+	const fromHeader = header(response, 'x-amzn-errortype')?.split(':')[0];
+	if (fromHeader) return fromHeader;
+	const parsed = parseJson(response.body);
+	if (!isRecord(parsed)) return undefined;
+	const type = parsed.__type ?? parsed.code ?? parsed.Code;
+	return typeof type === 'string' ? type.split('#').pop() : undefined;
+}
+
+export const ses: EspProvider = {
+	id: 'ses',
+	displayName: 'Amazon SES',
+	maxBatch: { rendered: 1, template: SES_MAX_BULK_ENTRIES },
+	acceptsIdempotencyKey: false,
+
+	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
+		const base = sesEndpoint(settings);
+		const json = { 'content-type': 'application/json' };
+		if (mode === 'rendered') {
+			return messages.map((m) => ({
+				request: { method: 'POST', url: `${base}/v2/email/outbound-emails`, headers: { ...json }, body: sendEmailBody(m, settings) },
+				messages: [m],
+			}));
+		}
+		const key = (m: OutboundMessage) => stableJson([m.from, m.replyTo ?? null, m.templateId, configurationSet(m, settings) ?? null]);
+		return groupBy(messages, key).flatMap((group) =>
+			chunk(group, SES_MAX_BULK_ENTRIES).map((part) => ({
+				request: { method: 'POST' as const, url: `${base}/v2/email/outbound-bulk-emails`, headers: { ...json }, body: bulkBody(part, settings) },
+				messages: part,
+			})),
+		);
+	},
+
+	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[] {
+		const parsed = parseJson(response.body);
+		if (response.status >= 200 && response.status < 300 && isRecord(parsed)) {
+			if (Array.isArray(parsed.BulkEmailEntryResults)) {
+				const entries = parsed.BulkEmailEntryResults as unknown[];
+				return plan.messages.map((m, i): MessageResult => {
+					const entry = entries[i];
+					if (!isRecord(entry)) {
+						return { index: m.index, status: 'unknown', responseCode: response.status, error: 'SES returned no result for this entry' };
+					}
+					const status = String(entry.Status ?? '');
+					const id = typeof entry.MessageId === 'string' ? entry.MessageId : undefined;
+					if (status === 'SUCCESS') return { index: m.index, status: 'sent', responseCode: response.status, ...(id ? { providerMessageId: id } : {}) };
+					const detail = typeof entry.Error === 'string' && entry.Error ? `: ${entry.Error}` : '';
+					return { index: m.index, status: 'failed', responseCode: response.status, error: `SES ${status}${detail}`.slice(0, 500), retryable: RETRYABLE_ENTRY.has(status) };
+				});
+			}
+			if (typeof parsed.MessageId === 'string') {
+				return plan.messages.map((m) => ({ index: m.index, status: 'sent', responseCode: response.status, providerMessageId: parsed.MessageId as string }));
+			}
+		}
+		if (response.status >= 200 && response.status < 300) {
+			return plan.messages.map((m) => ({ index: m.index, status: 'unknown', responseCode: response.status, error: 'SES answered without a message id' }));
+		}
+		const type = sesErrorType(response);
+		const message = isRecord(parsed) ? (parsed.message ?? parsed.Message) : undefined;
+		const text = `HTTP ${response.status}${type ? ` ${type}` : ''}${typeof message === 'string' ? `: ${message}` : ''}`;
+		const retryable = (type !== undefined && RETRYABLE_TYPES.has(type)) || isRetryableStatus(response.status);
+		return failAll(plan, response, text.slice(0, 500), retryable);
+	},
+};
