@@ -132,17 +132,20 @@ export function hashBytes(buf: Uint8Array, s: number, e: number): number {
 }
 
 /**
- * The CSV path's customer table: a hash table whose 64-byte records hold the key (inline when it
- * fits in 16 bytes) AND the four running numbers, so a row touches the table slot and one record
- * (two cache lines) instead of an index, a key store and the accumulator separately.
- * Record layout (bytes): 0 hash, 4 key length, 8 arena offset (long keys), 16-31 inline key,
- * 32 last ms, 40 first ms, 48 count, 56 sum (minor units).
+ * The CSV path's customer table: an open-addressing hash table whose 64-byte slots ARE the
+ * records: the key (inline when it fits in 16 bytes) and the four running numbers sit in the
+ * slot itself, so a row with a known customer touches one record (one cache line, two when the
+ * buffer is not 64-byte aligned) and no separate index. Load factor at most 1/2.
+ * Slot layout (bytes): 0 customer index + 1 (0 = empty), 4 hash, 8 key length, 12 arena offset
+ * (long keys), 16-31 inline key, 32 last ms, 40 first ms, 48 count, 56 sum (minor units).
+ * Customers keep their first-seen order through `slotOf` (customer index → slot).
  */
 export class CsvCustomerTable {
-	private slots = new Int32Array(1 << 16).fill(-1);
-	private bytes = new Uint8Array(64 * 4096);
+	private capacity = 1 << 12;
+	private bytes = new Uint8Array(64 * this.capacity);
 	private i32 = new Int32Array(this.bytes.buffer);
 	private f64 = new Float64Array(this.bytes.buffer);
+	private slotOf = new Int32Array(this.capacity >> 1);
 	private arena = new Uint8Array(1 << 16);
 	private used = 0;
 	readonly ids: string[] = [];
@@ -155,15 +158,15 @@ export class CsvCustomerTable {
 	add(buf: Buffer, s: number, e: number, ms: number, amountMinor: number): void {
 		const h = hashBytes(buf, s, e);
 		const len = e - s;
-		const slots = this.slots;
-		const mask = slots.length - 1;
+		const i32 = this.i32;
+		const mask = this.capacity - 1;
 		let slot = h & mask;
 		for (;;) {
-			const k = slots[slot];
-			if (k < 0) break;
-			const r = k << 4; // record index in Int32 units (64 bytes = 16 ints)
-			if (this.i32[r] === h && this.i32[r + 1] === len && this.sameKey(k, buf, s, len)) {
-				const f = k << 3; // in Float64 units
+			const r = slot << 4; // in Int32 units (64 bytes = 16 ints)
+			const k = i32[r];
+			if (k === 0) break;
+			if (i32[r + 1] === h && i32[r + 2] === len && this.sameKey(slot, buf, s, len)) {
+				const f = slot << 3; // in Float64 units
 				const d = this.f64;
 				if (ms > d[f + 4]) d[f + 4] = ms;
 				if (ms < d[f + 5]) d[f + 5] = ms;
@@ -176,64 +179,83 @@ export class CsvCustomerTable {
 		this.insert(buf, s, e, h, ms, amountMinor);
 	}
 
-	private sameKey(k: number, buf: Uint8Array, s: number, len: number): boolean {
+	private sameKey(slot: number, buf: Uint8Array, s: number, len: number): boolean {
 		if (len <= 16) {
-			const o = (k << 6) + 16;
+			const o = (slot << 6) + 16;
 			const b = this.bytes;
 			for (let i = 0; i < len; i++) if (b[o + i] !== buf[s + i]) return false;
 			return true;
 		}
-		const a = this.i32[(k << 4) + 2];
-		for (let i = 0; i < len; i++) if (this.arena[a + i] !== buf[s + i]) return false;
+		const a = this.i32[(slot << 4) + 3];
+		const arena = this.arena;
+		for (let i = 0; i < len; i++) if (arena[a + i] !== buf[s + i]) return false;
 		return true;
 	}
 
 	private insert(buf: Buffer, s: number, e: number, h: number, ms: number, amountMinor: number): void {
 		const k = this.ids.length;
-		if ((k + 1) * 64 > this.bytes.length) {
-			const bigger = new Uint8Array(this.bytes.length * 2);
-			bigger.set(this.bytes);
-			this.bytes = bigger;
-			this.i32 = new Int32Array(bigger.buffer);
-			this.f64 = new Float64Array(bigger.buffer);
-		}
+		if ((k + 1) * 2 > this.capacity) this.grow();
+		const mask = this.capacity - 1;
+		let slot = h & mask;
+		while (this.i32[slot << 4] !== 0) slot = (slot + 1) & mask;
 		const len = e - s;
-		const r = k << 4;
-		this.i32[r] = h;
-		this.i32[r + 1] = len;
-		if (len <= 16) this.bytes.set(buf.subarray(s, e), (k << 6) + 16);
-		else {
+		const r = slot << 4;
+		const i32 = this.i32;
+		i32[r] = k + 1;
+		i32[r + 1] = h;
+		i32[r + 2] = len;
+		if (len <= 16) {
+			const o = (slot << 6) + 16;
+			const b = this.bytes;
+			for (let i = 0; i < len; i++) b[o + i] = buf[s + i];
+		} else {
 			if (this.used + len > this.arena.length) {
 				const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
 				bigger.set(this.arena.subarray(0, this.used));
 				this.arena = bigger;
 			}
-			this.arena.set(buf.subarray(s, e), this.used);
-			this.i32[r + 2] = this.used;
+			const arena = this.arena;
+			const at = this.used;
+			for (let i = 0; i < len; i++) arena[at + i] = buf[s + i];
+			i32[r + 3] = at;
 			this.used += len;
 		}
-		const f = k << 3;
+		const f = slot << 3;
 		this.f64[f + 4] = ms;
 		this.f64[f + 5] = ms;
 		this.f64[f + 6] = 1;
 		this.f64[f + 7] = amountMinor;
+		this.slotOf[k] = slot;
 		this.ids.push(buf.toString('utf8', s, e));
-		if (this.ids.length * 2 > this.slots.length) {
-			this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-			for (let j = 0; j < this.ids.length; j++) this.place(j);
-		} else this.place(k);
 	}
 
-	private place(k: number): void {
-		const mask = this.slots.length - 1;
-		let slot = this.i32[k << 4] & mask;
-		while (this.slots[slot] >= 0) slot = (slot + 1) & mask;
-		this.slots[slot] = k;
+	/** Doubles the slots and moves every record to its slot in the bigger table. */
+	private grow(): void {
+		const old = this.f64;
+		const oldI32 = this.i32;
+		const oldCapacity = this.capacity;
+		this.capacity *= 2;
+		this.bytes = new Uint8Array(64 * this.capacity);
+		this.i32 = new Int32Array(this.bytes.buffer);
+		this.f64 = new Float64Array(this.bytes.buffer);
+		const slotOf = new Int32Array(this.capacity >> 1);
+		const mask = this.capacity - 1;
+		for (let from = 0; from < oldCapacity; from++) {
+			const k = oldI32[from << 4];
+			if (k === 0) continue;
+			let slot = oldI32[(from << 4) + 1] & mask;
+			while (this.i32[slot << 4] !== 0) slot = (slot + 1) & mask;
+			const a = from << 3;
+			const b = slot << 3;
+			for (let j = 0; j < 8; j++) this.f64[b + j] = old[a + j];
+			slotOf[k - 1] = slot;
+		}
+		this.slotOf = slotOf;
 	}
 
 	/** Customer k's numbers: last ms, first ms, count, sum. */
 	row(k: number): [number, number, number, number] {
-		const f = k << 3;
+		const f = this.slotOf[k] << 3;
 		return [this.f64[f + 4], this.f64[f + 5], this.f64[f + 6], this.f64[f + 7]];
 	}
 }
