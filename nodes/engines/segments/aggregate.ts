@@ -74,6 +74,7 @@ export function aggregateItems(
 	const readId = reader(fields.customerId);
 	const readAmount = reader(fields.amount);
 	const readTime = reader(fields.timestamp);
+	const readPrevious = fields.previousSegment ? reader(fields.previousSegment) : undefined;
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const rawId = readId(json);
@@ -111,8 +112,8 @@ export function aggregateItems(
 		if (firstItem[c] < 0) firstItem[c] = i;
 		else nextItem[lastItem[c]] = i;
 		lastItem[c] = i;
-		if (fields.previousSegment) {
-			const prev = read(json, fields.previousSegment);
+		if (readPrevious) {
+			const prev = readPrevious(json);
 			if (typeof prev === 'string' && prev.trim() !== '') previousSegment.set(c, prev.trim());
 		}
 	}
