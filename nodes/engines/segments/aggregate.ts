@@ -381,6 +381,18 @@ export class CsvCustomerTable {
 		this.slotOf = slotOf;
 	}
 
+	/** Writes every customer's totals into acc, in first-seen order (new ones appended, known ones overwritten). */
+	copyInto(acc: RfmAccumulator): void {
+		if (this.batched > 0) this.flush();
+		const n = this.ids.length;
+		const d = this.f64;
+		for (let k = 0; k < n; k++) {
+			const f = this.slotOf[k] << 3;
+			if (k >= acc.size) acc.newCustomer(this.ids[k], d[f + 4]);
+			acc.setAt(k, d[f + 4], d[f + 5], d[f + 6], d[f + 7]);
+		}
+	}
+
 	/** Customer k's numbers: last ms, first ms, count, sum. */
 	row(k: number): [number, number, number, number] {
 		if (this.batched > 0) this.flush();
@@ -465,10 +477,6 @@ export async function aggregateCsv(
 	customers.flush();
 	// Copy the table's totals into the accumulator (new customers appended, known ones overwritten).
 	acc.transactions += rowsAdded;
-	for (let k = 0; k < customers.size; k++) {
-		const [last, first, count, sum] = customers.row(k);
-		if (k >= acc.size) acc.newCustomer(customers.ids[k], last);
-		acc.setAt(k, last, first, count, sum);
-	}
+	customers.copyInto(acc);
 	return { rows: result.rows };
 }
