@@ -357,7 +357,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		extra,
 		allItems: items.length,
 	});
-	return [...out, ...errorItems];
+	for (const e of errorItems) out.push(e);
+	return out;
 }
 
 function scoreCustomers(this: IExecuteFunctions, items: INodeExecutionData[], params: Params): INodeExecutionData[] {
@@ -412,7 +413,8 @@ function scoreCustomers(this: IExecuteFunctions, items: INodeExecutionData[], pa
 		allItems: items.length,
 		carry: (c) => items[good[c]].json,
 	});
-	return [...out, ...errorItems];
+	for (const e of errorItems) out.push(e);
+	return out;
 }
 
 function emit(

@@ -3,7 +3,7 @@
  * CSV byte stream. Kept here, free of n8n, so the node and the benchmark run the same code.
  */
 import { readCsv, type CsvRow } from './csv';
-import { parseDecimalBytes, parseMoneyMinor, parseTimeBytes, parseTimeMs } from './parse';
+import { daysFromCivil, daysInMonth, parseDecimalBytes, parseMoneyMinor, parseTimeBytes, parseTimeMs } from './parse';
 import { RfmAccumulator } from './rfm';
 
 export interface TransactionFields {
@@ -74,6 +74,7 @@ export function aggregateItems(
 	const readId = reader(fields.customerId);
 	const readAmount = reader(fields.amount);
 	const readTime = reader(fields.timestamp);
+	const readPrevious = fields.previousSegment ? reader(fields.previousSegment) : undefined;
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const rawId = readId(json);
@@ -111,8 +112,8 @@ export function aggregateItems(
 		if (firstItem[c] < 0) firstItem[c] = i;
 		else nextItem[lastItem[c]] = i;
 		lastItem[c] = i;
-		if (fields.previousSegment) {
-			const prev = read(json, fields.previousSegment);
+		if (readPrevious) {
+			const prev = readPrevious(json);
 			if (typeof prev === 'string' && prev.trim() !== '') previousSegment.set(c, prev.trim());
 		}
 	}
@@ -131,109 +132,271 @@ export function hashBytes(buf: Uint8Array, s: number, e: number): number {
 	return h | 0;
 }
 
+export const ROW_ADDED = 0;
+export const ROW_FUTURE = 1;
+export const ROW_BAD_ID = -1;
+export const ROW_BAD_AMOUNT = -2;
+export const ROW_BAD_TIME = -3;
+
+/** Rows per batch of table updates (see CsvCustomerTable.addRow). */
+const BATCH = 32;
+
+const isDigit = (c: number) => c >= 0 && c <= 9;
+
 /**
- * The CSV path's customer table: a hash table whose 64-byte records hold the key (inline when it
- * fits in 16 bytes) AND the four running numbers, so a row touches the table slot and one record
- * (two cache lines) instead of an index, a key store and the accumulator separately.
- * Record layout (bytes): 0 hash, 4 key length, 8 arena offset (long keys), 16-31 inline key,
- * 32 last ms, 40 first ms, 48 count, 56 sum (minor units).
+ * The CSV path's customer table: an open-addressing hash table whose 64-byte slots ARE the
+ * records: the key (inline when it fits in 16 bytes) and the four running numbers sit in the
+ * slot itself, so a row with a known customer touches one record (one cache line, two when the
+ * buffer is not 64-byte aligned) and no separate index. Load factor at most 1/2.
+ * Slot layout (bytes): 0 customer index + 1 (0 = empty), 4 hash, 8 key length, 12 arena offset
+ * (long keys), 16-31 inline key, 32 last ms, 40 first ms, 48 count, 56 sum (minor units).
+ * Customers keep their first-seen order through `slotOf` (customer index → slot).
  */
 export class CsvCustomerTable {
-	private slots = new Int32Array(1 << 16).fill(-1);
-	private bytes = new Uint8Array(64 * 4096);
+	private capacity = 1 << 12;
+	private bytes = new Uint8Array(64 * this.capacity);
 	private i32 = new Int32Array(this.bytes.buffer);
 	private f64 = new Float64Array(this.bytes.buffer);
+	private slotOf = new Int32Array(this.capacity >> 1);
 	private arena = new Uint8Array(1 << 16);
 	private used = 0;
 	readonly ids: string[] = [];
 
 	get size(): number {
+		if (this.batched > 0) this.flush();
 		return this.ids.length;
 	}
 
-	/** Adds a transaction for the id in buf[s, e); creates the customer when new. */
-	add(buf: Buffer, s: number, e: number, ms: number, amountMinor: number): void {
-		const h = hashBytes(buf, s, e);
-		const len = e - s;
-		const slots = this.slots;
-		const mask = slots.length - 1;
-		let slot = h & mask;
-		for (;;) {
-			const k = slots[slot];
-			if (k < 0) break;
-			const r = k << 4; // record index in Int32 units (64 bytes = 16 ints)
-			if (this.i32[r] === h && this.i32[r + 1] === len && this.sameKey(k, buf, s, len)) {
-				const f = k << 3; // in Float64 units
-				const d = this.f64;
-				if (ms > d[f + 4]) d[f + 4] = ms;
-				if (ms < d[f + 5]) d[f + 5] = ms;
-				d[f + 6]++;
-				d[f + 7] += amountMinor;
-				return;
+	/** Transactions dated after this are left out (addRow answers ROW_FUTURE). */
+	reference = Infinity;
+	/** Decimal places of the amounts (minor units). */
+	decimals = 2;
+	/** Rows parsed but not yet added (see addRow), all from `batchBuf`. */
+	private batched = 0;
+	private batchBuf: Buffer = Buffer.alloc(0);
+	private readonly bHash = new Int32Array(BATCH);
+	private readonly bStart = new Int32Array(BATCH);
+	private readonly bEnd = new Int32Array(BATCH);
+	private readonly bMs = new Float64Array(BATCH);
+	private readonly bAmount = new Float64Array(BATCH);
+	/** Sink for the early loads (so they are not optimised away). */
+	touched = 0;
+
+	/**
+	 * Parses and adds one row whose id, amount and timestamp are buf[is, ie), [as, ae), [ts, te).
+	 * Everything a row needs happens here, with small-integer arguments and result, so the hot
+	 * path allocates nothing (a double passed to or returned from a call that is not inlined is
+	 * boxed). Returns ROW_ADDED, ROW_FUTURE, or a negative code: the caller builds the message.
+	 */
+	addRow(buf: Buffer, is: number, ie: number, as: number, ae: number, ts: number, te: number): number {
+		while (is < ie && buf[is] === 32) is++;
+		while (ie > is && buf[ie - 1] === 32) ie--;
+		if (ie === is) return ROW_BAD_ID;
+		const amount = parseDecimalBytes(buf, as, ae, this.decimals);
+		if (amount === undefined) return ROW_BAD_AMOUNT;
+		while (ts < te && buf[ts] === 32) ts++;
+		while (te > ts && buf[te - 1] === 32) te--;
+		// YYYY-MM-DD[(T| )HH:MM[:SS]][Z] in UTC, inline; other forms go to parseTimeBytes.
+		let ms = NaN;
+		const n = te - ts;
+		if (n >= 10 && buf[ts + 4] === 45 && buf[ts + 7] === 45) {
+			const y0 = buf[ts] - 48;
+			const y1 = buf[ts + 1] - 48;
+			const y2 = buf[ts + 2] - 48;
+			const y3 = buf[ts + 3] - 48;
+			const m0 = buf[ts + 5] - 48;
+			const m1 = buf[ts + 6] - 48;
+			const d0 = buf[ts + 8] - 48;
+			const d1 = buf[ts + 9] - 48;
+			if (isDigit(y0) && isDigit(y1) && isDigit(y2) && isDigit(y3) && isDigit(m0) && isDigit(m1) && isDigit(d0) && isDigit(d1)) {
+				const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+				const mo = m0 * 10 + m1;
+				const d = d0 * 10 + d1;
+				let secs = 0;
+				let ok = true;
+				if (n > 10) {
+					const sep = buf[ts + 10];
+					ok = false;
+					if ((sep === 84 || sep === 32) && n >= 16 && buf[ts + 13] === 58) {
+						const h0 = buf[ts + 11] - 48;
+						const h1 = buf[ts + 12] - 48;
+						const i0 = buf[ts + 14] - 48;
+						const i1 = buf[ts + 15] - 48;
+						let s0 = 0;
+						let s1 = 0;
+						let i = 16;
+						if (n >= 19 && buf[ts + 16] === 58) {
+							s0 = buf[ts + 17] - 48;
+							s1 = buf[ts + 18] - 48;
+							i = 19;
+						}
+						if (isDigit(h0) && isDigit(h1) && isDigit(i0) && isDigit(i1) && isDigit(s0) && isDigit(s1) && (i === n || (i === n - 1 && buf[ts + i] === 90))) {
+							const h = h0 * 10 + h1;
+							const mi = i0 * 10 + i1;
+							const sec = s0 * 10 + s1;
+							if (h <= 23 && mi <= 59 && sec <= 59) {
+								secs = h * 3600 + mi * 60 + sec;
+								ok = true;
+							}
+						}
+					}
+				}
+				if (ok && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) ms = daysFromCivil(y, mo, d) * 86_400_000 + secs * 1000;
 			}
-			slot = (slot + 1) & mask;
 		}
-		this.insert(buf, s, e, h, ms, amountMinor);
+		if (ms !== ms) {
+			// Not the inline form (or invalid): the general parser decides.
+			const t = parseTimeBytes(buf, ts, te);
+			if (t === undefined) return ROW_BAD_TIME;
+			ms = t;
+		}
+		if (ms > this.reference) return ROW_FUTURE;
+		// Queue the row; its slot's cache line is requested now and used when the batch is
+		// flushed, so the memory loads of a batch overlap instead of stalling one after another.
+		if (buf !== this.batchBuf) {
+			if (this.batched > 0) this.flush();
+			this.batchBuf = buf;
+		}
+		const h = hashBytes(buf, is, ie);
+		const b = this.batched;
+		this.bHash[b] = h;
+		this.bStart[b] = is;
+		this.bEnd[b] = ie;
+		this.bMs[b] = ms;
+		this.bAmount[b] = amount;
+		if (++this.batched === BATCH) this.flush();
+		return ROW_ADDED;
 	}
 
-	private sameKey(k: number, buf: Uint8Array, s: number, len: number): boolean {
+	/** Adds the queued rows, in their order. Call before reading the totals (row() does). */
+	flush(): void {
+		const buf = this.batchBuf;
+		const n = this.batched;
+		this.batched = 0;
+		// First only the loads of the slots, independent of each other so the CPU overlaps their
+		// cache misses; then the updates, which find those lines in cache.
+		const mask0 = this.capacity - 1;
+		let touched = 0;
+		for (let b = 0; b < n; b++) touched ^= this.i32[(this.bHash[b] & mask0) << 4];
+		this.touched = touched;
+		for (let b = 0; b < n; b++) {
+			const h = this.bHash[b];
+			const is = this.bStart[b];
+			const len = this.bEnd[b] - is;
+			const ms = this.bMs[b];
+			const i32 = this.i32;
+			const mask = this.capacity - 1;
+			let slot = h & mask;
+			for (;;) {
+				const r = slot << 4; // in Int32 units (64 bytes = 16 ints)
+				if (i32[r] === 0) {
+					this.insert(buf, is, is + len, h, ms, this.bAmount[b]);
+					break;
+				}
+				if (i32[r + 1] === h && i32[r + 2] === len && this.sameKey(slot, buf, is, len)) {
+					const f = slot << 3; // in Float64 units
+					const d = this.f64;
+					if (ms > d[f + 4]) d[f + 4] = ms;
+					if (ms < d[f + 5]) d[f + 5] = ms;
+					d[f + 6]++;
+					d[f + 7] += this.bAmount[b];
+					break;
+				}
+				slot = (slot + 1) & mask;
+			}
+		}
+	}
+
+	private sameKey(slot: number, buf: Uint8Array, s: number, len: number): boolean {
 		if (len <= 16) {
-			const o = (k << 6) + 16;
+			const o = (slot << 6) + 16;
 			const b = this.bytes;
 			for (let i = 0; i < len; i++) if (b[o + i] !== buf[s + i]) return false;
 			return true;
 		}
-		const a = this.i32[(k << 4) + 2];
-		for (let i = 0; i < len; i++) if (this.arena[a + i] !== buf[s + i]) return false;
+		const a = this.i32[(slot << 4) + 3];
+		const arena = this.arena;
+		for (let i = 0; i < len; i++) if (arena[a + i] !== buf[s + i]) return false;
 		return true;
 	}
 
 	private insert(buf: Buffer, s: number, e: number, h: number, ms: number, amountMinor: number): void {
 		const k = this.ids.length;
-		if ((k + 1) * 64 > this.bytes.length) {
-			const bigger = new Uint8Array(this.bytes.length * 2);
-			bigger.set(this.bytes);
-			this.bytes = bigger;
-			this.i32 = new Int32Array(bigger.buffer);
-			this.f64 = new Float64Array(bigger.buffer);
-		}
+		if ((k + 1) * 2 > this.capacity) this.grow();
+		const mask = this.capacity - 1;
+		let slot = h & mask;
+		while (this.i32[slot << 4] !== 0) slot = (slot + 1) & mask;
 		const len = e - s;
-		const r = k << 4;
-		this.i32[r] = h;
-		this.i32[r + 1] = len;
-		if (len <= 16) this.bytes.set(buf.subarray(s, e), (k << 6) + 16);
-		else {
+		const r = slot << 4;
+		const i32 = this.i32;
+		i32[r] = k + 1;
+		i32[r + 1] = h;
+		i32[r + 2] = len;
+		if (len <= 16) {
+			const o = (slot << 6) + 16;
+			const b = this.bytes;
+			for (let i = 0; i < len; i++) b[o + i] = buf[s + i];
+		} else {
 			if (this.used + len > this.arena.length) {
 				const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
 				bigger.set(this.arena.subarray(0, this.used));
 				this.arena = bigger;
 			}
-			this.arena.set(buf.subarray(s, e), this.used);
-			this.i32[r + 2] = this.used;
+			const arena = this.arena;
+			const at = this.used;
+			for (let i = 0; i < len; i++) arena[at + i] = buf[s + i];
+			i32[r + 3] = at;
 			this.used += len;
 		}
-		const f = k << 3;
+		const f = slot << 3;
 		this.f64[f + 4] = ms;
 		this.f64[f + 5] = ms;
 		this.f64[f + 6] = 1;
 		this.f64[f + 7] = amountMinor;
+		this.slotOf[k] = slot;
 		this.ids.push(buf.toString('utf8', s, e));
-		if (this.ids.length * 2 > this.slots.length) {
-			this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-			for (let j = 0; j < this.ids.length; j++) this.place(j);
-		} else this.place(k);
 	}
 
-	private place(k: number): void {
-		const mask = this.slots.length - 1;
-		let slot = this.i32[k << 4] & mask;
-		while (this.slots[slot] >= 0) slot = (slot + 1) & mask;
-		this.slots[slot] = k;
+	/** Doubles the slots and moves every record to its slot in the bigger table. */
+	private grow(): void {
+		const old = this.f64;
+		const oldI32 = this.i32;
+		const oldCapacity = this.capacity;
+		this.capacity *= 2;
+		this.bytes = new Uint8Array(64 * this.capacity);
+		this.i32 = new Int32Array(this.bytes.buffer);
+		this.f64 = new Float64Array(this.bytes.buffer);
+		const slotOf = new Int32Array(this.capacity >> 1);
+		const mask = this.capacity - 1;
+		for (let from = 0; from < oldCapacity; from++) {
+			const k = oldI32[from << 4];
+			if (k === 0) continue;
+			let slot = oldI32[(from << 4) + 1] & mask;
+			while (this.i32[slot << 4] !== 0) slot = (slot + 1) & mask;
+			const a = from << 3;
+			const b = slot << 3;
+			for (let j = 0; j < 8; j++) this.f64[b + j] = old[a + j];
+			slotOf[k - 1] = slot;
+		}
+		this.slotOf = slotOf;
+	}
+
+	/** Writes every customer's totals into acc, in first-seen order (new ones appended, known ones overwritten). */
+	copyInto(acc: RfmAccumulator): void {
+		if (this.batched > 0) this.flush();
+		const n = this.ids.length;
+		const d = this.f64;
+		for (let k = 0; k < n; k++) {
+			const f = this.slotOf[k] << 3;
+			if (k >= acc.size) acc.newCustomer(this.ids[k], d[f + 4]);
+			acc.setAt(k, d[f + 4], d[f + 5], d[f + 6], d[f + 7]);
+		}
 	}
 
 	/** Customer k's numbers: last ms, first ms, count, sum. */
 	row(k: number): [number, number, number, number] {
-		const f = k << 3;
+		if (this.batched > 0) this.flush();
+		const f = this.slotOf[k] << 3;
 		return [this.f64[f + 4], this.f64[f + 5], this.f64[f + 6], this.f64[f + 7]];
 	}
 }
@@ -267,9 +430,11 @@ export async function aggregateCsv(
 		csvTables.set(acc, table);
 	}
 	const customers = table;
+	customers.reference = acc.reference;
+	customers.decimals = options.decimals;
 	let rowsAdded = 0;
-	const reference = acc.reference;
 	const fail = (line: number, message: string) => {
+		customers.flush(); // the rows before this one are in the table whatever happens next
 		if (!options.onBadRow || !options.onBadRow(line, message)) throw new CsvRowError(`CSV line ${line}: ${message}`, line);
 	};
 	const result = await readCsv(source, {
@@ -284,6 +449,18 @@ export async function aggregateCsv(
 		},
 		onRow: (row: CsvRow) => {
 			const { buf, starts, ends } = row;
+			if (ends[0] >= 0 && ends[1] >= 0 && ends[2] >= 0) {
+				const code = customers.addRow(buf, starts[0], ends[0], starts[1], ends[1], starts[2], ends[2]);
+				if (code === ROW_ADDED) {
+					rowsAdded++;
+					return;
+				}
+				if (code === ROW_FUTURE) {
+					acc.skippedFuture++;
+					return;
+				}
+			}
+			// A bad row: say what is wrong, checking in the order id, amount, timestamp.
 			let s = starts[0];
 			let e = ends[0];
 			if (e < 0) return fail(row.line, `no value in column "${fields.customerId}"`);
@@ -294,24 +471,12 @@ export async function aggregateCsv(
 			if (amount === undefined) {
 				return fail(row.line, `amount "${ends[1] < 0 ? '' : buf.toString('utf8', starts[1], ends[1])}" in column "${fields.amount}" is not a number`);
 			}
-			const ms = ends[2] < 0 ? undefined : parseTimeBytes(buf, starts[2], ends[2]);
-			if (ms === undefined) {
-				return fail(row.line, `timestamp "${ends[2] < 0 ? '' : buf.toString('utf8', starts[2], ends[2])}" in column "${fields.timestamp}" is not a date`);
-			}
-			if (ms > reference) {
-				acc.skippedFuture++;
-				return;
-			}
-			customers.add(buf, s, e, ms, amount);
-			rowsAdded++;
+			return fail(row.line, `timestamp "${ends[2] < 0 ? '' : buf.toString('utf8', starts[2], ends[2])}" in column "${fields.timestamp}" is not a date`);
 		},
 	});
+	customers.flush();
 	// Copy the table's totals into the accumulator (new customers appended, known ones overwritten).
 	acc.transactions += rowsAdded;
-	for (let k = 0; k < customers.size; k++) {
-		const [last, first, count, sum] = customers.row(k);
-		if (k >= acc.size) acc.newCustomer(customers.ids[k], last);
-		acc.setAt(k, last, first, count, sum);
-	}
+	customers.copyInto(acc);
 	return { rows: result.rows };
 }

@@ -172,18 +172,26 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		options.onRow(row);
 	};
 
-	for await (const chunk of source) {
-		const piece = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-		const buf = carry ? Buffer.concat([carry, piece]) : piece;
-		carry = undefined;
-		let pos = 0;
+	// Bytes above all three special bytes (the delimiter, LF, the quote) need one comparison.
+	const maxSpecial = Math.max(delim, LF, QUOTE);
+	/** Whether `carry` (the unfinished last line of the previous chunk) contains a quote. */
+	let carryQuoted = false;
+
+	/**
+	 * Scans buf from `from`, handing every complete line to fastRow/slowRow; returns the offset
+	 * of the unfinished tail (buf.length when none). `quotedTail` tells whether that tail has a quote.
+	 */
+	let quotedTail = false;
+	const scan = (buf: Buffer, from: number): number => {
+		let pos = from;
 		let count = 1;
-		fieldStarts[0] = 0;
 		const len = buf.length;
+		quotedTail = false;
 		// One pass over the bytes: delimiters record field starts, LF ends a row, a quote sends
 		// the logical line (which may span several physical lines) to the slow path.
-		for (let p = 0; p < len; p++) {
+		for (let p = from; p < len; p++) {
 			const b = buf[p];
+			if (b > maxSpecial) continue;
 			if (b === delim) {
 				if (count === fieldStarts.length) {
 					const bigger = new Int32Array(count * 2);
@@ -205,12 +213,15 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 				for (; q < len; q++) {
 					const c = buf[q];
 					if (c === QUOTE) quotes++;
-					else if (c === LF && quotes % 2 === 0) {
+					else if (c === LF && (quotes & 1) === 0) {
 						end = q;
 						break;
 					}
 				}
-				if (end < 0) break; // need more data: keep the line in carry
+				if (end < 0) {
+					quotedTail = true;
+					return pos; // need more data: keep the line in carry
+				}
 				const text = decoder.decode(buf.subarray(pos, end));
 				const startLine = line + 1;
 				line += 1 + countByte(buf, pos, end, LF);
@@ -220,6 +231,26 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 				count = 1;
 			}
 		}
+		return pos;
+	};
+
+	for await (const chunk of source) {
+		let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+		let from = 0;
+		if (carry) {
+			// Finish the carried line without copying the whole chunk: join the carry with this
+			// chunk's bytes up to its first LF. A quoted carry may span LFs: join everything.
+			const lf = carryQuoted ? -1 : buf.indexOf(LF);
+			if (lf < 0) buf = Buffer.concat([carry, buf]);
+			else {
+				const head = Buffer.concat([carry, buf.subarray(0, lf + 1)]);
+				if (scan(head, 0) === head.length) from = lf + 1;
+				else buf = Buffer.concat([carry, buf]); // a quote opened in this chunk spans the LF: nothing was consumed
+			}
+			carry = undefined;
+		}
+		const pos = scan(buf, from);
+		carryQuoted = quotedTail;
 		if (pos < buf.length) carry = Buffer.from(buf.subarray(pos));
 	}
 	if (carry && carry.length > 0) {

@@ -101,7 +101,7 @@ function validDate(ms: number, month: number, day: number): boolean {
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Days in a month of the proleptic Gregorian calendar. */
-function daysInMonth(y: number, m: number): number {
+export function daysInMonth(y: number, m: number): number {
 	return m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : MONTH_DAYS[m - 1];
 }
 

@@ -58,7 +58,7 @@ export interface Breakpoint {
 export function quantileScores(values: Float64Array, bins: number, invert = false): { scores: Uint8Array; breakpoints: Breakpoint[] } {
 	const n = values.length;
 	const scores = new Uint8Array(n);
-	const sorted = Float64Array.from(values);
+	const sorted = values.slice(); // (Float64Array.from would go through the iterator)
 	sorted.sort();
 	// score(v) >= s  ⟺  L(v) >= k_s = ceil((s - 1) n / B)  ⟺  v > sorted[k_s - 1]  (L = # strictly lower).
 	// Inverted (G = # strictly higher): G(v) >= k_s  ⟺  v < sorted[n - k_s].
@@ -96,7 +96,7 @@ export function quantileScores(values: Float64Array, bins: number, invert = fals
 export function quantileScoresBySearch(values: Float64Array, bins: number, invert = false): Uint8Array {
 	const n = values.length;
 	const scores = new Uint8Array(n);
-	const sorted = Float64Array.from(values);
+	const sorted = values.slice(); // (Float64Array.from would go through the iterator)
 	sorted.sort();
 	for (let i = 0; i < n; i++) {
 		const v = values[i];
