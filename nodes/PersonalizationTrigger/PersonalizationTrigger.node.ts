@@ -36,6 +36,16 @@ function answer(res: ServerResponse, status: number, body: IDataObject): void {
 	res.end(text);
 }
 
+/**
+ * Answers 200 with our JSON body ourselves. (Returning `webhookResponse` is not enough: n8n's
+ * onReceived mode answers with the webhook's `responseData`, which defaults to the literal
+ * string "firstEntryJson" for a node that declares none.)
+ */
+function reply(res: ServerResponse, body: IDataObject): IWebhookResponseData {
+	answer(res, 200, body);
+	return { noWebhookResponse: true };
+}
+
 // eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- nothing to register remotely: the user pastes this node's URL into the provider's dashboard (each provider's setup is in the README)
 export class PersonalizationTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -244,19 +254,19 @@ export class PersonalizationTrigger implements INodeType {
 				answer(res, outcome.status, { error: outcome.message });
 				return { noWebhookResponse: true };
 			case 'handshake':
-				return { webhookResponse: { message: outcome.message } };
+				return reply(res, { message: outcome.message });
 			case 'snsSubscription': {
 				const { sns } = outcome;
 				const confirm = get('confirmSubscription', false) === true;
 				if (!confirm || !verify || !allowedTopicArns.includes(sns.TopicArn)) {
-					return { webhookResponse: { message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' } };
+					return reply(res, { message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' });
 				}
 				if (!sns.SubscribeURL || !isValidSnsServiceUrl(sns.SubscribeURL) || subscribeUrlTopic(sns.SubscribeURL) !== sns.TopicArn) {
 					answer(res, 400, { error: 'SubscribeURL is not an https URL on sns.<region>.amazonaws.com for the allowed topic' });
 					return { noWebhookResponse: true };
 				}
 				await getText(this.helpers, sns.SubscribeURL);
-				return { webhookResponse: { message: 'SNS subscription confirmed' } };
+				return reply(res, { message: 'SNS subscription confirmed' });
 			}
 			case 'events': {
 				let events = outcome.events;
@@ -278,11 +288,12 @@ export class PersonalizationTrigger implements INodeType {
 					events = events.filter((_e, i) => !seen[i]);
 				}
 				if (events.length === 0) {
-					return { webhookResponse: { message: duplicates ? 'Duplicate delivery ignored' : 'No mapped events in this delivery', duplicates } };
+					return reply(res, { message: duplicates ? 'Duplicate delivery ignored' : 'No mapped events in this delivery', duplicates });
 				}
+				answer(res, 200, { message: 'Accepted', events: events.length, duplicates });
 				return {
 					workflowData: [events.map((e) => ({ json: e as unknown as IDataObject }))],
-					webhookResponse: { message: 'Accepted', events: events.length, duplicates },
+					noWebhookResponse: true,
 				};
 			}
 		}

@@ -5,8 +5,9 @@
  * own `WebhookContext` is built around the request and response and `nodeType.webhook` is called
  * (as WebhookService.runWebhook does). The HTTP answer follows n8n's webhook-helpers rules:
  * `noWebhookResponse` → the node already answered; no `workflowData` → 200 with `webhookResponse`
- * (or "Webhook call received") and no execution; otherwise 200 (`responseMode: onReceived`) and
- * the items that would start the workflow are recorded.
+ * (or "Webhook call received") and no execution; otherwise 200 (`responseMode: onReceived`) with
+ * the webhook's `responseData` (n8n's default: the literal 'firstEntryJson') before
+ * `webhookResponse`, and the items that would start the workflow are recorded.
  *
  * Workflow static data lives on the Workflow object across calls, as n8n persists it between
  * deliveries; `staticData` in the options seeds it (e.g. the JSON saved by an earlier instance).
@@ -147,9 +148,19 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 			if (!res.writableEnded) throw new Error('noWebhookResponse, but the node did not answer');
 			return;
 		}
-		const body = result.webhookResponse ?? (result.workflowData ? { message: 'Workflow was started' } : { message: 'Webhook call received' });
-		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end(JSON.stringify(body));
+		if (!result.workflowData) {
+			const body = result.webhookResponse ?? { message: 'Webhook call received' };
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(body));
+			return;
+		}
+		// n8n's onReceived answer (cli/src/webhooks/webhook-on-received-response-extractor.ts): the
+		// webhook's `responseData`, evaluated with the default 'firstEntryJson', wins over
+		// `webhookResponse`; 'noData' answers with an empty body.
+		const responseData = description!.responseData ?? 'firstEntryJson';
+		const body = responseData === 'noData' ? undefined : responseData || (result.webhookResponse ?? { message: 'Workflow was started' });
+		res.writeHead(200, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+		res.end(body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
 	}
 
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
