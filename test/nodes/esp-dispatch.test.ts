@@ -104,6 +104,21 @@ describe('ESP Dispatch node through the n8n engine', () => {
 		expect(outputs(third).map((o) => o.status)).toEqual(['sent', 'duplicate']);
 	});
 
+	it('reads Customer Profile\'s "Check Suppression" object (a dot path) as the Suppressed Field', async () => {
+		const flags = (f: Partial<Record<'suppressed' | 'unsubscribed' | 'bounced' | 'complained', boolean>>) => ({
+			suppressed: false, unsubscribed: false, bounced: false, complained: false, known: true, ...f,
+		});
+		const input = people(4, (i) => ({
+			profile: { suppression: [flags({ suppressed: true, bounced: true }), flags({}), flags({ suppressed: true, unsubscribed: true }), flags({ suppressed: true })][i] },
+		}));
+		const before = postmark.accepted.length;
+		const result = await runWorkflow(workflow(dispatchNode({ suppressionField: 'profile.suppression' })), { input, credentials: pmCreds() });
+		const out = outputs(result);
+		expect(out.map((o) => o.status)).toEqual(['suppressed', 'sent', 'suppressed', 'suppressed']);
+		expect(out.map((o) => o.error ?? '')).toEqual(['recipient is bounced', '', 'recipient is unsubscribed', 'recipient is suppressed']);
+		expect(postmark.accepted.slice(before).map((a) => a.recipient)).toEqual(['person1@example.com']);
+	});
+
 	it('skips suppressed recipients (item field and suppression list) without sending them', async () => {
 		const input = people(4, (i) => (i === 1 ? { suppressed: 'bounced' } : i === 2 ? { suppressed: true } : {}));
 		const result = await runWorkflow(workflow(dispatchNode({ options: { suppressionList: 'PERSON3@example.com, other@example.com' } })), { input, credentials: pmCreds() });

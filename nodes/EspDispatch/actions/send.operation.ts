@@ -58,7 +58,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'suppressed',
 		displayOptions: show,
-		description: 'Item field that marks a recipient not to mail: true, or one of unsubscribed, bounced, complained, spam, suppressed. Leave empty to ignore.',
+		description: 'Item field (dot path) that marks a recipient not to mail: true, one of unsubscribed, bounced, complained, spam, suppressed, or the object Customer Profile → Check Suppression writes (e.g. "suppression"). Leave empty to ignore.',
 	},
 	{
 		displayName: 'Dry Run',
@@ -130,10 +130,21 @@ function str(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value).trim();
 }
 
+/**
+ * Why an item must not be mailed, from its Suppressed Field (a dot path): `true`, one of the
+ * reason words, or an object such as Customer Profile's "Check Suppression" output
+ * (`{ suppressed, unsubscribed, bounced, complained }`).
+ */
 function suppressedReason(json: IDataObject, field: string): string | undefined {
 	if (!field) return undefined;
-	const value = json[field];
+	let value: unknown = json;
+	for (const key of field.split('.')) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
 	if (value === true) return 'suppressed';
+	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+		const flags = value as IDataObject;
+		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (flags[reason] === true) return reason;
+		return flags.suppressed === true ? 'suppressed' : undefined;
+	}
 	const text = str(value).toLowerCase();
 	if (!text || !SUPPRESSED_VALUES.has(text)) return undefined;
 	return text === 'true' || text === 'yes' ? 'suppressed' : text;
