@@ -11,7 +11,7 @@
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { CustomerProfile } from '../types/CustomerProfile';
-import { plan, prepare, type Plan } from './batch';
+import { plan, prepare, type Plan, type Prepared } from './batch';
 import { toProfile, type ProfileState } from './fold';
 import { transactionFromBody } from './transactions';
 import {
@@ -163,114 +163,125 @@ export class PostgresProfileStore implements ProfileStore {
 		return undefined;
 	}
 
+	/**
+	 * One attempt at a batch, in a fixed number of round trips whatever its size:
+	 *  1. `BEGIN`; 2. the advisory locks on the batch's identity keys (sorted);
+	 *  3. one read, as its own statement so its READ COMMITTED snapshot is taken after the locks are
+	 *     held: the batch's identities, the profiles they point to locked FOR UPDATE (sorted), and
+	 *     the batch's messageIds already stored;
+	 *  4. set-based writes (only those the plan needs); 5. `COMMIT`.
+	 * A profile merged away (or erased) between the identity read and the row lock is missing from
+	 * the locked rows: the batch retries. Once the rows are locked nothing can re-point the batch's
+	 * keys: a key is re-pointed only by a writer holding its advisory lock, or by a merge that
+	 * deletes the profile it pointed to (which this transaction now holds locked).
+	 */
+	private async recordOnce(prepared: Prepared, now: number): Promise<Plan> {
+		const { profiles, identities, events } = this.t;
+		return await this.tx(async (c) => {
+			await this.q(c, 'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [prepared.keys]);
+			const { rows } = await this.q(
+				c,
+				`WITH ids AS (SELECT key, profile_id FROM ${identities} WHERE key = ANY($1::text[])),
+				   p AS (SELECT profile_id, data FROM ${profiles} WHERE profile_id IN (SELECT profile_id FROM ids) ORDER BY profile_id FOR UPDATE)
+				 SELECT 0 AS k, key AS a, profile_id AS b FROM ids
+				 UNION ALL SELECT 1, profile_id, data FROM p
+				 UNION ALL SELECT 2, message_id, NULL FROM ${events} WHERE message_id = ANY($2::text[])`,
+				[prepared.keys, prepared.messageIds],
+			);
+			const idMap = new Map<string, string>();
+			const loaded = new Map<string, ProfileState>();
+			const existing = new Set<string>();
+			for (const r of rows as Array<{ k: number; a: string; b: string | null }>) {
+				if (r.k === 0) idMap.set(r.a, r.b!);
+				else if (r.k === 1) loaded.set(r.a, JSON.parse(r.b!) as ProfileState);
+				else existing.add(r.a);
+			}
+			// A profile merged away (or erased) between the identity read and the lock: start again.
+			for (const id of idMap.values()) if (!loaded.has(id)) throw new StaleRead();
+			const p = plan(prepared, { identities: idMap, profiles: loaded, existing }, this.options);
+			if (p.deletes.length) await this.q(c, `DELETE FROM ${profiles} WHERE profile_id = ANY($1::text[])`, [p.deletes]);
+			if (p.moves.length) {
+				const from = p.moves.map((m) => m.from);
+				const to = p.moves.map((m) => m.to);
+				// `= ANY` keeps this on the profile_id indexes (a join on unnest can hash-join a scan of every event).
+				await this.q(
+					c,
+					`WITH i AS (UPDATE ${identities} SET profile_id = ($2::text[])[array_position($1::text[], profile_id)] WHERE profile_id = ANY($1::text[]))
+					 UPDATE ${events} SET profile_id = ($2::text[])[array_position($1::text[], profile_id)] WHERE profile_id = ANY($1::text[])`,
+					[from, to],
+				);
+			}
+			if (p.upserts.length) {
+				// One JSON parameter per write (json_to_recordset): far cheaper to encode than one array per column.
+				// The state goes in as raw JSON (a json field read back as text), not as an escaped string.
+				const row = (st: ProfileState) =>
+					`{"profile_id":${JSON.stringify(st.profileId)},"user_id":${JSON.stringify(st.userId)},"email":${JSON.stringify(st.email)},` +
+					`"unsubscribed":${st.unsubscribed},"bounced":${st.bounced},"complained":${st.complained},"data":${JSON.stringify(st)}}`;
+				const cols = 'x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)';
+				const updated = p.upserts.filter((st) => loaded.has(st.profileId));
+				const inserts = p.upserts.filter((st) => !loaded.has(st.profileId)).map(row);
+				const parts: string[] = [];
+				const values: unknown[] = [now];
+				if (updated.length) {
+					// Loaded profiles are locked FOR UPDATE by this transaction: a plain UPDATE suffices.
+					values.push(`[${updated.map(row).join(',')}]`, updated.map((st) => st.profileId));
+					parts.push(
+						`u AS (UPDATE ${profiles} p SET user_id = x.user_id, email = x.email, unsubscribed = x.unsubscribed, bounced = x.bounced,
+						   complained = x.complained, updated_at = $1::bigint, data = x.data::text
+						 FROM json_to_recordset($${values.length - 1}::json) AS ${cols}
+						 WHERE p.profile_id = x.profile_id AND p.profile_id = ANY($${values.length}::text[]))`,
+					);
+				}
+				if (inserts.length) {
+					values.push(`[${inserts.join(',')}]`);
+					parts.push(
+						`n AS (INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
+						 SELECT x.profile_id, x.user_id, x.email, x.unsubscribed, x.bounced, x.complained, $1::bigint, x.data::text
+						 FROM json_to_recordset($${values.length}::json) AS ${cols}
+						 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
+						   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
+						   updated_at = excluded.updated_at, data = excluded.data)`,
+					);
+				}
+				if (p.identities.length) {
+					values.push(p.identities.map((i) => i.key), p.identities.map((i) => i.profileId));
+					parts.push(
+						`i AS (INSERT INTO ${identities} (key, profile_id) SELECT * FROM unnest($${values.length - 1}::text[], $${values.length}::text[])
+						 ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id)`,
+					);
+				}
+				const json = p.events
+					.map(
+						(e) =>
+							`{"message_id":${JSON.stringify(e.messageId)},"profile_id":${JSON.stringify(e.profileId)},"event":${JSON.stringify(e.event)},` +
+							`"type":${JSON.stringify(e.type)},"ts":${e.ts},"received_at":${e.receivedAt},"body":${e.body}}`,
+					)
+					.join(',');
+				values.push(`[${json}]`);
+				// Every write of the batch in one statement (data-modifying CTEs on disjoint rows).
+				await this.q(
+					c,
+					`WITH ${parts.join(',\n')}
+					 INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
+					 SELECT x.message_id, x.profile_id, x.event, x.type, x.ts, x.received_at, x.body::text
+					 FROM json_to_recordset($${values.length}::json) AS x(message_id text, profile_id text, event text, type text, ts bigint, received_at bigint, body json)
+					 ON CONFLICT (message_id) DO NOTHING`,
+					values,
+				);
+			}
+			return p;
+		});
+	}
+
 	async record(inputs: unknown[], options: { now?: Date } = {}): Promise<RecordResult[]> {
 		const prepared = prepare(inputs);
 		if (prepared.valid.length === 0) return prepared.results;
 		await this.init();
 		const now = (options.now ?? new Date()).getTime();
-		const { profiles, identities, events } = this.t;
 		let result: Plan | undefined;
 		for (let attempt = 1; ; attempt++) {
 			try {
-				result = await this.tx(async (c) => {
-					await this.q(c, 'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [
-						prepared.keys,
-					]);
-					const existing = await this.q(c, `SELECT message_id FROM ${events} WHERE message_id = ANY($1::text[])`, [prepared.messageIds]);
-					const readIdentities = async () =>
-						new Map(
-							(await this.q(c, `SELECT key, profile_id FROM ${identities} WHERE key = ANY($1::text[])`, [prepared.keys])).rows.map(
-								(r) => [r.key as string, r.profile_id as string],
-							),
-						);
-					const idMap = await readIdentities();
-					const ids = [...new Set(idMap.values())].sort();
-					const loaded = new Map<string, ProfileState>();
-					if (ids.length) {
-						const { rows } = await this.q(c, 
-							`SELECT profile_id, data FROM ${profiles} WHERE profile_id = ANY($1::text[]) ORDER BY profile_id FOR UPDATE`,
-							[ids],
-						);
-						for (const r of rows) loaded.set(r.profile_id as string, JSON.parse(r.data as string) as ProfileState);
-						// A profile merged away (or erased) between our two reads: start again.
-						if (loaded.size !== ids.length) throw new StaleRead();
-						const again = await readIdentities();
-						if (again.size !== idMap.size || [...again].some(([k, v]) => idMap.get(k) !== v)) throw new StaleRead();
-					}
-					const p = plan(
-						prepared,
-						{ identities: idMap, profiles: loaded, existing: new Set(existing.rows.map((r) => r.message_id as string)) },
-						this.options,
-					);
-					if (p.deletes.length) await this.q(c, `DELETE FROM ${profiles} WHERE profile_id = ANY($1::text[])`, [p.deletes]);
-					if (p.moves.length) {
-						const from = p.moves.map((m) => m.from);
-						const to = p.moves.map((m) => m.to);
-						await this.q(c, 
-							`UPDATE ${identities} i SET profile_id = m.t FROM unnest($1::text[], $2::text[]) AS m(f, t) WHERE i.profile_id = m.f`,
-							[from, to],
-						);
-						await this.q(c, 
-							`UPDATE ${events} e SET profile_id = m.t FROM unnest($1::text[], $2::text[]) AS m(f, t) WHERE e.profile_id = m.f`,
-							[from, to],
-						);
-					}
-					if (p.upserts.length) {
-						// One JSON parameter per write (json_to_recordset): far cheaper to encode than one array per column.
-						// The state goes in as raw JSON (a json field read back as text), not as an escaped string.
-						const row = (st: ProfileState) =>
-							`{"profile_id":${JSON.stringify(st.profileId)},"user_id":${JSON.stringify(st.userId)},"email":${JSON.stringify(st.email)},` +
-							`"unsubscribed":${st.unsubscribed},"bounced":${st.bounced},"complained":${st.complained},"data":${JSON.stringify(st)}}`;
-						const updates = p.upserts.filter((st) => loaded.has(st.profileId)).map(row);
-						const inserts = p.upserts.filter((st) => !loaded.has(st.profileId)).map(row);
-						if (updates.length) {
-							// Loaded profiles are locked FOR UPDATE by this transaction: a plain UPDATE suffices.
-							await this.q(c, 
-								`UPDATE ${profiles} p SET user_id = x.user_id, email = x.email, unsubscribed = x.unsubscribed, bounced = x.bounced,
-								   complained = x.complained, updated_at = $2, data = x.data::text
-								 FROM json_to_recordset($1::json) AS x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)
-								 WHERE p.profile_id = x.profile_id`,
-								[`[${updates.join(',')}]`, now],
-							);
-						}
-						if (inserts.length) {
-							await this.q(c, 
-								`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
-								 SELECT x.profile_id, x.user_id, x.email, x.unsubscribed, x.bounced, x.complained, $2, x.data::text
-								 FROM json_to_recordset($1::json) AS x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)
-								 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
-								   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
-								   updated_at = excluded.updated_at, data = excluded.data`,
-								[`[${inserts.join(',')}]`, now],
-							);
-						}
-					}
-					if (p.identities.length) {
-						await this.q(c, 
-							`INSERT INTO ${identities} (key, profile_id) SELECT * FROM unnest($1::text[], $2::text[])
-							 ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id`,
-							[p.identities.map((i) => i.key), p.identities.map((i) => i.profileId)],
-						);
-					}
-					if (p.events.length) {
-						await this.q(c, 
-							`INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
-							 SELECT x.message_id, x.profile_id, x.event, x.type, x.ts, x.received_at, x.body::text
-							 FROM json_to_recordset($1::json) AS x(message_id text, profile_id text, event text, type text, ts bigint, received_at bigint, body json)
-							 ON CONFLICT (message_id) DO NOTHING`,
-							[
-								`[${p.events
-									.map(
-										(e) =>
-											`{"message_id":${JSON.stringify(e.messageId)},"profile_id":${JSON.stringify(e.profileId)},"event":${JSON.stringify(e.event)},` +
-											`"type":${JSON.stringify(e.type)},"ts":${e.ts},"received_at":${e.receivedAt},"body":${e.body}}`,
-									)
-									.join(',')}]`,
-							],
-						);
-					}
-					return p;
-				});
+				result = await this.recordOnce(prepared, now);
 				break;
 			} catch (error) {
 				const code = (error as { code?: string }).code;
