@@ -19,7 +19,14 @@ import type { Figure } from '../types';
 
 // n8n returns execution data serialized with `flatted`; use the copy n8n itself ships.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const flatted = require(path.join(ROOT, '.n8n-runtime', 'n8n', 'node_modules', 'flatted')) as { parse(s: string): unknown };
+// Loaded lazily: the local n8n (and its flatted) is installed on the first run (startLocalN8n does it).
+let flattedModule: { parse(s: string): unknown } | undefined;
+const flatted = {
+	parse(text: string): unknown {
+		flattedModule ??= require(path.join(ROOT, '.n8n-runtime', 'n8n', 'node_modules', 'flatted')) as { parse(s: string): unknown };
+		return flattedModule.parse(text);
+	},
+};
 
 interface LoadResult {
 	latenciesMs: number[];
