@@ -16,17 +16,13 @@ import {
 	CREDENTIAL_TEST,
 	SOURCE_OPTIONS,
 	customSignatureProperties,
+	getText,
 	mappingProperties,
 	readCustomHmac,
 	readMapping,
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
-
-/** GET as text through n8n's HTTP helper (SNS signing certificates only; no credentials involved). */
-function getText(helpers: IExecuteFunctions['helpers'], url: string): Promise<string> {
-	return helpers.httpRequest({ method: 'GET', url, encoding: 'text', json: false, timeout: 5000 }).then((body: unknown) => String(body));
-}
 
 export class NormalizeEvent implements INodeType {
 	description: INodeTypeDescription = {

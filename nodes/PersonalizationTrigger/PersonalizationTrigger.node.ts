@@ -17,17 +17,13 @@ import {
 	CREDENTIAL_TEST,
 	SOURCE_OPTIONS,
 	customSignatureProperties,
+	getText,
 	mappingProperties,
 	readCustomHmac,
 	readMapping,
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
-
-/** GET as text through n8n's HTTP helper (SNS certificates and SubscribeURL; no credentials involved). */
-function getText(helpers: IWebhookFunctions['helpers'], url: string): Promise<string> {
-	return helpers.httpRequest({ method: 'GET', url, encoding: 'text', json: false, timeout: 5000 }).then((body: unknown) => String(body));
-}
 
 /** Answers the request directly (used for 400/401/403, so the workflow never runs). */
 function answer(res: ServerResponse, status: number, body: IDataObject): void {

@@ -3,6 +3,7 @@
  * source's field mapping and HMAC settings, reading them back, and the credential test.
  */
 import type {
+	IHttpRequestOptions,
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunctions,
 	ICredentialsDecrypted,
@@ -163,4 +164,9 @@ export async function testWebhookCredential(
 ): Promise<INodeCredentialTestResult> {
 	const result = checkWebhookSecrets(credential.data ?? {});
 	return { status: result.ok ? 'OK' : 'Error', message: result.message };
+}
+
+/** GET as text through n8n's HTTP helper (SNS signing certificates and SubscribeURL; no credentials involved). */
+export function getText(helpers: { httpRequest(options: IHttpRequestOptions): Promise<unknown> }, url: string): Promise<string> {
+	return helpers.httpRequest({ method: 'GET', url, encoding: 'text', json: false, timeout: 5000 }).then((body: unknown) => String(body));
 }
