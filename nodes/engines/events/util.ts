@@ -2,6 +2,7 @@ import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
 import { metadataToProperties } from '../types/attribution';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
+import { isoFromTime, timeFromIso } from './isoDate';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -26,6 +27,12 @@ function plausibleDay(text: string): boolean {
 	return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** For canonical text `YYYY-MM-DDTHH:MM:SS.sssZ`: hour 0-23, minute and second 0-59. */
+function plausibleClock(text: string): boolean {
+	const hour = (text.charCodeAt(11) - 48) * 10 + (text.charCodeAt(12) - 48);
+	return hour <= 23 && text.charCodeAt(14) <= 53 && text.charCodeAt(17) <= 53;
+}
+
 let lastDate: Date | undefined;
 let lastTime = Number.NaN;
 let lastIso = '';
@@ -48,7 +55,16 @@ const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
 	// Already canonical (what toISOString() gives) and a possible calendar date: nothing to convert.
-	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value) && plausibleDay(value)) return value;
+	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value) && plausibleDay(value) && plausibleClock(value)) return value;
+	// Fast paths (same results as the Date built-ins below, see isoDate.ts): epoch numbers and ISO text with a zone.
+	if (typeof value === 'number') {
+		const iso = isoFromTime(value < 1e11 ? value * 1000 : value);
+		if (iso !== undefined) return iso;
+	} else if (typeof value === 'string') {
+		const time = timeFromIso(value.trim(), assumeUtc);
+		const iso = time === undefined ? undefined : isoFromTime(time);
+		if (iso !== undefined) return iso;
+	}
 	let date: Date | undefined;
 	if (value instanceof Date) date = value;
 	else if (typeof value === 'number' && Number.isFinite(value)) {
@@ -167,18 +183,25 @@ export function product(fields: CanonicalProduct): CanonicalProduct {
 	return compact(fields);
 }
 
+/** Header names lower-cased, per headers object (built on the first lookup that misses its exact name). */
+const lowerCased = new WeakMap<object, Map<string, unknown>>();
+
 /** Reads a header (names lower-cased by the caller or not). Arrays give their first value. */
 export function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
 	if (!headers) return undefined;
 	let value = headers[name];
 	if (value === undefined) {
-		const lower = name.toLowerCase();
-		for (const key of Object.keys(headers)) {
-			if (key.toLowerCase() === lower) {
-				value = headers[key];
-				break;
+		// Node lower-cases request header names; other callers (Normalize Event) may not.
+		let lower = lowerCased.get(headers);
+		if (lower === undefined) {
+			lower = new Map();
+			for (const key of Object.keys(headers)) {
+				const k = key.toLowerCase();
+				if (!lower.has(k)) lower.set(k, headers[key]);
 			}
+			lowerCased.set(headers, lower);
 		}
+		value = lower.get(name.toLowerCase());
 	}
 	if (Array.isArray(value)) value = value[0];
 	return typeof value === 'string' ? value : undefined;

@@ -9,7 +9,7 @@
  * - the same token with a different body is a forgery (rejected).
  * Bounded in memory; per process (in queue mode each webhook process has its own memory).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export class TokenMemory {
 	private readonly seen = new Map<string, { bodyHash: string; expiresAt: number }>();
@@ -18,7 +18,7 @@ export class TokenMemory {
 
 	/** True when the token is new or comes again with the same body; false when it is reused for another body. */
 	check(token: string, rawBody: Buffer, nowMs: number, ttlMs: number): boolean {
-		const bodyHash = createHash('sha256').update(rawBody).digest('base64');
+		const bodyHash = hash('sha256', rawBody, 'base64');
 		const known = this.seen.get(token);
 		if (known && known.expiresAt > nowMs) return known.bodyHash === bodyHash;
 		this.seen.delete(token);
