@@ -7,8 +7,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
-import { decode, parseSeconds, safeEqualString } from '../../../nodes/engines/events/signatures/common';
-import { hmacDigest } from '../../../nodes/engines/events/signatures/hmac';
+import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
+import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
 import { contentId, isoOf, money } from '../../../nodes/engines/events/util';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
@@ -84,15 +84,45 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 		expect(safeEqualString('', '')).toBe(true);
 	});
 
-	it('hmacDigest with the cached key equals createHmac with the secret string', () => {
+	it('the cached HMAC key gives what createHmac with the secret string gives', () => {
 		const body = Buffer.from('{"id":1,"note":"héllo"}', 'utf8');
 		for (const secret of ['s3cret', 'clé-ünïcode', 'x'.repeat(200)]) {
 			for (const algorithm of ['sha1', 'sha256', 'sha512'] as const) {
-				expect(hmacDigest(secret, algorithm, body).equals(createHmac(algorithm, secret).update(body).digest())).toBe(true);
+				expect(createHmac(algorithm, hmacKey(secret)).update(body).digest().equals(createHmac(algorithm, secret).update(body).digest())).toBe(true);
 				// second call: served from the cache
-				expect(hmacDigest(secret, algorithm, body).equals(createHmac(algorithm, secret).update(body).digest())).toBe(true);
+				expect(createHmac(algorithm, hmacKey(secret)).update(body).digest().equals(createHmac(algorithm, secret).update(body).digest())).toBe(true);
 			}
 		}
+	});
+
+	it('signatureMatches equals decoding the given text and comparing bytes', () => {
+		const ref = (given: string, expected: Buffer, encoding: 'base64' | 'hex') => {
+			const bytes = refDecode(given, encoding);
+			return bytes !== null && bytes === expected.toString('hex');
+		};
+		// given: the expected digest, written as sent (canonical, upper-case hex, base64url, unpadded,
+		// padded with white space), mutated at one position, cut, or random text.
+		const digest = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => Buffer.from(a));
+		const variant = fc.constantFrom('same', 'upper', 'url', 'unpadded', 'spaced', 'flip', 'cut', 'random');
+		fc.assert(
+			fc.property(digest, variant, fc.nat(), text, (expected, how, at, random) => {
+				for (const encoding of ['base64', 'hex'] as const) {
+					const canonical = expected.toString(encoding);
+					const i = at % canonical.length;
+					const given =
+						how === 'same' ? canonical
+						: how === 'upper' ? canonical.toUpperCase()
+						: how === 'url' ? expected.toString('base64url')
+						: how === 'unpadded' ? canonical.replace(/=+$/, '')
+						: how === 'spaced' ? ` ${canonical}\t`
+						: how === 'flip' ? canonical.slice(0, i) + (canonical[i] === 'a' ? 'b' : 'a') + canonical.slice(i + 1)
+						: how === 'cut' ? canonical.slice(0, i)
+						: random;
+					expect(signatureMatches(given, canonical, encoding)).toBe(ref(given, expected, encoding));
+				}
+			}),
+			{ numRuns: 5000 },
+		);
 	});
 
 	it('contentId is cyrb53 with seeds 1 and 2 over the JSON of its parts', () => {

@@ -106,4 +106,22 @@ export function decode(text: string, encoding: 'base64' | 'hex'): Buffer | null 
 	return Buffer.from(clean, 'base64');
 }
 
+/**
+ * Does a signature as sent (`given`, text) match the computed one (`expectedText`, the digest
+ * written in `encoding`)? The usual case, the same text, is compared character by character
+ * without an early exit (no Buffers to allocate); any other text (a forgery, or the same bytes
+ * written differently: upper-case hex, base64url, no padding) is decoded and compared as bytes
+ * with timingSafeEqual, as before. Either way the time does not depend on where the texts differ.
+ */
+export function signatureMatches(given: string, expectedText: string, encoding: 'base64' | 'hex'): boolean {
+	const n = expectedText.length;
+	if (given.length === n) {
+		let diff = 0;
+		for (let i = 0; i < n; i++) diff |= given.charCodeAt(i) ^ expectedText.charCodeAt(i);
+		if (diff === 0) return true;
+	}
+	const bytes = decode(given, encoding);
+	return bytes !== null && safeEqual(bytes, Buffer.from(expectedText, encoding));
+}
+
 export type Headers = Record<string, unknown> | undefined;

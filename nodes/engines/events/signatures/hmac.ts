@@ -9,7 +9,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
-import { OK, decode, fail, safeEqual } from './common';
+import { OK, decode, fail, signatureMatches } from './common';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
@@ -38,10 +38,6 @@ export function hmacKey(secret: string): KeyObject | string {
 	return key;
 }
 
-export function hmacDigest(secret: string, algorithm: HmacAlgorithm, data: Buffer): Buffer {
-	return createHmac(algorithm, hmacKey(secret)).update(data).digest();
-}
-
 export function verifyHmac(rawBody: Buffer, headers: Headers, secret: string, options: HmacOptions): VerifyResult {
 	if (!secret) return fail('misconfigured', 'no signing secret is set in the credential');
 	let value = header(headers, options.header);
@@ -51,10 +47,10 @@ export function verifyHmac(rawBody: Buffer, headers: Headers, secret: string, op
 		if (!value.startsWith(options.prefix)) return fail('invalid', `the ${options.header} header does not start with "${options.prefix}"`);
 		value = value.slice(options.prefix.length);
 	}
-	const given = decode(value, options.encoding);
-	if (!given) return fail('invalid', `the ${options.header} header is not ${options.encoding}`);
-	const expected = hmacDigest(secret, options.algorithm, rawBody);
-	return safeEqual(given, expected) ? OK : fail('invalid', `the ${options.header} signature does not match the body`);
+	const expected = createHmac(options.algorithm, hmacKey(secret)).update(rawBody).digest(options.encoding);
+	if (signatureMatches(value, expected, options.encoding)) return OK;
+	if (!decode(value, options.encoding)) return fail('invalid', `the ${options.header} header is not ${options.encoding}`);
+	return fail('invalid', `the ${options.header} signature does not match the body`);
 }
 
 export const SHOPIFY_HMAC: HmacOptions = { header: 'x-shopify-hmac-sha256', algorithm: 'sha256', encoding: 'base64' };

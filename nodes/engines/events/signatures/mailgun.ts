@@ -5,8 +5,9 @@
  */
 import { isObject } from '../util';
 import type { VerifyResult } from './common';
-import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
-import { hmacDigest } from './hmac';
+import { createHmac } from 'node:crypto';
+import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, fail, parseSeconds, signatureMatches } from './common';
+import { hmacKey } from './hmac';
 
 export function verifyMailgun(
 	payload: unknown,
@@ -22,8 +23,7 @@ export function verifyMailgun(
 	if (typeof ts !== 'string' || typeof token !== 'string' || typeof signature !== 'string') {
 		return fail('missing', 'signature.timestamp, signature.token or signature.signature is missing');
 	}
-	const given = decode(signature, 'hex');
-	const expected = hmacDigest(signingKey, 'sha256', Buffer.from(ts + token, 'utf8'));
-	if (!given || !safeEqual(given, expected)) return fail('invalid', 'the Mailgun signature does not match timestamp + token');
+	const expected = createHmac('sha256', hmacKey(signingKey)).update(ts + token, 'utf8').digest('hex');
+	if (!signatureMatches(signature, expected, 'hex')) return fail('invalid', 'the Mailgun signature does not match timestamp + token');
 	return checkTimestamp(parseSeconds(ts), nowMs, toleranceSeconds);
 }

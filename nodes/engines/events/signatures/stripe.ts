@@ -4,7 +4,7 @@
  */
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
-import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
+import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, fail, parseSeconds, signatureMatches } from './common';
 import { createHmac } from 'node:crypto';
 import { hmacKey } from './hmac';
 
@@ -31,12 +31,9 @@ export function verifyStripe(
 	const seconds = parseSeconds(t);
 	if (t === undefined || v1.length === 0) return fail('missing', 'the Stripe-Signature header has no t= or v1= part');
 	if (!Number.isFinite(seconds)) return fail('invalid', 'the Stripe-Signature timestamp is not a number');
-	const expected = createHmac('sha256', hmacKey(secret)).update(`${t}.`, 'utf8').update(rawBody).digest();
+	const expected = createHmac('sha256', hmacKey(secret)).update(`${t}.`, 'utf8').update(rawBody).digest('hex');
 	let match = false;
-	for (const candidate of v1) {
-		const given = decode(candidate, 'hex');
-		if (given && safeEqual(given, expected)) match = true;
-	}
+	for (const candidate of v1) if (signatureMatches(candidate, expected, 'hex')) match = true;
 	if (!match) return fail('invalid', 'no v1 signature of the Stripe-Signature header matches the body');
 	return checkTimestamp(seconds, nowMs, toleranceSeconds);
 }

@@ -6,7 +6,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
-import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, decode, fail, parseSeconds, safeEqual } from './common';
+import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, fail, parseSeconds, signatureMatches } from './common';
 
 const keyCache = new Map<string, KeyObject | Buffer>();
 
@@ -36,13 +36,12 @@ export function verifySvix(
 	const expected = createHmac('sha256', secretKey(secret))
 		.update(`${id}.${timestamp}.`, 'utf8')
 		.update(rawBody)
-		.digest();
+		.digest('base64');
 	let match = false;
 	for (const entry of signatures.split(' ')) {
 		const comma = entry.indexOf(',');
 		if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-		const given = decode(entry.slice(comma + 1), 'base64');
-		if (given && safeEqual(given, expected)) match = true;
+		if (signatureMatches(entry.slice(comma + 1), expected, 'base64')) match = true;
 	}
 	if (!match) return fail('invalid', 'no v1 signature of svix-signature matches the body');
 	return checkTimestamp(parseSeconds(timestamp), nowMs, toleranceSeconds);
