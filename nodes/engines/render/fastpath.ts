@@ -16,7 +16,22 @@
  *    writes its value unescaped, into a DualEmitter. A value the plan cannot reproduce exactly
  *    (UNSAFE_VALUE) marks the render `unsafe`, and the caller converts that recipient's HTML instead.
  */
-import { LiquidError, Output, RenderError, filters as builtinFilters, toValue, toValueSync, evalToken, type Context, type Emitter, type Liquid, type Template } from 'liquidjs';
+import {
+	ForTag,
+	IfTag,
+	Liquid,
+	LiquidError,
+	Output,
+	RenderError,
+	defaultOperators,
+	filters as builtinFilters,
+	toValue,
+	toValueSync,
+	evalToken,
+	type Context,
+	type Emitter,
+	type Template,
+} from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
 
 interface FilterLike {
@@ -86,13 +101,239 @@ function evaluateArg(arg: unknown, ctx: Context): unknown {
 	return r !== SLOW ? r : toValueSync(evalToken(arg as never, ctx) as never);
 }
 
-/** `{% if a.b %}` / `{% unless … %}` conditions without filters or operators: evaluated without generators. */
+const OPERATOR = 2048; // liquidjs TokenKind.Operator
+
+interface OperatorTokenLike extends TokenLike {
+	operator: string;
+}
+interface OptsLike {
+	operators: Record<string, (...args: unknown[]) => unknown>;
+	jsTruthy?: boolean;
+	lenientIf?: boolean;
+	keepOutputType?: boolean;
+	catchAllErrors?: boolean;
+}
+
+function isPrimitive(v: unknown): boolean {
+	return v === null || (typeof v !== 'object' && typeof v !== 'function');
+}
+
+/** liquidjs' isTruthy (`jsTruthy` or Liquid's: only false and nil are falsy). */
+function truthy(v: unknown, opts: OptsLike): boolean {
+	const x = toValue(v);
+	return opts.jsTruthy ? Boolean(x) : !(x === false || x === undefined || x === null);
+}
+
+/**
+ * One operator of an expression. liquidjs' default operators, on two primitive operands
+ * (strings, numbers, booleans, nil), reduce to the JavaScript operators written below (no
+ * Comparable drop, no array, toValue is the identity); anything else (`empty`, arrays, drops,
+ * custom operators) runs liquidjs' own operator.
+ */
+function applyOperator(op: string, l: unknown, r: unknown, ctx: Context, unary: boolean): unknown {
+	const opts = ctx.opts as unknown as OptsLike;
+	if (opts.operators === (defaultOperators as unknown) && isPrimitive(r) && (unary || isPrimitive(l))) {
+		/* eslint-disable @typescript-eslint/no-explicit-any */
+		const a = l as any;
+		const b = r as any;
+		/* eslint-enable @typescript-eslint/no-explicit-any */
+		switch (op) {
+			case '==':
+				return a === b;
+			case '!=':
+				return a !== b;
+			case '>':
+				return a > b;
+			case '<':
+				return a < b;
+			case '>=':
+				return a >= b;
+			case '<=':
+				return a <= b;
+			case 'contains':
+				return typeof a === 'string' ? a.indexOf(b) > -1 : false;
+			case 'not':
+				return !truthy(b, opts);
+			case 'and':
+				return truthy(a, opts) && truthy(b, opts);
+			case 'or':
+				return truthy(a, opts) || truthy(b, opts);
+		}
+	}
+	const fn = opts.operators[op];
+	return toValueSync((unary ? fn(r, ctx) : fn(l, r, ctx)) as never);
+}
+
+/**
+ * liquidjs' Expression.evaluate without generators: the same postfix walk, each operand read
+ * with fastToken (else liquidjs' evalToken, with the same `lenient`), each operator applied by
+ * applyOperator. `and`/`or` evaluate both sides, as liquidjs does.
+ */
+function evaluateExpression(postfix: TokenLike[], ctx: Context, lenient: boolean): unknown {
+	if (postfix.length === 1) {
+		const r = fastToken(postfix[0], ctx);
+		return r !== SLOW ? r : toValueSync(evalToken(postfix[0] as never, ctx, lenient) as never);
+	}
+	const operands: unknown[] = [];
+	for (const token of postfix) {
+		if (token.kind === OPERATOR) {
+			const op = (token as OperatorTokenLike).operator;
+			const r = operands.pop();
+			if (op === 'not') operands.push(applyOperator(op, undefined, r, ctx, true));
+			else {
+				const l = operands.pop();
+				operands.push(applyOperator(op, l, r, ctx, false));
+			}
+		} else {
+			const v = fastToken(token, ctx);
+			operands.push(v !== SLOW ? v : toValueSync(evalToken(token as never, ctx, lenient) as never));
+		}
+	}
+	return operands[0];
+}
+
+/** A tag condition (`Value.value`): without filters, evaluateExpression; else liquidjs'. */
+function conditionValue(value: ValueLike & { value(ctx: Context, lenient: boolean): unknown }, ctx: Context, lenient: boolean): unknown {
+	const pf = value.initial.postfix;
+	if (value.filters.length === 0 && pf && pf.length > 0) return evaluateExpression(pf, ctx, lenient);
+	return toValueSync(value.value(ctx, lenient) as never);
+}
+
+/** `{% unless … %}` (and other tags with branches) conditions without filters: evaluated without generators. */
 function fastCondition(value: ValueLike & { value?: unknown }): void {
-	if (value.filters.length !== 0 || !value.initial.postfix || value.initial.postfix.length !== 1) return;
-	const original = (value.value as (ctx: Context, lenient: boolean) => unknown).bind(value);
-	value.value = (ctx: Context, lenient: boolean): unknown => {
-		const r = fastToken(value.initial.postfix![0], ctx);
-		return r !== SLOW ? r : original(ctx, lenient);
+	if (value.filters.length !== 0 || !value.initial.postfix || value.initial.postfix.length === 0) return;
+	const postfix = value.initial.postfix;
+	value.value = (ctx: Context, lenient: boolean): unknown => evaluateExpression(postfix, ctx, lenient);
+}
+
+interface TagCtx {
+	sync: boolean;
+	breakCalled: boolean;
+	continueCalled: boolean;
+	opts: OptsLike;
+	push(scope: object): void;
+	pop(): void;
+	setRegister(key: string, value: unknown): void;
+}
+type RenderFn = (ctx: Context, emitter: Emitter) => unknown;
+interface IfLike {
+	liquid: Liquid;
+	branches: Array<{ value: ValueLike & { value(ctx: Context, lenient: boolean): unknown }; templates: Template[] }>;
+	elseTemplates?: Template[];
+	render: RenderFn;
+}
+
+/** True when a tag can take the plain-call path (sync render, no option this package never sets). */
+function plainCtx(ctx: TagCtx): boolean {
+	return ctx.sync && !ctx.opts.keepOutputType && !ctx.opts.catchAllErrors;
+}
+
+/**
+ * `{% if %}` without generators: IfTag.render's steps as plain calls (each branch's condition,
+ * toValue, isTruthy, the first true branch's templates else the else templates).
+ */
+function fastIf(tag: IfLike): void {
+	const original = tag.render;
+	tag.render = function (context: Context, emitter: Emitter): unknown {
+		const ctx = context as unknown as TagCtx;
+		if (!plainCtx(ctx)) return original.call(tag, context, emitter);
+		const r = tag.liquid.renderer;
+		const lenient = Boolean(ctx.opts.lenientIf);
+		for (const { value, templates } of tag.branches) {
+			if (truthy(toValue(conditionValue(value, context, lenient)), ctx.opts)) {
+				toValueSync(r.renderTemplates(templates, context, emitter) as never);
+				return undefined;
+			}
+		}
+		toValueSync(r.renderTemplates(tag.elseTemplates || [], context, emitter) as never);
+		return undefined;
+	};
+}
+
+interface ForLike {
+	liquid: Liquid;
+	variable: string;
+	collection: TokenLike & { getText(): string };
+	hash: { hash: Record<string, TokenLike | undefined> };
+	templates: Template[];
+	elseTemplates: Template[];
+	render: RenderFn;
+}
+const MODIFIERS = ['offset', 'limit', 'reversed'];
+
+/** liquidjs' ForloopDrop (not exported): taken from a probe render, once. */
+let forloopClass: (new (length: number, collection: string, variable: string) => { next(): void }) | undefined;
+function forloopDrop(): typeof forloopClass {
+	if (forloopClass) return forloopClass;
+	const probe = new Liquid();
+	probe.registerFilter('__probe', (v: unknown) => {
+		forloopClass = (v as { constructor: typeof forloopClass }).constructor;
+		return '';
+	});
+	probe.parseAndRenderSync('{% for x in (1..1) %}{{ forloop | __probe }}{% endfor %}');
+	return forloopClass;
+}
+
+/**
+ * `{% for x in path %}` whose modifiers (`limit`, `offset`, `reversed`) are literals, without
+ * generators: ForTag.render's steps as plain calls (the same scope with a liquidjs ForloopDrop,
+ * the same `continue-…` register, break/continue flags, else branch, a render-limit check before
+ * each iteration's templates as liquidjs' renderer does). A collection that is not an array or
+ * nil, a path fastToken leaves to liquidjs, or any other modifier: liquidjs' own ForTag.render.
+ */
+function fastFor(tag: ForLike): void {
+	const tokens = tag.hash?.hash;
+	if (!tokens || typeof tag.collection?.getText !== 'function' || typeof tag.variable !== 'string') return;
+	const keys = Object.keys(tokens);
+	const hash: Record<string, unknown> = {};
+	for (const k of keys) {
+		const t = tokens[k];
+		if (t !== undefined && !('content' in t)) return; // a path or range: liquidjs evaluates it
+		hash[k] = t === undefined ? true : t.content;
+	}
+	const Forloop = forloopDrop();
+	if (!Forloop) return;
+	const modifiers = (tag.liquid.options as { orderedFilterParameters?: boolean }).orderedFilterParameters
+		? keys.filter((x) => MODIFIERS.includes(x))
+		: MODIFIERS.filter((x) => hash[x] !== undefined);
+	const text = tag.collection.getText();
+	const continueKey = 'continue-' + tag.variable + '-' + text;
+	const original = tag.render;
+	tag.render = function (context: Context, emitter: Emitter): unknown {
+		const ctx = context as unknown as TagCtx;
+		if (!plainCtx(ctx)) return original.call(tag, context, emitter);
+		const raw = fastToken(tag.collection, context);
+		if (raw === SLOW) return original.call(tag, context, emitter);
+		const value = toValue(raw);
+		let collection: unknown[];
+		if (Array.isArray(value)) collection = value;
+		else if (value === undefined || value === null) collection = [];
+		else return original.call(tag, context, emitter);
+		const r = tag.liquid.renderer;
+		if (!collection.length) {
+			toValueSync(r.renderTemplates(tag.elseTemplates, context, emitter) as never);
+			return undefined;
+		}
+		for (const m of modifiers) {
+			if (m === 'offset') collection = collection.slice(hash.offset as number);
+			else if (m === 'limit') collection = collection.slice(0, hash.limit as number);
+			else collection = [...collection].reverse();
+		}
+		ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
+		const scope = Object.create(null) as Record<string, unknown>;
+		const forloop = new Forloop(collection.length, text, tag.variable);
+		scope.forloop = forloop;
+		ctx.push(scope);
+		for (const item of collection) {
+			scope[tag.variable] = item;
+			ctx.continueCalled = ctx.breakCalled = false;
+			toValueSync(r.renderTemplates(tag.templates, context, emitter) as never);
+			if (ctx.breakCalled) break;
+			forloop.next();
+		}
+		ctx.continueCalled = ctx.breakCalled = false;
+		ctx.pop();
+		return undefined;
 	};
 }
 
@@ -244,7 +485,9 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0):
 			if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
 			continue;
 		}
-		if (Array.isArray(node.branches)) {
+		if (t instanceof IfTag) fastIf(t as unknown as IfLike);
+		else if (t instanceof ForTag) fastFor(t as unknown as ForLike);
+		else if (Array.isArray(node.branches)) {
 			for (const b of node.branches as Array<{ value?: ValueLike }>) if (b?.value && Array.isArray(b.value.filters) && b.value.initial) fastCondition(b.value);
 		}
 		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
@@ -272,7 +515,8 @@ export function installSyncRenderer(engine: Liquid): void {
 		const out = emitter ?? new PlainEmitter();
 		ctx.renderLimit.check(performance.now());
 		for (const tpl of templates) {
-			ctx.renderLimit.check(performance.now());
+			// static HTML writes one constant string: the clock is read before everything else
+			if (!(tpl instanceof DualHtml) && (tpl as unknown as NodeLike).token?.kind !== HTML_KIND) ctx.renderLimit.check(performance.now());
 			try {
 				const html = toValueSync((tpl as unknown as { render(c: Context, e: Emitter): unknown }).render(context, out) as never);
 				if (html) out.write(html);
