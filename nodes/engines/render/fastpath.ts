@@ -133,10 +133,9 @@ function truthy(v: unknown, opts: OptsLike): boolean {
 function applyOperator(op: string, l: unknown, r: unknown, ctx: Context, unary: boolean): unknown {
 	const opts = ctx.opts as unknown as OptsLike;
 	if (opts.operators === (defaultOperators as unknown) && isPrimitive(r) && (unary || isPrimitive(l))) {
-		/* eslint-disable @typescript-eslint/no-explicit-any */
-		const a = l as any;
-		const b = r as any;
-		/* eslint-enable @typescript-eslint/no-explicit-any */
+		// typed as numbers for the compiler only: the JavaScript operators apply to any primitives
+		const a = l as number;
+		const b = r as number;
 		switch (op) {
 			case '==':
 				return a === b;
@@ -151,7 +150,7 @@ function applyOperator(op: string, l: unknown, r: unknown, ctx: Context, unary: 
 			case '<=':
 				return a <= b;
 			case 'contains':
-				return typeof a === 'string' ? a.indexOf(b) > -1 : false;
+				return typeof l === 'string' ? l.indexOf(r as string) > -1 : false;
 			case 'not':
 				return !truthy(b, opts);
 			case 'and':
