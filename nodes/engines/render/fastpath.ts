@@ -367,6 +367,22 @@ const ESCAPE = builtinFilters.escape as unknown;
 const NEEDS_ESCAPE = /[&<>"']/;
 const ESCAPE_MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
 
+/**
+ * The escape filter's replacement, cached for short strings: the same links (with `&` between
+ * their parameters, the same string from the utm cache) recur in every email. Bounded.
+ */
+const escapeCache = new Map<string, string>();
+function escapeHtml(str: string): string {
+	if (str.length > 2048) return str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
+	let out = escapeCache.get(str);
+	if (out === undefined) {
+		out = str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
+		if (escapeCache.size >= 5000) escapeCache.clear();
+		escapeCache.set(str, out);
+	}
+	return out;
+}
+
 class FastOutput {
 	readonly token: unknown;
 	private readonly value: ValueLike;
@@ -374,17 +390,20 @@ class FastOutput {
 	private readonly live: boolean;
 	/** The last filter is `escape` (outputEscape or written): the text takes the value before it. */
 	private readonly escaped: boolean;
+	/** The first filter is `default` (lenient with `lenientIf`, as liquidjs' Value). */
+	private readonly defaultFirst: boolean;
 	constructor(output: Output, live: boolean) {
 		this.token = output.token;
 		this.value = (output as unknown as { value: ValueLike }).value;
 		this.live = live;
 		const f = this.value.filters;
 		this.escaped = f.length > 0 && f[f.length - 1].handler === ESCAPE && f[f.length - 1].args.length === 0;
+		this.defaultFirst = f.length > 0 && f[0].name === 'default';
 	}
 	render(ctx: Context, emitter: Emitter): void {
 		const v = this.value;
 		const dual = this.live && emitter instanceof DualEmitter ? emitter : undefined;
-		const lenient = Boolean(ctx.opts.lenientIf) && v.filters.length > 0 && v.filters[0].name === 'default';
+		const lenient = this.defaultFirst && Boolean(ctx.opts.lenientIf);
 		let val = evaluateInitial(v, ctx, lenient);
 		const last = v.filters.length - 1;
 		for (let i = 0; i <= last; i++) {
@@ -398,7 +417,7 @@ class FastOutput {
 					else dual.text += str;
 				}
 				(ctx as unknown as { memoryLimit: { use(n: number): void } }).memoryLimit.use(str.length);
-				val = NEEDS_ESCAPE.test(str) ? str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]) : str;
+				val = NEEDS_ESCAPE.test(str) ? escapeHtml(str) : str;
 				break;
 			}
 			const argv: unknown[] = [val];
