@@ -4,13 +4,22 @@
  * 1. liquidjs evaluates every `{{ output }}` through four nested generators (Output → Value →
  *    Filter → token). For the template rendered thousands of times, each Output is swapped for an
  *    equivalent that runs the same steps (same tokens, same filter handlers, same lenient/`default`
- *    rule, same escaping filter appended by `outputEscape`) as plain calls. Tags (`for`, `if`…) are
- *    untouched; outputs nested in them are swapped too.
+ *    rule, same escaping filter appended by `outputEscape`) as plain calls. Outputs nested in tags
+ *    are swapped too.
  * 2. liquidjs renders every list of templates (the email, each branch, each loop iteration)
  *    through a generator. In sync renders (all this package does) the engine's renderer walks the
  *    lists with a plain loop instead: the same render-limit check before the list and before each
- *    template, the same break/continue handling, the same error wrapping (RenderError naming the
- *    template). Async renders and options this package never sets use liquidjs' own code.
+ *    template except static HTML (which writes one constant string: the check before the next
+ *    template, list or loop iteration catches an overrun), the same break/continue handling, the
+ *    same error wrapping (RenderError naming the template). Async renders and options this
+ *    package never sets use liquidjs' own code.
+ * 2b. `{% if %}` and `{% for %}` tags render their steps as plain calls too (fastIf, fastFor), and
+ *    conditions with operators (`a > 0`, `==`, `contains`, `and`/`or`) are evaluated by a plain
+ *    postfix walk (evaluateExpression): primitives compare with JavaScript's operators exactly as
+ *    liquidjs' default operators do, anything else (drops like `empty`, arrays) goes to liquidjs'
+ *    own operator. Loops take liquidjs' path when a modifier is not a literal or the collection is
+ *    not an array or nil. test/engines/render/fastpath.test.ts checks all of it against stock
+ *    liquidjs with random data and templates.
  * 3. With a compiled text plan (text.ts compileTextPlan), the render also writes the text part:
  *    each static HTML piece carries its pre-computed pre-text, each output that reaches the text
  *    writes its value unescaped, into a DualEmitter. A value the plan cannot reproduce exactly
