@@ -382,11 +382,11 @@ const ESCAPE_MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&g
  */
 const escapeCache = new Map<string, string>();
 function escapeHtml(str: string): string {
-	if (str.length > 2048) return str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
+	if (str.length > 512) return str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
 	let out = escapeCache.get(str);
 	if (out === undefined) {
 		out = str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
-		if (escapeCache.size >= 5000) escapeCache.clear();
+		if (escapeCache.size >= 2000) escapeCache.clear();
 		escapeCache.set(str, out);
 	}
 	return out;

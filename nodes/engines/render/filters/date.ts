@@ -16,6 +16,8 @@ const STYLES = ['full', 'long', 'medium', 'short'] as const;
 type Style = (typeof STYLES)[number];
 /** Formatters by locale, zone and style, each with its formatted dates (bounded). */
 const formats = new Map<string, { format: Intl.DateTimeFormat; results: Map<string | number, string> }>();
+/** Cached dates over all formatters (bounded: all cleared past 5,000). */
+let resultCount = 0;
 
 export function toDate(value: unknown): Date | undefined {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
@@ -56,8 +58,12 @@ export function dateFilters(defaults: DateDefaults) {
 			}
 			const out = f.format.format(d);
 			if (cacheable) {
-				if (f.results.size >= 2000) f.results.clear();
+				if (resultCount >= 5000) {
+					for (const g of formats.values()) g.results.clear();
+					resultCount = 0;
+				}
 				f.results.set(value as string | number, out);
+				resultCount++;
 			}
 			return out;
 		},

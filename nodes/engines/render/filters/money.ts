@@ -42,14 +42,21 @@ function formatter(locale: string, currency: string): Formatter {
 	return f;
 }
 
+/** Cached results over all formatters (bounded: all cleared past 5,000). */
+let resultCount = 0;
+
 /** Intl's format of the amount, cached (0 is not: a Map cannot tell -0 from 0). */
 function formatAmount(f: Formatter, amount: number): string {
 	if (amount === 0) return f.format.format(amount);
 	let s = f.results.get(amount);
 	if (s === undefined) {
 		s = f.format.format(amount);
-		if (f.results.size >= 2000) f.results.clear();
+		if (resultCount >= 5000) {
+			for (const byCurrency of formats.values()) for (const g of byCurrency.values()) g.results.clear();
+			resultCount = 0;
+		}
 		f.results.set(amount, s);
+		resultCount++;
 	}
 	return s;
 }
