@@ -95,19 +95,40 @@ function fastToken(token: TokenLike | undefined, context: Context): unknown {
 	}
 }
 
-/** Value.initial (an Expression) evaluated: fast for a single literal or path, else liquidjs'. */
-function evaluateInitial(v: ValueLike, ctx: Context, lenient: boolean): unknown {
-	const pf = v.initial.postfix;
-	if (pf && pf.length === 1) {
-		const r = fastToken(pf[0], ctx);
-		if (r !== SLOW) return r;
-	}
-	return toValueSync(v.initial.evaluate(ctx, lenient) as never);
-}
+/** fastToken for one token, prepared once (at optimize time) instead of on every render. */
+type Reader = (ctx: Context) => unknown;
 
-function evaluateArg(arg: unknown, ctx: Context): unknown {
-	const r = fastToken(arg as TokenLike, ctx);
-	return r !== SLOW ? r : toValueSync(evalToken(arg as never, ctx) as never);
+function compileReader(token: TokenLike | undefined): Reader {
+	if (!token) return () => undefined;
+	if ('content' in token) {
+		const content = token.content;
+		return () => content;
+	}
+	if (token.kind !== PROPERTY_ACCESS || token.variable || !token.props || token.props.length === 0) return () => SLOW;
+	// the keys: liquidjs computes toValue(content) of each prop per render; for a string or number
+	// that is the content itself, so it is taken once
+	const keys: unknown[] = [];
+	for (const p of token.props) {
+		if (!('content' in p)) return () => SLOW;
+		if (typeof p.content !== 'string' && typeof p.content !== 'number') return (ctx) => fastToken(token, ctx);
+		keys.push(p.content);
+	}
+	const first = keys[0];
+	const n = keys.length;
+	return (context: Context): unknown => {
+		const ctx = context as unknown as ScopeCtx;
+		try {
+			let scope = ctx.findScope(first);
+			for (let i = 0; i < n; i++) {
+				scope = ctx.readProperty(scope, keys[i]);
+				if (scope === undefined && ctx.strictVariables) return SLOW;
+				if (typeof scope === 'object' && scope !== null && typeof (scope as { next?: unknown }).next === 'function') return SLOW;
+			}
+			return scope;
+		} catch {
+			return SLOW;
+		}
+	};
 }
 
 const OPERATOR = 2048; // liquidjs TokenKind.Operator
@@ -177,14 +198,17 @@ function applyOperator(op: string, l: unknown, r: unknown, ctx: Context, unary: 
  * with fastToken (else liquidjs' evalToken, with the same `lenient`), each operator applied by
  * applyOperator. `and`/`or` evaluate both sides, as liquidjs does.
  */
-function evaluateExpression(postfix: TokenLike[], ctx: Context, lenient: boolean): unknown {
+function evaluateExpression(expr: CompiledExpression, ctx: Context, lenient: boolean): unknown {
+	const { postfix, readers } = expr;
 	if (postfix.length === 1) {
-		const r = fastToken(postfix[0], ctx);
+		const r = readers[0]!(ctx);
 		return r !== SLOW ? r : toValueSync(evalToken(postfix[0] as never, ctx, lenient) as never);
 	}
 	const operands: unknown[] = [];
-	for (const token of postfix) {
-		if (token.kind === OPERATOR) {
+	for (let i = 0; i < postfix.length; i++) {
+		const token = postfix[i];
+		const read = readers[i];
+		if (read === null) {
 			const op = (token as OperatorTokenLike).operator;
 			const r = operands.pop();
 			if (op === 'not') operands.push(applyOperator(op, undefined, r, ctx, true));
@@ -193,25 +217,39 @@ function evaluateExpression(postfix: TokenLike[], ctx: Context, lenient: boolean
 				operands.push(applyOperator(op, l, r, ctx, false));
 			}
 		} else {
-			const v = fastToken(token, ctx);
+			const v = read(ctx);
 			operands.push(v !== SLOW ? v : toValueSync(evalToken(token as never, ctx, lenient) as never));
 		}
 	}
 	return operands[0];
 }
 
-/** A tag condition (`Value.value`): without filters, evaluateExpression; else liquidjs'. */
-function conditionValue(value: ValueLike & { value(ctx: Context, lenient: boolean): unknown }, ctx: Context, lenient: boolean): unknown {
+interface CompiledExpression {
+	postfix: TokenLike[];
+	/** A reader per operand, null for an operator. */
+	readers: Array<Reader | null>;
+}
+function compileExpression(postfix: TokenLike[]): CompiledExpression {
+	return { postfix, readers: postfix.map((t) => (t.kind === OPERATOR ? null : compileReader(t))) };
+}
+
+type ConditionValue = ValueLike & { value(ctx: Context, lenient: boolean): unknown };
+
+/** A tag condition (`Value.value`), prepared: without filters, evaluateExpression; else liquidjs'. */
+function compileCondition(value: ConditionValue): (ctx: Context, lenient: boolean) => unknown {
 	const pf = value.initial.postfix;
-	if (value.filters.length === 0 && pf && pf.length > 0) return evaluateExpression(pf, ctx, lenient);
-	return toValueSync(value.value(ctx, lenient) as never);
+	if (value.filters.length === 0 && pf && pf.length > 0) {
+		const expr = compileExpression(pf);
+		return (ctx, lenient) => evaluateExpression(expr, ctx, lenient);
+	}
+	return (ctx, lenient) => toValueSync(value.value(ctx, lenient) as never);
 }
 
 /** `{% unless … %}` (and other tags with branches) conditions without filters: evaluated without generators. */
 function fastCondition(value: ValueLike & { value?: unknown }): void {
 	if (value.filters.length !== 0 || !value.initial.postfix || value.initial.postfix.length === 0) return;
-	const postfix = value.initial.postfix;
-	value.value = (ctx: Context, lenient: boolean): unknown => evaluateExpression(postfix, ctx, lenient);
+	const expr = compileExpression(value.initial.postfix);
+	value.value = (ctx: Context, lenient: boolean): unknown => evaluateExpression(expr, ctx, lenient);
 }
 
 interface TagCtx {
@@ -226,7 +264,7 @@ interface TagCtx {
 type RenderFn = (ctx: Context, emitter: Emitter) => unknown;
 interface IfLike {
 	liquid: Liquid;
-	branches: Array<{ value: ValueLike & { value(ctx: Context, lenient: boolean): unknown }; templates: Template[] }>;
+	branches: Array<{ value: ConditionValue; templates: Template[] }>;
 	elseTemplates?: Template[];
 	render: RenderFn;
 }
@@ -242,13 +280,14 @@ function plainCtx(ctx: TagCtx): boolean {
  */
 function fastIf(tag: IfLike): void {
 	const original = tag.render;
+	const branches = tag.branches.map((b) => ({ condition: compileCondition(b.value), templates: b.templates }));
 	tag.render = function (context: Context, emitter: Emitter): unknown {
 		const ctx = context as unknown as TagCtx;
 		if (!plainCtx(ctx)) return original.call(tag, context, emitter);
 		const r = tag.liquid.renderer;
 		const lenient = Boolean(ctx.opts.lenientIf);
-		for (const { value, templates } of tag.branches) {
-			if (truthy(toValue(conditionValue(value, context, lenient)), ctx.opts)) {
+		for (const { condition, templates } of branches) {
+			if (truthy(toValue(condition(context, lenient)), ctx.opts)) {
 				toValueSync(r.renderTemplates(templates, context, emitter) as never);
 				return undefined;
 			}
@@ -307,10 +346,11 @@ function fastFor(tag: ForLike): void {
 	const text = tag.collection.getText();
 	const continueKey = 'continue-' + tag.variable + '-' + text;
 	const original = tag.render;
+	const readCollection = compileReader(tag.collection);
 	tag.render = function (context: Context, emitter: Emitter): unknown {
 		const ctx = context as unknown as TagCtx;
 		if (!plainCtx(ctx)) return original.call(tag, context, emitter);
-		const raw = fastToken(tag.collection, context);
+		const raw = readCollection(context);
 		if (raw === SLOW) return original.call(tag, context, emitter);
 		const value = toValue(raw);
 		let collection: unknown[];
@@ -401,6 +441,10 @@ class FastOutput {
 	private readonly escaped: boolean;
 	/** The first filter is `default` (lenient with `lenientIf`, as liquidjs' Value). */
 	private readonly defaultFirst: boolean;
+	/** The initial value's reader, when it is a single literal or path. */
+	private readonly initial: Reader | undefined;
+	/** Each filter's argument readers (a keyword argument `k: v` reads v). */
+	private readonly args: Reader[][];
 	constructor(output: Output, live: boolean) {
 		this.token = output.token;
 		this.value = (output as unknown as { value: ValueLike }).value;
@@ -408,12 +452,17 @@ class FastOutput {
 		const f = this.value.filters;
 		this.escaped = f.length > 0 && f[f.length - 1].handler === ESCAPE && f[f.length - 1].args.length === 0;
 		this.defaultFirst = f.length > 0 && f[0].name === 'default';
+		const pf = this.value.initial.postfix;
+		this.initial = pf && pf.length === 1 ? compileReader(pf[0]) : undefined;
+		this.args = f.map((filter) => filter.args.map((arg) => compileReader((Array.isArray(arg) ? arg[1] : arg) as TokenLike)));
 	}
 	render(ctx: Context, emitter: Emitter): void {
 		const v = this.value;
 		const dual = this.live && emitter instanceof DualEmitter ? emitter : undefined;
 		const lenient = this.defaultFirst && Boolean(ctx.opts.lenientIf);
-		let val = evaluateInitial(v, ctx, lenient);
+		// Value.initial: the reader, else (an expression, or a path the reader leaves) liquidjs'
+		let val = this.initial ? this.initial(ctx) : SLOW;
+		if (val === SLOW) val = toValueSync(v.initial.evaluate(ctx, lenient) as never);
 		const last = v.filters.length - 1;
 		for (let i = 0; i <= last; i++) {
 			const f = v.filters[i];
@@ -430,9 +479,13 @@ class FastOutput {
 				break;
 			}
 			const argv: unknown[] = [val];
-			for (const arg of f.args) {
-				if (Array.isArray(arg)) argv.push([arg[0], evaluateArg(arg[1], ctx)]);
-				else argv.push(evaluateArg(arg, ctx));
+			const readers = this.args[i];
+			for (let k = 0; k < f.args.length; k++) {
+				const arg = f.args[k];
+				const token = Array.isArray(arg) ? arg[1] : arg;
+				let a = readers[k](ctx);
+				if (a === SLOW) a = toValueSync(evalToken(token as never, ctx) as never);
+				argv.push(Array.isArray(arg) ? [arg[0], a] : a);
 			}
 			val = toValueSync(f.handler.apply({ context: ctx, token: f.token, liquid: f.liquid }, argv) as never);
 		}
