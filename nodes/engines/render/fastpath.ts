@@ -417,12 +417,13 @@ const NEEDS_ESCAPE = /[&<>"']/;
 const ESCAPE_MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
 
 /**
- * The escape filter's replacement, cached for short strings: the same links (with `&` between
- * their parameters, the same string from the utm cache) recur in every email. Bounded.
+ * The escape filter's replacement, cached for links: the same links (with `&` between their
+ * parameters, the same string from the utm cache) recur in every email. Other values (names,
+ * free text) are not kept. Bounded.
  */
 const escapeCache = new Map<string, string>();
 function escapeHtml(str: string): string {
-	if (str.length > 512) return str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
+	if (str.length > 512 || !str.startsWith('http')) return str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
 	let out = escapeCache.get(str);
 	if (out === undefined) {
 		out = str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
