@@ -71,7 +71,7 @@ describe('fast paths vs stock liquidjs, property-based', () => {
 		fc.boolean(),
 		fc.integer({ min: -3, max: 3 }),
 		fc.constantFrom(0.5, -1.5, 2.25),
-		fc.constantFrom('', ' ', 'a', 'b', 'ab', 'ba', '1', '2', '10', 'A', '<&>'),
+		fc.constantFrom('', ' ', 'a', 'b', 'ab', 'ba', '1', '2', '10', 'A', '<&>', 'https://x.example/?a=1&b="2"'),
 	);
 	const leaf = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.record({ x: scalar, y: scalar }, { requiredKeys: [] }));
 	const value = fc.oneof(leaf, fc.array(leaf, { maxLength: 4 }));
