@@ -4,19 +4,43 @@
  * 1. liquidjs evaluates every `{{ output }}` through four nested generators (Output → Value →
  *    Filter → token). For the template rendered thousands of times, each Output is swapped for an
  *    equivalent that runs the same steps (same tokens, same filter handlers, same lenient/`default`
- *    rule, same escaping filter appended by `outputEscape`) as plain calls. Tags (`for`, `if`…) are
- *    untouched; outputs nested in them are swapped too.
+ *    rule, same escaping filter appended by `outputEscape`) as plain calls. Outputs nested in tags
+ *    are swapped too.
  * 2. liquidjs renders every list of templates (the email, each branch, each loop iteration)
  *    through a generator. In sync renders (all this package does) the engine's renderer walks the
  *    lists with a plain loop instead: the same render-limit check before the list and before each
- *    template, the same break/continue handling, the same error wrapping (RenderError naming the
- *    template). Async renders and options this package never sets use liquidjs' own code.
+ *    template except static HTML (which writes one constant string: the check before the next
+ *    template, list or loop iteration catches an overrun), the same break/continue handling, the
+ *    same error wrapping (RenderError naming the template). Async renders and options this
+ *    package never sets use liquidjs' own code.
+ * 2b. `{% if %}` and `{% for %}` tags render their steps as plain calls too (fastIf, fastFor), and
+ *    conditions with operators (`a > 0`, `==`, `contains`, `and`/`or`) are evaluated by a plain
+ *    postfix walk (evaluateExpression): primitives compare with JavaScript's operators exactly as
+ *    liquidjs' default operators do, anything else (drops like `empty`, arrays) goes to liquidjs'
+ *    own operator. Loops take liquidjs' path when a modifier is not a literal or the collection is
+ *    not an array or nil. test/engines/render/fastpath.test.ts checks all of it against stock
+ *    liquidjs with random data and templates.
  * 3. With a compiled text plan (text.ts compileTextPlan), the render also writes the text part:
  *    each static HTML piece carries its pre-computed pre-text, each output that reaches the text
  *    writes its value unescaped, into a DualEmitter. A value the plan cannot reproduce exactly
  *    (UNSAFE_VALUE) marks the render `unsafe`, and the caller converts that recipient's HTML instead.
  */
-import { LiquidError, Output, RenderError, filters as builtinFilters, toValue, toValueSync, evalToken, type Context, type Emitter, type Liquid, type Template } from 'liquidjs';
+import {
+	ForTag,
+	IfTag,
+	Liquid,
+	LiquidError,
+	Output,
+	RenderError,
+	defaultOperators,
+	filters as builtinFilters,
+	toValue,
+	toValueSync,
+	evalToken,
+	type Context,
+	type Emitter,
+	type Template,
+} from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
 
 interface FilterLike {
@@ -71,28 +95,293 @@ function fastToken(token: TokenLike | undefined, context: Context): unknown {
 	}
 }
 
-/** Value.initial (an Expression) evaluated: fast for a single literal or path, else liquidjs'. */
-function evaluateInitial(v: ValueLike, ctx: Context, lenient: boolean): unknown {
-	const pf = v.initial.postfix;
-	if (pf && pf.length === 1) {
-		const r = fastToken(pf[0], ctx);
-		if (r !== SLOW) return r;
+/** fastToken for one token, prepared once (at optimize time) instead of on every render. */
+type Reader = (ctx: Context) => unknown;
+
+function compileReader(token: TokenLike | undefined): Reader {
+	if (!token) return () => undefined;
+	if ('content' in token) {
+		const content = token.content;
+		return () => content;
 	}
-	return toValueSync(v.initial.evaluate(ctx, lenient) as never);
+	if (token.kind !== PROPERTY_ACCESS || token.variable || !token.props || token.props.length === 0) return () => SLOW;
+	// the keys: liquidjs computes toValue(content) of each prop per render; for a string or number
+	// that is the content itself, so it is taken once
+	const keys: unknown[] = [];
+	for (const p of token.props) {
+		if (!('content' in p)) return () => SLOW;
+		if (typeof p.content !== 'string' && typeof p.content !== 'number') return (ctx) => fastToken(token, ctx);
+		keys.push(p.content);
+	}
+	const first = keys[0];
+	const n = keys.length;
+	return (context: Context): unknown => {
+		const ctx = context as unknown as ScopeCtx;
+		try {
+			let scope = ctx.findScope(first);
+			for (let i = 0; i < n; i++) {
+				scope = ctx.readProperty(scope, keys[i]);
+				if (scope === undefined && ctx.strictVariables) return SLOW;
+				if (typeof scope === 'object' && scope !== null && typeof (scope as { next?: unknown }).next === 'function') return SLOW;
+			}
+			return scope;
+		} catch {
+			return SLOW;
+		}
+	};
 }
 
-function evaluateArg(arg: unknown, ctx: Context): unknown {
-	const r = fastToken(arg as TokenLike, ctx);
-	return r !== SLOW ? r : toValueSync(evalToken(arg as never, ctx) as never);
+const OPERATOR = 2048; // liquidjs TokenKind.Operator
+
+interface OperatorTokenLike extends TokenLike {
+	operator: string;
+}
+interface OptsLike {
+	operators: Record<string, (...args: unknown[]) => unknown>;
+	jsTruthy?: boolean;
+	lenientIf?: boolean;
+	keepOutputType?: boolean;
+	catchAllErrors?: boolean;
 }
 
-/** `{% if a.b %}` / `{% unless … %}` conditions without filters or operators: evaluated without generators. */
+function isPrimitive(v: unknown): boolean {
+	return v === null || (typeof v !== 'object' && typeof v !== 'function');
+}
+
+/** liquidjs' isTruthy (`jsTruthy` or Liquid's: only false and nil are falsy). */
+function truthy(v: unknown, opts: OptsLike): boolean {
+	const x = toValue(v);
+	return opts.jsTruthy ? Boolean(x) : !(x === false || x === undefined || x === null);
+}
+
+/**
+ * One operator of an expression. liquidjs' default operators, on two primitive operands
+ * (strings, numbers, booleans, nil), reduce to the JavaScript operators written below (no
+ * Comparable drop, no array, toValue is the identity); anything else (`empty`, arrays, drops,
+ * custom operators) runs liquidjs' own operator.
+ */
+function applyOperator(op: string, l: unknown, r: unknown, ctx: Context, unary: boolean): unknown {
+	const opts = ctx.opts as unknown as OptsLike;
+	if (opts.operators === (defaultOperators as unknown) && isPrimitive(r) && (unary || isPrimitive(l))) {
+		// typed as numbers for the compiler only: the JavaScript operators apply to any primitives
+		const a = l as number;
+		const b = r as number;
+		switch (op) {
+			case '==':
+				return a === b;
+			case '!=':
+				return a !== b;
+			case '>':
+				return a > b;
+			case '<':
+				return a < b;
+			case '>=':
+				return a >= b;
+			case '<=':
+				return a <= b;
+			case 'contains':
+				return typeof l === 'string' ? l.indexOf(r as string) > -1 : false;
+			case 'not':
+				return !truthy(b, opts);
+			case 'and':
+				return truthy(a, opts) && truthy(b, opts);
+			case 'or':
+				return truthy(a, opts) || truthy(b, opts);
+		}
+	}
+	const fn = opts.operators[op];
+	return toValueSync((unary ? fn(r, ctx) : fn(l, r, ctx)) as never);
+}
+
+/**
+ * liquidjs' Expression.evaluate without generators: the same postfix walk, each operand read
+ * with fastToken (else liquidjs' evalToken, with the same `lenient`), each operator applied by
+ * applyOperator. `and`/`or` evaluate both sides, as liquidjs does.
+ */
+function evaluateExpression(expr: CompiledExpression, ctx: Context, lenient: boolean): unknown {
+	const { postfix, readers } = expr;
+	if (postfix.length === 1) {
+		const r = readers[0]!(ctx);
+		return r !== SLOW ? r : toValueSync(evalToken(postfix[0] as never, ctx, lenient) as never);
+	}
+	const operands: unknown[] = [];
+	for (let i = 0; i < postfix.length; i++) {
+		const token = postfix[i];
+		const read = readers[i];
+		if (read === null) {
+			const op = (token as OperatorTokenLike).operator;
+			const r = operands.pop();
+			if (op === 'not') operands.push(applyOperator(op, undefined, r, ctx, true));
+			else {
+				const l = operands.pop();
+				operands.push(applyOperator(op, l, r, ctx, false));
+			}
+		} else {
+			const v = read(ctx);
+			operands.push(v !== SLOW ? v : toValueSync(evalToken(token as never, ctx, lenient) as never));
+		}
+	}
+	return operands[0];
+}
+
+interface CompiledExpression {
+	postfix: TokenLike[];
+	/** A reader per operand, null for an operator. */
+	readers: Array<Reader | null>;
+}
+function compileExpression(postfix: TokenLike[]): CompiledExpression {
+	return { postfix, readers: postfix.map((t) => (t.kind === OPERATOR ? null : compileReader(t))) };
+}
+
+type ConditionValue = ValueLike & { value(ctx: Context, lenient: boolean): unknown };
+
+/** A tag condition (`Value.value`), prepared: without filters, evaluateExpression; else liquidjs'. */
+function compileCondition(value: ConditionValue): (ctx: Context, lenient: boolean) => unknown {
+	const pf = value.initial.postfix;
+	if (value.filters.length === 0 && pf && pf.length > 0) {
+		const expr = compileExpression(pf);
+		return (ctx, lenient) => evaluateExpression(expr, ctx, lenient);
+	}
+	return (ctx, lenient) => toValueSync(value.value(ctx, lenient) as never);
+}
+
+/** `{% unless … %}` (and other tags with branches) conditions without filters: evaluated without generators. */
 function fastCondition(value: ValueLike & { value?: unknown }): void {
-	if (value.filters.length !== 0 || !value.initial.postfix || value.initial.postfix.length !== 1) return;
-	const original = (value.value as (ctx: Context, lenient: boolean) => unknown).bind(value);
-	value.value = (ctx: Context, lenient: boolean): unknown => {
-		const r = fastToken(value.initial.postfix![0], ctx);
-		return r !== SLOW ? r : original(ctx, lenient);
+	if (value.filters.length !== 0 || !value.initial.postfix || value.initial.postfix.length === 0) return;
+	const expr = compileExpression(value.initial.postfix);
+	value.value = (ctx: Context, lenient: boolean): unknown => evaluateExpression(expr, ctx, lenient);
+}
+
+interface TagCtx {
+	sync: boolean;
+	breakCalled: boolean;
+	continueCalled: boolean;
+	opts: OptsLike;
+	push(scope: object): void;
+	pop(): void;
+	setRegister(key: string, value: unknown): void;
+}
+type RenderFn = (ctx: Context, emitter: Emitter) => unknown;
+interface IfLike {
+	liquid: Liquid;
+	branches: Array<{ value: ConditionValue; templates: Template[] }>;
+	elseTemplates?: Template[];
+	render: RenderFn;
+}
+
+/** True when a tag can take the plain-call path (sync render, no option this package never sets). */
+function plainCtx(ctx: TagCtx): boolean {
+	return ctx.sync && !ctx.opts.keepOutputType && !ctx.opts.catchAllErrors;
+}
+
+/**
+ * `{% if %}` without generators: IfTag.render's steps as plain calls (each branch's condition,
+ * toValue, isTruthy, the first true branch's templates else the else templates).
+ */
+function fastIf(tag: IfLike): void {
+	const original = tag.render;
+	const branches = tag.branches.map((b) => ({ condition: compileCondition(b.value), templates: b.templates }));
+	tag.render = function (context: Context, emitter: Emitter): unknown {
+		const ctx = context as unknown as TagCtx;
+		if (!plainCtx(ctx)) return original.call(tag, context, emitter);
+		const r = tag.liquid.renderer;
+		const lenient = Boolean(ctx.opts.lenientIf);
+		for (const { condition, templates } of branches) {
+			if (truthy(toValue(condition(context, lenient)), ctx.opts)) {
+				toValueSync(r.renderTemplates(templates, context, emitter) as never);
+				return undefined;
+			}
+		}
+		toValueSync(r.renderTemplates(tag.elseTemplates || [], context, emitter) as never);
+		return undefined;
+	};
+}
+
+interface ForLike {
+	liquid: Liquid;
+	variable: string;
+	collection: TokenLike & { getText(): string };
+	hash: { hash: Record<string, TokenLike | undefined> };
+	templates: Template[];
+	elseTemplates: Template[];
+	render: RenderFn;
+}
+const MODIFIERS = ['offset', 'limit', 'reversed'];
+
+/** liquidjs' ForloopDrop (not exported): taken from a probe render, once. */
+let forloopClass: (new (length: number, collection: string, variable: string) => { next(): void }) | undefined;
+function forloopDrop(): typeof forloopClass {
+	if (forloopClass) return forloopClass;
+	const probe = new Liquid();
+	probe.registerFilter('__probe', (v: unknown) => {
+		forloopClass = (v as { constructor: typeof forloopClass }).constructor;
+		return '';
+	});
+	probe.parseAndRenderSync('{% for x in (1..1) %}{{ forloop | __probe }}{% endfor %}');
+	return forloopClass;
+}
+
+/**
+ * `{% for x in path %}` whose modifiers (`limit`, `offset`, `reversed`) are literals, without
+ * generators: ForTag.render's steps as plain calls (the same scope with a liquidjs ForloopDrop,
+ * the same `continue-…` register, break/continue flags, else branch, a render-limit check before
+ * each iteration's templates as liquidjs' renderer does). A collection that is not an array or
+ * nil, a path fastToken leaves to liquidjs, or any other modifier: liquidjs' own ForTag.render.
+ */
+function fastFor(tag: ForLike): void {
+	const tokens = tag.hash?.hash;
+	if (!tokens || typeof tag.collection?.getText !== 'function' || typeof tag.variable !== 'string') return;
+	const keys = Object.keys(tokens);
+	const hash: Record<string, unknown> = {};
+	for (const k of keys) {
+		const t = tokens[k];
+		if (t !== undefined && !('content' in t)) return; // a path or range: liquidjs evaluates it
+		hash[k] = t === undefined ? true : t.content;
+	}
+	const Forloop = forloopDrop();
+	if (!Forloop) return;
+	const modifiers = (tag.liquid.options as { orderedFilterParameters?: boolean }).orderedFilterParameters
+		? keys.filter((x) => MODIFIERS.includes(x))
+		: MODIFIERS.filter((x) => hash[x] !== undefined);
+	const text = tag.collection.getText();
+	const continueKey = 'continue-' + tag.variable + '-' + text;
+	const original = tag.render;
+	const readCollection = compileReader(tag.collection);
+	tag.render = function (context: Context, emitter: Emitter): unknown {
+		const ctx = context as unknown as TagCtx;
+		if (!plainCtx(ctx)) return original.call(tag, context, emitter);
+		const raw = readCollection(context);
+		if (raw === SLOW) return original.call(tag, context, emitter);
+		const value = toValue(raw);
+		let collection: unknown[];
+		if (Array.isArray(value)) collection = value;
+		else if (value === undefined || value === null) collection = [];
+		else return original.call(tag, context, emitter);
+		const r = tag.liquid.renderer;
+		if (!collection.length) {
+			toValueSync(r.renderTemplates(tag.elseTemplates, context, emitter) as never);
+			return undefined;
+		}
+		for (const m of modifiers) {
+			if (m === 'offset') collection = collection.slice(hash.offset as number);
+			else if (m === 'limit') collection = collection.slice(0, hash.limit as number);
+			else collection = [...collection].reverse();
+		}
+		ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
+		const scope = Object.create(null) as Record<string, unknown>;
+		const forloop = new Forloop(collection.length, text, tag.variable);
+		scope.forloop = forloop;
+		ctx.push(scope);
+		for (const item of collection) {
+			scope[tag.variable] = item;
+			ctx.continueCalled = ctx.breakCalled = false;
+			toValueSync(r.renderTemplates(tag.templates, context, emitter) as never);
+			if (ctx.breakCalled) break;
+			forloop.next();
+		}
+		ctx.continueCalled = ctx.breakCalled = false;
+		ctx.pop();
+		return undefined;
 	};
 }
 
@@ -127,6 +416,23 @@ const ESCAPE = builtinFilters.escape as unknown;
 const NEEDS_ESCAPE = /[&<>"']/;
 const ESCAPE_MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
 
+/**
+ * The escape filter's replacement, cached for links: the same links (with `&` between their
+ * parameters, the same string from the utm cache) recur in every email. Other values (names,
+ * free text) are not kept. Bounded.
+ */
+const escapeCache = new Map<string, string>();
+function escapeHtml(str: string): string {
+	if (str.length > 512 || !str.startsWith('http')) return str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
+	let out = escapeCache.get(str);
+	if (out === undefined) {
+		out = str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]);
+		if (escapeCache.size >= 2000) escapeCache.clear();
+		escapeCache.set(str, out);
+	}
+	return out;
+}
+
 class FastOutput {
 	readonly token: unknown;
 	private readonly value: ValueLike;
@@ -134,18 +440,30 @@ class FastOutput {
 	private readonly live: boolean;
 	/** The last filter is `escape` (outputEscape or written): the text takes the value before it. */
 	private readonly escaped: boolean;
+	/** The first filter is `default` (lenient with `lenientIf`, as liquidjs' Value). */
+	private readonly defaultFirst: boolean;
+	/** The initial value's reader, when it is a single literal or path. */
+	private readonly initial: Reader | undefined;
+	/** Each filter's argument readers (a keyword argument `k: v` reads v). */
+	private readonly args: Reader[][];
 	constructor(output: Output, live: boolean) {
 		this.token = output.token;
 		this.value = (output as unknown as { value: ValueLike }).value;
 		this.live = live;
 		const f = this.value.filters;
 		this.escaped = f.length > 0 && f[f.length - 1].handler === ESCAPE && f[f.length - 1].args.length === 0;
+		this.defaultFirst = f.length > 0 && f[0].name === 'default';
+		const pf = this.value.initial.postfix;
+		this.initial = pf && pf.length === 1 ? compileReader(pf[0]) : undefined;
+		this.args = f.map((filter) => filter.args.map((arg) => compileReader((Array.isArray(arg) ? arg[1] : arg) as TokenLike)));
 	}
 	render(ctx: Context, emitter: Emitter): void {
 		const v = this.value;
 		const dual = this.live && emitter instanceof DualEmitter ? emitter : undefined;
-		const lenient = Boolean(ctx.opts.lenientIf) && v.filters.length > 0 && v.filters[0].name === 'default';
-		let val = evaluateInitial(v, ctx, lenient);
+		const lenient = this.defaultFirst && Boolean(ctx.opts.lenientIf);
+		// Value.initial: the reader, else (an expression, or a path the reader leaves) liquidjs'
+		let val = this.initial ? this.initial(ctx) : SLOW;
+		if (val === SLOW) val = toValueSync(v.initial.evaluate(ctx, lenient) as never);
 		const last = v.filters.length - 1;
 		for (let i = 0; i <= last; i++) {
 			const f = v.filters[i];
@@ -158,13 +476,17 @@ class FastOutput {
 					else dual.text += str;
 				}
 				(ctx as unknown as { memoryLimit: { use(n: number): void } }).memoryLimit.use(str.length);
-				val = NEEDS_ESCAPE.test(str) ? str.replace(/&|<|>|"|'/g, (m) => ESCAPE_MAP[m]) : str;
+				val = NEEDS_ESCAPE.test(str) ? escapeHtml(str) : str;
 				break;
 			}
 			const argv: unknown[] = [val];
-			for (const arg of f.args) {
-				if (Array.isArray(arg)) argv.push([arg[0], evaluateArg(arg[1], ctx)]);
-				else argv.push(evaluateArg(arg, ctx));
+			const readers = this.args[i];
+			for (let k = 0; k < f.args.length; k++) {
+				const arg = f.args[k];
+				const token = Array.isArray(arg) ? arg[1] : arg;
+				let a = readers[k](ctx);
+				if (a === SLOW) a = toValueSync(evalToken(token as never, ctx) as never);
+				argv.push(Array.isArray(arg) ? [arg[0], a] : a);
 			}
 			val = toValueSync(f.handler.apply({ context: ctx, token: f.token, liquid: f.liquid }, argv) as never);
 		}
@@ -244,7 +566,9 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0):
 			if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
 			continue;
 		}
-		if (Array.isArray(node.branches)) {
+		if (t instanceof IfTag) fastIf(t as unknown as IfLike);
+		else if (t instanceof ForTag) fastFor(t as unknown as ForLike);
+		else if (Array.isArray(node.branches)) {
 			for (const b of node.branches as Array<{ value?: ValueLike }>) if (b?.value && Array.isArray(b.value.filters) && b.value.initial) fastCondition(b.value);
 		}
 		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
@@ -272,7 +596,8 @@ export function installSyncRenderer(engine: Liquid): void {
 		const out = emitter ?? new PlainEmitter();
 		ctx.renderLimit.check(performance.now());
 		for (const tpl of templates) {
-			ctx.renderLimit.check(performance.now());
+			// static HTML writes one constant string: the clock is read before everything else
+			if (!(tpl instanceof DualHtml) && (tpl as unknown as NodeLike).token?.kind !== HTML_KIND) ctx.renderLimit.check(performance.now());
 			try {
 				const html = toValueSync((tpl as unknown as { render(c: Context, e: Emitter): unknown }).render(context, out) as never);
 				if (html) out.write(html);

@@ -410,6 +410,13 @@ function attrOf(attrs: string, spans: AttrSpan[], name: string): string | undefi
 	return s && s.hasValue ? decodeEntities(attrs.slice(s.start, s.end)) : undefined;
 }
 
+/** A run of [ \t\u00a0] that is not a single space (else collapsing runs changes nothing). */
+const MULTI_SPACE = / {2}|[\t\u00a0]/;
+/** Text without markers, from lastIndex. */
+const TEXT_RUN = /[^\ue000-\ue00f]*/y;
+/** Whitespace that replace(/\s+/g, ' ') would change. */
+const SPACE_RUN = /\s\s|[^\S ]/;
+
 /** Pre-text → text: lines, paragraphs (one blank line), `label (url)` links, alts. */
 export function finalizeText(pre: string): string {
 	const lines: string[] = [];
@@ -420,9 +427,9 @@ export function finalizeText(pre: string): string {
 		const t =
 			line.length === 0 || line === ' '
 				? ''
-				: line.indexOf('  ') < 0 && line.indexOf('\t') < 0 && line.indexOf('\u00a0') < 0
-					? line.trim()
-					: line.replace(/[ \t\u00a0]+/g, ' ').trim();
+				: MULTI_SPACE.test(line)
+					? line.replace(/[ \t\u00a0]+/g, ' ').trim()
+					: line.trim();
 		if (t) lines.push(t);
 		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
 		line = '';
@@ -451,11 +458,12 @@ export function finalizeText(pre: string): string {
 	let run = 0;
 	let i = 0;
 	while (i < n) {
+		// skip the text up to the next marker (one native scan)
+		TEXT_RUN.lastIndex = i;
+		TEXT_RUN.test(pre);
+		i = TEXT_RUN.lastIndex;
+		if (i >= n) break;
 		const c = pre.charCodeAt(i);
-		if (c < 0xe000 || c > 0xe00f) {
-			i++;
-			continue;
-		}
 		if (i > run) line += pre.slice(run, i);
 		switch (c) {
 			case 0xe000:
@@ -479,7 +487,8 @@ export function finalizeText(pre: string): string {
 			case 0xe005: {
 				const e = anchors.pop();
 				if (e) {
-					const label = line.slice(e.mark).replace(/\s+/g, ' ').trim();
+					const raw = line.slice(e.mark);
+					const label = SPACE_RUN.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim();
 					const href = e.href.trim();
 					if (/^(https?:|mailto:)/i.test(href) && label !== href && label !== href.replace(/^mailto:/i, '')) {
 						line += label ? ` (${href})` : href;

@@ -70,3 +70,28 @@ describe('default', () => {
 		expect(await render('{{ profile.first_name | default: "there" }}', {}, { strict: true })).toBe('there');
 	});
 });
+
+describe('filter result caches give what an uncached call gives', () => {
+	it('money: repeated amounts, -0 and 0, several currencies', async () => {
+		const amounts = [19.99, 19.99, 0, -0, 5, 19.99, 1e6];
+		for (const [cur, loc] of [['USD', 'en-US'], ['EUR', 'de-DE'], ['USD', 'en-US']]) {
+			const expected = amounts.map((a) => new Intl.NumberFormat(loc, { style: 'currency', currency: cur }).format(a)).join('|');
+			const tpl = amounts.map((_, i) => `{{ xs[${i}] | money: "${cur}", "${loc}" }}`).join('|');
+			expect(await render(tpl, { xs: amounts })).toBe(expected);
+		}
+	});
+
+	it('format_date: the same date twice, "now" never cached', async () => {
+		const out = await render('{{ d | format_date: "long" }}|{{ d | format_date: "long" }}|{{ t | format_date: "short" }}', { d: '2024-02-11T10:00:00Z', t: 1707645600 });
+		expect(out).toBe('February 11, 2024|February 11, 2024|2/11/24');
+		const today = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date());
+		expect(await render('{{ "now" | format_date }}')).toBe(today);
+	});
+
+	it('utm: a missing parameter and the text "undefined" are different keys; untrimmed links are kept as given', async () => {
+		expect(await render('{{ u | utm: "undefined" }}', { u: 'https://a.example/x' })).toBe('https://a.example/x?utm_source=email&amp;utm_medium=email&amp;utm_campaign=undefined');
+		expect(await render('{{ u | utm }}', { u: 'https://a.example/x' })).toBe('https://a.example/x?utm_source=email&amp;utm_medium=email');
+		expect(await render('{{ u | utm }}', { u: ' mailto:a@b.c' })).toBe(' mailto:a@b.c');
+		expect(await render('{{ u | utm }}', { u: 'mailto:a@b.c' })).toBe('mailto:a@b.c');
+	});
+});

@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { compileTemplate, htmlToText, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
 import * as textModule from '../../../nodes/engines/render/text';
 import { htmlToText as legacyHtmlToText } from './helpers/legacy-text';
+import { referenceFinalizeText } from './helpers/finalize-reference';
+import { finalizeText } from '../../../nodes/engines/render/text';
 
 const examples = path.join(__dirname, '..', '..', '..', 'nodes', 'RenderEmail', 'examples');
 const reference = (): TemplateInput => ({
@@ -229,4 +231,23 @@ describe('compiled text plan: not derived when it could differ (the text is then
 			}
 		});
 	}
+});
+
+describe('finalizeText', () => {
+	it('matches its former char-by-char version on random pre-texts (markers, escapes, spaces, links, alts)', () => {
+		const piece = fc.constantFrom(' ', '  ', 'a', 'b c', '\t', '\u00a0', '\n', ' x\u2003y ', 'https://x.example/p', 'mailto:q@x', 'é',
+			'\uE000', '\uE001', '\uE002', '\uE003', '\uE004', '\uE005', '\uE006', '\uE007', '\uE00F', '\uE009');
+		// a link whose label may equal its href once whitespace is collapsed
+		const ws = fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', ' \u2003');
+		const link = fc
+			.tuple(ws, ws, fc.boolean())
+			.map(([a, b, mail]) => `\uE003${mail ? 'mailto:' : ''}https://a.example/x${a}y\uE004${b}https://a.example/x${b}y${a}\uE005`);
+		fc.assert(
+			fc.property(fc.array(fc.oneof(piece, link), { maxLength: 40 }), (parts) => {
+				const pre = parts.join('');
+				expect(finalizeText(pre)).toBe(referenceFinalizeText(pre));
+			}),
+			{ numRuns: 3000 },
+		);
+	});
 });

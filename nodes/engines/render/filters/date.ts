@@ -14,7 +14,10 @@ export interface DateDefaults {
 
 const STYLES = ['full', 'long', 'medium', 'short'] as const;
 type Style = (typeof STYLES)[number];
-const formats = new Map<string, Intl.DateTimeFormat>();
+/** Formatters by locale, zone and style, each with its formatted dates (bounded). */
+const formats = new Map<string, { format: Intl.DateTimeFormat; results: Map<string | number, string> }>();
+/** Cached dates over all formatters (bounded: all cleared past 5,000). */
+let resultCount = 0;
 
 export function toDate(value: unknown): Date | undefined {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
@@ -31,23 +34,38 @@ export function dateFilters(defaults: DateDefaults) {
 	const now = defaults.now ?? Date.now;
 	return {
 		format_date(value: unknown, style?: unknown, timeZone?: unknown, locale?: unknown): string {
-			const d = toDate(value);
-			if (!d) return value === undefined || value === null ? '' : String(value);
 			const s: Style = STYLES.includes(style as Style) ? (style as Style) : 'medium';
 			const tz = typeof timeZone === 'string' && timeZone ? timeZone : defaults.timeZone;
 			const loc = typeof locale === 'string' && locale ? locale : defaults.locale;
 			const key = `${loc}|${tz}|${s}`;
+			// a date string or timestamp formats the same every time ("now"/"today" excepted)
+			const cacheable = (typeof value === 'string' && value !== 'now' && value !== 'today') || typeof value === 'number';
 			let f = formats.get(key);
+			if (f && cacheable) {
+				const hit = f.results.get(value as string | number);
+				if (hit !== undefined) return hit;
+			}
+			const d = toDate(value);
+			if (!d) return value === undefined || value === null ? '' : String(value);
 			if (!f) {
 				try {
-					f = new Intl.DateTimeFormat(loc, { dateStyle: s, timeZone: tz });
+					f = { format: new Intl.DateTimeFormat(loc, { dateStyle: s, timeZone: tz }), results: new Map() };
 				} catch {
 					throw new Error(`format_date: unknown time zone "${tz}" or locale "${loc}" (use an IANA zone such as "Europe/Paris")`);
 				}
 				if (formats.size > 500) formats.clear();
 				formats.set(key, f);
 			}
-			return f.format(d);
+			const out = f.format.format(d);
+			if (cacheable) {
+				if (resultCount >= 5000) {
+					for (const g of formats.values()) g.results.clear();
+					resultCount = 0;
+				}
+				f.results.set(value as string | number, out);
+				resultCount++;
+			}
+			return out;
 		},
 		days_since(value: unknown): number | string {
 			const d = toDate(value);

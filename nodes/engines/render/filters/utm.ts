@@ -12,18 +12,45 @@ export interface UtmDefaults {
 	campaign?: string;
 }
 
-const cache = new Map<string, string>();
+/**
+ * Results by link, then source, medium, campaign, content (nested maps: no key string is built per
+ * call, and a missing parameter never collides with the text "undefined"). Bounded: cleared past
+ * 5,000 results.
+ */
+type Level<T> = Map<string | undefined, T>;
+const cache = new Map<string, Level<Level<Level<Level<string>>>>>();
+let entries = 0;
+
+const PARAMS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content'] as const;
 
 export function addUtm(url: unknown, params: Record<string, string | undefined>): string {
 	if (url === undefined || url === null) return '';
-	const text = String(url).trim();
-	const key = `${text}\u0000${params.utm_source}\u0000${params.utm_medium}\u0000${params.utm_campaign}\u0000${params.utm_content}`;
-	const hit = cache.get(key);
-	if (hit !== undefined) return hit;
-	const result = withUtm(text, url, params);
-	if (cache.size >= 5000) cache.clear();
-	cache.set(key, result);
-	return result;
+	return addUtmParts(String(url), params.utm_source, params.utm_medium, params.utm_campaign, params.utm_content);
+}
+
+function addUtmParts(raw: string, source: string | undefined, medium: string | undefined, campaign: string | undefined, content: string | undefined): string {
+	if (entries >= 5000) {
+		cache.clear();
+		entries = 0;
+	}
+	let bySource = cache.get(raw);
+	if (bySource === undefined) cache.set(raw, (bySource = new Map()));
+	let byMedium = bySource.get(source);
+	if (byMedium === undefined) bySource.set(source, (byMedium = new Map()));
+	let byCampaign = byMedium.get(medium);
+	if (byCampaign === undefined) byMedium.set(medium, (byCampaign = new Map()));
+	let byContent = byCampaign.get(campaign);
+	if (byContent === undefined) byCampaign.set(campaign, (byContent = new Map()));
+	let hit = byContent.get(content);
+	if (hit === undefined) {
+		const values = [source, medium, campaign, content];
+		const params: Record<string, string | undefined> = {};
+		for (let i = 0; i < PARAMS.length; i++) params[PARAMS[i]] = values[i];
+		hit = withUtm(raw.trim(), raw, params);
+		byContent.set(content, hit);
+		entries++;
+	}
+	return hit;
 }
 
 function withUtm(text: string, url: unknown, params: Record<string, string | undefined>): string {
@@ -40,16 +67,15 @@ function withUtm(text: string, url: unknown, params: Record<string, string | und
 	return parsed.toString();
 }
 
+const str = (v: unknown, d?: string): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : d);
+
 export function utmFilters(defaults: UtmDefaults) {
+	const source = defaults.source ?? 'email';
+	const medium = defaults.medium ?? 'email';
 	return {
-		utm(url: unknown, campaign?: unknown, source?: unknown, medium?: unknown, content?: unknown): string {
-			const str = (v: unknown, d?: string) => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : d);
-			return addUtm(url, {
-				utm_source: str(source, defaults.source ?? 'email'),
-				utm_medium: str(medium, defaults.medium ?? 'email'),
-				utm_campaign: str(campaign, defaults.campaign),
-				utm_content: str(content),
-			});
+		utm(url: unknown, campaign?: unknown, sourceArg?: unknown, mediumArg?: unknown, content?: unknown): string {
+			if (url === undefined || url === null) return '';
+			return addUtmParts(String(url), str(sourceArg, source), str(mediumArg, medium), str(campaign, defaults.campaign), str(content));
 		},
 	};
 }

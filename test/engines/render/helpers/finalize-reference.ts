@@ -1,0 +1,108 @@
+/* eslint-disable */
+/**
+ * finalizeText as it was before its marker scan used a sticky regex (char-by-char loop, three
+ * indexOf per line, an unconditional label regex): the reference text.ts's version must match.
+ */
+const M_AHREF = '\uE004';
+const M_IMGEND = '\uE007';
+const M_ESC = '\uE00F';
+
+
+export function referenceFinalizeText(pre: string): string {
+	const lines: string[] = [];
+	let line = '';
+	const anchors: Array<{ href: string; mark: number } | null> = [];
+	const breakLine = (blank: boolean) => {
+		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
+		const t =
+			line.length === 0 || line === ' '
+				? ''
+				: line.indexOf('  ') < 0 && line.indexOf('\t') < 0 && line.indexOf('\u00a0') < 0
+					? line.trim()
+					: line.replace(/[ \t\u00a0]+/g, ' ').trim();
+		if (t) lines.push(t);
+		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
+		line = '';
+	};
+	const n = pre.length;
+	/** The text from i up to the `stop` marker (unescaped); `end` is set to the stop's index. */
+	let end = 0;
+	const readUntil = (i: number, stop: string): string => {
+		let j = pre.indexOf(stop, i);
+		if (j < 0) j = n;
+		let v = pre.slice(i, j);
+		if (v.indexOf(M_ESC) >= 0) {
+			// an escaped stop marker is not the end: scan precisely
+			v = '';
+			let k = i;
+			while (k < n && pre[k] !== stop) {
+				if (pre[k] === M_ESC) k++;
+				v += pre[k] ?? '';
+				k++;
+			}
+			j = k;
+		}
+		end = j;
+		return v;
+	};
+	let run = 0;
+	let i = 0;
+	while (i < n) {
+		const c = pre.charCodeAt(i);
+		if (c < 0xe000 || c > 0xe00f) {
+			i++;
+			continue;
+		}
+		if (i > run) line += pre.slice(run, i);
+		switch (c) {
+			case 0xe000:
+				breakLine(false);
+				i++;
+				break;
+			case 0xe001:
+				breakLine(true);
+				i++;
+				break;
+			case 0xe002:
+				lines.push('----');
+				i++;
+				break;
+			case 0xe003: {
+				const href = readUntil(i + 1, M_AHREF);
+				anchors.push(href ? { href, mark: line.length } : null);
+				i = end + 1;
+				break;
+			}
+			case 0xe005: {
+				const e = anchors.pop();
+				if (e) {
+					const label = line.slice(e.mark).replace(/\s+/g, ' ').trim();
+					const href = e.href.trim();
+					if (/^(https?:|mailto:)/i.test(href) && label !== href && label !== href.replace(/^mailto:/i, '')) {
+						line += label ? ` (${href})` : href;
+					}
+				}
+				i++;
+				break;
+			}
+			case 0xe006: {
+				const a = readUntil(i + 1, M_IMGEND).trim();
+				if (a) line += ` ${a} `;
+				i = end + 1;
+				break;
+			}
+			case 0xe00f:
+				line += pre[i + 1] ?? '';
+				i += 2;
+				break;
+			default:
+				i++;
+		}
+		run = i;
+	}
+	if (run < n) line += pre.slice(run);
+	breakLine(false);
+	while (lines.length && lines[lines.length - 1] === '') lines.pop();
+	return lines.join('\n');
+}
+
