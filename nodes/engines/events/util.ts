@@ -123,9 +123,17 @@ export function contentId(...parts: unknown[]): string {
 	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
 	g1 = Math.imul(g1 ^ (g1 >>> 16), 2246822507) ^ Math.imul(g2 ^ (g2 >>> 13), 3266489909);
 	g2 = Math.imul(g2 ^ (g2 >>> 16), 2246822507) ^ Math.imul(g1 ^ (g1 >>> 13), 3266489909);
-	const first = 4294967296 * (2097151 & h2) + (h1 >>> 0);
-	const second = 4294967296 * (2097151 & g2) + (g1 >>> 0);
-	return `c${first.toString(16).padStart(14, '0')}${second.toString(16).padStart(14, '0')}`;
+	// Each 53-bit value (21 high bits, 32 low bits) as 14 hex digits: the halves are written apart
+	// because Number#toString(16) of a double beyond 2^31 is slow; same text as `.toString(16).padStart(14, '0')`.
+	return `c${hexDigits(2097151 & h2, 6)}${hexDigits(h1 >>> 0, 8)}${hexDigits(2097151 & g2, 6)}${hexDigits(g1 >>> 0, 8)}`;
+}
+
+const ZEROS = '00000000';
+
+/** A non-negative integer below 2^32 as exactly `width` (<= 8) hex digits, zero-padded. */
+function hexDigits(value: number, width: number): string {
+	const text = value.toString(16);
+	return text.length >= width ? text : ZEROS.slice(0, width - text.length) + text;
 }
 
 /** A money amount already in major units (number or decimal string like "59.99"). */
@@ -214,6 +222,31 @@ export function attribution(...sources: unknown[]): Record<string, string> {
 	return out;
 }
 
+const PAIR_SEPARATORS = /[|;&,]/;
+const PAIR = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/;
+
+/**
+ * For the usual pair `key:value` or `key=value` with a key of `[A-Za-z0-9_.-]` and a value of
+ * visible ASCII (no white space anywhere): the index of the separator. -1 for anything else,
+ * which the `PAIR` regex then reads (same result: nothing to trim).
+ */
+function plainPairSeparator(part: string): number {
+	const n = part.length;
+	let i = 0;
+	for (; i < n; i++) {
+		const c = part.charCodeAt(i);
+		if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45)) break;
+	}
+	if (i === 0 || i >= n - 1) return -1;
+	const sep = part.charCodeAt(i);
+	if (sep !== 58 && sep !== 61) return -1;
+	for (let j = i + 1; j < n; j++) {
+		const c = part.charCodeAt(j);
+		if (c < 33 || c > 126) return -1;
+	}
+	return i;
+}
+
 /**
  * `key:value`, `key=value` strings (tags, headers) → an object. Also accepts a JSON object string.
  * Used for Brevo tags / X-Mailin-custom and similar flat carriers.
@@ -233,8 +266,13 @@ export function pairsToObject(values: unknown): Record<string, string> {
 			}
 			continue;
 		}
-		for (const part of text.split(/[|;&,]/)) {
-			const match = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/.exec(part);
+		for (const part of text.split(PAIR_SEPARATORS)) {
+			const eq = plainPairSeparator(part);
+			if (eq > 0) {
+				out[part.slice(0, eq)] = part.slice(eq + 1);
+				continue;
+			}
+			const match = PAIR.exec(part);
 			if (match) out[match[1]] = match[2];
 		}
 	}

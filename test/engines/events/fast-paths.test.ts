@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { contentId, isoOf, money } from '../../../nodes/engines/events/util';
+import { contentId, isoOf, money, pairsToObject } from '../../../nodes/engines/events/util';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -123,6 +123,31 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 			}),
 			{ numRuns: 5000 },
 		);
+	});
+
+	it('pairsToObject reads pairs as the regex definition does', () => {
+		const refPairs = (values: unknown): Record<string, string> => {
+			const out: Record<string, string> = {};
+			for (const item of Array.isArray(values) ? values : [values]) {
+				if (typeof item !== 'string' || item.trim().startsWith('{')) continue;
+				for (const part of item.trim().split(/[|;&,]/)) {
+					const match = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/.exec(part);
+					if (match) out[match[1]] = match[2];
+				}
+			}
+			return out;
+		};
+		const pairChars = fc.constantFrom(...'aZ09_.-:=|;&, \t\n\u00a0\u2028é~!{"'.split(''));
+		const pairText = fc.array(pairChars, { maxLength: 24 }).map((a) => a.join(''));
+		fc.assert(
+			fc.property(fc.array(pairText, { maxLength: 3 }), (list) => {
+				const items = list.filter((t) => !t.trim().startsWith('{'));
+				expect(pairsToObject(items)).toEqual(refPairs(items));
+			}),
+			{ numRuns: 5000 },
+		);
+		expect(pairsToObject('pz_message_id:msg-21|pz_campaign_id:reactivation')).toEqual({ pz_message_id: 'msg-21', pz_campaign_id: 'reactivation' });
+		expect(pairsToObject(['a:b:c', 'k = v ', 'x:'])).toEqual({ a: 'b:c', k: 'v' });
 	});
 
 	it('contentId is cyrb53 with seeds 1 and 2 over the JSON of its parts', () => {
