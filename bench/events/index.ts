@@ -96,7 +96,9 @@ interface Delivery {
 export function deliveries(count: number): Delivery[] {
 	const fixtures = loadFixtures().filter((f) => !(f.source === 'ses' && f.name === 'send'));
 	const out: Delivery[] = [];
-	const receivedAt = new Date();
+	// One Date per delivery, as the trigger makes one per request (a shared Date would let the
+	// per-delivery `receivedAt` formatting hit its cache on every delivery).
+	const receivedMs = Date.now();
 	for (let i = 0; i < count; i++) {
 		const f = fixtures[i % fixtures.length];
 		const source = f.source;
@@ -111,7 +113,7 @@ export function deliveries(count: number): Delivery[] {
 				sourceId: source,
 				rawBody: body,
 				headers: signed.headers,
-				receivedAt,
+				receivedAt: new Date(receivedMs + i),
 				secrets: {
 					secret: typeof secret === 'string' ? secret : undefined,
 					publicKey: SENDGRID_PUBLIC_KEY,

@@ -44,7 +44,7 @@ let lastIso = '';
 export function isoOf(date: Date): string {
 	const time = date.getTime();
 	if (date === lastDate && time === lastTime) return lastIso;
-	const iso = date.toISOString();
+	const iso = isoFromTime(time) ?? date.toISOString();
 	lastDate = date;
 	lastTime = time;
 	lastIso = iso;
@@ -191,25 +191,22 @@ export function product(fields: CanonicalProduct): CanonicalProduct {
 	return compact(fields);
 }
 
-/** Header names lower-cased, per headers object (built on the first lookup that misses its exact name). */
-const lowerCased = new WeakMap<object, Map<string, unknown>>();
-
 /** Reads a header (names lower-cased by the caller or not). Arrays give their first value. */
 export function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
 	if (!headers) return undefined;
 	let value = headers[name];
 	if (value === undefined) {
-		// Node lower-cases request header names; other callers (Normalize Event) may not.
-		let lower = lowerCased.get(headers);
-		if (lower === undefined) {
-			lower = new Map();
-			for (const key of Object.keys(headers)) {
-				const k = key.toLowerCase();
-				if (!lower.has(k)) lower.set(k, headers[key]);
+		// Node lower-cases request header names; other callers (Normalize Event) may not. Only a
+		// key of the same length can lower-case to the name, except with U+0130 (the one character
+		// whose lower case is two), so other keys are skipped without lower-casing them.
+		const lower = name.toLowerCase();
+		for (const key of Object.keys(headers)) {
+			if (key.length !== lower.length && !(key.length < lower.length && key.includes('\u0130'))) continue;
+			if (key.toLowerCase() === lower) {
+				value = headers[key];
+				break;
 			}
-			lowerCased.set(headers, lower);
 		}
-		value = lower.get(name.toLowerCase());
 	}
 	if (Array.isArray(value)) value = value[0];
 	return typeof value === 'string' ? value : undefined;

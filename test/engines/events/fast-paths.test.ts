@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { contentId, isoOf, money, pairsToObject } from '../../../nodes/engines/events/util';
+import { contentId, header, isoOf, money, pairsToObject } from '../../../nodes/engines/events/util';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -123,6 +123,34 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 			}),
 			{ numRuns: 5000 },
 		);
+	});
+
+	it('header finds names in any case as the plain scan does', () => {
+		const refHeader = (headers: Record<string, unknown>, name: string): string | undefined => {
+			let value = headers[name];
+			if (value === undefined) {
+				const lower = name.toLowerCase();
+				for (const key of Object.keys(headers)) {
+					if (key.toLowerCase() === lower) {
+						value = headers[key];
+						break;
+					}
+				}
+			}
+			if (Array.isArray(value)) value = value[0];
+			return typeof value === 'string' ? value : undefined;
+		};
+		const nameChars = fc.constantFrom(...'aAbBiI-\u0130\u0131\u0307'.split(''));
+		const name = fc.array(nameChars, { minLength: 1, maxLength: 5 }).map((a) => a.join(''));
+		const headerValue = fc.oneof(fc.string({ maxLength: 3 }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }), fc.constant(undefined));
+		fc.assert(
+			fc.property(fc.dictionary(name, headerValue, { maxKeys: 6 }), name, (headers, wanted) => {
+				expect(header(headers, wanted)).toBe(refHeader(headers, wanted));
+			}),
+			{ numRuns: 5000 },
+		);
+		expect(header({ 'X-Shopify-Topic': 'orders/create' }, 'x-shopify-topic')).toBe('orders/create');
+		expect(header({ '\u0130d': 'dotted' }, 'i\u0307d')).toBe('dotted');
 	});
 
 	it('pairsToObject reads pairs as the regex definition does', () => {
