@@ -47,23 +47,17 @@ export function isoFromTime(time: number): string | undefined {
 	return `${yearText}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(milli)}Z`;
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
-function daysFromCivil(year: number, month: number, day: number): number {
-	const y = month <= 2 ? year - 1 : year;
-	const era = Math.floor(y / 400);
-	const yoe = y - era * 400;
-	const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-	const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-	return era * 146_097 + doe - 719_468;
-}
-
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isDigit(c: number): boolean {
+	return c >= 48 && c <= 57;
+}
 
 function digits(text: string, start: number, count: number): number {
 	let n = 0;
 	for (let i = start; i < start + count; i++) {
 		const c = text.charCodeAt(i) - 48;
-		if (c < 0 || c > 9) return -1;
+		if (!(c >= 0 && c <= 9)) return -1; // also NaN past the end
 		n = n * 10 + c;
 	}
 	return n;
@@ -99,19 +93,13 @@ export function timeFromIso(text: string, assumeUtc: boolean): number | undefine
 		i += 3;
 		if (i < n && text.charCodeAt(i) === 46) {
 			// V8 reads the first three fraction digits and ignores the rest (no rounding).
-			i++;
-			const start = i;
-			let scale = 100;
-			while (i < n) {
-				const c = text.charCodeAt(i) - 48;
-				if (c < 0 || c > 9) break;
-				if (scale >= 1) {
-					milli += c * scale;
-					scale /= 10;
-				}
-				i++;
-			}
-			if (i === start || i - start > 9) return undefined;
+			const start = i + 1;
+			let end = start;
+			while (end < n && isDigit(text.charCodeAt(end))) end++;
+			const count = end - start;
+			if (count === 0 || count > 9) return undefined;
+			milli = digits(text, start, count < 3 ? count : 3) * (count === 1 ? 100 : count === 2 ? 10 : 1);
+			i = end;
 		}
 	}
 	let offsetMinutes = 0;
@@ -132,5 +120,7 @@ export function timeFromIso(text: string, assumeUtc: boolean): number | undefine
 	}
 	// A space separator with a zone is not the ES format: let the built-in decide.
 	if (sep === 32 && i !== n) return undefined;
-	return daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + milli;
+	// Date.UTC reads years 0-99 as 1900-1999: leave those (never sent by a webhook) to the built-in.
+	if (year < 100) return undefined;
+	return Date.UTC(year, month - 1, day, hour, minute, second, milli) - offsetMinutes * 60_000;
 }
