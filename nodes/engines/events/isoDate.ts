@@ -16,6 +16,26 @@ function pad3(n: number): string {
 	return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
 }
 
+let lastDays = Number.NaN;
+let lastDatePrefix = '';
+
+/** `YYYY-MM-DDT` of a day count since 1970-01-01; undefined outside years 0000-9999. */
+function civilDate(days: number): string | undefined {
+	// Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+	const z = days + 719_468;
+	const era = Math.floor(z / 146_097);
+	const doe = z - era * 146_097;
+	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+	const mp = Math.floor((5 * doy + 2) / 153);
+	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+	const month = mp < 10 ? mp + 3 : mp - 9;
+	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+	if (year < 0 || year > 9999) return undefined;
+	const yearText = year >= 1000 ? `${year}` : year >= 100 ? `0${year}` : year >= 10 ? `00${year}` : `000${year}`;
+	return `${yearText}-${pad2(month)}-${pad2(day)}T`;
+}
+
 /**
  * `new Date(ms).toISOString()` for a time value; undefined outside years 0000-9999 (the built-in
  * writes those with a sign and six digits) or for a value a Date would not hold.
@@ -32,19 +52,14 @@ export function isoFromTime(time: number): string | undefined {
 	rest -= minute * 60_000;
 	const second = Math.floor(rest / 1000);
 	const milli = rest - second * 1000;
-	// Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-	const z = days + 719_468;
-	const era = Math.floor(z / 146_097);
-	const doe = z - era * 146_097;
-	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-	const mp = Math.floor((5 * doy + 2) / 153);
-	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-	const month = mp < 10 ? mp + 3 : mp - 9;
-	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-	if (year < 0 || year > 9999) return undefined;
-	const yearText = year >= 1000 ? `${year}` : year >= 100 ? `0${year}` : year >= 10 ? `00${year}` : `000${year}`;
-	return `${yearText}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(milli)}Z`;
+	// Timestamps of one delivery (and of a day's traffic) share their date: keep the last one.
+	if (days !== lastDays) {
+		const date = civilDate(days);
+		if (date === undefined) return undefined;
+		lastDays = days;
+		lastDatePrefix = date;
+	}
+	return `${lastDatePrefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(milli)}Z`;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

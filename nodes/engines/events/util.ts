@@ -128,12 +128,16 @@ export function contentId(...parts: unknown[]): string {
 	return `c${hexDigits(2097151 & h2, 6)}${hexDigits(h1 >>> 0, 8)}${hexDigits(2097151 & g2, 6)}${hexDigits(g1 >>> 0, 8)}`;
 }
 
-const ZEROS = '00000000';
+/** The hex digit (0-9a-f) of the 4 bits of `value` at `shift`, as a char code. */
+function nibble(value: number, shift: number): number {
+	const d = (value >>> shift) & 15;
+	return d < 10 ? 48 + d : 87 + d;
+}
 
-/** A non-negative integer below 2^32 as exactly `width` (<= 8) hex digits, zero-padded. */
-function hexDigits(value: number, width: number): string {
-	const text = value.toString(16);
-	return text.length >= width ? text : ZEROS.slice(0, width - text.length) + text;
+/** A non-negative integer below 2^32 (below 2^24 when `width` is 6) as exactly `width` hex digits. */
+function hexDigits(value: number, width: 6 | 8): string {
+	const low = String.fromCharCode(nibble(value, 20), nibble(value, 16), nibble(value, 12), nibble(value, 8), nibble(value, 4), nibble(value, 0));
+	return width === 6 ? low : String.fromCharCode(nibble(value, 28), nibble(value, 24)) + low;
 }
 
 /** A money amount already in major units (number or decimal string like "59.99"). */

@@ -53,6 +53,17 @@ describe('isoFromTime', () => {
 		);
 	});
 
+	it('equals Date#toISOString for runs of times on the same day (the remembered date) and back', () => {
+		fc.assert(
+			fc.property(fc.integer({ min: 0, max: 2_932_895 }), fc.array(fc.integer({ min: 0, max: 86_399_999 }), { minLength: 1, maxLength: 20 }), (day, offsets) => {
+				for (const t of [...offsets.map((o) => day * 86_400_000 + o), (day + 1) * 86_400_000, day * 86_400_000 + 1]) {
+					expect(isoFromTime(t)).toBe(new Date(t).toISOString());
+				}
+			}),
+			{ numRuns: 2000 },
+		);
+	});
+
 	it('hand-picked values, and undefined where the built-in writes a six-digit year or fails', () => {
 		expect(isoFromTime(0)).toBe('1970-01-01T00:00:00.000Z');
 		expect(isoFromTime(-1)).toBe('1969-12-31T23:59:59.999Z');
