@@ -2,10 +2,18 @@
  * SQLite backend (Node's built-in `node:sqlite`, synchronous). One file, WAL mode. Each
  * `record` call is one `BEGIN IMMEDIATE` transaction: synchronous from BEGIN to COMMIT, so no
  * other execution of the same n8n process can interleave, and other processes wait (busy timeout).
+ *
+ * Checkpoints (copying the WAL back into the database file, with two fsyncs) run on a worker
+ * thread with its own connection, so a commit does not stall the event loop for a checkpoint.
+ * The worker's PASSIVE checkpoints never block the writer; when the WAL has grown past
+ * CHECKPOINT_RESTART_FRAMES it runs a RESTART checkpoint (blocks writers only while it copies
+ * the frames written since its last pass) so the WAL file starts over. The connection keeps
+ * SQLite's own automatic checkpoint as a safety net, at a higher threshold.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type { CustomerProfile } from '../types/CustomerProfile';
 import { plan, prepare, type Plan } from './batch';
 import { toProfile, type ProfileState } from './fold';
@@ -26,6 +34,41 @@ import { transactionFromBody } from './transactions';
 
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** WAL size (pages) at which the checkpoint worker restarts the WAL. */
+const CHECKPOINT_RESTART_FRAMES = 10_000;
+/** Minimum pause between two passes of the checkpoint worker. */
+const CHECKPOINT_PAUSE_MS = 200;
+/** SQLite's automatic checkpoint: 10,000 pages without the worker, a safety net with it. */
+const AUTOCHECKPOINT_FRAMES = 10_000;
+const AUTOCHECKPOINT_FRAMES_WITH_WORKER = 40_000;
+
+/**
+ * The checkpoint worker (plain CommonJS, run with `eval` so it survives bundling). Waits on a
+ * shared counter that the store bumps after each commit; slot 1 set = stop.
+ */
+const CHECKPOINT_WORKER = `
+const { DatabaseSync } = require('node:sqlite');
+const { workerData } = require('node:worker_threads');
+const sig = new Int32Array(workerData.sab);
+const db = new DatabaseSync(workerData.file);
+db.exec('PRAGMA busy_timeout = 10000');
+const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)');
+let seen = 0;
+for (;;) {
+	Atomics.wait(sig, 0, seen);
+	if (Atomics.load(sig, 1)) break;
+	seen = Atomics.load(sig, 0);
+	try {
+		const r = passive.get();
+		if (r.log >= workerData.restartFrames) restart.get();
+	} catch {
+		// Busy or I/O error: the next pass (or the writer's own automatic checkpoint) retries.
+	}
+	Atomics.wait(sig, 1, 0, workerData.pauseMs);
+}
+db.close();
+`;
 
 type SqliteModule = typeof import('node:sqlite');
 
@@ -46,6 +89,9 @@ export class SqliteProfileStore implements ProfileStore {
 	private readonly t: { profiles: string; identities: string; events: string; meta: string };
 	private readonly st: Record<string, StatementSync> = {};
 	private lastPrune = 0;
+	private checkpointer: Worker | undefined;
+	/** [0] commits so far (the worker waits on it), [1] stop flag. */
+	private readonly signal = new Int32Array(new SharedArrayBuffer(8));
 
 	constructor(
 		readonly file: string,
@@ -56,9 +102,55 @@ export class SqliteProfileStore implements ProfileStore {
 		if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 		const { DatabaseSync } = loadSqlite();
 		this.db = new DatabaseSync(file);
-		this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;');
+		this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES};`);
 		this.migrate();
 		this.prepareStatements();
+		if (file !== ':memory:') this.startCheckpointer();
+	}
+
+	/** Starts the checkpoint worker; without one (no threads) SQLite checkpoints on commit as before. */
+	private startCheckpointer(): void {
+		let worker: Worker;
+		try {
+			worker = new Worker(CHECKPOINT_WORKER, {
+				eval: true,
+				workerData: { file: this.file, sab: this.signal.buffer, restartFrames: CHECKPOINT_RESTART_FRAMES, pauseMs: CHECKPOINT_PAUSE_MS },
+			});
+		} catch {
+			return;
+		}
+		// An idle worker must not keep n8n (or a test run) alive.
+		worker.unref();
+		const lost = () => {
+			if (this.checkpointer !== worker) return;
+			this.checkpointer = undefined;
+			if (this.db.isOpen) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES}`);
+		};
+		worker.on('error', lost);
+		worker.on('exit', lost);
+		this.checkpointer = worker;
+		this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES_WITH_WORKER}`);
+	}
+
+	private notifyCheckpointer(): void {
+		if (!this.checkpointer) return;
+		Atomics.add(this.signal, 0, 1);
+		Atomics.notify(this.signal, 0);
+	}
+
+	private async stopCheckpointer(): Promise<void> {
+		const worker = this.checkpointer;
+		if (!worker) return;
+		this.checkpointer = undefined;
+		Atomics.store(this.signal, 1, 1);
+		Atomics.add(this.signal, 0, 1);
+		Atomics.notify(this.signal, 0);
+		Atomics.notify(this.signal, 1);
+		worker.ref();
+		await new Promise((resolve) => {
+			worker.once('exit', resolve);
+			worker.once('error', resolve);
+		});
 	}
 
 	private migrate(): void {
@@ -194,6 +286,7 @@ export class SqliteProfileStore implements ProfileStore {
 			for (const i of result.identities) this.st.upsertIdentity.run(i.key, i.profileId);
 			for (const e of result.events) this.st.insertEvent.run(e.messageId, e.profileId, e.event, e.type, e.ts, e.receivedAt, e.body);
 			this.db.exec('COMMIT');
+			this.notifyCheckpointer();
 		} catch (error) {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
@@ -299,6 +392,7 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	async close(): Promise<void> {
+		await this.stopCheckpointer();
 		if (this.db.isOpen) this.db.close();
 	}
 }
