@@ -277,6 +277,33 @@ describe.each(backends)('profile store on $name', (backend) => {
 		});
 	});
 
+	it('keeps quotes, backslashes, braces, commas, control characters (U+0001 included) and non-ASCII intact', async () => {
+		// PostgreSQL sends profile states and event bodies joined by U+0001 and columns as arrays.
+		const weird = 'q"uo\\te\u0001sep\u0002,{a,b}\n\t"NULL" é 😀';
+		const store = await backend.open();
+		await store.record([
+			ev({ event: 'Identify', userId: `u-${weird}`, anonymousId: `a-${weird}`, email: `E-${weird}@x.org`, traits: { note: weird, [weird]: 1 } }, 1),
+			ev({ event: 'Product Viewed', anonymousId: `a-${weird}`, properties: { product_id: weird, name: weird } }, 2),
+		]);
+		await store.record([
+			ev({ event: 'Order Completed', userId: `u-${weird}`, properties: { order_id: weird, total: 1.5, currency: 'USD' } }, 3),
+			ev({ event: 'Identify', userId: `u-${weird}`, anonymousId: `b-${weird}` }, 4),
+		]);
+		const p = await store.get({ userId: `u-${weird}` });
+		expect(p).toMatchObject({
+			userId: `u-${weird}`,
+			email: `e-${weird}@x.org`.toLowerCase(),
+			anonymousIds: [`a-${weird}`, `b-${weird}`],
+			recentViews: [{ product_id: weird, name: weird, at: at(2) }],
+			traits: { note: weird, [weird]: 1 },
+			ordersCount: 1,
+		});
+		expect(await store.get({ email: `E-${weird}@x.org` })).toEqual(p);
+		const tx = await store.exportTransactions();
+		expect(tx.map((t) => [t.orderId, t.userId])).toEqual([[weird, `u-${weird}`]]);
+		expect(await store.hasEventSince({ anonymousId: `b-${weird}` }, 'Product Viewed', new Date(T0))).toMatchObject({ happened: true, count: 1 });
+	});
+
 	it('exports profiles and transactions for scoring', async () => {
 		const store = await backend.open();
 		await store.record([
