@@ -46,6 +46,13 @@ export interface PostgresConnection {
 
 class StaleRead extends Error {}
 
+/**
+ * A batch's transaction: every statement of it looks rows up by key, so no sequential scans. The
+ * planner picks them otherwise on tables not yet analysed (autovacuum analyses after a minute or
+ * more), e.g. for `identities.profile_id = ANY(…)` when a merge moves identities.
+ */
+const RECORD_BEGIN = 'BEGIN; SET LOCAL enable_seqscan = off';
+
 /** Separator of the JSON texts sent as one parameter (JSON.stringify escapes every control character). */
 const SEP = '\u0001';
 
@@ -134,10 +141,11 @@ export class PostgresProfileStore implements ProfileStore {
 		});
 	}
 
-	private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+	/** One transaction; `begin` may add settings for it, sent in the same round trip as BEGIN. */
+	private async tx<T>(fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
 		const client = await this.pool.connect();
 		try {
-			await client.query('BEGIN');
+			await client.query(begin);
 			const out = await fn(client);
 			await client.query('COMMIT');
 			return out;
@@ -265,7 +273,7 @@ export class PostgresProfileStore implements ProfileStore {
 			}
 			if (parts.length) await this.q(c, `WITH ${parts.join(',\n')}\nSELECT 1`, values);
 			return p;
-		});
+		}, RECORD_BEGIN);
 	}
 
 	async record(inputs: unknown[], options: { now?: Date } = {}): Promise<RecordResult[]> {
