@@ -208,8 +208,12 @@ export class SqliteProfileStore implements ProfileStore {
 		const { profiles, identities, events } = this.t;
 		const s = (name: string, sql: string) => (this.st[name] = this.db.prepare(sql));
 		s('existing', `SELECT message_id AS id FROM ${events} WHERE message_id IN (SELECT value FROM json_each(?))`);
-		s('identities', `SELECT key, profile_id AS id FROM ${identities} WHERE key IN (SELECT value FROM json_each(?))`);
-		s('profiles', `SELECT data FROM ${profiles} WHERE profile_id IN (SELECT value FROM json_each(?))`);
+		// The batch's identities and the profiles they point to, in one statement (a profile comes once per key).
+		s(
+			'identities',
+			`SELECT i.key, i.profile_id AS id, p.data FROM ${identities} i LEFT JOIN ${profiles} p ON p.profile_id = i.profile_id
+			 WHERE i.key IN (SELECT value FROM json_each(?))`,
+		);
 		s('profile', `SELECT data FROM ${profiles} WHERE profile_id = ?`);
 		s('identity', `SELECT profile_id AS id FROM ${identities} WHERE key = ?`);
 		s(
@@ -265,14 +269,11 @@ export class SqliteProfileStore implements ProfileStore {
 			const existing = new Set(
 				(this.st.existing.all(JSON.stringify(prepared.messageIds)) as Array<{ id: string }>).map((r) => r.id),
 			);
-			const identities = new Map(
-				(this.st.identities.all(JSON.stringify(prepared.keys)) as Array<{ key: string; id: string }>).map((r) => [r.key, r.id]),
-			);
-			const ids = [...new Set(identities.values())];
+			const identities = new Map<string, string>();
 			const profiles = new Map<string, ProfileState>();
-			for (const row of this.st.profiles.all(JSON.stringify(ids)) as Array<{ data: string }>) {
-				const state = JSON.parse(row.data) as ProfileState;
-				profiles.set(state.profileId, state);
+			for (const r of this.st.identities.all(JSON.stringify(prepared.keys)) as Array<{ key: string; id: string; data: string | null }>) {
+				identities.set(r.key, r.id);
+				if (r.data !== null && !profiles.has(r.id)) profiles.set(r.id, JSON.parse(r.data) as ProfileState);
 			}
 			result = plan(prepared, { identities, profiles, existing }, this.options);
 			for (const id of result.deletes) this.st.deleteProfile.run(id);
