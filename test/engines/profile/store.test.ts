@@ -3,6 +3,7 @@
  * Expected values are computed by hand from the events written in each test.
  */
 import fc from 'fast-check';
+import fs from 'node:fs';
 import { PostgresProfileStore, SqliteProfileStore, toMinor, type ProfileStore, type StoreOptions } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
 import { dropPrefix, pgConnection, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
@@ -458,5 +459,27 @@ describe('PostgreSQL: concurrent workers', () => {
 		expect(got).toEqual(want);
 		expect((await w1.exportTransactions()).length).toBe(80);
 		await Promise.all([reference.close(), w1.close(), w2.close()]);
+	});
+});
+
+describe('SQLite: checkpoints on a worker thread', () => {
+	it('copies the WAL back into the database file in the background, and close() stops the worker', async () => {
+		const file = tempSqliteFile();
+		const store = new SqliteProfileStore(file, { tablePrefix: 'pz_' });
+		const events: CanonicalEvent[] = [];
+		for (let i = 0; i < 2000; i++) {
+			events.push(ev({ event: 'Product Viewed', userId: `w${i % 300}`, properties: { product_id: `p${i % 17}`, name: 'x'.repeat(200) } }, i));
+		}
+		for (let i = 0; i < events.length; i += 100) await store.record(events.slice(i, i + 100));
+		// Far below the connection's own automatic checkpoint (20,000 pages): only the worker copies
+		// pages into the database file, which otherwise holds little more than the schema.
+		const deadline = Date.now() + 20_000;
+		while (fs.statSync(file).size < 400_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		expect(fs.statSync(file).size).toBeGreaterThanOrEqual(400_000);
+		await store.close();
+		const again = new SqliteProfileStore(file, { tablePrefix: 'pz_' });
+		open.push(again);
+		expect((await again.exportProfiles()).length).toBe(300);
+		expect(await again.hasEventSince({ userId: 'w7' }, 'Product Viewed', new Date(T0 - 1))).toMatchObject({ count: 7 });
 	});
 });
