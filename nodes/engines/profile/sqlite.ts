@@ -6,7 +6,7 @@
  * Checkpoints (copying the WAL back into the database file, with two fsyncs) run on a worker
  * thread with its own connection, so a commit does not stall the event loop for a checkpoint.
  * The worker's PASSIVE checkpoints never block the writer; once the WAL has grown past
- * CHECKPOINT_RESTART_FRAMES it passes again at once until it has caught up, so the writer's next
+ * CHECKPOINT_CATCH_UP_FRAMES it passes again at once until it has caught up, so the writer's next
  * transaction starts the WAL file over. The connection keeps SQLite's own automatic checkpoint as
  * a safety net, at a higher threshold (it runs only if the worker falls far behind).
  */
@@ -35,7 +35,7 @@ import { transactionFromBody } from './transactions';
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** WAL size (pages) past which the checkpoint worker passes until it catches up (and the WAL starts over). */
-const CHECKPOINT_RESTART_FRAMES = 10_000;
+const CHECKPOINT_CATCH_UP_FRAMES = 10_000;
 /** Minimum pause between two passes of the checkpoint worker. */
 const CHECKPOINT_PAUSE_MS = 200;
 /** SQLite's automatic checkpoint: 10,000 pages without the worker, a safety net with it. */
@@ -63,7 +63,7 @@ for (;;) {
 		// writer's next transaction then starts the WAL over (SQLite does it when fully backfilled).
 		for (let pass = 0; pass < 32 && !Atomics.load(sig, 1); pass++) {
 			const r = passive.get();
-			if (r.log < workerData.restartFrames || r.checkpointed >= r.log) break;
+			if (r.log < workerData.catchUpFrames || r.checkpointed >= r.log) break;
 		}
 	} catch {
 		// Busy or I/O error: the next pass (or the writer's own automatic checkpoint) retries.
@@ -117,7 +117,7 @@ export class SqliteProfileStore implements ProfileStore {
 		try {
 			worker = new Worker(CHECKPOINT_WORKER, {
 				eval: true,
-				workerData: { file: this.file, sab: this.signal.buffer, restartFrames: CHECKPOINT_RESTART_FRAMES, pauseMs: CHECKPOINT_PAUSE_MS },
+				workerData: { file: this.file, sab: this.signal.buffer, catchUpFrames: CHECKPOINT_CATCH_UP_FRAMES, pauseMs: CHECKPOINT_PAUSE_MS },
 			});
 		} catch {
 			return;
