@@ -46,6 +46,16 @@ export interface PostgresConnection {
 
 class StaleRead extends Error {}
 
+/**
+ * A batch's transaction: every statement of it looks rows up by key, so no sequential scans. The
+ * planner picks them otherwise on tables not yet analysed (autovacuum analyses after a minute or
+ * more), e.g. for `identities.profile_id = ANY(…)` when a merge moves identities.
+ */
+const RECORD_BEGIN = 'BEGIN; SET LOCAL enable_seqscan = off';
+
+/** Separator of the JSON texts sent as one parameter (JSON.stringify escapes every control character). */
+const SEP = '\u0001';
+
 export function poolConfig(c: PostgresConnection): PoolConfig {
 	return {
 		host: c.host,
@@ -131,10 +141,11 @@ export class PostgresProfileStore implements ProfileStore {
 		});
 	}
 
-	private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+	/** One transaction; `begin` may add settings for it, sent in the same round trip as BEGIN. */
+	private async tx<T>(fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
 		const client = await this.pool.connect();
 		try {
-			await client.query('BEGIN');
+			await client.query(begin);
 			const out = await fn(client);
 			await client.query('COMMIT');
 			return out;
@@ -199,78 +210,70 @@ export class PostgresProfileStore implements ProfileStore {
 			// A profile merged away (or erased) between the identity read and the lock: start again.
 			for (const id of idMap.values()) if (!loaded.has(id)) throw new StaleRead();
 			const p = plan(prepared, { identities: idMap, profiles: loaded, existing }, this.options);
-			if (p.deletes.length) await this.q(c, `DELETE FROM ${profiles} WHERE profile_id = ANY($1::text[])`, [p.deletes]);
+			// Every write of the batch in one statement: data-modifying CTEs on disjoint rows (merged-away
+			// profiles are deleted, never upserted; moved identities and events already exist, inserted
+			// ones are new). Columns go in as one array per column; the long JSON texts (profile state,
+			// event body) as one text joined by U+0001, which JSON.stringify never leaves unescaped, and
+			// split by string_to_array: far cheaper for the server than parsing them as JSON.
+			const parts: string[] = [];
+			const values: unknown[] = [now];
+			const param = (v: unknown) => `$${values.push(v)}`;
+			if (p.deletes.length) parts.push(`d AS (DELETE FROM ${profiles} WHERE profile_id = ANY(${param(p.deletes)}::text[]))`);
 			if (p.moves.length) {
-				const from = p.moves.map((m) => m.from);
-				const to = p.moves.map((m) => m.to);
+				const from = param(p.moves.map((m) => m.from));
+				const to = param(p.moves.map((m) => m.to));
 				// `= ANY` keeps this on the profile_id indexes (a join on unnest can hash-join a scan of every event).
-				await this.q(
-					c,
-					`WITH i AS (UPDATE ${identities} SET profile_id = ($2::text[])[array_position($1::text[], profile_id)] WHERE profile_id = ANY($1::text[]))
-					 UPDATE ${events} SET profile_id = ($2::text[])[array_position($1::text[], profile_id)] WHERE profile_id = ANY($1::text[])`,
-					[from, to],
+				parts.push(
+					`mi AS (UPDATE ${identities} SET profile_id = (${to}::text[])[array_position(${from}::text[], profile_id)] WHERE profile_id = ANY(${from}::text[]))`,
+					`me AS (UPDATE ${events} SET profile_id = (${to}::text[])[array_position(${from}::text[], profile_id)] WHERE profile_id = ANY(${from}::text[]))`,
 				);
 			}
-			if (p.upserts.length) {
-				// One JSON parameter per write (json_to_recordset): far cheaper to encode than one array per column.
-				// The state goes in as raw JSON (a json field read back as text), not as an escaped string.
-				const row = (st: ProfileState) =>
-					`{"profile_id":${JSON.stringify(st.profileId)},"user_id":${JSON.stringify(st.userId)},"email":${JSON.stringify(st.email)},` +
-					`"unsubscribed":${st.unsubscribed},"bounced":${st.bounced},"complained":${st.complained},"data":${JSON.stringify(st)}}`;
-				const cols = 'x(profile_id text, user_id text, email text, unsubscribed boolean, bounced boolean, complained boolean, data json)';
-				const updated = p.upserts.filter((st) => loaded.has(st.profileId));
-				const inserts = p.upserts.filter((st) => !loaded.has(st.profileId)).map(row);
-				const parts: string[] = [];
-				const values: unknown[] = [now];
-				if (updated.length) {
-					// Loaded profiles are locked FOR UPDATE by this transaction: a plain UPDATE suffices.
-					values.push(`[${updated.map(row).join(',')}]`, updated.map((st) => st.profileId));
-					parts.push(
-						`u AS (UPDATE ${profiles} p SET user_id = x.user_id, email = x.email, unsubscribed = x.unsubscribed, bounced = x.bounced,
-						   complained = x.complained, updated_at = $1::bigint, data = x.data::text
-						 FROM json_to_recordset($${values.length - 1}::json) AS ${cols}
-						 WHERE p.profile_id = x.profile_id AND p.profile_id = ANY($${values.length}::text[]))`,
-					);
-				}
-				if (inserts.length) {
-					values.push(`[${inserts.join(',')}]`);
-					parts.push(
-						`n AS (INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
-						 SELECT x.profile_id, x.user_id, x.email, x.unsubscribed, x.bounced, x.complained, $1::bigint, x.data::text
-						 FROM json_to_recordset($${values.length}::json) AS ${cols}
-						 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
-						   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
-						   updated_at = excluded.updated_at, data = excluded.data)`,
-					);
-				}
-				if (p.identities.length) {
-					values.push(p.identities.map((i) => i.key), p.identities.map((i) => i.profileId));
-					parts.push(
-						`i AS (INSERT INTO ${identities} (key, profile_id) SELECT * FROM unnest($${values.length - 1}::text[], $${values.length}::text[])
-						 ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id)`,
-					);
-				}
-				const json = p.events
-					.map(
-						(e) =>
-							`{"message_id":${JSON.stringify(e.messageId)},"profile_id":${JSON.stringify(e.profileId)},"event":${JSON.stringify(e.event)},` +
-							`"type":${JSON.stringify(e.type)},"ts":${e.ts},"received_at":${e.receivedAt},"body":${e.body}}`,
-					)
-					.join(',');
-				values.push(`[${json}]`);
-				// Every write of the batch in one statement (data-modifying CTEs on disjoint rows).
-				await this.q(
-					c,
-					`WITH ${parts.join(',\n')}
-					 INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
-					 SELECT x.message_id, x.profile_id, x.event, x.type, x.ts, x.received_at, x.body::text
-					 FROM json_to_recordset($${values.length}::json) AS x(message_id text, profile_id text, event text, type text, ts bigint, received_at bigint, body json)
-					 ON CONFLICT (message_id) DO NOTHING`,
-					values,
+			const stateRows = (list: ProfileState[]) =>
+				`unnest(${param(list.map((st) => st.profileId))}::text[], ${param(list.map((st) => st.userId))}::text[], ${param(list.map((st) => st.email))}::text[],
+				   ${param(list.map((st) => st.unsubscribed))}::boolean[], ${param(list.map((st) => st.bounced))}::boolean[], ${param(list.map((st) => st.complained))}::boolean[],
+				   string_to_array(${param(list.map((st) => JSON.stringify(st)).join(SEP))}, chr(1)))
+				 AS x(profile_id, user_id, email, unsubscribed, bounced, complained, data)`;
+			const updated = p.upserts.filter((st) => loaded.has(st.profileId));
+			const inserts = p.upserts.filter((st) => !loaded.has(st.profileId));
+			if (updated.length) {
+				// Loaded profiles are locked FOR UPDATE by this transaction: a plain UPDATE suffices.
+				const ids = param(updated.map((st) => st.profileId));
+				parts.push(
+					`u AS (UPDATE ${profiles} p SET user_id = x.user_id, email = x.email, unsubscribed = x.unsubscribed, bounced = x.bounced,
+					   complained = x.complained, updated_at = $1::bigint, data = x.data
+					 FROM ${stateRows(updated)}
+					 WHERE p.profile_id = x.profile_id AND p.profile_id = ANY(${ids}::text[]))`,
 				);
 			}
+			if (inserts.length) {
+				parts.push(
+					`n AS (INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
+					 SELECT x.profile_id, x.user_id, x.email, x.unsubscribed, x.bounced, x.complained, $1::bigint, x.data
+					 FROM ${stateRows(inserts)}
+					 ON CONFLICT (profile_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email,
+					   unsubscribed = excluded.unsubscribed, bounced = excluded.bounced, complained = excluded.complained,
+					   updated_at = excluded.updated_at, data = excluded.data)`,
+				);
+			}
+			if (p.identities.length) {
+				parts.push(
+					`i AS (INSERT INTO ${identities} (key, profile_id) SELECT * FROM unnest(${param(p.identities.map((i) => i.key))}::text[], ${param(p.identities.map((i) => i.profileId))}::text[])
+					 ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id)`,
+				);
+			}
+			if (p.events.length) {
+				const ev = p.events;
+				parts.push(
+					`e AS (INSERT INTO ${events} (message_id, profile_id, event, type, ts, received_at, body)
+					 SELECT * FROM unnest(${param(ev.map((e) => e.messageId))}::text[], ${param(ev.map((e) => e.profileId))}::text[], ${param(ev.map((e) => e.event))}::text[],
+					   ${param(ev.map((e) => e.type))}::text[], ${param(ev.map((e) => e.ts))}::bigint[], ${param(ev.map((e) => e.receivedAt))}::bigint[],
+					   string_to_array(${param(ev.map((e) => e.body).join(SEP))}, chr(1)))
+					 ON CONFLICT (message_id) DO NOTHING)`,
+				);
+			}
+			if (parts.length) await this.q(c, `WITH ${parts.join(',\n')}\nSELECT 1`, values);
 			return p;
-		});
+		}, RECORD_BEGIN);
 	}
 
 	async record(inputs: unknown[], options: { now?: Date } = {}): Promise<RecordResult[]> {

@@ -2,10 +2,18 @@
  * SQLite backend (Node's built-in `node:sqlite`, synchronous). One file, WAL mode. Each
  * `record` call is one `BEGIN IMMEDIATE` transaction: synchronous from BEGIN to COMMIT, so no
  * other execution of the same n8n process can interleave, and other processes wait (busy timeout).
+ *
+ * Checkpoints (copying the WAL back into the database file, with two fsyncs) run on a worker
+ * thread with its own connection, so a commit does not stall the event loop for a checkpoint.
+ * The worker's PASSIVE checkpoints never block the writer; once the WAL has grown past
+ * CHECKPOINT_CATCH_UP_FRAMES it passes again at once until it has caught up, so the writer's next
+ * transaction starts the WAL file over. The connection keeps SQLite's own automatic checkpoint as
+ * a safety net, at a higher threshold (it runs only if the worker falls far behind).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type { CustomerProfile } from '../types/CustomerProfile';
 import { plan, prepare, type Plan } from './batch';
 import { toProfile, type ProfileState } from './fold';
@@ -26,6 +34,44 @@ import { transactionFromBody } from './transactions';
 
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** WAL size (pages) past which the checkpoint worker passes until it catches up (and the WAL starts over). */
+const CHECKPOINT_CATCH_UP_FRAMES = 10_000;
+/** Minimum pause between two passes of the checkpoint worker. */
+const CHECKPOINT_PAUSE_MS = 200;
+/** SQLite's automatic checkpoint: 10,000 pages without the worker, a safety net with it. */
+const AUTOCHECKPOINT_FRAMES = 10_000;
+const AUTOCHECKPOINT_FRAMES_WITH_WORKER = 20_000;
+
+/**
+ * The checkpoint worker (plain CommonJS, run with `eval` so it survives bundling). Waits on a
+ * shared counter that the store bumps after each commit; slot 1 set = stop.
+ */
+const CHECKPOINT_WORKER = `
+const { DatabaseSync } = require('node:sqlite');
+const { workerData } = require('node:worker_threads');
+const sig = new Int32Array(workerData.sab);
+const db = new DatabaseSync(workerData.file);
+db.exec('PRAGMA busy_timeout = 10000');
+const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+let seen = 0;
+for (;;) {
+	Atomics.wait(sig, 0, seen);
+	if (Atomics.load(sig, 1)) break;
+	seen = Atomics.load(sig, 0);
+	try {
+		// Once the WAL is long, pass again at once until a pass catches up with the writer: the
+		// writer's next transaction then starts the WAL over (SQLite does it when fully backfilled).
+		for (let pass = 0; pass < 32 && !Atomics.load(sig, 1); pass++) {
+			const r = passive.get();
+			if (r.log < workerData.catchUpFrames || r.checkpointed >= r.log) break;
+		}
+	} catch {
+		// Busy or I/O error: the next pass (or the writer's own automatic checkpoint) retries.
+	}
+	Atomics.wait(sig, 1, 0, workerData.pauseMs);
+}
+db.close();
+`;
 
 type SqliteModule = typeof import('node:sqlite');
 
@@ -46,6 +92,9 @@ export class SqliteProfileStore implements ProfileStore {
 	private readonly t: { profiles: string; identities: string; events: string; meta: string };
 	private readonly st: Record<string, StatementSync> = {};
 	private lastPrune = 0;
+	private checkpointer: Worker | undefined;
+	/** [0] commits so far (the worker waits on it), [1] stop flag. */
+	private readonly signal = new Int32Array(new SharedArrayBuffer(8));
 
 	constructor(
 		readonly file: string,
@@ -56,9 +105,55 @@ export class SqliteProfileStore implements ProfileStore {
 		if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 		const { DatabaseSync } = loadSqlite();
 		this.db = new DatabaseSync(file);
-		this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;');
+		this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES};`);
 		this.migrate();
 		this.prepareStatements();
+		if (file !== ':memory:') this.startCheckpointer();
+	}
+
+	/** Starts the checkpoint worker; without one (no threads) SQLite checkpoints on commit as before. */
+	private startCheckpointer(): void {
+		let worker: Worker;
+		try {
+			worker = new Worker(CHECKPOINT_WORKER, {
+				eval: true,
+				workerData: { file: this.file, sab: this.signal.buffer, catchUpFrames: CHECKPOINT_CATCH_UP_FRAMES, pauseMs: CHECKPOINT_PAUSE_MS },
+			});
+		} catch {
+			return;
+		}
+		// An idle worker must not keep n8n (or a test run) alive.
+		worker.unref();
+		const lost = () => {
+			if (this.checkpointer !== worker) return;
+			this.checkpointer = undefined;
+			if (this.db.isOpen) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES}`);
+		};
+		worker.on('error', lost);
+		worker.on('exit', lost);
+		this.checkpointer = worker;
+		this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES_WITH_WORKER}`);
+	}
+
+	private notifyCheckpointer(): void {
+		if (!this.checkpointer) return;
+		Atomics.add(this.signal, 0, 1);
+		Atomics.notify(this.signal, 0);
+	}
+
+	private async stopCheckpointer(): Promise<void> {
+		const worker = this.checkpointer;
+		if (!worker) return;
+		this.checkpointer = undefined;
+		Atomics.store(this.signal, 1, 1);
+		Atomics.add(this.signal, 0, 1);
+		Atomics.notify(this.signal, 0);
+		Atomics.notify(this.signal, 1);
+		worker.ref();
+		await new Promise((resolve) => {
+			worker.once('exit', resolve);
+			worker.once('error', resolve);
+		});
 	}
 
 	private migrate(): void {
@@ -113,8 +208,12 @@ export class SqliteProfileStore implements ProfileStore {
 		const { profiles, identities, events } = this.t;
 		const s = (name: string, sql: string) => (this.st[name] = this.db.prepare(sql));
 		s('existing', `SELECT message_id AS id FROM ${events} WHERE message_id IN (SELECT value FROM json_each(?))`);
-		s('identities', `SELECT key, profile_id AS id FROM ${identities} WHERE key IN (SELECT value FROM json_each(?))`);
-		s('profiles', `SELECT data FROM ${profiles} WHERE profile_id IN (SELECT value FROM json_each(?))`);
+		// The batch's identities and the profiles they point to, in one statement (a profile comes once per key).
+		s(
+			'identities',
+			`SELECT i.key, i.profile_id AS id, p.data FROM ${identities} i LEFT JOIN ${profiles} p ON p.profile_id = i.profile_id
+			 WHERE i.key IN (SELECT value FROM json_each(?))`,
+		);
 		s('profile', `SELECT data FROM ${profiles} WHERE profile_id = ?`);
 		s('identity', `SELECT profile_id AS id FROM ${identities} WHERE key = ?`);
 		s(
@@ -170,14 +269,11 @@ export class SqliteProfileStore implements ProfileStore {
 			const existing = new Set(
 				(this.st.existing.all(JSON.stringify(prepared.messageIds)) as Array<{ id: string }>).map((r) => r.id),
 			);
-			const identities = new Map(
-				(this.st.identities.all(JSON.stringify(prepared.keys)) as Array<{ key: string; id: string }>).map((r) => [r.key, r.id]),
-			);
-			const ids = [...new Set(identities.values())];
+			const identities = new Map<string, string>();
 			const profiles = new Map<string, ProfileState>();
-			for (const row of this.st.profiles.all(JSON.stringify(ids)) as Array<{ data: string }>) {
-				const state = JSON.parse(row.data) as ProfileState;
-				profiles.set(state.profileId, state);
+			for (const r of this.st.identities.all(JSON.stringify(prepared.keys)) as Array<{ key: string; id: string; data: string | null }>) {
+				identities.set(r.key, r.id);
+				if (r.data !== null && !profiles.has(r.id)) profiles.set(r.id, JSON.parse(r.data) as ProfileState);
 			}
 			result = plan(prepared, { identities, profiles, existing }, this.options);
 			for (const id of result.deletes) this.st.deleteProfile.run(id);
@@ -194,6 +290,7 @@ export class SqliteProfileStore implements ProfileStore {
 			for (const i of result.identities) this.st.upsertIdentity.run(i.key, i.profileId);
 			for (const e of result.events) this.st.insertEvent.run(e.messageId, e.profileId, e.event, e.type, e.ts, e.receivedAt, e.body);
 			this.db.exec('COMMIT');
+			this.notifyCheckpointer();
 		} catch (error) {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
@@ -299,6 +396,7 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	async close(): Promise<void> {
+		await this.stopCheckpointer();
 		if (this.db.isOpen) this.db.close();
 	}
 }

@@ -3,6 +3,7 @@
  * Expected values are computed by hand from the events written in each test.
  */
 import fc from 'fast-check';
+import fs from 'node:fs';
 import { PostgresProfileStore, SqliteProfileStore, toMinor, type ProfileStore, type StoreOptions } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
 import { dropPrefix, pgConnection, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
@@ -277,6 +278,33 @@ describe.each(backends)('profile store on $name', (backend) => {
 		});
 	});
 
+	it('keeps quotes, backslashes, braces, commas, control characters (U+0001 included) and non-ASCII intact', async () => {
+		// PostgreSQL sends profile states and event bodies joined by U+0001 and columns as arrays.
+		const weird = 'q"uo\\te\u0001sep\u0002,{a,b}\n\t"NULL" é 😀';
+		const store = await backend.open();
+		await store.record([
+			ev({ event: 'Identify', userId: `u-${weird}`, anonymousId: `a-${weird}`, email: `E-${weird}@x.org`, traits: { note: weird, [weird]: 1 } }, 1),
+			ev({ event: 'Product Viewed', anonymousId: `a-${weird}`, properties: { product_id: weird, name: weird } }, 2),
+		]);
+		await store.record([
+			ev({ event: 'Order Completed', userId: `u-${weird}`, properties: { order_id: weird, total: 1.5, currency: 'USD' } }, 3),
+			ev({ event: 'Identify', userId: `u-${weird}`, anonymousId: `b-${weird}` }, 4),
+		]);
+		const p = await store.get({ userId: `u-${weird}` });
+		expect(p).toMatchObject({
+			userId: `u-${weird}`,
+			email: `e-${weird}@x.org`.toLowerCase(),
+			anonymousIds: [`a-${weird}`, `b-${weird}`],
+			recentViews: [{ product_id: weird, name: weird, at: at(2) }],
+			traits: { note: weird, [weird]: 1 },
+			ordersCount: 1,
+		});
+		expect(await store.get({ email: `E-${weird}@x.org` })).toEqual(p);
+		const tx = await store.exportTransactions();
+		expect(tx.map((t) => [t.orderId, t.userId])).toEqual([[weird, `u-${weird}`]]);
+		expect(await store.hasEventSince({ anonymousId: `b-${weird}` }, 'Product Viewed', new Date(T0))).toMatchObject({ happened: true, count: 1 });
+	});
+
 	it('exports profiles and transactions for scoring', async () => {
 		const store = await backend.open();
 		await store.record([
@@ -431,5 +459,27 @@ describe('PostgreSQL: concurrent workers', () => {
 		expect(got).toEqual(want);
 		expect((await w1.exportTransactions()).length).toBe(80);
 		await Promise.all([reference.close(), w1.close(), w2.close()]);
+	});
+});
+
+describe('SQLite: checkpoints on a worker thread', () => {
+	it('copies the WAL back into the database file in the background, and close() stops the worker', async () => {
+		const file = tempSqliteFile();
+		const store = new SqliteProfileStore(file, { tablePrefix: 'pz_' });
+		const events: CanonicalEvent[] = [];
+		for (let i = 0; i < 2000; i++) {
+			events.push(ev({ event: 'Product Viewed', userId: `w${i % 300}`, properties: { product_id: `p${i % 17}`, name: 'x'.repeat(200) } }, i));
+		}
+		for (let i = 0; i < events.length; i += 100) await store.record(events.slice(i, i + 100));
+		// Far below the connection's own automatic checkpoint (20,000 pages): only the worker copies
+		// pages into the database file, which otherwise holds little more than the schema.
+		const deadline = Date.now() + 20_000;
+		while (fs.statSync(file).size < 400_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		expect(fs.statSync(file).size).toBeGreaterThanOrEqual(400_000);
+		await store.close();
+		const again = new SqliteProfileStore(file, { tablePrefix: 'pz_' });
+		open.push(again);
+		expect((await again.exportProfiles()).length).toBe(300);
+		expect(await again.hasEventSince({ userId: 'w7' }, 'Product Viewed', new Date(T0 - 1))).toMatchObject({ count: 7 });
 	});
 });
