@@ -18,6 +18,8 @@ function pad3(n: number): string {
 
 let lastDays = Number.NaN;
 let lastDatePrefix = '';
+let otherDays = Number.NaN;
+let otherDatePrefix = '';
 
 /** `YYYY-MM-DDT` of a day count since 1970-01-01; undefined outside years 0000-9999. */
 function civilDate(days: number): string | undefined {
@@ -52,14 +54,21 @@ export function isoFromTime(time: number): string | undefined {
 	rest -= minute * 60_000;
 	const second = Math.floor(rest / 1000);
 	const milli = rest - second * 1000;
-	// Timestamps of one delivery (and of a day's traffic) share their date: keep the last one.
-	if (days !== lastDays) {
+	// Timestamps of one delivery (and of a day's traffic) share their date: keep the last two
+	// (an event's own time and the delivery's receivedAt alternate).
+	let prefix: string;
+	if (days === lastDays) prefix = lastDatePrefix;
+	else if (days === otherDays) prefix = otherDatePrefix;
+	else {
 		const date = civilDate(days);
 		if (date === undefined) return undefined;
+		otherDays = lastDays;
+		otherDatePrefix = lastDatePrefix;
 		lastDays = days;
 		lastDatePrefix = date;
+		prefix = date;
 	}
-	return `${lastDatePrefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(milli)}Z`;
+	return `${prefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(milli)}Z`;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

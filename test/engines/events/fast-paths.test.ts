@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { contentId, header, isoOf, money, pairsToObject } from '../../../nodes/engines/events/util';
+import { contentId, header, isObject, isoOf, money, optionalString, pairsToObject, product } from '../../../nodes/engines/events/util';
+import { getSource } from '../../../nodes/engines/events/registry';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -200,5 +201,57 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 		d.setTime(Date.UTC(2027, 0, 1));
 		expect(isoOf(d)).toBe('2027-01-01T00:00:00.000Z');
 		expect(() => isoOf(new Date(Number.NaN))).toThrow(RangeError);
+	});
+});
+
+describe('line-item mappers build the same products as product({...})', () => {
+	// The mappers as they were written before (object literal + product()), the reference.
+	const refShopify = (items: unknown[]) =>
+		items.filter(isObject).map((item, i) =>
+			product({
+				product_id: optionalString(item.product_id),
+				variant: optionalString(item.variant_id) ?? optionalString(item.variant_title),
+				sku: optionalString(item.sku),
+				name: optionalString(item.title) ?? optionalString(item.name),
+				price: money(item.price),
+				quantity: typeof item.quantity === 'number' ? item.quantity : undefined,
+				brand: optionalString(item.vendor),
+				position: i + 1,
+			}),
+		);
+	const refWoo = (items: unknown[]) =>
+		items.filter(isObject).map((item, i) =>
+			product({
+				product_id: optionalString(item.product_id),
+				variant: item.variation_id ? optionalString(item.variation_id) : undefined,
+				sku: optionalString(item.sku),
+				name: optionalString(item.name),
+				price: money(item.price),
+				quantity: typeof item.quantity === 'number' ? item.quantity : undefined,
+				position: i + 1,
+			}),
+		);
+	const field = fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant(''), fc.constant(0), fc.integer(), fc.double(), fc.string({ maxLength: 6 }), fc.constantFrom('19.99', '-1', 'x'));
+	const item = fc.record(
+		{ product_id: field, variant_id: field, variant_title: field, variation_id: field, sku: field, title: field, name: field, price: field, quantity: field, vendor: field },
+		{ requiredKeys: [] },
+	);
+	const items = fc.array(fc.oneof(item, fc.constant(null), fc.constant('x'), fc.constant([1])), { maxLength: 5 });
+	const at = new Date('2026-01-01T00:00:00Z');
+
+	it('Shopify and WooCommerce, including key order', () => {
+		fc.assert(
+			fc.property(items, (list) => {
+				const shop = getSource('shopify')!.normalize({ payload: { id: 1, line_items: list, updated_at: '2026-01-01T00:00:00Z' }, headers: { 'x-shopify-topic': 'carts/update' }, receivedAt: at })[0];
+				expect(JSON.stringify(shop.properties.products)).toBe(JSON.stringify(refShopify(list)));
+				const woo = getSource('woocommerce')!.normalize({ payload: { id: 1, line_items: list, date_modified_gmt: '2026-01-01T00:00:00' }, headers: { 'x-wc-webhook-topic': 'order.created' }, receivedAt: at })[0];
+				expect(JSON.stringify(woo.properties.products)).toBe(JSON.stringify(refWoo(list)));
+				// not vacuous: both carry one product per object item
+				const objects = list.filter(isObject).length;
+				expect(shop.properties.products as unknown[]).toHaveLength(objects);
+				expect(woo.properties.products as unknown[]).toHaveLength(objects);
+			}),
+			{ numRuns: 3000 },
+		);
 	});
 });

@@ -56,7 +56,9 @@ describe('isoFromTime', () => {
 	it('equals Date#toISOString for runs of times on the same day (the remembered date) and back', () => {
 		fc.assert(
 			fc.property(fc.integer({ min: 0, max: 2_932_895 }), fc.array(fc.integer({ min: 0, max: 86_399_999 }), { minLength: 1, maxLength: 20 }), (day, offsets) => {
-				for (const t of [...offsets.map((o) => day * 86_400_000 + o), (day + 1) * 86_400_000, day * 86_400_000 + 1]) {
+				const other = (day * 7919) % 2_932_896; // a second day, interleaved (the two remembered dates)
+				const times = offsets.flatMap((o) => [day * 86_400_000 + o, other * 86_400_000 + o]);
+				for (const t of [...times, (day + 1) * 86_400_000, day * 86_400_000 + 1, other * 86_400_000 + 2]) {
 					expect(isoFromTime(t)).toBe(new Date(t).toISOString());
 				}
 			}),

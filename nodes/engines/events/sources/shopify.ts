@@ -22,20 +22,34 @@ const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: '
 	'customers/update': { event: 'Customer Updated', kind: 'customer' },
 };
 
+/**
+ * Line items → products. Built field by field in the order `product({...})` would keep them,
+ * skipping missing ones (the same objects as `product()`, without the intermediate copy: this is
+ * the largest mapping of the hot path).
+ */
 function lineItems(items: unknown): CanonicalProduct[] | undefined {
 	if (!Array.isArray(items)) return undefined;
-	return items.filter(isObject).map((item, i) =>
-		product({
-			product_id: optionalString(item.product_id),
-			variant: optionalString(item.variant_id) ?? optionalString(item.variant_title),
-			sku: optionalString(item.sku),
-			name: optionalString(item.title) ?? optionalString(item.name),
-			price: money(item.price),
-			quantity: typeof item.quantity === 'number' ? item.quantity : undefined,
-			brand: optionalString(item.vendor),
-			position: i + 1,
-		}),
-	);
+	const out: CanonicalProduct[] = [];
+	for (const item of items) {
+		if (!isObject(item)) continue;
+		const p: CanonicalProduct = {};
+		const productId = optionalString(item.product_id);
+		if (productId !== undefined) p.product_id = productId;
+		const variant = optionalString(item.variant_id) ?? optionalString(item.variant_title);
+		if (variant !== undefined) p.variant = variant;
+		const sku = optionalString(item.sku);
+		if (sku !== undefined) p.sku = sku;
+		const name = optionalString(item.title) ?? optionalString(item.name);
+		if (name !== undefined) p.name = name;
+		const price = money(item.price);
+		if (price !== undefined) p.price = price;
+		if (typeof item.quantity === 'number') p.quantity = item.quantity;
+		const brand = optionalString(item.vendor);
+		if (brand !== undefined) p.brand = brand;
+		p.position = out.length + 1;
+		out.push(p);
+	}
+	return out;
 }
 
 /** Shopify ids can exceed 2^53: the `admin_graphql_api_id` string keeps them exact. */

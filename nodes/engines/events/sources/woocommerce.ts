@@ -22,19 +22,28 @@ const TOPICS: Record<string, string> = {
 	'product.deleted': 'Product Updated',
 };
 
+/** Line items → products, field by field in the order `product({...})` would keep them (see Shopify's). */
 function lines(items: unknown): CanonicalProduct[] | undefined {
 	if (!Array.isArray(items)) return undefined;
-	return items.filter(isObject).map((item, i) =>
-		product({
-			product_id: optionalString(item.product_id),
-			variant: item.variation_id ? optionalString(item.variation_id) : undefined,
-			sku: optionalString(item.sku),
-			name: optionalString(item.name),
-			price: money(item.price),
-			quantity: typeof item.quantity === 'number' ? item.quantity : undefined,
-			position: i + 1,
-		}),
-	);
+	const out: CanonicalProduct[] = [];
+	for (const item of items) {
+		if (!isObject(item)) continue;
+		const p: CanonicalProduct = {};
+		const productId = optionalString(item.product_id);
+		if (productId !== undefined) p.product_id = productId;
+		const variant = item.variation_id ? optionalString(item.variation_id) : undefined;
+		if (variant !== undefined) p.variant = variant;
+		const sku = optionalString(item.sku);
+		if (sku !== undefined) p.sku = sku;
+		const name = optionalString(item.name);
+		if (name !== undefined) p.name = name;
+		const price = money(item.price);
+		if (price !== undefined) p.price = price;
+		if (typeof item.quantity === 'number') p.quantity = item.quantity;
+		p.position = out.length + 1;
+		out.push(p);
+	}
+	return out;
 }
 
 function when(body: Record<string, unknown>, field: 'date_modified' | 'date_created'): unknown {
