@@ -17,7 +17,17 @@ export function engagementEvent(
 		raw: unknown;
 	},
 ): CanonicalEvent {
-	return {
+	// Built as `compact({ source, topic, ...context })` would build it, without the two copies.
+	const context: Record<string, unknown> = { source: fields.source, topic: fields.topic };
+	const extra = fields.context;
+	if (extra) {
+		for (const key in extra) {
+			const value = extra[key];
+			if (value !== undefined) context[key] = value;
+			else if (key === 'source' || key === 'topic') delete context[key];
+		}
+	}
+	const event: CanonicalEvent = {
 		type: 'track',
 		event: fields.event,
 		messageId: fields.messageId,
@@ -27,7 +37,8 @@ export function engagementEvent(
 		anonymousId: fields.email ? null : fields.messageId,
 		email: fields.email,
 		properties: compact(fields.properties),
-		context: compact({ source: fields.source, topic: fields.topic, ...fields.context }),
-		...(input.keepRaw ? { raw: fields.raw } : {}),
+		context,
 	};
+	if (input.keepRaw) event.raw = fields.raw;
+	return event;
 }
