@@ -276,7 +276,7 @@ describe('engagementEvent builds what the spread + compact version built', () =>
 	it('same keys, values and order', () => {
 		fc.assert(
 			fc.property(ctx, fc.dictionary(fc.constantFrom('x', 'y', 'z'), value), fc.boolean(), fc.option(fc.emailAddress(), { nil: null }), (context, properties, keepRaw, email) => {
-				const input = { receivedAt: new Date('2026-01-02T03:04:05.678Z'), keepRaw };
+				const input = { payload: {}, receivedAt: new Date('2026-01-02T03:04:05.678Z'), keepRaw };
 				const fields = { source: 'sendgrid', topic: 'open', event: 'Email Opened', messageId: 'm1', timestamp: '2026-01-01T00:00:00.000Z', email, properties, context, raw: { r: 1 } };
 				expect(JSON.stringify(engagementEvent(input, fields))).toBe(JSON.stringify(reference(input, fields)));
 			}),

@@ -1,5 +1,5 @@
 /** Shared shape of email engagement events (SendGrid, Mailgun, Postmark, SES, Brevo, Resend). */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { NormalizeInput } from '../types';
 import { compact, isoOf } from '../util';
 
@@ -18,7 +18,7 @@ export function engagementEvent(
 	},
 ): CanonicalEvent {
 	// Built as `compact({ source, topic, ...context })` would build it, without the two copies.
-	const context: Record<string, unknown> = { source: fields.source, topic: fields.topic };
+	const context: CanonicalContext = { source: fields.source, topic: fields.topic };
 	const extra = fields.context;
 	if (extra) {
 		for (const key in extra) {

@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
