@@ -195,6 +195,33 @@ export function product(fields: CanonicalProduct): CanonicalProduct {
 	return compact(fields);
 }
 
+/**
+ * A store's line item as a product: what `product({ product_id, variant, sku, name, price,
+ * quantity, brand, position })` gives (same keys in the same order, missing ones left out),
+ * built directly: line items are the largest mapping on the hot path.
+ */
+export function lineProduct(
+	productId: string | undefined,
+	variant: string | undefined,
+	sku: string | undefined,
+	name: string | undefined,
+	price: number | undefined,
+	quantity: unknown,
+	brand: string | undefined,
+	position: number,
+): CanonicalProduct {
+	const p: CanonicalProduct = {};
+	if (productId !== undefined) p.product_id = productId;
+	if (variant !== undefined) p.variant = variant;
+	if (sku !== undefined) p.sku = sku;
+	if (name !== undefined) p.name = name;
+	if (price !== undefined) p.price = price;
+	if (typeof quantity === 'number') p.quantity = quantity;
+	if (brand !== undefined) p.brand = brand;
+	p.position = position;
+	return p;
+}
+
 /** Reads a header (names lower-cased by the caller or not). Arrays give their first value. */
 export function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
 	if (!headers) return undefined;

@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -22,32 +22,23 @@ const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: '
 	'customers/update': { event: 'Customer Updated', kind: 'customer' },
 };
 
-/**
- * Line items → products. Built field by field in the order `product({...})` would keep them,
- * skipping missing ones (the same objects as `product()`, without the intermediate copy: this is
- * the largest mapping of the hot path).
- */
 function lineItems(items: unknown): CanonicalProduct[] | undefined {
 	if (!Array.isArray(items)) return undefined;
 	const out: CanonicalProduct[] = [];
 	for (const item of items) {
 		if (!isObject(item)) continue;
-		const p: CanonicalProduct = {};
-		const productId = optionalString(item.product_id);
-		if (productId !== undefined) p.product_id = productId;
-		const variant = optionalString(item.variant_id) ?? optionalString(item.variant_title);
-		if (variant !== undefined) p.variant = variant;
-		const sku = optionalString(item.sku);
-		if (sku !== undefined) p.sku = sku;
-		const name = optionalString(item.title) ?? optionalString(item.name);
-		if (name !== undefined) p.name = name;
-		const price = money(item.price);
-		if (price !== undefined) p.price = price;
-		if (typeof item.quantity === 'number') p.quantity = item.quantity;
-		const brand = optionalString(item.vendor);
-		if (brand !== undefined) p.brand = brand;
-		p.position = out.length + 1;
-		out.push(p);
+		out.push(
+			lineProduct(
+				optionalString(item.product_id),
+				optionalString(item.variant_id) ?? optionalString(item.variant_title),
+				optionalString(item.sku),
+				optionalString(item.title) ?? optionalString(item.name),
+				money(item.price),
+				item.quantity,
+				optionalString(item.vendor),
+				out.length + 1,
+			),
+		);
 	}
 	return out;
 }

@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -22,26 +22,23 @@ const TOPICS: Record<string, string> = {
 	'product.deleted': 'Product Updated',
 };
 
-/** Line items → products, field by field in the order `product({...})` would keep them (see Shopify's). */
 function lines(items: unknown): CanonicalProduct[] | undefined {
 	if (!Array.isArray(items)) return undefined;
 	const out: CanonicalProduct[] = [];
 	for (const item of items) {
 		if (!isObject(item)) continue;
-		const p: CanonicalProduct = {};
-		const productId = optionalString(item.product_id);
-		if (productId !== undefined) p.product_id = productId;
-		const variant = item.variation_id ? optionalString(item.variation_id) : undefined;
-		if (variant !== undefined) p.variant = variant;
-		const sku = optionalString(item.sku);
-		if (sku !== undefined) p.sku = sku;
-		const name = optionalString(item.name);
-		if (name !== undefined) p.name = name;
-		const price = money(item.price);
-		if (price !== undefined) p.price = price;
-		if (typeof item.quantity === 'number') p.quantity = item.quantity;
-		p.position = out.length + 1;
-		out.push(p);
+		out.push(
+			lineProduct(
+				optionalString(item.product_id),
+				item.variation_id ? optionalString(item.variation_id) : undefined,
+				optionalString(item.sku),
+				optionalString(item.name),
+				money(item.price),
+				item.quantity,
+				undefined,
+				out.length + 1,
+			),
+		);
 	}
 	return out;
 }
