@@ -7,7 +7,8 @@
  * Certificates are cached process-wide (by URL, until they expire). The fetcher is injected, so
  * the node can use n8n's HTTP helper and tests a locally generated certificate.
  */
-import { X509Certificate, createVerify, type KeyObject } from 'node:crypto';
+import { X509Certificate, verify, type KeyObject } from 'node:crypto';
+import { timeFromIso } from '../isoDate';
 import { isObject } from '../util';
 import type { VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, OK, decode, fail } from './common';
@@ -78,21 +79,51 @@ const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Typ
 const NOTIFICATION_KEYS_WITH_SUBJECT = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
 const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
 
+/** The signed field names of a message, in signing order; null for a type SNS does not sign so. */
+function signedKeys(message: SnsMessage): readonly string[] | null {
+	return message.Type === 'Notification'
+		? message.Subject !== undefined
+			? NOTIFICATION_KEYS_WITH_SUBJECT
+			: NOTIFICATION_KEYS
+		: message.Type === 'SubscriptionConfirmation' || message.Type === 'UnsubscribeConfirmation'
+			? CONFIRMATION_KEYS
+			: null;
+}
+
 export function snsStringToSign(message: SnsMessage): string | null {
-	const keys =
-		message.Type === 'Notification'
-			? message.Subject !== undefined
-				? NOTIFICATION_KEYS_WITH_SUBJECT
-				: NOTIFICATION_KEYS
-			: message.Type === 'SubscriptionConfirmation' || message.Type === 'UnsubscribeConfirmation'
-				? CONFIRMATION_KEYS
-				: null;
+	const keys = signedKeys(message);
 	if (!keys) return null;
 	let out = '';
 	for (const key of keys) {
 		const value = (message as unknown as Record<string, unknown>)[key];
 		if (typeof value !== 'string') return null;
 		out += `${key}\n${value}\n`;
+	}
+	return out;
+}
+
+/**
+ * The UTF-8 bytes of `snsStringToSign(message)` (null where it is null), written field by field
+ * into one buffer of the exact size: no joined string to flatten and encode again.
+ */
+export function snsBytesToSign(message: SnsMessage): Buffer | null {
+	const keys = signedKeys(message);
+	if (!keys) return null;
+	const fields = message as unknown as Record<string, unknown>;
+	let size = 0;
+	for (const key of keys) {
+		const value = fields[key];
+		if (typeof value !== 'string') return null;
+		// The key (ASCII), the value, two line feeds.
+		size += key.length + Buffer.byteLength(value, 'utf8') + 2;
+	}
+	const out = Buffer.allocUnsafe(size);
+	let at = 0;
+	for (const key of keys) {
+		at += out.write(key, at, 'latin1');
+		out[at++] = 10;
+		at += out.write(fields[key] as string, at, 'utf8');
+		out[at++] = 10;
 	}
 	return out;
 }
@@ -135,23 +166,48 @@ export function verifySnsWithKey(
 ): VerifyResult {
 	const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : null;
 	if (!algorithm) return fail('invalid', `unsupported SNS SignatureVersion "${message.SignatureVersion}"`);
-	const text = snsStringToSign(message);
-	if (text === null) return fail('invalid', `SNS message type "${message.Type}" cannot be verified`);
+	const data = snsBytesToSign(message);
+	if (data === null) return fail('invalid', `SNS message type "${message.Type}" cannot be verified`);
 	const signature = decode(message.Signature, 'base64');
 	if (!signature) return fail('invalid', 'the SNS Signature is not base64');
 	let valid = false;
 	try {
-		valid = createVerify(algorithm).update(text, 'utf8').verify(key, signature);
+		// One-shot form: the same digest and padding as createVerify(algorithm).update(text).verify().
+		valid = verify(algorithm, data, key, signature);
 	} catch {
 		valid = false;
 	}
 	if (!valid) return fail('invalid', 'the SNS signature does not match the message');
-	const ts = Date.parse(message.Timestamp);
+	const ts = timeFromIso(message.Timestamp, false) ?? Date.parse(message.Timestamp);
 	if (!Number.isFinite(ts)) return fail('invalid', 'the SNS Timestamp is not a date');
 	if (toleranceSeconds > 0 && Math.abs(nowMs - ts) > toleranceSeconds * 1000) {
 		return fail('expired', `the SNS Timestamp is outside the ${toleranceSeconds} s replay window`);
 	}
 	return OK;
+}
+
+/**
+ * Verifies an SNS message without I/O: the result, or null when the signing certificate is not
+ * cached (or has expired) and must be fetched first (`verifySns` does that).
+ */
+export function verifySnsSync(
+	message: SnsMessage,
+	fetchCertificate: CertificateFetcher | undefined,
+	nowMs = Date.now(),
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): VerifyResult | null {
+	if (!message.Signature || !message.SigningCertURL) return fail('missing', 'the SNS message has no Signature or SigningCertURL');
+	if (!isValidSigningCertUrl(message.SigningCertURL)) {
+		return fail('invalid', 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com');
+	}
+	const cache = certificateCache();
+	const entry = cache.get(message.SigningCertURL);
+	if (entry) {
+		if (!(entry.validTo < nowMs)) return verifySnsWithKey(message, entry.key, nowMs, toleranceSeconds);
+		cache.delete(message.SigningCertURL);
+	}
+	if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
+	return null;
 }
 
 /** Verifies an SNS message, fetching (and caching) the signing certificate when needed. */
@@ -161,24 +217,23 @@ export async function verifySns(
 	nowMs = Date.now(),
 	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
 ): Promise<VerifyResult> {
-	if (!message.Signature || !message.SigningCertURL) return fail('missing', 'the SNS message has no Signature or SigningCertURL');
-	if (!isValidSigningCertUrl(message.SigningCertURL)) {
-		return fail('invalid', 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com');
-	}
-	const cache = certificateCache();
-	let entry = cache.get(message.SigningCertURL);
-	if (entry && entry.validTo < nowMs) {
-		cache.delete(message.SigningCertURL);
-		entry = undefined;
-	}
-	let key = entry?.key;
-	if (!key) {
-		if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
-		try {
-			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
-		} catch {
-			return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
-		}
+	const known = verifySnsSync(message, fetchCertificate, nowMs, toleranceSeconds);
+	if (known) return known;
+	return await verifySnsFetching(message, fetchCertificate as CertificateFetcher, nowMs, toleranceSeconds);
+}
+
+/** The I/O half of `verifySns`, once `verifySnsSync` has returned null (certificate not cached). */
+export async function verifySnsFetching(
+	message: SnsMessage,
+	fetchCertificate: CertificateFetcher,
+	nowMs: number,
+	toleranceSeconds: number,
+): Promise<VerifyResult> {
+	let key: KeyObject;
+	try {
+		key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
+	} catch {
+		return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
 	}
 	return verifySnsWithKey(message, key, nowMs, toleranceSeconds);
 }
