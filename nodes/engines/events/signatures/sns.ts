@@ -7,8 +7,7 @@
  * Certificates are cached process-wide (by URL, until they expire). The fetcher is injected, so
  * the node can use n8n's HTTP helper and tests a locally generated certificate.
  */
-import { X509Certificate, verify, type KeyObject } from 'node:crypto';
-import { timeFromIso } from '../isoDate';
+import { X509Certificate, createVerify, type KeyObject } from 'node:crypto';
 import { isObject } from '../util';
 import type { VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, OK, decode, fail } from './common';
@@ -79,51 +78,21 @@ const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Typ
 const NOTIFICATION_KEYS_WITH_SUBJECT = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
 const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
 
-/** The signed field names of a message, in signing order; null for a type SNS does not sign so. */
-function signedKeys(message: SnsMessage): readonly string[] | null {
-	return message.Type === 'Notification'
-		? message.Subject !== undefined
-			? NOTIFICATION_KEYS_WITH_SUBJECT
-			: NOTIFICATION_KEYS
-		: message.Type === 'SubscriptionConfirmation' || message.Type === 'UnsubscribeConfirmation'
-			? CONFIRMATION_KEYS
-			: null;
-}
-
 export function snsStringToSign(message: SnsMessage): string | null {
-	const keys = signedKeys(message);
+	const keys =
+		message.Type === 'Notification'
+			? message.Subject !== undefined
+				? NOTIFICATION_KEYS_WITH_SUBJECT
+				: NOTIFICATION_KEYS
+			: message.Type === 'SubscriptionConfirmation' || message.Type === 'UnsubscribeConfirmation'
+				? CONFIRMATION_KEYS
+				: null;
 	if (!keys) return null;
 	let out = '';
 	for (const key of keys) {
 		const value = (message as unknown as Record<string, unknown>)[key];
 		if (typeof value !== 'string') return null;
 		out += `${key}\n${value}\n`;
-	}
-	return out;
-}
-
-/**
- * The UTF-8 bytes of `snsStringToSign(message)` (null where it is null), written field by field
- * into one buffer of the exact size: no joined string to flatten and encode again.
- */
-export function snsBytesToSign(message: SnsMessage): Buffer | null {
-	const keys = signedKeys(message);
-	if (!keys) return null;
-	const fields = message as unknown as Record<string, unknown>;
-	let size = 0;
-	for (const key of keys) {
-		const value = fields[key];
-		if (typeof value !== 'string') return null;
-		// The key (ASCII), the value, two line feeds.
-		size += key.length + Buffer.byteLength(value, 'utf8') + 2;
-	}
-	const out = Buffer.allocUnsafe(size);
-	let at = 0;
-	for (const key of keys) {
-		at += out.write(key, at, 'latin1');
-		out[at++] = 10;
-		at += out.write(fields[key] as string, at, 'utf8');
-		out[at++] = 10;
 	}
 	return out;
 }
@@ -166,19 +135,18 @@ export function verifySnsWithKey(
 ): VerifyResult {
 	const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : null;
 	if (!algorithm) return fail('invalid', `unsupported SNS SignatureVersion "${message.SignatureVersion}"`);
-	const data = snsBytesToSign(message);
-	if (data === null) return fail('invalid', `SNS message type "${message.Type}" cannot be verified`);
+	const text = snsStringToSign(message);
+	if (text === null) return fail('invalid', `SNS message type "${message.Type}" cannot be verified`);
 	const signature = decode(message.Signature, 'base64');
 	if (!signature) return fail('invalid', 'the SNS Signature is not base64');
 	let valid = false;
 	try {
-		// One-shot form: the same digest and padding as createVerify(algorithm).update(text).verify().
-		valid = verify(algorithm, data, key, signature);
+		valid = createVerify(algorithm).update(text, 'utf8').verify(key, signature);
 	} catch {
 		valid = false;
 	}
 	if (!valid) return fail('invalid', 'the SNS signature does not match the message');
-	const ts = timeFromIso(message.Timestamp, false) ?? Date.parse(message.Timestamp);
+	const ts = Date.parse(message.Timestamp);
 	if (!Number.isFinite(ts)) return fail('invalid', 'the SNS Timestamp is not a date');
 	if (toleranceSeconds > 0 && Math.abs(nowMs - ts) > toleranceSeconds * 1000) {
 		return fail('expired', `the SNS Timestamp is outside the ${toleranceSeconds} s replay window`);
