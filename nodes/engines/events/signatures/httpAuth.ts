@@ -15,8 +15,13 @@ export interface HttpAuthSecrets {
 }
 
 const basicCache = new Map<string, string>();
+let lastUser: string | undefined;
+let lastPassword: string | undefined;
+let lastBasic = '';
 
 function basicValue(user: string, password: string): string {
+	// The same credential on every delivery: compare with the last one before building a map key.
+	if (user === lastUser && password === lastPassword) return lastBasic;
 	const key = `${user}\u0000${password}`;
 	let value = basicCache.get(key);
 	if (value === undefined) {
@@ -24,7 +29,24 @@ function basicValue(user: string, password: string): string {
 		if (basicCache.size > 32) basicCache.clear();
 		basicCache.set(key, value);
 	}
+	lastUser = user;
+	lastPassword = password;
+	lastBasic = value;
 	return value;
+}
+
+/**
+ * Is `value.slice(0, end).toLowerCase() === lower` (`lower`: lower-case ASCII letters)? Only
+ * A-Z lower-case to a-z (no other character lower-cases to these letters; U+0130 lower-cases to
+ * two characters, so never to a text of the same length), hence one code unit each, OR 0x20.
+ */
+function schemeIs(value: string, end: number, lower: string): boolean {
+	if (end !== lower.length) return false;
+	for (let i = 0; i < end; i++) {
+		const c = value.charCodeAt(i);
+		if (c !== lower.charCodeAt(i) && c + 32 !== lower.charCodeAt(i)) return false;
+	}
+	return true;
 }
 
 export function verifyHttpAuth(headers: Headers, secrets: HttpAuthSecrets, what: string): VerifyResult {
@@ -34,14 +56,18 @@ export function verifyHttpAuth(headers: Headers, secrets: HttpAuthSecrets, what:
 	const value = header(headers, 'authorization');
 	if (!value) return fail('missing', 'the Authorization header is missing');
 	const space = value.indexOf(' ');
-	const scheme = (space < 0 ? value : value.slice(0, space)).toLowerCase();
-	const rest = space < 0 ? '' : value.slice(space + 1).trim();
+	const end = space < 0 ? value.length : space;
 	let matched = false;
-	if (scheme === 'basic' && wantsBasic) {
+	if (wantsBasic && schemeIs(value, end, 'basic')) {
 		const expected = basicValue(secrets.username ?? '', secrets.password ?? '');
-		matched = safeEqualString(rest, expected);
-	} else if (scheme === 'bearer' && wantsBearer) {
-		matched = safeEqualString(rest, secrets.token ?? '');
+		matched = safeEqualString(rest(value, space), expected);
+	} else if (wantsBearer && schemeIs(value, end, 'bearer')) {
+		matched = safeEqualString(rest(value, space), secrets.token ?? '');
 	}
 	return matched ? OK : fail('invalid', `the Authorization header does not match the ${what} credential`);
+}
+
+/** The credentials after the scheme, trimmed ('' without a space). */
+function rest(value: string, space: number): string {
+	return space < 0 ? '' : value.slice(space + 1).trim();
 }

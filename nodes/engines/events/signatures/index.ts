@@ -9,8 +9,8 @@ import { SEGMENT_HMAC, SHOPIFY_HMAC, WOOCOMMERCE_HMAC, verifyHmac } from './hmac
 import { verifyHttpAuth } from './httpAuth';
 import { verifyMailgun } from './mailgun';
 import { verifySendGrid } from './sendgrid';
-import type { CertificateFetcher } from './sns';
-import { asSnsMessage, verifySns } from './sns';
+import type { CertificateFetcher, SnsMessage } from './sns';
+import { asSnsMessage, verifySnsFetching, verifySnsSync } from './sns';
 import { verifyStripe } from './stripe';
 import { verifySvix } from './svix';
 
@@ -43,6 +43,19 @@ export interface VerifyOptions {
 export function verifyRaw(sourceId: string, rawBody: Buffer, headers: Headers, secrets: SignatureSecrets, options: VerifyOptions = {}): VerifyResult | null {
 	const now = options.nowMs ?? Date.now();
 	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+	return verifyRawAt(sourceId, rawBody, headers, secrets, options, now, tolerance);
+}
+
+/** `verifyRaw` at a given time and tolerance. */
+function verifyRawAt(
+	sourceId: string,
+	rawBody: Buffer,
+	headers: Headers,
+	secrets: SignatureSecrets,
+	options: VerifyOptions,
+	now: number,
+	tolerance: number,
+): VerifyResult | null {
 	const secret = secrets.secret ?? '';
 	switch (sourceId) {
 		case 'shopify':
@@ -70,6 +83,46 @@ export function verifyRaw(sourceId: string, rawBody: Buffer, headers: Headers, s
 	}
 }
 
+/** `verifyParsedSync` at a given time and tolerance. */
+function verifyParsedAt(
+	sourceId: string,
+	rawBody: Buffer,
+	headers: Headers,
+	payload: unknown,
+	secrets: SignatureSecrets,
+	options: VerifyOptions,
+	now: number,
+	tolerance: number,
+): VerifyResult | null {
+	const raw = verifyRawAt(sourceId, rawBody, headers, secrets, options, now, tolerance);
+	if (raw) return raw;
+	if (sourceId === 'mailgun') return verifyMailgun(payload, secrets.secret ?? '', now, tolerance);
+	if (sourceId === 'ses') {
+		const message = asSnsMessage(payload);
+		if (!message) return fail('missing', 'the body is not a signed SNS message');
+		return verifySnsSync(message, options.fetchCertificate, now, tolerance);
+	}
+	return fail('misconfigured', `no signature scheme for source "${sourceId}"`);
+}
+
+/**
+ * Verifies one delivery of any source without I/O: the result `verifyDelivery` gives, or null
+ * when that needs a fetch first (SES/SNS with a signing certificate not cached yet, or expired,
+ * and a fetcher set): then call `verifyDelivery`.
+ */
+export function verifyParsedSync(
+	sourceId: string,
+	rawBody: Buffer,
+	headers: Headers,
+	payload: unknown,
+	secrets: SignatureSecrets,
+	options: VerifyOptions = {},
+): VerifyResult | null {
+	const now = options.nowMs ?? Date.now();
+	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+	return verifyParsedAt(sourceId, rawBody, headers, payload, secrets, options, now, tolerance);
+}
+
 /** Verifies one delivery of any source. `payload` is the parsed body (Mailgun and SNS sign fields). */
 export async function verifyDelivery(
 	sourceId: string,
@@ -79,15 +132,10 @@ export async function verifyDelivery(
 	secrets: SignatureSecrets,
 	options: VerifyOptions = {},
 ): Promise<VerifyResult> {
-	const raw = verifyRaw(sourceId, rawBody, headers, secrets, options);
-	if (raw) return raw;
 	const now = options.nowMs ?? Date.now();
 	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-	if (sourceId === 'mailgun') return verifyMailgun(payload, secrets.secret ?? '', now, tolerance);
-	if (sourceId === 'ses') {
-		const message = asSnsMessage(payload);
-		if (!message) return fail('missing', 'the body is not a signed SNS message');
-		return await verifySns(message, options.fetchCertificate, now, tolerance);
-	}
-	return fail('misconfigured', `no signature scheme for source "${sourceId}"`);
+	const known = verifyParsedAt(sourceId, rawBody, headers, payload, secrets, options, now, tolerance);
+	if (known) return known;
+	// Only SES/SNS returns null: a valid message whose certificate must be fetched.
+	return await verifySnsFetching(asSnsMessage(payload) as SnsMessage, options.fetchCertificate as CertificateFetcher, now, tolerance);
 }

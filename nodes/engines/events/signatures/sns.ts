@@ -154,6 +154,30 @@ export function verifySnsWithKey(
 	return OK;
 }
 
+/**
+ * Verifies an SNS message without I/O: the result, or null when the signing certificate is not
+ * cached (or has expired) and must be fetched first (`verifySns` does that).
+ */
+export function verifySnsSync(
+	message: SnsMessage,
+	fetchCertificate: CertificateFetcher | undefined,
+	nowMs = Date.now(),
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): VerifyResult | null {
+	if (!message.Signature || !message.SigningCertURL) return fail('missing', 'the SNS message has no Signature or SigningCertURL');
+	if (!isValidSigningCertUrl(message.SigningCertURL)) {
+		return fail('invalid', 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com');
+	}
+	const cache = certificateCache();
+	const entry = cache.get(message.SigningCertURL);
+	if (entry) {
+		if (!(entry.validTo < nowMs)) return verifySnsWithKey(message, entry.key, nowMs, toleranceSeconds);
+		cache.delete(message.SigningCertURL);
+	}
+	if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
+	return null;
+}
+
 /** Verifies an SNS message, fetching (and caching) the signing certificate when needed. */
 export async function verifySns(
 	message: SnsMessage,
@@ -161,24 +185,23 @@ export async function verifySns(
 	nowMs = Date.now(),
 	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
 ): Promise<VerifyResult> {
-	if (!message.Signature || !message.SigningCertURL) return fail('missing', 'the SNS message has no Signature or SigningCertURL');
-	if (!isValidSigningCertUrl(message.SigningCertURL)) {
-		return fail('invalid', 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com');
-	}
-	const cache = certificateCache();
-	let entry = cache.get(message.SigningCertURL);
-	if (entry && entry.validTo < nowMs) {
-		cache.delete(message.SigningCertURL);
-		entry = undefined;
-	}
-	let key = entry?.key;
-	if (!key) {
-		if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
-		try {
-			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
-		} catch {
-			return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
-		}
+	const known = verifySnsSync(message, fetchCertificate, nowMs, toleranceSeconds);
+	if (known) return known;
+	return await verifySnsFetching(message, fetchCertificate as CertificateFetcher, nowMs, toleranceSeconds);
+}
+
+/** The I/O half of `verifySns`, once `verifySnsSync` has returned null (certificate not cached). */
+export async function verifySnsFetching(
+	message: SnsMessage,
+	fetchCertificate: CertificateFetcher,
+	nowMs: number,
+	toleranceSeconds: number,
+): Promise<VerifyResult> {
+	let key: KeyObject;
+	try {
+		key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
+	} catch {
+		return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
 	}
 	return verifySnsWithKey(message, key, nowMs, toleranceSeconds);
 }

@@ -37,11 +37,22 @@ export function verifySvix(
 		.update(`${id}.${timestamp}.`, 'utf8')
 		.update(rawBody)
 		.digest('base64');
+	// The entries of `signatures.split(' ')` whose text before the first comma is `v1`, read in place.
 	let match = false;
-	for (const entry of signatures.split(' ')) {
-		const comma = entry.indexOf(',');
-		if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-		if (signatureMatches(entry.slice(comma + 1), expected, 'base64')) match = true;
+	const n = signatures.length;
+	let comma = -1;
+	for (let start = 0; start <= n; ) {
+		let end = signatures.indexOf(' ', start);
+		if (end < 0) end = n;
+		// The first comma at or after `start` (searched again only once passed: linear in the header).
+		if (comma < start) {
+			comma = signatures.indexOf(',', start);
+			if (comma < 0) break; // no entry from here on has one
+		}
+		if (comma === start + 2 && comma < end && signatures.charCodeAt(start) === 118 && signatures.charCodeAt(start + 1) === 49) {
+			if (signatureMatches(signatures.slice(comma + 1, end), expected, 'base64')) match = true;
+		}
+		start = end + 1;
 	}
 	if (!match) return fail('invalid', 'no v1 signature of svix-signature matches the body');
 	return checkTimestamp(parseSeconds(timestamp), nowMs, toleranceSeconds);
