@@ -5,7 +5,7 @@
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
 import type { SignatureSecrets, VerifyOptions } from './signatures';
-import { verifyDelivery, verifyRaw } from './signatures';
+import { verifyDelivery, verifyParsedSync, verifyRaw } from './signatures';
 import type { VerifyResult } from './signatures/common';
 import type { SnsMessage } from './signatures/sns';
 import { asSnsMessage } from './signatures/sns';
@@ -73,7 +73,10 @@ export async function processDelivery(input: DeliveryInput): Promise<DeliveryOut
 		return reject(400, 'the body is not valid JSON');
 	}
 	if (verify && (input.sourceId === 'mailgun' || input.sourceId === 'ses')) {
-		const result = await verifyDelivery(input.sourceId, input.rawBody, input.headers, payload, secrets, input.verifyOptions);
+		// Synchronous unless an SNS signing certificate must be fetched first (once per certificate URL).
+		const result =
+			verifyParsedSync(input.sourceId, input.rawBody, input.headers, payload, secrets, input.verifyOptions) ??
+			(await verifyDelivery(input.sourceId, input.rawBody, input.headers, payload, secrets, input.verifyOptions));
 		if (!result.ok) return reject(401, result.message, result);
 		const token = input.sourceId === 'mailgun' ? mailgunToken(payload) : undefined;
 		const ttlMs = (input.verifyOptions?.toleranceSeconds ?? 300) * 2000;

@@ -62,6 +62,29 @@ describe('processDelivery', () => {
 		expect(outcome).toMatchObject({ kind: 'events', events: [{ event: 'Email Opened', properties: { campaign_id: 'autumn' } }] });
 	});
 
+	it('SES: fetches the signing certificate once when it is not cached, then verifies without fetching', async () => {
+		const signed = signDelivery('ses', JSON.stringify(fixture('ses', 'open').body));
+		const fetchCertificate = jest.fn(async (url: string) => {
+			expect(url).toBe(SNS_CERT_URL);
+			return SNS_CERT_PEM;
+		});
+		const tampered = signed.body.replace('"Type"', '"Type" ').replace('Notification', 'Notification ');
+		certificateCache().clear();
+		try {
+			const input = { sourceId: 'ses', headers: {}, receivedAt, allowedTopicArns: [SES_TOPIC], verifyOptions: { fetchCertificate } };
+			expect(await processDelivery({ ...input, rawBody: Buffer.from(signed.body) })).toMatchObject({ kind: 'events', events: [{ event: 'Email Opened' }] });
+			expect(fetchCertificate).toHaveBeenCalledTimes(1);
+			expect(await processDelivery({ ...input, rawBody: Buffer.from(signed.body) })).toMatchObject({ kind: 'events' });
+			expect(await processDelivery({ ...input, rawBody: Buffer.from(tampered) })).toMatchObject({ kind: 'rejected', status: 401 });
+			expect(fetchCertificate).toHaveBeenCalledTimes(1);
+			// No fetcher and nothing cached: refused, not accepted unverified.
+			certificateCache().clear();
+			expect(await processDelivery({ ...input, verifyOptions: {}, rawBody: Buffer.from(signed.body) })).toMatchObject({ kind: 'rejected', status: 401 });
+		} finally {
+			cacheCertificate(SNS_CERT_URL, SNS_CERT_PEM);
+		}
+	});
+
 	it('SES: a genuinely signed message from a topic that is not allowed, or with no allow list, is refused (403)', async () => {
 		// AWS signs every SNS message, whoever owns the topic: anyone can publish a signed "Bounce" on their own topic.
 		const forged = { ...(fixture('ses', 'bounce').body as Record<string, unknown>), TopicArn: 'arn:aws:sns:us-east-1:666666666666:attacker' };
