@@ -1,5 +1,5 @@
 import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
-import { metadataToProperties } from '../types/attribution';
+import { addAttribution } from '../types/attribution';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
 import { isoFromTime, timeFromIso } from './isoDate';
@@ -246,7 +246,7 @@ export function header(headers: Record<string, unknown> | undefined, name: strin
 /** Attribution from the `pz_*` keys of any provider metadata object (see types/attribution.ts). */
 export function attribution(...sources: unknown[]): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const source of sources) Object.assign(out, metadataToProperties(source));
+	for (const source of sources) addAttribution(out, source);
 	return out;
 }
 

@@ -11,7 +11,6 @@ import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../.
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
 import { compact, contentId, header, isObject, isoOf, money, optionalString, pairsToObject, product } from '../../../nodes/engines/events/util';
 import { getSource } from '../../../nodes/engines/events/registry';
-import { engagementEvent } from '../../../nodes/engines/events/sources/engagement';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -251,34 +250,6 @@ describe('line-item mappers build the same products as product({...})', () => {
 				const objects = list.filter(isObject).length;
 				expect(shop.properties.products as unknown[]).toHaveLength(objects);
 				expect(woo.properties.products as unknown[]).toHaveLength(objects);
-			}),
-			{ numRuns: 3000 },
-		);
-	});
-});
-
-describe('engagementEvent builds what the spread + compact version built', () => {
-	const reference = (input: { receivedAt: Date; keepRaw?: boolean }, fields: Parameters<typeof engagementEvent>[1]) => ({
-		type: 'track',
-		event: fields.event,
-		messageId: fields.messageId,
-		timestamp: fields.timestamp,
-		receivedAt: input.receivedAt.toISOString(),
-		userId: null,
-		anonymousId: fields.email ? null : fields.messageId,
-		email: fields.email,
-		properties: compact(fields.properties),
-		context: compact({ source: fields.source, topic: fields.topic, ...fields.context }),
-		...(input.keepRaw ? { raw: fields.raw } : {}),
-	});
-	const value = fc.oneof(fc.constant(undefined), fc.constant(null), fc.string({ maxLength: 4 }), fc.integer());
-	const ctx = fc.option(fc.dictionary(fc.constantFrom('source', 'topic', 'ip', 'a', 'b'), value, { maxKeys: 4 }), { nil: undefined });
-	it('same keys, values and order', () => {
-		fc.assert(
-			fc.property(ctx, fc.dictionary(fc.constantFrom('x', 'y', 'z'), value), fc.boolean(), fc.option(fc.emailAddress(), { nil: null }), (context, properties, keepRaw, email) => {
-				const input = { payload: {}, receivedAt: new Date('2026-01-02T03:04:05.678Z'), keepRaw };
-				const fields = { source: 'sendgrid', topic: 'open', event: 'Email Opened', messageId: 'm1', timestamp: '2026-01-01T00:00:00.000Z', email, properties, context, raw: { r: 1 } };
-				expect(JSON.stringify(engagementEvent(input, fields))).toBe(JSON.stringify(reference(input, fields)));
 			}),
 			{ numRuns: 3000 },
 		);
