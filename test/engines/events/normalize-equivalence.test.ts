@@ -48,6 +48,9 @@ const TOPICS = [
 		'email.opened',
 		'Notification',
 		'nope',
+		'constructor',
+		'__proto__',
+		'toString',
 	]),
 ];
 
@@ -231,6 +234,8 @@ const PAIRS: Array<[string, unknown]> = [
 	['eventType', 'Bounce'],
 	['type', 'email.bounced'],
 	['type', 'email.clicked'],
+	['discount_codes', [{ code: 'A' }, { code: 'B' }, null, { code: '' }, { code: 5 }]],
+	['coupon_lines', [{ code: 'A' }, { code: 'B' }, 'x']],
 ];
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
@@ -295,8 +300,22 @@ const headerValue = fc.oneof(fc.constant(undefined), fc.constantFrom(...TOPICS),
 const delivery = fc.record({
 	fixture: fc.tuple(fc.nat(bySource.length - 1), fc.nat()).map(([source, k]) => bySource[source][k % bySource[source].length]),
 	edits: fc.array(edit, { maxLength: 10 }),
-	headerEdits: fc.array(fc.tuple(fc.constantFrom('x-shopify-topic', 'X-Shopify-Topic', 'x-wc-webhook-topic', 'x-shopify-webhook-id', 'x-shopify-test', 'x-shopify-shop-domain', 'x-shopify-triggered-at', 'x-wc-webhook-delivery-id', 'x-wc-webhook-source', 'svix-id', 'webhook-id'), headerValue), { maxLength: 3 }),
-	noHeaders: fc.boolean(),
+	headerEdits: fc.array(
+		fc.oneof(
+			fc.constantFrom<[string, unknown]>(
+				['x-shopify-test', 'true'],
+				['x-shopify-shop-domain', 'shop.example'],
+				['x-wc-webhook-source', 'https://woo.example'],
+				['x-shopify-topic', 'constructor'],
+				['x-wc-webhook-topic', 'toString'],
+				['X-Shopify-Webhook-Id', 'w1'],
+				['x-shopify-triggered-at', '2026-01-02T03:04:05.678Z'],
+			),
+			fc.tuple(fc.constantFrom('x-shopify-topic', 'X-Shopify-Topic', 'x-wc-webhook-topic', 'x-shopify-webhook-id', 'x-shopify-test', 'x-shopify-shop-domain', 'x-shopify-triggered-at', 'x-wc-webhook-delivery-id', 'x-wc-webhook-source', 'svix-id', 'webhook-id'), headerValue),
+		),
+		{ maxLength: 3 },
+	),
+	noHeaders: fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false))),
 	topic: fc.option(fc.constantFrom(...TOPICS), { nil: undefined, freq: 8 }),
 	onUnknown: fc.option(fc.constantFrom<UnknownMode>('skip', 'passThrough', 'error'), { nil: undefined }),
 	keepRaw: fc.option(fc.boolean(), { nil: undefined }),
