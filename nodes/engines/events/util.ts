@@ -307,6 +307,110 @@ export function pairsToObject(values: unknown): Record<string, string> {
 	return out;
 }
 
+let pairKey = '';
+let pairValue = '';
+
+/**
+ * One part of a pair carrier, read as pairsToObject reads it: true with pairKey/pairValue set, or
+ * false when the part is not a pair. A part made of key characters only has no `:` or `=`, so
+ * the PAIR regex cannot match it: it is passed over without running the regex.
+ */
+function readPair(part: string): boolean {
+	const eq = plainPairSeparator(part);
+	if (eq > 0) {
+		pairKey = part.slice(0, eq);
+		pairValue = part.slice(eq + 1);
+		return true;
+	}
+	if (part.length > 0 && keyCharsOnly(part)) return false;
+	const match = PAIR.exec(part);
+	if (!match) return false;
+	pairKey = match[1];
+	pairValue = match[2];
+	return true;
+}
+
+/** Whether every character is one of `[A-Za-z0-9_.-]`. */
+function keyCharsOnly(part: string): boolean {
+	for (let i = 0; i < part.length; i++) {
+		const c = part.charCodeAt(i);
+		if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45)) return false;
+	}
+	return true;
+}
+
+/** The text of a `pz_*` carrier value as pairsToObject keeps it (strings, numbers as text). */
+function pairText(value: unknown, previous: string | undefined): string | undefined {
+	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : previous;
+}
+
+/**
+ * Attribution from `key:value` pair carriers (Brevo tags, X-Mailin-custom), written into `out`:
+ * what `addAttribution(out, pairsToObject(values))` does, keeping only the five `pz_*` keys
+ * (the last value of each wins, as in the object) instead of building the object of all pairs.
+ */
+export function addPairsAttribution(out: Record<string, unknown>, values: unknown): void {
+	let messageId: string | undefined;
+	let campaignId: string | undefined;
+	let variant: string | undefined;
+	let segment: string | undefined;
+	let experimentId: string | undefined;
+	const list = Array.isArray(values) ? values : [values];
+	for (const item of list) {
+		if (typeof item !== 'string') continue;
+		const text = item.trim();
+		if (text.startsWith('{')) {
+			try {
+				const parsed: unknown = JSON.parse(text);
+				if (isObject(parsed)) {
+					messageId = pairText(parsed.pz_message_id, messageId);
+					campaignId = pairText(parsed.pz_campaign_id, campaignId);
+					variant = pairText(parsed.pz_variant, variant);
+					segment = pairText(parsed.pz_segment, segment);
+					experimentId = pairText(parsed.pz_experiment_id, experimentId);
+				}
+			} catch {
+				// not JSON: nothing, as in pairsToObject
+			}
+			continue;
+		}
+		// The parts between separators, as text.split(/[|;&,]/) gives them.
+		const n = text.length;
+		let start = 0;
+		for (let i = 0; i <= n; i++) {
+			if (i < n) {
+				const c = text.charCodeAt(i);
+				if (c !== 124 && c !== 59 && c !== 38 && c !== 44) continue;
+			}
+			const part = text.slice(start, i);
+			start = i + 1;
+			if (!readPair(part)) continue;
+			switch (pairKey) {
+				case 'pz_message_id':
+					messageId = pairValue;
+					break;
+				case 'pz_campaign_id':
+					campaignId = pairValue;
+					break;
+				case 'pz_variant':
+					variant = pairValue;
+					break;
+				case 'pz_segment':
+					segment = pairValue;
+					break;
+				case 'pz_experiment_id':
+					experimentId = pairValue;
+					break;
+			}
+		}
+	}
+	if (messageId) out.email_id = messageId;
+	if (campaignId) out.campaign_id = campaignId;
+	if (variant) out.variant = variant;
+	if (segment) out.segment = segment;
+	if (experimentId) out.experiment_id = experimentId;
+}
+
 /**
  * What a mapping does with a topic it does not know: throw (`error`), drop it (`skip`), or
  * emit `event: "Unknown"` with the raw payload kept (`passThrough`).

@@ -5,10 +5,9 @@
  * (`pz_campaign_id:spring`). `ts_event` is UTC epoch seconds; `date` is Paris time, never used.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, optionalString, pairsToObject, toIsoUtc, unknownTopic } from '../util';
+import { addPairsAttribution, contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -46,11 +45,11 @@ export const brevo: EventSource = {
 		const when = b.ts_event ?? b.ts_epoch ?? b.ts ?? input.receivedAt;
 		const timestamp = toIsoUtc(when, 'ts_event');
 		const email = normalizeEmail(b.email);
-		// Key by key in the order of the former `compact({ ...attribution(tags, custom), esp_message_id,
+		// Key by key in the order of the former `compact({ ...attribution(pairsToObject(tags), pairsToObject(custom)), esp_message_id,
 		// link_url, reason, bounce_type, machine_open })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
-		addAttribution(properties, pairsToObject(b.tags ?? b.tag));
-		addAttribution(properties, pairsToObject(b['X-Mailin-custom'] ?? b['x-mailin-custom']));
+		addPairsAttribution(properties, b.tags ?? b.tag);
+		addPairsAttribution(properties, b['X-Mailin-custom'] ?? b['x-mailin-custom']);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (topic === 'click') {
 			const link = optionalString(b.link);
