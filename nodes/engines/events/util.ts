@@ -310,32 +310,45 @@ export function pairsToObject(values: unknown): Record<string, string> {
 let pairKey = '';
 let pairValue = '';
 
+/** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
+const KEY_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
+
 /**
  * One part of a pair carrier, read as pairsToObject reads it: true with pairKey/pairValue set, or
- * false when the part is not a pair. A part made of key characters only has no `:` or `=`, so
- * the PAIR regex cannot match it: it is passed over without running the regex.
+ * false when the part is not a pair. The plain `key:value` case is read in one scan (as
+ * plainPairSeparator does); a part made of key characters only has no `:` or `=`, so the PAIR
+ * regex cannot match it and is not run; anything else goes to the regex.
  */
 function readPair(part: string): boolean {
-	const eq = plainPairSeparator(part);
-	if (eq > 0) {
-		pairKey = part.slice(0, eq);
-		pairValue = part.slice(eq + 1);
-		return true;
+	const n = part.length;
+	let i = 0;
+	while (i < n) {
+		const c = part.charCodeAt(i);
+		if (c >= 128 || KEY_CHAR[c] === 0) break;
+		i++;
 	}
-	if (part.length > 0 && keyCharsOnly(part)) return false;
+	if (i === n) return false;
+	if (i > 0 && i < n - 1) {
+		const sep = part.charCodeAt(i);
+		if (sep === 58 || sep === 61) {
+			let j = i + 1;
+			while (j < n) {
+				const c = part.charCodeAt(j);
+				if (c < 33 || c > 126) break;
+				j++;
+			}
+			if (j === n) {
+				pairKey = part.slice(0, i);
+				pairValue = part.slice(i + 1);
+				return true;
+			}
+		}
+	}
 	const match = PAIR.exec(part);
 	if (!match) return false;
 	pairKey = match[1];
 	pairValue = match[2];
-	return true;
-}
-
-/** Whether every character is one of `[A-Za-z0-9_.-]`. */
-function keyCharsOnly(part: string): boolean {
-	for (let i = 0; i < part.length; i++) {
-		const c = part.charCodeAt(i);
-		if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45)) return false;
-	}
 	return true;
 }
 
