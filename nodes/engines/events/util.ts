@@ -106,19 +106,15 @@ export function optionalString(value: unknown): string | undefined {
  * cyrb53 (public-domain 53-bit string hash) with seeds 1 and 2, both computed in one pass.
  */
 export function contentId(...parts: unknown[]): string {
-	const text = JSON.stringify(parts);
-	// seed 1: h1 = 0xdeadbeef ^ 1, h2 = 0x41c6ce57 ^ 1; seed 2: g1 = 0xdeadbeef ^ 2, g2 = 0x41c6ce57 ^ 2
-	let h1 = 0xdeadbeef ^ 1;
-	let h2 = 0x41c6ce57 ^ 1;
-	let g1 = 0xdeadbeef ^ 2;
-	let g2 = 0x41c6ce57 ^ 2;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text.charCodeAt(i);
-		h1 = Math.imul(h1 ^ ch, 2654435761);
-		h2 = Math.imul(h2 ^ ch, 1597334677);
-		g1 = Math.imul(g1 ^ ch, 2654435761);
-		g2 = Math.imul(g2 ^ ch, 1597334677);
+	if (!mixPrimitiveParts(parts)) {
+		resetHash();
+		mixText(JSON.stringify(parts), false);
 	}
+	// seed 1 is (h1, h2), seed 2 is (g1, g2)
+	let h1 = hash1;
+	let h2 = hash2;
+	let g1 = hash3;
+	let g2 = hash4;
 	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
 	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
 	g1 = Math.imul(g1 ^ (g1 >>> 16), 2246822507) ^ Math.imul(g2 ^ (g2 >>> 13), 3266489909);
@@ -126,6 +122,74 @@ export function contentId(...parts: unknown[]): string {
 	// Each 53-bit value (21 high bits, 32 low bits) as 14 hex digits: the halves are written apart
 	// because Number#toString(16) of a double beyond 2^31 is slow; same text as `.toString(16).padStart(14, '0')`.
 	return `c${hexDigits(2097151 & h2, 6)}${hexDigits(h1 >>> 0, 8)}${hexDigits(2097151 & g2, 6)}${hexDigits(g1 >>> 0, 8)}`;
+}
+
+/** contentId's running hash state: seed 1 (hash1, hash2) and seed 2 (hash3, hash4), cyrb53 style. */
+let hash1 = 0;
+let hash2 = 0;
+let hash3 = 0;
+let hash4 = 0;
+
+function resetHash(): void {
+	hash1 = 0xdeadbeef ^ 1;
+	hash2 = 0x41c6ce57 ^ 1;
+	hash3 = 0xdeadbeef ^ 2;
+	hash4 = 0x41c6ce57 ^ 2;
+}
+
+/**
+ * Mixes the characters of `text` into the hash. With `plain`, stops and returns false at the
+ * first character JSON.stringify would escape in a string (below U+0020, `"`, `\\`, surrogates).
+ */
+function mixText(text: string, plain: boolean): boolean {
+	let h1 = hash1;
+	let h2 = hash2;
+	let g1 = hash3;
+	let g2 = hash4;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text.charCodeAt(i);
+		if (plain && (ch < 32 || ch === 34 || ch === 92 || (ch >= 0xd800 && ch <= 0xdfff))) return false;
+		h1 = Math.imul(h1 ^ ch, 2654435761);
+		h2 = Math.imul(h2 ^ ch, 1597334677);
+		g1 = Math.imul(g1 ^ ch, 2654435761);
+		g2 = Math.imul(g2 ^ ch, 1597334677);
+	}
+	hash1 = h1;
+	hash2 = h2;
+	hash3 = g1;
+	hash4 = g2;
+	return true;
+}
+
+function mixChar(ch: number): void {
+	hash1 = Math.imul(hash1 ^ ch, 2654435761);
+	hash2 = Math.imul(hash2 ^ ch, 1597334677);
+	hash3 = Math.imul(hash3 ^ ch, 2654435761);
+	hash4 = Math.imul(hash4 ^ ch, 1597334677);
+}
+
+/**
+ * Mixes the text JSON.stringify(parts) would give without building it, when every part is a
+ * string needing no escape, a number, a boolean, null or undefined (what the sources pass but
+ * whole records); false otherwise (the caller then hashes JSON.stringify(parts) itself).
+ */
+function mixPrimitiveParts(parts: unknown[]): boolean {
+	resetHash();
+	mixChar(91);
+	for (let k = 0; k < parts.length; k++) {
+		if (k > 0) mixChar(44);
+		const part = parts[k];
+		if (typeof part === 'string') {
+			mixChar(34);
+			if (!mixText(part, true)) return false;
+			mixChar(34);
+		} else if (typeof part === 'number') mixText(Number.isFinite(part) ? String(part) : 'null', false);
+		else if (typeof part === 'boolean') mixText(part ? 'true' : 'false', false);
+		else if (part === null || part === undefined) mixText('null', false);
+		else return false;
+	}
+	mixChar(93);
+	return true;
 }
 
 /** The hex digit (0-9a-f) of the 4 bits of `value` at `shift`, as a char code. */

@@ -11,6 +11,7 @@ import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../.
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
 import { compact, contentId, header, isObject, isoOf, money, optionalString, pairsToObject, product } from '../../../nodes/engines/events/util';
 import { getSource } from '../../../nodes/engines/events/registry';
+import { contentId as formerContentId } from './reference/util';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -188,6 +189,29 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 			}),
 			{ numRuns: 500 },
 		);
+	});
+
+	it('contentId hashes primitive parts without building their JSON: same ids as the former code', () => {
+		const text = fc.oneof(
+			fc.string({ maxLength: 12 }),
+			fc.string({ unit: 'binary', maxLength: 8 }),
+			fc.constantFrom('', '"', '\\', 'a\nb', '\u0000', '\u001f', '\u2028', 'é', '\ud83d\ude00', '\ud800', 'x\udfff', '<201798300811.5787683@relay.domain.com>'),
+		);
+		const part = fc.oneof(
+			text,
+			fc.double(),
+			fc.integer(),
+			fc.constantFrom<unknown>(-0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e21, 5e-7, 1604933654, true, false, null, undefined),
+			fc.constantFrom<unknown>({ a: 1 }, [1, 'x'], new Date(0), { toJSON: () => 'j' }),
+		);
+		fc.assert(
+			fc.property(fc.array(part, { maxLength: 7 }), (parts) => {
+				expect(contentId(...parts)).toBe(formerContentId(...parts));
+			}),
+			{ numRuns: 20000 },
+		);
+		expect(() => contentId('x', 1n)).toThrow(TypeError);
+		expect(contentId('brevo', 'click', undefined, 1604933654)).toBe(formerContentId('brevo', 'click', undefined, 1604933654));
 	});
 
 	it('dedupeKey is the first 22 base64url characters of SHA-256(source NUL id)', () => {
