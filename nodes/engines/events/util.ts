@@ -371,49 +371,64 @@ export function pairsToObject(values: unknown): Record<string, string> {
 	return out;
 }
 
-let pairKey = '';
 let pairValue = '';
 
 /** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
 const KEY_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
 
+/** Which attribution key `text[start, end)` is: 0-4 in ATTRIBUTION_KEYS order, -1 for any other. */
+function pzSlot(text: string, start: number, end: number): number {
+	switch (end - start) {
+		case 13:
+			return text.startsWith('pz_message_id', start) ? 0 : -1;
+		case 14:
+			return text.startsWith('pz_campaign_id', start) ? 1 : -1;
+		case 10:
+			return text.startsWith('pz_variant', start) ? 2 : text.startsWith('pz_segment', start) ? 3 : -1;
+		case 16:
+			return text.startsWith('pz_experiment_id', start) ? 4 : -1;
+		default:
+			return -1;
+	}
+}
+
 /**
- * One part of a pair carrier, read as pairsToObject reads it: true with pairKey/pairValue set, or
- * false when the part is not a pair. The plain `key:value` case is read in one scan (as
- * plainPairSeparator does); a part made of key characters only has no `:` or `=`, so the PAIR
- * regex cannot match it and is not run; anything else goes to the regex.
+ * One part `text[start, end)` of a pair carrier, read as pairsToObject reads it: the pzSlot of
+ * its key, with pairValue set, or -1 when it is no pair or not an attribution key. The plain
+ * `key:value` case is read in place in one scan (as plainPairSeparator does); a part made of key
+ * characters only has no `:` or `=`, so the PAIR regex cannot match it and is not run; anything
+ * else goes to the regex.
  */
-function readPair(part: string): boolean {
-	const n = part.length;
-	let i = 0;
-	while (i < n) {
-		const c = part.charCodeAt(i);
+function readPzPair(text: string, start: number, end: number): number {
+	let i = start;
+	while (i < end) {
+		const c = text.charCodeAt(i);
 		if (c >= 128 || KEY_CHAR[c] === 0) break;
 		i++;
 	}
-	if (i === n) return false;
-	if (i > 0 && i < n - 1) {
-		const sep = part.charCodeAt(i);
+	if (i === end) return -1;
+	if (i > start && i < end - 1) {
+		const sep = text.charCodeAt(i);
 		if (sep === 58 || sep === 61) {
 			let j = i + 1;
-			while (j < n) {
-				const c = part.charCodeAt(j);
+			while (j < end) {
+				const c = text.charCodeAt(j);
 				if (c < 33 || c > 126) break;
 				j++;
 			}
-			if (j === n) {
-				pairKey = part.slice(0, i);
-				pairValue = part.slice(i + 1);
-				return true;
+			if (j === end) {
+				const slot = pzSlot(text, start, i);
+				if (slot >= 0) pairValue = text.slice(i + 1, end);
+				return slot;
 			}
 		}
 	}
-	const match = PAIR.exec(part);
-	if (!match) return false;
-	pairKey = match[1];
-	pairValue = match[2];
-	return true;
+	const match = PAIR.exec(text.slice(start, end));
+	if (!match) return -1;
+	const slot = pzSlot(match[1], 0, match[1].length);
+	if (slot >= 0) pairValue = match[2];
+	return slot;
 }
 
 /** The text of a `pz_*` carrier value as pairsToObject keeps it (strings, numbers as text). */
@@ -459,26 +474,13 @@ export function addPairsAttribution(out: Record<string, unknown>, values: unknow
 				const c = text.charCodeAt(i);
 				if (c !== 124 && c !== 59 && c !== 38 && c !== 44) continue;
 			}
-			const part = text.slice(start, i);
+			const slot = readPzPair(text, start, i);
 			start = i + 1;
-			if (!readPair(part)) continue;
-			switch (pairKey) {
-				case 'pz_message_id':
-					messageId = pairValue;
-					break;
-				case 'pz_campaign_id':
-					campaignId = pairValue;
-					break;
-				case 'pz_variant':
-					variant = pairValue;
-					break;
-				case 'pz_segment':
-					segment = pairValue;
-					break;
-				case 'pz_experiment_id':
-					experimentId = pairValue;
-					break;
-			}
+			if (slot === 0) messageId = pairValue;
+			else if (slot === 1) campaignId = pairValue;
+			else if (slot === 2) variant = pairValue;
+			else if (slot === 3) segment = pairValue;
+			else if (slot === 4) experimentId = pairValue;
 		}
 	}
 	if (messageId) out.email_id = messageId;
