@@ -51,11 +51,33 @@ export function isoOf(date: Date): string {
 	return iso;
 }
 
-const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/**
+ * For a 24-character text, whether it matches /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/ (the
+ * shape toISOString() gives), read by char code instead of the regex.
+ */
+function canonicalShape(text: string): boolean {
+	if (
+		text.charCodeAt(4) !== 45 ||
+		text.charCodeAt(7) !== 45 ||
+		text.charCodeAt(10) !== 84 ||
+		text.charCodeAt(13) !== 58 ||
+		text.charCodeAt(16) !== 58 ||
+		text.charCodeAt(19) !== 46 ||
+		text.charCodeAt(23) !== 90
+	) {
+		return false;
+	}
+	for (let i = 0; i < 23; i++) {
+		if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
+		const c = text.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
+}
 
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
 	// Already canonical (what toISOString() gives) and a possible calendar date: nothing to convert.
-	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value) && plausibleDay(value) && plausibleClock(value)) return value;
+	if (typeof value === 'string' && value.length === 24 && canonicalShape(value) && plausibleDay(value) && plausibleClock(value)) return value;
 	// Fast paths (same results as the Date built-ins below, see isoDate.ts): epoch numbers and ISO text with a zone.
 	if (typeof value === 'number') {
 		const iso = isoFromTime(value < 1e11 ? value * 1000 : value);
@@ -88,10 +110,31 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 	return date.toISOString();
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
 export function normalizeEmail(value: unknown): string | null {
 	if (typeof value !== 'string') return null;
+	// Fast path, one scan: visible ASCII only (so nothing to trim and no white space) with one `@`
+	// inside is what the regex accepts; upper case is lowered. Anything else takes the regex.
+	const n = value.length;
+	let at = -1;
+	let ats = 0;
+	let upper = false;
+	let i = 0;
+	for (; i < n; i++) {
+		const c = value.charCodeAt(i);
+		if (c < 33 || c > 126) break;
+		if (c === 64) {
+			at = i;
+			ats++;
+		} else if (c >= 65 && c <= 90) upper = true;
+	}
+	if (i === n) {
+		if (ats !== 1 || at === 0 || at === n - 1) return null;
+		return upper ? value.toLowerCase() : value;
+	}
 	const email = value.trim().toLowerCase();
-	return /^[^\s@]+@[^\s@]+$/.test(email) ? email : null;
+	return EMAIL.test(email) ? email : null;
 }
 
 export function optionalString(value: unknown): string | undefined {

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { compact, contentId, header, isObject, isoOf, money, optionalString, pairsToObject, product } from '../../../nodes/engines/events/util';
+import { compact, contentId, header, isObject, isoOf, money, normalizeEmail, optionalString, pairsToObject, product, toIsoUtc } from '../../../nodes/engines/events/util';
 import { getSource } from '../../../nodes/engines/events/registry';
-import { contentId as formerContentId } from './reference/util';
+import { contentId as formerContentId, normalizeEmail as formerNormalizeEmail, toIsoUtc as formerToIsoUtc } from './reference/util';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -212,6 +212,53 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 		);
 		expect(() => contentId('x', 1n)).toThrow(TypeError);
 		expect(contentId('brevo', 'click', undefined, 1604933654)).toBe(formerContentId('brevo', 'click', undefined, 1604933654));
+	});
+
+	it('normalizeEmail (one-scan fast path) gives what the former trim + lower-case + regex gave', () => {
+		const chars = fc.constantFrom(...'aZ09.@@_-+ \t\n\u00a0\u2028\ufeffÉéİ~"'.split(''));
+		const email = fc.oneof(
+			fc.array(chars, { maxLength: 12 }).map((a) => a.join('')),
+			fc.tuple(fc.string({ maxLength: 6 }), fc.constantFrom('@', '@@', ''), fc.string({ maxLength: 6 })).map(([a, at, b]) => `${a}${at}${b}`),
+			fc.emailAddress(),
+			fc.constantFrom<unknown>('Jon@Example.com ', ' A@B', 'a@b', '@b', 'a@', '', 5, null, undefined, ['a@b']),
+		);
+		fc.assert(
+			fc.property(email, (e) => {
+				expect(normalizeEmail(e)).toBe(formerNormalizeEmail(e));
+			}),
+			{ numRuns: 20000 },
+		);
+		expect(normalizeEmail('Example@Domain.com')).toBe('example@domain.com');
+		expect(normalizeEmail(' a@b ')).toBe('a@b');
+		expect(normalizeEmail('a@b@c')).toBeNull();
+	});
+
+	it('toIsoUtc reads the toISOString() shape by char code as the former regex did', () => {
+		const outcomeOf = (run: () => string): string => {
+			try {
+				return run();
+			} catch (error) {
+				return `error ${(error as Error).message} ${(error as { field?: string }).field}`;
+			}
+		};
+		const canonical = fc
+			.tuple(
+				fc.integer({ min: -62198755200000, max: 253402300799999 }),
+				fc.array(fc.tuple(fc.nat(23), fc.constantFrom(...'0123456789-:T.Zt z/\u0660'.split(''))), { maxLength: 2 }),
+				fc.constantFrom('', ' ', 'Z', '0'),
+			)
+			.map(([ms, edits, tail]) => {
+				const chars = new Date(ms).toISOString().split('');
+				for (const [at, c] of edits) chars[at] = c;
+				return chars.join('') + tail;
+			});
+		fc.assert(
+			fc.property(canonical, fc.boolean(), (text, assumeUtc) => {
+				expect(outcomeOf(() => toIsoUtc(text, 'f', assumeUtc))).toBe(outcomeOf(() => formerToIsoUtc(text, 'f', assumeUtc)));
+			}),
+			{ numRuns: 20000 },
+		);
+		expect(toIsoUtc('2023-02-22T23:41:12.126Z', 'f')).toBe('2023-02-22T23:41:12.126Z');
 	});
 
 	it('dedupeKey is the first 22 base64url characters of SHA-256(source NUL id)', () => {
