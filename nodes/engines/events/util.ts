@@ -1,5 +1,5 @@
 import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
-import { metadataToProperties } from '../types/attribution';
+import { addAttribution } from '../types/attribution';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
 import { isoFromTime, timeFromIso } from './isoDate';
@@ -51,11 +51,33 @@ export function isoOf(date: Date): string {
 	return iso;
 }
 
-const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/**
+ * For a 24-character text, whether it matches /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/ (the
+ * shape toISOString() gives), read by char code instead of the regex.
+ */
+function canonicalShape(text: string): boolean {
+	if (
+		text.charCodeAt(4) !== 45 ||
+		text.charCodeAt(7) !== 45 ||
+		text.charCodeAt(10) !== 84 ||
+		text.charCodeAt(13) !== 58 ||
+		text.charCodeAt(16) !== 58 ||
+		text.charCodeAt(19) !== 46 ||
+		text.charCodeAt(23) !== 90
+	) {
+		return false;
+	}
+	for (let i = 0; i < 23; i++) {
+		if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
+		const c = text.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
+}
 
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
 	// Already canonical (what toISOString() gives) and a possible calendar date: nothing to convert.
-	if (typeof value === 'string' && value.length === 24 && CANONICAL_UTC.test(value) && plausibleDay(value) && plausibleClock(value)) return value;
+	if (typeof value === 'string' && value.length === 24 && canonicalShape(value) && plausibleDay(value) && plausibleClock(value)) return value;
 	// Fast paths (same results as the Date built-ins below, see isoDate.ts): epoch numbers and ISO text with a zone.
 	if (typeof value === 'number') {
 		const iso = isoFromTime(value < 1e11 ? value * 1000 : value);
@@ -88,10 +110,31 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 	return date.toISOString();
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
 export function normalizeEmail(value: unknown): string | null {
 	if (typeof value !== 'string') return null;
+	// Fast path, one scan: visible ASCII only (so nothing to trim and no white space) with one `@`
+	// inside is what the regex accepts; upper case is lowered. Anything else takes the regex.
+	const n = value.length;
+	let at = -1;
+	let ats = 0;
+	let upper = false;
+	let i = 0;
+	for (; i < n; i++) {
+		const c = value.charCodeAt(i);
+		if (c < 33 || c > 126) break;
+		if (c === 64) {
+			at = i;
+			ats++;
+		} else if (c >= 65 && c <= 90) upper = true;
+	}
+	if (i === n) {
+		if (ats !== 1 || at === 0 || at === n - 1) return null;
+		return upper ? value.toLowerCase() : value;
+	}
 	const email = value.trim().toLowerCase();
-	return /^[^\s@]+@[^\s@]+$/.test(email) ? email : null;
+	return EMAIL.test(email) ? email : null;
 }
 
 export function optionalString(value: unknown): string | undefined {
@@ -106,19 +149,15 @@ export function optionalString(value: unknown): string | undefined {
  * cyrb53 (public-domain 53-bit string hash) with seeds 1 and 2, both computed in one pass.
  */
 export function contentId(...parts: unknown[]): string {
-	const text = JSON.stringify(parts);
-	// seed 1: h1 = 0xdeadbeef ^ 1, h2 = 0x41c6ce57 ^ 1; seed 2: g1 = 0xdeadbeef ^ 2, g2 = 0x41c6ce57 ^ 2
-	let h1 = 0xdeadbeef ^ 1;
-	let h2 = 0x41c6ce57 ^ 1;
-	let g1 = 0xdeadbeef ^ 2;
-	let g2 = 0x41c6ce57 ^ 2;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text.charCodeAt(i);
-		h1 = Math.imul(h1 ^ ch, 2654435761);
-		h2 = Math.imul(h2 ^ ch, 1597334677);
-		g1 = Math.imul(g1 ^ ch, 2654435761);
-		g2 = Math.imul(g2 ^ ch, 1597334677);
+	if (!mixPrimitiveParts(parts)) {
+		resetHash();
+		mixText(JSON.stringify(parts), false);
 	}
+	// seed 1 is (h1, h2), seed 2 is (g1, g2)
+	let h1 = hash1;
+	let h2 = hash2;
+	let g1 = hash3;
+	let g2 = hash4;
 	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
 	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
 	g1 = Math.imul(g1 ^ (g1 >>> 16), 2246822507) ^ Math.imul(g2 ^ (g2 >>> 13), 3266489909);
@@ -126,6 +165,74 @@ export function contentId(...parts: unknown[]): string {
 	// Each 53-bit value (21 high bits, 32 low bits) as 14 hex digits: the halves are written apart
 	// because Number#toString(16) of a double beyond 2^31 is slow; same text as `.toString(16).padStart(14, '0')`.
 	return `c${hexDigits(2097151 & h2, 6)}${hexDigits(h1 >>> 0, 8)}${hexDigits(2097151 & g2, 6)}${hexDigits(g1 >>> 0, 8)}`;
+}
+
+/** contentId's running hash state: seed 1 (hash1, hash2) and seed 2 (hash3, hash4), cyrb53 style. */
+let hash1 = 0;
+let hash2 = 0;
+let hash3 = 0;
+let hash4 = 0;
+
+function resetHash(): void {
+	hash1 = 0xdeadbeef ^ 1;
+	hash2 = 0x41c6ce57 ^ 1;
+	hash3 = 0xdeadbeef ^ 2;
+	hash4 = 0x41c6ce57 ^ 2;
+}
+
+/**
+ * Mixes the characters of `text` into the hash. With `plain`, stops and returns false at the
+ * first character JSON.stringify would escape in a string (below U+0020, `"`, `\\`, surrogates).
+ */
+function mixText(text: string, plain: boolean): boolean {
+	let h1 = hash1;
+	let h2 = hash2;
+	let g1 = hash3;
+	let g2 = hash4;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text.charCodeAt(i);
+		if (plain && (ch < 32 || ch === 34 || ch === 92 || (ch >= 0xd800 && ch <= 0xdfff))) return false;
+		h1 = Math.imul(h1 ^ ch, 2654435761);
+		h2 = Math.imul(h2 ^ ch, 1597334677);
+		g1 = Math.imul(g1 ^ ch, 2654435761);
+		g2 = Math.imul(g2 ^ ch, 1597334677);
+	}
+	hash1 = h1;
+	hash2 = h2;
+	hash3 = g1;
+	hash4 = g2;
+	return true;
+}
+
+function mixChar(ch: number): void {
+	hash1 = Math.imul(hash1 ^ ch, 2654435761);
+	hash2 = Math.imul(hash2 ^ ch, 1597334677);
+	hash3 = Math.imul(hash3 ^ ch, 2654435761);
+	hash4 = Math.imul(hash4 ^ ch, 1597334677);
+}
+
+/**
+ * Mixes the text JSON.stringify(parts) would give without building it, when every part is a
+ * string needing no escape, a number, a boolean, null or undefined (what the sources pass but
+ * whole records); false otherwise (the caller then hashes JSON.stringify(parts) itself).
+ */
+function mixPrimitiveParts(parts: unknown[]): boolean {
+	resetHash();
+	mixChar(91);
+	for (let k = 0; k < parts.length; k++) {
+		if (k > 0) mixChar(44);
+		const part = parts[k];
+		if (typeof part === 'string') {
+			mixChar(34);
+			if (!mixText(part, true)) return false;
+			mixChar(34);
+		} else if (typeof part === 'number') mixText(Number.isFinite(part) ? String(part) : 'null', false);
+		else if (typeof part === 'boolean') mixText(part ? 'true' : 'false', false);
+		else if (part === null || part === undefined) mixText('null', false);
+		else return false;
+	}
+	mixChar(93);
+	return true;
 }
 
 /** The hex digit (0-9a-f) of the 4 bits of `value` at `shift`, as a char code. */
@@ -246,7 +353,7 @@ export function header(headers: Record<string, unknown> | undefined, name: strin
 /** Attribution from the `pz_*` keys of any provider metadata object (see types/attribution.ts). */
 export function attribution(...sources: unknown[]): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const source of sources) Object.assign(out, metadataToProperties(source));
+	for (const source of sources) addAttribution(out, source);
 	return out;
 }
 
@@ -305,6 +412,125 @@ export function pairsToObject(values: unknown): Record<string, string> {
 		}
 	}
 	return out;
+}
+
+let pairValue = '';
+
+/** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
+const KEY_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
+
+/** Which attribution key `text[start, end)` is: 0-4 in ATTRIBUTION_KEYS order, -1 for any other. */
+function pzSlot(text: string, start: number, end: number): number {
+	switch (end - start) {
+		case 13:
+			return text.startsWith('pz_message_id', start) ? 0 : -1;
+		case 14:
+			return text.startsWith('pz_campaign_id', start) ? 1 : -1;
+		case 10:
+			return text.startsWith('pz_variant', start) ? 2 : text.startsWith('pz_segment', start) ? 3 : -1;
+		case 16:
+			return text.startsWith('pz_experiment_id', start) ? 4 : -1;
+		default:
+			return -1;
+	}
+}
+
+/**
+ * One part `text[start, end)` of a pair carrier, read as pairsToObject reads it: the pzSlot of
+ * its key, with pairValue set, or -1 when it is no pair or not an attribution key. The plain
+ * `key:value` case is read in place in one scan (as plainPairSeparator does); a part made of key
+ * characters only has no `:` or `=`, so the PAIR regex cannot match it and is not run; anything
+ * else goes to the regex.
+ */
+function readPzPair(text: string, start: number, end: number): number {
+	let i = start;
+	while (i < end) {
+		const c = text.charCodeAt(i);
+		if (c >= 128 || KEY_CHAR[c] === 0) break;
+		i++;
+	}
+	if (i === end) return -1;
+	if (i > start && i < end - 1) {
+		const sep = text.charCodeAt(i);
+		if (sep === 58 || sep === 61) {
+			let j = i + 1;
+			while (j < end) {
+				const c = text.charCodeAt(j);
+				if (c < 33 || c > 126) break;
+				j++;
+			}
+			if (j === end) {
+				const slot = pzSlot(text, start, i);
+				if (slot >= 0) pairValue = text.slice(i + 1, end);
+				return slot;
+			}
+		}
+	}
+	const match = PAIR.exec(text.slice(start, end));
+	if (!match) return -1;
+	const slot = pzSlot(match[1], 0, match[1].length);
+	if (slot >= 0) pairValue = match[2];
+	return slot;
+}
+
+/** The text of a `pz_*` carrier value as pairsToObject keeps it (strings, numbers as text). */
+function pairText(value: unknown, previous: string | undefined): string | undefined {
+	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : previous;
+}
+
+/**
+ * Attribution from `key:value` pair carriers (Brevo tags, X-Mailin-custom), written into `out`:
+ * what `addAttribution(out, pairsToObject(values))` does, keeping only the five `pz_*` keys
+ * (the last value of each wins, as in the object) instead of building the object of all pairs.
+ */
+export function addPairsAttribution(out: Record<string, unknown>, values: unknown): void {
+	let messageId: string | undefined;
+	let campaignId: string | undefined;
+	let variant: string | undefined;
+	let segment: string | undefined;
+	let experimentId: string | undefined;
+	const list = Array.isArray(values) ? values : [values];
+	for (const item of list) {
+		if (typeof item !== 'string') continue;
+		const text = item.trim();
+		if (text.startsWith('{')) {
+			try {
+				const parsed: unknown = JSON.parse(text);
+				if (isObject(parsed)) {
+					messageId = pairText(parsed.pz_message_id, messageId);
+					campaignId = pairText(parsed.pz_campaign_id, campaignId);
+					variant = pairText(parsed.pz_variant, variant);
+					segment = pairText(parsed.pz_segment, segment);
+					experimentId = pairText(parsed.pz_experiment_id, experimentId);
+				}
+			} catch {
+				// not JSON: nothing, as in pairsToObject
+			}
+			continue;
+		}
+		// The parts between separators, as text.split(/[|;&,]/) gives them.
+		const n = text.length;
+		let start = 0;
+		for (let i = 0; i <= n; i++) {
+			if (i < n) {
+				const c = text.charCodeAt(i);
+				if (c !== 124 && c !== 59 && c !== 38 && c !== 44) continue;
+			}
+			const slot = readPzPair(text, start, i);
+			start = i + 1;
+			if (slot === 0) messageId = pairValue;
+			else if (slot === 1) campaignId = pairValue;
+			else if (slot === 2) variant = pairValue;
+			else if (slot === 3) segment = pairValue;
+			else if (slot === 4) experimentId = pairValue;
+		}
+	}
+	if (messageId) out.email_id = messageId;
+	if (campaignId) out.campaign_id = campaignId;
+	if (variant) out.variant = variant;
+	if (segment) out.segment = segment;
+	if (experimentId) out.experiment_id = experimentId;
 }
 
 /**
@@ -406,22 +632,43 @@ export function quoteUnsafeIntegers(text: string): string {
 	return last === 0 ? text : out + text.slice(last);
 }
 
-function hasUnsafeInteger(value: unknown, depth = 0): boolean {
-	if (typeof value === 'number') return !Number.isSafeInteger(value) && Number.isInteger(value);
-	if (value === null || typeof value !== 'object' || depth > 64) return false;
+/** An integer beyond 2^53 in magnitude: `!Number.isSafeInteger(v) && Number.isInteger(v)`. */
+function unsafeInteger(v: number): boolean {
+	return (v >= 9007199254740992 || v <= -9007199254740992) && Number.isInteger(v);
+}
+
+/**
+ * Whether a parsed object or array at `depth` (at most 64) holds a number that is an unsafe
+ * integer, looking into objects down to depth 64 (numbers are checked at any depth, as before).
+ * Numbers are tested in the loop, without a call per value.
+ */
+function hasUnsafeInteger(value: object, depth: number): boolean {
 	if (Array.isArray(value)) {
-		for (const item of value) if (hasUnsafeInteger(item, depth + 1)) return true;
+		for (let i = 0; i < value.length; i++) {
+			const v: unknown = value[i];
+			if (typeof v === 'number') {
+				if (unsafeInteger(v)) return true;
+			} else if (typeof v === 'object' && v !== null && depth < 64 && hasUnsafeInteger(v, depth + 1)) return true;
+		}
 		return false;
 	}
-	for (const key in value as Record<string, unknown>) if (hasUnsafeInteger((value as Record<string, unknown>)[key], depth + 1)) return true;
+	for (const key in value) {
+		const v: unknown = (value as Record<string, unknown>)[key];
+		if (typeof v === 'number') {
+			if (unsafeInteger(v)) return true;
+		} else if (typeof v === 'object' && v !== null && depth < 64 && hasUnsafeInteger(v, depth + 1)) return true;
+	}
 	return false;
 }
 
 /**
  * JSON.parse that keeps integers beyond 2^53 (Shopify's 64-bit ids) exact, as strings. Parses
  * once at full speed; only a body that really holds such a number is scanned and parsed again.
+ * (A text pre-check such as /\d{16}/ costs about as much as the parse on 2 KB bodies, more than
+ * the walk of the parsed value: measured, not used.)
  */
 export function parseJsonLossless(text: string): unknown {
 	const value: unknown = JSON.parse(text);
-	return hasUnsafeInteger(value) ? JSON.parse(quoteUnsafeIntegers(text)) : value;
+	const unsafe = typeof value === 'number' ? unsafeInteger(value) : typeof value === 'object' && value !== null && hasUnsafeInteger(value, 0);
+	return unsafe ? JSON.parse(quoteUnsafeIntegers(text)) : value;
 }

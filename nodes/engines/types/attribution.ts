@@ -51,12 +51,27 @@ export function attributionToMetadata(attribution: Attribution): Record<string, 
 /** Provider metadata (any object that may hold `pz_*` keys) → canonical properties. */
 export function metadataToProperties(metadata: unknown): Record<string, string> {
 	const out: Record<string, string> = {};
-	if (typeof metadata !== 'object' || metadata === null) return out;
-	const source = metadata as Record<string, unknown>;
-	for (const key of Object.keys(ATTRIBUTION_KEYS) as AttributionKey[]) {
-		const value = source[ATTRIBUTION_KEYS[key]];
-		if (typeof value === 'string' && value !== '') out[ATTRIBUTION_PROPERTIES[key]] = value;
-		else if (typeof value === 'number') out[ATTRIBUTION_PROPERTIES[key]] = String(value);
-	}
+	addAttribution(out, metadata);
 	return out;
+}
+
+/**
+ * Writes the canonical properties of the `pz_*` keys of `metadata` into `out` (what
+ * `Object.assign(out, metadataToProperties(metadata))` does): non-empty strings as they are,
+ * numbers as text, in the order of ATTRIBUTION_KEYS. The five names are read as constants (no
+ * key list, no intermediate object): it runs for every engagement event.
+ */
+export function addAttribution(out: Record<string, unknown>, metadata: unknown): void {
+	if (typeof metadata !== 'object' || metadata === null) return;
+	const source = metadata as Record<string, unknown>;
+	let value = source.pz_message_id;
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? value : String(value);
+	value = source.pz_campaign_id;
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? value : String(value);
+	value = source.pz_variant;
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? value : String(value);
+	value = source.pz_segment;
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? value : String(value);
+	value = source.pz_experiment_id;
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? value : String(value);
 }

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { compact, contentId, header, isObject, isoOf, money, optionalString, pairsToObject, product } from '../../../nodes/engines/events/util';
+import { compact, contentId, header, isObject, isoOf, money, normalizeEmail, optionalString, pairsToObject, product, toIsoUtc } from '../../../nodes/engines/events/util';
 import { getSource } from '../../../nodes/engines/events/registry';
-import { engagementEvent } from '../../../nodes/engines/events/sources/engagement';
+import { contentId as formerContentId, normalizeEmail as formerNormalizeEmail, toIsoUtc as formerToIsoUtc } from './reference/util';
 
 const refDecode = (text: string, encoding: 'base64' | 'hex'): string | null => {
 	const clean = text.trim();
@@ -191,6 +191,76 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 		);
 	});
 
+	it('contentId hashes primitive parts without building their JSON: same ids as the former code', () => {
+		const text = fc.oneof(
+			fc.string({ maxLength: 12 }),
+			fc.string({ unit: 'binary', maxLength: 8 }),
+			fc.constantFrom('', '"', '\\', 'a\nb', '\u0000', '\u001f', '\u2028', 'é', '\ud83d\ude00', '\ud800', 'x\udfff', '<201798300811.5787683@relay.domain.com>'),
+		);
+		const part = fc.oneof(
+			text,
+			fc.double(),
+			fc.integer(),
+			fc.constantFrom<unknown>(-0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e21, 5e-7, 1604933654, true, false, null, undefined),
+			fc.constantFrom<unknown>({ a: 1 }, [1, 'x'], new Date(0), { toJSON: () => 'j' }),
+		);
+		fc.assert(
+			fc.property(fc.array(part, { maxLength: 7 }), (parts) => {
+				expect(contentId(...parts)).toBe(formerContentId(...parts));
+			}),
+			{ numRuns: 20000 },
+		);
+		expect(() => contentId('x', 1n)).toThrow(TypeError);
+		expect(contentId('brevo', 'click', undefined, 1604933654)).toBe(formerContentId('brevo', 'click', undefined, 1604933654));
+	});
+
+	it('normalizeEmail (one-scan fast path) gives what the former trim + lower-case + regex gave', () => {
+		const chars = fc.constantFrom(...'aZ09.@@_-+ \t\n\u00a0\u2028\ufeffÉéİ~"'.split(''));
+		const email = fc.oneof(
+			fc.array(chars, { maxLength: 12 }).map((a) => a.join('')),
+			fc.tuple(fc.string({ maxLength: 6 }), fc.constantFrom('@', '@@', ''), fc.string({ maxLength: 6 })).map(([a, at, b]) => `${a}${at}${b}`),
+			fc.emailAddress(),
+			fc.constantFrom<unknown>('Jon@Example.com ', ' A@B', 'a@b', '@b', 'a@', '', 5, null, undefined, ['a@b']),
+		);
+		fc.assert(
+			fc.property(email, (e) => {
+				expect(normalizeEmail(e)).toBe(formerNormalizeEmail(e));
+			}),
+			{ numRuns: 20000 },
+		);
+		expect(normalizeEmail('Example@Domain.com')).toBe('example@domain.com');
+		expect(normalizeEmail(' a@b ')).toBe('a@b');
+		expect(normalizeEmail('a@b@c')).toBeNull();
+	});
+
+	it('toIsoUtc reads the toISOString() shape by char code as the former regex did', () => {
+		const outcomeOf = (run: () => string): string => {
+			try {
+				return run();
+			} catch (error) {
+				return `error ${(error as Error).message} ${(error as { field?: string }).field}`;
+			}
+		};
+		const canonical = fc
+			.tuple(
+				fc.integer({ min: -62198755200000, max: 253402300799999 }),
+				fc.array(fc.tuple(fc.nat(23), fc.constantFrom(...'0123456789-:T.Zt z/\u0660'.split(''))), { maxLength: 2 }),
+				fc.constantFrom('', ' ', 'Z', '0'),
+			)
+			.map(([ms, edits, tail]) => {
+				const chars = new Date(ms).toISOString().split('');
+				for (const [at, c] of edits) chars[at] = c;
+				return chars.join('') + tail;
+			});
+		fc.assert(
+			fc.property(canonical, fc.boolean(), (text, assumeUtc) => {
+				expect(outcomeOf(() => toIsoUtc(text, 'f', assumeUtc))).toBe(outcomeOf(() => formerToIsoUtc(text, 'f', assumeUtc)));
+			}),
+			{ numRuns: 20000 },
+		);
+		expect(toIsoUtc('2023-02-22T23:41:12.126Z', 'f')).toBe('2023-02-22T23:41:12.126Z');
+	});
+
 	it('dedupeKey is the first 22 base64url characters of SHA-256(source NUL id)', () => {
 		const expected = `k${createHash('sha256').update('shopify\u0000b54557e4-bdd9-4b37-8a5f-bf7d70bcd043').digest('base64url').slice(0, 22)}`;
 		expect(dedupeKey('shopify', 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043')).toBe(expected);
@@ -251,34 +321,6 @@ describe('line-item mappers build the same products as product({...})', () => {
 				const objects = list.filter(isObject).length;
 				expect(shop.properties.products as unknown[]).toHaveLength(objects);
 				expect(woo.properties.products as unknown[]).toHaveLength(objects);
-			}),
-			{ numRuns: 3000 },
-		);
-	});
-});
-
-describe('engagementEvent builds what the spread + compact version built', () => {
-	const reference = (input: { receivedAt: Date; keepRaw?: boolean }, fields: Parameters<typeof engagementEvent>[1]) => ({
-		type: 'track',
-		event: fields.event,
-		messageId: fields.messageId,
-		timestamp: fields.timestamp,
-		receivedAt: input.receivedAt.toISOString(),
-		userId: null,
-		anonymousId: fields.email ? null : fields.messageId,
-		email: fields.email,
-		properties: compact(fields.properties),
-		context: compact({ source: fields.source, topic: fields.topic, ...fields.context }),
-		...(input.keepRaw ? { raw: fields.raw } : {}),
-	});
-	const value = fc.oneof(fc.constant(undefined), fc.constant(null), fc.string({ maxLength: 4 }), fc.integer());
-	const ctx = fc.option(fc.dictionary(fc.constantFrom('source', 'topic', 'ip', 'a', 'b'), value, { maxKeys: 4 }), { nil: undefined });
-	it('same keys, values and order', () => {
-		fc.assert(
-			fc.property(ctx, fc.dictionary(fc.constantFrom('x', 'y', 'z'), value), fc.boolean(), fc.option(fc.emailAddress(), { nil: null }), (context, properties, keepRaw, email) => {
-				const input = { payload: {}, receivedAt: new Date('2026-01-02T03:04:05.678Z'), keepRaw };
-				const fields = { source: 'sendgrid', topic: 'open', event: 'Email Opened', messageId: 'm1', timestamp: '2026-01-01T00:00:00.000Z', email, properties, context, raw: { r: 1 } };
-				expect(JSON.stringify(engagementEvent(input, fields))).toBe(JSON.stringify(reference(input, fields)));
 			}),
 			{ numRuns: 3000 },
 		);

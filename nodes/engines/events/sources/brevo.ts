@@ -4,10 +4,10 @@
  * `X-Mailin-custom` header value (JSON object or `key:value|key:value`) and from `tags`
  * (`pz_campaign_id:spring`). `ts_event` is UTC epoch seconds; `date` is Paris time, never used.
  */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, pairsToObject, toIsoUtc, unknownTopic } from '../util';
+import { addPairsAttribution, contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -43,25 +43,26 @@ export const brevo: EventSource = {
 			return unknown ? [unknown] : [];
 		}
 		const when = b.ts_event ?? b.ts_epoch ?? b.ts ?? input.receivedAt;
-		return [
-			engagementEvent(input, {
-				source: 'brevo',
-				topic,
-				event: name,
-				messageId,
-				timestamp: toIsoUtc(when, 'ts_event'),
-				email: normalizeEmail(b.email),
-				properties: {
-					...attribution(pairsToObject(b.tags ?? b.tag), pairsToObject(b['X-Mailin-custom'] ?? b['x-mailin-custom'])),
-					esp_message_id: esp,
-					link_url: topic === 'click' ? optionalString(b.link) : undefined,
-					reason: optionalString(b.reason),
-					bounce_type: topic === 'hard_bounce' ? 'hard' : topic === 'soft_bounce' ? 'soft' : undefined,
-					machine_open: topic.includes('proxy') ? true : undefined,
-				},
-				context: { ip: optionalString(b.sending_ip) },
-				raw: b,
-			}),
-		];
+		const timestamp = toIsoUtc(when, 'ts_event');
+		const email = normalizeEmail(b.email);
+		// Key by key in the order of the former `compact({ ...attribution(pairsToObject(tags), pairsToObject(custom)), esp_message_id,
+		// link_url, reason, bounce_type, machine_open })`, undefined ones left out.
+		const properties: Record<string, unknown> = {};
+		addPairsAttribution(properties, b.tags ?? b.tag);
+		addPairsAttribution(properties, b['X-Mailin-custom'] ?? b['x-mailin-custom']);
+		if (esp !== undefined) properties.esp_message_id = esp;
+		if (topic === 'click') {
+			const link = optionalString(b.link);
+			if (link !== undefined) properties.link_url = link;
+		}
+		const reason = optionalString(b.reason);
+		if (reason !== undefined) properties.reason = reason;
+		if (topic === 'hard_bounce') properties.bounce_type = 'hard';
+		else if (topic === 'soft_bounce') properties.bounce_type = 'soft';
+		if (topic.includes('proxy')) properties.machine_open = true;
+		const context: CanonicalContext = { source: 'brevo', topic };
+		const ip = optionalString(b.sending_ip);
+		if (ip !== undefined) context.ip = ip;
+		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, b)];
 	},
 };

@@ -44,7 +44,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 	const email = normalizeEmail(field(item, m.emailPath));
 	let anonymousId = optionalString(field(item, m.anonymousIdPath)) ?? null;
 	if (!userId && !email && !anonymousId) anonymousId = messageId;
-	return {
+	const event: CanonicalEvent = {
 		type: name === 'Identify' ? 'identify' : 'track',
 		event: name,
 		messageId,
@@ -55,8 +55,9 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		email,
 		properties,
 		context: { source: 'custom', topic: rawName.slice(0, 200) },
-		...(input.keepRaw ? { raw: item } : {}),
 	};
+	if (input.keepRaw) event.raw = item;
+	return event;
 }
 
 export const custom: EventSource = {

@@ -3,10 +3,11 @@
  * "user-variables", tags, message: { headers }, url, severity, reason } }`.
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
  */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
+import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -39,25 +40,27 @@ export const mailgun: EventSource = {
 		const status = obj(data['delivery-status']);
 		const severity = optionalString(data.severity);
 		const client = obj(data['client-info']);
-		return [
-			engagementEvent(input, {
-				source: 'mailgun',
-				topic,
-				event: name,
-				messageId,
-				timestamp: toIsoUtc(data.timestamp ?? input.receivedAt, 'event-data.timestamp'),
-				email: normalizeEmail(data.recipient),
-				properties: {
-					...attribution(data['user-variables']),
-					esp_message_id: optionalString(obj(obj(data.message).headers)['message-id']),
-					link_url: topic === 'clicked' ? optionalString(data.url) : undefined,
-					bounce_type: topic === 'failed' ? (severity === 'temporary' ? 'soft' : 'hard') : undefined,
-					reason: optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message),
-					tags: Array.isArray(data.tags) && data.tags.length ? data.tags.filter((t) => typeof t === 'string').join(',') : undefined,
-				},
-				context: { ip: optionalString(data.ip), userAgent: optionalString(client['user-agent']) },
-				raw: body,
-			}),
-		];
+		const timestamp = toIsoUtc(data.timestamp ?? input.receivedAt, 'event-data.timestamp');
+		const email = normalizeEmail(data.recipient);
+		// Key by key in the order of the former `compact({ ...attribution(user-variables),
+		// esp_message_id, link_url, bounce_type, reason, tags })`, undefined ones left out.
+		const properties: Record<string, unknown> = {};
+		addAttribution(properties, data['user-variables']);
+		const esp = optionalString(obj(obj(data.message).headers)['message-id']);
+		if (esp !== undefined) properties.esp_message_id = esp;
+		if (topic === 'clicked') {
+			const url = optionalString(data.url);
+			if (url !== undefined) properties.link_url = url;
+		}
+		if (topic === 'failed') properties.bounce_type = severity === 'temporary' ? 'soft' : 'hard';
+		const reason = optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message);
+		if (reason !== undefined) properties.reason = reason;
+		if (Array.isArray(data.tags) && data.tags.length) properties.tags = data.tags.filter((t) => typeof t === 'string').join(',');
+		const context: CanonicalContext = { source: 'mailgun', topic };
+		const ip = optionalString(data.ip);
+		if (ip !== undefined) context.ip = ip;
+		const userAgent = optionalString(client['user-agent']);
+		if (userAgent !== undefined) context.userAgent = userAgent;
+		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, body)];
 	},
 };

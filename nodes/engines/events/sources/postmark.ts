@@ -2,10 +2,11 @@
  * Postmark webhooks, one event per request, `RecordType` names the event; our attribution is in
  * `Metadata`. https://postmarkapp.com/developer/webhooks/webhooks-overview
  */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
+import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 export const postmark: EventSource = {
@@ -27,7 +28,11 @@ export const postmark: EventSource = {
 		let name: string | undefined;
 		let when: unknown;
 		let email: unknown = b.Recipient;
-		const extra: Record<string, unknown> = {};
+		// The topic's own properties (at most one topic sets each), added after the common ones.
+		let firstOpen: boolean | undefined;
+		let linkUrl: string | undefined;
+		let reason: string | undefined;
+		let bounceType: string | undefined;
 		switch (topic) {
 			case 'Delivery':
 				name = 'Email Delivered';
@@ -36,19 +41,19 @@ export const postmark: EventSource = {
 			case 'Open':
 				name = 'Email Opened';
 				when = b.ReceivedAt;
-				extra.first_open = typeof b.FirstOpen === 'boolean' ? b.FirstOpen : undefined;
+				firstOpen = typeof b.FirstOpen === 'boolean' ? b.FirstOpen : undefined;
 				break;
 			case 'Click':
 				name = 'Email Link Clicked';
 				when = b.ReceivedAt;
-				extra.link_url = optionalString(b.OriginalLink);
+				linkUrl = optionalString(b.OriginalLink);
 				break;
 			case 'Bounce':
 				name = 'Email Bounced';
 				when = b.BouncedAt;
 				email = b.Email;
-				extra.reason = optionalString(b.Description) ?? optionalString(b.Details);
-				extra.bounce_type = b.Type === 'HardBounce' ? 'hard' : optionalString(b.Type) ? 'soft' : undefined;
+				reason = optionalString(b.Description) ?? optionalString(b.Details);
+				bounceType = b.Type === 'HardBounce' ? 'hard' : optionalString(b.Type) ? 'soft' : undefined;
 				break;
 			case 'SpamComplaint':
 				name = 'Email Marked as Spam';
@@ -58,7 +63,7 @@ export const postmark: EventSource = {
 			case 'SubscriptionChange':
 				name = b.SuppressSending === false ? 'Resubscribed' : 'Unsubscribed';
 				when = b.ChangedAt;
-				extra.reason = optionalString(b.SuppressionReason);
+				reason = optionalString(b.SuppressionReason);
 				break;
 		}
 		const espId = optionalString(b.MessageID);
@@ -67,18 +72,24 @@ export const postmark: EventSource = {
 			const unknown = unknownTopic(postmark, input, topic, b, messageId, 'RecordType');
 			return unknown ? [unknown] : [];
 		}
-		return [
-			engagementEvent(input, {
-				source: 'postmark',
-				topic,
-				event: name,
-				messageId,
-				timestamp: toIsoUtc(when ?? input.receivedAt, 'timestamp'),
-				email: normalizeEmail(email),
-				properties: { ...attribution(b.Metadata), esp_message_id: espId, tag: optionalString(b.Tag), ...extra },
-				context: { userAgent: optionalString(b.UserAgent), stream: optionalString(b.MessageStream) },
-				raw: b,
-			}),
-		];
+		const timestamp = toIsoUtc(when ?? input.receivedAt, 'timestamp');
+		const recipient = normalizeEmail(email);
+		// Key by key in the order of the former `compact({ ...attribution(b.Metadata), esp_message_id,
+		// tag, ...topic's own })`, undefined ones left out.
+		const properties: Record<string, unknown> = {};
+		addAttribution(properties, b.Metadata);
+		if (espId !== undefined) properties.esp_message_id = espId;
+		const tag = optionalString(b.Tag);
+		if (tag !== undefined) properties.tag = tag;
+		if (firstOpen !== undefined) properties.first_open = firstOpen;
+		if (linkUrl !== undefined) properties.link_url = linkUrl;
+		if (reason !== undefined) properties.reason = reason;
+		if (bounceType !== undefined) properties.bounce_type = bounceType;
+		const context: CanonicalContext = { source: 'postmark', topic };
+		const userAgent = optionalString(b.UserAgent);
+		if (userAgent !== undefined) context.userAgent = userAgent;
+		const stream = optionalString(b.MessageStream);
+		if (stream !== undefined) context.stream = stream;
+		return [engagementEvent(input, name, messageId, timestamp, recipient, properties, context, b)];
 	},
 };

@@ -3,10 +3,11 @@
  * https://resend.com/docs/dashboard/webhooks/event-types . Our attribution is in `data.tags`
  * (an object, or the older `[{ name, value }]` list).
  */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
+import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, contentId, header, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, header, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -48,24 +49,24 @@ export const resend: EventSource = {
 		const click = obj(data.click);
 		const bounce = obj(data.bounce);
 		const when = topic === 'email.clicked' && click.timestamp ? click.timestamp : b.created_at;
-		return [
-			engagementEvent(input, {
-				source: 'resend',
-				topic,
-				event: name,
-				messageId,
-				timestamp: toIsoUtc(when ?? input.receivedAt, 'created_at'),
-				email: normalizeEmail(to),
-				properties: {
-					...attribution(tagsOf(data.tags)),
-					esp_message_id: optionalString(data.email_id),
-					link_url: optionalString(click.link),
-					reason: optionalString(bounce.message),
-					bounce_type: topic === 'email.bounced' ? (bounce.type === 'Transient' ? 'soft' : 'hard') : undefined,
-				},
-				context: { ip: optionalString(click.ipAddress), userAgent: optionalString(click.userAgent) },
-				raw: b,
-			}),
-		];
+		const timestamp = toIsoUtc(when ?? input.receivedAt, 'created_at');
+		const email = normalizeEmail(to);
+		// Key by key in the order of the former `compact({ ...attribution(tags), esp_message_id,
+		// link_url, reason, bounce_type })`, undefined ones left out.
+		const properties: Record<string, unknown> = {};
+		addAttribution(properties, tagsOf(data.tags));
+		const esp = optionalString(data.email_id);
+		if (esp !== undefined) properties.esp_message_id = esp;
+		const link = optionalString(click.link);
+		if (link !== undefined) properties.link_url = link;
+		const reason = optionalString(bounce.message);
+		if (reason !== undefined) properties.reason = reason;
+		if (topic === 'email.bounced') properties.bounce_type = bounce.type === 'Transient' ? 'soft' : 'hard';
+		const context: CanonicalContext = { source: 'resend', topic };
+		const ip = optionalString(click.ipAddress);
+		if (ip !== undefined) context.ip = ip;
+		const userAgent = optionalString(click.userAgent);
+		if (userAgent !== undefined) context.userAgent = userAgent;
+		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, b)];
 	},
 };

@@ -2,7 +2,7 @@
  * Segment / RudderStack: the payload already is Segment-spec (track, identify, page, batch).
  * https://segment.com/docs/connections/spec/common/ , https://www.rudderstack.com/docs/event-spec/standard-events/
  */
-import type { CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
@@ -41,25 +41,16 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 	}
 	const timestamp = toIsoUtc(message.timestamp ?? message.sentAt ?? input.receivedAt, `${path}.timestamp`);
 	const email = normalizeEmail(traits?.email ?? properties.email);
-	return {
-		type,
-		event,
-		messageId,
-		timestamp,
-		receivedAt: isoOf(input.receivedAt),
-		userId,
-		anonymousId,
-		email,
-		properties,
-		...(traits ? { traits: { ...traits } } : {}),
-		context: {
-			source: 'segment',
-			topic: type,
-			...(typeof context.ip === 'string' ? { ip: context.ip } : {}),
-			...(typeof context.userAgent === 'string' ? { userAgent: context.userAgent } : {}),
-		},
-		...(input.keepRaw ? { raw: message } : {}),
-	};
+	const receivedAt = isoOf(input.receivedAt);
+	// Built as the former literal with conditional spreads built it: same keys, same order.
+	const eventContext: CanonicalContext = { source: 'segment', topic: type };
+	if (typeof context.ip === 'string') eventContext.ip = context.ip;
+	if (typeof context.userAgent === 'string') eventContext.userAgent = context.userAgent;
+	const out: CanonicalEvent = traits
+		? { type, event, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits: { ...traits }, context: eventContext }
+		: { type, event, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context: eventContext };
+	if (input.keepRaw) out.raw = message;
+	return out;
 }
 
 export const segment: EventSource = {

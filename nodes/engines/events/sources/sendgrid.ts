@@ -2,10 +2,11 @@
  * SendGrid Event Webhook: a JSON array of events; custom args (our `pz_*` attribution) are
  * top-level keys of each event. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
  */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
+import { addAttribution } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -26,26 +27,32 @@ function one(e: Record<string, unknown>, input: NormalizeInput, path: string): C
 	const messageId = optionalString(e.sg_event_id) ?? contentId('sendgrid', e);
 	const name = EVENTS[topic];
 	if (!name) return unknownTopic(sendgrid, input, topic, e, messageId, `${path}.event`);
-	return engagementEvent(input, {
-		source: 'sendgrid',
-		topic,
-		event: name,
-		messageId,
-		timestamp: toIsoUtc(e.timestamp ?? input.receivedAt, `${path}.timestamp`),
-		email: normalizeEmail(e.email),
-		properties: {
-			...attribution(e),
-			esp_message_id: optionalString(e.sg_message_id),
-			link_url: topic === 'click' ? optionalString(e.url) : undefined,
-			reason: optionalString(e.reason),
-			bounce_type: topic === 'bounce' ? (optionalString(e.type) === 'blocked' ? 'soft' : 'hard') : undefined,
-			category: Array.isArray(e.category) ? e.category.join(',') : optionalString(e.category),
-			asm_group_id: optionalString(e.asm_group_id),
-			machine_open: e.sg_machine_open === true ? true : undefined,
-		},
-		context: { ip: optionalString(e.ip), userAgent: optionalString(e.useragent) },
-		raw: e,
-	});
+	const timestamp = toIsoUtc(e.timestamp ?? input.receivedAt, `${path}.timestamp`);
+	const email = normalizeEmail(e.email);
+	// Key by key in the order of the former `compact({ ...attribution(e), esp_message_id, link_url,
+	// reason, bounce_type, category, asm_group_id, machine_open })`, undefined ones left out.
+	const properties: Record<string, unknown> = {};
+	addAttribution(properties, e);
+	const esp = optionalString(e.sg_message_id);
+	if (esp !== undefined) properties.esp_message_id = esp;
+	if (topic === 'click') {
+		const url = optionalString(e.url);
+		if (url !== undefined) properties.link_url = url;
+	}
+	const reason = optionalString(e.reason);
+	if (reason !== undefined) properties.reason = reason;
+	if (topic === 'bounce') properties.bounce_type = optionalString(e.type) === 'blocked' ? 'soft' : 'hard';
+	const category = Array.isArray(e.category) ? e.category.join(',') : optionalString(e.category);
+	if (category !== undefined) properties.category = category;
+	const group = optionalString(e.asm_group_id);
+	if (group !== undefined) properties.asm_group_id = group;
+	if (e.sg_machine_open === true) properties.machine_open = true;
+	const context: CanonicalContext = { source: 'sendgrid', topic };
+	const ip = optionalString(e.ip);
+	if (ip !== undefined) context.ip = ip;
+	const userAgent = optionalString(e.useragent);
+	if (userAgent !== undefined) context.userAgent = userAgent;
+	return engagementEvent(input, name, messageId, timestamp, email, properties, context, e);
 }
 
 export const sendgrid: EventSource = {

@@ -4,10 +4,10 @@
  * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`).
  * Bounce, Complaint and Delivery events list several recipients: one canonical event each.
  */
-import type { CanonicalEvent } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -19,14 +19,29 @@ const EVENTS: Record<string, string> = {
 	Complaint: 'Email Marked as Spam',
 };
 
-/** SES tags are `{ name: [value] }`: take each first value. */
-function flatTags(tags: unknown): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const [k, v] of Object.entries(obj(tags))) {
-		const first = Array.isArray(v) ? v[0] : v;
-		if (typeof first === 'string') out[k] = first;
-	}
-	return out;
+/** A tag's first value (SES tags are `{ name: [value] }`) when it is a non-empty string. */
+function tagValue(value: unknown): string | undefined {
+	const first = Array.isArray(value) ? value[0] : value;
+	return typeof first === 'string' && first !== '' ? first : undefined;
+}
+
+/**
+ * Attribution from SES message tags, written into `out`: what `attribution(flatTags(tags))` gave
+ * (flatTags kept each tag's first value when a string, attribution the non-empty ones), reading
+ * the five `pz_*` tags by name instead of copying every tag.
+ */
+function addTagAttribution(out: Record<string, unknown>, tags: unknown): void {
+	if (!isObject(tags)) return;
+	let value = tagValue(tags.pz_message_id);
+	if (value !== undefined) out.email_id = value;
+	value = tagValue(tags.pz_campaign_id);
+	if (value !== undefined) out.campaign_id = value;
+	value = tagValue(tags.pz_variant);
+	if (value !== undefined) out.variant = value;
+	value = tagValue(tags.pz_segment);
+	if (value !== undefined) out.segment = value;
+	value = tagValue(tags.pz_experiment_id);
+	if (value !== undefined) out.experiment_id = value;
 }
 
 /** Unwraps an SNS Notification envelope; returns the SES event and the SNS MessageId. */
@@ -62,35 +77,46 @@ export const ses: EventSource = {
 		}
 		const detail = obj(e[topic.toLowerCase()]);
 		let recipients: unknown[];
-		const extra: Record<string, unknown> = {};
+		// The topic's own properties, added after the common ones (at most one topic sets each).
+		let bounceType: string | undefined;
+		let reason: string | undefined;
+		let linkUrl: string | undefined;
 		if (topic === 'Bounce') {
 			recipients = Array.isArray(detail.bouncedRecipients) ? detail.bouncedRecipients.map((r) => obj(r).emailAddress) : [];
-			extra.bounce_type = detail.bounceType === 'Permanent' ? 'hard' : 'soft';
-			extra.reason = optionalString(detail.bounceSubType);
+			bounceType = detail.bounceType === 'Permanent' ? 'hard' : 'soft';
+			reason = optionalString(detail.bounceSubType);
 		} else if (topic === 'Complaint') {
 			recipients = Array.isArray(detail.complainedRecipients) ? detail.complainedRecipients.map((r) => obj(r).emailAddress) : [];
-			extra.reason = optionalString(detail.complaintFeedbackType);
+			reason = optionalString(detail.complaintFeedbackType);
 		} else if (topic === 'Delivery') {
 			recipients = Array.isArray(detail.recipients) ? detail.recipients : [];
 		} else {
 			recipients = Array.isArray(mail.destination) ? mail.destination.slice(0, 1) : [];
-			if (topic === 'Click') extra.link_url = optionalString(detail.link);
+			if (topic === 'Click') linkUrl = optionalString(detail.link);
 		}
 		if (recipients.length === 0) recipients = [undefined];
-		const props = { ...attribution(flatTags(mail.tags)), esp_message_id: optionalString(mail.messageId), ...extra };
+		// Key by key in the order of the former `compact({ ...attribution(flatTags(mail.tags)),
+		// esp_message_id, ...topic's own })`, undefined ones left out.
+		const properties: Record<string, unknown> = {};
+		addTagAttribution(properties, mail.tags);
+		const esp = optionalString(mail.messageId);
+		if (esp !== undefined) properties.esp_message_id = esp;
+		if (bounceType !== undefined) properties.bounce_type = bounceType;
+		if (reason !== undefined) properties.reason = reason;
+		if (linkUrl !== undefined) properties.link_url = linkUrl;
 		const timestamp = toIsoUtc(detail.timestamp ?? mail.timestamp ?? input.receivedAt, 'Message.timestamp');
-		return recipients.map((recipient, i) =>
-			engagementEvent(input, {
-				source: 'ses',
-				topic,
-				event: name,
-				messageId: recipients.length > 1 ? `${baseId}:${i}` : baseId,
-				timestamp,
-				email: normalizeEmail(recipient),
-				properties: props,
-				context: { ip: optionalString(detail.ipAddress), userAgent: optionalString(detail.userAgent), topicArn },
-				raw: input.payload,
-			}),
-		);
+		const ip = optionalString(detail.ipAddress);
+		const userAgent = optionalString(detail.userAgent);
+		const out: CanonicalEvent[] = [];
+		for (let i = 0; i < recipients.length; i++) {
+			const context: CanonicalContext = { source: 'ses', topic };
+			if (ip !== undefined) context.ip = ip;
+			if (userAgent !== undefined) context.userAgent = userAgent;
+			if (topicArn !== undefined) context.topicArn = topicArn;
+			// Each event gets its own properties object, as before (a copy for the second and later).
+			const props = i === 0 ? properties : { ...properties };
+			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, normalizeEmail(recipients[i]), props, context, input.payload));
+		}
+		return out;
 	},
 };

@@ -4,10 +4,10 @@
  * the payload is the REST resource (https://shopify.dev/docs/api/webhooks?reference=toml).
  * Money fields are decimal strings in major units ("59.99") with the order's `currency`.
  */
-import type { CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -45,20 +45,165 @@ function lineItems(items: unknown): CanonicalProduct[] | undefined {
 
 /** Shopify ids can exceed 2^53: the `admin_graphql_api_id` string keeps them exact. */
 export function shopifyId(record: Record<string, unknown>): string | undefined {
-	const gid = typeof record.admin_graphql_api_id === 'string' ? /\/(\d+)$/.exec(record.admin_graphql_api_id) : null;
-	return gid ? gid[1] : optionalString(record.id);
+	const gid = record.admin_graphql_api_id;
+	if (typeof gid === 'string') {
+		// The digits ending the gid after a `/` (what /\/(\d+)$/ captures), read without a regex.
+		let i = gid.length;
+		while (i > 0 && gid.charCodeAt(i - 1) >= 48 && gid.charCodeAt(i - 1) <= 57) i--;
+		if (i < gid.length && i > 0 && gid.charCodeAt(i - 1) === 47) return gid.slice(i);
+	}
+	return optionalString(record.id);
 }
 
 function customerOf(body: Record<string, unknown>): { userId: string | null; email: string | null; traits?: Record<string, unknown> } {
 	const customer = obj(body.customer);
 	const email = normalizeEmail(body.email) ?? normalizeEmail(body.contact_email) ?? normalizeEmail(customer.email);
 	const userId = shopifyId(customer) ?? null;
-	const traits = compact({
-		first_name: optionalString(customer.first_name),
-		last_name: optionalString(customer.last_name),
-		phone: optionalString(customer.phone) ?? optionalString(body.phone),
-	});
-	return { userId, email, traits: Object.keys(traits).length ? traits : undefined };
+	// What compact({ first_name, last_name, phone }) gave, or none when all three are missing.
+	const firstName = optionalString(customer.first_name);
+	const lastName = optionalString(customer.last_name);
+	const phone = optionalString(customer.phone) ?? optionalString(body.phone);
+	if (firstName === undefined && lastName === undefined && phone === undefined) return { userId, email, traits: undefined };
+	const traits: Record<string, unknown> = {};
+	if (firstName !== undefined) traits.first_name = firstName;
+	if (lastName !== undefined) traits.last_name = lastName;
+	if (phone !== undefined) traits.phone = phone;
+	return { userId, email, traits };
+}
+
+/*
+ * The properties and traits below are built key by key in the order of the former object literals
+ * (which went through `compact`), leaving out undefined values: same objects, no copy.
+ */
+
+function checkoutProperties(body: Record<string, unknown>, currency: string | undefined): Record<string, unknown> {
+	const p: Record<string, unknown> = {};
+	const checkoutId = optionalString(body.token) ?? optionalString(body.id);
+	if (checkoutId !== undefined) p.checkout_id = checkoutId;
+	const cartId = optionalString(body.cart_token);
+	if (cartId !== undefined) p.cart_id = cartId;
+	const total = money(body.total_price);
+	if (total !== undefined) p.total = total;
+	const subtotal = money(body.subtotal_price);
+	if (subtotal !== undefined) p.subtotal = subtotal;
+	const tax = money(body.total_tax);
+	if (tax !== undefined) p.tax = tax;
+	const discount = money(body.total_discounts);
+	if (discount !== undefined) p.discount = discount;
+	if (currency !== undefined) p.currency = currency;
+	const recoveryUrl = optionalString(body.abandoned_checkout_url);
+	if (recoveryUrl !== undefined) p.recovery_url = recoveryUrl;
+	const products = lineItems(body.line_items);
+	if (products !== undefined) p.products = products;
+	if (total !== undefined) p.value = total;
+	return p;
+}
+
+function cartProperties(body: Record<string, unknown>, currency: string | undefined): Record<string, unknown> {
+	const p: Record<string, unknown> = {};
+	const cartId = optionalString(body.token) ?? optionalString(body.id);
+	if (cartId !== undefined) p.cart_id = cartId;
+	const products = lineItems(body.line_items);
+	if (products !== undefined) {
+		p.products = products;
+		let value = 0;
+		for (const item of products) value = value + (item.price ?? 0) * (item.quantity ?? 1);
+		p.value = Math.round(value * 100) / 100;
+	}
+	if (currency !== undefined) p.currency = currency;
+	return p;
+}
+
+function orderProperties(body: Record<string, unknown>, currency: string | undefined): Record<string, unknown> {
+	let coupon: string | undefined;
+	if (Array.isArray(body.discount_codes)) {
+		for (const d of body.discount_codes) {
+			if (!isObject(d)) continue;
+			const code = optionalString(d.code);
+			if (code) coupon = coupon === undefined ? code : `${coupon},${code}`;
+		}
+	}
+	const shipping = money(obj(obj(body.total_shipping_price_set).shop_money).amount);
+	const total = money(body.total_price);
+	const tax = money(body.total_tax);
+	const p: Record<string, unknown> = {};
+	const orderId = shopifyId(body);
+	if (orderId !== undefined) p.order_id = orderId;
+	const orderNumber = optionalString(body.name) ?? optionalString(body.order_number);
+	if (orderNumber !== undefined) p.order_number = orderNumber;
+	const checkoutId = optionalString(body.checkout_token) ?? optionalString(body.checkout_id);
+	if (checkoutId !== undefined) p.checkout_id = checkoutId;
+	const cartId = optionalString(body.cart_token);
+	if (cartId !== undefined) p.cart_id = cartId;
+	if (total !== undefined) p.total = total;
+	const subtotal = money(body.subtotal_price);
+	if (subtotal !== undefined) {
+		p.subtotal = subtotal;
+		p.revenue = subtotal;
+	}
+	if (tax !== undefined) p.tax = tax;
+	if (shipping !== undefined) p.shipping = shipping;
+	const discount = money(body.total_discounts);
+	if (discount !== undefined) p.discount = discount;
+	if (coupon !== undefined) p.coupon = coupon;
+	if (currency !== undefined) p.currency = currency;
+	if (total !== undefined) p.value = total;
+	const financialStatus = optionalString(body.financial_status);
+	if (financialStatus !== undefined) p.financial_status = financialStatus;
+	const cancelReason = optionalString(body.cancel_reason);
+	if (cancelReason !== undefined) p.cancel_reason = cancelReason;
+	const products = lineItems(body.line_items);
+	if (products !== undefined) p.products = products;
+	return p;
+}
+
+function refundProperties(body: Record<string, unknown>, currency: string | undefined): Record<string, unknown> {
+	const transactions = Array.isArray(body.transactions) ? body.transactions.filter(isObject) : [];
+	const refunded = transactions.reduce((sum, t) => sum + (money(t.amount) ?? 0), 0);
+	const txCurrency = transactions.map((t) => currencyCode(t.currency)).find(Boolean);
+	const items = Array.isArray(body.refund_line_items) ? body.refund_line_items.filter(isObject) : [];
+	const p: Record<string, unknown> = {};
+	const orderId = optionalString(body.order_id);
+	if (orderId !== undefined) p.order_id = orderId;
+	const refundId = shopifyId(body);
+	if (refundId !== undefined) p.refund_id = refundId;
+	const total = transactions.length ? Math.round(refunded * 100) / 100 : undefined;
+	if (total !== undefined) p.total = total;
+	const refundCurrency = txCurrency ?? currency;
+	if (refundCurrency !== undefined) p.currency = refundCurrency;
+	const reason = optionalString(body.note);
+	if (reason !== undefined) p.reason = reason;
+	if (items.length) {
+		p.products = items.map((r, i) => {
+			const line = obj(r.line_item);
+			return product({ product_id: optionalString(line.product_id), sku: optionalString(line.sku), name: optionalString(line.title) ?? optionalString(line.name), price: money(line.price), quantity: typeof r.quantity === 'number' ? r.quantity : undefined, position: i + 1 });
+		});
+	}
+	if (total !== undefined) p.value = total;
+	return p;
+}
+
+function customerTraits(body: Record<string, unknown>, email: string | null, currency: string | undefined): Record<string, unknown> {
+	const t: Record<string, unknown> = {};
+	if (email !== null) t.email = email;
+	const firstName = optionalString(body.first_name);
+	if (firstName !== undefined) t.first_name = firstName;
+	const lastName = optionalString(body.last_name);
+	if (lastName !== undefined) t.last_name = lastName;
+	const phone = optionalString(body.phone);
+	if (phone !== undefined) t.phone = phone;
+	const consent = obj(body.email_marketing_consent).state;
+	const acceptsMarketing = consent === undefined ? body.accepts_marketing : consent === 'subscribed';
+	if (acceptsMarketing !== undefined) t.accepts_marketing = acceptsMarketing;
+	if (body.orders_count !== undefined) t.orders_count = body.orders_count;
+	const totalSpent = money(body.total_spent);
+	if (totalSpent !== undefined) t.total_spent = totalSpent;
+	if (currency !== undefined) t.currency = currency;
+	const tags = optionalString(body.tags);
+	if (tags !== undefined) t.tags = tags;
+	const createdAt = optionalString(body.created_at);
+	if (createdAt !== undefined) t.created_at = createdAt;
+	return t;
 }
 
 export const shopify: EventSource = {
@@ -81,105 +226,39 @@ export const shopify: EventSource = {
 		const when = header(input.headers, 'x-shopify-triggered-at') ?? body.updated_at ?? body.created_at ?? input.receivedAt;
 		const timestamp = toIsoUtc(when, 'updated_at');
 		const currency = currencyCode(body.currency) ?? currencyCode(body.presentment_currency);
-		let properties: Record<string, unknown> = {};
-		let { userId, email, traits } = customerOf(body);
+		let properties: Record<string, unknown>;
+		let userId: string | null;
+		let email: string | null;
+		let traits: Record<string, unknown> | undefined;
 		let anonymousId: string | null = null;
-		let type: CanonicalEventType = 'track';
-		if (spec.kind === 'checkout') {
-			anonymousId = optionalString(body.cart_token) ?? optionalString(body.token) ?? null;
-			properties = {
-				checkout_id: optionalString(body.token) ?? optionalString(body.id),
-				cart_id: optionalString(body.cart_token),
-				total: money(body.total_price),
-				subtotal: money(body.subtotal_price),
-				tax: money(body.total_tax),
-				discount: money(body.total_discounts),
-				currency,
-				recovery_url: optionalString(body.abandoned_checkout_url),
-				products: lineItems(body.line_items),
-			};
-			properties.value = properties.total;
-		} else if (spec.kind === 'cart') {
-			anonymousId = optionalString(body.token) ?? optionalString(body.id) ?? null;
-			const products = lineItems(body.line_items);
-			const value = products?.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0);
-			properties = { cart_id: optionalString(body.token) ?? optionalString(body.id), products, value: value === undefined ? undefined : Math.round(value * 100) / 100, currency };
-		} else if (spec.kind === 'order') {
-			anonymousId = optionalString(body.cart_token) ?? optionalString(body.checkout_token) ?? null;
-			const codes = Array.isArray(body.discount_codes) ? body.discount_codes.filter(isObject).map((d) => optionalString(d.code)).filter(Boolean) : [];
-			const shipping = money(obj(obj(body.total_shipping_price_set).shop_money).amount);
-			const total = money(body.total_price);
-			const tax = money(body.total_tax);
-			properties = {
-				order_id: shopifyId(body),
-				order_number: optionalString(body.name) ?? optionalString(body.order_number),
-				checkout_id: optionalString(body.checkout_token) ?? optionalString(body.checkout_id),
-				cart_id: optionalString(body.cart_token),
-				total,
-				subtotal: money(body.subtotal_price),
-				revenue: money(body.subtotal_price),
-				tax,
-				shipping,
-				discount: money(body.total_discounts),
-				coupon: codes.length ? codes.join(',') : undefined,
-				currency,
-				value: total,
-				financial_status: optionalString(body.financial_status),
-				cancel_reason: optionalString(body.cancel_reason),
-				products: lineItems(body.line_items),
-			};
-		} else if (spec.kind === 'refund') {
-			const transactions = Array.isArray(body.transactions) ? body.transactions.filter(isObject) : [];
-			const refunded = transactions.reduce((sum, t) => sum + (money(t.amount) ?? 0), 0);
-			const txCurrency = transactions.map((t) => currencyCode(t.currency)).find(Boolean);
-			const items = Array.isArray(body.refund_line_items) ? body.refund_line_items.filter(isObject) : [];
-			properties = {
-				order_id: optionalString(body.order_id),
-				refund_id: shopifyId(body),
-				total: transactions.length ? Math.round(refunded * 100) / 100 : undefined,
-				currency: txCurrency ?? currency,
-				reason: optionalString(body.note),
-				products: items.length
-					? items.map((r, i) => {
-							const line = obj(r.line_item);
-							return product({ product_id: optionalString(line.product_id), sku: optionalString(line.sku), name: optionalString(line.title) ?? optionalString(line.name), price: money(line.price), quantity: typeof r.quantity === 'number' ? r.quantity : undefined, position: i + 1 });
-						})
-					: undefined,
-			};
-			properties.value = properties.total;
-		} else {
+		if (spec.kind === 'customer' || (spec.kind !== 'checkout' && spec.kind !== 'cart' && spec.kind !== 'order' && spec.kind !== 'refund')) {
 			userId = shopifyId(body) ?? null;
 			email = normalizeEmail(body.email);
-			traits = compact({
-				email: email ?? undefined,
-				first_name: optionalString(body.first_name),
-				last_name: optionalString(body.last_name),
-				phone: optionalString(body.phone),
-				accepts_marketing: obj(body.email_marketing_consent).state === undefined ? body.accepts_marketing : obj(body.email_marketing_consent).state === 'subscribed',
-				orders_count: body.orders_count,
-				total_spent: money(body.total_spent),
-				currency,
-				tags: optionalString(body.tags),
-				created_at: optionalString(body.created_at),
-			});
+			traits = customerTraits(body, email, currency);
 			properties = {};
-			type = 'track';
+		} else {
+			({ userId, email, traits } = customerOf(body));
+			if (spec.kind === 'checkout') {
+				anonymousId = optionalString(body.cart_token) ?? optionalString(body.token) ?? null;
+				properties = checkoutProperties(body, currency);
+			} else if (spec.kind === 'cart') {
+				anonymousId = optionalString(body.token) ?? optionalString(body.id) ?? null;
+				properties = cartProperties(body, currency);
+			} else if (spec.kind === 'order') {
+				anonymousId = optionalString(body.cart_token) ?? optionalString(body.checkout_token) ?? null;
+				properties = orderProperties(body, currency);
+			} else properties = refundProperties(body, currency);
 		}
 		if (!userId && !anonymousId && !email) anonymousId = messageId;
-		const event: CanonicalEvent = {
-			type,
-			event: spec.event,
-			messageId,
-			timestamp,
-			receivedAt: isoOf(input.receivedAt),
-			userId,
-			anonymousId,
-			email,
-			properties: compact(properties),
-			...(traits ? { traits } : {}),
-			context: compact({ source: 'shopify', topic, shop: header(input.headers, 'x-shopify-shop-domain'), test: header(input.headers, 'x-shopify-test') === 'true' ? true : undefined }),
-			...(input.keepRaw ? { raw: body } : {}),
-		};
+		const receivedAt = isoOf(input.receivedAt);
+		const context: CanonicalContext = { source: 'shopify', topic };
+		const shop = header(input.headers, 'x-shopify-shop-domain');
+		if (shop !== undefined) context.shop = shop;
+		if (header(input.headers, 'x-shopify-test') === 'true') context.test = true;
+		const event: CanonicalEvent = traits
+			? { type: 'track', event: spec.event, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
+			: { type: 'track', event: spec.event, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context };
+		if (input.keepRaw) event.raw = body;
 		return [event];
 	},
 };

@@ -3,10 +3,11 @@
  * Amounts are integers in the currency's minor unit (https://docs.stripe.com/currencies#minor-units),
  * converted to major units here; currency codes are lower-case there, upper-case here.
  */
-import type { CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
+import { addAttribution } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { attribution, compact, currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 export const stripe: EventSource = {
 	id: 'stripe',
@@ -31,7 +32,9 @@ export const stripe: EventSource = {
 		const timestamp = toIsoUtc(body.created ?? input.receivedAt, 'created');
 		let event: string;
 		const type: CanonicalEventType = 'track';
-		let properties: Record<string, unknown> = {};
+		// Properties and traits are built key by key in the order of the former object literals
+		// (which went through `compact`), leaving out undefined values: same objects, no copy.
+		const properties: Record<string, unknown> = {};
 		let userId: string | null = null;
 		let email: string | null = null;
 		let traits: Record<string, unknown> | undefined;
@@ -44,20 +47,28 @@ export const stripe: EventSource = {
 			userId = optionalString(object.client_reference_id) ?? optionalString(object.customer) ?? null;
 			email = normalizeEmail(details.email) ?? normalizeEmail(object.customer_email);
 			const total = minorToMajor(object.amount_total, currency);
-			properties = {
-				checkout_id: optionalString(object.id),
-				order_id: optionalString(metadata.order_id) ?? (event === 'Order Completed' ? optionalString(object.payment_intent) ?? optionalString(object.id) : undefined),
-				total,
-				value: total,
-				subtotal: minorToMajor(object.amount_subtotal, currency),
-				tax: minorToMajor(totals.amount_tax, currency),
-				shipping: minorToMajor(totals.amount_shipping, currency),
-				discount: minorToMajor(totals.amount_discount, currency),
-				currency,
-				payment_status: optionalString(object.payment_status),
-				recovery_url: optionalString(obj(obj(object.after_expiration).recovery).url),
-				...attribution(metadata),
-			};
+			const checkoutId = optionalString(object.id);
+			if (checkoutId !== undefined) properties.checkout_id = checkoutId;
+			const orderId = optionalString(metadata.order_id) ?? (event === 'Order Completed' ? (optionalString(object.payment_intent) ?? optionalString(object.id)) : undefined);
+			if (orderId !== undefined) properties.order_id = orderId;
+			if (total !== undefined) {
+				properties.total = total;
+				properties.value = total;
+			}
+			const subtotal = minorToMajor(object.amount_subtotal, currency);
+			if (subtotal !== undefined) properties.subtotal = subtotal;
+			const tax = minorToMajor(totals.amount_tax, currency);
+			if (tax !== undefined) properties.tax = tax;
+			const shipping = minorToMajor(totals.amount_shipping, currency);
+			if (shipping !== undefined) properties.shipping = shipping;
+			const discount = minorToMajor(totals.amount_discount, currency);
+			if (discount !== undefined) properties.discount = discount;
+			if (currency !== undefined) properties.currency = currency;
+			const paymentStatus = optionalString(object.payment_status);
+			if (paymentStatus !== undefined) properties.payment_status = paymentStatus;
+			const recoveryUrl = optionalString(obj(obj(object.after_expiration).recovery).url);
+			if (recoveryUrl !== undefined) properties.recovery_url = recoveryUrl;
+			addAttribution(properties, metadata);
 		} else if (topic === 'charge.refunded') {
 			event = 'Order Refunded';
 			const currency = currencyCode(object.currency);
@@ -65,40 +76,46 @@ export const stripe: EventSource = {
 			userId = optionalString(object.customer) ?? null;
 			email = normalizeEmail(billing.email) ?? normalizeEmail(object.receipt_email);
 			const refunded = minorToMajor(object.amount_refunded, currency);
-			properties = {
-				order_id: optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id),
-				charge_id: optionalString(object.id),
-				total: refunded,
-				value: refunded,
-				currency,
-			};
+			const orderId = optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id);
+			if (orderId !== undefined) properties.order_id = orderId;
+			const chargeId = optionalString(object.id);
+			if (chargeId !== undefined) properties.charge_id = chargeId;
+			if (refunded !== undefined) {
+				properties.total = refunded;
+				properties.value = refunded;
+			}
+			if (currency !== undefined) properties.currency = currency;
 		} else if (topic.startsWith('customer.')) {
 			const isCustomer = object.object === 'customer';
 			event = topic === 'customer.created' ? 'Signed Up' : topic === 'customer.deleted' ? 'Customer Deleted' : 'Customer Updated';
 			userId = optionalString(isCustomer ? object.id : object.customer) ?? null;
 			email = isCustomer ? normalizeEmail(object.email) : null;
 			if (isCustomer) {
-				traits = compact({ email: email ?? undefined, name: optionalString(object.name), phone: optionalString(object.phone), created_at: typeof object.created === 'number' ? toIsoUtc(object.created, 'data.object.created') : undefined });
-			} else properties = { object: optionalString(object.object), status: optionalString(object.status) };
+				traits = {};
+				if (email !== null) traits.email = email;
+				const customerName = optionalString(object.name);
+				if (customerName !== undefined) traits.name = customerName;
+				const phone = optionalString(object.phone);
+				if (phone !== undefined) traits.phone = phone;
+				if (typeof object.created === 'number') traits.created_at = toIsoUtc(object.created, 'data.object.created');
+			} else {
+				const kind = optionalString(object.object);
+				if (kind !== undefined) properties.object = kind;
+				const status = optionalString(object.status);
+				if (status !== undefined) properties.status = status;
+			}
 		} else {
 			const unknown = unknownTopic(stripe, input, topic, body, id, 'type');
 			return unknown ? [unknown] : [];
 		}
-		return [
-			{
-				type,
-				event,
-				messageId: id,
-				timestamp,
-				receivedAt: isoOf(input.receivedAt),
-				userId,
-				anonymousId: userId || email ? null : id,
-				email,
-				properties: compact(properties),
-				...(traits ? { traits } : {}),
-				context: compact({ source: 'stripe', topic, livemode: typeof body.livemode === 'boolean' ? body.livemode : undefined }),
-				...(input.keepRaw ? { raw: body } : {}),
-			},
-		];
+		const receivedAt = isoOf(input.receivedAt);
+		const anonymousId = userId || email ? null : id;
+		const context: CanonicalContext = { source: 'stripe', topic };
+		if (typeof body.livemode === 'boolean') context.livemode = body.livemode;
+		const out: CanonicalEvent = traits
+			? { type, event, messageId: id, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
+			: { type, event, messageId: id, timestamp, receivedAt, userId, anonymousId, email, properties, context };
+		if (input.keepRaw) out.raw = body;
+		return [out];
 	},
 };

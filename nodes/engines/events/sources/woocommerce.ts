@@ -4,10 +4,10 @@
  * (https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties). `*_gmt` dates are UTC
  * without a zone designator; money fields are decimal strings in major units.
  */
-import type { CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
+import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -70,10 +70,13 @@ export const woocommerce: EventSource = {
 			const unknown = unknownTopic(woocommerce, input, topic, body, messageId, 'headers.x-wc-webhook-topic');
 			return unknown ? [unknown] : [];
 		}
-		const resource = topic.split('.')[0];
+		const dot = topic.indexOf('.');
+		const resource = dot < 0 ? topic : topic.slice(0, dot);
 		const timestamp = toIsoUtc(when(body, 'date_modified') ?? when(body, 'date_created') ?? input.receivedAt, 'date_modified_gmt', true);
 		const currency = currencyCode(body.currency);
-		let properties: Record<string, unknown> = {};
+		// Properties and traits are built key by key in the order of the former object literals
+		// (which went through `compact`), leaving out undefined values: same objects, no copy.
+		const properties: Record<string, unknown> = {};
 		let userId: string | null = null;
 		let email: string | null = null;
 		let traits: Record<string, unknown> | undefined;
@@ -81,67 +84,89 @@ export const woocommerce: EventSource = {
 			const status = optionalString(body.status);
 			if (topic === 'order.updated' && status && ORDER_STATUS_EVENTS[status]) name = ORDER_STATUS_EVENTS[status];
 			const billing = obj(body.billing);
-			userId = body.customer_id ? optionalString(body.customer_id) ?? null : null;
+			userId = body.customer_id ? (optionalString(body.customer_id) ?? null) : null;
 			email = normalizeEmail(billing.email);
-			const coupons = Array.isArray(body.coupon_lines) ? body.coupon_lines.filter(isObject).map((c) => optionalString(c.code)).filter(Boolean) : [];
+			let coupon: string | undefined;
+			if (Array.isArray(body.coupon_lines)) {
+				for (const c of body.coupon_lines) {
+					if (!isObject(c)) continue;
+					const code = optionalString(c.code);
+					if (code) coupon = coupon === undefined ? code : `${coupon},${code}`;
+				}
+			}
 			const total = money(body.total);
 			const tax = money(body.total_tax);
 			const shipping = money(body.shipping_total);
-			properties = {
-				order_id: optionalString(body.id),
-				order_number: optionalString(body.number),
-				status,
-				total,
-				value: total,
-				revenue: total !== undefined ? Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100 : undefined,
-				tax,
-				shipping,
-				discount: money(body.discount_total),
-				coupon: coupons.length ? coupons.join(',') : undefined,
-				currency,
-				products: lines(body.line_items),
-			};
-			const t = compact({ first_name: optionalString(billing.first_name), last_name: optionalString(billing.last_name), phone: optionalString(billing.phone) });
-			if (Object.keys(t).length) traits = t;
+			const orderId = optionalString(body.id);
+			if (orderId !== undefined) properties.order_id = orderId;
+			const orderNumber = optionalString(body.number);
+			if (orderNumber !== undefined) properties.order_number = orderNumber;
+			if (status !== undefined) properties.status = status;
+			if (total !== undefined) {
+				properties.total = total;
+				properties.value = total;
+				properties.revenue = Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100;
+			}
+			if (tax !== undefined) properties.tax = tax;
+			if (shipping !== undefined) properties.shipping = shipping;
+			const discount = money(body.discount_total);
+			if (discount !== undefined) properties.discount = discount;
+			if (coupon !== undefined) properties.coupon = coupon;
+			if (currency !== undefined) properties.currency = currency;
+			const products = lines(body.line_items);
+			if (products !== undefined) properties.products = products;
+			const firstName = optionalString(billing.first_name);
+			const lastName = optionalString(billing.last_name);
+			const phone = optionalString(billing.phone);
+			if (firstName !== undefined || lastName !== undefined || phone !== undefined) {
+				traits = {};
+				if (firstName !== undefined) traits.first_name = firstName;
+				if (lastName !== undefined) traits.last_name = lastName;
+				if (phone !== undefined) traits.phone = phone;
+			}
 		} else if (resource === 'customer') {
 			userId = optionalString(body.id) ?? null;
 			email = normalizeEmail(body.email);
-			traits = compact({
-				email: email ?? undefined,
-				first_name: optionalString(body.first_name),
-				last_name: optionalString(body.last_name),
-				username: optionalString(body.username),
-				phone: optionalString(obj(body.billing).phone),
-				created_at: optionalString(body.date_created_gmt),
-			});
+			traits = {};
+			if (email !== null) traits.email = email;
+			const firstName = optionalString(body.first_name);
+			if (firstName !== undefined) traits.first_name = firstName;
+			const lastName = optionalString(body.last_name);
+			if (lastName !== undefined) traits.last_name = lastName;
+			const username = optionalString(body.username);
+			if (username !== undefined) traits.username = username;
+			const phone = optionalString(obj(body.billing).phone);
+			if (phone !== undefined) traits.phone = phone;
+			const createdAt = optionalString(body.date_created_gmt);
+			if (createdAt !== undefined) traits.created_at = createdAt;
 		} else {
-			properties = {
-				product_id: optionalString(body.id),
-				sku: optionalString(body.sku),
-				name: optionalString(body.name),
-				price: money(body.price),
-				url: optionalString(body.permalink),
-				image_url: optionalString(obj(Array.isArray(body.images) ? body.images[0] : undefined).src),
-				status: topic === 'product.deleted' ? 'deleted' : optionalString(body.status),
-				stock_status: optionalString(body.stock_status),
-				currency,
-			};
+			const productId = optionalString(body.id);
+			if (productId !== undefined) properties.product_id = productId;
+			const sku = optionalString(body.sku);
+			if (sku !== undefined) properties.sku = sku;
+			const productName = optionalString(body.name);
+			if (productName !== undefined) properties.name = productName;
+			const price = money(body.price);
+			if (price !== undefined) properties.price = price;
+			const url = optionalString(body.permalink);
+			if (url !== undefined) properties.url = url;
+			const imageUrl = optionalString(obj(Array.isArray(body.images) ? body.images[0] : undefined).src);
+			if (imageUrl !== undefined) properties.image_url = imageUrl;
+			const status = topic === 'product.deleted' ? 'deleted' : optionalString(body.status);
+			if (status !== undefined) properties.status = status;
+			const stockStatus = optionalString(body.stock_status);
+			if (stockStatus !== undefined) properties.stock_status = stockStatus;
+			if (currency !== undefined) properties.currency = currency;
 		}
-		return [
-			{
-				type: 'track',
-				event: name,
-				messageId,
-				timestamp,
-				receivedAt: isoOf(input.receivedAt),
-				userId,
-				anonymousId: userId || email ? null : messageId,
-				email,
-				properties: compact(properties),
-				...(traits ? { traits } : {}),
-				context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source') }),
-				...(input.keepRaw ? { raw: body } : {}),
-			},
-		];
+		const receivedAt = isoOf(input.receivedAt);
+		const anonymousId = userId || email ? null : messageId;
+		const context: CanonicalContext = { source: 'woocommerce', topic };
+		const store = header(input.headers, 'x-wc-webhook-source');
+		if (store !== undefined) context.store = store;
+		const event: CanonicalEvent = traits
+			? { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
+			: { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context };
+		if (input.keepRaw) event.raw = body;
+		return [event];
 	},
 };

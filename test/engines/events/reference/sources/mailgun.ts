@@ -1,0 +1,63 @@
+/**
+ * Mailgun webhooks: `{ signature: {…}, "event-data": { event, id, timestamp, recipient,
+ * "user-variables", tags, message: { headers }, url, severity, reason } }`.
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
+ */
+import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
+import type { EventSource } from '../../../../../nodes/engines/events/types';
+import { EventMappingError } from '../../../../../nodes/engines/events/types';
+import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { engagementEvent } from './engagement';
+
+const EVENTS: Record<string, string> = {
+	accepted: 'Email Sent',
+	delivered: 'Email Delivered',
+	opened: 'Email Opened',
+	clicked: 'Email Link Clicked',
+	failed: 'Email Bounced',
+	complained: 'Email Marked as Spam',
+	unsubscribed: 'Unsubscribed',
+};
+
+export const mailgun: EventSource = {
+	id: 'mailgun',
+	displayName: 'Mailgun',
+	topics: Object.entries(EVENTS).map(([topic, event]) => ({ topic, event })),
+	normalize(input): CanonicalEvent[] {
+		const body = input.payload;
+		if (!isObject(body)) throw new EventMappingError('the Mailgun body must be a JSON object', 'body');
+		const data = body['event-data'];
+		if (!isObject(data)) throw new EventMappingError('the Mailgun body has no "event-data" object', 'event-data');
+		const topic = optionalString(data.event);
+		if (!topic) throw new EventMappingError('event-data.event is missing', 'event-data.event');
+		const messageId = optionalString(data.id) ?? contentId('mailgun', data);
+		const name = EVENTS[topic];
+		if (!name) {
+			const unknown = unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
+			return unknown ? [unknown] : [];
+		}
+		const status = obj(data['delivery-status']);
+		const severity = optionalString(data.severity);
+		const client = obj(data['client-info']);
+		return [
+			engagementEvent(input, {
+				source: 'mailgun',
+				topic,
+				event: name,
+				messageId,
+				timestamp: toIsoUtc(data.timestamp ?? input.receivedAt, 'event-data.timestamp'),
+				email: normalizeEmail(data.recipient),
+				properties: {
+					...attribution(data['user-variables']),
+					esp_message_id: optionalString(obj(obj(data.message).headers)['message-id']),
+					link_url: topic === 'clicked' ? optionalString(data.url) : undefined,
+					bounce_type: topic === 'failed' ? (severity === 'temporary' ? 'soft' : 'hard') : undefined,
+					reason: optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message),
+					tags: Array.isArray(data.tags) && data.tags.length ? data.tags.filter((t) => typeof t === 'string').join(',') : undefined,
+				},
+				context: { ip: optionalString(data.ip), userAgent: optionalString(client['user-agent']) },
+				raw: body,
+			}),
+		];
+	},
+};

@@ -1,0 +1,104 @@
+/**
+ * Stripe events (https://docs.stripe.com/api/events/object): `{ id: "evt_…", type, created, data: { object } }`.
+ * Amounts are integers in the currency's minor unit (https://docs.stripe.com/currencies#minor-units),
+ * converted to major units here; currency codes are lower-case there, upper-case here.
+ */
+import type { CanonicalEvent, CanonicalEventType } from '../../../../../nodes/engines/types/CanonicalEvent';
+import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
+import { EventMappingError } from '../../../../../nodes/engines/events/types';
+import { attribution, compact, currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+
+export const stripe: EventSource = {
+	id: 'stripe',
+	displayName: 'Stripe',
+	topics: [
+		{ topic: 'checkout.session.completed', event: 'Order Completed' },
+		{ topic: 'checkout.session.expired', event: 'Checkout Abandoned' },
+		{ topic: 'customer.created', event: 'Signed Up' },
+		{ topic: 'customer.updated', event: 'Customer Updated' },
+		{ topic: 'customer.deleted', event: 'Customer Deleted' },
+		{ topic: 'customer.* (other: subscription, source, discount…)', event: 'Customer Updated' },
+		{ topic: 'charge.refunded', event: 'Order Refunded' },
+	],
+	normalize(input: NormalizeInput): CanonicalEvent[] {
+		const body = input.payload;
+		if (!isObject(body)) throw new EventMappingError('the Stripe body must be a JSON object', 'body');
+		const topic = optionalString(body.type);
+		const id = optionalString(body.id);
+		if (!topic) throw new EventMappingError('the Stripe event has no "type"', 'type');
+		if (!id) throw new EventMappingError('the Stripe event has no "id"', 'id');
+		const object = obj(obj(body.data).object);
+		const timestamp = toIsoUtc(body.created ?? input.receivedAt, 'created');
+		let event: string;
+		const type: CanonicalEventType = 'track';
+		let properties: Record<string, unknown> = {};
+		let userId: string | null = null;
+		let email: string | null = null;
+		let traits: Record<string, unknown> | undefined;
+		const metadata = obj(object.metadata);
+		if (topic === 'checkout.session.completed' || topic === 'checkout.session.expired') {
+			event = topic.endsWith('completed') ? 'Order Completed' : 'Checkout Abandoned';
+			const currency = currencyCode(object.currency);
+			const details = obj(object.customer_details);
+			const totals = obj(object.total_details);
+			userId = optionalString(object.client_reference_id) ?? optionalString(object.customer) ?? null;
+			email = normalizeEmail(details.email) ?? normalizeEmail(object.customer_email);
+			const total = minorToMajor(object.amount_total, currency);
+			properties = {
+				checkout_id: optionalString(object.id),
+				order_id: optionalString(metadata.order_id) ?? (event === 'Order Completed' ? optionalString(object.payment_intent) ?? optionalString(object.id) : undefined),
+				total,
+				value: total,
+				subtotal: minorToMajor(object.amount_subtotal, currency),
+				tax: minorToMajor(totals.amount_tax, currency),
+				shipping: minorToMajor(totals.amount_shipping, currency),
+				discount: minorToMajor(totals.amount_discount, currency),
+				currency,
+				payment_status: optionalString(object.payment_status),
+				recovery_url: optionalString(obj(obj(object.after_expiration).recovery).url),
+				...attribution(metadata),
+			};
+		} else if (topic === 'charge.refunded') {
+			event = 'Order Refunded';
+			const currency = currencyCode(object.currency);
+			const billing = obj(object.billing_details);
+			userId = optionalString(object.customer) ?? null;
+			email = normalizeEmail(billing.email) ?? normalizeEmail(object.receipt_email);
+			const refunded = minorToMajor(object.amount_refunded, currency);
+			properties = {
+				order_id: optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id),
+				charge_id: optionalString(object.id),
+				total: refunded,
+				value: refunded,
+				currency,
+			};
+		} else if (topic.startsWith('customer.')) {
+			const isCustomer = object.object === 'customer';
+			event = topic === 'customer.created' ? 'Signed Up' : topic === 'customer.deleted' ? 'Customer Deleted' : 'Customer Updated';
+			userId = optionalString(isCustomer ? object.id : object.customer) ?? null;
+			email = isCustomer ? normalizeEmail(object.email) : null;
+			if (isCustomer) {
+				traits = compact({ email: email ?? undefined, name: optionalString(object.name), phone: optionalString(object.phone), created_at: typeof object.created === 'number' ? toIsoUtc(object.created, 'data.object.created') : undefined });
+			} else properties = { object: optionalString(object.object), status: optionalString(object.status) };
+		} else {
+			const unknown = unknownTopic(stripe, input, topic, body, id, 'type');
+			return unknown ? [unknown] : [];
+		}
+		return [
+			{
+				type,
+				event,
+				messageId: id,
+				timestamp,
+				receivedAt: isoOf(input.receivedAt),
+				userId,
+				anonymousId: userId || email ? null : id,
+				email,
+				properties: compact(properties),
+				...(traits ? { traits } : {}),
+				context: compact({ source: 'stripe', topic, livemode: typeof body.livemode === 'boolean' ? body.livemode : undefined }),
+				...(input.keepRaw ? { raw: body } : {}),
+			},
+		];
+	},
+};

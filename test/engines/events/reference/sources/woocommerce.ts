@@ -1,0 +1,147 @@
+/**
+ * WooCommerce webhooks: topic in `X-WC-Webhook-Topic` (`order.created`…), delivery id in
+ * `X-WC-Webhook-Delivery-ID`, body = the REST API v3 resource
+ * (https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties). `*_gmt` dates are UTC
+ * without a zone designator; money fields are decimal strings in major units.
+ */
+import type { CanonicalEvent, CanonicalProduct } from '../../../../../nodes/engines/types/CanonicalEvent';
+import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
+import { EventMappingError } from '../../../../../nodes/engines/events/types';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+
+const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
+
+const TOPICS: Record<string, string> = {
+	'order.created': 'Order Completed',
+	'order.updated': 'Order Updated',
+	'customer.created': 'Signed Up',
+	'customer.updated': 'Customer Updated',
+	'product.created': 'Product Updated',
+	'product.updated': 'Product Updated',
+	'product.restored': 'Product Updated',
+	'product.deleted': 'Product Updated',
+};
+
+function lines(items: unknown): CanonicalProduct[] | undefined {
+	if (!Array.isArray(items)) return undefined;
+	const out: CanonicalProduct[] = [];
+	for (const item of items) {
+		if (!isObject(item)) continue;
+		out.push(
+			lineProduct(
+				optionalString(item.product_id),
+				item.variation_id ? optionalString(item.variation_id) : undefined,
+				optionalString(item.sku),
+				optionalString(item.name),
+				money(item.price),
+				item.quantity,
+				undefined,
+				out.length + 1,
+			),
+		);
+	}
+	return out;
+}
+
+function when(body: Record<string, unknown>, field: 'date_modified' | 'date_created'): unknown {
+	// Constant property names (no key built per call): `*_gmt` first, then the local field.
+	return field === 'date_modified' ? (body.date_modified_gmt ?? body.date_modified) : (body.date_created_gmt ?? body.date_created);
+}
+
+export const woocommerce: EventSource = {
+	id: 'woocommerce',
+	displayName: 'WooCommerce',
+	topics: [
+		{ topic: 'order.created', event: 'Order Completed' },
+		{ topic: 'order.updated', event: 'Order Updated (Order Cancelled / Order Refunded by status)' },
+		{ topic: 'customer.created', event: 'Signed Up' },
+		{ topic: 'customer.updated', event: 'Customer Updated' },
+		{ topic: 'product.created / updated / restored / deleted', event: 'Product Updated' },
+	],
+	deliveryId: (headers) => header(headers, 'x-wc-webhook-delivery-id'),
+	normalize(input: NormalizeInput): CanonicalEvent[] {
+		const body = input.payload;
+		if (!isObject(body)) throw new EventMappingError('the WooCommerce body must be a JSON object', 'body');
+		const topic = input.topic ?? header(input.headers, 'x-wc-webhook-topic');
+		if (!topic) throw new EventMappingError('the WooCommerce topic is missing (X-WC-Webhook-Topic header)', 'headers.x-wc-webhook-topic');
+		const messageId = woocommerce.deliveryId?.(input.headers) ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
+		let name = TOPICS[topic];
+		if (!name) {
+			const unknown = unknownTopic(woocommerce, input, topic, body, messageId, 'headers.x-wc-webhook-topic');
+			return unknown ? [unknown] : [];
+		}
+		const resource = topic.split('.')[0];
+		const timestamp = toIsoUtc(when(body, 'date_modified') ?? when(body, 'date_created') ?? input.receivedAt, 'date_modified_gmt', true);
+		const currency = currencyCode(body.currency);
+		let properties: Record<string, unknown> = {};
+		let userId: string | null = null;
+		let email: string | null = null;
+		let traits: Record<string, unknown> | undefined;
+		if (resource === 'order') {
+			const status = optionalString(body.status);
+			if (topic === 'order.updated' && status && ORDER_STATUS_EVENTS[status]) name = ORDER_STATUS_EVENTS[status];
+			const billing = obj(body.billing);
+			userId = body.customer_id ? optionalString(body.customer_id) ?? null : null;
+			email = normalizeEmail(billing.email);
+			const coupons = Array.isArray(body.coupon_lines) ? body.coupon_lines.filter(isObject).map((c) => optionalString(c.code)).filter(Boolean) : [];
+			const total = money(body.total);
+			const tax = money(body.total_tax);
+			const shipping = money(body.shipping_total);
+			properties = {
+				order_id: optionalString(body.id),
+				order_number: optionalString(body.number),
+				status,
+				total,
+				value: total,
+				revenue: total !== undefined ? Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100 : undefined,
+				tax,
+				shipping,
+				discount: money(body.discount_total),
+				coupon: coupons.length ? coupons.join(',') : undefined,
+				currency,
+				products: lines(body.line_items),
+			};
+			const t = compact({ first_name: optionalString(billing.first_name), last_name: optionalString(billing.last_name), phone: optionalString(billing.phone) });
+			if (Object.keys(t).length) traits = t;
+		} else if (resource === 'customer') {
+			userId = optionalString(body.id) ?? null;
+			email = normalizeEmail(body.email);
+			traits = compact({
+				email: email ?? undefined,
+				first_name: optionalString(body.first_name),
+				last_name: optionalString(body.last_name),
+				username: optionalString(body.username),
+				phone: optionalString(obj(body.billing).phone),
+				created_at: optionalString(body.date_created_gmt),
+			});
+		} else {
+			properties = {
+				product_id: optionalString(body.id),
+				sku: optionalString(body.sku),
+				name: optionalString(body.name),
+				price: money(body.price),
+				url: optionalString(body.permalink),
+				image_url: optionalString(obj(Array.isArray(body.images) ? body.images[0] : undefined).src),
+				status: topic === 'product.deleted' ? 'deleted' : optionalString(body.status),
+				stock_status: optionalString(body.stock_status),
+				currency,
+			};
+		}
+		return [
+			{
+				type: 'track',
+				event: name,
+				messageId,
+				timestamp,
+				receivedAt: isoOf(input.receivedAt),
+				userId,
+				anonymousId: userId || email ? null : messageId,
+				email,
+				properties: compact(properties),
+				...(traits ? { traits } : {}),
+				context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source') }),
+				...(input.keepRaw ? { raw: body } : {}),
+			},
+		];
+	},
+};
