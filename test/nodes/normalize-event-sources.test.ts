@@ -105,6 +105,12 @@ describe('Normalize Event: signature check', () => {
 });
 
 describe('Normalize Event: property', () => {
+	it('an empty batch yields one skipped marker item, not an event (seed found by the property test below)', async () => {
+		const result = await runWorkflow(workflow({ source: 'sendgrid', payloadField: 'body', onUnknown: 'error' }), { input: [{ json: { headers: {}, body: [] as never } }] });
+		expect(result.error).toBeUndefined();
+		expect(result.items('Normalize Event').map((i) => i.json)).toEqual([{ event: null, skipped: true, reason: 'The payload held no events', source: 'sendgrid' }]);
+	});
+
 	it('random or truncated bodies: only NodeOperationError escapes, events are complete', async () => {
 		const sources = [...new Set(fixtures.map((f) => f.source))];
 		await fc.assert(
@@ -126,6 +132,11 @@ describe('Normalize Event: property', () => {
 						return;
 					}
 					for (const item of result.items('Normalize Event')) {
+						// An empty batch (e.g. SendGrid `[]`) keeps its input item as one documented "skipped" marker.
+						if (item.json.skipped === true) {
+							expect(item.json).toEqual({ event: null, skipped: true, reason: 'The payload held no events', source });
+							continue;
+						}
 						expect(item.json.event).toEqual(expect.any(String));
 						expect(item.json.messageId).toEqual(expect.any(String));
 						expect(canonicalEventErrors(item.json)).toEqual([]);
