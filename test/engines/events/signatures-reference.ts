@@ -4,7 +4,7 @@
  * file itself; only the parts that changed are copied, the unchanged helpers are imported.
  */
 import { createHmac, createPublicKey, createVerify, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { header } from '../../../nodes/engines/events/util';
+import { header, isObject } from '../../../nodes/engines/events/util';
 import type { Headers, VerifyResult } from '../../../nodes/engines/events/signatures/common';
 import { DEFAULT_TOLERANCE_SECONDS, OK, checkTimestamp, fail, parseSeconds, safeEqual } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
@@ -251,4 +251,13 @@ export async function oldVerifySns(
 		}
 	}
 	return oldVerifySnsWithKey(message, key, nowMs, toleranceSeconds);
+}
+
+/** asSnsMessage before the fields were read one by one (a loop over a list of names). */
+export function oldAsSnsMessage(payload: unknown): SnsMessage | null {
+	if (!isObject(payload)) return null;
+	for (const key of ['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL']) {
+		if (typeof payload[key] !== 'string') return null;
+	}
+	return payload as unknown as SnsMessage;
 }

@@ -3,18 +3,19 @@
  * (test/engines/events/signatures-reference.ts): the same accepted and rejected signatures, the
  * same failure reasons and messages, for valid, tampered, cut, re-encoded and random inputs.
  */
-import { createHmac, createSign, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { createHmac, createPublicKey, createSign, generateKeyPairSync, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { verifyDelivery, verifyParsedSync } from '../../../nodes/engines/events/signatures';
 import { decode, safeEqualString } from '../../../nodes/engines/events/signatures/common';
 import { verifyHttpAuth } from '../../../nodes/engines/events/signatures/httpAuth';
 import { verifySendGrid } from '../../../nodes/engines/events/signatures/sendgrid';
 import type { SnsMessage } from '../../../nodes/engines/events/signatures/sns';
-import { certificateCache, snsStringToSign, verifySns, verifySnsSync, verifySnsWithKey } from '../../../nodes/engines/events/signatures/sns';
+import { asSnsMessage, certificateCache, snsStringToSign, verifySns, verifySnsSync, verifySnsWithKey } from '../../../nodes/engines/events/signatures/sns';
 import { verifyStripe } from '../../../nodes/engines/events/signatures/stripe';
 import { verifySvix } from '../../../nodes/engines/events/signatures/svix';
 import { SECRETS, SENDGRID_PRIVATE_KEY, SENDGRID_PUBLIC_KEY, SNS_CERT_PEM, SNS_CERT_URL, SNS_KEY_PEM, signDelivery } from '../../harness/signing';
 import {
+	oldAsSnsMessage,
 	oldDecode,
 	oldSafeEqualString,
 	oldVerifyHttpAuth,
@@ -26,6 +27,7 @@ import {
 } from './signatures-reference';
 
 const NOW = 1_700_000_000_000;
+const SENDGRID_PUBLIC_KEY_OBJECT = createPublicKey({ key: Buffer.from(SENDGRID_PUBLIC_KEY, 'base64'), format: 'der', type: 'spki' });
 const T = NOW / 1000;
 
 /** Pieces that make strings interesting for UTF-8 and trimming: ASCII, Latin-1, BMP, astral, lone surrogates, U+FFFD, white space. */
@@ -220,10 +222,11 @@ describe('SNS (signature decoded through the table; the synchronous half of veri
 			Type: fc.constantFrom('Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation', 'Other'),
 			MessageId: field,
 			TopicArn: fc.constantFrom('arn:aws:sns:us-east-1:1:t', 'arn:é'),
-			Message: fc.oneof(field, fc.json()),
-			Subject: field,
+			// Large messages too: more than the reused 16 KB buffer, in 1- to 4-byte characters and lone surrogates.
+			Message: fc.oneof(field, fc.json(), fc.tuple(fc.constantFrom('a', 'é', '€', '\ud83d\ude00', '\ud800', '\udc00', '\n'), fc.integer({ min: 1000, max: 9000 })).map(([c, n]) => c.repeat(n))),
+			Subject: fc.oneof(field, fc.constantFrom(null, 7, ['x'])),
 			SubscribeURL: field,
-			Token: field,
+			Token: fc.oneof(field, fc.constantFrom(null, 7)),
 			Timestamp: fc.oneof(
 				fc.integer({ min: NOW - 600_000, max: NOW + 600_000 }).map((ms) => new Date(ms).toISOString()),
 				fc.integer({ min: NOW - 600_000, max: NOW + 600_000 }).map((ms) => new Date(ms).toISOString().replace('Z', '+02:00').replace('.', ',')),
@@ -253,6 +256,59 @@ describe('SNS (signature decoded through the table; the synchronous half of veri
 			}),
 			{ numRuns: 600 },
 		);
+	});
+
+	it('verifySnsWithKey: a message verifies after a larger and after a smaller one (the bytes buffer is reused)', () => {
+		const signed = (message: string) => {
+			const m = { Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: message, Timestamp: new Date(NOW).toISOString(), SignatureVersion: '2', Signature: '', SigningCertURL: SNS_CERT_URL } as SnsMessage;
+			m.Signature = signText(snsStringToSign(m)!, '2');
+			return m;
+		};
+		const messages = [signed('€'.repeat(5000)), signed('short'), signed('x'.repeat(4000)), signed('\ud800'.repeat(20000)), signed('short')];
+		for (const m of [...messages, ...messages.reverse()]) {
+			expect(verifySnsWithKey(m, key, NOW)).toEqual({ ok: true });
+			expect(verifySnsWithKey({ ...m, Message: `${m.Message} ` }, key, NOW)).toEqual(oldVerifySnsWithKey({ ...m, Message: `${m.Message} ` }, key, NOW));
+		}
+	});
+
+	it('verifySnsWithKey: same result with a key of another type (EC, RSA-PSS) or another RSA key', () => {
+		const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+		const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey;
+		fc.assert(
+			fc.property(snsMessage, fc.constantFrom(SENDGRID_PUBLIC_KEY_OBJECT, otherRsa, pss), (message, k) => {
+				expect(verifySnsWithKey(message, k, NOW)).toEqual(oldVerifySnsWithKey(message, k, NOW));
+			}),
+			{ numRuns: 100 },
+		);
+	});
+
+	it('asSnsMessage: the same envelope or null for any value', () => {
+		const fields = ['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'Subject'];
+		const value = fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom(null, undefined, 0, 1, true, [], {}, ['a']));
+		const envelope = fc.dictionary(fc.constantFrom(...fields), value).map((d) => {
+			const o: Record<string, unknown> = {};
+			for (const f of fields) if (f in d) o[f] = d[f];
+			return o;
+		});
+		const full = fc.tuple(fc.constantFrom(...fields), value).map(([f, v]) => {
+			const o: Record<string, unknown> = {};
+			for (const name of fields) o[name] = `v-${name}`;
+			o[f] = v;
+			return o;
+		});
+		fc.assert(
+			fc.property(fc.oneof(envelope, full, fc.anything()), (payload) => {
+				expect(asSnsMessage(payload)).toBe(oldAsSnsMessage(payload));
+			}),
+			{ numRuns: 5000 },
+		);
+		const good = Object.fromEntries(fields.map((f) => [f, 'x']));
+		expect(asSnsMessage(good)).toBe(good);
+		for (const f of fields.slice(0, 8)) {
+			expect(asSnsMessage({ ...good, [f]: 1 })).toBeNull();
+			expect(oldAsSnsMessage({ ...good, [f]: 1 })).toBeNull();
+		}
+		expect(asSnsMessage([good])).toBeNull();
 	});
 
 	it('verifySns and verifySnsSync: cached, not cached, expired certificate, no fetcher', async () => {
