@@ -86,6 +86,26 @@ describe('decode (table of character classes) gives what the comparisons gave', 
 	});
 });
 
+describe('decode (base64 checked by the regular expression) gives what the comparisons gave', () => {
+	it('for padding of 0 to 4 "=", inside or at the end, white space around, base64url, other characters', () => {
+		const body = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64').replace(/=+$/, '')), fc.constantFrom('', 'A', 'AB', 'ABC', 'a-_b', 'a+/b', 'AB=C', 'A.B', 'AÀ', 'A\u00a0B'));
+		const arb = fc.tuple(fc.constantFrom('', ' ', '\n', '\u00a0', '\ufeff'), body, fc.integer({ min: 0, max: 4 }), fc.constantFrom('', ' ', '\t', '\u2028', 'A', '.'));
+		fc.assert(
+			fc.property(arb, ([before, b, pad, after]) => {
+				const t = `${before}${b}${'='.repeat(pad)}${after}`;
+				const a = decode(t, 'base64');
+				const o = oldDecode(t, 'base64');
+				return a === null ? o === null : o !== null && a.equals(o);
+			}),
+			{ numRuns: 5000 },
+		);
+		for (const [t, valid] of [['AAAA', true], ['AAA=', true], ['AA==', true], ['A===', false], ['AAAA===', false], ['==', false], ['', false], ['A=A', false], [' AA== ', true], ['a-_b', true], ['A\u0100', false]] as const) {
+			expect(decode(t, 'base64') !== null).toBe(valid);
+			expect(oldDecode(t, 'base64') !== null).toBe(valid);
+		}
+	});
+});
+
 describe('HTTP auth (case-insensitive scheme read in place, last basic value kept)', () => {
 	const secretsArb = fc.constantFrom(
 		{ username: 'u', password: 'p' },
