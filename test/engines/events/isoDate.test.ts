@@ -66,6 +66,28 @@ describe('isoFromTime', () => {
 		);
 	});
 
+	it('equals Date#toISOString for any sequence over a few days, with out-of-range values between (the two date slots)', () => {
+		const outside = [253_402_300_800_000, -62_167_219_200_001, 8.64e15, -8.64e15];
+		fc.assert(
+			fc.property(
+				fc.array(fc.integer({ min: 0, max: 2_932_895 }), { minLength: 1, maxLength: 4 }),
+				fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 86_399_999 }), fc.nat({ max: 9 })), { minLength: 1, maxLength: 30 }),
+				(days, steps) => {
+					for (const [pick, offset, wild] of steps) {
+						if (wild === 0) {
+							const t = outside[offset % outside.length];
+							expect(isoFromTime(t)).toBe(Math.abs(t) <= 8.64e15 && new Date(t).getUTCFullYear() <= 9999 && new Date(t).getUTCFullYear() >= 0 ? new Date(t).toISOString() : undefined);
+							continue;
+						}
+						const t = (days[pick % days.length] - 719_528) * 86_400_000 + offset;
+						expect(isoFromTime(t)).toBe(new Date(t).toISOString());
+					}
+				},
+			),
+			{ numRuns: 3000 },
+		);
+	});
+
 	it('hand-picked values, and undefined where the built-in writes a six-digit year or fails', () => {
 		expect(isoFromTime(0)).toBe('1970-01-01T00:00:00.000Z');
 		expect(isoFromTime(-1)).toBe('1969-12-31T23:59:59.999Z');
