@@ -329,6 +329,8 @@ export function lineProduct(
 	return p;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Reads a header (names lower-cased by the caller or not). Arrays give their first value. */
 export function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
 	if (!headers) return undefined;
@@ -337,9 +339,13 @@ export function header(headers: Record<string, unknown> | undefined, name: strin
 		// Node lower-cases request header names; other callers (Normalize Event) may not. Only a
 		// key of the same length can lower-case to the name, except with U+0130 (the one character
 		// whose lower case is two), so other keys are skipped without lower-casing them.
+		// for-in over the own keys (inherited ones skipped) visits what Object.keys lists, in the same
+		// order, without building the array: a miss (Shopify's optional headers) is a plain scan.
 		const lower = name.toLowerCase();
-		for (const key of Object.keys(headers)) {
-			if (key.length !== lower.length && !(key.length < lower.length && key.includes('\u0130'))) continue;
+		const n = lower.length;
+		for (const key in headers) {
+			if (key.length !== n && !(key.length < n && key.includes('\u0130'))) continue;
+			if (!hasOwn.call(headers, key)) continue;
 			if (key.toLowerCase() === lower) {
 				value = headers[key];
 				break;

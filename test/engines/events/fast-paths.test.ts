@@ -151,6 +151,16 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 			}),
 			{ numRuns: 5000 },
 		);
+		// Inherited enumerable keys are not headers (Object.keys leaves them out); index-like keys come first.
+		fc.assert(
+			fc.property(fc.dictionary(name, headerValue, { maxKeys: 4 }), fc.dictionary(name, headerValue, { maxKeys: 4 }), name, (proto, own, wanted) => {
+				const headers = Object.assign(Object.create(proto) as Record<string, unknown>, own);
+				expect(header(headers, wanted)).toBe(refHeader(headers, wanted));
+			}),
+			{ numRuns: 3000 },
+		);
+		expect(header(Object.create({ 'X-A': 'inherited' }) as Record<string, unknown>, 'x-a')).toBeUndefined();
+		expect(header({ 'X-A': 'first', 'x-A': 'second' }, 'x-a')).toBe('first');
 		expect(header({ 'X-Shopify-Topic': 'orders/create' }, 'x-shopify-topic')).toBe('orders/create');
 		expect(header({ '\u0130d': 'dotted' }, 'i\u0307d')).toBe('dotted');
 	});
