@@ -420,8 +420,6 @@ export function pairsToObject(values: unknown): Record<string, string> {
 	return out;
 }
 
-let pairValue = '';
-
 /** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
 const KEY_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
@@ -442,47 +440,96 @@ function pzSlot(text: string, start: number, end: number): number {
 	}
 }
 
-/**
- * One part `text[start, end)` of a pair carrier, read as pairsToObject reads it: the pzSlot of
- * its key, with pairValue set, or -1 when it is no pair or not an attribution key. The plain
- * `key:value` case is read in place in one scan (as plainPairSeparator does); a part made of key
- * characters only has no `:` or `=`, so the PAIR regex cannot match it and is not run; anything
- * else goes to the regex.
- */
-function readPzPair(text: string, start: number, end: number): number {
-	let i = start;
-	while (i < end) {
-		const c = text.charCodeAt(i);
-		if (c >= 128 || KEY_CHAR[c] === 0) break;
-		i++;
-	}
-	if (i === end) return -1;
-	if (i > start && i < end - 1) {
-		const sep = text.charCodeAt(i);
-		if (sep === 58 || sep === 61) {
-			let j = i + 1;
-			while (j < end) {
-				const c = text.charCodeAt(j);
-				if (c < 33 || c > 126) break;
-				j++;
-			}
-			if (j === end) {
-				const slot = pzSlot(text, start, i);
-				if (slot >= 0) pairValue = text.slice(i + 1, end);
-				return slot;
-			}
-		}
-	}
-	const match = PAIR.exec(text.slice(start, end));
-	if (!match) return -1;
-	const slot = pzSlot(match[1], 0, match[1].length);
-	if (slot >= 0) pairValue = match[2];
-	return slot;
+/** A pair separator of pairsToObject (`|`, `;`, `&`, `,`). */
+function isPairSeparator(c: number): boolean {
+	return c === 124 || c === 59 || c === 38 || c === 44;
 }
 
 /** The text of a `pz_*` carrier value as pairsToObject keeps it (strings, numbers as text). */
 function pairText(value: unknown, previous: string | undefined): string | undefined {
 	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : previous;
+}
+
+/** The five attribution values read so far by addPairsAttribution (the last of each wins). */
+let pzMessageId: string | undefined;
+let pzCampaignId: string | undefined;
+let pzVariant: string | undefined;
+let pzSegment: string | undefined;
+let pzExperimentId: string | undefined;
+
+function setPz(slot: number, value: string): void {
+	if (slot === 0) pzMessageId = value;
+	else if (slot === 1) pzCampaignId = value;
+	else if (slot === 2) pzVariant = value;
+	else if (slot === 3) pzSegment = value;
+	else if (slot === 4) pzExperimentId = value;
+}
+
+/**
+ * One carrier string, read as pairsToObject reads it (a JSON object, or parts split at
+ * `|;&,` each read as `key:value` / `key=value`), keeping the five `pz_*` keys. Without `pz_`
+ * in the text no part can have such a key: nothing to read. Otherwise one scan: each part's key
+ * characters, then for `key:value` with a value of visible ASCII (no white space, so nothing to
+ * trim) the value up to the next separator, read in place; any other part goes to the PAIR regex,
+ * and a part of key characters only (no `:` or `=`) cannot match it.
+ */
+function readPairCarrier(item: string): void {
+	const text = item.trim();
+	if (text.startsWith('{')) {
+		try {
+			const parsed: unknown = JSON.parse(text);
+			if (isObject(parsed)) {
+				pzMessageId = pairText(parsed.pz_message_id, pzMessageId);
+				pzCampaignId = pairText(parsed.pz_campaign_id, pzCampaignId);
+				pzVariant = pairText(parsed.pz_variant, pzVariant);
+				pzSegment = pairText(parsed.pz_segment, pzSegment);
+				pzExperimentId = pairText(parsed.pz_experiment_id, pzExperimentId);
+			}
+		} catch {
+			// not JSON: nothing, as in pairsToObject
+		}
+		return;
+	}
+	if (!text.includes('pz_')) return;
+	const n = text.length;
+	let start = 0;
+	while (start < n) {
+		let i = start;
+		let c = 0;
+		while (i < n) {
+			c = text.charCodeAt(i);
+			if (c >= 128 || KEY_CHAR[c] === 0) break;
+			i++;
+		}
+		if (i === n) return; // the last part, key characters only
+		if (isPairSeparator(c)) {
+			start = i + 1; // key characters only (or empty)
+			continue;
+		}
+		let j = i + 1;
+		let plain = false;
+		if (i > start && (c === 58 || c === 61)) {
+			while (j < n) {
+				const d = text.charCodeAt(j);
+				if (d < 33 || d > 126 || isPairSeparator(d)) break;
+				j++;
+			}
+			plain = j > i + 1 && (j === n || isPairSeparator(text.charCodeAt(j)));
+		}
+		let end = j;
+		while (end < n && !isPairSeparator(text.charCodeAt(end))) end++;
+		if (plain) {
+			const slot = pzSlot(text, start, i);
+			if (slot >= 0) setPz(slot, text.slice(i + 1, end));
+		} else {
+			const match = PAIR.exec(text.slice(start, end));
+			if (match) {
+				const slot = pzSlot(match[1], 0, match[1].length);
+				if (slot >= 0) setPz(slot, match[2]);
+			}
+		}
+		start = end + 1;
+	}
 }
 
 /**
@@ -491,52 +538,22 @@ function pairText(value: unknown, previous: string | undefined): string | undefi
  * (the last value of each wins, as in the object) instead of building the object of all pairs.
  */
 export function addPairsAttribution(out: Record<string, unknown>, values: unknown): void {
-	let messageId: string | undefined;
-	let campaignId: string | undefined;
-	let variant: string | undefined;
-	let segment: string | undefined;
-	let experimentId: string | undefined;
-	const list = Array.isArray(values) ? values : [values];
-	for (const item of list) {
-		if (typeof item !== 'string') continue;
-		const text = item.trim();
-		if (text.startsWith('{')) {
-			try {
-				const parsed: unknown = JSON.parse(text);
-				if (isObject(parsed)) {
-					messageId = pairText(parsed.pz_message_id, messageId);
-					campaignId = pairText(parsed.pz_campaign_id, campaignId);
-					variant = pairText(parsed.pz_variant, variant);
-					segment = pairText(parsed.pz_segment, segment);
-					experimentId = pairText(parsed.pz_experiment_id, experimentId);
-				}
-			} catch {
-				// not JSON: nothing, as in pairsToObject
-			}
-			continue;
+	pzMessageId = undefined;
+	pzCampaignId = undefined;
+	pzVariant = undefined;
+	pzSegment = undefined;
+	pzExperimentId = undefined;
+	if (Array.isArray(values)) {
+		for (let k = 0; k < values.length; k++) {
+			const item: unknown = values[k];
+			if (typeof item === 'string') readPairCarrier(item);
 		}
-		// The parts between separators, as text.split(/[|;&,]/) gives them.
-		const n = text.length;
-		let start = 0;
-		for (let i = 0; i <= n; i++) {
-			if (i < n) {
-				const c = text.charCodeAt(i);
-				if (c !== 124 && c !== 59 && c !== 38 && c !== 44) continue;
-			}
-			const slot = readPzPair(text, start, i);
-			start = i + 1;
-			if (slot === 0) messageId = pairValue;
-			else if (slot === 1) campaignId = pairValue;
-			else if (slot === 2) variant = pairValue;
-			else if (slot === 3) segment = pairValue;
-			else if (slot === 4) experimentId = pairValue;
-		}
-	}
-	if (messageId) out.email_id = messageId;
-	if (campaignId) out.campaign_id = campaignId;
-	if (variant) out.variant = variant;
-	if (segment) out.segment = segment;
-	if (experimentId) out.experiment_id = experimentId;
+	} else if (typeof values === 'string') readPairCarrier(values);
+	if (pzMessageId) out.email_id = pzMessageId;
+	if (pzCampaignId) out.campaign_id = pzCampaignId;
+	if (pzVariant) out.variant = pzVariant;
+	if (pzSegment) out.segment = pzSegment;
+	if (pzExperimentId) out.experiment_id = pzExperimentId;
 }
 
 /**
