@@ -247,21 +247,51 @@ function hexDigits(value: number, width: 6 | 8): string {
 	return width === 6 ? low : String.fromCharCode(nibble(value, 28), nibble(value, 24)) + low;
 }
 
-/** A money amount already in major units (number or decimal string like "59.99"). */
+/** 10^0 … 10^15, all exact doubles. */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A money amount already in major units (number or decimal string like "59.99").
+ *
+ * The usual text /^-?\d+(\.\d+)?$/ is read in one scan. With at most 15 digits in all, the
+ * digits as an integer and 10^(fraction digits) are exact doubles, so their quotient (IEEE
+ * division rounds correctly) is the correctly rounded value of the text: what Number(text) gives
+ * (Clinger's fast path), without the string-to-number call. Longer texts take Number(text);
+ * white space etc. the regex.
+ */
 export function money(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
 	if (typeof value !== 'string') return undefined;
-	// Fast path for /^-?\d+(\.\d+)?$/ (what every store sends); white space etc. take the regex.
 	const n = value.length;
-	let i = n > 0 && value.charCodeAt(0) === 45 ? 1 : 0;
+	const negative = n > 0 && value.charCodeAt(0) === 45;
+	let i = negative ? 1 : 0;
 	const intStart = i;
-	while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
+	let digits = 0;
+	let c = 0;
+	while (i < n) {
+		c = value.charCodeAt(i) - 48;
+		if (c < 0 || c > 9) break;
+		digits = digits * 10 + c;
+		i++;
+	}
 	if (i > intStart) {
-		if (i === n) return Number(value);
-		if (value.charCodeAt(i) === 46) {
+		let fraction = 0;
+		let whole = i === n;
+		if (!whole && c === 46 - 48) {
 			const fracStart = ++i;
-			while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
-			if (i === n && i > fracStart) return Number(value);
+			while (i < n) {
+				c = value.charCodeAt(i) - 48;
+				if (c < 0 || c > 9) break;
+				digits = digits * 10 + c;
+				i++;
+			}
+			fraction = i - fracStart;
+			whole = i === n && fraction > 0;
+		}
+		if (whole) {
+			if (n - intStart - (fraction > 0 ? 1 : 0) > 15) return Number(value);
+			const magnitude = fraction === 0 ? digits : digits / POW10[fraction];
+			return negative ? -magnitude : magnitude;
 		}
 	}
 	return /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;

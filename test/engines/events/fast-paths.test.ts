@@ -67,6 +67,13 @@ describe('regex-free scanners match their regex definitions', () => {
 
 	it('money', () => {
 		fc.assert(fc.property(text, (t) => Object.is(money(t), refMoney(t))), { numRuns: 3000 });
+		// Decimal texts of any length (the digits-over-a-power-of-ten path up to 15 digits, Number beyond).
+		const digitText = (max: number) => fc.array(fc.constantFrom(...'0123456789'.split('')), { minLength: 1, maxLength: max }).map((a) => a.join(''));
+		const decimal = fc.tuple(fc.constantFrom('', '-'), digitText(20), fc.option(digitText(20))).map(([sign, whole, frac]) => `${sign}${whole}${frac === null ? '' : `.${frac}`}`);
+		fc.assert(fc.property(decimal, (t) => Object.is(money(t), refMoney(t))), { numRuns: 20000 });
+		for (const t of ['0.1', '0.3', '-0', '-0.0', '007.50', '999999999999999', '9999999999999999', '99999999999999.9', '0.000000000000001', '9007199254740993', '1.7976931348623157', '123456789.012345']) {
+			expect(Object.is(money(t), refMoney(t))).toBe(true);
+		}
 		expect(money('59.99')).toBe(59.99);
 		expect(money('-5')).toBe(-5);
 		expect(money(' 12.50 ')).toBe(12.5);
