@@ -87,6 +87,20 @@ export function isoFromTime(time: number): string | undefined {
 	);
 }
 
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), the inverse of civilDate
+ * (H. Hinnant's days_from_civil): what Date.UTC(year, month - 1, day) / 86_400_000 gives for
+ * years 100-9999, without the built-in call.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+	const y = month <= 2 ? year - 1 : year;
+	const era = Math.floor(y / 400);
+	const yoe = y - era * 400;
+	const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+	const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+	return era * 146_097 + doe - 719_468;
+}
+
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isDigit(c: number): boolean {
@@ -162,5 +176,5 @@ export function timeFromIso(text: string, assumeUtc: boolean): number | undefine
 	if (sep === 32 && i !== n) return undefined;
 	// Date.UTC reads years 0-99 as 1900-1999: leave those (never sent by a webhook) to the built-in.
 	if (year < 100) return undefined;
-	return Date.UTC(year, month - 1, day, hour, minute, second, milli) - offsetMinutes * 60_000;
+	return (daysFromCivil(year, month, day) * 24 + hour) * 3_600_000 + minute * 60_000 + second * 1000 + milli - offsetMinutes * 60_000;
 }

@@ -109,6 +109,28 @@ describe('timeFromIso', () => {
 		expect(timeFromIso('2024-01-01 12:00:00', true)).toBe(Date.parse('2024-01-01T12:00:00Z'));
 	});
 
+	it('equals Date.parse for random valid texts with a zone, years 0100-9999 (the civil-day arithmetic)', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 100, max: 9999 }),
+				fc.integer({ min: 1, max: 12 }),
+				fc.integer({ min: 1, max: 31 }),
+				fc.integer({ min: 0, max: 86_399_999 }),
+				fc.constantFrom('Z', '+00:00', '-05:00', '+14:00', '-23:59', '+05:30'),
+				(year, month, day, ms, zone) => {
+					const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(Math.floor(ms / 3_600_000), 2)}:${pad(Math.floor(ms / 60_000) % 60, 2)}:${pad(Math.floor(ms / 1000) % 60, 2)}.${pad(ms % 1000, 3)}${zone}`;
+					const parsed = Date.parse(text);
+					const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+					expect(timeFromIso(text, false)).toBe(day > daysInMonth ? undefined : parsed);
+				},
+			),
+			{ numRuns: 20000 },
+		);
+		expect(timeFromIso('0100-03-01T00:00:00Z', false)).toBe(Date.parse('0100-03-01T00:00:00Z'));
+		expect(timeFromIso('2000-02-29T00:00:00Z', false)).toBe(Date.parse('2000-02-29T00:00:00Z'));
+		expect(timeFromIso('9999-12-31T23:59:59.999-23:59', false)).toBe(Date.parse('9999-12-31T23:59:59.999-23:59'));
+	});
+
 	it('leaves every other form to the built-in', () => {
 		expect(timeFromIso('2024-01-01T12:00:00', false)).toBeUndefined(); // local time
 		expect(timeFromIso('2023-02-29T12:00:00Z', false)).toBeUndefined(); // not a day
