@@ -164,7 +164,16 @@ export function contentId(...parts: unknown[]): string {
 	g2 = Math.imul(g2 ^ (g2 >>> 16), 2246822507) ^ Math.imul(g1 ^ (g1 >>> 13), 3266489909);
 	// Each 53-bit value (21 high bits, 32 low bits) as 14 hex digits: the halves are written apart
 	// because Number#toString(16) of a double beyond 2^31 is slow; same text as `.toString(16).padStart(14, '0')`.
-	return `c${hexDigits(2097151 & h2, 6)}${hexDigits(h1 >>> 0, 8)}${hexDigits(2097151 & g2, 6)}${hexDigits(g1 >>> 0, 8)}`;
+	// One String.fromCharCode for the whole id (one flat string, no pieces to join).
+	const a = 2097151 & h2;
+	const c = 2097151 & g2;
+	return String.fromCharCode(
+		99, // c
+		nibble(a, 20), nibble(a, 16), nibble(a, 12), nibble(a, 8), nibble(a, 4), nibble(a, 0),
+		nibble(h1, 28), nibble(h1, 24), nibble(h1, 20), nibble(h1, 16), nibble(h1, 12), nibble(h1, 8), nibble(h1, 4), nibble(h1, 0),
+		nibble(c, 20), nibble(c, 16), nibble(c, 12), nibble(c, 8), nibble(c, 4), nibble(c, 0),
+		nibble(g1, 28), nibble(g1, 24), nibble(g1, 20), nibble(g1, 16), nibble(g1, 12), nibble(g1, 8), nibble(g1, 4), nibble(g1, 0),
+	);
 }
 
 /** contentId's running hash state: seed 1 (hash1, hash2) and seed 2 (hash3, hash4), cyrb53 style. */
@@ -239,12 +248,6 @@ function mixPrimitiveParts(parts: unknown[]): boolean {
 function nibble(value: number, shift: number): number {
 	const d = (value >>> shift) & 15;
 	return d < 10 ? 48 + d : 87 + d;
-}
-
-/** A non-negative integer below 2^32 (below 2^24 when `width` is 6) as exactly `width` hex digits. */
-function hexDigits(value: number, width: 6 | 8): string {
-	const low = String.fromCharCode(nibble(value, 20), nibble(value, 16), nibble(value, 12), nibble(value, 8), nibble(value, 4), nibble(value, 0));
-	return width === 6 ? low : String.fromCharCode(nibble(value, 28), nibble(value, 24)) + low;
 }
 
 /** 10^0 … 10^15, all exact doubles. */
