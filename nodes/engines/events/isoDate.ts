@@ -8,21 +8,21 @@
 
 const MS_PER_DAY = 86_400_000;
 
-function pad2(n: number): string {
-	return n < 10 ? `0${n}` : `${n}`;
-}
-
-function pad3(n: number): string {
-	return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
-}
-
+/**
+ * The date part `YYYY-MM-DD` of the last two day counts formatted, as the char codes of its eight
+ * digits (Y Y Y Y M M D D): timestamps of one delivery (and of a day's traffic) share their date,
+ * and an event's own time and the delivery's receivedAt alternate.
+ */
 let lastDays = Number.NaN;
-let lastDatePrefix = '';
+let lastDigits: Uint8Array = new Uint8Array(8);
 let otherDays = Number.NaN;
-let otherDatePrefix = '';
+let otherDigits: Uint8Array = new Uint8Array(8);
 
-/** `YYYY-MM-DDT` of a day count since 1970-01-01; undefined outside years 0000-9999. */
-function civilDate(days: number): string | undefined {
+/**
+ * Writes the digits of the civil date of a day count since 1970-01-01 into `out`; false (and
+ * nothing written) outside years 0000-9999.
+ */
+function civilDate(days: number, out: Uint8Array): boolean {
 	// Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
 	const z = days + 719_468;
 	const era = Math.floor(z / 146_097);
@@ -33,14 +33,22 @@ function civilDate(days: number): string | undefined {
 	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
 	const month = mp < 10 ? mp + 3 : mp - 9;
 	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-	if (year < 0 || year > 9999) return undefined;
-	const yearText = year >= 1000 ? `${year}` : year >= 100 ? `0${year}` : year >= 10 ? `00${year}` : `000${year}`;
-	return `${yearText}-${pad2(month)}-${pad2(day)}T`;
+	if (year < 0 || year > 9999) return false;
+	out[0] = 48 + Math.floor(year / 1000);
+	out[1] = 48 + (Math.floor(year / 100) % 10);
+	out[2] = 48 + (Math.floor(year / 10) % 10);
+	out[3] = 48 + (year % 10);
+	out[4] = 48 + Math.floor(month / 10);
+	out[5] = 48 + (month % 10);
+	out[6] = 48 + Math.floor(day / 10);
+	out[7] = 48 + (day % 10);
+	return true;
 }
 
 /**
  * `new Date(ms).toISOString()` for a time value; undefined outside years 0000-9999 (the built-in
- * writes those with a sign and six digits) or for a value a Date would not hold.
+ * writes those with a sign and six digits) or for a value a Date would not hold. The text is made
+ * by one String.fromCharCode (one flat string, no concatenations or padded pieces).
  */
 export function isoFromTime(time: number): string | undefined {
 	if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) return undefined;
@@ -54,21 +62,43 @@ export function isoFromTime(time: number): string | undefined {
 	rest -= minute * 60_000;
 	const second = Math.floor(rest / 1000);
 	const milli = rest - second * 1000;
-	// Timestamps of one delivery (and of a day's traffic) share their date: keep the last two
-	// (an event's own time and the delivery's receivedAt alternate).
-	let prefix: string;
-	if (days === lastDays) prefix = lastDatePrefix;
-	else if (days === otherDays) prefix = otherDatePrefix;
+	let d: Uint8Array;
+	if (days === lastDays) d = lastDigits;
+	else if (days === otherDays) d = otherDigits;
 	else {
-		const date = civilDate(days);
-		if (date === undefined) return undefined;
+		// The oldest slot takes the new date (if it is a writable year) and becomes the last.
+		d = otherDigits;
+		if (!civilDate(days, d)) return undefined;
+		otherDigits = lastDigits;
 		otherDays = lastDays;
-		otherDatePrefix = lastDatePrefix;
+		lastDigits = d;
 		lastDays = days;
-		lastDatePrefix = date;
-		prefix = date;
 	}
-	return `${prefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${pad3(milli)}Z`;
+	const h = Math.floor(hour / 10);
+	const m = Math.floor(minute / 10);
+	const s = Math.floor(second / 10);
+	const cs = Math.floor(milli / 10);
+	return String.fromCharCode(
+		d[0], d[1], d[2], d[3], 45, d[4], d[5], 45, d[6], d[7], 84,
+		48 + h, 48 + hour - 10 * h, 58,
+		48 + m, 48 + minute - 10 * m, 58,
+		48 + s, 48 + second - 10 * s, 46,
+		48 + Math.floor(milli / 100), 48 + (cs % 10), 48 + milli - 10 * cs, 90,
+	);
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), the inverse of civilDate
+ * (H. Hinnant's days_from_civil): what Date.UTC(year, month - 1, day) / 86_400_000 gives for
+ * years 100-9999, without the built-in call.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+	const y = month <= 2 ? year - 1 : year;
+	const era = Math.floor(y / 400);
+	const yoe = y - era * 400;
+	const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+	const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+	return era * 146_097 + doe - 719_468;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -146,5 +176,5 @@ export function timeFromIso(text: string, assumeUtc: boolean): number | undefine
 	if (sep === 32 && i !== n) return undefined;
 	// Date.UTC reads years 0-99 as 1900-1999: leave those (never sent by a webhook) to the built-in.
 	if (year < 100) return undefined;
-	return Date.UTC(year, month - 1, day, hour, minute, second, milli) - offsetMinutes * 60_000;
+	return (daysFromCivil(year, month, day) * 24 + hour) * 3_600_000 + minute * 60_000 + second * 1000 + milli - offsetMinutes * 60_000;
 }

@@ -164,7 +164,16 @@ export function contentId(...parts: unknown[]): string {
 	g2 = Math.imul(g2 ^ (g2 >>> 16), 2246822507) ^ Math.imul(g1 ^ (g1 >>> 13), 3266489909);
 	// Each 53-bit value (21 high bits, 32 low bits) as 14 hex digits: the halves are written apart
 	// because Number#toString(16) of a double beyond 2^31 is slow; same text as `.toString(16).padStart(14, '0')`.
-	return `c${hexDigits(2097151 & h2, 6)}${hexDigits(h1 >>> 0, 8)}${hexDigits(2097151 & g2, 6)}${hexDigits(g1 >>> 0, 8)}`;
+	// One String.fromCharCode for the whole id (one flat string, no pieces to join).
+	const a = 2097151 & h2;
+	const c = 2097151 & g2;
+	return String.fromCharCode(
+		99, // c
+		nibble(a, 20), nibble(a, 16), nibble(a, 12), nibble(a, 8), nibble(a, 4), nibble(a, 0),
+		nibble(h1, 28), nibble(h1, 24), nibble(h1, 20), nibble(h1, 16), nibble(h1, 12), nibble(h1, 8), nibble(h1, 4), nibble(h1, 0),
+		nibble(c, 20), nibble(c, 16), nibble(c, 12), nibble(c, 8), nibble(c, 4), nibble(c, 0),
+		nibble(g1, 28), nibble(g1, 24), nibble(g1, 20), nibble(g1, 16), nibble(g1, 12), nibble(g1, 8), nibble(g1, 4), nibble(g1, 0),
+	);
 }
 
 /** contentId's running hash state: seed 1 (hash1, hash2) and seed 2 (hash3, hash4), cyrb53 style. */
@@ -241,27 +250,51 @@ function nibble(value: number, shift: number): number {
 	return d < 10 ? 48 + d : 87 + d;
 }
 
-/** A non-negative integer below 2^32 (below 2^24 when `width` is 6) as exactly `width` hex digits. */
-function hexDigits(value: number, width: 6 | 8): string {
-	const low = String.fromCharCode(nibble(value, 20), nibble(value, 16), nibble(value, 12), nibble(value, 8), nibble(value, 4), nibble(value, 0));
-	return width === 6 ? low : String.fromCharCode(nibble(value, 28), nibble(value, 24)) + low;
-}
+/** 10^0 … 10^15, all exact doubles. */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
-/** A money amount already in major units (number or decimal string like "59.99"). */
+/**
+ * A money amount already in major units (number or decimal string like "59.99").
+ *
+ * The usual text /^-?\d+(\.\d+)?$/ is read in one scan. With at most 15 digits in all, the
+ * digits as an integer and 10^(fraction digits) are exact doubles, so their quotient (IEEE
+ * division rounds correctly) is the correctly rounded value of the text: what Number(text) gives
+ * (Clinger's fast path), without the string-to-number call. Longer texts take Number(text);
+ * white space etc. the regex.
+ */
 export function money(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
 	if (typeof value !== 'string') return undefined;
-	// Fast path for /^-?\d+(\.\d+)?$/ (what every store sends); white space etc. take the regex.
 	const n = value.length;
-	let i = n > 0 && value.charCodeAt(0) === 45 ? 1 : 0;
+	const negative = n > 0 && value.charCodeAt(0) === 45;
+	let i = negative ? 1 : 0;
 	const intStart = i;
-	while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
+	let digits = 0;
+	let c = 0;
+	while (i < n) {
+		c = value.charCodeAt(i) - 48;
+		if (c < 0 || c > 9) break;
+		digits = digits * 10 + c;
+		i++;
+	}
 	if (i > intStart) {
-		if (i === n) return Number(value);
-		if (value.charCodeAt(i) === 46) {
+		let fraction = 0;
+		let whole = i === n;
+		if (!whole && c === 46 - 48) {
 			const fracStart = ++i;
-			while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
-			if (i === n && i > fracStart) return Number(value);
+			while (i < n) {
+				c = value.charCodeAt(i) - 48;
+				if (c < 0 || c > 9) break;
+				digits = digits * 10 + c;
+				i++;
+			}
+			fraction = i - fracStart;
+			whole = i === n && fraction > 0;
+		}
+		if (whole) {
+			if (n - intStart - (fraction > 0 ? 1 : 0) > 15) return Number(value);
+			const magnitude = fraction === 0 ? digits : digits / POW10[fraction];
+			return negative ? -magnitude : magnitude;
 		}
 	}
 	return /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
@@ -329,6 +362,8 @@ export function lineProduct(
 	return p;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Reads a header (names lower-cased by the caller or not). Arrays give their first value. */
 export function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
 	if (!headers) return undefined;
@@ -337,9 +372,13 @@ export function header(headers: Record<string, unknown> | undefined, name: strin
 		// Node lower-cases request header names; other callers (Normalize Event) may not. Only a
 		// key of the same length can lower-case to the name, except with U+0130 (the one character
 		// whose lower case is two), so other keys are skipped without lower-casing them.
+		// for-in over the own keys (inherited ones skipped) visits what Object.keys lists, in the same
+		// order, without building the array: a miss (Shopify's optional headers) is a plain scan.
 		const lower = name.toLowerCase();
-		for (const key of Object.keys(headers)) {
-			if (key.length !== lower.length && !(key.length < lower.length && key.includes('\u0130'))) continue;
+		const n = lower.length;
+		for (const key in headers) {
+			if (key.length !== n && !(key.length < n && key.includes('\u0130'))) continue;
+			if (!hasOwn.call(headers, key)) continue;
 			if (key.toLowerCase() === lower) {
 				value = headers[key];
 				break;
@@ -414,8 +453,6 @@ export function pairsToObject(values: unknown): Record<string, string> {
 	return out;
 }
 
-let pairValue = '';
-
 /** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
 const KEY_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
@@ -436,47 +473,96 @@ function pzSlot(text: string, start: number, end: number): number {
 	}
 }
 
-/**
- * One part `text[start, end)` of a pair carrier, read as pairsToObject reads it: the pzSlot of
- * its key, with pairValue set, or -1 when it is no pair or not an attribution key. The plain
- * `key:value` case is read in place in one scan (as plainPairSeparator does); a part made of key
- * characters only has no `:` or `=`, so the PAIR regex cannot match it and is not run; anything
- * else goes to the regex.
- */
-function readPzPair(text: string, start: number, end: number): number {
-	let i = start;
-	while (i < end) {
-		const c = text.charCodeAt(i);
-		if (c >= 128 || KEY_CHAR[c] === 0) break;
-		i++;
-	}
-	if (i === end) return -1;
-	if (i > start && i < end - 1) {
-		const sep = text.charCodeAt(i);
-		if (sep === 58 || sep === 61) {
-			let j = i + 1;
-			while (j < end) {
-				const c = text.charCodeAt(j);
-				if (c < 33 || c > 126) break;
-				j++;
-			}
-			if (j === end) {
-				const slot = pzSlot(text, start, i);
-				if (slot >= 0) pairValue = text.slice(i + 1, end);
-				return slot;
-			}
-		}
-	}
-	const match = PAIR.exec(text.slice(start, end));
-	if (!match) return -1;
-	const slot = pzSlot(match[1], 0, match[1].length);
-	if (slot >= 0) pairValue = match[2];
-	return slot;
+/** A pair separator of pairsToObject (`|`, `;`, `&`, `,`). */
+function isPairSeparator(c: number): boolean {
+	return c === 124 || c === 59 || c === 38 || c === 44;
 }
 
 /** The text of a `pz_*` carrier value as pairsToObject keeps it (strings, numbers as text). */
 function pairText(value: unknown, previous: string | undefined): string | undefined {
 	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : previous;
+}
+
+/** The five attribution values read so far by addPairsAttribution (the last of each wins). */
+let pzMessageId: string | undefined;
+let pzCampaignId: string | undefined;
+let pzVariant: string | undefined;
+let pzSegment: string | undefined;
+let pzExperimentId: string | undefined;
+
+function setPz(slot: number, value: string): void {
+	if (slot === 0) pzMessageId = value;
+	else if (slot === 1) pzCampaignId = value;
+	else if (slot === 2) pzVariant = value;
+	else if (slot === 3) pzSegment = value;
+	else if (slot === 4) pzExperimentId = value;
+}
+
+/**
+ * One carrier string, read as pairsToObject reads it (a JSON object, or parts split at
+ * `|;&,` each read as `key:value` / `key=value`), keeping the five `pz_*` keys. Without `pz_`
+ * in the text no part can have such a key: nothing to read. Otherwise one scan: each part's key
+ * characters, then for `key:value` with a value of visible ASCII (no white space, so nothing to
+ * trim) the value up to the next separator, read in place; any other part goes to the PAIR regex,
+ * and a part of key characters only (no `:` or `=`) cannot match it.
+ */
+function readPairCarrier(item: string): void {
+	const text = item.trim();
+	if (text.startsWith('{')) {
+		try {
+			const parsed: unknown = JSON.parse(text);
+			if (isObject(parsed)) {
+				pzMessageId = pairText(parsed.pz_message_id, pzMessageId);
+				pzCampaignId = pairText(parsed.pz_campaign_id, pzCampaignId);
+				pzVariant = pairText(parsed.pz_variant, pzVariant);
+				pzSegment = pairText(parsed.pz_segment, pzSegment);
+				pzExperimentId = pairText(parsed.pz_experiment_id, pzExperimentId);
+			}
+		} catch {
+			// not JSON: nothing, as in pairsToObject
+		}
+		return;
+	}
+	if (!text.includes('pz_')) return;
+	const n = text.length;
+	let start = 0;
+	while (start < n) {
+		let i = start;
+		let c = 0;
+		while (i < n) {
+			c = text.charCodeAt(i);
+			if (c >= 128 || KEY_CHAR[c] === 0) break;
+			i++;
+		}
+		if (i === n) return; // the last part, key characters only
+		if (isPairSeparator(c)) {
+			start = i + 1; // key characters only (or empty)
+			continue;
+		}
+		let j = i + 1;
+		let plain = false;
+		if (i > start && (c === 58 || c === 61)) {
+			while (j < n) {
+				const d = text.charCodeAt(j);
+				if (d < 33 || d > 126 || isPairSeparator(d)) break;
+				j++;
+			}
+			plain = j > i + 1 && (j === n || isPairSeparator(text.charCodeAt(j)));
+		}
+		let end = j;
+		while (end < n && !isPairSeparator(text.charCodeAt(end))) end++;
+		if (plain) {
+			const slot = pzSlot(text, start, i);
+			if (slot >= 0) setPz(slot, text.slice(i + 1, end));
+		} else {
+			const match = PAIR.exec(text.slice(start, end));
+			if (match) {
+				const slot = pzSlot(match[1], 0, match[1].length);
+				if (slot >= 0) setPz(slot, match[2]);
+			}
+		}
+		start = end + 1;
+	}
 }
 
 /**
@@ -485,52 +571,22 @@ function pairText(value: unknown, previous: string | undefined): string | undefi
  * (the last value of each wins, as in the object) instead of building the object of all pairs.
  */
 export function addPairsAttribution(out: Record<string, unknown>, values: unknown): void {
-	let messageId: string | undefined;
-	let campaignId: string | undefined;
-	let variant: string | undefined;
-	let segment: string | undefined;
-	let experimentId: string | undefined;
-	const list = Array.isArray(values) ? values : [values];
-	for (const item of list) {
-		if (typeof item !== 'string') continue;
-		const text = item.trim();
-		if (text.startsWith('{')) {
-			try {
-				const parsed: unknown = JSON.parse(text);
-				if (isObject(parsed)) {
-					messageId = pairText(parsed.pz_message_id, messageId);
-					campaignId = pairText(parsed.pz_campaign_id, campaignId);
-					variant = pairText(parsed.pz_variant, variant);
-					segment = pairText(parsed.pz_segment, segment);
-					experimentId = pairText(parsed.pz_experiment_id, experimentId);
-				}
-			} catch {
-				// not JSON: nothing, as in pairsToObject
-			}
-			continue;
+	pzMessageId = undefined;
+	pzCampaignId = undefined;
+	pzVariant = undefined;
+	pzSegment = undefined;
+	pzExperimentId = undefined;
+	if (Array.isArray(values)) {
+		for (let k = 0; k < values.length; k++) {
+			const item: unknown = values[k];
+			if (typeof item === 'string') readPairCarrier(item);
 		}
-		// The parts between separators, as text.split(/[|;&,]/) gives them.
-		const n = text.length;
-		let start = 0;
-		for (let i = 0; i <= n; i++) {
-			if (i < n) {
-				const c = text.charCodeAt(i);
-				if (c !== 124 && c !== 59 && c !== 38 && c !== 44) continue;
-			}
-			const slot = readPzPair(text, start, i);
-			start = i + 1;
-			if (slot === 0) messageId = pairValue;
-			else if (slot === 1) campaignId = pairValue;
-			else if (slot === 2) variant = pairValue;
-			else if (slot === 3) segment = pairValue;
-			else if (slot === 4) experimentId = pairValue;
-		}
-	}
-	if (messageId) out.email_id = messageId;
-	if (campaignId) out.campaign_id = campaignId;
-	if (variant) out.variant = variant;
-	if (segment) out.segment = segment;
-	if (experimentId) out.experiment_id = experimentId;
+	} else if (typeof values === 'string') readPairCarrier(values);
+	if (pzMessageId) out.email_id = pzMessageId;
+	if (pzCampaignId) out.campaign_id = pzCampaignId;
+	if (pzVariant) out.variant = pzVariant;
+	if (pzSegment) out.segment = pzSegment;
+	if (pzExperimentId) out.experiment_id = pzExperimentId;
 }
 
 /**

@@ -67,6 +67,13 @@ describe('regex-free scanners match their regex definitions', () => {
 
 	it('money', () => {
 		fc.assert(fc.property(text, (t) => Object.is(money(t), refMoney(t))), { numRuns: 3000 });
+		// Decimal texts of any length (the digits-over-a-power-of-ten path up to 15 digits, Number beyond).
+		const digitText = (max: number) => fc.array(fc.constantFrom(...'0123456789'.split('')), { minLength: 1, maxLength: max }).map((a) => a.join(''));
+		const decimal = fc.tuple(fc.constantFrom('', '-'), digitText(20), fc.option(digitText(20))).map(([sign, whole, frac]) => `${sign}${whole}${frac === null ? '' : `.${frac}`}`);
+		fc.assert(fc.property(decimal, (t) => Object.is(money(t), refMoney(t))), { numRuns: 20000 });
+		for (const t of ['0.1', '0.3', '-0', '-0.0', '007.50', '999999999999999', '9999999999999999', '99999999999999.9', '0.000000000000001', '9007199254740993', '1.7976931348623157', '123456789.012345']) {
+			expect(Object.is(money(t), refMoney(t))).toBe(true);
+		}
 		expect(money('59.99')).toBe(59.99);
 		expect(money('-5')).toBe(-5);
 		expect(money(' 12.50 ')).toBe(12.5);
@@ -151,6 +158,16 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 			}),
 			{ numRuns: 5000 },
 		);
+		// Inherited enumerable keys are not headers (Object.keys leaves them out); index-like keys come first.
+		fc.assert(
+			fc.property(fc.dictionary(name, headerValue, { maxKeys: 4 }), fc.dictionary(name, headerValue, { maxKeys: 4 }), name, (proto, own, wanted) => {
+				const headers = Object.assign(Object.create(proto) as Record<string, unknown>, own);
+				expect(header(headers, wanted)).toBe(refHeader(headers, wanted));
+			}),
+			{ numRuns: 3000 },
+		);
+		expect(header(Object.create({ 'X-A': 'inherited' }) as Record<string, unknown>, 'x-a')).toBeUndefined();
+		expect(header({ 'X-A': 'first', 'x-A': 'second' }, 'x-a')).toBe('first');
 		expect(header({ 'X-Shopify-Topic': 'orders/create' }, 'x-shopify-topic')).toBe('orders/create');
 		expect(header({ '\u0130d': 'dotted' }, 'i\u0307d')).toBe('dotted');
 	});

@@ -66,6 +66,28 @@ describe('isoFromTime', () => {
 		);
 	});
 
+	it('equals Date#toISOString for any sequence over a few days, with out-of-range values between (the two date slots)', () => {
+		const outside = [253_402_300_800_000, -62_167_219_200_001, 8.64e15, -8.64e15];
+		fc.assert(
+			fc.property(
+				fc.array(fc.integer({ min: 0, max: 2_932_895 }), { minLength: 1, maxLength: 4 }),
+				fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 86_399_999 }), fc.nat({ max: 9 })), { minLength: 1, maxLength: 30 }),
+				(days, steps) => {
+					for (const [pick, offset, wild] of steps) {
+						if (wild === 0) {
+							const t = outside[offset % outside.length];
+							expect(isoFromTime(t)).toBe(Math.abs(t) <= 8.64e15 && new Date(t).getUTCFullYear() <= 9999 && new Date(t).getUTCFullYear() >= 0 ? new Date(t).toISOString() : undefined);
+							continue;
+						}
+						const t = (days[pick % days.length] - 719_528) * 86_400_000 + offset;
+						expect(isoFromTime(t)).toBe(new Date(t).toISOString());
+					}
+				},
+			),
+			{ numRuns: 3000 },
+		);
+	});
+
 	it('hand-picked values, and undefined where the built-in writes a six-digit year or fails', () => {
 		expect(isoFromTime(0)).toBe('1970-01-01T00:00:00.000Z');
 		expect(isoFromTime(-1)).toBe('1969-12-31T23:59:59.999Z');
@@ -85,6 +107,28 @@ describe('timeFromIso', () => {
 		expect(timeFromIso('2024-02-29T23:59:59.9999Z', false)).toBe(Date.parse('2024-02-29T23:59:59.9999Z'));
 		expect(timeFromIso('2024-01-01T12:00Z', false)).toBe(Date.parse('2024-01-01T12:00Z'));
 		expect(timeFromIso('2024-01-01 12:00:00', true)).toBe(Date.parse('2024-01-01T12:00:00Z'));
+	});
+
+	it('equals Date.parse for random valid texts with a zone, years 0100-9999 (the civil-day arithmetic)', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 100, max: 9999 }),
+				fc.integer({ min: 1, max: 12 }),
+				fc.integer({ min: 1, max: 31 }),
+				fc.integer({ min: 0, max: 86_399_999 }),
+				fc.constantFrom('Z', '+00:00', '-05:00', '+14:00', '-23:59', '+05:30'),
+				(year, month, day, ms, zone) => {
+					const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(Math.floor(ms / 3_600_000), 2)}:${pad(Math.floor(ms / 60_000) % 60, 2)}:${pad(Math.floor(ms / 1000) % 60, 2)}.${pad(ms % 1000, 3)}${zone}`;
+					const parsed = Date.parse(text);
+					const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+					expect(timeFromIso(text, false)).toBe(day > daysInMonth ? undefined : parsed);
+				},
+			),
+			{ numRuns: 20000 },
+		);
+		expect(timeFromIso('0100-03-01T00:00:00Z', false)).toBe(Date.parse('0100-03-01T00:00:00Z'));
+		expect(timeFromIso('2000-02-29T00:00:00Z', false)).toBe(Date.parse('2000-02-29T00:00:00Z'));
+		expect(timeFromIso('9999-12-31T23:59:59.999-23:59', false)).toBe(Date.parse('9999-12-31T23:59:59.999-23:59'));
 	});
 
 	it('leaves every other form to the built-in', () => {
