@@ -396,62 +396,8 @@ export function attribution(...sources: unknown[]): Record<string, string> {
 	return out;
 }
 
-const PAIR_SEPARATORS = /[|;&,]/;
+/** A `key:value` / `key=value` part as the former pairsToObject read it (white space trimmed). */
 const PAIR = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/;
-
-/**
- * For the usual pair `key:value` or `key=value` with a key of `[A-Za-z0-9_.-]` and a value of
- * visible ASCII (no white space anywhere): the index of the separator. -1 for anything else,
- * which the `PAIR` regex then reads (same result: nothing to trim).
- */
-function plainPairSeparator(part: string): number {
-	const n = part.length;
-	let i = 0;
-	for (; i < n; i++) {
-		const c = part.charCodeAt(i);
-		if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45)) break;
-	}
-	if (i === 0 || i >= n - 1) return -1;
-	const sep = part.charCodeAt(i);
-	if (sep !== 58 && sep !== 61) return -1;
-	for (let j = i + 1; j < n; j++) {
-		const c = part.charCodeAt(j);
-		if (c < 33 || c > 126) return -1;
-	}
-	return i;
-}
-
-/**
- * `key:value`, `key=value` strings (tags, headers) → an object. Also accepts a JSON object string.
- * Used for Brevo tags / X-Mailin-custom and similar flat carriers.
- */
-export function pairsToObject(values: unknown): Record<string, string> {
-	const out: Record<string, string> = {};
-	const list = Array.isArray(values) ? values : [values];
-	for (const item of list) {
-		if (typeof item !== 'string') continue;
-		const text = item.trim();
-		if (text.startsWith('{')) {
-			try {
-				const parsed: unknown = JSON.parse(text);
-				if (isObject(parsed)) for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
-			} catch {
-				// not JSON: fall through to pairs
-			}
-			continue;
-		}
-		for (const part of text.split(PAIR_SEPARATORS)) {
-			const eq = plainPairSeparator(part);
-			if (eq > 0) {
-				out[part.slice(0, eq)] = part.slice(eq + 1);
-				continue;
-			}
-			const match = PAIR.exec(part);
-			if (match) out[match[1]] = match[2];
-		}
-	}
-	return out;
-}
 
 /** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
 const KEY_CHAR = new Uint8Array(128);
@@ -473,12 +419,12 @@ function pzSlot(text: string, start: number, end: number): number {
 	}
 }
 
-/** A pair separator of pairsToObject (`|`, `;`, `&`, `,`). */
+/** A pair separator of a carrier string (`|`, `;`, `&`, `,`). */
 function isPairSeparator(c: number): boolean {
 	return c === 124 || c === 59 || c === 38 || c === 44;
 }
 
-/** The text of a `pz_*` carrier value as pairsToObject keeps it (strings, numbers as text). */
+/** The text of a `pz_*` carrier value as the former pairsToObject kept it (strings, numbers as text). */
 function pairText(value: unknown, previous: string | undefined): string | undefined {
 	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : previous;
 }
@@ -499,7 +445,7 @@ function setPz(slot: number, value: string): void {
 }
 
 /**
- * One carrier string, read as pairsToObject reads it (a JSON object, or parts split at
+ * One carrier string, read as the former pairsToObject read it (a JSON object, or parts split at
  * `|;&,` each read as `key:value` / `key=value`), keeping the five `pz_*` keys. Without `pz_`
  * in the text no part can have such a key: nothing to read. Otherwise one scan: each part's key
  * characters, then for `key:value` with a value of visible ASCII (no white space, so nothing to
@@ -519,7 +465,7 @@ function readPairCarrier(item: string): void {
 				pzExperimentId = pairText(parsed.pz_experiment_id, pzExperimentId);
 			}
 		} catch {
-			// not JSON: nothing, as in pairsToObject
+			// not JSON: nothing, as in the former pairsToObject
 		}
 		return;
 	}

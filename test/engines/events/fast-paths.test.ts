@@ -9,7 +9,10 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { compact, contentId, header, isObject, isoOf, money, normalizeEmail, optionalString, pairsToObject, product, toIsoUtc } from '../../../nodes/engines/events/util';
+import { compact, contentId, header, isObject, isoOf, money, normalizeEmail, optionalString, product, toIsoUtc } from '../../../nodes/engines/events/util';
+// pairsToObject left production (addPairsAttribution reads only the pz_* pairs); its last version
+// stays the definition addPairsAttribution is tested against (attribution.test.ts), checked here.
+import { pairsToObject } from './reference/util';
 import { getSource } from '../../../nodes/engines/events/registry';
 import { contentId as formerContentId, normalizeEmail as formerNormalizeEmail, toIsoUtc as formerToIsoUtc } from './reference/util';
 
@@ -172,7 +175,7 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 		expect(header({ '\u0130d': 'dotted' }, 'i\u0307d')).toBe('dotted');
 	});
 
-	it('pairsToObject reads pairs as the regex definition does', () => {
+	it('pairsToObject (the reference addPairsAttribution is tested against) reads pairs as the regex definition does', () => {
 		const refPairs = (values: unknown): Record<string, string> => {
 			const out: Record<string, string> = {};
 			for (const item of Array.isArray(values) ? values : [values]) {

@@ -1,6 +1,6 @@
 /** Helpers with hand-computed expectations: lossless ids, dates, money, paths, credential check. */
 import { checkWebhookSecrets } from '../../../nodes/engines/events/credentialCheck';
-import { contentId, minorToMajor, pairsToObject, parseJsonLossless, quoteUnsafeIntegers, readPath, toIsoUtc } from '../../../nodes/engines/events/util';
+import { addPairsAttribution, contentId, minorToMajor, parseJsonLossless, quoteUnsafeIntegers, readPath, toIsoUtc } from '../../../nodes/engines/events/util';
 import { SENDGRID_PUBLIC_KEY } from '../../harness/signing';
 
 describe('quoteUnsafeIntegers / parseJsonLossless', () => {
@@ -43,7 +43,9 @@ describe('money and ids', () => {
 	it('reads dot/bracket paths and key:value pairs', () => {
 		expect(readPath({ a: { b: [{ c: 3 }] } }, '$.a.b[0].c')).toBe(3);
 		expect(readPath({ a: 1 }, 'a.b.c')).toBeUndefined();
-		expect(pairsToObject(['pz_variant:B', 'plain', 'pz_segment=vip|pz_campaign_id:c1'])).toEqual({ pz_variant: 'B', pz_segment: 'vip', pz_campaign_id: 'c1' });
+		const out: Record<string, unknown> = {};
+		addPairsAttribution(out, ['pz_variant:B', 'plain', 'pz_segment=vip|pz_campaign_id:c1|other:x']);
+		expect(out).toEqual({ campaign_id: 'c1', variant: 'B', segment: 'vip' });
 	});
 });
 
