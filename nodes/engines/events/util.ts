@@ -8,6 +8,14 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * `table[key]` for an own key only: a topic or type read from a payload must never find
+ * Object.prototype members (`constructor`, `toString`, `__proto__`…) in a lookup table.
+ */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+	return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /** Objects only: `{}` for anything else, so mappings can read nested fields without guards. */
 export function obj(value: unknown): Record<string, unknown> {
 	return isObject(value) ? value : {};

@@ -111,3 +111,63 @@ describe('mapping rules', () => {
 		expect(() => getSource('stripe')!.normalize({ payload: { type: 'charge.refunded', id: 'evt', created: 'soon' }, receivedAt })).toThrow(/created/);
 	});
 });
+
+describe('a topic named like an Object.prototype member is an unknown topic', () => {
+	// Topic tables are plain objects: `TOPICS['constructor']` used to find Object itself and emit an
+	// event whose `event` was a function (found in review). Each source puts the topic where it reads it.
+	const placements: Record<string, [string, (body: any, headers: Record<string, string>, topic: string) => void]> = {
+		shopify: ['orders-create', (_b, h, t) => (h['x-shopify-topic'] = t)],
+		woocommerce: ['order.created', (_b, h, t) => (h['x-wc-webhook-topic'] = t)],
+		stripe: ['checkout.session.completed', (b, _h, t) => (b.type = t)],
+		segment: ['track', (b, _h, t) => (b.type = t)],
+		sendgrid: ['batch-all-events', (b, _h, t) => b.forEach((e: any) => (e.event = t))],
+		mailgun: ['clicked', (b, _h, t) => (b['event-data'].event = t)],
+		postmark: ['open', (b, _h, t) => (b.RecordType = t)],
+		brevo: ['opened', (b, _h, t) => (b.event = t)],
+		resend: ['email.opened', (b, _h, t) => (b.type = t)],
+		ses: [
+			'open',
+			(b, _h, t) => {
+				const m = JSON.parse(b.Message);
+				m.eventType = t;
+				b.Message = JSON.stringify(m);
+			},
+		],
+		custom: ['datalayer-add-to-cart', (b, _h, t) => (b.event = t)],
+	};
+
+	it('covers every source', () => {
+		expect(Object.keys(placements).sort()).toEqual(Object.keys(SOURCES).sort());
+	});
+
+	it.each(Object.keys(placements).flatMap((source) => ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'].map((topic) => [source, topic] as const)))(
+		'%s: %s',
+		(source, topic) => {
+			const [name, place] = placements[source];
+			const fixture = fixtures.find((f) => f.source === source && f.name === name)!.fixture;
+			const run = (onUnknown: 'error' | 'passThrough' | 'skip') => {
+				const body = structuredClone(fixture.body);
+				const headers = { ...fixture.headers };
+				place(body, headers, topic);
+				return getSource(source)!.normalize({ payload: body, headers, receivedAt, onUnknown, mapping: source === 'custom' ? CUSTOM_MAPPING : undefined });
+			};
+			expect(() => run('error')).toThrow(EventMappingError);
+			expect(run('skip')).toEqual([]);
+			const passed = run('passThrough');
+			expect(passed.length).toBeGreaterThan(0);
+			for (const event of passed) {
+				expect(event.event).toBe('Unknown');
+				expect(canonicalEventErrors(event)).toEqual([]);
+			}
+		},
+	);
+
+	it('Custom: an Event Name Map value that is not a name leaves the event unmapped', () => {
+		const fixture = fixtures.find((f) => f.source === 'custom')!.fixture;
+		const run = (eventMap: Record<string, unknown>) =>
+			getSource('custom')!.normalize({ payload: structuredClone(fixture.body), receivedAt, onUnknown: 'passThrough', mapping: { ...CUSTOM_MAPPING, eventMap: eventMap as Record<string, string> } });
+		expect(run({ add_to_cart: 5 }).map((e) => e.event)).toEqual(['Unknown']);
+		expect(run({ add_to_cart: '' }).map((e) => e.event)).toEqual(['Unknown']);
+		expect(run({ add_to_cart: 'Product Added' }).map((e) => e.event)).toEqual(['Product Added']);
+	});
+});

@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { addPairsAttribution, contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { addPairsAttribution, contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -37,7 +37,7 @@ export const brevo: EventSource = {
 		if (!topic) throw new EventMappingError('"event" is missing', 'event');
 		const esp = optionalString(b['message-id']);
 		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts_epoch ?? b.ts, b.link, b.email);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(brevo, input, topic, b, messageId, 'event');
 			return unknown ? [unknown] : [];

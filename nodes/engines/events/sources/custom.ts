@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../types/CanonicalEvent';
 import type { CustomMapping, EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, isObject, isoOf, money, normalizeEmail, optionalString, readPath, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, isObject, isoOf, money, normalizeEmail, optionalString, own, readPath, toIsoUtc, unknownTopic } from '../util';
 
 function field(value: unknown, path: string | undefined): unknown {
 	return path && path.trim() ? readPath(value, path) : undefined;
@@ -28,8 +28,8 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 	}
 	let name = rawName;
 	if (m.eventMap && Object.keys(m.eventMap).length) {
-		const mapped = m.eventMap[rawName];
-		if (!mapped) return unknownTopic('custom', input, rawName, item, messageId, m.eventPath || 'event');
+		const mapped = own(m.eventMap, rawName);
+		if (typeof mapped !== 'string' || !mapped) return unknownTopic('custom', input, rawName, item, messageId, m.eventPath || 'event');
 		name = mapped;
 	}
 	const ts = field(item, m.timestampPath);

@@ -7,7 +7,7 @@ import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEven
 import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -32,7 +32,7 @@ export const mailgun: EventSource = {
 		const topic = optionalString(data.event);
 		if (!topic) throw new EventMappingError('event-data.event is missing', 'event-data.event');
 		const messageId = optionalString(data.id) ?? contentId('mailgun', data);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
 			return unknown ? [unknown] : [];

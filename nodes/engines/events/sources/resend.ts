@@ -7,7 +7,7 @@ import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEven
 import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, header, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, header, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -40,7 +40,7 @@ export const resend: EventSource = {
 		if (!topic) throw new EventMappingError('"type" is missing', 'type');
 		const data = obj(b.data);
 		const messageId = resend.deliveryId?.(input.headers) ?? contentId('resend', topic, data.email_id, b.created_at);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(resend, input, topic, b, messageId, 'type');
 			return unknown ? [unknown] : [];

@@ -5,13 +5,13 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 
 const CALLS: Record<string, CanonicalEventType> = { track: 'track', identify: 'identify', page: 'page' };
 
 function one(message: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent | null {
 	const call = String(message.type ?? '');
-	const type = CALLS[call];
+	const type = own(CALLS, call);
 	const messageId = optionalString(message.messageId) ?? contentId('segment', message);
 	if (!type) {
 		if ((input.onUnknown ?? 'error') === 'error') {

@@ -6,7 +6,7 @@ import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEven
 import { addAttribution } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -25,7 +25,7 @@ function one(e: Record<string, unknown>, input: NormalizeInput, path: string): C
 	const topic = optionalString(e.event);
 	if (!topic) throw new EventMappingError(`${path}.event is missing`, `${path}.event`);
 	const messageId = optionalString(e.sg_event_id) ?? contentId('sendgrid', e);
-	const name = EVENTS[topic];
+	const name = own(EVENTS, topic);
 	if (!name) return unknownTopic(sendgrid, input, topic, e, messageId, `${path}.event`);
 	const timestamp = toIsoUtc(e.timestamp ?? input.receivedAt, `${path}.timestamp`);
 	const email = normalizeEmail(e.email);

@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -70,7 +70,7 @@ export const ses: EventSource = {
 		if (!topic) throw new EventMappingError('the SES event has no eventType', 'Message.eventType');
 		const mail = obj(e.mail);
 		const baseId = snsMessageId ?? contentId('ses', e);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(ses, input, topic, e, baseId, 'Message.eventType');
 			return unknown ? [unknown] : [];

@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, product, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -218,7 +218,7 @@ export const shopify: EventSource = {
 		if (!topic) throw new EventMappingError('the Shopify topic is missing (X-Shopify-Topic header)', 'headers.x-shopify-topic');
 		const delivery = shopify.deliveryId?.(input.headers);
 		const messageId = delivery ?? contentId('shopify', topic, shopifyId(body), body.updated_at ?? body.created_at);
-		const spec = TOPICS[topic];
+		const spec = own(TOPICS, topic);
 		if (!spec) {
 			const unknown = unknownTopic(shopify, input, topic, body, messageId, 'headers.x-shopify-topic');
 			return unknown ? [unknown] : [];

@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -65,7 +65,7 @@ export const woocommerce: EventSource = {
 		const topic = input.topic ?? header(input.headers, 'x-wc-webhook-topic');
 		if (!topic) throw new EventMappingError('the WooCommerce topic is missing (X-WC-Webhook-Topic header)', 'headers.x-wc-webhook-topic');
 		const messageId = woocommerce.deliveryId?.(input.headers) ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
-		let name = TOPICS[topic];
+		let name = own(TOPICS, topic);
 		if (!name) {
 			const unknown = unknownTopic(woocommerce, input, topic, body, messageId, 'headers.x-wc-webhook-topic');
 			return unknown ? [unknown] : [];
@@ -82,7 +82,8 @@ export const woocommerce: EventSource = {
 		let traits: Record<string, unknown> | undefined;
 		if (resource === 'order') {
 			const status = optionalString(body.status);
-			if (topic === 'order.updated' && status && ORDER_STATUS_EVENTS[status]) name = ORDER_STATUS_EVENTS[status];
+			const statusEvent = topic === 'order.updated' && status ? own(ORDER_STATUS_EVENTS, status) : undefined;
+			if (statusEvent) name = statusEvent;
 			const billing = obj(body.billing);
 			userId = body.customer_id ? (optionalString(body.customer_id) ?? null) : null;
 			email = normalizeEmail(billing.email);

@@ -8,6 +8,11 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The one change made to the former code: own-key lookups of topic tables (see util.ts `own`). */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+	return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /** Objects only: `{}` for anything else, so mappings can read nested fields without guards. */
 export function obj(value: unknown): Record<string, unknown> {
 	return isObject(value) ? value : {};

@@ -7,7 +7,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, pairsToObject, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, normalizeEmail, optionalString, own, pairsToObject, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -37,7 +37,7 @@ export const brevo: EventSource = {
 		if (!topic) throw new EventMappingError('"event" is missing', 'event');
 		const esp = optionalString(b['message-id']);
 		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts_epoch ?? b.ts, b.link, b.email);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(brevo, input, topic, b, messageId, 'event');
 			return unknown ? [unknown] : [];

@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -31,7 +31,7 @@ export const mailgun: EventSource = {
 		const topic = optionalString(data.event);
 		if (!topic) throw new EventMappingError('event-data.event is missing', 'event-data.event');
 		const messageId = optionalString(data.id) ?? contentId('mailgun', data);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
 			return unknown ? [unknown] : [];

@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, header, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, header, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -39,7 +39,7 @@ export const resend: EventSource = {
 		if (!topic) throw new EventMappingError('"type" is missing', 'type');
 		const data = obj(b.data);
 		const messageId = resend.deliveryId?.(input.headers) ?? contentId('resend', topic, data.email_id, b.created_at);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(resend, input, topic, b, messageId, 'type');
 			return unknown ? [unknown] : [];

@@ -5,7 +5,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -24,7 +24,7 @@ function one(e: Record<string, unknown>, input: NormalizeInput, path: string): C
 	const topic = optionalString(e.event);
 	if (!topic) throw new EventMappingError(`${path}.event is missing`, `${path}.event`);
 	const messageId = optionalString(e.sg_event_id) ?? contentId('sendgrid', e);
-	const name = EVENTS[topic];
+	const name = own(EVENTS, topic);
 	if (!name) return unknownTopic(sendgrid, input, topic, e, messageId, `${path}.event`);
 	return engagementEvent(input, {
 		source: 'sendgrid',

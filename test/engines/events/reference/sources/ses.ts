@@ -7,7 +7,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -55,7 +55,7 @@ export const ses: EventSource = {
 		if (!topic) throw new EventMappingError('the SES event has no eventType', 'Message.eventType');
 		const mail = obj(e.mail);
 		const baseId = snsMessageId ?? contentId('ses', e);
-		const name = EVENTS[topic];
+		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(ses, input, topic, e, baseId, 'Message.eventType');
 			return unknown ? [unknown] : [];

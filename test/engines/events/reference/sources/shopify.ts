@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, product, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, product, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -73,7 +73,7 @@ export const shopify: EventSource = {
 		if (!topic) throw new EventMappingError('the Shopify topic is missing (X-Shopify-Topic header)', 'headers.x-shopify-topic');
 		const delivery = shopify.deliveryId?.(input.headers);
 		const messageId = delivery ?? contentId('shopify', topic, shopifyId(body), body.updated_at ?? body.created_at);
-		const spec = TOPICS[topic];
+		const spec = own(TOPICS, topic);
 		if (!spec) {
 			const unknown = unknownTopic(shopify, input, topic, body, messageId, 'headers.x-shopify-topic');
 			return unknown ? [unknown] : [];
