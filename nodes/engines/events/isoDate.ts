@@ -174,7 +174,8 @@ export function timeFromIso(text: string, assumeUtc: boolean): number | undefine
 	}
 	// A space separator with a zone is not the ES format: let the built-in decide.
 	if (sep === 32 && i !== n) return undefined;
-	// Date.UTC reads years 0-99 as 1900-1999: leave those (never sent by a webhook) to the built-in.
+	// Years 0-99 (never sent by a webhook) are left to the built-in, as when this used Date.UTC
+	// (which reads them as 1900-1999); the arithmetic below would handle them.
 	if (year < 100) return undefined;
 	return (daysFromCivil(year, month, day) * 24 + hour) * 3_600_000 + minute * 60_000 + second * 1000 + milli - offsetMinutes * 60_000;
 }

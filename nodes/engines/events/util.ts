@@ -158,8 +158,9 @@ export function optionalString(value: unknown): string | undefined {
  */
 export function contentId(...parts: unknown[]): string {
 	if (!mixPrimitiveParts(parts)) {
+		const text = JSON.stringify(parts); // before the reset: a toJSON calling contentId cannot mix in
 		resetHash();
-		mixText(JSON.stringify(parts), false);
+		mixText(text, false);
 	}
 	// seed 1 is (h1, h2), seed 2 is (g1, g2)
 	let h1 = hash1;
@@ -404,8 +405,63 @@ export function attribution(...sources: unknown[]): Record<string, string> {
 	return out;
 }
 
-/** A `key:value` / `key=value` part as the former pairsToObject read it (white space trimmed). */
-const PAIR = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/;
+/** `\s` of a regular expression (white space and line terminators), by char code. */
+function isSpaceCode(c: number): boolean {
+	return (
+		c === 32 ||
+		(c >= 9 && c <= 13) ||
+		c === 0xa0 ||
+		c === 0x1680 ||
+		(c >= 0x2000 && c <= 0x200a) ||
+		c === 0x2028 ||
+		c === 0x2029 ||
+		c === 0x202f ||
+		c === 0x205f ||
+		c === 0x3000 ||
+		c === 0xfeff
+	);
+}
+
+/** The characters `.` of a regular expression does not match (line terminators). */
+function isLineEnd(c: number): boolean {
+	return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * What `/^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/.exec(part)` gives as [key, value], in one
+ * pass: that expression backtracks quadratically on a value with a long run of white space
+ * followed by more text (a few MB of sender text would block the process for minutes). Its
+ * matches, worked out: after the separator, the value runs from the first to the last
+ * non-white-space character and must hold no line terminator; a rest of white space only gives
+ * its last character that is not a line terminator. Checked against the expression with fast-check.
+ */
+export function matchPair(part: string): [string, string] | null {
+	const n = part.length;
+	let i = 0;
+	while (i < n && isSpaceCode(part.charCodeAt(i))) i++;
+	const keyStart = i;
+	while (i < n) {
+		const c = part.charCodeAt(i);
+		if (c >= 128 || KEY_CHAR[c] === 0) break;
+		i++;
+	}
+	if (i === keyStart) return null;
+	const key = part.slice(keyStart, i);
+	while (i < n && isSpaceCode(part.charCodeAt(i))) i++;
+	const sep = part.charCodeAt(i);
+	if (sep !== 58 && sep !== 61) return null;
+	const rest = i + 1;
+	let first = rest;
+	while (first < n && isSpaceCode(part.charCodeAt(first))) first++;
+	let last = n - 1;
+	while (last >= first && isSpaceCode(part.charCodeAt(last))) last--;
+	if (last >= first) {
+		for (let k = first; k <= last; k++) if (isLineEnd(part.charCodeAt(k))) return null;
+		return [key, part.slice(first, last + 1)];
+	}
+	for (let k = n - 1; k >= rest; k--) if (!isLineEnd(part.charCodeAt(k))) return [key, part[k]];
+	return null;
+}
 
 /** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
 const KEY_CHAR = new Uint8Array(128);
@@ -457,7 +513,7 @@ function setPz(slot: number, value: string): void {
  * `|;&,` each read as `key:value` / `key=value`), keeping the five `pz_*` keys. Without `pz_`
  * in the text no part can have such a key: nothing to read. Otherwise one scan: each part's key
  * characters, then for `key:value` with a value of visible ASCII (no white space, so nothing to
- * trim) the value up to the next separator, read in place; any other part goes to the PAIR regex,
+ * trim) the value up to the next separator, read in place; any other part goes to matchPair (the former PAIR regex),
  * and a part of key characters only (no `:` or `=`) cannot match it.
  */
 function readPairCarrier(item: string): void {
@@ -509,10 +565,10 @@ function readPairCarrier(item: string): void {
 			const slot = pzSlot(text, start, i);
 			if (slot >= 0) setPz(slot, text.slice(i + 1, end));
 		} else {
-			const match = PAIR.exec(text.slice(start, end));
+			const match = matchPair(text.slice(start, end));
 			if (match) {
-				const slot = pzSlot(match[1], 0, match[1].length);
-				if (slot >= 0) setPz(slot, match[2]);
+				const slot = pzSlot(match[0], 0, match[0].length);
+				if (slot >= 0) setPz(slot, match[1]);
 			}
 		}
 		start = end + 1;

@@ -5,7 +5,9 @@
  * tags, then X-Mailin-custom), key order included.
  */
 import fc from 'fast-check';
-import { addAttribution, metadataToProperties } from '../../../nodes/engines/types/attribution';
+import { ATTRIBUTION_KEYS, ATTRIBUTION_PROPERTIES, addAttribution, attributionToMetadata, metadataToProperties, type Attribution, type AttributionKey } from '../../../nodes/engines/types/attribution';
+import { getSource } from '../../../nodes/engines/events/registry';
+import { loadFixtures } from '../../harness/signing';
 import { addPairsAttribution } from '../../../nodes/engines/events/util';
 import { metadataToProperties as formerMetadataToProperties } from './reference/attribution';
 import { attribution as formerAttribution, pairsToObject as formerPairsToObject } from './reference/util';
@@ -70,5 +72,35 @@ describe('addPairsAttribution reads what attribution(pairsToObject(...)) read', 
 		const json: Record<string, unknown> = {};
 		addPairsAttribution(json, ['pz_variant:B', '{"pz_variant":"","pz_segment":3}']);
 		expect(json).toEqual({ segment: '3' });
+	});
+});
+
+describe('the readers cover exactly the keys ESP Dispatch writes (ATTRIBUTION_KEYS)', () => {
+	// The readers name the five pz_* keys as constants for speed; a key added to ATTRIBUTION_KEYS
+	// and not to them would be dropped silently. Written by dispatch's own attributionToMetadata.
+	const all = Object.fromEntries(Object.keys(ATTRIBUTION_KEYS).map((k, i) => [k, `v${i}`])) as Attribution;
+	const metadata = attributionToMetadata(all);
+	const expected = Object.fromEntries((Object.keys(ATTRIBUTION_KEYS) as AttributionKey[]).map((k, i) => [ATTRIBUTION_PROPERTIES[k], `v${i}`]));
+
+	it('addAttribution (provider metadata objects)', () => {
+		const out: Record<string, unknown> = {};
+		addAttribution(out, metadata);
+		expect(out).toEqual(expected);
+	});
+
+	it('addPairsAttribution (Brevo tag strings)', () => {
+		const out: Record<string, unknown> = {};
+		addPairsAttribution(out, Object.entries(metadata).map(([k, v]) => `${k}:${v}`));
+		expect(out).toEqual(expected);
+	});
+
+	it('SES message tags', () => {
+		const f = loadFixtures().find((x) => x.source === 'ses' && x.name === 'open')!.fixture;
+		const body = structuredClone(f.body) as Record<string, string>;
+		const message = JSON.parse(body.Message) as { mail: { tags: Record<string, string[]> } };
+		message.mail.tags = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, [v]]));
+		body.Message = JSON.stringify(message);
+		const [event] = getSource('ses')!.normalize({ payload: body, receivedAt: new Date(), onUnknown: 'error' });
+		expect(event.properties).toMatchObject(expected);
 	});
 });

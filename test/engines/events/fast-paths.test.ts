@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { dedupeKey } from '../../../nodes/engines/events/dedupe';
 import { decode, parseSeconds, safeEqualString, signatureMatches } from '../../../nodes/engines/events/signatures/common';
 import { hmacKey } from '../../../nodes/engines/events/signatures/hmac';
-import { compact, contentId, header, isObject, isoOf, money, normalizeEmail, optionalString, product, toIsoUtc } from '../../../nodes/engines/events/util';
+import { compact, contentId, header, isObject, isoOf, money, matchPair, normalizeEmail, optionalString, product, toIsoUtc } from '../../../nodes/engines/events/util';
 // pairsToObject left production (addPairsAttribution reads only the pz_* pairs); its last version
 // stays the definition addPairsAttribution is tested against (attribution.test.ts), checked here.
 import { pairsToObject } from './reference/util';
@@ -198,6 +198,39 @@ describe('cached keys and one-pass hashing give the same bytes', () => {
 		);
 		expect(pairsToObject('pz_message_id:msg-21|pz_campaign_id:reactivation')).toEqual({ pz_message_id: 'msg-21', pz_campaign_id: 'reactivation' });
 		expect(pairsToObject(['a:b:c', 'k = v ', 'x:'])).toEqual({ a: 'b:c', k: 'v' });
+	});
+
+	it('matchPair gives what the PAIR regular expression gave (key, value), in one pass', () => {
+		const PAIR = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/;
+		const viaRegex = (part: string): [string, string] | null => {
+			const m = PAIR.exec(part);
+			return m ? [m[1], m[2]] : null;
+		};
+		// key characters, both separators, every kind of white space and line terminator, others
+		const chars = fc.constantFrom(...'aZ09_.-:= \t\n\r\v\f\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u200bé~|x'.split(''));
+		fc.assert(
+			fc.property(fc.array(chars, { maxLength: 16 }), (list) => {
+				const part = list.join('');
+				expect(matchPair(part)).toEqual(viaRegex(part));
+			}),
+			{ numRuns: 20000 },
+		);
+		fc.assert(
+			fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b) => {
+				expect(matchPair(`${a}:${b}`)).toEqual(viaRegex(`${a}:${b}`));
+				expect(matchPair(`pz_variant=${a}${b}`)).toEqual(viaRegex(`pz_variant=${a}${b}`));
+			}),
+			{ numRuns: 5000 },
+		);
+		// by hand
+		expect(matchPair(' pz_variant = B ')).toEqual(['pz_variant', 'B']);
+		expect(matchPair('k: ')).toEqual(['k', ' ']);
+		expect(matchPair('k:\n')).toBeNull();
+		expect(matchPair('k:a\nb')).toBeNull();
+		expect(matchPair('k:a \n ')).toEqual(['k', 'a']);
+		expect(matchPair(':v')).toBeNull();
+		// the input that made the regular expression backtrack quadratically: answered in one pass
+		expect(matchPair(`pz_variant:x${' '.repeat(200_000)}y`)).toEqual(['pz_variant', `x${' '.repeat(200_000)}y`]);
 	});
 
 	it('contentId is cyrb53 with seeds 1 and 2 over the JSON of its parts', () => {

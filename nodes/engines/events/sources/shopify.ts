@@ -231,7 +231,7 @@ export const shopify: EventSource = {
 		let email: string | null;
 		let traits: Record<string, unknown> | undefined;
 		let anonymousId: string | null = null;
-		if (spec.kind === 'customer' || (spec.kind !== 'checkout' && spec.kind !== 'cart' && spec.kind !== 'order' && spec.kind !== 'refund')) {
+		if (spec.kind !== 'checkout' && spec.kind !== 'cart' && spec.kind !== 'order' && spec.kind !== 'refund') {
 			userId = shopifyId(body) ?? null;
 			email = normalizeEmail(body.email);
 			traits = customerTraits(body, email, currency);
