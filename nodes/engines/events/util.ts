@@ -398,12 +398,6 @@ export function header(headers: Record<string, unknown> | undefined, name: strin
 	return typeof value === 'string' ? value : undefined;
 }
 
-/** Attribution from the `pz_*` keys of any provider metadata object (see types/attribution.ts). */
-export function attribution(...sources: unknown[]): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const source of sources) addAttribution(out, source);
-	return out;
-}
 
 /** `\s` of a regular expression (white space and line terminators), by char code. */
 function isSpaceCode(c: number): boolean {
