@@ -1,5 +1,4 @@
 import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
-import { addAttribution } from '../types/attribution';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
 import { isoFromTime, timeFromIso } from './isoDate';
