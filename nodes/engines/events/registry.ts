@@ -1,4 +1,5 @@
 import type { EventSource } from './types';
+import { own } from './util';
 import { brevo } from './sources/brevo';
 import { custom } from './sources/custom';
 import { mailgun } from './sources/mailgun';
@@ -27,5 +28,5 @@ export const SOURCES: Readonly<Record<string, EventSource>> = {
 };
 
 export function getSource(id: string): EventSource | undefined {
-	return Object.prototype.hasOwnProperty.call(SOURCES, id) ? SOURCES[id] : undefined;
+	return own(SOURCES, id);
 }

@@ -420,6 +420,22 @@ function isLineEnd(c: number): boolean {
 	return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 }
 
+/** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
+const KEY_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
+
+/** The end of the run of key characters of `text` that starts at `from`. */
+function keyEnd(text: string, from: number): number {
+	const n = text.length;
+	let i = from;
+	while (i < n) {
+		const c = text.charCodeAt(i);
+		if (c >= 128 || KEY_CHAR[c] === 0) break;
+		i++;
+	}
+	return i;
+}
+
 /**
  * What `/^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/.exec(part)` gives as [key, value], in one
  * pass: that expression backtracks quadratically on a value with a long run of white space
@@ -433,11 +449,7 @@ export function matchPair(part: string): [string, string] | null {
 	let i = 0;
 	while (i < n && isSpaceCode(part.charCodeAt(i))) i++;
 	const keyStart = i;
-	while (i < n) {
-		const c = part.charCodeAt(i);
-		if (c >= 128 || KEY_CHAR[c] === 0) break;
-		i++;
-	}
+	i = keyEnd(part, keyStart);
 	if (i === keyStart) return null;
 	const key = part.slice(keyStart, i);
 	while (i < n && isSpaceCode(part.charCodeAt(i))) i++;
@@ -455,10 +467,6 @@ export function matchPair(part: string): [string, string] | null {
 	for (let k = n - 1; k >= rest; k--) if (!isLineEnd(part.charCodeAt(k))) return [key, part[k]];
 	return null;
 }
-
-/** 1 for the key characters `[A-Za-z0-9_.-]`, by char code (below 128). */
-const KEY_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-') KEY_CHAR[c.charCodeAt(0)] = 1;
 
 /** Which attribution key `text[start, end)` is: 0-4 in ATTRIBUTION_KEYS order, -1 for any other. */
 function pzSlot(text: string, start: number, end: number): number {
@@ -530,14 +538,9 @@ function readPairCarrier(item: string): void {
 	const n = text.length;
 	let start = 0;
 	while (start < n) {
-		let i = start;
-		let c = 0;
-		while (i < n) {
-			c = text.charCodeAt(i);
-			if (c >= 128 || KEY_CHAR[c] === 0) break;
-			i++;
-		}
+		const i = keyEnd(text, start);
 		if (i === n) return; // the last part, key characters only
+		const c = text.charCodeAt(i);
 		if (isPairSeparator(c)) {
 			start = i + 1; // key characters only (or empty)
 			continue;
