@@ -103,6 +103,12 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Days in `month` (1-12) of the proleptic Gregorian `year` (an integer; negative years too). */
+export function daysInMonth(year: number, month: number): number {
+	const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	return MONTH_DAYS[month - 1] + (leap ? 1 : 0);
+}
+
 function isDigit(c: number): boolean {
 	return c >= 48 && c <= 57;
 }
@@ -131,8 +137,7 @@ export function timeFromIso(text: string, assumeUtc: boolean): number | undefine
 	const month = digits(text, 5, 2);
 	const day = digits(text, 8, 2);
 	if (month < 1 || month > 12 || day < 1) return undefined;
-	const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-	if (day > MONTH_DAYS[month - 1] + (leap ? 1 : 0)) return undefined;
+	if (day > daysInMonth(year, month)) return undefined;
 	const sep = text.charCodeAt(10);
 	if (sep !== 84 /* T */ && sep !== 32 /* space */) return undefined;
 	const hour = digits(text, 11, 2);

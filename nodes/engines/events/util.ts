@@ -1,7 +1,7 @@
 import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
-import { isoFromTime, timeFromIso } from './isoDate';
+import { daysInMonth, isoFromTime, timeFromIso } from './isoDate';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -22,7 +22,6 @@ export function obj(value: unknown): Record<string, unknown> {
 
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
-/** ISO-8601 UTC from a date string, epoch seconds/milliseconds or Date; throws on garbage. */
 /** For text starting `YYYY-MM-DD`: month 1-12 and a day that exists in that month (else true). */
 function plausibleDay(text: string): boolean {
 	if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return true;
@@ -30,8 +29,13 @@ function plausibleDay(text: string): boolean {
 	const day = (text.charCodeAt(8) - 48) * 10 + (text.charCodeAt(9) - 48);
 	if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return false;
 	if (day <= 28) return true;
-	const year = Number(text.slice(0, 4));
-	return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+	// The year as Date.UTC takes it (the days of the month were read with it before): truncated,
+	// and 0-99 meaning 1900-1999 (so "0000-02-29" stays refused).
+	let year = Math.trunc(Number(text.slice(0, 4)));
+	// Years Date cannot hold (4 characters reach them only as exponents, e.g. "41e4") were NaN.
+	if (!(year >= -271820 && year <= 275759)) return false;
+	if (year >= 0 && year <= 99) year += 1900;
+	return day <= daysInMonth(year, month);
 }
 
 /** For canonical text `YYYY-MM-DDTHH:MM:SS.sssZ`: hour 0-23, minute and second 0-59. */
@@ -82,6 +86,7 @@ function canonicalShape(text: string): boolean {
 	return true;
 }
 
+/** ISO-8601 UTC from a date string, epoch seconds/milliseconds or Date; throws on garbage. */
 export function toIsoUtc(value: unknown, field: string, assumeUtc = false): string {
 	// Already canonical (what toISOString() gives) and a possible calendar date: nothing to convert.
 	if (typeof value === 'string' && value.length === 24 && canonicalShape(value) && plausibleDay(value) && plausibleClock(value)) return value;
