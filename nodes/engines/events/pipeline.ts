@@ -42,6 +42,9 @@ export type DeliveryOutcome =
 
 const WOO_PING = /^webhook_id=\d+$/;
 
+/** The least time a Mailgun signature token stays bound to the body it came with. */
+const MIN_TOKEN_MEMORY_MS = 24 * 3600_000;
+
 function reject(status: 400 | 401 | 403, message: string, verify?: VerifyResult): DeliveryOutcome {
 	return { kind: 'rejected', status, message, verify };
 }
@@ -72,6 +75,18 @@ export async function processDelivery(input: DeliveryInput): Promise<DeliveryOut
 	} catch {
 		return reject(400, 'the body is not valid JSON');
 	}
+	// SNS: the topic allow-list is checked before the signature, so a message naming a topic that is
+	// not ours is refused without fetching its signing certificate (no outbound request per forgery).
+	const sns = input.sourceId === 'ses' ? asSnsMessage(payload) : null;
+	if (sns) {
+		const allowed = input.allowedTopicArns ?? [];
+		if (verify && allowed.length === 0) {
+			return reject(403, 'no allowed SNS topic ARN is configured: list your SES event topic in "Allowed SNS Topic ARNs"');
+		}
+		if (allowed.length > 0 && !allowed.includes(sns.TopicArn)) {
+			return reject(403, 'the SNS TopicArn is not in the allowed list');
+		}
+	}
 	if (verify && (input.sourceId === 'mailgun' || input.sourceId === 'ses')) {
 		// Synchronous unless an SNS signing certificate must be fetched first (once per certificate URL).
 		const result =
@@ -79,24 +94,16 @@ export async function processDelivery(input: DeliveryInput): Promise<DeliveryOut
 			(await verifyDelivery(input.sourceId, input.rawBody, input.headers, payload, secrets, input.verifyOptions));
 		if (!result.ok) return reject(401, result.message, result);
 		const token = input.sourceId === 'mailgun' ? mailgunToken(payload) : undefined;
-		const ttlMs = (input.verifyOptions?.toleranceSeconds ?? 300) * 2000;
+		// Tokens are remembered for twice the replay window, and at least a day: with the window
+		// turned off (0) an old signature stays valid, so its token must still be bound to its body.
+		const ttlMs = Math.max((input.verifyOptions?.toleranceSeconds ?? 300) * 2000, MIN_TOKEN_MEMORY_MS);
 		if (token && !mailgunTokens.check(token, input.rawBody, input.receivedAt.getTime(), ttlMs)) {
 			return reject(401, 'this Mailgun signature token was already used for another body (replayed signature)');
 		}
 	}
-	if (input.sourceId === 'ses') {
-		const sns = asSnsMessage(payload);
-		if (sns) {
-			const allowed = input.allowedTopicArns ?? [];
-			if (verify && allowed.length === 0) {
-				return reject(403, 'no allowed SNS topic ARN is configured: list your SES event topic in "Allowed SNS Topic ARNs"');
-			}
-			if (allowed.length > 0 && !allowed.includes(sns.TopicArn)) {
-				return reject(403, 'the SNS TopicArn is not in the allowed list');
-			}
-			if (sns.Type === 'SubscriptionConfirmation') return { kind: 'snsSubscription', sns };
-			if (sns.Type === 'UnsubscribeConfirmation') return { kind: 'handshake', message: 'SNS UnsubscribeConfirmation acknowledged' };
-		}
+	if (sns) {
+		if (sns.Type === 'SubscriptionConfirmation') return { kind: 'snsSubscription', sns };
+		if (sns.Type === 'UnsubscribeConfirmation') return { kind: 'handshake', message: 'SNS UnsubscribeConfirmation acknowledged' };
 	}
 	const result = tryNormalize(source, {
 		payload,
