@@ -110,7 +110,15 @@ export function dedupePersisted(
 	const dropFront = (key: string): void => {
 		ids.delete(key);
 		changed = true;
-		if (incremental) dropChars += cache.lengths[cache.head++] ?? 0;
+		if (!incremental) return;
+		const length = cache.lengths[cache.head];
+		// An id appended by this very call (a batch with more new ids than the window holds) is not
+		// in the persisted string yet: encode afresh instead of cutting characters that are not there.
+		if (length === undefined) incremental = false;
+		else {
+			dropChars += length;
+			cache.head++;
+		}
 	};
 	for (const [key, at] of ids) {
 		if (ids.size <= options.maxEntries && now - at <= options.windowMs) break;

@@ -112,6 +112,37 @@ describe('processDelivery', () => {
 		expect(replay).toMatchObject({ kind: 'rejected', status: 401 });
 	});
 
+	it('Mailgun: with the replay window turned off (0), a token is still bound to its first body', async () => {
+		const body = fixture('mailgun', 'clicked').body as Record<string, unknown>;
+		const token = `tok0-${Date.now()}-${Math.random()}`;
+		// Signed a day ago: only accepted because the window is off.
+		const first = signDelivery('mailgun', JSON.stringify({ ...body, signature: { token } }), { timestamp: Math.floor(Date.now() / 1000) - 86_400 });
+		const deliver = (raw: string, at: Date) => processDelivery({ sourceId: 'mailgun', rawBody: Buffer.from(raw), headers: {}, receivedAt: at, secrets: { secret: SECRETS.mailgun }, verifyOptions: { toleranceSeconds: 0 } });
+		expect((await deliver(first.body, new Date())).kind).toBe('events');
+		const signedObject = JSON.parse(first.body) as Record<string, unknown>;
+		const forged = JSON.stringify({ ...signedObject, 'event-data': { ...(signedObject['event-data'] as Record<string, unknown>), event: 'complained', id: 'forged-0' } });
+		// A minute and an hour later, the same signature with other event data is refused.
+		expect(await deliver(forged, new Date(Date.now() + 60_000))).toMatchObject({ kind: 'rejected', status: 401 });
+		expect(await deliver(forged, new Date(Date.now() + 3_600_000))).toMatchObject({ kind: 'rejected', status: 401 });
+	});
+
+	it('SES: a message naming a topic outside the allow list is refused (403) before any certificate is fetched', async () => {
+		const forged = signSns({ ...(JSON.parse(JSON.stringify(fixture('ses', 'bounce').body)) as Record<string, string>), TopicArn: 'arn:aws:sns:us-east-1:666666666666:attacker' });
+		const fetchCertificate = jest.fn(async () => SNS_CERT_PEM);
+		for (const url of ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-not-cached.pem', SNS_CERT_URL]) {
+			const outcome = await processDelivery({
+				sourceId: 'ses',
+				rawBody: Buffer.from(JSON.stringify({ ...forged, SigningCertURL: url })),
+				headers: {},
+				receivedAt,
+				allowedTopicArns: [SES_TOPIC],
+				verifyOptions: { fetchCertificate },
+			});
+			expect(outcome).toMatchObject({ kind: 'rejected', status: 403, message: 'the SNS TopicArn is not in the allowed list' });
+		}
+		expect(fetchCertificate).not.toHaveBeenCalled();
+	});
+
 	it('unknown topics are skipped by default in the pipeline, or passed through', async () => {
 		const f = fixture('sendgrid', 'batch-all-events');
 		const signed = signDelivery('sendgrid', JSON.stringify(f.body));
@@ -187,6 +218,24 @@ describe('Custom source ids without an id path', () => {
 });
 
 describe('dedupe window, incremental encoding', () => {
+	it('stays exact and bounded when one delivery brings more new ids than the window holds (SendGrid/Segment batches)', () => {
+		const options = { windowMs: 1_000_000, maxEntries: 10 };
+		let persisted: string | undefined;
+		let next = 0;
+		const model: string[] = []; // the ids the window must hold, oldest first
+		for (let round = 0; round < 40; round++) {
+			const keys = Array.from({ length: round % 2 === 0 ? 15 : 3 }, () => dedupeKey('sendgrid', `ev-${next++}`));
+			const result = dedupePersisted(keys, persisted, 'scope-big-batches', round, options);
+			persisted = result.persist ?? persisted;
+			expect(result.seen).toEqual(keys.map(() => false));
+			model.push(...keys);
+			model.splice(0, Math.max(0, model.length - options.maxEntries));
+			// Worked out by hand: the last 10 ids of all sent so far, each with the round it came in.
+			expect(decodeDedupeIds(persisted).map(([key]) => key)).toEqual(model);
+		}
+	});
+
+
 	it('the string kept by slicing and appending always equals a fresh encoding of the window', () => {
 		const options = { windowMs: 50, maxEntries: 40 };
 		let persisted: string | undefined;
