@@ -208,9 +208,22 @@ export function deriveIdempotencyKey(item: DispatchItem, mode: DispatchMode): st
  */
 export const MAX_MESSAGE_ID_LENGTH = 80;
 
-/** The `pz_message_id` for a key: the key itself, or `pz-` + 32 hex of its SHA-256 when longer than 80 characters. */
+/**
+ * Characters every provider keeps in a tag or metadata value as they are: SES message tags and
+ * Resend tags allow only ASCII letters, digits, `_` and `-`, and dispatch writes anything else as
+ * `_` there (see `tagSafe`), so a key like `order:1234/welcome.v2` would come back from their
+ * engagement events as `order_1234_welcome_v2`, and `a:b` and `a.b` alike as `a_b`.
+ */
+const TAG_SAFE_ID = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The `pz_message_id` for a key: the key itself when it is at most 80 characters of letters,
+ * digits, `_` and `-` (it then comes back unchanged from every provider), else `pz-` + 32 hex of
+ * its SHA-256 (Postmark keeps metadata values up to 80 characters; SES and Resend tags allow no
+ * other characters).
+ */
 export function attributionMessageId(key: string): string {
-	return key.length <= MAX_MESSAGE_ID_LENGTH ? key : `pz-${hash('sha256', key, 'hex').slice(0, 32)}`;
+	return key.length <= MAX_MESSAGE_ID_LENGTH && TAG_SAFE_ID.test(key) ? key : `pz-${hash('sha256', key, 'hex').slice(0, 32)}`;
 }
 
 /** List-Unsubscribe (RFC 2369) + List-Unsubscribe-Post (RFC 8058) headers. */
