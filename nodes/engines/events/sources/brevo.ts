@@ -36,7 +36,10 @@ export const brevo: EventSource = {
 		const topic = optionalString(b.event);
 		if (!topic) throw new EventMappingError('"event" is missing', 'event');
 		const esp = optionalString(b['message-id']);
-		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts_epoch ?? b.ts, b.link, b.email);
+		// Both times: ts_event is whole seconds, so two events of one message in one second would
+		// collide without ts_epoch (milliseconds); ts_event stays in case ts_epoch is the send time,
+		// as the documentation's attribute table words it.
+		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
 		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(brevo, input, topic, b, messageId, 'event');

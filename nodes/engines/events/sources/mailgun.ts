@@ -32,13 +32,18 @@ export const mailgun: EventSource = {
 		const topic = optionalString(data.event);
 		if (!topic) throw new EventMappingError('event-data.event is missing', 'event-data.event');
 		const messageId = optionalString(data.id) ?? contentId('mailgun', data);
-		const name = own(EVENTS, topic);
+		const severity = optionalString(data.severity);
+		// Only a permanent failure (or one without severity) is a bounce; Mailgun retries a temporary
+		// one, so it stays unmapped like SendGrid's and Brevo's `deferred`, named `failed (temporary)`.
+		const notPermanent = topic === 'failed' && severity !== undefined && severity !== 'permanent';
+		const name = notPermanent ? undefined : own(EVENTS, topic);
 		if (!name) {
-			const unknown = unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
+			const unknown = notPermanent
+				? unknownTopic(mailgun, input, `failed (${severity})`, body, messageId, 'event-data.severity')
+				: unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
 			return unknown ? [unknown] : [];
 		}
 		const status = obj(data['delivery-status']);
-		const severity = optionalString(data.severity);
 		const client = obj(data['client-info']);
 		const timestamp = toIsoUtc(data.timestamp ?? input.receivedAt, 'event-data.timestamp');
 		const email = normalizeEmail(data.recipient);
@@ -52,7 +57,7 @@ export const mailgun: EventSource = {
 			const url = optionalString(data.url);
 			if (url !== undefined) properties.link_url = url;
 		}
-		if (topic === 'failed') properties.bounce_type = severity === 'temporary' ? 'soft' : 'hard';
+		if (topic === 'failed') properties.bounce_type = 'hard';
 		const reason = optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message);
 		if (reason !== undefined) properties.reason = reason;
 		if (Array.isArray(data.tags) && data.tags.length) properties.tags = data.tags.filter((t) => typeof t === 'string').join(',');

@@ -18,7 +18,7 @@ export const postmark: EventSource = {
 		{ topic: 'Click', event: 'Email Link Clicked' },
 		{ topic: 'Bounce', event: 'Email Bounced' },
 		{ topic: 'SpamComplaint', event: 'Email Marked as Spam' },
-		{ topic: 'SubscriptionChange', event: 'Unsubscribed (SuppressSending true) / Resubscribed' },
+		{ topic: 'SubscriptionChange', event: 'Email Bounced / Email Marked as Spam / Unsubscribed (by SuppressionReason) / Resubscribed' },
 	],
 	normalize(input): CanonicalEvent[] {
 		const b = input.payload;
@@ -61,13 +61,20 @@ export const postmark: EventSource = {
 				email = b.Email;
 				break;
 			case 'SubscriptionChange':
-				name = b.SuppressSending === false ? 'Resubscribed' : 'Unsubscribed';
-				when = b.ChangedAt;
+				// SuppressionReason says why the address was suppressed: HardBounce, SpamComplaint or
+				// ManualSuppression (an unsubscribe is recorded as a ManualSuppression).
 				reason = optionalString(b.SuppressionReason);
+				if (b.SuppressSending === false) name = 'Resubscribed';
+				else if (reason === 'HardBounce') {
+					name = 'Email Bounced';
+					bounceType = 'hard';
+				} else name = reason === 'SpamComplaint' ? 'Email Marked as Spam' : 'Unsubscribed';
+				when = b.ChangedAt;
 				break;
 		}
 		const espId = optionalString(b.MessageID);
-		const messageId = contentId('postmark', topic, b.ID ?? espId, when, b.OriginalLink);
+		// The recipient too: MessageID is null for manual suppressions, which may share a ChangedAt.
+		const messageId = contentId('postmark', topic, b.ID ?? espId, when, b.OriginalLink, b.Recipient ?? b.Email);
 		if (!name) {
 			const unknown = unknownTopic(postmark, input, topic, b, messageId, 'RecordType');
 			return unknown ? [unknown] : [];

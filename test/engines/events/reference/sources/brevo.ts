@@ -36,7 +36,8 @@ export const brevo: EventSource = {
 		const topic = optionalString(b.event);
 		if (!topic) throw new EventMappingError('"event" is missing', 'event');
 		const esp = optionalString(b['message-id']);
-		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts_epoch ?? b.ts, b.link, b.email);
+		// espfix: ts_epoch (milliseconds) as its own part of the id
+		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
 		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(brevo, input, topic, b, messageId, 'event');

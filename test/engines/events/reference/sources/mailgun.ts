@@ -31,13 +31,15 @@ export const mailgun: EventSource = {
 		const topic = optionalString(data.event);
 		if (!topic) throw new EventMappingError('event-data.event is missing', 'event-data.event');
 		const messageId = optionalString(data.id) ?? contentId('mailgun', data);
-		const name = own(EVENTS, topic);
+		const severity = optionalString(data.severity);
+		// espfix: a failed event with a severity other than permanent is unmapped, as "failed (<severity>)"
+		const notPermanent = topic === 'failed' && severity !== undefined && severity !== 'permanent';
+		const name = notPermanent ? undefined : own(EVENTS, topic);
 		if (!name) {
-			const unknown = unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
+			const unknown = unknownTopic(mailgun, input, notPermanent ? `failed (${severity})` : topic, body, messageId, notPermanent ? 'event-data.severity' : 'event-data.event');
 			return unknown ? [unknown] : [];
 		}
 		const status = obj(data['delivery-status']);
-		const severity = optionalString(data.severity);
 		const client = obj(data['client-info']);
 		return [
 			engagementEvent(input, {

@@ -17,7 +17,7 @@ export const postmark: EventSource = {
 		{ topic: 'Click', event: 'Email Link Clicked' },
 		{ topic: 'Bounce', event: 'Email Bounced' },
 		{ topic: 'SpamComplaint', event: 'Email Marked as Spam' },
-		{ topic: 'SubscriptionChange', event: 'Unsubscribed (SuppressSending true) / Resubscribed' },
+		{ topic: 'SubscriptionChange', event: 'Email Bounced / Email Marked as Spam / Unsubscribed (by SuppressionReason) / Resubscribed' },
 	],
 	normalize(input): CanonicalEvent[] {
 		const b = input.payload;
@@ -56,13 +56,15 @@ export const postmark: EventSource = {
 				email = b.Email;
 				break;
 			case 'SubscriptionChange':
-				name = b.SuppressSending === false ? 'Resubscribed' : 'Unsubscribed';
-				when = b.ChangedAt;
+				// espfix: the event follows SuppressionReason (HardBounce → bounce, SpamComplaint → spam)
 				extra.reason = optionalString(b.SuppressionReason);
+				name = b.SuppressSending === false ? 'Resubscribed' : extra.reason === 'HardBounce' ? 'Email Bounced' : extra.reason === 'SpamComplaint' ? 'Email Marked as Spam' : 'Unsubscribed';
+				if (name === 'Email Bounced') extra.bounce_type = 'hard';
+				when = b.ChangedAt;
 				break;
 		}
 		const espId = optionalString(b.MessageID);
-		const messageId = contentId('postmark', topic, b.ID ?? espId, when, b.OriginalLink);
+		const messageId = contentId('postmark', topic, b.ID ?? espId, when, b.OriginalLink, b.Recipient ?? b.Email); // espfix: + recipient
 		if (!name) {
 			const unknown = unknownTopic(postmark, input, topic, b, messageId, 'RecordType');
 			return unknown ? [unknown] : [];
