@@ -122,6 +122,22 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 	return date.toISOString();
 }
 
+/**
+ * An optional date (a customer's `created_at` trait) as ISO-8601 UTC, or undefined when it is
+ * missing (what optionalString leaves out) or present but not a valid date: a bad optional trait
+ * is left out rather than failing the whole event, as toIsoUtc would.
+ */
+export function optionalIsoUtc(value: unknown, field: string, assumeUtc = false): string | undefined {
+	const text = optionalString(value);
+	if (text === undefined) return undefined;
+	try {
+		return toIsoUtc(text, field, assumeUtc);
+	} catch (error) {
+		if (error instanceof EventMappingError) return undefined;
+		throw error;
+	}
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export function normalizeEmail(value: unknown): string | null {
@@ -320,11 +336,22 @@ export function money(value: unknown): number | undefined {
 const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 
+/** Decimals of the currency's minor unit: 0 (JPY, KRW…), 3 (BHD, KWD…) or 2 (anything else). */
+export function currencyDigits(currency: string | undefined): number {
+	const code = (currency ?? '').toUpperCase();
+	return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+}
+
+/** An amount in major units (a sum of store prices) rounded to the currency's decimals. */
+export function roundMoney(value: number, currency: string | undefined): number {
+	const scale = POW10[currencyDigits(currency)];
+	return Math.round(value * scale) / scale;
+}
+
 /** Integer minor units (Stripe `amount_total: 2198`) → major units (21.98) for the currency. */
 export function minorToMajor(value: unknown, currency: string | undefined): number | undefined {
 	if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-	const code = (currency ?? '').toUpperCase();
-	const digits = ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+	const digits = currencyDigits(currency);
 	return digits === 0 ? value : Math.round(value) / 10 ** digits;
 }
 

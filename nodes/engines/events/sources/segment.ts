@@ -9,7 +9,18 @@ import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optional
 
 const CALLS: Record<string, CanonicalEventType> = { track: 'track', identify: 'identify', page: 'page' };
 
-function one(message: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent | null {
+/**
+ * A batch's `context` applies to every call of the request
+ * (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#batch): merged
+ * under the message's own context, whose keys win; `traits` merged one level, the message's own win.
+ */
+function withBatchContext(mine: Record<string, unknown>, shared: Record<string, unknown>): Record<string, unknown> {
+	const merged = { ...shared, ...mine };
+	if (isObject(shared.traits) && isObject(mine.traits)) merged.traits = { ...shared.traits, ...mine.traits };
+	return merged;
+}
+
+function one(message: Record<string, unknown>, input: NormalizeInput, path: string, batchContext?: Record<string, unknown>): CanonicalEvent | null {
 	const call = String(message.type ?? '');
 	const type = own(CALLS, call);
 	const messageId = optionalString(message.messageId) ?? contentId('segment', message);
@@ -20,7 +31,7 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 		return unknownTopic(segment, input, call || '(none)', message, messageId, `${path}.type`);
 	}
 	const properties: Record<string, unknown> = isObject(message.properties) ? { ...message.properties } : {};
-	const context = obj(message.context);
+	const context = batchContext ? withBatchContext(obj(message.context), batchContext) : obj(message.context);
 	const traits = isObject(message.traits) ? message.traits : isObject(context.traits) ? context.traits : undefined;
 	let event: string;
 	if (type === 'track') {
@@ -68,9 +79,10 @@ export const segment: EventSource = {
 		if (payload.type === 'batch' || Array.isArray(payload.batch)) {
 			if (!Array.isArray(payload.batch)) throw new EventMappingError('batch must be an array', 'batch');
 			const out: CanonicalEvent[] = [];
+			const batchContext = isObject(payload.context) ? payload.context : undefined;
 			payload.batch.forEach((m, i) => {
 				if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
-				const event = one(m, input, `batch[${i}]`);
+				const event = one(m, input, `batch[${i}]`, batchContext);
 				if (event) out.push(event);
 			});
 			return out;

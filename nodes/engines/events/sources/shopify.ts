@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, product, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, product, roundMoney, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -108,7 +108,7 @@ function cartProperties(body: Record<string, unknown>, currency: string | undefi
 		p.products = products;
 		let value = 0;
 		for (const item of products) value = value + (item.price ?? 0) * (item.quantity ?? 1);
-		p.value = Math.round(value * 100) / 100;
+		p.value = roundMoney(value, currency);
 	}
 	if (currency !== undefined) p.currency = currency;
 	return p;
@@ -159,7 +159,12 @@ function orderProperties(body: Record<string, unknown>, currency: string | undef
 
 function refundProperties(body: Record<string, unknown>, currency: string | undefined): Record<string, unknown> {
 	const transactions = Array.isArray(body.transactions) ? body.transactions.filter(isObject) : [];
-	const refunded = transactions.reduce((sum, t) => sum + (money(t.amount) ?? 0), 0);
+	// Only money that went back: transactions of kind "refund" with status "success" (a failed or
+	// pending attempt refunds nothing). A transaction without `kind` / `status` (older payloads) counts.
+	let refunded = 0;
+	for (const t of transactions) {
+		if ((t.kind === undefined || t.kind === 'refund') && (t.status === undefined || t.status === 'success')) refunded += money(t.amount) ?? 0;
+	}
 	const txCurrency = transactions.map((t) => currencyCode(t.currency)).find(Boolean);
 	const items = Array.isArray(body.refund_line_items) ? body.refund_line_items.filter(isObject) : [];
 	const p: Record<string, unknown> = {};
@@ -167,9 +172,9 @@ function refundProperties(body: Record<string, unknown>, currency: string | unde
 	if (orderId !== undefined) p.order_id = orderId;
 	const refundId = shopifyId(body);
 	if (refundId !== undefined) p.refund_id = refundId;
-	const total = transactions.length ? Math.round(refunded * 100) / 100 : undefined;
-	if (total !== undefined) p.total = total;
 	const refundCurrency = txCurrency ?? currency;
+	const total = transactions.length ? roundMoney(refunded, refundCurrency) : undefined;
+	if (total !== undefined) p.total = total;
 	if (refundCurrency !== undefined) p.currency = refundCurrency;
 	const reason = optionalString(body.note);
 	if (reason !== undefined) p.reason = reason;
@@ -201,7 +206,9 @@ function customerTraits(body: Record<string, unknown>, email: string | null, cur
 	if (currency !== undefined) t.currency = currency;
 	const tags = optionalString(body.tags);
 	if (tags !== undefined) t.tags = tags;
-	const createdAt = optionalString(body.created_at);
+	// ISO-8601 UTC like every timestamp; a `created_at` that is not a valid date is left out (the
+	// event itself stays valid) rather than failing the whole event.
+	const createdAt = optionalIsoUtc(body.created_at, 'created_at');
 	if (createdAt !== undefined) t.created_at = createdAt;
 	return t;
 }

@@ -75,7 +75,13 @@ export const stripe: EventSource = {
 			const billing = obj(object.billing_details);
 			userId = optionalString(object.customer) ?? null;
 			email = normalizeEmail(billing.email) ?? normalizeEmail(object.receipt_email);
-			const refunded = minorToMajor(object.amount_refunded, currency);
+			// `amount_refunded` is the charge's cumulative refunded amount, and the event fires for every
+			// partial refund: this refund is the increase over `data.previous_attributes.amount_refunded`
+			// (in integer minor units, before conversion), when Stripe sends it.
+			const cumulative = object.amount_refunded;
+			const previous = obj(obj(body.data).previous_attributes).amount_refunded;
+			const refunded = minorToMajor(typeof cumulative === 'number' && typeof previous === 'number' ? cumulative - previous : cumulative, currency);
+			const refundedTotal = minorToMajor(cumulative, currency);
 			const orderId = optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id);
 			if (orderId !== undefined) properties.order_id = orderId;
 			const chargeId = optionalString(object.id);
@@ -84,6 +90,7 @@ export const stripe: EventSource = {
 				properties.total = refunded;
 				properties.value = refunded;
 			}
+			if (refundedTotal !== undefined) properties.amount_refunded_total = refundedTotal;
 			if (currency !== undefined) properties.currency = currency;
 		} else if (topic.startsWith('customer.')) {
 			const isCustomer = object.object === 'customer';

@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -138,7 +138,9 @@ export const woocommerce: EventSource = {
 			if (username !== undefined) traits.username = username;
 			const phone = optionalString(obj(body.billing).phone);
 			if (phone !== undefined) traits.phone = phone;
-			const createdAt = optionalString(body.date_created_gmt);
+			// `date_created_gmt` is UTC without a zone designator: read as UTC, emitted as ISO-8601 UTC.
+			// Missing: no trait, as before; present but not a valid date: left out rather than failing the event.
+			const createdAt = optionalIsoUtc(body.date_created_gmt, 'date_created_gmt', true);
 			if (createdAt !== undefined) traits.created_at = createdAt;
 		} else {
 			const productId = optionalString(body.id);

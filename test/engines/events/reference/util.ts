@@ -172,6 +172,25 @@ export function money(value: unknown): number | undefined {
 const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 
+/** Review fix: a sum of store prices rounded to the currency's decimals (0 JPY…, 3 KWD…, else 2). */
+export function roundMoney(value: number, currency: string | undefined): number {
+	const code = (currency ?? '').toUpperCase();
+	const scale = 10 ** (ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2);
+	return Math.round(value * scale) / scale;
+}
+
+/** Review fix: an optional date trait as ISO-8601 UTC, left out when missing or not a valid date. */
+export function optionalIsoUtc(value: unknown, field: string, assumeUtc = false): string | undefined {
+	const text = optionalString(value);
+	if (text === undefined) return undefined;
+	try {
+		return toIsoUtc(text, field, assumeUtc);
+	} catch (error) {
+		if (error instanceof EventMappingError) return undefined;
+		throw error;
+	}
+}
+
 /** Integer minor units (Stripe `amount_total: 2198`) → major units (21.98) for the currency. */
 export function minorToMajor(value: unknown, currency: string | undefined): number | undefined {
 	if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;

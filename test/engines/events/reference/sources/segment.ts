@@ -9,7 +9,7 @@ import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optional
 
 const CALLS: Record<string, CanonicalEventType> = { track: 'track', identify: 'identify', page: 'page' };
 
-function one(message: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent | null {
+function one(message: Record<string, unknown>, input: NormalizeInput, path: string, batchContext?: Record<string, unknown>): CanonicalEvent | null {
 	const call = String(message.type ?? '');
 	const type = own(CALLS, call);
 	const messageId = optionalString(message.messageId) ?? contentId('segment', message);
@@ -20,7 +20,11 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 		return unknownTopic(segment, input, call || '(none)', message, messageId, `${path}.type`);
 	}
 	const properties: Record<string, unknown> = isObject(message.properties) ? { ...message.properties } : {};
-	const context = obj(message.context);
+	// Review fix: the batch's context under the message's own (own keys win, traits merged one level).
+	const ownContext = obj(message.context);
+	const context = batchContext
+		? { ...batchContext, ...ownContext, ...(isObject(batchContext.traits) && isObject(ownContext.traits) ? { traits: { ...batchContext.traits, ...ownContext.traits } } : {}) }
+		: ownContext;
 	const traits = isObject(message.traits) ? message.traits : isObject(context.traits) ? context.traits : undefined;
 	let event: string;
 	if (type === 'track') {
@@ -79,7 +83,7 @@ export const segment: EventSource = {
 			const out: CanonicalEvent[] = [];
 			payload.batch.forEach((m, i) => {
 				if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
-				const event = one(m, input, `batch[${i}]`);
+				const event = one(m, input, `batch[${i}]`, isObject(payload.context) ? payload.context : undefined);
 				if (event) out.push(event);
 			});
 			return out;

@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, product, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, product, roundMoney, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -103,7 +103,7 @@ export const shopify: EventSource = {
 			anonymousId = optionalString(body.token) ?? optionalString(body.id) ?? null;
 			const products = lineItems(body.line_items);
 			const value = products?.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0);
-			properties = { cart_id: optionalString(body.token) ?? optionalString(body.id), products, value: value === undefined ? undefined : Math.round(value * 100) / 100, currency };
+			properties = { cart_id: optionalString(body.token) ?? optionalString(body.id), products, value: value === undefined ? undefined : roundMoney(value, currency), currency };
 		} else if (spec.kind === 'order') {
 			anonymousId = optionalString(body.cart_token) ?? optionalString(body.checkout_token) ?? null;
 			const codes = Array.isArray(body.discount_codes) ? body.discount_codes.filter(isObject).map((d) => optionalString(d.code)).filter(Boolean) : [];
@@ -130,13 +130,14 @@ export const shopify: EventSource = {
 			};
 		} else if (spec.kind === 'refund') {
 			const transactions = Array.isArray(body.transactions) ? body.transactions.filter(isObject) : [];
-			const refunded = transactions.reduce((sum, t) => sum + (money(t.amount) ?? 0), 0);
+			// Review fix: only kind "refund" + status "success" (missing fields count), rounded per currency.
+			const refunded = transactions.filter((t) => (t.kind === undefined || t.kind === 'refund') && (t.status === undefined || t.status === 'success')).reduce((sum, t) => sum + (money(t.amount) ?? 0), 0);
 			const txCurrency = transactions.map((t) => currencyCode(t.currency)).find(Boolean);
 			const items = Array.isArray(body.refund_line_items) ? body.refund_line_items.filter(isObject) : [];
 			properties = {
 				order_id: optionalString(body.order_id),
 				refund_id: shopifyId(body),
-				total: transactions.length ? Math.round(refunded * 100) / 100 : undefined,
+				total: transactions.length ? roundMoney(refunded, txCurrency ?? currency) : undefined,
 				currency: txCurrency ?? currency,
 				reason: optionalString(body.note),
 				products: items.length
@@ -160,7 +161,7 @@ export const shopify: EventSource = {
 				total_spent: money(body.total_spent),
 				currency,
 				tags: optionalString(body.tags),
-				created_at: optionalString(body.created_at),
+				created_at: optionalIsoUtc(body.created_at, 'created_at'),
 			});
 			properties = {};
 			type = 'track';

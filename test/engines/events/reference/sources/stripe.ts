@@ -64,12 +64,15 @@ export const stripe: EventSource = {
 			const billing = obj(object.billing_details);
 			userId = optionalString(object.customer) ?? null;
 			email = normalizeEmail(billing.email) ?? normalizeEmail(object.receipt_email);
-			const refunded = minorToMajor(object.amount_refunded, currency);
+			// Review fix: this refund = amount_refunded - previous_attributes.amount_refunded when a number.
+			const previous = obj(obj(body.data).previous_attributes).amount_refunded;
+			const refunded = minorToMajor(typeof object.amount_refunded === 'number' && typeof previous === 'number' ? object.amount_refunded - previous : object.amount_refunded, currency);
 			properties = {
 				order_id: optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id),
 				charge_id: optionalString(object.id),
 				total: refunded,
 				value: refunded,
+				amount_refunded_total: minorToMajor(object.amount_refunded, currency),
 				currency,
 			};
 		} else if (topic.startsWith('customer.')) {

@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalProduct } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -113,7 +113,7 @@ export const woocommerce: EventSource = {
 				last_name: optionalString(body.last_name),
 				username: optionalString(body.username),
 				phone: optionalString(obj(body.billing).phone),
-				created_at: optionalString(body.date_created_gmt),
+				created_at: optionalIsoUtc(body.date_created_gmt, 'date_created_gmt', true),
 			});
 		} else {
 			properties = {
