@@ -338,7 +338,9 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			s.unsubscribed = true;
 			break;
 		case 'Email Bounced':
-			s.bounced = true;
+			// A soft bounce (mailbox full, greylisting, a block the ESP retries) says nothing lasting
+			// about the address: only hard bounces, or bounces of no stated type, suppress it.
+			if (p.bounce_type !== 'soft') s.bounced = true;
 			break;
 		case 'Email Marked as Spam':
 			s.complained = true;

@@ -232,6 +232,10 @@ describe.each(backends)('profile store on $name', (backend) => {
 			ev({ event: 'Email Link Clicked', email: 'e@example.com' }, mins(50)),
 			ev({ event: 'Unsubscribed', email: 'e@example.com' }, mins(3)),
 			ev({ event: 'Email Bounced', email: 'b@example.com' }, mins(3)),
+			// Soft bounces (SES Transient, Brevo soft_bounce, Postmark SoftBounce, SendGrid blocked) do not suppress.
+			ev({ event: 'Email Bounced', email: 'soft@example.com', properties: { bounce_type: 'soft' } }, mins(3)),
+			ev({ event: 'Email Bounced', email: 'hard@example.com', properties: { bounce_type: 'soft' } }, mins(4)),
+			ev({ event: 'Email Bounced', email: 'hard@example.com', properties: { bounce_type: 'hard' } }, mins(2)),
 		]);
 		const p = await store.get({ email: 'e@example.com' }, new Date(now));
 		expect(p!.engagement).toEqual({
@@ -248,6 +252,9 @@ describe.each(backends)('profile store on $name', (backend) => {
 		const s = await store.isSuppressed(['E@example.com', 'b@example.com', 'new@example.com']);
 		expect(s.get('e@example.com')).toEqual({ suppressed: true, unsubscribed: true, bounced: false, complained: false, known: true });
 		expect(s.get('b@example.com')).toMatchObject({ suppressed: true, bounced: true });
+		const soft = await store.isSuppressed(['soft@example.com', 'hard@example.com']);
+		expect(soft.get('soft@example.com')).toEqual({ suppressed: false, unsubscribed: false, bounced: false, complained: false, known: true });
+		expect(soft.get('hard@example.com')).toMatchObject({ suppressed: true, bounced: true });
 		expect(s.get('new@example.com')).toEqual({ suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
 	});
 
