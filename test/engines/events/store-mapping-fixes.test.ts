@@ -3,6 +3,8 @@
  * (test/fixtures/events/…) with the fields in question changed; every expected value is worked out
  * by hand in the comment next to it.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { getSource } from '../../../nodes/engines/events/registry';
 import type { NormalizeInput } from '../../../nodes/engines/events/types';
 import { canonicalEventErrors } from '../../harness/schema';
@@ -190,5 +192,35 @@ describe('customer created_at traits are ISO-8601 UTC', () => {
 		const woo = fixture('woocommerce', 'customer.created');
 		delete woo.body.date_created_gmt;
 		expect(run('woocommerce', { payload: woo.body, headers: woo.headers })[0].traits).not.toHaveProperty('created_at');
+	});
+});
+
+describe('zone-less timestamps are read as UTC whatever the server time zone (Segment, Custom)', () => {
+	it('in a process whose time zone is New York (UTC-5 in January), "2026-01-15T10:00:00" is 10:00 UTC', () => {
+		// Jest gives tests their own copy of process.env, so the zone is set on a child process.
+		const script = `
+			const { getSource } = require(${JSON.stringify(require.resolve('../../../nodes/engines/events/registry'))});
+			const receivedAt = new Date('2026-01-01T00:00:00.000Z');
+			const segment = (timestamp) => getSource('segment').normalize({ payload: { type: 'track', event: 'Product Viewed', userId: 'u1', messageId: 'm1', timestamp, properties: {} }, receivedAt, onUnknown: 'error' })[0].timestamp;
+			const custom = (ts) => getSource('custom').normalize({ payload: { ts, uid: 'u1' }, receivedAt, onUnknown: 'error', mapping: { eventName: 'Product Viewed', timestampPath: 'ts', userIdPath: 'uid' } })[0].timestamp;
+			process.stdout.write(JSON.stringify({
+				local: new Date('2026-01-15T10:00:00').toISOString(),
+				segment: segment('2026-01-15T10:00:00'),
+				segmentWithZone: segment('2026-01-15T10:00:00-05:00'),
+				custom: custom('2026-01-15 10:00:00'),
+				customT: custom('2026-01-15T10:00:00'),
+			}));`;
+		const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+			cwd: join(__dirname, '../../..'),
+			env: { ...process.env, TZ: 'America/New_York' },
+			encoding: 'utf8',
+		});
+		expect(JSON.parse(out)).toEqual({
+			local: '2026-01-15T15:00:00.000Z', // the zone really is in effect in the child
+			segment: '2026-01-15T10:00:00.000Z',
+			segmentWithZone: '2026-01-15T15:00:00.000Z', // a zone, when given, still counts
+			custom: '2026-01-15T10:00:00.000Z',
+			customT: '2026-01-15T10:00:00.000Z',
+		});
 	});
 });

@@ -48,7 +48,8 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		type: name === 'Identify' ? 'identify' : 'track',
 		event: name,
 		messageId,
-		timestamp: toIsoUtc(ts ?? input.receivedAt, m.timestampPath || 'timestamp'),
+		// A date-time without a zone is read as UTC (not as the n8n server's local time).
+		timestamp: toIsoUtc(ts ?? input.receivedAt, m.timestampPath || 'timestamp', true),
 		receivedAt: isoOf(input.receivedAt),
 		userId,
 		anonymousId,

@@ -50,7 +50,8 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 		if (code) properties.currency = code;
 		else delete properties.currency;
 	}
-	const timestamp = toIsoUtc(message.timestamp ?? message.sentAt ?? input.receivedAt, `${path}.timestamp`);
+	// A date-time without a zone is read as UTC (not as the n8n server's local time).
+	const timestamp = toIsoUtc(message.timestamp ?? message.sentAt ?? input.receivedAt, `${path}.timestamp`, true);
 	const email = normalizeEmail(traits?.email ?? properties.email);
 	const receivedAt = isoOf(input.receivedAt);
 	// Built as the former literal with conditional spreads built it: same keys, same order.

@@ -48,7 +48,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		type: name === 'Identify' ? 'identify' : 'track',
 		event: name,
 		messageId,
-		timestamp: toIsoUtc(ts ?? input.receivedAt, m.timestampPath || 'timestamp'),
+		timestamp: toIsoUtc(ts ?? input.receivedAt, m.timestampPath || 'timestamp', true),
 		receivedAt: isoOf(input.receivedAt),
 		userId,
 		anonymousId,

@@ -43,7 +43,7 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 		if (code) properties.currency = code;
 		else delete properties.currency;
 	}
-	const timestamp = toIsoUtc(message.timestamp ?? message.sentAt ?? input.receivedAt, `${path}.timestamp`);
+	const timestamp = toIsoUtc(message.timestamp ?? message.sentAt ?? input.receivedAt, `${path}.timestamp`, true);
 	const email = normalizeEmail(traits?.email ?? properties.email);
 	return {
 		type,
