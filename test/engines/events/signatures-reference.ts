@@ -142,6 +142,8 @@ export function oldVerifySvix(
 	const id = header(headers, 'svix-id') ?? header(headers, 'webhook-id');
 	const timestamp = header(headers, 'svix-timestamp') ?? header(headers, 'webhook-timestamp');
 	const signatures = header(headers, 'svix-signature') ?? header(headers, 'webhook-signature');
+	// Since the hardening: a secret whose key decodes to no bytes is refused (was an empty HMAC key).
+	if (svixKey(secret).length === 0) return fail('misconfigured', 'the Signing Secret in the credential is not a whsec_... secret with a base64 key after "whsec_"');
 	if (!id || !timestamp || !signatures) return fail('missing', 'the svix-id, svix-timestamp or svix-signature header is missing');
 	const expected = createHmac('sha256', svixKey(secret))
 		.update(`${id}.${timestamp}.`, 'utf8')
