@@ -167,7 +167,8 @@ function sendGridKey(text: string): KeyObject | null {
 		const key = trimmed.includes('BEGIN PUBLIC KEY')
 			? createPublicKey(trimmed)
 			: createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-		return key.asymmetricKeyType === 'ec' ? key : null;
+		// Since the hardening: P-256 only (was any EC curve).
+		return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : null;
 	} catch {
 		return null;
 	}
@@ -182,7 +183,7 @@ export function oldVerifySendGrid(
 ): VerifyResult {
 	if (!publicKeyText) return fail('misconfigured', 'no SendGrid verification key is set in the credential');
 	const key = sendGridKey(publicKeyText);
-	if (!key) return fail('misconfigured', 'the SendGrid verification key in the credential is not an EC public key');
+	if (!key) return fail('misconfigured', 'the SendGrid verification key in the credential is not an EC P-256 public key');
 	const signature = header(headers, 'x-twilio-email-event-webhook-signature');
 	const timestamp = header(headers, 'x-twilio-email-event-webhook-timestamp');
 	if (!signature || !timestamp) return fail('missing', 'the X-Twilio-Email-Event-Webhook-Signature or -Timestamp header is missing');
