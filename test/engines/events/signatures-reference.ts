@@ -248,7 +248,8 @@ export async function oldVerifySns(
 	if (!key) {
 		if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
 		try {
-			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
+			// Since the hardening: the certificate must be valid at nowMs (was not checked).
+			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL), nowMs);
 		} catch {
 			return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
 		}
