@@ -142,6 +142,8 @@ export function oldVerifySvix(
 	const id = header(headers, 'svix-id') ?? header(headers, 'webhook-id');
 	const timestamp = header(headers, 'svix-timestamp') ?? header(headers, 'webhook-timestamp');
 	const signatures = header(headers, 'svix-signature') ?? header(headers, 'webhook-signature');
+	// Since the hardening: a secret whose key decodes to no bytes is refused (was an empty HMAC key).
+	if (svixKey(secret).length === 0) return fail('misconfigured', 'the Signing Secret in the credential is not a whsec_... secret with a base64 key after "whsec_"');
 	if (!id || !timestamp || !signatures) return fail('missing', 'the svix-id, svix-timestamp or svix-signature header is missing');
 	const expected = createHmac('sha256', svixKey(secret))
 		.update(`${id}.${timestamp}.`, 'utf8')
@@ -165,7 +167,8 @@ function sendGridKey(text: string): KeyObject | null {
 		const key = trimmed.includes('BEGIN PUBLIC KEY')
 			? createPublicKey(trimmed)
 			: createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-		return key.asymmetricKeyType === 'ec' ? key : null;
+		// Since the hardening: P-256 only (was any EC curve).
+		return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : null;
 	} catch {
 		return null;
 	}
@@ -180,7 +183,7 @@ export function oldVerifySendGrid(
 ): VerifyResult {
 	if (!publicKeyText) return fail('misconfigured', 'no SendGrid verification key is set in the credential');
 	const key = sendGridKey(publicKeyText);
-	if (!key) return fail('misconfigured', 'the SendGrid verification key in the credential is not an EC public key');
+	if (!key) return fail('misconfigured', 'the SendGrid verification key in the credential is not an EC P-256 public key');
 	const signature = header(headers, 'x-twilio-email-event-webhook-signature');
 	const timestamp = header(headers, 'x-twilio-email-event-webhook-timestamp');
 	if (!signature || !timestamp) return fail('missing', 'the X-Twilio-Email-Event-Webhook-Signature or -Timestamp header is missing');
@@ -245,7 +248,8 @@ export async function oldVerifySns(
 	if (!key) {
 		if (!fetchCertificate) return fail('misconfigured', 'no certificate fetcher for SNS messages');
 		try {
-			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
+			// Since the hardening: the certificate must be valid at nowMs (was not checked).
+			key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL), nowMs);
 		} catch {
 			return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
 		}

@@ -23,7 +23,8 @@ function publicKey(text: string): KeyObject | null {
 		key = trimmed.includes('BEGIN PUBLIC KEY')
 			? createPublicKey(trimmed)
 			: createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-		if (key.asymmetricKeyType !== 'ec') key = null;
+		// SendGrid signs with ECDSA on P-256 only: a key on another curve is a wrong key, not a weaker check.
+		if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') key = null;
 	} catch {
 		key = null;
 	}
@@ -41,7 +42,7 @@ export function verifySendGrid(
 ): VerifyResult {
 	if (!publicKeyText) return fail('misconfigured', 'no SendGrid verification key is set in the credential');
 	const key = publicKey(publicKeyText);
-	if (!key) return fail('misconfigured', 'the SendGrid verification key in the credential is not an EC public key');
+	if (!key) return fail('misconfigured', 'the SendGrid verification key in the credential is not an EC P-256 public key');
 	const signature = header(headers, SENDGRID_SIGNATURE_HEADER);
 	const timestamp = header(headers, SENDGRID_TIMESTAMP_HEADER);
 	if (!signature || !timestamp) return fail('missing', 'the X-Twilio-Email-Event-Webhook-Signature or -Timestamp header is missing');

@@ -45,14 +45,30 @@ export function isValidSigningCertUrl(url: string): boolean {
 	return valid;
 }
 
+/**
+ * AWS's SigningCertURL has no query or fragment and is written as the URL parser writes it. Any
+ * other spelling of a certificate URL (`?x=1`, `#f`, an empty `?`, `:443`, `SNS.`, `/./`, a tab)
+ * would be one more cache key, hence one more fetch, for the same certificate.
+ */
 function checkSigningCertUrl(url: string): boolean {
+	if (url.includes('?') || url.includes('#')) return false;
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
 		return false;
 	}
-	return parsed.protocol === 'https:' && HOST.test(parsed.hostname) && parsed.port === '' && parsed.pathname.endsWith('.pem') && !parsed.username && !parsed.password;
+	return (
+		parsed.href === url &&
+		parsed.protocol === 'https:' &&
+		HOST.test(parsed.hostname) &&
+		parsed.port === '' &&
+		parsed.pathname.endsWith('.pem') &&
+		parsed.search === '' &&
+		parsed.hash === '' &&
+		!parsed.username &&
+		!parsed.password
+	);
 }
 
 /** SubscribeURL / UnsubscribeURL: https on sns.<region>.amazonaws.com only (never confirm elsewhere). */
@@ -165,14 +181,83 @@ export function certificateCache(): CertCache {
 	return cache;
 }
 
-/** Parses a PEM certificate and stores its public key under the URL. */
-export function cacheCertificate(url: string, pem: string): KeyObject {
+/**
+ * Parses a PEM certificate and stores its public key under the URL. Throws (and caches nothing)
+ * when the certificate is not valid at `nowMs`: expired, not valid yet, or with dates that are not dates.
+ */
+export function cacheCertificate(url: string, pem: string, nowMs = Date.now()): KeyObject {
 	const cert = new X509Certificate(pem);
+	const validFrom = Date.parse(cert.validFrom);
+	const validTo = Date.parse(cert.validTo);
+	// Written so that NaN fails too (a certificate that never expires would be cached for ever).
+	if (!(validFrom <= nowMs && nowMs <= validTo)) throw new Error('the certificate is not valid now');
 	const cache = certificateCache();
 	if (cache.size >= 64) cache.delete(cache.keys().next().value as string);
-	const entry = { key: cert.publicKey, validTo: Date.parse(cert.validTo) };
+	const entry = { key: cert.publicKey, validTo };
 	cache.set(url, entry);
 	return entry.key;
+}
+
+/** How long a certificate URL whose fetch failed is refused without a new fetch. */
+const FAILURE_MEMORY_MS = 60_000;
+const FAILURE_MEMORY_SIZE = 256;
+
+interface Fetching {
+	/** The fetch under way for each URL (one per URL, whoever asks), removed once settled. */
+	inFlight: Map<string, Promise<KeyObject>>;
+	/** When the last fetch of a URL failed (insertion order = age; bounded). */
+	failedAt: Map<string, number>;
+}
+
+const FETCHING_KEY = Symbol.for('n8n-nodes-personalization.snsCertificateFetching');
+
+/** Process-wide like the certificate cache. */
+function fetching(): Fetching {
+	const holder = globalThis as unknown as Record<symbol, Fetching | undefined>;
+	let state = holder[FETCHING_KEY];
+	if (!state) {
+		state = { inFlight: new Map(), failedAt: new Map() };
+		holder[FETCHING_KEY] = state;
+	}
+	return state;
+}
+
+/** Forgets the certificate URLs whose fetch failed (tests, or after fixing the network). */
+export function forgetCertificateFailures(): void {
+	fetching().failedAt.clear();
+}
+
+/**
+ * The public key of the certificate at `url`, fetched and cached: parallel callers share one fetch,
+ * and a URL whose fetch (or certificate) failed less than a minute ago is refused without a fetch.
+ */
+async function fetchCertificateKey(url: string, fetchCertificate: CertificateFetcher, nowMs: number): Promise<KeyObject> {
+	const { inFlight, failedAt } = fetching();
+	const failed = failedAt.get(url);
+	if (failed !== undefined) {
+		if (failed <= nowMs && nowMs < failed + FAILURE_MEMORY_MS) throw new Error('the certificate failed less than a minute ago');
+		failedAt.delete(url);
+	}
+	let pending = inFlight.get(url);
+	if (!pending) {
+		const started = (async () => {
+			try {
+				return cacheCertificate(url, await fetchCertificate(url), nowMs);
+			} catch (error) {
+				if (failedAt.size >= FAILURE_MEMORY_SIZE) failedAt.delete(failedAt.keys().next().value as string);
+				failedAt.set(url, nowMs);
+				throw error;
+			}
+		})();
+		// Removed once settled (asynchronously, so after this `set` even if the fetcher threw at once).
+		const settled = () => {
+			if (inFlight.get(url) === started) inFlight.delete(url);
+		};
+		started.then(settled, settled);
+		inFlight.set(url, started);
+		pending = started;
+	}
+	return await pending;
 }
 
 /** Verifies with an already known public key (no I/O). */
@@ -250,7 +335,7 @@ export async function verifySnsFetching(
 ): Promise<VerifyResult> {
 	let key: KeyObject;
 	try {
-		key = cacheCertificate(message.SigningCertURL, await fetchCertificate(message.SigningCertURL));
+		key = await fetchCertificateKey(message.SigningCertURL, fetchCertificate, nowMs);
 	} catch {
 		return fail('invalid', 'the SNS signing certificate could not be fetched or parsed');
 	}

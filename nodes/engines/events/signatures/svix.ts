@@ -8,13 +8,14 @@ import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, checkTimestamp, fail, parseSeconds, signatureMatches } from './common';
 
-const keyCache = new Map<string, KeyObject | Buffer>();
+/** The HMAC key of each secret; null when its base64 part decodes to no bytes (an empty key anyone can use). */
+const keyCache = new Map<string, KeyObject | null>();
 
-function secretKey(secret: string): KeyObject | Buffer {
+function secretKey(secret: string): KeyObject | null {
 	let key = keyCache.get(secret);
-	if (!key) {
+	if (key === undefined) {
 		const bytes = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
-		key = bytes.length > 0 ? createSecretKey(bytes) : bytes;
+		key = bytes.length > 0 ? createSecretKey(bytes) : null;
 		if (keyCache.size > 32) keyCache.clear();
 		keyCache.set(secret, key);
 	}
@@ -32,8 +33,10 @@ export function verifySvix(
 	const id = header(headers, 'svix-id') ?? header(headers, 'webhook-id');
 	const timestamp = header(headers, 'svix-timestamp') ?? header(headers, 'webhook-timestamp');
 	const signatures = header(headers, 'svix-signature') ?? header(headers, 'webhook-signature');
+	const key = secretKey(secret);
+	if (!key) return fail('misconfigured', 'the Signing Secret in the credential is not a whsec_... secret with a base64 key after "whsec_"');
 	if (!id || !timestamp || !signatures) return fail('missing', 'the svix-id, svix-timestamp or svix-signature header is missing');
-	const expected = createHmac('sha256', secretKey(secret))
+	const expected = createHmac('sha256', key)
 		.update(`${id}.${timestamp}.`, 'utf8')
 		.update(rawBody)
 		.digest('base64');
