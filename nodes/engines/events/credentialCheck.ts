@@ -22,7 +22,7 @@ export function checkWebhookSecrets(input: WebhookSecretsInput): { ok: boolean; 
 			const parsed = key.includes('BEGIN PUBLIC KEY')
 				? createPublicKey(key)
 				: createPublicKey({ key: Buffer.from(key.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-			if (parsed.asymmetricKeyType !== 'ec') return { ok: false, message: 'The SendGrid verification key is not an elliptic-curve (P-256) public key' };
+			if (parsed.asymmetricKeyType !== 'ec' || parsed.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return { ok: false, message: 'The SendGrid verification key is not an elliptic-curve (P-256) public key' };
 			present.push('SendGrid verification key');
 		} catch {
 			return { ok: false, message: 'The SendGrid verification key cannot be read: paste it exactly as SendGrid shows it' };

@@ -10,6 +10,7 @@ import { verifyHmac } from '../../../nodes/engines/events/signatures/hmac';
 import {
 	asSnsMessage,
 	certificateCache,
+	forgetCertificateFailures,
 	isValidSigningCertUrl,
 	isValidSnsServiceUrl,
 	verifySns,
@@ -234,7 +235,9 @@ describe('SNS', () => {
 		certificateCache().clear();
 		const message = asSnsMessage(signSns(base))!;
 		expect(await verifySns(message, async () => { throw new Error('network down'); })).toMatchObject({ ok: false, reason: 'invalid' });
+		forgetCertificateFailures(); // else the failed URL is refused for 60 s without calling the fetcher
 		expect(await verifySns(message, async () => 'not a certificate')).toMatchObject({ ok: false, reason: 'invalid' });
+		forgetCertificateFailures();
 	});
 
 	it('verifies SubscriptionConfirmation messages (SubscribeURL and Token are signed)', async () => {

@@ -1,4 +1,5 @@
 /** Helpers with hand-computed expectations: lossless ids, dates, money, paths, credential check. */
+import { generateKeyPairSync } from 'node:crypto';
 import { checkWebhookSecrets } from '../../../nodes/engines/events/credentialCheck';
 import { addPairsAttribution, contentId, minorToMajor, parseJsonLossless, quoteUnsafeIntegers, readPath, toIsoUtc } from '../../../nodes/engines/events/util';
 import { SENDGRID_PUBLIC_KEY } from '../../harness/signing';
@@ -55,5 +56,8 @@ describe('credential check', () => {
 		expect(checkWebhookSecrets({ signingSecret: 's', verificationKey: SENDGRID_PUBLIC_KEY })).toEqual({ ok: true, message: 'Ready: signing secret, SendGrid verification key' });
 		expect(checkWebhookSecrets({ verificationKey: 'bm90IGEga2V5' }).ok).toBe(false);
 		expect(checkWebhookSecrets({ user: 'u' })).toEqual({ ok: false, message: 'Basic auth needs both a user and a password' });
+		// SendGrid signs with P-256: an EC key on another curve would pass "Test credential" and then fail every delivery.
+		const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+		expect(checkWebhookSecrets({ verificationKey: p384 })).toEqual({ ok: false, message: 'The SendGrid verification key is not an elliptic-curve (P-256) public key' });
 	});
 });
