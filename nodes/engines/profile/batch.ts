@@ -118,7 +118,9 @@ export function plan(prepared: Prepared, loaded: Loaded, options: FoldOptions = 
 				}
 			}
 		} else {
-			target = pE ?? pA;
+			// No customer id on the event: a known customer's profile (one with a userId) keeps its
+			// profileId; an email-only or anonymous profile is merged into it, never the reverse.
+			target = pE !== undefined && state(pE).userId ? pE : pA !== undefined && state(pA).userId ? pA : (pE ?? pA);
 		}
 		if (!target) {
 			target = newId();

@@ -25,6 +25,8 @@ import {
 	type SinceResult,
 	type StoreOptions,
 	type Suppression,
+	type SuppressionRow,
+	mergeSuppressionRows,
 	type Transaction,
 } from './types';
 
@@ -138,6 +140,8 @@ export class PostgresProfileStore implements ProfileStore {
 					[String(SCHEMA_VERSION)],
 				);
 			}
+			// Check Suppression also reads profiles by their email (added after version 1; a no-op once there).
+			await c.query(`CREATE INDEX IF NOT EXISTS ${profiles}_email ON ${profiles} (email)`);
 		});
 	}
 
@@ -376,15 +380,16 @@ export class PostgresProfileStore implements ProfileStore {
 		const out = new Map<string, Suppression>();
 		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
 		if (!wanted.length) return out;
-		const { rows } = await this.pool.query(
-			`SELECT i.key, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
-			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])`,
-			[wanted.map((e) => `e:${e}`)],
+		// The profile the address is an identity of, and every profile whose email it is (an address
+		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
+		const { rows } = await this.pool.query<SuppressionRow>(
+			`SELECT substr(i.key, 3) AS email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
+			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])
+			 UNION ALL
+			 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[])`,
+			[wanted.map((e) => `e:${e}`), wanted],
 		);
-		for (const r of rows) {
-			const s = { unsubscribed: !!r.unsubscribed, bounced: !!r.bounced, complained: !!r.complained };
-			out.set((r.key as string).slice(2), { ...s, suppressed: s.unsubscribed || s.bounced || s.complained, known: true });
-		}
+		mergeSuppressionRows(out, rows);
 		return out;
 	}
 

@@ -28,6 +28,8 @@ import {
 	type SinceResult,
 	type StoreOptions,
 	type Suppression,
+	type SuppressionRow,
+	mergeSuppressionRows,
 	type Transaction,
 } from './types';
 import { transactionFromBody } from './transactions';
@@ -197,6 +199,8 @@ export class SqliteProfileStore implements ProfileStore {
 				`);
 				this.db.prepare(`INSERT OR REPLACE INTO ${meta} (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
 			}
+			// Check Suppression also reads profiles by their email (added after version 1; a no-op once there).
+			this.db.exec(`CREATE INDEX IF NOT EXISTS ${profiles}_email ON ${profiles} (email)`);
 			this.db.exec('COMMIT');
 		} catch (error) {
 			this.db.exec('ROLLBACK');
@@ -374,17 +378,19 @@ export class SqliteProfileStore implements ProfileStore {
 		const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
 		const out = new Map<string, Suppression>();
 		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
+		// The profile the address is an identity of, and every profile whose email it is (an address
+		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
 		const rows = this.db
 			.prepare(
-				`SELECT i.key, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
+				`SELECT substr(i.key, 3) AS email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
 				 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id
-				 WHERE i.key IN (SELECT 'e:' || value FROM json_each(?))`,
+				 WHERE i.key IN (SELECT 'e:' || value FROM json_each(?1))
+				 UNION ALL
+				 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p
+				 WHERE p.email IN (SELECT value FROM json_each(?1))`,
 			)
-			.all(JSON.stringify(wanted)) as Array<{ key: string; unsubscribed: number; bounced: number; complained: number }>;
-		for (const r of rows) {
-			const s = { unsubscribed: !!r.unsubscribed, bounced: !!r.bounced, complained: !!r.complained };
-			out.set(r.key.slice(2), { ...s, suppressed: s.unsubscribed || s.bounced || s.complained, known: true });
-		}
+			.all(JSON.stringify(wanted)) as unknown as SuppressionRow[];
+		mergeSuppressionRows(out, rows);
 		return out;
 	}
 

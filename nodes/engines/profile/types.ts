@@ -36,6 +36,25 @@ export interface Suppression {
 	known: boolean;
 }
 
+/** A profile's flags found for an address (by its identity or by the profile's email). */
+export interface SuppressionRow {
+	email: string;
+	unsubscribed: boolean | number;
+	bounced: boolean | number;
+	complained: boolean | number;
+}
+
+/** ORs the flags of every profile found for each address into `out` (the address is then known). */
+export function mergeSuppressionRows(out: Map<string, Suppression>, rows: SuppressionRow[]): void {
+	for (const r of rows) {
+		const before = out.get(r.email);
+		const unsubscribed = !!r.unsubscribed || (before?.known === true && before.unsubscribed);
+		const bounced = !!r.bounced || (before?.known === true && before.bounced);
+		const complained = !!r.complained || (before?.known === true && before.complained);
+		out.set(r.email, { suppressed: unsubscribed || bounced || complained, unsubscribed, bounced, complained, known: true });
+	}
+}
+
 export interface Transaction {
 	profileId: string;
 	userId: string | null;

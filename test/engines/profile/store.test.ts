@@ -165,6 +165,32 @@ describe.each(backends)('profile store on $name', (backend) => {
 		expect((await store.exportProfiles()).length).toBe(1);
 	});
 
+	it('a logged-out visit linking a known device to an email-only profile keeps the known customer\'s profileId', async () => {
+		const store = await backend.open();
+		await store.record([ev({ event: 'Identify', userId: 'u-known', anonymousId: 'device-1' }, 1)]);
+		const known = (await store.get({ userId: 'u-known' }))!.profileId;
+		await store.record([ev({ event: 'Email Opened', email: 'x@example.com' }, 2)]);
+		const emailOnly = (await store.get({ email: 'x@example.com' }))!.profileId;
+		expect(emailOnly).not.toBe(known);
+		// No userId on the event: the email-only profile joins the known one, not the other way round.
+		await store.record([ev({ event: 'Product Viewed', email: 'x@example.com', anonymousId: 'device-1', properties: { product_id: 'p1' } }, 3)]);
+		expect((await store.get({ userId: 'u-known' }))!.profileId).toBe(known);
+		expect((await store.get({ email: 'x@example.com' }))!.profileId).toBe(known);
+		expect((await store.get({ anonymousId: 'device-1' }))!.profileId).toBe(known);
+		expect((await store.exportProfiles()).length).toBe(1);
+	});
+
+	it('Check Suppression sees an unsubscribe recorded under a second customer id that shares the address', async () => {
+		const store = await backend.open();
+		await store.record([ev({ event: 'Identify', userId: 'first', email: 'shared@example.com' }, 1)]);
+		// The address already belongs to "first": the second customer's unsubscribe goes to its own profile.
+		await store.record([ev({ event: 'Unsubscribed', userId: 'second', email: 'shared@example.com' }, 2)]);
+		expect((await store.get({ userId: 'second' }))).toMatchObject({ unsubscribed: true, email: 'shared@example.com' });
+		const s = await store.isSuppressed(['Shared@example.com', 'other@example.com']);
+		expect(s.get('shared@example.com')).toEqual({ suppressed: true, unsubscribed: true, bounced: false, complained: false, known: true });
+		expect(s.get('other@example.com')).toEqual({ suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
+	});
+
 	it('does not merge two known customers who share an anonymous id', async () => {
 		const store = await backend.open();
 		await store.record([
