@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { parseTimeMs } from '../../engines/segments/parse';
 
 /** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
 export function readField(data: IDataObject, field: string): unknown {
@@ -45,10 +46,14 @@ export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, name:
 	}
 }
 
-/** Reference date parameter: empty = now. */
+/**
+ * Reference date parameter: empty = now. Read as the transactions' dates are (parseTimeMs): a
+ * date-time without a zone is UTC, never the n8n server's local time. Other objects (a Luxon
+ * DateTime from `{{ $now }}`) are read from their text.
+ */
 export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Reference Date'): number {
 	if (value === undefined || value === null || value === '') return Date.now();
-	const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(String(value));
-	if (!Number.isFinite(ms)) throw new NodeOperationError(ctx.getNode(), `${name} "${String(value)}" is not a date`);
+	const ms = parseTimeMs(value instanceof Date || typeof value === 'number' ? value : String(value));
+	if (ms === undefined) throw new NodeOperationError(ctx.getNode(), `${name} "${String(value)}" is not a date`);
 	return ms;
 }

@@ -157,7 +157,9 @@ function recentIndices(model: CompiledModel, list: CustomerContext['purchased'])
 
 /** Adds seed weight × similarity into `score` for every neighbour; the touched products go to `model.touched`, their count is returned. */
 function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): number {
-	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores, touched } = model;
+	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores, touched, stamp } = model;
+	// first touch by stamp, not by score === 0: a similarity or a seed weight of 0 leaves the score at 0
+	const touch = ++model.stampValue;
 	let nt = 0;
 	for (let s = 0; s < seedP.length; s++) {
 		const p = seedP[s];
@@ -168,7 +170,8 @@ function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): num
 			if (seen[q] === 1) continue;
 			const contribution = w * nbScores[k];
 			const current = score[q];
-			if (current === 0) {
+			if (stamp[q] !== touch) {
+				stamp[q] = touch;
 				touched[nt++] = q;
 				bestContribution[q] = contribution;
 				bestSeed[q] = s;

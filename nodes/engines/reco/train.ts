@@ -230,6 +230,8 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		const row: Array<[number, number]> = [];
 		for (let h = 0; h < size; h++) row.push([heapIds[h], heapScores[h]]);
 		row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+		// a score that rounds to 0 (e.g. under strong time decay) carries no evidence: not stored
+		while (row.length > 0 && round6(row[row.length - 1][1]) <= 0) row.pop();
 		neighbors[a] = row.map(([b, score]) => [productIds[b], round6(score)]);
 		links += row.length;
 		if (row.length > 0) withNeighbors++;

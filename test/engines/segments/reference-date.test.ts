@@ -1,0 +1,82 @@
+/**
+ * Review fix: the Customer Segments reference date (RFM, Rules, Lifetime Value) is read as the
+ * transactions' dates are: a date-time without a zone is UTC, never the n8n server's local time.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { referenceMs } from '../../../nodes/CustomerSegments/actions/common';
+
+const repoRoot = join(__dirname, '../../..');
+const node = { id: '1', name: 'Customer Segments', type: 'n8n-nodes-personalization.customerSegments', typeVersion: 1, position: [0, 0], parameters: {} };
+const ctx = { getNode: () => node } as unknown as IExecuteFunctions;
+
+describe('reference date in a process whose time zone is Tokyo (UTC+9)', () => {
+	it('reads a zone-less reference as UTC, so an order 4 hours before it is kept with recency 0', () => {
+		// Jest gives tests their own copy of process.env, so the zone is set on a child process.
+		const script = `
+			const { referenceMs } = require(${JSON.stringify(require.resolve('../../../nodes/CustomerSegments/actions/common'))});
+			const { aggregateItems } = require(${JSON.stringify(require.resolve('../../../nodes/engines/segments/aggregate'))});
+			const { dimensionsFromAccumulator } = require(${JSON.stringify(require.resolve('../../../nodes/engines/segments/rfm'))});
+			const ctx = { getNode: () => (${JSON.stringify(node)}) };
+			const iso = (value) => new Date(referenceMs(ctx, value)).toISOString();
+			const ref = referenceMs(ctx, '2024-01-10T00:00:00');
+			const agg = aggregateItems([{ json: { customer_id: 'c1', amount: 10, timestamp: '2024-01-09T20:00:00' } }],
+				{ customerId: 'customer_id', amount: 'amount', timestamp: 'timestamp' }, { referenceMs: ref, decimals: 2 });
+			const dims = dimensionsFromAccumulator(agg.acc, ref, 'sum');
+			process.stdout.write(JSON.stringify({
+				local: new Date('2024-01-10T00:00:00').toISOString(),
+				reference: new Date(ref).toISOString(),
+				withSpace: iso('2024-01-10 00:00'),
+				withMillis: iso('2024-01-10T00:00:00.000'),
+				withZone: iso('2024-01-10T09:00:00+09:00'),
+				withZ: iso('2024-01-10T00:00:00Z'),
+				dateOnly: iso('2024-01-10'),
+				customers: agg.acc.size,
+				afterReference: agg.acc.skippedFuture,
+				recencyDays: Array.from(dims.recencyDays),
+			}));`;
+		const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+			cwd: repoRoot,
+			env: { ...process.env, TZ: 'Asia/Tokyo' },
+			encoding: 'utf8',
+		});
+		expect(JSON.parse(out)).toEqual({
+			local: '2024-01-09T15:00:00.000Z', // the zone really is in effect in the child
+			reference: '2024-01-10T00:00:00.000Z',
+			withSpace: '2024-01-10T00:00:00.000Z',
+			withMillis: '2024-01-10T00:00:00.000Z',
+			withZone: '2024-01-10T00:00:00.000Z', // a zone, when given, still counts
+			withZ: '2024-01-10T00:00:00.000Z',
+			dateOnly: '2024-01-10T00:00:00.000Z',
+			// the order (2024-01-09T20:00Z) is 4 hours before the reference: kept, floor(4/24) = 0 days
+			customers: 1,
+			afterReference: 0,
+			recencyDays: [0],
+		});
+	});
+});
+
+describe('reference date values', () => {
+	const jan10 = Date.UTC(2024, 0, 10);
+
+	it('accepts a Date, epoch milliseconds and a Luxon DateTime (what {{ $now }} gives)', () => {
+		expect(referenceMs(ctx, new Date(jan10))).toBe(jan10);
+		expect(referenceMs(ctx, 1704844800000)).toBe(jan10); // 2024-01-10T00:00:00Z
+		expect(referenceMs(ctx, 1704844800)).toBe(jan10); // below 1e11: seconds, as for the transactions' dates
+		expect(referenceMs(ctx, DateTime.fromISO('2024-01-10T09:00:00+09:00', { setZone: true }))).toBe(jan10);
+	});
+
+	it('is now when empty', () => {
+		const before = Date.now();
+		const ms = referenceMs(ctx, '');
+		expect(ms).toBeGreaterThanOrEqual(before);
+		expect(ms).toBeLessThanOrEqual(Date.now());
+	});
+
+	it('refuses what is not a date, naming the parameter', () => {
+		expect(() => referenceMs(ctx, 'soon')).toThrow('Reference Date "soon" is not a date');
+		expect(() => referenceMs(ctx, '2024-02-30', 'End of Observation')).toThrow('End of Observation "2024-02-30" is not a date');
+	});
+});
