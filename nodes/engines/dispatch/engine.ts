@@ -161,6 +161,18 @@ export function validateItem(item: DispatchItem, mode: DispatchMode): { field: s
 	if (!item.to?.email || !isEmail(item.to.email)) return { field: 'toEmail', message: `recipient "${item.to?.email ?? ''}" is not an email address` };
 	if (!item.from?.email || !isEmail(item.from.email)) return { field: 'fromEmail', message: `sender "${item.from?.email ?? ''}" is not an email address` };
 	if (item.replyTo && !isEmail(item.replyTo.email)) return { field: 'replyTo', message: `reply-to "${item.replyTo.email}" is not an email address` };
+	// Display names and unsubscribe addresses end up in header lines (To, From, Reply-To,
+	// List-Unsubscribe): a line break in them would start a header of its own.
+	const lineBroken: Array<[string, string | undefined]> = [
+		['toName', item.to.name],
+		['fromName', item.from.name],
+		['replyTo', item.replyTo?.name],
+		['unsubscribeUrl', item.unsubscribeUrl],
+		['unsubscribeMailto', item.unsubscribeMailto],
+	];
+	for (const [field, value] of lineBroken) {
+		if (value && /[\r\n]/.test(value)) return { field, message: `${field} must not contain a line break (CR or LF)` };
+	}
 	if (mode === 'rendered') {
 		if (!item.subject) return { field: 'subject', message: 'subject is empty' };
 		if (!item.html && !item.text) return { field: 'html', message: 'both HTML and text bodies are empty' };
@@ -320,7 +332,10 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 
 	// Messages per request: the provider maximum, lowered by the batch size setting, and by the
 	// messages-per-second limit (so no single request carries more than one second's worth).
-	const mps = Math.floor(limiter.settings.messagesPerSecond ?? 0);
+	// A rate below 1 per second still caps requests at one message (Math.floor alone would give 0,
+	// which means no cap).
+	const rate = limiter.settings.messagesPerSecond ?? 0;
+	const mps = rate > 0 ? Math.max(1, Math.floor(rate)) : 0;
 	const caps = [Math.floor(settings.batchSize ?? 0), mps].filter((c) => c > 0);
 	const batchCap = caps.length ? Math.min(...caps) : 0;
 	const plan = (messages: OutboundMessage[]): Unit[] => {
@@ -349,9 +364,21 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 	let requests = 0;
 	let anyAccepted = false;
 	let rejected: string | undefined;
+	// Messages an earlier attempt of which lost its answer after the request was sent (providers
+	// with an idempotency key): the provider may have accepted that attempt, so however the later
+	// attempts end, such a message is never reported as a definite failure.
+	const maybeAccepted = new Set<number>();
 
-	const finish = (m: OutboundMessage, result: Omit<MessageResult, 'index'>): void => {
+	const finish = (m: OutboundMessage, given: Omit<MessageResult, 'index'>): void => {
 		const o = outcomes.get(m.index)!;
+		const result: Omit<MessageResult, 'index'> = given.status === 'failed' && maybeAccepted.has(m.index)
+			? {
+				...given,
+				status: 'unknown',
+				retryable: false,
+				error: `${given.error ?? 'failed'}; an earlier attempt's answer was lost after the request was sent, so ${channel.displayName} may have accepted that attempt. Reconcile with the provider's message search or engagement webhooks before resending.`,
+			}
+			: given;
 		o.status = settings.sandbox && (result.status === 'sent' || result.status === 'queued') ? 'sandbox' : result.status;
 		o.providerMessageId = result.providerMessageId;
 		o.responseCode = result.responseCode;
@@ -379,6 +406,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		} catch (error) {
 			if (error instanceof TransportError) {
 				lostAnswer = true;
+				if (error.phase === 'after') for (const m of unit.messages) maybeAccepted.add(m.index);
 				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
 				results = unit.messages.map((m) => safe
 					? { index: m.index, status: 'failed' as const, retryable: true, error: `no answer (${error.message})` }

@@ -5,7 +5,8 @@
  * n8n persists after each production execution). Keys are stored as a 96-bit SHA-256 prefix
  * (no recipient address ends up in static data), with the epoch second they were sent.
  * Bounded: entries older than the window are dropped, and beyond `maxEntries` the oldest go
- * first (object insertion order = send order).
+ * first (object insertion order = send order). `maxEntries` 0 means no limit (only the window
+ * bounds the memory), as 0 does for the node's other limits.
  */
 import { createHash } from 'node:crypto';
 
@@ -71,7 +72,7 @@ export class StaticDataLedger implements Ledger {
 		const cutoff = nowMs / 1000 - this.windowSeconds;
 		const entries = Object.entries(this.state.k);
 		let keep = entries.filter(([, at]) => at > cutoff);
-		if (keep.length > this.maxEntries) keep = keep.slice(keep.length - this.maxEntries);
+		if (this.maxEntries > 0 && keep.length > this.maxEntries) keep = keep.slice(keep.length - this.maxEntries);
 		if (keep.length === entries.length) return;
 		this.state.k = Object.fromEntries(keep);
 	}

@@ -13,14 +13,18 @@
  * List-Unsubscribe, test-mode header and attribution (the same shape django-anymail's Brevo
  * backend sends for per-recipient headers and metadata:
  * https://github.com/anymail/django-anymail/blob/main/anymail/backends/brevo.py, issue #374).
- * Messages share a call when sender, tags, template and options are equal.
+ * Messages share a call when sender, tags, template and options are equal and they have the
+ * same parts (subject, HTML, text): a version inherits whatever part it does not set itself.
  *
  * Attribution: the `X-Mailin-custom` header, which Brevo returns in its webhooks, carries the
  * message's `pz_*` metadata as JSON (per version in a batch). Each version's Brevo message id
  * (from `messageIds`, in version order) is that message's provider id.
  *
  * Idempotency: Brevo accepts `headers.idempotencyKey` (a UUID, kept 30 minutes), so a batch is
- * given a UUID derived from its messages' keys.
+ * given a UUID derived from its messages' keys. A key used again within those 30 minutes gets a
+ * `duplicate_parameter` error and the request is not processed ("Time-to-live and error
+ * handling"): the earlier request with that key (an attempt whose answer was lost, or an earlier
+ * run) may have sent the messages, so they are `unknown`, not failed.
  * https://developers.brevo.com/docs/heterogenous-versions-batch-emails
  */
 import type {
@@ -63,6 +67,10 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
 		message.tags ?? [],
 		message.options ?? {},
 		mode === 'template' ? message.templateId : null,
+		// A version without subject/htmlContent/textContent inherits the call's (taken from the
+		// first message), so only messages with the same parts may share a call: else an
+		// HTML-only message would carry the first recipient's personal text part.
+		[message.subject !== undefined, message.html !== undefined, message.text !== undefined],
 	]);
 }
 
@@ -117,6 +125,11 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	return JSON.stringify(body);
 }
 
+function carriesIdempotencyKey(plan: RequestPlan): boolean {
+	const body = parseJson(plan.request.body);
+	return isRecord(body) && isRecord(body.headers) && typeof body.headers.idempotencyKey === 'string';
+}
+
 export const brevo: EspProvider = {
 	id: 'brevo',
 	displayName: 'Brevo',
@@ -168,6 +181,11 @@ export const brevo: EspProvider = {
 		}
 		const code = isRecord(parsed) && typeof parsed.code === 'string' ? parsed.code : undefined;
 		const message = isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : response.body.slice(0, 200);
+		if (response.status === 400 && code === 'duplicate_parameter' && carriesIdempotencyKey(plan)) {
+			const error = `HTTP 400 duplicate_parameter: ${message}`.slice(0, 300)
+				+ '. Brevo did not process this request because its idempotency key was used within the last 30 minutes; the earlier request with that key (an attempt whose answer was lost, or an earlier run) may have sent these messages. Reconcile with Brevo\'s transactional logs or webhooks before resending.';
+			return plan.messages.map((m): MessageResult => ({ index: m.index, status: 'unknown', responseCode: 400, error }));
+		}
 		const results = failAll(plan, response, `HTTP ${response.status}${code ? ` ${code}` : ''}: ${message}`.slice(0, 500), isRetryableStatus(response.status));
 		// Brevo's rate-limit answer says when the window resets (x-sib-ratelimit-reset, seconds).
 		const reset = header(response, 'x-sib-ratelimit-reset');
