@@ -14,6 +14,7 @@
  * `withinHours` omitted or 0 = all time.
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
+import { parseTimeMs } from './parse';
 
 export type Match = 'all' | 'any';
 
@@ -125,7 +126,8 @@ export function prepareEvents(events: unknown[]): PreparedEvent[] {
 		.map((e, i) => {
 			const o = (e ?? {}) as Record<string, unknown>;
 			if (typeof o.event !== 'string') throw new RangeError(`events[${i}].event is missing`);
-			const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? new Date(o.timestamp).getTime() : NaN;
+			// Read as every other date of this node: a date-time without a zone is UTC, not local time.
+			const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
 			if (Number.isNaN(ms)) throw new RangeError(`events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
 			return { event: o.event, ms };
 		})
@@ -201,10 +203,7 @@ function toComparable(v: unknown): number | undefined {
 	if (typeof v === 'string' && v.trim() !== '') {
 		const n = Number(v);
 		if (Number.isFinite(n)) return n;
-		if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
-			const t = Date.parse(v);
-			return Number.isNaN(t) ? undefined : t;
-		}
+		if (/^\d{4}-\d{2}-\d{2}/.test(v)) return parseTimeMs(v);
 	}
 	return undefined;
 }

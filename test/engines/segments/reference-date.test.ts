@@ -80,3 +80,31 @@ describe('reference date values', () => {
 		expect(() => referenceMs(ctx, '2024-02-30', 'End of Observation')).toThrow('End of Observation "2024-02-30" is not a date');
 	});
 });
+
+describe('Rules in a process whose time zone is Tokyo (UTC+9): event and trait dates without a zone are UTC', () => {
+	it('an order at "2024-06-15T02:00:00" is 10 h before now = 12:00Z, so inside a 12 h window; a trait date compares as UTC', () => {
+		const script = `
+			const { PRESETS, evaluateSegments, prepareEvents } = require(${JSON.stringify(require.resolve('../../../nodes/engines/segments/rules'))});
+			const now = Date.UTC(2024, 5, 15, 12);
+			const within12h = { name: 'Bought in 12 h', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atLeast', count: 1, withinHours: 12 }] };
+			const signedUpAfter = { name: 'Signed up after 03:00Z', match: 'all', conditions: [{ type: 'trait', field: 'signed_up', operator: 'greaterThan', value: '2024-06-15T03:00:00Z' }] };
+			const events = prepareEvents([{ event: 'Order Completed', timestamp: '2024-06-15T02:00:00' }]);
+			process.stdout.write(JSON.stringify({
+				local: new Date('2024-06-15T02:00:00').toISOString(),
+				eventAt: new Date(events[0].ms).toISOString(),
+				segments: evaluateSegments([within12h, signedUpAfter], { profile: { signed_up: '2024-06-15T04:00:00' }, events, nowMs: now }).segments,
+			}));`;
+		const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+			cwd: repoRoot,
+			env: { ...process.env, TZ: 'Asia/Tokyo' },
+			encoding: 'utf8',
+		});
+		expect(JSON.parse(out)).toEqual({
+			local: '2024-06-14T17:00:00.000Z', // the zone really is in effect in the child
+			eventAt: '2024-06-15T02:00:00.000Z',
+			// 02:00Z is 10 h before 12:00Z (read as Tokyo time it would be 19 h before: outside the window);
+			// the trait 04:00 (UTC) is after 03:00Z (read as Tokyo time it would be 19:00Z the day before).
+			segments: ['Bought in 12 h', 'Signed up after 03:00Z'],
+		});
+	});
+});
