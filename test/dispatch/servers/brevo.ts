@@ -16,7 +16,7 @@
  *    List-Unsubscribe and X-Mailin-custom), as django-anymail's Brevo backend relies on
  *    (https://github.com/anymail/django-anymail/blob/main/anymail/backends/brevo.py).
  *  - headers.idempotencyKey must be a UUID; a repeated key within 30 minutes is not processed
- *    again (the first answer is replayed here).
+ *    again: it is answered 400 duplicate_parameter.
  *    https://developers.brevo.com/docs/heterogenous-versions-batch-emails
  *  - Success: 201 {"messageId": "<…>"} or, with messageVersions, {"messageIds": ["<…>", …]}.
  *  - Rate limit: 429 with x-sib-ratelimit-limit/-remaining/-reset headers.
@@ -72,8 +72,9 @@ export async function startBrevoServer(apiKey = BREVO_TEST_KEY): Promise<BrevoSe
 		const key = headers.idempotencyKey;
 		if (key !== undefined) {
 			if (!UUID.test(key)) return err(400, 'invalid_parameter', 'idempotencyKey must be a valid UUID');
-			const previous = seen.get(key);
-			if (previous) return previous;
+			// Brevo: a key reused within its 30-minute TTL is answered with a duplicate_parameter error
+			// and the request is not processed (https://developers.brevo.com/docs/heterogenous-versions-batch-emails).
+			if (seen.has(key)) return err(400, 'duplicate_parameter', 'A request with this idempotencyKey was already received');
 		}
 		const template = body.templateId !== undefined;
 		if (!template && !body.sender) return err(400, 'missing_parameter', 'sender is missing');
