@@ -108,7 +108,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	if (input.format === 'mjml' && !/<mjml[\s>]/.test(input.body)) {
 		throw new TemplateError('The body is not MJML (no <mjml> root). Choose the HTML format, or wrap the body in <mjml><mj-body>…</mj-body></mjml>', { check: 'template', source: 'body' });
 	}
-	const expanded = expandBlocks(input.body, blocks);
+	const expanded = expandBlocks(input.body, blocks, 'body', engines.settings.parseLimit);
 	// Liquid syntax first, with lines in the marketer's sources.
 	parseLocated(engines.html, expanded.text, expanded.map, 'body');
 	const subject = parseLocated(engines.text, input.subject ?? '', undefined, 'subject');
