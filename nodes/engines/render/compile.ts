@@ -218,9 +218,22 @@ export interface RenderOptions {
 	now?: number;
 }
 
+/**
+ * What a render reads and writes: a new top-level object (liquidjs writes `{% increment %}` /
+ * `{% decrement %}` counters into it, never into the input item), without a `__pz` key (liquidjs
+ * looks in the data before the globals: the data must not replace the engine's state, block rules
+ * included).
+ */
+function renderScope(defaults: Record<string, unknown> | undefined, data: Record<string, unknown>): Record<string, unknown> {
+	const merged = withDefaults(defaults, data);
+	const scope = merged === data ? { ...data } : merged;
+	if (Object.prototype.hasOwnProperty.call(scope, '__pz')) delete scope.__pz;
+	return scope;
+}
+
 /** Renders one recipient. Throws RenderFailure with a plain-language message. */
 export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderResult {
-	const scope = withDefaults(options.defaults, data);
+	const scope = renderScope(options.defaults, data);
 	const state: RenderState = { shown: [], rules: evaluateBlockRules(ct.structured, scope, options.now), subject: '', preheader: '' };
 	const renderOptions = { globals: { __pz: state } };
 	let html: string;

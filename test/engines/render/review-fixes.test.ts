@@ -31,3 +31,36 @@ describe('block inlining is bounded by the parse limit', () => {
 		await expect(compileTemplate(html(body, { blocks: small, liquid: { parseLimit: 240 } }))).resolves.toBeDefined();
 	});
 });
+
+describe("the engine's state is out of the data's reach", () => {
+	it('data carrying __pz does not switch on a block its rule hides, nor replace the preheader', async () => {
+		const blocks: Block[] = [{ name: 'vip', rule: { field: 'tier', operator: 'equals', value: 'gold' }, content: '<p>VIP CODE</p>' }];
+		const ct = await compileTemplate(html(`<body>{% render 'vip' %}${UNSUB}</body>`, { blocks, preheader: 'Hello' }));
+		const r = renderCompiled(ct, { tier: 'basic', __pz: { rules: { vip: true }, preheader: 'forged', shown: [] } });
+		expect(r.html).not.toContain('VIP CODE');
+		expect(r.blocks_shown).toEqual([]);
+		expect(r.html).toContain('>Hello</div>');
+		expect(r.html).not.toContain('forged');
+		// the rule still works from the data it reads
+		expect(renderCompiled(ct, { tier: 'gold' }).html).toContain('VIP CODE');
+	});
+});
+
+describe('the input item stays as it is', () => {
+	it('{% increment %} / {% decrement %} count per render without writing into the data', async () => {
+		const ct = await compileTemplate(html(`<p>{% increment n %}{% increment n %}{% decrement d %}{{ name }}</p>${UNSUB}`));
+		const data = { name: 'Ada' };
+		const r = renderCompiled(ct, data);
+		expect(r.html).toContain('<p>01-1Ada</p>');
+		expect(data).toEqual({ name: 'Ada' });
+		// a second render of the same item starts from 0 again
+		expect(renderCompiled(ct, data).html).toContain('<p>01-1Ada</p>');
+	});
+
+	it('with Defaults too', async () => {
+		const ct = await compileTemplate(html(`<p>{% increment n %}{{ name }}</p>${UNSUB}`));
+		const data = { name: '' };
+		expect(renderCompiled(ct, data, { defaults: { name: 'there' } }).html).toContain('<p>0there</p>');
+		expect(data).toEqual({ name: '' });
+	});
+});
