@@ -246,7 +246,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 			// One render writes the HTML and the text part's pre-text (fastpath.ts).
 			const engine = ct.engines.html;
 			const ctx = new Context(scope, engine.options, { ...renderOptions, sync: true }, { liquid: engine });
-			pre = new DualEmitter();
+			pre = new DualEmitter(ctx.memoryLimit as unknown as ConstructorParameters<typeof DualEmitter>[0]);
 			toValueSync(engine.renderer.renderTemplates(ct.html, ctx, pre));
 			html = pre.buffer;
 		} else {

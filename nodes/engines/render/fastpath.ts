@@ -394,21 +394,54 @@ function stringify(value: unknown): string {
 	return String(v);
 }
 
+/** liquidjs' Limiter (the context's `memoryLimit`). */
+interface LimiterLike {
+	limit: number;
+	use(count: number): void;
+}
+const NO_LIMIT: LimiterLike = { limit: Infinity, use: () => undefined };
+
+/**
+ * Output counts toward the memory limit: every character an emitter takes (`| raw` and unescaped
+ * values, static HTML repeated by loops, subject and preheader) adds to `size`; past the render's
+ * memory limit, the limiter throws its own error ("memory alloc limit exceeded").
+ */
+function outputOverLimit(limiter: LimiterLike, size: number): void {
+	limiter.use(size);
+	limiter.use(limiter.limit + 1); // size alone passes the limit: this always throws
+}
+
 /** Collects the HTML (`buffer`, as liquidjs' emitter) and the pre-text of the text part. */
 export class DualEmitter implements Emitter {
 	buffer = '';
 	text = '';
 	unsafe = false;
+	size = 0;
+	readonly limiter: LimiterLike;
+	constructor(limiter: LimiterLike = NO_LIMIT) {
+		this.limiter = limiter;
+	}
 	write(html: unknown): void {
-		this.buffer += stringify(html);
+		const s = stringify(html);
+		this.size += s.length;
+		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
+		this.buffer += s;
 	}
 }
 
-/** liquidjs' SimpleEmitter (not exported): what a list renders into when no emitter is given. */
+/** liquidjs' SimpleEmitter (not exported): what a list renders into when no emitter is given; counts its output. */
 class PlainEmitter implements Emitter {
 	buffer = '';
+	size = 0;
+	private readonly limiter: LimiterLike;
+	constructor(limiter: LimiterLike) {
+		this.limiter = limiter;
+	}
 	write(html: unknown): void {
-		this.buffer += stringify(html);
+		const s = stringify(html);
+		this.size += s.length;
+		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
+		this.buffer += s;
 	}
 }
 
@@ -511,6 +544,8 @@ class DualHtml {
 	}
 	render(_ctx: Context, emitter: Emitter): void {
 		if (emitter instanceof DualEmitter) {
+			emitter.size += this.str.length;
+			if (emitter.size > emitter.limiter.limit) outputOverLimit(emitter.limiter, emitter.size);
 			emitter.buffer += this.str;
 			emitter.text += this.text;
 		} else emitter.write(this.str);
@@ -584,6 +619,7 @@ interface CtxLike {
 	continueCalled: boolean;
 	opts: { keepOutputType?: boolean; catchAllErrors?: boolean };
 	renderLimit: { check(now: number): void };
+	memoryLimit: LimiterLike;
 }
 
 /** Installs the plain-loop list renderer on one engine (see 2. above). */
@@ -593,7 +629,7 @@ export function installSyncRenderer(engine: Liquid): void {
 	renderer.renderTemplates = function (templates: Template[], context: Context, emitter?: Emitter): unknown {
 		const ctx = context as unknown as CtxLike;
 		if (!ctx.sync || ctx.opts.keepOutputType || ctx.opts.catchAllErrors) return original.call(this, templates, context, emitter);
-		const out = emitter ?? new PlainEmitter();
+		const out = emitter ?? new PlainEmitter(ctx.memoryLimit);
 		ctx.renderLimit.check(performance.now());
 		for (const tpl of templates) {
 			// static HTML writes one constant string: the clock is read before everything else

@@ -64,3 +64,29 @@ describe('the input item stays as it is', () => {
 		expect(data).toEqual({ name: '' });
 	});
 });
+
+describe('rendered output counts toward the memory limit', () => {
+	// a 4,096-character string (8 doubled 9 times), then written 20 times: 81,920 characters
+	const grow = '{% assign s = "xxxxxxxx" %}{% for i in (1..9) %}{% assign s = s | append: s %}{% endfor %}';
+	const loop = (out: string): string => `{% for i in (1..20) %}${out}{% endfor %}`;
+	const liquid = { memoryLimit: 50_000 };
+
+	it.each([
+		['| raw in the HTML (with a text plan)', html(`${grow}<p>${loop('{{ s | raw }}')}</p>${UNSUB}`, { liquid })],
+		['| raw in the HTML (no text part)', html(`${grow}<p>${loop('{{ s | raw }}')}</p>${UNSUB}`, { liquid })],
+		['escaping off', html(`${grow}<p>${loop('{{ s }}')}</p>${UNSUB}`, { liquid: { ...liquid, escapeHtml: false } })],
+		['the subject', html(`<p>x</p>${UNSUB}`, { subject: `${grow}${loop('{{ s }}')}`, liquid })],
+		['the preheader', html(`<p>x</p>${UNSUB}`, { preheader: `${grow}${loop('{{ s }}')}`, liquid })],
+		['static HTML repeated by a loop', html(`<p>${'{% for i in (1..100) %}'.repeat(2)}${'y'.repeat(100)}{% endfor %}{% endfor %}</p>${UNSUB}`, { liquid })],
+	])('%s: the memory limit error, not 80 KB of output', async (name, input) => {
+		const ct = await compileTemplate(input);
+		const skipText = name.includes('no text part');
+		expect(() => renderCompiled(ct, {}, { skipText })).toThrow(RenderFailure);
+		expect(() => renderCompiled(ct, {}, { skipText })).toThrow(/memory limit/);
+	});
+
+	it('output under the limit renders', async () => {
+		const ct = await compileTemplate(html(`${grow}<p>{{ s | raw }}{{ s | raw }}</p>${UNSUB}`, { liquid }));
+		expect(renderCompiled(ct, {}).html).toContain('x'.repeat(8192));
+	});
+});
