@@ -17,6 +17,7 @@ import { DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml } from './mjml';
 import { lineColumn, scanLiquid, type SourceMap } from './source';
 import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
+import { urlOutputs } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
 
@@ -140,12 +141,13 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	} catch (error) {
 		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
 	}
-	let { plan: textPlan, reason: textPlanReason } = deriveTextPlan(engines, liquidHtml);
+	const tokens = liquidTokens(engines, liquidHtml);
+	let { plan: textPlan, reason: textPlanReason } = Array.isArray(tokens) ? compileTextPlan(tokens) : { plan: undefined, reason: tokens.reason };
 	if (textPlan && !planCovers(html, textPlan)) {
 		textPlan = undefined;
 		textPlanReason = 'internal: a static piece has no text';
 	}
-	optimizeTemplates(html, textPlan);
+	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? urlOutputs(tokens) : undefined);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
@@ -171,8 +173,8 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	};
 }
 
-/** The template HTML's Liquid tokens, in order, as liquidjs reads them; then the text plan. */
-function deriveTextPlan(engines: Engines, liquidHtml: string): { plan?: TextPlan; reason?: string } {
+/** The template HTML's Liquid tokens, in order, as liquidjs reads them (for the text plan and the URL positions). */
+function liquidTokens(engines: Engines, liquidHtml: string): PlanToken[] | { reason: string } {
 	try {
 		const options = engines.html.options;
 		const tokens = new Tokenizer(liquidHtml, options.operators, undefined, undefined, options.groupedExpressions).readTopLevelTokens(options);
@@ -182,7 +184,7 @@ function deriveTextPlan(engines: Engines, liquidHtml: string): { plan?: TextPlan
 			if (tok.kind === 16) return { kind: 'html', value: tok.getContent(), begin: tok.begin };
 			return { kind: 'output', value: '', begin: tok.begin };
 		});
-		return compileTextPlan(list);
+		return list;
 	} catch (error) {
 		return { reason: `internal: ${(error as Error).message}` };
 	}

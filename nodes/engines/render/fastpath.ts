@@ -42,6 +42,7 @@ import {
 	type Template,
 } from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
+import { guardUrl, type UrlMode } from './urls';
 
 interface FilterLike {
 	name: string;
@@ -479,8 +480,11 @@ class FastOutput {
 	private readonly initial: Reader | undefined;
 	/** Each filter's argument readers (a keyword argument `k: v` reads v). */
 	private readonly args: Reader[][];
-	constructor(output: Output, live: boolean) {
+	/** The output writes into a URL position (urls.ts): 0 none. */
+	private readonly url: UrlMode;
+	constructor(output: Output, live: boolean, url: UrlMode = 0) {
 		this.token = output.token;
+		this.url = url;
 		this.value = (output as unknown as { value: ValueLike }).value;
 		this.live = live;
 		const f = this.value.filters;
@@ -527,6 +531,11 @@ class FastOutput {
 			const s = stringify(val);
 			if (UNSAFE_RAW_VALUE.test(s)) dual.unsafe = true;
 			else dual.text += s;
+		}
+		if (this.url !== 0) {
+			const s = stringify(val);
+			val = guardUrl(s, this.url);
+			if (dual && val !== s) dual.unsafe = true; // the text part then comes from the HTML
 		}
 		emitter.write(toValue(val));
 	}
@@ -586,13 +595,13 @@ export function planCovers(list: Template[], plan: TextPlan, depth = 0): boolean
  * Swaps Outputs for FastOutputs (and, with a text plan, static HTML for DualHtml), in place,
  * through for/if/unless/case/capture bodies.
  */
-export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0): void {
+export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: Map<number, UrlMode>, depth = 0): void {
 	if (depth > 50) return;
 	for (let i = 0; i < list.length; i++) {
 		const t = list[i];
 		if (t instanceof Output) {
 			const begin = (t.token as { begin?: number }).begin as number;
-			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin)) as unknown as Template;
+			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin), urls?.get(begin) ?? 0) as unknown as Template;
 			continue;
 		}
 		const node = t as unknown as NodeLike;
@@ -606,7 +615,7 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0):
 		else if (Array.isArray(node.branches)) {
 			for (const b of node.branches as Array<{ value?: ValueLike }>) if (b?.value && Array.isArray(b.value.filters) && b.value.initial) fastCondition(b.value);
 		}
-		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
+		for (const c of children(node)) optimizeTemplates(c, plan, urls, depth + 1);
 	}
 }
 

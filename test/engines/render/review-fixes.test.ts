@@ -90,3 +90,62 @@ describe('rendered output counts toward the memory limit', () => {
 		expect(renderCompiled(ct, {}).html).toContain('x'.repeat(8192));
 	});
 });
+
+describe('URLs from the data: other schemes neutralised where a URL starts, CSS url() kept closed', () => {
+	const render = async (body: string, data: Record<string, unknown>, extra: Partial<TemplateInput> = {}) =>
+		renderCompiled(await compileTemplate(html(body + UNSUB, extra)), data);
+
+	it.each([
+		['javascript:alert(document.cookie)', '#'],
+		['  JavaScript:alert(1)', '#'],
+		['java\tscript:alert(1)', '#'],
+		['data:text/html,<script>alert(1)</script>', '#'],
+		['vbscript:msgbox(1)', '#'],
+		['https://shop.example/p?a=1&b=2', 'https://shop.example/p?a=1&amp;b=2'],
+		['http://shop.example/', 'http://shop.example/'],
+		['mailto:help@shop.example', 'mailto:help@shop.example'],
+		['tel:+33123456789', 'tel:+33123456789'],
+		['/relative/path?x=a:b', '/relative/path?x=a:b'],
+		['#top', '#top'],
+	])('href="{{ url }}" with %j writes %j', async (url, expected) => {
+		const r = await render('<a href="{{ url }}">Go</a>', { url });
+		expect(r.html).toContain(`<a href="${expected}">Go</a>`);
+	});
+
+	it('src, unquoted values, | raw with an entity, escaping off, inside if and for', async () => {
+		const bad = 'javascript:alert(1)';
+		expect((await render('<img src="{{ u }}" alt="a">', { u: bad })).html).toContain('<img src="#" alt="a">');
+		expect((await render('<a href={{ u }}>Go</a>', { u: bad })).html).toContain('<a href=#>Go</a>');
+		expect((await render('<a href="{{ u | raw }}">Go</a>', { u: 'javascript&#58;alert(1)' })).html).toContain('<a href="#">Go</a>');
+		expect((await render('<a href="{{ u }}">Go</a>', { u: bad }, { liquid: { escapeHtml: false } })).html).toContain('<a href="#">Go</a>');
+		expect((await render('{% if u %}<a href="{{ u }}">Go</a>{% endif %}', { u: bad })).html).toContain('<a href="#">Go</a>');
+		expect((await render('{% for u in us %}<a href="{{ u }}">Go</a>{% endfor %}', { us: [bad, 'https://a.example/'] })).html).toContain(
+			'<a href="#">Go</a><a href="https://a.example/">Go</a>',
+		);
+	});
+
+	it('an output later in the value is not checked for a scheme (the URL already started)', async () => {
+		const r = await render('<a href="https://shop.example/?next={{ q }}">Go</a><p>{{ q }}</p>', { q: 'javascript:x' });
+		expect(r.html).toContain('<a href="https://shop.example/?next=javascript:x">Go</a><p>javascript:x</p>');
+	});
+
+	it('the text part does not carry a neutralised URL', async () => {
+		const r = await render('<p>Hi</p><a href="{{ u }}">Go</a>', { u: 'javascript:alert(1)' });
+		expect(r.text).not.toContain('javascript');
+	});
+
+	it('MJML: mj-button href neutralised, mj-section background-url cannot close url(\'…\')', async () => {
+		const body =
+			'<mjml><mj-body><mj-section background-url="{{ bg }}"><mj-column><mj-button href="{{ url }}">Go</mj-button>' +
+			'<mj-text><a href="https://x.example/unsubscribe">unsubscribe</a></mj-text></mj-column></mj-section></mj-body></mjml>';
+		const ct = await compileTemplate({ format: 'mjml', body, subject: 'Hi', preheader: 'p' });
+		const r = renderCompiled(ct, { bg: "https://img.example/x.png') no-repeat; } x{color:red", url: 'javascript:alert(1)' });
+		expect(r.html).not.toContain('javascript:');
+		expect(r.html).toContain('href="#"');
+		// quote and parentheses percent-encoded (%27 %29 %28), so the declaration stays inside url('…')
+		expect(r.html).toContain("url('https://img.example/x.png%27%29 no-repeat; } x{color:red')");
+		expect(r.html).not.toMatch(/url\('https:\/\/img\.example\/x\.png(&#39;|')/);
+		// an ordinary background image is untouched
+		expect(renderCompiled(ct, { bg: 'https://img.example/x.png', url: 'https://a.example/' }).html).toContain("url('https://img.example/x.png')");
+	});
+});
