@@ -184,7 +184,6 @@ function schemeOf(value: string): string | undefined {
 			name ? NAMED[name] : String.fromCodePoint(Math.min(parseInt(dec ?? hex ?? '0', dec ? 10 : 16), 0x10ffff)),
 		);
 	}
-	// eslint-disable-next-line no-control-regex
 	v = v.replace(/[\t\n\r]/g, '').replace(/^[\x00-\x20]+/, '');
 	const m = SCHEME.exec(v);
 	return m ? m[1].toLowerCase() : undefined;
