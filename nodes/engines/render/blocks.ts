@@ -63,13 +63,32 @@ function validateRule(block: string, rule: StructuredRule): void {
 	}
 }
 
-/** Inlines every `{% render 'name' %}` of the body, recursively, with rules and fallbacks. */
-export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName = 'body'): Expanded {
+/**
+ * Inlines every `{% render 'name' %}` of the body, recursively, with rules and fallbacks. The
+ * inlined text is counted as it grows: past `parseLimit` characters it stops with the parse
+ * limit's error (a few blocks each rendering the next several times grow exponentially).
+ */
+export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName = 'body', parseLimit = Infinity): Expanded {
 	const map = new SourceMap();
+	let length = 0;
+	const grow = (n: number): void => {
+		length += n;
+		if (length > parseLimit) {
+			throw new TemplateError(`${bodyName}: parse length limit exceeded (the body with its blocks inlined is longer than ${parseLimit} characters)`, {
+				check: 'liquid-syntax',
+				source: bodyName,
+			});
+		}
+	};
 	const structured = new Map<string, StructuredRule[]>();
 	const used = new Set<string>();
 	map.addSource(bodyName, body);
 	for (const block of blocks.values()) map.addSource(`block:${block.name}`, block.content);
+
+	const gen = (text: string, source: string, offset: number): void => {
+		grow(text.length);
+		map.generated(text, source, offset);
+	};
 
 	const expandSource = (source: string, text: string, stack: string[]): void => {
 		let pos = 0;
@@ -82,10 +101,12 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 					{ check: 'block-library', source },
 				);
 			}
+			grow(token.start - pos);
 			map.append(source, pos, token.start);
 			emitBlock(m[1] ?? m[2], source, token.start, stack);
 			pos = token.end;
 		}
+		grow(text.length - pos);
 		map.append(source, pos, text.length);
 	};
 
@@ -109,7 +130,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 		const hasRule = block.rule !== undefined && block.rule !== null && block.rule !== '';
 		const marker = `{% pz_shown "${name}" %}`;
 		if (!hasRule) {
-			map.generated(marker, from, offset);
+			gen(marker, from, offset);
 			expandSource(src, block.content, [...stack, name]);
 			return;
 		}
@@ -127,16 +148,19 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 			structured.set(name, structuredRules(block));
 			condition = `__pz.rules["${name}"]`;
 		}
-		map.generated('{% if ', from, offset);
-		if (typeof block.rule === 'string') map.append(`${src} rule`, 0, condition.length);
-		else map.generated(condition, `${src} rule`, 0);
-		map.generated(` %}${marker}`, from, offset);
+		gen('{% if ', from, offset);
+		if (typeof block.rule === 'string') {
+			grow(condition.length);
+			map.append(`${src} rule`, 0, condition.length);
+		}
+		else gen(condition, `${src} rule`, 0);
+		gen(` %}${marker}`, from, offset);
 		expandSource(src, block.content, [...stack, name]);
 		if (block.fallback) {
-			map.generated('{% else %}', from, offset);
+			gen('{% else %}', from, offset);
 			emitBlock(block.fallback, src, 0, [...stack, name]);
 		}
-		map.generated('{% endif %}', from, offset);
+		gen('{% endif %}', from, offset);
 	};
 
 	expandSource(bodyName, body, []);

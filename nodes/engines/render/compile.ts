@@ -17,6 +17,7 @@ import { DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml } from './mjml';
 import { lineColumn, scanLiquid, type SourceMap } from './source';
 import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
+import { urlOutputs } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
 
@@ -108,7 +109,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	if (input.format === 'mjml' && !/<mjml[\s>]/.test(input.body)) {
 		throw new TemplateError('The body is not MJML (no <mjml> root). Choose the HTML format, or wrap the body in <mjml><mj-body>…</mj-body></mjml>', { check: 'template', source: 'body' });
 	}
-	const expanded = expandBlocks(input.body, blocks);
+	const expanded = expandBlocks(input.body, blocks, 'body', engines.settings.parseLimit);
 	// Liquid syntax first, with lines in the marketer's sources.
 	parseLocated(engines.html, expanded.text, expanded.map, 'body');
 	const subject = parseLocated(engines.text, input.subject ?? '', undefined, 'subject');
@@ -140,12 +141,13 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	} catch (error) {
 		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
 	}
-	let { plan: textPlan, reason: textPlanReason } = deriveTextPlan(engines, liquidHtml);
+	const tokens = liquidTokens(engines, liquidHtml);
+	let { plan: textPlan, reason: textPlanReason } = Array.isArray(tokens) ? compileTextPlan(tokens) : { plan: undefined, reason: tokens.reason };
 	if (textPlan && !planCovers(html, textPlan)) {
 		textPlan = undefined;
 		textPlanReason = 'internal: a static piece has no text';
 	}
-	optimizeTemplates(html, textPlan);
+	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? urlOutputs(tokens) : undefined);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
@@ -171,8 +173,8 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	};
 }
 
-/** The template HTML's Liquid tokens, in order, as liquidjs reads them; then the text plan. */
-function deriveTextPlan(engines: Engines, liquidHtml: string): { plan?: TextPlan; reason?: string } {
+/** The template HTML's Liquid tokens, in order, as liquidjs reads them (for the text plan and the URL positions). */
+function liquidTokens(engines: Engines, liquidHtml: string): PlanToken[] | { reason: string } {
 	try {
 		const options = engines.html.options;
 		const tokens = new Tokenizer(liquidHtml, options.operators, undefined, undefined, options.groupedExpressions).readTopLevelTokens(options);
@@ -182,7 +184,7 @@ function deriveTextPlan(engines: Engines, liquidHtml: string): { plan?: TextPlan
 			if (tok.kind === 16) return { kind: 'html', value: tok.getContent(), begin: tok.begin };
 			return { kind: 'output', value: '', begin: tok.begin };
 		});
-		return compileTextPlan(list);
+		return list;
 	} catch (error) {
 		return { reason: `internal: ${(error as Error).message}` };
 	}
@@ -218,9 +220,22 @@ export interface RenderOptions {
 	now?: number;
 }
 
+/**
+ * What a render reads and writes: a new top-level object (liquidjs writes `{% increment %}` /
+ * `{% decrement %}` counters into it, never into the input item), without a `__pz` key (liquidjs
+ * looks in the data before the globals: the data must not replace the engine's state, block rules
+ * included).
+ */
+function renderScope(defaults: Record<string, unknown> | undefined, data: Record<string, unknown>): Record<string, unknown> {
+	const merged = withDefaults(defaults, data);
+	const scope = merged === data ? { ...data } : merged;
+	if (Object.prototype.hasOwnProperty.call(scope, '__pz')) delete scope.__pz;
+	return scope;
+}
+
 /** Renders one recipient. Throws RenderFailure with a plain-language message. */
 export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderResult {
-	const scope = withDefaults(options.defaults, data);
+	const scope = renderScope(options.defaults, data);
 	const state: RenderState = { shown: [], rules: evaluateBlockRules(ct.structured, scope, options.now), subject: '', preheader: '' };
 	const renderOptions = { globals: { __pz: state } };
 	let html: string;
@@ -233,7 +248,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 			// One render writes the HTML and the text part's pre-text (fastpath.ts).
 			const engine = ct.engines.html;
 			const ctx = new Context(scope, engine.options, { ...renderOptions, sync: true }, { liquid: engine });
-			pre = new DualEmitter();
+			pre = new DualEmitter(ctx.memoryLimit as unknown as ConstructorParameters<typeof DualEmitter>[0]);
 			toValueSync(engine.renderer.renderTemplates(ct.html, ctx, pre));
 			html = pre.buffer;
 		} else {

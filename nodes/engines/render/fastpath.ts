@@ -42,6 +42,7 @@ import {
 	type Template,
 } from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
+import { guardUrl, type UrlMode } from './urls';
 
 interface FilterLike {
 	name: string;
@@ -394,21 +395,54 @@ function stringify(value: unknown): string {
 	return String(v);
 }
 
+/** liquidjs' Limiter (the context's `memoryLimit`). */
+interface LimiterLike {
+	limit: number;
+	use(count: number): void;
+}
+const NO_LIMIT: LimiterLike = { limit: Infinity, use: () => undefined };
+
+/**
+ * Output counts toward the memory limit: every character an emitter takes (`| raw` and unescaped
+ * values, static HTML repeated by loops, subject and preheader) adds to `size`; past the render's
+ * memory limit, the limiter throws its own error ("memory alloc limit exceeded").
+ */
+function outputOverLimit(limiter: LimiterLike, size: number): void {
+	limiter.use(size);
+	limiter.use(limiter.limit + 1); // size alone passes the limit: this always throws
+}
+
 /** Collects the HTML (`buffer`, as liquidjs' emitter) and the pre-text of the text part. */
 export class DualEmitter implements Emitter {
 	buffer = '';
 	text = '';
 	unsafe = false;
+	size = 0;
+	readonly limiter: LimiterLike;
+	constructor(limiter: LimiterLike = NO_LIMIT) {
+		this.limiter = limiter;
+	}
 	write(html: unknown): void {
-		this.buffer += stringify(html);
+		const s = stringify(html);
+		this.size += s.length;
+		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
+		this.buffer += s;
 	}
 }
 
-/** liquidjs' SimpleEmitter (not exported): what a list renders into when no emitter is given. */
+/** liquidjs' SimpleEmitter (not exported): what a list renders into when no emitter is given; counts its output. */
 class PlainEmitter implements Emitter {
 	buffer = '';
+	size = 0;
+	private readonly limiter: LimiterLike;
+	constructor(limiter: LimiterLike) {
+		this.limiter = limiter;
+	}
 	write(html: unknown): void {
-		this.buffer += stringify(html);
+		const s = stringify(html);
+		this.size += s.length;
+		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
+		this.buffer += s;
 	}
 }
 
@@ -446,8 +480,11 @@ class FastOutput {
 	private readonly initial: Reader | undefined;
 	/** Each filter's argument readers (a keyword argument `k: v` reads v). */
 	private readonly args: Reader[][];
-	constructor(output: Output, live: boolean) {
+	/** The output writes into a URL position (urls.ts): 0 none. */
+	private readonly url: UrlMode;
+	constructor(output: Output, live: boolean, url: UrlMode = 0) {
 		this.token = output.token;
+		this.url = url;
 		this.value = (output as unknown as { value: ValueLike }).value;
 		this.live = live;
 		const f = this.value.filters;
@@ -495,6 +532,11 @@ class FastOutput {
 			if (UNSAFE_RAW_VALUE.test(s)) dual.unsafe = true;
 			else dual.text += s;
 		}
+		if (this.url !== 0) {
+			const s = stringify(val);
+			val = guardUrl(s, this.url);
+			if (dual && val !== s) dual.unsafe = true; // the text part then comes from the HTML
+		}
 		emitter.write(toValue(val));
 	}
 }
@@ -511,6 +553,8 @@ class DualHtml {
 	}
 	render(_ctx: Context, emitter: Emitter): void {
 		if (emitter instanceof DualEmitter) {
+			emitter.size += this.str.length;
+			if (emitter.size > emitter.limiter.limit) outputOverLimit(emitter.limiter, emitter.size);
 			emitter.buffer += this.str;
 			emitter.text += this.text;
 		} else emitter.write(this.str);
@@ -551,13 +595,13 @@ export function planCovers(list: Template[], plan: TextPlan, depth = 0): boolean
  * Swaps Outputs for FastOutputs (and, with a text plan, static HTML for DualHtml), in place,
  * through for/if/unless/case/capture bodies.
  */
-export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0): void {
+export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: Map<number, UrlMode>, depth = 0): void {
 	if (depth > 50) return;
 	for (let i = 0; i < list.length; i++) {
 		const t = list[i];
 		if (t instanceof Output) {
 			const begin = (t.token as { begin?: number }).begin as number;
-			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin)) as unknown as Template;
+			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin), urls?.get(begin) ?? 0) as unknown as Template;
 			continue;
 		}
 		const node = t as unknown as NodeLike;
@@ -571,7 +615,7 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, depth = 0):
 		else if (Array.isArray(node.branches)) {
 			for (const b of node.branches as Array<{ value?: ValueLike }>) if (b?.value && Array.isArray(b.value.filters) && b.value.initial) fastCondition(b.value);
 		}
-		for (const c of children(node)) optimizeTemplates(c, plan, depth + 1);
+		for (const c of children(node)) optimizeTemplates(c, plan, urls, depth + 1);
 	}
 }
 
@@ -584,6 +628,7 @@ interface CtxLike {
 	continueCalled: boolean;
 	opts: { keepOutputType?: boolean; catchAllErrors?: boolean };
 	renderLimit: { check(now: number): void };
+	memoryLimit: LimiterLike;
 }
 
 /** Installs the plain-loop list renderer on one engine (see 2. above). */
@@ -593,7 +638,7 @@ export function installSyncRenderer(engine: Liquid): void {
 	renderer.renderTemplates = function (templates: Template[], context: Context, emitter?: Emitter): unknown {
 		const ctx = context as unknown as CtxLike;
 		if (!ctx.sync || ctx.opts.keepOutputType || ctx.opts.catchAllErrors) return original.call(this, templates, context, emitter);
-		const out = emitter ?? new PlainEmitter();
+		const out = emitter ?? new PlainEmitter(ctx.memoryLimit);
 		ctx.renderLimit.check(performance.now());
 		for (const tpl of templates) {
 			// static HTML writes one constant string: the clock is read before everything else
