@@ -30,6 +30,9 @@ import {
 	type Transaction,
 } from './types';
 
+/** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
+const SUPPRESSED_PG = '(unsubscribed OR bounced OR complained)';
+
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const MAX_ATTEMPTS = 8;
@@ -140,8 +143,11 @@ export class PostgresProfileStore implements ProfileStore {
 					[String(SCHEMA_VERSION)],
 				);
 			}
-			// Check Suppression also reads profiles by their email (added after version 1; a no-op once there).
-			await c.query(`CREATE INDEX IF NOT EXISTS ${profiles}_email ON ${profiles} (email)`);
+			// Check Suppression also reads suppressed profiles by their email (added after version 1; a
+			// no-op once there). Partial: only suppressed profiles are in it, so the usual profile
+			// writes do not maintain it.
+			await c.query(`DROP INDEX IF EXISTS ${profiles}_email`);
+			await c.query(`CREATE INDEX IF NOT EXISTS ${profiles}_suppressed_email ON ${profiles} (email) WHERE ${SUPPRESSED_PG}`);
 		});
 	}
 
@@ -386,7 +392,7 @@ export class PostgresProfileStore implements ProfileStore {
 			`SELECT substr(i.key, 3) AS email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
 			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])
 			 UNION ALL
-			 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[])`,
+			 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}`,
 			[wanted.map((e) => `e:${e}`), wanted],
 		);
 		mergeSuppressionRows(out, rows);

@@ -34,6 +34,9 @@ import {
 } from './types';
 import { transactionFromBody } from './transactions';
 
+/** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
+const SUPPRESSED_SQLITE = '(unsubscribed = 1 OR bounced = 1 OR complained = 1)';
+
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** WAL size (pages) past which the checkpoint worker passes until it catches up (and the WAL starts over). */
@@ -199,8 +202,11 @@ export class SqliteProfileStore implements ProfileStore {
 				`);
 				this.db.prepare(`INSERT OR REPLACE INTO ${meta} (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
 			}
-			// Check Suppression also reads profiles by their email (added after version 1; a no-op once there).
-			this.db.exec(`CREATE INDEX IF NOT EXISTS ${profiles}_email ON ${profiles} (email)`);
+			// Check Suppression also reads suppressed profiles by their email (added after version 1; a
+			// no-op once there). Partial: only suppressed profiles are in it, so the usual profile
+			// writes do not maintain it (a full email index cost ~20% of Record Events throughput).
+			this.db.exec(`DROP INDEX IF EXISTS ${profiles}_email`);
+			this.db.exec(`CREATE INDEX IF NOT EXISTS ${profiles}_suppressed_email ON ${profiles} (email) WHERE ${SUPPRESSED_SQLITE}`);
 			this.db.exec('COMMIT');
 		} catch (error) {
 			this.db.exec('ROLLBACK');
@@ -387,7 +393,7 @@ export class SqliteProfileStore implements ProfileStore {
 				 WHERE i.key IN (SELECT 'e:' || value FROM json_each(?1))
 				 UNION ALL
 				 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p
-				 WHERE p.email IN (SELECT value FROM json_each(?1))`,
+				 WHERE p.email IN (SELECT value FROM json_each(?1)) AND ${SUPPRESSED_SQLITE}`,
 			)
 			.all(JSON.stringify(wanted)) as unknown as SuppressionRow[];
 		mergeSuppressionRows(out, rows);
