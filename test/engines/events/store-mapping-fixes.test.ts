@@ -3,9 +3,8 @@
  * (test/fixtures/events/…) with the fields in question changed; every expected value is worked out
  * by hand in the comment next to it.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { getSource } from '../../../nodes/engines/events/registry';
+import { runInTimeZone } from '../../harness/timezone';
 import type { NormalizeInput } from '../../../nodes/engines/events/types';
 import { canonicalEventErrors } from '../../harness/schema';
 import { loadFixtures } from '../../harness/signing';
@@ -197,7 +196,7 @@ describe('customer created_at traits are ISO-8601 UTC', () => {
 
 describe('zone-less timestamps are read as UTC whatever the server time zone (Segment, Custom)', () => {
 	it('in a process whose time zone is New York (UTC-5 in January), "2026-01-15T10:00:00" is 10:00 UTC', () => {
-		// Jest gives tests their own copy of process.env, so the zone is set on a child process.
+		// The zone is set on a child process (see runInTimeZone).
 		const script = `
 			const { getSource } = require(${JSON.stringify(require.resolve('../../../nodes/engines/events/registry'))});
 			const receivedAt = new Date('2026-01-01T00:00:00.000Z');
@@ -210,12 +209,7 @@ describe('zone-less timestamps are read as UTC whatever the server time zone (Se
 				custom: custom('2026-01-15 10:00:00'),
 				customT: custom('2026-01-15T10:00:00'),
 			}));`;
-		const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-			cwd: join(__dirname, '../../..'),
-			env: { ...process.env, TZ: 'America/New_York' },
-			encoding: 'utf8',
-		});
-		expect(JSON.parse(out)).toEqual({
+		expect(runInTimeZone('America/New_York', script)).toEqual({
 			local: '2026-01-15T15:00:00.000Z', // the zone really is in effect in the child
 			segment: '2026-01-15T10:00:00.000Z',
 			segmentWithZone: '2026-01-15T15:00:00.000Z', // a zone, when given, still counts

@@ -2,19 +2,17 @@
  * Review fix: the Customer Segments reference date (RFM, Rules, Lifetime Value) is read as the
  * transactions' dates are: a date-time without a zone is UTC, never the n8n server's local time.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { referenceMs } from '../../../nodes/CustomerSegments/actions/common';
+import { runInTimeZone } from '../../harness/timezone';
 
-const repoRoot = join(__dirname, '../../..');
 const node = { id: '1', name: 'Customer Segments', type: 'n8n-nodes-personalization.customerSegments', typeVersion: 1, position: [0, 0], parameters: {} };
 const ctx = { getNode: () => node } as unknown as IExecuteFunctions;
 
 describe('reference date in a process whose time zone is Tokyo (UTC+9)', () => {
 	it('reads a zone-less reference as UTC, so an order 4 hours before it is kept with recency 0', () => {
-		// Jest gives tests their own copy of process.env, so the zone is set on a child process.
+		// The zone is set on a child process (see runInTimeZone).
 		const script = `
 			const { referenceMs } = require(${JSON.stringify(require.resolve('../../../nodes/CustomerSegments/actions/common'))});
 			const { aggregateItems } = require(${JSON.stringify(require.resolve('../../../nodes/engines/segments/aggregate'))});
@@ -37,12 +35,7 @@ describe('reference date in a process whose time zone is Tokyo (UTC+9)', () => {
 				afterReference: agg.acc.skippedFuture,
 				recencyDays: Array.from(dims.recencyDays),
 			}));`;
-		const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-			cwd: repoRoot,
-			env: { ...process.env, TZ: 'Asia/Tokyo' },
-			encoding: 'utf8',
-		});
-		expect(JSON.parse(out)).toEqual({
+		expect(runInTimeZone('Asia/Tokyo', script)).toEqual({
 			local: '2024-01-09T15:00:00.000Z', // the zone really is in effect in the child
 			reference: '2024-01-10T00:00:00.000Z',
 			withSpace: '2024-01-10T00:00:00.000Z',
@@ -94,12 +87,7 @@ describe('Rules in a process whose time zone is Tokyo (UTC+9): event and trait d
 				eventAt: new Date(events[0].ms).toISOString(),
 				segments: evaluateSegments([within12h, signedUpAfter], { profile: { signed_up: '2024-06-15T04:00:00' }, events, nowMs: now }).segments,
 			}));`;
-		const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-			cwd: repoRoot,
-			env: { ...process.env, TZ: 'Asia/Tokyo' },
-			encoding: 'utf8',
-		});
-		expect(JSON.parse(out)).toEqual({
+		expect(runInTimeZone('Asia/Tokyo', script)).toEqual({
 			local: '2024-06-14T17:00:00.000Z', // the zone really is in effect in the child
 			eventAt: '2024-06-15T02:00:00.000Z',
 			// 02:00Z is 10 h before 12:00Z (read as Tokyo time it would be 19 h before: outside the window);
