@@ -12,6 +12,7 @@
  * recipient only the Liquid values are added and the short pre-text is finalized, instead of
  * re-scanning ~34 KB of HTML. When that cannot be proven equivalent, the caller scans per recipient.
  */
+import { decode as decodeHtml } from 'he';
 
 const BLOCK = new Set([
 	'p', 'div', 'table', 'tr', 'tbody', 'thead', 'tfoot', 'section', 'article', 'header', 'footer', 'h1', 'h2', 'h3', 'h4',
@@ -25,21 +26,14 @@ const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
 const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
 const HIDDEN_ATTR = /hidden/i;
 
-const NAMED: Record<string, string> = {
-	nbsp: '\u00a0', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·', bull: '•', copy: '©', reg: '®', trade: '™',
-	hellip: '…', mdash: '—', ndash: '–', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“', euro: '€', pound: '£', yen: '¥',
-	cent: '¢', laquo: '«', raquo: '»', times: '×', zwnj: '\u200c', zwj: '\u200d', shy: '',
-};
-
+/**
+ * Character references decoded as HTML5 defines them (all 2,231 named references, numeric ones,
+ * and the legacy names browsers accept without `;`), with `he` (bundled): the text part of
+ * `Caf&eacute; &rarr;` is `Café →`, not the raw reference.
+ */
 export function decodeEntities(s: string): string {
 	if (!s.includes('&')) return s;
-	return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (whole, body: string) => {
-		if (body[0] === '#') {
-			const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-			return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-		}
-		return NAMED[body] ?? NAMED[body.toLowerCase()] ?? whole;
-	});
+	return decodeHtml(s);
 }
 
 /** One attribute of a tag's attribute text: name (lowercase) and the value's span (quotes excluded). */

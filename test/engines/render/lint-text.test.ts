@@ -78,6 +78,17 @@ describe('lint', () => {
 });
 
 describe('htmlToText', () => {
+	it('decodes every HTML5 character reference, not only a few common ones', () => {
+		// Code points from the HTML standard's named character reference table, written by hand:
+		// eacute U+00E9, rarr U+2192, uuml U+00FC, hearts U+2665, Eacute U+00C9, and numeric ones.
+		expect(htmlToText('<p>Caf&eacute; &rarr; Men&uuml; &hearts; &Eacute;t&eacute; &#233; &#x1F600;</p>')).toBe('Caf\u00e9 \u2192 Men\u00fc \u2665 \u00c9t\u00e9 \u00e9 \u{1F600}');
+		// The common ones still decode, and a text that only looks like a reference stays.
+		// (A no-break space becomes a plain one in the text part, as before.)
+		expect(htmlToText('<p>Fish &amp; chips &ndash; 5&nbsp;&euro; &zzz;</p>')).toBe('Fish & chips \u2013 5 \u20ac &zzz;');
+		// The HTML standard's own example of a legacy reference without ";" in text: "I'm &notit; I tell you" reads "I'm ¬it; I tell you".
+		expect(htmlToText("<p>I'm &notit; I tell you</p>")).toBe("I'm \u00acit; I tell you");
+	});
+
 	it('paragraphs, links, alt text, entities; no head, style or hidden preheader', () => {
 		const html = `<!doctype html><html><head><title>T</title><style>p{color:red}</style></head><body>
 <div style="display:none;max-height:0">Preheader text</div>
