@@ -83,40 +83,64 @@ function num(json: IDataObject, field: string, i: number, required: boolean): nu
 	return n;
 }
 
-/** Aggregates: all input items → one report item, paired with every input item. */
+/** Reads one count row; throws an AnalyzeError naming the item and the field. */
+function countRow(json: IDataObject, variantField: string, i: number): VariantCounts {
+	const variant = json[variantField];
+	if (variant === undefined || variant === null || variant === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
+	return {
+		variant: String(variant),
+		sent: num(json, 'sent', i, true) as number,
+		opened: num(json, 'opened', i, false),
+		clicked: num(json, 'clicked', i, false),
+		converted: num(json, 'converted', i, false),
+	};
+}
+
+/**
+ * Aggregates: all input items → one report item, paired with every input item that went into it.
+ * Counts input is validated row by row: without Continue On Fail a bad row stops the node with an
+ * error carrying its itemIndex; with it, the bad row yields its own `{ error }` item (paired with
+ * that row) and is left out, and the remaining rows are still analysed. Events input has no
+ * per-item failure: events that cannot be counted are skipped and reported as `events_ignored`.
+ */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('analyzeOptions', 0, {}) as IDataObject;
 	const inputType = this.getNodeParameter('inputType', 0, 'counts') as string;
-	try {
-		let counts: VariantCounts[];
-		let ignored = 0;
-		if (inputType === 'events') {
-			const events: EngagementEvent[] = items.map(({ json }) => {
-				const props = (json.properties ?? {}) as IDataObject;
-				const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
-				return {
-					event: String(json.event ?? ''),
-					variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
-					experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
-					recipient: str(props.email_id) ?? str(json.userId) ?? str(json.email) ?? str(json.anonymousId),
-				};
-			});
-			const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
-			({ counts, ignored } = aggregateEvents(events, experimentId || undefined));
-		} else {
-			const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
-			counts = items.map(({ json }, i) => {
-				const variant = json[variantField];
-				if (variant === undefined || variant === null || variant === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
-				return {
-					variant: String(variant),
-					sent: num(json, 'sent', i, true) as number,
-					opened: num(json, 'opened', i, false),
-					clicked: num(json, 'clicked', i, false),
-					converted: num(json, 'converted', i, false),
-				};
-			});
+	const rowErrors: INodeExecutionData[] = [];
+	// indexes of the items the report is computed from
+	let used: number[] = items.map((_, i) => i);
+	let counts: VariantCounts[] = [];
+	let ignored = 0;
+	if (inputType === 'events') {
+		const events: EngagementEvent[] = items.map(({ json }) => {
+			const props = (json.properties ?? {}) as IDataObject;
+			const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+			return {
+				event: String(json.event ?? ''),
+				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
+				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
+				recipient: str(props.email_id) ?? str(json.userId) ?? str(json.email) ?? str(json.anonymousId),
+			};
+		});
+		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
+		({ counts, ignored } = aggregateEvents(events, experimentId || undefined));
+	} else {
+		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
+		used = [];
+		for (let i = 0; i < items.length; i++) {
+			try {
+				counts.push(countRow(items[i].json, variantField, i));
+				used.push(i);
+			} catch (error) {
+				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
+				rowErrors.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+			}
 		}
+	}
+	// the aggregate result (report or error) is paired with the rows it was computed from;
+	// when every row failed, with every input item
+	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
+	try {
 		const report = analyze(counts, {
 			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
 			control: (this.getNodeParameter('control', 0, 'control') as string).trim(),
@@ -130,9 +154,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				.map((s) => s.trim())
 				.filter(Boolean),
 		});
-		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored } : {}) } as unknown as IDataObject, pairedItem: items.map((_, i) => ({ item: i })) }];
+		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {
-		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: items.map((_, i) => ({ item: i })) }];
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem }, ...rowErrors];
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
 	}
 }

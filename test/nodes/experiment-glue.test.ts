@@ -1,0 +1,64 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+import { node, runWorkflow } from '../harness/engine';
+
+/**
+ * A/B Experiment → Analyze, counts input: a bad row must not take the whole report with it.
+ * Expected numbers worked out by hand: control 100/1000 vs treatment 130/1000, pooled rate
+ * 230/2000 = 0.115, SE = sqrt(0.115 · 0.885 · (1/1000 + 1/1000)) = 0.0142671, z = 0.03 / SE = 2.10274,
+ * two-sided p = 0.03549.
+ */
+const analyzeParams = { operation: 'analyze', metric: 'converted', control: 'control', mdePercent: 10 };
+const input: INodeExecutionData[] = [
+	{ json: { variant: 'control', sent: 1000, converted: 100 } },
+	{ json: { variant: 'treatment', sent: 1000, converted: 130 } },
+	{ json: { variant: 'other', sent: 'abc' } },
+];
+
+describe('A/B Experiment Analyze: per-row errors through the n8n engine', () => {
+	it('with Continue On Fail, a bad count row becomes its own error item and the other rows are still analysed', async () => {
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams, { onError: 'continueRegularOutput' })], connections: {} }, { input });
+		expect(result.error).toBeUndefined();
+		const items = result.items('Analyze');
+		expect(items).toHaveLength(2);
+		const report = items.find((item) => item.json.error === undefined)!;
+		const error = items.find((item) => item.json.error !== undefined)!;
+		expect(error).toEqual({ json: { error: 'Item 2: field "sent" must be a whole number >= 0' }, pairedItem: { item: 2 } });
+		// the report covers only the rows that went into it
+		expect(report.pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+		const variants = report.json.variants as Array<Record<string, unknown>>;
+		expect(variants.map((v) => [v.variant, v.sent, v.converted])).toEqual([
+			['control', 1000, 100],
+			['treatment', 1000, 130],
+		]);
+		const treatment = variants.find((v) => v.variant === 'treatment')!;
+		expect(treatment.z as number).toBeCloseTo(2.10274, 4);
+		expect(treatment.p_value as number).toBeCloseTo(0.03549, 4);
+	});
+
+	it('with Continue On Fail, a row without a variant is also reported on its own item', async () => {
+		const rows = [input[0], { json: { sent: 50, converted: 5 } }, input[1]];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams, { onError: 'continueRegularOutput' })], connections: {} }, { input: rows });
+		const items = result.items('Analyze');
+		expect(items).toHaveLength(2);
+		expect(items.find((item) => item.json.error !== undefined)).toEqual({ json: { error: 'Item 1: field "variant" (variant) is missing' }, pairedItem: { item: 1 } });
+		const report = items.find((item) => item.json.error === undefined)!;
+		expect(report.pairedItem).toEqual([{ item: 0 }, { item: 2 }]);
+		expect((report.json.variants as Array<Record<string, unknown>>).map((v) => v.sent)).toEqual([1000, 1000]);
+	});
+
+	it('with Continue On Fail, when too few good rows remain, the analysis error is paired with those rows only', async () => {
+		const rows = [input[0], input[2]];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams, { onError: 'continueRegularOutput' })], connections: {} }, { input: rows });
+		expect(result.items('Analyze')).toEqual([
+			{ json: { error: 'Need at least two variants to compare, got 1' }, pairedItem: [{ item: 0 }] },
+			{ json: { error: 'Item 1: field "sent" must be a whole number >= 0' }, pairedItem: { item: 1 } },
+		]);
+	});
+
+	it('without Continue On Fail, the node stops with an error naming the item, the field and its itemIndex', async () => {
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams)], connections: {} }, { input });
+		expect(result.error?.message).toBe('Item 2: field "sent" must be a whole number >= 0');
+		const nodeError = result.nodes.Analyze.error as unknown as { context?: { itemIndex?: number } };
+		expect(nodeError.context?.itemIndex).toBe(2);
+	});
+});
