@@ -32,6 +32,15 @@ export function handleItemError(ctx: IExecuteFunctions, error: unknown, i: numbe
 	throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
 }
 
+/**
+ * A failure of the whole model (fitted on all items). With Continue On Fail it becomes one error
+ * item paired with every input item, placed before the per-item error items; otherwise it is thrown.
+ */
+export function modelFailure(ctx: IExecuteFunctions, error: NodeOperationError, itemCount: number, itemErrors: INodeExecutionData[]): INodeExecutionData[] {
+	if (!ctx.continueOnFail()) throw error;
+	return [{ json: { error: error.message }, pairedItem: Array.from({ length: itemCount }, (_, i) => ({ item: i })) }, ...itemErrors];
+}
+
 export function itemError(ctx: IExecuteFunctions, i: number, message: string, description?: string): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), `Item ${i}: ${message}`, { itemIndex: i, description });
 }

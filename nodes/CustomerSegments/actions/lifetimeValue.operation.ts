@@ -6,7 +6,7 @@ import { customerLifetimeValue } from '../../engines/segments/clv';
 import { expectedAverageSpend, fitGammaGamma } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { handleItemError, itemError, readField, referenceMs, toNumber } from './common';
+import { handleItemError, itemError, modelFailure, readField, referenceMs, toNumber } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -219,14 +219,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	try {
 		bg = fitBgNbd(fitRows);
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `BG/NBD: ${(error as Error).message}`, {
+		const failure = new NodeOperationError(this.getNode(), `BG/NBD: ${(error as Error).message}`, {
 			description: `${fitRows.length} customers with history before the end of observation. The model needs customers with repeat purchases (purchases on at least two different days).`,
 		});
+		return modelFailure(this, failure, items.length, errors);
 	}
 	try {
 		gg = fitGammaGamma(fitRows.filter((r) => r.frequency > 0));
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`);
+		return modelFailure(this, new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`), items.length, errors);
 	}
 	const out: INodeExecutionData[] = [];
 	if (output !== 'model') {
