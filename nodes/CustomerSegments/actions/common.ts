@@ -32,28 +32,42 @@ export function handleItemError(ctx: IExecuteFunctions, error: unknown, i: numbe
 	throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
 }
 
+/**
+ * A failure of the whole model (fitted on all items). With Continue On Fail it becomes one error
+ * item paired with every input item, placed before the per-item error items; otherwise it is thrown.
+ */
+export function modelFailure(ctx: IExecuteFunctions, error: NodeOperationError, itemCount: number, itemErrors: INodeExecutionData[]): INodeExecutionData[] {
+	if (!ctx.continueOnFail()) throw error;
+	return [{ json: { error: error.message }, pairedItem: Array.from({ length: itemCount }, (_, i) => ({ item: i })) }, ...itemErrors];
+}
+
 export function itemError(ctx: IExecuteFunctions, i: number, message: string, description?: string): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), `Item ${i}: ${message}`, { itemIndex: i, description });
 }
 
-/** Parses a JSON parameter that may already be an object. */
-export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, name: string): unknown {
+/** A parameter error: names item `i` (like itemError) when the parameter is read per item. */
+function parameterError(ctx: IExecuteFunctions, message: string, itemIndex?: number): NodeOperationError {
+	return itemIndex === undefined ? new NodeOperationError(ctx.getNode(), message) : itemError(ctx, itemIndex, message);
+}
+
+/** Parses a JSON parameter that may already be an object. Pass itemIndex when it is read per item. */
+export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, name: string, itemIndex?: number): unknown {
 	if (typeof value !== 'string') return value;
 	try {
 		return JSON.parse(value);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `"${name}" is not valid JSON: ${(error as Error).message}`);
+		throw parameterError(ctx, `"${name}" is not valid JSON: ${(error as Error).message}`, itemIndex);
 	}
 }
 
 /**
  * Reference date parameter: empty = now. Read as the transactions' dates are (parseTimeMs): a
  * date-time without a zone is UTC, never the n8n server's local time. Other objects (a Luxon
- * DateTime from `{{ $now }}`) are read from their text.
+ * DateTime from `{{ $now }}`) are read from their text. Pass itemIndex when it is read per item.
  */
-export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Reference Date'): number {
+export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Reference Date', itemIndex?: number): number {
 	if (value === undefined || value === null || value === '') return Date.now();
 	const ms = parseTimeMs(value instanceof Date || typeof value === 'number' ? value : String(value));
-	if (ms === undefined) throw new NodeOperationError(ctx.getNode(), `${name} "${String(value)}" is not a date`);
+	if (ms === undefined) throw parameterError(ctx, `${name} "${String(value)}" is not a date`, itemIndex);
 	return ms;
 }

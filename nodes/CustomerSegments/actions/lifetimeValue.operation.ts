@@ -6,7 +6,7 @@ import { customerLifetimeValue } from '../../engines/segments/clv';
 import { expectedAverageSpend, fitGammaGamma } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { handleItemError, itemError, readField, referenceMs, toNumber } from './common';
+import { handleItemError, itemError, modelFailure, readField, referenceMs, toNumber } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -156,6 +156,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const idField = (this.getNodeParameter('clvCustomerIdField', 0) as string).trim();
 	const errors: INodeExecutionData[] = [];
 	const rows: Row[] = [];
+	/** One item per customer all of whose orders fall after the End of Observation (transactions input). */
+	const skipped: INodeExecutionData[] = [];
 	if (items.length === 0) return [];
 	if (input === 'transactions') {
 		const amountField = (this.getNodeParameter('clvAmountField', 0) as string).trim();
@@ -182,7 +184,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		for (const s of summarizer.summarize(endDay, unit)) {
 			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: pairs.get(s.customerId) ?? [] });
+			pairs.delete(s.customerId);
 		}
+		// Left in `pairs`: customers all of whose orders fall after the End of Observation.
+		for (const [id, list] of pairs) skipped.push({ json: { customer_id: id, skipped: true, reason: 'all orders after End of Observation' }, pairedItem: list });
 	} else {
 		const fields = {
 			frequency: (this.getNodeParameter('clvFrequencyField', 0) as string).trim(),
@@ -219,14 +224,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	try {
 		bg = fitBgNbd(fitRows);
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `BG/NBD: ${(error as Error).message}`, {
+		const failure = new NodeOperationError(this.getNode(), `BG/NBD: ${(error as Error).message}`, {
 			description: `${fitRows.length} customers with history before the end of observation. The model needs customers with repeat purchases (purchases on at least two different days).`,
 		});
+		return modelFailure(this, failure, items.length, errors);
 	}
 	try {
 		gg = fitGammaGamma(fitRows.filter((r) => r.frequency > 0));
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`);
+		return modelFailure(this, new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`), items.length, errors);
 	}
 	const out: INodeExecutionData[] = [];
 	if (output !== 'model') {
@@ -250,6 +256,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 	}
+	if (output !== 'model') out.push(...skipped);
 	if (output !== 'customers') {
 		out.push({
 			json: {
@@ -259,6 +266,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
 				customers: rows.length,
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
+				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),
 		});

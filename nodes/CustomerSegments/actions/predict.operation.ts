@@ -72,7 +72,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const model = parseJsonParameter(this, this.getNodeParameter('model', i), 'Model') as LogisticModel & { threshold?: number };
+			const model = parseJsonParameter(this, this.getNodeParameter('model', i), 'Model', i) as LogisticModel & { threshold?: number };
 			const problem = validModel(model);
 			if (problem) throw new NodeOperationError(this.getNode(), `Model: ${problem}`, { itemIndex: i, description: 'Feed the item that Train Model output into "Model".' });
 			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;

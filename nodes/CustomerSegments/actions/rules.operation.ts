@@ -197,7 +197,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let own: unknown[] = [];
 			if (definition === 'ui') own = fromUi(((this.getNodeParameter('segments', i, {}) as IDataObject).segment as IDataObject[] | undefined) ?? []);
 			if (definition === 'json') {
-				const parsed = parseJsonParameter(this, this.getNodeParameter('segmentsJson', i), 'Segments (JSON)');
+				const parsed = parseJsonParameter(this, this.getNodeParameter('segmentsJson', i), 'Segments (JSON)', i);
 				own = Array.isArray(parsed) ? parsed : [parsed];
 			}
 			own.forEach((rule, k) => {
@@ -221,7 +221,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const profile = profileField ? readField(json, profileField) : json;
 			if (typeof profile !== 'object' || profile === null) throw itemError(this, i, `profile field "${profileField}" is missing or not an object`);
-			const nowMs = referenceMs(this, this.getNodeParameter('rulesReferenceDate', i, ''));
+			const nowMs = referenceMs(this, this.getNodeParameter('rulesReferenceDate', i, ''), 'Reference Date', i);
 			const membership = evaluateSegments(rules, { profile: profile as Record<string, unknown>, events, nowMs });
 			out.push({ json: { ...json, segments: membership.segments, primary_segment: membership.primary }, pairedItem: { item: i } });
 		} catch (error) {

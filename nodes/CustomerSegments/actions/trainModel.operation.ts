@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { crossValidate, fitLogistic } from '../../engines/segments/logistic';
-import { handleItemError, itemError, readField } from './common';
+import { handleItemError, itemError, modelFailure, readField } from './common';
 import { parseFeatureList, readFeatures, toBoolean } from './model';
 
 const show = { operation: ['trainModel'] };
@@ -100,9 +100,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const positives = y.filter(Boolean).length;
 	const negatives = y.length - positives;
 	if (positives < 2 || negatives < 2 || y.length < folds) {
-		throw new NodeOperationError(this.getNode(), `Not enough data to train: ${y.length} usable rows, ${positives} positive and ${negatives} negative`, {
+		const error = new NodeOperationError(this.getNode(), `Not enough data to train: ${y.length} usable rows, ${positives} positive and ${negatives} negative`, {
 			description: `Training needs at least ${folds} rows (one per fold) and at least 2 customers of each class in "${target}".`,
 		});
+		return modelFailure(this, error, items.length, errors);
 	}
 	const cv = crossValidate(X, y, features, { folds, seed, threshold, l2 });
 	const model = fitLogistic(X, y, features, { l2 });
