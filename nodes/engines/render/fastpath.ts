@@ -412,38 +412,32 @@ function outputOverLimit(limiter: LimiterLike, size: number): void {
 	limiter.use(limiter.limit + 1); // size alone passes the limit: this always throws
 }
 
-/** Collects the HTML (`buffer`, as liquidjs' emitter) and the pre-text of the text part. */
-export class DualEmitter implements Emitter {
+/**
+ * liquidjs' SimpleEmitter (not exported), counting its output: what a list renders into when no
+ * emitter is given, and the base of DualEmitter.
+ */
+class CountingEmitter implements Emitter {
 	buffer = '';
-	text = '';
-	unsafe = false;
 	size = 0;
 	readonly limiter: LimiterLike;
 	constructor(limiter: LimiterLike = NO_LIMIT) {
 		this.limiter = limiter;
 	}
 	write(html: unknown): void {
-		const s = stringify(html);
+		this.append(stringify(html));
+	}
+	/** Adds text to the buffer, counting it toward the memory limit. */
+	append(s: string): void {
 		this.size += s.length;
 		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
 		this.buffer += s;
 	}
 }
 
-/** liquidjs' SimpleEmitter (not exported): what a list renders into when no emitter is given; counts its output. */
-class PlainEmitter implements Emitter {
-	buffer = '';
-	size = 0;
-	private readonly limiter: LimiterLike;
-	constructor(limiter: LimiterLike) {
-		this.limiter = limiter;
-	}
-	write(html: unknown): void {
-		const s = stringify(html);
-		this.size += s.length;
-		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
-		this.buffer += s;
-	}
+/** Collects the HTML (`buffer`, as liquidjs' emitter) and the pre-text of the text part. */
+export class DualEmitter extends CountingEmitter {
+	text = '';
+	unsafe = false;
 }
 
 const ESCAPE = builtinFilters.escape as unknown;
@@ -553,9 +547,7 @@ class DualHtml {
 	}
 	render(_ctx: Context, emitter: Emitter): void {
 		if (emitter instanceof DualEmitter) {
-			emitter.size += this.str.length;
-			if (emitter.size > emitter.limiter.limit) outputOverLimit(emitter.limiter, emitter.size);
-			emitter.buffer += this.str;
+			emitter.append(this.str);
 			emitter.text += this.text;
 		} else emitter.write(this.str);
 	}
@@ -638,7 +630,7 @@ export function installSyncRenderer(engine: Liquid): void {
 	renderer.renderTemplates = function (templates: Template[], context: Context, emitter?: Emitter): unknown {
 		const ctx = context as unknown as CtxLike;
 		if (!ctx.sync || ctx.opts.keepOutputType || ctx.opts.catchAllErrors) return original.call(this, templates, context, emitter);
-		const out = emitter ?? new PlainEmitter(ctx.memoryLimit);
+		const out = emitter ?? new CountingEmitter(ctx.memoryLimit);
 		ctx.renderLimit.check(performance.now());
 		for (const tpl of templates) {
 			// static HTML writes one constant string: the clock is read before everything else
