@@ -2,7 +2,7 @@
  * Local check of the webhook secrets credential (there is nothing to call: providers call us).
  * Used by the nodes' credential test so "Test credential" says what is usable.
  */
-import { createPublicKey } from 'node:crypto';
+import { isP256Key, readVerificationKey } from './signatures/sendgrid';
 
 export interface WebhookSecretsInput {
 	signingSecret?: unknown;
@@ -19,10 +19,7 @@ export function checkWebhookSecrets(input: WebhookSecretsInput): { ok: boolean; 
 	const key = text(input.verificationKey);
 	if (key) {
 		try {
-			const parsed = key.includes('BEGIN PUBLIC KEY')
-				? createPublicKey(key)
-				: createPublicKey({ key: Buffer.from(key.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-			if (parsed.asymmetricKeyType !== 'ec' || parsed.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return { ok: false, message: 'The SendGrid verification key is not an elliptic-curve (P-256) public key' };
+			if (!isP256Key(readVerificationKey(key))) return { ok: false, message: 'The SendGrid verification key is not an elliptic-curve (P-256) public key' };
 			present.push('SendGrid verification key');
 		} catch {
 			return { ok: false, message: 'The SendGrid verification key cannot be read: paste it exactly as SendGrid shows it' };

@@ -14,17 +14,26 @@ export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp
 
 const keys = new Map<string, KeyObject | null>();
 
+/** The verification key as SendGrid shows it (base64 DER SubjectPublicKeyInfo) or as PEM; throws when unreadable. */
+export function readVerificationKey(text: string): KeyObject {
+	const trimmed = text.trim();
+	return trimmed.includes('BEGIN PUBLIC KEY')
+		? createPublicKey(trimmed)
+		: createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+}
+
+/** SendGrid signs with ECDSA on P-256 only: a key on another curve is a wrong key, not a weaker check. */
+export function isP256Key(key: KeyObject): boolean {
+	return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+}
+
 function publicKey(text: string): KeyObject | null {
 	const cached = keys.get(text);
 	if (cached !== undefined) return cached;
 	let key: KeyObject | null = null;
 	try {
-		const trimmed = text.trim();
-		key = trimmed.includes('BEGIN PUBLIC KEY')
-			? createPublicKey(trimmed)
-			: createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-		// SendGrid signs with ECDSA on P-256 only: a key on another curve is a wrong key, not a weaker check.
-		if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') key = null;
+		key = readVerificationKey(text);
+		if (!isP256Key(key)) key = null;
 	} catch {
 		key = null;
 	}
