@@ -51,6 +51,7 @@ export function isValidSigningCertUrl(url: string): boolean {
  * would be one more cache key, hence one more fetch, for the same certificate.
  */
 function checkSigningCertUrl(url: string): boolean {
+	// No query or fragment, not even an empty one (which URL reports as search '' / hash '').
 	if (url.includes('?') || url.includes('#')) return false;
 	let parsed: URL;
 	try {
@@ -64,8 +65,6 @@ function checkSigningCertUrl(url: string): boolean {
 		HOST.test(parsed.hostname) &&
 		parsed.port === '' &&
 		parsed.pathname.endsWith('.pem') &&
-		parsed.search === '' &&
-		parsed.hash === '' &&
 		!parsed.username &&
 		!parsed.password
 	);
