@@ -42,7 +42,7 @@ import {
 	type Template,
 } from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
-import { guardUrl, type UrlMode } from './urls';
+import { guardUrl, unsafeScheme, type UrlClose, type UrlMode, type UrlPlan } from './urls';
 
 interface FilterLike {
 	name: string;
@@ -419,6 +419,8 @@ function outputOverLimit(limiter: LimiterLike, size: number): void {
 class CountingEmitter implements Emitter {
 	buffer = '';
 	size = 0;
+	/** Where the URL attribute value being written started in the buffer (UrlAttrHtml), -1 none. */
+	urlStart = -1;
 	readonly limiter: LimiterLike;
 	constructor(limiter: LimiterLike = NO_LIMIT) {
 		this.limiter = limiter;
@@ -553,6 +555,56 @@ class DualHtml {
 	}
 }
 
+/** An emitter as UrlAttrHtml sees it: ours, or liquidjs' own (which gets the field on first use). */
+interface UrlEmitter {
+	buffer?: unknown;
+	urlStart?: number;
+}
+
+/**
+ * A static HTML piece where a checked URL attribute value closes and/or opens (urls.ts
+ * UrlPlan). Closing: the value written since it opened plus this piece's text up to the quote;
+ * when it starts with an unsafe scheme, everything written since the value opened becomes `#`.
+ * Opening: records where the value starts in the buffer.
+ */
+class UrlAttrHtml {
+	readonly token: unknown;
+	private readonly str: string;
+	/** The pre-text (with a text plan), else undefined. */
+	private readonly text: string | undefined;
+	private readonly open: number;
+	private readonly close: UrlClose | undefined;
+	constructor(token: unknown, str: string, text: string | undefined, open: number | undefined, close: UrlClose | undefined) {
+		this.token = token;
+		this.str = str;
+		this.text = text;
+		this.open = open ?? -1;
+		this.close = close;
+	}
+	render(_ctx: Context, emitter: Emitter): void {
+		const e = emitter as unknown as UrlEmitter;
+		if (this.close !== undefined) {
+			const start = e.urlStart ?? -1;
+			const buffer = e.buffer;
+			if (start >= 0 && typeof buffer === 'string' && start <= buffer.length) {
+				// no ':' and no character reference in the value: no scheme (the common case, no copy)
+				const at = this.close.at;
+				const maybe = buffer.indexOf(':', start) >= 0 || buffer.indexOf('&', start) >= 0 || this.str.lastIndexOf(':', at) >= 0 || this.str.lastIndexOf('&', at) >= 0;
+				if (maybe && unsafeScheme(buffer.slice(start) + this.str.slice(0, at), this.close.quote)) {
+					e.buffer = buffer.slice(0, start) + '#';
+					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
+				}
+			}
+			e.urlStart = -1;
+		}
+		if (emitter instanceof DualEmitter) {
+			emitter.append(this.str);
+			emitter.text += this.text ?? '';
+		} else emitter.write(this.str);
+		if (this.open >= 0 && typeof e.buffer === 'string') e.urlStart = e.buffer.length - (this.str.length - this.open);
+	}
+}
+
 interface NodeLike {
 	token?: { kind?: number; begin?: number };
 	str?: unknown;
@@ -587,19 +639,23 @@ export function planCovers(list: Template[], plan: TextPlan, depth = 0): boolean
  * Swaps Outputs for FastOutputs (and, with a text plan, static HTML for DualHtml), in place,
  * through for/if/unless/case/capture bodies.
  */
-export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: Map<number, UrlMode>, depth = 0): void {
+export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: UrlPlan, depth = 0): void {
 	if (depth > 50) return;
 	for (let i = 0; i < list.length; i++) {
 		const t = list[i];
 		if (t instanceof Output) {
 			const begin = (t.token as { begin?: number }).begin as number;
-			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin), urls?.get(begin) ?? 0) as unknown as Template;
+			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin), urls?.outputs.get(begin) ?? 0) as unknown as Template;
 			continue;
 		}
 		const node = t as unknown as NodeLike;
-		if (plan && node.token?.kind === HTML_KIND && typeof node.str === 'string') {
-			const piece = plan.pieces.get(node.token.begin as number);
-			if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
+		if (node.token?.kind === HTML_KIND && typeof node.str === 'string') {
+			const begin = node.token.begin as number;
+			const piece = plan?.pieces.get(begin);
+			const open = urls?.opens.get(begin);
+			const close = urls?.closes.get(begin);
+			if (open !== undefined || close !== undefined) list[i] = new UrlAttrHtml(node.token, node.str, piece, open, close) as unknown as Template;
+			else if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
 			continue;
 		}
 		if (t instanceof IfTag) fastIf(t as unknown as IfLike);

@@ -1,14 +1,22 @@
 /**
  * Unsafe URLs from the data, neutralised at output time.
  *
- * At compile time, urlOutputs() reads the compiled HTML's Liquid tokens and finds each
- * `{{ output }}` that starts a URL attribute's value (`href="{{ url }}"`, `src`, `background`,
- * `action`, …) or sits inside a CSS `url(…)` (a `style` attribute or a `<style>` element, as MJML
- * writes `mj-section background-url`). At render time guardUrl() replaces such a value by `#` when
- * it starts with a scheme other than http, https, mailto, tel, sms or cid (`javascript:`,
- * `data:`, `vbscript:` …), and, in CSS, percent-encodes the characters that would end the
- * `url('…')` (quotes, parentheses, backslash, line breaks). Only the first output of an attribute
- * value is checked for its scheme (`href="{{ a }}{{ b }}"` checks `a`); `{% echo %}` is not guarded.
+ * At compile time, urlOutputs() reads the compiled HTML's Liquid tokens and finds
+ * - each `{{ output }}` that starts a URL attribute's value (`href="{{ url }}"`, `src`,
+ *   `background`, `action`, …) or sits inside a CSS `url(…)` (a `style` attribute or a `<style>`
+ *   element, as MJML writes `mj-section background-url`). At render time guardUrl() replaces such
+ *   a value by `#` when it starts with a scheme other than http, https, mailto, tel, sms or cid
+ *   (`javascript:`, `data:`, `vbscript:` …), and, in CSS, percent-encodes the characters that
+ *   would end the `url('…')` (quotes, parentheses, backslash, line breaks);
+ * - each URL attribute value holding Liquid (outputs, `{% echo %}`, tags with branches) whose
+ *   static text before the first Liquid token does not already decide the scheme: the static
+ *   piece where the value opens and the one where it closes. At render time the closing piece
+ *   reads the whole value as written (unsafeScheme()) and, when it starts with another scheme,
+ *   replaces what the Liquid wrote by `#`. So `href="{{ a }}{{ b }}"`, `href="{{ s }}://{{ h }}"`
+ *   and `href="{% echo u %}"` are checked as a whole, whatever part the data wrote.
+ * A value whose static start already holds a scheme or a non-scheme character
+ * (`href="https://x/{{ p }}"`, `href="/{{ p }}"`, `href="#{{ id }}"`) cannot be turned into
+ * another scheme by the data and costs nothing.
  */
 import type { PlanToken } from './text';
 
@@ -43,9 +51,37 @@ function cssUrlMode(css: string): UrlMode {
 	return /^\s*(?:['"]|&#39;|&#34;|&quot;)?\s*$/.test(css.slice(open + 4)) ? CSS_URL | URL_START : CSS_URL;
 }
 
-/** The outputs (by token begin) that write into a URL position, and how. */
-export function urlOutputs(tokens: PlanToken[]): Map<number, UrlMode> {
+/** Where a URL attribute value holding Liquid closes: the offset of its end in the static piece, and its quote ('' unquoted). */
+export interface UrlClose {
+	at: number;
+	quote: string;
+}
+
+export interface UrlPlan {
+	/** Outputs (by token begin) that write into a URL position, and how. */
+	outputs: Map<number, UrlMode>;
+	/** Static pieces (by token begin) where a checked URL attribute value opens: offset of its first character. */
+	opens: Map<number, number>;
+	/** Static pieces (by token begin) where a checked URL attribute value closes. */
+	closes: Map<number, UrlClose>;
+}
+
+/**
+ * True when static text at the start of a URL value already decides its scheme: it holds a
+ * character no scheme has (`:`, `/`, `#`, `?`, a space…) after the spaces and controls a browser
+ * trims. `&` is left undecided (a character reference can still complete `&#58;`).
+ */
+export function staticStartDecides(prefix: string): boolean {
+	if (prefix.includes('&')) return false;
+	const v = prefix.replace(/[\t\n\r]/g, '').replace(/^[\x00-\x20]+/, '');
+	return /[^a-zA-Z0-9+.-]/.test(v);
+}
+
+/** The outputs and attribute values (by token begin) that write into a URL position, and how. */
+export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	const out = new Map<number, UrlMode>();
+	const opens = new Map<number, number>();
+	const closes = new Map<number, UrlClose>();
 	let state = S.Text;
 	let tag = '';
 	let attr = '';
@@ -53,10 +89,40 @@ export function urlOutputs(tokens: PlanToken[]): Map<number, UrlMode> {
 	let valueHasOutput = false;
 	let raw = ''; // <style> content so far
 	let rawTag = '';
+	// the current attribute value: where it opened, whether Liquid is in it, its static start
+	let openPiece = -1;
+	let openAt = 0;
+	let hasLiquid = false;
+	let staticStart = '';
+	let lastPiece = -1;
+	let lastPieceLength = 0;
+	const inValue = () => state === S.ValueDq || state === S.ValueSq || state === S.ValueUnq;
+	const liquidInValue = () => {
+		if (!hasLiquid) staticStart = value;
+		hasLiquid = true;
+	};
+	const openValue = (piece: number, at: number) => {
+		openPiece = piece;
+		openAt = at;
+		hasLiquid = false;
+		staticStart = '';
+	};
+	const closeValue = (piece: number, at: number, quote: string) => {
+		if (hasLiquid && openPiece >= 0 && openPiece !== piece && URL_ATTRS.has(attr) && !staticStartDecides(staticStart)) {
+			opens.set(openPiece, openAt);
+			closes.set(piece, { at, quote });
+		}
+		openPiece = -1;
+		hasLiquid = false;
+	};
 	for (const t of tokens) {
-		if (t.kind === 'tag') continue;
+		if (t.kind === 'tag') {
+			if (inValue()) liquidInValue();
+			continue;
+		}
 		if (t.kind === 'output') {
-			if (state === S.ValueDq || state === S.ValueSq || state === S.ValueUnq) {
+			if (inValue()) {
+				liquidInValue();
 				const css = attr === 'style' ? cssUrlMode(value) : 0;
 				if (css) out.set(t.begin, css);
 				else if (URL_ATTRS.has(attr) && !valueHasOutput && value.trim() === '') out.set(t.begin, URL_START);
@@ -65,6 +131,9 @@ export function urlOutputs(tokens: PlanToken[]): Map<number, UrlMode> {
 			} else if (state === S.BeforeValue) {
 				// href={{ url }}: an unquoted value starting with the output
 				if (URL_ATTRS.has(attr)) out.set(t.begin, URL_START);
+				openValue(lastPiece, lastPieceLength);
+				value = '';
+				liquidInValue();
 				state = S.ValueUnq;
 				value = 'x';
 				valueHasOutput = true;
@@ -76,6 +145,8 @@ export function urlOutputs(tokens: PlanToken[]): Map<number, UrlMode> {
 			continue;
 		}
 		const s = t.value;
+		lastPiece = t.begin;
+		lastPieceLength = s.length;
 		for (let i = 0; i < s.length; i++) {
 			const c = s[i];
 			switch (state) {
@@ -130,26 +201,39 @@ export function urlOutputs(tokens: PlanToken[]): Map<number, UrlMode> {
 				case S.BeforeValue:
 					value = '';
 					valueHasOutput = false;
-					if (c === '"') state = S.ValueDq;
-					else if (c === "'") state = S.ValueSq;
-					else if (c === '>') state = endOfTag();
+					if (c === '"') {
+						state = S.ValueDq;
+						openValue(t.begin, i + 1);
+					} else if (c === "'") {
+						state = S.ValueSq;
+						openValue(t.begin, i + 1);
+					} else if (c === '>') state = endOfTag();
 					else if (!/\s/.test(c)) {
 						state = S.ValueUnq;
+						openValue(t.begin, i);
 						value = c;
 					}
 					break;
 				case S.ValueDq:
-					if (c === '"') state = S.InTag;
-					else value += c;
+					if (c === '"') {
+						closeValue(t.begin, i, '"');
+						state = S.InTag;
+					} else value += c;
 					break;
 				case S.ValueSq:
-					if (c === "'") state = S.InTag;
-					else value += c;
+					if (c === "'") {
+						closeValue(t.begin, i, "'");
+						state = S.InTag;
+					} else value += c;
 					break;
 				case S.ValueUnq:
-					if (/\s/.test(c)) state = S.InTag;
-					else if (c === '>') state = endOfTag();
-					else value += c;
+					if (/\s/.test(c)) {
+						closeValue(t.begin, i, '');
+						state = S.InTag;
+					} else if (c === '>') {
+						closeValue(t.begin, i, '');
+						state = endOfTag();
+					} else value += c;
 					break;
 				case S.RawText:
 					if (c === '<' && s.slice(i + 2, i + 2 + rawTag.length).toLowerCase() === rawTag && s[i + 1] === '/') {
@@ -160,7 +244,7 @@ export function urlOutputs(tokens: PlanToken[]): Map<number, UrlMode> {
 			}
 		}
 	}
-	return out;
+	return { outputs: out, opens, closes };
 
 	function endOfTag(): S {
 		if (tag === 'style' || tag === 'script') {
@@ -199,4 +283,18 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
 	return mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
+}
+
+/**
+ * True when a whole URL attribute value, as written (HTML, before the browser decodes it), starts
+ * with a scheme other than the safe ones. `quote` is the attribute's quote ('' unquoted): an
+ * unescaped value holding it ends the attribute there, as in a browser.
+ */
+export function unsafeScheme(value: string, quote: string): boolean {
+	let v = value;
+	const end = quote ? v.indexOf(quote) : v.search(/[\t\n\f\r >]/);
+	if (end >= 0) v = v.slice(0, end);
+	if (!v.includes(':') && !v.includes('&')) return false;
+	const scheme = schemeOf(v);
+	return scheme !== undefined && !SAFE_SCHEMES.has(scheme);
 }
