@@ -1,7 +1,8 @@
 /**
  * HTML → plain-text alternative (the text/plain part).
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)`, images as
- * their alt text; drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
+ * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute
+ * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
  * hidden elements (display:none, e.g. the preheader). A single-pass scanner (email HTML is
  * machine-written by MJML or the marketer's tool, and the text part only needs text, links, alts).
  *
@@ -112,6 +113,14 @@ const M_AHREF = '\uE004';
 const M_ACLOSE = '\uE005';
 const M_IMG = '\uE006';
 const M_IMGEND = '\uE007';
+/** `<ol>`: followed by its first number (the `start` attribute, else 1) and M_ARGEND. */
+const M_OL = '\uE008';
+const M_ARGEND = '\uE009';
+const M_UL = '\uE00A';
+/** `<li>`: `- ` in a `<ul>` (or outside any list), the next number and `. ` in an `<ol>`. */
+const M_LI = '\uE00B';
+/** `</ol>` or `</ul>`. */
+const M_LISTEND = '\uE00C';
 const M_ESC = '\uE00F';
 const MARKER_TEST = /[\uE000-\uE00F]/;
 const MARKER_ALL = /[\uE000-\uE00F]/g;
@@ -313,10 +322,10 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		while (nextMarker < markers.length && markers[nextMarker] < k) nextMarker++;
 		const marked = nextMarker < markers.length && markers[nextMarker] < end;
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
-		const needAttrs = marked || name === 'a' || name === 'img' || tagHasPh;
+		const needAttrs = marked || name === 'a' || name === 'img' || name === 'ol' || tagHasPh;
 		const attrs = needAttrs ? html.slice(k, end) : '';
 		// attributes are tokenized only when they can matter (most "none"s are border:none & co)
-		const spans = name === 'a' || name === 'img' || tagHasPh || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
+		const spans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
 		if (tagHasPh) {
 			if (closing) fail('Liquid inside a closing tag');
 			for (let i = k; i < end; i++) {
@@ -343,6 +352,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 				}
 				if (hidden > 0) continue;
 				if (e.link) out += M_ACLOSE;
+				if (e.name === 'ol' || e.name === 'ul') out += M_LISTEND;
 				if (BLOCK.has(e.name)) out += PARAGRAPH.has(e.name) ? M_PARA : M_BR;
 				else if (e.name === 'td' || e.name === 'th') out += ' ';
 			}
@@ -374,7 +384,13 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (name === 'br') out += M_BR;
 		else if (BLOCK.has(name)) out += PARAGRAPH.has(name) ? M_PARA : M_BR;
 		if (name === 'hr') out += M_HR;
-		if (name === 'li') out += '- ';
+		if (name === 'li') out += M_LI;
+		else if (name === 'ul') out += M_UL;
+		else if (name === 'ol') {
+			const start = findAttr(spans, 'start');
+			if (start && tpl && hasPh(k + start.start, k + start.end)) fail('Liquid in a list\'s "start"');
+			out += M_OL + listStart(start && start.hasValue ? decodeEntities(attrs.slice(start.start, start.end)) : undefined) + M_ARGEND;
+		}
 		let link = false;
 		let emitted = false;
 		if (name === 'img') {
@@ -399,6 +415,20 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	return out;
 }
 
+/**
+ * The first number of an `<ol>`: its `start` attribute read with the HTML rules for parsing
+ * integers (leading spaces, an optional sign, digits; anything else: 1).
+ * https://html.spec.whatwg.org/multipage/grouping-content.html#attr-ol-start
+ */
+function listStart(value: string | undefined): number {
+	if (value === undefined) return 1;
+	const m = /^[\t\n\f\r ]*([+-]?)(\d+)/.exec(value);
+	if (!m) return 1;
+	const n = Number(m[2]);
+	if (!Number.isSafeInteger(n)) return 1;
+	return m[1] === '-' ? -n : n;
+}
+
 function attrOf(attrs: string, spans: AttrSpan[], name: string): string | undefined {
 	const s = findAttr(spans, name);
 	return s && s.hasValue ? decodeEntities(attrs.slice(s.start, s.end)) : undefined;
@@ -416,6 +446,10 @@ export function finalizeText(pre: string): string {
 	const lines: string[] = [];
 	let line = '';
 	const anchors: Array<{ href: string; mark: number } | null> = [];
+	// open lists, innermost last: the next number of an <ol>, undefined for a <ul>
+	const lists: Array<number | undefined> = [];
+	// an item of a nested list starts its line indented, three spaces per level
+	let indent = '';
 	const breakLine = (blank: boolean) => {
 		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
 		const t =
@@ -424,7 +458,8 @@ export function finalizeText(pre: string): string {
 				: MULTI_SPACE.test(line)
 					? line.replace(/[ \t\u00a0]+/g, ' ').trim()
 					: line.trim();
-		if (t) lines.push(t);
+		if (t) lines.push(indent ? indent + t : t);
+		indent = '';
 		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
 		line = '';
 	};
@@ -497,6 +532,30 @@ export function finalizeText(pre: string): string {
 				i = end + 1;
 				break;
 			}
+			case 0xe008: {
+				lists.push(Number(readUntil(i + 1, M_ARGEND)) || 0);
+				i = end + 1;
+				break;
+			}
+			case 0xe00a:
+				lists.push(undefined);
+				i++;
+				break;
+			case 0xe00b: {
+				const top = lists.length ? lists[lists.length - 1] : undefined;
+				if (lists.length > 1 && !line.trim()) indent = '   '.repeat(lists.length - 1);
+				if (top === undefined) line += '- ';
+				else {
+					line += `${top}. `;
+					lists[lists.length - 1] = top + 1;
+				}
+				i++;
+				break;
+			}
+			case 0xe00c:
+				lists.pop();
+				i++;
+				break;
 			case 0xe00f:
 				line += pre[i + 1] ?? '';
 				i += 2;
