@@ -1,6 +1,6 @@
 /**
  * Deliverability checks on HTML: the failures personalization guides name most often (broken
- * placeholders, images without alt text, fonts without a fallback, missing unsubscribe link,
+ * placeholders, images without alt text, fonts without a fallback, no visible unsubscribe link,
  * Gmail clipping). Used by the lint operation (on the sample's rendered email) and, for the
  * template-level ones, once per compiled template to warn on every render.
  */
@@ -10,8 +10,17 @@ import type { Finding } from './types';
 /** Gmail clips messages whose HTML exceeds 102 KB, hiding the rest (unsubscribe link, open pixel). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
 
+/**
+ * A link that really unsubscribes: its visible text or its URL says so (several languages), or
+ * its URL is an ESP's unsubscribe merge tag: Mailchimp `*|UNSUB|*` (http://kb.mailchimp.com/tag/unsubscribe),
+ * Mailgun `%unsubscribe_url%` (https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages),
+ * SendGrid `<%asm_group_unsubscribe_raw_url%>` / `<%asm_global_unsubscribe_raw_url%>`
+ * (https://www.twilio.com/docs/sendgrid/ui/sending-email/global-unsubscribes), `{{ unsubscribe… }}`
+ * variables. "Manage preferences" links (SendGrid's `<%asm_preferences_raw_url%>` among them) are
+ * not enough on their own: Gmail and Yahoo ask bulk senders for an unsubscribe link.
+ */
 const UNSUBSCRIBE_RE =
-	/unsubscribe|unsub\b|opt[-\s]?out|abmelden|d[ée]sabonner|darse de baja|afmelden|\*\|UNSUB\|\*|%unsubscribe_url%|asm_group_unsubscribe|\{\{\s*unsubscribe|list[-_]unsubscribe|preferences?\b/i;
+	/unsubscribe|unsub\b|opt[-\s]?out|abmelden|d[ée]sabonner|darse de baja|afmelden|\*\|UNSUB\|\*|%unsubscribe_url%|asm_group_unsubscribe|\{\{\s*unsubscribe|list[-_]unsubscribe/i;
 const GENERIC_FONT = /\b(serif|sans-serif|monospace|cursive|fantasy|system-ui)\b/i;
 
 export interface HtmlFacts {
@@ -33,11 +42,9 @@ export function inspectHtml(html: string): HtmlFacts {
 		if (!pixel && (alt === undefined || alt.trim() === '')) facts.imagesWithoutAlt.push(src ?? '(no src)');
 		if (src && /^http:\/\//i.test(src.trim())) facts.insecureImages.push(src);
 	}
-	for (const m of noComments.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi)) {
-		const href = attr(m[1], 'href') ?? '';
-		const label = decodeEntities(m[2].replace(/<[^>]*>/g, ' '));
-		if (/^http:\/\//i.test(href.trim())) facts.insecureLinks.push(href);
-		if (href && (UNSUBSCRIBE_RE.test(href) || UNSUBSCRIBE_RE.test(label))) facts.hasUnsubscribe = true;
+	for (const link of readLinks(noComments)) {
+		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
+		if (link.href && link.visible && (UNSUBSCRIBE_RE.test(link.href) || UNSUBSCRIBE_RE.test(link.label))) facts.hasUnsubscribe = true;
 	}
 	const fonts = new Set<string>();
 	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
@@ -46,6 +53,102 @@ export function inspectHtml(html: string): HtmlFacts {
 	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;
+}
+
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const SKIP = new Set(['head', 'style', 'script', 'title', 'noscript', 'template']);
+const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|(?:^|[;\s])opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:!important\s*)?(?:;|$)/i;
+const ZERO_SIZE = /(?:^|[;\s])(?:max-)?(?:width|height)\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:!important\s*)?(?:;|$)/i;
+const OVERFLOW_HIDDEN = /overflow\s*:\s*hidden/i;
+const FONT_SIZE = /(?:^|[;\s])font-size\s*:\s*([0-9.]+)/gi;
+
+export interface LinkFacts {
+	href: string;
+	/** The text a reader sees (hidden parts left out), image alts included. */
+	label: string;
+	/** Not hidden (display:none, visibility:hidden, mso-hide:all, opacity:0, the hidden attribute, zero size with overflow hidden, itself or an ancestor) and showing some text or an image. */
+	visible: boolean;
+}
+
+/** Hidden by its own attributes: true; its font-size: 0 → 'zero', another → 'set', none → undefined. */
+function hiding(attrs: string): { hidden: boolean; font?: 'zero' | 'set' } {
+	const style = attr(attrs, 'style') ?? '';
+	const hidden = /(?:^|\s)hidden(?:\s|=|\/|$)/i.test(attrs.replace(/"[^"]*"|'[^']*'/g, '""')) ||
+		HIDING_STYLE.test(style) || (ZERO_SIZE.test(style) && OVERFLOW_HIDDEN.test(style));
+	let font: 'zero' | 'set' | undefined;
+	for (const m of style.matchAll(FONT_SIZE)) font = parseFloat(m[1]) === 0 ? 'zero' : 'set';
+	return { hidden, font };
+}
+
+/**
+ * The links of an HTML document with what a reader sees of them: a tag stack carries hiding
+ * (inherited by the content) and the font size (0 hides text; the innermost declaration counts,
+ * as MJML sets `font-size:0px` on layout cells and the size again on the text inside).
+ */
+export function readLinks(html: string): LinkFacts[] {
+	const out: LinkFacts[] = [];
+	const stack: Array<{ name: string; hidden: boolean; font?: 'zero' | 'set' }> = [];
+	let link: (LinkFacts & { shows: boolean }) | undefined;
+	const state = () => {
+		let hidden = false;
+		let zeroFont = false;
+		for (let i = stack.length - 1; i >= 0; i--) if (stack[i].hidden) hidden = true;
+		for (let i = stack.length - 1; i >= 0; i--) {
+			if (stack[i].font) {
+				zeroFont = stack[i].font === 'zero';
+				break;
+			}
+		}
+		return { hidden, zeroFont };
+	};
+	const endLink = () => {
+		if (!link) return;
+		out.push({ href: link.href, label: link.label.replace(/\s+/g, ' ').trim(), visible: link.visible && link.shows });
+		link = undefined;
+	};
+	const tagRe = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>/g;
+	let pos = 0;
+	let m: RegExpExecArray | null;
+	while ((m = tagRe.exec(html)) !== null) {
+		if (link && m.index > pos) {
+			const { hidden, zeroFont } = state();
+			const text = decodeEntities(html.slice(pos, m.index));
+			if (!hidden && !zeroFont && text.trim()) {
+				link.label += text;
+				link.shows = true;
+			}
+		}
+		pos = tagRe.lastIndex;
+		const name = m[2].toLowerCase();
+		const attrs = m[3];
+		if (m[1]) {
+			if (name === 'a') endLink();
+			let at = stack.length - 1;
+			while (at >= 0 && stack[at].name !== name) at--;
+			if (at >= 0) stack.length = at;
+			continue;
+		}
+		if (SKIP.has(name)) {
+			const close = html.toLowerCase().indexOf(`</${name}`, pos);
+			tagRe.lastIndex = pos = close < 0 ? html.length : close;
+			continue;
+		}
+		const own = hiding(attrs);
+		if (name === 'a') {
+			endLink();
+			const { hidden } = state();
+			link = { href: attr(attrs, 'href') ?? '', label: '', visible: !hidden && !own.hidden, shows: false };
+		} else if (name === 'img' && link) {
+			const { hidden } = state();
+			if (!hidden && !own.hidden) {
+				link.shows = true;
+				link.label += ` ${attr(attrs, 'alt') ?? ''} `;
+			}
+		}
+		if (!VOID.has(name) && !attrs.trimEnd().endsWith('/')) stack.push({ name, hidden: own.hidden, font: own.font });
+	}
+	endLink();
+	return out;
 }
 
 const cut = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}…` : s);
