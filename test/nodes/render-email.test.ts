@@ -186,6 +186,32 @@ describe('Render Email node (real n8n engine)', () => {
 		expect(other.blocks_shown).toEqual(['offer_default']);
 	});
 
+	it('hostile URL pieces, numbered lists in the text part, and a hidden unsubscribe link in lint (HTML format)', async () => {
+		const htmlBody =
+			'<html><body><p>Hi {{ name }}</p><ol start="3">{% for s in steps %}<li>{{ s }}</li>{% endfor %}</ol>' +
+			'<p><a href="{{ a }}{{ b }}">Track</a> <a href="{% echo c %}">Help</a></p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p></body></html>';
+		const p = { ...params, format: 'html', body: htmlBody, blocks: '[]', preheader: 'p' };
+		const recipient = { name: 'Ada', steps: ['Open', 'Pick'], a: '', b: 'javascript:alert(1)', c: 'JavaScript:alert(2)', unsubscribe_url: 'https://shop.example.com/u/ada' };
+		const safe = { ...recipient, a: 'java', b: 'script:alert(1)' };
+		const result = await runWorkflow(workflow(p), { input: [{ json: recipient }, { json: safe }] });
+		expect(result.error).toBeUndefined();
+		const out = result.items('Render Email');
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		for (const item of out) {
+			const email = item.json.email as IDataObject;
+			const hrefs = links(dom(email.html as string)).map((a) => a.attribs.href);
+			expect(hrefs).toEqual(['#', '#', 'https://shop.example.com/u/ada']);
+			expect(email.text as string).toContain('3. Open\n4. Pick');
+			expect((email.text as string).toLowerCase()).not.toContain('script:');
+		}
+		const hidden = htmlBody.replace('<p><a href="{{ unsubscribe_url }}">', '<p style="display:none"><a href="{{ unsubscribe_url }}">');
+		const lint = await runWorkflow(workflow({ ...p, operation: 'lint', body: hidden }), { input: [{ json: recipient }] });
+		const checks = ((lint.items('Render Email')[0].json.findings as IDataObject[]) ?? []).map((f) => `${f.severity}:${f.check}`);
+		expect(checks).toContain('error:unsubscribe-link');
+		const visible = await runWorkflow(workflow({ ...p, operation: 'lint' }), { input: [{ json: recipient }] });
+		expect(((visible.items('Render Email')[0].json.findings as IDataObject[]) ?? []).map((f) => f.check)).not.toContain('unsubscribe-link');
+	});
+
 	it('lint: one report item paired with every input, severities per finding', async () => {
 		const lintParams = {
 			...params,
