@@ -587,10 +587,14 @@ class UrlAttrHtml {
 			const start = e.urlStart ?? -1;
 			const buffer = e.buffer;
 			if (start >= 0 && typeof buffer === 'string' && start <= buffer.length) {
-				// no ':' and no character reference in the value: no scheme (the common case, no copy)
+				// without a copy: a value starting with /, #, ? or http(s):// (most links), or holding
+				// neither ':' nor a character reference, has no other scheme
 				const at = this.close.at;
-				const maybe = buffer.indexOf(':', start) >= 0 || buffer.indexOf('&', start) >= 0 || this.str.lastIndexOf(':', at) >= 0 || this.str.lastIndexOf('&', at) >= 0;
-				if (maybe && unsafeScheme(buffer.slice(start) + this.str.slice(0, at), this.close.quote)) {
+				const first = start < buffer.length ? buffer.charCodeAt(start) : this.str.charCodeAt(0);
+				const settled =
+					first === 47 /* / */ || first === 35 /* # */ || first === 63 /* ? */ || buffer.startsWith('https://', start) || buffer.startsWith('http://', start) ||
+					(buffer.indexOf(':', start) < 0 && buffer.indexOf('&', start) < 0 && this.str.lastIndexOf(':', at) < 0 && this.str.lastIndexOf('&', at) < 0);
+				if (!settled && unsafeScheme(buffer.slice(start) + this.str.slice(0, at), this.close.quote)) {
 					e.buffer = buffer.slice(0, start) + '#';
 					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
 				}
