@@ -42,7 +42,7 @@ import {
 	type Template,
 } from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
-import { guardUrl, unsafeScheme, type UrlClose, type UrlMode, type UrlPlan } from './urls';
+import { guardUrl, unsafeScheme, WRITING_TAGS, type UrlClose, type UrlMode, type UrlPlan } from './urls';
 
 interface FilterLike {
 	name: string;
@@ -537,6 +537,27 @@ class FastOutput {
 	}
 }
 
+interface WritingTag {
+	render(ctx: Context, emitter: Emitter): unknown;
+}
+
+/**
+ * A tag that writes values (`{% echo %}`…) in a URL position: what it writes is collected and
+ * written through guardUrl as one value, as an output's. A generator, so that liquidjs' async
+ * renderer (which yields it) and the sync one (toValueSync) both run it.
+ */
+function guardTag(tag: WritingTag, mode: UrlMode): void {
+	const original = tag.render;
+	tag.render = function* (ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+		const inner = new CountingEmitter();
+		const html = yield original.call(tag, ctx, inner);
+		if (html) inner.write(html);
+		const value = guardUrl(inner.buffer, mode);
+		if (value !== inner.buffer && emitter instanceof DualEmitter) emitter.unsafe = true;
+		emitter.write(value);
+	};
+}
+
 /** A static HTML piece with its pre-text. */
 class DualHtml {
 	readonly token: unknown;
@@ -661,6 +682,11 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: UrlP
 			if (open !== undefined || close !== undefined) list[i] = new UrlAttrHtml(node.token, node.str, piece, open, close) as unknown as Template;
 			else if (piece !== undefined) list[i] = new DualHtml(node.token, node.str, piece) as unknown as Template;
 			continue;
+		}
+		const tagName = (node.token as { name?: unknown } | undefined)?.name;
+		if (urls && typeof tagName === 'string' && WRITING_TAGS.has(tagName)) {
+			const mode = urls.outputs.get(node.token?.begin as number);
+			if (mode) guardTag(t as unknown as WritingTag, mode);
 		}
 		if (t instanceof IfTag) fastIf(t as unknown as IfLike);
 		else if (t instanceof ForTag) fastFor(t as unknown as ForLike);

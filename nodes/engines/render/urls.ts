@@ -2,7 +2,8 @@
  * Unsafe URLs from the data, neutralised at output time.
  *
  * At compile time, urlOutputs() reads the compiled HTML's Liquid tokens and finds
- * - each `{{ output }}` that starts a URL attribute's value (`href="{{ url }}"`, `src`,
+ * - each `{{ output }}` (or tag that writes values: `{% echo %}`, `{% liquid %}`, `{% cycle %}`,
+ *   whose whole output counts as one value) that starts a URL attribute's value (`href="{{ url }}"`, `src`,
  *   `background`, `action`, …) or sits inside a CSS `url(…)` (a `style` attribute or a `<style>`
  *   element, as MJML writes `mj-section background-url`). At render time guardUrl() replaces such
  *   a value by `#` when it starts with a scheme other than http, https, mailto, tel, sms or cid
@@ -27,6 +28,8 @@ export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'sms', 'cid']);
+/** Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`): guarded like outputs, all they write as one value. */
+export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle']);
 
 const enum S {
 	Text,
@@ -58,7 +61,7 @@ export interface UrlClose {
 }
 
 export interface UrlPlan {
-	/** Outputs (by token begin) that write into a URL position, and how. */
+	/** Outputs and value-writing tags (by token begin) that write into a URL position, and how. */
 	outputs: Map<number, UrlMode>;
 	/** Static pieces (by token begin) where a checked URL attribute value opens: offset of its first character. */
 	opens: Map<number, number>;
@@ -77,7 +80,7 @@ export function staticStartDecides(prefix: string): boolean {
 	return /[^a-zA-Z0-9+.-]/.test(v);
 }
 
-/** The outputs and attribute values (by token begin) that write into a URL position, and how. */
+/** The outputs and value-writing tags, and the attribute values (by token begin) that write into a URL position, and how. */
 export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	const out = new Map<number, UrlMode>();
 	const opens = new Map<number, number>();
@@ -116,11 +119,11 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		hasLiquid = false;
 	};
 	for (const t of tokens) {
-		if (t.kind === 'tag') {
+		if (t.kind === 'tag' && !WRITING_TAGS.has(t.value)) {
 			if (inValue()) liquidInValue();
 			continue;
 		}
-		if (t.kind === 'output') {
+		if (t.kind === 'output' || t.kind === 'tag') {
 			if (inValue()) {
 				liquidInValue();
 				const css = attr === 'style' ? cssUrlMode(value) : 0;
