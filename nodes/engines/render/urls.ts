@@ -28,6 +28,8 @@ export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'sms', 'cid']);
+const BLOCK_OPENERS = new Set(['if', 'unless', 'case', 'for', 'tablerow']);
+const BLOCK_MIDDLES = new Set(['elsif', 'else', 'when']);
 /** Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`): guarded like outputs, all they write as one value. */
 export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle']);
 
@@ -118,9 +120,18 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		openPiece = -1;
 		hasLiquid = false;
 	};
+	// Branches: each `elsif`/`else`/`when` starts where its block started (so a branch that opens or
+	// closes an attribute differently from another is read as written, not after the other).
+	type Snapshot = [S, string, string, string, boolean, string, string, number, number, boolean, string];
+	const snapshot = (): Snapshot => [state, tag, attr, value, valueHasOutput, raw, rawTag, openPiece, openAt, hasLiquid, staticStart];
+	const blocks: Snapshot[] = [];
 	for (const t of tokens) {
 		if (t.kind === 'tag' && !WRITING_TAGS.has(t.value)) {
 			if (inValue()) liquidInValue();
+			if (BLOCK_OPENERS.has(t.value)) blocks.push(snapshot());
+			else if (BLOCK_MIDDLES.has(t.value) && blocks.length) {
+				[state, tag, attr, value, valueHasOutput, raw, rawTag, openPiece, openAt, hasLiquid, staticStart] = blocks[blocks.length - 1];
+			} else if (t.value.startsWith('end') && BLOCK_OPENERS.has(t.value.slice(3))) blocks.pop();
 			continue;
 		}
 		if (t.kind === 'output' || t.kind === 'tag') {

@@ -50,6 +50,19 @@ describe('URL attributes holding several Liquid values are checked as a whole', 
 		expect((await render(prefixInBranch, { secure: true, u: bad })).html).toContain('<a href="https://shop.example/javascript:alert(1)">Go</a>');
 	});
 
+	it('branches that close the attribute each on their own', async () => {
+		const bad = 'javascript:alert(1)';
+		const body = '<a href="{% if x %}{{ a }}"{% else %}{{ b }}"{% endif %}>Go</a>';
+		expect((await render(body, { x: false, a: '', b: bad })).html).toContain('<a href="#">Go</a>');
+		expect((await render(body, { x: false, a: '', b: 'java' + 'script:1' })).html).toContain('<a href="#">Go</a>');
+		expect((await render(body, { x: true, a: bad, b: '' })).html).toContain('<a href="#">Go</a>');
+		const twoTags = '{% if x %}<a href="{{ a }}">{% else %}<a class="k" href="{{ b }}{{ a }}">{% endif %}Go</a>';
+		expect((await render(twoTags, { x: false, a: 'script:1', b: 'java' })).html).toContain('<a class="k" href="#">Go</a>');
+		const caseBody = '<a href="{% case k %}{% when 1 %}{{ a }}"{% when 2 %}{{ b }}"{% else %}{{ a }}{{ b }}"{% endcase %}>Go</a>';
+		expect((await render(caseBody, { k: 2, a: '', b: bad })).html).toContain('<a href="#">Go</a>');
+		expect((await render(caseBody, { k: 3, a: 'java', b: 'script:1' })).html).toContain('<a href="#">Go</a>');
+	});
+
 	it('src, background, action, single-quoted and unquoted values', async () => {
 		const data = { a: 'java', b: 'script:alert(1)' };
 		expect((await render('<img src="{{ a }}{{ b }}" alt="x">', data)).html).toContain('<img src="#" alt="x">');
