@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { dispatch, httpChannel, validateItem, type Channel, type DispatchItem } from '../../engines/dispatch/engine';
+import { checkItemForChannel, dispatch, httpChannel, validateItem, type Channel, type DispatchItem } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
 import { limiterFor } from '../../engines/dispatch/limiter';
 import { getProvider } from '../../engines/dispatch/registry';
@@ -177,6 +177,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (options.subaccount) providerOptions.subaccount = options.subaccount;
 	let suppressionText: string | undefined;
 	let suppressionSet = new Set<string>();
+	const testAddress = str(options.testAddress) || undefined;
 
 	for (let i = 0; i < items.length; i++) {
 		try {
@@ -225,6 +226,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const problem = validateItem(item, mode);
 			if (problem) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: ${problem.message}`, { itemIndex: i, description: `Field: ${problem.field}` });
+			}
+			// Then the provider's documented per-message limits (SES header values, Brevo params),
+			// so that such an item fails alone before anything is sent.
+			const limit = entry.provider ? checkItemForChannel(item, entry.provider, { mode, testAddress }) : undefined;
+			if (limit) {
+				throw new NodeOperationError(this.getNode(), `Item ${i}: ${limit.message} (field: ${limit.field})`, { itemIndex: i, description: `Field: ${limit.field}` });
 			}
 			dispatchItems.push(item);
 		} catch (error) {
@@ -287,7 +294,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		report = await dispatch(dispatchItems, channel, {
 			mode,
 			dryRun,
-			testAddress: str(options.testAddress) || undefined,
+			testAddress,
 			sandbox,
 			ledger,
 			limiter: limiterFor(`${entry.id}:${credentialId}`, limits),

@@ -11,6 +11,7 @@ import type {
 	DispatchMode,
 	EspProvider,
 	HttpRequestSpec,
+	MessageProblem,
 	MessageResult,
 	OutboundMessage,
 	ProviderSettings,
@@ -54,6 +55,8 @@ export interface Channel {
 	maxBatch: Record<DispatchMode, number>;
 	acceptsIdempotencyKey: boolean;
 	plan(messages: OutboundMessage[], mode: DispatchMode): Unit[];
+	/** A documented per-message limit the message breaks (see EspProvider.check). */
+	check?(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined;
 	/** One result per message of the unit. Throws TransportError when no answer came back. */
 	send(unit: Unit): Promise<MessageResult[]>;
 	/** Dry run for non-HTTP channels: the exact payload (SMTP: envelope + MIME). */
@@ -249,7 +252,38 @@ export function unsubscribeHeaders(url: string | undefined, mailto: string | und
 	return headers;
 }
 
-function toMessage(item: DispatchItem, key: string, settings: DispatchSettings): OutboundMessage {
+/** The node parameter behind a message field a provider check names. */
+function itemField(item: DispatchItem, field: string): string {
+	switch (field) {
+		case 'headers.List-Unsubscribe':
+			return item.unsubscribeUrl ? 'unsubscribeUrl' : 'unsubscribeMailto';
+		case 'headers.List-Unsubscribe-Post':
+			return 'unsubscribeUrl';
+		case `headers.${TEST_MODE_HEADER}`:
+			return 'toEmail';
+		default:
+			return field;
+	}
+}
+
+function messageProblem(item: DispatchItem, message: OutboundMessage, channel: Pick<Channel, 'check'>, mode: DispatchMode): { field: string; message: string } | undefined {
+	const problem = channel.check?.(message, mode);
+	return problem ? { field: itemField(item, problem.field), message: problem.message } : undefined;
+}
+
+/**
+ * The first documented per-message limit of the provider (channel) that this item breaks, naming
+ * the item's field, or undefined. The node calls it while reading the items, so that a message
+ * the provider would refuse is an item error before anything is sent; dispatch() checks every
+ * message again the same way and fails such a message alone.
+ */
+export function checkItemForChannel(item: DispatchItem, channel: Pick<Channel, 'check'>, settings: Pick<DispatchSettings, 'mode' | 'testAddress'>): { field: string; message: string } | undefined {
+	if (!channel.check) return undefined;
+	const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
+	return messageProblem(item, toMessage(item, key, settings), channel, settings.mode);
+}
+
+function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>): OutboundMessage {
 	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
 	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
 	let to = item.to;
@@ -284,6 +318,7 @@ export function httpChannel(provider: EspProvider, providerSettings: ProviderSet
 		maxBatch: provider.maxBatch,
 		acceptsIdempotencyKey: provider.acceptsIdempotencyKey,
 		plan: (messages, mode) => provider.plan(messages, mode, providerSettings).map((p) => ({ messages: p.messages, request: p.request })),
+		check: provider.check ? (message, mode) => provider.check!(message, mode) : undefined,
 		async send(unit) {
 			const request = unit.request!;
 			const response = await transport(request);
@@ -324,9 +359,16 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			outcome.status = 'duplicate';
 			outcome.error = seen.has(key) ? 'same idempotency key earlier in this run' : 'idempotency key already sent within the duplicate window';
 		} else {
-			seen.add(key);
-			outcome.sentTo = settings.testAddress;
-			pending.push(toMessage(item, key, settings));
+			const message = toMessage(item, key, settings);
+			const problem = channel.check ? messageProblem(item, message, channel, settings.mode) : undefined;
+			if (problem) {
+				// A documented limit of the provider: this message alone fails, before any request.
+				outcome.error = `Item ${item.index}: ${problem.message} (field: ${problem.field})`;
+			} else {
+				seen.add(key);
+				outcome.sentTo = settings.testAddress;
+				pending.push(message);
+			}
 		}
 	}
 

@@ -57,6 +57,13 @@ export interface MessageResult {
 	retryAfterSeconds?: number;
 }
 
+/** A message a provider cannot take as it is, found before any request: the field and why. */
+export interface MessageProblem {
+	/** The message field at fault: `headers.<Name>`, `variables`, `subject`, ... */
+	field: string;
+	message: string;
+}
+
 export interface HttpRequestSpec {
 	method: 'POST' | 'PUT' | 'GET';
 	/** Absolute URL, built from the credential's base URL/region. */
@@ -99,6 +106,11 @@ export interface EspProvider {
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[];
 	/** One result per message of the plan, from the provider's answer (incl. partial failures). */
 	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[];
+	/**
+	 * A documented per-message limit the message breaks (SES header values, Brevo params size),
+	 * checked before any request so that one bad message fails alone instead of its whole batch.
+	 */
+	check?(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined;
 }
 
 /** Sends one request. Throws TransportError when no answer came back. */

@@ -1,0 +1,84 @@
+/**
+ * ESP Dispatch through the real n8n engine (test/harness/engine.ts) against the local provider
+ * servers: documented per-message limits are item errors naming the item and the field.
+ */
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { node, runWorkflow, type RunResult, type WorkflowJson } from '../harness/engine';
+import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../dispatch/servers/brevo';
+import { SES_TEST_CREDENTIALS, startSesServer, type SesServer } from '../dispatch/servers/ses';
+
+const CREDENTIAL_TYPES: Record<string, string> = {
+	ses: 'personalizationSesApi',
+	brevo: 'personalizationBrevoApi',
+};
+
+function dispatchNode(provider: string, parameters: IDataObject = {}, extra: Partial<INode> = {}): INode {
+	return node('ESP Dispatch', 'espDispatch', {
+		operation: 'send',
+		provider,
+		mode: 'rendered',
+		fromEmail: '={{ $json.from }}',
+		toEmail: '={{ $json.email }}',
+		subject: '={{ $json.subject }}',
+		html: '={{ $json.html }}',
+		text: '={{ $json.text }}',
+		options: { initialRetryDelayMs: 1, maxRetryDelayMs: 5, concurrency: 1 },
+		...parameters,
+	} as INode['parameters'], { credentials: { [CREDENTIAL_TYPES[provider]]: { id: `${provider}-1`, name: `${provider} account` } }, ...extra });
+}
+
+const workflow = (n: INode): WorkflowJson => ({ nodes: [n], connections: {} });
+const COF: Partial<INode> = { onError: 'continueRegularOutput' };
+const outputs = (result: RunResult): IDataObject[] => result.items('ESP Dispatch').map((i) => i.json);
+
+function people(n: number, extra: (i: number) => IDataObject = () => ({})): INodeExecutionData[] {
+	return Array.from({ length: n }, (_, i) => ({
+		json: { email: `person${i}@example.com`, from: 'news@shop.example.com', subject: `Hi ${i}`, html: `<p>Hello ${i}</p>`, text: `Hello ${i}`, ...extra(i) },
+	}));
+}
+
+describe('ESP Dispatch: documented per-message limits are item errors', () => {
+	let ses: SesServer;
+	let brevo: BrevoServer;
+	beforeAll(async () => {
+		ses = await startSesServer();
+		brevo = await startBrevoServer();
+	});
+	afterAll(async () => {
+		await ses.close();
+		await brevo.close();
+	});
+	const sesCreds = () => ({ personalizationSesApi: { ...SES_TEST_CREDENTIALS, sessionToken: '', baseUrl: ses.url } });
+	// List-Unsubscribe is "<" + url + ">": a 900-character URL gives a 902-character value (SES allows 870).
+	const longUrl = `https://shop.example/u/${'t'.repeat(900 - 'https://shop.example/u/'.length)}`;
+	const unsubscribe = { unsubscribeUrl: '={{ $json.unsubscribe }}' };
+	const withUrl = (i: number) => ({ unsubscribe: i === 1 ? longUrl : `https://shop.example/u/${i}` });
+
+	it('SES: a List-Unsubscribe value over 870 characters stops the node before anything is sent, naming the item and the field', async () => {
+		const result = await runWorkflow(workflow(dispatchNode('ses', unsubscribe)), { input: people(3, withUrl), credentials: sesCreds() });
+		expect(result.error?.message).toBe('Item 1: the List-Unsubscribe header value is 902 characters, more than the 870 Amazon SES allows in a header value (field: unsubscribeUrl)');
+		expect(ses.received).toHaveLength(0);
+	});
+
+	it('SES with Continue On Fail: that item fails alone, the others are sent', async () => {
+		const result = await runWorkflow(workflow(dispatchNode('ses', unsubscribe, COF)), { input: people(3, withUrl), credentials: sesCreds() });
+		const items = result.items('ESP Dispatch');
+		expect(items.map((i) => [i.json.status, i.pairedItem])).toEqual([['sent', { item: 0 }], ['failed', { item: 1 }], ['sent', { item: 2 }]]);
+		expect(items[1].json.error).toMatch(/^Item 1: the List-Unsubscribe header value is 902 characters/);
+		expect(ses.delivered.map((d) => d.to)).toEqual(['person0@example.com', 'person2@example.com']);
+	});
+
+	it('Brevo template mode: variables over 100 KB fail their item (field variables); the other versions share one call', async () => {
+		const big = { v: 'x'.repeat(110 * 1024) };
+		const input = people(3, (i) => ({ variables: i === 0 ? big : { v: `small ${i}` } }));
+		const result = await runWorkflow(workflow(dispatchNode('brevo', { mode: 'template', templateId: '7', variables: '={{ $json.variables }}' }, COF)), {
+			input,
+			credentials: { personalizationBrevoApi: { apiKey: BREVO_TEST_KEY, baseUrl: brevo.url } },
+		});
+		const out = outputs(result);
+		expect(out.map((o) => o.status)).toEqual(['failed', 'sent', 'sent']);
+		expect(out[0].error).toMatch(/^Item 0: the template variables \(Brevo params\) are 112,648 bytes as JSON, more than the 100 KB \(102,400 bytes\) Brevo allows per message version \(field: variables\)$/);
+		expect(brevo.received).toHaveLength(1);
+		expect(brevo.delivered.map((d) => d.to)).toEqual(['person1@example.com', 'person2@example.com']);
+	});
+});
