@@ -1,18 +1,87 @@
 /**
  * Through the engine against the local provider servers (each answers as its provider documents):
+ *  - a 403 that refuses the sender (SendGrid's unverified Sender Identity, Resend's unverified
+ *    domain) fails those messages with the provider's words and stops nothing else, while a 403
+ *    that refuses the key still stops the run as a credential rejection;
  *  - documented per-message limits (SES header values <= 870 characters, Brevo params <= 100 KB
  *    per message version) fail that message alone, before any request.
  */
 import { dispatch, httpChannel, type DispatchItem } from '../../nodes/engines/dispatch/engine';
 import { brevo } from '../../nodes/engines/dispatch/providers/brevo';
+import { resend } from '../../nodes/engines/dispatch/providers/resend';
+import { sendgrid } from '../../nodes/engines/dispatch/providers/sendgrid';
 import { ses } from '../../nodes/engines/dispatch/providers/ses';
 import { signAwsRequest } from '../../nodes/engines/dispatch/sigv4';
+import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
+import type { ProviderServer } from './servers/base';
 import { BREVO_TEST_KEY, startBrevoServer } from './servers/brevo';
 import { localTransport } from './servers/provider-server';
+import { RESEND_TEST_KEY, startResendServer } from './servers/resend';
+import { SENDGRID_KEY, SENDER_IDENTITY_MESSAGE, sendgridServer } from './servers/sendgrid';
 import { SES_TEST_CREDENTIALS, startSesServer } from './servers/ses';
 import { fakeSleep, renderedItems } from './helpers';
 
 const fast = () => ({ sleep: fakeSleep().sleep, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+
+describe('a 403 that refuses the sender is not a rejected credential', () => {
+	let server: ProviderServer;
+	const transport = nodeHttpTransport({ headers: { Authorization: `Bearer ${SENDGRID_KEY}` }, timeoutMs: 2000 });
+	// Verified: the authenticated domain shop.example.com; not: marketing@other.example.
+	beforeAll(async () => (server = await sendgridServer({}, new Set(['shop.example.com'])).start()));
+	afterAll(async () => {
+		transport.close();
+		await server.stop();
+	});
+	beforeEach(() => server.reset());
+
+	it('SendGrid: messages from an unverified Sender Identity fail with SendGrid\'s words, later ones from it are not sent, the others go out', async () => {
+		const items = renderedItems(6);
+		for (const i of [1, 3, 4]) items[i].from = { email: 'marketing@other.example', name: 'Marketing' };
+		const report = await dispatch(items, httpChannel(sendgrid, { baseUrl: server.url }, transport), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+		expect(report.credentialRejected).toBeUndefined();
+		expect(report.outcomes.map((o) => o.status)).toEqual(['queued', 'failed', 'queued', 'failed', 'failed', 'queued']);
+		expect(report.outcomes[1]).toMatchObject({ responseCode: 403, attempts: 1, error: `SendGrid refused the sender "marketing@other.example": SendGrid 403: from: ${SENDER_IDENTITY_MESSAGE}` });
+		for (const o of [report.outcomes[3], report.outcomes[4]]) {
+			expect(o.attempts).toBe(0);
+			expect(o.error).toBe(`not sent: SendGrid refused the sender "marketing@other.example" earlier in this run: ${report.outcomes[1].error}`);
+		}
+		// One refused request for the unverified sender; every verified message accepted.
+		expect(server.requests.map((r) => r.status)).toEqual([202, 403, 202, 202]);
+		expect(server.accepted.map((a) => a.recipient)).toEqual(['user0@example.com', 'user2@example.com', 'user5@example.com']);
+	});
+
+	it('SendGrid: a wrong key (401) still stops the run before anything else is sent (control)', async () => {
+		const bad = nodeHttpTransport({ headers: { Authorization: 'Bearer SG.wrong' }, timeoutMs: 2000 });
+		try {
+			const report = await dispatch(renderedItems(3), httpChannel(sendgrid, { baseUrl: server.url }, bad), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(report.credentialRejected).toMatch(/^SendGrid rejected the credential \(401\)/);
+			expect(server.requests).toHaveLength(1);
+		} finally {
+			bad.close();
+		}
+	});
+
+	it('Resend: 403 validation_error (domain not verified) fails those messages; 403 invalid_api_key still rejects the credential', async () => {
+		const resendServer = await startResendServer(RESEND_TEST_KEY, new Set(['shop.example.com']));
+		try {
+			const auth = (key: string) => localTransport(resendServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${key}` } }));
+			const items = renderedItems(4);
+			for (const i of [0, 2]) items[i].from = { email: 'hello@unverified.example' };
+			const report = await dispatch(items, httpChannel(resend, { baseUrl: resendServer.url }, auth(RESEND_TEST_KEY)), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(report.credentialRejected).toBeUndefined();
+			expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'sent', 'failed', 'sent']);
+			// Resend's documented 403 body for an unverified domain (https://resend.com/docs/api-reference/errors).
+			expect(report.outcomes[0].error).toBe('Resend refused the sender "hello@unverified.example": HTTP 403 validation_error: The unverified.example domain is not verified. Please, add and verify your domain.');
+			expect(report.outcomes[2].error).toMatch(/^not sent: Resend refused the sender "hello@unverified.example" earlier in this run/);
+			expect(resendServer.delivered.map((d) => d.email.to)).toEqual([['User 1 <user1@example.com>'], ['User 3 <user3@example.com>']]);
+
+			const wrong = await dispatch(renderedItems(3), httpChannel(resend, { baseUrl: resendServer.url }, auth('re_wrong')), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(wrong.credentialRejected).toBe('Resend rejected the credential (403): HTTP 403 invalid_api_key: API key is invalid');
+		} finally {
+			await resendServer.close();
+		}
+	});
+});
 
 describe('documented per-message limits fail that message alone, before any request', () => {
 	it('SES: a List-Unsubscribe value over 870 characters fails its item (naming it and the field); its SendBulkEmail batch still goes out', async () => {

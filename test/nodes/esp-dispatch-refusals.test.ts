@@ -1,13 +1,19 @@
 /**
  * ESP Dispatch through the real n8n engine (test/harness/engine.ts) against the local provider
- * servers: documented per-message limits are item errors naming the item and the field.
+ * servers: a 403 refusing the sender is reported as such (not as a bad key), documented
+ * per-message limits are item errors naming the item and the field.
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { node, runWorkflow, type RunResult, type WorkflowJson } from '../harness/engine';
+import type { ProviderServer } from '../dispatch/servers/base';
 import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../dispatch/servers/brevo';
+import { RESEND_TEST_KEY, startResendServer, type ResendServer } from '../dispatch/servers/resend';
+import { SENDGRID_KEY, SENDER_IDENTITY_MESSAGE, sendgridServer } from '../dispatch/servers/sendgrid';
 import { SES_TEST_CREDENTIALS, startSesServer, type SesServer } from '../dispatch/servers/ses';
 
 const CREDENTIAL_TYPES: Record<string, string> = {
+	sendgrid: 'personalizationSendGridApi',
+	resend: 'personalizationResendApi',
 	ses: 'personalizationSesApi',
 	brevo: 'personalizationBrevoApi',
 };
@@ -36,6 +42,47 @@ function people(n: number, extra: (i: number) => IDataObject = () => ({})): INod
 		json: { email: `person${i}@example.com`, from: 'news@shop.example.com', subject: `Hi ${i}`, html: `<p>Hello ${i}</p>`, text: `Hello ${i}`, ...extra(i) },
 	}));
 }
+
+describe('ESP Dispatch: a 403 refusing the sender is not a rejected credential', () => {
+	let sendgrid: ProviderServer;
+	let resend: ResendServer;
+	beforeAll(async () => {
+		sendgrid = await sendgridServer({}, new Set(['shop.example.com'])).start();
+		resend = await startResendServer(RESEND_TEST_KEY, new Set(['shop.example.com']));
+	});
+	afterAll(async () => {
+		await sendgrid.stop();
+		await resend.close();
+	});
+
+	it('SendGrid: items from an unverified Sender Identity fail with SendGrid\'s message naming the address; the run goes on', async () => {
+		const input = people(3, (i) => (i === 1 ? { from: 'promo@unverified.example' } : {}));
+		const result = await runWorkflow(workflow(dispatchNode('sendgrid', { options: { batchSize: 1, concurrency: 1 } })), {
+			input,
+			credentials: { personalizationSendGridApi: { apiKey: SENDGRID_KEY, baseUrl: sendgrid.url } },
+		});
+		expect(result.error).toBeUndefined();
+		const out = outputs(result);
+		expect(out.map((o) => [o.status, o.responseCode])).toEqual([['queued', 202], ['failed', 403], ['queued', 202]]);
+		expect(out[1].error).toBe(`SendGrid refused the sender "promo@unverified.example": SendGrid 403: from: ${SENDER_IDENTITY_MESSAGE}`);
+		expect(sendgrid.accepted.map((a) => a.recipient)).toEqual(['person0@example.com', 'person2@example.com']);
+	});
+
+	it('Resend: every item from an unverified domain fails with Resend\'s message; the others are sent', async () => {
+		const input = people(3, () => ({ from: 'news@unverified.example' }));
+		input[2].json.from = 'news@shop.example.com';
+		const result = await runWorkflow(workflow(dispatchNode('resend', { options: { batchSize: 1, concurrency: 1 } })), {
+			input,
+			credentials: { personalizationResendApi: { apiKey: RESEND_TEST_KEY, baseUrl: resend.url } },
+		});
+		expect(result.error).toBeUndefined();
+		const out = outputs(result);
+		expect(out.map((o) => o.status)).toEqual(['failed', 'failed', 'sent']);
+		expect(out[0].error).toBe('Resend refused the sender "news@unverified.example": HTTP 403 validation_error: The unverified.example domain is not verified. Please, add and verify your domain.');
+		expect(out[1].error).toMatch(/^not sent: Resend refused the sender "news@unverified.example" earlier in this run: /);
+		expect(resend.delivered).toHaveLength(1);
+	});
+});
 
 describe('ESP Dispatch: documented per-message limits are item errors', () => {
 	let ses: SesServer;

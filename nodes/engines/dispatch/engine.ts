@@ -410,6 +410,10 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
 	const maybeAccepted = new Set<number>();
+	// Sender addresses (lower-cased) the provider refused in this run (e.g. an unverified
+	// SendGrid Sender Identity or Resend domain), with the reason: later messages from them are
+	// not sent.
+	const refusedSenders = new Map<string, string>();
 
 	const finish = (m: OutboundMessage, given: Omit<MessageResult, 'index'>): void => {
 		const o = outcomes.get(m.index)!;
@@ -435,6 +439,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		if (rejected) {
 			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected}` });
 			return;
+		}
+		if (refusedSenders.size) {
+			const rest = unit.messages.filter((m) => !refusedSenders.has(m.from.email.toLowerCase()));
+			if (rest.length < unit.messages.length) {
+				for (const m of unit.messages) {
+					const reason = refusedSenders.get(m.from.email.toLowerCase());
+					if (reason !== undefined) finish(m, { status: 'failed', error: `not sent: ${channel.displayName} refused the sender "${m.from.email}" earlier in this run: ${reason}` });
+				}
+				for (const next of plan(rest)) await sendUnit(next);
+				return;
+			}
 		}
 		let results: MessageResult[];
 		let lostAnswer = false;
@@ -465,10 +480,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		const again: OutboundMessage[] = [];
 		let wait = 0;
 		let rateLimited = false;
+		// A sender refusal is kept for that address only when the whole request had one sender
+		// (with several, the answer does not say which one was refused).
+		let oneSender: boolean | undefined;
+		const singleSender = () => (oneSender ??= unit.messages.every((m) => m.from.email.toLowerCase() === unit.messages[0].from.email.toLowerCase()));
 		for (const m of unit.messages) {
 			const r = byIndex.get(m.index) ?? { index: m.index, status: 'unknown' as const, error: `${channel.displayName} gave no result for this message` };
-			if (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535) {
+			const refused = r.refused ?? (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
+			if (refused === 'credential') {
 				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
+			} else if (refused === 'sender' && r.status === 'failed' && singleSender()) {
+				refusedSenders.set(m.from.email.toLowerCase(), r.error ?? `refused (${r.responseCode ?? ''})`);
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
 			if (r.status === 'failed' && r.retryable && !rejected) {

@@ -55,6 +55,15 @@ export interface MessageResult {
 	retryable?: boolean;
 	/** Seconds the provider asked us to wait (Retry-After), if it said. */
 	retryAfterSeconds?: number;
+	/**
+	 * What the provider refused, when the answer says so: 'credential' (bad or unauthorised key:
+	 * the engine stops sending before anything else goes out) or 'sender' (the from address or
+	 * its domain is not verified at the provider: this message fails, and later messages from
+	 * the same address are not sent). When absent the engine goes by the status code: HTTP 401
+	 * and 403 and SMTP 535 are credential refusals. Providers that answer 403 for other reasons
+	 * (SendGrid's unverified Sender Identity, Resend's unverified domain) say 'sender'.
+	 */
+	refused?: 'credential' | 'sender';
 }
 
 /** A message a provider cannot take as it is, found before any request: the field and why. */
