@@ -4,10 +4,14 @@
  *    domain) fails those messages with the provider's words and stops nothing else, while a 403
  *    that refuses the key still stops the run as a credential rejection;
  *  - documented per-message limits (SES header values <= 870 characters, Brevo params <= 100 KB
- *    per message version) fail that message alone, before any request.
+ *    per message version) fail that message alone, before any request;
+ *  - when sending stops on an unexpected error, each message says what became of it: answered
+ *    ones keep their status, lost answers stay `unknown`, the rest say they were not sent.
  */
-import { dispatch, httpChannel, type DispatchItem } from '../../nodes/engines/dispatch/engine';
+import { dispatch, DispatchStoppedError, httpChannel, type Channel, type DispatchItem } from '../../nodes/engines/dispatch/engine';
+import { MemoryLedger } from '../../nodes/engines/dispatch/ledger';
 import { brevo } from '../../nodes/engines/dispatch/providers/brevo';
+import { postmark } from '../../nodes/engines/dispatch/providers/postmark';
 import { resend } from '../../nodes/engines/dispatch/providers/resend';
 import { sendgrid } from '../../nodes/engines/dispatch/providers/sendgrid';
 import { ses } from '../../nodes/engines/dispatch/providers/ses';
@@ -15,6 +19,7 @@ import { signAwsRequest } from '../../nodes/engines/dispatch/sigv4';
 import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
 import type { ProviderServer } from './servers/base';
 import { BREVO_TEST_KEY, startBrevoServer } from './servers/brevo';
+import { POSTMARK_TOKEN, postmarkServer } from './servers/postmark';
 import { localTransport } from './servers/provider-server';
 import { RESEND_TEST_KEY, startResendServer } from './servers/resend';
 import { SENDGRID_KEY, SENDER_IDENTITY_MESSAGE, sendgridServer } from './servers/sendgrid';
@@ -122,5 +127,76 @@ describe('documented per-message limits fail that message alone, before any requ
 		} finally {
 			await server.close();
 		}
+	});
+});
+
+describe('when sending stops on an unexpected error, every message says what became of it', () => {
+	let server: ProviderServer;
+	const transport = nodeHttpTransport({ headers: { 'X-Postmark-Server-Token': POSTMARK_TOKEN }, timeoutMs: 2000 });
+	beforeAll(async () => (server = await postmarkServer({ retryAfterSeconds: 0.01 }).start()));
+	afterAll(async () => {
+		transport.close();
+		await server.stop();
+	});
+	beforeEach(() => server.reset());
+
+	it('planning fails in the third window: answered messages keep their status, a lost answer stays unknown, the rest were not sent', async () => {
+		const inner = httpChannel(postmark, { baseUrl: server.url }, transport);
+		const channel: Channel = { ...inner, plan: (messages, mode) => {
+			if (messages.some((m) => m.index >= 16)) throw new Error('cannot plan');
+			return inner.plan(messages, mode);
+		} };
+		// Request 3 (item 2) is accepted and its answer lost; request 5 (item 4) is answered 503 and retried.
+		server.inject('none', 'none', 'dropAfterAccept', 'none', '503');
+		const ledger = new MemoryLedger();
+		const items = renderedItems(20);
+		const error = await dispatch(items, channel, { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ledger, ...fast() }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DispatchStoppedError);
+		const report = (error as DispatchStoppedError).report;
+		expect((error as Error).message).toBe('cannot plan');
+		const statuses = report.outcomes.map((o) => o.status);
+		expect(statuses.slice(0, 16)).toEqual(Array.from({ length: 16 }, (_, i) => (i === 2 ? 'unknown' : 'sent')));
+		expect(statuses.slice(16)).toEqual(['failed', 'failed', 'failed', 'failed']);
+		expect(report.outcomes[4].attempts).toBe(2);
+		for (const o of report.outcomes.slice(16)) {
+			expect(o).toMatchObject({ attempts: 0, error: 'not sent: sending through Postmark stopped (cannot plan) before this message was sent' });
+		}
+		// The server's own record: items 0–15 accepted (item 2 too, though its answer was lost), 16–19 never seen.
+		expect(server.accepted.map((a) => a.recipient)).toEqual(items.slice(0, 16).map((i) => i.to.email));
+		for (const o of report.outcomes) expect(ledger.has(o.idempotencyKey, Date.now())).toBe(o.status !== 'failed');
+	});
+
+	it('planning the retry fails: messages answered 503 say they were not sent again, with that answer', async () => {
+		const inner = httpChannel(postmark, { baseUrl: server.url }, transport);
+		let plans = 0;
+		const channel: Channel = { ...inner, plan: (messages, mode) => {
+			if (++plans > 1) throw new Error('cannot plan');
+			return inner.plan(messages, mode);
+		} };
+		server.inject('503');
+		const error = await dispatch(renderedItems(2), channel, { mode: 'rendered', ...fast() }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DispatchStoppedError);
+		for (const o of (error as DispatchStoppedError).report.outcomes) {
+			expect(o).toMatchObject({ status: 'failed', attempts: 1, responseCode: 503 });
+			expect(o.error).toMatch(/^not sent again: sending through Postmark stopped \(cannot plan\) before this message was retried; its last answer: .*503/);
+		}
+		expect(server.accepted).toHaveLength(0);
+	});
+
+	it('an error while an answer is being processed: the messages of that request not yet processed are unknown (the server took them)', async () => {
+		const inner = new MemoryLedger();
+		let adds = 0;
+		// Storage that fails on its second write: the first message of the answer is recorded, then processing stops.
+		const ledger = { has: inner.has.bind(inner), delete: inner.delete.bind(inner), add: (key: string, at: number) => {
+			if (++adds === 2) throw new Error('ledger storage failed');
+			inner.add(key, at);
+		} };
+		const items = renderedItems(3);
+		const error = await dispatch(items, httpChannel(postmark, { baseUrl: server.url }, transport), { mode: 'rendered', ledger, ...fast() }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DispatchStoppedError);
+		const report = (error as DispatchStoppedError).report;
+		expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'unknown']);
+		expect(report.outcomes[2].error).toMatch(/^sending through Postmark stopped \(ledger storage failed\) after a request carrying this message was sent and before its answer was known; Postmark may have accepted it\./);
+		expect(server.accepted.map((a) => a.recipient)).toEqual(items.map((i) => i.to.email));
 	});
 });

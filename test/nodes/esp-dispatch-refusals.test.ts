@@ -1,12 +1,14 @@
 /**
  * ESP Dispatch through the real n8n engine (test/harness/engine.ts) against the local provider
  * servers: a 403 refusing the sender is reported as such (not as a bad key), documented
- * per-message limits are item errors naming the item and the field.
+ * per-message limits are item errors naming the item and the field, and when sending stops
+ * each item says whether it was sent.
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { node, runWorkflow, type RunResult, type WorkflowJson } from '../harness/engine';
 import type { ProviderServer } from '../dispatch/servers/base';
 import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../dispatch/servers/brevo';
+import { MAILGUN_TEST_KEY, startMailgunServer, type MailgunServer } from '../dispatch/servers/mailgun';
 import { RESEND_TEST_KEY, startResendServer, type ResendServer } from '../dispatch/servers/resend';
 import { SENDGRID_KEY, SENDER_IDENTITY_MESSAGE, sendgridServer } from '../dispatch/servers/sendgrid';
 import { SES_TEST_CREDENTIALS, startSesServer, type SesServer } from '../dispatch/servers/ses';
@@ -16,6 +18,7 @@ const CREDENTIAL_TYPES: Record<string, string> = {
 	resend: 'personalizationResendApi',
 	ses: 'personalizationSesApi',
 	brevo: 'personalizationBrevoApi',
+	mailgun: 'personalizationMailgunApi',
 };
 
 function dispatchNode(provider: string, parameters: IDataObject = {}, extra: Partial<INode> = {}): INode {
@@ -127,5 +130,33 @@ describe('ESP Dispatch: documented per-message limits are item errors', () => {
 		expect(out[0].error).toMatch(/^Item 0: the template variables \(Brevo params\) are 112,648 bytes as JSON, more than the 100 KB \(102,400 bytes\) Brevo allows per message version \(field: variables\)$/);
 		expect(brevo.received).toHaveLength(1);
 		expect(brevo.delivered.map((d) => d.to)).toEqual(['person1@example.com', 'person2@example.com']);
+	});
+});
+
+describe('ESP Dispatch: when sending stops, each item says whether it was sent', () => {
+	let mailgun: MailgunServer;
+	beforeAll(async () => (mailgun = await startMailgunServer()));
+	afterAll(async () => mailgun.close());
+	// No sending domain in the credential: the Mailgun provider cannot plan a request.
+	const creds = () => ({ personalizationMailgunApi: { apiKey: MAILGUN_TEST_KEY, domain: '', region: 'us', baseUrl: mailgun.url } });
+
+	it('with Continue On Fail: every item not sent says so; an invalid item keeps its own error', async () => {
+		const input = people(3);
+		input[2].json.email = 'not-an-address';
+		const result = await runWorkflow(workflow(dispatchNode('mailgun', {}, COF)), { input, credentials: creds() });
+		expect(result.error).toBeUndefined();
+		const items = result.items('ESP Dispatch');
+		expect(items.map((i) => [i.json.status, i.json.attempts ?? null, i.pairedItem])).toEqual([['failed', 0, { item: 0 }], ['failed', 0, { item: 1 }], ['failed', null, { item: 2 }]]);
+		for (const item of items.slice(0, 2)) {
+			expect(item.json.error).toBe('not sent: sending through Mailgun stopped (Mailgun needs a sending domain (set "Domain" in the Mailgun credential)) before this message was sent');
+		}
+		expect(items[2].json.error).toMatch(/^Item 2: recipient "not-an-address"/);
+		expect(mailgun.received).toHaveLength(0);
+	});
+
+	it('without Continue On Fail: a node error saying where sending stopped and what became of the items', async () => {
+		const result = await runWorkflow(workflow(dispatchNode('mailgun')), { input: people(2), credentials: creds() });
+		expect(result.error?.message).toBe('Sending through Mailgun stopped: Mailgun needs a sending domain (set "Domain" in the Mailgun credential)');
+		expect((result.error as { description?: string }).description).toMatch(/Outcomes: 2 failed\.$/);
 	});
 });

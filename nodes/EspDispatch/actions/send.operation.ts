@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { checkItemForChannel, dispatch, httpChannel, validateItem, type Channel, type DispatchItem } from '../../engines/dispatch/engine';
+import { checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
 import { limiterFor } from '../../engines/dispatch/limiter';
 import { getProvider } from '../../engines/dispatch/registry';
@@ -289,7 +289,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		channel = httpChannel(entry.provider!, settings, makeTransport(this, entry.credentialType, Number(options.timeoutMs ?? 30000)));
 	}
 
-	let report;
+	let report: DispatchReport;
 	try {
 		report = await dispatch(dispatchItems, channel, {
 			mode,
@@ -307,7 +307,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			},
 		});
 	} catch (error) {
-		return failAll(error, `Sending through ${entry.displayName} stopped`, 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.');
+		const description = 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.';
+		if (!(error instanceof DispatchStoppedError)) return failAll(error, `Sending through ${entry.displayName} stopped`, description);
+		if (!this.continueOnFail()) {
+			const counts: Record<string, number> = {};
+			for (const o of error.report.outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
+			const summary = Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ');
+			throw new NodeOperationError(node, `Sending through ${entry.displayName} stopped: ${error.message}`, { description: `${description} Outcomes: ${summary}.` });
+		}
+		// Continue On Fail: each item says what became of it (sent, unknown, or not sent).
+		report = error.report;
 	} finally {
 		smtp?.close();
 		if (ledger) {

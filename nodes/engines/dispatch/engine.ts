@@ -150,6 +150,24 @@ export interface DispatchReport {
 	credentialRejected?: string;
 }
 
+/**
+ * Thrown by dispatch() when sending stopped on an unexpected error (e.g. a provider could not
+ * plan a request). Requests already in flight were finished first; `report` holds one outcome
+ * per item all the same: what was answered keeps its status, a message whose request was sent
+ * but whose answer was never processed (or an earlier attempt of which lost its answer) is
+ * `unknown` and remembered, and every other message is `failed` with an error saying it was not
+ * sent.
+ */
+export class DispatchStoppedError extends Error {
+	constructor(
+		error: unknown,
+		readonly report: DispatchReport,
+	) {
+		super(error instanceof Error ? error.message : String(error), { cause: error });
+		this.name = 'DispatchStoppedError';
+	}
+}
+
 export const TEST_MODE_HEADER = 'X-Pz-Original-Recipient';
 export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000, maxRetryAfterMs: 120000 };
 
@@ -410,6 +428,11 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
 	const maybeAccepted = new Set<number>();
+	// Messages whose outcome is final (finish() was called), and messages of a request that was
+	// handed to the channel and whose answer has not been processed yet: if sending stops on an
+	// error in between, the provider may have accepted them.
+	const done = new Set<number>();
+	const inFlight = new Set<number>();
 	// Sender addresses (lower-cased) the provider refused in this run (e.g. an unverified
 	// SendGrid Sender Identity or Resend domain), with the reason: later messages from them are
 	// not sent.
@@ -429,6 +452,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		o.providerMessageId = result.providerMessageId;
 		o.responseCode = result.responseCode;
 		o.error = result.error;
+		done.add(m.index);
 		if (SENT_LIKE.has(result.status)) {
 			anyAccepted = true;
 			if (useLedger) settings.ledger!.add(o.idempotencyKey, now());
@@ -457,7 +481,10 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			results = await limiter.run(unit.messages.length, async () => {
 				if (rejected) throw new Error(`not sent: ${rejected}`);
 				requests++;
-				for (const m of unit.messages) outcomes.get(m.index)!.attempts++;
+				for (const m of unit.messages) {
+					outcomes.get(m.index)!.attempts++;
+					inFlight.add(m.index);
+				}
 				return await channel.send(unit);
 			}, sleep, now);
 		} catch (error) {
@@ -501,12 +528,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 					finish(m, { ...r, error: `gave up after ${attempts} attempts: ${r.error ?? ''}`.trim() });
 				} else {
 					again.push(m);
+					// Kept until the retry answers, so that a stop before it can say what came back.
+					const o = outcomes.get(m.index)!;
+					o.responseCode = r.responseCode;
+					o.error = r.error;
 					wait = Math.max(wait, after);
 					if (r.responseCode === 429) rateLimited = true;
 				}
 			} else {
 				finish(m, r);
 			}
+			inFlight.delete(m.index);
 		}
 		if (settings.onUnit) {
 			const statuses: Record<string, number> = {};
@@ -551,7 +583,39 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			}
 		}),
 	);
-	if (stopped) throw stopped.error instanceof Error ? stopped.error : new Error(String(stopped.error));
+	if (stopped) {
+		// Every worker has finished its requests in flight. What was answered keeps its status;
+		// the rest says what became of it.
+		const reason = stopped.error instanceof Error ? stopped.error.message : String(stopped.error);
+		const settle = (m: OutboundMessage, result: Omit<MessageResult, 'index'>) => {
+			try {
+				finish(m, result);
+			} catch {
+				// The outcome is set before the key is remembered: a failing duplicate memory (what
+				// may have stopped sending) must not hide the outcomes.
+			}
+		};
+		for (const m of pending) {
+			if (done.has(m.index)) continue;
+			const o = outcomes.get(m.index)!;
+			if (inFlight.has(m.index) || maybeAccepted.has(m.index)) {
+				settle(m, {
+					status: 'unknown',
+					responseCode: o.responseCode,
+					error: `sending through ${channel.displayName} stopped (${reason}) after a request carrying this message was sent and before its answer was known; ${channel.displayName} may have accepted it. Reconcile with the provider's message search or engagement webhooks before resending.`,
+				});
+			} else if (o.attempts > 0) {
+				settle(m, { status: 'failed', responseCode: o.responseCode, error: `not sent again: sending through ${channel.displayName} stopped (${reason}) before this message was retried; its last answer: ${o.error ?? 'none'}` });
+			} else {
+				settle(m, { status: 'failed', error: `not sent: sending through ${channel.displayName} stopped (${reason}) before this message was sent` });
+			}
+		}
+		throw new DispatchStoppedError(stopped.error, {
+			outcomes: items.map((i) => outcomes.get(i.index)!),
+			requests,
+			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
+		});
+	}
 	return {
 		outcomes: items.map((i) => outcomes.get(i.index)!),
 		requests,
