@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { dispatch, httpChannel, validateItem, type Channel, type DispatchItem } from '../../engines/dispatch/engine';
+import { checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
 import { limiterFor } from '../../engines/dispatch/limiter';
 import { getProvider } from '../../engines/dispatch/registry';
@@ -177,6 +177,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (options.subaccount) providerOptions.subaccount = options.subaccount;
 	let suppressionText: string | undefined;
 	let suppressionSet = new Set<string>();
+	const testAddress = str(options.testAddress) || undefined;
 
 	for (let i = 0; i < items.length; i++) {
 		try {
@@ -225,6 +226,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const problem = validateItem(item, mode);
 			if (problem) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: ${problem.message}`, { itemIndex: i, description: `Field: ${problem.field}` });
+			}
+			// Then the provider's documented per-message limits (SES header values, Brevo params),
+			// so that such an item fails alone before anything is sent.
+			const limit = entry.provider ? checkItemForChannel(item, entry.provider, { mode, testAddress }) : undefined;
+			if (limit) {
+				throw new NodeOperationError(this.getNode(), `Item ${i}: ${limit.message} (field: ${limit.field})`, { itemIndex: i, description: `Field: ${limit.field}` });
 			}
 			dispatchItems.push(item);
 		} catch (error) {
@@ -282,12 +289,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		channel = httpChannel(entry.provider!, settings, makeTransport(this, entry.credentialType, Number(options.timeoutMs ?? 30000)));
 	}
 
-	let report;
+	let report: DispatchReport;
 	try {
 		report = await dispatch(dispatchItems, channel, {
 			mode,
 			dryRun,
-			testAddress: str(options.testAddress) || undefined,
+			testAddress,
 			sandbox,
 			ledger,
 			limiter: limiterFor(`${entry.id}:${credentialId}`, limits),
@@ -300,7 +307,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			},
 		});
 	} catch (error) {
-		return failAll(error, `Sending through ${entry.displayName} stopped`, 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.');
+		const description = 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.';
+		if (!(error instanceof DispatchStoppedError)) return failAll(error, `Sending through ${entry.displayName} stopped`, description);
+		if (!this.continueOnFail()) {
+			const counts: Record<string, number> = {};
+			for (const o of error.report.outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
+			const summary = Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ');
+			throw new NodeOperationError(node, `Sending through ${entry.displayName} stopped: ${error.message}`, { description: `${description} Outcomes: ${summary}.` });
+		}
+		// Continue On Fail: each item says what became of it (sent, unknown, or not sent).
+		report = error.report;
 	} finally {
 		smtp?.close();
 		if (ledger) {

@@ -11,6 +11,7 @@ import type {
 	DispatchMode,
 	EspProvider,
 	HttpRequestSpec,
+	MessageProblem,
 	MessageResult,
 	OutboundMessage,
 	ProviderSettings,
@@ -54,6 +55,8 @@ export interface Channel {
 	maxBatch: Record<DispatchMode, number>;
 	acceptsIdempotencyKey: boolean;
 	plan(messages: OutboundMessage[], mode: DispatchMode): Unit[];
+	/** A documented per-message limit the message breaks (see EspProvider.check). */
+	check?(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined;
 	/** One result per message of the unit. Throws TransportError when no answer came back. */
 	send(unit: Unit): Promise<MessageResult[]>;
 	/** Dry run for non-HTTP channels: the exact payload (SMTP: envelope + MIME). */
@@ -145,6 +148,24 @@ export interface DispatchReport {
 	requests: number;
 	/** Set when the provider rejected the credential (401/403, SMTP 535) before anything was accepted. */
 	credentialRejected?: string;
+}
+
+/**
+ * Thrown by dispatch() when sending stopped on an unexpected error (e.g. a provider could not
+ * plan a request). Requests already in flight were finished first; `report` holds one outcome
+ * per item all the same: what was answered keeps its status, a message whose request was sent
+ * but whose answer was never processed (or an earlier attempt of which lost its answer) is
+ * `unknown` and remembered, and every other message is `failed` with an error saying it was not
+ * sent.
+ */
+export class DispatchStoppedError extends Error {
+	constructor(
+		error: unknown,
+		readonly report: DispatchReport,
+	) {
+		super(error instanceof Error ? error.message : String(error), { cause: error });
+		this.name = 'DispatchStoppedError';
+	}
 }
 
 export const TEST_MODE_HEADER = 'X-Pz-Original-Recipient';
@@ -249,7 +270,38 @@ export function unsubscribeHeaders(url: string | undefined, mailto: string | und
 	return headers;
 }
 
-function toMessage(item: DispatchItem, key: string, settings: DispatchSettings): OutboundMessage {
+/** The node parameter behind a message field a provider check names. */
+function itemField(item: DispatchItem, field: string): string {
+	switch (field) {
+		case 'headers.List-Unsubscribe':
+			return item.unsubscribeUrl ? 'unsubscribeUrl' : 'unsubscribeMailto';
+		case 'headers.List-Unsubscribe-Post':
+			return 'unsubscribeUrl';
+		case `headers.${TEST_MODE_HEADER}`:
+			return 'toEmail';
+		default:
+			return field;
+	}
+}
+
+function messageProblem(item: DispatchItem, message: OutboundMessage, channel: Pick<Channel, 'check'>, mode: DispatchMode): { field: string; message: string } | undefined {
+	const problem = channel.check?.(message, mode);
+	return problem ? { field: itemField(item, problem.field), message: problem.message } : undefined;
+}
+
+/**
+ * The first documented per-message limit of the provider (channel) that this item breaks, naming
+ * the item's field, or undefined. The node calls it while reading the items, so that a message
+ * the provider would refuse is an item error before anything is sent; dispatch() checks every
+ * message again the same way and fails such a message alone.
+ */
+export function checkItemForChannel(item: DispatchItem, channel: Pick<Channel, 'check'>, settings: Pick<DispatchSettings, 'mode' | 'testAddress'>): { field: string; message: string } | undefined {
+	if (!channel.check) return undefined;
+	const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
+	return messageProblem(item, toMessage(item, key, settings), channel, settings.mode);
+}
+
+function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>): OutboundMessage {
 	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
 	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
 	let to = item.to;
@@ -284,6 +336,7 @@ export function httpChannel(provider: EspProvider, providerSettings: ProviderSet
 		maxBatch: provider.maxBatch,
 		acceptsIdempotencyKey: provider.acceptsIdempotencyKey,
 		plan: (messages, mode) => provider.plan(messages, mode, providerSettings).map((p) => ({ messages: p.messages, request: p.request })),
+		check: provider.check ? (message, mode) => provider.check!(message, mode) : undefined,
 		async send(unit) {
 			const request = unit.request!;
 			const response = await transport(request);
@@ -324,9 +377,16 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			outcome.status = 'duplicate';
 			outcome.error = seen.has(key) ? 'same idempotency key earlier in this run' : 'idempotency key already sent within the duplicate window';
 		} else {
-			seen.add(key);
-			outcome.sentTo = settings.testAddress;
-			pending.push(toMessage(item, key, settings));
+			const message = toMessage(item, key, settings);
+			const problem = channel.check ? messageProblem(item, message, channel, settings.mode) : undefined;
+			if (problem) {
+				// A documented limit of the provider: this message alone fails, before any request.
+				outcome.error = `Item ${item.index}: ${problem.message} (field: ${problem.field})`;
+			} else {
+				seen.add(key);
+				outcome.sentTo = settings.testAddress;
+				pending.push(message);
+			}
 		}
 	}
 
@@ -368,6 +428,15 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
 	const maybeAccepted = new Set<number>();
+	// Messages whose outcome is final (finish() was called), and messages of a request that was
+	// handed to the channel and whose answer has not been processed yet: if sending stops on an
+	// error in between, the provider may have accepted them.
+	const done = new Set<number>();
+	const inFlight = new Set<number>();
+	// Sender addresses (lower-cased) the provider refused in this run (e.g. an unverified
+	// SendGrid Sender Identity or Resend domain), with the reason: later messages from them are
+	// not sent.
+	const refusedSenders = new Map<string, string>();
 
 	const finish = (m: OutboundMessage, given: Omit<MessageResult, 'index'>): void => {
 		const o = outcomes.get(m.index)!;
@@ -383,6 +452,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		o.providerMessageId = result.providerMessageId;
 		o.responseCode = result.responseCode;
 		o.error = result.error;
+		done.add(m.index);
 		if (SENT_LIKE.has(result.status)) {
 			anyAccepted = true;
 			if (useLedger) settings.ledger!.add(o.idempotencyKey, now());
@@ -394,13 +464,27 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected}` });
 			return;
 		}
+		if (refusedSenders.size) {
+			const rest = unit.messages.filter((m) => !refusedSenders.has(m.from.email.toLowerCase()));
+			if (rest.length < unit.messages.length) {
+				for (const m of unit.messages) {
+					const reason = refusedSenders.get(m.from.email.toLowerCase());
+					if (reason !== undefined) finish(m, { status: 'failed', error: `not sent: ${channel.displayName} refused the sender "${m.from.email}" earlier in this run: ${reason}` });
+				}
+				for (const next of plan(rest)) await sendUnit(next);
+				return;
+			}
+		}
 		let results: MessageResult[];
 		let lostAnswer = false;
 		try {
 			results = await limiter.run(unit.messages.length, async () => {
 				if (rejected) throw new Error(`not sent: ${rejected}`);
 				requests++;
-				for (const m of unit.messages) outcomes.get(m.index)!.attempts++;
+				for (const m of unit.messages) {
+					outcomes.get(m.index)!.attempts++;
+					inFlight.add(m.index);
+				}
 				return await channel.send(unit);
 			}, sleep, now);
 		} catch (error) {
@@ -423,10 +507,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		const again: OutboundMessage[] = [];
 		let wait = 0;
 		let rateLimited = false;
+		// A sender refusal is kept for that address only when the whole request had one sender
+		// (with several, the answer does not say which one was refused).
+		let oneSender: boolean | undefined;
+		const singleSender = () => (oneSender ??= unit.messages.every((m) => m.from.email.toLowerCase() === unit.messages[0].from.email.toLowerCase()));
 		for (const m of unit.messages) {
 			const r = byIndex.get(m.index) ?? { index: m.index, status: 'unknown' as const, error: `${channel.displayName} gave no result for this message` };
-			if (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535) {
+			const refused = r.refused ?? (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
+			if (refused === 'credential') {
 				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
+			} else if (refused === 'sender' && r.status === 'failed' && singleSender()) {
+				refusedSenders.set(m.from.email.toLowerCase(), r.error ?? `refused (${r.responseCode ?? ''})`);
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
 			if (r.status === 'failed' && r.retryable && !rejected) {
@@ -437,12 +528,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 					finish(m, { ...r, error: `gave up after ${attempts} attempts: ${r.error ?? ''}`.trim() });
 				} else {
 					again.push(m);
+					// Kept until the retry answers, so that a stop before it can say what came back.
+					const o = outcomes.get(m.index)!;
+					o.responseCode = r.responseCode;
+					o.error = r.error;
 					wait = Math.max(wait, after);
 					if (r.responseCode === 429) rateLimited = true;
 				}
 			} else {
 				finish(m, r);
 			}
+			inFlight.delete(m.index);
 		}
 		if (settings.onUnit) {
 			const statuses: Record<string, number> = {};
@@ -487,7 +583,39 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			}
 		}),
 	);
-	if (stopped) throw stopped.error instanceof Error ? stopped.error : new Error(String(stopped.error));
+	if (stopped) {
+		// Every worker has finished its requests in flight. What was answered keeps its status;
+		// the rest says what became of it.
+		const reason = stopped.error instanceof Error ? stopped.error.message : String(stopped.error);
+		const settle = (m: OutboundMessage, result: Omit<MessageResult, 'index'>) => {
+			try {
+				finish(m, result);
+			} catch {
+				// The outcome is set before the key is remembered: a failing duplicate memory (what
+				// may have stopped sending) must not hide the outcomes.
+			}
+		};
+		for (const m of pending) {
+			if (done.has(m.index)) continue;
+			const o = outcomes.get(m.index)!;
+			if (inFlight.has(m.index) || maybeAccepted.has(m.index)) {
+				settle(m, {
+					status: 'unknown',
+					responseCode: o.responseCode,
+					error: `sending through ${channel.displayName} stopped (${reason}) after a request carrying this message was sent and before its answer was known; ${channel.displayName} may have accepted it. Reconcile with the provider's message search or engagement webhooks before resending.`,
+				});
+			} else if (o.attempts > 0) {
+				settle(m, { status: 'failed', responseCode: o.responseCode, error: `not sent again: sending through ${channel.displayName} stopped (${reason}) before this message was retried; its last answer: ${o.error ?? 'none'}` });
+			} else {
+				settle(m, { status: 'failed', error: `not sent: sending through ${channel.displayName} stopped (${reason}) before this message was sent` });
+			}
+		}
+		throw new DispatchStoppedError(stopped.error, {
+			outcomes: items.map((i) => outcomes.get(i.index)!),
+			requests,
+			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
+		});
+	}
 	return {
 		outcomes: items.map((i) => outcomes.get(i.index)!),
 		requests,

@@ -55,6 +55,22 @@ export interface MessageResult {
 	retryable?: boolean;
 	/** Seconds the provider asked us to wait (Retry-After), if it said. */
 	retryAfterSeconds?: number;
+	/**
+	 * What the provider refused, when the answer says so: 'credential' (bad or unauthorised key:
+	 * the engine stops sending before anything else goes out) or 'sender' (the from address or
+	 * its domain is not verified at the provider: this message fails, and later messages from
+	 * the same address are not sent). When absent the engine goes by the status code: HTTP 401
+	 * and 403 and SMTP 535 are credential refusals. Providers that answer 403 for other reasons
+	 * (SendGrid's unverified Sender Identity, Resend's unverified domain) say 'sender'.
+	 */
+	refused?: 'credential' | 'sender';
+}
+
+/** A message a provider cannot take as it is, found before any request: the field and why. */
+export interface MessageProblem {
+	/** The message field at fault: `headers.<Name>`, `variables`, `subject`, ... */
+	field: string;
+	message: string;
 }
 
 export interface HttpRequestSpec {
@@ -99,6 +115,11 @@ export interface EspProvider {
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[];
 	/** One result per message of the plan, from the provider's answer (incl. partial failures). */
 	parse(plan: RequestPlan, response: HttpResponseSpec): MessageResult[];
+	/**
+	 * A documented per-message limit the message breaks (SES header values, Brevo params size),
+	 * checked before any request so that one bad message fails alone instead of its whole batch.
+	 */
+	check?(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined;
 }
 
 /** Sends one request. Throws TransportError when no answer came back. */

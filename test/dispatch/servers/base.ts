@@ -20,7 +20,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = '429' | '500' | '503' | 'timeout' | 'dropAfterAccept';
+/** 'none': no fault (to place forced faults at later requests). */
+export type FaultKind = '429' | '500' | '503' | 'timeout' | 'dropAfterAccept' | 'none';
 
 export interface Reply {
 	status: number;

@@ -18,6 +18,11 @@
  *  - Idempotency-Key: 1–256 chars (400 invalid_idempotency_key); the same key with the same
  *    body within 24 h replays the first answer without sending again; with another body → 409
  *    invalid_idempotent_request. https://resend.com/docs/dashboard/emails/idempotency-keys
+ *  - Sender domain: with `verifiedDomains` given, a `from` whose domain is not one of them is
+ *    refused with 403 validation_error "The <domain> domain is not verified. Please, add and
+ *    verify your domain." (https://resend.com/docs/api-reference/errors,
+ *    https://resend.com/docs/knowledge-base/403-error-domain-mismatch); in a batch the whole
+ *    request is refused (Resend documents no per-email form of this error).
  *  - 429 rate_limit_exceeded (default 2 requests/s), 500 application_error.
  */
 import { randomUUID } from 'node:crypto';
@@ -75,7 +80,13 @@ function invalid(email: unknown): string | undefined {
 	return undefined;
 }
 
-export async function startResendServer(apiKey = RESEND_TEST_KEY): Promise<ResendServer> {
+/** The domain of a `from` field ("Name <a@b.c>" or "a@b.c"), lower-cased. */
+function fromDomain(from: unknown): string {
+	const bare = /<([^>]+)>\s*$/.exec(String(from))?.[1] ?? String(from);
+	return bare.slice(bare.lastIndexOf('@') + 1).toLowerCase();
+}
+
+export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomains?: Set<string>): Promise<ResendServer> {
 	const delivered: ResendDelivered[] = [];
 	const idempotency = new Map<string, { body: string; reply: Reply }>();
 	const accept = (email: Record<string, unknown>) => {
@@ -111,6 +122,14 @@ export async function startResendServer(apiKey = RESEND_TEST_KEY): Promise<Resen
 			return error(400, 'validation_error', 'Invalid JSON body.');
 		}
 		let reply: Reply;
+		if (verifiedDomains) {
+			const emails = Array.isArray(payload) ? payload : [payload];
+			for (const email of emails) {
+				const from = (email as Record<string, unknown> | null)?.from;
+				const domain = fromDomain(from);
+				if (typeof from === 'string' && !verifiedDomains.has(domain)) return error(403, 'validation_error', `The ${domain} domain is not verified. Please, add and verify your domain.`);
+			}
+		}
 		if (path === '/emails') {
 			const problem = invalid(payload);
 			if (problem) return error(422, problem.startsWith('Missing') ? 'missing_required_field' : 'invalid_parameter', problem);

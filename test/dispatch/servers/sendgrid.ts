@@ -16,6 +16,12 @@
  *  - https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sandbox-mode
  *    `mail_settings.sandbox_mode.enable` must be a boolean; a valid sandbox request is answered
  *    200 OK (not 202) and nothing is delivered.
+ *  - https://www.twilio.com/docs/api/errors/60222 and
+ *    https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sender-identity
+ *    a from address that is not a verified Sender Identity (a verified single sender, or an
+ *    address of an authenticated domain) is refused with HTTP 403 and
+ *    `{"errors":[{"message":"The from address does not match a verified Sender Identity. …","field":"from","help":null}]}`
+ *    (only when the server is given `verifiedSenders`; otherwise every sender counts as verified).
  *  - https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits
  *    429 with X-RateLimit-Limit / X-RateLimit-Remaining / X-RateLimit-Reset.
  *
@@ -50,7 +56,18 @@ function substitute(value: string, subs: Record<string, string>): string {
 	return out;
 }
 
-export function mailSend(ctx: RouteContext): Reply {
+export const SENDER_IDENTITY_MESSAGE = 'The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements';
+
+/** Verified single senders (addresses) and authenticated domains; undefined: every sender is verified. */
+export type VerifiedSenders = Set<string> | undefined;
+
+function verified(senders: VerifiedSenders, email: string): boolean {
+	if (!senders) return true;
+	const address = email.toLowerCase();
+	return senders.has(address) || senders.has(address.slice(address.lastIndexOf('@') + 1));
+}
+
+export function mailSend(ctx: RouteContext, senders?: VerifiedSenders): Reply {
 	const body = ctx.json as Json | undefined;
 	if (!body || typeof body !== 'object') return error('Bad Request', null);
 	const ps = body.personalizations;
@@ -89,6 +106,7 @@ export function mailSend(ctx: RouteContext): Reply {
 		if (p.custom_args) for (const v of Object.values(p.custom_args)) if (typeof v !== 'string') return error('Custom args values must be strings.', `personalizations.${i}.custom_args`);
 	}
 	if (recipients > 1000) return error('There is a limit of 1000 total recipients (to + cc + bcc) per request.', 'personalizations');
+	if (!verified(senders, body.from.email)) return { status: 403, body: { errors: [{ message: SENDER_IDENTITY_MESSAGE, field: 'from', help: null }] } };
 	const sandbox = body.mail_settings?.sandbox_mode;
 	if (sandbox !== undefined) {
 		if (typeof sandbox.enable !== 'boolean') return error('The sandbox mode enable param should be a boolean value.', 'mail_settings.sandbox_mode.enable');
@@ -120,10 +138,10 @@ export function mailSend(ctx: RouteContext): Reply {
 	return { status: 202, headers: { 'X-Message-Id': requestId }, body: '' };
 }
 
-export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}): ProviderServer {
+export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}, verifiedSenders?: VerifiedSenders): ProviderServer {
 	return new ProviderServer({
 		name: 'sendgrid',
-		routes: { 'POST /v3/mail/send': mailSend, 'GET /v3/scopes': () => ({ status: 200, body: { scopes: ['mail.send'] } }) },
+		routes: { 'POST /v3/mail/send': (ctx) => mailSend(ctx, verifiedSenders), 'GET /v3/scopes': () => ({ status: 200, body: { scopes: ['mail.send'] } }) },
 		authorized: (req) => req.headers.authorization === `Bearer ${SENDGRID_KEY}`,
 		unauthorized: () => ({ status: 401, body: { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked', help: null }] } }),
 		maxBodyBytes: MAX_BYTES,

@@ -31,6 +31,7 @@ import type {
 	DispatchMode,
 	EspProvider,
 	HttpResponseSpec,
+	MessageProblem,
 	MessageResult,
 	OutboundMessage,
 	ProviderSettings,
@@ -55,6 +56,13 @@ import {
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
+/**
+ * "Individual params objects must not exceed 100 KB. Cumulative params across all versions must
+ * not exceed 1000 KB." (messageVersions, https://developers.brevo.com/reference/sendtransacemail).
+ * Checked for every message before any call, since any message may become a version of a batch:
+ * one version over the limit would fail the whole call (up to 1,000 messages).
+ */
+export const BREVO_MAX_VERSION_PARAMS_BYTES = 100 * 1024;
 /** Provider options passed through to the call (others, meant for other providers, are ignored). */
 const BREVO_OPTIONS = ['scheduledAt', 'batchId'];
 const MAX_RENDERED_BYTES = 20 * 1024 * 1024;
@@ -135,6 +143,13 @@ export const brevo: EspProvider = {
 	displayName: 'Brevo',
 	maxBatch: { rendered: BREVO_MAX_VERSIONS, template: BREVO_MAX_VERSIONS },
 	acceptsIdempotencyKey: true,
+
+	check(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined {
+		if (mode !== 'template' || !message.variables) return undefined;
+		const bytes = Buffer.byteLength(JSON.stringify(message.variables), 'utf8');
+		if (bytes <= BREVO_MAX_VERSION_PARAMS_BYTES) return undefined;
+		return { field: 'variables', message: `the template variables (Brevo params) are ${bytes.toLocaleString('en-US')} bytes as JSON, more than the 100 KB (${BREVO_MAX_VERSION_PARAMS_BYTES.toLocaleString('en-US')} bytes) Brevo allows per message version` };
+	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const url = `${trimSlash(stringSetting(settings, 'baseUrl', 'https://api.brevo.com'))}/v3/smtp/email`;

@@ -120,6 +120,21 @@ export const resend: EspProvider = {
 		if (!ok) {
 			const error = errorOf(response);
 			const text = `HTTP ${response.status}${error.name ? ` ${error.name}` : ''}${error.message ? `: ${error.message}` : ''}`;
+			if (response.status === 403 && error.name === 'validation_error') {
+				// Resend's 403 validation_error is about the sender, not the key (that one is 403
+				// invalid_api_key): "The domain.com domain is not verified. Please, add and verify your
+				// domain." or "You can only send testing emails to your own email address ..."
+				// (https://resend.com/docs/api-reference/errors,
+				// https://resend.com/docs/knowledge-base/403-error-domain-mismatch).
+				return plan.messages.map((m): MessageResult => ({
+					index: m.index,
+					status: 'failed',
+					responseCode: 403,
+					refused: 'sender',
+					retryable: false,
+					error: `Resend refused the sender "${m.from.email}": ${text}`.slice(0, 500),
+				}));
+			}
 			return failAll(plan, response, text.slice(0, 500), retryableError(response.status, error.name));
 		}
 		const parsed = parseJson(response.body);

@@ -112,6 +112,19 @@ function split(messages: OutboundMessage[]): OutboundMessage[][] {
 	return out.map((b) => b.messages);
 }
 
+/**
+ * SendGrid answers 403 both for a key without the Mail Send permission and for a from address
+ * that is not a verified Sender Identity: error 60222, "The from address does not match a
+ * verified Sender Identity. Mail cannot be sent until this error is resolved. Visit
+ * https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender
+ * Identity requirements", HTTP 403, `"field": "from"` (https://www.twilio.com/docs/api/errors/60222,
+ * https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sender-identity). Only the
+ * latter names the from field or the Sender Identity; it is a sender problem, not a bad key.
+ */
+function senderIdentityError(e: { message?: string; field?: string | null }): boolean {
+	return e.field === 'from' || /sender identity/i.test(e.message ?? '');
+}
+
 export const sendgrid: EspProvider = {
 	id: 'sendgrid',
 	displayName: 'SendGrid',
@@ -181,8 +194,14 @@ export const sendgrid: EspProvider = {
 			});
 		}
 		const parsed = parseJson(response.body) as { errors?: Array<{ message?: string; field?: string | null }> } | undefined;
-		const errors = parsed?.errors?.map((e) => (e.field ? `${e.field}: ${e.message ?? ''}` : e.message ?? '')).filter(Boolean) ?? [];
+		const list = Array.isArray(parsed?.errors) ? parsed.errors : [];
+		const errors = list.map((e) => (e.field ? `${e.field}: ${e.message ?? ''}` : e.message ?? '')).filter(Boolean);
 		const error = `SendGrid ${response.status}${errors.length ? `: ${errors.join('; ')}` : ''}`;
+		if (response.status === 403 && list.some(senderIdentityError)) {
+			// Not the key: the from address is not a verified Sender Identity (one sender per request).
+			const from = plan.messages[0]?.from.email ?? '';
+			return sameForAll(plan, { status: 'failed', responseCode: 403, refused: 'sender', retryable: false, error: `SendGrid refused the sender "${from}": ${error}`.slice(0, 1000) });
+		}
 		return httpFailure(plan, response, error.slice(0, 1000));
 	},
 };

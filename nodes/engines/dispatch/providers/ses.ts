@@ -22,6 +22,7 @@ import type {
 	DispatchMode,
 	EspProvider,
 	HttpResponseSpec,
+	MessageProblem,
 	MessageResult,
 	OutboundMessage,
 	ProviderSettings,
@@ -74,6 +75,33 @@ function tags(message: OutboundMessage): Array<{ Name: string; Value: string }> 
 
 function headers(message: OutboundMessage): Array<{ Name: string; Value: string }> {
 	return Object.entries(message.headers).map(([Name, value]) => ({ Name, Value: asciiHeaderValue(value) }));
+}
+
+/**
+ * SES MessageHeader: Name 1–126 printable ASCII characters other than ":" (pattern
+ * `^[!-9;-@A-~]+$`), Value 1–870 printable ASCII characters (pattern `[ -~]*`)
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageHeader.html). Checked on the
+ * value as sent, i.e. after a non-ASCII value became an RFC 2047 encoded-word. One header over the
+ * limit would fail the whole request (a SendBulkEmail call carries 50 messages).
+ */
+export const SES_MAX_HEADER_NAME = 126;
+export const SES_MAX_HEADER_VALUE = 870;
+const HEADER_NAME = /^[!-9;-~]+$/;
+
+function checkHeaders(message: OutboundMessage): MessageProblem | undefined {
+	for (const [name, raw] of Object.entries(message.headers)) {
+		const field = `headers.${name}`;
+		if (name.length > SES_MAX_HEADER_NAME || !HEADER_NAME.test(name)) {
+			return { field, message: `Amazon SES refuses the header name "${name.slice(0, 40)}": at most ${SES_MAX_HEADER_NAME} printable ASCII characters, no colon` };
+		}
+		const value = asciiHeaderValue(raw);
+		if (value.length === 0) return { field, message: `Amazon SES refuses an empty value for the ${name} header` };
+		if (value.length > SES_MAX_HEADER_VALUE) {
+			const encoded = value === raw.replace(/[\r\n]+/g, ' ') ? '' : ' once RFC 2047-encoded';
+			return { field, message: `the ${name} header value is ${value.length} characters${encoded}, more than the ${SES_MAX_HEADER_VALUE} Amazon SES allows in a header value` };
+		}
+	}
+	return undefined;
 }
 
 function configurationSet(message: OutboundMessage, settings: ProviderSettings): string | undefined {
@@ -141,6 +169,10 @@ export const ses: EspProvider = {
 	displayName: 'Amazon SES',
 	maxBatch: { rendered: 1, template: SES_MAX_BULK_ENTRIES },
 	acceptsIdempotencyKey: false,
+
+	check(message: OutboundMessage): MessageProblem | undefined {
+		return checkHeaders(message);
+	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const base = sesEndpoint(settings);

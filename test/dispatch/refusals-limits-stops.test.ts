@@ -1,0 +1,202 @@
+/**
+ * Through the engine against the local provider servers (each answers as its provider documents):
+ *  - a 403 that refuses the sender (SendGrid's unverified Sender Identity, Resend's unverified
+ *    domain) fails those messages with the provider's words and stops nothing else, while a 403
+ *    that refuses the key still stops the run as a credential rejection;
+ *  - documented per-message limits (SES header values <= 870 characters, Brevo params <= 100 KB
+ *    per message version) fail that message alone, before any request;
+ *  - when sending stops on an unexpected error, each message says what became of it: answered
+ *    ones keep their status, lost answers stay `unknown`, the rest say they were not sent.
+ */
+import { dispatch, DispatchStoppedError, httpChannel, type Channel, type DispatchItem } from '../../nodes/engines/dispatch/engine';
+import { MemoryLedger } from '../../nodes/engines/dispatch/ledger';
+import { brevo } from '../../nodes/engines/dispatch/providers/brevo';
+import { postmark } from '../../nodes/engines/dispatch/providers/postmark';
+import { resend } from '../../nodes/engines/dispatch/providers/resend';
+import { sendgrid } from '../../nodes/engines/dispatch/providers/sendgrid';
+import { ses } from '../../nodes/engines/dispatch/providers/ses';
+import { signAwsRequest } from '../../nodes/engines/dispatch/sigv4';
+import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
+import type { ProviderServer } from './servers/base';
+import { BREVO_TEST_KEY, startBrevoServer } from './servers/brevo';
+import { POSTMARK_TOKEN, postmarkServer } from './servers/postmark';
+import { localTransport } from './servers/provider-server';
+import { RESEND_TEST_KEY, startResendServer } from './servers/resend';
+import { SENDGRID_KEY, SENDER_IDENTITY_MESSAGE, sendgridServer } from './servers/sendgrid';
+import { SES_TEST_CREDENTIALS, startSesServer } from './servers/ses';
+import { fakeSleep, renderedItems } from './helpers';
+
+const fast = () => ({ sleep: fakeSleep().sleep, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+
+describe('a 403 that refuses the sender is not a rejected credential', () => {
+	let server: ProviderServer;
+	const transport = nodeHttpTransport({ headers: { Authorization: `Bearer ${SENDGRID_KEY}` }, timeoutMs: 2000 });
+	// Verified: the authenticated domain shop.example.com; not: marketing@other.example.
+	beforeAll(async () => (server = await sendgridServer({}, new Set(['shop.example.com'])).start()));
+	afterAll(async () => {
+		transport.close();
+		await server.stop();
+	});
+	beforeEach(() => server.reset());
+
+	it('SendGrid: messages from an unverified Sender Identity fail with SendGrid\'s words, later ones from it are not sent, the others go out', async () => {
+		const items = renderedItems(6);
+		for (const i of [1, 3, 4]) items[i].from = { email: 'marketing@other.example', name: 'Marketing' };
+		const report = await dispatch(items, httpChannel(sendgrid, { baseUrl: server.url }, transport), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+		expect(report.credentialRejected).toBeUndefined();
+		expect(report.outcomes.map((o) => o.status)).toEqual(['queued', 'failed', 'queued', 'failed', 'failed', 'queued']);
+		expect(report.outcomes[1]).toMatchObject({ responseCode: 403, attempts: 1, error: `SendGrid refused the sender "marketing@other.example": SendGrid 403: from: ${SENDER_IDENTITY_MESSAGE}` });
+		for (const o of [report.outcomes[3], report.outcomes[4]]) {
+			expect(o.attempts).toBe(0);
+			expect(o.error).toBe(`not sent: SendGrid refused the sender "marketing@other.example" earlier in this run: ${report.outcomes[1].error}`);
+		}
+		// One refused request for the unverified sender; every verified message accepted.
+		expect(server.requests.map((r) => r.status)).toEqual([202, 403, 202, 202]);
+		expect(server.accepted.map((a) => a.recipient)).toEqual(['user0@example.com', 'user2@example.com', 'user5@example.com']);
+	});
+
+	it('SendGrid: a wrong key (401) still stops the run before anything else is sent (control)', async () => {
+		const bad = nodeHttpTransport({ headers: { Authorization: 'Bearer SG.wrong' }, timeoutMs: 2000 });
+		try {
+			const report = await dispatch(renderedItems(3), httpChannel(sendgrid, { baseUrl: server.url }, bad), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(report.credentialRejected).toMatch(/^SendGrid rejected the credential \(401\)/);
+			expect(server.requests).toHaveLength(1);
+		} finally {
+			bad.close();
+		}
+	});
+
+	it('Resend: 403 validation_error (domain not verified) fails those messages; 403 invalid_api_key still rejects the credential', async () => {
+		const resendServer = await startResendServer(RESEND_TEST_KEY, new Set(['shop.example.com']));
+		try {
+			const auth = (key: string) => localTransport(resendServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${key}` } }));
+			const items = renderedItems(4);
+			for (const i of [0, 2]) items[i].from = { email: 'hello@unverified.example' };
+			const report = await dispatch(items, httpChannel(resend, { baseUrl: resendServer.url }, auth(RESEND_TEST_KEY)), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(report.credentialRejected).toBeUndefined();
+			expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'sent', 'failed', 'sent']);
+			// Resend's documented 403 body for an unverified domain (https://resend.com/docs/api-reference/errors).
+			expect(report.outcomes[0].error).toBe('Resend refused the sender "hello@unverified.example": HTTP 403 validation_error: The unverified.example domain is not verified. Please, add and verify your domain.');
+			expect(report.outcomes[2].error).toMatch(/^not sent: Resend refused the sender "hello@unverified.example" earlier in this run/);
+			expect(resendServer.delivered.map((d) => d.email.to)).toEqual([['User 1 <user1@example.com>'], ['User 3 <user3@example.com>']]);
+
+			const wrong = await dispatch(renderedItems(3), httpChannel(resend, { baseUrl: resendServer.url }, auth('re_wrong')), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(wrong.credentialRejected).toBe('Resend rejected the credential (403): HTTP 403 invalid_api_key: API key is invalid');
+		} finally {
+			await resendServer.close();
+		}
+	});
+});
+
+describe('documented per-message limits fail that message alone, before any request', () => {
+	it('SES: a List-Unsubscribe value over 870 characters fails its item (naming it and the field); its SendBulkEmail batch still goes out', async () => {
+		const server = await startSesServer();
+		try {
+			const transport = localTransport(server.url, (r) => ({ ...r, headers: signAwsRequest(r, SES_TEST_CREDENTIALS, 'ses', new Date()) }));
+			// List-Unsubscribe is "<" + url + ">": a URL of 868 characters gives exactly 870 (allowed), 869 gives 871.
+			const url = (length: number) => `https://shop.example/u/${'a'.repeat(length - 'https://shop.example/u/'.length)}`;
+			const items: DispatchItem[] = renderedItems(3).map((item, i) => ({ ...item, subject: undefined, html: undefined, text: undefined, templateId: 'welcome', variables: { n: i } }));
+			items[0].unsubscribeUrl = url(868);
+			items[1].unsubscribeUrl = url(869);
+			const report = await dispatch(items, httpChannel(ses, { baseUrl: server.url, region: 'eu-west-1' }, transport), { mode: 'template', ...fast() });
+			expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['failed', 0], ['sent', 1]]);
+			expect(report.outcomes[1].error).toBe('Item 1: the List-Unsubscribe header value is 871 characters, more than the 870 Amazon SES allows in a header value (field: unsubscribeUrl)');
+			expect(server.received).toHaveLength(1); // one SendBulkEmail call with the two others
+			expect(server.delivered.map((d) => d.to)).toEqual(['"User 0" <user0@example.com>', '"User 2" <user2@example.com>']);
+			expect(server.delivered[0].headers['List-Unsubscribe']).toHaveLength(870);
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('Brevo: template variables over 100 KB fail their item; the other versions share one call', async () => {
+		const server = await startBrevoServer();
+		try {
+			const transport = localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } }));
+			// {"v":"…"} is 8 characters of JSON around the string: 102,392 x's make exactly 100 KB (102,400 bytes).
+			const variables = (bytes: number) => ({ v: 'x'.repeat(bytes - 8) });
+			const items: DispatchItem[] = renderedItems(3).map((item) => ({ ...item, subject: undefined, html: undefined, text: undefined, templateId: '12' }));
+			items[0].variables = variables(100 * 1024);
+			items[1].variables = variables(100 * 1024 + 1);
+			items[2].variables = { v: 'small' };
+			const report = await dispatch(items, httpChannel(brevo, { baseUrl: server.url }, transport), { mode: 'template', ...fast() });
+			expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['failed', 0], ['sent', 1]]);
+			expect(report.outcomes[1].error).toBe('Item 1: the template variables (Brevo params) are 102,401 bytes as JSON, more than the 100 KB (102,400 bytes) Brevo allows per message version (field: variables)');
+			expect(server.received).toHaveLength(1);
+			expect(server.delivered.map((d) => d.to)).toEqual(['user0@example.com', 'user2@example.com']);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
+describe('when sending stops on an unexpected error, every message says what became of it', () => {
+	let server: ProviderServer;
+	const transport = nodeHttpTransport({ headers: { 'X-Postmark-Server-Token': POSTMARK_TOKEN }, timeoutMs: 2000 });
+	beforeAll(async () => (server = await postmarkServer({ retryAfterSeconds: 0.01 }).start()));
+	afterAll(async () => {
+		transport.close();
+		await server.stop();
+	});
+	beforeEach(() => server.reset());
+
+	it('planning fails in the third window: answered messages keep their status, a lost answer stays unknown, the rest were not sent', async () => {
+		const inner = httpChannel(postmark, { baseUrl: server.url }, transport);
+		const channel: Channel = { ...inner, plan: (messages, mode) => {
+			if (messages.some((m) => m.index >= 16)) throw new Error('cannot plan');
+			return inner.plan(messages, mode);
+		} };
+		// Request 3 (item 2) is accepted and its answer lost; request 5 (item 4) is answered 503 and retried.
+		server.inject('none', 'none', 'dropAfterAccept', 'none', '503');
+		const ledger = new MemoryLedger();
+		const items = renderedItems(20);
+		const error = await dispatch(items, channel, { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ledger, ...fast() }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DispatchStoppedError);
+		const report = (error as DispatchStoppedError).report;
+		expect((error as Error).message).toBe('cannot plan');
+		const statuses = report.outcomes.map((o) => o.status);
+		expect(statuses.slice(0, 16)).toEqual(Array.from({ length: 16 }, (_, i) => (i === 2 ? 'unknown' : 'sent')));
+		expect(statuses.slice(16)).toEqual(['failed', 'failed', 'failed', 'failed']);
+		expect(report.outcomes[4].attempts).toBe(2);
+		for (const o of report.outcomes.slice(16)) {
+			expect(o).toMatchObject({ attempts: 0, error: 'not sent: sending through Postmark stopped (cannot plan) before this message was sent' });
+		}
+		// The server's own record: items 0–15 accepted (item 2 too, though its answer was lost), 16–19 never seen.
+		expect(server.accepted.map((a) => a.recipient)).toEqual(items.slice(0, 16).map((i) => i.to.email));
+		for (const o of report.outcomes) expect(ledger.has(o.idempotencyKey, Date.now())).toBe(o.status !== 'failed');
+	});
+
+	it('planning the retry fails: messages answered 503 say they were not sent again, with that answer', async () => {
+		const inner = httpChannel(postmark, { baseUrl: server.url }, transport);
+		let plans = 0;
+		const channel: Channel = { ...inner, plan: (messages, mode) => {
+			if (++plans > 1) throw new Error('cannot plan');
+			return inner.plan(messages, mode);
+		} };
+		server.inject('503');
+		const error = await dispatch(renderedItems(2), channel, { mode: 'rendered', ...fast() }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DispatchStoppedError);
+		for (const o of (error as DispatchStoppedError).report.outcomes) {
+			expect(o).toMatchObject({ status: 'failed', attempts: 1, responseCode: 503 });
+			expect(o.error).toMatch(/^not sent again: sending through Postmark stopped \(cannot plan\) before this message was retried; its last answer: .*503/);
+		}
+		expect(server.accepted).toHaveLength(0);
+	});
+
+	it('an error while an answer is being processed: the messages of that request not yet processed are unknown (the server took them)', async () => {
+		const inner = new MemoryLedger();
+		let adds = 0;
+		// Storage that fails on its second write: the first message of the answer is recorded, then processing stops.
+		const ledger = { has: inner.has.bind(inner), delete: inner.delete.bind(inner), add: (key: string, at: number) => {
+			if (++adds === 2) throw new Error('ledger storage failed');
+			inner.add(key, at);
+		} };
+		const items = renderedItems(3);
+		const error = await dispatch(items, httpChannel(postmark, { baseUrl: server.url }, transport), { mode: 'rendered', ledger, ...fast() }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DispatchStoppedError);
+		const report = (error as DispatchStoppedError).report;
+		expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'unknown']);
+		expect(report.outcomes[2].error).toMatch(/^sending through Postmark stopped \(ledger storage failed\) after a request carrying this message was sent and before its answer was known; Postmark may have accepted it\./);
+		expect(server.accepted.map((a) => a.recipient)).toEqual(items.map((i) => i.to.email));
+	});
+});
