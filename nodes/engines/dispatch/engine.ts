@@ -340,8 +340,22 @@ export function httpChannel(provider: EspProvider, providerSettings: ProviderSet
 		async send(unit) {
 			const request = unit.request!;
 			const response = await transport(request);
-			const results = provider.parse({ request, messages: unit.messages }, response);
-			return results;
+			try {
+				return provider.parse({ request, messages: unit.messages }, response);
+			} catch (error) {
+				const reason = error instanceof Error ? error.message : String(error);
+				// A 2xx answer we cannot read still says the provider took the request: the messages
+				// may be on their way, so they are unknown (remembered, never resent), not failed.
+				const accepted = response.status >= 200 && response.status < 300;
+				return unit.messages.map((m) => ({
+					index: m.index,
+					status: accepted ? ('unknown' as const) : ('failed' as const),
+					responseCode: response.status,
+					error: accepted
+						? `${provider.displayName} answered HTTP ${response.status} but its answer could not be read (${reason}); it has probably accepted the message. Reconcile with the provider's message search or engagement webhooks before resending.`
+						: `${provider.displayName} answered HTTP ${response.status} and its answer could not be read (${reason})`,
+				}));
+			}
 		},
 	};
 }

@@ -197,3 +197,30 @@ describe('validateItem: no line breaks in fields that become header lines', () =
 		expect(validateItem({ ...base, unsubscribeMailto: 'mailto:unsub@shop.example.com?subject=unsubscribe', unsubscribeUrl: 'https://shop.example.com/u?x=1' }, 'rendered')).toBeUndefined();
 	});
 });
+
+describe('an answer the provider parser cannot read', () => {
+	// The providers' parsers read what they do not expect as unknown; a parser that throws anyway
+	// (an answer shape nobody foresaw) must not turn a 2xx, i.e. a request the provider took, into
+	// a definite failure that invites a resend.
+	const throwing = { ...resend, parse: (): never => { throw new TypeError("Cannot read properties of undefined (reading 'map')"); } };
+
+	it('a 2xx answer that cannot be read: unknown and remembered (never resent), not failed', async () => {
+		const ledger = new MemoryLedger();
+		const items = renderedItems(2);
+		const transport = scriptedTransport([{ status: 200, headers: {}, body: '{"data":"?"}' }]);
+		const clock = fakeSleep();
+		const report = await dispatch(items, httpChannel(throwing, {}, transport), { mode: 'rendered', ledger, sleep: clock.sleep, now: clock.now });
+		expect(transport.bodies).toHaveLength(1);
+		expect(report.outcomes.map((o) => [o.status, o.responseCode])).toEqual([['unknown', 200], ['unknown', 200]]);
+		expect(report.outcomes[0].error).toMatch(/^Resend answered HTTP 200 but its answer could not be read/);
+		expect(report.outcomes.every((o) => ledger.has(o.idempotencyKey, clock.now()))).toBe(true);
+	});
+
+	it('a non-2xx answer that cannot be read stays failed, with the status', async () => {
+		const transport = scriptedTransport([{ status: 422, headers: {}, body: 'nope' }]);
+		const clock = fakeSleep();
+		const report = await dispatch(renderedItems(1), httpChannel(throwing, {}, transport), { mode: 'rendered', ledger: new MemoryLedger(), sleep: clock.sleep, now: clock.now });
+		expect(report.outcomes.map((o) => [o.status, o.responseCode])).toEqual([['failed', 422]]);
+		expect(report.outcomes[0].error).toBe("Resend answered HTTP 422 and its answer could not be read (Cannot read properties of undefined (reading 'map'))");
+	});
+});
