@@ -35,8 +35,20 @@ export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
 	try {
 		return openStore(config);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Cannot open the profile store: ${(error as Error).message}`);
+		throw exactError(ctx, `Cannot open the profile store: ${(error as Error).message}`);
 	}
+}
+
+/**
+ * A NodeOperationError that keeps its message as written. n8n replaces a message that mentions a
+ * system error code (ECONNREFUSED, ENOENT, EEXIST…) by a generic sentence such as "The service
+ * refused the connection - perhaps it is offline", which would drop the item and the store's own
+ * words; the generic sentence is not put back.
+ */
+export function exactError(ctx: IExecuteFunctions, message: string, options: { itemIndex?: number; description?: string } = {}): NodeOperationError {
+	const error = new NodeOperationError(ctx.getNode(), message, options);
+	error.message = message;
+	return error;
 }
 
 export const findByProperties: INodeProperties[] = [

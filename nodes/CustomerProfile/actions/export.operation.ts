@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
-import { itemError } from './common';
+import { exactError, itemError } from './common';
 
 const show = { show: { operation: ['export'] } };
 
@@ -108,7 +108,7 @@ async function exportFor(this: IExecuteFunctions, i: number, store: ProfileStore
 					? (await store.exportProfiles({ since, limit })).map((p) => flattenProfile(p) as IDataObject)
 					: ((await store.exportProfiles({ since, limit })) as unknown as IDataObject[]);
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Item ${i}: exporting ${what} failed: ${(error as Error).message}`, { itemIndex: i });
+		throw exactError(this, `Item ${i}: exporting ${what} failed: ${(error as Error).message}`, { itemIndex: i });
 	}
 	const pairedItem = { item: i };
 	if (format === 'csv') {
