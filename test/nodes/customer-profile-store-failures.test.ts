@@ -228,3 +228,19 @@ describe('Customer Profile: an SQLite file that cannot be opened', () => {
 		expect(strict.error?.message).toMatch(/^Cannot open the profile store: /);
 	});
 });
+
+describe.each(storages)('Customer Profile Record on $name: a numeric timestamp beyond the range of dates', ({ make }) => {
+	it('fails its item as invalid, naming the field; the profile stays readable', async () => {
+		const target = make();
+		const input = [ev('Identify', { userId: 'far-ok' }), { ...ev('Identify', { userId: 'far-bad' }), timestamp: 1e20 }];
+		const res = await run(target, workflow(target, 'record', {}, COF), input);
+		expect(res.error).toBeUndefined();
+		const out = res.items('Profile');
+		expect((out[0].json.recorded as IDataObject).status).toBe('recorded');
+		expect(out[1].pairedItem).toEqual({ item: 1 });
+		expect(String(out[1].json.error)).toBe('Item 1: The timestamp 100000000000000000000 is outside the dates that can be stored (epoch milliseconds within ±8.64e15)');
+		const get = await run(target, workflow(target, 'get'), [{ userId: 'far-bad' }, { userId: 'far-ok' }]);
+		expect(get.error).toBeUndefined();
+		expect(get.items('Profile').map((i) => i.json.profileFound)).toEqual([false, true]);
+	});
+});
