@@ -211,6 +211,33 @@ describe('Customer Profile Record: PostgreSQL unreachable', () => {
 	});
 });
 
+describe('Customer Profile Check Suppression: PostgreSQL unreachable', () => {
+	it('with Continue On Fail, each item that asked becomes an error item naming it; without it, a NodeOperationError naming the items', async () => {
+		const server = net.createServer();
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const port = (server.address() as net.AddressInfo).port;
+		await new Promise((resolve) => server.close(resolve));
+		const t: Target = {
+			params: { storage: 'postgres', storeOptions: { tablePrefix: uniquePrefix('down') } },
+			extra: { credentials: { personalizationPostgresApi: { id: '1', name: 'Profiles DB' } } },
+			credentials: { personalizationPostgresApi: { ...pgCredential, port, maxConnections: 1 } },
+			refusePoison: async () => undefined,
+			dropEvents: async () => undefined,
+		};
+		const input = [{ email: 'a@example.com' }, { email: 'not an address' }, { email: 'b@example.com' }];
+		const res = await run(t, workflow(t, 'suppression', { email: '={{ $json.email }}' }, COF), input);
+		expect(res.error).toBeUndefined();
+		expect(res.items('Profile').map((i) => [i.json.error, i.pairedItem])).toEqual([
+			[`Item 0: the suppression check failed: connect ECONNREFUSED 127.0.0.1:${port}`, { item: 0 }],
+			['Item 1: "Email" (not an address) is not an email address', { item: 1 }],
+			[`Item 2: the suppression check failed: connect ECONNREFUSED 127.0.0.1:${port}`, { item: 2 }],
+		]);
+		const strict = await run(t, workflow(t, 'suppression', { email: '={{ $json.email }}' }), [input[0], input[2]]);
+		expect(strict.error?.name).toBe('NodeOperationError');
+		expect(strict.error?.message).toBe(`Items 0 to 1: the suppression check failed: connect ECONNREFUSED 127.0.0.1:${port}`);
+	});
+});
+
 describe('Customer Profile: an SQLite file that cannot be opened', () => {
 	it('with Continue On Fail, every item becomes an error item naming it', async () => {
 		const dir = path.dirname(tempSqliteFile());

@@ -105,6 +105,13 @@ export function lookupFor(ctx: IExecuteFunctions, item: INodeExecutionData, i: n
 	return { [findBy]: value };
 }
 
+/** "Item 3" or "Items 0 to 999" (consecutive unless Continue On Fail took some out): the items a batch call was for. */
+export function itemsLabel(part: Array<{ i: number }>): string {
+	if (part.length === 1) return `Item ${part[0].i}`;
+	const consecutive = part[part.length - 1].i - part[0].i === part.length - 1;
+	return consecutive ? `Items ${part[0].i} to ${part[part.length - 1].i}` : `Items ${part.map((p) => p.i).join(', ')}`;
+}
+
 /** Wraps anything thrown for item i (Continue On Fail → error item). */
 export function itemError(ctx: IExecuteFunctions, error: unknown, i: number): NodeOperationError {
 	return error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });

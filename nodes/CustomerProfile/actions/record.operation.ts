@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { checkEvent, isEventRejection, type ProfileStore, type RecordResult } from '../../engines/profile';
-import { exactError, itemError, readPath } from './common';
+import { exactError, itemError, itemsLabel, readPath } from './common';
 
 const show = { show: { operation: ['record'] } };
 
@@ -32,13 +32,6 @@ interface Pending {
 	/** Input item index. */
 	i: number;
 	event: unknown;
-}
-
-/** "Item 3" or "Items 0 to 999" (a batch's items are consecutive unless Continue On Fail took some out). */
-function itemsLabel(part: Pending[]): string {
-	if (part.length === 1) return `Item ${part[0].i}`;
-	const consecutive = part[part.length - 1].i - part[0].i === part.length - 1;
-	return consecutive ? `Items ${part[0].i} to ${part[part.length - 1].i}` : `Items ${part.map((p) => p.i).join(', ')}`;
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ProfileStore): Promise<INodeExecutionData[][]> {
