@@ -238,6 +238,37 @@ describe('Customer Profile Check Suppression: PostgreSQL unreachable', () => {
 	});
 });
 
+describe('Customer Profile Get, Check Event Since and Erase: PostgreSQL unreachable', () => {
+	it.each([
+		['get', {}],
+		['checkSince', { since: 'time', sinceTime: '2026-03-01T00:00:00Z' }],
+		['erase', {}],
+	])('%s: each item fails naming itself, with and without Continue On Fail', async (operation, params) => {
+		const server = net.createServer();
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const port = (server.address() as net.AddressInfo).port;
+		await new Promise((resolve) => server.close(resolve));
+		const t: Target = {
+			params: { storage: 'postgres', storeOptions: { tablePrefix: uniquePrefix('down') } },
+			extra: { credentials: { personalizationPostgresApi: { id: '1', name: 'Profiles DB' } } },
+			credentials: { personalizationPostgresApi: { ...pgCredential, port, maxConnections: 1 } },
+			refusePoison: async () => undefined,
+			dropEvents: async () => undefined,
+		};
+		const refused = `connect ECONNREFUSED 127.0.0.1:${port}`;
+		const res = await run(t, workflow(t, operation, params, COF), [{ userId: 'a' }, { userId: 'b' }]);
+		expect(res.error).toBeUndefined();
+		expect(res.items('Profile').map((i) => [i.json.error, i.pairedItem])).toEqual([
+			[`Item 0: ${refused}`, { item: 0 }],
+			[`Item 1: ${refused}`, { item: 1 }],
+		]);
+		const strict = await run(t, workflow(t, operation, params), [{ userId: 'a' }]);
+		expect(strict.error?.name).toBe('NodeOperationError');
+		expect(strict.error?.message).toBe(`Item 0: ${refused}`);
+		expect((strict.nodes.Profile.error as unknown as NodeErrorShape).context?.itemIndex).toBe(0);
+	});
+});
+
 describe('Customer Profile: an SQLite file that cannot be opened', () => {
 	it('with Continue On Fail, every item becomes an error item naming it', async () => {
 		const dir = path.dirname(tempSqliteFile());

@@ -112,9 +112,17 @@ export function itemsLabel(part: Array<{ i: number }>): string {
 	return consecutive ? `Items ${part[0].i} to ${part[part.length - 1].i}` : `Items ${part.map((p) => p.i).join(', ')}`;
 }
 
-/** Wraps anything thrown for item i (Continue On Fail → error item). */
+/** The message of an error of item i, naming the item (`Item i: …`) when it does not yet. */
+export function itemMessage(error: unknown, i: number): string {
+	// not `instanceof Error`: errors made by Node itself (a refused socket) may come from another realm
+	const raw = (error as { message?: unknown } | null)?.message;
+	const message = typeof raw === 'string' ? raw : String(error);
+	return message.startsWith(`Item ${i}:`) || message.startsWith(`Item ${i} `) ? message : `Item ${i}: ${message}`;
+}
+
+/** Wraps anything thrown for item i (e.g. a store failure) in a NodeOperationError naming the item. */
 export function itemError(ctx: IExecuteFunctions, error: unknown, i: number): NodeOperationError {
-	return error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+	return error instanceof NodeOperationError ? error : exactError(ctx, itemMessage(error, i), { itemIndex: i });
 }
 
 /** Reads a dot path. */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
-import { exactError, itemError } from './common';
+import { exactError, itemError, itemMessage } from './common';
 
 const show = { show: { operation: ['export'] } };
 
@@ -77,7 +77,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			for (const row of await exportFor.call(this, i, store)) out.push(row);
 		} catch (error) {
 			if (this.continueOnFail()) {
-				out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				out.push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
 				continue;
 			}
 			throw itemError(this, error, i);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { checkEvent, isEventRejection, type ProfileStore, type RecordResult } from '../../engines/profile';
-import { exactError, itemError, itemsLabel, readPath } from './common';
+import { exactError, itemError, itemMessage, itemsLabel, readPath } from './common';
 
 const show = { show: { operation: ['record'] } };
 
@@ -56,7 +56,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			events.push({ i, event });
 		} catch (error) {
 			if (continueOnFail) {
-				out[i] = { json: { error: (error as Error).message }, pairedItem: { item: i } };
+				out[i] = { json: { error: itemMessage(error, i) }, pairedItem: { item: i } };
 				continue;
 			}
 			throw itemError(this, error, i);

@@ -30,7 +30,9 @@ export function toNumber(value: unknown): number | undefined {
  */
 export function handleItemError(ctx: IExecuteFunctions, error: unknown, i: number, out: INodeExecutionData[]): void {
 	const prefix = `Item ${i}: `;
-	const raw = error instanceof Error ? error.message : String(error);
+	// not `instanceof Error`: errors made by Node itself may come from another realm
+	const text = (error as { message?: unknown } | null)?.message;
+	const raw = typeof text === 'string' ? text : String(error);
 	const named = raw.startsWith(prefix);
 	const message = named ? raw : prefix + raw;
 	if (ctx.continueOnFail()) {
