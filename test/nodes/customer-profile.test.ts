@@ -173,6 +173,41 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		expect(c1[header.indexOf('email')]).toBe('c1@example.com');
 	});
 
+	it('runs an export per input item, each with its own parameters, and pairs the rows with the item that asked', async () => {
+		await run(wf('record'), [
+			ev('Order Completed', { userId: 'p1' }, 1, { order_id: 'Q-1', total: 1, currency: 'USD' }),
+			ev('Order Completed', { userId: 'p2' }, 2, { order_id: 'Q-2', total: 2, currency: 'USD' }),
+			ev('Order Completed', { userId: 'p1' }, 3, { order_id: 'Q-3', total: 3, currency: 'USD' }),
+		]);
+		// item 0 asks for orders since minute 2, item 1 for all of them
+		const perItem = wf('export', { exportWhat: 'transactions', exportSince: '={{ $json.since }}' });
+		const tx = await run(perItem, [{ since: at(2) }, { since: '' }]);
+		expect(tx.error).toBeUndefined();
+		expect(tx.items('Profile').map((i) => [i.json.orderId, i.pairedItem])).toEqual([
+			['Q-2', { item: 0 }],
+			['Q-3', { item: 0 }],
+			['Q-1', { item: 1 }],
+			['Q-2', { item: 1 }],
+			['Q-3', { item: 1 }],
+		]);
+		const files = await run(wf('export', { exportWhat: 'profiles', format: 'csv', returnAll: false, limit: '={{ $json.limit }}' }), [{ limit: 1 }, { limit: 5 }]);
+		expect(files.items('Profile').map((i) => [i.json, i.pairedItem])).toEqual([
+			[{ rows: 1, export: 'profiles' }, { item: 0 }],
+			[{ rows: 2, export: 'profiles' }, { item: 1 }],
+		]);
+
+		// a bad Since fails its own item: named, paired, the other item still exported
+		const bad = [{ since: 'soon' }, { since: at(3) }];
+		const strict = await run(perItem, bad);
+		expect(strict.error?.message).toBe('Item 0: "Since" (soon) is not a valid date');
+		expect((strict.nodes.Profile.error as unknown as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(0);
+		const lenient = await run(wf('export', { exportWhat: 'transactions', exportSince: '={{ $json.since }}' }, { onError: 'continueRegularOutput' }), bad);
+		expect(lenient.items('Profile').map((i) => [i.json.error ?? i.json.orderId, i.pairedItem])).toEqual([
+			['Item 0: "Since" (soon) is not a valid date', { item: 0 }],
+			['Q-3', { item: 1 }],
+		]);
+	});
+
 	it('erases a customer and reports what was deleted; checks suppression', async () => {
 		await run(wf('record'), [
 			ev('Identify', { userId: 'del', email: 'del@example.com' }, 0),

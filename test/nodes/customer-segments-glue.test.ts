@@ -101,3 +101,35 @@ describe('Customer Segments: per-item parameter errors name the item', () => {
 		expect((date.error as unknown as ErrorWithContext).context?.itemIndex).toBe(0);
 	});
 });
+
+describe('Customer Segments: every Predict and Rules error names its item ("Item i: …")', () => {
+	const MODEL = { kind: 'logisticRegression', features: ['x'], scaling: [{ mean: 0, sd: 1 }], intercept: 0, coefficients: { x: 1 }, threshold: 0.5 };
+	// Each case fails on item 1 only (item 0 is fine), so a wrong index or a missing prefix shows.
+	const cases: Array<[string, IDataObject, IDataObject[], string]> = [
+		['Predict: a Model that is not a Train Model item', { operation: 'predict', model: '={{ $json.model }}' }, [{ model: MODEL, x: 1 }, { model: { kind: 'other' }, x: 1 }], 'Item 1: Model: this is not a model from Train Model (kind must be "logisticRegression")'],
+		['Rules: an unknown built-in segment', { operation: 'rules', presets: '={{ $json.presets }}' }, [{ presets: ['activeBuyers'] }, { presets: ['vips'] }], 'Item 1: Unknown built-in segment "vips"'],
+		['Rules: no segment at all', { operation: 'rules', presets: '={{ $json.presets }}' }, [{ presets: ['activeBuyers'] }, { presets: [] }], 'Item 1: No segments: pick a built-in segment or define your own'],
+		[
+			'Rules: a segment definition with a problem',
+			{ operation: 'rules', presets: [], definition: 'json', segmentsJson: '={{ $json.rules }}' },
+			[{ rules: [{ name: 'Buyers', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atLeast', count: 1 }] }] }, { rules: [{ name: 'Broken' }] }],
+			'Item 1: Segment definition: ',
+		],
+		// n8n's own error (an ExpressionError, not built by the node) gets the prefix too.
+		['Rules: an expression that fails', { operation: 'rules', rulesReferenceDate: "={{ $json.when ?? $('Missing Node').item.json.when }}" }, [{ when: '2024-01-01' }, {}], "Item 1: Referenced node doesn't exist"],
+	];
+	it.each(cases)('%s', async (_name, params, rows, message) => {
+		const strict = await runWorkflow(wf(params), { input: items(rows) });
+		const error = strict.error as unknown as ErrorWithContext;
+		expect(error.message.startsWith(message)).toBe(true);
+		expect((strict.nodes[NAME].error as unknown as ErrorWithContext).context?.itemIndex).toBe(1);
+		const lenient = await runWorkflow(wf(params, COF), { input: items(rows) });
+		expect(lenient.error).toBeUndefined();
+		const out = lenient.items(NAME);
+		expect(out).toHaveLength(2);
+		expect(out[0].json.error).toBeUndefined();
+		expect(out[1].pairedItem).toEqual({ item: 1 });
+		expect(String(out[1].json.error).startsWith(message)).toBe(true);
+		expect(String(out[1].json.error)).not.toMatch(/^Item 1: Item 1:/);
+	});
+});

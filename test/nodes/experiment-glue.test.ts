@@ -62,3 +62,35 @@ describe('A/B Experiment Analyze: per-row errors through the n8n engine', () => 
 		expect(nodeError.context?.itemIndex).toBe(2);
 	});
 });
+
+describe('A/B Experiment Analyze from engagement events: recipients', () => {
+	it('an attributed order without email_id counts for the recipient of the email, not as one more', async () => {
+		const tags = (variant: string, emailId?: string) => ({ variant, experiment_id: 'spring', ...(emailId ? { email_id: emailId } : {}) });
+		const ev = (event: string, who: Record<string, string>, properties: Record<string, string>) => ({ json: { type: 'track', event, ...who, properties, context: { source: 'test' } } });
+		const input: INodeExecutionData[] = [
+			// control: anna and ben were sent the email; anna opened it and then bought (her order has no email_id)
+			ev('Email Delivered', { email: 'anna@example.com' }, tags('control', 'm1')),
+			ev('Email Delivered', { email: 'ben@example.com' }, tags('control', 'm2')),
+			ev('Email Opened', { email: 'anna@example.com' }, tags('control', 'm1')),
+			ev('Order Completed', { userId: 'cust-anna', email: 'Anna@Example.com' }, tags('control')),
+			// treatment: carl and dora were sent it; carl bought
+			ev('Email Delivered', { email: 'carl@example.com' }, tags('treatment', 'm3')),
+			ev('Email Delivered', { email: 'dora@example.com' }, tags('treatment', 'm4')),
+			ev('Order Completed', { userId: 'cust-carl', email: 'carl@example.com' }, tags('treatment')),
+			// an open with no recipient id at all: skipped
+			ev('Email Opened', {}, tags('treatment')),
+		];
+		const result = await runWorkflow(
+			{ nodes: [node('Analyze', 'experiment', { operation: 'analyze', inputType: 'events', analyzeExperimentId: 'spring', metric: 'converted', mdePercent: 10 })], connections: {} },
+			{ input },
+		);
+		expect(result.error).toBeUndefined();
+		const report = result.items('Analyze')[0].json;
+		// by hand: control 2 sent, 1 opened, 1 converted (anna); treatment 2 sent, 0 opened, 1 converted (carl)
+		expect((report.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.opened, v.converted, v.conversion_rate])).toEqual([
+			['control', 2, 1, 1, 0.5],
+			['treatment', 2, 0, 1, 0.5],
+		]);
+		expect(report.events_ignored).toBe(1);
+	});
+});

@@ -137,4 +137,18 @@ describe('Recommend Products through the n8n engine', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items('Evaluate')[0].json).toMatchObject({ n: 2, customers_evaluated: 4, model: { hit_rate: 0.25, map: 0.25 }, popularity: { hit_rate: 0.25, map: 0.125 }, lift_map: 2 });
 	});
+
+	it('Max Products per Customer keeps the most recent purchases of a heavy buyer (decay off), whatever the input order', async () => {
+		// h bought P3 (Jan 4), P1 (Jan 2), P2 (Jan 3) in that input order; cap 2 keeps P3 and P2 (the two newest),
+		// so P2-P3 co-occur once: cosine 1/sqrt(1·1) = 1; P1 keeps no neighbour.
+		const line = (product_id: string, day: number) => ({ json: { customer_id: 'h', product_id, quantity: 1, timestamp: new Date(T0 + day * 86_400_000).toISOString() } });
+		const result = await runWorkflow(
+			{ nodes: [node('Train', 'recommendProducts', { ...trainParams, trainOptions: { minSupport: 1, maxProductsPerCustomer: 2 } })], connections: {} },
+			{ input: [line('P3', 3), line('P1', 1), line('P2', 2)] },
+		);
+		expect(result.error).toBeUndefined();
+		const products = (result.items('Train')[0].json.model as { products: Array<{ product_id: string; neighbors: unknown[] }> }).products;
+		const neighbors = Object.fromEntries(products.map((p) => [p.product_id, p.neighbors]));
+		expect(neighbors).toEqual({ P3: [['P2', 1]], P1: [], P2: [['P3', 1]] });
+	});
 });

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { findByProperties, itemError, lookupFor } from './common';
+import { findByProperties, itemError, itemMessage, lookupFor } from './common';
 
 const show = { show: { operation: ['checkSince'] } };
 
@@ -102,7 +102,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 		} catch (error) {
 			if (this.continueOnFail()) {
-				(route ? no : yes).push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				(route ? no : yes).push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
 				continue;
 			}
 			throw itemError(this, error, i);

@@ -35,8 +35,20 @@ export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
 	try {
 		return openStore(config);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Cannot open the profile store: ${(error as Error).message}`);
+		throw exactError(ctx, `Cannot open the profile store: ${(error as Error).message}`);
 	}
+}
+
+/**
+ * A NodeOperationError that keeps its message as written. n8n replaces a message that mentions a
+ * system error code (ECONNREFUSED, ENOENT, EEXIST…) by a generic sentence such as "The service
+ * refused the connection - perhaps it is offline", which would drop the item and the store's own
+ * words; the generic sentence is not put back.
+ */
+export function exactError(ctx: IExecuteFunctions, message: string, options: { itemIndex?: number; description?: string } = {}): NodeOperationError {
+	const error = new NodeOperationError(ctx.getNode(), message, options);
+	error.message = message;
+	return error;
 }
 
 export const findByProperties: INodeProperties[] = [
@@ -93,9 +105,24 @@ export function lookupFor(ctx: IExecuteFunctions, item: INodeExecutionData, i: n
 	return { [findBy]: value };
 }
 
-/** Wraps anything thrown for item i (Continue On Fail → error item). */
+/** "Item 3" or "Items 0 to 999" (consecutive unless Continue On Fail took some out): the items a batch call was for. */
+export function itemsLabel(part: Array<{ i: number }>): string {
+	if (part.length === 1) return `Item ${part[0].i}`;
+	const consecutive = part[part.length - 1].i - part[0].i === part.length - 1;
+	return consecutive ? `Items ${part[0].i} to ${part[part.length - 1].i}` : `Items ${part.map((p) => p.i).join(', ')}`;
+}
+
+/** The message of an error of item i, naming the item (`Item i: …`) when it does not yet. */
+export function itemMessage(error: unknown, i: number): string {
+	// not `instanceof Error`: errors made by Node itself (a refused socket) may come from another realm
+	const raw = (error as { message?: unknown } | null)?.message;
+	const message = typeof raw === 'string' ? raw : String(error);
+	return message.startsWith(`Item ${i}:`) || message.startsWith(`Item ${i} `) ? message : `Item ${i}: ${message}`;
+}
+
+/** Wraps anything thrown for item i (e.g. a store failure) in a NodeOperationError naming the item. */
 export function itemError(ctx: IExecuteFunctions, error: unknown, i: number): NodeOperationError {
-	return error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+	return error instanceof NodeOperationError ? error : exactError(ctx, itemMessage(error, i), { itemIndex: i });
 }
 
 /** Reads a dot path. */

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
+import { exactError, itemError, itemMessage } from './common';
 
 const show = { show: { operation: ['export'] } };
 
@@ -62,30 +63,59 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Runs once per execution (parameters of the first item): every output row is paired with item 0. */
+/**
+ * Runs once per input item, with that item's parameters (as n8n's own database nodes do for
+ * "get many"; the node setting Execute Once runs it for the first item only): every row, or the
+ * CSV file, is paired with the item that asked for it. A bad parameter or a store failure fails
+ * that item (an error item with Continue On Fail).
+ */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ProfileStore): Promise<INodeExecutionData[][]> {
-	const what = this.getNodeParameter('exportWhat', 0) as string;
-	const format = this.getNodeParameter('format', 0) as string;
-	const sinceRaw = this.getNodeParameter('exportSince', 0, '') as string;
-	const returnAll = this.getNodeParameter('returnAll', 0, true) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', 0, 50) as number);
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			// no spread: an export can be far more rows than a call takes arguments
+			for (const row of await exportFor.call(this, i, store)) out.push(row);
+		} catch (error) {
+			if (this.continueOnFail()) {
+				out.push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
+				continue;
+			}
+			throw itemError(this, error, i);
+		}
+	}
+	return [out];
+}
+
+async function exportFor(this: IExecuteFunctions, i: number, store: ProfileStore): Promise<INodeExecutionData[]> {
+	const what = this.getNodeParameter('exportWhat', i) as string;
+	const format = this.getNodeParameter('format', i) as string;
+	const sinceRaw = this.getNodeParameter('exportSince', i, '') as string;
+	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
+	const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
 	let since: Date | undefined;
 	if (sinceRaw) {
 		since = new Date(sinceRaw);
-		if (!Number.isFinite(since.getTime())) throw new NodeOperationError(this.getNode(), `"Since" (${sinceRaw}) is not a valid date`, { itemIndex: 0 });
+		if (!Number.isFinite(since.getTime())) {
+			throw new NodeOperationError(this.getNode(), `Item ${i}: "Since" (${sinceRaw}) is not a valid date`, { itemIndex: i });
+		}
 	}
-	const rows: IDataObject[] =
-		what === 'transactions'
-			? ((await store.exportTransactions({ since, limit })) as unknown as IDataObject[])
-			: format === 'csv'
-				? (await store.exportProfiles({ since, limit })).map((p) => flattenProfile(p) as IDataObject)
-				: ((await store.exportProfiles({ since, limit })) as unknown as IDataObject[]);
-	const paired = items.length ? { item: 0 } : undefined;
+	let rows: IDataObject[];
+	try {
+		rows =
+			what === 'transactions'
+				? ((await store.exportTransactions({ since, limit })) as unknown as IDataObject[])
+				: format === 'csv'
+					? (await store.exportProfiles({ since, limit })).map((p) => flattenProfile(p) as IDataObject)
+					: ((await store.exportProfiles({ since, limit })) as unknown as IDataObject[]);
+	} catch (error) {
+		throw exactError(this, `Item ${i}: exporting ${what} failed: ${(error as Error).message}`, { itemIndex: i });
+	}
+	const pairedItem = { item: i };
 	if (format === 'csv') {
-		const property = (this.getNodeParameter('binaryPropertyName', 0, 'data') as string).trim() || 'data';
+		const property = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';
 		const csv = toCsv(rows as Array<Record<string, unknown>>);
 		const binary = await this.helpers.prepareBinaryData(Buffer.from(csv, 'utf8'), `${what}.csv`, 'text/csv');
-		return [[{ json: { rows: rows.length, export: what }, binary: { [property]: binary }, pairedItem: paired ?? { item: 0 } }]];
+		return [{ json: { rows: rows.length, export: what }, binary: { [property]: binary }, pairedItem }];
 	}
-	return [rows.map((json) => ({ json, pairedItem: paired ?? { item: 0 } }))];
+	return rows.map((json) => ({ json, pairedItem }));
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { findByProperties, itemError, lookupFor } from './common';
+import { findByProperties, itemError, itemMessage, lookupFor } from './common';
 
 const show = { show: { operation: ['get'] } };
 
@@ -29,7 +29,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		} catch (error) {
 			if (this.continueOnFail()) {
-				out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				out.push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
 				continue;
 			}
 			throw itemError(this, error, i);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { checkEvent, type ProfileStore } from '../../engines/profile';
-import { itemError, readPath } from './common';
+import { checkEvent, isEventRejection, type ProfileStore, type RecordResult } from '../../engines/profile';
+import { exactError, itemError, itemMessage, itemsLabel, readPath } from './common';
 
 const show = { show: { operation: ['record'] } };
 
@@ -28,9 +28,16 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+interface Pending {
+	/** Input item index. */
+	i: number;
+	event: unknown;
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ProfileStore): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = new Array(items.length);
-	const events: Array<{ i: number; event: unknown }> = [];
+	const events: Pending[] = [];
+	const continueOnFail = this.continueOnFail();
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const field = (this.getNodeParameter('eventField', i, '') as string).trim();
@@ -48,25 +55,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			events.push({ i, event });
 		} catch (error) {
-			if (this.continueOnFail()) {
-				out[i] = { json: { error: (error as Error).message }, pairedItem: { item: i } };
+			if (continueOnFail) {
+				out[i] = { json: { error: itemMessage(error, i) }, pairedItem: { item: i } };
 				continue;
 			}
 			throw itemError(this, error, i);
 		}
 	}
-	for (let start = 0; start < events.length; start += RECORD_CHUNK) {
-		const chunk = events.slice(start, start + RECORD_CHUNK);
-		let results;
-		try {
-			results = await store.record(chunk.map((c) => c.event));
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), `Recording events failed: ${(error as Error).message}`, {
-				itemIndex: chunk[0].i,
-				description: start > 0 ? `Items before ${chunk[0].i} were recorded; this batch and later ones were not.` : undefined,
-			});
-		}
-		chunk.forEach(({ i }, k) => {
+
+	// A store failure of the whole store (unreachable, locked, full): later batches are not tried.
+	let storeDown: Error | undefined;
+	const fail = (part: Pending[], message: string) => {
+		for (const { i } of part) out[i] = { json: { error: `Item ${i}: not recorded: ${message}` }, pairedItem: { item: i } };
+	};
+	const write = (part: Pending[], results: RecordResult[]) => {
+		part.forEach(({ i }, k) => {
 			const r = results[k];
 			const resultField = (this.getNodeParameter('resultField', i, 'recorded') as string).trim() || 'recorded';
 			out[i] = {
@@ -74,6 +77,44 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				pairedItem: { item: i },
 			};
 		});
+	};
+	/**
+	 * Records one batch in one transaction. With Continue On Fail, a batch the database refuses
+	 * because of an event in it (a constraint or data error) is retried in halves, down to single
+	 * events, so only the items it refuses fail; a failure of the store fails the batch's items.
+	 */
+	const recordPart = async (part: Pending[], earlier: number): Promise<void> => {
+		if (storeDown) return fail(part, `the store failed on an earlier batch: ${storeDown.message}`);
+		let results: RecordResult[];
+		try {
+			results = await store.record(part.map((c) => c.event));
+		} catch (caught) {
+			const error = caught as Error;
+			const rejection = isEventRejection(error);
+			if (!continueOnFail) {
+				throw exactError(this, `${itemsLabel(part)}: not recorded: ${error.message}`, {
+					itemIndex: part[0].i,
+					description:
+						(part.length > 1 ? 'These items are recorded in one transaction, which the store refused, so none of them was written. ' : 'Nothing of this item was written. ') +
+						(earlier > 0 ? `The ${earlier} valid items before them were recorded. ` : '') +
+						(rejection
+							? 'The database refused an event (a constraint or data error). With Continue On Fail, only the items it refuses fail and the others are recorded.'
+							: 'The store itself failed (e.g. unreachable, locked or full).'),
+				});
+			}
+			if (rejection && part.length > 1) {
+				const half = Math.ceil(part.length / 2);
+				await recordPart(part.slice(0, half), earlier);
+				await recordPart(part.slice(half), earlier + half);
+				return;
+			}
+			if (!rejection) storeDown = error;
+			return fail(part, error.message);
+		}
+		write(part, results);
+	};
+	for (let start = 0; start < events.length; start += RECORD_CHUNK) {
+		await recordPart(events.slice(start, start + RECORD_CHUNK), start);
 	}
 	return [out];
 }

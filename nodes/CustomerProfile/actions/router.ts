@@ -15,6 +15,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `The operation "${String(operation)}" is not supported`);
-	const store = await getStore(this);
+	let store;
+	try {
+		store = await getStore(this);
+	} catch (error) {
+		// With Continue On Fail, a store that cannot be opened fails every item (named and paired).
+		if (!this.continueOnFail()) throw error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error);
+		return [items.map((_, i) => ({ json: { error: `Item ${i}: ${(error as Error).message}` }, pairedItem: { item: i } }))];
+	}
 	return await op.execute.call(this, items, store);
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { ProfileStore } from '../../engines/profile';
-import { itemError } from './common';
+import type { ProfileStore, Suppression } from '../../engines/profile';
+import { exactError, itemError, itemMessage, itemsLabel } from './common';
 
 const show = { show: { operation: ['suppression'] } };
 
@@ -37,13 +37,23 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			wanted.push({ i, email });
 		} catch (error) {
 			if (this.continueOnFail()) {
-				out[i] = { json: { error: (error as Error).message }, pairedItem: { item: i } };
+				out[i] = { json: { error: itemMessage(error, i) }, pairedItem: { item: i } };
 				continue;
 			}
 			throw itemError(this, error, i);
 		}
 	}
-	const found = await store.isSuppressed(wanted.map((w) => w.email));
+	if (wanted.length === 0) return [out];
+	let found: Map<string, Suppression>;
+	try {
+		found = await store.isSuppressed(wanted.map((w) => w.email));
+	} catch (error) {
+		// one query answers for every address: a store failure fails each item that asked
+		const message = (error as Error).message;
+		if (!this.continueOnFail()) throw exactError(this, `${itemsLabel(wanted)}: the suppression check failed: ${message}`, { itemIndex: wanted[0].i });
+		for (const { i } of wanted) out[i] = { json: { error: `Item ${i}: the suppression check failed: ${message}` }, pairedItem: { item: i } };
+		return [out];
+	}
 	for (const { i, email } of wanted) {
 		const field = (this.getNodeParameter('suppressionField', i, 'suppression') as string).trim() || 'suppression';
 		out[i] = { json: { ...items[i].json, [field]: { ...found.get(email)! } as IDataObject }, pairedItem: { item: i } };

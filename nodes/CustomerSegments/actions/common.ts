@@ -23,13 +23,25 @@ export function toNumber(value: unknown): number | undefined {
 	return undefined;
 }
 
-/** Wraps an error for item `i` (or pushes an error item with Continue On Fail). Returns true if handled. */
+/**
+ * Handles an error of item `i`: with Continue On Fail it pushes an error item paired with `i`,
+ * otherwise it throws. Either way the message starts with `Item i: ` (errors built with itemError
+ * already do; others, e.g. an expression that fails or n8n's own binary-data check, get it here).
+ */
 export function handleItemError(ctx: IExecuteFunctions, error: unknown, i: number, out: INodeExecutionData[]): void {
+	const prefix = `Item ${i}: `;
+	// not `instanceof Error`: errors made by Node itself may come from another realm
+	const text = (error as { message?: unknown } | null)?.message;
+	const raw = typeof text === 'string' ? text : String(error);
+	const named = raw.startsWith(prefix);
+	const message = named ? raw : prefix + raw;
 	if (ctx.continueOnFail()) {
-		out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+		out.push({ json: { error: message }, pairedItem: { item: i } });
 		return;
 	}
-	throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+	if (error instanceof NodeOperationError && named) throw error;
+	const description = (error as { description?: unknown } | null)?.description;
+	throw new NodeOperationError(ctx.getNode(), message, { itemIndex: i, description: typeof description === 'string' ? description : undefined });
 }
 
 /**

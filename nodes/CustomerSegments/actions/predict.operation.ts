@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import { predictProbability, type LogisticModel } from '../../engines/segments/logistic';
 import { handleItemError, itemError, parseJsonParameter } from './common';
 import { readFeatures } from './model';
@@ -74,7 +73,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			const model = parseJsonParameter(this, this.getNodeParameter('model', i), 'Model', i) as LogisticModel & { threshold?: number };
 			const problem = validModel(model);
-			if (problem) throw new NodeOperationError(this.getNode(), `Model: ${problem}`, { itemIndex: i, description: 'Feed the item that Train Model output into "Model".' });
+			if (problem) throw itemError(this, i, `Model: ${problem}`, 'Feed the item that Train Model output into "Model".');
 			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;
 			const threshold = (options.threshold as number | undefined) ?? model.threshold ?? 0.5;
 			const read = readFeatures(items[i].json, model.features);

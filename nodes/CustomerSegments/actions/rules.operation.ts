@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import { PRESETS, evaluateSegments, prepareEvents, segmentRuleProblems, type Condition, type SegmentRule } from '../../engines/segments/rules';
 import { handleItemError, itemError, parseJsonParameter, readField, referenceMs } from './common';
 
@@ -190,7 +189,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			const rules: SegmentRule[] = [];
 			for (const p of this.getNodeParameter('presets', i, []) as string[]) {
-				if (!PRESETS[p]) throw new NodeOperationError(this.getNode(), `Unknown built-in segment "${p}"`, { itemIndex: i });
+				if (!PRESETS[p]) throw itemError(this, i, `Unknown built-in segment "${p}"`);
 				rules.push(PRESETS[p]);
 			}
 			const definition = this.getNodeParameter('definition', i, 'none') as string;
@@ -202,10 +201,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			own.forEach((rule, k) => {
 				const problems = segmentRuleProblems(rule, `segments[${k}]`);
-				if (problems.length) throw new NodeOperationError(this.getNode(), `Segment definition: ${problems[0]}`, { itemIndex: i, description: problems.join('\n') });
+				if (problems.length) throw itemError(this, i, `Segment definition: ${problems[0]}`, problems.join('\n'));
 				rules.push(rule as SegmentRule);
 			});
-			if (rules.length === 0) throw new NodeOperationError(this.getNode(), 'No segments: pick a built-in segment or define your own', { itemIndex: i });
+			if (rules.length === 0) throw itemError(this, i, 'No segments: pick a built-in segment or define your own');
 			const json = items[i].json;
 			const eventsField = (this.getNodeParameter('eventsField', i, 'events') as string).trim();
 			const profileField = (this.getNodeParameter('profileField', i, '') as string).trim();

@@ -97,6 +97,25 @@ function countRow(json: IDataObject, variantField: string, i: number): VariantCo
 }
 
 /**
+ * Every id an engagement event carries for its recipient: the message (`properties.email_id`)
+ * and the customer (`userId`, `email` trimmed and lower-cased, `anonymousId`). The engine joins
+ * ids seen together, so an attributed order without `email_id` counts for the recipient of the
+ * email (found by the same userId or address), not as an extra one.
+ */
+function recipientIds(json: IDataObject, props: IDataObject, str: (v: unknown) => string | undefined): string[] {
+	const ids: string[] = [];
+	const message = str(props.email_id);
+	if (message !== undefined) ids.push(`m:${message}`);
+	const user = str(json.userId);
+	if (user !== undefined) ids.push(`u:${user}`);
+	const email = str(json.email)?.trim().toLowerCase();
+	if (email) ids.push(`e:${email}`);
+	const anonymous = str(json.anonymousId);
+	if (anonymous !== undefined) ids.push(`a:${anonymous}`);
+	return ids;
+}
+
+/**
  * Aggregates: all input items → one report item, paired with every input item that went into it.
  * Counts input is validated row by row: without Continue On Fail a bad row stops the node with an
  * error carrying its itemIndex; with it, the bad row yields its own `{ error }` item (paired with
@@ -119,7 +138,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				event: String(json.event ?? ''),
 				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
 				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
-				recipient: str(props.email_id) ?? str(json.userId) ?? str(json.email) ?? str(json.anonymousId),
+				ids: recipientIds(json, props, str),
 			};
 		});
 		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();

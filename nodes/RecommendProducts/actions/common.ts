@@ -88,7 +88,7 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 			options: [
 				{ displayName: 'Best Sellers Kept', name: 'bestSellers', type: 'number', default: 100, description: 'Best sellers kept overall for filling' },
 				{ displayName: 'Best Sellers per Category', name: 'bestSellersPerCategory', type: 'number', default: 20, description: 'Best sellers kept per category for filling' },
-				{ displayName: 'Max Products per Customer', name: 'maxProductsPerCustomer', type: 'number', default: 200, description: 'Only the most recent products of very heavy buyers count (bounds training time)' },
+				{ displayName: 'Max Products per Customer', name: 'maxProductsPerCustomer', type: 'number', default: 200, description: 'A customer with more products keeps only this many: purchases before views, then the most recent (bounds training time)' },
 				{ displayName: 'Minimum Shared Customers', name: 'minSupport', type: 'number', default: 2, description: 'Two products become neighbours only if at least this many customers have both' },
 				{ displayName: 'Type Field', name: 'typeField', type: 'string', default: 'type', description: 'Field whose value "view" marks a product view instead of a purchase' },
 				{ displayName: 'View Weight', name: 'viewWeight', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.3, description: 'Weight of a product view relative to a purchase (0 ignores views)' },

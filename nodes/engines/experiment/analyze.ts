@@ -211,6 +211,12 @@ export interface EngagementEvent {
 	event: string;
 	variant?: string;
 	experiment?: string;
+	/**
+	 * Every id the event carries for its recipient (e.g. `m:<email_id>`, `u:<userId>`,
+	 * `e:<email>`, `a:<anonymousId>`): ids that appear together on one event are one recipient.
+	 */
+	ids?: string[];
+	/** A single recipient id (same as `ids: [recipient]`). */
 	recipient?: string;
 }
 
@@ -222,25 +228,55 @@ export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>
 	'Order Completed': 'converted',
 };
 
+const STAGES = ['sent', 'opened', 'clicked', 'converted'] as const;
+
+/**
+ * Counts distinct recipients per variant and stage. A recipient is known by several ids: the
+ * email events carry the message id (`email_id`) and the address, an attributed order only the
+ * customer's ids. Ids seen together on one event are joined (union-find, per variant), so an
+ * order without `email_id` counts for the recipient its email or userId belongs to, and is not
+ * a recipient of its own. Events with no id at all cannot be tied to a recipient: ignored.
+ */
 export function aggregateEvents(events: EngagementEvent[], experimentId?: string): { counts: VariantCounts[]; ignored: number } {
-	const sets = new Map<string, Record<string, Set<string>>>();
+	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]> }>();
 	let ignored = 0;
-	let anonymous = 0;
+	const find = (parent: Map<string, string>, id: string): string => {
+		let root = id;
+		while (parent.get(root) !== root) root = parent.get(root)!;
+		for (let cur = id; cur !== root; ) {
+			const next = parent.get(cur)!;
+			parent.set(cur, root);
+			cur = next;
+		}
+		return root;
+	};
 	for (const e of events) {
 		const stage = STAGE_OF_EVENT[e.event];
-		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId)) {
+		const ids = (e.ids ?? (e.recipient !== undefined ? [e.recipient] : [])).filter((id) => typeof id === 'string' && id !== '');
+		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId) || ids.length === 0) {
 			ignored++;
 			continue;
 		}
-		let v = sets.get(e.variant);
-		if (!v) sets.set(e.variant, (v = { sent: new Set(), opened: new Set(), clicked: new Set(), converted: new Set() }));
-		v[stage].add(e.recipient ?? `anonymous-${anonymous++}`);
+		let v = variants.get(e.variant);
+		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [] }));
+		for (const id of ids) if (!v.parent.has(id)) v.parent.set(id, id);
+		const first = find(v.parent, ids[0]);
+		for (let k = 1; k < ids.length; k++) {
+			const other = find(v.parent, ids[k]);
+			if (other !== first) v.parent.set(other, first);
+		}
+		v.marks.push([STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 	}
 	const counts: VariantCounts[] = [];
-	for (const [variant, v] of sets) {
-		// a recipient who opened was sent the message, even if the Sent event is missing
-		for (const k of ['opened', 'clicked', 'converted']) for (const r of v[k]) v.sent.add(r);
-		counts.push({ variant, sent: v.sent.size, opened: v.opened.size, clicked: v.clicked.size, converted: v.converted.size });
+	for (const [variant, v] of variants) {
+		const sets = STAGES.map(() => new Set<string>());
+		for (const [stage, id] of v.marks) {
+			const who = find(v.parent, id);
+			sets[stage].add(who);
+			// a recipient who opened, clicked or bought was sent the message, even if the Sent event is missing
+			sets[0].add(who);
+		}
+		counts.push({ variant, sent: sets[0].size, opened: sets[1].size, clicked: sets[2].size, converted: sets[3].size });
 	}
 	return { counts, ignored };
 }

@@ -119,6 +119,11 @@ export function validateEvent(input: unknown): ValidEvent {
 	if (!Number.isFinite(ts)) {
 		throw new InvalidEventError(`The timestamp "${String(event.timestamp)}" cannot be parsed (use ISO-8601)`, 'timestamp');
 	}
+	// A Date holds ±8.64e15 ms (https://tc39.es/ecma262/#sec-time-values-and-time-range): a number
+	// beyond it would be stored, and then every read of the profile would fail to format it.
+	if (Math.abs(ts) > 8.64e15) {
+		throw new InvalidEventError(`The timestamp ${String(event.timestamp)} is outside the dates that can be stored (epoch milliseconds within ±8.64e15)`, 'timestamp');
+	}
 	const userId = str(event.userId);
 	const email = str(event.email)?.toLowerCase();
 	const anonymousId = str(event.anonymousId);

@@ -14,6 +14,7 @@ export { toProfile, toMinor, validateEvent, checkEvent, InvalidEventError } from
 export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
 export { flattenProfile, toCsv } from './csv';
+export { isEventRejection } from './errors';
 
 export const DEFAULT_SQLITE_FILE = 'personalization-profiles.sqlite';
 

@@ -4,8 +4,11 @@
  * 1. Ids are interned to integers; each (customer, product) pair gets one weight: 1 for a
  *    purchase, `viewWeight` for a product only viewed, times the time decay
  *    0.5^(age / halfLife) of its most recent interaction (when decay is on).
- * 2. Each customer keeps at most `maxProductsPerCustomer` products (highest weight, i.e.
- *    most recent), which bounds the quadratic co-occurrence work of heavy buyers.
+ * 2. Each customer keeps at most `maxProductsPerCustomer` products: the highest weights
+ *    (purchases before views; with decay, the more recent first), equal weights going to the
+ *    product touched most recently by time, whatever the input order (a line without a time
+ *    counts as oldest; then the later input wins). This bounds the quadratic co-occurrence work
+ *    of heavy buyers.
  * 3. For every product a, the co-occurrence with every product b is accumulated in a dense
  *    typed-array scratch row over a's customers (CSR layouts, no string keys), scored with
  *    the chosen similarity, and the top K neighbours are kept.
@@ -142,12 +145,20 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			}
 		}
 		for (let s = begin; s < m; s++) if (rowBought[s]) buyers[rowItems[s]] += rowW[s];
-		// cap heavy customers: keep the highest weights (most recent)
+		// cap heavy customers: keep the highest weights. Without decay every purchase weighs 1 and
+		// every view viewWeight, so equal weights are the rule: they go to the latest interaction
+		// of the kind that set the weight (purchases for a bought product), then to the later slot.
 		const len = m - begin;
 		if (len > opts.maxProductsPerCustomer) {
+			const latest = new Float64Array(len).fill(-Infinity);
+			for (let k = custStart[c]; k < custStart[c + 1]; k++) {
+				const i = order[k];
+				const s = slot[prod[i]] - begin;
+				if (rowBought[begin + s] === (isView[i] ? 0 : 1) && time[i] > latest[s]) latest[s] = time[i];
+			}
 			tmpIdx = [];
 			for (let s = begin; s < m; s++) tmpIdx.push(s);
-			tmpIdx.sort((a, b) => rowW[b] - rowW[a] || b - a); // ties: later first seen = more recent
+			tmpIdx.sort((a, b) => rowW[b] - rowW[a] || latest[b - begin] - latest[a - begin] || b - a);
 			const keep = tmpIdx.slice(0, opts.maxProductsPerCustomer).sort((a, b) => a - b);
 			const items = keep.map((s) => rowItems[s]);
 			const ws = keep.map((s) => rowW[s]);

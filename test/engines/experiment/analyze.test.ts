@@ -82,4 +82,27 @@ describe('aggregateEvents', () => {
 		]);
 		expect(ignored).toBe(2);
 	});
+
+	it('joins the ids seen on one event: an order without email_id counts for its email recipient, not as another one', () => {
+		// a: m1 (anna) and m2 (ben) were sent; anna opened (m1) and later bought (no email_id, her userId
+		// and address only). Recipients: {m1, anna}, {m2, ben} → sent 2, opened 1, converted 1.
+		// Keyed on one id per event (email_id, else userId), the order would be a third recipient.
+		// b: carl's order is tied to his message through his userId, seen with m3 on the Delivered event.
+		const { counts, ignored } = aggregateEvents([
+			{ event: 'Email Delivered', variant: 'a', ids: ['m:m1', 'e:anna@example.com'] },
+			{ event: 'Email Delivered', variant: 'a', ids: ['m:m2', 'e:ben@example.com'] },
+			{ event: 'Email Opened', variant: 'a', ids: ['m:m1', 'e:anna@example.com'] },
+			{ event: 'Order Completed', variant: 'a', ids: ['u:anna-1', 'e:anna@example.com'] },
+			{ event: 'Order Completed', variant: 'b', ids: ['u:carl-7'] },
+			{ event: 'Email Delivered', variant: 'b', ids: ['m:m3', 'u:carl-7', 'e:carl@example.com'] },
+			{ event: 'Email Delivered', variant: 'b', ids: ['m:m4', 'e:dora@example.com'] },
+			// no id at all: cannot be tied to a recipient
+			{ event: 'Email Opened', variant: 'b', ids: [] },
+		]);
+		expect(counts).toEqual([
+			{ variant: 'a', sent: 2, opened: 1, clicked: 0, converted: 1 },
+			{ variant: 'b', sent: 2, opened: 0, clicked: 0, converted: 1 },
+		]);
+		expect(ignored).toBe(1);
+	});
 });

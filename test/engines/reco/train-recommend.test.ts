@@ -145,4 +145,26 @@ describe('heavy buyers', () => {
 		expect(neighborsOf(timed, 'A').map(([id]) => id)).toEqual(['B']);
 		expect(neighborsOf(timed, 'C')).toEqual([]);
 	});
+
+	it('without decay, keeps the most recent purchases by time (not by input order), and purchases before views', () => {
+		// c1, cap 2, no decay: bought C (day 3), A (day 1), B (day 2) in that input order, and viewed D on day 4.
+		// Every purchase weighs 1 and the view 0.3: the view goes first, then the oldest purchase A.
+		// Kept: C and B (one customer with both: cosine 1/sqrt(1·1) = 1); A and D have no neighbour.
+		const t = Date.UTC(2025, 0, 1);
+		const day = 86_400_000;
+		const model = train(
+			[buy('c1', 'C', t + 3 * day), buy('c1', 'A', t + day), buy('c1', 'B', t + 2 * day), { customerId: 'c1', productId: 'D', time: t + 4 * day, kind: 'view' }],
+			{ minSupport: 1, maxProductsPerCustomer: 2 },
+		);
+		expect(neighborsOf(model, 'B')).toEqual([['C', 1]]);
+		expect(neighborsOf(model, 'C')).toEqual([['B', 1]]);
+		expect(neighborsOf(model, 'A')).toEqual([]);
+		// a product bought long ago and viewed yesterday counts by its purchase (day 0), so it is the oldest
+		const again = train(
+			[buy('c1', 'A', t), buy('c1', 'B', t + day), buy('c1', 'C', t + 2 * day), { customerId: 'c1', productId: 'A', time: t + 9 * day, kind: 'view' }],
+			{ minSupport: 1, maxProductsPerCustomer: 2 },
+		);
+		expect(neighborsOf(again, 'B')).toEqual([['C', 1]]);
+		expect(neighborsOf(again, 'A')).toEqual([]);
+	});
 });
