@@ -305,7 +305,12 @@ export class SqliteProfileStore implements ProfileStore {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
 		}
-		if (now - this.lastPrune > PRUNE_EVERY_MS) await this.pruneEvents(new Date(now));
+		if (now - this.lastPrune > PRUNE_EVERY_MS) {
+			// Retention clean-up after the commit: the batch is recorded whatever happens here, so a
+			// failure must not report it as not recorded (a retry would find its events duplicate).
+			// pruneEvents moved lastPrune first, so it is tried again on a later batch.
+			await this.pruneEvents(new Date(now)).catch(() => undefined);
+		}
 		return result.results;
 	}
 

@@ -386,6 +386,20 @@ describe.each(backends)('profile store on $name', (backend) => {
 		expect(await store.pruneEvents(new Date(T0 + 60 * DAY))).toBe(1);
 	});
 
+	it('a failing retention clean-up after the commit does not turn recorded events into a failure', async () => {
+		const store = await backend.open({ retentionDays: 30 });
+		let pruned = 0;
+		// The clean-up runs after the batch's COMMIT; make it fail as a store failure would.
+		store.pruneEvents = async () => {
+			pruned++;
+			throw new Error('disk I/O error');
+		};
+		const results = await store.record([ev({ event: 'Order Completed', userId: 'c1', properties: { total: 5 } }, 0)], { now: new Date(T0 + DAY) });
+		expect(pruned).toBe(1);
+		expect(results.map((r) => r.status)).toEqual(['recorded']);
+		expect((await store.get({ userId: 'c1' }))!.ordersCount).toBe(1);
+	});
+
 	it('ends with the same profiles whatever the arrival order and batching', async () => {
 		const base = [
 			ev({ event: 'Product Viewed', anonymousId: 'q-a', properties: { product_id: 'p1' } }, 1),
