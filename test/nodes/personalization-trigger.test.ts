@@ -211,6 +211,29 @@ describe('Personalization Trigger', () => {
 		expect((await reject.post(signed.body, signed.headers)).status).toBe(400);
 	});
 
+	it('Segment batch with one invalid message, Unknown Events = Reject with 400: 200, the valid messages run, the bad one comes as Unknown with its reason', async () => {
+		const f = fixture('segment', 'batch');
+		const body = structuredClone(f.body) as { batch: Array<Record<string, unknown>> };
+		delete body.batch[1].userId; // a track with neither userId nor anonymousId
+		const server = await open('segment', { onUnknown: 'error' }, { workflowId: 'segment-bad-message' });
+		const signed = signDelivery('segment', JSON.stringify(body), { headers: f.headers });
+		const reply = await server.post(signed.body, signed.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.body).toMatchObject({ message: 'Accepted', events: 3 });
+		expect(reply.events.map((e) => [e.event, e.messageId])).toEqual([
+			['Identify', 'batch-m1'],
+			['Unknown', 'batch-m2'],
+			['Song Played', 'batch-m3'],
+		]);
+		expect(reply.events[1]).toMatchObject({ properties: { reason: 'batch[1] needs a userId or an anonymousId', field: 'batch[1].userId' }, raw: body.batch[1] });
+		for (const event of reply.events) expect(canonicalEventErrors(event)).toEqual([]);
+		// A single body with the same fault is still refused.
+		const single = signDelivery('segment', JSON.stringify(body.batch[1]), { headers: f.headers });
+		const refused = await server.post(single.body, single.headers);
+		expect(refused.status).toBe(400);
+		expect(refused.body).toEqual({ error: 'body needs a userId or an anonymousId (field: body.userId)' });
+	});
+
 	describe('Amazon SES via SNS', () => {
 		const topicArn = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 		const confirmation = () =>

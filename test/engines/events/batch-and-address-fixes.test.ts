@@ -1,0 +1,108 @@
+/**
+ * Mapping fixes of the evmap session, each checked against the provider's documentation:
+ * - Segment batch (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#batch):
+ *   one message the mapping refuses no longer refuses the whole batch; it comes out as `Unknown`
+ *   with the message in `raw` and the reason, and the other messages come out as usual. A single
+ *   (non-batch) body is still refused.
+ */
+import { getSource } from '../../../nodes/engines/events/registry';
+import type { NormalizeInput } from '../../../nodes/engines/events/types';
+import { EventMappingError } from '../../../nodes/engines/events/types';
+import { canonicalEventErrors } from '../../harness/schema';
+import { loadFixtures } from '../../harness/signing';
+
+const receivedAt = new Date('2026-01-01T00:00:00.000Z');
+const fixtures = loadFixtures();
+
+function body(source: string, name: string): Record<string, unknown> {
+	const f = fixtures.find((x) => x.source === source && x.name === name);
+	if (!f) throw new Error(`no fixture ${source}/${name}`);
+	return structuredClone(f.fixture.body) as Record<string, unknown>;
+}
+
+function run(source: string, payload: unknown, onUnknown: NormalizeInput['onUnknown'] = 'skip') {
+	return getSource(source)!.normalize({ payload, receivedAt, onUnknown });
+}
+
+function thrown(fn: () => unknown): unknown {
+	try {
+		fn();
+	} catch (error) {
+		return error;
+	}
+	return undefined;
+}
+
+describe('Segment batch: one bad message does not refuse the batch', () => {
+	/** Segment's documented batch (identify, track, track) with batch[1] replaced. */
+	function batchWith(second: unknown): Record<string, unknown> {
+		const b = body('segment', 'batch');
+		(b.batch as unknown[])[1] = second;
+		return b;
+	}
+
+	it.each(['error', 'skip', 'passThrough'] as const)('a track without userId or anonymousId (Unknown Events = %s): the others come out, it comes out as Unknown with the reason', (mode) => {
+		const bad = { type: 'track', messageId: 'batch-m2', event: 'Song Played', properties: { name: 'Fallin for You' }, timestamp: '2012-12-02T00:30:08.276Z' };
+		const events = run('segment', batchWith(bad), mode);
+		expect(events.map((e) => [e.event, e.messageId])).toEqual([
+			['Identify', 'batch-m1'],
+			['Unknown', 'batch-m2'],
+			['Song Played', 'batch-m3'],
+		]);
+		expect(events[1]).toEqual({
+			type: 'track',
+			event: 'Unknown',
+			messageId: 'batch-m2',
+			timestamp: '2026-01-01T00:00:00.000Z',
+			receivedAt: '2026-01-01T00:00:00.000Z',
+			properties: { reason: 'batch[1] needs a userId or an anonymousId', field: 'batch[1].userId' },
+			context: { source: 'segment', topic: 'track' },
+			raw: bad,
+		});
+		for (const e of events) expect(canonicalEventErrors(e)).toEqual([]);
+	});
+
+	it('a bad timestamp and a track without event name are kept apart from the good ones', () => {
+		const b = body('segment', 'batch');
+		const calls = b.batch as Array<Record<string, unknown>>;
+		calls[0].timestamp = '2012-02-30T00:00:00Z'; // no 30 February
+		delete calls[2].event;
+		const events = run('segment', b, 'error');
+		expect(events.map((e) => e.event)).toEqual(['Unknown', 'Song Played', 'Unknown']);
+		expect(events[0].properties).toEqual({ reason: '"batch[0].timestamp" is not a valid date: "2012-02-30T00:00:00Z"', field: 'batch[0].timestamp' });
+		expect(events[0].context).toEqual({ source: 'segment', topic: 'identify' });
+		expect(events[2].properties).toEqual({ reason: 'batch[2].event is required for a track call', field: 'batch[2].event' });
+		expect(events[2].messageId).toBe('batch-m3');
+	});
+
+	it('an unknown call type: Unknown with the reason when Unknown Events = error; skipped or passed through as before otherwise', () => {
+		const alias = { type: 'alias', userId: 'u1', previousId: 'anon-1', messageId: 'batch-alias' };
+		const strict = run('segment', batchWith(alias), 'error');
+		expect(strict.map((e) => e.event)).toEqual(['Identify', 'Unknown', 'Song Played']);
+		expect(strict[1]).toMatchObject({
+			messageId: 'batch-alias',
+			properties: { reason: 'batch[1].type must be track, identify, page or batch', field: 'batch[1].type' },
+			context: { source: 'segment', topic: 'alias' },
+			raw: alias,
+		});
+		expect(run('segment', batchWith(alias), 'skip').map((e) => e.messageId)).toEqual(['batch-m1', 'batch-m3']);
+		const lenient = run('segment', batchWith(alias), 'passThrough');
+		expect(lenient[1]).toMatchObject({ event: 'Unknown', messageId: 'batch-alias', properties: {}, context: { source: 'segment', topic: 'alias' }, raw: alias });
+	});
+
+	it('an entry that is not an object comes out as Unknown with a content id, topic "(none)"', () => {
+		const events = run('segment', batchWith('oops'), 'error');
+		expect(events.map((e) => e.event)).toEqual(['Identify', 'Unknown', 'Song Played']);
+		expect(events[1]).toMatchObject({ properties: { reason: 'batch[1] must be an object', field: 'batch[1]' }, context: { source: 'segment', topic: '(none)' }, raw: 'oops' });
+		expect(events[1].messageId).toMatch(/^c[0-9a-f]{28}$/);
+		// the same entry gives the same id (a retried delivery is recognised)
+		expect(run('segment', batchWith('oops'), 'error')[1].messageId).toBe(events[1].messageId);
+	});
+
+	it('a single (non-batch) body is still refused with the field named', () => {
+		const error = thrown(() => run('segment', { type: 'track', event: 'Song Played', timestamp: '2012-12-02T00:30:08.276Z' }, 'skip'));
+		expect(error).toBeInstanceOf(EventMappingError);
+		expect((error as EventMappingError).field).toBe('body.userId');
+		expect(thrown(() => run('segment', { type: 'alias', userId: 'u1' }, 'error'))).toBeInstanceOf(EventMappingError);
+	});
+});
