@@ -4,10 +4,14 @@
  *   one message the mapping refuses no longer refuses the whole batch; it comes out as `Unknown`
  *   with the message in `raw` and the reason, and the other messages come out as usual. A single
  *   (non-batch) body is still refused.
+ * - Resend `data.to` and SES `mail.destination` repeat the recipients as the sender wrote them,
+ *   which may be the RFC 5322 name-addr form `Name <addr>` (https://www.rfc-editor.org/rfc/rfc5322#section-3.4;
+ *   Resend's own examples write `from` that way: https://resend.com/docs/dashboard/webhooks/event-types).
  */
 import { getSource } from '../../../nodes/engines/events/registry';
 import type { NormalizeInput } from '../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../nodes/engines/events/types';
+import { mailboxEmail, normalizeEmail } from '../../../nodes/engines/events/util';
 import { canonicalEventErrors } from '../../harness/schema';
 import { loadFixtures } from '../../harness/signing';
 
@@ -104,5 +108,50 @@ describe('Segment batch: one bad message does not refuse the batch', () => {
 		expect(error).toBeInstanceOf(EventMappingError);
 		expect((error as EventMappingError).field).toBe('body.userId');
 		expect(thrown(() => run('segment', { type: 'alias', userId: 'u1' }, 'error'))).toBeInstanceOf(EventMappingError);
+	});
+});
+
+describe('Display-name addresses (RFC 5322 name-addr) in Resend and SES recipients', () => {
+	it.each([
+		['Jane Doe <Jane.Doe@Example.com>', 'jane.doe@example.com'],
+		['"Doe, Jane" <jane@example.com>', 'jane@example.com'],
+		['"Jane <work>" <jane@example.com>', 'jane@example.com'], // a quoted display name may hold < and >
+		['  Jane   <jane@example.com>  ', 'jane@example.com'],
+		['<jane@example.com>', 'jane@example.com'], // angle brackets alone (formerly kept as part of the address)
+		['jane@example.com', 'jane@example.com'],
+		[' Jane@Example.COM ', 'jane@example.com'],
+		['Jane <not an address>', null],
+		['Jane <>', null],
+		['jane@example.com>', null],
+		['Jane Doe', null],
+		['', null],
+		[42, null],
+	])('mailboxEmail(%j) = %j', (value, expected) => {
+		expect(mailboxEmail(value)).toBe(expected);
+	});
+
+	it('a plain address gives what normalizeEmail gives (same string)', () => {
+		for (const value of ['a@b.co', 'Ann@Example.COM', ' ann@example.com\t', 'x@y', '@x', 'x@', 'a@@b', 'a b@c.d']) {
+			expect(mailboxEmail(value)).toBe(normalizeEmail(value));
+		}
+	});
+
+	it('Resend: a recipient written "Name <addr>" gives the address', () => {
+		const b = body('resend', 'email.delivered');
+		(b.data as Record<string, unknown>).to = ['Delivered Person <Delivered@Resend.dev>'];
+		const [event] = run('resend', b);
+		expect(event.email).toBe('delivered@resend.dev');
+		expect(event.anonymousId).toBeNull();
+	});
+
+	it('SES: a destination written "Name <addr>" gives the address (Send, Open, Click)', () => {
+		for (const name of ['send', 'open', 'click']) {
+			const b = body('ses', name);
+			const message = JSON.parse(b.Message as string) as { mail: { destination: string[] } };
+			message.mail.destination = ['"Recipient, Example" <Recipient@Example.com>'];
+			b.Message = JSON.stringify(message);
+			const [event] = run('ses', b);
+			expect(event.email).toBe('recipient@example.com');
+		}
 	});
 });

@@ -132,6 +132,10 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
 		weight: 3,
 		arbitrary: fc.constantFrom<unknown>(
 			' Ann@Example.COM ',
+			'Ann Example <Ann@Example.COM>',
+			'"Example, Ann <x>" <ann@example.com>',
+			'<ann@example.com>',
+			'ann@example.com>',
 			'not an email',
 			'pz_campaign_id:spring|pz_variant:B',
 			'pz_message_id=m1; pz_segment = vip ,x',

@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -91,6 +91,7 @@ export const ses: EventSource = {
 		} else if (topic === 'Delivery') {
 			recipients = Array.isArray(detail.recipients) ? detail.recipients : [];
 		} else {
+			// mail.destination lists the recipients as the send call gave them, also `Name <addr>`.
 			recipients = Array.isArray(mail.destination) ? mail.destination.slice(0, 1) : [];
 			if (topic === 'Click') linkUrl = optionalString(detail.link);
 		}
@@ -115,7 +116,7 @@ export const ses: EventSource = {
 			if (topicArn !== undefined) context.topicArn = topicArn;
 			// Each event gets its own properties object, as before (a copy for the second and later).
 			const props = i === 0 ? properties : { ...properties };
-			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, normalizeEmail(recipients[i]), props, context, input.payload));
+			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, mailboxEmail(recipients[i]), props, context, input.payload));
 		}
 		return out;
 	},

@@ -7,7 +7,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -86,7 +86,7 @@ export const ses: EventSource = {
 				event: name,
 				messageId: recipients.length > 1 ? `${baseId}:${i}` : baseId,
 				timestamp,
-				email: normalizeEmail(recipient),
+				email: mailboxEmail(recipient), // evmap fix: `Name <addr>` too
 				properties: props,
 				context: { ip: optionalString(detail.ipAddress), userAgent: optionalString(detail.userAgent), topicArn },
 				raw: input.payload,
