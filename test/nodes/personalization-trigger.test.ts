@@ -234,6 +234,19 @@ describe('Personalization Trigger', () => {
 		expect(refused.body).toEqual({ error: 'body needs a userId or an anonymousId (field: body.userId)' });
 	});
 
+	it('Brevo: the first open sent as opened and as unique_opened runs the workflow once', async () => {
+		const f = fixture('brevo', 'opened');
+		const server = await open('brevo', {}, { workflowId: 'brevo-first-open' });
+		const every = signDelivery('brevo', JSON.stringify(f.body), { headers: f.headers });
+		const first = signDelivery('brevo', JSON.stringify({ ...(f.body as Record<string, unknown>), event: 'unique_opened' }), { headers: f.headers });
+		const a = await server.post(first.body, first.headers);
+		expect(a.events).toMatchObject([{ event: 'Email Opened', properties: { first_open: true } }]);
+		const b = await server.post(every.body, every.headers);
+		expect(b.status).toBe(200);
+		expect(b.workflowData).toBeUndefined();
+		expect(b.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
+	});
+
 	describe('Amazon SES via SNS', () => {
 		const topicArn = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 		const confirmation = () =>

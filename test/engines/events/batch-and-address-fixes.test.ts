@@ -7,6 +7,9 @@
  * - Resend `data.to` and SES `mail.destination` repeat the recipients as the sender wrote them,
  *   which may be the RFC 5322 name-addr form `Name <addr>` (https://www.rfc-editor.org/rfc/rfc5322#section-3.4;
  *   Resend's own examples write `from` that way: https://resend.com/docs/dashboard/webhooks/event-types).
+ * - Brevo sends a recipient's first open as `unique_opened` ("First Opening") and as `opened`
+ *   (every opening) when both are subscribed; the documented examples of both carry the same
+ *   message-id, ts_event and ts_epoch (https://developers.brevo.com/docs/transactional-webhooks).
  */
 import { getSource } from '../../../nodes/engines/events/registry';
 import type { NormalizeInput } from '../../../nodes/engines/events/types';
@@ -153,5 +156,38 @@ describe('Display-name addresses (RFC 5322 name-addr) in Resend and SES recipien
 			const [event] = run('ses', b);
 			expect(event.email).toBe('recipient@example.com');
 		}
+	});
+});
+
+describe('Brevo: the first open, sent as unique_opened and as opened, is one event', () => {
+	function open(topic: string, patch: Record<string, unknown> = {}) {
+		const b = { ...body('brevo', 'opened'), event: topic, ...patch };
+		const events = run('brevo', b, 'error');
+		expect(events).toHaveLength(1);
+		expect(canonicalEventErrors(events[0])).toEqual([]);
+		return events[0];
+	}
+
+	it('unique_opened has the messageId of the opened it comes with, and first_open: true', () => {
+		const every = open('opened');
+		const first = open('unique_opened');
+		expect(first.messageId).toBe(every.messageId);
+		expect(first.event).toBe('Email Opened');
+		expect(first.properties.first_open).toBe(true);
+		expect(every.properties.first_open).toBeUndefined();
+		expect(first.timestamp).toBe(every.timestamp);
+		expect(first.context).toEqual({ source: 'brevo', topic: 'unique_opened', ip: '185.41.28.109' });
+	});
+
+	it('a later opening of the same message is another event', () => {
+		expect(open('opened', { ts_event: 1604937254, ts_epoch: 1604937254456 }).messageId).not.toBe(open('unique_opened').messageId);
+	});
+
+	it('unique_proxy_open pairs with proxy_open (machine opens), not with opened', () => {
+		const proxy = open('proxy_open');
+		const uniqueProxy = open('unique_proxy_open');
+		expect(uniqueProxy.messageId).toBe(proxy.messageId);
+		expect(uniqueProxy.properties).toMatchObject({ machine_open: true, first_open: true });
+		expect(proxy.messageId).not.toBe(open('opened').messageId);
 	});
 });
