@@ -247,6 +247,16 @@ describe('Personalization Trigger', () => {
 		expect(b.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
 	});
 
+	it('SendGrid group_resubscribe (Unknown Events = Reject with 400) is accepted as Resubscribed', async () => {
+		// https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event (group_resubscribe example)
+		const example = { email: 'example@test.com', timestamp: 1513299569, 'smtp-id': '<14c5d75ce93.dfd.64b469@ismtpd-555>', event: 'group_resubscribe', category: 'cat facts', sg_event_id: 'sg_event_id_gr', sg_message_id: 'sg_message_id', ip: '000.000.000.000', url: 'http://www.sendgrid.com/', asm_group_id: 10 };
+		const server = await open('sendgrid', { onUnknown: 'error' }, { workflowId: 'sendgrid-resubscribe' });
+		const signed = signDelivery('sendgrid', JSON.stringify([example]));
+		const reply = await server.post(signed.body, signed.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.events).toMatchObject([{ event: 'Resubscribed', email: 'example@test.com', properties: { asm_group_id: '10' } }]);
+	});
+
 	describe('Amazon SES via SNS', () => {
 		const topicArn = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 		const confirmation = () =>
@@ -261,6 +271,29 @@ describe('Personalization Trigger', () => {
 				expect((await server.post(signed.body, { 'content-type': 'text/plain; charset=UTF-8' })).events).toHaveLength(1);
 			}
 			expect(outbound).toEqual([SNS_CERT_URL]);
+		});
+
+		it("maps the documentation's Subscription record (List-Unsubscribe, unsubscribe all) to Unsubscribed", async () => {
+			// https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html (Subscription record, headers trimmed)
+			const record = {
+				eventType: 'Subscription',
+				mail: { timestamp: '2022-01-12T01:00:14.340Z', source: 'sender@example.com', messageId: 'EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', destination: ['recipient@example.com'], tags: { 'ses:configuration-set': ['ConfigSet'] } },
+				subscription: {
+					contactList: 'ContactListName',
+					timestamp: '2022-01-12T01:00:17.910Z',
+					source: 'UnsubscribeHeader',
+					newTopicPreferences: { unsubscribeAll: true, topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptOut' }] },
+					oldTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptOut' }] },
+				},
+			};
+			const server = await open('ses', { allowedTopicArns: topicArn, onUnknown: 'error' }, { workflowId: 'ses-subscription' });
+			const message = signSns({ Type: 'Notification', MessageId: 'sub-9', TopicArn: topicArn, Subject: 'Amazon SES Email Event Notification', Message: JSON.stringify(record) });
+			const reply = await server.post(JSON.stringify(message), { 'content-type': 'text/plain; charset=UTF-8' });
+			expect(reply.status).toBe(200);
+			expect(reply.events).toMatchObject([
+				{ event: 'Unsubscribed', messageId: 'sub-9', email: 'recipient@example.com', timestamp: '2022-01-12T01:00:17.910Z', properties: { contact_list: 'ContactListName', unsubscribe_all: true }, context: { source: 'ses', topic: 'Subscription' } },
+			]);
+			expect(canonicalEventErrors(reply.events[0])).toEqual([]);
 		});
 
 		it('does not confirm a subscription unless the user opted in', async () => {

@@ -10,13 +10,18 @@
  * - Brevo sends a recipient's first open as `unique_opened` ("First Opening") and as `opened`
  *   (every opening) when both are subscribed; the documented examples of both carry the same
  *   message-id, ts_event and ts_epoch (https://developers.brevo.com/docs/transactional-webhooks).
+ * - SES `Subscription` (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html,
+ *   example record in event-publishing-retrieving-sns-examples.html) and SendGrid `group_resubscribe`
+ *   (https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event) were unmapped.
  */
+import fc from 'fast-check';
 import { getSource } from '../../../nodes/engines/events/registry';
-import type { NormalizeInput } from '../../../nodes/engines/events/types';
+import type { EventSource, NormalizeInput } from '../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../nodes/engines/events/types';
 import { mailboxEmail, normalizeEmail } from '../../../nodes/engines/events/util';
 import { canonicalEventErrors } from '../../harness/schema';
 import { loadFixtures } from '../../harness/signing';
+import { REFERENCE_SOURCES } from './reference/registry';
 
 const receivedAt = new Date('2026-01-01T00:00:00.000Z');
 const fixtures = loadFixtures();
@@ -189,5 +194,154 @@ describe('Brevo: the first open, sent as unique_opened and as opened, is one eve
 		expect(uniqueProxy.messageId).toBe(proxy.messageId);
 		expect(uniqueProxy.properties).toMatchObject({ machine_open: true, first_open: true });
 		expect(proxy.messageId).not.toBe(open('opened').messageId);
+	});
+});
+
+/** The SES documentation's Subscription record (headers trimmed), its subscription object patched. */
+function sesSubscription(subscription: Record<string, unknown> = {}): Record<string, unknown> {
+	const record = {
+		eventType: 'Subscription',
+		mail: {
+			timestamp: '2022-01-12T01:00:14.340Z',
+			source: 'sender@example.com',
+			sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/sender@example.com',
+			sendingAccountId: '123456789012',
+			messageId: 'EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000',
+			destination: ['recipient@example.com'],
+			headersTruncated: false,
+			commonHeaders: { from: ['sender@example.com'], to: ['recipient@example.com'], messageId: 'EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', subject: 'Message sent from Amazon SES' },
+			tags: { 'ses:operation': ['SendEmail'], 'ses:configuration-set': ['ConfigSet'], pz_campaign_id: ['spring'] },
+		},
+		subscription: {
+			contactList: 'ContactListName',
+			timestamp: '2022-01-12T01:00:17.910Z',
+			source: 'UnsubscribeHeader',
+			newTopicPreferences: { unsubscribeAll: true, topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptOut' }] },
+			oldTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptOut' }] },
+			...subscription,
+		},
+	};
+	return { Type: 'Notification', MessageId: 'sub-0001', TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-events', Message: JSON.stringify(record) };
+}
+
+function prefs(unsubscribeAll: boolean, topics: Record<string, string>) {
+	return { unsubscribeAll, topicSubscriptionStatus: Object.entries(topics).map(([topicName, subscriptionStatus]) => ({ topicName, subscriptionStatus })) };
+}
+
+describe('SES Subscription: Unsubscribed or Resubscribed by the change of topic preferences', () => {
+	it("the documentation's record (unsubscribe all, through the List-Unsubscribe header) is Unsubscribed", () => {
+		const [event] = run('ses', sesSubscription(), 'error');
+		expect(event).toEqual({
+			type: 'track',
+			event: 'Unsubscribed',
+			messageId: 'sub-0001',
+			timestamp: '2022-01-12T01:00:17.910Z',
+			receivedAt: '2026-01-01T00:00:00.000Z',
+			userId: null,
+			anonymousId: null,
+			email: 'recipient@example.com',
+			properties: { campaign_id: 'spring', esp_message_id: 'EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', contact_list: 'ContactListName', unsubscribe_all: true },
+			context: { source: 'ses', topic: 'Subscription', topicArn: 'arn:aws:sns:us-east-1:123456789012:ses-events' },
+		});
+		expect(canonicalEventErrors(event)).toEqual([]);
+	});
+
+	it('opting out of one topic is Unsubscribed, naming the topic', () => {
+		const [event] = run('ses', sesSubscription({ newTopicPreferences: prefs(false, { News: 'OptOut', Offers: 'OptIn' }), oldTopicPreferences: prefs(false, { News: 'OptIn', Offers: 'OptIn' }) }));
+		expect(event.event).toBe('Unsubscribed');
+		expect(event.properties).toMatchObject({ unsubscribe_all: false, topics_opted_out: ['News'] });
+		expect(event.properties.topics_opted_in).toBeUndefined();
+	});
+
+	it('opting in to a topic, or leaving "unsubscribe all", is Resubscribed', () => {
+		const [optIn] = run('ses', sesSubscription({ newTopicPreferences: prefs(false, { News: 'OptIn' }), oldTopicPreferences: prefs(false, { News: 'OptOut' }) }));
+		expect(optIn.event).toBe('Resubscribed');
+		expect(optIn.properties).toMatchObject({ contact_list: 'ContactListName', unsubscribe_all: false, topics_opted_in: ['News'] });
+		const [back] = run('ses', sesSubscription({ newTopicPreferences: prefs(false, { News: 'OptIn' }), oldTopicPreferences: prefs(true, { News: 'OptIn' }) }));
+		expect(back.event).toBe('Resubscribed');
+		expect(back.properties.topics_opted_in).toBeUndefined();
+		expect(canonicalEventErrors(back)).toEqual([]);
+	});
+
+	it('opting out of one topic and in to another is Unsubscribed with both lists', () => {
+		const [event] = run('ses', sesSubscription({ newTopicPreferences: prefs(false, { News: 'OptOut', Offers: 'OptIn' }), oldTopicPreferences: prefs(false, { News: 'OptIn', Offers: 'OptOut' }) }));
+		expect(event.event).toBe('Unsubscribed');
+		expect(event.properties).toMatchObject({ topics_opted_out: ['News'], topics_opted_in: ['Offers'] });
+	});
+
+	it('no visible change is an unknown topic "Subscription (no change)"', () => {
+		const same = sesSubscription({ newTopicPreferences: prefs(false, { News: 'OptIn' }), oldTopicPreferences: prefs(false, { News: 'OptIn' }) });
+		const error = thrown(() => run('ses', same, 'error'));
+		expect(error).toBeInstanceOf(EventMappingError);
+		expect((error as EventMappingError).kind).toBe('unknownTopic');
+		expect((error as Error).message).toContain('"Subscription (no change)"');
+		expect(run('ses', same, 'skip')).toEqual([]);
+		expect(run('ses', same, 'passThrough')).toMatchObject([{ event: 'Unknown', context: { source: 'ses', topic: 'Subscription (no change)' } }]);
+	});
+});
+
+describe('SES Subscription: the mapping agrees with the independent reference copy (fast-check)', () => {
+	const status = fc.constantFrom<unknown>('OptIn', 'OptOut', 'optin', undefined, 5);
+	const entry = fc.oneof(
+		{ weight: 6, arbitrary: fc.record({ topicName: fc.constantFrom<unknown>('A', 'B', 'C', '__proto__', 'constructor', 5), subscriptionStatus: status }) },
+		{ weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'A', []) },
+	);
+	const preferences = fc.option(
+		fc.record({ unsubscribeAll: fc.constantFrom<unknown>(true, false, undefined, 'true'), topicSubscriptionStatus: fc.option(fc.array(entry, { maxLength: 5 }), { nil: undefined }) }),
+		{ nil: undefined },
+	);
+
+	function outcome(source: EventSource, payload: unknown, onUnknown: NormalizeInput['onUnknown']): string {
+		try {
+			return JSON.stringify(source.normalize({ payload, receivedAt, onUnknown }), (_k, v: unknown) => (v === undefined ? '\u0000undefined' : v));
+		} catch (error) {
+			return `error ${(error as Error).message} ${String((error as EventMappingError).field)}`;
+		}
+	}
+
+	it('same events, or the same error, for random topic preferences', () => {
+		const seen = { Unsubscribed: 0, Resubscribed: 0, unknown: 0 };
+		fc.assert(
+			fc.property(preferences, preferences, fc.constantFrom<NormalizeInput['onUnknown']>('error', 'skip', 'passThrough'), (now, before, onUnknown) => {
+				const payload = sesSubscription({ newTopicPreferences: now, oldTopicPreferences: before });
+				const got = outcome(getSource('ses')!, payload, onUnknown);
+				expect(got).toBe(outcome(REFERENCE_SOURCES.ses, payload, onUnknown));
+				if (got.includes('"Unsubscribed"')) seen.Unsubscribed++;
+				else if (got.includes('"Resubscribed"')) seen.Resubscribed++;
+				else seen.unknown++;
+			}),
+			{ numRuns: 3000 },
+		);
+		// every outcome is reached
+		expect(Math.min(seen.Unsubscribed, seen.Resubscribed, seen.unknown)).toBeGreaterThan(100);
+	});
+});
+
+describe('SendGrid group_resubscribe is Resubscribed', () => {
+	it("the documentation's example: Resubscribed with its ASM group", () => {
+		// https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event (group_resubscribe example)
+		const example = {
+			email: 'example@test.com',
+			timestamp: 1513299569,
+			'smtp-id': '<14c5d75ce93.dfd.64b469@ismtpd-555>',
+			event: 'group_resubscribe',
+			category: 'cat facts',
+			sg_event_id: 'sg_event_id',
+			sg_message_id: 'sg_message_id',
+			useragent: 'Mozilla/4.0 (compatible; MSIE 6.1; Windows XP; .NET CLR 1.1.4322; .NET CLR 2.0.50727)',
+			ip: '000.000.000.000',
+			url: 'http://www.sendgrid.com/',
+			asm_group_id: 10,
+		};
+		const [event] = run('sendgrid', [example], 'error');
+		expect(event).toMatchObject({
+			event: 'Resubscribed',
+			messageId: 'sg_event_id',
+			timestamp: '2017-12-15T00:59:29.000Z',
+			email: 'example@test.com',
+			properties: { esp_message_id: 'sg_message_id', category: 'cat facts', asm_group_id: '10' },
+			context: { source: 'sendgrid', topic: 'group_resubscribe' },
+		});
+		expect(canonicalEventErrors(event)).toEqual([]);
 	});
 });
