@@ -19,8 +19,8 @@ const EVENTS: Record<string, string> = {
 	spamreport: 'Email Marked as Spam',
 	unsubscribe: 'Unsubscribed',
 	group_unsubscribe: 'Unsubscribed',
-	// "Recipient resubscribes to specific group by updating preferences" (the docs' event list),
-	// the reverse of group_unsubscribe; both carry the group in asm_group_id.
+	// "Recipient resubscribed to a specific group by updating their preferences" (the docs' Group
+	// Resubscribe), the reverse of group_unsubscribe; both carry the group in asm_group_id.
 	group_resubscribe: 'Resubscribed',
 };
 
