@@ -1,5 +1,6 @@
 /**
- * Mapping fixes of the evmap session, each checked against the provider's documentation:
+ * Mapping gaps closed (Segment batches, display-name addresses, Brevo first opens, SES Subscription,
+ * SendGrid group_resubscribe), each checked against the provider's documentation:
  * - Segment batch (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#batch):
  *   one message the mapping refuses no longer refuses the whole batch; it comes out as `Unknown`
  *   with the message in `raw` and the reason, and the other messages come out as usual. A single
