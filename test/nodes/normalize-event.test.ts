@@ -57,6 +57,21 @@ describe('Normalize Event through the n8n engine', () => {
 		for (const item of items) expect(canonicalEventErrors(item.json)).toEqual([]);
 	});
 
+	it('a batch with one invalid message yields the valid events and an Unknown event with the reason, all paired with the item', async () => {
+		const bad = { type: 'track', event: 'Product Viewed', messageId: 'm-bad', userId: 'u1', timestamp: 'yesterday-ish' };
+		const batch = { type: 'batch', batch: [{ ...track, messageId: 'm1' }, bad] };
+		const result = await runWorkflow(workflow, { input: [{ json: { body: batch } }] });
+		expect(result.error).toBeUndefined();
+		const items = result.items('Normalize Event');
+		expect(items.map((i) => [i.json.event, i.json.messageId])).toEqual([
+			['Order Completed', 'm1'],
+			['Unknown', 'm-bad'],
+		]);
+		expect(items[1].json).toMatchObject({ properties: { reason: '"batch[1].timestamp" is not a valid date: "yesterday-ish"', field: 'batch[1].timestamp' }, raw: bad });
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
+		for (const item of items) expect(canonicalEventErrors(item.json)).toEqual([]);
+	});
+
 	it('fails the execution with an error naming the item and the field', async () => {
 		const bad = { type: 'track', userId: 'u1', timestamp: '2024-03-01T10:00:00Z' };
 		const result = await runWorkflow(workflow, { input: [{ json: { body: track } }, { json: { body: bad } }] });

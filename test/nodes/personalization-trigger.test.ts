@@ -211,6 +211,52 @@ describe('Personalization Trigger', () => {
 		expect((await reject.post(signed.body, signed.headers)).status).toBe(400);
 	});
 
+	it('Segment batch with one invalid message, Unknown Events = Reject with 400: 200, the valid messages run, the bad one comes as Unknown with its reason', async () => {
+		const f = fixture('segment', 'batch');
+		const body = structuredClone(f.body) as { batch: Array<Record<string, unknown>> };
+		delete body.batch[1].userId; // a track with neither userId nor anonymousId
+		const server = await open('segment', { onUnknown: 'error' }, { workflowId: 'segment-bad-message' });
+		const signed = signDelivery('segment', JSON.stringify(body), { headers: f.headers });
+		const reply = await server.post(signed.body, signed.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.body).toMatchObject({ message: 'Accepted', events: 3 });
+		expect(reply.events.map((e) => [e.event, e.messageId])).toEqual([
+			['Identify', 'batch-m1'],
+			['Unknown', 'batch-m2'],
+			['Song Played', 'batch-m3'],
+		]);
+		expect(reply.events[1]).toMatchObject({ properties: { reason: 'batch[1] needs a userId or an anonymousId', field: 'batch[1].userId' }, raw: body.batch[1] });
+		for (const event of reply.events) expect(canonicalEventErrors(event)).toEqual([]);
+		// A single body with the same fault is still refused.
+		const single = signDelivery('segment', JSON.stringify(body.batch[1]), { headers: f.headers });
+		const refused = await server.post(single.body, single.headers);
+		expect(refused.status).toBe(400);
+		expect(refused.body).toEqual({ error: 'body needs a userId or an anonymousId (field: body.userId)' });
+	});
+
+	it('Brevo: the first open sent as opened and as unique_opened runs the workflow once', async () => {
+		const f = fixture('brevo', 'opened');
+		const server = await open('brevo', {}, { workflowId: 'brevo-first-open' });
+		const every = signDelivery('brevo', JSON.stringify(f.body), { headers: f.headers });
+		const first = signDelivery('brevo', JSON.stringify({ ...(f.body as Record<string, unknown>), event: 'unique_opened' }), { headers: f.headers });
+		const a = await server.post(first.body, first.headers);
+		expect(a.events).toMatchObject([{ event: 'Email Opened', properties: { first_open: true } }]);
+		const b = await server.post(every.body, every.headers);
+		expect(b.status).toBe(200);
+		expect(b.workflowData).toBeUndefined();
+		expect(b.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
+	});
+
+	it('SendGrid group_resubscribe (Unknown Events = Reject with 400) is accepted as Resubscribed', async () => {
+		// https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event (group_resubscribe example)
+		const example = { email: 'example@test.com', timestamp: 1513299569, 'smtp-id': '<14c5d75ce93.dfd.64b469@ismtpd-555>', event: 'group_resubscribe', category: 'cat facts', sg_event_id: 'sg_event_id_gr', sg_message_id: 'sg_message_id', ip: '000.000.000.000', url: 'http://www.sendgrid.com/', asm_group_id: 10 };
+		const server = await open('sendgrid', { onUnknown: 'error' }, { workflowId: 'sendgrid-resubscribe' });
+		const signed = signDelivery('sendgrid', JSON.stringify([example]));
+		const reply = await server.post(signed.body, signed.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.events).toMatchObject([{ event: 'Resubscribed', email: 'example@test.com', properties: { asm_group_id: '10' } }]);
+	});
+
 	describe('Amazon SES via SNS', () => {
 		const topicArn = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 		const confirmation = () =>
@@ -225,6 +271,29 @@ describe('Personalization Trigger', () => {
 				expect((await server.post(signed.body, { 'content-type': 'text/plain; charset=UTF-8' })).events).toHaveLength(1);
 			}
 			expect(outbound).toEqual([SNS_CERT_URL]);
+		});
+
+		it("maps the documentation's Subscription record (List-Unsubscribe, unsubscribe all) to Unsubscribed", async () => {
+			// https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html (Subscription record, headers trimmed)
+			const record = {
+				eventType: 'Subscription',
+				mail: { timestamp: '2022-01-12T01:00:14.340Z', source: 'sender@example.com', messageId: 'EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000', destination: ['recipient@example.com'], tags: { 'ses:configuration-set': ['ConfigSet'] } },
+				subscription: {
+					contactList: 'ContactListName',
+					timestamp: '2022-01-12T01:00:17.910Z',
+					source: 'UnsubscribeHeader',
+					newTopicPreferences: { unsubscribeAll: true, topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptOut' }] },
+					oldTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptOut' }] },
+				},
+			};
+			const server = await open('ses', { allowedTopicArns: topicArn, onUnknown: 'error' }, { workflowId: 'ses-subscription' });
+			const message = signSns({ Type: 'Notification', MessageId: 'sub-9', TopicArn: topicArn, Subject: 'Amazon SES Email Event Notification', Message: JSON.stringify(record) });
+			const reply = await server.post(JSON.stringify(message), { 'content-type': 'text/plain; charset=UTF-8' });
+			expect(reply.status).toBe(200);
+			expect(reply.events).toMatchObject([
+				{ event: 'Unsubscribed', messageId: 'sub-9', email: 'recipient@example.com', timestamp: '2022-01-12T01:00:17.910Z', properties: { contact_list: 'ContactListName', unsubscribe_all: true }, context: { source: 'ses', topic: 'Subscription' } },
+			]);
+			expect(canonicalEventErrors(reply.events[0])).toEqual([]);
 		});
 
 		it('does not confirm a subscription unless the user opted in', async () => {

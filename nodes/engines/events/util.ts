@@ -165,6 +165,24 @@ export function normalizeEmail(value: unknown): string | null {
 	return EMAIL.test(email) ? email : null;
 }
 
+/**
+ * The address of a mailbox written as an address field may carry it: a plain address, or the
+ * RFC 5322 name-addr form `Display Name <addr@example.com>` (https://www.rfc-editor.org/rfc/rfc5322#section-3.4),
+ * which Resend and SES repeat in their recipient lists as the sender wrote it. The address is
+ * what the last `<…>` at the end holds (a quoted display name may itself hold `<`), checked and
+ * lowered as normalizeEmail does. A plain address costs normalizeEmail plus one character test.
+ */
+export function mailboxEmail(value: unknown): string | null {
+	const email = normalizeEmail(value);
+	// A valid plain address never ends with `>`.
+	if (email !== null && email.charCodeAt(email.length - 1) !== 62) return email;
+	if (typeof value !== 'string') return null;
+	const text = value.trim();
+	if (text.charCodeAt(text.length - 1) !== 62) return null;
+	const open = text.lastIndexOf('<');
+	return open < 0 ? null : normalizeEmail(text.slice(open + 1, -1));
+}
+
 export function optionalString(value: unknown): string | undefined {
 	if (typeof value === 'string' && value !== '') return value;
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);

@@ -39,7 +39,13 @@ export const brevo: EventSource = {
 		// Both times: ts_event is whole seconds, so two events of one message in one second would
 		// collide without ts_epoch (milliseconds); ts_event stays in case ts_epoch is the send time,
 		// as the documentation's attribute table words it.
-		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
+		// A recipient's first open is sent twice when both are subscribed: as `unique_opened` ("First
+		// Opening") and as `opened` (every opening), with the same message-id, ts_event and ts_epoch
+		// in the documented examples (https://developers.brevo.com/docs/transactional-webhooks); the
+		// same for `unique_proxy_open` and `proxy_open`. Both get the id of the plain topic, so the
+		// trigger's de-duplication (and the profile's, on messageId) counts that open once.
+		const idTopic = topic === 'unique_opened' ? 'opened' : topic === 'unique_proxy_open' ? 'proxy_open' : topic;
+		const messageId = contentId('brevo', idTopic, esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
 		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(brevo, input, topic, b, messageId, 'event');
@@ -63,6 +69,7 @@ export const brevo: EventSource = {
 		if (topic === 'hard_bounce') properties.bounce_type = 'hard';
 		else if (topic === 'soft_bounce') properties.bounce_type = 'soft';
 		if (topic.includes('proxy')) properties.machine_open = true;
+		if (topic === 'unique_opened' || topic === 'unique_proxy_open') properties.first_open = true;
 		const context: CanonicalContext = { source: 'brevo', topic };
 		const ip = optionalString(b.sending_ip);
 		if (ip !== undefined) context.ip = ip;

@@ -7,7 +7,7 @@ import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEven
 import { addAttribution } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, header, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -50,7 +50,8 @@ export const resend: EventSource = {
 		const bounce = obj(data.bounce);
 		const when = topic === 'email.clicked' && click.timestamp ? click.timestamp : b.created_at;
 		const timestamp = toIsoUtc(when ?? input.receivedAt, 'created_at');
-		const email = normalizeEmail(to);
+		// `to` holds the addresses as the sender gave them, also `Name <addr>`.
+		const email = mailboxEmail(to);
 		// Key by key in the order of the former `compact({ ...attribution(tags), esp_message_id,
 		// link_url, reason, bounce_type })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};

@@ -65,6 +65,31 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 	return out;
 }
 
+/**
+ * A message of a batch that the mapping refused (not an object, no userId/anonymousId, a track
+ * without event, a bad timestamp, an unknown type with Unknown Events = error): an `Unknown` event
+ * with the message kept in `raw` and the reason in `properties.reason` / `properties.field`, so the
+ * batch's other messages still come out. Refusing the whole batch instead answered 400 to the
+ * whole delivery: its valid messages were lost, and a sender that retries got the same 400 again.
+ */
+function refusedMessage(message: unknown, error: EventMappingError, input: NormalizeInput): CanonicalEvent {
+	const m = isObject(message) ? message : undefined;
+	const call = m && typeof m.type === 'string' && m.type !== '' ? m.type.slice(0, 200) : '(none)';
+	const properties: Record<string, unknown> = { reason: error.message };
+	if (error.field !== undefined) properties.field = error.field;
+	const receivedAt = isoOf(input.receivedAt);
+	return {
+		type: 'track',
+		event: 'Unknown',
+		messageId: optionalString(m?.messageId) ?? contentId('segment', message),
+		timestamp: receivedAt,
+		receivedAt,
+		properties,
+		context: { source: 'segment', topic: call },
+		raw: message,
+	};
+}
+
 export const segment: EventSource = {
 	id: 'segment',
 	displayName: 'Segment / RudderStack',
@@ -81,11 +106,20 @@ export const segment: EventSource = {
 			if (!Array.isArray(payload.batch)) throw new EventMappingError('batch must be an array', 'batch');
 			const out: CanonicalEvent[] = [];
 			const batchContext = isObject(payload.context) ? payload.context : undefined;
-			payload.batch.forEach((m, i) => {
-				if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
-				const event = one(m, input, `batch[${i}]`, batchContext);
+			const batch: unknown[] = payload.batch;
+			for (let i = 0; i < batch.length; i++) {
+				const m = batch[i];
+				let event: CanonicalEvent | null;
+				try {
+					if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
+					event = one(m, input, `batch[${i}]`, batchContext);
+				} catch (error) {
+					// One bad message does not refuse the batch (a single body still does).
+					if (!(error instanceof EventMappingError)) throw error;
+					event = refusedMessage(m, error, input);
+				}
 				if (event) out.push(event);
-			});
+			}
 			return out;
 		}
 		const event = one(payload, input, 'body');

@@ -19,6 +19,9 @@ const EVENTS: Record<string, string> = {
 	spamreport: 'Email Marked as Spam',
 	unsubscribe: 'Unsubscribed',
 	group_unsubscribe: 'Unsubscribed',
+	// "Recipient resubscribed to a specific group by updating their preferences" (the docs' Group
+	// Resubscribe), the reverse of group_unsubscribe; both carry the group in asm_group_id.
+	group_resubscribe: 'Resubscribed',
 };
 
 function one(e: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent | null {

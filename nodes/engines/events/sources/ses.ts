@@ -7,7 +7,7 @@
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -18,6 +18,43 @@ const EVENTS: Record<string, string> = {
 	Bounce: 'Email Bounced',
 	Complaint: 'Email Marked as Spam',
 };
+
+/**
+ * What a `Subscription` event says (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html,
+ * "Subscription object"): the contact's topic preferences of one contact list after the change
+ * (`newTopicPreferences`) and before it (`oldTopicPreferences`), each `unsubscribeAll` plus a
+ * `topicSubscriptionStatus` list of `{ topicName, subscriptionStatus: OptIn | OptOut }`. The event
+ * is `Unsubscribed` when the contact is now unsubscribed from the whole list or opted out of a
+ * topic, else `Resubscribed` when they left "unsubscribe all" or opted in to a topic; the topics
+ * whose status changed are listed. No visible change: undefined (an unknown topic).
+ */
+function subscriptionChange(detail: Record<string, unknown>): { name: string; unsubscribeAll?: boolean; optedOut: string[]; optedIn: string[] } | undefined {
+	const now = obj(detail.newTopicPreferences);
+	const before = obj(detail.oldTopicPreferences);
+	const previous = new Map<string, unknown>();
+	if (Array.isArray(before.topicSubscriptionStatus)) {
+		for (const t of before.topicSubscriptionStatus) {
+			const topic = obj(t);
+			if (typeof topic.topicName === 'string') previous.set(topic.topicName, topic.subscriptionStatus);
+		}
+	}
+	const optedOut: string[] = [];
+	const optedIn: string[] = [];
+	if (Array.isArray(now.topicSubscriptionStatus)) {
+		for (const t of now.topicSubscriptionStatus) {
+			const topic = obj(t);
+			const status = topic.subscriptionStatus;
+			if (typeof topic.topicName !== 'string' || status === previous.get(topic.topicName)) continue;
+			if (status === 'OptOut') optedOut.push(topic.topicName);
+			else if (status === 'OptIn') optedIn.push(topic.topicName);
+		}
+	}
+	const unsubscribeAll = typeof now.unsubscribeAll === 'boolean' ? now.unsubscribeAll : undefined;
+	let name: string | undefined;
+	if (unsubscribeAll === true || optedOut.length > 0) name = 'Unsubscribed';
+	else if (optedIn.length > 0 || (unsubscribeAll === false && before.unsubscribeAll === true)) name = 'Resubscribed';
+	return name === undefined ? undefined : { name, unsubscribeAll, optedOut, optedIn };
+}
 
 /** A tag's first value (SES tags are `{ name: [value] }`) when it is a non-empty string. */
 function tagValue(value: unknown): string | undefined {
@@ -63,19 +100,24 @@ export function sesEventOf(payload: unknown): { event: Record<string, unknown>; 
 export const ses: EventSource = {
 	id: 'ses',
 	displayName: 'Amazon SES (via SNS)',
-	topics: Object.entries(EVENTS).map(([topic, event]) => ({ topic, event })),
+	topics: [
+		...Object.entries(EVENTS).map(([topic, event]) => ({ topic, event })),
+		{ topic: 'Subscription', event: 'Unsubscribed / Resubscribed (by the change of topic preferences)' },
+	],
 	normalize(input: NormalizeInput): CanonicalEvent[] {
 		const { event: e, snsMessageId, topicArn } = sesEventOf(input.payload);
 		const topic = optionalString(e.eventType) ?? optionalString(e.notificationType);
 		if (!topic) throw new EventMappingError('the SES event has no eventType', 'Message.eventType');
 		const mail = obj(e.mail);
 		const baseId = snsMessageId ?? contentId('ses', e);
-		const name = own(EVENTS, topic);
+		let name = own(EVENTS, topic);
+		const detail = obj(e[topic.toLowerCase()]);
+		const change = topic === 'Subscription' ? subscriptionChange(detail) : undefined;
+		if (change) name = change.name;
 		if (!name) {
-			const unknown = unknownTopic(ses, input, topic, e, baseId, 'Message.eventType');
+			const unknown = unknownTopic(ses, input, topic === 'Subscription' ? 'Subscription (no change)' : topic, e, baseId, 'Message.eventType');
 			return unknown ? [unknown] : [];
 		}
-		const detail = obj(e[topic.toLowerCase()]);
 		let recipients: unknown[];
 		// The topic's own properties, added after the common ones (at most one topic sets each).
 		let bounceType: string | undefined;
@@ -91,6 +133,7 @@ export const ses: EventSource = {
 		} else if (topic === 'Delivery') {
 			recipients = Array.isArray(detail.recipients) ? detail.recipients : [];
 		} else {
+			// mail.destination lists the recipients as the send call gave them, also `Name <addr>`.
 			recipients = Array.isArray(mail.destination) ? mail.destination.slice(0, 1) : [];
 			if (topic === 'Click') linkUrl = optionalString(detail.link);
 		}
@@ -104,6 +147,13 @@ export const ses: EventSource = {
 		if (bounceType !== undefined) properties.bounce_type = bounceType;
 		if (reason !== undefined) properties.reason = reason;
 		if (linkUrl !== undefined) properties.link_url = linkUrl;
+		if (change) {
+			const list = optionalString(detail.contactList);
+			if (list !== undefined) properties.contact_list = list;
+			if (change.unsubscribeAll !== undefined) properties.unsubscribe_all = change.unsubscribeAll;
+			if (change.optedOut.length > 0) properties.topics_opted_out = change.optedOut;
+			if (change.optedIn.length > 0) properties.topics_opted_in = change.optedIn;
+		}
 		const timestamp = toIsoUtc(detail.timestamp ?? mail.timestamp ?? input.receivedAt, 'Message.timestamp');
 		const ip = optionalString(detail.ipAddress);
 		const userAgent = optionalString(detail.userAgent);
@@ -115,7 +165,7 @@ export const ses: EventSource = {
 			if (topicArn !== undefined) context.topicArn = topicArn;
 			// Each event gets its own properties object, as before (a copy for the second and later).
 			const props = i === 0 ? properties : { ...properties };
-			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, normalizeEmail(recipients[i]), props, context, input.payload));
+			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, mailboxEmail(recipients[i]), props, context, input.payload));
 		}
 		return out;
 	},

@@ -99,6 +99,17 @@ export function normalizeEmail(value: unknown): string | null {
 	return /^[^\s@]+@[^\s@]+$/.test(email) ? email : null;
 }
 
+/**
+ * evmap fix: an address field may hold the RFC 5322 name-addr form `Name <addr>`; the address is
+ * the last `<…>` closing the text. Written independently of the fast version, with a regex.
+ */
+export function mailboxEmail(value: unknown): string | null {
+	if (typeof value !== 'string') return null;
+	const angle = /<([^<]*)>$/.exec(value.trim());
+	if (angle) return normalizeEmail(angle[1]);
+	return value.trim().endsWith('>') ? null : normalizeEmail(value);
+}
+
 export function optionalString(value: unknown): string | undefined {
 	if (typeof value === 'string' && value !== '') return value;
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);

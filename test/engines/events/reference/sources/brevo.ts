@@ -37,7 +37,8 @@ export const brevo: EventSource = {
 		if (!topic) throw new EventMappingError('"event" is missing', 'event');
 		const esp = optionalString(b['message-id']);
 		// espfix: ts_epoch (milliseconds) as its own part of the id
-		const messageId = contentId('brevo', topic, esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
+		// evmap fix: unique_opened / unique_proxy_open share the id of opened / proxy_open (one open, sent twice)
+		const messageId = contentId('brevo', topic.replace(/^unique_(opened|proxy_open)$/, '$1'), esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
 		const name = own(EVENTS, topic);
 		if (!name) {
 			const unknown = unknownTopic(brevo, input, topic, b, messageId, 'event');
@@ -59,6 +60,7 @@ export const brevo: EventSource = {
 					reason: optionalString(b.reason),
 					bounce_type: topic === 'hard_bounce' ? 'hard' : topic === 'soft_bounce' ? 'soft' : undefined,
 					machine_open: topic.includes('proxy') ? true : undefined,
+					first_open: topic.startsWith('unique_') ? true : undefined, // evmap fix
 				},
 				context: { ip: optionalString(b.sending_ip) },
 				raw: b,

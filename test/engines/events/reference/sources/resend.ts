@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, header, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -55,7 +55,7 @@ export const resend: EventSource = {
 				event: name,
 				messageId,
 				timestamp: toIsoUtc(when ?? input.receivedAt, 'created_at'),
-				email: normalizeEmail(to),
+				email: mailboxEmail(to), // evmap fix: `Name <addr>` too
 				properties: {
 					...attribution(tagsOf(data.tags)),
 					esp_message_id: optionalString(data.email_id),

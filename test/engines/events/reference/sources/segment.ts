@@ -82,9 +82,26 @@ export const segment: EventSource = {
 			if (!Array.isArray(payload.batch)) throw new EventMappingError('batch must be an array', 'batch');
 			const out: CanonicalEvent[] = [];
 			payload.batch.forEach((m, i) => {
-				if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
-				const event = one(m, input, `batch[${i}]`, isObject(payload.context) ? payload.context : undefined);
-				if (event) out.push(event);
+				// evmap fix: a message the mapping refuses becomes an Unknown event with the reason
+				// (properties.reason/field, raw = the message); the rest of the batch still comes out.
+				try {
+					if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
+					const event = one(m, input, `batch[${i}]`, isObject(payload.context) ? payload.context : undefined);
+					if (event) out.push(event);
+				} catch (error) {
+					if (!(error instanceof EventMappingError)) throw error;
+					const msg = isObject(m) ? m : {};
+					out.push({
+						type: 'track',
+						event: 'Unknown',
+						messageId: optionalString(msg.messageId) ?? contentId('segment', m),
+						timestamp: isoOf(input.receivedAt),
+						receivedAt: isoOf(input.receivedAt),
+						properties: { reason: error.message, ...(error.field !== undefined ? { field: error.field } : {}) },
+						context: { source: 'segment', topic: typeof msg.type === 'string' && msg.type !== '' ? msg.type.slice(0, 200) : '(none)' },
+						raw: m,
+					});
+				}
 			});
 			return out;
 		}

@@ -18,6 +18,7 @@ const EVENTS: Record<string, string> = {
 	spamreport: 'Email Marked as Spam',
 	unsubscribe: 'Unsubscribed',
 	group_unsubscribe: 'Unsubscribed',
+	group_resubscribe: 'Resubscribed', // evmap fix
 };
 
 function one(e: Record<string, unknown>, input: NormalizeInput, path: string): CanonicalEvent | null {

@@ -7,7 +7,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -29,6 +29,39 @@ function flatTags(tags: unknown): Record<string, string> {
 	return out;
 }
 
+/**
+ * evmap fix: a `Subscription` event is Unsubscribed when the new preferences unsubscribe from the
+ * whole list or opt out of a topic whose status changed, else Resubscribed when a topic's status
+ * changed to OptIn or "unsubscribe all" went from true to false; no change: unknown topic.
+ */
+function subscription(detail: Record<string, unknown>): { name: string; extra: Record<string, unknown> } | undefined {
+	const entries = (prefs: unknown) => {
+		const list = obj(prefs).topicSubscriptionStatus;
+		return (Array.isArray(list) ? list : []).map((t) => obj(t)).filter((t) => typeof t.topicName === 'string');
+	};
+	const before = entries(detail.oldTopicPreferences);
+	const changed = entries(detail.newTopicPreferences).filter((t) => t.subscriptionStatus !== before.filter((o) => o.topicName === t.topicName).pop()?.subscriptionStatus);
+	const out = changed.filter((t) => t.subscriptionStatus === 'OptOut').map((t) => t.topicName);
+	const into = changed.filter((t) => t.subscriptionStatus === 'OptIn').map((t) => t.topicName);
+	const all = obj(detail.newTopicPreferences).unsubscribeAll;
+	const name =
+		all === true || out.length > 0
+			? 'Unsubscribed'
+			: into.length > 0 || (all === false && obj(detail.oldTopicPreferences).unsubscribeAll === true)
+				? 'Resubscribed'
+				: undefined;
+	if (!name) return undefined;
+	return {
+		name,
+		extra: {
+			contact_list: optionalString(detail.contactList),
+			unsubscribe_all: typeof all === 'boolean' ? all : undefined,
+			topics_opted_out: out.length > 0 ? out : undefined,
+			topics_opted_in: into.length > 0 ? into : undefined,
+		},
+	};
+}
+
 /** Unwraps an SNS Notification envelope; returns the SES event and the SNS MessageId. */
 export function sesEventOf(payload: unknown): { event: Record<string, unknown>; snsMessageId?: string; topicArn?: string } {
 	if (isObject(payload) && payload.Type === 'Notification' && typeof payload.Message === 'string') {
@@ -48,21 +81,22 @@ export function sesEventOf(payload: unknown): { event: Record<string, unknown>; 
 export const ses: EventSource = {
 	id: 'ses',
 	displayName: 'Amazon SES (via SNS)',
-	topics: Object.entries(EVENTS).map(([topic, event]) => ({ topic, event })),
+	topics: [...Object.entries(EVENTS).map(([topic, event]) => ({ topic, event })), { topic: 'Subscription', event: 'Unsubscribed / Resubscribed (by the change of topic preferences)' }],
 	normalize(input: NormalizeInput): CanonicalEvent[] {
 		const { event: e, snsMessageId, topicArn } = sesEventOf(input.payload);
 		const topic = optionalString(e.eventType) ?? optionalString(e.notificationType);
 		if (!topic) throw new EventMappingError('the SES event has no eventType', 'Message.eventType');
 		const mail = obj(e.mail);
 		const baseId = snsMessageId ?? contentId('ses', e);
-		const name = own(EVENTS, topic);
+		const sub = topic === 'Subscription' ? subscription(obj(e.subscription)) : undefined;
+		const name = sub ? sub.name : own(EVENTS, topic);
 		if (!name) {
-			const unknown = unknownTopic(ses, input, topic, e, baseId, 'Message.eventType');
+			const unknown = unknownTopic(ses, input, topic === 'Subscription' ? 'Subscription (no change)' : topic, e, baseId, 'Message.eventType');
 			return unknown ? [unknown] : [];
 		}
 		const detail = obj(e[topic.toLowerCase()]);
 		let recipients: unknown[];
-		const extra: Record<string, unknown> = {};
+		const extra: Record<string, unknown> = { ...sub?.extra };
 		if (topic === 'Bounce') {
 			recipients = Array.isArray(detail.bouncedRecipients) ? detail.bouncedRecipients.map((r) => obj(r).emailAddress) : [];
 			extra.bounce_type = detail.bounceType === 'Permanent' ? 'hard' : 'soft';
@@ -86,7 +120,7 @@ export const ses: EventSource = {
 				event: name,
 				messageId: recipients.length > 1 ? `${baseId}:${i}` : baseId,
 				timestamp,
-				email: normalizeEmail(recipient),
+				email: mailboxEmail(recipient), // evmap fix: `Name <addr>` too
 				properties: props,
 				context: { ip: optionalString(detail.ipAddress), userAgent: optionalString(detail.userAgent), topicArn },
 				raw: input.payload,
