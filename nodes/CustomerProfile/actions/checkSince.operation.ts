@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { findByProperties, itemError, itemMessage, lookupFor } from './common';
+import { failedItem, findByProperties, lookupFor } from './common';
 
 const show = { show: { operation: ['checkSince'] } };
 
@@ -101,11 +101,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				yes.push({ json: { ...items[i].json, [field]: result.happened }, pairedItem: { item: i } });
 			}
 		} catch (error) {
-			if (this.continueOnFail()) {
-				(route ? no : yes).push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
-				continue;
-			}
-			throw itemError(this, error, i);
+			(route ? no : yes).push(failedItem(this, error, i));
 		}
 	}
 	return route ? [yes, no] : [yes];

@@ -125,6 +125,15 @@ export function itemError(ctx: IExecuteFunctions, error: unknown, i: number): No
 	return error instanceof NodeOperationError ? error : exactError(ctx, itemMessage(error, i), { itemIndex: i });
 }
 
+/**
+ * What a failing item i gives: with Continue On Fail, its error item (paired, naming the item);
+ * without, the error to throw (a NodeOperationError naming the item).
+ */
+export function failedItem(ctx: IExecuteFunctions, error: unknown, i: number): INodeExecutionData {
+	if (!ctx.continueOnFail()) throw itemError(ctx, error, i);
+	return { json: { error: itemMessage(error, i) }, pairedItem: { item: i } };
+}
+
 /** Reads a dot path. */
 export function readPath(data: IDataObject, path: string): unknown {
 	let current: unknown = data;

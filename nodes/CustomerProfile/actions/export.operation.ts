@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
-import { exactError, itemError, itemMessage } from './common';
+import { failedItem, exactError } from './common';
 
 const show = { show: { operation: ['export'] } };
 
@@ -76,11 +76,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			// no spread: an export can be far more rows than a call takes arguments
 			for (const row of await exportFor.call(this, i, store)) out.push(row);
 		} catch (error) {
-			if (this.continueOnFail()) {
-				out.push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
-				continue;
-			}
-			throw itemError(this, error, i);
+			out.push(failedItem(this, error, i));
 		}
 	}
 	return [out];

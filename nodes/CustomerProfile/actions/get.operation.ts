@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { findByProperties, itemError, itemMessage, lookupFor } from './common';
+import { failedItem, findByProperties, lookupFor } from './common';
 
 const show = { show: { operation: ['get'] } };
 
@@ -28,11 +28,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				pairedItem: { item: i },
 			});
 		} catch (error) {
-			if (this.continueOnFail()) {
-				out.push({ json: { error: itemMessage(error, i) }, pairedItem: { item: i } });
-				continue;
-			}
-			throw itemError(this, error, i);
+			out.push(failedItem(this, error, i));
 		}
 	}
 	return [out];

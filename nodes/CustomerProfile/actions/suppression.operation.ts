@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ProfileStore, Suppression } from '../../engines/profile';
-import { exactError, itemError, itemMessage, itemsLabel } from './common';
+import { failedItem, exactError, itemsLabel } from './common';
 
 const show = { show: { operation: ['suppression'] } };
 
@@ -36,11 +36,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			wanted.push({ i, email });
 		} catch (error) {
-			if (this.continueOnFail()) {
-				out[i] = { json: { error: itemMessage(error, i) }, pairedItem: { item: i } };
-				continue;
-			}
-			throw itemError(this, error, i);
+			out[i] = failedItem(this, error, i);
 		}
 	}
 	if (wanted.length === 0) return [out];
