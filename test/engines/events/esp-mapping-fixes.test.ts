@@ -10,24 +10,12 @@
  * - Brevo `ts_event` is whole seconds, `ts_epoch` milliseconds
  *   (https://developers.brevo.com/docs/transactional-webhooks).
  */
-import { getSource } from '../../../nodes/engines/events/registry';
-import type { NormalizeInput } from '../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../nodes/engines/events/types';
 import { canonicalEventErrors } from '../../harness/schema';
-import { loadFixtures } from '../../harness/signing';
+import { fixtureBody, normalizeAs } from '../../harness/event-fixtures';
 
-const receivedAt = new Date('2026-01-01T00:00:00.000Z');
-const fixtures = loadFixtures();
-
-function body(source: string, name: string): Record<string, unknown> {
-	const f = fixtures.find((x) => x.source === source && x.name === name);
-	if (!f) throw new Error(`no fixture ${source}/${name}`);
-	return structuredClone(f.fixture.body) as Record<string, unknown>;
-}
-
-function run(source: string, payload: unknown, onUnknown: NormalizeInput['onUnknown'] = 'skip') {
-	return getSource(source)!.normalize({ payload, receivedAt, onUnknown });
-}
+const body = fixtureBody;
+const run = normalizeAs;
 
 describe('Mailgun failed: only permanent failures are bounces', () => {
 	/** The documented `failed` example with the severity set (absent when undefined). */

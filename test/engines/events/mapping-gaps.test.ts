@@ -21,21 +21,12 @@ import type { EventSource, NormalizeInput } from '../../../nodes/engines/events/
 import { EventMappingError } from '../../../nodes/engines/events/types';
 import { mailboxEmail, normalizeEmail } from '../../../nodes/engines/events/util';
 import { canonicalEventErrors } from '../../harness/schema';
-import { loadFixtures } from '../../harness/signing';
+import { FIXTURE_RECEIVED_AT, fixtureBody, normalizeAs } from '../../harness/event-fixtures';
 import { REFERENCE_SOURCES } from './reference/registry';
 
-const receivedAt = new Date('2026-01-01T00:00:00.000Z');
-const fixtures = loadFixtures();
-
-function body(source: string, name: string): Record<string, unknown> {
-	const f = fixtures.find((x) => x.source === source && x.name === name);
-	if (!f) throw new Error(`no fixture ${source}/${name}`);
-	return structuredClone(f.fixture.body) as Record<string, unknown>;
-}
-
-function run(source: string, payload: unknown, onUnknown: NormalizeInput['onUnknown'] = 'skip') {
-	return getSource(source)!.normalize({ payload, receivedAt, onUnknown });
-}
+const receivedAt = FIXTURE_RECEIVED_AT;
+const body = fixtureBody;
+const run = normalizeAs;
 
 function thrown(fn: () => unknown): unknown {
 	try {
