@@ -45,7 +45,15 @@ describe('Segment batch: one bad message does not refuse the batch', () => {
 		return b;
 	}
 
-	it.each(['error', 'skip', 'passThrough'] as const)('a track without userId or anonymousId (Unknown Events = %s): the others come out, it comes out as Unknown with the reason', (mode) => {
+	it('a track without userId or anonymousId, Unknown Events = skip (Acknowledge and Ignore): the others come out, it is ignored', () => {
+		const bad = { type: 'track', messageId: 'batch-m2', event: 'Song Played', properties: { name: 'Fallin for You' }, timestamp: '2012-12-02T00:30:08.276Z' };
+		expect(run('segment', batchWith(bad), 'skip').map((e) => [e.event, e.messageId])).toEqual([
+			['Identify', 'batch-m1'],
+			['Song Played', 'batch-m3'],
+		]);
+	});
+
+	it.each(['error', 'passThrough'] as const)('a track without userId or anonymousId (Unknown Events = %s): the others come out, it comes out as Unknown with the reason', (mode) => {
 		const bad = { type: 'track', messageId: 'batch-m2', event: 'Song Played', properties: { name: 'Fallin for You' }, timestamp: '2012-12-02T00:30:08.276Z' };
 		const events = run('segment', batchWith(bad), mode);
 		expect(events.map((e) => [e.event, e.messageId])).toEqual([

@@ -114,8 +114,12 @@ export const segment: EventSource = {
 					if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
 					event = one(m, input, `batch[${i}]`, batchContext);
 				} catch (error) {
-					// One bad message does not refuse the batch (a single body still does).
+					// One bad message does not refuse the batch (a single body still does). With Unknown
+					// Events = Acknowledge and Ignore it is ignored like an unknown call: an Unknown item
+					// without identity would fail the next node (e.g. Record Events) and with it the
+					// batch's good events, which the 200 answer has already acknowledged.
 					if (!(error instanceof EventMappingError)) throw error;
+					if (input.onUnknown === 'skip') continue;
 					event = refusedMessage(m, error, input);
 				}
 				if (event) out.push(event);

@@ -90,6 +90,8 @@ export const segment: EventSource = {
 					if (event) out.push(event);
 				} catch (error) {
 					if (!(error instanceof EventMappingError)) throw error;
+					// ...except with Unknown Events = skip, where it is ignored like an unknown call.
+					if (input.onUnknown === 'skip') return;
 					const msg = isObject(m) ? m : {};
 					out.push({
 						type: 'track',
