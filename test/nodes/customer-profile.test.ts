@@ -225,6 +225,31 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		const noIdentity = await run(wf('get'), [{ foo: 1 }]);
 		expect(noIdentity.error?.message).toContain('Item 0 has no userId, email or anonymousId');
 	});
+
+	it('a SendGrid group resubscribe lifts the unsubscribe of that group only (Check Suppression, Get)', async () => {
+		const sendgrid = (topic: string) => ({ context: { source: 'sendgrid', topic } });
+		await run(wf('record'), [
+			{ ...ev('Unsubscribed', { email: 'back@example.com' }, 1, { asm_group_id: '7' }), ...sendgrid('group_unsubscribe') },
+			{ ...ev('Unsubscribed', { email: 'other@example.com' }, 1, { asm_group_id: '7' }), ...sendgrid('group_unsubscribe') },
+		]);
+		const before = await run(wf('suppression'), [{ email: 'back@example.com' }, { email: 'other@example.com' }]);
+		expect(before.items('Profile').map((i) => (i.json.suppression as IDataObject).suppressed)).toEqual([true, true]);
+		// Five minutes later: back@ resubscribes to group 7, other@ to group 8.
+		await run(wf('record'), [
+			{ ...ev('Resubscribed', { email: 'back@example.com' }, 6, { asm_group_id: '7' }), ...sendgrid('group_resubscribe') },
+			{ ...ev('Resubscribed', { email: 'other@example.com' }, 6, { asm_group_id: '8' }), ...sendgrid('group_resubscribe') },
+		]);
+		const after = await run(wf('suppression'), [{ email: 'back@example.com' }, { email: 'other@example.com' }]);
+		expect(after.items('Profile').map((i) => i.json.suppression)).toEqual([
+			{ suppressed: false, unsubscribed: false, bounced: false, complained: false, known: true },
+			{ suppressed: true, unsubscribed: true, bounced: false, complained: false, known: true },
+		]);
+		const got = await run(wf('get'), [{ email: 'back@example.com' }]);
+		expect(got.items('Profile')[0].json.profile).toMatchObject({
+			unsubscribed: false,
+			subscriptions: [{ scope: 'sendgrid_group', group: '7', unsubscribed: false, unsubscribedAt: at(1), resubscribedAt: at(6) }],
+		});
+	});
 });
 
 describe('Customer Profile storage set-up', () => {

@@ -9,7 +9,7 @@
  * order irrelevant). Merging two profiles (anonymous → known) uses the same rules.
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
-import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView } from '../types/CustomerProfile';
+import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView, ProfileSubscription } from '../types/CustomerProfile';
 
 const DAY = 86_400_000;
 
@@ -64,11 +64,25 @@ export interface ProfileState {
 	eng: { d: number[]; o: number[]; c: number[] };
 	lastOpen: number | null;
 	lastClick: number | null;
+	/** Whether any scope is unsubscribed now (`subs`, `unsubLegacy`): the profile's and the store's flag. */
 	unsubscribed: boolean;
+	/**
+	 * Unsubscribes per scope, absent until the first `Unsubscribed` or `Resubscribed` event (so the
+	 * other events pay nothing for it). Keys: see `scopeChanges`.
+	 */
+	subs?: Record<string, ScopeSubscription>;
+	/** An unsubscribe stored before scopes were kept (`unsubscribed` with no `subs`): its scope is unknown, so nothing lifts it. */
+	unsubLegacy?: true;
 	bounced: boolean;
 	complained: boolean;
 	traits: Record<string, unknown>;
 	traitAt: Record<string, Stamp>;
+}
+
+/** One scope: the latest `Unsubscribed` (u) and `Resubscribed` (r) timestamps (ms) that named it. */
+export interface ScopeSubscription {
+	u?: number;
+	r?: number;
 }
 
 export interface FoldOptions {
@@ -249,6 +263,71 @@ function normaliseCart(s: ProfileState): void {
 	if (s.cartLog.length > CART_LOG_CAP) s.cartLog = s.cartLog.slice(s.cartLog.length - CART_LOG_CAP);
 }
 
+/** Scope key of an unsubscribe that names nothing narrower. */
+const GLOBAL_SCOPE = '*';
+
+/**
+ * The scopes an `Unsubscribed` / `Resubscribed` event speaks of, each with what it says of it
+ * (true = unsubscribed). Keys: `*` global, `g:<SendGrid ASM group>`, `s:<Postmark message stream>`,
+ * `l:<SES contact list>`, `t:["<SES contact list>","<topic>"]`.
+ * - SES `Subscription` (properties from sources/ses.ts): the contact list's new "unsubscribe all"
+ *   (true or false: SES sends the contact's new preferences), and every topic whose status changed,
+ *   opted out or in. An event naming nothing else is about the whole list.
+ *   https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html ("Subscription object")
+ * - SendGrid: `group_unsubscribe` / `group_resubscribe` carry the group in `asm_group_id`; the plain
+ *   `unsubscribe` ("Opt Out of All Emails") is global even when the message was sent in a group,
+ *   and a `group_resubscribe` naming no group lifts nothing.
+ *   https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
+ * - Postmark keeps one suppression list per message stream, and its SubscriptionChange carries the
+ *   stream (`context.stream`). https://postmarkapp.com/developer/webhooks/subscription-change-webhook
+ * - Anything else (Mailgun, Brevo, an event of your own): global.
+ */
+export function scopeChanges(e: CanonicalEvent, p: Record<string, unknown>, unsubscribe: boolean): Array<[string, boolean]> {
+	const list = str(p.contact_list);
+	if (list !== undefined) {
+		const out: Array<[string, boolean]> = [];
+		if (typeof p.unsubscribe_all === 'boolean') out.push([`l:${list}`, p.unsubscribe_all]);
+		for (const [field, state] of [['topics_opted_out', true], ['topics_opted_in', false]] as const) {
+			const topics = p[field];
+			if (!Array.isArray(topics)) continue;
+			for (const t of topics) {
+				const topic = str(t);
+				if (topic !== undefined) out.push([`t:${JSON.stringify([list, topic])}`, state]);
+			}
+		}
+		// An Unsubscribed that names no unsubscribed scope is about the list (the safe reading).
+		if (out.length === 0 || (unsubscribe && !out.some(([, u]) => u))) out.push([`l:${list}`, unsubscribe]);
+		return out;
+	}
+	const context = e.context as Record<string, unknown> | undefined;
+	const sendgrid = context?.source === 'sendgrid';
+	if (sendgrid && context?.topic === 'unsubscribe') return [[GLOBAL_SCOPE, unsubscribe]];
+	const group = str(typeof p.asm_group_id === 'number' && Number.isFinite(p.asm_group_id) ? String(p.asm_group_id) : p.asm_group_id);
+	if (group !== undefined) return [[`g:${group}`, unsubscribe]];
+	if (sendgrid && context?.topic === 'group_resubscribe') return [];
+	const stream = str(context?.stream);
+	if (stream !== undefined) return [[`s:${stream}`, unsubscribe]];
+	return [[GLOBAL_SCOPE, unsubscribe]];
+}
+
+/** The state's scopes, created on first use; an older state's bare `unsubscribed` becomes the legacy flag. */
+function subsOf(s: ProfileState): Record<string, ScopeSubscription> {
+	if (!s.subs) {
+		s.subs = {};
+		if (s.unsubscribed) s.unsubLegacy = true;
+	}
+	return s.subs;
+}
+
+/** A scope is unsubscribed when its latest Unsubscribed is not older than its latest Resubscribed (a tie stays unsubscribed). */
+const scopeUnsubscribed = (x: ScopeSubscription): boolean => x.u !== undefined && (x.r === undefined || x.r <= x.u);
+
+function anyUnsubscribed(s: ProfileState): boolean {
+	if (s.unsubLegacy) return true;
+	for (const x of Object.values(s.subs ?? {})) if (scopeUnsubscribed(x)) return true;
+	return false;
+}
+
 function setTrait(s: ProfileState, key: string, value: unknown, at: Stamp): void {
 	if (newer(at, s.traitAt[key])) {
 		s.traits[key] = value;
@@ -340,8 +419,16 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			s.lastClick = Math.max(s.lastClick ?? -Infinity, v.ts);
 			break;
 		case 'Unsubscribed':
-			s.unsubscribed = true;
+		case 'Resubscribed': {
+			const subs = subsOf(s);
+			for (const [key, unsubscribe] of scopeChanges(e, p, e.event === 'Unsubscribed')) {
+				const x = subs[key] ?? (subs[key] = {});
+				if (unsubscribe) x.u = Math.max(x.u ?? -Infinity, v.ts);
+				else x.r = Math.max(x.r ?? -Infinity, v.ts);
+			}
+			s.unsubscribed = anyUnsubscribed(s);
 			break;
+		}
 		case 'Email Bounced':
 			// A soft bounce (mailbox full, greylisting, a block the ESP retries) says nothing lasting
 			// about the address: only hard bounces, or bounces of no stated type, suppress it.
@@ -401,7 +488,19 @@ export function mergeStates(into: ProfileState, from: ProfileState, options: Fol
 	};
 	into.lastOpen = maxN(into.lastOpen, from.lastOpen);
 	into.lastClick = maxN(into.lastClick, from.lastClick);
-	into.unsubscribed ||= from.unsubscribed;
+	if (into.subs || from.subs) {
+		// Per scope, the latest of each side; a side without scopes but unsubscribed is a legacy flag.
+		const subs = subsOf(into);
+		if (from.subs) {
+			for (const [key, x] of Object.entries(from.subs)) {
+				const y = subs[key] ?? (subs[key] = {});
+				if (x.u !== undefined) y.u = Math.max(y.u ?? -Infinity, x.u);
+				if (x.r !== undefined) y.r = Math.max(y.r ?? -Infinity, x.r);
+			}
+		} else if (from.unsubscribed) into.unsubLegacy = true;
+		if (from.unsubLegacy) into.unsubLegacy = true;
+		into.unsubscribed = anyUnsubscribed(into);
+	} else into.unsubscribed ||= from.unsubscribed;
 	into.bounced ||= from.bounced;
 	into.complained ||= from.complained;
 	for (const [k, at] of Object.entries(from.traitAt)) setTrait(into, k, from.traits[k], at);
@@ -451,6 +550,29 @@ function currentCart(s: ProfileState): ProfileOpenCart | null {
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
+/** The public form of the scopes (see `scopeChanges` for the keys), sorted by key; the legacy flag first. */
+function subscriptionList(s: ProfileState): ProfileSubscription[] {
+	const out: ProfileSubscription[] = [];
+	if (s.unsubLegacy || (!s.subs && s.unsubscribed)) {
+		out.push({ scope: 'legacy', unsubscribed: true, unsubscribedAt: null, resubscribedAt: null });
+	}
+	for (const key of Object.keys(s.subs ?? {}).sort()) {
+		const x = s.subs![key];
+		const rest = key.slice(2);
+		let where: Pick<ProfileSubscription, 'scope' | 'group' | 'stream' | 'contactList' | 'topic'>;
+		if (key === GLOBAL_SCOPE) where = { scope: 'global' };
+		else if (key[0] === 'g') where = { scope: 'sendgrid_group', group: rest };
+		else if (key[0] === 's') where = { scope: 'postmark_stream', stream: rest };
+		else if (key[0] === 'l') where = { scope: 'ses_contact_list', contactList: rest };
+		else {
+			const [contactList, topic] = JSON.parse(rest) as [string, string];
+			where = { scope: 'ses_topic', contactList, topic };
+		}
+		out.push({ ...where, unsubscribed: scopeUnsubscribed(x), unsubscribedAt: iso(x.u ?? null), resubscribedAt: iso(x.r ?? null) });
+	}
+	return out;
+}
+
 /** The public profile, with engagement windows counted back from `now`. */
 export function toProfile(s: ProfileState, now: Date = new Date()): CustomerProfile {
 	const n = now.getTime();
@@ -480,6 +602,7 @@ export function toProfile(s: ProfileState, now: Date = new Date()): CustomerProf
 			last_click_at: iso(s.lastClick),
 		},
 		unsubscribed: s.unsubscribed,
+		...(s.subs || s.unsubscribed ? { subscriptions: subscriptionList(s) } : {}),
 		bounced: s.bounced,
 		complained: s.complained,
 		traits: { ...s.traits },

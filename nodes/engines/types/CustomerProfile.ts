@@ -47,6 +47,28 @@ export interface ProfileEngagement {
 	last_click_at?: string | null;
 }
 
+/**
+ * One subscription scope of a profile: what an `Unsubscribed` / `Resubscribed` event concerned.
+ * `global` (the event named no narrower scope), a SendGrid unsubscribe group, a Postmark message
+ * stream, an Amazon SES contact list or one of its topics; `legacy` is an unsubscribe stored before
+ * scopes were kept (its scope is unknown, so no Resubscribed lifts it).
+ */
+export interface ProfileSubscription {
+	scope: 'global' | 'sendgrid_group' | 'postmark_stream' | 'ses_contact_list' | 'ses_topic' | 'legacy';
+	/** SendGrid `asm_group_id`. */
+	group?: string;
+	/** Postmark `MessageStream`. */
+	stream?: string;
+	/** SES contact list (for `ses_contact_list` and `ses_topic`). */
+	contactList?: string;
+	/** SES topic. */
+	topic?: string;
+	/** Unsubscribed now: its latest Unsubscribed is not older than its latest Resubscribed. */
+	unsubscribed: boolean;
+	unsubscribedAt: string | null;
+	resubscribedAt: string | null;
+}
+
 export interface CustomerProfile {
 	/** Internal profile id (stable across identity merges). */
 	profileId: string;
@@ -65,7 +87,10 @@ export interface CustomerProfile {
 	recentViews: ProfileProductView[];
 	recentSearches: string[];
 	engagement: ProfileEngagement;
+	/** Unsubscribed from any scope (see `subscriptions`). */
 	unsubscribed: boolean;
+	/** Per-scope detail, sorted; present once the profile has an Unsubscribed or Resubscribed event (or an older unsubscribe). */
+	subscriptions?: ProfileSubscription[];
 	bounced: boolean;
 	complained: boolean;
 	traits: Record<string, unknown>;

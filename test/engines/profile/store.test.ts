@@ -401,30 +401,71 @@ describe.each(backends)('profile store on $name', (backend) => {
 	});
 
 	it('ends with the same profiles whatever the arrival order and batching', async () => {
-		const base = [
+		const q = { userId: 'q' };
+		const sg = (topic: string) => ({ source: 'sendgrid', topic });
+		const pm = { source: 'postmark', topic: 'SubscriptionChange', stream: 'broadcast' };
+		const ses = { source: 'ses', topic: 'Subscription' };
+		// Anonymous, then identified as q (q-a merges into q).
+		const head = [
 			ev({ event: 'Product Viewed', anonymousId: 'q-a', properties: { product_id: 'p1' } }, 1),
 			ev({ event: 'Product Added', anonymousId: 'q-a', properties: { product_id: 'p1', price: 3, quantity: 1 } }, 2),
+			ev({ event: 'Unsubscribed', anonymousId: 'q-a' }, 2.5),
 			ev({ event: 'Identify', anonymousId: 'q-a', userId: 'q', email: 'q@example.com', traits: { tier: 'a' } }, 3),
+		];
+		// Permuted: every event of q, subscriptions of several scopes among them.
+		const middle = [
 			ev({ event: 'Checkout Started', userId: 'q', properties: { products: [{ product_id: 'p1', price: 3, quantity: 2 }], value: 6 } }, 4),
 			ev({ event: 'Order Completed', userId: 'q', properties: { total: 6, currency: 'USD' } }, 5),
 			ev({ event: 'Product Added', userId: 'q', properties: { product_id: 'p9', price: 1 } }, 6),
 			ev({ event: 'Identify', userId: 'q', traits: { tier: 'b' } }, 7),
 			ev({ event: 'Email Opened', email: 'q@example.com' }, 8),
+			ev({ event: 'Unsubscribed', ...q, properties: { asm_group_id: '10' }, context: sg('group_unsubscribe') }, 4.1),
+			ev({ event: 'Resubscribed', ...q, properties: { asm_group_id: '10' }, context: sg('group_resubscribe') }, 6.1),
+			ev({ event: 'Unsubscribed', ...q, context: pm }, 5.1),
+			ev({ event: 'Resubscribed', ...q, context: pm }, 5.1),
+			ev({ event: 'Unsubscribed', ...q, properties: { contact_list: 'News', unsubscribe_all: false, topics_opted_out: ['A', 'B'] }, context: ses }, 7.1),
+			ev({ event: 'Resubscribed', ...q, properties: { contact_list: 'News', unsubscribe_all: false, topics_opted_in: ['A'] }, context: ses }, 7.6),
+			ev({ event: 'Unsubscribed', ...q, properties: { asm_group_id: '20' }, context: sg('group_unsubscribe') }, 4.5),
+			ev({ event: 'Resubscribed', ...q, properties: { contact_list: 'L', unsubscribe_all: false }, context: ses }, 4.2),
+			ev({ event: 'Resubscribed', ...q }, 8.5),
+		];
+		// Another anonymous visitor, with subscription events of its own, merged into q at the end.
+		const tail = [
 			ev({ event: 'Products Searched', anonymousId: 'q-b', properties: { query: 'x' } }, 9),
+			ev({ event: 'Resubscribed', anonymousId: 'q-b', properties: { asm_group_id: '20' }, context: sg('group_resubscribe') }, 9.1),
+			ev({ event: 'Unsubscribed', anonymousId: 'q-b', properties: { contact_list: 'L', unsubscribe_all: true }, context: ses }, 9.2),
 			ev({ event: 'Identify', anonymousId: 'q-b', email: 'q@example.com' }, 10),
 		];
+		const base = [...head, ...middle, ...tail];
 		const strip = (p: object | null) => (p ? { ...p, profileId: undefined } : p);
 		const reference = await backend.open();
 		await reference.record(base);
 		const expected = strip(await reference.get({ userId: 'q' }, new Date(T0)));
 		expect(expected).toMatchObject({ ordersCount: 1, traits: { tier: 'b' }, anonymousIds: ['q-a', 'q-b'], recentSearches: ['x'] });
 		expect((expected as unknown as { openCart: { products: unknown[] } }).openCart.products).toEqual([{ product_id: 'p9', price: 1, quantity: 1 }]);
+		// Per scope, the latest Unsubscribed against the latest Resubscribed (a tie stays unsubscribed).
+		const scope = (where: object, u: number | null, r: number | null, unsubscribed: boolean) => ({
+			...where, unsubscribed, unsubscribedAt: u === null ? null : at(u), resubscribedAt: r === null ? null : at(r),
+		});
+		expect(expected).toMatchObject({
+			unsubscribed: true,
+			subscriptions: [
+				scope({ scope: 'global' }, 2.5, 8.5, false),
+				scope({ scope: 'sendgrid_group', group: '10' }, 4.1, 6.1, false),
+				scope({ scope: 'sendgrid_group', group: '20' }, 4.5, 9.1, false),
+				scope({ scope: 'ses_contact_list', contactList: 'L' }, 9.2, 4.2, true),
+				scope({ scope: 'ses_contact_list', contactList: 'News' }, null, 7.6, false),
+				scope({ scope: 'postmark_stream', stream: 'broadcast' }, 5.1, 5.1, true),
+				scope({ scope: 'ses_topic', contactList: 'News', topic: 'A' }, 7.1, 7.6, false),
+				scope({ scope: 'ses_topic', contactList: 'News', topic: 'B' }, 7.1, null, true),
+			],
+		});
 		// Identities follow arrival order (who was seen first), so permute within the identified part.
 		const runs = backend.name === 'sqlite' ? 15 : 4;
 		await fc.assert(
-			fc.asyncProperty(fc.shuffledSubarray(base.slice(3, 8), { minLength: 5, maxLength: 5 }), fc.integer({ min: 1, max: 5 }), async (middle, size) => {
+			fc.asyncProperty(fc.shuffledSubarray(middle, { minLength: middle.length, maxLength: middle.length }), fc.integer({ min: 1, max: 5 }), async (shuffled, size) => {
 				const store = await backend.open();
-				const order = [...base.slice(0, 3), ...middle, ...base.slice(8)];
+				const order = [...head, ...shuffled, ...tail];
 				for (let i = 0; i < order.length; i += size) await store.record(order.slice(i, i + size));
 				expect(strip(await store.get({ userId: 'q' }, new Date(T0)))).toEqual(expected);
 				await store.close();
