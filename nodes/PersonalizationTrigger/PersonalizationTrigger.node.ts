@@ -267,7 +267,12 @@ export class PersonalizationTrigger implements INodeType {
 			case 'events': {
 				let events = outcome.events;
 				let duplicates = 0;
-				if (options.dedupe !== false && events.length > 0) {
+				// "Listen for test event" runs in mode 'manual', in the same process as the Production URL,
+				// and n8n never saves its static data (cli/src/webhooks/test-webhooks.ts). Sharing the
+				// active workflow's window would let a test delivery make production drop the same event
+				// later (or hide from the test an event production already ran), so a test call neither
+				// consults nor feeds it: it always runs, and the same event can be resent while building.
+				if (options.dedupe !== false && this.getMode() !== 'manual' && events.length > 0) {
 					const staticData = this.getWorkflowStaticData('node');
 					const { seen, persist } = dedupePersisted(
 						events.map((e) => dedupeKey(source, e.messageId)),

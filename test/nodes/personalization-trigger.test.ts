@@ -185,6 +185,26 @@ describe('Personalization Trigger', () => {
 		expect((await third.post(signed.body, signed.headers)).events).toHaveLength(1);
 	});
 
+	it('"Listen for test event" (manual mode) neither drops nor hides deliveries of the active workflow', async () => {
+		// n8n runs a Test URL call in mode 'manual', in the same process as the Production URL, and
+		// never saves static data for it (cli/src/webhooks/test-webhooks.ts): a test delivery must not
+		// make the active workflow drop the same event later, nor the reverse.
+		const f = fixture('shopify', 'orders-paid');
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		const test = await open('shopify', {}, { workflowId: 'manual-vs-production', mode: 'manual' });
+		expect((await test.post(signed.body, signed.headers)).events).toHaveLength(1);
+		// Resending the same event to the Test URL while building the workflow runs it again.
+		expect((await test.post(signed.body, signed.headers)).events).toHaveLength(1);
+		// The same event then reaches the Production URL (same workflow, same node): it runs.
+		const production = await open('shopify', {}, { workflowId: 'manual-vs-production' });
+		expect((await production.post(signed.body, signed.headers)).events).toHaveLength(1);
+		// Production remembers it for itself...
+		expect((await production.post(signed.body, signed.headers)).body).toMatchObject({ message: 'Duplicate delivery ignored' });
+		// ...and a test listener given the event production already ran still gets it.
+		const again = await open('shopify', {}, { workflowId: 'manual-vs-production', mode: 'manual', staticData: production.staticData() });
+		expect((await again.post(signed.body, signed.headers)).events).toHaveLength(1);
+	});
+
 	it('drops only the already seen events of a batch', async () => {
 		const f = fixture('sendgrid', 'batch-all-events');
 		const server = await open('sendgrid');
