@@ -147,14 +147,21 @@ export function readCustomHmac(get: ParamReader): HmacOptions {
 	};
 }
 
+/**
+ * The credential's values as the signature checks take them. The signing secret and the bearer
+ * token are trimmed: provider secrets (shpss_…, whsec_…, Mailgun keys, tokens) hold no whitespace
+ * and a received header value arrives trimmed, so surrounding spaces or a trailing newline can only
+ * come from pasting, and would make every delivery fail as "does not match" while "Test
+ * credential" (which trims too) says "Ready". Basic auth user and password stay as typed.
+ */
 export function secretsFromCredential(data: ICredentialDataDecryptedObject | undefined): SignatureSecrets {
 	const text = (v: unknown) => (typeof v === 'string' ? v : '');
 	return {
-		secret: text(data?.signingSecret),
+		secret: text(data?.signingSecret).trim(),
 		publicKey: text(data?.verificationKey),
 		username: text(data?.user),
 		password: text(data?.password),
-		token: text(data?.token),
+		token: text(data?.token).trim(),
 	};
 }
 

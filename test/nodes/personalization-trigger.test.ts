@@ -135,6 +135,30 @@ describe('Personalization Trigger', () => {
 		expect(tampered.text + missing.text).not.toContain(SECRETS.shopify);
 	});
 
+	it('a signing secret or token pasted with a trailing newline or spaces still verifies (Test credential says "Ready" for it)', async () => {
+		// Provider secrets (shpss_…, whsec_…, tokens) never contain whitespace, and an HTTP header value
+		// arrives trimmed, so the spaces can only come from copying the value into n8n.
+		const f = fixture('shopify', 'checkouts-update');
+		const base = credentialFor('shopify').personalizationWebhookApi;
+		const shopify = await startWebhook(trigger('shopify'), { credentials: { personalizationWebhookApi: { ...base, signingSecret: `${SECRETS.shopify}\n` } } });
+		servers.push(shopify);
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		const a = await shopify.post(signed.body, signed.headers);
+		expect(a.status).toBe(200);
+		expect(a.events).toHaveLength(1);
+		const b = fixture('brevo', 'click');
+		const brevo = await startWebhook(trigger('brevo'), { credentials: { personalizationWebhookApi: { ...base, user: '', password: '', token: ` ${SECRETS.brevo.token} ` } } });
+		servers.push(brevo);
+		const signedBrevo = signDelivery('brevo', JSON.stringify(b.body), { headers: b.headers });
+		const reply = await brevo.post(signedBrevo.body, signedBrevo.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.events).toHaveLength(1);
+		// A secret of spaces only is no secret: our set-up problem (500), not a signature mismatch (401).
+		const blank = await startWebhook(trigger('shopify'), { credentials: { personalizationWebhookApi: { ...base, signingSecret: '  ' } } });
+		servers.push(blank);
+		expect((await blank.post(signed.body, signed.headers)).status).toBe(500);
+	});
+
 	it('answers 401 to a replayed Stripe delivery older than the replay window', async () => {
 		const f = fixture('stripe', 'charge.refunded');
 		const server = await open('stripe');
