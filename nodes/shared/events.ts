@@ -169,7 +169,19 @@ export async function testWebhookCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const result = checkWebhookSecrets(credential.data ?? {});
+	const data = credential.data ?? {};
+	// Unlike the signing secret and token (trimmed when used), basic auth compares user and password
+	// exactly as the sender typed them: a space pasted here only would make every delivery a 401.
+	for (const [field, label] of [['user', 'User'], ['password', 'Password']] as const) {
+		const value = data[field];
+		if (typeof value === 'string' && value.trim() !== '' && value !== value.trim()) {
+			return {
+				status: 'Error',
+				message: `The ${label} begins or ends with a space or line break. Basic auth compares it exactly: remove it, unless the sender was given it too.`,
+			};
+		}
+	}
+	const result = checkWebhookSecrets(data);
 	return { status: result.ok ? 'OK' : 'Error', message: result.message };
 }
 
