@@ -58,24 +58,6 @@ export class NormalizeEvent implements INodeType {
 				description: 'Who sent the payload',
 			},
 			{
-				displayName: 'Payload Field',
-				name: 'payloadField',
-				type: 'string',
-				default: 'body',
-				placeholder: 'body',
-				description:
-					'Dot path of the field that holds the payload (an object or a JSON string). Leave empty to use the whole item.',
-			},
-			{
-				displayName: 'Headers Field',
-				name: 'headersField',
-				type: 'string',
-				default: 'headers',
-				placeholder: 'headers',
-				description:
-					'Dot path of the request headers (n8n\'s Webhook node puts them in "headers"). Shopify and WooCommerce send their topic there.',
-			},
-			{
 				displayName: 'Signature Check',
 				name: 'signatureCheck',
 				type: 'options',
@@ -88,6 +70,17 @@ export class NormalizeEvent implements INodeType {
 				description: 'Whether to verify the provider signature given the headers and the raw body',
 			},
 			{
+				displayName: 'Payload Field',
+				name: 'payloadField',
+				type: 'string',
+				default: 'body',
+				placeholder: 'body',
+				// With Verify the exact raw body (Raw Body Field) is parsed instead.
+				displayOptions: { show: { signatureCheck: ['none'] } },
+				description:
+					'Dot path of the field that holds the payload (an object or a JSON string). Leave empty to use the whole item.',
+			},
+			{
 				displayName: 'Raw Body Field',
 				name: 'rawBodyField',
 				type: 'string',
@@ -95,6 +88,15 @@ export class NormalizeEvent implements INodeType {
 				displayOptions: { show: { signatureCheck: ['verify'] } },
 				description:
 					'Field (JSON text) or binary property holding the exact raw request body. In n8n\'s Webhook node turn on Options → Raw Body and use "data".',
+			},
+			{
+				displayName: 'Headers Field',
+				name: 'headersField',
+				type: 'string',
+				default: 'headers',
+				placeholder: 'headers',
+				description:
+					'Dot path of the request headers (n8n\'s Webhook node puts them in "headers"). Shopify and WooCommerce send their topic there.',
 			},
 			{
 				displayName: 'Allowed SNS Topic ARNs',

@@ -349,6 +349,16 @@ describe('Personalization Trigger', () => {
 			expect(outbound.filter((u) => u.includes('ConfirmSubscription'))).toEqual([]);
 		});
 
+		it('accepting unsigned requests: a confirmation is never followed, and the answer says why (not the hidden switches)', async () => {
+			const server = await open('ses', { signatureCheck: 'none' }, { workflowId: 'ses-unsigned-confirmation' });
+			outbound.length = 0;
+			const reply = await server.post(JSON.stringify(confirmation()), { 'content-type': 'text/plain' });
+			expect(reply.status).toBe(200);
+			expect(reply.workflowData).toBeUndefined();
+			expect(reply.body).toEqual({ message: 'SNS subscription not confirmed: a confirmation is followed only when Signature Check is Verify' });
+			expect(outbound).toEqual([]);
+		});
+
 		it('confirms when opted in and the TopicArn is allowed; rejects other topics with 403', async () => {
 			const server = await open('ses', { confirmSubscription: true, allowedTopicArns: `arn:aws:sns:eu-west-1:1:other, ${topicArn}` });
 			outbound.length = 0;
