@@ -223,8 +223,22 @@ export class NormalizeEvent implements INodeType {
 								: undefined,
 					});
 					if (outcome.kind === 'rejected') {
+						if (outcome.status === 403) {
+							throw new NodeOperationError(this.getNode(), `Item ${i}: ${outcome.message}`, {
+								itemIndex: i,
+								description: 'List the SNS topic your SES events come from in "Allowed SNS Topic ARNs".',
+							});
+						}
 						const what = outcome.status === 400 ? 'the payload cannot be used' : 'the signature check failed';
-						throw new NodeOperationError(this.getNode(), `Item ${i}: ${what}: ${outcome.message}`, { itemIndex: i });
+						throw new NodeOperationError(this.getNode(), `Item ${i}: ${what}: ${outcome.message}`, {
+							itemIndex: i,
+							description:
+								outcome.status === 400
+									? undefined
+									: outcome.verify && !outcome.verify.ok && outcome.verify.reason === 'misconfigured'
+										? 'Fill in the field this source uses in the Personalization Webhook Secrets credential (see the package README, "Setting up each source").'
+										: 'The signature covers the exact bytes the provider sent. Pass them unchanged in "Raw Body Field" (n8n\'s Webhook node: Options → Raw Body, binary property "data"), not a body parsed and serialized again, and check the secret in the credential.',
+						});
 					}
 					if (outcome.kind !== 'events') {
 						throw new NodeOperationError(
