@@ -22,7 +22,10 @@ export class PersonalizationMailgunApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'A Mailgun API key or a domain sending key (Send → Sending → Domain settings → Sending API keys)',
+			// https://documentation.mailgun.com/docs/mailgun/api-reference/authentication: a Domain Sending Key
+			// only allows POST /messages and /messages.mime, so it cannot pass the GET /v3/domains/{domain} test.
+			description:
+				'A Mailgun API key, or a domain sending key (Send → Sending → Domain settings → Sending API keys). "Test credential" reads the domain, which needs an account API key: a sending key can send but fails that test.',
 		},
 		{
 			displayName: 'Domain',

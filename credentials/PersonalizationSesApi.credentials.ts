@@ -32,7 +32,15 @@ export class PersonalizationSesApi implements ICredentialType {
 			placeholder: 'eu-west-1',
 			description: 'The AWS region of your SES identities (e.g. us-east-1, eu-west-1)',
 		},
-		{ displayName: 'Access Key ID', name: 'accessKeyId', type: 'string', default: '', required: true },
+		{
+			displayName: 'Access Key ID',
+			name: 'accessKeyId',
+			type: 'string',
+			default: '',
+			required: true,
+			description:
+				'An IAM access key allowed ses:SendEmail (and ses:SendBulkEmail for provider templates). "Test credential" calls GetAccount, which also needs ses:GetAccount: a send-only key can send but fails that test.',
+		},
 		{
 			displayName: 'Secret Access Key',
 			name: 'secretAccessKey',

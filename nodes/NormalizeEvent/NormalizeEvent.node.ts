@@ -58,24 +58,6 @@ export class NormalizeEvent implements INodeType {
 				description: 'Who sent the payload',
 			},
 			{
-				displayName: 'Payload Field',
-				name: 'payloadField',
-				type: 'string',
-				default: 'body',
-				placeholder: 'body',
-				description:
-					'Dot path of the field that holds the payload (an object or a JSON string). Leave empty to use the whole item.',
-			},
-			{
-				displayName: 'Headers Field',
-				name: 'headersField',
-				type: 'string',
-				default: 'headers',
-				placeholder: 'headers',
-				description:
-					'Dot path of the request headers (n8n\'s Webhook node puts them in "headers"). Shopify and WooCommerce send their topic there.',
-			},
-			{
 				displayName: 'Signature Check',
 				name: 'signatureCheck',
 				type: 'options',
@@ -88,6 +70,17 @@ export class NormalizeEvent implements INodeType {
 				description: 'Whether to verify the provider signature given the headers and the raw body',
 			},
 			{
+				displayName: 'Payload Field',
+				name: 'payloadField',
+				type: 'string',
+				default: 'body',
+				placeholder: 'body',
+				// With Verify the exact raw body (Raw Body Field) is parsed instead.
+				displayOptions: { show: { signatureCheck: ['none'] } },
+				description:
+					'Dot path of the field that holds the payload (an object or a JSON string). Leave empty to use the whole item.',
+			},
+			{
 				displayName: 'Raw Body Field',
 				name: 'rawBodyField',
 				type: 'string',
@@ -95,6 +88,15 @@ export class NormalizeEvent implements INodeType {
 				displayOptions: { show: { signatureCheck: ['verify'] } },
 				description:
 					'Field (JSON text) or binary property holding the exact raw request body. In n8n\'s Webhook node turn on Options → Raw Body and use "data".',
+			},
+			{
+				displayName: 'Headers Field',
+				name: 'headersField',
+				type: 'string',
+				default: 'headers',
+				placeholder: 'headers',
+				description:
+					'Dot path of the request headers (n8n\'s Webhook node puts them in "headers"). Shopify and WooCommerce send their topic there.',
 			},
 			{
 				displayName: 'Allowed SNS Topic ARNs',
@@ -221,8 +223,22 @@ export class NormalizeEvent implements INodeType {
 								: undefined,
 					});
 					if (outcome.kind === 'rejected') {
+						if (outcome.status === 403) {
+							throw new NodeOperationError(this.getNode(), `Item ${i}: ${outcome.message}`, {
+								itemIndex: i,
+								description: 'List the SNS topic your SES events come from in "Allowed SNS Topic ARNs".',
+							});
+						}
 						const what = outcome.status === 400 ? 'the payload cannot be used' : 'the signature check failed';
-						throw new NodeOperationError(this.getNode(), `Item ${i}: ${what}: ${outcome.message}`, { itemIndex: i });
+						throw new NodeOperationError(this.getNode(), `Item ${i}: ${what}: ${outcome.message}`, {
+							itemIndex: i,
+							description:
+								outcome.status === 400
+									? undefined
+									: outcome.verify && !outcome.verify.ok && outcome.verify.reason === 'misconfigured'
+										? 'Fill in the field this source uses in the Personalization Webhook Secrets credential (see the package README, "Setting up each source").'
+										: 'The signature covers the exact bytes the provider sent. Pass them unchanged in "Raw Body Field" (n8n\'s Webhook node: Options → Raw Body, binary property "data"), not a body parsed and serialized again, and check the secret in the credential.',
+						});
 					}
 					if (outcome.kind !== 'events') {
 						throw new NodeOperationError(

@@ -103,22 +103,26 @@ export class PersonalizationTrigger implements INodeType {
 			},
 			...customSignatureProperties({ signatureCheck: ['verify'] }),
 			...mappingProperties({}),
-			{
-				displayName: 'Confirm SNS Subscription',
-				name: 'confirmSubscription',
-				type: 'boolean',
-				default: false,
-				displayOptions: { show: { source: ['ses'] } },
-				description: 'Whether to confirm the SNS SubscriptionConfirmation automatically (only for the topics listed below)',
-			},
+			// Both only with the signature verified: an unverified SNS message may name any topic, and its
+			// SubscribeURL is never followed. The list is required then (an empty one refuses everything
+			// with 403, the SubscriptionConfirmation included), so the editor flags it before activation.
 			{
 				displayName: 'Allowed SNS Topic ARNs',
 				name: 'allowedTopicArns',
 				type: 'string',
 				default: '',
+				required: true,
 				placeholder: 'arn:aws:sns:us-east-1:123456789012:ses-events',
-				displayOptions: { show: { source: ['ses'] } },
-				description: 'Comma-separated. Required when the signature is verified: messages from other topics are rejected (403), because an SNS signature proves only that AWS sent the message, not whose topic it came from.',
+				displayOptions: { show: { source: ['ses'], signatureCheck: ['verify'] } },
+				description: 'Comma-separated SNS topics your SES events come from. Messages from other topics are rejected (403), because an SNS signature proves only that AWS sent the message, not whose topic it came from.',
+			},
+			{
+				displayName: 'Confirm SNS Subscription',
+				name: 'confirmSubscription',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { source: ['ses'], signatureCheck: ['verify'] } },
+				description: 'Whether to confirm the SNS SubscriptionConfirmation automatically (only for the topics listed above)',
 			},
 			{
 				displayName: 'Unknown Events',
@@ -254,7 +258,10 @@ export class PersonalizationTrigger implements INodeType {
 			case 'snsSubscription': {
 				const { sns } = outcome;
 				const confirm = get('confirmSubscription', false) === true;
-				if (!confirm || !verify || !allowedTopicArns.includes(sns.TopicArn)) {
+				if (!verify) {
+					return reply(res, { message: 'SNS subscription not confirmed: a confirmation is followed only when Signature Check is Verify' });
+				}
+				if (!confirm || !allowedTopicArns.includes(sns.TopicArn)) {
 					return reply(res, { message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' });
 				}
 				if (!sns.SubscribeURL || !isValidSnsServiceUrl(sns.SubscribeURL) || subscribeUrlTopic(sns.SubscribeURL) !== sns.TopicArn) {
@@ -267,7 +274,12 @@ export class PersonalizationTrigger implements INodeType {
 			case 'events': {
 				let events = outcome.events;
 				let duplicates = 0;
-				if (options.dedupe !== false && events.length > 0) {
+				// "Listen for test event" runs in mode 'manual', in the same process as the Production URL,
+				// and n8n never saves its static data (cli/src/webhooks/test-webhooks.ts). Sharing the
+				// active workflow's window would let a test delivery make production drop the same event
+				// later (or hide from the test an event production already ran), so a test call neither
+				// consults nor feeds it: it always runs, and the same event can be resent while building.
+				if (options.dedupe !== false && this.getMode() !== 'manual' && events.length > 0) {
 					const staticData = this.getWorkflowStaticData('node');
 					const { seen, persist } = dedupePersisted(
 						events.map((e) => dedupeKey(source, e.messageId)),

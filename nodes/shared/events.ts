@@ -147,14 +147,21 @@ export function readCustomHmac(get: ParamReader): HmacOptions {
 	};
 }
 
+/**
+ * The credential's values as the signature checks take them. The signing secret and the bearer
+ * token are trimmed: provider secrets (shpss_…, whsec_…, Mailgun keys, tokens) hold no whitespace
+ * and a received header value arrives trimmed, so surrounding spaces or a trailing newline can only
+ * come from pasting, and would make every delivery fail as "does not match" while "Test
+ * credential" (which trims too) says "Ready". Basic auth user and password stay as typed.
+ */
 export function secretsFromCredential(data: ICredentialDataDecryptedObject | undefined): SignatureSecrets {
 	const text = (v: unknown) => (typeof v === 'string' ? v : '');
 	return {
-		secret: text(data?.signingSecret),
+		secret: text(data?.signingSecret).trim(),
 		publicKey: text(data?.verificationKey),
 		username: text(data?.user),
 		password: text(data?.password),
-		token: text(data?.token),
+		token: text(data?.token).trim(),
 	};
 }
 
@@ -162,7 +169,19 @@ export async function testWebhookCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const result = checkWebhookSecrets(credential.data ?? {});
+	const data = credential.data ?? {};
+	// Unlike the signing secret and token (trimmed when used), basic auth compares user and password
+	// exactly as the sender typed them: a space pasted here only would make every delivery a 401.
+	for (const [field, label] of [['user', 'User'], ['password', 'Password']] as const) {
+		const value = data[field];
+		if (typeof value === 'string' && value.trim() !== '' && value !== value.trim()) {
+			return {
+				status: 'Error',
+				message: `The ${label} begins or ends with a space or line break. Basic auth compares it exactly: remove it, unless the sender was given it too.`,
+			};
+		}
+	}
+	const result = checkWebhookSecrets(data);
 	return { status: result.ok ? 'OK' : 'Error', message: result.message };
 }
 

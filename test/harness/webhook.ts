@@ -25,6 +25,7 @@ import type {
 	IWebhookData,
 	IWebhookResponseData,
 	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 import { TestCredentialsHelper } from './credentials-helper';
@@ -57,6 +58,11 @@ export interface WebhookOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	staticData?: IDataObject;
 	workflowId?: string;
+	/**
+	 * The execution mode n8n gives the webhook call: 'webhook' for an active workflow's Production
+	 * URL (default), 'manual' for the editor's "Listen for test event" (Test URL).
+	 */
+	mode?: WorkflowExecuteMode;
 }
 
 let counter = 0;
@@ -141,7 +147,7 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 			workflowExecuteAdditionalData: additionalData,
 			webhookId: node!.webhookId,
 		};
-		const context = new WebhookContext(workflow, node!, additionalData, 'webhook', webhookData, [], null);
+		const context = new WebhookContext(workflow, node!, additionalData, options.mode ?? 'webhook', webhookData, [], null);
 		const result = await nodeType.webhook!.call(context);
 		runs.push(result);
 		if (result.noWebhookResponse) {

@@ -104,6 +104,37 @@ describe('Normalize Event: signature check', () => {
 	});
 });
 
+describe('Normalize Event: what a failed check tells the operator', () => {
+	const f = fixture('woocommerce', 'order.created');
+	const raw = JSON.stringify(f.body);
+	const signed = signDelivery('woocommerce', raw, { headers: f.headers });
+	const params = { source: 'woocommerce', signatureCheck: 'verify', rawBodyField: 'rawBody', headersField: 'headers' };
+
+	it('a body re-serialized before the check (not the bytes WooCommerce signed): the error says to pass the raw body', async () => {
+		const reserialized = JSON.stringify(JSON.parse(raw), null, 2);
+		const result = await runWorkflow(workflow(params), { input: [{ json: { headers: signed.headers, rawBody: reserialized } }], credentials: credentialsFor('woocommerce') });
+		expect(result.error?.message).toBe('Item 0: the signature check failed: the x-wc-webhook-signature signature does not match the body');
+		expect(result.error?.description).toContain('Raw Body');
+		expect(result.error?.description).not.toContain(SECRETS.woocommerce);
+	});
+
+	it('no secret in the credential: the error says which credential field to fill in', async () => {
+		const result = await runWorkflow(workflow(params), { input: [{ json: { headers: signed.headers, rawBody: raw } }], credentials: { personalizationWebhookApi: { signingSecret: '' } } });
+		expect(result.error?.message).toBe('Item 0: the signature check failed: no signing secret is set in the credential');
+		expect(result.error?.description).toContain('Personalization Webhook Secrets');
+	});
+
+	it('SES from a topic that is not listed: a 403-type refusal, named as such (not as a failed signature)', async () => {
+		const sesRaw = JSON.stringify(fixture('ses', 'bounce').body);
+		const sesSigned = signDelivery('ses', sesRaw);
+		const result = await runWorkflow(workflow({ source: 'ses', signatureCheck: 'verify', rawBodyField: 'rawBody', allowedTopicArns: 'arn:aws:sns:eu-west-1:1:other' }), {
+			input: [{ json: { headers: sesSigned.headers, rawBody: sesSigned.body } }],
+		});
+		expect(result.error?.message).toBe('Item 0: the SNS TopicArn is not in the allowed list');
+		expect(result.error?.description).toContain('Allowed SNS Topic ARNs');
+	});
+});
+
 describe('Normalize Event: property', () => {
 	it('an empty batch yields one skipped marker item, not an event (seed found by the property test below)', async () => {
 		const result = await runWorkflow(workflow({ source: 'sendgrid', payloadField: 'body', onUnknown: 'error' }), { input: [{ json: { headers: {}, body: [] as never } }] });

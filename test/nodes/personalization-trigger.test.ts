@@ -135,6 +135,30 @@ describe('Personalization Trigger', () => {
 		expect(tampered.text + missing.text).not.toContain(SECRETS.shopify);
 	});
 
+	it('a signing secret or token pasted with a trailing newline or spaces still verifies (Test credential says "Ready" for it)', async () => {
+		// Provider secrets (shpss_…, whsec_…, tokens) never contain whitespace, and an HTTP header value
+		// arrives trimmed, so the spaces can only come from copying the value into n8n.
+		const f = fixture('shopify', 'checkouts-update');
+		const base = credentialFor('shopify').personalizationWebhookApi;
+		const shopify = await startWebhook(trigger('shopify'), { credentials: { personalizationWebhookApi: { ...base, signingSecret: `${SECRETS.shopify}\n` } } });
+		servers.push(shopify);
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		const a = await shopify.post(signed.body, signed.headers);
+		expect(a.status).toBe(200);
+		expect(a.events).toHaveLength(1);
+		const b = fixture('brevo', 'click');
+		const brevo = await startWebhook(trigger('brevo'), { credentials: { personalizationWebhookApi: { ...base, user: '', password: '', token: ` ${SECRETS.brevo.token} ` } } });
+		servers.push(brevo);
+		const signedBrevo = signDelivery('brevo', JSON.stringify(b.body), { headers: b.headers });
+		const reply = await brevo.post(signedBrevo.body, signedBrevo.headers);
+		expect(reply.status).toBe(200);
+		expect(reply.events).toHaveLength(1);
+		// A secret of spaces only is no secret: our set-up problem (500), not a signature mismatch (401).
+		const blank = await startWebhook(trigger('shopify'), { credentials: { personalizationWebhookApi: { ...base, signingSecret: '  ' } } });
+		servers.push(blank);
+		expect((await blank.post(signed.body, signed.headers)).status).toBe(500);
+	});
+
 	it('answers 401 to a replayed Stripe delivery older than the replay window', async () => {
 		const f = fixture('stripe', 'charge.refunded');
 		const server = await open('stripe');
@@ -183,6 +207,26 @@ describe('Personalization Trigger', () => {
 		// Without the saved state the same delivery would run again (the check above is not vacuous).
 		const third = await open('shopify', {}, { workflowId: 'dedupe-wf-empty' });
 		expect((await third.post(signed.body, signed.headers)).events).toHaveLength(1);
+	});
+
+	it('"Listen for test event" (manual mode) neither drops nor hides deliveries of the active workflow', async () => {
+		// n8n runs a Test URL call in mode 'manual', in the same process as the Production URL, and
+		// never saves static data for it (cli/src/webhooks/test-webhooks.ts): a test delivery must not
+		// make the active workflow drop the same event later, nor the reverse.
+		const f = fixture('shopify', 'orders-paid');
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		const test = await open('shopify', {}, { workflowId: 'manual-vs-production', mode: 'manual' });
+		expect((await test.post(signed.body, signed.headers)).events).toHaveLength(1);
+		// Resending the same event to the Test URL while building the workflow runs it again.
+		expect((await test.post(signed.body, signed.headers)).events).toHaveLength(1);
+		// The same event then reaches the Production URL (same workflow, same node): it runs.
+		const production = await open('shopify', {}, { workflowId: 'manual-vs-production' });
+		expect((await production.post(signed.body, signed.headers)).events).toHaveLength(1);
+		// Production remembers it for itself...
+		expect((await production.post(signed.body, signed.headers)).body).toMatchObject({ message: 'Duplicate delivery ignored' });
+		// ...and a test listener given the event production already ran still gets it.
+		const again = await open('shopify', {}, { workflowId: 'manual-vs-production', mode: 'manual', staticData: production.staticData() });
+		expect((await again.post(signed.body, signed.headers)).events).toHaveLength(1);
 	});
 
 	it('drops only the already seen events of a batch', async () => {
@@ -303,6 +347,16 @@ describe('Personalization Trigger', () => {
 			expect(reply.status).toBe(200);
 			expect(reply.workflowData).toBeUndefined();
 			expect(outbound.filter((u) => u.includes('ConfirmSubscription'))).toEqual([]);
+		});
+
+		it('accepting unsigned requests: a confirmation is never followed, and the answer says why (not the hidden switches)', async () => {
+			const server = await open('ses', { signatureCheck: 'none' }, { workflowId: 'ses-unsigned-confirmation' });
+			outbound.length = 0;
+			const reply = await server.post(JSON.stringify(confirmation()), { 'content-type': 'text/plain' });
+			expect(reply.status).toBe(200);
+			expect(reply.workflowData).toBeUndefined();
+			expect(reply.body).toEqual({ message: 'SNS subscription not confirmed: a confirmation is followed only when Signature Check is Verify' });
+			expect(outbound).toEqual([]);
 		});
 
 		it('confirms when opted in and the TopicArn is allowed; rejects other topics with 403', async () => {
