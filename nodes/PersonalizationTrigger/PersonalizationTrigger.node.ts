@@ -42,6 +42,16 @@ function reply(res: ServerResponse, body: IDataObject): IWebhookResponseData {
 	return { noWebhookResponse: true };
 }
 
+/**
+ * A number option as the node can use it: the editor's bounds also for a value set by an
+ * expression, and the default for one that is not a finite number (an expression giving NaN would
+ * otherwise switch the duplicate window off, or never bound the memory).
+ */
+function boundedOption(value: unknown, fallback: number, min: number, max: number): number {
+	if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
+	return Math.min(max, Math.max(min, value));
+}
+
 // eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- nothing to register remotely: the user pastes this node's URL into the provider's dashboard (each provider's setup is in the README)
 export class PersonalizationTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -163,8 +173,8 @@ export class PersonalizationTrigger implements INodeType {
 						name: 'dedupeWindowMinutes',
 						type: 'number',
 						default: 1440,
-						typeOptions: { minValue: 1 },
-						description: 'How long an event ID is remembered',
+						typeOptions: { minValue: 1, maxValue: 525600 },
+						description: 'How long an event ID is remembered (at most 525,600 minutes, one year)',
 					},
 					{
 						displayName: 'Include Raw Payload',
@@ -287,8 +297,8 @@ export class PersonalizationTrigger implements INodeType {
 						`${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
 						receivedAt.getTime(),
 						{
-							windowMs: (typeof options.dedupeWindowMinutes === 'number' ? options.dedupeWindowMinutes : 1440) * 60_000,
-							maxEntries: typeof options.dedupeMaxEntries === 'number' ? options.dedupeMaxEntries : 5000,
+							windowMs: boundedOption(options.dedupeWindowMinutes, 1440, 1, 525_600) * 60_000,
+							maxEntries: boundedOption(options.dedupeMaxEntries, 5000, 10, 100_000),
 						},
 					);
 					if (persist !== undefined) staticData.dedupeIds = persist;

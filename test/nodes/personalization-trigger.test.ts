@@ -241,6 +241,17 @@ describe('Personalization Trigger', () => {
 		expect(reply.body).toMatchObject({ duplicates: 4 });
 	});
 
+	it('duplicate options set by an expression that gives no number fall back to their defaults (NaN would switch the window off)', async () => {
+		const f = fixture('shopify', 'orders-create');
+		const server = await open('shopify', { options: { dedupeWindowMinutes: '={{ Number("a day") }}', dedupeMaxEntries: '={{ Number("many") }}' } });
+		const signed = signDelivery('shopify', JSON.stringify(f.body), { headers: f.headers });
+		expect((await server.post(signed.body, signed.headers)).events).toHaveLength(1);
+		const again = await server.post(signed.body, signed.headers);
+		expect(again.status).toBe(200);
+		expect(again.workflowData).toBeUndefined();
+		expect(again.body).toMatchObject({ message: 'Duplicate delivery ignored' });
+	});
+
 	it('unknown topics: acknowledged and ignored by default, or passed through as Unknown', async () => {
 		const body = JSON.stringify({ id: 5 });
 		const skip = await open('shopify');
