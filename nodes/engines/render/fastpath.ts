@@ -421,6 +421,11 @@ class CountingEmitter implements Emitter {
 	size = 0;
 	/** Where the URL attribute value being written started in the buffer (UrlAttrHtml), -1 none. */
 	urlStart = -1;
+	/**
+	 * What was written of that value so far, kept aside while it is open (undefined otherwise):
+	 * reading it back from the buffer would flatten the whole email so far at every checked attribute.
+	 */
+	urlText: string | undefined = undefined;
 	readonly limiter: LimiterLike;
 	constructor(limiter: LimiterLike = NO_LIMIT) {
 		this.limiter = limiter;
@@ -433,6 +438,7 @@ class CountingEmitter implements Emitter {
 		this.size += s.length;
 		if (this.size > this.limiter.limit) outputOverLimit(this.limiter, this.size);
 		this.buffer += s;
+		if (this.urlText !== undefined) this.urlText += s;
 	}
 }
 
@@ -580,6 +586,7 @@ class DualHtml {
 interface UrlEmitter {
 	buffer?: unknown;
 	urlStart?: number;
+	urlText?: string;
 }
 
 /**
@@ -608,25 +615,31 @@ class UrlAttrHtml {
 			const start = e.urlStart ?? -1;
 			const buffer = e.buffer;
 			if (start >= 0 && typeof buffer === 'string' && start <= buffer.length) {
-				// without a copy: a value starting with /, #, ? or http(s):// (most links), or holding
-				// neither ':' nor a character reference, has no other scheme
+				// the value written since it opened: our emitters keep it aside (liquidjs' own: read back)
+				const written = e.urlText ?? buffer.slice(start);
+				// a value starting with /, #, ? or http(s):// (most links), or holding neither ':' nor a
+				// character reference, has no other scheme
 				const at = this.close.at;
-				const first = start < buffer.length ? buffer.charCodeAt(start) : this.str.charCodeAt(0);
+				const first = written.length > 0 ? written.charCodeAt(0) : this.str.charCodeAt(0);
 				const settled =
-					first === 47 /* / */ || first === 35 /* # */ || first === 63 /* ? */ || buffer.startsWith('https://', start) || buffer.startsWith('http://', start) ||
-					(buffer.indexOf(':', start) < 0 && buffer.indexOf('&', start) < 0 && this.str.lastIndexOf(':', at) < 0 && this.str.lastIndexOf('&', at) < 0);
-				if (!settled && unsafeScheme(buffer.slice(start) + this.str.slice(0, at), this.close.quote)) {
+					first === 47 /* / */ || first === 35 /* # */ || first === 63 /* ? */ || written.startsWith('https://') || written.startsWith('http://') ||
+					(written.indexOf(':') < 0 && written.indexOf('&') < 0 && this.str.lastIndexOf(':', at) < 0 && this.str.lastIndexOf('&', at) < 0);
+				if (!settled && unsafeScheme(written + this.str.slice(0, at), this.close.quote)) {
 					e.buffer = buffer.slice(0, start) + '#';
 					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
 				}
 			}
 			e.urlStart = -1;
+			e.urlText = undefined;
 		}
 		if (emitter instanceof DualEmitter) {
 			emitter.append(this.str);
 			emitter.text += this.text ?? '';
 		} else emitter.write(this.str);
-		if (this.open >= 0 && typeof e.buffer === 'string') e.urlStart = e.buffer.length - (this.str.length - this.open);
+		if (this.open >= 0 && typeof e.buffer === 'string') {
+			e.urlStart = e.buffer.length - (this.str.length - this.open);
+			if (emitter instanceof CountingEmitter) emitter.urlText = this.str.slice(this.open);
+		}
 	}
 }
 
