@@ -20,6 +20,16 @@ const EVENTS: Record<string, string> = {
 	unsubscribed: 'Unsubscribed',
 };
 
+/**
+ * The payload as kept in `raw` (Include Raw Payload, or an unknown topic passed through): without
+ * `signature`, whose timestamp, token and HMAC sign no event data, so anyone reading the execution
+ * data could attach other event data to them within the replay window.
+ */
+function rawPayload(body: Record<string, unknown>): Record<string, unknown> {
+	const { signature: _signature, ...rest } = body;
+	return rest;
+}
+
 export const mailgun: EventSource = {
 	id: 'mailgun',
 	displayName: 'Mailgun',
@@ -39,8 +49,8 @@ export const mailgun: EventSource = {
 		const name = notPermanent ? undefined : own(EVENTS, topic);
 		if (!name) {
 			const unknown = notPermanent
-				? unknownTopic(mailgun, input, `failed (${severity})`, body, messageId, 'event-data.severity')
-				: unknownTopic(mailgun, input, topic, body, messageId, 'event-data.event');
+				? unknownTopic(mailgun, input, `failed (${severity})`, rawPayload(body), messageId, 'event-data.severity')
+				: unknownTopic(mailgun, input, topic, rawPayload(body), messageId, 'event-data.event');
 			return unknown ? [unknown] : [];
 		}
 		const status = obj(data['delivery-status']);
@@ -66,6 +76,6 @@ export const mailgun: EventSource = {
 		if (ip !== undefined) context.ip = ip;
 		const userAgent = optionalString(client['user-agent']);
 		if (userAgent !== undefined) context.userAgent = userAgent;
-		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, body)];
+		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, input.keepRaw ? rawPayload(body) : body)];
 	},
 };

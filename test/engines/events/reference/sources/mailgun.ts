@@ -36,7 +36,9 @@ export const mailgun: EventSource = {
 		const notPermanent = topic === 'failed' && severity !== undefined && severity !== 'permanent';
 		const name = notPermanent ? undefined : own(EVENTS, topic);
 		if (!name) {
-			const unknown = unknownTopic(mailgun, input, notPermanent ? `failed (${severity})` : topic, body, messageId, notPermanent ? 'event-data.severity' : 'event-data.event');
+			// raw without `signature` (it signs no event data; kept, it could be reused with other data)
+			const { signature: _signature, ...unsigned } = body;
+			const unknown = unknownTopic(mailgun, input, notPermanent ? `failed (${severity})` : topic, unsigned, messageId, notPermanent ? 'event-data.severity' : 'event-data.event');
 			return unknown ? [unknown] : [];
 		}
 		const status = obj(data['delivery-status']);
@@ -58,7 +60,7 @@ export const mailgun: EventSource = {
 					tags: Array.isArray(data.tags) && data.tags.length ? data.tags.filter((t) => typeof t === 'string').join(',') : undefined,
 				},
 				context: { ip: optionalString(data.ip), userAgent: optionalString(client['user-agent']) },
-				raw: body,
+				raw: (({ signature: _signature, ...unsigned }) => unsigned)(body),
 			}),
 		];
 	},
