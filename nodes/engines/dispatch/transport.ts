@@ -14,8 +14,13 @@ import https from 'node:https';
 import type { HttpRequestSpec, HttpResponseSpec, Transport } from './types';
 import { TransportError } from './types';
 
-/** Errors that prove the request never reached the provider. */
-const BEFORE_SEND = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\b/;
+/**
+ * Errors that prove the request never reached the provider: no connection (refused, DNS, no route,
+ * TLS certificate refused), or a request that could not even be built (an invalid URL or header,
+ * e.g. from a credential's Custom Endpoint or a signing step: Node throws these before a byte is sent).
+ */
+const BEFORE_SEND =
+	/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|ERR_INVALID_URL|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN|ERR_UNESCAPED_CHARACTERS|ERR_INVALID_PROTOCOL)\b/;
 
 function errorText(error: unknown): string {
 	const parts: string[] = [];
