@@ -22,7 +22,7 @@ import { BREVO_TEST_KEY, startBrevoServer } from './servers/brevo';
 import { POSTMARK_TOKEN, postmarkServer } from './servers/postmark';
 import { localTransport } from './servers/provider-server';
 import { RESEND_TEST_KEY, startResendServer } from './servers/resend';
-import { SENDGRID_KEY, SENDER_IDENTITY_MESSAGE, sendgridServer } from './servers/sendgrid';
+import { SENDGRID_KEY, SENDGRID_KEY_WITHOUT_MAIL_SEND, SENDER_IDENTITY_MESSAGE, sendgridServer } from './servers/sendgrid';
 import { SES_TEST_CREDENTIALS, startSesServer } from './servers/ses';
 import { fakeSleep, renderedItems } from './helpers';
 
@@ -63,6 +63,42 @@ describe('a 403 that refuses the sender is not a rejected credential', () => {
 			expect(server.requests).toHaveLength(1);
 		} finally {
 			bad.close();
+		}
+	});
+
+	it('SendGrid: a key without the Mail Send permission (403 access forbidden, no field) still stops the run as a rejected credential', async () => {
+		// SendGrid answers 403 both for this and for an unverified sender; only the latter names the
+		// from field or the Sender Identity, so this one must not be taken for a sender refusal.
+		const restricted = nodeHttpTransport({ headers: { Authorization: `Bearer ${SENDGRID_KEY_WITHOUT_MAIL_SEND}` }, timeoutMs: 2000 });
+		try {
+			const report = await dispatch(renderedItems(3), httpChannel(sendgrid, { baseUrl: server.url }, restricted), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+			expect(report.credentialRejected).toBe('SendGrid rejected the credential (403): SendGrid 403: access forbidden');
+			expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'failed']);
+			expect(report.outcomes.map((o) => o.attempts)).toEqual([1, 0, 0]);
+			expect(server.requests.map((r) => r.status)).toEqual([403]);
+			expect(server.accepted).toHaveLength(0);
+		} finally {
+			restricted.close();
+		}
+	});
+
+	it('Resend: a batch refused for one unverified sender among several does not stop later messages of its verified senders', async () => {
+		// One batch request carries two senders; Resend refuses the whole request (403), and the answer
+		// does not say which sender it refused, so the verified sender must not be barred for the run.
+		const resendServer = await startResendServer(RESEND_TEST_KEY, new Set(['shop.example.com']));
+		try {
+			const transport = localTransport(resendServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${RESEND_TEST_KEY}` } }));
+			const items = renderedItems(4);
+			items[0].from = { email: 'hello@unverified.example' };
+			for (const i of [1, 2, 3]) items[i].from = { email: 'news@shop.example.com' };
+			const report = await dispatch(items, httpChannel(resend, { baseUrl: resendServer.url }, transport), { mode: 'rendered', batchSize: 2, limits: { concurrency: 1 }, ...fast() });
+			expect(report.credentialRejected).toBeUndefined();
+			expect(report.outcomes[0]).toMatchObject({ status: 'failed', responseCode: 403 });
+			// The second request (items 2 and 3, verified sender only) is sent and accepted.
+			expect(report.outcomes.slice(2).map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['sent', 1]]);
+			expect(resendServer.delivered.map((d) => d.email.to)).toEqual([['User 2 <user2@example.com>'], ['User 3 <user3@example.com>']]);
+		} finally {
+			await resendServer.close();
 		}
 	});
 

@@ -22,6 +22,10 @@
  *    address of an authenticated domain) is refused with HTTP 403 and
  *    `{"errors":[{"message":"The from address does not match a verified Sender Identity. …","field":"from","help":null}]}`
  *    (only when the server is given `verifiedSenders`; otherwise every sender counts as verified).
+ *  - A key without the Mail Send permission (SENDGRID_KEY_WITHOUT_MAIL_SEND here) is authenticated
+ *    but POST /v3/mail/send answers 403 `{"errors":[{"field":null,"message":"access forbidden"}]}`
+ *    (the body as SendGrid answers it: https://github.com/sendgrid/sendgrid-php/issues/263); its
+ *    GET /v3/scopes lists no mail.send.
  *  - https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits
  *    429 with X-RateLimit-Limit / X-RateLimit-Remaining / X-RateLimit-Reset.
  *
@@ -55,6 +59,10 @@ function substitute(value: string, subs: Record<string, string>): string {
 	for (const [tag, replacement] of Object.entries(subs)) out = out.split(tag).join(replacement);
 	return out;
 }
+
+/** An authenticated key whose permissions do not include Mail Send. */
+export const SENDGRID_KEY_WITHOUT_MAIL_SEND = 'SG.test-key-without-mail-send';
+const withoutMailSend = (ctx: RouteContext) => ctx.headers.authorization === `Bearer ${SENDGRID_KEY_WITHOUT_MAIL_SEND}`;
 
 export const SENDER_IDENTITY_MESSAGE = 'The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements';
 
@@ -141,8 +149,11 @@ export function mailSend(ctx: RouteContext, senders?: VerifiedSenders): Reply {
 export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}, verifiedSenders?: VerifiedSenders): ProviderServer {
 	return new ProviderServer({
 		name: 'sendgrid',
-		routes: { 'POST /v3/mail/send': (ctx) => mailSend(ctx, verifiedSenders), 'GET /v3/scopes': () => ({ status: 200, body: { scopes: ['mail.send'] } }) },
-		authorized: (req) => req.headers.authorization === `Bearer ${SENDGRID_KEY}`,
+		routes: {
+			'POST /v3/mail/send': (ctx) => (withoutMailSend(ctx) ? { status: 403, body: { errors: [{ field: null, message: 'access forbidden' }] } } : mailSend(ctx, verifiedSenders)),
+			'GET /v3/scopes': (ctx) => ({ status: 200, body: { scopes: withoutMailSend(ctx) ? ['user.profile.read'] : ['mail.send'] } }),
+		},
+		authorized: (req) => req.headers.authorization === `Bearer ${SENDGRID_KEY}` || req.headers.authorization === `Bearer ${SENDGRID_KEY_WITHOUT_MAIL_SEND}`,
 		unauthorized: () => ({ status: 401, body: { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked', help: null }] } }),
 		maxBodyBytes: MAX_BYTES,
 		tooLarge: () => ({ status: 413, body: { errors: [{ field: null, message: 'The JSON payload you have included in your request is too large.', help: null }] } }),
