@@ -145,19 +145,52 @@ describe('documented per-message limits fail that message alone, before any requ
 		}
 	});
 
+	it('SES: header names (<= 126 printable ASCII, no colon) and values (1-870 printable ASCII once RFC 2047-encoded) are checked per item', async () => {
+		// https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageHeader.html
+		// A non-ASCII value is sent as =?UTF-8?B?<base64>?= (12 characters around the base64):
+		// 321 'é' are 642 UTF-8 bytes, 856 base64 characters, 868 in all (allowed);
+		// 322 'é' are 644 bytes, 860 base64 characters, 872 in all (refused) though only 322 characters long.
+		const server = await startSesServer();
+		try {
+			const transport = localTransport(server.url, (r) => ({ ...r, headers: signAwsRequest(r, SES_TEST_CREDENTIALS, 'ses', new Date()) }));
+			const items: DispatchItem[] = renderedItems(7).map((item) => ({ ...item, subject: undefined, html: undefined, text: undefined, templateId: 'welcome' }));
+			items[0].headers = { 'X-Accent': 'é'.repeat(321) };
+			items[1].headers = { 'X-Accent': 'é'.repeat(322) };
+			items[2].headers = { [`X-${'n'.repeat(124)}`]: 'v' }; // a 126-character name
+			items[3].headers = { [`X-${'n'.repeat(125)}`]: 'v' }; // 127 characters
+			items[4].headers = { 'X-Bad:Name': 'v' };
+			items[5].headers = { 'X-Empty': '' };
+			const report = await dispatch(items, httpChannel(ses, { baseUrl: server.url, region: 'eu-west-1' }, transport), { mode: 'template', ...fast() });
+			expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['failed', 0], ['sent', 1], ['failed', 0], ['failed', 0], ['failed', 0], ['sent', 1]]);
+			expect(report.outcomes[1].error).toMatch(/^Item 1: the X-Accent header value is 872 characters once RFC 2047-encoded, more than the 870 /);
+			expect(report.outcomes[3].error).toMatch(/^Item 3: .*header name/);
+			expect(report.outcomes[4].error).toMatch(/^Item 4: .*header name "X-Bad:Name"/);
+			expect(report.outcomes[5].error).toMatch(/^Item 5: .*empty value for the X-Empty header/);
+			// One SendBulkEmail call with the three good items, which the server (enforcing the same documented rules) accepts.
+			expect(server.received).toHaveLength(1);
+			expect(server.delivered.map((d) => d.to)).toEqual(['"User 0" <user0@example.com>', '"User 2" <user2@example.com>', '"User 6" <user6@example.com>']);
+			expect(server.delivered[0].headers['X-Accent']).toHaveLength(868);
+		} finally {
+			await server.close();
+		}
+	});
+
 	it('Brevo: template variables over 100 KB fail their item; the other versions share one call', async () => {
 		const server = await startBrevoServer();
 		try {
 			const transport = localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } }));
 			// {"v":"…"} is 8 characters of JSON around the string: 102,392 x's make exactly 100 KB (102,400 bytes).
 			const variables = (bytes: number) => ({ v: 'x'.repeat(bytes - 8) });
-			const items: DispatchItem[] = renderedItems(3).map((item) => ({ ...item, subject: undefined, html: undefined, text: undefined, templateId: '12' }));
+			const items: DispatchItem[] = renderedItems(4).map((item) => ({ ...item, subject: undefined, html: undefined, text: undefined, templateId: '12' }));
 			items[0].variables = variables(100 * 1024);
 			items[1].variables = variables(100 * 1024 + 1);
 			items[2].variables = { v: 'small' };
+			// The limit is in bytes: 51,197 'é' (2 UTF-8 bytes each) are 51,205 characters of JSON but 102,402 bytes.
+			items[3].variables = { v: 'é'.repeat(51_197) };
 			const report = await dispatch(items, httpChannel(brevo, { baseUrl: server.url }, transport), { mode: 'template', ...fast() });
-			expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['failed', 0], ['sent', 1]]);
+			expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['failed', 0], ['sent', 1], ['failed', 0]]);
 			expect(report.outcomes[1].error).toBe('Item 1: the template variables (Brevo params) are 102,401 bytes as JSON, more than the 100 KB (102,400 bytes) Brevo allows per message version (field: variables)');
+			expect(report.outcomes[3].error).toMatch(/^Item 3: the template variables \(Brevo params\) are 102,402 bytes as JSON/);
 			expect(server.received).toHaveLength(1);
 			expect(server.delivered.map((d) => d.to)).toEqual(['user0@example.com', 'user2@example.com']);
 		} finally {
