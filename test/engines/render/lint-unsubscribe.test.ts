@@ -34,6 +34,8 @@ describe('lint unsubscribe-link: hidden links do not count', () => {
 		['font-size 0 on the link', `<a href="${U}" style="font-size:0">Unsubscribe</a>`],
 		['no text and no image (zero size)', `<a href="${U}"></a>`],
 		['the word only in hidden text of a visible link', '<a href="https://shop.example/account"><span style="display:none">Unsubscribe</span>My account</a>'],
+		['an image-only link whose image is hidden', `<a href="${U}"><img src="https://cdn.example/u.png" alt="Unsubscribe" style="display:none"></a>`],
+		['an image-only link whose image has the hidden attribute', `<a href="${U}"><img hidden src="https://cdn.example/u.png" alt="Unsubscribe"></a>`],
 	])('%s', async (_name, inner) => {
 		expect(await unsubscribeError(inner)).toBe(true);
 	});
@@ -66,6 +68,13 @@ describe('lint unsubscribe-link: visible unsubscribe links pass', () => {
 		['MJML layout: font-size:0px on the cell, a size again on the text', `<td style="font-size:0px;padding:10px 25px;"><div style="font-family:Arial, sans-serif;font-size:12px;"><a href="${U}">Unsubscribe</a></div></td>`],
 		['a hidden preheader before a visible link', `<div style="display:none;max-height:0px;overflow:hidden;mso-hide:all;">Preview</div><a href="${U}">Unsubscribe</a>`],
 		['one hidden, one visible', `<div style="display:none"><a href="${U}">Unsubscribe</a></div><p><a href="${U}">Unsubscribe</a></p>`],
+		// A zero size hides only with overflow hidden: otherwise the content overflows and shows
+		// (CSS overflow defaults to visible: https://www.w3.org/TR/CSS2/visufx.html#overflow).
+		['a zero-height box without overflow hidden', `<div style="height:0"><a href="${U}">Unsubscribe</a></div>`],
+		// "hidden" as a word elsewhere is not the hidden attribute: aria-hidden does not hide
+		// visually, and an attribute value is not an attribute name.
+		['aria-hidden on the link', `<a href="${U}" aria-hidden="true">Unsubscribe</a>`],
+		['"hidden" inside another attribute\'s value', `<a href="${U}" title="not a hidden link">Unsubscribe</a>`],
 	])('%s', async (_name, inner) => {
 		expect(await unsubscribeError(inner, { unsubscribe_url: U })).toBe(false);
 	});
