@@ -40,6 +40,17 @@ describe('URL attributes holding several Liquid values are checked as a whole', 
 		expect(r.html).toContain('<a href="#">Go</a>');
 	});
 
+	it.each([
+		// Static text before the outputs decides the scheme only when the browser would read it so:
+		// a character reference may be a scheme letter (&#115; is "s") and tabs and line breaks are
+		// removed before the scheme is read (WHATWG URL parser), so neither makes the start "static".
+		['a character reference in the static start', '<a href="java&#115;cript{{ a }}{{ b }}">Go</a>'],
+		['a line break in the static start', '<a href="java\nscript{{ a }}{{ b }}">Go</a>'],
+		['a tab in the static start', '<a href="java\tscript{{ a }}{{ b }}">Go</a>'],
+	])('%s: the scheme is completed by the data → "#"', async (_name, body) => {
+		expect((await render(body, { a: ':alert(1)', b: '' })).html).toContain('<a href="#">Go</a>');
+	});
+
 	it('outputs in if/else branches and static text in a branch', async () => {
 		const bad = 'javascript:alert(1)';
 		const branches = '<a href="{% if x %}{{ a }}{% else %}{{ b }}{% endif %}">Go</a>';
@@ -58,6 +69,10 @@ describe('URL attributes holding several Liquid values are checked as a whole', 
 		expect((await render(body, { x: true, a: bad, b: '' })).html).toContain('<a href="#">Go</a>');
 		const twoTags = '{% if x %}<a href="{{ a }}">{% else %}<a class="k" href="{{ b }}{{ a }}">{% endif %}Go</a>';
 		expect((await render(twoTags, { x: false, a: 'script:1', b: 'java' })).html).toContain('<a class="k" href="#">Go</a>');
+		const unlessBody = '<a href="{% unless x %}{{ a }}"{% else %}{{ b }}"{% endunless %}>Go</a>';
+		expect((await render(unlessBody, { x: true, a: '', b: bad })).html).toContain('<a href="#">Go</a>');
+		expect((await render(unlessBody, { x: false, a: bad, b: '' })).html).toContain('<a href="#">Go</a>');
+		expect((await render(unlessBody, { x: true, a: '', b: 'https://ok.example/' })).html).toContain('<a href="https://ok.example/">Go</a>');
 		const caseBody = '<a href="{% case k %}{% when 1 %}{{ a }}"{% when 2 %}{{ b }}"{% else %}{{ a }}{{ b }}"{% endcase %}>Go</a>';
 		expect((await render(caseBody, { k: 2, a: '', b: bad })).html).toContain('<a href="#">Go</a>');
 		expect((await render(caseBody, { k: 3, a: 'java', b: 'script:1' })).html).toContain('<a href="#">Go</a>');
