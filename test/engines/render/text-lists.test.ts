@@ -14,6 +14,10 @@ describe('text part: ordered lists', () => {
 		['<ol start="3"><li>Third</li><li>Fourth</li></ol>', '3. Third\n4. Fourth'],
 		['<ol start=" -1"><li>a</li><li>b</li><li>c</li></ol>', '-1. a\n0. b\n1. c'],
 		['<ol start="x"><li>a</li></ol>', '1. a'],
+		// "+" is skipped by the HTML rules for parsing integers (https://html.spec.whatwg.org/multipage/common-microsyntaxes.html#rules-for-parsing-integers)
+		['<ol start="+4"><li>a</li><li>b</li></ol>', '4. a\n5. b'],
+		// three levels: three spaces more per level
+		['<ol><li>A<ol><li>B<ul><li>C</li><li>D</li></ul></li></ol></li><li>E</li></ol>', '1. A\n   1. B\n      - C\n      - D\n2. E'],
 		['<ul><li>Apples</li><li>Pears</li></ul>', '- Apples\n- Pears'],
 		['<ol><li>Fruit<ul><li>Apple</li><li>Pear</li></ul></li><li>Vegetables<ol start="10"><li>Leek</li><li>Kale</li></ol></li><li>Bread</li></ol>',
 			'1. Fruit\n   - Apple\n   - Pear\n2. Vegetables\n   10. Leek\n   11. Kale\n3. Bread'],
