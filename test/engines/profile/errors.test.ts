@@ -22,6 +22,10 @@ describe('isEventRejection: errors caused by an event vs failures of the store',
 		expect(isEventRejection(sqliteError('CREATE TABLE t (a TEXT PRIMARY KEY); INSERT INTO t VALUES (1)', 'INSERT INTO t VALUES (1)'))).toBe(true);
 		expect(isEventRejection(sqliteError("CREATE TABLE t (a TEXT); CREATE TRIGGER p BEFORE INSERT ON t BEGIN SELECT RAISE(ABORT, 'no'); END", 'INSERT INTO t VALUES (1)'))).toBe(true);
 		expect(isEventRejection(sqliteError('CREATE TABLE t (a TEXT)', 'INSERT INTO gone VALUES (1)'))).toBe(false);
+		// SQLITE_MISMATCH (20): a text value for an INTEGER PRIMARY KEY; SQLITE_TOOBIG (18): a value over
+		// SQLITE_MAX_LENGTH (10^9 bytes by default) (https://www.sqlite.org/rescode.html, https://www.sqlite.org/limits.html).
+		expect(isEventRejection(sqliteError('CREATE TABLE m (a INTEGER PRIMARY KEY)', "INSERT INTO m VALUES ('x')"))).toBe(true);
+		expect(isEventRejection(sqliteError('CREATE TABLE b (a BLOB)', 'INSERT INTO b VALUES (zeroblob(2000000000))'))).toBe(true);
 	});
 
 	it('PostgreSQL: classes 22, 23 and 54 are the event; connection, auth, resources and missing tables are the store', () => {
@@ -37,6 +41,7 @@ describe('isEventRejection: errors caused by an event vs failures of the store',
 		expect(isEventRejection(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe(false);
 		expect(isEventRejection(new Error('timeout exceeded when trying to connect'))).toBe(false);
 		expect(isEventRejection(new RangeError('Invalid time value'))).toBe(true);
+		expect(isEventRejection(new TypeError("Cannot read properties of null (reading 'length')"))).toBe(true);
 		expect(isEventRejection(undefined)).toBe(false);
 	});
 });
