@@ -83,6 +83,25 @@ describe('aggregateEvents', () => {
 		expect(ignored).toBe(2);
 	});
 
+	it('joins through any id of an event (not only its first two), and an empty id joins nobody', () => {
+		// c: eve's delivery carries three ids; her order only the third (her address): one recipient.
+		// d: two deliveries whose userId is empty: the empty string is no id, so two recipients,
+		// and an event whose only id is empty is ignored.
+		const { counts, ignored } = aggregateEvents([
+			{ event: 'Email Delivered', variant: 'c', ids: ['m:m5', 'u:eve-1', 'e:eve@example.com'] },
+			{ event: 'Order Completed', variant: 'c', ids: ['e:eve@example.com'] },
+			{ event: 'Email Delivered', variant: 'c', ids: ['m:m6', 'u:finn-2', 'e:finn@example.com'] },
+			{ event: 'Email Delivered', variant: 'd', ids: ['', 'm:m7'] },
+			{ event: 'Email Delivered', variant: 'd', ids: ['', 'm:m8'] },
+			{ event: 'Email Opened', variant: 'd', ids: [''] },
+		]);
+		expect(counts).toEqual([
+			{ variant: 'c', sent: 2, opened: 0, clicked: 0, converted: 1 },
+			{ variant: 'd', sent: 2, opened: 0, clicked: 0, converted: 0 },
+		]);
+		expect(ignored).toBe(1);
+	});
+
 	it('joins the ids seen on one event: an order without email_id counts for its email recipient, not as another one', () => {
 		// a: m1 (anna) and m2 (ben) were sent; anna opened (m1) and later bought (no email_id, her userId
 		// and address only). Recipients: {m1, anna}, {m2, ben} → sent 2, opened 1, converted 1.
