@@ -216,6 +216,14 @@ describe('an answer the provider parser cannot read', () => {
 		expect(report.outcomes.every((o) => ledger.has(o.idempotencyKey, clock.now()))).toBe(true);
 	});
 
+	it('a 3xx answer that cannot be read is not taken for an accepted request (2xx means 200-299)', async () => {
+		// A redirect (e.g. a Custom Endpoint behind a proxy) means the provider did not process the request.
+		const transport = scriptedTransport([{ status: 300, headers: {}, body: '<html>Multiple Choices</html>' }]);
+		const clock = fakeSleep();
+		const report = await dispatch(renderedItems(1), httpChannel(throwing, {}, transport), { mode: 'rendered', ledger: new MemoryLedger(), sleep: clock.sleep, now: clock.now });
+		expect(report.outcomes.map((o) => [o.status, o.responseCode])).toEqual([['failed', 300]]);
+	});
+
 	it('a non-2xx answer that cannot be read stays failed, with the status', async () => {
 		const transport = scriptedTransport([{ status: 422, headers: {}, body: 'nope' }]);
 		const clock = fakeSleep();
