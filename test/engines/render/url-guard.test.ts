@@ -35,6 +35,17 @@ describe('URL attributes holding several Liquid values are checked as a whole', 
 		expect((await render('<a href="{{ s }}://{{ host }}/p">Go</a>', { s: 'https', host: 'shop.example' })).html).toContain('<a href="https://shop.example/p">Go</a>');
 	});
 
+	it('a scheme from the data completed by the static text that closes the value: ":" or a character reference for it', async () => {
+		// "javascript" comes from the data and the colon (or &#58;, which the browser decodes to ":")
+		// from the closing static text: what was written before the closing piece becomes "#", the
+		// closing piece stays, so the link is a harmless fragment.
+		const data = { a: 'java', b: 'script' };
+		expect((await render('<a href="{{ a }}{{ b }}:alert(1)">Go</a>', data)).html).toContain('<a href="#:alert(1)">Go</a>');
+		expect((await render('<a href="{{ a }}{{ b }}&#58;alert(1)">Go</a>', data)).html).toContain('<a href="#&#58;alert(1)">Go</a>');
+		// an ordinary scheme completed the same way passes
+		expect((await render('<a href="{{ a }}{{ b }}://shop.example/">Go</a>', { a: 'htt', b: 'ps' })).html).toContain('<a href="https://shop.example/">Go</a>');
+	});
+
 	it('a character reference split across unescaped values (| raw): javascript&#5 + 8;… reads javascript:', async () => {
 		const r = await render('<a href="{{ a | raw }}{{ b | raw }}">Go</a>', { a: 'javascript&#5', b: '8;alert(1)' });
 		expect(r.html).toContain('<a href="#">Go</a>');
