@@ -84,21 +84,23 @@ describe('a 403 that refuses the sender is not a rejected credential', () => {
 		}
 	});
 
-	it('Resend: a batch refused for one unverified sender among several does not stop later messages of its verified senders', async () => {
-		// One batch request carries two senders; Resend refuses the whole request (403), and the answer
-		// does not say which sender it refused, so the verified sender must not be barred for the run.
+	it('Resend: messages of different senders never share a batch, so a refused sender fails only its own messages', async () => {
+		// Resend refuses a whole batch request (403) for one unverified sender and does not say which
+		// one; sharing a request, the verified sender's message would have been refused with it.
 		const resendServer = await startResendServer(RESEND_TEST_KEY, new Set(['shop.example.com']));
 		try {
 			const transport = localTransport(resendServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${RESEND_TEST_KEY}` } }));
 			const items = renderedItems(4);
 			items[0].from = { email: 'hello@unverified.example' };
-			for (const i of [1, 2, 3]) items[i].from = { email: 'news@shop.example.com' };
+			for (const i of [1, 2, 3]) items[i].from = { email: 'News@Shop.example.com' };
+			items[3].from = { email: 'news@shop.example.com' };
 			const report = await dispatch(items, httpChannel(resend, { baseUrl: resendServer.url }, transport), { mode: 'rendered', batchSize: 2, limits: { concurrency: 1 }, ...fast() });
 			expect(report.credentialRejected).toBeUndefined();
 			expect(report.outcomes[0]).toMatchObject({ status: 'failed', responseCode: 403 });
-			// The second request (items 2 and 3, verified sender only) is sent and accepted.
-			expect(report.outcomes.slice(2).map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['sent', 1]]);
-			expect(resendServer.delivered.map((d) => d.email.to)).toEqual([['User 2 <user2@example.com>'], ['User 3 <user3@example.com>']]);
+			expect(report.outcomes.slice(1).map((o) => [o.status, o.attempts])).toEqual([['sent', 1], ['sent', 1], ['sent', 1]]);
+			// three requests: the unverified sender alone, then the verified one (any case) in batches of 2
+			expect(resendServer.received.map((r) => r.path).sort()).toEqual(['/emails', '/emails', '/emails/batch']);
+			expect(resendServer.delivered.map((d) => d.email.to).sort()).toEqual([['User 1 <user1@example.com>'], ['User 2 <user2@example.com>'], ['User 3 <user3@example.com>']]);
 		} finally {
 			await resendServer.close();
 		}

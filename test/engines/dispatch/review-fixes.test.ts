@@ -232,3 +232,40 @@ describe('an answer the provider parser cannot read', () => {
 		expect(report.outcomes[0].error).toBe("Resend answered HTTP 422 and its answer could not be read (Cannot read properties of undefined (reading 'map'))");
 	});
 });
+
+describe('a sender refusal for a request that carried several senders', () => {
+	// A channel that puts two messages in each request whatever their senders, and refuses a request
+	// holding the unverified sender, without saying which sender (as Resend's batch 403 does).
+	const unverified = 'hello@unverified.example';
+	const sent: number[][] = [];
+	const channel: Channel = {
+		id: 'pairs',
+		displayName: 'Pairs',
+		maxBatch: { rendered: 2, template: 2 },
+		acceptsIdempotencyKey: false,
+		plan: (messages) => {
+			const units: Unit[] = [];
+			for (let i = 0; i < messages.length; i += 2) units.push({ messages: messages.slice(i, i + 2) });
+			return units;
+		},
+		async send(unit) {
+			sent.push(unit.messages.map((m) => m.index));
+			const refused = unit.messages.some((m) => m.from.email === unverified);
+			return unit.messages.map((m) =>
+				refused
+					? { index: m.index, status: 'failed' as const, responseCode: 403, refused: 'sender' as const, retryable: false, error: 'domain not verified' }
+					: { index: m.index, status: 'sent' as const, responseCode: 200 },
+			);
+		},
+	};
+
+	it("bars no sender for later requests: the answer does not say whose sender it refused", async () => {
+		const items = renderedItems(4);
+		items[0].from = { email: unverified };
+		for (const i of [1, 2, 3]) items[i].from = { email: 'news@shop.example.com' };
+		const clock = fakeSleep();
+		const report = await dispatch(items, channel, { mode: 'rendered', batchSize: 2, limits: { concurrency: 1 }, sleep: clock.sleep, now: clock.now });
+		expect(sent).toEqual([[0, 1], [2, 3]]);
+		expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'sent', 'sent']);
+	});
+});

@@ -36,6 +36,7 @@ import {
 	tagSafe,
 	trimSlash,
 	chunk,
+	groupBy,
 } from './batch-helpers';
 
 export const RESEND_MAX_BATCH = 100;
@@ -96,7 +97,10 @@ export const resend: EspProvider = {
 		// Each email is serialised once: its JSON gives its size and is joined into the body.
 		const json = new Map<OutboundMessage, string>(messages.map((m) => [m, JSON.stringify(resendEmail(m, mode))]));
 		const size = (m: OutboundMessage) => Buffer.byteLength(json.get(m) ?? '', 'utf8');
-		return chunk(messages, RESEND_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }).map((part) => {
+		// One sender per request: Resend refuses a whole batch (403 validation_error) for one
+		// unverified sender without saying which, so mixing senders would fail verified ones too.
+		const parts = groupBy(messages, (m) => m.from.email.toLowerCase()).flatMap((group) => chunk(group, RESEND_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }));
+		return parts.map((part) => {
 			const single = part.length === 1;
 			const key = requestKey(part, 'pz-batch-');
 			return {
