@@ -57,10 +57,42 @@ export function inspectHtml(html: string): HtmlFacts {
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const SKIP = new Set(['head', 'style', 'script', 'title', 'noscript', 'template']);
-const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|(?:^|[;\s])opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:!important\s*)?(?:;|$)/i;
-const ZERO_SIZE = /(?:^|[;\s])(?:max-)?(?:width|height)\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:!important\s*)?(?:;|$)/i;
-const OVERFLOW_HIDDEN = /overflow\s*:\s*hidden/i;
-const FONT_SIZE = /(?:^|[;\s])font-size\s*:\s*([0-9.]+)/gi;
+/** A CSS length or number that is zero (`0`, `0.0`, `.0`, `0px`, `0em`…). */
+const ZERO = /^(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?$/;
+/**
+ * Elements whose start tag closes an open `<p>` (HTML "in body" insertion mode: a `<p>` end tag is
+ * implied before them), https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inbody.
+ */
+const CLOSES_P = new Set([
+	'address', 'article', 'aside', 'blockquote', 'center', 'details', 'dialog', 'dir', 'div', 'dl', 'fieldset', 'figcaption', 'figure',
+	'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr', 'li', 'main', 'menu', 'nav', 'ol', 'p', 'pre',
+	'section', 'summary', 'table', 'ul',
+]);
+/** Where an implied `</p>` or `</li>` stops looking for the element to close (its scope ends). */
+const SCOPE_BOUNDARY = new Set(['table', 'td', 'th', 'caption', 'html', 'template', 'button']);
+const LIST = new Set(['ul', 'ol']);
+
+/**
+ * The declarations of a style attribute as the cascade resolves them within it: the last one of a
+ * property wins, unless an earlier one is `!important` and it is not (CSS Cascade 4, "declaration
+ * order"). Names and values lower-cased and trimmed, `!important` removed.
+ */
+function declarations(style: string): Map<string, string> {
+	const out = new Map<string, string>();
+	const important = new Set<string>();
+	for (const part of style.split(';')) {
+		const colon = part.indexOf(':');
+		if (colon < 0) continue;
+		const name = part.slice(0, colon).trim().toLowerCase();
+		let value = part.slice(colon + 1).trim().toLowerCase();
+		const imp = /!\s*important$/.test(value);
+		if (imp) value = value.replace(/!\s*important$/, '').trim();
+		if (!imp && important.has(name)) continue;
+		out.set(name, value);
+		if (imp) important.add(name);
+	}
+	return out;
+}
 
 export interface LinkFacts {
 	href: string;
@@ -72,11 +104,17 @@ export interface LinkFacts {
 
 /** Hidden by its own attributes: true; its font-size: 0 → 'zero', another → 'set', none → undefined. */
 function hiding(attrs: string): { hidden: boolean; font?: 'zero' | 'set' } {
-	const style = attr(attrs, 'style') ?? '';
-	const hidden = /(?:^|\s)hidden(?:\s|=|\/|$)/i.test(attrs.replace(/"[^"]*"|'[^']*'/g, '""')) ||
-		HIDING_STYLE.test(style) || (ZERO_SIZE.test(style) && OVERFLOW_HIDDEN.test(style));
-	let font: 'zero' | 'set' | undefined;
-	for (const m of style.matchAll(FONT_SIZE)) font = parseFloat(m[1]) === 0 ? 'zero' : 'set';
+	const css = declarations(attr(attrs, 'style') ?? '');
+	const zero = (name: string) => ZERO.test(css.get(name) ?? '');
+	const hidden =
+		/(?:^|\s)hidden(?:\s|=|\/|$)/i.test(attrs.replace(/"[^"]*"|'[^']*'/g, '""')) ||
+		css.get('display') === 'none' ||
+		css.get('visibility') === 'hidden' ||
+		css.get('mso-hide') === 'all' ||
+		/^(?:0+(?:\.0*)?|\.0+)$/.test(css.get('opacity') ?? '') ||
+		((zero('width') || zero('height') || zero('max-width') || zero('max-height')) && css.get('overflow') === 'hidden');
+	const size = css.get('font-size');
+	const font = size === undefined ? undefined : parseFloat(size) === 0 ? 'zero' : 'set';
 	return { hidden, font };
 }
 
@@ -106,6 +144,17 @@ export function readLinks(html: string): LinkFacts[] {
 		out.push({ href: link.href, label: link.label.replace(/\s+/g, ' ').trim(), visible: link.visible && link.shows });
 		link = undefined;
 	};
+	/** Closes the innermost open `name` (`p` or `li`) with what it holds, unless a scope boundary comes first. */
+	const closeImplied = (name: string) => {
+		for (let i = stack.length - 1; i >= 0; i--) {
+			const open = stack[i].name;
+			if (open === name) {
+				stack.length = i;
+				return;
+			}
+			if (SCOPE_BOUNDARY.has(open) || (name === 'li' && LIST.has(open))) return;
+		}
+	};
 	const tagRe = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>/g;
 	let pos = 0;
 	let m: RegExpExecArray | null;
@@ -133,6 +182,9 @@ export function readLinks(html: string): LinkFacts[] {
 			tagRe.lastIndex = pos = close < 0 ? html.length : close;
 			continue;
 		}
+		// Start tags that end an open <p> or <li> without its end tag (as a browser reads them).
+		if (CLOSES_P.has(name)) closeImplied('p');
+		if (name === 'li') closeImplied('li');
 		const own = hiding(attrs);
 		if (name === 'a') {
 			endLink();

@@ -86,3 +86,28 @@ it('the template-level warning on every render follows the same rule', async () 
 	const ok = await compileTemplate({ format: 'html', body: page(`<a href="${U}">Unsubscribe</a>`), subject: 'Hi', preheader: 'p' });
 	expect(renderCompiled(ok, { name: 'Ada' }).warnings.some((w) => w.startsWith('unsubscribe-link:'))).toBe(false);
 });
+
+describe('lint unsubscribe-link: read as a browser reads the HTML', () => {
+	// HTML parsing: a <p> start tag (and other block starts) ends an open <p>, a <li> ends an open
+	// <li> (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inbody); within one
+	// style attribute the last declaration of a property wins unless an earlier one is !important
+	// (https://www.w3.org/TR/css-cascade-4/#cascade-order).
+	it.each([
+		['after an unclosed hidden <p>', `<p style="display:none">Preview text<p><a href="${U}">Unsubscribe</a></p>`],
+		['after an unclosed hidden <p>, in a <div>', `<p style="display:none">Preview text<div><a href="${U}">Unsubscribe</a></div>`],
+		['after an unclosed hidden <li>', `<ul><li style="display:none">Preview<li><a href="${U}">Unsubscribe</a></ul>`],
+		['display:none overridden by a later display', `<a href="${U}" style="display:none; display:inline">Unsubscribe</a>`],
+		['font-size:0 overridden by a later font-size', `<a href="${U}" style="font-size:0; font-size:12px">Unsubscribe</a>`],
+	])('visible: %s', async (_name, inner) => {
+		expect(await unsubscribeError(inner)).toBe(false);
+	});
+
+	it.each([
+		['inside a hidden <p> (a <span> does not end it)', `<p style="display:none">Preview <span><a href="${U}">Unsubscribe</a></span></p>`],
+		['a hidden <li> holding a nested list', `<ul><li style="display:none"><ul><li><a href="${U}">Unsubscribe</a></ul></ul>`],
+		['display:none !important before a later display', `<a href="${U}" style="display:none !important; display:inline">Unsubscribe</a>`],
+		['visibility:visible then visibility:hidden', `<a href="${U}" style="visibility:visible;visibility:hidden">Unsubscribe</a>`],
+	])('hidden: %s', async (_name, inner) => {
+		expect(await unsubscribeError(inner)).toBe(true);
+	});
+});
