@@ -94,9 +94,9 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	let valueHasOutput = false;
 	let raw = ''; // <style> content so far
 	let rawTag = '';
-	// the current attribute value: where it opened, whether Liquid is in it, its static start
-	let openPiece = -1;
-	let openAt = 0;
+	// the current attribute value: where it may have opened (pieces and offsets: several when
+	// branches open it differently), whether Liquid is in it, its static start
+	let openers: ReadonlyArray<readonly [number, number]> = [];
 	let hasLiquid = false;
 	let staticStart = '';
 	let lastPiece = -1;
@@ -107,31 +107,77 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		hasLiquid = true;
 	};
 	const openValue = (piece: number, at: number) => {
-		openPiece = piece;
-		openAt = at;
+		openers = piece >= 0 ? [[piece, at]] : [];
 		hasLiquid = false;
 		staticStart = '';
 	};
 	const closeValue = (piece: number, at: number, quote: string) => {
-		if (hasLiquid && openPiece >= 0 && openPiece !== piece && URL_ATTRS.has(attr) && !staticStartDecides(staticStart)) {
-			opens.set(openPiece, openAt);
-			closes.set(piece, { at, quote });
+		if (hasLiquid && URL_ATTRS.has(attr) && !staticStartDecides(staticStart)) {
+			let planned = false;
+			for (const [p, a] of openers) {
+				if (p === piece) continue;
+				opens.set(p, a);
+				planned = true;
+			}
+			if (planned) closes.set(piece, { at, quote });
 		}
-		openPiece = -1;
+		openers = [];
 		hasLiquid = false;
 	};
 	// Branches: each `elsif`/`else`/`when` starts where its block started (so a branch that opens or
-	// closes an attribute differently from another is read as written, not after the other).
-	type Snapshot = [S, string, string, string, boolean, string, string, number, number, boolean, string];
-	const snapshot = (): Snapshot => [state, tag, attr, value, valueHasOutput, raw, rawTag, openPiece, openAt, hasLiquid, staticStart];
-	const blocks: Snapshot[] = [];
+	// closes an attribute differently from another is read as written, not after the other). After
+	// the block the scan goes on from the last branch's end, and a URL value open there may have
+	// opened in any branch (or before the block, when no branch ran): all those openers are kept
+	// and the value is checked as a whole where it closes.
+	type Snapshot = [S, string, string, string, boolean, string, string, ReadonlyArray<readonly [number, number]>, boolean, string, number, number];
+	const snapshot = (): Snapshot => [state, tag, attr, value, valueHasOutput, raw, rawTag, openers, hasLiquid, staticStart, lastPiece, lastPieceLength];
+	const restore = (v: Snapshot) => {
+		[state, tag, attr, value, valueHasOutput, raw, rawTag, openers, hasLiquid, staticStart, lastPiece, lastPieceLength] = v;
+	};
+	const merge = (ends: Snapshot[]) => {
+		// the current state is the last branch's end; the others (and the block's start) may be the real one
+		let extra: Array<readonly [number, number]> = [];
+		let fromBefore = false;
+		for (const e of ends) {
+			if (e[0] === S.ValueDq || e[0] === S.ValueSq || e[0] === S.ValueUnq) {
+				if (e[0] === state || (state === S.BeforeValue && e[0] === S.ValueUnq)) extra = extra.concat(e[7]);
+			} else if (e[0] === S.BeforeValue && e[2] === attr && e[10] >= 0) {
+				// no branch opened the unquoted value there: it opens after that piece, where the block wrote
+				extra.push([e[10], e[11]]);
+				fromBefore = true;
+			}
+		}
+		if (state === S.BeforeValue) {
+			// a branch opened an unquoted value, this one did not: it opens after this branch's last piece
+			if (!ends.some((e) => e[0] === S.ValueUnq)) return;
+			state = S.ValueUnq;
+			value = '';
+			valueHasOutput = false;
+			openers = lastPiece >= 0 ? [[lastPiece, lastPieceLength]] : [];
+			fromBefore = true;
+		} else if (!inValue()) return;
+		const all = openers.concat(extra);
+		const distinct = new Set(all.map(([p, a]) => `${p}:${a}`));
+		if (distinct.size > openers.length || fromBefore) {
+			openers = all.filter(([p, a], i) => all.findIndex(([q, b]) => q === p && b === a) === i);
+			hasLiquid = true;
+			staticStart = '';
+		}
+	};
+	const blocks: Array<{ start: Snapshot; ends: Snapshot[] }> = [];
 	for (const t of tokens) {
 		if (t.kind === 'tag' && !WRITING_TAGS.has(t.value)) {
 			if (inValue()) liquidInValue();
-			if (BLOCK_OPENERS.has(t.value)) blocks.push(snapshot());
+			if (BLOCK_OPENERS.has(t.value)) blocks.push({ start: snapshot(), ends: [] });
 			else if (BLOCK_MIDDLES.has(t.value) && blocks.length) {
-				[state, tag, attr, value, valueHasOutput, raw, rawTag, openPiece, openAt, hasLiquid, staticStart] = blocks[blocks.length - 1];
-			} else if (t.value.startsWith('end') && BLOCK_OPENERS.has(t.value.slice(3))) blocks.pop();
+				const block = blocks[blocks.length - 1];
+				block.ends.push(snapshot());
+				restore(block.start);
+			} else if (t.value.startsWith('end') && BLOCK_OPENERS.has(t.value.slice(3))) {
+				const block = blocks.pop();
+				// the block's start counts as an end too (no branch taken, no iteration)
+				if (block) merge([...block.ends, block.start]);
+			}
 			continue;
 		}
 		if (t.kind === 'output' || t.kind === 'tag') {

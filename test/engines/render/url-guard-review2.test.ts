@@ -1,0 +1,36 @@
+/**
+ * Unquoted URL attribute values whose start is written by Liquid branches (`href={% if %}…{% else %}…{% endif %}`):
+ * whichever branch runs, a data value must not make the value start with javascript:. Hand-written
+ * expectations: an unquoted attribute value ends at whitespace or `>`, and the browser reads the
+ * scheme of what is between `=` and there (HTML "attribute value (unquoted) state",
+ * https://html.spec.whatwg.org/multipage/parsing.html#attribute-value-(unquoted)-state).
+ */
+import { compileTemplate, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
+
+const UNSUB = '<a href="https://x.example/unsubscribe">unsubscribe</a>';
+const html = (body: string): TemplateInput => ({ format: 'html', body: body + UNSUB, subject: 'Hi' });
+const render = async (body: string, data: Record<string, unknown>) => renderCompiled(await compileTemplate(html(body)), data);
+const hrefOf = (out: string) => /<a href=([^\s>]*)>Go<\/a>/.exec(out)?.[1];
+
+describe('unquoted URL values opened in Liquid branches are checked whichever branch ran', () => {
+	const hostile = { a: 'java', b: 'script:alert(1)' };
+	it.each([
+		['the first branch writes two values, the other a safe link', '<a href={% if c %}{{ a }}{{ b }}{% else %}https://x.example/{{ p }}{% endif %}>Go</a>', { c: true }],
+		['the first branch writes two values, the other static', '<a href={% if c %}{{ a }}{{ b }}{% else %}https://x.example/{% endif %}>Go</a>', { c: true }],
+		['the values follow a block whose untaken branch wrote static text', '<a href={% if c %}{% else %}x{% endif %}{{ a }}{{ b }}>Go</a>', { c: true }],
+		['the values follow an if without else that did not run', '<a href={% if c %}x{% endif %}{{ a }}{{ b }}>Go</a>', { c: false }],
+		['unless/else: the values in the else branch', '<a href={% unless c %}/x{% else %}{{ a }}{{ b }}{% endunless %}>Go</a>', { c: true }],
+		['case/when: the values in the first when', '<a href={% case k %}{% when 1 %}{{ a }}{{ b }}{% when 2 %}/x/{{ a }}{% endcase %}>Go</a>', { k: 1 }],
+	])('%s', async (_name, body, flags) => {
+		const r = await render(body, { ...hostile, ...flags });
+		expect(hrefOf(r.html)).toBe('#');
+		expect(r.text.toLowerCase()).not.toContain('script:');
+	});
+
+	it('safe values in the same templates are kept as written', async () => {
+		const data = { a: 'https://shop.example/', b: 'p?id=1', c: true };
+		expect(hrefOf((await render('<a href={% if c %}{{ a }}{{ b }}{% else %}https://x.example/{{ p }}{% endif %}>Go</a>', data)).html)).toBe('https://shop.example/p?id=1');
+		expect(hrefOf((await render('<a href={% if c %}x{% endif %}{{ a }}{{ b }}>Go</a>', { ...data, c: false })).html)).toBe('https://shop.example/p?id=1');
+		expect(hrefOf((await render('<a href={% if c %}{% else %}/x{% endif %}{{ a }}{{ b }}>Go</a>', { ...data, c: false })).html)).toBe('/xhttps://shop.example/p?id=1');
+	});
+});
