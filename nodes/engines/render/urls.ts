@@ -352,7 +352,18 @@ export function guardUrl(value: string, mode: UrlMode): string {
  */
 export function unsafeScheme(value: string, quote: string): boolean {
 	let v = value;
-	const end = quote ? v.indexOf(quote) : v.search(/[\t\n\f\r >]/);
+	let q = quote;
+	if (!q) {
+		// An unquoted value is read from where the attribute's `=` left off: a browser skips the
+		// whitespace there, and a quote there starts a quoted value (what Liquid wrote can be either)
+		// (https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state).
+		v = v.replace(/^[\t\n\f\r ]+/, '');
+		if (v[0] === '"' || v[0] === "'") {
+			q = v[0];
+			v = v.slice(1);
+		}
+	}
+	const end = q ? v.indexOf(q) : v.search(/[\t\n\f\r >]/);
 	if (end >= 0) v = v.slice(0, end);
 	if (!v.includes(':') && !v.includes('&')) return false;
 	const scheme = schemeOf(v);

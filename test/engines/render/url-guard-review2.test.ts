@@ -34,3 +34,30 @@ describe('unquoted URL values opened in Liquid branches are checked whichever br
 		expect(hrefOf((await render('<a href={% if c %}{% else %}/x{% endif %}{{ a }}{{ b }}>Go</a>', { ...data, c: false })).html)).toBe('/xhttps://shop.example/p?id=1');
 	});
 });
+
+describe('an unquoted URL value is read from the = on, as a browser does', () => {
+	// After `=`, a browser skips whitespace, and a quote there opens a quoted value
+	// (https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state):
+	// `<a href= javascript:alert(1)>` and `<a href="javascript:alert(1)">` both run the script.
+	it('leading spaces written by the data do not end the value: href={{ a }}{{ b }} with " java" + "script:…" → #', async () => {
+		const r = await render('<a href={{ a }}{{ b }}>Go</a>', { a: ' java', b: 'script:alert(1)' });
+		expect(r.html).toContain('<a href=#>Go</a>');
+		expect(r.text.toLowerCase()).not.toContain('script:');
+	});
+
+	it('a line break before the value, written by the data, is skipped too', async () => {
+		const r = await render('<a href={{ a }}{{ b }}>Go</a>', { a: '\n\tjava', b: 'script:alert(1)' });
+		expect(r.html).toContain('<a href=#>Go</a>');
+	});
+
+	it('a quote written by a branch before the value opens a quoted value: checked up to the closing quote', async () => {
+		const r = await render('<a href={% if c %}"{% else %}{% endif %}{{ a }}{{ b }}">Go</a>', { c: true, a: 'java', b: 'script:alert(1)' });
+		expect(r.html).not.toMatch(/href=\s*["']?\s*javascript:/i);
+		expect(r.html).toContain('<a href=#');
+	});
+
+	it('safe values keep their spaces and quotes as written', async () => {
+		expect((await render('<a href={{ a }}{{ b }}>Go</a>', { a: ' https://shop.example/', b: 'p' })).html).toContain('<a href= https://shop.example/p>Go</a>');
+		expect((await render('<a href={% if c %}"{% else %}{% endif %}{{ a }}{{ b }}">Go</a>', { c: true, a: 'https://shop.example/', b: 'p' })).html).toContain('<a href="https://shop.example/p">Go</a>');
+	});
+});
