@@ -6,6 +6,7 @@
  * https://html.spec.whatwg.org/multipage/parsing.html#attribute-value-(unquoted)-state).
  */
 import { compileTemplate, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
+import { DomUtils, parseDocument } from '../../harness/html';
 
 const UNSUB = '<a href="https://x.example/unsubscribe">unsubscribe</a>';
 const html = (body: string): TemplateInput => ({ format: 'html', body: body + UNSUB, subject: 'Hi' });
@@ -100,5 +101,73 @@ describe('many branches that toggle an attribute still compile quickly', () => {
 		const started = performance.now();
 		await compileTemplate(html(`<a href=${'{% if c %}"x{% else %} y{% endif %}{{ a }}'.repeat(200)}>Go</a>`));
 		expect(performance.now() - started).toBeLessThan(3000);
+	});
+});
+
+/**
+ * Differential fuzz: random templates put outputs, static bits and Liquid blocks (if/elsif/else,
+ * unless, case, for, echo) in a URL attribute (quoted, single-quoted, unquoted); random data
+ * values split dangerous schemes across outputs. The rendered HTML is parsed by an independent
+ * HTML parser (htmlparser2), and every URL attribute is read as a browser reads its scheme (C0
+ * controls and spaces trimmed, tabs and line breaks removed: https://url.spec.whatwg.org/#concept-basic-url-parser).
+ * The static bits cannot spell javascript:, vbscript: or data: on their own, so any such scheme
+ * came from the data.
+ */
+describe('fuzz: no data value makes a URL attribute start with javascript:, vbscript: or data:', () => {
+	const URL_NAMES = new Set(['href', 'src', 'action']);
+	const VALUES = ['', 'java', 'script:alert(1)', 'vascript:alert(1)', ' java', 'javascript:alert(1)', '\tjava', 'data:text/html,x', 'http://ok/', ' ', 'javascript', 'script', 'vbscript:x', 'da', 'ta:x', '\n'];
+	const run = async (seedValue: number, statics: string[]) => {
+		let seed = seedValue;
+		const rnd = () => {
+			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+			return seed / 0x7fffffff;
+		};
+		const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
+		const seq = (depth: number): string => {
+			let s = '';
+			for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--) {
+				const r = rnd();
+				const c = `c${Math.floor(rnd() * 2)}`;
+				if (r < 0.4) s += `{{ v${Math.floor(rnd() * 4)} }}`;
+				else if (r < 0.6) s += pick(statics);
+				else if (r < 0.68 && depth < 2) s += `{% if ${c} %}${seq(depth + 1)}{% else %}${seq(depth + 1)}{% endif %}`;
+				else if (r < 0.73 && depth < 2) s += `{% if c0 %}${seq(depth + 1)}{% elsif c1 %}${seq(depth + 1)}{% else %}${seq(depth + 1)}{% endif %}`;
+				else if (r < 0.8 && depth < 2) s += `{% if ${c} %}${seq(depth + 1)}{% endif %}`;
+				else if (r < 0.86 && depth < 2) s += `{% unless ${c} %}${seq(depth + 1)}{% endunless %}`;
+				else if (r < 0.9) s += '{% for p in arr %}{{ p }}{% endfor %}';
+				else if (r < 0.95) s += `{% echo v${Math.floor(rnd() * 4)} %}`;
+				else s += `{% case k %}{% when 1 %}${depth < 2 ? seq(depth + 1) : ''}{% when 2 %}{{ v1 }}{% endcase %}`;
+			}
+			return s;
+		};
+		const leaks: string[] = [];
+		for (let t = 0; t < 250; t++) {
+			const attr = pick(['href', 'src', 'action']);
+			const tag = attr === 'src' ? 'img' : attr === 'action' ? 'form' : 'a';
+			const v = seq(0);
+			const form = pick([`${attr}="${v}"`, `${attr}='${v}'`, `${attr}=${v} `, `${attr}=${v}`]);
+			const body = `<p>Hi</p><${tag} title="t" ${form}>Go</${tag}>`;
+			const ct = await compileTemplate(html(body));
+			for (let d = 0; d < 8; d++) {
+				const data = { v0: pick(VALUES), v1: pick(VALUES), v2: pick(VALUES), v3: pick(VALUES), c0: rnd() < 0.5, c1: rnd() < 0.5, k: pick([1, 2, 3]), arr: [pick(VALUES), pick(VALUES)] };
+				const out = renderCompiled(ct, data).html;
+				for (const el of DomUtils.findAll(() => true, parseDocument(out).children)) {
+					for (const [name, value] of Object.entries(el.attribs)) {
+						if (!URL_NAMES.has(name)) continue;
+						const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value.replace(/^[\x00-\x20]+/, '').replace(/[\t\n\r]/g, ''))?.[1].toLowerCase();
+						if (scheme === 'javascript' || scheme === 'vbscript' || scheme === 'data') leaks.push(`${body} with ${JSON.stringify(data)} → ${out.slice(0, 160)}`);
+					}
+				}
+			}
+		}
+		return leaks.slice(0, 3);
+	};
+
+	it('static bits without quotes', async () => {
+		expect(await run(11, ['', 'x', '/', ' ', 'ja', ':', 'http://a/', '#'])).toEqual([]);
+	});
+
+	it('static bits with quotes (a branch may close the value)', async () => {
+		expect(await run(17, ['', 'x', '/', ' ', 'ja', ':', 'http://a/', '#', '"', "'"])).toEqual([]);
 	});
 });
