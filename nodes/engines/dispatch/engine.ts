@@ -525,6 +525,17 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		// (with several, the answer does not say which one was refused).
 		let oneSender: boolean | undefined;
 		const singleSender = () => (oneSender ??= unit.messages.every((m) => m.from.email.toLowerCase() === unit.messages[0].from.email.toLowerCase()));
+		// A request of several senders refused as a whole for a sender (Resend batches mix senders,
+		// and one unverified domain refuses the batch): nothing of it was accepted, so each sender's
+		// messages are sent again in requests of their own, and only the refused sender's fail.
+		const refusedWhole =
+			unit.messages.length > 1 &&
+			unit.messages.every((m) => {
+				const r = byIndex.get(m.index);
+				return r !== undefined && r.refused === 'sender' && r.status === 'failed';
+			}) &&
+			!singleSender();
+		const regroup: OutboundMessage[] = [];
 		for (const m of unit.messages) {
 			const r = byIndex.get(m.index) ?? { index: m.index, status: 'unknown' as const, error: `${channel.displayName} gave no result for this message` };
 			const refused = r.refused ?? (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
@@ -532,6 +543,15 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
 			} else if (refused === 'sender' && r.status === 'failed' && singleSender()) {
 				refusedSenders.set(m.from.email.toLowerCase(), r.error ?? `refused (${r.responseCode ?? ''})`);
+			}
+			if (refusedWhole && !maybeAccepted.has(m.index)) {
+				regroup.push(m);
+				// Kept until the new request answers, so that a stop before it can say what came back.
+				const o = outcomes.get(m.index)!;
+				o.responseCode = r.responseCode;
+				o.error = r.error;
+				inFlight.delete(m.index);
+				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
 			if (r.status === 'failed' && r.retryable && !rejected) {
@@ -558,6 +578,16 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			const statuses: Record<string, number> = {};
 			for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
 			settings.onUnit({ messages: unit.messages.length, attempt: outcomes.get(unit.messages[0].index)!.attempts, statuses });
+		}
+		if (regroup.length) {
+			const bySender = new Map<string, OutboundMessage[]>();
+			for (const m of regroup) {
+				const key = m.from.email.toLowerCase();
+				const group = bySender.get(key);
+				if (group) group.push(m);
+				else bySender.set(key, [m]);
+			}
+			for (const group of bySender.values()) for (const next of plan(group)) await sendUnit(next);
 		}
 		if (!again.length) return;
 		const attempt = Math.max(...again.map((m) => outcomes.get(m.index)!.attempts));

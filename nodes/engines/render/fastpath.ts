@@ -426,6 +426,8 @@ class CountingEmitter implements Emitter {
 	 * reading it back from the buffer would flatten the whole email so far at every checked attribute.
 	 */
 	urlText: string | undefined = undefined;
+	/** Later starts of that value (UrlAttrHtml), undefined none. */
+	urlMore: number[] | undefined = undefined;
 	readonly limiter: LimiterLike;
 	constructor(limiter: LimiterLike = NO_LIMIT) {
 		this.limiter = limiter;
@@ -582,18 +584,22 @@ class DualHtml {
 	}
 }
 
-/** An emitter as UrlAttrHtml sees it: ours, or liquidjs' own (which gets the field on first use). */
+/** An emitter as UrlAttrHtml sees it: ours, or liquidjs' own (which gets the fields on first use). */
 interface UrlEmitter {
 	buffer?: unknown;
 	urlStart?: number;
 	urlText?: string;
+	/** Later opening pieces met while a value was open (buffer offsets): the value may start there too. */
+	urlMore?: number[];
 }
 
 /**
  * A static HTML piece where a checked URL attribute value closes and/or opens (urls.ts
  * UrlPlan). Closing: the value written since it opened plus this piece's text up to the quote;
  * when it starts with an unsafe scheme, everything written since the value opened becomes `#`.
- * Opening: records where the value starts in the buffer.
+ * Opening: records where the value starts in the buffer. A piece that opens a value in one
+ * reading of the template's branches may continue it in another: met while a value is open, it
+ * adds a second start, and the closing piece checks the value from each.
  */
 class UrlAttrHtml {
 	readonly token: unknown;
@@ -609,6 +615,17 @@ class UrlAttrHtml {
 		this.open = open ?? -1;
 		this.close = close;
 	}
+	/** Whether the value, as written from one of its starts, begins with an unsafe scheme. */
+	private unsafe(written: string, close: UrlClose): boolean {
+		// a value starting with /, #, ? or http(s):// (most links), or holding neither ':' nor a
+		// character reference, has no other scheme
+		const at = close.at;
+		const first = written.length > 0 ? written.charCodeAt(0) : this.str.charCodeAt(0);
+		const settled =
+			first === 47 /* / */ || first === 35 /* # */ || first === 63 /* ? */ || written.startsWith('https://') || written.startsWith('http://') ||
+			(written.indexOf(':') < 0 && written.indexOf('&') < 0 && this.str.lastIndexOf(':', at) < 0 && this.str.lastIndexOf('&', at) < 0);
+		return !settled && unsafeScheme(written + this.str.slice(0, at), close.quote);
+	}
 	render(_ctx: Context, emitter: Emitter): void {
 		const e = emitter as unknown as UrlEmitter;
 		if (this.close !== undefined) {
@@ -617,28 +634,35 @@ class UrlAttrHtml {
 			if (start >= 0 && typeof buffer === 'string' && start <= buffer.length) {
 				// the value written since it opened: our emitters keep it aside (liquidjs' own: read back)
 				const written = e.urlText ?? buffer.slice(start);
-				// a value starting with /, #, ? or http(s):// (most links), or holding neither ':' nor a
-				// character reference, has no other scheme
-				const at = this.close.at;
-				const first = written.length > 0 ? written.charCodeAt(0) : this.str.charCodeAt(0);
-				const settled =
-					first === 47 /* / */ || first === 35 /* # */ || first === 63 /* ? */ || written.startsWith('https://') || written.startsWith('http://') ||
-					(written.indexOf(':') < 0 && written.indexOf('&') < 0 && this.str.lastIndexOf(':', at) < 0 && this.str.lastIndexOf('&', at) < 0);
-				if (!settled && unsafeScheme(written + this.str.slice(0, at), this.close.quote)) {
+				let unsafe = this.unsafe(written, this.close);
+				if (!unsafe && e.urlMore) {
+					for (const more of e.urlMore) {
+						if (more - start <= written.length && this.unsafe(written.slice(more - start), this.close)) {
+							unsafe = true;
+							break;
+						}
+					}
+				}
+				if (unsafe) {
 					e.buffer = buffer.slice(0, start) + '#';
 					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
 				}
 			}
 			e.urlStart = -1;
 			e.urlText = undefined;
+			e.urlMore = undefined;
 		}
 		if (emitter instanceof DualEmitter) {
 			emitter.append(this.str);
 			emitter.text += this.text ?? '';
 		} else emitter.write(this.str);
 		if (this.open >= 0 && typeof e.buffer === 'string') {
-			e.urlStart = e.buffer.length - (this.str.length - this.open);
-			if (emitter instanceof CountingEmitter) emitter.urlText = this.str.slice(this.open);
+			const at = e.buffer.length - (this.str.length - this.open);
+			if ((e.urlStart ?? -1) >= 0) (e.urlMore ??= []).push(at);
+			else {
+				e.urlStart = at;
+				if (emitter instanceof CountingEmitter) emitter.urlText = this.str.slice(this.open);
+			}
 		}
 	}
 }

@@ -1,7 +1,7 @@
 /**
  * HTML → plain-text alternative (the text/plain part).
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)`, images as
- * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute
+ * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute, counting down with `reversed`
  * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
  * hidden elements (display:none, e.g. the preheader). A single-pass scanner (email HTML is
  * machine-written by MJML or the marketer's tool, and the text part only needs text, links, alts).
@@ -113,7 +113,7 @@ const M_AHREF = '\uE004';
 const M_ACLOSE = '\uE005';
 const M_IMG = '\uE006';
 const M_IMGEND = '\uE007';
-/** `<ol>`: followed by its first number (the `start` attribute, else 1) and M_ARGEND. */
+/** `<ol>`: followed by its first number (the `start` attribute, else 1; `r` before it, or alone for the number of items, when reversed) and M_ARGEND. */
 const M_OL = '\uE008';
 const M_ARGEND = '\uE009';
 const M_UL = '\uE00A';
@@ -389,7 +389,10 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		else if (name === 'ol') {
 			const start = findAttr(spans, 'start');
 			if (start && tpl && hasPh(k + start.start, k + start.end)) fail('Liquid in a list\'s "start"');
-			out += M_OL + listStart(start && start.hasValue ? decodeEntities(attrs.slice(start.start, start.end)) : undefined) + M_ARGEND;
+			const first = parseStart(start && start.hasValue ? decodeEntities(attrs.slice(start.start, start.end)) : undefined);
+			// reversed: counts down, by default from the number of items (known per recipient: 'r' alone)
+			if (findAttr(spans, 'reversed') !== undefined) out += M_OL + 'r' + (first ?? '') + M_ARGEND;
+			else out += M_OL + (first ?? 1) + M_ARGEND;
 		}
 		let link = false;
 		let emitted = false;
@@ -416,17 +419,37 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 }
 
 /**
- * The first number of an `<ol>`: its `start` attribute read with the HTML rules for parsing
- * integers (leading spaces, an optional sign, digits; anything else: 1).
+ * The first number of an `<ol>` given by its `start` attribute, read with the HTML rules for
+ * parsing integers (leading spaces, an optional sign, digits), or undefined (absent or not a
+ * number: the list's default, 1, or the number of items when reversed).
  * https://html.spec.whatwg.org/multipage/grouping-content.html#attr-ol-start
  */
-function listStart(value: string | undefined): number {
-	if (value === undefined) return 1;
+function parseStart(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
 	const m = /^[\t\n\f\r ]*([+-]?)(\d+)/.exec(value);
-	if (!m) return 1;
+	if (!m) return undefined;
 	const n = Number(m[2]);
-	if (!Number.isSafeInteger(n)) return 1;
+	if (!Number.isSafeInteger(n)) return undefined;
 	return m[1] === '-' ? -n : n;
+}
+
+/**
+ * The items of the list whose content starts at i in a pre-text: its M_LI markers up to its
+ * M_LISTEND, nested lists left out (the default first number of a reversed `<ol>`).
+ */
+function countItems(pre: string, i: number): number {
+	let depth = 0;
+	let count = 0;
+	for (let k = i; k < pre.length; k++) {
+		const c = pre[k];
+		if (c === M_ESC) k++;
+		else if (c === M_OL || c === M_UL) depth++;
+		else if (c === M_LISTEND) {
+			if (depth === 0) break;
+			depth--;
+		} else if (c === M_LI && depth === 0) count++;
+	}
+	return count;
 }
 
 function attrOf(attrs: string, spans: AttrSpan[], name: string): string | undefined {
@@ -446,8 +469,10 @@ export function finalizeText(pre: string): string {
 	const lines: string[] = [];
 	let line = '';
 	const anchors: Array<{ href: string; mark: number } | null> = [];
-	// open lists, innermost last: the next number of an <ol>, undefined for a <ul>
+	// open lists, innermost last: the next number of an <ol>, undefined for a <ul>; and the step
+	// from one number to the next (-1 for a reversed <ol>)
 	const lists: Array<number | undefined> = [];
+	const steps: number[] = [];
 	// an item of a nested list starts its line indented, three spaces per level
 	let indent = '';
 	const breakLine = (blank: boolean) => {
@@ -533,12 +558,20 @@ export function finalizeText(pre: string): string {
 				break;
 			}
 			case 0xe008: {
-				lists.push(Number(readUntil(i + 1, M_ARGEND)) || 0);
+				const arg = readUntil(i + 1, M_ARGEND);
 				i = end + 1;
+				if (arg[0] === 'r') {
+					lists.push(arg.length > 1 ? Number(arg.slice(1)) || 0 : countItems(pre, i));
+					steps.push(-1);
+				} else {
+					lists.push(Number(arg) || 0);
+					steps.push(1);
+				}
 				break;
 			}
 			case 0xe00a:
 				lists.push(undefined);
+				steps.push(0);
 				i++;
 				break;
 			case 0xe00b: {
@@ -547,13 +580,14 @@ export function finalizeText(pre: string): string {
 				if (top === undefined) line += '- ';
 				else {
 					line += `${top}. `;
-					lists[lists.length - 1] = top + 1;
+					lists[lists.length - 1] = top + steps[steps.length - 1];
 				}
 				i++;
 				break;
 			}
 			case 0xe00c:
 				lists.pop();
+				steps.pop();
 				i++;
 				break;
 			case 0xe00f:

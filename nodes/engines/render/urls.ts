@@ -18,6 +18,9 @@
  * A value whose static start already holds a scheme or a non-scheme character
  * (`href="https://x/{{ p }}"`, `href="/{{ p }}"`, `href="#{{ id }}"`) cannot be turned into
  * another scheme by the data and costs nothing.
+ * Liquid branches may leave the HTML in different places (a quote in one branch only, an
+ * unquoted value one branch starts and another does not): the scan reads on from every way
+ * through a block, and what any of them puts in a URL value is checked.
  */
 import type { PlanToken } from './text';
 
@@ -82,191 +85,281 @@ export function staticStartDecides(prefix: string): boolean {
 	return /[^a-zA-Z0-9+.-]/.test(v);
 }
 
-/** The outputs and value-writing tags, and the attribute values (by token begin) that write into a URL position, and how. */
+/** One reading of the HTML so far (see urlOutputs: branches may leave several). */
+interface Scan {
+	state: S;
+	tag: string;
+	attr: string;
+	/** The current attribute value so far, static text only (an output counts as `x`). */
+	value: string;
+	valueHasOutput: boolean;
+	/** `<style>` content so far. */
+	raw: string;
+	rawTag: string;
+	/** Where the current attribute value may have opened: pieces (token begin) and offsets. */
+	openers: ReadonlyArray<readonly [number, number]>;
+	/** Whether Liquid is in the current value, and its static text before the first Liquid token. */
+	hasLiquid: boolean;
+	staticStart: string;
+	/** The last static piece read and its length (an unquoted value a Liquid token starts opens after it). */
+	lastPiece: number;
+	lastPieceLength: number;
+}
+
+const inValue = (x: Scan): boolean => x.state === S.ValueDq || x.state === S.ValueSq || x.state === S.ValueUnq;
+
+function liquidInValue(x: Scan): void {
+	if (!x.hasLiquid) x.staticStart = x.value;
+	x.hasLiquid = true;
+}
+
+function openValue(x: Scan, piece: number, at: number): void {
+	x.openers = piece >= 0 ? [[piece, at]] : [];
+	x.hasLiquid = false;
+	x.staticStart = '';
+}
+
+function endOfTag(x: Scan): S {
+	if (x.tag === 'style' || x.tag === 'script') {
+		x.rawTag = x.tag;
+		x.raw = '';
+		return S.RawText;
+	}
+	return S.Text;
+}
+
+/**
+ * Readings that read the rest of the template alike become one. Of a value that already holds
+ * Liquid (as at any block tag), only whether it is blank so far still matters (except in CSS);
+ * where it may have opened and its static start are merged: every opener is kept, and static
+ * starts that differ count as undecided (the value is checked where it closes).
+ */
+function scanKey(x: Scan): string {
+	switch (x.state) {
+		case S.Text:
+		case S.Comment:
+		case S.EndTag:
+			return String(x.state);
+		case S.TagOpen:
+		case S.InTag:
+			return JSON.stringify([x.state, x.tag]);
+		case S.AttrName:
+		case S.AfterName:
+			return JSON.stringify([x.state, x.tag, x.attr]);
+		case S.BeforeValue:
+			return JSON.stringify([x.state, x.tag, x.attr, x.lastPiece, x.lastPieceLength]);
+		case S.RawText:
+			return JSON.stringify([x.state, x.rawTag, x.raw]);
+		default: {
+			// a value (the only state where where it opened and its static start matter: merged)
+			const value = x.hasLiquid && x.attr !== 'style' ? x.value.trim() === '' : x.value;
+			return JSON.stringify([x.state, x.tag, x.attr, x.hasLiquid, value, x.valueHasOutput]);
+		}
+	}
+}
+
+function distinct(list: Scan[]): Scan[] {
+	const merged = new Map<string, Scan>();
+	for (const x of list) {
+		const key = scanKey(x);
+		const y = merged.get(key);
+		if (!y) {
+			merged.set(key, { ...x });
+			continue;
+		}
+		for (const o of x.openers) if (!y.openers.some((p) => p[0] === o[0] && p[1] === o[1])) y.openers = [...y.openers, o];
+		if (x.staticStart !== y.staticStart) y.staticStart = '';
+		y.hasLiquid ||= x.hasLiquid;
+	}
+	return [...merged.values()];
+}
+
+/**
+ * The outputs and value-writing tags, and the attribute values (by token begin) that write into
+ * a URL position, and how. The HTML is read as the tokens come; a block's branches
+ * (`if`/`elsif`/`else`, `unless`, `case`/`when`, `for`/`else`) each start where the block
+ * started, and after the block every way they ended (and the block's start, when no branch or
+ * iteration may run) is read on: a branch may close or open an attribute another one does not
+ * (a quote in one branch, an unquoted value ended by a space after the block). A position any
+ * reading puts in a URL value is guarded.
+ */
 export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	const out = new Map<number, UrlMode>();
 	const opens = new Map<number, number>();
 	const closes = new Map<number, UrlClose>();
-	let state = S.Text;
-	let tag = '';
-	let attr = '';
-	let value = ''; // the current attribute value so far, static text only
-	let valueHasOutput = false;
-	let raw = ''; // <style> content so far
-	let rawTag = '';
-	// the current attribute value: where it opened, whether Liquid is in it, its static start
-	let openPiece = -1;
-	let openAt = 0;
-	let hasLiquid = false;
-	let staticStart = '';
-	let lastPiece = -1;
-	let lastPieceLength = 0;
-	const inValue = () => state === S.ValueDq || state === S.ValueSq || state === S.ValueUnq;
-	const liquidInValue = () => {
-		if (!hasLiquid) staticStart = value;
-		hasLiquid = true;
-	};
-	const openValue = (piece: number, at: number) => {
-		openPiece = piece;
-		openAt = at;
-		hasLiquid = false;
-		staticStart = '';
-	};
-	const closeValue = (piece: number, at: number, quote: string) => {
-		if (hasLiquid && openPiece >= 0 && openPiece !== piece && URL_ATTRS.has(attr) && !staticStartDecides(staticStart)) {
-			opens.set(openPiece, openAt);
-			closes.set(piece, { at, quote });
+	const mark = (begin: number, mode: UrlMode) => out.set(begin, (out.get(begin) ?? 0) | mode);
+	const closeValue = (x: Scan, piece: number, at: number, quote: string) => {
+		if (x.hasLiquid && URL_ATTRS.has(x.attr) && !staticStartDecides(x.staticStart)) {
+			let planned = false;
+			for (const [p, a] of x.openers) {
+				if (p === piece) continue;
+				if (!opens.has(p)) opens.set(p, a);
+				planned = true;
+			}
+			if (planned && !closes.has(piece)) closes.set(piece, { at, quote });
 		}
-		openPiece = -1;
-		hasLiquid = false;
+		x.openers = [];
+		x.hasLiquid = false;
 	};
-	// Branches: each `elsif`/`else`/`when` starts where its block started (so a branch that opens or
-	// closes an attribute differently from another is read as written, not after the other).
-	type Snapshot = [S, string, string, string, boolean, string, string, number, number, boolean, string];
-	const snapshot = (): Snapshot => [state, tag, attr, value, valueHasOutput, raw, rawTag, openPiece, openAt, hasLiquid, staticStart];
-	const blocks: Snapshot[] = [];
+	let scans: Scan[] = [
+		{ state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0 },
+	];
+	const blocks: Array<{ start: Scan[]; ends: Scan[]; complete: boolean }> = [];
 	for (const t of tokens) {
 		if (t.kind === 'tag' && !WRITING_TAGS.has(t.value)) {
-			if (inValue()) liquidInValue();
-			if (BLOCK_OPENERS.has(t.value)) blocks.push(snapshot());
+			for (const x of scans) if (inValue(x)) liquidInValue(x);
+			if (BLOCK_OPENERS.has(t.value)) blocks.push({ start: scans.map((x) => ({ ...x })), ends: [], complete: false });
 			else if (BLOCK_MIDDLES.has(t.value) && blocks.length) {
-				[state, tag, attr, value, valueHasOutput, raw, rawTag, openPiece, openAt, hasLiquid, staticStart] = blocks[blocks.length - 1];
-			} else if (t.value.startsWith('end') && BLOCK_OPENERS.has(t.value.slice(3))) blocks.pop();
-			continue;
-		}
-		if (t.kind === 'output' || t.kind === 'tag') {
-			if (inValue()) {
-				liquidInValue();
-				const css = attr === 'style' ? cssUrlMode(value) : 0;
-				if (css) out.set(t.begin, css);
-				else if (URL_ATTRS.has(attr) && !valueHasOutput && value.trim() === '') out.set(t.begin, URL_START);
-				valueHasOutput = true;
-				value += 'x';
-			} else if (state === S.BeforeValue) {
-				// href={{ url }}: an unquoted value starting with the output
-				if (URL_ATTRS.has(attr)) out.set(t.begin, URL_START);
-				openValue(lastPiece, lastPieceLength);
-				value = '';
-				liquidInValue();
-				state = S.ValueUnq;
-				value = 'x';
-				valueHasOutput = true;
-			} else if (state === S.RawText) {
-				const css = rawTag === 'style' ? cssUrlMode(raw) : 0;
-				if (css) out.set(t.begin, css);
-				raw += 'x';
+				const block = blocks[blocks.length - 1];
+				block.ends.push(...scans);
+				if (t.value === 'else') block.complete = true;
+				scans = block.start.map((x) => ({ ...x }));
+			} else if (t.value.startsWith('end') && BLOCK_OPENERS.has(t.value.slice(3))) {
+				const block = blocks.pop();
+				// without an else, no branch (or no iteration) may run: the block's start is a way out too
+				if (block) scans = distinct([...block.ends, ...scans, ...(block.complete ? [] : block.start)]);
 			}
 			continue;
 		}
+		if (t.kind === 'output' || t.kind === 'tag') {
+			// CSS url(): guarded when any reading puts the output there (nothing else checks CSS).
+			// The start of a URL attribute value: when every reading does; else the value is checked
+			// where it closes, in each reading that has it in a URL value (so that an output after
+			// `{% if %}https://x/{% endif %}` is not taken for the start when the branch ran).
+			let css = 0;
+			let starts = 0;
+			for (const x of scans) {
+				if (inValue(x)) {
+					liquidInValue(x);
+					const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
+					if (mode) css |= mode;
+					else if (URL_ATTRS.has(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
+					x.valueHasOutput = true;
+					x.value += 'x';
+				} else if (x.state === S.BeforeValue) {
+					// href={{ url }}: an unquoted value starting with the output
+					if (URL_ATTRS.has(x.attr)) starts++;
+					openValue(x, x.lastPiece, x.lastPieceLength);
+					x.value = '';
+					liquidInValue(x);
+					x.state = S.ValueUnq;
+					x.value = 'x';
+					x.valueHasOutput = true;
+				} else if (x.state === S.RawText) {
+					const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
+					if (mode) css |= mode;
+					x.raw += 'x';
+				}
+			}
+			if (css) mark(t.begin, css);
+			else if (starts === scans.length) mark(t.begin, URL_START);
+			continue;
+		}
+		for (const x of scans) readPiece(x, t);
+		if (scans.length > 1) scans = distinct(scans);
+	}
+	return { outputs: out, opens, closes };
+
+	function readPiece(x: Scan, t: PlanToken): void {
 		const s = t.value;
-		lastPiece = t.begin;
-		lastPieceLength = s.length;
+		x.lastPiece = t.begin;
+		x.lastPieceLength = s.length;
 		for (let i = 0; i < s.length; i++) {
 			const c = s[i];
-			switch (state) {
+			switch (x.state) {
 				case S.Text:
 					if (c === '<') {
 						if (s.startsWith('!--', i + 1)) {
-							state = S.Comment;
+							x.state = S.Comment;
 							i += 3;
 						} else if (s[i + 1] === '/') {
-							state = S.EndTag;
+							x.state = S.EndTag;
 						} else if (/[a-zA-Z]/.test(s[i + 1] ?? '')) {
-							state = S.TagOpen;
-							tag = '';
+							x.state = S.TagOpen;
+							x.tag = '';
 						}
 					}
 					break;
 				case S.Comment:
-					if (c === '>' && s.startsWith('--', i - 2)) state = S.Text;
+					if (c === '>' && s.startsWith('--', i - 2)) x.state = S.Text;
 					break;
 				case S.EndTag:
-					if (c === '>') state = S.Text;
+					if (c === '>') x.state = S.Text;
 					break;
 				case S.TagOpen:
-					if (/\s/.test(c)) state = S.InTag;
-					else if (c === '>') state = endOfTag();
-					else if (c === '/') state = S.InTag;
-					else tag += c.toLowerCase();
+					if (/\s/.test(c)) x.state = S.InTag;
+					else if (c === '>') x.state = endOfTag(x);
+					else if (c === '/') x.state = S.InTag;
+					else x.tag += c.toLowerCase();
 					break;
 				case S.InTag:
-					if (c === '>') state = endOfTag();
+					if (c === '>') x.state = endOfTag(x);
 					else if (!/[\s/]/.test(c)) {
-						state = S.AttrName;
-						attr = c.toLowerCase();
+						x.state = S.AttrName;
+						x.attr = c.toLowerCase();
 					}
 					break;
 				case S.AttrName:
 					if (c === '=') {
-						state = S.BeforeValue;
-					} else if (c === '>') state = endOfTag();
-					else if (/\s/.test(c)) state = S.AfterName;
-					else if (c === '/') state = S.InTag;
-					else attr += c.toLowerCase();
+						x.state = S.BeforeValue;
+					} else if (c === '>') x.state = endOfTag(x);
+					else if (/\s/.test(c)) x.state = S.AfterName;
+					else if (c === '/') x.state = S.InTag;
+					else x.attr += c.toLowerCase();
 					break;
 				case S.AfterName:
-					if (c === '=') state = S.BeforeValue;
-					else if (c === '>') state = endOfTag();
+					if (c === '=') x.state = S.BeforeValue;
+					else if (c === '>') x.state = endOfTag(x);
 					else if (!/[\s/]/.test(c)) {
-						state = S.AttrName;
-						attr = c.toLowerCase();
+						x.state = S.AttrName;
+						x.attr = c.toLowerCase();
 					}
 					break;
 				case S.BeforeValue:
-					value = '';
-					valueHasOutput = false;
+					x.value = '';
+					x.valueHasOutput = false;
 					if (c === '"') {
-						state = S.ValueDq;
-						openValue(t.begin, i + 1);
+						x.state = S.ValueDq;
+						openValue(x, t.begin, i + 1);
 					} else if (c === "'") {
-						state = S.ValueSq;
-						openValue(t.begin, i + 1);
-					} else if (c === '>') state = endOfTag();
+						x.state = S.ValueSq;
+						openValue(x, t.begin, i + 1);
+					} else if (c === '>') x.state = endOfTag(x);
 					else if (!/\s/.test(c)) {
-						state = S.ValueUnq;
-						openValue(t.begin, i);
-						value = c;
+						x.state = S.ValueUnq;
+						openValue(x, t.begin, i);
+						x.value = c;
 					}
 					break;
 				case S.ValueDq:
 					if (c === '"') {
-						closeValue(t.begin, i, '"');
-						state = S.InTag;
-					} else value += c;
+						closeValue(x, t.begin, i, '"');
+						x.state = S.InTag;
+					} else x.value += c;
 					break;
 				case S.ValueSq:
 					if (c === "'") {
-						closeValue(t.begin, i, "'");
-						state = S.InTag;
-					} else value += c;
+						closeValue(x, t.begin, i, "'");
+						x.state = S.InTag;
+					} else x.value += c;
 					break;
 				case S.ValueUnq:
 					if (/\s/.test(c)) {
-						closeValue(t.begin, i, '');
-						state = S.InTag;
+						closeValue(x, t.begin, i, '');
+						x.state = S.InTag;
 					} else if (c === '>') {
-						closeValue(t.begin, i, '');
-						state = endOfTag();
-					} else value += c;
+						closeValue(x, t.begin, i, '');
+						x.state = endOfTag(x);
+					} else x.value += c;
 					break;
 				case S.RawText:
-					if (c === '<' && s.slice(i + 2, i + 2 + rawTag.length).toLowerCase() === rawTag && s[i + 1] === '/') {
-						state = S.EndTag;
-						raw = '';
-					} else raw += c;
+					if (c === '<' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag && s[i + 1] === '/') {
+						x.state = S.EndTag;
+						x.raw = '';
+					} else x.raw += c;
 					break;
 			}
 		}
-	}
-	return { outputs: out, opens, closes };
-
-	function endOfTag(): S {
-		if (tag === 'style' || tag === 'script') {
-			rawTag = tag;
-			raw = '';
-			return S.RawText;
-		}
-		return S.Text;
 	}
 }
 
@@ -306,7 +399,18 @@ export function guardUrl(value: string, mode: UrlMode): string {
  */
 export function unsafeScheme(value: string, quote: string): boolean {
 	let v = value;
-	const end = quote ? v.indexOf(quote) : v.search(/[\t\n\f\r >]/);
+	let q = quote;
+	if (!q) {
+		// An unquoted value is read from where the attribute's `=` left off: a browser skips the
+		// whitespace there, and a quote there starts a quoted value (what Liquid wrote can be either)
+		// (https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state).
+		v = v.replace(/^[\t\n\f\r ]+/, '');
+		if (v[0] === '"' || v[0] === "'") {
+			q = v[0];
+			v = v.slice(1);
+		}
+	}
+	const end = q ? v.indexOf(q) : v.search(/[\t\n\f\r >]/);
 	if (end >= 0) v = v.slice(0, end);
 	if (!v.includes(':') && !v.includes('&')) return false;
 	const scheme = schemeOf(v);
