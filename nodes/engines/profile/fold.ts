@@ -8,7 +8,7 @@
  * recording them in order (the backends serialise writers per customer, the fold makes the
  * order irrelevant). Merging two profiles (anonymous → known) uses the same rules.
  */
-import type { CanonicalEvent } from '../types/CanonicalEvent';
+import { CART_SNAPSHOT_EVENTS, type CanonicalEvent } from '../types/CanonicalEvent';
 import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView, ProfileSubscription } from '../types/CustomerProfile';
 
 const DAY = 86_400_000;
@@ -233,8 +233,6 @@ function line(p: Record<string, unknown>): ProfileCartLine {
 
 const lineKey = (l: ProfileCartLine): string => l.product_id ?? l.sku ?? l.name ?? '';
 
-const CART_SNAPSHOT_EVENTS = new Set(['Cart Viewed', 'Checkout Started', 'Checkout Step Completed', 'Payment Info Entered']);
-
 function topN<T extends { ts: number; id: string }>(list: T[], n: number, key: (x: T) => string): T[] {
 	const sorted = [...list].sort((a, b) => (a.ts !== b.ts ? b.ts - a.ts : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	const seen = new Set<string>();
@@ -438,7 +436,11 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			s.complained = true;
 			break;
 		default:
-			if (CART_SNAPSHOT_EVENTS.has(e.event) && Array.isArray(p.products)) {
+			if (CART_SNAPSHOT_EVENTS.has(e.event) && str(p.completed_at) !== undefined) {
+				// A completed checkout (Shopify checkouts/update with completed_at) closes the cart as an order does.
+				s.cartCleared = s.cartCleared === null ? v.ts : Math.max(s.cartCleared, v.ts);
+				normaliseCart(s);
+			} else if (CART_SNAPSHOT_EVENTS.has(e.event) && Array.isArray(p.products)) {
 				const snap: CartSnapshot = {
 					at,
 					products: (p.products as Array<Record<string, unknown>>).filter((x) => typeof x === 'object' && x !== null).map(line),

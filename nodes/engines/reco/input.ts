@@ -2,7 +2,7 @@
  * Input shapes → engine inputs. Accepts canonical events (`nodes/engines/types`), flat
  * order-line rows, and CustomerProfile-shaped customers. Errors name the field.
  */
-import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
+import { CART_SNAPSHOT_EVENTS, type CanonicalEvent, type CanonicalProduct } from '../types/CanonicalEvent';
 import type { CustomerProfile } from '../types/CustomerProfile';
 import type { CustomerContext, Interaction, ProductDetails } from './types';
 
@@ -145,8 +145,9 @@ function entries(value: unknown, field: string): Entry[] {
 /**
  * Customer item → context. Reads the configured fields (purchase history, cart, views) and,
  * for CustomerProfile items, `openCart.products` and `recentViews` too. A canonical event as
- * the item adds its products: Order Completed/Paid → purchased, Product Added / Cart Viewed /
- * Checkout Started/Step Completed → cart, anything else (Product Viewed...) → viewed.
+ * the item adds its products: Order Completed/Paid → purchased, Product Added and the cart
+ * snapshots (Cart Viewed/Updated, Checkout Started/Updated/Step Completed/Abandoned, Payment Info
+ * Entered) → cart, anything else (Product Viewed...) → viewed.
  */
 export function customerFromItem(json: Record<string, unknown>, fields: CustomerFields = DEFAULT_CUSTOMER_FIELDS): CustomerContext {
 	if (isCanonical(json)) {
@@ -158,18 +159,9 @@ export function customerFromItem(json: Record<string, unknown>, fields: Customer
 		const single = idOf(props.product_id) ?? idOf(props.sku);
 		if (single) products.push({ id: single, time });
 		const extra = customerFromFields(json, fields);
-		switch (event.event) {
-			case 'Order Completed':
-			case 'Order Paid':
-				return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
-			case 'Product Added':
-			case 'Cart Viewed':
-			case 'Checkout Started':
-			case 'Checkout Step Completed':
-				return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
-			default:
-				return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
-		}
+		if (event.event === 'Order Completed' || event.event === 'Order Paid') return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
+		if (event.event === 'Product Added' || CART_SNAPSHOT_EVENTS.has(event.event)) return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
+		return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
 	}
 	return customerFromFields(json, fields);
 }

@@ -39,6 +39,22 @@ export const ECOMMERCE_EVENTS = [
 	'Customer Deleted',
 ] as const;
 
+/**
+ * Events whose `properties.products` is the whole cart as it stands (not one line added or
+ * removed): the profile keeps the newest as the open cart, and Recommend Products reads their
+ * products as in the cart. Shopify `carts/*` and `checkouts/update`, and Stripe's expired checkout
+ * session, are among them.
+ */
+export const CART_SNAPSHOT_EVENTS: ReadonlySet<string> = new Set([
+	'Cart Viewed',
+	'Cart Updated',
+	'Checkout Started',
+	'Checkout Updated',
+	'Checkout Step Completed',
+	'Payment Info Entered',
+	'Checkout Abandoned',
+]);
+
 export const ENGAGEMENT_EVENTS = [
 	'Email Sent',
 	'Email Delivered',

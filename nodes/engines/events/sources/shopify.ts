@@ -96,6 +96,10 @@ function checkoutProperties(body: Record<string, unknown>, currency: string | un
 	const products = lineItems(body.line_items);
 	if (products !== undefined) p.products = products;
 	if (total !== undefined) p.value = total;
+	// checkouts/update comes once more when the order is placed, with `completed_at` set: the
+	// checkout is no longer an open cart (the profile closes it, a cart recovery must not fire).
+	const completedAt = optionalIsoUtc(body.completed_at, 'completed_at');
+	if (completedAt !== undefined) p.completed_at = completedAt;
 	return p;
 }
 
