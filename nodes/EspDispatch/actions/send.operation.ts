@@ -12,6 +12,16 @@ import { LEDGER_FIELD } from './forget.operation';
 const show = { show: { operation: ['send'] } };
 const showMode = (mode: DispatchMode) => ({ show: { operation: ['send'], mode: [mode] } });
 
+/** Subject / HTML Body / Text Body with the defaults of one node version. */
+function renderedFields(version: 1 | 1.1, defaults: { subject: string; html: string; text: string }): INodeProperties[] {
+	const displayOptions = { show: { operation: ['send'], mode: ['rendered'], '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } };
+	return [
+		{ displayName: 'Subject', name: 'subject', type: 'string', default: defaults.subject, displayOptions },
+		{ displayName: 'HTML Body', name: 'html', type: 'string', default: defaults.html, displayOptions, typeOptions: { rows: 3 } },
+		{ displayName: 'Text Body', name: 'text', type: 'string', default: defaults.text, displayOptions, typeOptions: { rows: 3 } },
+	];
+}
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Message Content',
@@ -29,9 +39,10 @@ export const description: INodeProperties[] = [
 	{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', placeholder: 'Example Store', displayOptions: show },
 	{ displayName: 'To Email', name: 'toEmail', type: 'string', default: '={{ $json.email }}', required: true, displayOptions: show, description: 'Recipient address (one recipient per item)' },
 	{ displayName: 'To Name', name: 'toName', type: 'string', default: '', displayOptions: show },
-	{ displayName: 'Subject', name: 'subject', type: 'string', default: '={{ $json.subject }}', displayOptions: showMode('rendered') },
-	{ displayName: 'HTML Body', name: 'html', type: 'string', default: '={{ $json.html }}', displayOptions: showMode('rendered'), typeOptions: { rows: 3 } },
-	{ displayName: 'Text Body', name: 'text', type: 'string', default: '={{ $json.text }}', displayOptions: showMode('rendered'), typeOptions: { rows: 3 } },
+	// Version 1.1 reads what Render Email 1.1 writes (its Output Field defaults to `message`);
+	// version 1 keeps its top-level defaults, so saved workflows read what they always read.
+	...renderedFields(1, { subject: '={{ $json.subject }}', html: '={{ $json.html }}', text: '={{ $json.text }}' }),
+	...renderedFields(1.1, { subject: '={{ $json.message?.subject }}', html: '={{ $json.message?.html }}', text: '={{ $json.message?.text }}' }),
 	{ displayName: 'Template ID', name: 'templateId', type: 'string', default: '', required: true, displayOptions: showMode('template'), description: 'The template ID (or Postmark alias) at the provider' },
 	{
 		displayName: 'Template Variables',

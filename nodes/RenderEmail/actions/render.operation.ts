@@ -5,17 +5,26 @@ import { liquidOptions, readData, readTemplate } from './shared';
 
 const show = { show: { operation: ['render'] } };
 
+/** Output Field default of a node version (ESP Dispatch 1.1 reads `message`). */
+export function outputFieldDefault(version: number): string {
+	return version >= 1.1 ? 'message' : 'email';
+}
+
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Output Field',
-		name: 'outputField',
-		type: 'string',
-		default: 'email',
-		required: true,
-		displayOptions: show,
-		description:
-			'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender). The input fields stay as they are.',
-	},
+	// Version 1 wrote into `email`, where canonical events and profiles keep the recipient's
+	// address; 1.1 writes into `message`, which ESP Dispatch 1.1 reads by default.
+	...[1, 1.1].map(
+		(version): INodeProperties => ({
+			displayName: 'Output Field',
+			name: 'outputField',
+			type: 'string',
+			default: outputFieldDefault(version),
+			required: true,
+			displayOptions: { show: { operation: ['render'], '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } },
+			description:
+				'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender). The other input fields stay as they are; avoid `email`, which holds the recipient address in events and profiles.',
+		}),
+	),
 	{
 		displayName: 'From Email',
 		name: 'fromEmail',
@@ -79,7 +88,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				last = compiled;
 				lastKey = key;
 			}
-			const outputField = (this.getNodeParameter('outputField', i, 'email') as string).trim() || 'email';
+			const fallback = outputFieldDefault(this.getNode().typeVersion);
+			const outputField = (this.getNodeParameter('outputField', i, fallback) as string).trim() || fallback;
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
 			const data = readData(this, items[i].json, i);
 			const result = renderCompiled(compiled, data, { defaults, skipText: options.includeText === false });
