@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
-import { dedupeKey, dedupePersisted } from '../engines/events/dedupe';
+import { dedupeEvents } from '../engines/events/dedupe';
 import { processDelivery } from '../engines/events/pipeline';
 import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
 import type { UnknownMode } from '../engines/events/types';
@@ -291,8 +291,9 @@ export class PersonalizationTrigger implements INodeType {
 				// consults nor feeds it: it always runs, and the same event can be resent while building.
 				if (options.dedupe !== false && this.getMode() !== 'manual' && events.length > 0) {
 					const staticData = this.getWorkflowStaticData('node');
-					const { seen, persist } = dedupePersisted(
-						events.map((e) => dedupeKey(source, e.messageId)),
+					const deduped = dedupeEvents(
+						source,
+						events,
 						staticData.dedupeIds,
 						`${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
 						receivedAt.getTime(),
@@ -301,9 +302,9 @@ export class PersonalizationTrigger implements INodeType {
 							maxEntries: boundedOption(options.dedupeMaxEntries, 5000, 10, 100_000),
 						},
 					);
-					if (persist !== undefined) staticData.dedupeIds = persist;
-					duplicates = seen.filter(Boolean).length;
-					events = events.filter((_e, i) => !seen[i]);
+					if (deduped.persist !== undefined) staticData.dedupeIds = deduped.persist;
+					duplicates = deduped.duplicates;
+					events = deduped.fresh;
 				}
 				if (events.length === 0) {
 					return reply(res, { message: duplicates ? 'Duplicate delivery ignored' : 'No mapped events in this delivery', duplicates });

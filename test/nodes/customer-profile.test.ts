@@ -173,6 +173,27 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		expect(c1[header.indexOf('email')]).toBe('c1@example.com');
 	});
 
+	it('the profiles CSV lists the scopes a customer is unsubscribed from now', async () => {
+		const who = (context: IDataObject): IDataObject => ({ userId: 'u-csv', email: 'u@example.com', context });
+		const pm = { source: 'postmark', topic: 'SubscriptionChange', stream: 'outbound' };
+		const rec = await run(wf('record'), [
+			ev('Unsubscribed', who({ source: 'sendgrid', topic: 'group_unsubscribe' }), 1, { asm_group_id: 7 }),
+			ev('Unsubscribed', who(pm), 2),
+			ev('Resubscribed', who(pm), 3),
+			ev('Unsubscribed', who({ source: 'ses', topic: 'Subscription' }), 4, { contact_list: 'Weekly', topics_opted_out: ['deals'] }),
+		]);
+		const id = rec.items('Profile')[0].json.recorded as IDataObject;
+		const csv = await run(wf('export', { exportWhat: 'profiles', format: 'csv' }), [{}]);
+		const text = Buffer.from(csv.items('Profile')[0].binary!.data.data, 'base64').toString('utf8');
+		expect(text).toBe(
+			'profileId,userId,email,firstSeenAt,lastSeenAt,ordersCount,firstOrderAt,lastOrderAt,' +
+				'delivered_30d,opened_30d,clicked_30d,delivered_90d,opened_90d,clicked_90d,last_open_at,last_click_at,' +
+				'openCartValue,openCartAt,unsubscribed,unsubscribedScopes,bounced,complained\r\n' +
+				`${String(id.profileId)},u-csv,u@example.com,2026-03-01T10:01:00.000Z,2026-03-01T10:04:00.000Z,0,,,` +
+				'0,0,0,0,0,0,,,,,true,sendgrid_group:7; ses_topic:Weekly/deals,false,false\r\n',
+		);
+	});
+
 	it('runs an export per input item, each with its own parameters, and pairs the rows with the item that asked', async () => {
 		await run(wf('record'), [
 			ev('Order Completed', { userId: 'p1' }, 1, { order_id: 'Q-1', total: 1, currency: 'USD' }),

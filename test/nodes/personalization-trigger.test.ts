@@ -302,6 +302,26 @@ describe('Personalization Trigger', () => {
 		expect(b.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
 	});
 
+	it('Brevo: when opened comes before unique_opened, the first open still reaches the workflow (same messageId, first_open: true), once', async () => {
+		const f = fixture('brevo', 'opened');
+		const server = await open('brevo', {}, { workflowId: 'brevo-first-open-late' });
+		const every = signDelivery('brevo', JSON.stringify(f.body), { headers: f.headers });
+		const first = signDelivery('brevo', JSON.stringify({ ...(f.body as Record<string, unknown>), event: 'unique_opened' }), { headers: f.headers });
+		const a = await server.post(every.body, every.headers);
+		expect(a.events).toHaveLength(1);
+		expect(a.events[0]).not.toHaveProperty('properties.first_open');
+		const b = await server.post(first.body, first.headers);
+		expect(b.status).toBe(200);
+		expect(b.body).toMatchObject({ message: 'Accepted', events: 1, duplicates: 0 });
+		expect(b.events).toMatchObject([{ event: 'Email Opened', messageId: a.events[0].messageId, timestamp: '2020-11-09T14:54:14.000Z', properties: { first_open: true } }]);
+		// Brevo retrying either copy runs nothing.
+		for (const again of [every, first]) {
+			const c = await server.post(again.body, again.headers);
+			expect(c.workflowData).toBeUndefined();
+			expect(c.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
+		}
+	});
+
 	it('SendGrid group_resubscribe (Unknown Events = Reject with 400) is accepted as Resubscribed', async () => {
 		// https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event (group_resubscribe example)
 		const example = { email: 'example@test.com', timestamp: 1513299569, 'smtp-id': '<14c5d75ce93.dfd.64b469@ismtpd-555>', event: 'group_resubscribe', category: 'cat facts', sg_event_id: 'sg_event_id_gr', sg_message_id: 'sg_message_id', ip: '000.000.000.000', url: 'http://www.sendgrid.com/', asm_group_id: 10 };

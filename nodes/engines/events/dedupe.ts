@@ -163,3 +163,47 @@ export function dedupePersisted(
 	}
 	return { seen, persist: cache.lastPersisted };
 }
+
+/** The fields of an event that de-duplication reads. */
+export interface DedupeEvent {
+	messageId: string;
+	properties?: Record<string, unknown> | null;
+}
+
+/**
+ * What an event tells, as window keys: the event itself (its messageId), and that it was a first
+ * open (`first_open: true`) when it says so. Brevo sends a first open twice, as `unique_opened`
+ * (with `first_open`) and as `opened`, both with one messageId (sources/brevo.ts), in either order.
+ */
+export function dedupeKeys(sourceId: string, event: DedupeEvent): string[] {
+	const keys = [dedupeKey(sourceId, event.messageId)];
+	if (event.properties?.first_open === true) keys.push(dedupeKey(`${sourceId}\u0000first_open`, event.messageId));
+	return keys;
+}
+
+/**
+ * Drops the events that tell nothing new: an event is a duplicate when everything it tells
+ * (`dedupeKeys`) was seen in the window or earlier in the same delivery. So whichever copy of a
+ * Brevo first open arrives first runs, `opened` after `unique_opened` is dropped, and
+ * `unique_opened` after `opened` runs (same messageId, with `first_open: true`): in either order one
+ * run carries `first_open`, and the profile, which records a messageId once, counts the open once.
+ */
+export function dedupeEvents<E extends DedupeEvent>(
+	sourceId: string,
+	events: E[],
+	persisted: unknown,
+	scope: string,
+	now: number,
+	options: DedupeOptions = DEFAULT_DEDUPE,
+): { fresh: E[]; duplicates: number; persist?: string } {
+	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
+	const { seen, persist } = dedupePersisted(perEvent.flat(), persisted, scope, now, options);
+	const fresh: E[] = [];
+	let k = 0;
+	events.forEach((e, i) => {
+		let tellsNew = false;
+		for (const end = k + perEvent[i].length; k < end; k++) if (!seen[k]) tellsNew = true;
+		if (tellsNew) fresh.push(e);
+	});
+	return { fresh, duplicates: events.length - fresh.length, persist };
+}

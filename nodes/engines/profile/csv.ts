@@ -1,6 +1,32 @@
-import type { CustomerProfile } from '../types/CustomerProfile';
+import type { CustomerProfile, ProfileSubscription } from '../types/CustomerProfile';
 
-/** One flat row per profile for CSV and spreadsheets: spend per currency as `spent_<CUR>` (major units). */
+/** A name inside a scope label: `\`, `;` and `/` (the label's separators) get a backslash before them. */
+const escapeName = (name: string | undefined): string => (name ?? '').replace(/[\\;/]/g, (c) => `\\${c}`);
+
+/**
+ * One scope as a short label: `global`, `legacy`, `sendgrid_group:<group>`,
+ * `postmark_stream:<stream>`, `ses_contact_list:<list>`, `ses_topic:<list>/<topic>`.
+ */
+export function scopeLabel(s: ProfileSubscription): string {
+	switch (s.scope) {
+		case 'sendgrid_group':
+			return `sendgrid_group:${escapeName(s.group)}`;
+		case 'postmark_stream':
+			return `postmark_stream:${escapeName(s.stream)}`;
+		case 'ses_contact_list':
+			return `ses_contact_list:${escapeName(s.contactList)}`;
+		case 'ses_topic':
+			return `ses_topic:${escapeName(s.contactList)}/${escapeName(s.topic)}`;
+		default:
+			return s.scope;
+	}
+}
+
+/**
+ * One flat row per profile for CSV and spreadsheets: spend per currency as `spentMinor_<CUR>` (integer minor units).
+ * `unsubscribedScopes` lists the scopes the customer is unsubscribed from now, in the profile's
+ * order (see `subscriptions`), joined by `; ` (empty when none); the column is always there.
+ */
 export function flattenProfile(p: CustomerProfile): Record<string, unknown> {
 	const row: Record<string, unknown> = {
 		profileId: p.profileId,
@@ -19,20 +45,32 @@ export function flattenProfile(p: CustomerProfile): Record<string, unknown> {
 		openCartValue: p.openCart?.value ?? '',
 		openCartAt: p.openCart?.updatedAt ?? '',
 		unsubscribed: p.unsubscribed,
+		unsubscribedScopes: (p.subscriptions ?? []).filter((s) => s.unsubscribed).map(scopeLabel).join('; '),
 		bounced: p.bounced,
 		complained: p.complained,
 	});
 	return row;
 }
 
-/** RFC 4180 CSV (CRLF, quotes doubled); the header is the union of the rows' keys in first-seen order. */
+/**
+ * A text a spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or carriage
+ * return: https://owasp.org/www-community/attacks/CSV_Injection) gets a `'` before it. Numbers
+ * and booleans are written as they are.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 CSV (CRLF, quotes doubled); the header is the union of the rows' keys in first-seen order.
+ * Text cells that a spreadsheet would run as a formula are prefixed with `'` (see FORMULA_START).
+ */
 export function toCsv(rows: Array<Record<string, unknown>>): string {
 	const header: string[] = [];
 	const seen = new Set<string>();
 	for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), header.push(k));
 	const cell = (v: unknown): string => {
 		if (v === null || v === undefined) return '';
-		const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+		let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+		if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint' && FORMULA_START.test(s)) s = `'${s}`;
 		return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 	};
 	const lines = [header.map(cell).join(',')];

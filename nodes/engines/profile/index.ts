@@ -13,7 +13,7 @@ export * from './types';
 export { toProfile, toMinor, validateEvent, checkEvent, InvalidEventError } from './fold';
 export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
-export { flattenProfile, toCsv } from './csv';
+export { flattenProfile, scopeLabel, toCsv } from './csv';
 export { isEventRejection } from './errors';
 
 export const DEFAULT_SQLITE_FILE = 'personalization-profiles.sqlite';

@@ -43,7 +43,9 @@ export const brevo: EventSource = {
 		// Opening") and as `opened` (every opening), with the same message-id, ts_event and ts_epoch
 		// in the documented examples (https://developers.brevo.com/docs/transactional-webhooks); the
 		// same for `unique_proxy_open` and `proxy_open`. Both get the id of the plain topic, so the
-		// trigger's de-duplication (and the profile's, on messageId) counts that open once.
+		// profile (which records a messageId once) counts that open once, and the trigger's
+		// de-duplication drops the plain copy after the unique one; the unique copy after the plain one
+		// still runs, as it tells the first open (dedupe.ts, `dedupeEvents`).
 		const idTopic = topic === 'unique_opened' ? 'opened' : topic === 'unique_proxy_open' ? 'proxy_open' : topic;
 		const messageId = contentId('brevo', idTopic, esp, b.ts_event ?? b.ts, b.ts_epoch, b.link, b.email);
 		const name = own(EVENTS, topic);
