@@ -551,13 +551,16 @@ interface WritingTag {
 
 /**
  * A tag that writes values (`{% echo %}`…) in a URL position: what it writes is collected and
- * written through guardUrl as one value, as an output's. A generator, so that liquidjs' async
- * renderer (which yields it) and the sync one (toValueSync) both run it.
+ * written through guardUrl as one value, as an output's. The collecting emitter counts every write
+ * toward the memory limit as it happens, from the size of the email so far (as a write straight
+ * into it would): a loop inside `{% liquid %}` cannot grow it past the limit. A generator, so
+ * that liquidjs' async renderer (which yields it) and the sync one (toValueSync) both run it.
  */
 function guardTag(tag: WritingTag, mode: UrlMode): void {
 	const original = tag.render;
 	tag.render = function* (ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-		const inner = new CountingEmitter();
+		const inner = new CountingEmitter((ctx as unknown as CtxLike).memoryLimit ?? NO_LIMIT);
+		if (emitter instanceof CountingEmitter) inner.size = emitter.size;
 		const html = yield original.call(tag, ctx, inner);
 		if (html) inner.write(html);
 		const value = guardUrl(inner.buffer, mode);
