@@ -140,7 +140,7 @@ function testingModeResults(plan: RequestPlan, text: string, owner: string | und
 				responseCode: 403,
 				retryable: false,
 				sendAgain: true,
-				error: `not sent: Resend refused its whole batch in testing mode ${owner ? 'for other recipients than the account owner' : 'without naming the recipient'}; sent again ${owner ? 'without them' : 'alone'}: ${text}`.slice(0, 500),
+				error: `Resend refused the whole batch in testing mode ${owner ? 'for its messages to others than the account owner' : 'without naming the recipient'}: ${text}`.slice(0, 1000),
 			};
 		}
 		return {
