@@ -3,6 +3,9 @@
  *  - a 403 that refuses the sender (SendGrid's unverified Sender Identity, Resend's unverified
  *    domain) fails those messages with the provider's words and stops nothing else, while a 403
  *    that refuses the key still stops the run as a credential rejection;
+ *  - Resend's testing-mode 403 (an account without a verified domain sends only to its owner)
+ *    refuses the recipient, not the sender: only the messages to others fail, and the messages to
+ *    the owner of a batch refused whole are sent again;
  *  - documented per-message limits (SES header values <= 870 characters, Brevo params <= 100 KB
  *    per message version) fail that message alone, before any request;
  *  - when sending stops on an unexpected error, each message says what became of it: answered
@@ -17,11 +20,12 @@ import { sendgrid } from '../../nodes/engines/dispatch/providers/sendgrid';
 import { ses } from '../../nodes/engines/dispatch/providers/ses';
 import { signAwsRequest } from '../../nodes/engines/dispatch/sigv4';
 import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
+import type { HttpRequestSpec, Transport } from '../../nodes/engines/dispatch/types';
 import type { ProviderServer } from './servers/base';
 import { BREVO_TEST_KEY, startBrevoServer } from './servers/brevo';
 import { POSTMARK_TOKEN, postmarkServer } from './servers/postmark';
 import { localTransport } from './servers/provider-server';
-import { RESEND_TEST_KEY, startResendServer } from './servers/resend';
+import { RESEND_TEST_KEY, startResendServer, type ResendServer } from './servers/resend';
 import { SENDGRID_KEY, SENDGRID_KEY_WITHOUT_MAIL_SEND, SENDER_IDENTITY_MESSAGE, sendgridServer } from './servers/sendgrid';
 import { SES_TEST_CREDENTIALS, startSesServer } from './servers/ses';
 import { fakeSleep, renderedItems } from './helpers';
@@ -125,6 +129,81 @@ describe('a 403 that refuses the sender is not a rejected credential', () => {
 		} finally {
 			await resendServer.close();
 		}
+	});
+});
+
+describe('Resend in testing mode refuses recipients, not the sender', () => {
+	// The account has no verified domain: it sends from onboarding@resend.dev, and only to its owner
+	// (https://resend.com/docs/knowledge-base/403-error-resend-dev-domain).
+	const OWNER = 'owner@example.com';
+	const TESTING = `HTTP 403 validation_error: You can only send testing emails to your own email address (${OWNER}). To send emails to other recipients, please verify a domain at resend.com/domains, and change the \`from\` address to an email using this domain.`;
+	let server: ResendServer;
+	beforeAll(async () => (server = await startResendServer(RESEND_TEST_KEY, undefined, { testingMode: { owner: OWNER } })));
+	afterAll(async () => server.close());
+	beforeEach(() => {
+		server.received.length = 0;
+		server.delivered.length = 0;
+	});
+	const auth = (r: HttpRequestSpec) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${RESEND_TEST_KEY}` } });
+	const channel = (transport = localTransport(server.url, auth)) => httpChannel(resend, { baseUrl: server.url }, transport);
+	/** Items from onboarding@resend.dev, to the given addresses (a campaign of their own, so no idempotency key repeats across tests). */
+	let campaign = 0;
+	const itemsTo = (...to: string[]): DispatchItem[] => {
+		campaign++;
+		return renderedItems(to.length).map((item, i) => ({ ...item, campaignId: `testing-${campaign}`, from: { email: 'onboarding@resend.dev', name: 'Acme' }, to: { email: to[i] } }));
+	};
+	const statuses = () => server.received.map((r) => r.path);
+
+	it('one message per request: a message to someone else fails alone; the later ones to the owner are still sent', async () => {
+		const report = await dispatch(itemsTo('a@example.com', OWNER, 'b@example.com', 'Owner@Example.com'), channel(), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+		expect(report.credentialRejected).toBeUndefined();
+		expect(report.outcomes.map((o) => [o.status, o.responseCode, o.attempts])).toEqual([['failed', 403, 1], ['sent', 200, 1], ['failed', 403, 1], ['sent', 200, 1]]);
+		expect(report.outcomes[0].error).toBe(`Resend refused the recipient "a@example.com": the account is in testing mode and sends only to its owner's own address (${OWNER}); verify a domain at https://resend.com/domains and send from an address on it. ${TESTING}`);
+		expect(report.outcomes[2].error).toMatch(/^Resend refused the recipient "b@example\.com": /);
+		expect(server.received).toHaveLength(4);
+		expect(server.delivered.map((d) => d.email.to)).toEqual([[OWNER], ['Owner@Example.com']]);
+	});
+
+	it('a batch refused whole: its messages to the owner and to a Resend test address are sent again together, the others fail', async () => {
+		const report = await dispatch(itemsTo('a@example.com', OWNER, 'b@example.com', 'delivered@resend.dev', 'OWNER@example.com'), channel(), { mode: 'rendered', limits: { concurrency: 1 }, ...fast() });
+		expect(report.credentialRejected).toBeUndefined();
+		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['failed', 1], ['sent', 2], ['failed', 1], ['sent', 2], ['sent', 2]]);
+		expect(report.outcomes[1].error).toBeUndefined();
+		expect(report.outcomes[0].error).toMatch(/^Resend refused the recipient "a@example\.com": the account is in testing mode/);
+		// the batch of 5 (refused), then the 3 it may take in one batch
+		expect(statuses()).toEqual(['/emails/batch', '/emails/batch']);
+		expect(JSON.parse(server.received[1].body)).toHaveLength(3);
+		expect(server.delivered.map((d) => d.email.to)).toEqual([[OWNER], ['delivered@resend.dev'], ['OWNER@example.com']]);
+	});
+
+	it('a batch refused in the shorter wording (no owner named): each message is sent again alone', async () => {
+		// Older answers said only "You can only send testing emails to your own email address."
+		const inner = localTransport(server.url, auth);
+		const shorter: Transport = async (request) => {
+			const response = await inner(request);
+			return response.status === 403 ? { ...response, body: response.body.replace(/ \(owner@example\.com\)\..*"/, '."') } : response;
+		};
+		const report = await dispatch(itemsTo('a@example.com', OWNER, 'b@example.com'), channel(shorter), { mode: 'rendered', limits: { concurrency: 1 }, ...fast() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['failed', 2], ['sent', 2], ['failed', 2]]);
+		expect(report.outcomes[0].error).toBe('Resend refused the recipient "a@example.com": the account is in testing mode and sends only to its owner\'s own address; verify a domain at https://resend.com/domains and send from an address on it. HTTP 403 validation_error: You can only send testing emails to your own email address.');
+		expect(statuses()).toEqual(['/emails/batch', '/emails', '/emails', '/emails']);
+		expect(server.delivered.map((d) => d.email.to)).toEqual([[OWNER]]);
+	});
+
+	it('a batch with no message the account may take fails at once, without another request', async () => {
+		const report = await dispatch(itemsTo('a@example.com', 'b@example.com'), channel(), { mode: 'rendered', limits: { concurrency: 1 }, ...fast() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['failed', 1], ['failed', 1]]);
+		expect(statuses()).toEqual(['/emails/batch']);
+	});
+
+	it('a sender on a domain of its own is still refused as unverified (and barred), while onboarding@resend.dev goes on to the owner', async () => {
+		const items = itemsTo(OWNER, OWNER, OWNER);
+		items[0].from = { email: 'news@shop.example.com' };
+		items[1].from = { email: 'news@shop.example.com' };
+		const report = await dispatch(items, channel(), { mode: 'rendered', batchSize: 1, limits: { concurrency: 1 }, ...fast() });
+		expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'sent']);
+		expect(report.outcomes[0].error).toBe('Resend refused the sender "news@shop.example.com": HTTP 403 validation_error: The shop.example.com domain is not verified. Please, add and verify your domain.');
+		expect(report.outcomes[1].error).toMatch(/^not sent: Resend refused the sender "news@shop\.example\.com" earlier in this run/);
 	});
 });
 

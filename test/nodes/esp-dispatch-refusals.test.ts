@@ -1,7 +1,7 @@
 /**
  * ESP Dispatch through the real n8n engine (test/harness/engine.ts) against the local provider
- * servers: a 403 refusing the sender is reported as such (not as a bad key), documented
- * per-message limits are item errors naming the item and the field, and when sending stops
+ * servers: a 403 refusing the sender is reported as such (not as a bad key), Resend's testing-mode
+ * 403 fails only the items to others than the account owner, documented per-message limits are item errors naming the item and the field, and when sending stops
  * each item says whether it was sent.
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
@@ -84,6 +84,32 @@ describe('ESP Dispatch: a 403 refusing the sender is not a rejected credential',
 		expect(out[0].error).toBe('Resend refused the sender "news@unverified.example": HTTP 403 validation_error: The unverified.example domain is not verified. Please, add and verify your domain.');
 		expect(out[1].error).toMatch(/^not sent: Resend refused the sender "news@unverified.example" earlier in this run: /);
 		expect(resend.delivered).toHaveLength(1);
+	});
+});
+
+describe('ESP Dispatch: Resend in testing mode refuses recipients, not the sender', () => {
+	// An account without a verified domain sends from onboarding@resend.dev to its owner only
+	// (https://resend.com/docs/knowledge-base/403-error-resend-dev-domain).
+	let resend: ResendServer;
+	beforeAll(async () => (resend = await startResendServer(RESEND_TEST_KEY, undefined, { testingMode: { owner: 'owner@example.com' } })));
+	afterAll(async () => resend.close());
+
+	it('one batch: the items to others fail with the reason and what to do; the items to the owner are sent', async () => {
+		const input = people(4, (i) => ({ from: 'onboarding@resend.dev', ...(i % 2 ? { email: 'owner@example.com', subject: `Owner ${i}` } : {}) }));
+		const result = await runWorkflow(workflow(dispatchNode('resend')), {
+			input,
+			credentials: { personalizationResendApi: { apiKey: RESEND_TEST_KEY, baseUrl: resend.url } },
+		});
+		expect(result.error).toBeUndefined();
+		const out = outputs(result);
+		expect(out.map((o) => [o.status, o.responseCode])).toEqual([['failed', 403], ['sent', 200], ['failed', 403], ['sent', 200]]);
+		expect(out[0].error).toBe(
+			'Resend refused the recipient "person0@example.com": the account is in testing mode and sends only to its owner\'s own address (owner@example.com); verify a domain at https://resend.com/domains and send from an address on it. ' +
+				'HTTP 403 validation_error: You can only send testing emails to your own email address (owner@example.com). To send emails to other recipients, please verify a domain at resend.com/domains, and change the `from` address to an email using this domain.',
+		);
+		// the batch of 4 was refused whole; the two to the owner went again in one batch
+		expect(resend.received.map((r) => [r.path, JSON.parse(r.body).length])).toEqual([['/emails/batch', 4], ['/emails/batch', 2]]);
+		expect(resend.delivered.map((d) => [d.email.to, d.email.subject])).toEqual([[['owner@example.com'], 'Owner 1'], [['owner@example.com'], 'Owner 3']]);
 	});
 });
 

@@ -536,9 +536,21 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			}) &&
 			!singleSender();
 		const regroup: OutboundMessage[] = [];
+		// Messages of a request refused as a whole for others of its messages (e.g. recipients Resend
+		// will not send to in testing mode): nothing of it was accepted, so they are sent again.
+		const resendable: OutboundMessage[] = [];
 		for (const m of unit.messages) {
 			const r = byIndex.get(m.index) ?? { index: m.index, status: 'unknown' as const, error: `${channel.displayName} gave no result for this message` };
-			const refused = r.refused ?? (r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
+			if (r.sendAgain && r.status === 'failed' && unit.messages.length > 1 && !maybeAccepted.has(m.index)) {
+				resendable.push(m);
+				// Kept until the new request answers, so that a stop before it can say what came back.
+				const o = outcomes.get(m.index)!;
+				o.responseCode = r.responseCode;
+				o.error = r.error;
+				inFlight.delete(m.index);
+				continue;
+			}
+			const refused = r.refused ?? (r.sendAgain ? undefined : r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
 			if (refused === 'credential') {
 				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
 			} else if (refused === 'sender' && r.status === 'failed' && singleSender()) {
@@ -588,6 +600,12 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 				else bySender.set(key, [m]);
 			}
 			for (const group of bySender.values()) for (const next of plan(group)) await sendUnit(next);
+		}
+		if (resendable.length) {
+			// Without the messages the answer refused, they go together; when it refused none of them
+			// by name, each goes alone, so that every answer is about one message.
+			if (resendable.length < unit.messages.length) for (const next of plan(resendable)) await sendUnit(next);
+			else for (const m of resendable) for (const next of plan([m])) await sendUnit(next);
 		}
 		if (!again.length) return;
 		const attempt = Math.max(...again.map((m) => outcomes.get(m.index)!.attempts));

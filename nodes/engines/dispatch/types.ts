@@ -57,13 +57,25 @@ export interface MessageResult {
 	retryAfterSeconds?: number;
 	/**
 	 * What the provider refused, when the answer says so: 'credential' (bad or unauthorised key:
-	 * the engine stops sending before anything else goes out) or 'sender' (the from address or
+	 * the engine stops sending before anything else goes out), 'sender' (the from address or
 	 * its domain is not verified at the provider: this message fails, and later messages from
-	 * the same address are not sent). When absent the engine goes by the status code: HTTP 401
-	 * and 403 and SMTP 535 are credential refusals. Providers that answer 403 for other reasons
-	 * (SendGrid's unverified Sender Identity, Resend's unverified domain) say 'sender'.
+	 * the same address are not sent) or 'recipient' (the provider will not send to this
+	 * message's recipient, e.g. Resend in testing mode sends only to the account owner's own
+	 * address: this message fails, nothing else is barred). When absent the engine goes by the
+	 * status code: HTTP 401 and 403 and SMTP 535 are credential refusals. Providers that answer
+	 * 403 for other reasons (SendGrid's unverified Sender Identity, Resend's unverified domain or
+	 * testing mode) say 'sender' or 'recipient'.
 	 */
-	refused?: 'credential' | 'sender';
+	refused?: 'credential' | 'sender' | 'recipient';
+	/**
+	 * The provider refused this message's request as a whole and accepted nothing of it, and the
+	 * answer does not put the refusal on this message (Resend refuses a whole batch in testing
+	 * mode for the recipients it will not send to). The engine sends such messages again at once
+	 * (not a retry): together, without the messages the answer refused, or each in a request of
+	 * its own when the answer refused none of them by name. Only meaningful with status 'failed'
+	 * in a request of several messages; never read as a credential refusal.
+	 */
+	sendAgain?: boolean;
 }
 
 /** A message a provider cannot take as it is, found before any request: the field and why. */

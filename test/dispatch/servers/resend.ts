@@ -23,6 +23,18 @@
  *    verify your domain." (https://resend.com/docs/api-reference/errors,
  *    https://resend.com/docs/knowledge-base/403-error-domain-mismatch); in a batch the whole
  *    request is refused (Resend documents no per-email form of this error).
+ *  - Testing mode (`testingMode: { owner }`): an account without a verified domain sends from
+ *    Resend's own domain (onboarding@resend.dev) and only to its owner's address (and to Resend's
+ *    test addresses delivered@, bounced@, complained@, suppressed@resend.dev, with an optional
+ *    +label); an email to anyone else (to, cc or bcc) is refused with 403 validation_error "You can
+ *    only send testing emails to your own email address (<owner>). To send emails to other
+ *    recipients, please verify a domain at resend.com/domains, and change the `from` address to an
+ *    email using this domain." (https://resend.com/docs/api-reference/errors,
+ *    https://resend.com/docs/knowledge-base/403-error-resend-dev-domain,
+ *    https://resend.com/docs/dashboard/emails/send-test-emails). A `from` on another domain is
+ *    refused as not verified unless it is in `verifiedDomains`. In a batch, as for the domain, the
+ *    whole request is refused: the batch validation modes list only missing or invalid fields as
+ *    per-email errors (https://resend.com/docs/dashboard/emails/batch-validation-modes).
  *  - 429 rate_limit_exceeded (default 2 requests/s), 500 application_error.
  */
 import { randomUUID } from 'node:crypto';
@@ -86,7 +98,24 @@ function fromDomain(from: unknown): string {
 	return bare.slice(bare.lastIndexOf('@') + 1).toLowerCase();
 }
 
-export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomains?: Set<string>): Promise<ResendServer> {
+/** The bare, lower-cased addresses of a `to`/`cc`/`bcc` field (a string or a list). */
+function recipients(value: unknown): string[] {
+	const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+	return list.map((v) => (/<([^>]+)>\s*$/.exec(String(v))?.[1] ?? String(v)).trim().toLowerCase());
+}
+
+/** Resend's test addresses (https://resend.com/docs/dashboard/emails/send-test-emails). */
+const TEST_ADDRESS = /^(delivered|bounced|complained|suppressed)(\+[^@]*)?@resend\.dev$/;
+
+export interface ResendServerOptions {
+	/** The account is in testing mode (no verified domain): it sends only to this owner's address. */
+	testingMode?: { owner: string };
+}
+
+export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomains?: Set<string>, options: ResendServerOptions = {}): Promise<ResendServer> {
+	const owner = options.testingMode?.owner.toLowerCase();
+	// In testing mode the account has no verified domain of its own: only Resend's, and those given.
+	const verified = owner !== undefined ? new Set([...(verifiedDomains ?? []), 'resend.dev']) : verifiedDomains;
 	const delivered: ResendDelivered[] = [];
 	const idempotency = new Map<string, { body: string; reply: Reply }>();
 	const accept = (email: Record<string, unknown>) => {
@@ -122,12 +151,19 @@ export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomain
 			return error(400, 'validation_error', 'Invalid JSON body.');
 		}
 		let reply: Reply;
-		if (verifiedDomains) {
+		if (verified) {
 			const emails = Array.isArray(payload) ? payload : [payload];
 			for (const email of emails) {
-				const from = (email as Record<string, unknown> | null)?.from;
+				const e = email as Record<string, unknown> | null;
+				const from = e?.from;
 				const domain = fromDomain(from);
-				if (typeof from === 'string' && !verifiedDomains.has(domain)) return error(403, 'validation_error', `The ${domain} domain is not verified. Please, add and verify your domain.`);
+				if (typeof from === 'string' && !verified.has(domain)) return error(403, 'validation_error', `The ${domain} domain is not verified. Please, add and verify your domain.`);
+				if (owner !== undefined && typeof from === 'string' && domain === 'resend.dev') {
+					const to = [...recipients(e?.to), ...recipients(e?.cc), ...recipients(e?.bcc)];
+					if (to.some((r) => r !== owner && !TEST_ADDRESS.test(r))) {
+						return error(403, 'validation_error', `You can only send testing emails to your own email address (${options.testingMode!.owner}). To send emails to other recipients, please verify a domain at resend.com/domains, and change the \`from\` address to an email using this domain.`);
+					}
+				}
 			}
 		}
 		if (path === '/emails') {

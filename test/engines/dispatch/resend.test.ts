@@ -106,6 +106,64 @@ describe('Resend provider: parse', () => {
 	});
 });
 
+describe('Resend provider: the two 403 validation_error answers', () => {
+	// Resend's documented bodies (https://resend.com/docs/api-reference/errors); the domain one as
+	// the API sends it (with " on https://resend.com/domains", e.g. resend/resend-node#455).
+	const TESTING = 'You can only send testing emails to your own email address (owner@example.com). To send emails to other recipients, please verify a domain at resend.com/domains, and change the `from` address to an email using this domain.';
+	const answer = (message: string) => ({ status: 403, headers: {}, body: JSON.stringify({ statusCode: 403, name: 'validation_error', message }) });
+	const fromResend = (i: number, to: string, extra: Partial<ReturnType<typeof msg>> = {}) => msg(i, { from: { email: 'onboarding@resend.dev', name: 'Acme' }, to: { email: to }, ...extra });
+
+	it('testing mode, one email: a refusal of that recipient (not the sender), not retryable, saying to verify a domain', () => {
+		const [plan] = resend.plan([fromResend(0, 'someone@example.com')], 'rendered', {});
+		const [result] = resend.parse(plan, answer(TESTING));
+		expect(result).toEqual({
+			index: 0,
+			status: 'failed',
+			responseCode: 403,
+			refused: 'recipient',
+			retryable: false,
+			error: `Resend refused the recipient "someone@example.com": the account is in testing mode and sends only to its owner's own address (owner@example.com); verify a domain at https://resend.com/domains and send from an address on it. HTTP 403 validation_error: ${TESTING}`,
+		});
+	});
+
+	it('an unverified domain, as the API words it, is still a refusal of the sender', () => {
+		const [plan] = resend.plan([msg(0, { from: { email: 'hi@unverified.example' } })], 'rendered', {});
+		const [result] = resend.parse(plan, answer('The unverified.example domain is not verified. Please, add and verify your domain on https://resend.com/domains'));
+		expect(result).toMatchObject({ status: 'failed', responseCode: 403, refused: 'sender', retryable: false });
+		expect(result.error).toMatch(/^Resend refused the sender "hi@unverified\.example": /);
+	});
+
+	it('testing mode, a batch refused whole: the messages to the owner or to a test address are sent again, the others are refused', () => {
+		const [plan] = resend.plan(
+			[
+				fromResend(0, 'someone@example.com'),
+				fromResend(1, 'Owner@Example.com'),
+				fromResend(2, 'delivered+t1@resend.dev'),
+				fromResend(3, 'owner@example.com', { options: { cc: ['Other <other@example.com>'] } }),
+				fromResend(4, 'owner@example.com', { options: { bcc: 'owner@example.com' } }),
+			],
+			'rendered',
+			{},
+		);
+		expect(plan.request.url).toBe('https://api.resend.com/emails/batch');
+		const results = resend.parse(plan, answer(TESTING));
+		expect(results.map((r) => [r.index, r.status, r.refused, r.sendAgain, r.retryable])).toEqual([
+			[0, 'failed', 'recipient', undefined, false],
+			[1, 'failed', undefined, true, false],
+			[2, 'failed', undefined, true, false],
+			[3, 'failed', 'recipient', undefined, false],
+			[4, 'failed', undefined, true, false],
+		]);
+		expect(results[3].error).toMatch(/^Resend refused the recipient "owner@example\.com" \(or its cc\/bcc\): the account is in testing mode/);
+	});
+
+	it('testing mode without the owner named (the shorter wording): every message of the batch is sent again', () => {
+		const [plan] = resend.plan([fromResend(0, 'a@example.com'), fromResend(1, 'b@example.com')], 'rendered', {});
+		const results = resend.parse(plan, answer('You can only send testing emails to your own email address.'));
+		expect(results.map((r) => [r.refused, r.sendAgain])).toEqual([[undefined, true], [undefined, true]]);
+	});
+});
+
 describe('Resend provider: end to end against the local Resend server', () => {
 	let server: ResendServer;
 	beforeAll(async () => (server = await startResendServer()));

@@ -14,6 +14,17 @@
  *   a batch: a hash of its messages' keys, so retrying the same batch is deduplicated.
  * - Attribution: `tags: [{ name, value }]` (ASCII letters, digits, `_` and `-`, ≤256 chars;
  *   other characters become `_`), returned in Resend webhooks.
+ * - 403 validation_error has two documented meanings (https://resend.com/docs/api-reference/errors):
+ *   "The domain.com domain is not verified. Please, add and verify your domain." (the API adds
+ *   " on https://resend.com/domains"): a refusal of the SENDER; and "You can only send testing
+ *   emails to your own email address (you@example.com). To send emails to other recipients, please
+ *   verify a domain at resend.com/domains, and change the `from` address to an email using this
+ *   domain." (testing mode, https://resend.com/docs/knowledge-base/403-error-resend-dev-domain):
+ *   a refusal of the RECIPIENT, which fails only the messages to others than the owner. Resend
+ *   lists only field validation errors per email in a permissive batch's `errors[]`, so a batch
+ *   is refused whole: its messages to the owner's address (named in the answer) or to Resend's
+ *   test addresses (@resend.dev) are sent again without the others; when the answer names no
+ *   address, each message is sent again alone.
  */
 import type {
 	DispatchMode,
@@ -86,6 +97,63 @@ function retryableError(status: number, name: string | undefined): boolean {
 	return isRetryableStatus(status);
 }
 
+/** Resend's testing-mode refusal (403 validation_error), with the owner's address when it names it. */
+const TESTING_MODE = /only send testing emails/i;
+const TESTING_OWNER = /own email address \(([^()\s<>]+@[^()\s<>]+)\)/i;
+
+/** The bare, lower-cased addresses of a `to`/`cc`/`bcc` value ("a@b.c", "Name <a@b.c>" or a list). */
+function addresses(value: unknown): string[] | undefined {
+	const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
+	if (!list || !list.every((v) => typeof v === 'string')) return undefined;
+	return (list as string[]).map((v) => (/<([^>]+)>\s*$/.exec(v)?.[1] ?? v).trim().toLowerCase());
+}
+
+/**
+ * Whether Resend in testing mode may take a message (every recipient, cc and bcc included, is
+ * the owner or one of Resend's test addresses @resend.dev), or undefined when it cannot be told.
+ */
+function testingModeMayTake(message: OutboundMessage, owner: string): boolean | undefined {
+	const recipients = [message.to.email.trim().toLowerCase()];
+	for (const key of ['cc', 'bcc']) {
+		const value = message.options?.[key];
+		if (value === undefined) continue;
+		const list = addresses(value);
+		if (!list) return undefined;
+		recipients.push(...list);
+	}
+	return recipients.every((r) => r === owner || r.endsWith('@resend.dev'));
+}
+
+/**
+ * Results for a testing-mode refusal: a recipient refusal of the messages Resend will not send
+ * (not retryable: only verifying a domain helps), and, in a batch refused whole, `sendAgain` for
+ * the messages it may take (or for all, when the answer does not name the owner).
+ */
+function testingModeResults(plan: RequestPlan, text: string, owner: string | undefined): MessageResult[] {
+	const single = plan.messages.length === 1;
+	return plan.messages.map((m): MessageResult => {
+		const mayTake = single ? false : owner === undefined ? undefined : testingModeMayTake(m, owner);
+		if (mayTake !== false) {
+			return {
+				index: m.index,
+				status: 'failed',
+				responseCode: 403,
+				retryable: false,
+				sendAgain: true,
+				error: `Resend refused the whole batch in testing mode ${owner ? 'for its messages to others than the account owner' : 'without naming the recipient'}: ${text}`.slice(0, 1000),
+			};
+		}
+		return {
+			index: m.index,
+			status: 'failed',
+			responseCode: 403,
+			refused: 'recipient',
+			retryable: false,
+			error: `Resend refused the recipient "${m.to.email}"${m.options?.cc !== undefined || m.options?.bcc !== undefined ? ' (or its cc/bcc)' : ''}: the account is in testing mode and sends only to its owner's own address${owner ? ` (${owner})` : ''}; verify a domain at https://resend.com/domains and send from an address on it. ${text}`.slice(0, 1000),
+		};
+	});
+}
+
 export const resend: EspProvider = {
 	id: 'resend',
 	displayName: 'Resend',
@@ -124,11 +192,13 @@ export const resend: EspProvider = {
 		if (!ok) {
 			const error = errorOf(response);
 			const text = `HTTP ${response.status}${error.name ? ` ${error.name}` : ''}${error.message ? `: ${error.message}` : ''}`;
+			if (response.status === 403 && error.name === 'validation_error' && TESTING_MODE.test(error.message ?? '')) {
+				return testingModeResults(plan, text, TESTING_OWNER.exec(error.message ?? '')?.[1]?.toLowerCase());
+			}
 			if (response.status === 403 && error.name === 'validation_error') {
-				// Resend's 403 validation_error is about the sender, not the key (that one is 403
+				// Resend's other 403 validation_error is about the sender, not the key (that one is 403
 				// invalid_api_key): "The domain.com domain is not verified. Please, add and verify your
-				// domain." or "You can only send testing emails to your own email address ..."
-				// (https://resend.com/docs/api-reference/errors,
+				// domain." (https://resend.com/docs/api-reference/errors,
 				// https://resend.com/docs/knowledge-base/403-error-domain-mismatch).
 				return plan.messages.map((m): MessageResult => ({
 					index: m.index,

@@ -1,0 +1,77 @@
+/**
+ * The engine's handling of `sendAgain` (types.ts): messages of a request refused as a whole for
+ * others of its messages are sent again at once, without the refused ones, or each alone when the
+ * answer refused none by name; the recursion ends, a `sendAgain` 403 is never a rejected
+ * credential, and a message an earlier attempt of which may have been accepted is not sent again.
+ */
+import { dispatch, type Channel, type Unit } from '../../../nodes/engines/dispatch/engine';
+import { TransportError, type MessageResult } from '../../../nodes/engines/dispatch/types';
+import { fakeSleep, renderedItems } from '../../dispatch/helpers';
+
+/** A channel that puts two messages in each request and answers with `answer`. */
+function pairs(answer: (unit: Unit, call: number) => MessageResult[]): Channel & { sent: number[][] } {
+	const sent: number[][] = [];
+	return {
+		sent,
+		id: 'pairs',
+		displayName: 'Pairs',
+		maxBatch: { rendered: 2, template: 2 },
+		acceptsIdempotencyKey: true,
+		plan: (messages) => {
+			const units: Unit[] = [];
+			for (let i = 0; i < messages.length; i += 2) units.push({ messages: messages.slice(i, i + 2) });
+			return units;
+		},
+		async send(unit) {
+			sent.push(unit.messages.map((m) => m.index));
+			return answer(unit, sent.length);
+		},
+	};
+}
+
+const settings = () => {
+	const clock = fakeSleep();
+	return { mode: 'rendered' as const, limits: { concurrency: 1 }, sleep: clock.sleep, now: clock.now, retry: { initialDelayMs: 1, maxDelayMs: 2 } };
+};
+
+describe('messages sent again after a request refused for others of its messages', () => {
+	it('a provider that never names a message: each is tried alone once, then fails; no credential rejection, nothing else stops', async () => {
+		const channel = pairs((unit) => unit.messages.map((m) => ({ index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' })));
+		const report = await dispatch(renderedItems(4), channel, settings());
+		expect(channel.sent).toEqual([[0, 1], [0], [1], [2, 3], [2], [3]]);
+		expect(report.credentialRejected).toBeUndefined();
+		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
+			['failed', 2, 403],
+			['failed', 2, 403],
+			['failed', 2, 403],
+			['failed', 2, 403],
+		]);
+	});
+
+	it('the messages not refused go again together, the refused one fails at once and bars nothing', async () => {
+		const channel = pairs((unit) =>
+			unit.messages.some((m) => m.index === 0)
+				? unit.messages.map((m) => (m.index === 0 ? { index: 0, status: 'failed', responseCode: 403, refused: 'recipient', retryable: false, error: 'not to this recipient' } : { index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' }))
+				: unit.messages.map((m) => ({ index: m.index, status: 'sent', responseCode: 200, providerMessageId: `id-${m.index}` })),
+		);
+		const report = await dispatch(renderedItems(4), channel, settings());
+		expect(channel.sent).toEqual([[0, 1], [1], [2, 3]]);
+		expect(report.outcomes.map((o) => [o.status, o.attempts, o.error])).toEqual([
+			['failed', 1, 'not to this recipient'],
+			['sent', 2, undefined],
+			['sent', 1, undefined],
+			['sent', 1, undefined],
+		]);
+	});
+
+	it('a message whose earlier attempt lost its answer after the request was sent is not sent again: it stays unknown', async () => {
+		const channel = pairs((unit, call) => {
+			if (call === 1) throw new TransportError('socket hang up', 'after');
+			return unit.messages.map((m) => (m.index === 0 ? { index: 0, status: 'failed', responseCode: 403, refused: 'recipient', retryable: false, error: 'not to this recipient' } : { index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' }));
+		});
+		const report = await dispatch(renderedItems(2), channel, settings());
+		expect(channel.sent).toEqual([[0, 1], [0, 1]]);
+		expect(report.outcomes.map((o) => o.status)).toEqual(['unknown', 'unknown']);
+		expect(report.outcomes[1].error).toMatch(/^refused as a whole; an earlier attempt's answer was lost after the request was sent/);
+	});
+});
