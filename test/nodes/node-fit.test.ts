@@ -105,7 +105,7 @@ describe('chains that fit with default parameters', () => {
 
 describe('mismatches between default parameters (FIT-n, skipped until fixed)', () => {
 	// FIT-1: ESP Dispatch's Suppressed Field default `suppressed` does not read what Check Suppression writes by default (`suppression`): unsubscribed recipients are mailed
-	it.skip('FIT-1: Check Suppression (defaults) → Render → ESP Dispatch (defaults) does not mail an unsubscribed recipient', async () => {
+	it('FIT-1: Check Suppression (defaults) → Render → ESP Dispatch (defaults) does not mail an unsubscribed recipient', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [ev('Identify', { email: 'ada@example.com' }, 60), ev('Unsubscribed', { email: 'ada@example.com' }, 30)]);
 		const input = items([{ email: 'ada@example.com' }, { email: 'bo@example.com' }]);
@@ -117,7 +117,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-1 (second shape): Get Profile writes the flags into `profile`; ESP Dispatch with defaults mails an unsubscribed profile
-	it.skip('FIT-1: Get Profile (defaults) → Render → ESP Dispatch (defaults) does not mail a customer whose profile is unsubscribed', async () => {
+	it('FIT-1: Get Profile (defaults) → Render → ESP Dispatch (defaults) does not mail a customer whose profile is unsubscribed', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [ev('Identify', { email: 'ada@example.com' }, 60), ev('Unsubscribed', { email: 'ada@example.com' }, 30)]);
 		const input = items([ev('Product Viewed', { email: 'ada@example.com' }, 1, { product_id: 'A' })]);
@@ -128,7 +128,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-2: ESP Dispatch's To Email default `{{ $json.email }}` ignores the address Get Profile found (profile.email) for an event that carries only a userId
-	it.skip('FIT-2: event with a userId only → Get Profile → Render → ESP Dispatch (defaults) sends to the profile\'s address', async () => {
+	it('FIT-2: event with a userId only → Get Profile → Render → ESP Dispatch (defaults) sends to the profile\'s address', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [ev('Identify', { userId: 'u-1', email: 'ada@example.com' }, 60, {}, { traits: { first_name: 'Ada' } })]);
 		const input = items([ev('Product Viewed', { userId: 'u-1' }, 1, { product_id: 'A' })]);
@@ -139,7 +139,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-3: A/B Experiment Assign writes variant / pz_variant / pz_experiment_id, but ESP Dispatch reads the attribution only from Options → Variant / Experiment ID (empty by default): sends carry no variant
-	it.skip('FIT-3: A/B Experiment Assign → Render → ESP Dispatch (defaults) tags each message with its experiment and variant', async () => {
+	it('FIT-3: A/B Experiment Assign → Render → ESP Dispatch (defaults) tags each message with its experiment and variant', async () => {
 		const input = items(Array.from({ length: 6 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com` })));
 		const result = await runWorkflow(workflow(n('A/B Experiment', 'experiment', { experimentId: 'spring-test' }), render(), dispatch()), { input, credentials: credentials() });
 		expect(result.error).toBeUndefined();
@@ -255,7 +255,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-10: Render Email's From Name and Reply-To ("passed through for ESP Dispatch") land in message.from / message.reply_to, which ESP Dispatch 1.1 never reads
-	it.skip('FIT-10: Render Email (From Name, Reply-To set) → ESP Dispatch 1.1 (provider and the required From Email) sends with that name and Reply-To', async () => {
+	it('FIT-10: Render Email (From Name, Reply-To set) → ESP Dispatch 1.1 (provider and the required From Email) sends with that name and Reply-To', async () => {
 		const input = items([{ email: 'ada@example.com' }]);
 		const wf = workflow(render({ fromEmail: 'news@shop.example.com', fromName: 'Example Shop', replyTo: 'help@shop.example.com' }), dispatch());
 		const result = await runWorkflow(wf, { input, credentials: credentials() });

@@ -6,11 +6,14 @@ import { limiterFor } from '../../engines/dispatch/limiter';
 import { getProvider } from '../../engines/dispatch/registry';
 import { smtpChannel, type SmtpChannel } from '../../engines/dispatch/smtp';
 import type { DispatchMode, ProviderSettings } from '../../engines/dispatch/types';
+import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
 import { makeTransport } from '../transport';
 import { LEDGER_FIELD } from './forget.operation';
 
 const show = { show: { operation: ['send'] } };
 const showMode = (mode: DispatchMode) => ({ show: { operation: ['send'], mode: [mode] } });
+/** Shown for one node version only: version 1, or 1.1 and later. */
+const showVersion = (version: 1 | 1.1) => ({ show: { operation: ['send'], '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } });
 
 /** Subject / HTML Body / Text Body with the defaults of one node version. */
 function renderedFields(version: 1 | 1.1, defaults: { subject: string; html: string; text: string }): INodeProperties[] {
@@ -35,9 +38,39 @@ export const description: INodeProperties[] = [
 			{ name: 'Provider Template', value: 'template', description: 'A template stored at the provider, filled with per-recipient variables' },
 		],
 	},
-	{ displayName: 'From Email', name: 'fromEmail', type: 'string', default: '', required: true, placeholder: 'news@example.com', displayOptions: show },
-	{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', placeholder: 'Example Store', displayOptions: show },
-	{ displayName: 'To Email', name: 'toEmail', type: 'string', default: '={{ $json.email }}', required: true, displayOptions: show, description: 'Recipient address (one recipient per item)' },
+	// Version 1.1 reads the sender Render Email 1.1 writes (message.from) and falls back from the
+	// item's `email` to the address Customer Profile → Get Profile found (profile.email).
+	{ displayName: 'From Email', name: 'fromEmail', type: 'string', default: '', required: true, placeholder: 'news@example.com', displayOptions: showVersion(1) },
+	{
+		displayName: 'From Email',
+		name: 'fromEmail',
+		type: 'string',
+		default: '={{ $json.message?.from?.email }}',
+		required: true,
+		placeholder: 'news@example.com',
+		displayOptions: showVersion(1.1),
+		description: 'Sender address. By default the From Email set in Render Email (message.from.email).',
+	},
+	{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', placeholder: 'Example Store', displayOptions: showVersion(1) },
+	{
+		displayName: 'From Name',
+		name: 'fromName',
+		type: 'string',
+		default: '={{ $json.message?.from?.name }}',
+		placeholder: 'Example Store',
+		displayOptions: showVersion(1.1),
+		description: 'By default the From Name set in Render Email (message.from.name)',
+	},
+	{ displayName: 'To Email', name: 'toEmail', type: 'string', default: '={{ $json.email }}', required: true, displayOptions: showVersion(1), description: 'Recipient address (one recipient per item)' },
+	{
+		displayName: 'To Email',
+		name: 'toEmail',
+		type: 'string',
+		default: '={{ $json.email || $json.profile?.email }}',
+		required: true,
+		displayOptions: showVersion(1.1),
+		description: 'Recipient address (one recipient per item). By default the item\'s email, else the email of the profile Customer Profile → Get Profile found.',
+	},
 	{ displayName: 'To Name', name: 'toName', type: 'string', default: '', displayOptions: show },
 	// Version 1.1 reads what Render Email 1.1 writes (its Output Field defaults to `message`);
 	// version 1 keeps its top-level defaults, so saved workflows read what they always read.
@@ -69,7 +102,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'suppressed',
 		displayOptions: show,
-		description: 'Item field (dot path) that marks a recipient not to mail: true, one of unsubscribed, bounced, complained, spam, suppressed, or the object Customer Profile → Check Suppression writes (e.g. "suppression"). Leave empty to ignore.',
+		description: 'Item field (dot path) that marks a recipient not to mail: true, one of unsubscribed, bounced, complained, spam, suppressed, or an object with such flags. Left at "suppressed" and the item has none, the flags Customer Profile writes are read: "suppression" (Check Suppression), else "profile" (Get Profile). Leave empty to ignore.',
 	},
 	{
 		displayName: 'Dry Run',
@@ -97,7 +130,7 @@ export const description: INodeProperties[] = [
 				description: 'Amazon SES configuration set (event publishing, dedicated IP pool)',
 			},
 			{ displayName: 'Duplicate Window (Hours)', name: 'duplicateWindowHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'A message whose idempotency key was sent within this window is skipped as duplicate. 0 turns duplicate memory off.' },
-			{ displayName: 'Experiment ID', name: 'experimentId', type: 'string', default: '' },
+			{ displayName: 'Experiment ID', name: 'experimentId', type: 'string', default: '', description: 'Written into the provider metadata (pz_experiment_id). In version 1.1, when unset, the item\'s pz_experiment_id (what A/B Experiment Assign writes).' },
 			{ displayName: 'Idempotency Key', name: 'idempotencyKey', type: 'string', default: '', placeholder: '={{ $json.messageId }}', description: 'Unique per message. Default: pz- + SHA-256 of the recipient (lower-cased), Campaign ID, and the content: subject + HTML + text, or template ID + variables. Set your own if the content holds per-run values (e.g. a timestamp).' },
 			{ displayName: 'Initial Retry Delay (Ms)', name: 'initialRetryDelayMs', type: 'number', default: 500, typeOptions: { minValue: 0 } },
 			{ displayName: 'Max Attempts', name: 'maxAttempts', type: 'number', default: 5, typeOptions: { minValue: 1, maxValue: 20 }, description: 'Tries per message, the first included (retries only on 429, 5xx and timeouts)' },
@@ -114,7 +147,7 @@ export const description: INodeProperties[] = [
 			},
 			{ displayName: 'Max Messages per Request', name: 'batchSize', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Fewer messages per request than the provider allows. 0 = the provider maximum.' },
 			{ displayName: 'Messages per Second', name: 'messagesPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
-			{ displayName: 'Reply-To Email', name: 'replyTo', type: 'string', default: '' },
+			{ displayName: 'Reply-To Email', name: 'replyTo', type: 'string', default: '', description: 'In version 1.1, when unset, the Reply-To set in Render Email (message.reply_to)' },
 			{ displayName: 'Request Timeout (Ms)', name: 'timeoutMs', type: 'number', default: 30000, typeOptions: { minValue: 100 } },
 			{ displayName: 'Requests per Second', name: 'requestsPerSecond', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Per credential. 0 = no limit.' },
 			{ displayName: 'Sandbox Mode', name: 'sandboxMode', type: 'boolean', default: false, noDataExpression: true, displayOptions: { show: { '/provider': ['sendgrid'] } }, description: 'Whether SendGrid validates the request without delivering it. Status "sandbox"; nothing is remembered as sent. Applies to all items (no expression).' },
@@ -130,7 +163,7 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Suppression List', name: 'suppressionList', type: 'string', default: '', typeOptions: { rows: 3 }, description: 'Addresses never to mail (unsubscribed, bounced, spam complaints), separated by commas or new lines. Read per item.' },
 			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated tags / categories' },
 			{ displayName: 'Test Mode Address', name: 'testAddress', type: 'string', default: '', placeholder: 'qa@example.com', noDataExpression: true, description: 'Send every message to this address instead, with the real recipient in the X-Pz-Original-Recipient header. Test sends are not remembered as sent. Applies to all items (no expression).' },
-			{ displayName: 'Variant', name: 'variant', type: 'string', default: '' },
+			{ displayName: 'Variant', name: 'variant', type: 'string', default: '', description: 'Written into the provider metadata (pz_variant). In version 1.1, when unset, the item\'s pz_variant (what A/B Experiment Assign writes).' },
 		],
 	},
 ];
@@ -150,6 +183,36 @@ function suppressedReason(json: IDataObject, field: string): string | undefined 
 	if (!field) return undefined;
 	let value: unknown = json;
 	for (const key of field.split('.')) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
+	return reasonOf(value);
+}
+
+/** The Suppressed Field's default: the item's own `suppressed` field. */
+const DEFAULT_SUPPRESSED_FIELD = 'suppressed';
+/**
+ * Read, in this order, when the Suppressed Field is left at its default and the item has no
+ * `suppressed` field: the fields Customer Profile writes by default (Check Suppression's
+ * `suppression`, Get Profile's `profile`), both objects with unsubscribed / bounced / complained.
+ */
+const PROFILE_SUPPRESSION_FIELDS = ['suppression', 'profile'] as const;
+
+/**
+ * suppressedReason for the item's Suppressed Field. An explicitly set field is read alone; the
+ * default field, when the item has no `suppressed` value, falls back to PROFILE_SUPPRESSION_FIELDS
+ * (this only ever stops a send).
+ */
+function itemSuppressedReason(json: IDataObject, field: string): string | undefined {
+	if (field !== DEFAULT_SUPPRESSED_FIELD || (json[field] !== undefined && json[field] !== null)) return suppressedReason(json, field);
+	for (const fallback of PROFILE_SUPPRESSION_FIELDS) {
+		const value = json[fallback];
+		if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+			const reason = reasonOf(value);
+			if (reason) return reason;
+		}
+	}
+	return undefined;
+}
+
+function reasonOf(value: unknown): string | undefined {
 	if (value === true) return 'suppressed';
 	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 		const flags = value as IDataObject;
@@ -161,7 +224,22 @@ function suppressedReason(json: IDataObject, field: string): string | undefined 
 	return text === 'true' || text === 'yes' ? 'suppressed' : text;
 }
 
+/** The `message` object Render Email 1.1 writes (its Output Field default), if the item has one. */
+function renderedMessage(json: IDataObject): IDataObject | undefined {
+	const message = json.message;
+	return message !== null && typeof message === 'object' && !Array.isArray(message) ? (message as IDataObject) : undefined;
+}
+
+/** A `pz_*` attribution value the item carries (A/B Experiment Assign writes pz_experiment_id and pz_variant). */
+function itemAttribution(json: IDataObject, key: string): string | undefined {
+	const value = json[key];
+	return typeof value === 'string' || typeof value === 'number' ? str(value) || undefined : undefined;
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	// Version 1.1 also reads what the nodes before it write by default: Render Email 1.1's
+	// message.reply_to, A/B Experiment Assign's pz_experiment_id / pz_variant.
+	const v11 = this.getNode().typeVersion >= 1.1;
 	const providerId = this.getNodeParameter('provider', 0) as string;
 	const entry = getProvider(providerId);
 	if (!entry) throw new NodeOperationError(this.getNode(), `Unknown provider "${providerId}"`);
@@ -206,7 +284,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					throw new NodeOperationError(this.getNode(), `Item ${i}: "Template Variables" must be a JSON object`, { itemIndex: i });
 				}
 			}
-			const replyTo = str(o.replyTo);
+			const replyTo = str(o.replyTo) || (v11 ? str(renderedMessage(items[i].json)?.reply_to) : '');
 			const toEmail = str(p('toEmail'));
 			if (str(o.suppressionList) !== suppressionText) {
 				// Parsed again only when the list differs from the previous item's.
@@ -227,13 +305,23 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				variables,
 				idempotencyKey: str(o.idempotencyKey) || undefined,
 				campaignId: str(p('campaignId')) || undefined,
-				attribution: { variant: str(o.variant) || undefined, segment: str(o.segment) || undefined, experimentId: str(o.experimentId) || undefined },
+				attribution: {
+					variant: str(o.variant) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.variant) : undefined),
+					segment: str(o.segment) || undefined,
+					experimentId: str(o.experimentId) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.experimentId) : undefined),
+				},
 				unsubscribeUrl: str(p('unsubscribeUrl')) || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,
-				suppressedReason: suppressedReason(items[i].json, str(p('suppressionField', 'suppressed'))) ?? (suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined),
+				suppressedReason: itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ?? (suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined),
 				tags: itemTags,
 				options: stream ? { ...providerOptions, messageStream: stream } : providerOptions,
 			};
+			if (v11 && !item.from.email) {
+				throw new NodeOperationError(this.getNode(), `Item ${i}: From Email is empty`, {
+					itemIndex: i,
+					description: 'Set From Email in ESP Dispatch, or From Email in Render Email (read from message.from.email by default).',
+				});
+			}
 			const problem = validateItem(item, mode);
 			if (problem) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: ${problem.message}`, { itemIndex: i, description: `Field: ${problem.field}` });

@@ -1,0 +1,153 @@
+/**
+ * ESP Dispatch reads, with its parameters left at their defaults, what the nodes before it write
+ * by default (the FIT-1, FIT-2, FIT-3 and FIT-10 cases of node-fit.test.ts), through the real
+ * n8n engine. Items are written here by hand in the shapes those nodes document:
+ * - Customer Profile → Check Suppression: `suppression: { suppressed, unsubscribed, bounced, complained, known }`
+ * - Customer Profile → Get Profile: `profile: { email, unsubscribed, bounced, complained, ... }`
+ * - A/B Experiment → Assign: `pz_experiment_id`, `pz_variant` (engines/types/attribution.ts)
+ * - Render Email 1.1: `message: { subject, html, text, from: { email, name }, reply_to }`
+ * Version 1 keeps what it read before, except the suppression fallback (it only stops sends).
+ */
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { node, runWorkflow } from '../harness/engine';
+import type { ProviderServer } from '../dispatch/servers/base';
+import { POSTMARK_TOKEN, postmarkServer } from '../dispatch/servers/postmark';
+
+let postmark: ProviderServer;
+beforeAll(async () => {
+	postmark = await postmarkServer().start();
+});
+afterAll(async () => {
+	await postmark.stop();
+});
+beforeEach(() => postmark.reset());
+const credentials = () => ({ personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url } });
+const sent = () => postmark.accepted.map((a) => a.message as IDataObject);
+
+function dispatch(typeVersion: number, parameters: IDataObject = {}): INode {
+	return node('ESP Dispatch', 'espDispatch', { provider: 'postmark', ...parameters } as INode['parameters'], {
+		typeVersion,
+		credentials: { personalizationPostmarkApi: { id: 'cred-1', name: 'Postmark account' } },
+	});
+}
+const run = (n: INode, list: IDataObject[]) =>
+	runWorkflow({ nodes: [n], connections: {} }, { input: list.map((json): INodeExecutionData => ({ json })), credentials: credentials() });
+
+/** The content both versions read by default: top-level for 1, `message` for 1.1. */
+const content = (version: number, extra: IDataObject = {}): IDataObject =>
+	version === 1 ? { subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', ...extra } : { message: { subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' }, ...extra };
+
+describe('FIT-1: the default Suppressed Field falls back to what Customer Profile writes', () => {
+	it.each([1, 1.1])('version %s: `suppression`, then `profile` are read when the item has no `suppressed`', async (version) => {
+		const list = [
+			content(version, { email: 'a@example.com', suppression: { suppressed: true, unsubscribed: true, bounced: false, complained: false, known: true } }),
+			content(version, { email: 'b@example.com', profile: { email: 'b@example.com', unsubscribed: false, bounced: true, complained: false } }),
+			content(version, { email: 'c@example.com', profile: { email: 'c@example.com', unsubscribed: false, bounced: false, complained: true } }),
+			// Check Suppression found nothing, but the profile says unsubscribed: not mailed
+			content(version, { email: 'd@example.com', suppression: { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false }, profile: { email: 'd@example.com', unsubscribed: true } }),
+			content(version, { email: 'e@example.com', suppression: { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: true }, profile: { email: 'e@example.com', unsubscribed: false, bounced: false, complained: false } }),
+			content(version, { email: 'f@example.com', profile: null }),
+		];
+		const result = await run(dispatch(version, { fromEmail: 'news@shop.example.com' }), list);
+		expect(result.error).toBeUndefined();
+		expect(result.items('ESP Dispatch').map((i) => [i.json.status, i.json.error ?? null])).toEqual([
+			['suppressed', 'recipient is unsubscribed'],
+			['suppressed', 'recipient is bounced'],
+			['suppressed', 'recipient is complained'],
+			['suppressed', 'recipient is unsubscribed'],
+			['sent', null],
+			['sent', null],
+		]);
+		expect(sent().map((m) => m.To)).toEqual(['e@example.com', 'f@example.com']);
+	});
+
+	it('an item\'s own `suppressed` value, and an explicitly set field, are read exactly as before', async () => {
+		const list = [
+			// the item says itself: not suppressed (the fallback is only for items without `suppressed`)
+			content(1.1, { email: 'a@example.com', suppressed: false, suppression: { suppressed: true, unsubscribed: true } }),
+			content(1.1, { email: 'b@example.com', suppressed: 'bounced', profile: { unsubscribed: false } }),
+		];
+		const byDefault = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), list);
+		expect(byDefault.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'suppressed']);
+
+		postmark.reset();
+		const explicit = [
+			content(1.1, { email: 'c@example.com', optOut: false, suppression: { suppressed: true, unsubscribed: true } }),
+			content(1.1, { email: 'd@example.com', profile: { unsubscribed: true } }),
+			content(1.1, { email: 'e@example.com', optOut: 'unsubscribed' }),
+		];
+		const result = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', suppressionField: 'optOut' }), explicit);
+		expect(result.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'sent', 'suppressed']);
+
+		postmark.reset();
+		const ignored = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', suppressionField: '' }), [content(1.1, { email: 'f@example.com', suppression: { unsubscribed: true } })]);
+		expect(ignored.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent']);
+	});
+});
+
+describe('FIT-2: To Email 1.1 falls back to the profile\'s address', () => {
+	it('version 1.1 sends to `email`, else to `profile.email`', async () => {
+		const list = [content(1.1, { profile: { email: 'ada@example.com' } }), content(1.1, { email: 'bo@example.com', profile: { email: 'other@example.com' } })];
+		const result = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), list);
+		expect(result.error).toBeUndefined();
+		expect(sent().map((m) => m.To)).toEqual(['ada@example.com', 'bo@example.com']);
+	});
+
+	it('version 1 still reads only `email`', async () => {
+		const result = await run(dispatch(1, { fromEmail: 'news@shop.example.com' }), [content(1, { profile: { email: 'ada@example.com' } })]);
+		expect(result.nodes['ESP Dispatch'].error?.message).toBe('Item 0: recipient "" is not an email address');
+		expect(sent()).toHaveLength(0);
+	});
+});
+
+describe('FIT-3: Dispatch 1.1 takes the experiment attribution from the item when the options are unset', () => {
+	const assigned = { email: 'ada@example.com', experiment: 'spring', variant: 'treatment', pz_experiment_id: 'spring', pz_variant: 'treatment' };
+
+	it('version 1.1 writes the item\'s pz_experiment_id / pz_variant into the metadata; the options win when set', async () => {
+		const result = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), [content(1.1, assigned), content(1.1, { email: 'bo@example.com' })]);
+		expect(result.error).toBeUndefined();
+		const [first, second] = sent();
+		expect(first.Metadata).toMatchObject({ pz_experiment_id: 'spring', pz_variant: 'treatment' });
+		expect(second.Metadata).not.toHaveProperty('pz_variant');
+		expect(second.Metadata).not.toHaveProperty('pz_experiment_id');
+
+		postmark.reset();
+		await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', options: { experimentId: 'summer', variant: 'control' } }), [content(1.1, assigned)]);
+		expect(sent()[0].Metadata).toMatchObject({ pz_experiment_id: 'summer', pz_variant: 'control' });
+	});
+
+	it('version 1 reads the options only', async () => {
+		await run(dispatch(1, { fromEmail: 'news@shop.example.com' }), [content(1, assigned)]);
+		expect(sent()).toHaveLength(1);
+		expect(sent()[0].Metadata).not.toHaveProperty('pz_variant');
+		expect(sent()[0].Metadata).not.toHaveProperty('pz_experiment_id');
+	});
+});
+
+describe('FIT-10: Dispatch 1.1 reads the sender and Reply-To Render Email 1.1 writes', () => {
+	const rendered = { email: 'ada@example.com', message: { subject: 'Hi', html: '<p>Hi</p>', from: { email: 'news@shop.example.com', name: 'Example Shop' }, reply_to: 'help@shop.example.com' } };
+
+	it('version 1.1 with From Email, From Name and Reply-To left at their defaults', async () => {
+		const result = await run(dispatch(1.1), [rendered]);
+		expect(result.error).toBeUndefined();
+		expect(sent().map((m) => [m.From, m.ReplyTo])).toEqual([['Example Shop <news@shop.example.com>', 'help@shop.example.com']]);
+	});
+
+	it('version 1.1: the node\'s own sender and Reply-To option win', async () => {
+		await run(dispatch(1.1, { fromEmail: 'team@shop.example.com', fromName: 'Team', options: { replyTo: 'support@shop.example.com' } }), [rendered]);
+		expect(sent().map((m) => [m.From, m.ReplyTo])).toEqual([['Team <team@shop.example.com>', 'support@shop.example.com']]);
+	});
+
+	it('version 1.1: no sender anywhere is a clear error and nothing is sent', async () => {
+		const result = await run(dispatch(1.1), [{ email: 'ada@example.com', message: { subject: 'Hi', html: '<p>Hi</p>' } }]);
+		const error = result.nodes['ESP Dispatch'].error;
+		expect(error?.message).toBe('Item 0: From Email is empty');
+		expect(error?.description).toMatch(/Set From Email in ESP Dispatch, or From Email in Render Email/);
+		expect(sent()).toHaveLength(0);
+	});
+
+	it('version 1 does not read message.from / message.reply_to', async () => {
+		await run(dispatch(1, { fromEmail: 'news@shop.example.com' }), [{ ...rendered, subject: 'Hi', html: '<p>Hi</p>' }]);
+		expect(sent().map((m) => [m.From, m.ReplyTo ?? null])).toEqual([['news@shop.example.com', null]]);
+	});
+});
