@@ -151,6 +151,21 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 		expect(sent()).toHaveLength(6);
 	});
 
+	it('A/B Experiment Assign with a holdout → Render → ESP Dispatch (defaults): the holdout gets no email', async () => {
+		const input = items(Array.from({ length: 40 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com` })));
+		const result = await runWorkflow(workflow(n('A/B Experiment', 'experiment', { experimentId: 'spring-test', holdoutPercent: 25 }), render(), dispatch()), { input, credentials: credentials() });
+		expect(result.error).toBeUndefined();
+		const holdout = result.items('A/B Experiment').filter((i) => i.json.is_holdout === true).map((i) => i.json.email as string);
+		expect(holdout.length).toBeGreaterThan(0);
+		const out = result.items('ESP Dispatch');
+		expect(out).toHaveLength(40);
+		const sentTo = new Set(sent().map((m) => m.To as string));
+		for (const email of holdout) expect(sentTo.has(email)).toBe(false);
+		expect(sentTo.size).toBe(40 - holdout.length);
+		const statusOf = new Map(out.map((o, k) => [input[k].json.email as string, o.json]));
+		for (const email of holdout) expect(statusOf.get(email)).toMatchObject({ status: 'suppressed', error: expect.stringContaining('holdout') });
+	});
+
 	// FIT-4: ESP Dispatch's output items keep neither the variant nor anything A/B Experiment Analyze reads (counts: variant + sent; events: event + properties.variant)
 	it.skip('FIT-4: Assign → Render → ESP Dispatch → A/B Experiment Analyze (Engagement Events) counts the sends per variant', async () => {
 		const input = items(Array.from({ length: 6 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com` })));

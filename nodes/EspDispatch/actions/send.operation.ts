@@ -312,7 +312,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				},
 				unsubscribeUrl: str(p('unsubscribeUrl')) || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,
-				suppressedReason: itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ?? (suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined),
+				suppressedReason:
+					itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ??
+					(suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined) ??
+					// A/B Experiment Assign's holdout gets no email by design (it measures what happens without one).
+					(v11 && items[i].json.is_holdout === true ? 'in the A/B holdout (no email by design)' : undefined),
 				tags: itemTags,
 				options: stream ? { ...providerOptions, messageStream: stream } : providerOptions,
 			};
