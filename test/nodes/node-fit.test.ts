@@ -225,7 +225,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-8: Recommend Products reads a profile's openCart / recentViews at the top level of the item, but Get Profile puts the profile in `profile`: the cart is recommended back
-	it.skip('FIT-8: Record Events → Get Profile → Recommend Products (defaults) never recommends what is in the profile\'s open cart', async () => {
+	it('FIT-8: Record Events → Get Profile → Recommend Products (defaults) never recommends what is in the profile\'s open cart', async () => {
 		const file = tempSqliteFile();
 		// c1..c3 bought A with B: B is A's nearest neighbour
 		const lines = ['c1', 'c2', 'c3'].flatMap((c) => ['A', 'B'].map((p) => ({ customer_id: c, product_id: p, quantity: 1 })));
@@ -265,7 +265,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-11: Normalize Event turns an empty batch into a placeholder item { event: null, skipped: true }; Record Events (defaults) fails the whole node on it
-	it.skip('FIT-11: Normalize Event (an empty SendGrid batch) → Record Events (defaults) passes the placeholder through instead of failing', async () => {
+	it('FIT-11: Normalize Event (an empty SendGrid batch) → Record Events (defaults) passes the placeholder through instead of failing', async () => {
 		const file = tempSqliteFile();
 		const result = await runWorkflow(workflow(n('Normalize Event', 'normalizeEvent', { source: 'sendgrid' }), profile('Record', file)), { input: [{ json: { body: [] } }] });
 		expect(result.items('Normalize Event').map((i) => i.json.skipped)).toEqual([true]);
