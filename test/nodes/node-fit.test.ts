@@ -291,7 +291,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-9: Render Email's starter template (default Body) greets `profile.first_name`; Get Profile's profile keeps the name in `profile.traits.first_name`
-	it.skip('FIT-9: Get Profile → Render Email (default body) greets the customer by the first name in the profile', async () => {
+	it('FIT-9: Get Profile → Render Email (default body) greets the customer by the first name in the profile', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [ev('Identify', { userId: 'u-1', email: 'ada@example.com' }, 60, {}, { traits: { first_name: 'Ada' } })]);
 		const input = items([ev('Product Viewed', { userId: 'u-1' }, 1, { product_id: 'A' })]);
