@@ -104,6 +104,25 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		expect((byValue.items('Profile')[0].json.customer as IDataObject).userId).toBe('cust-1');
 	});
 
+	it('passes Normalize Event\'s empty-batch placeholder through as skipped, paired, and records the events around it (FIT-11)', async () => {
+		const placeholder = { event: null, skipped: true, reason: 'The payload held no events', source: 'sendgrid' };
+		const order = ev('Order Completed', { userId: 'cust-11' }, 1, { order_id: 'P1', total: 5, currency: 'USD' });
+		const res = await run(wf('record'), [placeholder, order, placeholder]);
+		expect(res.error).toBeUndefined();
+		const out = res.items('Profile');
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(out[0].json).toEqual({ ...placeholder, recorded: { status: 'skipped', profileId: null } });
+		expect((out[1].json.recorded as IDataObject).status).toBe('recorded');
+		expect((out[2].json.recorded as IDataObject).status).toBe('skipped');
+		expect((await run(wf('get'), [{ userId: 'cust-11' }])).items('Profile')[0].json.profile).toMatchObject({ ordersCount: 1 });
+		// with an Event Field, a placeholder under that field is skipped too; an event without messageId still fails
+		const nested = await run(wf('record', { eventField: 'payload', resultField: 'rec' }), [{ payload: placeholder }]);
+		expect(nested.error).toBeUndefined();
+		expect((nested.items('Profile')[0].json.rec as IDataObject).status).toBe('skipped');
+		const noId = await run(wf('record'), [{ ...order, messageId: undefined, skipped: true }]);
+		expect(noId.error?.message).toContain('messageId');
+	});
+
 	it('fails a bad event naming the item and field, and records nothing of that execution', async () => {
 		const good = ev('Order Completed', { userId: 'cust-2' }, 1, { total: 5 });
 		const bad = ev('Order Completed', {}, 2, { total: 5 });

@@ -47,6 +47,34 @@ describe('Customer Segments: RFM', () => {
 		expect(out[4].pairedItem).toHaveLength(7);
 	});
 
+	it('carries each customer\'s identities to its output, so Get Profile can find it (FIT-6)', async () => {
+		const tx = [
+			// keyed on a profile id: userId / email come from the transactions, the latest one that has each
+			{ customer_id: 'p1', userId: 'u-1', email: 'old@example.com', amount: 5, timestamp: '2024-01-10T00:00:00Z' },
+			{ customer_id: 'p1', userId: 'u-1', email: ' new@example.com ', amount: 5, timestamp: '2024-01-20T00:00:00Z' },
+			{ customer_id: 'p1', userId: 'u-1', email: null, amount: 5, timestamp: '2024-01-25T00:00:00Z' },
+			{ customer_id: 'p2', anonymousId: 'a-2', amount: 7, timestamp: '2024-01-15T00:00:00Z' },
+			{ customer_id: 'p3', amount: 9, timestamp: '2024-01-16T00:00:00Z' },
+		];
+		const result = await runWorkflow(wf(rfmParams), { input: items(tx) });
+		expect(result.error).toBeUndefined();
+		const byId = Object.fromEntries(result.items(NAME).map((i) => [i.json.customer_id, i.json]));
+		expect(byId.p1).toMatchObject({ userId: 'u-1', email: 'new@example.com', frequency: 3 });
+		expect(byId.p1.anonymousId).toBeUndefined();
+		expect(byId.p2).toMatchObject({ anonymousId: 'a-2' });
+		expect(Object.keys(byId.p3).filter((k) => ['userId', 'email', 'anonymousId'].includes(k))).toEqual([]);
+
+		// keyed on another field: the id is written under that field's name too
+		const byEmail = await runWorkflow(wf({ ...rfmParams, customerIdField: 'mail' }), {
+			input: items([{ mail: 'ada@example.com', amount: 3, timestamp: '2024-01-12T00:00:00Z' }]),
+		});
+		expect(byEmail.items(NAME)[0].json).toMatchObject({ customer_id: 'ada@example.com', mail: 'ada@example.com' });
+		const byUser = await runWorkflow(wf({ ...rfmParams, customerIdField: 'userId' }), {
+			input: items([{ userId: 42, amount: 3, timestamp: '2024-01-12T00:00:00Z' }]),
+		});
+		expect(byUser.items(NAME)[0].json).toMatchObject({ customer_id: '42', userId: '42' });
+	});
+
 	it('reads the same transactions from a CSV file in binary data', async () => {
 		const csv = ['customer_id,amount,timestamp', ...TX.map((t) => `${t.customer_id},${t.amount},${t.timestamp}`)].join('\n');
 		const input: INodeExecutionData[] = [{ json: {}, binary: { data: { data: Buffer.from(csv).toString('base64'), mimeType: 'text/csv', fileName: 'orders.csv' } } }];

@@ -182,7 +182,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-5: Export for Scoring → Transactions writes profileId/email/at/amount; Customer Segments RFM reads customer_id/amount/timestamp by default
-	it.skip('FIT-5: Export for Scoring (Transactions) → Customer Segments RFM (defaults) scores every customer', async () => {
+	it('FIT-5: Export for Scoring (Transactions) → Customer Segments RFM (defaults) scores every customer', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [
 			ev('Order Completed', { email: 'ada@example.com' }, 60 * 24 * 3, { order_id: 'o1', total: 40, currency: 'USD' }),
@@ -198,7 +198,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-5 (template): nightly-rfm-vip.json works only by keying RFM on `email` and reading `at`; one order without an email (a userId-only customer) stops the nightly run
-	it.skip('FIT-5: the nightly-rfm-vip template\'s Export → RFM scores a customer whose orders carry only a userId', async () => {
+	it('FIT-5: the nightly-rfm-vip template\'s Export → RFM scores a customer whose orders carry only a userId', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [
 			ev('Order Completed', { email: 'ada@example.com' }, 60 * 24 * 3, { order_id: 'o1', total: 40, currency: 'USD' }),
@@ -212,8 +212,37 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 		expect(result.items('RFM segments')).toHaveLength(2);
 	});
 
+	// FIT-5 (template, later nodes): RFM's output goes (through the Champions filter) straight to Get profile, which finds each customer by the identities RFM carries
+	it('FIT-5: the nightly-rfm-vip template\'s Export → RFM → Get profile finds every scored customer and keeps the email Send uses', async () => {
+		const file = tempSqliteFile();
+		await recorded(file, [
+			ev('Identify', { userId: 'u-1', email: 'ada@example.com' }, 60 * 24 * 5, {}, { traits: { first_name: 'Ada' } }),
+			ev('Order Completed', { userId: 'u-1' }, 60 * 24 * 3, { order_id: 'o1', total: 40, currency: 'USD' }),
+			ev('Order Completed', { userId: 'u-9' }, 60 * 24 * 2, { order_id: 'o2', total: 25, currency: 'USD' }),
+		]);
+		const template = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'templates', 'nightly-rfm-vip.json'), 'utf8')) as {
+			nodes: INode[];
+			connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+		};
+		expect(template.connections['Champions only'].main[0].map((c) => c.node)).toEqual(['Get profile']);
+		const params = (name: string) => template.nodes.find((x) => x.name === name)!.parameters as IDataObject;
+		const wf = workflow(
+			profile('Export transactions', file, params('Export transactions')),
+			n('RFM segments', 'customerSegments', params('RFM segments')),
+			profile('Get profile', file, params('Get profile')),
+		);
+		const result = await runWorkflow(wf, {});
+		expect(result.error).toBeUndefined();
+		const out = result.items('Get profile').map((i) => i.json);
+		expect(out.map((o) => o.profileFound)).toEqual([true, true]);
+		const ada = out.find((o) => o.userId === 'u-1')!;
+		expect(ada.email).toBe('ada@example.com');
+		expect(((ada.profile as IDataObject).traits as IDataObject).first_name).toBe('Ada');
+		expect(out.find((o) => o.userId === 'u-9')!.email).toBeUndefined(); // no address: "Still subscribed?" drops it
+	});
+
 	// FIT-6: Customer Segments RFM (transactions) outputs only customer_id and scores: Get Profile (find by the item's identities) finds no userId/email/anonymousId
-	it.skip('FIT-6: Customer Segments RFM (transactions keyed by email) → Get Profile (defaults) finds each customer', async () => {
+	it('FIT-6: Customer Segments RFM (transactions keyed by email) → Get Profile (defaults) finds each customer', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [
 			ev('Identify', { email: 'ada@example.com' }, 60 * 24 * 5, {}, { traits: { first_name: 'Ada' } }),
@@ -225,6 +254,24 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 		const [out] = result.items('Get Profile');
 		expect(out.json.profileFound).toBe(true);
 		expect(((out.json.profile as IDataObject).traits as IDataObject).first_name).toBe('Ada');
+	});
+
+	// FIT-5 + FIT-6 together: every node with defaults, a customer known only by a userId included
+	it('FIT-6: Export for Scoring (Transactions) → RFM (defaults) → Get Profile (defaults) finds every customer, one known only by a userId', async () => {
+		const file = tempSqliteFile();
+		await recorded(file, [
+			ev('Identify', { email: 'ada@example.com' }, 60 * 24 * 5, {}, { traits: { first_name: 'Ada' } }),
+			ev('Order Completed', { email: 'ada@example.com' }, 60 * 24 * 3, { order_id: 'o1', total: 40, currency: 'USD' }),
+			ev('Identify', { userId: 'u-9' }, 60 * 24 * 4, {}, { traits: { first_name: 'Bo' } }),
+			ev('Order Completed', { userId: 'u-9' }, 60 * 24 * 2, { order_id: 'o2', total: 25, currency: 'USD' }),
+		]);
+		const wf = workflow(profile('Export', file, { operation: 'export', exportWhat: 'transactions' }), n('RFM', 'customerSegments'), profile('Get Profile', file, { operation: 'get' }));
+		const result = await runWorkflow(wf, {});
+		expect(result.error).toBeUndefined();
+		const out = result.items('Get Profile').map((i) => i.json);
+		expect(out.map((o) => o.profileFound)).toEqual([true, true]);
+		expect(out.map((o) => ((o.profile as IDataObject).traits as IDataObject).first_name).sort()).toEqual(['Ada', 'Bo']);
+		expect(out.map((o) => o.customer_id)).toEqual(out.map((o) => (o.profile as IDataObject).profileId));
 	});
 
 	// FIT-7: Get Profile puts the profile in `profile` and no event list; Customer Segments Rules reads events from `events` and profile fields from the whole item: the built-in segments never match
@@ -240,7 +287,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-8: Recommend Products reads a profile's openCart / recentViews at the top level of the item, but Get Profile puts the profile in `profile`: the cart is recommended back
-	it.skip('FIT-8: Record Events → Get Profile → Recommend Products (defaults) never recommends what is in the profile\'s open cart', async () => {
+	it('FIT-8: Record Events → Get Profile → Recommend Products (defaults) never recommends what is in the profile\'s open cart', async () => {
 		const file = tempSqliteFile();
 		// c1..c3 bought A with B: B is A's nearest neighbour
 		const lines = ['c1', 'c2', 'c3'].flatMap((c) => ['A', 'B'].map((p) => ({ customer_id: c, product_id: p, quantity: 1 })));
@@ -259,7 +306,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-9: Render Email's starter template (default Body) greets `profile.first_name`; Get Profile's profile keeps the name in `profile.traits.first_name`
-	it.skip('FIT-9: Get Profile → Render Email (default body) greets the customer by the first name in the profile', async () => {
+	it('FIT-9: Get Profile → Render Email (default body) greets the customer by the first name in the profile', async () => {
 		const file = tempSqliteFile();
 		await recorded(file, [ev('Identify', { userId: 'u-1', email: 'ada@example.com' }, 60, {}, { traits: { first_name: 'Ada' } })]);
 		const input = items([ev('Product Viewed', { userId: 'u-1' }, 1, { product_id: 'A' })]);
@@ -280,7 +327,7 @@ describe('mismatches between default parameters (FIT-n, skipped until fixed)', (
 	});
 
 	// FIT-11: Normalize Event turns an empty batch into a placeholder item { event: null, skipped: true }; Record Events (defaults) fails the whole node on it
-	it.skip('FIT-11: Normalize Event (an empty SendGrid batch) → Record Events (defaults) passes the placeholder through instead of failing', async () => {
+	it('FIT-11: Normalize Event (an empty SendGrid batch) → Record Events (defaults) passes the placeholder through instead of failing', async () => {
 		const file = tempSqliteFile();
 		const result = await runWorkflow(workflow(n('Normalize Event', 'normalizeEvent', { source: 'sendgrid' }), profile('Record', file)), { input: [{ json: { body: [] } }] });
 		expect(result.items('Normalize Event').map((i) => i.json.skipped)).toEqual([true]);

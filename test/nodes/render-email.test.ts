@@ -186,6 +186,27 @@ describe('Render Email node (real n8n engine)', () => {
 		expect(other.blocks_shown).toEqual(['offer_default']);
 	});
 
+	it('version 1.1\'s starter reads Get Profile\'s profile.traits.first_name and RFM\'s segment, and still the flat shape (FIT-9)', async () => {
+		const input = [
+			{ profile: { traits: { first_name: 'Ada' } }, segment: 'Champions' }, // Get Profile + RFM
+			{ profile: { first_name: 'Bo', segment: 'VIP' } }, // the flat shape of version 1's starter
+			{ profile: { first_name: 'Cy', segment: 'vip', traits: {} }, segment: 'Lost' },
+			{ profile: null, segment: 'At Risk' },
+		].map((json) => ({ json: { ...json, unsubscribe_url: 'https://x.test/u' } }));
+		const v11 = await runWorkflow(workflow({ operation: 'render', subject: 'Hello' }, { typeVersion: 1.1 }), { input });
+		expect(v11.error).toBeUndefined();
+		const out = v11.items('Render Email').map((i) => i.json.message as IDataObject);
+		expect(out.map((m) => String(m.text).match(/Hi [^,]+,/)?.[0])).toEqual(['Hi Ada,', 'Hi Bo,', 'Hi Cy,', 'Hi there,']);
+		expect(out.map((m) => m.blocks_shown)).toEqual([['offer'], ['offer'], ['offer'], ['offer_default']]);
+		expect(String(out[0].text)).toContain('Your VIP early access starts today.');
+		expect(String(out[3].text)).toContain('Our new season is here.');
+		// version 1 keeps its starter (saved workflows): no traits, no top-level segment
+		const v1 = await runWorkflow(workflow({ operation: 'render', subject: 'Hello' }), { input: input.slice(0, 1) });
+		const old = v1.items('Render Email')[0].json.email as IDataObject;
+		expect(String(old.text)).toContain('Hi there,');
+		expect(old.blocks_shown).toEqual(['offer_default']);
+	});
+
 	it('hostile URL pieces, numbered lists in the text part, and a hidden unsubscribe link in lint (HTML format)', async () => {
 		const htmlBody =
 			'<html><body><p>Hi {{ name }}</p><ol start="3">{% for s in steps %}<li>{{ s }}</li>{% endfor %}</ol>' +

@@ -23,10 +23,20 @@ export const description: INodeProperties[] = [
 		name: 'resultField',
 		type: 'string',
 		default: 'recorded',
-		description: 'Field added to each item with the outcome: status (recorded or duplicate) and profileId',
+		description: 'Field added to each item with the outcome: status (recorded, duplicate, or skipped for Normalize Event\'s placeholder of an empty batch) and profileId',
 		displayOptions: show,
 	},
 ];
+
+/**
+ * Normalize Event's placeholder for a payload that held no events (an empty batch):
+ * `{ event: null, skipped: true, reason, source }`. Not an event: Record passes it through.
+ */
+export function isSkippedPlaceholder(value: unknown): boolean {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const o = value as IDataObject;
+	return o.skipped === true && (o.event === null || o.event === undefined) && (o.messageId === null || o.messageId === undefined);
+}
 
 interface Pending {
 	/** Input item index. */
@@ -42,6 +52,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			const field = (this.getNodeParameter('eventField', i, '') as string).trim();
 			const event = field ? readPath(items[i].json, field) : items[i].json;
+			// An empty batch's placeholder: nothing to record; it passes through, paired, with status skipped.
+			if (isSkippedPlaceholder(items[i].json) || (field && isSkippedPlaceholder(event))) {
+				const resultField = (this.getNodeParameter('resultField', i, 'recorded') as string).trim() || 'recorded';
+				out[i] = { json: { ...items[i].json, [resultField]: { status: 'skipped', profileId: null } }, pairedItem: { item: i } };
+				continue;
+			}
 			if (event === undefined) {
 				throw new NodeOperationError(this.getNode(), `Item ${i} has no field "${field}"`, { itemIndex: i });
 			}

@@ -293,6 +293,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let acc: RfmAccumulator;
 	let pairs: (c: number) => IPairedItemData[];
 	let previous: Map<number, string> = new Map();
+	let identities: Map<number, Record<string, string>> = new Map();
 	if (inputMode === 'csv') {
 		acc = new RfmAccumulator(ref);
 		const binaryField = (this.getNodeParameter('binaryPropertyName', 0, 'data') as string).trim();
@@ -338,6 +339,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		for (const e of agg.errors) handleItemError(this, itemError(this, e.index, e.message), e.index, errorItems);
 		acc = agg.acc;
 		previous = agg.previousSegment;
+		identities = agg.identities;
 		pairs = (c: number) => {
 			const out: IPairedItemData[] = [];
 			for (let i = agg.firstItem[c]; i >= 0; i = agg.nextItem[i]) out.push({ item: i });
@@ -356,6 +358,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		referenceMs: ref,
 		extra,
 		allItems: items.length,
+		identity: (c) => {
+			const carried: IDataObject = { ...identities.get(c) };
+			// the id under its own field name too (e.g. email), so Get Profile finds a customer keyed on it
+			if (fields.customerId !== 'customer_id' && !fields.customerId.includes('.')) carried[fields.customerId] = acc.ids[c];
+			return carried;
+		},
 	});
 	for (const e of errorItems) out.push(e);
 	return out;
@@ -432,6 +440,8 @@ function emit(
 		extra: IDataObject;
 		allItems: number;
 		carry?: (c: number) => IDataObject;
+		/** Transactions modes: the customer's identities (see CARRIED_IDENTITIES), written after customer_id. */
+		identity?: (c: number) => IDataObject;
 	},
 ): INodeExecutionData[] {
 	let result;
@@ -452,6 +462,7 @@ function emit(
 			const segment = result.segmentNames[result.segment[c]];
 			const json: IDataObject = src.carry ? { ...src.carry(c) } : {};
 			json.customer_id = src.ids[c];
+			if (src.identity) Object.assign(json, src.identity(c));
 			json.recency_days = dims.recencyDays[c];
 			json.frequency = dims.frequency[c];
 			json.monetary = Math.round(dims.monetaryMinor[c]) / scale;

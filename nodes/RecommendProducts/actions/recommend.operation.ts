@@ -58,7 +58,7 @@ export const description: INodeProperties[] = [
 		name: 'cartField',
 		type: 'string',
 		default: 'cart',
-		description: 'List of products in the cart; never recommended. Customer profiles\' openCart.products is read too.',
+		description: 'List of products in the cart; never recommended. Customer profiles\' openCart.products is read too (at the top level of the item or under profile, as Get Profile writes it).',
 		displayOptions: show,
 	},
 	{
@@ -66,7 +66,7 @@ export const description: INodeProperties[] = [
 		name: 'viewedField',
 		type: 'string',
 		default: 'viewed_products',
-		description: 'List of recently viewed products. Customer profiles\' recentViews is read too; a canonical event as the item adds its products (Order Completed → purchased, Checkout Started → cart, Product Viewed → viewed).',
+		description: 'List of recently viewed products. Customer profiles\' recentViews is read too (top level or under profile); a canonical event as the item adds its products (Order Completed → purchased, Checkout Started → cart, Product Viewed → viewed).',
 		displayOptions: show,
 	},
 	{

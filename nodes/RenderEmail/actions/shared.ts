@@ -27,6 +27,30 @@ export const STARTER_BLOCKS = `[
   }
 ]`;
 
+/**
+ * Version 1.1's starter (the default Body and Block Library of new nodes): it reads what this
+ * package's nodes write, Customer Profile → Get Profile's `profile.traits.first_name` and Customer
+ * Segments RFM's top-level `segment` (the offer goes to its Champions), and still the flat
+ * `profile.first_name` / `profile.segment` ("vip" or "VIP") that version 1's starter reads.
+ */
+export const STARTER_MJML_V11 = STARTER_MJML.replace(
+	'{{ profile.first_name | default: "there" }}',
+	'{{ profile.traits.first_name | default: profile.first_name | default: "there" }}',
+);
+
+export const STARTER_BLOCKS_V11 = STARTER_BLOCKS.replace(
+	'"rule": { "field": "profile.segment", "operator": "equals", "value": "vip" }',
+	'"rule": "segment == \\"Champions\\" or profile.segment == \\"vip\\" or profile.segment == \\"VIP\\""',
+);
+
+/** A parameter per node version: version 1 keeps its default (saved workflows), 1.1 and later get theirs. */
+function perVersion(property: INodeProperties, defaults: { v1: INodeProperties['default']; v11: INodeProperties['default'] }): INodeProperties[] {
+	return [
+		{ ...property, default: defaults.v1, displayOptions: { show: { '@version': [1] } } },
+		{ ...property, default: defaults.v11, displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } } },
+	];
+}
+
 /** Parameters both operations use (shown for Render and Lint). */
 export const templateProperties: INodeProperties[] = [
 	{
@@ -56,24 +80,31 @@ export const templateProperties: INodeProperties[] = [
 		placeholder: 'Fresh arrivals picked for you',
 		description: 'Preview text inboxes show after the subject, with Liquid. Added as a hidden line at the top of the email unless the MJML has its own mj-preview.',
 	},
-	{
-		displayName: 'Body',
-		name: 'body',
-		type: 'string',
-		typeOptions: { rows: 12 },
-		default: STARTER_MJML,
-		noDataExpression: true,
-		description: "The email: MJML or HTML with Liquid. Include blocks with {% render 'block-name' %}.",
-	},
-	{
-		displayName: 'Block Library',
-		name: 'blocks',
-		type: 'json',
-		default: STARTER_BLOCKS,
-		noDataExpression: true,
-		description:
-			'Reusable blocks as a JSON array: {"name", "content", "rule" (optional: a Liquid condition such as "cart.items.size > 0", or {"field", "operator", "value"}), "fallback" (optional: the block shown instead)}',
-	},
+	// Version 1.1's starter reads Get Profile's and RFM's fields (see STARTER_MJML_V11).
+	...perVersion(
+		{
+			displayName: 'Body',
+			name: 'body',
+			type: 'string',
+			typeOptions: { rows: 12 },
+			default: STARTER_MJML,
+			noDataExpression: true,
+			description: "The email: MJML or HTML with Liquid. Include blocks with {% render 'block-name' %}.",
+		},
+		{ v1: STARTER_MJML, v11: STARTER_MJML_V11 },
+	),
+	...perVersion(
+		{
+			displayName: 'Block Library',
+			name: 'blocks',
+			type: 'json',
+			default: STARTER_BLOCKS,
+			noDataExpression: true,
+			description:
+				'Reusable blocks as a JSON array: {"name", "content", "rule" (optional: a Liquid condition such as "cart.items.size > 0", or {"field", "operator", "value"}), "fallback" (optional: the block shown instead)}',
+		},
+		{ v1: STARTER_BLOCKS, v11: STARTER_BLOCKS_V11 },
+	),
 	{
 		displayName: 'Defaults',
 		name: 'defaults',

@@ -65,6 +65,10 @@ export interface Transaction {
 	currency: string;
 	amountMinor: number;
 	amount: number;
+	/** = profileId, under the name Customer Segments RFM reads by default (Customer ID Field). */
+	customer_id: string;
+	/** = at, under the name Customer Segments RFM reads by default (Date Field). */
+	timestamp: string;
 }
 
 export interface EraseResult {

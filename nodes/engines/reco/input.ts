@@ -144,7 +144,8 @@ function entries(value: unknown, field: string): Entry[] {
 
 /**
  * Customer item → context. Reads the configured fields (purchase history, cart, views) and,
- * for CustomerProfile items, `openCart.products` and `recentViews` too. A canonical event as
+ * for CustomerProfile items, `openCart.products` and `recentViews` too (at the item's top level
+ * and under `profile`, where Get Profile puts them). A canonical event as
  * the item adds its products: Order Completed/Paid → purchased, Product Added and the cart
  * snapshots (Cart Viewed/Updated, Checkout Started/Updated/Step Completed/Abandoned, Payment Info
  * Entered) → cart, anything else (Product Viewed...) → viewed.
@@ -166,12 +167,25 @@ export function customerFromItem(json: Record<string, unknown>, fields: Customer
 	return customerFromFields(json, fields);
 }
 
+/**
+ * A CustomerProfile's open cart and recent views, read from the item itself (a profile as the
+ * item, e.g. Export for Scoring → Profiles) and from its `profile` object (what Customer Profile →
+ * Get Profile adds to the item).
+ */
+function profileParts(json: Record<string, unknown>, cart: Entry[], viewed: Entry[]): void {
+	const sources: Array<[Partial<CustomerProfile>, string]> = [[json as Partial<CustomerProfile>, '']];
+	const nested = json.profile;
+	if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) sources.push([nested as Partial<CustomerProfile>, 'profile.']);
+	for (const [profile, prefix] of sources) {
+		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`));
+		if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, `${prefix}recentViews`));
+	}
+}
+
 function customerFromFields(json: Record<string, unknown>, fields: CustomerFields): CustomerContext {
-	const profile = json as Partial<CustomerProfile>;
 	const purchased = entries(readPath(json, fields.purchased), fields.purchased);
 	const cart = entries(readPath(json, fields.cart), fields.cart);
 	const viewed = entries(readPath(json, fields.viewed), fields.viewed);
-	if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, 'openCart.products'));
-	if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, 'recentViews'));
+	profileParts(json, cart, viewed);
 	return { purchased, cart: cart.map((c) => (typeof c === 'string' ? c : c.id)), viewed };
 }

@@ -23,7 +23,17 @@ export interface ItemAggregation {
 	previousSegment: Map<number, string>;
 	/** Items that could not be used: index and message. */
 	errors: Array<{ index: number; field: string; message: string }>;
+	/** Per customer index: its identities (`CARRIED_IDENTITIES`) as its transactions carried them. */
+	identities: Map<number, Record<string, string>>;
 }
+
+/**
+ * Identity fields copied from a customer's transactions to its RFM output, so a customer keyed on
+ * any id (Export for Scoring's profileId, an email, a CRM id) can be found again by Customer
+ * Profile → Get Profile (which finds by the item's userId, email, anonymousId). Each one comes
+ * from the customer's latest transaction that has it (same date: the later item).
+ */
+export const CARRIED_IDENTITIES = ['userId', 'email', 'anonymousId'] as const;
 
 function read(data: Record<string, unknown>, field: string): unknown {
 	if (field in data || !field.includes('.')) return data[field];
@@ -75,6 +85,7 @@ export function aggregateItems(
 	const readAmount = reader(fields.amount);
 	const readTime = reader(fields.timestamp);
 	const readPrevious = fields.previousSegment ? reader(fields.previousSegment) : undefined;
+	const carried = new Map<number, { values: Record<string, string>; ms: Record<string, number> }>();
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const rawId = readId(json);
@@ -116,8 +127,21 @@ export function aggregateItems(
 			const prev = readPrevious(json);
 			if (typeof prev === 'string' && prev.trim() !== '') previousSegment.set(c, prev.trim());
 		}
+		for (const key of CARRIED_IDENTITIES) {
+			const v = json[key];
+			const text = typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+			if (text === '') continue;
+			let rec = carried.get(c);
+			if (rec === undefined) carried.set(c, (rec = { values: {}, ms: {} }));
+			if (rec.ms[key] === undefined || ms >= rec.ms[key]) {
+				rec.values[key] = text;
+				rec.ms[key] = ms;
+			}
+		}
 	}
-	return { acc, firstItem, nextItem, previousSegment, errors };
+	const identities = new Map<number, Record<string, string>>();
+	for (const [c, rec] of carried) identities.set(c, rec.values);
+	return { acc, firstItem, nextItem, previousSegment, errors, identities };
 }
 
 /** FNV-1a over the bytes, finished with MurmurHash3's fmix32 (FNV's low bits mix poorly for near-identical ids). */

@@ -69,9 +69,9 @@ export const scenario: Scenario = {
 				const data = await executionRunData(n8n, id);
 				assert.equal(data.status, 'success');
 				const scored = (data.runData['RFM segments']?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
-				const champ = scored.find((c) => c.customer_id === `champ.${run}@example.com`);
+				const champ = scored.find((c) => c.email === `champ.${run}@example.com`);
 				assert.equal(champ?.segment, 'Champions');
-				const lost = scored.find((c) => c.customer_id === `lost.${run}@example.com`);
+				const lost = scored.find((c) => c.email === `lost.${run}@example.com`);
 				assert.ok(lost && lost.segment !== 'Champions', 'the one-time $10 customer of a year ago is scored, not a Champion');
 				// Tomorrow night's run: the monthly idempotency key keeps the Champion from a second offer.
 				assert.equal((await fetch(n8n.webhookUrl(RUN_NOW), { method: 'POST' })).status, 200);

@@ -361,10 +361,14 @@ describe.each(backends)('profile store on $name', (backend) => {
 			ev({ event: 'Product Viewed', userId: 'x3', properties: { product_id: 'p' } }, 3),
 		]);
 		const tx = await store.exportTransactions();
-		expect(tx.map(({ profileId: _p, messageId: _m, ...t }) => t)).toEqual([
-			{ userId: 'x2', email: null, orderId: 'B', at: at(1), currency: 'JPY', amountMinor: 1000, amount: 1000 },
-			{ userId: 'x1', email: 'x1@example.com', orderId: 'A', at: at(2), currency: 'USD', amountMinor: 1234, amount: 12.34 },
+		expect(tx.map(({ profileId: _p, messageId: _m, customer_id: _c, ...t }) => t)).toEqual([
+			{ userId: 'x2', email: null, orderId: 'B', at: at(1), currency: 'JPY', amountMinor: 1000, amount: 1000, timestamp: at(1) },
+			{ userId: 'x1', email: 'x1@example.com', orderId: 'A', at: at(2), currency: 'USD', amountMinor: 1234, amount: 12.34, timestamp: at(2) },
 		]);
+		// customer_id / timestamp: what Customer Segments RFM reads by default (FIT-5)
+		const x1 = await store.get({ userId: 'x1' });
+		expect(tx[1].customer_id).toBe(x1!.profileId);
+		expect(tx.map((t) => t.customer_id)).toEqual(tx.map((t) => t.profileId));
 		const profiles = await store.exportProfiles();
 		expect(profiles.map((p) => p.userId).sort()).toEqual(['x1', 'x2', 'x3']);
 		expect((await store.exportProfiles({ limit: 2 })).length).toBe(2);

@@ -22,6 +22,24 @@ describe('input shapes', () => {
 		expect(ctx).toEqual({ purchased: ['A', { id: 'B', time: Date.UTC(2025, 0, 2) }], cart: ['C'], viewed: [{ id: 'D', time: Date.UTC(2025, 0, 4) }] });
 	});
 
+	it('reads the profile Get Profile adds under `profile`: profile.openCart.products → cart, profile.recentViews → viewed (FIT-8)', () => {
+		const view = { type: 'track', event: 'Product Viewed', userId: 'u1', timestamp: '2025-01-05T00:00:00Z', properties: { product_id: 'A' }, context: {} };
+		const ctx = customerFromItem({
+			...view,
+			profileFound: true,
+			profile: {
+				profileId: 'p1',
+				openCart: { products: [{ product_id: 'B' }, { sku: 'C' }], updatedAt: '2025-01-03T00:00:00Z' },
+				recentViews: [{ product_id: 'D', at: '2025-01-04T00:00:00Z' }],
+			},
+		});
+		expect(ctx.cart).toEqual(['B', 'C']);
+		expect(ctx.viewed).toEqual([{ id: 'D', time: Date.UTC(2025, 0, 4) }, { id: 'A', time: Date.UTC(2025, 0, 5) }]);
+		// a flat profile item with no `profile` (or profile: null) reads as before
+		expect(customerFromItem({ profileId: 'p1', profile: null, openCart: { products: [{ product_id: 'E' }], updatedAt: '2025-01-03T00:00:00Z' } }).cart).toEqual(['E']);
+		expect(() => customerFromItem({ profile: { openCart: { products: [{ name: 'no id' }] } } })).toThrow('profile.openCart.products[0]');
+	});
+
 	it('reads a canonical event as the customer item: checkout → cart, order → purchased, view → viewed', () => {
 		const base = { type: 'track', userId: 'u1', timestamp: '2025-01-05T00:00:00Z', context: { source: 'shopify' } };
 		const t = Date.UTC(2025, 0, 5);
