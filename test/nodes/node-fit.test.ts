@@ -5,9 +5,9 @@
  * paths), through the real n8n engine, with typeVersion = the node's default version and only the
  * parameters a user must fill in. Each test states the fitting behaviour.
  *
- * The tests marked `it.skip` with a `FIT-n` comment show a mismatch found by the audit of
- * 2026-11-23: they fail on the current code and are kept skipped until the fix lands (remove
- * `.skip` with the fix). The others pass and pin chains that fit.
+ * The tests with a `FIT-n` comment are mismatches found by the audit of 2026-11-23; the comment
+ * says what was wrong before the fix. The two still marked `it.skip` (FIT-4, FIT-7) are not fixed:
+ * they fail on the current code (remove `.skip` with the fix).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -103,7 +103,7 @@ describe('chains that fit with default parameters', () => {
 	});
 });
 
-describe('mismatches between default parameters (FIT-n, skipped until fixed)', () => {
+describe('mismatches between default parameters found by the audit (FIT-n; FIT-4 and FIT-7 still skipped)', () => {
 	// FIT-1: ESP Dispatch's Suppressed Field default `suppressed` does not read what Check Suppression writes by default (`suppression`): unsubscribed recipients are mailed
 	it('FIT-1: Check Suppression (defaults) → Render → ESP Dispatch (defaults) does not mail an unsubscribed recipient', async () => {
 		const file = tempSqliteFile();
