@@ -151,3 +151,21 @@ describe('FIT-10: Dispatch 1.1 reads the sender and Reply-To Render Email 1.1 wr
 		expect(sent().map((m) => [m.From, m.ReplyTo ?? null])).toEqual([['news@shop.example.com', null]]);
 	});
 });
+
+describe('version 1.1: recipients not to be mailed need no content or sender', () => {
+	it('a holdout and an unsuppressed-by-profile item without a rendered message are suppressed, the rendered one is sent', async () => {
+		const list: IDataObject[] = [
+			{ email: 'a@example.com', is_holdout: true, variant: 'holdout' },
+			{ email: 'b@example.com', profile: { email: 'b@example.com', unsubscribed: true } },
+			{ email: 'c@example.com', message: { subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', from: { email: 'shop@example.com' } } },
+		];
+		const result = await run(dispatch(1.1), list);
+		expect(result.error).toBeUndefined();
+		expect(result.items('ESP Dispatch').map((i) => [i.json.status, i.json.error ?? null])).toEqual([
+			['suppressed', 'recipient is in the A/B holdout (no email by design)'],
+			['suppressed', 'recipient is unsubscribed'],
+			['sent', null],
+		]);
+		expect(sent().map((m) => m.To)).toEqual(['c@example.com']);
+	});
+});

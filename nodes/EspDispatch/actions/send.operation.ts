@@ -320,6 +320,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				tags: itemTags,
 				options: stream ? { ...providerOptions, messageStream: stream } : providerOptions,
 			};
+			// 1.1: a recipient who is not to be mailed (suppressed, A/B holdout) needs no content or
+			// sender; a workflow may well render only the recipients it means to mail.
+			if (v11 && item.suppressedReason) {
+				dispatchItems.push(item);
+				continue;
+			}
 			if (v11 && !item.from.email) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: From Email is empty`, {
 					itemIndex: i,

@@ -545,6 +545,8 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 				resendable.push(m);
 				// Kept until the new request answers, so that a stop before it can say what came back.
 				const o = outcomes.get(m.index)!;
+				// Refused for other messages, not tried on its own: this request does not count against Max Attempts.
+				o.attempts--;
 				o.responseCode = r.responseCode;
 				o.error = r.error;
 				inFlight.delete(m.index);

@@ -41,10 +41,10 @@ describe('messages sent again after a request refused for others of its messages
 		expect(channel.sent).toEqual([[0, 1], [0], [1], [2, 3], [2], [3]]);
 		expect(report.credentialRejected).toBeUndefined();
 		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
-			['failed', 2, 403],
-			['failed', 2, 403],
-			['failed', 2, 403],
-			['failed', 2, 403],
+			['failed', 1, 403],
+			['failed', 1, 403],
+			['failed', 1, 403],
+			['failed', 1, 403],
 		]);
 	});
 
@@ -58,9 +58,26 @@ describe('messages sent again after a request refused for others of its messages
 		expect(channel.sent).toEqual([[0, 1], [1], [2, 3]]);
 		expect(report.outcomes.map((o) => [o.status, o.attempts, o.error])).toEqual([
 			['failed', 1, 'not to this recipient'],
-			['sent', 2, undefined],
 			['sent', 1, undefined],
 			['sent', 1, undefined],
+			['sent', 1, undefined],
+		]);
+	});
+
+	it('a request refused for another message does not count against Max Attempts: the message still gets all its retries', async () => {
+		// Max Attempts 2: call 1 refuses message 0 and names message 1 to send again; call 2 (message 1
+		// alone) answers 503; call 3 accepts it. That is two real attempts of message 1.
+		const channel = pairs((unit, call) => {
+			if (call === 1) return unit.messages.map((m) => (m.index === 0 ? { index: 0, status: 'failed', responseCode: 403, refused: 'recipient', retryable: false, error: 'not to this recipient' } : { index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' }));
+			if (call === 2) return unit.messages.map((m) => ({ index: m.index, status: 'failed', responseCode: 503, retryable: true, error: 'unavailable' }));
+			return unit.messages.map((m) => ({ index: m.index, status: 'sent', responseCode: 200, providerMessageId: `id-${m.index}` }));
+		});
+		const s = settings();
+		const report = await dispatch(renderedItems(2), channel, { ...s, retry: { ...s.retry, maxAttempts: 2 } });
+		expect(channel.sent).toEqual([[0, 1], [1], [1]]);
+		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([
+			['failed', 1],
+			['sent', 2],
 		]);
 	});
 
