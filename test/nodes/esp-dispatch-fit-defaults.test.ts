@@ -10,19 +10,9 @@
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { node, runWorkflow } from '../harness/engine';
-import type { ProviderServer } from '../dispatch/servers/base';
-import { POSTMARK_TOKEN, postmarkServer } from '../dispatch/servers/postmark';
+import { usePostmarkServer } from '../harness/postmark-server';
 
-let postmark: ProviderServer;
-beforeAll(async () => {
-	postmark = await postmarkServer().start();
-});
-afterAll(async () => {
-	await postmark.stop();
-});
-beforeEach(() => postmark.reset());
-const credentials = () => ({ personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url } });
-const sent = () => postmark.accepted.map((a) => a.message as IDataObject);
+const { server, credentials, sent } = usePostmarkServer();
 
 function dispatch(typeVersion: number, parameters: IDataObject = {}): INode {
 	return node('ESP Dispatch', 'espDispatch', { provider: 'postmark', ...parameters } as INode['parameters'], {
@@ -70,7 +60,7 @@ describe('FIT-1: the default Suppressed Field falls back to what Customer Profil
 		const byDefault = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), list);
 		expect(byDefault.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'suppressed']);
 
-		postmark.reset();
+		server().reset();
 		const explicit = [
 			content(1.1, { email: 'c@example.com', optOut: false, suppression: { suppressed: true, unsubscribed: true } }),
 			content(1.1, { email: 'd@example.com', profile: { unsubscribed: true } }),
@@ -79,7 +69,7 @@ describe('FIT-1: the default Suppressed Field falls back to what Customer Profil
 		const result = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', suppressionField: 'optOut' }), explicit);
 		expect(result.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'sent', 'suppressed']);
 
-		postmark.reset();
+		server().reset();
 		const ignored = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', suppressionField: '' }), [content(1.1, { email: 'f@example.com', suppression: { unsubscribed: true } })]);
 		expect(ignored.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent']);
 	});
@@ -111,7 +101,7 @@ describe('FIT-3: Dispatch 1.1 takes the experiment attribution from the item whe
 		expect(second.Metadata).not.toHaveProperty('pz_variant');
 		expect(second.Metadata).not.toHaveProperty('pz_experiment_id');
 
-		postmark.reset();
+		server().reset();
 		await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', options: { experimentId: 'summer', variant: 'control' } }), [content(1.1, assigned)]);
 		expect(sent()[0].Metadata).toMatchObject({ pz_experiment_id: 'summer', pz_variant: 'control' });
 	});

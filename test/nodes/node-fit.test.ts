@@ -14,8 +14,7 @@ import path from 'node:path';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { chain, loadPackage, node, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { tempSqliteFile } from '../harness/profile-db';
-import type { ProviderServer } from '../dispatch/servers/base';
-import { POSTMARK_TOKEN, postmarkServer } from '../dispatch/servers/postmark';
+import { usePostmarkServer } from '../harness/postmark-server';
 
 const NOW = Date.now();
 const ago = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();
@@ -61,16 +60,7 @@ const dispatch = (parameters: IDataObject = {}) =>
 		credentials: { personalizationPostmarkApi: { id: 'cred-1', name: 'Postmark account' } },
 	});
 
-let postmark: ProviderServer;
-beforeAll(async () => {
-	postmark = await postmarkServer().start();
-});
-afterAll(async () => {
-	await postmark.stop();
-});
-beforeEach(() => postmark.reset());
-const credentials = () => ({ personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url } });
-const sent = () => postmark.accepted.map((a) => a.message as IDataObject);
+const { credentials, sent } = usePostmarkServer();
 
 /** Records events into a fresh SQLite store through the node (Record Events, defaults). */
 async function recorded(file: string, events: IDataObject[]): Promise<void> {

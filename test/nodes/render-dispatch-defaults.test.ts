@@ -7,8 +7,7 @@
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
-import type { ProviderServer } from '../dispatch/servers/base';
-import { POSTMARK_TOKEN, postmarkServer } from '../dispatch/servers/postmark';
+import { usePostmarkServer } from '../harness/postmark-server';
 
 const recipients: INodeExecutionData[] = [
 	{ json: { email: 'ada@example.com', first_name: 'Ada' } },
@@ -28,15 +27,7 @@ function dispatch(typeVersion: number): INode {
 const workflow = (...nodes: INode[]): WorkflowJson => ({ nodes, connections: chain(...nodes.map((n) => n.name)) });
 
 describe('Render Email → ESP Dispatch with default parameters', () => {
-	let postmark: ProviderServer;
-	beforeAll(async () => {
-		postmark = await postmarkServer().start();
-	});
-	afterAll(async () => {
-		await postmark.stop();
-	});
-	beforeEach(() => postmark.reset());
-	const credentials = () => ({ personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url } });
+	const { server, credentials } = usePostmarkServer();
 
 	it('version 1.1: the rendered email goes to `message`, the address stays in `email`, and ESP Dispatch sends it', async () => {
 		const result = await runWorkflow(workflow(render(1.1), dispatch(1.1)), { input: recipients, credentials: credentials() });
@@ -45,7 +36,7 @@ describe('Render Email → ESP Dispatch with default parameters', () => {
 		expect(rendered.map((j) => j.email)).toEqual(['ada@example.com', 'bo@example.com']);
 		expect(rendered.map((j) => (j.message as IDataObject).subject)).toEqual(['Hi Ada', 'Hi Bo']);
 		expect(result.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'sent']);
-		const sent = postmark.accepted.map((a) => a.message as IDataObject);
+		const sent = server().accepted.map((a) => a.message as IDataObject);
 		expect(sent.map((m) => [m.To, m.Subject])).toEqual([
 			['ada@example.com', 'Hi Ada'],
 			['bo@example.com', 'Hi Bo'],
@@ -61,7 +52,7 @@ describe('Render Email → ESP Dispatch with default parameters', () => {
 
 		const both = await runWorkflow(workflow(render(1), dispatch(1)), { input: recipients, credentials: credentials() });
 		expect(both.nodes['ESP Dispatch'].error?.message ?? '').toMatch(/Item 0/);
-		expect(postmark.accepted).toHaveLength(0);
+		expect(server().accepted).toHaveLength(0);
 	});
 
 	it('ESP Dispatch 1.1 still reads top-level fields when they are mapped explicitly', async () => {
@@ -74,6 +65,6 @@ describe('Render Email → ESP Dispatch with default parameters', () => {
 		);
 		const result = await runWorkflow(wf, { input, credentials: credentials() });
 		expect(result.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'sent']);
-		expect(postmark.accepted.map((a) => (a.message as IDataObject).Subject)).toEqual(['S Ada', 'S Bo']);
+		expect(server().accepted.map((a) => (a.message as IDataObject).Subject)).toEqual(['S Ada', 'S Bo']);
 	});
 });
