@@ -27,6 +27,12 @@ import type { PlanToken } from './text';
 /** Bit flags: check the scheme (the output starts the URL); percent-encode for CSS `url(…)`. */
 export const URL_START = 1;
 export const CSS_URL = 2;
+/**
+ * The output writes into an unquoted attribute value (any attribute): white space in it would end
+ * the value and start attributes of the data's choosing (`<img src={{ u }}>` with
+ * `x onerror=…`), so it is written as character references. https://html.spec.whatwg.org/multipage/syntax.html#unquoted
+ */
+export const UNQUOTED = 4;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
@@ -228,7 +234,9 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 			// `{% if %}https://x/{% endif %}` is not taken for the start when the branch ran).
 			let css = 0;
 			let starts = 0;
+			let unquoted = 0;
 			for (const x of scans) {
+				if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 				if (inValue(x)) {
 					liquidInValue(x);
 					const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
@@ -251,8 +259,8 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					x.raw += 'x';
 				}
 			}
-			if (css) mark(t.begin, css);
-			else if (starts === scans.length) mark(t.begin, URL_START);
+			const mode = (css || (starts === scans.length ? URL_START : 0)) | unquoted;
+			if (mode) mark(t.begin, mode);
 			continue;
 		}
 		for (const x of scans) readPiece(x, t);
@@ -389,8 +397,14 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
-	return mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
+	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
+	return mode & UNQUOTED && HTML_SPACE.test(css) ? css.replace(HTML_SPACES, (m) => SPACE_REFS[m]) : css;
 }
+
+/** ASCII white space, which ends an unquoted attribute value (https://infra.spec.whatwg.org/#ascii-whitespace). */
+const HTML_SPACE = /[\t\n\f\r ]/;
+const HTML_SPACES = /[\t\n\f\r ]/g;
+const SPACE_REFS: Record<string, string> = { '\t': '&#9;', '\n': '&#10;', '\f': '&#12;', '\r': '&#13;', ' ': '&#32;' };
 
 /**
  * True when a whole URL attribute value, as written (HTML, before the browser decodes it), starts
