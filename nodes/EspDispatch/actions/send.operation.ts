@@ -7,23 +7,14 @@ import { getProvider } from '../../engines/dispatch/registry';
 import { smtpChannel, type SmtpChannel } from '../../engines/dispatch/smtp';
 import type { DispatchMode, ProviderSettings } from '../../engines/dispatch/types';
 import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
+import { perVersion, showForVersion, type NodeVersion } from '../../shared/versions';
 import { makeTransport } from '../transport';
 import { LEDGER_FIELD } from './forget.operation';
 
 const show = { show: { operation: ['send'] } };
 const showMode = (mode: DispatchMode) => ({ show: { operation: ['send'], mode: [mode] } });
 /** Shown for one node version only: version 1, or 1.1 and later. */
-const showVersion = (version: 1 | 1.1) => ({ show: { operation: ['send'], '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } });
-
-/** Subject / HTML Body / Text Body with the defaults of one node version. */
-function renderedFields(version: 1 | 1.1, defaults: { subject: string; html: string; text: string }): INodeProperties[] {
-	const displayOptions = { show: { operation: ['send'], mode: ['rendered'], '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } };
-	return [
-		{ displayName: 'Subject', name: 'subject', type: 'string', default: defaults.subject, displayOptions },
-		{ displayName: 'HTML Body', name: 'html', type: 'string', default: defaults.html, displayOptions, typeOptions: { rows: 3 } },
-		{ displayName: 'Text Body', name: 'text', type: 'string', default: defaults.text, displayOptions, typeOptions: { rows: 3 } },
-	];
-}
+const showVersion = (version: NodeVersion) => showForVersion(version, { operation: ['send'] });
 
 export const description: INodeProperties[] = [
 	{
@@ -74,8 +65,9 @@ export const description: INodeProperties[] = [
 	{ displayName: 'To Name', name: 'toName', type: 'string', default: '', displayOptions: show },
 	// Version 1.1 reads what Render Email 1.1 writes (its Output Field defaults to `message`);
 	// version 1 keeps its top-level defaults, so saved workflows read what they always read.
-	...renderedFields(1, { subject: '={{ $json.subject }}', html: '={{ $json.html }}', text: '={{ $json.text }}' }),
-	...renderedFields(1.1, { subject: '={{ $json.message?.subject }}', html: '={{ $json.message?.html }}', text: '={{ $json.message?.text }}' }),
+	...perVersion({ displayName: 'Subject', name: 'subject', type: 'string', default: '', displayOptions: showMode('rendered') }, { 1: '={{ $json.subject }}', 1.1: '={{ $json.message?.subject }}' }),
+	...perVersion({ displayName: 'HTML Body', name: 'html', type: 'string', default: '', displayOptions: showMode('rendered'), typeOptions: { rows: 3 } }, { 1: '={{ $json.html }}', 1.1: '={{ $json.message?.html }}' }),
+	...perVersion({ displayName: 'Text Body', name: 'text', type: 'string', default: '', displayOptions: showMode('rendered'), typeOptions: { rows: 3 } }, { 1: '={{ $json.text }}', 1.1: '={{ $json.message?.text }}' }),
 	{ displayName: 'Template ID', name: 'templateId', type: 'string', default: '', required: true, displayOptions: showMode('template'), description: 'The template ID (or Postmark alias) at the provider' },
 	{
 		displayName: 'Template Variables',

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { compileTemplate, renderCompiled, RenderFailure, TemplateError, type CompiledTemplate } from '../../engines/render';
+import { perVersion } from '../../shared/versions';
 import { liquidOptions, readData, readTemplate } from './shared';
 
 const show = { show: { operation: ['render'] } };
@@ -13,17 +14,18 @@ export function outputFieldDefault(version: number): string {
 export const description: INodeProperties[] = [
 	// Version 1 wrote into `email`, where canonical events and profiles keep the recipient's
 	// address; 1.1 writes into `message`, which ESP Dispatch 1.1 reads by default.
-	...[1, 1.1].map(
-		(version): INodeProperties => ({
+	...perVersion(
+		{
 			displayName: 'Output Field',
 			name: 'outputField',
 			type: 'string',
-			default: outputFieldDefault(version),
+			default: '',
 			required: true,
-			displayOptions: { show: { operation: ['render'], '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } },
+			displayOptions: show,
 			description:
 				'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender). The other input fields stay as they are; avoid `email`, which holds the recipient address in events and profiles.',
-		}),
+		},
+		{ 1: outputFieldDefault(1), 1.1: outputFieldDefault(1.1) },
 	),
 	{
 		displayName: 'From Email',

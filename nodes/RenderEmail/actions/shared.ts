@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { Block, LiquidSettings, TemplateFormat, TemplateInput } from '../../engines/render';
+import { perVersion } from '../../shared/versions';
 
 export const STARTER_MJML = `<mjml>
   <mj-body background-color="#f4f5f7">
@@ -43,14 +44,6 @@ export const STARTER_BLOCKS_V11 = STARTER_BLOCKS.replace(
 	'"rule": "segment == \\"Champions\\" or profile.segment == \\"vip\\" or profile.segment == \\"VIP\\""',
 );
 
-/** A parameter per node version: version 1 keeps its default (saved workflows), 1.1 and later get theirs. */
-function perVersion(property: INodeProperties, defaults: { v1: INodeProperties['default']; v11: INodeProperties['default'] }): INodeProperties[] {
-	return [
-		{ ...property, default: defaults.v1, displayOptions: { show: { '@version': [1] } } },
-		{ ...property, default: defaults.v11, displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } } },
-	];
-}
-
 /** Parameters both operations use (shown for Render and Lint). */
 export const templateProperties: INodeProperties[] = [
 	{
@@ -91,7 +84,7 @@ export const templateProperties: INodeProperties[] = [
 			noDataExpression: true,
 			description: "The email: MJML or HTML with Liquid. Include blocks with {% render 'block-name' %}.",
 		},
-		{ v1: STARTER_MJML, v11: STARTER_MJML_V11 },
+		{ 1: STARTER_MJML, 1.1: STARTER_MJML_V11 },
 	),
 	...perVersion(
 		{
@@ -103,7 +96,7 @@ export const templateProperties: INodeProperties[] = [
 			description:
 				'Reusable blocks as a JSON array: {"name", "content", "rule" (optional: a Liquid condition such as "cart.items.size > 0", or {"field", "operator", "value"}), "fallback" (optional: the block shown instead)}',
 		},
-		{ v1: STARTER_BLOCKS, v11: STARTER_BLOCKS_V11 },
+		{ 1: STARTER_BLOCKS, 1.1: STARTER_BLOCKS_V11 },
 	),
 	{
 		displayName: 'Defaults',
