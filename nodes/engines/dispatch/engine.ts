@@ -539,17 +539,21 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 		// Messages of a request refused as a whole for others of its messages (e.g. recipients Resend
 		// will not send to in testing mode): nothing of it was accepted, so they are sent again.
 		const resendable: OutboundMessage[] = [];
+		// A message sent again in a new request: its answer so far is kept until the new request
+		// answers, so that a stop before it can say what came back.
+		const holdForNewRequest = (m: OutboundMessage, r: MessageResult) => {
+			const o = outcomes.get(m.index)!;
+			o.responseCode = r.responseCode;
+			o.error = r.error;
+			inFlight.delete(m.index);
+		};
 		for (const m of unit.messages) {
 			const r = byIndex.get(m.index) ?? { index: m.index, status: 'unknown' as const, error: `${channel.displayName} gave no result for this message` };
 			if (r.sendAgain && r.status === 'failed' && unit.messages.length > 1 && !maybeAccepted.has(m.index)) {
 				resendable.push(m);
-				// Kept until the new request answers, so that a stop before it can say what came back.
-				const o = outcomes.get(m.index)!;
+				holdForNewRequest(m, r);
 				// Refused for other messages, not tried on its own: this request does not count against Max Attempts.
-				o.attempts--;
-				o.responseCode = r.responseCode;
-				o.error = r.error;
-				inFlight.delete(m.index);
+				outcomes.get(m.index)!.attempts--;
 				continue;
 			}
 			const refused = r.refused ?? (r.sendAgain ? undefined : r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
@@ -560,11 +564,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			}
 			if (refusedWhole && !maybeAccepted.has(m.index)) {
 				regroup.push(m);
-				// Kept until the new request answers, so that a stop before it can say what came back.
-				const o = outcomes.get(m.index)!;
-				o.responseCode = r.responseCode;
-				o.error = r.error;
-				inFlight.delete(m.index);
+				holdForNewRequest(m, r);
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;

@@ -261,6 +261,12 @@ function normaliseCart(s: ProfileState): void {
 	if (s.cartLog.length > CART_LOG_CAP) s.cartLog = s.cartLog.slice(s.cartLog.length - CART_LOG_CAP);
 }
 
+/** The cart is closed at `ts` (an order, a completed checkout): snapshots and line changes up to then no longer count. */
+function closeCart(s: ProfileState, ts: number): void {
+	s.cartCleared = s.cartCleared === null ? ts : Math.max(s.cartCleared, ts);
+	normaliseCart(s);
+}
+
 /** Scope key of an unsubscribe that names nothing narrower. */
 const GLOBAL_SCOPE = '*';
 
@@ -364,8 +370,7 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			if (amount !== undefined) {
 				s.totalSpentMinor = { ...s.totalSpentMinor, [currency]: (s.totalSpentMinor[currency] ?? 0) + toMinor(amount, currency) };
 			}
-			s.cartCleared = s.cartCleared === null ? v.ts : Math.max(s.cartCleared, v.ts);
-			normaliseCart(s);
+			closeCart(s, v.ts);
 			break;
 		}
 		case 'Product Added':
@@ -438,8 +443,7 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 		default:
 			if (CART_SNAPSHOT_EVENTS.has(e.event) && str(p.completed_at) !== undefined) {
 				// A completed checkout (Shopify checkouts/update with completed_at) closes the cart as an order does.
-				s.cartCleared = s.cartCleared === null ? v.ts : Math.max(s.cartCleared, v.ts);
-				normaliseCart(s);
+				closeCart(s, v.ts);
 			} else if (CART_SNAPSHOT_EVENTS.has(e.event) && Array.isArray(p.products)) {
 				const snap: CartSnapshot = {
 					at,
