@@ -15,7 +15,7 @@ import { resend } from '../../../nodes/engines/dispatch/providers/resend';
 import { TransportError, type HttpRequestSpec, type HttpResponseSpec, type OutboundMessage } from '../../../nodes/engines/dispatch/types';
 import { localTransport } from '../../dispatch/servers/provider-server';
 import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../../dispatch/servers/brevo';
-import { fakeSleep, renderedItems } from '../../dispatch/helpers';
+import { fakeSleep, pairsChannel, renderedItems } from '../../dispatch/helpers';
 import { msg } from './provider-fixtures';
 
 /** A transport that plays the given answers in order (an Error is thrown: a lost answer). */
@@ -237,19 +237,8 @@ describe('a sender refusal for a request that carried several senders', () => {
 	// A channel that puts two messages in each request whatever their senders, and refuses a request
 	// holding the unverified sender, without saying which sender (as Resend's batch 403 does).
 	const unverified = 'hello@unverified.example';
-	const sent: number[][] = [];
-	const channel: Channel = {
-		id: 'pairs',
-		displayName: 'Pairs',
-		maxBatch: { rendered: 2, template: 2 },
-		acceptsIdempotencyKey: false,
-		plan: (messages) => {
-			const units: Unit[] = [];
-			for (let i = 0; i < messages.length; i += 2) units.push({ messages: messages.slice(i, i + 2) });
-			return units;
-		},
-		async send(unit) {
-			sent.push(unit.messages.map((m) => m.index));
+	const channel = pairsChannel(
+		(unit) => {
 			const refused = unit.messages.some((m) => m.from.email === unverified);
 			return unit.messages.map((m) =>
 				refused
@@ -257,7 +246,8 @@ describe('a sender refusal for a request that carried several senders', () => {
 					: { index: m.index, status: 'sent' as const, responseCode: 200 },
 			);
 		},
-	};
+		{ acceptsIdempotencyKey: false },
+	);
 
 	it('sends each sender again on its own: only the refused sender fails, and it alone is barred later', async () => {
 		const items = renderedItems(4);
@@ -266,7 +256,7 @@ describe('a sender refusal for a request that carried several senders', () => {
 		const clock = fakeSleep();
 		const report = await dispatch(items, channel, { mode: 'rendered', batchSize: 2, limits: { concurrency: 1 }, sleep: clock.sleep, now: clock.now });
 		// the pair is refused, then each sender is tried alone; the verified sender's later pair goes out
-		expect(sent).toEqual([[0, 1], [0], [1], [2, 3]]);
+		expect(channel.sent).toEqual([[0, 1], [0], [1], [2, 3]]);
 		expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'sent', 'sent', 'sent']);
 	});
 });

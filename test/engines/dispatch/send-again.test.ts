@@ -4,30 +4,9 @@
  * answer refused none by name; the recursion ends, a `sendAgain` 403 is never a rejected
  * credential, and a message an earlier attempt of which may have been accepted is not sent again.
  */
-import { dispatch, type Channel, type Unit } from '../../../nodes/engines/dispatch/engine';
+import { dispatch } from '../../../nodes/engines/dispatch/engine';
 import { TransportError, type MessageResult } from '../../../nodes/engines/dispatch/types';
-import { fakeSleep, renderedItems } from '../../dispatch/helpers';
-
-/** A channel that puts two messages in each request and answers with `answer`. */
-function pairs(answer: (unit: Unit, call: number) => MessageResult[]): Channel & { sent: number[][] } {
-	const sent: number[][] = [];
-	return {
-		sent,
-		id: 'pairs',
-		displayName: 'Pairs',
-		maxBatch: { rendered: 2, template: 2 },
-		acceptsIdempotencyKey: true,
-		plan: (messages) => {
-			const units: Unit[] = [];
-			for (let i = 0; i < messages.length; i += 2) units.push({ messages: messages.slice(i, i + 2) });
-			return units;
-		},
-		async send(unit) {
-			sent.push(unit.messages.map((m) => m.index));
-			return answer(unit, sent.length);
-		},
-	};
-}
+import { fakeSleep, pairsChannel, renderedItems } from '../../dispatch/helpers';
 
 const settings = () => {
 	const clock = fakeSleep();
@@ -36,7 +15,7 @@ const settings = () => {
 
 describe('messages sent again after a request refused for others of its messages', () => {
 	it('a provider that never names a message: each is tried alone once, then fails; no credential rejection, nothing else stops', async () => {
-		const channel = pairs((unit) => unit.messages.map((m) => ({ index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' })));
+		const channel = pairsChannel((unit) => unit.messages.map((m) => ({ index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' })));
 		const report = await dispatch(renderedItems(4), channel, settings());
 		expect(channel.sent).toEqual([[0, 1], [0], [1], [2, 3], [2], [3]]);
 		expect(report.credentialRejected).toBeUndefined();
@@ -49,7 +28,7 @@ describe('messages sent again after a request refused for others of its messages
 	});
 
 	it('the messages not refused go again together, the refused one fails at once and bars nothing', async () => {
-		const channel = pairs((unit) =>
+		const channel = pairsChannel((unit) =>
 			unit.messages.some((m) => m.index === 0)
 				? unit.messages.map((m) => (m.index === 0 ? { index: 0, status: 'failed', responseCode: 403, refused: 'recipient', retryable: false, error: 'not to this recipient' } : { index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' }))
 				: unit.messages.map((m) => ({ index: m.index, status: 'sent', responseCode: 200, providerMessageId: `id-${m.index}` })),
@@ -67,7 +46,7 @@ describe('messages sent again after a request refused for others of its messages
 	it('a request refused for another message does not count against Max Attempts: the message still gets all its retries', async () => {
 		// Max Attempts 2: call 1 refuses message 0 and names message 1 to send again; call 2 (message 1
 		// alone) answers 503; call 3 accepts it. That is two real attempts of message 1.
-		const channel = pairs((unit, call) => {
+		const channel = pairsChannel((unit, call) => {
 			if (call === 1) return unit.messages.map((m) => (m.index === 0 ? { index: 0, status: 'failed', responseCode: 403, refused: 'recipient', retryable: false, error: 'not to this recipient' } : { index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' }));
 			if (call === 2) return unit.messages.map((m) => ({ index: m.index, status: 'failed', responseCode: 503, retryable: true, error: 'unavailable' }));
 			return unit.messages.map((m) => ({ index: m.index, status: 'sent', responseCode: 200, providerMessageId: `id-${m.index}` }));
@@ -82,7 +61,7 @@ describe('messages sent again after a request refused for others of its messages
 	});
 
 	it('a message whose earlier attempt lost its answer after the request was sent is not sent again: it stays unknown', async () => {
-		const channel = pairs((unit, call) => {
+		const channel = pairsChannel((unit, call) => {
 			if (call === 1) throw new TransportError('socket hang up', 'after');
 			return unit.messages.map((m) => (m.index === 0 ? { index: 0, status: 'failed', responseCode: 403, refused: 'recipient', retryable: false, error: 'not to this recipient' } : { index: m.index, status: 'failed', responseCode: 403, retryable: false, sendAgain: true, error: 'refused as a whole' }));
 		});
