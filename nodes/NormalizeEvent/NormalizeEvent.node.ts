@@ -23,6 +23,7 @@ import {
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
+import { emptyBatchPlaceholder } from '../shared/placeholder';
 
 export class NormalizeEvent implements INodeType {
 	description: INodeTypeDescription = {
@@ -276,7 +277,7 @@ export class NormalizeEvent implements INodeType {
 				for (const event of events) out.push({ json: event, pairedItem: { item: i } });
 				// An empty batch (or only skipped topics) still yields one item, so no input vanishes.
 				if (events.length === 0) {
-					out.push({ json: { event: null, skipped: true, reason: 'The payload held no events', source: sourceId }, pairedItem: { item: i } });
+					out.push({ json: emptyBatchPlaceholder(sourceId), pairedItem: { item: i } });
 				}
 			} catch (error) {
 				if (this.continueOnFail()) {

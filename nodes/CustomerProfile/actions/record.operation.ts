@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { checkEvent, isEventRejection, type ProfileStore, type RecordResult } from '../../engines/profile';
 import { exactError, itemError, itemMessage, itemsLabel, readPath } from './common';
+import { isEmptyBatchPlaceholder } from '../../shared/placeholder';
 
 const show = { show: { operation: ['record'] } };
 
@@ -28,16 +29,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/**
- * Normalize Event's placeholder for a payload that held no events (an empty batch):
- * `{ event: null, skipped: true, reason, source }`. Not an event: Record passes it through.
- */
-export function isSkippedPlaceholder(value: unknown): boolean {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-	const o = value as IDataObject;
-	return o.skipped === true && (o.event === null || o.event === undefined) && (o.messageId === null || o.messageId === undefined);
-}
-
 interface Pending {
 	/** Input item index. */
 	i: number;
@@ -53,7 +44,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const field = (this.getNodeParameter('eventField', i, '') as string).trim();
 			const event = field ? readPath(items[i].json, field) : items[i].json;
 			// An empty batch's placeholder: nothing to record; it passes through, paired, with status skipped.
-			if (isSkippedPlaceholder(items[i].json) || (field && isSkippedPlaceholder(event))) {
+			if (isEmptyBatchPlaceholder(items[i].json) || (field && isEmptyBatchPlaceholder(event))) {
 				const resultField = (this.getNodeParameter('resultField', i, 'recorded') as string).trim() || 'recorded';
 				out[i] = { json: { ...items[i].json, [resultField]: { status: 'skipped', profileId: null } }, pairedItem: { item: i } };
 				continue;
