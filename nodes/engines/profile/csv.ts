@@ -54,14 +54,24 @@ export function flattenProfile(p: CustomerProfile): Record<string, unknown> {
 
 /**
  * A text a spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or carriage
- * return: https://owasp.org/www-community/attacks/CSV_Injection) gets a `'` before it. Numbers
- * and booleans are written as they are.
+ * return: OWASP, CSV Injection, https://owasp.org/www-community/attacks/CSV_Injection) gets a `'`
+ * before it. Numbers and booleans are written as they are.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
+ * A text that is one plain decimal number and nothing else (`-12`, `+3.50`, `-2e3`): ASCII digits
+ * with an optional sign, fraction and exponent. The OWASP guidance above is about cells that can
+ * hold a formula; such a cell cannot (no operator after the sign, no function, no reference), so it
+ * is written as it is, as a number would be: an id `-12` stays `-12`, not `'-12`. Anything more,
+ * e.g. `-1+2`, `+1-2`, `-2e3+1`, `-1,5`, `-.5` or a trailing line break, is still prefixed.
+ */
+const PLAIN_NUMBER = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
  * RFC 4180 CSV (CRLF, quotes doubled); the header is the union of the rows' keys in first-seen order.
- * Text cells that a spreadsheet would run as a formula are prefixed with `'` (see FORMULA_START).
+ * Text cells that a spreadsheet would run as a formula are prefixed with `'` (see FORMULA_START),
+ * unless they are one plain number (see PLAIN_NUMBER).
  */
 export function toCsv(rows: Array<Record<string, unknown>>): string {
 	const header: string[] = [];
@@ -70,7 +80,7 @@ export function toCsv(rows: Array<Record<string, unknown>>): string {
 	const cell = (v: unknown): string => {
 		if (v === null || v === undefined) return '';
 		let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-		if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint' && FORMULA_START.test(s)) s = `'${s}`;
+		if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
 		return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 	};
 	const lines = [header.map(cell).join(',')];

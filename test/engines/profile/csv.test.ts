@@ -84,8 +84,21 @@ describe('profile CSV', () => {
 			'profileId,userId,email,firstSeenAt,lastSeenAt,ordersCount,firstOrderAt,lastOrderAt,spentMinor_USD,' +
 				'delivered_30d,opened_30d,clicked_30d,delivered_90d,opened_90d,clicked_90d,last_open_at,last_click_at,' +
 				'openCartValue,openCartAt,unsubscribed,unsubscribedScopes,bounced,complained\r\n' +
-				"p-1,'-7,'@home@example.com,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,0,,,-500," +
+				// userId "-7" is one plain number, not a formula: written as it is (OWASP's concern is formulas)
+				"p-1,-7,'@home@example.com,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,0,,,-500," +
 				'0,0,0,0,0,0,,,,,true,legacy; ses_contact_list:C:\\\\lists,false,true\r\n',
 		);
+	});
+
+	it('writes a text cell that is one plain decimal number as it is, and still prefixes anything a spreadsheet would evaluate', () => {
+		// Hand-written: OWASP CSV Injection (https://owasp.org/www-community/attacks/CSV_Injection) names
+		// the first characters = + - @ tab CR; a cell that is only a signed decimal number holds no formula.
+		const plain = ['-12', '+12', '-0', '-3.50', '+0.5', '-2e3', '-2E-3', '+1e+10', '-007'];
+		const formulas = ['-1+2', '+1-2', '-2e3+1', '-1-1', '+1*3', '-1,5', '-.5', '-1.', '-', '+', '-e3', '-1e', '-0x1F', '-1 ', '-1\n', '-１２', '-2+cmd|\' /C calc\'!A0', '=1', '@SUM(A1)', '\t-1', '\r-1'];
+		const quoted = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+		expect(toCsv(plain.map((v) => ({ v })))).toBe(['v', ...plain].join('\r\n') + '\r\n');
+		expect(toCsv(formulas.map((v) => ({ v })))).toBe(['v', ...formulas.map((v) => quoted(`'${v}`))].join('\r\n') + '\r\n');
+		// Numbers themselves were written as they are already; booleans too.
+		expect(toCsv([{ a: -12, b: -2.5, c: false }])).toBe('a,b,c\r\n-12,-2.5,false\r\n');
 	});
 });
