@@ -123,6 +123,70 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		expect(noId.error?.message).toContain('messageId');
 	});
 
+	describe('Normalize Event\'s empty-batch placeholder in the other operations', () => {
+		// Normalize Event → Customer Profile, through the engine. Input item 0 is an empty Segment batch
+		// (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#batch), which
+		// Normalize Event turns into its placeholder; item 1 is a Segment track call of a checkout.
+		const placeholder = { event: null, skipped: true, reason: 'The payload held no events', source: 'segment' };
+		const checkout = { type: 'track', event: 'Checkout Started', userId: 'seg-1', messageId: `seg-co-${process.pid}`, timestamp: at(0), properties: { checkout_id: 'K1' } };
+		const input = [{ body: { type: 'batch', batch: [] } }, { body: checkout }];
+		function fromNormalize(operation: string, params: IDataObject = {}): WorkflowJson {
+			const normalize = node('Normalize Event', 'normalizeEvent', { source: 'segment', payloadField: 'body', onUnknown: 'error' });
+			const profile = node('Profile', 'customerProfile', { operation, ...target.params, ...params } as INode['parameters'], target.extra);
+			return { nodes: [normalize, profile], connections: chain('Normalize Event', 'Profile') };
+		}
+		beforeEach(async () => {
+			// seg-1 bought 30 minutes after the checkout
+			const rec = await run(wf('record'), [ev('Order Completed', { userId: 'seg-1' }, 30, { order_id: 'S1', total: 9, currency: 'USD' })]);
+			expect((rec.items('Profile')[0].json.recorded as IDataObject).status).toBe('recorded');
+		});
+
+		it('Get Profile passes it through, paired, as not found, and gets the profile of the event next to it', async () => {
+			const res = await run(fromNormalize('get'), input);
+			expect(res.error).toBeUndefined();
+			const out = res.items('Profile');
+			expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+			expect(out[0].json).toEqual({ ...placeholder, profile: null, profileFound: false });
+			expect(out[1].json.profileFound).toBe(true);
+			expect(out[1].json.profile).toMatchObject({ userId: 'seg-1', ordersCount: 1 });
+			// by a single identity whose Value reads the item: the placeholder passes through the same way
+			const byEmail = await run(fromNormalize('get', { findBy: 'email', findValue: '={{ $json.email }}', profileField: 'customer' }), [input[0]]);
+			expect(byEmail.error).toBeUndefined();
+			expect(byEmail.items('Profile').map((i) => [i.json, i.pairedItem])).toEqual([[{ ...placeholder, customer: null, profileFound: false }, { item: 0 }]]);
+		});
+
+		it('Check Event Since passes it through, paired, as "did not happen", as a field and on the Not Happened output', async () => {
+			const field = await run(fromNormalize('checkSince'), input);
+			expect(field.error).toBeUndefined();
+			const out = field.items('Profile');
+			expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+			expect(out[0].json).toEqual({ ...placeholder, happenedSince: false });
+			expect(out[1].json.happenedSince).toBe(true);
+
+			const routed = await run(fromNormalize('checkSince', { checkOutput: 'route' }), input);
+			expect(routed.error).toBeUndefined();
+			expect(routed.items('Profile', 0).map((i) => [i.json.messageId, i.pairedItem])).toEqual([[checkout.messageId, { item: 1 }]]);
+			expect(routed.items('Profile', 1).map((i) => [i.json, i.pairedItem])).toEqual([[placeholder, { item: 0 }]]);
+		});
+
+		it('Erase Customer passes it through, paired, erasing nothing', async () => {
+			const erase = await run(fromNormalize('erase'), [input[0]]);
+			expect(erase.error).toBeUndefined();
+			expect(erase.items('Profile').map((i) => [i.json, i.pairedItem])).toEqual([
+				[{ ...placeholder, erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 }, { item: 0 }],
+			]);
+			expect((await run(wf('get'), [{ userId: 'seg-1' }])).items('Profile')[0].json.profileFound).toBe(true);
+		});
+
+		it('Check Suppression passes it through, paired, as an address the store does not know', async () => {
+			const suppression = await run(fromNormalize('suppression'), [input[0]]);
+			expect(suppression.error).toBeUndefined();
+			expect(suppression.items('Profile').map((i) => [i.json, i.pairedItem])).toEqual([
+				[{ ...placeholder, suppression: { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false } }, { item: 0 }],
+			]);
+		});
+	});
+
 	it('fails a bad event naming the item and field, and records nothing of that execution', async () => {
 		const good = ev('Order Completed', { userId: 'cust-2' }, 1, { total: 5 });
 		const bad = ev('Order Completed', {}, 2, { total: 5 });

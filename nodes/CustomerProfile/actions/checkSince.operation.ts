@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { failedItem, findByProperties, lookupFor } from './common';
+import { failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 const show = { show: { operation: ['checkSince'] } };
 
@@ -70,6 +70,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const no: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
+			// An empty batch's placeholder: no customer and no triggering event; it passes through,
+			// paired, as "did not happen" (what an unknown customer gives).
+			if (isPlaceholderItem(items[i])) {
+				if (route) no.push({ json: items[i].json, pairedItem: { item: i } });
+				else {
+					const field = (this.getNodeParameter('sinceField', i, 'happenedSince') as string).trim() || 'happenedSince';
+					yes.push({ json: { ...items[i].json, [field]: false }, pairedItem: { item: i } });
+				}
+				continue;
+			}
 			const lookup = lookupFor(this, items[i], i);
 			const eventName = (this.getNodeParameter('eventName', i, '') as string).trim();
 			if (!eventName) throw new NodeOperationError(this.getNode(), `Item ${i}: "Event Name" is empty`, { itemIndex: i });

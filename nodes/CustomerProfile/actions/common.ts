@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { openStore, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
+import { isEmptyBatchPlaceholder } from '../../shared/placeholder';
 
 /** Builds (or reuses) the store the node's Storage settings point to. */
 export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
@@ -80,6 +81,17 @@ export const findByProperties: INodeProperties[] = [
 		displayOptions: { hide: { findBy: ['item'] } },
 	},
 ];
+
+/**
+ * Whether the item is Normalize Event's placeholder for a payload that held no events
+ * (`{ event: null, skipped: true, reason, source }`, nodes/shared/placeholder.ts). It has no event
+ * and no customer, so Get, Check Event Since, Erase and Check Suppression pass it through, paired,
+ * with their "nothing found" result, as Record Events passes it through with status `skipped`;
+ * the item keeps its `skipped: true` and `reason`.
+ */
+export function isPlaceholderItem(item: INodeExecutionData): boolean {
+	return isEmptyBatchPlaceholder(item.json);
+}
 
 /** The identity to look up for item i; throws naming the item and field when there is none. */
 export function lookupFor(ctx: IExecuteFunctions, item: INodeExecutionData, i: number): IdentityLookup {

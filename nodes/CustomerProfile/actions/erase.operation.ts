@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { failedItem, findByProperties, lookupFor } from './common';
+import { failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 export const description: INodeProperties[] = findByProperties.map((p) => ({
 	...p,
@@ -11,6 +11,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
+			// An empty batch's placeholder: no customer to erase; it passes through, paired, erasing nothing.
+			if (isPlaceholderItem(items[i])) {
+				out.push({
+					json: { ...items[i].json, erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 },
+					pairedItem: { item: i },
+				});
+				continue;
+			}
 			const result = await store.erase(lookupFor(this, items[i], i));
 			out.push({
 				json: {

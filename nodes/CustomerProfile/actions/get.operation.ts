@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { ProfileStore } from '../../engines/profile';
-import { failedItem, findByProperties, lookupFor } from './common';
+import { failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 const show = { show: { operation: ['get'] } };
 
@@ -20,8 +20,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const lookup = lookupFor(this, items[i], i);
 			const field = (this.getNodeParameter('profileField', i, 'profile') as string).trim() || 'profile';
+			// An empty batch's placeholder: no customer to look up; it passes through, paired, as not found.
+			if (isPlaceholderItem(items[i])) {
+				out.push({ json: { ...items[i].json, [field]: null, profileFound: false }, pairedItem: { item: i } });
+				continue;
+			}
+			const lookup = lookupFor(this, items[i], i);
 			const profile = await store.get(lookup);
 			out.push({
 				json: { ...items[i].json, [field]: profile as unknown as IDataObject | null, profileFound: profile !== null },

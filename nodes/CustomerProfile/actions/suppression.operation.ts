@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ProfileStore, Suppression } from '../../engines/profile';
-import { failedItem, exactError, itemsLabel } from './common';
+import { failedItem, exactError, isPlaceholderItem, itemsLabel } from './common';
 
 const show = { show: { operation: ['suppression'] } };
 
@@ -30,6 +30,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const wanted: Array<{ i: number; email: string }> = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
+			// An empty batch's placeholder: no address to check; it passes through, paired, as an unknown address.
+			if (isPlaceholderItem(items[i])) {
+				const field = (this.getNodeParameter('suppressionField', i, 'suppression') as string).trim() || 'suppression';
+				const unknown: Suppression = { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false };
+				out[i] = { json: { ...items[i].json, [field]: { ...unknown } }, pairedItem: { item: i } };
+				continue;
+			}
 			const email = String(this.getNodeParameter('email', i, '') ?? '').trim().toLowerCase();
 			if (!email || !email.includes('@')) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: "Email" (${email || 'empty'}) is not an email address`, { itemIndex: i });
