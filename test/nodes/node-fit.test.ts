@@ -6,8 +6,7 @@
  * parameters a user must fill in. Each test states the fitting behaviour.
  *
  * The tests with a `FIT-n` comment are mismatches found by the audit of 2026-11-23; the comment
- * says what was wrong before the fix. The two still marked `it.skip` (FIT-4, FIT-7) are not fixed:
- * they fail on the current code (remove `.skip` with the fix).
+ * says what was wrong before the fix.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,7 +92,7 @@ describe('chains that fit with default parameters', () => {
 	});
 });
 
-describe('mismatches between default parameters found by the audit (FIT-n; FIT-4 and FIT-7 still skipped)', () => {
+describe('mismatches between default parameters found by the audit (FIT-n)', () => {
 	// FIT-1: ESP Dispatch's Suppressed Field default `suppressed` does not read what Check Suppression writes by default (`suppression`): unsubscribed recipients are mailed
 	it('FIT-1: Check Suppression (defaults) → Render → ESP Dispatch (defaults) does not mail an unsubscribed recipient', async () => {
 		const file = tempSqliteFile();
@@ -157,7 +156,7 @@ describe('mismatches between default parameters found by the audit (FIT-n; FIT-4
 	});
 
 	// FIT-4: ESP Dispatch's output items keep neither the variant nor anything A/B Experiment Analyze reads (counts: variant + sent; events: event + properties.variant)
-	it.skip('FIT-4: Assign → Render → ESP Dispatch → A/B Experiment Analyze (Engagement Events) counts the sends per variant', async () => {
+	it('FIT-4: Assign → Render → ESP Dispatch → A/B Experiment Analyze (Engagement Events) counts the sends per variant', async () => {
 		const input = items(Array.from({ length: 6 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com` })));
 		const result = await runWorkflow(
 			workflow(n('A/B Experiment', 'experiment', { experimentId: 'spring-test' }), render(), dispatch(), n('Analyze', 'experiment', { operation: 'analyze', inputType: 'events' })),
@@ -169,6 +168,28 @@ describe('mismatches between default parameters found by the audit (FIT-n; FIT-4
 		const report = result.items('Analyze')[0].json as IDataObject;
 		const variants = report.variants as Array<{ variant: string; sent: number }>;
 		expect(Object.fromEntries(variants.map((v) => [v.variant, v.sent]))).toEqual(Object.fromEntries(perVariant));
+	});
+
+	// FIT-4 with a holdout and an unsubscribed recipient: neither was mailed, so neither is a send of any variant
+	it('FIT-4: Assign (holdout) → Render → ESP Dispatch → Analyze (Engagement Events) counts only the mailed recipients, the holdout in no variant', async () => {
+		const input = items(Array.from({ length: 40 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com`, ...(k === 0 ? { suppressed: 'unsubscribed' } : {}) })));
+		const result = await runWorkflow(
+			workflow(n('A/B Experiment', 'experiment', { experimentId: 'spring-test', holdoutPercent: 25 }), render(), dispatch(), n('Analyze', 'experiment', { operation: 'analyze', inputType: 'events' })),
+			{ input, credentials: credentials() },
+		);
+		expect(result.nodes.Analyze.error).toBeUndefined();
+		const assigned = result.items('A/B Experiment').map((i) => i.json);
+		const holdout = assigned.filter((a) => a.is_holdout === true).length;
+		expect(holdout).toBeGreaterThan(0);
+		const mailedPerVariant = new Map<string, number>();
+		for (const a of assigned) if (a.is_holdout !== true && a.userId !== 'u-0') mailedPerVariant.set(a.variant as string, (mailedPerVariant.get(a.variant as string) ?? 0) + 1);
+		expect(sent()).toHaveLength([...mailedPerVariant.values()].reduce((s, x) => s + x, 0));
+		expect(result.items('ESP Dispatch').map((i) => [i.json.experiment, i.json.variant])).toEqual(assigned.map((a) => ['spring-test', a.variant]));
+		const report = result.items('Analyze')[0].json as IDataObject;
+		const variants = report.variants as Array<{ variant: string; sent: number }>;
+		expect(Object.fromEntries(variants.map((v) => [v.variant, v.sent]))).toEqual(Object.fromEntries(mailedPerVariant));
+		// the holdout and u-0 were not mailed: not counted (u-0 is one more unless it is in the holdout)
+		expect(report.events_ignored).toBe(holdout + (assigned[0].is_holdout === true ? 0 : 1));
 	});
 
 	// FIT-5: Export for Scoring → Transactions writes profileId/email/at/amount; Customer Segments RFM reads customer_id/amount/timestamp by default
