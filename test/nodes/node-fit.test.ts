@@ -286,7 +286,7 @@ describe('mismatches between default parameters found by the audit (FIT-n)', () 
 	});
 
 	// FIT-7: Get Profile puts the profile in `profile` and no event list; Customer Segments Rules reads events from `events` and profile fields from the whole item: the built-in segments never match
-	it.skip('FIT-7: Record Events → Get Profile → Customer Segments Rules (defaults) puts a customer who just ordered in Active Buyers', async () => {
+	it('FIT-7: Record Events → Get Profile → Customer Segments Rules (defaults) puts a customer who just ordered in Active Buyers', async () => {
 		const file = tempSqliteFile();
 		const order = ev('Order Completed', { email: 'ada@example.com' }, 60, { order_id: 'o1', total: 40, currency: 'USD' });
 		const result = await runWorkflow(workflow(profile('Record', file), profile('Get Profile', file, { operation: 'get' }), n('Rules', 'customerSegments', { operation: 'rules' })), {
@@ -295,6 +295,29 @@ describe('mismatches between default parameters found by the audit (FIT-n)', () 
 		expect(result.error).toBeUndefined();
 		expect((result.items('Get Profile')[0].json.profile as IDataObject).ordersCount).toBe(1);
 		expect(result.items('Rules')[0].json.segments).toContain('Active Buyers');
+	});
+
+	// FIT-7, the other built-in segments: what the profile keeps of a checkout and of product views
+	it('FIT-7: Record Events → Get Profile → Customer Segments Rules (defaults) finds a checkout left open and an engaged browser, and says what the profile cannot decide', async () => {
+		const file = tempSqliteFile();
+		const ada = { email: 'ada@example.com' };
+		const bo = { email: 'bo@example.com' };
+		await recorded(file, [
+			ev('Product Viewed', ada, 60 * 72, { product_id: 'C' }),
+			ev('Product Viewed', ada, 60 * 48, { product_id: 'B' }),
+			ev('Product Viewed', ada, 60 * 24, { product_id: 'A' }),
+			ev('Checkout Started', ada, 120, { checkout_id: 'chk-1', value: 20, currency: 'USD', products: [{ product_id: 'A', quantity: 1, price: 20 }] }),
+			// two products seen: two views or more, the profile keeps each product's latest only
+			ev('Product Viewed', bo, 60 * 30, { product_id: 'A' }),
+			ev('Product Viewed', bo, 60 * 5, { product_id: 'B' }),
+		]);
+		const result = await runWorkflow(workflow(profile('Get Profile', file, { operation: 'get' }), n('Rules', 'customerSegments', { operation: 'rules' })), { input: items([ada, bo]) });
+		expect(result.error).toBeUndefined();
+		const out = result.items('Rules').map((i) => [i.json.segments, i.json.undecided_segments]);
+		expect(out).toEqual([
+			[['Cart Abandoners', 'Engaged Browsers'], []],
+			[[], ['Engaged Browsers']],
+		]);
 	});
 
 	// FIT-8: Recommend Products reads a profile's openCart / recentViews at the top level of the item, but Get Profile puts the profile in `profile`: the cart is recommended back
