@@ -94,3 +94,45 @@ describe('A/B Experiment Analyze from engagement events: recipients', () => {
 		expect(report.events_ignored).toBe(1);
 	});
 });
+
+describe('A/B Experiment Analyze from engagement events: ESP Dispatch results', () => {
+	// ESP Dispatch's output items (no `event`): status, recipient, idempotencyKey, messageId, and the experiment / variant the message carried
+	const result = (status: string, recipient: string, messageId: string, variant: string, extra: Record<string, unknown> = {}) => ({
+		json: { status, recipient, provider: 'postmark', idempotencyKey: `pz-${messageId}`, messageId, providerMessageId: null, responseCode: 200, attempts: 1, experiment: 'spring', variant, ...extra },
+	});
+	const webhook = (event: string, email: string, variant: string, emailId?: string) => ({
+		json: { type: 'track', event, email, properties: { variant, experiment_id: 'spring', ...(emailId ? { email_id: emailId } : {}) }, context: { source: 'test' } },
+	});
+
+	it('a mailed recipient is a send of its variant; a suppressed one (the holdout), a failure, a dry run or a test-mode send is not', async () => {
+		const input: INodeExecutionData[] = [
+			result('sent', 'anna@example.com', 'm1', 'control'),
+			result('queued', 'ben@example.com', 'm2', 'control'), // SendGrid / Mailgun accept with "queued"
+			result('duplicate', 'cleo@example.com', 'm3', 'control'), // mailed by an earlier run
+			result('sent', 'carl@example.com', 'm4', 'treatment'),
+			result('suppressed', 'hal@example.com', 'm5', 'holdout', { error: 'suppressed: in the A/B holdout (no email by design)' }),
+			result('suppressed', 'una@example.com', 'm6', 'treatment', { error: 'suppressed: unsubscribed' }),
+			result('failed', 'fay@example.com', 'm7', 'treatment', { error: '422 invalid address' }),
+			result('dryRun', 'dry@example.com', 'm8', 'treatment'),
+			result('sent', 'tess@example.com', 'm9', 'treatment', { sentTo: 'qa@example.com' }), // test mode: it went to the test address
+			result('sent', 'ida@example.com', 'm10', 'treatment', { experiment: 'other-test' }), // another experiment
+			// the webhooks of the same messages: anna's open (by email_id) and carl's order (by address) are the same recipients
+			webhook('Email Delivered', 'anna@example.com', 'control', 'm1'),
+			webhook('Email Opened', 'Anna@Example.com', 'control', 'm1'),
+			webhook('Order Completed', 'carl@example.com', 'treatment'),
+		];
+		const run = await runWorkflow(
+			{ nodes: [node('Analyze', 'experiment', { operation: 'analyze', inputType: 'events', analyzeExperimentId: 'spring', metric: 'opened' })], connections: {} },
+			{ input },
+		);
+		expect(run.error).toBeUndefined();
+		const report = run.items('Analyze')[0].json;
+		// by hand: control sent anna, ben, cleo = 3, opened anna = 1; treatment sent carl = 1, converted carl = 1; holdout nowhere
+		expect((report.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.opened, v.converted])).toEqual([
+			['control', 3, 1, 0],
+			['treatment', 1, 0, 1],
+		]);
+		// not counted: hal, una, fay, dry, tess (5) and ida (another experiment)
+		expect(report.events_ignored).toBe(6);
+	});
+});

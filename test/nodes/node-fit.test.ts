@@ -6,8 +6,7 @@
  * parameters a user must fill in. Each test states the fitting behaviour.
  *
  * The tests with a `FIT-n` comment are mismatches found by the audit of 2026-11-23; the comment
- * says what was wrong before the fix. The two still marked `it.skip` (FIT-4, FIT-7) are not fixed:
- * they fail on the current code (remove `.skip` with the fix).
+ * says what was wrong before the fix.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,7 +92,7 @@ describe('chains that fit with default parameters', () => {
 	});
 });
 
-describe('mismatches between default parameters found by the audit (FIT-n; FIT-4 and FIT-7 still skipped)', () => {
+describe('mismatches between default parameters found by the audit (FIT-n)', () => {
 	// FIT-1: ESP Dispatch's Suppressed Field default `suppressed` does not read what Check Suppression writes by default (`suppression`): unsubscribed recipients are mailed
 	it('FIT-1: Check Suppression (defaults) → Render → ESP Dispatch (defaults) does not mail an unsubscribed recipient', async () => {
 		const file = tempSqliteFile();
@@ -157,7 +156,7 @@ describe('mismatches between default parameters found by the audit (FIT-n; FIT-4
 	});
 
 	// FIT-4: ESP Dispatch's output items keep neither the variant nor anything A/B Experiment Analyze reads (counts: variant + sent; events: event + properties.variant)
-	it.skip('FIT-4: Assign → Render → ESP Dispatch → A/B Experiment Analyze (Engagement Events) counts the sends per variant', async () => {
+	it('FIT-4: Assign → Render → ESP Dispatch → A/B Experiment Analyze (Engagement Events) counts the sends per variant', async () => {
 		const input = items(Array.from({ length: 6 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com` })));
 		const result = await runWorkflow(
 			workflow(n('A/B Experiment', 'experiment', { experimentId: 'spring-test' }), render(), dispatch(), n('Analyze', 'experiment', { operation: 'analyze', inputType: 'events' })),
@@ -169,6 +168,28 @@ describe('mismatches between default parameters found by the audit (FIT-n; FIT-4
 		const report = result.items('Analyze')[0].json as IDataObject;
 		const variants = report.variants as Array<{ variant: string; sent: number }>;
 		expect(Object.fromEntries(variants.map((v) => [v.variant, v.sent]))).toEqual(Object.fromEntries(perVariant));
+	});
+
+	// FIT-4 with a holdout and an unsubscribed recipient: neither was mailed, so neither is a send of any variant
+	it('FIT-4: Assign (holdout) → Render → ESP Dispatch → Analyze (Engagement Events) counts only the mailed recipients, the holdout in no variant', async () => {
+		const input = items(Array.from({ length: 40 }, (_, k) => ({ userId: `u-${k}`, email: `c${k}@example.com`, ...(k === 0 ? { suppressed: 'unsubscribed' } : {}) })));
+		const result = await runWorkflow(
+			workflow(n('A/B Experiment', 'experiment', { experimentId: 'spring-test', holdoutPercent: 25 }), render(), dispatch(), n('Analyze', 'experiment', { operation: 'analyze', inputType: 'events' })),
+			{ input, credentials: credentials() },
+		);
+		expect(result.nodes.Analyze.error).toBeUndefined();
+		const assigned = result.items('A/B Experiment').map((i) => i.json);
+		const holdout = assigned.filter((a) => a.is_holdout === true).length;
+		expect(holdout).toBeGreaterThan(0);
+		const mailedPerVariant = new Map<string, number>();
+		for (const a of assigned) if (a.is_holdout !== true && a.userId !== 'u-0') mailedPerVariant.set(a.variant as string, (mailedPerVariant.get(a.variant as string) ?? 0) + 1);
+		expect(sent()).toHaveLength([...mailedPerVariant.values()].reduce((s, x) => s + x, 0));
+		expect(result.items('ESP Dispatch').map((i) => [i.json.experiment, i.json.variant])).toEqual(assigned.map((a) => ['spring-test', a.variant]));
+		const report = result.items('Analyze')[0].json as IDataObject;
+		const variants = report.variants as Array<{ variant: string; sent: number }>;
+		expect(Object.fromEntries(variants.map((v) => [v.variant, v.sent]))).toEqual(Object.fromEntries(mailedPerVariant));
+		// the holdout and u-0 were not mailed: not counted (u-0 is one more unless it is in the holdout)
+		expect(report.events_ignored).toBe(holdout + (assigned[0].is_holdout === true ? 0 : 1));
 	});
 
 	// FIT-5: Export for Scoring → Transactions writes profileId/email/at/amount; Customer Segments RFM reads customer_id/amount/timestamp by default
@@ -265,7 +286,7 @@ describe('mismatches between default parameters found by the audit (FIT-n; FIT-4
 	});
 
 	// FIT-7: Get Profile puts the profile in `profile` and no event list; Customer Segments Rules reads events from `events` and profile fields from the whole item: the built-in segments never match
-	it.skip('FIT-7: Record Events → Get Profile → Customer Segments Rules (defaults) puts a customer who just ordered in Active Buyers', async () => {
+	it('FIT-7: Record Events → Get Profile → Customer Segments Rules (defaults) puts a customer who just ordered in Active Buyers', async () => {
 		const file = tempSqliteFile();
 		const order = ev('Order Completed', { email: 'ada@example.com' }, 60, { order_id: 'o1', total: 40, currency: 'USD' });
 		const result = await runWorkflow(workflow(profile('Record', file), profile('Get Profile', file, { operation: 'get' }), n('Rules', 'customerSegments', { operation: 'rules' })), {
@@ -274,6 +295,29 @@ describe('mismatches between default parameters found by the audit (FIT-n; FIT-4
 		expect(result.error).toBeUndefined();
 		expect((result.items('Get Profile')[0].json.profile as IDataObject).ordersCount).toBe(1);
 		expect(result.items('Rules')[0].json.segments).toContain('Active Buyers');
+	});
+
+	// FIT-7, the other built-in segments: what the profile keeps of a checkout and of product views
+	it('FIT-7: Record Events → Get Profile → Customer Segments Rules (defaults) finds a checkout left open and an engaged browser, and says what the profile cannot decide', async () => {
+		const file = tempSqliteFile();
+		const ada = { email: 'ada@example.com' };
+		const bo = { email: 'bo@example.com' };
+		await recorded(file, [
+			ev('Product Viewed', ada, 60 * 72, { product_id: 'C' }),
+			ev('Product Viewed', ada, 60 * 48, { product_id: 'B' }),
+			ev('Product Viewed', ada, 60 * 24, { product_id: 'A' }),
+			ev('Checkout Started', ada, 120, { checkout_id: 'chk-1', value: 20, currency: 'USD', products: [{ product_id: 'A', quantity: 1, price: 20 }] }),
+			// two products seen: two views or more, the profile keeps each product's latest only
+			ev('Product Viewed', bo, 60 * 30, { product_id: 'A' }),
+			ev('Product Viewed', bo, 60 * 5, { product_id: 'B' }),
+		]);
+		const result = await runWorkflow(workflow(profile('Get Profile', file, { operation: 'get' }), n('Rules', 'customerSegments', { operation: 'rules' })), { input: items([ada, bo]) });
+		expect(result.error).toBeUndefined();
+		const out = result.items('Rules').map((i) => [i.json.segments, i.json.undecided_segments]);
+		expect(out).toEqual([
+			[['Cart Abandoners', 'Engaged Browsers'], []],
+			[[], ['Engaged Browsers']],
+		]);
 	});
 
 	// FIT-8: Recommend Products reads a profile's openCart / recentViews at the top level of the item, but Get Profile puts the profile in `profile`: the cart is recommended back

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { PRESETS, evaluateSegments, prepareEvents, segmentRuleProblems, type Condition, type SegmentRule } from '../../engines/segments/rules';
+import { PRESETS, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type Condition, type SegmentRule } from '../../engines/segments/rules';
 import { handleItemError, itemError, parseJsonParameter, readField, referenceMs } from './common';
 
 const show = { operation: ['rules'] };
@@ -151,7 +151,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		displayOptions: { show },
 		default: 'events',
-		description: "Field holding the customer's canonical events (a list with event and timestamp). A missing field means no events.",
+		description:
+			"Field holding the customer's canonical events (a list with event and timestamp). When the item has no such field but a customer profile (Customer Profile → Get Profile's \"profile\"), the built-in segments are decided from the profile; those it cannot decide are listed in \"undecided_segments\". Otherwise a missing field means no events.",
 	},
 	{
 		displayName: 'Profile Field',
@@ -221,8 +222,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const profile = profileField ? readField(json, profileField) : json;
 			if (typeof profile !== 'object' || profile === null) throw itemError(this, i, `profile field "${profileField}" is missing or not an object`);
 			const nowMs = referenceMs(this, this.getNodeParameter('rulesReferenceDate', i, ''), 'Reference Date', i);
-			const membership = evaluateSegments(rules, { profile: profile as Record<string, unknown>, events, nowMs });
-			out.push({ json: { ...json, segments: membership.segments, primary_segment: membership.primary }, pairedItem: { item: i } });
+			// No event list, but a stored customer profile (Customer Profile → Get Profile writes it to
+			// `profile`; Export Profiles outputs profiles): the built-in segments are decided from it.
+			const stored = rawEvents === undefined || rawEvents === null ? storedProfile(profileField ? profile : json.profile) ?? storedProfile(json) : undefined;
+			const membership = evaluateSegments(rules, { profile: profile as Record<string, unknown>, events, nowMs, stored });
+			out.push({
+				json: { ...json, segments: membership.segments, primary_segment: membership.primary, ...(membership.undecided ? { undecided_segments: membership.undecided } : {}) },
+				pairedItem: { item: i },
+			});
 		} catch (error) {
 			handleItemError(this, error, i, out);
 		}

@@ -434,6 +434,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		});
 	}
 
+	// The A/B attribution each message carried (pz_experiment_id / pz_variant), kept on its result
+	// under the names A/B Experiment Assign writes, so A/B Experiment Analyze (Engagement Events)
+	// can count this send for its variant.
+	const attributionOf = new Map(dispatchItems.map((d) => [d.index, d.attribution]));
 	for (const o of report.outcomes) {
 		const json: IDataObject = {
 			status: o.status,
@@ -448,6 +452,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (o.error) json.error = o.error;
 		if (o.sentTo) json.sentTo = o.sentTo;
 		if (o.request) json.request = o.request as unknown as IDataObject;
+		const attribution = attributionOf.get(o.index);
+		if (attribution?.experimentId) json.experiment = attribution.experimentId;
+		if (attribution?.variant) json.variant = attribution.variant;
 		out[o.index] = { json, pairedItem: { item: o.index } };
 	}
 	return out;

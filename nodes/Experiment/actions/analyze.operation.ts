@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import type { SendStatus } from '../../engines/dispatch/types';
 import { aggregateEvents, analyze, AnalyzeError, type EngagementEvent, type Metric, type VariantCounts } from '../../engines/experiment/analyze';
 
 const show = { show: { operation: ['analyze'] } };
@@ -12,7 +13,11 @@ export const description: INodeProperties[] = [
 		default: 'counts',
 		options: [
 			{ name: 'Counts per Variant', value: 'counts', description: 'One item per variant with variant, sent, opened, clicked, converted' },
-			{ name: 'Engagement Events', value: 'events', description: 'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed) tagged with the variant; counted per distinct recipient' },
+			{
+				name: 'Engagement Events',
+				value: 'events',
+				description: 'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant); counted per distinct recipient',
+			},
 		],
 		displayOptions: show,
 	},
@@ -116,6 +121,33 @@ function recipientIds(json: IDataObject, props: IDataObject, str: (v: unknown) =
 }
 
 /**
+ * ESP Dispatch result statuses that mean the recipient was mailed: the provider took the message
+ * (most providers answer `sent`, SendGrid and Mailgun `queued`), or a run within the duplicate
+ * window already sent this very message (`duplicate`). Not a send: `suppressed` (the A/B holdout
+ * among them), `failed`, `unknown`, `dryRun`, `sandbox`.
+ */
+const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queued', 'duplicate']);
+
+/**
+ * An ESP Dispatch result item (no `event`; `status`, `recipient`, `idempotencyKey`, `messageId`,
+ * and the `experiment` / `variant` the message was attributed to) as an engagement event: an
+ * 'Email Sent' of its variant when the recipient was mailed, else one that counts nowhere (in
+ * `events_ignored`). Its ids are the message (`messageId`, the `email_id` the ESP's webhooks carry
+ * back) and the address, so the opens, clicks and orders of the same recipient join it. A test-mode
+ * send (`sentTo`: it went to the test address) is not a send to the recipient.
+ */
+function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
+	if (str(json.event) !== undefined || typeof json.status !== 'string' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
+	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined;
+	const ids: string[] = [];
+	const message = str(json.messageId);
+	if (message !== undefined) ids.push(`m:${message}`);
+	const email = str(json.recipient)?.trim().toLowerCase();
+	if (email) ids.push(`e:${email}`);
+	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids };
+}
+
+/**
  * Aggregates: all input items → one report item, paired with every input item that went into it.
  * Counts input is validated row by row: without Continue On Fail a bad row stops the node with an
  * error carrying its itemIndex; with it, the bad row yields its own `{ error }` item (paired with
@@ -131,9 +163,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let counts: VariantCounts[] = [];
 	let ignored = 0;
 	if (inputType === 'events') {
+		const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 		const events: EngagementEvent[] = items.map(({ json }) => {
+			const sent = dispatchResultEvent(json, str);
+			if (sent) return sent;
 			const props = (json.properties ?? {}) as IDataObject;
-			const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 			return {
 				event: String(json.event ?? ''),
 				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),

@@ -12,6 +12,9 @@
  *        "greaterThan" | "lessThan" | "exists" | "notExists", "value": ... }
  *     { "type": "group", "match": "all" | "any", "conditions": [...] }
  * `withinHours` omitted or 0 = all time.
+ *
+ * A customer known only by a stored profile (no event list, e.g. after Customer Profile → Get
+ * Profile) has the built-in segments decided from the profile's fields: see decideFromProfile.
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
 import { parseTimeMs } from './parse';
@@ -212,13 +215,140 @@ export interface SegmentMembership {
 	segments: string[];
 	/** The first segment (in configured order) the customer belongs to, or null. */
 	primary: string | null;
+	/**
+	 * Only when the built-in segments were decided from a stored profile (`stored`): those the
+	 * profile cannot decide, in configured order. They are not in `segments`.
+	 */
+	undecided?: string[];
 }
 
-export function evaluateSegments(rules: readonly SegmentRule[], ctx: { profile: Record<string, unknown>; events: PreparedEvent[]; nowMs: number }): SegmentMembership {
+/**
+ * Membership in each rule, in order. With `stored` (a customer profile, see storedProfile), the
+ * built-in segments (PRESETS) are decided from it (decideFromProfile) instead of from `events`;
+ * the rules you define yourself always read `events` and `profile`.
+ */
+export function evaluateSegments(
+	rules: readonly SegmentRule[],
+	ctx: { profile: Record<string, unknown>; events: PreparedEvent[]; nowMs: number; stored?: Record<string, unknown> },
+): SegmentMembership {
 	const segments: string[] = [];
+	const undecided: string[] = [];
 	for (const rule of rules) {
 		const group: Condition = { type: 'group', match: rule.match, conditions: rule.conditions };
-		if (evaluate(group, ctx.profile, ctx.events, ctx.nowMs)) segments.push(rule.name);
+		if (ctx.stored && BUILT_IN.has(rule)) {
+			const decided = decideFromProfile(group, ctx.stored, ctx.nowMs);
+			if (decided === undefined) undecided.push(rule.name);
+			else if (decided) segments.push(rule.name);
+		} else if (evaluate(group, ctx.profile, ctx.events, ctx.nowMs)) segments.push(rule.name);
 	}
-	return { segments, primary: segments[0] ?? null };
+	return { segments, primary: segments[0] ?? null, ...(ctx.stored ? { undecided } : {}) };
+}
+
+const BUILT_IN: ReadonlySet<SegmentRule> = new Set(Object.values(PRESETS));
+
+/**
+ * The customer profile an item carries in place of an event list: `value` when it is one (a
+ * CustomerProfile, what Customer Profile → Get Profile and Export Profiles write: it has a numeric
+ * `ordersCount`), else undefined.
+ */
+export function storedProfile(value: unknown): Record<string, unknown> | undefined {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	return typeof (value as Record<string, unknown>).ordersCount === 'number' ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * A condition decided from a stored profile (CustomerProfile) instead of the events:
+ * true, false, or undefined when the profile cannot tell. The windows are the condition's own,
+ * counted back from `nowMs` like the events' (from `nowMs - withinHours` to `nowMs`, both included).
+ *
+ * - Order Completed, at least / at most N in the window: the profile keeps `ordersCount`,
+ *   `firstOrderAt` and `lastOrderAt`, so it knows when its first and last orders were and that the
+ *   others fall between them. Undecided only when those others may or may not be in the window
+ *   (more than two orders, the window cutting the span from the first to the last).
+ * - Product Viewed, at least / at most N in the window: `recentViews` keeps each product's latest
+ *   view (the newest products only), so the window holds at least as many views as products seen
+ *   in it, maybe more (the same product viewed again). Decided when that is already N or more, or
+ *   when no product was seen in the window; undecided otherwise (1 or 2 products for the 3 views
+ *   of Engaged Browsers), and when a view is later than `nowMs` (it may hide one in the window).
+ *   A view with neither product_id nor name is not kept by the profile, so it is not seen.
+ * - Checkout Started not followed by Order Completed: the profile keeps the open cart (none once
+ *   an order or a completed checkout closed it) and when it last changed (`updatedAt`), not when
+ *   the checkout started. No open cart: false. An open cart last changed before the window: false.
+ *   Changed in the window and it is a checkout (it has a `checkout_id`): true. Changed in the window
+ *   without a checkout_id (a cart that may never have reached checkout), or later than `nowMs`:
+ *   undecided. So a checkout started before the window and changed in it counts; one whose event
+ *   carried no products (no cart) is not seen.
+ * - Any other event condition: undecided. Profile fields (`trait`) read the stored profile.
+ * - Groups: all / any of their conditions, where an undecided one decides nothing (all: false if
+ *   one is false, true if all are true; any: true if one is true, false if all are false).
+ */
+export function decideFromProfile(c: Condition, p: Record<string, unknown>, nowMs: number): boolean | undefined {
+	const from = 'withinHours' in c && c.withinHours ? nowMs - c.withinHours * 3_600_000 : -Infinity;
+	switch (c.type) {
+		case 'event': {
+			const range = c.event === 'Order Completed' ? ordersWithin(p, from, nowMs) : c.event === 'Product Viewed' ? viewsWithin(p, from, nowMs) : undefined;
+			if (!range) return undefined;
+			const [min, max] = range;
+			if (c.operator === 'atLeast') return min >= c.count ? true : max < c.count ? false : undefined;
+			return max <= c.count ? true : min > c.count ? false : undefined;
+		}
+		case 'notAfter':
+			return c.event === 'Checkout Started' && c.thenEvent === 'Order Completed' ? openCheckoutWithin(p, from, nowMs) : undefined;
+		case 'trait':
+			return evaluate(c, p, [], nowMs);
+		case 'group': {
+			let unknown = false;
+			for (const x of c.conditions) {
+				const d = decideFromProfile(x, p, nowMs);
+				if (d === undefined) unknown = true;
+				else if (d === (c.match === 'any')) return d;
+			}
+			return unknown ? undefined : c.match === 'all';
+		}
+	}
+}
+
+const timeOf = (v: unknown): number | undefined => (typeof v === 'string' || typeof v === 'number' ? parseTimeMs(v) : undefined);
+
+/** Fewest and most Order Completed in [from, now] the profile allows; undefined when it lacks the dates. */
+function ordersWithin(p: Record<string, unknown>, from: number, now: number): [number, number] | undefined {
+	const n = p.ordersCount;
+	if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return undefined;
+	if (n === 0) return [0, 0];
+	const last = timeOf(p.lastOrderAt);
+	const first = n === 1 ? last : timeOf(p.firstOrderAt);
+	if (last === undefined || first === undefined) return undefined;
+	const inside = (t: number) => t >= from && t <= now;
+	const known = n === 1 ? Number(inside(last)) : Number(inside(first)) + Number(inside(last));
+	// the other orders, somewhere from the first to the last
+	const between = Math.max(0, n - 2);
+	if (between === 0 || last < from || first > now) return [known, known];
+	if (first >= from && last <= now) return [n, n];
+	return [known, known + between];
+}
+
+/** Fewest and most Product Viewed in [from, now] the profile's recentViews allow. */
+function viewsWithin(p: Record<string, unknown>, from: number, now: number): [number, number] | undefined {
+	if (!Array.isArray(p.recentViews)) return undefined;
+	let products = 0;
+	let hidden = false;
+	for (const view of p.recentViews) {
+		const t = timeOf((view as Record<string, unknown> | null)?.at);
+		if (t === undefined || t > now) hidden = true;
+		else if (t >= from) products++;
+	}
+	// each product's latest view only: the window may hold more views than products
+	return [products, products === 0 && !hidden ? 0 : Infinity];
+}
+
+/** Checkout Started in [from, now] with no Order Completed after it, from the profile's open cart. */
+function openCheckoutWithin(p: Record<string, unknown>, from: number, now: number): boolean | undefined {
+	const cart = p.openCart;
+	if (cart === null) return false;
+	if (typeof cart !== 'object' || cart === undefined || Array.isArray(cart)) return undefined;
+	const updated = timeOf((cart as Record<string, unknown>).updatedAt);
+	if (updated === undefined || updated > now) return undefined;
+	if (updated < from) return false;
+	const checkout = (cart as Record<string, unknown>).checkout_id;
+	return (typeof checkout === 'string' && checkout !== '') || typeof checkout === 'number' ? true : undefined;
 }

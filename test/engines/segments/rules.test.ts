@@ -1,4 +1,4 @@
-import { PRESETS, evaluateSegments, prepareEvents, segmentRuleProblems, type SegmentRule } from '../../../nodes/engines/segments/rules';
+import { PRESETS, decideFromProfile, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type SegmentRule } from '../../../nodes/engines/segments/rules';
 
 const now = Date.UTC(2024, 5, 15, 12);
 const hoursAgo = (h: number) => new Date(now - h * 3_600_000).toISOString();
@@ -26,6 +26,74 @@ describe('presets', () => {
 	});
 	it('events after "now" do not count', () => {
 		expect(run([PRESETS.activeBuyers], [ev('Order Completed', -5)]).segments).toEqual([]);
+	});
+});
+
+describe('presets decided from a stored profile (no event list)', () => {
+	const presets = [PRESETS.cartAbandoners, PRESETS.activeBuyers, PRESETS.engagedBrowsers];
+	// a CustomerProfile as Get Profile writes it, with only the fields the presets read changed
+	const stored = (fields: Record<string, unknown>) => ({ ordersCount: 0, lastOrderAt: null, firstOrderAt: null, openCart: null, recentViews: [], ...fields });
+	const decide = (fields: Record<string, unknown>, at = now) => {
+		const m = evaluateSegments(presets, { profile: {}, events: [], nowMs: at, stored: stored(fields) });
+		return { segments: m.segments, undecided: m.undecided };
+	};
+	const view = (product_id: string, h: number) => ({ product_id, at: hoursAgo(h) });
+	const cart = (h: number, extra: Record<string, unknown> = {}) => ({ products: [{ product_id: 'A', quantity: 1 }], value: 20, updatedAt: hoursAgo(h), ...extra });
+
+	it('active buyer: one order 1 h ago; an order 8 days (192 h) ago is too old; none at all is no buyer', () => {
+		expect(decide({ ordersCount: 1, lastOrderAt: hoursAgo(1), firstOrderAt: hoursAgo(1) })).toEqual({ segments: ['Active Buyers'], undecided: [] });
+		expect(decide({ ordersCount: 1, lastOrderAt: hoursAgo(192), firstOrderAt: hoursAgo(192) })).toEqual({ segments: [], undecided: [] });
+		expect(decide({})).toEqual({ segments: [], undecided: [] });
+	});
+
+	it('orders between the first and the last: decided when the window holds a known one or misses their span, else undecided', () => {
+		// 3 orders, first 20 d ago, last 10 d ago: the middle one is between them, outside the last 7 d
+		expect(decide({ ordersCount: 3, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(240) }).segments).toEqual([]);
+		// 3 orders, the last 1 h ago: in the window whatever the middle one
+		expect(decide({ ordersCount: 3, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }).segments).toEqual(['Active Buyers']);
+		// seen from 12 h before the last order (Reference Date): the first was 20 d before, the middle one may or may not be in the 7 d up to then
+		const earlier = now - 12 * 3_600_000;
+		expect(decide({ ordersCount: 3, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }, earlier)).toEqual({ segments: [], undecided: ['Active Buyers'] });
+		// the same with 2 orders: no order between them, so none in the window
+		expect(decide({ ordersCount: 2, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }, earlier)).toEqual({ segments: [], undecided: [] });
+	});
+
+	it('cart abandoner: an open checkout changed 3 h ago; not when it changed 30 h ago, or there is no open cart; a cart without checkout is undecided', () => {
+		expect(decide({ openCart: cart(3, { checkout_id: 'c1' }) })).toEqual({ segments: ['Cart Abandoners'], undecided: [] });
+		expect(decide({ openCart: cart(30, { checkout_id: 'c1' }) })).toEqual({ segments: [], undecided: [] });
+		// the order 2 h ago closed the cart: Get Profile shows none
+		expect(decide({ openCart: null, ordersCount: 1, lastOrderAt: hoursAgo(2), firstOrderAt: hoursAgo(2) })).toEqual({ segments: ['Active Buyers'], undecided: [] });
+		expect(decide({ openCart: cart(3, { cart_id: 'k1' }) })).toEqual({ segments: [], undecided: ['Cart Abandoners'] });
+	});
+
+	it('engaged browser: 3 products viewed in 14 days and no order; 1 or 2 products may hide more views (undecided) unless an order excludes', () => {
+		const views = [view('A', 1), view('B', 100), view('C', 300)];
+		expect(decide({ recentViews: views })).toEqual({ segments: ['Engaged Browsers'], undecided: [] });
+		// 2 products in the window (the third 15 d ago): 2 views or more
+		expect(decide({ recentViews: [view('A', 1), view('B', 2), view('C', 15 * 24)] })).toEqual({ segments: [], undecided: ['Engaged Browsers'] });
+		// the same with an order 100 h ago: the order alone excludes
+		expect(decide({ recentViews: [view('A', 1), view('B', 2)], ordersCount: 1, lastOrderAt: hoursAgo(100), firstOrderAt: hoursAgo(100) })).toEqual({
+			segments: ['Active Buyers'],
+			undecided: [],
+		});
+		// an order 200 h (8+ days) ago: too old for Active Buyers (7 d), still excludes Engaged Browsers (14 d)
+		expect(decide({ recentViews: views, ordersCount: 1, lastOrderAt: hoursAgo(200), firstOrderAt: hoursAgo(200) })).toEqual({ segments: [], undecided: [] });
+		// every product last viewed before the window: no view in it
+		expect(decide({ recentViews: [view('A', 15 * 24), view('B', 16 * 24)] })).toEqual({ segments: [], undecided: [] });
+	});
+
+	it('the rules you define read the events and profile fields as before; a field the profile lacks leaves a preset undecided', () => {
+		const own: SegmentRule = { name: 'Bought in 7 days', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atLeast', count: 1, withinHours: 168 }] };
+		const m = evaluateSegments([PRESETS.activeBuyers, own], { profile: {}, events: [], nowMs: now, stored: stored({ ordersCount: 1, lastOrderAt: hoursAgo(1), firstOrderAt: hoursAgo(1) }) });
+		expect(m).toEqual({ segments: ['Active Buyers'], primary: 'Active Buyers', undecided: [] });
+		expect(decideFromProfile({ type: 'group', match: 'all', conditions: PRESETS.cartAbandoners.conditions }, { ordersCount: 0 }, now)).toBeUndefined();
+		expect(decideFromProfile({ type: 'event', event: 'Email Opened', operator: 'atLeast', count: 1 }, stored({}), now)).toBeUndefined();
+	});
+
+	it('a stored profile is an object with a numeric ordersCount', () => {
+		expect(storedProfile(stored({}))).toBeDefined();
+		expect(storedProfile({ email: 'a@x.io' })).toBeUndefined();
+		expect(storedProfile(null)).toBeUndefined();
 	});
 });
 
