@@ -84,8 +84,20 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: '={{ $json.unsubscribeUrl }}',
-		displayOptions: show,
+		displayOptions: showVersion(1),
 		description: 'HTTPS one-click unsubscribe link. When set, List-Unsubscribe and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058) are added.',
+	},
+	// Version 1.1 falls back to the Unsubscribe URL set in Render Email (message.unsubscribe_url),
+	// the URL of the body's {{ unsubscribe_url }} link; version 1 reads this parameter alone.
+	{
+		displayName: 'Unsubscribe URL',
+		name: 'unsubscribeUrl',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.unsubscribeUrl }}',
+		displayOptions: showVersion(1.1),
+		description:
+			'HTTPS one-click unsubscribe link. When set, List-Unsubscribe and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058) are added. Empty: the Unsubscribe URL set in Render Email (message.unsubscribe_url), the same link as the email\'s {{ unsubscribe_url }}.',
 	},
 	{ displayName: 'Unsubscribe Email', name: 'unsubscribeMailto', type: 'string', default: '', placeholder: 'unsubscribe@example.com', displayOptions: show, description: 'Also offered in List-Unsubscribe as a mailto: link' },
 	{
@@ -230,7 +242,7 @@ function itemAttribution(json: IDataObject, key: string): string | undefined {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	// Version 1.1 also reads what the nodes before it write by default: Render Email 1.1's
-	// message.reply_to, A/B Experiment Assign's pz_experiment_id / pz_variant.
+	// message.reply_to and message.unsubscribe_url, A/B Experiment Assign's pz_experiment_id / pz_variant.
 	const v11 = this.getNode().typeVersion >= 1.1;
 	const providerId = this.getNodeParameter('provider', 0) as string;
 	const entry = getProvider(providerId);
@@ -302,7 +314,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					segment: str(o.segment) || undefined,
 					experimentId: str(o.experimentId) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.experimentId) : undefined),
 				},
-				unsubscribeUrl: str(p('unsubscribeUrl')) || undefined,
+				unsubscribeUrl: str(p('unsubscribeUrl')) || (v11 ? str(renderedMessage(items[i].json)?.unsubscribe_url) : '') || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,
 				suppressedReason:
 					itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ??

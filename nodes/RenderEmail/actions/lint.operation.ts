@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { lintTemplate } from '../../engines/render';
-import { liquidOptions, parseJsonParameter, readData, readTemplate } from './shared';
+import { liquidOptions, parseJsonParameter, readData, readTemplate, readUnsubscribeUrl, withUnsubscribeUrl } from './shared';
 
 const show = { show: { operation: ['lint'] } };
 
@@ -42,7 +42,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		} else {
 			throw new NodeOperationError(this.getNode(), '"Sample Recipient" must be a JSON object', { itemIndex: 0 });
 		}
-		const report = await lintTemplate(input, sample, defaults);
+		// As Render reads it: the Unsubscribe URL (of the first item) is the sample's unsubscribe_url.
+		const report = await lintTemplate(input, withUnsubscribeUrl(sample, readUnsubscribeUrl(this, 0)), defaults);
 		return [{ json: { ...report, findings: report.findings.map((f) => ({ ...f })) } as never, pairedItem }];
 	} catch (error) {
 		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem }];

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { compileTemplate, renderCompiled, RenderFailure, TemplateError, type CompiledTemplate } from '../../engines/render';
 import { perVersion } from '../../shared/versions';
-import { liquidOptions, readData, readTemplate } from './shared';
+import { liquidOptions, readData, readTemplate, readUnsubscribeUrl, withUnsubscribeUrl } from './shared';
 
 const show = { show: { operation: ['render'] } };
 
@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 			required: true,
 			displayOptions: show,
 			description:
-				'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender). The other input fields stay as they are; avoid `email`, which holds the recipient address in events and profiles.',
+				'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender, unsubscribe_url). The other input fields stay as they are; avoid `email`, which holds the recipient address in events and profiles.',
 		},
 		{ 1: outputFieldDefault(1), 1.1: outputFieldDefault(1.1) },
 	),
@@ -93,7 +93,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const fallback = outputFieldDefault(this.getNode().typeVersion);
 			const outputField = (this.getNodeParameter('outputField', i, fallback) as string).trim() || fallback;
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			const data = readData(this, items[i].json, i);
+			const unsubscribeUrl = readUnsubscribeUrl(this, i);
+			const data = withUnsubscribeUrl(readData(this, items[i].json, i), unsubscribeUrl);
 			const result = renderCompiled(compiled, data, { defaults, skipText: options.includeText === false });
 			const fromEmail = (this.getNodeParameter('fromEmail', i, '') as string).trim();
 			const fromName = (this.getNodeParameter('fromName', i, '') as string).trim();
@@ -101,6 +102,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const email: IDataObject = { ...result };
 			if (fromEmail) email.from = fromName ? { email: fromEmail, name: fromName } : { email: fromEmail };
 			if (replyTo) email.reply_to = replyTo;
+			// The same URL as the body's {{ unsubscribe_url }}: ESP Dispatch 1.1 puts it in List-Unsubscribe.
+			if (unsubscribeUrl) email.unsubscribe_url = unsubscribeUrl;
 			out.push({ json: { ...items[i].json, [outputField]: email }, pairedItem: { item: i } });
 		} catch (error) {
 			if (this.continueOnFail()) {

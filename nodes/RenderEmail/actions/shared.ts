@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { Block, LiquidSettings, TemplateFormat, TemplateInput } from '../../engines/render';
+import { isOneClickUnsubscribeUrl } from '../../engines/dispatch/engine';
 import { perVersion } from '../../shared/versions';
 
 export const STARTER_MJML = `<mjml>
@@ -112,6 +113,15 @@ export const templateProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. customer',
 		description: 'Dot path of the field that holds the recipient data. Leave empty to use the whole item.',
+	},
+	{
+		displayName: 'Unsubscribe URL',
+		name: 'unsubscribeUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/unsubscribe?e={{ encodeURIComponent($json.email) }}',
+		description:
+			"This recipient's https unsubscribe link, usually an expression. The template reads it as {{ unsubscribe_url }} (it replaces an unsubscribe_url in the recipient data or Defaults), and Render writes it into the output as unsubscribe_url, where ESP Dispatch 1.1 takes it for the List-Unsubscribe headers: the link in the body and the one-click link in the inbox are the same. Empty: the template reads unsubscribe_url from the recipient data, as before.",
 	},
 ];
 
@@ -240,6 +250,30 @@ export function readTemplate(ctx: IExecuteFunctions, i: number): { input: Templa
 		},
 		defaults: defaults as Record<string, unknown>,
 	};
+}
+
+/**
+ * Item i's Unsubscribe URL (trimmed), or undefined when it is empty. It must be what ESP Dispatch
+ * accepts for List-Unsubscribe-Post (RFC 8058: https, no white space or angle brackets), so a bad
+ * value fails here, at the item, rather than at the send.
+ */
+export function readUnsubscribeUrl(ctx: IExecuteFunctions, i: number): string | undefined {
+	const raw = ctx.getNodeParameter('unsubscribeUrl', i, '') as unknown;
+	const url = raw === undefined || raw === null ? '' : String(raw).trim();
+	if (!url) return undefined;
+	if (!isOneClickUnsubscribeUrl(url)) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "Unsubscribe URL" must be an https:// URL without spaces, got "${url.slice(0, 200)}"`, {
+			itemIndex: i,
+			description:
+				'Field: Unsubscribe URL. Inboxes show a one-click unsubscribe only for an https link (RFC 8058), and ESP Dispatch puts this URL in List-Unsubscribe. Encode values you add to it, e.g. {{ encodeURIComponent($json.email) }}.',
+		});
+	}
+	return url;
+}
+
+/** The template data with the Unsubscribe URL as `unsubscribe_url` (it wins over the data's own). */
+export function withUnsubscribeUrl(data: Record<string, unknown>, url: string | undefined): Record<string, unknown> {
+	return url === undefined ? data : { ...data, unsubscribe_url: url };
 }
 
 export function readData(ctx: IExecuteFunctions, json: IDataObject, i: number): Record<string, unknown> {

@@ -177,6 +177,14 @@ export function isEmail(value: string): boolean {
 	return EMAIL.test(value);
 }
 
+/**
+ * Whether a URL can be a one-click unsubscribe link: https (RFC 8058 section 3.1), with nothing
+ * that would end it inside List-Unsubscribe's angle brackets (white space, `<`, `>`).
+ */
+export function isOneClickUnsubscribeUrl(url: string): boolean {
+	return /^https:\/\/[^\s<>]+$/i.test(url);
+}
+
 /** The first problem with an item, naming the field, or undefined when it can be sent. */
 export function validateItem(item: DispatchItem, mode: DispatchMode): { field: string; message: string } | undefined {
 	if (!item.to?.email || !isEmail(item.to.email)) return { field: 'toEmail', message: `recipient "${item.to?.email ?? ''}" is not an email address` };
@@ -200,7 +208,7 @@ export function validateItem(item: DispatchItem, mode: DispatchMode): { field: s
 	} else if (!item.templateId) {
 		return { field: 'templateId', message: 'template ID is empty' };
 	}
-	if (item.unsubscribeUrl && !/^https:\/\/[^\s<>]+$/i.test(item.unsubscribeUrl)) {
+	if (item.unsubscribeUrl && !isOneClickUnsubscribeUrl(item.unsubscribeUrl)) {
 		return { field: 'unsubscribeUrl', message: `unsubscribe URL "${item.unsubscribeUrl}" must be an https:// URL (RFC 8058)` };
 	}
 	if (item.unsubscribeMailto && !isEmail(item.unsubscribeMailto.replace(/^mailto:/i, '').split('?')[0])) {

@@ -28,11 +28,13 @@ export interface HtmlFacts {
 	insecureLinks: string[];
 	insecureImages: string[];
 	hasUnsubscribe: boolean;
+	/** A visible link whose text unsubscribes but whose href is empty (e.g. `{{ unsubscribe_url }}` had no value). */
+	hasEmptyUnsubscribeLink: boolean;
 	fontsWithoutFallback: string[];
 }
 
 export function inspectHtml(html: string): HtmlFacts {
-	const facts: HtmlFacts = { imagesWithoutAlt: [], insecureLinks: [], insecureImages: [], hasUnsubscribe: false, fontsWithoutFallback: [] };
+	const facts: HtmlFacts = { imagesWithoutAlt: [], insecureLinks: [], insecureImages: [], hasUnsubscribe: false, hasEmptyUnsubscribeLink: false, fontsWithoutFallback: [] };
 	const noComments = html.replace(/<!--(?!\[if)[\s\S]*?-->/g, '');
 	for (const m of noComments.matchAll(/<img\b([^>]*)>/gi)) {
 		const attrs = m[1];
@@ -45,6 +47,7 @@ export function inspectHtml(html: string): HtmlFacts {
 	for (const link of readLinks(noComments)) {
 		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
 		if (link.href && link.visible && (UNSUBSCRIBE_RE.test(link.href) || UNSUBSCRIBE_RE.test(link.label))) facts.hasUnsubscribe = true;
+		if (!link.href.trim() && link.visible && UNSUBSCRIBE_RE.test(link.label)) facts.hasEmptyUnsubscribeLink = true;
 	}
 	const fonts = new Set<string>();
 	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
@@ -388,8 +391,19 @@ export function htmlFindings(facts: HtmlFacts): Finding[] {
 	if (facts.insecureImages.length) {
 		out.push({ severity: 'warning', check: 'https-links', message: `${facts.insecureImages.length} image(s) loaded over http (blocked or flagged by clients): ${list(facts.insecureImages)}` });
 	}
-	if (!facts.hasUnsubscribe) {
-		out.push({ severity: 'error', check: 'unsubscribe-link', message: 'No unsubscribe link: add one (e.g. <a href="{{ unsubscribe_url }}">Unsubscribe</a>); Gmail and Yahoo require it for bulk senders' });
+	if (!facts.hasUnsubscribe && facts.hasEmptyUnsubscribeLink) {
+		out.push({
+			severity: 'error',
+			check: 'unsubscribe-link',
+			message:
+				'The unsubscribe link has an empty href (e.g. {{ unsubscribe_url }} has no value): set Unsubscribe URL in Render Email, or give the recipient data an unsubscribe_url; Gmail and Yahoo require the link for bulk senders',
+		});
+	} else if (!facts.hasUnsubscribe) {
+		out.push({
+			severity: 'error',
+			check: 'unsubscribe-link',
+			message: 'No unsubscribe link: add one (e.g. <a href="{{ unsubscribe_url }}">Unsubscribe</a>, with Unsubscribe URL set in Render Email); Gmail and Yahoo require it for bulk senders',
+		});
 	}
 	if (facts.fontsWithoutFallback.length) {
 		out.push({ severity: 'warning', check: 'font-fallback', message: `font-family without a generic fallback (add e.g. ", Arial, sans-serif"): ${list(facts.fontsWithoutFallback)}` });

@@ -35,6 +35,10 @@
  *    refused as not verified unless it is in `verifiedDomains`. In a batch, as for the domain, the
  *    whole request is refused: the batch validation modes list only missing or invalid fields as
  *    per-email errors (https://resend.com/docs/dashboard/emails/batch-validation-modes).
+ *    With `testingMode.perEmail`, a permissive batch lists that refusal per email instead, in the
+ *    documented `errors: [{ index, message }]` form (the message as Resend words it): Resend
+ *    documents `errors[]` as the emails "which could not be created due to validation errors",
+ *    and the testing-mode refusal is a validation_error, so a client must read it there too.
  *  - 429 rate_limit_exceeded (default 2 requests/s), 500 application_error.
  */
 import { randomUUID } from 'node:crypto';
@@ -109,7 +113,11 @@ const TEST_ADDRESS = /^(delivered|bounced|complained|suppressed)(\+[^@]*)?@resen
 
 export interface ResendServerOptions {
 	/** The account is in testing mode (no verified domain): it sends only to this owner's address. */
-	testingMode?: { owner: string };
+	testingMode?: {
+		owner: string;
+		/** In a permissive batch, list each refused email in `errors[]` instead of refusing the request. */
+		perEmail?: boolean;
+	};
 }
 
 export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomains?: Set<string>, options: ResendServerOptions = {}): Promise<ResendServer> {
@@ -151,9 +159,13 @@ export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomain
 			return error(400, 'validation_error', 'Invalid JSON body.');
 		}
 		let reply: Reply;
+		const testingRefusal = `You can only send testing emails to your own email address (${options.testingMode?.owner ?? ''}). To send emails to other recipients, please verify a domain at resend.com/domains, and change the \`from\` address to an email using this domain.`;
+		// Indexes of the emails refused per email (testingMode.perEmail in a permissive batch).
+		const refusedPerEmail = new Set<number>();
+		const perEmail = options.testingMode?.perEmail === true && Array.isArray(payload) && path === '/emails/batch' && request.headers['x-batch-validation'] === 'permissive';
 		if (verified) {
 			const emails = Array.isArray(payload) ? payload : [payload];
-			for (const email of emails) {
+			for (const [index, email] of emails.entries()) {
 				const e = email as Record<string, unknown> | null;
 				const from = e?.from;
 				const domain = fromDomain(from);
@@ -161,7 +173,8 @@ export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomain
 				if (owner !== undefined && typeof from === 'string' && domain === 'resend.dev') {
 					const to = [...recipients(e?.to), ...recipients(e?.cc), ...recipients(e?.bcc)];
 					if (to.some((r) => r !== owner && !TEST_ADDRESS.test(r))) {
-						return error(403, 'validation_error', `You can only send testing emails to your own email address (${options.testingMode!.owner}). To send emails to other recipients, please verify a domain at resend.com/domains, and change the \`from\` address to an email using this domain.`);
+						if (!perEmail) return error(403, 'validation_error', testingRefusal);
+						refusedPerEmail.add(index);
 					}
 				}
 			}
@@ -174,7 +187,9 @@ export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomain
 			if (!Array.isArray(payload)) return error(422, 'validation_error', 'The batch must be an array of emails.');
 			if (payload.length > 100) return error(422, 'validation_error', 'The batch can contain at most 100 emails.');
 			const permissive = request.headers['x-batch-validation'] === 'permissive';
-			const problems = payload.map((email, index) => ({ index, message: invalid(email) })).filter((p) => p.message);
+			const problems = payload
+				.map((email, index) => ({ index, message: invalid(email) ?? (refusedPerEmail.has(index) ? testingRefusal : undefined) }))
+				.filter((p) => p.message);
 			if (!permissive && problems.length) {
 				return error(422, 'validation_error', `emails[${problems[0].index}]: ${problems[0].message}`);
 			}

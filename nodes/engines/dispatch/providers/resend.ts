@@ -21,10 +21,11 @@
  *   verify a domain at resend.com/domains, and change the `from` address to an email using this
  *   domain." (testing mode, https://resend.com/docs/knowledge-base/403-error-resend-dev-domain):
  *   a refusal of the RECIPIENT, which fails only the messages to others than the owner. Resend
- *   lists only field validation errors per email in a permissive batch's `errors[]`, so a batch
- *   is refused whole: its messages to the owner's address (named in the answer) or to Resend's
- *   test addresses (@resend.dev) are sent again without the others; when the answer names no
- *   address, each message is sent again alone.
+ *   documents only field validation errors per email in a permissive batch's `errors[]`, so a
+ *   batch may be refused whole: its messages to the owner's address (named in the answer) or to
+ *   Resend's test addresses (@resend.dev) are sent again without the others; when the answer names
+ *   no address, each message is sent again alone. The same refusal listed for one email in
+ *   `errors[]` ({ index, message }) fails that email alike: a recipient refusal, 403, with the hint.
  */
 import type {
 	DispatchMode,
@@ -143,15 +144,24 @@ function testingModeResults(plan: RequestPlan, text: string, owner: string | und
 				error: `Resend refused the whole batch in testing mode ${owner ? 'for its messages to others than the account owner' : 'without naming the recipient'}: ${text}`.slice(0, 1000),
 			};
 		}
-		return {
-			index: m.index,
-			status: 'failed',
-			responseCode: 403,
-			refused: 'recipient',
-			retryable: false,
-			error: `Resend refused the recipient "${m.to.email}"${m.options?.cc !== undefined || m.options?.bcc !== undefined ? ' (or its cc/bcc)' : ''}: the account is in testing mode and sends only to its owner's own address${owner ? ` (${owner})` : ''}; verify a domain at https://resend.com/domains and send from an address on it. ${text}`.slice(0, 1000),
-		};
+		return testingModeRefusal(m, text, owner);
 	});
+}
+
+/**
+ * One message Resend will not send in testing mode: a refusal of its recipient with Resend's 403,
+ * not retryable (only verifying a domain helps), whether the answer refused the whole request or
+ * listed the message in a permissive batch's `errors[]`.
+ */
+function testingModeRefusal(m: OutboundMessage, text: string, owner: string | undefined): MessageResult {
+	return {
+		index: m.index,
+		status: 'failed',
+		responseCode: 403,
+		refused: 'recipient',
+		retryable: false,
+		error: `Resend refused the recipient "${m.to.email}"${m.options?.cc !== undefined || m.options?.bcc !== undefined ? ' (or its cc/bcc)' : ''}: the account is in testing mode and sends only to its owner's own address${owner ? ` (${owner})` : ''}; verify a domain at https://resend.com/domains and send from an address on it. ${text}`.slice(0, 1000),
+	};
 }
 
 export const resend: EspProvider = {
@@ -233,6 +243,10 @@ export const resend: EspProvider = {
 			const error = errors.get(i);
 			if (error !== undefined) {
 				if (positional) next++;
+				// The testing-mode refusal listed per email (Resend's errors[] holds the emails that
+				// failed validation, and this refusal is its 403 validation_error): as for a whole
+				// request, with Resend's message as it came (the batch itself was answered 200).
+				if (TESTING_MODE.test(error)) return testingModeRefusal(message, error, TESTING_OWNER.exec(error)?.[1]?.toLowerCase());
 				return { index: message.index, status: 'failed', responseCode: 422, error: `Resend rejected this email: ${error}`.slice(0, 500), retryable: false };
 			}
 			const id = ids[positional ? i : next++];
