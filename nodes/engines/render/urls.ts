@@ -20,7 +20,15 @@
  * another scheme by the data and costs nothing.
  * Liquid branches may leave the HTML in different places (a quote in one branch only, an
  * unquoted value one branch starts and another does not): the scan reads on from every way
- * through a block, and what any of them puts in a URL value is checked.
+ * through a block, and what any of them puts in a URL value is checked. A loop body is read
+ * again from where it ended (the next iteration starts there) until no new way comes; a body
+ * that keeps leaving the HTML somewhere new (LOOP_PASSES) is refused at compile time, as is
+ * `tablerow` anywhere but in text (it writes `<tr>`/`<td>` itself). What Liquid does not write
+ * is not read (`comment`; `capture` bodies are read on their own, from text), what `raw` writes
+ * is read and checked like static HTML.
+ * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
+ * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
+ * attribute name, which a browser does not decode, and cannot add `onclick=…`.
  */
 import type { PlanToken } from './text';
 

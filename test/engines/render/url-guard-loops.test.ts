@@ -123,6 +123,19 @@ describe('loops that never settle are refused; real loops compile and render the
 	});
 });
 
+describe('loops in CSS, query strings, class lists, image rows and nested tables render as written', () => {
+	it.each([
+		['<style>{% for c in colors %}.c{{ forloop.index }}{background:url({{ c }})}{% endfor %}</style><p>x</p>', { colors: ['https://a/x.png', 'javascript:alert(1)'] }, '<style>.c1{background:url(https://a/x.png)}.c2{background:url(#)}</style><p>x</p>'],
+		['<a href="https://x/?{% for k in ks %}{{ k }}=1{% unless forloop.last %}&{% endunless %}{% endfor %}">Go</a>', { ks: ['a', 'b'] }, '<a href="https://x/?a=1&b=1">Go</a>'],
+		['<div class="{% for t in tags %}{% if t %} t-{{ t }}{% endif %}{% endfor %}">x</div>', { tags: ['a', 'b'] }, '<div class=" t-a t-b">x</div>'],
+		['{% for p in ps %}<img src="{{ p.img }}" alt="{{ p.name }}"{% if p.w %} width="{{ p.w }}"{% endif %}>{% endfor %}', { ps: [{ img: 'https://a/1.png', name: 'A B', w: 10 }, { img: 'javascript:alert(1)', name: 'C' }] }, '<img src="https://a/1.png" alt="A B" width="10"><img src="#" alt="C">'],
+		['<ul>{% for i in items %}<li><a href="{{ i.url }}" style="color:{% cycle "red", "blue" %}">{{ i.t }}</a>{% if forloop.last %}{% break %}{% endif %}</li>{% endfor %}</ul>', { items: [{ url: 'https://a/', t: 'A' }, { url: 'javascript:x', t: 'B' }] }, '<ul><li><a href="https://a/" style="color:red">A</a></li><li><a href="#" style="color:blue">B</a></ul>'],
+		['{% for row in rows %}<tr>{% for c in row %}<td><a href="{{ c.u }}">{{ c.t }}</a></td>{% endfor %}</tr>{% endfor %}', { rows: [[{ u: 'https://a/', t: 1 }], [{ u: 'data:x', t: 2 }]] }, '<tr><td><a href="https://a/">1</a></td></tr><tr><td><a href="#">2</a></td></tr>'],
+	])('%s', async (body, data, expected) => {
+		expect((await render(body, data)).html).toContain(expected);
+	});
+});
+
 describe('nested loops cost little to compile (a saved template cannot stall compile)', () => {
 	// Bodies that toggle a quote, an unquoted value, an attribute or a branch at each level. The
 	// body reads grow with the number of loops times the readings each leaves (about d² at worst
