@@ -367,7 +367,10 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	urlScanStats.bodyReads = 0;
 	urlScanStats.work = 0;
 	// a hard bound on the whole scan, whatever the template (many loops each leaving several readings)
-	const budget = 100_000 + 64 * tokens.length;
+	// (a static piece counts one per 64 characters): 64 times what reading the template once costs
+	let size = tokens.length;
+	for (const t of tokens) if (t.kind === 'html') size += t.value.length >> 6;
+	const budget = 100_000 + 64 * size;
 	const clone = (list: Scan[]) => list.map((x) => ({ ...x }));
 	const atTag = (list: Scan[]) => {
 		for (const x of list) if (inValue(x)) liquidInValue(x);
@@ -376,7 +379,7 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	const readSeq = (nodes: Node[], start: Scan[], jumps: Scan[] | undefined): Scan[] => {
 		let scans = start;
 		for (const n of nodes) {
-			urlScanStats.work += scans.length;
+			urlScanStats.work += n.kind === 'piece' ? scans.length * (1 + (n.t.value.length >> 6)) : scans.length;
 			if (urlScanStats.work > budget) {
 				throw new UrlGuardRefusal('The template has too many ways through its Liquid blocks and loops for the URL guard to read: close the HTML tags and attributes inside each block and loop', n.t.begin);
 			}
