@@ -17,7 +17,7 @@ import { DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml } from './mjml';
 import { lineColumn, scanLiquid, type SourceMap } from './source';
 import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
-import { urlOutputs } from './urls';
+import { urlOutputs, UrlGuardRefusal, type UrlPlan } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
 
@@ -147,7 +147,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		textPlan = undefined;
 		textPlanReason = 'internal: a static piece has no text';
 	}
-	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? urlOutputs(tokens) : undefined);
+	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? guardPlan(tokens, liquidHtml) : undefined);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
@@ -171,6 +171,18 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		textPlanReason,
 		compileMs: performance.now() - started,
 	};
+}
+
+/** The URL guard's plan (urls.ts); a template it cannot guard is refused, naming the tag as written. */
+function guardPlan(tokens: PlanToken[], liquidHtml: string): UrlPlan {
+	try {
+		return urlOutputs(tokens);
+	} catch (error) {
+		if (!(error instanceof UrlGuardRefusal)) throw error;
+		const end = liquidHtml.indexOf('%}', error.begin);
+		const tag = liquidHtml.slice(error.begin, end < 0 ? error.begin + 40 : Math.min(end + 2, error.begin + 120));
+		throw new TemplateError(`${tag}: ${error.message}`, { check: 'url-guard' });
+	}
 }
 
 /** The template HTML's Liquid tokens, in order, as liquidjs reads them (for the text plan and the URL positions). */

@@ -724,6 +724,15 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: UrlP
 			continue;
 		}
 		const tagName = (node.token as { name?: unknown } | undefined)?.name;
+		if (urls && tagName === 'raw') {
+			// `{% raw %}` writes its body as it stands: a URL value may open or close in it (urls.ts)
+			const body = (t as unknown as { tokens?: Array<{ begin?: number; getText(): string }> }).tokens;
+			const begin = body?.[0]?.begin;
+			const open = begin === undefined ? undefined : urls.opens.get(begin);
+			const close = begin === undefined ? undefined : urls.closes.get(begin);
+			if (body && (open !== undefined || close !== undefined)) list[i] = new UrlAttrHtml(node.token, body.map((k) => k.getText()).join(''), undefined, open, close) as unknown as Template;
+			continue;
+		}
 		if (urls && typeof tagName === 'string' && WRITING_TAGS.has(tagName)) {
 			const mode = urls.outputs.get(node.token?.begin as number);
 			if (mode) guardTag(t as unknown as WritingTag, mode);

@@ -20,7 +20,15 @@
  * another scheme by the data and costs nothing.
  * Liquid branches may leave the HTML in different places (a quote in one branch only, an
  * unquoted value one branch starts and another does not): the scan reads on from every way
- * through a block, and what any of them puts in a URL value is checked.
+ * through a block, and what any of them puts in a URL value is checked. A loop body is read
+ * again from where it ended (the next iteration starts there) until no new way comes; a body
+ * that keeps leaving the HTML somewhere new (LOOP_PASSES) is refused at compile time, as is
+ * `tablerow` anywhere but in text (it writes `<tr>`/`<td>` itself). What Liquid does not write
+ * is not read (`comment`; `capture` bodies are read on their own, from text), what `raw` writes
+ * is read and checked like static HTML.
+ * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
+ * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
+ * attribute name, which a browser does not decode, and cannot add `onclick=…`.
  */
 import type { PlanToken } from './text';
 
@@ -33,11 +41,18 @@ export const CSS_URL = 2;
  * `x onerror=…`), so it is written as character references. https://html.spec.whatwg.org/multipage/syntax.html#unquoted
  */
 export const UNQUOTED = 4;
+/**
+ * The output writes into a tag outside any value (`<a {{ attrs }}>`, `<a href=x {{ u }}>`,
+ * `data-{{ k }}`): `=`, white space, quotes, `<`, `>`, `/` and backtick are written as character
+ * references, which a browser does not decode in a tag or attribute name, so the data is (part of)
+ * one attribute name and cannot add an attribute with a value (`onclick=…`) or end the tag.
+ * https://html.spec.whatwg.org/multipage/parsing.html#attribute-name-state
+ */
+export const IN_TAG = 8;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'sms', 'cid']);
-const BLOCK_OPENERS = new Set(['if', 'unless', 'case', 'for', 'tablerow']);
 const BLOCK_MIDDLES = new Set(['elsif', 'else', 'when']);
 /** Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`): guarded like outputs, all they write as one value. */
 export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle']);
@@ -91,15 +106,15 @@ export function staticStartDecides(prefix: string): boolean {
 	return /[^a-zA-Z0-9+.-]/.test(v);
 }
 
-/** One reading of the HTML so far (see urlOutputs: branches may leave several). */
+/** One reading of the HTML so far (see urlOutputs: branches and loops may leave several). */
 interface Scan {
 	state: S;
 	tag: string;
 	attr: string;
-	/** The current attribute value so far, static text only (an output counts as `x`). */
+	/** The current attribute value so far, static text only (an output counts as `x`); kept short (normalValue). */
 	value: string;
 	valueHasOutput: boolean;
-	/** `<style>` content so far. */
+	/** `<style>` content so far, kept short (cssTail). */
 	raw: string;
 	rawTag: string;
 	/** Where the current attribute value may have opened: pieces (token begin) and offsets. */
@@ -112,11 +127,38 @@ interface Scan {
 	lastPieceLength: number;
 }
 
+/** An attribute name the data wrote (part of): it may be any attribute, a URL attribute included. */
+const ANY_ATTR = '*';
+const isUrlAttr = (attr: string): boolean => attr === ANY_ATTR || URL_ATTRS.has(attr);
+/** Tag and attribute names longer than any name the scan looks for are cut there (a loop appending to one settles). */
+const NAME_MAX = 16;
+
 const inValue = (x: Scan): boolean => x.state === S.ValueDq || x.state === S.ValueSq || x.state === S.ValueUnq;
+const inTag = (x: Scan): boolean => x.state === S.TagOpen || x.state === S.InTag || x.state === S.AttrName || x.state === S.AfterName;
+
+/**
+ * What of CSS text still decides cssUrlMode() once more text is appended: in an open `url(`, the
+ * text after it (white space runs as one; `x` once it holds more than a quote, which can no
+ * longer become the URL's start); else the last 3 characters (a `url(` the next text completes).
+ */
+function cssTail(css: string): string {
+	const lower = css.toLowerCase();
+	const open = lower.lastIndexOf('url(');
+	if (open === -1 || lower.indexOf(')', open) !== -1) return lower.slice(-3);
+	const rest = lower.slice(open + 4).replace(/\s+/g, ' ');
+	return 'url(' + (rest.length > 10 ? 'x' : rest);
+}
+
+/** The value as far as the rest of the scan reads it: CSS for `style`; once it holds Liquid, only whether it is blank. */
+function normalValue(x: Scan): void {
+	if (x.attr === 'style') x.value = cssTail(x.value);
+	else if (x.hasLiquid) x.value = x.value.trim() === '' ? '' : 'x';
+}
 
 function liquidInValue(x: Scan): void {
 	if (!x.hasLiquid) x.staticStart = x.value;
 	x.hasLiquid = true;
+	normalValue(x);
 }
 
 function openValue(x: Scan, piece: number, at: number): void {
@@ -164,6 +206,14 @@ function scanKey(x: Scan): string {
 	}
 }
 
+/** A reading in full (its key, where its value may have opened, its static start): what a loop's reading has converged on. */
+function fullKey(x: Scan): string {
+	const openers = x.openers.map((o) => `${o[0]}:${o[1]}`).sort().join(',');
+	return `${scanKey(x)}|${openers}|${x.staticStart}|${x.lastPiece}:${x.lastPieceLength}`;
+}
+
+const setKey = (list: Scan[]): string => list.map(fullKey).sort().join('\n');
+
 function distinct(list: Scan[]): Scan[] {
 	const merged = new Map<string, Scan>();
 	for (const x of list) {
@@ -180,14 +230,118 @@ function distinct(list: Scan[]): Scan[] {
 	return [...merged.values()];
 }
 
+/** The template's Liquid as a tree: static pieces, outputs, tags, and blocks with their bodies. */
+type Node =
+	| { kind: 'piece' | 'output' | 'tag' | 'jump'; t: PlanToken }
+	| { kind: 'branches'; t: PlanToken; branches: Node[][]; complete: boolean }
+	| { kind: 'loop'; t: PlanToken; body: Node[]; otherwise?: Node[] }
+	| { kind: 'capture'; t: PlanToken; body: Node[] };
+
+const BRANCHING = new Set(['if', 'unless', 'case']);
+const LOOPS = new Set(['for', 'tablerow']);
+
+function parseTree(tokens: PlanToken[]): Node[] {
+	let i = 0;
+	const seq = (stops: Set<string>): Node[] => {
+		const out: Node[] = [];
+		while (i < tokens.length) {
+			const t = tokens[i];
+			if (t.kind === 'html') {
+				out.push({ kind: 'piece', t });
+				i++;
+				continue;
+			}
+			if (t.kind === 'output' || WRITING_TAGS.has(t.value)) {
+				out.push({ kind: 'output', t });
+				i++;
+				continue;
+			}
+			const name = t.value;
+			if (stops.has(name)) return out;
+			i++;
+			if (BRANCHING.has(name)) {
+				const end = `end${name}`;
+				const stop = new Set([end, ...BLOCK_MIDDLES]);
+				const branches: Node[][] = [];
+				let complete = false;
+				// case: what stands before the first when is not written
+				let first = seq(stop);
+				if (name !== 'case') branches.push(first);
+				while (i < tokens.length && tokens[i].value !== end) {
+					if (tokens[i].value === 'else') complete = true;
+					i++;
+					first = seq(stop);
+					branches.push(first);
+				}
+				i++;
+				out.push({ kind: 'branches', t, branches, complete });
+			} else if (LOOPS.has(name)) {
+				const end = `end${name}`;
+				const body = seq(new Set([end, 'else']));
+				let otherwise: Node[] | undefined;
+				if (i < tokens.length && tokens[i].value === 'else') {
+					i++;
+					otherwise = seq(new Set([end]));
+				}
+				i++;
+				out.push({ kind: 'loop', t, body, otherwise });
+			} else if (name === 'capture') {
+				const body = seq(new Set(['endcapture']));
+				i++;
+				out.push({ kind: 'capture', t, body });
+			} else if (name === 'comment') {
+				// nothing up to the first endcomment is written (liquidjs' comment tag does not nest)
+				while (i < tokens.length && !(tokens[i].kind === 'tag' && tokens[i].value === 'endcomment')) i++;
+				i++;
+				out.push({ kind: 'tag', t });
+			} else if (name === 'break' || name === 'continue') out.push({ kind: 'jump', t });
+			else out.push({ kind: 'tag', t });
+		}
+		return out;
+	};
+	const all: Node[] = [];
+	while (i < tokens.length) {
+		all.push(...seq(new Set()));
+		i++; // a stray end or middle tag (liquidjs refuses these before)
+	}
+	return all;
+}
+
+/** The template cannot be guarded (urlOutputs): the message says which tag and what to change. */
+export class UrlGuardRefusal extends Error {
+	/** Where the tag begins in the template HTML. */
+	readonly begin: number;
+	constructor(message: string, begin: number) {
+		super(message);
+		this.name = 'UrlGuardRefusal';
+		this.begin = begin;
+	}
+}
+
+/**
+ * Times a loop body is read for one set of readings before the loop is refused: a body that
+ * leaves the HTML where it found it (text, a value, a tag) settles after one reading, one that
+ * opens or closes an attribute after two or three.
+ */
+export const LOOP_PASSES = 4;
+
+/** Counters of the last urlOutputs() call (tests: the work a template costs): loop body reads, readings read through a token. */
+export const urlScanStats = { bodyReads: 0, work: 0 };
+
 /**
  * The outputs and value-writing tags, and the attribute values (by token begin) that write into
  * a URL position, and how. The HTML is read as the tokens come; a block's branches
- * (`if`/`elsif`/`else`, `unless`, `case`/`when`, `for`/`else`) each start where the block
- * started, and after the block every way they ended (and the block's start, when no branch or
- * iteration may run) is read on: a branch may close or open an attribute another one does not
- * (a quote in one branch, an unquoted value ended by a space after the block). A position any
- * reading puts in a URL value is guarded.
+ * (`if`/`elsif`/`else`, `unless`, `case`/`when`) each start where the block started, and after
+ * the block every way they ended (and the block's start, when no branch may run) is read on: a
+ * branch may close or open an attribute another one does not (a quote in one branch, an unquoted
+ * value ended by a space after the block). A loop body is read again from where its last reading
+ * ended (a second iteration starts where the first one ended) until no new reading comes (at most
+ * LOOP_PASSES readings, else the template is refused: UrlGuardRefusal); `break` and `continue`
+ * end an iteration where they stand. A loop's readings are kept per set of readings it starts
+ * from, so a loop inside another is not read again for each pass of the outer one. `comment`
+ * bodies are not read; a `capture` body is read on its own, from text (`{{ captured | raw }}`).
+ * `tablerow` writes its own `<tr>`/`<td>`: it must start in text and its body end in text. A
+ * position any reading puts in a URL value is guarded.
  */
 export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	const out = new Map<number, UrlMode>();
@@ -195,10 +349,11 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 	const closes = new Map<number, UrlClose>();
 	const mark = (begin: number, mode: UrlMode) => out.set(begin, (out.get(begin) ?? 0) | mode);
 	const closeValue = (x: Scan, piece: number, at: number, quote: string) => {
-		if (x.hasLiquid && URL_ATTRS.has(x.attr) && !staticStartDecides(x.staticStart)) {
+		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
-				if (p === piece) continue;
+				// the same piece: a value it opened on a former pass of a loop
+				if (p === piece && a <= at) continue;
 				if (!opens.has(p)) opens.set(p, a);
 				planned = true;
 			}
@@ -207,66 +362,158 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		x.openers = [];
 		x.hasLiquid = false;
 	};
-	let scans: Scan[] = [
-		{ state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0 },
-	];
-	const blocks: Array<{ start: Scan[]; ends: Scan[]; complete: boolean }> = [];
-	for (const t of tokens) {
-		if (t.kind === 'tag' && !WRITING_TAGS.has(t.value)) {
-			for (const x of scans) if (inValue(x)) liquidInValue(x);
-			if (BLOCK_OPENERS.has(t.value)) blocks.push({ start: scans.map((x) => ({ ...x })), ends: [], complete: false });
-			else if (BLOCK_MIDDLES.has(t.value) && blocks.length) {
-				const block = blocks[blocks.length - 1];
-				block.ends.push(...scans);
-				if (t.value === 'else') block.complete = true;
-				scans = block.start.map((x) => ({ ...x }));
-			} else if (t.value.startsWith('end') && BLOCK_OPENERS.has(t.value.slice(3))) {
-				const block = blocks.pop();
-				// without an else, no branch (or no iteration) may run: the block's start is a way out too
-				if (block) scans = distinct([...block.ends, ...scans, ...(block.complete ? [] : block.start)]);
+	const loopMemo = new Map<string, Scan[]>();
+	const capturesRead = new Set<number>();
+	urlScanStats.bodyReads = 0;
+	urlScanStats.work = 0;
+	// a hard bound on the whole scan, whatever the template (many loops each leaving several readings)
+	// (a static piece counts one per 64 characters): 64 times what reading the template once costs
+	let size = tokens.length;
+	for (const t of tokens) if (t.kind === 'html') size += t.value.length >> 6;
+	const budget = 100_000 + 64 * size;
+	const clone = (list: Scan[]) => list.map((x) => ({ ...x }));
+	const atTag = (list: Scan[]) => {
+		for (const x of list) if (inValue(x)) liquidInValue(x);
+	};
+	/** Where each reading of `scans` is after `nodes`; `jumps` collects readings at break/continue. */
+	const readSeq = (nodes: Node[], start: Scan[], jumps: Scan[] | undefined): Scan[] => {
+		let scans = start;
+		for (const n of nodes) {
+			urlScanStats.work += n.kind === 'piece' ? scans.length * (1 + (n.t.value.length >> 6)) : scans.length;
+			if (urlScanStats.work > budget) {
+				throw new UrlGuardRefusal('The template has too many ways through its Liquid blocks and loops for the URL guard to read: close the HTML tags and attributes inside each block and loop', n.t.begin);
 			}
-			continue;
+			switch (n.kind) {
+				case 'piece':
+					for (const x of scans) readPiece(x, n.t);
+					if (scans.length > 1) scans = distinct(scans);
+					break;
+				case 'output':
+					readOutput(scans, n.t);
+					break;
+				case 'tag':
+					atTag(scans);
+					break;
+				case 'jump':
+					atTag(scans);
+					jumps?.push(...clone(scans));
+					break;
+				case 'branches': {
+					atTag(scans);
+					const ends: Scan[] = [];
+					for (const b of n.branches) {
+						const end = readSeq(b, clone(scans), jumps);
+						atTag(end);
+						ends.push(...end);
+					}
+					if (!n.complete) ends.push(...scans);
+					scans = distinct(ends);
+					break;
+				}
+				case 'capture':
+					atTag(scans);
+					if (!capturesRead.has(n.t.begin)) {
+						capturesRead.add(n.t.begin);
+						readSeq(n.body, [newScan()], undefined);
+					}
+					break;
+				case 'loop':
+					atTag(scans);
+					scans = readLoop(n, distinct(scans));
+					atTag(scans);
+					break;
+			}
 		}
-		if (t.kind === 'output' || t.kind === 'tag') {
-			// CSS url(): guarded when any reading puts the output there (nothing else checks CSS).
-			// The start of a URL attribute value: when every reading does; else the value is checked
-			// where it closes, in each reading that has it in a URL value (so that an output after
-			// `{% if %}https://x/{% endif %}` is not taken for the start when the branch ran).
-			let css = 0;
-			let starts = 0;
-			let unquoted = 0;
-			for (const x of scans) {
-				if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
-				if (inValue(x)) {
-					liquidInValue(x);
-					const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
-					if (mode) css |= mode;
-					else if (URL_ATTRS.has(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
-					x.valueHasOutput = true;
-					x.value += 'x';
-				} else if (x.state === S.BeforeValue) {
-					// href={{ url }}: an unquoted value starting with the output
-					if (URL_ATTRS.has(x.attr)) starts++;
-					openValue(x, x.lastPiece, x.lastPieceLength);
-					x.value = '';
-					liquidInValue(x);
-					x.state = S.ValueUnq;
-					x.value = 'x';
-					x.valueHasOutput = true;
-				} else if (x.state === S.RawText) {
-					const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
-					if (mode) css |= mode;
-					x.raw += 'x';
+		return scans;
+	};
+	const readLoop = (n: Extract<Node, { kind: 'loop' }>, entry: Scan[]): Scan[] => {
+		const tablerow = n.t.value === 'tablerow';
+		if (tablerow && entry.some((x) => x.state !== S.Text)) {
+			throw new UrlGuardRefusal('"tablerow" writes its own <tr> and <td>: use it only between elements, not inside an HTML tag, attribute or <style>', n.t.begin);
+		}
+		const memoKey = `${n.t.begin}\n${setKey(entry)}`;
+		const known = loopMemo.get(memoKey);
+		if (known) return clone(known);
+		// zero iterations leave the loop where it started; each pass reads the body once more from the readings it had not started from
+		let all = clone(entry);
+		let seen = new Set(all.map(fullKey));
+		let frontier = clone(entry);
+		let passes = 0;
+		while (frontier.length) {
+			if (++passes > LOOP_PASSES) {
+				throw new UrlGuardRefusal(
+					`A "${n.t.value}" loop leaves an HTML tag or attribute open differently on each pass, so links written after it cannot be checked: close the tag or attribute inside the loop (a quote, an unquoted value or a tag opened in the body should end in the body)`,
+					n.t.begin,
+				);
+			}
+			urlScanStats.bodyReads++;
+			const jumps: Scan[] = [];
+			const ends = readSeq(n.body, frontier, jumps);
+			all = distinct([...all, ...ends, ...jumps]);
+			const next = all.filter((x) => !seen.has(fullKey(x)));
+			seen = new Set(all.map(fullKey));
+			frontier = clone(next);
+			for (const x of frontier) if (inValue(x)) liquidInValue(x);
+		}
+		if (tablerow && all.some((x) => x.state !== S.Text)) {
+			throw new UrlGuardRefusal('A "tablerow" body leaves an HTML tag or attribute open: the <td> tablerow writes next would land in it. Close the tag or attribute inside the body', n.t.begin);
+		}
+		if (n.otherwise) all = distinct([...all, ...readSeq(n.otherwise, clone(entry), undefined)]);
+		loopMemo.set(memoKey, clone(all));
+		return all;
+	};
+	readSeq(parseTree(tokens), [newScan()], undefined);
+	return { outputs: out, opens, closes };
+
+	function newScan(): Scan {
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0 };
+	}
+
+	function readOutput(scans: Scan[], t: PlanToken): void {
+		// CSS url(): guarded when any reading puts the output there (nothing else checks CSS).
+		// The start of a URL attribute value: when every reading does; else the value is checked
+		// where it closes, in each reading that has it in a URL value (so that an output after
+		// `{% if %}https://x/{% endif %}` is not taken for the start when the branch ran).
+		let css = 0;
+		let starts = 0;
+		let unquoted = 0;
+		let tagged = 0;
+		for (const x of scans) {
+			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
+			if (inValue(x)) {
+				liquidInValue(x);
+				const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
+				if (mode) css |= mode;
+				else if (isUrlAttr(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
+				x.valueHasOutput = true;
+				x.value += 'x';
+				normalValue(x);
+			} else if (x.state === S.BeforeValue) {
+				// href={{ url }}: an unquoted value starting with the output
+				if (isUrlAttr(x.attr)) starts++;
+				openValue(x, x.lastPiece, x.lastPieceLength);
+				x.value = '';
+				liquidInValue(x);
+				x.state = S.ValueUnq;
+				x.value = 'x';
+				x.valueHasOutput = true;
+			} else if (x.state === S.RawText) {
+				const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
+				if (mode) css |= mode;
+				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
+			} else if (inTag(x)) {
+				// the data writes (part of) a tag or attribute name: which attribute it is, the data says
+				tagged = IN_TAG;
+				if (x.state === S.TagOpen) x.tag = x.tag.length < NAME_MAX ? `${x.tag}*` : x.tag;
+				else {
+					x.state = S.AttrName;
+					x.attr = ANY_ATTR;
 				}
 			}
-			const mode = (css || (starts === scans.length ? URL_START : 0)) | unquoted;
-			if (mode) mark(t.begin, mode);
-			continue;
 		}
-		for (const x of scans) readPiece(x, t);
-		if (scans.length > 1) scans = distinct(scans);
+		const mode = (css || (starts === scans.length ? URL_START : 0)) | unquoted | tagged;
+		if (mode) mark(t.begin, mode);
 	}
-	return { outputs: out, opens, closes };
 
 	function readPiece(x: Scan, t: PlanToken): void {
 		const s = t.value;
@@ -282,7 +529,8 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 							i += 3;
 						} else if (s[i + 1] === '/') {
 							x.state = S.EndTag;
-						} else if (/[a-zA-Z]/.test(s[i + 1] ?? '')) {
+						} else if (/[a-zA-Z]/.test(s[i + 1] ?? '') || i + 1 === s.length) {
+							// at the end of the piece: Liquid may write the tag's name
 							x.state = S.TagOpen;
 							x.tag = '';
 						}
@@ -298,7 +546,7 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					if (/\s/.test(c)) x.state = S.InTag;
 					else if (c === '>') x.state = endOfTag(x);
 					else if (c === '/') x.state = S.InTag;
-					else x.tag += c.toLowerCase();
+					else if (x.tag.length < NAME_MAX) x.tag += c.toLowerCase();
 					break;
 				case S.InTag:
 					if (c === '>') x.state = endOfTag(x);
@@ -313,7 +561,7 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					} else if (c === '>') x.state = endOfTag(x);
 					else if (/\s/.test(c)) x.state = S.AfterName;
 					else if (c === '/') x.state = S.InTag;
-					else x.attr += c.toLowerCase();
+					else if (x.attr !== ANY_ATTR && x.attr.length < NAME_MAX) x.attr += c.toLowerCase();
 					break;
 				case S.AfterName:
 					if (c === '=') x.state = S.BeforeValue;
@@ -368,6 +616,8 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					break;
 			}
 		}
+		if (x.state === S.RawText) x.raw = x.rawTag === 'style' ? cssTail(x.raw) : '';
+		if (inValue(x) && (x.hasLiquid || x.attr === 'style')) normalValue(x);
 	}
 }
 
@@ -398,8 +648,13 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
+	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);
 	return mode & UNQUOTED && HTML_SPACE.test(css) ? css.replace(HTML_SPACES, (m) => SPACE_REFS[m]) : css;
 }
+
+/** What ends a tag or attribute name, or starts a value (IN_TAG). */
+const NAME_BREAKER = /[\t\n\f\r "'<>/=`]/;
+const NAME_BREAKERS = /[\t\n\f\r "'<>/=`]/g;
 
 /** ASCII white space, which ends an unquoted attribute value (https://infra.spec.whatwg.org/#ascii-whitespace). */
 const HTML_SPACE = /[\t\n\f\r ]/;
