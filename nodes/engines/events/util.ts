@@ -119,7 +119,12 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 	if (!date || Number.isNaN(date.getTime()) || Math.abs(date.getTime()) > 8.64e15) {
 		throw new EventMappingError(`"${field}" is not a valid date: ${String(JSON.stringify(value)).slice(0, 60)}`, field);
 	}
-	return date.toISOString();
+	const iso = date.toISOString();
+	// Years outside 0000-9999 come out as ±YYYYYY-…, which is not the canonical timestamp shape.
+	if (iso.length !== 24) {
+		throw new EventMappingError(`"${field}" is not a valid date (outside the years 0000-9999): ${String(JSON.stringify(value)).slice(0, 60)}`, field);
+	}
+	return iso;
 }
 
 /**

@@ -25,6 +25,13 @@ describe('toIsoUtc', () => {
 		expect(() => toIsoUtc('2023-02-30T12:00:00.000Z', 'when')).toThrow(/"when" is not a valid date/);
 		expect(() => toIsoUtc('soon', 'when')).toThrow(/"when"/);
 	});
+	it('refuses times outside the years 0000-9999 (toISOString would give +010000-…, not the canonical shape)', () => {
+		// 253402300800000 ms = 10000-01-01T00:00:00Z (253,402,300,800 s from 1970 to year 10000); one ms before is 9999-12-31T23:59:59.999Z; -62,167,219,200 s is 0000-01-01T00:00:00Z
+		expect(toIsoUtc(253402300799999, 'f')).toBe('9999-12-31T23:59:59.999Z');
+		expect(() => toIsoUtc(253402300800000, 'created_at')).toThrow(/"created_at" is not a valid date \(outside the years 0000-9999\)/);
+		expect(() => toIsoUtc('+010000-01-01T00:00:00Z', 'created_at')).toThrow(/outside the years 0000-9999/);
+		expect(() => toIsoUtc(-62167219201, 'created_at')).toThrow(/outside the years 0000-9999/);
+	});
 });
 
 describe('money and ids', () => {
