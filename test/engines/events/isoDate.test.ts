@@ -31,7 +31,9 @@ function reference(value: unknown, assumeUtc = false): string {
 	}
 	if (date && typeof value === 'string' && !plausibleDay(value.trim())) date = undefined;
 	if (!date || Number.isNaN(date.getTime()) || Math.abs(date.getTime()) > 8.64e15) return 'INVALID';
-	return date.toISOString();
+	// Outside the years 0000-9999 toISOString() writes ±YYYYYY-…: not a canonical timestamp, refused.
+	const iso = date.toISOString();
+	return iso.length === 24 ? iso : 'INVALID';
 }
 function actual(value: unknown, assumeUtc = false): string {
 	try {
