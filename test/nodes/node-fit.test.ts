@@ -368,4 +368,25 @@ describe('mismatches between default parameters found by the audit (FIT-n)', () 
 		expect(result.nodes.Record.error).toBeUndefined();
 		expect(result.items('Record')).toHaveLength(1);
 	});
+
+	// FIT-12: Check Event Since sends the empty-batch placeholder to Not Happened, the send branch of a recovery workflow; ESP Dispatch failed the whole node on it (no recipient)
+	it('FIT-12: Normalize Event (an empty batch and a checkout) → Check Event Since (Route) → Render → ESP Dispatch (defaults) mails the checkout\'s customer and skips the placeholder', async () => {
+		const file = tempSqliteFile();
+		const checkout = { type: 'track', event: 'Checkout Started', userId: 'u-12', messageId: `fit12-${process.pid}`, timestamp: ago(90), context: { traits: { email: 'ada@example.com' } }, properties: { checkout_id: 'c12' } };
+		const since = profile('Bought Since', file, { operation: 'checkSince', checkOutput: 'route' });
+		const wf: WorkflowJson = {
+			nodes: [n('Normalize Event', 'normalizeEvent'), since, render(), dispatch()],
+			connections: {
+				'Normalize Event': { main: [[{ node: 'Bought Since', type: 'main', index: 0 }]] },
+				'Bought Since': { main: [[], [{ node: 'Render Email', type: 'main', index: 0 }]] },
+				'Render Email': { main: [[{ node: 'ESP Dispatch', type: 'main', index: 0 }]] },
+			},
+		};
+		const result = await runWorkflow(wf, { input: [{ json: { body: { type: 'batch', batch: [] } } }, { json: { body: checkout } }], credentials: credentials() });
+		expect(result.error).toBeUndefined();
+		const out = result.items('ESP Dispatch').map((i) => i.json);
+		expect(out.map((o) => o.status)).toEqual(['suppressed', 'sent']);
+		expect(String(out[0].error)).toMatch(/empty-batch placeholder/);
+		expect(sent().map((m) => m.To)).toEqual(['ada@example.com']);
+	});
 });

@@ -8,6 +8,7 @@ import { smtpChannel, type SmtpChannel } from '../../engines/dispatch/smtp';
 import type { DispatchMode, ProviderSettings } from '../../engines/dispatch/types';
 import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
 import { perVersion, showForVersion, type NodeVersion } from '../../shared/versions';
+import { isEmptyBatchPlaceholder } from '../../shared/placeholder';
 import { makeTransport } from '../transport';
 import { LEDGER_FIELD } from './forget.operation';
 
@@ -289,6 +290,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				}
 			}
 			const replyTo = str(o.replyTo) || (v11 ? str(renderedMessage(items[i].json)?.reply_to) : '');
+			const placeholder = isEmptyBatchPlaceholder(items[i].json);
 			const toEmail = str(p('toEmail'));
 			if (str(o.suppressionList) !== suppressionText) {
 				// Parsed again only when the list differs from the previous item's.
@@ -317,6 +319,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				unsubscribeUrl: str(p('unsubscribeUrl')) || (v11 ? str(renderedMessage(items[i].json)?.unsubscribe_url) : '') || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,
 				suppressedReason:
+					// Normalize Event's item for an empty batch: no event, no recipient (both versions: it never was mailable).
+					(placeholder ? "Normalize Event's empty-batch placeholder: no recipient" : undefined) ??
 					itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ??
 					(suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined) ??
 					// A/B Experiment Assign's holdout gets no email by design (it measures what happens without one).
@@ -326,7 +330,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			};
 			// 1.1: a recipient who is not to be mailed (suppressed, A/B holdout) needs no content or
 			// sender; a workflow may well render only the recipients it means to mail.
-			if (v11 && item.suppressedReason) {
+			if ((v11 || placeholder) && item.suppressedReason) {
 				dispatchItems.push(item);
 				continue;
 			}
