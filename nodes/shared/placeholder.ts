@@ -14,3 +14,17 @@ export function isEmptyBatchPlaceholder(value: unknown): boolean {
 	const o = value as IDataObject;
 	return o.skipped === true && (o.event === null || o.event === undefined) && (o.messageId === null || o.messageId === undefined);
 }
+
+/**
+ * The placeholder as the nodes that look a customer up (Customer Profile's Get, Check Event Since,
+ * Erase, Check Suppression) and ESP Dispatch must read it: exactly Normalize Event's shape
+ * (`event: null`, not merely absent) and no customer on it (no userId, email or anonymousId).
+ * An item that only has `skipped: true` (Customer Segments → Lifetime Value's skipped customers,
+ * a flag of one's own) is a customer like any other: it is looked up, checked, erased and mailed.
+ */
+export function isCustomerlessPlaceholder(value: unknown): boolean {
+	if (!isEmptyBatchPlaceholder(value)) return false;
+	const o = value as IDataObject;
+	const named = (v: unknown) => (typeof v === 'string' && v.trim() !== '') || typeof v === 'number';
+	return o.event === null && !named(o.userId) && !named(o.email) && !named(o.anonymousId);
+}

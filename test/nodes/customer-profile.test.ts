@@ -185,6 +185,26 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 				[{ ...placeholder, suppression: { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false } }, { item: 0 }],
 			]);
 		});
+
+		it('an item of a customer that merely has skipped: true (e.g. Lifetime Value\'s skipped customers, a flag of your own) is looked up as any other', async () => {
+			// gone@ unsubscribed and ordered; items that name them and carry skipped: true are not Normalize Event's placeholder
+			const rec = await run(wf('record'), [ev('Unsubscribed', { email: 'gone@example.com' }, 1), ev('Order Completed', { email: 'gone@example.com' }, 2, { total: 5 })]);
+			expect(rec.error).toBeUndefined();
+			const flagged = { email: 'gone@example.com', skipped: true, reason: 'all orders after End of Observation' };
+			const suppression = await run(wf('suppression'), [flagged]);
+			expect(suppression.error).toBeUndefined();
+			expect(suppression.items('Profile')[0].json.suppression).toEqual({ suppressed: true, unsubscribed: true, bounced: false, complained: false, known: true });
+			const get = await run(wf('get'), [flagged]);
+			expect(get.error).toBeUndefined();
+			expect(get.items('Profile')[0].json.profileFound).toBe(true);
+			const byValue = await run(wf('get', { findBy: 'email', findValue: '={{ $json.mail }}' }), [{ customer_id: 'c-1', skipped: true, mail: 'gone@example.com' }]);
+			expect(byValue.items('Profile')[0].json.profileFound).toBe(true);
+			const since = await run(wf('checkSince', { since: 'time', sinceTime: at(0) }), [flagged]);
+			expect(since.error).toBeUndefined();
+			expect(since.items('Profile')[0].json.happenedSince).toBe(true);
+			const erase = await run(wf('erase'), [flagged]);
+			expect(erase.items('Profile')[0].json.erased).toBe(true);
+		});
 	});
 
 	it('fails a bad event naming the item and field, and records nothing of that execution', async () => {

@@ -389,4 +389,18 @@ describe('mismatches between default parameters found by the audit (FIT-n)', () 
 		expect(String(out[0].error)).toMatch(/empty-batch placeholder/);
 		expect(sent().map((m) => m.To)).toEqual(['ada@example.com']);
 	});
+
+	it('ESP Dispatch mails a recipient whose item merely has skipped: true (not Normalize Event\'s placeholder: it has a recipient), in both versions', async () => {
+		for (const typeVersion of [1, 1.1]) {
+			const before = sent().length;
+			const d = n('ESP Dispatch', 'espDispatch', { provider: 'postmark', fromEmail: 'news@shop.example.com', subject: 'Hi', html: '<p>Hi</p>', unsubscribeUrl: 'https://shop.example.com/u' }, {
+				typeVersion,
+				credentials: { personalizationPostmarkApi: { id: 'cred-1', name: 'Postmark account' } },
+			});
+			const result = await runWorkflow(workflow(d), { input: items([{ email: 'flagged@example.com', skipped: true, reason: 'all orders after End of Observation' }]), credentials: credentials() });
+			expect(result.error).toBeUndefined();
+			expect(result.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent']);
+			expect(sent().slice(before).map((m) => m.To)).toEqual(['flagged@example.com']);
+		}
+	});
 });

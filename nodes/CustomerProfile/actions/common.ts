@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { openStore, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
-import { isEmptyBatchPlaceholder } from '../../shared/placeholder';
+import { isCustomerlessPlaceholder } from '../../shared/placeholder';
 
 /** Builds (or reuses) the store the node's Storage settings point to. */
 export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
@@ -87,10 +87,11 @@ export const findByProperties: INodeProperties[] = [
  * (`{ event: null, skipped: true, reason, source }`, nodes/shared/placeholder.ts). It has no event
  * and no customer, so Get, Check Event Since, Erase and Check Suppression pass it through, paired,
  * with their "nothing found" result, as Record Events passes it through with status `skipped`;
- * the item keeps its `skipped: true` and `reason`.
+ * the item keeps its `skipped: true` and `reason`. Only that exact shape with no customer on it
+ * (isCustomerlessPlaceholder): another item with `skipped: true` is looked up as any other.
  */
 export function isPlaceholderItem(item: INodeExecutionData): boolean {
-	return isEmptyBatchPlaceholder(item.json);
+	return isCustomerlessPlaceholder(item.json);
 }
 
 /** The identity to look up for item i; throws naming the item and field when there is none. */

@@ -8,7 +8,7 @@ import { smtpChannel, type SmtpChannel } from '../../engines/dispatch/smtp';
 import type { DispatchMode, ProviderSettings } from '../../engines/dispatch/types';
 import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
 import { perVersion, showForVersion, type NodeVersion } from '../../shared/versions';
-import { isEmptyBatchPlaceholder } from '../../shared/placeholder';
+import { isCustomerlessPlaceholder } from '../../shared/placeholder';
 import { makeTransport } from '../transport';
 import { LEDGER_FIELD } from './forget.operation';
 
@@ -290,8 +290,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				}
 			}
 			const replyTo = str(o.replyTo) || (v11 ? str(renderedMessage(items[i].json)?.reply_to) : '');
-			const placeholder = isEmptyBatchPlaceholder(items[i].json);
 			const toEmail = str(p('toEmail'));
+			// Normalize Event's placeholder has no recipient; an item with a recipient and skipped: true is mailed.
+			const placeholder = !toEmail && isCustomerlessPlaceholder(items[i].json);
 			if (str(o.suppressionList) !== suppressionText) {
 				// Parsed again only when the list differs from the previous item's.
 				suppressionText = str(o.suppressionList);
