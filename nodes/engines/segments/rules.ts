@@ -273,7 +273,9 @@ export function storedProfile(value: unknown): Record<string, unknown> | undefin
  *   A view with neither product_id nor name is not kept by the profile, so it is not seen.
  * - Checkout Started not followed by Order Completed: the profile keeps the open cart (none once
  *   an order or a completed checkout closed it) and when it last changed (`updatedAt`), not when
- *   the checkout started. No open cart: false. An open cart last changed before the window: false.
+ *   the checkout started. No open cart: false, unless the customer was seen (lastSeenAt,
+ *   lastOrderAt) after `nowMs`, which may have closed a cart open then: undecided. An open cart
+ *   last changed before the window: false.
  *   Changed in the window and it is a checkout (it has a `checkout_id`): true. Changed in the window
  *   without a checkout_id (a cart that may never have reached checkout), or later than `nowMs`:
  *   undecided. So a checkout started before the window and changed in it counts; one whose event
@@ -344,7 +346,9 @@ function viewsWithin(p: Record<string, unknown>, from: number, now: number): [nu
 /** Checkout Started in [from, now] with no Order Completed after it, from the profile's open cart. */
 function openCheckoutWithin(p: Record<string, unknown>, from: number, now: number): boolean | undefined {
 	const cart = p.openCart;
-	if (cart === null) return false;
+	// No open cart now. With a Reference Date in the past, a customer seen after it (an order, a
+	// completed checkout) may have closed a cart that was open then: the profile cannot tell.
+	if (cart === null) return [p.lastSeenAt, p.lastOrderAt].some((v) => (timeOf(v) ?? -Infinity) > now) ? undefined : false;
 	if (typeof cart !== 'object' || cart === undefined || Array.isArray(cart)) return undefined;
 	const updated = timeOf((cart as Record<string, unknown>).updatedAt);
 	if (updated === undefined || updated > now) return undefined;

@@ -53,9 +53,10 @@ describe('presets decided from a stored profile (no event list)', () => {
 		expect(decide({ ordersCount: 3, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }).segments).toEqual(['Active Buyers']);
 		// seen from 12 h before the last order (Reference Date): the first was 20 d before, the middle one may or may not be in the 7 d up to then
 		const earlier = now - 12 * 3_600_000;
-		expect(decide({ ordersCount: 3, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }, earlier)).toEqual({ segments: [], undecided: ['Active Buyers'] });
+		// (and the order after the Reference Date may have closed a cart open then: Cart Abandoners undecided too)
+		expect(decide({ ordersCount: 3, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }, earlier)).toEqual({ segments: [], undecided: ['Cart Abandoners', 'Active Buyers'] });
 		// the same with 2 orders: no order between them, so none in the window
-		expect(decide({ ordersCount: 2, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }, earlier)).toEqual({ segments: [], undecided: [] });
+		expect(decide({ ordersCount: 2, firstOrderAt: hoursAgo(480), lastOrderAt: hoursAgo(1) }, earlier)).toEqual({ segments: [], undecided: ['Cart Abandoners'] });
 	});
 
 	it('cart abandoner: an open checkout changed 3 h ago; not when it changed 30 h ago, or there is no open cart; a cart without checkout is undecided', () => {
@@ -64,6 +65,24 @@ describe('presets decided from a stored profile (no event list)', () => {
 		// the order 2 h ago closed the cart: Get Profile shows none
 		expect(decide({ openCart: null, ordersCount: 1, lastOrderAt: hoursAgo(2), firstOrderAt: hoursAgo(2) })).toEqual({ segments: ['Active Buyers'], undecided: [] });
 		expect(decide({ openCart: cart(3, { cart_id: 'k1' }) })).toEqual({ segments: [], undecided: ['Cart Abandoners'] });
+	});
+
+	it('cart abandoner with a Reference Date in the past: no open cart now says nothing of then when the customer was seen after it', () => {
+		// events: Checkout Started 50 h ago, Order Completed 1 h ago; Reference Date 48 h ago → the checkout
+		// (2 h before it) is in its 24 h and the order is after it: a cart abandoner then. The profile now has
+		// no open cart (the order closed it) and cannot tell when: undecided, not "no".
+		const ref = now - 48 * 3_600_000;
+		const events = prepareEvents([
+			{ event: 'Checkout Started', timestamp: hoursAgo(50) },
+			{ event: 'Order Completed', timestamp: hoursAgo(1) },
+		]);
+		expect(evaluateSegments([PRESETS.cartAbandoners], { profile: {}, events, nowMs: ref }).segments).toEqual(['Cart Abandoners']);
+		const order = { ordersCount: 1, firstOrderAt: hoursAgo(1), lastOrderAt: hoursAgo(1), lastSeenAt: hoursAgo(1) };
+		expect(decide({ openCart: null, ...order }, ref)).toEqual({ segments: [], undecided: ['Cart Abandoners'] });
+		// an exported profile without lastSeenAt: the order after the Reference Date says the same
+		expect(decide({ openCart: null, ordersCount: 1, firstOrderAt: hoursAgo(1), lastOrderAt: hoursAgo(1) }, ref)).toEqual({ segments: [], undecided: ['Cart Abandoners'] });
+		// nothing seen after the Reference Date: no open cart then either
+		expect(decide({ openCart: null, ordersCount: 1, firstOrderAt: hoursAgo(60), lastOrderAt: hoursAgo(60), lastSeenAt: hoursAgo(60) }, ref)).toEqual({ segments: ['Active Buyers'], undecided: [] });
 	});
 
 	it('engaged browser: 3 products viewed in 14 days and no order; 1 or 2 products may hide more views (undecided) unless an order excludes', () => {
