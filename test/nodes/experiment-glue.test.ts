@@ -135,4 +135,28 @@ describe('A/B Experiment Analyze from engagement events: ESP Dispatch results', 
 		// not counted: hal, una, fay, dry, tess (5) and ida (another experiment)
 		expect(report.events_ignored).toBe(6);
 	});
+
+	it('a duplicate of a message earlier in the same run is not a send: that message may have failed (ESP Dispatch lists the same recipient twice)', async () => {
+		const input: INodeExecutionData[] = [
+			result('sent', 'anna@example.com', 'm1', 'control'),
+			// bob twice in the input: Postmark refused the first (406 inactive recipient), the second was never sent
+			result('suppressed', 'bob@example.com', 'm2', 'control', { responseCode: 406, error: 'Postmark ErrorCode 406: inactive recipient' }),
+			result('duplicate', 'bob@example.com', 'm2', 'control', { responseCode: null, attempts: 0, error: 'same idempotency key earlier in this run' }),
+			// cleo: sent by an earlier run within the duplicate window
+			result('duplicate', 'cleo@example.com', 'm3', 'control', { responseCode: null, attempts: 0, error: 'idempotency key already sent within the duplicate window' }),
+			result('sent', 'carl@example.com', 'm4', 'treatment'),
+		];
+		const run = await runWorkflow(
+			{ nodes: [node('Analyze', 'experiment', { operation: 'analyze', inputType: 'events', analyzeExperimentId: 'spring', metric: 'opened' })], connections: {} },
+			{ input },
+		);
+		expect(run.error).toBeUndefined();
+		const report = run.items('Analyze')[0].json;
+		// by hand: control mailed anna and cleo = 2 (bob never was); treatment carl = 1
+		expect((report.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent])).toEqual([
+			['control', 2],
+			['treatment', 1],
+		]);
+		expect(report.events_ignored).toBe(2);
+	});
 });

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { DUPLICATE_IN_RUN } from '../../engines/dispatch/engine';
 import type { SendStatus } from '../../engines/dispatch/types';
 import { aggregateEvents, analyze, AnalyzeError, type EngagementEvent, type Metric, type VariantCounts } from '../../engines/experiment/analyze';
 
@@ -124,7 +125,9 @@ function recipientIds(json: IDataObject, props: IDataObject, str: (v: unknown) =
  * ESP Dispatch result statuses that mean the recipient was mailed: the provider took the message
  * (most providers answer `sent`, SendGrid and Mailgun `queued`), or a run within the duplicate
  * window already sent this very message (`duplicate`). Not a send: `suppressed` (the A/B holdout
- * among them), `failed`, `unknown`, `dryRun`, `sandbox`.
+ * among them), `failed`, `unknown`, `dryRun`, `sandbox`, and a `duplicate` of a message earlier in
+ * the same run (DUPLICATE_IN_RUN): that message's own result, in the same output, says whether it
+ * was sent (it may have failed or been refused).
  */
 const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queued', 'duplicate']);
 
@@ -138,7 +141,7 @@ const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queue
  */
 function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || typeof json.status !== 'string' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
-	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined;
+	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined && !(json.status === 'duplicate' && json.error === DUPLICATE_IN_RUN);
 	const ids: string[] = [];
 	const message = str(json.messageId);
 	if (message !== undefined) ids.push(`m:${message}`);

@@ -375,6 +375,12 @@ function backoff(attempt: number, retry: RetrySettings, random: () => number): n
 
 const SENT_LIKE = new Set<OutcomeStatus>(['sent', 'queued', 'unknown']);
 
+/**
+ * The error of a `duplicate` whose key came earlier in the same run: that earlier message's own
+ * result (in the same output) says whether it was sent; this one says nothing of it.
+ */
+export const DUPLICATE_IN_RUN = 'same idempotency key earlier in this run';
+
 export async function dispatch(items: DispatchItem[], channel: Channel, settings: DispatchSettings): Promise<DispatchReport> {
 	const now = settings.now ?? Date.now;
 	const sleep = settings.sleep ?? realSleep;
@@ -397,7 +403,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			outcome.error = item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list';
 		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt))) {
 			outcome.status = 'duplicate';
-			outcome.error = seen.has(key) ? 'same idempotency key earlier in this run' : 'idempotency key already sent within the duplicate window';
+			outcome.error = seen.has(key) ? DUPLICATE_IN_RUN : 'idempotency key already sent within the duplicate window';
 		} else {
 			const message = toMessage(item, key, settings);
 			const problem = channel.check ? messageProblem(item, message, channel, settings.mode) : undefined;
