@@ -119,9 +119,9 @@ export const templateProperties: INodeProperties[] = [
 		name: 'unsubscribeUrl',
 		type: 'string',
 		default: '',
-		placeholder: 'https://example.com/unsubscribe?e={{ encodeURIComponent($json.email) }}',
+		placeholder: 'e.g. https://example.com/unsubscribe?e={{ encodeURIComponent($json.email || $json.profile?.email) }}',
 		description:
-			"This recipient's https unsubscribe link, usually an expression. The template reads it as {{ unsubscribe_url }} (it replaces an unsubscribe_url in the recipient data or Defaults), and Render writes it into the output as unsubscribe_url, where ESP Dispatch 1.1 takes it for the List-Unsubscribe headers: the link in the body and the one-click link in the inbox are the same. Empty: the template reads unsubscribe_url from the recipient data, as before.",
+			"The recipient's unsubscribe link (https), usually an n8n expression (JavaScript in {{ }}, not Liquid). Put {{ unsubscribe_url }} in the email where the link goes; ESP Dispatch also uses it for the inbox's one-click Unsubscribe button. Prefer a per-recipient token to the bare address. Leave empty to use unsubscribe_url from the recipient data.",
 	},
 ];
 
