@@ -177,8 +177,15 @@ function openValue(x: Scan, piece: number, at: number): void {
 	x.staticStart = '';
 }
 
+/**
+ * Elements whose content is text up to their end tag (raw text and escapable raw text): a `<` or
+ * quote in `<title>` or `<textarea>` opens no tag or value. https://html.spec.whatwg.org/multipage/syntax.html#elements-2
+ * (`noscript` and `plaintext` are left as markup: read as tags, their content is only guarded more.)
+ */
+const TEXT_ELEMENTS = new Set(['style', 'script', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
+
 function endOfTag(x: Scan): S {
-	if (x.tag === 'style' || x.tag === 'script') {
+	if (TEXT_ELEMENTS.has(x.tag)) {
 		x.rawTag = x.tag;
 		x.raw = '';
 		return S.RawText;
@@ -568,7 +575,8 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					}
 					break;
 				case S.Comment:
-					if (c === '>' && s.startsWith('--', i - 2)) x.state = S.Text;
+					// `-->`, or `--!>`, which ends a comment too (https://html.spec.whatwg.org/multipage/parsing.html#comment-end-bang-state)
+					if (c === '>' && (s.startsWith('--', i - 2) || s.startsWith('--!', i - 3))) x.state = S.Text;
 					break;
 				case S.EndTag:
 					if (c === '>') x.state = S.Text;

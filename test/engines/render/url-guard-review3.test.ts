@@ -46,3 +46,20 @@ describe('a value that many branches open', () => {
 		expect(r.html).toContain('<a href="#">x</a>');
 	});
 });
+
+describe('HTML that ends where a browser ends it', () => {
+	const hostile = { u: 'javascript:alert(1)' };
+	it.each([
+		['a comment ended by --!>', '<!-- note --!><a href="{{ u }}">Go</a>'],
+		['a quote inside <title> (text up to </title>)', '<title><a title="</title><a href={{ u }}>Go</a>'],
+		['a quote inside <textarea>', '<textarea><b title="</textarea><a href={{ u }}>Go</a>'],
+	])('%s', async (_name, body) => {
+		const r = await render(body, hostile);
+		expect(hrefs(r.html).map(scheme)).not.toContain('javascript');
+	});
+
+	it('a title written from the data stays text', async () => {
+		const r = await render('<title>{{ t }}</title><a href="{{ u }}">Go</a>', { t: 'Deals "today"', u: 'https://x.example/' });
+		expect(r.html).toContain('<title>Deals &#34;today&#34;</title><a href="https://x.example/">Go</a>');
+	});
+});
