@@ -27,7 +27,7 @@
  * again from where it ended (the next iteration starts there) until no new way comes; a body
  * that keeps leaving the HTML somewhere new (LOOP_PASSES) is refused at compile time, as is
  * `tablerow` anywhere but in text (it writes `<tr>`/`<td>` itself). What Liquid does not write
- * is not read (`comment`; `capture` bodies are read on their own, from text), what `raw` writes
+ * is not read (`comment`; `capture` bodies are read on their own, from text, and must end in text), what `raw` writes
  * is read and checked like static HTML.
  * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
@@ -451,7 +451,13 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					atTag(scans);
 					if (!capturesRead.has(n.t.begin)) {
 						capturesRead.add(n.t.begin);
-						readSeq(n.body, [newScan()], undefined);
+						// written later as text (`{{ captured | raw }}`): a body that ends in a tag would open it there, unseen
+						if (readSeq(n.body, [newScan()], undefined).some((x) => x.state !== S.Text)) {
+							throw new UrlGuardRefusal(
+								'A "capture" body leaves an HTML tag, attribute or comment open: where the captured text is written, values written after it may land in a link the URL guard cannot see. Close the tag or attribute inside the capture',
+								n.t.begin,
+							);
+						}
 					}
 					break;
 				case 'loop':

@@ -63,3 +63,16 @@ describe('HTML that ends where a browser ends it', () => {
 		expect(r.html).toContain('<title>Deals &#34;today&#34;</title><a href="https://x.example/">Go</a>');
 	});
 });
+
+describe('a capture body is written later as text', () => {
+	it('one that leaves a tag open is refused: the captured <a href=" then the data would be an unchecked link', async () => {
+		const body = '{% capture open %}<a href="{% endcapture %}{{ open | raw }}{{ u }}">Go</a>';
+		await expect(compileTemplate(html(body))).rejects.toThrow(/"capture" body leaves an HTML tag/);
+	});
+
+	it('captured whole elements and attribute text still compile', async () => {
+		const body = '{% capture btn %}<a href="{{ u }}" class="btn">Go</a>{% endcapture %}{% capture cls %}big "x"{% endcapture %}{{ btn | raw }}<p class="{{ cls }}">x</p>';
+		const r = await render(body, { u: 'javascript:alert(1)' });
+		expect(r.html).toContain('<a href="#" class="btn">Go</a><p class="big &#34;x&#34;">x</p>');
+	});
+});
