@@ -648,12 +648,16 @@ class UrlAttrHtml {
 				}
 				if (unsafe) {
 					e.buffer = buffer.slice(0, start) + '#';
+					if (e.urlText !== undefined) e.urlText = '#';
 					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
 				}
 			}
-			e.urlStart = -1;
-			e.urlText = undefined;
-			e.urlMore = undefined;
+			// a value another reading of the template carries through this piece stays open: checked again where it closes
+			if (!this.close.keep) {
+				e.urlStart = -1;
+				e.urlText = undefined;
+				e.urlMore = undefined;
+			}
 		}
 		if (emitter instanceof DualEmitter) {
 			emitter.append(this.str);

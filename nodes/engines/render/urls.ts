@@ -14,7 +14,10 @@
  *   piece where the value opens and the one where it closes. At render time the closing piece
  *   reads the whole value as written (unsafeScheme()) and, when it starts with another scheme,
  *   replaces what the Liquid wrote by `#`. So `href="{{ a }}{{ b }}"`, `href="{{ s }}://{{ h }}"`
- *   and `href="{% echo u %}"` are checked as a whole, whatever part the data wrote.
+ *   and `href="{% echo u %}"` are checked as a whole, whatever part the data wrote. A piece
+ *   that ends the value in one reading of the branches while another carries it on (a line break
+ *   ends an unquoted value; in a quoted one a browser drops it) checks it and keeps it open
+ *   (UrlClose.keep), so that it is checked again where it closes.
  * A value whose static start already holds a scheme or a non-scheme character
  * (`href="https://x/{{ p }}"`, `href="/{{ p }}"`, `href="#{{ id }}"`) cannot be turned into
  * another scheme by the data and costs nothing.
@@ -24,7 +27,7 @@
  * again from where it ended (the next iteration starts there) until no new way comes; a body
  * that keeps leaving the HTML somewhere new (LOOP_PASSES) is refused at compile time, as is
  * `tablerow` anywhere but in text (it writes `<tr>`/`<td>` itself). What Liquid does not write
- * is not read (`comment`; `capture` bodies are read on their own, from text), what `raw` writes
+ * is not read (`comment`; `capture` bodies are read on their own, from text, and must end in text), what `raw` writes
  * is read and checked like static HTML.
  * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
@@ -84,6 +87,13 @@ function cssUrlMode(css: string): UrlMode {
 export interface UrlClose {
 	at: number;
 	quote: string;
+	/**
+	 * Another reading carries a checked value (holding Liquid) through this piece: the value the
+	 * runtime is tracking may not end here (`<a href={% if q %}{% else %}"{% endif %}{{ a }}⏎{{ b }}">`:
+	 * unquoted, the line break ends it; quoted, it goes on and the browser drops the line break), so
+	 * it stays open after the check and is checked again where it closes.
+	 */
+	keep?: boolean;
 }
 
 export interface UrlPlan {
@@ -167,8 +177,15 @@ function openValue(x: Scan, piece: number, at: number): void {
 	x.staticStart = '';
 }
 
+/**
+ * Elements whose content is text up to their end tag (raw text and escapable raw text): a `<` or
+ * quote in `<title>` or `<textarea>` opens no tag or value. https://html.spec.whatwg.org/multipage/syntax.html#elements-2
+ * (`noscript` and `plaintext` are left as markup: read as tags, their content is only guarded more.)
+ */
+const TEXT_ELEMENTS = new Set(['style', 'script', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
+
 function endOfTag(x: Scan): S {
-	if (x.tag === 'style' || x.tag === 'script') {
+	if (TEXT_ELEMENTS.has(x.tag)) {
 		x.rawTag = x.tag;
 		x.raw = '';
 		return S.RawText;
@@ -216,6 +233,8 @@ const setKey = (list: Scan[]): string => list.map(fullKey).sort().join('\n');
 
 function distinct(list: Scan[]): Scan[] {
 	const merged = new Map<string, Scan>();
+	// the openers of each merged reading, as keys: merging stays linear in their number (a value many branches open)
+	const openerKeys = new Map<Scan, Set<string>>();
 	for (const x of list) {
 		const key = scanKey(x);
 		const y = merged.get(key);
@@ -223,7 +242,18 @@ function distinct(list: Scan[]): Scan[] {
 			merged.set(key, { ...x });
 			continue;
 		}
-		for (const o of x.openers) if (!y.openers.some((p) => p[0] === o[0] && p[1] === o[1])) y.openers = [...y.openers, o];
+		let keys = openerKeys.get(y);
+		if (!keys) {
+			keys = new Set(y.openers.map((o) => `${o[0]}:${o[1]}`));
+			openerKeys.set(y, keys);
+			y.openers = [...y.openers];
+		}
+		for (const o of x.openers) {
+			const k = `${o[0]}:${o[1]}`;
+			if (keys.has(k)) continue;
+			keys.add(k);
+			(y.openers as Array<readonly [number, number]>).push(o);
+		}
 		if (x.staticStart !== y.staticStart) y.staticStart = '';
 		y.hasLiquid ||= x.hasLiquid;
 	}
@@ -357,17 +387,22 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 				if (!opens.has(p)) opens.set(p, a);
 				planned = true;
 			}
-			if (planned && !closes.has(piece)) closes.set(piece, { at, quote });
+			const known = closes.get(piece);
+			// readings that close the value at different places in the piece: the farthest one is read
+			if (planned && (!known || known.at < at)) closes.set(piece, { at, quote });
 		}
 		x.openers = [];
 		x.hasLiquid = false;
 	};
+	/** Static pieces some reading reads through inside a checked URL value that holds Liquid (UrlClose.keep). */
+	const through = new Set<number>();
 	const loopMemo = new Map<string, Scan[]>();
 	const capturesRead = new Set<number>();
 	urlScanStats.bodyReads = 0;
 	urlScanStats.work = 0;
-	// a hard bound on the whole scan, whatever the template (many loops each leaving several readings)
-	// (a static piece counts one per 64 characters): 64 times what reading the template once costs
+	// a hard bound on the whole scan, whatever the template (many loops each leaving several readings,
+	// a value that many branches open): 64 times what reading the template once costs (a static piece
+	// counts one per 64 characters, a reading one more per place its value may have opened)
 	let size = tokens.length;
 	for (const t of tokens) if (t.kind === 'html') size += t.value.length >> 6;
 	const budget = 100_000 + 64 * size;
@@ -380,6 +415,8 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		let scans = start;
 		for (const n of nodes) {
 			urlScanStats.work += n.kind === 'piece' ? scans.length * (1 + (n.t.value.length >> 6)) : scans.length;
+			// where the readings' values may have opened is copied, merged and (at a loop, several times) compared as it grows
+			for (const x of scans) urlScanStats.work += n.kind === 'loop' ? x.openers.length * LOOP_PASSES * 2 : x.openers.length;
 			if (urlScanStats.work > budget) {
 				throw new UrlGuardRefusal('The template has too many ways through its Liquid blocks and loops for the URL guard to read: close the HTML tags and attributes inside each block and loop', n.t.begin);
 			}
@@ -414,7 +451,13 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					atTag(scans);
 					if (!capturesRead.has(n.t.begin)) {
 						capturesRead.add(n.t.begin);
-						readSeq(n.body, [newScan()], undefined);
+						// written later as text (`{{ captured | raw }}`): a body that ends in a tag would open it there, unseen
+						if (readSeq(n.body, [newScan()], undefined).some((x) => x.state !== S.Text)) {
+							throw new UrlGuardRefusal(
+								'A "capture" body leaves an HTML tag, attribute or comment open: where the captured text is written, values written after it may land in a link the URL guard cannot see. Close the tag or attribute inside the capture',
+								n.t.begin,
+							);
+						}
 					}
 					break;
 				case 'loop':
@@ -463,6 +506,7 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		return all;
 	};
 	readSeq(parseTree(tokens), [newScan()], undefined);
+	for (const [piece, close] of closes) if (through.has(piece)) close.keep = true;
 	return { outputs: out, opens, closes };
 
 	function newScan(): Scan {
@@ -537,7 +581,8 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					}
 					break;
 				case S.Comment:
-					if (c === '>' && s.startsWith('--', i - 2)) x.state = S.Text;
+					// `-->`, or `--!>`, which ends a comment too (https://html.spec.whatwg.org/multipage/parsing.html#comment-end-bang-state)
+					if (c === '>' && (s.startsWith('--', i - 2) || s.startsWith('--!', i - 3))) x.state = S.Text;
 					break;
 				case S.EndTag:
 					if (c === '>') x.state = S.Text;
@@ -618,6 +663,7 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		}
 		if (x.state === S.RawText) x.raw = x.rawTag === 'style' ? cssTail(x.raw) : '';
 		if (inValue(x) && (x.hasLiquid || x.attr === 'style')) normalValue(x);
+		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
 	}
 }
 
