@@ -8,7 +8,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The one change made to the former code: own-key lookups of topic tables (see util.ts `own`). */
+/** A change made to the former code: own-key lookups of topic tables (see util.ts `own`); the other is in toIsoUtc. */
 export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
 	return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
@@ -90,7 +90,10 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 	if (!date || Number.isNaN(date.getTime()) || Math.abs(date.getTime()) > 8.64e15) {
 		throw new EventMappingError(`"${field}" is not a valid date: ${String(JSON.stringify(value)).slice(0, 60)}`, field);
 	}
-	return date.toISOString();
+	// The second change made to the former code: years outside 0000-9999 (toISOString() gives ±YYYYYY-…) are refused, as in util.ts.
+	const iso = date.toISOString();
+	if (iso.length !== 24) throw new EventMappingError(`"${field}" is not a valid date (outside the years 0000-9999): ${String(JSON.stringify(value)).slice(0, 60)}`, field);
+	return iso;
 }
 
 export function normalizeEmail(value: unknown): string | null {
