@@ -493,10 +493,10 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 			const jumps: Scan[] = [];
 			const ends = readSeq(n.body, frontier, jumps);
 			all = distinct([...all, ...ends, ...jumps]);
-			const next = all.filter((x) => !seen.has(fullKey(x)));
-			seen = new Set(all.map(fullKey));
-			frontier = clone(next);
-			for (const x of frontier) if (inValue(x)) liquidInValue(x);
+			const keys = all.map(fullKey);
+			frontier = clone(all.filter((_, k) => !seen.has(keys[k])));
+			seen = new Set(keys);
+			atTag(frontier);
 		}
 		if (tablerow && all.some((x) => x.state !== S.Text)) {
 			throw new UrlGuardRefusal('A "tablerow" body leaves an HTML tag or attribute open: the <td> tablerow writes next would land in it. Close the tag or attribute inside the body', n.t.begin);
