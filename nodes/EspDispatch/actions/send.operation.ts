@@ -17,6 +17,16 @@ const showMode = (mode: DispatchMode) => ({ show: { operation: ['send'], mode: [
 /** Shown for one node version only: version 1, or 1.1 and later. */
 const showVersion = (version: NodeVersion) => showForVersion(version, { operation: ['send'] });
 
+const UNSUBSCRIBE_URL_HINT =
+	'HTTPS one-click unsubscribe link. When set, List-Unsubscribe and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058) are added.';
+const unsubscribeUrl: INodeProperties = {
+	displayName: 'Unsubscribe URL',
+	name: 'unsubscribeUrl',
+	type: 'string',
+	default: '',
+	placeholder: '={{ $json.unsubscribeUrl }}',
+};
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Message Content',
@@ -79,26 +89,13 @@ export const description: INodeProperties[] = [
 		description: 'This recipient\'s variables as a JSON object',
 	},
 	{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', displayOptions: show, description: 'Written into the provider metadata for attribution, and part of the default duplicate key' },
-	{
-		displayName: 'Unsubscribe URL',
-		name: 'unsubscribeUrl',
-		type: 'string',
-		default: '',
-		placeholder: '={{ $json.unsubscribeUrl }}',
-		displayOptions: showVersion(1),
-		description: 'HTTPS one-click unsubscribe link. When set, List-Unsubscribe and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058) are added.',
-	},
+	{ ...unsubscribeUrl, displayOptions: showVersion(1), description: UNSUBSCRIBE_URL_HINT },
 	// Version 1.1 falls back to the Unsubscribe URL set in Render Email (message.unsubscribe_url),
 	// the URL of the body's {{ unsubscribe_url }} link; version 1 reads this parameter alone.
 	{
-		displayName: 'Unsubscribe URL',
-		name: 'unsubscribeUrl',
-		type: 'string',
-		default: '',
-		placeholder: '={{ $json.unsubscribeUrl }}',
+		...unsubscribeUrl,
 		displayOptions: showVersion(1.1),
-		description:
-			'HTTPS one-click unsubscribe link. When set, List-Unsubscribe and List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058) are added. Empty: the Unsubscribe URL set in Render Email (message.unsubscribe_url), the same link as the email\'s {{ unsubscribe_url }}.',
+		description: `${UNSUBSCRIBE_URL_HINT} Empty: the Unsubscribe URL set in Render Email (message.unsubscribe_url), the same link as the email's {{ unsubscribe_url }}.`,
 	},
 	{ displayName: 'Unsubscribe Email', name: 'unsubscribeMailto', type: 'string', default: '', placeholder: 'unsubscribe@example.com', displayOptions: show, description: 'Also offered in List-Unsubscribe as a mailto: link' },
 	{
