@@ -1,6 +1,7 @@
 /**
- * Normalize Event's item for a payload that held no events (an empty batch), and how Customer
- * Profile's Record Events recognises it to pass it through: one definition for both nodes.
+ * Normalize Event's item for a payload that held no events (an empty batch), and how the nodes
+ * after it recognise it to pass it through (Customer Profile's operations, ESP Dispatch): one
+ * definition for all of them.
  */
 import type { IDataObject } from 'n8n-workflow';
 
