@@ -34,7 +34,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (isPlaceholderItem(items[i])) {
 				const field = (this.getNodeParameter('suppressionField', i, 'suppression') as string).trim() || 'suppression';
 				const unknown: Suppression = { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false };
-				out[i] = { json: { ...items[i].json, [field]: { ...unknown } }, pairedItem: { item: i } };
+				out[i] = { json: { ...items[i].json, [field]: unknown }, pairedItem: { item: i } };
 				continue;
 			}
 			const email = String(this.getNodeParameter('email', i, '') ?? '').trim().toLowerCase();

@@ -349,7 +349,7 @@ function openCheckoutWithin(p: Record<string, unknown>, from: number, now: numbe
 	// No open cart now. With a Reference Date in the past, a customer seen after it (an order, a
 	// completed checkout) may have closed a cart that was open then: the profile cannot tell.
 	if (cart === null) return [p.lastSeenAt, p.lastOrderAt].some((v) => (timeOf(v) ?? -Infinity) > now) ? undefined : false;
-	if (typeof cart !== 'object' || cart === undefined || Array.isArray(cart)) return undefined;
+	if (typeof cart !== 'object' || Array.isArray(cart)) return undefined;
 	const updated = timeOf((cart as Record<string, unknown>).updatedAt);
 	if (updated === undefined || updated > now) return undefined;
 	if (updated < from) return false;
