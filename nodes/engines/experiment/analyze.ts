@@ -95,12 +95,32 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	if (!(mde > 0)) throw new AnalyzeError('Minimum detectable effect must be above 0');
 	const exclude = new Set(options.exclude ?? []);
 	const merged = new Map<string, VariantCounts>();
+	// counts some rows of a variant lack: a sum over the other rows divided by every row's sent
+	// would be a wrong rate
+	const partial = new Map<string, Set<'opened' | 'clicked' | 'converted'>>();
 	for (const row of rows) {
 		if (exclude.has(row.variant)) continue;
+		// each row on its own: a row with more conversions than sends must not hide in the sum
+		const x = row[metric];
+		if (x !== undefined && row.sent >= 0 && !(x >= 0 && x <= row.sent)) throw new AnalyzeError(`Variant "${row.variant}": ${metric} (${x}) must be between 0 and sent (${row.sent})`);
 		const m = merged.get(row.variant) ?? { variant: row.variant, sent: 0 };
+		const missing = partial.get(row.variant) ?? new Set();
 		m.sent += row.sent;
-		for (const k of ['opened', 'clicked', 'converted'] as const) if (row[k] !== undefined) m[k] = (m[k] ?? 0) + (row[k] as number);
+		for (const k of ['opened', 'clicked', 'converted'] as const) {
+			if (row[k] === undefined) missing.add(k);
+			else m[k] = (m[k] ?? 0) + (row[k] as number);
+		}
 		merged.set(row.variant, m);
+		partial.set(row.variant, missing);
+	}
+	for (const [name, missing] of partial) {
+		const m = merged.get(name)!;
+		for (const k of missing) {
+			// missing on every row: no such count; missing on some: unknown
+			if (m[k] === undefined) continue;
+			if (k === metric) throw new AnalyzeError(`Variant "${name}": some of its rows have no "${metric}" count`);
+			delete m[k];
+		}
 	}
 	const variants = [...merged.values()];
 	if (variants.length < 2) throw new AnalyzeError(`Need at least two variants to compare, got ${variants.length}`);
@@ -108,7 +128,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		if (!(v.sent > 0)) throw new AnalyzeError(`Variant "${v.variant}": sent must be above 0`);
 		const x = v[metric];
 		if (x === undefined) throw new AnalyzeError(`Variant "${v.variant}" has no "${metric}" count`);
-		if (x < 0 || x > v.sent) throw new AnalyzeError(`Variant "${v.variant}": ${metric} (${x}) must be between 0 and sent (${v.sent})`);
+		if (!(x >= 0 && x <= v.sent)) throw new AnalyzeError(`Variant "${v.variant}": ${metric} (${x}) must be between 0 and sent (${v.sent})`);
 	}
 	const controlName = options.control && options.control !== '' ? options.control : variants[0].variant;
 	const control = merged.get(controlName);
