@@ -93,6 +93,9 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	if (!(alpha > 0 && alpha < 0.5)) throw new AnalyzeError('Significance level must be between 0 and 0.5');
 	if (!(power > 0 && power < 1)) throw new AnalyzeError('Power must be between 0 and 1');
 	if (!(mde > 0)) throw new AnalyzeError('Minimum detectable effect must be above 0');
+	if (options.baselineRate !== undefined && !(options.baselineRate > 0 && options.baselineRate < 1)) throw new AnalyzeError(`Baseline rate must be between 0 and 100% (exclusive), got ${options.baselineRate * 100}%`);
+	// a plan of 0 (or less) recipients would let every first look decide: no peeking guard at all
+	if (options.plannedPerVariant !== undefined && !(options.plannedPerVariant >= 1)) throw new AnalyzeError(`Planned recipients per variant must be at least 1, got ${options.plannedPerVariant}`);
 	const exclude = new Set(options.exclude ?? []);
 	const merged = new Map<string, VariantCounts>();
 	// counts some rows of a variant lack: a sum over the other rows divided by every row's sent
@@ -186,7 +189,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	let summary: string;
 	if (planned === null) {
 		verdict = 'needs_more_data';
-		summary = `The control's ${metricLabel} is ${fmtPct(baseline)}, so no sample size can be planned yet; set a baseline rate or a planned sample size, and keep sending.`;
+		summary =
+			baseline > 0
+				? `A ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} would exceed 100%, so no sample size can be planned; lower the minimum detectable effect or set a planned sample size, and keep sending.`
+				: `The control's ${metricLabel} is ${fmtPct(baseline)}, so no sample size can be planned yet; set a baseline rate or a planned sample size, and keep sending.`;
 	} else if (!plannedReached) {
 		verdict = 'needs_more_data';
 		const smallest = variants.find((v) => v.sent === minSent)!;

@@ -164,3 +164,24 @@ describe('analyze: rows of the same variant', () => {
 		expect(r.variants[1]).toMatchObject({ variant: 'b', opened: 300, open_rate: 0.3 });
 	});
 });
+
+describe('analyze: planning inputs', () => {
+	const rows = [
+		{ variant: 'control', sent: 10, converted: 5 },
+		{ variant: 'b', sent: 10, converted: 10 },
+	];
+	it('refuses a planned size below 1 (it would switch the peeking guard off) and a baseline outside (0, 100%)', () => {
+		// 5/10 vs 10/10 with a plan of 0 would be declared a winner after 10 recipients
+		expect(() => analyze(rows, { plannedPerVariant: 0 })).toThrow('Planned recipients per variant must be at least 1, got 0');
+		expect(() => analyze(rows, { plannedPerVariant: Number.NaN })).toThrow('Planned recipients per variant');
+		expect(() => analyze(rows, { baselineRate: -0.05 })).toThrow('Baseline rate must be between 0 and 100% (exclusive)');
+		expect(() => analyze(rows, { baselineRate: 1.2 })).toThrow('Baseline rate must be between 0 and 100% (exclusive)');
+	});
+
+	it('says why no sample size can be planned when the detectable change would pass 100%', () => {
+		// control 95%: +10% relative → 104.5%, not a rate
+		const r = analyze([{ variant: 'control', sent: 1000, converted: 950 }, { variant: 'b', sent: 1000, converted: 960 }]);
+		expect(r).toMatchObject({ verdict: 'needs_more_data', required_per_variant: null });
+		expect(r.summary).toContain('A 10.00% relative change of a 95.00% conversion rate would exceed 100%');
+	});
+});
