@@ -93,6 +93,26 @@ describe('A/B Experiment Analyze: each count row is checked on its own', () => {
 		expect(variants[1].p_value as number).toBeCloseTo(0.03549, 4);
 	});
 
+	it('a count is a whole number or a numeric string: not a boolean, a list, or a number past 2^53 (no longer exact)', async () => {
+		const rows: INodeExecutionData[] = [
+			input[0],
+			input[1],
+			{ json: { variant: 'b', sent: '200', converted: '20' } },
+			{ json: { variant: 'c', sent: true, converted: 0 } },
+			{ json: { variant: 'd', sent: [5], converted: 1 } },
+			{ json: { variant: 'e', sent: 2 ** 53 + 2, converted: 1 } },
+		];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams, { onError: 'continueRegularOutput' })], connections: {} }, { input: rows });
+		const items = result.items('Analyze');
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([3, 4, 5].map((i) => ({ json: { error: `Item ${i}: field "sent" must be a whole number >= 0` }, pairedItem: { item: i } })));
+		const report = items.find((item) => item.json.error === undefined)!;
+		expect((report.json.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.converted])).toEqual([
+			['control', 1000, 100],
+			['treatment', 1000, 130],
+			['b', 200, 20],
+		]);
+	});
+
 	it('without Continue On Fail, the impossible row stops the node naming the item and the field', async () => {
 		const rows = [input[0], { json: { variant: 'control', sent: 10, converted: 20 } }, { json: { variant: 'control', sent: 1000, converted: 0 } }, input[1]];
 		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams)], connections: {} }, { input: rows });

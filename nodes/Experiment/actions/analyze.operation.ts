@@ -84,8 +84,10 @@ function num(json: IDataObject, field: string, i: number, required: boolean): nu
 		if (required) throw new AnalyzeError(`Item ${i}: field "${field}" is missing`);
 		return undefined;
 	}
-	const n = Number(v);
-	if (!Number.isFinite(n) || n < 0 || !Number.isInteger(n)) throw new AnalyzeError(`Item ${i}: field "${field}" must be a whole number >= 0`);
+	// a number, or a numeric string (CSV, spreadsheets); not true (= 1), [5] or a count past 2^53 that
+	// is no longer exact
+	const n = typeof v === 'number' || typeof v === 'string' ? Number(v) : Number.NaN;
+	if (!Number.isSafeInteger(n) || n < 0) throw new AnalyzeError(`Item ${i}: field "${field}" must be a whole number >= 0`);
 	return n;
 }
 
