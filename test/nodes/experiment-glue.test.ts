@@ -63,6 +63,64 @@ describe('A/B Experiment Analyze: per-row errors through the n8n engine', () => 
 	});
 });
 
+describe('A/B Experiment Analyze: each count row is checked on its own', () => {
+	it('with Continue On Fail, a row with more conversions than sends, or without the metric, is its own error item; the other rows of its variant are still analysed', async () => {
+		const rows: INodeExecutionData[] = [
+			input[0],
+			// control: 20 of 10 is impossible; with the next row, 20 of 1010 would look possible
+			{ json: { variant: 'control', sent: 10, converted: 20 } },
+			// no "converted": its 1000 sends must not dilute the control's rate
+			{ json: { variant: 'control', sent: 1000, opened: 300 } },
+			input[1],
+			// the excluded holdout needs no metric count
+			{ json: { variant: 'holdout', sent: 200 } },
+		];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams, { onError: 'continueRegularOutput' })], connections: {} }, { input: rows });
+		expect(result.error).toBeUndefined();
+		const items = result.items('Analyze');
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([
+			{ json: { error: 'Item 1: field "converted" (20) must not be above "sent" (10)' }, pairedItem: { item: 1 } },
+			{ json: { error: 'Item 2: field "converted" is missing' }, pairedItem: { item: 2 } },
+		]);
+		const report = items.find((item) => item.json.error === undefined)!;
+		expect(report.pairedItem).toEqual([{ item: 0 }, { item: 3 }, { item: 4 }]);
+		const variants = report.json.variants as Array<Record<string, unknown>>;
+		expect(variants.map((v) => [v.variant, v.sent, v.converted])).toEqual([
+			['control', 1000, 100],
+			['treatment', 1000, 130],
+		]);
+		// 100/1000 vs 130/1000 (see the top of this file)
+		expect(variants[1].p_value as number).toBeCloseTo(0.03549, 4);
+	});
+
+	it('a count is a whole number or a numeric string: not a boolean, a list, or a number past 2^53 (no longer exact)', async () => {
+		const rows: INodeExecutionData[] = [
+			input[0],
+			input[1],
+			{ json: { variant: 'b', sent: '200', converted: '20' } },
+			{ json: { variant: 'c', sent: true, converted: 0 } },
+			{ json: { variant: 'd', sent: [5], converted: 1 } },
+			{ json: { variant: 'e', sent: 2 ** 53 + 2, converted: 1 } },
+		];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams, { onError: 'continueRegularOutput' })], connections: {} }, { input: rows });
+		const items = result.items('Analyze');
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([3, 4, 5].map((i) => ({ json: { error: `Item ${i}: field "sent" must be a whole number >= 0` }, pairedItem: { item: i } })));
+		const report = items.find((item) => item.json.error === undefined)!;
+		expect((report.json.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.converted])).toEqual([
+			['control', 1000, 100],
+			['treatment', 1000, 130],
+			['b', 200, 20],
+		]);
+	});
+
+	it('without Continue On Fail, the impossible row stops the node naming the item and the field', async () => {
+		const rows = [input[0], { json: { variant: 'control', sent: 10, converted: 20 } }, { json: { variant: 'control', sent: 1000, converted: 0 } }, input[1]];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams)], connections: {} }, { input: rows });
+		expect(result.error?.message).toBe('Item 1: field "converted" (20) must not be above "sent" (10)');
+		expect((result.nodes.Analyze.error as unknown as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+	});
+});
+
 describe('A/B Experiment Analyze from engagement events: recipients', () => {
 	it('an attributed order without email_id counts for the recipient of the email, not as one more', async () => {
 		const tags = (variant: string, emailId?: string) => ({ variant, experiment_id: 'spring', ...(emailId ? { email_id: emailId } : {}) });

@@ -78,6 +78,6 @@ describe('A/B Experiment through the n8n engine', () => {
 		expect(report.verdict).toBe('needs_more_data'); // control click rate 0: no plan possible yet
 
 		const bad = await runWorkflow({ nodes: [node('Analyze', 'experiment', { operation: 'analyze' })], connections: {} }, { input: [{ json: { variant: 'control', sent: 10, converted: 20 } }, { json: { variant: 'b', sent: 10, converted: 1 } }] });
-		expect(bad.error?.message).toContain('Variant "control": converted (20) must be between 0 and sent (10)');
+		expect(bad.error?.message).toBe('Item 0: field "converted" (20) must not be above "sent" (10)');
 	});
 });

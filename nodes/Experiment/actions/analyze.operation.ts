@@ -84,23 +84,37 @@ function num(json: IDataObject, field: string, i: number, required: boolean): nu
 		if (required) throw new AnalyzeError(`Item ${i}: field "${field}" is missing`);
 		return undefined;
 	}
-	const n = Number(v);
-	if (!Number.isFinite(n) || n < 0 || !Number.isInteger(n)) throw new AnalyzeError(`Item ${i}: field "${field}" must be a whole number >= 0`);
+	// a number, or a numeric string (CSV, spreadsheets); not true (= 1), [5] or a count past 2^53 that
+	// is no longer exact
+	const n = typeof v === 'number' || typeof v === 'string' ? Number(v) : Number.NaN;
+	if (!Number.isSafeInteger(n) || n < 0) throw new AnalyzeError(`Item ${i}: field "${field}" must be a whole number >= 0`);
 	return n;
 }
 
-/** Reads one count row; throws an AnalyzeError naming the item and the field. */
-function countRow(json: IDataObject, variantField: string, i: number): VariantCounts {
+/**
+ * Reads one count row; throws an AnalyzeError naming the item and the field. The metric's count
+ * is required and may not exceed `sent` on every row of a compared (not excluded) variant.
+ */
+function countRow(json: IDataObject, variantField: string, i: number, metric: Metric, exclude: ReadonlySet<string>): VariantCounts {
 	const variant = json[variantField];
 	if (variant === undefined || variant === null || variant === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
-	return {
+	const compared = !exclude.has(String(variant));
+	const row: VariantCounts = {
 		variant: String(variant),
 		sent: num(json, 'sent', i, true) as number,
-		opened: num(json, 'opened', i, false),
-		clicked: num(json, 'clicked', i, false),
-		converted: num(json, 'converted', i, false),
+		opened: num(json, 'opened', i, compared && metric === 'opened'),
+		clicked: num(json, 'clicked', i, compared && metric === 'clicked'),
+		converted: num(json, 'converted', i, compared && metric === 'converted'),
 	};
+	if (compared && (row[metric] as number) > row.sent) throw new AnalyzeError(`Item ${i}: field "${metric}" (${row[metric]}) must not be above "sent" (${row.sent})`);
+	return row;
 }
+
+const excludeList = (options: IDataObject): string[] =>
+	String(options.exclude ?? 'holdout')
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
 
 /**
  * Every id an engagement event carries for its recipient: the message (`properties.email_id`)
@@ -182,10 +196,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		({ counts, ignored } = aggregateEvents(events, experimentId || undefined));
 	} else {
 		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
+		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
+		const exclude = new Set(excludeList(options));
 		used = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				counts.push(countRow(items[i].json, variantField, i));
+				counts.push(countRow(items[i].json, variantField, i, metric, exclude));
 				used.push(i);
 			} catch (error) {
 				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
@@ -205,10 +221,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			power: options.power as number | undefined,
 			baselineRate: typeof options.baselinePercent === 'number' ? options.baselinePercent / 100 : undefined,
 			plannedPerVariant: typeof options.planned === 'number' ? options.planned : undefined,
-			exclude: String(options.exclude ?? 'holdout')
-				.split(',')
-				.map((s) => s.trim())
-				.filter(Boolean),
+			exclude: excludeList(options),
 		});
 		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {

@@ -93,14 +93,37 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	if (!(alpha > 0 && alpha < 0.5)) throw new AnalyzeError('Significance level must be between 0 and 0.5');
 	if (!(power > 0 && power < 1)) throw new AnalyzeError('Power must be between 0 and 1');
 	if (!(mde > 0)) throw new AnalyzeError('Minimum detectable effect must be above 0');
+	if (options.baselineRate !== undefined && !(options.baselineRate > 0 && options.baselineRate < 1)) throw new AnalyzeError(`Baseline rate must be between 0 and 100% (exclusive), got ${options.baselineRate * 100}%`);
+	// a plan of 0 (or less) recipients would let every first look decide: no peeking guard at all
+	if (options.plannedPerVariant !== undefined && !(options.plannedPerVariant >= 1)) throw new AnalyzeError(`Planned recipients per variant must be at least 1, got ${options.plannedPerVariant}`);
 	const exclude = new Set(options.exclude ?? []);
 	const merged = new Map<string, VariantCounts>();
+	// counts some rows of a variant lack: a sum over the other rows divided by every row's sent
+	// would be a wrong rate
+	const partial = new Map<string, Set<'opened' | 'clicked' | 'converted'>>();
 	for (const row of rows) {
 		if (exclude.has(row.variant)) continue;
+		// each row on its own: a row with more conversions than sends must not hide in the sum
+		const x = row[metric];
+		if (x !== undefined && row.sent >= 0 && !(x >= 0 && x <= row.sent)) throw new AnalyzeError(`Variant "${row.variant}": ${metric} (${x}) must be between 0 and sent (${row.sent})`);
 		const m = merged.get(row.variant) ?? { variant: row.variant, sent: 0 };
+		const missing = partial.get(row.variant) ?? new Set();
 		m.sent += row.sent;
-		for (const k of ['opened', 'clicked', 'converted'] as const) if (row[k] !== undefined) m[k] = (m[k] ?? 0) + (row[k] as number);
+		for (const k of ['opened', 'clicked', 'converted'] as const) {
+			if (row[k] === undefined) missing.add(k);
+			else m[k] = (m[k] ?? 0) + (row[k] as number);
+		}
 		merged.set(row.variant, m);
+		partial.set(row.variant, missing);
+	}
+	for (const [name, missing] of partial) {
+		const m = merged.get(name)!;
+		for (const k of missing) {
+			// missing on every row: no such count; missing on some: unknown
+			if (m[k] === undefined) continue;
+			if (k === metric) throw new AnalyzeError(`Variant "${name}": some of its rows have no "${metric}" count`);
+			delete m[k];
+		}
 	}
 	const variants = [...merged.values()];
 	if (variants.length < 2) throw new AnalyzeError(`Need at least two variants to compare, got ${variants.length}`);
@@ -108,7 +131,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		if (!(v.sent > 0)) throw new AnalyzeError(`Variant "${v.variant}": sent must be above 0`);
 		const x = v[metric];
 		if (x === undefined) throw new AnalyzeError(`Variant "${v.variant}" has no "${metric}" count`);
-		if (x < 0 || x > v.sent) throw new AnalyzeError(`Variant "${v.variant}": ${metric} (${x}) must be between 0 and sent (${v.sent})`);
+		if (!(x >= 0 && x <= v.sent)) throw new AnalyzeError(`Variant "${v.variant}": ${metric} (${x}) must be between 0 and sent (${v.sent})`);
 	}
 	const controlName = options.control && options.control !== '' ? options.control : variants[0].variant;
 	const control = merged.get(controlName);
@@ -166,7 +189,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	let summary: string;
 	if (planned === null) {
 		verdict = 'needs_more_data';
-		summary = `The control's ${metricLabel} is ${fmtPct(baseline)}, so no sample size can be planned yet; set a baseline rate or a planned sample size, and keep sending.`;
+		summary =
+			baseline > 0
+				? `A ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} would exceed 100%, so no sample size can be planned; lower the minimum detectable effect or set a planned sample size, and keep sending.`
+				: `The control's ${metricLabel} is ${fmtPct(baseline)}, so no sample size can be planned yet; set a baseline rate or a planned sample size, and keep sending.`;
 	} else if (!plannedReached) {
 		verdict = 'needs_more_data';
 		const smallest = variants.find((v) => v.sent === minSent)!;

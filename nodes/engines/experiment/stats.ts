@@ -20,6 +20,17 @@ export function normalCdf(z: number): number {
 	return 0.5 * (1 + errorFunction(z / Math.SQRT2));
 }
 
+/**
+ * Two-sided tail 2·(1 - Φ(|z|)) = erfc(|z|/√2), from the same Numerical Recipes erfc as
+ * `errorFunction` (fractional error < 1.2e-7), but without forming 1 - erfc first: that
+ * subtraction rounds every tail below ~1e-16 to 0 (|z| above ~8.2).
+ */
+export function twoSidedTail(z: number): number {
+	const x = Math.abs(z) / Math.SQRT2;
+	const t = 1 / (1 + 0.5 * x);
+	return Math.min(1, t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))));
+}
+
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
 const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
 const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
@@ -60,7 +71,7 @@ export function twoProportionZTest(x1: number, n1: number, x2: number, n2: numbe
 	const pooled = (x1 + x2) / (n1 + n2);
 	const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
 	const z = se > 0 ? (p2 - p1) / se : 0;
-	const pValue = se > 0 ? Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) : 1;
+	const pValue = se > 0 ? twoSidedTail(z) : 1;
 	return { p1, p2, diff: p2 - p1, pooled, se, z, pValue, chiSquare: z * z };
 }
 

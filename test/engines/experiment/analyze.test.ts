@@ -125,3 +125,63 @@ describe('aggregateEvents', () => {
 		expect(ignored).toBe(1);
 	});
 });
+
+describe('analyze: rows of the same variant', () => {
+	it('checks each row on its own: a row with more conversions than sends is refused, even when another row of the variant makes the sum look possible', () => {
+		// control rows: 20 of 10, 0 of 1000 → sum 20 of 1010 looks valid, but the first row is impossible
+		expect(() =>
+			analyze([
+				{ variant: 'control', sent: 10, converted: 20 },
+				{ variant: 'control', sent: 1000, converted: 0 },
+				{ variant: 'b', sent: 1000, converted: 100 },
+			]),
+		).toThrow('Variant "control": converted (20) must be between 0 and sent (10)');
+	});
+
+	it('does not divide a count known for some rows by the sends of every row', () => {
+		// control: 100 of 1000 on the first row, the second row (1000 sent) has no "converted".
+		// The control's conversion rate is unknown; 100 / 2000 = 5% would be wrong.
+		expect(() =>
+			analyze(
+				[
+					{ variant: 'control', sent: 1000, converted: 100 },
+					{ variant: 'control', sent: 1000 },
+					{ variant: 'b', sent: 1000, converted: 100 },
+				],
+				{ plannedPerVariant: 1 },
+			),
+		).toThrow('Variant "control": some of its rows have no "converted" count');
+		// a count other than the metric that only some rows carry is reported as unknown (null), not as a partial rate
+		const r = analyze(
+			[
+				{ variant: 'control', sent: 1000, opened: 400, converted: 100 },
+				{ variant: 'control', sent: 1000, converted: 100 },
+				{ variant: 'b', sent: 1000, opened: 300, converted: 100 },
+			],
+			{ plannedPerVariant: 1 },
+		);
+		expect(r.variants[0]).toMatchObject({ variant: 'control', sent: 2000, converted: 200, conversion_rate: 0.1, opened: null, open_rate: null });
+		expect(r.variants[1]).toMatchObject({ variant: 'b', opened: 300, open_rate: 0.3 });
+	});
+});
+
+describe('analyze: planning inputs', () => {
+	const rows = [
+		{ variant: 'control', sent: 10, converted: 5 },
+		{ variant: 'b', sent: 10, converted: 10 },
+	];
+	it('refuses a planned size below 1 (it would switch the peeking guard off) and a baseline outside (0, 100%)', () => {
+		// 5/10 vs 10/10 with a plan of 0 would be declared a winner after 10 recipients
+		expect(() => analyze(rows, { plannedPerVariant: 0 })).toThrow('Planned recipients per variant must be at least 1, got 0');
+		expect(() => analyze(rows, { plannedPerVariant: Number.NaN })).toThrow('Planned recipients per variant');
+		expect(() => analyze(rows, { baselineRate: -0.05 })).toThrow('Baseline rate must be between 0 and 100% (exclusive)');
+		expect(() => analyze(rows, { baselineRate: 1.2 })).toThrow('Baseline rate must be between 0 and 100% (exclusive)');
+	});
+
+	it('says why no sample size can be planned when the detectable change would pass 100%', () => {
+		// control 95%: +10% relative → 104.5%, not a rate
+		const r = analyze([{ variant: 'control', sent: 1000, converted: 950 }, { variant: 'b', sent: 1000, converted: 960 }]);
+		expect(r).toMatchObject({ verdict: 'needs_more_data', required_per_variant: null });
+		expect(r.summary).toContain('A 10.00% relative change of a 95.00% conversion rate would exceed 100%');
+	});
+});

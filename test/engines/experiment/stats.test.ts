@@ -43,6 +43,23 @@ describe('two-proportion z-test', () => {
 	});
 });
 
+describe('two-proportion z-test: small p-values', () => {
+	// references: scipy 1.10, 2·norm.sf(|z|) with z from the pooled standard error
+	it('keeps the p-value of a large z instead of rounding it to 0', () => {
+		const cases: Array<[number, number, number, number, number]> = [
+			[100, 1000, 230, 1000, 4.8220837773826334e-15], // z = 7.83147
+			[100, 1000, 250, 1000, 1.0718661311262765e-18], // z = 8.82735
+			[58030, 100074, 332, 1421, 1.7142782748073866e-151], // z = -26.2167
+			[80, 3303, 118, 3303, 0.0061076220588023545], // z = 2.74195 (usablestats example above)
+		];
+		for (const [x1, n1, x2, n2, p] of cases) {
+			const t = twoProportionZTest(x1, n1, x2, n2);
+			expect(Math.abs(t.pValue / p - 1)).toBeLessThan(1e-6);
+		}
+		expect(twoProportionZTest(500, 1000, 500, 1000).pValue).toBe(1);
+	});
+});
+
 describe('sample size per group (Fleiss, Levin & Paik 2003, eq. 4.14 and 4.19)', () => {
 	// p1 = 0.10, p2 = 0.15, two-sided α = 0.05, power 0.80:
 	//   p̄ = 0.125; z_α/2·sqrt(2·p̄·q̄) = 1.959964·0.467707 = 0.916689; z_β·sqrt(p1q1 + p2q2) = 0.841621·0.466369 = 0.392507
