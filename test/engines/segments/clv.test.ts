@@ -137,5 +137,7 @@ describe('Gamma-Gamma on the CDNOW sample (published estimates)', () => {
 
 	it('rejects non-positive spend', () => {
 		expect(() => fitGammaGamma([{ frequency: 1, monetary: 10 }, { frequency: 2, monetary: 0 }])).toThrow(/average spend must be a number > 0/);
+		// The customer is named by its position in the input, one-time buyers included.
+		expect(() => fitGammaGamma([{ frequency: 0, monetary: 0 }, { frequency: 1, monetary: 10 }, { frequency: 2, monetary: -5 }])).toThrow(/^Customer 2: average spend/);
 	});
 });
