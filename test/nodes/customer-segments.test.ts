@@ -247,6 +247,19 @@ describe('Customer Segments: Train Model and Predict', () => {
 		expect(notModel.error?.message).toContain('not a model from Train Model');
 	});
 
+	it('refuses parameters outside their ranges when an expression sets them', async () => {
+		const data = items(rows.map((r, i) => ({ ...r, churned: i % 3 === 0 })));
+		const base = { operation: 'trainModel', features: 'recency_days', targetField: 'churned' };
+		const fractional = await runWorkflow(wf({ ...base, folds: 2.5 }), { input: data });
+		expect(fractional.error?.message).toBe('Cross-Validation Folds must be a whole number from 2 to 20 (got 2.5)');
+		const one = await runWorkflow(wf({ ...base, folds: 1 }), { input: data });
+		expect(one.error?.message).toBe('Cross-Validation Folds must be a whole number from 2 to 20 (got 1)');
+		const negative = await runWorkflow(wf({ ...base, trainOptions: { l2: -1 } }), { input: data });
+		expect(negative.error?.message).toBe('Regularization (L2) must be a number >= 0 (got -1)');
+		const threshold = await runWorkflow(wf({ ...base, threshold: 1.5 }), { input: data });
+		expect(threshold.error?.message).toBe('Decision Threshold must be a number from 0 to 1 (got 1.5)');
+	});
+
 	it('refuses to train on one class, naming the counts', async () => {
 		const result = await runWorkflow(wf({ operation: 'trainModel', features: 'recency_days', targetField: 'churned' }), { input: items(rows.map((r) => ({ ...r, churned: false }))) });
 		expect(result.error?.message).toBe('Not enough data to train: 200 usable rows, 0 positive and 200 negative');
