@@ -260,6 +260,14 @@ describe('Customer Segments: Train Model and Predict', () => {
 		expect(threshold.error?.message).toBe('Decision Threshold must be a number from 0 to 1 (got 1.5)');
 	});
 
+	it('Predict refuses a model whose scaling or coefficients would give NaN', async () => {
+		const model = { kind: 'logisticRegression', features: ['x'], scaling: [{ feature: 'x', mean: 1, sd: 0 }], intercept: 0, coefficients: { x: 1 }, threshold: 0.5 };
+		const zeroSd = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ x: 1 }]) });
+		expect(zeroSd.error?.message).toBe('Item 0: Model: the model\'s scaling for "x" needs a finite mean and an sd > 0');
+		const noMean = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify({ ...model, scaling: [{ feature: 'x', sd: 2 }] }) }), { input: items([{ x: 1 }]) });
+		expect(noMean.error?.message).toBe('Item 0: Model: the model\'s scaling for "x" needs a finite mean and an sd > 0');
+	});
+
 	it('refuses to train on one class, naming the counts', async () => {
 		const result = await runWorkflow(wf({ operation: 'trainModel', features: 'recency_days', targetField: 'churned' }), { input: items(rows.map((r) => ({ ...r, churned: false }))) });
 		expect(result.error?.message).toBe('Not enough data to train: 200 usable rows, 0 positive and 200 negative');
