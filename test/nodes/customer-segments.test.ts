@@ -247,6 +247,27 @@ describe('Customer Segments: Train Model and Predict', () => {
 		expect(notModel.error?.message).toContain('not a model from Train Model');
 	});
 
+	it('refuses parameters outside their ranges when an expression sets them', async () => {
+		const data = items(rows.map((r, i) => ({ ...r, churned: i % 3 === 0 })));
+		const base = { operation: 'trainModel', features: 'recency_days', targetField: 'churned' };
+		const fractional = await runWorkflow(wf({ ...base, folds: 2.5 }), { input: data });
+		expect(fractional.error?.message).toBe('Cross-Validation Folds must be a whole number from 2 to 20 (got 2.5)');
+		const one = await runWorkflow(wf({ ...base, folds: 1 }), { input: data });
+		expect(one.error?.message).toBe('Cross-Validation Folds must be a whole number from 2 to 20 (got 1)');
+		const negative = await runWorkflow(wf({ ...base, trainOptions: { l2: -1 } }), { input: data });
+		expect(negative.error?.message).toBe('Regularization (L2) must be a number >= 0 (got -1)');
+		const threshold = await runWorkflow(wf({ ...base, threshold: 1.5 }), { input: data });
+		expect(threshold.error?.message).toBe('Decision Threshold must be a number from 0 to 1 (got 1.5)');
+	});
+
+	it('Predict refuses a model whose scaling or coefficients would give NaN', async () => {
+		const model = { kind: 'logisticRegression', features: ['x'], scaling: [{ feature: 'x', mean: 1, sd: 0 }], intercept: 0, coefficients: { x: 1 }, threshold: 0.5 };
+		const zeroSd = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ x: 1 }]) });
+		expect(zeroSd.error?.message).toBe('Item 0: Model: the model\'s scaling for "x" needs a finite mean and an sd > 0');
+		const noMean = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify({ ...model, scaling: [{ feature: 'x', sd: 2 }] }) }), { input: items([{ x: 1 }]) });
+		expect(noMean.error?.message).toBe('Item 0: Model: the model\'s scaling for "x" needs a finite mean and an sd > 0');
+	});
+
 	it('refuses to train on one class, naming the counts', async () => {
 		const result = await runWorkflow(wf({ operation: 'trainModel', features: 'recency_days', targetField: 'churned' }), { input: items(rows.map((r) => ({ ...r, churned: false }))) });
 		expect(result.error?.message).toBe('Not enough data to train: 200 usable rows, 0 positive and 200 negative');
@@ -285,6 +306,42 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		expect(c4.json).toMatchObject({ frequency: 2, recency: 30.4286, T: 38.8571 });
 		expect(c4.pairedItem).toHaveLength(4);
 		expect((c4.json.p_alive as number) > 0 && (c4.json.p_alive as number) < 1).toBe(true);
+	});
+
+	it('names the item and field of a repeat buyer whose average spend is not > 0 (Gamma-Gamma needs > 0)', async () => {
+		const cust = [
+			{ customer_id: 'a', frequency: 0, recency: 0, T: 10, monetary_value: 0 },
+			{ customer_id: 'b', frequency: 2, recency: 5, T: 10, monetary_value: 20 },
+			{ customer_id: 'c', frequency: 1, recency: 3, T: 12, monetary_value: 15 },
+			{ customer_id: 'd', frequency: 3, recency: 8, T: 9, monetary_value: -4 },
+			{ customer_id: 'e', frequency: 1, recency: 2, T: 9, monetary_value: 30 },
+		];
+		const failed = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers' }), { input: items(cust) });
+		expect(failed.error?.message).toBe('Item 3: monetary field "monetary_value" must be > 0 for a customer with repeat purchases (got -4)');
+		// Continue On Fail: only that item becomes an error; the others are scored.
+		const kept = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers' }, { continueOnFail: true }), { input: items(cust) });
+		const out = kept.items(NAME);
+		expect(out.map((i) => i.json.customer_id ?? i.json.error)).toEqual(['a', 'b', 'c', 'e', failed.error?.message]);
+		expect(out[4].pairedItem).toEqual({ item: 3 });
+
+		// From transactions: customer c's repeat purchase is a refund (average -10).
+		const tx = [
+			{ customer_id: 'a', amount: 10, timestamp: '2024-01-01' },
+			{ customer_id: 'a', amount: 12, timestamp: '2024-01-05' },
+			{ customer_id: 'b', amount: 10, timestamp: '2024-01-02' },
+			{ customer_id: 'b', amount: 7, timestamp: '2024-01-09' },
+			{ customer_id: 'c', amount: 10, timestamp: '2024-01-03' },
+			{ customer_id: 'c', amount: -10, timestamp: '2024-01-12' },
+			{ customer_id: 'd', amount: 5, timestamp: '2024-01-04' },
+			{ customer_id: 'd', amount: 6, timestamp: '2024-01-20' },
+		];
+		const params = { operation: 'lifetimeValue', observationEnd: '2024-02-01T00:00:00Z', timeUnit: 'days' };
+		const refund = await runWorkflow(wf(params), { input: items(tx) });
+		expect(refund.error?.message).toBe('Customer "c" (items 4, 5): amount field "amount" averages -10 over its repeat purchases; Gamma-Gamma needs an average > 0');
+		const skipped = await runWorkflow(wf(params, { continueOnFail: true }), { input: items(tx) });
+		const rows = skipped.items(NAME);
+		expect(rows.map((i) => i.json.customer_id ?? i.json.error)).toEqual(['a', 'b', 'd', refund.error?.message]);
+		expect(rows[3].pairedItem).toEqual([{ item: 4 }, { item: 5 }]);
 	});
 
 	it('explains why it cannot fit when nobody bought twice', async () => {

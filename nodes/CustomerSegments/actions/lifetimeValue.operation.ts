@@ -183,8 +183,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 		}
 		for (const s of summarizer.summarize(endDay, unit)) {
-			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: pairs.get(s.customerId) ?? [] });
+			const list = pairs.get(s.customerId) ?? [];
 			pairs.delete(s.customerId);
+			if (s.frequency > 0 && !(s.monetary > 0)) {
+				// Gamma-Gamma needs a positive average spend; refunds or free orders can make it <= 0.
+				const at = list.map((p) => p.item).join(', ');
+				const message = `Customer "${s.customerId}" (items ${at}): amount field "${amountField}" averages ${s.monetary} over its repeat purchases; Gamma-Gamma needs an average > 0`;
+				if (!this.continueOnFail()) {
+					throw new NodeOperationError(this.getNode(), message, {
+						itemIndex: list[0]?.item,
+						description: 'Refunds or free orders on later days can make the average of the repeat purchases 0 or negative. Leave them out, or net them against their orders on the same day.',
+					});
+				}
+				errors.push({ json: { error: message }, pairedItem: list });
+				continue;
+			}
+			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: list });
 		}
 		// Left in `pairs`: customers all of whose orders fall after the End of Observation.
 		for (const [id, list] of pairs) skipped.push({ json: { customer_id: id, skipped: true, reason: 'all orders after End of Observation' }, pairedItem: list });
@@ -211,6 +225,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				if (!Number.isInteger(x) || x < 0) throw itemError(this, i, `frequency must be a whole number >= 0 (got ${x})`);
 				if (tx < 0 || T < 0 || tx > T) throw itemError(this, i, `recency (${tx}) and T (${T}) must satisfy 0 <= recency <= T`);
 				if (x === 0 && tx !== 0) throw itemError(this, i, `recency must be 0 for a customer without repeat purchases (got ${tx})`);
+				if (x > 0 && !(row.monetary > 0)) {
+					throw itemError(this, i, `monetary field "${fields.monetary}" must be > 0 for a customer with repeat purchases (got ${row.monetary})`);
+				}
 				rows.push(row);
 			} catch (error) {
 				handleItemError(this, error, i, errors);

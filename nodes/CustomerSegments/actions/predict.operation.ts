@@ -61,8 +61,19 @@ function validModel(value: unknown): string | undefined {
 	if (!Array.isArray(m.features) || m.features.length === 0) return 'the model has no features';
 	if (!Array.isArray(m.scaling) || m.scaling.length !== m.features.length) return 'the model has no feature scaling';
 	if (typeof m.intercept !== 'number' || typeof m.coefficients !== 'object' || m.coefficients === null) return 'the model has no coefficients';
-	for (const f of m.features as string[]) {
-		if (typeof (m.coefficients as Record<string, unknown>)[f] !== 'number') return `the model has no coefficient for "${f}"`;
+	if (!Number.isFinite(m.intercept)) return 'the model\'s intercept is not a finite number';
+	const features = m.features as string[];
+	for (const f of features) {
+		const c = (m.coefficients as Record<string, unknown>)[f];
+		if (typeof c !== 'number') return `the model has no coefficient for "${f}"`;
+		if (!Number.isFinite(c)) return `the model's coefficient for "${f}" is not a finite number`;
+	}
+	// predictProbability divides by sd: a hand-edited or truncated scaling would give NaN.
+	for (let j = 0; j < features.length; j++) {
+		const s = (m.scaling as unknown[])[j] as { mean?: unknown; sd?: unknown } | null;
+		if (typeof s !== 'object' || s === null || !Number.isFinite(s.mean) || !(typeof s.sd === 'number' && Number.isFinite(s.sd) && s.sd > 0)) {
+			return `the model's scaling for "${features[j]}" needs a finite mean and an sd > 0`;
+		}
 	}
 	return undefined;
 }

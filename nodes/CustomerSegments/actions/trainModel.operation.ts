@@ -78,6 +78,20 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const options = this.getNodeParameter('trainOptions', 0, {}) as IDataObject;
 	const l2 = (options.l2 as number | undefined) ?? 1;
 	const seed = (options.seed as number | undefined) ?? 42;
+	// The editor enforces these ranges, an expression does not. A fractional fold count left the
+	// rows of fold 0.5, 1.5, ... out of every test fold (scored 0 in the pooled metrics).
+	if (!Number.isInteger(folds) || folds < 2 || folds > 20) {
+		throw new NodeOperationError(this.getNode(), `Cross-Validation Folds must be a whole number from 2 to 20 (got ${folds})`);
+	}
+	if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+		throw new NodeOperationError(this.getNode(), `Decision Threshold must be a number from 0 to 1 (got ${threshold})`);
+	}
+	if (typeof l2 !== 'number' || !(l2 >= 0 && Number.isFinite(l2))) {
+		throw new NodeOperationError(this.getNode(), `Regularization (L2) must be a number >= 0 (got ${l2})`);
+	}
+	if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+		throw new NodeOperationError(this.getNode(), `Seed must be a number (got ${seed})`);
+	}
 	if (features.length === 0) throw new NodeOperationError(this.getNode(), 'Name at least one feature field');
 	if (features.includes(target)) throw new NodeOperationError(this.getNode(), `The target "${target}" cannot also be a feature`);
 	const errors: INodeExecutionData[] = [];

@@ -225,8 +225,13 @@ export function expectedPurchases(p: BgNbdParams, c: RfCustomer, t: number): num
 	const { r, alpha, a, b } = p;
 	const { frequency: x, recency: tx, T } = c;
 	const z = t / (alpha + T + t);
-	const hyp = hyp2f1(r + x, b + x, a + b + x - 1, z);
-	const numerator = ((a + b + x - 1) / (a - 1)) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp);
+	// Eq. 10 has ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; z). By Euler's transformation
+	// 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) with 1 - z = (α+T)/(α+T+t) this is
+	// ((α+T)/(α+T+t))^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z). The direct series grows like
+	// (1-z)^-(r+x-a+1) before the power scales it down: it overflows to Infinity · 0 = NaN for a
+	// customer with hundreds of repeat purchases and a long horizon (x = 400 days, t = 3650 days).
+	const scaled = ((alpha + T) / (alpha + T + t)) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+	const numerator = ((a + b + x - 1) / (a - 1)) * (1 - scaled);
 	const denominator = x > 0 ? 1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x) : 1;
 	return numerator / denominator;
 }

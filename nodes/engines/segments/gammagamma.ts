@@ -44,8 +44,9 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: rea
 export function fitGammaGamma(customers: readonly SpendCustomer[]): GammaGammaFit {
 	const usable = customers.filter((c) => c.frequency > 0);
 	if (usable.length < 2) throw new ModelInputError('Gamma-Gamma needs at least two customers with a repeat purchase');
-	usable.forEach((c, i) => {
-		if (!(Number.isFinite(c.monetary) && c.monetary > 0)) {
+	// The index named is the customer's position in `customers` (not among the repeat buyers).
+	customers.forEach((c, i) => {
+		if (c.frequency > 0 && !(Number.isFinite(c.monetary) && c.monetary > 0)) {
 			throw new ModelInputError(`Customer ${i}: average spend must be a number > 0 (got ${String(c.monetary)})`, i);
 		}
 	});

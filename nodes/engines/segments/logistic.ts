@@ -35,6 +35,13 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 	if (n === 0) throw new RangeError('No training rows');
 	if (y.length !== n) throw new RangeError('Features and target have different lengths');
 	const scaling = features.map((feature, j) => {
+		// A constant column must come out as constant: its mean computed as sum / n can miss the
+		// value by an ulp (0.1 + 0.1 + 0.1 = 0.30000000000000004), which would give it an sd of
+		// ~1e-17 instead of 1 and turn it into a ±1 column, i.e. a second intercept.
+		const first = X[0][j];
+		let constant = true;
+		for (let i = 1; i < n && constant; i++) if (X[i][j] !== first) constant = false;
+		if (constant) return { feature, mean: first, sd: 1 };
 		let mean = 0;
 		for (let i = 0; i < n; i++) mean += X[i][j];
 		mean /= n;

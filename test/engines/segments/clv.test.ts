@@ -61,6 +61,21 @@ describe('BG/NBD on the CDNOW sample (published estimates)', () => {
 		expect(expectedPurchases(published, { frequency: 2, recency: 30.43, T: 38.86 }, 39).toFixed(3)).toBe('1.226');
 	});
 
+	it('conditional expectation stays finite for hundreds of repeat purchases over a long horizon (mpmath reference)', () => {
+		// References: eq. 10 evaluated with mpmath at 60 digits (mp.hyp2f1), parameters on a daily scale.
+		const p = { r: 0.2426, alpha: 30.9, a: 0.7929, b: 2.4259 };
+		const cases: Array<[number, number, number, number, number]> = [
+			[400, 360, 365, 3650, 907.628809099963145],
+			[1000, 720, 730, 3650, 4.78964750571392103],
+			[300, 360, 365, 365, 187.894791861024035],
+			[0, 0, 100, 36500, 7.14848631918774732],
+		];
+		for (const [x, tx, T, t, reference] of cases) {
+			const value = expectedPurchases(p, { frequency: x, recency: tx, T }, t);
+			expect(Math.abs(value / reference - 1)).toBeLessThan(1e-10);
+		}
+	});
+
 	it('P(alive) is 1 without repeat purchases and falls as the last purchase recedes', () => {
 		expect(probabilityAlive(fit.params, { frequency: 0, recency: 0, T: 30 })).toBe(1);
 		const recent = probabilityAlive(fit.params, { frequency: 3, recency: 35, T: 38 });
@@ -122,5 +137,7 @@ describe('Gamma-Gamma on the CDNOW sample (published estimates)', () => {
 
 	it('rejects non-positive spend', () => {
 		expect(() => fitGammaGamma([{ frequency: 1, monetary: 10 }, { frequency: 2, monetary: 0 }])).toThrow(/average spend must be a number > 0/);
+		// The customer is named by its position in the input, one-time buyers included.
+		expect(() => fitGammaGamma([{ frequency: 0, monetary: 0 }, { frequency: 1, monetary: 10 }, { frequency: 2, monetary: -5 }])).toThrow(/^Customer 2: average spend/);
 	});
 });

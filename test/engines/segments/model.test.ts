@@ -70,6 +70,22 @@ describe('logistic regression', () => {
 		expect(predictProbability(model, [1])).toBeCloseTo(0.75, 8);
 	});
 
+	it('a constant feature whose mean is not exact in floating point still gets sd 1 and no weight', () => {
+		// Same closed form as above plus a column that is 0.1 in every row (8 × 0.1 sums to
+		// 0.7999999999999999, so sum / n is not 0.1). Documented: a constant feature gets sd 1.
+		const X = [[0], [0], [0], [0], [1], [1], [1], [1]].map(([x]) => [x, 0.1]);
+		const y = [true, false, false, false, true, true, true, false];
+		const model = fitLogistic(X, y, ['x', 'c'], { l2: 0 });
+		expect(model.scaling[1]).toEqual({ feature: 'c', mean: 0.1, sd: 1 });
+		expect(model.coefficients.c).toBe(0);
+		expect(model.rawCoefficients.c).toBe(0);
+		expect(model.rawIntercept).toBeCloseTo(Math.log(1 / 3), 8);
+		expect(model.rawCoefficients.x).toBeCloseTo(Math.log(9), 8);
+		// A new customer with another value of the constant feature scores as the closed form says.
+		expect(predictProbability(model, [0, 0.11])).toBeCloseTo(0.25, 8);
+		expect(predictProbability(model, [1, 0])).toBeCloseTo(0.75, 8);
+	});
+
 	it('penalized fit satisfies its score equations: Σ(y-p) = 0 and Σ(y-p)z_j = λβ_j', () => {
 		const rnd = mulberry32(3);
 		const X = Array.from({ length: 200 }, () => [rnd() * 10, rnd() * 100, rnd()]);
