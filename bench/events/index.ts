@@ -16,21 +16,10 @@ import type { Figure } from '../types';
 import { X509Certificate, createHmac, createPublicKey, createSecretKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 
 /**
- * A full collection before each timed pass (bench/run.ts starts the child with --expose-gc). The
- * bench keeps ~0.5 GB of inputs alive (bodies, parsed payloads, prebuilt primitives); without this,
- * a major collection marking all of it lands in whichever pass happens to trigger it, and single
- * passes took up to 2.5x their neighbours. Each pass still pays for collecting its own garbage.
- */
-function settle(): void {
-	(globalThis as { gc?: () => void }).gc?.();
-}
-
-/**
  * CPU time (user + system) of one pass, in ms. The machine running the benchmarks is shared, so
  * wall time mostly measures the other processes; CPU time is what one core spends on our work.
  */
 function cpuMs(fn: () => void): number {
-	settle();
 	const start = process.cpuUsage();
 	fn();
 	const used = process.cpuUsage(start);
@@ -38,7 +27,6 @@ function cpuMs(fn: () => void): number {
 }
 
 async function cpuMsAsync(fn: () => Promise<void>): Promise<number> {
-	settle();
 	const start = process.cpuUsage();
 	await fn();
 	const used = process.cpuUsage(start);
