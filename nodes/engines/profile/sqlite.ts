@@ -364,10 +364,15 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	async erase(lookup: IdentityLookup): Promise<EraseResult> {
-		const id = this.findProfileId(lookup);
-		if (!id) return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
 		this.db.exec('BEGIN IMMEDIATE');
 		try {
+			// Looked up under the write lock: another process may have merged the profile away (its
+			// identities and events now under another profile) since any earlier read.
+			const id = this.findProfileId(lookup);
+			if (!id) {
+				this.db.exec('COMMIT');
+				return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+			}
 			const events = this.db.prepare(`DELETE FROM ${this.t.events} WHERE profile_id = ?`).run(id);
 			const identities = this.db.prepare(`DELETE FROM ${this.t.identities} WHERE profile_id = ?`).run(id);
 			const profiles = this.st.deleteProfile.run(id);
