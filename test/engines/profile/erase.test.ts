@@ -3,6 +3,7 @@
  * identifiers or events. Checked on the raw tables (every column of every row, as text), on both
  * backends; expected counts are worked out by hand from the events written in each test.
  */
+import fs from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -250,6 +251,38 @@ describe('Erase Customer on sqlite, concurrent with another process', () => {
 			expect(rows).toEqual([]);
 		} finally {
 			raw.close();
+			await store.close();
+		}
+	});
+});
+
+describe('Erase Customer on sqlite: the files keep no copy', () => {
+	it('neither the database file nor its WAL holds the erased customer afterwards, also after updates, merges and pruning', async () => {
+		const file = tempSqliteFile();
+		const store = new SqliteProfileStore(file, { tablePrefix: 'pz_', retentionDays: 30 });
+		try {
+			const big = 'Long product description. '.repeat(400); // ~10 KB: event bodies on overflow pages
+			const now = new Date(T0 + 40 * 86_400_000);
+			for (let round = 0; round < 6; round++) {
+				const batch: CanonicalEvent[] = [];
+				const minutes = round < 2 ? round * 60 : 39 * 24 * 60 + round * 60;
+				for (let c = 0; c < 40; c++) {
+					const who = c === 7 ? { userId: 'user-pat', email: 'pat.secret@example.com' } : { userId: `user-${c}`, email: `other-${c}@example.com` };
+					batch.push(ev({ event: 'Product Viewed', ...who, traits: { round }, properties: { product_id: `p${round}`, description: big } }, minutes));
+				}
+				if (round === 0) batch.push(ev({ event: 'Product Viewed', anonymousId: 'anon-pat', properties: { product_id: 'x', description: big } }, 1));
+				if (round === 1) batch.push(ev({ event: 'Identify', userId: 'user-pat', anonymousId: 'anon-pat' }, 61));
+				// Every profile is rewritten each round (old versions freed); rounds 0 and 1 are past the retention window.
+				await store.record(batch, { now: round < 2 ? new Date(T0) : now });
+			}
+			await store.pruneEvents(now);
+			const mentions = () =>
+				[file, `${file}-wal`].reduce((n, f) => n + (fs.existsSync(f) ? (fs.readFileSync(f).toString('latin1').match(/pat\.secret|user-pat|anon-pat/g) ?? []).length : 0), 0);
+			expect(mentions()).toBeGreaterThan(0);
+			expect(await store.erase({ email: 'pat.secret@example.com' })).toMatchObject({ found: true, profilesDeleted: 1, identitiesDeleted: 3, eventsDeleted: 4 });
+			expect(mentions()).toBe(0);
+			expect(await store.get({ userId: 'user-8' })).toMatchObject({ email: 'other-8@example.com' });
+		} finally {
 			await store.close();
 		}
 	});
