@@ -381,7 +381,7 @@ export class SqliteProfileStore implements ProfileStore {
 			const identities = this.db.prepare(`DELETE FROM ${this.t.identities} WHERE profile_id = ?`).run(id);
 			const profiles = this.st.deleteProfile.run(id);
 			this.db.exec('COMMIT');
-			this.truncateWal();
+			await this.truncateWal().catch(() => undefined);
 			return {
 				found: true,
 				profileId: id,
@@ -398,18 +398,25 @@ export class SqliteProfileStore implements ProfileStore {
 	/**
 	 * After an erase: the WAL still holds the pages as they were before (with the customer in them)
 	 * until it is overwritten, which may never happen to its tail. Copy it into the database file and
-	 * truncate it to zero bytes. Best effort, waiting at most 1 s (it blocks the event loop): a
-	 * reader of another process that holds an old snapshot longer leaves the WAL as it is (the next
-	 * erase, or closing the store, removes it).
+	 * truncate it to zero bytes. Best effort, for about a second: the checkpoint worker's own pass
+	 * makes the checkpoint busy at once (SQLite does not wait for the checkpoint lock), so it is tried
+	 * again after a pause; a reader of another process that holds an old snapshot longer leaves the
+	 * WAL as it is (the next erase, or closing the store, removes it). Each try blocks the event loop
+	 * for one checkpoint (at most 200 ms waiting for readers).
 	 */
-	private truncateWal(): void {
+	private async truncateWal(): Promise<void> {
 		if (this.file === ':memory:') return;
-		try {
-			this.db.exec('PRAGMA busy_timeout = 1000; PRAGMA wal_checkpoint(TRUNCATE)');
-		} catch {
-			// busy or I/O error: the erase itself is committed
-		} finally {
-			this.db.exec('PRAGMA busy_timeout = 10000');
+		for (let attempt = 0; attempt < 20 && this.db.isOpen; attempt++) {
+			try {
+				this.db.exec('PRAGMA busy_timeout = 200');
+				const row = this.db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number } | undefined;
+				if (!row || row.busy === 0) return;
+			} catch {
+				// busy or I/O error: the erase itself is committed
+			} finally {
+				this.db.exec('PRAGMA busy_timeout = 10000');
+			}
+			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 	}
 
