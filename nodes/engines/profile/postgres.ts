@@ -370,8 +370,18 @@ export class PostgresProfileStore implements ProfileStore {
 			if (keys.length) {
 				await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) s', [keys]);
 			}
-			const id = await this.findProfileId(c, lookup);
-			if (!id) return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+			let id: string | undefined;
+			for (let attempt = 1; ; attempt++) {
+				id = await this.findProfileId(c, lookup);
+				if (!id) return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+				// Lock the profile row. Once it is held, no batch can move its identities or events to
+				// another profile (a merge locks the profile it merges away) or add new ones (a batch
+				// locks the profiles its identities point to). A profile merged away (or erased) between
+				// the identity read and the lock is gone: read the identities again (a new statement
+				// sees what that batch committed).
+				const locked = await c.query(`SELECT 1 FROM ${this.t.profiles} WHERE profile_id = $1 FOR UPDATE`, [id]);
+				if (locked.rowCount || attempt >= MAX_ATTEMPTS) break;
+			}
 			const profiles = await c.query(`DELETE FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
 			const identities = await c.query(`DELETE FROM ${this.t.identities} WHERE profile_id = $1`, [id]);
 			const events = await c.query(`DELETE FROM ${this.t.events} WHERE profile_id = $1`, [id]);
