@@ -3,7 +3,7 @@
  * on the code before its fix.
  */
 import { evaluate } from '../../../nodes/engines/reco/evaluate';
-import { parseTime } from '../../../nodes/engines/reco/input';
+import { interactionsFromItem, parseTime } from '../../../nodes/engines/reco/input';
 import { compileModel, recommend } from '../../../nodes/engines/reco/recommend';
 import { train } from '../../../nodes/engines/reco/train';
 import type { Interaction } from '../../../nodes/engines/reco/types';
@@ -44,5 +44,19 @@ describe('a fractional number of products', () => {
 	it('Evaluate refuses a list length that is not a whole number >= 1', () => {
 		expect(() => evaluate(lines, { n: 2.5 })).toThrow('whole number');
 		expect(() => evaluate(lines, { n: 0 })).toThrow('whole number');
+	});
+});
+
+describe('epoch times as text (CSV, spreadsheets)', () => {
+	it('reads "1735689600" (seconds) and "1735689600000" (ms) as 2025-01-01T00:00:00Z', () => {
+		const t = Date.UTC(2025, 0, 1);
+		expect(parseTime('1735689600', 'timestamp')).toBe(t);
+		expect(parseTime('1735689600000', 'timestamp')).toBe(t);
+		expect(parseTime(' 1735689600 ', 'timestamp')).toBe(t);
+		expect(interactionsFromItem({ customer_id: 'c1', product_id: 'A', timestamp: '1735689600' })[0].time).toBe(t);
+	});
+
+	it('still refuses digits that are no epoch time, naming the field', () => {
+		expect(() => parseTime('20250101', 'ordered_at')).toThrow('"ordered_at" is not a valid date');
 	});
 });
