@@ -115,7 +115,7 @@ export function readTrainOptions(ctx: IExecuteFunctions): TrainOptions {
  * Reads every input item as interactions. A bad item fails the node (naming the item and
  * the field), or with Continue On Fail becomes an error item while the others are used.
  */
-export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionData[]): { interactions: Interaction[]; errors: INodeExecutionData[] } {
+export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionData[]): { interactions: Interaction[]; errors: INodeExecutionData[]; used: Array<{ item: number }> } {
 	const extra = ctx.getNodeParameter('trainOptions', 0, {}) as IDataObject;
 	const fields: LineFields = {
 		customer: (ctx.getNodeParameter('customerField', 0, 'customer_id') as string).trim(),
@@ -126,9 +126,11 @@ export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionDa
 	};
 	const interactions: Interaction[] = [];
 	const errors: INodeExecutionData[] = [];
+	const used: Array<{ item: number }> = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
 			for (const line of interactionsFromItem(items[i].json, fields)) interactions.push(line);
+			used.push({ item: i });
 		} catch (error) {
 			const message = `Item ${i}: ${(error as Error).message}`;
 			if (ctx.continueOnFail()) {
@@ -141,7 +143,8 @@ export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionDa
 			});
 		}
 	}
-	return { interactions, errors };
+	// the aggregate item is paired with the items it was computed from (with Continue On Fail, not the error items)
+	return { interactions, errors, used };
 }
 
 export function allPaired(items: INodeExecutionData[]): Array<{ item: number }> {

@@ -18,13 +18,13 @@ export const description: INodeProperties[] = [
 
 /** Aggregates: all order lines → one metrics item (leave-last-purchase-out), paired with every input item. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const { interactions, errors } = readInteractions(this, items);
+	const { interactions, errors, used } = readInteractions(this, items);
 	const n = this.getNodeParameter('evaluateCount', 0, 10) as number;
 	try {
 		const result = evaluate(interactions, { n, train: readTrainOptions(this) });
-		return [{ json: { ...result } as never, pairedItem: allPaired(items) }, ...errors];
+		return [{ json: { ...result } as never, pairedItem: used }, ...errors];
 	} catch (error) {
-		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: allPaired(items) }, ...errors];
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
 		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message);
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}

@@ -146,7 +146,11 @@ async function loadModel(ctx: IExecuteFunctions, items: INodeExecutionData[]): P
 }
 
 function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string, ProductDetails> | undefined {
-	if (options.catalogue === undefined) return undefined;
+	if (options.catalogue === undefined) {
+		// a filter that silently does nothing would recommend e.g. out-of-stock products
+		if (options.onlyCatalogue === true) throw new NodeOperationError(ctx.getNode(), 'Only Catalogue Products is on but no Catalogue is set', { description: 'Add the Catalogue option (the products that may be recommended), or turn Only Catalogue Products off' });
+		return undefined;
+	}
 	const raw = parseJson(ctx, options.catalogue, 'Catalogue');
 	if (!Array.isArray(raw)) throw new NodeOperationError(ctx.getNode(), 'Catalogue must be a list of products');
 	const map = new Map<string, ProductDetails>();
@@ -156,7 +160,8 @@ function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string
 		const { product_id: _drop, ...rest } = p as IDataObject;
 		map.set(String(id), rest as ProductDetails);
 	});
-	return map.size > 0 ? map : undefined;
+	// an empty catalogue with Only Catalogue Products means nothing may be recommended (e.g. nothing in stock), not "no filter"
+	return map.size > 0 || options.onlyCatalogue === true ? map : undefined;
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

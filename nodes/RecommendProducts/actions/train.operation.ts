@@ -28,17 +28,17 @@ export const description: INodeProperties[] = [
 
 /** Aggregates: all input items → one model item, paired with every input item. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const { interactions, errors } = readInteractions(this, items);
+	const { interactions, errors, used } = readInteractions(this, items);
 	let model;
 	try {
 		model = train(interactions, readTrainOptions(this));
 	} catch (error) {
-		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: allPaired(items) }, ...errors];
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
 		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message, { description: 'Check the order-line fields: no usable order line was found.' });
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
 	const format = this.getNodeParameter('outputFormat', 0, 'json') as string;
-	const paired = allPaired(items);
+	const paired = used;
 	const summary = { trainedAt: model.trainedAt, similarity: model.similarity, stats: model.stats };
 	if (format === 'binary') {
 		const property = (this.getNodeParameter('binaryPropertyName', 0, 'model') as string).trim() || 'model';

@@ -63,6 +63,7 @@ export interface EvaluationResult {
 
 export function evaluate(interactions: readonly Interaction[], options: EvaluateOptions = {}): EvaluationResult {
 	const n = options.n ?? 10;
+	if (!Number.isInteger(n) || n < 1) throw new RangeError(`The list length N must be a whole number of at least 1 (got ${String(n)})`);
 	// first purchase time of each (customer, product); input order breaks ties and stands in for missing times
 	const first = new Map<string, Map<string, { time: number; order: number }>>();
 	interactions.forEach((line, order) => {

@@ -44,6 +44,8 @@ export function parseTime(value: unknown, field: string): number | undefined {
 		return value < 1e11 ? value * 1000 : value; // seconds or milliseconds
 	}
 	if (typeof value === 'string') {
+		// epoch seconds/milliseconds as text (CSV, spreadsheets), 9 digits or more: Date.parse reads "1735689600" as NaN
+		if (/^\d{9,}$/.test(value.trim())) return parseTime(Number(value.trim()), field);
 		const t = Date.parse(value);
 		if (Number.isNaN(t)) throw new InputError(`"${field}" is not a valid date: "${value}"`, field);
 		return t;

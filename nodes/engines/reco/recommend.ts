@@ -222,7 +222,8 @@ export const RECOMMEND_DEFAULTS = {
 };
 
 export function recommend(model: CompiledModel, customer: CustomerContext, options: RecommendOptions = {}): Recommendation[] {
-	const count = options.count ?? RECOMMEND_DEFAULTS.count;
+	// a whole number of slots: a fractional count (e.g. from an expression) never equals the list length, which returned every touched product
+	const count = Math.floor(options.count ?? RECOMMEND_DEFAULTS.count);
 	const maxSeeds = options.maxSeeds ?? RECOMMEND_DEFAULTS.maxSeeds;
 	const viewW = options.viewSeedWeight ?? RECOMMEND_DEFAULTS.viewSeedWeight;
 	const cartW = options.cartSeedWeight ?? RECOMMEND_DEFAULTS.cartSeedWeight;

@@ -209,9 +209,11 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		for (let k = itemStart[a]; k < itemStart[a + 1]; k++) {
 			const c = itemCust[k];
 			const wa = itemW[k];
+			// a weight of 0 (View Weight 0: views ignored) is no evidence: it does not count towards the minimum support
+			if (wa === 0) continue;
 			for (let s = rowStart[c]; s < rowStart[c + 1]; s++) {
 				const b = rowItems[s];
-				if (b === a) continue;
+				if (b === a || rowW[s] === 0) continue;
 				if (support[b] === 0) touched[nt++] = b;
 				support[b]++;
 				acc[b] += wa * rowW[s];
