@@ -127,7 +127,8 @@ export function plan(prepared: Prepared, loaded: Loaded, options: FoldOptions = 
 			profiles.set(target, emptyState(target, v.ts));
 		}
 		const into = state(target);
-		for (const c of [pE, pA]) {
+		// One profile may hold both the email and the anonymous id: it is merged once.
+		for (const c of new Set([pE, pA])) {
 			if (!c || c === target) continue;
 			const other = state(c);
 			if (other.userId && into.userId && other.userId !== into.userId) continue;

@@ -206,9 +206,14 @@ const EXPONENT: Record<string, number> = {
 	CLF: 4, UYW: 4,
 };
 
+/** Digits after the decimal point of the currency's minor unit (ISO 4217; 2 unless listed). */
+export function minorExponent(currency: string): number {
+	return EXPONENT[currency.toUpperCase()] ?? 2;
+}
+
 /** Major units → integer minor units of the currency (19.99 USD → 1999; 1.005 USD → 101; 500 JPY → 500). */
 export function toMinor(amount: number, currency: string): number {
-	const exp = EXPONENT[currency.toUpperCase()] ?? 2;
+	const exp = minorExponent(currency);
 	return Math.round(Number((amount * 10 ** exp).toPrecision(15)));
 }
 
@@ -549,7 +554,9 @@ function currentCart(s: ProfileState): ProfileOpenCart | null {
 	let value = meta.value;
 	if (value === undefined) {
 		const sum = products.reduce((t, l) => t + (l.price ?? 0) * (l.quantity ?? 1), 0);
-		value = Math.round(sum * 100) / 100;
+		// Rounded to the currency's minor unit (3 digits for KWD, none for JPY), not always to cents.
+		const currency = meta.currency ?? 'USD';
+		value = toMinor(sum, currency) / 10 ** minorExponent(currency);
 	}
 	return { ...meta, value, products, updatedAt: new Date(latest).toISOString() };
 }

@@ -180,6 +180,38 @@ describe.each(backends)('profile store on $name', (backend) => {
 		expect((await store.exportProfiles()).length).toBe(1);
 	});
 
+	it('merges a profile reached by both the email and the anonymous id into the known customer once', async () => {
+		const store = await backend.open();
+		// A known customer (userId only), and a visitor who left that address in a sign-up form.
+		await store.record([ev({ event: 'Order Completed', userId: 'kb', properties: { total: 10, currency: 'USD' } }, 1)]);
+		await store.record([
+			ev({ event: 'Product Viewed', email: 'kb@example.com', anonymousId: 'kb-device', properties: { product_id: 'p1' } }, 2),
+			ev({ event: 'Order Completed', email: 'kb@example.com', anonymousId: 'kb-device', properties: { total: 5, currency: 'EUR' } }, 3),
+		]);
+		const known = (await store.get({ userId: 'kb' }))!.profileId;
+		expect((await store.get({ email: 'kb@example.com' }))!.profileId).not.toBe(known);
+		// The log-in names all three: the email-and-device profile joins the known one (before: TypeError).
+		const r = await store.record([ev({ event: 'Identify', userId: 'kb', email: 'kb@example.com', anonymousId: 'kb-device' }, 4)]);
+		expect(r).toEqual([{ status: 'recorded', messageId: expect.any(String), profileId: known }]);
+		const merged = await store.get({ anonymousId: 'kb-device' });
+		expect(merged).toEqual(await store.get({ userId: 'kb' }));
+		expect(merged).toMatchObject({
+			profileId: known,
+			userId: 'kb',
+			email: 'kb@example.com',
+			anonymousIds: ['kb-device'],
+			ordersCount: 2,
+			totalSpentMinor: { USD: 1000, EUR: 500 },
+			firstOrderAt: at(1),
+			lastOrderAt: at(3),
+			firstSeenAt: at(1),
+			lastSeenAt: at(4),
+			recentViews: [{ product_id: 'p1', at: at(2) }],
+		});
+		expect(await store.hasEventSince({ userId: 'kb' }, 'Order Completed', new Date(T0))).toMatchObject({ count: 2 });
+		expect((await store.exportProfiles()).length).toBe(1);
+	});
+
 	it('a logged-out visit linking a known device to an email-only profile keeps the known customer\'s profileId', async () => {
 		const store = await backend.open();
 		await store.record([ev({ event: 'Identify', userId: 'u-known', anonymousId: 'device-1' }, 1)]);
