@@ -227,6 +227,21 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		expect((await run(wf('get'), [{ userId: 'cust-3' }])).items('Profile')[0].json.profileFound).toBe(false);
 	});
 
+	it('refuses an event dated more than a day after it was received, naming the item and the timestamp; Continue On Fail records the rest', async () => {
+		const now = ev('Email Opened', { userId: 'fut-1' }, 0);
+		const later = { ...ev('Identify', { userId: 'fut-1' }, 1), timestamp: '2099-01-01T00:00:00.000Z' };
+		const res = await run(wf('record'), [now, later]);
+		expect(res.error?.message).toMatch(/^Item 1: The timestamp 2099-01-01T00:00:00.000Z is more than 24 hours after it was received/);
+		expect(res.error?.description).toBe('Field: timestamp');
+		const lenient = await run(wf('record', {}, { onError: 'continueRegularOutput' }), [now, later]);
+		const out = lenient.items('Profile');
+		expect((out[0].json.recorded as IDataObject).status).toBe('recorded');
+		expect(String(out[1].json.error)).toContain('more than 24 hours');
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		const profile = (await run(wf('get'), [{ userId: 'fut-1' }])).items('Profile')[0].json.profile as IDataObject;
+		expect(profile.lastSeenAt).toBe(at(0));
+	});
+
 	it('checks "did they buy since the abandoned checkout?" as a field and as two outputs', async () => {
 		const checkoutA = ev('Checkout Started', { userId: 'buyer' }, 0, { products: [{ product_id: 'p' }], recovery_url: 'https://shop/r/1' });
 		const checkoutB = ev('Checkout Started', { userId: 'browser' }, 0, { products: [{ product_id: 'p' }] });

@@ -26,14 +26,14 @@ export interface Prepared {
 }
 
 /** Validates every input; invalid ones get their result now and are left out. */
-export function prepare(inputs: unknown[]): Prepared {
+export function prepare(inputs: unknown[], now: number = Date.now()): Prepared {
 	const results: RecordResult[] = new Array(inputs.length);
 	const valid: Prepared['valid'] = [];
 	const keys = new Set<string>();
 	const messageIds = new Set<string>();
 	inputs.forEach((input, index) => {
 		try {
-			const v = validateEvent(input);
+			const v = validateEvent(input, now);
 			valid.push({ index, v });
 			for (const k of Object.values(v.keys)) keys.add(k as string);
 			messageIds.add(v.event.messageId);

@@ -116,8 +116,19 @@ export class InvalidEventError extends Error {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
-/** Checks one canonical event; throws InvalidEventError naming the field. Changes nothing. */
-export function validateEvent(input: unknown): ValidEvent {
+/**
+ * How far an event's timestamp may lie after the moment it was received (or, without receivedAt,
+ * recorded): provider clocks and queues are off by seconds or minutes; a day covers any time zone
+ * read wrongly. Beyond it the time is wrong, and recording it would move lastSeenAt / lastOrderAt
+ * into the future and prune every real engagement timestamp against it.
+ */
+export const FUTURE_TOLERANCE_MS = 24 * 3600_000;
+
+/**
+ * Checks one canonical event; throws InvalidEventError naming the field. Changes nothing. `now`
+ * (the recording time) bounds the timestamp together with the event's own receivedAt.
+ */
+export function validateEvent(input: unknown, now?: number): ValidEvent {
 	if (typeof input !== 'object' || input === null || Array.isArray(input)) {
 		throw new InvalidEventError('The event is not an object', 'event');
 	}
@@ -138,13 +149,22 @@ export function validateEvent(input: unknown): ValidEvent {
 	if (Math.abs(ts) > 8.64e15) {
 		throw new InvalidEventError(`The timestamp ${String(event.timestamp)} is outside the dates that can be stored (epoch milliseconds within ±8.64e15)`, 'timestamp');
 	}
+	const receivedParsed = typeof event.receivedAt === 'string' ? Date.parse(event.receivedAt) : NaN;
+	// the earlier of "received" and "now": a receivedAt in the future proves nothing
+	const reference = Math.min(Number.isFinite(receivedParsed) ? receivedParsed : Infinity, now ?? Infinity);
+	if (ts > reference + FUTURE_TOLERANCE_MS) {
+		const against = reference === now ? 'it is recorded' : 'it was received';
+		throw new InvalidEventError(
+			`The timestamp ${new Date(ts).toISOString()} is more than 24 hours after ${against} (${new Date(reference).toISOString()}): a wrong clock or time zone; recorded, it would move lastSeenAt into the future and empty the engagement counts`,
+			'timestamp',
+		);
+	}
 	const userId = str(event.userId);
 	const email = str(event.email)?.toLowerCase();
 	const anonymousId = str(event.anonymousId);
 	if (!userId && !email && !anonymousId) {
 		throw new InvalidEventError('The event has no identity: it needs a userId, an email or an anonymousId', 'userId');
 	}
-	const receivedParsed = typeof event.receivedAt === 'string' ? Date.parse(event.receivedAt) : NaN;
 	return {
 		event: { ...event, messageId, event: name, userId: userId ?? null, email: email ?? null, anonymousId: anonymousId ?? null },
 		ts,
@@ -158,9 +178,9 @@ export function validateEvent(input: unknown): ValidEvent {
 }
 
 /** The problem with an event (InvalidEventError), or null when it can be recorded. */
-export function checkEvent(input: unknown): InvalidEventError | null {
+export function checkEvent(input: unknown, now: number = Date.now()): InvalidEventError | null {
 	try {
-		validateEvent(input);
+		validateEvent(input, now);
 		return null;
 	} catch (error) {
 		if (error instanceof InvalidEventError) return error;

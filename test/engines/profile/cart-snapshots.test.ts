@@ -60,7 +60,7 @@ describe('cart snapshots from Shopify carts and checkout updates', () => {
 		const started = shopify('checkouts/create', 'checkouts-create');
 		const startedLines = (started.properties.products as Array<{ product_id: string }>).map((p) => p.product_id);
 		const updated = shopify('checkouts/update', 'checkouts-update', (b) => {
-			b.updated_at = '2030-01-01T00:00:00.000Z';
+			b.updated_at = '2025-06-01T00:00:00.000Z';
 			b.line_items = [{ product_id: 424242, title: 'Only this one', price: '5.00', quantity: 2 }];
 			b.total_price = '10.00';
 		});
@@ -73,10 +73,10 @@ describe('cart snapshots from Shopify carts and checkout updates', () => {
 	it('checkouts/update with completed_at (the order was placed) closes the cart instead of reopening it', () => {
 		const started = shopify('checkouts/create', 'checkouts-create');
 		const completed = shopify('checkouts/update', 'checkouts-update', (b) => {
-			b.updated_at = '2030-01-01T00:05:00.000Z';
-			b.completed_at = '2030-01-01T00:05:00-05:00';
+			b.updated_at = '2025-06-01T00:05:00.000Z';
+			b.completed_at = '2025-06-01T00:05:00-05:00';
 		});
-		expect(completed.properties.completed_at).toBe('2030-01-01T05:05:00.000Z');
+		expect(completed.properties.completed_at).toBe('2025-06-01T05:05:00.000Z');
 		expect(fold([started]).openCart).not.toBeNull();
 		expect(fold([started, completed]).openCart).toBeNull();
 		// and in the other order: the completed checkout still wins over the earlier snapshot

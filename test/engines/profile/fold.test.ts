@@ -39,3 +39,27 @@ describe('open cart value after line changes, in the currency\'s minor unit', ()
 		expect(fold([ev('Product Added', 1, { product_id: 'a', price: 19.99, quantity: 3 })]).openCart!.value).toBe(59.97);
 	});
 });
+
+describe('an event dated in the future', () => {
+	const DAY = 86_400_000;
+	const withTimes = (timestamp: string, receivedAt?: string): CanonicalEvent =>
+		({ type: 'track', event: 'Email Opened', messageId: `fut-${++seq}`, timestamp, ...(receivedAt ? { receivedAt } : {}), email: 'a@x.com', properties: {}, context: { source: 'test' } }) as CanonicalEvent;
+	const iso = (ms: number) => new Date(ms).toISOString();
+
+	it('is refused beyond 24 hours after it was received, naming the timestamp', () => {
+		expect(() => validateEvent(withTimes(iso(T0 + DAY), iso(T0)))).not.toThrow(); // exactly a day: accepted
+		expect(() => validateEvent(withTimes(iso(T0 + DAY + 1), iso(T0)))).toThrow(/2026-01-02T00:00:00.001Z is more than 24 hours after it was received \(2026-01-01T00:00:00.000Z\)/);
+		try {
+			validateEvent(withTimes(iso(T0 + 2 * 365 * DAY), iso(T0)));
+			throw new Error('not refused');
+		} catch (error) {
+			expect((error as { field?: string }).field).toBe('timestamp');
+		}
+	});
+
+	it('without receivedAt, or with a receivedAt in the future, is bounded by the recording time', () => {
+		expect(() => validateEvent(withTimes(iso(T0 + 3 * DAY)), T0)).toThrow(/after it is recorded \(2026-01-01T00:00:00.000Z\)/);
+		expect(() => validateEvent(withTimes(iso(T0 + 3 * DAY), iso(T0 + 3 * DAY)), T0)).toThrow(/after it is recorded/);
+		expect(() => validateEvent(withTimes(iso(T0 - 400 * DAY)), T0)).not.toThrow(); // the past is fine
+	});
+});

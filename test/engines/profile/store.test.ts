@@ -117,18 +117,22 @@ describe.each(backends)('profile store on $name', (backend) => {
 		expect(after!.totalSpentMinor).toEqual({ USD: 1000 });
 	});
 
-	it('a numeric timestamp at the edge of the range of dates: ±8.64e15 ms is stored and read back, one millisecond more is invalid', async () => {
+	it('a numeric timestamp at the edge of the range of dates: -8.64e15 ms is stored and read back, one millisecond more is invalid; the future edge is refused as future', async () => {
 		// A Date holds ±8.64e15 ms exactly (https://tc39.es/ecma262/#sec-time-values-and-time-range):
-		// new Date(8.64e15) is +275760-09-13T00:00:00.000Z, new Date(8.64e15 + 1) is an invalid date.
+		// new Date(-8.64e15) is -271821-04-20T00:00:00.000Z, new Date(-8.64e15 - 1) is an invalid date.
+		// +8.64e15 (+275760-09-13) lies far more than a day after any receivedAt or recording time.
 		const store = await backend.open();
 		const edge = { ...ev({ event: 'Identify', userId: 'edge' }), timestamp: 8.64e15 } as unknown as CanonicalEvent;
 		const past = { ...ev({ event: 'Identify', userId: 'past' }), timestamp: -8.64e15 } as unknown as CanonicalEvent;
-		const beyond = { ...ev({ event: 'Identify', userId: 'beyond' }), timestamp: 8.64e15 + 1 } as unknown as CanonicalEvent;
+		const beyond = { ...ev({ event: 'Identify', userId: 'beyond' }), timestamp: -8.64e15 - 1 } as unknown as CanonicalEvent;
 		const r = await store.record([edge, past, beyond]);
-		expect(r.map((x) => x.status)).toEqual(['recorded', 'recorded', 'invalid']);
+		expect(r.map((x) => x.status)).toEqual(['invalid', 'recorded', 'invalid']);
+		expect(r[0]).toMatchObject({ field: 'timestamp' });
+		expect(r[0].error).toContain('more than 24 hours after');
 		expect(r[2]).toMatchObject({ field: 'timestamp' });
+		expect(r[2].error).toContain('outside the dates that can be stored');
 		expect(await store.get({ userId: 'beyond' })).toBeNull();
-		expect((await store.get({ userId: 'edge' }))?.lastSeenAt).toBe('+275760-09-13T00:00:00.000Z');
+		expect(await store.get({ userId: 'edge' })).toBeNull();
 		expect((await store.get({ userId: 'past' }))?.firstSeenAt).toBe('-271821-04-20T00:00:00.000Z');
 	});
 
