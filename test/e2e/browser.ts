@@ -144,15 +144,17 @@ export async function runBrowserTests(n8n: LocalN8n, templates: WorkflowJson[]):
 				await page.screenshot({ path: path.join(DOCS, 'template-cart-recovery.png') });
 				assert.equal(issues, 0, `${issues} node(s) on the canvas show issues`);
 			});
-			const ourNode = cart.nodes.find((n) => n.type === `${PREFIX}renderEmail`) ?? cart.nodes.find((n) => n.type.startsWith(PREFIX));
-			if (ourNode) {
+			// Render Email (screenshot) and ESP Dispatch, whose 1.1 defaults read Render Email's `message`.
+			const first = cart.nodes.find((n) => n.type === `${PREFIX}renderEmail`) ?? cart.nodes.find((n) => n.type.startsWith(PREFIX));
+			const panels = [first, cart.nodes.find((n) => n.type === `${PREFIX}espDispatch`)].filter((n, k, all): n is (typeof cart.nodes)[number] => !!n && all.indexOf(n) === k);
+			for (const ourNode of panels) {
 				await check(`open the parameter panel of "${ourNode.name}"`, async () => {
 					const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: ourNode.name }).first();
 					await node.dblclick();
 					const ndv = page.locator('[data-test-id="ndv"], [data-test-id="node-parameters"]').first();
 					await ndv.waitFor({ state: 'visible', timeout: 15000 });
 					await page.waitForTimeout(1000);
-					await page.screenshot({ path: path.join(DOCS, 'node-parameters.png') });
+					if (ourNode === first) await page.screenshot({ path: path.join(DOCS, 'node-parameters.png') });
 					const params = page.locator('[data-test-id="node-parameters"]');
 					assert.ok(await params.isVisible(), 'parameter panel visible');
 					const text = await params.innerText();

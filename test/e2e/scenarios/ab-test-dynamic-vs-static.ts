@@ -35,6 +35,10 @@ export const scenario: Scenario = {
 					const mails = n8n.inbox.messages.filter((m) => m.envelope.to.includes(p.email));
 					assert.equal(mails.length, 1, `one welcome for ${p.email}`);
 					const variant = variants.get(p.email);
+					// The send carries the experiment and the variant the A/B node assigned (attribution metadata).
+					assert.equal(mails[0].headers['x-pz-experiment-id'], 'welcome-dynamic-vs-static', `experiment header for ${p.email}`);
+					assert.equal(mails[0].headers['x-pz-variant'], variant, `variant header for ${p.email}`);
+					assert.equal(mails[0].headers['x-pz-campaign-id'], 'welcome');
 					if (variant === 'dynamic') {
 						dynamic++;
 						assert.equal(mails[0].subject, `${p.first_name}, welcome to Example Store`);

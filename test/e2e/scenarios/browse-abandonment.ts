@@ -29,6 +29,10 @@ export const scenario: Scenario = {
 				assert.match(mail.html ?? '', /href="https:\/\/shop\.example\.com\/products\/merino-crew/);
 				assert.match(mail.html ?? '', /Free shipping on orders over \$50/, 'recommendations fallback');
 				assert.equal(mail.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+				// One per-recipient unsubscribe URL: the body's link and List-Unsubscribe.
+				const unsubscribe = `https://shop.example.com/unsubscribe?email=hedy.${run}%40example.com`;
+				assert.ok((mail.html ?? '').includes(`href="${unsubscribe}"`), 'unsubscribe link in the body');
+				assert.equal(mail.headers['list-unsubscribe'], `<${unsubscribe}>, <mailto:unsubscribe@example.com>`);
 				await settled(n8n, WORKFLOW_ID, 30000);
 			},
 		},

@@ -85,6 +85,9 @@ export const scenario: Scenario = {
 				assert.match(mail.text ?? '', /Organic cotton t-shirt/);
 				// RFC 8058 one-click unsubscribe, as Gmail and Yahoo require of bulk senders.
 				assert.match(mail.headers['list-unsubscribe'] ?? '', /<https:\/\/shop\.example\.com\/unsubscribe\?email=ada\.\d+%40example\.com>/);
+				// The body's Unsubscribe link is the same per-recipient URL.
+				assert.ok(html.includes(`href="https://shop.example.com/unsubscribe?email=ada.${run}%40example.com"`), 'unsubscribe link in the body');
+				assert.ok((mail.headers['list-unsubscribe'] ?? '').includes(`<https://shop.example.com/unsubscribe?email=ada.${run}%40example.com>`));
 				assert.match(mail.headers['list-unsubscribe'] ?? '', /<mailto:unsubscribe@example\.com/);
 				assert.equal(mail.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
 				await settled(n8n, WORKFLOW_ID, 30000);
