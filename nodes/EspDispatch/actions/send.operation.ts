@@ -94,6 +94,8 @@ export const description: INodeProperties[] = [
 	// the URL of the body's {{ unsubscribe_url }} link; version 1 reads this parameter alone.
 	{
 		...unsubscribeUrl,
+		// empty is the usual setting here: the placeholder says what is used then
+		placeholder: 'Empty: message.unsubscribe_url from Render Email',
 		displayOptions: showVersion(1.1),
 		description: `${UNSUBSCRIBE_URL_HINT} Empty: the Unsubscribe URL set in Render Email (message.unsubscribe_url), the same link as the email's {{ unsubscribe_url }}.`,
 	},
