@@ -12,7 +12,17 @@ export interface DedupeOptions {
 	windowMs: number;
 	/** At most this many ids are kept (oldest dropped first). */
 	maxEntries: number;
+	/** Characters per persisted chunk (default CHUNK_CHARS; smaller in tests to cross chunk ends). */
+	chunkChars?: number;
 }
+
+/**
+ * The persisted window is a list of strings of at most this many characters (whole entries), not
+ * one string: V8 allocates a string above 128 KiB in its large-object space, and slicing and
+ * appending to one that size cost ~1 ms per delivery (a full 5,000-id window is ~165,000
+ * characters) against ~35 µs just below it. Chunks keep every string small.
+ */
+export const CHUNK_CHARS = 16_384;
 
 export const DEFAULT_DEDUPE: DedupeOptions = { windowMs: 24 * 60 * 60 * 1000, maxEntries: 5000 };
 
@@ -30,14 +40,16 @@ export function dedupeKey(sourceId: string, messageId: string): string {
  * The trigger's window, kept fast for large windows. n8n hands static data to a node as an
  * observable proxy, so copying or pruning a 5,000-key object through it on every delivery cost
  * milliseconds. Instead the process keeps each scope's ids in a Map (oldest first), and static
- * data holds one compact string `key=base36ms;key=base36ms;…` in the same order. The string is
- * kept up to date by slicing expired entries off its front and appending new ones at its end
- * (both cheap for V8 strings), and decoded only when it differs from what this process last
- * wrote (first use after a restart, or another process wrote it).
+ * data holds the compact text `key=base36ms;key=base36ms;…` in the same order, cut into chunks
+ * of at most CHUNK_CHARS characters (a JSON list of strings). It is kept up to date by slicing
+ * expired entries off the first chunk (dropping chunks that empty) and appending new ones to the
+ * last (both cheap on small V8 strings), and decoded only when it differs from what this process
+ * last wrote (first use after a restart, or another process wrote it). Strings compare by
+ * content, so a window n8n reloads from its database is still recognised as the one written.
  */
 interface WindowCache {
 	ids: Map<string, number>;
-	lastPersisted?: string;
+	lastPersisted?: string[];
 	/** Encoded length (incl. the `;`) of each entry of `lastPersisted`, from `head` on, in Map order. */
 	lengths: number[];
 	head: number;
@@ -61,15 +73,21 @@ function windowFor(scope: string): WindowCache {
 	return cache;
 }
 
-/** Decodes the persisted window: the compact string, or the older `{ key: ms }` object. */
+/**
+ * Decodes the persisted window: the list of chunks, the one string of earlier versions, or the
+ * older `{ key: ms }` object.
+ */
 export function decodeDedupeIds(value: unknown): Array<[string, number]> {
-	if (typeof value === 'string') {
+	if (typeof value === 'string' || Array.isArray(value)) {
 		const out: Array<[string, number]> = [];
-		for (const entry of value.split(';')) {
-			const eq = entry.indexOf('=');
-			if (eq <= 0) continue;
-			const at = parseInt(entry.slice(eq + 1), 36);
-			if (Number.isFinite(at)) out.push([entry.slice(0, eq), at]);
+		for (const chunk of typeof value === 'string' ? [value] : (value as unknown[])) {
+			if (typeof chunk !== 'string') continue;
+			for (const entry of chunk.split(';')) {
+				const eq = entry.indexOf('=');
+				if (eq <= 0) continue;
+				const at = parseInt(entry.slice(eq + 1), 36);
+				if (Number.isFinite(at)) out.push([entry.slice(0, eq), at]);
+			}
 		}
 		return out;
 	}
@@ -83,6 +101,13 @@ export function decodeDedupeIds(value: unknown): Array<[string, number]> {
 
 const encodeEntry = (key: string, at: number): string => `${key}=${at.toString(36)};`;
 
+/** The same chunks, element by element (strings by content: a reloaded window is the same). */
+function sameChunks(value: unknown, chunks: string[] | undefined): boolean {
+	if (chunks === undefined || !Array.isArray(value) || value.length !== chunks.length) return false;
+	for (let i = 0; i < chunks.length; i++) if (value[i] !== chunks[i]) return false;
+	return true;
+}
+
 /**
  * Splits keys into fresh and duplicate against the persisted window (`persisted`: what static data
  * holds now) and this process's memory. Returns the new value to persist, or undefined when
@@ -94,12 +119,14 @@ export function dedupePersisted(
 	scope: string,
 	now: number,
 	options: DedupeOptions = DEFAULT_DEDUPE,
-): { seen: boolean[]; persist?: string } {
+): { seen: boolean[]; persist?: string[] } {
 	const cache = windowFor(scope);
 	const { ids } = cache;
-	// Incremental encoding holds while the Map order matches the string: only front removals and appends.
-	let incremental = cache.lastPersisted !== undefined && persisted === cache.lastPersisted;
-	if (persisted !== undefined && persisted !== cache.lastPersisted) {
+	const chunkChars = options.chunkChars ?? CHUNK_CHARS;
+	// Incremental encoding holds while the Map order matches the text: only front removals and appends.
+	const same = sameChunks(persisted, cache.lastPersisted);
+	let incremental = same;
+	if (persisted !== undefined && !same) {
 		for (const [key, at] of decodeDedupeIds(persisted)) {
 			const known = ids.get(key);
 			if (known === undefined || known < at) ids.set(key, at);
@@ -124,8 +151,7 @@ export function dedupePersisted(
 		if (ids.size <= options.maxEntries && now - at <= options.windowMs) break;
 		dropFront(key);
 	}
-	let appended = '';
-	const appendedLengths: number[] = [];
+	const appended: string[] = [];
 	const seen = keys.map((key) => {
 		const at = ids.get(key);
 		if (at !== undefined && now - at <= options.windowMs) return true;
@@ -134,30 +160,45 @@ export function dedupePersisted(
 			incremental = false;
 		}
 		ids.set(key, now);
-		const entry = encodeEntry(key, now);
-		appended += entry;
-		appendedLengths.push(entry.length);
+		appended.push(encodeEntry(key, now));
 		changed = true;
 		return false;
 	});
 	while (ids.size > options.maxEntries) dropFront(ids.keys().next().value as string);
-	if (!changed && typeof persisted === 'string') return { seen };
+	if (!changed && same) return { seen };
 	if (incremental && cache.lastPersisted !== undefined) {
-		cache.lastPersisted = cache.lastPersisted.slice(dropChars) + appended;
-		for (const length of appendedLengths) cache.lengths.push(length);
+		// Whole entries only: a chunk holds whole entries, so dropChars ends on a chunk's entry end.
+		let first = 0;
+		const chunks = cache.lastPersisted.slice();
+		while (dropChars > 0 && first < chunks.length && dropChars >= chunks[first].length) dropChars -= chunks[first++].length;
+		if (dropChars > 0) chunks[first] = chunks[first].slice(dropChars);
+		const kept = first > 0 ? chunks.slice(first) : chunks;
+		for (const entry of appended) {
+			const last = kept.length - 1;
+			if (last >= 0 && kept[last].length + entry.length <= chunkChars) kept[last] += entry;
+			else kept.push(entry);
+			cache.lengths.push(entry.length);
+		}
+		cache.lastPersisted = kept;
 		if (cache.head > 4096 && cache.head * 2 > cache.lengths.length) {
 			cache.lengths = cache.lengths.slice(cache.head);
 			cache.head = 0;
 		}
 	} else {
-		let encoded = '';
+		const chunks: string[] = [];
+		let chunk = '';
 		const lengths: number[] = [];
 		for (const [key, at] of ids) {
 			const entry = encodeEntry(key, at);
-			encoded += entry;
+			if (chunk !== '' && chunk.length + entry.length > chunkChars) {
+				chunks.push(chunk);
+				chunk = '';
+			}
+			chunk += entry;
 			lengths.push(entry.length);
 		}
-		cache.lastPersisted = encoded;
+		if (chunk !== '') chunks.push(chunk);
+		cache.lastPersisted = chunks;
 		cache.lengths = lengths;
 		cache.head = 0;
 	}
@@ -195,7 +236,7 @@ export function dedupeEvents<E extends DedupeEvent>(
 	scope: string,
 	now: number,
 	options: DedupeOptions = DEFAULT_DEDUPE,
-): { fresh: E[]; duplicates: number; persist?: string } {
+): { fresh: E[]; duplicates: number; persist?: string[] } {
 	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
 	const { seen, persist } = dedupePersisted(perEvent.flat(), persisted, scope, now, options);
 	const fresh: E[] = [];

@@ -19,7 +19,7 @@ let scopes = 0;
 /** Deliveries one by one through the window, as the trigger takes them: the events each one runs. */
 function trigger(topics: string[]): CanonicalEvent[][] {
 	const scope = `brevo-first-open-${++scopes}`;
-	let persisted: string | undefined;
+	let persisted: string[] | undefined;
 	return topics.map((topic, i) => {
 		const { fresh, persist } = dedupeEvents('brevo', delivery(topic), persisted, scope, 1_000 + i);
 		persisted = persist ?? persisted;

@@ -163,13 +163,13 @@ describe('processDelivery', () => {
 describe('dedupe window', () => {
 	const options = { windowMs: 60_000, maxEntries: 3 };
 
-	it('flags ids seen within the window, forgets them after it, and persists as one JSON-safe string', () => {
+	it('flags ids seen within the window, forgets them after it, and persists as a JSON-safe list of strings', () => {
 		const k = (id: string) => dedupeKey('shopify', id);
 		const first = dedupePersisted([k('a'), k('b'), k('a')], undefined, 'scope-1', 1_000, options);
 		expect(first.seen).toEqual([false, false, true]);
-		expect(typeof first.persist).toBe('string');
+		expect(first.persist).toEqual([`${k('a')}=${(1_000).toString(36)};${k('b')}=${(1_000).toString(36)};`]);
 		// Survives a JSON round trip (workflow static data) in a fresh scope (another process).
-		const restored = JSON.parse(JSON.stringify({ ids: first.persist })) as { ids: string };
+		const restored = JSON.parse(JSON.stringify({ ids: first.persist })) as { ids: string[] };
 		const second = dedupePersisted([k('a'), k('c')], restored.ids, 'scope-2', 30_000, options);
 		expect(second.seen).toEqual([true, false]);
 		// After the window the id is new again.
@@ -178,10 +178,14 @@ describe('dedupe window', () => {
 		expect(dedupePersisted([k('a')], second.persist, 'scope-2', 31_000, options).persist).toBeUndefined();
 	});
 
-	it('reads the earlier { key: ms } object form, and what another process wrote meanwhile', () => {
+	it('reads the earlier { key: ms } object form, the one string of earlier versions, and what another process wrote meanwhile', () => {
 		const k = (id: string) => dedupeKey('stripe', id);
 		const legacy = { [k('old')]: 5_000 };
 		expect(dedupePersisted([k('old')], legacy, 'scope-legacy', 6_000, options).seen).toEqual([true]);
+		const oneString = `${k('s1')}=${(5_000).toString(36)};${k('s2')}=${(5_500).toString(36)};`;
+		const fromString = dedupePersisted([k('s2'), k('s3')], oneString, 'scope-legacy-string', 6_000, options);
+		expect(fromString.seen).toEqual([true, false]);
+		expect(decodeDedupeIds(fromString.persist)).toEqual([[k('s1'), 5_000], [k('s2'), 5_500], [k('s3'), 6_000]]);
 		const mine = dedupePersisted([k('x')], undefined, 'scope-p1', 10_000, options);
 		const theirs = dedupePersisted([k('y')], mine.persist, 'scope-p2', 10_500, options);
 		// Process 1 sees the value process 2 wrote (it differs from its own last write) and learns "y".
@@ -189,7 +193,7 @@ describe('dedupe window', () => {
 	});
 
 	it('is bounded: keeps at most maxEntries ids, dropping the oldest', () => {
-		let persisted: string | undefined;
+		let persisted: string[] | undefined;
 		for (let i = 0; i < 10; i++) persisted = dedupePersisted([dedupeKey('s', `id-${i}`)], persisted, 'scope-bounded', 1_000 + i, options).persist ?? persisted;
 		expect(decodeDedupeIds(persisted)).toHaveLength(3);
 		expect(dedupePersisted([dedupeKey('s', 'id-9')], persisted, 'scope-other', 2_000, options).seen).toEqual([true]);
@@ -220,7 +224,7 @@ describe('Custom source ids without an id path', () => {
 describe('dedupe window, incremental encoding', () => {
 	it('stays exact and bounded when one delivery brings more new ids than the window holds (SendGrid/Segment batches)', () => {
 		const options = { windowMs: 1_000_000, maxEntries: 10 };
-		let persisted: string | undefined;
+		let persisted: string[] | undefined;
 		let next = 0;
 		const model: string[] = []; // the ids the window must hold, oldest first
 		for (let round = 0; round < 40; round++) {
@@ -236,9 +240,11 @@ describe('dedupe window, incremental encoding', () => {
 	});
 
 
-	it('the string kept by slicing and appending always equals a fresh encoding of the window', () => {
-		const options = { windowMs: 50, maxEntries: 40 };
-		let persisted: string | undefined;
+	it('the chunks kept by slicing and appending always hold exactly the window, in whole entries of at most chunkChars characters', () => {
+		// 40 entries of 33 characters in chunks of at most 100: three entries a chunk, so entries leave
+		// the front chunk, chunks empty and new ones start all the time.
+		const options = { windowMs: 50, maxEntries: 40, chunkChars: 100 };
+		let persisted: string[] | undefined;
 		const model = new Map<string, number>(); // independent model: key → first seen, oldest first
 		for (let t = 0; t < 400; t++) {
 			const keys = [dedupeKey('s', `id-${(t * 7) % 90}`), dedupeKey('s', `id-${(t * 13) % 90}`)];
@@ -255,6 +261,10 @@ describe('dedupe window, incremental encoding', () => {
 			while (model.size > options.maxEntries) model.delete(model.keys().next().value as string);
 			expect(result.seen).toEqual(expected);
 			expect(decodeDedupeIds(persisted)).toEqual([...model.entries()]);
+			for (const chunk of persisted ?? []) {
+				expect(chunk.length).toBeLessThanOrEqual(options.chunkChars);
+				expect(chunk).toMatch(/^(k[A-Za-z0-9_-]{22}=[0-9a-z]+;)+$/);
+			}
 		}
 	});
 });
