@@ -44,3 +44,22 @@ export async function dropPrefix(prefix: string): Promise<void> {
 		await client.end();
 	}
 }
+
+/**
+ * A canonical event for the store tests: `minutes` after 2026-01-01T00:00Z (timestamp and
+ * receivedAt), a fresh messageId with `prefix`, empty properties; `partial` sets the rest.
+ */
+let eventSeq = 0;
+export const PROFILE_T0 = Date.parse('2026-01-01T00:00:00.000Z');
+export const profileTime = (minutes: number): string => new Date(PROFILE_T0 + minutes * 60_000).toISOString();
+export function profileEvent<E>(partial: { event: string } & Record<string, unknown>, minutes = 0, prefix = 'm'): E {
+	return {
+		type: partial.event === 'Identify' ? 'identify' : 'track',
+		messageId: `${prefix}-${++eventSeq}`,
+		timestamp: profileTime(minutes),
+		receivedAt: profileTime(minutes),
+		properties: {},
+		context: { source: 'test' },
+		...partial,
+	} as E;
+}

@@ -2,36 +2,21 @@
  * ESP Dispatch with the SMTP provider through the real n8n engine, against a real SMTP server
  * (smtp-server) started here; messages parsed with mailparser.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type { IDataObject } from 'n8n-workflow';
 import { chain, node, runWorkflow } from '../harness/engine';
+import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
 const PASSWORD = 'n8n-smtp-secret-value';
 
 describe('ESP Dispatch (SMTP) through the n8n engine', () => {
-	const received: Array<{ to: string[]; mail: ParsedMail }> = [];
-	let server: SMTPServer;
+	const received: ReceivedMail[] = [];
+	let inbox: SmtpInbox;
 	let port = 0;
 	beforeAll(async () => {
-		server = new SMTPServer({
-			disabledCommands: ['STARTTLS'],
-			logger: false,
-			onAuth: (auth, _s, cb) => (auth.username === 'mailer' && auth.password === PASSWORD ? cb(null, { user: 'mailer' }) : cb(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }))),
-			onData(stream, session, cb) {
-				const chunks: Buffer[] = [];
-				stream.on('data', (c: Buffer) => chunks.push(c));
-				stream.on('end', async () => {
-					received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail: await simpleParser(Buffer.concat(chunks)) });
-					cb();
-				});
-			},
-		});
-		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-		port = (server.server.address() as AddressInfo).port;
+		inbox = await startSmtpInbox({ auth: { user: 'mailer', password: PASSWORD }, into: received });
+		port = inbox.port;
 	});
-	afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+	afterAll(() => inbox.close());
 
 	const wf = (parameters: IDataObject) => {
 		const n = node('ESP Dispatch', 'espDispatch', { operation: 'send', provider: 'smtp', mode: 'rendered', fromEmail: 'news@shop.example.com', campaignId: 'c1', unsubscribeUrl: 'https://shop.example.com/u', ...parameters } as never, {

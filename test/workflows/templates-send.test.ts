@@ -9,12 +9,11 @@
  * mailto, the attribution headers and the Message-ID derived from the idempotency key.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-import { SMTPServer } from 'smtp-server';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
+import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 const templateFiles = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -73,26 +72,14 @@ describe('templates', () => {
 	});
 
 	describe('send the same mails through SMTP', () => {
-		const received: Array<{ to: string[]; mail: ParsedMail }> = [];
-		let server: SMTPServer;
+		const received: ReceivedMail[] = [];
+		let inbox: SmtpInbox;
 		let port = 0;
 		beforeAll(async () => {
-			server = new SMTPServer({
-				disabledCommands: ['STARTTLS', 'AUTH'],
-				logger: false,
-				onData(stream, session, cb) {
-					const chunks: Buffer[] = [];
-					stream.on('data', (c: Buffer) => chunks.push(c));
-					stream.on('end', async () => {
-						received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail: await simpleParser(Buffer.concat(chunks)) });
-						cb();
-					});
-				},
-			});
-			await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-			port = (server.server.address() as AddressInfo).port;
+			inbox = await startSmtpInbox({ into: received });
+			port = inbox.port;
 		});
-		afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+		afterAll(() => inbox.close());
 		beforeEach(() => {
 			received.length = 0;
 		});

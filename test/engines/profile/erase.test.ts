@@ -9,22 +9,11 @@ import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
-import { dropPrefix, pgConnection, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
+import { dropPrefix, pgConnection, PROFILE_T0, profileEvent, profileTime, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-let seq = 0;
-function ev(partial: Partial<CanonicalEvent> & { event: string }, minutes = 0): CanonicalEvent {
-	return {
-		type: partial.event === 'Identify' ? 'identify' : 'track',
-		messageId: `er-${++seq}`,
-		timestamp: at(minutes),
-		receivedAt: at(minutes),
-		properties: {},
-		context: { source: 'test' },
-		...partial,
-	} as CanonicalEvent;
-}
+const T0 = PROFILE_T0;
+const at = profileTime;
+const ev = (partial: Partial<CanonicalEvent> & { event: string }, minutes = 0): CanonicalEvent => profileEvent<CanonicalEvent>(partial, minutes, 'er');
 
 interface Opened {
 	store: ProfileStore;

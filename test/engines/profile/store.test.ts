@@ -6,24 +6,12 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import { PostgresProfileStore, SqliteProfileStore, toMinor, type ProfileStore, type StoreOptions } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
-import { dropPrefix, pgConnection, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
+import { dropPrefix, pgConnection, PROFILE_T0, profileEvent, profileTime, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
 
 const DAY = 86_400_000;
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-
-let seq = 0;
-function ev(partial: Partial<CanonicalEvent> & { event: string }, minutes = 0): CanonicalEvent {
-	return {
-		type: partial.event === 'Identify' ? 'identify' : 'track',
-		messageId: `m-${++seq}`,
-		timestamp: at(minutes),
-		receivedAt: at(minutes),
-		properties: {},
-		context: { source: 'test' },
-		...partial,
-	} as CanonicalEvent;
-}
+const T0 = PROFILE_T0;
+const at = profileTime;
+const ev = (partial: Partial<CanonicalEvent> & { event: string }, minutes = 0): CanonicalEvent => profileEvent<CanonicalEvent>(partial, minutes, 'm');
 
 interface Backend {
 	name: string;
