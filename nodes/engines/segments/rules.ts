@@ -123,18 +123,27 @@ interface PreparedEvent {
 	ms: number;
 }
 
-/** Sorts and parses events once; throws naming the event index when a timestamp does not parse. */
+/**
+ * Sorts and parses events once; throws naming the event index when a timestamp does not parse.
+ * An event whose `messageId` came before in the list is the same event delivered again (a retried
+ * webhook, Brevo's `unique_opened` and `opened`): only its first copy counts, as in the profile.
+ */
 export function prepareEvents(events: unknown[]): PreparedEvent[] {
-	return events
-		.map((e, i) => {
-			const o = (e ?? {}) as Record<string, unknown>;
-			if (typeof o.event !== 'string') throw new RangeError(`events[${i}].event is missing`);
-			// Read as every other date of this node: a date-time without a zone is UTC, not local time.
-			const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
-			if (Number.isNaN(ms)) throw new RangeError(`events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
-			return { event: o.event, ms };
-		})
-		.sort((a, b) => a.ms - b.ms);
+	const seen = new Set<string>();
+	const out: PreparedEvent[] = [];
+	events.forEach((e, i) => {
+		const o = (e ?? {}) as Record<string, unknown>;
+		if (typeof o.event !== 'string') throw new RangeError(`events[${i}].event is missing`);
+		// Read as every other date of this node: a date-time without a zone is UTC, not local time.
+		const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
+		if (Number.isNaN(ms)) throw new RangeError(`events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
+		if (typeof o.messageId === 'string' && o.messageId !== '') {
+			if (seen.has(o.messageId)) return;
+			seen.add(o.messageId);
+		}
+		out.push({ event: o.event, ms });
+	});
+	return out.sort((a, b) => a.ms - b.ms);
 }
 
 export function readField(obj: unknown, path: string): unknown {

@@ -24,6 +24,17 @@ describe('presets', () => {
 		expect(run(presets, [...views, ev('Order Completed', 200)]).segments).toEqual([]);
 		expect(run(presets, [ev('Product Viewed', 1), ev('Product Viewed', 2), ev('Product Viewed', 15 * 24)]).segments).toEqual([]);
 	});
+	it('the same event twice (same messageId) counts once; events without a messageId all count', () => {
+		// 3 Product Viewed, two of them one delivery retried: 2 distinct views, not 3
+		const viewed = (h: number, messageId?: string) => ({ ...ev('Product Viewed', h), ...(messageId ? { messageId } : {}) });
+		expect(run([PRESETS.engagedBrowsers], [viewed(5, 'm1'), viewed(1, 'm2'), viewed(5, 'm1')]).segments).toEqual([]);
+		expect(run([PRESETS.engagedBrowsers], [viewed(5, 'm1'), viewed(1, 'm2'), viewed(5, 'm3')]).segments).toEqual(['Engaged Browsers']);
+		expect(run([PRESETS.engagedBrowsers], [viewed(5), viewed(1), viewed(5)]).segments).toEqual(['Engaged Browsers']);
+		// "at most 1 order in 30 days": one order delivered twice is still one order
+		const oneOrder: SegmentRule = { name: 'One order', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atMost', count: 1, withinHours: 720 }] };
+		const order = { ...ev('Order Completed', 10), messageId: 'o1' };
+		expect(run([oneOrder], [order, order]).segments).toEqual(['One order']);
+	});
 	it('events after "now" do not count', () => {
 		expect(run([PRESETS.activeBuyers], [ev('Order Completed', -5)]).segments).toEqual([]);
 	});
