@@ -96,6 +96,7 @@ function conditionProblems(c: unknown, path: string): string[] {
 			const p: string[] = [];
 			if (typeof o.field !== 'string' || !o.field) p.push(`${path}.field must name a profile field`);
 			if (!ops.includes(o.operator as string)) p.push(`${path}.operator must be one of ${ops.join(', ')}`);
+			else if (o.operator !== 'exists' && o.operator !== 'notExists') p.push(...traitValueProblems(o.operator as string, o.value, `${path}.value`));
 			return p;
 		}
 		case 'group': {
@@ -107,6 +108,23 @@ function conditionProblems(c: unknown, path: string): string[] {
 		}
 		default:
 			return [`${path}.type must be one of event, notAfter, trait, group`];
+	}
+}
+
+/**
+ * The value a comparison needs: without one, `contains` would match every text and `notEquals`
+ * every customer; a `greaterThan` / `lessThan` value that is no number or date would match nobody.
+ */
+function traitValueProblems(operator: string, value: unknown, path: string): string[] {
+	const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+	switch (operator) {
+		case 'equals':
+		case 'notEquals':
+			return scalar || value === null ? [] : [`${path} must be text, a number, true/false or null for "${operator}"`];
+		case 'contains':
+			return scalar && value !== '' ? [] : [`${path} must be non-empty text, a number or true/false for "contains"`];
+		default:
+			return toComparable(value) !== undefined ? [] : [`${path} must be a number, numeric text or an ISO date for "${operator}"`];
 	}
 }
 

@@ -177,6 +177,26 @@ describe('validation', () => {
 		expect(segmentRuleProblems({ name: '', match: 'some', conditions: [] })).toHaveLength(3);
 		expect(segmentRuleProblems(PRESETS.engagedBrowsers)).toEqual([]);
 	});
+	it('a comparison without a usable value is refused, naming the condition', () => {
+		const rule = (operator: string, value?: unknown) => ({
+			name: 'X',
+			match: 'all',
+			conditions: [{ type: 'group', match: 'any', conditions: [{ type: 'trait', field: 'email', operator, ...(value === undefined ? {} : { value }) }] }],
+		});
+		const at = 'segment.conditions[0].conditions[0].value';
+		// without a value, "contains" matched every text field and "notEquals" every customer having the field
+		expect(segmentRuleProblems(rule('contains'))).toEqual([`${at} must be non-empty text, a number or true/false for "contains"`]);
+		expect(segmentRuleProblems(rule('contains', ''))).toEqual([`${at} must be non-empty text, a number or true/false for "contains"`]);
+		expect(segmentRuleProblems(rule('notEquals'))).toEqual([`${at} must be text, a number, true/false or null for "notEquals"`]);
+		expect(segmentRuleProblems(rule('equals', { a: 1 }))).toEqual([`${at} must be text, a number, true/false or null for "equals"`]);
+		// "greaterThan abc" never matched anybody
+		expect(segmentRuleProblems(rule('greaterThan', 'abc'))).toEqual([`${at} must be a number, numeric text or an ISO date for "greaterThan"`]);
+		expect(segmentRuleProblems(rule('lessThan', ''))).toEqual([`${at} must be a number, numeric text or an ISO date for "lessThan"`]);
+		// usable values, and exists / notExists need none
+		for (const [op, v] of [['equals', null], ['equals', ''], ['notEquals', false], ['contains', 'vip'], ['contains', 3], ['greaterThan', '2024-01-01'], ['lessThan', ' 5 '], ['exists', undefined], ['notExists', undefined]] as const) {
+			expect(segmentRuleProblems(rule(op, v))).toEqual([]);
+		}
+	});
 	it('rejects an event without a parseable timestamp', () => {
 		expect(() => prepareEvents([{ event: 'A', timestamp: 'soon' }])).toThrow('events[0].timestamp "soon" is not a date');
 	});
