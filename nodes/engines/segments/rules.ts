@@ -221,11 +221,20 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 
 function looseEquals(a: unknown, b: unknown): boolean {
 	if (a === b) return true;
-	if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b) && a !== '' && b !== '' && a !== null && b !== null;
-	if (typeof a === 'boolean' || typeof b === 'boolean') return String(a) === String(b);
-	if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
+	const blank = (x: unknown) => x === null || (typeof x === 'string' && x.trim() === '');
+	if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b) && !blank(a) && !blank(b);
+	// the editor's Value is text: "True" is true, as text compares without case
+	if (typeof a === 'boolean' || typeof b === 'boolean') return String(a).toLowerCase() === String(b).toLowerCase();
+	if (typeof a === 'string' && typeof b === 'string') {
+		if (a.toLowerCase() === b.toLowerCase()) return true;
+		// two ISO dates: the same moment however written ("2024-03-01" and "2024-03-01T00:00:00.000Z")
+		const [x, y] = [isoDateMs(a), isoDateMs(b)];
+		return x !== undefined && x === y;
+	}
 	return false;
 }
+
+const isoDateMs = (v: string): number | undefined => (/^\d{4}-\d{2}-\d{2}/.test(v.trim()) ? parseTimeMs(v) : undefined);
 
 /** Numbers, numeric strings and ISO dates compare; anything else does not. */
 function toComparable(v: unknown): number | undefined {
@@ -233,7 +242,7 @@ function toComparable(v: unknown): number | undefined {
 	if (typeof v === 'string' && v.trim() !== '') {
 		const n = Number(v);
 		if (Number.isFinite(n)) return n;
-		if (/^\d{4}-\d{2}-\d{2}/.test(v)) return parseTimeMs(v);
+		return isoDateMs(v);
 	}
 	return undefined;
 }

@@ -161,6 +161,19 @@ describe('traits and groups', () => {
 		expect(run(rules, [], { email: 'a@gmail.com', traits: { phone: '' }, firstOrderAt: '2024-03-01T00:00:00Z' }).segments).toEqual(['Gmail', 'No phone', 'Recent first order']);
 		expect(run(rules, [], { email: 'a@x.io', traits: { phone: '+1', tags: ['new', 'vip'] }, firstOrderAt: '2023-03-01' }).segments).toEqual(['Has phone', 'Tagged']);
 	});
+	it('equals: true/false without case (the editor gives text), dates as moments, blank text is no number', () => {
+		const eq = (field: string, value: unknown): SegmentRule => ({ name: 'Eq', match: 'all', conditions: [{ type: 'trait', field, operator: 'equals', value }] });
+		expect(run([eq('vip', 'True')], [], { vip: true }).segments).toEqual(['Eq']);
+		expect(run([eq('vip', 'FALSE')], [], { vip: true }).segments).toEqual([]);
+		expect(run([eq('vip', true)], [], { vip: 'TRUE' }).segments).toEqual(['Eq']);
+		// 2024-03-01 is midnight UTC: the same moment as the stored ISO date-time, and as 01:00 at +01:00
+		expect(run([eq('firstOrderAt', '2024-03-01')], [], { firstOrderAt: '2024-03-01T00:00:00.000Z' }).segments).toEqual(['Eq']);
+		expect(run([eq('firstOrderAt', '2024-03-01T01:00:00+01:00')], [], { firstOrderAt: '2024-03-01T00:00:00.000Z' }).segments).toEqual(['Eq']);
+		expect(run([eq('firstOrderAt', '2024-03-01')], [], { firstOrderAt: '2024-03-01T00:00:01Z' }).segments).toEqual([]);
+		// a blank value is not 0
+		expect(run([eq('ordersCount', ' ')], [], { ordersCount: 0 }).segments).toEqual([]);
+		expect(run([eq('ordersCount', '0')], [], { ordersCount: 0 }).segments).toEqual(['Eq']);
+	});
 	it('at most N within a window', () => {
 		const rule: SegmentRule = { name: 'Quiet', match: 'all', conditions: [{ type: 'event', event: 'Email Opened', operator: 'atMost', count: 1, withinHours: 24 * 30 }] };
 		expect(run([rule], [ev('Email Opened', 10), ev('Email Opened', 24 * 40)]).segments).toEqual(['Quiet']);
