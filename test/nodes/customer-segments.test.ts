@@ -212,6 +212,14 @@ describe('Customer Segments: Rules', () => {
 		const rule = await runWorkflow(wf({ operation: 'rules', presets: [], definition: 'json', segmentsJson: '[{"name":"x","match":"all","conditions":[{"type":"event"}]}]' }), { input: items([{}]) });
 		expect(rule.error?.message).toContain('segments[0].conditions[0].event must name an event');
 	});
+
+	it('an editor condition "Contains" with an empty Value fails its item, naming the condition (it matched every text)', async () => {
+		const segments = { segment: [{ name: 'Gmail', match: 'all', conditions: { condition: [{ type: 'trait', field: 'email', traitOperator: 'contains', value: '' }] } }] };
+		const result = await runWorkflow(wf({ operation: 'rules', presets: [], definition: 'ui', segments }, { continueOnFail: true }), { input: items([{ email: 'a@x.io' }]) });
+		expect(result.items(NAME).map((i) => [i.json, i.pairedItem])).toEqual([
+			[{ error: 'Item 0: Segment definition: segments[0].conditions[0].value must be non-empty text, a number or true/false for "contains"' }, { item: 0 }],
+		]);
+	});
 });
 
 describe('Customer Segments: Train Model and Predict', () => {

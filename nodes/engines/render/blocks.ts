@@ -4,6 +4,7 @@
  * Inlining happens before MJML compiles, so a block may hold MJML sections. A `pz_shown` marker
  * records, per recipient, which blocks actually rendered (`blocks_shown`).
  */
+import { parseTimeMs } from '../segments/parse';
 import { scanLiquid, SourceMap } from './source';
 import type { Block, RuleOperator, StructuredRule } from './types';
 import { TemplateError } from './types';
@@ -194,7 +195,8 @@ function toNumber(v: unknown): number {
 function toTime(v: unknown): number {
 	if (v instanceof Date) return v.getTime();
 	if (typeof v === 'number') return v < 1e11 ? v * 1000 : v; // seconds or milliseconds since epoch
-	if (typeof v === 'string') return Date.parse(v);
+	// a date-time without a zone is UTC (as everywhere in this package), never the server's local time
+	if (typeof v === 'string') return parseTimeMs(v) ?? NaN;
 	return NaN;
 }
 

@@ -96,6 +96,7 @@ function conditionProblems(c: unknown, path: string): string[] {
 			const p: string[] = [];
 			if (typeof o.field !== 'string' || !o.field) p.push(`${path}.field must name a profile field`);
 			if (!ops.includes(o.operator as string)) p.push(`${path}.operator must be one of ${ops.join(', ')}`);
+			else if (o.operator !== 'exists' && o.operator !== 'notExists') p.push(...traitValueProblems(o.operator as string, o.value, `${path}.value`));
 			return p;
 		}
 		case 'group': {
@@ -107,6 +108,23 @@ function conditionProblems(c: unknown, path: string): string[] {
 		}
 		default:
 			return [`${path}.type must be one of event, notAfter, trait, group`];
+	}
+}
+
+/**
+ * The value a comparison needs: without one, `contains` would match every text and `notEquals`
+ * every customer; a `greaterThan` / `lessThan` value that is no number or date would match nobody.
+ */
+function traitValueProblems(operator: string, value: unknown, path: string): string[] {
+	const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+	switch (operator) {
+		case 'equals':
+		case 'notEquals':
+			return scalar || value === null ? [] : [`${path} must be text, a number, true/false or null for "${operator}"`];
+		case 'contains':
+			return scalar && value !== '' ? [] : [`${path} must be non-empty text, a number or true/false for "contains"`];
+		default:
+			return toComparable(value) !== undefined ? [] : [`${path} must be a number, numeric text or an ISO date for "${operator}"`];
 	}
 }
 
@@ -123,18 +141,27 @@ interface PreparedEvent {
 	ms: number;
 }
 
-/** Sorts and parses events once; throws naming the event index when a timestamp does not parse. */
+/**
+ * Sorts and parses events once; throws naming the event index when a timestamp does not parse.
+ * An event whose `messageId` came before in the list is the same event delivered again (a retried
+ * webhook, Brevo's `unique_opened` and `opened`): only its first copy counts, as in the profile.
+ */
 export function prepareEvents(events: unknown[]): PreparedEvent[] {
-	return events
-		.map((e, i) => {
-			const o = (e ?? {}) as Record<string, unknown>;
-			if (typeof o.event !== 'string') throw new RangeError(`events[${i}].event is missing`);
-			// Read as every other date of this node: a date-time without a zone is UTC, not local time.
-			const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
-			if (Number.isNaN(ms)) throw new RangeError(`events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
-			return { event: o.event, ms };
-		})
-		.sort((a, b) => a.ms - b.ms);
+	const seen = new Set<string>();
+	const out: PreparedEvent[] = [];
+	events.forEach((e, i) => {
+		const o = (e ?? {}) as Record<string, unknown>;
+		if (typeof o.event !== 'string') throw new RangeError(`events[${i}].event is missing`);
+		// Read as every other date of this node: a date-time without a zone is UTC, not local time.
+		const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
+		if (Number.isNaN(ms)) throw new RangeError(`events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
+		if (typeof o.messageId === 'string' && o.messageId !== '') {
+			if (seen.has(o.messageId)) return;
+			seen.add(o.messageId);
+		}
+		out.push({ event: o.event, ms });
+	});
+	return out.sort((a, b) => a.ms - b.ms);
 }
 
 export function readField(obj: unknown, path: string): unknown {
@@ -194,11 +221,20 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 
 function looseEquals(a: unknown, b: unknown): boolean {
 	if (a === b) return true;
-	if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b) && a !== '' && b !== '' && a !== null && b !== null;
-	if (typeof a === 'boolean' || typeof b === 'boolean') return String(a) === String(b);
-	if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
+	const blank = (x: unknown) => x === null || (typeof x === 'string' && x.trim() === '');
+	if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b) && !blank(a) && !blank(b);
+	// the editor's Value is text: "True" is true, as text compares without case
+	if (typeof a === 'boolean' || typeof b === 'boolean') return String(a).toLowerCase() === String(b).toLowerCase();
+	if (typeof a === 'string' && typeof b === 'string') {
+		if (a.toLowerCase() === b.toLowerCase()) return true;
+		// two ISO dates: the same moment however written ("2024-03-01" and "2024-03-01T00:00:00.000Z")
+		const [x, y] = [isoDateMs(a), isoDateMs(b)];
+		return x !== undefined && x === y;
+	}
 	return false;
 }
+
+const isoDateMs = (v: string): number | undefined => (/^\d{4}-\d{2}-\d{2}/.test(v.trim()) ? parseTimeMs(v) : undefined);
 
 /** Numbers, numeric strings and ISO dates compare; anything else does not. */
 function toComparable(v: unknown): number | undefined {
@@ -206,7 +242,7 @@ function toComparable(v: unknown): number | undefined {
 	if (typeof v === 'string' && v.trim() !== '') {
 		const n = Number(v);
 		if (Number.isFinite(n)) return n;
-		if (/^\d{4}-\d{2}-\d{2}/.test(v)) return parseTimeMs(v);
+		return isoDateMs(v);
 	}
 	return undefined;
 }

@@ -10,6 +10,7 @@ import {
 	type Block,
 	type TemplateInput,
 } from '../../../nodes/engines/render';
+import { runInTimeZone } from '../../harness/timezone';
 
 const html = (body: string, blocks: Block[] = [], liquid: TemplateInput['liquid'] = {}): TemplateInput => ({ format: 'html', body, blocks, subject: 'Hi', liquid });
 
@@ -98,6 +99,21 @@ describe('structured rule operators (hand-computed cases)', () => {
 		[{ field: 'p.missing', operator: 'notEquals', value: 'x' }, false], // missing data never satisfies a comparison
 	] as const)('%j → %s', (rule, expected) => {
 		expect(evaluateRule(rule as never, data, now)).toBe(expected);
+	});
+});
+
+describe('withinDays / olderThanDays: a date-time without a zone is UTC whatever the server time zone', () => {
+	it.each(['UTC', 'America/Los_Angeles', 'Asia/Tokyo'])('%s', (tz) => {
+		const blocks = require.resolve('../../../nodes/engines/render/blocks');
+		const out = runInTimeZone(
+			tz,
+			`const { evaluateRule } = require(${JSON.stringify(blocks)});
+			const now = Date.parse('2024-06-15T12:00:00Z');
+			const r = (operator, d) => evaluateRule({ field: 'd', operator, value: 7 }, { d }, now);
+			console.log(JSON.stringify([r('withinDays', '2024-06-08T13:00:00'), r('olderThanDays', '2024-06-08T13:00:00'), r('withinDays', '2024-06-08T11:00:00'), r('olderThanDays', '2024-06-08T11:00:00')]));`,
+		);
+		// 13:00 UTC is 6 d 23 h before now: within 7 days; 11:00 UTC is 7 d 1 h before: older than 7 days
+		expect(out).toEqual([true, false, false, true]);
 	});
 });
 

@@ -24,6 +24,17 @@ describe('presets', () => {
 		expect(run(presets, [...views, ev('Order Completed', 200)]).segments).toEqual([]);
 		expect(run(presets, [ev('Product Viewed', 1), ev('Product Viewed', 2), ev('Product Viewed', 15 * 24)]).segments).toEqual([]);
 	});
+	it('the same event twice (same messageId) counts once; events without a messageId all count', () => {
+		// 3 Product Viewed, two of them one delivery retried: 2 distinct views, not 3
+		const viewed = (h: number, messageId?: string) => ({ ...ev('Product Viewed', h), ...(messageId ? { messageId } : {}) });
+		expect(run([PRESETS.engagedBrowsers], [viewed(5, 'm1'), viewed(1, 'm2'), viewed(5, 'm1')]).segments).toEqual([]);
+		expect(run([PRESETS.engagedBrowsers], [viewed(5, 'm1'), viewed(1, 'm2'), viewed(5, 'm3')]).segments).toEqual(['Engaged Browsers']);
+		expect(run([PRESETS.engagedBrowsers], [viewed(5), viewed(1), viewed(5)]).segments).toEqual(['Engaged Browsers']);
+		// "at most 1 order in 30 days": one order delivered twice is still one order
+		const oneOrder: SegmentRule = { name: 'One order', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atMost', count: 1, withinHours: 720 }] };
+		const order = { ...ev('Order Completed', 10), messageId: 'o1' };
+		expect(run([oneOrder], [order, order]).segments).toEqual(['One order']);
+	});
 	it('events after "now" do not count', () => {
 		expect(run([PRESETS.activeBuyers], [ev('Order Completed', -5)]).segments).toEqual([]);
 	});
@@ -150,6 +161,19 @@ describe('traits and groups', () => {
 		expect(run(rules, [], { email: 'a@gmail.com', traits: { phone: '' }, firstOrderAt: '2024-03-01T00:00:00Z' }).segments).toEqual(['Gmail', 'No phone', 'Recent first order']);
 		expect(run(rules, [], { email: 'a@x.io', traits: { phone: '+1', tags: ['new', 'vip'] }, firstOrderAt: '2023-03-01' }).segments).toEqual(['Has phone', 'Tagged']);
 	});
+	it('equals: true/false without case (the editor gives text), dates as moments, blank text is no number', () => {
+		const eq = (field: string, value: unknown): SegmentRule => ({ name: 'Eq', match: 'all', conditions: [{ type: 'trait', field, operator: 'equals', value }] });
+		expect(run([eq('vip', 'True')], [], { vip: true }).segments).toEqual(['Eq']);
+		expect(run([eq('vip', 'FALSE')], [], { vip: true }).segments).toEqual([]);
+		expect(run([eq('vip', true)], [], { vip: 'TRUE' }).segments).toEqual(['Eq']);
+		// 2024-03-01 is midnight UTC: the same moment as the stored ISO date-time, and as 01:00 at +01:00
+		expect(run([eq('firstOrderAt', '2024-03-01')], [], { firstOrderAt: '2024-03-01T00:00:00.000Z' }).segments).toEqual(['Eq']);
+		expect(run([eq('firstOrderAt', '2024-03-01T01:00:00+01:00')], [], { firstOrderAt: '2024-03-01T00:00:00.000Z' }).segments).toEqual(['Eq']);
+		expect(run([eq('firstOrderAt', '2024-03-01')], [], { firstOrderAt: '2024-03-01T00:00:01Z' }).segments).toEqual([]);
+		// a blank value is not 0
+		expect(run([eq('ordersCount', ' ')], [], { ordersCount: 0 }).segments).toEqual([]);
+		expect(run([eq('ordersCount', '0')], [], { ordersCount: 0 }).segments).toEqual(['Eq']);
+	});
 	it('at most N within a window', () => {
 		const rule: SegmentRule = { name: 'Quiet', match: 'all', conditions: [{ type: 'event', event: 'Email Opened', operator: 'atMost', count: 1, withinHours: 24 * 30 }] };
 		expect(run([rule], [ev('Email Opened', 10), ev('Email Opened', 24 * 40)]).segments).toEqual(['Quiet']);
@@ -165,6 +189,26 @@ describe('validation', () => {
 		]);
 		expect(segmentRuleProblems({ name: '', match: 'some', conditions: [] })).toHaveLength(3);
 		expect(segmentRuleProblems(PRESETS.engagedBrowsers)).toEqual([]);
+	});
+	it('a comparison without a usable value is refused, naming the condition', () => {
+		const rule = (operator: string, value?: unknown) => ({
+			name: 'X',
+			match: 'all',
+			conditions: [{ type: 'group', match: 'any', conditions: [{ type: 'trait', field: 'email', operator, ...(value === undefined ? {} : { value }) }] }],
+		});
+		const at = 'segment.conditions[0].conditions[0].value';
+		// without a value, "contains" matched every text field and "notEquals" every customer having the field
+		expect(segmentRuleProblems(rule('contains'))).toEqual([`${at} must be non-empty text, a number or true/false for "contains"`]);
+		expect(segmentRuleProblems(rule('contains', ''))).toEqual([`${at} must be non-empty text, a number or true/false for "contains"`]);
+		expect(segmentRuleProblems(rule('notEquals'))).toEqual([`${at} must be text, a number, true/false or null for "notEquals"`]);
+		expect(segmentRuleProblems(rule('equals', { a: 1 }))).toEqual([`${at} must be text, a number, true/false or null for "equals"`]);
+		// "greaterThan abc" never matched anybody
+		expect(segmentRuleProblems(rule('greaterThan', 'abc'))).toEqual([`${at} must be a number, numeric text or an ISO date for "greaterThan"`]);
+		expect(segmentRuleProblems(rule('lessThan', ''))).toEqual([`${at} must be a number, numeric text or an ISO date for "lessThan"`]);
+		// usable values, and exists / notExists need none
+		for (const [op, v] of [['equals', null], ['equals', ''], ['notEquals', false], ['contains', 'vip'], ['contains', 3], ['greaterThan', '2024-01-01'], ['lessThan', ' 5 '], ['exists', undefined], ['notExists', undefined]] as const) {
+			expect(segmentRuleProblems(rule(op, v))).toEqual([]);
+		}
 	});
 	it('rejects an event without a parseable timestamp', () => {
 		expect(() => prepareEvents([{ event: 'A', timestamp: 'soon' }])).toThrow('events[0].timestamp "soon" is not a date');
