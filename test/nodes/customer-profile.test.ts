@@ -231,7 +231,7 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		const now = ev('Email Opened', { userId: 'fut-1' }, 0);
 		const later = { ...ev('Identify', { userId: 'fut-1' }, 1), timestamp: '2099-01-01T00:00:00.000Z' };
 		const res = await run(wf('record'), [now, later]);
-		expect(res.error?.message).toMatch(/^Item 1: The timestamp 2099-01-01T00:00:00.000Z is more than 24 hours after it was received/);
+		expect(res.error?.message).toMatch(/^Item 1: The timestamp 2099-01-01T00:00:00.000Z is more than 24 hours after its receivedAt/);
 		expect(res.error?.description).toBe('Field: timestamp');
 		const lenient = await run(wf('record', {}, { onError: 'continueRegularOutput' }), [now, later]);
 		const out = lenient.items('Profile');

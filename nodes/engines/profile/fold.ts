@@ -153,7 +153,8 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 	// the earlier of "received" and "now": a receivedAt in the future proves nothing
 	const reference = Math.min(Number.isFinite(receivedParsed) ? receivedParsed : Infinity, now ?? Infinity);
 	if (ts > reference + FUTURE_TOLERANCE_MS) {
-		const against = reference === now ? 'it is recorded' : 'it was received';
+		// name the field to fix: receivedAt when it is the bound (an item copied from an older event keeps it)
+		const against = reference === now ? 'it is recorded' : 'its receivedAt';
 		throw new InvalidEventError(
 			`The timestamp ${new Date(ts).toISOString()} is more than 24 hours after ${against} (${new Date(reference).toISOString()}): a wrong clock or time zone; recorded, it would move lastSeenAt into the future and empty the engagement counts`,
 			'timestamp',

@@ -48,7 +48,7 @@ describe('an event dated in the future', () => {
 
 	it('is refused beyond 24 hours after it was received, naming the timestamp', () => {
 		expect(() => validateEvent(withTimes(iso(T0 + DAY), iso(T0)))).not.toThrow(); // exactly a day: accepted
-		expect(() => validateEvent(withTimes(iso(T0 + DAY + 1), iso(T0)))).toThrow(/2026-01-02T00:00:00.001Z is more than 24 hours after it was received \(2026-01-01T00:00:00.000Z\)/);
+		expect(() => validateEvent(withTimes(iso(T0 + DAY + 1), iso(T0)))).toThrow(/2026-01-02T00:00:00.001Z is more than 24 hours after its receivedAt \(2026-01-01T00:00:00.000Z\)/);
 		try {
 			validateEvent(withTimes(iso(T0 + 2 * 365 * DAY), iso(T0)));
 			throw new Error('not refused');
