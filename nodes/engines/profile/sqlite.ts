@@ -46,6 +46,8 @@ const CHECKPOINT_PAUSE_MS = 200;
 /** SQLite's automatic checkpoint: 10,000 pages without the worker, a safety net with it. */
 const AUTOCHECKPOINT_FRAMES = 10_000;
 const AUTOCHECKPOINT_FRAMES_WITH_WORKER = 20_000;
+/** How long a statement of the store's connection waits for another writer's lock. */
+const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The checkpoint worker (plain CommonJS, run with `eval` so it survives bundling). Waits on a
@@ -114,7 +116,7 @@ export class SqliteProfileStore implements ProfileStore {
 		// old version of a rewritten profile) are overwritten with zeros, also on freed pages, so the
 		// file keeps no readable copy of them. No measurable cost on Record Events (about 10,000
 		// events/s either way in bench/profile's mix).
-		this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES};`);
+		this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_FRAMES};`);
 		this.migrate();
 		this.prepareStatements();
 		if (file !== ':memory:') this.startCheckpointer();
@@ -414,7 +416,7 @@ export class SqliteProfileStore implements ProfileStore {
 			} catch {
 				// busy or I/O error: the erase itself is committed
 			} finally {
-				this.db.exec('PRAGMA busy_timeout = 10000');
+				this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
 			}
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
