@@ -46,6 +46,27 @@ export const scenario: Scenario = {
 			},
 		},
 		{
+			name: 'an event the profile refuses (dated 3 days ahead) leaves Record engagement on its error output and fails the execution in Stop and Error',
+			async fn({ n8n }) {
+				const email = `ivo.${run}@example.com`;
+				const before = await executionCount(n8n, WORKFLOW_ID, ['error']);
+				const event = { ...mailgunEvent('opened', email), timestamp: Date.now() / 1000 + 3 * 86400 };
+				assert.equal((await post(n8n.webhookUrl(URL_PATH), mailgun(event))).status, 200);
+				await waitUntil(async () => (await executionCount(n8n, WORKFLOW_ID, ['error'])) >= before + 1, 15000, 'a failed execution');
+				const [last] = await executionIds(n8n, WORKFLOW_ID, 1);
+				const data = await executionRunData(n8n, last);
+				assert.equal(data.status, 'error');
+				const outputs = data.runData['Record engagement']?.[0]?.data?.main ?? [];
+				assert.equal(outputs[0]?.length ?? 0, 0, 'nothing on the success output');
+				const refused = outputs[1]?.[0]?.json;
+				assert.ok(refused, 'the refused event is on the error output');
+				assert.equal(refused.email, email, 'n8n merges the event into the error item');
+				assert.match(String(refused.error), /timestamp/);
+				const stop = data.runData['Fail on refused event']?.[0]?.error;
+				assert.match(String(stop?.message), /more than 24 hours after/);
+			},
+		},
+		{
 			name: 'after an unsubscribe arrives through the ESP webhook, the cart-recovery template sends that customer nothing',
 			async fn({ n8n, waitSeconds }) {
 				const email = `ida.${run}@example.com`;
