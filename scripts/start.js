@@ -111,7 +111,7 @@ async function main() {
 		'',
 		`n8n ${rt.N8N_VERSION} is running with ${rt.PACKAGE_NAME} loaded.`,
 		'',
-		`  Editor:        ${n8n.baseUrl}/   (first visit: create the owner account)`,
+		`  Editor:        ${n8n.baseUrl}/   (${(await ownerMissing(n8n.baseUrl)) ? 'first visit: create the owner account' : 'sign in with the owner account you created'})`,
 		`  Local inbox:   http://127.0.0.1:${inboxHttpPort}/   (SMTP 127.0.0.1:${smtpPort}; JSON at /api/messages; files in ${path.relative(process.cwd(), inboxDir)})`,
 		`  User folder:   ${USER_FOLDER}   (PZ_USER_FOLDER; delete it to start from scratch)`,
 		'',
@@ -129,6 +129,16 @@ async function main() {
 	}
 	lines.push('', '  Ctrl-C or `npm stop` stops n8n and the inbox.', '');
 	console.log(lines.join('\n'));
+}
+
+/** Whether n8n still asks for its owner account (the setting the editor reads on first load). */
+async function ownerMissing(baseUrl) {
+	try {
+		const settings = await new rt.RestClient(baseUrl).request('GET', '/rest/settings');
+		return !settings || !settings.userManagement || settings.userManagement.showSetupOnFirstLoad !== false;
+	} catch {
+		return true;
+	}
 }
 
 process.on('SIGINT', () => shutdown(0));
