@@ -147,7 +147,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		textPlan = undefined;
 		textPlanReason = 'internal: a static piece has no text';
 	}
-	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? guardPlan(tokens, liquidHtml) : undefined);
+	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? guardPlan(tokens, liquidHtml, engines.settings.escapeHtml) : undefined);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
@@ -174,14 +174,17 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 }
 
 /** The URL guard's plan (urls.ts); a template it cannot guard is refused, naming the tag as written. */
-function guardPlan(tokens: PlanToken[], liquidHtml: string): UrlPlan {
+function guardPlan(tokens: PlanToken[], liquidHtml: string, escapeHtml: boolean): UrlPlan {
 	try {
-		return urlOutputs(tokens);
+		return urlOutputs(tokens, { escapeHtml });
 	} catch (error) {
 		if (!(error instanceof UrlGuardRefusal)) throw error;
-		const end = liquidHtml.indexOf('%}', error.begin);
-		const tag = liquidHtml.slice(error.begin, end < 0 ? error.begin + 40 : Math.min(end + 2, error.begin + 120));
-		throw new TemplateError(`${tag}: ${error.message}`, { check: 'url-guard' });
+		// the Liquid token at begin as written (an output or a tag), and what it stands in
+		const close = liquidHtml.startsWith('{{', error.begin) ? '}}' : liquidHtml.startsWith('{%', error.begin) ? '%}' : undefined;
+		const end = close ? liquidHtml.indexOf(close, error.begin) : -1;
+		const token = close ? liquidHtml.slice(error.begin, end < 0 ? error.begin + 40 : Math.min(end + 2, error.begin + 120)) : undefined;
+		const shown = token && error.shown ? `${token} (in ${error.shown})` : (token ?? error.shown ?? liquidHtml.slice(error.begin, error.begin + 40));
+		throw new TemplateError(`${shown}: ${error.message}`, { check: 'url-guard' });
 	}
 }
 
@@ -191,10 +194,10 @@ function liquidTokens(engines: Engines, liquidHtml: string): PlanToken[] | { rea
 		const options = engines.html.options;
 		const tokens = new Tokenizer(liquidHtml, options.operators, undefined, undefined, options.groupedExpressions).readTopLevelTokens(options);
 		const list: PlanToken[] = tokens.map((t) => {
-			const tok = t as unknown as { kind: number; begin: number; getContent(): string };
-			if (t instanceof TagToken) return { kind: 'tag', value: t.name, begin: tok.begin };
+			const tok = t as unknown as { kind: number; begin: number; getContent(): string; content?: string };
+			if (t instanceof TagToken) return { kind: 'tag', value: t.name, begin: tok.begin, expr: t.args };
 			if (tok.kind === 16) return { kind: 'html', value: tok.getContent(), begin: tok.begin };
-			return { kind: 'output', value: '', begin: tok.begin };
+			return { kind: 'output', value: '', begin: tok.begin, expr: tok.content };
 		});
 		return list;
 	} catch (error) {

@@ -670,6 +670,8 @@ export interface PlanToken {
 	/** html: the static content (whitespace control applied); tag: its name. */
 	value: string;
 	begin: number;
+	/** output: its expression; tag: its arguments (the URL guard reads their literals). */
+	expr?: string;
 }
 
 export interface TextPlan {

@@ -33,6 +33,7 @@
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
  * attribute name, which a browser does not decode, and cannot add `onclick=…`.
  */
+import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
 
 /** Bit flags: check the scheme (the output starts the URL); percent-encode for CSS `url(…)`. */
@@ -52,6 +53,22 @@ export const UNQUOTED = 4;
  * https://html.spec.whatwg.org/multipage/parsing.html#attribute-name-state
  */
 export const IN_TAG = 8;
+/**
+ * The output writes CSS outside any `url(` (a `style` attribute, a `<style>` element): a value that
+ * would add a function other than the plain ones CSS values use (CSS_FUNCTIONS: colours, gradients,
+ * calc(), transforms…), so `url(`, `image-set(`, `expression(`…, a CSS escape (`\75 rl(`) or an
+ * at-rule (`@import`) is written as nothing. With CSS_JOIN the static CSS before it ends in a name
+ * the value may complete (`background:u{{ s }}`): a value that starts with `(` or with a name
+ * followed by `(` is written as nothing too.
+ */
+export const CSS_DATA = 16;
+export const CSS_JOIN = 32;
+/**
+ * The output writes into an HTML comment: `-` and `!` that could end it with the static text
+ * around it (`--`, or a `-`/`!` at either end of the value: `<!-- {{ x }}>` with `--`) are
+ * written as character references (an MSO conditional comment's content still reads them as `-`/`!`).
+ */
+export const IN_COMMENT = 64;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
@@ -73,6 +90,13 @@ const enum S {
 	Comment,
 	RawText,
 	EndTag,
+	/** `<!…>` (not a comment) or `<?…>`: a bogus comment, up to the first `>`. */
+	Bogus,
+}
+
+/** CSS text outside `url(`: CSS_DATA, plus CSS_JOIN when it ends in what may be part of a function's name. */
+function cssDataMode(css: string): UrlMode {
+	return /[\w\-\\\u0080-\uffff]$/.test(css) ? CSS_DATA | CSS_JOIN : CSS_DATA;
 }
 
 /** In CSS text ending inside `url(`: CSS_URL, plus URL_START when nothing but a quote or spaces follows `url(`. */
@@ -135,6 +159,15 @@ interface Scan {
 	/** The last static piece read and its length (an unquoted value a Liquid token starts opens after it). */
 	lastPiece: number;
 	lastPieceLength: number;
+	/** Open `<svg>`/`<math>` elements (foreign content: no raw-text elements, CDATA sections are text). */
+	foreign: number;
+	/** In a `<meta>` tag: 1 it has an `http-equiv` attribute, 2 an output wrote into it. */
+	meta: number;
+	/**
+	 * Static text at the end of the last piece that the next one may complete (read again with it):
+	 * `</st` in raw text, `-`/`--`/`--!` in a comment, `<!`/`<!-` in text.
+	 */
+	carry: string;
 }
 
 /** An attribute name the data wrote (part of): it may be any attribute, a URL attribute included. */
@@ -184,7 +217,30 @@ function openValue(x: Scan, piece: number, at: number): void {
  */
 const TEXT_ELEMENTS = new Set(['style', 'script', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
 
-function endOfTag(x: Scan): S {
+/** An attribute name is complete: an `http-equiv` (or one the data named) on a `<meta>` is noted. */
+function noteAttr(x: Scan): void {
+	if (x.tag === 'meta' && (x.attr === 'http-equiv' || x.attr === ANY_ATTR)) x.meta |= 1;
+}
+
+/** Elements whose start tag starts foreign content (SVG, MathML), where the tokenizer reads differently. */
+const FOREIGN = new Set(['svg', 'math']);
+/** SVG elements that set another attribute (an `href` included) from their `to`/`from`/`by`/`values`. */
+const ANIMATION = new Set(['set', 'animate']);
+
+function endOfTag(x: Scan, at: number): S {
+	noteAttr(x);
+	if (x.tag === 'meta' && x.meta === 3) {
+		throw new UrlGuardRefusal(
+			'Liquid in a <meta http-equiv> tag: a refresh (content="0;url=…") would send the reader to a URL the guard does not check. Email clients ignore meta refresh: remove the tag or write it without Liquid',
+			at,
+			'<meta http-equiv>',
+		);
+	}
+	x.meta = 0;
+	if (FOREIGN.has(x.tag)) {
+		if (x.foreign < 8) x.foreign++;
+		return S.Text;
+	}
 	if (TEXT_ELEMENTS.has(x.tag)) {
 		x.rawTag = x.tag;
 		x.raw = '';
@@ -200,11 +256,18 @@ function endOfTag(x: Scan): S {
  * starts that differ count as undecided (the value is checked where it closes).
  */
 function scanKey(x: Scan): string {
+	const key = stateKey(x);
+	return x.foreign || x.meta || x.carry ? `${key}|${x.foreign}|${x.meta}|${x.carry}` : key;
+}
+
+function stateKey(x: Scan): string {
 	switch (x.state) {
 		case S.Text:
 		case S.Comment:
-		case S.EndTag:
+		case S.Bogus:
 			return String(x.state);
+		case S.EndTag:
+			return JSON.stringify([x.state, x.tag]);
 		case S.TagOpen:
 		case S.InTag:
 			return JSON.stringify([x.state, x.tag]);
@@ -341,10 +404,13 @@ function parseTree(tokens: PlanToken[]): Node[] {
 export class UrlGuardRefusal extends Error {
 	/** Where the tag begins in the template HTML. */
 	readonly begin: number;
-	constructor(message: string, begin: number) {
+	/** What to show of the template (else the tag at begin). */
+	readonly shown?: string;
+	constructor(message: string, begin: number, shown?: string) {
 		super(message);
 		this.name = 'UrlGuardRefusal';
 		this.begin = begin;
+		this.shown = shown;
 	}
 }
 
@@ -373,7 +439,10 @@ export const urlScanStats = { bodyReads: 0, work: 0 };
  * `tablerow` writes its own `<tr>`/`<td>`: it must start in text and its body end in text. A
  * position any reading puts in a URL value is guarded.
  */
-export function urlOutputs(tokens: PlanToken[]): UrlPlan {
+export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean } = {}): UrlPlan {
+	const escapeHtml = options.escapeHtml ?? true;
+	/** An unescaped writer (`| raw`, escaping off) was read outside text: assigned literals it may write must not hold quotes, spaces… (checkAssigns). */
+	let rawOutsideText = false;
 	const out = new Map<number, UrlMode>();
 	const opens = new Map<number, number>();
 	const closes = new Map<number, UrlClose>();
@@ -506,11 +575,111 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		return all;
 	};
 	readSeq(parseTree(tokens), [newScan()], undefined);
+	checkAssigns();
 	for (const [piece, close] of closes) if (through.has(piece)) close.keep = true;
 	return { outputs: out, opens, closes };
 
+	/** Whether a writer's expression writes unescaped: escaping off, or its last filter is `raw` (a `{% liquid %}` or `{% cycle %}`: any `raw`). */
+	function unescaped(t: PlanToken, rest: string): boolean {
+		if (!escapeHtml) return true;
+		return t.kind === 'tag' && t.value !== 'echo' ? /\|\s*raw\b/.test(rest) : /\|\s*raw\s*$/.test(rest);
+	}
+
+	/**
+	 * A writer that writes unescaped writes its literals as HTML (`{{ '<a href="' | raw }}`): each must
+	 * leave every reading where it found it (from text, back in text with nothing left open; in a
+	 * value, no character that ends it), else the template is refused.
+	 */
+	function checkLiterals(scans: Scan[], t: PlanToken): void {
+		if (t.expr === undefined || !/['"]/.test(t.expr)) return;
+		const { list, rest } = literalsOf(t.expr);
+		if (!list.length || !unescaped(t, rest)) return;
+		for (const x of scans) {
+			if (x.state !== S.Text) rawOutsideText = true;
+			for (const lit of list) {
+				if (literalMoves(x, lit)) refuseLiteral(t.begin, lit);
+			}
+		}
+	}
+
+	function literalMoves(x: Scan, lit: string): boolean {
+		switch (x.state) {
+			case S.Text: {
+				const probe = newScan();
+				try {
+					readPiece(probe, { kind: 'html', value: lit, begin: -1 });
+				} catch (error) {
+					if (error instanceof UrlGuardRefusal) return true;
+					throw error;
+				}
+				return probe.state !== S.Text || probe.carry !== '' || probe.foreign !== 0;
+			}
+			case S.ValueDq:
+				return lit.includes('"');
+			case S.ValueSq:
+				return lit.includes("'");
+			case S.RawText:
+				return lit.includes('<');
+			case S.Comment:
+				return lit.includes('>') || COMMENT_ENDER.test(lit);
+			default:
+				// an unquoted value, a tag
+				return NAME_BREAKER.test(lit);
+		}
+	}
+
+	function refuseLiteral(begin: number, lit: string): never {
+		throw new UrlGuardRefusal(
+			`A literal written without escaping ("${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}", with | raw or HTML escaping off) opens or closes an HTML tag, attribute or comment: the URL guard cannot see the links it makes. Write that HTML in the template itself`,
+			begin,
+		);
+	}
+
+	/**
+	 * Literals assigned to a variable an unescaped writer may write (`{% assign open = '<a href="' %}{{ open | raw }}`),
+	 * through assigns and loops: from text each must end in text; when an unescaped writer stands
+	 * outside text, none may hold a quote, space, `<`, `>`, `=` or backtick.
+	 */
+	function checkAssigns(): void {
+		const writers = tokens.filter((t) => t.expr !== undefined && (t.kind === 'output' || WRITING_TAGS.has(t.value)));
+		const tainted = new Set<string>();
+		for (const w of writers) {
+			const { rest } = literalsOf(w.expr as string);
+			if (unescaped(w, rest)) for (const name of rest.match(NAMES) ?? []) tainted.add(name);
+		}
+		if (!tainted.size) return;
+		const assigns: Array<{ t: PlanToken; target: string; source: string }> = [];
+		for (const t of tokens) {
+			if (t.kind !== 'tag' || t.expr === undefined) continue;
+			const lines = t.value === 'liquid' ? t.expr.split('\n').map((l) => l.trim()) : [`${t.value} ${t.expr}`];
+			for (const line of lines) {
+				const a = /^assign\s+([\w-]+)\s*=([\s\S]*)$/.exec(line);
+				if (a) assigns.push({ t, target: a[1], source: a[2] });
+				const f = /^(?:for|tablerow)\s+([\w-]+)\s+in\s+([\s\S]*)$/.exec(line);
+				if (f) assigns.push({ t, target: f[1], source: f[2] });
+			}
+		}
+		for (let changed = true; changed; ) {
+			changed = false;
+			for (const a of assigns) {
+				if (!tainted.has(a.target)) continue;
+				for (const name of literalsOf(a.source).rest.match(NAMES) ?? []) {
+					if (tainted.has(name)) continue;
+					tainted.add(name);
+					changed = true;
+				}
+			}
+		}
+		for (const a of assigns) {
+			if (!tainted.has(a.target)) continue;
+			for (const lit of literalsOf(a.source).list) {
+				if (literalMoves(newScan(), lit) || (rawOutsideText && /[\s<>"'`=]/.test(lit))) refuseLiteral(a.t.begin, lit);
+			}
+		}
+	}
+
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0 };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, meta: 0, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -522,12 +691,17 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 		let starts = 0;
 		let unquoted = 0;
 		let tagged = 0;
+		let comment = 0;
+		checkLiterals(scans, t);
 		for (const x of scans) {
+			refuseOutput(x, t);
+			if (x.tag === 'meta' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) x.meta |= 2;
 			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 			if (inValue(x)) {
 				liquidInValue(x);
 				const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
 				if (mode) css |= mode;
+				else if (x.attr === 'style') css |= cssDataMode(x.value);
 				else if (isUrlAttr(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
 				x.valueHasOutput = true;
 				x.value += 'x';
@@ -535,6 +709,7 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 			} else if (x.state === S.BeforeValue) {
 				// href={{ url }}: an unquoted value starting with the output
 				if (isUrlAttr(x.attr)) starts++;
+				else if (x.attr === 'style') css |= CSS_DATA;
 				openValue(x, x.lastPiece, x.lastPieceLength);
 				x.value = '';
 				liquidInValue(x);
@@ -544,39 +719,82 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 			} else if (x.state === S.RawText) {
 				const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
 				if (mode) css |= mode;
+				else if (x.rawTag === 'style') css |= cssDataMode(x.raw);
 				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
 			} else if (inTag(x)) {
-				// the data writes (part of) a tag or attribute name: which attribute it is, the data says
+				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
 				tagged = IN_TAG;
-				if (x.state === S.TagOpen) x.tag = x.tag.length < NAME_MAX ? `${x.tag}*` : x.tag;
-				else {
-					x.state = S.AttrName;
-					x.attr = ANY_ATTR;
-				}
-			}
+				x.state = S.AttrName;
+				x.attr = ANY_ATTR;
+				noteAttr(x);
+			} else if (x.state === S.Comment) comment = IN_COMMENT;
 		}
-		const mode = (css || (starts === scans.length ? URL_START : 0)) | unquoted | tagged;
+		const mode = css | (starts === scans.length ? URL_START : 0) | unquoted | tagged | comment;
 		if (mode) mark(t.begin, mode);
 	}
 
+	/** Positions where what the data writes cannot be made safe (see the messages): the template is refused. */
+	function refuseOutput(x: Scan, t: PlanToken): void {
+		const refuse = (message: string, shown: string) => {
+			throw new UrlGuardRefusal(message, t.begin, shown);
+		};
+		if (x.state === S.TagOpen || x.state === S.EndTag || (x.carry && (x.state === S.Text || x.state === S.RawText))) {
+			if (x.carry.startsWith('<!')) refuse('Liquid in a "<!…>" declaration: it could make it a comment that hides or reveals the links after it. Write the declaration without Liquid', x.carry);
+			refuse(
+				'Liquid writes an element name: the data could choose <script>, <style>, <svg> or end a <style> early. Write the element in the template and choose between them with {% if %} or {% case %}',
+				x.state === S.EndTag || x.carry ? `</${x.tag.trim()}` : `<${x.tag}`,
+			);
+		}
+		if (x.state === S.Bogus) refuse('Liquid in a "<!…>" or "<?…>" declaration: it could make it a comment that hides or reveals the links after it. Write the declaration without Liquid', '<!…>');
+		const inAttrs = inTag(x) || inValue(x) || x.state === S.BeforeValue;
+		if (inAttrs && ANIMATION.has(x.tag)) {
+			refuse(`Liquid in an SVG <${x.tag}> tag: it can set an href from its "to", "from" or "values", which the URL guard does not check. Write the animation without Liquid`, `<${x.tag}>`);
+		}
+		if ((inValue(x) || x.state === S.BeforeValue) && x.attr === 'srcdoc') {
+			refuse('Liquid in an iframe "srcdoc": it is a whole HTML document, whose character references the browser decodes, so escaping cannot keep the data text. Email clients do not show iframes: remove it', 'srcdoc');
+		}
+		if ((inValue(x) || x.state === S.BeforeValue) && x.attr === ANY_ATTR) {
+			refuse('Liquid writes the value of an attribute whose name the data wrote: the data could choose onclick, style or srcdoc. Write the attribute names in the template', '<… {{ name }}={{ value }}>');
+		}
+	}
+
 	function readPiece(x: Scan, t: PlanToken): void {
-		const s = t.value;
+		// static text the last piece left incomplete is read again with this one (offsets in this piece: i - shift)
+		const shift = x.carry.length;
+		const s = x.carry + t.value;
+		x.carry = '';
 		x.lastPiece = t.begin;
-		x.lastPieceLength = s.length;
+		x.lastPieceLength = t.value.length;
 		for (let i = 0; i < s.length; i++) {
 			const c = s[i];
 			switch (x.state) {
 				case S.Text:
 					if (c === '<') {
-						if (s.startsWith('!--', i + 1)) {
+						const rest = s.slice(i, i + 9);
+						if (i + rest.length === s.length && (('<!--'.startsWith(rest) && rest.length < 4) || ('<![CDATA['.startsWith(rest) && rest.length < 9 && x.foreign > 0))) {
+							// at the end of the piece (`<`, `<!`, `<!-`…): what follows decides (a tag, a comment)
+							x.carry = rest;
+							i = s.length;
+						} else if (s.startsWith('!--', i + 1)) {
 							x.state = S.Comment;
 							i += 3;
+						} else if (s.startsWith('![CDATA[', i + 1) && x.foreign > 0) {
+							throw new UrlGuardRefusal(
+								'A CDATA section inside <svg> or <math>: there it is text up to "]]>", elsewhere a comment up to the first ">", so links in or after it are read differently by the browser and the URL guard. Remove the CDATA section',
+								t.begin,
+								'<![CDATA[',
+							);
+						} else if (s[i + 1] === '!' || s[i + 1] === '?') {
+							// a doctype, `<![if !mso]>`, `<?xml …?>`: up to the first `>` (https://html.spec.whatwg.org/multipage/parsing.html#bogus-comment-state)
+							x.state = S.Bogus;
 						} else if (s[i + 1] === '/') {
 							x.state = S.EndTag;
-						} else if (/[a-zA-Z]/.test(s[i + 1] ?? '') || i + 1 === s.length) {
-							// at the end of the piece: Liquid may write the tag's name
+							x.tag = '';
+							i++;
+						} else if (/[a-zA-Z]/.test(s[i + 1] ?? '')) {
 							x.state = S.TagOpen;
 							x.tag = '';
+							x.meta = 0;
 						}
 					}
 					break;
@@ -584,17 +802,25 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					// `-->`, or `--!>`, which ends a comment too (https://html.spec.whatwg.org/multipage/parsing.html#comment-end-bang-state)
 					if (c === '>' && (s.startsWith('--', i - 2) || s.startsWith('--!', i - 3))) x.state = S.Text;
 					break;
-				case S.EndTag:
+				case S.Bogus:
 					if (c === '>') x.state = S.Text;
+					break;
+				case S.EndTag:
+					if (c === '>') {
+						if (FOREIGN.has(x.tag.trim()) && x.foreign > 0) x.foreign--;
+						x.state = S.Text;
+					} else if (/[\s/]/.test(c)) {
+						if (!x.tag.endsWith(' ')) x.tag += ' ';
+					} else if (!x.tag.includes(' ') && x.tag.length < NAME_MAX) x.tag += c.toLowerCase();
 					break;
 				case S.TagOpen:
 					if (/\s/.test(c)) x.state = S.InTag;
-					else if (c === '>') x.state = endOfTag(x);
+					else if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (c === '/') x.state = S.InTag;
 					else if (x.tag.length < NAME_MAX) x.tag += c.toLowerCase();
 					break;
 				case S.InTag:
-					if (c === '>') x.state = endOfTag(x);
+					if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/[\s/]/.test(c)) {
 						x.state = S.AttrName;
 						x.attr = c.toLowerCase();
@@ -602,15 +828,20 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					break;
 				case S.AttrName:
 					if (c === '=') {
+						noteAttr(x);
 						x.state = S.BeforeValue;
-					} else if (c === '>') x.state = endOfTag(x);
-					else if (/\s/.test(c)) x.state = S.AfterName;
-					else if (c === '/') x.state = S.InTag;
-					else if (x.attr !== ANY_ATTR && x.attr.length < NAME_MAX) x.attr += c.toLowerCase();
+					} else if (c === '>') x.state = endOfTag(x, t.begin);
+					else if (/\s/.test(c)) {
+						noteAttr(x);
+						x.state = S.AfterName;
+					} else if (c === '/') {
+						noteAttr(x);
+						x.state = S.InTag;
+					} else if (x.attr !== ANY_ATTR && x.attr.length < NAME_MAX) x.attr += c.toLowerCase();
 					break;
 				case S.AfterName:
 					if (c === '=') x.state = S.BeforeValue;
-					else if (c === '>') x.state = endOfTag(x);
+					else if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/[\s/]/.test(c)) {
 						x.state = S.AttrName;
 						x.attr = c.toLowerCase();
@@ -621,47 +852,71 @@ export function urlOutputs(tokens: PlanToken[]): UrlPlan {
 					x.valueHasOutput = false;
 					if (c === '"') {
 						x.state = S.ValueDq;
-						openValue(x, t.begin, i + 1);
+						openValue(x, t.begin, i + 1 - shift);
 					} else if (c === "'") {
 						x.state = S.ValueSq;
-						openValue(x, t.begin, i + 1);
-					} else if (c === '>') x.state = endOfTag(x);
+						openValue(x, t.begin, i + 1 - shift);
+					} else if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/\s/.test(c)) {
 						x.state = S.ValueUnq;
-						openValue(x, t.begin, i);
+						openValue(x, t.begin, i - shift);
 						x.value = c;
 					}
 					break;
 				case S.ValueDq:
 					if (c === '"') {
-						closeValue(x, t.begin, i, '"');
+						closeValue(x, t.begin, i - shift, '"');
 						x.state = S.InTag;
 					} else x.value += c;
 					break;
 				case S.ValueSq:
 					if (c === "'") {
-						closeValue(x, t.begin, i, "'");
+						closeValue(x, t.begin, i - shift, "'");
 						x.state = S.InTag;
 					} else x.value += c;
 					break;
 				case S.ValueUnq:
 					if (/\s/.test(c)) {
-						closeValue(x, t.begin, i, '');
+						closeValue(x, t.begin, i - shift, '');
 						x.state = S.InTag;
 					} else if (c === '>') {
-						closeValue(x, t.begin, i, '');
-						x.state = endOfTag(x);
+						closeValue(x, t.begin, i - shift, '');
+						x.state = endOfTag(x, t.begin);
 					} else x.value += c;
 					break;
 				case S.RawText:
 					if (c === '<' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag && s[i + 1] === '/') {
 						x.state = S.EndTag;
+						x.tag = ' ';
 						x.raw = '';
-					} else x.raw += c;
+					} else {
+						if (c === '<' && x.foreign > 0) {
+							// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none
+							throw new UrlGuardRefusal(
+								`A "<" inside <${x.rawTag}> in <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard. Keep only text in it, or move it out of the <svg>/<math> element`,
+								t.begin,
+								`<${x.rawTag}>`,
+							);
+						}
+						x.raw += c;
+					}
 					break;
 			}
 		}
-		if (x.state === S.RawText) x.raw = x.rawTag === 'style' ? cssTail(x.raw) : '';
+		if (x.state === S.RawText) {
+			x.raw = x.rawTag === 'style' ? cssTail(x.raw) : '';
+			// `<`, `</`, `</sty`: the next piece may end the element
+			const end = `</${x.rawTag}`;
+			for (let k = Math.min(end.length - 1, s.length); k > 0; k--) {
+				if (end.startsWith(s.slice(-k).toLowerCase())) {
+					x.carry = s.slice(-k);
+					break;
+				}
+			}
+		} else if (x.state === S.Comment) {
+			// `-`, `--`, `--!`: the next piece may end the comment with `>`
+			x.carry = /(?:--!?|-)$/.exec(s)?.[0] ?? '';
+		}
 		if (inValue(x) && (x.hasLiquid || x.attr === 'style')) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
 	}
@@ -684,6 +939,37 @@ function schemeOf(value: string): string | undefined {
 	return m ? m[1].toLowerCase() : undefined;
 }
 
+/**
+ * CSS functions a value may use (colours, gradients, maths, transforms, filters, shapes, timing):
+ * none loads a URL or runs script. Any other (`url`, `image-set`, `image`, `cross-fade`, `element`,
+ * `src`, `expression`, `paint`…) is not written from the data (CSS_DATA). Vendor prefixes are read without.
+ */
+const CSS_FUNCTIONS = new Set([
+	'rgb', 'rgba', 'hsl', 'hsla', 'hwb', 'lab', 'lch', 'oklab', 'oklch', 'color', 'color-mix', 'light-dark', 'calc', 'min', 'max', 'clamp', 'var', 'env',
+	'linear-gradient', 'radial-gradient', 'conic-gradient', 'repeating-linear-gradient', 'repeating-radial-gradient', 'repeating-conic-gradient', 'gradient',
+	'translate', 'translatex', 'translatey', 'translatez', 'translate3d', 'scale', 'scalex', 'scaley', 'scalez', 'scale3d', 'rotate', 'rotatex', 'rotatey', 'rotatez', 'rotate3d',
+	'skew', 'skewx', 'skewy', 'matrix', 'matrix3d', 'perspective', 'cubic-bezier', 'steps', 'blur', 'brightness', 'contrast', 'drop-shadow', 'grayscale', 'hue-rotate',
+	'invert', 'opacity', 'saturate', 'sepia', 'rect', 'inset', 'circle', 'ellipse', 'polygon', 'minmax', 'repeat', 'fit-content', 'counter', 'counters', 'attr', 'local', 'format',
+]);
+
+/** True when a value written into CSS outside `url(` (HTML-escaped as written) adds a function not in CSS_FUNCTIONS, a CSS escape or an at-rule (CSS_DATA). */
+function cssAdds(value: string, join: boolean): boolean {
+	// the browser decodes character references in a style attribute before reading the CSS
+	const css = decodeHtml(value).toLowerCase().replace(/\/\*[\s\S]*?(?:\*\/|$)/g, '');
+	if (css.includes('\\') || css.includes('@')) return true;
+	if (join && /^[\w\-\u0080-\uffff]*\(/.test(css)) return true;
+	for (const m of css.matchAll(/([\w\-\u0080-\uffff]+)\(/g)) {
+		// a name (an identifier: not a number such as the 2 of `2(`) followed by `(`
+		if (/^-?-?[a-z_\u0080-\uffff]/.test(m[1]) && !CSS_FUNCTIONS.has(m[1].replace(/^-(?:webkit|moz|ms|o)-/, ''))) return true;
+	}
+	return false;
+}
+
+/** What cssAdds() may find: a parenthesis, a CSS escape, an at-rule, a character reference. */
+const CSS_SUSPECT = /[(\\@&]/;
+/** A value that could end a comment with the static text around it: `--`, a `-` or `!` at either end (IN_COMMENT). */
+const COMMENT_ENDER = /--|^[-!]|[-!]$/;
+
 const CSS_BREAKERS = /&#39;|&#34;|&quot;|&apos;|['"()\\\n\r\f]/g;
 const CSS_CODES: Record<string, string> = { '&#39;': '%27', '&apos;': '%27', '&#34;': '%22', '&quot;': '%22', "'": '%27', '"': '%22', '(': '%28', ')': '%29', '\\': '%5C', '\n': '%0A', '\r': '%0D', '\f': '%0C' };
 
@@ -693,9 +979,43 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
+	if (mode & CSS_DATA && CSS_SUSPECT.test(value) && cssAdds(value, (mode & CSS_JOIN) !== 0)) return '';
+	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);
 	return mode & UNQUOTED && HTML_SPACE.test(css) ? css.replace(HTML_SPACES, (m) => SPACE_REFS[m]) : css;
+}
+
+/** Names in a Liquid expression (variables; filter names and keywords too, which only widens the check). */
+const NAMES = /[A-Za-z_][\w-]*/g;
+
+/**
+ * The string literals of a Liquid expression, and the expression with each replaced by `''`. A
+ * literal with a backslash (liquidjs reads escapes in it: `'\u003c'` is `<`) counts as one holding
+ * every character the checks look for.
+ */
+function literalsOf(expr: string): { list: string[]; rest: string } {
+	const list: string[] = [];
+	let rest = '';
+	for (let i = 0; i < expr.length; i++) {
+		const q = expr[i];
+		if (q !== '"' && q !== "'") {
+			rest += q;
+			continue;
+		}
+		// as liquidjs' readQuoted: up to the same quote not escaped by a backslash
+		let j = i + 1;
+		let escaped = false;
+		for (; j < expr.length; j++) {
+			if (expr[j] === q && !escaped) break;
+			escaped = !escaped && expr[j] === '\\';
+		}
+		const body = expr.slice(i + 1, j);
+		list.push(body.includes('\\') ? `<"'\` =>` + body : body);
+		rest += "''";
+		i = j;
+	}
+	return { list, rest };
 }
 
 /** What ends a tag or attribute name, or starts a value (IN_TAG). */
