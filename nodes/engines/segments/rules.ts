@@ -81,7 +81,7 @@ function typesTaking(key: string, kind: keyof typeof KEYS): string[] {
 /** Unknown keys of `o`, each with the valid key it most likely stands for, if any. */
 function keyProblems(o: Record<string, unknown>, kind: keyof typeof KEYS, path: string): string[] {
 	const valid: readonly string[] = KEYS[kind];
-	const a = (type: string) => `${type === 'event' ? 'an' : 'a'} ${type}`;
+	const a = (type: string) => `${type.startsWith('event') ? 'an' : 'a'} ${type}`;
 	const what = kind === 'segment' ? 'a segment' : `${a(kind)} condition`;
 	const problems: string[] = [];
 	for (const key of Object.keys(o)) {
