@@ -113,7 +113,7 @@ describe('Customer Segments: every Predict and Rules error names its item ("Item
 			'Rules: a segment definition with a problem',
 			{ operation: 'rules', presets: [], definition: 'json', segmentsJson: '={{ $json.rules }}' },
 			[{ rules: [{ name: 'Buyers', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atLeast', count: 1 }] }] }, { rules: [{ name: 'Broken' }] }],
-			'Item 1: Segment definition: ',
+			'Item 1: Segment definition "Broken": ',
 		],
 		// n8n's own error (an ExpressionError, not built by the node) gets the prefix too.
 		['Rules: an expression that fails', { operation: 'rules', rulesReferenceDate: "={{ $json.when ?? $('Missing Node').item.json.when }}" }, [{ when: '2024-01-01' }, {}], "Item 1: Referenced node doesn't exist"],

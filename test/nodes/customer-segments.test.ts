@@ -217,8 +217,67 @@ describe('Customer Segments: Rules', () => {
 		const segments = { segment: [{ name: 'Gmail', match: 'all', conditions: { condition: [{ type: 'trait', field: 'email', traitOperator: 'contains', value: '' }] } }] };
 		const result = await runWorkflow(wf({ operation: 'rules', presets: [], definition: 'ui', segments }, { continueOnFail: true }), { input: items([{ email: 'a@x.io' }]) });
 		expect(result.items(NAME).map((i) => [i.json, i.pairedItem])).toEqual([
-			[{ error: 'Item 0: Segment definition: segments[0].conditions[0].value must be non-empty text, a number or true/false for "contains"' }, { item: 0 }],
+			[{ error: 'Item 0: Segment definition "Gmail": segments[0].conditions[0].value must be non-empty text, a number or true/false for "contains"' }, { item: 0 }],
 		]);
+	});
+
+	describe('hand-typed definitions are read as written or refused (review)', () => {
+		const ref = new Date(now).toISOString();
+		const json = (own: unknown, presets: string[] = [], extra: IDataObject = {}) =>
+			wf({ operation: 'rules', presets, definition: 'json', segmentsJson: JSON.stringify(own), rulesReferenceDate: ref }, extra);
+		// one Product Viewed 30 days (720 h) ago, nothing else
+		const viewer = { userId: 'v', ordersCount: 0, traits: {}, events: [{ event: 'Product Viewed', timestamp: at(720) }] };
+
+		it('a misspelt key ("within_hours") fails the item, naming the segment, the condition and the key (it meant "all time": a view 30 days ago was "in 48 h")', async () => {
+			const own = [{ name: 'Viewed in 48 h', match: 'all', conditions: [{ type: 'event', event: 'Product Viewed', operator: 'atLeast', count: 1, within_hours: 48 }] }];
+			const message =
+				'Item 0: Segment definition "Viewed in 48 h": segments[0].conditions[0] has an unknown key "within_hours": did you mean "withinHours"? an event condition takes type, event, operator, count, withinHours';
+			const strict = await runWorkflow(json(own), { input: items([viewer]) });
+			expect(strict.error?.message).toBe(message);
+			const lenient = await runWorkflow(json(own, [], { continueOnFail: true }), { input: items([viewer]) });
+			expect(lenient.items(NAME).map((i) => [i.json, i.pairedItem])).toEqual([[{ error: message }, { item: 0 }]]);
+			// written as documented, the 30-day-old view is outside the 48 h
+			const right = [{ ...own[0], conditions: [{ type: 'event', event: 'Product Viewed', operator: 'atLeast', count: 1, withinHours: 48 }] }];
+			const ok = await runWorkflow(json(right), { input: items([viewer]) });
+			expect(ok.items(NAME).map((i) => i.json.segments)).toEqual([[]]);
+		});
+
+		it('two segments of the same name fail the item, naming the name (a built-in one and your own; two of your own, without case)', async () => {
+			const buyers = [{ name: 'Active Buyers', match: 'all', conditions: [{ type: 'trait', field: 'ordersCount', operator: 'greaterThan', value: 0 }] }];
+			// u3 (an order 30 h ago, ordersCount 1) was in "Active Buyers" twice
+			const doubled = await runWorkflow(json(buyers, ['activeBuyers']), { input: items([customers[2]]) });
+			expect(doubled.error?.message).toBe(
+				'Item 0: Segment definition: two segments are named "Active Buyers" (the built-in segment "Active Buyers" and segments[0]): give each segment its own name',
+			);
+			const vips = [
+				{ name: 'VIPs', match: 'all', conditions: [{ type: 'trait', field: 'ordersCount', operator: 'greaterThan', value: 5 }] },
+				{ name: 'vips', match: 'all', conditions: [{ type: 'trait', field: 'traits.plan', operator: 'equals', value: 'gold' }] },
+			];
+			const lenient = await runWorkflow(json(vips, [], { continueOnFail: true }), { input: items([customers[0]]) });
+			expect(lenient.items(NAME).map((i) => [i.json, i.pairedItem])).toEqual([
+				[{ error: 'Item 0: Segment definition: two segments are named "vips" (segments[0] and segments[1]): give each segment its own name' }, { item: 0 }],
+			]);
+		});
+
+		it('notAfter with the same event as event and thenEvent fails the item (the latest event follows itself: it never matched)', async () => {
+			const own = [{ name: 'Viewed once', match: 'all', conditions: [{ type: 'notAfter', event: 'Product Viewed', thenEvent: 'Product Viewed', withinHours: 24 }] }];
+			// u2 viewed a product 1 h ago
+			const result = await runWorkflow(json(own), { input: items([customers[1]]) });
+			expect(result.error?.message).toBe(
+				'Item 0: Segment definition "Viewed once": segments[0].conditions[0].thenEvent is the same event as event ("Product Viewed"): a notAfter condition needs two different events (for "Product Viewed" within the window, use an event condition with atLeast 1)',
+			);
+		});
+
+		it('equals: "5.0" equals "5" (numbers as text compare as numbers); 0 does not equal false', async () => {
+			const segments = { segment: [{ name: 'Size 5', match: 'all', conditions: { condition: [{ type: 'trait', field: 'traits.size', traitOperator: 'equals', value: '5' }] } }] };
+			const sized = await runWorkflow(wf({ operation: 'rules', presets: [], definition: 'ui', segments, rulesReferenceDate: ref }), {
+				input: items([{ traits: { size: '5.0' } }, { traits: { size: 5 } }, { traits: { size: '5.5' } }]),
+			});
+			expect(sized.items(NAME).map((i) => i.json.segments)).toEqual([['Size 5'], ['Size 5'], []]);
+			const subscribed = [{ name: 'Subscribed', match: 'all', conditions: [{ type: 'trait', field: 'unsubscribed', operator: 'equals', value: false }] }];
+			const flags = await runWorkflow(json(subscribed), { input: items([{ unsubscribed: 0 }, { unsubscribed: false }, { unsubscribed: 'false' }]) });
+			expect(flags.items(NAME).map((i) => i.json.segments)).toEqual([[], ['Subscribed'], ['Subscribed']]);
+		});
 	});
 });
 

@@ -186,6 +186,42 @@ describe('Render Email node (real n8n engine)', () => {
 		expect(other.blocks_shown).toEqual(['offer_default']);
 	});
 
+	describe('block rules (review)', () => {
+		const htmlBody = '<html><body>{% render \'first\' %}<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p></body></html>';
+		const library = (rule: unknown) =>
+			JSON.stringify([
+				{ name: 'first', rule, fallback: 'other', content: '<p>first</p>' },
+				{ name: 'other', content: '<p>other</p>' },
+			]);
+		const p = (rule: unknown) => ({ ...params, format: 'html', body: htmlBody, blocks: library(rule), preheader: 'p' });
+		const u = 'https://shop.example.com/u/x';
+
+		it('gt / lte on dates compare moments (they were always false)', async () => {
+			// first order in 2024 or later: 2024-03-01 10:00 UTC yes, 2023-12-31 no, 2024-01-01 itself not after it, 00:30 at +01:00 is 2023-12-31 23:30 UTC
+			const recipients = ['2024-03-01T10:00:00Z', '2023-12-31', '2024-01-01', '2024-01-01T00:30:00+01:00'].map((at) => ({ json: { profile: { first_order_at: at }, unsubscribe_url: u } }));
+			const after = await runWorkflow(workflow(p({ field: 'profile.first_order_at', operator: 'gt', value: '2024-01-01' })), { input: recipients });
+			expect(after.error).toBeUndefined();
+			expect(after.items('Render Email').map((i) => (i.json.email as IDataObject).blocks_shown)).toEqual([['first'], ['other'], ['other'], ['other']]);
+			const before = await runWorkflow(workflow(p({ field: 'profile.first_order_at', operator: 'lte', value: '2024-01-01' })), { input: recipients });
+			expect(before.items('Render Email').map((i) => (i.json.email as IDataObject).blocks_shown)).toEqual([['other'], ['first'], ['first'], ['first']]);
+		});
+
+		it('in with one value instead of a list fails every item, naming the block and the rule (it never held)', async () => {
+			const one = [{ json: { country: 'FR', unsubscribe_url: u } }, { json: { country: 'DE', unsubscribe_url: u } }];
+			const message = 'Item 0: Block "first": the rule (field "country", operator "in") needs "value" to be a list, e.g. ["FR", "BE"] (got "FR")';
+			const strict = await runWorkflow(workflow(p({ field: 'country', operator: 'in', value: 'FR' })), { input: one });
+			expect(strict.error?.message).toBe(message);
+			const lenient = await runWorkflow(workflow(p({ field: 'country', operator: 'in', value: 'FR' }), { continueOnFail: true }), { input: one });
+			const out = lenient.items('Render Email');
+			// Render Email's Continue On Fail items keep the input fields, with the error without "Item i: "
+			const reason = message.replace('Item 0: ', '');
+			expect(out.map((i) => [i.json, i.pairedItem])).toEqual([
+				[{ ...one[0].json, error: reason }, { item: 0 }],
+				[{ ...one[1].json, error: reason }, { item: 1 }],
+			]);
+		});
+	});
+
 	it('version 1.1\'s starter reads Get Profile\'s profile.traits.first_name and RFM\'s segment, and still the flat shape (FIT-9)', async () => {
 		const input = [
 			{ profile: { traits: { first_name: 'Ada' } }, segment: 'Champions' }, // Get Profile + RFM

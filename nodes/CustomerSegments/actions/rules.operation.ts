@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { PRESETS, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type Condition, type SegmentRule } from '../../engines/segments/rules';
+import { PRESETS, duplicateSegmentName, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type Condition, type SegmentRule } from '../../engines/segments/rules';
 import { handleItemError, itemError, parseJsonParameter, readField, referenceMs } from './common';
 
 const show = { operation: ['rules'] };
@@ -189,9 +189,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const rules: SegmentRule[] = [];
+			// where each segment comes from, for messages: the built-in "Active Buyers", segments[0]
+			const where: string[] = [];
 			for (const p of this.getNodeParameter('presets', i, []) as string[]) {
-				if (!PRESETS[p]) throw itemError(this, i, `Unknown built-in segment "${p}"`);
+				if (!Object.hasOwn(PRESETS, p)) throw itemError(this, i, `Unknown built-in segment "${p}"`);
 				rules.push(PRESETS[p]);
+				where.push(`the built-in segment "${PRESETS[p].name}"`);
 			}
 			const definition = this.getNodeParameter('definition', i, 'none') as string;
 			let own: unknown[] = [];
@@ -202,10 +205,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			own.forEach((rule, k) => {
 				const problems = segmentRuleProblems(rule, `segments[${k}]`);
-				if (problems.length) throw itemError(this, i, `Segment definition: ${problems[0]}`, problems.join('\n'));
+				if (problems.length) {
+					const name = (rule as { name?: unknown } | null)?.name;
+					const named = typeof name === 'string' && name.trim() !== '' ? ` ${JSON.stringify(name)}` : '';
+					throw itemError(this, i, `Segment definition${named}: ${problems[0]}`, problems.join('\n'));
+				}
 				rules.push(rule as SegmentRule);
+				where.push(`segments[${k}]`);
 			});
 			if (rules.length === 0) throw itemError(this, i, 'No segments: pick a built-in segment or define your own');
+			// a second segment of the same name doubled it in `segments`, or hid one behind the other
+			const twice = duplicateSegmentName(rules.map((r) => r.name));
+			if (twice) {
+				const [a, b] = twice;
+				throw itemError(this, i, `Segment definition: two segments are named ${JSON.stringify(rules[b].name.trim())} (${where[a]} and ${where[b]}): give each segment its own name`);
+			}
 			const json = items[i].json;
 			const eventsField = (this.getNodeParameter('eventsField', i, 'events') as string).trim();
 			const profileField = (this.getNodeParameter('profileField', i, '') as string).trim();

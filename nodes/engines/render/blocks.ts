@@ -34,7 +34,7 @@ export function normalizeBlocks(blocks: Block[] | undefined): Map<string, Block>
 		if (block.fallback !== undefined && typeof block.fallback !== 'string') {
 			throw new TemplateError(`Block "${block.name}": "fallback" must be a block name`, { check: 'block-library' });
 		}
-		for (const rule of structuredRules(block)) validateRule(block.name, rule);
+		structuredRules(block).forEach((rule, k) => validateRule(block.name, rule, Array.isArray(block.rule) ? `rule ${k + 1}` : 'the rule'));
 		byName.set(block.name, block);
 	}
 	for (const block of byName.values()) {
@@ -55,12 +55,19 @@ const OPERATORS: RuleOperator[] = [
 	'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'withinDays', 'olderThanDays',
 ];
 
-function validateRule(block: string, rule: StructuredRule): void {
+function validateRule(block: string, rule: StructuredRule, which: string): void {
 	if (!rule || typeof rule !== 'object' || typeof rule.field !== 'string' || !rule.field) {
 		throw new TemplateError(`Block "${block}": a structured rule needs "field" (a dot path such as "profile.segment")`, { check: 'block-library' });
 	}
 	if (!OPERATORS.includes(rule.operator)) {
 		throw new TemplateError(`Block "${block}": unknown operator "${String(rule.operator)}" (use one of ${OPERATORS.join(', ')})`, { check: 'block-library' });
+	}
+	// "in" / "notIn" with one value instead of a list never held (either of them): refused
+	if ((rule.operator === 'in' || rule.operator === 'notIn') && !Array.isArray(rule.value)) {
+		throw new TemplateError(
+			`Block "${block}": ${which} (field "${rule.field}", operator "${rule.operator}") needs "value" to be a list, e.g. ["FR", "BE"] (got ${JSON.stringify(rule.value) ?? 'no value'})`,
+			{ check: 'block-library' },
+		);
 	}
 }
 
@@ -192,6 +199,12 @@ function toNumber(v: unknown): number {
 	return NaN;
 }
 
+/** A date: a valid Date, or text that starts like an ISO date (YYYY-MM-DD) and parses as one. */
+function isDate(v: unknown): boolean {
+	if (v instanceof Date) return !Number.isNaN(v.getTime());
+	return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim()) && parseTimeMs(v) !== undefined;
+}
+
 function toTime(v: unknown): number {
 	if (v instanceof Date) return v.getTime();
 	if (typeof v === 'number') return v < 1e11 ? v * 1000 : v; // seconds or milliseconds since epoch
@@ -233,13 +246,15 @@ export function evaluateRule(rule: StructuredRule, data: unknown, now = Date.now
 		case 'notIn':
 			return Array.isArray(want) && !want.some((x) => looseEquals(v, x));
 		case 'gt':
-			return toNumber(v) > toNumber(want);
 		case 'gte':
-			return toNumber(v) >= toNumber(want);
 		case 'lt':
-			return toNumber(v) < toNumber(want);
-		case 'lte':
-			return toNumber(v) <= toNumber(want);
+		case 'lte': {
+			// two dates compare as moments (an ISO date is no number: this was always false)
+			const [a, b] = isDate(want) ? [toTime(v), toTime(want)] : [toNumber(v), toNumber(want)];
+			if (rule.operator === 'gt') return a > b;
+			if (rule.operator === 'gte') return a >= b;
+			return rule.operator === 'lt' ? a < b : a <= b;
+		}
 		case 'withinDays': {
 			const t = toTime(v);
 			return Number.isFinite(t) && now - t <= toNumber(want) * 86400000 && t <= now + 60000;

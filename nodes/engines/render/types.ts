@@ -9,7 +9,11 @@ export type TemplateFormat = 'mjml' | 'html';
 export interface StructuredRule {
 	field: string;
 	operator: RuleOperator;
-	/** Compared value (number, string, array for `in`/`notIn`, days for `withinDays`). */
+	/**
+	 * Compared value: a number or text; a list for `in`/`notIn` (anything else is refused when the
+	 * library is read); days for `withinDays`/`olderThanDays`. For `gt`/`gte`/`lt`/`lte` an ISO date
+	 * (`2024-01-01`, a date-time without a zone being UTC) compares the field as a moment.
+	 */
 	value?: unknown;
 }
 

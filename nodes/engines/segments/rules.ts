@@ -59,11 +59,84 @@ export const PRESETS: Record<string, SegmentRule> = {
 	},
 };
 
+/**
+ * The keys each part of a definition takes. Anything else is refused (keyProblems): definitions are
+ * typed by hand, and a misspelt key (`within_hours`) was ignored, silently meaning "all time".
+ */
+const KEYS = {
+	segment: ['name', 'match', 'conditions'],
+	event: ['type', 'event', 'operator', 'count', 'withinHours'],
+	notAfter: ['type', 'event', 'thenEvent', 'withinHours'],
+	trait: ['type', 'field', 'operator', 'value'],
+	group: ['type', 'match', 'conditions'],
+} as const;
+
+/** The condition types other than `kind` that take `key`, e.g. thenEvent → notAfter. */
+function typesTaking(key: string, kind: keyof typeof KEYS): string[] {
+	return Object.entries(KEYS)
+		.filter(([k, keys]) => k !== 'segment' && k !== kind && (keys as readonly string[]).includes(key))
+		.map(([k]) => k);
+}
+
+/** Unknown keys of `o`, each with the valid key it most likely stands for, if any. */
+function keyProblems(o: Record<string, unknown>, kind: keyof typeof KEYS, path: string): string[] {
+	const valid: readonly string[] = KEYS[kind];
+	const a = (type: string) => `${type.startsWith('event') ? 'an' : 'a'} ${type}`;
+	const what = kind === 'segment' ? 'a segment' : `${a(kind)} condition`;
+	const problems: string[] = [];
+	for (const key of Object.keys(o)) {
+		if (valid.includes(key)) continue;
+		const near = closestKey(key, valid);
+		const others = typesTaking(key, kind);
+		const hint = near
+			? `did you mean "${near}"? `
+			: others.length
+				? `"${key}" is for ${kind === 'segment' ? 'a condition, not the segment' : `${a(others.join(' or '))} condition`}; `
+				: '';
+		problems.push(`${path} has an unknown key "${key}": ${hint}${what} takes ${valid.join(', ')}`);
+	}
+	return problems;
+}
+
+/** Words of the editor's labels ("Times", "Within Last (Hours)", "Comparison") for the JSON keys. */
+const SYNONYMS: Record<string, string> = { times: 'count', hours: 'withinHours', within: 'withinHours', withinlast: 'withinHours', comparison: 'operator', then: 'thenEvent' };
+
+/**
+ * The valid key `key` most likely stands for: the same letters ignoring case, `_`, `-` and spaces
+ * (`within_hours`, `WithinHours`), an editor label (`times`), or at most 2 edits away from one
+ * (`withinHour`, `thenEvnet`; 1 edit for keys of 3-5 letters).
+ */
+function closestKey(key: string, valid: readonly string[]): string | undefined {
+	const norm = (k: string) => k.toLowerCase().replace(/[\s_-]/g, '');
+	const synonym = SYNONYMS[norm(key)];
+	if (synonym && valid.includes(synonym)) return synonym;
+	let best: string | undefined;
+	let bestDistance = Infinity;
+	for (const candidate of valid) {
+		const d = editDistance(norm(key), norm(candidate));
+		if (d < bestDistance) [best, bestDistance] = [candidate, d];
+	}
+	return bestDistance <= Math.min(2, Math.floor(norm(key).length / 3)) ? best : undefined;
+}
+
+/** Levenshtein distance, with a swap of two neighbouring letters counted as one edit. */
+function editDistance(a: string, b: string): number {
+	const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+	for (let i = 1; i <= a.length; i++) {
+		for (let j = 1; j <= b.length; j++) {
+			d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+		}
+	}
+	return d[a.length][b.length];
+}
+
 /** Validates a rule (from the UI or JSON); returns problems with a path to the faulty part. */
 export function segmentRuleProblems(rule: unknown, path = 'segment'): string[] {
 	const problems: string[] = [];
-	if (typeof rule !== 'object' || rule === null) return [`${path} must be an object`];
+	if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return [`${path} must be an object`];
 	const r = rule as Record<string, unknown>;
+	problems.push(...keyProblems(r, 'segment', path));
 	if (typeof r.name !== 'string' || r.name.trim() === '') problems.push(`${path}.name must be a non-empty string`);
 	if (r.match !== 'all' && r.match !== 'any') problems.push(`${path}.match must be "all" or "any"`);
 	if (!Array.isArray(r.conditions) || r.conditions.length === 0) problems.push(`${path}.conditions must be a non-empty list`);
@@ -72,9 +145,14 @@ export function segmentRuleProblems(rule: unknown, path = 'segment'): string[] {
 }
 
 function conditionProblems(c: unknown, path: string): string[] {
-	if (typeof c !== 'object' || c === null) return [`${path} must be an object`];
+	if (typeof c !== 'object' || c === null || Array.isArray(c)) return [`${path} must be an object`];
 	const o = c as Record<string, unknown>;
 	const windowOk = o.withinHours === undefined || (typeof o.withinHours === 'number' && o.withinHours >= 0);
+	const known = typeof o.type === 'string' && Object.hasOwn(KEYS, o.type) && o.type !== 'segment';
+	return [...(known ? keyProblems(o, o.type as keyof typeof KEYS, path) : []), ...typeProblems(o, path, windowOk)];
+}
+
+function typeProblems(o: Record<string, unknown>, path: string, windowOk: boolean): string[] {
 	switch (o.type) {
 		case 'event': {
 			const p: string[] = [];
@@ -88,6 +166,12 @@ function conditionProblems(c: unknown, path: string): string[] {
 			const p: string[] = [];
 			if (typeof o.event !== 'string' || !o.event) p.push(`${path}.event must name an event`);
 			if (typeof o.thenEvent !== 'string' || !o.thenEvent) p.push(`${path}.thenEvent must name an event`);
+			// "X not followed by X": the latest X is always followed by itself, so this never matched.
+			// Nothing follows the latest X by definition, so "excluding itself" would just mean "X in
+			// the window" (an event condition, at least 1): refused rather than guessed.
+			else if (o.thenEvent === o.event) {
+				p.push(`${path}.thenEvent is the same event as event ("${o.event}"): a notAfter condition needs two different events (for "${o.event}" within the window, use an event condition with atLeast 1)`);
+			}
 			if (!windowOk) p.push(`${path}.withinHours must be a number >= 0`);
 			return p;
 		}
@@ -126,6 +210,22 @@ function traitValueProblems(operator: string, value: unknown, path: string): str
 		default:
 			return toComparable(value) !== undefined ? [] : [`${path} must be a number, numeric text or an ISO date for "${operator}"`];
 	}
+}
+
+/**
+ * The first two segments with the same name, as indexes into `names`; undefined when all differ.
+ * Names are compared trimmed and without case: "VIPs" and "vips " are one name to whoever reads
+ * `segments` (Render Email's `contains` compares without case too).
+ */
+export function duplicateSegmentName(names: readonly string[]): [number, number] | undefined {
+	const first = new Map<string, number>();
+	for (const [i, name] of names.entries()) {
+		const key = name.trim().toLowerCase();
+		const before = first.get(key);
+		if (before !== undefined) return [before, i];
+		first.set(key, i);
+	}
+	return undefined;
 }
 
 export interface CustomerContext {
@@ -219,19 +319,47 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 	}
 }
 
+/**
+ * equals / notEquals (and `contains` on a list). Numbers and numeric text compare as numbers: 5,
+ * "5" and "5.0" are equal. A number never equals true/false or blank text (0 is not false, not " ").
+ * true/false compare as text without case ("True" is true). Other text compares without case, and
+ * two ISO dates as the same moment however written.
+ */
 function looseEquals(a: unknown, b: unknown): boolean {
 	if (a === b) return true;
-	const blank = (x: unknown) => x === null || (typeof x === 'string' && x.trim() === '');
-	if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b) && !blank(a) && !blank(b);
+	if (typeof a === 'number' || typeof b === 'number') {
+		const [x, y] = [numberOf(a), numberOf(b)];
+		return x !== undefined && x === y;
+	}
 	// the editor's Value is text: "True" is true, as text compares without case
 	if (typeof a === 'boolean' || typeof b === 'boolean') return String(a).toLowerCase() === String(b).toLowerCase();
 	if (typeof a === 'string' && typeof b === 'string') {
 		if (a.toLowerCase() === b.toLowerCase()) return true;
+		// two numbers as text ("5.0" and "5"); not past 15 digits, where two different ids
+		// ("12345678901234567890", "…891") would be the same double
+		if (exactNumericText(a) && exactNumericText(b)) return Number(a) === Number(b);
 		// two ISO dates: the same moment however written ("2024-03-01" and "2024-03-01T00:00:00.000Z")
 		const [x, y] = [isoDateMs(a), isoDateMs(b)];
 		return x !== undefined && x === y;
 	}
 	return false;
+}
+
+/** A decimal number written as text: " 5", "-5.0", "1e3" (not "0x10", "", "Infinity"). */
+const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A number, or numeric text read as one; undefined for anything else (booleans, blank text). */
+function numberOf(v: unknown): number | undefined {
+	if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+	return typeof v === 'string' && NUMERIC_TEXT.test(v.trim()) ? Number(v) : undefined;
+}
+
+/** Numeric text with at most 15 significant digits: a double holds it exactly enough to compare. */
+function exactNumericText(v: string): boolean {
+	const t = v.trim();
+	if (!NUMERIC_TEXT.test(t)) return false;
+	const digits = t.replace(/^[+-]/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+	return digits.length <= 15;
 }
 
 const isoDateMs = (v: string): number | undefined => (/^\d{4}-\d{2}-\d{2}/.test(v.trim()) ? parseTimeMs(v) : undefined);

@@ -102,6 +102,60 @@ describe('structured rule operators (hand-computed cases)', () => {
 	});
 });
 
+describe('gt / gte / lt / lte on dates compare moments (review: they were always false)', () => {
+	// 2024-06-01T00:00:00Z is epoch 1717200000 s (19,875 days × 86,400 s)
+	const data = { p: { first: '2024-06-01T00:00:00Z', epoch: 1717200000, date: new Date('2024-06-01T00:00:00Z'), orders: 4, word: 'soon' } };
+	it.each([
+		[{ field: 'p.first', operator: 'gt', value: '2024-05-31' }, true],
+		[{ field: 'p.first', operator: 'lt', value: '2024-05-31' }, false],
+		[{ field: 'p.first', operator: 'lt', value: '2024-06-02' }, true],
+		// the same moment written three ways: 2024-06-01 is midnight UTC, and so is 02:00 at +02:00
+		[{ field: 'p.first', operator: 'gte', value: '2024-06-01' }, true],
+		[{ field: 'p.first', operator: 'gt', value: '2024-06-01' }, false],
+		[{ field: 'p.first', operator: 'lte', value: '2024-06-01T02:00:00+02:00' }, true],
+		[{ field: 'p.first', operator: 'lt', value: '2024-06-01T02:00:00+02:00' }, false],
+		// a date-time without a zone is UTC: 01:00 UTC is an hour after the data
+		[{ field: 'p.first', operator: 'lt', value: '2024-06-01T01:00:00' }, true],
+		// the data as epoch seconds (as withinDays reads it) and as a Date
+		[{ field: 'p.epoch', operator: 'gt', value: '2024-05-31' }, true],
+		[{ field: 'p.epoch', operator: 'lte', value: '2024-05-31T23:59:59Z' }, false],
+		[{ field: 'p.date', operator: 'gte', value: '2024-06-01' }, true],
+		// data that is no date never satisfies a date comparison; numbers compare as before
+		[{ field: 'p.word', operator: 'lt', value: '2024-06-01' }, false],
+		[{ field: 'p.word', operator: 'gt', value: '2024-06-01' }, false],
+		[{ field: 'p.orders', operator: 'gte', value: 4 }, true],
+		[{ field: 'p.orders', operator: 'gt', value: '4' }, false],
+	] as const)('%j → %s', (rule, expected) => {
+		expect(evaluateRule(rule as never, data)).toBe(expected);
+	});
+
+	it('the same whatever the server time zone', () => {
+		const blocks = require.resolve('../../../nodes/engines/render/blocks');
+		const out = runInTimeZone(
+			'America/Los_Angeles',
+			`const { evaluateRule } = require(${JSON.stringify(blocks)});
+			const r = (operator, d, value) => evaluateRule({ field: 'd', operator, value }, { d });
+			console.log(JSON.stringify([r('lt', '2024-06-01T00:00:00Z', '2024-06-01T01:00:00'), r('gte', '2024-06-01T00:00:00', '2024-06-01')]));`,
+		);
+		expect(out).toEqual([true, true]);
+	});
+});
+
+describe('in / notIn need a list (review: with one value "in" never held and "notIn" never either)', () => {
+	it('a block whose in/notIn value is not a list is a compile error naming the block and the rule', async () => {
+		const block = (rule: Block['rule']): Block[] => [{ name: 'fr', rule, content: '<p>fr</p>' }];
+		await expect(compileTemplate(html("{% render 'fr' %}", block({ field: 'country', operator: 'in', value: 'FR' })))).rejects.toThrow(
+			'Block "fr": the rule (field "country", operator "in") needs "value" to be a list, e.g. ["FR", "BE"] (got "FR")',
+		);
+		await expect(
+			compileTemplate(html("{% render 'fr' %}", block([{ field: 'country', operator: 'exists' }, { field: 'country', operator: 'notIn' }]))),
+		).rejects.toThrow('Block "fr": rule 2 (field "country", operator "notIn") needs "value" to be a list, e.g. ["FR", "BE"] (got no value)');
+		// a list, even of one, is fine
+		const ct = await compileTemplate(html("{% render 'fr' %}", block({ field: 'country', operator: 'in', value: ['fr'] })));
+		expect(renderCompiled(ct, { country: 'FR' }).blocks_shown).toEqual(['fr']);
+	});
+});
+
 describe('withinDays / olderThanDays: a date-time without a zone is UTC whatever the server time zone', () => {
 	it.each(['UTC', 'America/Los_Angeles', 'Asia/Tokyo'])('%s', (tz) => {
 		const blocks = require.resolve('../../../nodes/engines/render/blocks');

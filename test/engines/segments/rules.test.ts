@@ -1,4 +1,4 @@
-import { PRESETS, decideFromProfile, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type SegmentRule } from '../../../nodes/engines/segments/rules';
+import { PRESETS, decideFromProfile, duplicateSegmentName, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type SegmentRule } from '../../../nodes/engines/segments/rules';
 
 const now = Date.UTC(2024, 5, 15, 12);
 const hoursAgo = (h: number) => new Date(now - h * 3_600_000).toISOString();
@@ -212,5 +212,85 @@ describe('validation', () => {
 	});
 	it('rejects an event without a parseable timestamp', () => {
 		expect(() => prepareEvents([{ event: 'A', timestamp: 'soon' }])).toThrow('events[0].timestamp "soon" is not a date');
+	});
+});
+
+describe('hand-typed definitions (review: silent mis-reads)', () => {
+	const seg = (conditions: unknown[], extra: Record<string, unknown> = {}) => ({ name: 'Recent viewers', match: 'all', conditions, ...extra });
+	const views = { type: 'event', event: 'Product Viewed', operator: 'atLeast', count: 1 };
+
+	it('an unknown key in a condition is refused, naming the condition and the key, with the closest valid key', () => {
+		// "within_hours" was ignored: the condition read as "all time", so a view 30 days ago matched a 48 h segment
+		expect(segmentRuleProblems(seg([{ ...views, within_hours: 48 }]))).toEqual([
+			'segment.conditions[0] has an unknown key "within_hours": did you mean "withinHours"? an event condition takes type, event, operator, count, withinHours',
+		]);
+		expect(segmentRuleProblems(seg([{ type: 'notAfter', event: 'Checkout Started', thenEvnet: 'Order Completed', withinHours: 24 }]))[0]).toBe(
+			'segment.conditions[0] has an unknown key "thenEvnet": did you mean "thenEvent"? a notAfter condition takes type, event, thenEvent, withinHours',
+		);
+		// the editor's label "Times" for count; a key of another type of condition; nothing close
+		expect(segmentRuleProblems(seg([{ type: 'event', event: 'Product Viewed', operator: 'atLeast', times: 3 }]))).toContain(
+			'segment.conditions[0] has an unknown key "times": did you mean "count"? an event condition takes type, event, operator, count, withinHours',
+		);
+		expect(segmentRuleProblems(seg([{ type: 'group', match: 'any', conditions: [{ type: 'trait', field: 'traits.plan', operator: 'exists', withinHours: 24 }] }]))).toEqual([
+			'segment.conditions[0].conditions[0] has an unknown key "withinHours": "withinHours" is for an event or notAfter condition; a trait condition takes type, field, operator, value',
+		]);
+		expect(segmentRuleProblems(seg([{ ...views, note: 'x' }]))).toEqual([
+			'segment.conditions[0] has an unknown key "note": an event condition takes type, event, operator, count, withinHours',
+		]);
+	});
+
+	it('an unknown key on the segment itself is refused too (a segment-wide window is not a thing)', () => {
+		expect(segmentRuleProblems(seg([views], { withinHours: 48 }))).toEqual([
+			'segment has an unknown key "withinHours": "withinHours" is for a condition, not the segment; a segment takes name, match, conditions',
+		]);
+		expect(segmentRuleProblems({ name: 'X', match: 'all', condition: [views] })[0]).toBe(
+			'segment has an unknown key "condition": did you mean "conditions"? a segment takes name, match, conditions',
+		);
+	});
+
+	it('notAfter with the same event twice ("X not followed by X") is refused: the latest X follows itself, so it never matched', () => {
+		const same = { type: 'notAfter', event: 'Product Viewed', thenEvent: 'Product Viewed', withinHours: 24 };
+		expect(segmentRuleProblems(seg([same]))).toEqual([
+			'segment.conditions[0].thenEvent is the same event as event ("Product Viewed"): a notAfter condition needs two different events (for "Product Viewed" within the window, use an event condition with atLeast 1)',
+		]);
+		// two different events, the first one performed twice: matches on its latest (3 h ago, no order after it)
+		const twice = [ev('Checkout Started', 20), ev('Order Completed', 10), ev('Checkout Started', 3)];
+		expect(run([PRESETS.cartAbandoners], twice).segments).toEqual(['Cart Abandoners']);
+		expect(run([PRESETS.cartAbandoners], [...twice, ev('Order Completed', 1)]).segments).toEqual([]);
+	});
+
+	it('two segments with the same name (trimmed, without case) are found', () => {
+		expect(duplicateSegmentName(['Cart Abandoners', 'VIPs', 'Lapsed'])).toBeUndefined();
+		expect(duplicateSegmentName(['Cart Abandoners', 'VIPs', 'vips '])).toEqual([1, 2]);
+		expect(duplicateSegmentName(['Active Buyers', 'X', 'Active Buyers'])).toEqual([0, 2]);
+	});
+
+	it('equals: numbers and numeric text compare as numbers; a number never equals true/false', () => {
+		const eq = (value: unknown): SegmentRule => ({ name: 'Eq', match: 'all', conditions: [{ type: 'trait', field: 'f', operator: 'equals', value }] });
+		const ne = (value: unknown): SegmentRule => ({ name: 'Ne', match: 'all', conditions: [{ type: 'trait', field: 'f', operator: 'notEquals', value }] });
+		const on = (rule: SegmentRule, f: unknown) => run([rule], [], { f }).segments.length === 1;
+		// "5.0" stored as text is the number 5: equal to "5" and to 5 (it was not equal to "5")
+		expect(on(eq('5'), '5.0')).toBe(true);
+		expect(on(eq('5.0'), 5)).toBe(true);
+		expect(on(eq(' 5 '), '+5.00')).toBe(true);
+		expect(on(ne('5'), '5.0')).toBe(false);
+		expect(on(eq('5'), '5.1')).toBe(false);
+		// 0 is not false (it was equal), 1 is not true
+		expect(on(eq(false), 0)).toBe(false);
+		expect(on(eq(0), false)).toBe(false);
+		expect(on(ne(false), 0)).toBe(true);
+		expect(on(eq(true), 1)).toBe(false);
+		// unchanged: "True" is true, a blank value is not 0, text without case
+		expect(on(eq('True'), true)).toBe(true);
+		expect(on(eq(' '), 0)).toBe(false);
+		expect(on(eq('GOLD'), 'gold')).toBe(true);
+		// ids past 15 digits stay text: two different ids are not one double
+		expect(on(eq('12345678901234567890'), '12345678901234567891')).toBe(false);
+		expect(on(eq('12345678901234567890'), '12345678901234567890')).toBe(true);
+		// not numbers: hexadecimal text, "5 apples"
+		expect(on(eq('0x10'), 16)).toBe(false);
+		expect(on(eq('5 apples'), 5)).toBe(false);
+		// contains on a list uses the same equality
+		expect(run([{ name: 'C', match: 'all', conditions: [{ type: 'trait', field: 'f', operator: 'contains', value: '5' }] }], [], { f: ['5.0'] }).segments).toEqual(['C']);
 	});
 });
