@@ -109,7 +109,7 @@ export const description: INodeProperties[] = [
 										description: 'For Performed Event',
 									},
 									{ displayName: 'Times', name: 'count', type: 'number', default: 1, typeOptions: { minValue: 0 }, description: 'For Performed Event' },
-									{ displayName: 'Then Event', name: 'thenEvent', type: 'string', default: 'Order Completed', description: 'For Did Not Follow Up: the event that did NOT happen after Event' },
+									{ displayName: 'Then Event', name: 'thenEvent', type: 'string', default: 'Order Completed', description: 'For Did Not Follow Up: the event that did NOT happen after Event; must differ from Event (e.g. Event "Checkout Started", Then Event "Order Completed")' },
 									{ displayName: 'Within Last (Hours)', name: 'withinHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'Window for events; 0 = all time' },
 									{ displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'e.g. traits.plan or ordersCount', description: 'For Profile Field: dot path in the profile' },
 									{
