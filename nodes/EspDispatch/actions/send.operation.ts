@@ -240,6 +240,19 @@ function itemAttribution(json: IDataObject, key: string): string | undefined {
 	return typeof value === 'string' || typeof value === 'number' ? str(value) || undefined : undefined;
 }
 
+/**
+ * The recipient's userId the item carries: its own (a canonical event, a profile as the item),
+ * else that of the profile Customer Profile → Get Profile added (`profile.userId`). Kept on the
+ * result item so that what follows (an Email Sent recorded per customer, A/B Experiment Analyze)
+ * can join the send to the customer's other events by userId.
+ */
+function itemUserId(json: IDataObject): string | undefined {
+	const own = itemAttribution(json, 'userId');
+	if (own !== undefined) return own;
+	const profile = json.profile;
+	return profile !== null && typeof profile === 'object' && !Array.isArray(profile) ? itemAttribution(profile as IDataObject, 'userId') : undefined;
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	// Version 1.1 also reads what the nodes before it write by default: Render Email 1.1's
 	// message.reply_to and message.unsubscribe_url, A/B Experiment Assign's pz_experiment_id / pz_variant.
@@ -256,9 +269,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const out: INodeExecutionData[] = new Array(items.length);
 	const dispatchItems: DispatchItem[] = [];
+	// the userId of each item's recipient, written on its result whatever becomes of it
+	const userIds = items.map((item) => itemUserId(item.json));
+	const withUserId = (i: number, json: IDataObject): IDataObject => (userIds[i] !== undefined ? { ...json, userId: userIds[i] } : json);
 	const fail = (i: number, error: NodeOperationError) => {
 		if (!this.continueOnFail()) throw error;
-		out[i] = { json: { status: 'failed', error: error.message }, pairedItem: { item: i } };
+		out[i] = { json: withUserId(i, { status: 'failed', error: error.message }), pairedItem: { item: i } };
 	};
 	// Node-level options, read once: test address and sandbox mode (marked noDataExpression), and
 	// the throughput / retry / memory settings. Tags, message stream and the suppression list
@@ -377,7 +393,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const failAll = (error: unknown, message: string, description: string): INodeExecutionData[] => {
 		const text = `${message}: ${(error as Error)?.message ?? String(error)}`;
 		if (!this.continueOnFail()) throw new NodeOperationError(node, text, { description });
-		for (let i = 0; i < items.length; i++) out[i] ??= { json: { status: 'failed', error: `${text}. ${description}` }, pairedItem: { item: i } };
+		for (let i = 0; i < items.length; i++) out[i] ??= { json: withUserId(i, { status: 'failed', error: `${text}. ${description}` }), pairedItem: { item: i } };
 		return out;
 	};
 	let credentials;
@@ -452,7 +468,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	// The A/B attribution each message carried (pz_experiment_id / pz_variant), kept on its result
 	// under the names A/B Experiment Assign writes, so A/B Experiment Analyze (Engagement Events)
-	// can count this send for its variant.
+	// can count this send for its variant; and the recipient's userId (itemUserId), to join by.
 	const attributionOf = new Map(dispatchItems.map((d) => [d.index, d.attribution]));
 	for (const o of report.outcomes) {
 		const json: IDataObject = {
@@ -471,7 +487,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const attribution = attributionOf.get(o.index);
 		if (attribution?.experimentId) json.experiment = attribution.experimentId;
 		if (attribution?.variant) json.variant = attribution.variant;
-		out[o.index] = { json, pairedItem: { item: o.index } };
+		out[o.index] = { json: withUserId(o.index, json), pairedItem: { item: o.index } };
 	}
 	return out;
 }

@@ -150,7 +150,8 @@ const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queue
  * and the `experiment` / `variant` the message was attributed to) as an engagement event: an
  * 'Email Sent' of its variant when the recipient was mailed, else one that counts nowhere (in
  * `events_ignored`). Its ids are the message (`messageId`, the `email_id` the ESP's webhooks carry
- * back) and the address, so the opens, clicks and orders of the same recipient join it. A test-mode
+ * back), the address and the customer's `userId` when the item had one, so the opens, clicks and
+ * orders of the same recipient join it. A test-mode
  * send (`sentTo`: it went to the test address) is not a send to the recipient.
  */
 function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
@@ -161,6 +162,8 @@ function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | un
 	if (message !== undefined) ids.push(`m:${message}`);
 	const email = str(json.recipient)?.trim().toLowerCase();
 	if (email) ids.push(`e:${email}`);
+	const user = str(json.userId);
+	if (user !== undefined) ids.push(`u:${user}`);
 	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids };
 }
 

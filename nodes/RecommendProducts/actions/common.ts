@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { InputError, interactionsFromItem, type LineFields } from '../../engines/reco/input';
+import { outOfRange, SIMILARITIES, TRAIN_OPTION_RANGES } from '../../engines/reco/train';
 import type { Interaction, SimilarityKind, TrainOptions } from '../../engines/reco/types';
 
 /** Fields of the order-line input, shared by Train and Evaluate. */
@@ -36,7 +37,7 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 			name: 'quantityField',
 			type: 'string',
 			default: 'quantity',
-			description: 'Field with the quantity (optional; 1 when missing)',
+			description: 'Field with the quantity (optional; 1 when missing; a line of quantity 0 is not a purchase and is skipped)',
 			displayOptions: show,
 		},
 		{
@@ -86,20 +87,46 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 			default: {},
 			displayOptions: show,
 			options: [
-				{ displayName: 'Best Sellers Kept', name: 'bestSellers', type: 'number', default: 100, description: 'Best sellers kept overall for filling' },
-				{ displayName: 'Best Sellers per Category', name: 'bestSellersPerCategory', type: 'number', default: 20, description: 'Best sellers kept per category for filling' },
-				{ displayName: 'Max Products per Customer', name: 'maxProductsPerCustomer', type: 'number', default: 200, description: 'A customer with more products keeps only this many: purchases before views, then the most recent (bounds training time)' },
-				{ displayName: 'Minimum Shared Customers', name: 'minSupport', type: 'number', default: 2, description: 'Two products become neighbours only if at least this many customers have both' },
-				{ displayName: 'Type Field', name: 'typeField', type: 'string', default: 'type', description: 'Field whose value "view" marks a product view instead of a purchase' },
+				{ displayName: 'Best Sellers Kept', name: 'bestSellers', type: 'number', typeOptions: { minValue: 0 }, default: 100, description: 'Best sellers kept overall for filling' },
+				{ displayName: 'Best Sellers per Category', name: 'bestSellersPerCategory', type: 'number', typeOptions: { minValue: 0 }, default: 20, description: 'Best sellers kept per category for filling' },
+				{ displayName: 'Max Products per Customer', name: 'maxProductsPerCustomer', type: 'number', typeOptions: { minValue: 1 }, default: 200, description: 'A customer with more products keeps only this many: purchases before views, then the most recent (bounds training time)' },
+				{ displayName: 'Minimum Shared Customers', name: 'minSupport', type: 'number', typeOptions: { minValue: 1 }, default: 2, description: 'Two products become neighbours only if at least this many customers have both' },
+				{ displayName: 'Type Field', name: 'typeField', type: 'string', default: 'type', description: 'Field that says what a line is: empty, "purchase" or "order" for a purchase, "view" for a product view (any other value is refused). Clear it if every line is a purchase.' },
 				{ displayName: 'View Weight', name: 'viewWeight', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.3, description: 'Weight of a product view relative to a purchase (0 ignores views)' },
 			],
 		},
 	];
 }
 
+/** The training parameters: display name, and the most the node allows where the engine has no upper bound. */
+const TRAIN_PARAMETERS: Record<keyof typeof TRAIN_OPTION_RANGES, { name: string; max?: number }> = {
+	neighbors: { name: 'Neighbours per Product', max: 200 },
+	halfLifeDays: { name: 'Time Decay Half-Life (Days)' },
+	viewWeight: { name: 'View Weight' },
+	maxProductsPerCustomer: { name: 'Max Products per Customer' },
+	minSupport: { name: 'Minimum Shared Customers' },
+	bestSellers: { name: 'Best Sellers Kept' },
+	bestSellersPerCategory: { name: 'Best Sellers per Category' },
+};
+
+/** A training parameter out of range: the operations turn it into a NodeOperationError (or, with Continue On Fail, an error item). */
+export class TrainParameterError extends Error {
+	constructor(
+		message: string,
+		readonly description: string,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * The Train / Evaluate parameters, range-checked: a value an expression puts out of range (or
+ * text instead of a number) fails the node with an error naming the parameter, instead of
+ * training a wrong model (0 neighbours, a negative half-life, no product per customer...).
+ */
 export function readTrainOptions(ctx: IExecuteFunctions): TrainOptions {
 	const extra = ctx.getNodeParameter('trainOptions', 0, {}) as IDataObject;
-	return {
+	const options: TrainOptions = {
 		similarity: ctx.getNodeParameter('similarity', 0, 'cosine') as SimilarityKind,
 		neighbors: ctx.getNodeParameter('neighbors', 0, 20) as number,
 		halfLifeDays: ctx.getNodeParameter('halfLifeDays', 0, 0) as number,
@@ -109,6 +136,16 @@ export function readTrainOptions(ctx: IExecuteFunctions): TrainOptions {
 		bestSellers: extra.bestSellers as number | undefined,
 		bestSellersPerCategory: extra.bestSellersPerCategory as number | undefined,
 	};
+	const refuse = (name: string, option: string, message: string) => new TrainParameterError(`Parameter "${name}" ${message}`, `Parameter: ${option}`);
+	if (!SIMILARITIES.includes(options.similarity!)) throw refuse('Similarity', 'similarity', `must be one of ${SIMILARITIES.join(', ')}, got ${JSON.stringify(options.similarity)}`);
+	for (const [option, { name, max }] of Object.entries(TRAIN_PARAMETERS) as Array<[keyof typeof TRAIN_PARAMETERS, { name: string; max?: number }]>) {
+		const value = options[option];
+		if (value === undefined) continue;
+		const [least, most, whole] = TRAIN_OPTION_RANGES[option];
+		const expected = outOfRange(value, [least, Math.min(most, max ?? Infinity), whole]);
+		if (expected) throw refuse(name, option, `must be ${expected}, got ${JSON.stringify(value)}`);
+	}
+	return options;
 }
 
 /**

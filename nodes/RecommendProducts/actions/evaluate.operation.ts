@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 import { evaluate } from '../../engines/reco/evaluate';
 import { TrainError } from '../../engines/reco/train';
-import { allPaired, readInteractions, readTrainOptions } from './common';
+import { allPaired, readInteractions, readTrainOptions, TrainParameterError } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -25,6 +25,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		return [{ json: { ...result } as never, pairedItem: used }, ...errors];
 	} catch (error) {
 		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
+		if (error instanceof TrainParameterError) throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
 		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message);
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}

@@ -86,7 +86,7 @@ export interface ScopeSubscription {
 }
 
 export interface FoldOptions {
-	/** Product views kept (newest first, one per product). Default 10. */
+	/** Product views kept (newest first, one per product: product_id, else sku, else name). Default 10. */
 	recentViews?: number;
 	/** Search queries kept (newest first, distinct). Default 10. */
 	recentSearches?: number;
@@ -259,6 +259,12 @@ function line(p: Record<string, unknown>): ProfileCartLine {
 
 const lineKey = (l: ProfileCartLine): string => l.product_id ?? l.sku ?? l.name ?? '';
 
+/**
+ * A kept view's product: its product_id, else its sku (WooCommerce and custom events may carry
+ * only a sku), else its name. Views with the same key are one product: only the latest is kept.
+ */
+const viewKey = (x: ProfileProductView): string => x.product_id ?? x.sku ?? x.name ?? '';
+
 function topN<T extends { ts: number; id: string }>(list: T[], n: number, key: (x: T) => string): T[] {
 	const sorted = [...list].sort((a, b) => (a.ts !== b.ts ? b.ts - a.ts : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	const seen = new Set<string>();
@@ -419,6 +425,7 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			if (lineKey(l) === '') break;
 			const view: ProfileProductView & { id: string; ts: number } = {
 				...(l.product_id ? { product_id: l.product_id } : {}),
+				...(l.sku ? { sku: l.sku } : {}),
 				...(l.name ? { name: l.name } : {}),
 				...(l.price !== undefined ? { price: l.price } : {}),
 				...(l.url ? { url: l.url } : {}),
@@ -428,7 +435,7 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 				id: e.messageId,
 				ts: v.ts,
 			};
-			s.views = topN([...s.views, view], options.recentViews ?? 10, (x) => x.product_id ?? x.name ?? '');
+			s.views = topN([...s.views, view], options.recentViews ?? 10, viewKey);
 			break;
 		}
 		case 'Products Searched': {
@@ -511,7 +518,7 @@ export function mergeStates(into: ProfileState, from: ProfileState, options: Fol
 	if (from.cartSnap && newer(from.cartSnap.at, into.cartSnap?.at)) into.cartSnap = from.cartSnap;
 	into.cartLog = [...into.cartLog, ...from.cartLog];
 	normaliseCart(into);
-	into.views = topN([...into.views, ...from.views], options.recentViews ?? 10, (x) => x.product_id ?? x.name ?? '');
+	into.views = topN([...into.views, ...from.views], options.recentViews ?? 10, viewKey);
 	into.searches = topN([...into.searches, ...from.searches], options.recentSearches ?? 10, (x) => x.q.toLowerCase());
 	into.eng = {
 		d: pruneEngagement([...into.eng.d, ...from.eng.d], into.lastSeen),

@@ -9,7 +9,7 @@
  * baseline (the N best sellers they have not bought) is scored on the same split.
  */
 import { compileModel, recommend } from './recommend';
-import { train } from './train';
+import { isCounted, train } from './train';
 import type { Interaction, RecommendOptions, TrainOptions } from './types';
 
 /**
@@ -61,7 +61,9 @@ export interface EvaluationResult {
 	fill_share: number;
 }
 
-export function evaluate(interactions: readonly Interaction[], options: EvaluateOptions = {}): EvaluationResult {
+export function evaluate(all: readonly Interaction[], options: EvaluateOptions = {}): EvaluationResult {
+	// as in training: a purchase line of quantity 0 bought nothing (it cannot be the held-out product)
+	const interactions = all.filter(isCounted);
 	const n = options.n ?? 10;
 	if (!Number.isInteger(n) || n < 1) throw new RangeError(`The list length N must be a whole number of at least 1 (got ${String(n)})`);
 	// first purchase time of each (customer, product); input order breaks ties and stands in for missing times

@@ -20,8 +20,40 @@ export interface LineFields {
 	product: string;
 	quantity: string;
 	time: string;
-	/** Field whose value "view" (or "Product Viewed") marks a product view. */
+	/** Field that says what the line is: see `lineKind` (empty: every line is a purchase). */
 	type: string;
+}
+
+/** Type Field values (trimmed, any case) of a purchase line; no value at all is a purchase too. */
+const PURCHASE_TYPES = new Set(['purchase', 'order', 'order completed', 'order paid']);
+/** Type Field values (trimmed, any case) of a product view (the canonical events Train reads as views). */
+const VIEW_TYPES = new Set(['view', 'product viewed', 'product clicked']);
+
+/**
+ * What a flat line is, from its Type Field: no value (absent, null, empty) or a purchase value →
+ * 'purchase'; a view value → 'view'. Anything else (a cart, a wishlist, a refund, a field that
+ * means something else) is refused rather than counted as a purchase.
+ */
+function lineKind(value: unknown, field: string): 'purchase' | 'view' {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return 'purchase';
+	const type = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+	if (type !== undefined && PURCHASE_TYPES.has(type)) return 'purchase';
+	if (type !== undefined && VIEW_TYPES.has(type)) return 'view';
+	throw new InputError(
+		`Field "${field}" (type) is ${JSON.stringify(value)}: use "purchase" (or leave it empty) for an order line, "view" for a product view; if this field means something else, change or clear the Type Field option`,
+		field,
+	);
+}
+
+/**
+ * A quantity: a number or numeric text, >= 0; undefined when absent. A line of quantity 0 is not
+ * a purchase (the caller skips it); a negative one is refused.
+ */
+function quantityOf(raw: unknown, field: string): number | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	const quantity = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : NaN;
+	if (!Number.isFinite(quantity) || quantity < 0) throw new InputError(`Field "${field}" (quantity) is not a number >= 0`, field);
+	return quantity;
 }
 
 export const DEFAULT_LINE_FIELDS: LineFields = { customer: 'customer_id', product: 'product_id', quantity: 'quantity', time: 'timestamp', type: 'type' };
@@ -86,11 +118,15 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 		const props = event.properties;
 		if (event.event === 'Order Completed' || event.event === 'Order Paid') {
 			if (!Array.isArray(props.products) || props.products.length === 0) throw new InputError('The order has no products', 'properties.products');
-			return props.products.map((p: CanonicalProduct, k) => {
+			const lines: Interaction[] = [];
+			props.products.forEach((p: CanonicalProduct, k) => {
 				const productId = idOf(p.product_id) ?? idOf(p.sku);
 				if (!productId) throw new InputError(`Product ${k} has no product_id or sku`, `properties.products[${k}].product_id`);
-				return { customerId, productId, kind: 'purchase' as const, quantity: typeof p.quantity === 'number' ? p.quantity : 1, time, details: detailsOf(p) };
+				const quantity = quantityOf(p.quantity, `properties.products[${k}].quantity`);
+				// quantity 0: nothing of it was bought
+				if (quantity !== 0) lines.push({ customerId, productId, kind: 'purchase', quantity: quantity ?? 1, time, details: detailsOf(p) });
 			});
+			return lines;
 		}
 		if (event.event === 'Product Viewed' || event.event === 'Product Clicked') {
 			const productId = idOf(props.product_id) ?? idOf(props.sku);
@@ -103,15 +139,12 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 	if (!customerId) throw new InputError(`Field "${fields.customer}" (customer) is missing or empty`, fields.customer);
 	const productId = idOf(readPath(json, fields.product));
 	if (!productId) throw new InputError(`Field "${fields.product}" (product) is missing or empty`, fields.product);
-	const rawQty = readPath(json, fields.quantity);
-	let quantity: number | undefined;
-	if (rawQty !== undefined && rawQty !== null && rawQty !== '') {
-		quantity = Number(rawQty);
-		if (!Number.isFinite(quantity) || quantity < 0) throw new InputError(`Field "${fields.quantity}" (quantity) is not a number >= 0`, fields.quantity);
-	}
-	const type = readPath(json, fields.type);
-	const kind = type === 'view' || type === 'Product Viewed' ? 'view' : 'purchase';
-	return [{ customerId, productId, kind, quantity, time: parseTime(readPath(json, fields.time), fields.time), details: detailsOf(json) }];
+	const quantity = quantityOf(readPath(json, fields.quantity), fields.quantity);
+	const kind = fields.type === '' ? 'purchase' : lineKind(readPath(json, fields.type), fields.type);
+	const time = parseTime(readPath(json, fields.time), fields.time);
+	// an order line of quantity 0 bought nothing: not a purchase (a view's quantity means nothing)
+	if (kind === 'purchase' && quantity === 0) return [];
+	return [{ customerId, productId, kind, quantity, time, details: detailsOf(json) }];
 }
 
 export interface CustomerFields {

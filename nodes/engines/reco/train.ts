@@ -1,7 +1,8 @@
 /**
  * Training: interactions (order lines, optional views) → item-to-item model.
  *
- * 1. Ids are interned to integers; each (customer, product) pair gets one weight: 1 for a
+ * 1. Ids are interned to integers (a purchase line of quantity 0 is left out: it bought nothing);
+ *    each (customer, product) pair gets one weight: 1 for a
  *    purchase, `viewWeight` for a product only viewed, times the time decay
  *    0.5^(age / halfLife) of its most recent interaction (when decay is on).
  * 2. Each customer keeps at most `maxProductsPerCustomer` products: the highest weights
@@ -14,7 +15,7 @@
  *    the chosen similarity, and the top K neighbours are kept.
  */
 import { similarity } from './similarity';
-import type { Interaction, ModelProductJson, ProductDetails, RecoModelJson, TrainOptions } from './types';
+import type { Interaction, ModelProductJson, ProductDetails, RecoModelJson, SimilarityKind, TrainOptions } from './types';
 
 const DAY_MS = 86_400_000;
 
@@ -29,13 +30,61 @@ export const TRAIN_DEFAULTS: Required<Omit<TrainOptions, 'asOf'>> = {
 	bestSellersPerCategory: 20,
 };
 
-export class TrainError extends Error {}
+export class TrainError extends Error {
+	constructor(
+		message: string,
+		/** The option at fault, when the error is about one. */
+		readonly option?: keyof TrainOptions,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * Whether a line is used at all: a view always, a purchase unless its quantity is given and not
+ * above 0 (an order line of quantity 0 bought nothing).
+ */
+export function isCounted(line: Interaction): boolean {
+	return line.kind === 'view' || line.quantity === undefined || line.quantity > 0;
+}
+
+/** The allowed range of each numeric option: [least, most, whole numbers only]. */
+export const TRAIN_OPTION_RANGES: Record<Exclude<keyof TrainOptions, 'similarity' | 'asOf'>, readonly [number, number, boolean]> = {
+	neighbors: [1, Infinity, true],
+	halfLifeDays: [0, Infinity, false],
+	viewWeight: [0, 1, false],
+	maxProductsPerCustomer: [1, Infinity, true],
+	minSupport: [1, Infinity, true],
+	bestSellers: [0, Infinity, true],
+	bestSellersPerCategory: [0, Infinity, true],
+};
+
+export const SIMILARITIES: readonly SimilarityKind[] = ['cosine', 'jaccard', 'llr'];
+
+/** Whether `value` is in the range; else what it must be ("a whole number from 1 to 200"). */
+export function outOfRange(value: unknown, [least, most, whole]: readonly [number, number, boolean]): string | undefined {
+	if (typeof value === 'number' && value >= least && value <= most && (!whole || Number.isInteger(value))) return undefined;
+	return `${whole ? 'a whole number' : 'a number'} ${most === Infinity ? `of at least ${least}` : `from ${least} to ${most}`}`;
+}
+
+/** The first option out of its range (a TrainError naming it), or nothing. */
+export function checkTrainOptions(options: TrainOptions): TrainError | undefined {
+	if (options.similarity !== undefined && !SIMILARITIES.includes(options.similarity)) {
+		return new TrainError(`Unknown similarity ${JSON.stringify(options.similarity)} (use ${SIMILARITIES.join(', ')})`, 'similarity');
+	}
+	for (const [option, range] of Object.entries(TRAIN_OPTION_RANGES) as Array<[keyof typeof TRAIN_OPTION_RANGES, readonly [number, number, boolean]]>) {
+		const value = options[option];
+		const expected = value === undefined ? undefined : outOfRange(value, range);
+		if (expected) return new TrainError(`${option} must be ${expected} (got ${JSON.stringify(value)})`, option);
+	}
+	if (options.asOf !== undefined && !Number.isFinite(options.asOf)) return new TrainError('asOf must be a time in epoch milliseconds', 'asOf');
+	return undefined;
+}
 
 export function train(interactions: Iterable<Interaction>, options: TrainOptions = {}, now = new Date()): RecoModelJson {
+	const invalid = checkTrainOptions(options);
+	if (invalid) throw invalid;
 	const opts = { ...TRAIN_DEFAULTS, ...stripUndefined(options) };
-	if (!['llr', 'cosine', 'jaccard'].includes(opts.similarity)) throw new TrainError(`Unknown similarity "${opts.similarity}"`);
-	if (!(opts.neighbors >= 1)) throw new TrainError('neighbors must be at least 1');
-	if (!(opts.viewWeight >= 0 && opts.viewWeight <= 1)) throw new TrainError('viewWeight must be between 0 and 1');
 
 	// ---- 1. intern ids, collect raw lines into typed arrays
 	const customerIndex = new Map<string, number>();
@@ -53,6 +102,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	let views = 0;
 	let maxTime = -Infinity;
 	for (const line of interactions) {
+		if (!isCounted(line)) continue;
 		if (n === cap) {
 			cap *= 2;
 			cust = grow(cust, cap);
@@ -81,7 +131,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		time[n] = t;
 		if (t > maxTime) maxTime = t;
 		isView[n] = view ? 1 : 0;
-		qty[n] = view ? 0 : line.quantity !== undefined && line.quantity > 0 ? line.quantity : 1;
+		qty[n] = view ? 0 : (line.quantity ?? 1);
 		if (view) views++;
 		else purchases++;
 		n++;

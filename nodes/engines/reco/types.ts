@@ -22,7 +22,7 @@ export interface Interaction {
 	productId: string;
 	/** 'purchase' (order line, default) or 'view'. */
 	kind?: 'purchase' | 'view';
-	/** Quantity bought (only used for best-seller counts; similarity is per distinct buyer). */
+	/** Quantity bought (only used for best-seller counts; similarity is per distinct buyer). A purchase of quantity 0 or less is left out. */
 	quantity?: number;
 	/** Epoch milliseconds; NaN or undefined when unknown (no time decay for that line). */
 	time?: number;

@@ -28,6 +28,8 @@ export interface ProfileOpenCart {
 
 export interface ProfileProductView {
 	product_id?: string;
+	/** The product's sku (the only id of a WooCommerce or custom event without product_id). */
+	sku?: string;
 	name?: string;
 	price?: number;
 	url?: string;
