@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { Client } from 'pg';
 
 export const pgConnection = {
@@ -62,4 +63,44 @@ export function profileEvent<E>(partial: { event: string } & Record<string, unkn
 		context: { source: 'test' },
 		...partial,
 	} as E;
+}
+
+/** Parameters and node extras that point a Customer Profile node at one test store. */
+export interface ProfileNodeTarget {
+	params: IDataObject;
+	extra: Partial<INode>;
+	credentials?: Record<string, IDataObject>;
+}
+
+export interface ProfileNodeStorage {
+	name: string;
+	make(): ProfileNodeTarget;
+}
+
+/**
+ * The two stores a Customer Profile node test runs on: embedded SQLite (a temp file) and
+ * PostgreSQL (the local server, a fresh table prefix per `make()`; `drop()` removes them all).
+ */
+export function profileNodeStorages(tag: string): { storages: ProfileNodeStorage[]; drop(): Promise<void> } {
+	const prefixes: string[] = [];
+	return {
+		storages: [
+			{ name: 'sqlite', make: () => ({ params: { storage: 'sqlite', databaseFile: tempSqliteFile() }, extra: {} }) },
+			{
+				name: 'postgres',
+				make() {
+					const prefix = uniquePrefix(tag);
+					prefixes.push(prefix);
+					return {
+						params: { storage: 'postgres', storeOptions: { tablePrefix: prefix } },
+						extra: { credentials: { personalizationPostgresApi: { id: '1', name: 'Profiles DB' } } },
+						credentials: { personalizationPostgresApi: { ...pgCredential, maxConnections: 2 } },
+					};
+				},
+			},
+		],
+		async drop() {
+			for (const p of prefixes.splice(0)) await dropPrefix(p);
+		},
+	};
 }

@@ -9,51 +9,18 @@
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
-import { dropPrefix, pgCredential, tempSqliteFile, uniquePrefix } from '../harness/profile-db';
+import { profileEvent, profileNodeStorages, profileTime, type ProfileNodeTarget } from '../harness/profile-db';
 
-const T0 = Date.parse('2026-03-01T10:00:00.000Z');
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-let seq = 0;
-function ev(event: string, who: IDataObject, minutes: number, properties: IDataObject = {}): IDataObject {
-	return {
-		type: event === 'Identify' ? 'identify' : 'track',
-		event,
-		messageId: `sku-${process.pid}-${++seq}`,
-		timestamp: at(minutes),
-		receivedAt: at(minutes),
-		properties,
-		context: { source: 'woocommerce' },
-		...who,
-	};
-}
+const at = profileTime;
+const ev = (event: string, who: IDataObject, minutes: number, properties: IDataObject = {}): IDataObject =>
+	profileEvent<IDataObject>({ event, ...who, properties, context: { source: 'woocommerce' } }, minutes, `sku-${process.pid}`);
 const items = (list: IDataObject[]): INodeExecutionData[] => list.map((json) => ({ json }));
 
-interface Storage {
-	name: string;
-	make(): { params: IDataObject; extra: Partial<INode>; credentials?: Record<string, IDataObject> };
-}
-const prefixes: string[] = [];
-const storages: Storage[] = [
-	{ name: 'sqlite', make: () => ({ params: { storage: 'sqlite', databaseFile: tempSqliteFile() }, extra: {} }) },
-	{
-		name: 'postgres',
-		make() {
-			const prefix = uniquePrefix('sku');
-			prefixes.push(prefix);
-			return {
-				params: { storage: 'postgres', storeOptions: { tablePrefix: prefix } },
-				extra: { credentials: { personalizationPostgresApi: { id: '1', name: 'Profiles DB' } } },
-				credentials: { personalizationPostgresApi: { ...pgCredential, maxConnections: 2 } },
-			};
-		},
-	},
-];
-afterAll(async () => {
-	for (const p of prefixes) await dropPrefix(p);
-});
+const { storages, drop } = profileNodeStorages('sku');
+afterAll(() => drop());
 
 describe.each(storages)('Customer Profile on $name: sku-only product views', (storage) => {
-	let target: ReturnType<Storage['make']>;
+	let target: ProfileNodeTarget;
 	beforeEach(() => {
 		target = storage.make();
 	});

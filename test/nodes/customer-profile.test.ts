@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { chain, loadPackage, node, runWorkflow, type WorkflowJson } from '../harness/engine';
-import { dropPrefix, pgCredential, tempSqliteFile, uniquePrefix } from '../harness/profile-db';
+import { pgCredential, profileNodeStorages, type ProfileNodeTarget } from '../harness/profile-db';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -25,40 +25,11 @@ function ev(event: string, who: IDataObject, minutes: number, properties: IDataO
 }
 const items = (list: IDataObject[]): INodeExecutionData[] => list.map((json) => ({ json }));
 
-interface Storage {
-	name: string;
-	/** Parameters and node extras that point a Customer Profile node at this test's store. */
-	make(): { params: IDataObject; extra: Partial<INode>; credentials?: Record<string, IDataObject> };
-}
-
-const prefixes: string[] = [];
-const storages: Storage[] = [
-	{
-		name: 'sqlite',
-		make() {
-			return { params: { storage: 'sqlite', databaseFile: tempSqliteFile() }, extra: {} };
-		},
-	},
-	{
-		name: 'postgres',
-		make() {
-			const prefix = uniquePrefix('node');
-			prefixes.push(prefix);
-			return {
-				params: { storage: 'postgres', storeOptions: { tablePrefix: prefix } },
-				extra: { credentials: { personalizationPostgresApi: { id: '1', name: 'Profiles DB' } } },
-				credentials: { personalizationPostgresApi: { ...pgCredential, maxConnections: 2 } },
-			};
-		},
-	},
-];
-
-afterAll(async () => {
-	for (const p of prefixes) await dropPrefix(p);
-});
+const { storages, drop } = profileNodeStorages('node');
+afterAll(() => drop());
 
 describe.each(storages)('Customer Profile node on $name', (storage) => {
-	let target: ReturnType<Storage['make']>;
+	let target: ProfileNodeTarget;
 	beforeEach(() => {
 		target = storage.make();
 	});
