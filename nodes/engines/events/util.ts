@@ -128,6 +128,16 @@ export function toIsoUtc(value: unknown, field: string, assumeUtc = false): stri
 }
 
 /**
+ * A date-time written without a zone designator (`2016-05-03T17:58:35`): a local time of a zone the
+ * text does not name. Epoch numbers (also as digits) and text ending in `Z` or an offset are not.
+ */
+export function zoneless(value: unknown): boolean {
+	if (typeof value !== 'string') return false;
+	const text = value.trim();
+	return text !== '' && !HAS_ZONE.test(text) && !/^\d+(\.\d+)?$/.test(text);
+}
+
+/**
  * An optional date (a customer's `created_at` trait) as ISO-8601 UTC, or undefined when it is
  * missing (what optionalString leaves out) or present but not a valid date: a bad optional trait
  * is left out rather than failing the whole event, as toIsoUtc would.

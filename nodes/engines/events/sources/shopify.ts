@@ -2,7 +2,14 @@
  * Shopify webhooks: the topic travels in `X-Shopify-Topic`, the delivery id in
  * `X-Shopify-Webhook-Id` (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify),
  * the payload is the REST resource (https://shopify.dev/docs/api/webhooks?reference=toml).
- * Money fields are decimal strings in major units ("59.99") with the order's `currency`.
+ * Money fields are decimal strings in major units ("59.99"). Which currency they are in depends on
+ * the resource (https://shopify.dev/docs/api/admin-rest/latest/resources/abandoned-checkouts,
+ * .../resources/order, .../resources/refund): a checkout's amounts and line prices are in its
+ * `presentment_currency` (its `currency` is the shop's), an order's `total_price`, `subtotal_price`,
+ * `total_tax`, `total_discounts` and line `price` are in the shop currency `currency`, a refund's
+ * transactions in their own `currency`, and `*_set` fields carry both (`shop_money`,
+ * `presentment_money`, each with its `currency_code`). Every event labels its amounts with the
+ * currency they are in.
  */
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
@@ -22,18 +29,23 @@ const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: '
 	'customers/update': { event: 'Customer Updated', kind: 'customer' },
 };
 
-function lineItems(items: unknown): CanonicalProduct[] | undefined {
+/**
+ * Line items; `presentment`: a line's price is read from `price_set.presentment_money` when it has
+ * one (a cart's lines: the cart itself names no currency), else from `price`.
+ */
+function lineItems(items: unknown, presentment = false): CanonicalProduct[] | undefined {
 	if (!Array.isArray(items)) return undefined;
 	const out: CanonicalProduct[] = [];
 	for (const item of items) {
 		if (!isObject(item)) continue;
+		const price = presentment ? (money(obj(obj(item.price_set).presentment_money).amount) ?? money(item.price)) : money(item.price);
 		out.push(
 			lineProduct(
 				optionalString(item.product_id),
 				optionalString(item.variant_id) ?? optionalString(item.variant_title),
 				optionalString(item.sku),
 				optionalString(item.title) ?? optionalString(item.name),
-				money(item.price),
+				price,
 				item.quantity,
 				optionalString(item.vendor),
 				out.length + 1,
@@ -41,6 +53,31 @@ function lineItems(items: unknown): CanonicalProduct[] | undefined {
 		);
 	}
 	return out;
+}
+
+/** The `currency_code` of the `presentment_money` of the first line that has a `price_set`. */
+function presentmentCurrencyOfLines(items: unknown): string | undefined {
+	if (!Array.isArray(items)) return undefined;
+	for (const item of items) {
+		if (!isObject(item) || !isObject(item.price_set)) continue;
+		return currencyCode(obj(item.price_set.presentment_money).currency_code);
+	}
+	return undefined;
+}
+
+/**
+ * A refunded line's price in the refund's currency: from `price_set` the side (`shop_money` or
+ * `presentment_money`) whose `currency_code` is that currency, else `price` (the shop currency).
+ */
+function priceIn(line: Record<string, unknown>, currency: string | undefined): number | undefined {
+	const set = obj(line.price_set);
+	if (currency !== undefined) {
+		const shopMoney = obj(set.shop_money);
+		if (currencyCode(shopMoney.currency_code) === currency) return money(shopMoney.amount);
+		const presentmentMoney = obj(set.presentment_money);
+		if (currencyCode(presentmentMoney.currency_code) === currency) return money(presentmentMoney.amount);
+	}
+	return money(line.price);
 }
 
 /** Shopify ids can exceed 2^53: the `admin_graphql_api_id` string keeps them exact. */
@@ -107,7 +144,7 @@ function cartProperties(body: Record<string, unknown>, currency: string | undefi
 	const p: Record<string, unknown> = {};
 	const cartId = optionalString(body.token) ?? optionalString(body.id);
 	if (cartId !== undefined) p.cart_id = cartId;
-	const products = lineItems(body.line_items);
+	const products = lineItems(body.line_items, true);
 	if (products !== undefined) {
 		p.products = products;
 		let value = 0;
@@ -185,7 +222,7 @@ function refundProperties(body: Record<string, unknown>, currency: string | unde
 	if (items.length) {
 		p.products = items.map((r, i) => {
 			const line = obj(r.line_item);
-			return product({ product_id: optionalString(line.product_id), sku: optionalString(line.sku), name: optionalString(line.title) ?? optionalString(line.name), price: money(line.price), quantity: typeof r.quantity === 'number' ? r.quantity : undefined, position: i + 1 });
+			return product({ product_id: optionalString(line.product_id), sku: optionalString(line.sku), name: optionalString(line.title) ?? optionalString(line.name), price: priceIn(line, refundCurrency), quantity: typeof r.quantity === 'number' ? r.quantity : undefined, position: i + 1 });
 		});
 	}
 	if (total !== undefined) p.value = total;
@@ -236,7 +273,14 @@ export const shopify: EventSource = {
 		}
 		const when = header(input.headers, 'x-shopify-triggered-at') ?? body.updated_at ?? body.created_at ?? input.receivedAt;
 		const timestamp = toIsoUtc(when, 'updated_at');
-		const currency = currencyCode(body.currency) ?? currencyCode(body.presentment_currency);
+		// A checkout's amounts are in its presentment currency; a cart names none but its lines'
+		// `price_set` do; an order's (and a customer's) amounts are in `currency`.
+		const currency =
+			spec.kind === 'checkout'
+				? (currencyCode(body.presentment_currency) ?? currencyCode(body.currency))
+				: spec.kind === 'cart'
+					? (presentmentCurrencyOfLines(body.line_items) ?? currencyCode(body.currency) ?? currencyCode(body.presentment_currency))
+					: (currencyCode(body.currency) ?? currencyCode(body.presentment_currency));
 		let properties: Record<string, unknown>;
 		let userId: string | null;
 		let email: string | null;

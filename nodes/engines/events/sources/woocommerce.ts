@@ -3,11 +3,16 @@
  * `X-WC-Webhook-Delivery-ID`, body = the REST API v3 resource
  * (https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties). `*_gmt` dates are UTC
  * without a zone designator; money fields are decimal strings in major units.
+ * A webhook set to API version v1 (WP REST API v1) sends no `*_gmt` fields: its `date_created` /
+ * `date_modified` are "in the site's timezone", without an offset
+ * (https://github.com/woocommerce/woocommerce-rest-api-docs, wp-api-v1/_orders.md, _customers.md),
+ * and the payload does not say which zone that is. Such a time is not read as UTC (hours off): the
+ * event's timestamp is when the delivery was received, and `context.timestamp_source` says so.
  */
 import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, toIsoUtc, unknownTopic, zoneless } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -72,7 +77,21 @@ export const woocommerce: EventSource = {
 		}
 		const dot = topic.indexOf('.');
 		const resource = dot < 0 ? topic : topic.slice(0, dot);
-		const timestamp = toIsoUtc(when(body, 'date_modified') ?? when(body, 'date_created') ?? input.receivedAt, 'date_modified_gmt', true);
+		// UTC first (`*_gmt`, any of the two), then a local time only when it names its zone.
+		let timestamp: string;
+		let receivedTime = false;
+		if (body.date_modified_gmt != null) timestamp = toIsoUtc(body.date_modified_gmt, 'date_modified_gmt', true);
+		else if (body.date_created_gmt != null) timestamp = toIsoUtc(body.date_created_gmt, 'date_created_gmt', true);
+		else {
+			const field = body.date_modified != null ? 'date_modified' : 'date_created';
+			const local = body.date_modified ?? body.date_created;
+			if (local == null) timestamp = isoOf(input.receivedAt);
+			else if (zoneless(local)) {
+				toIsoUtc(local, field, true); // still refused when it is no date at all
+				timestamp = isoOf(input.receivedAt);
+				receivedTime = true;
+			} else timestamp = toIsoUtc(local, field);
+		}
 		const currency = currencyCode(body.currency);
 		// Properties and traits are built key by key in the order of the former object literals
 		// (which went through `compact`), leaving out undefined values: same objects, no copy.
@@ -136,7 +155,8 @@ export const woocommerce: EventSource = {
 			if (lastName !== undefined) traits.last_name = lastName;
 			const username = optionalString(body.username);
 			if (username !== undefined) traits.username = username;
-			const phone = optionalString(obj(body.billing).phone);
+			// `billing` since API v2; v1 customers carry `billing_address`.
+			const phone = optionalString(obj(body.billing).phone) ?? optionalString(obj(body.billing_address).phone);
 			if (phone !== undefined) traits.phone = phone;
 			// `date_created_gmt` is UTC without a zone designator: read as UTC, emitted as ISO-8601 UTC.
 			// Missing: no trait, as before; present but not a valid date: left out rather than failing the event.
@@ -166,6 +186,7 @@ export const woocommerce: EventSource = {
 		const context: CanonicalContext = { source: 'woocommerce', topic };
 		const store = header(input.headers, 'x-wc-webhook-source');
 		if (store !== undefined) context.store = store;
+		if (receivedTime) context.timestamp_source = 'received';
 		const event: CanonicalEvent = traits
 			? { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
 			: { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context };

@@ -22,18 +22,28 @@ const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: '
 	'customers/update': { event: 'Customer Updated', kind: 'customer' },
 };
 
-function lineItems(items: unknown): CanonicalProduct[] | undefined {
+// event-map: Shopify's money fields are in different currencies per resource (Abandoned checkouts:
+// amounts "in presentment currency", `currency` the shop's default; Order: amounts "in the shop
+// currency"; `*_set` = { shop_money, presentment_money } with currency_code). A cart names no
+// currency: its lines' price_set.presentment_money gives amount and currency together.
+function setMoney(set: unknown, side: 'shop_money' | 'presentment_money'): { amount?: number; currency?: string } {
+	const m = obj(obj(set)[side]);
+	return { amount: money(m.amount), currency: currencyCode(m.currency_code) };
+}
+
+function lineItems(items: unknown, fromPresentmentSet = false): CanonicalProduct[] | undefined {
 	if (!Array.isArray(items)) return undefined;
 	const out: CanonicalProduct[] = [];
 	for (const item of items) {
 		if (!isObject(item)) continue;
+		const setPrice = fromPresentmentSet ? setMoney(item.price_set, 'presentment_money').amount : undefined;
 		out.push(
 			lineProduct(
 				optionalString(item.product_id),
 				optionalString(item.variant_id) ?? optionalString(item.variant_title),
 				optionalString(item.sku),
 				optionalString(item.title) ?? optionalString(item.name),
-				money(item.price),
+				setPrice ?? money(item.price),
 				item.quantity,
 				optionalString(item.vendor),
 				out.length + 1,
@@ -80,7 +90,14 @@ export const shopify: EventSource = {
 		}
 		const when = header(input.headers, 'x-shopify-triggered-at') ?? body.updated_at ?? body.created_at ?? input.receivedAt;
 		const timestamp = toIsoUtc(when, 'updated_at');
-		const currency = currencyCode(body.currency) ?? currencyCode(body.presentment_currency);
+		const shopFirst = currencyCode(body.currency) ?? currencyCode(body.presentment_currency);
+		const firstSetLine = Array.isArray(body.line_items) ? body.line_items.find((l) => isObject(l) && isObject(l.price_set)) : undefined;
+		const currency =
+			spec.kind === 'checkout'
+				? currencyCode(body.presentment_currency) ?? currencyCode(body.currency)
+				: spec.kind === 'cart'
+					? (firstSetLine ? setMoney((firstSetLine as Record<string, unknown>).price_set, 'presentment_money').currency : undefined) ?? shopFirst
+					: shopFirst;
 		let properties: Record<string, unknown> = {};
 		let { userId, email, traits } = customerOf(body);
 		let anonymousId: string | null = null;
@@ -101,7 +118,7 @@ export const shopify: EventSource = {
 			properties.value = properties.total;
 		} else if (spec.kind === 'cart') {
 			anonymousId = optionalString(body.token) ?? optionalString(body.id) ?? null;
-			const products = lineItems(body.line_items);
+			const products = lineItems(body.line_items, true);
 			const value = products?.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0);
 			properties = { cart_id: optionalString(body.token) ?? optionalString(body.id), products, value: value === undefined ? undefined : roundMoney(value, currency), currency };
 		} else if (spec.kind === 'order') {
@@ -134,6 +151,13 @@ export const shopify: EventSource = {
 			const refunded = transactions.filter((t) => (t.kind === undefined || t.kind === 'refund') && (t.status === undefined || t.status === 'success')).reduce((sum, t) => sum + (money(t.amount) ?? 0), 0);
 			const txCurrency = transactions.map((t) => currencyCode(t.currency)).find(Boolean);
 			const items = Array.isArray(body.refund_line_items) ? body.refund_line_items.filter(isObject) : [];
+			const refundCurrency = txCurrency ?? currency;
+			// event-map: a refunded line's price in the refund's currency (price_set side with that code), else `price`.
+			const linePrice = (line: Record<string, unknown>): number | undefined => {
+				const sides = refundCurrency === undefined ? [] : (['shop_money', 'presentment_money'] as const).map((side) => setMoney(line.price_set, side));
+				const match = sides.find((m) => m.currency === refundCurrency);
+				return match ? match.amount : money(line.price);
+			};
 			properties = {
 				order_id: optionalString(body.order_id),
 				refund_id: shopifyId(body),
@@ -143,7 +167,7 @@ export const shopify: EventSource = {
 				products: items.length
 					? items.map((r, i) => {
 							const line = obj(r.line_item);
-							return product({ product_id: optionalString(line.product_id), sku: optionalString(line.sku), name: optionalString(line.title) ?? optionalString(line.name), price: money(line.price), quantity: typeof r.quantity === 'number' ? r.quantity : undefined, position: i + 1 });
+							return product({ product_id: optionalString(line.product_id), sku: optionalString(line.sku), name: optionalString(line.title) ?? optionalString(line.name), price: linePrice(line), quantity: typeof r.quantity === 'number' ? r.quantity : undefined, position: i + 1 });
 						})
 					: undefined,
 			};

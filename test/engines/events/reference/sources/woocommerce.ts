@@ -71,7 +71,23 @@ export const woocommerce: EventSource = {
 			return unknown ? [unknown] : [];
 		}
 		const resource = topic.split('.')[0];
-		const timestamp = toIsoUtc(when(body, 'date_modified') ?? when(body, 'date_created') ?? input.receivedAt, 'date_modified_gmt', true);
+		// event-map: API v1 webhooks send only site-local `date_created` / `date_modified` (no offset, zone
+		// not named in the payload): such a time is checked, not used; the timestamp is the receive time.
+		const utcField = (['date_modified_gmt', 'date_created_gmt'] as const).find((f) => body[f] !== undefined && body[f] !== null);
+		const localField = (['date_modified', 'date_created'] as const).find((f) => body[f] !== undefined && body[f] !== null);
+		let timestamp: string;
+		let fromReceipt = false;
+		if (utcField) timestamp = toIsoUtc(body[utcField], utcField, true);
+		else if (!localField) timestamp = isoOf(input.receivedAt);
+		else {
+			const local = body[localField];
+			const text = typeof local === 'string' ? local.trim() : undefined;
+			if (text !== undefined && text !== '' && !/(Z|[+-]\d{2}:?\d{2})$/i.test(text) && !/^\d+(\.\d+)?$/.test(text)) {
+				toIsoUtc(local, localField, true);
+				timestamp = isoOf(input.receivedAt);
+				fromReceipt = true;
+			} else timestamp = toIsoUtc(local, localField);
+		}
 		const currency = currencyCode(body.currency);
 		let properties: Record<string, unknown> = {};
 		let userId: string | null = null;
@@ -112,7 +128,7 @@ export const woocommerce: EventSource = {
 				first_name: optionalString(body.first_name),
 				last_name: optionalString(body.last_name),
 				username: optionalString(body.username),
-				phone: optionalString(obj(body.billing).phone),
+				phone: optionalString(obj(body.billing).phone) ?? optionalString(obj(body.billing_address).phone), // event-map: v1 billing_address
 				created_at: optionalIsoUtc(body.date_created_gmt, 'date_created_gmt', true),
 			});
 		} else {
@@ -140,7 +156,7 @@ export const woocommerce: EventSource = {
 				email,
 				properties: compact(properties),
 				...(traits ? { traits } : {}),
-				context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source') }),
+				context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source'), timestamp_source: fromReceipt ? 'received' : undefined }),
 				...(input.keepRaw ? { raw: body } : {}),
 			},
 		];
