@@ -172,3 +172,49 @@ describe('Train and Evaluate: parameters out of range fail the node naming the p
 		]);
 	});
 });
+
+describe('Train: one order counts once', () => {
+	// Shopify sends an order as Order Completed (orders/create) and again as Order Paid
+	// (orders/paid); a retried webhook repeats an event. By hand, counting each order once:
+	// c1 O1 (A×1, B×2), c2 O2 (A×1), c3 O3 (B×1, only its Order Paid): 4 purchase lines;
+	// A: buyers c1, c2 = 2, units 1 + 1 = 2; B: buyers c1, c3 = 2, units 2 + 1 = 3.
+	// Counting every event (the former reading): 7 lines, A 4 units, B 5 units.
+	const order = (event: string, userId: string, orderId: string, products: IDataObject[], messageId: string) => ({
+		type: 'track',
+		event,
+		userId,
+		messageId,
+		timestamp: '2025-01-01T00:00:00Z',
+		properties: { order_id: orderId, products },
+		context: { source: 'shopify' },
+	});
+	const o1 = [{ product_id: 'A', quantity: 1 }, { product_id: 'B', quantity: 2 }];
+
+	it('Order Completed then Order Paid of the same order, and a retried copy, add nothing', async () => {
+		const result = await train([
+			order('Order Completed', 'c1', 'O1', o1, 'm1'),
+			order('Order Paid', 'c1', 'O1', o1, 'm2'),
+			order('Order Completed', 'c2', 'O2', [{ product_id: 'A', quantity: 1 }], 'm3'),
+			order('Order Completed', 'c2', 'O2', [{ product_id: 'A', quantity: 1 }], 'm3'),
+			order('Order Paid', 'c3', 'O3', [{ product_id: 'B', quantity: 1 }], 'm4'),
+		]);
+		expect(result.error).toBeUndefined();
+		const model = modelOf(result);
+		expect(model.stats).toMatchObject({ interactions: 4, purchases: 4, customers: 3, products: 2 });
+		const byId = Object.fromEntries(model.products.map((p) => [p.product_id, { buyers: p.buyers, units: p.units }]));
+		expect(byId).toEqual({ A: { buyers: 2, units: 2 }, B: { buyers: 2, units: 3 } });
+		expect(result.items('Train')[0].pairedItem).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+	});
+
+	it('the same order id of two customers is two orders; orders without an id are each read', async () => {
+		const result = await train([
+			order('Order Completed', 'c1', '1001', [{ product_id: 'A', quantity: 1 }], 'n1'),
+			order('Order Completed', 'c2', '1001', [{ product_id: 'A', quantity: 1 }], 'n2'),
+			{ ...order('Order Completed', 'c3', '', [{ product_id: 'A', quantity: 1 }], 'n3'), properties: { products: [{ product_id: 'A', quantity: 1 }] } },
+			{ ...order('Order Completed', 'c3', '', [{ product_id: 'A', quantity: 1 }], 'n4'), properties: { products: [{ product_id: 'A', quantity: 1 }] } },
+		]);
+		expect(result.error).toBeUndefined();
+		const model = modelOf(result);
+		expect(model.products.map((p) => [p.product_id, p.buyers, p.units])).toEqual([['A', 3, 4]]);
+	});
+});

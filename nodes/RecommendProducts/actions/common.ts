@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { InputError, interactionsFromItem, type LineFields } from '../../engines/reco/input';
+import { InputError, interactionsFromItem, orderKeyOf, type LineFields } from '../../engines/reco/input';
 import { outOfRange, SIMILARITIES, TRAIN_OPTION_RANGES } from '../../engines/reco/train';
 import type { Interaction, SimilarityKind, TrainOptions } from '../../engines/reco/types';
 
@@ -164,9 +164,14 @@ export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionDa
 	const interactions: Interaction[] = [];
 	const errors: INodeExecutionData[] = [];
 	const used: Array<{ item: number }> = [];
+	// An order read once: a later Order Paid (or a retried copy) of the same order adds nothing.
+	const orders = new Set<string>();
 	for (let i = 0; i < items.length; i++) {
 		try {
-			for (const line of interactionsFromItem(items[i].json, fields)) interactions.push(line);
+			const lines = interactionsFromItem(items[i].json, fields);
+			const order = orderKeyOf(items[i].json);
+			if (order === undefined || !orders.has(order)) for (const line of lines) interactions.push(line);
+			if (order !== undefined) orders.add(order);
 			used.push({ item: i });
 		} catch (error) {
 			const message = `Item ${i}: ${(error as Error).message}`;

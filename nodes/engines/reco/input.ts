@@ -108,6 +108,21 @@ function isCanonical(json: Record<string, unknown>): boolean {
 	return typeof json.event === 'string' && typeof json.properties === 'object' && json.properties !== null;
 }
 
+/**
+ * The order an order event records, as customer + `properties.order_id` (undefined for other items,
+ * or an order event without an order id or customer). Shopify sends one order twice, as Order
+ * Completed (orders/create) and as Order Paid (orders/paid), and a retried webhook sends the same
+ * event again: the caller reads each order once.
+ */
+export function orderKeyOf(json: Record<string, unknown>): string | undefined {
+	if (!isCanonical(json)) return undefined;
+	const event = json as unknown as CanonicalEvent;
+	if (event.event !== 'Order Completed' && event.event !== 'Order Paid') return undefined;
+	const orderId = idOf(event.properties.order_id);
+	const customerId = idOf(event.userId) ?? idOf(event.email) ?? idOf(event.anonymousId);
+	return orderId !== undefined && customerId !== undefined ? `${customerId}\u0000${orderId}` : undefined;
+}
+
 /** One input item → interactions (an Order Completed event yields one line per product). */
 export function interactionsFromItem(json: Record<string, unknown>, fields: LineFields = DEFAULT_LINE_FIELDS): Interaction[] {
 	if (isCanonical(json)) {
