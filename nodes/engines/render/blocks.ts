@@ -62,12 +62,38 @@ function validateRule(block: string, rule: StructuredRule, which: string): void 
 	if (!OPERATORS.includes(rule.operator)) {
 		throw new TemplateError(`Block "${block}": unknown operator "${String(rule.operator)}" (use one of ${OPERATORS.join(', ')})`, { check: 'block-library' });
 	}
-	// "in" / "notIn" with one value instead of a list never held (either of them): refused
-	if ((rule.operator === 'in' || rule.operator === 'notIn') && !Array.isArray(rule.value)) {
+	const refuse = (needs: string): never => {
 		throw new TemplateError(
-			`Block "${block}": ${which} (field "${rule.field}", operator "${rule.operator}") needs "value" to be a list, e.g. ["FR", "BE"] (got ${JSON.stringify(rule.value) ?? 'no value'})`,
+			`Block "${block}": ${which} (field "${rule.field}", operator "${rule.operator}") needs "value" to be ${needs} (got ${JSON.stringify(rule.value) ?? 'no value'})`,
 			{ check: 'block-library' },
 		);
+	};
+	const v = rule.value;
+	switch (rule.operator) {
+		// with one value instead of a list, "in" never held and "notIn" always did
+		case 'in':
+		case 'notIn':
+			if (!Array.isArray(v)) refuse('a list, e.g. ["FR", "BE"]');
+			break;
+		// without a value, equals never held, notEquals always did, contains looked for "undefined"
+		case 'equals':
+		case 'notEquals':
+		case 'contains':
+		case 'notContains':
+			if (v === undefined || v === null) refuse('text, a number or true/false (isEmpty / notExists test for a missing value)');
+			break;
+		// a value that is neither a number nor a date ("yesterday") compared as NaN: always false
+		case 'gt':
+		case 'gte':
+		case 'lt':
+		case 'lte':
+			if (!Number.isFinite(toNumber(v)) && !isDate(v)) refuse('a number or an ISO date, e.g. 100 or "2024-01-01"');
+			break;
+		// a number of days; anything else made the rule always false
+		case 'withinDays':
+		case 'olderThanDays':
+			if (!(toNumber(v) >= 0) || !Number.isFinite(toNumber(v))) refuse('a number of days, e.g. 30');
+			break;
 	}
 }
 

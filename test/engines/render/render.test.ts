@@ -8,6 +8,7 @@ import {
 	renderCompiled,
 	RenderFailure,
 	type Block,
+	type StructuredRule,
 	type TemplateInput,
 } from '../../../nodes/engines/render';
 import { runInTimeZone } from '../../harness/timezone';
@@ -153,6 +154,40 @@ describe('in / notIn need a list (review: with one value "in" never held and "no
 		// a list, even of one, is fine
 		const ct = await compileTemplate(html("{% render 'fr' %}", block({ field: 'country', operator: 'in', value: ['fr'] })));
 		expect(renderCompiled(ct, { country: 'FR' }).blocks_shown).toEqual(['fr']);
+	});
+});
+
+describe('rules whose value cannot hold are refused when the library is read (they were silently always false or always true)', () => {
+	const block = (rule: Block['rule']): Block[] => [{ name: 'b', rule, content: '<p>b</p>' }];
+	const compile = (rule: Block['rule']) => compileTemplate(html("{% render 'b' %}", block(rule)));
+	it.each([
+		// gt "yesterday": a number compared with NaN, false for every recipient
+		[{ field: 'total', operator: 'gt', value: 'yesterday' }, 'needs "value" to be a number or an ISO date, e.g. 100 or "2024-01-01" (got "yesterday")'],
+		[{ field: 'total', operator: 'lte' }, 'needs "value" to be a number or an ISO date, e.g. 100 or "2024-01-01" (got no value)'],
+		// withinDays "a month": never within
+		[{ field: 'last_order_at', operator: 'withinDays', value: 'a month' }, 'needs "value" to be a number of days, e.g. 30 (got "a month")'],
+		[{ field: 'last_order_at', operator: 'olderThanDays', value: -5 }, 'needs "value" to be a number of days, e.g. 30 (got -5)'],
+		// equals with no value: never held; notEquals: always; contains: looked for the text "undefined"
+		[{ field: 'segment', operator: 'equals' }, 'needs "value" to be text, a number or true/false (isEmpty / notExists test for a missing value) (got no value)'],
+		[{ field: 'segment', operator: 'notEquals', value: null }, 'needs "value" to be text, a number or true/false (isEmpty / notExists test for a missing value) (got null)'],
+		[{ field: 'tags', operator: 'contains' }, 'needs "value" to be text, a number or true/false (isEmpty / notExists test for a missing value) (got no value)'],
+	] as Array<[StructuredRule, string]>)('%j', async (rule, needs) => {
+		await expect(compile(rule)).rejects.toThrow(`Block "b": the rule (field "${rule.field}", operator "${rule.operator}") ${needs}`);
+	});
+
+	it('values that can hold still compile and decide as before', async () => {
+		const rules: Array<[StructuredRule, Record<string, unknown>, boolean]> = [
+			[{ field: 'total', operator: 'gt', value: '100' }, { total: 150 }, true],
+			[{ field: 'total', operator: 'gte', value: 0 }, { total: 0 }, true],
+			[{ field: 'd', operator: 'lt', value: '2024-01-01' }, { d: '2023-12-31T23:00:00Z' }, true],
+			[{ field: 'd', operator: 'withinDays', value: '1' }, { d: new Date(Date.now() - 3600_000).toISOString() }, true],
+			[{ field: 'segment', operator: 'equals', value: '' }, { segment: 'vip' }, false],
+			[{ field: 'vip', operator: 'equals', value: false }, { vip: false }, true],
+		];
+		for (const [rule, data, shown] of rules) {
+			const ct = await compile(rule);
+			expect([rule, renderCompiled(ct, data).blocks_shown]).toEqual([rule, shown ? ['b'] : []]);
+		}
 	});
 });
 
