@@ -161,7 +161,7 @@ interface Scan {
 	lastPieceLength: number;
 	/** Open `<svg>`/`<math>` elements (foreign content: no raw-text elements, CDATA sections are text). */
 	foreign: number;
-	/** In a `<meta>` tag: 1 it has an `http-equiv` attribute, 2 an output wrote into it. */
+	/** In a `<meta>` tag: 1 it has `http-equiv="refresh"` (or one Liquid writes), 2 an output wrote into it. */
 	meta: number;
 	/**
 	 * Static text at the end of the last piece that the next one may complete (read again with it):
@@ -217,9 +217,9 @@ function openValue(x: Scan, piece: number, at: number): void {
  */
 const TEXT_ELEMENTS = new Set(['style', 'script', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
 
-/** An attribute name is complete: an `http-equiv` (or one the data named) on a `<meta>` is noted. */
+/** An attribute name is complete: on a `<meta>`, one the data named may be `http-equiv` (see closeValue for the one the template names). */
 function noteAttr(x: Scan): void {
-	if (x.tag === 'meta' && (x.attr === 'http-equiv' || x.attr === ANY_ATTR)) x.meta |= 1;
+	if (x.tag === 'meta' && x.attr === ANY_ATTR) x.meta |= 1;
 }
 
 /** Elements whose start tag starts foreign content (SVG, MathML), where the tokenizer reads differently. */
@@ -441,13 +441,19 @@ export const urlScanStats = { bodyReads: 0, work: 0 };
  */
 export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean } = {}): UrlPlan {
 	const escapeHtml = options.escapeHtml ?? true;
-	/** An unescaped writer (`| raw`, escaping off) was read outside text: assigned literals it may write must not hold quotes, spaces… (checkAssigns). */
-	let rawOutsideText = false;
+	/**
+	 * Where unescaped writers (`| raw`, escaping off) stand, by the names in their expressions: the
+	 * states an assigned literal such a writer may write is written in (checkAssigns).
+	 */
+	const rawStates = new Map<string, Set<S>>();
 	const out = new Map<number, UrlMode>();
 	const opens = new Map<number, number>();
 	const closes = new Map<number, UrlClose>();
 	const mark = (begin: number, mode: UrlMode) => out.set(begin, (out.get(begin) ?? 0) | mode);
 	const closeValue = (x: Scan, piece: number, at: number, quote: string) => {
+		// <meta http-equiv="refresh"> (compared as a browser does, references decoded), or an http-equiv Liquid writes:
+		// Liquid in its tag is refused (endOfTag); Content-Type, Content-Language, X-UA-Compatible… are not refreshes
+		if (x.tag === 'meta' && x.attr === 'http-equiv' && (x.hasLiquid || decodeHtml(x.value).trim().toLowerCase() === 'refresh')) x.meta |= 1;
 		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
@@ -590,16 +596,22 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	 * leave every reading where it found it (from text, back in text with nothing left open; in a
 	 * value, no character that ends it), else the template is refused.
 	 */
-	function checkLiterals(scans: Scan[], t: PlanToken): void {
-		if (t.expr === undefined || !/['"]/.test(t.expr)) return;
+	function checkLiterals(scans: Scan[], t: PlanToken): boolean {
+		if (t.expr === undefined) return !escapeHtml;
 		const { list, rest } = literalsOf(t.expr);
-		if (!list.length || !unescaped(t, rest)) return;
+		if (!unescaped(t, rest)) return false;
+		// the variables it writes (any name in it: filter names too, which only widens the check) and where
+		for (const name of rest.match(NAMES) ?? []) {
+			let states = rawStates.get(name);
+			if (!states) rawStates.set(name, (states = new Set()));
+			for (const x of scans) states.add(x.state);
+		}
 		for (const x of scans) {
-			if (x.state !== S.Text) rawOutsideText = true;
 			for (const lit of list) {
 				if (literalMoves(x, lit)) refuseLiteral(t.begin, lit);
 			}
 		}
+		return true;
 	}
 
 	function literalMoves(x: Scan, lit: string): boolean {
@@ -628,26 +640,23 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		}
 	}
 
-	function refuseLiteral(begin: number, lit: string): never {
+	function refuseLiteral(begin: number, literal: string): never {
+		// a literal that may hold any character (a backslash escape, a decoding filter): shown as written
+		const any = literal.startsWith(HOLDS_ALL);
+		const lit = any ? literal.slice(HOLDS_ALL.length) : literal;
 		throw new UrlGuardRefusal(
-			`A literal written without escaping ("${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}", with | raw or HTML escaping off) opens or closes an HTML tag, attribute or comment: the URL guard cannot see the links it makes. Write that HTML in the template itself`,
+			`A literal written without escaping ("${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}"${any ? ', which a backslash escape or a decoding filter may turn into any character' : ''}, with | raw or HTML escaping off) opens or closes an HTML tag, attribute or comment: the URL guard cannot see the links it makes. Write that HTML in the template itself`,
 			begin,
 		);
 	}
 
 	/**
 	 * Literals assigned to a variable an unescaped writer may write (`{% assign open = '<a href="' %}{{ open | raw }}`),
-	 * through assigns and loops: from text each must end in text; when an unescaped writer stands
-	 * outside text, none may hold a quote, space, `<`, `>`, `=` or backtick.
+	 * through assigns and loops: each must leave every state such a writer stands in where it found it
+	 * (as a literal in the writer itself: checkLiterals).
 	 */
 	function checkAssigns(): void {
-		const writers = tokens.filter((t) => t.expr !== undefined && (t.kind === 'output' || WRITING_TAGS.has(t.value)));
-		const tainted = new Set<string>();
-		for (const w of writers) {
-			const { rest } = literalsOf(w.expr as string);
-			if (unescaped(w, rest)) for (const name of rest.match(NAMES) ?? []) tainted.add(name);
-		}
-		if (!tainted.size) return;
+		if (!rawStates.size) return;
 		const assigns: Array<{ t: PlanToken; target: string; source: string }> = [];
 		for (const t of tokens) {
 			if (t.kind !== 'tag' || t.expr === undefined) continue;
@@ -659,21 +668,28 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				if (f) assigns.push({ t, target: f[1], source: f[2] });
 			}
 		}
+		// a variable assigned from others is written where they are read: its states flow to them
 		for (let changed = true; changed; ) {
 			changed = false;
 			for (const a of assigns) {
-				if (!tainted.has(a.target)) continue;
+				const from = rawStates.get(a.target);
+				if (!from) continue;
 				for (const name of literalsOf(a.source).rest.match(NAMES) ?? []) {
-					if (tainted.has(name)) continue;
-					tainted.add(name);
-					changed = true;
+					let states = rawStates.get(name);
+					if (!states) rawStates.set(name, (states = new Set()));
+					for (const st of from) {
+						if (states.has(st)) continue;
+						states.add(st);
+						changed = true;
+					}
 				}
 			}
 		}
 		for (const a of assigns) {
-			if (!tainted.has(a.target)) continue;
+			const states = rawStates.get(a.target);
+			if (!states) continue;
 			for (const lit of literalsOf(a.source).list) {
-				if (literalMoves(newScan(), lit) || (rawOutsideText && /[\s<>"'`=]/.test(lit))) refuseLiteral(a.t.begin, lit);
+				for (const st of states) if (literalMoves({ ...newScan(), state: st }, lit)) refuseLiteral(a.t.begin, lit);
 			}
 		}
 	}
@@ -692,7 +708,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		let unquoted = 0;
 		let tagged = 0;
 		let comment = 0;
-		checkLiterals(scans, t);
+		// CSS_DATA is for escaped values only: one written unescaped may end the attribute or the <style> anyway,
+		// and is trusted CSS (`<style>{{ theme_css | raw }}</style>` with its @media and url())
+		const cssData = checkLiterals(scans, t) ? 0 : CSS_DATA | CSS_JOIN;
 		for (const x of scans) {
 			refuseOutput(x, t);
 			if (x.tag === 'meta' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) x.meta |= 2;
@@ -701,7 +719,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				liquidInValue(x);
 				const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
 				if (mode) css |= mode;
-				else if (x.attr === 'style') css |= cssDataMode(x.value);
+				else if (x.attr === 'style') css |= cssDataMode(x.value) & cssData;
 				else if (isUrlAttr(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
 				x.valueHasOutput = true;
 				x.value += 'x';
@@ -709,7 +727,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.BeforeValue) {
 				// href={{ url }}: an unquoted value starting with the output
 				if (isUrlAttr(x.attr)) starts++;
-				else if (x.attr === 'style') css |= CSS_DATA;
+				else if (x.attr === 'style') css |= CSS_DATA & cssData;
 				openValue(x, x.lastPiece, x.lastPieceLength);
 				x.value = '';
 				liquidInValue(x);
@@ -719,7 +737,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.RawText) {
 				const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
 				if (mode) css |= mode;
-				else if (x.rawTag === 'style') css |= cssDataMode(x.raw);
+				else if (x.rawTag === 'style') css |= cssDataMode(x.raw) & cssData;
 				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
 			} else if (inTag(x)) {
 				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
@@ -950,6 +968,8 @@ const CSS_FUNCTIONS = new Set([
 	'translate', 'translatex', 'translatey', 'translatez', 'translate3d', 'scale', 'scalex', 'scaley', 'scalez', 'scale3d', 'rotate', 'rotatex', 'rotatey', 'rotatez', 'rotate3d',
 	'skew', 'skewx', 'skewy', 'matrix', 'matrix3d', 'perspective', 'cubic-bezier', 'steps', 'blur', 'brightness', 'contrast', 'drop-shadow', 'grayscale', 'hue-rotate',
 	'invert', 'opacity', 'saturate', 'sepia', 'rect', 'inset', 'circle', 'ellipse', 'polygon', 'minmax', 'repeat', 'fit-content', 'counter', 'counters', 'attr', 'local', 'format',
+	// -webkit-gradient(linear, left top, left bottom, from(#fff), to(#000), color-stop(50%, #ccc)): colours only
+	'from', 'to', 'color-stop',
 ]);
 
 /** True when a value written into CSS outside `url(` (HTML-escaped as written) adds a function not in CSS_FUNCTIONS, a CSS escape or an at-rule (CSS_DATA). */
@@ -1011,12 +1031,22 @@ function literalsOf(expr: string): { list: string[]; rest: string } {
 			escaped = !escaped && expr[j] === '\\';
 		}
 		const body = expr.slice(i + 1, j);
-		list.push(body.includes('\\') ? `<"'\` =>` + body : body);
+		list.push(body.includes('\\') ? HOLDS_ALL + body : body);
 		rest += "''";
 		i = j;
 	}
+	// a filter that decodes (`'%22' | url_decode`, base64_decode) writes characters its literals do not show
+	if (DECODERS.test(rest)) return { list: list.map((lit) => HOLDS_ALL + lit), rest };
 	return { list, rest };
 }
+
+/**
+ * Written before a literal that may hold any character: it moves every reading (literalMoves),
+ * text included (`<a` opens a tag there).
+ */
+const HOLDS_ALL = '<"\'` =><a';
+/** Filters whose output holds characters their input does not (`%22` → `"`). */
+const DECODERS = /\|\s*(?:url_decode|base64_decode)\b/;
 
 /** What ends a tag or attribute name, or starts a value (IN_TAG). */
 const NAME_BREAKER = /[\t\n\f\r "'<>/=`]/;
