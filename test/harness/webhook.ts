@@ -30,7 +30,7 @@ import type {
 import { Workflow } from 'n8n-workflow';
 import { TestCredentialsHelper } from './credentials-helper';
 import type { WorkflowJson } from './engine';
-import { loadPackage } from './engine';
+import { loadPackage, P } from './engine';
 
 export interface WebhookReply {
 	status: number;
@@ -195,4 +195,19 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 		},
 		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	};
+}
+
+/** A workflow of one Personalization Trigger for `source`, with the webhook-secrets credential. */
+export function triggerWorkflow(source: string, parameters: Record<string, unknown> = {}, webhookId = `wh-${source}`): WorkflowJson {
+	const node: INode = {
+		id: `trigger-${source}`,
+		name: 'Personalization Trigger',
+		type: `${P}personalizationTrigger`,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId,
+		parameters: { source, ...parameters } as INode['parameters'],
+		credentials: { personalizationWebhookApi: { id: '1', name: 'Webhook secrets' } },
+	};
+	return { nodes: [node], connections: {} };
 }

@@ -7,9 +7,8 @@
  */
 import axios from 'axios';
 import fc from 'fast-check';
-import type { INode } from 'n8n-workflow';
 import { certificateCache } from '../../nodes/engines/events/signatures/sns';
-import { P, type WorkflowJson } from '../harness/engine';
+import type { WorkflowJson } from '../harness/engine';
 import { canonicalEventErrors } from '../harness/schema';
 import {
 	CUSTOM_MAPPING,
@@ -22,7 +21,7 @@ import {
 	signDelivery,
 	signSns,
 } from '../harness/signing';
-import { startWebhook, type WebhookServer } from '../harness/webhook';
+import { startWebhook, triggerWorkflow, type WebhookServer } from '../harness/webhook';
 
 const fixtures = loadFixtures();
 const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
@@ -41,19 +40,7 @@ function credentialFor(source: string) {
 	return { personalizationWebhookApi: { ...credentials.personalizationWebhookApi, signingSecret: typeof secret === 'string' ? secret : '' } };
 }
 
-function trigger(source: string, parameters: Record<string, unknown> = {}): WorkflowJson {
-	const node: INode = {
-		id: `trigger-${source}`,
-		name: 'Personalization Trigger',
-		type: `${P}personalizationTrigger`,
-		typeVersion: 1,
-		position: [0, 0],
-		webhookId: `wh-${source}`,
-		parameters: { source, ...parameters },
-		credentials: { personalizationWebhookApi: { id: '1', name: 'Webhook secrets' } },
-	};
-	return { nodes: [node], connections: {} };
-}
+const trigger = (source: string, parameters: Record<string, unknown> = {}): WorkflowJson => triggerWorkflow(source, parameters);
 
 const CUSTOM_PARAMS = {
 	customEventPath: CUSTOM_MAPPING.eventPath,

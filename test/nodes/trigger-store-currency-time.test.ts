@@ -5,28 +5,15 @@
  * currency", Shopify's Abandoned checkouts resource), and a WooCommerce webhook on API version v1
  * (dates "in the site's timezone", no offset, no `*_gmt` fields).
  */
-import type { INode } from 'n8n-workflow';
-import { P, type WorkflowJson } from '../harness/engine';
+import type { WorkflowJson } from '../harness/engine';
 import { canonicalEventErrors } from '../harness/schema';
 import { SECRETS, loadFixtures, signDelivery } from '../harness/signing';
-import { startWebhook, type WebhookServer } from '../harness/webhook';
+import { startWebhook, triggerWorkflow, type WebhookServer } from '../harness/webhook';
 
 const fixtures = loadFixtures();
 const fixture = (source: string, name: string) => structuredClone(fixtures.find((f) => f.source === source && f.name === name)!.fixture);
 
-function trigger(source: string): WorkflowJson {
-	const node: INode = {
-		id: `trigger-${source}`,
-		name: 'Personalization Trigger',
-		type: `${P}personalizationTrigger`,
-		typeVersion: 1,
-		position: [0, 0],
-		webhookId: `wh-store-${source}`,
-		parameters: { source },
-		credentials: { personalizationWebhookApi: { id: '1', name: 'Webhook secrets' } },
-	};
-	return { nodes: [node], connections: {} };
-}
+const trigger = (source: string): WorkflowJson => triggerWorkflow(source, {}, `wh-store-${source}`);
 
 const servers: WebhookServer[] = [];
 async function open(source: 'shopify' | 'woocommerce') {
