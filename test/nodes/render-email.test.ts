@@ -160,9 +160,27 @@ describe('Render Email node (real n8n engine)', () => {
 		const out = cof.items('Render Email');
 		expect(out).toHaveLength(3);
 		expect((out[0].json.email as IDataObject).html).toContain('ok');
-		expect(String(out[1].json.error)).toMatch(/Rendering stopped (after 200 ms|by the memory limit)/);
+		expect(String(out[1].json.error)).toMatch(/^Item 1: Rendering stopped (after 200 ms|by the memory limit)/);
 		expect(out[1].json.runaway).toBe(true);
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	it('On Error → Continue (using error output): the failed recipient leaves on the error output, named; the others render', async () => {
+		// An error item that kept the recipient's fields stayed on the success output (n8n routes only
+		// items of the error alone), so a failed recipient went on towards ESP Dispatch.
+		const p = { ...params, body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ profile.first_name }} <a href="https://x.test/unsubscribe">unsubscribe</a></mj-text></mj-column></mj-section></mj-body></mjml>', options: { strict: true } };
+		const result = await runWorkflow(workflow(p, { onError: 'continueErrorOutput' }), {
+			input: [{ json: { profile: { first_name: 'Ada' } } }, { json: { campaign: 'x' } }, { json: { profile: { first_name: 'Bo' } } }],
+		});
+		expect(result.error).toBeUndefined();
+		const [ok, failed] = result.nodes['Render Email'].outputs;
+		expect(ok.map((o) => [(o.json.email as IDataObject).html?.toString().includes(`Hi ${o === ok[0] ? 'Ada' : 'Bo'}`), o.pairedItem])).toEqual([
+			[true, { item: 0 }],
+			[true, { item: 2 }],
+		]);
+		expect(failed).toHaveLength(1);
+		expect(failed[0].pairedItem).toEqual({ item: 1 });
+		expect(String(failed[0].json.error)).toMatch(/^Item 1: .*profile/);
 	});
 
 	it('a template error names the block and line', async () => {
@@ -213,11 +231,11 @@ describe('Render Email node (real n8n engine)', () => {
 			expect(strict.error?.message).toBe(message);
 			const lenient = await runWorkflow(workflow(p({ field: 'country', operator: 'in', value: 'FR' }), { continueOnFail: true }), { input: one });
 			const out = lenient.items('Render Email');
-			// Render Email's Continue On Fail items keep the input fields, with the error without "Item i: "
+			// Render Email's Continue On Fail items keep the input fields, with the error naming its item
 			const reason = message.replace('Item 0: ', '');
 			expect(out.map((i) => [i.json, i.pairedItem])).toEqual([
-				[{ ...one[0].json, error: reason }, { item: 0 }],
-				[{ ...one[1].json, error: reason }, { item: 1 }],
+				[{ ...one[0].json, error: `Item 0: ${reason}` }, { item: 0 }],
+				[{ ...one[1].json, error: `Item 1: ${reason}` }, { item: 1 }],
 			]);
 		});
 	});

@@ -107,7 +107,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			out.push({ json: { ...items[i].json, [outputField]: email }, pairedItem: { item: i } });
 		} catch (error) {
 			if (this.continueOnFail()) {
-				out.push({ json: { ...items[i].json, error: (error as Error).message }, pairedItem: { item: i } });
+				const text = (error as Error).message;
+				const message = /^Item \d+: /.test(text) ? text : `Item ${i}: ${text}`;
+				// On Error → Continue keeps the recipient's fields beside the error. "Continue (using error
+				// output)" needs an item of the error alone: n8n routes only such items to the error output
+				// (and merges the input item's fields back in itself).
+				const json = this.getNode().onError === 'continueErrorOutput' ? { error: message } : { ...items[i].json, error: message };
+				out.push({ json, pairedItem: { item: i } });
 				continue;
 			}
 			const description =
