@@ -367,11 +367,8 @@ const isoDateMs = (v: string): number | undefined => (/^\d{4}-\d{2}-\d{2}/.test(
 /** Numbers, numeric strings and ISO dates compare; anything else does not. */
 function toComparable(v: unknown): number | undefined {
 	if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-	if (typeof v === 'string' && v.trim() !== '') {
-		const n = Number(v);
-		if (Number.isFinite(n)) return n;
-		return isoDateMs(v);
-	}
+	// decimal text only: Number() would also read "0x10" as 16 and "0b1" as 1
+	if (typeof v === 'string' && v.trim() !== '') return numberOf(v) ?? isoDateMs(v);
 	return undefined;
 }
 

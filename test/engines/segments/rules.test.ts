@@ -144,6 +144,16 @@ describe('traits and groups', () => {
 			{ type: 'trait', field: 'unsubscribed', operator: 'equals', value: false },
 		],
 	};
+	it('numeric text is decimal: "0x10" and "0b1" are not numbers (Number() read them as 16 and 1)', () => {
+		const over5: SegmentRule = { name: 'Over 5', match: 'all', conditions: [{ type: 'trait', field: 'traits.score', operator: 'greaterThan', value: 5 }] };
+		expect(run([over5], [], { traits: { score: '0x10' } }).segments).toEqual([]);
+		expect(run([over5], [], { traits: { score: '0b111' } }).segments).toEqual([]);
+		expect(run([over5], [], { traits: { score: ' 16 ' } }).segments).toEqual(['Over 5']);
+		expect(run([over5], [], { traits: { score: '1.6e1' } }).segments).toEqual(['Over 5']);
+		const value = (v: string): SegmentRule => ({ name: 'X', match: 'all', conditions: [{ type: 'trait', field: 'traits.score', operator: 'lessThan', value: v }] });
+		expect(segmentRuleProblems(value('0x10'))).toEqual(['segment.conditions[0].value must be a number, numeric text or an ISO date for "lessThan"']);
+	});
+
 	it('AND of a numeric comparison, an OR group and a boolean', () => {
 		expect(run([vip], [], { ordersCount: 5, traits: { country: 'DE' }, unsubscribed: false }).segments).toEqual(['VIP in DE or FR']);
 		expect(run([vip], [], { ordersCount: 5, traits: { country: 'IT' }, unsubscribed: false }).segments).toEqual([]);
