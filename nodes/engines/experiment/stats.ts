@@ -146,7 +146,8 @@ export function fisherExactTwoSided(x1: number, n1: number, x2: number, n2: numb
 	if (hi === lo) return 1;
 	const logs: number[] = [0];
 	for (let k = lo; k < hi; k++) logs.push(logs[logs.length - 1] + Math.log(((K - k) * (n1 - k)) / ((k + 1) * (N - K - n1 + k + 1))));
-	const max = Math.max(...logs);
+	let max = -Infinity; // a loop, not Math.max(...logs): tens of thousands of arguments can overflow the stack
+	for (const l of logs) if (l > max) max = l;
 	const observed = logs[x1 - lo];
 	let total = 0;
 	let tail = 0;
