@@ -5,8 +5,17 @@
  *
  * With more than one challenger, each is compared to the control at alpha / (variants - 1)
  * (Bonferroni), so running more variants does not inflate false winners.
+ *
+ * Small counts: the z-test relies on the normal approximation, trusted only when every expected
+ * count of the comparison's 2x2 table (converted / not converted per variant) is at least 5 (the
+ * rule R's chisq.test and prop.test warn on; see `minExpectedCount`). Below that the comparison's
+ * p-value is Fisher's exact test instead, it carries a warning, and no winner is declared while
+ * any comparison is that small: the verdict stays "needs_more_data".
+ *
+ * A variant with no recipients yet (sent 0, e.g. not mailed yet) has no rate and no comparison,
+ * only a warning; it has not reached the planned sample size, so the verdict waits for it.
  */
-import { diffInterval, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
+import { diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
 
 export type Metric = 'opened' | 'clicked' | 'converted';
 
@@ -46,8 +55,8 @@ export interface VariantReport {
 	open_rate: number | null;
 	click_rate: number | null;
 	conversion_rate: number | null;
-	/** Rate of the analysed metric. */
-	rate: number;
+	/** Rate of the analysed metric; null when the variant has no recipients yet (sent 0). */
+	rate: number | null;
 	abs_lift: number | null;
 	abs_lift_ci: [number, number] | null;
 	rel_lift: number | null;
@@ -55,7 +64,16 @@ export interface VariantReport {
 	z: number | null;
 	p_value: number | null;
 	chi_square: number | null;
+	/**
+	 * Test that gave p_value: "z" (two-proportion z-test), or "fisher_exact" when an expected
+	 * count is below 5; null for the control and for a comparison without data.
+	 */
+	test: 'z' | 'fisher_exact' | null;
+	/** Smallest expected count of the comparison's 2x2 table (the normal approximation needs 5). */
+	min_expected_count: number | null;
 	significant: boolean | null;
+	/** Plain-language caveats: no recipients yet, too few conversions for the z-test. */
+	warnings: string[];
 }
 
 export type Verdict = 'winner' | 'no_difference' | 'needs_more_data';
@@ -68,7 +86,8 @@ export interface AnalysisReport {
 	alpha_per_comparison: number;
 	power: number;
 	mde: number;
-	baseline_rate: number;
+	/** null when the control has no recipients yet and no baseline rate was set. */
+	baseline_rate: number | null;
 	required_per_variant: number | null;
 	planned_per_variant: number | null;
 	planned_reached: boolean;
@@ -84,6 +103,9 @@ export class AnalyzeError extends Error {}
 
 const fmtPct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const fmtInt = (x: number): string => Math.round(x).toLocaleString('en-US');
+const metricLabels = { opened: 'open rate', clicked: 'click rate', converted: 'conversion rate' } as const;
+/** What the metric counts, in the plural. */
+const outcome = { opened: 'opens', clicked: 'clicks', converted: 'conversions' } as const;
 
 export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): AnalysisReport {
 	const metric = options.metric ?? 'converted';
@@ -96,6 +118,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	if (options.baselineRate !== undefined && !(options.baselineRate > 0 && options.baselineRate < 1)) throw new AnalyzeError(`Baseline rate must be between 0 and 100% (exclusive), got ${options.baselineRate * 100}%`);
 	// a plan of 0 (or less) recipients would let every first look decide: no peeking guard at all
 	if (options.plannedPerVariant !== undefined && !(options.plannedPerVariant >= 1)) throw new AnalyzeError(`Planned recipients per variant must be at least 1, got ${options.plannedPerVariant}`);
+	const metricLabel = metricLabels[metric];
 	const exclude = new Set(options.exclude ?? []);
 	const merged = new Map<string, VariantCounts>();
 	// counts some rows of a variant lack: a sum over the other rows divided by every row's sent
@@ -128,7 +151,8 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	const variants = [...merged.values()];
 	if (variants.length < 2) throw new AnalyzeError(`Need at least two variants to compare, got ${variants.length}`);
 	for (const v of variants) {
-		if (!(v.sent > 0)) throw new AnalyzeError(`Variant "${v.variant}": sent must be above 0`);
+		// sent 0 (a variant not mailed yet) is no data, reported as such; below 0 is an error
+		if (!(v.sent >= 0)) throw new AnalyzeError(`Variant "${v.variant}": sent must be 0 or more`);
 		const x = v[metric];
 		if (x === undefined) throw new AnalyzeError(`Variant "${v.variant}" has no "${metric}" count`);
 		if (!(x >= 0 && x <= v.sent)) throw new AnalyzeError(`Variant "${v.variant}": ${metric} (${x}) must be between 0 and sent (${v.sent})`);
@@ -141,17 +165,18 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	const confidence = 1 - alphaAdj;
 	const x1 = control[metric] as number;
 	const n1 = control.sent;
+	const controlHasData = n1 > 0;
 
-	const baseline = options.baselineRate ?? x1 / n1;
+	const baseline = options.baselineRate ?? (controlHasData ? x1 / n1 : null);
 	let required: number | null = null;
-	const target = baseline * (1 + mde);
-	if (baseline > 0 && target < 1) required = sampleSizePerGroup(baseline, target, alphaAdj, power);
+	if (baseline !== null && baseline > 0 && baseline * (1 + mde) < 1) required = sampleSizePerGroup(baseline, baseline * (1 + mde), alphaAdj, power);
 	const planned = options.plannedPerVariant ?? required;
 	const minSent = Math.min(...variants.map((v) => v.sent));
 	const plannedReached = planned !== null && minSent >= planned;
 	const neededMore = planned === null ? 0 : Math.max(0, planned - minSent);
 
-	const rate = (v: VariantCounts, k: Metric): number | null => (v[k] === undefined ? null : (v[k] as number) / v.sent);
+	const rate = (v: VariantCounts, k: Metric): number | null => (v[k] === undefined || v.sent === 0 ? null : (v[k] as number) / v.sent);
+	const noData = `No recipients yet (sent 0), so no ${metricLabel} and no comparison.`;
 	const reports: VariantReport[] = variants.map((v) => {
 		const base = {
 			variant: v.variant,
@@ -163,11 +188,17 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 			open_rate: rate(v, 'opened'),
 			click_rate: rate(v, 'clicked'),
 			conversion_rate: rate(v, 'converted'),
-			rate: (v[metric] as number) / v.sent,
+			rate: rate(v, metric),
 		};
-		if (v === control) return { ...base, abs_lift: null, abs_lift_ci: null, rel_lift: null, rel_lift_ci: null, z: null, p_value: null, chi_square: null, significant: null };
+		const none = { abs_lift: null, abs_lift_ci: null, rel_lift: null, rel_lift_ci: null, z: null, p_value: null, chi_square: null, test: null, min_expected_count: null, significant: null };
+		if (v === control) return { ...base, ...none, warnings: v.sent === 0 ? [noData] : [] };
+		if (v.sent === 0) return { ...base, ...none, warnings: [noData] };
+		if (!controlHasData) return { ...base, ...none, warnings: [`No comparison: the control "${controlName}" has no recipients yet (sent 0).`] };
 		const x2 = v[metric] as number;
 		const test = twoProportionZTest(x1, n1, x2, v.sent);
+		const minExpected = minExpectedCount(x1, n1, x2, v.sent);
+		const small = minExpected < MIN_EXPECTED_COUNT;
+		const pValue = small ? fisherExactTwoSided(x1, n1, x2, v.sent) : test.pValue;
 		return {
 			...base,
 			abs_lift: test.diff,
@@ -175,40 +206,57 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 			rel_lift: x1 > 0 ? test.p2 / test.p1 - 1 : null,
 			rel_lift_ci: relativeLiftInterval(x1, n1, x2, v.sent, confidence),
 			z: test.z,
-			p_value: test.pValue,
+			p_value: pValue,
 			chi_square: test.chiSquare,
-			significant: test.pValue < alphaAdj,
+			test: small ? ('fisher_exact' as const) : ('z' as const),
+			min_expected_count: minExpected,
+			significant: pValue < alphaAdj,
+			warnings: small
+				? [
+						`Too few ${outcome[metric]} to compare "${v.variant}" with "${controlName}" reliably: the smallest expected count is ${minExpected.toFixed(1)}, ` +
+							`the usual rule needs at least ${MIN_EXPECTED_COUNT} ${outcome[metric]} and ${MIN_EXPECTED_COUNT} non-${outcome[metric]} expected per variant. ` +
+							`The p-value is from Fisher's exact test, and this comparison cannot pick a winner until more recipients have been mailed.`,
+					]
+				: [],
 		};
 	});
 
-	const metricLabel = { opened: 'open rate', clicked: 'click rate', converted: 'conversion rate' }[metric];
 	const significant = reports.filter((r) => r.significant);
-	const better = significant.filter((r) => (r.abs_lift as number) > 0).sort((a, b) => b.rate - a.rate);
+	const better = significant.filter((r) => (r.abs_lift as number) > 0).sort((a, b) => (b.rate as number) - (a.rate as number));
+	const tooSmall = reports.filter((r) => r.test === 'fisher_exact');
 	let verdict: Verdict;
 	let winner: string | null = null;
 	let summary: string;
 	if (planned === null) {
 		verdict = 'needs_more_data';
 		summary =
-			baseline > 0
-				? `A ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} would exceed 100%, so no sample size can be planned; lower the minimum detectable effect or set a planned sample size, and keep sending.`
-				: `The control's ${metricLabel} is ${fmtPct(baseline)}, so no sample size can be planned yet; set a baseline rate or a planned sample size, and keep sending.`;
+			baseline === null
+				? `The control "${controlName}" has no recipients yet, so there is no baseline to plan a sample size; send to it, or set a baseline rate or a planned sample size.`
+				: baseline > 0
+					? `A ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} would exceed 100%, so no sample size can be planned; lower the minimum detectable effect or set a planned sample size, and keep sending.`
+					: `The control's ${metricLabel} is ${fmtPct(baseline)}, so no sample size can be planned yet; set a baseline rate or a planned sample size, and keep sending.`;
 	} else if (!plannedReached) {
 		verdict = 'needs_more_data';
 		const smallest = variants.find((v) => v.sent === minSent)!;
 		summary =
-			`Not enough data yet: "${smallest.variant}" has ${fmtInt(minSent)} of the ${fmtInt(planned)} recipients planned per variant ` +
-			`(to detect a ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} with ${Math.round(power * 100)}% power). ` +
+			`Not enough data yet: "${smallest.variant}" has ${fmtInt(minSent)} of the ${fmtInt(planned)} recipients planned per variant` +
+			(baseline !== null ? ` (to detect a ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} with ${Math.round(power * 100)}% power). ` : '. ') +
 			`Send to ${fmtInt(neededMore)} more per variant before deciding.` +
 			(significant.length > 0 ? ' The difference looks significant now, but stopping early (peeking) inflates false winners.' : '');
+	} else if (tooSmall.length > 0) {
+		// the plan is reached but the counts are too small for the normal approximation: no winner
+		verdict = 'needs_more_data';
+		summary =
+			`Inconclusive: too few ${outcome[metric]} to compare ${tooSmall.map((r) => `"${r.variant}"`).join(', ')} with "${controlName}" reliably ` +
+			`(fewer than ${MIN_EXPECTED_COUNT} expected per variant; the p-value is from Fisher's exact test). Send to more recipients before deciding.`;
 	} else if (better.length > 0) {
 		verdict = 'winner';
 		winner = better[0].variant;
-		summary = `"${winner}" wins: ${metricLabel} ${fmtPct(better[0].rate)} vs ${fmtPct(x1 / n1)} for "${controlName}" (${better[0].rel_lift !== null ? `${better[0].rel_lift >= 0 ? '+' : ''}${fmtPct(better[0].rel_lift)} relative, ` : ''}p = ${(better[0].p_value as number).toPrecision(2)}).`;
+		summary = `"${winner}" wins: ${metricLabel} ${fmtPct(better[0].rate as number)} vs ${fmtPct(x1 / n1)} for "${controlName}" (${better[0].rel_lift !== null ? `${better[0].rel_lift >= 0 ? '+' : ''}${fmtPct(better[0].rel_lift)} relative, ` : ''}p = ${(better[0].p_value as number).toPrecision(2)}).`;
 	} else if (significant.length > 0) {
 		verdict = 'winner';
 		winner = controlName;
-		summary = `"${controlName}" (control) wins: every significant difference is a drop (${significant.map((r) => `"${r.variant}" ${fmtPct(r.rate)}`).join(', ')} vs ${fmtPct(x1 / n1)}).`;
+		summary = `"${controlName}" (control) wins: every significant difference is a drop (${significant.map((r) => `"${r.variant}" ${fmtPct(r.rate as number)}`).join(', ')} vs ${fmtPct(x1 / n1)}).`;
 	} else {
 		verdict = 'no_difference';
 		summary = `No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): the variants perform alike within a ${fmtPct(mde)} relative change.`;

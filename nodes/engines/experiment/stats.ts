@@ -110,3 +110,51 @@ export function sampleSizePerGroup(p1: number, p2: number, alpha = 0.05, power =
 	if (!options.continuityCorrection) return Math.ceil(n);
 	return Math.ceil((n / 4) * (1 + Math.sqrt(1 + 4 / (n * d))) ** 2);
 }
+
+/**
+ * Expected counts of the 2x2 table (successes and failures of each group) under H0: p1 = p2,
+ * i.e. n_i·p̂ and n_i·(1 - p̂) with the pooled rate p̂; returns the smallest. The z-test (and the
+ * chi-squared test it equals) relies on the normal approximation, which is trusted only when every
+ * expected count is at least 5: R's chisq.test / prop.test warn "Chi-squared approximation may
+ * be incorrect" when any expected count is below 5 (R sources, src/library/stats/R/chisq.test.R),
+ * and SciPy's chi2_contingency notes quote the same guideline (Cochran's rule).
+ */
+export function minExpectedCount(x1: number, n1: number, x2: number, n2: number): number {
+	const pooled = (x1 + x2) / (n1 + n2);
+	return Math.min(n1, n2) * Math.min(pooled, 1 - pooled);
+}
+
+/** Smallest expected count the normal approximation needs in every cell (see minExpectedCount). */
+export const MIN_EXPECTED_COUNT = 5;
+
+/**
+ * Fisher's exact test of H0: p1 = p2 on the 2x2 table [[x1, n1 - x1], [x2, n2 - x2]], two-sided:
+ * the probability, given the margins (hypergeometric), of every table at most as likely as the
+ * observed one (the definition of R's fisher.test and SciPy's fisher_exact; a relative tolerance
+ * of 1e-7 keeps tables equally likely as the observed one despite rounding, as R does).
+ *
+ * The probabilities are built from the ratio of neighbouring tables,
+ * P(k+1)/P(k) = (K-k)(n1-k) / ((k+1)(N-K-n1+k+1)), in logs relative to the largest, so no
+ * factorial is formed. The support has min(margins)+1 tables; when the normal approximation is
+ * unsafe (an expected count below 5) that is below sqrt(5·N)+2.
+ */
+export function fisherExactTwoSided(x1: number, n1: number, x2: number, n2: number): number {
+	const N = n1 + n2;
+	const K = x1 + x2; // successes in all
+	const lo = Math.max(0, n1 - (N - K));
+	const hi = Math.min(K, n1);
+	if (hi === lo) return 1;
+	const logs: number[] = [0];
+	for (let k = lo; k < hi; k++) logs.push(logs[logs.length - 1] + Math.log(((K - k) * (n1 - k)) / ((k + 1) * (N - K - n1 + k + 1))));
+	let max = -Infinity; // a loop, not Math.max(...logs): tens of thousands of arguments can overflow the stack
+	for (const l of logs) if (l > max) max = l;
+	const observed = logs[x1 - lo];
+	let total = 0;
+	let tail = 0;
+	for (const l of logs) {
+		const w = Math.exp(l - max);
+		total += w;
+		if (l <= observed + Math.log1p(1e-7)) tail += w;
+	}
+	return Math.min(1, tail / total);
+}

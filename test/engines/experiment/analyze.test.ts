@@ -185,3 +185,85 @@ describe('analyze: planning inputs', () => {
 		expect(r.summary).toContain('A 10.00% relative change of a 95.00% conversion rate would exceed 100%');
 	});
 });
+
+describe('analyze: counts too small for the normal approximation', () => {
+	it('0/3 vs 3/3: no winner; Fisher\'s exact p-value and a warning instead of the z-test', () => {
+		// before: z = 1/sqrt(0.5·0.5·(2/3)) = 2.449, p = 0.0143 < 0.05 → "b" was declared the winner after 6 recipients
+		// now: expected counts 1.5 (< 5) → Fisher: p = 2/20 = 0.1 (see stats.test.ts), and no winner
+		const r = analyze([{ variant: 'control', sent: 3, converted: 0 }, { variant: 'b', sent: 3, converted: 3 }], { plannedPerVariant: 3 });
+		expect(r).toMatchObject({ planned_reached: true, verdict: 'needs_more_data', winner: null });
+		const b = r.variants[1];
+		expect(b).toMatchObject({ test: 'fisher_exact', min_expected_count: 1.5, significant: false });
+		expect(b.p_value).toBeCloseTo(0.1, 12);
+		expect(b.z).toBeCloseTo(2.449490, 6); // the statistic is still reported
+		expect(b.warnings).toEqual([
+			'Too few conversions to compare "b" with "control" reliably: the smallest expected count is 1.5, the usual rule needs at least 5 conversions and 5 non-conversions expected per variant. The p-value is from Fisher\'s exact test, and this comparison cannot pick a winner until more recipients have been mailed.',
+		]);
+		expect(r.variants[0].warnings).toEqual([]);
+		expect(r.summary).toBe('Inconclusive: too few conversions to compare "b" with "control" reliably (fewer than 5 expected per variant; the p-value is from Fisher\'s exact test). Send to more recipients before deciding.');
+	});
+
+	it('0/8 vs 8/8: significant by Fisher\'s exact test (p = 2/12870), still no winner at this size', () => {
+		const r = analyze([{ variant: 'control', sent: 8, converted: 0 }, { variant: 'b', sent: 8, converted: 8 }], { plannedPerVariant: 8 });
+		expect(r.variants[1]).toMatchObject({ test: 'fisher_exact', min_expected_count: 4, significant: true });
+		expect(r.variants[1].p_value).toBeCloseTo(2 / 12870, 12);
+		expect(r).toMatchObject({ verdict: 'needs_more_data', winner: null });
+		expect(r.summary).toContain('Inconclusive');
+	});
+
+	it('keeps the z-test and its verdict once every expected count is at least 5', () => {
+		// 0/10 vs 10/10: expected 5 in every cell; z = 1/sqrt(0.25·0.2) = 4.472136, p = 7.74e-6
+		const r = analyze([{ variant: 'control', sent: 10, converted: 0 }, { variant: 'b', sent: 10, converted: 10 }], { plannedPerVariant: 10 });
+		expect(r.variants[1]).toMatchObject({ test: 'z', min_expected_count: 5, significant: true, warnings: [] });
+		expect(r.variants[1].z).toBeCloseTo(4.472136, 6);
+		expect(r).toMatchObject({ verdict: 'winner', winner: 'b' });
+		// the usual case: 100/1000 vs 150/1000, expected 125 → z-test, p = 0.000723 (as above)
+		const big = analyze([{ variant: 'control', sent: 1000, converted: 100 }, { variant: 'treatment', sent: 1000, converted: 150 }], plan);
+		expect(big.variants[1]).toMatchObject({ test: 'z', min_expected_count: 125, warnings: [] });
+		expect(big.variants[1].p_value).toBeCloseTo(0.000723, 5);
+	});
+});
+
+describe('analyze: a variant with no recipients yet (sent 0)', () => {
+	it('is reported as having no data (no rate, no comparison, a warning) and the verdict waits for it', () => {
+		// before: 'Variant "c": sent must be above 0' failed the whole analysis
+		const r = analyze(
+			[
+				{ variant: 'control', sent: 1000, opened: 400, converted: 100 },
+				{ variant: 'b', sent: 1000, opened: 420, converted: 150 },
+				{ variant: 'c', sent: 0, opened: 0, converted: 0 },
+			],
+			plan,
+		);
+		const c = r.variants.find((v) => v.variant === 'c')!;
+		expect(c).toMatchObject({ sent: 0, rate: null, conversion_rate: null, open_rate: null, abs_lift: null, p_value: null, test: null, significant: null });
+		expect(c.warnings).toEqual(['No recipients yet (sent 0), so no conversion rate and no comparison.']);
+		// b vs control unchanged: p = 0.000723; three variants → α/2 = 0.025 per comparison
+		const b = r.variants.find((v) => v.variant === 'b')!;
+		expect(b.p_value).toBeCloseTo(0.000723, 5);
+		expect(r.alpha_per_comparison).toBe(0.025);
+		// "c" has 0 of the planned recipients: no decision yet
+		expect(r).toMatchObject({ verdict: 'needs_more_data', winner: null, planned_reached: false });
+		expect(r.summary).toContain('"c" has 0 of the');
+	});
+
+	it('a control with no recipients yet: no baseline, no comparison, no failure', () => {
+		const rows = [
+			{ variant: 'control', sent: 0, converted: 0 },
+			{ variant: 'b', sent: 100, converted: 10 },
+		];
+		const r = analyze(rows);
+		expect(r).toMatchObject({ baseline_rate: null, required_per_variant: null, verdict: 'needs_more_data', winner: null });
+		expect(r.summary).toBe('The control "control" has no recipients yet, so there is no baseline to plan a sample size; send to it, or set a baseline rate or a planned sample size.');
+		expect(r.variants[0]).toMatchObject({ rate: null, warnings: ['No recipients yet (sent 0), so no conversion rate and no comparison.'] });
+		expect(r.variants[1]).toMatchObject({ rate: 0.1, p_value: null, warnings: ['No comparison: the control "control" has no recipients yet (sent 0).'] });
+		// with a planned baseline (10%, +50%: 686 per variant) the plan says how far there is to go
+		const planned = analyze(rows, plan);
+		expect(planned).toMatchObject({ baseline_rate: 0.1, required_per_variant: 686, verdict: 'needs_more_data', needed_more_per_variant: 686 });
+		expect(planned.summary).toContain('"control" has 0 of the 686 recipients planned per variant');
+	});
+
+	it('sent 0 with conversions is still an error naming the variant', () => {
+		expect(() => analyze([{ variant: 'control', sent: 100, converted: 10 }, { variant: 'c', sent: 0, converted: 2 }])).toThrow('Variant "c": converted (2) must be between 0 and sent (0)');
+	});
+});

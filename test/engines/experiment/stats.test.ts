@@ -1,4 +1,4 @@
-import { diffInterval, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from '../../../nodes/engines/experiment/stats';
+import { diffInterval, fisherExactTwoSided, minExpectedCount, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from '../../../nodes/engines/experiment/stats';
 
 describe('normal distribution', () => {
 	it('quantiles match the standard normal table', () => {
@@ -75,5 +75,43 @@ describe('sample size per group (Fleiss, Levin & Paik 2003, eq. 4.14 and 4.19)',
 	//   = (1.959964·0.703562 + 1.281552·0.7)² / 0.01 = (1.378956 + 0.897086)² / 0.01 = 518.04 → 519
 	it('matches a second hand computation (power 0.9)', () => {
 		expect(sampleSizePerGroup(0.5, 0.6, 0.05, 0.9)).toBe(519);
+	});
+});
+
+describe('small counts: expected counts and Fisher\'s exact test', () => {
+	// expected counts under H0 are n_i·p̂ and n_i·(1 - p̂), p̂ pooled:
+	//   0/3 vs 3/3: p̂ = 3/6 = 0.5 → 1.5 in every cell; 0/8 vs 8/8: 4; 0/10 vs 10/10: 5 (just enough)
+	//   1/20 vs 6/20: p̂ = 7/40 = 0.175 → 20·0.175 = 3.5 (and 16.5); 3/6 vs 1/100000: p̂ = 4/100006 → 6·4/100006 = 0.00023999
+	it('gives the smallest expected count of the 2x2 table', () => {
+		expect(minExpectedCount(0, 3, 3, 3)).toBe(1.5);
+		expect(minExpectedCount(0, 8, 8, 8)).toBe(4);
+		expect(minExpectedCount(0, 10, 10, 10)).toBe(5);
+		expect(minExpectedCount(1, 20, 6, 20)).toBeCloseTo(3.5, 12);
+		expect(minExpectedCount(3, 6, 1, 100000)).toBeCloseTo(24 / 100006, 12);
+		expect(minExpectedCount(100, 1000, 150, 1000)).toBe(125);
+	});
+
+	// By hand, 0/3 vs 3/3: margins 3 converted of 6, 3 per variant; P(k converted in the control) =
+	//   C(3,k)·C(3,3-k)/C(6,3) = 1, 9, 9, 1 (/20). Observed k = 0 (P = 1/20); as likely or less: k = 0 and 3 → p = 2/20 = 0.1.
+	// 0/8 vs 8/8: P(k) = C(8,k)·C(8,8-k)/C(16,8); only k = 0 and k = 8 are as unlikely as the observed → 2/12870 = 1.554e-4.
+	// The rest: scipy.stats.fisher_exact([[x1, n1-x1], [x2, n2-x2]]).pvalue, scipy 1.17.1 (two-sided).
+	it('matches the hand computation and scipy.stats.fisher_exact', () => {
+		const cases: Array<[number, number, number, number, number]> = [
+			[0, 3, 3, 3, 0.1],
+			[0, 8, 8, 8, 2 / 12870],
+			[1, 20, 6, 20, 0.09147609147609148],
+			[2, 50, 9, 50, 0.05112093374568651],
+			[3, 6, 1, 100000, 4.799172091911666e-13],
+			[0, 1000, 4, 1000, 0.12462490634400823],
+			[8, 10, 1, 6, 0.034965034965034975], // the whales-and-sharks example of the scipy docs: 0.0349650
+		];
+		for (const [x1, n1, x2, n2, p] of cases) {
+			expect(Math.abs(fisherExactTwoSided(x1, n1, x2, n2) / p - 1)).toBeLessThan(1e-9);
+			// the test does not depend on which variant is first
+			expect(Math.abs(fisherExactTwoSided(x2, n2, x1, n1) / p - 1)).toBeLessThan(1e-9);
+		}
+		// one possible table only (no conversions at all): p = 1
+		expect(fisherExactTwoSided(0, 5, 0, 7)).toBe(1);
+		expect(fisherExactTwoSided(2, 2, 3, 3)).toBe(1);
 	});
 });
