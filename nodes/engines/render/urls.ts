@@ -161,6 +161,12 @@ interface Scan {
 	lastPieceLength: number;
 	/** Open `<svg>`/`<math>` elements (foreign content: no raw-text elements, CDATA sections are text). */
 	foreign: number;
+	/**
+	 * Open `<noscript>` elements. A browser with scripting on (an email's web version) reads their
+	 * content as raw text up to the first `</noscript`, where this scan reads markup: no output may
+	 * stand in one (see refuseOutput).
+	 */
+	noscript: number;
 	/** In a `<meta>` tag: 1 it has `http-equiv="refresh"` (or one Liquid writes), 2 an output wrote into it. */
 	meta: number;
 	/**
@@ -241,6 +247,7 @@ function endOfTag(x: Scan, at: number): S {
 		if (x.foreign < 8) x.foreign++;
 		return S.Text;
 	}
+	if (x.tag === 'noscript' && x.noscript < 8) x.noscript++;
 	if (TEXT_ELEMENTS.has(x.tag)) {
 		x.rawTag = x.tag;
 		x.raw = '';
@@ -257,7 +264,7 @@ function endOfTag(x: Scan, at: number): S {
  */
 function scanKey(x: Scan): string {
 	const key = stateKey(x);
-	return x.foreign || x.meta || x.carry ? `${key}|${x.foreign}|${x.meta}|${x.carry}` : key;
+	return x.foreign || x.meta || x.carry || x.noscript ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}` : key;
 }
 
 function stateKey(x: Scan): string {
@@ -695,7 +702,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	}
 
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, meta: 0, carry: '' };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -763,6 +770,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				x.state === S.EndTag || x.carry ? `</${x.tag.trim()}` : `<${x.tag}`,
 			);
 		}
+		if (x.noscript > 0) {
+			refuse(
+				'Liquid inside <noscript>: a browser with scripting on (the web version of an email) reads its content as text up to the first "</noscript", not as the tags the URL guard reads, so a link written there is not checked. Email clients ignore <noscript>: move the Liquid out of it',
+				'<noscript>',
+			);
+		}
 		if (x.state === S.Bogus) refuse('Liquid in a "<!…>" or "<?…>" declaration: it could make it a comment that hides or reveals the links after it. Write the declaration without Liquid', '<!…>');
 		const inAttrs = inTag(x) || inValue(x) || x.state === S.BeforeValue;
 		if (inAttrs && ANIMATION.has(x.tag)) {
@@ -826,6 +839,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				case S.EndTag:
 					if (c === '>') {
 						if (FOREIGN.has(x.tag.trim()) && x.foreign > 0) x.foreign--;
+						if (x.tag.trim() === 'noscript' && x.noscript > 0) x.noscript--;
 						x.state = S.Text;
 					} else if (/[\s/]/.test(c)) {
 						if (!x.tag.endsWith(' ')) x.tag += ' ';
