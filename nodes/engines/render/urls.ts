@@ -631,7 +631,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					if (error instanceof UrlGuardRefusal) return true;
 					throw error;
 				}
-				return probe.state !== S.Text || probe.carry !== '' || probe.foreign !== 0;
+				return probe.state !== S.Text || probe.carry !== '' || probe.foreign !== 0 || probe.noscript !== 0;
 			}
 			case S.ValueDq:
 				return lit.includes('"');

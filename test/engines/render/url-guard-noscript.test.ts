@@ -34,6 +34,13 @@ describe('<noscript>: Liquid output inside is refused', () => {
 		await expect(compileTemplate(input(body))).rejects.toThrow(/Liquid inside <noscript>/);
 	});
 
+	it('a <noscript> opened by a literal written raw is refused too (the guard would not know it is inside one)', async () => {
+		await expect(compileTemplate(input(`{{ '<noscript>' | raw }}<p title="</noscript><a href={{ u }}>">x</p>{{ '</noscript>' | raw }}`))).rejects.toThrow(/A literal written without escaping \("<noscript>"/);
+		// a whole <noscript> element written raw leaves the reading where it found it
+		const ct = await compileTemplate(input(`{{ '<noscript><p>Turn on images</p></noscript>' | raw }}<a href="{{ u }}">Shop</a>`));
+		expect(renderCompiled(ct, { u: 'https://shop.example/' }).html.replace(UNSUB, '')).toBe('<noscript><p>Turn on images</p></noscript><a href="https://shop.example/">Shop</a>');
+	});
+
 	it('the first three were live javascript: links with scripting on (what the refusal prevents)', () => {
 		// the HTML each would render with u = javascript:alert(1), escaped as Render Email escapes
 		const rendered = [
