@@ -4,7 +4,7 @@
  * Inlining happens before MJML compiles, so a block may hold MJML sections. A `pz_shown` marker
  * records, per recipient, which blocks actually rendered (`blocks_shown`).
  */
-import { parseTimeMs } from '../segments/parse';
+import { isoDateMs, parseTimeMs } from '../segments/parse';
 import { scanLiquid, SourceMap } from './source';
 import type { Block, RuleOperator, StructuredRule } from './types';
 import { TemplateError } from './types';
@@ -91,9 +91,11 @@ function validateRule(block: string, rule: StructuredRule, which: string): void 
 			break;
 		// a number of days; anything else made the rule always false
 		case 'withinDays':
-		case 'olderThanDays':
-			if (!(toNumber(v) >= 0) || !Number.isFinite(toNumber(v))) refuse('a number of days, e.g. 30');
+		case 'olderThanDays': {
+			const days = toNumber(v);
+			if (!(days >= 0 && days < Infinity)) refuse('a number of days, e.g. 30');
 			break;
+		}
 	}
 }
 
@@ -228,7 +230,7 @@ function toNumber(v: unknown): number {
 /** A date: a valid Date, or text that starts like an ISO date (YYYY-MM-DD) and parses as one. */
 function isDate(v: unknown): boolean {
 	if (v instanceof Date) return !Number.isNaN(v.getTime());
-	return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim()) && parseTimeMs(v) !== undefined;
+	return typeof v === 'string' && isoDateMs(v) !== undefined;
 }
 
 function toTime(v: unknown): number {

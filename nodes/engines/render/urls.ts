@@ -453,6 +453,11 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	 * states an assigned literal such a writer may write is written in (checkAssigns).
 	 */
 	const rawStates = new Map<string, Set<S>>();
+	const statesOf = (name: string): Set<S> => {
+		let states = rawStates.get(name);
+		if (!states) rawStates.set(name, (states = new Set()));
+		return states;
+	};
 	const out = new Map<number, UrlMode>();
 	const opens = new Map<number, number>();
 	const closes = new Map<number, UrlClose>();
@@ -609,8 +614,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		if (!unescaped(t, rest)) return false;
 		// the variables it writes (any name in it: filter names too, which only widens the check) and where
 		for (const name of rest.match(NAMES) ?? []) {
-			let states = rawStates.get(name);
-			if (!states) rawStates.set(name, (states = new Set()));
+			const states = statesOf(name);
 			for (const x of scans) states.add(x.state);
 		}
 		for (const x of scans) {
@@ -682,8 +686,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				const from = rawStates.get(a.target);
 				if (!from) continue;
 				for (const name of literalsOf(a.source).rest.match(NAMES) ?? []) {
-					let states = rawStates.get(name);
-					if (!states) rawStates.set(name, (states = new Set()));
+					const states = statesOf(name);
 					for (const st of from) {
 						if (states.has(st)) continue;
 						states.add(st);

@@ -93,6 +93,11 @@ export function parseTimeMs(value: unknown): number | undefined {
 	return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** Text that starts like an ISO date (`YYYY-MM-DD…`) as epoch ms (parseTimeMs); undefined for any other text. */
+export function isoDateMs(value: string): number | undefined {
+	return /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? parseTimeMs(value) : undefined;
+}
+
 function validDate(ms: number, month: number, day: number): boolean {
 	const d = new Date(ms);
 	return d.getUTCMonth() + 1 === month && d.getUTCDate() === day;

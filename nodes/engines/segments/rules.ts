@@ -17,7 +17,7 @@
  * Profile) has the built-in segments decided from the profile's fields: see decideFromProfile.
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
-import { parseTimeMs } from './parse';
+import { isoDateMs, parseTimeMs } from './parse';
 
 export type Match = 'all' | 'any';
 
@@ -361,8 +361,6 @@ function exactNumericText(v: string): boolean {
 	const digits = t.replace(/^[+-]/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
 	return digits.length <= 15;
 }
-
-const isoDateMs = (v: string): number | undefined => (/^\d{4}-\d{2}-\d{2}/.test(v.trim()) ? parseTimeMs(v) : undefined);
 
 /** Numbers, numeric strings and ISO dates compare; anything else does not. */
 function toComparable(v: unknown): number | undefined {
