@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { InputError, interactionsFromItem, orderKeyOf, type LineFields } from '../../engines/reco/input';
-import { outOfRange, SIMILARITIES, TRAIN_OPTION_RANGES } from '../../engines/reco/train';
+import { trainOptionProblem, type TRAIN_OPTION_RANGES } from '../../engines/reco/train';
 import type { Interaction, SimilarityKind, TrainOptions } from '../../engines/reco/types';
 
 /** Fields of the order-line input, shared by Train and Evaluate. */
@@ -98,16 +98,19 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 	];
 }
 
-/** The training parameters: display name, and the most the node allows where the engine has no upper bound. */
-const TRAIN_PARAMETERS: Record<keyof typeof TRAIN_OPTION_RANGES, { name: string; max?: number }> = {
-	neighbors: { name: 'Neighbours per Product', max: 200 },
-	halfLifeDays: { name: 'Time Decay Half-Life (Days)' },
-	viewWeight: { name: 'View Weight' },
-	maxProductsPerCustomer: { name: 'Max Products per Customer' },
-	minSupport: { name: 'Minimum Shared Customers' },
-	bestSellers: { name: 'Best Sellers Kept' },
-	bestSellersPerCategory: { name: 'Best Sellers per Category' },
+/** The training parameters' display names. */
+const TRAIN_PARAMETERS: Record<keyof typeof TRAIN_OPTION_RANGES | 'similarity', string> = {
+	similarity: 'Similarity',
+	neighbors: 'Neighbours per Product',
+	halfLifeDays: 'Time Decay Half-Life (Days)',
+	viewWeight: 'View Weight',
+	maxProductsPerCustomer: 'Max Products per Customer',
+	minSupport: 'Minimum Shared Customers',
+	bestSellers: 'Best Sellers Kept',
+	bestSellersPerCategory: 'Best Sellers per Category',
 };
+/** The most the node allows where the engine has no upper bound. */
+const NODE_MAXIMA = { neighbors: 200 };
 
 /** A training parameter out of range: the operations turn it into a NodeOperationError (or, with Continue On Fail, an error item). */
 export class TrainParameterError extends Error {
@@ -136,14 +139,11 @@ export function readTrainOptions(ctx: IExecuteFunctions): TrainOptions {
 		bestSellers: extra.bestSellers as number | undefined,
 		bestSellersPerCategory: extra.bestSellersPerCategory as number | undefined,
 	};
-	const refuse = (name: string, option: string, message: string) => new TrainParameterError(`Parameter "${name}" ${message}`, `Parameter: ${option}`);
-	if (!SIMILARITIES.includes(options.similarity!)) throw refuse('Similarity', 'similarity', `must be one of ${SIMILARITIES.join(', ')}, got ${JSON.stringify(options.similarity)}`);
-	for (const [option, { name, max }] of Object.entries(TRAIN_PARAMETERS) as Array<[keyof typeof TRAIN_PARAMETERS, { name: string; max?: number }]>) {
-		const value = options[option];
-		if (value === undefined) continue;
-		const [least, most, whole] = TRAIN_OPTION_RANGES[option];
-		const expected = outOfRange(value, [least, Math.min(most, max ?? Infinity), whole]);
-		if (expected) throw refuse(name, option, `must be ${expected}, got ${JSON.stringify(value)}`);
+	// the engine reads a missing similarity as its default; the node's parameter (an expression) must name one
+	const problem = trainOptionProblem({ ...options, similarity: options.similarity ?? ('' as SimilarityKind) }, NODE_MAXIMA);
+	if (problem) {
+		const { option, expected } = problem;
+		throw new TrainParameterError(`Parameter "${TRAIN_PARAMETERS[option]}" must be ${expected}, got ${JSON.stringify(options[option])}`, `Parameter: ${option}`);
 	}
 	return options;
 }

@@ -133,15 +133,13 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 		const props = event.properties;
 		if (event.event === 'Order Completed' || event.event === 'Order Paid') {
 			if (!Array.isArray(props.products) || props.products.length === 0) throw new InputError('The order has no products', 'properties.products');
-			const lines: Interaction[] = [];
-			props.products.forEach((p: CanonicalProduct, k) => {
+			// a product of quantity 0 bought nothing: Train and Evaluate leave it out (isCounted)
+			return props.products.map((p: CanonicalProduct, k) => {
 				const productId = idOf(p.product_id) ?? idOf(p.sku);
 				if (!productId) throw new InputError(`Product ${k} has no product_id or sku`, `properties.products[${k}].product_id`);
 				const quantity = quantityOf(p.quantity, `properties.products[${k}].quantity`);
-				// quantity 0: nothing of it was bought
-				if (quantity !== 0) lines.push({ customerId, productId, kind: 'purchase', quantity: quantity ?? 1, time, details: detailsOf(p) });
+				return { customerId, productId, kind: 'purchase' as const, quantity: quantity ?? 1, time, details: detailsOf(p) };
 			});
-			return lines;
 		}
 		if (event.event === 'Product Viewed' || event.event === 'Product Clicked') {
 			const productId = idOf(props.product_id) ?? idOf(props.sku);
@@ -157,8 +155,7 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 	const quantity = quantityOf(readPath(json, fields.quantity), fields.quantity);
 	const kind = fields.type === '' ? 'purchase' : lineKind(readPath(json, fields.type), fields.type);
 	const time = parseTime(readPath(json, fields.time), fields.time);
-	// an order line of quantity 0 bought nothing: not a purchase (a view's quantity means nothing)
-	if (kind === 'purchase' && quantity === 0) return [];
+	// an order line of quantity 0 bought nothing: Train and Evaluate leave it out (isCounted)
 	return [{ customerId, productId, kind, quantity, time, details: detailsOf(json) }];
 }
 

@@ -67,16 +67,28 @@ export function outOfRange(value: unknown, [least, most, whole]: readonly [numbe
 	return `${whole ? 'a whole number' : 'a number'} ${most === Infinity ? `of at least ${least}` : `from ${least} to ${most}`}`;
 }
 
+/**
+ * The first option (similarity, then TRAIN_OPTION_RANGES in order) that is set and out of its
+ * range, with what it must be; `most` lowers upper bounds (the node allows 200 neighbours at most).
+ */
+export function trainOptionProblem(
+	options: TrainOptions,
+	most: Partial<Record<keyof typeof TRAIN_OPTION_RANGES, number>> = {},
+): { option: Exclude<keyof TrainOptions, 'asOf'>; expected: string } | undefined {
+	if (options.similarity !== undefined && !SIMILARITIES.includes(options.similarity)) return { option: 'similarity', expected: `one of ${SIMILARITIES.join(', ')}` };
+	for (const [option, [least, upper, whole]] of Object.entries(TRAIN_OPTION_RANGES) as Array<[keyof typeof TRAIN_OPTION_RANGES, readonly [number, number, boolean]]>) {
+		const value = options[option];
+		const expected = value === undefined ? undefined : outOfRange(value, [least, Math.min(upper, most[option] ?? Infinity), whole]);
+		if (expected) return { option, expected };
+	}
+	return undefined;
+}
+
 /** The first option out of its range (a TrainError naming it), or nothing. */
 export function checkTrainOptions(options: TrainOptions): TrainError | undefined {
-	if (options.similarity !== undefined && !SIMILARITIES.includes(options.similarity)) {
-		return new TrainError(`Unknown similarity ${JSON.stringify(options.similarity)} (use ${SIMILARITIES.join(', ')})`, 'similarity');
-	}
-	for (const [option, range] of Object.entries(TRAIN_OPTION_RANGES) as Array<[keyof typeof TRAIN_OPTION_RANGES, readonly [number, number, boolean]]>) {
-		const value = options[option];
-		const expected = value === undefined ? undefined : outOfRange(value, range);
-		if (expected) return new TrainError(`${option} must be ${expected} (got ${JSON.stringify(value)})`, option);
-	}
+	const problem = trainOptionProblem(options);
+	if (problem?.option === 'similarity') return new TrainError(`Unknown similarity ${JSON.stringify(options.similarity)} (use ${SIMILARITIES.join(', ')})`, 'similarity');
+	if (problem) return new TrainError(`${problem.option} must be ${problem.expected} (got ${JSON.stringify(options[problem.option])})`, problem.option);
 	if (options.asOf !== undefined && !Number.isFinite(options.asOf)) return new TrainError('asOf must be a time in epoch milliseconds', 'asOf');
 	return undefined;
 }
