@@ -101,6 +101,13 @@ export function decodeDedupeIds(value: unknown): Array<[string, number]> {
 
 const encodeEntry = (key: string, at: number): string => `${key}=${at.toString(36)};`;
 
+/** Adds an entry to the last chunk, or starts a chunk when the last would pass chunkChars (whole entries per chunk). */
+function appendEntry(chunks: string[], entry: string, chunkChars: number): void {
+	const last = chunks.length - 1;
+	if (last >= 0 && chunks[last].length + entry.length <= chunkChars) chunks[last] += entry;
+	else chunks.push(entry);
+}
+
 /** The same chunks, element by element (strings by content: a reloaded window is the same). */
 function sameChunks(value: unknown, chunks: string[] | undefined): boolean {
 	if (chunks === undefined || !Array.isArray(value) || value.length !== chunks.length) return false;
@@ -174,9 +181,7 @@ export function dedupePersisted(
 		if (dropChars > 0) chunks[first] = chunks[first].slice(dropChars);
 		const kept = first > 0 ? chunks.slice(first) : chunks;
 		for (const entry of appended) {
-			const last = kept.length - 1;
-			if (last >= 0 && kept[last].length + entry.length <= chunkChars) kept[last] += entry;
-			else kept.push(entry);
+			appendEntry(kept, entry, chunkChars);
 			cache.lengths.push(entry.length);
 		}
 		cache.lastPersisted = kept;
@@ -186,18 +191,12 @@ export function dedupePersisted(
 		}
 	} else {
 		const chunks: string[] = [];
-		let chunk = '';
 		const lengths: number[] = [];
 		for (const [key, at] of ids) {
 			const entry = encodeEntry(key, at);
-			if (chunk !== '' && chunk.length + entry.length > chunkChars) {
-				chunks.push(chunk);
-				chunk = '';
-			}
-			chunk += entry;
+			appendEntry(chunks, entry, chunkChars);
 			lengths.push(entry.length);
 		}
-		if (chunk !== '') chunks.push(chunk);
 		cache.lastPersisted = chunks;
 		cache.lengths = lengths;
 		cache.head = 0;
