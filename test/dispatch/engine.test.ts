@@ -46,9 +46,27 @@ describe('compliance headers', () => {
 
 	it('rejects a non-https unsubscribe URL, naming the field', () => {
 		const [item] = renderedItems(1, { unsubscribeUrl: 'http://example.com/u' });
-		expect(validateItem(item, 'rendered')).toEqual({ field: 'unsubscribeUrl', message: 'unsubscribe URL "http://example.com/u" must be an https:// URL (RFC 8058)' });
+		expect(validateItem(item, 'rendered')).toEqual({
+			field: 'unsubscribeUrl',
+			message: 'unsubscribe URL must be an https:// URL without white space (RFC 8058): it does not start with https:// (got "http://example.com/…", path and query not shown)',
+		});
 		expect(validateItem({ ...item, unsubscribeUrl: undefined, subject: '' }, 'rendered')?.field).toBe('subject');
 		expect(validateItem({ ...item, unsubscribeUrl: undefined }, 'template')?.field).toBe('templateId');
+	});
+
+	it('never puts the unsubscribe link\'s path or query (the recipient\'s address, a token) in the message', () => {
+		const [item] = renderedItems(1);
+		const problem = (unsubscribeUrl: string) => validateItem({ ...item, unsubscribeUrl }, 'rendered')?.message;
+		expect(problem('http://shop.example.com/unsub/tok3n?e=ada%40example.com')).toBe(
+			'unsubscribe URL must be an https:// URL without white space (RFC 8058): it does not start with https:// (got "http://shop.example.com/…", path and query not shown)',
+		);
+		expect(problem('https://shop.example.com/u?e=ada@example.com&t=s3cr3t ')).toBe(
+			'unsubscribe URL must be an https:// URL without white space (RFC 8058): it contains white space (got "https://shop.example.com/…", path and query not shown)',
+		);
+		expect(problem('https://shop.example.com/u?n=<ada>')).toContain('contains < or > (got "https://shop.example.com/…"');
+		// No scheme: what comes before the first / ? or # is shown.
+		expect(problem('shop.example.com/u?e=ada@example.com')).toContain('(got "shop.example.com/…", path and query not shown)');
+		expect(problem('https://shop.example.com')).toBeUndefined();
 	});
 });
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { Block, LiquidSettings, TemplateFormat, TemplateInput } from '../../engines/render';
-import { isOneClickUnsubscribeUrl } from '../../engines/dispatch/engine';
+import { isOneClickUnsubscribeUrl, unsubscribeUrlProblem } from '../../engines/dispatch/engine';
 import { perVersion } from '../../shared/versions';
 
 export const STARTER_MJML = `<mjml>
@@ -262,7 +262,7 @@ export function readUnsubscribeUrl(ctx: IExecuteFunctions, i: number): string | 
 	const url = raw === undefined || raw === null ? '' : String(raw).trim();
 	if (!url) return undefined;
 	if (!isOneClickUnsubscribeUrl(url)) {
-		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "Unsubscribe URL" must be an https:// URL without spaces, got "${url.slice(0, 200)}"`, {
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "Unsubscribe URL" must be an https:// URL without spaces: it ${unsubscribeUrlProblem(url)}`, {
 			itemIndex: i,
 			description:
 				'Field: Unsubscribe URL. Inboxes show a one-click unsubscribe only for an https link (RFC 8058), and ESP Dispatch puts this URL in List-Unsubscribe. Encode values you add to it, e.g. {{ encodeURIComponent($json.email) }}.',

@@ -185,6 +185,19 @@ export function isOneClickUnsubscribeUrl(url: string): boolean {
 	return /^https:\/\/[^\s<>]+$/i.test(url);
 }
 
+/**
+ * Why a URL is not a one-click unsubscribe link, for an error message, without its path, query or
+ * fragment: those usually hold the recipient's address or a token that unsubscribes them, which
+ * must not end up in error messages, execution logs or error workflows. Shows the scheme and host
+ * ("http://shop.example.com/…") or, for text with no scheme, what comes before its first / ? or #.
+ */
+export function unsubscribeUrlProblem(url: string): string {
+	const head = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? /^[^/?#]*/.exec(url)![0];
+	const shown = `"${head.slice(0, 80)}${head.length < url.length ? '/…' : ''}"`;
+	if (!/^https:\/\//i.test(url)) return `does not start with https:// (got ${shown}, path and query not shown)`;
+	return `contains ${/\s/.test(url) ? 'white space' : '< or >'} (got ${shown}, path and query not shown)`;
+}
+
 /** The first problem with an item, naming the field, or undefined when it can be sent. */
 export function validateItem(item: DispatchItem, mode: DispatchMode): { field: string; message: string } | undefined {
 	if (!item.to?.email || !isEmail(item.to.email)) return { field: 'toEmail', message: `recipient "${item.to?.email ?? ''}" is not an email address` };
@@ -209,7 +222,7 @@ export function validateItem(item: DispatchItem, mode: DispatchMode): { field: s
 		return { field: 'templateId', message: 'template ID is empty' };
 	}
 	if (item.unsubscribeUrl && !isOneClickUnsubscribeUrl(item.unsubscribeUrl)) {
-		return { field: 'unsubscribeUrl', message: `unsubscribe URL "${item.unsubscribeUrl}" must be an https:// URL (RFC 8058)` };
+		return { field: 'unsubscribeUrl', message: `unsubscribe URL must be an https:// URL without white space (RFC 8058): it ${unsubscribeUrlProblem(item.unsubscribeUrl)}` };
 	}
 	if (item.unsubscribeMailto && !isEmail(item.unsubscribeMailto.replace(/^mailto:/i, '').split('?')[0])) {
 		return { field: 'unsubscribeMailto', message: `unsubscribe mailto "${item.unsubscribeMailto}" is not an email address` };
