@@ -411,6 +411,61 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		expect(rows[3].pairedItem).toEqual([{ item: 4 }, { item: 5 }]);
 	});
 
+	it('heavy-tailed spend (Gamma-Gamma q <= 1): one-time buyers get null spend and CLV with a warning, not negative numbers', async () => {
+		// Customers drawn from the Gamma-Gamma model itself with q = 0.7 (p = 4, γ = 10): per-order
+		// spend z̄ ~ Gamma(px, νx), ν ~ Gamma(q, γ). A fixed-seed generator, so the same 300 rows every run.
+		let seed = 12345;
+		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+		const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+		const gammaDraw = (k: number): number => {
+			if (k < 1) return gammaDraw(k + 1) * rnd() ** (1 / k);
+			const d = k - 1 / 3;
+			const c = 1 / Math.sqrt(9 * d);
+			for (;;) {
+				let x: number;
+				let v: number;
+				do {
+					x = normal();
+					v = 1 + c * x;
+				} while (v <= 0);
+				v = v * v * v;
+				if (Math.log(rnd()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+			}
+		};
+		const rows: IDataObject[] = [];
+		for (let i = 0; i < 300; i++) {
+			const nu = gammaDraw(0.7) / 10;
+			const x = Math.floor(rnd() * 5); // 0..4 repeat purchases
+			const T = 52;
+			rows.push({ customer_id: `c${i}`, frequency: x, recency: x > 0 ? Math.round(T * (0.2 + 0.8 * rnd())) : 0, T, monetary_value: x > 0 ? gammaDraw(4 * x) / (nu * x) : 0 });
+		}
+		const result = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers', timeUnit: 'weeks', clvOutput: 'both' }), { input: items(rows) });
+		expect(result.error).toBeUndefined();
+		const out = result.items(NAME).map((i) => i.json);
+		const model = out.find((j) => j.type === 'clvModel')!;
+		const q = (model.gammaGamma as IDataObject).q as number;
+		expect(q).toBeLessThanOrEqual(1); // the premise: the fit lands at q <= 1, as drawn
+		const customers = out.filter((j) => j.type !== 'clvModel');
+		const once = customers.filter((j) => j.frequency === 0);
+		const repeat = customers.filter((j) => (j.frequency as number) > 0);
+		expect(once.length).toBeGreaterThan(0);
+		// pγ/(q - 1) < 0 here, which the former code gave as these customers' spend (and a negative CLV).
+		for (const j of once) {
+			expect(j.expected_average_spend).toBeNull();
+			expect(j.clv).toBeNull();
+			expect(j.warning).toMatch(/^Gamma-Gamma fit gave q = 0\.\d{3} \(<= 1\): the fitted spend per order has no finite mean, so expected_average_spend and clv are null for \d+ of 300 customers/);
+		}
+		// Repeat buyers (px + q > 1 for every x >= 1 since p > 1 here) keep a positive spend and CLV.
+		expect((model.gammaGamma as IDataObject).p as number).toBeGreaterThan(1);
+		for (const j of repeat) {
+			expect(j.expected_average_spend as number).toBeGreaterThan(0);
+			expect(j.clv as number).toBeGreaterThan(0);
+			expect(j).not.toHaveProperty('warning');
+		}
+		expect(model.warnings).toEqual([once[0].warning]);
+		expect(String(model.warnings)).toContain(`null for ${once.length} of 300 customers`);
+	});
+
 	it('explains why it cannot fit when nobody bought twice', async () => {
 		const once = [
 			{ customer_id: 'a', amount: 10, timestamp: '2024-01-01' },

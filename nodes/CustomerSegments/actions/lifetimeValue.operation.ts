@@ -252,9 +252,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		return modelFailure(this, new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`), items.length, errors);
 	}
 	const out: INodeExecutionData[] = [];
+	// Gamma-Gamma q <= 1: the fitted spend has no finite mean, so customers without (enough) repeat
+	// purchases get no expected spend and no CLV (null), each with a warning saying why.
+	const noSpend = rows.filter((r) => expectedAverageSpend(gg.params, r) === null).length;
+	const spendWarning =
+		noSpend > 0
+			? `Gamma-Gamma fit gave q = ${gg.params.q.toFixed(3)} (<= 1): the fitted spend per order has no finite mean, so expected_average_spend and clv are null for ${noSpend} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in). A few very large orders cause this: leave out or cap outlier orders, or use a longer observation window.`
+			: undefined;
 	if (output !== 'model') {
 		for (const r of rows) {
 			const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
+			const spend = expectedAverageSpend(gg.params, r);
 			out.push({
 				json: {
 					customer_id: r.id,
@@ -266,8 +274,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					p_alive: probabilityAlive(bg.params, r),
 					expected_purchases: expectedPurchases(bg.params, r, horizon),
 					horizon,
-					expected_average_spend: expectedAverageSpend(gg.params, r),
+					expected_average_spend: spend,
 					clv: customerLifetimeValue(bg.params, gg.params, r, { months, monthlyDiscountRate: discount, unit }),
+					...(spend === null ? { warning: spendWarning } : {}),
 				},
 				pairedItem: r.pairs,
 			});
@@ -283,6 +292,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
 				customers: rows.length,
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
+				...(spendWarning ? { warnings: [spendWarning] } : {}),
 				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),

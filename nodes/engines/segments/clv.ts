@@ -15,9 +15,11 @@ export function customerLifetimeValue(
 	gammaGamma: GammaGammaParams,
 	customer: RfCustomer & { monetary: number },
 	options: { months: number; monthlyDiscountRate: number; unit: TimeUnit },
-): number {
+): number | null {
 	const step = UNITS_PER_MONTH[options.unit];
 	const spend = expectedAverageSpend(gammaGamma, customer);
+	// No finite expected spend (Gamma-Gamma q <= 1, see expectedAverageSpend): no value either.
+	if (spend === null) return null;
 	let value = 0;
 	let previous = 0;
 	for (let i = 1; i <= options.months; i++) {

@@ -63,10 +63,18 @@ export function fitGammaGamma(customers: readonly SpendCustomer[]): GammaGammaFi
 	return { params, logLikelihood: gammaGammaLogLikelihood(params, usable), customers: n, converged: result.converged };
 }
 
-/** E(M | p, q, γ, m_x, x): the customer's expected average spend (eq. 5 of the note). */
-export function expectedAverageSpend(params: GammaGammaParams, c: SpendCustomer): number {
+/**
+ * E(M | p, q, γ, m_x, x): the customer's expected average spend (eq. 5 of the note), or null when
+ * it does not exist. Without repeat purchases it is the population mean E(Z) = pγ/(q - 1), which
+ * exists only for q > 1 (ν ~ Gamma(q, γ) and E(1/ν) = γ/(q - 1)); with x repeat purchases it is the
+ * posterior mean pγ'/(q' - 1), q' = px + q, γ' = γ + x·m_x, which exists only for px + q > 1. A fit
+ * on heavy-tailed spend (a few very large orders) can give q <= 1: the formula would then give a
+ * negative or infinite spend, so null is returned instead (the `lifetimes` package returns the
+ * negative number).
+ */
+export function expectedAverageSpend(params: GammaGammaParams, c: SpendCustomer): number | null {
 	const { p, q, gamma } = params;
 	const x = c.frequency;
-	if (x <= 0 || !(c.monetary > 0)) return (p * gamma) / (q - 1); // population mean E(Z) = pγ/(q-1)
-	return (p * (gamma + x * c.monetary)) / (p * x + q - 1);
+	if (x <= 0 || !(c.monetary > 0)) return q > 1 ? (p * gamma) / (q - 1) : null;
+	return p * x + q > 1 ? (p * (gamma + x * c.monetary)) / (p * x + q - 1) : null;
 }

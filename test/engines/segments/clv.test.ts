@@ -7,6 +7,7 @@ import {
 } from '../../../nodes/engines/segments/bgnbd';
 import { expectedAverageSpend, fitGammaGamma } from '../../../nodes/engines/segments/gammagamma';
 import { hyp2f1, lnGamma } from '../../../nodes/engines/segments/special';
+import { customerLifetimeValue } from '../../../nodes/engines/segments/clv';
 import { CALIBRATION_END_DAY, loadCdnow } from './cdnow';
 
 describe('special functions', () => {
@@ -133,6 +134,23 @@ describe('Gamma-Gamma on the CDNOW sample (published estimates)', () => {
 		const weight = (6.25 * x) / (6.25 * x + 3.74 - 1);
 		expect(expectedAverageSpend(p, { frequency: x, monetary: m })).toBeCloseTo((1 - weight) * populationMean + weight * m, 10);
 		expect(expectedAverageSpend(p, { frequency: 0, monetary: 0 })).toBeCloseTo(populationMean, 10);
+	});
+
+	it('no expected spend when it does not exist: q <= 1 for one-time buyers, px + q <= 1 for repeat buyers', () => {
+		// A heavy-tailed fit: q = 0.8. One-time buyers: E(Z) = pγ/(q - 1) = 6.25·12/(-0.2) = -375, which
+		// is not a spend (E(1/ν) is infinite for q <= 1).
+		const heavy = { p: 6.25, q: 0.8, gamma: 12 };
+		expect(expectedAverageSpend(heavy, { frequency: 0, monetary: 0 })).toBeNull();
+		expect(expectedAverageSpend({ ...heavy, q: 1 }, { frequency: 0, monetary: 0 })).toBeNull();
+		// A repeat buyer's posterior (q' = px + q = 13.3 > 1) still has one: 6.25·(12 + 2·10)/(12.5 + 0.8 - 1) = 200/12.3.
+		expect(expectedAverageSpend(heavy, { frequency: 2, monetary: 10 })).toBeCloseTo(200 / 12.3, 10);
+		// p = 0.1, q = 0.5, x = 1: px + q = 0.6 <= 1, no posterior mean either.
+		expect(expectedAverageSpend({ p: 0.1, q: 0.5, gamma: 12 }, { frequency: 1, monetary: 10 })).toBeNull();
+		// And so no lifetime value, where the former code gave a negative one.
+		const bg = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+		const options = { months: 12, monthlyDiscountRate: 0.01, unit: 'weeks' as const };
+		expect(customerLifetimeValue(bg, heavy, { frequency: 0, recency: 0, T: 30, monetary: 0 }, options)).toBeNull();
+		expect(customerLifetimeValue(bg, heavy, { frequency: 2, recency: 20, T: 30, monetary: 10 }, options)).toBeGreaterThan(0);
 	});
 
 	it('rejects non-positive spend', () => {
