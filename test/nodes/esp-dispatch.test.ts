@@ -168,6 +168,40 @@ describe('ESP Dispatch node through the n8n engine', () => {
 		expect(items[1].json.error).toMatch(/not an email address/);
 	});
 
+	it('On Error → Continue (using error output): failed messages leave on the error output (the details on the error), the others stay on the success output', async () => {
+		const errorOutput = (extra: IDataObject = {}) => dispatchNode({}, { onError: 'continueErrorOutput', ...extra });
+		// An invalid item (refused before sending) next to a good one.
+		const input = people(2, (i) => ({ userId: `u${i}` }));
+		input[1].json.email = 'not-an-address';
+		const mixed = await runWorkflow(workflow(errorOutput()), { input, credentials: pmCreds() });
+		expect(mixed.error).toBeUndefined();
+		expect(mixed.items('ESP Dispatch', 0).map((i) => [i.json.status, i.json.userId, i.pairedItem])).toEqual([['sent', 'u0', { item: 0 }]]);
+		const failed = mixed.items('ESP Dispatch', 1); 
+		expect(failed).toHaveLength(1);
+		expect(failed[0].pairedItem).toEqual({ item: 1 });
+		// n8n keeps only the error on an error-output item (and puts the input item's fields back when
+		// the node has a predecessor); the details are on the error.
+		expect(failed[0].json).toEqual({ error: 'Item 1: recipient "not-an-address" is not an email address' });
+
+		// A request the provider answers with HTTP 500, not retried (Max Attempts 1): both its messages
+		// are failed, both on the error output.
+		postmark.inject('500');
+		const refused = await runWorkflow(workflow(dispatchNode({ options: { maxAttempts: 1 } }, { onError: 'continueErrorOutput' })), { input: people(2), credentials: pmCreds() });
+		expect(refused.error).toBeUndefined();
+		expect(refused.items('ESP Dispatch', 0)).toHaveLength(0);
+		const both = refused.items('ESP Dispatch', 1);
+		expect(both.map((i) => [i.json.error, i.pairedItem])).toEqual([
+			['Item 0: gave up after 1 attempts: Postmark 500', { item: 0 }],
+			['Item 1: gave up after 1 attempts: Postmark 500', { item: 1 }],
+		]);
+		expect(both[0].error?.description).toMatch(/^Status failed \(provider postmark, response code 500, 1 attempt\(s\), idempotency key pz-[0-9a-f]{32}\)\.$/);
+
+		// Statuses that are not failures stay on the success output: a duplicate of the message sent above.
+		const again = await runWorkflow(workflow(errorOutput()), { input: input.slice(0, 1), credentials: pmCreds(), staticData: mixed.staticData });
+		expect(again.items('ESP Dispatch', 0).map((i) => i.json.status)).toEqual(['duplicate']);
+		expect(again.items('ESP Dispatch', 1)).toHaveLength(0);
+	});
+
 	it('dry run outputs the exact request and sends nothing; test mode redirects with the original recipient in a header', async () => {
 		const dry = await runWorkflow(workflow(dispatchNode({ dryRun: true })), { input: people(2), credentials: pmCreds() });
 		const out = outputs(dry);
