@@ -157,6 +157,21 @@ describe('MOVER-R Wilson interval of the relative lift p2/p1 - 1', () => {
 		expect(relativeLiftInterval(5, 20, 0, 20, 0.95)).toEqual([-1, expect.closeTo(-0.2267331, 6)]);
 	});
 
+	it('keeps its precision at very large counts (the root is taken without cancellation)', () => {
+		// the same formulas evaluated with mpmath at 30 digits: 1,000,000 vs 1,010,000 of 100,000,000 each →
+		// difference 7.23527396e-5 to 1.27647386e-4, relative lift 0.00722529796 to 0.0127823436;
+		// 1 vs 2 of 1e9 → relative lift -0.779375964 to 15.8535638
+		const [dl, du] = diffInterval(1e6, 1e8, 1.01e6, 1e8, 0.95);
+		expect(dl / 7.23527396335e-5).toBeCloseTo(1, 7);
+		expect(du / 1.27647386014e-4).toBeCloseTo(1, 7);
+		const [rl, ru] = relativeLiftInterval(1e6, 1e8, 1.01e6, 1e8, 0.95)!;
+		expect(rl / 0.0072252979575).toBeCloseTo(1, 7);
+		expect(ru / 0.0127823435872).toBeCloseTo(1, 7);
+		const [tl, tu] = relativeLiftInterval(1, 1e9, 2, 1e9, 0.95)!;
+		expect(tl).toBeCloseTo(-0.779375964, 7);
+		expect(tu).toBeCloseTo(15.8535638, 6);
+	});
+
 	it('is null when the control has no successes: the ratio to a rate of 0 has no upper limit', () => {
 		expect(relativeLiftInterval(0, 1000, 150, 1000, 0.95)).toBeNull();
 		expect(relativeLiftInterval(0, 10, 0, 10, 0.95)).toBeNull();
