@@ -5,7 +5,8 @@ import { node, runWorkflow } from '../harness/engine';
  * A/B Experiment → Analyze through the n8n engine: a variant not mailed yet (sent 0) and counts
  * too small for the z-test. Expected values by hand (see test/engines/experiment/*.test.ts):
  * 100/1000 vs 150/1000: z = 3.38062, p = 0.000723; 0/3 vs 3/3: expected counts 1.5, Fisher's
- * exact p = 2/20 = 0.1 (the z-test would give p = 0.0143 and a winner).
+ * exact p = 2/20 = 0.1 (the z-test would give p = 0.0143 and a winner). Interval expectations are
+ * published figures or hand computations (see test/engines/experiment/stats.test.ts).
  */
 const params = { operation: 'analyze', metric: 'converted', control: 'control', mdePercent: 50, analyzeOptions: { baselinePercent: 10 } };
 type Variant = Record<string, unknown>;
@@ -63,5 +64,41 @@ describe('A/B Experiment Analyze: counts too small for the z-test', () => {
 		expect(recos).toMatchObject({ test: 'fisher_exact', min_expected_count: 1.5, significant: false });
 		expect(recos.p_value as number).toBeCloseTo(0.1, 12);
 		expect((recos.warnings as string[])[0]).toContain('the smallest expected count is 1.5');
+		expect((recos.warnings as string[])[0]).toContain('the confidence intervals (from Wilson score intervals) allow for small counts');
+		// Newcombe's interval, not Wald's zero-width [1, 1]: 1 - sqrt((1 - 0.438503)² + 0.561497²) = 0.2059233 to 1
+		const [lo, hi] = recos.abs_lift_ci as number[];
+		expect(lo).toBeCloseTo(0.2059233, 6);
+		expect(hi).toBe(1);
+		// a control at 0: no ratio, said in a warning
+		expect(recos).toMatchObject({ rel_lift: null, rel_lift_ci: null });
+		expect(recos.warnings).toContain('No relative lift: the control "control" has a conversion rate of 0, and a change from 0 has no finite ratio. abs_lift and its interval still compare the two.');
+	});
+});
+
+describe('A/B Experiment Analyze: confidence intervals of the lift', () => {
+	it("gives Newcombe's interval for abs_lift_ci and MOVER-R Wilson for rel_lift_ci (published example)", async () => {
+		// Perondi et al. (2004), in Fagerland, Lydersen & Laake (2017) and R's contingencytables: 7/34 vs 1/34,
+		// Newcombe hybrid score 0.0189 to 0.3404, MOVER-R Wilson ratio 1.1537 to 41.9763 (relative lift 0.1537 to 40.9763).
+		// The former Wald / Katz intervals were 0.0292 to 0.3238 and ratio 0.9096 to 53.8695.
+		const input = [{ json: { variant: 'control', sent: 34, converted: 1 } }, { json: { variant: 'recos', sent: 34, converted: 7 } }];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', { ...params, analyzeOptions: { planned: 34 } })], connections: {} }, { input });
+		expect(result.error).toBeUndefined();
+		const recos = (result.items('Analyze')[0].json.variants as Variant[])[1];
+		const abs = recos.abs_lift_ci as number[];
+		const rel = recos.rel_lift_ci as number[];
+		expect(abs[0]).toBeCloseTo(0.0189, 4);
+		expect(abs[1]).toBeCloseTo(0.3404, 4);
+		expect(rel[0]).toBeCloseTo(0.1537, 4);
+		expect(rel[1]).toBeCloseTo(40.9763, 3);
+	});
+
+	it('gives a relative lift interval when the challenger has no conversions (was null)', async () => {
+		// 15/72 vs 0/16: ratio 0 to 1.001819 by hand (see test/engines/experiment/stats.test.ts), relative lift -1 to 0.001819
+		const input = [{ json: { variant: 'control', sent: 72, converted: 15 } }, { json: { variant: 'recos', sent: 16, converted: 0 } }];
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', { ...params, analyzeOptions: { planned: 16 } })], connections: {} }, { input });
+		const recos = (result.items('Analyze')[0].json.variants as Variant[])[1];
+		const rel = recos.rel_lift_ci as number[];
+		expect(rel[0]).toBe(-1);
+		expect(rel[1]).toBeCloseTo(0.001819, 5);
 	});
 });

@@ -10,7 +10,13 @@
  * count of the comparison's 2x2 table (converted / not converted per variant) is at least 5 (the
  * rule R's chisq.test and prop.test warn on; see `minExpectedCount`). Below that the comparison's
  * p-value is Fisher's exact test instead, it carries a warning, and no winner is declared while
- * any comparison is that small: the verdict stays "needs_more_data".
+ * any comparison is that small: the verdict stays "needs_more_data". The confidence intervals need
+ * no such switch: they are built from Wilson score intervals (Newcombe's hybrid score interval for
+ * the difference, MOVER-R for the ratio; see stats.ts), which stay in range and, in the published
+ * coverage studies, perform well at small counts and at 0% or 100%: reported as they are, only wide.
+ *
+ * A control whose rate is 0 gives no relative lift (and no interval for it): every lift from 0 is
+ * infinite. The comparison says so in a warning; the absolute lift and its interval still stand.
  *
  * A variant with no recipients yet (sent 0, e.g. not mailed yet) has no rate and no comparison,
  * only a warning; it has not reached the planned sample size, so the verdict waits for it.
@@ -58,8 +64,11 @@ export interface VariantReport {
 	/** Rate of the analysed metric; null when the variant has no recipients yet (sent 0). */
 	rate: number | null;
 	abs_lift: number | null;
+	/** Newcombe's hybrid score interval of abs_lift (challenger rate minus control rate). */
 	abs_lift_ci: [number, number] | null;
+	/** p2/p1 - 1; null when the control's rate is 0 (no ratio to a rate of 0). */
 	rel_lift: number | null;
+	/** MOVER-R Wilson interval of rel_lift; null when rel_lift is. */
 	rel_lift_ci: [number, number] | null;
 	z: number | null;
 	p_value: number | null;
@@ -72,7 +81,7 @@ export interface VariantReport {
 	/** Smallest expected count of the comparison's 2x2 table (the normal approximation needs 5). */
 	min_expected_count: number | null;
 	significant: boolean | null;
-	/** Plain-language caveats: no recipients yet, too few conversions for the z-test. */
+	/** Plain-language caveats: no recipients yet, too few conversions for the z-test, a control rate of 0. */
 	warnings: string[];
 }
 
@@ -211,13 +220,19 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 			test: small ? ('fisher_exact' as const) : ('z' as const),
 			min_expected_count: minExpected,
 			significant: pValue < alphaAdj,
-			warnings: small
-				? [
-						`Too few ${outcome[metric]} to compare "${v.variant}" with "${controlName}" reliably: the smallest expected count is ${minExpected.toFixed(1)}, ` +
-							`the usual rule needs at least ${MIN_EXPECTED_COUNT} ${outcome[metric]} and ${MIN_EXPECTED_COUNT} non-${outcome[metric]} expected per variant. ` +
-							`The p-value is from Fisher's exact test, and this comparison cannot pick a winner until more recipients have been mailed.`,
-					]
-				: [],
+			warnings: [
+				...(small
+					? [
+							`Too few ${outcome[metric]} to compare "${v.variant}" with "${controlName}" reliably: the smallest expected count is ${minExpected.toFixed(1)}, ` +
+								`the usual rule needs at least ${MIN_EXPECTED_COUNT} ${outcome[metric]} and ${MIN_EXPECTED_COUNT} non-${outcome[metric]} expected per variant. ` +
+								`The p-value is from Fisher's exact test; the confidence intervals (from Wilson score intervals) allow for small counts, so expect them to be wide. ` +
+								`This comparison cannot pick a winner until more recipients have been mailed.`,
+						]
+					: []),
+				...(x1 === 0
+					? [`No relative lift: the control "${controlName}" has a ${metricLabel} of 0, and a change from 0 has no finite ratio. abs_lift and its interval still compare the two.`]
+					: []),
+			],
 		};
 	});
 

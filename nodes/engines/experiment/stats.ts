@@ -7,9 +7,18 @@
  *   (probit(0.975) = 1.9572 instead of 1.95996), too coarse for sample sizes.
  * - Two-proportion z-test with pooled standard error; chi-squared (2x2, no continuity
  *   correction) equals z².
- * - Confidence interval of the absolute difference: Wald, unpooled standard error.
- * - Confidence interval of the relative lift (p2/p1 - 1): Katz log method for the risk ratio,
- *   exp(ln(p2/p1) ± z·sqrt((1-p1)/(n1·p1) + (1-p2)/(n2·p2))) - 1.
+ * - Confidence interval of each rate: Wilson's score interval (Wilson 1927).
+ * - Confidence interval of the absolute difference p2 - p1: Newcombe's hybrid score interval
+ *   (method 10 of Newcombe, "Interval estimation for the difference between independent
+ *   proportions: comparison of eleven methods", Stat Med 1998; 17:873-890), from the two Wilson
+ *   intervals. Unlike the Wald interval it never has zero width at 0% or 100% and never leaves [-1, 1].
+ * - Confidence interval of the relative lift p2/p1 - 1: MOVER-R (Donner & Zou, "Closed-form
+ *   confidence intervals for functions of the normal mean and standard deviation", Stat Methods Med
+ *   Res 2012; 21:347-359; Newcombe, Stat Methods Med Res 2016; 25:1774-1778) on the two Wilson
+ *   intervals, the "MOVER-R Wilson" interval of Fagerland, Lydersen & Laake, "Statistical Analysis
+ *   of Contingency Tables" (2017), ch. 4. Defined when the challenger's rate is 0 (the ratio's lower
+ *   limit is then 0, a lift of -100%), where the Katz log interval is not; when the control's rate is
+ *   0 the ratio has no upper limit, and no interval is given.
  * - Sample size per group: Fleiss, Levin & Paik, "Statistical Methods for Rates and
  *   Proportions", 3rd ed. (2003), eq. 4.14, optionally with the continuity correction of
  *   eq. 4.19 (Fleiss, Tytun & Ury 1980).
@@ -75,24 +84,68 @@ export function twoProportionZTest(x1: number, n1: number, x2: number, n2: numbe
 	return { p1, p2, diff: p2 - p1, pooled, se, z, pValue, chiSquare: z * z };
 }
 
-/** Wald interval of p2 - p1 at the given confidence (e.g. 0.95). */
+/**
+ * Wilson's score interval of the rate x/n at the given confidence: the rates p whose score test
+ * |x/n - p| / sqrt(p(1-p)/n) does not reject,
+ * (x + z²/2 ± z·sqrt(x(n-x)/n + z²/4)) / (n + z²). It stays inside [0, 1], is not zero-width at
+ * 0/n or n/n, and keeps near its stated coverage at small n (Newcombe, "Two-sided confidence
+ * intervals for the single proportion: comparison of seven methods", Stat Med 1998; 17:857-872,
+ * method 3). Needs n > 0.
+ */
+export function wilsonInterval(x: number, n: number, confidence: number): [number, number] {
+	const z = normalQuantile(1 - (1 - confidence) / 2);
+	const z2 = z * z;
+	const centre = (x + z2 / 2) / (n + z2);
+	const half = (z * Math.sqrt((x * (n - x)) / n + z2 / 4)) / (n + z2);
+	// at 0/n and n/n the limit is exactly 0 (1); the subtraction could leave a rounding residue
+	return [x === 0 ? 0 : Math.max(0, centre - half), x === n ? 1 : Math.min(1, centre + half)];
+}
+
+/**
+ * Newcombe's hybrid score interval of p2 - p1 (method 10 of Newcombe 1998, Stat Med 17:873-890),
+ * from the Wilson intervals (l1, u1) and (l2, u2) of the two rates, "square and add":
+ *   lower = (p2 - p1) - sqrt((p2 - l2)² + (u1 - p1)²),  upper = (p2 - p1) + sqrt((u2 - p2)² + (p1 - l1)²).
+ * (Newcombe writes the same as z·sqrt(l2(1-l2)/n2 + u1(1-u1)/n1): a Wilson limit l satisfies
+ * (p - l)² = z²·l(1-l)/n.) Since sqrt(a² + b²) <= a + b, the limits stay within
+ * [l2 - u1, u2 - l1], inside [-1, 1]; the clamp only absorbs rounding.
+ */
 export function diffInterval(x1: number, n1: number, x2: number, n2: number, confidence: number): [number, number] {
 	const p1 = x1 / n1;
 	const p2 = x2 / n2;
-	const z = normalQuantile(1 - (1 - confidence) / 2);
-	const se = Math.sqrt((p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2);
-	return [p2 - p1 - z * se, p2 - p1 + z * se];
+	const [l1, u1] = wilsonInterval(x1, n1, confidence);
+	const [l2, u2] = wilsonInterval(x2, n2, confidence);
+	const d = p2 - p1;
+	return [Math.max(-1, d - Math.hypot(p2 - l2, u1 - p1)), Math.min(1, d + Math.hypot(u2 - p2, p1 - l1))];
 }
 
-/** Katz log interval of p2/p1 - 1; null when either rate is 0. */
+/**
+ * MOVER-R Wilson interval of the relative lift p2/p1 - 1 (see the header). For the ratio R = p2/p1
+ * with Wilson intervals (l1, u1), (l2, u2), Donner & Zou (2012) give
+ *   R_L = (p1p2 - sqrt((p1p2)² - l2(2p2 - l2)·u1(2p1 - u1))) / (u1(2p1 - u1))
+ *   R_U = (p1p2 + sqrt((p1p2)² - u2(2p2 - u2)·l1(2p1 - l1))) / (l1(2p1 - l1)).
+ * Computed in an equivalent form without cancellation: with a = p2 - l2, b = u1 - p1, c = u2 - p2,
+ * d = p1 - l1, l2(2p2 - l2) = p2² - a² and u1(2p1 - u1) = p1² - b², so the root's argument is
+ * D_L = p1²a² + p2²b² - a²b² (likewise D_U = p1²c² + p2²d² - c²d²), and multiplying R_L by
+ * (p1p2 + sqrt D_L) / (p1p2 + sqrt D_L) gives R_L = l2(2p2 - l2) / (p1p2 + sqrt D_L), which also
+ * holds when u1 = 2p1 (where the first form divides 0 by 0).
+ *
+ * x2 = 0: R_L = 0 (a lift of -100%) and R_U is finite. x1 = 0: the control's rate is 0, R_U is
+ * unbounded (l1 = 0) and the relative lift itself undefined, so the result is null.
+ */
 export function relativeLiftInterval(x1: number, n1: number, x2: number, n2: number, confidence: number): [number, number] | null {
-	if (x1 <= 0 || x2 <= 0) return null;
+	if (x1 <= 0) return null;
 	const p1 = x1 / n1;
 	const p2 = x2 / n2;
-	const z = normalQuantile(1 - (1 - confidence) / 2);
-	const se = Math.sqrt((1 - p1) / x1 + (1 - p2) / x2); // (1-p)/(n·p) = (1-p)/x
-	const log = Math.log(p2 / p1);
-	return [Math.exp(log - z * se) - 1, Math.exp(log + z * se) - 1];
+	const [l1, u1] = wilsonInterval(x1, n1, confidence);
+	const [l2, u2] = wilsonInterval(x2, n2, confidence);
+	const a = p2 - l2;
+	const b = u1 - p1;
+	const c = u2 - p2;
+	const d = p1 - l1;
+	// a <= p2 and d <= p1, so neither root's argument is negative (max only absorbs rounding)
+	const lower = x2 === 0 ? 0 : (l2 * (2 * p2 - l2)) / (p1 * p2 + Math.sqrt(Math.max(0, p1 * p1 * a * a + p2 * p2 * b * b - a * a * b * b)));
+	const upper = (p1 * p2 + Math.sqrt(Math.max(0, p1 * p1 * c * c + p2 * p2 * d * d - c * c * d * d))) / (l1 * (2 * p1 - l1));
+	return [lower - 1, upper - 1];
 }
 
 /**

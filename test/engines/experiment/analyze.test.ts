@@ -196,8 +196,17 @@ describe('analyze: counts too small for the normal approximation', () => {
 		expect(b).toMatchObject({ test: 'fisher_exact', min_expected_count: 1.5, significant: false });
 		expect(b.p_value).toBeCloseTo(0.1, 12);
 		expect(b.z).toBeCloseTo(2.449490, 6); // the statistic is still reported
+		// the intervals need no switch: Newcombe's interval of 0/3 vs 3/3 is (0.2059233, 1) (stats.test.ts; Wald gave the
+		// zero-width [1, 1]); no relative lift from a control at 0
+		expect(b.abs_lift_ci![0]).toBeCloseTo(0.2059233, 6);
+		expect(b.abs_lift_ci![1]).toBe(1);
+		expect(b.rel_lift).toBeNull();
+		expect(b.rel_lift_ci).toBeNull();
 		expect(b.warnings).toEqual([
-			'Too few conversions to compare "b" with "control" reliably: the smallest expected count is 1.5, the usual rule needs at least 5 conversions and 5 non-conversions expected per variant. The p-value is from Fisher\'s exact test, and this comparison cannot pick a winner until more recipients have been mailed.',
+			'Too few conversions to compare "b" with "control" reliably: the smallest expected count is 1.5, the usual rule needs at least 5 conversions and 5 non-conversions expected per variant. ' +
+				'The p-value is from Fisher\'s exact test; the confidence intervals (from Wilson score intervals) allow for small counts, so expect them to be wide. ' +
+				'This comparison cannot pick a winner until more recipients have been mailed.',
+			'No relative lift: the control "control" has a conversion rate of 0, and a change from 0 has no finite ratio. abs_lift and its interval still compare the two.',
 		]);
 		expect(r.variants[0].warnings).toEqual([]);
 		expect(r.summary).toBe('Inconclusive: too few conversions to compare "b" with "control" reliably (fewer than 5 expected per variant; the p-value is from Fisher\'s exact test). Send to more recipients before deciding.');
@@ -214,13 +223,69 @@ describe('analyze: counts too small for the normal approximation', () => {
 	it('keeps the z-test and its verdict once every expected count is at least 5', () => {
 		// 0/10 vs 10/10: expected 5 in every cell; z = 1/sqrt(0.25·0.2) = 4.472136, p = 7.74e-6
 		const r = analyze([{ variant: 'control', sent: 10, converted: 0 }, { variant: 'b', sent: 10, converted: 10 }], { plannedPerVariant: 10 });
-		expect(r.variants[1]).toMatchObject({ test: 'z', min_expected_count: 5, significant: true, warnings: [] });
+		expect(r.variants[1]).toMatchObject({
+			test: 'z',
+			min_expected_count: 5,
+			significant: true,
+			rel_lift_ci: null,
+			warnings: ['No relative lift: the control "control" has a conversion rate of 0, and a change from 0 has no finite ratio. abs_lift and its interval still compare the two.'],
+		});
 		expect(r.variants[1].z).toBeCloseTo(4.472136, 6);
+		// Newcombe (1998) Table II (h), 10/10 - 0/10: 0.6075 to 1.0000
+		expect(r.variants[1].abs_lift_ci![0]).toBeCloseTo(0.6075, 4);
+		expect(r.variants[1].abs_lift_ci![1]).toBe(1);
 		expect(r).toMatchObject({ verdict: 'winner', winner: 'b' });
 		// the usual case: 100/1000 vs 150/1000, expected 125 → z-test, p = 0.000723 (as above)
 		const big = analyze([{ variant: 'control', sent: 1000, converted: 100 }, { variant: 'treatment', sent: 1000, converted: 150 }], plan);
 		expect(big.variants[1]).toMatchObject({ test: 'z', min_expected_count: 125, warnings: [] });
 		expect(big.variants[1].p_value).toBeCloseTo(0.000723, 5);
+	});
+});
+
+describe('analyze: confidence intervals of the lift', () => {
+	it("reports Newcombe's interval for abs_lift and MOVER-R Wilson for rel_lift (Perondi et al. 1/34 vs 7/34)", () => {
+		// published by R's contingencytables (Fagerland, Lydersen & Laake 2017) for 7/34 vs 1/34: difference 0.0189 to 0.3404,
+		// ratio 1.1537 to 41.9763 (relative lift 0.1537 to 40.9763); Wald/Katz gave 0.0292 to 0.3238 and ratio 0.9096 to 53.8695
+		const r = analyze([{ variant: 'control', sent: 34, converted: 1 }, { variant: 'b', sent: 34, converted: 7 }], { plannedPerVariant: 34 });
+		const b = r.variants[1];
+		expect(b.abs_lift).toBeCloseTo(6 / 34, 12);
+		expect(b.abs_lift_ci![0]).toBeCloseTo(0.0189, 4);
+		expect(b.abs_lift_ci![1]).toBeCloseTo(0.3404, 4);
+		expect(b.rel_lift).toBeCloseTo(6, 12);
+		expect(b.rel_lift_ci![0]).toBeCloseTo(0.1537, 4);
+		expect(b.rel_lift_ci![1]).toBeCloseTo(40.9763, 3);
+	});
+
+	it('gives a relative lift interval when the challenger has no conversions (Katz gave null)', () => {
+		// 15/72 vs 0/16 (Ritland et al.): ratio 0 to 1.001819 by hand (stats.test.ts); difference -0.3156926 to 0.0003261
+		// (Wilson 15/72 → (0.1305205, 0.3156926), 0/16 → (0, 0.1936077): -0.2083333 - sqrt(0² + 0.1073593²),
+		// -0.2083333 + sqrt(0.1936077² + 0.07781278²) = -0.2083333 + 0.2086594)
+		const r = analyze([{ variant: 'control', sent: 72, converted: 15 }, { variant: 'b', sent: 16, converted: 0 }], { plannedPerVariant: 16 });
+		const b = r.variants[1];
+		expect(b.rel_lift).toBe(-1);
+		expect(b.rel_lift_ci![0]).toBe(-1);
+		expect(b.rel_lift_ci![1]).toBeCloseTo(0.001819, 5);
+		expect(b.abs_lift_ci![0]).toBeCloseTo(-0.3156926, 6);
+		expect(b.abs_lift_ci![1]).toBeCloseTo(0.0003261, 6);
+		expect(b.warnings.some((w) => w.startsWith('No relative lift'))).toBe(false);
+	});
+
+	it('computes the intervals at the Bonferroni level with several challengers', () => {
+		// two challengers: confidence 1 - 0.05/2 = 0.975, z = Φ⁻¹(0.9875) = 2.241403. Wilson at that z:
+		// 100/1000 → (0.08069487, 0.1233041), 150/1000 → (0.1264434, 0.1770558)
+		// difference: 0.05 - sqrt(0.0235566² + 0.0233041²) = 0.01686394, 0.05 + sqrt(0.0270558² + 0.01930513²) = 0.08323708
+		// MOVER-R (as in stats.test.ts, at this z): ratio 1.1442024 to 1.9661213
+		const r = analyze([
+			{ variant: 'control', sent: 1000, converted: 100 },
+			{ variant: 'b', sent: 1000, converted: 150 },
+			{ variant: 'c', sent: 1000, converted: 100 },
+		], plan);
+		const b = r.variants[1];
+		expect(r.alpha_per_comparison).toBeCloseTo(0.025, 12);
+		expect(b.abs_lift_ci![0]).toBeCloseTo(0.01686394, 6);
+		expect(b.abs_lift_ci![1]).toBeCloseTo(0.08323708, 6);
+		expect(b.rel_lift_ci![0]).toBeCloseTo(0.1442024, 6);
+		expect(b.rel_lift_ci![1]).toBeCloseTo(0.9661213, 6);
 	});
 });
 

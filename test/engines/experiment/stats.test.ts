@@ -1,4 +1,4 @@
-import { diffInterval, fisherExactTwoSided, minExpectedCount, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from '../../../nodes/engines/experiment/stats';
+import { diffInterval, fisherExactTwoSided, minExpectedCount, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest, wilsonInterval } from '../../../nodes/engines/experiment/stats';
 
 describe('normal distribution', () => {
 	it('quantiles match the standard normal table', () => {
@@ -30,16 +30,151 @@ describe('two-proportion z-test', () => {
 		expect(t.chiSquare).toBeCloseTo(11.428571, 5);
 	});
 
-	it('gives the intervals by hand: Wald for the difference, Katz log for the ratio', () => {
-		// Wald: SE = sqrt(0.1·0.9/1000 + 0.15·0.85/1000) = 0.0147479; ±1.959964·SE = ±0.0289054
-		const [lo, hi] = diffInterval(100, 1000, 150, 1000, 0.95);
-		expect(lo).toBeCloseTo(0.0210946, 6);
-		expect(hi).toBeCloseTo(0.0789054, 6);
-		// Katz: ln 1.5 = 0.405465 ± 1.959964·sqrt(0.9/100 + 0.85/150) = ± 0.237363 → exp(0.168102) − 1 = 0.183057, exp(0.642828) − 1 = 0.901853
-		const [rlo, rhi] = relativeLiftInterval(100, 1000, 150, 1000, 0.95)!;
-		expect(rlo).toBeCloseTo(0.183057, 5);
-		expect(rhi).toBeCloseTo(0.901853, 5);
+});
+
+// Interval expectations below come from published tables or from hand computation (the steps are
+// written out; they were done with mpmath at 30 digits, independently of stats.ts). z = Φ⁻¹(0.975)
+// = 1.959964, z² = 3.841459; Wilson limits (x + z²/2 ± z·sqrt(x(n-x)/n + z²/4)) / (n + z²).
+// Formerly (Wald / Katz): 100/1000 vs 150/1000 gave abs_lift_ci [0.0210946, 0.0789054] and
+// rel_lift_ci [0.183057, 0.901853]; 0/n vs n/n gave the zero-width [1, 1]; a challenger at 0 gave
+// rel_lift_ci null.
+describe('Wilson score interval of one rate', () => {
+	it('matches the hand computation, and is exactly 0 (1) at 0/n (n/n)', () => {
+		// 100/1000: centre (100 + 1.920729)/1003.841459 = 0.1015307, half 1.959964·sqrt(90 + 0.960365)/1003.841459 = 0.01862126
+		const [lo, hi] = wilsonInterval(100, 1000, 0.95);
+		expect(lo).toBeCloseTo(0.08290944, 7);
+		expect(hi).toBeCloseTo(0.120152, 6);
+		// 0/10: centre = half = (z²/2)/(10 + z²) = 1.920729/13.841459 = 0.1387664 → (0, 0.2775328); 0/20 → (0, 0.1611252).
+		// These are the limits Newcombe (1998, Table II) combines in rows (e)-(h) below: 0/10 - 0/20 → (-0.1611, 0.2775).
+		expect(wilsonInterval(0, 10, 0.95)).toEqual([0, expect.closeTo(0.2775328, 7)]);
+		expect(wilsonInterval(0, 20, 0.95)).toEqual([0, expect.closeTo(0.1611252, 7)]);
+		expect(wilsonInterval(10, 10, 0.95)).toEqual([expect.closeTo(0.7224672, 7), 1]);
+		// 3/3: (0.438503, 1); 0/3 mirrors it
+		expect(wilsonInterval(3, 3, 0.95)).toEqual([expect.closeTo(0.438503, 6), 1]);
+		expect(wilsonInterval(0, 3, 0.95)).toEqual([0, expect.closeTo(0.561497, 6)]);
+	});
+});
+
+describe("Newcombe's hybrid score interval of p2 - p1 (method 10)", () => {
+	// Newcombe R.G. (1998), "Interval estimation for the difference between independent proportions:
+	// comparison of eleven methods", Stat Med 17:873-890, Table II, method 10, for θ = a/m - b/n.
+	// diffInterval(x1, n1, x2, n2) is for p2 - p1, so the table's first proportion goes second.
+	// Recomputed by hand from the Wilson limits (z = 1.959964 and Newcombe's 1.96 round to the same 4 decimals),
+	// θ̂ - sqrt((a/m - l_a)² + (u_b - b/n)²), θ̂ + sqrt((u_a - a/m)² + (b/n - l_b)²):
+	// (a) 56/70 (0.69183, 0.87695), 48/80 (0.49045, 0.70038): 0.2 - sqrt(0.10817² + 0.10038²) = 0.0524315, 0.2 + sqrt(0.076953² + 0.10955²) = 0.333873
+	// (b) 9/10 (0.59585, 0.98212), 3/10 (0.10779, 0.60322): 0.6 - sqrt(0.30415² + 0.30322²) = 0.170523, 0.6 + sqrt(0.082124² + 0.19221²) = 0.809018
+	// (c) 6/7 (0.48687, 0.97432), 2/7 (0.082219, 0.64107): 0.57143 - sqrt(0.37027² + 0.35535²) = 0.0582279, 0.57143 + sqrt(0.11718² + 0.2035²) = 0.80625
+	// (d) 5/56 (0.038742, 0.19256), 0/29 (0, 0.11697): 0.089286 - sqrt(0.050544² + 0.11697²) = -0.0381371, 0.089286 + sqrt(0.10327² + 0²) = 0.19256
+	// (e) 0/10 (0, 0.27753), 0/20 (0, 0.16113): 0 - 0.16113, 0 + 0.27753; (f) 0/10 vs 0/10: ±0.27753
+	// (g) 10/10 (0.72247, 1), 0/20 (0, 0.16113): 1 - sqrt(0.27753² + 0.16113²) = 0.679086, 1 + 0 = 1
+	// (h) 10/10 (0.72247, 1), 0/10 (0, 0.27753): 1 - sqrt(2)·0.27753 = 0.607509, 1
+	const table2: Array<[string, number, number, number, number, number, number]> = [
+		['(a) 56/70 - 48/80', 56, 70, 48, 80, 0.0524, 0.3339],
+		['(b) 9/10 - 3/10', 9, 10, 3, 10, 0.1705, 0.809],
+		['(c) 6/7 - 2/7', 6, 7, 2, 7, 0.0582, 0.8062],
+		['(d) 5/56 - 0/29', 5, 56, 0, 29, -0.0381, 0.1926],
+		['(e) 0/10 - 0/20', 0, 10, 0, 20, -0.1611, 0.2775],
+		['(f) 0/10 - 0/10', 0, 10, 0, 10, -0.2775, 0.2775],
+		['(g) 10/10 - 0/20', 10, 10, 0, 20, 0.6791, 1],
+		['(h) 10/10 - 0/10', 10, 10, 0, 10, 0.6075, 1],
+	];
+	it.each(table2)('Table II %s', (_, a, m, b, n, lo, hi) => {
+		const [l, u] = diffInterval(b, n, a, m, 0.95);
+		expect(l).toBeCloseTo(lo, 4);
+		expect(u).toBeCloseTo(hi, 4);
+		// swapping the groups mirrors the interval
+		const [ml, mu] = diffInterval(a, m, b, n, 0.95);
+		expect(ml).toBeCloseTo(-hi, 4);
+		expect(mu).toBeCloseTo(-lo, 4);
+	});
+
+	it("matches R's contingencytables (Fagerland, Lydersen & Laake 2017): Perondi et al. 7/34 vs 1/34 → 0.0189 to 0.3404", () => {
+		// Newcombe_hybrid_score_CI_2x2(matrix(c(7, 27, 1, 33), 2, byrow = TRUE)): "estimate = 0.1765 (95% CI 0.0189 to 0.3404)"
+		const [l, u] = diffInterval(1, 34, 7, 34, 0.95);
+		expect(l).toBeCloseTo(0.0189, 4);
+		expect(u).toBeCloseTo(0.3404, 4);
+	});
+
+	it('matches the hand computation for 100/1000 vs 150/1000', () => {
+		// Wilson: 100/1000 → (0.08290944, 0.1201520); 150/1000 → (0.1292101, 0.1734687)
+		// lower = 0.05 - sqrt((0.15 - 0.1292101)² + (0.1201520 - 0.1)²) = 0.05 - sqrt(0.02078993² + 0.02015196²) = 0.05 - 0.0289538 = 0.0210462
+		// upper = 0.05 + sqrt((0.1734687 - 0.15)² + (0.1 - 0.08290944)²) = 0.05 + sqrt(0.02346866² + 0.01709056²) = 0.05 + 0.02903214 = 0.07903214
+		const [l, u] = diffInterval(100, 1000, 150, 1000, 0.95);
+		expect(l).toBeCloseTo(0.0210462, 6);
+		expect(u).toBeCloseTo(0.0790321, 6);
+	});
+
+	it('is not zero-width at 0/n vs n/n (Wald gave [1, 1]) and stays inside [-1, 1]', () => {
+		// 0/3 vs 3/3: lower = 1 - sqrt((1 - 0.438503)² + (0.561497 - 0)²) = 1 - 0.7940767 = 0.2059233; upper = 1 + sqrt(0 + 0) = 1
+		const [l, u] = diffInterval(0, 3, 3, 3, 0.95);
+		expect(l).toBeCloseTo(0.2059233, 6);
+		expect(u).toBe(1);
+		for (const [x1, n1, x2, n2] of [[0, 1, 1, 1], [1, 1, 0, 1], [0, 5, 0, 5], [5, 5, 5, 5], [1, 2, 0, 7], [999, 1000, 1, 1000]]) {
+			const [lo, hi] = diffInterval(x1, n1, x2, n2, 0.95);
+			const d = x2 / n2 - x1 / n1;
+			expect(lo).toBeGreaterThanOrEqual(-1);
+			expect(hi).toBeLessThanOrEqual(1);
+			expect(lo).toBeLessThan(d + 1e-12);
+			expect(hi).toBeGreaterThan(d - 1e-12);
+			expect(hi - lo).toBeGreaterThan(0);
+		}
+	});
+});
+
+describe('MOVER-R Wilson interval of the relative lift p2/p1 - 1', () => {
+	it("matches R's contingencytables (Fagerland, Lydersen & Laake 2017): Perondi et al. 7/34 vs 1/34, ratio 1.1537 to 41.9763", () => {
+		// MOVER_R_Wilson_CI_ratio_2x2(matrix(c(7, 27, 1, 33), 2, byrow = TRUE)): "estimate = 7.0000 (95% CI 1.1537 to 41.9763)".
+		// By hand: Wilson 1/34 → (0.005210906, 0.1491557), 7/34 → (0.1034953, 0.3679839); p1p2 = 0.006055363;
+		// R_L: l2(2p2 - l2) = 0.03190443, u1(2p1 - u1) = -0.01347357 (u1 > 2p1: the formula's denominator is negative here),
+		//   D_L = 0.006055363² + 0.03190443·0.01347357 = 0.0004665338, R_L = (0.006055363 - 0.02159939) / -0.01347357 = 1.153669
+		// R_U: u2(2p2 - u2) = 0.01611064, l1(2p1 - l1) = 0.0002793704, D_U = 3.216659e-5, R_U = (0.006055363 + 0.00567156) / 0.0002793704 = 41.97626
+		const [l, u] = relativeLiftInterval(1, 34, 7, 34, 0.95)!;
+		expect(l).toBeCloseTo(1.1537 - 1, 4);
+		expect(u).toBeCloseTo(41.9763 - 1, 3);
+		expect(l).toBeCloseTo(0.153669, 5);
+		expect(u).toBeCloseTo(40.97626, 4);
+	});
+
+	it('matches the hand computation for 100/1000 vs 150/1000 (close to the former Katz interval at these counts)', () => {
+		// p1p2 = 0.015; l2(2p2 - l2) = 0.1292101·0.1707899 = 0.02206778; u1(2p1 - u1) = 0.1201520·0.0798480 = 0.009593898
+		// D_L = 0.015² - 0.02206778·0.009593898 = 1.328397e-5; R_L = (0.015 - 0.003644718) / 0.009593898 = 1.183594
+		// u2(2p2 - u2) = 0.1734687·0.1265313 = 0.02194922; l1(2p1 - l1) = 0.08290944·0.1170906 = 0.009707913
+		// D_U = 0.015² - 0.02194922·0.009707913 = 1.191886e-5; R_U = (0.015 + 0.003452371) / 0.009707913 = 1.900756
+		// (Katz log gave 1.183057 to 1.901853)
+		const [l, u] = relativeLiftInterval(100, 1000, 150, 1000, 0.95)!;
+		expect(l).toBeCloseTo(0.183594, 5);
+		expect(u).toBeCloseTo(0.900756, 5);
+	});
+
+	it('is defined when the challenger has no successes (Katz was null): the lift is -100% and the interval starts there', () => {
+		// Ritland et al. (Fagerland et al. 2017): 0/16 vs 15/72, ratio 0. Wilson 15/72 → (0.1305205, 0.3156926), 0/16 → (0, 0.1936077).
+		// R_L = 0 (l2 = 0); R_U = (0 + sqrt(0 + 0.1936077²·0.03734795 - 0)) / 0.03734795 = 0.1936077 / sqrt(0.03734795) = 1.001819,
+		// with l1(2p1 - l1) = 0.1305205·(0.4166667 - 0.1305205) = 0.03734795
+		const [l, u] = relativeLiftInterval(15, 72, 0, 16, 0.95)!;
+		expect(l).toBe(-1);
+		expect(u).toBeCloseTo(0.001819, 5);
+		// 5/20 vs 0/20: Wilson 5/20 → (0.1118617, 0.4687009), 0/20 → (0, 0.1611252); R_U = 0.1611252 / sqrt(0.1118617·0.3881383) = 0.7732669
+		expect(relativeLiftInterval(5, 20, 0, 20, 0.95)).toEqual([-1, expect.closeTo(-0.2267331, 6)]);
+	});
+
+	it('keeps its precision at very large counts (the root is taken without cancellation)', () => {
+		// the same formulas evaluated with mpmath at 30 digits: 1,000,000 vs 1,010,000 of 100,000,000 each →
+		// difference 7.23527396e-5 to 1.27647386e-4, relative lift 0.00722529796 to 0.0127823436;
+		// 1 vs 2 of 1e9 → relative lift -0.779375964 to 15.8535638
+		const [dl, du] = diffInterval(1e6, 1e8, 1.01e6, 1e8, 0.95);
+		expect(dl / 7.23527396335e-5).toBeCloseTo(1, 7);
+		expect(du / 1.27647386014e-4).toBeCloseTo(1, 7);
+		const [rl, ru] = relativeLiftInterval(1e6, 1e8, 1.01e6, 1e8, 0.95)!;
+		expect(rl / 0.0072252979575).toBeCloseTo(1, 7);
+		expect(ru / 0.0127823435872).toBeCloseTo(1, 7);
+		const [tl, tu] = relativeLiftInterval(1, 1e9, 2, 1e9, 0.95)!;
+		expect(tl).toBeCloseTo(-0.779375964, 7);
+		expect(tu).toBeCloseTo(15.8535638, 6);
+	});
+
+	it('is null when the control has no successes: the ratio to a rate of 0 has no upper limit', () => {
 		expect(relativeLiftInterval(0, 1000, 150, 1000, 0.95)).toBeNull();
+		expect(relativeLiftInterval(0, 10, 0, 10, 0.95)).toBeNull();
 	});
 });
 
