@@ -224,6 +224,18 @@ describe('Render Email node (real n8n engine)', () => {
 			expect(before.items('Render Email').map((i) => (i.json.email as IDataObject).blocks_shown)).toEqual([['other'], ['first'], ['first'], ['first']]);
 		});
 
+		it('equals and gt read decimal numbers as Customer Segments does ("5.0" was not "5"; "0x10" was 16)', async () => {
+			const shown = async (rule: unknown, values: unknown[]) => {
+				const result = await runWorkflow(workflow(p(rule)), { input: values.map((orders) => ({ json: { profile: { orders }, unsubscribe_url: u } })) });
+				expect(result.error).toBeUndefined();
+				return result.items('Render Email').map((i) => (i.json.email as IDataObject).blocks_shown);
+			};
+			// "5.0", "05" and 5 are the number 5; "0x5" is no number; "5 apples" is text
+			expect(await shown({ field: 'profile.orders', operator: 'equals', value: '5' }, ['5.0', '05', 5, '0x5', '5 apples'])).toEqual([['first'], ['first'], ['first'], ['other'], ['other']]);
+			// more than 10: 16 and 100 are; hexadecimal "0x10" is no number (it was 16)
+			expect(await shown({ field: 'profile.orders', operator: 'gt', value: 10 }, ['0x10', ' 16 ', '1e2'])).toEqual([['other'], ['first'], ['first']]);
+		});
+
 		it('in with one value instead of a list fails every item, naming the block and the rule (it never held)', async () => {
 			const one = [{ json: { country: 'FR', unsubscribe_url: u } }, { json: { country: 'DE', unsubscribe_url: u } }];
 			const message = 'Item 0: Block "first": the rule (field "country", operator "in") needs "value" to be a list, e.g. ["FR", "BE"] (got "FR")';

@@ -4,7 +4,7 @@
  * Inlining happens before MJML compiles, so a block may hold MJML sections. A `pz_shown` marker
  * records, per recipient, which blocks actually rendered (`blocks_shown`).
  */
-import { isoDateMs, parseTimeMs } from '../segments/parse';
+import { compareValues, containsValue, isComparableValue, looseEquals, momentOf, numberOf } from '../rules/compare';
 import { scanLiquid, SourceMap } from './source';
 import type { Block, RuleOperator, StructuredRule } from './types';
 import { TemplateError } from './types';
@@ -82,18 +82,18 @@ function validateRule(block: string, rule: StructuredRule, which: string): void 
 		case 'notContains':
 			if (v === undefined || v === null) refuse('text, a number or true/false (isEmpty / notExists test for a missing value)');
 			break;
-		// a value that is neither a number nor a date ("yesterday") compared as NaN: always false
+		// a value that is neither a number nor a date ("yesterday", "0x10") compares with nothing: always false
 		case 'gt':
 		case 'gte':
 		case 'lt':
 		case 'lte':
-			if (!Number.isFinite(toNumber(v)) && !isDate(v)) refuse('a number or an ISO date, e.g. 100 or "2024-01-01"');
+			if (!isComparableValue(v)) refuse('a number or an ISO date, e.g. 100 or "2024-01-01"');
 			break;
 		// a number of days; anything else made the rule always false
 		case 'withinDays':
 		case 'olderThanDays': {
-			const days = toNumber(v);
-			if (!(days >= 0 && days < Infinity)) refuse('a number of days, e.g. 30');
+			const days = numberOf(v);
+			if (days === undefined || days < 0) refuse('a number of days, e.g. 30');
 			break;
 		}
 	}
@@ -221,29 +221,13 @@ function isEmpty(v: unknown): boolean {
 	return false;
 }
 
-function toNumber(v: unknown): number {
-	if (typeof v === 'number') return v;
-	if (typeof v === 'string' && v.trim() !== '') return Number(v);
-	return NaN;
-}
-
-/** A date: a valid Date, or text that starts like an ISO date (YYYY-MM-DD) and parses as one. */
-function isDate(v: unknown): boolean {
-	if (v instanceof Date) return !Number.isNaN(v.getTime());
-	return typeof v === 'string' && isoDateMs(v) !== undefined;
-}
-
-function toTime(v: unknown): number {
-	if (v instanceof Date) return v.getTime();
-	if (typeof v === 'number') return v < 1e11 ? v * 1000 : v; // seconds or milliseconds since epoch
-	// a date-time without a zone is UTC (as everywhere in this package), never the server's local time
-	if (typeof v === 'string') return parseTimeMs(v) ?? NaN;
-	return NaN;
-}
-
 /**
  * Evaluates one structured rule. Missing data never satisfies a rule (except `notExists` /
- * `isEmpty`), so the fallback renders instead.
+ * `isEmpty`), so the fallback renders instead. Values are read as rules/compare.ts says, the one
+ * reading Customer Segments' trait conditions use: numbers and decimal numeric text ("5.0" equals
+ * "5"; "0x10" is no number), dates as moments (ISO text, a date-time without a zone being UTC; a
+ * Date; an epoch number); other date text ("June 1, 2024") is no date, never read in the server's
+ * time zone, so a date rule on it does not hold.
  */
 export function evaluateRule(rule: StructuredRule, data: unknown, now = Date.now()): boolean {
 	const v = readPath(data, rule.field);
@@ -266,9 +250,9 @@ export function evaluateRule(rule: StructuredRule, data: unknown, now = Date.now
 		case 'notEquals':
 			return !looseEquals(v, want);
 		case 'contains':
-			return Array.isArray(v) ? v.some((x) => looseEquals(x, want)) : String(v).toLowerCase().includes(String(want).toLowerCase());
+			return containsValue(v, want);
 		case 'notContains':
-			return Array.isArray(v) ? !v.some((x) => looseEquals(x, want)) : !String(v).toLowerCase().includes(String(want).toLowerCase());
+			return !containsValue(v, want);
 		case 'in':
 			return Array.isArray(want) && want.some((x) => looseEquals(v, x));
 		case 'notIn':
@@ -277,28 +261,23 @@ export function evaluateRule(rule: StructuredRule, data: unknown, now = Date.now
 		case 'gte':
 		case 'lt':
 		case 'lte': {
-			// two dates compare as moments (an ISO date is no number: this was always false)
-			const [a, b] = isDate(want) ? [toTime(v), toTime(want)] : [toNumber(v), toNumber(want)];
-			if (rule.operator === 'gt') return a > b;
-			if (rule.operator === 'gte') return a >= b;
-			return rule.operator === 'lt' ? a < b : a <= b;
+			// with a date on either side, both are moments; else both numbers; else it does not hold
+			const d = compareValues(v, want);
+			if (d === undefined) return false;
+			if (rule.operator === 'gt') return d > 0;
+			if (rule.operator === 'gte') return d >= 0;
+			return rule.operator === 'lt' ? d < 0 : d <= 0;
 		}
 		case 'withinDays': {
-			const t = toTime(v);
-			return Number.isFinite(t) && now - t <= toNumber(want) * 86400000 && t <= now + 60000;
+			const t = momentOf(v);
+			return t !== undefined && now - t <= (numberOf(want) ?? NaN) * 86400000 && t <= now + 60000;
 		}
 		case 'olderThanDays': {
-			const t = toTime(v);
-			return Number.isFinite(t) && now - t > toNumber(want) * 86400000;
+			const t = momentOf(v);
+			return t !== undefined && now - t > (numberOf(want) ?? NaN) * 86400000;
 		}
 	}
 	return false;
-}
-
-function looseEquals(a: unknown, b: unknown): boolean {
-	if (typeof a === 'string' && typeof b === 'string') return a.trim().toLowerCase() === b.trim().toLowerCase();
-	if (typeof a === 'number' || typeof b === 'number') return toNumber(a) === toNumber(b);
-	return a === b;
 }
 
 export function evaluateBlockRules(structured: Map<string, StructuredRule[]>, data: unknown, now = Date.now()): Record<string, boolean> {

@@ -12,7 +12,8 @@ export interface StructuredRule {
 	/**
 	 * Compared value: a number or text; a list for `in`/`notIn` (anything else is refused when the
 	 * library is read); days for `withinDays`/`olderThanDays`. For `gt`/`gte`/`lt`/`lte` an ISO date
-	 * (`2024-01-01`, a date-time without a zone being UTC) compares the field as a moment.
+	 * (`2024-01-01`, a date-time without a zone being UTC) on either side compares both as moments.
+	 * Values are read as rules/compare.ts says (shared with Customer Segments).
 	 */
 	value?: unknown;
 }

@@ -11,13 +11,15 @@
  *     { "type": "trait", "field": "traits.plan", "operator": "equals" | "notEquals" | "contains" |
  *        "greaterThan" | "lessThan" | "exists" | "notExists", "value": ... }
  *     { "type": "group", "match": "all" | "any", "conditions": [...] }
- * `withinHours` omitted or 0 = all time.
+ * `withinHours` omitted or 0 = all time. A trait condition reads its field and value as
+ * rules/compare.ts says (numbers, numeric text, dates), the one reading Render Email's block rules use.
  *
  * A customer known only by a stored profile (no event list, e.g. after Customer Profile → Get
  * Profile) has the built-in segments decided from the profile's fields: see decideFromProfile.
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
-import { isoDateMs, parseTimeMs } from './parse';
+import { compareValues, containsValue, isComparableValue, looseEquals } from '../rules/compare';
+import { parseTimeMs } from './parse';
 
 export type Match = 'all' | 'any';
 
@@ -208,7 +210,7 @@ function traitValueProblems(operator: string, value: unknown, path: string): str
 		case 'contains':
 			return scalar && value !== '' ? [] : [`${path} must be non-empty text, a number or true/false for "contains"`];
 		default:
-			return toComparable(value) !== undefined ? [] : [`${path} must be a number, numeric text or an ISO date for "${operator}"`];
+			return isComparableValue(value) ? [] : [`${path} must be a number, numeric text or an ISO date for "${operator}"`];
 	}
 }
 
@@ -300,14 +302,11 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 				case 'notEquals':
 					return !looseEquals(v, c.value);
 				case 'contains':
-					if (Array.isArray(v)) return v.some((x) => looseEquals(x, c.value));
-					return typeof v === 'string' && v.toLowerCase().includes(String(c.value ?? '').toLowerCase());
+					return containsValue(v, c.value);
 				case 'greaterThan':
 				case 'lessThan': {
-					const a = toComparable(v);
-					const b = toComparable(c.value);
-					if (a === undefined || b === undefined) return false;
-					return c.operator === 'greaterThan' ? a > b : a < b;
+					const d = compareValues(v, c.value);
+					return d !== undefined && (c.operator === 'greaterThan' ? d > 0 : d < 0);
 				}
 			}
 			return false;
@@ -317,57 +316,6 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 				? c.conditions.every((x) => evaluate(x, profile, events, nowMs))
 				: c.conditions.some((x) => evaluate(x, profile, events, nowMs));
 	}
-}
-
-/**
- * equals / notEquals (and `contains` on a list). Numbers and numeric text compare as numbers: 5,
- * "5" and "5.0" are equal. A number never equals true/false or blank text (0 is not false, not " ").
- * true/false compare as text without case ("True" is true). Other text compares without case, and
- * two ISO dates as the same moment however written.
- */
-function looseEquals(a: unknown, b: unknown): boolean {
-	if (a === b) return true;
-	if (typeof a === 'number' || typeof b === 'number') {
-		const [x, y] = [numberOf(a), numberOf(b)];
-		return x !== undefined && x === y;
-	}
-	// the editor's Value is text: "True" is true, as text compares without case
-	if (typeof a === 'boolean' || typeof b === 'boolean') return String(a).toLowerCase() === String(b).toLowerCase();
-	if (typeof a === 'string' && typeof b === 'string') {
-		if (a.toLowerCase() === b.toLowerCase()) return true;
-		// two numbers as text ("5.0" and "5"); not past 15 digits, where two different ids
-		// ("12345678901234567890", "…891") would be the same double
-		if (exactNumericText(a) && exactNumericText(b)) return Number(a) === Number(b);
-		// two ISO dates: the same moment however written ("2024-03-01" and "2024-03-01T00:00:00.000Z")
-		const [x, y] = [isoDateMs(a), isoDateMs(b)];
-		return x !== undefined && x === y;
-	}
-	return false;
-}
-
-/** A decimal number written as text: " 5", "-5.0", "1e3" (not "0x10", "", "Infinity"). */
-const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/** A number, or numeric text read as one; undefined for anything else (booleans, blank text). */
-function numberOf(v: unknown): number | undefined {
-	if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-	return typeof v === 'string' && NUMERIC_TEXT.test(v.trim()) ? Number(v) : undefined;
-}
-
-/** Numeric text with at most 15 significant digits: a double holds it exactly enough to compare. */
-function exactNumericText(v: string): boolean {
-	const t = v.trim();
-	if (!NUMERIC_TEXT.test(t)) return false;
-	const digits = t.replace(/^[+-]/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-	return digits.length <= 15;
-}
-
-/** Numbers, numeric strings and ISO dates compare; anything else does not. */
-function toComparable(v: unknown): number | undefined {
-	if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-	// decimal text only: Number() would also read "0x10" as 16 and "0b1" as 1
-	if (typeof v === 'string' && v.trim() !== '') return numberOf(v) ?? isoDateMs(v);
-	return undefined;
 }
 
 export interface SegmentMembership {

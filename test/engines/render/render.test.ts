@@ -206,6 +206,63 @@ describe('withinDays / olderThanDays: a date-time without a zone is UTC whatever
 	});
 });
 
+describe('rules read numbers and dates as Customer Segments does (rules/compare.ts; review: the twins had drifted)', () => {
+	const now = Date.parse('2024-06-15T12:00:00Z');
+	const r = (f: unknown, operator: StructuredRule['operator'], value: unknown) => evaluateRule({ field: 'f', operator, value }, { f }, now);
+	it.each([
+		// in / notIn use equals: "5.0" is the number 5 (it was the text "5.0", not "5")
+		['5.0', 'in', ['5', '6'], true],
+		['5.0', 'notIn', ['5'], false],
+		[' 007 ', 'in', [7], true],
+		// hexadecimal text is no number: gte 16 and lte 16 both fail (Number("0x10") was 16: both held)
+		['0x10', 'gte', 16, false],
+		['0x10', 'lte', 16, false],
+		// a date field against an epoch value (seconds): 2024-06-01T00:00Z is 1717200000 s; it was NaN, always false
+		['2024-06-01T00:00:00Z', 'gte', 1717200000, true],
+		['2024-06-01T00:00:00Z', 'lte', 1717113600, false],
+		// date text other than ISO is no date: "June 14, 2024" was read at the server's local midnight,
+		// within 7 days of 2024-06-15 12:00 UTC in every zone (June 14 00:00 is 13 h 30 min before at
+		// UTC+14 … 36 h 30 min before at UTC-12); "June 1, 2024" was older than 7 days everywhere
+		['June 14, 2024', 'withinDays', 7, false],
+		['June 1, 2024', 'olderThanDays', 7, false],
+		// unchanged: ISO, epoch digits and YYYYMMDD text are moments (2024-06-10 is 5.5 days before now)
+		['2024-06-10', 'withinDays', 7, true],
+		['1717977600', 'withinDays', 7, true],
+		['20240610', 'withinDays', 7, true],
+		['20240601', 'olderThanDays', 7, true],
+	] as const)('%j %s %j → %s', (f, operator, value, expected) => {
+		expect(r(f, operator, value)).toBe(expected);
+	});
+
+	it('a non-ISO date is decided alike on every server (it was read in the server time zone)', () => {
+		const blocks = require.resolve('../../../nodes/engines/render/blocks');
+		// "2024/06/08 12:00" at the server's local time: 19:00 UTC in Los Angeles (PDT, UTC-7), 6 d 17 h
+		// before now, within 7 days; 03:00 UTC in Tokyo (UTC+9), 7 d 9 h before, not within
+		const outs = ['UTC', 'America/Los_Angeles', 'Asia/Tokyo'].map((tz) =>
+			runInTimeZone(
+				tz,
+				`const { evaluateRule } = require(${JSON.stringify(blocks)});
+				const now = Date.parse('2024-06-15T12:00:00Z');
+				const r = (operator) => evaluateRule({ field: 'd', operator, value: 7 }, { d: '2024/06/08 12:00' }, now);
+				console.log(JSON.stringify([r('withinDays'), r('olderThanDays')]));`,
+			),
+		);
+		expect(outs).toEqual([[false, false], [false, false], [false, false]]);
+	});
+
+	it('a gt / withinDays value in hexadecimal is refused when the library is read (it was read as 16 / 30)', async () => {
+		const compile = (rule: StructuredRule) => compileTemplate(html("{% render 'b' %}", [{ name: 'b', rule, content: '<p>b</p>' }]));
+		await expect(compile({ field: 'total', operator: 'gt', value: '0x10' })).rejects.toThrow(
+			'Block "b": the rule (field "total", operator "gt") needs "value" to be a number or an ISO date, e.g. 100 or "2024-01-01" (got "0x10")',
+		);
+		await expect(compile({ field: 'last_order_at', operator: 'withinDays', value: '0x1E' })).rejects.toThrow(
+			'Block "b": the rule (field "last_order_at", operator "withinDays") needs "value" to be a number of days, e.g. 30 (got "0x1E")',
+		);
+		// decimal text still compiles
+		await expect(compile({ field: 'last_order_at', operator: 'withinDays', value: ' 3e1 ' })).resolves.toBeDefined();
+	});
+});
+
 describe('escaping', () => {
 	const data = { name: '<img src=x onerror=alert(1)> & "q"', trusted: '<b>bold</b>' };
 	it('escapes every output by default; | raw opts one value out', async () => {
