@@ -5,7 +5,8 @@
  *
  * A kept view's product is its product_id, else its sku, else its name. Expected values by hand:
  * views of S1 (minute 0), S2 (1), S3 (2), S1 again (3) → newest first, one per product:
- * S1 at minute 3, S3 at 2, S2 at 1.
+ * S1 at minute 3, S3 at 2, S2 at 1. A view with a product_id and a sku and one with the same sku
+ * and no product_id are one product too (the newest view, keeping the product_id).
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
@@ -53,6 +54,20 @@ describe.each(storages)('Customer Profile on $name: sku-only product views', (st
 		expect((await get({ userId: 'woo-2' })).recentViews).toEqual([
 			{ product_id: '18', sku: 'S1', name: 'Mug', at: at(1) },
 			{ product_id: '17', sku: 'S1', name: 'Mug', at: at(0) },
+		]);
+	});
+
+	it('a product viewed with its product_id and sku, then with its sku only, is one entry keeping the product_id', async () => {
+		const rec = await record([
+			ev('Product Viewed', { userId: 'woo-5' }, 0, { product_id: '17', sku: 'S1', name: 'Mug' }),
+			ev('Product Viewed', { userId: 'woo-5' }, 1, { sku: 'S2' }),
+			ev('Product Viewed', { userId: 'woo-5' }, 2, { sku: 'S1', price: 4 }),
+		]);
+		expect(rec.error).toBeUndefined();
+		// S1 at 2 is 17's view (same sku, no product_id): 17/S1 at 2 (the newest view, product_id kept), S2 at 1
+		expect((await get({ userId: 'woo-5' })).recentViews).toEqual([
+			{ product_id: '17', sku: 'S1', price: 4, at: at(2) },
+			{ sku: 'S2', at: at(1) },
 		]);
 	});
 

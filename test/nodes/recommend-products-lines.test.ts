@@ -218,3 +218,58 @@ describe('Train: one order counts once', () => {
 		expect(model.products.map((p) => [p.product_id, p.buyers, p.units])).toEqual([['A', 3, 4]]);
 	});
 });
+
+describe('Recommend: an order event as the customer reads its products as Train does', () => {
+	// A model by hand: A's neighbours B (0.8) and C (0.5); B's and C's, A. No best sellers (Fill none).
+	const model = {
+		kind: 'pz-reco-model',
+		version: 1,
+		trainedAt: '2025-01-01T00:00:00.000Z',
+		similarity: 'cosine',
+		params: { similarity: 'cosine', neighbors: 20, halfLifeDays: 0, viewWeight: 0.3, maxProductsPerCustomer: 200, minSupport: 2, bestSellers: 100, bestSellersPerCategory: 20, asOf: null },
+		stats: { interactions: 6, purchases: 6, views: 0, customers: 3, products: 3, productsWithNeighbors: 3, neighborLinks: 4 },
+		bestSellers: [],
+		bestSellersByCategory: {},
+		products: [
+			{ product_id: 'A', name: 'Kettle', buyers: 3, units: 3, neighbors: [['B', 0.8], ['C', 0.5]] },
+			{ product_id: 'B', name: 'Teapot', buyers: 2, units: 2, neighbors: [['A', 0.8]] },
+			{ product_id: 'C', name: 'Mug', buyers: 1, units: 1, neighbors: [['A', 0.5]] },
+		],
+	};
+	const order = (products: IDataObject[], event = 'Order Completed') => ({ type: 'track', event, userId: 'c1', timestamp: '2025-01-02T00:00:00Z', properties: { order_id: 'O1', products }, context: { source: 'test' } });
+	const recommend = (input: IDataObject[], onError?: 'continueRegularOutput') =>
+		runWorkflow(
+			{ nodes: [node('Recommend', 'recommendProducts', { operation: 'recommend', model: JSON.stringify(model), count: 3, fill: 'none' }, onError ? { onError } : {})], connections: {} },
+			{ input: items(input) },
+		);
+
+	it('a product of quantity 0 (number or text) was not bought: not excluded, not a seed', async () => {
+		// By hand: purchased = A only (B at quantity 0, C at "0": nothing). Seed A, weight 1 (the only
+		// purchase): B scores 1 · 0.8 = 0.8, C 1 · 0.5 = 0.5, both recommended for A.
+		// Former reading: A, B and C all purchased, so all excluded: no recommendation at all.
+		for (const event of ['Order Completed', 'Order Paid']) {
+			const result = await recommend([order([{ product_id: 'A', quantity: 1 }, { product_id: 'B', quantity: 0 }, { sku: 'C', quantity: '0' }], event)]);
+			expect(result.error).toBeUndefined();
+			expect(result.items('Recommend')[0].json.recommendations).toEqual([
+				{ product_id: 'B', rank: 1, score: 0.8, reason: 'Bought together with Kettle', reason_code: 'bought_together', because_product_id: 'A', name: 'Teapot' },
+				{ product_id: 'C', rank: 2, score: 0.5, reason: 'Bought together with Kettle', reason_code: 'bought_together', because_product_id: 'A', name: 'Mug' },
+			]);
+		}
+	});
+
+	it('a negative quantity is refused naming the item and the field, as Train refuses it', async () => {
+		const input = [order([{ product_id: 'A', quantity: 1 }]), order([{ product_id: 'A', quantity: 1 }, { product_id: 'B', quantity: -1 }])];
+		const result = await recommend(input);
+		expect(result.error?.message).toBe('Item 1: Field "properties.products[1].quantity" (quantity) is not a number >= 0');
+		expect(result.nodes.Recommend.error?.description).toBe('Field: properties.products[1].quantity');
+		expect((result.nodes.Recommend.error as unknown as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+
+		// Continue On Fail: item 0 recommended (A bought: B 0.8, C 0.5), item 1 an error item of its own
+		const cof = await recommend(input, 'continueRegularOutput');
+		expect(cof.error).toBeUndefined();
+		const [first, second] = cof.items('Recommend');
+		expect((first.json.recommendations as IDataObject[]).map((r) => [r.product_id, r.score])).toEqual([['B', 0.8], ['C', 0.5]]);
+		expect(first.pairedItem).toEqual({ item: 0 });
+		expect(second).toEqual({ json: { error: 'Item 1: Field "properties.products[1].quantity" (quantity) is not a number >= 0' }, pairedItem: { item: 1 } });
+	});
+});

@@ -86,7 +86,7 @@ export interface ScopeSubscription {
 }
 
 export interface FoldOptions {
-	/** Product views kept (newest first, one per product: product_id, else sku, else name). Default 10. */
+	/** Product views kept (newest first, one per product: product_id, else sku, else name; see keepViews). Default 10. */
 	recentViews?: number;
 	/** Search queries kept (newest first, distinct). Default 10. */
 	recentSearches?: number;
@@ -265,6 +265,82 @@ const lineKey = (l: ProfileCartLine): string => l.product_id ?? l.sku ?? l.name 
  */
 const viewKey = (x: ProfileProductView): string => x.product_id ?? x.sku ?? x.name ?? '';
 
+type KeptView = ProfileState['views'][number];
+
+/**
+ * A view stored before views kept their sku: a product with only a sku was kept with no
+ * product_id, sku nor name (all such products as one entry). The fold makes none now (a view
+ * without any of the three is not kept).
+ */
+const legacyView = (x: ProfileProductView): boolean => x.product_id === undefined && x.sku === undefined && x.name === undefined;
+
+/**
+ * The `n` latest views, one per product, newest first. Two views are of one product when they
+ * have the same key (see viewKey), or the same sku and one a product_id, the other none (a source
+ * that sends the sku with the product_id, another or an older event the sku only); two
+ * product_ids with one sku stay two products. Each product keeps its latest view, with the
+ * product_id and the sku of an older view of it when the latest has none; a view with a
+ * product_id joins every kept view it matches (the product_id's, its sku's without product_id)
+ * into the newest.
+ * A legacy view (legacyView) is kept only while it is newer than every other view: it is then
+ * still the customer's latest view (Customer Segments counts it in a window) though nothing tells
+ * which product it was; once a newer view is kept it is dropped (it named no product Recommend
+ * Products could read, and took the place of one).
+ * A sku-only view is matched against the sku each product's kept view carries (its latest), and a
+ * product out of the last `n` is forgotten: only then (a product_id seen with several skus, a sku
+ * with several product_ids, a product out of the list) can the order in which views are recorded
+ * change which kept view carries which product_id; otherwise the result depends on the views only.
+ */
+function keepViews(list: KeptView[], n: number): KeptView[] {
+	const sorted = [...list].sort((a, b) => (a.ts !== b.ts ? b.ts - a.ts : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+	let newestProduct = -Infinity;
+	for (const x of sorted) if (!legacyView(x)) newestProduct = Math.max(newestProduct, x.ts);
+	// kept views newest first (null: joined into a newer one); kept views by viewKey (one each:
+	// views of one key are one product), and those with a product_id by their sku
+	const out: Array<KeptView | null> = [];
+	const byKey = new Map<string, number>();
+	const withIdBySku = new Map<string, number[]>();
+	const add = (i: number): void => {
+		const x = out[i]!;
+		byKey.set(viewKey(x), i);
+		if (x.product_id !== undefined && x.sku !== undefined) withIdBySku.set(x.sku, [...(withIdBySku.get(x.sku) ?? []), i]);
+	};
+	const remove = (i: number): void => {
+		const x = out[i]!;
+		if (byKey.get(viewKey(x)) === i) byKey.delete(viewKey(x));
+		if (x.product_id !== undefined && x.sku !== undefined) withIdBySku.set(x.sku, withIdBySku.get(x.sku)!.filter((j) => j !== i));
+		out[i] = null;
+	};
+	for (const x of sorted) {
+		if (legacyView(x)) {
+			// the newest view of all (sorted first, strictly newer than every product's): kept alone
+			if (out.length === 0 && x.ts > newestProduct) out.push(x);
+			continue;
+		}
+		if (x.product_id === undefined) {
+			// a view without product_id: its key's kept view, or one with a product_id and its sku, is newer
+			if (!byKey.has(viewKey(x)) && !(x.sku !== undefined && withIdBySku.get(x.sku)?.length)) add(out.push(x) - 1);
+			continue;
+		}
+		// a view with a product_id: its key's kept view, and the kept view of its sku without product_id
+		const same = [byKey.get(x.product_id)];
+		const bySku = x.sku === undefined ? undefined : byKey.get(x.sku);
+		if (bySku !== undefined && out[bySku]!.product_id === undefined && out[bySku]!.sku === x.sku) same.push(bySku);
+		const found = [...new Set(same.filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
+		if (found.length === 0) {
+			add(out.push(x) - 1);
+			continue;
+		}
+		// one product: the newest of its kept views stays, with the product_id, and a sku when it has none
+		const { product_id: _id, sku: _sku, ...newest } = out[found[0]]!;
+		const sku = [...found.map((i) => out[i]!.sku), x.sku].find((k) => k !== undefined);
+		for (const i of found) remove(i);
+		out[found[0]] = { product_id: x.product_id, ...(sku !== undefined ? { sku } : {}), ...newest };
+		add(found[0]);
+	}
+	return out.filter((x): x is KeptView => x !== null).slice(0, n);
+}
+
 function topN<T extends { ts: number; id: string }>(list: T[], n: number, key: (x: T) => string): T[] {
 	const sorted = [...list].sort((a, b) => (a.ts !== b.ts ? b.ts - a.ts : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	const seen = new Set<string>();
@@ -435,7 +511,7 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 				id: e.messageId,
 				ts: v.ts,
 			};
-			s.views = topN([...s.views, view], options.recentViews ?? 10, viewKey);
+			s.views = keepViews([...s.views, view], options.recentViews ?? 10);
 			break;
 		}
 		case 'Products Searched': {
@@ -518,7 +594,7 @@ export function mergeStates(into: ProfileState, from: ProfileState, options: Fol
 	if (from.cartSnap && newer(from.cartSnap.at, into.cartSnap?.at)) into.cartSnap = from.cartSnap;
 	into.cartLog = [...into.cartLog, ...from.cartLog];
 	normaliseCart(into);
-	into.views = topN([...into.views, ...from.views], options.recentViews ?? 10, viewKey);
+	into.views = keepViews([...into.views, ...from.views], options.recentViews ?? 10);
 	into.searches = topN([...into.searches, ...from.searches], options.recentSearches ?? 10, (x) => x.q.toLowerCase());
 	into.eng = {
 		d: pruneEngagement([...into.eng.d, ...from.eng.d], into.lastSeen),

@@ -4,6 +4,7 @@
  */
 import { CART_SNAPSHOT_EVENTS, type CanonicalEvent, type CanonicalProduct } from '../types/CanonicalEvent';
 import type { CustomerProfile } from '../types/CustomerProfile';
+import { isCounted } from './train';
 import type { CustomerContext, Interaction, ProductDetails } from './types';
 
 export class InputError extends Error {
@@ -169,7 +170,12 @@ export const DEFAULT_CUSTOMER_FIELDS: CustomerFields = { purchased: 'purchased_p
 
 type Entry = string | { id: string; time?: number };
 
-function entries(value: unknown, field: string): Entry[] {
+/**
+ * A list of product ids or products. `orderLines`: the products of an order event, each with its
+ * quantity checked as Train reads it (a number >= 0) and left out when Train leaves it out
+ * (isCounted: quantity 0 bought nothing).
+ */
+function entries(value: unknown, field: string, orderLines = false): Entry[] {
 	if (value === undefined || value === null) return [];
 	if (!Array.isArray(value)) throw new InputError(`Field "${field}" must be a list of product ids or products`, field);
 	const out: Entry[] = [];
@@ -180,6 +186,7 @@ function entries(value: unknown, field: string): Entry[] {
 			const o = v as Record<string, unknown>;
 			const pid = idOf(o.product_id) ?? idOf(o.id) ?? idOf(o.sku);
 			if (!pid) throw new InputError(`Field "${field}[${k}]" has no product_id`, `${field}[${k}]`);
+			if (orderLines && !isCounted({ kind: 'purchase', quantity: quantityOf(o.quantity, `${field}[${k}].quantity`) })) return;
 			const t = o.at ?? o.timestamp ?? o.time;
 			out.push({ id: pid, time: parseTime(t, `${field}[${k}]`) });
 			return;
@@ -193,7 +200,8 @@ function entries(value: unknown, field: string): Entry[] {
  * Customer item → context. Reads the configured fields (purchase history, cart, views) and,
  * for CustomerProfile items, `openCart.products` and `recentViews` too (at the item's top level
  * and under `profile`, where Get Profile puts them). A canonical event as
- * the item adds its products: Order Completed/Paid → purchased, Product Added and the cart
+ * the item adds its products: Order Completed/Paid → purchased (a product of quantity 0 is left out
+ * and a negative quantity refused, as Train reads the order), Product Added and the cart
  * snapshots (Cart Viewed/Updated, Checkout Started/Updated/Step Completed/Abandoned, Payment Info
  * Entered) → cart, anything else (Product Viewed...) → viewed.
  */
@@ -203,11 +211,12 @@ export function customerFromItem(json: Record<string, unknown>, fields: Customer
 		const event = json as unknown as CanonicalEvent;
 		const time = parseTime(event.timestamp, 'timestamp');
 		const props = event.properties;
-		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products').map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
+		const order = event.event === 'Order Completed' || event.event === 'Order Paid';
+		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products', order).map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
 		const single = idOf(props.product_id) ?? idOf(props.sku);
 		if (single) products.push({ id: single, time });
 		const extra = customerFromFields(json, fields);
-		if (event.event === 'Order Completed' || event.event === 'Order Paid') return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
+		if (order) return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
 		if (event.event === 'Product Added' || CART_SNAPSHOT_EVENTS.has(event.event)) return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
 		return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
 	}

@@ -42,9 +42,10 @@ export class TrainError extends Error {
 
 /**
  * Whether a line is used at all: a view always, a purchase unless its quantity is given and not
- * above 0 (an order line of quantity 0 bought nothing).
+ * above 0 (an order line of quantity 0 bought nothing). Train and Evaluate read lines with it, and
+ * Recommend the products of an order event given as the customer.
  */
-export function isCounted(line: Interaction): boolean {
+export function isCounted(line: Pick<Interaction, 'kind' | 'quantity'>): boolean {
 	return line.kind === 'view' || line.quantity === undefined || line.quantity > 0;
 }
 
