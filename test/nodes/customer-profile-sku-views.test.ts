@@ -88,8 +88,19 @@ describe.each(storages)('Customer Profile on $name: sku-only product views', (st
 		]);
 	});
 
-	it('Get Profile → Recommend Products reads the sku-only views as viewed products', async () => {
-		await record([ev('Product Viewed', { userId: 'woo-4' }, 0, { sku: 'S2' }), ev('Product Viewed', { userId: 'woo-4' }, 1, { sku: 'S1' })]);
+	it('Get Profile → Recommend Products reads the sku-only views as viewed products, and passes over a view known by its name only', async () => {
+		await record([
+			ev('Product Viewed', { userId: 'woo-4' }, 0, { sku: 'S2' }),
+			ev('Product Viewed', { userId: 'woo-4' }, 1, { sku: 'S1' }),
+			// kept by the profile (its key is the name) but no product of a model: Recommend failed
+			// the customer on it ("profile.recentViews[0] has no product_id")
+			ev('Product Viewed', { userId: 'woo-4' }, 2, { name: 'Gift card' }),
+		]);
+		expect((await get({ userId: 'woo-4' })).recentViews).toEqual([
+			{ name: 'Gift card', at: at(2) },
+			{ sku: 'S1', at: at(1) },
+			{ sku: 'S2', at: at(0) },
+		]);
 		// a model where S1 and X were bought by the same two customers: cosine 2 / sqrt(2 · 2) = 1
 		const model = {
 			kind: 'pz-reco-model',
@@ -111,7 +122,7 @@ describe.each(storages)('Customer Profile on $name: sku-only product views', (st
 		};
 		const res = await run(workflow, [{ userId: 'woo-4' }]);
 		expect(res.error).toBeUndefined();
-		// the newest view S1 is a seed of weight 0.5 (a view) · 0.9^0: X scores 0.5 · 1 = 0.5
+		// the newest view with an id, S1, is a seed of weight 0.5 (a view) · 0.9^0: X scores 0.5 · 1 = 0.5
 		expect(res.items('Recommend')[0].json.recommendations).toEqual([
 			{ product_id: 'X', rank: 1, score: 0.5, reason: 'Similar to Tea, which you viewed', reason_code: 'similar_to_viewed', because_product_id: 'S1', name: 'Teapot' },
 		]);

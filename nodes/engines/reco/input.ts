@@ -173,9 +173,12 @@ type Entry = string | { id: string; time?: number };
 /**
  * A list of product ids or products. `orderLines`: the products of an order event, each with its
  * quantity checked as Train reads it (a number >= 0) and left out when Train leaves it out
- * (isCounted: quantity 0 bought nothing).
+ * (isCounted: quantity 0 bought nothing). `storedProfile`: a stored profile's recent views or cart
+ * lines, where a product known by its name only (Customer Profile keeps those, and views stored by
+ * an older version with no id at all) is left out: it matches no product of the model, and
+ * refusing it failed every recommendation for that customer.
  */
-function entries(value: unknown, field: string, orderLines = false): Entry[] {
+function entries(value: unknown, field: string, orderLines = false, storedProfile = false): Entry[] {
 	if (value === undefined || value === null) return [];
 	if (!Array.isArray(value)) throw new InputError(`Field "${field}" must be a list of product ids or products`, field);
 	const out: Entry[] = [];
@@ -185,7 +188,10 @@ function entries(value: unknown, field: string, orderLines = false): Entry[] {
 		if (typeof v === 'object' && v !== null) {
 			const o = v as Record<string, unknown>;
 			const pid = idOf(o.product_id) ?? idOf(o.id) ?? idOf(o.sku);
-			if (!pid) throw new InputError(`Field "${field}[${k}]" has no product_id`, `${field}[${k}]`);
+			if (!pid) {
+				if (storedProfile) return;
+				throw new InputError(`Field "${field}[${k}]" has no product_id`, `${field}[${k}]`);
+			}
 			if (orderLines && !isCounted({ kind: 'purchase', quantity: quantityOf(o.quantity, `${field}[${k}].quantity`) })) return;
 			const t = o.at ?? o.timestamp ?? o.time;
 			out.push({ id: pid, time: parseTime(t, `${field}[${k}]`) });
@@ -233,8 +239,8 @@ function profileParts(json: Record<string, unknown>, cart: Entry[], viewed: Entr
 	const nested = json.profile;
 	if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) sources.push([nested as Partial<CustomerProfile>, 'profile.']);
 	for (const [profile, prefix] of sources) {
-		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`));
-		if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, `${prefix}recentViews`));
+		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`, false, true));
+		if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, `${prefix}recentViews`, false, true));
 	}
 }
 
