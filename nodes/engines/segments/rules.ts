@@ -377,7 +377,8 @@ export function storedProfile(value: unknown): Record<string, unknown> | undefin
  *   in it, maybe more (the same product viewed again). Decided when that is already N or more, or
  *   when no product was seen in the window; undecided otherwise (1 or 2 products for the 3 views
  *   of Engaged Browsers), and when a view is later than `nowMs` (it may hide one in the window).
- *   A view with neither product_id, sku nor name is not kept by the profile, so it is not seen.
+ *   A view with neither product_id, sku nor name is not kept by the profile, so it is not seen
+ *   (except one stored so by an earlier build, kept while it is the customer's latest view).
  * - Checkout Started not followed by Order Completed: the profile keeps the open cart (none once
  *   an order or a completed checkout closed it) and when it last changed (`updatedAt`), not when
  *   the checkout started. No open cart: false, unless the customer was seen (lastSeenAt,
