@@ -37,7 +37,14 @@ describe('input shapes', () => {
 		expect(ctx.viewed).toEqual([{ id: 'D', time: Date.UTC(2025, 0, 4) }, { id: 'A', time: Date.UTC(2025, 0, 5) }]);
 		// a flat profile item with no `profile` (or profile: null) reads as before
 		expect(customerFromItem({ profileId: 'p1', profile: null, openCart: { products: [{ product_id: 'E' }], updatedAt: '2025-01-03T00:00:00Z' } }).cart).toEqual(['E']);
-		expect(() => customerFromItem({ profile: { openCart: { products: [{ name: 'no id' }] } } })).toThrow('profile.openCart.products[0]');
+		// a stored profile's line known by its name only matches no product: passed over (it used to
+		// fail the customer), the others read; in a list the user gives, it is still refused
+		expect(customerFromItem({ profile: { openCart: { products: [{ name: 'no id' }, { product_id: 'F' }] }, recentViews: [{ name: 'Gift card', at: '2025-01-04T00:00:00Z' }] } })).toEqual({
+			purchased: [],
+			cart: ['F'],
+			viewed: [],
+		});
+		expect(() => customerFromItem({ cart: [{ name: 'no id' }] })).toThrow('Field "cart[0]" has no product_id');
 	});
 
 	it('reads a canonical event as the customer item: checkout → cart, order → purchased, view → viewed', () => {
