@@ -244,7 +244,8 @@ function itemAttribution(json: IDataObject, key: string): string | undefined {
  * The recipient's userId the item carries: its own (a canonical event, a profile as the item),
  * else that of the profile Customer Profile → Get Profile added (`profile.userId`). Kept on the
  * result item so that what follows (an Email Sent recorded per customer, A/B Experiment Analyze)
- * can join the send to the customer's other events by userId.
+ * can join the send to the customer's other events by userId; in version 1.1 also written into
+ * the provider metadata (`pz_user_id`), so that the provider's engagement events carry it back.
  */
 function itemUserId(json: IDataObject): string | undefined {
 	const own = itemAttribution(json, 'userId');
@@ -363,6 +364,9 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 					variant: str(o.variant) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.variant) : undefined),
 					segment: str(o.segment) || undefined,
 					experimentId: str(o.experimentId) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.experimentId) : undefined),
+					// 1.1: the recipient's userId also goes into the provider metadata (pz_user_id), so the
+					// engagement events come back with it as their userId (not in test mode, see toMessage).
+					userId: v11 ? userIds[i] : undefined,
 				},
 				unsubscribeUrl: str(p('unsubscribeUrl')) || (v11 ? str(renderedMessage(items[i].json)?.unsubscribe_url) : '') || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,

@@ -330,7 +330,13 @@ function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSetti
 		headers[TEST_MODE_HEADER] = item.to.email;
 		to = { email: settings.testAddress, name: item.to.name };
 	}
-	const metadata = attributionToMetadata({ ...(item.attribution ?? {}), campaignId: item.campaignId ?? item.attribution?.campaignId, messageId: item.attribution?.messageId ?? attributionMessageId(key) });
+	const metadata = attributionToMetadata({
+		...(item.attribution ?? {}),
+		campaignId: item.campaignId ?? item.attribution?.campaignId,
+		messageId: item.attribution?.messageId ?? attributionMessageId(key),
+		// A test send goes to the test address: its opens and clicks are the tester's, not this customer's.
+		userId: settings.testAddress ? undefined : item.attribution?.userId,
+	});
 	return {
 		index: item.index,
 		idempotencyKey: settings.testAddress ? `test-${key}` : key,

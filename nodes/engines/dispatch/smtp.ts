@@ -14,8 +14,10 @@
 import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type { Channel, Unit } from './engine';
+import { USER_ID_KEY } from '../types/attribution';
 import type { MessageResult, OutboundMessage } from './types';
 import { TransportError } from './types';
+import { fitsHeaderLine } from './util';
 
 export interface SmtpSettings {
 	host: string;
@@ -30,11 +32,18 @@ export interface SmtpSettings {
 	timeoutMs?: number;
 }
 
-/** Attribution metadata as headers: pz_campaign_id → X-Pz-Campaign-Id. */
+/**
+ * Attribution metadata as headers: pz_campaign_id → X-Pz-Campaign-Id. The recipient's userId
+ * (pz_user_id → X-Pz-User-Id) only when the header can carry it unchanged: no control character
+ * (nodemailer would write a line break as a space) and `X-Pz-User-Id: <userId>` within one header
+ * line (RFC 5322 §2.1.1, fitsHeaderLine; non-ASCII is RFC 2047-encoded by nodemailer); else it is
+ * left out.
+ */
 export function metadataHeaders(metadata: Record<string, string>): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [key, value] of Object.entries(metadata)) {
 		const name = 'X-' + key.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+		if (key === USER_ID_KEY && (/[\u0000-\u001f\u007f]/.test(value) || !fitsHeaderLine(name, value))) continue;
 		out[name] = value;
 	}
 	return out;

@@ -1,4 +1,5 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
+import { USER_ID_KEY } from '../types/attribution';
 import type { Address, HttpResponseSpec, MessageResult, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
@@ -86,4 +87,35 @@ export function chunk<T>(items: T[], maxCount: number, maxBytes: number, size: (
 export function baseUrl(settings: Record<string, unknown>, fallback: string): string {
 	const raw = typeof settings.baseUrl === 'string' && settings.baseUrl.trim() ? settings.baseUrl.trim() : fallback;
 	return raw.replace(/\/+$/, '');
+}
+
+/**
+ * The longest header line: "Each line of characters MUST be no more than 998 characters, and SHOULD
+ * be no more than 78 characters, excluding the CRLF" (RFC 5322 §2.1.1,
+ * https://www.rfc-editor.org/rfc/rfc5322#section-2.1.1). A value without white space (JSON as
+ * JSON.stringify writes it, most ids) cannot be folded onto more lines (§2.2.3).
+ */
+export const MAX_HEADER_LINE = 998;
+
+/** Whether `Name: value` fits on one header line, counted in UTF-8 octets (the stricter count). */
+export function fitsHeaderLine(name: string, value: string): boolean {
+	return Buffer.byteLength(`${name}: ${value}`, 'utf8') <= MAX_HEADER_LINE;
+}
+
+/**
+ * A message's metadata without the recipient's userId (`pz_user_id`) unless `fits` says the
+ * provider can carry the metadata with it: the same object when there is none or it fits. A userId
+ * that cannot be carried is left out whole, never cut (a cut one would name another customer), and
+ * the message is sent all the same: its engagement events then come back without a userId.
+ */
+export function keepUserIdIf(metadata: Record<string, string>, fits: (metadata: Record<string, string>) => boolean): Record<string, string> {
+	if (metadata[USER_ID_KEY] === undefined || fits(metadata)) return metadata;
+	const out: Record<string, string> = {};
+	for (const key in metadata) if (key !== USER_ID_KEY) out[key] = metadata[key];
+	return out;
+}
+
+/** Size of metadata as JSON text, in UTF-8 bytes (how SendGrid and Mandrill limits are read here). */
+export function jsonBytes(value: unknown): number {
+	return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }

@@ -533,7 +533,7 @@ export function matchPair(part: string): [string, string] | null {
 	return null;
 }
 
-/** Which attribution key `text[start, end)` is: 0-4 in ATTRIBUTION_KEYS order, -1 for any other. */
+/** Which attribution key `text[start, end)` is: 0-4 in ATTRIBUTION_KEYS order, 5 pz_user_id, -1 for any other. */
 function pzSlot(text: string, start: number, end: number): number {
 	switch (end - start) {
 		case 13:
@@ -541,7 +541,7 @@ function pzSlot(text: string, start: number, end: number): number {
 		case 14:
 			return text.startsWith('pz_campaign_id', start) ? 1 : -1;
 		case 10:
-			return text.startsWith('pz_variant', start) ? 2 : text.startsWith('pz_segment', start) ? 3 : -1;
+			return text.startsWith('pz_variant', start) ? 2 : text.startsWith('pz_segment', start) ? 3 : text.startsWith('pz_user_id', start) ? 5 : -1;
 		case 16:
 			return text.startsWith('pz_experiment_id', start) ? 4 : -1;
 		default:
@@ -559,12 +559,13 @@ function pairText(value: unknown, previous: string | undefined): string | undefi
 	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : previous;
 }
 
-/** The five attribution values read so far by addPairsAttribution (the last of each wins). */
+/** The five attribution values and the userId read so far by addPairsAttribution (the last of each wins). */
 let pzMessageId: string | undefined;
 let pzCampaignId: string | undefined;
 let pzVariant: string | undefined;
 let pzSegment: string | undefined;
 let pzExperimentId: string | undefined;
+let pzUserId: string | undefined;
 
 function setPz(slot: number, value: string): void {
 	if (slot === 0) pzMessageId = value;
@@ -572,6 +573,7 @@ function setPz(slot: number, value: string): void {
 	else if (slot === 2) pzVariant = value;
 	else if (slot === 3) pzSegment = value;
 	else if (slot === 4) pzExperimentId = value;
+	else if (slot === 5) pzUserId = value;
 }
 
 /**
@@ -593,6 +595,9 @@ function readPairCarrier(item: string): void {
 				pzVariant = pairText(parsed.pz_variant, pzVariant);
 				pzSegment = pairText(parsed.pz_segment, pzSegment);
 				pzExperimentId = pairText(parsed.pz_experiment_id, pzExperimentId);
+				// as userIdOf reads it: a number only when a safe integer (else it may not be the id sent)
+				const userId = parsed.pz_user_id;
+				if (typeof userId === 'string' || Number.isSafeInteger(userId)) pzUserId = String(userId);
 			}
 		} catch {
 			// not JSON: nothing, as in the former pairsToObject
@@ -640,13 +645,15 @@ function readPairCarrier(item: string): void {
  * Attribution from `key:value` pair carriers (Brevo tags, X-Mailin-custom), written into `out`:
  * what `addAttribution(out, pairsToObject(values))` does, keeping only the five `pz_*` keys
  * (the last value of each wins, as in the object) instead of building the object of all pairs.
+ * Returns the carriers' non-empty `pz_user_id` (the recipient's userId, not a property), if any.
  */
-export function addPairsAttribution(out: Record<string, unknown>, values: unknown): void {
+export function addPairsAttribution(out: Record<string, unknown>, values: unknown): string | undefined {
 	pzMessageId = undefined;
 	pzCampaignId = undefined;
 	pzVariant = undefined;
 	pzSegment = undefined;
 	pzExperimentId = undefined;
+	pzUserId = undefined;
 	if (Array.isArray(values)) {
 		for (let k = 0; k < values.length; k++) {
 			const item: unknown = values[k];
@@ -658,6 +665,7 @@ export function addPairsAttribution(out: Record<string, unknown>, values: unknow
 	if (pzVariant) out.variant = pzVariant;
 	if (pzSegment) out.segment = pzSegment;
 	if (pzExperimentId) out.experiment_id = pzExperimentId;
+	return pzUserId || undefined;
 }
 
 /**

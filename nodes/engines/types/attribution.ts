@@ -21,6 +21,16 @@ export const ATTRIBUTION_KEYS = {
 
 export type AttributionKey = keyof typeof ATTRIBUTION_KEYS;
 
+/**
+ * The recipient's userId (ESP Dispatch 1.1: the item's own userId, else Get Profile's
+ * profile.userId). Not a property: the engagement sources make it the canonical event's top-level
+ * `userId` (userIdOf), so an open, click or bounce folds into that customer's profile rather than
+ * only the one found by the address. Each provider writes it only within its documented limits
+ * (see the providers) and leaves it out otherwise; SES and Resend tags carry it tag-safe
+ * (encodeTagUserId).
+ */
+export const USER_ID_KEY = 'pz_user_id';
+
 /** Canonical property name for each attribution key. */
 export const ATTRIBUTION_PROPERTIES: Record<AttributionKey, string> = {
 	messageId: 'email_id',
@@ -36,6 +46,8 @@ export interface Attribution {
 	variant?: string;
 	segment?: string;
 	experimentId?: string;
+	/** Written as USER_ID_KEY (pz_user_id), after the other keys. */
+	userId?: string;
 }
 
 /** Attribution → flat provider metadata (`{ pz_campaign_id: 'spring', ... }`), empty values left out. */
@@ -45,6 +57,8 @@ export function attributionToMetadata(attribution: Attribution): Record<string, 
 		const value = attribution[key];
 		if (value !== undefined && value !== null && value !== '') out[ATTRIBUTION_KEYS[key]] = String(value);
 	}
+	const userId = attribution.userId;
+	if (userId !== undefined && userId !== null && userId !== '') out[USER_ID_KEY] = String(userId);
 	return out;
 }
 
@@ -74,4 +88,58 @@ export function addAttribution(out: Record<string, unknown>, metadata: unknown):
 	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? value : String(value);
 	value = source.pz_experiment_id;
 	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? value : String(value);
+}
+
+/**
+ * The userId a provider's metadata carries (`pz_user_id`): a non-empty string as it is, a safe
+ * integer as text (Mailgun calls its custom data JSON and may give `123` back as a number), else
+ * null: a larger or fractional number may no longer be the id that was sent, and a wrong userId
+ * would fold the event into another customer's profile. One property read, no copy: it runs for
+ * every engagement event.
+ */
+export function userIdOf(metadata: unknown): string | null {
+	if (typeof metadata !== 'object' || metadata === null) return null;
+	const value = (metadata as Record<string, unknown>).pz_user_id;
+	return typeof value === 'string' ? (value !== '' ? value : null) : Number.isSafeInteger(value) ? String(value) : null;
+}
+
+/** Characters SES message tags and Resend tags allow in a value (and a name). */
+const TAG_SAFE = /^[A-Za-z0-9_-]+$/;
+/** Marks a userId written base64url-encoded in a tag (encodeTagUserId). */
+export const TAG_USER_ID_PREFIX = 'b64-';
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A userId as an SES message tag or Resend tag value can carry it, reversibly: "only ASCII letters
+ * (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-)"
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html,
+ * https://resend.com/docs/api-reference/emails/send-email, `tags`). A userId of those characters
+ * alone is written as it is (`cus_123`, a UUID); any other (`auth0|5f1b`, an address, non-ASCII)
+ * as `b64-` + base64url of its UTF-8 bytes (RFC 4648 §5, whose alphabet is exactly letters,
+ * digits, `-` and `_`), and so is one that itself starts with `b64-`, so that reading is never
+ * ambiguous (decodeTagUserId). Undefined for text that is not well-formed UTF-16 (a lone
+ * surrogate has no UTF-8 form to carry). The provider still checks the length (≤ 256).
+ */
+export function encodeTagUserId(userId: string): string | undefined {
+	if (TAG_SAFE.test(userId) && !userId.startsWith(TAG_USER_ID_PREFIX)) return userId;
+	const bytes = Buffer.from(userId, 'utf8');
+	if (bytes.toString('utf8') !== userId) return undefined;
+	return TAG_USER_ID_PREFIX + bytes.toString('base64url');
+}
+
+/**
+ * The userId an SES or Resend tag value carries (what encodeTagUserId wrote): a value without the
+ * `b64-` prefix as it is; with it, the decoded text when it is exactly what encodeTagUserId writes
+ * for that text (canonical base64url of well-formed UTF-8 of a userId that needed encoding), else
+ * null: a value this package did not write is not guessed at.
+ */
+export function decodeTagUserId(value: string): string | null {
+	if (!value.startsWith(TAG_USER_ID_PREFIX)) return value;
+	let text: string;
+	try {
+		text = strictUtf8.decode(Buffer.from(value.slice(TAG_USER_ID_PREFIX.length), 'base64url'));
+	} catch {
+		return null;
+	}
+	return text !== '' && encodeTagUserId(text) === value ? text : null;
 }

@@ -11,6 +11,9 @@
  *    recipients per request; each email address only once across the personalizations;
  *    text/plain content first; substitutions at most 10,000 bytes per personalization;
  *    at most 10 categories; custom_args values must be strings.
+ *  - https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send (`custom_args`):
+ *    "Total custom_args size may not exceed 10,000 bytes", checked here on the custom_args a
+ *    personalization ends up with (the message's merged with its own) as JSON, in UTF-8 bytes.
  *  - https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/authentication
  *    401 `{"errors":[{"field":null,"message":"The provided authorization grant is invalid, expired, or revoked","help":null}]}`
  *  - https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sandbox-mode
@@ -112,6 +115,9 @@ export function mailSend(ctx: RouteContext, senders?: VerifiedSenders): Reply {
 			return error('The total collective size of your substitutions may not exceed 10,000 bytes per personalization object.', `personalizations.${i}.substitutions`);
 		}
 		if (p.custom_args) for (const v of Object.values(p.custom_args)) if (typeof v !== 'string') return error('Custom args values must be strings.', `personalizations.${i}.custom_args`);
+		if (Buffer.byteLength(JSON.stringify({ ...(body.custom_args ?? {}), ...(p.custom_args ?? {}) })) > 10000) {
+			return error('Total custom_args size may not exceed 10,000 bytes.', `personalizations.${i}.custom_args`);
+		}
 	}
 	if (recipients > 1000) return error('There is a limit of 1000 total recipients (to + cc + bcc) per request.', 'personalizations');
 	if (!verified(senders, body.from.email)) return { status: 403, body: { errors: [{ message: SENDER_IDENTITY_MESSAGE, field: 'from', help: null }] } };

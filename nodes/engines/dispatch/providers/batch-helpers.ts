@@ -4,6 +4,7 @@
  * one result per message with the right retry decision.
  */
 import { createHash } from 'node:crypto';
+import { encodeTagUserId, USER_ID_KEY } from '../../types/attribution';
 import type {
 	Address,
 	HttpResponseSpec,
@@ -198,6 +199,33 @@ export function asciiHeaderValue(value: string): string {
 export function tagSafe(value: string): string {
 	const safe = value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 	return safe === '' ? '_' : safe;
+}
+
+/**
+ * Longest SES message tag or Resend tag name and value: "It can contain no more than 256
+ * characters" (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html;
+ * Resend's send-email reference, `tags[].name` / `tags[].value`, words it the same).
+ */
+export const MAX_TAG_LENGTH = 256;
+
+/**
+ * Metadata as SES / Resend tags, `[name, value]`: names and values made tag-safe (tagSafe), except
+ * the recipient's userId, written reversibly (encodeTagUserId: as it is when tag-safe, else
+ * `b64-` + base64url) so that the engagement sources read back the very userId; left out when that
+ * is longer than MAX_TAG_LENGTH (a userId of more than 189 UTF-8 bytes needing encoding, or of more
+ * than 256 tag-safe characters) or not well-formed text.
+ */
+export function metadataTags(metadata: Record<string, string>): Array<[string, string]> {
+	const out: Array<[string, string]> = [];
+	for (const [key, value] of Object.entries(metadata)) {
+		if (key !== USER_ID_KEY) {
+			out.push([tagSafe(key), tagSafe(value)]);
+			continue;
+		}
+		const encoded = encodeTagUserId(value);
+		if (encoded !== undefined && encoded.length <= MAX_TAG_LENGTH) out.push([key, encoded]);
+	}
+	return out;
 }
 
 /** A UUID-shaped key derived from text (for providers that require a UUID idempotency key). */

@@ -53,6 +53,7 @@ import {
 	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
+import { fitsHeaderLine, keepUserIdIf } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -82,12 +83,18 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
 	]);
 }
 
-/** A message's own headers, with its attribution as X-Mailin-custom. */
+/**
+ * A message's own headers, with its attribution as X-Mailin-custom. Brevo documents no limit for a
+ * custom header ("Custom email headers (non-standard headers) to include in the email",
+ * https://developers.brevo.com/reference/sendtransacemail, `headers`), but it is a header of the
+ * email: the recipient's userId goes in only while `X-Mailin-custom: <JSON>` fits on one header
+ * line (RFC 5322, fitsHeaderLine; JSON.stringify writes no white space to fold at), else it is
+ * left out.
+ */
 function ownHeaders(message: OutboundMessage): Record<string, string> {
-	return {
-		...message.headers,
-		...(Object.keys(message.metadata).length ? { 'X-Mailin-custom': JSON.stringify(message.metadata) } : {}),
-	};
+	if (!Object.keys(message.metadata).length) return { ...message.headers };
+	const metadata = keepUserIdIf(message.metadata, (values) => fitsHeaderLine('X-Mailin-custom', JSON.stringify(values)));
+	return { ...message.headers, 'X-Mailin-custom': JSON.stringify(metadata) };
 }
 
 function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {

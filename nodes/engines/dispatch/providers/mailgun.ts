@@ -21,7 +21,8 @@
  * multipart/form-data, which Mailgun accepts as well as form-urlencoded, so HTML is not
  * percent-encoded (2–3× larger).
  *
- * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`);
+ * Attribution: `v:pz_*` user variables (returned by Mailgun webhooks as `user-variables`), the
+ * recipient's userId (`pz_user_id`) among them within the limit of customVariables;
  * `o:tag` for the first 3 tags ("A single message may be marked with up to 3 tags",
  * https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/track-tagging).
  * Mailgun accepts no idempotency key.
@@ -49,6 +50,7 @@ import {
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
+import { fitsHeaderLine, keepUserIdIf } from '../util';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;
 export const MAILGUN_MAX_TAGS = 3;
@@ -69,7 +71,20 @@ function isScalar(value: unknown): value is string | number | boolean | null {
 	return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
-function groupKey(message: OutboundMessage, mode: DispatchMode): string {
+/**
+ * The message's custom variables (`v:`). Mailgun documents no length limit for them; it writes them
+ * as JSON into the X-Mailgun-Variables header of the delivered email ("the X-Mailgun-Variables header
+ * will be included in the MIME of the delivered email",
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
+ * "Attaching Metadata to Messages"). So the recipient's userId goes in only while
+ * `X-Mailgun-Variables: <JSON>` fits on one header line (RFC 5322, fitsHeaderLine), else it is left
+ * out.
+ */
+function customVariables(message: OutboundMessage): Record<string, string> {
+	return keepUserIdIf(message.metadata, (values) => fitsHeaderLine('X-Mailgun-Variables', JSON.stringify(values)));
+}
+
+function groupKey(message: OutboundMessage, mode: DispatchMode, custom: Record<string, string>): string {
 	const variables = message.variables ?? {};
 	const complex: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(variables)) if (!isScalar(value)) complex[key] = value;
@@ -79,7 +94,7 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
 		(message.tags ?? []).slice(0, MAILGUN_MAX_TAGS),
 		message.options ?? {},
 		Object.keys(message.headers).sort(),
-		Object.keys(message.metadata).sort(),
+		Object.keys(custom).sort(),
 		mode === 'template' ? [message.templateId, Object.keys(variables).sort(), complex] : null,
 		[message.subject !== undefined, message.html !== undefined, message.text !== undefined],
 	]);
@@ -111,7 +126,7 @@ class Form {
 	}
 }
 
-function buildBody(messages: OutboundMessage[], mode: DispatchMode): { body: string; contentType: string } {
+function buildBody(messages: OutboundMessage[], mode: DispatchMode, variablesOf: Map<OutboundMessage, Record<string, string>>): { body: string; contentType: string } {
 	const first = messages[0];
 	const form = new Form();
 	const batch = messages.length > 1;
@@ -168,7 +183,7 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): { body: str
 	}
 	Object.keys(first.headers).forEach((name, i) => add(`h:${name}`, `pz_h${i}`, (m) => m.headers[name]));
 	for (const tag of (first.tags ?? []).slice(0, MAILGUN_MAX_TAGS)) form.append('o:tag', tag);
-	for (const key of Object.keys(first.metadata)) add(`v:${key}`, `pz_v_${key}`, (m) => m.metadata[key]);
+	for (const key of Object.keys(variablesOf.get(first)!)) add(`v:${key}`, `pz_v_${key}`, (m) => variablesOf.get(m)![key]);
 	for (const [key, value] of Object.entries(first.options ?? {})) {
 		if (/^(o|h|v):/.test(key) && value !== undefined && value !== null) form.append(key, String(value));
 	}
@@ -188,13 +203,14 @@ export const mailgun: EspProvider = {
 		if (!domain) throw new Error('Mailgun needs a sending domain (set "Domain" in the Mailgun credential)');
 		const url = `${mailgunBaseUrl(settings)}/v3/${encodeURIComponent(domain)}/messages`;
 		const plans: RequestPlan[] = [];
-		for (const group of groupBy(messages, (m) => groupKey(m, mode))) {
+		const variablesOf = new Map(messages.map((m) => [m, customVariables(m)]));
+		for (const group of groupBy(messages, (m) => groupKey(m, mode, variablesOf.get(m)!))) {
 			for (const part of chunk(group, MAILGUN_MAX_RECIPIENTS, {
 				maxBytes: MAX_REQUEST_BYTES,
 				size: estimateBytes,
 				uniqueRecipients: true,
 			})) {
-				const { body, contentType } = buildBody(part, mode);
+				const { body, contentType } = buildBody(part, mode, variablesOf);
 				plans.push({
 					request: { method: 'POST', url, headers: { 'content-type': contentType, accept: 'application/json' }, body },
 					messages: part,

@@ -49,8 +49,16 @@ import {
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
+import { jsonBytes, keepUserIdIf } from '../util';
 
 export const MANDRILL_MAX_RECIPIENTS = 1000;
+/**
+ * "For each message, metadata is limited to 250 bytes of JSON-encoded data"
+ * (https://mandrill.zendesk.com/hc/en-us/articles/360038805254-Using-Custom-Message-Metadata): a
+ * recipient's metadata, global and per-recipient together. The recipient's userId goes in only
+ * while its metadata stays within that, else it is left out.
+ */
+export const MANDRILL_MAX_METADATA_BYTES = 250;
 /** Provider options passed into `message` (others, meant for other providers, are ignored). */
 const MANDRILL_OPTIONS = ['subaccount', 'track_opens', 'track_clicks', 'important', 'merge_language', 'inline_css', 'view_content_link'];
 const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
@@ -119,12 +127,13 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	const perRecipient = [...mergeVars.entries()].filter(([, vars]) => vars.length).map(([rcpt, vars]) => ({ rcpt, vars }));
 	if (perRecipient.length) message.merge_vars = perRecipient;
 
-	const sharedMetadata = sharedEntries(messages.map((m) => m.metadata));
+	const metadata = messages.map((m) => keepUserIdIf(m.metadata, (values) => jsonBytes(values) <= MANDRILL_MAX_METADATA_BYTES));
+	const sharedMetadata = sharedEntries(metadata);
 	if (Object.keys(sharedMetadata).length) message.metadata = sharedMetadata;
 	const recipientMetadata = messages
-		.map((m) => ({
+		.map((m, i) => ({
 			rcpt: m.to.email,
-			values: Object.fromEntries(Object.entries(m.metadata).filter(([k]) => !(k in sharedMetadata))),
+			values: Object.fromEntries(Object.entries(metadata[i]).filter(([k]) => !(k in sharedMetadata))),
 		}))
 		.filter((r) => Object.keys(r.values).length);
 	if (recipientMetadata.length) message.recipient_metadata = recipientMetadata;

@@ -12,9 +12,11 @@
  *    https://postmarkapp.com/developer/api/overview#error-codes
  *  - Metadata: at most 10 fields, names up to 20 characters, values up to 80.
  *    https://postmarkapp.com/support/article/1125-custom-metadata-faq
+ *    The recipient's userId (`pz_user_id`) goes in when at most 80 characters, else it is left out.
  *  - Message streams: `MessageStream` per message (default "outbound"; broadcasts go to a
  *    broadcast stream). https://postmarkapp.com/developer/api/email-api#send-a-single-email
  */
+import { USER_ID_KEY } from '../../types/attribution';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
 import { baseUrl, byteLength, chunk, formatAddress, httpFailure, parseJson } from '../util';
 
@@ -26,11 +28,25 @@ type Json = Record<string, unknown>;
 /** Postmark ErrorCodes that mean "this recipient is suppressed on Postmark's side". */
 const INACTIVE_RECIPIENT = 406;
 
+/**
+ * Postmark metadata: at most 10 fields, names up to 20 characters, values up to 80
+ * (https://postmarkapp.com/support/article/1125-custom-metadata-faq). The API refuses a message
+ * over them: "Invalid metadata content. Field names are limited to 20 characters and field values
+ * are limited to 80 characters in length." (the answer as quoted in
+ * https://github.com/dittofeed/dittofeed/pull/1759). Counted here in UTF-16 code units
+ * (JavaScript's length), never fewer than the characters.
+ */
+export const POSTMARK_MAX_METADATA_FIELDS = 10;
+export const POSTMARK_MAX_METADATA_NAME = 20;
+export const POSTMARK_MAX_METADATA_VALUE = 80;
+
 function metadata(m: OutboundMessage): Json | undefined {
 	const entries = Object.entries(m.metadata)
-		.filter(([k]) => k.length <= 20)
-		.slice(0, 10)
-		.map(([k, v]) => [k, String(v).slice(0, 80)]);
+		.filter(([k, v]) => k.length <= POSTMARK_MAX_METADATA_NAME && (k !== USER_ID_KEY || v.length <= POSTMARK_MAX_METADATA_VALUE))
+		.slice(0, POSTMARK_MAX_METADATA_FIELDS)
+		// Other values are cut to the limit as before; a longer userId was left out above, never cut (a
+		// cut one would name another customer).
+		.map(([k, v]) => [k, String(v).slice(0, POSTMARK_MAX_METADATA_VALUE)]);
 	return entries.length ? Object.fromEntries(entries) : undefined;
 }
 

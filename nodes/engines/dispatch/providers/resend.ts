@@ -13,7 +13,8 @@
  *   (https://resend.com/docs/dashboard/emails/idempotency-keys). One message: its own key;
  *   a batch: a hash of its messages' keys, so retrying the same batch is deduplicated.
  * - Attribution: `tags: [{ name, value }]` (ASCII letters, digits, `_` and `-`, ≤256 chars;
- *   other characters become `_`), returned in Resend webhooks.
+ *   other characters become `_`), returned in Resend webhooks. The recipient's userId
+ *   (`pz_user_id`) is written reversibly instead (metadataTags), or left out.
  * - 403 validation_error has two documented meanings (https://resend.com/docs/api-reference/errors):
  *   "The domain.com domain is not verified. Please, add and verify your domain." (the API adds
  *   " on https://resend.com/domains"): a refusal of the SENDER; and "You can only send testing
@@ -41,6 +42,7 @@ import {
 	formatAddress,
 	isRecord,
 	isRetryableStatus,
+	metadataTags,
 	parseJson,
 	requestKey,
 	retryAfterSeconds,
@@ -69,7 +71,7 @@ export function resendEmail(message: OutboundMessage, mode: DispatchMode): Recor
 	}
 	if (Object.keys(message.headers).length) email.headers = { ...message.headers };
 	const tags = [
-		...Object.entries(message.metadata).map(([name, value]) => ({ name: tagSafe(name), value: tagSafe(value) })),
+		...metadataTags(message.metadata).map(([name, value]) => ({ name, value })),
 		...(message.tags ?? []).map((tag) => ({ name: tagSafe(tag), value: 'true' })),
 	];
 	if (tags.length) email.tags = tags;

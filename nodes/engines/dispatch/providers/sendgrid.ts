@@ -7,7 +7,8 @@
  *  - the whole request must be under 30 MB (we cap at 20 MB to keep a margin);
  *  - `substitutions`: at most 10,000 bytes per personalization (legacy substitutions work on
  *    subject and content when no dynamic template is used);
- *  - `categories`: at most 10; `custom_args` values are strings;
+ *  - `categories`: at most 10; `custom_args` values are strings, at most 10,000 bytes in total (the
+ *    recipient's userId, `pz_user_id`, is left out when it would not fit);
  *  - `content`: text/plain first, then text/html.
  *
  * Request shapes:
@@ -24,10 +25,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
-import { baseUrl, byteLength, header, httpFailure, parseJson, sameForAll } from '../util';
+import { baseUrl, byteLength, header, httpFailure, jsonBytes, keepUserIdIf, parseJson, sameForAll } from '../util';
 
 export const SENDGRID_MAX_PERSONALIZATIONS = 1000;
 export const SENDGRID_MAX_SUBSTITUTION_BYTES = 10000;
+/**
+ * "Total custom_args size may not exceed 10,000 bytes" (Mail Send reference, `custom_args` and
+ * `personalizations[].custom_args`: https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send),
+ * read here as the personalization's custom_args object as JSON, in UTF-8 bytes (more than the
+ * keys and values alone).
+ */
+export const SENDGRID_MAX_CUSTOM_ARGS_BYTES = 10000;
 const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
 /** Substitution tags for the per-recipient body in rendered mode. */
 export const SENDGRID_HTML_TAG = '[%pz_html%]';
@@ -43,7 +51,8 @@ function personalization(m: OutboundMessage, mode: DispatchMode, substitute: boo
 	const p: Json = { to: [addr(m.to)] };
 	if (mode === 'rendered') p.subject = m.subject ?? '';
 	if (Object.keys(m.headers).length) p.headers = { ...m.headers };
-	if (Object.keys(m.metadata).length) p.custom_args = { ...m.metadata };
+	// The recipient's userId only while the custom args stay within SendGrid's limit, else left out.
+	if (Object.keys(m.metadata).length) p.custom_args = { ...keepUserIdIf(m.metadata, (args) => jsonBytes(args) <= SENDGRID_MAX_CUSTOM_ARGS_BYTES) };
 	if (mode === 'template') p.dynamic_template_data = m.variables ?? {};
 	if (substitute) {
 		const subs: Json = {};

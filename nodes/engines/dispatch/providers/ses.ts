@@ -14,7 +14,8 @@
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html
  * - Attribution: EmailTags / ReplacementTags `{ Name, Value }` (ASCII letters, digits, `_`, `-`,
- *   ≤256 characters; other characters become `_`), published with SES event destinations.
+ *   ≤256 characters; other characters become `_`), published with SES event destinations. The
+ *   recipient's userId (`pz_user_id`) is written reversibly instead (metadataTags), or left out.
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  * - No idempotency token exists for these calls.
  */
@@ -36,6 +37,7 @@ import {
 	header,
 	isRecord,
 	isRetryableStatus,
+	metadataTags,
 	parseJson,
 	stableJson,
 	stringSetting,
@@ -68,7 +70,7 @@ function sesAddress(address: { email: string; name?: string }): string {
 
 function tags(message: OutboundMessage): Array<{ Name: string; Value: string }> {
 	return [
-		...Object.entries(message.metadata).map(([k, v]) => ({ Name: tagSafe(k), Value: tagSafe(v) })),
+		...metadataTags(message.metadata).map(([Name, Value]) => ({ Name, Value })),
 		...(message.tags ?? []).map((t) => ({ Name: tagSafe(t), Value: 'true' })),
 	];
 }

@@ -2,7 +2,8 @@
  * Brevo transactional webhooks, one event per request
  * (https://developers.brevo.com/docs/transactional-webhooks). Attribution is read from the
  * `X-Mailin-custom` header value (JSON object or `key:value|key:value`) and from `tags`
- * (`pz_campaign_id:spring`). `ts_event` is UTC epoch seconds; `date` is Paris time, never used.
+ * (`pz_campaign_id:spring`), and so is the recipient's `pz_user_id` (the event's userId).
+ * `ts_event` is UTC epoch seconds; `date` is Paris time, never used.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource } from '../types';
@@ -59,8 +60,10 @@ export const brevo: EventSource = {
 		// Key by key in the order of the former `compact({ ...attribution(pairsToObject(tags), pairsToObject(custom)), esp_message_id,
 		// link_url, reason, bounce_type, machine_open })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
-		addPairsAttribution(properties, b.tags ?? b.tag);
-		addPairsAttribution(properties, b['X-Mailin-custom'] ?? b['x-mailin-custom']);
+		const tagUserId = addPairsAttribution(properties, b.tags ?? b.tag);
+		// ESP Dispatch writes the recipient's pz_user_id into X-Mailin-custom; as for the other keys, the
+		// header's value wins over the tags'.
+		const userId = addPairsAttribution(properties, b['X-Mailin-custom'] ?? b['x-mailin-custom']) ?? tagUserId ?? null;
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (topic === 'click') {
 			const link = optionalString(b.link);
@@ -75,6 +78,6 @@ export const brevo: EventSource = {
 		const context: CanonicalContext = { source: 'brevo', topic };
 		const ip = optionalString(b.sending_ip);
 		if (ip !== undefined) context.ip = ip;
-		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, b)];
+		return [engagementEvent(input, name, messageId, timestamp, email, userId, properties, context, b)];
 	},
 };

@@ -1,10 +1,11 @@
 /**
  * Mailgun webhooks: `{ signature: {…}, "event-data": { event, id, timestamp, recipient,
- * "user-variables", tags, message: { headers }, url, severity, reason } }`.
+ * "user-variables", tags, message: { headers }, url, severity, reason } }`; our attribution and
+ * the recipient's `pz_user_id` (the event's userId) are in `user-variables`.
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution } from '../../types/attribution';
+import { addAttribution, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -60,7 +61,8 @@ export const mailgun: EventSource = {
 		// Key by key in the order of the former `compact({ ...attribution(user-variables),
 		// esp_message_id, link_url, bounce_type, reason, tags })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
-		addAttribution(properties, data['user-variables']);
+		const variables = data['user-variables'];
+		addAttribution(properties, variables);
 		const esp = optionalString(obj(obj(data.message).headers)['message-id']);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (topic === 'clicked') {
@@ -76,6 +78,6 @@ export const mailgun: EventSource = {
 		if (ip !== undefined) context.ip = ip;
 		const userAgent = optionalString(client['user-agent']);
 		if (userAgent !== undefined) context.userAgent = userAgent;
-		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, input.keepRaw ? rawPayload(body) : body)];
+		return [engagementEvent(input, name, messageId, timestamp, email, userIdOf(variables), properties, context, input.keepRaw ? rawPayload(body) : body)];
 	},
 };

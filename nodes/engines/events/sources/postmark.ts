@@ -1,9 +1,9 @@
 /**
- * Postmark webhooks, one event per request, `RecordType` names the event; our attribution is in
- * `Metadata`. https://postmarkapp.com/developer/webhooks/webhooks-overview
+ * Postmark webhooks, one event per request, `RecordType` names the event; our attribution (and
+ * the recipient's `pz_user_id`, the event's userId) is in `Metadata`. https://postmarkapp.com/developer/webhooks/webhooks-overview
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution } from '../../types/attribution';
+import { addAttribution, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
@@ -97,6 +97,6 @@ export const postmark: EventSource = {
 		if (userAgent !== undefined) context.userAgent = userAgent;
 		const stream = optionalString(b.MessageStream);
 		if (stream !== undefined) context.stream = stream;
-		return [engagementEvent(input, name, messageId, timestamp, recipient, properties, context, b)];
+		return [engagementEvent(input, name, messageId, timestamp, recipient, userIdOf(b.Metadata), properties, context, b)];
 	},
 };

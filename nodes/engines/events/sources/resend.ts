@@ -1,10 +1,11 @@
 /**
  * Resend webhooks (Svix-signed): `{ type: "email.opened", created_at, data: { email_id, to, tags, click } }`.
  * https://resend.com/docs/dashboard/webhooks/event-types . Our attribution is in `data.tags`
- * (an object, or the older `[{ name, value }]` list).
+ * (an object, or the older `[{ name, value }]` list), with the recipient's `pz_user_id` (the
+ * event's userId, written tag-safe: decodeTagUserId).
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution } from '../../types/attribution';
+import { addAttribution, decodeTagUserId, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -55,7 +56,11 @@ export const resend: EventSource = {
 		// Key by key in the order of the former `compact({ ...attribution(tags), esp_message_id,
 		// link_url, reason, bounce_type })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
-		addAttribution(properties, tagsOf(data.tags));
+		const tags = tagsOf(data.tags);
+		addAttribution(properties, tags);
+		// Tags allow only letters, digits, `_` and `-`: ESP Dispatch writes other userIds encoded.
+		const tagUserId = userIdOf(tags);
+		const userId = tagUserId === null ? null : decodeTagUserId(tagUserId);
 		const esp = optionalString(data.email_id);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		const link = optionalString(click.link);
@@ -68,6 +73,6 @@ export const resend: EventSource = {
 		if (ip !== undefined) context.ip = ip;
 		const userAgent = optionalString(click.userAgent);
 		if (userAgent !== undefined) context.userAgent = userAgent;
-		return [engagementEvent(input, name, messageId, timestamp, email, properties, context, b)];
+		return [engagementEvent(input, name, messageId, timestamp, email, userId, properties, context, b)];
 	},
 };

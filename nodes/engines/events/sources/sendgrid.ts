@@ -1,9 +1,9 @@
 /**
- * SendGrid Event Webhook: a JSON array of events; custom args (our `pz_*` attribution) are
- * top-level keys of each event. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
+ * SendGrid Event Webhook: a JSON array of events; custom args (our `pz_*` attribution, and the
+ * recipient's `pz_user_id`, the event's userId) are top-level keys of each event. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution } from '../../types/attribution';
+import { addAttribution, userIdOf } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -55,7 +55,7 @@ function one(e: Record<string, unknown>, input: NormalizeInput, path: string): C
 	if (ip !== undefined) context.ip = ip;
 	const userAgent = optionalString(e.useragent);
 	if (userAgent !== undefined) context.userAgent = userAgent;
-	return engagementEvent(input, name, messageId, timestamp, email, properties, context, e);
+	return engagementEvent(input, name, messageId, timestamp, email, userIdOf(e), properties, context, e);
 }
 
 export const sendgrid: EventSource = {

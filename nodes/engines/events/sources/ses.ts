@@ -1,10 +1,12 @@
 /**
  * Amazon SES event publishing through SNS. The body is an SNS envelope whose `Message` is the
  * SES event JSON (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html);
- * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`).
+ * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`), with
+ * the recipient's `pz_user_id` (the event's userId, written tag-safe: decodeTagUserId).
  * Bounce, Complaint and Delivery events list several recipients: one canonical event each.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
+import { decodeTagUserId } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -142,6 +144,10 @@ export const ses: EventSource = {
 		// esp_message_id, ...topic's own })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
 		addTagAttribution(properties, mail.tags);
+		// ESP Dispatch sends each message to one address, whom pz_user_id names: an event listing
+		// several recipients (not such a message) gives it to none of them.
+		const tagUserId = recipients.length === 1 && isObject(mail.tags) ? tagValue(mail.tags.pz_user_id) : undefined;
+		const userId = tagUserId === undefined ? null : decodeTagUserId(tagUserId);
 		const esp = optionalString(mail.messageId);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (bounceType !== undefined) properties.bounce_type = bounceType;
@@ -165,7 +171,7 @@ export const ses: EventSource = {
 			if (topicArn !== undefined) context.topicArn = topicArn;
 			// Each event gets its own properties object, as before (a copy for the second and later).
 			const props = i === 0 ? properties : { ...properties };
-			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, mailboxEmail(recipients[i]), props, context, input.payload));
+			out.push(engagementEvent(input, name, recipients.length > 1 ? `${baseId}:${i}` : baseId, timestamp, mailboxEmail(recipients[i]), userId, props, context, input.payload));
 		}
 		return out;
 	},
