@@ -69,6 +69,12 @@ export const CSS_JOIN = 32;
  * written as character references (an MSO conditional comment's content still reads them as `-`/`!`).
  */
 export const IN_COMMENT = 64;
+/**
+ * With CSS_DATA: the template opens a parenthesis right after the output (`background:{{ f }}(…)`),
+ * so the value names a function: it is checked with the `(` (a name not in CSS_FUNCTIONS, such as
+ * `url` or `expression`, is written as nothing).
+ */
+export const CSS_CALL = 128;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
@@ -192,6 +198,10 @@ interface Scan {
 	noscript: number;
 	/** In a `<meta>` tag: 1 it has `http-equiv="refresh"` (or one Liquid writes), 2 an output wrote into it. */
 	meta: number;
+	/** 1 in a `<script>` tag, and its content, whose type makes it a JSON data block (DATA_SCRIPTS), not script. */
+	scriptData: number;
+	/** The last output (token begin) written as CSS data (CSS_DATA) in this reading, while nothing has been read after it: -1 none. */
+	cssCall: number;
 	/**
 	 * Static text at the end of the last piece that the next one may complete (read again with it):
 	 * `</st` in raw text, `-`/`--`/`--!` in a comment, `<!`/`<!-` in text.
@@ -251,6 +261,9 @@ function noteAttr(x: Scan): void {
 	if (x.tag === 'meta' && x.attr === ANY_ATTR) x.meta |= 1;
 }
 
+/** `<script>` types that make it a data block, which no browser runs (https://html.spec.whatwg.org/multipage/scripting.html#data-block): JSON only. */
+const DATA_SCRIPTS = new Set(['application/ld+json', 'application/json']);
+
 /** Elements whose start tag starts foreign content (SVG, MathML), where the tokenizer reads differently. */
 const FOREIGN = new Set(['svg', 'math']);
 /** SVG elements that set another attribute (an `href` included) from their `to`/`from`/`by`/`values`. */
@@ -287,7 +300,7 @@ function endOfTag(x: Scan, at: number): S {
  */
 function scanKey(x: Scan): string {
 	const key = stateKey(x);
-	return x.foreign || x.meta || x.carry || x.noscript ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}` : key;
+	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}` : key;
 }
 
 function stateKey(x: Scan): string {
@@ -495,6 +508,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		// <meta http-equiv="refresh"> (compared as a browser does, references decoded), or an http-equiv Liquid writes:
 		// Liquid in its tag is refused (endOfTag); Content-Type, Content-Language, X-UA-Compatible… are not refreshes
 		if (x.tag === 'meta' && x.attr === 'http-equiv' && (x.hasLiquid || decodeHtml(x.value).trim().toLowerCase() === 'refresh')) x.meta |= 1;
+		if (x.tag === 'script' && x.attr === 'type') x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 0;
 		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
@@ -826,7 +840,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	}
 
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, carry: '' };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -844,13 +858,18 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		const cssData = checkLiterals(scans, t) ? 0 : CSS_DATA | CSS_JOIN;
 		for (const x of scans) {
 			refuseOutput(x, t);
+			// CSS data in this reading: a "(" the template writes right after it makes the value a function's name (readPiece)
+			x.cssCall = -1;
 			if (x.tag === 'meta' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) x.meta |= 2;
 			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 			if (inValue(x)) {
 				liquidInValue(x);
 				const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
 				if (mode) css |= mode;
-				else if (x.attr === 'style') css |= cssDataMode(x.value) & cssData;
+				else if (x.attr === 'style') {
+					css |= cssDataMode(x.value) & cssData;
+					if (cssData) x.cssCall = t.begin;
+				}
 				else if (isUrlAttr(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
 				x.valueHasOutput = true;
 				x.value += 'x';
@@ -858,7 +877,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.BeforeValue) {
 				// href={{ url }}: an unquoted value starting with the output
 				if (isUrlAttr(x.attr)) starts++;
-				else if (x.attr === 'style') css |= CSS_DATA & cssData;
+				else if (x.attr === 'style') {
+					css |= CSS_DATA & cssData;
+					if (cssData) x.cssCall = t.begin;
+				}
 				openValue(x, x.lastPiece, x.lastPieceLength);
 				x.value = '';
 				liquidInValue(x);
@@ -868,7 +890,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.RawText) {
 				const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
 				if (mode) css |= mode;
-				else if (x.rawTag === 'style') css |= cssDataMode(x.raw) & cssData;
+				else if (x.rawTag === 'style') {
+					css |= cssDataMode(x.raw) & cssData;
+					if (cssData) x.cssCall = t.begin;
+				}
 				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
 			} else if (inTag(x)) {
 				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
@@ -908,12 +933,36 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		if ((inValue(x) || x.state === S.BeforeValue) && x.attr === 'srcdoc') {
 			refuse('Liquid in an iframe "srcdoc": it is a whole HTML document, whose character references the browser decodes, so escaping cannot keep the data text. Email clients do not show iframes: remove it', 'srcdoc');
 		}
+		if ((inValue(x) || x.state === S.BeforeValue) && x.attr.startsWith('on')) {
+			refuse(
+				`Liquid in the event handler "${x.attr}": a browser runs its value as script once it has decoded the character references, so HTML escaping does not keep the data text there (&#39; is a quote again). Email clients remove event handlers: remove the attribute, or put the value in a link's URL`,
+				x.attr,
+			);
+		}
+		if (inValue(x) && isUrlAttr(x.attr)) {
+			// a javascript: URL the template writes: the data would be script (references decoded first)
+			const scheme = schemeOf(x.hasLiquid ? x.staticStart : x.value);
+			if (scheme === 'javascript' || scheme === 'vbscript') {
+				refuse(`Liquid inside a ${scheme}: URL the template writes: a browser runs it as script once it has decoded the character references, so HTML escaping does not keep the data text there. Write an http(s) link`, `${x.attr}="${scheme}:…"`);
+			}
+		}
+		if (x.state === S.RawText && x.rawTag === 'script' && !x.scriptData) {
+			refuse(
+				'Liquid inside <script>: a browser runs it (the web version of an email), and HTML escaping does not keep data out of script (a backslash, a backtick, a function name are code there). Email clients remove scripts: remove the script, or write schema.org data as <script type="application/ld+json">',
+				'<script>',
+			);
+		}
 		if ((inValue(x) || x.state === S.BeforeValue) && x.attr === ANY_ATTR) {
 			refuse('Liquid writes the value of an attribute whose name the data wrote: the data could choose onclick, style or srcdoc. Write the attribute names in the template', '<… {{ name }}={{ value }}>');
 		}
 	}
 
 	function readPiece(x: Scan, t: PlanToken): void {
+		if (x.cssCall >= 0) {
+			// `background:{{ f }}(…)`: the data names the function the template opens
+			if (t.value.startsWith('(') && t.begin >= 0) mark(x.cssCall, CSS_CALL);
+			x.cssCall = -1;
+		}
 		// static text the last piece left incomplete is read again with this one (offsets in this piece: i - shift)
 		const shift = x.carry.length;
 		const s = x.carry + t.value;
@@ -950,6 +999,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							x.state = S.TagOpen;
 							x.tag = '';
 							x.meta = 0;
+							x.scriptData = 0;
 						}
 					}
 					break;
@@ -1136,7 +1186,7 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
-	if (mode & CSS_DATA && CSS_SUSPECT.test(value) && cssAdds(value, (mode & CSS_JOIN) !== 0)) return '';
+	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) return '';
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);

@@ -149,3 +149,40 @@ describe('3. foreign content the guard left too early', () => {
 		);
 	});
 });
+
+describe('4. data that names a function or writes script', () => {
+	it('a function name from the data before a "(" the template writes is checked with it (CSS)', async () => {
+		// `url` + the template's "(" would load a URL of the data's choosing, which data is not allowed to add in CSS (CSS_DATA)
+		const body = '<div style="background:{{ f }}(https://cdn.example/a.png)">x</div><style>.b { background: {{ f }}{% if on %}{% endif %}(https://cdn.example/b.png) }</style>';
+		expect(await render(body, { f: 'url', on: true })).toBe('<div style="background:(https://cdn.example/a.png)">x</div><style>.b { background: (https://cdn.example/b.png) }</style>');
+		expect(await render(body, { f: 'image-set' })).toBe('<div style="background:(https://cdn.example/a.png)">x</div><style>.b { background: (https://cdn.example/b.png) }</style>');
+		// functions CSS values use pass, and so does a name followed by a space (no function there)
+		const gradient = '<td style="background:{{ f }}(#fff, #000)">x</td><td style="font-family:{{ f }} (x)">y</td>';
+		expect(await render(gradient, { f: 'linear-gradient' })).toBe('<td style="background:linear-gradient(#fff, #000)">x</td><td style="font-family:linear-gradient (x)">y</td>');
+		expect(await render(gradient, { f: 'url' })).toBe('<td style="background:(#fff, #000)">x</td><td style="font-family:url (x)">y</td>');
+	});
+
+	it.each([
+		// each was live script (parse5 finds the handler or the javascript: href) with `');alert(1);('`:
+		// a browser decodes &#39; back to a quote before it runs an attribute's script
+		['an event handler quoting the data', `<a href="https://shop.example/" onclick="track('{{ id }}')">Go</a>`, /\{\{ id \}\} \(in onclick\): Liquid in the event handler "onclick".*remove the attribute/],
+		['an unquoted event handler', '<img src="https://cdn.example/x.png" onerror={{ id }}>', /event handler "onerror"/],
+		['a javascript: URL the template writes', `<a href="javascript:track('{{ id }}')">Go</a>`, /\(in href="javascript:…"\): Liquid inside a javascript: URL the template writes.*Write an http\(s\) link/],
+		['a javascript: URL written with a character reference', `<a href="java&#115;cript:track('{{ id }}')">Go</a>`, /javascript: URL the template writes/],
+		['a script', `<script>track('{{ id }}');</script>`, /\(in <script>\): Liquid inside <script>.*application\/ld\+json/],
+		['a script with a JavaScript type', `<script type="text/javascript">var n = {{ id }};</script>`, /Liquid inside <script>/],
+	])('%s: refused', async (_name, body, refusal) => {
+		expect(await outcome(body, { id: "');alert(1);('" }, refusal)).toBe('refused');
+	});
+
+	it('what the refusals prevent: the former renders ran the data as script', () => {
+		// the HTML each rendered before, escaped as Render Email escapes
+		expect(liveLinks(`<a href="https://shop.example/" onclick="track('&#39;);alert(1);(&#39;')">Go</a>`)).toEqual([`a onclick=track('');alert(1);('')`]);
+		expect(liveLinks(`<a href="javascript:track('&#39;);alert(1);(&#39;')">Go</a>`)).toEqual([`a href=javascript:track('');alert(1);('')`]);
+	});
+
+	it('schema.org data in <script type="application/ld+json">, and Liquid outside scripts and handlers, still render', async () => {
+		const body = '<script type="application/ld+json">{"@type": "Order", "orderNumber": "{{ order }}"}</script><a href="https://shop.example/o/{{ order }}" title="{{ order }}">Order</a>';
+		expect(await render(body, { order: 'A-17' })).toBe('<script type="application/ld+json">{"@type": "Order", "orderNumber": "A-17"}</script><a href="https://shop.example/o/A-17" title="A-17">Order</a>');
+	});
+});
