@@ -32,6 +32,16 @@
  * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
  * attribute name, which a browser does not decode, and cannot add `onclick=…`.
+ * What the template writes unescaped (`| raw`, with or without arguments, or escaping off) is
+ * HTML the scan must have read: a writer's literals, the literals assigned to the variables it
+ * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
+ * `[key]`) and the text a `capture` gives them must leave the reading where they are written as
+ * they found it (checkLiterals, checkSources), also once a filter has cut or changed them
+ * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format… make each character count
+ * on its own). Once `<svg>` or `<math>` has opened, the rest is read as possibly foreign content
+ * (a browser may ignore the end tag the scan sees). Refused outright: Liquid output in an event
+ * handler, in a `javascript:` URL the template writes and in `<script>` (script, where HTML
+ * escaping does not keep data text), and the other places refuseOutput() names.
  */
 import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
@@ -1240,6 +1250,8 @@ const OPAQUE = new Set([
 ]);
 /** Filters whose output holds characters their input does not (`%22` → `"`). */
 const DECODES = new Set(['url_decode', 'base64_decode']);
+/** Filters that pick elements of an array whole (of a string, a character). */
+const ELEMENT_PICKS = new Set(['first', 'last', 'sample']);
 /** Filters that rewrite their arguments into what they write (`date: '<%a'` writes `<Tue`). */
 const ARGUMENT_CUTS = new Set(['date']);
 /** What filters that change their input add of their own (any other filter, unknown ones included, changes its input and adds nothing listed). */
@@ -1303,10 +1315,21 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		for (let b = k - 1; b >= 0 && found[b].chain === item.chain && own === undefined; b--) if (found[b].kind === 'filter') own = found[b].text;
 		if (own !== undefined && OPAQUE.has(own)) continue;
 		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : {};
+		// `'<b>a</b>,<i>b</i>' | split: ','` as the start of a chain: its pieces are known, each written whole (first/last then pick one)
+		let texts = [item.text];
+		let from = k + 1;
+		const next = found[k + 1];
+		const sep = found[k + 2];
+		const starts = k === 0 || found[k - 1].chain !== item.chain;
+		if (item.kind === 'literal' && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
+			texts = item.text.split(sep.text);
+			from = k + 3;
+		}
+		const array = from !== k + 1;
 		let reaches = true;
-		for (let a = k + 1; a < found.length && found[a].chain === item.chain && reaches; a++) {
+		for (let a = from; a < found.length && found[a].chain === item.chain && reaches; a++) {
 			const f = found[a];
-			if (f.kind !== 'filter' || KEEPS.has(f.text)) continue;
+			if (f.kind !== 'filter' || KEEPS.has(f.text) || (array && ELEMENT_PICKS.has(f.text))) continue;
 			if (CASES.has(f.text)) fate.cased = true;
 			else if (OPAQUE.has(f.text)) reaches = false;
 			else if (DECODES.has(f.text)) fate.decoded = true;
@@ -1315,7 +1338,7 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 				if (ADDS[f.text]) fate.added = [...(fate.added ?? []), ...ADDS[f.text]];
 			}
 		}
-		if (reaches) items.push({ kind: item.kind, text: item.text, fate });
+		if (reaches) for (const text of texts) items.push({ kind: item.kind, text, fate });
 	}
 	return { items, rest };
 }

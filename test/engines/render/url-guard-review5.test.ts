@@ -105,6 +105,7 @@ describe('2. filters that cut or change a literal written raw', () => {
 		['an assigned literal sliced where it is assigned', `{% assign open = '<a href="x">' | slice: 0, 9 %}{{ open | raw }}{{ u }}">Go</a>`, 'slice'],
 		['a captured element sliced', `{% capture open %}<a href="x">{% endcapture %}{{ open | slice: 0, 9 | raw }}{{ u }}">Go</a>`, 'slice'],
 		['escaping off', `{{ '<a href="x">' | slice: 0, 9 }}{{ u }}">Go</a>`, 'slice'],
+		['a split piece sliced', `{% assign parts = '<a href="x">|y' | split: '|' %}{{ parts | first | slice: 0, 9 | raw }}{{ u }}">Go</a>`, 'first'],
 	])('%s: refused, naming the filter', async (name, body, filter) => {
 		const refusal = new RegExp(`goes through the filter "${filter}", which can cut it or change its characters.*Apply "${filter}" to the data`);
 		expect(await outcome(body, { u: JS }, refusal, name !== 'escaping off')).toBe('refused');
@@ -121,8 +122,11 @@ describe('2. filters that cut or change a literal written raw', () => {
 		const off = `<p>© {{ 'now' | date: '%Y' }} {{ name | default: 'dear customer' | truncate: 7, '' }} {{ city | default: 'paris' | capitalize }}</p><a href="{{ url | append: '?utm_source=email' | replace: ' ', '%20' }}">Shop</a>`;
 		expect(await render(off, { url: 'https://shop.example/a b' }, false)).toBe(`<p>© ${year} dear cu Paris</p><a href="https://shop.example/a%20b?utm_source=email">Shop</a>`);
 		// raw: an HTML literal appended after truncate, an upcased badge, an HTML literal joined whole
-		const raw = `<p>{{ desc | truncate: 12, '…' | append: ' <b>New</b>' | raw }} {{ '<b>sale</b>' | upcase | raw }} {{ 'a,b' | split: ',' | join: '<br>' | raw }}</p>`;
-		expect(await render(raw, { desc: 'A very long description' })).toBe('<p>A very long… <b>New</b> <B>SALE</B> a<br>b</p>');
+		const raw =
+			`<p>{{ desc | truncate: 12, '…' | append: ' <b>New</b>' | raw }} {{ '<b>sale</b>' | upcase | raw }} {{ 'a,b' | split: ',' | join: '<br>' | raw }}</p>` +
+			`{% assign badges = '<b>New</b>|<i>Hot</i>' | split: '|' %}<p>{% for b in badges %}{{ b | raw }}{% endfor %}</p>`;
+		// by hand: truncate keeps 12 characters with the ellipsis counted (11 + "…"); split's pieces are written whole
+		expect(await render(raw, { desc: 'A very long description' })).toBe('<p>A very long… <b>New</b> <B>SALE</B> a<br>b</p><p><b>New</b><i>Hot</i></p>');
 	});
 });
 
