@@ -32,6 +32,16 @@
  * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
  * attribute name, which a browser does not decode, and cannot add `onclick=…`.
+ * What the template writes unescaped (`| raw`, with or without arguments, or escaping off) is
+ * HTML the scan must have read: a writer's literals, the literals assigned to the variables it
+ * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
+ * `[key]`) and the text a `capture` gives them must leave the reading where they are written as
+ * they found it (checkLiterals, checkSources), also once a filter has cut or changed them
+ * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format… make each character count
+ * on its own). Once `<svg>` or `<math>` has opened, the rest is read as possibly foreign content
+ * (a browser may ignore the end tag the scan sees). Refused outright: Liquid output in an event
+ * handler, in a `javascript:` URL the template writes and in `<script>` (script, where HTML
+ * escaping does not keep data text), and the other places refuseOutput() names.
  */
 import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
@@ -69,6 +79,12 @@ export const CSS_JOIN = 32;
  * written as character references (an MSO conditional comment's content still reads them as `-`/`!`).
  */
 export const IN_COMMENT = 64;
+/**
+ * With CSS_DATA: the template opens a parenthesis right after the output (`background:{{ f }}(…)`),
+ * so the value names a function: it is checked with the `(` (a name not in CSS_FUNCTIONS, such as
+ * `url` or `expression`, is written as nothing).
+ */
+export const CSS_CALL = 128;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
@@ -140,6 +156,23 @@ export function staticStartDecides(prefix: string): boolean {
 	return /[^a-zA-Z0-9+.-]/.test(v);
 }
 
+/** Where an unescaped writer stands (its reading's state, in foreign content or not) and what its filters do to what it writes. */
+interface Use {
+	state: S;
+	foreign: number;
+	fate: Fate;
+}
+
+const useKey = (u: Use): string => `${u.state}|${u.foreign}|${u.fate.cut ?? ''}|${u.fate.cased ? 1 : 0}|${u.fate.decoded ? 1 : 0}|${(u.fate.added ?? []).join(' ')}`;
+
+/** What gives a variable its value: an assign or a loop (its literals and variables), or a capture (also its body). */
+interface Source {
+	begin: number;
+	target: string;
+	items: ChainItem[];
+	capture?: { t: PlanToken; body: Node[]; leavesOpen: boolean };
+}
+
 /** One reading of the HTML so far (see urlOutputs: branches and loops may leave several). */
 interface Scan {
 	state: S;
@@ -159,7 +192,13 @@ interface Scan {
 	/** The last static piece read and its length (an unquoted value a Liquid token starts opens after it). */
 	lastPiece: number;
 	lastPieceLength: number;
-	/** Open `<svg>`/`<math>` elements (foreign content: no raw-text elements, CDATA sections are text). */
+	/**
+	 * 1 once an `<svg>` or `<math>` start tag has been read (foreign content: no raw-text elements,
+	 * CDATA sections are text), and from then on: which end tag really closes it depends on the
+	 * elements open around it (a browser ignores `</svg>` inside `<math>`, or after an HTML element
+	 * opened in `<foreignObject>`), so the content after it is read as possibly foreign, which only
+	 * refuses more (CDATA, a `<` in `<style>`/`<title>`).
+	 */
 	foreign: number;
 	/**
 	 * Open `<noscript>` elements. A browser with scripting on (an email's web version) reads their
@@ -169,6 +208,10 @@ interface Scan {
 	noscript: number;
 	/** In a `<meta>` tag: 1 it has `http-equiv="refresh"` (or one Liquid writes), 2 an output wrote into it. */
 	meta: number;
+	/** 1 in a `<script>` tag, and its content, whose type makes it a JSON data block (DATA_SCRIPTS), not script. */
+	scriptData: number;
+	/** The last output (token begin) written as CSS data (CSS_DATA) in this reading, while nothing has been read after it: -1 none. */
+	cssCall: number;
 	/**
 	 * Static text at the end of the last piece that the next one may complete (read again with it):
 	 * `</st` in raw text, `-`/`--`/`--!` in a comment, `<!`/`<!-` in text.
@@ -228,6 +271,9 @@ function noteAttr(x: Scan): void {
 	if (x.tag === 'meta' && x.attr === ANY_ATTR) x.meta |= 1;
 }
 
+/** `<script>` types that make it a data block, which no browser runs (https://html.spec.whatwg.org/multipage/scripting.html#data-block): JSON only. */
+const DATA_SCRIPTS = new Set(['application/ld+json', 'application/json']);
+
 /** Elements whose start tag starts foreign content (SVG, MathML), where the tokenizer reads differently. */
 const FOREIGN = new Set(['svg', 'math']);
 /** SVG elements that set another attribute (an `href` included) from their `to`/`from`/`by`/`values`. */
@@ -244,7 +290,7 @@ function endOfTag(x: Scan, at: number): S {
 	}
 	x.meta = 0;
 	if (FOREIGN.has(x.tag)) {
-		if (x.foreign < 8) x.foreign++;
+		x.foreign = 1;
 		return S.Text;
 	}
 	if (x.tag === 'noscript' && x.noscript < 8) x.noscript++;
@@ -264,7 +310,7 @@ function endOfTag(x: Scan, at: number): S {
  */
 function scanKey(x: Scan): string {
 	const key = stateKey(x);
-	return x.foreign || x.meta || x.carry || x.noscript ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}` : key;
+	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}` : key;
 }
 
 function stateKey(x: Scan): string {
@@ -449,15 +495,21 @@ export const urlScanStats = { bodyReads: 0, work: 0 };
 export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean } = {}): UrlPlan {
 	const escapeHtml = options.escapeHtml ?? true;
 	/**
-	 * Where unescaped writers (`| raw`, escaping off) stand, by the names in their expressions: the
-	 * states an assigned literal such a writer may write is written in (checkAssigns).
+	 * Where unescaped writers (`| raw`, escaping off) stand, by the names in their expressions, with
+	 * what their filters do to the value (Use): where and how an assigned literal or a captured text
+	 * such a writer may write is written (checkSources).
 	 */
-	const rawStates = new Map<string, Set<S>>();
-	const statesOf = (name: string): Set<S> => {
-		let states = rawStates.get(name);
-		if (!states) rawStates.set(name, (states = new Set()));
-		return states;
+	const rawUses = new Map<string, Map<string, Use>>();
+	const addUse = (name: string, use: Use): boolean => {
+		let uses = rawUses.get(name);
+		if (!uses) rawUses.set(name, (uses = new Map()));
+		const key = useKey(use);
+		if (uses.has(key)) return false;
+		uses.set(key, use);
+		return true;
 	};
+	/** `{% capture %}` bodies read (by the capture tag's begin), and how their reading from text ended. */
+	const captures: NonNullable<Source['capture']>[] = [];
 	const out = new Map<number, UrlMode>();
 	const opens = new Map<number, number>();
 	const closes = new Map<number, UrlClose>();
@@ -466,6 +518,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		// <meta http-equiv="refresh"> (compared as a browser does, references decoded), or an http-equiv Liquid writes:
 		// Liquid in its tag is refused (endOfTag); Content-Type, Content-Language, X-UA-Compatible… are not refreshes
 		if (x.tag === 'meta' && x.attr === 'http-equiv' && (x.hasLiquid || decodeHtml(x.value).trim().toLowerCase() === 'refresh')) x.meta |= 1;
+		if (x.tag === 'script' && x.attr === 'type') x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 0;
 		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
@@ -539,12 +592,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					if (!capturesRead.has(n.t.begin)) {
 						capturesRead.add(n.t.begin);
 						// written later as text (`{{ captured | raw }}`): a body that ends in a tag would open it there, unseen
-						if (readSeq(n.body, [newScan()], undefined).some((x) => x.state !== S.Text)) {
-							throw new UrlGuardRefusal(
-								'A "capture" body leaves an HTML tag, attribute or comment open: where the captured text is written, values written after it may land in a link the URL guard cannot see. Close the tag or attribute inside the capture',
-								n.t.begin,
-							);
-						}
+						const ends = readSeq(n.body, [newScan()], undefined);
+						if (ends.some((x) => x.state !== S.Text)) refuseCapture(n.t);
+						// one that ends with more left open (<svg>, <noscript>, a "<") is refused where it is written raw (checkSources)
+						captures.push({ t: n.t, body: n.body, leavesOpen: ends.some((x) => x.foreign || x.noscript || x.carry) });
 					}
 					break;
 				case 'loop':
@@ -593,49 +644,64 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		return all;
 	};
 	readSeq(parseTree(tokens), [newScan()], undefined);
-	checkAssigns();
+	checkSources();
 	for (const [piece, close] of closes) if (through.has(piece)) close.keep = true;
 	return { outputs: out, opens, closes };
 
-	/** Whether a writer's expression writes unescaped: escaping off, or its last filter is `raw` (a `{% liquid %}` or `{% cycle %}`: any `raw`). */
+	/**
+	 * Whether a writer's expression writes unescaped: escaping off, or its last filter is `raw`
+	 * (arguments or not: liquidjs skips its escape for `| raw: 1` too); a `{% liquid %}` or
+	 * `{% cycle %}`: any `raw`.
+	 */
 	function unescaped(t: PlanToken, rest: string): boolean {
 		if (!escapeHtml) return true;
-		return t.kind === 'tag' && t.value !== 'echo' ? /\|\s*raw\b/.test(rest) : /\|\s*raw\s*$/.test(rest);
+		return t.kind === 'tag' && t.value !== 'echo' ? /\|\s*raw\b/.test(rest) : /\|\s*raw(?![\w-])[^|]*$/.test(rest);
 	}
 
 	/**
 	 * A writer that writes unescaped writes its literals as HTML (`{{ '<a href="' | raw }}`): each must
 	 * leave every reading where it found it (from text, back in text with nothing left open; in a
-	 * value, no character that ends it), else the template is refused.
+	 * value, no character that ends it), also once its filters have cut or changed it (checkUse),
+	 * else the template is refused. Returns whether the writer writes unescaped.
 	 */
 	function checkLiterals(scans: Scan[], t: PlanToken): boolean {
 		if (t.expr === undefined) return !escapeHtml;
-		const { list, rest } = literalsOf(t.expr);
+		const { items, rest } = chainOf(t.expr, t.kind === 'tag' && t.value === 'liquid');
 		if (!unescaped(t, rest)) return false;
-		// the variables it writes (any name in it: filter names too, which only widens the check) and where
-		for (const name of rest.match(NAMES) ?? []) {
-			const states = statesOf(name);
-			for (const x of scans) states.add(x.state);
-		}
 		for (const x of scans) {
-			for (const lit of list) {
-				if (literalMoves(x, lit)) refuseLiteral(t.begin, lit);
+			for (const item of items) {
+				const use: Use = { state: x.state, foreign: x.foreign, fate: item.fate };
+				// the variables it writes, and where: checked against what is assigned or captured to them (checkSources)
+				if (item.kind === 'name') addUse(item.text, use);
+				else checkUse(use, item.text, t.begin);
 			}
 		}
 		return true;
 	}
 
+	/** The literal (or captured piece) written unescaped where `use` says moves no reading (literalMoves), as its filters may write it. */
+	function checkUse(use: Use, literal: string, begin: number, captured = false): void {
+		const x: Scan = { ...newScan(), state: use.state, foreign: use.foreign };
+		const { cut, cased, decoded, added } = use.fate;
+		const lit = decoded && !literal.startsWith(HOLDS_ALL) ? HOLDS_ALL + literal : literal;
+		const forms = cased ? [lit, lit.toUpperCase(), lit.toLowerCase()] : [lit];
+		for (const form of forms) if (literalMoves(x, form)) refuseLiteral(begin, lit, undefined, captured);
+		if (!cut) return;
+		// any piece of it may be written: a character that moves a reading on its own, or one the filter adds
+		for (const c of new Set([...forms.join(''), ...(added ?? [])])) if (literalMoves(x, c)) refuseLiteral(begin, lit, cut, captured);
+	}
+
 	function literalMoves(x: Scan, lit: string): boolean {
 		switch (x.state) {
 			case S.Text: {
-				const probe = newScan();
+				const probe: Scan = { ...newScan(), foreign: x.foreign };
 				try {
 					readPiece(probe, { kind: 'html', value: lit, begin: -1 });
 				} catch (error) {
 					if (error instanceof UrlGuardRefusal) return true;
 					throw error;
 				}
-				return probe.state !== S.Text || probe.carry !== '' || probe.foreign !== 0 || probe.noscript !== 0;
+				return probe.state !== S.Text || probe.carry !== '' || probe.foreign !== x.foreign || probe.noscript !== 0;
 			}
 			case S.ValueDq:
 				return lit.includes('"');
@@ -645,67 +711,146 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				return lit.includes('<');
 			case S.Comment:
 				return lit.includes('>') || COMMENT_ENDER.test(lit);
+			case S.ValueUnq:
+				// white space is written as character references there (UNQUOTED): only ">" ends the value (and the tag)
+				return lit.includes('>');
+			case S.BeforeValue:
+				// the same, and a quote may open a quoted value instead
+				return /["'>]/.test(lit);
 			default:
-				// an unquoted value, a tag
+				// a tag
 				return NAME_BREAKER.test(lit);
 		}
 	}
 
-	function refuseLiteral(begin: number, literal: string): never {
+	function refuseLiteral(begin: number, literal: string, cut: string | undefined, captured: boolean): never {
 		// a literal that may hold any character (a backslash escape, a decoding filter): shown as written
 		const any = literal.startsWith(HOLDS_ALL);
 		const lit = any ? literal.slice(HOLDS_ALL.length) : literal;
+		const shown = `"${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}"`;
+		const what = captured ? `The text this capture holds (${shown})` : `A literal written without escaping (${shown}`;
+		const how = captured ? ', written without escaping where it is used (with | raw or HTML escaping off),' : `${any ? ', which a backslash escape or a decoding filter may turn into any character' : ''}, with | raw or HTML escaping off)`;
+		if (cut) {
+			throw new UrlGuardRefusal(
+				`${what}${how} goes through the filter "${cut}", which can cut it or change its characters: what is written may open or close an HTML tag, attribute or comment where it stands, and the URL guard cannot see the links that makes. Apply "${cut}" to the data before the HTML is added, or write that HTML in the template itself`,
+				begin,
+			);
+		}
 		throw new UrlGuardRefusal(
-			`A literal written without escaping ("${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}"${any ? ', which a backslash escape or a decoding filter may turn into any character' : ''}, with | raw or HTML escaping off) opens or closes an HTML tag, attribute or comment: the URL guard cannot see the links it makes. Write that HTML in the template itself`,
+			`${what}${how} opens or closes an HTML tag, attribute or comment${captured ? ' where it is written' : ''}, or starts <svg>, <math> or <noscript> content: the URL guard cannot see the links it makes. Write that HTML in the template itself${captured ? ', where the captured text is used' : ''}`,
 			begin,
 		);
 	}
 
 	/**
-	 * Literals assigned to a variable an unescaped writer may write (`{% assign open = '<a href="' %}{{ open | raw }}`),
-	 * through assigns and loops: each must leave every state such a writer stands in where it found it
-	 * (as a literal in the writer itself: checkLiterals).
+	 * What unescaped writers may write through a variable: literals assigned to it
+	 * (`{% assign open = '<a href="' %}{{ open | raw }}`, through assigns, loops, `{% liquid %}`
+	 * and dynamic lookups such as `{{ [key] | raw }}`, which may name any variable) and the text a
+	 * `{% capture %}` gives it. Each literal must leave every reading such a writer stands in where
+	 * it found it, as the filters on the way write it (checkUse); a captured text written in text
+	 * is read as HTML, in foreign content too, and must end where it began; written anywhere else,
+	 * none of its pieces may hold a character that ends where it stands.
 	 */
-	function checkAssigns(): void {
-		if (!rawStates.size) return;
-		const assigns: Array<{ t: PlanToken; target: string; source: string }> = [];
+	function checkSources(): void {
+		if (!rawUses.size) return;
+		const sources: Source[] = [];
 		for (const t of tokens) {
 			if (t.kind !== 'tag' || t.expr === undefined) continue;
 			const lines = t.value === 'liquid' ? t.expr.split('\n').map((l) => l.trim()) : [`${t.value} ${t.expr}`];
 			for (const line of lines) {
 				const a = /^assign\s+([\w-]+)\s*=([\s\S]*)$/.exec(line);
-				if (a) assigns.push({ t, target: a[1], source: a[2] });
+				if (a) sources.push({ begin: t.begin, target: a[1], items: chainOf(a[2]).items });
 				const f = /^(?:for|tablerow)\s+([\w-]+)\s+in\s+([\s\S]*)$/.exec(line);
-				if (f) assigns.push({ t, target: f[1], source: f[2] });
+				if (f) sources.push({ begin: t.begin, target: f[1], items: chainOf(f[2]).items });
+				// `{% liquid capture x … endcapture %}`: what its lines write, all of the tag counted
+				const c = t.value === 'liquid' ? /^capture\s+(?:([\w-]+)|"([^"]*)"|'([^']*)')/.exec(line) : null;
+				if (c) sources.push({ begin: t.begin, target: c[1] ?? c[2] ?? c[3], items: chainOf(t.expr, true).items });
 			}
 		}
-		// a variable assigned from others is written where they are read: its states flow to them
+		for (const capture of captures) {
+			// the body's unescaped writers: their literals and variables reach the captured text
+			const items: ChainItem[] = [];
+			for (const w of bodyParts(capture.body).writers) {
+				if (w.expr === undefined) continue;
+				const chain = chainOf(w.expr, w.kind === 'tag' && w.value === 'liquid');
+				if (unescaped(w, chain.rest)) items.push(...chain.items);
+			}
+			const target = (capture.t.expr ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
+			sources.push({ begin: capture.t.begin, target, items, capture });
+		}
+		const usesOf = (target: string): Use[] => [...(rawUses.get(target)?.values() ?? []), ...(target === ANY_NAME ? [] : (rawUses.get(ANY_NAME)?.values() ?? []))];
+		const reread = new Set<PlanToken>();
 		for (let changed = true; changed; ) {
 			changed = false;
-			for (const a of assigns) {
-				const from = rawStates.get(a.target);
-				if (!from) continue;
-				for (const name of literalsOf(a.source).rest.match(NAMES) ?? []) {
-					const states = statesOf(name);
-					for (const st of from) {
-						if (states.has(st)) continue;
-						states.add(st);
-						changed = true;
-					}
+			// a variable assigned from others (or a captured text holding them) is written where they are read
+			for (const s of sources) {
+				for (const use of usesOf(s.target)) {
+					for (const item of s.items) if (item.kind === 'name' && addUse(item.text, { ...use, fate: compose(item.fate, use.fate) })) changed = true;
 				}
 			}
+			// a captured text written in foreign content is read there (its writers then stand there too)
+			for (const s of sources) {
+				if (!s.capture || reread.has(s.capture.t) || !usesOf(s.target).some((u) => u.state === S.Text && u.foreign)) continue;
+				reread.add(s.capture.t);
+				if (readSeq(s.capture.body, [{ ...newScan(), foreign: 1 }], undefined).some((x) => x.state !== S.Text || x.carry || x.noscript)) refuseCapture(s.capture.t);
+				changed = true;
+			}
 		}
-		for (const a of assigns) {
-			const states = rawStates.get(a.target);
-			if (!states) continue;
-			for (const lit of literalsOf(a.source).list) {
-				for (const st of states) if (literalMoves({ ...newScan(), state: st }, lit)) refuseLiteral(a.t.begin, lit);
+		const anyUses = new Set(rawUses.get(ANY_NAME)?.values() ?? []);
+		for (const s of sources) {
+			for (const use of usesOf(s.target)) {
+				try {
+					checkSource(s, use);
+				} catch (error) {
+					// a dynamic lookup wrote it: say so (the template may not write the variable by its name)
+					if (!(error instanceof UrlGuardRefusal) || !anyUses.has(use)) throw error;
+					throw new UrlGuardRefusal(`${error.message}. It is written by a dynamic lookup ({{ [name] | raw }} or {{ ['name'] | raw }}), which may write any variable: write the variable by its name`, error.begin, error.shown);
+				}
 			}
 		}
 	}
 
+	/** One source (an assign, a loop variable, a capture) against one place an unescaped writer of its variable stands. */
+	function checkSource(s: Source, use: Use): void {
+		for (const item of s.items) if (item.kind === 'literal') checkUse({ ...use, fate: compose(item.fate, use.fate) }, item.text, s.begin);
+		if (!s.capture) return;
+		if (use.state === S.Text && !use.fate.cut && !use.fate.decoded && !(use.fate.cased && use.foreign)) {
+			// read as HTML from text where the capture tag stands (or again in foreign content: checkSources); it must not open <svg>, <noscript> unseen
+			if (!use.foreign && s.capture.leavesOpen) refuseLiteral(s.begin, bodyParts(s.capture.body).pieces.map((p) => p.value).join(''), undefined, true);
+			return;
+		}
+		// anywhere else (a value, a comment, <style>), or cut by a filter: no piece of it may hold a character that ends where it stands
+		for (const piece of bodyParts(s.capture.body).pieces) checkUse(use, piece.value, s.begin, true);
+	}
+
+	/** The static pieces and the writers of a capture body, nested captures left out (they write into their own variable). */
+	function bodyParts(body: Node[]): { pieces: PlanToken[]; writers: PlanToken[] } {
+		const pieces: PlanToken[] = [];
+		const writers: PlanToken[] = [];
+		const walk = (nodes: Node[]) => {
+			for (const n of nodes) {
+				if (n.kind === 'piece') pieces.push(n.t);
+				else if (n.kind === 'output') writers.push(n.t);
+				else if (n.kind === 'branches') n.branches.forEach(walk);
+				else if (n.kind === 'loop') {
+					walk(n.body);
+					if (n.otherwise) walk(n.otherwise);
+				}
+			}
+		};
+		walk(body);
+		return { pieces, writers };
+	}
+
+	function refuseCapture(t: PlanToken): never {
+		throw new UrlGuardRefusal(
+			'A "capture" body leaves an HTML tag, attribute or comment open: where the captured text is written, values written after it may land in a link the URL guard cannot see. Close the tag or attribute inside the capture',
+			t.begin,
+		);
+	}
+
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, carry: '' };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -723,13 +868,18 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		const cssData = checkLiterals(scans, t) ? 0 : CSS_DATA | CSS_JOIN;
 		for (const x of scans) {
 			refuseOutput(x, t);
+			// CSS data in this reading: a "(" the template writes right after it makes the value a function's name (readPiece)
+			x.cssCall = -1;
 			if (x.tag === 'meta' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) x.meta |= 2;
 			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 			if (inValue(x)) {
 				liquidInValue(x);
 				const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
 				if (mode) css |= mode;
-				else if (x.attr === 'style') css |= cssDataMode(x.value) & cssData;
+				else if (x.attr === 'style') {
+					css |= cssDataMode(x.value) & cssData;
+					if (cssData) x.cssCall = t.begin;
+				}
 				else if (isUrlAttr(x.attr) && !x.valueHasOutput && x.value.trim() === '') starts++;
 				x.valueHasOutput = true;
 				x.value += 'x';
@@ -737,7 +887,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.BeforeValue) {
 				// href={{ url }}: an unquoted value starting with the output
 				if (isUrlAttr(x.attr)) starts++;
-				else if (x.attr === 'style') css |= CSS_DATA & cssData;
+				else if (x.attr === 'style') {
+					css |= CSS_DATA & cssData;
+					if (cssData) x.cssCall = t.begin;
+				}
 				openValue(x, x.lastPiece, x.lastPieceLength);
 				x.value = '';
 				liquidInValue(x);
@@ -747,7 +900,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.RawText) {
 				const mode = x.rawTag === 'style' ? cssUrlMode(x.raw) : 0;
 				if (mode) css |= mode;
-				else if (x.rawTag === 'style') css |= cssDataMode(x.raw) & cssData;
+				else if (x.rawTag === 'style') {
+					css |= cssDataMode(x.raw) & cssData;
+					if (cssData) x.cssCall = t.begin;
+				}
 				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
 			} else if (inTag(x)) {
 				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
@@ -787,12 +943,36 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		if ((inValue(x) || x.state === S.BeforeValue) && x.attr === 'srcdoc') {
 			refuse('Liquid in an iframe "srcdoc": it is a whole HTML document, whose character references the browser decodes, so escaping cannot keep the data text. Email clients do not show iframes: remove it', 'srcdoc');
 		}
+		if ((inValue(x) || x.state === S.BeforeValue) && x.attr.startsWith('on')) {
+			refuse(
+				`Liquid in the event handler "${x.attr}": a browser runs its value as script once it has decoded the character references, so HTML escaping does not keep the data text there (&#39; is a quote again). Email clients remove event handlers: remove the attribute, or put the value in a link's URL`,
+				x.attr,
+			);
+		}
+		if (inValue(x) && isUrlAttr(x.attr)) {
+			// a javascript: URL the template writes: the data would be script (references decoded first)
+			const scheme = schemeOf(x.hasLiquid ? x.staticStart : x.value);
+			if (scheme === 'javascript' || scheme === 'vbscript') {
+				refuse(`Liquid inside a ${scheme}: URL the template writes: a browser runs it as script once it has decoded the character references, so HTML escaping does not keep the data text there. Write an http(s) link`, `${x.attr}="${scheme}:…"`);
+			}
+		}
+		if (x.state === S.RawText && x.rawTag === 'script' && !x.scriptData) {
+			refuse(
+				'Liquid inside <script>: a browser runs it (the web version of an email), and HTML escaping does not keep data out of script (a backslash, a backtick, a function name are code there). Email clients remove scripts: remove the script, or write schema.org data as <script type="application/ld+json">',
+				'<script>',
+			);
+		}
 		if ((inValue(x) || x.state === S.BeforeValue) && x.attr === ANY_ATTR) {
 			refuse('Liquid writes the value of an attribute whose name the data wrote: the data could choose onclick, style or srcdoc. Write the attribute names in the template', '<… {{ name }}={{ value }}>');
 		}
 	}
 
 	function readPiece(x: Scan, t: PlanToken): void {
+		if (x.cssCall >= 0) {
+			// `background:{{ f }}(…)`: the data names the function the template opens
+			if (t.value.startsWith('(') && t.begin >= 0) mark(x.cssCall, CSS_CALL);
+			x.cssCall = -1;
+		}
 		// static text the last piece left incomplete is read again with this one (offsets in this piece: i - shift)
 		const shift = x.carry.length;
 		const s = x.carry + t.value;
@@ -814,7 +994,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							i += 3;
 						} else if (s.startsWith('![CDATA[', i + 1) && x.foreign > 0) {
 							throw new UrlGuardRefusal(
-								'A CDATA section inside <svg> or <math>: there it is text up to "]]>", elsewhere a comment up to the first ">", so links in or after it are read differently by the browser and the URL guard. Remove the CDATA section',
+								'A CDATA section inside (or after) <svg> or <math>: there it is text up to "]]>", elsewhere a comment up to the first ">", so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Remove the CDATA section',
 								t.begin,
 								'<![CDATA[',
 							);
@@ -829,6 +1009,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							x.state = S.TagOpen;
 							x.tag = '';
 							x.meta = 0;
+							x.scriptData = 0;
 						}
 					}
 					break;
@@ -841,7 +1022,6 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					break;
 				case S.EndTag:
 					if (c === '>') {
-						if (FOREIGN.has(x.tag.trim()) && x.foreign > 0) x.foreign--;
 						if (x.tag.trim() === 'noscript' && x.noscript > 0) x.noscript--;
 						x.state = S.Text;
 					} else if (/[\s/]/.test(c)) {
@@ -928,7 +1108,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						if (c === '<' && x.foreign > 0) {
 							// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none
 							throw new UrlGuardRefusal(
-								`A "<" inside <${x.rawTag}> in <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard. Keep only text in it, or move it out of the <svg>/<math> element`,
+								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text in it, or move it before the <svg>/<math> element`,
 								t.begin,
 								`<${x.rawTag}>`,
 							);
@@ -1016,45 +1196,159 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
-	if (mode & CSS_DATA && CSS_SUSPECT.test(value) && cssAdds(value, (mode & CSS_JOIN) !== 0)) return '';
+	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) return '';
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);
 	return mode & UNQUOTED && HTML_SPACE.test(css) ? css.replace(HTML_SPACES, (m) => SPACE_REFS[m]) : css;
 }
 
-/** Names in a Liquid expression (variables; filter names and keywords too, which only widens the check). */
-const NAMES = /[A-Za-z_][\w-]*/g;
+/**
+ * What becomes of a literal (or of a variable's value) on its way to the output, through the
+ * filters after it (and the one whose argument it is). Filters that keep it whole (`append`,
+ * `default`, `join`, `escape`…) change nothing here; the others are recorded.
+ */
+export interface Fate {
+	/**
+	 * The first filter that may cut it or change its characters (`slice`, `truncate`, `remove`,
+	 * `replace`, `split`, `strip`, `first`, `json`, `date`'s format…): what is written is then any
+	 * piece of it, so each of its characters counts on its own.
+	 */
+	cut?: string;
+	/** `upcase`/`downcase`/`capitalize`: its other cases count too (`<![cdata[` becomes a CDATA section in `<svg>`). */
+	cased?: boolean;
+	/** `url_decode`/`base64_decode`: it may become any character. */
+	decoded?: boolean;
+	/** What those filters add of their own (`json`'s quotes, `newline_to_br`'s `<br />`). */
+	added?: string[];
+}
+
+/** A literal or a variable of a Liquid expression (not a filter's name) that reaches what it writes, and its fate. */
+export interface ChainItem {
+	kind: 'literal' | 'name';
+	/** The literal's text (HOLDS_ALL first when a backslash escape may make it any character), or the variable's name. */
+	text: string;
+	fate: Fate;
+}
 
 /**
- * The string literals of a Liquid expression, and the expression with each replaced by `''`. A
- * literal with a backslash (liquidjs reads escapes in it: `'\u003c'` is `<`) counts as one holding
- * every character the checks look for.
+ * Filters that write what they are given whole (or not at all), adding nothing that matters
+ * here: liquidjs' array filters read a string as one element (`'<b>' | reverse` is `<b>`), `date`
+ * and `money` return a value they cannot read as it came.
  */
-function literalsOf(expr: string): { list: string[]; rest: string } {
-	const list: string[] = [];
+const KEEPS = new Set([
+	'raw', 'append', 'prepend', 'default', 'join', 'concat', 'push', 'unshift', 'pop', 'shift', 'compact', 'uniq', 'reverse', 'sort', 'sort_natural',
+	'where', 'reject', 'find', 'where_exp', 'reject_exp', 'find_exp', 'group_by', 'group_by_exp', 'array_to_sentence_string',
+	'escape', 'escape_once', 'xml_escape', 'url_encode', 'cgi_escape', 'uri_escape', 'utm', 'money', 'money_cents',
+	'date', 'format_date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string',
+]);
+const CASES = new Set(['upcase', 'downcase', 'capitalize']);
+/** Filters whose output holds nothing of what they are given, nor of their arguments: numbers, booleans, hashes. */
+const OPAQUE = new Set([
+	'size', 'abs', 'at_least', 'at_most', 'ceil', 'divided_by', 'floor', 'minus', 'plus', 'modulo', 'times', 'round', 'sum', 'to_integer',
+	'number_of_words', 'days_since', 'days_until', 'base64_encode', 'sha256', 'hmac_sha256', 'has', 'has_exp', 'find_index', 'find_index_exp',
+]);
+/** Filters whose output holds characters their input does not (`%22` → `"`). */
+const DECODES = new Set(['url_decode', 'base64_decode']);
+/** Filters that pick elements of an array whole (of a string, a character). */
+const ELEMENT_PICKS = new Set(['first', 'last', 'sample']);
+/** Filters that rewrite their arguments into what they write (`date: '<%a'` writes `<Tue`). */
+const ARGUMENT_CUTS = new Set(['date']);
+/** What filters that change their input add of their own (any other filter, unknown ones included, changes its input and adds nothing listed). */
+const ADDS: Record<string, string[]> = { json: ['"', '\\'], jsonify: ['"', '\\'], inspect: ['"', '\\'], newline_to_br: ['<br />'] };
+/** The name a dynamic lookup (`[key]`, `['name']`) reads: any variable. */
+export const ANY_NAME = '[]';
+
+/**
+ * The literals and variables of a Liquid expression that reach what it writes, each with its fate
+ * (Fate), and the expression with each literal replaced by `''`. With `lines` (a `{% liquid %}`
+ * tag), each line is its own expression. A literal with a backslash (liquidjs reads escapes in it:
+ * `'\u003c'` is `<`) counts as one holding every character the checks look for; a dynamic lookup
+ * (`[k]`, `['q']`) as a variable named ANY_NAME. Names are every identifier that is not a filter's
+ * name (keywords and property names too, which only widens the checks).
+ */
+export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest: string } {
+	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number }> = [];
 	let rest = '';
+	let chain = 0;
+	let filterNext = false;
 	for (let i = 0; i < expr.length; i++) {
-		const q = expr[i];
-		if (q !== '"' && q !== "'") {
-			rest += q;
+		const c = expr[i];
+		if (c === '"' || c === "'") {
+			// as liquidjs' readQuoted: up to the same quote not escaped by a backslash
+			let j = i + 1;
+			let escaped = false;
+			for (; j < expr.length; j++) {
+				if (expr[j] === c && !escaped) break;
+				escaped = !escaped && expr[j] === '\\';
+			}
+			const body = expr.slice(i + 1, j);
+			found.push({ kind: 'literal', text: body.includes('\\') ? HOLDS_ALL + body : body, chain });
+			rest += "''";
+			i = j;
+			filterNext = false;
 			continue;
 		}
-		// as liquidjs' readQuoted: up to the same quote not escaped by a backslash
-		let j = i + 1;
-		let escaped = false;
-		for (; j < expr.length; j++) {
-			if (expr[j] === q && !escaped) break;
-			escaped = !escaped && expr[j] === '\\';
+		if (/[A-Za-z_]/.test(c)) {
+			let j = i + 1;
+			while (j < expr.length && /[\w-]/.test(expr[j])) j++;
+			found.push({ kind: filterNext ? 'filter' : 'name', text: expr.slice(i, j), chain });
+			rest += expr.slice(i, j);
+			i = j - 1;
+			filterNext = false;
+			continue;
 		}
-		const body = expr.slice(i + 1, j);
-		list.push(body.includes('\\') ? HOLDS_ALL + body : body);
-		rest += "''";
-		i = j;
+		if (c === '[' && !/[\w\])?-]$/.test(rest.trimEnd())) found.push({ kind: 'name', text: ANY_NAME, chain });
+		rest += c;
+		if (c === '|') filterNext = true;
+		else if (c === '\n' && lines) {
+			chain++;
+			filterNext = false;
+		} else if (!/\s/.test(c)) filterNext = false;
 	}
-	// a filter that decodes (`'%22' | url_decode`, base64_decode) writes characters its literals do not show
-	if (DECODERS.test(rest)) return { list: list.map((lit) => HOLDS_ALL + lit), rest };
-	return { list, rest };
+	const items: ChainItem[] = [];
+	for (let k = 0; k < found.length; k++) {
+		const item = found[k];
+		if (item.kind === 'filter') continue;
+		// the filter whose argument it is, if any
+		let own: string | undefined;
+		for (let b = k - 1; b >= 0 && found[b].chain === item.chain && own === undefined; b--) if (found[b].kind === 'filter') own = found[b].text;
+		if (own !== undefined && OPAQUE.has(own)) continue;
+		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : {};
+		// `'<b>a</b>,<i>b</i>' | split: ','` as the start of a chain: its pieces are known, each written whole (first/last then pick one)
+		let texts = [item.text];
+		let from = k + 1;
+		const next = found[k + 1];
+		const sep = found[k + 2];
+		const starts = k === 0 || found[k - 1].chain !== item.chain;
+		if (item.kind === 'literal' && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
+			texts = item.text.split(sep.text);
+			from = k + 3;
+		}
+		const array = from !== k + 1;
+		let reaches = true;
+		for (let a = from; a < found.length && found[a].chain === item.chain && reaches; a++) {
+			const f = found[a];
+			if (f.kind !== 'filter' || KEEPS.has(f.text) || (array && ELEMENT_PICKS.has(f.text))) continue;
+			if (CASES.has(f.text)) fate.cased = true;
+			else if (OPAQUE.has(f.text)) reaches = false;
+			else if (DECODES.has(f.text)) fate.decoded = true;
+			else {
+				fate.cut ??= f.text;
+				if (ADDS[f.text]) fate.added = [...(fate.added ?? []), ...ADDS[f.text]];
+			}
+		}
+		if (reaches) for (const text of texts) items.push({ kind: item.kind, text, fate });
+	}
+	return { items, rest };
+}
+
+/** A fate after another: a value that goes through `inner`'s filters, then `outer`'s. */
+function compose(inner: Fate, outer: Fate): Fate {
+	if (!inner.cut && !inner.cased && !inner.decoded && !inner.added) return outer;
+	if (!outer.cut && !outer.cased && !outer.decoded && !outer.added) return inner;
+	const added = [...new Set([...(inner.added ?? []), ...(outer.added ?? [])])];
+	return { cut: inner.cut ?? outer.cut, cased: inner.cased || outer.cased, decoded: inner.decoded || outer.decoded, added: added.length ? added : undefined };
 }
 
 /**
@@ -1062,8 +1356,6 @@ function literalsOf(expr: string): { list: string[]; rest: string } {
  * text included (`<a` opens a tag there).
  */
 const HOLDS_ALL = '<"\'` =><a';
-/** Filters whose output holds characters their input does not (`%22` → `"`). */
-const DECODERS = /\|\s*(?:url_decode|base64_decode)\b/;
 
 /** What ends a tag or attribute name, or starts a value (IN_TAG). */
 const NAME_BREAKER = /[\t\n\f\r "'<>/=`]/;
