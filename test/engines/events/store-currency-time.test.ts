@@ -148,13 +148,30 @@ describe('WooCommerce: times without a zone are not read as UTC', () => {
 		}
 	});
 
-	it('no date at all: the receive time, as before, not marked', () => {
+	it('no date at all: the receive time, marked like the API v1 case', () => {
 		const body = v1Order();
 		delete body.date_created;
 		delete body.date_modified;
 		const event = run('woocommerce', { payload: body, headers }, received);
 		expect(event.timestamp).toBe('2017-03-22T19:28:40.000Z');
-		expect(event.context?.timestamp_source).toBeUndefined();
+		// Former mapping: the same receive time, but without the mark.
+		expect(event.context).toEqual({ source: 'woocommerce', topic: 'order.created', timestamp_source: 'received' });
+	});
+
+	it('every date null: the receive time, marked', () => {
+		const body = fixtureBody('woocommerce', 'order.created');
+		for (const field of ['date_created', 'date_created_gmt', 'date_modified', 'date_modified_gmt']) body[field] = null;
+		const event = run('woocommerce', { payload: body, headers }, received);
+		expect(event.timestamp).toBe('2017-03-22T19:28:40.000Z');
+		expect(event.context?.timestamp_source).toBe('received');
+	});
+
+	it('product.deleted (WooCommerce sends only {"id": …} for a deleted resource): the receive time, marked', () => {
+		// WC_Webhook::build_payload: "If a resource has been deleted, just include the ID."
+		const event = run('woocommerce', { payload: { id: 794 }, headers: { 'x-wc-webhook-topic': 'product.deleted', 'x-wc-webhook-delivery-id': 'd-9' } }, received);
+		expect(event.timestamp).toBe('2017-03-22T19:28:40.000Z');
+		expect(event.properties).toEqual({ product_id: '794', status: 'deleted' });
+		expect(event.context).toEqual({ source: 'woocommerce', topic: 'product.deleted', timestamp_source: 'received' });
 	});
 
 	it('an API v1 customer: the phone of `billing_address`; no created_at trait from a local date', () => {

@@ -7,7 +7,8 @@
  * `date_modified` are "in the site's timezone", without an offset
  * (https://github.com/woocommerce/woocommerce-rest-api-docs, wp-api-v1/_orders.md, _customers.md),
  * and the payload does not say which zone that is. Such a time is not read as UTC (hours off): the
- * event's timestamp is when the delivery was received, and `context.timestamp_source` says so.
+ * event's timestamp is when the delivery was received, and `context.timestamp_source` says so; so
+ * is it for a payload without any date (a `*.deleted` delivery is only `{"id": …}`, WC_Webhook::build_payload).
  */
 import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
@@ -85,8 +86,11 @@ export const woocommerce: EventSource = {
 		else {
 			const field = body.date_modified != null ? 'date_modified' : 'date_created';
 			const local = body.date_modified ?? body.date_created;
-			if (local == null) timestamp = isoOf(input.receivedAt);
-			else if (zoneless(local)) {
+			if (local == null) {
+				// No date at all (e.g. a `*.deleted` delivery, which carries only the id): the receive time, marked.
+				timestamp = isoOf(input.receivedAt);
+				receivedTime = true;
+			} else if (zoneless(local)) {
 				toIsoUtc(local, field, true); // still refused when it is no date at all
 				timestamp = isoOf(input.receivedAt);
 				receivedTime = true;

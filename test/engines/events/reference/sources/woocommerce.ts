@@ -78,7 +78,11 @@ export const woocommerce: EventSource = {
 		let timestamp: string;
 		let fromReceipt = false;
 		if (utcField) timestamp = toIsoUtc(body[utcField], utcField, true);
-		else if (!localField) timestamp = isoOf(input.receivedAt);
+		else if (!localField) {
+			// woolegacy: no date anywhere in the payload (e.g. a deleted resource, sent as {id}) is the receive time too, and says so.
+			timestamp = isoOf(input.receivedAt);
+			fromReceipt = true;
+		}
 		else {
 			const local = body[localField];
 			const text = typeof local === 'string' ? local.trim() : undefined;
