@@ -121,6 +121,9 @@ const KEYS = [
 	'featured_src',
 	'in_stock',
 	'completed_at',
+	// Shopify customers: what the amount spent is and which currency labels it
+	'total_spent',
+	'amount_spent',
 	'price_set',
 	'ts_event',
 	'ts',
@@ -254,6 +257,9 @@ const PAIRS: Array<[string, unknown]> = [
 	['order', { id: 7, order_number: 7, updated_at: '2015-01-26T20:00:21Z', total: '5.00', total_tax: '0.50', billing_address: { email: 'A@B.co' }, customer_id: 0 }],
 	['product', { id: 3, title: 'T', in_stock: false, images: [{ src: 'https://x.example/i.jpg' }] }],
 	['customer', { id: 4, created_at: '2015-01-05T18:34:19Z', email: 'c@d.eu' }],
+	['amount_spent', { amount: '350.00', currency_code: 'usd' }],
+	['amount_spent', { amount: 'x', currency_code: 'EUR' }],
+	['amount_spent', { amount: '12.5' }],
 	// topics no fixture has, or topics swapped between fixtures of one source
 	['event', 'proxy_open'],
 	['event', 'unique_proxy_open'],
