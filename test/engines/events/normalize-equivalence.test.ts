@@ -111,6 +111,19 @@ const KEYS = [
 	'date_modified',
 	'date_created',
 	'billing_address',
+	// WooCommerce Legacy API v3 bodies ({"order": {...}}) and their field names
+	'order',
+	'product',
+	'order_number',
+	'total_shipping',
+	'total_discount',
+	'title',
+	'featured_src',
+	'in_stock',
+	'completed_at',
+	// Shopify customers: what the amount spent is and which currency labels it
+	'total_spent',
+	'amount_spent',
 	'price_set',
 	'ts_event',
 	'ts',
@@ -237,6 +250,16 @@ const PAIRS: Array<[string, unknown]> = [
 	['date_created', '2016-05-03 17:58:35'],
 	['date_modified', '2016-05-03T17:58:35+02:00'],
 	['billing_address', { phone: '(555) 555-5555' }],
+	['in_stock', true],
+	['in_stock', false],
+	['updated_at', null],
+	['created_at', '2015-01-05T18:34:19Z'],
+	['order', { id: 7, order_number: 7, updated_at: '2015-01-26T20:00:21Z', total: '5.00', total_tax: '0.50', billing_address: { email: 'A@B.co' }, customer_id: 0 }],
+	['product', { id: 3, title: 'T', in_stock: false, images: [{ src: 'https://x.example/i.jpg' }] }],
+	['customer', { id: 4, created_at: '2015-01-05T18:34:19Z', email: 'c@d.eu' }],
+	['amount_spent', { amount: '350.00', currency_code: 'usd' }],
+	['amount_spent', { amount: 'x', currency_code: 'EUR' }],
+	['amount_spent', { amount: '12.5' }],
 	// topics no fixture has, or topics swapped between fixtures of one source
 	['event', 'proxy_open'],
 	['event', 'unique_proxy_open'],
@@ -415,5 +438,39 @@ describe('every source normalizes as the former code did (differential, fast-che
 		// the mutations reach both the mapped and the rejected paths
 		expect(seen.ok).toBeGreaterThan(1000);
 		expect(seen.error).toBeGreaterThan(100);
+	});
+
+	it('WooCommerce Legacy API v3 bodies: every WooCommerce topic, with and without a delivery id', () => {
+		// The runs above pick a legacy body with a WooCommerce topic and no delivery id only rarely.
+		const legacy = fixtures.flatMap((f, i) => (f.source === 'woocommerce' && f.name.endsWith('-legacy-v3') ? [i] : []));
+		expect(legacy.length).toBe(3);
+		const topics = ['order.created', 'order.updated', 'customer.created', 'customer.updated', 'product.created', 'product.updated', 'product.restored', 'product.deleted', 'coupon.created'];
+		const seen = { legacy: 0, received: 0 };
+		fc.assert(
+			fc.property(
+				fc.record({
+					fixture: fc.constantFrom(...legacy),
+					edits: fc.array(edit, { maxLength: 6 }),
+					topic: fc.constantFrom(...topics),
+					delivery: fc.boolean(),
+					keepRaw: fc.boolean(),
+					receivedAt: fc.integer({ min: 0, max: 4102444800000 }),
+				}),
+				(d) => {
+					const f = fixtures[d.fixture];
+					const payload = mutate(f.fixture.body, d.edits);
+					const headers: Record<string, unknown> = { ...(f.fixture.headers ?? {}), 'x-wc-webhook-topic': d.topic };
+					if (!d.delivery) delete headers['x-wc-webhook-delivery-id'];
+					const input = (): NormalizeInput => ({ payload: structuredClone(payload), headers, receivedAt: new Date(d.receivedAt), onUnknown: 'passThrough', keepRaw: d.keepRaw });
+					const got = outcome(() => getSource('woocommerce')!.normalize(input()));
+					expect(got).toBe(outcome(() => REFERENCE_SOURCES.woocommerce.normalize(input())));
+					if (got.startsWith('ok') && !got.includes('"properties":{}') && !got.includes('"event":"Unknown"')) seen.legacy++;
+					if (got.includes('"timestamp_source":"received"')) seen.received++;
+				},
+			),
+			{ numRuns: Number(process.env.EQUIVALENCE_RUNS ?? 10000) / 5 },
+		);
+		expect(seen.legacy).toBeGreaterThan(200);
+		expect(seen.received).toBeGreaterThan(50);
 	});
 });

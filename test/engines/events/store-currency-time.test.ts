@@ -97,6 +97,45 @@ describe('Shopify: amounts carry the currency they are in', () => {
 	});
 });
 
+describe('Shopify customers: total_spent is not labelled with the customer\'s last-order currency', () => {
+	// REST Customer resource: `currency` is "the currency that the customer used when they paid for their
+	// last order. Defaults to the shop currency"; the amount a customer spent is kept in the shop currency
+	// (Shopify Functions, Customer.amountSpent: "Converted from the shop's currency to the currency of the
+	// cart"). A customer of a USD shop whose last order was paid in EUR: total_spent 350.00 is USD.
+	function customer(): Record<string, unknown> {
+		const body = fixtureBody('shopify', 'customers-update');
+		Object.assign(body, { orders_count: 3, total_spent: '350.00', currency: 'EUR' });
+		return body;
+	}
+
+	it('customers/update with total_spent and currency EUR: total_spent 350, no currency label', () => {
+		const event = run('shopify', { payload: customer(), topic: 'customers/update' });
+		// Former mapping: { total_spent: 350, currency: 'EUR' } (USD amount labelled as euros).
+		// created_at "2021-12-31T19:00:00-05:00" = 2022-01-01T00:00:00Z
+		expect(event.traits).toEqual({ email: 'bob@biller.com', first_name: 'Bob', last_name: 'Biller', orders_count: 3, total_spent: 350, created_at: '2022-01-01T00:00:00.000Z' });
+	});
+
+	it('customers/create of a new customer (documented example, total_spent "0.00", currency USD): no label either', () => {
+		const event = run('shopify', { payload: fixtureBody('shopify', 'customers-create'), topic: 'customers/create' });
+		expect(event.traits).toEqual({ email: 'bob@biller.com', first_name: 'Bob', last_name: 'Biller', orders_count: 0, total_spent: 0, created_at: '2022-01-01T00:00:00.000Z' });
+	});
+
+	it('an amount_spent money object gives the amount with its own currency_code (before total_spent)', () => {
+		const body = customer();
+		body.amount_spent = { amount: '350.00', currency_code: 'usd' };
+		const event = run('shopify', { payload: body, topic: 'customers/update' });
+		expect(event.traits).toMatchObject({ total_spent: 350, currency: 'USD' });
+	});
+
+	it('an amount_spent without currency_code: the amount, unlabelled', () => {
+		const body = customer();
+		body.amount_spent = { amount: '12.50' };
+		const event = run('shopify', { payload: body, topic: 'customers/update' });
+		expect(event.traits?.total_spent).toBe(12.5);
+		expect(event.traits).not.toHaveProperty('currency');
+	});
+});
+
 describe('WooCommerce: times without a zone are not read as UTC', () => {
 	/** The documented order.created (site at UTC-3: 16:28:08 local = 19:28:08 GMT) as API v1 sends it. */
 	function v1Order(): Record<string, unknown> {
@@ -148,13 +187,30 @@ describe('WooCommerce: times without a zone are not read as UTC', () => {
 		}
 	});
 
-	it('no date at all: the receive time, as before, not marked', () => {
+	it('no date at all: the receive time, marked like the API v1 case', () => {
 		const body = v1Order();
 		delete body.date_created;
 		delete body.date_modified;
 		const event = run('woocommerce', { payload: body, headers }, received);
 		expect(event.timestamp).toBe('2017-03-22T19:28:40.000Z');
-		expect(event.context?.timestamp_source).toBeUndefined();
+		// Former mapping: the same receive time, but without the mark.
+		expect(event.context).toEqual({ source: 'woocommerce', topic: 'order.created', timestamp_source: 'received' });
+	});
+
+	it('every date null: the receive time, marked', () => {
+		const body = fixtureBody('woocommerce', 'order.created');
+		for (const field of ['date_created', 'date_created_gmt', 'date_modified', 'date_modified_gmt']) body[field] = null;
+		const event = run('woocommerce', { payload: body, headers }, received);
+		expect(event.timestamp).toBe('2017-03-22T19:28:40.000Z');
+		expect(event.context?.timestamp_source).toBe('received');
+	});
+
+	it('product.deleted (WooCommerce sends only {"id": …} for a deleted resource): the receive time, marked', () => {
+		// WC_Webhook::build_payload: "If a resource has been deleted, just include the ID."
+		const event = run('woocommerce', { payload: { id: 794 }, headers: { 'x-wc-webhook-topic': 'product.deleted', 'x-wc-webhook-delivery-id': 'd-9' } }, received);
+		expect(event.timestamp).toBe('2017-03-22T19:28:40.000Z');
+		expect(event.properties).toEqual({ product_id: '794', status: 'deleted' });
+		expect(event.context).toEqual({ source: 'woocommerce', topic: 'product.deleted', timestamp_source: 'received' });
 	});
 
 	it('an API v1 customer: the phone of `billing_address`; no created_at trait from a local date', () => {

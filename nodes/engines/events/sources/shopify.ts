@@ -229,7 +229,17 @@ function refundProperties(body: Record<string, unknown>, currency: string | unde
 	return p;
 }
 
-function customerTraits(body: Record<string, unknown>, email: string | null, currency: string | undefined): Record<string, unknown> {
+/**
+ * A customer's traits. `total_spent` is the sum of the customer's orders, kept in the shop currency
+ * (the Customer's amount spent is "converted from the shop's currency" for other currencies,
+ * https://shopify.dev/api/functions/reference/cart-transform/graphql/common-objects/customer), while
+ * the customer's `currency` is "the currency that the customer used when they paid for their last
+ * order" (https://shopify.dev/docs/api/admin-rest/latest/resources/customer): not the currency of
+ * that sum. The trait `currency` labels `total_spent`, so it comes only from an `amount_spent`
+ * money object ({ amount, currency_code }, the GraphQL `amountSpent` MoneyV2) when one is sent; a
+ * plain `total_spent` is emitted without a label (the payload does not name the shop currency).
+ */
+function customerTraits(body: Record<string, unknown>, email: string | null): Record<string, unknown> {
 	const t: Record<string, unknown> = {};
 	if (email !== null) t.email = email;
 	const firstName = optionalString(body.first_name);
@@ -242,9 +252,16 @@ function customerTraits(body: Record<string, unknown>, email: string | null, cur
 	const acceptsMarketing = consent === undefined ? body.accepts_marketing : consent === 'subscribed';
 	if (acceptsMarketing !== undefined) t.accepts_marketing = acceptsMarketing;
 	if (body.orders_count !== undefined) t.orders_count = body.orders_count;
-	const totalSpent = money(body.total_spent);
-	if (totalSpent !== undefined) t.total_spent = totalSpent;
-	if (currency !== undefined) t.currency = currency;
+	const spent = obj(body.amount_spent);
+	const amountSpent = money(spent.amount);
+	if (amountSpent !== undefined) {
+		t.total_spent = amountSpent;
+		const currency = currencyCode(spent.currency_code);
+		if (currency !== undefined) t.currency = currency;
+	} else {
+		const totalSpent = money(body.total_spent);
+		if (totalSpent !== undefined) t.total_spent = totalSpent;
+	}
 	const tags = optionalString(body.tags);
 	if (tags !== undefined) t.tags = tags;
 	// ISO-8601 UTC like every timestamp; a `created_at` that is not a valid date is left out (the
@@ -274,7 +291,7 @@ export const shopify: EventSource = {
 		const when = header(input.headers, 'x-shopify-triggered-at') ?? body.updated_at ?? body.created_at ?? input.receivedAt;
 		const timestamp = toIsoUtc(when, 'updated_at');
 		// A checkout's amounts are in its presentment currency; a cart names none but its lines'
-		// `price_set` do; an order's (and a customer's) amounts are in `currency`.
+		// `price_set` do; an order's amounts are in `currency` (a customer's: see customerTraits).
 		const currency =
 			spec.kind === 'checkout'
 				? (currencyCode(body.presentment_currency) ?? currencyCode(body.currency))
@@ -289,7 +306,7 @@ export const shopify: EventSource = {
 		if (spec.kind !== 'checkout' && spec.kind !== 'cart' && spec.kind !== 'order' && spec.kind !== 'refund') {
 			userId = shopifyId(body) ?? null;
 			email = normalizeEmail(body.email);
-			traits = customerTraits(body, email, currency);
+			traits = customerTraits(body, email);
 			properties = {};
 		} else {
 			({ userId, email, traits } = customerOf(body));

@@ -7,7 +7,10 @@
  * `date_modified` are "in the site's timezone", without an offset
  * (https://github.com/woocommerce/woocommerce-rest-api-docs, wp-api-v1/_orders.md, _customers.md),
  * and the payload does not say which zone that is. Such a time is not read as UTC (hours off): the
- * event's timestamp is when the delivery was received, and `context.timestamp_source` says so.
+ * event's timestamp is when the delivery was received, and `context.timestamp_source` says so; so
+ * is it for a payload without any date (a `*.deleted` delivery is only `{"id": …}`, WC_Webhook::build_payload).
+ * A webhook on "Legacy API v3" sends the older resource wrapped in its name (`{"order": {…}}`): see
+ * legacyEvent; it maps to the same events.
  */
 import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
@@ -53,6 +56,189 @@ function when(body: Record<string, unknown>, field: 'date_modified' | 'date_crea
 	return field === 'date_modified' ? (body.date_modified_gmt ?? body.date_modified) : (body.date_created_gmt ?? body.date_created);
 }
 
+/** The coupon codes of `coupon_lines` (both APIs name it so), comma-joined; undefined when none. */
+function couponCodes(couponLines: unknown): string | undefined {
+	let coupon: string | undefined;
+	if (Array.isArray(couponLines)) {
+		for (const c of couponLines) {
+			if (!isObject(c)) continue;
+			const code = optionalString(c.code);
+			if (code) coupon = coupon === undefined ? code : `${coupon},${code}`;
+		}
+	}
+	return coupon;
+}
+
+/** An order's properties, key by key in their canonical order (the values read by each API's own field names). */
+function orderProperties(
+	orderId: string | undefined,
+	orderNumber: string | undefined,
+	status: string | undefined,
+	total: number | undefined,
+	tax: number | undefined,
+	shipping: number | undefined,
+	discount: number | undefined,
+	coupon: string | undefined,
+	currency: string | undefined,
+	products: CanonicalProduct[] | undefined,
+): Record<string, unknown> {
+	const properties: Record<string, unknown> = {};
+	if (orderId !== undefined) properties.order_id = orderId;
+	if (orderNumber !== undefined) properties.order_number = orderNumber;
+	if (status !== undefined) properties.status = status;
+	if (total !== undefined) {
+		properties.total = total;
+		properties.value = total;
+		properties.revenue = Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100;
+	}
+	if (tax !== undefined) properties.tax = tax;
+	if (shipping !== undefined) properties.shipping = shipping;
+	if (discount !== undefined) properties.discount = discount;
+	if (coupon !== undefined) properties.coupon = coupon;
+	if (currency !== undefined) properties.currency = currency;
+	if (products !== undefined) properties.products = products;
+	return properties;
+}
+
+/** An order's buyer traits from its billing address (`billing`, or the legacy `billing_address`); none when empty. */
+function billingTraits(billing: Record<string, unknown>): Record<string, unknown> | undefined {
+	const firstName = optionalString(billing.first_name);
+	const lastName = optionalString(billing.last_name);
+	const phone = optionalString(billing.phone);
+	if (firstName === undefined && lastName === undefined && phone === undefined) return undefined;
+	const traits: Record<string, unknown> = {};
+	if (firstName !== undefined) traits.first_name = firstName;
+	if (lastName !== undefined) traits.last_name = lastName;
+	if (phone !== undefined) traits.phone = phone;
+	return traits;
+}
+
+/** A customer's traits (same field names in both APIs but for the phone's address and the creation date). */
+function customerTraits(customer: Record<string, unknown>, email: string | null, phone: string | undefined, createdAt: string | undefined): Record<string, unknown> {
+	const traits: Record<string, unknown> = {};
+	if (email !== null) traits.email = email;
+	const firstName = optionalString(customer.first_name);
+	if (firstName !== undefined) traits.first_name = firstName;
+	const lastName = optionalString(customer.last_name);
+	if (lastName !== undefined) traits.last_name = lastName;
+	const username = optionalString(customer.username);
+	if (username !== undefined) traits.username = username;
+	if (phone !== undefined) traits.phone = phone;
+	if (createdAt !== undefined) traits.created_at = createdAt;
+	return traits;
+}
+
+/** The event around the mapped fields. */
+function track(
+	input: NormalizeInput,
+	body: Record<string, unknown>,
+	topic: string,
+	name: string,
+	messageId: string,
+	timestamp: string,
+	receivedTime: boolean,
+	userId: string | null,
+	email: string | null,
+	properties: Record<string, unknown>,
+	traits: Record<string, unknown> | undefined,
+): CanonicalEvent {
+	const receivedAt = isoOf(input.receivedAt);
+	const anonymousId = userId || email ? null : messageId;
+	const context: CanonicalContext = { source: 'woocommerce', topic };
+	const store = header(input.headers, 'x-wc-webhook-source');
+	if (store !== undefined) context.store = store;
+	if (receivedTime) context.timestamp_source = 'received';
+	const event: CanonicalEvent = traits
+		? { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
+		: { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context };
+	if (input.keepRaw) event.raw = body;
+	return event;
+}
+
+/**
+ * A webhook whose API version is "Legacy API v3" (older stores) sends the Legacy REST API v3 resource
+ * (https://woocommerce.github.io/woocommerce-rest-api-docs/v3.html, the response of GET /orders/<id>,
+ * /customers/<id>, /products/<id>) wrapped in its resource key: `{"order": {…}}`, `{"customer": {…}}`,
+ * `{"product": {…}}`. Its dates are "UTC DateTime" written with `Z` (`created_at`, `updated_at`); an
+ * order names `order_number`, `total_shipping`, `total_discount`, `billing_address`; a product its
+ * name `title`, its image `featured_src` and its stock `in_stock` (true/false). A legacy customer has
+ * no `updated_at`: its `created_at` dates a `customer.created` only, any other topic without
+ * `updated_at` takes the receive time (marked), never the creation time of the record.
+ */
+function legacyEvent(
+	input: NormalizeInput,
+	body: Record<string, unknown>,
+	record: Record<string, unknown>,
+	topic: string,
+	name: string,
+	resource: string,
+	delivery: string | undefined,
+): CanonicalEvent {
+	// Without a delivery id, the record's id and update time; a record without one (a customer) hashes whole.
+	const messageId = delivery ?? contentId('woocommerce', topic, record.id, record.updated_at ?? record);
+	let timestamp: string;
+	let receivedTime = false;
+	if (record.updated_at != null) timestamp = toIsoUtc(record.updated_at, `${resource}.updated_at`, true);
+	else if (record.created_at != null && topic.endsWith('.created')) timestamp = toIsoUtc(record.created_at, `${resource}.created_at`, true);
+	else {
+		timestamp = isoOf(input.receivedAt);
+		receivedTime = true;
+	}
+	const currency = currencyCode(record.currency);
+	let properties: Record<string, unknown>;
+	let userId: string | null = null;
+	let email: string | null = null;
+	let traits: Record<string, unknown> | undefined;
+	if (resource === 'order') {
+		const status = optionalString(record.status);
+		const statusEvent = topic === 'order.updated' && status ? own(ORDER_STATUS_EVENTS, status) : undefined;
+		if (statusEvent) name = statusEvent;
+		const billing = obj(record.billing_address);
+		userId = record.customer_id ? (optionalString(record.customer_id) ?? null) : null;
+		email = normalizeEmail(billing.email);
+		properties = orderProperties(
+			optionalString(record.id),
+			optionalString(record.order_number),
+			status,
+			money(record.total),
+			money(record.total_tax),
+			money(record.total_shipping),
+			money(record.total_discount),
+			couponCodes(record.coupon_lines),
+			currency,
+			lines(record.line_items),
+		);
+		traits = billingTraits(billing);
+	} else if (resource === 'customer') {
+		userId = optionalString(record.id) ?? null;
+		email = normalizeEmail(record.email);
+		// `created_at` is UTC; not a valid date: no trait, as for the other APIs.
+		traits = customerTraits(record, email, optionalString(obj(record.billing_address).phone), optionalIsoUtc(record.created_at, `${resource}.created_at`, true));
+		properties = {};
+	} else {
+		properties = {};
+		const productId = optionalString(record.id);
+		if (productId !== undefined) properties.product_id = productId;
+		const sku = optionalString(record.sku);
+		if (sku !== undefined) properties.sku = sku;
+		const productName = optionalString(record.title);
+		if (productName !== undefined) properties.name = productName;
+		const price = money(record.price);
+		if (price !== undefined) properties.price = price;
+		const url = optionalString(record.permalink);
+		if (url !== undefined) properties.url = url;
+		const imageUrl = optionalString(record.featured_src) ?? optionalString(obj(Array.isArray(record.images) ? record.images[0] : undefined).src);
+		if (imageUrl !== undefined) properties.image_url = imageUrl;
+		const status = topic === 'product.deleted' ? 'deleted' : optionalString(record.status);
+		if (status !== undefined) properties.status = status;
+		// The values the v2/v3 APIs give `stock_status` for the two states `in_stock` tells apart.
+		const stockStatus = record.in_stock === true ? 'instock' : record.in_stock === false ? 'outofstock' : undefined;
+		if (stockStatus !== undefined) properties.stock_status = stockStatus;
+		if (currency !== undefined) properties.currency = currency;
+	}
+	return track(input, body, topic, name, messageId, timestamp, receivedTime, userId, email, properties, traits);
+}
+
 export const woocommerce: EventSource = {
 	id: 'woocommerce',
 	displayName: 'WooCommerce',
@@ -69,14 +255,21 @@ export const woocommerce: EventSource = {
 		if (!isObject(body)) throw new EventMappingError('the WooCommerce body must be a JSON object', 'body');
 		const topic = input.topic ?? header(input.headers, 'x-wc-webhook-topic');
 		if (!topic) throw new EventMappingError('the WooCommerce topic is missing (X-WC-Webhook-Topic header)', 'headers.x-wc-webhook-topic');
-		const messageId = woocommerce.deliveryId?.(input.headers) ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
+		const delivery = woocommerce.deliveryId?.(input.headers);
 		let name = own(TOPICS, topic);
 		if (!name) {
+			const messageId = delivery ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
 			const unknown = unknownTopic(woocommerce, input, topic, body, messageId, 'headers.x-wc-webhook-topic');
 			return unknown ? [unknown] : [];
 		}
 		const dot = topic.indexOf('.');
 		const resource = dot < 0 ? topic : topic.slice(0, dot);
+		// A WP REST API resource carries its `id` at the top; a Legacy API v3 body is `{"<resource>": {…}}`.
+		if (body.id === undefined) {
+			const record = resource === 'order' ? body.order : resource === 'customer' ? body.customer : body.product;
+			if (isObject(record)) return [legacyEvent(input, body, record, topic, name, resource, delivery)];
+		}
+		const messageId = delivery ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
 		// UTC first (`*_gmt`, any of the two), then a local time only when it names its zone.
 		let timestamp: string;
 		let receivedTime = false;
@@ -85,8 +278,11 @@ export const woocommerce: EventSource = {
 		else {
 			const field = body.date_modified != null ? 'date_modified' : 'date_created';
 			const local = body.date_modified ?? body.date_created;
-			if (local == null) timestamp = isoOf(input.receivedAt);
-			else if (zoneless(local)) {
+			if (local == null) {
+				// No date at all (e.g. a `*.deleted` delivery, which carries only the id): the receive time, marked.
+				timestamp = isoOf(input.receivedAt);
+				receivedTime = true;
+			} else if (zoneless(local)) {
 				toIsoUtc(local, field, true); // still refused when it is no date at all
 				timestamp = isoOf(input.receivedAt);
 				receivedTime = true;
@@ -95,7 +291,7 @@ export const woocommerce: EventSource = {
 		const currency = currencyCode(body.currency);
 		// Properties and traits are built key by key in the order of the former object literals
 		// (which went through `compact`), leaving out undefined values: same objects, no copy.
-		const properties: Record<string, unknown> = {};
+		let properties: Record<string, unknown>;
 		let userId: string | null = null;
 		let email: string | null = null;
 		let traits: Record<string, unknown> | undefined;
@@ -106,63 +302,30 @@ export const woocommerce: EventSource = {
 			const billing = obj(body.billing);
 			userId = body.customer_id ? (optionalString(body.customer_id) ?? null) : null;
 			email = normalizeEmail(billing.email);
-			let coupon: string | undefined;
-			if (Array.isArray(body.coupon_lines)) {
-				for (const c of body.coupon_lines) {
-					if (!isObject(c)) continue;
-					const code = optionalString(c.code);
-					if (code) coupon = coupon === undefined ? code : `${coupon},${code}`;
-				}
-			}
-			const total = money(body.total);
-			const tax = money(body.total_tax);
-			const shipping = money(body.shipping_total);
-			const orderId = optionalString(body.id);
-			if (orderId !== undefined) properties.order_id = orderId;
-			const orderNumber = optionalString(body.number);
-			if (orderNumber !== undefined) properties.order_number = orderNumber;
-			if (status !== undefined) properties.status = status;
-			if (total !== undefined) {
-				properties.total = total;
-				properties.value = total;
-				properties.revenue = Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100;
-			}
-			if (tax !== undefined) properties.tax = tax;
-			if (shipping !== undefined) properties.shipping = shipping;
-			const discount = money(body.discount_total);
-			if (discount !== undefined) properties.discount = discount;
-			if (coupon !== undefined) properties.coupon = coupon;
-			if (currency !== undefined) properties.currency = currency;
-			const products = lines(body.line_items);
-			if (products !== undefined) properties.products = products;
-			const firstName = optionalString(billing.first_name);
-			const lastName = optionalString(billing.last_name);
-			const phone = optionalString(billing.phone);
-			if (firstName !== undefined || lastName !== undefined || phone !== undefined) {
-				traits = {};
-				if (firstName !== undefined) traits.first_name = firstName;
-				if (lastName !== undefined) traits.last_name = lastName;
-				if (phone !== undefined) traits.phone = phone;
-			}
+			properties = orderProperties(
+				optionalString(body.id),
+				optionalString(body.number),
+				status,
+				money(body.total),
+				money(body.total_tax),
+				money(body.shipping_total),
+				money(body.discount_total),
+				couponCodes(body.coupon_lines),
+				currency,
+				lines(body.line_items),
+			);
+			traits = billingTraits(billing);
 		} else if (resource === 'customer') {
 			userId = optionalString(body.id) ?? null;
 			email = normalizeEmail(body.email);
-			traits = {};
-			if (email !== null) traits.email = email;
-			const firstName = optionalString(body.first_name);
-			if (firstName !== undefined) traits.first_name = firstName;
-			const lastName = optionalString(body.last_name);
-			if (lastName !== undefined) traits.last_name = lastName;
-			const username = optionalString(body.username);
-			if (username !== undefined) traits.username = username;
 			// `billing` since API v2; v1 customers carry `billing_address`.
 			const phone = optionalString(obj(body.billing).phone) ?? optionalString(obj(body.billing_address).phone);
-			if (phone !== undefined) traits.phone = phone;
 			// `date_created_gmt` is UTC without a zone designator: read as UTC, emitted as ISO-8601 UTC.
 			// Missing: no trait, as before; present but not a valid date: left out rather than failing the event.
-			const createdAt = optionalIsoUtc(body.date_created_gmt, 'date_created_gmt', true);
-			if (createdAt !== undefined) traits.created_at = createdAt;
+			traits = customerTraits(body, email, phone, optionalIsoUtc(body.date_created_gmt, 'date_created_gmt', true));
+			properties = {};
 		} else {
+			properties = {};
 			const productId = optionalString(body.id);
 			if (productId !== undefined) properties.product_id = productId;
 			const sku = optionalString(body.sku);
@@ -181,16 +344,6 @@ export const woocommerce: EventSource = {
 			if (stockStatus !== undefined) properties.stock_status = stockStatus;
 			if (currency !== undefined) properties.currency = currency;
 		}
-		const receivedAt = isoOf(input.receivedAt);
-		const anonymousId = userId || email ? null : messageId;
-		const context: CanonicalContext = { source: 'woocommerce', topic };
-		const store = header(input.headers, 'x-wc-webhook-source');
-		if (store !== undefined) context.store = store;
-		if (receivedTime) context.timestamp_source = 'received';
-		const event: CanonicalEvent = traits
-			? { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
-			: { type: 'track', event: name, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context };
-		if (input.keepRaw) event.raw = body;
-		return [event];
+		return [track(input, body, topic, name, messageId, timestamp, receivedTime, userId, email, properties, traits)];
 	},
 };

@@ -182,8 +182,11 @@ export const shopify: EventSource = {
 				phone: optionalString(body.phone),
 				accepts_marketing: obj(body.email_marketing_consent).state === undefined ? body.accepts_marketing : obj(body.email_marketing_consent).state === 'subscribed',
 				orders_count: body.orders_count,
-				total_spent: money(body.total_spent),
-				currency,
+				// woolegacy: the customer's `currency` is the one of their last order (REST Customer resource), not
+				// the one total_spent is in (the shop's, not in the payload): only an amount_spent money object
+				// { amount, currency_code } gives the sum with its currency.
+				total_spent: money(obj(body.amount_spent).amount) ?? money(body.total_spent),
+				currency: money(obj(body.amount_spent).amount) === undefined ? undefined : currencyCode(obj(body.amount_spent).currency_code),
 				tags: optionalString(body.tags),
 				created_at: optionalIsoUtc(body.created_at, 'created_at'),
 			});

@@ -48,6 +48,108 @@ function when(body: Record<string, unknown>, field: 'date_modified' | 'date_crea
 	return field === 'date_modified' ? (body.date_modified_gmt ?? body.date_modified) : (body.date_created_gmt ?? body.date_created);
 }
 
+/**
+ * woolegacy: the Legacy REST API v3 resource (field tables of v3.html: Orders, Customers, Products
+ * Properties). Dates are "UTC DateTime" (`2015-01-26T20:00:21Z`). Order: `order_number`, `total`,
+ * `total_tax`, `total_shipping`, `total_discount`, `billing_address`, `customer_id`, `coupon_lines`,
+ * `line_items` (product_id, sku, name, price, quantity). Customer: `created_at` only (no update time),
+ * `billing_address.phone`. Product: `title`, `featured_src` ("Featured image URL"), `in_stock`.
+ */
+function legacyV3(
+	input: NormalizeInput,
+	body: Record<string, unknown>,
+	r: Record<string, unknown>,
+	topic: string,
+	name: string,
+	resource: string,
+): CanonicalEvent {
+	const deliveryHeader = header(input.headers, 'x-wc-webhook-delivery-id');
+	const messageId = deliveryHeader !== undefined ? deliveryHeader : contentId('woocommerce', topic, r.id, r.updated_at ?? r);
+	const action = topic.split('.')[1];
+	const has = (v: unknown) => v !== undefined && v !== null;
+	// The last update dates the event; the creation only a "created" topic; else the receive time (marked).
+	let timestamp = isoOf(input.receivedAt);
+	let fromReceipt = true;
+	if (has(r.updated_at)) {
+		timestamp = toIsoUtc(r.updated_at, resource + '.updated_at', true);
+		fromReceipt = false;
+	} else if (action === 'created' && has(r.created_at)) {
+		timestamp = toIsoUtc(r.created_at, resource + '.created_at', true);
+		fromReceipt = false;
+	}
+	const currency = currencyCode(r.currency);
+	let properties: Record<string, unknown> = {};
+	let userId: string | null = null;
+	let email: string | null = null;
+	let traits: Record<string, unknown> | undefined;
+	if (resource === 'order') {
+		const status = optionalString(r.status);
+		if (topic === 'order.updated' && status) name = own(ORDER_STATUS_EVENTS, status) ?? name;
+		const address = obj(r.billing_address);
+		userId = r.customer_id ? optionalString(r.customer_id) ?? null : null;
+		email = normalizeEmail(address.email);
+		const codes = (Array.isArray(r.coupon_lines) ? r.coupon_lines : []).filter(isObject).map((c) => optionalString(c.code)).filter((c) => !!c);
+		const total = money(r.total);
+		const tax = money(r.total_tax);
+		const shipping = money(r.total_shipping);
+		properties = {
+			order_id: optionalString(r.id),
+			order_number: optionalString(r.order_number),
+			status,
+			total,
+			value: total,
+			revenue: total === undefined ? undefined : Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100,
+			tax,
+			shipping,
+			discount: money(r.total_discount),
+			coupon: codes.length > 0 ? codes.join(',') : undefined,
+			currency,
+			products: lines(r.line_items),
+		};
+		const buyer = compact({ first_name: optionalString(address.first_name), last_name: optionalString(address.last_name), phone: optionalString(address.phone) });
+		traits = Object.keys(buyer).length > 0 ? buyer : undefined;
+	} else if (resource === 'customer') {
+		userId = optionalString(r.id) ?? null;
+		email = normalizeEmail(r.email);
+		traits = compact({
+			email: email ?? undefined,
+			first_name: optionalString(r.first_name),
+			last_name: optionalString(r.last_name),
+			username: optionalString(r.username),
+			phone: optionalString(obj(r.billing_address).phone),
+			created_at: optionalIsoUtc(r.created_at, resource + '.created_at', true),
+		});
+	} else {
+		const firstImage = Array.isArray(r.images) ? obj(r.images[0]).src : undefined;
+		properties = {
+			product_id: optionalString(r.id),
+			sku: optionalString(r.sku),
+			name: optionalString(r.title),
+			price: money(r.price),
+			url: optionalString(r.permalink),
+			image_url: optionalString(r.featured_src) ?? optionalString(firstImage),
+			status: topic === 'product.deleted' ? 'deleted' : optionalString(r.status),
+			// in_stock true/false: the v2/v3 stock_status values "instock" / "outofstock".
+			stock_status: r.in_stock === true ? 'instock' : r.in_stock === false ? 'outofstock' : undefined,
+			currency,
+		};
+	}
+	return {
+		type: 'track',
+		event: name,
+		messageId,
+		timestamp,
+		receivedAt: isoOf(input.receivedAt),
+		userId,
+		anonymousId: userId || email ? null : messageId,
+		email,
+		properties: compact(properties),
+		...(traits ? { traits } : {}),
+		context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source'), timestamp_source: fromReceipt ? 'received' : undefined }),
+		...(input.keepRaw ? { raw: body } : {}),
+	};
+}
+
 export const woocommerce: EventSource = {
 	id: 'woocommerce',
 	displayName: 'WooCommerce',
@@ -71,6 +173,11 @@ export const woocommerce: EventSource = {
 			return unknown ? [unknown] : [];
 		}
 		const resource = topic.split('.')[0];
+		// woolegacy: a webhook set to "Legacy API v3" posts the Legacy REST API v3 response of the resource
+		// (woocommerce-rest-api-docs v3.html: GET /orders/<id> gives {"order": {...}}, /customers/<id>
+		// {"customer": {...}}, /products/<id> {"product": {...}}). WP REST API bodies carry `id` at the top.
+		const wrapped = body.id === undefined ? body[resource] : undefined;
+		if (isObject(wrapped)) return [legacyV3(input, body, wrapped, topic, name, resource)];
 		// event-map: API v1 webhooks send only site-local `date_created` / `date_modified` (no offset, zone
 		// not named in the payload): such a time is checked, not used; the timestamp is the receive time.
 		const utcField = (['date_modified_gmt', 'date_created_gmt'] as const).find((f) => body[f] !== undefined && body[f] !== null);
@@ -78,8 +185,11 @@ export const woocommerce: EventSource = {
 		let timestamp: string;
 		let fromReceipt = false;
 		if (utcField) timestamp = toIsoUtc(body[utcField], utcField, true);
-		else if (!localField) timestamp = isoOf(input.receivedAt);
-		else {
+		else if (!localField) {
+			// woolegacy: no date anywhere in the payload (e.g. a deleted resource, sent as {id}) is the receive time too, and says so.
+			timestamp = isoOf(input.receivedAt);
+			fromReceipt = true;
+		} else {
 			const local = body[localField];
 			const text = typeof local === 'string' ? local.trim() : undefined;
 			if (text !== undefined && text !== '' && !/(Z|[+-]\d{2}:?\d{2})$/i.test(text) && !/^\d+(\.\d+)?$/.test(text)) {
