@@ -112,19 +112,20 @@ describe('Shopify customers: total_spent is not labelled with the customer\'s la
 		const event = run('shopify', { payload: customer(), topic: 'customers/update' });
 		// Former mapping: { total_spent: 350, currency: 'EUR' } (USD amount labelled as euros).
 		// created_at "2021-12-31T19:00:00-05:00" = 2022-01-01T00:00:00Z
-		expect(event.traits).toEqual({ email: 'bob@biller.com', first_name: 'Bob', last_name: 'Biller', orders_count: 3, total_spent: 350, created_at: '2022-01-01T00:00:00.000Z' });
+		// The customer's own currency stays, under a name that does not label total_spent.
+		expect(event.traits).toEqual({ email: 'bob@biller.com', first_name: 'Bob', last_name: 'Biller', orders_count: 3, total_spent: 350, last_order_currency: 'EUR', created_at: '2022-01-01T00:00:00.000Z' });
 	});
 
 	it('customers/create of a new customer (documented example, total_spent "0.00", currency USD): no label either', () => {
 		const event = run('shopify', { payload: fixtureBody('shopify', 'customers-create'), topic: 'customers/create' });
-		expect(event.traits).toEqual({ email: 'bob@biller.com', first_name: 'Bob', last_name: 'Biller', orders_count: 0, total_spent: 0, created_at: '2022-01-01T00:00:00.000Z' });
+		expect(event.traits).toEqual({ email: 'bob@biller.com', first_name: 'Bob', last_name: 'Biller', orders_count: 0, total_spent: 0, last_order_currency: 'USD', created_at: '2022-01-01T00:00:00.000Z' });
 	});
 
 	it('an amount_spent money object gives the amount with its own currency_code (before total_spent)', () => {
 		const body = customer();
 		body.amount_spent = { amount: '350.00', currency_code: 'usd' };
 		const event = run('shopify', { payload: body, topic: 'customers/update' });
-		expect(event.traits).toMatchObject({ total_spent: 350, currency: 'USD' });
+		expect(event.traits).toMatchObject({ total_spent: 350, currency: 'USD', last_order_currency: 'EUR' });
 	});
 
 	it('an amount_spent without currency_code: the amount, unlabelled', () => {

@@ -238,6 +238,7 @@ function refundProperties(body: Record<string, unknown>, currency: string | unde
  * that sum. The trait `currency` labels `total_spent`, so it comes only from an `amount_spent`
  * money object ({ amount, currency_code }, the GraphQL `amountSpent` MoneyV2) when one is sent; a
  * plain `total_spent` is emitted without a label (the payload does not name the shop currency).
+ * The customer's `currency` is kept as `last_order_currency`.
  */
 function customerTraits(body: Record<string, unknown>, email: string | null): Record<string, unknown> {
 	const t: Record<string, unknown> = {};
@@ -262,6 +263,9 @@ function customerTraits(body: Record<string, unknown>, email: string | null): Re
 		const totalSpent = money(body.total_spent);
 		if (totalSpent !== undefined) t.total_spent = totalSpent;
 	}
+	// the customer's own currency (their last order's; the shop's by default), e.g. to show prices in it
+	const lastOrderCurrency = currencyCode(body.currency);
+	if (lastOrderCurrency !== undefined) t.last_order_currency = lastOrderCurrency;
 	const tags = optionalString(body.tags);
 	if (tags !== undefined) t.tags = tags;
 	// ISO-8601 UTC like every timestamp; a `created_at` that is not a valid date is left out (the

@@ -187,6 +187,8 @@ export const shopify: EventSource = {
 				// { amount, currency_code } gives the sum with its currency.
 				total_spent: money(obj(body.amount_spent).amount) ?? money(body.total_spent),
 				currency: money(obj(body.amount_spent).amount) === undefined ? undefined : currencyCode(obj(body.amount_spent).currency_code),
+				// REST Customer resource: `currency` is the currency of the customer's last order
+				last_order_currency: currencyCode(body.currency),
 				tags: optionalString(body.tags),
 				created_at: optionalIsoUtc(body.created_at, 'created_at'),
 			});
