@@ -179,9 +179,9 @@ describe('ESP Dispatch node through the n8n engine', () => {
 		const failed = mixed.items('ESP Dispatch', 1); 
 		expect(failed).toHaveLength(1);
 		expect(failed[0].pairedItem).toEqual({ item: 1 });
-		// n8n keeps only the error on an error-output item (and puts the input item's fields back when
-		// the node has a predecessor); the details are on the error.
-		expect(failed[0].json).toEqual({ error: 'Item 1: recipient "not-an-address" is not an email address' });
+		// an error-output item is `error` and the result's `details` (n8n puts the input item's fields
+		// back when the node has a predecessor: esp-dispatch-error-output.test.ts)
+		expect(failed[0].json).toEqual({ error: 'Item 1: recipient "not-an-address" is not an email address', details: { status: 'failed', userId: 'u1' } });
 
 		// A request the provider answers with HTTP 500, not retried (Max Attempts 1): both its messages
 		// are failed, both on the error output.
@@ -194,7 +194,8 @@ describe('ESP Dispatch node through the n8n engine', () => {
 			['Item 0: gave up after 1 attempts: Postmark 500', { item: 0 }],
 			['Item 1: gave up after 1 attempts: Postmark 500', { item: 1 }],
 		]);
-		expect(both[0].error?.description).toMatch(/^Status failed \(provider postmark, response code 500, 1 attempt\(s\), idempotency key pz-[0-9a-f]{32}\)\.$/);
+		expect(both[0].json.details).toMatchObject({ status: 'failed', recipient: 'person0@example.com', provider: 'postmark', responseCode: 500, attempts: 1 });
+		expect((both[0].json.details as IDataObject).idempotencyKey).toMatch(/^pz-[0-9a-f]{32}$/);
 
 		// Statuses that are not failures stay on the success output: a duplicate of the message sent above.
 		const again = await runWorkflow(workflow(errorOutput()), { input: input.slice(0, 1), credentials: pmCreds(), staticData: mixed.staticData });

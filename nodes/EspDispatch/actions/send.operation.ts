@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
@@ -256,33 +256,28 @@ function itemUserId(json: IDataObject): string | undefined {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const out = await send.call(this, items);
-	if (this.getNode().onError === 'continueErrorOutput') markFailedForErrorOutput(this.getNode(), out);
+	if (this.getNode().onError === 'continueErrorOutput') markFailedForErrorOutput(out);
 	return out;
 }
 
 /**
- * With On Error → Continue (using error output), failed messages leave on the error output: n8n
- * routes an item that carries an `error` there, keeping its json (status, recipient, error,
- * userId…) merged over the input item's fields. Every other status (sent, queued, suppressed,
- * duplicate, unknown…) stays on the success output. With the other settings failed messages stay
- * result items with status failed, as before (filter them with an IF node).
+ * With On Error → Continue (using error output), failed messages leave on the error output; every
+ * other status (sent, queued, suppressed, duplicate, unknown…) stays on the success output. n8n
+ * routes an item there when its json holds only `error`, `message` and `details`, and gives it back
+ * the fields of the input item it is paired with (n8n-core's handleNodeErrorOutput); an item with
+ * an `error` object instead (item.error) gets its json replaced by `{ error: <message> }` after that
+ * (normalizeNodeErrors), so neither the input fields nor the result would reach the error branch.
+ * So a failed result becomes `{ error, details }`: `error` the message (`Item 1: …`), `details`
+ * the rest of the result (status, recipient, provider, responseCode, attempts, idempotencyKey,
+ * messageId, userId…). With the other settings failed messages stay result items with status
+ * failed, as before (filter them with an IF node).
  */
-function markFailedForErrorOutput(node: INode, out: INodeExecutionData[]): void {
+function markFailedForErrorOutput(out: INodeExecutionData[]): void {
 	out.forEach((item, i) => {
 		if (item?.json.status !== 'failed') return;
-		const { error, provider, responseCode, attempts, idempotencyKey } = item.json;
+		const { error, ...details } = item.json;
 		const text = String(error ?? 'failed');
-		// n8n keeps only the error's message in the item's json, so the result's details go here.
-		const details = [
-			provider && `provider ${String(provider)}`,
-			responseCode !== undefined && responseCode !== null && `response code ${String(responseCode)}`,
-			attempts !== undefined && `${String(attempts)} attempt(s)`,
-			idempotencyKey && `idempotency key ${String(idempotencyKey)}`,
-		].filter(Boolean);
-		item.error = new NodeOperationError(node, /^Item \d+: /.test(text) ? text : `Item ${i}: ${text}`, {
-			itemIndex: i,
-			description: `Status failed${details.length ? ` (${details.join(', ')})` : ''}.`,
-		});
+		item.json = { error: /^Item \d+: /.test(text) ? text : `Item ${i}: ${text}`, details };
 	});
 }
 
