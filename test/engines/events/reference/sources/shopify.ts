@@ -116,6 +116,9 @@ export const shopify: EventSource = {
 				products: lineItems(body.line_items),
 			};
 			properties.value = properties.total;
+			// Abandoned checkouts resource: `completed_at` is when the checkout was completed (the order
+			// placed); an invalid date is refused, naming the field
+			properties.completed_at = optionalIsoUtc(body.completed_at, 'completed_at');
 		} else if (spec.kind === 'cart') {
 			anonymousId = optionalString(body.token) ?? optionalString(body.id) ?? null;
 			const products = lineItems(body.line_items, true);
