@@ -3,12 +3,12 @@
  * sends to each provider's local test server (test/dispatch/servers, which enforce the provider's
  * documented request rules, metadata limits included), the provider's engagement webhook is built
  * from what that server received (the documented open event of test/fixtures/events, its metadata
- * carrier replaced by the metadata as sent), and Normalize Event gives back events whose top-level
- * userId is the one sent: plain, with characters tags do not allow (SES, Resend: written encoded),
+ * carrier replaced by the metadata as sent), and Normalize Event gives back events whose
+ * properties.user_id is the one sent: plain, with characters tags do not allow (SES, Resend: written encoded),
  * non-ASCII; a userId over every provider's limit (10,001 characters: over SendGrid's 10,000 bytes
  * of custom args, Postmark's 80 characters, the 256 of SES and Resend tags, a 998-character header
  * line for Mailgun and Brevo) is left out and the message is sent all the same. Then a Customer
- * Profile folds an open into the profile of its userId, not only of its address.
+ * Profile folds a complaint into the profile of its address, not of the userId the send carried.
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
@@ -165,11 +165,10 @@ describe.each(PROVIDERS.map((p) => [p.id, p] as const))('%s: ESP Dispatch → pr
 		expect(normalized.error).toBeUndefined();
 		const events = normalized.items('Normalize Event').map((i) => i.json);
 		expect(events.every((e) => e.event === 'Email Opened')).toBe(true);
-		const userIdOf = new Map(events.map((e) => [e.email, e.userId]));
+		const userIdOf = new Map(events.map((e) => [e.email, (e.properties as IDataObject).user_id ?? null]));
 		expect(INPUT.map((i) => [i.json.email, userIdOf.get(i.json.email as string)])).toEqual(INPUT.map((i) => [i.json.email, i.expect]));
 		for (const e of events) {
-			expect(e.anonymousId).toBeNull();
-			expect(JSON.stringify(e.properties)).not.toContain('cust-1');
+			expect([e.userId, e.anonymousId]).toEqual([null, null]);
 			expect(e.properties).toMatchObject({ campaign_id: 'spring' });
 		}
 	});
@@ -194,32 +193,40 @@ describe('ESP Dispatch writes no userId into the provider metadata', () => {
 	});
 });
 
-describe('Customer Profile folds the open into the profile of its userId', () => {
-	it('a customer known by userId alone (an order): the Postmark open of ESP Dispatch lands on that profile', async () => {
+describe('Customer Profile folds engagement into the profile of the address, whatever userId the send carried', () => {
+	it('a spam complaint on a send whose userId is a CRM id lands on the shop profile of the address, which suppression reads', async () => {
+		// The reviewer's case: profiles keyed by store ids (shop-1), the sending workflow's items by CRM
+		// ids (crm-9). When pz_user_id became the event's userId, the complaint made a new profile
+		// crm-9 and the address's profile stayed complained: false, so Get Profile → ESP Dispatch
+		// would mail the address again. Now it is properties.user_id and the event folds by address.
 		postmark.reset();
 		const pm = PROVIDERS.find((p) => p.id === 'postmark')!;
-		const sent = await runWorkflow({ nodes: [dispatchNode(pm)], connections: {} }, {
-			input: [{ json: { email: 'ada@example.com', userId: 'cust-1', message } }],
-			credentials: { [pm.credentialType]: pm.credentials() },
-		});
-		expect(sent.items('ESP Dispatch')[0].json.status).toBe('sent');
-		const now = new Date();
-		const [webhook] = pm.webhooks();
-		(webhook.body as IDataObject).ReceivedAt = now.toISOString();
-
 		const store = { storage: 'sqlite', databaseFile: tempSqliteFile() };
 		const profile = (operation: string, extra: IDataObject = {}) => node('Profile', 'customerProfile', { operation, ...store, ...extra } as INode['parameters']);
-		// the shop knows cust-1 by userId only (no address)
-		const order = { type: 'track', event: 'Order Completed', userId: 'cust-1', messageId: `order-${process.pid}`, timestamp: new Date(now.getTime() - 60_000).toISOString(), properties: { order_id: 'A1', total: 20, currency: 'EUR' }, context: { source: 'shop' } };
+		const now = new Date();
+		const order = { type: 'track', event: 'Order Completed', userId: 'shop-1', email: 'ada@example.com', messageId: `order-${process.pid}`, timestamp: new Date(now.getTime() - 60_000).toISOString(), properties: { order_id: 'A1', total: 20, currency: 'EUR' }, context: { source: 'shop' } };
 		expect((await runWorkflow({ nodes: [profile('record')], connections: {} }, { input: [{ json: order }] })).error).toBeUndefined();
-		const flow: WorkflowJson = { nodes: [normalizeNode('postmark'), profile('record')], connections: chain('Normalize Event', 'Profile') };
-		const recorded = await runWorkflow(flow, { input: [{ json: webhook as IDataObject }] });
-		expect(recorded.error).toBeUndefined();
-		expect((recorded.items('Profile')[0].json.recorded as IDataObject).status).toBe('recorded');
 
-		const got = await runWorkflow({ nodes: [profile('get')], connections: {} }, { input: [{ json: { userId: 'cust-1' } }] });
-		const found = got.items('Profile')[0].json.profile as IDataObject;
-		expect(found).toMatchObject({ userId: 'cust-1', email: 'ada@example.com', ordersCount: 1 });
-		expect(JSON.stringify(found)).toContain(`"last_open_at":"${now.toISOString()}"`);
+		const sent = await runWorkflow({ nodes: [dispatchNode(pm)], connections: {} }, {
+			input: [{ json: { email: 'ada@example.com', userId: 'crm-9', message } }],
+			credentials: { [pm.credentialType]: pm.credentials() },
+		});
+		expect(sent.items('ESP Dispatch')[0].json).toMatchObject({ status: 'sent', userId: 'crm-9' });
+		const metadata = (postmark.accepted[0].message as IDataObject).Metadata as IDataObject;
+		expect(metadata.pz_user_id).toBe('crm-9');
+		// Postmark's documented spam complaint, for this message
+		const complaint = { ...fixtureBody('postmark', 'spam-complaint'), Email: 'ada@example.com', Metadata: metadata, BouncedAt: now.toISOString() };
+
+		const flow: WorkflowJson = { nodes: [normalizeNode('postmark'), profile('record')], connections: chain('Normalize Event', 'Profile') };
+		const recorded = await runWorkflow(flow, { input: [{ json: { headers: {}, body: complaint } as IDataObject }] });
+		expect(recorded.error).toBeUndefined();
+		const event = recorded.items('Normalize Event')[0].json;
+		expect(event).toMatchObject({ event: 'Email Marked as Spam', userId: null, email: 'ada@example.com' });
+		expect((event.properties as IDataObject).user_id).toBe('crm-9');
+
+		const byEmail = await runWorkflow({ nodes: [profile('get')], connections: {} }, { input: [{ json: { email: 'ada@example.com' } }] });
+		expect(byEmail.items('Profile')[0].json.profile).toMatchObject({ userId: 'shop-1', email: 'ada@example.com', complained: true, ordersCount: 1 });
+		const byCrmId = await runWorkflow({ nodes: [profile('get')], connections: {} }, { input: [{ json: { userId: 'crm-9' } }] });
+		expect(byCrmId.items('Profile')[0].json.profileFound).toBe(false);
 	});
 });

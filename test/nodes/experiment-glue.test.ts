@@ -151,6 +151,32 @@ describe('A/B Experiment Analyze from engagement events: recipients', () => {
 		]);
 		expect(report.events_ignored).toBe(1);
 	});
+
+	it('an order known only by userId joins the recipient whose email events carry that userId as properties.user_id (pz_user_id)', async () => {
+		const tags = (variant: string, extra: Record<string, string> = {}) => ({ variant, experiment_id: 'spring', ...extra });
+		const ev = (event: string, who: Record<string, string>, properties: Record<string, string>) => ({ json: { type: 'track', event, ...who, properties, context: { source: 'test' } } });
+		const input: INodeExecutionData[] = [
+			// ESP Dispatch sent u-anna's userId along; the webhooks bring it back with the address
+			ev('Email Delivered', { email: 'anna@example.com' }, tags('control', { email_id: 'm1', user_id: 'u-anna' })),
+			ev('Email Delivered', { email: 'ben@example.com' }, tags('control', { email_id: 'm2', user_id: 'u-ben' })),
+			// the shop's order names the customer by userId only
+			ev('Order Completed', { userId: 'u-anna' }, tags('control')),
+			ev('Email Delivered', { email: 'carl@example.com' }, tags('treatment', { email_id: 'm3' })),
+			ev('Email Delivered', { email: 'dora@example.com' }, tags('treatment', { email_id: 'm4' })),
+		];
+		const result = await runWorkflow(
+			{ nodes: [node('Analyze', 'experiment', { operation: 'analyze', inputType: 'events', analyzeExperimentId: 'spring', metric: 'converted', mdePercent: 10 })], connections: {} },
+			{ input },
+		);
+		expect(result.error).toBeUndefined();
+		// by hand: control anna and ben sent, anna converted (2 sent, 1 converted; not 3 sent with the
+		// order as a recipient of its own); treatment 2 sent, 0 converted
+		const variants = (result.items('Analyze')[0].json.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.converted]);
+		expect(variants).toEqual([
+			['control', 2, 1],
+			['treatment', 2, 0],
+		]);
+	});
 });
 
 describe('A/B Experiment Analyze from engagement events: ESP Dispatch results', () => {

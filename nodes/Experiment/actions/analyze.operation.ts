@@ -118,7 +118,7 @@ const excludeList = (options: IDataObject): string[] =>
 
 /**
  * Every id an engagement event carries for its recipient: the message (`properties.email_id`)
- * and the customer (`userId`, `email` trimmed and lower-cased, `anonymousId`). The engine joins
+ * and the customer (`userId`, `properties.user_id`, `email` trimmed and lower-cased, `anonymousId`). The engine joins
  * ids seen together, so an attributed order without `email_id` counts for the recipient of the
  * email (found by the same userId or address), not as an extra one.
  */
@@ -128,6 +128,9 @@ function recipientIds(json: IDataObject, props: IDataObject, str: (v: unknown) =
 	if (message !== undefined) ids.push(`m:${message}`);
 	const user = str(json.userId);
 	if (user !== undefined) ids.push(`u:${user}`);
+	// the userId ESP Dispatch sent with the message (pz_user_id), which engagement events bring back
+	const sentTo = str(props.user_id);
+	if (sentTo !== undefined && sentTo !== user) ids.push(`u:${sentTo}`);
 	const email = str(json.email)?.trim().toLowerCase();
 	if (email) ids.push(`e:${email}`);
 	const anonymous = str(json.anonymousId);

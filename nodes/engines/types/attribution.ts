@@ -23,9 +23,9 @@ export type AttributionKey = keyof typeof ATTRIBUTION_KEYS;
 
 /**
  * The recipient's userId (ESP Dispatch 1.1: the item's own userId, else Get Profile's
- * profile.userId). Not a property: the engagement sources make it the canonical event's top-level
- * `userId` (userIdOf), so an open, click or bounce folds into that customer's profile rather than
- * only the one found by the address. Each provider writes it only within its documented limits
+ * profile.userId). The engagement sources read it (userIdOf) into `properties.user_id`, not the
+ * event's top-level `userId`: the event still folds into the profile of the address it reached
+ * (see engagementEvent), and A/B Experiment Analyze joins by it. Each provider writes it only within its documented limits
  * (see the providers) and leaves it out otherwise; SES and Resend tags carry it tag-safe
  * (encodeTagUserId).
  */

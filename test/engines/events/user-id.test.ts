@@ -1,7 +1,8 @@
 /**
  * The recipient's userId ESP Dispatch writes into the provider metadata (`pz_user_id`) comes back
- * from each provider's engagement webhook as the canonical event's top-level `userId` (not a
- * property), so an open or a bounce folds into that customer's profile. The payloads are the
+ * from each provider's engagement webhook as `properties.user_id`, next to the campaign and the
+ * variant; the event's own `userId` stays null (the event folds into the profile of the address it
+ * reached: the sending workflow's userId need not be the id the profile keeps for it). The payloads are the
  * documented fixtures (test/fixtures/events) with the carrier each provider uses for our metadata
  * set by hand. Values written tag-safe for SES and Resend were encoded by hand with Python's
  * base64.urlsafe_b64encode (padding stripped): 'auth0|5f1b2c' → YXV0aDB8NWYxYjJj,
@@ -33,61 +34,59 @@ function resendOpen(tags: unknown): Record<string, unknown> {
 	return body;
 }
 
-describe('engagement events take their userId from pz_user_id', () => {
+describe('engagement events carry pz_user_id as properties.user_id', () => {
 	it('SendGrid: a custom arg, top-level in the event', () => {
 		const open = (fixtureBody('sendgrid', 'batch-all-events') as unknown as Array<Record<string, unknown>>).find((e) => e.event === 'open')!;
 		const event = one('sendgrid', [{ ...open, pz_user_id: 'cust-1', pz_campaign_id: 'spring' }]);
-		expect(event.userId).toBe('cust-1');
+		expect(event.properties).toMatchObject({ campaign_id: 'spring', user_id: 'cust-1' });
+		expect(event.userId).toBeNull();
 		expect(event.email).toBeTruthy();
 		expect(event.anonymousId).toBeNull();
-		expect(event.properties).toMatchObject({ campaign_id: 'spring' });
-		expect(JSON.stringify(event.properties)).not.toMatch(/cust-1|user_id/);
 	});
 
 	it('Postmark: in Metadata', () => {
 		const body = fixtureBody('postmark', 'open');
 		body.Metadata = { ...(body.Metadata as object), pz_user_id: 'cust-2' };
 		const event = one('postmark', body);
-		expect(event.userId).toBe('cust-2');
-		expect(event.anonymousId).toBeNull();
-		expect(JSON.stringify(event.properties)).not.toContain('cust-2');
+		expect(event.properties.user_id).toBe('cust-2');
+		expect([event.userId, event.anonymousId]).toEqual([null, null]);
 	});
 
 	it('Mailgun: in user-variables, also when Mailgun gives a number back (its custom data is JSON)', () => {
 		const body = fixtureBody('mailgun', 'opened');
 		const data = body['event-data'] as Record<string, unknown>;
 		data['user-variables'] = { pz_user_id: 'cust-3', pz_message_id: 'm3' };
-		expect(one('mailgun', body).userId).toBe('cust-3');
+		expect(one('mailgun', body).properties.user_id ?? null).toBe('cust-3');
 		data['user-variables'] = { pz_user_id: 4711 };
-		expect(one('mailgun', body).userId).toBe('4711');
+		expect(one('mailgun', body).properties.user_id ?? null).toBe('4711');
 		// 12345678901234567890 as a JavaScript number is 12345678901234567000: not the id that was sent
 		data['user-variables'] = { pz_user_id: 12345678901234567890 };
-		expect(one('mailgun', body).userId).toBeNull();
+		expect(one('mailgun', body).properties.user_id ?? null).toBeNull();
 		data['user-variables'] = { pz_user_id: 1.5 };
-		expect(one('mailgun', body).userId).toBeNull();
+		expect(one('mailgun', body).properties.user_id ?? null).toBeNull();
 	});
 
 	it('Brevo: in the X-Mailin-custom JSON ESP Dispatch writes, or as pairs; the header wins over the tags', () => {
 		const body = fixtureBody('brevo', 'opened');
 		body['X-Mailin-custom'] = JSON.stringify({ pz_message_id: 'm4', pz_user_id: 'auth0|5f1b2c' });
 		const event = one('brevo', body);
-		expect(event.userId).toBe('auth0|5f1b2c');
+		expect(event.properties.user_id).toBe('auth0|5f1b2c');
 		expect(event.properties).toMatchObject({ email_id: 'm4' });
 		body['X-Mailin-custom'] = 'pz_message_id:m4|pz_user_id:cust-4';
-		expect(one('brevo', body).userId).toBe('cust-4');
+		expect(one('brevo', body).properties.user_id ?? null).toBe('cust-4');
 		body.tags = ['pz_user_id:from-tag'];
-		expect(one('brevo', body).userId).toBe('cust-4');
+		expect(one('brevo', body).properties.user_id ?? null).toBe('cust-4');
 		delete body['X-Mailin-custom'];
-		expect(one('brevo', body).userId).toBe('from-tag');
+		expect(one('brevo', body).properties.user_id ?? null).toBe('from-tag');
 		body['X-Mailin-custom'] = '{"pz_user_id":""}';
-		expect(one('brevo', body).userId).toBe('from-tag');
+		expect(one('brevo', body).properties.user_id ?? null).toBe('from-tag');
 	});
 
 	it('Amazon SES: a message tag, decoded when written tag-safe', () => {
-		expect(one('ses', sesOpen({ pz_user_id: ['cust_5'] })).userId).toBe('cust_5');
-		expect(one('ses', sesOpen({ pz_user_id: ['b64-YXV0aDB8NWYxYjJj'] })).userId).toBe('auth0|5f1b2c');
-		expect(one('ses', sesOpen({ pz_user_id: ['b64-Wm_Dqw'] })).userId).toBe('Zoë');
-		expect(one('ses', sesOpen({ pz_user_id: ['b64-YjY0LWFiYw'] })).userId).toBe('b64-abc');
+		expect(one('ses', sesOpen({ pz_user_id: ['cust_5'] })).properties.user_id ?? null).toBe('cust_5');
+		expect(one('ses', sesOpen({ pz_user_id: ['b64-YXV0aDB8NWYxYjJj'] })).properties.user_id ?? null).toBe('auth0|5f1b2c');
+		expect(one('ses', sesOpen({ pz_user_id: ['b64-Wm_Dqw'] })).properties.user_id ?? null).toBe('Zoë');
+		expect(one('ses', sesOpen({ pz_user_id: ['b64-YjY0LWFiYw'] })).properties.user_id ?? null).toBe('b64-abc');
 	});
 
 	it('Amazon SES: an event listing several recipients gives the userId to none of them', () => {
@@ -98,44 +97,44 @@ describe('engagement events take their userId from pz_user_id', () => {
 		message.bounce.bouncedRecipients = [bounced, { ...bounced, emailAddress: 'other@example.com' }];
 		body.Message = JSON.stringify(message);
 		const events = normalizeAs('ses', body);
-		expect(events.map((e) => [e.email, e.userId])).toEqual([
+		expect(events.map((e) => [e.email, e.properties.user_id ?? null])).toEqual([
 			[String(bounced.emailAddress).toLowerCase(), null],
 			['other@example.com', null],
 		]);
 		message.bounce.bouncedRecipients = [bounced];
 		body.Message = JSON.stringify(message);
-		expect(one('ses', body).userId).toBe('cust-6');
+		expect(one('ses', body).properties.user_id ?? null).toBe('cust-6');
 	});
 
 	it('Resend: a tag (object or the older list), decoded when written tag-safe', () => {
-		expect(one('resend', resendOpen({ pz_user_id: 'cust-7', pz_message_id: 'm7' })).userId).toBe('cust-7');
-		expect(one('resend', resendOpen([{ name: 'pz_user_id', value: 'b64-YWRhQGV4YW1wbGUuY29t' }])).userId).toBe('ada@example.com');
+		expect(one('resend', resendOpen({ pz_user_id: 'cust-7', pz_message_id: 'm7' })).properties.user_id ?? null).toBe('cust-7');
+		expect(one('resend', resendOpen([{ name: 'pz_user_id', value: 'b64-YWRhQGV4YW1wbGUuY29t' }])).properties.user_id ?? null).toBe('ada@example.com');
 	});
 
 	it('a tag value this package would not write is not guessed at: no userId', () => {
 		for (const value of ['b64-', 'b64-YWJj' /* "abc" is written as it is */, 'b64-_w' /* 0xFF is not UTF-8 */, 'b64-YXV0aDB8NWYxYjJ', 'b64-Wm_Dqw==']) {
-			expect([value, one('ses', sesOpen({ pz_user_id: [value] })).userId]).toEqual([value, null]);
-			expect([value, one('resend', resendOpen({ pz_user_id: value })).userId]).toEqual([value, null]);
+			expect([value, one('ses', sesOpen({ pz_user_id: [value] })).properties.user_id ?? null]).toEqual([value, null]);
+			expect([value, one('resend', resendOpen({ pz_user_id: value })).properties.user_id ?? null]).toEqual([value, null]);
 		}
 	});
 
-	it('without pz_user_id the userId stays null, and an event without an address keeps its messageId as anonymousId', () => {
+	it('without pz_user_id there is no user_id, and an event without an address keeps its messageId as anonymousId', () => {
 		const body = fixtureBody('postmark', 'open');
 		const plain = one('postmark', body);
-		expect([plain.userId, plain.anonymousId]).toEqual([null, null]);
+		expect([plain.userId, plain.anonymousId, plain.properties.user_id]).toEqual([null, null, undefined]);
 		delete body.Recipient;
 		const anonymous = one('postmark', body);
 		expect(anonymous.email).toBeNull();
 		expect(anonymous.anonymousId).toBe(anonymous.messageId);
-		// with a userId and no address, the userId is the identity: no anonymousId
+		// a pz_user_id is no identity of the event: still the messageId as anonymousId
 		body.Metadata = { pz_user_id: 'cust-8' };
 		const known = one('postmark', body);
-		expect([known.email, known.userId, known.anonymousId]).toEqual([null, 'cust-8', null]);
+		expect([known.email, known.userId, known.anonymousId, known.properties.user_id]).toEqual([null, null, known.messageId, 'cust-8']);
 	});
 });
 
 describe('userIdOf, encodeTagUserId, decodeTagUserId', () => {
-	it('dispatch writes the userId as pz_user_id, after the other keys; it is no property', () => {
+	it('dispatch writes the userId as pz_user_id, after the other keys (read back as properties.user_id, not by addAttribution)', () => {
 		const metadata = attributionToMetadata({ userId: 'u1', messageId: 'm1', campaignId: 'c1' });
 		expect(Object.entries(metadata)).toEqual([
 			['pz_message_id', 'm1'],

@@ -2,7 +2,7 @@
  * Brevo transactional webhooks, one event per request
  * (https://developers.brevo.com/docs/transactional-webhooks). Attribution is read from the
  * `X-Mailin-custom` header value (JSON object or `key:value|key:value`) and from `tags`
- * (`pz_campaign_id:spring`), and so is the recipient's `pz_user_id` (the event's userId).
+ * (`pz_campaign_id:spring`), and so is the recipient's `pz_user_id` (properties.user_id).
  * `ts_event` is UTC epoch seconds; `date` is Paris time, never used.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';

@@ -9,8 +9,13 @@ import { isoOf } from '../util';
  * `compact` gave, without the copy: a for-in over a dozen shapes was the slowest part).
  *
  * `userId` is the recipient's userId ESP Dispatch wrote into the provider metadata (`pz_user_id`),
- * or null. The event needs an identity (the profile refuses one with none): the email, else the
- * userId; only with neither is the event's own messageId its anonymousId.
+ * or null. It is attribution, like the campaign and the variant: it goes to `properties.user_id`,
+ * not to the event's own `userId`. The address is who the provider mailed; the userId is only what
+ * the sending workflow called that recipient, which need not be the id Customer Profile keeps for
+ * the address (a CRM id next to store ids): as the event's userId it made an Unsubscribed or a
+ * bounce fold into a new profile of that id, not the address's profile that suppression reads.
+ * A/B Experiment Analyze joins recipients by it. Without an email the event's own messageId is its
+ * anonymousId, as before.
  */
 export function engagementEvent(
 	input: NormalizeInput,
@@ -29,12 +34,13 @@ export function engagementEvent(
 		messageId,
 		timestamp,
 		receivedAt: isoOf(input.receivedAt),
-		userId,
-		anonymousId: email || userId ? null : messageId,
+		userId: null,
+		anonymousId: email ? null : messageId,
 		email,
 		properties,
 		context,
 	};
+	if (userId !== null) properties.user_id = userId;
 	if (input.keepRaw) out.raw = raw;
 	return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Mailgun webhooks: `{ signature: {…}, "event-data": { event, id, timestamp, recipient,
  * "user-variables", tags, message: { headers }, url, severity, reason } }`; our attribution and
- * the recipient's `pz_user_id` (the event's userId) are in `user-variables`.
+ * the recipient's `pz_user_id` (properties.user_id) are in `user-variables`.
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';

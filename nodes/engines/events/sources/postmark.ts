@@ -1,6 +1,6 @@
 /**
  * Postmark webhooks, one event per request, `RecordType` names the event; our attribution (and
- * the recipient's `pz_user_id`, the event's userId) is in `Metadata`. https://postmarkapp.com/developer/webhooks/webhooks-overview
+ * the recipient's `pz_user_id`, properties.user_id) is in `Metadata`. https://postmarkapp.com/developer/webhooks/webhooks-overview
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import { addAttribution, userIdOf } from '../../types/attribution';

@@ -1,8 +1,8 @@
 /**
  * Resend webhooks (Svix-signed): `{ type: "email.opened", created_at, data: { email_id, to, tags, click } }`.
  * https://resend.com/docs/dashboard/webhooks/event-types . Our attribution is in `data.tags`
- * (an object, or the older `[{ name, value }]` list), with the recipient's `pz_user_id` (the
- * event's userId, written tag-safe: decodeTagUserId).
+ * (an object, or the older `[{ name, value }]` list), with the recipient's `pz_user_id`
+ * (properties.user_id, written tag-safe: decodeTagUserId).
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import { addAttribution, decodeTagUserId, userIdOf } from '../../types/attribution';

@@ -1,6 +1,6 @@
 /**
  * SendGrid Event Webhook: a JSON array of events; custom args (our `pz_*` attribution, and the
- * recipient's `pz_user_id`, the event's userId) are top-level keys of each event. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
+ * recipient's `pz_user_id`, properties.user_id) are top-level keys of each event. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import { addAttribution, userIdOf } from '../../types/attribution';

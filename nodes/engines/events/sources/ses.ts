@@ -2,7 +2,7 @@
  * Amazon SES event publishing through SNS. The body is an SNS envelope whose `Message` is the
  * SES event JSON (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html);
  * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`), with
- * the recipient's `pz_user_id` (the event's userId, written tag-safe: decodeTagUserId).
+ * the recipient's `pz_user_id` (properties.user_id, written tag-safe: decodeTagUserId).
  * Bounce, Complaint and Delivery events list several recipients: one canonical event each.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
