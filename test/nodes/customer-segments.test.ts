@@ -343,6 +343,40 @@ describe('Customer Segments: Train Model and Predict', () => {
 	});
 });
 
+/**
+ * 300 customers drawn from the Gamma-Gamma model itself (p = 4, γ = 10, the given q): per-order
+ * spend z̄ ~ Gamma(px, νx), ν ~ Gamma(q, γ), 0..4 repeat purchases over 52 weeks. A fixed-seed
+ * generator, so the same rows every run.
+ */
+function drawSpendCustomers(q: number): IDataObject[] {
+	let seed = 12345;
+	const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+	const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+	const gammaDraw = (k: number): number => {
+		if (k < 1) return gammaDraw(k + 1) * rnd() ** (1 / k);
+		const d = k - 1 / 3;
+		const c = 1 / Math.sqrt(9 * d);
+		for (;;) {
+			let x: number;
+			let v: number;
+			do {
+				x = normal();
+				v = 1 + c * x;
+			} while (v <= 0);
+			v = v * v * v;
+			if (Math.log(rnd()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+		}
+	};
+	const rows: IDataObject[] = [];
+	for (let i = 0; i < 300; i++) {
+		const nu = gammaDraw(q) / 10;
+		const x = Math.floor(rnd() * 5);
+		const T = 52;
+		rows.push({ customer_id: `c${i}`, frequency: x, recency: x > 0 ? Math.round(T * (0.2 + 0.8 * rnd())) : 0, T, monetary_value: x > 0 ? gammaDraw(4 * x) / (nu * x) : 0 });
+	}
+	return rows;
+}
+
 describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 	// CDNOW sample rows as n8n items; the papers' 39-week calibration ends 1997-09-30.
 	const tx = fs
@@ -363,6 +397,7 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		const model = out[out.length - 1].json as { bgnbd: Record<string, number>; gammaGamma: Record<string, number> };
 		expect([model.bgnbd.r, model.bgnbd.alpha, model.bgnbd.a, model.bgnbd.b].map((v) => v.toFixed(3))).toEqual(['0.243', '4.414', '0.793', '2.426']);
 		expect([model.gammaGamma.p, model.gammaGamma.q, model.gammaGamma.gamma].map((v) => v.toFixed(2))).toEqual(['6.25', '3.74', '15.44']);
+		expect(model).not.toHaveProperty('warnings'); // q = 3.74 > 2: nothing to warn of
 		for (const item of out.slice(0, -1)) {
 			for (const key of ['p_alive', 'expected_purchases', 'expected_average_spend', 'clv']) {
 				expect(Number.isFinite(item.json[key])).toBe(true);
@@ -412,33 +447,7 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 	});
 
 	it('heavy-tailed spend (Gamma-Gamma q <= 1): one-time buyers get null spend and CLV with a warning, not negative numbers', async () => {
-		// Customers drawn from the Gamma-Gamma model itself with q = 0.7 (p = 4, γ = 10): per-order
-		// spend z̄ ~ Gamma(px, νx), ν ~ Gamma(q, γ). A fixed-seed generator, so the same 300 rows every run.
-		let seed = 12345;
-		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
-		const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-		const gammaDraw = (k: number): number => {
-			if (k < 1) return gammaDraw(k + 1) * rnd() ** (1 / k);
-			const d = k - 1 / 3;
-			const c = 1 / Math.sqrt(9 * d);
-			for (;;) {
-				let x: number;
-				let v: number;
-				do {
-					x = normal();
-					v = 1 + c * x;
-				} while (v <= 0);
-				v = v * v * v;
-				if (Math.log(rnd()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-			}
-		};
-		const rows: IDataObject[] = [];
-		for (let i = 0; i < 300; i++) {
-			const nu = gammaDraw(0.7) / 10;
-			const x = Math.floor(rnd() * 5); // 0..4 repeat purchases
-			const T = 52;
-			rows.push({ customer_id: `c${i}`, frequency: x, recency: x > 0 ? Math.round(T * (0.2 + 0.8 * rnd())) : 0, T, monetary_value: x > 0 ? gammaDraw(4 * x) / (nu * x) : 0 });
-		}
+		const rows = drawSpendCustomers(0.7);
 		const result = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers', timeUnit: 'weeks', clvOutput: 'both' }), { input: items(rows) });
 		expect(result.error).toBeUndefined();
 		const out = result.items(NAME).map((i) => i.json);
@@ -464,6 +473,24 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		}
 		expect(model.warnings).toEqual([once[0].warning]);
 		expect(String(model.warnings)).toContain(`null for ${once.length} of 300 customers`);
+	});
+
+	it('spend with infinite variance (1 < q <= 2): the model item warns that one-time buyers\' spend is unstable, the numbers are given', async () => {
+		const result = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers', timeUnit: 'weeks', clvOutput: 'both' }), { input: items(drawSpendCustomers(1.5)) });
+		expect(result.error).toBeUndefined();
+		const out = result.items(NAME).map((i) => i.json);
+		const model = out.find((j) => j.type === 'clvModel')!;
+		const { p, q, gamma } = model.gammaGamma as { p: number; q: number; gamma: number };
+		expect(q > 1 && q <= 2).toBe(true); // the premise: drawn with q = 1.5, fitted in (1, 2]
+		const once = out.filter((j) => j.type !== 'clvModel' && j.frequency === 0);
+		// one-time buyers get the population mean pγ/(q - 1), a number, and no per-customer warning
+		for (const j of once) {
+			expect(j.expected_average_spend).toBeCloseTo((p * gamma) / (q - 1), 6);
+			expect(j).not.toHaveProperty('warning');
+		}
+		expect(model.warnings).toEqual([
+			`Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so the population mean spend p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)} that customers without repeat purchases get (expected_average_spend, clv) is unstable: a few large orders move it a lot. Check it against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`,
+		]);
 	});
 
 	it('explains why it cannot fit when nobody bought twice', async () => {

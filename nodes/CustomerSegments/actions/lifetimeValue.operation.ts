@@ -292,11 +292,28 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
 				customers: rows.length,
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
-				...(spendWarning ? { warnings: [spendWarning] } : {}),
+				...(spendWarning ? { warnings: [spendWarning] } : unstableSpendWarning(gg.params)),
 				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),
 		});
 	}
 	return [...out, ...errors];
+}
+
+/**
+ * 1 < q <= 2: the population mean spend pγ/(q - 1) exists but the fitted spend per order has
+ * infinite variance (1/ν, ν ~ Gamma(q, γ), has a finite variance only for q > 2), and the mean
+ * grows without bound as q nears 1: one-time buyers' expected spend and CLV rest on it. Said on
+ * the model item; the numbers are still given.
+ */
+function unstableSpendWarning(params: { p: number; q: number; gamma: number }): IDataObject {
+	const { p, q, gamma } = params;
+	if (!(q > 1 && q <= 2)) return {};
+	const mean = (p * gamma) / (q - 1);
+	return {
+		warnings: [
+			`Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so the population mean spend p·γ/(q − 1) = ${mean.toFixed(2)} that customers without repeat purchases get (expected_average_spend, clv) is unstable: a few large orders move it a lot. Check it against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`,
+		],
+	};
 }
