@@ -730,6 +730,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		const shown = `"${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}"`;
 		const what = captured ? `The text this capture holds (${shown})` : `A literal written without escaping (${shown}`;
 		const how = captured ? ', written without escaping where it is used (with | raw or HTML escaping off),' : `${any ? ', which a backslash escape or a decoding filter may turn into any character' : ''}, with | raw or HTML escaping off)`;
+		if (cut === INDEX_CUT) {
+			throw new UrlGuardRefusal(
+				`${what}${how} is read with an index or key ([…]), which on a string gives one of its characters: what is written may open or close an HTML tag, attribute or comment where it stands, and the URL guard cannot see the links that makes. Write that HTML in the template itself`,
+				begin,
+			);
+		}
 		if (cut) {
 			throw new UrlGuardRefusal(
 				`${what}${how} goes through the filter "${cut}", which can cut it or change its characters: what is written may open or close an HTML tag, attribute or comment where it stands, and the URL guard cannot see the links that makes. Apply "${cut}" to the data before the HTML is added, or write that HTML in the template itself`,
@@ -1242,6 +1248,13 @@ const KEEPS = new Set([
 	'escape', 'escape_once', 'xml_escape', 'url_encode', 'cgi_escape', 'uri_escape', 'utm', 'money', 'money_cents',
 	'date', 'format_date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string',
 ]);
+/**
+ * Of KEEPS, the filters that give an array back as an array (of the same elements): after any other
+ * one a split literal's pieces are one string again (`join`, `append`…), whose `first` is a character.
+ */
+const ARRAY_KEEPS = new Set(['raw', 'default', 'concat', 'push', 'unshift', 'pop', 'shift', 'compact', 'uniq', 'reverse', 'sort', 'sort_natural', 'where', 'reject', 'where_exp', 'reject_exp']);
+/** Of KEEPS, the filters that give one element of an array (`find`: of a string, the string itself). */
+const ELEMENT_FINDS = new Set(['find', 'find_exp']);
 const CASES = new Set(['upcase', 'downcase', 'capitalize']);
 /** Filters whose output holds nothing of what they are given, nor of their arguments: numbers, booleans, hashes. */
 const OPAQUE = new Set([
@@ -1250,8 +1263,13 @@ const OPAQUE = new Set([
 ]);
 /** Filters whose output holds characters their input does not (`%22` → `"`). */
 const DECODES = new Set(['url_decode', 'base64_decode']);
-/** Filters that pick elements of an array whole (of a string, a character). */
+/** Filters that pick one element of an array, whole (of a string, a character). */
 const ELEMENT_PICKS = new Set(['first', 'last', 'sample']);
+/**
+ * The cut an index or key gives (`s[0]`, `s[k]`, `'<b>'[0]`, `s['0']`): on a string liquidjs reads
+ * the character there (`'<b>'[0]` is `<`).
+ */
+export const INDEX_CUT = '[…]';
 /** Filters that rewrite their arguments into what they write (`date: '<%a'` writes `<Tue`). */
 const ARGUMENT_CUTS = new Set(['date']);
 /** What filters that change their input add of their own (any other filter, unknown ones included, changes its input and adds nothing listed). */
@@ -1268,10 +1286,18 @@ export const ANY_NAME = '[]';
  * name (keywords and property names too, which only widens the checks).
  */
 export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest: string } {
-	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number }> = [];
+	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexed?: boolean }> = [];
 	let rest = '';
 	let chain = 0;
 	let filterNext = false;
+	// the value path being read (`a.b`, `'x'`, `[k]`: the index in found where it starts), and the paths an open `[` interrupted
+	let path = 0;
+	const paths: number[] = [];
+	const startItem = (item: (typeof found)[number]) => {
+		// a name right after "." goes on with the path (`a.b`); anything else starts one
+		if (item.kind === 'filter' || !rest.endsWith('.')) path = found.length;
+		found.push(item);
+	};
 	for (let i = 0; i < expr.length; i++) {
 		const c = expr[i];
 		if (c === '"' || c === "'") {
@@ -1283,7 +1309,7 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 				escaped = !escaped && expr[j] === '\\';
 			}
 			const body = expr.slice(i + 1, j);
-			found.push({ kind: 'literal', text: body.includes('\\') ? HOLDS_ALL + body : body, chain });
+			startItem({ kind: 'literal', text: body.includes('\\') ? HOLDS_ALL + body : body, chain });
 			rest += "''";
 			i = j;
 			filterNext = false;
@@ -1292,13 +1318,24 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (/[A-Za-z_]/.test(c)) {
 			let j = i + 1;
 			while (j < expr.length && /[\w-]/.test(expr[j])) j++;
-			found.push({ kind: filterNext ? 'filter' : 'name', text: expr.slice(i, j), chain });
+			startItem({ kind: filterNext ? 'filter' : 'name', text: expr.slice(i, j), chain });
 			rest += expr.slice(i, j);
 			i = j - 1;
 			filterNext = false;
 			continue;
 		}
-		if (c === '[' && !/[\w\])?-]$/.test(rest.trimEnd())) found.push({ kind: 'name', text: ANY_NAME, chain });
+		if (c === '[') {
+			if (/[\w\])'-]$/.test(rest)) {
+				// an index or key on the path right before it (`s[0]`, `'<b>'[0]`, `p.tags[k]`; liquidjs reads no space
+				// between them): of a string, one character
+				for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].indexed = true;
+			} else {
+				// a dynamic lookup: any variable
+				path = found.length;
+				found.push({ kind: 'name', text: ANY_NAME, chain });
+			}
+			paths.push(path);
+		} else if (c === ']' && paths.length) path = paths.pop() as number;
 		rest += c;
 		if (c === '|') filterNext = true;
 		else if (c === '\n' && lines) {
@@ -1314,22 +1351,33 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		let own: string | undefined;
 		for (let b = k - 1; b >= 0 && found[b].chain === item.chain && own === undefined; b--) if (found[b].kind === 'filter') own = found[b].text;
 		if (own !== undefined && OPAQUE.has(own)) continue;
-		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : {};
+		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : item.indexed ? { cut: INDEX_CUT } : {};
 		// `'<b>a</b>,<i>b</i>' | split: ','` as the start of a chain: its pieces are known, each written whole (first/last then pick one)
 		let texts = [item.text];
 		let from = k + 1;
 		const next = found[k + 1];
 		const sep = found[k + 2];
 		const starts = k === 0 || found[k - 1].chain !== item.chain;
-		if (item.kind === 'literal' && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
+		if (item.kind === 'literal' && !item.indexed && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
 			texts = item.text.split(sep.text);
 			from = k + 3;
 		}
-		const array = from !== k + 1;
+		// whether the value is still that array of pieces (then first/last/find pick one piece whole), not a string
+		let array = from !== k + 1;
 		let reaches = true;
 		for (let a = from; a < found.length && found[a].chain === item.chain && reaches; a++) {
 			const f = found[a];
-			if (f.kind !== 'filter' || KEEPS.has(f.text) || (array && ELEMENT_PICKS.has(f.text))) continue;
+			if (f.kind !== 'filter') continue;
+			if (array && (ELEMENT_PICKS.has(f.text) || ELEMENT_FINDS.has(f.text))) {
+				// one piece, a string: a second pick takes a character of it
+				array = false;
+				continue;
+			}
+			if (KEEPS.has(f.text)) {
+				if (!ARRAY_KEEPS.has(f.text)) array = false;
+				continue;
+			}
+			array = false;
 			if (CASES.has(f.text)) fate.cased = true;
 			else if (OPAQUE.has(f.text)) reaches = false;
 			else if (DECODES.has(f.text)) fate.decoded = true;

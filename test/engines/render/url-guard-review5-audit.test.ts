@@ -1,0 +1,110 @@
+/**
+ * URL guard, audit of review 5 (merge of urlguard5): hostile templates the guard let through with
+ * hostile data, each rendered and parsed by parse5 (the WHATWG tree builder, scripting on as in an
+ * email's web version) and htmlparser2, or refused at compile time naming the construct.
+ * Expectations by hand, from liquidjs 10.30 and the HTML parsing spec:
+ * - liquidjs `first`/`last` read a string as an array of characters (`isArrayLike`), so after
+ *   `split` the first `first` picks a piece and a second one its first character; `join` and
+ *   `append` make the pieces one string again: `'<b>|y' | split: '|' | join: '' | first` is `<`;
+ * - an index or key reads a string's own property, a character (`ownPropertyOnly` keeps string
+ *   indexes): `s[0]` with `s = '<b>'` is `<`, `'<b>'[0]` too; liquidjs reads `[` as an index only
+ *   right after the value (readProperties peeks without skipping blanks), so `echo [k]` in a
+ *   `{% liquid %}` tag is a dynamic lookup;
+ * - a browser reads the first of two `type` attributes, and a `type` with no value (or an empty one)
+ *   is JavaScript (https://html.spec.whatwg.org/multipage/scripting.html#prepare-the-script-element);
+ *   `src` chooses the script that runs;
+ * - `</script` ends a script only when white space, `/` or `>` follows (`</scriptx>` does not), and
+ *   after `<!--` a `<script` in a script makes `</script>` not end it (script data double escaped
+ *   state) (https://html.spec.whatwg.org/multipage/parsing.html#script-data-state);
+ * - `{% increment %}` writes a number: `<0a` is text, not a tag;
+ * - an unquoted attribute value the data writes empty leaves the browser before the value: white
+ *   space is skipped and what follows is the value (`src= alt="x` makes `alt="x` the src), a quote
+ *   opens a quoted value (https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state);
+ *   `&#32;` is a character reference, so the value is a space and ends where the guard reads it.
+ */
+import { parse } from 'parse5';
+import { compileTemplate, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
+import { DomUtils, parseDocument } from '../../harness/html';
+
+const UNSUB = '<a href="https://x.example/unsubscribe">unsubscribe</a>';
+const input = (body: string, escapeHtml = true): TemplateInput => ({ format: 'html', body: body + UNSUB, subject: 'Hi', liquid: { escapeHtml } });
+const render = async (body: string, data: Record<string, unknown>, escapeHtml = true) => renderCompiled(await compileTemplate(input(body, escapeHtml)), data).html.replace(UNSUB, '');
+const JS = 'javascript:alert(1)';
+const BAD_SCHEME = /^\s*(?:javascript|vbscript|data):/i;
+const URL_ATTRS = ['href', 'src', 'action', 'formaction', 'xlink:href', 'background'];
+
+interface P5Node {
+	nodeName: string;
+	attrs?: Array<{ name: string; value: string }>;
+	childNodes?: P5Node[];
+	content?: P5Node;
+	value?: string;
+}
+
+/** What a browser would run, by both parsers: URL attributes with an unsafe scheme, event handlers, and scripts that run (with their code). */
+function live(html: string): string[] {
+	const out: string[] = [];
+	const runs = (type: string | undefined) => type === undefined || ['', 'text/javascript', 'module'].includes(type.trim().toLowerCase());
+	const walk = (node: P5Node) => {
+		for (const a of node.attrs ?? []) {
+			if ((URL_ATTRS.includes(a.name) && BAD_SCHEME.test(a.value.replace(/[\t\n\r]/g, ''))) || /^on/.test(a.name)) out.push(`${node.nodeName} ${a.name}=${a.value}`);
+		}
+		if (node.nodeName === 'script' && runs(node.attrs?.find((a) => a.name === 'type')?.value)) {
+			out.push(`script ${(node.attrs ?? []).map((a) => `${a.name}=${a.value}`).join(' ')}: ${(node.childNodes ?? []).map((c) => c.value ?? '').join('')}`);
+		}
+		for (const c of node.childNodes ?? []) walk(c);
+		if (node.content) walk(node.content);
+	};
+	walk(parse(html, { scriptingEnabled: true }) as unknown as P5Node);
+	for (const el of DomUtils.findAll(() => true, parseDocument(html).children)) {
+		for (const [name, value] of Object.entries(el.attribs)) {
+			if ((URL_ATTRS.includes(name) && BAD_SCHEME.test(value.replace(/[\t\n\r]/g, ''))) || /^on/.test(name)) out.push(`h2 ${el.name} ${name}=${value}`);
+		}
+	}
+	return out;
+}
+
+/** Compiles and renders, or returns the compile refusal; a refusal must match `refusal`, a render must hold nothing live. */
+async function outcome(body: string, data: Record<string, unknown>, refusal: RegExp, escapeHtml = true): Promise<'refused' | 'rendered'> {
+	let html: string;
+	try {
+		html = renderCompiled(await compileTemplate(input(body, escapeHtml)), data).html;
+	} catch (error) {
+		expect((error as Error).message).toMatch(refusal);
+		return 'refused';
+	}
+	expect(live(html)).toEqual([]);
+	return 'rendered';
+}
+
+describe('1. a literal picked apart after split, or read with an index', () => {
+	it.each([
+		// each rendered <a href=javascript:alert(1)> before: the guard read the first (or only) piece as written whole
+		['a second first after split', `{{ '<b>|y' | split: '|' | first | first | raw }}a href={{ u }}>Go</a>`, /"first", which can cut it/],
+		['first after split and join', `{{ '<b>|y' | split: '|' | join: '' | first | raw }}a href={{ u }}>Go</a>`, /"first", which can cut it/],
+		['first after split and append', `{{ '<b>|y' | split: '|' | append: '' | first | raw }}a href={{ u }}>Go</a>`, /"first", which can cut it/],
+		['an assigned split picked twice', `{% assign p = '<b>|y' | split: '|' | first | first %}{{ p | raw }}a href={{ u }}>Go</a>`, /assign p.*"first", which can cut it/],
+		['an assigned string indexed', `{% assign s = '<b>' %}{{ s[0] | raw }}a href={{ u }}>Go</a>`, /assign s.*is read with an index or key \(\[…\]\), which on a string gives one of its characters/],
+		['an assigned string indexed by the data', `{% assign s = '<b>' %}{{ s[i] | raw }}a href={{ u }}>Go</a>`, /assign s.*index or key/],
+		['a literal indexed', `{{ '<b>'[0] | raw }}a href={{ u }}>Go</a>`, /\{\{ '<b>'\[0\] \| raw \}\}.*index or key/],
+		['a captured text indexed', `{% capture s %}<b>{% endcapture %}{{ s[0] | raw }}a href={{ u }}>Go</a>`, /capture s.*The text this capture holds.*index or key/],
+		['a split piece indexed', `{% assign p = '<b>|y' | split: '|' %}{{ p.first[0] | raw }}a href={{ u }}>Go</a>`, /assign p.*index or key/],
+		['escaping off, indexed', `{% assign s = '<b>' %}{{ s[0] }}a href={{ u }}>Go</a>`, /assign s.*index or key/],
+	])('%s: refused', async (name, body, refusal) => {
+		expect(await outcome(body, { u: JS, i: 0 }, refusal, name !== 'escaping off, indexed')).toBe('refused');
+	});
+
+	it('a dynamic lookup after "echo" in a {% liquid %} tag is one', async () => {
+		// `echo [k]`: a blank between, so liquidjs reads [k] as a variable the data names, here q (written raw into the title)
+		const body = `{% assign q = '" href="' %}<a title="{% liquid echo [k] | raw %}{{ u }}">Go</a>`;
+		expect(await outcome(body, { u: JS, k: 'q' }, /assign q.*dynamic lookup/)).toBe('refused');
+	});
+
+	it('pieces picked whole, and indexes on what no literal feeds, render as written', async () => {
+		const body =
+			`{% assign heads = '<b>Hi</b>|<i>there</i>' | split: '|' %}<p>{{ heads.first | raw }} {{ heads.last | raw }} {{ '<b>a</b>|<i>b</i>' | split: '|' | last | raw }} {{ '<b>a</b>|<i>b</i>' | split: '|' | reverse | first | raw }}</p>` +
+			`<p>{{ products[0].title | raw }} {{ tags[1] }}</p>`;
+		// by hand: split's pieces, picked whole; products[0].title and tags[1] read from the data
+		expect(await render(body, { products: [{ title: 'Trail <em>GTX</em>' }], tags: ['new', 'sale'] })).toBe('<p><b>Hi</b> <i>there</i> <i>b</i> <i>b</i></p><p>Trail <em>GTX</em> sale</p>');
+	});
+});
