@@ -31,7 +31,9 @@
  * is read and checked like static HTML.
  * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
- * attribute name, which a browser does not decode, and cannot add `onclick=…`.
+ * attribute name, which a browser does not decode, and cannot add `onclick=…`. An unquoted value
+ * the data starts is written `&#32;` when empty and followed by white space or a quote
+ * (UNQUOTED_EMPTY): empty, the browser would take what follows for the value.
  * What the template writes unescaped (`| raw`, with or without arguments, or escaping off) is
  * HTML the scan must have read: a writer's literals, the literals assigned to the variables it
  * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
@@ -85,6 +87,15 @@ export const IN_COMMENT = 64;
  * `url` or `expression`, is written as nothing).
  */
 export const CSS_CALL = 128;
+/**
+ * The output starts an unquoted attribute value (it, or the outputs before it in the value, stands
+ * right after `=`) and the template writes white space or a quote right after it: written empty, the
+ * browser would read what follows as the value (`<img src={{ u }} alt="{{ t }}">` with an empty `u`
+ * makes `alt="…` the src and the data in it attributes: `x onerror=alert(1)`), where the scan reads
+ * an ended value. Written empty, it is written `&#32;`: the value is a space, which ends nothing.
+ * https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state
+ */
+export const UNQUOTED_EMPTY = 256;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
@@ -212,6 +223,8 @@ interface Scan {
 	scriptData: number;
 	/** The last output (token begin) written as CSS data (CSS_DATA) in this reading, while nothing has been read after it: -1 none. */
 	cssCall: number;
+	/** The last output (token begin) of an unquoted value that only outputs have written so far, while nothing has been read after it: -1 none (UNQUOTED_EMPTY). */
+	unqStart: number;
 	/**
 	 * Static text at the end of the last piece that the next one may complete (read again with it):
 	 * `</st` in raw text, `-`/`--`/`--!` in a comment, `<!`/`<!-` in text.
@@ -310,7 +323,9 @@ function endOfTag(x: Scan, at: number): S {
  */
 function scanKey(x: Scan): string {
 	const key = stateKey(x);
-	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}` : key;
+	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 || x.unqStart >= 0
+		? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}|${x.unqStart}`
+		: key;
 }
 
 function stateKey(x: Scan): string {
@@ -856,7 +871,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	}
 
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, carry: '' };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, unqStart: -1, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -876,6 +891,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			refuseOutput(x, t);
 			// CSS data in this reading: a "(" the template writes right after it makes the value a function's name (readPiece)
 			x.cssCall = -1;
+			// an unquoted value only outputs have written so far (this one the first, or the last): the template's next text decides (readPiece)
+			const unquotedStart = x.state === S.BeforeValue || (x.state === S.ValueUnq && x.unqStart >= 0);
+			x.unqStart = -1;
 			if (x.tag === 'meta' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) x.meta |= 2;
 			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 			if (inValue(x)) {
@@ -918,6 +936,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				x.attr = ANY_ATTR;
 				noteAttr(x);
 			} else if (x.state === S.Comment) comment = IN_COMMENT;
+			if (unquotedStart) x.unqStart = t.begin;
 		}
 		const mode = css | (starts === scans.length ? URL_START : 0) | unquoted | tagged | comment;
 		if (mode) mark(t.begin, mode);
@@ -978,6 +997,11 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			// `background:{{ f }}(…)`: the data names the function the template opens
 			if (t.value.startsWith('(') && t.begin >= 0) mark(x.cssCall, CSS_CALL);
 			x.cssCall = -1;
+		}
+		if (x.unqStart >= 0 && t.value !== '') {
+			// `src={{ u }} alt="…"`: written empty, the output would leave the value to what follows (UNQUOTED_EMPTY)
+			if (/^[\t\n\f\r "']/.test(t.value) && t.begin >= 0) mark(x.unqStart, UNQUOTED_EMPTY);
+			x.unqStart = -1;
 		}
 		// static text the last piece left incomplete is read again with this one (offsets in this piece: i - shift)
 		const shift = x.carry.length;
@@ -1198,6 +1222,7 @@ const CSS_CODES: Record<string, string> = { '&#39;': '%27', '&apos;': '%27', '&#
 
 /** The value written for an output in a URL position (see the module comment). */
 export function guardUrl(value: string, mode: UrlMode): string {
+	if (value === '' && mode & UNQUOTED_EMPTY) return '&#32;';
 	if (mode & URL_START && (value.includes(':') || value.includes('&'))) {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';

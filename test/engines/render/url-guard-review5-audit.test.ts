@@ -108,3 +108,25 @@ describe('1. a literal picked apart after split, or read with an index', () => {
 		expect(await render(body, { products: [{ title: 'Trail <em>GTX</em>' }], tags: ['new', 'sale'] })).toBe('<p><b>Hi</b> <i>there</i> <i>b</i> <i>b</i></p><p>Trail <em>GTX</em> sale</p>');
 	});
 });
+
+describe('4. an unquoted value the data writes empty', () => {
+	it.each([
+		['src, then a quoted alt', '<img src={{ u }} alt="{{ name }}">', { u: '', name: 'x onerror=alert(1) y' }],
+		['href, then a quoted title', '<a href={{ u }} title="{{ name }}">Go</a>', { u: '', name: 'x onmouseover=alert(1) y' }],
+		['two outputs, then a tab', '<a href="https://x.example/" title={{ a }}{{ b }}\tclass="{{ name }}">Go</a>', { a: '', b: '', name: 'x onmouseover=alert(1) y' }],
+		['a quote right after it', '<a href="https://x.example/" title={{ t }}"x>Hi</a><b class="{{ name }}">x</b><p>"</p>', { t: '', name: 'x onmouseover=alert(1) y' }],
+	])('%s: no attribute from the data', async (_name, body, data) => {
+		expect(await outcome(body, data, /^$/)).toBe('rendered');
+	});
+
+	it('what it prevents: the former render gave the data an attribute', () => {
+		expect(live('<img src= alt="x onerror=alert(1) y">')).toEqual(['img onerror=alert(1)', 'h2 img onerror=alert(1)']);
+	});
+
+	it('written empty it is a space; written with a value, or ended by ">", as before', async () => {
+		const body = '<img src={{ u }} alt="{{ name }}"><td width={{ w }}>x</td><a href={{ u }}/>';
+		// by hand: an empty src followed by a space is written &#32; (a value of one space, which a URL parser trims to nothing)
+		expect(await render(body, { u: '', name: 'Zoë O', w: '' })).toBe('<img src=&#32; alt="Zoë O"><td width=>x</td><a href=/>');
+		expect(await render(body, { u: 'https://cdn.example/a b.png', name: 'Zoë', w: '10' })).toBe('<img src=https://cdn.example/a&#32;b.png alt="Zoë"><td width=10>x</td><a href=https://cdn.example/a&#32;b.png/>');
+	});
+});
