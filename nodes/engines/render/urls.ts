@@ -39,11 +39,13 @@
  * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
  * `[key]`) and the text a `capture` gives them must leave the reading where they are written as
  * they found it (checkLiterals, checkSources), also once a filter has cut or changed them
- * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format… make each character count
- * on its own). Once `<svg>` or `<math>` has opened, the rest is read as possibly foreign content
- * (a browser may ignore the end tag the scan sees). Refused outright: Liquid output in an event
- * handler, in a `javascript:` URL the template writes and in `<script>` (script, where HTML
- * escaping does not keep data text), and the other places refuseOutput() names.
+ * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
+ * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
+ * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
+ * scan sees): a `<style>`/`<title>` then holds only text. Refused
+ * outright: Liquid output in an event handler, in a `javascript:` URL the template writes, in a
+ * `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block (script,
+ * where HTML escaping does not keep data text), and the other places refuseOutput() names.
  */
 import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
@@ -101,8 +103,12 @@ export type UrlMode = number;
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'sms', 'cid']);
 const BLOCK_MIDDLES = new Set(['elsif', 'else', 'when']);
-/** Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`): guarded like outputs, all they write as one value. */
-export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle']);
+/**
+ * Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`, and the counters
+ * `{% increment %}`/`{% decrement %}`, which write a number: `<{% increment i %}` is text, not a tag):
+ * guarded like outputs, all they write as one value.
+ */
+export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle', 'increment', 'decrement']);
 
 const enum S {
 	Text,
@@ -219,7 +225,11 @@ interface Scan {
 	noscript: number;
 	/** In a `<meta>` tag: 1 it has `http-equiv="refresh"` (or one Liquid writes), 2 an output wrote into it. */
 	meta: number;
-	/** 1 in a `<script>` tag, and its content, whose type makes it a JSON data block (DATA_SCRIPTS), not script. */
+	/**
+	 * In a `<script>` tag and its content: 0 no `type` yet (JavaScript), 1 its first `type` makes it a
+	 * JSON data block (DATA_SCRIPTS), not script; 2 its first `type` does not; 3 the first `type`
+	 * attribute's name is read, its value not yet (a browser reads the first of two `type` attributes).
+	 */
 	scriptData: number;
 	/** The last output (token begin) written as CSS data (CSS_DATA) in this reading, while nothing has been read after it: -1 none. */
 	cssCall: number;
@@ -279,9 +289,18 @@ function openValue(x: Scan, piece: number, at: number): void {
  */
 const TEXT_ELEMENTS = new Set(['style', 'script', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
 
-/** An attribute name is complete: on a `<meta>`, one the data named may be `http-equiv` (see closeValue for the one the template names). */
+/**
+ * An attribute name is complete: on a `<meta>`, one the data named may be `http-equiv` (see closeValue
+ * for the one the template names); on a `<script>`, the first `type` decides what it is (its value: closeValue).
+ */
 function noteAttr(x: Scan): void {
 	if (x.tag === 'meta' && x.attr === ANY_ATTR) x.meta |= 1;
+	if (x.tag === 'script' && x.attr === 'type' && x.scriptData === 0) x.scriptData = 3;
+}
+
+/** A `<script>` attribute ends without a value, or another one starts: a first `type` with no value is JavaScript. */
+function typeWithoutValue(x: Scan): void {
+	if (x.scriptData === 3) x.scriptData = 2;
 }
 
 /** `<script>` types that make it a data block, which no browser runs (https://html.spec.whatwg.org/multipage/scripting.html#data-block): JSON only. */
@@ -294,6 +313,7 @@ const ANIMATION = new Set(['set', 'animate']);
 
 function endOfTag(x: Scan, at: number): S {
 	noteAttr(x);
+	typeWithoutValue(x);
 	if (x.tag === 'meta' && x.meta === 3) {
 		throw new UrlGuardRefusal(
 			'Liquid in a <meta http-equiv> tag: a refresh (content="0;url=…") would send the reader to a URL the guard does not check. Email clients ignore meta refresh: remove the tag or write it without Liquid',
@@ -533,7 +553,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		// <meta http-equiv="refresh"> (compared as a browser does, references decoded), or an http-equiv Liquid writes:
 		// Liquid in its tag is refused (endOfTag); Content-Type, Content-Language, X-UA-Compatible… are not refreshes
 		if (x.tag === 'meta' && x.attr === 'http-equiv' && (x.hasLiquid || decodeHtml(x.value).trim().toLowerCase() === 'refresh')) x.meta |= 1;
-		if (x.tag === 'script' && x.attr === 'type') x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 0;
+		if (x.tag === 'script' && x.attr === 'type' && x.scriptData === 3) x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 2;
 		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
@@ -928,7 +948,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					css |= cssDataMode(x.raw) & cssData;
 					if (cssData) x.cssCall = t.begin;
 				}
-				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
+				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : x.rawTag === 'script' ? x.raw : '';
 			} else if (inTag(x)) {
 				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
 				tagged = IN_TAG;
@@ -951,7 +971,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			if (x.carry.startsWith('<!')) refuse('Liquid in a "<!…>" declaration: it could make it a comment that hides or reveals the links after it. Write the declaration without Liquid', x.carry);
 			refuse(
 				'Liquid writes an element name: the data could choose <script>, <style>, <svg> or end a <style> early. Write the element in the template and choose between them with {% if %} or {% case %}',
-				x.state === S.EndTag || x.carry ? `</${x.tag.trim()}` : `<${x.tag}`,
+				x.state === S.EndTag ? `</${x.tag.trim()}` : x.carry ? x.carry : `<${x.tag}`,
 			);
 		}
 		if (x.noscript > 0) {
@@ -981,7 +1001,13 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				refuse(`Liquid inside a ${scheme}: URL the template writes: a browser runs it as script once it has decoded the character references, so HTML escaping does not keep the data text there. Write an http(s) link`, `${x.attr}="${scheme}:…"`);
 			}
 		}
-		if (x.state === S.RawText && x.rawTag === 'script' && !x.scriptData) {
+		if (x.tag === 'script' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) {
+			refuse(
+				'Liquid in a <script> tag: its src (or href) loads the script the browser runs, and its type says whether it runs at all (the first of two type attributes counts). Email clients remove scripts: write the <script> tag without Liquid',
+				'<script>',
+			);
+		}
+		if (x.state === S.RawText && x.rawTag === 'script' && x.scriptData !== 1) {
 			refuse(
 				'Liquid inside <script>: a browser runs it (the web version of an email), and HTML escaping does not keep data out of script (a backslash, a backtick, a function name are code there). Email clients remove scripts: remove the script, or write schema.org data as <script type="application/ld+json">',
 				'<script>',
@@ -1067,6 +1093,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				case S.InTag:
 					if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/[\s/]/.test(c)) {
+						typeWithoutValue(x);
 						x.state = S.AttrName;
 						x.attr = c.toLowerCase();
 					}
@@ -1088,6 +1115,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					if (c === '=') x.state = S.BeforeValue;
 					else if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/[\s/]/.test(c)) {
+						typeWithoutValue(x);
 						x.state = S.AttrName;
 						x.attr = c.toLowerCase();
 					}
@@ -1129,30 +1157,53 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						x.state = endOfTag(x, t.begin);
 					} else x.value += c;
 					break;
-				case S.RawText:
-					if (c === '<' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag && s[i + 1] === '/') {
+				case S.RawText: {
+					const named = c === '<' && s[i + 1] === '/' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag;
+					// an end tag only when its name ends there (`</style>`, `</style `, `</style/`, not `</styles>`:
+					// https://html.spec.whatwg.org/multipage/parsing.html#rawtext-end-tag-name-state); at the end of the piece the next one says (carry)
+					const after = named ? s[i + 2 + x.rawTag.length] : undefined;
+					if (named && after === undefined) {
+						i = s.length;
+						break;
+					}
+					if (named && /[\t\n\f\r />]/.test(after as string)) {
 						x.state = S.EndTag;
 						x.tag = ' ';
 						x.raw = '';
-					} else {
-						if (c === '<' && x.foreign > 0) {
-							// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none
-							throw new UrlGuardRefusal(
-								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text in it, or move it before the <svg>/<math> element`,
-								t.begin,
-								`<${x.rawTag}>`,
-							);
-						}
-						x.raw += c;
+						break;
 					}
+					if (c === '<' && x.foreign > 0) {
+						// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none
+						throw new UrlGuardRefusal(
+								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text in it, or move it before the <svg>/<math> element`,
+							t.begin,
+							`<${x.rawTag}>`,
+						);
+					}
+					if (x.rawTag !== 'script') {
+						x.raw += c;
+						break;
+					}
+					// script: after "<!--" (read as any "<!"), "<script" makes the browser read on past the first "</script>"
+					// (https://html.spec.whatwg.org/multipage/parsing.html#script-data-double-escaped-state); "-->" ends that
+					if (c === '<' && s[i + 1] === '!') x.raw = '<!--';
+					else if (c === '<' && x.raw && /[a-zA-Z]/.test(s[i + 1] ?? '')) {
+						throw new UrlGuardRefusal(
+							'A tag inside a <script> after "<!--": "<script" there makes the browser read the script on past its first "</script>", so what follows is script, not the HTML the URL guard reads. Remove the "<!--" or the tag from the script',
+							t.begin,
+							'<script>',
+						);
+					} else if (c === '>' && s.startsWith('--', i - 2)) x.raw = '';
 					break;
+				}
 			}
 		}
 		if (x.state === S.RawText) {
-			x.raw = x.rawTag === 'style' ? cssTail(x.raw) : '';
-			// `<`, `</`, `</sty`: the next piece may end the element
+			// style: its CSS tail; script: whether it is after "<!--"
+			x.raw = x.rawTag === 'style' ? cssTail(x.raw) : x.rawTag === 'script' ? x.raw : '';
+			// `<`, `</`, `</sty`, `</style`: the next piece may end the element
 			const end = `</${x.rawTag}`;
-			for (let k = Math.min(end.length - 1, s.length); k > 0; k--) {
+			for (let k = Math.min(end.length, s.length); k > 0; k--) {
 				if (end.startsWith(s.slice(-k).toLowerCase())) {
 					x.carry = s.slice(-k);
 					break;

@@ -109,6 +109,51 @@ describe('1. a literal picked apart after split, or read with an index', () => {
 	});
 });
 
+describe('2. scripts the guard took for data blocks, or for ended', () => {
+	it.each([
+		// each rendered a script that runs alert(1) before
+		['a second type attribute', '<script type="text/javascript" type="application/ld+json">{{ x }}</script>', /\{\{ x \}\} \(in <script>\): Liquid inside <script>/],
+		['a first type with no value', '<script type type="application/ld+json">{{ x }}</script>', /Liquid inside <script>/],
+		['a type attribute the data names', '<script {{ a }} type="application/ld+json">{{ x }}</script>', /\{\{ a \}\} \(in <script>\): Liquid in a <script> tag/],
+		['a src the data writes', '<script src="{{ u }}"></script>', /\{\{ u \}\} \(in <script>\): Liquid in a <script> tag: its src/],
+		['an end tag that is not one', '<script>var a = 1;</scriptx>\n{{ x }}</script>', /\{\{ x \}\} \(in <script>\): Liquid inside <script>/],
+		['a script inside "<!--" in a script', '<script><!--<script></script>{{ x }}</script>', /<script>: A tag inside a <script> after "<!--"/],
+	])('%s: refused', async (_name, body, refusal) => {
+		expect(await outcome(body, { x: 'alert(1)', a: 'type', u: 'https://evil.example/x.js' }, refusal)).toBe('refused');
+	});
+
+	it('what the refusals prevent: the former renders ran the script', () => {
+		// the HTML each rendered before (the data has no character HTML escaping changes)
+		expect(live('<script type="text/javascript" type="application/ld+json">alert(1)</script>')).toEqual(['script type=text/javascript: alert(1)']);
+		expect(live('<script type type="application/ld+json">alert(1)</script>')).toEqual(['script type=: alert(1)']);
+		expect(live('<script>var a = 1;</scriptx>\nalert(1)</script>')).toEqual(['script : var a = 1;</scriptx>\nalert(1)']);
+		expect(live('<script><!--<script></script>alert(1)</script>')).toEqual(['script : <!--<script></script>alert(1)']);
+	});
+
+	it('schema.org data blocks, and a script the template writes whole, still render', async () => {
+		const body =
+			'<script type="application/ld+json">{"@type": "Order", "orderNumber": "{{ order }}"}</script><script type="application/ld+json"><!-- {"@type": "Thing"} --></script>' +
+			'<script src="https://cdn.example/w.js"></script><style>.a { color: red; }</style  ><a href="{{ u }}">Go</a>';
+		expect(await render(body, { order: 'A-17', u: 'https://shop.example/' })).toBe(
+			'<script type="application/ld+json">{"@type": "Order", "orderNumber": "A-17"}</script><script type="application/ld+json"><!-- {"@type": "Thing"} --></script>' +
+				'<script src="https://cdn.example/w.js"></script><style>.a { color: red; }</style  ><a href="https://shop.example/">Go</a>',
+		);
+	});
+});
+
+describe('3. a counter written after "<"', () => {
+	it('{% increment %} after "<" is refused like an output', async () => {
+		// before: "<0a title='>" is text in a browser, while the guard read a tag whose title held <a href="{{ u }}">, unchecked
+		const body = `<{% increment i %}a title='><a href="{{ u }}">Go</a>'`;
+		expect(await outcome(body, { u: JS }, /\{% increment i %\} \(in <\): Liquid writes an element name/)).toBe('refused');
+		expect(live(`<0a title='><a href="${JS}">Go</a>'`)).toEqual([`a href=${JS}`, `h2 a href=${JS}`]);
+	});
+
+	it('counters elsewhere render as written', async () => {
+		expect(await render('<p>{% increment n %} {% increment n %} {% decrement m %}</p><a href="https://x.example/{% increment n %}">x</a>', {})).toBe('<p>0 1 -1</p><a href="https://x.example/2">x</a>');
+	});
+});
+
 describe('4. an unquoted value the data writes empty', () => {
 	it.each([
 		['src, then a quoted alt', '<img src={{ u }} alt="{{ name }}">', { u: '', name: 'x onerror=alert(1) y' }],
