@@ -42,7 +42,7 @@
  * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
  * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
  * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
- * scan sees): a `<style>`/`<title>` then holds only text. Refused
+ * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments. Refused
  * outright: Liquid output in an event handler, in a `javascript:` URL the template writes, in a
  * `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block (script,
  * where HTML escaping does not keep data text), and the other places refuseOutput() names.
@@ -1173,12 +1173,20 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						break;
 					}
 					if (c === '<' && x.foreign > 0) {
-						// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none
-						throw new UrlGuardRefusal(
-								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text in it, or move it before the <svg>/<math> element`,
-							t.begin,
-							`<${x.rawTag}>`,
-						);
+						// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none,
+						// but a comment (`<!-- … -->` hiding CSS from old clients) that ends before the element and holds no "<" reads alike
+						const close = s.startsWith('<!--', i) ? commentEnd(s, i) : -1;
+						if (close < 0 || s.slice(i + 4, close).includes('<') || endTagAt(s, x.rawTag, i) < close) {
+							throw new UrlGuardRefusal(
+								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text (and whole <!-- … --> comments) in it, or move it before the <svg>/<math> element`,
+								t.begin,
+								`<${x.rawTag}>`,
+							);
+						}
+						// read as CSS where the element holds text (the <svg> closed): as a browser without it reads it
+						if (x.rawTag === 'style') x.raw += s.slice(i, close + 1);
+						i = close;
+						break;
 					}
 					if (x.rawTag !== 'script') {
 						x.raw += c;
@@ -1216,6 +1224,29 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		if (inValue(x) && (x.hasLiquid || x.attr === 'style')) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
 	}
+}
+
+/**
+ * Where the comment `<!--` at `at` opens ends (the index of its `>`), as a browser reads it: the first
+ * `>` after `--` (`<!-->` and `<!--->` included) or after a `--!` of the comment's own
+ * (https://html.spec.whatwg.org/multipage/parsing.html#comment-start-state); -1 none in s.
+ */
+function commentEnd(s: string, at: number): number {
+	for (let m = s.indexOf('>', at + 4); m >= 0; m = s.indexOf('>', m + 1)) {
+		// `--!>` closes only after the comment's start (`<!--!>` does not: the "!" is comment text)
+		if (s.startsWith('--', m - 2) || (m - 3 >= at + 4 && s.startsWith('--!', m - 3))) return m;
+	}
+	return -1;
+}
+
+/** The index of the first end tag of `tag` in s after `from` (`</style` then white space, `/` or `>`), else s.length. */
+function endTagAt(s: string, tag: string, from: number): number {
+	const lower = s.toLowerCase();
+	for (let m = lower.indexOf(`</${tag}`, from); m >= 0; m = lower.indexOf(`</${tag}`, m + 1)) {
+		const after = s[m + 2 + tag.length];
+		if (after === undefined || /[\t\n\f\r />]/.test(after)) return m;
+	}
+	return s.length;
 }
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;

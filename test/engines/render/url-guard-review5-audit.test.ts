@@ -175,3 +175,49 @@ describe('4. an unquoted value the data writes empty', () => {
 		expect(await render(body, { u: 'https://cdn.example/a b.png', name: 'Zoë', w: '10' })).toBe('<img src=https://cdn.example/a&#32;b.png alt="Zoë"><td width=10>x</td><a href=https://cdn.example/a&#32;b.png/>');
 	});
 });
+
+describe('5. a <style> after <svg> hiding its CSS in a comment', () => {
+	it('renders as before 0676f1b…', async () => {
+		const body = '<svg width="24" height="24"><path d="M3 12h18"/></svg><style type="text/css"><!-- .footer a { color: #888; } --></style><a href="{{ u }}">Go</a>';
+		expect(await render(body, { u: 'https://shop.example/' })).toBe(
+			'<svg width="24" height="24"><path d="M3 12h18"/></svg><style type="text/css"><!-- .footer a { color: #888; } --></style><a href="https://shop.example/">Go</a>',
+		);
+		expect(await render(body, { u: JS })).toContain('<a href="#">Go</a>');
+	});
+
+	it('what "<!--!>" would make of it: a link in foreign content', () => {
+		// with </svg> ignored (inside <math>) the <style> is foreign: its comment runs to the title's "-->" and the <a> after it is a link
+		const html = `<math></svg><style><!--!> </style><p title="--><a href=${JS}>x</a>">`;
+		expect(live(html)).toEqual([`a href=${JS}`, `h2 a href=${JS}`]);
+	});
+
+	it('…because read as foreign content (the <svg> left open) the <a> after it is the same element', () => {
+		// <math></svg>: the browser ignores </svg>, so <style> is a MathML element holding a comment; the <a> after it is still one, with its href
+		const hrefs = (html: string) => DomUtils.findAll((el) => el.attribs.href !== undefined, parseDocument(html).children).map((el) => el.attribs.href);
+		const p5hrefs = (html: string) => {
+			const out: string[] = [];
+			const walk = (n: P5Node) => {
+				for (const a of n.attrs ?? []) if (a.name === 'href') out.push(a.value);
+				for (const c of n.childNodes ?? []) walk(c);
+			};
+			walk(parse(html) as unknown as P5Node);
+			return out;
+		};
+		for (const open of ['<svg></svg>', '<math></svg>']) {
+			const html = `${open}<style><!-- .a { color: red } --></style><a href="#u">Go</a>`;
+			expect(p5hrefs(html)).toEqual(['#u']);
+			expect(hrefs(html)).toEqual(['#u']);
+		}
+	});
+
+	it.each([
+		// the comment runs past </style>: in foreign content the <a> in the title is a link the guard read as a value
+		['a comment the element ends before', '<svg></svg><style><!-- </style><p title="--><a href={{ u }}>x</a>">'],
+		['a tag in the comment', '<svg></svg><style><!-- <a href="{{ u }}">x</a> --></style>'],
+		['a comment that does not end in the piece', '<svg></svg><style><!-- .a { color: {{ c }} } --></style>'],
+		// "<!--!>" is no comment end (the "!" is comment text): in foreign content the comment runs on to the title's "-->"
+		['"<!--!>", which ends no comment', '<svg></svg><style><!--!> </style><p title="--><a href={{ u }}>x</a>">'],
+	])('%s: still refused', async (_name, body) => {
+		expect(await outcome(body, { u: JS, c: 'red' }, /A "<" inside <style> in \(or after\) <svg> or <math>/)).toBe('refused');
+	});
+});
