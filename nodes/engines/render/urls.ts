@@ -98,6 +98,13 @@ export const CSS_CALL = 128;
  * https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state
  */
 export const UNQUOTED_EMPTY = 256;
+/**
+ * The output follows `-`, `--` or `--!` in a comment: written empty, those would end the comment
+ * with what the template writes after it (`<!-- a --{{ x }}>`), written with a value they would not,
+ * so the scan could not tell where the comment ends. Written empty, it is written as a space: the
+ * comment never ends there, as the scan reads it.
+ */
+export const COMMENT_SPLIT = 512;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
@@ -955,7 +962,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				x.state = S.AttrName;
 				x.attr = ANY_ATTR;
 				noteAttr(x);
-			} else if (x.state === S.Comment) comment = IN_COMMENT;
+			} else if (x.state === S.Comment) {
+				comment |= IN_COMMENT;
+				// `--{{ x }}>`: the output, never written empty (COMMENT_SPLIT), parts the dashes from what follows
+				if (x.carry) comment |= COMMENT_SPLIT;
+				x.carry = '';
+			}
 			if (unquotedStart) x.unqStart = t.begin;
 		}
 		const mode = css | (starts === scans.length ? URL_START : 0) | unquoted | tagged | comment;
@@ -1305,6 +1317,7 @@ const CSS_CODES: Record<string, string> = { '&#39;': '%27', '&apos;': '%27', '&#
 /** The value written for an output in a URL position (see the module comment). */
 export function guardUrl(value: string, mode: UrlMode): string {
 	if (value === '' && mode & UNQUOTED_EMPTY) return '&#32;';
+	if (value === '' && mode & COMMENT_SPLIT) return ' ';
 	if (mode & URL_START && (value.includes(':') || value.includes('&'))) {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';

@@ -221,3 +221,25 @@ describe('5. a <style> after <svg> hiding its CSS in a comment', () => {
 		expect(await outcome(body, { u: JS, c: 'red' }, /A "<" inside <style> in \(or after\) <svg> or <math>/)).toBe('refused');
 	});
 });
+
+describe('6. an output between dashes and ">" in a comment', () => {
+	it.each([
+		// a browser ends a comment at "-->" or "--!>" only: "--y>" goes on, where the guard read "--" + ">" as the end
+		['"--" before it, ">" after it', `<!-- a --{{ x }}> <p title="--><a href={{ u }}>x</a>">`],
+		['right after "<!--"', `<!--{{ x }}> <p title="--><a href={{ u }}>x</a>">`],
+		['"-" before it, "->" after it', `<!-- a -{{ x }}-> <p title="--><a href={{ u }}>x</a>">`],
+	])('%s: the comment ends where the guard reads it, the data written or empty', async (_name, body) => {
+		for (const x of ['y', '']) expect(await outcome(body, { x, u: JS }, /^$/)).toBe('rendered');
+	});
+
+	it('what it prevents: the former render made the <a> in the title a link', () => {
+		expect(live(`<!-- a --y> <p title="--><a href=${JS}>x</a>">`)).toEqual([`a href=${JS}`, `h2 a href=${JS}`]);
+	});
+
+	it('written empty it is a space; with a value, or elsewhere in a comment, as before', async () => {
+		const body = '<!--{{ x }}--><!-- {{ x }} --><!--[if mso]><v:rect href="{{ u }}" /><![endif]-->';
+		// by hand: an empty x after "<!--" is written as a space ("<!-- -->"), one after a space is written empty
+		expect(await render(body, { x: '', u: 'https://x.example/' })).toBe('<!-- --><!--  --><!--[if mso]><v:rect href="https://x.example/" /><![endif]-->');
+		expect(await render(body, { x: 'Hi', u: 'https://x.example/' })).toBe('<!--Hi--><!-- Hi --><!--[if mso]><v:rect href="https://x.example/" /><![endif]-->');
+	});
+});
