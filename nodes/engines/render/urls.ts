@@ -31,17 +31,21 @@
  * is read and checked like static HTML.
  * Data written inside a tag outside any value (`<a {{ attrs }}>`) is written with `=`, spaces,
  * quotes, `<`, `>`, `/` and backtick as character references (IN_TAG): it is part of one
- * attribute name, which a browser does not decode, and cannot add `onclick=…`.
+ * attribute name, which a browser does not decode, and cannot add `onclick=…`. An unquoted value
+ * the data starts is written `&#32;` when empty and followed by white space or a quote
+ * (UNQUOTED_EMPTY): empty, the browser would take what follows for the value.
  * What the template writes unescaped (`| raw`, with or without arguments, or escaping off) is
  * HTML the scan must have read: a writer's literals, the literals assigned to the variables it
  * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
  * `[key]`) and the text a `capture` gives them must leave the reading where they are written as
  * they found it (checkLiterals, checkSources), also once a filter has cut or changed them
- * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format… make each character count
- * on its own). Once `<svg>` or `<math>` has opened, the rest is read as possibly foreign content
- * (a browser may ignore the end tag the scan sees). Refused outright: Liquid output in an event
- * handler, in a `javascript:` URL the template writes and in `<script>` (script, where HTML
- * escaping does not keep data text), and the other places refuseOutput() names.
+ * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
+ * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
+ * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
+ * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments. Refused
+ * outright: Liquid output in an event handler, in a `javascript:` URL the template writes, in a
+ * `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block (script,
+ * where HTML escaping does not keep data text), and the other places refuseOutput() names.
  */
 import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
@@ -85,13 +89,33 @@ export const IN_COMMENT = 64;
  * `url` or `expression`, is written as nothing).
  */
 export const CSS_CALL = 128;
+/**
+ * The output starts an unquoted attribute value (it, or the outputs before it in the value, stands
+ * right after `=`) and the template writes white space or a quote right after it: written empty, the
+ * browser would read what follows as the value (`<img src={{ u }} alt="{{ t }}">` with an empty `u`
+ * makes `alt="…` the src and the data in it attributes: `x onerror=alert(1)`), where the scan reads
+ * an ended value. Written empty, it is written `&#32;`: the value is a space, which ends nothing.
+ * https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state
+ */
+export const UNQUOTED_EMPTY = 256;
+/**
+ * The output follows `-`, `--` or `--!` in a comment: written empty, those would end the comment
+ * with what the template writes after it (`<!-- a --{{ x }}>`), written with a value they would not,
+ * so the scan could not tell where the comment ends. Written empty, it is written as a space: the
+ * comment never ends there, as the scan reads it.
+ */
+export const COMMENT_SPLIT = 512;
 export type UrlMode = number;
 
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'sms', 'cid']);
 const BLOCK_MIDDLES = new Set(['elsif', 'else', 'when']);
-/** Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`): guarded like outputs, all they write as one value. */
-export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle']);
+/**
+ * Tags that write values (`{% echo %}`, `{% liquid echo … %}`, `{% cycle %}`, and the counters
+ * `{% increment %}`/`{% decrement %}`, which write a number: `<{% increment i %}` is text, not a tag):
+ * guarded like outputs, all they write as one value.
+ */
+export const WRITING_TAGS = new Set(['echo', 'liquid', 'cycle', 'increment', 'decrement']);
 
 const enum S {
 	Text,
@@ -208,10 +232,16 @@ interface Scan {
 	noscript: number;
 	/** In a `<meta>` tag: 1 it has `http-equiv="refresh"` (or one Liquid writes), 2 an output wrote into it. */
 	meta: number;
-	/** 1 in a `<script>` tag, and its content, whose type makes it a JSON data block (DATA_SCRIPTS), not script. */
+	/**
+	 * In a `<script>` tag and its content: 0 no `type` yet (JavaScript), 1 its first `type` makes it a
+	 * JSON data block (DATA_SCRIPTS), not script; 2 its first `type` does not; 3 the first `type`
+	 * attribute's name is read, its value not yet (a browser reads the first of two `type` attributes).
+	 */
 	scriptData: number;
 	/** The last output (token begin) written as CSS data (CSS_DATA) in this reading, while nothing has been read after it: -1 none. */
 	cssCall: number;
+	/** The last output (token begin) of an unquoted value that only outputs have written so far, while nothing has been read after it: -1 none (UNQUOTED_EMPTY). */
+	unqStart: number;
 	/**
 	 * Static text at the end of the last piece that the next one may complete (read again with it):
 	 * `</st` in raw text, `-`/`--`/`--!` in a comment, `<!`/`<!-` in text.
@@ -266,9 +296,18 @@ function openValue(x: Scan, piece: number, at: number): void {
  */
 const TEXT_ELEMENTS = new Set(['style', 'script', 'title', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes']);
 
-/** An attribute name is complete: on a `<meta>`, one the data named may be `http-equiv` (see closeValue for the one the template names). */
+/**
+ * An attribute name is complete: on a `<meta>`, one the data named may be `http-equiv` (see closeValue
+ * for the one the template names); on a `<script>`, the first `type` decides what it is (its value: closeValue).
+ */
 function noteAttr(x: Scan): void {
 	if (x.tag === 'meta' && x.attr === ANY_ATTR) x.meta |= 1;
+	if (x.tag === 'script' && x.attr === 'type' && x.scriptData === 0) x.scriptData = 3;
+}
+
+/** A `<script>` attribute ends without a value, or another one starts: a first `type` with no value is JavaScript. */
+function typeWithoutValue(x: Scan): void {
+	if (x.scriptData === 3) x.scriptData = 2;
 }
 
 /** `<script>` types that make it a data block, which no browser runs (https://html.spec.whatwg.org/multipage/scripting.html#data-block): JSON only. */
@@ -281,6 +320,7 @@ const ANIMATION = new Set(['set', 'animate']);
 
 function endOfTag(x: Scan, at: number): S {
 	noteAttr(x);
+	typeWithoutValue(x);
 	if (x.tag === 'meta' && x.meta === 3) {
 		throw new UrlGuardRefusal(
 			'Liquid in a <meta http-equiv> tag: a refresh (content="0;url=…") would send the reader to a URL the guard does not check. Email clients ignore meta refresh: remove the tag or write it without Liquid',
@@ -310,7 +350,9 @@ function endOfTag(x: Scan, at: number): S {
  */
 function scanKey(x: Scan): string {
 	const key = stateKey(x);
-	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 ? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}` : key;
+	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 || x.unqStart >= 0
+		? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}|${x.unqStart}`
+		: key;
 }
 
 function stateKey(x: Scan): string {
@@ -518,7 +560,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		// <meta http-equiv="refresh"> (compared as a browser does, references decoded), or an http-equiv Liquid writes:
 		// Liquid in its tag is refused (endOfTag); Content-Type, Content-Language, X-UA-Compatible… are not refreshes
 		if (x.tag === 'meta' && x.attr === 'http-equiv' && (x.hasLiquid || decodeHtml(x.value).trim().toLowerCase() === 'refresh')) x.meta |= 1;
-		if (x.tag === 'script' && x.attr === 'type') x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 0;
+		if (x.tag === 'script' && x.attr === 'type' && x.scriptData === 3) x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 2;
 		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
@@ -730,6 +772,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		const shown = `"${lit.length > 30 ? lit.slice(0, 30) + '…' : lit}"`;
 		const what = captured ? `The text this capture holds (${shown})` : `A literal written without escaping (${shown}`;
 		const how = captured ? ', written without escaping where it is used (with | raw or HTML escaping off),' : `${any ? ', which a backslash escape or a decoding filter may turn into any character' : ''}, with | raw or HTML escaping off)`;
+		if (cut === INDEX_CUT) {
+			throw new UrlGuardRefusal(
+				`${what}${how} is read with an index or key ([…]), which on a string gives one of its characters: what is written may open or close an HTML tag, attribute or comment where it stands, and the URL guard cannot see the links that makes. Write that HTML in the template itself`,
+				begin,
+			);
+		}
 		if (cut) {
 			throw new UrlGuardRefusal(
 				`${what}${how} goes through the filter "${cut}", which can cut it or change its characters: what is written may open or close an HTML tag, attribute or comment where it stands, and the URL guard cannot see the links that makes. Apply "${cut}" to the data before the HTML is added, or write that HTML in the template itself`,
@@ -850,7 +898,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	}
 
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, carry: '' };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, unqStart: -1, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -870,6 +918,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			refuseOutput(x, t);
 			// CSS data in this reading: a "(" the template writes right after it makes the value a function's name (readPiece)
 			x.cssCall = -1;
+			// an unquoted value only outputs have written so far (this one the first, or the last): the template's next text decides (readPiece)
+			const unquotedStart = x.state === S.BeforeValue || (x.state === S.ValueUnq && x.unqStart >= 0);
+			x.unqStart = -1;
 			if (x.tag === 'meta' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) x.meta |= 2;
 			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 			if (inValue(x)) {
@@ -904,14 +955,20 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					css |= cssDataMode(x.raw) & cssData;
 					if (cssData) x.cssCall = t.begin;
 				}
-				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : '';
+				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : x.rawTag === 'script' ? x.raw : '';
 			} else if (inTag(x)) {
 				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
 				tagged = IN_TAG;
 				x.state = S.AttrName;
 				x.attr = ANY_ATTR;
 				noteAttr(x);
-			} else if (x.state === S.Comment) comment = IN_COMMENT;
+			} else if (x.state === S.Comment) {
+				comment |= IN_COMMENT;
+				// `--{{ x }}>`: the output, never written empty (COMMENT_SPLIT), parts the dashes from what follows
+				if (x.carry) comment |= COMMENT_SPLIT;
+				x.carry = '';
+			}
+			if (unquotedStart) x.unqStart = t.begin;
 		}
 		const mode = css | (starts === scans.length ? URL_START : 0) | unquoted | tagged | comment;
 		if (mode) mark(t.begin, mode);
@@ -926,7 +983,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			if (x.carry.startsWith('<!')) refuse('Liquid in a "<!…>" declaration: it could make it a comment that hides or reveals the links after it. Write the declaration without Liquid', x.carry);
 			refuse(
 				'Liquid writes an element name: the data could choose <script>, <style>, <svg> or end a <style> early. Write the element in the template and choose between them with {% if %} or {% case %}',
-				x.state === S.EndTag || x.carry ? `</${x.tag.trim()}` : `<${x.tag}`,
+				x.state === S.EndTag ? `</${x.tag.trim()}` : x.carry ? x.carry : `<${x.tag}`,
 			);
 		}
 		if (x.noscript > 0) {
@@ -956,7 +1013,13 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				refuse(`Liquid inside a ${scheme}: URL the template writes: a browser runs it as script once it has decoded the character references, so HTML escaping does not keep the data text there. Write an http(s) link`, `${x.attr}="${scheme}:…"`);
 			}
 		}
-		if (x.state === S.RawText && x.rawTag === 'script' && !x.scriptData) {
+		if (x.tag === 'script' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) {
+			refuse(
+				'Liquid in a <script> tag: its src (or href) loads the script the browser runs, and its type says whether it runs at all (the first of two type attributes counts). Email clients remove scripts: write the <script> tag without Liquid',
+				'<script>',
+			);
+		}
+		if (x.state === S.RawText && x.rawTag === 'script' && x.scriptData !== 1) {
 			refuse(
 				'Liquid inside <script>: a browser runs it (the web version of an email), and HTML escaping does not keep data out of script (a backslash, a backtick, a function name are code there). Email clients remove scripts: remove the script, or write schema.org data as <script type="application/ld+json">',
 				'<script>',
@@ -972,6 +1035,11 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			// `background:{{ f }}(…)`: the data names the function the template opens
 			if (t.value.startsWith('(') && t.begin >= 0) mark(x.cssCall, CSS_CALL);
 			x.cssCall = -1;
+		}
+		if (x.unqStart >= 0 && t.value !== '') {
+			// `src={{ u }} alt="…"`: written empty, the output would leave the value to what follows (UNQUOTED_EMPTY)
+			if (/^[\t\n\f\r "']/.test(t.value) && t.begin >= 0) mark(x.unqStart, UNQUOTED_EMPTY);
+			x.unqStart = -1;
 		}
 		// static text the last piece left incomplete is read again with this one (offsets in this piece: i - shift)
 		const shift = x.carry.length;
@@ -1037,6 +1105,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				case S.InTag:
 					if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/[\s/]/.test(c)) {
+						typeWithoutValue(x);
 						x.state = S.AttrName;
 						x.attr = c.toLowerCase();
 					}
@@ -1058,6 +1127,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					if (c === '=') x.state = S.BeforeValue;
 					else if (c === '>') x.state = endOfTag(x, t.begin);
 					else if (!/[\s/]/.test(c)) {
+						typeWithoutValue(x);
 						x.state = S.AttrName;
 						x.attr = c.toLowerCase();
 					}
@@ -1099,30 +1169,61 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						x.state = endOfTag(x, t.begin);
 					} else x.value += c;
 					break;
-				case S.RawText:
-					if (c === '<' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag && s[i + 1] === '/') {
+				case S.RawText: {
+					const named = c === '<' && s[i + 1] === '/' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag;
+					// an end tag only when its name ends there (`</style>`, `</style `, `</style/`, not `</styles>`:
+					// https://html.spec.whatwg.org/multipage/parsing.html#rawtext-end-tag-name-state); at the end of the piece the next one says (carry)
+					const after = named ? s[i + 2 + x.rawTag.length] : undefined;
+					if (named && after === undefined) {
+						i = s.length;
+						break;
+					}
+					if (named && /[\t\n\f\r />]/.test(after as string)) {
 						x.state = S.EndTag;
 						x.tag = ' ';
 						x.raw = '';
-					} else {
-						if (c === '<' && x.foreign > 0) {
-							// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none
+						break;
+					}
+					if (c === '<' && x.foreign > 0) {
+						// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none,
+						// but a comment (`<!-- … -->` hiding CSS from old clients) that ends before the element and holds no "<" reads alike
+						const close = s.startsWith('<!--', i) ? commentEnd(s, i) : -1;
+						if (close < 0 || s.slice(i + 4, close).includes('<') || endTagAt(s, x.rawTag, i) < close) {
 							throw new UrlGuardRefusal(
-								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text in it, or move it before the <svg>/<math> element`,
+								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text (and whole <!-- … --> comments) in it, or move it before the <svg>/<math> element`,
 								t.begin,
 								`<${x.rawTag}>`,
 							);
 						}
-						x.raw += c;
+						// read as CSS where the element holds text (the <svg> closed): as a browser without it reads it
+						if (x.rawTag === 'style') x.raw += s.slice(i, close + 1);
+						i = close;
+						break;
 					}
+					if (x.rawTag !== 'script') {
+						x.raw += c;
+						break;
+					}
+					// script: after "<!--" (read as any "<!"), "<script" makes the browser read on past the first "</script>"
+					// (https://html.spec.whatwg.org/multipage/parsing.html#script-data-double-escaped-state); "-->" ends that
+					if (c === '<' && s[i + 1] === '!') x.raw = '<!--';
+					else if (c === '<' && x.raw && /[a-zA-Z]/.test(s[i + 1] ?? '')) {
+						throw new UrlGuardRefusal(
+							'A tag inside a <script> after "<!--": "<script" there makes the browser read the script on past its first "</script>", so what follows is script, not the HTML the URL guard reads. Remove the "<!--" or the tag from the script',
+							t.begin,
+							'<script>',
+						);
+					} else if (c === '>' && s.startsWith('--', i - 2)) x.raw = '';
 					break;
+				}
 			}
 		}
 		if (x.state === S.RawText) {
-			x.raw = x.rawTag === 'style' ? cssTail(x.raw) : '';
-			// `<`, `</`, `</sty`: the next piece may end the element
+			// style: its CSS tail; script: whether it is after "<!--"
+			x.raw = x.rawTag === 'style' ? cssTail(x.raw) : x.rawTag === 'script' ? x.raw : '';
+			// `<`, `</`, `</sty`, `</style`: the next piece may end the element
 			const end = `</${x.rawTag}`;
-			for (let k = Math.min(end.length - 1, s.length); k > 0; k--) {
+			for (let k = Math.min(end.length, s.length); k > 0; k--) {
 				if (end.startsWith(s.slice(-k).toLowerCase())) {
 					x.carry = s.slice(-k);
 					break;
@@ -1135,6 +1236,29 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		if (inValue(x) && (x.hasLiquid || x.attr === 'style')) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
 	}
+}
+
+/**
+ * Where the comment `<!--` at `at` opens ends (the index of its `>`), as a browser reads it: the first
+ * `>` after `--` (`<!-->` and `<!--->` included) or after a `--!` of the comment's own
+ * (https://html.spec.whatwg.org/multipage/parsing.html#comment-start-state); -1 none in s.
+ */
+function commentEnd(s: string, at: number): number {
+	for (let m = s.indexOf('>', at + 4); m >= 0; m = s.indexOf('>', m + 1)) {
+		// `--!>` closes only after the comment's start (`<!--!>` does not: the "!" is comment text)
+		if (s.startsWith('--', m - 2) || (m - 3 >= at + 4 && s.startsWith('--!', m - 3))) return m;
+	}
+	return -1;
+}
+
+/** The index of the first end tag of `tag` in s after `from` (`</style` then white space, `/` or `>`), else s.length. */
+function endTagAt(s: string, tag: string, from: number): number {
+	const lower = s.toLowerCase();
+	for (let m = lower.indexOf(`</${tag}`, from); m >= 0; m = lower.indexOf(`</${tag}`, m + 1)) {
+		const after = s[m + 2 + tag.length];
+		if (after === undefined || /[\t\n\f\r />]/.test(after)) return m;
+	}
+	return s.length;
 }
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
@@ -1192,6 +1316,8 @@ const CSS_CODES: Record<string, string> = { '&#39;': '%27', '&apos;': '%27', '&#
 
 /** The value written for an output in a URL position (see the module comment). */
 export function guardUrl(value: string, mode: UrlMode): string {
+	if (value === '' && mode & UNQUOTED_EMPTY) return '&#32;';
+	if (value === '' && mode & COMMENT_SPLIT) return ' ';
 	if (mode & URL_START && (value.includes(':') || value.includes('&'))) {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
@@ -1242,6 +1368,13 @@ const KEEPS = new Set([
 	'escape', 'escape_once', 'xml_escape', 'url_encode', 'cgi_escape', 'uri_escape', 'utm', 'money', 'money_cents',
 	'date', 'format_date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string',
 ]);
+/**
+ * Of KEEPS, the filters that give an array back as an array (of the same elements): after any other
+ * one a split literal's pieces are one string again (`join`, `append`…), whose `first` is a character.
+ */
+const ARRAY_KEEPS = new Set(['raw', 'default', 'concat', 'push', 'unshift', 'pop', 'shift', 'compact', 'uniq', 'reverse', 'sort', 'sort_natural', 'where', 'reject', 'where_exp', 'reject_exp']);
+/** Of KEEPS, the filters that give one element of an array (`find`: of a string, the string itself). */
+const ELEMENT_FINDS = new Set(['find', 'find_exp']);
 const CASES = new Set(['upcase', 'downcase', 'capitalize']);
 /** Filters whose output holds nothing of what they are given, nor of their arguments: numbers, booleans, hashes. */
 const OPAQUE = new Set([
@@ -1250,8 +1383,13 @@ const OPAQUE = new Set([
 ]);
 /** Filters whose output holds characters their input does not (`%22` → `"`). */
 const DECODES = new Set(['url_decode', 'base64_decode']);
-/** Filters that pick elements of an array whole (of a string, a character). */
+/** Filters that pick one element of an array, whole (of a string, a character). */
 const ELEMENT_PICKS = new Set(['first', 'last', 'sample']);
+/**
+ * The cut an index or key gives (`s[0]`, `s[k]`, `'<b>'[0]`, `s['0']`): on a string liquidjs reads
+ * the character there (`'<b>'[0]` is `<`).
+ */
+export const INDEX_CUT = '[…]';
 /** Filters that rewrite their arguments into what they write (`date: '<%a'` writes `<Tue`). */
 const ARGUMENT_CUTS = new Set(['date']);
 /** What filters that change their input add of their own (any other filter, unknown ones included, changes its input and adds nothing listed). */
@@ -1268,10 +1406,18 @@ export const ANY_NAME = '[]';
  * name (keywords and property names too, which only widens the checks).
  */
 export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest: string } {
-	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number }> = [];
+	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexed?: boolean }> = [];
 	let rest = '';
 	let chain = 0;
 	let filterNext = false;
+	// the value path being read (`a.b`, `'x'`, `[k]`: the index in found where it starts), and the paths an open `[` interrupted
+	let path = 0;
+	const paths: number[] = [];
+	const startItem = (item: (typeof found)[number]) => {
+		// a name right after "." goes on with the path (`a.b`); anything else starts one
+		if (item.kind === 'filter' || !rest.endsWith('.')) path = found.length;
+		found.push(item);
+	};
 	for (let i = 0; i < expr.length; i++) {
 		const c = expr[i];
 		if (c === '"' || c === "'") {
@@ -1283,7 +1429,7 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 				escaped = !escaped && expr[j] === '\\';
 			}
 			const body = expr.slice(i + 1, j);
-			found.push({ kind: 'literal', text: body.includes('\\') ? HOLDS_ALL + body : body, chain });
+			startItem({ kind: 'literal', text: body.includes('\\') ? HOLDS_ALL + body : body, chain });
 			rest += "''";
 			i = j;
 			filterNext = false;
@@ -1292,13 +1438,24 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (/[A-Za-z_]/.test(c)) {
 			let j = i + 1;
 			while (j < expr.length && /[\w-]/.test(expr[j])) j++;
-			found.push({ kind: filterNext ? 'filter' : 'name', text: expr.slice(i, j), chain });
+			startItem({ kind: filterNext ? 'filter' : 'name', text: expr.slice(i, j), chain });
 			rest += expr.slice(i, j);
 			i = j - 1;
 			filterNext = false;
 			continue;
 		}
-		if (c === '[' && !/[\w\])?-]$/.test(rest.trimEnd())) found.push({ kind: 'name', text: ANY_NAME, chain });
+		if (c === '[') {
+			if (/[\w\])'-]$/.test(rest)) {
+				// an index or key on the path right before it (`s[0]`, `'<b>'[0]`, `p.tags[k]`; liquidjs reads no space
+				// between them): of a string, one character
+				for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].indexed = true;
+			} else {
+				// a dynamic lookup: any variable
+				path = found.length;
+				found.push({ kind: 'name', text: ANY_NAME, chain });
+			}
+			paths.push(path);
+		} else if (c === ']' && paths.length) path = paths.pop() as number;
 		rest += c;
 		if (c === '|') filterNext = true;
 		else if (c === '\n' && lines) {
@@ -1314,22 +1471,33 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		let own: string | undefined;
 		for (let b = k - 1; b >= 0 && found[b].chain === item.chain && own === undefined; b--) if (found[b].kind === 'filter') own = found[b].text;
 		if (own !== undefined && OPAQUE.has(own)) continue;
-		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : {};
+		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : item.indexed ? { cut: INDEX_CUT } : {};
 		// `'<b>a</b>,<i>b</i>' | split: ','` as the start of a chain: its pieces are known, each written whole (first/last then pick one)
 		let texts = [item.text];
 		let from = k + 1;
 		const next = found[k + 1];
 		const sep = found[k + 2];
 		const starts = k === 0 || found[k - 1].chain !== item.chain;
-		if (item.kind === 'literal' && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
+		if (item.kind === 'literal' && !item.indexed && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
 			texts = item.text.split(sep.text);
 			from = k + 3;
 		}
-		const array = from !== k + 1;
+		// whether the value is still that array of pieces (then first/last/find pick one piece whole), not a string
+		let array = from !== k + 1;
 		let reaches = true;
 		for (let a = from; a < found.length && found[a].chain === item.chain && reaches; a++) {
 			const f = found[a];
-			if (f.kind !== 'filter' || KEEPS.has(f.text) || (array && ELEMENT_PICKS.has(f.text))) continue;
+			if (f.kind !== 'filter') continue;
+			if (array && (ELEMENT_PICKS.has(f.text) || ELEMENT_FINDS.has(f.text))) {
+				// one piece, a string: a second pick takes a character of it
+				array = false;
+				continue;
+			}
+			if (KEEPS.has(f.text)) {
+				if (!ARRAY_KEEPS.has(f.text)) array = false;
+				continue;
+			}
+			array = false;
 			if (CASES.has(f.text)) fate.cased = true;
 			else if (OPAQUE.has(f.text)) reaches = false;
 			else if (DECODES.has(f.text)) fate.decoded = true;
