@@ -8,8 +8,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { Client } from 'pg';
+import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../nodes/engines/profile';
 
 export const pgConnection = {
 	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
@@ -101,6 +103,93 @@ export function profileNodeStorages(tag: string): { storages: ProfileNodeStorage
 		],
 		async drop() {
 			for (const p of prefixes.splice(0)) await dropPrefix(p);
+		},
+	};
+}
+
+/** A Customer Profile store backend for engine tests, able to write rows as an older version stored them. */
+export interface RawProfileBackend {
+	name: 'sqlite' | 'postgres';
+	open(): Promise<ProfileStore>;
+	/**
+	 * Writes profile rows and their email identities straight into the store's tables (as an
+	 * older version wrote them): the row's flags from the state's unsubscribed / bounced /
+	 * complained (false when absent), updated_at `updatedAt`.
+	 */
+	writeRaw(store: ProfileStore, rows: Array<{ profileId: string; email: string; state: object }>): Promise<void>;
+}
+
+/**
+ * The SQLite and PostgreSQL backends for engine-level profile tests (tables prefixed `pz_` in a
+ * temp SQLite file; a unique prefix per store on PostgreSQL). Call `closeAll` after each test and
+ * `dropAll` after all of them.
+ */
+export function rawProfileBackends(tag: string, updatedAt: number): { backends: RawProfileBackend[]; closeAll(): Promise<void>; dropAll(): Promise<void> } {
+	const prefixes: string[] = [];
+	const opened: ProfileStore[] = [];
+	const prefixOf = new Map<ProfileStore, string>();
+	const flags = (state: object) => state as { unsubscribed?: boolean; bounced?: boolean; complained?: boolean };
+	const backends: RawProfileBackend[] = [
+		{
+			name: 'sqlite',
+			async open() {
+				const store = new SqliteProfileStore(tempSqliteFile(), { tablePrefix: 'pz_' });
+				opened.push(store);
+				return store;
+			},
+			async writeRaw(store, rows) {
+				const db = new DatabaseSync((store as SqliteProfileStore).file);
+				try {
+					db.exec('PRAGMA busy_timeout = 10000');
+					for (const r of rows) {
+						const s = flags(r.state);
+						db.prepare('INSERT INTO pz_profiles (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)').run(
+							r.profileId, r.email, s.unsubscribed ? 1 : 0, s.bounced ? 1 : 0, s.complained ? 1 : 0, updatedAt, JSON.stringify(r.state),
+						);
+						db.prepare('INSERT INTO pz_identities (key, profile_id) VALUES (?, ?)').run(`e:${r.email}`, r.profileId);
+					}
+				} finally {
+					db.close();
+				}
+			},
+		},
+		{
+			name: 'postgres',
+			async open() {
+				const prefix = uniquePrefix(tag);
+				prefixes.push(prefix);
+				const store = new PostgresProfileStore(pgConnection, { tablePrefix: prefix });
+				await store.init();
+				opened.push(store);
+				prefixOf.set(store, prefix);
+				return store;
+			},
+			async writeRaw(store, rows) {
+				const p = prefixOf.get(store)!;
+				const client = new Client({ ...pgConnection, ssl: false });
+				await client.connect();
+				try {
+					for (const r of rows) {
+						const s = flags(r.state);
+						await client.query(
+							`INSERT INTO ${p}profiles (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)`,
+							[r.profileId, r.email, Boolean(s.unsubscribed), Boolean(s.bounced), Boolean(s.complained), updatedAt, JSON.stringify(r.state)],
+						);
+						await client.query(`INSERT INTO ${p}identities (key, profile_id) VALUES ($1, $2)`, [`e:${r.email}`, r.profileId]);
+					}
+				} finally {
+					await client.end();
+				}
+			},
+		},
+	];
+	return {
+		backends,
+		async closeAll() {
+			for (const s of opened.splice(0)) await s.close();
+		},
+		async dropAll() {
+			for (const p of prefixes) await dropPrefix(p);
 		},
 	};
 }

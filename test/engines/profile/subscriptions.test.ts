@@ -4,12 +4,9 @@
  * topic, else global) when it is later; a tie stays unsubscribed; a profile stored before scopes
  * were kept stays unsubscribed. Expected values are worked out by hand from the events of each test.
  */
-import { DatabaseSync } from 'node:sqlite';
-import { Client } from 'pg';
 import { getSource } from '../../../nodes/engines/events/registry';
-import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
-import { dropPrefix, pgConnection, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
+import { rawProfileBackends } from '../../harness/profile-db';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -42,78 +39,9 @@ const pmResub = (who: Who, m: number, stream: string) => ev('Resubscribed', who,
 const SES = { source: 'ses', topic: 'Subscription' };
 const ses = (name: 'Unsubscribed' | 'Resubscribed', who: Who, m: number, properties: Record<string, unknown>) => ev(name, who, m, properties, SES);
 
-interface Backend {
-	name: string;
-	open(): Promise<ProfileStore>;
-	/** Writes profile rows and identities straight into the store's tables (as an older version wrote them). */
-	writeRaw(store: ProfileStore, rows: Array<{ profileId: string; email: string; state: object }>): Promise<void>;
-}
-
-const prefixes: string[] = [];
-const opened: ProfileStore[] = [];
-const prefixOf = new Map<ProfileStore, string>();
-
-const backends: Backend[] = [
-	{
-		name: 'sqlite',
-		async open() {
-			const store = new SqliteProfileStore(tempSqliteFile(), { tablePrefix: 'pz_' });
-			opened.push(store);
-			return store;
-		},
-		async writeRaw(store, rows) {
-			const db = new DatabaseSync((store as SqliteProfileStore).file);
-			try {
-				db.exec('PRAGMA busy_timeout = 10000');
-				for (const r of rows) {
-					const s = r.state as { unsubscribed: boolean; bounced: boolean; complained: boolean };
-					db.prepare('INSERT INTO pz_profiles (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)').run(
-						r.profileId, r.email, s.unsubscribed ? 1 : 0, s.bounced ? 1 : 0, s.complained ? 1 : 0, T0, JSON.stringify(r.state),
-					);
-					db.prepare('INSERT INTO pz_identities (key, profile_id) VALUES (?, ?)').run(`e:${r.email}`, r.profileId);
-				}
-			} finally {
-				db.close();
-			}
-		},
-	},
-	{
-		name: 'postgres',
-		async open() {
-			const prefix = uniquePrefix('sub');
-			prefixes.push(prefix);
-			const store = new PostgresProfileStore(pgConnection, { tablePrefix: prefix });
-			await store.init();
-			opened.push(store);
-			prefixOf.set(store, prefix);
-			return store;
-		},
-		async writeRaw(store, rows) {
-			const p = prefixOf.get(store)!;
-			const client = new Client({ ...pgConnection, ssl: false });
-			await client.connect();
-			try {
-				for (const r of rows) {
-					const s = r.state as { unsubscribed: boolean; bounced: boolean; complained: boolean };
-					await client.query(
-						`INSERT INTO ${p}profiles (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)`,
-						[r.profileId, r.email, s.unsubscribed, s.bounced, s.complained, T0, JSON.stringify(r.state)],
-					);
-					await client.query(`INSERT INTO ${p}identities (key, profile_id) VALUES ($1, $2)`, [`e:${r.email}`, r.profileId]);
-				}
-			} finally {
-				await client.end();
-			}
-		},
-	},
-];
-
-afterEach(async () => {
-	for (const s of opened.splice(0)) await s.close();
-});
-afterAll(async () => {
-	for (const p of prefixes) await dropPrefix(p);
-});
+const { backends, closeAll, dropAll } = rawProfileBackends('sub', T0);
+afterEach(() => closeAll());
+afterAll(() => dropAll());
 
 /** A profile state as the former fold wrote it (no scopes): an email-only customer, unsubscribed or not. */
 function formerState(profileId: string, email: string, unsubscribed: boolean, minutes: number): object {

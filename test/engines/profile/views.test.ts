@@ -5,11 +5,8 @@
  * all collapsed into it) is kept while it is the latest view and dropped once a newer view is
  * kept. Expected values are worked out by hand from the events of each test.
  */
-import { DatabaseSync } from 'node:sqlite';
-import { Client } from 'pg';
-import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
-import { dropPrefix, pgConnection, PROFILE_T0, profileEvent, profileTime, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
+import { PROFILE_T0, profileEvent, profileTime, rawProfileBackends } from '../../harness/profile-db';
 
 const T0 = PROFILE_T0;
 const at = profileTime;
@@ -19,76 +16,9 @@ const viewed = (who: Who, minutes: number, properties: Record<string, unknown>):
 	profileEvent<CanonicalEvent>({ event: 'Product Viewed', ...who, properties }, minutes, 'views');
 const identify = (who: Who, minutes: number): CanonicalEvent => profileEvent<CanonicalEvent>({ event: 'Identify', ...who }, minutes, 'views');
 
-interface Backend {
-	name: string;
-	open(): Promise<ProfileStore>;
-	/** Writes profile rows and identities straight into the store's tables (as an older version wrote them). */
-	writeRaw(store: ProfileStore, rows: Array<{ profileId: string; email: string; state: object }>): Promise<void>;
-}
-
-const prefixes: string[] = [];
-const opened: ProfileStore[] = [];
-const prefixOf = new Map<ProfileStore, string>();
-
-const backends: Backend[] = [
-	{
-		name: 'sqlite',
-		async open() {
-			const store = new SqliteProfileStore(tempSqliteFile(), { tablePrefix: 'pz_' });
-			opened.push(store);
-			return store;
-		},
-		async writeRaw(store, rows) {
-			const db = new DatabaseSync((store as SqliteProfileStore).file);
-			try {
-				db.exec('PRAGMA busy_timeout = 10000');
-				for (const r of rows) {
-					db.prepare('INSERT INTO pz_profiles (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data) VALUES (?, NULL, ?, 0, 0, 0, ?, ?)').run(
-						r.profileId, r.email, T0, JSON.stringify(r.state),
-					);
-					db.prepare('INSERT INTO pz_identities (key, profile_id) VALUES (?, ?)').run(`e:${r.email}`, r.profileId);
-				}
-			} finally {
-				db.close();
-			}
-		},
-	},
-	{
-		name: 'postgres',
-		async open() {
-			const prefix = uniquePrefix('views');
-			prefixes.push(prefix);
-			const store = new PostgresProfileStore(pgConnection, { tablePrefix: prefix });
-			await store.init();
-			opened.push(store);
-			prefixOf.set(store, prefix);
-			return store;
-		},
-		async writeRaw(store, rows) {
-			const p = prefixOf.get(store)!;
-			const client = new Client({ ...pgConnection, ssl: false });
-			await client.connect();
-			try {
-				for (const r of rows) {
-					await client.query(
-						`INSERT INTO ${p}profiles (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data) VALUES ($1, NULL, $2, false, false, false, $3, $4)`,
-						[r.profileId, r.email, T0, JSON.stringify(r.state)],
-					);
-					await client.query(`INSERT INTO ${p}identities (key, profile_id) VALUES ($1, $2)`, [`e:${r.email}`, r.profileId]);
-				}
-			} finally {
-				await client.end();
-			}
-		},
-	},
-];
-
-afterEach(async () => {
-	for (const s of opened.splice(0)) await s.close();
-});
-afterAll(async () => {
-	for (const p of prefixes) await dropPrefix(p);
-});
+const { backends, closeAll, dropAll } = rawProfileBackends('views', T0);
+afterEach(() => closeAll());
+afterAll(() => dropAll());
 
 /**
  * A profile as the former fold wrote it for an email-only customer who viewed, at minute 5, a

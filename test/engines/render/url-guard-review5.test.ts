@@ -15,49 +15,7 @@
  *   holds markup, a <p> start tag breaks out to HTML, and an end tag that names no open element
  *   (`</svg>` inside <math>) is ignored (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inforeign).
  */
-import { parse } from 'parse5';
-import { compileTemplate, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
-
-const UNSUB = '<a href="https://x.example/unsubscribe">unsubscribe</a>';
-const input = (body: string, escapeHtml = true): TemplateInput => ({ format: 'html', body: body + UNSUB, subject: 'Hi', liquid: { escapeHtml } });
-const render = async (body: string, data: Record<string, unknown>, escapeHtml = true) => renderCompiled(await compileTemplate(input(body, escapeHtml)), data).html.replace(UNSUB, '');
-const JS = 'javascript:alert(1)';
-const BAD_SCHEME = /^\s*(?:javascript|vbscript|data):/i;
-
-interface P5Node {
-	nodeName: string;
-	attrs?: Array<{ name: string; value: string }>;
-	childNodes?: P5Node[];
-	content?: P5Node;
-}
-
-/** Links a browser would follow or run, as `element attribute=value`: URL attributes with an unsafe scheme, event handlers. */
-function liveLinks(html: string): string[] {
-	const out: string[] = [];
-	const walk = (node: P5Node) => {
-		for (const a of node.attrs ?? []) {
-			const url = ['href', 'src', 'action', 'formaction', 'xlink:href', 'background'].includes(a.name) && BAD_SCHEME.test(a.value.replace(/[\t\n\r]/g, ''));
-			if (url || /^on/.test(a.name)) out.push(`${node.nodeName} ${a.name}=${a.value}`);
-		}
-		for (const c of node.childNodes ?? []) walk(c);
-		if (node.content) walk(node.content);
-	};
-	walk(parse(html, { scriptingEnabled: true }) as unknown as P5Node);
-	return out;
-}
-
-/** Compiles and renders, or returns the compile refusal; a refusal must match `refusal`, a render must hold no live link. */
-async function outcome(body: string, data: Record<string, unknown>, refusal: RegExp, escapeHtml = true): Promise<'refused' | 'rendered'> {
-	let html: string;
-	try {
-		html = renderCompiled(await compileTemplate(input(body, escapeHtml)), data).html;
-	} catch (error) {
-		expect((error as Error).message).toMatch(refusal);
-		return 'refused';
-	}
-	expect(liveLinks(html)).toEqual([]);
-	return 'rendered';
-}
+import { guardOutcome as outcome, guardRender as render, JS, live } from '../../harness/url-guard';
 
 describe('1. unescaped writes the guard did not trace', () => {
 	it.each([
@@ -181,8 +139,8 @@ describe('4. data that names a function or writes script', () => {
 
 	it('what the refusals prevent: the former renders ran the data as script', () => {
 		// the HTML each rendered before, escaped as Render Email escapes
-		expect(liveLinks(`<a href="https://shop.example/" onclick="track('&#39;);alert(1);(&#39;')">Go</a>`)).toEqual([`a onclick=track('');alert(1);('')`]);
-		expect(liveLinks(`<a href="javascript:track('&#39;);alert(1);(&#39;')">Go</a>`)).toEqual([`a href=javascript:track('');alert(1);('')`]);
+		expect(live(`<a href="https://shop.example/" onclick="track('&#39;);alert(1);(&#39;')">Go</a>`)).toEqual([`a onclick=track('');alert(1);('')`, `h2 a onclick=track('');alert(1);('')`]);
+		expect(live(`<a href="javascript:track('&#39;);alert(1);(&#39;')">Go</a>`)).toEqual([`a href=javascript:track('');alert(1);('')`, `h2 a href=javascript:track('');alert(1);('')`]);
 	});
 
 	it('schema.org data in <script type="application/ld+json">, and Liquid outside scripts and handlers, still render', async () => {
