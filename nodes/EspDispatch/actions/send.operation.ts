@@ -360,7 +360,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 					segment: str(o.segment) || undefined,
 					experimentId: str(o.experimentId) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.experimentId) : undefined),
 					// 1.1: the recipient's userId also goes into the provider metadata (pz_user_id), so the
-					// engagement events come back with it as their userId (not in test mode, see toMessage).
+					// engagement events come back with it as properties.user_id (not in test mode, see toMessage).
 					userId: v11 ? userIds[i] : undefined,
 				},
 				unsubscribeUrl: str(p('unsubscribeUrl')) || (v11 ? str(renderedMessage(items[i].json)?.unsubscribe_url) : '') || undefined,

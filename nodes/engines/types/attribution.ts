@@ -25,9 +25,9 @@ export type AttributionKey = keyof typeof ATTRIBUTION_KEYS;
  * The recipient's userId (ESP Dispatch 1.1: the item's own userId, else Get Profile's
  * profile.userId). The engagement sources read it (userIdOf) into `properties.user_id`, not the
  * event's top-level `userId`: the event still folds into the profile of the address it reached
- * (see engagementEvent), and A/B Experiment Analyze joins by it. Each provider writes it only within its documented limits
- * (see the providers) and leaves it out otherwise; SES and Resend tags carry it tag-safe
- * (encodeTagUserId).
+ * (see engagementEvent), and A/B Experiment Analyze joins by it. Each provider writes it only
+ * within its documented limits (see the providers) and leaves it out otherwise; SES and Resend tags
+ * carry it tag-safe (encodeTagUserId).
  */
 export const USER_ID_KEY = 'pz_user_id';
 
@@ -94,7 +94,7 @@ export function addAttribution(out: Record<string, unknown>, metadata: unknown):
  * The userId a provider's metadata carries (`pz_user_id`): a non-empty string as it is, a safe
  * integer as text (Mailgun calls its custom data JSON and may give `123` back as a number), else
  * null: a larger or fractional number may no longer be the id that was sent, and a wrong userId
- * would fold the event into another customer's profile. One property read, no copy: it runs for
+ * would join the event to another customer. One property read, no copy: it runs for
  * every engagement event.
  */
 export function userIdOf(metadata: unknown): string | null {
