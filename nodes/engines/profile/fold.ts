@@ -299,16 +299,16 @@ function keepViews(list: KeptView[], n: number): KeptView[] {
 	// views of one key are one product), and those with a product_id by their sku
 	const out: Array<KeptView | null> = [];
 	const byKey = new Map<string, number>();
-	const withIdBySku = new Map<string, number[]>();
+	const withIdBySku = new Map<string, number>(); // how many kept views with a product_id carry the sku
 	const add = (i: number): void => {
 		const x = out[i]!;
 		byKey.set(viewKey(x), i);
-		if (x.product_id !== undefined && x.sku !== undefined) withIdBySku.set(x.sku, [...(withIdBySku.get(x.sku) ?? []), i]);
+		if (x.product_id !== undefined && x.sku !== undefined) withIdBySku.set(x.sku, (withIdBySku.get(x.sku) ?? 0) + 1);
 	};
 	const remove = (i: number): void => {
 		const x = out[i]!;
 		if (byKey.get(viewKey(x)) === i) byKey.delete(viewKey(x));
-		if (x.product_id !== undefined && x.sku !== undefined) withIdBySku.set(x.sku, withIdBySku.get(x.sku)!.filter((j) => j !== i));
+		if (x.product_id !== undefined && x.sku !== undefined) withIdBySku.set(x.sku, withIdBySku.get(x.sku)! - 1);
 		out[i] = null;
 	};
 	for (const x of sorted) {
@@ -319,7 +319,7 @@ function keepViews(list: KeptView[], n: number): KeptView[] {
 		}
 		if (x.product_id === undefined) {
 			// a view without product_id: its key's kept view, or one with a product_id and its sku, is newer
-			if (!byKey.has(viewKey(x)) && !(x.sku !== undefined && withIdBySku.get(x.sku)?.length)) add(out.push(x) - 1);
+			if (!byKey.has(viewKey(x)) && !(x.sku !== undefined && (withIdBySku.get(x.sku) ?? 0) > 0)) add(out.push(x) - 1);
 			continue;
 		}
 		// a view with a product_id: its key's kept view, and the kept view of its sku without product_id
