@@ -100,6 +100,42 @@ function orderProperties(
 	return properties;
 }
 
+/** The `src` of a product's first image (`images[0].src`, both APIs), else undefined. */
+function firstImage(product: Record<string, unknown>): unknown {
+	return obj(Array.isArray(product.images) ? product.images[0] : undefined).src;
+}
+
+/**
+ * A product's properties, key by key in their canonical order. Both APIs name the id, sku, price,
+ * permalink and status alike; the name, image and stock status are read by each API's own field
+ * names. A `product.deleted` is status "deleted".
+ */
+function productProperties(
+	product: Record<string, unknown>,
+	topic: string,
+	name: string | undefined,
+	imageUrl: string | undefined,
+	stockStatus: string | undefined,
+	currency: string | undefined,
+): Record<string, unknown> {
+	const properties: Record<string, unknown> = {};
+	const productId = optionalString(product.id);
+	if (productId !== undefined) properties.product_id = productId;
+	const sku = optionalString(product.sku);
+	if (sku !== undefined) properties.sku = sku;
+	if (name !== undefined) properties.name = name;
+	const price = money(product.price);
+	if (price !== undefined) properties.price = price;
+	const url = optionalString(product.permalink);
+	if (url !== undefined) properties.url = url;
+	if (imageUrl !== undefined) properties.image_url = imageUrl;
+	const status = topic === 'product.deleted' ? 'deleted' : optionalString(product.status);
+	if (status !== undefined) properties.status = status;
+	if (stockStatus !== undefined) properties.stock_status = stockStatus;
+	if (currency !== undefined) properties.currency = currency;
+	return properties;
+}
+
 /** An order's buyer traits from its billing address (`billing`, or the legacy `billing_address`); none when empty. */
 function billingTraits(billing: Record<string, unknown>): Record<string, unknown> | undefined {
 	const firstName = optionalString(billing.first_name);
@@ -216,25 +252,15 @@ function legacyEvent(
 		traits = customerTraits(record, email, optionalString(obj(record.billing_address).phone), optionalIsoUtc(record.created_at, `${resource}.created_at`, true));
 		properties = {};
 	} else {
-		properties = {};
-		const productId = optionalString(record.id);
-		if (productId !== undefined) properties.product_id = productId;
-		const sku = optionalString(record.sku);
-		if (sku !== undefined) properties.sku = sku;
-		const productName = optionalString(record.title);
-		if (productName !== undefined) properties.name = productName;
-		const price = money(record.price);
-		if (price !== undefined) properties.price = price;
-		const url = optionalString(record.permalink);
-		if (url !== undefined) properties.url = url;
-		const imageUrl = optionalString(record.featured_src) ?? optionalString(obj(Array.isArray(record.images) ? record.images[0] : undefined).src);
-		if (imageUrl !== undefined) properties.image_url = imageUrl;
-		const status = topic === 'product.deleted' ? 'deleted' : optionalString(record.status);
-		if (status !== undefined) properties.status = status;
-		// The values the v2/v3 APIs give `stock_status` for the two states `in_stock` tells apart.
-		const stockStatus = record.in_stock === true ? 'instock' : record.in_stock === false ? 'outofstock' : undefined;
-		if (stockStatus !== undefined) properties.stock_status = stockStatus;
-		if (currency !== undefined) properties.currency = currency;
+		properties = productProperties(
+			record,
+			topic,
+			optionalString(record.title),
+			optionalString(record.featured_src) ?? optionalString(firstImage(record)),
+			// The values the v2/v3 APIs give `stock_status` for the two states `in_stock` tells apart.
+			record.in_stock === true ? 'instock' : record.in_stock === false ? 'outofstock' : undefined,
+			currency,
+		);
 	}
 	return track(input, body, topic, name, messageId, timestamp, receivedTime, userId, email, properties, traits);
 }
@@ -325,24 +351,7 @@ export const woocommerce: EventSource = {
 			traits = customerTraits(body, email, phone, optionalIsoUtc(body.date_created_gmt, 'date_created_gmt', true));
 			properties = {};
 		} else {
-			properties = {};
-			const productId = optionalString(body.id);
-			if (productId !== undefined) properties.product_id = productId;
-			const sku = optionalString(body.sku);
-			if (sku !== undefined) properties.sku = sku;
-			const productName = optionalString(body.name);
-			if (productName !== undefined) properties.name = productName;
-			const price = money(body.price);
-			if (price !== undefined) properties.price = price;
-			const url = optionalString(body.permalink);
-			if (url !== undefined) properties.url = url;
-			const imageUrl = optionalString(obj(Array.isArray(body.images) ? body.images[0] : undefined).src);
-			if (imageUrl !== undefined) properties.image_url = imageUrl;
-			const status = topic === 'product.deleted' ? 'deleted' : optionalString(body.status);
-			if (status !== undefined) properties.status = status;
-			const stockStatus = optionalString(body.stock_status);
-			if (stockStatus !== undefined) properties.stock_status = stockStatus;
-			if (currency !== undefined) properties.currency = currency;
+			properties = productProperties(body, topic, optionalString(body.name), optionalString(firstImage(body)), optionalString(body.stock_status), currency);
 		}
 		return [track(input, body, topic, name, messageId, timestamp, receivedTime, userId, email, properties, traits)];
 	},
