@@ -48,6 +48,36 @@ function when(body: Record<string, unknown>, field: 'date_modified' | 'date_crea
 	return field === 'date_modified' ? (body.date_modified_gmt ?? body.date_modified) : (body.date_created_gmt ?? body.date_created);
 }
 
+/** The canonical event around a WooCommerce payload's mapped fields (both API forms). */
+function wooEvent(
+	input: NormalizeInput,
+	body: Record<string, unknown>,
+	topic: string,
+	name: string,
+	messageId: string,
+	timestamp: string,
+	fromReceipt: boolean,
+	userId: string | null,
+	email: string | null,
+	properties: Record<string, unknown>,
+	traits: Record<string, unknown> | undefined,
+): CanonicalEvent {
+	return {
+		type: 'track',
+		event: name,
+		messageId,
+		timestamp,
+		receivedAt: isoOf(input.receivedAt),
+		userId,
+		anonymousId: userId || email ? null : messageId,
+		email,
+		properties: compact(properties),
+		...(traits ? { traits } : {}),
+		context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source'), timestamp_source: fromReceipt ? 'received' : undefined }),
+		...(input.keepRaw ? { raw: body } : {}),
+	};
+}
+
 /**
  * woolegacy: the Legacy REST API v3 resource (field tables of v3.html: Orders, Customers, Products
  * Properties). Dates are "UTC DateTime" (`2015-01-26T20:00:21Z`). Order: `order_number`, `total`,
@@ -134,20 +164,7 @@ function legacyV3(
 			currency,
 		};
 	}
-	return {
-		type: 'track',
-		event: name,
-		messageId,
-		timestamp,
-		receivedAt: isoOf(input.receivedAt),
-		userId,
-		anonymousId: userId || email ? null : messageId,
-		email,
-		properties: compact(properties),
-		...(traits ? { traits } : {}),
-		context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source'), timestamp_source: fromReceipt ? 'received' : undefined }),
-		...(input.keepRaw ? { raw: body } : {}),
-	};
+	return wooEvent(input, body, topic, name, messageId, timestamp, fromReceipt, userId, email, properties, traits);
 }
 
 export const woocommerce: EventSource = {
@@ -254,21 +271,6 @@ export const woocommerce: EventSource = {
 				currency,
 			};
 		}
-		return [
-			{
-				type: 'track',
-				event: name,
-				messageId,
-				timestamp,
-				receivedAt: isoOf(input.receivedAt),
-				userId,
-				anonymousId: userId || email ? null : messageId,
-				email,
-				properties: compact(properties),
-				...(traits ? { traits } : {}),
-				context: compact({ source: 'woocommerce', topic, store: header(input.headers, 'x-wc-webhook-source'), timestamp_source: fromReceipt ? 'received' : undefined }),
-				...(input.keepRaw ? { raw: body } : {}),
-			},
-		];
+		return [wooEvent(input, body, topic, name, messageId, timestamp, fromReceipt, userId, email, properties, traits)];
 	},
 };
