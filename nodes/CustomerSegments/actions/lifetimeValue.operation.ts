@@ -254,15 +254,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const out: INodeExecutionData[] = [];
 	// Gamma-Gamma q <= 1: the fitted spend has no finite mean, so customers without (enough) repeat
 	// purchases get no expected spend and no CLV (null), each with a warning saying why.
-	const noSpend = rows.filter((r) => expectedAverageSpend(gg.params, r) === null).length;
+	const spends = rows.map((r) => expectedAverageSpend(gg.params, r));
+	const noSpend = spends.filter((spend) => spend === null).length;
 	const spendWarning =
 		noSpend > 0
 			? `Gamma-Gamma fit gave q = ${gg.params.q.toFixed(3)} (<= 1): the fitted spend per order has no finite mean, so expected_average_spend and clv are null for ${noSpend} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in). A few very large orders cause this: leave out or cap outlier orders, or use a longer observation window.`
 			: undefined;
 	if (output !== 'model') {
-		for (const r of rows) {
+		rows.forEach((r, k) => {
 			const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
-			const spend = expectedAverageSpend(gg.params, r);
+			const spend = spends[k];
 			out.push({
 				json: {
 					customer_id: r.id,
@@ -280,7 +281,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				},
 				pairedItem: r.pairs,
 			});
-		}
+		});
 	}
 	if (output !== 'model') out.push(...skipped);
 	if (output !== 'customers') {
