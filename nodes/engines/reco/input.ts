@@ -171,14 +171,17 @@ export const DEFAULT_CUSTOMER_FIELDS: CustomerFields = { purchased: 'purchased_p
 type Entry = string | { id: string; time?: number };
 
 /**
- * A list of product ids or products. `orderLines`: the products of an order event, each with its
- * quantity checked as Train reads it (a number >= 0) and left out when Train leaves it out
- * (isCounted: quantity 0 bought nothing). `storedProfile`: a stored profile's recent views or cart
- * lines, where a product known by its name only (Customer Profile keeps those, and views stored by
- * an older version with no id at all) is left out: it matches no product of the model, and
- * refusing it failed every recommendation for that customer.
+ * Where a list of products comes from: a field the user names (`given`); the products of an order
+ * event (`order`), each with its quantity checked as Train reads it (a number >= 0) and left out
+ * when Train leaves it out (isCounted: quantity 0 bought nothing); a stored profile's recent views
+ * or cart lines (`profile`), where a product known by its name only (Customer Profile keeps those,
+ * and views stored by an older version with no id at all) is left out: it matches no product of the
+ * model, and refusing it failed every recommendation for that customer.
  */
-function entries(value: unknown, field: string, orderLines = false, storedProfile = false): Entry[] {
+type ListSource = 'given' | 'order' | 'profile';
+
+/** A list of product ids or products (see ListSource). */
+function entries(value: unknown, field: string, from: ListSource = 'given'): Entry[] {
 	if (value === undefined || value === null) return [];
 	if (!Array.isArray(value)) throw new InputError(`Field "${field}" must be a list of product ids or products`, field);
 	const out: Entry[] = [];
@@ -189,10 +192,10 @@ function entries(value: unknown, field: string, orderLines = false, storedProfil
 			const o = v as Record<string, unknown>;
 			const pid = idOf(o.product_id) ?? idOf(o.id) ?? idOf(o.sku);
 			if (!pid) {
-				if (storedProfile) return;
+				if (from === 'profile') return;
 				throw new InputError(`Field "${field}[${k}]" has no product_id`, `${field}[${k}]`);
 			}
-			if (orderLines && !isCounted({ kind: 'purchase', quantity: quantityOf(o.quantity, `${field}[${k}].quantity`) })) return;
+			if (from === 'order' && !isCounted({ kind: 'purchase', quantity: quantityOf(o.quantity, `${field}[${k}].quantity`) })) return;
 			const t = o.at ?? o.timestamp ?? o.time;
 			out.push({ id: pid, time: parseTime(t, `${field}[${k}]`) });
 			return;
@@ -218,7 +221,7 @@ export function customerFromItem(json: Record<string, unknown>, fields: Customer
 		const time = parseTime(event.timestamp, 'timestamp');
 		const props = event.properties;
 		const order = event.event === 'Order Completed' || event.event === 'Order Paid';
-		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products', order).map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
+		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products', order ? 'order' : 'given').map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
 		const single = idOf(props.product_id) ?? idOf(props.sku);
 		if (single) products.push({ id: single, time });
 		const extra = customerFromFields(json, fields);
@@ -239,8 +242,8 @@ function profileParts(json: Record<string, unknown>, cart: Entry[], viewed: Entr
 	const nested = json.profile;
 	if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) sources.push([nested as Partial<CustomerProfile>, 'profile.']);
 	for (const [profile, prefix] of sources) {
-		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`, false, true));
-		if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, `${prefix}recentViews`, false, true));
+		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`, 'profile'));
+		if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, `${prefix}recentViews`, 'profile'));
 	}
 }
 
