@@ -129,8 +129,8 @@ function recipientIds(json: IDataObject, props: IDataObject, str: (v: unknown) =
 	const user = str(json.userId);
 	if (user !== undefined) ids.push(`u:${user}`);
 	// the userId ESP Dispatch sent with the message (pz_user_id), which engagement events bring back
-	const sentTo = str(props.user_id);
-	if (sentTo !== undefined && sentTo !== user) ids.push(`u:${sentTo}`);
+	const sentUserId = str(props.user_id);
+	if (sentUserId !== undefined && sentUserId !== user) ids.push(`u:${sentUserId}`);
 	const email = str(json.email)?.trim().toLowerCase();
 	if (email) ids.push(`e:${email}`);
 	const anonymous = str(json.anonymousId);
