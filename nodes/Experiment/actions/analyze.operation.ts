@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { DUPLICATE_IN_RUN } from '../../engines/dispatch/engine';
 import type { SendStatus } from '../../engines/dispatch/types';
-import { aggregateEvents, analyze, AnalyzeError, type EngagementEvent, type Metric, type VariantCounts } from '../../engines/experiment/analyze';
+import { aggregateEvents, analyze, AnalyzeError, eventTime, type AttributionReport, type EngagementEvent, type Metric, type OrderAttribution, type VariantCounts } from '../../engines/experiment/analyze';
 
 const show = { show: { operation: ['analyze'] } };
 
@@ -29,6 +29,32 @@ export const description: INodeProperties[] = [
 		default: '',
 		description: 'Only count events of this experiment (properties.experiment_id); empty counts all',
 		displayOptions: { show: { operation: ['analyze'], inputType: ['events'] } },
+	},
+	{
+		displayName: 'Count Orders As Conversions',
+		name: 'orderAttribution',
+		type: 'options',
+		default: 'attributed',
+		options: [
+			{
+				name: 'Any Order by a Recipient Within the Attribution Window',
+				value: 'window',
+				description:
+					'Also an Order Completed without a variant (Shopify, WooCommerce), for each recipient it belongs to (same email_id, userId, email or anonymousId) when it was placed within the window after their first send of the variant',
+			},
+			{ name: 'Only Orders Attributed to the Email', value: 'attributed', description: 'Only Order Completed events that carry the variant (e.g. Stripe checkout sessions with pz_variant metadata)' },
+		],
+		description: 'Which orders are conversions',
+		displayOptions: { show: { operation: ['analyze'], inputType: ['events'] } },
+	},
+	{
+		displayName: 'Attribution Window (Hours)',
+		name: 'attributionWindowHours',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 168,
+		description: 'An order counts when placed at or after the recipient\'s first send and less than this many hours later (168 = 7 days). ESP Dispatch results need a "timestamp" field (the time they were sent) in this mode.',
+		displayOptions: { show: { operation: ['analyze'], inputType: ['events'], orderAttribution: ['window'] } },
 	},
 	{
 		displayName: 'Metric',
@@ -167,15 +193,47 @@ function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | un
 	if (email) ids.push(`e:${email}`);
 	const user = str(json.userId);
 	if (user !== undefined) ids.push(`u:${user}`);
-	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids };
+	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids, time: eventTime(json.timestamp) };
+}
+
+const WINDOW_LABEL = 'Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window"';
+
+/**
+ * Under the attribution window every send needs its time, and an ESP Dispatch result carries none
+ * of its own: it must be given one (`timestamp`, ISO-8601 with a zone) when the results are
+ * stored. A mailed result without one is refused rather than counted as a send with no window,
+ * which would silently give its recipient no conversions.
+ */
+function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number): void {
+	if (event.event !== 'Email Sent' || event.time !== undefined) return;
+	const value = json.timestamp;
+	if (value === undefined || value === null || value === '')
+		throw new AnalyzeError(
+			`Item ${i}: field "timestamp" is missing: under ${WINDOW_LABEL} an ESP Dispatch result needs the time it was sent, and ESP Dispatch writes none. ` +
+				`Add it when you store the results (Edit Fields: timestamp = {{ $now.toISO() }}), or analyze the provider's Email Sent / Email Delivered events instead`,
+		);
+	throw new AnalyzeError(`Item ${i}: field "timestamp" (${JSON.stringify(value).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
+}
+
+/** The attribution parameters, checked: an error names the field. */
+function orderAttribution(this: IExecuteFunctions): OrderAttribution {
+	const mode = this.getNodeParameter('orderAttribution', 0, 'attributed') as unknown;
+	if (mode === 'attributed') return { mode };
+	if (mode !== 'window') throw new AnalyzeError(`Count Orders As Conversions must be "attributed" or "window", got ${JSON.stringify(mode)}`);
+	const hours = this.getNodeParameter('attributionWindowHours', 0, 168) as unknown;
+	if (typeof hours !== 'number' || !Number.isFinite(hours) || !(hours > 0)) throw new AnalyzeError(`Attribution Window (Hours) must be a number above 0, got ${JSON.stringify(hours)}`);
+	return { mode, windowHours: hours };
 }
 
 /**
  * Aggregates: all input items → one report item, paired with every input item that went into it.
  * Counts input is validated row by row: without Continue On Fail a bad row stops the node with an
  * error carrying its itemIndex; with it, the bad row yields its own `{ error }` item (paired with
- * that row) and is left out, and the remaining rows are still analysed. Events input has no
- * per-item failure: events that cannot be counted are skipped and reported as `events_ignored`.
+ * that row) and is left out, and the remaining rows are still analysed. Events that cannot be
+ * counted are skipped and reported as `events_ignored`, not errors; the one per-item failure of
+ * events input is a mailed ESP Dispatch result without a `timestamp` under the attribution window
+ * (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
+ * Fail: one error item paired with every input item).
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('analyzeOptions', 0, {}) as IDataObject;
@@ -185,21 +243,46 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let used: number[] = items.map((_, i) => i);
 	let counts: VariantCounts[] = [];
 	let ignored = 0;
+	let attribution: AttributionReport | undefined;
+	let variantWarnings: Record<string, string[]> | undefined;
 	if (inputType === 'events') {
+		let mode: OrderAttribution;
+		try {
+			mode = orderAttribution.call(this);
+		} catch (error) {
+			if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: items.map((_, i) => ({ item: i })) }];
+			throw new NodeOperationError(this.getNode(), (error as Error).message);
+		}
 		const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
-		const events: EngagementEvent[] = items.map(({ json }) => {
+		const events: EngagementEvent[] = [];
+		used = [];
+		for (let i = 0; i < items.length; i++) {
+			const { json } = items[i];
 			const sent = dispatchResultEvent(json, str);
-			if (sent) return sent;
+			if (sent) {
+				try {
+					if (mode.mode === 'window') checkDispatchTime(json, sent, i);
+				} catch (error) {
+					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
+					rowErrors.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					continue;
+				}
+				events.push(sent);
+				used.push(i);
+				continue;
+			}
 			const props = (json.properties ?? {}) as IDataObject;
-			return {
+			events.push({
 				event: String(json.event ?? ''),
 				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
 				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
 				ids: recipientIds(json, props, str),
-			};
-		});
+				time: eventTime(json.timestamp),
+			});
+			used.push(i);
+		}
 		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
-		({ counts, ignored } = aggregateEvents(events, experimentId || undefined));
+		({ counts, ignored, attribution, warnings: variantWarnings } = aggregateEvents(events, experimentId || undefined, mode));
 	} else {
 		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
 		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
@@ -228,8 +311,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			baselineRate: typeof options.baselinePercent === 'number' ? options.baselinePercent / 100 : undefined,
 			plannedPerVariant: typeof options.planned === 'number' ? options.planned : undefined,
 			exclude: excludeList(options),
+			variantWarnings,
 		});
-		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
+		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {
 		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem }, ...rowErrors];
 		throw new NodeOperationError(this.getNode(), (error as Error).message);

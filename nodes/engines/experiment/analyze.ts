@@ -21,6 +21,7 @@
  * A variant with no recipients yet (sent 0, e.g. not mailed yet) has no rate and no comparison,
  * only a warning; it has not reached the planned sample size, so the verdict waits for it.
  */
+import { timeFromIso } from '../events/isoDate';
 import { diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
 
 export type Metric = 'opened' | 'clicked' | 'converted';
@@ -49,6 +50,8 @@ export interface AnalyzeOptions {
 	plannedPerVariant?: number;
 	/** Variants left out of the analysis (e.g. the holdout). */
 	exclude?: string[];
+	/** Caveats to add to a variant's warnings (from aggregateEvents). */
+	variantWarnings?: Record<string, string[]>;
 }
 
 export interface VariantReport {
@@ -291,7 +294,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		verdict,
 		winner,
 		summary,
-		variants: reports,
+		variants: reports.map((r) => {
+			const extra = options.variantWarnings && Object.hasOwn(options.variantWarnings, r.variant) ? options.variantWarnings[r.variant] : [];
+			return extra.length > 0 ? { ...r, warnings: [...r.warnings, ...extra] } : r;
+		}),
 	};
 }
 
@@ -307,6 +313,11 @@ export interface EngagementEvent {
 	ids?: string[];
 	/** A single recipient id (same as `ids: [recipient]`). */
 	recipient?: string;
+	/**
+	 * When it happened, in ms since 1970 (see `eventTime`); read only under the attribution
+	 * window: a send's time opens its recipient's window, an order's must fall inside it.
+	 */
+	time?: number;
 }
 
 export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>> = {
@@ -320,14 +331,76 @@ export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>
 const STAGES = ['sent', 'opened', 'clicked', 'converted'] as const;
 
 /**
+ * Which orders are conversions.
+ * - `attributed`: only orders that carry the variant (attributed to the email, e.g. Stripe
+ *   checkout sessions with `pz_variant` metadata).
+ * - `window`: also an order without a variant, for every recipient it joins (by the same ids as
+ *   the other events) whose first send of a variant was at most `windowHours` before it:
+ *   first send ≤ order < first send + window (the start inclusive, the end exclusive, so a
+ *   window of 168 hours holds exactly 7 days of orders).
+ */
+export type OrderAttribution = { mode: 'attributed' } | { mode: 'window'; windowHours: number };
+
+/** What the report says about the attribution; the `orders_*` counts only under the window. */
+export interface AttributionReport {
+	mode: 'attributed' | 'window';
+	window_hours: number | null;
+	/** Orders without a variant that converted at least one recipient. */
+	orders_counted?: number;
+	/** ... that joined a mailed recipient but fell before the first send or past the window. */
+	orders_outside_window?: number;
+	/** ... that joined only recipients whose sends carry no time. */
+	orders_without_send_time?: number;
+	/** ... that joined no recipient of any variant (customers who were not mailed). */
+	orders_unmatched?: number;
+	/** ... with no usable timestamp. */
+	orders_without_timestamp?: number;
+	/** Orders (counted above) credited to more than one variant: their customer was mailed in each. */
+	orders_in_several_variants?: number;
+}
+
+export interface AggregatedEvents {
+	counts: VariantCounts[];
+	/** Events counted nowhere (orders without a variant that converted nobody among them). */
+	ignored: number;
+	attribution: AttributionReport;
+	/** Per variant, caveats for its report (an order credited to several variants). */
+	warnings: Record<string, string[]>;
+}
+
+/**
+ * An event's time as ms since 1970, from ISO-8601 text with a time zone (`Z` or `±HH:MM`), the
+ * form of canonical event timestamps and of n8n's `$now.toISO()`; undefined for anything else:
+ * text without a zone (a local time of an unknown zone), epoch numbers (seconds or
+ * milliseconds?), impossible dates.
+ */
+export function eventTime(value: unknown): number | undefined {
+	return typeof value === 'string' ? timeFromIso(value.trim(), false) : undefined;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
  * Counts distinct recipients per variant and stage. A recipient is known by several ids: the
  * email events carry the message id (`email_id`) and the address, an attributed order only the
  * customer's ids. Ids seen together on one event are joined (union-find, per variant), so an
  * order without `email_id` counts for the recipient its email or userId belongs to, and is not
  * a recipient of its own. Events with no id at all cannot be tied to a recipient: ignored.
+ *
+ * Under the attribution window (`attribution.mode` 'window'), an order without a variant
+ * converts each recipient it joins in each variant (any of its ids among that variant's ids)
+ * whose first timed send is at most the window before it (see OrderAttribution). It joins no ids
+ * together: the recipients, and so `sent`, are the same in both modes. A recipient converts once
+ * per variant however many orders it made; a customer mailed in two variants converts in each
+ * whose window holds the order (the report warns). An order that converts nobody, or has no
+ * usable time, is ignored.
  */
-export function aggregateEvents(events: EngagementEvent[], experimentId?: string): { counts: VariantCounts[]; ignored: number } {
-	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]> }>();
+export function aggregateEvents(events: EngagementEvent[], experimentId?: string, attribution: OrderAttribution = { mode: 'attributed' }): AggregatedEvents {
+	const window = attribution.mode === 'window';
+	if (window && !(Number.isFinite(attribution.windowHours) && attribution.windowHours > 0)) throw new AnalyzeError(`Attribution window must be a number of hours above 0, got ${attribution.windowHours}`);
+	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]> }>();
+	/** Orders without a variant, kept for the window (their usable ids and time). */
+	const orders: Array<{ ids: string[]; time: number | undefined }> = [];
 	let ignored = 0;
 	const find = (parent: Map<string, string>, id: string): string => {
 		let root = id;
@@ -342,12 +415,16 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 	for (const e of events) {
 		const stage = STAGE_OF_EVENT[e.event];
 		const ids = (e.ids ?? (e.recipient !== undefined ? [e.recipient] : [])).filter((id) => typeof id === 'string' && id !== '');
+		if (window && stage === 'converted' && !e.variant && !(experimentId && e.experiment !== undefined && e.experiment !== experimentId) && ids.length > 0) {
+			orders.push({ ids, time: e.time });
+			continue;
+		}
 		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId) || ids.length === 0) {
 			ignored++;
 			continue;
 		}
 		let v = variants.get(e.variant);
-		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [] }));
+		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [] }));
 		for (const id of ids) if (!v.parent.has(id)) v.parent.set(id, id);
 		const first = find(v.parent, ids[0]);
 		for (let k = 1; k < ids.length; k++) {
@@ -355,17 +432,98 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			if (other !== first) v.parent.set(other, first);
 		}
 		v.marks.push([STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
+		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
 	}
 	const counts: VariantCounts[] = [];
+	const sets = new Map<string, Array<Set<string>>>();
 	for (const [variant, v] of variants) {
-		const sets = STAGES.map(() => new Set<string>());
+		const s = STAGES.map(() => new Set<string>());
 		for (const [stage, id] of v.marks) {
 			const who = find(v.parent, id);
-			sets[stage].add(who);
+			s[stage].add(who);
 			// a recipient who opened, clicked or bought was sent the message, even if the Sent event is missing
-			sets[0].add(who);
+			s[0].add(who);
 		}
-		counts.push({ variant, sent: sets[0].size, opened: sets[1].size, clicked: sets[2].size, converted: sets[3].size });
+		sets.set(variant, s);
 	}
-	return { counts, ignored };
+	const report: AttributionReport = { mode: attribution.mode, window_hours: window ? attribution.windowHours : null };
+	const warnings: Record<string, string[]> = {};
+	if (window) {
+		const windowMs = attribution.windowHours * HOUR_MS;
+		// each recipient's first timed send, per variant
+		const firstSend = new Map<string, Map<string, number>>();
+		for (const [variant, v] of variants) {
+			const first = new Map<string, number>();
+			for (const [id, time] of v.sendTimes) {
+				const who = find(v.parent, id);
+				const before = first.get(who);
+				if (before === undefined || time < before) first.set(who, time);
+			}
+			firstSend.set(variant, first);
+		}
+		const tally = { counted: 0, outside: 0, noSendTime: 0, unmatched: 0, noTimestamp: 0, several: 0 };
+		// per variant: the recipients converted by an order that was credited to another variant too
+		const shared = new Map<string, { who: Set<string>; others: Set<string> }>();
+		for (const order of orders) {
+			if (order.time === undefined || !Number.isFinite(order.time)) {
+				tally.noTimestamp++;
+				ignored++;
+				continue;
+			}
+			let joined = false;
+			let timed = false;
+			const credited: Array<[string, string]> = [];
+			for (const [variant, v] of variants) {
+				const first = firstSend.get(variant)!;
+				const seen = new Set<string>();
+				for (const id of order.ids) {
+					if (!v.parent.has(id)) continue;
+					const who = find(v.parent, id);
+					if (seen.has(who)) continue;
+					seen.add(who);
+					joined = true;
+					const sentAt = first.get(who);
+					if (sentAt === undefined) continue;
+					timed = true;
+					if (order.time >= sentAt && order.time < sentAt + windowMs) credited.push([variant, who]);
+				}
+			}
+			if (credited.length === 0) {
+				if (!joined) tally.unmatched++;
+				else if (!timed) tally.noSendTime++;
+				else tally.outside++;
+				ignored++;
+				continue;
+			}
+			tally.counted++;
+			for (const [variant, who] of credited) sets.get(variant)![3].add(who);
+			const creditedVariants = new Set(credited.map(([variant]) => variant));
+			if (creditedVariants.size > 1) {
+				tally.several++;
+				for (const [variant, who] of credited) {
+					const entry = shared.get(variant) ?? { who: new Set<string>(), others: new Set<string>() };
+					entry.who.add(who);
+					for (const other of creditedVariants) if (other !== variant) entry.others.add(other);
+					shared.set(variant, entry);
+				}
+			}
+		}
+		Object.assign(report, {
+			orders_counted: tally.counted,
+			orders_outside_window: tally.outside,
+			orders_without_send_time: tally.noSendTime,
+			orders_unmatched: tally.unmatched,
+			orders_without_timestamp: tally.noTimestamp,
+			orders_in_several_variants: tally.several,
+		});
+		for (const [variant, { who, others }] of shared) {
+			warnings[variant] = [
+				`${who.size} of its converted recipients ${who.size === 1 ? 'was' : 'were'} credited with an order also credited to ${[...others].map((o) => `"${o}"`).join(', ')}: ` +
+					`the customer was mailed in both variants and ordered within both attribution windows, so the order counts for each. ` +
+					`A customer should be in one variant only (A/B Experiment Assign gives each customer one); check how these recipients were mailed.`,
+			];
+		}
+	}
+	for (const [variant, s] of sets) counts.push({ variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
+	return { counts, ignored, attribution: report, warnings };
 }
