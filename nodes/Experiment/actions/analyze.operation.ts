@@ -51,7 +51,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Attribution Window (Hours)',
 		name: 'attributionWindowHours',
 		type: 'number',
-		typeOptions: { minValue: 0 },
+		typeOptions: { minValue: 1 },
 		default: 168,
 		description: 'An order counts when placed at or after the recipient\'s first send and less than this many hours later (168 = 7 days). ESP Dispatch results need a "timestamp" field (the time they were sent) in this mode.',
 		displayOptions: { show: { operation: ['analyze'], inputType: ['events'], orderAttribution: ['window'] } },
