@@ -149,7 +149,9 @@ describe('A/B Experiment Analyze: ESP Dispatch results under the attribution win
 			shopifyOrder('ned@example.com', '2025-03-02T09:00:00Z', 2003, 9004), // ned, before the send
 		];
 		expect(orders[1]).toMatchObject({ userId: '7003', email: 'mo.private@example.net' });
-		const result = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems([...results, ...orders]) });
+		// a result of another experiment, stored without a time: not analysed, so not refused either
+		const other = { ...results[3], experiment: 'autumn', timestamp: undefined };
+		const result = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems([...results, other, ...orders]) });
 		expect(result.error).toBeUndefined();
 		const report = result.items('Analyze')[0].json;
 		// by hand: control kim, lou sent = 2, kim converted; treatment mo, ned sent = 2, mo converted
@@ -157,7 +159,8 @@ describe('A/B Experiment Analyze: ESP Dispatch results under the attribution win
 			['control', 2, 1, 0.5],
 			['treatment', 2, 1, 0.5],
 		]);
-		expect(report.events_ignored).toBe(1);
+		// ned's order (before the send) and the other experiment's result
+		expect(report.events_ignored).toBe(2);
 	});
 
 	it('without a time, a mailed result is refused, naming the item and the field; with Continue On Fail it is an error item and the rest is analysed', async () => {

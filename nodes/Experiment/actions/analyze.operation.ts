@@ -204,8 +204,9 @@ const WINDOW_LABEL = 'Count Orders As Conversions = "Any Order by a Recipient Wi
  * stored. A mailed result without one is refused rather than counted as a send with no window,
  * which would silently give its recipient no conversions.
  */
-function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number): void {
-	if (event.event !== 'Email Sent' || event.time !== undefined) return;
+function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number, experimentId: string): void {
+	// only a result that counts as a send: mailed, with a variant, of the experiment analysed
+	if (event.event !== 'Email Sent' || !event.variant || (experimentId !== '' && event.experiment !== experimentId) || event.time !== undefined) return;
 	const value = json.timestamp;
 	if (value === undefined || value === null || value === '')
 		throw new AnalyzeError(
@@ -253,6 +254,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: items.map((_, i) => ({ item: i })) }];
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
+		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
 		const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 		const events: EngagementEvent[] = [];
 		used = [];
@@ -261,7 +263,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const sent = dispatchResultEvent(json, str);
 			if (sent) {
 				try {
-					if (mode.mode === 'window') checkDispatchTime(json, sent, i);
+					if (mode.mode === 'window') checkDispatchTime(json, sent, i, experimentId);
 				} catch (error) {
 					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
 					rowErrors.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
@@ -281,7 +283,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 			used.push(i);
 		}
-		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
 		({ counts, ignored, attribution, warnings: variantWarnings } = aggregateEvents(events, experimentId || undefined, mode));
 	} else {
 		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
