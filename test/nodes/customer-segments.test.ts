@@ -399,6 +399,7 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		expect([model.gammaGamma.p, model.gammaGamma.q, model.gammaGamma.gamma].map((v) => v.toFixed(2))).toEqual(['6.25', '3.74', '15.44']);
 		expect(model).not.toHaveProperty('warnings'); // q = 3.74 > 2: nothing to warn of
 		for (const item of out.slice(0, -1)) {
+			expect(item.json).not.toHaveProperty('warning'); // nor on any customer (p·x + q >= q > 2)
 			for (const key of ['p_alive', 'expected_purchases', 'expected_average_spend', 'clv']) {
 				expect(Number.isFinite(item.json[key])).toBe(true);
 			}
@@ -475,19 +476,36 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		expect(String(model.warnings)).toContain(`null for ${once.length} of 300 customers`);
 	});
 
-	it('spend with infinite variance (1 < q <= 2): the model item warns that one-time buyers\' spend is unstable, the numbers are given', async () => {
+	it('spend with infinite variance (1 < q <= 2): the model item and each customer item it concerns warn that the spend is unstable, the numbers are given', async () => {
 		const result = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers', timeUnit: 'weeks', clvOutput: 'both' }), { input: items(drawSpendCustomers(1.5)) });
 		expect(result.error).toBeUndefined();
 		const out = result.items(NAME).map((i) => i.json);
 		const model = out.find((j) => j.type === 'clvModel')!;
 		const { p, q, gamma } = model.gammaGamma as { p: number; q: number; gamma: number };
 		expect(q > 1 && q <= 2).toBe(true); // the premise: drawn with q = 1.5, fitted in (1, 2]
-		const once = out.filter((j) => j.type !== 'clvModel' && j.frequency === 0);
-		// one-time buyers get the population mean pγ/(q - 1), a number, and no per-customer warning
+		const customers = out.filter((j) => j.type !== 'clvModel');
+		expect(customers).toHaveLength(300);
+		// A customer's expected spend averages 1/ν over ν ~ Gamma(p·x + q, γ + x·m) (Fader & Hardie 2013,
+		// eq. 5; x = 0: Gamma(q, γ)); Var(1/ν) = γ'²/((q' − 1)²(q' − 2)) is infinite for q' <= 2. So every
+		// one-time buyer (q' = q <= 2), and a repeat buyer only if p·x + q <= 2.
+		const hit = customers.filter((j) => j.frequency === 0 || p * (j.frequency as number) + q <= 2);
+		const once = customers.filter((j) => j.frequency === 0);
+		expect(once.length).toBeGreaterThan(0);
+		expect(p).toBeGreaterThan(1); // so p·x + q > 2 for every x >= 1: exactly the one-time buyers are hit
+		expect(hit).toEqual(once);
+		const perCustomer = `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${once.length} of 300 customers (those without enough repeat purchases to pull their own mean in, p·x + q <= 2; without any they get the population mean p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)}): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`;
+		// one-time buyers get the population mean pγ/(q - 1), a number, and the warning on their own item
 		for (const j of once) {
 			expect(j.expected_average_spend).toBeCloseTo((p * gamma) / (q - 1), 6);
-			expect(j).not.toHaveProperty('warning');
+			expect(Number.isFinite(j.clv)).toBe(true);
+			expect(j.warning).toBe(perCustomer);
 		}
+		for (const j of customers.filter((c) => (c.frequency as number) > 0)) expect(j).not.toHaveProperty('warning');
+		// Output Customers alone (no model item) carries it too.
+		const alone = await runWorkflow(wf({ operation: 'lifetimeValue', clvInput: 'customers', timeUnit: 'weeks' }), { input: items(drawSpendCustomers(1.5)) });
+		const aloneOut = alone.items(NAME).map((i) => i.json);
+		expect(aloneOut.some((j) => j.type === 'clvModel')).toBe(false);
+		expect(aloneOut.filter((j) => j.warning === perCustomer).map((j) => j.customer_id)).toEqual(once.map((j) => j.customer_id));
 		expect(model.warnings).toEqual([
 			`Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so the population mean spend p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)} that customers without repeat purchases get (expected_average_spend, clv) is unstable: a few large orders move it a lot. Check it against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`,
 		]);

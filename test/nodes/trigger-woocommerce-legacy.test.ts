@@ -40,3 +40,36 @@ it('WooCommerce Legacy API v3 order.created: one Order Completed item with the o
 	expect(event.properties.products).toHaveLength(2);
 	expect(event.context.timestamp_source).toBeUndefined();
 });
+
+/**
+ * A Legacy API v3 delivery of a topic the package does not map (`coupon.updated`: the body "would
+ * match the response for GET /coupons/{id}", `{"coupon": {…}}`, woocommerce-rest-api-docs
+ * source/includes/v3/_webhooks.md and _coupons.md, coupons 529 and 527), passed through as Unknown,
+ * without X-WC-Webhook-Delivery-ID. Former mapping: both coupons got the messageId of the topic
+ * alone, and the trigger's de-duplication ignored the second as a duplicate of the first.
+ */
+it('Legacy API v3 coupon.updated passed through as Unknown without a delivery id: two coupons run twice, a resent one is a duplicate', async () => {
+	server = await startWebhook(triggerWorkflow('woocommerce', { onUnknown: 'passThrough' }, 'wh-woo-legacy-unknown'), {
+		credentials: { personalizationWebhookApi: { signingSecret: SECRETS.woocommerce } },
+		workflowId: 'woo-legacy-unknown',
+	});
+	const headers = { 'x-wc-webhook-topic': 'coupon.updated', 'x-wc-webhook-resource': 'coupon', 'x-wc-webhook-event': 'updated', 'x-wc-webhook-source': 'https://example.com/' };
+	const coupon = (id: number, code: string, updatedAt: string) => ({
+		coupon: { id, code, type: 'percent', created_at: '2015-01-20T19:05:27Z', updated_at: updatedAt, amount: '10.00', individual_use: true, usage_count: 0, minimum_amount: '100.00', maximum_amount: '0.00' },
+	});
+	const first = signDelivery('woocommerce', JSON.stringify(coupon(529, 'new-coupon', '2015-01-20T19:05:27Z')), { headers });
+	const second = signDelivery('woocommerce', JSON.stringify(coupon(527, 'free-shipping', '2015-01-20T18:35:59Z')), { headers });
+	const a = await server.post(first.body, first.headers);
+	const b = await server.post(second.body, second.headers);
+	expect(a.status).toBe(200);
+	expect(b.status).toBe(200);
+	expect(a.events).toHaveLength(1);
+	expect(b.events).toHaveLength(1);
+	expect(a.events[0]).toMatchObject({ event: 'Unknown', context: { source: 'woocommerce', topic: 'coupon.updated' } });
+	expect((b.events[0] as Record<string, any>).raw.coupon.id).toBe(527);
+	expect(a.events[0].messageId).not.toBe(b.events[0].messageId);
+	// The same delivery again (a retry) is still recognised.
+	const again = await server.post(first.body, first.headers);
+	expect(again.workflowData).toBeUndefined();
+	expect(again.body).toMatchObject({ message: 'Duplicate delivery ignored', duplicates: 1 });
+});

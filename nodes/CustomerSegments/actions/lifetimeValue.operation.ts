@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { customerIdOf } from '../../engines/segments/aggregate';
 import { expectedPurchases, fitBgNbd, probabilityAlive, type RfCustomer } from '../../engines/segments/bgnbd';
 import { customerLifetimeValue } from '../../engines/segments/clv';
-import { expectedAverageSpend, fitGammaGamma } from '../../engines/segments/gammagamma';
+import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
 import { handleItemError, itemError, modelFailure, readField, referenceMs, toNumber } from './common';
@@ -261,6 +261,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			? `Gamma-Gamma fit gave q = ${gg.params.q.toFixed(3)} (<= 1): the fitted spend per order has no finite mean, so expected_average_spend and clv are null for ${noSpend} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in). A few very large orders cause this: leave out or cap outlier orders, or use a longer observation window.`
 			: undefined;
 	if (output !== 'model') {
+		// 1 < q <= 2: the customers whose expected spend has infinite variance (p·x + q <= 2, all
+		// one-time buyers among them) say so on their own item, as the model item does for the fit.
+		const { p, q, gamma } = gg.params;
+		const unstable = q > 1 && q <= 2 ? rows.map((r) => spendHasInfiniteVariance(gg.params, r)) : undefined;
+		const unstableCount = unstable ? unstable.filter(Boolean).length : 0;
+		const unstableWarning =
+			unstableCount > 0
+				? `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${unstableCount} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in, p·x + q <= 2; without any they get the population mean p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)}): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`
+				: undefined;
 		rows.forEach((r, k) => {
 			const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 			const spend = spends[k];
@@ -277,7 +286,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					horizon,
 					expected_average_spend: spend,
 					clv: customerLifetimeValue(bg.params, gg.params, r, { months, monthlyDiscountRate: discount, unit }),
-					...(spend === null ? { warning: spendWarning } : {}),
+					...(spend === null ? { warning: spendWarning } : unstable?.[k] ? { warning: unstableWarning } : {}),
 				},
 				pairedItem: r.pairs,
 			});
@@ -306,7 +315,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
  * 1 < q <= 2: the population mean spend pγ/(q - 1) exists but the fitted spend per order has
  * infinite variance (1/ν, ν ~ Gamma(q, γ), has a finite variance only for q > 2), and the mean
  * grows without bound as q nears 1: one-time buyers' expected spend and CLV rest on it. Said on
- * the model item; the numbers are still given.
+ * the model item (and, with the count, on each customer item it concerns); the numbers are still given.
  */
 function unstableSpendWarning(params: { p: number; q: number; gamma: number }): IDataObject {
 	const { p, q, gamma } = params;

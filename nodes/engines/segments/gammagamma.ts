@@ -78,3 +78,16 @@ export function expectedAverageSpend(params: GammaGammaParams, c: SpendCustomer)
 	if (x <= 0 || !(c.monetary > 0)) return q > 1 ? (p * gamma) / (q - 1) : null;
 	return p * x + q > 1 ? (p * (gamma + x * c.monetary)) / (p * x + q - 1) : null;
 }
+
+/**
+ * Whether the customer's expected average spend exists but is the mean of a distribution with
+ * infinite variance: the spend 1/ν it averages over has ν ~ Gamma(q', γ') with q' = px + q (q' = q
+ * without repeat purchases, as in expectedAverageSpend), and Var(1/ν) = γ'² / ((q' - 1)² (q' - 2))
+ * is finite only for q' > 2. So true for 1 < px + q <= 2: a one-time buyer when 1 < q <= 2 (the
+ * population mean pγ/(q - 1)), and a repeat buyer only when p·x is small.
+ */
+export function spendHasInfiniteVariance(params: GammaGammaParams, c: SpendCustomer): boolean {
+	const x = c.frequency > 0 && c.monetary > 0 ? c.frequency : 0;
+	const shape = params.p * x + params.q;
+	return shape > 1 && shape <= 2;
+}

@@ -5,7 +5,7 @@ import {
 	fitBgNbd,
 	probabilityAlive,
 } from '../../../nodes/engines/segments/bgnbd';
-import { expectedAverageSpend, fitGammaGamma } from '../../../nodes/engines/segments/gammagamma';
+import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../../nodes/engines/segments/gammagamma';
 import { hyp2f1, lnGamma } from '../../../nodes/engines/segments/special';
 import { customerLifetimeValue } from '../../../nodes/engines/segments/clv';
 import { CALIBRATION_END_DAY, loadCdnow } from './cdnow';
@@ -134,6 +134,22 @@ describe('Gamma-Gamma on the CDNOW sample (published estimates)', () => {
 		const weight = (6.25 * x) / (6.25 * x + 3.74 - 1);
 		expect(expectedAverageSpend(p, { frequency: x, monetary: m })).toBeCloseTo((1 - weight) * populationMean + weight * m, 10);
 		expect(expectedAverageSpend(p, { frequency: 0, monetary: 0 })).toBeCloseTo(populationMean, 10);
+	});
+
+	it('infinite-variance spend: 1 < px + q <= 2 (px = 0 without a usable repeat spend)', () => {
+		// ν | data ~ Gamma(q' = px + q, γ'); Var(1/ν) = γ'²/((q' − 1)²(q' − 2)): infinite for q' <= 2, and
+		// for q' <= 1 there is no mean at all (null spend, the case above), not an unstable one.
+		const q15 = { p: 4, q: 1.5, gamma: 10 };
+		expect(spendHasInfiniteVariance(q15, { frequency: 0, monetary: 0 })).toBe(true); // q' = 1.5
+		expect(spendHasInfiniteVariance(q15, { frequency: 1, monetary: 20 })).toBe(false); // q' = 5.5
+		expect(spendHasInfiniteVariance({ p: 0.5, q: 1.5, gamma: 10 }, { frequency: 1, monetary: 20 })).toBe(true); // q' = 2.0
+		expect(spendHasInfiniteVariance({ p: 0.6, q: 1.5, gamma: 10 }, { frequency: 1, monetary: 20 })).toBe(false); // q' = 2.1
+		expect(spendHasInfiniteVariance({ p: 4, q: 2, gamma: 10 }, { frequency: 0, monetary: 0 })).toBe(true); // q' = 2
+		// a repeat buyer without a positive average spend is scored as a one-time buyer (q' = q)
+		expect(spendHasInfiniteVariance(q15, { frequency: 2, monetary: 0 })).toBe(true);
+		// CDNOW (q = 3.74) and a heavy tail without a mean (q = 0.8): neither
+		expect(spendHasInfiniteVariance({ p: 6.25, q: 3.74, gamma: 15.44 }, { frequency: 0, monetary: 0 })).toBe(false);
+		expect(spendHasInfiniteVariance({ p: 6.25, q: 0.8, gamma: 12 }, { frequency: 0, monetary: 0 })).toBe(false);
 	});
 
 	it('no expected spend when it does not exist: q <= 1 for one-time buyers, px + q <= 1 for repeat buyers', () => {

@@ -40,12 +40,18 @@ export const resend: EventSource = {
 		const topic = optionalString(b.type);
 		if (!topic) throw new EventMappingError('"type" is missing', 'type');
 		const data = obj(b.data);
-		const messageId = resend.deliveryId?.(input.headers) ?? contentId('resend', topic, data.email_id, b.created_at);
+		const delivery = resend.deliveryId?.(input.headers);
 		const name = own(EVENTS, topic);
 		if (!name) {
+			// A topic not mapped here need not be about an email: `contact.*` and `domain.*` carry their
+			// record's `data.id`, no `email_id` (https://resend.com/docs/webhooks/contacts/created).
+			// Without a delivery id such a body is hashed whole, so two of them sent in the same
+			// millisecond (`created_at`) do not share a messageId.
+			const messageId = delivery ?? (data.email_id == null ? contentId('resend', topic, b) : contentId('resend', topic, data.email_id, b.created_at));
 			const unknown = unknownTopic(resend, input, topic, b, messageId, 'type');
 			return unknown ? [unknown] : [];
 		}
+		const messageId = delivery ?? contentId('resend', topic, data.email_id, b.created_at);
 		const to = Array.isArray(data.to) ? data.to[0] : data.to;
 		const click = obj(data.click);
 		const bounce = obj(data.bounce);

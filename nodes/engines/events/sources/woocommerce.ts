@@ -265,6 +265,25 @@ function legacyEvent(
 	return track(input, body, topic, name, messageId, timestamp, receivedTime, userId, email, properties, traits);
 }
 
+/**
+ * The messageId of a delivery of a topic not mapped here (`order.restored`, `coupon.*`,
+ * `action.*`…) that came without a delivery id, by the rules of the mapped topics: a WP REST API
+ * resource by its `id` and modification time; a Legacy API v3 one, wrapped in its resource's name
+ * (`{"coupon": {…}}` for `coupon.updated`: _webhooks.md, "the request body would match the response
+ * for GET /coupons/{id}"), by the wrapped record's `id` and `updated_at` (else the whole record), as
+ * legacyEvent does. A body with no id there at all (an `action.*` topic sends
+ * `{"action": …, "arg": …}`, WC_Webhook::get_wp_api_payload) is hashed whole: a fixed part (the
+ * topic and an absent id) would give every such delivery of the topic one messageId, and
+ * de-duplication would drop all but the first.
+ */
+function unknownMessageId(body: Record<string, unknown>, topic: string): string {
+	if (body.id != null) return contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
+	const dot = topic.indexOf('.');
+	const record = own(body, dot < 0 ? topic : topic.slice(0, dot));
+	if (isObject(record) && record.id != null) return contentId('woocommerce', topic, record.id, record.updated_at ?? record);
+	return contentId('woocommerce', topic, body);
+}
+
 export const woocommerce: EventSource = {
 	id: 'woocommerce',
 	displayName: 'WooCommerce',
@@ -284,7 +303,7 @@ export const woocommerce: EventSource = {
 		const delivery = woocommerce.deliveryId?.(input.headers);
 		let name = own(TOPICS, topic);
 		if (!name) {
-			const messageId = delivery ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
+			const messageId = delivery ?? unknownMessageId(body, topic);
 			const unknown = unknownTopic(woocommerce, input, topic, body, messageId, 'headers.x-wc-webhook-topic');
 			return unknown ? [unknown] : [];
 		}

@@ -41,7 +41,11 @@ export const resend: EventSource = {
 		const messageId = resend.deliveryId?.(input.headers) ?? contentId('resend', topic, data.email_id, b.created_at);
 		const name = own(EVENTS, topic);
 		if (!name) {
-			const unknown = unknownTopic(resend, input, topic, b, messageId, 'type');
+			// unknown-id: contact.* / domain.* events name no email_id (resend.com/docs/webhooks/contacts/created):
+			// without a svix-id / webhook-id, the whole body identifies the delivery, not topic + created_at.
+			const noDelivery = resend.deliveryId?.(input.headers) === undefined;
+			const unknownId = noDelivery && (data.email_id === undefined || data.email_id === null) ? contentId('resend', topic, b) : messageId;
+			const unknown = unknownTopic(resend, input, topic, b, unknownId, 'type');
 			return unknown ? [unknown] : [];
 		}
 		const to = Array.isArray(data.to) ? data.to[0] : data.to;

@@ -186,7 +186,22 @@ export const woocommerce: EventSource = {
 		const messageId = woocommerce.deliveryId?.(input.headers) ?? contentId('woocommerce', topic, body.id, when(body, 'date_modified'));
 		let name = own(TOPICS, topic);
 		if (!name) {
-			const unknown = unknownTopic(woocommerce, input, topic, body, messageId, 'headers.x-wc-webhook-topic');
+			// unknown-id: a topic this mapping leaves alone still gets a messageId of its own delivery when
+			// X-WC-Webhook-Delivery-ID is missing. _webhooks.md: the body "would match the response for GET
+			// /coupons/{id}" (a Legacy API v3 resource: {"coupon": {"id", "updated_at", …}}); topic
+			// "action.woocommerce_add_to_cart": WC_Webhook sends {"action", "arg"}, no id. Top-level id:
+			// as before; else the wrapped record's id with its updated_at (else the record), as legacyV3
+			// below; else nothing identifies it but the whole body.
+			let unknownId = messageId;
+			if (woocommerce.deliveryId?.(input.headers) === undefined && (body.id === undefined || body.id === null)) {
+				const key = topic.split('.')[0];
+				const inner = Object.prototype.hasOwnProperty.call(body, key) ? body[key] : undefined;
+				unknownId =
+					isObject(inner) && inner.id !== undefined && inner.id !== null
+						? contentId('woocommerce', topic, inner.id, inner.updated_at ?? inner)
+						: contentId('woocommerce', topic, body);
+			}
+			const unknown = unknownTopic(woocommerce, input, topic, body, unknownId, 'headers.x-wc-webhook-topic');
 			return unknown ? [unknown] : [];
 		}
 		const resource = topic.split('.')[0];
