@@ -97,7 +97,18 @@ describe('ESP Dispatch → error output behind Render Email', () => {
 			['cy@example.com', 19, { item: 2 }],
 		]);
 		expect(failed[0].json.error).toMatch(/^Item 0: Could not load the credential "Postmark account" \(type personalizationPostmarkApi\): .*nothing was sent\.$/);
-		expect(failed[0].json.details).toEqual({ status: 'failed', userId: 'u-ada' });
+		// the result of a message that was to be sent: its recipient, key and message id, no attempt
+		expect(failed[0].json.details).toEqual({
+			status: 'failed',
+			recipient: 'ada@example.com',
+			provider: 'postmark',
+			idempotencyKey: expect.stringMatching(/^pz-[0-9a-f]{32}$/),
+			messageId: expect.stringMatching(/^pz-[0-9a-f]{32}$/),
+			providerMessageId: null,
+			responseCode: null,
+			attempts: 0,
+			userId: 'u-ada',
+		});
 		// refused before the credential was needed: its own error
 		expect(failed[1].json.error).toBe('Item 1: recipient "not-an-address" is not an email address');
 		expect(server().accepted).toHaveLength(0);

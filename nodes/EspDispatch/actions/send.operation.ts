@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
+import { ChannelUnavailableError, checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
 import { limiterFor } from '../../engines/dispatch/limiter';
 import { getProvider } from '../../engines/dispatch/registry';
@@ -416,46 +416,75 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 		requestsPerSecond: Number(options.requestsPerSecond ?? 0),
 		concurrency: Number(options.concurrency ?? 4),
 	};
-	let channel: Channel;
 	let smtp: SmtpChannel | undefined;
 	const credentialName = node.credentials?.[entry.credentialType]?.name ?? entry.credentialType;
-	// A failure of the node itself (credential not loadable, the engine throwing): with Continue
-	// On Fail one failed item per input item (validation errors keep their own), else an error.
+	// A failure of the node itself (the engine throwing): with Continue On Fail one failed item per
+	// input item (validation errors keep their own), else an error.
 	const failAll = (error: unknown, message: string, description: string): INodeExecutionData[] => {
 		const text = `${message}: ${(error as Error)?.message ?? String(error)}`;
 		if (!this.continueOnFail()) throw new NodeOperationError(node, text, { description });
 		for (let i = 0; i < items.length; i++) out[i] ??= { json: withUserId(i, { status: 'failed', error: `${text}. ${description}` }), pairedItem: { item: i } };
 		return out;
 	};
-	let credentials;
-	try {
-		credentials = await this.getCredentials(entry.credentialType);
-	} catch (error) {
-		return failAll(error, `Could not load the credential "${credentialName}" (type ${entry.credentialType})`, 'Select or re-create the credential in the node; nothing was sent.');
-	}
-	if (entry.kind === 'smtp') {
-		channel = smtp = smtpChannel({
-			host: str(credentials.host),
-			port: Number(credentials.port ?? 587),
-			secure: Boolean(credentials.secure),
-			user: str(credentials.user) || undefined,
-			password: credentials.password === undefined ? undefined : String(credentials.password),
-			allowUnauthorizedCerts: Boolean(credentials.ignoreSslIssues),
-			maxConnections: limits.concurrency,
-			timeoutMs: Number(options.timeoutMs ?? 30000),
-		});
-	} else {
+	// The credential is loaded only when a message is to be sent or shown (dispatch opens the channel
+	// after suppression and the duplicate memory): a suppressed, held-out or duplicate recipient
+	// keeps its status whether or not the credential can be loaded.
+	const open = async (): Promise<Channel> => {
+		const credentials = await this.getCredentials(entry.credentialType);
+		if (entry.kind === 'smtp') {
+			return (smtp = smtpChannel({
+				host: str(credentials.host),
+				port: Number(credentials.port ?? 587),
+				secure: Boolean(credentials.secure),
+				user: str(credentials.user) || undefined,
+				password: credentials.password === undefined ? undefined : String(credentials.password),
+				allowUnauthorizedCerts: Boolean(credentials.ignoreSslIssues),
+				maxConnections: limits.concurrency,
+				timeoutMs: Number(options.timeoutMs ?? 30000),
+			}));
+		}
 		const settings: ProviderSettings = {};
 		for (const key of entry.settingsFromCredential) {
 			const value = credentials[key];
 			if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') settings[key] = value;
 		}
-		channel = httpChannel(entry.provider!, settings, makeTransport(this, entry.credentialType, Number(options.timeoutMs ?? 30000)));
-	}
+		return httpChannel(entry.provider!, settings, makeTransport(this, entry.credentialType, Number(options.timeoutMs ?? 30000)));
+	};
+	const check = entry.provider?.check ? entry.provider.check.bind(entry.provider) : undefined;
+
+	/**
+	 * One result item per outcome, into `out`. The A/B attribution each message carried
+	 * (pz_experiment_id / pz_variant) is kept on its result under the names A/B Experiment Assign
+	 * writes, so A/B Experiment Analyze (Engagement Events) can count this send for its variant; and
+	 * the recipient's userId (itemUserId), to join by.
+	 */
+	const results = (report: DispatchReport): INodeExecutionData[] => {
+		const attributionOf = new Map(dispatchItems.map((d) => [d.index, d.attribution]));
+		for (const o of report.outcomes) {
+			const json: IDataObject = {
+				status: o.status,
+				recipient: o.recipient,
+				provider: entry.id,
+				idempotencyKey: o.idempotencyKey,
+				messageId: o.messageId,
+				providerMessageId: o.providerMessageId ?? null,
+				responseCode: o.responseCode ?? null,
+				attempts: o.attempts,
+			};
+			if (o.error) json.error = o.error;
+			if (o.sentTo) json.sentTo = o.sentTo;
+			if (o.request) json.request = o.request as unknown as IDataObject;
+			const attribution = attributionOf.get(o.index);
+			if (attribution?.experimentId) json.experiment = attribution.experimentId;
+			if (attribution?.variant) json.variant = attribution.variant;
+			out[o.index] = { json: withUserId(o.index, json), pairedItem: { item: o.index } };
+		}
+		return out;
+	};
 
 	let report: DispatchReport;
 	try {
-		report = await dispatch(dispatchItems, channel, {
+		report = await dispatch(dispatchItems, { check, open }, {
 			mode,
 			dryRun,
 			testAddress,
@@ -471,6 +500,17 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			},
 		});
 	} catch (error) {
+		if (error instanceof ChannelUnavailableError) {
+			const text = `Could not load the credential "${credentialName}" (type ${entry.credentialType}): ${error.message}`;
+			const description = 'Select or re-create the credential in the node; nothing was sent.';
+			if (!this.continueOnFail()) throw new NodeOperationError(node, text, { description });
+			// Continue On Fail: the messages that were to be sent fail; a suppressed, held-out or
+			// duplicate recipient keeps its status (none of them needed the credential).
+			report = error.report;
+			const unsent = new Set(error.unsent);
+			for (const o of report.outcomes) if (unsent.has(o.index)) o.error = `${text}. ${description}`;
+			return results(report);
+		}
 		const description = 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.';
 		if (!(error instanceof DispatchStoppedError)) return failAll(error, `Sending through ${entry.displayName} stopped`, description);
 		if (!this.continueOnFail()) {
@@ -497,28 +537,5 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 		});
 	}
 
-	// The A/B attribution each message carried (pz_experiment_id / pz_variant), kept on its result
-	// under the names A/B Experiment Assign writes, so A/B Experiment Analyze (Engagement Events)
-	// can count this send for its variant; and the recipient's userId (itemUserId), to join by.
-	const attributionOf = new Map(dispatchItems.map((d) => [d.index, d.attribution]));
-	for (const o of report.outcomes) {
-		const json: IDataObject = {
-			status: o.status,
-			recipient: o.recipient,
-			provider: entry.id,
-			idempotencyKey: o.idempotencyKey,
-			messageId: o.messageId,
-			providerMessageId: o.providerMessageId ?? null,
-			responseCode: o.responseCode ?? null,
-			attempts: o.attempts,
-		};
-		if (o.error) json.error = o.error;
-		if (o.sentTo) json.sentTo = o.sentTo;
-		if (o.request) json.request = o.request as unknown as IDataObject;
-		const attribution = attributionOf.get(o.index);
-		if (attribution?.experimentId) json.experiment = attribution.experimentId;
-		if (attribution?.variant) json.variant = attribution.variant;
-		out[o.index] = { json: withUserId(o.index, json), pairedItem: { item: o.index } };
-	}
-	return out;
+	return results(report);
 }

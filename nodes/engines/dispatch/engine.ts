@@ -168,6 +168,35 @@ export class DispatchStoppedError extends Error {
 	}
 }
 
+/**
+ * A channel opened only when some message is to be sent or shown (dry run), e.g. one whose opening
+ * loads a credential: a run whose every recipient is suppressed or a duplicate never needs it, and
+ * when opening fails those recipients keep their status (ChannelUnavailableError).
+ */
+export interface DeferredChannel {
+	/** The provider's documented per-message limits (Channel.check), which need no credential. */
+	check?: Channel['check'];
+	open(): Promise<Channel>;
+}
+
+/**
+ * Thrown by dispatch() when its DeferredChannel could not be opened. Nothing was sent and nothing
+ * was remembered. `report` has one outcome per item: what was decided before any channel was
+ * needed stands (`suppressed`, `duplicate`, a provider limit's `failed`); every message that was
+ * to be sent (or shown, in a dry run) is `failed` with `not sent: <reason>`, and `unsent` lists
+ * their item indexes.
+ */
+export class ChannelUnavailableError extends Error {
+	constructor(
+		error: unknown,
+		readonly report: DispatchReport,
+		readonly unsent: number[],
+	) {
+		super(error instanceof Error ? error.message : String(error), { cause: error });
+		this.name = 'ChannelUnavailableError';
+	}
+}
+
 export const TEST_MODE_HEADER = 'X-Pz-Original-Recipient';
 export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000, maxRetryAfterMs: 120000 };
 
@@ -400,7 +429,12 @@ const SENT_LIKE = new Set<OutcomeStatus>(['sent', 'queued', 'unknown']);
  */
 export const DUPLICATE_IN_RUN = 'same idempotency key earlier in this run';
 
-export async function dispatch(items: DispatchItem[], channel: Channel, settings: DispatchSettings): Promise<DispatchReport> {
+/**
+ * Sends the items through the channel. Suppression and the duplicate memory are decided first,
+ * without the channel: a DeferredChannel is opened only when a message is left to send (or to
+ * show, in a dry run), and when it cannot be opened dispatch() throws ChannelUnavailableError.
+ */
+export async function dispatch(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
 	const now = settings.now ?? Date.now;
 	const sleep = settings.sleep ?? realSleep;
 	const random = settings.random ?? Math.random;
@@ -425,7 +459,7 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 			outcome.error = seen.has(key) ? DUPLICATE_IN_RUN : 'idempotency key already sent within the duplicate window';
 		} else {
 			const message = toMessage(item, key, settings);
-			const problem = channel.check ? messageProblem(item, message, channel, settings.mode) : undefined;
+			const problem = source.check ? messageProblem(item, message, source, settings.mode) : undefined;
 			if (problem) {
 				// A documented limit of the provider: this message alone fails, before any request.
 				outcome.error = `Item ${item.index}: ${problem.message} (field: ${problem.field})`;
@@ -435,6 +469,26 @@ export async function dispatch(items: DispatchItem[], channel: Channel, settings
 				pending.push(message);
 			}
 		}
+	}
+
+	// Nothing left to send or show: no channel is needed (its credential may not even load).
+	if (!pending.length) return { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 };
+	let channel: Channel;
+	if ('open' in source) {
+		try {
+			channel = await source.open();
+		} catch (error) {
+			const reason = error instanceof Error ? error.message : String(error);
+			for (const m of pending) {
+				const o = outcomes.get(m.index)!;
+				o.status = 'failed';
+				o.error = `not sent: ${reason}`;
+				o.sentTo = undefined;
+			}
+			throw new ChannelUnavailableError(error, { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 }, pending.map((m) => m.index));
+		}
+	} else {
+		channel = source;
 	}
 
 	// Messages per request: the provider maximum, lowered by the batch size setting, and by the

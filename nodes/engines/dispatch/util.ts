@@ -1,5 +1,5 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
-import { USER_ID_KEY } from '../types/attribution';
+import { encodeHeaderUserId, USER_ID_KEY } from '../types/attribution';
 import type { Address, HttpResponseSpec, MessageResult, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
@@ -113,6 +113,27 @@ export function keepUserIdIf(metadata: Record<string, string>, fits: (metadata: 
 	const out: Record<string, string> = {};
 	for (const key in metadata) if (key !== USER_ID_KEY) out[key] = metadata[key];
 	return out;
+}
+
+/**
+ * A message's metadata as the JSON value of the header `name` carries it (Brevo's X-Mailin-custom,
+ * Mailgun's X-Mailgun-Variables): the recipient's userId in its header form (encodeHeaderUserId:
+ * as it is when printable ASCII, else `b64-` + base64url, which the engagement sources decode),
+ * and only while `name: <JSON>` fits on one header line (fitsHeaderLine); else it is left out, and
+ * so is a userId that is not well-formed text. The same object when nothing changes.
+ */
+export function headerJsonMetadata(metadata: Record<string, string>, name: string): Record<string, string> {
+	const userId = metadata[USER_ID_KEY];
+	let values = metadata;
+	if (userId !== undefined) {
+		const written = encodeHeaderUserId(userId);
+		if (written !== userId) {
+			values = { ...metadata };
+			if (written === undefined) delete values[USER_ID_KEY];
+			else values[USER_ID_KEY] = written;
+		}
+	}
+	return keepUserIdIf(values, (v) => fitsHeaderLine(name, JSON.stringify(v)));
 }
 
 /** Size of metadata as JSON text, in UTF-8 bytes (how SendGrid and Mandrill limits are read here). */

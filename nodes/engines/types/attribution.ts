@@ -121,17 +121,44 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * surrogate has no UTF-8 form to carry). The provider still checks the length (≤ 256).
  */
 export function encodeTagUserId(userId: string): string | undefined {
-	if (TAG_SAFE.test(userId) && !userId.startsWith(TAG_USER_ID_PREFIX)) return userId;
+	return TAG_SAFE.test(userId) && !userId.startsWith(TAG_USER_ID_PREFIX) ? userId : base64UserId(userId);
+}
+
+/**
+ * Printable ASCII (RFC 5322 §2.2: a header field body is "printable US-ASCII characters" and
+ * white space) without `"` and `\`, the characters JSON escapes: such a userId is written into a
+ * JSON header value exactly as it is.
+ */
+const HEADER_SAFE = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * A userId as a header carries it inside JSON (Brevo's X-Mailin-custom, Mailgun's
+ * X-Mailgun-Variables), reversibly: printable ASCII without `"` and `\` as it is; any other (non-ASCII,
+ * a control character, a quote or backslash), and one that itself starts with `b64-`, in the
+ * `b64-` + base64url form of encodeTagUserId, which decodeTagUserId reads back. Header values must be
+ * ASCII (RFC 5322 §2.2; other text needs RFC 2047 encoding), and Brevo sends a custom header's
+ * non-ASCII characters as raw 8-bit UTF-8 whatever the caller encodes (django-anymail's Brevo
+ * backend and docs, "Metadata and extra_headers values must be ASCII"), which can bounce the
+ * message (django-anymail refuses a value holding a JSON `\u` escape for Brevo as well, so
+ * escaping is no way around it). Undefined for text that is not well-formed UTF-16.
+ */
+export function encodeHeaderUserId(userId: string): string | undefined {
+	return HEADER_SAFE.test(userId) && !userId.startsWith(TAG_USER_ID_PREFIX) ? userId : base64UserId(userId);
+}
+
+/** `b64-` + base64url of the UTF-8 bytes; undefined for text that is not well-formed UTF-16. */
+function base64UserId(userId: string): string | undefined {
 	const bytes = Buffer.from(userId, 'utf8');
 	if (bytes.toString('utf8') !== userId) return undefined;
 	return TAG_USER_ID_PREFIX + bytes.toString('base64url');
 }
 
 /**
- * The userId an SES or Resend tag value carries (what encodeTagUserId wrote): a value without the
- * `b64-` prefix as it is; with it, the decoded text when it is exactly what encodeTagUserId writes
- * for that text (canonical base64url of well-formed UTF-8 of a userId that needed encoding), else
- * null: a value this package did not write is not guessed at.
+ * The userId a tag or header value carries (what encodeTagUserId or encodeHeaderUserId wrote): a
+ * value without the `b64-` prefix as it is; with it, the decoded text when it is exactly what those
+ * write for that text (canonical base64url of well-formed UTF-8 of a userId that needed encoding:
+ * both write the same `b64-` form, and any text the header form encodes the tag form encodes too),
+ * else null: a value this package did not write is not guessed at.
  */
 export function decodeTagUserId(value: string): string | null {
 	if (!value.startsWith(TAG_USER_ID_PREFIX)) return value;

@@ -53,7 +53,7 @@ import {
 	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
-import { fitsHeaderLine, keepUserIdIf } from '../util';
+import { headerJsonMetadata } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -89,12 +89,14 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
  * https://developers.brevo.com/reference/sendtransacemail, `headers`), but it is a header of the
  * email: the recipient's userId goes in only while `X-Mailin-custom: <JSON>` fits on one header
  * line (RFC 5322, fitsHeaderLine; JSON.stringify writes no white space to fold at), else it is
- * left out.
+ * left out. Brevo sends a custom header's non-ASCII characters as raw 8-bit UTF-8, which can get
+ * the message refused (django-anymail's Brevo docs, "Metadata and extra_headers values must be
+ * ASCII"), so a userId that is not printable ASCII is written `b64-` + base64url
+ * (headerJsonMetadata), which the Brevo engagement source decodes.
  */
 function ownHeaders(message: OutboundMessage): Record<string, string> {
 	if (!Object.keys(message.metadata).length) return { ...message.headers };
-	const metadata = keepUserIdIf(message.metadata, (values) => fitsHeaderLine('X-Mailin-custom', JSON.stringify(values)));
-	return { ...message.headers, 'X-Mailin-custom': JSON.stringify(metadata) };
+	return { ...message.headers, 'X-Mailin-custom': JSON.stringify(headerJsonMetadata(message.metadata, 'X-Mailin-custom')) };
 }
 
 function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {

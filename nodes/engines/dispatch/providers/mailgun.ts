@@ -50,7 +50,7 @@ import {
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
-import { fitsHeaderLine, keepUserIdIf } from '../util';
+import { headerJsonMetadata } from '../util';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;
 export const MAILGUN_MAX_TAGS = 3;
@@ -78,10 +78,14 @@ function isScalar(value: unknown): value is string | number | boolean | null {
  * https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
  * "Attaching Metadata to Messages"). So the recipient's userId goes in only while
  * `X-Mailgun-Variables: <JSON>` fits on one header line (RFC 5322, fitsHeaderLine), else it is left
- * out.
+ * out. Mailgun documents neither how it encodes non-ASCII text in that header nor whether it
+ * escapes it (a JSON `\u` escape is 6 characters for a character of 2 or 3 UTF-8 bytes, which would
+ * break the line count), so a userId that is not printable ASCII is written `b64-` + base64url
+ * (headerJsonMetadata, as for Brevo): the header is then ASCII and its length known. The Mailgun
+ * engagement source decodes it.
  */
 function customVariables(message: OutboundMessage): Record<string, string> {
-	return keepUserIdIf(message.metadata, (values) => fitsHeaderLine('X-Mailgun-Variables', JSON.stringify(values)));
+	return headerJsonMetadata(message.metadata, 'X-Mailgun-Variables');
 }
 
 function groupKey(message: OutboundMessage, mode: DispatchMode, custom: Record<string, string>): string {

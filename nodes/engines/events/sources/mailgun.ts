@@ -1,11 +1,12 @@
 /**
  * Mailgun webhooks: `{ signature: {…}, "event-data": { event, id, timestamp, recipient,
  * "user-variables", tags, message: { headers }, url, severity, reason } }`; our attribution and
- * the recipient's `pz_user_id` (properties.user_id) are in `user-variables`.
+ * the recipient's `pz_user_id` (properties.user_id, decoded when written `b64-`: decodeTagUserId)
+ * are in `user-variables`.
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution, userIdOf } from '../../types/attribution';
+import { addAttribution, decodeTagUserId, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -78,6 +79,9 @@ export const mailgun: EventSource = {
 		if (ip !== undefined) context.ip = ip;
 		const userAgent = optionalString(client['user-agent']);
 		if (userAgent !== undefined) context.userAgent = userAgent;
-		return [engagementEvent(input, name, messageId, timestamp, email, userIdOf(variables), properties, context, input.keepRaw ? rawPayload(body) : body)];
+		// ESP Dispatch writes a userId that is not printable ASCII as `b64-` + base64url (encodeHeaderUserId).
+		const sentUserId = userIdOf(variables);
+		const userId = sentUserId === null ? null : decodeTagUserId(sentUserId);
+		return [engagementEvent(input, name, messageId, timestamp, email, userId, properties, context, input.keepRaw ? rawPayload(body) : body)];
 	},
 };
