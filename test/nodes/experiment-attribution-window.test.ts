@@ -7,7 +7,7 @@
  * events engine's own mappings: Postmark Delivery webhooks (with the pz_* metadata ESP Dispatch
  * writes) for the sends, Shopify orders/create for the orders; only the recipient, the times and
  * the customer are changed. ESP Dispatch results come from a real ESP Dispatch run against the
- * local Postmark server, with the `timestamp` a workflow adds when it stores them. Every expected
+ * local Postmark server, timed by the `sentAt` it writes (or, as results of an earlier version, by the `timestamp` a workflow adds when it stores them). Every expected
  * count is worked out by hand in the comment next to it.
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
@@ -140,9 +140,35 @@ describe('A/B Experiment Analyze: ESP Dispatch results under the attribution win
 		return out;
 	}
 
-	it('with the time the workflow stored them with: an order joins by the address (any case) or by the customer id alone', async () => {
+	it('timed by the sentAt ESP Dispatch writes: an order an hour after the send converts, one an hour before does not', async () => {
+		const before = Date.now();
+		const results = await dispatchResults();
+		const after = Date.now();
+		// every mailed result carries the time of the provider's answer, ISO-8601 UTC
+		for (const r of results) {
+			expect(r.sentAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+			const at = Date.parse(r.sentAt as string);
+			expect(at).toBeGreaterThanOrEqual(before);
+			expect(at).toBeLessThanOrEqual(after);
+		}
+		const iso = (r: IDataObject, hours: number) => new Date(Date.parse(r.sentAt as string) + hours * 3_600_000).toISOString();
+		const orders = [
+			shopifyOrder('kim@example.com', iso(results[0], 1), 2001, 9001), // kim (control), an hour after her send
+			shopifyOrder('ned@example.com', iso(results[3], -1), 2003, 9004), // ned (treatment), an hour before his send
+		];
+		const result = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems([...results, ...orders]) });
+		expect(result.error).toBeUndefined();
+		const report = result.items('Analyze')[0].json;
+		expect(rows(report)).toEqual([
+			['control', 2, 1, 0.5],
+			['treatment', 2, 0, 0],
+		]);
+		expect(report.events_ignored).toBe(1);
+	});
+
+	it('stored by an earlier version (no sentAt), with the time the workflow stored them with: an order joins by the address (any case) or by the customer id alone', async () => {
 		// stored with the send time, as an Edit Fields node would add it ({{ $now.toISO() }})
-		const results = (await dispatchResults()).map((r) => ({ ...r, timestamp: '2025-03-03T10:00:00.000+01:00' })); // 09:00 UTC
+		const results = (await dispatchResults()).map(({ sentAt, ...r }) => ({ ...r, timestamp: '2025-03-03T10:00:00.000+01:00' })); // 09:00 UTC
 		const orders = [
 			shopifyOrder('kim@example.com', '2025-03-04T09:00:00Z', 2001, 9001), // kim's address, another case: control
 			shopifyOrder('mo.private@example.net', '2025-03-05T09:00:00Z', 2002, 7003), // another address, customer 7003 = mo: treatment
@@ -164,17 +190,18 @@ describe('A/B Experiment Analyze: ESP Dispatch results under the attribution win
 	});
 
 	it('without a time, a mailed result is refused, naming the item and the field; with Continue On Fail it is an error item and the rest is analysed', async () => {
-		const stored = (await dispatchResults()).map((r, k) => (k === 1 ? r : { ...r, timestamp: '2025-03-03T09:00:00Z' }));
+		// results of an earlier version (no sentAt); item 1 was stored without a time
+		const stored = (await dispatchResults()).map(({ sentAt, ...r }, k) => (k === 1 ? r : { ...r, timestamp: '2025-03-03T09:00:00Z' }));
 		const orders = [shopifyOrder('kim@example.com', '2025-03-04T09:00:00Z', 2001, 9001)];
 		const stop = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems([...stored, ...orders]) });
-		expect(stop.error?.message).toMatch(/^Item 1: field "timestamp" is missing: under Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window" an ESP Dispatch result needs the time it was sent/);
+		expect(stop.error?.message).toMatch(/^Item 1: field "sentAt" is missing: under Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window" an ESP Dispatch result needs the time it was sent/);
 		expect((stop.nodes.Analyze.error as unknown as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
 
 		const go = await runWorkflow({ nodes: [analyzeNode(WINDOW, { onError: 'continueRegularOutput' })], connections: {} }, { input: asItems([...stored, ...orders]) });
 		expect(go.error).toBeUndefined();
 		const items = go.items('Analyze');
 		expect(items).toHaveLength(2);
-		expect(items[1]).toEqual({ json: { error: expect.stringMatching(/^Item 1: field "timestamp" is missing/) }, pairedItem: { item: 1 } });
+		expect(items[1]).toEqual({ json: { error: expect.stringMatching(/^Item 1: field "sentAt" is missing/) }, pairedItem: { item: 1 } });
 		// lou (item 1) left out: control kim = 1 sent, converted; treatment mo, ned = 2, none
 		expect(rows(items[0].json)).toEqual([
 			['control', 1, 1, 1],
@@ -186,6 +213,9 @@ describe('A/B Experiment Analyze: ESP Dispatch results under the attribution win
 		const bad = stored.map((r, k) => (k === 1 ? { ...r, timestamp: '03/03/2025 09:00' } : r));
 		const refused = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems([...bad, ...orders]) });
 		expect(refused.error?.message).toBe('Item 1: field "timestamp" ("03/03/2025 09:00") must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z');
+		const badSentAt = stored.map((r, k) => (k === 1 ? { ...r, sentAt: '2025-03-03 09:00' } : r));
+		const refusedSentAt = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems([...badSentAt, ...orders]) });
+		expect(refusedSentAt.error?.message).toBe('Item 1: field "sentAt" ("2025-03-03 09:00") must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z');
 		// the default mode needs no time: as before
 		const before = await runWorkflow({ nodes: [analyzeNode()], connections: {} }, { input: asItems([...stored, ...orders]) });
 		expect(before.error).toBeUndefined();

@@ -53,7 +53,7 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 168,
-		description: 'An order counts when placed at or after the recipient\'s first send and less than this many hours later (168 = 7 days). ESP Dispatch results need a "timestamp" field (the time they were sent) in this mode.',
+		description: 'An order counts when placed at or after the recipient\'s first send and less than this many hours later (168 = 7 days). ESP Dispatch results are timed by their sentAt.',
 		displayOptions: { show: { operation: ['analyze'], inputType: ['events'], orderAttribution: ['window'] } },
 	},
 	{
@@ -193,27 +193,29 @@ function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | un
 	if (email) ids.push(`e:${email}`);
 	const user = str(json.userId);
 	if (user !== undefined) ids.push(`u:${user}`);
-	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids, time: eventTime(json.timestamp) };
+	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids, time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
 }
 
 const WINDOW_LABEL = 'Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window"';
 
 /**
- * Under the attribution window every send needs its time, and an ESP Dispatch result carries none
- * of its own: it must be given one (`timestamp`, ISO-8601 with a zone) when the results are
- * stored. A mailed result without one is refused rather than counted as a send with no window,
- * which would silently give its recipient no conversions.
+ * Under the attribution window every send needs its time: ESP Dispatch writes `sentAt` on every
+ * mailed result (a duplicate of an earlier run: when that send was remembered); results stored by
+ * an earlier version have none and may be given a `timestamp` (ISO-8601 with a zone). A mailed
+ * result without either is refused rather than counted as a send with no window, which would
+ * silently give its recipient no conversions.
  */
 function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number, experimentId: string): void {
 	// only a result that counts as a send: mailed, with a variant, of the experiment analysed
 	if (event.event !== 'Email Sent' || !event.variant || (experimentId !== '' && event.experiment !== experimentId) || event.time !== undefined) return;
-	const value = json.timestamp;
-	if (value === undefined || value === null || value === '')
+	const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+	const field = given(json.sentAt) ? 'sentAt' : given(json.timestamp) ? 'timestamp' : undefined;
+	if (field === undefined)
 		throw new AnalyzeError(
-			`Item ${i}: field "timestamp" is missing: under ${WINDOW_LABEL} an ESP Dispatch result needs the time it was sent, and ESP Dispatch writes none. ` +
-				`Add it when you store the results (Edit Fields: timestamp = {{ $now.toISO() }}), or analyze the provider's Email Sent / Email Delivered events instead`,
+			`Item ${i}: field "sentAt" is missing: under ${WINDOW_LABEL} an ESP Dispatch result needs the time it was sent. ` +
+				`ESP Dispatch writes sentAt on every mailed result; for results stored without it add a "timestamp" field (Edit Fields: timestamp = the send time as ISO-8601, e.g. {{ $now.toISO() }} right after sending), or analyze the provider's Email Sent / Email Delivered events instead`,
 		);
-	throw new AnalyzeError(`Item ${i}: field "timestamp" (${JSON.stringify(value).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
+	throw new AnalyzeError(`Item ${i}: field "${field}" (${JSON.stringify(json[field]).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
 }
 
 /** The attribution parameters, checked: an error names the field. */
@@ -232,7 +234,7 @@ function orderAttribution(this: IExecuteFunctions): OrderAttribution {
  * error carrying its itemIndex; with it, the bad row yields its own `{ error }` item (paired with
  * that row) and is left out, and the remaining rows are still analysed. Events that cannot be
  * counted are skipped and reported as `events_ignored`, not errors; the one per-item failure of
- * events input is a mailed ESP Dispatch result without a `timestamp` under the attribution window
+ * events input is a mailed ESP Dispatch result without a time (`sentAt`, else `timestamp`) under the attribution window
  * (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
  * Fail: one error item paired with every input item).
  */

@@ -117,6 +117,7 @@ class Outcome implements DispatchOutcome {
 	error?: string = undefined;
 	sentTo?: string = undefined;
 	request?: DispatchOutcome['request'] = undefined;
+	sentAt?: string = undefined;
 	constructor(
 		readonly index: number,
 		readonly recipient: string,
@@ -138,6 +139,12 @@ export interface DispatchOutcome {
 	error?: string;
 	/** Test mode: where the message really went. */
 	sentTo?: string;
+	/**
+	 * When the provider accepted it (ISO-8601 UTC): the time of the answer for `sent`, `queued` and
+	 * `unknown` (test mode included); for a `duplicate` of an earlier run, when the duplicate memory
+	 * remembered that send (to the second). Absent for every other status.
+	 */
+	sentAt?: string;
 	/** Dry run: the request that carries this message (full body on the first message of each request). */
 	request?: { number: number; messages: number; method?: string; url?: string; headers?: Record<string, string>; body?: string; preview?: Record<string, unknown>; firstItem: number };
 }
@@ -456,7 +463,12 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			outcome.error = item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list';
 		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt))) {
 			outcome.status = 'duplicate';
-			outcome.error = seen.has(key) ? DUPLICATE_IN_RUN : 'idempotency key already sent within the duplicate window';
+			if (seen.has(key)) outcome.error = DUPLICATE_IN_RUN;
+			else {
+				outcome.error = 'idempotency key already sent within the duplicate window';
+				const at = settings.ledger!.sentAt?.(key);
+				if (at !== undefined) outcome.sentAt = new Date(at).toISOString();
+			}
 		} else {
 			const message = toMessage(item, key, settings);
 			const problem = source.check ? messageProblem(item, message, source, settings.mode) : undefined;
@@ -554,6 +566,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		o.responseCode = result.responseCode;
 		o.error = result.error;
 		done.add(m.index);
+		if (SENT_LIKE.has(result.status) && !settings.sandbox) o.sentAt = new Date(now()).toISOString();
 		if (SENT_LIKE.has(result.status)) {
 			anyAccepted = true;
 			if (useLedger) settings.ledger!.add(o.idempotencyKey, now());

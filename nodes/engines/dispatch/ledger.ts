@@ -20,6 +20,8 @@ export interface Ledger {
 	has(key: string, nowMs: number): boolean;
 	add(key: string, nowMs: number): void;
 	delete(key: string): boolean;
+	/** When the key was remembered as sent (ms since 1970, to the second), if it is remembered. */
+	sentAt?(key: string): number | undefined;
 }
 
 export function hashKey(key: string): string {
@@ -56,6 +58,11 @@ export class StaticDataLedger implements Ledger {
 		this.state.k[h] = Math.floor(nowMs / 1000);
 	}
 
+	sentAt(key: string): number | undefined {
+		const at = this.state.k[hashKey(key)];
+		return at === undefined ? undefined : at * 1000;
+	}
+
 	delete(key: string): boolean {
 		const h = hashKey(key);
 		if (!(h in this.state.k)) return false;
@@ -88,6 +95,10 @@ export class MemoryLedger implements Ledger {
 	}
 	add(key: string, nowMs: number): void {
 		this.keys.set(key, nowMs / 1000);
+	}
+	sentAt(key: string): number | undefined {
+		const at = this.keys.get(key);
+		return at === undefined ? undefined : at * 1000;
 	}
 	delete(key: string): boolean {
 		return this.keys.delete(key);
