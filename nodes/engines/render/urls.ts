@@ -42,10 +42,17 @@
  * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
  * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
  * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
- * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments. Refused
- * outright: Liquid output in an event handler, in a `javascript:` URL the template writes, in a
- * `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block (script,
- * where HTML escaping does not keep data text), and the other places refuseOutput() names.
+ * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments (Liquid
+ * may stand in one: what it writes is written as in a comment and as CSS), and so does one inside a
+ * `<select>`, where a browser may ignore its tag and read its content as markup. A downlevel-hidden
+ * conditional comment (`<!--[if mso]> … <![endif]-->`) is read twice: as the comment browsers read
+ * and as the HTML Outlook reads (readOutlook), so a link in a VML button is checked as any link.
+ * SVG attributes that reference a resource (`fill`, `filter`, `mask`… SVG_CSS_ATTRS) are read as CSS,
+ * and data that starts a `url(` the template writes there must name an element (`#id`: LOCAL_URL).
+ * Refused outright: Liquid output in an event handler, in a `javascript:` URL the template writes,
+ * in a `data:` URL it writes (but a png, gif, jpeg or webp image whose type it writes), in a `<base>`
+ * tag, in a `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block
+ * (script, where HTML escaping does not keep data text), and the other places refuseOutput() names.
  */
 import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
