@@ -299,6 +299,24 @@ describe('Render Email node (real n8n engine)', () => {
 		expect(((visible.items('Render Email')[0].json.findings as IDataObject[]) ?? []).map((f) => f.check)).not.toContain('unsubscribe-link');
 	});
 
+	it('a <base> tag the data writes through | raw fails that recipient only, naming the item and the field (URL guard review 6)', async () => {
+		const htmlBody = '<html><body><p>{{ profile.bio | raw }}</p><a href="account">Your account</a> <a href="{{ unsubscribe_url }}">Unsubscribe</a></body></html>';
+		const u = 'https://shop.example.com/u/x';
+		const input = [
+			{ json: { profile: { bio: '<b>Hi</b>' }, unsubscribe_url: u } },
+			{ json: { profile: { bio: 'Hi <BASE href="https://evil.example/">' }, unsubscribe_url: u } },
+		];
+		const parameters = { ...params, format: 'html', body: htmlBody, blocks: '[]', preheader: 'p' };
+		const message = 'Item 1: The data writes a <base> tag (field "profile.bio"), which would send every relative link and image of the email to the address it names: the template writes that value unescaped (| raw or HTML escaping off). Remove the <base> from the data';
+		const strict = await runWorkflow(workflow(parameters), { input });
+		expect(strict.error?.message).toBe(message);
+		const lenient = await runWorkflow(workflow(parameters, { continueOnFail: true }), { input });
+		const out = lenient.items('Render Email');
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(((out[0].json.email as IDataObject).html as string)).toContain('<p><b>Hi</b></p><a href="account">');
+		expect(out[1].json).toEqual({ ...input[1].json, error: message });
+	});
+
 	it('lint: one report item paired with every input, severities per finding', async () => {
 		const lintParams = {
 			...params,

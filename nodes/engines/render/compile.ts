@@ -41,6 +41,11 @@ export interface CompiledTemplate {
 	textPlan?: TextPlan;
 	/** Why there is no text plan (diagnostics). */
 	textPlanReason?: string;
+	/**
+	 * When the template writes values unescaped (`| raw`, HTML escaping off): the most <base> tags its
+	 * own HTML and literals can write. A render with more has one the data wrote (baseWritten).
+	 */
+	baseTags?: number;
 	compileMs: number;
 }
 
@@ -169,6 +174,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
 		textPlan,
 		textPlanReason,
+		baseTags: !engines.settings.escapeHtml || /\|\s*raw(?![\w-])/.test(liquidHtml) ? countBaseTags(liquidHtml) : undefined,
 		compileMs: performance.now() - started,
 	};
 }
@@ -219,6 +225,35 @@ export function withDefaults(defaults: Record<string, unknown> | undefined, data
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A `<base` start tag (https://html.spec.whatwg.org/multipage/parsing.html#tag-open-state: the name ends at white space, `/` or `>`). */
+const BASE_TAG = /<base[\t\n\f\r />]/gi;
+/** A value that writes one, or its start (the template may write the rest). */
+const BASE_IN_VALUE = /<base(?:[\t\n\f\r />]|$)/i;
+
+function countBaseTags(html: string): number {
+	return html.match(BASE_TAG)?.length ?? 0;
+}
+
+/**
+ * The message for a render whose data wrote a <base> tag (through `| raw` or with HTML escaping off):
+ * it would send every relative link and image of the email elsewhere. Names the first field that holds one.
+ */
+function baseWritten(data: Record<string, unknown>): string {
+	let budget = 10_000;
+	const find = (v: unknown, path: string, depth: number): string | undefined => {
+		if (--budget < 0 || depth > 12) return undefined;
+		if (typeof v === 'string') return BASE_IN_VALUE.test(v) ? path : undefined;
+		if (typeof v !== 'object' || v === null) return undefined;
+		for (const [k, child] of Array.isArray(v) ? v.map((c, i) => [String(i), c] as const) : Object.entries(v)) {
+			const found = find(child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, depth + 1);
+			if (found !== undefined) return found;
+		}
+		return undefined;
+	};
+	const field = find(data, '', 0);
+	return `The data writes a <base> tag${field ? ` (field "${field}")` : ''}, which would send every relative link and image of the email to the address it names: the template writes that value unescaped (| raw or HTML escaping off). Remove the <base> from the data`;
 }
 
 export class RenderFailure extends Error {
@@ -272,6 +307,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	} catch (error) {
 		throw new RenderFailure(explainLiquidError(error, ct.engines.settings));
 	}
+	if (ct.baseTags !== undefined && countBaseTags(html) > ct.baseTags) throw new RenderFailure(baseWritten(scope));
 	// The text part: from the compiled text plan, or (no plan, or a value it cannot reproduce exactly) from the HTML.
 	const text = options.skipText ? '' : pre && !pre.unsafe ? finalizeText(pre.text) : htmlToText(html);
 	const size = Buffer.byteLength(html, 'utf8');

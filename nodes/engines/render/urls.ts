@@ -42,10 +42,17 @@
  * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
  * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
  * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
- * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments. Refused
- * outright: Liquid output in an event handler, in a `javascript:` URL the template writes, in a
- * `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block (script,
- * where HTML escaping does not keep data text), and the other places refuseOutput() names.
+ * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments (Liquid
+ * may stand in one: what it writes is written as in a comment and as CSS), and so does one inside a
+ * `<select>`, where a browser may ignore its tag and read its content as markup. A downlevel-hidden
+ * conditional comment (`<!--[if mso]> … <![endif]-->`) is read twice: as the comment browsers read
+ * and as the HTML Outlook reads (readOutlook), so a link in a VML button is checked as any link.
+ * SVG attributes that reference a resource (`fill`, `filter`, `mask`… SVG_CSS_ATTRS) are read as CSS,
+ * and data that starts a `url(` the template writes there must name an element (`#id`: LOCAL_URL).
+ * Refused outright: Liquid output in an event handler, in a `javascript:` URL the template writes,
+ * in a `data:` URL it writes (but a png, gif, jpeg or webp image whose type it writes), in a `<base>`
+ * tag, in a `<script>` tag and in `<script>` unless its first `type` makes it a JSON data block
+ * (script, where HTML escaping does not keep data text), and the other places refuseOutput() names.
  */
 import { decode as decodeHtml } from 'he';
 import type { PlanToken } from './text';
@@ -105,8 +112,24 @@ export const UNQUOTED_EMPTY = 256;
  * comment never ends there, as the scan reads it.
  */
 export const COMMENT_SPLIT = 512;
+/**
+ * With CSS_URL | URL_START: the output starts a `url(` the template writes in an SVG attribute that
+ * references another element (SVG_CSS_ATTRS: a paint server, filter, mask, clip path, marker,
+ * cursor): the data may only name an element of the document, so a value that does not start with
+ * `#` is written `#` (`url(#)`, which references nothing).
+ */
+export const LOCAL_URL = 1024;
 export type UrlMode = number;
 
+/**
+ * SVG presentation attributes read as CSS values that may hold url(…): the element or resource they
+ * reference (https://www.w3.org/TR/SVG2/painting.html#SpecifyingPaint, https://www.w3.org/TR/SVG2/styling.html#PresentationAttributes).
+ * Data in them is read as in a `style` attribute (CSS_DATA: a `url(` the data writes is written as
+ * nothing), and data that starts a `url(` the template writes must name an element (LOCAL_URL).
+ */
+const SVG_CSS_ATTRS = new Set(['fill', 'stroke', 'filter', 'mask', 'clip-path', 'marker-start', 'marker-mid', 'marker-end', 'marker', 'cursor']);
+/** Attribute values read as CSS: `style`, and the SVG ones that may reference a resource. */
+const isCssAttr = (attr: string): boolean => attr === 'style' || SVG_CSS_ATTRS.has(attr);
 const URL_ATTRS = new Set(['href', 'src', 'background', 'action', 'formaction', 'poster', 'xlink:href', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'sms', 'cid']);
 const BLOCK_MIDDLES = new Set(['elsif', 'else', 'when']);
@@ -187,7 +210,9 @@ interface Use {
 	fate: Fate;
 }
 
-const useKey = (u: Use): string => `${u.state}|${u.foreign}|${u.fate.cut ?? ''}|${u.fate.cased ? 1 : 0}|${u.fate.decoded ? 1 : 0}|${(u.fate.added ?? []).join(' ')}`;
+const fateKey = (f: Fate): string =>
+	`${f.cut ?? ''}|${f.cased ? 1 : 0}|${f.decoded ? 1 : 0}|${(f.added ?? []).join(' ')}|${f.keepsArray ? 1 : 0}|${f.onArray ? `(${fateKey(f.onArray)})` : ''}`;
+const useKey = (u: Use): string => `${u.state}|${u.foreign}|${fateKey(u.fate)}`;
 
 /** What gives a variable its value: an assign or a loop (its literals and variables), or a capture (also its body). */
 interface Source {
@@ -224,6 +249,20 @@ interface Scan {
 	 * refuses more (CDATA, a `<` in `<style>`/`<title>`).
 	 */
 	foreign: number;
+	/**
+	 * 1 after a `<select>` start tag, up to `</select>`. In a select a browser ignores a `<style>`,
+	 * `<title>`, `<xmp>`, `<iframe>`, `<noembed>` or `<noframes>` start tag (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inselect),
+	 * so it reads their content as markup, where one that allows them (a newer parser) reads text:
+	 * read as text, they must hold no `<` but whole comments (as in foreign content). A select another
+	 * tag closes (`<input>`, a second `<select>`) is taken for open: that only refuses more.
+	 */
+	select: number;
+	/**
+	 * In a raw-text element read as possibly holding markup (foreign content, a select), inside a
+	 * `<!--` comment a static piece did not end (Liquid stands in it): what is written there is read
+	 * both as the element's text (CSS) and as a comment's, up to the comment's end.
+	 */
+	rawComment: boolean;
 	/**
 	 * Open `<noscript>` elements. A browser with scripting on (an email's web version) reads their
 	 * content as raw text up to the first `</noscript`, where this scan reads markup: no output may
@@ -273,7 +312,7 @@ function cssTail(css: string): string {
 
 /** The value as far as the rest of the scan reads it: CSS for `style`; once it holds Liquid, only whether it is blank. */
 function normalValue(x: Scan): void {
-	if (x.attr === 'style') x.value = cssTail(x.value);
+	if (isCssAttr(x.attr)) x.value = cssTail(x.value);
 	else if (x.hasLiquid) x.value = x.value.trim() === '' ? '' : 'x';
 }
 
@@ -329,6 +368,7 @@ function endOfTag(x: Scan, at: number): S {
 		);
 	}
 	x.meta = 0;
+	if (x.tag === 'select') x.select = 1;
 	if (FOREIGN.has(x.tag)) {
 		x.foreign = 1;
 		return S.Text;
@@ -337,6 +377,7 @@ function endOfTag(x: Scan, at: number): S {
 	if (TEXT_ELEMENTS.has(x.tag)) {
 		x.rawTag = x.tag;
 		x.raw = '';
+		x.rawComment = false;
 		return S.RawText;
 	}
 	return S.Text;
@@ -350,8 +391,8 @@ function endOfTag(x: Scan, at: number): S {
  */
 function scanKey(x: Scan): string {
 	const key = stateKey(x);
-	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 || x.unqStart >= 0
-		? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}|${x.unqStart}`
+	return x.foreign || x.meta || x.carry || x.noscript || x.scriptData || x.cssCall >= 0 || x.unqStart >= 0 || x.select || x.rawComment
+		? `${key}|${x.foreign}|${x.meta}|${x.carry}|${x.noscript}|${x.scriptData}|${x.cssCall}|${x.unqStart}|${x.select}|${x.rawComment ? 1 : 0}`
 		: key;
 }
 
@@ -375,7 +416,7 @@ function stateKey(x: Scan): string {
 			return JSON.stringify([x.state, x.rawTag, x.raw]);
 		default: {
 			// a value (the only state where where it opened and its static start matter: merged)
-			const value = x.hasLiquid && x.attr !== 'style' ? x.value.trim() === '' : x.value;
+			const value = x.hasLiquid && !isCssAttr(x.attr) ? x.value.trim() === '' : x.value;
 			return JSON.stringify([x.state, x.tag, x.attr, x.hasLiquid, value, x.valueHasOutput]);
 		}
 	}
@@ -516,6 +557,9 @@ export class UrlGuardRefusal extends Error {
  */
 export const LOOP_PASSES = 4;
 
+/** Outlook readings of conditional comments one static piece may start besides the readings it is read in (readOutlook). */
+const MSO_READINGS = 64;
+
 /** Counters of the last urlOutputs() call (tests: the work a template costs): loop body reads, readings read through a token. */
 export const urlScanStats = { bodyReads: 0, work: 0 };
 
@@ -560,7 +604,8 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		// <meta http-equiv="refresh"> (compared as a browser does, references decoded), or an http-equiv Liquid writes:
 		// Liquid in its tag is refused (endOfTag); Content-Type, Content-Language, X-UA-Compatible… are not refreshes
 		if (x.tag === 'meta' && x.attr === 'http-equiv' && (x.hasLiquid || decodeHtml(x.value).trim().toLowerCase() === 'refresh')) x.meta |= 1;
-		if (x.tag === 'script' && x.attr === 'type' && x.scriptData === 3) x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).trim().toLowerCase()) ? 1 : 2;
+		// the type's essence (before any parameter: `application/ld+json; charset=utf-8`): no JavaScript type has a JSON essence
+		if (x.tag === 'script' && x.attr === 'type' && x.scriptData === 3) x.scriptData = !x.hasLiquid && DATA_SCRIPTS.has(decodeHtml(x.value).split(';')[0].trim().toLowerCase()) ? 1 : 2;
 		if (x.hasLiquid && isUrlAttr(x.attr) && !staticStartDecides(x.staticStart)) {
 			let planned = false;
 			for (const [p, a] of x.openers) {
@@ -603,10 +648,13 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				throw new UrlGuardRefusal('The template has too many ways through its Liquid blocks and loops for the URL guard to read: close the HTML tags and attributes inside each block and loop', n.t.begin);
 			}
 			switch (n.kind) {
-				case 'piece':
-					for (const x of scans) readPiece(x, n.t);
+				case 'piece': {
+					const forks: Scan[] = [];
+					for (const x of scans) forks.push(...readPiece(x, n.t));
+					if (forks.length) scans = [...scans, ...forks];
 					if (scans.length > 1) scans = distinct(scans);
 					break;
+				}
 				case 'output':
 					readOutput(scans, n.t);
 					break;
@@ -711,11 +759,14 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		const { items, rest } = chainOf(t.expr, t.kind === 'tag' && t.value === 'liquid');
 		if (!unescaped(t, rest)) return false;
 		for (const x of scans) {
-			for (const item of items) {
-				const use: Use = { state: x.state, foreign: x.foreign, fate: item.fate };
-				// the variables it writes, and where: checked against what is assigned or captured to them (checkSources)
-				if (item.kind === 'name') addUse(item.text, use);
-				else checkUse(use, item.text, t.begin);
+			// in a comment of a raw-text element that may hold markup, it is read both as the element's text and as the comment's
+			for (const state of x.state === S.RawText && x.rawComment ? [S.RawText, S.Comment] : [x.state]) {
+				for (const item of items) {
+					const use: Use = { state, foreign: x.foreign, fate: item.fate };
+					// the variables it writes, and where: checked against what is assigned or captured to them (checkSources)
+					if (item.kind === 'name') addUse(item.text, use);
+					else checkUse(use, item.text, t.begin);
+				}
 			}
 		}
 		return true;
@@ -737,13 +788,15 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		switch (x.state) {
 			case S.Text: {
 				const probe: Scan = { ...newScan(), foreign: x.foreign };
+				let forks: Scan[];
 				try {
-					readPiece(probe, { kind: 'html', value: lit, begin: -1 });
+					forks = readPiece(probe, { kind: 'html', value: lit, begin: -1 });
 				} catch (error) {
 					if (error instanceof UrlGuardRefusal) return true;
 					throw error;
 				}
-				return probe.state !== S.Text || probe.carry !== '' || probe.foreign !== x.foreign || probe.noscript !== 0;
+				// Outlook's reading of a conditional comment in it too
+				return [probe, ...forks].some((y) => y.state !== S.Text || y.carry !== '' || y.foreign !== x.foreign || y.noscript !== 0 || y.select !== 0);
 			}
 			case S.ValueDq:
 				return lit.includes('"');
@@ -808,11 +861,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			for (const line of lines) {
 				const a = /^assign\s+([\w-]+)\s*=([\s\S]*)$/.exec(line);
 				if (a) sources.push({ begin: t.begin, target: a[1], items: chainOf(a[2]).items });
+				// a loop variable is one element (of a string, the string), a captured text a string: never an array of pieces (asString)
 				const f = /^(?:for|tablerow)\s+([\w-]+)\s+in\s+([\s\S]*)$/.exec(line);
-				if (f) sources.push({ begin: t.begin, target: f[1], items: chainOf(f[2]).items });
+				if (f) sources.push({ begin: t.begin, target: f[1], items: asString(chainOf(f[2]).items) });
 				// `{% liquid capture x … endcapture %}`: what its lines write, all of the tag counted
 				const c = t.value === 'liquid' ? /^capture\s+(?:([\w-]+)|"([^"]*)"|'([^']*)')/.exec(line) : null;
-				if (c) sources.push({ begin: t.begin, target: c[1] ?? c[2] ?? c[3], items: chainOf(t.expr, true).items });
+				if (c) sources.push({ begin: t.begin, target: c[1] ?? c[2] ?? c[3], items: asString(chainOf(t.expr, true).items) });
 			}
 		}
 		for (const capture of captures) {
@@ -821,7 +875,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			for (const w of bodyParts(capture.body).writers) {
 				if (w.expr === undefined) continue;
 				const chain = chainOf(w.expr, w.kind === 'tag' && w.value === 'liquid');
-				if (unescaped(w, chain.rest)) items.push(...chain.items);
+				if (unescaped(w, chain.rest)) items.push(...asString(chain.items));
 			}
 			const target = (capture.t.expr ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
 			sources.push({ begin: capture.t.begin, target, items, capture });
@@ -898,7 +952,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	}
 
 	function newScan(): Scan {
-		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, unqStart: -1, carry: '' };
+		return { state: S.Text, tag: '', attr: '', value: '', valueHasOutput: false, raw: '', rawTag: '', openers: [], hasLiquid: false, staticStart: '', lastPiece: -1, lastPieceLength: 0, foreign: 0, select: 0, rawComment: false, noscript: 0, meta: 0, scriptData: 0, cssCall: -1, unqStart: -1, carry: '' };
 	}
 
 	function readOutput(scans: Scan[], t: PlanToken): void {
@@ -925,9 +979,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			if (x.state === S.ValueUnq || x.state === S.BeforeValue) unquoted = UNQUOTED;
 			if (inValue(x)) {
 				liquidInValue(x);
-				const mode = x.attr === 'style' ? cssUrlMode(x.value) : 0;
-				if (mode) css |= mode;
-				else if (x.attr === 'style') {
+				const mode = isCssAttr(x.attr) ? cssUrlMode(x.value) : 0;
+				// in an SVG reference attribute, data that starts the url( must name an element of the document
+				if (mode) css |= mode & URL_START && x.attr !== 'style' ? mode | LOCAL_URL : mode;
+				else if (isCssAttr(x.attr)) {
 					css |= cssDataMode(x.value) & cssData;
 					if (cssData) x.cssCall = t.begin;
 				}
@@ -938,7 +993,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			} else if (x.state === S.BeforeValue) {
 				// href={{ url }}: an unquoted value starting with the output
 				if (isUrlAttr(x.attr)) starts++;
-				else if (x.attr === 'style') {
+				else if (isCssAttr(x.attr)) {
 					css |= CSS_DATA & cssData;
 					if (cssData) x.cssCall = t.begin;
 				}
@@ -956,6 +1011,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					if (cssData) x.cssCall = t.begin;
 				}
 				x.raw = x.rawTag === 'style' ? cssTail(x.raw + 'x') : x.rawTag === 'script' ? x.raw : '';
+				if (x.rawComment) {
+					// also in a comment where the element holds markup: written as in one (IN_COMMENT, COMMENT_SPLIT)
+					comment |= IN_COMMENT;
+					if (x.carry) comment |= COMMENT_SPLIT;
+					x.carry = '';
+				}
 			} else if (inTag(x)) {
 				// the data writes (part of) an attribute name (an element name is refused): which attribute it is, the data says
 				tagged = IN_TAG;
@@ -979,7 +1040,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		const refuse = (message: string, shown: string) => {
 			throw new UrlGuardRefusal(message, t.begin, shown);
 		};
-		if (x.state === S.TagOpen || x.state === S.EndTag || (x.carry && (x.state === S.Text || x.state === S.RawText))) {
+		if (x.state === S.TagOpen || x.state === S.EndTag || (x.carry && (x.state === S.Text || (x.state === S.RawText && !x.rawComment)))) {
 			if (x.carry.startsWith('<!')) refuse('Liquid in a "<!…>" declaration: it could make it a comment that hides or reveals the links after it. Write the declaration without Liquid', x.carry);
 			refuse(
 				'Liquid writes an element name: the data could choose <script>, <style>, <svg> or end a <style> early. Write the element in the template and choose between them with {% if %} or {% case %}',
@@ -1008,10 +1069,21 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		}
 		if (inValue(x) && isUrlAttr(x.attr)) {
 			// a javascript: URL the template writes: the data would be script (references decoded first)
-			const scheme = schemeOf(x.hasLiquid ? x.staticStart : x.value);
+			const start = x.hasLiquid ? x.staticStart : x.value;
+			const scheme = schemeOf(start);
 			if (scheme === 'javascript' || scheme === 'vbscript') {
 				refuse(`Liquid inside a ${scheme}: URL the template writes: a browser runs it as script once it has decoded the character references, so HTML escaping does not keep the data text there. Write an http(s) link`, `${x.attr}="${scheme}:…"`);
 			}
+			// a data: URL the template writes: the data writes a whole resource (of the type before its first comma)
+			if (scheme === 'data' && !IMAGE_DATA.test(browserUrl(decodeHtml(start, { isAttributeValue: true })))) {
+				refuse(
+					'Liquid inside a data: URL the template writes: the data would write the content of a whole resource, and one of type text/html or image/svg+xml is a document that runs its scripts in a frame, an <object> or a new tab (HTML escaping does not stop that: the browser decodes character references first). Write an http(s) URL, or a data:image/png, gif, jpeg or webp URL whose type and encoding the template writes up to the comma (data:image/png;base64,{{ … }})',
+					`${x.attr}="data:…"`,
+				);
+			}
+		}
+		if (x.tag === 'base' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) {
+			refuse('Liquid in a <base> tag: its href sets the address every relative link and image of the email resolves against, so the data would choose where they all point. Write the <base> without Liquid, or write whole URLs in the links', '<base>');
 		}
 		if (x.tag === 'script' && (inTag(x) || inValue(x) || x.state === S.BeforeValue)) {
 			refuse(
@@ -1030,7 +1102,12 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		}
 	}
 
-	function readPiece(x: Scan, t: PlanToken): void {
+	/**
+	 * Reads a static piece. Returns the readings it starts besides x: Outlook's (and old IE's) reading
+	 * of each downlevel-hidden conditional comment (`<!--[if mso]> … <![endif]-->`), whose content
+	 * they read as HTML where browsers read a comment (readOutlook).
+	 */
+	function readPiece(x: Scan, t: PlanToken): Scan[] {
 		if (x.cssCall >= 0) {
 			// `background:{{ f }}(…)`: the data names the function the template opens
 			if (t.value.startsWith('(') && t.begin >= 0) mark(x.cssCall, CSS_CALL);
@@ -1047,7 +1124,33 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		x.carry = '';
 		x.lastPiece = t.begin;
 		x.lastPieceLength = t.value.length;
-		for (let i = 0; i < s.length; i++) {
+		const forks: Scan[] = [];
+		readFrom(x, s, 0, t, shift, forks, -1, '');
+		return forks;
+	}
+
+	/**
+	 * At `<!--[if …]>` (at `at` in s): Outlook reads what follows its `]>` as HTML, up to `<![endif]`, where
+	 * x (a browser) reads a comment. That reading goes on from here; when it is back where x is once the
+	 * comment ends (in text, with the same flags, at the comment's end in this piece) it is x's own and
+	 * is dropped, else it is one more reading of the template (at most MSO_READINGS started in a piece).
+	 */
+	function readOutlook(x: Scan, s: string, at: number, t: PlanToken, shift: number, forks: Scan[]): void {
+		if (forks.length >= MSO_READINGS) {
+			throw new UrlGuardRefusal('The template has too many conditional comments (<!--[if mso]>) that leave an HTML tag or attribute open for the URL guard to read: close the tags and attributes inside each one', t.begin);
+		}
+		const end = commentEnd(s, at);
+		const y: Scan = { ...x, state: S.Bogus };
+		if (!readFrom(y, s, at + 4, t, shift, forks, end, end < 0 ? '' : scanKey({ ...x, state: S.Text, carry: '' }))) forks.push(y);
+	}
+
+	/**
+	 * Reads s from `from` on in x. With `forks`, a conditional comment starts Outlook's reading there
+	 * (readOutlook). With `dropAt` (an index in s), returns true (the reading stopped) when x is in the
+	 * reading `dropKey` names right after reading the character there.
+	 */
+	function readFrom(x: Scan, s: string, from: number, t: PlanToken, shift: number, forks: Scan[] | undefined, dropAt: number, dropKey: string): boolean {
+		for (let i = from; i < s.length; i++) {
 			const c = s[i];
 			switch (x.state) {
 				case S.Text:
@@ -1058,6 +1161,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							x.carry = rest;
 							i = s.length;
 						} else if (s.startsWith('!--', i + 1)) {
+							if (forks && /^\[if\b/i.test(s.slice(i + 4, i + 8))) readOutlook(x, s, i, t, shift, forks);
 							x.state = S.Comment;
 							i += 3;
 						} else if (s.startsWith('![CDATA[', i + 1) && x.foreign > 0) {
@@ -1091,6 +1195,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				case S.EndTag:
 					if (c === '>') {
 						if (x.tag.trim() === 'noscript' && x.noscript > 0) x.noscript--;
+						if (x.tag.trim() === 'select') x.select = 0;
 						x.state = S.Text;
 					} else if (/[\s/]/.test(c)) {
 						if (!x.tag.endsWith(' ')) x.tag += ' ';
@@ -1170,6 +1275,13 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					} else x.value += c;
 					break;
 				case S.RawText: {
+					if (x.rawComment) {
+						// in a comment the element holds where it may hold markup (below), up to its end: "-->" or "--!>" (the dashes may be the last piece's)
+						if (c === '<') refuseMarkup(x, t);
+						if (x.rawTag === 'style') x.raw += c;
+						if (c === '>' && (s.startsWith('--', i - 2) || s.startsWith('--!', i - 3))) x.rawComment = false;
+						break;
+					}
 					const named = c === '<' && s[i + 1] === '/' && s.slice(i + 2, i + 2 + x.rawTag.length).toLowerCase() === x.rawTag;
 					// an end tag only when its name ends there (`</style>`, `</style `, `</style/`, not `</styles>`:
 					// https://html.spec.whatwg.org/multipage/parsing.html#rawtext-end-tag-name-state); at the end of the piece the next one says (carry)
@@ -1184,20 +1296,19 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						x.raw = '';
 						break;
 					}
-					if (c === '<' && x.foreign > 0) {
-						// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>): read as text, it must hold none,
-						// but a comment (`<!-- … -->` hiding CSS from old clients) that ends before the element and holds no "<" reads alike
-						const close = s.startsWith('<!--', i) ? commentEnd(s, i) : -1;
-						if (close < 0 || s.slice(i + 4, close).includes('<') || endTagAt(s, x.rawTag, i) < close) {
-							throw new UrlGuardRefusal(
-								`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text (and whole <!-- … --> comments) in it, or move it before the <svg>/<math> element`,
-								t.begin,
-								`<${x.rawTag}>`,
-							);
-						}
+					if (c === '<' && (x.foreign > 0 || (x.select > 0 && x.rawTag !== 'script' && x.rawTag !== 'textarea'))) {
+						// in <svg>/<math> a <style> or <title> holds markup (and may close itself: <style/>), in a <select> a browser may ignore
+						// the element and read its content as markup: read as text, it must hold none, but a comment (`<!-- … -->` hiding CSS
+						// from old clients) that ends before the element and holds no "<" reads alike
+						const comment = s.startsWith('<!--', i);
+						const close = comment ? commentEnd(s, i) : -1;
+						const end = close < 0 ? s.length : close;
+						if (!comment || s.slice(i + 4, end).includes('<') || endTagAt(s, x.rawTag, i) < end) refuseMarkup(x, t);
 						// read as CSS where the element holds text (the <svg> closed): as a browser without it reads it
-						if (x.rawTag === 'style') x.raw += s.slice(i, close + 1);
-						i = close;
+						if (x.rawTag === 'style') x.raw += s.slice(i, end + 1);
+						// a comment this piece does not end (Liquid stands in it): read on in it (rawComment)
+						if (close < 0) x.rawComment = true;
+						i = end;
 						break;
 					}
 					if (x.rawTag !== 'script') {
@@ -1217,13 +1328,16 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					break;
 				}
 			}
+			if (i === dropAt && scanKey(x) === dropKey) return true;
 		}
 		if (x.state === S.RawText) {
 			// style: its CSS tail; script: whether it is after "<!--"
 			x.raw = x.rawTag === 'style' ? cssTail(x.raw) : x.rawTag === 'script' ? x.raw : '';
+			// in a comment: `-`, `--`, `--!`, which the next piece may end with `>`
+			if (x.rawComment) x.carry = /(?:--!?|-)$/.exec(s)?.[0] ?? '';
 			// `<`, `</`, `</sty`, `</style`: the next piece may end the element
 			const end = `</${x.rawTag}`;
-			for (let k = Math.min(end.length, s.length); k > 0; k--) {
+			for (let k = Math.min(end.length, s.length); k > 0 && !x.rawComment; k--) {
 				if (end.startsWith(s.slice(-k).toLowerCase())) {
 					x.carry = s.slice(-k);
 					break;
@@ -1233,9 +1347,26 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			// `-`, `--`, `--!`: the next piece may end the comment with `>`
 			x.carry = /(?:--!?|-)$/.exec(s)?.[0] ?? '';
 		}
-		if (inValue(x) && (x.hasLiquid || x.attr === 'style')) normalValue(x);
+		if (inValue(x) && (x.hasLiquid || isCssAttr(x.attr))) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
+		return false;
 	}
+}
+
+/** A "<" in a raw-text element that may hold markup there (Scan.foreign, Scan.select): refused. */
+function refuseMarkup(x: Scan, t: PlanToken): never {
+	if (x.foreign > 0) {
+		throw new UrlGuardRefusal(
+			`A "<" inside <${x.rawTag}> in (or after) <svg> or <math>: there the element holds markup, not text, so links in or after it are read differently by the browser and the URL guard (which end tag closes an <svg> or <math> depends on the elements open around it, so the guard reads all that follows one as possibly inside it). Keep only text (and whole <!-- … --> comments) in it, or move it before the <svg>/<math> element`,
+			t.begin,
+			`<${x.rawTag}>`,
+		);
+	}
+	throw new UrlGuardRefusal(
+		`A "<" inside <${x.rawTag}> in a <select>: browsers that do not allow a <${x.rawTag}> there ignore its tag and read its content as markup, others as text, so links in it are read differently by the browser and the URL guard. Keep only text (and whole <!-- … --> comments) in it, or move it out of the <select>`,
+		t.begin,
+		`<${x.rawTag}>`,
+	);
 }
 
 /**
@@ -1262,19 +1393,28 @@ function endTagAt(s: string, tag: string, from: number): number {
 }
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+/**
+ * A data: URL whose type (what stands before its first comma: https://fetch.spec.whatwg.org/#data-urls)
+ * is an image type a browser only ever decodes as an image (never a document that runs script).
+ */
+const IMAGE_DATA = /^data:image\/(?:png|gif|jpeg|webp)(?:;[^,]*)?,/i;
 const ENTITY = /&(?:#(\d+)|#[xX]([0-9a-fA-F]+)|(colon|Tab|NewLine));?/g;
 const NAMED: Record<string, string> = { colon: ':', Tab: '\t', NewLine: '\n' };
 
-/** The scheme a browser would read (entities decoded, tabs and line breaks removed, leading spaces and controls trimmed). */
-function schemeOf(value: string): string | undefined {
+/** A URL value as a browser reads it: references decoded (those that complete a scheme), tabs and line breaks removed, leading spaces and controls trimmed. */
+function browserUrl(value: string): string {
 	let v = value;
 	if (v.includes('&')) {
 		v = v.replace(ENTITY, (_m, dec: string | undefined, hex: string | undefined, name: string | undefined) =>
 			name ? NAMED[name] : String.fromCodePoint(Math.min(parseInt(dec ?? hex ?? '0', dec ? 10 : 16), 0x10ffff)),
 		);
 	}
-	v = v.replace(/[\t\n\r]/g, '').replace(/^[\x00-\x20]+/, '');
-	const m = SCHEME.exec(v);
+	return v.replace(/[\t\n\r]/g, '').replace(/^[\x00-\x20]+/, '');
+}
+
+/** The scheme a browser would read (browserUrl). */
+function schemeOf(value: string): string | undefined {
+	const m = SCHEME.exec(browserUrl(value));
 	return m ? m[1].toLowerCase() : undefined;
 }
 
@@ -1322,6 +1462,8 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		const scheme = schemeOf(value);
 		if (scheme !== undefined && !SAFE_SCHEMES.has(scheme)) return '#';
 	}
+	// `url(#id)` only: empty, the data would leave the url( to what follows it
+	if (mode & LOCAL_URL && !/^[\t\n\f\r ]*#/.test(value)) return '#';
 	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) return '';
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
@@ -1347,6 +1489,19 @@ export interface Fate {
 	decoded?: boolean;
 	/** What those filters add of their own (`json`'s quotes, `newline_to_br`'s `<br />`). */
 	added?: string[];
+	/**
+	 * A literal: it reaches the end of its expression as an element of an array, whole (split pieces
+	 * only through filters that keep an array: an assign stores the array, whose element a
+	 * `first`/`last` where the variable is written picks whole).
+	 */
+	array?: boolean;
+	/**
+	 * A variable the expression starts from: what its filters do to one of its elements when it holds
+	 * such an array (a pick takes an element whole, a second one a character), and whether they give
+	 * an array back (keepsArray).
+	 */
+	onArray?: Fate;
+	keepsArray?: boolean;
 }
 
 /** A literal or a variable of a Liquid expression (not a filter's name) that reaches what it writes, and its fate. */
@@ -1482,37 +1637,71 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 			texts = item.text.split(sep.text);
 			from = k + 3;
 		}
-		// whether the value is still that array of pieces (then first/last/find pick one piece whole), not a string
-		let array = from !== k + 1;
-		let reaches = true;
-		for (let a = from; a < found.length && found[a].chain === item.chain && reaches; a++) {
-			const f = found[a];
-			if (f.kind !== 'filter') continue;
-			if (array && (ELEMENT_PICKS.has(f.text) || ELEMENT_FINDS.has(f.text))) {
-				// one piece, a string: a second pick takes a character of it
+		// the filters after it, into `into`, from an array of whole pieces or not: whether the value reaches what is written, and is still an array there
+		const through = (into: Fate, fromArray: boolean): { reaches: boolean; array: boolean } => {
+			// whether the value is still that array of pieces (then first/last/find pick one piece whole), not a string
+			let array = fromArray;
+			for (let a = from; a < found.length && found[a].chain === item.chain; a++) {
+				const f = found[a];
+				if (f.kind !== 'filter') continue;
+				if (array && (ELEMENT_PICKS.has(f.text) || ELEMENT_FINDS.has(f.text))) {
+					// one piece, a string: a second pick takes a character of it
+					array = false;
+					continue;
+				}
+				if (KEEPS.has(f.text)) {
+					if (!ARRAY_KEEPS.has(f.text)) array = false;
+					continue;
+				}
 				array = false;
-				continue;
+				if (CASES.has(f.text)) into.cased = true;
+				else if (OPAQUE.has(f.text)) return { reaches: false, array };
+				else if (DECODES.has(f.text)) into.decoded = true;
+				else {
+					into.cut ??= f.text;
+					if (ADDS[f.text]) into.added = [...(into.added ?? []), ...ADDS[f.text]];
+				}
 			}
-			if (KEEPS.has(f.text)) {
-				if (!ARRAY_KEEPS.has(f.text)) array = false;
-				continue;
-			}
-			array = false;
-			if (CASES.has(f.text)) fate.cased = true;
-			else if (OPAQUE.has(f.text)) reaches = false;
-			else if (DECODES.has(f.text)) fate.decoded = true;
-			else {
-				fate.cut ??= f.text;
-				if (ADDS[f.text]) fate.added = [...(fate.added ?? []), ...ADDS[f.text]];
-			}
+			return { reaches: true, array };
+		};
+		const { reaches, array } = through(fate, from !== k + 1);
+		if (!reaches) continue;
+		// split pieces still an array where the expression ends (an assign keeps it one): a pick where the variable is written takes a piece whole
+		if (array && item.kind === 'literal') fate.array = true;
+		if (item.kind === 'name' && own === undefined && !item.indexed) {
+			// the variable the chain starts from may hold such an array: its filters read on one (Fate.onArray)
+			const onArray: Fate = {};
+			fate.onArray = onArray;
+			if (through(onArray, true).array) fate.keepsArray = true;
 		}
-		if (reaches) for (const text of texts) items.push({ kind: item.kind, text, fate });
+		for (const text of texts) items.push({ kind: item.kind, text, fate });
 	}
 	return { items, rest };
 }
 
-/** A fate after another: a value that goes through `inner`'s filters, then `outer`'s. */
+/** Items whose value is stored as one string (a loop's element, a captured text), not as the array their expression may give. */
+function asString(items: ChainItem[]): ChainItem[] {
+	return items.map((item) => (item.fate.array || item.fate.keepsArray ? { ...item, fate: { ...item.fate, array: undefined, keepsArray: undefined } } : item));
+}
+
+/**
+ * A fate after another: a value that goes through `inner`'s filters, then `outer`'s. A literal that
+ * reaches as an element of an array (Fate.array) meets outer's filters as read on an array; a
+ * variable's filters read on an array (Fate.onArray) are followed by outer's read on an array too
+ * while they keep one.
+ */
 function compose(inner: Fate, outer: Fate): Fate {
+	if (inner.array) return composeFilters(inner, outer.onArray ?? outer);
+	const plain = composeFilters(inner, outer);
+	if (!inner.onArray) return plain;
+	const onArray = composeFilters(inner.onArray, inner.keepsArray ? (outer.onArray ?? outer) : outer);
+	return { ...plain, onArray, keepsArray: inner.keepsArray && outer.keepsArray ? true : undefined };
+}
+
+/** What filters do to a value (Fate's cut, cases, decoding, added text), of one fate then another. */
+function composeFilters(innerFate: Fate, outerFate: Fate): Fate {
+	const inner: Fate = { cut: innerFate.cut, cased: innerFate.cased, decoded: innerFate.decoded, added: innerFate.added };
+	const outer: Fate = { cut: outerFate.cut, cased: outerFate.cased, decoded: outerFate.decoded, added: outerFate.added };
 	if (!inner.cut && !inner.cased && !inner.decoded && !inner.added) return outer;
 	if (!outer.cut && !outer.cased && !outer.decoded && !outer.added) return inner;
 	const added = [...new Set([...(inner.added ?? []), ...(outer.added ?? [])])];

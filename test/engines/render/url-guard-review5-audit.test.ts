@@ -163,11 +163,15 @@ describe('5. a <style> after <svg> hiding its CSS in a comment', () => {
 		// the comment runs past </style>: in foreign content the <a> in the title is a link the guard read as a value
 		['a comment the element ends before', '<svg></svg><style><!-- </style><p title="--><a href={{ u }}>x</a>">'],
 		['a tag in the comment', '<svg></svg><style><!-- <a href="{{ u }}">x</a> --></style>'],
-		['a comment that does not end in the piece', '<svg></svg><style><!-- .a { color: {{ c }} } --></style>'],
 		// "<!--!>" is no comment end (the "!" is comment text): in foreign content the comment runs on to the title's "-->"
 		['"<!--!>", which ends no comment', '<svg></svg><style><!--!> </style><p title="--><a href={{ u }}>x</a>">'],
 	])('%s: still refused', async (_name, body) => {
 		expect(await outcome(body, { u: JS, c: 'red' }, /A "<" inside <style> in \(or after\) <svg> or <math>/)).toBe('refused');
+	});
+
+	it('a comment that does not end in the piece (Liquid in it) renders, its data written as in a comment and as CSS (review 6)', async () => {
+		// by hand: "red" has no dash, "!" or CSS function: written as is
+		expect(await render('<svg></svg><style><!-- .a { color: {{ c }} } --></style>', { c: 'red' })).toBe('<svg></svg><style><!-- .a { color: red } --></style>');
 	});
 });
 

@@ -63,7 +63,8 @@ describe('2. filters that cut or change a literal written raw', () => {
 		['an assigned literal sliced where it is assigned', `{% assign open = '<a href="x">' | slice: 0, 9 %}{{ open | raw }}{{ u }}">Go</a>`, 'slice'],
 		['a captured element sliced', `{% capture open %}<a href="x">{% endcapture %}{{ open | slice: 0, 9 | raw }}{{ u }}">Go</a>`, 'slice'],
 		['escaping off', `{{ '<a href="x">' | slice: 0, 9 }}{{ u }}">Go</a>`, 'slice'],
-		['a split piece sliced', `{% assign parts = '<a href="x">|y' | split: '|' %}{{ parts | first | slice: 0, 9 | raw }}{{ u }}">Go</a>`, 'first'],
+		// `first` picks the first piece whole (review 6): `slice` is the filter that cuts it
+		['a split piece sliced', `{% assign parts = '<a href="x">|y' | split: '|' %}{{ parts | first | slice: 0, 9 | raw }}{{ u }}">Go</a>`, 'slice'],
 	])('%s: refused, naming the filter', async (name, body, filter) => {
 		const refusal = new RegExp(`goes through the filter "${filter}", which can cut it or change its characters.*Apply "${filter}" to the data`);
 		expect(await outcome(body, { u: JS }, refusal, name !== 'escaping off')).toBe('refused');
