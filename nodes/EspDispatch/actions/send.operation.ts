@@ -369,15 +369,15 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 					// Normalize Event's item for an empty batch: no event, no recipient (both versions: it never was mailable).
 					(placeholder ? "Normalize Event's empty-batch placeholder: no recipient" : undefined) ??
 					itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ??
-					(suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined) ??
-					// A/B Experiment Assign's holdout gets no email by design (it measures what happens without one).
-					(v11 && items[i].json.is_holdout === true ? 'in the A/B holdout (no email by design)' : undefined),
+					(suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined),
+				// A/B Experiment Assign's holdout gets no email by design (it measures what happens without one).
+				holdout: v11 && items[i].json.is_holdout === true,
 				tags: itemTags,
 				options: stream ? { ...providerOptions, messageStream: stream } : providerOptions,
 			};
 			// 1.1: a recipient who is not to be mailed (suppressed, A/B holdout) needs no content or
 			// sender; a workflow may well render only the recipients it means to mail.
-			if ((v11 || placeholder) && item.suppressedReason) {
+			if ((v11 || placeholder) && (item.suppressedReason || item.holdout)) {
 				dispatchItems.push(item);
 				continue;
 			}
@@ -474,6 +474,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			if (o.error) json.error = o.error;
 			if (o.sentTo) json.sentTo = o.sentTo;
 			if (o.sentAt) json.sentAt = o.sentAt;
+			if (o.heldOutAt) json.heldOutAt = o.heldOutAt;
 			if (o.request) json.request = o.request as unknown as IDataObject;
 			const attribution = attributionOf.get(o.index);
 			if (attribution?.experimentId) json.experiment = attribution.experimentId;

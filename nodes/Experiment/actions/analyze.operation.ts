@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { DUPLICATE_IN_RUN } from '../../engines/dispatch/engine';
 import type { SendStatus } from '../../engines/dispatch/types';
-import { aggregateEvents, analyze, AnalyzeError, eventTime, type AttributionReport, type EngagementEvent, type Metric, type OrderAttribution, type VariantCounts } from '../../engines/experiment/analyze';
+import { aggregateEvents, analyze, AnalyzeError, eventTime, type AggregatedEvents, type AttributionReport, type EngagementEvent, type Metric, type OrderAttribution, type VariantCounts } from '../../engines/experiment/analyze';
 
 const show = { show: { operation: ['analyze'] } };
 
@@ -17,7 +17,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Engagement Events',
 				value: 'events',
-				description: 'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant); counted per distinct recipient',
+				description:
+					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
 			},
 		],
 		displayOptions: show,
@@ -53,7 +54,7 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 168,
-		description: 'An order counts when placed at or after the recipient\'s first send and less than this many hours later (168 = 7 days). ESP Dispatch results are timed by their sentAt.',
+		description: 'An order counts when placed at or after the recipient\'s first send and less than this many hours later (168 = 7 days). ESP Dispatch results are timed by their sentAt, the A/B holdout by heldOutAt.',
 		displayOptions: { show: { operation: ['analyze'], inputType: ['events'], orderAttribution: ['window'] } },
 	},
 	{
@@ -74,7 +75,7 @@ export const description: INodeProperties[] = [
 		name: 'control',
 		type: 'string',
 		default: 'control',
-		description: 'Variant the others are compared with (empty: the first one)',
+		description: 'Variant the others are compared with (empty: the first one). "holdout" (with Exclude Variants cleared) measures what mailing adds: conversion rate under the attribution window only.',
 		displayOptions: show,
 	},
 	{
@@ -95,7 +96,7 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{ displayName: 'Baseline Rate (%)', name: 'baselinePercent', type: 'number', typeOptions: { numberPrecision: 2 }, default: 2, description: 'The rate you planned the test for; default: the control\'s observed rate' },
-			{ displayName: 'Exclude Variants', name: 'exclude', type: 'string', default: 'holdout', description: 'Comma-separated variants left out of the comparison' },
+			{ displayName: 'Exclude Variants', name: 'exclude', type: 'string', default: 'holdout', description: 'Comma-separated variants left out of the comparison. Clear it to compare with the A/B holdout.' },
 			{ displayName: 'Planned Recipients per Variant', name: 'planned', type: 'number', default: 10000, description: 'Sample size you committed to; default: the required sample size' },
 			{ displayName: 'Power', name: 'power', type: 'number', typeOptions: { minValue: 0.5, maxValue: 0.99, numberPrecision: 2 }, default: 0.8, description: 'Chance of detecting the effect if it exists' },
 			{ displayName: 'Significance Level', name: 'alpha', type: 'number', typeOptions: { minValue: 0.001, maxValue: 0.2, numberPrecision: 3 }, default: 0.05, description: 'False-winner risk accepted (two-sided)' },
@@ -218,6 +219,24 @@ function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number,
 	throw new AnalyzeError(`Item ${i}: field "${field}" (${JSON.stringify(json[field]).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
 }
 
+/**
+ * An ESP Dispatch result of a customer in the A/B holdout (status `suppressed` with `heldOutAt`,
+ * written by a real run, not a dry run or test mode) as an engagement event: a customer of its
+ * variant, known by the address and `userId` (not `messageId`: nothing was sent), timed by
+ * `heldOutAt`. Undefined for any other item; a result of the holdout without `heldOutAt` (an
+ * earlier version, a dry run or test mode) stays a result that counts nowhere, as before.
+ */
+function heldOutEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
+	if (str(json.event) !== undefined || json.status !== 'suppressed' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
+	if (json.heldOutAt === undefined || json.heldOutAt === null || json.heldOutAt === '') return undefined;
+	const ids: string[] = [];
+	const email = str(json.recipient)?.trim().toLowerCase();
+	if (email) ids.push(`e:${email}`);
+	const user = str(json.userId);
+	if (user !== undefined) ids.push(`u:${user}`);
+	return { event: '', heldOut: true, variant: str(json.variant), experiment: str(json.experiment), ids, time: eventTime(json.heldOutAt) };
+}
+
 /** The attribution parameters, checked: an error names the field. */
 function orderAttribution(this: IExecuteFunctions): OrderAttribution {
 	const mode = this.getNodeParameter('orderAttribution', 0, 'attributed') as unknown;
@@ -234,8 +253,8 @@ function orderAttribution(this: IExecuteFunctions): OrderAttribution {
  * error carrying its itemIndex; with it, the bad row yields its own `{ error }` item (paired with
  * that row) and is left out, and the remaining rows are still analysed. Events that cannot be
  * counted are skipped and reported as `events_ignored`, not errors; the one per-item failure of
- * events input is a mailed ESP Dispatch result without a time (`sentAt`, else `timestamp`) under the attribution window
- * (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
+ * events input is a mailed ESP Dispatch result without a time (`sentAt`, else `timestamp`) under the attribution window,
+ * or a held-out one whose `heldOutAt` is no ISO-8601 time (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
  * Fail: one error item paired with every input item).
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -248,6 +267,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let ignored = 0;
 	let attribution: AttributionReport | undefined;
 	let variantWarnings: Record<string, string[]> | undefined;
+	let heldOut: string[] | undefined;
+	let orderMode: OrderAttribution['mode'] | undefined;
+	// events: aggregated inside the try below (a mailed holdout is an analysis error)
+	let aggregate: (() => AggregatedEvents) | undefined;
 	if (inputType === 'events') {
 		let mode: OrderAttribution;
 		try {
@@ -256,12 +279,27 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: items.map((_, i) => ({ item: i })) }];
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
+		orderMode = mode.mode;
 		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
 		const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 		const events: EngagementEvent[] = [];
+		const excluded = new Set(excludeList(options));
 		used = [];
 		for (let i = 0; i < items.length; i++) {
 			const { json } = items[i];
+			// the holdout of an excluded variant (the default) counts nowhere, as before
+			const held = heldOutEvent(json, str);
+			if (held && held.variant !== undefined && !excluded.has(held.variant)) {
+				if (mode.mode === 'window' && held.time === undefined && (experimentId === '' || held.experiment === experimentId)) {
+					const error = `Item ${i}: field "heldOutAt" (${JSON.stringify(json.heldOutAt).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`;
+					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error, { itemIndex: i });
+					rowErrors.push({ json: { error }, pairedItem: { item: i } });
+					continue;
+				}
+				events.push(held);
+				used.push(i);
+				continue;
+			}
 			const sent = dispatchResultEvent(json, str);
 			if (sent) {
 				try {
@@ -285,7 +323,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 			used.push(i);
 		}
-		({ counts, ignored, attribution, warnings: variantWarnings } = aggregateEvents(events, experimentId || undefined, mode));
+		aggregate = () => aggregateEvents(events, experimentId || undefined, mode);
 	} else {
 		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
 		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
@@ -305,6 +343,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	// when every row failed, with every input item
 	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
 	try {
+		if (aggregate) ({ counts, ignored, attribution, warnings: variantWarnings, heldOut } = aggregate());
 		const report = analyze(counts, {
 			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
 			control: (this.getNodeParameter('control', 0, 'control') as string).trim(),
@@ -315,6 +354,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			plannedPerVariant: typeof options.planned === 'number' ? options.planned : undefined,
 			exclude: excludeList(options),
 			variantWarnings,
+			heldOut,
+			orderAttribution: orderMode,
 		});
 		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {

@@ -43,6 +43,12 @@ export interface DispatchItem {
 	unsubscribeMailto?: string;
 	/** Set when the item itself says the recipient must not be mailed (unsubscribed, bounced...). */
 	suppressedReason?: string;
+	/**
+	 * In the A/B holdout (A/B Experiment Assign's `is_holdout`): not mailed by design, status
+	 * `suppressed` with HOLDOUT_ERROR, and in a real run `heldOutAt`. A suppressedReason or the
+	 * suppression list comes first: a recipient who could not be mailed anyway is not held out.
+	 */
+	holdout?: boolean;
 	headers?: Record<string, string>;
 	tags?: string[];
 	options?: Record<string, unknown>;
@@ -118,6 +124,7 @@ class Outcome implements DispatchOutcome {
 	sentTo?: string = undefined;
 	request?: DispatchOutcome['request'] = undefined;
 	sentAt?: string = undefined;
+	heldOutAt?: string = undefined;
 	constructor(
 		readonly index: number,
 		readonly recipient: string,
@@ -145,6 +152,13 @@ export interface DispatchOutcome {
 	 * remembered that send (to the second). Absent for every other status.
 	 */
 	sentAt?: string;
+	/**
+	 * A/B holdout (DispatchItem.holdout): when this run decided not to mail it (ISO-8601 UTC, the
+	 * same clock as sentAt), the start of its attribution window in A/B Experiment Analyze. Only in
+	 * a real run: a dry run, test mode or sandbox mails no customer, so it holds none out (as their
+	 * messages carry no send to a customer).
+	 */
+	heldOutAt?: string;
 	/** Dry run: the request that carries this message (full body on the first message of each request). */
 	request?: { number: number; messages: number; method?: string; url?: string; headers?: Record<string, string>; body?: string; preview?: Record<string, unknown>; firstItem: number };
 }
@@ -436,6 +450,9 @@ const SENT_LIKE = new Set<OutcomeStatus>(['sent', 'queued', 'unknown']);
  */
 export const DUPLICATE_IN_RUN = 'same idempotency key earlier in this run';
 
+/** The error of a recipient in the A/B holdout (DispatchItem.holdout). */
+export const HOLDOUT_ERROR = 'recipient is in the A/B holdout (no email by design)';
+
 /**
  * Sends the items through the channel. Suppression and the duplicate memory are decided first,
  * without the channel: a DeferredChannel is opened only when a message is left to send (or to
@@ -461,6 +478,10 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		if (item.suppressedReason || listed) {
 			outcome.status = 'suppressed';
 			outcome.error = item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list';
+		} else if (item.holdout) {
+			outcome.status = 'suppressed';
+			outcome.error = HOLDOUT_ERROR;
+			if (!settings.dryRun && !settings.testAddress && !settings.sandbox) outcome.heldOutAt = new Date(now()).toISOString();
 		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt))) {
 			outcome.status = 'duplicate';
 			if (seen.has(key)) outcome.error = DUPLICATE_IN_RUN;

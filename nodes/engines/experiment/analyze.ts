@@ -20,6 +20,11 @@
  *
  * A variant with no recipients yet (sent 0, e.g. not mailed yet) has no rate and no comparison,
  * only a warning; it has not reached the planned sample size, so the verdict waits for it.
+ *
+ * The A/B holdout (`heldOut`: customers not mailed by design, from ESP Dispatch results with
+ * `heldOutAt`) is compared on conversions under the attribution window only: it has no opens or
+ * clicks, and no order is attributed to an email it never got. As the control it measures the
+ * incremental lift of mailing (the report marks it `is_holdout` and says so in the summary).
  */
 import { timeFromIso } from '../events/isoDate';
 import { diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
@@ -52,6 +57,13 @@ export interface AnalyzeOptions {
 	exclude?: string[];
 	/** Caveats to add to a variant's warnings (from aggregateEvents). */
 	variantWarnings?: Record<string, string[]>;
+	/**
+	 * Variants of customers held out by design (the A/B holdout, AggregatedEvents.heldOut): when
+	 * compared, only the conversion rate under the attribution window is allowed.
+	 */
+	heldOut?: string[];
+	/** How the events' orders were counted (with heldOut). Default 'attributed'. */
+	orderAttribution?: OrderAttribution['mode'];
 }
 
 export interface VariantReport {
@@ -86,6 +98,8 @@ export interface VariantReport {
 	significant: boolean | null;
 	/** Plain-language caveats: no recipients yet, too few conversions for the z-test, a control rate of 0. */
 	warnings: string[];
+	/** Present (true) only on a held-out variant (AnalyzeOptions.heldOut): customers who got no email. */
+	is_holdout?: true;
 }
 
 export type Verdict = 'winner' | 'no_difference' | 'needs_more_data';
@@ -160,6 +174,22 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 			delete m[k];
 		}
 	}
+	const heldOut = new Set(options.heldOut ?? []);
+	const comparedHoldouts = [...merged.keys()].filter((name) => heldOut.has(name));
+	if (comparedHoldouts.length > 0) {
+		const named = comparedHoldouts.map((name) => `"${name}"`).join(', ');
+		const leaveOut = `or add ${named} to Exclude Variants to leave the holdout out`;
+		if (metric !== 'converted')
+			throw new AnalyzeError(
+				`Variant ${named} is the A/B holdout: its customers get no email, so they have no opens or clicks by design, and a ${metricLabel} cannot be compared with theirs. ` +
+					`Compare it on the conversion rate (Metric = Conversion Rate, with Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window"), ${leaveOut}`,
+			);
+		if ((options.orderAttribution ?? 'attributed') !== 'window')
+			throw new AnalyzeError(
+				`Variant ${named} is the A/B holdout: its customers get no email, so no order is attributed to one and it can never convert when only orders attributed to the email count. ` +
+					`Set Count Orders As Conversions to "Any Order by a Recipient Within the Attribution Window" (a held-out customer's orders then count within the window after heldOutAt), ${leaveOut}`,
+			);
+	}
 	const variants = [...merged.values()];
 	if (variants.length < 2) throw new AnalyzeError(`Need at least two variants to compare, got ${variants.length}`);
 	for (const v of variants) {
@@ -171,7 +201,11 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	}
 	const controlName = options.control && options.control !== '' ? options.control : variants[0].variant;
 	const control = merged.get(controlName);
-	if (!control) throw new AnalyzeError(`Control variant "${controlName}" is not in the data (variants: ${variants.map((v) => v.variant).join(', ')})`);
+	if (!control)
+		throw new AnalyzeError(
+			`Control variant "${controlName}" is not in the data (variants: ${variants.map((v) => v.variant).join(', ')})` +
+				(exclude.has(controlName) ? `: it is in Exclude Variants; remove it from there to compare with it` : ''),
+		);
 	const challengers = variants.filter((v) => v !== control);
 	const alphaAdj = alpha / challengers.length;
 	const confidence = 1 - alphaAdj;
@@ -279,6 +313,14 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		verdict = 'no_difference';
 		summary = `No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): the variants perform alike within a ${fmtPct(mde)} relative change.`;
 	}
+	if (heldOut.has(controlName))
+		summary +=
+			` The control "${controlName}" is the A/B holdout (customers who got no email): each lift is what mailing added to the conversion rate within the attribution window (incremental lift). ` +
+			`The mailed variants are compared with the holdout, not with each other; for that, analyse again with Control Variant = one of them and "${controlName}" in Exclude Variants.`;
+	const holdoutWarning = (name: string): string[] =>
+		heldOut.has(name) && name !== controlName
+			? [`"${name}" is the A/B holdout (customers who got no email): its lift is relative to "${controlName}". For the lift mailing adds (incremental lift), set Control Variant = "${name}".`]
+			: [];
 	return {
 		metric,
 		control: controlName,
@@ -295,8 +337,9 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		winner,
 		summary,
 		variants: reports.map((r) => {
-			const extra = options.variantWarnings && Object.hasOwn(options.variantWarnings, r.variant) ? options.variantWarnings[r.variant] : [];
-			return extra.length > 0 ? { ...r, warnings: [...r.warnings, ...extra] } : r;
+			const extra = [...(options.variantWarnings && Object.hasOwn(options.variantWarnings, r.variant) ? options.variantWarnings[r.variant] : []), ...holdoutWarning(r.variant)];
+			const held = heldOut.has(r.variant) ? { is_holdout: true as const } : {};
+			return extra.length > 0 || heldOut.has(r.variant) ? { ...r, ...held, warnings: [...r.warnings, ...extra] } : r;
 		}),
 	};
 }
@@ -318,6 +361,12 @@ export interface EngagementEvent {
 	 * window: a send's time opens its recipient's window, an order's must fall inside it.
 	 */
 	time?: number;
+	/**
+	 * A customer of `variant` held out by design (the A/B holdout: an ESP Dispatch result with
+	 * `heldOutAt`, which is its `time`): a recipient of the variant like a send, but not mailed.
+	 * Its `event` is not read.
+	 */
+	heldOut?: boolean;
 }
 
 export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>> = {
@@ -351,7 +400,7 @@ export interface AttributionReport {
 	orders_outside_window?: number;
 	/** ... that joined only recipients whose sends carry no time. */
 	orders_without_send_time?: number;
-	/** ... that joined no recipient of any variant (customers who were not mailed). */
+	/** ... that joined no recipient of any variant (customers neither mailed nor held out). */
 	orders_unmatched?: number;
 	/** ... with no usable timestamp. */
 	orders_without_timestamp?: number;
@@ -366,6 +415,8 @@ export interface AggregatedEvents {
 	attribution: AttributionReport;
 	/** Per variant, caveats for its report (an order credited to several variants). */
 	warnings: Record<string, string[]>;
+	/** Variants whose recipients were held out (EngagementEvent.heldOut); they have no opened / clicked counts. */
+	heldOut: string[];
 }
 
 /**
@@ -394,11 +445,17 @@ const HOUR_MS = 3_600_000;
  * per variant however many orders it made; a customer mailed in two variants converts in each
  * whose window holds the order (the report warns). An order that converts nobody, or has no
  * usable time, is ignored.
+ *
+ * A held-out customer (EngagementEvent.heldOut) is a recipient of its variant like a send, its
+ * time opening the window: so the holdout's `sent` is the customers held out and its
+ * conversions their orders within the window. Such a variant has no opened / clicked counts; a
+ * variant with held-out customers and also sends, opens or clicks is an AnalyzeError (a holdout
+ * that was mailed measures nothing).
  */
 export function aggregateEvents(events: EngagementEvent[], experimentId?: string, attribution: OrderAttribution = { mode: 'attributed' }): AggregatedEvents {
 	const window = attribution.mode === 'window';
 	if (window && !(Number.isFinite(attribution.windowHours) && attribution.windowHours > 0)) throw new AnalyzeError(`Attribution window must be a number of hours above 0, got ${attribution.windowHours}`);
-	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]> }>();
+	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]>; heldOut: boolean; mailed: boolean }>();
 	/** Orders without a variant, kept for the window (their usable ids and time). */
 	const orders: Array<{ ids: string[]; time: number | undefined }> = [];
 	let ignored = 0;
@@ -413,7 +470,7 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		return root;
 	};
 	for (const e of events) {
-		const stage = STAGE_OF_EVENT[e.event];
+		const stage = e.heldOut ? 'sent' : STAGE_OF_EVENT[e.event];
 		const ids = (e.ids ?? (e.recipient !== undefined ? [e.recipient] : [])).filter((id) => typeof id === 'string' && id !== '');
 		if (window && stage === 'converted' && !e.variant && !(experimentId && e.experiment !== undefined && e.experiment !== experimentId) && ids.length > 0) {
 			orders.push({ ids, time: e.time });
@@ -424,7 +481,9 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			continue;
 		}
 		let v = variants.get(e.variant);
-		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [] }));
+		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [], heldOut: false, mailed: false }));
+		if (e.heldOut) v.heldOut = true;
+		else if (stage !== 'converted') v.mailed = true;
 		for (const id of ids) if (!v.parent.has(id)) v.parent.set(id, id);
 		const first = find(v.parent, ids[0]);
 		for (let k = 1; k < ids.length; k++) {
@@ -434,6 +493,13 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		v.marks.push([STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
 	}
+	const heldOut = [...variants].filter(([, v]) => v.heldOut).map(([variant]) => variant);
+	for (const [variant, v] of variants)
+		if (v.heldOut && v.mailed)
+			throw new AnalyzeError(
+				`Variant "${variant}" has customers held out (ESP Dispatch results with heldOutAt: the A/B holdout, no email) and also email sends, opens or clicks: ` +
+					`a holdout that was mailed measures nothing. Check how "${variant}" was mailed (ESP Dispatch version 1 does not hold the holdout out), or add it to Exclude Variants`,
+			);
 	const counts: VariantCounts[] = [];
 	const sets = new Map<string, Array<Set<string>>>();
 	for (const [variant, v] of variants) {
@@ -524,6 +590,8 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			];
 		}
 	}
-	for (const [variant, s] of sets) counts.push({ variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
-	return { counts, ignored, attribution: report, warnings };
+	for (const [variant, s] of sets)
+		// the holdout got no email: no opens or clicks to count (not 0 of them)
+		counts.push(variants.get(variant)!.heldOut ? { variant, sent: s[0].size, converted: s[3].size } : { variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
+	return { counts, ignored, attribution: report, warnings, heldOut };
 }
