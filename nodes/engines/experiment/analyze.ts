@@ -181,7 +181,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		const leaveOut = `or add ${named} to Exclude Variants to leave the holdout out`;
 		if (metric !== 'converted')
 			throw new AnalyzeError(
-				`Variant ${named} is the A/B holdout: its customers get no email, so they have no opens or clicks by design, and a ${metricLabel} cannot be compared with theirs. ` +
+				`Variant ${named} is the A/B holdout: its customers get no email, so they have no opens or clicks by design, and the ${metricLabel} cannot be compared with theirs. ` +
 					`Compare it on the conversion rate (Metric = Conversion Rate, with Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window"), ${leaveOut}`,
 			);
 		if ((options.orderAttribution ?? 'attributed') !== 'window')
