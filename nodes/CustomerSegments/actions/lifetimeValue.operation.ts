@@ -260,16 +260,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		noSpend > 0
 			? `Gamma-Gamma fit gave q = ${gg.params.q.toFixed(3)} (<= 1): the fitted spend per order has no finite mean, so expected_average_spend and clv are null for ${noSpend} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in). A few very large orders cause this: leave out or cap outlier orders, or use a longer observation window.`
 			: undefined;
-	if (output !== 'model') {
-		// 1 < q <= 2: the customers whose expected spend has infinite variance (p·x + q <= 2, all
-		// one-time buyers among them) say so on their own item, as the model item does for the fit.
-		const { p, q, gamma } = gg.params;
-		const unstable = q > 1 && q <= 2 ? rows.map((r) => spendHasInfiniteVariance(gg.params, r)) : undefined;
-		const unstableCount = unstable ? unstable.filter(Boolean).length : 0;
-		const unstableWarning =
-			unstableCount > 0
+	// The customers whose expected spend exists but has infinite variance (1 < p·x + q <= 2): with
+	// 1 < q <= 2 every one-time buyer, and repeat buyers whose p·x is small; with q <= 1 (one-time
+	// buyers get null) those repeat buyers alone. Each says so on its own item.
+	const { p, q, gamma } = gg.params;
+	const unstable = rows.map((r) => spendHasInfiniteVariance(gg.params, r));
+	const unstableCount = unstable.filter(Boolean).length;
+	const unstableWarning =
+		unstableCount === 0
+			? undefined
+			: q > 1
 				? `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${unstableCount} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in, p·x + q <= 2; without any they get the population mean p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)}): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`
-				: undefined;
+				: `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 1): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${unstableCount} of ${rows.length} customers (repeat buyers with too few repeat purchases to pull their own mean in, 1 < p·x + q <= 2): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`;
+	if (output !== 'model') {
 		rows.forEach((r, k) => {
 			const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 			const spend = spends[k];
@@ -286,7 +289,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					horizon,
 					expected_average_spend: spend,
 					clv: customerLifetimeValue(bg.params, gg.params, r, { months, monthlyDiscountRate: discount, unit }),
-					...(spend === null ? { warning: spendWarning } : unstable?.[k] ? { warning: unstableWarning } : {}),
+					...(spend === null ? { warning: spendWarning } : unstable[k] ? { warning: unstableWarning } : {}),
 				},
 				pairedItem: r.pairs,
 			});
@@ -302,7 +305,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
 				customers: rows.length,
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
-				...(spendWarning ? { warnings: [spendWarning] } : unstableSpendWarning(gg.params)),
+				...(spendWarning ? { warnings: unstableWarning ? [spendWarning, unstableWarning] : [spendWarning] } : unstableSpendWarning(gg.params)),
 				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),

@@ -372,6 +372,12 @@ export function checkItemForChannel(item: DispatchItem, channel: Pick<Channel, '
 	return messageProblem(item, toMessage(item, key, settings), channel, settings.mode);
 }
 
+/** The `pz_message_id` of an item's message: a test send's is that of its own key (`test-` + key). */
+function outcomeMessageId(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>): string {
+	const id = item.attribution?.messageId ?? attributionMessageId(key);
+	return settings.testAddress ? attributionMessageId(`test-${id}`) : id;
+}
+
 function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>): OutboundMessage {
 	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
 	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
@@ -380,12 +386,18 @@ function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSetti
 		headers[TEST_MODE_HEADER] = item.to.email;
 		to = { email: settings.testAddress, name: item.to.name };
 	}
+	// A test send goes to the test address: its opens and clicks are the tester's, not this
+	// customer's, and it is no send of the experiment. So it carries neither the customer's userId
+	// nor the experiment and variant, and a message id of its own (outcomeMessageId): the real
+	// send's id would join the tester's events to the customer's in A/B Experiment Analyze.
+	const test = Boolean(settings.testAddress);
 	const metadata = attributionToMetadata({
 		...(item.attribution ?? {}),
 		campaignId: item.campaignId ?? item.attribution?.campaignId,
-		messageId: item.attribution?.messageId ?? attributionMessageId(key),
-		// A test send goes to the test address: its opens and clicks are the tester's, not this customer's.
-		userId: settings.testAddress ? undefined : item.attribution?.userId,
+		messageId: outcomeMessageId(item, key, settings),
+		userId: test ? undefined : item.attribution?.userId,
+		experimentId: test ? undefined : item.attribution?.experimentId,
+		variant: test ? undefined : item.attribution?.variant,
 	});
 	return {
 		index: item.index,
@@ -472,7 +484,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 
 	for (const item of items) {
 		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
-		const outcome = new Outcome(item.index, item.to.email, key, item.attribution?.messageId ?? attributionMessageId(key));
+		const outcome = new Outcome(item.index, item.to.email, key, outcomeMessageId(item, key, settings));
 		outcomes.set(item.index, outcome);
 		const listed = settings.suppressionList?.size ? settings.suppressionList.has(item.to.email.trim().toLowerCase()) : false;
 		if (item.suppressedReason || listed) {
