@@ -426,7 +426,13 @@ export interface AggregatedEvents {
  * milliseconds?), impossible dates.
  */
 export function eventTime(value: unknown): number | undefined {
-	return typeof value === 'string' ? timeFromIso(value.trim(), false) : undefined;
+	if (typeof value === 'string') return timeFromIso(value.trim(), false);
+	// a JavaScript Date (what a database node gives for a timestamp column within an execution)
+	if (value instanceof Date) {
+		const ms = value.getTime();
+		return Number.isFinite(ms) ? ms : undefined;
+	}
+	return undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -472,7 +478,10 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 	for (const e of events) {
 		const stage = e.heldOut ? 'sent' : STAGE_OF_EVENT[e.event];
 		const ids = (e.ids ?? (e.recipient !== undefined ? [e.recipient] : [])).filter((id) => typeof id === 'string' && id !== '');
-		if (window && stage === 'converted' && !e.variant && !(experimentId && e.experiment !== undefined && e.experiment !== experimentId) && ids.length > 0) {
+		// Under the window any order is a candidate: one without a variant, and one attributed to
+		// another experiment's email (when one experiment is analysed), which is still an order by
+		// this experiment's recipient.
+		if (window && stage === 'converted' && ids.length > 0 && (!e.variant || (experimentId && e.experiment !== experimentId))) {
 			orders.push({ ids, time: e.time });
 			continue;
 		}

@@ -22,6 +22,11 @@ describe('eventTime', () => {
 		expect(eventTime('2021-12-31T19:00:00-05:00')).toBe(Date.UTC(2022, 0, 1, 0, 0, 0));
 	});
 
+	it('reads a JavaScript Date (a database node\'s timestamp column), not an invalid one', () => {
+		expect(eventTime(new Date(Date.UTC(2025, 2, 3, 9, 0, 0, 5)))).toBe(Date.UTC(2025, 2, 3, 9, 0, 0, 5));
+		expect(eventTime(new Date('not a date'))).toBeUndefined();
+	});
+
 	it('has no time for text without a zone, epoch numbers, impossible dates or anything else', () => {
 		for (const value of ['2025-03-03T09:00:00', '2025-03-03', '2025-02-30T09:00:00Z', 'yesterday', '', 1741000000000, 1741000000, null, undefined, {}]) expect(eventTime(value)).toBeUndefined();
 	});
@@ -143,7 +148,6 @@ describe('aggregateEvents under the attribution window', () => {
 			order(['e:tom@example.com'], '2025-03-04T09:00:00Z'), // tom was not mailed
 			order(['e:rosa@example.com'], '2025-03-04T09:00:00Z'), // rosa: no send time
 			order([], '2025-03-04T09:00:00Z'), // no id at all
-			order(['e:sam@example.com'], '2025-03-04T09:00:00Z', { experiment: 'autumn' }), // another experiment's order
 		];
 		const { counts, ignored, attribution } = aggregateEvents(events, 'spring', WINDOW);
 		// control: quin and rosa sent, rosa opened, nobody converted
@@ -151,9 +155,34 @@ describe('aggregateEvents under the attribution window', () => {
 			['control', 2, 1, 0],
 			['treatment', 1, 0, 0],
 		]);
-		// all six orders
-		expect(ignored).toBe(6);
+		// all five orders
+		expect(ignored).toBe(5);
 		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 0, orders_outside_window: 0, orders_without_send_time: 1, orders_unmatched: 1, orders_without_timestamp: 2, orders_in_several_variants: 0 });
+	});
+
+	it('an order attributed to another experiment\'s email is still an order by the recipient: it counts under the window, not when only attributed orders count', () => {
+		const events = [
+			delivered('control', ['m:c1', 'e:anna@example.com'], SEND),
+			delivered('treatment', ['m:t1', 'e:ben@example.com'], SEND),
+			// a day after the spring send, anna buys through the autumn email's variant B
+			order(['e:anna@example.com'], '2025-03-04T09:00:00Z', { experiment: 'autumn', variant: 'B' }),
+			// ben's order names the autumn experiment but no variant
+			order(['e:ben@example.com'], '2025-03-04T09:00:00Z', { experiment: 'autumn' }),
+		];
+		const windowed = aggregateEvents(events, 'spring', WINDOW);
+		expect(windowed.counts.map((c) => [c.variant, c.sent, c.converted])).toEqual([
+			['control', 1, 1],
+			['treatment', 1, 1],
+		]);
+		expect(windowed.ignored).toBe(0);
+		expect(windowed.attribution.orders_counted).toBe(2);
+		// only attributed orders: neither is spring's
+		const attributed = aggregateEvents(events, 'spring');
+		expect(attributed.counts.map((c) => [c.variant, c.sent, c.converted])).toEqual([
+			['control', 1, 0],
+			['treatment', 1, 0],
+		]);
+		expect(attributed.ignored).toBe(2);
 	});
 
 	it('an order joins no ids: two recipients it names stay two (sent is the same in both modes), each converted', () => {
