@@ -1495,7 +1495,10 @@ export function guardUrl(value: string, mode: UrlMode): string {
 	}
 	// `url(#id)` only: empty, the data would leave the url( to what follows it
 	if (mode & LOCAL_URL && !/^[\t\n\f\r ]*#/.test(value)) return '#';
-	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) return '';
+	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) {
+		// written as nothing, but never empty where empty would leave an unquoted value to what follows or end a comment (as above)
+		return mode & UNQUOTED_EMPTY ? '&#32;' : mode & COMMENT_SPLIT ? ' ' : '';
+	}
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);

@@ -18,7 +18,10 @@
  * - a browser decodes character references in an attribute value before it reads it as CSS, so
  *   `url&#40;`, `url(&apos;` and `url(&#9;` open a url( (https://html.spec.whatwg.org/multipage/parsing.html#character-reference-state);
  * - after an end tag's name come attributes, read as in a start tag: a ">" inside their quotes does
- *   not end the tag (https://html.spec.whatwg.org/multipage/parsing.html#tag-name-state).
+ *   not end the tag (https://html.spec.whatwg.org/multipage/parsing.html#tag-name-state);
+ * - an unquoted attribute value left empty before white space takes what follows as the value
+ *   (https://html.spec.whatwg.org/multipage/parsing.html#before-attribute-value-state), and `--` then
+ *   `>` ends a comment: CSS data written as nothing must not be written empty there.
  */
 import { compileTemplate, renderCompiled } from '../../../nodes/engines/render';
 import { baseHrefs, guardInput, guardOutcome as outcome, guardRender as render, JS, live, offDocumentRefs, outlookLive } from '../../harness/url-guard';
@@ -119,6 +122,26 @@ describe('6. an end tag with attributes', () => {
 		const body = `<select name="s"><option>{{ o }}</option></select data-x="1"><style>p { color: {{ c }}; }</style><a href="{{ u }}">Shop</a></a >`;
 		expect(await render(body, { o: 'M', c: 'red', u: 'https://shop.example/' })).toBe(
 			`<select name="s"><option>M</option></select data-x="1"><style>p { color: red; }</style><a href="https://shop.example/">Shop</a></a >`,
+		);
+	});
+});
+
+describe('7. CSS data written as nothing where empty changes the HTML', () => {
+	it.each([
+		['an unquoted style', `<td style={{ s }} title="{{ t }}">Hi</td>`, { s: 'url(https://t.example/p.gif)', t: 'x onmouseover=alert(1) y' }],
+		['an unquoted SVG fill', `<svg width="20" height="20"><rect width="20" height="20" fill={{ s }} class="{{ t }}"/></svg>`, { s: 'x(', t: 'x onclick=alert(1) y' }],
+	])('%s: the next attribute stays an attribute', async (_name, body, data) => {
+		expect(live(await render(body, data))).toEqual([]);
+	});
+
+	it('after "--" in a conditional comment\'s <style>: the comment does not end there', async () => {
+		const body = `<!--[if mso]><style>.btn{color:red}--{{ x }}><a href="{{ u }}">Shop</a><![endif]-->`;
+		expect(live(await render(body, { x: '(', u: 'javascript:alert%281%29' }))).toEqual([]);
+	});
+
+	it('a colour in an unquoted style or fill renders as written', async () => {
+		expect(await render(`<td style={{ s }} title="{{ t }}">Hi</td><svg><rect fill={{ c }} /></svg>`, { s: 'color:#0b6e4f', t: 'Hi there', c: '#0b6e4f' })).toBe(
+			'<td style=color:#0b6e4f title="Hi there">Hi</td><svg><rect fill=#0b6e4f /></svg>',
 		);
 	});
 });
