@@ -13,7 +13,7 @@ import { Context, TagToken, Tokenizer, toValueSync, type Template } from 'liquid
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
 import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, unresolvedFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
-import { DualEmitter, optimizeTemplates, planCovers } from './fastpath';
+import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml } from './mjml';
 import { lineColumn, scanLiquid, type SourceMap } from './source';
 import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
@@ -42,8 +42,9 @@ export interface CompiledTemplate {
 	/** Why there is no text plan (diagnostics). */
 	textPlanReason?: string;
 	/**
-	 * When the template writes values unescaped (`| raw`, HTML escaping off): the most <base> tags its
-	 * own HTML and literals can write. A render with more has one the data wrote (baseWritten).
+	 * When the template writes values unescaped (`| raw`, HTML escaping off): the <base> tags its Liquid
+	 * (literals: `{{ '<base href="…">' | raw }}`) may write. A render with more than those and the ones
+	 * its static HTML wrote in that render (RenderState.bases) has one the data wrote (baseWritten).
 	 */
 	baseTags?: number;
 	compileMs: number;
@@ -153,6 +154,9 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		textPlanReason = 'internal: a static piece has no text';
 	}
 	optimizeTemplates(html, textPlan, Array.isArray(tokens) ? guardPlan(tokens, liquidHtml, engines.settings.escapeHtml) : undefined);
+	// values written unescaped may write a <base>: the template's own are counted as each render writes them
+	const rawWriters = !engines.settings.escapeHtml || /\|\s*raw(?![\w-])/.test(liquidHtml);
+	if (rawWriters && Array.isArray(tokens)) countBaseWrites(html, (text) => text.match(STATIC_BASE)?.length ?? 0);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
@@ -174,7 +178,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
 		textPlan,
 		textPlanReason,
-		baseTags: !engines.settings.escapeHtml || /\|\s*raw(?![\w-])/.test(liquidHtml) ? countBaseTags(liquidHtml) : undefined,
+		baseTags: !rawWriters ? undefined : Array.isArray(tokens) ? tokens.reduce((n, t) => n + literalBases(t, engines.settings.escapeHtml), 0) : countBaseTags(liquidHtml),
 		compileMs: performance.now() - started,
 	};
 }
@@ -231,9 +235,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const BASE_TAG = /<base[\t\n\f\r />]/gi;
 /** A value that writes one, or its start (the template may write the rest). */
 const BASE_IN_VALUE = /<base(?:[\t\n\f\r />]|$)/i;
+/** In a static piece: one, or its start at the piece's end (a Liquid tag before the rest; the data cannot write an element name). */
+const STATIC_BASE = /<base(?:[\t\n\f\r />]|$)/gi;
 
 function countBaseTags(html: string): number {
 	return html.match(BASE_TAG)?.length ?? 0;
+}
+
+/** The <base> tags a Liquid token's literals may write: none for static HTML (counted as rendered) or a value written escaped. */
+function literalBases(t: PlanToken, escapeHtml: boolean): number {
+	if (t.kind === 'html') return 0;
+	if (escapeHtml && (t.kind === 'output' || t.value === 'echo') && !/\|\s*raw(?![\w-])/.test(t.expr ?? '')) return 0;
+	return countBaseTags(t.expr ?? '');
 }
 
 /**
@@ -294,6 +307,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 		state.subject = String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim();
 		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
 		state.shown.length = 0;
+		state.bases = 0;
 		if (ct.textPlan && !options.skipText) {
 			// One render writes the HTML and the text part's pre-text (fastpath.ts).
 			const engine = ct.engines.html;
@@ -307,7 +321,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	} catch (error) {
 		throw new RenderFailure(explainLiquidError(error, ct.engines.settings));
 	}
-	if (ct.baseTags !== undefined && countBaseTags(html) > ct.baseTags) throw new RenderFailure(baseWritten(scope));
+	if (ct.baseTags !== undefined && countBaseTags(html) > ct.baseTags + (state.bases ?? 0)) throw new RenderFailure(baseWritten(scope));
 	// The text part: from the compiled text plan, or (no plan, or a value it cannot reproduce exactly) from the HTML.
 	const text = options.skipText ? '' : pre && !pre.unsafe ? finalizeText(pre.text) : htmlToText(html);
 	const size = Buffer.byteLength(html, 'utf8');

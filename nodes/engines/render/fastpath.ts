@@ -750,6 +750,50 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: UrlP
 	}
 }
 
+/**
+ * A static HTML piece (or `{% raw %}` body) that writes `<base>` tags: each render adds how many to
+ * the render state (`__pz.bases`), so that the caller can tell a `<base>` the data wrote (through
+ * `| raw` or with escaping off) from the template's own, as rendered (none in a branch not taken,
+ * one per pass of a loop).
+ */
+class BaseWrites {
+	readonly token: unknown;
+	private readonly inner: { render(ctx: Context, emitter: Emitter): unknown };
+	private readonly count: number;
+	constructor(inner: Template, count: number) {
+		this.inner = inner as unknown as { render(ctx: Context, emitter: Emitter): unknown };
+		this.token = (inner as unknown as NodeLike).token;
+		this.count = count;
+	}
+	render(ctx: Context, emitter: Emitter): unknown {
+		const state = (ctx.globals as { __pz?: { bases?: number } } | undefined)?.__pz;
+		if (state) state.bases = (state.bases ?? 0) + this.count;
+		return this.inner.render(ctx, emitter);
+	}
+}
+
+/**
+ * Wraps each static piece and `{% raw %}` body of the tree that writes `<base>` tags (as `count`
+ * reads its text) in a BaseWrites, in place, through block bodies (after optimizeTemplates). Not in
+ * `{% capture %}` bodies: the captured text is a value, written (or not) where the template writes it.
+ */
+export function countBaseWrites(list: Template[], count: (html: string) => number, depth = 0): void {
+	if (depth > 50) return;
+	for (let i = 0; i < list.length; i++) {
+		const node = list[i] as unknown as NodeLike & { tokens?: Array<{ getText(): string }> };
+		const name = (node.token as { name?: unknown } | undefined)?.name;
+		if (name === 'capture') continue;
+		const raw = name === 'raw' && Array.isArray(node.tokens) ? node.tokens.map((k) => k.getText()).join('') : undefined;
+		const text = typeof node.str === 'string' ? node.str : raw;
+		if (text !== undefined) {
+			const n = count(text);
+			if (n > 0) list[i] = new BaseWrites(list[i], n) as unknown as Template;
+			continue;
+		}
+		for (const c of children(node)) countBaseWrites(c, count, depth + 1);
+	}
+}
+
 interface RendererLike {
 	renderTemplates(templates: Template[], ctx: Context, emitter?: Emitter): unknown;
 }

@@ -22,6 +22,8 @@ export interface RenderState {
 	rules: Record<string, boolean>;
 	subject: string;
 	preheader: string;
+	/** `<base>` tags the template's static HTML wrote in this render (fastpath.ts countBaseWrites). */
+	bases?: number;
 }
 
 /** `{% pz_shown "block" %}`: records that a block rendered; outputs nothing. */

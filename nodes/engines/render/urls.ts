@@ -310,9 +310,13 @@ function cssTail(css: string): string {
 	return 'url(' + (rest.length > 10 ? 'x' : rest);
 }
 
-/** The value as far as the rest of the scan reads it: CSS for `style`; once it holds Liquid, only whether it is blank. */
+/**
+ * The value as far as the rest of the scan reads it: CSS for `style` (character references decoded,
+ * as the browser decodes them before it reads the CSS: `url&#40;`, `url(&apos;`); once it holds
+ * Liquid, only whether it is blank.
+ */
 function normalValue(x: Scan): void {
-	if (isCssAttr(x.attr)) x.value = cssTail(x.value);
+	if (isCssAttr(x.attr)) x.value = cssTail(x.value.includes('&') ? decodeHtml(x.value, { isAttributeValue: true }) : x.value);
 	else if (x.hasLiquid) x.value = x.value.trim() === '' ? '' : 'x';
 }
 
@@ -357,7 +361,18 @@ const FOREIGN = new Set(['svg', 'math']);
 /** SVG elements that set another attribute (an `href` included) from their `to`/`from`/`by`/`values`. */
 const ANIMATION = new Set(['set', 'animate']);
 
+/** An end tag read (its name): the elements it closes that the scan follows. */
+function endTagRead(x: Scan, name: string): void {
+	if (name === 'noscript' && x.noscript > 0) x.noscript--;
+	if (name === 'select') x.select = 0;
+}
+
 function endOfTag(x: Scan, at: number): S {
+	if (x.tag.startsWith('/')) {
+		// an end tag with attributes (EndTag): they change nothing
+		endTagRead(x, x.tag.slice(1));
+		return S.Text;
+	}
 	noteAttr(x);
 	typeWithoutValue(x);
 	if (x.tag === 'meta' && x.meta === 3) {
@@ -559,6 +574,8 @@ export const LOOP_PASSES = 4;
 
 /** Outlook readings of conditional comments one static piece may start besides the readings it is read in (readOutlook). */
 const MSO_READINGS = 64;
+/** What follows `<!--` in a downlevel-hidden conditional comment (`<!--[if mso]>`, `<!--[if !mso]>`, `<!--[if gte mso 9]>`…). */
+const CONDITIONAL = /^\[if\b/i;
 
 /** Counters of the last urlOutputs() call (tests: the work a template costs): loop body reads, readings read through a token. */
 export const urlScanStats = { bodyReads: 0, work: 0 };
@@ -684,8 +701,8 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						// written later as text (`{{ captured | raw }}`): a body that ends in a tag would open it there, unseen
 						const ends = readSeq(n.body, [newScan()], undefined);
 						if (ends.some((x) => x.state !== S.Text)) refuseCapture(n.t);
-						// one that ends with more left open (<svg>, <noscript>, a "<") is refused where it is written raw (checkSources)
-						captures.push({ t: n.t, body: n.body, leavesOpen: ends.some((x) => x.foreign || x.noscript || x.carry) });
+						// one that ends with more left open (<svg>, <noscript>, <select>, a "<") is refused where it is written raw (checkSources)
+						captures.push({ t: n.t, body: n.body, leavesOpen: ends.some((x) => x.foreign || x.noscript || x.select || x.carry) });
 					}
 					break;
 				case 'loop':
@@ -838,7 +855,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			);
 		}
 		throw new UrlGuardRefusal(
-			`${what}${how} opens or closes an HTML tag, attribute or comment${captured ? ' where it is written' : ''}, or starts <svg>, <math> or <noscript> content: the URL guard cannot see the links it makes. Write that HTML in the template itself${captured ? ', where the captured text is used' : ''}`,
+			`${what}${how} opens or closes an HTML tag, attribute or comment${captured ? ' where it is written' : ''}, or starts <svg>, <math>, <noscript> or <select> content: the URL guard cannot see the links it makes. Write that HTML in the template itself${captured ? ', where the captured text is used' : ''}`,
 			begin,
 		);
 	}
@@ -894,7 +911,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			for (const s of sources) {
 				if (!s.capture || reread.has(s.capture.t) || !usesOf(s.target).some((u) => u.state === S.Text && u.foreign)) continue;
 				reread.add(s.capture.t);
-				if (readSeq(s.capture.body, [{ ...newScan(), foreign: 1 }], undefined).some((x) => x.state !== S.Text || x.carry || x.noscript)) refuseCapture(s.capture.t);
+				if (readSeq(s.capture.body, [{ ...newScan(), foreign: 1 }], undefined).some((x) => x.state !== S.Text || x.carry || x.noscript || x.select)) refuseCapture(s.capture.t);
 				changed = true;
 			}
 		}
@@ -1125,6 +1142,8 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		x.lastPiece = t.begin;
 		x.lastPieceLength = t.value.length;
 		const forks: Scan[] = [];
+		// `<!--{% if o %}[if mso]>`: the last piece opened the comment (carried), this one may make it a conditional one
+		if (x.state === S.Comment && shift >= 4 && s.startsWith('<!--') && CONDITIONAL.test(s.slice(4, 8))) readOutlook(x, s, 0, t, shift, forks);
 		readFrom(x, s, 0, t, shift, forks, -1, '');
 		return forks;
 	}
@@ -1150,6 +1169,8 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	 * reading `dropKey` names right after reading the character there.
 	 */
 	function readFrom(x: Scan, s: string, from: number, t: PlanToken, shift: number, forks: Scan[] | undefined, dropAt: number, dropKey: string): boolean {
+		// where a comment this piece opened starts (its "<!--"), -1 none
+		let commentOpen = -1;
 		for (let i = from; i < s.length; i++) {
 			const c = s[i];
 			switch (x.state) {
@@ -1161,8 +1182,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							x.carry = rest;
 							i = s.length;
 						} else if (s.startsWith('!--', i + 1)) {
-							if (forks && /^\[if\b/i.test(s.slice(i + 4, i + 8))) readOutlook(x, s, i, t, shift, forks);
+							if (forks && CONDITIONAL.test(s.slice(i + 4, i + 8))) readOutlook(x, s, i, t, shift, forks);
 							x.state = S.Comment;
+							commentOpen = i;
 							i += 3;
 						} else if (s.startsWith('![CDATA[', i + 1) && x.foreign > 0) {
 							throw new UrlGuardRefusal(
@@ -1194,10 +1216,15 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					break;
 				case S.EndTag:
 					if (c === '>') {
-						if (x.tag.trim() === 'noscript' && x.noscript > 0) x.noscript--;
-						if (x.tag.trim() === 'select') x.select = 0;
+						endTagRead(x, x.tag.trim());
 						x.state = S.Text;
+					} else if (/[\t\n\f\r /]/.test(c) && /^[a-z]/.test(x.tag)) {
+						// after an end tag's name come attributes, read as a start tag's (a browser ignores them, but a ">" in
+						// their quotes does not end the tag: https://html.spec.whatwg.org/multipage/parsing.html#tag-name-state)
+						x.tag = '/' + x.tag;
+						x.state = S.InTag;
 					} else if (/[\s/]/.test(c)) {
+						// `</ …>`, `</3…>`: a bogus comment up to the first ">"
 						if (!x.tag.endsWith(' ')) x.tag += ' ';
 					} else if (!x.tag.includes(' ') && x.tag.length < NAME_MAX) x.tag += c.toLowerCase();
 					break;
@@ -1291,9 +1318,11 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 						break;
 					}
 					if (named && /[\t\n\f\r />]/.test(after as string)) {
+						// the end tag's name read: what follows it (attributes, ">") as in any end tag
 						x.state = S.EndTag;
-						x.tag = ' ';
+						x.tag = x.rawTag;
 						x.raw = '';
+						i += 1 + x.rawTag.length;
 						break;
 					}
 					if (c === '<' && (x.foreign > 0 || (x.select > 0 && x.rawTag !== 'script' && x.rawTag !== 'textarea'))) {
@@ -1344,8 +1373,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				}
 			}
 		} else if (x.state === S.Comment) {
-			// `-`, `--`, `--!`: the next piece may end the comment with `>`
-			x.carry = /(?:--!?|-)$/.exec(s)?.[0] ?? '';
+			// `-`, `--`, `--!`: the next piece may end the comment with `>`; a comment this piece opens at its end (`<!--`,
+			// `<!--[`, `<!--[i`, a Liquid tag after it): the next piece may make it a conditional comment (readPiece)
+			const opened = commentOpen >= 0 && s.length - commentOpen < 7 && '[if'.startsWith(s.slice(commentOpen + 4).toLowerCase());
+			x.carry = opened ? s.slice(commentOpen) : (/(?:--!?|-)$/.exec(s)?.[0] ?? '');
 		}
 		if (inValue(x) && (x.hasLiquid || isCssAttr(x.attr))) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
@@ -1464,7 +1495,10 @@ export function guardUrl(value: string, mode: UrlMode): string {
 	}
 	// `url(#id)` only: empty, the data would leave the url( to what follows it
 	if (mode & LOCAL_URL && !/^[\t\n\f\r ]*#/.test(value)) return '#';
-	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) return '';
+	if (mode & CSS_DATA && (CSS_SUSPECT.test(value) || mode & CSS_CALL) && cssAdds(mode & CSS_CALL ? value + '(' : value, (mode & CSS_JOIN) !== 0)) {
+		// written as nothing, but never empty where empty would leave an unquoted value to what follows or end a comment (as above)
+		return mode & UNQUOTED_EMPTY ? '&#32;' : mode & COMMENT_SPLIT ? ' ' : '';
+	}
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);
@@ -1561,7 +1595,8 @@ export const ANY_NAME = '[]';
  * name (keywords and property names too, which only widens the checks).
  */
 export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest: string } {
-	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexed?: boolean }> = [];
+	// indexed: an index or key follows on its path (`s[0]`); dotted: a property does (`o.first`), so the value is not the variable's own
+	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexed?: boolean; dotted?: boolean }> = [];
 	let rest = '';
 	let chain = 0;
 	let filterNext = false;
@@ -1571,6 +1606,11 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 	const startItem = (item: (typeof found)[number]) => {
 		// a name right after "." goes on with the path (`a.b`); anything else starts one
 		if (item.kind === 'filter' || !rest.endsWith('.')) path = found.length;
+		else {
+			// `o.first`: a property of the variable (of an array of split pieces, one piece), not the variable itself
+			for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].dotted = true;
+			item.dotted = true;
+		}
 		found.push(item);
 	};
 	for (let i = 0; i < expr.length; i++) {
@@ -1668,8 +1708,9 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (!reaches) continue;
 		// split pieces still an array where the expression ends (an assign keeps it one): a pick where the variable is written takes a piece whole
 		if (array && item.kind === 'literal') fate.array = true;
-		if (item.kind === 'name' && own === undefined && !item.indexed) {
-			// the variable the chain starts from may hold such an array: its filters read on one (Fate.onArray)
+		if (item.kind === 'name' && own === undefined && !item.indexed && !item.dotted) {
+			// the variable the chain starts from may hold such an array: its filters read on one (Fate.onArray);
+			// not through a property (`o.first | first`: `.first` picked the piece, `| first` a character of it)
 			const onArray: Fate = {};
 			fate.onArray = onArray;
 			if (through(onArray, true).array) fate.keepsArray = true;
