@@ -73,21 +73,28 @@ export function metadataToProperties(metadata: unknown): Record<string, string> 
  * Writes the canonical properties of the `pz_*` keys of `metadata` into `out` (what
  * `Object.assign(out, metadataToProperties(metadata))` does): non-empty strings as they are,
  * numbers as text, in the order of ATTRIBUTION_KEYS. The five names are read as constants (no
- * key list, no intermediate object): it runs for every engagement event.
+ * key list, no intermediate object): it runs for every engagement event. With `encoded` (a
+ * carrier ESP Dispatch writes in ASCII or tag-safe: Mailgun's variables, Resend's tags) a string
+ * starting with `b64-` is read through decodeAttributionValue; any other costs one startsWith test.
  */
-export function addAttribution(out: Record<string, unknown>, metadata: unknown): void {
+export function addAttribution(out: Record<string, unknown>, metadata: unknown, encoded = false): void {
 	if (typeof metadata !== 'object' || metadata === null) return;
 	const source = metadata as Record<string, unknown>;
 	let value = source.pz_message_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_campaign_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_variant;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_segment;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_experiment_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? carried(value, encoded) : String(value);
+}
+
+/** A carried string as a property: decoded only when the carrier is encoded and it starts with `b64-`. */
+function carried(value: string, encoded: boolean): string {
+	return encoded && value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 }
 
 /**
@@ -187,25 +194,6 @@ export function decodeTagValue(value: string): string | null {
  */
 export function decodeAttributionValue(value: string): string {
 	return value.startsWith(ENCODED_PREFIX) ? (decodeTagValue(value) ?? value) : value;
-}
-
-/**
- * decodeAttributionValue on the five attribution properties of `out` (email_id, campaign_id,
- * variant, segment, experiment_id), for a source whose `out` holds only what one encoded carrier
- * gave (addAttribution of Mailgun's user-variables, Resend's tags, SES's tags). Five property reads
- * and, for strings, one startsWith test each when no value is encoded.
- */
-export function decodeAttributionProperties(out: Record<string, unknown>): void {
-	let value = out.email_id;
-	if (typeof value === 'string' && value.startsWith(ENCODED_PREFIX)) out.email_id = decodeAttributionValue(value);
-	value = out.campaign_id;
-	if (typeof value === 'string' && value.startsWith(ENCODED_PREFIX)) out.campaign_id = decodeAttributionValue(value);
-	value = out.variant;
-	if (typeof value === 'string' && value.startsWith(ENCODED_PREFIX)) out.variant = decodeAttributionValue(value);
-	value = out.segment;
-	if (typeof value === 'string' && value.startsWith(ENCODED_PREFIX)) out.segment = decodeAttributionValue(value);
-	value = out.experiment_id;
-	if (typeof value === 'string' && value.startsWith(ENCODED_PREFIX)) out.experiment_id = decodeAttributionValue(value);
 }
 
 /** The userId names of the three helpers above (the same functions: the userId was encoded first). */

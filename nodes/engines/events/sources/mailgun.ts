@@ -2,11 +2,11 @@
  * Mailgun webhooks: `{ signature: {…}, "event-data": { event, id, timestamp, recipient,
  * "user-variables", tags, message: { headers }, url, severity, reason } }`; our attribution and
  * the recipient's `pz_user_id` (properties.user_id) are in `user-variables`, each decoded when ESP
- * Dispatch wrote it `b64-` + base64url (decodeAttributionProperties, decodeTagValue).
+ * Dispatch wrote it `b64-` + base64url (addAttribution's `encoded`, decodeTagValue).
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution, decodeAttributionProperties, decodeTagValue, userIdOf } from '../../types/attribution';
+import { addAttribution, decodeTagValue, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -63,9 +63,8 @@ export const mailgun: EventSource = {
 		// esp_message_id, link_url, bounce_type, reason, tags })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
 		const variables = data['user-variables'];
-		addAttribution(properties, variables);
 		// ESP Dispatch writes a value that is not printable ASCII as `b64-` + base64url (encodeHeaderValue).
-		decodeAttributionProperties(properties);
+		addAttribution(properties, variables, true);
 		const esp = optionalString(obj(obj(data.message).headers)['message-id']);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (topic === 'clicked') {

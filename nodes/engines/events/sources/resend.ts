@@ -3,10 +3,10 @@
  * https://resend.com/docs/dashboard/webhooks/event-types . Our attribution is in `data.tags`
  * (an object, or the older `[{ name, value }]` list), with the recipient's `pz_user_id`
  * (properties.user_id), each written tag-safe by ESP Dispatch and decoded here
- * (decodeAttributionProperties, decodeTagValue).
+ * (addAttribution's `encoded`, decodeTagValue).
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution, decodeAttributionProperties, decodeTagValue, userIdOf } from '../../types/attribution';
+import { addAttribution, decodeTagValue, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -64,10 +64,9 @@ export const resend: EventSource = {
 		// link_url, reason, bounce_type })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
 		const tags = tagsOf(data.tags);
-		addAttribution(properties, tags);
 		// Tags allow only letters, digits, `_` and `-`: ESP Dispatch writes other values (attribution
 		// and userId) `b64-` + base64url (encodeTagValue).
-		decodeAttributionProperties(properties);
+		addAttribution(properties, tags, true);
 		const tagUserId = userIdOf(tags);
 		const userId = tagUserId === null ? null : decodeTagValue(tagUserId);
 		const esp = optionalString(data.email_id);
