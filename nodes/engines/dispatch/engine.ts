@@ -314,9 +314,9 @@ export const MAX_MESSAGE_ID_LENGTH = 80;
 
 /**
  * Characters every provider keeps in a tag or metadata value as they are: SES message tags and
- * Resend tags allow only ASCII letters, digits, `_` and `-`, and dispatch writes anything else as
- * `_` there (see `tagSafe`), so a key like `order:1234/welcome.v2` would come back from their
- * engagement events as `order_1234_welcome_v2`, and `a:b` and `a.b` alike as `a_b`.
+ * Resend tags allow only ASCII letters, digits, `_` and `-` (dispatch writes any other value
+ * `b64-` + base64url there, see `metadataTags`, which is longer and not what the provider's logs
+ * show), so a message id of these characters is the same text in every provider's metadata.
  */
 const TAG_SAFE_ID = /^[A-Za-z0-9_-]+$/;
 

@@ -1,5 +1,5 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
-import { encodeHeaderUserId, USER_ID_KEY } from '../types/attribution';
+import { encodeHeaderValue, USER_ID_KEY } from '../types/attribution';
 import type { Address, HttpResponseSpec, MessageResult, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
@@ -117,21 +117,22 @@ export function keepUserIdIf(metadata: Record<string, string>, fits: (metadata: 
 
 /**
  * A message's metadata as the JSON value of the header `name` carries it (Brevo's X-Mailin-custom,
- * Mailgun's X-Mailgun-Variables): the recipient's userId in its header form (encodeHeaderUserId:
- * as it is when printable ASCII, else `b64-` + base64url, which the engagement sources decode),
- * and only while `name: <JSON>` fits on one header line (fitsHeaderLine); else it is left out, and
- * so is a userId that is not well-formed text. The same object when nothing changes.
+ * Mailgun's X-Mailgun-Variables): every value in its header form (encodeHeaderValue: as it is when
+ * printable ASCII without `"` and `\`, else `b64-` + base64url, which the engagement sources decode),
+ * so the header is ASCII and its length is that of the JSON text; a value that is not well-formed
+ * text is left out. The recipient's userId goes in only while `name: <JSON>`, every value counted
+ * in its written form, fits on one header line (fitsHeaderLine); else it is left out. The same
+ * object when nothing changes.
  */
 export function headerJsonMetadata(metadata: Record<string, string>, name: string): Record<string, string> {
-	const userId = metadata[USER_ID_KEY];
 	let values = metadata;
-	if (userId !== undefined) {
-		const written = encodeHeaderUserId(userId);
-		if (written !== userId) {
-			values = { ...metadata };
-			if (written === undefined) delete values[USER_ID_KEY];
-			else values[USER_ID_KEY] = written;
-		}
+	for (const key in metadata) {
+		const value = metadata[key];
+		const written = encodeHeaderValue(value);
+		if (written === value) continue;
+		if (values === metadata) values = { ...metadata };
+		if (written === undefined) delete values[key];
+		else values[key] = written;
 	}
 	return keepUserIdIf(values, (v) => fitsHeaderLine(name, JSON.stringify(v)));
 }

@@ -2,6 +2,7 @@ import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
 import { daysInMonth, isoFromTime, timeFromIso } from './isoDate';
+import { decodeAttributionValue, ENCODED_PREFIX } from '../types/attribution';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -641,13 +642,21 @@ function readPairCarrier(item: string): void {
 	}
 }
 
+/** A pair carrier's value as a property: decoded when the carrier is encoded and it starts with `b64-`. */
+function pairValue(value: string, encoded: boolean): string {
+	return encoded && value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+}
+
 /**
  * Attribution from `key:value` pair carriers (Brevo tags, X-Mailin-custom), written into `out`:
  * what `addAttribution(out, pairsToObject(values))` does, keeping only the five `pz_*` keys
  * (the last value of each wins, as in the object) instead of building the object of all pairs.
- * Returns the carriers' non-empty `pz_user_id` (the recipient's userId, not a property), if any.
+ * With `encoded` (a carrier ESP Dispatch writes, X-Mailin-custom) each value is read through
+ * decodeAttributionValue (`b64-` + base64url decoded), a startsWith test when it is not encoded.
+ * Returns the carriers' non-empty `pz_user_id` (the recipient's userId, not a property, still
+ * as written), if any.
  */
-export function addPairsAttribution(out: Record<string, unknown>, values: unknown): string | undefined {
+export function addPairsAttribution(out: Record<string, unknown>, values: unknown, encoded = false): string | undefined {
 	pzMessageId = undefined;
 	pzCampaignId = undefined;
 	pzVariant = undefined;
@@ -660,11 +669,11 @@ export function addPairsAttribution(out: Record<string, unknown>, values: unknow
 			if (typeof item === 'string') readPairCarrier(item);
 		}
 	} else if (typeof values === 'string') readPairCarrier(values);
-	if (pzMessageId) out.email_id = pzMessageId;
-	if (pzCampaignId) out.campaign_id = pzCampaignId;
-	if (pzVariant) out.variant = pzVariant;
-	if (pzSegment) out.segment = pzSegment;
-	if (pzExperimentId) out.experiment_id = pzExperimentId;
+	if (pzMessageId) out.email_id = pairValue(pzMessageId, encoded);
+	if (pzCampaignId) out.campaign_id = pairValue(pzCampaignId, encoded);
+	if (pzVariant) out.variant = pairValue(pzVariant, encoded);
+	if (pzSegment) out.segment = pairValue(pzSegment, encoded);
+	if (pzExperimentId) out.experiment_id = pairValue(pzExperimentId, encoded);
 	return pzUserId || undefined;
 }
 

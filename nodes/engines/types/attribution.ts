@@ -73,21 +73,28 @@ export function metadataToProperties(metadata: unknown): Record<string, string> 
  * Writes the canonical properties of the `pz_*` keys of `metadata` into `out` (what
  * `Object.assign(out, metadataToProperties(metadata))` does): non-empty strings as they are,
  * numbers as text, in the order of ATTRIBUTION_KEYS. The five names are read as constants (no
- * key list, no intermediate object): it runs for every engagement event.
+ * key list, no intermediate object): it runs for every engagement event. With `encoded` (a
+ * carrier ESP Dispatch writes in ASCII or tag-safe: Mailgun's variables, Resend's tags) a string
+ * starting with `b64-` is read through decodeAttributionValue; any other costs one startsWith test.
  */
-export function addAttribution(out: Record<string, unknown>, metadata: unknown): void {
+export function addAttribution(out: Record<string, unknown>, metadata: unknown, encoded = false): void {
 	if (typeof metadata !== 'object' || metadata === null) return;
 	const source = metadata as Record<string, unknown>;
 	let value = source.pz_message_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_campaign_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_variant;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_segment;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? carried(value, encoded) : String(value);
 	value = source.pz_experiment_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? value : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? carried(value, encoded) : String(value);
+}
+
+/** A carried string as a property: decoded only when the carrier is encoded and it starts with `b64-`. */
+function carried(value: string, encoded: boolean): string {
+	return encoded && value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 }
 
 /**
@@ -105,68 +112,91 @@ export function userIdOf(metadata: unknown): string | null {
 
 /** Characters SES message tags and Resend tags allow in a value (and a name). */
 const TAG_SAFE = /^[A-Za-z0-9_-]+$/;
-/** Marks a userId written base64url-encoded in a tag (encodeTagUserId). */
-export const TAG_USER_ID_PREFIX = 'b64-';
+/**
+ * Marks a value written base64url-encoded in a tag or header carrier (encodeTagValue,
+ * encodeHeaderValue): the userId and the five attribution values alike.
+ */
+export const ENCODED_PREFIX = 'b64-';
+/** The same prefix under its first name (it marked only the userId before). */
+export const TAG_USER_ID_PREFIX = ENCODED_PREFIX;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * A userId as an SES message tag or Resend tag value can carry it, reversibly: "only ASCII letters
- * (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-)"
- * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html,
- * https://resend.com/docs/api-reference/emails/send-email, `tags`). A userId of those characters
- * alone is written as it is (`cus_123`, a UUID); any other (`auth0|5f1b`, an address, non-ASCII)
- * as `b64-` + base64url of its UTF-8 bytes (RFC 4648 §5, whose alphabet is exactly letters,
- * digits, `-` and `_`), and so is one that itself starts with `b64-`, so that reading is never
- * ambiguous (decodeTagUserId). Undefined for text that is not well-formed UTF-16 (a lone
- * surrogate has no UTF-8 form to carry). The provider still checks the length (≤ 256).
+ * A value (the userId or an attribution value) as an SES message tag or Resend tag value can
+ * carry it, reversibly: "only ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes
+ * (-)" (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html,
+ * https://resend.com/docs/api-reference/emails/send-email, `tags`). A value of those characters
+ * alone is written as it is (`cus_123`, a UUID, `spring-2025`); any other (`auth0|5f1b`, an
+ * address, `spring.sale`, non-ASCII) as `b64-` + base64url of its UTF-8 bytes (RFC 4648 §5, whose
+ * alphabet is exactly letters, digits, `-` and `_`), and so is one that itself starts with `b64-`,
+ * so that reading is never ambiguous (decodeTagValue). Undefined for text that is not well-formed
+ * UTF-16 (a lone surrogate has no UTF-8 form to carry). The provider still checks the length (≤ 256).
  */
-export function encodeTagUserId(userId: string): string | undefined {
-	return TAG_SAFE.test(userId) && !userId.startsWith(TAG_USER_ID_PREFIX) ? userId : base64UserId(userId);
+export function encodeTagValue(value: string): string | undefined {
+	return TAG_SAFE.test(value) && !value.startsWith(ENCODED_PREFIX) ? value : base64Value(value);
 }
 
 /**
  * Printable ASCII (RFC 5322 §2.2: a header field body is "printable US-ASCII characters" and
- * white space) without `"` and `\`, the characters JSON escapes: such a userId is written into a
+ * white space) without `"` and `\`, the characters JSON escapes: such a value is written into a
  * JSON header value exactly as it is.
  */
 const HEADER_SAFE = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
- * A userId as a header carries it inside JSON (Brevo's X-Mailin-custom, Mailgun's
- * X-Mailgun-Variables), reversibly: printable ASCII without `"` and `\` as it is; any other (non-ASCII,
- * a control character, a quote or backslash), and one that itself starts with `b64-`, in the
- * `b64-` + base64url form of encodeTagUserId, which decodeTagUserId reads back. Header values must be
- * ASCII (RFC 5322 §2.2; other text needs RFC 2047 encoding), and Brevo sends a custom header's
- * non-ASCII characters as raw 8-bit UTF-8 whatever the caller encodes (django-anymail's Brevo
- * backend and docs, "Metadata and extra_headers values must be ASCII"), which can bounce the
- * message (django-anymail refuses a value holding a JSON `\u` escape for Brevo as well, so
- * escaping is no way around it). Undefined for text that is not well-formed UTF-16.
+ * A value (the userId or an attribution value) as a header carries it inside JSON (Brevo's
+ * X-Mailin-custom, Mailgun's X-Mailgun-Variables), reversibly: printable ASCII without `"` and `\`
+ * as it is; any other (non-ASCII, a control character, a quote or backslash), and one that itself
+ * starts with `b64-`, in the `b64-` + base64url form of encodeTagValue, which decodeTagValue reads
+ * back. Header values must be ASCII (RFC 5322 §2.2; other text needs RFC 2047 encoding), and Brevo
+ * sends a custom header's non-ASCII characters as raw 8-bit UTF-8 whatever the caller encodes
+ * (django-anymail's Brevo backend and docs, "Metadata and extra_headers values must be ASCII"),
+ * which can bounce the message (django-anymail refuses a value holding a JSON `\u` escape for Brevo
+ * as well, so escaping is no way around it). Undefined for text that is not well-formed UTF-16.
  */
-export function encodeHeaderUserId(userId: string): string | undefined {
-	return HEADER_SAFE.test(userId) && !userId.startsWith(TAG_USER_ID_PREFIX) ? userId : base64UserId(userId);
+export function encodeHeaderValue(value: string): string | undefined {
+	return HEADER_SAFE.test(value) && !value.startsWith(ENCODED_PREFIX) ? value : base64Value(value);
 }
 
 /** `b64-` + base64url of the UTF-8 bytes; undefined for text that is not well-formed UTF-16. */
-function base64UserId(userId: string): string | undefined {
-	const bytes = Buffer.from(userId, 'utf8');
-	if (bytes.toString('utf8') !== userId) return undefined;
-	return TAG_USER_ID_PREFIX + bytes.toString('base64url');
+function base64Value(value: string): string | undefined {
+	const bytes = Buffer.from(value, 'utf8');
+	if (bytes.toString('utf8') !== value) return undefined;
+	return ENCODED_PREFIX + bytes.toString('base64url');
 }
 
 /**
- * The userId a tag or header value carries (what encodeTagUserId or encodeHeaderUserId wrote): a
+ * The value a tag or header value carries (what encodeTagValue or encodeHeaderValue wrote): a
  * value without the `b64-` prefix as it is; with it, the decoded text when it is exactly what those
- * write for that text (canonical base64url of well-formed UTF-8 of a userId that needed encoding:
+ * write for that text (canonical base64url of well-formed UTF-8 of a value that needed encoding:
  * both write the same `b64-` form, and any text the header form encodes the tag form encodes too),
  * else null: a value this package did not write is not guessed at.
  */
-export function decodeTagUserId(value: string): string | null {
-	if (!value.startsWith(TAG_USER_ID_PREFIX)) return value;
+export function decodeTagValue(value: string): string | null {
+	if (!value.startsWith(ENCODED_PREFIX)) return value;
 	let text: string;
 	try {
-		text = strictUtf8.decode(Buffer.from(value.slice(TAG_USER_ID_PREFIX.length), 'base64url'));
+		text = strictUtf8.decode(Buffer.from(value.slice(ENCODED_PREFIX.length), 'base64url'));
 	} catch {
 		return null;
 	}
-	return text !== '' && encodeTagUserId(text) === value ? text : null;
+	return text !== '' && encodeTagValue(text) === value ? text : null;
 }
+
+/**
+ * An attribution value (campaign, variant, segment, experiment, message id) read from a carrier
+ * ESP Dispatch writes encoded (Brevo's X-Mailin-custom, Mailgun's variables, SES and Resend tags):
+ * decoded when it is a `b64-` form decodeTagValue accepts, else as it is. Unlike the userId (which
+ * is dropped then: a wrong one would join the event to another customer), a `b64-` value this
+ * package did not write (one sent before values were encoded, when `b64-x` went out as it is) is
+ * kept as it came: it is the value as sent, and no other value reads as it. One startsWith test
+ * and nothing more for a value without the prefix: it runs for every engagement event.
+ */
+export function decodeAttributionValue(value: string): string {
+	return value.startsWith(ENCODED_PREFIX) ? (decodeTagValue(value) ?? value) : value;
+}
+
+/** The userId names of the three helpers above (the same functions: the userId was encoded first). */
+export const encodeTagUserId = encodeTagValue;
+export const encodeHeaderUserId = encodeHeaderValue;
+export const decodeTagUserId = decodeTagValue;

@@ -47,7 +47,7 @@ describe('Resend provider: plan', () => {
 		expect(plans[0].request.idempotencyKey!.length).toBeLessThanOrEqual(256);
 	});
 
-	it('template mode sends template id and variables without html or text; tag values are made tag-safe', () => {
+	it('template mode sends template id and variables without html or text; tag values are written tag-safe', () => {
 		const [plan] = resend.plan(
 			[msg(0, { html: undefined, text: undefined, templateId: 'tpl_123', variables: { name: 'Ann' }, metadata: { pz_campaign_id: 'spring sale/2025' } })],
 			'template',
@@ -56,7 +56,9 @@ describe('Resend provider: plan', () => {
 		const body = JSON.parse(plan.request.body);
 		expect(body.template).toEqual({ id: 'tpl_123', variables: { name: 'Ann' } });
 		expect(body.html).toBeUndefined();
-		expect(body.tags[0]).toEqual({ name: 'pz_campaign_id', value: 'spring_sale_2025' });
+		// `b64-` + base64url('spring sale/2025') (Python's base64.urlsafe_b64encode, padding stripped),
+		// which the Resend source decodes; it was `spring_sale_2025`
+		expect(body.tags[0]).toEqual({ name: 'pz_campaign_id', value: 'b64-c3ByaW5nIHNhbGUvMjAyNQ' });
 	});
 });
 

@@ -101,11 +101,12 @@ describe('Amazon SES and Resend: tags', () => {
 	});
 	const all = (value: string | undefined) => ({ ses: value, bulk: value, resend: value });
 
-	it('a tag-safe userId as it is, another reversibly encoded (not made tag-safe like the other keys)', () => {
+	it('a tag-safe userId as it is, another reversibly encoded (as the other keys are)', () => {
 		expect(userTag(withUser(0, 'cust_1-A'))).toEqual(all('cust_1-A'));
 		expect(userTag(withUser(0, 'auth0|5f1b2c'))).toEqual(all('b64-YXV0aDB8NWYxYjJj'));
+		// base64url('a:b') = YTpi (Python's base64.urlsafe_b64encode); it was written `a_b`, like `a.b`
 		expect(sesTags(withUser(0, 'auth0|5f1b2c', { pz_campaign_id: 'a:b' }))).toEqual(
-			expect.arrayContaining([{ Name: 'pz_campaign_id', Value: 'a_b' }]),
+			expect.arrayContaining([{ Name: 'pz_campaign_id', Value: 'b64-YTpi' }]),
 		);
 	});
 

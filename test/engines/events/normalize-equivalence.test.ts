@@ -186,6 +186,24 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
 			[{ product_id: 1, price: '2.00', quantity: 2, title: 't' }, 'x'],
 			{ email: 'c@d.eu', id: 5, first_name: 'A', phone: 12 },
 			{ state: 'subscribed' },
+			// ESP Dispatch's `b64-` + base64url form (RFC 4648 §5, computed with Python's
+			// base64.urlsafe_b64encode): 'Été 2025', 'größer', 'a.b', 'b64-x', '\ufeffx' (written so),
+			// 'abc' (tag-safe: never written so), with padding, not UTF-8 (0xff), too short, empty
+			'b64-w4l0w6kgMjAyNQ',
+			'b64-Z3LDtsOfZXI',
+			'b64-YS5i',
+			'b64-YjY0LXg',
+			'b64-77u_eA',
+			'b64-YWJj',
+			'b64-w4l0w6kgMjAyNQ==',
+			'b64-_w',
+			'b64-x',
+			'b64-',
+			'pz_campaign_id:b64-w4l0w6kgMjAyNQ|pz_variant:b64-Z3LDtsOfZXI',
+			'{"pz_variant":"b64-Z3LDtsOfZXI","pz_segment":"b64-x","pz_message_id":"b64-YjY0LXg","pz_experiment_id":"b64-YWJj"}',
+			['transac_messages', 'pz_campaign_id:b64-YS5i'],
+			{ pz_campaign_id: ['b64-w4l0w6kgMjAyNQ'], pz_variant: 'b64-Z3LDtsOfZXI', pz_segment: ['b64-_w'] },
+			[{ name: 'pz_experiment_id', value: 'b64-YS5i' }, { name: 'pz_variant', value: 'b64-Z3LDtsOfZXI' }],
 		),
 	},
 	{ weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
@@ -438,6 +456,64 @@ describe('every source normalizes as the former code did (differential, fast-che
 		// the mutations reach both the mapped and the rejected paths
 		expect(seen.ok).toBeGreaterThan(1000);
 		expect(seen.error).toBeGreaterThan(100);
+	});
+
+	it('attribution in the carriers ESP Dispatch writes encoded (Brevo X-Mailin-custom, Mailgun user-variables, SES and Resend tags)', () => {
+		// The runs above put a `b64-` value under a `pz_*` key of the right carrier only rarely.
+		const KEYS5 = ['pz_message_id', 'pz_campaign_id', 'pz_variant', 'pz_segment', 'pz_experiment_id'];
+		const b64 = (text: string) => `b64-${Buffer.from(text, 'utf8').toString('base64url')}`;
+		const carried = fc.oneof(
+			fc.constantFrom('b64-w4l0w6kgMjAyNQ', 'b64-Z3LDtsOfZXI', 'b64-YS5i', 'b64-YWJj', 'b64-w4l0w6kgMjAyNQ==', 'b64-_w', 'b64-x', 'b64-', 'spring', 'A', ''),
+			fc.string({ unit: 'grapheme', maxLength: 8 }).map(b64), // well-formed text, encoded
+			fc.string({ maxLength: 8 }).map((t) => `b64-${t}`), // anything after the prefix
+			fc.string({ unit: 'binary', maxLength: 6 }).map(b64), // lone surrogates: U+FFFD bytes
+			fc.uint8Array({ maxLength: 6 }).map((b) => `b64-${Buffer.from(b).toString('base64url')}`), // any bytes
+			fc.string({ unit: 'grapheme', maxLength: 8 }),
+			fc.integer(),
+		);
+		const sources = ['brevo', 'mailgun', 'ses', 'resend'];
+		const byName = new Map(sources.map((src) => [src, fixtures.filter((f) => f.source === src)]));
+		let decoded = 0;
+		fc.assert(
+			fc.property(
+				fc.record({
+					source: fc.constantFrom(...sources),
+					k: fc.nat(),
+					// no pz_user_id: the reference predates it (user-id.test.ts covers it)
+					values: fc.dictionary(fc.constantFrom(...KEYS5, 'other'), carried, { maxKeys: 6 }),
+					form: fc.constantFrom('json', 'pairs', 'list'),
+					tags: fc.boolean(),
+				}),
+				(d) => {
+					const list = byName.get(d.source)!;
+					const f = list[d.k % list.length];
+					const body = structuredClone(f.fixture.body) as Record<string, unknown>;
+					const v = d.values;
+					if (d.source === 'brevo') {
+						body['X-Mailin-custom'] = d.form === 'pairs' ? Object.entries(v).map(([k, x]) => `${k}:${String(x)}`).join('|') : JSON.stringify(v);
+						if (d.tags) body.tags = ['transac', ...Object.entries(v).map(([k, x]) => `${k}:${String(x)}`)];
+					} else if (d.source === 'mailgun') {
+						body['event-data'] = { ...(body['event-data'] as object), 'user-variables': v };
+					} else if (d.source === 'ses') {
+						const event = JSON.parse(body.Message as string) as { mail: Record<string, unknown> };
+						event.mail.tags = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, [x]]));
+						body.Message = JSON.stringify(event);
+					} else {
+						const tags = d.form === 'list' ? Object.entries(v).map(([name, value]) => ({ name, value })) : v;
+						body.data = { ...(body.data as object), tags };
+					}
+					const input = (): NormalizeInput => ({ payload: structuredClone(body), headers: f.fixture.headers, receivedAt: new Date('2026-01-01T00:00:00Z'), onUnknown: 'passThrough', keepRaw: false });
+					const got = outcome(() => getSource(d.source)!.normalize(input()));
+					expect(got).toBe(outcome(() => REFERENCE_SOURCES[d.source].normalize(input())));
+					for (const key of KEYS5) {
+						const value = v[key];
+						if (typeof value === 'string' && value.startsWith('b64-') && !got.includes(JSON.stringify(value))) decoded++;
+					}
+				},
+			),
+			{ numRuns: Number(process.env.EQUIVALENCE_RUNS ?? 10000) / 5 },
+		);
+		expect(decoded).toBeGreaterThan(100);
 	});
 
 	it('WooCommerce Legacy API v3 bodies: every WooCommerce topic, with and without a delivery id', () => {

@@ -4,7 +4,7 @@
  * one result per message with the right retry decision.
  */
 import { createHash } from 'node:crypto';
-import { encodeTagUserId, USER_ID_KEY } from '../../types/attribution';
+import { encodeTagValue } from '../../types/attribution';
 import type {
 	Address,
 	HttpResponseSpec,
@@ -209,21 +209,19 @@ export function tagSafe(value: string): string {
 export const MAX_TAG_LENGTH = 256;
 
 /**
- * Metadata as SES / Resend tags, `[name, value]`: names and values made tag-safe (tagSafe), except
- * the recipient's userId, written reversibly (encodeTagUserId: as it is when tag-safe, else
- * `b64-` + base64url) so that the engagement sources read back the very userId; left out when that
- * is longer than MAX_TAG_LENGTH (a userId of more than 189 UTF-8 bytes needing encoding, or of more
- * than 256 tag-safe characters) or not well-formed text.
+ * Metadata as SES / Resend tags, `[name, value]`: names made tag-safe (tagSafe; ours, `pz_*`, are),
+ * values written reversibly (encodeTagValue: as they are when tag-safe, else `b64-` + base64url) so
+ * that the engagement sources read back the very userId, campaign, variant, segment, experiment and
+ * message id (`spring.sale`, `Été 2025`); a value is left out when its written form is longer than
+ * MAX_TAG_LENGTH (more than 189 UTF-8 bytes needing encoding, or more than 256 tag-safe characters)
+ * or it is not well-formed text: never cut, nor rewritten into another value (`a.b` and `a:b` were
+ * both `a_b`).
  */
 export function metadataTags(metadata: Record<string, string>): Array<[string, string]> {
 	const out: Array<[string, string]> = [];
 	for (const [key, value] of Object.entries(metadata)) {
-		if (key !== USER_ID_KEY) {
-			out.push([tagSafe(key), tagSafe(value)]);
-			continue;
-		}
-		const encoded = encodeTagUserId(value);
-		if (encoded !== undefined && encoded.length <= MAX_TAG_LENGTH) out.push([key, encoded]);
+		const encoded = encodeTagValue(value);
+		if (encoded !== undefined && encoded.length <= MAX_TAG_LENGTH) out.push([tagSafe(key), encoded]);
 	}
 	return out;
 }

@@ -17,7 +17,7 @@
  * same parts (subject, HTML, text): a version inherits whatever part it does not set itself.
  *
  * Attribution: the `X-Mailin-custom` header, which Brevo returns in its webhooks, carries the
- * message's `pz_*` metadata as JSON (per version in a batch). Each version's Brevo message id
+ * message's `pz_*` metadata as JSON (per version in a batch), in ASCII (headerJsonMetadata). Each version's Brevo message id
  * (from `messageIds`, in version order) is that message's provider id.
  *
  * Idempotency: Brevo accepts `headers.idempotencyKey` (a UUID, kept 30 minutes), so a batch is
@@ -91,8 +91,9 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
  * line (RFC 5322, fitsHeaderLine; JSON.stringify writes no white space to fold at), else it is
  * left out. Brevo sends a custom header's non-ASCII characters as raw 8-bit UTF-8, which can get
  * the message refused (django-anymail's Brevo docs, "Metadata and extra_headers values must be
- * ASCII"), so a userId that is not printable ASCII is written `b64-` + base64url
- * (headerJsonMetadata), which the Brevo engagement source decodes.
+ * ASCII"), so a value (userId, campaign, variant, segment, experiment, message id) that is not
+ * printable ASCII, or holds `"` or `\`, is written `b64-` + base64url (headerJsonMetadata), which
+ * the Brevo engagement source decodes; the line is counted with the values so written.
  */
 function ownHeaders(message: OutboundMessage): Record<string, string> {
 	if (!Object.keys(message.metadata).length) return { ...message.headers };

@@ -80,9 +80,10 @@ function isScalar(value: unknown): value is string | number | boolean | null {
  * `X-Mailgun-Variables: <JSON>` fits on one header line (RFC 5322, fitsHeaderLine), else it is left
  * out. Mailgun documents neither how it encodes non-ASCII text in that header nor whether it
  * escapes it (a JSON `\u` escape is 6 characters for a character of 2 or 3 UTF-8 bytes, which would
- * break the line count), so a userId that is not printable ASCII is written `b64-` + base64url
+ * break the line count), so any value (userId, campaign, variant, segment, experiment, message id)
+ * that is not printable ASCII, or holds `"` or `\`, is written `b64-` + base64url
  * (headerJsonMetadata, as for Brevo): the header is then ASCII and its length known. The Mailgun
- * engagement source decodes it.
+ * engagement source decodes them.
  */
 function customVariables(message: OutboundMessage): Record<string, string> {
 	return headerJsonMetadata(message.metadata, 'X-Mailgun-Variables');

@@ -12,9 +12,10 @@
  *   `request.idempotencyKey`), up to 256 characters, kept 24 hours
  *   (https://resend.com/docs/dashboard/emails/idempotency-keys). One message: its own key;
  *   a batch: a hash of its messages' keys, so retrying the same batch is deduplicated.
- * - Attribution: `tags: [{ name, value }]` (ASCII letters, digits, `_` and `-`, ≤256 chars;
- *   other characters become `_`), returned in Resend webhooks. The recipient's userId
- *   (`pz_user_id`) is written reversibly instead (metadataTags), or left out.
+ * - Attribution: `tags: [{ name, value }]` (ASCII letters, digits, `_` and `-`, ≤256 chars),
+ *   returned in Resend webhooks. The `pz_*` values (attribution and the recipient's userId) are
+ *   written reversibly (metadataTags: `b64-` + base64url when they hold other characters), or left
+ *   out; the message's own tags (`tags`) become tag-safe names.
  * - 403 validation_error has two documented meanings (https://resend.com/docs/api-reference/errors):
  *   "The domain.com domain is not verified. Please, add and verify your domain." (the API adds
  *   " on https://resend.com/domains"): a refusal of the SENDER; and "You can only send testing

@@ -14,8 +14,9 @@
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html
  * - Attribution: EmailTags / ReplacementTags `{ Name, Value }` (ASCII letters, digits, `_`, `-`,
- *   ≤256 characters; other characters become `_`), published with SES event destinations. The
- *   recipient's userId (`pz_user_id`) is written reversibly instead (metadataTags), or left out.
+ *   ≤256 characters), published with SES event destinations. The `pz_*` values (attribution and
+ *   the recipient's userId) are written reversibly (metadataTags: `b64-` + base64url when they
+ *   hold other characters), or left out; the message's own tags (`tags`) become tag-safe names.
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  * - No idempotency token exists for these calls.
  */

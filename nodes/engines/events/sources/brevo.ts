@@ -2,14 +2,15 @@
  * Brevo transactional webhooks, one event per request
  * (https://developers.brevo.com/docs/transactional-webhooks). Attribution is read from the
  * `X-Mailin-custom` header value (JSON object or `key:value|key:value`) and from `tags`
- * (`pz_campaign_id:spring`), and so is the recipient's `pz_user_id` (properties.user_id; decoded
- * when ESP Dispatch wrote it `b64-` + base64url: decodeTagUserId).
+ * (`pz_campaign_id:spring`), and so is the recipient's `pz_user_id` (properties.user_id). ESP
+ * Dispatch writes X-Mailin-custom in ASCII: a value that is not printable ASCII (or holds `"` or
+ * `\`) as `b64-` + base64url, decoded here (decodeAttributionValue, decodeTagValue for the userId).
  * `ts_event` is UTC epoch seconds; `date` is Paris time, never used.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { decodeTagUserId } from '../../types/attribution';
+import { decodeTagValue } from '../../types/attribution';
 import { addPairsAttribution, contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
@@ -63,11 +64,12 @@ export const brevo: EventSource = {
 		// link_url, reason, bounce_type, machine_open })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
 		const tagUserId = addPairsAttribution(properties, b.tags ?? b.tag);
-		// ESP Dispatch writes the recipient's pz_user_id into X-Mailin-custom, `b64-` + base64url when
-		// it is not printable ASCII (encodeHeaderUserId: Brevo would send it as raw 8-bit); as for the
-		// other keys, the header's value wins over the tags'.
-		const headerUserId = addPairsAttribution(properties, b['X-Mailin-custom'] ?? b['x-mailin-custom']);
-		const userId = headerUserId !== undefined ? decodeTagUserId(headerUserId) : (tagUserId ?? null);
+		// ESP Dispatch writes X-Mailin-custom's values, the recipient's pz_user_id among them, `b64-` +
+		// base64url when they are not printable ASCII (encodeHeaderValue: Brevo would send them as raw
+		// 8-bit): decoded from the header (not from the tags, which it does not write); the header's
+		// value wins over the tags'.
+		const headerUserId = addPairsAttribution(properties, b['X-Mailin-custom'] ?? b['x-mailin-custom'], true);
+		const userId = headerUserId !== undefined ? decodeTagValue(headerUserId) : (tagUserId ?? null);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (topic === 'click') {
 			const link = optionalString(b.link);

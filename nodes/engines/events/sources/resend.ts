@@ -2,10 +2,11 @@
  * Resend webhooks (Svix-signed): `{ type: "email.opened", created_at, data: { email_id, to, tags, click } }`.
  * https://resend.com/docs/dashboard/webhooks/event-types . Our attribution is in `data.tags`
  * (an object, or the older `[{ name, value }]` list), with the recipient's `pz_user_id`
- * (properties.user_id, written tag-safe: decodeTagUserId).
+ * (properties.user_id), each written tag-safe by ESP Dispatch and decoded here
+ * (addAttribution's `encoded`, decodeTagValue).
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution, decodeTagUserId, userIdOf } from '../../types/attribution';
+import { addAttribution, decodeTagValue, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -63,10 +64,11 @@ export const resend: EventSource = {
 		// link_url, reason, bounce_type })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
 		const tags = tagsOf(data.tags);
-		addAttribution(properties, tags);
-		// Tags allow only letters, digits, `_` and `-`: ESP Dispatch writes other userIds encoded.
+		// Tags allow only letters, digits, `_` and `-`: ESP Dispatch writes other values (attribution
+		// and userId) `b64-` + base64url (encodeTagValue).
+		addAttribution(properties, tags, true);
 		const tagUserId = userIdOf(tags);
-		const userId = tagUserId === null ? null : decodeTagUserId(tagUserId);
+		const userId = tagUserId === null ? null : decodeTagValue(tagUserId);
 		const esp = optionalString(data.email_id);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		const link = optionalString(click.link);

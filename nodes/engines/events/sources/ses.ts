@@ -2,11 +2,12 @@
  * Amazon SES event publishing through SNS. The body is an SNS envelope whose `Message` is the
  * SES event JSON (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html);
  * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`), with
- * the recipient's `pz_user_id` (properties.user_id, written tag-safe: decodeTagUserId).
+ * the recipient's `pz_user_id` (properties.user_id), each written tag-safe by ESP Dispatch (`b64-` +
+ * base64url for other characters) and decoded here (decodeAttributionValue, decodeTagValue).
  * Bounce, Complaint and Delivery events list several recipients: one canonical event each.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { decodeTagUserId } from '../../types/attribution';
+import { decodeAttributionValue, decodeTagValue, ENCODED_PREFIX } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -67,20 +68,21 @@ function tagValue(value: unknown): string | undefined {
 /**
  * Attribution from SES message tags, written into `out`: what `attribution(flatTags(tags))` gave
  * (flatTags kept each tag's first value when a string, attribution the non-empty ones), reading
- * the five `pz_*` tags by name instead of copying every tag.
+ * the five `pz_*` tags by name instead of copying every tag, each decoded when ESP Dispatch wrote
+ * it `b64-` + base64url (decodeAttributionValue; a startsWith test when it did not).
  */
 function addTagAttribution(out: Record<string, unknown>, tags: unknown): void {
 	if (!isObject(tags)) return;
 	let value = tagValue(tags.pz_message_id);
-	if (value !== undefined) out.email_id = value;
+	if (value !== undefined) out.email_id = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 	value = tagValue(tags.pz_campaign_id);
-	if (value !== undefined) out.campaign_id = value;
+	if (value !== undefined) out.campaign_id = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 	value = tagValue(tags.pz_variant);
-	if (value !== undefined) out.variant = value;
+	if (value !== undefined) out.variant = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 	value = tagValue(tags.pz_segment);
-	if (value !== undefined) out.segment = value;
+	if (value !== undefined) out.segment = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 	value = tagValue(tags.pz_experiment_id);
-	if (value !== undefined) out.experiment_id = value;
+	if (value !== undefined) out.experiment_id = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
 }
 
 /** Unwraps an SNS Notification envelope; returns the SES event and the SNS MessageId. */
@@ -147,7 +149,7 @@ export const ses: EventSource = {
 		// ESP Dispatch sends each message to one address, whom pz_user_id names: an event listing
 		// several recipients (not such a message) gives it to none of them.
 		const tagUserId = recipients.length === 1 && isObject(mail.tags) ? tagValue(mail.tags.pz_user_id) : undefined;
-		const userId = tagUserId === undefined ? null : decodeTagUserId(tagUserId);
+		const userId = tagUserId === undefined ? null : decodeTagValue(tagUserId);
 		const esp = optionalString(mail.messageId);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (bounceType !== undefined) properties.bounce_type = bounceType;

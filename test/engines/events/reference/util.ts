@@ -288,6 +288,33 @@ export function attribution(...sources: unknown[]): Record<string, string> {
 	return out;
 }
 
+/**
+ * A change made to the former code (attrascii): in the carriers ESP Dispatch writes in ASCII (Brevo
+ * X-Mailin-custom, Mailgun user-variables, SES and Resend tags) a value holding other characters
+ * than a tag (or a header) keeps, or starting with `b64-` itself, is sent as `b64-` + base64url
+ * (RFC 4648 §5, no padding) of its UTF-8 bytes. Read here from that rule alone: the part after
+ * `b64-` must be base64url that encodes back to itself, its bytes UTF-8 that encodes back to them,
+ * and the text one the writer does encode (not tag-safe letters, digits, `_`, `-`, or starting with
+ * `b64-`); anything else is the value as it came.
+ */
+export function writtenValue(value: string): string {
+	const match = /^b64-([A-Za-z0-9_-]+)$/.exec(value);
+	if (!match) return value;
+	const bytes = Buffer.from(match[1], 'base64url');
+	if (bytes.toString('base64url') !== match[1]) return value;
+	const text = bytes.toString('utf8');
+	if (!Buffer.from(text, 'utf8').equals(bytes)) return value;
+	const writtenAsIs = /^[A-Za-z0-9_-]+$/.test(text) && !text.startsWith('b64-');
+	return text === '' || writtenAsIs ? value : text;
+}
+
+/** `attribution(...)` of one carrier ESP Dispatch writes encoded, each value read by writtenValue. */
+export function writtenAttribution(source: unknown): Record<string, string> {
+	const out = attribution(source);
+	for (const key of Object.keys(out)) out[key] = writtenValue(out[key]);
+	return out;
+}
+
 const PAIR_SEPARATORS = /[|;&,]/;
 const PAIR = /^\s*([A-Za-z0-9_.-]+)\s*[:=]\s*(.+?)\s*$/;
 

@@ -7,7 +7,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, own, pairsToObject, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, normalizeEmail, optionalString, own, pairsToObject, toIsoUtc, unknownTopic, writtenAttribution } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -54,7 +54,9 @@ export const brevo: EventSource = {
 				timestamp: toIsoUtc(when, 'ts_event'),
 				email: normalizeEmail(b.email),
 				properties: {
-					...attribution(pairsToObject(b.tags ?? b.tag), pairsToObject(b['X-Mailin-custom'] ?? b['x-mailin-custom'])),
+					// attrascii: X-Mailin-custom's values read as ESP Dispatch writes them (the tags' as they are)
+					...attribution(pairsToObject(b.tags ?? b.tag)),
+					...writtenAttribution(pairsToObject(b['X-Mailin-custom'] ?? b['x-mailin-custom'])),
 					esp_message_id: esp,
 					link_url: topic === 'click' ? optionalString(b.link) : undefined,
 					reason: optionalString(b.reason),

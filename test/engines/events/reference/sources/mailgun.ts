@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic, writtenAttribution } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -52,7 +52,7 @@ export const mailgun: EventSource = {
 				timestamp: toIsoUtc(data.timestamp ?? input.receivedAt, 'event-data.timestamp'),
 				email: normalizeEmail(data.recipient),
 				properties: {
-					...attribution(data['user-variables']),
+					...writtenAttribution(data['user-variables']), // attrascii
 					esp_message_id: optionalString(obj(obj(data.message).headers)['message-id']),
 					link_url: topic === 'clicked' ? optionalString(data.url) : undefined,
 					bounce_type: topic === 'failed' ? (severity === 'temporary' ? 'soft' : 'hard') : undefined,

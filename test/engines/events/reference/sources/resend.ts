@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, header, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic, writtenAttribution } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -61,7 +61,7 @@ export const resend: EventSource = {
 				timestamp: toIsoUtc(when ?? input.receivedAt, 'created_at'),
 				email: mailboxEmail(to), // evmap fix: `Name <addr>` too
 				properties: {
-					...attribution(tagsOf(data.tags)),
+					...writtenAttribution(tagsOf(data.tags)), // attrascii
 					esp_message_id: optionalString(data.email_id),
 					link_url: optionalString(click.link),
 					reason: optionalString(bounce.message),

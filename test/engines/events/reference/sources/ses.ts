@@ -1,13 +1,14 @@
 /**
  * Amazon SES event publishing through SNS. The body is an SNS envelope whose `Message` is the
  * SES event JSON (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html);
- * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`).
+ * our attribution travels in `mail.tags` (message tags: `{ "pz_campaign_id": ["spring"] }`), read as
+ * ESP Dispatch writes them (writtenAttribution, attrascii).
  * Bounce, Complaint and Delivery events list several recipients: one canonical event each.
  */
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic, writtenAttribution } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -111,7 +112,7 @@ export const ses: EventSource = {
 			if (topic === 'Click') extra.link_url = optionalString(detail.link);
 		}
 		if (recipients.length === 0) recipients = [undefined];
-		const props = { ...attribution(flatTags(mail.tags)), esp_message_id: optionalString(mail.messageId), ...extra };
+		const props = { ...writtenAttribution(flatTags(mail.tags)), esp_message_id: optionalString(mail.messageId), ...extra };
 		const timestamp = toIsoUtc(detail.timestamp ?? mail.timestamp ?? input.receivedAt, 'Message.timestamp');
 		return recipients.map((recipient, i) =>
 			engagementEvent(input, {
