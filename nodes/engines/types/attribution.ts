@@ -27,7 +27,7 @@ export type AttributionKey = keyof typeof ATTRIBUTION_KEYS;
  * event's top-level `userId`: the event still folds into the profile of the address it reached
  * (see engagementEvent), and A/B Experiment Analyze joins by it. Each provider writes it only
  * within its documented limits (see the providers) and leaves it out otherwise; SES and Resend tags
- * carry it tag-safe (encodeTagUserId).
+ * carry it tag-safe (encodeTagValue).
  */
 export const USER_ID_KEY = 'pz_user_id';
 
@@ -117,8 +117,6 @@ const TAG_SAFE = /^[A-Za-z0-9_-]+$/;
  * encodeHeaderValue): the userId and the five attribution values alike.
  */
 export const ENCODED_PREFIX = 'b64-';
-/** The same prefix under its first name (it marked only the userId before). */
-export const TAG_USER_ID_PREFIX = ENCODED_PREFIX;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -195,8 +193,3 @@ export function decodeTagValue(value: string): string | null {
 export function decodeAttributionValue(value: string): string {
 	return value.startsWith(ENCODED_PREFIX) ? (decodeTagValue(value) ?? value) : value;
 }
-
-/** The userId names of the three helpers above (the same functions: the userId was encoded first). */
-export const encodeTagUserId = encodeTagValue;
-export const encodeHeaderUserId = encodeHeaderValue;
-export const decodeTagUserId = decodeTagValue;

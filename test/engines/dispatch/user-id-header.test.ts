@@ -21,7 +21,7 @@ import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
 import { mailgun } from '../../../nodes/engines/dispatch/providers/mailgun';
 import { compileMime } from '../../../nodes/engines/dispatch/smtp';
 import type { OutboundMessage } from '../../../nodes/engines/dispatch/types';
-import { decodeTagUserId, encodeHeaderUserId } from '../../../nodes/engines/types/attribution';
+import { decodeTagValue, encodeHeaderValue } from '../../../nodes/engines/types/attribution';
 import { parseMultipart } from '../../dispatch/servers/provider-server';
 import { fixtureBody, normalizeAs } from '../../harness/event-fixtures';
 import { msg } from './provider-fixtures';
@@ -41,13 +41,13 @@ const CASES: Array<[string, string]> = [
 	['Ada Lovelace 7', 'Ada Lovelace 7'],
 ];
 
-describe('encodeHeaderUserId', () => {
-	it('printable ASCII without " and \\ as it is, anything else b64- + base64url, read back by decodeTagUserId', () => {
+describe('encodeHeaderValue', () => {
+	it('printable ASCII without " and \\ as it is, anything else b64- + base64url, read back by decodeTagValue', () => {
 		for (const [id, written] of CASES) {
-			expect(encodeHeaderUserId(id)).toBe(written);
-			expect(decodeTagUserId(written)).toBe(id);
+			expect(encodeHeaderValue(id)).toBe(written);
+			expect(decodeTagValue(written)).toBe(id);
 		}
-		expect(encodeHeaderUserId('\ud800')).toBeUndefined(); // a lone surrogate has no UTF-8 form
+		expect(encodeHeaderValue('\ud800')).toBeUndefined(); // a lone surrogate has no UTF-8 form
 	});
 });
 
@@ -68,7 +68,7 @@ describe('Brevo: X-Mailin-custom is printable ASCII', () => {
 	it('kept while the written form fits one 998-character header line', () => {
 		const kept = custom([withUser(0, 'é'.repeat(352))])[0];
 		expect(`X-Mailin-custom: ${kept}`).toHaveLength(998);
-		expect(decodeTagUserId(JSON.parse(kept).pz_user_id)).toBe('é'.repeat(352));
+		expect(decodeTagValue(JSON.parse(kept).pz_user_id)).toBe('é'.repeat(352));
 		expect(JSON.parse(custom([withUser(0, 'é'.repeat(353))])[0])).toEqual({ pz_message_id: 'm1' });
 		expect(JSON.parse(custom([withUser(0, '\ud800')])[0])).toEqual({ pz_message_id: 'm1' });
 	});
@@ -90,7 +90,7 @@ describe('Mailgun: v:pz_user_id is printable ASCII', () => {
 	it('kept while "X-Mailgun-Variables: <JSON>" of the written form fits one 998-character line', () => {
 		const kept = fields([withUser(0, 'é'.repeat(350))]).get('v:pz_user_id')![0];
 		expect(kept).toHaveLength(938);
-		expect(decodeTagUserId(kept)).toBe('é'.repeat(350));
+		expect(decodeTagValue(kept)).toBe('é'.repeat(350));
 		const over = fields([withUser(0, 'é'.repeat(351))]);
 		expect(over.has('v:pz_user_id')).toBe(false);
 		expect(over.get('v:pz_message_id')).toEqual(['m1']);

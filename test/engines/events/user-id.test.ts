@@ -9,7 +9,7 @@
  * 'ada@example.com' → YWRhQGV4YW1wbGUuY29t, 'Zoë' → Wm_Dqw, 'b64-abc' → YjY0LWFiYw, 'abc' → YWJj,
  * the byte 0xFF → _w.
  */
-import { addAttribution, attributionToMetadata, decodeTagUserId, encodeTagUserId, userIdOf } from '../../../nodes/engines/types/attribution';
+import { addAttribution, attributionToMetadata, decodeTagValue, encodeTagValue, userIdOf } from '../../../nodes/engines/types/attribution';
 import { addPairsAttribution } from '../../../nodes/engines/events/util';
 import { fixtureBody, normalizeAs } from '../../harness/event-fixtures';
 
@@ -133,7 +133,7 @@ describe('engagement events carry pz_user_id as properties.user_id', () => {
 	});
 });
 
-describe('userIdOf, encodeTagUserId, decodeTagUserId', () => {
+describe('userIdOf, encodeTagValue, decodeTagValue', () => {
 	it('dispatch writes the userId as pz_user_id, after the other keys (read back as properties.user_id, not by addAttribution)', () => {
 		const metadata = attributionToMetadata({ userId: 'u1', messageId: 'm1', campaignId: 'c1' });
 		expect(Object.entries(metadata)).toEqual([
@@ -156,14 +156,14 @@ describe('userIdOf, encodeTagUserId, decodeTagUserId', () => {
 	});
 
 	it('encodes only what tags cannot carry as it is, reversibly', () => {
-		expect(encodeTagUserId('cust_123-A')).toBe('cust_123-A');
-		expect(encodeTagUserId('auth0|5f1b2c')).toBe('b64-YXV0aDB8NWYxYjJj');
-		expect(encodeTagUserId('b64-abc')).toBe('b64-YjY0LWFiYw');
-		expect(encodeTagUserId('\ud800')).toBeUndefined(); // a lone surrogate has no UTF-8 form
+		expect(encodeTagValue('cust_123-A')).toBe('cust_123-A');
+		expect(encodeTagValue('auth0|5f1b2c')).toBe('b64-YXV0aDB8NWYxYjJj');
+		expect(encodeTagValue('b64-abc')).toBe('b64-YjY0LWFiYw');
+		expect(encodeTagValue('\ud800')).toBeUndefined(); // a lone surrogate has no UTF-8 form
 		for (const id of ['cust_123-A', 'auth0|5f1b2c', 'b64-abc', 'Zoë', 'ada@example.com', ' x ', '\ufeffbom']) {
-			const written = encodeTagUserId(id)!;
+			const written = encodeTagValue(id)!;
 			expect(written).toMatch(/^[A-Za-z0-9_-]+$/);
-			expect(decodeTagUserId(written)).toBe(id);
+			expect(decodeTagValue(written)).toBe(id);
 		}
 	});
 });
