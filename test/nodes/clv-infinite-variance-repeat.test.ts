@@ -6,49 +6,21 @@
  * averages p/ν; Var(1/ν) = γ'²/((q' − 1)²(q' − 2)) is finite only for q' = p·x + q > 2. Such a
  * customer must say so on its own item, as it does when 1 < q <= 2.
  *
- * Data: 300 customers drawn as in test/nodes/customer-segments.test.ts (drawSpendCustomers), with
+ * Data: 300 customers drawn by test/harness/gamma-gamma-draws.ts (drawSpendCustomers), with
  * a per-order spend shape of 1 instead of 4 (p ≈ 1) and q = 0.7, so that the fit lands at q <= 1
  * and p + q in (1, 2]: every customer with one repeat purchase is hit, those with two or more
  * (2p + q > 2) are not. The premises are checked on the fitted parameters.
  */
 import type { IDataObject } from 'n8n-workflow';
 import { node, runWorkflow } from '../harness/engine';
+import { drawSpendCustomers } from '../harness/gamma-gamma-draws';
 
 const NAME = 'Customer Segments';
-
-function drawCustomers(q: number, p: number): IDataObject[] {
-	let seed = 12345;
-	const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
-	const normal = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-	const gammaDraw = (k: number): number => {
-		if (k < 1) return gammaDraw(k + 1) * rnd() ** (1 / k);
-		const d = k - 1 / 3;
-		const c = 1 / Math.sqrt(9 * d);
-		for (;;) {
-			let x: number;
-			let v: number;
-			do {
-				x = normal();
-				v = 1 + c * x;
-			} while (v <= 0);
-			v = v * v * v;
-			if (Math.log(rnd()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-		}
-	};
-	const rows: IDataObject[] = [];
-	for (let i = 0; i < 300; i++) {
-		const nu = gammaDraw(q) / 10;
-		const x = Math.floor(rnd() * 5);
-		const T = 52;
-		rows.push({ customer_id: `c${i}`, frequency: x, recency: x > 0 ? Math.round(T * (0.2 + 0.8 * rnd())) : 0, T, monetary_value: x > 0 ? gammaDraw(p * x) / (nu * x) : 0 });
-	}
-	return rows;
-}
 
 const run = (clvOutput?: string) =>
 	runWorkflow(
 		{ nodes: [node(NAME, 'customerSegments', { operation: 'lifetimeValue', clvInput: 'customers', timeUnit: 'weeks', ...(clvOutput ? { clvOutput } : {}) } as never)], connections: {} },
-		{ input: drawCustomers(0.7, 1).map((json) => ({ json })) },
+		{ input: drawSpendCustomers(0.7, 1).map((json) => ({ json })) },
 	);
 
 describe('Lifetime Value: q <= 1 and repeat buyers with 1 < p·x + q <= 2', () => {

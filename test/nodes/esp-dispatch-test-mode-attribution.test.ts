@@ -18,7 +18,7 @@
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { getSource } from '../../nodes/engines/events/registry';
 import type { CanonicalEvent } from '../../nodes/engines/types/CanonicalEvent';
-import { FIXTURE_RECEIVED_AT, fixtureBody } from '../harness/event-fixtures';
+import { FIXTURE_RECEIVED_AT, fixtureBody, normalizedOne, shopifyOrder } from '../harness/event-fixtures';
 import { node, runWorkflow } from '../harness/engine';
 import { usePostmarkServer } from '../harness/postmark-server';
 
@@ -43,24 +43,13 @@ const dispatchNode = (options: IDataObject = {}): INode =>
 
 const asItems = (list: object[]): INodeExecutionData[] => list.map((json) => ({ json: json as IDataObject }));
 
-function normalized(source: string, payload: Record<string, unknown>, headers: Record<string, string> = {}): CanonicalEvent {
-	const events = getSource(source)!.normalize({ payload, headers, receivedAt: FIXTURE_RECEIVED_AT, onUnknown: 'error' });
-	expect(events).toHaveLength(1);
-	return events[0];
-}
+const normalized = normalizedOne;
 
 /** Postmark's Delivery webhook for a message the server accepted (its To and Metadata as sent). */
 function delivery(sentMessage: IDataObject, deliveredAt: string, n: number): CanonicalEvent {
 	const body = fixtureBody('postmark', 'delivery');
 	Object.assign(body, { Recipient: sentMessage.To, DeliveredAt: deliveredAt, MessageID: `pm-${n}`, Metadata: sentMessage.Metadata });
 	return normalized('postmark', body);
-}
-
-function shopifyOrder(email: string, createdAt: string, orderId: number, customerId: number): CanonicalEvent {
-	const body = fixtureBody('shopify', 'orders-create');
-	Object.assign(body, { id: orderId, email, created_at: createdAt, updated_at: createdAt });
-	Object.assign(body.customer as Record<string, unknown>, { id: customerId, admin_graphql_api_id: `gid://shopify/Customer/${customerId}`, email });
-	return normalized('shopify', body, { 'x-shopify-topic': 'orders/create' });
 }
 
 const analyzeNode = (parameters: IDataObject = {}): INode =>

@@ -13,17 +13,13 @@
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { getSource } from '../../nodes/engines/events/registry';
 import type { CanonicalEvent } from '../../nodes/engines/types/CanonicalEvent';
-import { FIXTURE_RECEIVED_AT, fixtureBody } from '../harness/event-fixtures';
+import { FIXTURE_RECEIVED_AT, fixtureBody, normalizedOne, shopifyOrder } from '../harness/event-fixtures';
 import { node, runWorkflow } from '../harness/engine';
 import { usePostmarkServer } from '../harness/postmark-server';
 
 const { credentials } = usePostmarkServer();
 
-function normalized(source: string, payload: Record<string, unknown>, headers: Record<string, string> = {}): CanonicalEvent {
-	const events = getSource(source)!.normalize({ payload, headers, receivedAt: FIXTURE_RECEIVED_AT, onUnknown: 'error' });
-	expect(events).toHaveLength(1);
-	return events[0];
-}
+const normalized = normalizedOne;
 
 /** Postmark's Delivery webhook for a message ESP Dispatch sent with the A/B attribution. */
 function delivery(recipient: string, messageId: string, variant: string, deliveredAt: string): CanonicalEvent {
@@ -31,14 +27,6 @@ function delivery(recipient: string, messageId: string, variant: string, deliver
 	Object.assign(body, { Recipient: recipient, DeliveredAt: deliveredAt, MessageID: `pm-${messageId}` });
 	body.Metadata = { pz_message_id: messageId, pz_campaign_id: 'spring-sale', pz_experiment_id: 'spring', pz_variant: variant };
 	return normalized('postmark', body);
-}
-
-/** Shopify's orders/create for an order placed at `createdAt` by customer `customerId` with `email`. */
-function shopifyOrder(email: string, createdAt: string, orderId: number, customerId: number): CanonicalEvent {
-	const body = fixtureBody('shopify', 'orders-create');
-	Object.assign(body, { id: orderId, email, created_at: createdAt, updated_at: createdAt });
-	Object.assign(body.customer as Record<string, unknown>, { id: customerId, admin_graphql_api_id: `gid://shopify/Customer/${customerId}`, email });
-	return normalized('shopify', body, { 'x-shopify-topic': 'orders/create' });
 }
 
 const analyzeNode = (parameters: IDataObject = {}, extra: Partial<INode> = {}) =>

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { getSource } from '../../nodes/engines/events/registry';
 import type { CanonicalEvent } from '../../nodes/engines/types/CanonicalEvent';
-import { FIXTURE_RECEIVED_AT, fixtureBody } from '../harness/event-fixtures';
+import { FIXTURE_RECEIVED_AT, fixtureBody, shopifyOrder } from '../harness/event-fixtures';
 import { chain, node, runWorkflow } from '../harness/engine';
 import { usePostmarkServer } from '../harness/postmark-server';
 
@@ -38,16 +38,6 @@ const message = { subject: 'Spring', html: '<p>Spring is here</p>', text: 'Sprin
 
 const asItems = (list: object[]): INodeExecutionData[] => list.map((json) => ({ json: json as IDataObject }));
 const rows = (report: IDataObject) => (report.variants as IDataObject[]).map((v) => [v.variant, v.sent, v.converted, v.conversion_rate]);
-
-/** Shopify's orders/create (the repository's fixture) for an order placed at `createdAt` by customer `customerId` with `email`. */
-function shopifyOrder(email: string, createdAt: string, orderId: number, customerId: number): CanonicalEvent {
-	const body = fixtureBody('shopify', 'orders-create');
-	Object.assign(body, { id: orderId, email, created_at: createdAt, updated_at: createdAt });
-	Object.assign(body.customer as Record<string, unknown>, { id: customerId, admin_graphql_api_id: `gid://shopify/Customer/${customerId}`, email });
-	const events = getSource('shopify')!.normalize({ payload: body, headers: { 'x-shopify-topic': 'orders/create' }, receivedAt: FIXTURE_RECEIVED_AT, onUnknown: 'error' });
-	expect(events).toHaveLength(1);
-	return events[0];
-}
 
 const assignNode = () => node('A/B Experiment', 'experiment', { operation: 'assign', experimentId: EXPERIMENT, holdoutPercent: 30 } as INode['parameters']);
 const dispatchNode = (parameters: IDataObject = {}) =>

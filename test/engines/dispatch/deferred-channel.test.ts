@@ -4,30 +4,14 @@
  * when a message is left to send or show, and when it cannot be opened every message that was to
  * be sent fails with the reason while the others keep their status; nothing is remembered.
  */
-import { ChannelUnavailableError, dispatch, type Channel, type DeferredChannel, type DispatchItem } from '../../../nodes/engines/dispatch/engine';
+import { ChannelUnavailableError, dispatch, type Channel, type DeferredChannel } from '../../../nodes/engines/dispatch/engine';
+import { captureChannel, dispatchItem } from '../../harness/dispatch-engine';
 import { MemoryLedger } from '../../../nodes/engines/dispatch/ledger';
 
-const item = (index: number, extra: Partial<DispatchItem> = {}): DispatchItem => ({
-	index,
-	to: { email: `user${index}@example.com` },
-	from: { email: 'news@shop.example' },
-	subject: 'Hi',
-	html: '<p>Hi</p>',
-	...extra,
-});
+const item = dispatchItem;
 
 const sent: number[] = [];
-const channel: Channel = {
-	id: 'capture',
-	displayName: 'Capture',
-	maxBatch: { rendered: 10, template: 10 },
-	acceptsIdempotencyKey: false,
-	plan: (messages) => [{ messages }],
-	send: async (unit) => {
-		sent.push(...unit.messages.map((m) => m.index));
-		return unit.messages.map((m) => ({ index: m.index, status: 'sent' as const }));
-	},
-};
+const channel: Channel = captureChannel((m) => (sent.push(m.index), { status: 'sent' }));
 
 function deferred(result: () => Promise<Channel>): DeferredChannel & { opened: number } {
 	const d = {

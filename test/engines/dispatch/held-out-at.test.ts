@@ -5,31 +5,15 @@
  * time below is the clock's reading. A/B Experiment Analyze opens the holdout's attribution window
  * from it.
  */
-import { dispatch, type Channel, type DispatchItem } from '../../../nodes/engines/dispatch/engine';
+import { dispatch, type Channel } from '../../../nodes/engines/dispatch/engine';
+import { captureChannel, dispatchItem } from '../../harness/dispatch-engine';
 import { StaticDataLedger } from '../../../nodes/engines/dispatch/ledger';
 
-const item = (index: number, extra: Partial<DispatchItem> = {}): DispatchItem => ({
-	index,
-	to: { email: `user${index}@example.com` },
-	from: { email: 'news@shop.example' },
-	subject: 'Hi',
-	html: '<p>Hi</p>',
-	...extra,
-});
+const item = dispatchItem;
 
 const sent: number[] = [];
 let opened = 0;
-const channel: Channel = {
-	id: 'capture',
-	displayName: 'Capture',
-	maxBatch: { rendered: 10, template: 10 },
-	acceptsIdempotencyKey: false,
-	plan: (messages) => [{ messages }],
-	send: async (unit) => {
-		sent.push(...unit.messages.map((m) => m.index));
-		return unit.messages.map((m) => ({ index: m.index, status: 'sent' as const }));
-	},
-};
+const channel: Channel = captureChannel((m) => (sent.push(m.index), { status: 'sent' }));
 const deferred = { open: async () => ((opened += 1), channel) };
 
 const T0 = Date.UTC(2025, 2, 3, 9, 0, 0, 250); // 2025-03-03T09:00:00.250Z

@@ -4,29 +4,16 @@
  * window from an ESP Dispatch result. Times come from the `now` clock given to dispatch(), so
  * every expected value is the clock's reading, not the code's output.
  */
-import { dispatch, type Channel, type DispatchItem } from '../../../nodes/engines/dispatch/engine';
+import { dispatch, type Channel } from '../../../nodes/engines/dispatch/engine';
+import { captureChannel, dispatchItem } from '../../harness/dispatch-engine';
 import { StaticDataLedger } from '../../../nodes/engines/dispatch/ledger';
 import type { MessageResult } from '../../../nodes/engines/dispatch/types';
 
-const item = (index: number, extra: Partial<DispatchItem> = {}): DispatchItem => ({
-	index,
-	to: { email: `user${index}@example.com` },
-	from: { email: 'news@shop.example' },
-	subject: 'Hi',
-	html: '<p>Hi</p>',
-	...extra,
-});
+const item = dispatchItem;
 
 /** Answers each message with the status its index asks for (0 sent, 1 queued, 2 failed, 3 unknown). */
 const STATUS: Array<MessageResult['status']> = ['sent', 'queued', 'failed', 'unknown'];
-const channel: Channel = {
-	id: 'capture',
-	displayName: 'Capture',
-	maxBatch: { rendered: 10, template: 10 },
-	acceptsIdempotencyKey: false,
-	plan: (messages) => [{ messages }],
-	send: async (unit) => unit.messages.map((m) => ({ index: m.index, status: STATUS[m.index % 4], error: STATUS[m.index % 4] === 'failed' ? 'refused' : undefined })),
-};
+const channel: Channel = captureChannel((m) => ({ status: STATUS[m.index % 4], error: STATUS[m.index % 4] === 'failed' ? 'refused' : undefined }));
 
 const T0 = Date.UTC(2025, 2, 3, 9, 0, 0, 250); // 2025-03-03T09:00:00.250Z
 

@@ -23,7 +23,7 @@
  * Expected base64url values were computed with Python's base64.urlsafe_b64encode:
  * 'auth0|5f1b2c' → YXV0aDB8NWYxYjJj.
  */
-import { dispatch, type DispatchItem } from '../../../nodes/engines/dispatch/engine';
+import { dispatch } from '../../../nodes/engines/dispatch/engine';
 import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
 import { mailgun } from '../../../nodes/engines/dispatch/providers/mailgun';
 import { mandrill } from '../../../nodes/engines/dispatch/providers/mandrill';
@@ -32,10 +32,10 @@ import { resend } from '../../../nodes/engines/dispatch/providers/resend';
 import { sendgrid } from '../../../nodes/engines/dispatch/providers/sendgrid';
 import { ses } from '../../../nodes/engines/dispatch/providers/ses';
 import { compileMime, metadataHeaders } from '../../../nodes/engines/dispatch/smtp';
-import type { Channel } from '../../../nodes/engines/dispatch/engine';
 import type { OutboundMessage, RequestPlan } from '../../../nodes/engines/dispatch/types';
 import { parseMultipart } from '../../dispatch/servers/provider-server';
 import { msg } from './provider-fixtures';
+import { captureChannel, dispatchItem } from '../../harness/dispatch-engine';
 
 const withUser = (index: number, userId: string, metadata: Record<string, string> = { pz_message_id: 'm1' }): OutboundMessage =>
 	msg(index, { metadata: { ...metadata, pz_user_id: userId } });
@@ -176,26 +176,9 @@ describe('SMTP: X-Pz-User-Id', () => {
 });
 
 describe('the engine writes the item\'s userId, except in test mode', () => {
-	const captured: OutboundMessage[] = [];
-	const channel: Channel = {
-		id: 'capture',
-		displayName: 'Capture',
-		maxBatch: { rendered: 10, template: 10 },
-		acceptsIdempotencyKey: false,
-		plan: (messages) => [{ messages }],
-		send: async (unit) => {
-			captured.push(...unit.messages);
-			return unit.messages.map((m) => ({ index: m.index, status: 'sent' as const }));
-		},
-	};
-	const item = (index: number, userId?: string): DispatchItem => ({
-		index,
-		to: { email: `user${index}@example.com` },
-		from: { email: 'news@shop.example' },
-		subject: 'Hi',
-		html: '<p>Hi</p>',
-		attribution: { userId },
-	});
+	const channel = captureChannel();
+	const captured = channel.captured;
+	const item = (index: number, userId?: string) => dispatchItem(index, { attribution: { userId } });
 
 	it('pz_user_id after the other keys; none without a userId or in test mode', async () => {
 		captured.length = 0;

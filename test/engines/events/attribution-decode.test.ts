@@ -15,7 +15,7 @@
  * they are.
  */
 import { decodeAttributionValue } from '../../../nodes/engines/types/attribution';
-import { fixtureBody, normalizeAs } from '../../harness/event-fixtures';
+import { fixtureBody, normalizeAs, resendOpenWithTags, sesOpenWithTags } from '../../harness/event-fixtures';
 
 const ENCODED = {
 	pz_message_id: 'b64-bS4x',
@@ -41,18 +41,8 @@ function mailgunOpen(variables: unknown): Record<string, unknown> {
 	body['event-data'] = { ...(body['event-data'] as object), 'user-variables': variables };
 	return body;
 }
-function sesOpen(tags: Record<string, string>): Record<string, unknown> {
-	const body = fixtureBody('ses', 'open');
-	const message = JSON.parse(body.Message as string) as { mail: Record<string, unknown> };
-	message.mail.tags = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]]));
-	body.Message = JSON.stringify(message);
-	return body;
-}
-function resendOpen(tags: unknown): Record<string, unknown> {
-	const body = fixtureBody('resend', 'email.opened');
-	(body.data as Record<string, unknown>).tags = tags;
-	return body;
-}
+const sesOpen = (tags: Record<string, string>) => sesOpenWithTags(Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]])));
+const resendOpen = resendOpenWithTags;
 
 describe('decodeAttributionValue', () => {
 	it('decodes what ESP Dispatch writes, keeps anything else as it is', () => {

@@ -11,7 +11,7 @@
  */
 import { addAttribution, attributionToMetadata, decodeTagValue, encodeTagValue, userIdOf } from '../../../nodes/engines/types/attribution';
 import { addPairsAttribution } from '../../../nodes/engines/events/util';
-import { fixtureBody, normalizeAs } from '../../harness/event-fixtures';
+import { fixtureBody, normalizeAs, resendOpenWithTags, sesOpenWithTags } from '../../harness/event-fixtures';
 
 const one = (source: string, payload: unknown) => {
 	const events = normalizeAs(source, payload);
@@ -19,20 +19,8 @@ const one = (source: string, payload: unknown) => {
 	return events[0];
 };
 
-function sesOpen(tags: Record<string, string[]>, destination?: string[]): Record<string, unknown> {
-	const body = fixtureBody('ses', 'open');
-	const message = JSON.parse(body.Message as string) as { mail: Record<string, unknown> };
-	message.mail.tags = tags;
-	if (destination) message.mail.destination = destination;
-	body.Message = JSON.stringify(message);
-	return body;
-}
-
-function resendOpen(tags: unknown): Record<string, unknown> {
-	const body = fixtureBody('resend', 'email.opened');
-	(body.data as Record<string, unknown>).tags = tags;
-	return body;
-}
+const sesOpen = sesOpenWithTags;
+const resendOpen = resendOpenWithTags;
 
 describe('engagement events carry pz_user_id as properties.user_id', () => {
 	it('SendGrid: a custom arg, top-level in the event', () => {
