@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { DUPLICATE_IN_RUN } from '../../engines/dispatch/engine';
 import type { SendStatus } from '../../engines/dispatch/types';
-import { aggregateEvents, analyze, AnalyzeError, eventTime, type AggregatedEvents, type AttributionReport, type EngagementEvent, type Metric, type OrderAttribution, type VariantCounts } from '../../engines/experiment/analyze';
+import { aggregateEvents, analyze, AnalyzeError, eventTime, type AttributionReport, type EngagementEvent, type Metric, type OrderAttribution, type VariantCounts } from '../../engines/experiment/analyze';
 
 const show = { show: { operation: ['analyze'] } };
 
@@ -187,14 +187,19 @@ const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queue
 function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || typeof json.status !== 'string' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined && !(json.status === 'duplicate' && json.error === DUPLICATE_IN_RUN);
+	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids: resultIds(json, str, true), time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
+}
+
+/** An ESP Dispatch result's recipient ids: the message (when one was sent), the address, the userId. */
+function resultIds(json: IDataObject, str: (v: unknown) => string | undefined, withMessage: boolean): string[] {
 	const ids: string[] = [];
-	const message = str(json.messageId);
+	const message = withMessage ? str(json.messageId) : undefined;
 	if (message !== undefined) ids.push(`m:${message}`);
 	const email = str(json.recipient)?.trim().toLowerCase();
 	if (email) ids.push(`e:${email}`);
 	const user = str(json.userId);
 	if (user !== undefined) ids.push(`u:${user}`);
-	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids, time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
+	return ids;
 }
 
 const WINDOW_LABEL = 'Count Orders As Conversions = "Any Order by a Recipient Within the Attribution Window"';
@@ -229,12 +234,13 @@ function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number,
 function heldOutEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || json.status !== 'suppressed' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	if (json.heldOutAt === undefined || json.heldOutAt === null || json.heldOutAt === '') return undefined;
-	const ids: string[] = [];
-	const email = str(json.recipient)?.trim().toLowerCase();
-	if (email) ids.push(`e:${email}`);
-	const user = str(json.userId);
-	if (user !== undefined) ids.push(`u:${user}`);
-	return { event: '', heldOut: true, variant: str(json.variant), experiment: str(json.experiment), ids, time: eventTime(json.heldOutAt) };
+	return { event: '', heldOut: true, variant: str(json.variant), experiment: str(json.experiment), ids: resultIds(json, str, false), time: eventTime(json.heldOutAt) };
+}
+
+/** Under the attribution window a held-out customer of the experiment analysed needs a readable `heldOutAt`. */
+function checkHeldOutTime(json: IDataObject, event: EngagementEvent, i: number, experimentId: string): void {
+	if (event.time !== undefined || (experimentId !== '' && event.experiment !== experimentId)) return;
+	throw new AnalyzeError(`Item ${i}: field "heldOutAt" (${JSON.stringify(json.heldOutAt).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
 }
 
 /** The attribution parameters, checked: an error names the field. */
@@ -268,9 +274,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let attribution: AttributionReport | undefined;
 	let variantWarnings: Record<string, string[]> | undefined;
 	let heldOut: string[] | undefined;
-	let orderMode: OrderAttribution['mode'] | undefined;
 	// events: aggregated inside the try below (a mailed holdout is an analysis error)
-	let aggregate: (() => AggregatedEvents) | undefined;
+	let eventInput: { events: EngagementEvent[]; experimentId: string; mode: OrderAttribution } | undefined;
+	// a bad row: without Continue On Fail the node stops naming it; with it, its own error item
+	const rowError = (i: number, error: unknown): void => {
+		if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
+		rowErrors.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+	};
 	if (inputType === 'events') {
 		let mode: OrderAttribution;
 		try {
@@ -279,7 +289,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: items.map((_, i) => ({ item: i })) }];
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
-		orderMode = mode.mode;
 		const experimentId = (this.getNodeParameter('analyzeExperimentId', 0, '') as string).trim();
 		const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 		const events: EngagementEvent[] = [];
@@ -287,29 +296,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		used = [];
 		for (let i = 0; i < items.length; i++) {
 			const { json } = items[i];
-			// the holdout of an excluded variant (the default) counts nowhere, as before
-			const held = heldOutEvent(json, str);
-			if (held && held.variant !== undefined && !excluded.has(held.variant)) {
-				if (mode.mode === 'window' && held.time === undefined && (experimentId === '' || held.experiment === experimentId)) {
-					const error = `Item ${i}: field "heldOutAt" (${JSON.stringify(json.heldOutAt).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`;
-					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error, { itemIndex: i });
-					rowErrors.push({ json: { error }, pairedItem: { item: i } });
-					continue;
-				}
-				events.push(held);
-				used.push(i);
-				continue;
-			}
-			const sent = dispatchResultEvent(json, str);
-			if (sent) {
+			// the holdout of an excluded variant (the default) counts nowhere, as before: read as a plain result
+			const found = heldOutEvent(json, str);
+			const held = found && found.variant !== undefined && !excluded.has(found.variant) ? found : undefined;
+			const result = held ?? dispatchResultEvent(json, str);
+			if (result) {
 				try {
-					if (mode.mode === 'window') checkDispatchTime(json, sent, i, experimentId);
+					if (mode.mode === 'window') (held ? checkHeldOutTime : checkDispatchTime)(json, result, i, experimentId);
 				} catch (error) {
-					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
-					rowErrors.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					rowError(i, error);
 					continue;
 				}
-				events.push(sent);
+				events.push(result);
 				used.push(i);
 				continue;
 			}
@@ -323,7 +321,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 			used.push(i);
 		}
-		aggregate = () => aggregateEvents(events, experimentId || undefined, mode);
+		eventInput = { events, experimentId, mode };
 	} else {
 		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
 		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
@@ -334,8 +332,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				counts.push(countRow(items[i].json, variantField, i, metric, exclude));
 				used.push(i);
 			} catch (error) {
-				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
-				rowErrors.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				rowError(i, error);
 			}
 		}
 	}
@@ -343,7 +340,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	// when every row failed, with every input item
 	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
 	try {
-		if (aggregate) ({ counts, ignored, attribution, warnings: variantWarnings, heldOut } = aggregate());
+		if (eventInput) ({ counts, ignored, attribution, warnings: variantWarnings, heldOut } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode));
 		const report = analyze(counts, {
 			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
 			control: (this.getNodeParameter('control', 0, 'control') as string).trim(),
@@ -355,7 +352,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			exclude: excludeList(options),
 			variantWarnings,
 			heldOut,
-			orderAttribution: orderMode,
+			orderAttribution: eventInput?.mode.mode,
 		});
 		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {
