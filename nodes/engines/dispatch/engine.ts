@@ -478,6 +478,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	const limiter = settings.limiter ?? new Limiter().configure(settings.limits ?? { concurrency: 4 });
 	const useLedger = settings.ledger && !settings.testAddress && !settings.sandbox;
 	const outcomes = new Map<number, DispatchOutcome>();
+	/** The outcomes in the items' order (what every report carries). */
+	const inOrder = () => items.map((i) => outcomes.get(i.index)!);
 	const seen = new Set<string>();
 	const pending: OutboundMessage[] = [];
 	const startedAt = now();
@@ -517,7 +519,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	}
 
 	// Nothing left to send or show: no channel is needed (its credential may not even load).
-	if (!pending.length) return { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 };
+	if (!pending.length) return { outcomes: inOrder(), requests: 0 };
 	let channel: Channel;
 	if ('open' in source) {
 		try {
@@ -530,7 +532,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				o.error = `not sent: ${reason}`;
 				o.sentTo = undefined;
 			}
-			throw new ChannelUnavailableError(error, { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 }, pending.map((m) => m.index));
+			throw new ChannelUnavailableError(error, { outcomes: inOrder(), requests: 0 }, pending.map((m) => m.index));
 		}
 	} else {
 		channel = source;
@@ -564,7 +566,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 					: { number: n + 1, messages: unit.messages.length, firstItem: unit.messages[0].index };
 			});
 		}
-		return { outcomes: items.map((i) => outcomes.get(i.index)!), requests: 0 };
+		return { outcomes: inOrder(), requests: 0 };
 	}
 
 	let requests = 0;
@@ -599,8 +601,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		o.responseCode = result.responseCode;
 		o.error = result.error;
 		done.add(m.index);
-		if (SENT_LIKE.has(result.status) && !settings.sandbox) o.sentAt = new Date(now()).toISOString();
 		if (SENT_LIKE.has(result.status)) {
+			if (!settings.sandbox) o.sentAt = new Date(now()).toISOString();
 			anyAccepted = true;
 			if (useLedger) settings.ledger!.add(o.idempotencyKey, now());
 		}
@@ -808,13 +810,13 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			}
 		}
 		throw new DispatchStoppedError(stopped.error, {
-			outcomes: items.map((i) => outcomes.get(i.index)!),
+			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 		});
 	}
 	return {
-		outcomes: items.map((i) => outcomes.get(i.index)!),
+		outcomes: inOrder(),
 		requests,
 		credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 	};
