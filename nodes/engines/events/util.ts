@@ -2,7 +2,7 @@ import type { CanonicalEvent, CanonicalProduct } from '../types/CanonicalEvent';
 import type { NormalizeInput, EventSource } from './types';
 import { EventMappingError } from './types';
 import { daysInMonth, isoFromTime, timeFromIso } from './isoDate';
-import { decodeAttributionValue, ENCODED_PREFIX } from '../types/attribution';
+import { carriedValue } from '../types/attribution';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -642,11 +642,6 @@ function readPairCarrier(item: string): void {
 	}
 }
 
-/** A pair carrier's value as a property: decoded when the carrier is encoded and it starts with `b64-`. */
-function pairValue(value: string, encoded: boolean): string {
-	return encoded && value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
-}
-
 /**
  * Attribution from `key:value` pair carriers (Brevo tags, X-Mailin-custom), written into `out`:
  * what `addAttribution(out, pairsToObject(values))` does, keeping only the five `pz_*` keys
@@ -669,11 +664,11 @@ export function addPairsAttribution(out: Record<string, unknown>, values: unknow
 			if (typeof item === 'string') readPairCarrier(item);
 		}
 	} else if (typeof values === 'string') readPairCarrier(values);
-	if (pzMessageId) out.email_id = pairValue(pzMessageId, encoded);
-	if (pzCampaignId) out.campaign_id = pairValue(pzCampaignId, encoded);
-	if (pzVariant) out.variant = pairValue(pzVariant, encoded);
-	if (pzSegment) out.segment = pairValue(pzSegment, encoded);
-	if (pzExperimentId) out.experiment_id = pairValue(pzExperimentId, encoded);
+	if (pzMessageId) out.email_id = carriedValue(pzMessageId, encoded);
+	if (pzCampaignId) out.campaign_id = carriedValue(pzCampaignId, encoded);
+	if (pzVariant) out.variant = carriedValue(pzVariant, encoded);
+	if (pzSegment) out.segment = carriedValue(pzSegment, encoded);
+	if (pzExperimentId) out.experiment_id = carriedValue(pzExperimentId, encoded);
 	return pzUserId || undefined;
 }
 

@@ -81,20 +81,23 @@ export function addAttribution(out: Record<string, unknown>, metadata: unknown, 
 	if (typeof metadata !== 'object' || metadata === null) return;
 	const source = metadata as Record<string, unknown>;
 	let value = source.pz_message_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? carried(value, encoded) : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.email_id = typeof value === 'string' ? carriedValue(value, encoded) : String(value);
 	value = source.pz_campaign_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? carried(value, encoded) : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.campaign_id = typeof value === 'string' ? carriedValue(value, encoded) : String(value);
 	value = source.pz_variant;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? carried(value, encoded) : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.variant = typeof value === 'string' ? carriedValue(value, encoded) : String(value);
 	value = source.pz_segment;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? carried(value, encoded) : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.segment = typeof value === 'string' ? carriedValue(value, encoded) : String(value);
 	value = source.pz_experiment_id;
-	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? carried(value, encoded) : String(value);
+	if (typeof value === 'string' ? value !== '' : typeof value === 'number') out.experiment_id = typeof value === 'string' ? carriedValue(value, encoded) : String(value);
 }
 
-/** A carried string as a property: decoded only when the carrier is encoded and it starts with `b64-`. */
-function carried(value: string, encoded: boolean): string {
-	return encoded && value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+/**
+ * A carried string as a property: read through decodeAttributionValue when the carrier is one ESP
+ * Dispatch writes encoded (a startsWith test for a value without `b64-`), else as it is.
+ */
+export function carriedValue(value: string, encoded: boolean): string {
+	return encoded ? decodeAttributionValue(value) : value;
 }
 
 /**

@@ -7,7 +7,7 @@
  * Bounce, Complaint and Delivery events list several recipients: one canonical event each.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { decodeAttributionValue, decodeTagValue, ENCODED_PREFIX } from '../../types/attribution';
+import { decodeAttributionValue, decodeTagValue } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, mailboxEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -74,15 +74,15 @@ function tagValue(value: unknown): string | undefined {
 function addTagAttribution(out: Record<string, unknown>, tags: unknown): void {
 	if (!isObject(tags)) return;
 	let value = tagValue(tags.pz_message_id);
-	if (value !== undefined) out.email_id = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+	if (value !== undefined) out.email_id = decodeAttributionValue(value);
 	value = tagValue(tags.pz_campaign_id);
-	if (value !== undefined) out.campaign_id = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+	if (value !== undefined) out.campaign_id = decodeAttributionValue(value);
 	value = tagValue(tags.pz_variant);
-	if (value !== undefined) out.variant = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+	if (value !== undefined) out.variant = decodeAttributionValue(value);
 	value = tagValue(tags.pz_segment);
-	if (value !== undefined) out.segment = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+	if (value !== undefined) out.segment = decodeAttributionValue(value);
 	value = tagValue(tags.pz_experiment_id);
-	if (value !== undefined) out.experiment_id = value.startsWith(ENCODED_PREFIX) ? decodeAttributionValue(value) : value;
+	if (value !== undefined) out.experiment_id = decodeAttributionValue(value);
 }
 
 /** Unwraps an SNS Notification envelope; returns the SES event and the SNS MessageId. */
