@@ -45,10 +45,22 @@ export function normalizedOne(source: string, payload: Record<string, unknown>, 
 	return events[0];
 }
 
-/** Shopify's documented orders/create as an order placed at `createdAt` by customer `customerId` with `email`. */
+/** Shopify's documented orders/create as order `orderId` placed at `createdAt` by customer `customerId` with `email`. */
 export function shopifyOrder(email: string, createdAt: string, orderId: number, customerId: number): CanonicalEvent {
-	const body = fixtureBody('shopify', 'orders-create');
-	Object.assign(body, { id: orderId, email, created_at: createdAt, updated_at: createdAt });
+	return normalizedOne('shopify', shopifyOrderBody('orders-create', email, createdAt, createdAt, orderId, customerId), { 'x-shopify-topic': 'orders/create' });
+}
+
+/** Shopify's documented orders/cancelled: order `orderId` (placed at `createdAt`) cancelled at `cancelledAt`. */
+export function shopifyCancellation(email: string, createdAt: string, cancelledAt: string, orderId: number, customerId: number): CanonicalEvent {
+	const body = shopifyOrderBody('orders-cancelled', email, createdAt, cancelledAt, orderId, customerId);
+	Object.assign(body, { cancelled_at: cancelledAt, cancel_reason: 'customer' });
+	return normalizedOne('shopify', body, { 'x-shopify-topic': 'orders/cancelled' });
+}
+
+/** The fixture's order as `orderId` (its gid too, which the mapping reads first) of customer `customerId`. */
+function shopifyOrderBody(fixture: string, email: string, createdAt: string, updatedAt: string, orderId: number, customerId: number): Record<string, unknown> {
+	const body = fixtureBody('shopify', fixture);
+	Object.assign(body, { id: orderId, admin_graphql_api_id: `gid://shopify/Order/${orderId}`, email, created_at: createdAt, updated_at: updatedAt });
 	Object.assign(body.customer as Record<string, unknown>, { id: customerId, admin_graphql_api_id: `gid://shopify/Customer/${customerId}`, email });
-	return normalizedOne('shopify', body, { 'x-shopify-topic': 'orders/create' });
+	return body;
 }

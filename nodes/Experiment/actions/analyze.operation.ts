@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 				name: 'Engagement Events',
 				value: 'events',
 				description:
-					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
+					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled withdraws the order of the same order_id) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
 			},
 		],
 		displayOptions: show,
@@ -41,7 +41,7 @@ export const description: INodeProperties[] = [
 				name: 'Any Order by a Recipient Within the Attribution Window',
 				value: 'window',
 				description:
-					'Also an Order Completed without a variant (Shopify, WooCommerce), for each recipient it belongs to (same email_id, userId, email or anonymousId) when it was placed within the window after their first send of the variant',
+					'Also an Order Completed without a variant (Shopify, WooCommerce), for the recipient it belongs to (same email_id, userId, email or anonymousId; one per variant, by that order of ids) when it was placed within the window after their first send of the variant',
 			},
 			{ name: 'Only Orders Attributed to the Email', value: 'attributed', description: 'Only Order Completed events that carry the variant (e.g. Stripe checkout sessions with pz_variant metadata)' },
 		],
@@ -318,6 +318,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
 				ids: recipientIds(json, props, str),
 				time: eventTime(json.timestamp),
+				// an Order Cancelled withdraws the Order Completed of the same id (a number or its text)
+				orderId: str(props.order_id),
 			});
 			used.push(i);
 		}

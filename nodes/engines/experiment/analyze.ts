@@ -367,7 +367,36 @@ export interface EngagementEvent {
 	 * Its `event` is not read.
 	 */
 	heldOut?: boolean;
+	/**
+	 * The order's id (canonical `properties.order_id`), on an 'Order Completed' and on an
+	 * 'Order Cancelled': an order whose id has an 'Order Cancelled' among the events converts
+	 * nobody. A number and its decimal text are the same id (`1001` = `"1001"`).
+	 */
+	orderId?: string | number;
 }
+
+/** An order id as text: a finite number as its decimal form, text trimmed; undefined for anything else or empty. */
+function orderKey(id: unknown): string | undefined {
+	if (typeof id === 'number') return Number.isFinite(id) ? String(id) : undefined;
+	if (typeof id !== 'string') return undefined;
+	const text = id.trim();
+	return text === '' ? undefined : text;
+}
+
+/** The event that withdraws an order (Shopify orders/cancelled, WooCommerce order.updated with status cancelled). */
+const ORDER_CANCELLED = 'Order Cancelled';
+
+/**
+ * How strongly an id names one recipient, strongest first: the message (`m:`, one send), the
+ * customer account (`u:`), the address (`e:`, may be shared or changed), the device or cart
+ * (`a:`); any other id after them. An order that joins several recipients of one variant is
+ * credited to the one its strongest id names.
+ */
+const ID_STRENGTH = ['m:', 'u:', 'e:', 'a:'];
+const idStrength = (id: string): number => {
+	const k = ID_STRENGTH.findIndex((prefix) => id.startsWith(prefix));
+	return k === -1 ? ID_STRENGTH.length : k;
+};
 
 export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>> = {
 	'Email Sent': 'sent',
@@ -380,13 +409,15 @@ export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>
 const STAGES = ['sent', 'opened', 'clicked', 'converted'] as const;
 
 /**
- * Which orders are conversions.
+ * Which orders are conversions (in both modes, not an order whose id has an 'Order Cancelled'
+ * among the events).
  * - `attributed`: only orders that carry the variant (attributed to the email, e.g. Stripe
  *   checkout sessions with `pz_variant` metadata).
- * - `window`: also an order without a variant, for every recipient it joins (by the same ids as
+ * - `window`: also an order without a variant, for a recipient it joins (by the same ids as
  *   the other events) whose first send of a variant was at most `windowHours` before it:
  *   first send ≤ order < first send + window (the start inclusive, the end exclusive, so a
- *   window of 168 hours holds exactly 7 days of orders).
+ *   window of 168 hours holds exactly 7 days of orders). One recipient per variant at most:
+ *   the one named by the order's strongest id (ID_STRENGTH) among those whose window holds it.
  */
 export type OrderAttribution = { mode: 'attributed' } | { mode: 'window'; windowHours: number };
 
@@ -406,6 +437,17 @@ export interface AttributionReport {
 	orders_without_timestamp?: number;
 	/** Orders (counted above) credited to more than one variant: their customer was mailed in each. */
 	orders_in_several_variants?: number;
+	/**
+	 * Orders (counted above) that joined several recipients of one variant, each within its window
+	 * (ids never seen together, e.g. one recipient's userId and another's address): credited to one.
+	 */
+	orders_with_several_recipients?: number;
+	/**
+	 * Orders left out because an 'Order Cancelled' with the same order id is among the events:
+	 * orders carrying the variant, and (window) orders without one that would otherwise have
+	 * converted a recipient. Always present under the window; in the default mode only when above 0.
+	 */
+	orders_cancelled?: number;
 }
 
 export interface AggregatedEvents {
@@ -413,7 +455,7 @@ export interface AggregatedEvents {
 	/** Events counted nowhere (orders without a variant that converted nobody among them). */
 	ignored: number;
 	attribution: AttributionReport;
-	/** Per variant, caveats for its report (an order credited to several variants). */
+	/** Per variant, caveats for its report (an order credited to several variants, or to one of several of its recipients). */
 	warnings: Record<string, string[]>;
 	/** Variants whose recipients were held out (EngagementEvent.heldOut); they have no opened / clicked counts. */
 	heldOut: string[];
@@ -445,12 +487,20 @@ const HOUR_MS = 3_600_000;
  * a recipient of its own. Events with no id at all cannot be tied to a recipient: ignored.
  *
  * Under the attribution window (`attribution.mode` 'window'), an order without a variant
- * converts each recipient it joins in each variant (any of its ids among that variant's ids)
- * whose first timed send is at most the window before it (see OrderAttribution). It joins no ids
- * together: the recipients, and so `sent`, are the same in both modes. A recipient converts once
- * per variant however many orders it made; a customer mailed in two variants converts in each
- * whose window holds the order (the report warns). An order that converts nobody, or has no
+ * converts, in each variant, one recipient it joins (any of its ids among that variant's ids)
+ * whose first timed send is at most the window before it (see OrderAttribution): when it joins
+ * several such recipients (ids never seen together), the one its strongest id names (ID_STRENGTH;
+ * among ids of one strength, the first the event carries), and the variant is warned. It joins no
+ * ids together: the recipients, and so `sent`, are the same in both modes. A recipient converts
+ * once per variant however many orders it made; a customer mailed in two variants converts in
+ * each whose window holds the order (the report warns). An order that converts nobody, or has no
  * usable time, is ignored.
+ *
+ * Cancelled orders (both modes): an order whose id (EngagementEvent.orderId, matched as text, by
+ * id only, wherever the 'Order Cancelled' stands among the events) was cancelled is no conversion.
+ * One carrying the variant still shows its recipient was mailed (it counts in `sent` and joins
+ * its ids, as before); one without a variant is ignored. 'Order Refunded' withdraws nothing: a
+ * refund is often partial. The 'Order Cancelled' events themselves count no recipient (ignored).
  *
  * A held-out customer (EngagementEvent.heldOut) is a recipient of its variant like a send, its
  * time opening the window: so the holdout's `sent` is the customers held out and its
@@ -462,9 +512,21 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 	const window = attribution.mode === 'window';
 	if (window && !(Number.isFinite(attribution.windowHours) && attribution.windowHours > 0)) throw new AnalyzeError(`Attribution window must be a number of hours above 0, got ${attribution.windowHours}`);
 	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]>; heldOut: boolean; mailed: boolean }>();
-	/** Orders without a variant, kept for the window (their usable ids and time). */
-	const orders: Array<{ ids: string[]; time: number | undefined }> = [];
+	/** Orders without a variant, kept for the window (their usable ids and time, and whether cancelled). */
+	const orders: Array<{ ids: string[]; time: number | undefined; cancelled: boolean }> = [];
 	let ignored = 0;
+	// the ids of the cancelled orders, read first: a cancellation may come before or after its order
+	const cancelledIds = new Set<string>();
+	for (const e of events) {
+		const id = e.event === ORDER_CANCELLED ? orderKey(e.orderId) : undefined;
+		if (id !== undefined) cancelledIds.add(id);
+	}
+	const isCancelled = (e: EngagementEvent): boolean => {
+		const id = orderKey(e.orderId);
+		return id !== undefined && cancelledIds.has(id);
+	};
+	/** Attributed orders left out as cancelled (the window's are tallied with the others). */
+	let cancelledAttributed = 0;
 	const find = (parent: Map<string, string>, id: string): string => {
 		let root = id;
 		while (parent.get(root) !== root) root = parent.get(root)!;
@@ -482,7 +544,7 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		// another experiment's email (when one experiment is analysed), which is still an order by
 		// this experiment's recipient.
 		if (window && stage === 'converted' && ids.length > 0 && (!e.variant || (experimentId && e.experiment !== experimentId))) {
-			orders.push({ ids, time: e.time });
+			orders.push({ ids, time: e.time, cancelled: isCancelled(e) });
 			continue;
 		}
 		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId) || ids.length === 0) {
@@ -499,7 +561,10 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			const other = find(v.parent, ids[k]);
 			if (other !== first) v.parent.set(other, first);
 		}
-		v.marks.push([STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
+		// a cancelled attributed order is no conversion, but still shows its recipient was mailed
+		const withdrawn = stage === 'converted' && isCancelled(e);
+		if (withdrawn) cancelledAttributed++;
+		v.marks.push([withdrawn ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
 	}
 	const heldOut = [...variants].filter(([, v]) => v.heldOut).map(([variant]) => variant);
@@ -522,7 +587,13 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		sets.set(variant, s);
 	}
 	const report: AttributionReport = { mode: attribution.mode, window_hours: window ? attribution.windowHours : null };
-	const warnings: Record<string, string[]> = {};
+	// the default mode's report as before, unless a cancellation left an order out
+	if (!window && cancelledAttributed > 0) report.orders_cancelled = cancelledAttributed;
+	// a Map, made an object at the end (own keys whatever the variants are named)
+	const warnings = new Map<string, string[]>();
+	const warn = (variant: string, text: string): void => {
+		warnings.set(variant, [...(warnings.get(variant) ?? []), text]);
+	};
 	if (window) {
 		const windowMs = attribution.windowHours * HOUR_MS;
 		// each recipient's first timed send, per variant
@@ -536,9 +607,11 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			}
 			firstSend.set(variant, first);
 		}
-		const tally = { counted: 0, outside: 0, noSendTime: 0, unmatched: 0, noTimestamp: 0, several: 0 };
+		const tally = { counted: 0, outside: 0, noSendTime: 0, unmatched: 0, noTimestamp: 0, several: 0, severalRecipients: 0, cancelled: cancelledAttributed };
 		// per variant: the recipients converted by an order that was credited to another variant too
 		const shared = new Map<string, { who: Set<string>; others: Set<string> }>();
+		// per variant: the orders that joined several of its recipients within their windows
+		const crowded = new Map<string, number>();
 		for (const order of orders) {
 			if (order.time === undefined || !Number.isFinite(order.time)) {
 				tally.noTimestamp++;
@@ -548,10 +621,16 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			let joined = false;
 			let timed = false;
 			const credited: Array<[string, string]> = [];
+			// the variants in which it joined several recipients within their windows
+			const crowdedIn: string[] = [];
+			// strongest id first (a stable sort: ids of one strength keep the event's order)
+			const ranked = [...order.ids].sort((a, b) => idStrength(a) - idStrength(b));
 			for (const [variant, v] of variants) {
 				const first = firstSend.get(variant)!;
 				const seen = new Set<string>();
-				for (const id of order.ids) {
+				let chosen: string | undefined;
+				let several = false;
+				for (const id of ranked) {
 					if (!v.parent.has(id)) continue;
 					const who = find(v.parent, id);
 					if (seen.has(who)) continue;
@@ -560,8 +639,13 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 					const sentAt = first.get(who);
 					if (sentAt === undefined) continue;
 					timed = true;
-					if (order.time >= sentAt && order.time < sentAt + windowMs) credited.push([variant, who]);
+					if (!(order.time >= sentAt && order.time < sentAt + windowMs)) continue;
+					// one recipient per variant: the first in strength order; another one is a second claim
+					if (chosen === undefined) chosen = who;
+					else several = true;
 				}
+				if (chosen !== undefined) credited.push([variant, chosen]);
+				if (several) crowdedIn.push(variant);
 			}
 			if (credited.length === 0) {
 				if (!joined) tally.unmatched++;
@@ -570,7 +654,16 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 				ignored++;
 				continue;
 			}
+			if (order.cancelled) {
+				tally.cancelled++;
+				ignored++;
+				continue;
+			}
 			tally.counted++;
+			if (crowdedIn.length > 0) {
+				tally.severalRecipients++;
+				for (const variant of crowdedIn) crowded.set(variant, (crowded.get(variant) ?? 0) + 1);
+			}
 			for (const [variant, who] of credited) sets.get(variant)![3].add(who);
 			const creditedVariants = new Set(credited.map(([variant]) => variant));
 			if (creditedVariants.size > 1) {
@@ -590,17 +683,28 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			orders_unmatched: tally.unmatched,
 			orders_without_timestamp: tally.noTimestamp,
 			orders_in_several_variants: tally.several,
+			orders_with_several_recipients: tally.severalRecipients,
+			orders_cancelled: tally.cancelled,
 		});
 		for (const [variant, { who, others }] of shared) {
-			warnings[variant] = [
+			warn(
+				variant,
 				`${who.size} of its converted recipients ${who.size === 1 ? 'was' : 'were'} credited with an order also credited to ${[...others].map((o) => `"${o}"`).join(', ')}: ` +
 					`the customer was mailed in both variants and ordered within both attribution windows, so the order counts for each. ` +
 					`A customer should be in one variant only (A/B Experiment Assign gives each customer one); check how these recipients were mailed.`,
-			];
+			);
+		}
+		for (const [variant, n] of crowded) {
+			warn(
+				variant,
+				`${n} ${n === 1 ? 'order' : 'orders'} joined several of its recipients, each within the attribution window, by ids never seen together (e.g. one recipient's userId and another's address): ` +
+					`each order converted one of them, the one named by its strongest id (message id, then userId, then address, then anonymousId). ` +
+					`They may be one customer mailed twice under different ids; check how these recipients were mailed.`,
+			);
 		}
 	}
 	for (const [variant, s] of sets)
 		// the holdout got no email: no opens or clicks to count (not 0 of them)
 		counts.push(variants.get(variant)!.heldOut ? { variant, sent: s[0].size, converted: s[3].size } : { variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
-	return { counts, ignored, attribution: report, warnings, heldOut };
+	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut };
 }
