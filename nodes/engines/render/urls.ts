@@ -46,7 +46,8 @@
  * may stand in one: what it writes is written as in a comment and as CSS), and so does one inside a
  * `<select>`, where a browser may ignore its tag and read its content as markup. A downlevel-hidden
  * conditional comment (`<!--[if mso]> … <![endif]-->`) is read twice: as the comment browsers read
- * and as the HTML Outlook reads (readOutlook), so a link in a VML button is checked as any link.
+ * and as the HTML Outlook reads (readOutlook), so a link in a VML button is checked as any link; data
+ * written right after a comment's `<!--` cannot make it one (`<!--{{ x }}>` with `[if mso]`: COMMENT_OPEN).
  * SVG attributes that reference a resource (`fill`, `filter`, `mask`… SVG_CSS_ATTRS) are read as CSS,
  * and data that starts a `url(` the template writes there must name an element (`#id`: LOCAL_URL).
  * Refused outright: Liquid output in an event handler, in a `javascript:` URL the template writes,
@@ -119,6 +120,15 @@ export const COMMENT_SPLIT = 512;
  * `#` is written `#` (`url(#)`, which references nothing).
  */
 export const LOCAL_URL = 1024;
+/**
+ * The output stands right after a comment's `<!--` (COMMENT_OPEN), or after `<!--[` (<< 1) or `<!--[i`
+ * (<< 2) the template wrote: a value that writes or starts the rest of `[if` (`[if mso]`, `[`, `f`…)
+ * would make the comment a downlevel-hidden conditional one (`<!--[if mso]>`), whose content Outlook
+ * reads as HTML where the scan read a comment. Its first character is then written as a character
+ * reference (`&#91;if mso]`), which no reader decodes in a comment: a plain comment to all of them.
+ */
+export const COMMENT_OPEN = 2048;
+const COMMENT_OPENS = COMMENT_OPEN | (COMMENT_OPEN << 1) | (COMMENT_OPEN << 2);
 export type UrlMode = number;
 
 /**
@@ -1044,6 +1054,8 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				comment |= IN_COMMENT;
 				// `--{{ x }}>`: the output, never written empty (COMMENT_SPLIT), parts the dashes from what follows
 				if (x.carry) comment |= COMMENT_SPLIT;
+				// `<!--{{ x }}`, `<!--[{{ x }}`, `<!--[i{{ x }}` (the carry: readFrom): the data must not make it `<!--[if`
+				if (x.carry.startsWith('<!--')) comment |= COMMENT_OPEN << (x.carry.length - 4);
 				x.carry = '';
 			}
 			if (unquotedStart) x.unqStart = t.begin;
@@ -1485,6 +1497,17 @@ const COMMENT_ENDER = /--|^[-!]|[-!]$/;
 const CSS_BREAKERS = /&#39;|&#34;|&quot;|&apos;|['"()\\\n\r\f]/g;
 const CSS_CODES: Record<string, string> = { '&#39;': '%27', '&apos;': '%27', '&#34;': '%22', '&quot;': '%22', "'": '%27', '"': '%22', '(': '%28', ')': '%29', '\\': '%5C', '\n': '%0A', '\r': '%0D', '\f': '%0C' };
 
+/** Whether the value, after what the template wrote of `<!--[if` (COMMENT_OPEN), writes `[if` or the start of it. */
+function opensConditional(value: string, mode: UrlMode): boolean {
+	if (value === '') return false;
+	for (let n = 0; n < 3; n++) {
+		if (!(mode & (COMMENT_OPEN << n))) continue;
+		const start = ('[if'.slice(0, n) + value.slice(0, 3 - n)).toLowerCase();
+		if ('[if'.startsWith(start)) return true;
+	}
+	return false;
+}
+
 /** The value written for an output in a URL position (see the module comment). */
 export function guardUrl(value: string, mode: UrlMode): string {
 	if (value === '' && mode & UNQUOTED_EMPTY) return '&#32;';
@@ -1499,6 +1522,7 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		// written as nothing, but never empty where empty would leave an unquoted value to what follows or end a comment (as above)
 		return mode & UNQUOTED_EMPTY ? '&#32;' : mode & COMMENT_SPLIT ? ' ' : '';
 	}
+	if (mode & COMMENT_OPENS && opensConditional(value, mode)) value = `&#${value.charCodeAt(0)};${value.slice(1)}`;
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);
