@@ -39,8 +39,9 @@
  * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
  * `[key]`) and the text a `capture` gives them must leave the reading where they are written as
  * they found it (checkLiterals, checkSources), also once a filter has cut or changed them
- * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
- * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
+ * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]` on a
+ * string (on split pieces it picks one whole, as `first` does), a second `first` after `split`… make
+ * each character count on its own). Once `<svg>` or `<math>`
  * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
  * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments (Liquid
  * may stand in one: what it writes is written as in a comment and as CSS), and so does one inside a
@@ -1554,9 +1555,9 @@ export interface Fate {
 	 */
 	array?: boolean;
 	/**
-	 * A variable the expression starts from: what its filters do to one of its elements when it holds
-	 * such an array (a pick takes an element whole, a second one a character), and whether they give
-	 * an array back (keepsArray).
+	 * A variable the expression starts from: what its index and filters do to one of its elements when
+	 * it holds such an array (an index or a pick takes an element whole, a second one a character), and
+	 * whether they give an array back (keepsArray).
 	 */
 	onArray?: Fate;
 	keepsArray?: boolean;
@@ -1600,7 +1601,8 @@ const DECODES = new Set(['url_decode', 'base64_decode']);
 const ELEMENT_PICKS = new Set(['first', 'last', 'sample']);
 /**
  * The cut an index or key gives (`s[0]`, `s[k]`, `'<b>'[0]`, `s['0']`): on a string liquidjs reads
- * the character there (`'<b>'[0]` is `<`).
+ * the character there (`'<b>'[0]` is `<`). On an array (split pieces) it reads the element there,
+ * whole, as `first` does (Fate.onArray): `heads[0]` is a piece, `heads[0][0]` a character of it.
  */
 export const INDEX_CUT = '[…]';
 /** Filters that rewrite their arguments into what they write (`date: '<%a'` writes `<Tue`). */
@@ -1619,8 +1621,8 @@ export const ANY_NAME = '[]';
  * name (keywords and property names too, which only widens the checks).
  */
 export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest: string } {
-	// indexed: an index or key follows on its path (`s[0]`); dotted: a property does (`o.first`), so the value is not the variable's own
-	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexed?: boolean; dotted?: boolean }> = [];
+	// indexes: how many indexes or keys follow on its path (`s[0]`, `rows[0][1]`); dotted: a property does (`o.first`), so the value is not the variable's own
+	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexes?: number; dotted?: boolean }> = [];
 	let rest = '';
 	let chain = 0;
 	let filterNext = false;
@@ -1666,8 +1668,8 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (c === '[') {
 			if (/[\w\])'-]$/.test(rest)) {
 				// an index or key on the path right before it (`s[0]`, `'<b>'[0]`, `p.tags[k]`; liquidjs reads no space
-				// between them): of a string, one character
-				for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].indexed = true;
+				// between them): of a string, one character; of an array, one element
+				for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].indexes = (found[k].indexes ?? 0) + 1;
 			} else {
 				// a dynamic lookup: any variable
 				path = found.length;
@@ -1690,14 +1692,14 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		let own: string | undefined;
 		for (let b = k - 1; b >= 0 && found[b].chain === item.chain && own === undefined; b--) if (found[b].kind === 'filter') own = found[b].text;
 		if (own !== undefined && OPAQUE.has(own)) continue;
-		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : item.indexed ? { cut: INDEX_CUT } : {};
+		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : item.indexes ? { cut: INDEX_CUT } : {};
 		// `'<b>a</b>,<i>b</i>' | split: ','` as the start of a chain: its pieces are known, each written whole (first/last then pick one)
 		let texts = [item.text];
 		let from = k + 1;
 		const next = found[k + 1];
 		const sep = found[k + 2];
 		const starts = k === 0 || found[k - 1].chain !== item.chain;
-		if (item.kind === 'literal' && !item.indexed && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
+		if (item.kind === 'literal' && !item.indexes && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
 			texts = item.text.split(sep.text);
 			from = k + 3;
 		}
@@ -1732,12 +1734,14 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (!reaches) continue;
 		// split pieces still an array where the expression ends (an assign keeps it one): a pick where the variable is written takes a piece whole
 		if (array && item.kind === 'literal') fate.array = true;
-		if (item.kind === 'name' && own === undefined && !item.indexed && !item.dotted) {
-			// the variable the chain starts from may hold such an array: its filters read on one (Fate.onArray);
+		if (item.kind === 'name' && own === undefined && !item.dotted) {
+			// the variable the chain starts from may hold such an array: its index and filters read on one (Fate.onArray):
+			// an index takes a piece whole (`heads[0]`), a second one a character of it (`heads[0][0]`);
 			// not through a property (`o.first | first`: `.first` picked the piece, `| first` a character of it)
-			const onArray: Fate = {};
+			const indexes = item.indexes ?? 0;
+			const onArray: Fate = indexes > 1 ? { cut: INDEX_CUT } : {};
 			fate.onArray = onArray;
-			if (through(onArray, true).array) fate.keepsArray = true;
+			if (through(onArray, indexes === 0).array) fate.keepsArray = true;
 		}
 		for (const text of texts) items.push({ kind: item.kind, text, fate });
 	}

@@ -6,7 +6,10 @@
  *   whose content is HTML; what decides it is `[if` right after `<!--`
  *   (https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/compatibility/ms537512(v=vs.85)).
  *   A comment's text is never decoded (https://html.spec.whatwg.org/multipage/parsing.html#comment-state):
- *   `<!--&#91;if mso]>` is a plain comment to every reader, and shows nothing either way.
+ *   `<!--&#91;if mso]>` is a plain comment to every reader, and shows nothing either way;
+ * - liquidjs reads `a[0]` as a property of a: on an array its element, whole (`split` gives an
+ *   array of strings); on a string its character (`ownPropertyOnly` keeps string indexes), so
+ *   `heads[0][0]` on split pieces is the first character of the first piece.
  */
 import { guardOutcome as outcome, guardRender as render, JS, live, outlookLive } from '../../harness/url-guard';
 
@@ -44,6 +47,43 @@ describe('1. data that writes a conditional comment\'s "[if" right after the tem
 		expect(await render(body, { u: 'https://shop.example/', label: 'Shop', id: 'c-42', a: true })).toBe(
 			'<!--[if mso]><v:roundrect href="https://shop.example/"><center>Shop</center></v:roundrect><![endif]--><!--[if mso]><p>c-42</p><![endif]-->',
 		);
+	});
+});
+
+describe('2. an index on an array: a whole element, not one character', () => {
+	it.each([
+		['a quoted href', '<a href="{{ heads[0] }}">Go</a>', { heads: [JS] }],
+		['text after it', '<a href="{{ heads[0] }}x">Go</a>', { heads: [JS] }],
+		['unquoted, written raw', '<a href={{ heads[0] | raw }}>Go</a>', { heads: [JS] }],
+		['the scheme the template completes', '<a href="{{ heads[0] }}script:alert(1)">Go</a>', { heads: ['java'] }],
+		['after the start of a scheme', '<a href="java{{ heads[0] }}">Go</a>', { heads: ['script:alert(1)'] }],
+		['two elements', '<a href="{{ heads[0] }}{{ heads[1] }}">Go</a>', { heads: ['java', 'script:alert(1)'] }],
+		['assigned first', '{% assign h = heads[0] %}<a href="{{ h }}">Go</a>', { heads: [JS] }],
+		['a key the data chooses', '<a href="{{ heads[k] }}">Go</a>', { heads: [JS], k: 0 }],
+		['in a CSS url()', '<td style="background:url({{ heads[0] }})">Hi</td>', { heads: ['javascript:alert(1)'] }],
+		['escaping off', '<a href="{{ heads[0] }}">Go</a>', { heads: [JS] }],
+	])('data: %s', async (name, body, data) => {
+		expect(await outcome(body, data, /^$/, name !== 'escaping off')).toBe('rendered');
+	});
+
+	it('split pieces read with an index, written raw, render whole', async () => {
+		const body =
+			`{% assign heads = '<b>Hi</b>|<i>there</i>' | split: '|' %}<p>{{ heads[0] | raw }} {{ heads[1] | raw }} {{ heads[n] | raw }}</p>` +
+			`{% assign h2 = heads %}{% assign top = heads[0] %}<p>{{ h2[1] | raw }} {{ top | raw }}</p>`;
+		// by hand: heads is ["<b>Hi</b>", "<i>there</i>"], n = 1
+		expect(await render(body, { n: 1 })).toBe('<p><b>Hi</b> <i>there</i> <i>there</i></p><p><i>there</i> <b>Hi</b></p>');
+	});
+
+	it.each([
+		['a character of a piece', `{% assign heads = '<b>|y' | split: '|' %}{{ heads[0][0] | raw }}a href={{ u }}>Go</a>`, /index or key/],
+		['a piece, then | first', `{% assign heads = '<b>|y' | split: '|' %}{{ heads[0] | first | raw }}a href={{ u }}>Go</a>`, /index or key|"first", which can cut it/],
+		['a piece that opens a tag', `{% assign heads = '<a href=|y' | split: '|' %}{{ heads[0] | raw }}{{ u }}>Go</a>`, /opens or closes an HTML tag/],
+		['a string', `{% assign heads = '<b>' %}{{ heads[0] | raw }}a href={{ u }}>Go</a>`, /index or key/],
+		['the same name assigned a string elsewhere', `{% assign heads = '<b>x|y' | split: '|' %}{% if z %}{% assign heads = '<b>' %}{% endif %}{{ heads[0] | raw }}a href={{ u }}>Go</a>`, /index or key/],
+		['a loop variable (one piece)', `{% assign heads = '<b>|y' | split: '|' %}{% for h in heads %}{{ h[0] | raw }}{% endfor %}a href={{ u }}>Go</a>`, /index or key/],
+		['a piece joined back into a string', `{% assign heads = '<b>|y' | split: '|' | join: '' %}{{ heads[0] | raw }}a href={{ u }}>Go</a>`, /index or key/],
+	])('a character picked from a literal written raw is still refused (%s)', async (_name, body, refusal) => {
+		expect(await outcome(body, { u: JS, z: true }, refusal)).toBe('refused');
 	});
 });
 
