@@ -197,8 +197,12 @@ export interface UrlClose {
 export interface UrlPlan {
 	/** Outputs and value-writing tags (by token begin) that write into a URL position, and how. */
 	outputs: Map<number, UrlMode>;
-	/** Static pieces (by token begin) where a checked URL attribute value opens: offset of its first character. */
-	opens: Map<number, number>;
+	/**
+	 * Static pieces (by token begin) where a checked URL attribute value opens: offsets of its first
+	 * character, ascending (readings may open one at different places in a piece: `src={{ a }} href=`
+	 * read from after `src=` opens one at `href=`'s value, read from before the value at its `h`).
+	 */
+	opens: Map<number, number[]>;
 	/** Static pieces (by token begin) where a checked URL attribute value closes. */
 	closes: Map<number, UrlClose>;
 }
@@ -625,7 +629,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	/** `{% capture %}` bodies read (by the capture tag's begin), and how their reading from text ended. */
 	const captures: NonNullable<Source['capture']>[] = [];
 	const out = new Map<number, UrlMode>();
-	const opens = new Map<number, number>();
+	const opens = new Map<number, number[]>();
 	const closes = new Map<number, UrlClose>();
 	const mark = (begin: number, mode: UrlMode) => out.set(begin, (out.get(begin) ?? 0) | mode);
 	const closeValue = (x: Scan, piece: number, at: number, quote: string) => {
@@ -639,7 +643,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			for (const [p, a] of x.openers) {
 				// the same piece: a value it opened on a former pass of a loop
 				if (p === piece && a <= at) continue;
-				if (!opens.has(p)) opens.set(p, a);
+				// every place a reading opens it: checked from each (a value read from the first alone may hide one that starts later)
+				const known = opens.get(p);
+				if (!known) opens.set(p, [a]);
+				else if (!known.includes(a)) known.push(a);
 				planned = true;
 			}
 			const known = closes.get(piece);
@@ -764,6 +771,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	readSeq(parseTree(tokens), [newScan()], undefined);
 	checkSources();
 	for (const [piece, close] of closes) if (through.has(piece)) close.keep = true;
+	for (const at of opens.values()) at.sort((a, b) => a - b);
 	return { outputs: out, opens, closes };
 
 	/**

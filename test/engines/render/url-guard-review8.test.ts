@@ -87,6 +87,29 @@ describe('2. an index on an array: a whole element, not one character', () => {
 	});
 });
 
+describe('3. readings that open a URL value at different places in one piece (found by the fuzz with more seeds)', () => {
+	// " src=" after an href the data may have started: with the href ended there, src's value opens after "=";
+	// with the href not started, " src=" is href's value, opened at its "s". Both are checked.
+	it.each([
+		['the href started', { a: true, b: false, x: 'https://shop.example/', u: JS }],
+		['the href not started', { a: false, b: false, x: '', u: JS }],
+		['from the fuzz (case without else)', { k: 2, b: false, x: 'javascript', u: JS }],
+	])('%s: no javascript: URL', async (name, data) => {
+		const body = name.startsWith('from the fuzz')
+			? '<a href={% case k %}{% when 1 %} src={% when 2 %}{{ x }}{% endcase %}{% if b %}#{% else %} src={{ u }}ja{% endif %} {{ x }} >Go</a>'
+			: '<a href={% if a %}{{ x }}{% endif %}{% if b %}#{% else %} src={{ u }}{% endif %} >Go</a>';
+		expect(await outcome(body, data, /^$/)).toBe('rendered');
+	});
+
+	it('safe values render as written', async () => {
+		const body = '<a href={% if a %}{{ x }}{% endif %}{% if b %}#{% else %} data-src={{ u }}{% endif %} >Go</a><img src={% if a %}{{ x }}{% endif %}{% if b %}#{% else %} alt={{ u }}{% endif %} >';
+		// by hand: a true, b false: each attribute as the template and data write it
+		expect(await render(body, { a: true, b: false, x: 'https://shop.example/', u: 'https://cdn.example/p.png' })).toBe(
+			'<a href=https://shop.example/ data-src=https://cdn.example/p.png >Go</a><img src=https://shop.example/ alt=https://cdn.example/p.png >',
+		);
+	});
+});
+
 describe('what the tests read', () => {
 	it('live() finds a javascript: link (the checks above would see one)', () => {
 		expect(live(`<a href="${JS}">Go</a>`)).toEqual([`a href=${JS}`, `h2 a href=${JS}`]);
