@@ -602,20 +602,22 @@ interface UrlEmitter {
  * when it starts with an unsafe scheme, everything written since the value opened becomes `#`.
  * Opening: records where the value starts in the buffer. A piece that opens a value in one
  * reading of the template's branches may continue it in another: met while a value is open, it
- * adds a second start, and the closing piece checks the value from each.
+ * adds a second start, and the closing piece checks the value from each. Readings that open one at
+ * different places in the piece add a start each.
  */
 class UrlAttrHtml {
 	readonly token: unknown;
 	private readonly str: string;
 	/** The pre-text (with a text plan), else undefined. */
 	private readonly text: string | undefined;
-	private readonly open: number;
+	/** Where values open in the piece (ascending), empty none. */
+	private readonly opens: readonly number[];
 	private readonly close: UrlClose | undefined;
-	constructor(token: unknown, str: string, text: string | undefined, open: number | undefined, close: UrlClose | undefined) {
+	constructor(token: unknown, str: string, text: string | undefined, opens: readonly number[] | undefined, close: UrlClose | undefined) {
 		this.token = token;
 		this.str = str;
 		this.text = text;
-		this.open = open ?? -1;
+		this.opens = opens ?? [];
 		this.close = close;
 	}
 	/** Whether the value, as written from one of its starts, begins with an unsafe scheme. */
@@ -663,12 +665,14 @@ class UrlAttrHtml {
 			emitter.append(this.str);
 			emitter.text += this.text ?? '';
 		} else emitter.write(this.str);
-		if (this.open >= 0 && typeof e.buffer === 'string') {
-			const at = e.buffer.length - (this.str.length - this.open);
-			if ((e.urlStart ?? -1) >= 0) (e.urlMore ??= []).push(at);
-			else {
-				e.urlStart = at;
-				if (emitter instanceof CountingEmitter) emitter.urlText = this.str.slice(this.open);
+		if (typeof e.buffer === 'string') {
+			for (const open of this.opens) {
+				const at = e.buffer.length - (this.str.length - open);
+				if ((e.urlStart ?? -1) >= 0) (e.urlMore ??= []).push(at);
+				else {
+					e.urlStart = at;
+					if (emitter instanceof CountingEmitter) emitter.urlText = this.str.slice(open);
+				}
 			}
 		}
 	}

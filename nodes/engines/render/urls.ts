@@ -39,14 +39,16 @@
  * writes (through `assign`, loops, `{% liquid %}`, and any variable for a dynamic lookup such as
  * `[key]`) and the text a `capture` gives them must leave the reading where they are written as
  * they found it (checkLiterals, checkSources), also once a filter has cut or changed them
- * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]`, a
- * second `first` after `split`… make each character count on its own). Once `<svg>` or `<math>`
+ * (chainOf: `slice`, `truncate`, `replace`, `json`, `date`'s format, an index such as `s[0]` on a
+ * string (on split pieces it picks one whole, as `first` does), a second `first` after `split`… make
+ * each character count on its own). Once `<svg>` or `<math>`
  * has opened, the rest is read as possibly foreign content (a browser may ignore the end tag the
  * scan sees): a `<style>`/`<title>` then holds only text and whole `<!-- … -->` comments (Liquid
  * may stand in one: what it writes is written as in a comment and as CSS), and so does one inside a
  * `<select>`, where a browser may ignore its tag and read its content as markup. A downlevel-hidden
  * conditional comment (`<!--[if mso]> … <![endif]-->`) is read twice: as the comment browsers read
- * and as the HTML Outlook reads (readOutlook), so a link in a VML button is checked as any link.
+ * and as the HTML Outlook reads (readOutlook), so a link in a VML button is checked as any link; data
+ * written right after a comment's `<!--` cannot make it one (`<!--{{ x }}>` with `[if mso]`: COMMENT_OPEN).
  * SVG attributes that reference a resource (`fill`, `filter`, `mask`… SVG_CSS_ATTRS) are read as CSS,
  * and data that starts a `url(` the template writes there must name an element (`#id`: LOCAL_URL).
  * Refused outright: Liquid output in an event handler, in a `javascript:` URL the template writes,
@@ -119,6 +121,15 @@ export const COMMENT_SPLIT = 512;
  * `#` is written `#` (`url(#)`, which references nothing).
  */
 export const LOCAL_URL = 1024;
+/**
+ * The output stands right after a comment's `<!--` (COMMENT_OPEN), or after `<!--[` (<< 1) or `<!--[i`
+ * (<< 2) the template wrote: a value that writes or starts the rest of `[if` (`[if mso]`, `[`, `f`…)
+ * would make the comment a downlevel-hidden conditional one (`<!--[if mso]>`), whose content Outlook
+ * reads as HTML where the scan read a comment. Its first character is then written as a character
+ * reference (`&#91;if mso]`), which no reader decodes in a comment: a plain comment to all of them.
+ */
+export const COMMENT_OPEN = 2048;
+const COMMENT_OPENS = COMMENT_OPEN | (COMMENT_OPEN << 1) | (COMMENT_OPEN << 2);
 export type UrlMode = number;
 
 /**
@@ -186,8 +197,12 @@ export interface UrlClose {
 export interface UrlPlan {
 	/** Outputs and value-writing tags (by token begin) that write into a URL position, and how. */
 	outputs: Map<number, UrlMode>;
-	/** Static pieces (by token begin) where a checked URL attribute value opens: offset of its first character. */
-	opens: Map<number, number>;
+	/**
+	 * Static pieces (by token begin) where a checked URL attribute value opens: offsets of its first
+	 * character, ascending (readings may open one at different places in a piece: `src={{ a }} href=`
+	 * read from after `src=` opens one at `href=`'s value, read from before the value at its `h`).
+	 */
+	opens: Map<number, number[]>;
 	/** Static pieces (by token begin) where a checked URL attribute value closes. */
 	closes: Map<number, UrlClose>;
 }
@@ -614,7 +629,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	/** `{% capture %}` bodies read (by the capture tag's begin), and how their reading from text ended. */
 	const captures: NonNullable<Source['capture']>[] = [];
 	const out = new Map<number, UrlMode>();
-	const opens = new Map<number, number>();
+	const opens = new Map<number, number[]>();
 	const closes = new Map<number, UrlClose>();
 	const mark = (begin: number, mode: UrlMode) => out.set(begin, (out.get(begin) ?? 0) | mode);
 	const closeValue = (x: Scan, piece: number, at: number, quote: string) => {
@@ -628,7 +643,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			for (const [p, a] of x.openers) {
 				// the same piece: a value it opened on a former pass of a loop
 				if (p === piece && a <= at) continue;
-				if (!opens.has(p)) opens.set(p, a);
+				// every place a reading opens it: checked from each (a value read from the first alone may hide one that starts later)
+				const known = opens.get(p);
+				if (!known) opens.set(p, [a]);
+				else if (!known.includes(a)) known.push(a);
 				planned = true;
 			}
 			const known = closes.get(piece);
@@ -753,6 +771,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	readSeq(parseTree(tokens), [newScan()], undefined);
 	checkSources();
 	for (const [piece, close] of closes) if (through.has(piece)) close.keep = true;
+	for (const at of opens.values()) at.sort((a, b) => a - b);
 	return { outputs: out, opens, closes };
 
 	/**
@@ -1044,6 +1063,8 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				comment |= IN_COMMENT;
 				// `--{{ x }}>`: the output, never written empty (COMMENT_SPLIT), parts the dashes from what follows
 				if (x.carry) comment |= COMMENT_SPLIT;
+				// `<!--{{ x }}`, `<!--[{{ x }}`, `<!--[i{{ x }}` (the carry: readFrom): the data must not make it `<!--[if`
+				if (x.carry.startsWith('<!--')) comment |= COMMENT_OPEN << (x.carry.length - 4);
 				x.carry = '';
 			}
 			if (unquotedStart) x.unqStart = t.begin;
@@ -1485,6 +1506,17 @@ const COMMENT_ENDER = /--|^[-!]|[-!]$/;
 const CSS_BREAKERS = /&#39;|&#34;|&quot;|&apos;|['"()\\\n\r\f]/g;
 const CSS_CODES: Record<string, string> = { '&#39;': '%27', '&apos;': '%27', '&#34;': '%22', '&quot;': '%22', "'": '%27', '"': '%22', '(': '%28', ')': '%29', '\\': '%5C', '\n': '%0A', '\r': '%0D', '\f': '%0C' };
 
+/** Whether the value, after what the template wrote of `<!--[if` (COMMENT_OPEN), writes `[if` or the start of it. */
+function opensConditional(value: string, mode: UrlMode): boolean {
+	if (value === '') return false;
+	for (let n = 0; n < 3; n++) {
+		if (!(mode & (COMMENT_OPEN << n))) continue;
+		const start = ('[if'.slice(0, n) + value.slice(0, 3 - n)).toLowerCase();
+		if ('[if'.startsWith(start)) return true;
+	}
+	return false;
+}
+
 /** The value written for an output in a URL position (see the module comment). */
 export function guardUrl(value: string, mode: UrlMode): string {
 	if (value === '' && mode & UNQUOTED_EMPTY) return '&#32;';
@@ -1499,6 +1531,7 @@ export function guardUrl(value: string, mode: UrlMode): string {
 		// written as nothing, but never empty where empty would leave an unquoted value to what follows or end a comment (as above)
 		return mode & UNQUOTED_EMPTY ? '&#32;' : mode & COMMENT_SPLIT ? ' ' : '';
 	}
+	if (mode & COMMENT_OPENS && opensConditional(value, mode)) value = `&#${value.charCodeAt(0)};${value.slice(1)}`;
 	if (mode & IN_COMMENT && COMMENT_ENDER.test(value)) return value.replace(/[-!]/g, (m) => (m === '-' ? '&#45;' : '&#33;'));
 	const css = mode & CSS_URL ? value.replace(CSS_BREAKERS, (m) => CSS_CODES[m]) : value;
 	if (mode & IN_TAG && NAME_BREAKER.test(css)) return css.replace(NAME_BREAKERS, (m) => `&#${m.charCodeAt(0)};`);
@@ -1530,9 +1563,9 @@ export interface Fate {
 	 */
 	array?: boolean;
 	/**
-	 * A variable the expression starts from: what its filters do to one of its elements when it holds
-	 * such an array (a pick takes an element whole, a second one a character), and whether they give
-	 * an array back (keepsArray).
+	 * A variable the expression starts from: what its index and filters do to one of its elements when
+	 * it holds such an array (an index or a pick takes an element whole, a second one a character), and
+	 * whether they give an array back (keepsArray).
 	 */
 	onArray?: Fate;
 	keepsArray?: boolean;
@@ -1576,7 +1609,8 @@ const DECODES = new Set(['url_decode', 'base64_decode']);
 const ELEMENT_PICKS = new Set(['first', 'last', 'sample']);
 /**
  * The cut an index or key gives (`s[0]`, `s[k]`, `'<b>'[0]`, `s['0']`): on a string liquidjs reads
- * the character there (`'<b>'[0]` is `<`).
+ * the character there (`'<b>'[0]` is `<`). On an array (split pieces) it reads the element there,
+ * whole, as `first` does (Fate.onArray): `heads[0]` is a piece, `heads[0][0]` a character of it.
  */
 export const INDEX_CUT = '[…]';
 /** Filters that rewrite their arguments into what they write (`date: '<%a'` writes `<Tue`). */
@@ -1595,8 +1629,8 @@ export const ANY_NAME = '[]';
  * name (keywords and property names too, which only widens the checks).
  */
 export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest: string } {
-	// indexed: an index or key follows on its path (`s[0]`); dotted: a property does (`o.first`), so the value is not the variable's own
-	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexed?: boolean; dotted?: boolean }> = [];
+	// indexes: how many indexes or keys follow on its path (`s[0]`, `rows[0][1]`); dotted: a property does (`o.first`), so the value is not the variable's own
+	const found: Array<{ kind: 'literal' | 'name' | 'filter'; text: string; chain: number; indexes?: number; dotted?: boolean }> = [];
 	let rest = '';
 	let chain = 0;
 	let filterNext = false;
@@ -1642,8 +1676,8 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (c === '[') {
 			if (/[\w\])'-]$/.test(rest)) {
 				// an index or key on the path right before it (`s[0]`, `'<b>'[0]`, `p.tags[k]`; liquidjs reads no space
-				// between them): of a string, one character
-				for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].indexed = true;
+				// between them): of a string, one character; of an array, one element
+				for (let k = path; k < found.length; k++) if (found[k].kind !== 'filter') found[k].indexes = (found[k].indexes ?? 0) + 1;
 			} else {
 				// a dynamic lookup: any variable
 				path = found.length;
@@ -1666,14 +1700,14 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		let own: string | undefined;
 		for (let b = k - 1; b >= 0 && found[b].chain === item.chain && own === undefined; b--) if (found[b].kind === 'filter') own = found[b].text;
 		if (own !== undefined && OPAQUE.has(own)) continue;
-		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : item.indexed ? { cut: INDEX_CUT } : {};
+		const fate: Fate = own !== undefined && ARGUMENT_CUTS.has(own) ? { cut: own } : item.indexes ? { cut: INDEX_CUT } : {};
 		// `'<b>a</b>,<i>b</i>' | split: ','` as the start of a chain: its pieces are known, each written whole (first/last then pick one)
 		let texts = [item.text];
 		let from = k + 1;
 		const next = found[k + 1];
 		const sep = found[k + 2];
 		const starts = k === 0 || found[k - 1].chain !== item.chain;
-		if (item.kind === 'literal' && !item.indexed && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
+		if (item.kind === 'literal' && !item.indexes && starts && next?.kind === 'filter' && next.text === 'split' && sep?.kind === 'literal' && sep.chain === item.chain && sep.text !== '' && !sep.text.startsWith(HOLDS_ALL) && !item.text.startsWith(HOLDS_ALL)) {
 			texts = item.text.split(sep.text);
 			from = k + 3;
 		}
@@ -1708,12 +1742,14 @@ export function chainOf(expr: string, lines = false): { items: ChainItem[]; rest
 		if (!reaches) continue;
 		// split pieces still an array where the expression ends (an assign keeps it one): a pick where the variable is written takes a piece whole
 		if (array && item.kind === 'literal') fate.array = true;
-		if (item.kind === 'name' && own === undefined && !item.indexed && !item.dotted) {
-			// the variable the chain starts from may hold such an array: its filters read on one (Fate.onArray);
+		if (item.kind === 'name' && own === undefined && !item.dotted) {
+			// the variable the chain starts from may hold such an array: its index and filters read on one (Fate.onArray):
+			// an index takes a piece whole (`heads[0]`), a second one a character of it (`heads[0][0]`);
 			// not through a property (`o.first | first`: `.first` picked the piece, `| first` a character of it)
-			const onArray: Fate = {};
+			const indexes = item.indexes ?? 0;
+			const onArray: Fate = indexes > 1 ? { cut: INDEX_CUT } : {};
 			fate.onArray = onArray;
-			if (through(onArray, true).array) fate.keepsArray = true;
+			if (through(onArray, indexes === 0).array) fate.keepsArray = true;
 		}
 		for (const text of texts) items.push({ kind: item.kind, text, fate });
 	}
