@@ -117,18 +117,18 @@ export function keepUserIdIf(metadata: Record<string, string>, fits: (metadata: 
 
 /**
  * A message's metadata as the JSON value of the header `name` carries it (Brevo's X-Mailin-custom,
- * Mailgun's X-Mailgun-Variables): every value in its header form (encodeHeaderValue: as it is when
- * printable ASCII without `"` and `\`, else `b64-` + base64url, which the engagement sources decode),
- * so the header is ASCII and its length is that of the JSON text; a value that is not well-formed
- * text is left out. The recipient's userId goes in only while `name: <JSON>`, every value counted
- * in its written form, fits on one header line (fitsHeaderLine); else it is left out. The same
- * object when nothing changes.
+ * Mailgun's X-Mailgun-Variables): every value in its header form (`write`, by default
+ * encodeHeaderValue: as it is when printable ASCII without `"` and `\`, else `b64-` + base64url,
+ * which the engagement sources decode), so the header is ASCII and its length is that of the JSON
+ * text; a value that is not well-formed text is left out. The recipient's userId goes in only while
+ * `name: <JSON>`, every value counted in its written form, fits on one header line (fitsHeaderLine);
+ * else it is left out. The same object when nothing changes.
  */
-export function headerJsonMetadata(metadata: Record<string, string>, name: string): Record<string, string> {
+export function headerJsonMetadata(metadata: Record<string, string>, name: string, write: (value: string) => string | undefined = encodeHeaderValue): Record<string, string> {
 	let values = metadata;
 	for (const key in metadata) {
 		const value = metadata[key];
-		const written = encodeHeaderValue(value);
+		const written = write(value);
 		if (written === value) continue;
 		if (values === metadata) values = { ...metadata };
 		if (written === undefined) delete values[key];
