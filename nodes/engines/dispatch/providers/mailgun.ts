@@ -31,6 +31,7 @@ import type {
 	DispatchMode,
 	EspProvider,
 	HttpResponseSpec,
+	MessageProblem,
 	MessageResult,
 	OutboundMessage,
 	ProviderSettings,
@@ -50,7 +51,7 @@ import {
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
-import { headerJsonMetadata } from '../util';
+import { headerJsonMetadata, headerJsonProblem } from '../util';
 import { encodeVariableValue } from '../../types/attribution';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;
@@ -81,7 +82,8 @@ function isScalar(value: unknown): value is string | number | boolean | null {
  * https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
  * "Attaching Metadata to Messages"). So the recipient's userId goes in only while
  * `X-Mailgun-Variables: <JSON>` fits on one header line (RFC 5322, fitsHeaderLine), else it is left
- * out. Mailgun documents neither how it encodes non-ASCII text in that header nor whether it
+ * out; a message whose line is too long even without it is not sent (check, headerJsonProblem).
+ * Mailgun documents neither how it encodes non-ASCII text in that header nor whether it
  * escapes it (a JSON `\u` escape is 6 characters for a character of 2 or 3 UTF-8 bytes, which would
  * break the line count), so any value (userId, campaign, variant, segment, experiment, message id)
  * that is not printable ASCII, or holds `"` or `\`, is written `b64-` + base64url (as for Brevo):
@@ -206,6 +208,11 @@ export const mailgun: EspProvider = {
 	displayName: 'Mailgun',
 	maxBatch: { rendered: MAILGUN_MAX_RECIPIENTS, template: MAILGUN_MAX_RECIPIENTS },
 	acceptsIdempotencyKey: false,
+
+	/** The attribution must fit on one X-Mailgun-Variables line (customVariables). */
+	check(message: OutboundMessage): MessageProblem | undefined {
+		return headerJsonProblem(message.metadata, MAILGUN_VARIABLES_HEADER, encodeVariableValue);
+	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const domain = stringSetting(settings, 'domain');
