@@ -391,9 +391,9 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			if (problem) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: ${problem.message}`, { itemIndex: i, description: `Field: ${problem.field}` });
 			}
-			// Then the provider's documented per-message limits (SES header values, Brevo params),
-			// so that such an item fails alone before anything is sent.
-			const limit = entry.provider ? checkItemForChannel(item, entry.provider, { mode, testAddress }) : undefined;
+			// Then the provider's documented per-message limits (SES header values, Brevo params, an
+			// attribution header over one line), so that such an item fails alone before anything is sent.
+			const limit = checkItemForChannel(item, entry, { mode, testAddress });
 			if (limit) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: ${limit.message} (field: ${limit.field})`, { itemIndex: i, description: `Field: ${limit.field}` });
 			}
@@ -450,7 +450,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 		}
 		return httpChannel(entry.provider!, settings, makeTransport(this, entry.credentialType, Number(options.timeoutMs ?? 30000)));
 	};
-	const check = entry.provider?.check ? entry.provider.check.bind(entry.provider) : undefined;
+	const check = entry.check;
 
 	/**
 	 * One result item per outcome, into `out`. The A/B attribution each message carried

@@ -5,7 +5,7 @@
  * outcome per input message. Providers stay pure (types.ts); the engine owns the transport.
  */
 import { hash } from 'node:crypto';
-import { attributionToMetadata, type Attribution } from '../types/attribution';
+import { ATTRIBUTION_KEYS, attributionToMetadata, type Attribution, type AttributionKey } from '../types/attribution';
 import type {
 	Address,
 	DispatchMode,
@@ -341,8 +341,18 @@ export function unsubscribeHeaders(url: string | undefined, mailto: string | und
 	return headers;
 }
 
-/** The node parameter behind a message field a provider check names. */
+/**
+ * The node parameter behind an attribution value (`metadata.<key>`): campaignId, variant, segment,
+ * experimentId as named; the message id comes from the idempotency key (attributionMessageId).
+ */
+const METADATA_FIELDS: Record<string, string> = Object.fromEntries(
+	(Object.keys(ATTRIBUTION_KEYS) as AttributionKey[]).map((key) => [`metadata.${ATTRIBUTION_KEYS[key]}`, key === 'messageId' ? 'idempotencyKey' : key]),
+);
+
+/** The node parameter behind a message field a provider check names (a list: each of its fields). */
 function itemField(item: DispatchItem, field: string): string {
+	if (field.includes(', ')) return field.split(', ').map((f) => itemField(item, f)).join(', ');
+	if (Object.prototype.hasOwnProperty.call(METADATA_FIELDS, field)) return METADATA_FIELDS[field];
 	switch (field) {
 		case 'headers.List-Unsubscribe':
 			return item.unsubscribeUrl ? 'unsubscribeUrl' : 'unsubscribeMailto';

@@ -16,6 +16,7 @@ import { ses } from './providers/ses';
 import { brevo } from './providers/brevo';
 import { mandrill } from './providers/mandrill';
 import { resend } from './providers/resend';
+import { checkSmtpMessage } from './smtp';
 
 export interface ProviderEntry {
 	id: string;
@@ -28,10 +29,13 @@ export interface ProviderEntry {
 	kind: 'http' | 'smtp';
 	/** The pure provider (kind 'http' only). */
 	provider?: EspProvider;
+	/** The documented per-message limits (EspProvider.check; SMTP's header lines), which need no credential. */
+	check?: EspProvider['check'];
 }
 
 function http(provider: EspProvider, credentialType: string, settingsFromCredential: string[]): ProviderEntry {
-	return { id: provider.id, displayName: provider.displayName, credentialType, settingsFromCredential, kind: 'http', provider };
+	const check = provider.check ? provider.check.bind(provider) : undefined;
+	return { id: provider.id, displayName: provider.displayName, credentialType, settingsFromCredential, kind: 'http', provider, check };
 }
 
 /** One line per provider. Order = order in the node's provider selector. */
@@ -43,7 +47,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
 	brevo: http(brevo, 'personalizationBrevoApi', ['baseUrl']),
 	mandrill: http(mandrill, 'personalizationMandrillApi', ['baseUrl']),
 	resend: http(resend, 'personalizationResendApi', ['baseUrl']),
-	smtp: { id: 'smtp', displayName: 'SMTP', credentialType: 'personalizationSmtpApi', settingsFromCredential: [], kind: 'smtp' },
+	smtp: { id: 'smtp', displayName: 'SMTP', credentialType: 'personalizationSmtpApi', settingsFromCredential: [], kind: 'smtp', check: checkSmtpMessage },
 };
 
 export function getProvider(id: string): ProviderEntry | undefined {

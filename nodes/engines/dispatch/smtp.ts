@@ -15,9 +15,9 @@ import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type { Channel, Unit } from './engine';
 import { USER_ID_KEY } from '../types/attribution';
-import type { MessageResult, OutboundMessage } from './types';
+import type { MessageProblem, MessageResult, OutboundMessage } from './types';
 import { TransportError } from './types';
-import { fitsHeaderLine } from './util';
+import { fitsHeaderLine, MAX_HEADER_LINE } from './util';
 
 export interface SmtpSettings {
 	host: string;
@@ -32,21 +32,47 @@ export interface SmtpSettings {
 	timeoutMs?: number;
 }
 
+/** The header of a metadata key: pz_campaign_id → X-Pz-Campaign-Id. */
+function headerName(key: string): string {
+	return 'X-' + key.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+}
+
 /**
  * Attribution metadata as headers: pz_campaign_id → X-Pz-Campaign-Id. The recipient's userId
  * (pz_user_id → X-Pz-User-Id) only when the header can carry it unchanged: no control character
  * (nodemailer would write a line break as a space) and `X-Pz-User-Id: <userId>` within one header
  * line (RFC 5322 §2.1.1, fitsHeaderLine; non-ASCII is RFC 2047-encoded by nodemailer); else it is
- * left out.
+ * left out. Any other header over the line is refused before sending (checkSmtpMessage).
  */
 export function metadataHeaders(metadata: Record<string, string>): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [key, value] of Object.entries(metadata)) {
-		const name = 'X-' + key.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+		const name = headerName(key);
 		if (key === USER_ID_KEY && (/[\u0000-\u001f\u007f]/.test(value) || !fitsHeaderLine(name, value))) continue;
 		out[name] = value;
 	}
 	return out;
+}
+
+/**
+ * Why the attribution headers (metadataHeaders) cannot be sent, or undefined: a header whose
+ * `Name: value` is over one header line (RFC 5322 §2.1.1, fitsHeaderLine, counted as the userId is).
+ * The userId is left out instead (metadataHeaders); leaving out a campaign, variant, segment,
+ * experiment or message id would lose the attribution without a word, so the message is not sent.
+ * `field` lists the values at fault as `metadata.<key>`.
+ */
+export function checkSmtpMessage(message: OutboundMessage): MessageProblem | undefined {
+	const tooLong: Array<[key: string, name: string, bytes: number]> = [];
+	for (const key of Object.keys(message.metadata)) {
+		const name = headerName(key);
+		const value = message.metadata[key];
+		if (key !== USER_ID_KEY && !fitsHeaderLine(name, value)) tooLong.push([key, name, Buffer.byteLength(`${name}: ${value}`, 'utf8')]);
+	}
+	if (!tooLong.length) return undefined;
+	return {
+		field: tooLong.map(([key]) => `metadata.${key}`).join(', '),
+		message: `the attribution does not fit on one header line: ${tooLong.map(([, name, bytes]) => `"${name}: <value>" would be ${bytes.toLocaleString('en-US')} bytes`).join(', ')}, more than the ${MAX_HEADER_LINE} RFC 5322 allows on a header line`,
+	};
 }
 
 function domainOf(email: string): string {
@@ -102,6 +128,7 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 		displayName: 'SMTP',
 		maxBatch: { rendered: 1, template: 0 },
 		acceptsIdempotencyKey: false,
+		check: checkSmtpMessage,
 		plan(messages: OutboundMessage[]): Unit[] {
 			return messages.map((m) => ({
 				messages: [m],

@@ -1,6 +1,6 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
 import { encodeHeaderValue, USER_ID_KEY } from '../types/attribution';
-import type { Address, HttpResponseSpec, MessageResult, RequestPlan } from './types';
+import type { Address, HttpResponseSpec, MessageProblem, MessageResult, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
 export function header(response: Pick<HttpResponseSpec, 'headers'>, name: string): string | undefined {
@@ -117,24 +117,52 @@ export function keepUserIdIf(metadata: Record<string, string>, fits: (metadata: 
 
 /**
  * A message's metadata as the JSON value of the header `name` carries it (Brevo's X-Mailin-custom,
- * Mailgun's X-Mailgun-Variables): every value in its header form (encodeHeaderValue: as it is when
- * printable ASCII without `"` and `\`, else `b64-` + base64url, which the engagement sources decode),
- * so the header is ASCII and its length is that of the JSON text; a value that is not well-formed
- * text is left out. The recipient's userId goes in only while `name: <JSON>`, every value counted
- * in its written form, fits on one header line (fitsHeaderLine); else it is left out. The same
- * object when nothing changes.
+ * Mailgun's X-Mailgun-Variables): every value in its header form (`write`, by default
+ * encodeHeaderValue: as it is when printable ASCII without `"` and `\`, else `b64-` + base64url,
+ * which the engagement sources decode), so the header is ASCII and its length is that of the JSON
+ * text; a value that is not well-formed text is left out. The recipient's userId goes in only while
+ * `name: <JSON>`, every value counted in its written form, fits on one header line (fitsHeaderLine);
+ * else it is left out. The same object when nothing changes. Whether the rest fits is
+ * headerJsonProblem's question: such a message is not sent.
  */
-export function headerJsonMetadata(metadata: Record<string, string>, name: string): Record<string, string> {
+export function headerJsonMetadata(metadata: Record<string, string>, name: string, write: (value: string) => string | undefined = encodeHeaderValue): Record<string, string> {
 	let values = metadata;
 	for (const key in metadata) {
 		const value = metadata[key];
-		const written = encodeHeaderValue(value);
+		const written = write(value);
 		if (written === value) continue;
 		if (values === metadata) values = { ...metadata };
 		if (written === undefined) delete values[key];
 		else values[key] = written;
 	}
 	return keepUserIdIf(values, (v) => fitsHeaderLine(name, JSON.stringify(v)));
+}
+
+/**
+ * Why the header `name` cannot carry a message's attribution as headerJsonMetadata writes it, or
+ * undefined: `name: <JSON>` over one header line (RFC 5322 §2.1.1) even without the userId (which is
+ * left out first). JSON.stringify writes no white space, so the line cannot be folded (§2.2.3), and
+ * leaving attribution out would lose it without a word: the message is not sent. The fields named
+ * are the longest values (in written form) that, left out, would let the rest fit: the ones to
+ * shorten. `field` lists them as `metadata.<key>`; the message says how long the line would be.
+ */
+export function headerJsonProblem(metadata: Record<string, string>, name: string, write?: (value: string) => string | undefined): MessageProblem | undefined {
+	const values = headerJsonMetadata(metadata, name, write);
+	const line = (v: Record<string, string>) => Buffer.byteLength(`${name}: ${JSON.stringify(v)}`, 'utf8');
+	const length = line(values);
+	if (length <= MAX_HEADER_LINE) return undefined;
+	const rest = { ...values };
+	const tooLong: string[] = [];
+	for (const key of Object.keys(values).sort((a, b) => values[b].length - values[a].length)) {
+		tooLong.push(key);
+		delete rest[key];
+		if (line(rest) <= MAX_HEADER_LINE) break;
+	}
+	const without = metadata[USER_ID_KEY] !== undefined ? ', even without the userId' : '';
+	return {
+		field: tooLong.map((key) => `metadata.${key}`).join(', '),
+		message: `the attribution does not fit on one header line: "${name}: <attribution as JSON>" would be ${length.toLocaleString('en-US')} characters${without}, more than the ${MAX_HEADER_LINE} RFC 5322 allows on a header line; too long: ${tooLong.map((key) => `${key} (${values[key].length.toLocaleString('en-US')} characters as written)`).join(', ')}`,
+	};
 }
 
 /** Size of metadata as JSON text, in UTF-8 bytes (how SendGrid and Mandrill limits are read here). */

@@ -159,6 +159,46 @@ export function encodeHeaderValue(value: string): string | undefined {
 	return HEADER_SAFE.test(value) && !value.startsWith(ENCODED_PREFIX) ? value : base64Value(value);
 }
 
+/** White space JSON allows before a value (RFC 8259 §2), then the first character of a JSON value. */
+const JSON_START = /^[\t\n\r ]*[-0-9tfn[{"]/;
+
+/**
+ * Whether a value is JSON text (RFC 8259) that reads as something other than the same text: a
+ * number not written as JavaScript writes a safe integer (`1e3`, `1.0`, `-0`, `0.5`; `007` is no
+ * JSON), `true`, `false`, `null`, an object, an array, a string in quotes, any of them with white
+ * space around. A canonical safe integer (`123`, `-5`) is not: both readers of a number give it back
+ * as the same text (addAttribution `String(value)`, userIdOf a safe integer as `String(value)`).
+ */
+function readsAsOtherJson(value: string): boolean {
+	if (!JSON_START.test(value)) return false;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(value);
+	} catch {
+		return false;
+	}
+	return !(Number.isSafeInteger(parsed) && String(parsed) === value);
+}
+
+/**
+ * A value (the userId or an attribution value) as a Mailgun custom variable (`v:`) carries it,
+ * reversibly. Mailgun takes a `v:` value as JSON ("v: prefix followed by an arbitrary name allows to
+ * attach a custom JSON data to the message", messages API; X-Mailgun-Variables "must be in JSON map
+ * format", https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
+ * whose example `{"my_message_id": 123}` carries a number), so a value that is valid JSON may come back
+ * in the webhook's `user-variables` as a number, a boolean, null or an object: `1e3` as 1000 (read
+ * back "1000"), `1.0` as 1 ("1"), `true` or `{…}` (not read back at all). Such a value (readsAsOtherJson)
+ * is written `b64-` + base64url; any other as encodeHeaderValue writes it (the header is ASCII). One
+ * rule for every key, so that decodeTagValue can tell what was written without knowing the key: a
+ * campaign `1.5` is written encoded too, though addAttribution would read the number 1.5 back as
+ * "1.5" (userIdOf would not: it takes only safe integers). Plain ids such as `123` and `cus_1` stay
+ * as they are.
+ */
+export function encodeVariableValue(value: string): string | undefined {
+	const written = encodeHeaderValue(value);
+	return written === value && readsAsOtherJson(value) ? base64Value(value) : written;
+}
+
 /** `b64-` + base64url of the UTF-8 bytes; undefined for text that is not well-formed UTF-16. */
 function base64Value(value: string): string | undefined {
 	const bytes = Buffer.from(value, 'utf8');
@@ -167,10 +207,11 @@ function base64Value(value: string): string | undefined {
 }
 
 /**
- * The value a tag or header value carries (what encodeTagValue or encodeHeaderValue wrote): a
- * value without the `b64-` prefix as it is; with it, the decoded text when it is exactly what those
- * write for that text (canonical base64url of well-formed UTF-8 of a value that needed encoding:
- * both write the same `b64-` form, and any text the header form encodes the tag form encodes too),
+ * The value a tag or header value carries (what encodeTagValue, encodeHeaderValue or
+ * encodeVariableValue wrote): a value without the `b64-` prefix as it is; with it, the decoded text
+ * when it is exactly what one of those writes for that text (canonical base64url of well-formed UTF-8
+ * of a value that needed encoding: all write the same `b64-` form; any text the header form encodes
+ * the tag form encodes too, and the variable form also encodes JSON text such as `1e3` or `true`),
  * else null: a value this package did not write is not guessed at.
  */
 export function decodeTagValue(value: string): string | null {
@@ -181,7 +222,7 @@ export function decodeTagValue(value: string): string | null {
 	} catch {
 		return null;
 	}
-	return text !== '' && encodeTagValue(text) === value ? text : null;
+	return text !== '' && (encodeTagValue(text) === value || encodeVariableValue(text) === value) ? text : null;
 }
 
 /**

@@ -17,6 +17,12 @@
  *    ("A single message may be marked with up to 3 tags"; Mailgun's help centre now says 10: we keep 3)
  *  - 25 MB maximum message size.
  *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages
+ *  - `v:` custom variables are JSON ("v: prefix followed by an arbitrary name allows to attach a
+ *    custom JSON data to the message"; X-Mailgun-Variables "must be in JSON map format", whose
+ *    example `{"my_message_id": 123}` carries a number): `userVariables` is what a webhook's
+ *    `user-variables` then holds, each value read as JSON when it is JSON text (`1e3` → 1000,
+ *    `true` → true), else the text itself.
+ *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments
  *  - success: 200 {"id": "<…@domain>", "message": "Queued. Thank you."}; errors: 400
  *    {"message": …}, 401 Forbidden, 429 (rate limits) and 5xx.
  */
@@ -35,8 +41,20 @@ export interface MailgunDelivered {
 	template?: string;
 	templateVariables?: Record<string, unknown>;
 	headers: Record<string, string>;
+	/** The `v:` values as sent (after %recipient.x% substitution). */
 	variables: Record<string, string>;
+	/** The `v:` values as Mailgun reads them (JSON text as JSON): a webhook's `user-variables`. */
+	userVariables: Record<string, unknown>;
 	tags: string[];
+}
+
+/** A `v:` value as Mailgun reads it: JSON text as the JSON value, any other text as it is. */
+function asJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
 }
 
 export interface MailgunServer extends ProviderServer {
@@ -136,6 +154,7 @@ export async function startMailgunServer(apiKey = MAILGUN_TEST_KEY): Promise<Mai
 					: undefined,
 				headers,
 				variables,
+				userVariables: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, asJson(v)])),
 				tags: form.get('o:tag') ?? [],
 			});
 		}

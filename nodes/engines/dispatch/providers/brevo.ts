@@ -53,7 +53,7 @@ import {
 	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
-import { headerJsonMetadata } from '../util';
+import { headerJsonMetadata, headerJsonProblem } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -89,9 +89,10 @@ function groupKey(message: OutboundMessage, mode: DispatchMode): string {
  * https://developers.brevo.com/reference/sendtransacemail, `headers`), but it is a header of the
  * email: the recipient's userId goes in only while `X-Mailin-custom: <JSON>` fits on one header
  * line (RFC 5322, fitsHeaderLine; JSON.stringify writes no white space to fold at), else it is
- * left out. Brevo sends a custom header's non-ASCII characters as raw 8-bit UTF-8, which can get
- * the message refused (django-anymail's Brevo docs, "Metadata and extra_headers values must be
- * ASCII"), so a value (userId, campaign, variant, segment, experiment, message id) that is not
+ * left out; a message whose line is too long even without it is not sent (check,
+ * headerJsonProblem). Brevo sends a custom header's non-ASCII characters as raw 8-bit UTF-8, which
+ * can get the message refused (django-anymail's Brevo docs, "Metadata and extra_headers values must
+ * be ASCII"), so a value (userId, campaign, variant, segment, experiment, message id) that is not
  * printable ASCII, or holds `"` or `\`, is written `b64-` + base64url (headerJsonMetadata), which
  * the Brevo engagement source decodes; the line is counted with the values so written.
  */
@@ -155,6 +156,9 @@ export const brevo: EspProvider = {
 	acceptsIdempotencyKey: true,
 
 	check(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined {
+		// The attribution must fit on one X-Mailin-custom line (ownHeaders).
+		const header = headerJsonProblem(message.metadata, 'X-Mailin-custom');
+		if (header) return header;
 		if (mode !== 'template' || !message.variables) return undefined;
 		const bytes = Buffer.byteLength(JSON.stringify(message.variables), 'utf8');
 		if (bytes <= BREVO_MAX_VERSION_PARAMS_BYTES) return undefined;

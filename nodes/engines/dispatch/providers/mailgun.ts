@@ -31,6 +31,7 @@ import type {
 	DispatchMode,
 	EspProvider,
 	HttpResponseSpec,
+	MessageProblem,
 	MessageResult,
 	OutboundMessage,
 	ProviderSettings,
@@ -50,11 +51,14 @@ import {
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
-import { headerJsonMetadata } from '../util';
+import { headerJsonMetadata, headerJsonProblem } from '../util';
+import { encodeVariableValue } from '../../types/attribution';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;
 export const MAILGUN_MAX_TAGS = 3;
 const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
+/** The header Mailgun writes a message's custom variables into, as JSON. */
+export const MAILGUN_VARIABLES_HEADER = 'X-Mailgun-Variables';
 
 export const MAILGUN_BASE_URLS = {
 	us: 'https://api.mailgun.net',
@@ -73,20 +77,22 @@ function isScalar(value: unknown): value is string | number | boolean | null {
 
 /**
  * The message's custom variables (`v:`). Mailgun documents no length limit for them; it writes them
- * as JSON into the X-Mailgun-Variables header of the delivered email ("the X-Mailgun-Variables header
- * will be included in the MIME of the delivered email",
+ * as JSON into the X-Mailgun-Variables header of the delivered email ("the X-Mailgun-Variables
+ * header will be included in the MIME of the delivered email",
  * https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
  * "Attaching Metadata to Messages"). So the recipient's userId goes in only while
  * `X-Mailgun-Variables: <JSON>` fits on one header line (RFC 5322, fitsHeaderLine), else it is left
- * out. Mailgun documents neither how it encodes non-ASCII text in that header nor whether it
+ * out; a message whose line is too long even without it is not sent (check, headerJsonProblem).
+ * Mailgun documents neither how it encodes non-ASCII text in that header nor whether it
  * escapes it (a JSON `\u` escape is 6 characters for a character of 2 or 3 UTF-8 bytes, which would
  * break the line count), so any value (userId, campaign, variant, segment, experiment, message id)
- * that is not printable ASCII, or holds `"` or `\`, is written `b64-` + base64url
- * (headerJsonMetadata, as for Brevo): the header is then ASCII and its length known. The Mailgun
- * engagement source decodes them.
+ * that is not printable ASCII, or holds `"` or `\`, is written `b64-` + base64url (as for Brevo):
+ * the header is then ASCII and its length known. Mailgun takes a `v:` value as JSON, so a value
+ * that is JSON text reading as another value (`1e3`, `1.0`, `true`, `{…}`) is written so too
+ * (encodeVariableValue); `123` stays. The Mailgun engagement source decodes them.
  */
 function customVariables(message: OutboundMessage): Record<string, string> {
-	return headerJsonMetadata(message.metadata, 'X-Mailgun-Variables');
+	return headerJsonMetadata(message.metadata, MAILGUN_VARIABLES_HEADER, encodeVariableValue);
 }
 
 function groupKey(message: OutboundMessage, mode: DispatchMode, custom: Record<string, string>): string {
@@ -202,6 +208,11 @@ export const mailgun: EspProvider = {
 	displayName: 'Mailgun',
 	maxBatch: { rendered: MAILGUN_MAX_RECIPIENTS, template: MAILGUN_MAX_RECIPIENTS },
 	acceptsIdempotencyKey: false,
+
+	/** The attribution must fit on one X-Mailgun-Variables line (customVariables). */
+	check(message: OutboundMessage): MessageProblem | undefined {
+		return headerJsonProblem(message.metadata, MAILGUN_VARIABLES_HEADER, encodeVariableValue);
+	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const domain = stringSetting(settings, 'domain');
