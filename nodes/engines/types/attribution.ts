@@ -182,10 +182,13 @@ function readsAsOtherJson(value: string): boolean {
 
 /**
  * A value (the userId or an attribution value) as a Mailgun custom variable (`v:`) carries it,
- * reversibly. Mailgun takes a `v:` value as JSON ("v: prefix followed by an arbitrary name allows to
- * attach a custom JSON data to the message", messages API; X-Mailgun-Variables "must be in JSON map
- * format", https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
- * whose example `{"my_message_id": 123}` carries a number), so a value that is valid JSON may come back
+ * reversibly. Mailgun's variables are JSON (X-Mailgun-Variables "must be in JSON map format",
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments,
+ * whose example `{"my_message_id": 123}` carries a number; django-anymail stopped sending Mailgun
+ * metadata as JSON values and sends strings, "if you want to store JSON in metadata, you should
+ * serialize and deserialize it yourself"). Whether Mailgun reads a `v:` form value that is JSON text
+ * as JSON is not documented either way (not checked against the live service), so a value that is
+ * valid JSON is taken to possibly come back
  * in the webhook's `user-variables` as a number, a boolean, null or an object: `1e3` as 1000 (read
  * back "1000"), `1.0` as 1 ("1"), `true` or `{…}` (not read back at all). Such a value (readsAsOtherJson)
  * is written `b64-` + base64url; any other as encodeHeaderValue writes it (the header is ASCII). One

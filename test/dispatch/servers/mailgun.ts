@@ -17,9 +17,9 @@
  *    ("A single message may be marked with up to 3 tags"; Mailgun's help centre now says 10: we keep 3)
  *  - 25 MB maximum message size.
  *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages
- *  - `v:` custom variables are JSON ("v: prefix followed by an arbitrary name allows to attach a
- *    custom JSON data to the message"; X-Mailgun-Variables "must be in JSON map format", whose
- *    example `{"my_message_id": 123}` carries a number): `userVariables` is what a webhook's
+ *  - `v:` custom variables are JSON (X-Mailgun-Variables "must be in JSON map format", whose
+ *    example `{"my_message_id": 123}` carries a number; whether a `v:` form value that is JSON text
+ *    is read as JSON is undocumented, so this server assumes the worst): `userVariables` is what a webhook's
  *    `user-variables` then holds, each value read as JSON when it is JSON text (`1e3` → 1000,
  *    `true` → true), else the text itself.
  *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments

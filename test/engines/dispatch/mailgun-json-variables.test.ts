@@ -1,6 +1,5 @@
 /**
- * Mailgun takes a `v:` value as JSON ("v: prefix followed by an arbitrary name allows to attach a
- * custom JSON data to the message"; X-Mailgun-Variables "must be in JSON map format", example
+ * Mailgun's variables are JSON (X-Mailgun-Variables "must be in JSON map format", example
  * `{"my_message_id": 123}`, https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments),
  * so a value that is JSON text may come back in the webhook's `user-variables` as a number, a
  * boolean, null or an object. The Mailgun source reads a number back as `String(n)` (addAttribution;
