@@ -73,7 +73,7 @@ describe('A/B Experiment Analyze: orders within the attribution window (Postmark
 		]);
 		// ben's (before the send), emil's (at the end) and zoe's (not mailed) orders
 		expect(report.events_ignored).toBe(3);
-		expect(report.attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 3, orders_outside_window: 2, orders_without_send_time: 0, orders_unmatched: 1, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0 });
+		expect(report.attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 3, orders_outside_window: 2, orders_without_send_time: 0, orders_unmatched: 1, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0, orders_refunded: 0 });
 		expect(items[0].pairedItem).toEqual(events().map((_, item) => ({ item })));
 	});
 

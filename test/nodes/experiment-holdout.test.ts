@@ -133,7 +133,7 @@ describe('A/B holdout: Assign → ESP Dispatch 1.1 → Analyze (attribution wind
 		expect(report.summary).toMatch(/ The control "holdout" is the A\/B holdout \(customers who got no email\): each lift is what mailing added to the conversion rate within the attribution window \(incremental lift\)\./);
 		// c3's (before), c5's (at the end), c16's (past the window) and zoe's (nobody) orders
 		expect(report.events_ignored).toBe(4);
-		expect(report.attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 6, orders_outside_window: 3, orders_without_send_time: 0, orders_unmatched: 1, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0 });
+		expect(report.attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 6, orders_outside_window: 3, orders_without_send_time: 0, orders_unmatched: 1, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0, orders_refunded: 0 });
 		expect(items[0].pairedItem).toEqual(input.map((_, item) => ({ item })));
 	});
 

@@ -3,7 +3,8 @@
  * Conversions = "Any Order by a Recipient Within the Attribution Window":
  * - a cancelled order (Shopify orders/cancelled, WooCommerce order.updated with status cancelled,
  *   or any item with event "Order Cancelled" and the order's properties.order_id, a number or its
- *   text) converts nobody; a refunded one (Shopify refunds/create) still does;
+ *   text) converts nobody; a partly refunded one (Shopify refunds/create, 199.00 of 403.00) still
+ *   does (refunds of the whole total: test/nodes/experiment-order-withdrawal.test.ts);
  * - an order that joins two recipients of one variant (the userId of one, the address of the
  *   other) converts one of them, the one of the userId, and the report says so.
  *
@@ -84,7 +85,7 @@ describe('A/B Experiment Analyze: cancelled orders are no conversions', () => {
 		expect(list[15]).toMatchObject({ event: 'Order Refunded', properties: { order_id: '1006' } });
 	});
 
-	it('a cancelled order, before or after its cancellation in the input, converts nobody; a refunded one does', async () => {
+	it('a cancelled order, before or after its cancellation in the input, converts nobody; a partly refunded one does', async () => {
 		const result = await runWorkflow({ nodes: [analyzeNode(WINDOW)], connections: {} }, { input: asItems(events()) });
 		expect(result.error).toBeUndefined();
 		const report = result.items('Analyze')[0].json;
@@ -107,6 +108,7 @@ describe('A/B Experiment Analyze: cancelled orders are no conversions', () => {
 			orders_in_several_variants: 0,
 			orders_with_several_recipients: 0,
 			orders_cancelled: 3,
+			orders_refunded: 0,
 		});
 	});
 });

@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 				name: 'Engagement Events',
 				value: 'events',
 				description:
-					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled withdraws the order of the same order_id) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
+					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled, or Order Refunded events returning its whole total, withdraw the order of the same order_id and store) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
 			},
 		],
 		displayOptions: show,
@@ -163,6 +163,27 @@ function recipientIds(json: IDataObject, props: IDataObject, str: (v: unknown) =
 	const anonymous = str(json.anonymousId);
 	if (anonymous !== undefined) ids.push(`a:${anonymous}`);
 	return ids;
+}
+
+/**
+ * Where an event's order id is numbered: its `context.source` and the store within it
+ * (`context.store`, the WooCommerce site of X-WC-Webhook-Source; `context.shop`, the Shopify shop
+ * domain of X-Shopify-Shop-Domain; none for Stripe), so that two stores' order 1001 are two
+ * orders. Undefined for an item without a source (built by a workflow).
+ */
+function orderScope(json: IDataObject, str: (v: unknown) => string | undefined): string | undefined {
+	const context = (json.context ?? {}) as IDataObject;
+	const source = typeof context.source === 'string' ? context.source.trim() : '';
+	if (source === '') return undefined;
+	const store = str(context.store) ?? str(context.shop) ?? '';
+	return `${source}\n${store.trim()}`;
+}
+
+/** An amount of money: a number, or decimal text as a database may give it (`"29.35"`); else undefined. */
+function amountOf(value: unknown): number | undefined {
+	if (typeof value === 'number') return value;
+	if (typeof value !== 'string' || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
+	return Number(value);
 }
 
 /**
@@ -318,8 +339,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
 				ids: recipientIds(json, props, str),
 				time: eventTime(json.timestamp),
-				// an Order Cancelled withdraws the Order Completed of the same id (a number or its text)
+				// an Order Cancelled, or Order Refunded events of its whole total, withdraw the Order
+				// Completed of the same id (a number or its text) from the same source and store
 				orderId: str(props.order_id),
+				orderScope: orderScope(json, str),
+				amount: amountOf(props.total),
+				currency: str(props.currency),
+				// Stripe: all the charge's refunds so far
+				refundedSoFar: amountOf(props.amount_refunded_total),
+				refundId: str(props.refund_id) ?? str(json.messageId),
 			});
 			used.push(i);
 		}

@@ -368,11 +368,35 @@ export interface EngagementEvent {
 	 */
 	heldOut?: boolean;
 	/**
-	 * The order's id (canonical `properties.order_id`), on an 'Order Completed' and on an
-	 * 'Order Cancelled': an order whose id has an 'Order Cancelled' among the events converts
-	 * nobody. A number and its decimal text are the same id (`1001` = `"1001"`).
+	 * The order's id (canonical `properties.order_id`), on an 'Order Completed' and on the events
+	 * that may withdraw it, 'Order Cancelled' and 'Order Refunded' (see aggregateEvents). A number
+	 * and its decimal text are the same id (`1001` = `"1001"`).
 	 */
 	orderId?: string | number;
+	/**
+	 * Where the order id is numbered: the event's source and store (e.g. the WooCommerce site,
+	 * the Shopify shop), as one opaque text. Two events with a scope match only when their scopes
+	 * are equal; a withdrawing event without one (an item a workflow built) matches by the id alone.
+	 */
+	orderScope?: string;
+	/**
+	 * On an 'Order Completed' the order's total; on an 'Order Refunded' the money this refund
+	 * returned (canonical `properties.total`). In major units, at least 0.
+	 */
+	amount?: number;
+	/** The currency of `amount` (ISO 4217, upper case); amounts are compared only within one currency. */
+	currency?: string;
+	/**
+	 * On an 'Order Refunded': the order's refunded amount so far, all its refunds together, when
+	 * the source gives it (Stripe `amount_refunded`, canonical `properties.amount_refunded_total`).
+	 * Such an event adds nothing to the sum of the refunds (`amount` is then part of this).
+	 */
+	refundedSoFar?: number;
+	/**
+	 * On an 'Order Refunded': what names this refund (Shopify's refund id, else the event's
+	 * messageId): one refund delivered twice is summed once.
+	 */
+	refundId?: string;
 }
 
 /** An order id as text: a finite number as its decimal form, text trimmed; undefined for anything else or empty. */
@@ -385,6 +409,76 @@ function orderKey(id: unknown): string | undefined {
 
 /** The event that withdraws an order (Shopify orders/cancelled, WooCommerce order.updated with status cancelled). */
 const ORDER_CANCELLED = 'Order Cancelled';
+/**
+ * The event that withdraws an order when the refunds returned its whole total (WooCommerce
+ * order.updated with status refunded, Shopify refunds/create, Stripe charge.refunded).
+ */
+const ORDER_REFUNDED = 'Order Refunded';
+
+/** An amount of money: a finite number at least 0; undefined for anything else. */
+function moneyOf(value: unknown): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** A currency code, trimmed and upper case; '' when the event names none. */
+const currencyOf = (value: unknown): string => (typeof value === 'string' ? value.trim().toUpperCase() : '');
+
+/** Why an order is no conversion: cancelled, or refunded in full. */
+type Withdrawal = 'cancelled' | 'refunded';
+
+/**
+ * Which orders the events withdraw (see aggregateEvents), read from all the events first: a
+ * cancellation or refund may come before or after its order. The keys an order id is matched
+ * under: `s…` with the scope (its length first, so no scope and id run together), `i…` the id alone.
+ */
+function orderWithdrawals(events: EngagementEvent[]): (e: EngagementEvent) => Withdrawal | undefined {
+	const scoped = (scope: string, id: string): string => `s${scope.length}:${scope}${id}`;
+	const bare = (id: string): string => `i${id}`;
+	const keyOf = (e: EngagementEvent, id: string): string => (typeof e.orderScope === 'string' ? scoped(e.orderScope, id) : bare(id));
+	const cancelled = new Set<string>();
+	/** Per key and currency: the refunds summed (by refundId; events without one each), and the largest amount refunded so far. */
+	const refunds = new Map<string, Map<string, { byId: Map<string, number>; loose: number; soFar: number }>>();
+	for (const e of events) {
+		if (e.event !== ORDER_CANCELLED && e.event !== ORDER_REFUNDED) continue;
+		const id = orderKey(e.orderId);
+		if (id === undefined) continue;
+		const key = keyOf(e, id);
+		if (e.event === ORDER_CANCELLED) {
+			cancelled.add(key);
+			continue;
+		}
+		const soFar = moneyOf(e.refundedSoFar);
+		const amount = moneyOf(e.amount);
+		if (soFar === undefined && amount === undefined) continue;
+		let perCurrency = refunds.get(key);
+		if (!perCurrency) refunds.set(key, (perCurrency = new Map()));
+		const currency = currencyOf(e.currency);
+		let r = perCurrency.get(currency);
+		if (!r) perCurrency.set(currency, (r = { byId: new Map(), loose: 0, soFar: 0 }));
+		if (soFar !== undefined) r.soFar = Math.max(r.soFar, soFar);
+		else if (typeof e.refundId === 'string' && e.refundId !== '') r.byId.set(e.refundId, Math.max(r.byId.get(e.refundId) ?? 0, amount!));
+		else r.loose += amount!;
+	}
+	return (e) => {
+		const id = orderKey(e.orderId);
+		if (id === undefined) return undefined;
+		// a scoped order: by its scope, or by a withdrawing event without one; an order without a scope: by the id alone
+		const keys = typeof e.orderScope === 'string' ? [scoped(e.orderScope, id), bare(id)] : [bare(id)];
+		if (keys.some((key) => cancelled.has(key))) return 'cancelled';
+		const total = moneyOf(e.amount);
+		if (total === undefined) return undefined;
+		const currency = currencyOf(e.currency);
+		for (const key of keys) {
+			const r = refunds.get(key)?.get(currency);
+			if (!r) continue;
+			let summed = r.loose;
+			for (const amount of r.byId.values()) summed += amount;
+			// decimal amounts summed in binary: a rounding error below a millionth of the total is no shortfall
+			if (Math.max(r.soFar, summed) >= total - 1e-6 * Math.max(1, total)) return 'refunded';
+		}
+		return undefined;
+	};
+}
 
 /**
  * How strongly an id names one recipient, strongest first: the message (`m:`, one send), the
@@ -409,8 +503,8 @@ export const STAGE_OF_EVENT: Record<string, keyof Omit<VariantCounts, 'variant'>
 const STAGES = ['sent', 'opened', 'clicked', 'converted'] as const;
 
 /**
- * Which orders are conversions (in both modes, not an order whose id has an 'Order Cancelled'
- * among the events).
+ * Which orders are conversions (in both modes, not an order withdrawn by an 'Order Cancelled' or
+ * by refunds of its whole total among the events, see aggregateEvents).
  * - `attributed`: only orders that carry the variant (attributed to the email, e.g. Stripe
  *   checkout sessions with `pz_variant` metadata).
  * - `window`: also an order without a variant, for a recipient it joins (by the same ids as
@@ -443,11 +537,13 @@ export interface AttributionReport {
 	 */
 	orders_with_several_recipients?: number;
 	/**
-	 * Orders left out because an 'Order Cancelled' with the same order id is among the events:
+	 * Orders left out because an 'Order Cancelled' of the same order is among the events:
 	 * orders carrying the variant, and (window) orders without one that would otherwise have
 	 * converted a recipient. Always present under the window; in the default mode only when above 0.
 	 */
 	orders_cancelled?: number;
+	/** Orders left out, likewise, because 'Order Refunded' events returned their whole total (and not cancelled too). */
+	orders_refunded?: number;
 }
 
 export interface AggregatedEvents {
@@ -496,11 +592,19 @@ const HOUR_MS = 3_600_000;
  * each whose window holds the order (the report warns). An order that converts nobody, or has no
  * usable time, is ignored.
  *
- * Cancelled orders (both modes): an order whose id (EngagementEvent.orderId, matched as text, by
- * id only, wherever the 'Order Cancelled' stands among the events) was cancelled is no conversion.
+ * Withdrawn orders (both modes): an order that was cancelled, or refunded in full, is no
+ * conversion. Its withdrawing events are matched by the order id (EngagementEvent.orderId, as
+ * text) wherever they stand among the events, within the order's scope (orderScope: source and
+ * store, so one store's order 1001 is not another's); a withdrawing event without a scope (built
+ * by a workflow) matches by the id alone, and an order without a scope only such an event.
+ * - An 'Order Cancelled' withdraws it.
+ * - 'Order Refunded' events withdraw it when the money they returned, in the order's currency,
+ *   is at least the order's total (`amount`): their amounts summed (one per refundId), or the
+ *   largest `refundedSoFar`. A partial refund withdraws nothing; nor does a refund in another
+ *   currency, or any refund of an order without a total.
  * One carrying the variant still shows its recipient was mailed (it counts in `sent` and joins
- * its ids, as before); one without a variant is ignored. 'Order Refunded' withdraws nothing: a
- * refund is often partial. The 'Order Cancelled' events themselves count no recipient (ignored).
+ * its ids, as before); one without a variant is ignored. The withdrawing events themselves count
+ * no recipient (ignored).
  *
  * A held-out customer (EngagementEvent.heldOut) is a recipient of its variant like a send, its
  * time opening the window: so the holdout's `sent` is the customers held out and its
@@ -512,21 +616,12 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 	const window = attribution.mode === 'window';
 	if (window && !(Number.isFinite(attribution.windowHours) && attribution.windowHours > 0)) throw new AnalyzeError(`Attribution window must be a number of hours above 0, got ${attribution.windowHours}`);
 	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]>; heldOut: boolean; mailed: boolean }>();
-	/** Orders without a variant, kept for the window (their usable ids and time, and whether cancelled). */
-	const orders: Array<{ ids: string[]; time: number | undefined; cancelled: boolean }> = [];
+	/** Orders without a variant, kept for the window (their usable ids and time, and whether withdrawn). */
+	const orders: Array<{ ids: string[]; time: number | undefined; withdrawn: Withdrawal | undefined }> = [];
 	let ignored = 0;
-	// the ids of the cancelled orders, read first: a cancellation may come before or after its order
-	const cancelledIds = new Set<string>();
-	for (const e of events) {
-		const id = e.event === ORDER_CANCELLED ? orderKey(e.orderId) : undefined;
-		if (id !== undefined) cancelledIds.add(id);
-	}
-	const isCancelled = (e: EngagementEvent): boolean => {
-		const id = orderKey(e.orderId);
-		return id !== undefined && cancelledIds.has(id);
-	};
-	/** Attributed orders left out as cancelled (the window's are tallied with the others). */
-	let cancelledAttributed = 0;
+	const withdrawal = orderWithdrawals(events);
+	/** Attributed orders left out as cancelled or refunded (the window's are tallied with the others). */
+	const withdrawnAttributed = { cancelled: 0, refunded: 0 };
 	const find = (parent: Map<string, string>, id: string): string => {
 		let root = id;
 		while (parent.get(root) !== root) root = parent.get(root)!;
@@ -544,7 +639,7 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		// another experiment's email (when one experiment is analysed), which is still an order by
 		// this experiment's recipient.
 		if (window && stage === 'converted' && ids.length > 0 && (!e.variant || (experimentId && e.experiment !== experimentId))) {
-			orders.push({ ids, time: e.time, cancelled: isCancelled(e) });
+			orders.push({ ids, time: e.time, withdrawn: withdrawal(e) });
 			continue;
 		}
 		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId) || ids.length === 0) {
@@ -561,9 +656,9 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			const other = find(v.parent, ids[k]);
 			if (other !== first) v.parent.set(other, first);
 		}
-		// a cancelled attributed order is no conversion, but still shows its recipient was mailed
-		const withdrawn = stage === 'converted' && isCancelled(e);
-		if (withdrawn) cancelledAttributed++;
+		// a withdrawn attributed order is no conversion, but still shows its recipient was mailed
+		const withdrawn = stage === 'converted' ? withdrawal(e) : undefined;
+		if (withdrawn) withdrawnAttributed[withdrawn]++;
 		v.marks.push([withdrawn ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
 	}
@@ -587,8 +682,9 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		sets.set(variant, s);
 	}
 	const report: AttributionReport = { mode: attribution.mode, window_hours: window ? attribution.windowHours : null };
-	// the default mode's report as before, unless a cancellation left an order out
-	if (!window && cancelledAttributed > 0) report.orders_cancelled = cancelledAttributed;
+	// the default mode's report as before, unless a cancellation or refund left an order out
+	if (!window && withdrawnAttributed.cancelled > 0) report.orders_cancelled = withdrawnAttributed.cancelled;
+	if (!window && withdrawnAttributed.refunded > 0) report.orders_refunded = withdrawnAttributed.refunded;
 	// a Map, made an object at the end (own keys whatever the variants are named)
 	const warnings = new Map<string, string[]>();
 	const warn = (variant: string, text: string): void => {
@@ -607,7 +703,7 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			}
 			firstSend.set(variant, first);
 		}
-		const tally = { counted: 0, outside: 0, noSendTime: 0, unmatched: 0, noTimestamp: 0, several: 0, severalRecipients: 0, cancelled: cancelledAttributed };
+		const tally = { counted: 0, outside: 0, noSendTime: 0, unmatched: 0, noTimestamp: 0, several: 0, severalRecipients: 0, cancelled: withdrawnAttributed.cancelled, refunded: withdrawnAttributed.refunded };
 		// per variant: the recipients converted by an order that was credited to another variant too
 		const shared = new Map<string, { who: Set<string>; others: Set<string> }>();
 		// per variant: the orders that joined several of its recipients within their windows
@@ -654,8 +750,8 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 				ignored++;
 				continue;
 			}
-			if (order.cancelled) {
-				tally.cancelled++;
+			if (order.withdrawn) {
+				tally[order.withdrawn]++;
 				ignored++;
 				continue;
 			}
@@ -685,6 +781,7 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 			orders_in_several_variants: tally.several,
 			orders_with_several_recipients: tally.severalRecipients,
 			orders_cancelled: tally.cancelled,
+			orders_refunded: tally.refunded,
 		});
 		for (const [variant, { who, others }] of shared) {
 			warn(

@@ -1,8 +1,9 @@
 /**
  * A/B Analyze from engagement events: which orders convert whom.
  * - An order whose id has an 'Order Cancelled' among the events converts nobody (matched by the
- *   order id alone, a number and its text alike, wherever the cancellation stands); an
- *   'Order Refunded' withdraws nothing.
+ *   order id, a number and its text alike, wherever the cancellation stands); nor does one whose
+ *   'Order Refunded' events returned its whole total in its currency. Orders are matched within
+ *   their source and store (orderScope); a withdrawing event without one matches by the id alone.
  * - Under the attribution window an order converts at most one recipient per variant: among the
  *   recipients it joins whose window holds it, the one named by its strongest id
  *   (message id `m:` > userId `u:` > address `e:` > anonymousId `a:`).
@@ -23,7 +24,7 @@ const converted = (events: EngagementEvent[], attribution: Parameters<typeof agg
 describe('cancelled orders are no conversions', () => {
 	// control: anna and ben; treatment: cleo
 	const sends = (): EngagementEvent[] => [delivered('control', ['m:c1', 'e:anna@example.com']), delivered('control', ['m:c2', 'e:ben@example.com']), delivered('treatment', ['m:t1', 'e:cleo@example.com'])];
-	const none = { orders_outside_window: 0, orders_without_send_time: 0, orders_unmatched: 0, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0 };
+	const none = { orders_outside_window: 0, orders_without_send_time: 0, orders_unmatched: 0, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_refunded: 0 };
 
 	it('an order, then its cancellation: the order converts nobody', () => {
 		const events = [...sends(), order(['e:anna@example.com'], '2025-03-04T09:00:00Z', '1001'), cancelled('1001', '2025-03-04T12:00:00Z', ['e:anna@example.com'])];
@@ -92,13 +93,13 @@ describe('cancelled orders are no conversions', () => {
 		expect(attribution).toMatchObject({ orders_counted: 1, orders_cancelled: 2 });
 	});
 
-	it('a refund withdraws nothing: a refunded order stays a conversion', () => {
+	it('a refund that names no amount withdraws nothing: the order stays a conversion', () => {
 		const events = [...sends(), order(['e:anna@example.com'], '2025-03-04T09:00:00Z', '1001'), { event: 'Order Refunded', ids: ['e:anna@example.com'], time: t('2025-03-05T09:00:00Z'), orderId: '1001' }];
 		const { counts, ignored, attribution } = aggregateEvents(events, 'spring', WINDOW);
 		expect(counts[0]).toMatchObject({ variant: 'control', sent: 2, converted: 1 });
 		// the refund counts no recipient
 		expect(ignored).toBe(1);
-		expect(attribution).toMatchObject({ orders_counted: 1, orders_cancelled: 0 });
+		expect(attribution).toMatchObject({ orders_counted: 1, orders_cancelled: 0, orders_refunded: 0 });
 	});
 
 	it('a cancelled order that would have converted nobody stays in its own count; one credited to two variants is one cancelled order, no warning', () => {
@@ -236,5 +237,107 @@ describe('under the window an order converts at most one recipient per variant, 
 		const { counts, attribution } = aggregateEvents([...sends, order(['u:yu-1', 'e:yu@example.com'], '2025-03-04T09:00:00Z', 'A', { variant: 'control', experiment: 'spring' })], 'spring', WINDOW);
 		expect(counts[0]).toMatchObject({ variant: 'control', sent: 1, converted: 1 });
 		expect(attribution).toMatchObject({ orders_counted: 0, orders_with_several_recipients: 0 });
+	});
+});
+
+describe('an order refunded in full is no conversion; a partly refunded one is', () => {
+	// control: anna and ben; treatment: cleo. Anna's order 1001 totals 100.00 USD.
+	const sends = (): EngagementEvent[] => [delivered('control', ['m:c1', 'e:anna@example.com']), delivered('control', ['m:c2', 'e:ben@example.com']), delivered('treatment', ['m:t1', 'e:cleo@example.com'])];
+	const annas = (extra: Partial<EngagementEvent> = {}) => order(['e:anna@example.com'], '2025-03-04T09:00:00Z', '1001', { amount: 100, currency: 'USD', ...extra });
+	const refund = (amount: number | undefined, extra: Partial<EngagementEvent> = {}): EngagementEvent => ({ event: 'Order Refunded', ids: ['e:anna@example.com'], time: t('2025-03-05T09:00:00Z'), orderId: '1001', ...(amount === undefined ? {} : { amount }), currency: 'USD', ...extra });
+	const annaConverted = (events: EngagementEvent[]): number | undefined => aggregateEvents(events, 'spring', WINDOW).counts[0].converted;
+
+	it('a refund of part of the total keeps the conversion; one of the whole total withdraws it, counted in orders_refunded', () => {
+		const partial = aggregateEvents([...sends(), annas(), refund(40)], 'spring', WINDOW);
+		// control: anna converted (40 of 100 refunded)
+		expect(partial.counts[0]).toMatchObject({ variant: 'control', sent: 2, converted: 1 });
+		// the refund event
+		expect(partial.ignored).toBe(1);
+		expect(partial.attribution).toMatchObject({ orders_counted: 1, orders_cancelled: 0, orders_refunded: 0 });
+		const full = aggregateEvents([...sends(), annas(), refund(100)], 'spring', WINDOW);
+		// control: nobody converted (100 of 100 refunded)
+		expect(full.counts[0]).toMatchObject({ variant: 'control', sent: 2, converted: 0 });
+		// the order and the refund
+		expect(full.ignored).toBe(2);
+		expect(full.attribution).toMatchObject({ orders_counted: 0, orders_cancelled: 0, orders_refunded: 1 });
+		// the refund before the order in the input: the same
+		expect(annaConverted([refund(100), ...sends(), annas()])).toBe(0);
+	});
+
+	it('refunds are summed, each refund once: 60 + 40 of 100 withdraw it; refund r1 (60) delivered twice does not', () => {
+		expect(annaConverted([...sends(), annas(), refund(60, { refundId: 'r1' }), refund(40, { refundId: 'r2' })])).toBe(0);
+		expect(annaConverted([...sends(), annas(), refund(60, { refundId: 'r1' }), refund(60, { refundId: 'r1' })])).toBe(1);
+		// 19.99 + 9.36 is 29.349999999999998 in binary: still the whole of 29.35
+		expect(annaConverted([...sends(), annas({ amount: 29.35 }), refund(19.99, { refundId: 'r1' }), refund(9.36, { refundId: 'r2' })])).toBe(0);
+		// 29.34 of 29.35 is not
+		expect(annaConverted([...sends(), annas({ amount: 29.35 }), refund(19.99, { refundId: 'r1' }), refund(9.35, { refundId: 'r2' })])).toBe(1);
+	});
+
+	it('the refunded amount so far (Stripe) is not summed: 40 then 70 so far of 100 keeps it, 100 so far withdraws it', () => {
+		// each event's amount taken as the whole refund would sum 110
+		expect(annaConverted([...sends(), annas(), refund(40, { refundedSoFar: 40, refundId: 'e1' }), refund(70, { refundedSoFar: 70, refundId: 'e2' })])).toBe(1);
+		expect(annaConverted([...sends(), annas(), refund(40, { refundedSoFar: 40, refundId: 'e1' }), refund(60, { refundedSoFar: 100, refundId: 'e2' })])).toBe(0);
+	});
+
+	it('amounts are compared within one currency only, and an order without a total is never refunded in full', () => {
+		// 100 EUR refunded of a 100 USD order: not known to be the whole
+		expect(annaConverted([...sends(), annas(), refund(100, { currency: 'EUR' })])).toBe(1);
+		// currency codes in any case
+		expect(annaConverted([...sends(), annas(), refund(100, { currency: 'usd' })])).toBe(0);
+		expect(annaConverted([...sends(), annas({ amount: undefined }), refund(100)])).toBe(1);
+		// a refund without an amount
+		expect(annaConverted([...sends(), annas(), refund(undefined)])).toBe(1);
+	});
+
+	it('an order both cancelled and refunded in full is one cancelled order', () => {
+		const { counts, attribution } = aggregateEvents([...sends(), annas(), refund(100), cancelled('1001', '2025-03-05T10:00:00Z')], 'spring', WINDOW);
+		expect(counts[0]).toMatchObject({ sent: 2, converted: 0 });
+		expect(attribution).toMatchObject({ orders_cancelled: 1, orders_refunded: 0 });
+	});
+
+	it('an attributed order refunded in full converts nobody in either mode; the default mode names orders_refunded only then', () => {
+		const attributed = annas({ variant: 'control', experiment: 'spring' });
+		for (const mode of [{ mode: 'attributed' as const }, WINDOW]) {
+			const { counts, attribution } = aggregateEvents([...sends(), attributed, refund(100)], 'spring', mode);
+			// control: anna, ben = 2 (anna's order shows she was mailed), nobody converted
+			expect(counts[0]).toMatchObject({ variant: 'control', sent: 2, converted: 0 });
+			expect(attribution.orders_refunded).toBe(1);
+		}
+		expect(aggregateEvents([...sends(), attributed, refund(100)], 'spring').attribution).toEqual({ mode: 'attributed', window_hours: null, orders_refunded: 1 });
+		expect(aggregateEvents([...sends(), attributed, refund(40)], 'spring').attribution).toEqual({ mode: 'attributed', window_hours: null });
+	});
+});
+
+describe('orders are matched within their source and store', () => {
+	const DE = 'woocommerce\nhttps://shop.example.de/';
+	const FR = 'woocommerce\nhttps://shop.example.fr/';
+	const sends = (): EngagementEvent[] => [delivered('control', ['m:c1', 'e:anna@example.com']), delivered('treatment', ['m:t1', 'e:cleo@example.com'])];
+	const annas = (scope?: string) => order(['e:anna@example.com'], '2025-03-04T09:00:00Z', '1001', { amount: 29.35, currency: 'USD', ...(scope === undefined ? {} : { orderScope: scope }) });
+	const cancel = (scope?: string): EngagementEvent => ({ ...cancelled('1001', '2025-03-05T09:00:00Z'), ...(scope === undefined ? {} : { orderScope: scope }) });
+	const fullRefund = (scope?: string): EngagementEvent => ({ event: 'Order Refunded', ids: [], time: t('2025-03-05T09:00:00Z'), orderId: 1001, amount: 29.35, currency: 'USD', ...(scope === undefined ? {} : { orderScope: scope }) });
+	const result = (events: EngagementEvent[]) => {
+		const { counts, attribution } = aggregateEvents(events, 'spring', WINDOW);
+		return [counts[0].converted, attribution.orders_cancelled, attribution.orders_refunded];
+	};
+
+	it('another store\'s order 1001 cancelled or refunded leaves this one a conversion; the same store\'s withdraws it', () => {
+		// [anna converted, orders_cancelled, orders_refunded]
+		expect(result([...sends(), annas(DE), cancel(FR)])).toEqual([1, 0, 0]);
+		expect(result([...sends(), annas(DE), fullRefund(FR)])).toEqual([1, 0, 0]);
+		expect(result([...sends(), annas(DE), cancel(DE)])).toEqual([0, 1, 0]);
+		expect(result([...sends(), annas(DE), fullRefund(DE)])).toEqual([0, 0, 1]);
+	});
+
+	it('a withdrawing event without a scope (built by a workflow) matches by the id alone; an order without one only such an event', () => {
+		expect(result([...sends(), annas(DE), cancel()])).toEqual([0, 1, 0]);
+		expect(result([...sends(), annas(DE), fullRefund()])).toEqual([0, 0, 1]);
+		expect(result([...sends(), annas(), cancel()])).toEqual([0, 1, 0]);
+		expect(result([...sends(), annas(), cancel(DE)])).toEqual([1, 0, 0]);
+		expect(result([...sends(), annas(), fullRefund(DE)])).toEqual([1, 0, 0]);
+	});
+
+	it('a scope and an id never run together: scope "a" with id "b1" is not scope "ab" with id "1"', () => {
+		const o = order(['e:anna@example.com'], '2025-03-04T09:00:00Z', 'b1', { orderScope: 'a' });
+		expect(aggregateEvents([...sends(), o, { event: 'Order Cancelled', ids: [], orderId: '1', orderScope: 'ab' }], 'spring', WINDOW).counts[0].converted).toBe(1);
 	});
 });

@@ -54,7 +54,7 @@ describe('aggregateEvents under the attribution window', () => {
 		]);
 		// anna's, dan's and eve's orders counted nowhere
 		expect(ignored).toBe(3);
-		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 2, orders_outside_window: 3, orders_without_send_time: 0, orders_unmatched: 0, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0 });
+		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 2, orders_outside_window: 3, orders_without_send_time: 0, orders_unmatched: 0, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0, orders_refunded: 0 });
 		expect(warnings).toEqual({});
 	});
 
@@ -157,7 +157,7 @@ describe('aggregateEvents under the attribution window', () => {
 		]);
 		// all five orders
 		expect(ignored).toBe(5);
-		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 0, orders_outside_window: 0, orders_without_send_time: 1, orders_unmatched: 1, orders_without_timestamp: 2, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0 });
+		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 0, orders_outside_window: 0, orders_without_send_time: 1, orders_unmatched: 1, orders_without_timestamp: 2, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0, orders_refunded: 0 });
 	});
 
 	it('an order attributed to another experiment\'s email is still an order by the recipient: it counts under the window, not when only attributed orders count', () => {

@@ -44,7 +44,7 @@ describe('aggregateEvents: held-out customers', () => {
 		expect(held).toEqual(['holdout']);
 		// hugo's, hedi's and zoe's orders
 		expect(ignored).toBe(3);
-		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 3, orders_outside_window: 2, orders_without_send_time: 0, orders_unmatched: 1, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0 });
+		expect(attribution).toEqual({ mode: 'window', window_hours: 168, orders_counted: 3, orders_outside_window: 2, orders_without_send_time: 0, orders_unmatched: 1, orders_without_timestamp: 0, orders_in_several_variants: 0, orders_with_several_recipients: 0, orders_cancelled: 0, orders_refunded: 0 });
 		expect(warnings).toEqual({});
 	});
 
