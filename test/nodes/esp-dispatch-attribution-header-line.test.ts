@@ -8,7 +8,8 @@
  * Lengths by hand: with the Idempotency Key `k0`…`k2` each message id is 2 characters, so
  * `{"pz_message_id":"k0","pz_campaign_id":"…"}` is 42 characters + the campaign, and
  * "X-Mailgun-Variables: " 21: a 935-character campaign gives a 998-character line, 936 a 999-character
- * one. SMTP: "X-Pz-Campaign-Id: " is 18 characters: 980 gives 998, 981 gives 999.
+ * one. SMTP: nodemailer puts a value without white space on a continuation line of its own, " " + the
+ * value: 997 gives 998, 998 gives 999.
  */
 import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { node, runWorkflow, type WorkflowJson } from '../harness/engine';
@@ -57,9 +58,9 @@ describe('ESP Dispatch: an attribution header over one line is an item error', (
 	const mailgunCreds = () => ({ personalizationMailgunApi: { apiKey: MAILGUN_TEST_KEY, domain: 'mg.shop.example', region: 'us', baseUrl: mailgun.url } });
 	const smtpCreds = () => ({ personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, user: '', password: '', ignoreSslIssues: false } });
 	const MAILGUN_ERROR =
-		'Item 1: the attribution does not fit on one header line: "X-Mailgun-Variables: <attribution as JSON>" would be 999 characters, more than the 998 RFC 5322 allows on a header line; too long: pz_campaign_id (936 characters as written) (field: campaignId)';
+		'Item 1: the attribution does not fit on one header line: Campaign ID is 936 characters; its first 935 would fit (the X-Mailgun-Variables header, the attribution as JSON on one line, would be 999 characters; RFC 5322 allows 998) (field: campaignId)';
 	const SMTP_ERROR =
-		'Item 1: the attribution does not fit on one header line: "X-Pz-Campaign-Id: <value>" would be 999 bytes, more than the 998 RFC 5322 allows on a header line (field: campaignId)';
+		'Item 1: the attribution does not fit on one header line: Campaign ID is 998 characters; its first 997 would fit (the X-Pz-Campaign-Id header would have a line of 999 characters, since a header is folded only at white space; RFC 5322 allows 998) (field: campaignId)';
 
 	it('Mailgun: stops the node before anything is sent, naming the item, the field and the limit', async () => {
 		const result = await runWorkflow(single(dispatchNode('mailgun')), { input: input(935), credentials: mailgunCreds() });
@@ -86,17 +87,17 @@ describe('ESP Dispatch: an attribution header over one line is an item error', (
 	});
 
 	it('SMTP: stops the node before anything is sent; with Continue On Fail the others are sent', async () => {
-		const stopped = await runWorkflow(single(dispatchNode('smtp')), { input: input(980), credentials: smtpCreds() });
+		const stopped = await runWorkflow(single(dispatchNode('smtp')), { input: input(997), credentials: smtpCreds() });
 		expect(stopped.error?.message).toBe(SMTP_ERROR);
 		expect(received).toHaveLength(0);
 
-		const result = await runWorkflow(single(dispatchNode('smtp', COF)), { input: input(980), credentials: smtpCreds() });
+		const result = await runWorkflow(single(dispatchNode('smtp', COF)), { input: input(997), credentials: smtpCreds() });
 		const items = result.items('ESP Dispatch');
 		expect(items.map((i) => [i.json.status, i.pairedItem])).toEqual([['sent', { item: 0 }], ['failed', { item: 1 }], ['sent', { item: 2 }]]);
 		expect(items[1].json.error).toBe(SMTP_ERROR);
 		expect(received.map((r) => [r.to[0], r.mail.headers.get('x-pz-campaign-id')]).sort()).toEqual([
-			['person0@example.com', c(980)],
-			['person2@example.com', c(980)],
+			['person0@example.com', c(997)],
+			['person2@example.com', c(997)],
 		]);
 	});
 });

@@ -343,6 +343,9 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			}
 			const itemTags = str(o.tags) ? str(o.tags).split(',').map((t) => t.trim()).filter(Boolean) : undefined;
 			const stream = str(o.messageStream);
+			// 1.1: Variant and Experiment ID fall back to the input item's pz_variant / pz_experiment_id
+			const itemVariant = !str(o.variant) && v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.variant) : undefined;
+			const itemExperiment = !str(o.experimentId) && v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.experimentId) : undefined;
 			const item: DispatchItem = {
 				index: i,
 				to: { email: toEmail, name: str(p('toName')) || undefined },
@@ -356,12 +359,17 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 				idempotencyKey: str(o.idempotencyKey) || undefined,
 				campaignId: str(p('campaignId')) || undefined,
 				attribution: {
-					variant: str(o.variant) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.variant) : undefined),
+					variant: str(o.variant) || itemVariant,
 					segment: str(o.segment) || undefined,
-					experimentId: str(o.experimentId) || (v11 ? itemAttribution(items[i].json, ATTRIBUTION_KEYS.experimentId) : undefined),
+					experimentId: str(o.experimentId) || itemExperiment,
 					// 1.1: the recipient's userId also goes into the provider metadata (pz_user_id), so the
 					// engagement events come back with it as properties.user_id (not in test mode, see toMessage).
 					userId: v11 ? userIds[i] : undefined,
+				},
+				// so that an error names where such a value came from
+				attributionFrom: {
+					...(itemVariant !== undefined ? { variant: ATTRIBUTION_KEYS.variant } : {}),
+					...(itemExperiment !== undefined ? { experimentId: ATTRIBUTION_KEYS.experimentId } : {}),
 				},
 				unsubscribeUrl: str(p('unsubscribeUrl')) || (v11 ? str(renderedMessage(items[i].json)?.unsubscribe_url) : '') || undefined,
 				unsubscribeMailto: str(p('unsubscribeMailto')) || undefined,

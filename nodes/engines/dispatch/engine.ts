@@ -19,6 +19,7 @@ import type {
 	Transport,
 } from './types';
 import { TransportError } from './types';
+import { ATTRIBUTION_LABELS, headerLineMessage } from './util';
 import type { Ledger } from './ledger';
 import { Limiter, realSleep, type LimitSettings, type Sleep } from './limiter';
 
@@ -37,6 +38,12 @@ export interface DispatchItem {
 	idempotencyKey?: string;
 	campaignId?: string;
 	attribution?: Attribution;
+	/**
+	 * The input item's field an attribution value was read from, when it did not come from the node's
+	 * own parameter (ESP Dispatch 1.1 reads A/B Experiment Assign's `pz_variant` and
+	 * `pz_experiment_id` when Variant / Experiment ID are empty): errors name that field.
+	 */
+	attributionFrom?: Partial<Record<AttributionKey, string>>;
 	/** https URL for one-click unsubscribe (RFC 8058). */
 	unsubscribeUrl?: string;
 	/** mailto address or URI for List-Unsubscribe. */
@@ -341,18 +348,37 @@ export function unsubscribeHeaders(url: string | undefined, mailto: string | und
 	return headers;
 }
 
+/** The attribution key behind a `pz_*` metadata key (pz_campaign_id → campaignId). */
+const ATTRIBUTION_KEY_OF: Record<string, AttributionKey> = Object.fromEntries(
+	(Object.keys(ATTRIBUTION_KEYS) as AttributionKey[]).map((key) => [ATTRIBUTION_KEYS[key], key]),
+);
+
 /**
  * The node parameter behind an attribution value (`metadata.<key>`): campaignId, variant, segment,
- * experimentId as named; the message id comes from the idempotency key (attributionMessageId).
+ * experimentId as named, or the input item's field it was read from (attributionFrom: pz_variant,
+ * pz_experiment_id); the message id comes from the idempotency key (attributionMessageId).
  */
-const METADATA_FIELDS: Record<string, string> = Object.fromEntries(
-	(Object.keys(ATTRIBUTION_KEYS) as AttributionKey[]).map((key) => [`metadata.${ATTRIBUTION_KEYS[key]}`, key === 'messageId' ? 'idempotencyKey' : key]),
-);
+function attributionField(item: DispatchItem, key: AttributionKey): string {
+	return item.attributionFrom?.[key] ?? (key === 'messageId' ? 'idempotencyKey' : key);
+}
+
+/**
+ * What the editor calls an attribution value (`pz_*` key): the parameter's display name
+ * (ATTRIBUTION_LABELS), and where it came from when not from the parameter, e.g. `Variant (from the
+ * input item's pz_variant)`.
+ */
+function attributionLabel(item: DispatchItem, metadataKey: string): string {
+	const label = ATTRIBUTION_LABELS[metadataKey] ?? metadataKey;
+	const key = ATTRIBUTION_KEY_OF[metadataKey];
+	const from = key !== undefined ? item.attributionFrom?.[key] : undefined;
+	return from !== undefined ? `${label} (from the input item's ${from})` : label;
+}
 
 /** The node parameter behind a message field a provider check names (a list: each of its fields). */
 function itemField(item: DispatchItem, field: string): string {
 	if (field.includes(', ')) return field.split(', ').map((f) => itemField(item, f)).join(', ');
-	if (Object.prototype.hasOwnProperty.call(METADATA_FIELDS, field)) return METADATA_FIELDS[field];
+	const key = field.startsWith('metadata.') ? ATTRIBUTION_KEY_OF[field.slice('metadata.'.length)] : undefined;
+	if (key !== undefined) return attributionField(item, key);
 	switch (field) {
 		case 'headers.List-Unsubscribe':
 			return item.unsubscribeUrl ? 'unsubscribeUrl' : 'unsubscribeMailto';
@@ -365,9 +391,15 @@ function itemField(item: DispatchItem, field: string): string {
 	}
 }
 
+/**
+ * A provider check's problem for this item: the field as the node names it, and for attribution
+ * values over a header line a message naming them as the editor does (headerLineMessage).
+ */
 function messageProblem(item: DispatchItem, message: OutboundMessage, channel: Pick<Channel, 'check'>, mode: DispatchMode): { field: string; message: string } | undefined {
 	const problem = channel.check?.(message, mode);
-	return problem ? { field: itemField(item, problem.field), message: problem.message } : undefined;
+	if (!problem) return undefined;
+	const text = problem.headerLines ? headerLineMessage(problem.headerLines, (key) => attributionLabel(item, key)) : problem.message;
+	return { field: itemField(item, problem.field), message: text };
 }
 
 /**

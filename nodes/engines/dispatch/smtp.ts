@@ -13,11 +13,12 @@
  */
 import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import type { Channel, Unit } from './engine';
 import { USER_ID_KEY } from '../types/attribution';
-import type { MessageProblem, MessageResult, OutboundMessage } from './types';
+import type { HeaderLineProblem, MessageProblem, MessageResult, OutboundMessage } from './types';
 import { TransportError } from './types';
-import { fitsHeaderLine, MAX_HEADER_LINE } from './util';
+import { attributionLineProblem, characters, firstCharacters, largestFitting, MAX_HEADER_LINE } from './util';
 
 export interface SmtpSettings {
 	host: string;
@@ -38,41 +39,73 @@ function headerName(key: string): string {
 }
 
 /**
+ * The longest line, in characters, of each of `headers` as nodemailer writes it: the headers are
+ * compiled by nodemailer's own MimeNode (addHeader, as the mail composer adds custom headers, then
+ * buildHeaders). It RFC 2047-encodes a value holding non-ASCII text (or `"`, or a control character)
+ * as a whole into encoded-words of at most 52 characters, and folds a header at white space into
+ * lines of about 76 characters; a run without white space longer than that goes on a continuation
+ * line of its own (` ` + the run), so only a printable-ASCII run of 998 characters or more makes a
+ * line over 998. Measuring the very output the send writes, the check and the send cannot disagree.
+ * Keyed by the header name as given.
+ */
+export function writtenHeaderLines(headers: Record<string, string>): Record<string, number> {
+	const node = new MimeNode('text/plain');
+	for (const [name, value] of Object.entries(headers)) node.addHeader(name, value);
+	const byName = new Map(Object.keys(headers).map((name) => [name.toLowerCase(), name]));
+	const out: Record<string, number> = {};
+	let current: string | undefined;
+	for (const line of node.buildHeaders().split('\r\n')) {
+		if (!/^[ \t]/.test(line)) current = byName.get(line.slice(0, line.indexOf(':')).toLowerCase());
+		if (current !== undefined) out[current] = Math.max(out[current] ?? 0, Buffer.byteLength(line, 'utf8'));
+	}
+	return out;
+}
+
+/** Whether nodemailer writes `name: value` on lines of at most 998 characters (writtenHeaderLines). */
+function fitsWritten(name: string, value: string): boolean {
+	return (writtenHeaderLines({ [name]: value })[name] ?? 0) <= MAX_HEADER_LINE;
+}
+
+/**
  * Attribution metadata as headers: pz_campaign_id → X-Pz-Campaign-Id. The recipient's userId
  * (pz_user_id → X-Pz-User-Id) only when the header can carry it unchanged: no control character
- * (nodemailer would write a line break as a space) and `X-Pz-User-Id: <userId>` within one header
- * line (RFC 5322 §2.1.1, fitsHeaderLine; non-ASCII is RFC 2047-encoded by nodemailer); else it is
- * left out. Any other header over the line is refused before sending (checkSmtpMessage).
+ * (nodemailer would write a line break as a space) and every line of `X-Pz-User-Id: <userId>` as
+ * nodemailer writes it within 998 characters (RFC 5322 §2.1.1, writtenHeaderLines); else it is left
+ * out. Any other header over the line is refused before sending (checkSmtpMessage).
  */
 export function metadataHeaders(metadata: Record<string, string>): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [key, value] of Object.entries(metadata)) {
 		const name = headerName(key);
-		if (key === USER_ID_KEY && (/[\u0000-\u001f\u007f]/.test(value) || !fitsHeaderLine(name, value))) continue;
+		if (key === USER_ID_KEY && (/[\u0000-\u001f\u007f]/.test(value) || !fitsWritten(name, value))) continue;
 		out[name] = value;
 	}
 	return out;
 }
 
 /**
- * Why the attribution headers (metadataHeaders) cannot be sent, or undefined: a header whose
- * `Name: value` is over one header line (RFC 5322 §2.1.1, fitsHeaderLine, counted as the userId is).
- * The userId is left out instead (metadataHeaders); leaving out a campaign, variant, segment,
- * experiment or message id would lose the attribution without a word, so the message is not sent.
- * `field` lists the values at fault as `metadata.<key>`.
+ * Why the attribution headers (metadataHeaders) cannot be sent, or undefined: a header nodemailer
+ * would write with a line over 998 characters (RFC 5322 §2.1.1, writtenHeaderLines: a printable
+ * ASCII run of 998 characters or more without white space; encoded text is folded). The userId
+ * is left out instead (metadataHeaders); leaving out a campaign, variant, segment, experiment or
+ * message id would lose the attribution without a word, so the message is not sent. `field` lists
+ * the values at fault as `metadata.<key>`; `headerLines` gives each one's length in characters and
+ * how many of its first characters nodemailer would write within the line.
  */
 export function checkSmtpMessage(message: OutboundMessage): MessageProblem | undefined {
-	const tooLong: Array<[key: string, name: string, bytes: number]> = [];
+	const headers: Record<string, string> = {};
+	for (const key of Object.keys(message.metadata)) if (key !== USER_ID_KEY) headers[headerName(key)] = message.metadata[key];
+	const lines = writtenHeaderLines(headers);
+	const problems: HeaderLineProblem[] = [];
 	for (const key of Object.keys(message.metadata)) {
 		const name = headerName(key);
+		if (key === USER_ID_KEY || (lines[name] ?? 0) <= MAX_HEADER_LINE) continue;
 		const value = message.metadata[key];
-		if (key !== USER_ID_KEY && !fitsHeaderLine(name, value)) tooLong.push([key, name, Buffer.byteLength(`${name}: ${value}`, 'utf8')]);
+		const length = characters(value);
+		const fit = largestFitting(length, (n) => fitsWritten(name, firstCharacters(value, n)));
+		problems.push({ header: name, json: false, line: lines[name], withoutUserId: false, values: [{ key, characters: length, fit }] });
 	}
-	if (!tooLong.length) return undefined;
-	return {
-		field: tooLong.map(([key]) => `metadata.${key}`).join(', '),
-		message: `the attribution does not fit on one header line: ${tooLong.map(([, name, bytes]) => `"${name}: <value>" would be ${bytes.toLocaleString('en-US')} bytes`).join(', ')}, more than the ${MAX_HEADER_LINE} RFC 5322 allows on a header line`,
-	};
+	return problems.length ? attributionLineProblem(problems) : undefined;
 }
 
 function domainOf(email: string): string {

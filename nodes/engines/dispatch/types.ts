@@ -83,6 +83,29 @@ export interface MessageProblem {
 	/** The message field at fault: `headers.<Name>`, `variables`, `subject`, ... */
 	field: string;
 	message: string;
+	/**
+	 * Attribution values too long for a header line, as data: the engine words the item's error
+	 * from it with the names the item's fields have in the editor (headerLineMessage).
+	 */
+	headerLines?: HeaderLineProblem[];
+}
+
+/** One header whose line would be too long (RFC 5322 §2.1.1), and the attribution values at fault. */
+export interface HeaderLineProblem {
+	/** The header, e.g. X-Mailgun-Variables or X-Pz-Campaign-Id. */
+	header: string;
+	/** The header carries the attribution as JSON on one line (Mailgun, Brevo), not one value folded as nodemailer folds it (SMTP). */
+	json: boolean;
+	/** Its longest line as it would be written, in characters. */
+	line: number;
+	/** The userId was left out and the line is too long all the same. */
+	withoutUserId: boolean;
+	/**
+	 * The values to shorten (`pz_*` metadata keys): each one's length in the user's own characters
+	 * (Unicode code points, as typed, not its written `b64-` form), and how many of its first
+	 * characters would fit (each value cut to that many, the rest as they are).
+	 */
+	values: Array<{ key: string; characters: number; fit: number }>;
 }
 
 export interface HttpRequestSpec {

@@ -1,6 +1,6 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
 import { encodeHeaderValue, USER_ID_KEY } from '../types/attribution';
-import type { Address, HttpResponseSpec, MessageProblem, MessageResult, RequestPlan } from './types';
+import type { Address, HeaderLineProblem, HttpResponseSpec, MessageProblem, MessageResult, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
 export function header(response: Pick<HttpResponseSpec, 'headers'>, name: string): string | undefined {
@@ -142,11 +142,13 @@ export function headerJsonMetadata(metadata: Record<string, string>, name: strin
  * Why the header `name` cannot carry a message's attribution as headerJsonMetadata writes it, or
  * undefined: `name: <JSON>` over one header line (RFC 5322 §2.1.1) even without the userId (which is
  * left out first). JSON.stringify writes no white space, so the line cannot be folded (§2.2.3), and
- * leaving attribution out would lose it without a word: the message is not sent. The fields named
- * are the longest values (in written form) that, left out, would let the rest fit: the ones to
- * shorten. `field` lists them as `metadata.<key>`; the message says how long the line would be.
+ * leaving attribution out would lose it without a word: the message is not sent. The values named
+ * are the longest (in written form) that, left out, would let the rest fit: the ones to shorten.
+ * `field` lists them as `metadata.<key>`; `headerLines` gives each one's length in the user's own
+ * characters and how many of its first characters would fit, measured through the same writer
+ * (each named value cut to that many, written as it would be, the rest as they are).
  */
-export function headerJsonProblem(metadata: Record<string, string>, name: string, write?: (value: string) => string | undefined): MessageProblem | undefined {
+export function headerJsonProblem(metadata: Record<string, string>, name: string, write: (value: string) => string | undefined = encodeHeaderValue): MessageProblem | undefined {
 	const values = headerJsonMetadata(metadata, name, write);
 	const line = (v: Record<string, string>) => Buffer.byteLength(`${name}: ${JSON.stringify(v)}`, 'utf8');
 	const length = line(values);
@@ -158,11 +160,103 @@ export function headerJsonProblem(metadata: Record<string, string>, name: string
 		delete rest[key];
 		if (line(rest) <= MAX_HEADER_LINE) break;
 	}
-	const without = metadata[USER_ID_KEY] !== undefined ? ', even without the userId' : '';
-	return {
-		field: tooLong.map((key) => `metadata.${key}`).join(', '),
-		message: `the attribution does not fit on one header line: "${name}: <attribution as JSON>" would be ${length.toLocaleString('en-US')} characters${without}, more than the ${MAX_HEADER_LINE} RFC 5322 allows on a header line; too long: ${tooLong.map((key) => `${key} (${values[key].length.toLocaleString('en-US')} characters as written)`).join(', ')}`,
+	// Every named value cut to its first n characters (none: left out), written as it would be.
+	const fits = (n: number) => {
+		const cut: Record<string, string> = {};
+		for (const key in metadata) if (key !== USER_ID_KEY) cut[key] = metadata[key];
+		for (const key of tooLong) {
+			if (n > 0) cut[key] = firstCharacters(metadata[key], n);
+			else delete cut[key];
+		}
+		return line(headerJsonMetadata(cut, name, write)) <= MAX_HEADER_LINE;
 	};
+	const fit = largestFitting(Math.max(...tooLong.map((key) => characters(metadata[key]))), fits);
+	const problem: HeaderLineProblem = {
+		header: name,
+		json: true,
+		line: length,
+		withoutUserId: metadata[USER_ID_KEY] !== undefined,
+		values: tooLong.map((key) => ({ key, characters: characters(metadata[key]), fit })),
+	};
+	return attributionLineProblem([problem]);
+}
+
+/**
+ * What the editor calls each attribution value: ESP Dispatch's parameter names. The message id is
+ * the Idempotency Key (attributionMessageId). The engine adds where a value came from when it is not
+ * the parameter (the input item's pz_variant, pz_experiment_id).
+ */
+export const ATTRIBUTION_LABELS: Readonly<Record<string, string>> = {
+	pz_message_id: 'Idempotency Key',
+	pz_campaign_id: 'Campaign ID',
+	pz_variant: 'Variant',
+	pz_segment: 'Segment',
+	pz_experiment_id: 'Experiment ID',
+	pz_user_id: 'userId',
+};
+
+/** A MessageProblem for attribution values over a header line, worded with ATTRIBUTION_LABELS. */
+export function attributionLineProblem(problems: HeaderLineProblem[]): MessageProblem {
+	return {
+		field: problems.flatMap((p) => p.values.map((v) => `metadata.${v.key}`)).join(', '),
+		message: headerLineMessage(problems, (key) => ATTRIBUTION_LABELS[key] ?? key),
+		headerLines: problems,
+	};
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The error for attribution values over a header line, naming each value as `label` gives it, in
+ * one unit for every provider: characters (the value's as the user typed them; the line's as
+ * written, which is ASCII). E.g. `the attribution does not fit on one header line: Campaign ID is
+ * 936 characters; its first 935 would fit (the X-Mailgun-Variables header, the attribution as JSON on
+ * one line, would be 999 characters; RFC 5322 allows 998)`.
+ */
+export function headerLineMessage(problems: HeaderLineProblem[], label: (key: string) => string): string {
+	const parts = problems.map((p) => {
+		const [first] = p.values;
+		const room = (n: number, of: string) => (n > 0 ? `${of} ${count(n)} would fit` : 'none of it fits beside the other values');
+		const what =
+			p.values.length === 1
+				? `${label(first.key)} is ${count(first.characters)} characters; ${room(first.fit, 'its first')}`
+				: `${p.values.map((v) => `${label(v.key)} (${count(v.characters)} characters)`).join(' and ')} are too long together; ${p.values[0].fit > 0 ? `the first ${count(first.fit)} characters of each would fit` : 'none of them fits beside the other values'}`;
+		const header = p.json
+			? `the ${p.header} header, the attribution as JSON on one line, would be ${count(p.line)} characters${p.withoutUserId ? ' even without the userId' : ''}`
+			: `the ${p.header} header would have a line of ${count(p.line)} characters, since a header is folded only at white space`;
+		return `${what} (${header}; RFC 5322 allows ${MAX_HEADER_LINE})`;
+	});
+	return `the attribution does not fit on one header line: ${parts.join('; ')}`;
+}
+
+/** The length of a text in the user's own characters (Unicode code points: an emoji is one). */
+export function characters(text: string): number {
+	let n = 0;
+	for (const _ of text) n++;
+	return n;
+}
+
+/** The first `n` characters (code points) of a text. */
+export function firstCharacters(text: string, n: number): string {
+	let out = '';
+	let i = 0;
+	for (const c of text) {
+		if (i++ >= n) break;
+		out += c;
+	}
+	return out;
+}
+
+/** The largest n in 0..max with fits(n) (binary search; fits(0) is taken as true). */
+export function largestFitting(max: number, fits: (n: number) => boolean): number {
+	let low = 0;
+	let high = max;
+	while (low < high) {
+		const mid = Math.ceil((low + high) / 2);
+		if (fits(mid)) low = mid;
+		else high = mid - 1;
+	}
+	return low;
 }
 
 /** Size of metadata as JSON text, in UTF-8 bytes (how SendGrid and Mandrill limits are read here). */

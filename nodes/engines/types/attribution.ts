@@ -74,10 +74,11 @@ export function metadataToProperties(metadata: unknown): Record<string, string> 
  * `Object.assign(out, metadataToProperties(metadata))` does): non-empty strings as they are,
  * numbers as text, in the order of ATTRIBUTION_KEYS. The five names are read as constants (no
  * key list, no intermediate object): it runs for every engagement event. With `encoded` (a
- * carrier ESP Dispatch writes in ASCII or tag-safe: Mailgun's variables, Resend's tags) a string
- * starting with `b64-` is read through decodeAttributionValue; any other costs one startsWith test.
+ * carrier ESP Dispatch writes in ASCII or tag-safe: Resend's tags) a string starting with `b64-` is
+ * read through decodeAttributionValue, with `'variable'` (Mailgun's variables) through
+ * decodeVariableAttributionValue; any other costs one startsWith test.
  */
-export function addAttribution(out: Record<string, unknown>, metadata: unknown, encoded = false): void {
+export function addAttribution(out: Record<string, unknown>, metadata: unknown, encoded: boolean | 'variable' = false): void {
 	if (typeof metadata !== 'object' || metadata === null) return;
 	const source = metadata as Record<string, unknown>;
 	let value = source.pz_message_id;
@@ -94,10 +95,11 @@ export function addAttribution(out: Record<string, unknown>, metadata: unknown, 
 
 /**
  * A carried string as a property: read through decodeAttributionValue when the carrier is one ESP
- * Dispatch writes encoded (a startsWith test for a value without `b64-`), else as it is.
+ * Dispatch writes encoded (a startsWith test for a value without `b64-`), through
+ * decodeVariableAttributionValue for Mailgun's variables (`'variable'`), else as it is.
  */
-export function carriedValue(value: string, encoded: boolean): string {
-	return encoded ? decodeAttributionValue(value) : value;
+export function carriedValue(value: string, encoded: boolean | 'variable'): string {
+	return encoded === 'variable' ? decodeVariableAttributionValue(value) : encoded ? decodeAttributionValue(value) : value;
 }
 
 /**
@@ -192,7 +194,7 @@ function readsAsOtherJson(value: string): boolean {
  * in the webhook's `user-variables` as a number, a boolean, null or an object: `1e3` as 1000 (read
  * back "1000"), `1.0` as 1 ("1"), `true` or `{…}` (not read back at all). Such a value (readsAsOtherJson)
  * is written `b64-` + base64url; any other as encodeHeaderValue writes it (the header is ASCII). One
- * rule for every key, so that decodeTagValue can tell what was written without knowing the key: a
+ * rule for every key, so that decodeVariableValue can tell what was written without knowing the key: a
  * campaign `1.5` is written encoded too, though addAttribution would read the number 1.5 back as
  * "1.5" (userIdOf would not: it takes only safe integers). Plain ids such as `123` and `cus_1` stay
  * as they are.
@@ -210,14 +212,33 @@ function base64Value(value: string): string | undefined {
 }
 
 /**
- * The value a tag or header value carries (what encodeTagValue, encodeHeaderValue or
- * encodeVariableValue wrote): a value without the `b64-` prefix as it is; with it, the decoded text
- * when it is exactly what one of those writes for that text (canonical base64url of well-formed UTF-8
- * of a value that needed encoding: all write the same `b64-` form; any text the header form encodes
- * the tag form encodes too, and the variable form also encodes JSON text such as `1e3` or `true`),
- * else null: a value this package did not write is not guessed at.
+ * The value a tag or header value carries (what encodeTagValue or encodeHeaderValue wrote: SES and
+ * Resend tags, Brevo's X-Mailin-custom): a value without the `b64-` prefix as it is; with it, the
+ * decoded text when it is exactly what those write for that text (canonical base64url of
+ * well-formed UTF-8 of a value that needed encoding: both write the same `b64-` form, and any text
+ * the header form encodes the tag form encodes too), else null: a value this package did not write
+ * is not guessed at. Mailgun's variables, which also encode JSON text such as `true`, are read by
+ * decodeVariableValue: `b64-dHJ1ZQ` is no form these carriers are written in, so here it is null.
  */
 export function decodeTagValue(value: string): string | null {
+	return decodeWritten(value, (text) => encodeTagValue(text) === value);
+}
+
+/**
+ * The value a Mailgun custom variable carries (what encodeVariableValue wrote, or encodeHeaderValue
+ * before it): what decodeTagValue reads, and also the `b64-` form encodeVariableValue gives JSON
+ * text (`b64-dHJ1ZQ` reads `true`). Only the Mailgun source reads so: no other carrier is written in
+ * that form, so there such a value is one this package did not write, kept as it came.
+ */
+export function decodeVariableValue(value: string): string | null {
+	return decodeWritten(value, (text) => encodeTagValue(text) === value || encodeVariableValue(text) === value);
+}
+
+/**
+ * A `b64-` value decoded when `written` says a writer gives exactly it for the decoded text (not
+ * empty), else null; any other value as it is.
+ */
+function decodeWritten(value: string, written: (text: string) => boolean): string | null {
 	if (!value.startsWith(ENCODED_PREFIX)) return value;
 	let text: string;
 	try {
@@ -225,13 +246,14 @@ export function decodeTagValue(value: string): string | null {
 	} catch {
 		return null;
 	}
-	return text !== '' && (encodeTagValue(text) === value || encodeVariableValue(text) === value) ? text : null;
+	return text !== '' && written(text) ? text : null;
 }
 
 /**
  * An attribution value (campaign, variant, segment, experiment, message id) read from a carrier
- * ESP Dispatch writes encoded (Brevo's X-Mailin-custom, Mailgun's variables, SES and Resend tags):
- * decoded when it is a `b64-` form decodeTagValue accepts, else as it is. Unlike the userId (which
+ * ESP Dispatch writes encoded (Brevo's X-Mailin-custom, SES and Resend tags; Mailgun's variables
+ * through decodeVariableAttributionValue): decoded when it is a `b64-` form decodeTagValue accepts,
+ * else as it is. Unlike the userId (which
  * is dropped then: a wrong one would join the event to another customer), a `b64-` value this
  * package did not write (one sent before values were encoded, when `b64-x` went out as it is) is
  * kept as it came: it is the value as sent, and no other value reads as it. One startsWith test
@@ -239,4 +261,9 @@ export function decodeTagValue(value: string): string | null {
  */
 export function decodeAttributionValue(value: string): string {
 	return value.startsWith(ENCODED_PREFIX) ? (decodeTagValue(value) ?? value) : value;
+}
+
+/** decodeAttributionValue for Mailgun's variables (decodeVariableValue): a `b64-` value it did not write kept as it came. */
+export function decodeVariableAttributionValue(value: string): string {
+	return value.startsWith(ENCODED_PREFIX) ? (decodeVariableValue(value) ?? value) : value;
 }

@@ -11,7 +11,13 @@
  *  - Mailgun: "X-Mailgun-Variables: " is 21 characters, so a campaign of 998 − 21 − 42 = 935 gives a
  *    998-character line (sent), 936 a 999-character one (refused).
  *  - Brevo: "X-Mailin-custom: " is 17 characters: 939 sent, 940 refused.
- *  - SMTP: one header per value, "X-Pz-Campaign-Id: " is 18 characters: 980 sent, 981 refused.
+ *  - SMTP: one header per value, as nodemailer writes it: it folds after "X-Pz-Campaign-ID:" and puts
+ *    a value without white space on a continuation line of its own, " " + the value: 997 characters
+ *    make a 998-character line (sent), 998 a 999-character one (refused).
+ *  - How many would fit: the value cut to its first n characters, the rest as it is: Mailgun 935,
+ *    Brevo 939, SMTP 997; written `b64-` ('é' × n is 2n bytes, `b64-` + ⌈8n / 3⌉ characters), Brevo
+ *    17 + 42 + 4 + ⌈8n / 3⌉ <= 998 for n <= 350; two values cut to n each (below) 697 + 2n <= 998 for
+ *    n <= 150.
  *  - With `,"pz_segment":"…"` (1 + 12 + 1 + 2 = 16 + the value) and `,"pz_experiment_id":"…"` (1 +
  *    18 + 1 + 2 = 22 + the value), three values of 600 make a Brevo line of 17 + 42 + 16 + 22 + 1,800
  *    = 1,897 characters; without the campaign it is 17 + 22 + 15 (`"pz_segment":"…"`) + 22 + 1 + 1,200
@@ -39,7 +45,9 @@ describe('check: the attribution header at the 998-character edge', () => {
 		expect(mailgun.check!(withCampaign(c(935)), 'rendered')).toBeUndefined();
 		expect(mailgun.check!(withCampaign(c(936)), 'rendered')).toEqual({
 			field: 'metadata.pz_campaign_id',
-			message: 'the attribution does not fit on one header line: "X-Mailgun-Variables: <attribution as JSON>" would be 999 characters, more than the 998 RFC 5322 allows on a header line; too long: pz_campaign_id (936 characters as written)',
+			message:
+				'the attribution does not fit on one header line: Campaign ID is 936 characters; its first 935 would fit (the X-Mailgun-Variables header, the attribution as JSON on one line, would be 999 characters; RFC 5322 allows 998)',
+			headerLines: [{ header: 'X-Mailgun-Variables', json: true, line: 999, withoutUserId: false, values: [{ key: 'pz_campaign_id', characters: 936, fit: 935 }] }],
 		});
 	});
 
@@ -47,9 +55,10 @@ describe('check: the attribution header at the 998-character edge', () => {
 		expect(brevo.check!(withCampaign(c(939)), 'rendered')).toBeUndefined();
 		const header = JSON.parse(brevo.plan([withCampaign(c(939))], 'rendered', {})[0].request.body).headers['X-Mailin-custom'];
 		expect(`X-Mailin-custom: ${header}`).toHaveLength(998);
-		expect(brevo.check!(withCampaign(c(940)), 'rendered')).toEqual({
+		expect(brevo.check!(withCampaign(c(940)), 'rendered')).toMatchObject({
 			field: 'metadata.pz_campaign_id',
-			message: 'the attribution does not fit on one header line: "X-Mailin-custom: <attribution as JSON>" would be 999 characters, more than the 998 RFC 5322 allows on a header line; too long: pz_campaign_id (940 characters as written)',
+			message:
+				'the attribution does not fit on one header line: Campaign ID is 940 characters; its first 939 would fit (the X-Mailin-custom header, the attribution as JSON on one line, would be 999 characters; RFC 5322 allows 998)',
 		});
 	});
 
@@ -57,32 +66,37 @@ describe('check: the attribution header at the 998-character edge', () => {
 		// 935 + the userId would be over: the userId is left out and the message sent, as before
 		expect(mailgun.check!(withCampaign(c(935), { pz_user_id: 'u-1' }), 'rendered')).toBeUndefined();
 		expect(mailgun.check!(withCampaign(c(936), { pz_user_id: 'u-1' }), 'rendered')?.message).toBe(
-			'the attribution does not fit on one header line: "X-Mailgun-Variables: <attribution as JSON>" would be 999 characters, even without the userId, more than the 998 RFC 5322 allows on a header line; too long: pz_campaign_id (936 characters as written)',
+			'the attribution does not fit on one header line: Campaign ID is 936 characters; its first 935 would fit (the X-Mailgun-Variables header, the attribution as JSON on one line, would be 999 characters even without the userId; RFC 5322 allows 998)',
 		);
 	});
 
-	it('counts values as written: a non-ASCII campaign in its b64- form', () => {
-		// 'é' × 699 is 1,398 UTF-8 bytes: `b64-` + ⌈1,398 × 4 / 3⌉ = 4 + 1,864 characters
-		expect(brevo.check!(withCampaign('é'.repeat(699)), 'rendered')?.message).toMatch(/too long: pz_campaign_id \(1,868 characters as written\)$/);
+	it('counts values as written (a non-ASCII campaign in its b64- form), names them in the user\'s characters', () => {
+		// 'é' × 699 is 1,398 UTF-8 bytes: `b64-` + ⌈1,398 × 4 / 3⌉ = 4 + 1,864 characters: a line of 17 + 42 + 1,868
+		expect(brevo.check!(withCampaign('é'.repeat(699)), 'rendered')?.message).toBe(
+			'the attribution does not fit on one header line: Campaign ID is 699 characters; its first 350 would fit (the X-Mailin-custom header, the attribution as JSON on one line, would be 1,927 characters; RFC 5322 allows 998)',
+		);
 	});
 
 	it('names the longest values that, left out, let the rest fit', () => {
 		const message = withCampaign(c(600), { pz_segment: 's'.repeat(600), pz_experiment_id: 'e'.repeat(600) });
-		expect(brevo.check!(message, 'rendered')).toEqual({
+		expect(brevo.check!(message, 'rendered')).toMatchObject({
 			field: 'metadata.pz_campaign_id, metadata.pz_segment',
-			message: 'the attribution does not fit on one header line: "X-Mailin-custom: <attribution as JSON>" would be 1,897 characters, more than the 998 RFC 5322 allows on a header line; too long: pz_campaign_id (600 characters as written), pz_segment (600 characters as written)',
+			message:
+				'the attribution does not fit on one header line: Campaign ID (600 characters) and Segment (600 characters) are too long together; the first 150 characters of each would fit (the X-Mailin-custom header, the attribution as JSON on one line, would be 1,897 characters; RFC 5322 allows 998)',
 		});
 	});
 });
 
 describe('SMTP: one header per value', () => {
-	it('"X-Pz-Campaign-Id: " + 980 characters is sent, 981 refused', async () => {
+	it('997 characters without white space are sent (" " + 997 on a line), 998 refused', async () => {
 		const channel = smtpChannel({ host: '127.0.0.1', port: 1, secure: false });
 		try {
-			expect(channel.check!(withCampaign(c(980)), 'rendered')).toBeUndefined();
-			expect(channel.check!(withCampaign(c(981)), 'rendered')).toEqual({
+			expect(channel.check!(withCampaign(c(997)), 'rendered')).toBeUndefined();
+			expect(channel.check!(withCampaign(c(998)), 'rendered')).toEqual({
 				field: 'metadata.pz_campaign_id',
-				message: 'the attribution does not fit on one header line: "X-Pz-Campaign-Id: <value>" would be 999 bytes, more than the 998 RFC 5322 allows on a header line',
+				message:
+					'the attribution does not fit on one header line: Campaign ID is 998 characters; its first 997 would fit (the X-Pz-Campaign-Id header would have a line of 999 characters, since a header is folded only at white space; RFC 5322 allows 998)',
+				headerLines: [{ header: 'X-Pz-Campaign-Id', json: false, line: 999, withoutUserId: false, values: [{ key: 'pz_campaign_id', characters: 998, fit: 997 }] }],
 			});
 		} finally {
 			channel.close();
@@ -111,14 +125,14 @@ describe('dispatch(): the item fails alone before any request, naming the item a
 	/** Three items (keys k0–k2: message ids of 2 characters, as `m1` above), item 1 over by one. */
 	const items = (fits: number): DispatchItem[] =>
 		[fits, fits + 1, fits].map((n, i) => dispatchItem(i, { idempotencyKey: `k${i}`, campaignId: c(n), attribution: { userId: `u-${i}` } }));
-	const errorOf = (field: string, line: string, value: number) =>
-		`Item 1: the attribution does not fit on one header line: ${line} would be 999 characters, even without the userId, more than the 998 RFC 5322 allows on a header line; too long: pz_campaign_id (${value} characters as written) (field: ${field})`;
+	const errorOf = (header: string, value: number) =>
+		`Item 1: the attribution does not fit on one header line: Campaign ID is ${value} characters; its first ${value - 1} would fit (the ${header} header, the attribution as JSON on one line, would be 999 characters even without the userId; RFC 5322 allows 998) (field: campaignId)`;
 
 	it('Mailgun', async () => {
 		const channel = httpChannel(mailgun, { domain: 'mg.shop.example' }, localTransport(mailgunServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: mailgunAuth() } })));
 		const report = await dispatch(items(935), channel, { mode: 'rendered' });
 		expect(report.outcomes.map((o) => o.status)).toEqual(['queued', 'failed', 'queued']);
-		expect(report.outcomes[1].error).toBe(errorOf('campaignId', '"X-Mailgun-Variables: <attribution as JSON>"', 936));
+		expect(report.outcomes[1].error).toBe(errorOf('X-Mailgun-Variables', 936));
 		expect(mailgunServer.delivered.map((d) => d.to)).toEqual(['user0@example.com', 'user2@example.com']);
 		for (const d of mailgunServer.delivered) {
 			expect(`X-Mailgun-Variables: ${JSON.stringify(d.variables)}`).toHaveLength(998);
@@ -130,7 +144,7 @@ describe('dispatch(): the item fails alone before any request, naming the item a
 		const channel = httpChannel(brevo, {}, localTransport(brevoServer.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } })));
 		const report = await dispatch(items(939), channel, { mode: 'rendered' });
 		expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'failed', 'sent']);
-		expect(report.outcomes[1].error).toBe(errorOf('campaignId', '"X-Mailin-custom: <attribution as JSON>"', 940));
+		expect(report.outcomes[1].error).toBe(errorOf('X-Mailin-custom', 940));
 		expect(brevoServer.delivered.map((d) => [d.to, `X-Mailin-custom: ${d.headers['X-Mailin-custom']}`.length])).toEqual([
 			['user0@example.com', 998],
 			['user2@example.com', 998],
@@ -140,14 +154,14 @@ describe('dispatch(): the item fails alone before any request, naming the item a
 	it('SMTP', async () => {
 		const channel: SmtpChannel = smtpChannel({ host: '127.0.0.1', port: inbox.port, secure: false });
 		try {
-			const report = await dispatch(items(980), channel, { mode: 'rendered' });
+			const report = await dispatch(items(997), channel, { mode: 'rendered' });
 			expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'failed', 'sent']);
 			expect(report.outcomes[1].error).toBe(
-				'Item 1: the attribution does not fit on one header line: "X-Pz-Campaign-Id: <value>" would be 999 bytes, more than the 998 RFC 5322 allows on a header line (field: campaignId)',
+				'Item 1: the attribution does not fit on one header line: Campaign ID is 998 characters; its first 997 would fit (the X-Pz-Campaign-Id header would have a line of 999 characters, since a header is folded only at white space; RFC 5322 allows 998) (field: campaignId)',
 			);
 			expect(received.map((r) => [r.to[0], r.mail.headers.get('x-pz-campaign-id')])).toEqual([
-				['user0@example.com', c(980)],
-				['user2@example.com', c(980)],
+				['user0@example.com', c(997)],
+				['user2@example.com', c(997)],
 			]);
 		} finally {
 			channel.close();

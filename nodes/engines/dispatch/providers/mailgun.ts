@@ -15,8 +15,10 @@
  * issue #374).
  *
  * Messages share a batch only when their sender, reply-to, tags, template, options, the set
- * of header names and metadata keys, and any non-scalar template variables are equal; a
- * recipient address appears at most once per batch (recipient-variables are keyed by address).
+ * of header names and metadata keys, and any non-scalar template variables are equal, and (template
+ * mode) when the X-Mailgun-Variables header with their template variables fits on one line
+ * (fitsInBatch); a recipient address appears at most once per batch (recipient-variables are keyed
+ * by address).
  * Requests stay under 20 MB (Mailgun's maximum message size is 25 MB). The body is
  * multipart/form-data, which Mailgun accepts as well as form-urlencoded, so HTML is not
  * percent-encoded (2–3× larger).
@@ -51,7 +53,7 @@ import {
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
-import { headerJsonMetadata, headerJsonProblem } from '../util';
+import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem } from '../util';
 import { encodeVariableValue } from '../../types/attribution';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;
@@ -93,6 +95,36 @@ function isScalar(value: unknown): value is string | number | boolean | null {
  */
 function customVariables(message: OutboundMessage): Record<string, string> {
 	return headerJsonMetadata(message.metadata, MAILGUN_VARIABLES_HEADER, encodeVariableValue);
+}
+
+/**
+ * A template variable's value as a batch's `v:` field gives it to the recipient (buildBody: the
+ * literal when shared, else the `%recipient.…%` reference Mailgun replaces with this same text).
+ */
+function templateVariableText(value: unknown): string {
+	return value === null || value === undefined ? '' : isScalar(value) ? String(value) : JSON.stringify(value);
+}
+
+/** JSON text with every non-ASCII character as a `\u` escape: the longest form Mailgun may write a value in. */
+function asciiJson(value: string): string {
+	return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Whether a template message can go in a batch: there its template variables are `v:` fields too
+ * (buildBody), and Mailgun writes every `v:` value into X-Mailgun-Variables, so that header holds
+ * the `pz_*` variables (customVariables, the userId included when kept) and each template variable
+ * as this recipient's value (templateVariableText, after %recipient.…% substitution). It must fit
+ * on one header line (fitsHeaderLine), counted at its longest: each value a JSON string with
+ * non-ASCII characters as `\u` escapes (Mailgun documents neither whether it escapes them nor
+ * whether it reads a value as JSON, which is never longer), both keys kept when a template variable
+ * has the name of a `pz_*` one. A message that does not fit is sent alone, its template variables
+ * in `t:variables` (Mailgun's template-data parameter, as for every message sent alone), so its
+ * header holds the `pz_*` variables only: not batched rather than its userId left out or refused.
+ */
+function fitsInBatch(message: OutboundMessage, custom: Record<string, string>): boolean {
+	const entries = [...Object.entries(custom), ...Object.entries(message.variables ?? {}).map(([key, value]) => [key, templateVariableText(value)])];
+	return fitsHeaderLine(MAILGUN_VARIABLES_HEADER, `{${entries.map(([key, value]) => `${asciiJson(key)}:${asciiJson(value)}`).join(',')}}`);
 }
 
 function groupKey(message: OutboundMessage, mode: DispatchMode, custom: Record<string, string>): string {
@@ -173,19 +205,16 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode, variablesOf:
 			// (the mapping django-anymail uses for per-recipient template data; Handlebars still
 			// escapes {{name}} as usual). Shared values are sent literally; objects and arrays are
 			// shared within a batch (they are part of the grouping key) and sent as JSON.
+			// Every recipient's header then holds these values too (fitsInBatch counts them).
 			for (const [key, value] of Object.entries(first.variables ?? {})) {
 				const pick = (m: OutboundMessage) => (m.variables ?? {})[key];
-				const literal = isScalar(value) ? (value === null ? '' : String(value)) : JSON.stringify(value);
 				if (!isScalar(value) || allSame(messages, pick)) {
-					form.append(`v:${key}`, literal);
+					form.append(`v:${key}`, templateVariableText(value));
 					continue;
 				}
 				const varName = `pz_t_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
 				form.append(`v:${key}`, `%recipient.${varName}%`);
-				for (const m of messages) {
-					const v = pick(m);
-					recipientVariables[m.to.email][varName] = v === null || v === undefined ? '' : String(v);
-				}
+				for (const m of messages) recipientVariables[m.to.email][varName] = templateVariableText(pick(m));
 			}
 		}
 	} else {
@@ -209,7 +238,11 @@ export const mailgun: EspProvider = {
 	maxBatch: { rendered: MAILGUN_MAX_RECIPIENTS, template: MAILGUN_MAX_RECIPIENTS },
 	acceptsIdempotencyKey: false,
 
-	/** The attribution must fit on one X-Mailgun-Variables line (customVariables). */
+	/**
+	 * The attribution must fit on one X-Mailgun-Variables line (customVariables). Template variables
+	 * never make a message fail here: one that would not fit beside them in a batch is sent alone
+	 * (fitsInBatch).
+	 */
 	check(message: OutboundMessage): MessageProblem | undefined {
 		return headerJsonProblem(message.metadata, MAILGUN_VARIABLES_HEADER, encodeVariableValue);
 	},
@@ -220,7 +253,10 @@ export const mailgun: EspProvider = {
 		const url = `${mailgunBaseUrl(settings)}/v3/${encodeURIComponent(domain)}/messages`;
 		const plans: RequestPlan[] = [];
 		const variablesOf = new Map(messages.map((m) => [m, customVariables(m)]));
-		for (const group of groupBy(messages, (m) => groupKey(m, mode, variablesOf.get(m)!))) {
+		// A template message whose header would be over one line in a batch is sent alone (fitsInBatch).
+		let alone = 0;
+		const key = (m: OutboundMessage) => (mode === 'template' && !fitsInBatch(m, variablesOf.get(m)!) ? `alone:${alone++}` : groupKey(m, mode, variablesOf.get(m)!));
+		for (const group of groupBy(messages, key)) {
 			for (const part of chunk(group, MAILGUN_MAX_RECIPIENTS, {
 				maxBytes: MAX_REQUEST_BYTES,
 				size: estimateBytes,

@@ -2,11 +2,12 @@
  * Mailgun webhooks: `{ signature: {…}, "event-data": { event, id, timestamp, recipient,
  * "user-variables", tags, message: { headers }, url, severity, reason } }`; our attribution and
  * the recipient's `pz_user_id` (properties.user_id) are in `user-variables`, each decoded when ESP
- * Dispatch wrote it `b64-` + base64url (addAttribution's `encoded`, decodeTagValue).
+ * Dispatch wrote it `b64-` + base64url (addAttribution's `encoded: 'variable'`, decodeVariableValue:
+ * the tag forms and the form encodeVariableValue gives JSON text such as `true`).
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
-import { addAttribution, decodeTagValue, userIdOf } from '../../types/attribution';
+import { addAttribution, decodeVariableValue, userIdOf } from '../../types/attribution';
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
@@ -63,8 +64,8 @@ export const mailgun: EventSource = {
 		// esp_message_id, link_url, bounce_type, reason, tags })`, undefined ones left out.
 		const properties: Record<string, unknown> = {};
 		const variables = data['user-variables'];
-		// ESP Dispatch writes a value that is not printable ASCII as `b64-` + base64url (encodeHeaderValue).
-		addAttribution(properties, variables, true);
+		// ESP Dispatch writes a value that is not printable ASCII, or is JSON text, as `b64-` + base64url (encodeVariableValue).
+		addAttribution(properties, variables, 'variable');
 		const esp = optionalString(obj(obj(data.message).headers)['message-id']);
 		if (esp !== undefined) properties.esp_message_id = esp;
 		if (topic === 'clicked') {
@@ -81,7 +82,7 @@ export const mailgun: EventSource = {
 		const userAgent = optionalString(client['user-agent']);
 		if (userAgent !== undefined) context.userAgent = userAgent;
 		const sentUserId = userIdOf(variables);
-		const userId = sentUserId === null ? null : decodeTagValue(sentUserId);
+		const userId = sentUserId === null ? null : decodeVariableValue(sentUserId);
 		return [engagementEvent(input, name, messageId, timestamp, email, userId, properties, context, input.keepRaw ? rawPayload(body) : body)];
 	},
 };
