@@ -203,14 +203,39 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 	return { text: map.toString(), map, structured, used };
 }
 
-/** Reads a dot path (`a.b.0.c`); undefined when any step is missing. */
-export function readPath(data: unknown, path: string): unknown {
-	let current: unknown = data;
-	for (const key of path.split('.')) {
-		if (current === null || current === undefined || typeof current !== 'object') return undefined;
-		current = Object.prototype.hasOwnProperty.call(current, key) ? (current as Record<string, unknown>)[key] : undefined;
-	}
+/**
+ * Reads a dot path (`a.b.0.c`, `cart.items.size`) as liquidjs reads `{{ a.b.0.c }}` with
+ * ownPropertyOnly (its Context.readProperty): own properties only, and after the first step
+ * `size` (an own `size` property first, else the length of an array or text, the number of keys
+ * of an object), `first` and `last` (an array's first and last element, else an own property of
+ * that name). A number step on an array counts from the end when negative. A null on the way
+ * reads as null, as liquidjs gives it (strict mode raises only on undefined); undefined when a
+ * step is missing. The first step is a top-level value of the data (an own property).
+ */
+export function readPath(data: unknown, path: string | ReadonlyArray<string | number>): unknown {
+	const keys = typeof path === 'string' ? path.split('.') : path;
+	if (data === null || data === undefined || typeof data !== 'object' || keys.length === 0) return undefined;
+	let current: unknown = own(data, keys[0]);
+	for (let i = 1; i < keys.length; i++) current = readProperty(current, keys[i]);
 	return current;
+}
+
+const own = (obj: unknown, key: string | number): unknown => (Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined);
+
+/** liquidjs 10 Context.readProperty with ownPropertyOnly, for plain data (no drops, no toLiquid). */
+function readProperty(obj: unknown, key: string | number): unknown {
+	if (obj === null || obj === undefined) return obj;
+	if (Array.isArray(obj) && typeof key === 'number') return own(obj, key < 0 ? obj.length + key : key);
+	const value = own(obj, key);
+	if (typeof value === 'function') return undefined; // JSON data holds no functions; never call one
+	if (key === 'size') {
+		if (Object.prototype.hasOwnProperty.call(obj, 'size') || (obj as { size?: unknown }).size !== undefined) return (obj as { size?: unknown }).size;
+		if (Array.isArray(obj) || typeof obj === 'string') return obj.length;
+		return typeof obj === 'object' ? Object.keys(obj as object).length : undefined;
+	}
+	if (key === 'first') return Array.isArray(obj) ? own(obj, 0) : value;
+	if (key === 'last') return Array.isArray(obj) ? own(obj, obj.length - 1) : value;
+	return value;
 }
 
 function isEmpty(v: unknown): boolean {
