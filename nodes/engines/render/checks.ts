@@ -20,7 +20,45 @@ export const GMAIL_CLIP_BYTES = 102 * 1024;
  * not enough on their own: Gmail and Yahoo ask bulk senders for an unsubscribe link.
  */
 const UNSUBSCRIBE_RE =
-	/unsubscribe|unsub\b|opt[-\s]?out|abmelden|d[ée]sabonner|darse de baja|afmelden|\*\|UNSUB\|\*|%unsubscribe_url%|asm_group_unsubscribe|\{\{\s*unsubscribe|list[-_]unsubscribe/i;
+	/unsubscribe|unsub\b|opt[-\s]?out|\*\|UNSUB\|\*|%unsubscribe_url%|asm_group_unsubscribe|\{\{\s*unsubscribe|list[-_]unsubscribe/i;
+/**
+ * The same in the main European shop languages, as link texts and URL paths write them (accents
+ * optional, as URLs drop them): French se désinscrire / désinscription / se désabonner; German
+ * abbestellen / abmelden / austragen; Dutch uitschrijven / afmelden; Spanish darse de baja /
+ * cancelar (anular) la suscripción / desuscribirse; Italian disiscriviti / annulla (cancella)
+ * l'iscrizione; Portuguese descadastrar / cancelar a inscrição (subscrição); Swedish avregistrera /
+ * avsluta prenumerationen / avanmäl; Danish afmeld / frameld; Norwegian avmeld / meld deg av;
+ * Polish wypisz się / rezygnacja; Czech and Slovak odhlásit; Hungarian leiratkozás; Romanian
+ * dezabonare; Finnish peru(uta) tilaus. Phrases, not single words that also mean "subscribe"
+ * ("iscrizione", "suscripción" alone, as in "Conferma iscrizione", are not enough).
+ */
+const UNSUBSCRIBE_INTL_RE = new RegExp(
+	[
+		'd[ée]s-?inscri', 'd[ée]sabonn',
+		'abbestell', 'abmeld', 'austragen',
+		'uitschrijv', 'afmeld', 'frameld', 'avmeld', 'meld[-_ ](?:deg|meg)[-_ ]av',
+		'da(?:r|rse|rme|te)[-_ ]de[-_ ]baja', '(?:cancel(?:ar|a|e)|anular?)[-_ ](?:(?:la|a|tu|sua|mi)[-_ ])?(?:suscripci|subscri[cç]|inscri[cç]|assinatura)', 'desuscri',
+		'disiscri', "(?:annull|cancell)\\w*[-_ ]+(?:(?:la|tua|l)['\u2019]?[-_ ]*){0,2}iscrizion",
+		'descadastr',
+		'avregistrer', 'avsluta[-_ ]prenumeration', 'avprenumerer', 'avanm[äa]l',
+		'wypisz', 'wypisa', 'rezygn',
+		'odhl[áa]s', 'leiratkoz', 'dezabon', 'peru(?:uta)?[-_ ]tilaus',
+	].join('|'),
+	'i',
+);
+/** Whether a link text or URL unsubscribes (URLs read with their %-escapes decoded). */
+function unsubscribes(text: string): boolean {
+	if (UNSUBSCRIBE_RE.test(text)) return true;
+	let t = text.normalize('NFC');
+	if (t.indexOf('%') >= 0) {
+		try {
+			t = decodeURIComponent(t);
+		} catch {
+			// not a valid escape: read as written
+		}
+	}
+	return UNSUBSCRIBE_INTL_RE.test(t);
+}
 const GENERIC_FONT = /\b(serif|sans-serif|monospace|cursive|fantasy|system-ui)\b/i;
 
 export interface HtmlFacts {
@@ -33,21 +71,29 @@ export interface HtmlFacts {
 	fontsWithoutFallback: string[];
 }
 
-export function inspectHtml(html: string): HtmlFacts {
+/**
+ * Facts of an email's HTML. An image needs an `alt` attribute; an empty one (`alt=""`, or `alt`
+ * without a value, the same in HTML) is right for a decorative image and passes (WCAG technique
+ * H67). MJML writes `alt=""` on every `<mj-image>` without one, so for an MJML template
+ * `mjmlSource` (the MJML with its blocks) is read too: an `<mj-image>` / `<mj-carousel-image>`
+ * without `alt` (none of its own, its mj-class's or the mj-attributes defaults) counts as missing.
+ */
+export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	const facts: HtmlFacts = { imagesWithoutAlt: [], insecureLinks: [], insecureImages: [], hasUnsubscribe: false, hasEmptyUnsubscribeLink: false, fontsWithoutFallback: [] };
 	const noComments = html.replace(/<!--(?!\[if)[\s\S]*?-->/g, '');
 	for (const m of noComments.matchAll(/<img\b([^>]*)>/gi)) {
 		const attrs = m[1];
 		const src = attr(attrs, 'src');
-		const alt = attr(attrs, 'alt');
+		const hasAlt = parseAttrs(attrs).some((a) => a.name === 'alt');
 		const pixel = (attr(attrs, 'width') === '1' && attr(attrs, 'height') === '1') || /display\s*:\s*none/i.test(attr(attrs, 'style') ?? '');
-		if (!pixel && (alt === undefined || alt.trim() === '')) facts.imagesWithoutAlt.push(src ?? '(no src)');
+		if (!pixel && !hasAlt) facts.imagesWithoutAlt.push(src ?? '(no src)');
 		if (src && /^http:\/\//i.test(src.trim())) facts.insecureImages.push(src);
 	}
+	if (mjmlSource !== undefined) facts.imagesWithoutAlt.push(...mjmlImagesWithoutAlt(mjmlSource));
 	for (const link of readLinks(noComments)) {
 		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
-		if (link.href && link.visible && (UNSUBSCRIBE_RE.test(link.href) || UNSUBSCRIBE_RE.test(link.label))) facts.hasUnsubscribe = true;
-		if (!link.href.trim() && link.visible && UNSUBSCRIBE_RE.test(link.label)) facts.hasEmptyUnsubscribeLink = true;
+		if (link.href && link.visible && (unsubscribes(link.href) || unsubscribes(link.label))) facts.hasUnsubscribe = true;
+		if (!link.href.trim() && link.visible && unsubscribes(link.label)) facts.hasEmptyUnsubscribeLink = true;
 	}
 	const fonts = new Set<string>();
 	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
@@ -56,6 +102,36 @@ export function inspectHtml(html: string): HtmlFacts {
 	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;
+}
+
+/** The src of each `<mj-image>` / `<mj-carousel-image>` of an MJML document that gets no `alt` (see inspectHtml). */
+export function mjmlImagesWithoutAlt(mjml: string): string[] {
+	const source = mjml.replace(/<!--[\s\S]*?-->/g, '');
+	const names = (attrs: string) => parseAttrs(attrs).map((a) => a.name);
+	// <mj-attributes> defaults: <mj-all alt>, <mj-image alt>, <mj-class name="x" alt>
+	const defaults = new Set<string>();
+	const classes = new Set<string>();
+	for (const block of source.matchAll(/<mj-attributes\b[^>]*>([\s\S]*?)<\/mj-attributes\s*>/gi)) {
+		for (const m of block[1].matchAll(/<(mj-[\w-]+)\b((?:"[^"]*"|'[^']*'|[^'">])*)>/gi)) {
+			if (!names(m[2]).includes('alt')) continue;
+			const tag = m[1].toLowerCase();
+			if (tag === 'mj-class') {
+				const name = attr(m[2], 'name');
+				if (name) classes.add(name.trim());
+			} else defaults.add(tag);
+		}
+	}
+	const out: string[] = [];
+	const body = source.replace(/<mj-attributes\b[\s\S]*?<\/mj-attributes\s*>/gi, '');
+	for (const m of body.matchAll(/<(mj-image|mj-carousel-image)\b((?:"[^"]*"|'[^']*'|[^'">])*)>/gi)) {
+		const tag = m[1].toLowerCase();
+		const attrs = m[2].replace(/\/$/, '');
+		if (names(attrs).includes('alt') || defaults.has(tag) || defaults.has('mj-all')) continue;
+		const mjClass = attr(attrs, 'mj-class');
+		if (mjClass && mjClass.split(/\s+/).some((c) => classes.has(c))) continue;
+		out.push(attr(attrs, 'src') ?? '(no src)');
+	}
+	return out;
 }
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);

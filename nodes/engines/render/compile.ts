@@ -159,7 +159,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	if (rawWriters && Array.isArray(tokens)) countBaseWrites(html, (text) => text.match(STATIC_BASE)?.length ?? 0);
 	optimizeTemplates(subject);
 	optimizeTemplates(preheader);
-	findings.push(...htmlFindings(inspectHtml(liquidHtml)));
+	findings.push(...htmlFindings(inspectHtml(liquidHtml, input.format === 'mjml' ? expanded.text : undefined)));
 	if (!hasPreheaderParam && !hasPreview) {
 		findings.push({ severity: 'warning', check: 'preheader', message: 'No preheader: inboxes show the first text of the email instead. Set "Preheader" (about 40-130 characters)' });
 	}

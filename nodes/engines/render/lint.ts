@@ -9,7 +9,7 @@ import { normalizeBlocks, readPath } from './blocks';
 import { htmlFindings, inspectHtml, sizeFinding, unresolvedFinding } from './checks';
 import { compileTemplate, parseLocated, renderCompiled, withDefaults, type CompiledTemplate } from './compile';
 import { createEngines } from './liquid';
-import type { Finding, TemplateInput } from './types';
+import type { Block, Finding, TemplateInput } from './types';
 import { TemplateError } from './types';
 
 export interface LintReport {
@@ -45,8 +45,10 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 		{ name: 'preheader', text: input.preheader ?? '', engine: engines?.text },
 	];
 	let blocksOk = true;
+	let blockLibrary = new Map<string, Block>();
 	try {
-		for (const block of normalizeBlocks(input.blocks).values()) {
+		blockLibrary = normalizeBlocks(input.blocks);
+		for (const block of blockLibrary.values()) {
 			sources.push({ name: `block:${block.name}`, text: block.content });
 			if (typeof block.rule === 'string' && block.rule.trim()) sources.push({ name: `block:${block.name} rule`, text: `{% if ${block.rule} %}{% endif %}` });
 			if (block.fallback && (block.rule === undefined || block.rule === '')) {
@@ -114,7 +116,8 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 			try {
 				const r = renderCompiled(ct, sample ?? {}, { defaults, skipText: true });
 				report = { subject: r.subject, preheader: r.preheader, size_bytes: r.size_bytes, blocks_shown: r.blocks_shown };
-				findings.push(...htmlFindings(inspectHtml(r.html)));
+				const mjml = input.format === 'mjml' ? [input.body, ...ct.blocksUsed.map((name) => blockLibrary.get(name)?.content ?? '')].join('\n') : undefined;
+				findings.push(...htmlFindings(inspectHtml(r.html, mjml)));
 				const size = sizeFinding(r.size_bytes);
 				if (size) findings.push(size);
 				const leftover = unresolvedFinding(r.html) ?? unresolvedFinding(r.subject, 'subject') ?? unresolvedFinding(r.preheader, 'preheader');
