@@ -4,7 +4,7 @@
  * lacks, then the rendered sample: alt text, https, unsubscribe link, Gmail clipping (102 KB),
  * preheader, font fallbacks, unresolved Liquid.
  */
-import type { Liquid } from 'liquidjs';
+import { Tag, TypeGuards, Value, toValueSync, type Liquid, type Template } from 'liquidjs';
 import { normalizeBlocks, readPath } from './blocks';
 import { htmlFindings, inspectHtml, sizeFinding, unresolvedFinding } from './checks';
 import { compileTemplate, parseLocated, renderCompiled, withDefaults, type CompiledTemplate } from './compile';
@@ -60,7 +60,8 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 		findings.push(fromError(error, 'block-library'));
 	}
 	let syntaxOk = true;
-	const missing = new Map<string, Finding>();
+	/** Paths the sample lacks, by path: where first read strictly (raising in strict mode), else where first read leniently. */
+	const missing = new Map<string, { at: Occurrence; strict: boolean; failsAt: string }>();
 	if (engines) {
 		for (const s of sources) {
 			if (!s.text) continue;
@@ -74,25 +75,24 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 				continue;
 			}
 			try {
+				const strictAt = strictReads(parsed);
 				const analysis = engine.analyzeSync(parsed, { partials: false });
 				for (const [root, variables] of Object.entries(analysis.globals)) {
 					if (root === '__pz') continue;
 					for (const v of variables) {
 						const segments = v.segments.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number');
 						if (segments.length !== v.segments.length) continue;
+						// read as liquidjs reads it (size / first / last, a null on the way is no error)
+						if (readPath(data, segments) !== undefined) continue;
 						const path = segments.join('.');
-						if (['size', 'first', 'last'].includes(String(segments[segments.length - 1])) && readPath(data, segments.slice(0, -1).join('.')) !== undefined) continue;
-						if (readPath(data, path) !== undefined || missing.has(path)) continue;
 						const line = v.location?.row;
 						const column = v.location?.col;
-						missing.set(path, {
-							severity: input.liquid?.strict ? 'error' : 'warning',
-							check: 'missing-variable',
-							source: s.name,
-							...(line ? { line } : {}),
-							...(column ? { column } : {}),
-							message: `${s.name}${line ? ` line ${line}` : ''}: "${path}" is used but absent from the sample${input.liquid?.strict ? ' (strict mode fails this recipient)' : ' (renders empty unless it has | default or Defaults cover it)'}`,
-						});
+						const strict = strictAt.has(`${line}:${column}`);
+						const known = missing.get(path);
+						if (known && (known.strict || !strict)) continue;
+						let n = 1;
+						while (n < segments.length && readPath(data, segments.slice(0, n)) !== undefined) n++;
+						missing.set(path, { at: { source: s.name, line, column }, strict, failsAt: segments.slice(0, n).join('.') });
 					}
 				}
 			} catch {
@@ -100,10 +100,11 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 			}
 		}
 	}
-	findings.push(...missing.values());
 
 	// 2. compile (MJML pitfalls, MJML validation) and render the sample
 	let report: LintReport['sample'];
+	let rendered = false;
+	let renderFailedOn: string | undefined;
 	if (engines && syntaxOk && blocksOk && input.body?.trim()) {
 		let ct: CompiledTemplate | undefined;
 		try {
@@ -116,6 +117,7 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 			try {
 				const r = renderCompiled(ct, sample ?? {}, { defaults, skipText: true });
 				report = { subject: r.subject, preheader: r.preheader, size_bytes: r.size_bytes, blocks_shown: r.blocks_shown };
+				rendered = true;
 				const mjml = input.format === 'mjml' ? [input.body, ...ct.blocksUsed.map((name) => blockLibrary.get(name)?.content ?? '')].join('\n') : undefined;
 				findings.push(...htmlFindings(inspectHtml(r.html, mjml)));
 				const size = sizeFinding(r.size_bytes);
@@ -125,12 +127,107 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 				if (!r.subject) findings.push({ severity: 'error', check: 'subject', message: 'The subject is empty for this sample' });
 				if (ct.hasPreheader && !r.preheader && ct.preheader.length) findings.push({ severity: 'warning', check: 'preheader', message: 'The preheader renders empty for this sample' });
 			} catch (error) {
-				findings.push({ severity: 'error', check: 'render', message: `The sample does not render: ${(error as Error).message}` });
+				const message = (error as Error).message;
+				renderFailedOn = /Missing value "([^"]+)" \(strict mode\)/.exec(message)?.[1];
+				findings.push({ severity: 'error', check: 'render', message: `The sample does not render: ${message}` });
 			}
 		}
 	}
+	findings.push(...missingFindings(missing, Boolean(input.liquid?.strict), rendered, renderFailedOn));
 	const order = { error: 0, warning: 1, info: 2 };
 	findings.sort((a, b) => order[a.severity] - order[b.severity]);
 	const errors = findings.filter((f) => f.severity === 'error').length;
 	return { ok: errors === 0, errors, warnings: findings.filter((f) => f.severity === 'warning').length, findings, ...(report ? { sample: report } : {}) };
+}
+
+interface Occurrence {
+	source: string;
+	line?: number;
+	column?: number;
+}
+
+/**
+ * Tags whose expressions liquidjs evaluates leniently when `lenientIf` is set (as the node sets it):
+ * a missing value reads as nil there, in strict mode too (the if / elsif / unless / case / when
+ * conditions, the assigned value). So does the value before a first `| default` filter. Filter
+ * arguments, loops, `{{ }}` outputs and `echo` raise in strict mode.
+ */
+const LENIENT_TAGS = new Set(['if', 'unless', 'case', 'assign']);
+
+/** The "line:column" of each variable a strict render raises on when it is missing (liquidjs 10 evaluation). */
+function strictReads(templates: Template[]): Set<string> {
+	const out = new Set<string>();
+	const token = (t: unknown, lenient: boolean): void => {
+		if (!t || typeof t !== 'object') return;
+		if (TypeGuards.isPropertyAccessToken(t as never)) {
+			const p = t as unknown as { props: unknown[]; variable?: unknown; getPosition(): [number, number] };
+			if (!lenient) out.add(p.getPosition().join(':'));
+			if (p.variable) token(p.variable, lenient);
+			for (const prop of p.props) token(prop, false); // a[b]: b is read strictly
+		} else if (TypeGuards.isRangeToken(t as never)) {
+			const r = t as unknown as { lhs: unknown; rhs: unknown };
+			token(r.lhs, false);
+			token(r.rhs, false);
+		} else if (TypeGuards.isFilteredValueToken(t as never)) {
+			const f = t as unknown as { initial: { postfix: unknown[] }; filters: Array<{ name: string; args: unknown[] }> };
+			filtered(f.initial.postfix, f.filters, lenient);
+		}
+	};
+	const filtered = (postfix: unknown[], filters: Array<{ name: string; args: unknown[] }>, lenient: boolean): void => {
+		const l = lenient || filters[0]?.name === 'default';
+		for (const t of postfix) token(t, l);
+		for (const f of filters) for (const a of f.args) token(Array.isArray(a) ? a[1] : a, false);
+	};
+	const visit = (template: Template): void => {
+		const tpl = template as Template & { arguments?: () => Iterable<unknown>; children?: (partials: boolean, sync: boolean) => unknown };
+		const lenient = template instanceof Tag && LENIENT_TAGS.has(template.name);
+		if (tpl.arguments) {
+			for (const arg of tpl.arguments()) {
+				if (arg instanceof Value) filtered(arg.initial.postfix, arg.filters, lenient);
+				else token(arg, lenient);
+			}
+		}
+		if (tpl.children) for (const child of toValueSync(tpl.children(false, true) as never) as Template[]) visit(child);
+	};
+	for (const t of templates) visit(t);
+	return out;
+}
+
+/**
+ * What a missing value does to the render, per path: read where strict mode raises, an error when
+ * this sample's strict render failed on it, else a warning (a recipient who reaches it without the
+ * value fails in strict mode, renders it empty otherwise); read only where it is lenient (a
+ * condition, an assign, before `| default`), an info: no error in either mode. `rendered`: the
+ * sample rendered; `failedOn`: the missing value its strict render stopped on.
+ */
+function missingFindings(
+	missing: Map<string, { at: Occurrence; strict: boolean; failsAt: string }>,
+	strictMode: boolean,
+	rendered: boolean,
+	failedOn: string | undefined,
+): Finding[] {
+	const out: Finding[] = [];
+	for (const [path, { at, strict, failsAt }] of missing) {
+		const where = `${at.source}${at.line ? ` line ${at.line}` : ''}`;
+		const located = { source: at.source, ...(at.line ? { line: at.line } : {}), ...(at.column ? { column: at.column } : {}) };
+		let severity: Finding['severity'];
+		let effect: string;
+		if (!strict) {
+			severity = 'info';
+			effect = 'read only in a condition, an assign or before | default, where a missing value is nil: no error, in strict mode too';
+		} else if (!strictMode) {
+			severity = 'warning';
+			effect = 'renders empty unless it has | default or Defaults cover it';
+		} else if (failedOn !== undefined && failedOn === failsAt) {
+			severity = 'error';
+			effect = 'strict mode fails this recipient';
+		} else {
+			severity = 'warning';
+			effect = rendered
+				? 'this sample does not reach it; strict mode fails a recipient who does without the value'
+				: 'strict mode fails a recipient who reaches it without the value';
+		}
+		out.push({ severity, check: 'missing-variable', ...located, message: `${where}: "${path}" is used but absent from the sample (${effect})` });
+	}
+	return out;
 }
