@@ -53,7 +53,8 @@ describe('Lifetime Value: q <= 1 and repeat buyers with 1 < p·x + q <= 2', () =
 			expect(j.expected_average_spend).toBeNull();
 			expect(j.warning).toMatch(/\(<= 1\): the fitted spend per order has no finite mean/);
 		}
-		expect(model.warnings).toEqual([once[0].warning, warning]);
+		// drawSpendCustomers' purchase counts (0-4 uniformly, no rate heterogeneity or dropout) put the BG/NBD fit at a boundary: its warning follows
+		expect(model.warnings).toEqual([once[0].warning, warning, expect.stringMatching(/^BG\/NBD fit ran to a boundary of its parameters/)]);
 	});
 
 	it('Output Customers alone carries it too', async () => {

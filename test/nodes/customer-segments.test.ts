@@ -439,7 +439,8 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 			expect(j.clv as number).toBeGreaterThan(0);
 			expect(j).not.toHaveProperty('warning');
 		}
-		expect(model.warnings).toEqual([once[0].warning]);
+		// drawSpendCustomers' purchase counts (0-4 uniformly, no rate heterogeneity or dropout) put the BG/NBD fit at a boundary: its warning follows
+		expect(model.warnings).toEqual([once[0].warning, expect.stringMatching(/^BG\/NBD fit ran to a boundary of its parameters/)]);
 		expect(String(model.warnings)).toContain(`null for ${once.length} of 300 customers`);
 	});
 
@@ -473,8 +474,10 @@ describe('Customer Segments: Lifetime Value on CDNOW transactions', () => {
 		const aloneOut = alone.items(NAME).map((i) => i.json);
 		expect(aloneOut.some((j) => j.type === 'clvModel')).toBe(false);
 		expect(aloneOut.filter((j) => j.warning === perCustomer).map((j) => j.customer_id)).toEqual(once.map((j) => j.customer_id));
+		// drawSpendCustomers' purchase counts (0-4 uniformly, no rate heterogeneity or dropout) put the BG/NBD fit at a boundary: its warning follows
 		expect(model.warnings).toEqual([
 			`Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so the population mean spend p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)} that customers without repeat purchases get (expected_average_spend, clv) is unstable: a few large orders move it a lot. Check it against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`,
+			expect.stringMatching(/^BG\/NBD fit ran to a boundary of its parameters/),
 		]);
 	});
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { parseTimeMs } from '../../engines/segments/parse';
+import { DAY_MS } from '../../engines/segments/summary';
 
 /** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
 export function readField(data: IDataObject, field: string): unknown {
@@ -82,4 +83,32 @@ export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Refe
 	const ms = parseTimeMs(value instanceof Date || typeof value === 'number' ? value : String(value));
 	if (ms === undefined) throw parameterError(ctx, `${name} "${String(value)}" is not a date`, itemIndex);
 	return ms;
+}
+
+/** A date without a time: `2024-01-31`, `20240131`, or midnight without a zone (`2024-01-31T00:00:00`, what n8n's date picker gives). */
+const WHOLE_DAY = /^(?:\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?|\d{8})$/;
+
+/**
+ * "As of" date of RFM (Reference Date) and Lifetime Value (End of Observation), one semantics for
+ * both: empty = now; a date without a time (see WHOLE_DAY) is the whole of that UTC day, i.e. the
+ * last millisecond of it, so orders on that day count; anything else (a time of day, a zone such
+ * as `Z` or `+02:00`, a Luxon DateTime from `{{ $now }}`, epoch milliseconds) is that instant,
+ * read as referenceMs reads it (no zone = UTC). Orders after the returned instant are left out.
+ */
+export function asOfMs(ctx: IExecuteFunctions, value: unknown, name: string): number {
+	const ms = referenceMs(ctx, value, name);
+	return typeof value === 'string' && WHOLE_DAY.test(value.trim()) ? ms + DAY_MS - 1 : ms;
+}
+
+/**
+ * The identities written right after customer_id on a customer's output item (RFM and Lifetime
+ * Value from transactions), so Customer Profile → Get Profile (which finds a customer by the
+ * item's userId, email or anonymousId) finds it: the customer's CARRIED_IDENTITIES as its orders
+ * carried them (see IdentityCollector), and the id under its own field name too (e.g. email)
+ * when that is a plain name other than customer_id.
+ */
+export function carriedIdentity(identities: Record<string, string> | undefined, idField: string, id: string): IDataObject {
+	const carried: IDataObject = { ...identities };
+	if (idField !== 'customer_id' && !idField.includes('.')) carried[idField] = id;
+	return carried;
 }

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { customerIdOf } from '../../engines/segments/aggregate';
-import { expectedPurchases, fitBgNbd, probabilityAlive, type RfCustomer } from '../../engines/segments/bgnbd';
-import { customerLifetimeValue } from '../../engines/segments/clv';
+import { IdentityCollector, customerIdOf } from '../../engines/segments/aggregate';
+import { BOUNDARY_FLATNESS, MAX_SERIES_TERMS, expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit, type RfCustomer } from '../../engines/segments/bgnbd';
+import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/clv';
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { handleItemError, itemError, modelFailure, readField, referenceMs, toNumber } from './common';
+import { asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -53,7 +53,7 @@ export const description: INodeProperties[] = [
 		type: 'dateTime',
 		displayOptions: { show: { ...show, clvInput: ['transactions'] } },
 		default: '',
-		description: 'Last day of the data used to fit the model (orders after it are left out). Leave empty for today.',
+		description: 'Orders up to this date are used to fit the model; T is counted in days to it. A date without a time means the end of that day (UTC): orders on it count. A date with a time or zone is that moment: orders after it are left out. Leave empty for now.',
 	},
 	{
 		displayName: 'Frequency Field',
@@ -144,6 +144,8 @@ interface Row extends RfCustomer {
 	id: string;
 	monetary: number;
 	pairs: IPairedItemData[];
+	/** Written after customer_id (carriedIdentity), as RFM does. */
+	identity: IDataObject;
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -162,8 +164,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (input === 'transactions') {
 		const amountField = (this.getNodeParameter('clvAmountField', 0) as string).trim();
 		const timeField = (this.getNodeParameter('clvTimestampField', 0) as string).trim();
-		const endDay = dayNumber(referenceMs(this, this.getNodeParameter('observationEnd', 0, ''), 'End of Observation'));
+		const endMs = asOfMs(this, this.getNodeParameter('observationEnd', 0, ''), 'End of Observation');
+		const endDay = dayNumber(endMs);
 		const summarizer = new TransactionSummarizer();
+		const identities = new IdentityCollector<string>();
 		const pairs = new Map<string, IPairedItemData[]>();
 		for (let i = 0; i < items.length; i++) {
 			try {
@@ -174,10 +178,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				if (amount === undefined) throw itemError(this, i, `amount field "${amountField}" is not a number (got ${JSON.stringify(readField(json, amountField)) ?? 'nothing'})`);
 				const ms = parseTimeMs(readField(json, timeField));
 				if (ms === undefined) throw itemError(this, i, `date field "${timeField}" is not a date (got ${JSON.stringify(readField(json, timeField)) ?? 'nothing'})`);
-				summarizer.add(id, dayNumber(ms), amount);
 				let list = pairs.get(id);
 				if (!list) pairs.set(id, (list = []));
 				list.push({ item: i });
+				if (ms > endMs) continue; // after the End of Observation: left out
+				summarizer.add(id, dayNumber(ms), amount);
+				identities.add(id, json, ms);
 			} catch (error) {
 				handleItemError(this, error, i, errors);
 			}
@@ -198,7 +204,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				errors.push({ json: { error: message }, pairedItem: list });
 				continue;
 			}
-			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: list });
+			const identity = carriedIdentity(identities.get(s.customerId), idField, s.customerId);
+			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: list, identity });
 		}
 		// Left in `pairs`: customers all of whose orders fall after the End of Observation.
 		for (const [id, list] of pairs) skipped.push({ json: { customer_id: id, skipped: true, reason: 'all orders after End of Observation' }, pairedItem: list });
@@ -220,7 +227,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					if (v === undefined) throw itemError(this, i, `${key} field "${field}" is not a number (got ${JSON.stringify(readField(json, field)) ?? 'nothing'})`);
 					values[key] = v;
 				}
-				const row: Row = { id, frequency: values.frequency, recency: values.recency, T: values.T, monetary: values.monetary, pairs: [{ item: i }] };
+				const own = new IdentityCollector<number>();
+				own.add(i, json, 0);
+				const identity = carriedIdentity(own.get(i), idField, id);
+				const row: Row = { id, frequency: values.frequency, recency: values.recency, T: values.T, monetary: values.monetary, pairs: [{ item: i }], identity };
 				const { frequency: x, recency: tx, T } = row;
 				if (!Number.isInteger(x) || x < 0) throw itemError(this, i, `frequency must be a whole number >= 0 (got ${x})`);
 				if (tx < 0 || T < 0 || tx > T) throw itemError(this, i, `recency (${tx}) and T (${T}) must satisfy 0 <= recency <= T`);
@@ -272,46 +282,95 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			: q > 1
 				? `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 2): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${unstableCount} of ${rows.length} customers (those without enough repeat purchases to pull their own mean in, p·x + q <= 2; without any they get the population mean p·γ/(q − 1) = ${((p * gamma) / (q - 1)).toFixed(2)}): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`
 				: `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 1): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${unstableCount} of ${rows.length} customers (repeat buyers with too few repeat purchases to pull their own mean in, 1 < p·x + q <= 2): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`;
+	const boundaryWarning = bg.boundary.length > 0 ? bgnbdBoundaryWarning(bg, unit) : undefined;
+	if (boundaryWarning) this.addExecutionHints({ message: boundaryWarning, type: 'warning', location: 'outputPane' });
+	let notComputed = 0;
 	if (output !== 'model') {
 		rows.forEach((r, k) => {
 			const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 			const spend = spends[k];
-			out.push({
-				json: {
-					customer_id: r.id,
-					frequency: r.frequency,
-					recency: round(r.recency),
-					T: round(r.T),
-					monetary_value: round(r.monetary, 2),
-					time_unit: unit,
-					p_alive: probabilityAlive(bg.params, r),
-					expected_purchases: expectedPurchases(bg.params, r, horizon),
-					horizon,
-					expected_average_spend: spend,
-					clv: customerLifetimeValue(bg.params, gg.params, r, { months, monthlyDiscountRate: discount, unit }),
-					...(spend === null ? { warning: spendWarning } : unstable[k] ? { warning: unstableWarning } : {}),
-				},
-				pairedItem: r.pairs,
+			const json: IDataObject = {
+				customer_id: r.id,
+				...r.identity,
+				frequency: r.frequency,
+				recency: round(r.recency),
+				T: round(r.T),
+				monetary_value: round(r.monetary, 2),
+				time_unit: unit,
+				p_alive: probabilityAlive(bg.params, r),
+				expected_purchases: expectedPurchases(bg.params, r, horizon),
+				horizon,
+				expected_average_spend: spend,
+				clv: customerLifetimeValue(bg.params, gg.params, r, { months, monthlyDiscountRate: discount, unit }),
+			};
+			const warnings = spend === null ? [spendWarning] : unstable[k] ? [unstableWarning] : [];
+			// Never NaN or infinite: a value that cannot be computed is null, and the item says why.
+			const missing = (['p_alive', 'expected_purchases', 'clv'] as const).filter((key) => {
+				const v = json[key];
+				if (v === null && key === 'clv' && spend === null) return false; // said by the spend warning
+				if (v !== null && Number.isFinite(v)) return false;
+				json[key] = null;
+				return true;
 			});
+			if (missing.length > 0) {
+				notComputed++;
+				warnings.push(
+					`${missing.join(' and ')} could not be computed for customer "${r.id}": its forecast reaches ${round(Math.max(horizon, months * UNITS_PER_MONTH[unit]) / (bg.params.alpha + r.T), 1)} times α + T (fitted α = ${round(bg.params.alpha)}, T = ${round(r.T)}), more than the ${MAX_SERIES_TERMS} terms the BG/NBD expectation may sum. Shorten Forecast Horizon or CLV Months.`,
+				);
+			}
+			if (warnings.length > 0) json.warning = warnings.join(' ');
+			out.push({ json, pairedItem: r.pairs });
 		});
 	}
 	if (output !== 'model') out.push(...skipped);
 	if (output !== 'customers') {
+		const warnings = spendWarning
+			? unstableWarning
+				? [spendWarning, unstableWarning]
+				: [spendWarning]
+			: ((unstableSpendWarning(gg.params).warnings as string[] | undefined) ?? []);
+		if (boundaryWarning) warnings.push(boundaryWarning);
+		if (notComputed > 0) warnings.push(`expected_purchases or clv could not be computed for ${notComputed} of ${rows.length} customers: null, each with a warning naming it.`);
 		out.push({
 			json: {
 				type: 'clvModel',
 				time_unit: unit,
-				bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood, customers: bg.customers, converged: bg.converged },
+				bgnbd: {
+					...bg.params,
+					logLikelihood: bg.logLikelihood,
+					customers: bg.customers,
+					converged: bg.converged,
+					...(bg.boundary.length > 0 ? { boundary: bg.boundary } : {}),
+				},
 				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
 				customers: rows.length,
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
-				...(spendWarning ? { warnings: unstableWarning ? [spendWarning, unstableWarning] : [spendWarning] } : unstableSpendWarning(gg.params)),
+				...(warnings.length > 0 ? { warnings } : {}),
 				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),
 		});
 	}
 	return [...out, ...errors];
+}
+
+/**
+ * The BG/NBD fit ran to a boundary (BgNbdFit.boundary): the MLE is a limit, not a point, so the
+ * parameters along that direction are arbitrary and the model degenerates. Names the limit model
+ * the predictions then follow.
+ */
+function bgnbdBoundaryWarning(bg: BgNbdFit, unit: TimeUnit): string {
+	const { r, alpha, a, b } = bg.params;
+	const limits: string[] = [];
+	if (bg.boundary.includes('a, b → ∞')) limits.push(`every customer has the same dropout probability a/(a+b) = ${(a / (a + b)).toPrecision(4)} after each purchase`);
+	if (bg.boundary.includes('r, α → ∞')) limits.push(`every customer has the same purchase rate r/α = ${(r / alpha).toPrecision(4)} per ${unit === 'weeks' ? 'week' : 'day'}`);
+	const show = (v: number) => (v >= 1e4 || v < 1e-3 ? v.toExponential(3) : v.toPrecision(4));
+	return (
+		`BG/NBD fit ran to a boundary of its parameters (r = ${show(r)}, α = ${show(alpha)}, a = ${show(a)}, b = ${show(b)}; toward ${bg.boundary.join(', ')}): ` +
+		`moving them 10-fold further changes the log-likelihood by less than ${BOUNDARY_FLATNESS}, so the data do not determine them and the fitted model degenerates` +
+		(limits.length > 0 ? ` (${limits.join('; ')})` : '') +
+		'. expected_purchases and clv follow that limit; p_alive, expected_purchases and clv can be far off. Usual with few customers or a short history: use more customers or a longer observation window, and check the predictions against later orders.'
+	);
 }
 
 /**

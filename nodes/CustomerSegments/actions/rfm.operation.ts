@@ -13,7 +13,7 @@ import {
 	type RfmDimensions,
 	type RfmRule,
 } from '../../engines/segments/rfm';
-import { handleItemError, itemError, parseJsonParameter, readField, referenceMs, toNumber } from './common';
+import { asOfMs, carriedIdentity, handleItemError, itemError, parseJsonParameter, readField, toNumber } from './common';
 
 const show = { operation: ['rfm'] };
 
@@ -102,7 +102,7 @@ export const description: INodeProperties[] = [
 		type: 'dateTime',
 		displayOptions: { show: { ...show, inputMode: ['transactions', 'csv'] } },
 		default: '',
-		description: 'Recency is counted in whole days back from this date. Leave empty for now. Orders after it are left out.',
+		description: 'Orders up to this date count; recency is counted in whole days back from it. A date without a time means the end of that day (UTC): orders on it count, with recency 0. A date with a time or zone is that moment. Leave empty for now.',
 	},
 	{
 		displayName: 'Score Bins',
@@ -281,7 +281,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (items.length === 0) return [];
 	if (inputMode === 'customers') return scoreCustomers.call(this, items, params);
 
-	const ref = referenceMs(this, this.getNodeParameter('referenceDate', 0, ''));
+	const ref = asOfMs(this, this.getNodeParameter('referenceDate', 0, ''), 'Reference Date');
 	const fields = {
 		customerId: (this.getNodeParameter('customerIdField', 0) as string).trim(),
 		amount: (this.getNodeParameter('amountField', 0) as string).trim(),
@@ -358,12 +358,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		referenceMs: ref,
 		extra,
 		allItems: items.length,
-		identity: (c) => {
-			const carried: IDataObject = { ...identities.get(c) };
-			// the id under its own field name too (e.g. email), so Get Profile finds a customer keyed on it
-			if (fields.customerId !== 'customer_id' && !fields.customerId.includes('.')) carried[fields.customerId] = acc.ids[c];
-			return carried;
-		},
+		identity: (c) => carriedIdentity(identities.get(c), fields.customerId, acc.ids[c]),
 	});
 	for (const e of errorItems) out.push(e);
 	return out;

@@ -85,7 +85,7 @@ export function aggregateItems(
 	const readAmount = reader(fields.amount);
 	const readTime = reader(fields.timestamp);
 	const readPrevious = fields.previousSegment ? reader(fields.previousSegment) : undefined;
-	const carried = new Map<number, { values: Record<string, string>; ms: Record<string, number> }>();
+	const carried = new IdentityCollector<number>();
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const rawId = readId(json);
@@ -127,21 +127,43 @@ export function aggregateItems(
 			const prev = readPrevious(json);
 			if (typeof prev === 'string' && prev.trim() !== '') previousSegment.set(c, prev.trim());
 		}
-		for (const key of CARRIED_IDENTITIES) {
-			const v = json[key];
+		carried.add(c, json, ms);
+	}
+	return { acc, firstItem, nextItem, previousSegment, errors, identities: carried.all() };
+}
+
+/**
+ * Collects each customer's CARRIED_IDENTITIES from its transactions: each identity from the
+ * customer's latest transaction that has it (same time: the one added later). Shared by RFM
+ * (keyed by customer index) and Lifetime Value (keyed by customer id).
+ */
+export class IdentityCollector<K> {
+	private readonly carried = new Map<K, { values: Record<string, string>; ms: Record<string, number> }>();
+
+	/** Records the identities `json` carries for customer `key`, from a transaction at `ms`. */
+	add(key: K, json: Record<string, unknown>, ms: number): void {
+		for (const field of CARRIED_IDENTITIES) {
+			const v = json[field];
 			const text = typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
 			if (text === '') continue;
-			let rec = carried.get(c);
-			if (rec === undefined) carried.set(c, (rec = { values: {}, ms: {} }));
-			if (rec.ms[key] === undefined || ms >= rec.ms[key]) {
-				rec.values[key] = text;
-				rec.ms[key] = ms;
+			let rec = this.carried.get(key);
+			if (rec === undefined) this.carried.set(key, (rec = { values: {}, ms: {} }));
+			if (rec.ms[field] === undefined || ms >= rec.ms[field]) {
+				rec.values[field] = text;
+				rec.ms[field] = ms;
 			}
 		}
 	}
-	const identities = new Map<number, Record<string, string>>();
-	for (const [c, rec] of carried) identities.set(c, rec.values);
-	return { acc, firstItem, nextItem, previousSegment, errors, identities };
+
+	get(key: K): Record<string, string> | undefined {
+		return this.carried.get(key)?.values;
+	}
+
+	all(): Map<K, Record<string, string>> {
+		const out = new Map<K, Record<string, string>>();
+		for (const [key, rec] of this.carried) out.set(key, rec.values);
+		return out;
+	}
 }
 
 /** FNV-1a over the bytes, finished with MurmurHash3's fmix32 (FNV's low bits mix poorly for near-identical ids). */

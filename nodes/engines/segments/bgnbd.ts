@@ -7,7 +7,7 @@
  * `recency` t_x = time from the first to the last purchase, `T` = time from the first purchase to
  * the end of the observation period, all in one time unit (days or weeks).
  */
-import { hyp2f1, lnBeta, lnGamma, logAddExp } from './special';
+import { lnBeta, lnGamma, logAddExp } from './special';
 import { nelderMead } from './optimize';
 
 export interface RfCustomer {
@@ -28,8 +28,35 @@ export interface BgNbdFit {
 	logLikelihood: number;
 	customers: number;
 	evaluations: number;
+	/** The optimizer converged and the fit is not at a boundary (see `boundary`). */
 	converged: boolean;
+	/**
+	 * Where the fit ran to a boundary of the parameter space: each entry names a direction
+	 * (`a, b → ∞`, `r → 0`, …) along which moving the parameters 10-fold further changes the
+	 * log-likelihood by less than BOUNDARY_FLATNESS (or raises it). There the MLE does not exist
+	 * as a finite point: the model degenerates toward a limit (`a, b → ∞`: every customer has the
+	 * same dropout probability a/(a+b); `r, α → ∞`: the same purchase rate r/α), and the fitted
+	 * values along that direction are arbitrary. Empty for an interior maximum.
+	 */
+	boundary: string[];
 }
+
+/** Log-likelihood change (nats) below which a 10-fold move counts as flat (see BgNbdFit.boundary). */
+export const BOUNDARY_FLATNESS = 1e-3;
+
+/**
+ * Axes in (ln r, ln α, ln a, ln b) checked for a boundary, with the names of their two ends. On a
+ * plateau both 10-fold moves can be flat: then the end named is the one the parameters went
+ * toward (the sign of their log along the axis, e.g. ln a + ln b > 0: a, b → ∞).
+ */
+const BOUNDARY_AXES: Array<[up: string, down: string, axis: number[]]> = [
+	['a, b → ∞', 'a, b → 0', [0, 0, 1, 1]],
+	['r, α → ∞', 'r, α → 0', [1, 1, 0, 0]],
+	['r → ∞', 'r → 0', [1, 0, 0, 0]],
+	['α → ∞', 'α → 0', [0, 1, 0, 0]],
+	['a → ∞', 'a → 0', [0, 0, 1, 0]],
+	['b → ∞', 'b → 0', [0, 0, 0, 1]],
+];
 
 export class ModelInputError extends Error {
 	constructor(
@@ -193,12 +220,30 @@ export function fitBgNbd(customers: readonly RfCustomer[], options: { penalizer?
 	const start = [0, Math.log(Math.max(meanT / 10, 1e-3)), 0, 0];
 	const result = nelderMead(objective, start, { step: 0.5, tolerance: 1e-11, xTolerance: 1e-6, maxEvaluations: 40000, restarts: 3 });
 	const params = toParams(result.x);
+	// A maximum at a boundary (the likelihood still flat or rising 10-fold further along some
+	// direction, e.g. a, b → ∞ on small samples) is not a converged fit, whatever the simplex did.
+	const best = objective(result.x);
+	const moved = (axis: number[], sign: number) => {
+		const f = objective(result.x.map((v, i) => v + sign * axis[i] * Math.LN10));
+		return Number.isFinite(f) ? f : Infinity;
+	};
+	const boundary: string[] = [];
+	for (const [up, down, axis] of BOUNDARY_AXES) {
+		const fUp = moved(axis, 1);
+		const fDown = moved(axis, -1);
+		const flatUp = fUp - best < BOUNDARY_FLATNESS / n;
+		const flatDown = fDown - best < BOUNDARY_FLATNESS / n;
+		// both ends flat (a plateau, where rounding decides which is higher): the end the fit went toward
+		const towardUp = flatUp && flatDown ? axis.reduce((sum, w, i) => sum + w * result.x[i], 0) > 0 : flatUp;
+		if (flatUp || flatDown) boundary.push(towardUp ? up : down);
+	}
 	return {
 		params,
 		logLikelihood: weightedLL(params, data),
 		customers: n,
 		evaluations: result.evaluations,
-		converged: result.converged,
+		converged: result.converged && boundary.length === 0,
+		boundary,
 	};
 }
 
@@ -211,27 +256,117 @@ export function probabilityAlive(p: BgNbdParams, c: RfCustomer): number {
 	return 1 / (1 + Math.exp(logRatio));
 }
 
-/** Expected number of repeat purchases in (0, t] for a new customer (FHL 2005, eq. 9). */
-export function expectedPurchasesUnconditional(p: BgNbdParams, t: number): number {
-	const { r, alpha, a, b } = p;
-	if (t <= 0) return 0;
-	const z = t / (alpha + t);
-	return ((a + b - 1) / (a - 1)) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z));
+/** Expected number of repeat purchases in (0, t] for a new customer (FHL 2005, eq. 9): eq. 10 with x = t_x = T = 0. */
+export function expectedPurchasesUnconditional(p: BgNbdParams, t: number): number | null {
+	return expectedPurchases(p, { frequency: 0, recency: 0, T: 0 }, t);
 }
 
-/** Expected number of purchases in the next t time units given (x, t_x, T) (FHL 2005, eq. 10). */
-export function expectedPurchases(p: BgNbdParams, c: RfCustomer, t: number): number {
+/**
+ * Most terms one expectation may sum (about 10 ms). Reached only when the horizon is tens of
+ * thousands of times α + T or the expected purchases without dropout run into millions (see
+ * expectedPurchasesIfAlive); then the value is not computed (null).
+ */
+export const MAX_SERIES_TERMS = 2_000_000;
+
+/**
+ * Expected number of purchases in the next t time units given (x, t_x, T) (FHL 2005, eq. 10):
+ * P(alive at T) · E[purchases in (T, T + t] | alive at T, x, T]. Null when the series behind the
+ * second factor would need more than MAX_SERIES_TERMS terms; never NaN or infinite for positive
+ * parameters.
+ */
+export function expectedPurchases(p: BgNbdParams, c: RfCustomer, t: number): number | null {
+	if (t <= 0) return 0;
+	const alive = probabilityAlive(p, c);
+	if (alive === 0) return 0;
+	const ifAlive = expectedPurchasesIfAlive(p, c.frequency, c.T, t);
+	return ifAlive === null ? null : alive * ifAlive;
+}
+
+/**
+ * E[purchases in (T, T + t] | alive at T, x purchases in (0, T]], the numerator of eq. 10,
+ * (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; z)], z = t/(α+T+t),
+ * summed as positive terms instead of through 2F1.
+ *
+ * Given alive at T, the customer's rate is λ ~ Gamma(r+x, α+T) and dropout probability
+ * p ~ Beta(a, b+x), independent. Without dropout the purchases in (T, T+t] would number
+ * N ~ Poisson(λt), i.e. N ~ NegBin: P(N = n) = (r+x)_n/n! · (1−z)^(r+x) · z^n. The (j+1)-th of
+ * them happens if the customer survives the j dropout draws after the purchases before it, with
+ * probability E[(1−p)^j] = (b+x)_j/(a+b+x)_j =: R_j. So the expectation is
+ *   Σ_{n≥1} P(N = n) · K_n,   K_n = R_0 + … + R_{n−1}.
+ * Expanding the 2F1 series in eq. 10 gives the same sum term by term. Every term is >= 0: no
+ * cancellation, no division by a − 1, no overflow for any a, b (as a, b → ∞ with a/(a+b) → π,
+ * R_j → (1−π)^j: the fixed-dropout limit), and P(N = n) is summed from the log scale while it
+ * would underflow, then normalised by the P(N = n) it summed. The tail after term n is at most P(N = n) · (K_n ρ/(1−ρ) + R_n ρ/(1−ρ)²), ρ
+ * the largest ratio P(N = k+1)/P(N = k) beyond n; the sum stops when that is below 1e-15 of it.
+ * The number of terms grows like (r+x)·s + 12·√((r+x)·s·(1+s)) + 40·(1+s), s = t/(α+T): null
+ * (at once) when that exceeds MAX_SERIES_TERMS, i.e. for a horizon tens of thousands of times
+ * α + T, or millions of expected purchases.
+ */
+export function expectedPurchasesIfAlive(p: BgNbdParams, x: number, T: number, t: number, maxTerms = MAX_SERIES_TERMS): number | null {
 	if (t <= 0) return 0;
 	const { r, alpha, a, b } = p;
-	const { frequency: x, recency: tx, T } = c;
+	const A = r + x;
+	const beta = b + x;
+	const s = t / (alpha + T);
 	const z = t / (alpha + T + t);
-	// Eq. 10 has ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; z). By Euler's transformation
-	// 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) with 1 - z = (α+T)/(α+T+t) this is
-	// ((α+T)/(α+T+t))^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z). The direct series grows like
-	// (1-z)^-(r+x-a+1) before the power scales it down: it overflows to Infinity · 0 = NaN for a
-	// customer with hundreds of repeat purchases and a long horizon (x = 400 days, t = 3650 days).
-	const scaled = ((alpha + T) / (alpha + T + t)) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
-	const numerator = ((a + b + x - 1) / (a - 1)) * (1 - scaled);
-	const denominator = x > 0 ? 1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x) : 1;
-	return numerator / denominator;
+	// Terms needed, about: the bulk of N (mean A·s, variance A·s·(1+s)) and a geometric tail of
+	// ratio z (1/(1−z) = 1 + s). Too many: null, without summing.
+	if (!(A * s + 12 * Math.sqrt(A * s * (1 + s)) + 40 * (1 + s) <= maxTerms)) return null;
+	const logPmf0 = -A * Math.log1p(s); // ln P(N = 0) = A·ln(1−z), exact to rounding even for A = 1e10, s = 1e-8
+	const LOG_TINY = -650; // below e^-650 a term cannot matter: the sum is then at least ~1
+	let logPmf = logPmf0;
+	let pmf = Math.exp(logPmf);
+	let inLog = logPmf < LOG_TINY;
+	let R = 1; // R_{n-1}
+	let K = 0; // K_{n-1}
+	let n = 1;
+	if (inLog && A > 1) {
+		// Far below the bulk (millions of expected purchases): jump to the first n whose
+		// P(N = n) reaches e^-650 (found by bisection on its lnΓ form; P(N = n) rises up to the
+		// mode ⌊(A−1)·s⌋, where it is far above e^-650), carrying K and R along.
+		const logZ = Math.log(z);
+		const lnGA = lnGamma(A);
+		const lp = (k: number) => lnGamma(A + k) - lnGA - lnGamma(k + 1) + logPmf0 + k * logZ;
+		let lo = 0;
+		let hi = Math.floor((A - 1) * s);
+		if (lp(hi) >= LOG_TINY) {
+			while (hi - lo > 1) {
+				const mid = Math.floor((lo + hi) / 2);
+				if (lp(mid) >= LOG_TINY) hi = mid;
+				else lo = mid;
+			}
+			for (; n < hi; n++) {
+				K += R;
+				R /= 1 + a / (beta + n - 1);
+			}
+			// now n = hi: the loop below adds K_hi, R_hi and P(N = hi)
+			logPmf = lp(hi - 1);
+		}
+	}
+	let sum = 0;
+	// Σ P(N = n) over the terms summed: 1 in exact arithmetic. Dividing by it cancels the rounding
+	// that ln P(N = n) gathers on the log scale (ln P(N = 0) = −10^4 has an ulp of 2e-12).
+	let mass = inLog ? 0 : pmf;
+	for (; n <= maxTerms; n++) {
+		K += R; // K_n
+		const ratio = ((A + n - 1) * z) / n; // P(N = n) / P(N = n-1)
+		if (inLog) {
+			logPmf += Math.log(ratio);
+			if (logPmf >= LOG_TINY) {
+				inLog = false;
+				pmf = Math.exp(logPmf);
+			}
+		} else pmf *= ratio;
+		R /= 1 + a / (beta + n - 1); // R_n = R_{n-1} · (b+x+n-1)/(a+b+x+n-1)
+		if (inLog) continue;
+		sum += pmf * K;
+		mass += pmf;
+		const next = ((A + n) * z) / (n + 1);
+		if (next < 1) {
+			const rho = Math.max(next, z);
+			const tail = pmf * ((K * rho) / (1 - rho) + (R * rho) / ((1 - rho) * (1 - rho)));
+			if (tail <= 1e-15 * sum) return sum / mass;
+		}
+	}
+	return null;
 }
