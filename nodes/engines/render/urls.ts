@@ -1396,8 +1396,10 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		} else if (x.state === S.Comment) {
 			// `-`, `--`, `--!`: the next piece may end the comment with `>`; a comment this piece opens at its end (`<!--`,
 			// `<!--[`, `<!--[i`, a Liquid tag after it): the next piece may make it a conditional comment (readPiece)
-			const opened = commentOpen >= 0 && s.length - commentOpen < 7 && '[if'.startsWith(s.slice(commentOpen + 4).toLowerCase());
-			x.carry = opened ? s.slice(commentOpen) : (/(?:--!?|-)$/.exec(s)?.[0] ?? '');
+			// a comment a former piece opened (its carried `<!--`, `<!--[`…: s starts with it) counts as opened here too
+			const open = commentOpen >= 0 ? commentOpen : shift >= 4 && s.startsWith('<!--') ? 0 : -1;
+			const opened = open >= 0 && s.length - open < 7 && '[if'.startsWith(s.slice(open + 4).toLowerCase());
+			x.carry = opened ? s.slice(open) : (/(?:--!?|-)$/.exec(s)?.[0] ?? '');
 		}
 		if (inValue(x) && (x.hasLiquid || isCssAttr(x.attr))) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
