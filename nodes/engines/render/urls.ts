@@ -185,6 +185,8 @@ function cssUrlMode(css: string): UrlMode {
 export interface UrlClose {
 	at: number;
 	quote: string;
+	/** The attribute (of the farthest close: see closeValue), for the message when the template itself writes an unsafe scheme. */
+	attr?: string;
 	/**
 	 * Another reading carries a checked value (holding Liquid) through this piece: the value the
 	 * runtime is tracking may not end here (`<a href={% if q %}{% else %}"{% endif %}{{ a }}⏎{{ b }}">`:
@@ -651,7 +653,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			}
 			const known = closes.get(piece);
 			// readings that close the value at different places in the piece: the farthest one is read
-			if (planned && (!known || known.at < at)) closes.set(piece, { at, quote });
+			if (planned && (!known || known.at < at)) closes.set(piece, { at, quote, attr: x.attr });
 		}
 		x.openers = [];
 		x.hasLiquid = false;
@@ -1808,6 +1810,11 @@ const SPACE_REFS: Record<string, string> = { '\t': '&#9;', '\n': '&#10;', '\f': 
  * unescaped value holding it ends the attribute there, as in a browser.
  */
 export function unsafeScheme(value: string, quote: string): boolean {
+	return unsafeSchemeOf(value, quote) !== undefined;
+}
+
+/** The unsafe scheme a whole URL attribute value starts with (as unsafeScheme reads it), undefined none. */
+export function unsafeSchemeOf(value: string, quote: string): string | undefined {
 	let v = value;
 	let q = quote;
 	if (!q) {
@@ -1822,7 +1829,7 @@ export function unsafeScheme(value: string, quote: string): boolean {
 	}
 	const end = q ? v.indexOf(q) : v.search(/[\t\n\f\r >]/);
 	if (end >= 0) v = v.slice(0, end);
-	if (!v.includes(':') && !v.includes('&')) return false;
+	if (!v.includes(':') && !v.includes('&')) return undefined;
 	const scheme = schemeOf(v);
-	return scheme !== undefined && !SAFE_SCHEMES.has(scheme);
+	return scheme !== undefined && !SAFE_SCHEMES.has(scheme) ? scheme : undefined;
 }
