@@ -1066,7 +1066,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				// `--{{ x }}>`: the output, never written empty (COMMENT_SPLIT), parts the dashes from what follows
 				if (x.carry) comment |= COMMENT_SPLIT;
 				// `<!--{{ x }}`, `<!--[{{ x }}`, `<!--[i{{ x }}` (the carry: readFrom): the data must not make it `<!--[if`
-				if (x.carry.startsWith('<!--')) comment |= COMMENT_OPEN << (x.carry.length - 4);
+				if (x.carry.startsWith('<!--') && '[if'.startsWith(x.carry.slice(4).toLowerCase())) comment |= COMMENT_OPEN << (x.carry.length - 4);
 				x.carry = '';
 			}
 			if (unquotedStart) x.unqStart = t.begin;
@@ -1194,6 +1194,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	function readFrom(x: Scan, s: string, from: number, t: PlanToken, shift: number, forks: Scan[] | undefined, dropAt: number, dropKey: string): boolean {
 		// where a comment this piece opened starts (its "<!--"), -1 none
 		let commentOpen = -1;
+		// where the open comment's text starts when its "<!--" is in s (carried from the last piece, or opened here): the
+		// dashes of "<!--" are not the comment's own, so "--!>" over them ends nothing ("<!--!>", "<!---!>" go on)
+		let commentText = from === 0 && x.state === S.Comment && shift >= 4 && s.startsWith('<!--') ? 4 : 0;
 		for (let i = from; i < s.length; i++) {
 			const c = s[i];
 			switch (x.state) {
@@ -1208,6 +1211,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							if (forks && CONDITIONAL.test(s.slice(i + 4, i + 8))) readOutlook(x, s, i, t, shift, forks);
 							x.state = S.Comment;
 							commentOpen = i;
+							commentText = i + 4;
 							i += 3;
 						} else if (s.startsWith('![CDATA[', i + 1) && x.foreign > 0) {
 							throw new UrlGuardRefusal(
@@ -1231,8 +1235,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					}
 					break;
 				case S.Comment:
-					// `-->`, or `--!>`, which ends a comment too (https://html.spec.whatwg.org/multipage/parsing.html#comment-end-bang-state)
-					if (c === '>' && (s.startsWith('--', i - 2) || s.startsWith('--!', i - 3))) x.state = S.Text;
+					// `-->` (`<!-->` and `<!--->` too), or `--!>` of the comment's own dashes, which ends a comment too
+					// (https://html.spec.whatwg.org/multipage/parsing.html#comment-start-state, #comment-end-bang-state)
+					if (c === '>' && (s.startsWith('--', i - 2) || (i - 3 >= commentText && s.startsWith('--!', i - 3)))) x.state = S.Text;
 					break;
 				case S.Bogus:
 					if (c === '>') x.state = S.Text;
@@ -1400,8 +1405,11 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			// `<!--[`, `<!--[i`, a Liquid tag after it): the next piece may make it a conditional comment (readPiece)
 			// a comment a former piece opened (its carried `<!--`, `<!--[`…: s starts with it) counts as opened here too
 			const open = commentOpen >= 0 ? commentOpen : shift >= 4 && s.startsWith('<!--') ? 0 : -1;
-			const opened = open >= 0 && s.length - open < 7 && '[if'.startsWith(s.slice(open + 4).toLowerCase());
-			x.carry = opened ? s.slice(open) : (/(?:--!?|-)$/.exec(s)?.[0] ?? '');
+			const text = open >= 0 ? s.slice(open + 4) : s;
+			// `<!---` too: the next piece's `>` ends it, its `!>` does not (the comment start dash state): read again with it
+			const opened = open >= 0 && text.length < 3 && ('[if'.startsWith(text.toLowerCase()) || text === '-');
+			// the dashes of the comment's own text only: those of its `<!--` end nothing with a `!>` after them
+			x.carry = opened ? s.slice(open) : (/(?:--!?|-)$/.exec(text)?.[0] ?? '');
 		}
 		if (inValue(x) && (x.hasLiquid || isCssAttr(x.attr))) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
