@@ -42,7 +42,7 @@ import {
 	type Template,
 } from 'liquidjs';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
-import { guardUrl, unsafeScheme, WRITING_TAGS, type UrlClose, type UrlMode, type UrlPlan } from './urls';
+import { guardUrl, unsafeScheme, unsafeSchemeOf, WRITING_TAGS, type UrlClose, type UrlMode, type UrlPlan } from './urls';
 
 interface FilterLike {
 	name: string;
@@ -428,6 +428,8 @@ class CountingEmitter implements Emitter {
 	urlText: string | undefined = undefined;
 	/** Later starts of that value (UrlAttrHtml), undefined none. */
 	urlMore: number[] | undefined = undefined;
+	/** What values wrote while it was open (UrlEmitter.urlSpans), undefined none. */
+	urlSpans: number[] | undefined = undefined;
 	readonly limiter: LimiterLike;
 	constructor(limiter: LimiterLike = NO_LIMIT) {
 		this.limiter = limiter;
@@ -541,7 +543,7 @@ class FastOutput {
 			val = guardUrl(s, this.url);
 			if (dual && val !== s) dual.unsafe = true; // the text part then comes from the HTML
 		}
-		emitter.write(toValue(val));
+		writeValue(emitter, toValue(val), this.url);
 	}
 }
 
@@ -565,8 +567,23 @@ function guardTag(tag: WritingTag, mode: UrlMode): void {
 		if (html) inner.write(html);
 		const value = guardUrl(inner.buffer, mode);
 		if (value !== inner.buffer && emitter instanceof DualEmitter) emitter.unsafe = true;
-		emitter.write(value);
+		writeValue(emitter, value, mode);
 	};
+}
+
+/**
+ * Writes a value (an output's, or all a value-writing tag wrote): while a checked URL value is open
+ * (UrlAttrHtml), where it lands in the buffer and how it is guarded is recorded (UrlEmitter.urlSpans).
+ */
+function writeValue(emitter: Emitter, value: unknown, mode: UrlMode): void {
+	const e = emitter as unknown as UrlEmitter;
+	if (e.urlStart === undefined || e.urlStart < 0 || typeof e.buffer !== 'string') {
+		emitter.write(value);
+		return;
+	}
+	const begin = e.buffer.length;
+	emitter.write(value);
+	if (typeof e.buffer === 'string' && e.buffer.length > begin) (e.urlSpans ??= []).push(begin, e.buffer.length, mode);
 }
 
 /** A static HTML piece with its pre-text. */
@@ -594,6 +611,22 @@ interface UrlEmitter {
 	urlText?: string;
 	/** Later opening pieces met while a value was open (buffer offsets): the value may start there too. */
 	urlMore?: number[];
+	/**
+	 * What outputs and value-writing tags wrote while the value was open: its buffer offsets (from, to)
+	 * and its UrlMode, three numbers each, in buffer order. An unsafe value is neutralised there only:
+	 * the template's own text (quotes that close other attributes included) is never rewritten.
+	 */
+	urlSpans?: number[];
+}
+
+/** The template itself writes an unsafe scheme in a URL value (a Liquid branch or loop writes it), which the guard does not rewrite. */
+export class UrlSchemeFailure extends Error {
+	constructor(attr: string | undefined, scheme: string) {
+		super(
+			`The ${attr && attr !== '*' ? `"${attr}" ` : ''}URL starts with "${scheme}:" in this render, a scheme the template itself writes (in a Liquid branch or loop), not the data: the URL guard replaces only what the data writes, never the template's own text. Write an http(s), mailto: or tel: URL there`,
+		);
+		this.name = 'UrlSchemeFailure';
+	}
 }
 
 /**
@@ -631,6 +664,58 @@ class UrlAttrHtml {
 			(written.indexOf(':') < 0 && written.indexOf('&') < 0 && this.str.lastIndexOf(':', at) < 0 && this.str.lastIndexOf('&', at) < 0);
 		return !settled && unsafeScheme(written + this.str.slice(0, at), close.quote);
 	}
+	/** The first start (buffer offset: `start`, then the later ones) from which the value written reads unsafe, -1 none. */
+	private firstUnsafe(written: string, start: number, more: readonly number[] | undefined): number {
+		const close = this.close as UrlClose;
+		if (this.unsafe(written, close)) return start;
+		for (const at of more ?? []) if (at - start <= written.length && this.unsafe(written.slice(at - start), close)) return at;
+		return -1;
+	}
+	/**
+	 * An unsafe value: what outputs and value-writing tags wrote from `cut` on (urlSpans) is written as
+	 * the guard writes `#` (the first) and an empty value (the others) where each stands: the same HTML
+	 * as a render whose data were those, which the compile-time scan read. Template text is never
+	 * changed, so the HTML keeps a structure the scan checked. Still unsafe from any start (a scheme
+	 * the template writes in a branch): the render fails (UrlSchemeFailure).
+	 */
+	private neutralise(e: UrlEmitter, buffer: string, start: number, cut: number): void {
+		const spans = e.urlSpans ?? [];
+		let out = '';
+		let from = 0;
+		let first = true;
+		const moved: number[] = [];
+		const shift = (at: number) => at + out.length - from;
+		const more = e.urlMore ? [...e.urlMore] : [];
+		let m = 0;
+		for (let k = 0; k < spans.length; k += 3) {
+			const [begin, end, mode] = [spans[k], spans[k + 1], spans[k + 2]];
+			while (m < more.length && more[m] <= begin) more[m] = shift(more[m++]);
+			// before the start it reads unsafe from: kept (spans never overlap: a tag's own writes go to its inner emitter)
+			if (begin < cut || begin < from) {
+				if (begin >= from) moved.push(shift(begin), shift(end), mode);
+				continue;
+			}
+			const value = guardUrl(first ? '#' : '', mode);
+			first = false;
+			out += buffer.slice(from, begin);
+			moved.push(out.length, out.length + value.length, mode);
+			out += value;
+			from = end;
+		}
+		while (m < more.length) more[m] = shift(more[m++]);
+		out += buffer.slice(from);
+		e.buffer = out;
+		e.urlSpans = moved;
+		if (e.urlMore) e.urlMore = more;
+		const written = out.slice(start);
+		if (e.urlText !== undefined) e.urlText = written;
+		const close = this.close as UrlClose;
+		for (const at of [start, ...more]) {
+			if (at - start > written.length) continue;
+			const scheme = unsafeSchemeOf(written.slice(at - start) + this.str.slice(0, close.at), close.quote);
+			if (scheme !== undefined) throw new UrlSchemeFailure(close.attr, scheme);
+		}
+	}
 	render(_ctx: Context, emitter: Emitter): void {
 		const e = emitter as unknown as UrlEmitter;
 		if (this.close !== undefined) {
@@ -639,18 +724,9 @@ class UrlAttrHtml {
 			if (start >= 0 && typeof buffer === 'string' && start <= buffer.length) {
 				// the value written since it opened: our emitters keep it aside (liquidjs' own: read back)
 				const written = e.urlText ?? buffer.slice(start);
-				let unsafe = this.unsafe(written, this.close);
-				if (!unsafe && e.urlMore) {
-					for (const more of e.urlMore) {
-						if (more - start <= written.length && this.unsafe(written.slice(more - start), this.close)) {
-							unsafe = true;
-							break;
-						}
-					}
-				}
-				if (unsafe) {
-					e.buffer = buffer.slice(0, start) + '#';
-					if (e.urlText !== undefined) e.urlText = '#';
+				const cut = this.firstUnsafe(written, start, e.urlMore);
+				if (cut >= 0) {
+					this.neutralise(e, buffer, start, cut);
 					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
 				}
 			}
@@ -659,6 +735,7 @@ class UrlAttrHtml {
 				e.urlStart = -1;
 				e.urlText = undefined;
 				e.urlMore = undefined;
+				e.urlSpans = undefined;
 			}
 		}
 		if (emitter instanceof DualEmitter) {
@@ -671,6 +748,7 @@ class UrlAttrHtml {
 				if ((e.urlStart ?? -1) >= 0) (e.urlMore ??= []).push(at);
 				else {
 					e.urlStart = at;
+					e.urlSpans = undefined;
 					if (emitter instanceof CountingEmitter) emitter.urlText = this.str.slice(open);
 				}
 			}
@@ -742,8 +820,8 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: UrlP
 			continue;
 		}
 		if (urls && typeof tagName === 'string' && WRITING_TAGS.has(tagName)) {
-			const mode = urls.outputs.get(node.token?.begin as number);
-			if (mode) guardTag(t as unknown as WritingTag, mode);
+			// guarded as its mode says (0: as written), what it writes recorded where a URL value is open (writeValue)
+			guardTag(t as unknown as WritingTag, urls.outputs.get(node.token?.begin as number) ?? 0);
 		}
 		if (t instanceof IfTag) fastIf(t as unknown as IfLike);
 		else if (t instanceof ForTag) fastFor(t as unknown as ForLike);

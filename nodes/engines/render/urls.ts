@@ -185,6 +185,8 @@ function cssUrlMode(css: string): UrlMode {
 export interface UrlClose {
 	at: number;
 	quote: string;
+	/** The attribute (of the farthest close: see closeValue), for the message when the template itself writes an unsafe scheme. */
+	attr?: string;
 	/**
 	 * Another reading carries a checked value (holding Liquid) through this piece: the value the
 	 * runtime is tracking may not end here (`<a href={% if q %}{% else %}"{% endif %}{{ a }}⏎{{ b }}">`:
@@ -651,7 +653,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 			}
 			const known = closes.get(piece);
 			// readings that close the value at different places in the piece: the farthest one is read
-			if (planned && (!known || known.at < at)) closes.set(piece, { at, quote });
+			if (planned && (!known || known.at < at)) closes.set(piece, { at, quote, attr: x.attr });
 		}
 		x.openers = [];
 		x.hasLiquid = false;
@@ -1064,7 +1066,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 				// `--{{ x }}>`: the output, never written empty (COMMENT_SPLIT), parts the dashes from what follows
 				if (x.carry) comment |= COMMENT_SPLIT;
 				// `<!--{{ x }}`, `<!--[{{ x }}`, `<!--[i{{ x }}` (the carry: readFrom): the data must not make it `<!--[if`
-				if (x.carry.startsWith('<!--')) comment |= COMMENT_OPEN << (x.carry.length - 4);
+				if (x.carry.startsWith('<!--') && '[if'.startsWith(x.carry.slice(4).toLowerCase())) comment |= COMMENT_OPEN << (x.carry.length - 4);
 				x.carry = '';
 			}
 			if (unquotedStart) x.unqStart = t.begin;
@@ -1192,6 +1194,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 	function readFrom(x: Scan, s: string, from: number, t: PlanToken, shift: number, forks: Scan[] | undefined, dropAt: number, dropKey: string): boolean {
 		// where a comment this piece opened starts (its "<!--"), -1 none
 		let commentOpen = -1;
+		// where the open comment's text starts when its "<!--" is in s (carried from the last piece, or opened here): the
+		// dashes of "<!--" are not the comment's own, so "--!>" over them ends nothing ("<!--!>", "<!---!>" go on)
+		let commentText = from === 0 && x.state === S.Comment && shift >= 4 && s.startsWith('<!--') ? 4 : 0;
 		for (let i = from; i < s.length; i++) {
 			const c = s[i];
 			switch (x.state) {
@@ -1206,6 +1211,7 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 							if (forks && CONDITIONAL.test(s.slice(i + 4, i + 8))) readOutlook(x, s, i, t, shift, forks);
 							x.state = S.Comment;
 							commentOpen = i;
+							commentText = i + 4;
 							i += 3;
 						} else if (s.startsWith('![CDATA[', i + 1) && x.foreign > 0) {
 							throw new UrlGuardRefusal(
@@ -1229,8 +1235,9 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 					}
 					break;
 				case S.Comment:
-					// `-->`, or `--!>`, which ends a comment too (https://html.spec.whatwg.org/multipage/parsing.html#comment-end-bang-state)
-					if (c === '>' && (s.startsWith('--', i - 2) || s.startsWith('--!', i - 3))) x.state = S.Text;
+					// `-->` (`<!-->` and `<!--->` too), or `--!>` of the comment's own dashes, which ends a comment too
+					// (https://html.spec.whatwg.org/multipage/parsing.html#comment-start-state, #comment-end-bang-state)
+					if (c === '>' && (s.startsWith('--', i - 2) || (i - 3 >= commentText && s.startsWith('--!', i - 3)))) x.state = S.Text;
 					break;
 				case S.Bogus:
 					if (c === '>') x.state = S.Text;
@@ -1396,8 +1403,13 @@ export function urlOutputs(tokens: PlanToken[], options: { escapeHtml?: boolean 
 		} else if (x.state === S.Comment) {
 			// `-`, `--`, `--!`: the next piece may end the comment with `>`; a comment this piece opens at its end (`<!--`,
 			// `<!--[`, `<!--[i`, a Liquid tag after it): the next piece may make it a conditional comment (readPiece)
-			const opened = commentOpen >= 0 && s.length - commentOpen < 7 && '[if'.startsWith(s.slice(commentOpen + 4).toLowerCase());
-			x.carry = opened ? s.slice(commentOpen) : (/(?:--!?|-)$/.exec(s)?.[0] ?? '');
+			// a comment a former piece opened (its carried `<!--`, `<!--[`…: s starts with it) counts as opened here too
+			const open = commentOpen >= 0 ? commentOpen : shift >= 4 && s.startsWith('<!--') ? 0 : -1;
+			const text = open >= 0 ? s.slice(open + 4) : s;
+			// `<!---` too: the next piece's `>` ends it, its `!>` does not (the comment start dash state): read again with it
+			const opened = open >= 0 && text.length < 3 && ('[if'.startsWith(text.toLowerCase()) || text === '-');
+			// the dashes of the comment's own text only: those of its `<!--` end nothing with a `!>` after them
+			x.carry = opened ? s.slice(open) : (/(?:--!?|-)$/.exec(text)?.[0] ?? '');
 		}
 		if (inValue(x) && (x.hasLiquid || isCssAttr(x.attr))) normalValue(x);
 		if (inValue(x) && x.hasLiquid && isUrlAttr(x.attr)) through.add(t.begin);
@@ -1806,6 +1818,11 @@ const SPACE_REFS: Record<string, string> = { '\t': '&#9;', '\n': '&#10;', '\f': 
  * unescaped value holding it ends the attribute there, as in a browser.
  */
 export function unsafeScheme(value: string, quote: string): boolean {
+	return unsafeSchemeOf(value, quote) !== undefined;
+}
+
+/** The unsafe scheme a whole URL attribute value starts with (as unsafeScheme reads it), undefined none. */
+export function unsafeSchemeOf(value: string, quote: string): string | undefined {
 	let v = value;
 	let q = quote;
 	if (!q) {
@@ -1820,7 +1837,7 @@ export function unsafeScheme(value: string, quote: string): boolean {
 	}
 	const end = q ? v.indexOf(q) : v.search(/[\t\n\f\r >]/);
 	if (end >= 0) v = v.slice(0, end);
-	if (!v.includes(':') && !v.includes('&')) return false;
+	if (!v.includes(':') && !v.includes('&')) return undefined;
 	const scheme = schemeOf(v);
-	return scheme !== undefined && !SAFE_SCHEMES.has(scheme);
+	return scheme !== undefined && !SAFE_SCHEMES.has(scheme) ? scheme : undefined;
 }

@@ -86,8 +86,9 @@ describe('branches that leave an attribute differently: every way through them i
 	it('a piece that starts the value in one branch and continues it in another: checked from both starts', async () => {
 		const body = '<a href={% if c %}{{ a }}{{ b }}{% endif %}ja{{ d }}>Go</a>';
 		const hostile = await render(body, { c: true, a: 'java', b: 'script:alert(1)', d: '' });
-		expect(hostile.html).toContain('<a href=#>Go</a>');
-		expect((await render(body, { c: false, d: 'vascript:alert(1)' })).html).toContain('<a href=#>Go</a>');
+		// only what the data wrote is replaced (the first value by "#", the next by nothing); the template's "ja" stays
+		expect(hostile.html).toContain('<a href=#ja>Go</a>');
+		expect((await render(body, { c: false, d: 'vascript:alert(1)' })).html).toContain('<a href=ja#>Go</a>');
 		expect((await render(body, { c: true, a: 'https://a.example/', b: 'p', d: '' })).html).toContain('<a href=https://a.example/pja>Go</a>');
 	});
 
@@ -158,7 +159,16 @@ describe('fuzz: no data value makes a URL attribute start with javascript:, vbsc
 			if (!ct) continue;
 			for (let d = 0; d < 8; d++) {
 				const data = { v0: pick(VALUES), v1: pick(VALUES), v2: pick(VALUES), v3: pick(VALUES), c0: rnd() < 0.5, c1: rnd() < 0.5, k: pick([1, 2, 3]), arr: [pick(VALUES), pick(VALUES)] };
-				const out = renderCompiled(ct, data).html;
+				let out: string;
+				try {
+					out = renderCompiled(ct, data).html;
+				} catch (e) {
+					// a scheme the template writes in a branch (`x` then `:`) fails the render: the guard rewrites only what the data
+					// writes; the static bits cannot spell javascript:, vbscript: or data:, so such a failure must name another scheme
+					const scheme = /URL starts with "([^"]*):"/.exec((e as Error).message)?.[1];
+					if (scheme === undefined || ['javascript', 'vbscript', 'data'].includes(scheme)) throw e;
+					continue;
+				}
 				for (const el of DomUtils.findAll(() => true, parseDocument(out).children)) {
 					for (const [name, value] of Object.entries(el.attribs)) {
 						if (!URL_NAMES.has(name)) continue;
