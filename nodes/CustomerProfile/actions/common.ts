@@ -26,6 +26,8 @@ export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
 				password: c.password ? String(c.password) : undefined,
 				ssl: (c.ssl as 'disable' | 'allow' | 'require' | undefined) ?? 'disable',
 				maxConnections: Number(c.maxConnections ?? 5),
+				// the credential: when its settings change, the pool made for the former ones is retired
+				source: ctx.getNode().credentials?.personalizationPostgresApi?.id ?? undefined,
 			},
 			...shared,
 		};

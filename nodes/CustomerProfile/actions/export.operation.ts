@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
+import { flattenProfile, profileTimeMs, toCsv, type ProfileStore } from '../../engines/profile';
 import { failedItem, exactError } from './common';
 
 const show = { show: { operation: ['export'] } };
@@ -85,15 +85,20 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 async function exportFor(this: IExecuteFunctions, i: number, store: ProfileStore): Promise<INodeExecutionData[]> {
 	const what = this.getNodeParameter('exportWhat', i) as string;
 	const format = this.getNodeParameter('format', i) as string;
-	const sinceRaw = this.getNodeParameter('exportSince', i, '') as string;
+	const sinceRaw: unknown = this.getNodeParameter('exportSince', i, '');
 	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
 	let since: Date | undefined;
 	if (sinceRaw) {
-		since = new Date(sinceRaw);
-		if (!Number.isFinite(since.getTime())) {
-			throw new NodeOperationError(this.getNode(), `Item ${i}: "Since" (${sinceRaw}) is not a valid date`, { itemIndex: i });
+		// without a zone, UTC (never the server's zone), as Record Events reads timestamps
+		const time = profileTimeMs(sinceRaw instanceof Date || typeof sinceRaw === 'number' ? sinceRaw : String(sinceRaw));
+		if (time === undefined) {
+			throw new NodeOperationError(this.getNode(), `Item ${i}: "Since" (${String(sinceRaw)}) is not a valid date`, {
+				itemIndex: i,
+				description: 'Use ISO-8601, e.g. 2026-03-01T10:00:00Z; a date-time without a zone is UTC.',
+			});
 		}
+		since = new Date(time);
 	}
 	let rows: IDataObject[];
 	try {

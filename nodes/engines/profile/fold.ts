@@ -10,6 +10,7 @@
  */
 import { CART_SNAPSHOT_EVENTS, type CanonicalEvent } from '../types/CanonicalEvent';
 import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView, ProfileSubscription } from '../types/CustomerProfile';
+import { profileTimeMs } from './time';
 
 const DAY = 86_400_000;
 
@@ -117,6 +118,21 @@ export class InvalidEventError extends Error {
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /**
+ * An identifier of an event (messageId, userId, anonymousId): trimmed text, or a whole number as
+ * its decimal text (`4711` → "4711", as Get Profile and Normalize Event read it), so a shop's
+ * numeric customer id finds the same customer whatever node it went through. Other numbers (1.5,
+ * NaN, 1e21: a double would not hold the id exactly) are refused naming the field; anything else
+ * is no id.
+ */
+function idText(v: unknown, field: string): string | undefined {
+	if (typeof v === 'number') {
+		if (Number.isSafeInteger(v)) return String(v);
+		throw new InvalidEventError(`The ${field} ${String(v)} is not an id: use text, or a whole number up to ${Number.MAX_SAFE_INTEGER}`, field);
+	}
+	return str(v);
+}
+
+/**
  * How far an event's timestamp may lie after the moment it was received (or, without receivedAt,
  * recorded): provider clocks and queues are off by seconds or minutes; a day covers any time zone
  * read wrongly. Beyond it the time is wrong, and recording it would move lastSeenAt / lastOrderAt
@@ -133,23 +149,31 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 		throw new InvalidEventError('The event is not an object', 'event');
 	}
 	const event = input as CanonicalEvent;
-	const messageId = str(event.messageId);
+	const messageId = idText(event.messageId, 'messageId');
 	if (!messageId) throw new InvalidEventError('The event has no messageId (needed to record it once)', 'messageId');
 	const name = str(event.event);
 	if (!name) throw new InvalidEventError('The event has no event name', 'event');
 	if (typeof event.timestamp !== 'string' && typeof event.timestamp !== 'number') {
 		throw new InvalidEventError('The event has no timestamp', 'timestamp');
 	}
-	const ts = typeof event.timestamp === 'number' ? event.timestamp : Date.parse(event.timestamp);
-	if (!Number.isFinite(ts)) {
-		throw new InvalidEventError(`The timestamp "${String(event.timestamp)}" cannot be parsed (use ISO-8601)`, 'timestamp');
+	if (typeof event.timestamp === 'number' && !Number.isFinite(event.timestamp)) {
+		throw new InvalidEventError(`The timestamp ${String(event.timestamp)} is not a time (use epoch milliseconds or ISO-8601)`, 'timestamp');
 	}
 	// A Date holds ±8.64e15 ms (https://tc39.es/ecma262/#sec-time-values-and-time-range): a number
 	// beyond it would be stored, and then every read of the profile would fail to format it.
-	if (Math.abs(ts) > 8.64e15) {
+	if (typeof event.timestamp === 'number' && Math.abs(event.timestamp) > 8.64e15) {
 		throw new InvalidEventError(`The timestamp ${String(event.timestamp)} is outside the dates that can be stored (epoch milliseconds within ±8.64e15)`, 'timestamp');
 	}
-	const receivedParsed = typeof event.receivedAt === 'string' ? Date.parse(event.receivedAt) : NaN;
+	// A number is truncated to its millisecond, as a Date does, so both stores keep the same whole
+	// number (PostgreSQL's BIGINT refuses a fraction); a date-time without a zone is UTC (profileTimeMs).
+	const ts = profileTimeMs(event.timestamp);
+	if (ts === undefined) {
+		throw new InvalidEventError(
+			`The timestamp "${String(event.timestamp)}" cannot be parsed (use ISO-8601, e.g. 2026-03-01T10:00:00Z; without a zone it is UTC)`,
+			'timestamp',
+		);
+	}
+	const receivedParsed = (typeof event.receivedAt === 'string' ? profileTimeMs(event.receivedAt) : undefined) ?? NaN;
 	// the earlier of "received" and "now": a receivedAt in the future proves nothing
 	const reference = Math.min(Number.isFinite(receivedParsed) ? receivedParsed : Infinity, now ?? Infinity);
 	if (ts > reference + FUTURE_TOLERANCE_MS) {
@@ -160,9 +184,9 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 			'timestamp',
 		);
 	}
-	const userId = str(event.userId);
+	const userId = idText(event.userId, 'userId');
 	const email = str(event.email)?.toLowerCase();
-	const anonymousId = str(event.anonymousId);
+	const anonymousId = idText(event.anonymousId, 'anonymousId');
 	if (!userId && !email && !anonymousId) {
 		throw new InvalidEventError('The event has no identity: it needs a userId, an email or an anonymousId', 'userId');
 	}

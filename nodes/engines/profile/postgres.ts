@@ -47,6 +47,12 @@ export interface PostgresConnection {
 	ssl?: 'disable' | 'allow' | 'require';
 	/** Pool size per n8n process. Default 5. */
 	maxConnections?: number;
+	/**
+	 * Where these settings come from (the n8n credential's id), for the store cache (openStore):
+	 * when the same source comes back with other settings (Maximum Connections changed), its former
+	 * pool is retired. Not part of the connection.
+	 */
+	source?: string;
 }
 
 class StaleRead extends Error {}
@@ -78,6 +84,8 @@ export function poolConfig(c: PostgresConnection): PoolConfig {
 export class PostgresProfileStore implements ProfileStore {
 	readonly kind = 'postgres' as const;
 	readonly pool: Pool;
+	/** Whether the pool is this store's own (made from connection settings), ended by close(). */
+	private readonly ownPool: boolean;
 	private readonly t: { profiles: string; identities: string; events: string; meta: string };
 	private ready: Promise<void> | undefined;
 	private lastPrune = 0;
@@ -88,9 +96,10 @@ export class PostgresProfileStore implements ProfileStore {
 	) {
 		const p = validPrefix(options.tablePrefix);
 		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta` };
+		this.ownPool = !(connection instanceof Pool);
 		this.pool = connection instanceof Pool ? connection : new Pool(poolConfig(connection));
 		// An idle client losing its connection must not crash the n8n process.
-		this.pool.on('error', () => undefined);
+		if (this.ownPool) this.pool.on('error', () => undefined);
 	}
 
 	/** Creates or migrates the schema once per store (guarded by an advisory lock across workers). */
@@ -423,8 +432,9 @@ export class PostgresProfileStore implements ProfileStore {
 		return res.rowCount ?? 0;
 	}
 
+	/** Ends the store's own pool; a pool it was given (shared by openStore's stores) is left to its owner. */
 	async close(): Promise<void> {
-		if (this.pool.ended || this.pool.ending) return;
+		if (!this.ownPool || this.pool.ended || this.pool.ending) return;
 		await this.pool.end();
 	}
 }

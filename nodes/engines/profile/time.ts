@@ -1,0 +1,57 @@
+/**
+ * The times the profile store reads: an event's `timestamp` and `receivedAt`, Check Event Since's
+ * Since Time (or the triggering event's timestamp) and Export's Since. Read the same way whatever
+ * the n8n server's time zone, as the rest of the package reads dates:
+ * - a number is epoch milliseconds, truncated to its millisecond as a Date truncates it
+ *   (`new Date(1772359200123.456).getTime()` is 1772359200123; toward zero for times before 1970);
+ * - ISO-8601 text (`YYYY-MM-DD…`) is read by the events engine's parser: a date-time without a
+ *   zone is UTC (never the server's local time), an impossible calendar date (Feb 30) is no date;
+ * - other text is read by Date.parse only when it names its zone (`GMT`, `UTC`, `Z` or an offset,
+ *   as `toUTCString()` and `toString()` write it): without one, Date.parse would read it in the
+ *   server's time zone, so it is no date;
+ * - a Date is its time.
+ * Undefined for anything else, and for a time a Date cannot hold (beyond ±8.64e15 ms).
+ */
+import { timeFromIso } from '../events/isoDate';
+import { EventMappingError } from '../events/types';
+import { toIsoUtc } from '../events/util';
+
+const MAX_TIME = 8.64e15;
+
+/**
+ * Ends with a zone Date.parse reads: `GMT` or `UTC` (with an offset or not), or `Z` or an offset
+ * right after a clock time ("10:00:00 +0100"; "01-03-2026" has no zone), optionally followed by a
+ * "(zone name)" as toString() writes it.
+ */
+const NAMED_ZONE = /(?:\b(?:GMT|UTC)(?:[+-]\d{2}:?\d{2})?|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}))(?:\s*\([^()]*\))?$/i;
+
+export function profileTimeMs(value: unknown): number | undefined {
+	let time: number;
+	if (typeof value === 'number') {
+		// TimeClip (https://tc39.es/ecma262/#sec-timeclip): truncated toward zero; -0 becomes +0.
+		time = Math.trunc(value) + 0;
+	} else if (value instanceof Date) {
+		time = value.getTime();
+	} else if (typeof value === 'string') {
+		const text = value.trim();
+		if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+			const fast = timeFromIso(text, true);
+			if (fast !== undefined) time = fast;
+			else {
+				try {
+					time = Date.parse(toIsoUtc(text, 'time', true));
+				} catch (error) {
+					if (error instanceof EventMappingError) return undefined;
+					throw error;
+				}
+			}
+		} else if (NAMED_ZONE.test(text)) {
+			time = Date.parse(text);
+		} else {
+			return undefined;
+		}
+	} else {
+		return undefined;
+	}
+	return Number.isFinite(time) && Math.abs(time) <= MAX_TIME ? time : undefined;
+}
