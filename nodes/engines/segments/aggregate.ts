@@ -463,6 +463,7 @@ export async function aggregateCsv(
 	};
 	const result = await readCsv(source, {
 		delimiter: options.delimiter,
+		onBadRow: fail,
 		columns: (header) => {
 			const cols = [fields.customerId, fields.amount, fields.timestamp].map((name) => header.indexOf(name));
 			const missing = [fields.customerId, fields.amount, fields.timestamp].filter((_, k) => cols[k] < 0);
