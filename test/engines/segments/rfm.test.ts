@@ -208,6 +208,21 @@ describe('money and time parsing', () => {
 		expect(parseTimeMs('')).toBeUndefined();
 		expect(parseTimeMs({})).toBeUndefined();
 	});
+
+	it('a whole number that is a YYYYMMDD date (19000101-29991231) is that date; other numbers stay epoch seconds/ms', () => {
+		expect(parseTimeMs(20240110)).toBe(Date.UTC(2024, 0, 10)); // before: 20240110 s = 1970-08-23T06:15:10Z
+		expect(parseTimeMs(20240110)).toBe(parseTimeMs('20240110'));
+		expect(parseTimeMs(19000101)).toBe(Date.UTC(1900, 0, 1));
+		expect(parseTimeMs(29991231)).toBe(Date.UTC(2999, 11, 31));
+		expect(parseTimeMs(20240229)).toBe(Date.UTC(2024, 1, 29)); // leap day
+		// not a calendar date, outside the years, or not whole: epoch seconds as before
+		expect(parseTimeMs(20230229)).toBe(20230229 * 1000);
+		expect(parseTimeMs(20241340)).toBe(20241340 * 1000);
+		expect(parseTimeMs(18991231)).toBe(18991231 * 1000);
+		expect(parseTimeMs(30000101)).toBe(30000101 * 1000);
+		expect(parseTimeMs(20240110.5)).toBe(20240110500);
+		expect(parseTimeMs(-20240110)).toBe(-20240110 * 1000);
+	});
 });
 
 describe('threshold scoring equals the definition', () => {
