@@ -438,8 +438,9 @@ export class CsvRowError extends Error {
 }
 
 /**
- * Streams a CSV into an accumulator. Bad rows call `onBadRow` (return false to stop with an
- * error naming the line); without it the first bad row throws.
+ * Streams a CSV into an accumulator. Bad rows (a bad id, amount or date, or a row that is not
+ * valid CSV) call `onBadRow` (return false to stop with an error naming the line); without it the
+ * first bad row throws.
  */
 export async function aggregateCsv(
 	source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,

@@ -1,8 +1,10 @@
 /**
- * Streaming CSV reader (RFC 4180: quoted fields, "" escapes, CRLF or LF, newlines inside quotes).
+ * Streaming CSV reader (RFC 4180: quoted fields, "" escapes, CRLF or LF, newlines inside quotes;
+ * a quote opens a quoted field only as a field's first character, elsewhere it is text).
  * It reads byte chunks from any async iterable (a Node Readable), keeps only the current partial
- * line between chunks, and hands each row to a callback as byte offsets of the requested columns,
- * so callers parse numbers and dates straight from the bytes and allocate only what they keep.
+ * row between chunks (scanning each byte once), and hands each row to a callback as byte offsets
+ * of the requested columns, so callers parse numbers and dates straight from the bytes and
+ * allocate only what they keep. Rows that are not valid CSV go to `onBadRow`.
  */
 
 export interface CsvRow {
