@@ -62,7 +62,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		displayOptions: { show: { ...show, inputMode: ['transactions', 'csv'] } },
 		default: 'timestamp',
-		description: 'Field (or CSV column) with the order date: ISO 8601, YYYYMMDD or epoch milliseconds. Dates without a time zone are read as UTC.',
+		description: 'Field (or CSV column) with the order date: ISO 8601, YYYYMMDD (text, or a whole number such as 20240110) or epoch milliseconds (seconds when below 1e11). Dates without a time zone are read as UTC.',
 	},
 	{
 		displayName: 'Customer ID Field',

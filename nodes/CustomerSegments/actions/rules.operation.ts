@@ -160,7 +160,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		displayOptions: { show },
 		default: '',
-		description: 'Field holding the customer profile for Profile Field conditions. Leave empty to use the whole item.',
+		description:
+			'Field holding the customer profile for Profile Field conditions, e.g. "profile" after Customer Profile → Get Profile (null there, a customer not found, counts as a profile without fields). Leave empty to use the whole item.',
 	},
 	{
 		displayName: 'Reference Date',
@@ -233,7 +234,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			} catch (error) {
 				throw itemError(this, i, `${eventsField}: ${(error as Error).message}`);
 			}
-			const profile = profileField ? readField(json, profileField) : json;
+			let profile = profileField ? readField(json, profileField) : json;
+			// A customer Get Profile did not find (`profile: null, profileFound: false`) has no stored
+			// profile: no profile fields, and the built-in segments come from its events (none: no).
+			if (profileField && (profile === null || (profile === undefined && json.profileFound === false))) profile = {};
 			if (typeof profile !== 'object' || profile === null) throw itemError(this, i, `profile field "${profileField}" is missing or not an object`);
 			const nowMs = referenceMs(this, this.getNodeParameter('rulesReferenceDate', i, ''), 'Reference Date', i);
 			// No event list, but a stored customer profile (Customer Profile → Get Profile writes it to

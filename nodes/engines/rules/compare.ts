@@ -36,8 +36,8 @@
  * - ISO 8601 text ("2024-06-01", "2024-06-01T10:00:00+02:00"; a date-time without a zone is UTC,
  *   never the server's local time), a Date, an epoch number (seconds below 1e11, else
  *   milliseconds, as every timestamp of the package is read: a number compared with a date is a
- *   timestamp, not a count), epoch digits as text, and YYYYMMDD text (both as parseTimeMs reads
- *   them).
+ *   timestamp, not a count; but a whole number 19000101-29991231 that is a calendar date is
+ *   that YYYYMMDD date), epoch digits as text, and YYYYMMDD text (all as parseTimeMs reads them).
  * - Decision: other date text ("June 1, 2024", "06/01/2024", "Sat, 01 Jun 2024 10:00:00 GMT") is
  *   no moment, so a date rule on it does not hold (its block's fallback renders; the segment does
  *   not match). Date.parse would read most of it in the server's time zone (a Render rule

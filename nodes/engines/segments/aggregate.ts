@@ -460,8 +460,9 @@ export class CsvRowError extends Error {
 }
 
 /**
- * Streams a CSV into an accumulator. Bad rows call `onBadRow` (return false to stop with an
- * error naming the line); without it the first bad row throws.
+ * Streams a CSV into an accumulator. Bad rows (a bad id, amount or date, or a row that is not
+ * valid CSV) call `onBadRow` (return false to stop with an error naming the line); without it the
+ * first bad row throws.
  */
 export async function aggregateCsv(
 	source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
@@ -485,6 +486,7 @@ export async function aggregateCsv(
 	};
 	const result = await readCsv(source, {
 		delimiter: options.delimiter,
+		onBadRow: fail,
 		columns: (header) => {
 			const cols = [fields.customerId, fields.amount, fields.timestamp].map((name) => header.indexOf(name));
 			const missing = [fields.customerId, fields.amount, fields.timestamp].filter((_, k) => cols[k] < 0);

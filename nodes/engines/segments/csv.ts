@@ -1,8 +1,10 @@
 /**
- * Streaming CSV reader (RFC 4180: quoted fields, "" escapes, CRLF or LF, newlines inside quotes).
+ * Streaming CSV reader (RFC 4180: quoted fields, "" escapes, CRLF or LF, newlines inside quotes;
+ * a quote opens a quoted field only as a field's first character, elsewhere it is text).
  * It reads byte chunks from any async iterable (a Node Readable), keeps only the current partial
- * line between chunks, and hands each row to a callback as byte offsets of the requested columns,
- * so callers parse numbers and dates straight from the bytes and allocate only what they keep.
+ * row between chunks (scanning each byte once), and hands each row to a callback as byte offsets
+ * of the requested columns, so callers parse numbers and dates straight from the bytes and
+ * allocate only what they keep. Rows that are not valid CSV go to `onBadRow`.
  */
 
 export interface CsvRow {
@@ -23,6 +25,11 @@ export interface CsvReadOptions {
 	columns: (header: string[]) => number[];
 	/** Called per row with a reused row object: read what you need before returning. */
 	onRow: (row: CsvRow) => void;
+	/**
+	 * A row that is not valid CSV (text after a closing quote, a quoted field never closed), with
+	 * the line it starts on. Without it (and always for the header) readCsv throws a CsvFormatError.
+	 */
+	onBadRow?: (line: number, message: string) => void;
 }
 
 export interface CsvReadResult {
@@ -34,6 +41,7 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 const decoder = new TextDecoder('utf-8');
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export class CsvFormatError extends Error {
 	constructor(
@@ -92,8 +100,8 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 	let starts = new Int32Array(0);
 	let ends = new Int32Array(0);
 	let rows = 0;
+	/** Physical lines before the current row (it starts on line + 1). */
 	let line = 0;
-	let carry: Buffer | undefined;
 	const encoder = new TextEncoder();
 
 	/** One row object, refilled for every row (the callback must not keep it). */
@@ -108,10 +116,21 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		row.ends = ends;
 	};
 
+	/** A row that is not valid CSV: onBadRow decides, else (and always for the header) it fails. */
+	const badRow = (lineNo: number, message: string) => {
+		if (!header || !options.onBadRow) throw new CsvFormatError(`CSV line ${lineNo}: ${message}`, lineNo);
+		options.onBadRow(lineNo, message);
+	};
+
 	/** Field start offsets of the current line (reused; grows for very wide rows). */
 	let fieldStarts = new Int32Array(64);
+	const growFieldStarts = () => {
+		const bigger = new Int32Array(fieldStarts.length * 2);
+		bigger.set(fieldStarts);
+		fieldStarts = bigger;
+	};
 
-	/** A line without quotes whose field starts are already in fieldStarts[0..count). */
+	/** A line without quoted fields whose field starts are already in fieldStarts[0..count). */
 	const fastRow = (buf: Buffer, s: number, e: number, count: number, lineNo: number) => {
 		if (e > s && buf[e - 1] === CR) e--;
 		if (e === s) return; // blank line
@@ -136,7 +155,7 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		options.onRow(row);
 	};
 
-	/** A line with quotes: decode, split, re-encode the wanted fields into a small buffer. */
+	/** A line with a quoted field: decode, split, re-encode the wanted fields into a small buffer. */
 	const slowRow = (text: string, lineNo: number) => {
 		const t = text.endsWith('\r') ? text.slice(0, -1) : text;
 		if (t === '') return;
@@ -144,7 +163,8 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		try {
 			fields = splitCsvLine(t, delimiter);
 		} catch (error) {
-			throw new CsvFormatError(`CSV line ${lineNo}: ${(error as Error).message}`, lineNo);
+			badRow(lineNo, (error as Error).message);
+			return;
 		}
 		if (!header) {
 			setHeader(fields);
@@ -172,106 +192,192 @@ export async function readCsv(source: AsyncIterable<Uint8Array | string> | Itera
 		options.onRow(row);
 	};
 
+	// The quote rule, the same as splitCsvLine's (RFC 4180): a quote opens a quoted field only as
+	// the first character of a field; inside one, "" is a quote and a lone quote closes it; a quote
+	// anywhere else (`TV 55"`) is an ordinary character. Line feeds inside a quoted field do not end
+	// the row. Text after a closing quote (`"c3" ,10`) is read on like an unquoted field's, and
+	// splitCsvLine then rejects the row, which goes to badRow.
+	/** Whether the current row has a quoted field (then it is decoded and split by splitCsvLine). */
+	let rowQuoted = false;
+	/** Line feeds inside the current row's quoted fields. */
+	let rowBreaks = 0;
+	/**
+	 * A row that runs past the end of a chunk: its bytes so far (each byte is scanned once, and
+	 * copied once more when the row is complete), and where the scan stopped: inside a quoted field
+	 * (`inQuotes`), right after a quote in one (`quoteLast`: "" or the closing quote, the next byte
+	 * tells), or at the start of a field (`atFieldStart`).
+	 */
+	let parts: Buffer[] = [];
+	let inQuotes = false;
+	let quoteLast = false;
+	let atFieldStart = false;
+
+	/** Row buf[s, e) (without its line feed) is complete; its field starts are in fieldStarts[1..count) unless quoted. */
+	const endRow = (buf: Buffer, s: number, e: number, count: number) => {
+		line++;
+		if (rowQuoted) {
+			const first = line;
+			line += rowBreaks;
+			rowQuoted = false;
+			rowBreaks = 0;
+			slowRow(decoder.decode(buf.subarray(s, e)), first);
+		} else {
+			fieldStarts[0] = s;
+			fastRow(buf, s, e, count, line);
+		}
+	};
+
+	/** A complete row joined from several chunks. */
+	const joinedRow = (buf: Buffer) => {
+		let count = 1;
+		if (!rowQuoted) {
+			for (let p = 0; p < buf.length; p++) {
+				if (buf[p] !== delim) continue;
+				if (count === fieldStarts.length) growFieldStarts();
+				fieldStarts[count++] = p + 1;
+			}
+		}
+		endRow(buf, 0, buf.length, count);
+	};
+
 	// Bytes above all three special bytes (the delimiter, LF, the quote) need one comparison.
 	const maxSpecial = Math.max(delim, LF, QUOTE);
-	/** Whether `carry` (the unfinished last line of the previous chunk) contains a quote. */
-	let carryQuoted = false;
 
-	/**
-	 * Scans buf from `from`, handing every complete line to fastRow/slowRow; returns the offset
-	 * of the unfinished tail (buf.length when none). `quotedTail` tells whether that tail has a quote.
-	 */
-	let quotedTail = false;
-	const scan = (buf: Buffer, from: number): number => {
+	/** Scans buf from `from`, handing every complete row to endRow; an unfinished last row goes to `parts`. */
+	const scan = (buf: Buffer, from: number): void => {
 		let pos = from;
 		let count = 1;
 		const len = buf.length;
-		quotedTail = false;
-		// One pass over the bytes: delimiters record field starts, LF ends a row, a quote sends
-		// the logical line (which may span several physical lines) to the slow path.
 		for (let p = from; p < len; p++) {
 			const b = buf[p];
 			if (b > maxSpecial) continue;
 			if (b === delim) {
-				if (count === fieldStarts.length) {
-					const bigger = new Int32Array(count * 2);
-					bigger.set(fieldStarts);
-					fieldStarts = bigger;
-				}
+				if (count === fieldStarts.length) growFieldStarts();
 				fieldStarts[count++] = p + 1;
 			} else if (b === LF) {
-				line++;
-				fieldStarts[0] = pos;
-				fastRow(buf, pos, p, count, line);
+				endRow(buf, pos, p, count);
 				pos = p + 1;
 				count = 1;
-			} else if (b === QUOTE) {
-				// find the LF that closes the logical line (even number of quotes before it)
-				let quotes = 0;
-				let q = pos;
-				let end = -1;
-				for (; q < len; q++) {
-					const c = buf[q];
-					if (c === QUOTE) quotes++;
-					else if (c === LF && (quotes & 1) === 0) {
-						end = q;
+			} else if (b === QUOTE && p === (count === 1 ? pos : fieldStarts[count - 1])) {
+				// A quote opening a field: skip to its closing quote, counting the line feeds in it.
+				rowQuoted = true;
+				let q = p + 1;
+				for (;;) {
+					const c = buf.indexOf(QUOTE, q);
+					if (c < 0 || c + 1 === len) {
+						// the chunk ends inside the quoted field, or right after a quote in it
+						rowBreaks += countByte(buf, q, len, LF);
+						parts = [Buffer.from(buf.subarray(pos))];
+						inQuotes = true;
+						quoteLast = c >= 0;
+						return;
+					}
+					rowBreaks += countByte(buf, q, c, LF);
+					if (buf[c + 1] !== QUOTE) {
+						p = c; // the closing quote; the loop goes on after it
 						break;
 					}
+					q = c + 2; // "" inside the quoted field
 				}
-				if (end < 0) {
-					quotedTail = true;
-					return pos; // need more data: keep the line in carry
-				}
-				const text = decoder.decode(buf.subarray(pos, end));
-				const startLine = line + 1;
-				line += 1 + countByte(buf, pos, end, LF);
-				slowRow(text, startLine);
-				pos = end + 1;
-				p = end;
-				count = 1;
 			}
 		}
-		return pos;
+		if (pos < len) {
+			parts = [Buffer.from(buf.subarray(pos))];
+			inQuotes = false;
+			quoteLast = false;
+			atFieldStart = (count === 1 ? pos : fieldStarts[count - 1]) === len;
+		}
 	};
 
+	/** Goes on with the row in `parts` over buf: the offset of the line feed ending it, or -1 (buf is all part of it). */
+	const continueRow = (buf: Buffer): number => {
+		const len = buf.length;
+		let p = 0;
+		while (p < len) {
+			if (inQuotes) {
+				if (quoteLast) {
+					quoteLast = false;
+					if (buf[p] === QUOTE) {
+						p++; // "": a quote, still inside the quoted field
+						continue;
+					}
+					inQuotes = false; // the quote closed the field; buf[p] is read below
+					atFieldStart = false;
+					continue;
+				}
+				const c = buf.indexOf(QUOTE, p);
+				if (c < 0) {
+					rowBreaks += countByte(buf, p, len, LF);
+					return -1;
+				}
+				rowBreaks += countByte(buf, p, c, LF);
+				quoteLast = true;
+				p = c + 1;
+				continue;
+			}
+			const b = buf[p];
+			if (b === delim) atFieldStart = true;
+			else if (b === LF) return p;
+			else if (b === QUOTE && atFieldStart) {
+				inQuotes = true;
+				rowQuoted = true;
+				atFieldStart = false;
+			} else atFieldStart = false;
+			p++;
+		}
+		return -1;
+	};
+
+	const feed = (buf: Buffer) => {
+		let from = 0;
+		if (parts.length > 0) {
+			const end = continueRow(buf);
+			if (end < 0) {
+				parts.push(Buffer.from(buf));
+				return;
+			}
+			parts.push(buf.subarray(0, end));
+			const joined = Buffer.concat(parts);
+			parts = [];
+			joinedRow(joined);
+			from = end + 1;
+		}
+		scan(buf, from);
+	};
+
+	/** The first bytes of the file until it is known whether they are a UTF-8 byte order mark (dropped). */
+	let head: Buffer | undefined = Buffer.alloc(0);
 	for await (const chunk of source) {
 		let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-		let from = 0;
-		if (carry) {
-			// Finish the carried line without copying the whole chunk: join the carry with this
-			// chunk's bytes up to its first LF. A quoted carry may span LFs: join everything.
-			const lf = carryQuoted ? -1 : buf.indexOf(LF);
-			if (lf < 0) buf = Buffer.concat([carry, buf]);
-			else {
-				const head = Buffer.concat([carry, buf.subarray(0, lf + 1)]);
-				if (scan(head, 0) === head.length) from = lf + 1;
-				else buf = Buffer.concat([carry, buf]); // a quote opened in this chunk spans the LF: nothing was consumed
+		if (head) {
+			if (head.length > 0) buf = Buffer.concat([head, buf]);
+			if (buf.length < 3 && BOM.subarray(0, buf.length).equals(buf)) {
+				head = Buffer.from(buf);
+				continue;
 			}
-			carry = undefined;
+			head = undefined;
+			if (buf.length >= 3 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2]) buf = buf.subarray(3);
 		}
-		const pos = scan(buf, from);
-		carryQuoted = quotedTail;
-		if (pos < buf.length) carry = Buffer.from(buf.subarray(pos));
+		feed(buf);
 	}
-	if (carry && carry.length > 0) {
-		const text = decoder.decode(carry);
-		line++;
-		if (text.includes('"')) slowRow(text, line);
-		else {
-			let count = 1;
-			fieldStarts[0] = 0;
-			for (let p = 0; p < carry.length; p++) {
-				if (carry[p] === delim) {
-					if (count === fieldStarts.length) {
-						const bigger = new Int32Array(count * 2);
-						bigger.set(fieldStarts);
-						fieldStarts = bigger;
-					}
-					fieldStarts[count++] = p + 1;
-				}
-			}
-			fastRow(carry, 0, carry.length, count, line);
+	if (head && head.length > 0) feed(head);
+	// The last row, without a final line feed.
+	while (parts.length > 0) {
+		const joined = Buffer.concat(parts);
+		parts = [];
+		if (!inQuotes || quoteLast) {
+			joinedRow(joined);
+			break;
 		}
+		// A quote opened a field that no quote closes (a stray quote at the start of a field): the
+		// row is bad; with onBadRow going on, the lines after its first are read again as rows.
+		line++;
+		badRow(line, 'a quoted field opens on this line and is never closed');
+		inQuotes = false;
+		rowQuoted = false;
+		rowBreaks = 0;
+		const lf = joined.indexOf(LF);
+		if (lf >= 0) scan(joined, lf + 1);
 	}
 	return { rows, header: header ?? [] };
 }

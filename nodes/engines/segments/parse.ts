@@ -70,11 +70,23 @@ export function parseDecimalBytes(buf: Uint8Array, start: number, end: number, d
  * Timestamps: Date objects, epoch numbers (milliseconds; values below 1e11 are taken as seconds),
  * `YYYYMMDD`, and anything `Date.parse` reads (ISO-8601; a date without a zone is taken as UTC
  * for `YYYY-MM-DD`, local for other forms as in JavaScript). Returns undefined when unparseable.
+ *
+ * A whole number from 19000101 to 29991231 that is a calendar date as YYYYMMDD (20240110) is that
+ * date, like the same digits as text: an integer date key from a database or a spreadsheet. As
+ * epoch seconds those numbers would be instants from 1970-08-08 to 1970-12-14 (as milliseconds,
+ * hours after 1970-01-01), which no order or event of a shop's data carries. Other numbers
+ * (20241340, 1700000000) stay epoch seconds or milliseconds.
  */
 export function parseTimeMs(value: unknown): number | undefined {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return undefined;
+		if (Number.isInteger(value) && value >= 19000101 && value <= 29991231) {
+			const y = Math.floor(value / 10000);
+			const m = Math.floor(value / 100) % 100;
+			const d = value % 100;
+			if (m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) return daysFromCivil(y, m, d) * 86_400_000;
+		}
 		return Math.abs(value) < 1e11 ? value * 1000 : value;
 	}
 	if (typeof value !== 'string') return undefined;

@@ -146,9 +146,16 @@ export function ruleProblems(rules: readonly RfmRule[], bins: number): string[] 
 	return problems;
 }
 
-/** Maps a score on a 1..bins scale onto the classic map's 5-point scale. */
+/**
+ * Maps a score on a 1..bins scale onto the classic map's 5-point scale: score s covers the
+ * quantiles ((s - 1) / bins, s / bins]; it takes the 5-point score whose fifth holds that range's
+ * midpoint (s - 0.5) / bins, i.e. ceil((2s - 1) · 5 / (2 · bins)). Symmetric: the lowest score
+ * maps to 1 and the highest to 5 for every bin count (3 bins → 1, 3, 5; 4 → 1, 2, 4, 5), and
+ * s and bins + 1 - s map to scores adding up to 6. (2s - 1) · 5 is odd and 2 · bins even, so the
+ * ratio is never a whole number and ceil has no ties. 5 bins: unchanged; 10 bins: 1,1,2,2,…,5,5.
+ */
 export function toFivePointScale(score: number, bins: number): number {
-	return bins === 5 ? score : Math.ceil((score * 5) / bins);
+	return bins === 5 ? score : Math.ceil(((2 * score - 1) * 5) / (2 * bins));
 }
 
 const inRange = (s: number, range: Range | undefined) => range === undefined || (s >= range[0] && s <= range[1]);

@@ -56,6 +56,7 @@ const cases: Array<[field: unknown, op: Op, value: unknown, expected: boolean, w
 	[1717200000000, 'lt', '2024-06-02', true, 'epoch milliseconds of 2024-06-01 (≥ 1e11)'],
 	['2024-06-01T00:00:00Z', 'lt', 1717286400, true, 'before 2024-06-02 (R: false, an ISO date was NaN; S: false, milliseconds against seconds)'],
 	['2024-06-01T00:00:00Z', 'gt', 1717286400, false, 'not after 2024-06-02 (S: true)'],
+	[20240601, 'gt', '2024-05-31', true, 'a whole number that is a YYYYMMDD date is that date, as the text is (before: epoch seconds, 1970-08-23)'],
 	['20240601', 'gt', '2024-05-31', true, 'YYYYMMDD text is a date, as timestamps are read (S: false, 20240601 against milliseconds)'],
 	['2024-06-01T01:00:00', 'gt', '2024-06-01T00:30:00Z', true, 'a date-time without a zone is UTC'],
 	['June 1, 2024', 'gt', '2024-05-01', false, 'date text other than ISO is no date (R: true, read in the server\'s time zone)'],

@@ -70,9 +70,47 @@ describe('classic segment map', () => {
 		expect(matchRule(CLASSIC_SEGMENTS, 5, 5, 1)).toBe(-1); // → Others
 	});
 
-	it('rescales other bin counts onto 5 points', () => {
-		expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => toFivePointScale(s, 10))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-		expect([1, 2, 3].map((s) => toFivePointScale(s, 3))).toEqual([2, 4, 5]);
+	it('rescales other bin counts onto 5 points by the midpoint of each score\'s quantile range', () => {
+		// By hand: score s of B covers the quantiles ((s-1)/B, s/B]; its midpoint (2s-1)/(2B), times 5,
+		// rounded up. B = 3: 5/6, 15/6, 25/6 → 1, 3, 5. B = 4: 5/8, 15/8, 25/8, 35/8 → 1, 2, 4, 5.
+		// B = 6: 5/12 … 55/12 = 0.42, 1.25, 2.08, 2.92, 3.75, 4.58. B = 7: 5/14 … 65/14 = 0.36, 1.07,
+		// 1.79, 2.5, 3.21, 3.93, 4.64. B = 8: 5/16 … 75/16 = 0.31, 0.94, 1.56, 2.19, 2.81, 3.44, 4.06,
+		// 4.69. B = 9: 5/18 … 85/18 = 0.28, 0.83, 1.39, 1.94, 2.5, 3.06, 3.61, 4.17, 4.72.
+		// B = 10: (2s-1)/4 = 0.25, 0.75, … 4.75 (the same as the former ceil(s/2)).
+		const table: Record<number, number[]> = {
+			3: [1, 3, 5],
+			4: [1, 2, 4, 5],
+			5: [1, 2, 3, 4, 5],
+			6: [1, 2, 3, 3, 4, 5],
+			7: [1, 2, 2, 3, 4, 4, 5],
+			8: [1, 1, 2, 3, 3, 4, 5, 5],
+			9: [1, 1, 2, 2, 3, 4, 4, 5, 5],
+			10: [1, 1, 2, 2, 3, 3, 4, 4, 5, 5],
+		};
+		for (const [bins, expected] of Object.entries(table)) {
+			const b = Number(bins);
+			const got = expected.map((_, k) => toFivePointScale(k + 1, b));
+			expect({ bins: b, got }).toEqual({ bins: b, got: expected });
+			// symmetric: s and bins + 1 - s map to 5-point scores adding up to 6
+			expect(got.map((v, k) => v + got[b - 1 - k])).toEqual(got.map(() => 6));
+		}
+	});
+
+	it('with 3 or 4 bins the lowest customers are Lost, not Need Attention', () => {
+		const name = (bins: number, r: number, f: number, m: number) => {
+			const k = matchRule(CLASSIC_SEGMENTS, toFivePointScale(r, bins), toFivePointScale(f, bins), toFivePointScale(m, bins));
+			return k < 0 ? 'Others' : CLASSIC_SEGMENTS[k].name;
+		};
+		// Before: 3 bins mapped 1 → 2, so (1,1,1) was compared as (2,2,2) (Need Attention); 4 bins as (2,2,2) too.
+		expect(name(3, 1, 1, 1)).toBe('Lost'); // (1,1,1)
+		expect(name(4, 1, 1, 1)).toBe('Lost'); // (1,1,1)
+		expect(name(3, 3, 3, 3)).toBe('Champions'); // (5,5,5)
+		expect(name(4, 4, 4, 4)).toBe('Champions'); // (5,5,5)
+		expect(name(4, 1, 1, 2)).toBe('Lost'); // (1,1,2): Lost takes M 1-2
+		expect(name(4, 1, 2, 1)).toBe('Hibernating'); // (1,2,1)
+		expect(name(4, 2, 1, 1)).toBe('About To Sleep'); // (2,1,1)
+		expect(name(4, 2, 2, 2)).toBe('Need Attention'); // (2,2,2)
+		expect(name(3, 1, 1, 2)).toBe('Others'); // (1,1,3): Lost and Hibernating take M 1-2 only
 	});
 });
 
@@ -169,6 +207,21 @@ describe('money and time parsing', () => {
 		expect(parseTimeMs('yesterday-ish')).toBeUndefined();
 		expect(parseTimeMs('')).toBeUndefined();
 		expect(parseTimeMs({})).toBeUndefined();
+	});
+
+	it('a whole number that is a YYYYMMDD date (19000101-29991231) is that date; other numbers stay epoch seconds/ms', () => {
+		expect(parseTimeMs(20240110)).toBe(Date.UTC(2024, 0, 10)); // before: 20240110 s = 1970-08-23T06:15:10Z
+		expect(parseTimeMs(20240110)).toBe(parseTimeMs('20240110'));
+		expect(parseTimeMs(19000101)).toBe(Date.UTC(1900, 0, 1));
+		expect(parseTimeMs(29991231)).toBe(Date.UTC(2999, 11, 31));
+		expect(parseTimeMs(20240229)).toBe(Date.UTC(2024, 1, 29)); // leap day
+		// not a calendar date, outside the years, or not whole: epoch seconds as before
+		expect(parseTimeMs(20230229)).toBe(20230229 * 1000);
+		expect(parseTimeMs(20241340)).toBe(20241340 * 1000);
+		expect(parseTimeMs(18991231)).toBe(18991231 * 1000);
+		expect(parseTimeMs(30000101)).toBe(30000101 * 1000);
+		expect(parseTimeMs(20240110.5)).toBe(20240110500);
+		expect(parseTimeMs(-20240110)).toBe(-20240110 * 1000);
 	});
 });
 
