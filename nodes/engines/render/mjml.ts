@@ -258,10 +258,19 @@ function classify(flat: string, flatPos: number[], count: number, api: MjmlApi):
 	return contexts;
 }
 
+/** A piece of the compiled HTML copied from the expanded template: `length` characters at `at`, from `from`. */
+export interface Origin {
+	at: number;
+	from: number;
+	length: number;
+}
+
 export interface MjmlCompiled {
 	/** Compiled HTML with the Liquid restored, ready for liquidjs. */
 	liquidHtml: string;
 	findings: Finding[];
+	/** Where each restored Liquid token sits in liquidHtml, and where it came from in the expanded template (in order). */
+	origins: Origin[];
 }
 
 /** Compiles protected MJML once, checks every placeholder survived, restores the Liquid. */
@@ -288,10 +297,14 @@ export async function compileMjml(expanded: string, tokens: LiquidToken[], map: 
 	let html = result.html;
 	html = squeezeWhitespace(html);
 	const seen = new Array<number>(tokens.length).fill(0);
-	html = html.replace(PLACEHOLDER_RE, (whole, n: string) => {
+	const origins: Origin[] = [];
+	let shift = 0;
+	html = html.replace(PLACEHOLDER_RE, (whole, n: string, offset: number) => {
 		const i = Number(n);
 		if (i >= tokens.length) return whole;
 		seen[i]++;
+		origins.push({ at: offset + shift, from: tokens[i].start, length: tokens[i].text.length });
+		shift += tokens[i].text.length - whole.length;
 		return tokens[i].text;
 	});
 	for (let i = 0; i < tokens.length; i++) {
@@ -303,7 +316,7 @@ export async function compileMjml(expanded: string, tokens: LiquidToken[], map: 
 			);
 		}
 	}
-	return { liquidHtml: html, findings };
+	return { liquidHtml: html, findings, origins };
 }
 
 /** Start tags (attribute values quoted or not, `>` inside quotes allowed). */
