@@ -334,7 +334,7 @@ const KEEPS_WHITESPACE = /(?:^|;)\s*white-space(?:-collapse)?\s*:\s*(?:pre|break
  */
 export function squeezeWhitespace(html: string): string {
 	const squeeze = (text: string) => text.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
-	if (!/<pre[\s>]|<textarea[\s>]|white-space/i.test(html)) return squeeze(html);
+	if (!/<pre[\s>]|<textarea[\s>]|white-space(?:-collapse)?\s*:\s*(?:pre|break-spaces|preserve)/i.test(html)) return squeeze(html);
 	let out = '';
 	let pos = 0;
 	START_TAG.lastIndex = 0;
