@@ -14,8 +14,8 @@ import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
 import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, unresolvedFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
-import { compileMjml } from './mjml';
-import { lineColumn, scanLiquid, type SourceMap } from './source';
+import { compileMjml, type Origin } from './mjml';
+import { describe as describeLocation, lineColumn, scanLiquid, type SourceMap } from './source';
 import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
 import { urlOutputs, UrlGuardRefusal, type UrlPlan } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
@@ -41,6 +41,8 @@ export interface CompiledTemplate {
 	textPlan?: TextPlan;
 	/** Why there is no text plan (diagnostics). */
 	textPlanReason?: string;
+	/** For render errors: liquidHtml back to the expanded template (origins, then edits undone) and to the sources (sourceMap). */
+	where: { origins: Origin[]; edits: Edit[]; sourceMap: SourceMap };
 	/**
 	 * When the template writes values unescaped (`| raw`, HTML escaping off): the <base> tags its Liquid
 	 * (literals: `{{ '<base href="…">' | raw }}`) may write. A render with more than those and the ones
@@ -48,6 +50,13 @@ export interface CompiledTemplate {
 	 */
 	baseTags?: number;
 	compileMs: number;
+}
+
+/** Text the compile wrote into liquidHtml (the preview div, the subject in <title>): `length` characters at `at` replaced `replaced` characters. */
+interface Edit {
+	at: number;
+	replaced: number;
+	length: number;
 }
 
 const PREVIEW_DIV =
@@ -124,22 +133,33 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	let liquidHtml: string;
 	const findings: Finding[] = [];
 	let hasPreview: boolean;
+	let origins: Origin[];
 	if (input.format === 'mjml') {
 		const tokens = scanLiquid(expanded.text);
 		const compiled = await compileMjml(expanded.text, tokens, expanded.map);
 		liquidHtml = compiled.liquidHtml;
+		origins = compiled.origins;
 		findings.push(...compiled.findings);
 		hasPreview = /<mj-preview[\s>]/.test(expanded.text);
 	} else {
 		liquidHtml = expanded.text;
+		origins = [{ at: 0, from: 0, length: liquidHtml.length }];
 		hasPreview = /class\s*=\s*["'][^"']*\bpreheader\b/i.test(expanded.text);
 	}
+	const edits: Edit[] = [];
 	const hasPreheaderParam = Boolean(input.preheader && input.preheader.trim());
 	if (hasPreheaderParam && !hasPreview) {
 		const body = /<body[^>]*>/i.exec(liquidHtml);
-		liquidHtml = body ? liquidHtml.slice(0, body.index + body[0].length) + PREVIEW_DIV + liquidHtml.slice(body.index + body[0].length) : PREVIEW_DIV + liquidHtml;
+		const at = body ? body.index + body[0].length : 0;
+		liquidHtml = liquidHtml.slice(0, at) + PREVIEW_DIV + liquidHtml.slice(at);
+		edits.push({ at, replaced: 0, length: PREVIEW_DIV.length });
 	}
-	if (input.subject && input.subject.trim()) liquidHtml = liquidHtml.replace(/<title>\s*<\/title>/i, '<title>{{ __pz.subject }}</title>');
+	const title = input.subject && input.subject.trim() ? /<title>\s*<\/title>/i.exec(liquidHtml) : null;
+	if (title) {
+		const written = '<title>{{ __pz.subject }}</title>';
+		liquidHtml = liquidHtml.slice(0, title.index) + written + liquidHtml.slice(title.index + title[0].length);
+		edits.push({ at: title.index, replaced: title[0].length, length: written.length });
+	}
 
 	let html: Template[];
 	try {
@@ -178,6 +198,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
 		textPlan,
 		textPlanReason,
+		where: { origins, edits, sourceMap: expanded.map },
 		baseTags: !rawWriters ? undefined : Array.isArray(tokens) ? tokens.reduce((n, t) => n + literalBases(t, engines.settings.escapeHtml), 0) : countBaseTags(liquidHtml),
 		compileMs: performance.now() - started,
 	};
@@ -269,6 +290,44 @@ function baseWritten(data: Record<string, unknown>): string {
 	return `The data writes a <base> tag${field ? ` (field "${field}")` : ''}, which would send every relative link and image of the email to the address it names: the template writes that value unescaped (| raw or HTML escaping off). Remove the <base> from the data`;
 }
 
+/**
+ * Where a render error's Liquid token is in the sources the marketer wrote, with the token as
+ * written (template text, never data): `block:cart line 1, column 10 ({{ cart.total | money: cart.currency }})`.
+ * Undefined when the error names no token, or the token is one the compile wrote.
+ */
+function renderErrorAt(ct: CompiledTemplate, error: unknown, stage: 'subject' | 'preheader' | 'body'): string | undefined {
+	const token = (error as { token?: { input?: unknown; begin?: unknown; end?: unknown } } | undefined)?.token;
+	if (!token || typeof token.input !== 'string' || typeof token.begin !== 'number') return undefined;
+	const begin = token.begin;
+	let loc: { source: string; line: number; column: number } | undefined;
+	if (stage !== 'body') loc = { source: stage, ...lineColumn(token.input, begin) };
+	else if (token.input === ct.liquidHtml) loc = locateRendered(ct.where, begin);
+	if (!loc) return undefined;
+	const text = token.input.slice(begin, typeof token.end === 'number' ? token.end : begin).replace(/\s+/g, ' ');
+	const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
+	return `${describeLocation(loc)}, column ${loc.column}${shown ? ` (${shown})` : ''}`;
+}
+
+/** An offset in liquidHtml in the marketer's sources; undefined in text the compile wrote (preview div, title, MJML's HTML). */
+function locateRendered(where: CompiledTemplate['where'], offset: number): { source: string; line: number; column: number } | undefined {
+	let at = offset;
+	for (let k = where.edits.length - 1; k >= 0; k--) {
+		const e = where.edits[k];
+		if (at >= e.at + e.length) at -= e.length - e.replaced;
+		else if (at >= e.at) return undefined;
+	}
+	let lo = 0;
+	let hi = where.origins.length - 1;
+	if (hi < 0 || where.origins[0].at > at) return undefined;
+	while (lo < hi) {
+		const mid = (lo + hi + 1) >> 1;
+		if (where.origins[mid].at <= at) lo = mid;
+		else hi = mid - 1;
+	}
+	const o = where.origins[lo];
+	return at < o.at + o.length ? where.sourceMap.locate(o.from + (at - o.at)) : undefined;
+}
+
 export class RenderFailure extends Error {
 	constructor(message: string) {
 		super(message);
@@ -303,9 +362,12 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	const renderOptions = { globals: { __pz: state } };
 	let html: string;
 	let pre: DualEmitter | undefined;
+	let stage: 'subject' | 'preheader' | 'body' = 'subject';
 	try {
 		state.subject = String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim();
+		stage = 'preheader';
 		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
+		stage = 'body';
 		state.shown.length = 0;
 		state.bases = 0;
 		if (ct.textPlan && !options.skipText) {
@@ -319,7 +381,9 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 			html = String(ct.engines.html.renderSync(ct.html, scope, renderOptions));
 		}
 	} catch (error) {
-		throw new RenderFailure(explainLiquidError(error, ct.engines.settings));
+		const message = explainLiquidError(error, ct.engines.settings);
+		const at = /limit exceeded/i.test(`${(error as Error)?.message} ${(error as { originalError?: Error })?.originalError?.message}`) ? undefined : renderErrorAt(ct, error, stage);
+		throw new RenderFailure(at ? `${at}: ${message.replace(/, line:\d+, col:\d+/g, '')}` : message);
 	}
 	if (ct.baseTags !== undefined && countBaseTags(html) > ct.baseTags + (state.bases ?? 0)) throw new RenderFailure(baseWritten(scope));
 	// The text part: from the compiled text plan, or (no plan, or a value it cannot reproduce exactly) from the HTML.

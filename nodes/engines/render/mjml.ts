@@ -258,10 +258,19 @@ function classify(flat: string, flatPos: number[], count: number, api: MjmlApi):
 	return contexts;
 }
 
+/** A piece of the compiled HTML copied from the expanded template: `length` characters at `at`, from `from`. */
+export interface Origin {
+	at: number;
+	from: number;
+	length: number;
+}
+
 export interface MjmlCompiled {
 	/** Compiled HTML with the Liquid restored, ready for liquidjs. */
 	liquidHtml: string;
 	findings: Finding[];
+	/** Where each restored Liquid token sits in liquidHtml, and where it came from in the expanded template (in order). */
+	origins: Origin[];
 }
 
 /** Compiles protected MJML once, checks every placeholder survived, restores the Liquid. */
@@ -286,13 +295,16 @@ export async function compileMjml(expanded: string, tokens: LiquidToken[], map: 
 		});
 	}
 	let html = result.html;
-	// Email clients ignore indentation; MJML's pretty-printing is ~30% of its output.
-	html = html.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
+	html = squeezeWhitespace(html);
 	const seen = new Array<number>(tokens.length).fill(0);
-	html = html.replace(PLACEHOLDER_RE, (whole, n: string) => {
+	const origins: Origin[] = [];
+	let shift = 0;
+	html = html.replace(PLACEHOLDER_RE, (whole, n: string, offset: number) => {
 		const i = Number(n);
 		if (i >= tokens.length) return whole;
 		seen[i]++;
+		origins.push({ at: offset + shift, from: tokens[i].start, length: tokens[i].text.length });
+		shift += tokens[i].text.length - whole.length;
 		return tokens[i].text;
 	});
 	for (let i = 0; i < tokens.length; i++) {
@@ -304,7 +316,57 @@ export async function compileMjml(expanded: string, tokens: LiquidToken[], map: 
 			);
 		}
 	}
-	return { liquidHtml: html, findings };
+	return { liquidHtml: html, findings, origins };
+}
+
+/** Start tags (attribute values quoted or not, `>` inside quotes allowed). */
+const START_TAG = /<([a-zA-Z][\w:-]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/g;
+const STYLE_ATTR = /(?:^|\s)style\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i;
+/** white-space values that keep spaces and line breaks (pre, pre-wrap, pre-line, break-spaces; CSS Text 4 white-space-collapse). */
+const KEEPS_WHITESPACE = /(?:^|;)\s*white-space(?:-collapse)?\s*:\s*(?:pre|break-spaces|preserve)/i;
+
+/**
+ * Email clients ignore indentation, and MJML's pretty-printing is ~26% of its output (the reference
+ * email: 48.0 KB → 35.4 KB): line-leading spaces and blank lines go, except inside <pre>,
+ * <textarea> and elements whose style attribute keeps white space (white-space: pre, pre-wrap,
+ * pre-line, break-spaces), which stay exactly as MJML wrote them. (A white-space set by a class in
+ * a <style> is not seen: such content keeps its text, only its line-leading indentation goes.)
+ */
+export function squeezeWhitespace(html: string): string {
+	const squeeze = (text: string) => text.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
+	if (!/<pre[\s>]|<textarea[\s>]|white-space(?:-collapse)?\s*:\s*(?:pre|break-spaces|preserve)/i.test(html)) return squeeze(html);
+	let out = '';
+	let pos = 0;
+	START_TAG.lastIndex = 0;
+	for (let m = START_TAG.exec(html); m; m = START_TAG.exec(html)) {
+		const name = m[1].toLowerCase();
+		let keep = name === 'pre' || name === 'textarea';
+		if (!keep && /white-space/i.test(m[2])) {
+			const style = STYLE_ATTR.exec(m[2]);
+			keep = style !== null && KEEPS_WHITESPACE.test(style[1] ?? style[2] ?? style[3]);
+		}
+		if (!keep || m[0].endsWith('/>')) continue;
+		const end = elementEnd(html, name, START_TAG.lastIndex);
+		out += squeeze(html.slice(pos, m.index)) + html.slice(m.index, end);
+		pos = end;
+		START_TAG.lastIndex = end;
+	}
+	return out + squeeze(html.slice(pos));
+}
+
+/** Offset after the end tag closing the element whose start tag ends at `from` (same-name elements nest; textarea's text holds no tags); the end of the HTML when it is never closed. */
+function elementEnd(html: string, name: string, from: number): number {
+	const re = new RegExp(name === 'textarea' ? '<(/)textarea(?=[\\s/>])' : `<(/?)${name.replace(/[^\w:-]/g, '')}(?=[\\s/>])`, 'gi');
+	re.lastIndex = from;
+	let depth = 1;
+	for (let m = re.exec(html); m; m = re.exec(html)) {
+		depth += m[1] ? -1 : 1;
+		if (depth === 0) {
+			const close = html.indexOf('>', m.index);
+			return close < 0 ? html.length : close + 1;
+		}
+	}
+	return html.length;
 }
 
 function locateProtectedLine(prot: Protected, line: number, map: SourceMap): { source: string; line: number; column: number } | undefined {

@@ -3,6 +3,7 @@
  * inside Liquid never confuse MJML) and a map from positions in the expanded template (body with
  * blocks inlined) back to the source, line and column the marketer wrote.
  */
+import { defaultOptions, TokenizationError, TokenKind, Tokenizer } from 'liquidjs';
 import { TemplateError } from './types';
 
 export interface LiquidToken {
@@ -14,65 +15,62 @@ export interface LiquidToken {
 	name: string;
 }
 
-/** Finds `{{ … }}` and `{% … %}` (quotes inside respected; `raw` and `comment` bodies kept whole). */
+/**
+ * Finds `{{ … }}` and `{% … %}` exactly where liquidjs's own tokenizer finds them (it reads them:
+ * an output ends at the first `}}` outside a quoted string, a tag at its first `%}` even inside
+ * quotes, so `{% # don't … %}` is one tag). `raw` and `comment` are kept whole, each up to its
+ * first `endraw` / `endcomment` as liquidjs pairs them.
+ */
 export function scanLiquid(text: string, where = 'body'): LiquidToken[] {
 	const tokens: LiquidToken[] = [];
-	let i = 0;
-	for (;;) {
-		const open = text.indexOf('{', i);
-		if (open < 0) break;
-		const next = text.charCodeAt(open + 1);
-		if (next !== 123 /* { */ && next !== 37 /* % */) {
-			i = open + 1;
-			continue;
-		}
-		const kind = next === 123 ? 'output' : 'tag';
-		const close = kind === 'output' ? '}}' : '%}';
-		let j = open + 2;
-		let quote = 0;
-		let end = -1;
-		for (; j < text.length; j++) {
-			const c = text.charCodeAt(j);
-			if (quote) {
-				if (c === quote) quote = 0;
-			} else if (c === 34 || c === 39) {
-				quote = c;
-			} else if (c === close.charCodeAt(0) && text.charCodeAt(j + 1) === close.charCodeAt(1)) {
-				end = j + 2;
-				break;
+	const tokenizer = new Tokenizer(text, defaultOptions.operators, undefined, undefined, defaultOptions.groupedExpressions);
+	/** An open `raw` or `comment`: the tag that opened it. */
+	let open: LiquidToken | undefined;
+	let at = 0;
+	try {
+		while (tokenizer.p < tokenizer.N) {
+			at = tokenizer.p;
+			const t = tokenizer.readTopLevelToken(defaultOptions) as { kind: number; begin: number; end: number; name?: string };
+			if (t.kind !== TokenKind.Tag && t.kind !== TokenKind.Output) continue;
+			const token: LiquidToken = { start: t.begin, end: t.end, text: text.slice(t.begin, t.end), kind: t.kind === TokenKind.Tag ? 'tag' : 'output', name: t.name ?? '' };
+			if (open) {
+				if (token.name === `end${open.name}`) {
+					tokens.push({ ...open, end: token.end, text: text.slice(open.start, token.end) });
+					open = undefined;
+				}
+				continue;
 			}
+			if (token.name === 'raw' || token.name === 'comment') open = token;
+			else tokens.push(token);
 		}
-		if (end < 0) {
-			const { line, column } = lineColumn(text, open);
+	} catch (error) {
+		if (!(error instanceof TokenizationError)) throw error;
+		if (open?.name === 'raw') unclosedBlock(open, where, text); // liquidjs: raw "…" not closed
+		// the token being read when liquidjs gave up (inside a comment too: liquidjs reads its tokens)
+		const { line, column } = lineColumn(text, at);
+		const kind = text.startsWith('{{', at) ? 'output' : 'tag';
+		const reason = error.message.replace(/, line:\d+, col:\d+/, '').replace(/, file:[^,]*/, '');
+		if (/ not closed$/.test(reason)) {
+			const close = kind === 'output' ? '}}' : '%}';
 			throw new TemplateError(
 				`${where} line ${line}, column ${column}: "${kind === 'output' ? '{{' : '{%'}" is never closed with "${close}"`,
 				{ check: 'liquid-syntax', source: where, line, column, hint: `Close it with ${close}` },
 			);
 		}
-		let token: LiquidToken = { start: open, end, text: text.slice(open, end), kind, name: '' };
-		if (kind === 'tag') {
-			const m = /^\{%-?\s*([a-zA-Z_]\w*)/.exec(token.text);
-			token.name = m ? m[1] : '';
-			if (token.name === 'raw' || token.name === 'comment') {
-				const endRe = new RegExp(`\\{%-?\\s*end${token.name}\\s*-?%\\}`, 'g');
-				endRe.lastIndex = end;
-				const m2 = endRe.exec(text);
-				if (!m2) {
-					const { line, column } = lineColumn(text, open);
-					throw new TemplateError(`${where} line ${line}, column ${column}: {% ${token.name} %} without {% end${token.name} %}`, {
-						check: 'liquid-syntax',
-						source: where,
-						line,
-						column,
-					});
-				}
-				token = { ...token, end: m2.index + m2[0].length, text: text.slice(open, m2.index + m2[0].length) };
-			}
-		}
-		tokens.push(token);
-		i = token.end;
+		throw new TemplateError(`${where} line ${line}, column ${column}: ${reason}`, { check: 'liquid-syntax', source: where, line, column });
 	}
+	if (open) unclosedBlock(open, where, text);
 	return tokens;
+}
+
+function unclosedBlock(open: LiquidToken, where: string, text: string): never {
+	const { line, column } = lineColumn(text, open.start);
+	throw new TemplateError(`${where} line ${line}, column ${column}: {% ${open.name} %} without {% end${open.name} %}`, {
+		check: 'liquid-syntax',
+		source: where,
+		line,
+		column,
+	});
 }
 
 export function lineColumn(text: string, offset: number): { line: number; column: number } {

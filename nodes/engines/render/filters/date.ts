@@ -5,7 +5,13 @@
  *   {{ d | format_date }}                          → Mar 1, 2024 (Intl, node locale and zone)
  *   {{ d | format_date: "long", "Europe/Paris", "fr-FR" }} → 1 mars 2024
  *   {{ d | days_since }} / {{ d | days_until }}    → whole days between now and the date
+ * Reading, as the rest of the package reads dates (block rules, segments): ISO text through
+ * parseTimeMs, so a date-time without a zone is UTC, never the server's time zone. A date alone
+ * (`2024-03-01`) is a calendar day: format_date prints that day in every time zone; the time zone
+ * applies to instants only (a date-time, a timestamp, a Date).
  */
+import { isoDateMs } from '../../segments/parse';
+
 export interface DateDefaults {
 	locale: string;
 	timeZone: string;
@@ -24,10 +30,29 @@ export function toDate(value: unknown): Date | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return new Date(value < 1e11 ? value * 1000 : value);
 	if (typeof value === 'string' && value.trim()) {
 		if (value === 'now' || value === 'today') return new Date();
-		const t = /^\d+$/.test(value) ? Number(value) * (value.length <= 11 ? 1000 : 1) : Date.parse(value);
-		return Number.isFinite(t) ? new Date(t) : undefined;
+		const text = value.trim();
+		const t = /^\d+$/.test(text) ? Number(text) * (text.length <= 11 ? 1000 : 1) : /^\d{4}-\d{2}-\d{2}/.test(text) ? isoDateMs(text) : Date.parse(text);
+		return t !== undefined && Number.isFinite(t) ? new Date(t) : undefined;
 	}
 	return undefined;
+}
+
+/** `YYYY-MM-DD` alone: a calendar day, not an instant. */
+const DATE_ONLY = /^\s*\d{4}-\d{2}-\d{2}\s*$/;
+
+function formatter(loc: string, tz: string, style: Style): { format: Intl.DateTimeFormat; results: Map<string | number, string> } {
+	const key = `${loc}|${tz}|${style}`;
+	let f = formats.get(key);
+	if (!f) {
+		try {
+			f = { format: new Intl.DateTimeFormat(loc, { dateStyle: style, timeZone: tz }), results: new Map() };
+		} catch {
+			throw new Error(`format_date: unknown time zone "${tz}" or locale "${loc}" (use an IANA zone such as "Europe/Paris")`);
+		}
+		if (formats.size > 500) formats.clear();
+		formats.set(key, f);
+	}
+	return f;
 }
 
 export function dateFilters(defaults: DateDefaults) {
@@ -47,16 +72,9 @@ export function dateFilters(defaults: DateDefaults) {
 			}
 			const d = toDate(value);
 			if (!d) return value === undefined || value === null ? '' : String(value);
-			if (!f) {
-				try {
-					f = { format: new Intl.DateTimeFormat(loc, { dateStyle: s, timeZone: tz }), results: new Map() };
-				} catch {
-					throw new Error(`format_date: unknown time zone "${tz}" or locale "${loc}" (use an IANA zone such as "Europe/Paris")`);
-				}
-				if (formats.size > 500) formats.clear();
-				formats.set(key, f);
-			}
-			const out = f.format.format(d);
+			f ??= formatter(loc, tz, s);
+			// a calendar day (read as its UTC midnight) is printed as that day, whatever the zone
+			const out = (typeof value === 'string' && DATE_ONLY.test(value) ? formatter(loc, 'UTC', s) : f).format.format(d);
 			if (cacheable) {
 				if (resultCount >= 5000) {
 					for (const g of formats.values()) g.results.clear();

@@ -53,6 +53,11 @@ function addUtmParts(raw: string, source: string | undefined, medium: string | u
 	return hit;
 }
 
+/**
+ * The link as written with the missing utm_* pairs appended to its query (before any #fragment):
+ * the query text it has is kept byte for byte (`%20`, `;`, Mailgun's `%recipient.x%`, keys without
+ * `=`), never re-encoded by URLSearchParams; an utm_* key it already has is kept, not replaced.
+ */
 function withUtm(text: string, url: unknown, params: Record<string, string | undefined>): string {
 	if (!/^https?:\/\//i.test(text)) return String(url);
 	let parsed: URL;
@@ -61,10 +66,18 @@ function withUtm(text: string, url: unknown, params: Record<string, string | und
 	} catch {
 		return String(url);
 	}
+	const added = new URLSearchParams();
 	for (const [key, value] of Object.entries(params)) {
-		if (value && !parsed.searchParams.has(key)) parsed.searchParams.append(key, value);
+		if (value && !parsed.searchParams.has(key)) added.append(key, value);
 	}
-	return parsed.toString();
+	const pairs = added.toString();
+	if (!pairs) return text;
+	const hash = text.indexOf('#');
+	const head = hash < 0 ? text : text.slice(0, hash);
+	const fragment = hash < 0 ? '' : text.slice(hash);
+	const query = head.indexOf('?');
+	const sep = query < 0 ? '?' : query === head.length - 1 || head.endsWith('&') ? '' : '&';
+	return `${head}${sep}${pairs}${fragment}`;
 }
 
 const str = (v: unknown, d?: string): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : d);
