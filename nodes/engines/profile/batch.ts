@@ -10,6 +10,7 @@ import {
 	emptyState,
 	InvalidEventError,
 	mergeStates,
+	recordAddressFacts,
 	validateEvent,
 	type FoldOptions,
 	type ProfileState,
@@ -148,6 +149,11 @@ export function plan(prepared: Prepared, loaded: Loaded, options: FoldOptions = 
 		}
 		applyEvent(into, v, options);
 		touched.add(target);
+		// A bounce or complaint is about its address: also kept on the profile the address
+		// identifies when the event folded into another customer's profile (its userId), so that
+		// Check Suppression and Get Profile of that address find it.
+		const owner = v.keys.e === undefined ? undefined : resolve(identities.get(v.keys.e));
+		if (owner !== undefined && owner !== target && profiles.has(owner) && recordAddressFacts(state(owner), v)) touched.add(owner);
 		events.push({
 			messageId: e.messageId,
 			profileId: target,

@@ -8,7 +8,7 @@
  * recording them in order (the backends serialise writers per customer, the fold makes the
  * order irrelevant). Merging two profiles (anonymous → known) uses the same rules.
  */
-import { CART_SNAPSHOT_EVENTS, type CanonicalEvent } from '../types/CanonicalEvent';
+import { CART_SNAPSHOT_EVENTS, ENGAGEMENT_EVENTS, type CanonicalEvent } from '../types/CanonicalEvent';
 import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView, ProfileSubscription } from '../types/CustomerProfile';
 import { profileTimeMs } from './time';
 
@@ -47,9 +47,19 @@ export interface ProfileState {
 	v: 1;
 	profileId: string;
 	userId: string | null;
+	/** The customer's address: see `offerEmail` for which event's address it is. */
 	email: string | null;
 	emailAt: Stamp | null;
+	/**
+	 * `email` came from an email feedback event (see `isEmailFeedback`): it stands only until an
+	 * event of the customer gives an address. Absent: from an event of the customer (also in states
+	 * stored before the flag existed).
+	 */
+	emailFb?: true;
+	/** The newest ANONYMOUS_IDS_CAP anonymous ids by `anonAt`, sorted (older ones still resolve through the identities table). */
 	anonymousIds: string[];
+	/** The latest timestamp (ms) of each id in `anonymousIds`; ids stored before it existed have none and count as the oldest. */
+	anonAt?: Record<string, number>;
 	firstSeen: number;
 	lastSeen: number;
 	ordersCount: number;
@@ -74,8 +84,22 @@ export interface ProfileState {
 	subs?: Record<string, ScopeSubscription>;
 	/** An unsubscribe stored before scopes were kept (`unsubscribed` with no `subs`): its scope is unknown, so nothing lifts it. */
 	unsubLegacy?: true;
+	/**
+	 * Whether the profile's current `email` has a hard bounce / a spam complaint in this state (what
+	 * the store's `bounced` / `complained` columns hold). Derived from the per-address facts below;
+	 * in a state stored before them (no `bouncedEmails`), the flag of the customer (see `addressFacts`).
+	 */
 	bounced: boolean;
 	complained: boolean;
+	/** Addresses (lower case, sorted) with a hard bounce / a spam complaint recorded on this profile. */
+	bouncedEmails?: string[];
+	complainedEmails?: string[];
+	/**
+	 * A bounce / complaint of an unknown address: stored before addresses were kept (the earlier
+	 * `bounced: true`), or an event with no `email`. It counts for every address of the profile.
+	 */
+	bouncedAny?: true;
+	complainedAny?: true;
 	traits: Record<string, unknown>;
 	traitAt: Record<string, Stamp>;
 }
@@ -95,6 +119,8 @@ export interface FoldOptions {
 
 export const ENGAGEMENT_CAP = 2000;
 const CART_LOG_CAP = 100;
+/** Anonymous ids kept in the state (the newest; the identities table keeps every one). */
+export const ANONYMOUS_IDS_CAP = 100;
 
 /** A validated event, with its timestamp parsed. */
 export interface ValidEvent {
@@ -238,6 +264,8 @@ export function emptyState(profileId: string, ts: number): ProfileState {
 		unsubscribed: false,
 		bounced: false,
 		complained: false,
+		bouncedEmails: [],
+		complainedEmails: [],
 		traits: {},
 		traitAt: {},
 	};
@@ -471,21 +499,147 @@ function setTrait(s: ProfileState, key: string, value: unknown, at: Stamp): void
 	}
 }
 
+/**
+ * The sources that are email service providers: everything they send is feedback about a message
+ * (nodes/engines/events/sources: sendgrid, mailgun, postmark, ses, brevo, resend).
+ */
+const ESP_SOURCES: ReadonlySet<string> = new Set(['sendgrid', 'mailgun', 'postmark', 'ses', 'brevo', 'resend']);
+const FEEDBACK_EVENTS: ReadonlySet<string> = new Set<string>(ENGAGEMENT_EVENTS);
+
+/**
+ * An email feedback event: what a provider reports about a message it sent to an address (Email
+ * Sent / Delivered / Opened / Link Clicked / Bounced / Dropped / Marked as Spam, Unsubscribed,
+ * Resubscribed), or any event from an ESP source. Its address is the one the message went to,
+ * which may be an address the customer has since replaced: it never moves the profile's `email`
+ * away from an address the customer gave.
+ */
+export function isEmailFeedback(e: CanonicalEvent): boolean {
+	if (FEEDBACK_EVENTS.has(e.event)) return true;
+	const source = (e.context as Record<string, unknown> | undefined)?.source;
+	return typeof source === 'string' && ESP_SOURCES.has(source.trim().toLowerCase());
+}
+
+/**
+ * The profile's `email` is the latest address (by timestamp, messageId) of the customer's own
+ * events; an address from email feedback only stands while no event of the customer gave one
+ * (then the latest feedback address). A total order on (origin, stamp), so the result does not
+ * depend on the order of events or merges.
+ */
+function offerEmail(s: ProfileState, email: string, at: Stamp | null, feedback: boolean): void {
+	const currentFb = s.emailFb === true;
+	if (s.email === null || (currentFb && !feedback) || (currentFb === feedback && newer(at, s.emailAt))) {
+		s.email = email;
+		s.emailAt = at;
+		if (feedback) s.emailFb = true;
+		else delete s.emailFb;
+	}
+}
+
+/** The newest ANONYMOUS_IDS_CAP of `ids` by (timestamp, id) (an id without one is the oldest), sorted by id. */
+function newestAnonymousIds(ids: string[], times: Map<string, number>): string[] {
+	let list = ids;
+	if (list.length > ANONYMOUS_IDS_CAP) {
+		const t = (id: string) => times.get(id) ?? -Infinity;
+		list = [...list].sort((a, b) => (t(a) !== t(b) ? (t(a) > t(b) ? -1 : 1) : a > b ? -1 : a < b ? 1 : 0)).slice(0, ANONYMOUS_IDS_CAP);
+	}
+	return [...list].sort();
+}
+
+/** Adds anonymous ids with their timestamps; keeps the newest ANONYMOUS_IDS_CAP by (timestamp, id), sorted by id. */
+function addAnonymousIds(s: ProfileState, ids: Iterable<string>, at: Iterable<[string, number]>): void {
+	const times = new Map(Object.entries(s.anonAt ?? {}));
+	for (const [id, ts] of at) if (!(times.get(id)! >= ts)) times.set(id, ts);
+	const list = newestAnonymousIds([...new Set([...s.anonymousIds, ...ids])], times);
+	s.anonymousIds = list;
+	s.anonAt = Object.fromEntries(list.filter((id) => times.has(id)).map((id) => [id, times.get(id)!]));
+}
+
+function addAnonymousId(s: ProfileState, id: string, ts: number): void {
+	const known = s.anonAt !== undefined && Object.hasOwn(s.anonAt, id) ? s.anonAt[id] : undefined;
+	if (known !== undefined && known >= ts) return;
+	if (s.anonymousIds.includes(id)) {
+		// a kept id seen again later (a visitor's every event): only its time moves, the list stays.
+		// defineProperty: an id such as "__proto__" is an own key like any other.
+		s.anonAt ??= {};
+		Object.defineProperty(s.anonAt, id, { value: ts, enumerable: true, writable: true, configurable: true });
+		return;
+	}
+	addAnonymousIds(s, [id], [[id, ts]]);
+}
+
+/** A state's bounce / complaint facts per address; a state stored before them had one flag for the customer (kept as "any address"). */
+function addressFacts(s: ProfileState): { b: string[]; c: string[]; bAny: boolean; cAny: boolean } {
+	return {
+		b: s.bouncedEmails ?? [],
+		c: s.complainedEmails ?? [],
+		bAny: s.bouncedAny === true || (s.bouncedEmails === undefined && s.bounced),
+		cAny: s.complainedAny === true || (s.complainedEmails === undefined && s.complained),
+	};
+}
+
+/** Migrates a state stored before the per-address facts (on first write; reads use `addressFacts`). */
+function migrateAddressFacts(s: ProfileState): void {
+	const f = addressFacts(s);
+	s.bouncedEmails = f.b;
+	s.complainedEmails = f.c;
+	if (f.bAny) s.bouncedAny = true;
+	if (f.cAny) s.complainedAny = true;
+}
+
+/** The suppression flags this state holds for one address (lower case): its unsubscribe is the customer's, bounce and complaint the address's. */
+export function addressFlags(s: ProfileState, email: string | null): { unsubscribed: boolean; bounced: boolean; complained: boolean } {
+	const f = addressFacts(s);
+	return {
+		unsubscribed: s.unsubscribed,
+		bounced: f.bAny || (email !== null && f.b.includes(email)),
+		complained: f.cAny || (email !== null && f.c.includes(email)),
+	};
+}
+
+/** Sets the derived `bounced` / `complained` (the store's columns) for the current email. */
+function refreshAddressFlags(s: ProfileState): void {
+	const f = addressFlags(s, s.email);
+	s.bounced = f.bounced;
+	s.complained = f.complained;
+}
+
+const addSorted = (list: string[], x: string): string[] => (list.includes(x) ? list : [...list, x].sort());
+
+/**
+ * Records what an `Email Bounced` (not soft) or `Email Marked as Spam` says about its address on
+ * `s`; returns whether it is such an event. The batch planner also records it on the profile the
+ * address identifies when the event folds into another one (an event with another customer's
+ * userId), so Check Suppression of the address finds it there.
+ */
+export function recordAddressFacts(s: ProfileState, v: ValidEvent): boolean {
+	const e = v.event;
+	const p = (e.properties ?? {}) as Record<string, unknown>;
+	// A soft bounce (mailbox full, greylisting, a block the ESP retries) says nothing lasting
+	// about the address: only hard bounces, or bounces of no stated type, suppress it.
+	const bounce = e.event === 'Email Bounced' && p.bounce_type !== 'soft';
+	const complaint = e.event === 'Email Marked as Spam';
+	if (!bounce && !complaint) return false;
+	migrateAddressFacts(s);
+	if (e.email) {
+		if (bounce) s.bouncedEmails = addSorted(s.bouncedEmails!, e.email);
+		else s.complainedEmails = addSorted(s.complainedEmails!, e.email);
+	} else if (bounce) s.bouncedAny = true;
+	else s.complainedAny = true;
+	refreshAddressFlags(s);
+	return true;
+}
+
 /** Folds one valid event into the state (mutates and returns it). Identities are handled by the batch planner. */
 export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions = {}): ProfileState {
 	const e = v.event;
 	const at: Stamp = [v.ts, e.messageId];
 	const p = (e.properties ?? {}) as Record<string, unknown>;
+	migrateAddressFacts(s);
 	s.firstSeen = Math.min(s.firstSeen, v.ts);
 	s.lastSeen = Math.max(s.lastSeen, v.ts);
 	if (e.userId && !s.userId) s.userId = e.userId;
-	if (e.email && newer(at, s.emailAt)) {
-		s.email = e.email;
-		s.emailAt = at;
-	}
-	if (e.anonymousId && !s.anonymousIds.includes(e.anonymousId)) {
-		s.anonymousIds = [...s.anonymousIds, e.anonymousId].sort();
-	}
+	if (e.email) offerEmail(s, e.email, at, isEmailFeedback(e));
+	if (e.anonymousId) addAnonymousId(s, e.anonymousId, v.ts);
 	const traits = { ...((e.context?.traits as Record<string, unknown> | undefined) ?? {}), ...(e.traits ?? {}) };
 	for (const [k, val] of Object.entries(traits)) {
 		if (k === 'email' || val === undefined) continue;
@@ -566,12 +720,8 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			break;
 		}
 		case 'Email Bounced':
-			// A soft bounce (mailbox full, greylisting, a block the ESP retries) says nothing lasting
-			// about the address: only hard bounces, or bounces of no stated type, suppress it.
-			if (p.bounce_type !== 'soft') s.bounced = true;
-			break;
 		case 'Email Marked as Spam':
-			s.complained = true;
+			recordAddressFacts(s, v);
 			break;
 		default:
 			if (CART_SNAPSHOT_EVENTS.has(e.event) && str(p.completed_at) !== undefined) {
@@ -593,17 +743,16 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			}
 	}
 	for (const k of ['d', 'o', 'c'] as const) s.eng[k] = pruneEngagement(s.eng[k], s.lastSeen);
+	// the current email may have changed: its flags with it
+	refreshAddressFlags(s);
 	return s;
 }
 
 /** Merges `from` into `into` (returns `into`, mutated). Same rules as the fold, so merge order does not matter. */
 export function mergeStates(into: ProfileState, from: ProfileState, options: FoldOptions = {}): ProfileState {
 	into.userId = into.userId ?? from.userId;
-	if (from.email && newer(from.emailAt, into.emailAt)) {
-		into.email = from.email;
-		into.emailAt = from.emailAt;
-	}
-	into.anonymousIds = [...new Set([...into.anonymousIds, ...from.anonymousIds])].sort();
+	if (from.email) offerEmail(into, from.email, from.emailAt, from.emailFb === true);
+	addAnonymousIds(into, from.anonymousIds, Object.entries(from.anonAt ?? {}));
 	into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
 	into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
 	into.ordersCount += from.ordersCount;
@@ -640,8 +789,14 @@ export function mergeStates(into: ProfileState, from: ProfileState, options: Fol
 		if (from.unsubLegacy) into.unsubLegacy = true;
 		into.unsubscribed = anyUnsubscribed(into);
 	} else into.unsubscribed ||= from.unsubscribed;
-	into.bounced ||= from.bounced;
-	into.complained ||= from.complained;
+	// Bounces and complaints stay with their addresses: the union of both sides.
+	migrateAddressFacts(into);
+	const f = addressFacts(from);
+	for (const x of f.b) into.bouncedEmails = addSorted(into.bouncedEmails!, x);
+	for (const x of f.c) into.complainedEmails = addSorted(into.complainedEmails!, x);
+	if (f.bAny) into.bouncedAny = true;
+	if (f.cAny) into.complainedAny = true;
+	refreshAddressFlags(into);
 	for (const [k, at] of Object.entries(from.traitAt)) setTrait(into, k, from.traits[k], at);
 	return into;
 }
@@ -718,11 +873,15 @@ function subscriptionList(s: ProfileState): ProfileSubscription[] {
 export function toProfile(s: ProfileState, now: Date = new Date()): CustomerProfile {
 	const n = now.getTime();
 	const within = (list: number[], days: number) => list.filter((t) => t > n - days * DAY && t <= n).length;
+	// The current email's bounce and complaint, as this state knows them (the store adds what other
+	// profiles hold for the address).
+	const flags = addressFlags(s, s.email);
 	return {
 		profileId: s.profileId,
 		userId: s.userId,
 		email: s.email,
-		anonymousIds: [...s.anonymousIds],
+		// a state stored before the cap may hold more: the newest, as its next write keeps them
+		anonymousIds: newestAnonymousIds(s.anonymousIds, new Map(Object.entries(s.anonAt ?? {}))),
 		firstSeenAt: new Date(s.firstSeen).toISOString(),
 		lastSeenAt: new Date(s.lastSeen).toISOString(),
 		ordersCount: s.ordersCount,
@@ -744,8 +903,8 @@ export function toProfile(s: ProfileState, now: Date = new Date()): CustomerProf
 		},
 		unsubscribed: s.unsubscribed,
 		...(s.subs || s.unsubscribed ? { subscriptions: subscriptionList(s) } : {}),
-		bounced: s.bounced,
-		complained: s.complained,
+		bounced: flags.bounced,
+		complained: flags.complained,
 		traits: { ...s.traits },
 	};
 }

@@ -25,8 +25,9 @@ import {
 	type SinceResult,
 	type StoreOptions,
 	type Suppression,
-	type SuppressionRow,
 	mergeSuppressionRows,
+	suppressionRow,
+	withAddressSuppression,
 	type Transaction,
 } from './types';
 
@@ -326,7 +327,9 @@ export class PostgresProfileStore implements ProfileStore {
 		const id = await this.findProfileId(this.pool, lookup);
 		if (!id) return null;
 		const { rows } = await this.q(this.pool, `SELECT data FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
-		return rows.length ? toProfile(JSON.parse(rows[0].data as string) as ProfileState, now) : null;
+		if (!rows.length) return null;
+		const profile = toProfile(JSON.parse(rows[0].data as string) as ProfileState, now);
+		return withAddressSuppression(profile, profile.email ? await this.isSuppressed([profile.email]) : undefined);
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
@@ -412,14 +415,15 @@ export class PostgresProfileStore implements ProfileStore {
 		if (!wanted.length) return out;
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
-		const { rows } = await this.pool.query<SuppressionRow>(
-			`SELECT substr(i.key, 3) AS email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
+		const { rows } = await this.pool.query<{ email: string; data: string }>(
+			`SELECT substr(i.key, 3) AS email, p.data FROM ${this.t.identities} i
 			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])
 			 UNION ALL
-			 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}`,
+			 SELECT p.email, p.data FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}`,
 			[wanted.map((e) => `e:${e}`), wanted],
 		);
-		mergeSuppressionRows(out, rows);
+		// The flags each profile holds for that address (a bounce of another address it had does not count).
+		mergeSuppressionRows(out, rows.map((r) => suppressionRow(r.email, r.data)));
 		return out;
 	}
 

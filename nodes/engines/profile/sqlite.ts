@@ -28,8 +28,9 @@ import {
 	type SinceResult,
 	type StoreOptions,
 	type Suppression,
-	type SuppressionRow,
 	mergeSuppressionRows,
+	suppressionRow,
+	withAddressSuppression,
 	type Transaction,
 } from './types';
 import { transactionFromBody } from './transactions';
@@ -323,7 +324,9 @@ export class SqliteProfileStore implements ProfileStore {
 	async get(lookup: IdentityLookup, now = new Date()): Promise<CustomerProfile | null> {
 		const id = this.findProfileId(lookup);
 		const state = id ? this.loadState(id) : undefined;
-		return state ? toProfile(state, now) : null;
+		if (!state) return null;
+		const profile = toProfile(state, now);
+		return withAddressSuppression(profile, profile.email ? await this.isSuppressed([profile.email]) : undefined);
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
@@ -430,15 +433,16 @@ export class SqliteProfileStore implements ProfileStore {
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
 		const rows = this.db
 			.prepare(
-				`SELECT substr(i.key, 3) AS email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.identities} i
+				`SELECT substr(i.key, 3) AS email, p.data FROM ${this.t.identities} i
 				 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id
 				 WHERE i.key IN (SELECT 'e:' || value FROM json_each(?1))
 				 UNION ALL
-				 SELECT p.email, p.unsubscribed, p.bounced, p.complained FROM ${this.t.profiles} p
+				 SELECT p.email, p.data FROM ${this.t.profiles} p
 				 WHERE p.email IN (SELECT value FROM json_each(?1)) AND ${SUPPRESSED_SQLITE}`,
 			)
-			.all(JSON.stringify(wanted)) as unknown as SuppressionRow[];
-		mergeSuppressionRows(out, rows);
+			.all(JSON.stringify(wanted)) as Array<{ email: string; data: string }>;
+		// The flags each profile holds for that address (a bounce of another address it had does not count).
+		mergeSuppressionRows(out, rows.map((r) => suppressionRow(r.email, r.data)));
 		return out;
 	}
 

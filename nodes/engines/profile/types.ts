@@ -1,5 +1,5 @@
 import type { CustomerProfile } from '../types/CustomerProfile';
-import type { FoldOptions } from './fold';
+import { addressFlags, type FoldOptions, type ProfileState } from './fold';
 
 /** How to find a customer: the first of userId, email, anonymousId that is set and known wins. */
 export interface IdentityLookup {
@@ -42,6 +42,25 @@ export interface SuppressionRow {
 	unsubscribed: boolean | number;
 	bounced: boolean | number;
 	complained: boolean | number;
+}
+
+/**
+ * A profile found for an address, with its state (JSON text) → the flags it holds for THAT address:
+ * its unsubscribe (the customer's), and a bounce or complaint of that address (not of another
+ * address the customer had).
+ */
+export function suppressionRow(email: string, data: string): SuppressionRow {
+	return { email, ...addressFlags(JSON.parse(data) as ProfileState, email) };
+}
+
+/**
+ * Get Profile: the current email's bounce and complaint as every profile holding that address
+ * knows them (`found`: isSuppressed of the address), not only the profile's own.
+ */
+export function withAddressSuppression(profile: CustomerProfile, found: Map<string, Suppression> | undefined): CustomerProfile {
+	const x = profile.email ? found?.get(profile.email) : undefined;
+	if (!x?.known) return profile;
+	return { ...profile, bounced: profile.bounced || x.bounced, complained: profile.complained || x.complained };
 }
 
 /** ORs the flags of every profile found for each address into `out` (the address is then known). */

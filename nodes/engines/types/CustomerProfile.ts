@@ -76,7 +76,7 @@ export interface CustomerProfile {
 	profileId: string;
 	userId?: string | null;
 	email?: string | null;
-	/** Anonymous ids merged into this profile. */
+	/** The newest 100 anonymous ids of this profile, sorted (every older one still finds the profile). */
 	anonymousIds: string[];
 	firstSeenAt: string;
 	lastSeenAt: string;
@@ -93,6 +93,7 @@ export interface CustomerProfile {
 	unsubscribed: boolean;
 	/** Per-scope detail, sorted; present once the profile has an Unsubscribed or Resubscribed event (or an older unsubscribe). */
 	subscriptions?: ProfileSubscription[];
+	/** `email` (the current address) has a hard bounce / a spam complaint, recorded on this or any profile. */
 	bounced: boolean;
 	complained: boolean;
 	traits: Record<string, unknown>;
