@@ -27,6 +27,7 @@ import {
 	type Suppression,
 	mergeSuppressionRows,
 	suppressionRow,
+	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
 } from './types';
@@ -329,7 +330,8 @@ export class PostgresProfileStore implements ProfileStore {
 		const { rows } = await this.q(this.pool, `SELECT data FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
 		if (!rows.length) return null;
 		const profile = toProfile(JSON.parse(rows[0].data as string) as ProfileState, now);
-		return withAddressSuppression(profile, profile.email ? await this.isSuppressed([profile.email]) : undefined);
+		const addresses = suppressionAddresses(profile, lookup);
+		return withAddressSuppression(profile, addresses.length ? await this.isSuppressed(addresses) : undefined);
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {

@@ -30,6 +30,7 @@ import {
 	type Suppression,
 	mergeSuppressionRows,
 	suppressionRow,
+	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
 } from './types';
@@ -326,7 +327,8 @@ export class SqliteProfileStore implements ProfileStore {
 		const state = id ? this.loadState(id) : undefined;
 		if (!state) return null;
 		const profile = toProfile(state, now);
-		return withAddressSuppression(profile, profile.email ? await this.isSuppressed([profile.email]) : undefined);
+		const addresses = suppressionAddresses(profile, lookup);
+		return withAddressSuppression(profile, addresses.length ? await this.isSuppressed(addresses) : undefined);
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {

@@ -54,13 +54,33 @@ export function suppressionRow(email: string, data: string): SuppressionRow {
 }
 
 /**
- * Get Profile: the current email's bounce and complaint as every profile holding that address
- * knows them (`found`: isSuppressed of the address), not only the profile's own.
+ * The addresses Get Profile answers bounce and complaint for: the profile's current email, and the
+ * address it was looked up by when that is another one (an older address of the customer, which
+ * the item, e.g. a checkout a template mails, still carries).
+ */
+export function suppressionAddresses(profile: CustomerProfile, lookup: IdentityLookup): string[] {
+	const looked = typeof lookup.email === 'string' ? lookup.email.trim().toLowerCase() : '';
+	const out = profile.email ? [profile.email] : [];
+	if (looked !== '' && looked !== profile.email) out.push(looked);
+	return out;
+}
+
+/**
+ * Get Profile: the bounce and complaint of each address in `found` (isSuppressed of
+ * suppressionAddresses: the current email and the looked-up one) as every profile holding that
+ * address knows them, not only the profile's own: `bounced` is true when any of them bounced, so a
+ * workflow that mails the item's address never mails a bounced one because the customer has
+ * since moved to another.
  */
 export function withAddressSuppression(profile: CustomerProfile, found: Map<string, Suppression> | undefined): CustomerProfile {
-	const x = profile.email ? found?.get(profile.email) : undefined;
-	if (!x?.known) return profile;
-	return { ...profile, bounced: profile.bounced || x.bounced, complained: profile.complained || x.complained };
+	let bounced = profile.bounced;
+	let complained = profile.complained;
+	for (const x of found?.values() ?? []) {
+		if (!x.known) continue;
+		bounced ||= x.bounced;
+		complained ||= x.complained;
+	}
+	return bounced === profile.bounced && complained === profile.complained ? profile : { ...profile, bounced, complained };
 }
 
 /** ORs the flags of every profile found for each address into `out` (the address is then known). */
