@@ -311,7 +311,12 @@ export function expectedPurchasesIfAlive(p: BgNbdParams, x: number, T: number, t
 	const z = t / (alpha + T + t);
 	// Terms needed, about: the bulk of N (mean A·s, variance A·s·(1+s)) and a geometric tail of
 	// ratio z (1/(1−z) = 1 + s). Too many: null, without summing.
-	if (!(A * s + 12 * Math.sqrt(A * s * (1 + s)) + 40 * (1 + s) <= maxTerms)) return null;
+	const seriesTerms = A * s + 12 * Math.sqrt(A * s * (1 + s)) + 40 * (1 + s);
+	if (!(seriesTerms <= maxTerms)) return null;
+	// Where eq. 10's 2F1 is numerically safe and cheaper (many purchases: the series' terms grow
+	// with (r+x)·s, the 2F1's fall with its c = a+b+x−1), take it; otherwise sum the series below.
+	const closed = expectedPurchasesIfAliveClosedForm(p, x, T, t, seriesTerms);
+	if (closed !== undefined) return closed;
 	const logPmf0 = -A * Math.log1p(s); // ln P(N = 0) = A·ln(1−z), exact to rounding even for A = 1e10, s = 1e-8
 	const LOG_TINY = -650; // below e^-650 a term cannot matter: the sum is then at least ~1
 	let logPmf = logPmf0;
@@ -369,4 +374,61 @@ export function expectedPurchasesIfAlive(p: BgNbdParams, x: number, T: number, t
 		}
 	}
 	return null;
+}
+
+/** Estimated relative error above which the closed form is not used (the series is summed instead). */
+const CLOSED_FORM_TOLERANCE = 1e-13;
+
+/**
+ * The numerator of eq. 10 through its Euler-transformed 2F1 (the former implementation):
+ * (a+b+x−1)/(a−1) · [1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z)], z = t/(α+T+t),
+ * when that is safe; undefined otherwise (the caller then sums the positive-term series).
+ *
+ * Safe means: a < r + x + 2, so the 2F1's term ratio z·(a'+n)(b'+n)/((c+n)(n+1)) stays below z once
+ * past the terms that may change sign, which bounds the tail by |term|·z/(1−z); c = a+b+x−1 > 0;
+ * the series meets that tail bound within `maxTerms`; and the estimated rounding error, amplified
+ * by the cancellation in 1 − (1−z)^(a−1)·2F1 (about |a − 1| near a = 1, the whole value at a, b → ∞),
+ * stays below CLOSED_FORM_TOLERANCE relative. The rounding estimate is worst-case: each term
+ * carries (n+2) roundings from its n ratio products, the power exp(−(a−1)·ln(1+s)) carries
+ * |(a−1)·ln(1+s)| + 2.
+ */
+export function expectedPurchasesIfAliveClosedForm(p: BgNbdParams, x: number, T: number, t: number, maxTerms: number): number | undefined {
+	const { r, alpha, a, b } = p;
+	const am1 = a - 1;
+	const c = a + b + x - 1;
+	if (am1 === 0 || !(a < r + x + 2) || !(c > 0)) return undefined;
+	const EPS = 2.220446049250313e-16;
+	const s = t / (alpha + T);
+	const z = t / (alpha + T + t);
+	const A = a + b - 1 - r; // 2F1(A, B; c; z), B = a − 1
+	const B = am1;
+	const k = A + B - c - 1; // = a − r − x − 2 < 0
+	// 2F1 = 1 + S; S summed apart so that 1 − (1−z)^(a−1)·(1 + S) = −expm1(L) − e^L·S, L = (a−1)·ln(1−z),
+	// loses less to cancellation than 1 − e^L·(1 + S) (both parts are O(s) for a short horizon).
+	const L = -am1 * Math.log1p(s); // ln (1−z)^(a−1)
+	const power = Math.exp(L);
+	const em1 = Math.expm1(L);
+	let term = 1;
+	let S = 0;
+	let rounding = 0; // Σ_{n>=1} (n+2)·|term_n|
+	let tail = Infinity;
+	for (let n = 0; n < maxTerms; n++) {
+		term *= (((A + n) * (B + n)) / ((c + n) * (n + 1))) * z; // term_{n+1}
+		S += term;
+		rounding += (n + 3) * Math.abs(term);
+		// From n+1 on every ratio is in [0, z] (both factors >= 0, k·m + A·B − c <= 0 for m >= n+1):
+		// the tail after term_{n+1} is at most |term_{n+1}|·z/(1−z) = |term_{n+1}|·s.
+		const m = n + 1;
+		if (A + m >= 0 && B + m >= 0 && k * m + A * B - c <= 0) {
+			tail = Math.abs(term) * s;
+			if (power * tail <= 1e-15 * Math.abs(em1 + power * S)) break;
+		}
+	}
+	if (!(power * tail <= 1e-15 * Math.abs(em1 + power * S))) return undefined;
+	const difference = -em1 - power * S;
+	// the tail left out; rounding: expm1 and L (|L|·2 ulps of L), the terms of S, the product e^L·S, the subtraction
+	const error = power * tail + EPS * (Math.abs(em1) + 2 * Math.abs(L) * power + power * rounding + Math.abs(power * S) * (Math.abs(L) + 2) + Math.abs(difference));
+	const value = (c / am1) * difference;
+	if (!(Number.isFinite(value) && value > 0 && error <= CLOSED_FORM_TOLERANCE * Math.abs(difference))) return undefined;
+	return value;
 }
