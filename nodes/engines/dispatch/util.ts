@@ -99,7 +99,12 @@ export const MAX_HEADER_LINE = 998;
 
 /** Whether `Name: value` fits on one header line, counted in UTF-8 octets (the stricter count). */
 export function fitsHeaderLine(name: string, value: string): boolean {
-	return Buffer.byteLength(`${name}: ${value}`, 'utf8') <= MAX_HEADER_LINE;
+	return headerLineBytes(name, value) <= MAX_HEADER_LINE;
+}
+
+/** The length of the unfolded header line `name: value`, in UTF-8 bytes (what fitsHeaderLine compares). */
+export function headerLineBytes(name: string, value: string): number {
+	return Buffer.byteLength(`${name}: ${value}`, 'utf8');
 }
 
 /**
@@ -150,7 +155,7 @@ export function headerJsonMetadata(metadata: Record<string, string>, name: strin
  */
 export function headerJsonProblem(metadata: Record<string, string>, name: string, write: (value: string) => string | undefined = encodeHeaderValue): MessageProblem | undefined {
 	const values = headerJsonMetadata(metadata, name, write);
-	const line = (v: Record<string, string>) => Buffer.byteLength(`${name}: ${JSON.stringify(v)}`, 'utf8');
+	const line = (v: Record<string, string>) => headerLineBytes(name, JSON.stringify(v));
 	const length = line(values);
 	if (length <= MAX_HEADER_LINE) return undefined;
 	const rest = { ...values };
