@@ -4,6 +4,7 @@
  */
 import { CART_SNAPSHOT_EVENTS, type CanonicalEvent, type CanonicalProduct } from '../types/CanonicalEvent';
 import type { CustomerProfile } from '../types/CustomerProfile';
+import { profileTimeMs } from '../profile/time';
 import { isCounted } from './train';
 import type { CustomerContext, Interaction, ProductDetails } from './types';
 
@@ -79,10 +80,15 @@ export function parseTime(value: unknown, field: string): number | undefined {
 	if (typeof value === 'string') {
 		// epoch seconds/milliseconds as text (CSV, spreadsheets), 9 digits or more: Date.parse reads "1735689600" as NaN
 		if (/^\d{9,}$/.test(value.trim())) return parseTime(Number(value.trim()), field);
-		const t = Date.parse(value);
-		if (Number.isNaN(t)) throw new InputError(`"${field}" is not a valid date: "${value}"`, field);
+		// ISO 8601 without a zone is UTC and other text must name its zone, as the profile store
+		// reads times: Date.parse alone would read "2024-01-10T10:00:00" in the server's time zone.
+		const t = profileTimeMs(value);
+		if (t === undefined) {
+			throw new InputError(`"${field}" is not a valid date: "${value}" (use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC)`, field);
+		}
 		return t;
 	}
+	if (value instanceof Date && Number.isFinite(value.getTime())) return value.getTime();
 	throw new InputError(`"${field}" is not a valid time`, field);
 }
 

@@ -1,4 +1,5 @@
 import { customerFromItem, interactionsFromItem } from '../../../nodes/engines/reco/input';
+import { runInTimeZone } from '../../harness/timezone';
 
 describe('input shapes', () => {
 	it('reads flat order lines with configured fields, epoch seconds and ISO dates', () => {
@@ -53,5 +54,37 @@ describe('input shapes', () => {
 		expect(customerFromItem({ ...base, event: 'Checkout Started', properties: { products: [{ product_id: 'A' }, { sku: 'B' }] } }).cart).toEqual(['A', 'B']);
 		expect(customerFromItem({ ...base, event: 'Order Completed', properties: { products: [{ product_id: 'A' }] } }).purchased).toEqual([{ id: 'A', time: t }]);
 		expect(customerFromItem({ ...base, event: 'Product Viewed', properties: { product_id: 'Z' } }).viewed).toEqual([{ id: 'Z', time: t }]);
+	});
+});
+
+describe('order-line times in a process whose time zone is Tokyo (UTC+9)', () => {
+	it('reads ISO text without a zone as UTC and refuses zone-less non-ISO text, whatever the server zone', () => {
+		// The zone is set on a child process (see runInTimeZone): Date.parse would read these in Tokyo time.
+		const script = `
+			const { interactionsFromItem } = require(${JSON.stringify(require.resolve('../../../nodes/engines/reco/input'))});
+			const fields = { customer: 'c', product: 'p', quantity: 'q', time: 't', type: 'k' };
+			const at = (t) => { try { return new Date(interactionsFromItem({ c: 'x', p: 'A', t }, fields)[0].time).toISOString(); } catch (e) { return 'error: ' + e.message; } };
+			process.stdout.write(JSON.stringify({
+				local: new Date('2024-01-10T10:00:00').toISOString(),
+				zoneless: at('2024-01-10T10:00:00'),
+				space: at('2024-01-10 10:00'),
+				fraction: at('2024-01-10T10:00:00.123'),
+				offset: at('2024-01-10T19:00:00+09:00'),
+				dateOnly: at('2024-01-10'),
+				gmt: at('Wed, 10 Jan 2024 10:00:00 GMT'),
+				slashes: at('01/10/2024'),
+				impossible: at('2024-02-30'),
+			}));`;
+		expect(runInTimeZone('Asia/Tokyo', script)).toEqual({
+			local: '2024-01-10T01:00:00.000Z', // the zone really is in effect in the child
+			zoneless: '2024-01-10T10:00:00.000Z',
+			space: '2024-01-10T10:00:00.000Z',
+			fraction: '2024-01-10T10:00:00.123Z',
+			offset: '2024-01-10T10:00:00.000Z', // a zone, when given, still counts
+			dateOnly: '2024-01-10T00:00:00.000Z',
+			gmt: '2024-01-10T10:00:00.000Z',
+			slashes: expect.stringContaining('error: "t" is not a valid date: "01/10/2024"') as string,
+			impossible: expect.stringContaining('error: "t" is not a valid date: "2024-02-30"') as string,
+		});
 	});
 });
