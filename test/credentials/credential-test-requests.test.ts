@@ -6,7 +6,7 @@
  * base URL, Mailgun domain and SES region trimmed; "Test credential" must check the same place,
  * or it fails a credential that sends.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions, NodeParameterValueType } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 import { loadPackage, P } from '../harness/engine';
 
@@ -18,7 +18,7 @@ async function testRequest(type: string, data: ICredentialDataDecryptedObject): 
 		active: false,
 		nodeTypes: pkg.nodeTypes,
 	});
-	const request = pkg.credentialTypes[type].test!.request as unknown as IDataObject;
+	const request = pkg.credentialTypes[type].test!.request as unknown as NodeParameterValueType;
 	return workflow.expression.getParameterValue(request, null, 0, 0, 'Credential test', [], 'internal', { $credentials: data } as never) as unknown as IHttpRequestOptions;
 }
 
