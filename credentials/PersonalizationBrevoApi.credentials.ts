@@ -36,6 +36,6 @@ export class PersonalizationBrevoApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl}}', url: '/v3/account', method: 'GET', headers: { Accept: 'application/json' } },
+		request: { baseURL: '={{String($credentials.baseUrl || "").trim() || "https://api.brevo.com"}}', url: '/v3/account', method: 'GET', headers: { Accept: 'application/json' } },
 	};
 }

@@ -64,8 +64,8 @@ export class PersonalizationMailgunApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl || ($credentials.region === "eu" ? "https://api.eu.mailgun.net" : "https://api.mailgun.net")}}',
-			url: '=/v3/domains/{{$credentials.domain}}',
+			baseURL: '={{String($credentials.baseUrl || "").trim() || ($credentials.region === "eu" ? "https://api.eu.mailgun.net" : "https://api.mailgun.net")}}',
+			url: '=/v3/domains/{{encodeURIComponent(String($credentials.domain || "").trim())}}',
 			method: 'GET',
 		},
 	};

@@ -53,6 +53,6 @@ export class PersonalizationMandrillApi implements ICredentialType {
 	}
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl}}', url: '/users/ping', method: 'POST', body: {} },
+		request: { baseURL: '={{String($credentials.baseUrl || "").trim() || "https://mandrillapp.com/api/1.0"}}', url: '/users/ping', method: 'POST', body: {} },
 	};
 }

@@ -35,6 +35,6 @@ export class PersonalizationPostmarkApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl}}', url: '/server', method: 'GET', headers: { Accept: 'application/json' } },
+		request: { baseURL: '={{String($credentials.baseUrl || "").trim() || "https://api.postmarkapp.com"}}', url: '/server', method: 'GET', headers: { Accept: 'application/json' } },
 	};
 }

@@ -37,6 +37,6 @@ export class PersonalizationResendApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl}}', url: '/domains', method: 'GET' },
+		request: { baseURL: '={{String($credentials.baseUrl || "").trim() || "https://api.resend.com"}}', url: '/domains', method: 'GET' },
 	};
 }

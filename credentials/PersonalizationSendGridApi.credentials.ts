@@ -36,6 +36,6 @@ export class PersonalizationSendGridApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl}}', url: '/v3/scopes', method: 'GET' },
+		request: { baseURL: '={{String($credentials.baseUrl || "").trim() || "https://api.sendgrid.com"}}', url: '/v3/scopes', method: 'GET' },
 	};
 }

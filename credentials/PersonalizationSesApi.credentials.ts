@@ -104,7 +104,7 @@ export class PersonalizationSesApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl || "https://email." + $credentials.region + ".amazonaws.com"}}',
+			baseURL: '={{String($credentials.baseUrl || "").trim() || "https://email." + String($credentials.region || "").trim() + ".amazonaws.com"}}',
 			url: '/v2/email/account',
 			method: 'GET',
 		},

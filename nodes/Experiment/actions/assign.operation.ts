@@ -58,6 +58,21 @@ export const description: INodeProperties[] = [
 
 const FALLBACK_ID_FIELDS = ['userId', 'profileId', 'customer_id', 'email'];
 
+/** A text parameter as text: an expression may resolve to a number (`{{ 2024 }}`) or nothing. */
+function text(value: unknown): string {
+	return value === undefined || value === null ? '' : String(value).trim();
+}
+
+/**
+ * A weight as a number: a number, or text holding one (an expression). Empty text, null or
+ * true/false are no weight (NaN, refused by validateConfig) rather than a silent 0 (Number('') is 0).
+ */
+function weightOf(value: unknown): number {
+	if (typeof value === 'number') return value;
+	if (typeof value === 'string' && value.trim() !== '') return Number(value);
+	return Number.NaN;
+}
+
 function readId(json: IDataObject, field: string): string | undefined {
 	const paths = field ? [field] : FALLBACK_ID_FIELDS;
 	for (const path of paths) {
@@ -74,12 +89,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			const variants = ((this.getNodeParameter('variants', i, {}) as IDataObject).variant ?? []) as Array<{ name: string; weight: number }>;
 			const config: AssignConfig = {
-				experimentId: (this.getNodeParameter('experimentId', i) as string).trim(),
-				variants: variants.map((v) => ({ name: String(v.name ?? '').trim(), weight: Number(v.weight) })),
+				experimentId: text(this.getNodeParameter('experimentId', i)),
+				variants: variants.map((v) => ({ name: text(v.name), weight: weightOf(v.weight) })),
 				holdoutPercent: this.getNodeParameter('holdoutPercent', i, 0) as number,
 			};
 			validateConfig(config);
-			const field = (this.getNodeParameter('customerIdField', i, '') as string).trim();
+			const field = text(this.getNodeParameter('customerIdField', i, ''));
 			const customerId = readId(items[i].json, field);
 			if (customerId === undefined) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: no customer ID in ${field ? `field "${field}"` : `any of ${FALLBACK_ID_FIELDS.join(', ')}`}`, {

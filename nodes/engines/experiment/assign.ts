@@ -50,8 +50,10 @@ export function validateConfig(config: AssignConfig): void {
 		if (!(Number.isFinite(v.weight) && v.weight >= 0)) throw new AssignError(`Variant "${v.name}": weight must be a number >= 0`);
 	}
 	if (!config.variants.some((v) => v.weight > 0)) throw new AssignError('At least one variant needs a weight above 0');
+	// each share is weight / total: a total that overflows to Infinity would make every share 0
+	if (!Number.isFinite(config.variants.reduce((s, v) => s + v.weight, 0))) throw new AssignError('The variant weights are too large: their total must be a finite number');
 	const h = config.holdoutPercent ?? 0;
-	if (!(h >= 0 && h < 100)) throw new AssignError('Holdout % must be between 0 and 100 (exclusive)');
+	if (!(h >= 0 && h < 100)) throw new AssignError('Holdout % must be at least 0 and below 100');
 	if (names.has(config.holdoutName ?? 'holdout') && h > 0) throw new AssignError(`A variant is named like the holdout group ("${config.holdoutName ?? 'holdout'}")`);
 }
 
