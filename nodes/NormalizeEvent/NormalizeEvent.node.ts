@@ -20,6 +20,7 @@ import {
 	mappingProperties,
 	readCustomHmac,
 	readMapping,
+	replayWindowSeconds,
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
@@ -208,7 +209,7 @@ export class NormalizeEvent implements INodeType {
 						receivedAt,
 						secrets: secretsFromCredential(credential),
 						verifyOptions: {
-							toleranceSeconds: typeof options.replayWindowSeconds === 'number' ? options.replayWindowSeconds : 300,
+							toleranceSeconds: replayWindowSeconds(options.replayWindowSeconds),
 							customHmac: sourceId === 'custom' ? readCustomHmac(get) : undefined,
 							fetchCertificate: async (url: string) => await getText(this.helpers, url),
 						},

@@ -21,6 +21,7 @@ import {
 	mappingProperties,
 	readCustomHmac,
 	readMapping,
+	replayWindowSeconds,
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
@@ -239,7 +240,7 @@ export class PersonalizationTrigger implements INodeType {
 			verify,
 			secrets: secretsFromCredential(credential),
 			verifyOptions: {
-				toleranceSeconds: typeof options.replayWindowSeconds === 'number' ? options.replayWindowSeconds : 300,
+				toleranceSeconds: replayWindowSeconds(options.replayWindowSeconds),
 				customHmac: source === 'custom' ? readCustomHmac(get) : undefined,
 				fetchCertificate: async (url: string) => await getText(this.helpers, url),
 			},

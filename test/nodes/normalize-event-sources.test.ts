@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { P, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { canonicalEventErrors } from '../harness/schema';
-import { CUSTOM_MAPPING, SECRETS, SENDGRID_PUBLIC_KEY, loadFixtures, signDelivery } from '../harness/signing';
+import { CUSTOM_MAPPING, SECRETS, SENDGRID_PUBLIC_KEY, loadFixtures, nowSeconds, signDelivery } from '../harness/signing';
 
 const fixtures = loadFixtures();
 const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
@@ -122,6 +122,16 @@ describe('Normalize Event: what a failed check tells the operator', () => {
 		const result = await runWorkflow(workflow(params), { input: [{ json: { headers: signed.headers, rawBody: raw } }], credentials: { personalizationWebhookApi: { signingSecret: '' } } });
 		expect(result.error?.message).toBe('Item 0: the signature check failed: no signing secret is set in the credential');
 		expect(result.error?.description).toContain('Personalization Webhook Secrets');
+	});
+
+	it('a Replay Window set by an expression that gives no number keeps the default 300 s (NaN would switch the check off)', async () => {
+		const stripe = fixture('stripe', 'charge.refunded');
+		const old = signDelivery('stripe', JSON.stringify(stripe.body), { timestamp: nowSeconds() - 30 * 86400 });
+		const result = await runWorkflow(workflow({ source: 'stripe', signatureCheck: 'verify', rawBodyField: 'rawBody', options: { replayWindowSeconds: '={{ Number("x") }}' } }), {
+			input: [{ json: { headers: old.headers, rawBody: old.body } }],
+			credentials: credentialsFor('stripe'),
+		});
+		expect(result.error?.message).toBe('Item 0: the signature check failed: the signature timestamp is outside the 300 s replay window');
 	});
 
 	it('SES from a topic that is not listed: a 403-type refusal, named as such (not as a failed signature)', async () => {

@@ -156,6 +156,21 @@ describe('Personalization Trigger', () => {
 		expect(reply.workflowData).toBeUndefined();
 	});
 
+	it('a Replay Window set by an expression that gives no number keeps the default 300 s (NaN would switch the check off)', async () => {
+		// Stripe signs t= and says to reject old timestamps (default tolerance five minutes):
+		// https://docs.stripe.com/webhooks#replay-attacks. A month-old signed delivery is a replay.
+		const f = fixture('stripe', 'charge.refunded');
+		const server = await open('stripe', { options: { replayWindowSeconds: '={{ Number("five minutes") }}' } });
+		const old = signDelivery('stripe', JSON.stringify(f.body), { timestamp: nowSeconds() - 30 * 86400 });
+		const reply = await server.post(old.body, old.headers);
+		expect(reply.status).toBe(401);
+		expect(reply.body).toEqual({ error: 'the signature timestamp is outside the 300 s replay window' });
+		expect(reply.workflowData).toBeUndefined();
+		// A fresh delivery still passes with the fallen-back window.
+		const fresh = signDelivery('stripe', JSON.stringify(f.body));
+		expect((await server.post(fresh.body, fresh.headers)).status).toBe(200);
+	});
+
 	it('answers 400 to a correctly signed but malformed body', async () => {
 		const server = await open('woocommerce');
 		const notJson = signDelivery('woocommerce', 'order=1&total=2', { headers: { 'content-type': 'text/plain', 'x-wc-webhook-topic': 'order.created' } });
