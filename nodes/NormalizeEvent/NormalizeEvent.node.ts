@@ -119,6 +119,11 @@ export class NormalizeEvent implements INodeType {
 				type: 'options',
 				default: 'error',
 				options: [
+					{
+						name: 'Drop Them',
+						value: 'skip',
+						description: 'Leave them out and keep the item\'s other events (an item left with none yields one skipped marker item)',
+					},
 					{ name: 'Fail the Item', value: 'error', description: 'Raise an error naming the topic' },
 					{
 						name: 'Pass Through as Unknown',
@@ -126,7 +131,7 @@ export class NormalizeEvent implements INodeType {
 						description: 'Emit event "Unknown" with the raw payload kept',
 					},
 				],
-				description: 'What to do with a topic or call type this source does not map',
+				description: 'What to do with a topic or call type this source does not map (e.g. SendGrid "deferred", which can come in a batch with mapped events)',
 			},
 			{
 				displayName: 'Options',
