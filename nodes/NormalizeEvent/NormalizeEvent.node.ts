@@ -20,6 +20,7 @@ import {
 	mappingProperties,
 	readCustomHmac,
 	readMapping,
+	replayWindowSeconds,
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
@@ -118,6 +119,11 @@ export class NormalizeEvent implements INodeType {
 				type: 'options',
 				default: 'error',
 				options: [
+					{
+						name: 'Drop Them',
+						value: 'skip',
+						description: 'Leave them out and keep the item\'s other events (an item left with none yields one skipped marker item)',
+					},
 					{ name: 'Fail the Item', value: 'error', description: 'Raise an error naming the topic' },
 					{
 						name: 'Pass Through as Unknown',
@@ -125,7 +131,7 @@ export class NormalizeEvent implements INodeType {
 						description: 'Emit event "Unknown" with the raw payload kept',
 					},
 				],
-				description: 'What to do with a topic or call type this source does not map',
+				description: 'What to do with a topic or call type this source does not map (e.g. SendGrid "deferred", which can come in a batch with mapped events)',
 			},
 			{
 				displayName: 'Options',
@@ -208,7 +214,7 @@ export class NormalizeEvent implements INodeType {
 						receivedAt,
 						secrets: secretsFromCredential(credential),
 						verifyOptions: {
-							toleranceSeconds: typeof options.replayWindowSeconds === 'number' ? options.replayWindowSeconds : 300,
+							toleranceSeconds: replayWindowSeconds(options.replayWindowSeconds),
 							customHmac: sourceId === 'custom' ? readCustomHmac(get) : undefined,
 							fetchCertificate: async (url: string) => await getText(this.helpers, url),
 						},

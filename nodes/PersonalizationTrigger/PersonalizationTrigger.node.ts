@@ -21,6 +21,7 @@ import {
 	mappingProperties,
 	readCustomHmac,
 	readMapping,
+	replayWindowSeconds,
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
@@ -239,7 +240,7 @@ export class PersonalizationTrigger implements INodeType {
 			verify,
 			secrets: secretsFromCredential(credential),
 			verifyOptions: {
-				toleranceSeconds: typeof options.replayWindowSeconds === 'number' ? options.replayWindowSeconds : 300,
+				toleranceSeconds: replayWindowSeconds(options.replayWindowSeconds),
 				customHmac: source === 'custom' ? readCustomHmac(get) : undefined,
 				fetchCertificate: async (url: string) => await getText(this.helpers, url),
 			},
@@ -254,9 +255,11 @@ export class PersonalizationTrigger implements INodeType {
 				if (outcome.verify && !outcome.verify.ok && outcome.verify.reason === 'misconfigured') {
 					// Our set-up is wrong, not the sender's request: tell the sender nothing about it (a bare
 					// 500, so the provider retries), and tell the n8n operator in the server log.
+					// The hint names no credential field: which one a source uses differs (a signing secret, the
+					// SendGrid key, basic auth or a token), and the message above already says what is missing.
 					this.logger.error(
 						`Personalization Trigger "${this.getNode().name}" (workflow ${this.getWorkflow().id ?? '?'}): ${outcome.message}. ` +
-							'Set the signing secret of this source in the Personalization Webhook credential.',
+							'What each source needs in the Personalization Webhook Secrets credential: package README, "Setting up each source".',
 					);
 					answer(res, 500, { error: 'The webhook is not configured correctly' });
 					return { noWebhookResponse: true };

@@ -13,7 +13,7 @@ import type {
 } from 'n8n-workflow';
 import { checkWebhookSecrets } from '../engines/events/credentialCheck';
 import { SOURCES } from '../engines/events/registry';
-import type { SignatureSecrets } from '../engines/events/signatures';
+import { DEFAULT_TOLERANCE_SECONDS, type SignatureSecrets } from '../engines/events/signatures';
 import type { HmacOptions } from '../engines/events/signatures/hmac';
 import type { CustomMapping } from '../engines/events/types';
 
@@ -183,6 +183,16 @@ export async function testWebhookCredential(
 	}
 	const result = checkWebhookSecrets(data);
 	return { status: result.ok ? 'OK' : 'Error', message: result.message };
+}
+
+/**
+ * The Replay Window option as the signature checks take it: the default (300 s) for a value that
+ * is not a finite number (an expression giving NaN would otherwise turn the check off, as 0 does
+ * on purpose), and no less than 0 (the editor's minimum) for one set by an expression.
+ */
+export function replayWindowSeconds(value: unknown): number {
+	if (typeof value !== 'number' || !Number.isFinite(value)) return DEFAULT_TOLERANCE_SECONDS;
+	return Math.max(0, value);
 }
 
 /** GET as text through n8n's HTTP helper (SNS signing certificates and SubscribeURL; no credentials involved). */

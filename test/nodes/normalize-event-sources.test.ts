@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import type { INode, INodeExecutionData } from 'n8n-workflow';
-import { P, runWorkflow, type WorkflowJson } from '../harness/engine';
+import { P, loadPackage, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { canonicalEventErrors } from '../harness/schema';
-import { CUSTOM_MAPPING, SECRETS, SENDGRID_PUBLIC_KEY, loadFixtures, signDelivery } from '../harness/signing';
+import { CUSTOM_MAPPING, SECRETS, SENDGRID_PUBLIC_KEY, loadFixtures, nowSeconds, signDelivery } from '../harness/signing';
 
 const fixtures = loadFixtures();
 const fixture = (source: string, name: string) => fixtures.find((f) => f.source === source && f.name === name)!.fixture;
@@ -60,6 +60,34 @@ describe('Normalize Event: every source from items shaped like n8n Webhook outpu
 			expect(canonicalEventErrors(item.json)).toEqual([]);
 			expect(item.pairedItem).toEqual({ item: 0 });
 		}
+	});
+});
+
+describe('Normalize Event: unmapped topics in a batch', () => {
+	// SendGrid's documented example of every event type (one POST carries a batch), with "deferred",
+	// which no canonical event stands for: the trigger's default leaves it out and keeps the rest.
+	const f = fixture('sendgrid', 'batch-all-events');
+	const body = f.body as Array<{ event: string }>;
+	const mapped = (Array.isArray(f.expect) ? f.expect : [f.expect]).length;
+
+	it('"Drop Them" is offered, as the trigger offers "Acknowledge and Ignore"', async () => {
+		const { nodeTypes } = await loadPackage();
+		const description = nodeTypes.getByNameAndVersion(`${P}normalizeEvent`, 1).description;
+		const onUnknown = description.properties.find((p) => p.name === 'onUnknown');
+		expect((onUnknown?.options as Array<{ value: string }>).map((o) => o.value)).toContain('skip');
+	});
+
+	it('"Drop Them": the batch keeps its mapped events, paired with the item; a batch of only unmapped topics yields one skipped marker', async () => {
+		expect(body.filter((e) => e.event === 'deferred')).toHaveLength(1);
+		const result = await runWorkflow(workflow({ source: 'sendgrid', payloadField: 'body', onUnknown: 'skip' }), {
+			input: [{ json: { headers: {}, body: body as never } }, { json: { headers: {}, body: body.filter((e) => e.event === 'deferred') as never } }],
+		});
+		expect(result.error).toBeUndefined();
+		const items = result.items('Normalize Event');
+		expect(items.filter((i) => i.pairedItem && (i.pairedItem as { item: number }).item === 0)).toHaveLength(mapped);
+		expect(items.map((i) => i.json.event)).not.toContain('Unknown');
+		expect(items[items.length - 1]).toEqual({ json: { event: null, skipped: true, reason: 'The payload held no events', source: 'sendgrid' }, pairedItem: { item: 1 } });
+		expect(items).toHaveLength(mapped + 1);
 	});
 });
 
@@ -122,6 +150,16 @@ describe('Normalize Event: what a failed check tells the operator', () => {
 		const result = await runWorkflow(workflow(params), { input: [{ json: { headers: signed.headers, rawBody: raw } }], credentials: { personalizationWebhookApi: { signingSecret: '' } } });
 		expect(result.error?.message).toBe('Item 0: the signature check failed: no signing secret is set in the credential');
 		expect(result.error?.description).toContain('Personalization Webhook Secrets');
+	});
+
+	it('a Replay Window set by an expression that gives no number keeps the default 300 s (NaN would switch the check off)', async () => {
+		const stripe = fixture('stripe', 'charge.refunded');
+		const old = signDelivery('stripe', JSON.stringify(stripe.body), { timestamp: nowSeconds() - 30 * 86400 });
+		const result = await runWorkflow(workflow({ source: 'stripe', signatureCheck: 'verify', rawBodyField: 'rawBody', options: { replayWindowSeconds: '={{ Number("x") }}' } }), {
+			input: [{ json: { headers: old.headers, rawBody: old.body } }],
+			credentials: credentialsFor('stripe'),
+		});
+		expect(result.error?.message).toBe('Item 0: the signature check failed: the signature timestamp is outside the 300 s replay window');
 	});
 
 	it('SES from a topic that is not listed: a 403-type refusal, named as such (not as a failed signature)', async () => {

@@ -5,6 +5,8 @@
  * signed with locally generated secrets/keys. No network: outbound HTTP (SNS certificate and
  * SubscribeURL) goes to an axios adapter that records the URLs.
  */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import axios from 'axios';
 import fc from 'fast-check';
 import { certificateCache } from '../../nodes/engines/events/signatures/sns';
@@ -154,6 +156,21 @@ describe('Personalization Trigger', () => {
 		expect(reply.status).toBe(401);
 		expect(String((reply.body as { error: string }).error)).toContain('replay window');
 		expect(reply.workflowData).toBeUndefined();
+	});
+
+	it('a Replay Window set by an expression that gives no number keeps the default 300 s (NaN would switch the check off)', async () => {
+		// Stripe signs t= and says to reject old timestamps (default tolerance five minutes):
+		// https://docs.stripe.com/webhooks#replay-attacks. A month-old signed delivery is a replay.
+		const f = fixture('stripe', 'charge.refunded');
+		const server = await open('stripe', { options: { replayWindowSeconds: '={{ Number("five minutes") }}' } });
+		const old = signDelivery('stripe', JSON.stringify(f.body), { timestamp: nowSeconds() - 30 * 86400 });
+		const reply = await server.post(old.body, old.headers);
+		expect(reply.status).toBe(401);
+		expect(reply.body).toEqual({ error: 'the signature timestamp is outside the 300 s replay window' });
+		expect(reply.workflowData).toBeUndefined();
+		// A fresh delivery still passes with the fallen-back window.
+		const fresh = signDelivery('stripe', JSON.stringify(f.body));
+		expect((await server.post(fresh.body, fresh.headers)).status).toBe(200);
 	});
 
 	it('answers 400 to a correctly signed but malformed body', async () => {
@@ -424,6 +441,28 @@ describe('Personalization Trigger', () => {
 		expect(reply.status).toBe(500);
 		expect(reply.text).not.toContain('signing');
 		expect(reply.workflowData).toBeUndefined();
+	});
+
+	it('a credential without what this source uses: the server log names what is missing and does not send the operator after the signing secret', async () => {
+		// Postmark authenticates with basic auth (https://postmarkapp.com/developer/webhooks/webhooks-overview),
+		// not a signing secret: a Signing Secret is filled in, but no user/password or token.
+		const logger = Container.get(Logger);
+		const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+		try {
+			const server = await startWebhook(trigger('postmark'), { credentials: { personalizationWebhookApi: { signingSecret: SECRETS.shopify, verificationKey: '', user: '', password: '', token: '' } } });
+			servers.push(server);
+			const f = fixture('postmark', 'bounce');
+			const reply = await server.post(JSON.stringify(f.body), f.headers);
+			expect(reply.status).toBe(500);
+			expect(logged).toHaveBeenCalledTimes(1);
+			const line = String(logged.mock.calls[0][0]);
+			expect(line).toContain('no user/password or token is set in the credential for Postmark');
+			expect(line).not.toMatch(/signing secret/i);
+			expect(line).toContain('Setting up each source');
+			expect(line).not.toContain(SECRETS.shopify);
+		} finally {
+			logged.mockRestore();
+		}
 	});
 
 	it('property: random and truncated signed bodies never make the trigger fail (no 500), and emitted events are complete', async () => {
