@@ -186,13 +186,14 @@ export async function testWebhookCredential(
 }
 
 /**
- * The Replay Window option as the signature checks take it: the default (300 s) for a value that
- * is not a finite number (an expression giving NaN would otherwise turn the check off, as 0 does
- * on purpose), and no less than 0 (the editor's minimum) for one set by an expression.
+ * The Replay Window option as the signature checks take it: a number, or text holding one (an
+ * expression may give "600"); the default (300 s) for anything else and for a negative number, so
+ * that only an explicit 0 turns the check off (an expression giving NaN or -1 would otherwise).
  */
 export function replayWindowSeconds(value: unknown): number {
-	if (typeof value !== 'number' || !Number.isFinite(value)) return DEFAULT_TOLERANCE_SECONDS;
-	return Math.max(0, value);
+	const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return DEFAULT_TOLERANCE_SECONDS;
+	return seconds;
 }
 
 /** GET as text through n8n's HTTP helper (SNS signing certificates and SubscribeURL; no credentials involved). */

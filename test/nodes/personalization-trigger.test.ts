@@ -158,11 +158,11 @@ describe('Personalization Trigger', () => {
 		expect(reply.workflowData).toBeUndefined();
 	});
 
-	it('a Replay Window set by an expression that gives no number keeps the default 300 s (NaN would switch the check off)', async () => {
+	it.each(['={{ Number("five minutes") }}', '={{ -1 }}'])('a Replay Window set by an expression that gives no usable number (%s) keeps the default 300 s (it would switch the check off)', async (expression) => {
 		// Stripe signs t= and says to reject old timestamps (default tolerance five minutes):
 		// https://docs.stripe.com/webhooks#replay-attacks. A month-old signed delivery is a replay.
 		const f = fixture('stripe', 'charge.refunded');
-		const server = await open('stripe', { options: { replayWindowSeconds: '={{ Number("five minutes") }}' } });
+		const server = await open('stripe', { options: { replayWindowSeconds: expression } });
 		const old = signDelivery('stripe', JSON.stringify(f.body), { timestamp: nowSeconds() - 30 * 86400 });
 		const reply = await server.post(old.body, old.headers);
 		expect(reply.status).toBe(401);
@@ -171,6 +171,17 @@ describe('Personalization Trigger', () => {
 		// A fresh delivery still passes with the fallen-back window.
 		const fresh = signDelivery('stripe', JSON.stringify(f.body));
 		expect((await server.post(fresh.body, fresh.headers)).status).toBe(200);
+	});
+
+	it('a Replay Window expression that gives the number as text ("600") is that number', async () => {
+		const f = fixture('stripe', 'charge.refunded');
+		const server = await open('stripe', { options: { replayWindowSeconds: '={{ "600" }}' } });
+		const eightMinutesOld = signDelivery('stripe', JSON.stringify(f.body), { timestamp: nowSeconds() - 500 });
+		expect((await server.post(eightMinutesOld.body, eightMinutesOld.headers)).status).toBe(200);
+		const older = signDelivery('stripe', JSON.stringify(f.body), { timestamp: nowSeconds() - 700 });
+		const reply = await server.post(older.body, older.headers);
+		expect(reply.status).toBe(401);
+		expect(reply.body).toEqual({ error: 'the signature timestamp is outside the 600 s replay window' });
 	});
 
 	it('answers 400 to a correctly signed but malformed body', async () => {
