@@ -126,6 +126,14 @@ describe('A/B Experiment Assign: parameters from expressions and bad configurati
 		expect(result.error?.message).toBe('Item 0: Holdout % must be at least 0 and below 100');
 	});
 
+	it.each([0, 10])('a variant named like the holdout group ("Holdout ") is refused also with Holdout %% = %d: it would be mailed, and Analyze leaves "holdout" out by default', async (holdoutPercent) => {
+		const variants = { variant: [{ name: 'control', weight: 50 }, { name: 'Holdout ', weight: 50 }] };
+		const result = await runWorkflow({ nodes: [assignNode('Assign', { experimentId: 'x', variants, holdoutPercent })], connections: {} }, { input: items([{ userId: 'a' }]) });
+		expect(result.error?.message).toBe(
+			'Item 0: Variant "Holdout" is named like the holdout group ("holdout"), which gets no email: set Holdout % to keep customers out of the email, or give this variant another name',
+		);
+	});
+
 	it('with Continue On Fail a bad configuration gives one paired error item per input item', async () => {
 		const result = await runWorkflow(
 			{ nodes: [assignNode('Assign', { experimentId: 'x', variants: two(-1) }, { onError: 'continueRegularOutput' })], connections: {} },

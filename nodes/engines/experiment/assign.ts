@@ -54,7 +54,15 @@ export function validateConfig(config: AssignConfig): void {
 	if (!Number.isFinite(config.variants.reduce((s, v) => s + v.weight, 0))) throw new AssignError('The variant weights are too large: their total must be a finite number');
 	const h = config.holdoutPercent ?? 0;
 	if (!(h >= 0 && h < 100)) throw new AssignError('Holdout % must be at least 0 and below 100');
-	if (names.has(config.holdoutName ?? 'holdout') && h > 0) throw new AssignError(`A variant is named like the holdout group ("${config.holdoutName ?? 'holdout'}")`);
+	// Refused with or without a holdout: a variant called "holdout" would be mailed (is_holdout false)
+	// and left out of Analyze by its default Exclude Variants, so the name would do the opposite of what it says.
+	const holdoutName = config.holdoutName ?? 'holdout';
+	const clash = config.variants.find((v) => v.name.trim().toLowerCase() === holdoutName.toLowerCase());
+	if (clash) {
+		throw new AssignError(
+			`Variant "${clash.name}" is named like the holdout group ("${holdoutName}"), which gets no email: set Holdout % to keep customers out of the email, or give this variant another name`,
+		);
+	}
 }
 
 export function assign(customerId: string, config: AssignConfig): Assignment {
