@@ -5,8 +5,8 @@
  * Documented limits used here:
  *  - at most 1000 personalizations per request, and at most 1000 recipients in total;
  *  - the whole request must be under 30 MB (we cap at 20 MB to keep a margin);
- *  - `substitutions`: at most 10,000 bytes per personalization (legacy substitutions work on
- *    subject and content when no dynamic template is used);
+ *  - `substitutions`: at most 10,000 bytes per personalization, counted here as the JSON sent
+ *    (legacy substitutions work on subject and content when no dynamic template is used);
  *  - `categories`: at most 10; `custom_args` values are strings, at most 10,000 bytes in total (the
  *    recipient's userId, `pz_user_id`, is left out when it would not fit);
  *  - `content`: text/plain first, then text/html.
@@ -74,10 +74,17 @@ function envelope(m: OutboundMessage): string {
 	return JSON.stringify([m.from, m.replyTo ?? null, (m.tags ?? []).slice(0, 10), Boolean(m.options?.sandboxMode)]);
 }
 
+/**
+ * Whether the message's html and text can travel as substitutions: the substitutions object as
+ * the JSON SendGrid receives (quotes and line breaks escaped), in UTF-8 bytes, within the budget.
+ * Counted on the raw text alone, a body with many `"` could fit here and be over the limit at
+ * SendGrid, which then refuses the whole request (up to 1,000 recipients).
+ */
 function canSubstitute(m: OutboundMessage): boolean {
 	const html = m.html ?? '';
 	const text = m.text ?? '';
-	if (byteLength(html) + byteLength(text) + 40 > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	if (byteLength(html) + byteLength(text) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	if (jsonBytes({ [SENDGRID_HTML_TAG]: html, [SENDGRID_TEXT_TAG]: text }) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
 	for (const value of [html, text, m.subject ?? '']) {
 		if (value.includes(SENDGRID_HTML_TAG) || value.includes(SENDGRID_TEXT_TAG)) return false;
 	}
