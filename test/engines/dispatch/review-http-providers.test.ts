@@ -8,6 +8,11 @@ import { nodeHttpTransport } from '../../../nodes/engines/dispatch/transport';
 import type { ProviderServer } from '../../dispatch/servers/base';
 import { SENDGRID_KEY, sendgridServer, type DeliveredSendGrid } from '../../dispatch/servers/sendgrid';
 import { fakeSleep, renderedItems } from '../../dispatch/helpers';
+import { resend } from '../../../nodes/engines/dispatch/providers/resend';
+import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
+import { localTransport } from '../../dispatch/servers/provider-server';
+import { RESEND_TEST_KEY, startResendServer, type ResendServer } from '../../dispatch/servers/resend';
+import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../../dispatch/servers/brevo';
 
 describe('SendGrid: the 10,000-byte substitution budget is counted as the JSON SendGrid receives', () => {
 	// "The total collective size of your substitutions may not exceed 10,000 bytes per
@@ -37,5 +42,60 @@ describe('SendGrid: the 10,000-byte substitution budget is counted as the JSON S
 		expect(report.outcomes.map((o) => [o.status, o.error])).toEqual(items.map(() => ['queued', undefined]));
 		const got = new Map(server.accepted.map((a) => [a.recipient, (a.message as DeliveredSendGrid).html]));
 		for (const item of items) expect(got.get(item.to.email)).toBe(item.html);
+	});
+});
+
+describe('Test mode sends again every run, also through providers that keep idempotency keys', () => {
+	// Test mode "is not remembered as sent" (README, Guarantees): testing the same email twice must
+	// mail the test address twice. Resend keeps an Idempotency-Key 24 hours and answers a repeated
+	// key with the first answer "without actually sending the email again"
+	// (https://resend.com/docs/dashboard/emails/idempotency-keys); Brevo keeps headers.idempotencyKey
+	// 30 minutes and answers duplicate_parameter without processing the request
+	// (https://developers.brevo.com/docs/heterogenous-versions-batch-emails). A test send's key was
+	// `test-` + the item's key, the same in every run: the second test run was reported `sent`
+	// (Resend) or `unknown` (Brevo) and nothing reached the test address.
+	let resendServer: ResendServer;
+	let brevoServer: BrevoServer;
+	beforeAll(async () => {
+		resendServer = await startResendServer();
+		brevoServer = await startBrevoServer();
+	});
+	afterAll(async () => {
+		await resendServer.close();
+		await brevoServer.close();
+	});
+	const items = () => renderedItems(2, { unsubscribeUrl: 'https://shop.example.com/u/1' });
+	const settings = () => ({ mode: 'rendered' as const, testAddress: 'qa@shop.example.com', sleep: fakeSleep().sleep });
+
+	it('Resend: two test runs of the same items deliver to the test address twice', async () => {
+		const channel = httpChannel(resend, {}, localTransport(resendServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${RESEND_TEST_KEY}` } })));
+		const first = await dispatch(items(), channel, settings());
+		const second = await dispatch(items(), channel, settings());
+		expect(first.outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
+		expect(second.outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
+		expect(resendServer.delivered).toHaveLength(4);
+		// A test run's own ids, not the first run's replayed.
+		expect(second.outcomes.map((o) => o.providerMessageId)).not.toEqual(first.outcomes.map((o) => o.providerMessageId));
+		// Within one run the key stays the same for retries (a lost answer re-sends the same request).
+		const keys = resendServer.received.map((r) => r.headers['idempotency-key']);
+		expect(new Set(keys).size).toBe(keys.length);
+	});
+
+	it('Brevo: two test runs of the same items within 30 minutes deliver to the test address twice', async () => {
+		const channel = httpChannel(brevo, {}, localTransport(brevoServer.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } })));
+		const first = await dispatch(items(), channel, settings());
+		const second = await dispatch(items(), channel, settings());
+		expect(first.outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
+		expect(second.outcomes.map((o) => [o.status, o.error])).toEqual([['sent', undefined], ['sent', undefined]]);
+		expect(brevoServer.delivered.filter((d) => d.to === 'qa@shop.example.com')).toHaveLength(4);
+	});
+
+	it('outside test mode the same items keep the same provider key from run to run (the provider drops the repeat)', async () => {
+		resendServer.delivered.length = 0;
+		const channel = httpChannel(resend, {}, localTransport(resendServer.url, (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${RESEND_TEST_KEY}` } })));
+		const real = () => ({ mode: 'rendered' as const, sleep: fakeSleep().sleep });
+		await dispatch(items(), channel, real());
+		await dispatch(items(), channel, real());
+		expect(resendServer.delivered).toHaveLength(2);
 	});
 });
