@@ -6,7 +6,7 @@ import { dispatch, httpChannel } from '../../../nodes/engines/dispatch/engine';
 import { sendgrid } from '../../../nodes/engines/dispatch/providers/sendgrid';
 import { nodeHttpTransport } from '../../../nodes/engines/dispatch/transport';
 import type { ProviderServer } from '../../dispatch/servers/base';
-import { SENDGRID_KEY, sendgridServer, type DeliveredSendGrid } from '../../dispatch/servers/sendgrid';
+import { mailSend, SENDGRID_KEY, sendgridServer, type DeliveredSendGrid } from '../../dispatch/servers/sendgrid';
 import { fakeSleep, renderedItems } from '../../dispatch/helpers';
 import { resend } from '../../../nodes/engines/dispatch/providers/resend';
 import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
@@ -97,5 +97,55 @@ describe('Test mode sends again every run, also through providers that keep idem
 		await dispatch(items(), channel, real());
 		await dispatch(items(), channel, real());
 		expect(resendServer.delivered).toHaveLength(2);
+	});
+});
+
+describe('SendGrid: one recipient SendGrid refuses fails alone, not its whole request', () => {
+	// SendGrid validates every personalization and answers 400 for the whole request when one
+	// address does not pass, naming it in `field` ("personalizations.<n>.to.0.email"): nothing of
+	// the request is sent ("Right now complete batch fails", https://github.com/sendgrid/sendgrid-nodejs/issues/974;
+	// the error list, https://www.twilio.com/docs/sendgrid/api-reference/mail-send/errors). SendGrid
+	// does not document its address validator, so this server refuses the addresses the test names,
+	// in SendGrid's words, before its usual checks.
+	const refused = new Set(['jane@gmail..com', 'bob@shop.example.com']);
+	let server: ProviderServer;
+	const transport = nodeHttpTransport({ headers: { Authorization: `Bearer ${SENDGRID_KEY}` }, timeoutMs: 2000 });
+	beforeAll(async () => {
+		server = await sendgridServer({
+			routes: {
+				'POST /v3/mail/send': (ctx) => {
+					const ps = ((ctx.json as { personalizations?: Array<{ to: Array<{ email: string }> }> })?.personalizations ?? []);
+					const at = ps.findIndex((p) => p.to.some((r) => refused.has(r.email)));
+					if (at >= 0) return { status: 400, body: { errors: [{ message: 'Does not contain a valid address.', field: `personalizations.${at}.to.0.email`, help: null }] } };
+					return mailSend(ctx);
+				},
+			},
+		}).start();
+	});
+	afterAll(async () => {
+		transport.close();
+		await server.stop();
+	});
+	beforeEach(() => server.reset());
+
+	it('5 recipients in one request, 2 refused: the 3 others are sent, the 2 fail with SendGrid\'s reason', async () => {
+		const items = renderedItems(5);
+		items[1].to = { email: 'jane@gmail..com' };
+		items[3].to = { email: 'bob@shop.example.com' };
+		const report = await dispatch(items, httpChannel(sendgrid, { baseUrl: server.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
+		expect(report.outcomes.map((o) => o.status)).toEqual(['queued', 'failed', 'queued', 'failed', 'queued']);
+		expect(report.outcomes[1].error).toMatch(/Does not contain a valid address/);
+		expect(report.outcomes[1].responseCode).toBe(400);
+		expect(server.accepted.map((a) => a.recipient).sort()).toEqual(['user0@example.com', 'user2@example.com', 'user4@example.com']);
+		// each accepted once, each refused message tried once
+		expect(report.outcomes.map((o) => o.attempts)).toEqual([1, 1, 1, 1, 1]);
+	});
+
+	it('a 400 that names no personalization still fails the whole request (nothing to tell apart)', async () => {
+		const items = renderedItems(3, { subject: 'x'.repeat(10) });
+		items.forEach((i) => (i.from = { email: 'not-an-address' }));
+		const report = await dispatch(items, httpChannel(sendgrid, { baseUrl: server.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
+		expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'failed']);
+		expect(server.requests).toHaveLength(1);
 	});
 });

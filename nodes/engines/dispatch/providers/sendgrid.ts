@@ -21,7 +21,9 @@
  *    alone.
  *
  * Answer: 202 Accepted with an empty body and an `X-Message-Id` header (per request); errors
- * are `{ "errors": [{ "message", "field", "help" }] }`.
+ * are `{ "errors": [{ "message", "field", "help" }] }`. A 400 sends nothing of the request; when
+ * every error names a personalization (`personalizations.<n>…`, e.g. an address SendGrid refuses),
+ * those messages fail and the others are sent again without them (`sendAgain`).
  */
 import { createHash } from 'node:crypto';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
@@ -218,6 +220,35 @@ export const sendgrid: EspProvider = {
 			const from = plan.messages[0]?.from.email ?? '';
 			return sameForAll(plan, { status: 'failed', responseCode: 403, refused: 'sender', retryable: false, error: `SendGrid refused the sender "${from}": ${error}`.slice(0, 1000) });
 		}
+		const named = response.status === 400 && plan.messages.length > 1 ? personalizationErrors(list) : undefined;
+		if (named) {
+			// SendGrid refused the whole request for the personalizations it names (e.g. "Does not contain a
+			// valid address."): those fail, the others were not sent and go again without them.
+			return plan.messages.map((m, i): MessageResult => {
+				const own = named.get(i);
+				return own
+					? { index: m.index, status: 'failed', responseCode: 400, retryable: false, error: `SendGrid 400: ${own.join('; ')}`.slice(0, 1000) }
+					: { index: m.index, status: 'failed', responseCode: 400, retryable: false, sendAgain: true, error: `SendGrid refused the whole request for other recipients in it: ${error}`.slice(0, 1000) };
+			});
+		}
 		return httpFailure(plan, response, error.slice(0, 1000));
 	},
 };
+
+/**
+ * A 400 whose every error names a personalization (`field` "personalizations.<n>…", as SendGrid
+ * names an address it refuses: "personalizations.3.to.0.email"), as the errors by personalization;
+ * undefined when any error is about the request itself (from, content, subject...) or none is given.
+ * SendGrid sends nothing of a request it answers 400.
+ */
+function personalizationErrors(list: Array<{ message?: string; field?: string | null }>): Map<number, string[]> | undefined {
+	if (!list.length) return undefined;
+	const named = new Map<number, string[]>();
+	for (const e of list) {
+		const at = /^personalizations\.(\d+)(?:\.|$)/.exec(e.field ?? '');
+		if (!at) return undefined;
+		const n = Number(at[1]);
+		named.set(n, [...(named.get(n) ?? []), `${e.field}: ${e.message ?? ''}`]);
+	}
+	return named;
+}
