@@ -11,6 +11,9 @@ import { fakeSleep, renderedItems } from '../../dispatch/helpers';
 import { resend } from '../../../nodes/engines/dispatch/providers/resend';
 import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
 import { localTransport } from '../../dispatch/servers/provider-server';
+import { ses } from '../../../nodes/engines/dispatch/providers/ses';
+import { signAwsRequest } from '../../../nodes/engines/dispatch/sigv4';
+import { SES_TEST_CREDENTIALS, startSesServer, type SesServer } from '../../dispatch/servers/ses';
 import { RESEND_TEST_KEY, startResendServer, type ResendServer } from '../../dispatch/servers/resend';
 import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../../dispatch/servers/brevo';
 
@@ -147,5 +150,33 @@ describe('SendGrid: one recipient SendGrid refuses fails alone, not its whole re
 		const report = await dispatch(items, httpChannel(sendgrid, { baseUrl: server.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
 		expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'failed']);
 		expect(server.requests).toHaveLength(1);
+	});
+});
+
+describe('SES template mode: variables over ReplacementTemplateData\'s 262,144 characters fail alone', () => {
+	// "ReplacementTemplateData ... Length Constraints: Maximum length of 262144"
+	// (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_ReplacementTemplate.html). A length
+	// constraint refuses the whole SendBulkEmail call: one recipient's oversized variables failed
+	// the 49 others sharing it.
+	let server: SesServer;
+	beforeAll(async () => (server = await startSesServer()));
+	afterAll(async () => server.close());
+	const transport = () => localTransport(server.url, (r) => ({ ...r, headers: signAwsRequest(r, SES_TEST_CREDENTIALS, 'ses', new Date()) }));
+
+	it('3 recipients in one call, one with 300,000 characters of variables: the 2 others are sent', async () => {
+		const items = renderedItems(3).map((item, n) => ({
+			...item,
+			subject: undefined,
+			html: undefined,
+			text: undefined,
+			templateId: 'welcome',
+			variables: n === 1 ? { notes: 'x'.repeat(300000) } : { first_name: `U${n}` },
+		}));
+		const report = await dispatch(items, httpChannel(ses, { region: SES_TEST_CREDENTIALS.region }, transport()), { mode: 'template', sleep: fakeSleep().sleep });
+		expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'failed', 'sent']);
+		expect(report.outcomes[1].error).toMatch(/262,144/);
+		expect(report.outcomes[1].error).toMatch(/field: variables/);
+		expect(report.outcomes[1].attempts).toBe(0); // refused before any request
+		expect(server.delivered.map((d) => d.to).sort()).toEqual(['"User 0" <user0@example.com>', '"User 2" <user2@example.com>']);
 	});
 });
