@@ -180,3 +180,37 @@ describe('SES template mode: variables over ReplacementTemplateData\'s 262,144 c
 		expect(server.delivered.map((d) => d.to).sort()).toEqual(['"User 0" <user0@example.com>', '"User 2" <user2@example.com>']);
 	});
 });
+
+describe('SendGrid: a 429 is waited out until X-RateLimit-Reset', () => {
+	// SendGrid's 429 carries no Retry-After: "X-RateLimit-Reset: 1392815263", the Unix time the
+	// refresh period ends (https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits).
+	// Read as nothing, the retries went by backoff alone (0.5 s, 1 s, 2 s, 4 s by default) and a
+	// period of tens of seconds used up every attempt: the messages failed unsent.
+	let server: ProviderServer;
+	let calls = 0;
+	const transport = nodeHttpTransport({ headers: { Authorization: `Bearer ${SENDGRID_KEY}` }, timeoutMs: 2000 });
+	beforeAll(async () => {
+		server = await sendgridServer({
+			routes: {
+				'POST /v3/mail/send': (ctx) => {
+					if (++calls > 1) return mailSend(ctx);
+					const reset = Math.floor(Date.now() / 1000) + 30;
+					return { status: 429, headers: { 'X-RateLimit-Limit': '150', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) }, body: { errors: [{ field: null, message: 'too many requests' }] } };
+				},
+			},
+		}).start();
+	});
+	afterAll(async () => {
+		transport.close();
+		await server.stop();
+	});
+
+	it('the retry waits until the reset time (about 30 s), not the first backoff step', async () => {
+		const clock = fakeSleep();
+		const report = await dispatch(renderedItems(2), httpChannel(sendgrid, { baseUrl: server.url }, transport), { mode: 'rendered', sleep: clock.sleep, now: clock.now, random: () => 0.5 });
+		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['queued', 2], ['queued', 2]]);
+		const waited = Math.max(...clock.delays);
+		expect(waited).toBeGreaterThanOrEqual(28000);
+		expect(waited).toBeLessThanOrEqual(31000);
+	});
+});

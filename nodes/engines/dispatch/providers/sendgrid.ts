@@ -23,7 +23,8 @@
  * Answer: 202 Accepted with an empty body and an `X-Message-Id` header (per request); errors
  * are `{ "errors": [{ "message", "field", "help" }] }`. A 400 sends nothing of the request; when
  * every error names a personalization (`personalizations.<n>…`, e.g. an address SendGrid refuses),
- * those messages fail and the others are sent again without them (`sendAgain`).
+ * those messages fail and the others are sent again without them (`sendAgain`). A 429 has no
+ * Retry-After: the retry waits until its `X-RateLimit-Reset` (Unix time).
  */
 import { createHash } from 'node:crypto';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
@@ -231,9 +232,23 @@ export const sendgrid: EspProvider = {
 					: { index: m.index, status: 'failed', responseCode: 400, retryable: false, sendAgain: true, error: `SendGrid refused the whole request for other recipients in it: ${error}`.slice(0, 1000) };
 			});
 		}
-		return httpFailure(plan, response, error.slice(0, 1000));
+		const results = httpFailure(plan, response, error.slice(0, 1000));
+		const reset = response.status === 429 ? resetSeconds(response) : undefined;
+		if (reset !== undefined) for (const r of results) r.retryAfterSeconds ??= reset;
+		return results;
 	},
 };
+
+/**
+ * Seconds until SendGrid's rate-limit period ends, from a 429's `X-RateLimit-Reset` (the Unix time
+ * it ends: https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits;
+ * SendGrid sends no Retry-After). Undefined when absent or not a number.
+ */
+function resetSeconds(response: HttpResponseSpec, now = Date.now()): number | undefined {
+	const value = header(response, 'x-ratelimit-reset')?.trim();
+	if (!value || !/^\d+$/.test(value)) return undefined;
+	return Math.max(0, Number(value) - Math.floor(now / 1000));
+}
 
 /**
  * A 400 whose every error names a personalization (`field` "personalizations.<n>…", as SendGrid
