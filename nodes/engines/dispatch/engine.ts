@@ -4,7 +4,7 @@
  * concurrency, retries with exponential backoff + jitter honouring Retry-After, and one
  * outcome per input message. Providers stay pure (types.ts); the engine owns the transport.
  */
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { ATTRIBUTION_KEYS, attributionToMetadata, type Attribution, type AttributionKey } from '../types/attribution';
 import type {
 	Address,
@@ -420,7 +420,15 @@ function outcomeMessageId(item: DispatchItem, key: string, settings: Pick<Dispat
 	return settings.testAddress ? attributionMessageId(`test-${id}`) : id;
 }
 
-function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>): OutboundMessage {
+/**
+ * The message of an item. A test send's key (what providers with an idempotency key, Resend and
+ * Brevo, are given, and SMTP's Message-ID) is `test-` + `testRun` + the item's key: `testRun` is
+ * new in every dispatch() call, so a test run mails the test address again however often the same
+ * items were tested before (Resend would otherwise answer a key repeated within 24 hours with its
+ * first answer without sending, Brevo within 30 minutes with duplicate_parameter), while the
+ * retries within one run keep the same key.
+ */
+function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>, testRun = ''): OutboundMessage {
 	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
 	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
 	let to = item.to;
@@ -443,7 +451,7 @@ function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSetti
 	});
 	return {
 		index: item.index,
-		idempotencyKey: settings.testAddress ? `test-${key}` : key,
+		idempotencyKey: settings.testAddress ? `test-${testRun ? `${testRun}-` : ''}${key}` : key,
 		from: item.from,
 		to,
 		replyTo: item.replyTo,
@@ -525,6 +533,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	const seen = new Set<string>();
 	const pending: OutboundMessage[] = [];
 	const startedAt = now();
+	// Test sends are never remembered, here or at the provider: a key of this run's own (toMessage).
+	const testRun = settings.testAddress ? randomBytes(6).toString('hex') : '';
 
 	for (const item of items) {
 		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
@@ -547,7 +557,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				if (at !== undefined) outcome.sentAt = new Date(at).toISOString();
 			}
 		} else {
-			const message = toMessage(item, key, settings);
+			const message = toMessage(item, key, settings, testRun);
 			const problem = source.check ? messageProblem(item, message, source, settings.mode) : undefined;
 			if (problem) {
 				// A documented limit of the provider: this message alone fails, before any request.

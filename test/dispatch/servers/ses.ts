@@ -16,6 +16,9 @@
  *    (the per-call maximum of SendBulkEmail). Answer: {"BulkEmailEntryResults": [{Status,
  *    MessageId, Error}]}, one per entry, in order.
  *    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html
+ *  - ReplacementTemplateData (and DefaultContent TemplateData): at most 262,144 characters, else
+ *    the whole call is refused (400 BadRequestException, as for any length constraint).
+ *    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_ReplacementTemplate.html
  *  - Tags (EmailTags, ReplacementTags): Name and Value only ASCII letters, numbers, `_` or `-`,
  *    ≤256 characters. https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  *  - Errors carry `x-amzn-ErrorType` and a JSON body {"message": …}; 429 TooManyRequestsException.
@@ -172,9 +175,14 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 			const entries = body.BulkEmailEntries;
 			if (!Array.isArray(entries) || entries.length === 0) return sesError(400, 'BadRequestException', 'BulkEmailEntries is required');
 			if (entries.length > 50) return sesError(400, 'BadRequestException', 'Too many BulkEmailEntries: the maximum is 50');
+			if (String(template.TemplateData ?? '').length > 262144) return sesError(400, 'BadRequestException', 'TemplateData: Member must have length less than or equal to 262144');
 			for (const entry of entries) {
 				const problem = headerProblem(entry.ReplacementHeaders) ?? tagProblem(entry.ReplacementTags);
 				if (problem) return sesError(400, 'BadRequestException', problem);
+				const data = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
+				if (typeof data === 'string' && data.length > 262144) {
+					return sesError(400, 'BadRequestException', 'ReplacementTemplateData: Member must have length less than or equal to 262144');
+				}
 			}
 			const results = entries.map((entry: Record<string, any>) => {
 				const to = String(entry.Destination?.ToAddresses?.[0] ?? '');

@@ -5,8 +5,8 @@
  * Documented limits used here:
  *  - at most 1000 personalizations per request, and at most 1000 recipients in total;
  *  - the whole request must be under 30 MB (we cap at 20 MB to keep a margin);
- *  - `substitutions`: at most 10,000 bytes per personalization (legacy substitutions work on
- *    subject and content when no dynamic template is used);
+ *  - `substitutions`: at most 10,000 bytes per personalization, counted here as the JSON sent
+ *    (legacy substitutions work on subject and content when no dynamic template is used);
  *  - `categories`: at most 10; `custom_args` values are strings, at most 10,000 bytes in total (the
  *    recipient's userId, `pz_user_id`, is left out when it would not fit);
  *  - `content`: text/plain first, then text/html.
@@ -21,7 +21,10 @@
  *    alone.
  *
  * Answer: 202 Accepted with an empty body and an `X-Message-Id` header (per request); errors
- * are `{ "errors": [{ "message", "field", "help" }] }`.
+ * are `{ "errors": [{ "message", "field", "help" }] }`. A 400 sends nothing of the request; when
+ * every error names a personalization (`personalizations.<n>…`, e.g. an address SendGrid refuses),
+ * those messages fail and the others are sent again without them (`sendAgain`). A 429 has no
+ * Retry-After: the retry waits until its `X-RateLimit-Reset` (Unix time).
  */
 import { createHash } from 'node:crypto';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
@@ -74,10 +77,17 @@ function envelope(m: OutboundMessage): string {
 	return JSON.stringify([m.from, m.replyTo ?? null, (m.tags ?? []).slice(0, 10), Boolean(m.options?.sandboxMode)]);
 }
 
+/**
+ * Whether the message's html and text can travel as substitutions: the substitutions object as
+ * the JSON SendGrid receives (quotes and line breaks escaped), in UTF-8 bytes, within the budget.
+ * Counted on the raw text alone, a body with many `"` could fit here and be over the limit at
+ * SendGrid, which then refuses the whole request (up to 1,000 recipients).
+ */
 function canSubstitute(m: OutboundMessage): boolean {
 	const html = m.html ?? '';
 	const text = m.text ?? '';
-	if (byteLength(html) + byteLength(text) + 40 > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	if (byteLength(html) + byteLength(text) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	if (jsonBytes({ [SENDGRID_HTML_TAG]: html, [SENDGRID_TEXT_TAG]: text }) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
 	for (const value of [html, text, m.subject ?? '']) {
 		if (value.includes(SENDGRID_HTML_TAG) || value.includes(SENDGRID_TEXT_TAG)) return false;
 	}
@@ -211,6 +221,49 @@ export const sendgrid: EspProvider = {
 			const from = plan.messages[0]?.from.email ?? '';
 			return sameForAll(plan, { status: 'failed', responseCode: 403, refused: 'sender', retryable: false, error: `SendGrid refused the sender "${from}": ${error}`.slice(0, 1000) });
 		}
-		return httpFailure(plan, response, error.slice(0, 1000));
+		const named = response.status === 400 && plan.messages.length > 1 ? personalizationErrors(list) : undefined;
+		if (named) {
+			// SendGrid refused the whole request for the personalizations it names (e.g. "Does not contain a
+			// valid address."): those fail, the others were not sent and go again without them.
+			return plan.messages.map((m, i): MessageResult => {
+				const own = named.get(i);
+				return own
+					? { index: m.index, status: 'failed', responseCode: 400, retryable: false, error: `SendGrid 400: ${own.join('; ')}`.slice(0, 1000) }
+					: { index: m.index, status: 'failed', responseCode: 400, retryable: false, sendAgain: true, error: `SendGrid refused the whole request for other recipients in it: ${error}`.slice(0, 1000) };
+			});
+		}
+		const results = httpFailure(plan, response, error.slice(0, 1000));
+		const reset = response.status === 429 ? resetSeconds(response) : undefined;
+		if (reset !== undefined) for (const r of results) r.retryAfterSeconds ??= reset;
+		return results;
 	},
 };
+
+/**
+ * Seconds until SendGrid's rate-limit period ends, from a 429's `X-RateLimit-Reset` (the Unix time
+ * it ends: https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits;
+ * SendGrid sends no Retry-After). Undefined when absent or not a number.
+ */
+function resetSeconds(response: HttpResponseSpec, now = Date.now()): number | undefined {
+	const value = header(response, 'x-ratelimit-reset')?.trim();
+	if (!value || !/^\d+$/.test(value)) return undefined;
+	return Math.max(0, Number(value) - Math.floor(now / 1000));
+}
+
+/**
+ * A 400 whose every error names a personalization (`field` "personalizations.<n>…", as SendGrid
+ * names an address it refuses: "personalizations.3.to.0.email"), as the errors by personalization;
+ * undefined when any error is about the request itself (from, content, subject...) or none is given.
+ * SendGrid sends nothing of a request it answers 400.
+ */
+function personalizationErrors(list: Array<{ message?: string; field?: string | null }>): Map<number, string[]> | undefined {
+	if (!list.length) return undefined;
+	const named = new Map<number, string[]>();
+	for (const e of list) {
+		const at = /^personalizations\.(\d+)(?:\.|$)/.exec(e.field ?? '');
+		if (!at) return undefined;
+		const n = Number(at[1]);
+		named.set(n, [...(named.get(n) ?? []), `${e.field}: ${e.message ?? ''}`]);
+	}
+	return named;
+}

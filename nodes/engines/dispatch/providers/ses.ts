@@ -107,6 +107,20 @@ function checkHeaders(message: OutboundMessage): MessageProblem | undefined {
 	return undefined;
 }
 
+/**
+ * SendBulkEmail's ReplacementTemplateData: "Length Constraints: Maximum length of 262144"
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_ReplacementTemplate.html), counted
+ * here in UTF-16 code units (JavaScript's length, never fewer than the characters). Over it, SES
+ * refuses the whole call (up to 50 messages), so such a message fails alone before any request.
+ */
+export const SES_MAX_TEMPLATE_DATA = 262144;
+
+function checkTemplateData(message: OutboundMessage): MessageProblem | undefined {
+	const length = JSON.stringify(message.variables ?? {}).length;
+	if (length <= SES_MAX_TEMPLATE_DATA) return undefined;
+	return { field: 'variables', message: `the template variables are ${length.toLocaleString('en-US')} characters as JSON, more than the ${SES_MAX_TEMPLATE_DATA.toLocaleString('en-US')} Amazon SES allows in a message's template data` };
+}
+
 function configurationSet(message: OutboundMessage, settings: ProviderSettings): string | undefined {
 	const fromOptions = message.options?.ConfigurationSetName ?? message.options?.configurationSetName;
 	if (typeof fromOptions === 'string' && fromOptions) return fromOptions;
@@ -173,8 +187,8 @@ export const ses: EspProvider = {
 	maxBatch: { rendered: 1, template: SES_MAX_BULK_ENTRIES },
 	acceptsIdempotencyKey: false,
 
-	check(message: OutboundMessage): MessageProblem | undefined {
-		return checkHeaders(message);
+	check(message: OutboundMessage, mode: DispatchMode): MessageProblem | undefined {
+		return checkHeaders(message) ?? (mode === 'template' ? checkTemplateData(message) : undefined);
 	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
