@@ -79,13 +79,27 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 		H[0][0] += 1e-10; // keeps the system solvable when every target is equal
 		const step = solve(H, grad);
 		let maxStep = 0;
-		for (let j = 0; j <= d; j++) {
-			// Damped: a separable data set must not send coefficients to infinity in one step.
-			const s = Math.max(-5, Math.min(5, step[j]));
-			beta[j] += s;
-			maxStep = Math.max(maxStep, Math.abs(s));
+		for (let j = 0; j <= d; j++) maxStep = Math.max(maxStep, Math.abs(step[j]));
+		if (maxStep < 1e-10) {
+			for (let j = 0; j <= d; j++) beta[j] += step[j];
+			converged = true;
+			continue;
 		}
-		if (maxStep < 1e-10) converged = true;
+		// Damped Newton: the step is shortened as a whole (its direction kept) to at most 5 per
+		// coefficient, so a separable data set cannot send coefficients to infinity in one step,
+		// then halved until the penalized objective falls enough (Armijo). Clipping each
+		// coefficient on its own (as before) changed the direction and could cycle without end,
+		// e.g. on separable data with an outlier and a small L2.
+		let t = Math.min(1, 5 / maxStep);
+		const before = objective(Z, y, beta, l2);
+		const slope = step.reduce((sum, s, j) => sum + s * grad[j], 0);
+		for (let halvings = 0; halvings < 60; halvings++) {
+			const trial = beta.map((b, j) => b + t * step[j]);
+			// the last term lets rounding pass once the decrease is below what doubles can show
+			if (objective(Z, y, trial, l2) <= before - 1e-4 * t * slope + 1e-12 * (1 + Math.abs(before))) break;
+			t /= 2;
+		}
+		for (let j = 0; j <= d; j++) beta[j] += t * step[j];
 	}
 	const coefficients: Record<string, number> = {};
 	const rawCoefficients: Record<string, number> = {};
@@ -96,6 +110,19 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 		rawIntercept -= (beta[j + 1] * scaling[j].mean) / scaling[j].sd;
 	});
 	return { kind: 'logisticRegression', version: 1, features: [...features], scaling, intercept: beta[0], coefficients, rawIntercept, rawCoefficients, l2, iterations, converged };
+}
+
+/** The penalized negative log-likelihood that the fit minimises (intercept not penalized). */
+function objective(Z: number[][], y: boolean[], beta: number[], l2: number): number {
+	let f = 0;
+	for (let i = 0; i < Z.length; i++) {
+		let eta = 0;
+		for (let j = 0; j < beta.length; j++) eta += beta[j] * Z[i][j];
+		// log(1 + e^eta) - y·eta, without overflow
+		f += Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - (y[i] ? eta : 0);
+	}
+	for (let j = 1; j < beta.length; j++) f += (l2 / 2) * beta[j] ** 2;
+	return f;
 }
 
 export function sigmoid(t: number): number {
