@@ -1,7 +1,8 @@
 /**
  * Logistic regression: features standardized (z-scores from the training data), L2 penalty on
- * the coefficients (not the intercept), fitted by Newton-Raphson (IRLS) to the penalized maximum
- * likelihood. Newton's method is deterministic; the seed only drives the cross-validation folds.
+ * the coefficients (not the intercept), fitted by Newton-Raphson (IRLS) with a line search to the
+ * penalized maximum likelihood. Newton's method is deterministic; the seed only drives the
+ * cross-validation folds.
  */
 import { auc, thresholdMetrics, topDecileLift, type ThresholdMetrics } from './metrics';
 
@@ -58,10 +59,13 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 	for (; iterations < maxIterations && !converged; iterations++) {
 		const grad = new Array<number>(d + 1).fill(0);
 		const H = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
+		let before = 0; // the objective at beta, see objective()
+		for (let j = 1; j <= d; j++) before += (l2 / 2) * beta[j] ** 2;
 		for (let i = 0; i < n; i++) {
 			const z = Z[i];
 			let eta = 0;
 			for (let j = 0; j <= d; j++) eta += beta[j] * z[j];
+			before += logLoss(eta, y[i]);
 			const p = sigmoid(eta);
 			const w = p * (1 - p);
 			const r = (y[i] ? 1 : 0) - p;
@@ -91,7 +95,6 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 		// coefficient on its own (as before) changed the direction and could cycle without end,
 		// e.g. on separable data with an outlier and a small L2.
 		let t = Math.min(1, 5 / maxStep);
-		const before = objective(Z, y, beta, l2);
 		const slope = step.reduce((sum, s, j) => sum + s * grad[j], 0);
 		for (let halvings = 0; halvings < 60; halvings++) {
 			const trial = beta.map((b, j) => b + t * step[j]);
@@ -118,11 +121,15 @@ function objective(Z: number[][], y: boolean[], beta: number[], l2: number): num
 	for (let i = 0; i < Z.length; i++) {
 		let eta = 0;
 		for (let j = 0; j < beta.length; j++) eta += beta[j] * Z[i][j];
-		// log(1 + e^eta) - y·eta, without overflow
-		f += Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - (y[i] ? eta : 0);
+		f += logLoss(eta, y[i]);
 	}
 	for (let j = 1; j < beta.length; j++) f += (l2 / 2) * beta[j] ** 2;
 	return f;
+}
+
+/** -log P(y | eta) = log(1 + e^eta) - y·eta, without overflow. */
+function logLoss(eta: number, y: boolean): number {
+	return Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - (y ? eta : 0);
 }
 
 export function sigmoid(t: number): number {
