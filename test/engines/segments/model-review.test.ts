@@ -1,4 +1,4 @@
-import { fitLogistic, mulberry32, predictProbability, sigmoid } from '../../../nodes/engines/segments/logistic';
+import { assignFolds, crossValidate, fitLogistic, mulberry32, predictProbability, sigmoid } from '../../../nodes/engines/segments/logistic';
 import { topDecileLift } from '../../../nodes/engines/segments/metrics';
 
 /**
@@ -104,6 +104,57 @@ describe('logistic regression against published and independent fits', () => {
 		const resid = X.map((row, i) => (y[i] ? 1 : 0) - predictProbability(model, row));
 		expect(resid.reduce((s, r) => s + r, 0)).toBeCloseTo(0, 9);
 		expect(resid.reduce((s, r, i) => s + (r * (X[i][0] - mean)) / sd, 0)).toBeCloseTo(0.001 * model.coefficients.x, 9);
+	});
+});
+
+describe('cross-validation without leakage', () => {
+	/** AUC by its definition: all positive/negative pairs, a tie counts 1/2. */
+	function pairwiseAuc(scores: number[], labels: boolean[]): number {
+		let wins = 0;
+		let pairs = 0;
+		scores.forEach((s, i) => {
+			if (!labels[i]) return;
+			scores.forEach((t, j) => {
+				if (labels[j]) return;
+				pairs++;
+				wins += s > t ? 1 : s === t ? 0.5 : 0;
+			});
+		});
+		return wins / pairs;
+	}
+	/** Out-of-fold probabilities, each fold standardized and fitted (hand IRLS) on `scaleRows(train)`. */
+	function outOfFold(X: number[][], y: boolean[], fold: number[], k: number, l2: number, scaleOnAll: boolean): number[] {
+		const oof = new Array<number>(X.length);
+		for (let f = 0; f < k; f++) {
+			const train = X.map((_, i) => i).filter((i) => fold[i] !== f);
+			const basis = scaleOnAll ? X.map((_, i) => i) : train;
+			const mean = X[0].map((_, j) => basis.reduce((s, i) => s + X[i][j], 0) / basis.length);
+			const sd = X[0].map((_, j) => Math.sqrt(basis.reduce((s, i) => s + (X[i][j] - mean[j]) ** 2, 0) / basis.length));
+			const z = (row: number[]): number[] => [1, ...row.map((v, j) => (v - mean[j]) / sd[j])];
+			const beta = irls(
+				train.map((i) => z(X[i])),
+				train.map((i) => y[i]),
+				l2,
+				X[0].map((_, j) => j + 1),
+			);
+			X.forEach((row, i) => {
+				if (fold[i] === f) oof[i] = sigmoid(z(row).reduce((s, v, j) => s + v * beta[j], 0));
+			});
+		}
+		return oof;
+	}
+
+	it('pooled AUC equals an independent computation that scales on the training folds only', () => {
+		const rnd = mulberry32(21);
+		// a heavy-tailed spend feature: one fold's mean and sd differ from the whole data's
+		const X = Array.from({ length: 90 }, () => [Math.exp(rnd() * 6), rnd() * 10]);
+		const y = X.map(([spend, visits]) => rnd() < sigmoid(-1 + 0.004 * spend + 0.1 * visits));
+		const fold = assignFolds(y, 3, 7);
+		const cv = crossValidate(X, y, ['spend', 'visits'], { folds: 3, seed: 7, threshold: 0.5, l2: 3 });
+		const honest = pairwiseAuc(outOfFold(X, y, fold, 3, 3, false), y);
+		const leaky = pairwiseAuc(outOfFold(X, y, fold, 3, 3, true), y);
+		expect(cv.auc).toBeCloseTo(honest, 10);
+		expect(Math.abs(leaky - honest)).toBeGreaterThan(1e-6); // the test can tell the two apart
 	});
 });
 
