@@ -54,11 +54,20 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+function isProbability(value: unknown): value is number {
+	return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
 function validModel(value: unknown): string | undefined {
 	if (typeof value !== 'object' || value === null) return 'the model is empty or not an object';
 	const m = value as Record<string, unknown>;
 	if (m.kind !== 'logisticRegression') return 'this is not a model from Train Model (kind must be "logisticRegression")';
+	// Train Model writes version 1; a model from another version of this package may mean something else.
+	if (m.version !== undefined && m.version !== 1) return `the model has version ${JSON.stringify(m.version)}; this node reads version 1 (train the model again with this node)`;
 	if (!Array.isArray(m.features) || m.features.length === 0) return 'the model has no features';
+	const duplicate = (m.features as unknown[]).find((f, j) => (m.features as unknown[]).indexOf(f) !== j);
+	if (duplicate !== undefined) return `the model lists feature "${String(duplicate)}" twice`;
+	if (m.threshold !== undefined && !isProbability(m.threshold)) return `the model's threshold must be a number from 0 to 1 (got ${JSON.stringify(m.threshold)})`;
 	if (!Array.isArray(m.scaling) || m.scaling.length !== m.features.length) return 'the model has no feature scaling';
 	if (typeof m.intercept !== 'number' || typeof m.coefficients !== 'object' || m.coefficients === null) return 'the model has no coefficients';
 	if (!Number.isFinite(m.intercept)) return 'the model\'s intercept is not a finite number';
@@ -86,7 +95,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const problem = validModel(model);
 			if (problem) throw itemError(this, i, `Model: ${problem}`, 'Feed the item that Train Model output into "Model".');
 			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;
-			const threshold = (options.threshold as number | undefined) ?? model.threshold ?? 0.5;
+			const threshold = (options.threshold as unknown) ?? model.threshold ?? 0.5;
+			// The editor keeps it in 0-1, an expression does not (50 for 50% would label nobody positive).
+			if (!isProbability(threshold)) throw itemError(this, i, `Threshold must be a number from 0 to 1 (got ${JSON.stringify(threshold)})`);
 			const read = readFeatures(items[i].json, model.features);
 			if ('missing' in read) {
 				throw itemError(

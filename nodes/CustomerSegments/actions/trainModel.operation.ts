@@ -93,6 +93,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		throw new NodeOperationError(this.getNode(), `Seed must be a number (got ${seed})`);
 	}
 	if (features.length === 0) throw new NodeOperationError(this.getNode(), 'Name at least one feature field');
+	// The model keeps one coefficient per feature name: a name listed twice lost one of its two.
+	const duplicate = features.find((f, j) => features.indexOf(f) !== j);
+	if (duplicate !== undefined) throw new NodeOperationError(this.getNode(), `Feature Fields lists "${duplicate}" twice`);
 	if (features.includes(target)) throw new NodeOperationError(this.getNode(), `The target "${target}" cannot also be a feature`);
 	const errors: INodeExecutionData[] = [];
 	const X: number[][] = [];

@@ -1,7 +1,8 @@
 /**
  * Logistic regression: features standardized (z-scores from the training data), L2 penalty on
- * the coefficients (not the intercept), fitted by Newton-Raphson (IRLS) to the penalized maximum
- * likelihood. Newton's method is deterministic; the seed only drives the cross-validation folds.
+ * the coefficients (not the intercept), fitted by Newton-Raphson (IRLS) with a line search to the
+ * penalized maximum likelihood. Newton's method is deterministic; the seed only drives the
+ * cross-validation folds.
  */
 import { auc, thresholdMetrics, topDecileLift, type ThresholdMetrics } from './metrics';
 
@@ -58,10 +59,13 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 	for (; iterations < maxIterations && !converged; iterations++) {
 		const grad = new Array<number>(d + 1).fill(0);
 		const H = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
+		let before = 0; // the objective at beta, see objective()
+		for (let j = 1; j <= d; j++) before += (l2 / 2) * beta[j] ** 2;
 		for (let i = 0; i < n; i++) {
 			const z = Z[i];
 			let eta = 0;
 			for (let j = 0; j <= d; j++) eta += beta[j] * z[j];
+			before += logLoss(eta, y[i]);
 			const p = sigmoid(eta);
 			const w = p * (1 - p);
 			const r = (y[i] ? 1 : 0) - p;
@@ -79,13 +83,26 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 		H[0][0] += 1e-10; // keeps the system solvable when every target is equal
 		const step = solve(H, grad);
 		let maxStep = 0;
-		for (let j = 0; j <= d; j++) {
-			// Damped: a separable data set must not send coefficients to infinity in one step.
-			const s = Math.max(-5, Math.min(5, step[j]));
-			beta[j] += s;
-			maxStep = Math.max(maxStep, Math.abs(s));
+		for (let j = 0; j <= d; j++) maxStep = Math.max(maxStep, Math.abs(step[j]));
+		if (maxStep < 1e-10) {
+			for (let j = 0; j <= d; j++) beta[j] += step[j];
+			converged = true;
+			continue;
 		}
-		if (maxStep < 1e-10) converged = true;
+		// Damped Newton: the step is shortened as a whole (its direction kept) to at most 5 per
+		// coefficient, so a separable data set cannot send coefficients to infinity in one step,
+		// then halved until the penalized objective falls enough (Armijo). Clipping each
+		// coefficient on its own (as before) changed the direction and could cycle without end,
+		// e.g. on separable data with an outlier and a small L2.
+		let t = Math.min(1, 5 / maxStep);
+		const slope = step.reduce((sum, s, j) => sum + s * grad[j], 0);
+		for (let halvings = 0; halvings < 60; halvings++) {
+			const trial = beta.map((b, j) => b + t * step[j]);
+			// the last term lets rounding pass once the decrease is below what doubles can show
+			if (objective(Z, y, trial, l2) <= before - 1e-4 * t * slope + 1e-12 * (1 + Math.abs(before))) break;
+			t /= 2;
+		}
+		for (let j = 0; j <= d; j++) beta[j] += t * step[j];
 	}
 	const coefficients: Record<string, number> = {};
 	const rawCoefficients: Record<string, number> = {};
@@ -96,6 +113,23 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 		rawIntercept -= (beta[j + 1] * scaling[j].mean) / scaling[j].sd;
 	});
 	return { kind: 'logisticRegression', version: 1, features: [...features], scaling, intercept: beta[0], coefficients, rawIntercept, rawCoefficients, l2, iterations, converged };
+}
+
+/** The penalized negative log-likelihood that the fit minimises (intercept not penalized). */
+function objective(Z: number[][], y: boolean[], beta: number[], l2: number): number {
+	let f = 0;
+	for (let i = 0; i < Z.length; i++) {
+		let eta = 0;
+		for (let j = 0; j < beta.length; j++) eta += beta[j] * Z[i][j];
+		f += logLoss(eta, y[i]);
+	}
+	for (let j = 1; j < beta.length; j++) f += (l2 / 2) * beta[j] ** 2;
+	return f;
+}
+
+/** -log P(y | eta) = log(1 + e^eta) - y·eta, without overflow. */
+function logLoss(eta: number, y: boolean): number {
+	return Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - (y ? eta : 0);
 }
 
 export function sigmoid(t: number): number {

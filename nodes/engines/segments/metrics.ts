@@ -67,8 +67,10 @@ export function thresholdMetrics(probabilities: ArrayLike<number>, labels: Array
 
 /**
  * Lift in the top decile: the positive rate among the ceil(n/10) highest-scored customers divided
- * by the overall positive rate. Ties at the cut are broken by input order (stable sort).
- * null when there are no positives.
+ * by the overall positive rate. When the cut falls inside a group of equal scores, the places left
+ * are filled from that group at its positive rate (the expected value over every order of the
+ * tied customers, as AUC counts a tie as one half), so the order of the input rows cannot change
+ * the lift. null when there are no positives.
  */
 export function topDecileLift(scores: ArrayLike<number>, labels: ArrayLike<boolean | number>): number | null {
 	const n = scores.length;
@@ -79,6 +81,17 @@ export function topDecileLift(scores: ArrayLike<number>, labels: ArrayLike<boole
 	const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
 	const top = Math.ceil(n / 10);
 	let topPositives = 0;
-	for (let k = 0; k < top; k++) if (labels[order[k]]) topPositives++;
+	let taken = 0;
+	while (taken < top) {
+		// the group of scores equal to the next one (at least that one customer)
+		let end = taken + 1;
+		while (end < n && scores[order[end]] === scores[order[taken]]) end++;
+		let groupPositives = 0;
+		for (let k = taken; k < end; k++) if (labels[order[k]]) groupPositives++;
+		const size = end - taken;
+		const places = Math.min(size, top - taken);
+		topPositives += (groupPositives * places) / size;
+		taken += places;
+	}
 	return topPositives / top / (positives / n);
 }
