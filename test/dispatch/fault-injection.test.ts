@@ -1,6 +1,6 @@
 /**
  * Fault injection: 10,000 messages while the local provider servers answer 10% of requests,
- * at random (seeded), with 429 (+ Retry-After), 500, 503 or a timeout before acceptance
+ * at random (seeded), with 429 (as each provider answers it), 500, 503 or a timeout before acceptance
  * (the server withholds "100 Continue", so the body is never sent). Every recipient must be
  * accepted exactly once, and every output status must match what the server recorded.
  * Then the same with answers dropped after acceptance: those messages are `unknown`, never
@@ -13,15 +13,18 @@ import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
 import type { EspProvider } from '../../nodes/engines/dispatch/types';
 import type { ProviderServer } from './servers/base';
 import { POSTMARK_TOKEN, postmarkServer } from './servers/postmark';
-import { SENDGRID_KEY, sendgridServer } from './servers/sendgrid';
+import { SENDGRID_KEY, sendgridServer, sendgridTooManyRequests } from './servers/sendgrid';
 import { renderedItems } from './helpers';
 
 const N = 10000;
 const fastRetry = { maxAttempts: 12, initialDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 5000 };
 
 const cases: Array<{ name: string; provider: EspProvider; server: () => ProviderServer; auth: Record<string, string>; ok: string }> = [
-	{ name: 'Postmark', provider: postmark, server: () => postmarkServer({ seed: 7, retryAfterSeconds: 0.01, holdMs: 5000, lean: true }), auth: { 'X-Postmark-Server-Token': POSTMARK_TOKEN }, ok: 'sent' },
-	{ name: 'SendGrid', provider: sendgrid, server: () => sendgridServer({ seed: 11, retryAfterSeconds: 0.01, holdMs: 5000, lean: true }), auth: { Authorization: `Bearer ${SENDGRID_KEY}` }, ok: 'queued' },
+	// Each fake answers its injected 429s as its provider does: Postmark with no header (the retry
+	// waits the backoff), SendGrid with X-RateLimit-Reset; here the current second, so that the ~20
+	// 429s of a run (each pausing every worker until the reset) do not add ~10 s of waiting.
+	{ name: 'Postmark', provider: postmark, server: () => postmarkServer({ seed: 7, holdMs: 5000, lean: true }), auth: { 'X-Postmark-Server-Token': POSTMARK_TOKEN }, ok: 'sent' },
+	{ name: 'SendGrid', provider: sendgrid, server: () => sendgridServer({ seed: 11, holdMs: 5000, lean: true, tooManyRequests: () => sendgridTooManyRequests(0) }), auth: { Authorization: `Bearer ${SENDGRID_KEY}` }, ok: 'queued' },
 ];
 
 /** Checks each outcome against the server's record; returns status counts. */

@@ -6,7 +6,7 @@ import { dispatch, httpChannel } from '../../nodes/engines/dispatch/engine';
 import { sendgrid, SENDGRID_HTML_TAG } from '../../nodes/engines/dispatch/providers/sendgrid';
 import { nodeHttpTransport } from '../../nodes/engines/dispatch/transport';
 import type { ProviderServer } from './servers/base';
-import { SENDGRID_KEY, sendgridServer, type DeliveredSendGrid } from './servers/sendgrid';
+import { SENDGRID_KEY, sendgridServer, sendgridTooManyRequests, type DeliveredSendGrid } from './servers/sendgrid';
 import { fakeSleep, renderedItems } from './helpers';
 
 describe('SendGrid through the dispatch engine', () => {
@@ -92,12 +92,22 @@ describe('SendGrid through the dispatch engine', () => {
 		expect(server.requests).toHaveLength(1);
 	});
 
-	it('retries a 429, honouring Retry-After, then succeeds', async () => {
-		server.inject('429');
-		const { sleep, now, delays } = fakeSleep();
-		const report = await dispatch(renderedItems(2), channel(), { mode: 'rendered', sleep, now, random: () => 0 });
-		expect(report.outcomes.every((o) => o.status === 'queued' && o.attempts === 2)).toBe(true);
-		expect(delays).toEqual([1000]);
+	it('retries a 429, waiting until its X-RateLimit-Reset (SendGrid sends no Retry-After), then succeeds', async () => {
+		// The fake's 429 as SendGrid sends it: the period ends 3 whole seconds after the current one,
+		// i.e. 2 to 3 s from when the answer is read; the first backoff step alone would be 250 ms.
+		const before = server.options.tooManyRequests;
+		server.options.tooManyRequests = () => sendgridTooManyRequests(3);
+		try {
+			server.inject('429');
+			const { sleep, now, delays } = fakeSleep();
+			const report = await dispatch(renderedItems(2), channel(), { mode: 'rendered', sleep, now, random: () => 0 });
+			expect(report.outcomes.every((o) => o.status === 'queued' && o.attempts === 2)).toBe(true);
+			expect(delays).toHaveLength(1);
+			expect([2000, 3000]).toContain(delays[0]);
+			expect(server.requests[0].status).toBe(429);
+		} finally {
+			server.options.tooManyRequests = before;
+		}
 	});
 
 	it('dry run: outputs the exact request bodies and sends nothing', async () => {

@@ -7,7 +7,9 @@
  * node's statuses with what the "provider" really took).
  *
  * Fault injection (random with a seed, or forced for the next requests):
- *  - '429': answered 429 with Retry-After before processing (nothing accepted);
+ *  - '429': answered 429 before processing (nothing accepted), as the provider answers it
+ *    (`tooManyRequests`: SendGrid's X-RateLimit-* headers, Postmark's bare 429), else with
+ *    Retry-After;
  *  - '500' / '503': answered before processing (nothing accepted);
  *  - 'timeout': the request is never processed nor answered; with `Expect: 100-continue` the
  *    server withholds "100 Continue", so the body is never sent (timed out before the server
@@ -81,7 +83,12 @@ export interface ProviderServerOptions {
 	faultRate?: number;
 	faultKinds?: FaultKind[];
 	seed?: number;
-	/** Retry-After seconds sent with injected 429s (may be fractional for fast tests). */
+	/**
+	 * The provider's own answer to an injected 429 (its documented rate-limit headers and body).
+	 * Without it: `{ message: 'Too Many Requests' }` with Retry-After: retryAfterSeconds.
+	 */
+	tooManyRequests?: () => Reply;
+	/** Retry-After seconds sent with injected 429s when the provider has no tooManyRequests (may be fractional for fast tests). */
 	retryAfterSeconds?: number;
 	/** How long a 'timeout' fault holds the connection before closing it. */
 	holdMs?: number;
@@ -210,7 +217,7 @@ export class ProviderServer {
 		if (record.bytes > o.maxBodyBytes) return this.send(res, record, o.tooLarge());
 		if (!o.authorized(req)) return this.send(res, record, o.unauthorized());
 		if (fault === '429') {
-			return this.send(res, record, { status: 429, headers: { 'Retry-After': String(o.retryAfterSeconds ?? 1) }, body: { message: 'Too Many Requests' } });
+			return this.send(res, record, o.tooManyRequests ? o.tooManyRequests() : { status: 429, headers: { 'Retry-After': String(o.retryAfterSeconds ?? 1) }, body: { message: 'Too Many Requests' } });
 		}
 		if (fault === '500' || fault === '503') {
 			return this.send(res, record, { status: Number(fault), body: { message: fault === '500' ? 'Internal Server Error' : 'Service Unavailable' } });

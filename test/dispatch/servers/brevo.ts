@@ -18,6 +18,11 @@
  *  - headers.idempotencyKey must be a UUID; a repeated key within 30 minutes is not processed
  *    again: it is answered 400 duplicate_parameter.
  *    https://developers.brevo.com/docs/heterogenous-versions-batch-emails
+ *  - Every recipient address (`to`, or each version's `to`) must be a valid address, else the whole
+ *    call is refused and nothing of it is sent: 400 {"code":"invalid_parameter","message":"email is
+ *    not valid in to"}, which does not say which version (Brevo's answer, as quoted in
+ *    https://github.com/getbrevo/brevo-node/issues/40; error shape:
+ *    https://developers.brevo.com/docs/how-it-works).
  *  - Success: 201 {"messageId": "<…>"} or, with messageVersions, {"messageIds": ["<…>", …]}.
  *  - Rate limit: 429 with x-sib-ratelimit-limit/-remaining/-reset headers.
  *    https://developers.brevo.com/docs/limit-headers
@@ -53,6 +58,9 @@ export function brevoFault(status: number): Reply {
 	if (status >= 500) return err(status, 'internal_error', 'Internal server error');
 	return err(status, 'bad_request', 'Bad request');
 }
+
+const ADDRESS = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/;
+const invalidAddress = (to: unknown) => (to as Array<{ email?: unknown }>).some((r) => typeof r?.email !== 'string' || !ADDRESS.test(r.email));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -91,6 +99,7 @@ export async function startBrevoServer(apiKey = BREVO_TEST_KEY): Promise<BrevoSe
 				const to = v.to as unknown[];
 				if (!Array.isArray(to) || to.length === 0) return err(400, 'missing_parameter', 'messageVersions.to is missing');
 				if (to.length > 99) return err(400, 'invalid_parameter', 'messageVersions.to: at most 99 recipients per version');
+				if (invalidAddress(to)) return err(400, 'invalid_parameter', 'email is not valid in to');
 				recipients += to.length;
 				const size = v.params === undefined ? 0 : Buffer.byteLength(JSON.stringify(v.params));
 				if (size > 100 * 1024) return err(400, 'invalid_parameter', 'messageVersions.params exceeds 100 KB');
@@ -103,6 +112,8 @@ export async function startBrevoServer(apiKey = BREVO_TEST_KEY): Promise<BrevoSe
 			if (params > 1000 * 1024) return err(400, 'invalid_parameter', 'cumulative params exceed 1000 KB');
 		} else if (!Array.isArray(body.to) || body.to.length === 0) {
 			return err(400, 'missing_parameter', 'to is missing');
+		} else if (invalidAddress(body.to)) {
+			return err(400, 'invalid_parameter', 'email is not valid in to');
 		}
 		const accept = (version: Record<string, unknown>) => {
 			const id = `<${nextId()}@smtp-relay.mailin.fr>`;

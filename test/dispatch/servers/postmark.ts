@@ -14,6 +14,9 @@
  *    406 Inactive recipient, 410 Too many batch messages, 429 Rate limit exceeded (HTTP 429).
  *  - https://postmarkapp.com/support/article/1180-what-does-errorcode-300-mean
  *    "Provide either email TextBody or HtmlBody or both"; at most 50 recipients per message.
+ *  - Rate limit: HTTP 429 (API overview, "HTTP response codes": https://postmarkapp.com/developer/api/overview);
+ *    Postmark documents no Retry-After nor any rate-limit header (nor a body for it), so the injected
+ *    429 carries none.
  *  - https://postmarkapp.com/support/article/1125-custom-metadata-faq
  *    Metadata: at most 10 fields, field names up to 20 characters, values up to 80.
  */
@@ -82,6 +85,8 @@ function batch(templated: boolean) {
 export function postmarkServer(overrides: Partial<ProviderServerOptions> = {}): ProviderServer {
 	return new ProviderServer({
 		name: 'postmark',
+		// The overview documents the status alone: no header, and no body wording for it.
+		tooManyRequests: () => ({ status: 429 }),
 		routes: {
 			'POST /email/batch': batch(false),
 			'POST /email/batchWithTemplates': batch(true),

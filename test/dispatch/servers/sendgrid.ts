@@ -30,7 +30,11 @@
  *    (the body as SendGrid answers it: https://github.com/sendgrid/sendgrid-php/issues/263); its
  *    GET /v3/scopes lists no mail.send.
  *  - https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/rate-limits
- *    429 with X-RateLimit-Limit / X-RateLimit-Remaining / X-RateLimit-Reset.
+ *    429 with X-RateLimit-Limit / X-RateLimit-Remaining / X-RateLimit-Reset (the Unix time, in
+ *    seconds, the rate-limit period ends) and `{"errors":[{"field":null,"message":"too many requests"}]}`;
+ *    no Retry-After. The injected 429 says the period ends at the next whole second
+ *    (sendgridTooManyRequests: one second ahead of now rounded down), so retries wait at most
+ *    about a second.
  *
  * Accepted messages are recorded after substitutions are applied, i.e. as the recipient would
  * receive them.
@@ -152,8 +156,18 @@ export function mailSend(ctx: RouteContext, senders?: VerifiedSenders): Reply {
 	return { status: 202, headers: { 'X-Message-Id': requestId }, body: '' };
 }
 
+/** SendGrid's 429 (rate-limits page above): the period ends `ahead` whole seconds after the current one. */
+export function sendgridTooManyRequests(ahead = 1): Reply {
+	return {
+		status: 429,
+		headers: { 'X-RateLimit-Limit': '600', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + ahead) },
+		body: { errors: [{ field: null, message: 'too many requests' }] },
+	};
+}
+
 export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}, verifiedSenders?: VerifiedSenders): ProviderServer {
 	return new ProviderServer({
+		tooManyRequests: () => sendgridTooManyRequests(),
 		name: 'sendgrid',
 		routes: {
 			'POST /v3/mail/send': (ctx) => (withoutMailSend(ctx) ? { status: 403, body: { errors: [{ field: null, message: 'access forbidden' }] } } : mailSend(ctx, verifiedSenders)),

@@ -22,6 +22,13 @@
  *  - Tags (EmailTags, ReplacementTags): Name and Value only ASCII letters, numbers, `_` or `-`,
  *    ≤256 characters. https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  *  - Errors carry `x-amzn-ErrorType` and a JSON body {"message": …}; 429 TooManyRequestsException.
+ *  - A malformed destination address refuses the whole call (SendEmail or SendBulkEmail), 400
+ *    BadRequestException "Illegal address", without naming the entry (the answer as the SES v2 SDKs
+ *    report it: https://github.com/awsdocs/aws-doc-sdk-examples/pull/5191).
+ *  - Sandbox (`sandboxVerified` set): every recipient and the sender must be verified identities,
+ *    else the whole call is refused, 400 MessageRejected "Email address is not verified. The
+ *    following identities failed the check in region EU-WEST-1: a@b.c, d@e.f"
+ *    (https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html).
  */
 import { randomBytes } from 'node:crypto';
 import { signV4 } from '../../../nodes/engines/dispatch/sigv4';
@@ -51,6 +58,8 @@ export interface SesServer extends ProviderServer {
 	/** Destination → BulkEmailEntryResult status to answer for it (partial failures). */
 	entryFailures: Map<string, string>;
 	templates: Set<string>;
+	/** Sandbox: the verified identities (addresses); undefined: production access, any recipient. */
+	sandboxVerified?: Set<string>;
 }
 
 export const sesError = (status: number, type: string, message: string): Reply => ({
@@ -120,6 +129,15 @@ function tagProblem(list: unknown): string | undefined {
 }
 
 const bare = (address: string) => /<([^>]+)>\s*$/.exec(address)?.[1] ?? address;
+const ADDRESS = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/;
+const illegal = (addresses: string[]) => addresses.some((a) => !ADDRESS.test(bare(String(a)).trim()));
+/** The sandbox refusal of the unverified identities among these addresses, or undefined. */
+function sandboxRefusal(verified: Set<string> | undefined, addresses: string[], region: string): Reply | undefined {
+	if (!verified) return undefined;
+	const failed = addresses.filter((a) => !verified.has(bare(a).toLowerCase()));
+	if (!failed.length) return undefined;
+	return sesError(400, 'MessageRejected', `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${failed.join(', ')}`);
+}
 const tagMap = (list: unknown) => Object.fromEntries(((list as Array<{ Name: string; Value: string }>) ?? []).map((t) => [t.Name, t.Value]));
 const headerMap = (list: unknown) => Object.fromEntries(((list as Array<{ Name: string; Value: string }>) ?? []).map((h) => [h.Name, h.Value]));
 const messageId = () => `0100018c${randomBytes(12).toString('hex')}-${randomBytes(4).toString('hex')}-000000`;
@@ -129,6 +147,8 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 	const entryFailures = new Map<string, string>();
 	const templates = new Set<string>(['welcome']);
 	let url = '';
+	// The server object, once started (the handler reads its sandboxVerified, which tests may set).
+	let result: SesServer | undefined;
 	const server = await startProviderServer((request) => {
 		const denied = checkSignature(request, url, creds);
 		if (denied) return denied;
@@ -147,6 +167,9 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 		if (path === '/v2/email/outbound-emails') {
 			const to: string[] = body.Destination?.ToAddresses ?? [];
 			if (to.length === 0) return sesError(400, 'BadRequestException', 'Destination is required');
+			if (illegal(to)) return sesError(400, 'BadRequestException', 'Illegal address');
+			const sandboxed = sandboxRefusal(result?.sandboxVerified, [body.FromEmailAddress, ...to], creds.region);
+			if (sandboxed) return sandboxed;
 			const simple = body.Content?.Simple;
 			if (!simple) return sesError(400, 'BadRequestException', 'Content is required');
 			if (simple.Subject?.Data === undefined || !simple.Body || (!simple.Body.Html && !simple.Body.Text)) {
@@ -176,6 +199,10 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 			if (!Array.isArray(entries) || entries.length === 0) return sesError(400, 'BadRequestException', 'BulkEmailEntries is required');
 			if (entries.length > 50) return sesError(400, 'BadRequestException', 'Too many BulkEmailEntries: the maximum is 50');
 			if (String(template.TemplateData ?? '').length > 262144) return sesError(400, 'BadRequestException', 'TemplateData: Member must have length less than or equal to 262144');
+			const destinations = entries.flatMap((entry: Record<string, any>) => (entry.Destination?.ToAddresses ?? []) as string[]);
+			if (illegal(destinations)) return sesError(400, 'BadRequestException', 'Illegal address');
+			const sandboxed = sandboxRefusal(result?.sandboxVerified, [body.FromEmailAddress, ...destinations], creds.region);
+			if (sandboxed) return sandboxed;
 			for (const entry of entries) {
 				const problem = headerProblem(entry.ReplacementHeaders) ?? tagProblem(entry.ReplacementTags);
 				if (problem) return sesError(400, 'BadRequestException', problem);
@@ -209,5 +236,6 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 		return sesError(404, 'NotFoundException', 'Not found');
 	}, sesFault);
 	url = server.url;
-	return Object.assign(server, { delivered, entryFailures, templates });
+	result = Object.assign(server, { delivered, entryFailures, templates, sandboxVerified: undefined as Set<string> | undefined });
+	return result;
 }

@@ -84,10 +84,17 @@ describe('Brevo provider: parse', () => {
 	});
 
 	it('400 is final; 401 names the key problem; 429 waits for x-sib-ratelimit-reset; 5xx retryable', () => {
+		// Alone, a message refused for its address fails for good.
+		const [one] = brevo.plan([msg(0)], 'rendered', {});
+		expect(brevo.parse(one, { status: 400, headers: {}, body: '{"code":"invalid_parameter","message":"email is not valid in to"}' })).toEqual([
+			{ index: 0, status: 'failed', responseCode: 400, retryable: false, error: 'HTTP 400 invalid_parameter: email is not valid in to' },
+		]);
+		// In a call of several, the answer does not say which version: each is sent again alone
+		// (batch-refused-whole.test.ts), none is retried as such.
 		expect(brevo.parse(plan, { status: 400, headers: {}, body: '{"code":"invalid_parameter","message":"email is not valid in to"}' })[0]).toMatchObject({
 			status: 'failed',
 			retryable: false,
-			error: 'HTTP 400 invalid_parameter: email is not valid in to',
+			sendAgain: true,
 		});
 		expect(brevo.parse(plan, { status: 401, headers: {}, body: '{"code":"unauthorized","message":"Key not found"}' })[0]).toMatchObject({ retryable: false, error: 'HTTP 401 unauthorized: Key not found' });
 		expect(brevo.parse(plan, { status: 429, headers: { 'x-sib-ratelimit-reset': '12' }, body: '{"code":"too_many_requests","message":"slow down"}' })[1]).toMatchObject({ retryable: true, retryAfterSeconds: 12 });

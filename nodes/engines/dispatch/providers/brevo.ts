@@ -26,6 +26,10 @@
  * handling"): the earlier request with that key (an attempt whose answer was lost, or an earlier
  * run) may have sent the messages, so they are `unknown`, not failed.
  * https://developers.brevo.com/docs/heterogenous-versions-batch-emails
+ *
+ * A call answered 400 sent nothing. One invalid address among 1,000 versions refuses the whole
+ * call without naming the version ("email is not valid in to"), so after such an answer each
+ * message is sent again alone (sendAgain, refusedForSomeMessage): only the one at fault fails.
  */
 import type {
 	DispatchMode,
@@ -144,6 +148,22 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode): string {
 	return JSON.stringify(body);
 }
 
+/**
+ * A 400 that refuses a value one version may carry, not the call's own settings: Brevo's
+ * `invalid_parameter` (its answer to an invalid recipient address is
+ * `{"code":"invalid_parameter","message":"email is not valid in to"}`, whether the call has one
+ * message or 1,000 versions: https://github.com/getbrevo/brevo-node/issues/40; the error shape
+ * `{"code":"invalid_parameter","message":"Invalid email address"}` in
+ * https://developers.brevo.com/docs/how-it-works), unless it names what every message of the call
+ * shares (the sender, the template, the idempotency key, the schedule, the tags): sent alone, each
+ * message would be refused the same. Some answers write the code in capitals
+ * (`INVALID_PARAMETER`), hence the case-insensitive match.
+ */
+function refusedForSomeMessage(code: string | undefined, message: string): boolean {
+	if (code?.toLowerCase() !== 'invalid_parameter') return false;
+	return !/sender|template|idempotency|scheduledAt|batchId|\btags?\b/i.test(message);
+}
+
 function carriesIdempotencyKey(plan: RequestPlan): boolean {
 	const body = parseJson(plan.request.body);
 	return isRecord(body) && isRecord(body.headers) && typeof body.headers.idempotencyKey === 'string';
@@ -215,7 +235,21 @@ export const brevo: EspProvider = {
 				+ '. Brevo did not process this request because its idempotency key was used within the last 30 minutes; the earlier request with that key (an attempt whose answer was lost, or an earlier run) may have sent these messages. Reconcile with Brevo\'s transactional logs or webhooks before resending.';
 			return plan.messages.map((m): MessageResult => ({ index: m.index, status: 'unknown', responseCode: 400, error }));
 		}
-		const results = failAll(plan, response, `HTTP ${response.status}${code ? ` ${code}` : ''}: ${message}`.slice(0, 500), isRetryableStatus(response.status));
+		const text = `HTTP ${response.status}${code ? ` ${code}` : ''}: ${message}`.slice(0, 500);
+		if (response.status === 400 && plan.messages.length > 1 && refusedForSomeMessage(code, message)) {
+			// Brevo refused the whole call (it sends nothing of a call it answers 400) for a value of
+			// some version, e.g. one invalid address ("email is not valid in to"), without saying which:
+			// each message is sent again alone, so that only the one at fault fails.
+			return plan.messages.map((m): MessageResult => ({
+				index: m.index,
+				status: 'failed',
+				responseCode: 400,
+				retryable: false,
+				sendAgain: true,
+				error: `Brevo refused the whole call of ${plan.messages.length} messages without naming the message at fault: ${text}`.slice(0, 1000),
+			}));
+		}
+		const results = failAll(plan, response, text, isRetryableStatus(response.status));
 		// Brevo's rate-limit answer says when the window resets (x-sib-ratelimit-reset, seconds).
 		const reset = header(response, 'x-sib-ratelimit-reset');
 		if (response.status === 429 && retryAfterSeconds(response) === undefined && reset && /^\d+$/.test(reset)) {

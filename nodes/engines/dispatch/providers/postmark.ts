@@ -12,13 +12,15 @@
  *    https://postmarkapp.com/developer/api/overview#error-codes
  *  - Metadata: at most 10 fields, names up to 20 characters, values up to 80.
  *    https://postmarkapp.com/support/article/1125-custom-metadata-faq
- *    The recipient's userId (`pz_user_id`) goes in when at most 80 characters, else it is left out.
+ *    The recipient's userId (`pz_user_id`) goes in when at most 80 characters, else it is left out;
+ *    a message with any other value over a limit is refused before any request (check), the field
+ *    named, and is never sent with a cut value.
  *  - Message streams: `MessageStream` per message (default "outbound"; broadcasts go to a
  *    broadcast stream). https://postmarkapp.com/developer/api/email-api#send-a-single-email
  */
 import { USER_ID_KEY } from '../../types/attribution';
-import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
-import { baseUrl, byteLength, chunk, formatAddress, httpFailure, parseJson } from '../util';
+import type { DispatchMode, EspProvider, HttpResponseSpec, MessageProblem, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
+import { ATTRIBUTION_LABELS, baseUrl, byteLength, chunk, formatAddress, httpFailure, parseJson } from '../util';
 
 export const POSTMARK_MAX_BATCH = 500;
 const MAX_REQUEST_BYTES = 50 * 1000 * 1000 - 64 * 1024;
@@ -40,14 +42,38 @@ export const POSTMARK_MAX_METADATA_FIELDS = 10;
 export const POSTMARK_MAX_METADATA_NAME = 20;
 export const POSTMARK_MAX_METADATA_VALUE = 80;
 
+/**
+ * The message's metadata as sent: the recipient's userId only when it fits (a longer one is left
+ * out, never cut: a cut one would name another customer). Every other value goes as it is, never
+ * cut: a message whose metadata Postmark would refuse is refused before any request (check,
+ * metadataProblem), so that a cut campaign or variant never reaches the engagement data.
+ */
+function metadataEntries(m: OutboundMessage): Array<[string, string]> {
+	return Object.entries(m.metadata).filter(([k, v]) => k !== USER_ID_KEY || v.length <= POSTMARK_MAX_METADATA_VALUE);
+}
+
 function metadata(m: OutboundMessage): Json | undefined {
-	const entries = Object.entries(m.metadata)
-		.filter(([k, v]) => k.length <= POSTMARK_MAX_METADATA_NAME && (k !== USER_ID_KEY || v.length <= POSTMARK_MAX_METADATA_VALUE))
-		.slice(0, POSTMARK_MAX_METADATA_FIELDS)
-		// Other values are cut to the limit as before; a longer userId was left out above, never cut (a
-		// cut one would name another customer).
-		.map(([k, v]) => [k, String(v).slice(0, POSTMARK_MAX_METADATA_VALUE)]);
+	const entries = metadataEntries(m);
 	return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** The first metadata limit the message breaks (field `metadata.<key>`), or undefined. */
+function metadataProblem(m: OutboundMessage): MessageProblem | undefined {
+	const entries = metadataEntries(m);
+	for (const [key, value] of entries) {
+		const field = `metadata.${key}`;
+		const label = ATTRIBUTION_LABELS[key] ? `the ${ATTRIBUTION_LABELS[key]} (Postmark metadata ${key})` : `the Postmark metadata field ${key}`;
+		if (key.length > POSTMARK_MAX_METADATA_NAME) {
+			return { field, message: `the Postmark metadata field name ${key} is ${key.length} characters, more than the ${POSTMARK_MAX_METADATA_NAME} Postmark allows in a metadata field name` };
+		}
+		if (value.length > POSTMARK_MAX_METADATA_VALUE) {
+			return { field, message: `${label} is ${value.length} characters, more than the ${POSTMARK_MAX_METADATA_VALUE} Postmark allows in a metadata value` };
+		}
+	}
+	if (entries.length > POSTMARK_MAX_METADATA_FIELDS) {
+		return { field: 'metadata', message: `the message has ${entries.length} Postmark metadata fields, more than the ${POSTMARK_MAX_METADATA_FIELDS} Postmark allows` };
+	}
+	return undefined;
 }
 
 function toPostmark(m: OutboundMessage, mode: DispatchMode): Json {
@@ -78,6 +104,10 @@ export const postmark: EspProvider = {
 	displayName: 'Postmark',
 	maxBatch: { rendered: POSTMARK_MAX_BATCH, template: POSTMARK_MAX_BATCH },
 	acceptsIdempotencyKey: false,
+
+	check(message: OutboundMessage): MessageProblem | undefined {
+		return metadataProblem(message);
+	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const base = baseUrl(settings, 'https://api.postmarkapp.com');

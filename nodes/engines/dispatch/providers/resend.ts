@@ -7,6 +7,8 @@
  *   100 messages share a request. Batches are sent with `x-batch-validation: permissive`
  *   (https://resend.com/changelog/batch-validation-modes): valid emails are accepted and each
  *   invalid one comes back in `errors[]` with its index, so one bad address fails alone.
+ * - A message with `scheduled_at` (options) is sent alone through POST /emails: the batch endpoint
+ *   does not support scheduling.
  * - Template mode: `template: { id, variables }` (Resend templates), no html/text.
  * - Idempotency: `Idempotency-Key` header (set by the engine's transport from
  *   `request.idempotencyKey`), up to 256 characters, kept 24 hours
@@ -176,11 +178,23 @@ export const resend: EspProvider = {
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const base = trimSlash(stringSetting(settings, 'baseUrl', 'https://api.resend.com'));
 		// Each email is serialised once: its JSON gives its size and is joined into the body.
-		const json = new Map<OutboundMessage, string>(messages.map((m) => [m, JSON.stringify(resendEmail(m, mode))]));
+		const emails = new Map(messages.map((m) => [m, resendEmail(m, mode)]));
+		const json = new Map<OutboundMessage, string>([...emails].map(([m, email]) => [m, JSON.stringify(email)]));
 		const size = (m: OutboundMessage) => Buffer.byteLength(json.get(m) ?? '', 'utf8');
+		// A scheduled email goes alone to POST /emails: the batch endpoint does not take `scheduled_at`
+		// (send-batch-emails reference, "Limitations": "The attachments and scheduled_at fields are
+		// not supported yet"; Resend's own skill: batch only when "No attachments or scheduling
+		// needed", https://github.com/resend/resend-skills).
+		const scheduled = (m: OutboundMessage) => {
+			const at = emails.get(m)?.scheduled_at;
+			return at !== undefined && at !== null;
+		};
 		// One sender per request: Resend refuses a whole batch (403 validation_error) for one
 		// unverified sender without saying which, so mixing senders would fail verified ones too.
-		const parts = groupBy(messages, (m) => m.from.email.toLowerCase()).flatMap((group) => chunk(group, RESEND_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }));
+		const parts = groupBy(messages, (m) => m.from.email.toLowerCase()).flatMap((group) => [
+			...chunk(group.filter((m) => !scheduled(m)), RESEND_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }),
+			...group.filter(scheduled).map((m) => [m]),
+		]);
 		return parts.map((part) => {
 			const single = part.length === 1;
 			const key = requestKey(part, 'pz-batch-');

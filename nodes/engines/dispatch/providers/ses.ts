@@ -19,6 +19,9 @@
  *   hold other characters), or left out; the message's own tags (`tags`) become tag-safe names.
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  * - No idempotency token exists for these calls.
+ * - A SendBulkEmail call answered 400 sent nothing. Refused for what one entry carries without
+ *   naming it (BadRequestException "Illegal address", or a sandbox MessageRejected), its messages
+ *   are sent again (refusedForSomeEntry): each alone, or without the recipients the answer names.
  */
 import type {
 	DispatchMode,
@@ -181,6 +184,54 @@ export function sesErrorType(response: HttpResponseSpec): string | undefined {
 	return typeof type === 'string' ? type.split('#').pop() : undefined;
 }
 
+/** The identities a MessageRejected names: "… failed the check in region US-EAST-1: a@b.c, Name <d@e.f>" (may end with "…"). */
+function rejectedIdentities(message: string): Set<string> | undefined {
+	const at = /failed the check in region [^:]*:\s*(.+)$/is.exec(message);
+	if (!at) return undefined;
+	const list = at[1].replace(/(\.\.\.|…)\s*$/, '').split(',');
+	return new Set(list.map((part) => (/<([^>]+)>\s*$/.exec(part)?.[1] ?? part).trim().toLowerCase()).filter(Boolean));
+}
+
+/** A BadRequestException about what every entry of a SendBulkEmail call shares (sender, template, configuration set, the entries list itself). */
+const CALL_LEVEL = /FromEmailAddress|ReplyToAddresses|TemplateName|DefaultContent|ConfigurationSet|BulkEmailEntries|sender|template does not exist/i;
+
+/**
+ * A SendBulkEmail call refused whole (HTTP 400: SES sends nothing of it) for what one entry carries,
+ * when the answer does not say which entry: e.g. one malformed address, `BadRequestException:
+ * Illegal address` (as the SES v2 SDKs report it:
+ * https://github.com/awsdocs/aws-doc-sdk-examples/pull/5191), or, in the SES sandbox, a recipient
+ * that is not a verified identity: `MessageRejected: Email address is not verified. The following
+ * identities failed the check in region US-EAST-1: <identities>`
+ * (https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html). The entries whose
+ * recipient a MessageRejected names fail, the others are sent again without them (sendAgain);
+ * when it names none of them, or a BadRequestException names nothing the call shares, each entry is
+ * sent again alone, so that only the one at fault fails. A MessageRejected naming the sender, or a
+ * BadRequestException about what the call shares (CALL_LEVEL), is left as it is: alone, each
+ * message would be refused the same. Undefined when neither applies.
+ */
+function refusedForSomeEntry(plan: RequestPlan, type: string | undefined, message: string, text: string): MessageResult[] | undefined {
+	const bare = (a: string) => a.trim().toLowerCase();
+	const whole = (m: OutboundMessage): MessageResult => ({
+		index: m.index,
+		status: 'failed',
+		responseCode: 400,
+		retryable: false,
+		sendAgain: true,
+		error: `Amazon SES refused the whole SendBulkEmail call of ${plan.messages.length} messages for another of its entries: ${text}`.slice(0, 1000),
+	});
+	if (type === 'MessageRejected') {
+		const named = rejectedIdentities(message);
+		if (named === undefined) return plan.messages.map(whole);
+		const senders = plan.messages.map((m) => bare(m.from.email));
+		if (senders.some((s) => named.has(s) || named.has(s.slice(s.lastIndexOf('@') + 1)))) return undefined;
+		return plan.messages.map((m): MessageResult => (named.has(bare(m.to.email))
+			? { index: m.index, status: 'failed', responseCode: 400, retryable: false, error: `Amazon SES refused the recipient "${m.to.email}": ${text}`.slice(0, 1000) }
+			: whole(m)));
+	}
+	if (type === 'BadRequestException' && !CALL_LEVEL.test(message)) return plan.messages.map(whole);
+	return undefined;
+}
+
 export const ses: EspProvider = {
 	id: 'ses',
 	displayName: 'Amazon SES',
@@ -237,6 +288,10 @@ export const ses: EspProvider = {
 		const message = isRecord(parsed) ? (parsed.message ?? parsed.Message) : undefined;
 		const text = `HTTP ${response.status}${type ? ` ${type}` : ''}${typeof message === 'string' ? `: ${message}` : ''}`;
 		const retryable = (type !== undefined && RETRYABLE_TYPES.has(type)) || isRetryableStatus(response.status);
+		if (response.status === 400 && plan.messages.length > 1 && typeof message === 'string') {
+			const again = refusedForSomeEntry(plan, type, message, text.slice(0, 500));
+			if (again) return again;
+		}
 		return failAll(plan, response, text.slice(0, 500), retryable);
 	},
 };

@@ -1,0 +1,124 @@
+/**
+ * Brevo (POST /v3/smtp/email with messageVersions) and Amazon SES (SendBulkEmail) refuse a whole
+ * call for one invalid recipient with a 400 that does not say which message, and send nothing of
+ * it. Each message of such a call is then sent again alone (sendAgain), so that only the one at
+ * fault fails; a message refused alone fails for good (no loop), and the refused call does not
+ * count against Max Attempts.
+ *
+ * The answers are the providers' own, served by the local fakes:
+ *  - Brevo: 400 {"code":"invalid_parameter","message":"email is not valid in to"}
+ *    (https://github.com/getbrevo/brevo-node/issues/40; https://developers.brevo.com/docs/how-it-works);
+ *  - SES v2: 400 BadRequestException "Illegal address"
+ *    (https://github.com/awsdocs/aws-doc-sdk-examples/pull/5191), and in the sandbox 400
+ *    MessageRejected "Email address is not verified. The following identities failed the check in
+ *    region …: …" (https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html).
+ */
+import { dispatch, httpChannel } from '../../../nodes/engines/dispatch/engine';
+import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
+import { ses } from '../../../nodes/engines/dispatch/providers/ses';
+import { signAwsRequest } from '../../../nodes/engines/dispatch/sigv4';
+import { fakeSleep, renderedItems } from '../../dispatch/helpers';
+import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../../dispatch/servers/brevo';
+import { localTransport } from '../../dispatch/servers/provider-server';
+import { SES_TEST_CREDENTIALS, startSesServer, type SesServer } from '../../dispatch/servers/ses';
+
+const settings = (extra: Record<string, unknown> = {}) => {
+	const clock = fakeSleep();
+	return { limits: { concurrency: 1 }, sleep: clock.sleep, now: clock.now, retry: { initialDelayMs: 1, maxDelayMs: 2 }, ...extra };
+};
+
+/** Four items, the third (index 2) to an address no provider accepts. */
+const withBadAddress = (extra = {}) => renderedItems(4, extra).map((item) => (item.index === 2 ? { ...item, to: { email: 'user2@example', name: 'User 2' } } : item));
+
+describe('Brevo: a call refused whole for one invalid address', () => {
+	let server: BrevoServer;
+	beforeAll(async () => (server = await startBrevoServer()));
+	afterAll(async () => server.close());
+	beforeEach(() => {
+		server.delivered.length = 0;
+		server.received.length = 0;
+	});
+	const channel = () => httpChannel(brevo, { baseUrl: server.url }, localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } })));
+
+	it('the fake answers as Brevo documents: the whole call refused, nothing sent, no message named', async () => {
+		const [plan] = brevo.plan([0, 1].map((i) => ({ index: i, idempotencyKey: `k${i}`, from: { email: 'news@shop.example.com' }, to: { email: i ? 'bad@nowhere' : 'ok@example.com' }, subject: 's', html: '<p>h</p>', headers: {}, metadata: {} })), 'rendered', {});
+		const answer = await localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } }))(plan.request);
+		expect([answer.status, JSON.parse(answer.body)]).toEqual([400, { code: 'invalid_parameter', message: 'email is not valid in to' }]);
+		expect(server.delivered).toHaveLength(0);
+	});
+
+	it('each message is sent again alone: the three valid ones are sent, only the invalid one fails, each tried once', async () => {
+		const report = await dispatch(withBadAddress(), channel(), { mode: 'rendered', ...settings() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
+			['sent', 1, 201],
+			['sent', 1, 201],
+			['failed', 1, 400],
+			['sent', 1, 201],
+		]);
+		expect(report.outcomes[2].error).toBe('HTTP 400 invalid_parameter: email is not valid in to');
+		expect(server.delivered.map((d) => d.to).sort()).toEqual(['user0@example.com', 'user1@example.com', 'user3@example.com']);
+		// One call of four versions, then four calls of one message (none grouped back together).
+		const sizes = server.received.map((r) => {
+			const body = JSON.parse(r.body) as { messageVersions?: unknown[] };
+			return body.messageVersions ? body.messageVersions.length : 1;
+		});
+		expect(sizes).toEqual([4, 1, 1, 1, 1]);
+		expect(report.credentialRejected).toBeUndefined();
+	});
+
+	it('a call refused for what every message shares (the sender) is not split: one request, all fail', () => {
+		const plan = brevo.plan(withBadAddress().map((item) => ({ index: item.index, idempotencyKey: `k${item.index}`, from: item.from, to: item.to, subject: item.subject, html: item.html, headers: {}, metadata: {} })), 'rendered', {})[0];
+		const results = brevo.parse(plan, { status: 400, headers: {}, body: '{"code":"invalid_parameter","message":"email is not valid in sender"}' });
+		expect(results.map((r) => [r.status, r.sendAgain === true])).toEqual([['failed', false], ['failed', false], ['failed', false], ['failed', false]]);
+	});
+});
+
+describe('Amazon SES: a SendBulkEmail call refused whole', () => {
+	let server: SesServer;
+	beforeAll(async () => (server = await startSesServer()));
+	afterAll(async () => server.close());
+	beforeEach(() => {
+		server.delivered.length = 0;
+		server.received.length = 0;
+		server.sandboxVerified = undefined;
+	});
+	const channel = () => httpChannel(ses, { region: SES_TEST_CREDENTIALS.region }, localTransport(server.url, (r) => ({ ...r, headers: signAwsRequest(r, SES_TEST_CREDENTIALS, 'ses', new Date()) })));
+	const template = { subject: undefined, html: undefined, text: undefined, templateId: 'welcome', variables: { name: 'N' } };
+	const entries = () => server.received.map((r) => ((JSON.parse(r.body) as { BulkEmailEntries?: unknown[] }).BulkEmailEntries ?? [null]).length);
+
+	it('BadRequestException "Illegal address": each entry is sent again alone, only the malformed one fails', async () => {
+		const report = await dispatch(withBadAddress(template), channel(), { mode: 'template', ...settings() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
+			['sent', 1, 200],
+			['sent', 1, 200],
+			['failed', 1, 400],
+			['sent', 1, 200],
+		]);
+		expect(report.outcomes[2].error).toBe('HTTP 400 BadRequestException: Illegal address');
+		expect(entries()).toEqual([4, 1, 1, 1, 1]);
+		expect(server.delivered.map((d) => d.to).sort()).toEqual(['"User 0" <user0@example.com>', '"User 1" <user1@example.com>', '"User 3" <user3@example.com>']);
+	});
+
+	it('sandbox MessageRejected naming two recipients: those two fail, the others go again together and are sent', async () => {
+		server.sandboxVerified = new Set(['news@shop.example.com', 'user0@example.com', 'user2@example.com']);
+		const report = await dispatch(renderedItems(4, template), channel(), { mode: 'template', ...settings() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([
+			['sent', 1],
+			['failed', 1],
+			['sent', 1],
+			['failed', 1],
+		]);
+		expect(report.outcomes[1].error).toMatch(/^Amazon SES refused the recipient "user1@example.com": HTTP 400 MessageRejected: Email address is not verified\. The following identities failed the check in region EU-WEST-1: "User 1" <user1@example.com>, "User 3" <user3@example.com>$/);
+		expect(entries()).toEqual([4, 2]);
+	});
+
+	it('sandbox MessageRejected naming the sender is not split: one request, all fail', async () => {
+		server.sandboxVerified = new Set(['user0@example.com', 'user1@example.com']);
+		const report = await dispatch(renderedItems(2, template), channel(), { mode: 'template', ...settings() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
+			['failed', 1, 400],
+			['failed', 1, 400],
+		]);
+		expect(entries()).toEqual([2]);
+	});
+});
