@@ -176,7 +176,7 @@ describe('Resend in testing mode refuses recipients, not the sender', () => {
 		expect(server.delivered.map((d) => d.email.to)).toEqual([[OWNER], ['delivered@resend.dev'], ['OWNER@example.com']]);
 	});
 
-	it('a batch refused in the shorter wording (no owner named): each message is sent again alone', async () => {
+	it('a batch refused in the shorter wording (no owner named): the messages are sent again in halves, down to one', async () => {
 		// Older answers said only "You can only send testing emails to your own email address."
 		const inner = localTransport(server.url, auth);
 		const shorter: Transport = async (request) => {
@@ -186,7 +186,8 @@ describe('Resend in testing mode refuses recipients, not the sender', () => {
 		const report = await dispatch(itemsTo('a@example.com', OWNER, 'b@example.com'), channel(shorter), { mode: 'rendered', limits: { concurrency: 1 }, ...fast() });
 		expect(report.outcomes.map((o) => [o.status, o.attempts])).toEqual([['failed', 1], ['sent', 1], ['failed', 1]]);
 		expect(report.outcomes[0].error).toBe('Resend refused the recipient "a@example.com": the account is in testing mode and sends only to its owner\'s own address; verify a domain at https://resend.com/domains and send from an address on it. HTTP 403 validation_error: You can only send testing emails to your own email address.');
-		expect(statuses()).toEqual(['/emails/batch', '/emails', '/emails', '/emails']);
+		// [a, OWNER, b] refused → [a, OWNER] refused again → a, OWNER alone; then b alone
+		expect(statuses()).toEqual(['/emails/batch', '/emails/batch', '/emails', '/emails', '/emails']);
 		expect(server.delivered.map((d) => d.email.to)).toEqual([[OWNER]]);
 	});
 

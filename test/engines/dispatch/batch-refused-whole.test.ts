@@ -1,9 +1,9 @@
 /**
  * Brevo (POST /v3/smtp/email with messageVersions) and Amazon SES (SendBulkEmail) refuse a whole
  * call for one invalid recipient with a 400 that does not say which message, and send nothing of
- * it. Each message of such a call is then sent again alone (sendAgain), so that only the one at
- * fault fails; a message refused alone fails for good (no loop), and the refused call does not
- * count against Max Attempts.
+ * it. The messages of such a call are then sent again in halves (sendAgain), a half refused the
+ * same way halved again, so that only the one at fault fails; a message refused alone fails for
+ * good (no loop), and a refused call does not count against Max Attempts.
  *
  * The answers are the providers' own, served by the local fakes:
  *  - Brevo: 400 {"code":"invalid_parameter","message":"email is not valid in to"}
@@ -38,6 +38,11 @@ describe('Brevo: a call refused whole for one invalid address', () => {
 		server.delivered.length = 0;
 		server.received.length = 0;
 	});
+	const sizes = () =>
+		server.received.map((r) => {
+			const body = JSON.parse(r.body) as { messageVersions?: unknown[] };
+			return body.messageVersions ? body.messageVersions.length : 1;
+		});
 	const channel = () => httpChannel(brevo, { baseUrl: server.url }, localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, 'api-key': BREVO_TEST_KEY } })));
 
 	it('the fake answers as Brevo documents: the whole call refused, nothing sent, no message named', async () => {
@@ -47,7 +52,7 @@ describe('Brevo: a call refused whole for one invalid address', () => {
 		expect(server.delivered).toHaveLength(0);
 	});
 
-	it('each message is sent again alone: the three valid ones are sent, only the invalid one fails, each tried once', async () => {
+	it('the messages are sent again in halves: the three valid ones are sent, only the invalid one fails, each tried once', async () => {
 		const report = await dispatch(withBadAddress(), channel(), { mode: 'rendered', ...settings() });
 		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
 			['sent', 1, 201],
@@ -57,13 +62,21 @@ describe('Brevo: a call refused whole for one invalid address', () => {
 		]);
 		expect(report.outcomes[2].error).toBe('HTTP 400 invalid_parameter: email is not valid in to');
 		expect(server.delivered.map((d) => d.to).sort()).toEqual(['user0@example.com', 'user1@example.com', 'user3@example.com']);
-		// One call of four versions, then four calls of one message (none grouped back together).
-		const sizes = server.received.map((r) => {
-			const body = JSON.parse(r.body) as { messageVersions?: unknown[] };
-			return body.messageVersions ? body.messageVersions.length : 1;
-		});
-		expect(sizes).toEqual([4, 1, 1, 1, 1]);
+		// One call of four versions; its halves {0, 1} (sent) and {2, 3} (refused again), then 2 and 3 alone.
+		expect(sizes()).toEqual([4, 2, 2, 1, 1]);
 		expect(report.credentialRejected).toBeUndefined();
+	});
+
+	it('one invalid address among 64 costs 2·log2(64) = 12 more calls, not 64: the halves that hold it, and their other halves', async () => {
+		const items = renderedItems(64).map((item) => (item.index === 37 ? { ...item, to: { email: 'user37@example', name: 'User 37' } } : item));
+		const report = await dispatch(items, channel(), { mode: 'rendered', ...settings() });
+		expect(report.outcomes.map((o) => o.status)).toEqual(items.map((item) => (item.index === 37 ? 'failed' : 'sent')));
+		expect(report.outcomes[37]).toMatchObject({ status: 'failed', attempts: 1, responseCode: 400 });
+		expect(report.outcomes.every((o) => o.attempts === 1)).toBe(true);
+		// Depth first: 0-31 sent; 32-63 refused → 32-47 refused → 32-39 refused → 32-35 sent, 36-39
+		// refused → 36-37 refused → 36 sent, 37 fails alone; then 38-39, 40-47, 48-63 sent.
+		expect(sizes()).toEqual([64, 32, 32, 16, 8, 4, 4, 2, 1, 1, 2, 8, 16]);
+		expect(new Set(server.delivered.map((d) => d.to)).size).toBe(63);
 	});
 
 	it('a call refused for what every message shares (the sender) is not split: one request, all fail', () => {
@@ -86,7 +99,7 @@ describe('Amazon SES: a SendBulkEmail call refused whole', () => {
 	const template = { subject: undefined, html: undefined, text: undefined, templateId: 'welcome', variables: { name: 'N' } };
 	const entries = () => server.received.map((r) => ((JSON.parse(r.body) as { BulkEmailEntries?: unknown[] }).BulkEmailEntries ?? [null]).length);
 
-	it('BadRequestException "Illegal address": each entry is sent again alone, only the malformed one fails', async () => {
+	it('BadRequestException "Illegal address": the entries are sent again in halves, only the malformed one fails', async () => {
 		const report = await dispatch(withBadAddress(template), channel(), { mode: 'template', ...settings() });
 		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
 			['sent', 1, 200],
@@ -95,7 +108,7 @@ describe('Amazon SES: a SendBulkEmail call refused whole', () => {
 			['sent', 1, 200],
 		]);
 		expect(report.outcomes[2].error).toBe('HTTP 400 BadRequestException: Illegal address');
-		expect(entries()).toEqual([4, 1, 1, 1, 1]);
+		expect(entries()).toEqual([4, 2, 2, 1, 1]);
 		expect(server.delivered.map((d) => d.to).sort()).toEqual(['"User 0" <user0@example.com>', '"User 1" <user1@example.com>', '"User 3" <user3@example.com>']);
 	});
 

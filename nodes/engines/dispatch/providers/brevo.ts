@@ -28,8 +28,9 @@
  * https://developers.brevo.com/docs/heterogenous-versions-batch-emails
  *
  * A call answered 400 sent nothing. One invalid address among 1,000 versions refuses the whole
- * call without naming the version ("email is not valid in to"), so after such an answer each
- * message is sent again alone (sendAgain, refusedForSomeMessage): only the one at fault fails.
+ * call without naming the version ("email is not valid in to"), so after such an answer the
+ * messages are sent again in halves, down to one (sendAgain, refusedForSomeMessage): only the one
+ * at fault fails.
  */
 import type {
 	DispatchMode,
@@ -239,7 +240,7 @@ export const brevo: EspProvider = {
 		if (response.status === 400 && plan.messages.length > 1 && refusedForSomeMessage(code, message)) {
 			// Brevo refused the whole call (it sends nothing of a call it answers 400) for a value of
 			// some version, e.g. one invalid address ("email is not valid in to"), without saying which:
-			// each message is sent again alone, so that only the one at fault fails.
+			// the messages are sent again in halves (down to one), so that only the one at fault fails.
 			return plan.messages.map((m): MessageResult => ({
 				index: m.index,
 				status: 'failed',

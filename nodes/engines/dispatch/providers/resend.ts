@@ -28,7 +28,7 @@
  *   documents only field validation errors per email in a permissive batch's `errors[]`, so a
  *   batch may be refused whole: its messages to the owner's address (named in the answer) or to
  *   Resend's test addresses (@resend.dev) are sent again without the others; when the answer names
- *   no address, each message is sent again alone. The same refusal listed for one email in
+ *   no address, the messages are sent again in halves, down to one. The same refusal listed for one email in
  *   `errors[]` ({ index, message }) fails that email alike: a recipient refusal, 403, with the hint.
  */
 import type {

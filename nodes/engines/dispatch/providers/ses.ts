@@ -21,7 +21,7 @@
  * - No idempotency token exists for these calls.
  * - A SendBulkEmail call answered 400 sent nothing. Refused for what one entry carries without
  *   naming it (BadRequestException "Illegal address", or a sandbox MessageRejected), its messages
- *   are sent again (refusedForSomeEntry): each alone, or without the recipients the answer names.
+ *   are sent again (refusedForSomeEntry): in halves down to one, or without the recipients the answer names.
  */
 import type {
 	DispatchMode,
@@ -204,8 +204,8 @@ const CALL_LEVEL = /FromEmailAddress|ReplyToAddresses|TemplateName|DefaultConten
  * identities failed the check in region US-EAST-1: <identities>`
  * (https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html). The entries whose
  * recipient a MessageRejected names fail, the others are sent again without them (sendAgain);
- * when it names none of them, or a BadRequestException names nothing the call shares, each entry is
- * sent again alone, so that only the one at fault fails. A MessageRejected naming the sender, or a
+ * when it names none of them, or a BadRequestException names nothing the call shares, the entries
+ * are sent again in halves, down to one (the engine's sendAgain), so that only the one at fault fails. A MessageRejected naming the sender, or a
  * BadRequestException about what the call shares (CALL_LEVEL), is left as it is: alone, each
  * message would be refused the same. Undefined when neither applies.
  */
