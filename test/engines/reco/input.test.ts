@@ -95,7 +95,7 @@ describe('order-line times as database exports write them', () => {
 	// "…+05:30" otherwise). Both name their zone, and Date.parse read them before the change to
 	// the profile store's reading: they must not become item errors.
 	const fields = { customer: 'c', product: 'p', quantity: 'q', time: 't', type: 'k' };
-	const at = (t: unknown) => new Date(interactionsFromItem({ c: 'x', p: 'A', t }, fields)[0].time).toISOString();
+	const at = (t: unknown) => new Date(interactionsFromItem({ c: 'x', p: 'A', t }, fields)[0].time!).toISOString();
 
 	it('reads " UTC" / " GMT" and hour-only offsets, in a process in Tokyo as in this one', () => {
 		const cases: Array<[string, string]> = [
