@@ -6,6 +6,8 @@
  *   (`new Date(1772359200123.456).getTime()` is 1772359200123; toward zero for times before 1970);
  * - ISO-8601 text (`YYYY-MM-DD…`) is read by the events engine's parser: a date-time without a
  *   zone is UTC (never the server's local time), an impossible calendar date (Feb 30) is no date;
+ *   its zone may also be written as database exports write it: ` UTC`/` GMT` (BigQuery,
+ *   `2024-01-10 10:00:00 UTC`) or an offset of hours alone (PostgreSQL, `2024-01-10 10:00:00+00`);
  * - other text is read by Date.parse only when it names its zone (`GMT`, `UTC`, `Z` or an offset,
  *   as `toUTCString()` and `toString()` write it): without one, Date.parse would read it in the
  *   server's time zone, so it is no date;
@@ -25,6 +27,19 @@ const MAX_TIME = 8.64e15;
  */
 const NAMED_ZONE = /(?:\b(?:GMT|UTC)(?:[+-]\d{2}:?\d{2})?|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}))(?:\s*\([^()]*\))?$/i;
 
+/**
+ * A date-time `YYYY-MM-DD hh:mm[:ss[.fff]]` whose zone is written ` UTC`, ` GMT` (optionally with
+ * an offset) or as an offset of hours alone (`+00`, as PostgreSQL writes timestamptz), as ISO 8601
+ * (`Z`, `+00:00`); any other text unchanged. Date.parse read these before the ISO parser did.
+ */
+const EXPORT_ZONE = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:(?:UTC|GMT)(?=$|[+-])|Z$)?(?:([+-]\d{2})(?::?(\d{2}))?)?$/i;
+
+function isoZone(text: string): string {
+	const m = EXPORT_ZONE.exec(text);
+	if (!m || m[0].length === m[1].length) return text;
+	return `${m[1].replace(' ', 'T')}${m[2] ? `${m[2]}:${m[3] ?? '00'}` : 'Z'}`;
+}
+
 export function profileTimeMs(value: unknown): number | undefined {
 	let time: number;
 	if (typeof value === 'number') {
@@ -33,8 +48,9 @@ export function profileTimeMs(value: unknown): number | undefined {
 	} else if (value instanceof Date) {
 		time = value.getTime();
 	} else if (typeof value === 'string') {
-		const text = value.trim();
+		let text = value.trim();
 		if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+			text = isoZone(text);
 			const fast = timeFromIso(text, true);
 			if (fast !== undefined) time = fast;
 			else {

@@ -124,3 +124,16 @@ describe('profileTimeMs (Since Time, Export Since)', () => {
 		}
 	});
 });
+
+describe('profileTimeMs: date-times as database exports write their zone', () => {
+	it('reads BigQuery\'s " UTC" and PostgreSQL\'s hour-only offset; an impossible date stays undefined', () => {
+		// 2026-03-01T10:00:00Z = T10 (see the top of this file)
+		expect(profileTimeMs('2026-03-01 10:00:00 UTC')).toBe(T10);
+		expect(profileTimeMs('2026-03-01 10:00:00.5 GMT')).toBe(T10 + 500);
+		expect(profileTimeMs('2026-03-01 10:00:00+00')).toBe(T10);
+		expect(profileTimeMs('2026-03-01 11:00:00+01')).toBe(T10);
+		expect(validateEvent({ ...base, timestamp: '2026-03-01 10:00:00+00' }, NOW).ts).toBe(T10);
+		expect(profileTimeMs('2026-02-30 10:00:00 UTC')).toBeUndefined();
+		expect(profileTimeMs('2026-03-01 10:00:00 UTCX')).toBeUndefined();
+	});
+});

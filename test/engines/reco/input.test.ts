@@ -88,3 +88,39 @@ describe('order-line times in a process whose time zone is Tokyo (UTC+9)', () =>
 		});
 	});
 });
+
+describe('order-line times as database exports write them', () => {
+	// BigQuery writes a TIMESTAMP in CSV/JSON exports as "2024-01-10 10:00:00 UTC"; PostgreSQL writes a
+	// timestamptz as "2024-01-10 10:00:00+00" (an offset of hours alone when the minutes are 0,
+	// "…+05:30" otherwise). Both name their zone, and Date.parse read them before the change to
+	// the profile store's reading: they must not become item errors.
+	const fields = { customer: 'c', product: 'p', quantity: 'q', time: 't', type: 'k' };
+	const at = (t: unknown) => new Date(interactionsFromItem({ c: 'x', p: 'A', t }, fields)[0].time!).toISOString();
+
+	it('reads " UTC" / " GMT" and hour-only offsets, in a process in Tokyo as in this one', () => {
+		const cases: Array<[string, string]> = [
+			['2024-01-10 10:00:00 UTC', '2024-01-10T10:00:00.000Z'],
+			['2024-01-10 10:00 UTC', '2024-01-10T10:00:00.000Z'],
+			['2024-01-10 10:00:00 GMT', '2024-01-10T10:00:00.000Z'],
+			['2024-01-10 10:00:00.123456 UTC', '2024-01-10T10:00:00.123Z'],
+			['2024-01-10 10:00:00+00', '2024-01-10T10:00:00.000Z'],
+			['2024-01-10 10:00:00.123456+00', '2024-01-10T10:00:00.123Z'],
+			['2024-01-10 19:00:00+09', '2024-01-10T10:00:00.000Z'],
+			['2024-01-10 05:00:00-05', '2024-01-10T10:00:00.000Z'],
+			['2024-01-10T10:00:00.000+0000', '2024-01-10T10:00:00.000Z'],
+		];
+		for (const [text, iso] of cases) expect([text, at(text)]).toEqual([text, iso]);
+		const script = `
+			const { interactionsFromItem } = require(${JSON.stringify(require.resolve('../../../nodes/engines/reco/input'))});
+			const fields = ${JSON.stringify(fields)};
+			const at = (t) => { try { return new Date(interactionsFromItem({ c: 'x', p: 'A', t }, fields)[0].time).toISOString(); } catch (e) { return 'error: ' + e.message; } };
+			process.stdout.write(JSON.stringify(${JSON.stringify(cases.map(([text]) => text))}.map(at)));`;
+		expect(runInTimeZone('Asia/Tokyo', script)).toEqual(cases.map(([, iso]) => iso));
+	});
+
+	it('a Date (a database node\'s timestamp) is its time; an impossible date with a zone is still refused', () => {
+		expect(at(new Date('2024-01-10T10:00:00Z'))).toBe('2024-01-10T10:00:00.000Z');
+		expect(() => at('2024-02-30 10:00:00 UTC')).toThrow('"t" is not a valid date: "2024-02-30 10:00:00 UTC"');
+		expect(() => at('2024-02-30 10:00:00+00')).toThrow('"t" is not a valid date');
+	});
+});
