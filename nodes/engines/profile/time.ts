@@ -48,14 +48,14 @@ export function profileTimeMs(value: unknown): number | undefined {
 	} else if (value instanceof Date) {
 		time = value.getTime();
 	} else if (typeof value === 'string') {
-		let text = value.trim();
+		const text = value.trim();
 		if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-			text = isoZone(text);
-			const fast = timeFromIso(text, true);
+			// ISO 8601 as events carry it first (the common case), then a database export's zone
+			const fast = timeFromIso(text, true) ?? timeFromIso(isoZone(text), true);
 			if (fast !== undefined) time = fast;
 			else {
 				try {
-					time = Date.parse(toIsoUtc(text, 'time', true));
+					time = Date.parse(toIsoUtc(isoZone(text), 'time', true));
 				} catch (error) {
 					if (error instanceof EventMappingError) return undefined;
 					throw error;

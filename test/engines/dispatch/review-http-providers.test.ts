@@ -144,6 +144,21 @@ describe('SendGrid: one recipient SendGrid refuses fails alone, not its whole re
 		expect(report.outcomes.map((o) => o.attempts)).toEqual([1, 1, 1, 1, 1]);
 	});
 
+	it('a 400 naming something other than an address of one personalization (e.g. its headers) fails the whole request in one request, not one request per message', async () => {
+		// A problem every message shares, reported on the first personalization only: failing that
+		// one and sending the rest again would fail the next first one, one request per message.
+		const headerServer = await sendgridServer({
+			routes: { 'POST /v3/mail/send': () => ({ status: 400, body: { errors: [{ message: 'The header "Reply-To" is reserved.', field: 'personalizations.0.headers', help: null }] } }) },
+		}).start();
+		try {
+			const report = await dispatch(renderedItems(6), httpChannel(sendgrid, { baseUrl: headerServer.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
+			expect(report.outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'failed']);
+			expect(headerServer.requests).toHaveLength(1);
+		} finally {
+			await headerServer.stop();
+		}
+	});
+
 	it('a 400 that names no personalization still fails the whole request (nothing to tell apart)', async () => {
 		const items = renderedItems(3, { subject: 'x'.repeat(10) });
 		items.forEach((i) => (i.from = { email: 'not-an-address' }));

@@ -251,16 +251,19 @@ function resetSeconds(response: HttpResponseSpec, now = Date.now()): number | un
 }
 
 /**
- * A 400 whose every error names a personalization (`field` "personalizations.<n>…", as SendGrid
- * names an address it refuses: "personalizations.3.to.0.email"), as the errors by personalization;
- * undefined when any error is about the request itself (from, content, subject...) or none is given.
+ * A 400 whose every error names a recipient address of a personalization (`field`
+ * "personalizations.<n>.to|cc|bcc.<m>.email", as SendGrid names an address it refuses:
+ * "personalizations.3.to.0.email"), as the errors by personalization; undefined when any error is
+ * about something else, even of one personalization (its headers, subject, substitutions...):
+ * such a problem is likely shared by every message of the request, and failing the named one and
+ * sending the rest again could take one request per message.
  * SendGrid sends nothing of a request it answers 400.
  */
 function personalizationErrors(list: Array<{ message?: string; field?: string | null }>): Map<number, string[]> | undefined {
 	if (!list.length) return undefined;
 	const named = new Map<number, string[]>();
 	for (const e of list) {
-		const at = /^personalizations\.(\d+)(?:\.|$)/.exec(e.field ?? '');
+		const at = /^personalizations\.(\d+)\.(?:to|cc|bcc)\.\d+\.email$/.exec(e.field ?? '');
 		if (!at) return undefined;
 		const n = Number(at[1]);
 		named.set(n, [...(named.get(n) ?? []), `${e.field}: ${e.message ?? ''}`]);
