@@ -155,6 +155,45 @@ describe('ESP Dispatch node with Resend (batches of 100, idempotency key)', () =
 	});
 });
 
+describe('ESP Dispatch node: Forget Sent Keys, then send again, through providers that keep keys themselves', () => {
+	// README, Guarantees → Reconciling `unknown`: "Resend only those that never arrived: run Forget
+	// Sent Keys on their keys …, then send again." Resend keeps an Idempotency-Key 24 hours and
+	// answers a repeated key with its first answer without sending
+	// (https://resend.com/docs/dashboard/emails/idempotency-keys), so the resend must carry a new key.
+	let server: ResendServer;
+	beforeAll(async () => (server = await startResendServer()));
+	afterAll(async () => server.close());
+	const credentials = () => ({ personalizationResendApi: { apiKey: RESEND_TEST_KEY, baseUrl: server.url } });
+	const forgetNode = () => ({ nodes: [node('ESP Dispatch', 'espDispatch', { operation: 'forget' })], connections: {} });
+
+	it('Resend: the forgotten messages are delivered again (not answered from Resend\'s key memory); a message not forgotten stays a duplicate', async () => {
+		// Resend's request key is the message's own key for one message, a hash of the keys for a
+		// batch: the resend must not reuse the first request's key however it is grouped.
+		for (const [input, forgetting] of [[people(1, 5000), [0]], [people(3, 5100), [0, 2]]] as const) {
+			const first = await runWorkflow(workflow('resend'), { input: [...input], credentials: credentials() });
+			expect(first.items('ESP Dispatch').map((it) => it.json.status)).toEqual(input.map(() => 'sent'));
+			const keys = forgetting.map((i) => first.items('ESP Dispatch')[i].json.idempotencyKey as string);
+			const forget = await runWorkflow(forgetNode(), { input: keys.map((idempotencyKey) => ({ json: { idempotencyKey } })), staticData: first.staticData });
+			expect(forget.items('ESP Dispatch').map((it) => it.json)).toEqual(keys.map((idempotencyKey) => ({ idempotencyKey, forgotten: true })));
+			const again = await runWorkflow(workflow('resend'), { input: [...input], credentials: credentials(), staticData: forget.staticData });
+			const out = again.items('ESP Dispatch').map((it) => it.json);
+			expect(out.map((o) => o.status)).toEqual(input.map((_, i) => (forgetting.includes(i as never) ? 'sent' : 'duplicate')));
+			for (const i of forgetting) {
+				const to = `User ${input[i].json.id} <${input[i].json.email}>`;
+				// Delivered twice in all: Resend's 24-hour key memory did not swallow the resend.
+				expect(server.delivered.filter((d) => (d.email.to as string[])[0] === to)).toHaveLength(2);
+				expect(out[i].providerMessageId).not.toBe(first.items('ESP Dispatch')[i].json.providerMessageId);
+				// The output key stays the item's own (what Forget Sent Keys takes).
+				expect(out[i].idempotencyKey).toBe(first.items('ESP Dispatch')[i].json.idempotencyKey);
+			}
+			// The resend is remembered again, and static data keeps hashes only.
+			const third = await runWorkflow(workflow('resend'), { input: [...input], credentials: credentials(), staticData: again.staticData });
+			expect(third.items('ESP Dispatch').map((it) => it.json.status)).toEqual(input.map(() => 'duplicate'));
+			for (const key of keys) expect(JSON.stringify(again.staticData)).not.toContain(key);
+		}
+	});
+});
+
 describe('ESP Dispatch node with SES, Brevo and Mandrill', () => {
 	let ses: SesServer;
 	let brevo: BrevoServer;

@@ -426,9 +426,10 @@ function outcomeMessageId(item: DispatchItem, key: string, settings: Pick<Dispat
  * new in every dispatch() call, so a test run mails the test address again however often the same
  * items were tested before (Resend would otherwise answer a key repeated within 24 hours with its
  * first answer without sending, Brevo within 30 minutes with duplicate_parameter), while the
- * retries within one run keep the same key.
+ * retries within one run keep the same key. Likewise a key forgotten by Forget Sent Keys within
+ * the last 24 hours (`forgottenAt`, epoch seconds) is given as `<key>-forgotten-<forgottenAt>`.
  */
-function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>, testRun = ''): OutboundMessage {
+function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>, testRun = '', forgottenAt?: number): OutboundMessage {
 	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
 	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
 	let to = item.to;
@@ -451,7 +452,7 @@ function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSetti
 	});
 	return {
 		index: item.index,
-		idempotencyKey: settings.testAddress ? `test-${testRun ? `${testRun}-` : ''}${key}` : key,
+		idempotencyKey: settings.testAddress ? `test-${testRun ? `${testRun}-` : ''}${key}` : forgottenAt !== undefined ? `${key}-forgotten-${forgottenAt}` : key,
 		from: item.from,
 		to,
 		replyTo: item.replyTo,
@@ -557,7 +558,11 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				if (at !== undefined) outcome.sentAt = new Date(at).toISOString();
 			}
 		} else {
-			const message = toMessage(item, key, settings, testRun);
+			// A key forgotten (Forget Sent Keys) within the last 24 hours: the provider gets a key of its
+			// own for this send (key + when it was forgotten), or Resend / Brevo would answer with their
+			// first answer and send nothing. Retries and later runs until the next Forget keep that key.
+			const forgottenAt = useLedger ? settings.ledger!.forgottenAt?.(key, startedAt) : undefined;
+			const message = toMessage(item, key, settings, testRun, forgottenAt);
 			const problem = source.check ? messageProblem(item, message, source, settings.mode) : undefined;
 			if (problem) {
 				// A documented limit of the provider: this message alone fails, before any request.

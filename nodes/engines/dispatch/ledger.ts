@@ -7,6 +7,11 @@
  * Bounded: entries older than the window are dropped, and beyond `maxEntries` the oldest go
  * first (object insertion order = send order). `maxEntries` 0 means no limit (only the window
  * bounds the memory), as 0 does for the node's other limits.
+ *
+ * Forgotten keys (Forget Sent Keys) are remembered too, for FORGOTTEN_SECONDS, with the second
+ * they were forgotten: a provider that keeps idempotency keys itself (Resend 24 h, Brevo 30 min)
+ * would otherwise answer the resend of a forgotten key with its first answer and send nothing, so
+ * the engine gives the provider a key of its own for such a message (see forgottenAt).
  */
 import { createHash } from 'node:crypto';
 
@@ -14,14 +19,22 @@ export interface LedgerState {
 	v: 1;
 	/** hashed key → epoch seconds when it was sent */
 	k: Record<string, number>;
+	/** hashed key → epoch seconds when it was forgotten (Forget Sent Keys), for FORGOTTEN_SECONDS */
+	f?: Record<string, number>;
 }
+
+/** How long a forgotten key is known as forgotten: the longest a provider keeps keys (Resend, 24 hours). */
+export const FORGOTTEN_SECONDS = 86400;
 
 export interface Ledger {
 	has(key: string, nowMs: number): boolean;
 	add(key: string, nowMs: number): void;
-	delete(key: string): boolean;
+	/** Forgets a sent key (so it can be sent again); remembers that it was forgotten, at nowMs. */
+	delete(key: string, nowMs?: number): boolean;
 	/** When the key was remembered as sent (ms since 1970, to the second), if it is remembered. */
 	sentAt?(key: string): number | undefined;
+	/** When the key was last forgotten (epoch seconds), if within FORGOTTEN_SECONDS of nowMs. */
+	forgottenAt?(key: string, nowMs: number): number | undefined;
 }
 
 export function hashKey(key: string): string {
@@ -63,19 +76,36 @@ export class StaticDataLedger implements Ledger {
 		return at === undefined ? undefined : at * 1000;
 	}
 
-	delete(key: string): boolean {
+	delete(key: string, nowMs = Date.now()): boolean {
 		const h = hashKey(key);
+		// Also when it is not remembered here (expired, or sent by a manual run, whose static data n8n
+		// does not save): the provider may still hold the key.
+		const forgotten = (this.state.f ??= {});
+		delete forgotten[h];
+		forgotten[h] = Math.floor(nowMs / 1000);
 		if (!(h in this.state.k)) return false;
 		delete this.state.k[h];
 		return true;
+	}
+
+	forgottenAt(key: string, nowMs: number): number | undefined {
+		const at = this.state.f?.[hashKey(key)];
+		return at !== undefined && nowMs / 1000 - at < FORGOTTEN_SECONDS ? at : undefined;
 	}
 
 	size(): number {
 		return Object.keys(this.state.k).length;
 	}
 
-	/** Drops expired entries, then the oldest beyond maxEntries. */
+	/** Drops expired entries, then the oldest beyond maxEntries (sent and forgotten keys alike). */
 	prune(nowMs: number): void {
+		if (this.state.f) {
+			const cut = nowMs / 1000 - FORGOTTEN_SECONDS;
+			let forgotten = Object.entries(this.state.f).filter(([, at]) => at > cut);
+			if (this.maxEntries > 0 && forgotten.length > this.maxEntries) forgotten = forgotten.slice(forgotten.length - this.maxEntries);
+			if (forgotten.length === 0) delete this.state.f;
+			else if (forgotten.length !== Object.keys(this.state.f).length) this.state.f = Object.fromEntries(forgotten);
+		}
 		const cutoff = nowMs / 1000 - this.windowSeconds;
 		const entries = Object.entries(this.state.k);
 		let keep = entries.filter(([, at]) => at > cutoff);
@@ -88,6 +118,7 @@ export class StaticDataLedger implements Ledger {
 /** In-memory ledger (tests, benchmarks, dry runs). */
 export class MemoryLedger implements Ledger {
 	private readonly keys = new Map<string, number>();
+	private readonly forgotten = new Map<string, number>();
 	constructor(private readonly windowSeconds = 86400) {}
 	has(key: string, nowMs: number): boolean {
 		const at = this.keys.get(key);
@@ -100,7 +131,12 @@ export class MemoryLedger implements Ledger {
 		const at = this.keys.get(key);
 		return at === undefined ? undefined : at * 1000;
 	}
-	delete(key: string): boolean {
+	delete(key: string, nowMs = Date.now()): boolean {
+		this.forgotten.set(key, Math.floor(nowMs / 1000));
 		return this.keys.delete(key);
+	}
+	forgottenAt(key: string, nowMs: number): number | undefined {
+		const at = this.forgotten.get(key);
+		return at !== undefined && nowMs / 1000 - at < FORGOTTEN_SECONDS ? at : undefined;
 	}
 }
