@@ -104,7 +104,7 @@ describe('templates', () => {
 			expect(mail.text).toContain('Unsubscribe');
 			expect(header(mail, 'x-pz-campaign-id')).toBe(campaign);
 			// Message-ID: the idempotency key without the characters a Message-ID cannot hold, @ the sender's
-			// domain (the keys with $now's date are matched on the date's shape).
+			// domain (the browse key with $now's date is matched on the date's shape).
 			if (typeof messageId === 'string') expect(mail.messageId).toBe(messageId);
 			else expect(mail.messageId).toMatch(messageId);
 		}
@@ -146,7 +146,7 @@ describe('templates', () => {
 			expect(mail.subject).toBe('Ada, an exclusive offer for our Champions');
 			expect(mail.html).toContain('Thank you for your 5 orders');
 			expect(header(mail, 'x-pz-segment')).toBe('Champions');
-			expectCommon(mail, 'vip-offer', /^<vip-offeradavipexample\.com\d{4}-\d{2}@example\.com>$/);
+			expectCommon(mail, 'vip-offer', '<vip-offeradavipexample.com@example.com>');
 		});
 
 		it('re-engagement-dates.json', async () => {
@@ -155,7 +155,7 @@ describe('templates', () => {
 			const { mail } = received[0];
 			expect(mail.subject).toBe('Ada, happy birthday from all of us');
 			expect(mail.html).toContain('BDAY20');
-			expectCommon(mail, 're-engagement', /^<reengageadavipexample\.combirthday\d{4}-\d{2}@example\.com>$/);
+			expectCommon(mail, 're-engagement', '<reengageadavipexample.combirthday@example.com>');
 		});
 
 		it('ab-test-dynamic-vs-static.json: the experiment and the variant the A/B node assigned are in the metadata', async () => {

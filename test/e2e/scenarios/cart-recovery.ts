@@ -155,5 +155,26 @@ export const scenario: Scenario = {
 				assert.equal(n8n.inbox.messages.filter((m) => m.envelope.to.includes(email)).length, 1, 'one email');
 			},
 		},
+		{
+			// Two executions waiting at once each start from the same copy of the static data, so
+			// ESP Dispatch's duplicate memory cannot tell them apart: the template's own "newer
+			// checkout event since?" checks must leave the email to the later event.
+			name: 'a checkout created and then updated within the wait (two executions) gets one email, with the updated cart',
+			async fn({ n8n, waitSeconds }) {
+				const email = `edsger.${run}@example.com`;
+				const before = await executionCount(n8n, WORKFLOW_ID);
+				const created = customer(5, 'Edsger', email);
+				const t0 = Date.now();
+				assert.equal((await post(n8n.webhookUrl(URL_PATH), shopify('checkouts/create', created, `cart-e1-${run}`, undefined, new Date(t0)))).status, 200);
+				const updated = { ...created, total_price: '39.90', subtotal_price: '39.90', line_items: [{ product_id: 1001, variant_id: 2001, title: 'Organic cotton t-shirt', quantity: 2, price: '19.95', sku: 'TEE-1' }] };
+				assert.equal((await post(n8n.webhookUrl(URL_PATH), shopify('checkouts/update', updated, `cart-e2-${run}`, undefined, new Date(t0 + 1000)))).status, 200);
+				await waitUntil(async () => (await executionCount(n8n, WORKFLOW_ID)) >= before + 2, 15000, 'two executions');
+				const mail = await waitForMail(n8n.inbox, (m) => m.envelope.to.includes(email), (waitSeconds + 60) * 1000);
+				await settled(n8n, WORKFLOW_ID, (waitSeconds + 60) * 1000);
+				assert.equal(n8n.inbox.messages.filter((m) => m.envelope.to.includes(email)).length, 1, 'one email for two checkout events');
+				assert.match(mail.html ?? '', /\$39\.90/, 'the updated cart');
+				assert.doesNotMatch(mail.html ?? '', /Canvas tote bag/, 'not the first cart');
+			},
+		},
 	],
 };

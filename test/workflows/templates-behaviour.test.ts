@@ -1,0 +1,247 @@
+/**
+ * What the templates promise beyond one happy send, run through the real n8n engine with the
+ * templates' own nodes (this package's nodes; the n8n-nodes-base Filter nodes on the way are left
+ * out, and the items given pass them: known, subscribed customers with an email), a real SQLite
+ * profile store and a real SMTP server.
+ *
+ * - "at most once a month": the scheduled templates run every day, so a customer who still
+ *   qualifies the next days (a Champion stays a Champion, an inactive customer stays inactive)
+ *   must not be mailed again within the month. ESP Dispatch remembers sent keys for its
+ *   Duplicate Window (default 24 hours), so the window must cover the month the key promises.
+ * - Overlapping waits: in n8n every execution works on a copy of the workflow static data taken
+ *   when it starts (WorkflowRunner builds the Workflow from `workflowData.staticData`; a waiting
+ *   execution resumes with the copy stored with it, wait-tracker.ts), and ESP Dispatch's duplicate
+ *   memory lives there. Two executions started before either has sent (two product views, two
+ *   checkout events of one cart within the wait) therefore both find no key, and both would send.
+ *   The templates must not rely on it: after the wait, an execution whose customer has a newer
+ *   such event leaves the email to that event's execution.
+ * - One bad recipient in a scheduled batch: ESP Dispatch refuses an address it cannot mail
+ *   (`ann@gmail`, which Customer Profile keeps: its check is one `@` and no white space) by
+ *   failing the node, unless it continues on error; without that, nobody of the night's batch is
+ *   mailed. A Champion without an email address (a phone-only customer) made Get Profile fail the
+ *   same way.
+ *
+ * The scheduled runs are placed at the templates' hours in n8n's default time zone
+ * (America/New_York, EDT = UTC-4 after 2026-03-08), where `$now` in the keys is read.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
+import { tempSqliteFile } from '../harness/profile-db';
+import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
+
+const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
+type Template = { nodes: INode[]; connections: IConnections };
+const template = (file: string): Template => JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8')) as Template;
+
+/**
+ * The template's main path from `from` to `to` (each node's first connected output, as the
+ * template wires it: a Check Event Since routed to "Not Happened" stays on output 1), without
+ * the n8n-nodes-base nodes on it, every Customer Profile node on the given SQLite file.
+ */
+function mainPath(file: string, from: string, to: string, databaseFile: string): WorkflowJson {
+	const wf = template(file);
+	const steps: Array<{ node: INode; output: number }> = [];
+	let name = from;
+	for (;;) {
+		const node = wf.nodes.find((n) => n.name === name);
+		if (!node) throw new Error(`${file}: no node ${name}`);
+		const outputs = wf.connections[name]?.main ?? [];
+		const output = outputs.findIndex((o) => (o ?? []).length > 0);
+		steps.push({ node, output });
+		if (name === to) break;
+		if (output < 0) throw new Error(`${file}: no path from ${from} to ${to}`);
+		name = outputs[output]![0].node;
+	}
+	const kept = steps.filter((s) => s.node.type.startsWith(P));
+	const nodes = kept.map(({ node }) => (node.type === `${P}customerProfile` ? { ...node, parameters: { ...node.parameters, databaseFile } } : node));
+	const connections: IConnections = {};
+	for (let k = 0; k < kept.length - 1; k++) {
+		const main: IConnections[string]['main'] = [];
+		for (let o = 0; o < kept[k].output; o++) main.push([]);
+		main.push([{ node: kept[k + 1].node.name, type: 'main', index: 0 }]);
+		connections[kept[k].node.name] = { main };
+	}
+	return { nodes, connections };
+}
+
+/** Only `Date` is faked: SMTP sockets and the engine's timers run as usual. */
+function at(iso: string) {
+	jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+	jest.setSystemTime(new Date(iso));
+}
+
+describe('templates: behaviour', () => {
+	const received: ReceivedMail[] = [];
+	let inbox: SmtpInbox;
+	beforeAll(async () => {
+		inbox = await startSmtpInbox({ into: received });
+	});
+	afterAll(() => inbox.close());
+	beforeEach(() => {
+		received.length = 0;
+	});
+	afterEach(() => jest.useRealTimers());
+
+	const credentials = () => ({ personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, ignoreSslIssues: false } });
+
+	/** Runs Render → Send once per day, each run with the static data the previous run left. */
+	async function daily(file: string, render: string, days: string[], item: IDataObject) {
+		let staticData: IDataObject = {};
+		const statuses: string[] = [];
+		for (const day of days) {
+			at(day);
+			const result = await runWorkflow(mainPath(file, render, 'Send', tempSqliteFile()), { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+			expect(result.error).toBeUndefined();
+			statuses.push(...result.items('Send').map((i) => `${day.slice(0, 10)} ${String(i.json.status)}`));
+			staticData = result.staticData;
+			jest.useRealTimers();
+		}
+		return statuses;
+	}
+
+	describe('scheduled templates: at most once a month per customer', () => {
+		it('nightly-rfm-vip.json: a Champion on three nights of March gets one VIP offer', async () => {
+			const statuses = await daily('nightly-rfm-vip.json', 'Render VIP offer', ['2026-03-10T06:00:05Z', '2026-03-11T06:00:03Z', '2026-03-12T06:00:09Z'], {
+				email: 'ada@example.com',
+				segment: 'Champions',
+				profile: { ordersCount: 5, traits: { first_name: 'Ada' } },
+			});
+			expect(statuses).toEqual(['2026-03-10 sent', '2026-03-11 duplicate', '2026-03-12 duplicate']);
+			expect(received).toHaveLength(1);
+		});
+
+		it('nightly-rfm-vip.json: still a Champion on the first nights of the next month, no second offer within 30 days', async () => {
+			const statuses = await daily('nightly-rfm-vip.json', 'Render VIP offer', ['2026-03-31T06:00:05Z', '2026-04-01T06:00:03Z', '2026-05-02T06:00:04Z'], {
+				email: 'ada@example.com',
+				segment: 'Champions',
+				profile: { ordersCount: 5, traits: { first_name: 'Ada' } },
+			});
+			expect(statuses).toEqual(['2026-03-31 sent', '2026-04-01 duplicate', '2026-05-02 sent']);
+		});
+
+		it('re-engagement-dates.json: a customer inactive 60+ days on three mornings, across a month end, gets one "we miss you"', async () => {
+			const statuses = await daily('re-engagement-dates.json', 'Render win-back email', ['2026-03-30T13:00:02Z', '2026-03-31T13:00:04Z', '2026-04-01T13:00:03Z'], {
+				email: 'ada@example.com',
+				winback_reason: 'inactive_60',
+				winback_headline: 'we miss you',
+				profile: { traits: { first_name: 'Ada' } },
+			});
+			expect(statuses).toEqual(['2026-03-30 sent', '2026-03-31 duplicate', '2026-04-01 duplicate']);
+			expect(received).toHaveLength(1);
+		});
+	});
+
+	describe('scheduled templates: one bad recipient does not stop the batch', () => {
+		it.each([
+			['nightly-rfm-vip.json', 'Render VIP offer', { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ann' } } }],
+			['re-engagement-dates.json', 'Render win-back email', { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ann' } } }],
+		] as const)('%s: an address no provider takes goes to the error output, the others are mailed, the execution then fails', async (file, render, data) => {
+			const items = ['ann@gmail', 'bob@example.com', 'cy@example.com'].map((email) => ({ json: { ...data, email } as IDataObject }));
+			const result = await runWorkflow(mainPath(file, render, 'Send', tempSqliteFile()), { input: items, credentials: credentials(), mode: 'trigger' });
+			expect(result.error).toBeUndefined();
+			const [sent, refused] = result.nodes.Send.outputs;
+			expect(sent.map((i) => [i.json.recipient, i.json.status])).toEqual([
+				['bob@example.com', 'sent'],
+				['cy@example.com', 'sent'],
+			]);
+			expect(refused.map((i) => [i.json.email, i.pairedItem])).toEqual([['ann@gmail', { item: 0 }]]);
+			expect(String(refused[0].json.error)).toMatch(/ann@gmail.*not an email address/);
+			expect(received.map((r) => r.to[0]).sort()).toEqual(['bob@example.com', 'cy@example.com']);
+			// The template sends that output to a Stop and Error naming the refusal (run by the
+			// end-to-end suite: n8n-nodes-base is not loaded here), which ends the execution failed.
+			const wf = template(file);
+			const outputs = wf.connections.Send.main;
+			expect(outputs[0] ?? []).toEqual([]);
+			const stop = wf.nodes.find((n) => n.name === outputs[1]?.[0]?.node)!;
+			expect([stop.type, stop.parameters.errorMessage, wf.connections[stop.name]]).toEqual(['n8n-nodes-base.stopAndError', '={{ $json.error }}', undefined]);
+		});
+
+		it('nightly-rfm-vip.json: a Champion without an email address (phone-only customer) is left out before Get profile, which would fail the whole run', async () => {
+			const db = tempSqliteFile();
+			const order = (id: string, days: number, who: IDataObject) => {
+				const ts = new Date(Date.now() - days * 86_400_000).toISOString();
+				return { json: { type: 'track', event: 'Order Completed', messageId: id, timestamp: ts, receivedAt: ts, ...who, properties: { order_id: id, total: 240, currency: 'USD' } } };
+			};
+			const orders = [1, 2, 3, 4, 5].flatMap((k) => [order(`ada-${k}`, k * 7, { userId: 'c-ada', email: 'ada@example.com' }), order(`phone-${k}`, k * 7, { userId: 'c-phone', email: null })]);
+			const nightly = template('nightly-rfm-vip.json');
+			const profileNode = (name: string) => ({ ...nightly.nodes.find((n) => n.name === name)!, parameters: { ...nightly.nodes.find((n) => n.name === name)!.parameters, databaseFile: db } });
+			await runWorkflow({ nodes: [{ ...profileNode('Get profile'), name: 'Record', parameters: { operation: 'record', databaseFile: db } }], connections: {} }, { input: orders });
+			const scored = await runWorkflow(mainPath('nightly-rfm-vip.json', 'Export transactions', 'RFM segments', db));
+			const customers: IDataObject[] = scored.items('RFM segments').map((i) => ({ ...i.json, segment: 'Champions' }));
+			expect(customers.map((c) => c.email ?? null).sort()).toEqual(['ada@example.com', null]);
+
+			// "Champions only", evaluated by n8n's expression engine on each scored customer.
+			const pkg = await loadPackage();
+			const condition = (nightly.nodes.find((n) => n.name === 'Champions only')!.parameters.conditions as { conditions: Array<{ leftValue: string }> }).conditions[0].leftValue;
+			const host = new Workflow({ nodes: [{ ...profileNode('Get profile'), name: 'Champions only' }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+			const passed = customers.filter((json) => host.expression.resolveSimpleParameterValue(condition, {}, null as never, 0, 0, 'Champions only', [{ json }], 'trigger', {}) === true);
+			expect(passed.map((c) => c.email)).toEqual(['ada@example.com']);
+
+			const got = await runWorkflow({ nodes: [profileNode('Get profile')], connections: {} }, { input: passed.map((json) => ({ json })) });
+			expect(got.error).toBeUndefined();
+			expect(got.items('Get profile').map((i) => (i.json.profile as IDataObject).email)).toEqual(['ada@example.com']);
+		});
+	});
+
+	describe('event templates: two events within the wait give one email', () => {
+		/**
+		 * Records the events, then runs the template's path after the wait once per event, every
+		 * run with the static data both executions started with (empty: neither had sent yet). The path
+		 * starts after `wait` (n8n-nodes-base, not run here: the events are dated past the wait).
+		 */
+		async function afterWait(file: string, record: string, wait: string, events: IDataObject[]) {
+			const db = tempSqliteFile();
+			const recorded = await runWorkflow(mainPath(file, record, record, db), { input: events.map((json) => ({ json })) });
+			expect(recorded.items(record).map((i) => (i.json.recorded as IDataObject).status)).toEqual(events.map(() => 'recorded'));
+			const sends: string[] = [];
+			for (const event of events) {
+				const run = await runWorkflow(mainPath(file, wait, 'Send', db), { input: [{ json: event } as INodeExecutionData], credentials: credentials(), staticData: {}, mode: 'trigger' });
+				expect(run.error).toBeUndefined();
+				sends.push(...(run.nodes.Send?.outputs[0] ?? []).map((i) => `${String(event.messageId)} ${String(i.json.status)}`));
+			}
+			return sends;
+		}
+
+		const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+		it('browse-abandonment.json: two product views within the wait → one email, for the later view', async () => {
+			const person = { userId: 'u-ada', email: 'ada@example.com', traits: { email: 'ada@example.com', first_name: 'Ada' } };
+			const view = (id: string, minutes: number, name: string) => ({
+				type: 'track',
+				event: 'Product Viewed',
+				messageId: id,
+				timestamp: ago(minutes),
+				receivedAt: ago(minutes),
+				...person,
+				properties: { product_id: name, name, price: 89, currency: 'USD', url: `https://shop.example.com/p/${name}` },
+			});
+			const sends = await afterWait('browse-abandonment.json', 'Record event', 'Wait 2 hours', [view('v-1', 130, 'sweater'), view('v-2', 125, 'scarf')]);
+			expect(sends).toEqual(['v-2 sent']);
+			expect(received.map((r) => r.mail.subject)).toEqual(['scarf is still here']);
+		});
+
+		it('cart-abandonment-recovery.json: Checkout Started twice for one cart, then Checkout Updated → one recovery email, for the latest cart', async () => {
+			const person = { userId: '7', email: 'ada@example.com', anonymousId: 'cart-tok-1', traits: { first_name: 'Ada' } };
+			const checkout = (id: string, event: string, minutes: number, quantity: number) => ({
+				type: 'track',
+				event,
+				messageId: id,
+				timestamp: ago(minutes),
+				receivedAt: ago(minutes),
+				...person,
+				properties: { checkout_id: 'ck-1', cart_id: 'cart-tok-1', currency: 'USD', total: 19.95 * quantity, products: [{ name: 'Organic cotton t-shirt', quantity, price: 19.95 }] },
+			});
+			const sends = await afterWait('cart-abandonment-recovery.json', 'Record event', 'Wait 1 hour', [
+				checkout('c-1', 'Checkout Started', 70, 1),
+				checkout('c-2', 'Checkout Started', 69, 1),
+				checkout('c-3', 'Checkout Updated', 65, 2),
+			]);
+			expect(sends).toEqual(['c-3 sent']);
+			expect(received).toHaveLength(1);
+			expect(received[0].mail.html).toContain('$39.90');
+		});
+	});
+});
