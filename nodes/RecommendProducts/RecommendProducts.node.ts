@@ -28,7 +28,7 @@ export class RecommendProducts implements INodeType {
 				noDataExpression: true,
 				default: 'recommend',
 				options: [
-					{ name: 'Evaluate', value: 'evaluate', description: 'Hold out each customer\'s last purchase and measure hit rate and MAP against best sellers', action: 'Evaluate a model on order history' },
+					{ name: 'Evaluate', value: 'evaluate', description: 'Hold out each customer\'s last new product, or everything after a cut-off date, and measure hit rate and MAP against best sellers', action: 'Evaluate a model on order history' },
 					{ name: 'Recommend', value: 'recommend', description: 'Add the top products for each customer item', action: 'Recommend products to customers' },
 					{ name: 'Train', value: 'train', description: 'Build a model from order lines (and product views)', action: 'Train a model from order lines' },
 				],

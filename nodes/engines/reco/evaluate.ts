@@ -1,15 +1,22 @@
 /**
- * Offline evaluation: leave-last-purchase-out.
+ * Offline evaluation, with one of two splits of the order history into training and test.
  *
- * For every customer with at least two distinct purchased products, the product they
- * bought first most recently (their last new product) is held out, together with every
- * view they made at or after that moment. The model is trained on what remains, each
- * customer gets N recommendations from their remaining history, and we count how often
- * the held-out product is among them (hit rate@N) and how high (MAP@N). A popularity
- * baseline (the N best sellers they have not bought) is scored on the same split.
+ * Each Customer's Latest Product (`latestProduct`, the default): for every customer with at least
+ * two distinct purchased products, the product they bought first most recently (their last new
+ * product) is held out, together with every view they made at or after that moment. The model is
+ * trained on what remains, each customer gets N recommendations from their remaining history, and
+ * we count how often the held-out product is among them (hit rate@N) and how high (MAP@N). Other
+ * customers' purchases made after a held-out one stay in training: the future leaks in.
+ *
+ * Time Cut-off (`timeCutoff`): one instant splits every customer's lines. The model and the
+ * best-seller baseline learn only from lines (purchases and views) before the cut-off; each
+ * customer with history before it who buys, at or after it, a product they had not bought before
+ * is a test case whose relevant set is all such products. Nothing after the cut-off is seen.
+ *
+ * A popularity baseline (the N best sellers they have not bought) is scored on the same split.
  */
-import { compileModel, recommend } from './recommend';
-import { isCounted, train } from './train';
+import { compileModel, recommend, type CompiledModel } from './recommend';
+import { isCounted, train, TrainError } from './train';
 import type { Interaction, RecommendOptions, TrainOptions } from './types';
 
 /**
@@ -35,12 +42,25 @@ export function hitAtN(ranked: readonly string[], relevant: ReadonlySet<string>,
 	return 0;
 }
 
+export type EvaluationSplit = 'latestProduct' | 'timeCutoff';
+
 export interface EvaluateOptions {
 	/** List length N. Default 10. */
 	n?: number;
+	/** How the history is split into training and test. Default 'latestProduct'. */
+	split?: EvaluationSplit;
+	/** Time Cut-off: the instant (epoch ms) that starts the test period. Default: see `testShare`. */
+	cutoff?: number;
+	/**
+	 * Time Cut-off without `cutoff`: the percentage (above 0, below 100) of dated purchase lines in the
+	 * test period; the cut-off is the time of the earliest of the latest ceil(share · lines). Default 20.
+	 */
+	testShare?: number;
 	train?: TrainOptions;
 	recommend?: Omit<RecommendOptions, 'count'>;
 }
+
+export const DEFAULT_TEST_SHARE = 20;
 
 export interface MetricPair {
 	hit_rate: number;
@@ -61,11 +81,46 @@ export interface EvaluationResult {
 	fill_share: number;
 }
 
+/** The Time Cut-off result: the split used and its counts, then the metrics. */
+export interface TimeCutoffEvaluationResult extends EvaluationResult {
+	split: 'time_cutoff';
+	/** The cut-off used (ISO 8601, UTC). */
+	cutoff: string;
+	/** The test share the cut-off was computed from; null when the cut-off was given. */
+	test_share: number | null;
+	/** Customers who bought a new product at or after the cut-off but have no line before it (not scored). */
+	customers_cold_start: number;
+	/** Customers with history before the cut-off whose purchases after it are all products they had bought (not scored). */
+	customers_repeat_only: number;
+	/** Lines (purchases and views) before the cut-off: the training set. */
+	lines_before_cutoff: number;
+	/** Lines at or after the cut-off. */
+	lines_after_cutoff: number;
+	/** Lines without a time: neither side of the cut-off, left out. */
+	lines_without_time: number;
+}
+
+export function evaluate(all: readonly Interaction[], options: EvaluateOptions & { split: 'timeCutoff' }): TimeCutoffEvaluationResult;
+export function evaluate(all: readonly Interaction[], options?: EvaluateOptions): EvaluationResult;
 export function evaluate(all: readonly Interaction[], options: EvaluateOptions = {}): EvaluationResult {
-	// as in training: a purchase line of quantity 0 bought nothing (it cannot be the held-out product)
-	const interactions = all.filter(isCounted);
 	const n = options.n ?? 10;
 	if (!Number.isInteger(n) || n < 1) throw new RangeError(`The list length N must be a whole number of at least 1 (got ${String(n)})`);
+	const split = options.split ?? 'latestProduct';
+	if (split === 'timeCutoff') return evaluateTimeCutoff(all, n, options);
+	if (split !== 'latestProduct') throw new RangeError(`The split must be "latestProduct" or "timeCutoff" (got ${JSON.stringify(split)})`);
+	return evaluateLatestProduct(all, n, options);
+}
+
+/** One test case: what the recommender knows of the customer, and the products that count as a hit. */
+interface TestCase {
+	context: { purchased: Array<{ id: string; time?: number }>; viewed: Array<{ id: string; time?: number }> };
+	relevant: ReadonlySet<string>;
+}
+
+/** Each Customer's Latest Product (see the file comment). */
+function evaluateLatestProduct(all: readonly Interaction[], n: number, options: EvaluateOptions): EvaluationResult {
+	// as in training: a purchase line of quantity 0 bought nothing (it cannot be the held-out product)
+	const interactions = all.filter(isCounted);
 	// first purchase time of each (customer, product); input order breaks ties and stands in for missing times
 	const first = new Map<string, Map<string, { time: number; order: number }>>();
 	interactions.forEach((line, order) => {
@@ -87,7 +142,7 @@ export function evaluate(all: readonly Interaction[], options: EvaluateOptions =
 	}
 
 	const trainSet: Interaction[] = [];
-	const history = new Map<string, { purchased: Array<{ id: string; time?: number }>; viewed: Array<{ id: string; time?: number }> }>();
+	const history = new Map<string, TestCase['context']>();
 	for (const line of interactions) {
 		const h = heldOut.get(line.customerId);
 		if (h) {
@@ -103,16 +158,102 @@ export function evaluate(all: readonly Interaction[], options: EvaluateOptions =
 	}
 
 	const model = compileModel(train(trainSet, options.train));
+	const cases: TestCase[] = [];
+	for (const [customerId, h] of heldOut) cases.push({ context: history.get(customerId) ?? { purchased: [], viewed: [] }, relevant: new Set([h.productId]) });
+	return { n, customers: first.size, customers_evaluated: cases.length, ...score(model, cases, n, options.recommend) };
+}
+
+/** Time Cut-off (see the file comment). */
+function evaluateTimeCutoff(all: readonly Interaction[], n: number, options: EvaluateOptions): TimeCutoffEvaluationResult {
+	const interactions = all.filter(isCounted);
+	const dated = (line: Interaction): boolean => Number.isFinite(line.time);
+	let cutoff: number;
+	let testShare: number | null = null;
+	if (options.cutoff !== undefined) {
+		if (!Number.isFinite(options.cutoff)) throw new RangeError(`The cut-off must be a time in epoch milliseconds (got ${String(options.cutoff)})`);
+		cutoff = options.cutoff;
+	} else {
+		testShare = options.testShare ?? DEFAULT_TEST_SHARE;
+		if (typeof testShare !== 'number' || !(testShare > 0 && testShare < 100)) throw new RangeError(`The test share must be a percentage above 0 and below 100 (got ${String(testShare)})`);
+		const times = interactions.filter((line) => line.kind !== 'view' && dated(line)).map((line) => line.time as number);
+		if (times.length === 0) throw new TrainError('Time Cut-off needs order lines with a time: none has one (check the Time Field)');
+		times.sort((a, b) => a - b);
+		cutoff = times[times.length - Math.ceil((times.length * testShare) / 100)];
+	}
+
+	const customers = new Set<string>();
+	const trainSet: Interaction[] = [];
+	const history = new Map<string, TestCase['context']>();
+	/** New products bought at or after the cut-off, per customer (checked against history below). */
+	const later = new Map<string, Set<string>>();
+	let linesAfter = 0;
+	let undated = 0;
+	for (const line of interactions) {
+		if (line.kind !== 'view') customers.add(line.customerId);
+		if (!dated(line)) {
+			undated++;
+			continue;
+		}
+		if ((line.time as number) >= cutoff) {
+			linesAfter++;
+			if (line.kind === 'view') continue;
+			let products = later.get(line.customerId);
+			if (!products) later.set(line.customerId, (products = new Set()));
+			products.add(line.productId);
+			continue;
+		}
+		trainSet.push(line);
+		let entry = history.get(line.customerId);
+		if (!entry) history.set(line.customerId, (entry = { purchased: [], viewed: [] }));
+		(line.kind === 'view' ? entry.viewed : entry.purchased).push({ id: line.productId, time: line.time });
+	}
+	const at = new Date(cutoff).toISOString();
+	if (!trainSet.some((line) => line.kind !== 'view')) throw new TrainError(`No order line before the cut-off ${at}: nothing to train on (choose a later cut-off)`);
+
+	const cases: TestCase[] = [];
+	let coldStart = 0;
+	let repeatOnly = 0;
+	for (const [customerId, products] of later) {
+		const context = history.get(customerId);
+		if (!context) {
+			coldStart++;
+			continue;
+		}
+		const bought = new Set(context.purchased.map((p) => p.id));
+		const relevant = new Set([...products].filter((p) => !bought.has(p)));
+		if (relevant.size === 0) repeatOnly++;
+		else cases.push({ context, relevant });
+	}
+	// trained as Train would have trained it at the cut-off, on the lines known then
+	const model = compileModel(train(trainSet, options.train));
+	const { similarity, ...metrics } = score(model, cases, n, options.recommend);
+	return {
+		n,
+		split: 'time_cutoff',
+		cutoff: at,
+		test_share: testShare,
+		customers: customers.size,
+		customers_evaluated: cases.length,
+		customers_cold_start: coldStart,
+		customers_repeat_only: repeatOnly,
+		lines_before_cutoff: trainSet.length,
+		lines_after_cutoff: linesAfter,
+		lines_without_time: undated,
+		similarity,
+		...metrics,
+	};
+}
+
+/** Hit rate@N and MAP@N of the model and of the best sellers over the test cases. */
+function score(model: CompiledModel, cases: readonly TestCase[], n: number, options: EvaluateOptions['recommend']): Omit<EvaluationResult, 'n' | 'customers' | 'customers_evaluated'> {
 	let modelHits = 0;
 	let modelAp = 0;
 	let popHits = 0;
 	let popAp = 0;
 	let filled = 0;
 	let slots = 0;
-	for (const [customerId, h] of heldOut) {
-		const relevant = new Set([h.productId]);
-		const context = history.get(customerId) ?? { purchased: [], viewed: [] };
-		const recs = recommend(model, context, { ...options.recommend, count: n });
+	for (const { context, relevant } of cases) {
+		const recs = recommend(model, context, { ...options, count: n });
 		const ranked = recs.map((r) => r.product_id);
 		for (const r of recs) if (r.reason_code === 'best_seller' || r.reason_code === 'popular_in_category') filled++;
 		slots += n;
@@ -128,17 +269,12 @@ export function evaluate(all: readonly Interaction[], options: EvaluateOptions =
 		popHits += hitAtN(popular, relevant, n);
 		popAp += averagePrecisionAtN(popular, relevant, n);
 	}
-	const k = heldOut.size;
+	const k = cases.length;
 	const metric = (x: number): number => (k === 0 ? 0 : round4(x / k));
-	const modelM = { hit_rate: metric(modelHits), map: metric(modelAp) };
-	const popM = { hit_rate: metric(popHits), map: metric(popAp) };
 	return {
-		n,
-		customers: first.size,
-		customers_evaluated: k,
 		similarity: model.json.similarity,
-		model: modelM,
-		popularity: popM,
+		model: { hit_rate: metric(modelHits), map: metric(modelAp) },
+		popularity: { hit_rate: metric(popHits), map: metric(popAp) },
 		lift_hit_rate: popHits > 0 ? round4(modelHits / popHits) : null,
 		lift_map: popAp > 0 ? round4(modelAp / popAp) : null,
 		fill_share: slots === 0 ? 0 : round4(filled / slots),
