@@ -1,5 +1,6 @@
 import { assignFolds, crossValidate, fitLogistic, mulberry32, predictProbability, sigmoid } from '../../../nodes/engines/segments/logistic';
 import { topDecileLift } from '../../../nodes/engines/segments/metrics';
+import { pairwiseAuc } from '../../harness/pairwise-auc';
 
 /**
  * Independent reference: plain IRLS (Newton) on the given design, written out here. `penalized`
@@ -108,20 +109,6 @@ describe('logistic regression against published and independent fits', () => {
 });
 
 describe('cross-validation without leakage', () => {
-	/** AUC by its definition: all positive/negative pairs, a tie counts 1/2. */
-	function pairwiseAuc(scores: number[], labels: boolean[]): number {
-		let wins = 0;
-		let pairs = 0;
-		scores.forEach((s, i) => {
-			if (!labels[i]) return;
-			scores.forEach((t, j) => {
-				if (labels[j]) return;
-				pairs++;
-				wins += s > t ? 1 : s === t ? 0.5 : 0;
-			});
-		});
-		return wins / pairs;
-	}
 	/** Out-of-fold probabilities, each fold standardized and fitted (hand IRLS) on `scaleRows(train)`. */
 	function outOfFold(X: number[][], y: boolean[], fold: number[], k: number, l2: number, scaleOnAll: boolean): number[] {
 		const oof = new Array<number>(X.length);

@@ -1,21 +1,8 @@
 import { auc, thresholdMetrics, topDecileLift } from '../../../nodes/engines/segments/metrics';
 import { assignFolds, crossValidate, fitLogistic, mulberry32, predictProbability, sigmoid } from '../../../nodes/engines/segments/logistic';
 import * as ss from 'simple-statistics';
+import { pairwiseAuc } from '../../harness/pairwise-auc';
 
-/** Independent AUC: all positive/negative pairs, ties count 1/2 (the definition). */
-function pairwiseAuc(scores: number[], labels: boolean[]): number {
-	let wins = 0;
-	let pairs = 0;
-	scores.forEach((s, i) => {
-		if (!labels[i]) return;
-		scores.forEach((t, j) => {
-			if (labels[j]) return;
-			pairs++;
-			wins += s > t ? 1 : s === t ? 0.5 : 0;
-		});
-	});
-	return wins / pairs;
-}
 
 describe('AUC with ties', () => {
 	it('hand-computed: scores 0.1 0.4 0.35 0.8, labels 0 0 1 1 → 0.75', () => {
