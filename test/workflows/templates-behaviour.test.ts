@@ -29,6 +29,7 @@ import path from 'node:path';
 import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
+import { hashKey } from '../../nodes/engines/dispatch/ledger';
 import { tempSqliteFile } from '../harness/profile-db';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
@@ -131,6 +132,32 @@ describe('templates: behaviour', () => {
 			});
 			expect(statuses).toEqual(['2026-03-30 sent', '2026-03-31 duplicate', '2026-04-01 duplicate']);
 			expect(received).toHaveLength(1);
+		});
+	});
+
+	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
+		/**
+		 * The duplicate memory keeps at most Max Remembered Keys (the node's default 20,000 when the
+		 * template does not set it), dropping the oldest first. With a 30-day window every customer
+		 * mailed in the last 30 days must stay remembered: a store with 20,001 Champions (or inactive
+		 * customers) on the first night has 20,001 keys. The state below holds the keys of such a first
+		 * night, the customer tested mailed first (send order = insertion order), before any bound is
+		 * applied; the next night that customer must be a duplicate, not mailed again. With the
+		 * default bound the oldest key is dropped (when Send loads the memory, or when the first night
+		 * saved it) and the customer is mailed again the next night, and so on every other night.
+		 */
+		it.each([
+			['nightly-rfm-vip.json', 'Render VIP offer', 'vip-offer:ada@example.com', (k: number) => `vip-offer:user${k}@example.com`, { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }],
+			['re-engagement-dates.json', 'Render win-back email', 'reengage:ada@example.com:inactive_90', (k: number) => `reengage:user${k}@example.com:inactive_90`, { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ada' } } }],
+		] as const)('%s: night 2 of a 20,001-customer batch does not mail the first customer of night 1 again', async (file, render, key, other, data) => {
+			const night1 = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
+			const k: Record<string, number> = { [hashKey(key)]: night1 };
+			for (let n = 0; n < 20_000; n++) k[hashKey(other(n))] = night1 + 1;
+			at('2026-03-11T06:00:05Z');
+			const result = await runWorkflow(mainPath(file, render, 'Send', tempSqliteFile()), { input: [{ json: { ...data, email: 'ada@example.com' } }], credentials: credentials(), staticData: { global: { pzDispatchLedger: { v: 1, k } } }, mode: 'trigger' });
+			expect(result.error).toBeUndefined();
+			expect(result.items('Send').map((i) => i.json.status)).toEqual(['duplicate']);
+			expect(received).toHaveLength(0);
 		});
 	});
 
