@@ -178,6 +178,34 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	describe('scheduled templates: a test-mode ESP Dispatch node in the same workflow leaves the 30-day memory alone', () => {
+		/**
+		 * The duplicate memory is the workflow's static data (one field for every ESP Dispatch node
+		 * of the workflow). A node in Test Mode neither checks nor fills it (README), so it must not
+		 * prune it either: with its own Duplicate Window (default 24 h) it dropped every key of the
+		 * template's Send older than a day, and the next night mailed those Champions again.
+		 */
+		it('nightly-rfm-vip.json: after a test send from a second node with default options, a Champion mailed 2 days ago is still a duplicate', async () => {
+			const item = { email: 'ada@example.com', segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
+			const sentAt = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
+			let staticData: IDataObject = { global: { pzDispatchLedger: { v: 1, k: { [hashKey('vip-offer:ada@example.com')]: sentAt } } } };
+			at('2026-03-12T05:30:00Z');
+			const wf = mainPath('nightly-rfm-vip.json', 'Render VIP offer', 'Send', tempSqliteFile());
+			// the same path, its Send a second node in Test Mode with the node's default options otherwise
+			const tester = { ...wf, nodes: wf.nodes.map((n) => (n.name === 'Send' ? { ...n, parameters: { ...n.parameters, options: { testAddress: 'qa@example.com' } } } : n)) };
+			const test = await runWorkflow(tester, { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+			expect(test.error).toBeUndefined();
+			expect(test.items('Send').map((i) => [i.json.status, i.json.sentTo])).toEqual([['sent', 'qa@example.com']]);
+			staticData = test.staticData;
+			jest.useRealTimers();
+			at('2026-03-12T06:00:04Z');
+			const night = await runWorkflow(wf, { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+			expect(night.error).toBeUndefined();
+			expect(night.items('Send').map((i) => i.json.status)).toEqual(['duplicate']);
+			expect(received.map((r) => r.to[0])).toEqual(['qa@example.com']);
+		});
+	});
+
 	describe('scheduled templates: one bad recipient does not stop the batch', () => {
 		it.each([
 			['nightly-rfm-vip.json', 'Render VIP offer', { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ann' } } }],
