@@ -413,7 +413,10 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 
 	const windowHours = Number(options.duplicateWindowHours ?? 24);
 	const staticData = this.getWorkflowStaticData('global');
-	const ledger = windowHours > 0
+	// Test Mode and Sandbox Mode neither check nor fill the memory, so they do not load it either:
+	// loading prunes it with this node's window and bound, which would drop the keys another ESP
+	// Dispatch node of the workflow (one memory per workflow) keeps for a longer window.
+	const ledger = windowHours > 0 && !testAddress && !sandbox
 		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD)
 		: undefined;
 
