@@ -86,8 +86,11 @@ function envelope(m: OutboundMessage): string {
 function canSubstitute(m: OutboundMessage): boolean {
 	const html = m.html ?? '';
 	const text = m.text ?? '';
-	if (byteLength(html) + byteLength(text) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
-	if (jsonBytes({ [SENDGRID_HTML_TAG]: html, [SENDGRID_TEXT_TAG]: text }) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	const raw = byteLength(html) + byteLength(text);
+	if (raw > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
+	// JSON writes a byte as at most 6 (a control character as \u00XX), plus the two tags and their
+	// quotes: below that bound the body surely fits, and is not stringified once more just to count.
+	if (raw * 6 + 64 > SENDGRID_MAX_SUBSTITUTION_BYTES && jsonBytes({ [SENDGRID_HTML_TAG]: html, [SENDGRID_TEXT_TAG]: text }) > SENDGRID_MAX_SUBSTITUTION_BYTES) return false;
 	for (const value of [html, text, m.subject ?? '']) {
 		if (value.includes(SENDGRID_HTML_TAG) || value.includes(SENDGRID_TEXT_TAG)) return false;
 	}
