@@ -103,7 +103,7 @@ describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () 
 			expect(header('X-Pz-Campaign-Id')).toBe('spring-sale');
 			expect(header('X-Pz-Variant')).toBe('B');
 			expect(r.mail.messageId).toBe(report.outcomes[k].providerMessageId);
-			expect(r.mail.messageId).toMatch(/^<pz-[0-9a-f]{32}@shop\.example\.com>$/);
+			expect(r.mail.messageId).toMatch(/^<pz-[0-9a-f]{32}\.[0-9a-f]{12}@shop\.example\.com>$/);
 		}
 	});
 

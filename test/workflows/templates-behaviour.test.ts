@@ -124,12 +124,12 @@ describe('templates: behaviour', () => {
 		});
 
 		/**
-		 * REPRO (open, not fixed here): RFC 5322 3.6.4 wants a Message-ID unique to one message, and
-		 * Gmail keeps one message per mailbox and Message-ID. SMTP's Message-ID is
-		 * `<idempotency key@sender domain>`; since the keys lost their month (`vip-offer:<email>`), the
-		 * May offer carries the March offer's Message-ID. `it.failing` passes while the defect stands.
+		 * RFC 5322 3.6.4 wants a Message-ID unique to one message, and Gmail keeps one message per
+		 * mailbox and Message-ID. SMTP's Message-ID is `<idempotency key.run@sender domain>`; the
+		 * keys have no month (`vip-offer:<email>`), so without the run's own part the May offer would
+		 * carry the March offer's Message-ID.
 		 */
-		it.failing('nightly-rfm-vip.json: the offer of May does not reuse the Message-ID of the offer of March', async () => {
+		it('nightly-rfm-vip.json: the offer of May does not reuse the Message-ID of the offer of March', async () => {
 			const statuses = await daily('nightly-rfm-vip.json', 'Render VIP offer', ['2026-03-31T06:00:05Z', '2026-05-02T06:00:04Z'], {
 				email: 'ada@example.com',
 				segment: 'Champions',

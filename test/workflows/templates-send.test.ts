@@ -103,10 +103,14 @@ describe('templates', () => {
 			expect((String(mail.html).match(/href="[^"]*unsubscribe[^"]*"/gi) ?? [])).toEqual([`href="${ADA_UNSUBSCRIBE}"`]);
 			expect(mail.text).toContain('Unsubscribe');
 			expect(header(mail, 'x-pz-campaign-id')).toBe(campaign);
-			// Message-ID: the idempotency key without the characters a Message-ID cannot hold, @ the sender's
-			// domain (the browse key with $now's date is matched on the date's shape).
-			if (typeof messageId === 'string') expect(mail.messageId).toBe(messageId);
-			else expect(mail.messageId).toMatch(messageId);
+			// Message-ID: the idempotency key without the characters a Message-ID cannot hold, a dot and the
+			// run's own 12 hex digits, @ the sender's domain (`<key@domain>` below; the browse key with
+			// $now's date is matched on the date's shape).
+			if (typeof messageId === 'string') {
+				const [, key, domain] = /^<(.*)@([^@]*)>$/.exec(messageId)!;
+				const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+				expect(mail.messageId).toMatch(new RegExp(`^<${esc(key)}\\.[0-9a-f]{12}@${esc(domain)}>$`));
+			} else expect(mail.messageId).toMatch(messageId);
 		}
 
 		it('cart-abandonment-recovery.json', async () => {
@@ -136,7 +140,7 @@ describe('templates', () => {
 			const { mail } = received[0];
 			expect(mail.subject).toBe('Trail runner is still here');
 			expect(mail.html).toContain('Still thinking about Trail runner, Ada?');
-			expectCommon(mail, 'browse-abandonment', /^<browseu-ada\d{4}-\d{2}-\d{2}@example\.com>$/);
+			expectCommon(mail, 'browse-abandonment', /^<browseu-ada\d{4}-\d{2}-\d{2}\.[0-9a-f]{12}@example\.com>$/);
 		});
 
 		it('nightly-rfm-vip.json', async () => {

@@ -422,14 +422,15 @@ function outcomeMessageId(item: DispatchItem, key: string, settings: Pick<Dispat
 
 /**
  * The message of an item. A test send's key (what providers with an idempotency key, Resend and
- * Brevo, are given, and SMTP's Message-ID) is `test-` + `testRun` + the item's key: `testRun` is
- * new in every dispatch() call, so a test run mails the test address again however often the same
- * items were tested before (Resend would otherwise answer a key repeated within 24 hours with its
- * first answer without sending, Brevo within 30 minutes with duplicate_parameter), while the
- * retries within one run keep the same key. Likewise a key forgotten by Forget Sent Keys within
- * the last 24 hours (`forgottenAt`, epoch seconds) is given as `<key>-forgotten-<forgottenAt>`.
+ * Brevo, are given, and SMTP's Message-ID) is `test-` + `run` + the item's key: `run` is new in
+ * every dispatch() call, so a test run mails the test address again however often the same items
+ * were tested before (Resend would otherwise answer a key repeated within 24 hours with its first
+ * answer without sending, Brevo within 30 minutes with duplicate_parameter), while the retries
+ * within one run keep the same key. Likewise a key forgotten by Forget Sent Keys within the last
+ * 24 hours (`forgottenAt`, epoch seconds) is given as `<key>-forgotten-<forgottenAt>`. Other
+ * messages carry `run` for SMTP's Message-ID.
  */
-function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>, testRun = '', forgottenAt?: number): OutboundMessage {
+function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSettings, 'testAddress'>, run = '', forgottenAt?: number): OutboundMessage {
 	const headers: Record<string, string> = item.headers ? { ...item.headers } : {};
 	if (item.unsubscribeUrl || item.unsubscribeMailto) Object.assign(headers, unsubscribeHeaders(item.unsubscribeUrl, item.unsubscribeMailto));
 	let to = item.to;
@@ -452,7 +453,8 @@ function toMessage(item: DispatchItem, key: string, settings: Pick<DispatchSetti
 	});
 	return {
 		index: item.index,
-		idempotencyKey: settings.testAddress ? `test-${testRun ? `${testRun}-` : ''}${key}` : forgottenAt !== undefined ? `${key}-forgotten-${forgottenAt}` : key,
+		idempotencyKey: settings.testAddress ? `test-${run ? `${run}-` : ''}${key}` : forgottenAt !== undefined ? `${key}-forgotten-${forgottenAt}` : key,
+		run: run && !settings.testAddress ? run : undefined,
 		from: item.from,
 		to,
 		replyTo: item.replyTo,
@@ -534,8 +536,9 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	const seen = new Set<string>();
 	const pending: OutboundMessage[] = [];
 	const startedAt = now();
-	// Test sends are never remembered, here or at the provider: a key of this run's own (toMessage).
-	const testRun = settings.testAddress ? randomBytes(6).toString('hex') : '';
+	// This run's own value: test sends, never remembered here or at the provider, get a key of the
+	// run's own; other sends carry it for SMTP's Message-ID (toMessage, OutboundMessage.run).
+	const run = randomBytes(6).toString('hex');
 
 	for (const item of items) {
 		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
@@ -562,7 +565,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			// own for this send (key + when it was forgotten), or Resend / Brevo would answer with their
 			// first answer and send nothing. Retries and later runs until the next Forget keep that key.
 			const forgottenAt = useLedger ? settings.ledger!.forgottenAt?.(key, startedAt) : undefined;
-			const message = toMessage(item, key, settings, testRun, forgottenAt);
+			const message = toMessage(item, key, settings, run, forgottenAt);
 			const problem = source.check ? messageProblem(item, message, source, settings.mode) : undefined;
 			if (problem) {
 				// A documented limit of the provider: this message alone fails, before any request.

@@ -112,8 +112,9 @@ function domainOf(email: string): string {
 	return email.split('@')[1] ?? 'localhost';
 }
 
+/** `<key.run@sender-domain>`: the idempotency key (what Message-ID can hold of it) and the run's own value. */
 function messageId(m: OutboundMessage): string {
-	return `<${m.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '')}@${domainOf(m.from.email)}>`;
+	return `<${m.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '')}${m.run ? `.${m.run}` : ''}@${domainOf(m.from.email)}>`;
 }
 
 function mailOptions(m: OutboundMessage) {

@@ -39,6 +39,12 @@ export interface OutboundMessage {
 	tags?: string[];
 	/** Provider-specific knobs (Postmark MessageStream, SES ConfigurationSetName, ...). */
 	options?: Record<string, unknown>;
+	/**
+	 * New in every dispatch() call (12 hex digits; absent for test sends, whose key is already the
+	 * run's own): SMTP writes it into the Message-ID, so that two sends of one key (a month apart
+	 * once the duplicate window has passed, or after Forget Sent Keys) never share a Message-ID.
+	 */
+	run?: string;
 }
 
 export type SendStatus = 'sent' | 'queued' | 'failed' | 'suppressed' | 'duplicate' | 'unknown';
