@@ -206,6 +206,37 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	describe('scheduled templates: another real ESP Dispatch node with a shorter window leaves the 30-day memory alone', () => {
+		/**
+		 * All ESP Dispatch nodes of a workflow share one memory. A second node sending for real with
+		 * the default Duplicate Window (24 h) and bound used to prune the memory by its own window,
+		 * dropping the template Send's 30-day keys older than a day. Each node now records its window
+		 * and bound, and the memory is pruned by the widest of the nodes that ran within their window.
+		 */
+		it('nightly-rfm-vip.json: after a 24-hour node sent someone else, a Champion mailed 2 days ago is still a duplicate', async () => {
+			const ada = { email: 'ada@example.com', segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
+			const bob = { email: 'bob@example.com', segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Bob' } } };
+			const wf = mainPath('nightly-rfm-vip.json', 'Render VIP offer', 'Send', tempSqliteFile());
+			at('2026-03-10T06:00:05Z');
+			const first = await runWorkflow(wf, { input: [{ json: ada }], credentials: credentials(), staticData: {}, mode: 'trigger' });
+			expect(first.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			jest.useRealTimers();
+			// the same path, its Send another node of the workflow (another id) with the default window and bound
+			const daily = {
+				...wf,
+				nodes: wf.nodes.map((n) => (n.name === 'Send' ? { ...n, id: 'another-send-node', parameters: { ...n.parameters, options: { idempotencyKey: (n.parameters.options as IDataObject).idempotencyKey } } } : n)),
+			};
+			at('2026-03-12T05:30:00Z');
+			const other = await runWorkflow(daily, { input: [{ json: bob }], credentials: credentials(), staticData: first.staticData, mode: 'trigger' });
+			expect(other.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			jest.useRealTimers();
+			at('2026-03-12T06:00:04Z');
+			const night = await runWorkflow(wf, { input: [{ json: ada }], credentials: credentials(), staticData: other.staticData, mode: 'trigger' });
+			expect(night.items('Send').map((i) => i.json.status)).toEqual(['duplicate']);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+		});
+	});
+
 	describe('scheduled templates: one bad recipient does not stop the batch', () => {
 		it.each([
 			['nightly-rfm-vip.json', 'Render VIP offer', { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ann' } } }],

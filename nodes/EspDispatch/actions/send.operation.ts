@@ -417,7 +417,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 	// loading prunes it with this node's window and bound, which would drop the keys another ESP
 	// Dispatch node of the workflow (one memory per workflow) keeps for a longer window.
 	const ledger = windowHours > 0 && !testAddress && !sandbox
-		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD)
+		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD, Date.now(), this.getNode().id)
 		: undefined;
 
 	const node = this.getNode();

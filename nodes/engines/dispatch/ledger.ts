@@ -6,7 +6,9 @@
  * (no recipient address ends up in static data), with the epoch second they were sent.
  * Bounded: entries older than the window are dropped, and beyond `maxEntries` the oldest go
  * first (object insertion order = send order). `maxEntries` 0 means no limit (only the window
- * bounds the memory), as 0 does for the node's other limits.
+ * bounds the memory), as 0 does for the node's other limits. Several nodes may share one memory
+ * (one per workflow): each records its window and bound (`n`), and pruning keeps what the widest
+ * of them needs, while `has` answers by the node's own window.
  *
  * Forgotten keys (Forget Sent Keys) are remembered too, for FORGOTTEN_SECONDS, with the second
  * they were forgotten: a provider that keeps idempotency keys itself (Resend 24 h, Brevo 30 min)
@@ -21,6 +23,13 @@ export interface LedgerState {
 	k: Record<string, number>;
 	/** hashed key → epoch seconds when it was forgotten (Forget Sent Keys), for FORGOTTEN_SECONDS */
 	f?: Record<string, number>;
+	/**
+	 * Per ESP Dispatch node sharing this memory (node id → its Duplicate Window `w` in seconds, its
+	 * Max Remembered Keys `m`, 0 = no limit, and when it last ran `at`, epoch seconds), kept while
+	 * `at` is within `w`: the memory is pruned by the widest of them, so that a node with a shorter
+	 * window or a smaller bound never drops the keys another node still needs.
+	 */
+	n?: Record<string, { w: number; m: number; at: number }>;
 }
 
 /** How long a forgotten key is known as forgotten: the longest a provider keeps keys (Resend, 24 hours). */
@@ -43,13 +52,18 @@ export function hashKey(key: string): string {
 
 export class StaticDataLedger implements Ledger {
 	readonly state: LedgerState;
+	/** What pruning keeps: the widest window and bound of the nodes sharing the memory (`n`). */
+	private readonly keepSeconds: number;
+	private readonly keepEntries: number;
 
 	constructor(
 		container: Record<string, unknown>,
 		private readonly windowSeconds: number,
-		private readonly maxEntries: number,
+		maxEntries: number,
 		field = 'pzDispatchLedger',
 		nowMs = Date.now(),
+		/** The node using it (its id), recorded in `n` with its window and bound; none: only its own policy prunes. */
+		owner?: string,
 	) {
 		let state = container[field] as LedgerState | undefined;
 		if (!state || state.v !== 1 || typeof state.k !== 'object' || state.k === null) {
@@ -57,8 +71,23 @@ export class StaticDataLedger implements Ledger {
 			container[field] = state;
 		}
 		this.state = state;
+		if (owner !== undefined) {
+			const now = Math.floor(nowMs / 1000);
+			const nodes = (state.n = typeof state.n === 'object' && state.n !== null ? state.n : {});
+			nodes[owner] = { w: windowSeconds, m: maxEntries, at: now };
+			for (const [id, p] of Object.entries(nodes)) {
+				if (!(p && typeof p.w === 'number' && typeof p.m === 'number' && typeof p.at === 'number') || now - p.at >= p.w) delete nodes[id];
+			}
+			const live = Object.values(nodes);
+			this.keepSeconds = Math.max(...live.map((p) => p.w));
+			this.keepEntries = live.some((p) => p.m <= 0) ? 0 : Math.max(...live.map((p) => p.m));
+		} else {
+			this.keepSeconds = windowSeconds;
+			this.keepEntries = maxEntries;
+		}
 		this.prune(nowMs);
 	}
+
 
 	has(key: string, nowMs: number): boolean {
 		const at = this.state.k[hashKey(key)];
@@ -102,14 +131,14 @@ export class StaticDataLedger implements Ledger {
 		if (this.state.f) {
 			const cut = nowMs / 1000 - FORGOTTEN_SECONDS;
 			let forgotten = Object.entries(this.state.f).filter(([, at]) => at > cut);
-			if (this.maxEntries > 0 && forgotten.length > this.maxEntries) forgotten = forgotten.slice(forgotten.length - this.maxEntries);
+			if (this.keepEntries > 0 && forgotten.length > this.keepEntries) forgotten = forgotten.slice(forgotten.length - this.keepEntries);
 			if (forgotten.length === 0) delete this.state.f;
 			else if (forgotten.length !== Object.keys(this.state.f).length) this.state.f = Object.fromEntries(forgotten);
 		}
-		const cutoff = nowMs / 1000 - this.windowSeconds;
+		const cutoff = nowMs / 1000 - this.keepSeconds;
 		const entries = Object.entries(this.state.k);
 		let keep = entries.filter(([, at]) => at > cutoff);
-		if (this.maxEntries > 0 && keep.length > this.maxEntries) keep = keep.slice(keep.length - this.maxEntries);
+		if (this.keepEntries > 0 && keep.length > this.keepEntries) keep = keep.slice(keep.length - this.keepEntries);
 		if (keep.length === entries.length) return;
 		this.state.k = Object.fromEntries(keep);
 	}
