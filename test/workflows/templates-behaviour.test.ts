@@ -224,7 +224,7 @@ describe('templates: behaviour', () => {
 			// the same path, its Send another node of the workflow (another id) with the default window and bound
 			const daily = {
 				...wf,
-				nodes: wf.nodes.map((n) => (n.name === 'Send' ? { ...n, id: 'another-send-node', parameters: { ...n.parameters, options: { idempotencyKey: (n.parameters.options as IDataObject).idempotencyKey } } } : n)),
+				nodes: wf.nodes.map((n) => (n.name === 'Send' ? { ...n, id: 'another-send-node', parameters: { ...n.parameters, options: { idempotencyKey: (n.parameters.options as IDataObject).idempotencyKey as string } } } : n)),
 			};
 			at('2026-03-12T05:30:00Z');
 			const other = await runWorkflow(daily, { input: [{ json: bob }], credentials: credentials(), staticData: first.staticData, mode: 'trigger' });
