@@ -11,6 +11,7 @@
  * SMTP reply codes: 2xx sent; 4xx transient (retried); 5xx permanent (failed); 535 rejects the
  * credential (RFC 4954).
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
@@ -112,9 +113,25 @@ function domainOf(email: string): string {
 	return email.split('@')[1] ?? 'localhost';
 }
 
+/** Longest idempotency key written into a Message-ID as it is; a longer one is written as its hash. */
+const MAX_MESSAGE_ID_KEY = 200;
+
+/**
+ * The idempotency key as Message-ID's id-left can hold it (RFC 5322 §3.6.4, dot-atom-text: atext
+ * runs joined by single dots): letters, digits, `_` and `-` kept, dots not at either end nor two
+ * in a row. A key of which nothing is left (all non-ASCII, say), or that is longer than
+ * MAX_MESSAGE_ID_KEY (a msg-id cannot be folded, and a line holds 998 characters), is written as
+ * `pzk-` + 32 hex digits of its SHA-256, so that different keys keep different Message-IDs.
+ */
+function messageIdKey(key: string): string {
+	const kept = key.replace(/[^A-Za-z0-9._-]/g, '').replace(/\.{2,}/g, '.').replace(/^\.|\.$/g, '');
+	if (kept && kept.length <= MAX_MESSAGE_ID_KEY) return kept;
+	return `pzk-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
 /** `<key.run@sender-domain>`: the idempotency key (what Message-ID can hold of it) and the run's own value. */
 function messageId(m: OutboundMessage): string {
-	return `<${m.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '')}${m.run ? `.${m.run}` : ''}@${domainOf(m.from.email)}>`;
+	return `<${messageIdKey(m.idempotencyKey)}${m.run ? `.${m.run}` : ''}@${domainOf(m.from.email)}>`;
 }
 
 function mailOptions(m: OutboundMessage) {
