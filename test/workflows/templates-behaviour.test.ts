@@ -374,4 +374,26 @@ describe('templates: behaviour', () => {
 			expect(passes).toEqual([true, false]);
 		});
 	});
+	// Known limitation, not fixed (report rvmerges3): the profile store is shared by all workflows and
+	// Record's duplicate check is by messageId across the store. Segment gives every destination the
+	// same messageId, and browse-abandonment records every site event (Record is before its filter):
+	// when it records a Signed Up before the A/B template does, the A/B template's Record says
+	// duplicate and its "Is a sign-up?" filter (recorded.status 'recorded') drops the welcome email.
+	describe('event templates sharing one store and one Segment stream', () => {
+		it.failing('ab-test-dynamic-vs-static.json: a sign-up the browse template recorded first still passes "Is a sign-up?"', async () => {
+			const db = tempSqliteFile();
+			const ts = new Date(Date.now() - 60_000).toISOString();
+			const json: IDataObject = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-1', timestamp: ts, receivedAt: ts, userId: 'u-1', email: 'ada@example.com', properties: {} };
+			const browse = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: [{ json }] });
+			expect((browse.items('Record event')[0].json.recorded as IDataObject).status).toBe('recorded');
+			const ab = await runWorkflow(mainPath('ab-test-dynamic-vs-static.json', 'Record event', 'Record event', db), { input: [{ json }] });
+			const output = ab.items('Record event')[0].json;
+			const wf = template('ab-test-dynamic-vs-static.json');
+			const pkg = await loadPackage();
+			const filter = 'Is a sign-up?';
+			const condition = (wf.nodes.find((n) => n.name === filter)!.parameters.conditions as { conditions: Array<{ leftValue: string }> }).conditions[0].leftValue;
+			const host = new Workflow({ nodes: [{ ...wf.nodes.find((n) => n.name === 'Record event')!, name: filter }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+			expect(host.expression.resolveSimpleParameterValue(condition, {}, null as never, 0, 0, filter, [{ json: output }], 'trigger', {})).toBe(true);
+		});
+	});
 });

@@ -39,4 +39,35 @@ describe('a duplicate memory shared by nodes with different windows and bounds',
 		new StaticDataLedger(container, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'm', day(1));
 		expect((container.m as { n?: object }).n).toBeUndefined();
 	});
+
+	// Known limitation, not fixed: the keys are not tagged by node, so the widest bound counts every
+	// node's keys. A 24-hour node's keys older than 24 hours are kept for the 30-day node's window and
+	// push the 30-day node's own keys out, though neither node is over its own bound: here the daily
+	// node needs its last 10 keys, the monthly node its 50, both bounds are 100, and the monthly
+	// node's keys are gone on day 8 (its own memory, or a workflow of its own, would keep them).
+	it.failing('a 24-hour node sending daily does not push out the keys a 30-day node keeps within its own bound', () => {
+		const container: Record<string, unknown> = {};
+		const monthly = new StaticDataLedger(container, 720 * HOUR, 100, 'm', day(1), 'monthly');
+		for (let i = 0; i < 50; i++) monthly.add(`vip:${i}`, day(1) + i * 1000);
+		for (let d = 2; d <= 8; d++) {
+			const daily = new StaticDataLedger(container, 24 * HOUR, 100, 'm', day(d), 'daily');
+			for (let i = 0; i < 10; i++) daily.add(`browse:${d}:${i}`, day(d) + i * 1000);
+			daily.prune(day(d) + 20000);
+		}
+		const later = new StaticDataLedger(container, 720 * HOUR, 100, 'm', day(8) + HOUR * 1000, 'monthly');
+		const kept = Array.from({ length: 50 }, (_, i) => later.has(`vip:${i}`, day(8) + HOUR * 1000)).filter(Boolean).length;
+		expect(kept).toBe(50);
+	});
+
+	// Known limitation, not fixed: a memory written by an earlier version has no `n`, so the first
+	// node to run after the upgrade prunes by its own window alone. When that is the 24-hour node, the
+	// 30-day node's keys (sent 5 days ago, kept by the earlier version's 30-day run) are dropped once
+	// more, as the earlier version did, and the 30-day node mails them again.
+	it.failing('memory written by an earlier version (no n): the first 24-hour run keeps the keys a 30-day node wrote', () => {
+		const container: Record<string, unknown> = { m: { v: 1, k: { [hashKey('vip:ada')]: Math.floor(day(1) / 1000) } } };
+		new StaticDataLedger(container, 24 * HOUR, 20000, 'm', day(6), 'daily');
+		const monthly = new StaticDataLedger(container, 720 * HOUR, 20000, 'm', day(6) + 1000, 'monthly');
+		expect(monthly.has('vip:ada', day(6) + 1000)).toBe(true);
+	});
 });
+
