@@ -63,7 +63,12 @@ export class EventMappingError extends Error {
 	}
 }
 
-/** Runs a source's mapping; mapping errors come back as values, anything else is thrown. */
+/**
+ * Runs a source's mapping; mapping errors come back as values, anything else is thrown. A body
+ * nested so deeply that the mapping runs out of stack (JSON.parse reads 20,000 levels of `[`; a
+ * content hash or a copy of them does not) is a malformed payload too: a 400 for the sender, not an
+ * error of the workflow.
+ */
 export function tryNormalize(
 	source: EventSource,
 	input: NormalizeInput,
@@ -72,6 +77,9 @@ export function tryNormalize(
 		return { ok: true, events: source.normalize(input) };
 	} catch (error) {
 		if (error instanceof EventMappingError) return { ok: false, error };
+		if (error instanceof RangeError && /call stack/i.test(error.message)) {
+			return { ok: false, error: new EventMappingError('the payload is nested too deeply') };
+		}
 		throw error;
 	}
 }

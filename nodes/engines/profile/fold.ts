@@ -492,8 +492,14 @@ function anyUnsubscribed(s: ProfileState): boolean {
 	return false;
 }
 
+/**
+ * Trait names are payload text: "constructor" or "toString" are traits like any other (read as own
+ * keys only, not as Object.prototype's members), and "__proto__" is never one (assigned to a plain
+ * object it would replace the object's prototype).
+ */
 function setTrait(s: ProfileState, key: string, value: unknown, at: Stamp): void {
-	if (newer(at, s.traitAt[key])) {
+	if (key === '__proto__') return;
+	if (newer(at, Object.hasOwn(s.traitAt, key) ? s.traitAt[key] : undefined)) {
 		s.traits[key] = value;
 		s.traitAt[key] = at;
 	}

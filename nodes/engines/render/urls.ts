@@ -1503,7 +1503,9 @@ function cssAdds(value: string, join: boolean): boolean {
 	const css = decodeHtml(value).toLowerCase().replace(/\/\*[\s\S]*?(?:\*\/|$)/g, '');
 	if (css.includes('\\') || css.includes('@')) return true;
 	if (join && /^[\w\-\u0080-\uffff]*\(/.test(css)) return true;
-	for (const m of css.matchAll(/([\w\-\u0080-\uffff]+)\(/g)) {
+	// A name starts where the run of name characters starts (the lookbehind): without it every
+	// position of a long run without a `(` was tried again to the run's end (quadratic in a value).
+	for (const m of css.matchAll(/(?<![\w\-\u0080-\uffff])([\w\-\u0080-\uffff]+)\(/g)) {
 		// a name (an identifier: not a number such as the 2 of `2(`) followed by `(`
 		if (/^-?-?[a-z_\u0080-\uffff]/.test(m[1]) && !CSS_FUNCTIONS.has(m[1].replace(/^-(?:webkit|moz|ms|o)-/, ''))) return true;
 	}
