@@ -195,7 +195,7 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 	const ts = profileTimeMs(event.timestamp);
 	if (ts === undefined) {
 		throw new InvalidEventError(
-			`The timestamp "${String(event.timestamp)}" cannot be parsed (use ISO-8601, e.g. 2026-03-01T10:00:00Z; without a zone it is UTC)`,
+			`The timestamp ${JSON.stringify(String(event.timestamp).slice(0, 60))} cannot be parsed (use ISO-8601, e.g. 2026-03-01T10:00:00Z; without a zone it is UTC)`,
 			'timestamp',
 		);
 	}

@@ -5,7 +5,9 @@
  * RangeError escaped processDelivery, so the trigger answered with an n8n error (500: the sender
  * retries) instead of refusing the body (400).
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { processDelivery } from '../../../nodes/engines/events/pipeline';
+import { verifySnsWithKey, type SnsMessage } from '../../../nodes/engines/events/signatures/sns';
 import { loadFixtures } from '../../harness/signing';
 
 const receivedAt = new Date();
@@ -24,5 +26,18 @@ describe('hostile webhook bodies', () => {
 		expect(body).toContain(DEEP);
 		const outcome = await processDelivery({ sourceId: source, rawBody: Buffer.from(body), headers: fixture(source, name).headers ?? {}, receivedAt, verify: false });
 		expect(outcome).toMatchObject({ kind: 'rejected', status: 400, message: expect.stringMatching(/nested too deeply/) });
+	});
+});
+
+describe('text of the sender echoed in a refusal is cut short', () => {
+	it('an SNS message with a 10,000-character SignatureVersion or Type: the 401 reason quotes at most a few dozen characters of it', () => {
+		const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+		const long = 'v'.repeat(10_000);
+		const base = { Type: 'Notification', MessageId: 'm-1', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: '{}', Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: 'AAAA', SigningCertURL: 'https://sns.us-east-1.amazonaws.com/x.pem' };
+		const version = verifySnsWithKey({ ...base, SignatureVersion: long } as SnsMessage, publicKey);
+		expect(version).toMatchObject({ ok: false, reason: 'invalid' });
+		expect((version as { message: string }).message).toBe(`unsupported SNS SignatureVersion "${'v'.repeat(20)}"`);
+		const type = verifySnsWithKey({ ...base, Type: long } as SnsMessage, publicKey);
+		expect((type as { message: string }).message).toBe(`SNS message type "${'v'.repeat(40)}" cannot be verified`);
 	});
 });

@@ -267,10 +267,10 @@ export function verifySnsWithKey(
 	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
 ): VerifyResult {
 	const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : null;
-	if (!algorithm) return fail('invalid', `unsupported SNS SignatureVersion "${message.SignatureVersion}"`);
+	if (!algorithm) return fail('invalid', `unsupported SNS SignatureVersion ${JSON.stringify(String(message.SignatureVersion).slice(0, 20))}`);
 	const keys = signedKeys(message);
 	const bytes = keys && stringToSignBytes(keys, message);
-	if (!bytes) return fail('invalid', `SNS message type "${message.Type}" cannot be verified`);
+	if (!bytes) return fail('invalid', `SNS message type ${JSON.stringify(String(message.Type).slice(0, 40))} cannot be verified`);
 	const signature = decode(message.Signature, 'base64');
 	if (!signature) return fail('invalid', 'the SNS Signature is not base64');
 	let valid = false;
