@@ -414,8 +414,8 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 	const windowHours = Number(options.duplicateWindowHours ?? 24);
 	const staticData = this.getWorkflowStaticData('global');
 	// Test Mode and Sandbox Mode neither check nor fill the memory, so they do not load it either:
-	// loading prunes it with this node's window and bound, which would drop the keys another ESP
-	// Dispatch node of the workflow (one memory per workflow) keeps for a longer window.
+	// loading records this node's window and bound in the memory all ESP Dispatch nodes of the
+	// workflow share, and prunes it (each node's keys by that node's own window and bound).
 	const ledger = windowHours > 0 && !testAddress && !sandbox
 		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD, Date.now(), this.getNode().id)
 		: undefined;

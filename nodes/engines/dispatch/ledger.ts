@@ -6,9 +6,18 @@
  * (no recipient address ends up in static data), with the epoch second they were sent.
  * Bounded: entries older than the window are dropped, and beyond `maxEntries` the oldest go
  * first (object insertion order = send order). `maxEntries` 0 means no limit (only the window
- * bounds the memory), as 0 does for the node's other limits. Several nodes may share one memory
- * (one per workflow): each records its window and bound (`n`), and pruning keeps what the widest
- * of them needs, while `has` answers by the node's own window.
+ * bounds the memory), as 0 does for the node's other limits.
+ *
+ * Several nodes may share one memory (one per workflow). Each node records its window and bound
+ * (`n`) and keeps its keys in a map of its own (`kn`), pruned by its own window and bound only, so
+ * a busy node never pushes out another node's keys. `has` looks in every map (a key another node
+ * sent is a duplicate while that node remembers it) and answers by the calling node's window.
+ * Keys in `k` are legacy: written by an earlier version (which reads only `k`), or by a caller
+ * without an owner. Nobody knows which window they were sent under, so a node never prunes them
+ * by its own window: they are kept for LEGACY_SECONDS or the longest window recorded in `n`,
+ * whichever is longer, and, when every node has a bound, within what the node maps leave of the
+ * sum of the bounds (oldest first). A node map whose policy an earlier version dropped joins
+ * them. A caller without an owner keeps `k` as its own map instead.
  *
  * Forgotten keys (Forget Sent Keys) are remembered too, for FORGOTTEN_SECONDS, with the second
  * they were forgotten: a provider that keeps idempotency keys itself (Resend 24 h, Brevo 30 min)
@@ -17,23 +26,36 @@
  */
 import { createHash } from 'node:crypto';
 
+/** A node's Duplicate Window `w` (seconds), Max Remembered Keys `m` (0 = no limit), last run `at` (epoch seconds). */
+export interface LedgerPolicy {
+	w: number;
+	m: number;
+	at: number;
+}
+
 export interface LedgerState {
 	v: 1;
-	/** hashed key → epoch seconds when it was sent */
+	/** Legacy keys: hashed key → epoch seconds when it was sent (earlier versions, callers without an owner). */
 	k: Record<string, number>;
+	/** Per node (node id → hashed key → epoch seconds when it was sent): the keys each node sent. */
+	kn?: Record<string, Record<string, number>>;
 	/** hashed key → epoch seconds when it was forgotten (Forget Sent Keys), for FORGOTTEN_SECONDS */
 	f?: Record<string, number>;
 	/**
-	 * Per ESP Dispatch node sharing this memory (node id → its Duplicate Window `w` in seconds, its
-	 * Max Remembered Keys `m`, 0 = no limit, and when it last ran `at`, epoch seconds), kept while
-	 * `at` is within `w`: the memory is pruned by the widest of them, so that a node with a shorter
-	 * window or a smaller bound never drops the keys another node still needs.
+	 * Per ESP Dispatch node sharing this memory (node id → its policy), kept while the node ran
+	 * within its window `w`, or while its map in `kn` still holds keys (pruned by this policy).
 	 */
-	n?: Record<string, { w: number; m: number; at: number }>;
+	n?: Record<string, LedgerPolicy>;
 }
 
 /** How long a forgotten key is known as forgotten: the longest a provider keeps keys (Resend, 24 hours). */
 export const FORGOTTEN_SECONDS = 86400;
+
+/**
+ * The shortest time a legacy key (in `k`, sender's window unknown) is kept: 30 days, the longest
+ * Duplicate Window of the bundled templates. Longer when a node records a longer window.
+ */
+export const LEGACY_SECONDS = 30 * 86400;
 
 export interface Ledger {
 	has(key: string, nowMs: number): boolean;
@@ -50,61 +72,104 @@ export function hashKey(key: string): string {
 	return 'h' + createHash('sha256').update(key).digest('base64url').slice(0, 16);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPolicy = (p: unknown): p is LedgerPolicy =>
+	isRecord(p) && typeof p.w === 'number' && typeof p.m === 'number' && typeof p.at === 'number';
+
+/**
+ * Keeps the entries sent after `cutoff` (epoch seconds), then the newest `bound` of them (in
+ * insertion order), deleting the others in place; returns how many are kept.
+ */
+function pruneMap(map: Record<string, number>, cutoff: number, bound: number): number {
+	let total = 0;
+	let live = 0;
+	for (const h in map) {
+		total++;
+		if (map[h] > cutoff) live++;
+	}
+	if (live === total && total <= bound) return total;
+	let surplus = live > bound ? live - bound : 0;
+	for (const h in map) {
+		if (!(map[h] > cutoff)) delete map[h];
+		else if (surplus > 0) {
+			surplus--;
+			delete map[h];
+		}
+	}
+	return Math.min(live, bound);
+}
+
 export class StaticDataLedger implements Ledger {
 	readonly state: LedgerState;
-	/** What pruning keeps: the widest window and bound of the nodes sharing the memory (`n`). */
-	private readonly keepSeconds: number;
-	private readonly keepEntries: number;
 
 	constructor(
 		container: Record<string, unknown>,
 		private readonly windowSeconds: number,
-		maxEntries: number,
+		private readonly maxEntries: number,
 		field = 'pzDispatchLedger',
 		nowMs = Date.now(),
-		/** The node using it (its id), recorded in `n` with its window and bound; none: only its own policy prunes. */
-		owner?: string,
+		/**
+		 * The node using it (its id): recorded in `n` with its window and bound, its keys go to its
+		 * map in `kn`. None: `k` is the caller's map, pruned by its window and bound, nothing recorded.
+		 */
+		private readonly owner?: string,
 	) {
 		let state = container[field] as LedgerState | undefined;
-		if (!state || state.v !== 1 || typeof state.k !== 'object' || state.k === null) {
+		if (!state || state.v !== 1 || !isRecord(state.k)) {
 			state = { v: 1, k: {} };
 			container[field] = state;
 		}
 		this.state = state;
-		if (owner !== undefined) {
-			const now = Math.floor(nowMs / 1000);
-			const nodes = (state.n = typeof state.n === 'object' && state.n !== null ? state.n : {});
-			nodes[owner] = { w: windowSeconds, m: maxEntries, at: now };
-			for (const [id, p] of Object.entries(nodes)) {
-				if (!(p && typeof p.w === 'number' && typeof p.m === 'number' && typeof p.at === 'number') || now - p.at >= p.w) delete nodes[id];
-			}
-			const live = Object.values(nodes);
-			this.keepSeconds = Math.max(...live.map((p) => p.w));
-			this.keepEntries = live.some((p) => p.m <= 0) ? 0 : Math.max(...live.map((p) => p.m));
-		} else {
-			this.keepSeconds = windowSeconds;
-			this.keepEntries = maxEntries;
+		if (state.kn !== undefined) {
+			if (!isRecord(state.kn)) delete state.kn;
+			else for (const [id, map] of Object.entries(state.kn)) if (!isRecord(map)) delete state.kn[id];
 		}
+		if (state.n !== undefined && !isRecord(state.n)) delete state.n;
+		if (owner !== undefined) {
+			const nodes = (state.n ??= {});
+			nodes[owner] = { w: windowSeconds, m: maxEntries, at: Math.floor(nowMs / 1000) };
+		}
+		if (state.n) for (const [id, p] of Object.entries(state.n)) if (!isPolicy(p)) delete state.n[id];
 		this.prune(nowMs);
 	}
 
+	/** The maps to look in: the legacy `k` and every node's. */
+	private maps(): Record<string, number>[] {
+		return this.state.kn ? [this.state.k, ...Object.values(this.state.kn)] : [this.state.k];
+	}
+
+	/** The latest second the hashed key was sent, over every map. */
+	private latest(h: string): number | undefined {
+		let latest: number | undefined;
+		for (const map of this.maps()) {
+			const at = Object.hasOwn(map, h) ? map[h] : undefined;
+			if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+		}
+		return latest;
+	}
 
 	has(key: string, nowMs: number): boolean {
-		const at = this.state.k[hashKey(key)];
+		const at = this.latest(hashKey(key));
 		return at !== undefined && nowMs / 1000 - at < this.windowSeconds;
 	}
 
 	add(key: string, nowMs: number): void {
 		const h = hashKey(key);
-		delete this.state.k[h];
-		this.state.k[h] = Math.floor(nowMs / 1000);
+		let map = this.state.k;
+		if (this.owner !== undefined) {
+			const byNode = (this.state.kn ??= {});
+			map = Object.hasOwn(byNode, this.owner) ? byNode[this.owner] : (byNode[this.owner] = {});
+		}
+		delete map[h];
+		map[h] = Math.floor(nowMs / 1000);
 	}
 
 	sentAt(key: string): number | undefined {
-		const at = this.state.k[hashKey(key)];
+		const at = this.latest(hashKey(key));
 		return at === undefined ? undefined : at * 1000;
 	}
 
+	/** Removes the key from every map (whichever node sent it) and remembers it as forgotten. */
 	delete(key: string, nowMs = Date.now()): boolean {
 		const h = hashKey(key);
 		// Also when it is not remembered here (expired, or sent by a manual run, whose static data n8n
@@ -112,9 +177,13 @@ export class StaticDataLedger implements Ledger {
 		const forgotten = (this.state.f ??= {});
 		delete forgotten[h];
 		forgotten[h] = Math.floor(nowMs / 1000);
-		if (!(h in this.state.k)) return false;
-		delete this.state.k[h];
-		return true;
+		let found = false;
+		for (const map of this.maps()) {
+			if (!Object.hasOwn(map, h)) continue;
+			delete map[h];
+			found = true;
+		}
+		return found;
 	}
 
 	forgottenAt(key: string, nowMs: number): number | undefined {
@@ -122,25 +191,65 @@ export class StaticDataLedger implements Ledger {
 		return at !== undefined && nowMs / 1000 - at < FORGOTTEN_SECONDS ? at : undefined;
 	}
 
+	/** Keys remembered as sent, over every map. */
 	size(): number {
-		return Object.keys(this.state.k).length;
+		return this.maps().reduce((sum, map) => sum + Object.keys(map).length, 0);
 	}
 
-	/** Drops expired entries, then the oldest beyond maxEntries (sent and forgotten keys alike). */
+	/**
+	 * Drops expired entries, then the oldest beyond the bound: each node's map by that node's
+	 * recorded policy (a node whose policy expired keeps it until its map is empty), the legacy `k`
+	 * by the rule above, forgotten keys after FORGOTTEN_SECONDS and beyond the widest bound.
+	 */
 	prune(nowMs: number): void {
-		if (this.state.f) {
-			const cut = nowMs / 1000 - FORGOTTEN_SECONDS;
-			let forgotten = Object.entries(this.state.f).filter(([, at]) => at > cut);
-			if (this.keepEntries > 0 && forgotten.length > this.keepEntries) forgotten = forgotten.slice(forgotten.length - this.keepEntries);
-			if (forgotten.length === 0) delete this.state.f;
-			else if (forgotten.length !== Object.keys(this.state.f).length) this.state.f = Object.fromEntries(forgotten);
+		const now = nowMs / 1000;
+		const state = this.state;
+		const nodes = state.n ?? {};
+		const limit = (m: number) => (m > 0 ? m : Infinity);
+
+		// Each node's keys by that node's own window and bound; a map without a policy (its node's
+		// entry dropped by an earlier version) becomes legacy.
+		let nodeKeys = 0;
+		if (state.kn) {
+			for (const [id, map] of Object.entries(state.kn)) {
+				const p = Object.hasOwn(nodes, id) ? nodes[id] : undefined;
+				if (!p) {
+					if (this.owner === undefined) continue;
+					for (const [h, at] of Object.entries(map)) {
+						if (Object.hasOwn(state.k, h) && state.k[h] >= at) continue;
+						delete state.k[h];
+						state.k[h] = at;
+					}
+					delete state.kn[id];
+					continue;
+				}
+				const count = pruneMap(map, now - p.w, limit(p.m));
+				if (count === 0) delete state.kn[id];
+				nodeKeys += count;
+			}
+			if (Object.keys(state.kn).length === 0) delete state.kn;
 		}
-		const cutoff = nowMs / 1000 - this.keepSeconds;
-		const entries = Object.entries(this.state.k);
-		let keep = entries.filter(([, at]) => at > cutoff);
-		if (this.keepEntries > 0 && keep.length > this.keepEntries) keep = keep.slice(keep.length - this.keepEntries);
-		if (keep.length === entries.length) return;
-		this.state.k = Object.fromEntries(keep);
+		// A node that has not run within its window no longer counts once its keys are gone.
+		for (const [id, p] of Object.entries(nodes)) {
+			if (now - p.at >= p.w && !(state.kn && Object.hasOwn(state.kn, id))) delete nodes[id];
+		}
+		const policies = Object.values(nodes);
+
+		// Forgotten keys: FORGOTTEN_SECONDS, and the widest bound (0 = none) as before.
+		const widest = this.owner === undefined ? limit(this.maxEntries) : policies.some((p) => p.m <= 0) ? Infinity : Math.max(0, ...policies.map((p) => p.m));
+		if (state.f) {
+			if (pruneMap(state.f, now - FORGOTTEN_SECONDS, widest) === 0) delete state.f;
+		}
+
+		if (this.owner === undefined) {
+			pruneMap(state.k, now - this.windowSeconds, limit(this.maxEntries));
+			return;
+		}
+		// Legacy keys: kept for LEGACY_SECONDS or the longest recorded window, and within what the
+		// node maps leave of the sum of the bounds (no bound when a node has none).
+		const horizon = Math.max(LEGACY_SECONDS, ...policies.map((p) => p.w));
+		const budget = policies.length === 0 || policies.some((p) => p.m <= 0) ? Infinity : Math.max(0, policies.reduce((sum, p) => sum + p.m, 0) - nodeKeys);
+		pruneMap(state.k, now - horizon, budget);
 	}
 }
 
