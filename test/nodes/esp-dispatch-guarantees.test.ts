@@ -147,6 +147,19 @@ describe('ESP Dispatch guarantees through the n8n engine', () => {
 		expect(postmark.requests).toHaveLength(0);
 	});
 
+	it('two nodes of a workflow, both bounded: the other node\'s keys do not push out this node\'s (each node keeps its own)', async () => {
+		// a 30-day node and a 24-hour node, each with Max Remembered Keys 3, one memory (the workflow's)
+		const monthly = dispatchNode({ campaignId: 'vip', options: { duplicateWindowHours: 720, maxRememberedKeys: 3 } }, { id: 'monthly-send' });
+		const daily = dispatchNode({ campaignId: 'browse', options: { maxRememberedKeys: 3 } }, { id: 'daily-send' });
+		const first = await runWorkflow(workflow(monthly), { input: people(3), credentials: pmCreds() });
+		const other = await runWorkflow(workflow(daily), { input: people(6).slice(3), credentials: pmCreds(), staticData: first.staticData });
+		expect(outputs(other).map((o) => o.status)).toEqual(['sent', 'sent', 'sent']);
+		// 3 keys each: neither node is over its bound, so the monthly node still knows its 3
+		const again = await runWorkflow(workflow(monthly), { input: people(3), credentials: pmCreds(), staticData: other.staticData });
+		expect(outputs(again).map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+		expect(postmark.accepted).toHaveLength(6);
+	});
+
 	it('the duplicate memory keeps at most 20,000 keys by default (about 31 bytes each)', async () => {
 		const now = Math.floor(Date.now() / 1000);
 		const k: Record<string, number> = {};
