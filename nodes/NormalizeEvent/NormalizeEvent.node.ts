@@ -24,7 +24,7 @@ import {
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
-import { emptyBatchPlaceholder } from '../shared/placeholder';
+import { emptyBatchPlaceholder, NO_EVENTS_LEFT } from '../shared/placeholder';
 
 export class NormalizeEvent implements INodeType {
 	description: INodeTypeDescription = {
@@ -283,7 +283,7 @@ export class NormalizeEvent implements INodeType {
 				for (const event of events) out.push({ json: event, pairedItem: { item: i } });
 				// An empty batch (or only skipped topics) still yields one item, so no input vanishes.
 				if (events.length === 0) {
-					out.push({ json: emptyBatchPlaceholder(sourceId), pairedItem: { item: i } });
+					out.push({ json: emptyBatchPlaceholder(sourceId, onUnknown === 'skip' ? NO_EVENTS_LEFT : undefined), pairedItem: { item: i } });
 				}
 			} catch (error) {
 				if (this.continueOnFail()) {

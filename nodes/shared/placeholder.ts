@@ -5,8 +5,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-export function emptyBatchPlaceholder(sourceId: string): IDataObject {
-	return { event: null, skipped: true, reason: 'The payload held no events', source: sourceId };
+/** The reason when On Unknown Event drops unmapped topics: the payload may have held only those. */
+export const NO_EVENTS_LEFT = 'The payload held no events to emit: an empty batch, or only topics this source does not map (dropped by On Unknown Event)';
+
+export function emptyBatchPlaceholder(sourceId: string, reason = 'The payload held no events'): IDataObject {
+	return { event: null, skipped: true, reason, source: sourceId };
 }
 
 /** `{ event: null, skipped: true, … }` without a messageId: not an event. */

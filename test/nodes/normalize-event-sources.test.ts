@@ -86,7 +86,10 @@ describe('Normalize Event: unmapped topics in a batch', () => {
 		const items = result.items('Normalize Event');
 		expect(items.filter((i) => i.pairedItem && (i.pairedItem as { item: number }).item === 0)).toHaveLength(mapped);
 		expect(items.map((i) => i.json.event)).not.toContain('Unknown');
-		expect(items[items.length - 1]).toEqual({ json: { event: null, skipped: true, reason: 'The payload held no events', source: 'sendgrid' }, pairedItem: { item: 1 } });
+		expect(items[items.length - 1]).toEqual({
+			json: { event: null, skipped: true, reason: 'The payload held no events to emit: an empty batch, or only topics this source does not map (dropped by On Unknown Event)', source: 'sendgrid' },
+			pairedItem: { item: 1 },
+		});
 		expect(items).toHaveLength(mapped + 1);
 	});
 });
