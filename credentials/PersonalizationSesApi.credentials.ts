@@ -68,7 +68,8 @@ export class PersonalizationSesApi implements ICredentialType {
 	];
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const region = String(credentials.region ?? '').trim();
+		// as ESP Dispatch reads it: an emptied Region is us-east-1 (the field's default)
+		const region = String(credentials.region ?? '').trim() || 'us-east-1';
 		let url = requestOptions.url;
 		if (!/^https?:\/\//i.test(url)) url = `${String(requestOptions.baseURL ?? '').replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
 		const qs = requestOptions.qs as Record<string, string> | undefined;
@@ -104,7 +105,7 @@ export class PersonalizationSesApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{String($credentials.baseUrl || "").trim() || "https://email." + String($credentials.region || "").trim() + ".amazonaws.com"}}',
+			baseURL: '={{String($credentials.baseUrl || "").trim() || "https://email." + (String($credentials.region || "").trim() || "us-east-1") + ".amazonaws.com"}}',
 			url: '/v2/email/account',
 			method: 'GET',
 		},

@@ -72,5 +72,7 @@ describe('ESP credential tests call the documented endpoint', () => {
 			url: '/v2/email/account',
 			method: 'GET',
 		});
+		// an emptied Region: us-east-1, the field's default and what ESP Dispatch sends to (not https://email..amazonaws.com)
+		expect(where(await testRequest('personalizationSesApi', { region: ' ', accessKeyId: 'a', secretAccessKey: 's', baseUrl: '' })).baseURL).toBe('https://email.us-east-1.amazonaws.com');
 	});
 });
