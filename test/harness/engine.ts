@@ -116,6 +116,11 @@ export interface RunResult {
 	error?: ExecutionError;
 	/** Static data after the run (what n8n would persist). */
 	staticData: IDataObject;
+	/**
+	 * The static data n8n-core hands to the workflowExecuteAfter hook, which n8n saves after a
+	 * production execution: undefined when n8n saw no change (its ObservableObject's __dataChanged).
+	 */
+	savedStaticData?: IDataObject;
 	executionOrder: string[];
 	/** Shortcut: items of output 0 of the named node (throws if the node did not run). */
 	items(nodeName: string, output?: number): INodeExecutionData[];
@@ -160,7 +165,11 @@ export async function runWorkflow(workflowJson: WorkflowJson, options: RunOption
 	});
 	let finish: (run: IRun) => void = () => undefined;
 	const done = new Promise<IRun>((resolve) => (finish = resolve));
-	hooks.addHandler('workflowExecuteAfter', (fullRunData: IRun) => finish(fullRunData));
+	let savedStaticData: IDataObject | undefined;
+	hooks.addHandler('workflowExecuteAfter', (fullRunData: IRun, newStaticData?: IDataObject) => {
+		savedStaticData = newStaticData;
+		finish(fullRunData);
+	});
 
 	const credentialsHelper = new TestCredentialsHelper(pkg.credentialTypes, options.credentials ?? {});
 	const additionalData = makeAdditionalData(credentialsHelper, hooks, executionId);
@@ -194,6 +203,7 @@ export async function runWorkflow(workflowJson: WorkflowJson, options: RunOption
 		nodes: result,
 		error: run.data.resultData.error,
 		staticData: workflow.staticData as IDataObject,
+		savedStaticData,
 		executionOrder,
 		items(nodeName: string, output = 0) {
 			const node = result[nodeName];
