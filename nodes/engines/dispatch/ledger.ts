@@ -77,21 +77,42 @@ const isPolicy = (p: unknown): p is LedgerPolicy =>
 	isRecord(p) && typeof p.w === 'number' && typeof p.m === 'number' && typeof p.at === 'number';
 
 /**
- * Keeps the entries sent after `cutoff` (epoch seconds), then the newest `bound` of them (in
- * insertion order), deleting the others in place; returns how many are kept.
+ * Keeps the entries sent after `cutoff` (epoch seconds), then the newest `bound` of them (by the
+ * second they were sent; of equal seconds the later stored), deleting the others in place;
+ * returns how many are kept. Entries are normally stored in send order (add() re-inserts), but
+ * not always: keys merged from an orphaned node map are appended after newer ones, and a store
+ * that does not keep JSON key order hands the maps back in another order.
  */
 function pruneMap(map: Record<string, number>, cutoff: number, bound: number): number {
 	let total = 0;
 	let live = 0;
+	let inOrder = true;
+	let last = -Infinity;
 	for (const h in map) {
 		total++;
-		if (map[h] > cutoff) live++;
+		const at = map[h];
+		if (!(at > cutoff)) continue;
+		live++;
+		if (at < last) inOrder = false;
+		else last = at;
 	}
 	if (live === total && total <= bound) return total;
 	let surplus = live > bound ? live - bound : 0;
+	// Out of send order: the surplus is every live entry sent before `older`, then the first
+	// stored `ties` of those sent at `older`.
+	let older = Infinity;
+	let ties = 0;
+	if (surplus > 0 && !inOrder) {
+		const times: number[] = [];
+		for (const h in map) if (map[h] > cutoff) times.push(map[h]);
+		times.sort((a, b) => a - b);
+		older = times[surplus - 1];
+		ties = surplus - times.indexOf(older);
+	}
 	for (const h in map) {
-		if (!(map[h] > cutoff)) delete map[h];
-		else if (surplus > 0) {
+		const at = map[h];
+		if (!(at > cutoff)) delete map[h];
+		else if (surplus > 0 && (inOrder || at < older || (at === older && ties-- > 0))) {
 			surplus--;
 			delete map[h];
 		}
