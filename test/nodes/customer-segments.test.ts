@@ -301,6 +301,11 @@ describe('Customer Segments: Train Model and Predict', () => {
 		const cm = model.metrics.confusionMatrix as Record<string, number>;
 		expect(cm.truePositive + cm.falsePositive + cm.trueNegative + cm.falseNegative).toBe(200);
 		expect(model.metrics.foldAuc).toHaveLength(5);
+		// calibration of the out-of-fold probabilities: better than always saying 0.5 (log loss ln 2, Brier 0.25)
+		expect(model.metrics.logLoss as number).toBeGreaterThan(0);
+		expect(model.metrics.logLoss as number).toBeLessThan(Math.log(2));
+		expect(model.metrics.brier as number).toBeGreaterThan(0);
+		expect(model.metrics.brier as number).toBeLessThan(0.25);
 		expect(out[0].pairedItem).toHaveLength(200);
 
 		const customers = [{ customer_id: 'new', recency_days: 110, frequency: 2 }, { customer_id: 'fresh', recency_days: 2, frequency: 8 }];

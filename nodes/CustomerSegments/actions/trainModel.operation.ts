@@ -139,6 +139,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			f1: cv.atThreshold.f1,
 			accuracy: cv.atThreshold.accuracy,
 			topDecileLift: cv.topDecileLift,
+			logLoss: cv.logLoss,
+			brier: cv.brier,
 			confusionMatrix: { ...cv.atThreshold.confusion },
 			foldAuc: cv.foldAuc,
 		},

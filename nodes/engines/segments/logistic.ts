@@ -4,7 +4,7 @@
  * penalized maximum likelihood. Newton's method is deterministic; the seed only drives the
  * cross-validation folds.
  */
-import { auc, thresholdMetrics, topDecileLift, type ThresholdMetrics } from './metrics';
+import { auc, calibration, thresholdMetrics, topDecileLift, type ThresholdMetrics } from './metrics';
 
 export interface LogisticModel {
 	kind: 'logisticRegression';
@@ -203,6 +203,9 @@ export interface CrossValidation {
 	auc: number | null;
 	atThreshold: ThresholdMetrics;
 	topDecileLift: number | null;
+	/** Mean log loss and Brier score of the pooled out-of-fold probabilities (calibration). */
+	logLoss: number | null;
+	brier: number | null;
 	/** AUC per fold (null for a fold without both classes). */
 	foldAuc: Array<number | null>;
 }
@@ -233,6 +236,7 @@ export function crossValidate(X: number[][], y: boolean[], features: string[], o
 		auc: auc(oof, y),
 		atThreshold: thresholdMetrics(oof, y, options.threshold),
 		topDecileLift: topDecileLift(oof, y),
+		...calibration(oof, y),
 		foldAuc,
 	};
 }

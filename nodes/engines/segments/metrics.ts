@@ -72,6 +72,26 @@ export function thresholdMetrics(probabilities: ArrayLike<number>, labels: Array
  * tied customers, as AUC counts a tie as one half), so the order of the input rows cannot change
  * the lift. null when there are no positives.
  */
+/**
+ * Calibration of probabilities against 0/1 outcomes: mean log loss (cross-entropy, natural log;
+ * probabilities clipped to [1e-15, 1 - 1e-15] so a confident miss is large but finite, as
+ * scikit-learn's log_loss did) and the Brier score (mean squared error of the probability).
+ * Lower is better for both; null for no rows.
+ */
+export function calibration(probabilities: ArrayLike<number>, labels: ArrayLike<boolean | number>): { logLoss: number | null; brier: number | null } {
+	const n = probabilities.length;
+	if (n === 0) return { logLoss: null, brier: null };
+	let logLoss = 0;
+	let brier = 0;
+	for (let i = 0; i < n; i++) {
+		const y = labels[i] ? 1 : 0;
+		const p = Math.min(1 - 1e-15, Math.max(1e-15, probabilities[i]));
+		logLoss -= y ? Math.log(p) : Math.log1p(-p);
+		brier += (probabilities[i] - y) ** 2;
+	}
+	return { logLoss: logLoss / n, brier: brier / n };
+}
+
 export function topDecileLift(scores: ArrayLike<number>, labels: ArrayLike<boolean | number>): number | null {
 	const n = scores.length;
 	if (n === 0) return null;
