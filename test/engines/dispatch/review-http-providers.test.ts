@@ -144,6 +144,32 @@ describe('SendGrid: one recipient SendGrid refuses fails alone, not its whole re
 		expect(report.outcomes.map((o) => o.attempts)).toEqual([1, 1, 1, 1, 1]);
 	});
 
+	it('a 400 naming a personalization\'s recipient list ("personalizations.N.to", SendGrid\'s wording) fails that recipient alone too', async () => {
+		// "The to array is required for all personalization objects, and must have at least one email
+		// object with a valid email address." with field "personalizations.1.to"
+		// (https://github.com/sendgrid/sendgrid-ruby/issues/467, https://github.com/sendgrid/sendgrid-nodejs/issues/1425)
+		const listServer = await sendgridServer({
+			routes: {
+				'POST /v3/mail/send': (ctx) => {
+					const ps = (ctx.json as { personalizations?: Array<{ to: Array<{ email: string }> }> })?.personalizations ?? [];
+					const at = ps.findIndex((p) => p.to.some((r) => r.email === 'list@refused.example.com'));
+					if (at >= 0) return { status: 400, body: { errors: [{ message: 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.', field: `personalizations.${at}.to`, help: null }] } };
+					return mailSend(ctx);
+				},
+			},
+		}).start();
+		try {
+			const items = renderedItems(4);
+			items[2].to = { email: 'list@refused.example.com' };
+			const report = await dispatch(items, httpChannel(sendgrid, { baseUrl: listServer.url }, transport), { mode: 'rendered', sleep: fakeSleep().sleep });
+			expect(report.outcomes.map((o) => o.status)).toEqual(['queued', 'queued', 'failed', 'queued']);
+			expect(report.outcomes[2].error).toMatch(/personalizations\.\d+\.to: The to array is required/);
+			expect(listServer.requests).toHaveLength(2);
+		} finally {
+			await listServer.stop();
+		}
+	});
+
 	it('a 400 naming something other than an address of one personalization (e.g. its headers) fails the whole request in one request, not one request per message', async () => {
 		// A problem every message shares, reported on the first personalization only: failing that
 		// one and sending the rest again would fail the next first one, one request per message.

@@ -256,7 +256,9 @@ function resetSeconds(response: HttpResponseSpec, now = Date.now()): number | un
 /**
  * A 400 whose every error names a recipient address of a personalization (`field`
  * "personalizations.<n>.to|cc|bcc.<m>.email", as SendGrid names an address it refuses:
- * "personalizations.3.to.0.email"), as the errors by personalization; undefined when any error is
+ * "personalizations.3.to.0.email", or its recipient list, "personalizations.1.to": "The to array
+ * is required for all personalization objects, and must have at least one email object with a
+ * valid email address", https://github.com/sendgrid/sendgrid-ruby/issues/467), as the errors by personalization; undefined when any error is
  * about something else, even of one personalization (its headers, subject, substitutions...):
  * such a problem is likely shared by every message of the request, and failing the named one and
  * sending the rest again could take one request per message.
@@ -266,7 +268,7 @@ function personalizationErrors(list: Array<{ message?: string; field?: string | 
 	if (!list.length) return undefined;
 	const named = new Map<number, string[]>();
 	for (const e of list) {
-		const at = /^personalizations\.(\d+)\.(?:to|cc|bcc)\.\d+\.email$/.exec(e.field ?? '');
+		const at = /^personalizations\.(\d+)\.(?:to|cc|bcc)(?:\.\d+\.email)?$/.exec(e.field ?? '');
 		if (!at) return undefined;
 		const n = Number(at[1]);
 		named.set(n, [...(named.get(n) ?? []), `${e.field}: ${e.message ?? ''}`]);
