@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { profileTimeMs, type ProfileStore } from '../../engines/profile';
-import { failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
+import { dateParameterMs, failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 const show = { show: { operation: ['checkSince'] } };
 
@@ -87,26 +87,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			let since: number;
 			let exclude = '';
 			if (sinceMode === 'time') {
-				// Read as Record Events reads timestamps: without a zone, UTC (never the server's zone).
-				const raw: unknown = this.getNodeParameter('sinceTime', i, '');
-				const time = profileTimeMs(raw instanceof Date || typeof raw === 'number' ? raw : String(raw));
-				if (time === undefined) {
-					throw new NodeOperationError(this.getNode(), `Item ${i}: "Since Time" (${String(raw)}) is not a valid date`, {
-						itemIndex: i,
-						description: 'Use ISO-8601, e.g. 2026-03-01T10:00:00Z; a date-time without a zone is UTC.',
-					});
-				}
-				since = time;
+				since = dateParameterMs(this, this.getNodeParameter('sinceTime', i, ''), 'Since Time', i);
 			} else {
 				// the item's own timestamp, read as Record Events read it when it was recorded
 				const time = profileTimeMs(items[i].json.timestamp);
-				since = time ?? NaN;
 				if (time === undefined) {
 					throw new NodeOperationError(this.getNode(), `Item ${i} has no parseable "timestamp" field to check since`, {
 						itemIndex: i,
 						description: 'Feed the triggering canonical event, or set "Since" to "A Time".',
 					});
 				}
+				since = time;
 				exclude = typeof items[i].json.messageId === 'string' ? (items[i].json.messageId as string) : '';
 			}
 			const result = await store.hasEventSince(lookup, eventName, new Date(since), exclude);

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-import { flattenProfile, profileTimeMs, toCsv, type ProfileStore } from '../../engines/profile';
-import { failedItem, exactError } from './common';
+import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
+import { dateParameterMs, failedItem, exactError } from './common';
 
 const show = { show: { operation: ['export'] } };
 
@@ -89,17 +88,7 @@ async function exportFor(this: IExecuteFunctions, i: number, store: ProfileStore
 	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
 	let since: Date | undefined;
-	if (sinceRaw) {
-		// without a zone, UTC (never the server's zone), as Record Events reads timestamps
-		const time = profileTimeMs(sinceRaw instanceof Date || typeof sinceRaw === 'number' ? sinceRaw : String(sinceRaw));
-		if (time === undefined) {
-			throw new NodeOperationError(this.getNode(), `Item ${i}: "Since" (${String(sinceRaw)}) is not a valid date`, {
-				itemIndex: i,
-				description: 'Use ISO-8601, e.g. 2026-03-01T10:00:00Z; a date-time without a zone is UTC.',
-			});
-		}
-		since = new Date(time);
-	}
+	if (sinceRaw) since = new Date(dateParameterMs(this, sinceRaw, 'Since', i));
 	let rows: IDataObject[];
 	try {
 		rows =
