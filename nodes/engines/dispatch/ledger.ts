@@ -25,6 +25,7 @@
  * the engine gives the provider a key of its own for such a message (see forgottenAt).
  */
 import { createHash } from 'node:crypto';
+import { isRecord } from './util';
 
 /** A node's Duplicate Window `w` (seconds), Max Remembered Keys `m` (0 = no limit), last run `at` (epoch seconds). */
 export interface LedgerPolicy {
@@ -72,7 +73,6 @@ export function hashKey(key: string): string {
 	return 'h' + createHash('sha256').update(key).digest('base64url').slice(0, 16);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isPolicy = (p: unknown): p is LedgerPolicy =>
 	isRecord(p) && typeof p.w === 'number' && typeof p.m === 'number' && typeof p.at === 'number';
 

@@ -47,6 +47,19 @@ export function sameForAll(plan: RequestPlan, result: Omit<MessageResult, 'index
 	return plan.messages.map((m) => ({ ...result, index: m.index }));
 }
 
+/**
+ * A message of a request the provider refused as a whole for other messages in it, or without
+ * saying for which (it sent nothing of the request): failed for now, and sent again in a new
+ * request (the engine's `sendAgain`: without the messages named at fault, else in halves).
+ */
+export function refusedForOthers(m: { index: number }, responseCode: number, error: string): MessageResult {
+	return { index: m.index, status: 'failed', responseCode, retryable: false, sendAgain: true, error: error.slice(0, 1000) };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Whole-request outcome for a non-2xx HTTP status: 429/5xx/408 retryable, other 4xx not. */
 export function httpFailure(plan: RequestPlan, response: HttpResponseSpec, error: string): MessageResult[] {
 	const status = response.status;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../types/attribution';
+import { isRecord } from '../util';
 import type {
 	Address,
 	HttpResponseSpec,
@@ -51,9 +52,7 @@ export function parseJson(body: string): unknown {
 	}
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord };
 
 /** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
 export function isRetryableStatus(status: number): boolean {

@@ -58,7 +58,7 @@ import {
 	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
-import { headerJsonMetadata, headerJsonProblem } from '../util';
+import { headerJsonMetadata, headerJsonProblem, refusedForOthers } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -241,14 +241,7 @@ export const brevo: EspProvider = {
 			// Brevo refused the whole call (it sends nothing of a call it answers 400) for a value of
 			// some version, e.g. one invalid address ("email is not valid in to"), without saying which:
 			// the messages are sent again in halves (down to one), so that only the one at fault fails.
-			return plan.messages.map((m): MessageResult => ({
-				index: m.index,
-				status: 'failed',
-				responseCode: 400,
-				retryable: false,
-				sendAgain: true,
-				error: `Brevo refused the whole call of ${plan.messages.length} messages without naming the message at fault: ${text}`.slice(0, 1000),
-			}));
+			return plan.messages.map((m) => refusedForOthers(m, 400, `Brevo refused the whole call of ${plan.messages.length} messages without naming the message at fault: ${text}`));
 		}
 		const results = failAll(plan, response, text, isRetryableStatus(response.status));
 		// Brevo's rate-limit answer says when the window resets (x-sib-ratelimit-reset, seconds).

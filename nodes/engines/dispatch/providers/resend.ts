@@ -55,6 +55,7 @@ import {
 	chunk,
 	groupBy,
 } from './batch-helpers';
+import { refusedForOthers } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
@@ -140,14 +141,7 @@ function testingModeResults(plan: RequestPlan, text: string, owner: string | und
 	return plan.messages.map((m): MessageResult => {
 		const mayTake = single ? false : owner === undefined ? undefined : testingModeMayTake(m, owner);
 		if (mayTake !== false) {
-			return {
-				index: m.index,
-				status: 'failed',
-				responseCode: 403,
-				retryable: false,
-				sendAgain: true,
-				error: `Resend refused the whole batch in testing mode ${owner ? 'for its messages to others than the account owner' : 'without naming the recipient'}: ${text}`.slice(0, 1000),
-			};
+			return refusedForOthers(m, 403, `Resend refused the whole batch in testing mode ${owner ? 'for its messages to others than the account owner' : 'without naming the recipient'}: ${text}`);
 		}
 		return testingModeRefusal(m, text, owner);
 	});

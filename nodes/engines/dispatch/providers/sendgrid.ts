@@ -28,7 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
-import { baseUrl, byteLength, header, httpFailure, jsonBytes, keepUserIdIf, parseJson, sameForAll } from '../util';
+import { baseUrl, byteLength, header, httpFailure, jsonBytes, keepUserIdIf, parseJson, refusedForOthers, sameForAll } from '../util';
 
 export const SENDGRID_MAX_PERSONALIZATIONS = 1000;
 export const SENDGRID_MAX_SUBSTITUTION_BYTES = 10000;
@@ -232,7 +232,7 @@ export const sendgrid: EspProvider = {
 				const own = named.get(i);
 				return own
 					? { index: m.index, status: 'failed', responseCode: 400, retryable: false, error: `SendGrid 400: ${own.join('; ')}`.slice(0, 1000) }
-					: { index: m.index, status: 'failed', responseCode: 400, retryable: false, sendAgain: true, error: `SendGrid refused the whole request for other recipients in it: ${error}`.slice(0, 1000) };
+					: refusedForOthers(m, 400, `SendGrid refused the whole request for other recipients in it: ${error}`);
 			});
 		}
 		const results = httpFailure(plan, response, error.slice(0, 1000));

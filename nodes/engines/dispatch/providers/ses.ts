@@ -48,6 +48,7 @@ import {
 	tagSafe,
 	trimSlash,
 } from './batch-helpers';
+import { refusedForOthers } from '../util';
 
 export const SES_MAX_BULK_ENTRIES = 50;
 
@@ -211,14 +212,7 @@ const CALL_LEVEL = /FromEmailAddress|ReplyToAddresses|TemplateName|DefaultConten
  */
 function refusedForSomeEntry(plan: RequestPlan, type: string | undefined, message: string, text: string): MessageResult[] | undefined {
 	const bare = (a: string) => a.trim().toLowerCase();
-	const whole = (m: OutboundMessage): MessageResult => ({
-		index: m.index,
-		status: 'failed',
-		responseCode: 400,
-		retryable: false,
-		sendAgain: true,
-		error: `Amazon SES refused the whole SendBulkEmail call of ${plan.messages.length} messages for another of its entries: ${text}`.slice(0, 1000),
-	});
+	const whole = (m: OutboundMessage): MessageResult => refusedForOthers(m, 400, `Amazon SES refused the whole SendBulkEmail call of ${plan.messages.length} messages for another of its entries: ${text}`);
 	if (type === 'MessageRejected') {
 		const named = rejectedIdentities(message);
 		if (named === undefined) return plan.messages.map(whole);
