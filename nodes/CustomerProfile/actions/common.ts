@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { openStore, profileTimeMs, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
+import { openStore, parameterTimeMs, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
 import { isCustomerlessPlaceholder } from '../../shared/placeholder';
 
 /** Builds (or reuses) the store the node's Storage settings point to. */
@@ -94,12 +94,11 @@ export const findByProperties: INodeProperties[] = [
  */
 /**
  * A date parameter (Check Event Since's Since Time, Export's Since) as epoch ms, read as Record
- * Events reads timestamps: without a zone, UTC (never the server's zone). A Date or a number is read
- * as it is, anything else (text, a Luxon DateTime from an expression) as its text. An error naming
- * the item and the parameter when it is no date.
+ * Events reads timestamps: without a zone, UTC (never the server's zone; parameterTimeMs). An
+ * error naming the item and the parameter when it is no date.
  */
 export function dateParameterMs(ctx: IExecuteFunctions, raw: unknown, label: string, i: number): number {
-	const time = profileTimeMs(raw instanceof Date || typeof raw === 'number' ? raw : String(raw));
+	const time = parameterTimeMs(raw);
 	if (time === undefined) {
 		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "${label}" (${String(raw)}) is not a valid date`, {
 			itemIndex: i,

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { profileTimeMs } from '../../engines/profile/time';
+import { parameterTimeMs } from '../../engines/profile/time';
 import { DEFAULT_TEST_SHARE, evaluate, type EvaluateOptions } from '../../engines/reco/evaluate';
 import { TrainError } from '../../engines/reco/train';
 import { allPaired, readInteractions, readTrainOptions, TrainParameterError } from './common';
@@ -65,7 +65,7 @@ function readSplit(ctx: IExecuteFunctions): Pick<EvaluateOptions, 'split' | 'cut
 	const raw = ctx.getNodeParameter('cutoffDate', 0, '') as unknown;
 	if (raw !== undefined && raw !== null && !(typeof raw === 'string' && raw.trim() === '')) {
 		// read as the order lines' times are: without a zone, UTC (never the n8n server's zone)
-		const cutoff = profileTimeMs(raw instanceof Date || typeof raw === 'number' ? raw : String(raw));
+		const cutoff = parameterTimeMs(raw);
 		if (cutoff === undefined) {
 			throw new TrainParameterError(`Parameter "Cut-Off Date" must be a date (ISO 8601, e.g. 2025-03-01 or 2025-03-01T00:00:00Z; without a zone it is UTC), got ${JSON.stringify(raw)}`, 'Parameter: cutoffDate');
 		}

@@ -17,7 +17,7 @@ export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
 export { flattenProfile, scopeLabel, toCsv } from './csv';
 export { isEventRejection } from './errors';
-export { profileTimeMs } from './time';
+export { parameterTimeMs, profileTimeMs } from './time';
 
 export const DEFAULT_SQLITE_FILE = 'personalization-profiles.sqlite';
 

@@ -40,6 +40,15 @@ function isoZone(text: string): string {
 	return `${m[1].replace(' ', 'T')}${m[2] ? `${m[2]}:${m[3] ?? '00'}` : 'Z'}`;
 }
 
+/**
+ * A date parameter of a node (a dateTime field, or an expression's value): a Date or a number read
+ * as profileTimeMs reads them, anything else by its text (a Luxon DateTime from `{{ $now }}` gives
+ * ISO 8601).
+ */
+export function parameterTimeMs(raw: unknown): number | undefined {
+	return profileTimeMs(raw instanceof Date || typeof raw === 'number' ? raw : String(raw));
+}
+
 export function profileTimeMs(value: unknown): number | undefined {
 	let time: number;
 	if (typeof value === 'number') {
