@@ -10,7 +10,10 @@ export class Experiment implements INodeType {
 		name: 'experiment',
 		icon: { light: 'file:experiment.svg', dark: 'file:experiment.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Assign lower-cases email-like customer ids and falls back to profile.userId (Get Profile);
+		// version 1 assigns as it always did, so running experiments keep their variants.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Assign customers to test variants and tell whether a variant wins',
 		defaults: { name: 'A/B Experiment' },

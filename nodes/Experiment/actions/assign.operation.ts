@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { assign, AssignError, validateConfig, type AssignConfig } from '../../engines/experiment/assign';
+import { assign, AssignError, normalizeCustomerId, validateConfig, type AssignConfig } from '../../engines/experiment/assign';
 import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
+import { showForVersion, type NodeVersion } from '../../shared/versions';
 
 const show = { show: { operation: ['assign'] } };
 
@@ -16,15 +17,21 @@ export const description: INodeProperties[] = [
 		description: 'A stable name for the test. The same customer always gets the same variant of the same experiment.',
 		displayOptions: show,
 	},
-	{
-		displayName: 'Customer ID Field',
-		name: 'customerIdField',
-		type: 'string',
-		default: '',
-		placeholder: 'userId',
-		description: 'Field that identifies the customer (dot path allowed). Empty: the first of userId, profileId, customer_id, email.',
-		displayOptions: show,
-	},
+	// One parameter, described per node version: 1.1 also falls back to profile.userId and lower-cases email-like ids.
+	...([1, 1.1] as const).map(
+		(version): INodeProperties => ({
+			displayName: 'Customer ID Field',
+			name: 'customerIdField',
+			type: 'string',
+			default: '',
+			placeholder: 'userId',
+			description:
+				version === 1
+					? 'Field that identifies the customer (dot path allowed). Empty: the first of userId, profileId, customer_id, email.'
+					: 'Field that identifies the customer (dot path allowed). Empty: the first of userId, profile.userId (Customer Profile → Get Profile), profileId, customer_id, email. An email-like ID is lower-cased.',
+			displayOptions: showForVersion(version, { operation: ['assign'] }),
+		}),
+	),
 	{
 		displayName: 'Variants',
 		name: 'variants',
@@ -56,7 +63,18 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-const FALLBACK_ID_FIELDS = ['userId', 'profileId', 'customer_id', 'email'];
+/**
+ * Where the customer id is looked for when Customer ID Field is empty, per node version.
+ * Version 1.1 reads `profile.userId` (the profile Customer Profile → Get Profile adds) right after
+ * the item's own `userId`: both are the merchant's customer id (the canonical event's `userId`,
+ * the profile's `userId`), so a customer keeps one variant whether the item names them itself or
+ * only through the profile found by address; ESP Dispatch reads the recipient's userId in the same
+ * order. `profileId` (this package's internal id), `customer_id` and `email` follow as in version 1.
+ */
+export const FALLBACK_ID_FIELDS: Record<NodeVersion, string[]> = {
+	1: ['userId', 'profileId', 'customer_id', 'email'],
+	1.1: ['userId', 'profile.userId', 'profileId', 'customer_id', 'email'],
+};
 
 /** A text parameter as text: an expression may resolve to a number (`{{ 2024 }}`) or nothing. */
 function text(value: unknown): string {
@@ -73,8 +91,8 @@ function weightOf(value: unknown): number {
 	return Number.NaN;
 }
 
-function readId(json: IDataObject, field: string): string | undefined {
-	const paths = field ? [field] : FALLBACK_ID_FIELDS;
+function readId(json: IDataObject, field: string, fallback: string[]): string | undefined {
+	const paths = field ? [field] : fallback;
 	for (const path of paths) {
 		let current: unknown = json;
 		for (const key of path.split('.')) current = typeof current === 'object' && current !== null ? (current as IDataObject)[key] : undefined;
@@ -85,6 +103,8 @@ function readId(json: IDataObject, field: string): string | undefined {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
+	const version: NodeVersion = this.getNode().typeVersion >= 1.1 ? 1.1 : 1;
+	const fallback = FALLBACK_ID_FIELDS[version];
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const variants = ((this.getNodeParameter('variants', i, {}) as IDataObject).variant ?? []) as Array<{ name: string; weight: number }>;
@@ -95,14 +115,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			};
 			validateConfig(config);
 			const field = text(this.getNodeParameter('customerIdField', i, ''));
-			const customerId = readId(items[i].json, field);
+			const customerId = readId(items[i].json, field, fallback);
 			if (customerId === undefined) {
-				throw new NodeOperationError(this.getNode(), `Item ${i}: no customer ID in ${field ? `field "${field}"` : `any of ${FALLBACK_ID_FIELDS.join(', ')}`}`, {
+				throw new NodeOperationError(this.getNode(), `Item ${i}: no customer ID in ${field ? `field "${field}"` : `any of ${fallback.join(', ')}`}`, {
 					itemIndex: i,
 					description: 'Set "Customer ID Field" to the field that identifies the customer',
 				});
 			}
-			const a = assign(customerId, config);
+			// Version 1 hashes the id as written (trimmed): its saved experiments keep their variants.
+			const a = assign(version === 1 ? customerId : normalizeCustomerId(customerId), config);
 			out.push({
 				json: {
 					...items[i].json,

@@ -9,6 +9,7 @@
  * the changed boundaries; adding a holdout or reordering variants reshuffles more.
  */
 import { createHash } from 'node:crypto';
+import { normalizeEmail } from '../events/util';
 
 export interface VariantSpec {
 	name: string;
@@ -37,6 +38,17 @@ export class AssignError extends Error {}
 export function bucketOf(experimentId: string, customerId: string): number {
 	const digest = createHash('sha256').update(`${experimentId}:${customerId}`, 'utf8').digest();
 	return digest.readUIntBE(0, 6) / 2 ** 48;
+}
+
+/**
+ * The customer id as node version 1.1 hashes it: an email-like id (one `@` with text on either
+ * side and no white space) trimmed and lower-cased, as the canonical event's `email` is
+ * (normalizeEmail), so `Ann@X.com` and `ann@x.com` are one customer; any other id as it is.
+ * Version 1 hashes the id as written (apart from surrounding spaces) and must keep doing so:
+ * its customers' variants would move.
+ */
+export function normalizeCustomerId(customerId: string): string {
+	return normalizeEmail(customerId) ?? customerId;
 }
 
 export function validateConfig(config: AssignConfig): void {
