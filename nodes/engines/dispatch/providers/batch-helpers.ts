@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../types/attribution';
-import { isRecord } from '../util';
+import { header, isRecord, parseJson } from '../util';
 import type {
 	Address,
 	HttpResponseSpec,
@@ -24,16 +24,6 @@ export function formatAddress(address: Address): string {
 	return `${display} <${address.email}>`;
 }
 
-/** Case-insensitive header lookup on a response. */
-export function header(response: HttpResponseSpec, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(response.headers)) {
-		if (key.toLowerCase() !== wanted || value === undefined) continue;
-		return Array.isArray(value) ? value[0] : value;
-	}
-	return undefined;
-}
-
 /** Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
 export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()): number | undefined {
 	const value = header(response, 'retry-after')?.trim();
@@ -43,16 +33,6 @@ export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()):
 	if (Number.isNaN(at)) return undefined;
 	return Math.max(0, Math.ceil((at - now) / 1000));
 }
-
-export function parseJson(body: string): unknown {
-	try {
-		return JSON.parse(body) as unknown;
-	} catch {
-		return undefined;
-	}
-}
-
-export { isRecord };
 
 /** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
 export function isRetryableStatus(status: number): boolean {

@@ -46,10 +46,7 @@ import {
 	chunk,
 	failAll,
 	groupBy,
-	header,
-	isRecord,
 	isRetryableStatus,
-	parseJson,
 	requestKey,
 	retryAfterSeconds,
 	sharedEntries,
@@ -58,7 +55,7 @@ import {
 	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
-import { headerJsonMetadata, headerJsonProblem, refusedForOthers } from '../util';
+import { header, headerJsonMetadata, headerJsonProblem, isRecord, parseJson, refusedForOthers } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;

@@ -41,15 +41,13 @@ import {
 	chunk,
 	failAll,
 	groupBy,
-	isRecord,
 	isRetryableStatus,
-	parseJson,
 	sharedEntries,
 	stableJson,
 	stringSetting,
 	trimSlash,
 } from './batch-helpers';
-import { jsonBytes, keepUserIdIf } from '../util';
+import { isRecord, jsonBytes, keepUserIdIf, parseJson } from '../util';
 
 export const MANDRILL_MAX_RECIPIENTS = 1000;
 /**

@@ -41,21 +41,19 @@ import type {
 	RequestPlan,
 } from '../types';
 import {
+	chunk,
 	failAll,
 	formatAddress,
-	isRecord,
+	groupBy,
 	isRetryableStatus,
 	metadataTags,
-	parseJson,
 	requestKey,
 	retryAfterSeconds,
 	stringSetting,
 	tagSafe,
 	trimSlash,
-	chunk,
-	groupBy,
 } from './batch-helpers';
-import { refusedForOthers } from '../util';
+import { isRecord, parseJson, refusedForOthers } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
