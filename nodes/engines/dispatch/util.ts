@@ -1,6 +1,6 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
 import { encodeHeaderValue, USER_ID_KEY } from '../types/attribution';
-import type { Address, HeaderLineProblem, HttpResponseSpec, MessageProblem, MessageResult, RequestPlan } from './types';
+import type { Address, HeaderLineProblem, HttpResponseSpec, MessageProblem, MessageResult, ProviderSettings, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
 export function header(response: Pick<HttpResponseSpec, 'headers'>, name: string): string | undefined {
@@ -60,13 +60,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+	return status === 408 || status === 429 || status >= 500;
+}
+
 /** Whole-request outcome for a non-2xx HTTP status: 429/5xx/408 retryable, other 4xx not. */
 export function httpFailure(plan: RequestPlan, response: HttpResponseSpec, error: string): MessageResult[] {
-	const status = response.status;
-	const retryable = status === 429 || status === 408 || status >= 500;
+	const retryable = isRetryableStatus(response.status);
 	return sameForAll(plan, {
 		status: 'failed',
-		responseCode: status,
+		responseCode: response.status,
 		error,
 		retryable,
 		retryAfterSeconds: retryable ? retryAfterSeconds(response) : undefined,
@@ -96,10 +100,20 @@ export function chunk<T>(items: T[], maxCount: number, maxBytes: number, size: (
 	return out;
 }
 
-/** Base URL from settings without a trailing slash. */
-export function baseUrl(settings: Record<string, unknown>, fallback: string): string {
-	const raw = typeof settings.baseUrl === 'string' && settings.baseUrl.trim() ? settings.baseUrl.trim() : fallback;
-	return raw.replace(/\/+$/, '');
+/** A non-empty string setting, or the fallback. */
+export function stringSetting(settings: ProviderSettings, key: string, fallback = ''): string {
+	const value = settings[key];
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
+}
+
+/** Base URL without trailing slash. */
+export function trimSlash(url: string): string {
+	return url.replace(/\/+$/, '');
+}
+
+/** The `baseUrl` setting (else the fallback) without a trailing slash. */
+export function baseUrl(settings: ProviderSettings, fallback: string): string {
+	return trimSlash(stringSetting(settings, 'baseUrl', fallback));
 }
 
 /**

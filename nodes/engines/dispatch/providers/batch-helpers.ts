@@ -5,13 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../types/attribution';
-import { header, isRecord, parseJson } from '../util';
+import { header, isRecord, isRetryableStatus, parseJson } from '../util';
 import type {
 	Address,
 	HttpResponseSpec,
 	MessageResult,
 	OutboundMessage,
-	ProviderSettings,
 	RequestPlan,
 } from '../types';
 
@@ -32,11 +31,6 @@ export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()):
 	const at = Date.parse(value);
 	if (Number.isNaN(at)) return undefined;
 	return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-/** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
-export function isRetryableStatus(status: number): boolean {
-	return status === 408 || status === 429 || status >= 500;
 }
 
 /** The same failure for every message of a request (the whole request was refused). */
@@ -154,17 +148,6 @@ export function sharedEntries(records: Array<Record<string, string>>): Record<st
 export function allSame<T>(messages: OutboundMessage[], pick: (m: OutboundMessage) => T): boolean {
 	const first = stableJson(pick(messages[0]));
 	return messages.every((m) => stableJson(pick(m)) === first);
-}
-
-/** A non-empty string setting, or the fallback. */
-export function stringSetting(settings: ProviderSettings, key: string, fallback = ''): string {
-	const value = settings[key];
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
-}
-
-/** Base URL without trailing slash. */
-export function trimSlash(url: string): string {
-	return url.replace(/\/+$/, '');
 }
 
 /** Encodes a header value as an RFC 2047 encoded-word when it is not printable ASCII. */

@@ -46,16 +46,13 @@ import {
 	chunk,
 	failAll,
 	groupBy,
-	isRetryableStatus,
 	requestKey,
 	retryAfterSeconds,
 	sharedEntries,
 	stableJson,
-	stringSetting,
-	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
-import { header, headerJsonMetadata, headerJsonProblem, isRecord, parseJson, refusedForOthers } from '../util';
+import { baseUrl, header, headerJsonMetadata, headerJsonProblem, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -184,7 +181,7 @@ export const brevo: EspProvider = {
 	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
-		const url = `${trimSlash(stringSetting(settings, 'baseUrl', 'https://api.brevo.com'))}/v3/smtp/email`;
+		const url = `${baseUrl(settings, 'https://api.brevo.com')}/v3/smtp/email`;
 		const plans: RequestPlan[] = [];
 		// Template versions are bounded by the documented cumulative params limit; rendered
 		// calls by our own 20 MB cap on the request (Brevo documents no content limit per call).

@@ -48,10 +48,8 @@ import {
 	groupBy,
 	sha256Hex,
 	stableJson,
-	stringSetting,
-	trimSlash,
 } from './batch-helpers';
-import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem, isRecord, parseJson } from '../util';
+import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem, isRecord, parseJson, stringSetting, trimSlash } from '../util';
 import { encodeVariableValue } from '../../types/attribution';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;

@@ -45,15 +45,12 @@ import {
 	failAll,
 	formatAddress,
 	groupBy,
-	isRetryableStatus,
 	metadataTags,
 	requestKey,
 	retryAfterSeconds,
-	stringSetting,
 	tagSafe,
-	trimSlash,
 } from './batch-helpers';
-import { isRecord, parseJson, refusedForOthers } from '../util';
+import { baseUrl, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
@@ -168,7 +165,7 @@ export const resend: EspProvider = {
 	acceptsIdempotencyKey: true,
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
-		const base = trimSlash(stringSetting(settings, 'baseUrl', 'https://api.resend.com'));
+		const base = baseUrl(settings, 'https://api.resend.com');
 		// Each email is serialised once: its JSON gives its size and is joined into the body.
 		const emails = new Map(messages.map((m) => [m, resendEmail(m, mode)]));
 		const json = new Map<OutboundMessage, string>([...emails].map(([m, email]) => [m, JSON.stringify(email)]));

@@ -38,14 +38,11 @@ import {
 	chunk,
 	failAll,
 	groupBy,
-	isRetryableStatus,
 	metadataTags,
 	stableJson,
-	stringSetting,
 	tagSafe,
-	trimSlash,
 } from './batch-helpers';
-import { header, isRecord, parseJson, refusedForOthers } from '../util';
+import { header, isRecord, isRetryableStatus, parseJson, refusedForOthers, stringSetting, trimSlash } from '../util';
 
 export const SES_MAX_BULK_ENTRIES = 50;
 
