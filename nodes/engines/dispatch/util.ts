@@ -81,25 +81,6 @@ export function byteLength(text: string | undefined): number {
 	return text ? Buffer.byteLength(text, 'utf8') : 0;
 }
 
-/** Splits items into groups of at most `maxCount` items and `maxBytes` summed size. */
-export function chunk<T>(items: T[], maxCount: number, maxBytes: number, size: (item: T) => number): T[][] {
-	const out: T[][] = [];
-	let current: T[] = [];
-	let bytes = 0;
-	for (const item of items) {
-		const s = size(item);
-		if (current.length > 0 && (current.length >= maxCount || bytes + s > maxBytes)) {
-			out.push(current);
-			current = [];
-			bytes = 0;
-		}
-		current.push(item);
-		bytes += s;
-	}
-	if (current.length > 0) out.push(current);
-	return out;
-}
-
 /** A non-empty string setting, or the fallback. */
 export function stringSetting(settings: ProviderSettings, key: string, fallback = ''): string {
 	const value = settings[key];

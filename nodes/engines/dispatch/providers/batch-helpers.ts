@@ -1,7 +1,8 @@
 /**
- * Small pure helpers shared by the Mailgun, SES, Brevo, Mandrill and Resend providers:
- * address formatting, grouping messages into batches, and turning an HTTP failure into
- * one result per message with the right retry decision.
+ * Small pure helpers for the providers that batch messages (Mailgun, SES, Brevo, Mandrill,
+ * Resend; Postmark for chunk): address formatting, grouping messages into batches, keys and
+ * tags, and turning an HTTP failure into one result per message with the right retry decision.
+ * Helpers of every kind (headers, JSON, settings, header lines) are in ../util.
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../types/attribution';
