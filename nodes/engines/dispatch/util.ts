@@ -272,7 +272,7 @@ export function largestFitting(max: number, fits: (n: number) => boolean): numbe
 	return low;
 }
 
-/** Size of metadata as JSON text, in UTF-8 bytes (how SendGrid and Mandrill limits are read here). */
+/** Size of a value as JSON text, in UTF-8 bytes (how SendGrid's and Mandrill's metadata and Brevo's params limits are read here). */
 export function jsonBytes(value: unknown): number {
 	return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }

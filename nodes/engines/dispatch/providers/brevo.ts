@@ -52,7 +52,7 @@ import {
 	stableJson,
 	uuidFrom,
 } from './batch-helpers';
-import { baseUrl, header, headerJsonMetadata, headerJsonProblem, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
+import { baseUrl, header, headerJsonMetadata, headerJsonProblem, isRecord, isRetryableStatus, jsonBytes, parseJson, refusedForOthers } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -175,7 +175,7 @@ export const brevo: EspProvider = {
 		const header = headerJsonProblem(message.metadata, 'X-Mailin-custom');
 		if (header) return header;
 		if (mode !== 'template' || !message.variables) return undefined;
-		const bytes = Buffer.byteLength(JSON.stringify(message.variables), 'utf8');
+		const bytes = jsonBytes(message.variables);
 		if (bytes <= BREVO_MAX_VERSION_PARAMS_BYTES) return undefined;
 		return { field: 'variables', message: `the template variables (Brevo params) are ${bytes.toLocaleString('en-US')} bytes as JSON, more than the 100 KB (${BREVO_MAX_VERSION_PARAMS_BYTES.toLocaleString('en-US')} bytes) Brevo allows per message version` };
 	},
@@ -187,7 +187,7 @@ export const brevo: EspProvider = {
 		// calls by our own 20 MB cap on the request (Brevo documents no content limit per call).
 		const template = mode === 'template';
 		const size = template
-			? (m: OutboundMessage) => Buffer.byteLength(JSON.stringify(m.variables ?? {}), 'utf8')
+			? (m: OutboundMessage) => jsonBytes(m.variables ?? {})
 			: (m: OutboundMessage) => Buffer.byteLength(stableJson([m.subject, m.html, m.text]), 'utf8') + 200;
 		const maxBytes = template ? BREVO_MAX_PARAMS_BYTES : MAX_RENDERED_BYTES;
 		for (const group of groupBy(messages, (m) => groupKey(m, mode))) {
