@@ -1,6 +1,6 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
 import { encodeHeaderValue, USER_ID_KEY } from '../types/attribution';
-import type { Address, HeaderLineProblem, HttpResponseSpec, MessageProblem, MessageResult, RequestPlan } from './types';
+import type { Address, HeaderLineProblem, HttpResponseSpec, MessageProblem, MessageResult, ProviderSettings, RequestPlan } from './types';
 
 /** A header value from a response (case-insensitive name), first value if repeated. */
 export function header(response: Pick<HttpResponseSpec, 'headers'>, name: string): string | undefined {
@@ -60,13 +60,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+	return status === 408 || status === 429 || status >= 500;
+}
+
 /** Whole-request outcome for a non-2xx HTTP status: 429/5xx/408 retryable, other 4xx not. */
 export function httpFailure(plan: RequestPlan, response: HttpResponseSpec, error: string): MessageResult[] {
-	const status = response.status;
-	const retryable = status === 429 || status === 408 || status >= 500;
+	const retryable = isRetryableStatus(response.status);
 	return sameForAll(plan, {
 		status: 'failed',
-		responseCode: status,
+		responseCode: response.status,
 		error,
 		retryable,
 		retryAfterSeconds: retryable ? retryAfterSeconds(response) : undefined,
@@ -77,29 +81,20 @@ export function byteLength(text: string | undefined): number {
 	return text ? Buffer.byteLength(text, 'utf8') : 0;
 }
 
-/** Splits items into groups of at most `maxCount` items and `maxBytes` summed size. */
-export function chunk<T>(items: T[], maxCount: number, maxBytes: number, size: (item: T) => number): T[][] {
-	const out: T[][] = [];
-	let current: T[] = [];
-	let bytes = 0;
-	for (const item of items) {
-		const s = size(item);
-		if (current.length > 0 && (current.length >= maxCount || bytes + s > maxBytes)) {
-			out.push(current);
-			current = [];
-			bytes = 0;
-		}
-		current.push(item);
-		bytes += s;
-	}
-	if (current.length > 0) out.push(current);
-	return out;
+/** A non-empty string setting, or the fallback. */
+export function stringSetting(settings: ProviderSettings, key: string, fallback = ''): string {
+	const value = settings[key];
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
 }
 
-/** Base URL from settings without a trailing slash. */
-export function baseUrl(settings: Record<string, unknown>, fallback: string): string {
-	const raw = typeof settings.baseUrl === 'string' && settings.baseUrl.trim() ? settings.baseUrl.trim() : fallback;
-	return raw.replace(/\/+$/, '');
+/** Base URL without trailing slash. */
+export function trimSlash(url: string): string {
+	return url.replace(/\/+$/, '');
+}
+
+/** The `baseUrl` setting (else the fallback) without a trailing slash. */
+export function baseUrl(settings: ProviderSettings, fallback: string): string {
+	return trimSlash(stringSetting(settings, 'baseUrl', fallback));
 }
 
 /**
@@ -277,7 +272,7 @@ export function largestFitting(max: number, fits: (n: number) => boolean): numbe
 	return low;
 }
 
-/** Size of metadata as JSON text, in UTF-8 bytes (how SendGrid and Mandrill limits are read here). */
+/** Size of a value as JSON text, in UTF-8 bytes (how SendGrid's and Mandrill's metadata and Brevo's params limits are read here). */
 export function jsonBytes(value: unknown): number {
 	return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }

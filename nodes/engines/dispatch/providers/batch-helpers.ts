@@ -1,17 +1,17 @@
 /**
- * Small pure helpers shared by the Mailgun, SES, Brevo, Mandrill and Resend providers:
- * address formatting, grouping messages into batches, and turning an HTTP failure into
- * one result per message with the right retry decision.
+ * Small pure helpers for the providers that batch messages (Mailgun, SES, Brevo, Mandrill,
+ * Resend; Postmark for chunk): address formatting, grouping messages into batches, keys and
+ * tags, and turning an HTTP failure into one result per message with the right retry decision.
+ * Helpers of every kind (headers, JSON, settings, header lines) are in ../util.
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../types/attribution';
-import { isRecord } from '../util';
+import { header, isRecord, isRetryableStatus, parseJson } from '../util';
 import type {
 	Address,
 	HttpResponseSpec,
 	MessageResult,
 	OutboundMessage,
-	ProviderSettings,
 	RequestPlan,
 } from '../types';
 
@@ -24,16 +24,6 @@ export function formatAddress(address: Address): string {
 	return `${display} <${address.email}>`;
 }
 
-/** Case-insensitive header lookup on a response. */
-export function header(response: HttpResponseSpec, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(response.headers)) {
-		if (key.toLowerCase() !== wanted || value === undefined) continue;
-		return Array.isArray(value) ? value[0] : value;
-	}
-	return undefined;
-}
-
 /** Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
 export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()): number | undefined {
 	const value = header(response, 'retry-after')?.trim();
@@ -42,21 +32,6 @@ export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()):
 	const at = Date.parse(value);
 	if (Number.isNaN(at)) return undefined;
 	return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-export function parseJson(body: string): unknown {
-	try {
-		return JSON.parse(body) as unknown;
-	} catch {
-		return undefined;
-	}
-}
-
-export { isRecord };
-
-/** Whether an HTTP status is worth retrying: 408, 429 and every 5xx. */
-export function isRetryableStatus(status: number): boolean {
-	return status === 408 || status === 429 || status >= 500;
 }
 
 /** The same failure for every message of a request (the whole request was refused). */
@@ -174,17 +149,6 @@ export function sharedEntries(records: Array<Record<string, string>>): Record<st
 export function allSame<T>(messages: OutboundMessage[], pick: (m: OutboundMessage) => T): boolean {
 	const first = stableJson(pick(messages[0]));
 	return messages.every((m) => stableJson(pick(m)) === first);
-}
-
-/** A non-empty string setting, or the fallback. */
-export function stringSetting(settings: ProviderSettings, key: string, fallback = ''): string {
-	const value = settings[key];
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
-}
-
-/** Base URL without trailing slash. */
-export function trimSlash(url: string): string {
-	return url.replace(/\/+$/, '');
 }
 
 /** Encodes a header value as an RFC 2047 encoded-word when it is not printable ASCII. */

@@ -46,19 +46,13 @@ import {
 	chunk,
 	failAll,
 	groupBy,
-	header,
-	isRecord,
-	isRetryableStatus,
-	parseJson,
 	requestKey,
 	retryAfterSeconds,
 	sharedEntries,
 	stableJson,
-	stringSetting,
-	trimSlash,
 	uuidFrom,
 } from './batch-helpers';
-import { headerJsonMetadata, headerJsonProblem, refusedForOthers } from '../util';
+import { baseUrl, header, headerJsonMetadata, headerJsonProblem, isRecord, isRetryableStatus, jsonBytes, parseJson, refusedForOthers } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -181,19 +175,19 @@ export const brevo: EspProvider = {
 		const header = headerJsonProblem(message.metadata, 'X-Mailin-custom');
 		if (header) return header;
 		if (mode !== 'template' || !message.variables) return undefined;
-		const bytes = Buffer.byteLength(JSON.stringify(message.variables), 'utf8');
+		const bytes = jsonBytes(message.variables);
 		if (bytes <= BREVO_MAX_VERSION_PARAMS_BYTES) return undefined;
 		return { field: 'variables', message: `the template variables (Brevo params) are ${bytes.toLocaleString('en-US')} bytes as JSON, more than the 100 KB (${BREVO_MAX_VERSION_PARAMS_BYTES.toLocaleString('en-US')} bytes) Brevo allows per message version` };
 	},
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
-		const url = `${trimSlash(stringSetting(settings, 'baseUrl', 'https://api.brevo.com'))}/v3/smtp/email`;
+		const url = `${baseUrl(settings, 'https://api.brevo.com')}/v3/smtp/email`;
 		const plans: RequestPlan[] = [];
 		// Template versions are bounded by the documented cumulative params limit; rendered
 		// calls by our own 20 MB cap on the request (Brevo documents no content limit per call).
 		const template = mode === 'template';
 		const size = template
-			? (m: OutboundMessage) => Buffer.byteLength(JSON.stringify(m.variables ?? {}), 'utf8')
+			? (m: OutboundMessage) => jsonBytes(m.variables ?? {})
 			: (m: OutboundMessage) => Buffer.byteLength(stableJson([m.subject, m.html, m.text]), 'utf8') + 200;
 		const maxBytes = template ? BREVO_MAX_PARAMS_BYTES : MAX_RENDERED_BYTES;
 		for (const group of groupBy(messages, (m) => groupKey(m, mode))) {

@@ -46,14 +46,10 @@ import {
 	failAll,
 	formatAddress,
 	groupBy,
-	isRecord,
-	parseJson,
 	sha256Hex,
 	stableJson,
-	stringSetting,
-	trimSlash,
 } from './batch-helpers';
-import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem } from '../util';
+import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem, isRecord, parseJson, stringSetting, trimSlash } from '../util';
 import { encodeVariableValue } from '../../types/attribution';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;

@@ -36,20 +36,8 @@ import type {
 	RequestPlan,
 	SendStatus,
 } from '../types';
-import {
-	allSame,
-	chunk,
-	failAll,
-	groupBy,
-	isRecord,
-	isRetryableStatus,
-	parseJson,
-	sharedEntries,
-	stableJson,
-	stringSetting,
-	trimSlash,
-} from './batch-helpers';
-import { jsonBytes, keepUserIdIf } from '../util';
+import { allSame, chunk, failAll, groupBy, sharedEntries, stableJson } from './batch-helpers';
+import { baseUrl, isRecord, isRetryableStatus, jsonBytes, keepUserIdIf, parseJson } from '../util';
 
 export const MANDRILL_MAX_RECIPIENTS = 1000;
 /**
@@ -171,7 +159,7 @@ export const mandrill: EspProvider = {
 	acceptsIdempotencyKey: false,
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
-		const base = trimSlash(stringSetting(settings, 'baseUrl', 'https://mandrillapp.com/api/1.0'));
+		const base = baseUrl(settings, 'https://mandrillapp.com/api/1.0');
 		const url = `${base}/messages/${mode === 'template' ? 'send-template' : 'send'}`;
 		const size = (m: OutboundMessage) =>
 			Buffer.byteLength(stableJson([m.subject, m.html, m.text, m.variables, m.metadata, m.to]), 'utf8') + 100;

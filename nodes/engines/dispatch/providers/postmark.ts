@@ -20,7 +20,8 @@
  */
 import { USER_ID_KEY } from '../../types/attribution';
 import type { DispatchMode, EspProvider, HttpResponseSpec, MessageProblem, MessageResult, OutboundMessage, ProviderSettings, RequestPlan } from '../types';
-import { ATTRIBUTION_LABELS, baseUrl, byteLength, chunk, formatAddress, httpFailure, parseJson } from '../util';
+import { chunk } from './batch-helpers';
+import { ATTRIBUTION_LABELS, baseUrl, byteLength, formatAddress, httpFailure, parseJson } from '../util';
 
 export const POSTMARK_MAX_BATCH = 500;
 const MAX_REQUEST_BYTES = 50 * 1000 * 1000 - 64 * 1024;
@@ -112,9 +113,11 @@ export const postmark: EspProvider = {
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
 		const base = baseUrl(settings, 'https://api.postmarkapp.com');
 		const url = mode === 'template' ? `${base}/email/batchWithTemplates` : `${base}/email/batch`;
-		const bodies = messages.map((m) => ({ m, json: JSON.stringify(toPostmark(m, mode)) }));
-		return chunk(bodies, POSTMARK_MAX_BATCH, MAX_REQUEST_BYTES, (b) => byteLength(b.json) + 1).map((batch) => {
-			const array = `[${batch.map((b) => b.json).join(',')}]`;
+		// Each message is serialised once: its JSON gives its size (plus the comma) and is joined into the body.
+		const json = new Map(messages.map((m) => [m, JSON.stringify(toPostmark(m, mode))]));
+		const size = (m: OutboundMessage) => byteLength(json.get(m)) + 1;
+		return chunk(messages, POSTMARK_MAX_BATCH, { maxBytes: MAX_REQUEST_BYTES, size }).map((batch) => {
+			const array = `[${batch.map((m) => json.get(m)).join(',')}]`;
 			return {
 				request: {
 					method: 'POST' as const,
@@ -122,7 +125,7 @@ export const postmark: EspProvider = {
 					headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 					body: mode === 'template' ? `{"Messages":${array}}` : array,
 				},
-				messages: batch.map((b) => b.m),
+				messages: batch,
 			};
 		});
 	},

@@ -41,21 +41,16 @@ import type {
 	RequestPlan,
 } from '../types';
 import {
+	chunk,
 	failAll,
 	formatAddress,
-	isRecord,
-	isRetryableStatus,
+	groupBy,
 	metadataTags,
-	parseJson,
 	requestKey,
 	retryAfterSeconds,
-	stringSetting,
 	tagSafe,
-	trimSlash,
-	chunk,
-	groupBy,
 } from './batch-helpers';
-import { refusedForOthers } from '../util';
+import { baseUrl, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
@@ -170,7 +165,7 @@ export const resend: EspProvider = {
 	acceptsIdempotencyKey: true,
 
 	plan(messages: OutboundMessage[], mode: DispatchMode, settings: ProviderSettings): RequestPlan[] {
-		const base = trimSlash(stringSetting(settings, 'baseUrl', 'https://api.resend.com'));
+		const base = baseUrl(settings, 'https://api.resend.com');
 		// Each email is serialised once: its JSON gives its size and is joined into the body.
 		const emails = new Map(messages.map((m) => [m, resendEmail(m, mode)]));
 		const json = new Map<OutboundMessage, string>([...emails].map(([m, email]) => [m, JSON.stringify(email)]));

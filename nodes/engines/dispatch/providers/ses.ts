@@ -38,17 +38,11 @@ import {
 	chunk,
 	failAll,
 	groupBy,
-	header,
-	isRecord,
-	isRetryableStatus,
 	metadataTags,
-	parseJson,
 	stableJson,
-	stringSetting,
 	tagSafe,
-	trimSlash,
 } from './batch-helpers';
-import { refusedForOthers } from '../util';
+import { header, isRecord, isRetryableStatus, parseJson, refusedForOthers, stringSetting, trimSlash } from '../util';
 
 export const SES_MAX_BULK_ENTRIES = 50;
 
