@@ -159,6 +159,17 @@ function idText(v: unknown, field: string): string | undefined {
 }
 
 /**
+ * A NUL character (U+0000) in a field the store keeps as a text column (messageId, event, type,
+ * userId, email, anonymousId): PostgreSQL text cannot hold it (SQLite can), so it is refused here,
+ * naming the field, and both stores refuse the same events with the same message.
+ */
+function refuseNul(value: unknown, field: string): void {
+	if (typeof value === 'string' && value.includes('\u0000')) {
+		throw new InvalidEventError(`The ${field} holds a NUL character (U+0000), which the profile store cannot keep: remove it`, field);
+	}
+}
+
+/**
  * How far an event's timestamp may lie after the moment it was received (or, without receivedAt,
  * recorded): provider clocks and queues are off by seconds or minutes; a day covers any time zone
  * read wrongly. Beyond it the time is wrong, and recording it would move lastSeenAt / lastOrderAt
@@ -177,8 +188,11 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 	const event = input as CanonicalEvent;
 	const messageId = idText(event.messageId, 'messageId');
 	if (!messageId) throw new InvalidEventError('The event has no messageId (needed to record it once)', 'messageId');
+	refuseNul(messageId, 'messageId');
 	const name = str(event.event);
 	if (!name) throw new InvalidEventError('The event has no event name', 'event');
+	refuseNul(name, 'event');
+	refuseNul(event.type, 'type');
 	if (typeof event.timestamp !== 'string' && typeof event.timestamp !== 'number') {
 		throw new InvalidEventError('The event has no timestamp', 'timestamp');
 	}
@@ -213,6 +227,9 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 	const userId = idText(event.userId, 'userId');
 	const email = str(event.email)?.toLowerCase();
 	const anonymousId = idText(event.anonymousId, 'anonymousId');
+	refuseNul(userId, 'userId');
+	refuseNul(email, 'email');
+	refuseNul(anonymousId, 'anonymousId');
 	if (!userId && !email && !anonymousId) {
 		throw new InvalidEventError('The event has no identity: it needs a userId, an email or an anonymousId', 'userId');
 	}

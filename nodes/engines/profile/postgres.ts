@@ -15,6 +15,7 @@ import { plan, prepare, type Plan, type Prepared } from './batch';
 import { toProfile, type ProfileState } from './fold';
 import { transactionFromBody } from './transactions';
 import {
+	acceptsProfile,
 	lookupKeys,
 	validPrefix,
 	type EraseResult,
@@ -189,9 +190,16 @@ export class PostgresProfileStore implements ProfileStore {
 	private async findProfileId(c: Pool | PoolClient, lookup: IdentityLookup): Promise<string | undefined> {
 		const keys = lookupKeys(lookup);
 		if (!keys.length) return undefined;
-		const { rows } = await this.q(c, `SELECT key, profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[])`, [keys]);
-		const byKey = new Map(rows.map((r) => [r.key as string, r.profile_id as string]));
-		for (const k of keys) if (byKey.has(k)) return byKey.get(k);
+		const { rows } = await this.q(
+			c,
+			`SELECT i.key, i.profile_id, p.user_id FROM ${this.t.identities} i LEFT JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])`,
+			[keys],
+		);
+		const byKey = new Map(rows.map((r) => [r.key as string, r as { profile_id: string; user_id: string | null }]));
+		for (const k of keys) {
+			const row = byKey.get(k);
+			if (row && acceptsProfile(lookup, k, row.user_id)) return row.profile_id;
+		}
 		return undefined;
 	}
 
@@ -338,13 +346,16 @@ export class PostgresProfileStore implements ProfileStore {
 		await this.init();
 		const keys = lookupKeys(lookup);
 		if (!keys.length) return { profileFound: false, happened: false, at: null, count: 0 };
-		// One round trip: the first known identity in priority order, then its matching events.
+		// One round trip: the first known identity in priority order (not, after an unknown userId, a
+		// profile of another userId: acceptsProfile), then its matching events.
 		const { rows } = await this.q(this.pool, 
-			`WITH p AS (SELECT profile_id FROM ${this.t.identities} WHERE key = ANY($1::text[]) ORDER BY array_position($1::text[], key) LIMIT 1)
+			`WITH p AS (SELECT i.profile_id FROM ${this.t.identities} i LEFT JOIN ${this.t.profiles} pr ON pr.profile_id = i.profile_id
+			   WHERE i.key = ANY($1::text[]) AND (i.key LIKE 'u:%' OR $5::text IS NULL OR pr.user_id IS NULL OR pr.user_id = $5::text)
+			   ORDER BY array_position($1::text[], i.key) LIMIT 1)
 			 SELECT p.profile_id, MIN(e.ts) AS first, COUNT(e.message_id) AS n FROM p
 			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts > $3 AND e.message_id <> $4
 			 GROUP BY p.profile_id`,
-			[keys, eventName, since.getTime(), excludeMessageId],
+			[keys, eventName, since.getTime(), excludeMessageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null],
 		);
 		if (!rows.length) return { profileFound: false, happened: false, at: null, count: 0 };
 		const n = Number(rows[0].n);

@@ -18,6 +18,7 @@ import type { CustomerProfile } from '../types/CustomerProfile';
 import { plan, prepare, type Plan } from './batch';
 import { toProfile, type ProfileState } from './fold';
 import {
+	acceptsProfile,
 	lookupKeys,
 	validPrefix,
 	type EraseResult,
@@ -233,7 +234,7 @@ export class SqliteProfileStore implements ProfileStore {
 			 WHERE i.key IN (SELECT value FROM json_each(?))`,
 		);
 		s('profile', `SELECT data FROM ${profiles} WHERE profile_id = ?`);
-		s('identity', `SELECT profile_id AS id FROM ${identities} WHERE key = ?`);
+		s('identity', `SELECT i.profile_id AS id, p.user_id AS userId FROM ${identities} i LEFT JOIN ${profiles} p ON p.profile_id = i.profile_id WHERE i.key = ?`);
 		s(
 			'upsertProfile',
 			`INSERT INTO ${profiles} (profile_id, user_id, email, unsubscribed, bounced, complained, updated_at, data)
@@ -266,8 +267,8 @@ export class SqliteProfileStore implements ProfileStore {
 
 	private findProfileId(lookup: IdentityLookup): string | undefined {
 		for (const key of lookupKeys(lookup)) {
-			const row = this.st.identity.get(key) as { id: string } | undefined;
-			if (row) return row.id;
+			const row = this.st.identity.get(key) as { id: string; userId: string | null } | undefined;
+			if (row && acceptsProfile(lookup, key, row.userId)) return row.id;
 		}
 		return undefined;
 	}

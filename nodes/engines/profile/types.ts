@@ -161,6 +161,20 @@ export function validPrefix(prefix: string | undefined): string {
 	return p;
 }
 
+/**
+ * Whether the profile found through identity `key` of a lookup is that lookup's customer. A lookup
+ * with a userId whose `u:` key is unknown may fall back to its email or anonymousId only when the
+ * profile found there has no userId (the same customer before they logged in): a profile of
+ * another userId is another customer, as Record Events treats it (an event with a userId never
+ * folds into a profile of another userId). Get, Check Event Since and Erase therefore never answer
+ * with, or erase, another customer's profile because the two share an address or a device.
+ */
+export function acceptsProfile(lookup: IdentityLookup, key: string, profileUserId: string | null | undefined): boolean {
+	if (key.startsWith('u:')) return true;
+	const userId = typeof lookup.userId === 'string' ? lookup.userId.trim() : '';
+	return userId === '' || profileUserId === null || profileUserId === undefined || profileUserId === userId;
+}
+
 /** Identity keys of a lookup, in priority order. */
 export function lookupKeys(lookup: IdentityLookup): string[] {
 	const keys: string[] = [];
