@@ -49,6 +49,20 @@ describe.each(storages)('Record Events inputs on $name', (storage) => {
 		expect(notSince.items('Profile')[0].json.happenedSince).toBe(false);
 	});
 
+	it('records a numeric epoch-seconds timestamp (below 1e11) at its time, not in 1970; Check Event Since reads seconds too', async () => {
+		// `date +%s` / Luxon's toSeconds() in a Set node: 1772359200 s = 2026-03-01T10:00:00Z (see the top)
+		const order = { type: 'track', event: 'Order Completed', messageId: mid(), timestamp: 1772359200, userId: 'sec-1', properties: { total: 10, currency: 'USD' } };
+		const res = await run('record', [order], {}, COF);
+		expect(res.items('Profile')[0].json).toMatchObject({ recorded: { status: 'recorded' } });
+		const got = (await run('get', [{ userId: 'sec-1' }])).items('Profile')[0].json.profile as IDataObject;
+		expect(got.lastOrderAt).toBe('2026-03-01T10:00:00.000Z');
+		// the triggering item's own numeric timestamp, one second before the order, read as seconds
+		const since = await run('checkSince', [{ userId: 'sec-1', timestamp: 1772359199, messageId: 'other' }], { since: 'triggeringEvent' });
+		expect(since.items('Profile')[0].json.happenedSince).toBe(true);
+		const notSince = await run('checkSince', [{ userId: 'sec-1', timestamp: 1772359200, messageId: 'other' }], { since: 'triggeringEvent' });
+		expect(notSince.items('Profile')[0].json.happenedSince).toBe(false);
+	});
+
 	it('F3: refuses a timestamp that is no time, naming the item and the field', async () => {
 		const bad = { type: 'track', event: 'Order Completed', messageId: mid(), timestamp: '2026-02-30T10:00:00Z', userId: 'frac-2' };
 		const strict = await run('record', [bad]);

@@ -2,8 +2,11 @@
  * The times the profile store reads: an event's `timestamp` and `receivedAt`, Check Event Since's
  * Since Time (or the triggering event's timestamp) and Export's Since. Read the same way whatever
  * the n8n server's time zone, as the rest of the package reads dates:
- * - a number is epoch milliseconds, truncated to its millisecond as a Date truncates it
- *   (`new Date(1772359200123.456).getTime()` is 1772359200123; toward zero for times before 1970);
+ * - a number is epoch milliseconds, or epoch seconds below 1e11 in magnitude (before 1973-03-03
+ *   in milliseconds, after the year 5138 in seconds), as the event mapper, Customer Segments,
+ *   Recommend Products and Render Email's date filter read numbers; truncated to its millisecond as
+ *   a Date truncates it (`new Date(1772359200123.456).getTime()` is 1772359200123; toward zero for
+ *   times before 1970);
  * - ISO-8601 text (`YYYY-MM-DD…`) is read by the events engine's parser: a date-time without a
  *   zone is UTC (never the server's local time), an impossible calendar date (Feb 30) is no date;
  *   its zone may also be written as database exports write it: ` UTC`/` GMT` (BigQuery,
@@ -52,8 +55,11 @@ export function parameterTimeMs(raw: unknown): number | undefined {
 export function profileTimeMs(value: unknown): number | undefined {
 	let time: number;
 	if (typeof value === 'number') {
+		// Epoch seconds (Python's time.time(), Unix `date +%s`, Luxon's toSeconds()) would be read as
+		// a time in 1970 and pruned as old: below 1e11 in magnitude a number is seconds.
+		const ms = Math.abs(value) < 1e11 ? value * 1000 : value;
 		// TimeClip (https://tc39.es/ecma262/#sec-timeclip): truncated toward zero; -0 becomes +0.
-		time = Math.trunc(value) + 0;
+		time = Math.trunc(ms) + 0;
 	} else if (value instanceof Date) {
 		time = value.getTime();
 	} else if (typeof value === 'string') {

@@ -17,11 +17,25 @@ describe('validateEvent: numeric timestamps', () => {
 	it('truncates a fraction of a millisecond, as a Date does (TimeClip: toward zero)', () => {
 		// Python's time.time() × 1000: 1772359200.123456 s → 1772359200123.456 ms
 		expect(validateEvent({ ...base, timestamp: 1772359200.123456 * 1000 }, NOW).ts).toBe(T10 + 123);
-		// before 1970: toward zero (-1.5 → -1), as new Date(-1.5).getTime() gives per ECMA-262 TimeClip
-		expect(validateEvent({ ...base, timestamp: -1.5 }, NOW).ts).toBe(-1);
-		expect(Object.is(validateEvent({ ...base, timestamp: -0.5 }, NOW).ts, 0)).toBe(true);
+		// before 1970: toward zero (-1e11 - 0.5 ms → -1e11 ms), as new Date(-100000000000.5).getTime()
+		// gives per ECMA-262 TimeClip
+		expect(validateEvent({ ...base, timestamp: -1e11 - 0.5 }, NOW).ts).toBe(-1e11);
+		// -0.5 s = -500 ms; -0.0001 s = -0.1 ms, truncated to 0 (never -0)
+		expect(validateEvent({ ...base, timestamp: -0.5 }, NOW).ts).toBe(-500);
+		expect(Object.is(validateEvent({ ...base, timestamp: -0.0001 }, NOW).ts, 0)).toBe(true);
 		// the same instant written as ISO text with microseconds (Date.parse keeps the milliseconds)
 		expect(validateEvent({ ...base, timestamp: '2026-03-01T10:00:00.123456Z' }, NOW).ts).toBe(T10 + 123);
+	});
+
+	it('reads a number below 1e11 as epoch seconds, as the event mapper and Customer Segments do', () => {
+		// 2026-03-01T10:00:00Z is 1,772,359,200 s after the epoch (T10 / 1000); Python's time.time()
+		expect(validateEvent({ ...base, timestamp: 1772359200 }, NOW).ts).toBe(T10);
+		expect(validateEvent({ ...base, timestamp: 1772359200.123456 }, NOW).ts).toBe(T10 + 123);
+		expect(profileTimeMs(1772359200)).toBe(T10);
+		// the largest magnitude read as seconds, and the smallest read as milliseconds
+		expect(profileTimeMs(99_999_999_999)).toBe(99_999_999_999_000);
+		expect(profileTimeMs(1e11)).toBe(1e11);
+		expect(profileTimeMs(-99_999_999_999)).toBe(-99_999_999_999_000);
 	});
 
 	it('refuses a number that is no time, naming the field', () => {
