@@ -39,3 +39,35 @@ describe('Lifetime Value: number parameters from expressions', () => {
 		expect((await run({ horizon: '={{ "one year" }}' })).error?.message).toBe('Forecast Horizon must be a number >= 0 (got "one year")');
 	});
 });
+
+describe('RFM: a custom segment map (JSON) is checked key by key', () => {
+	const orders = [
+		{ customer_id: 'a', amount: 1, timestamp: '2024-01-01' },
+		{ customer_id: 'b', amount: 2, timestamp: '2024-01-20' },
+	].map((json) => ({ json }));
+	const rfm = (rules: unknown) =>
+		runWorkflow(
+			{ nodes: [node(NAME, 'customerSegments', { operation: 'rfm', inputMode: 'transactions', referenceDate: '2024-01-31', bins: 5, segmentMap: 'json', segmentRulesJson: JSON.stringify(rules) } as never)], connections: {} },
+			{ input: orders },
+		);
+
+	it('refuses a key other than name, r, f, m: "R" used to be ignored, putting every customer in the segment', async () => {
+		const result = await rfm([{ name: 'VIP', R: [5, 5] }]);
+		expect(result.error?.message).toBe('Segment rule 1 (VIP) has an unknown key "R": did you mean "r"? a rule takes name, r, f, m (an omitted one matches any score)');
+		expect((await rfm([{ name: 'VIP', r: [5, 5], recency: [5, 5] }])).error?.message).toContain('unknown key "recency": did you mean "r"?');
+	});
+
+	it('refuses two segments of one name', async () => {
+		const result = await rfm([{ name: 'VIP', r: [5, 5] }, { name: 'vip ', r: [1, 4] }]);
+		expect(result.error?.message).toBe('Segment rules 1 and 2 are both named "vip": give each segment its own name');
+	});
+
+	it('still scores a correct list (b: recency 11 days of 30 and 11, R = 1 + floor(5·1/2) = 3)', async () => {
+		const result = await rfm([{ name: 'Recent', r: [3, 5] }, { name: 'Rest' }]);
+		expect(result.error).toBeUndefined();
+		expect(result.items(NAME).map((i) => [i.json.customer_id, i.json.r, i.json.segment])).toEqual([
+			['a', 1, 'Rest'],
+			['b', 3, 'Recent'],
+		]);
+	});
+});
