@@ -71,3 +71,34 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 		]);
 	});
 });
+
+describe('Customer Segments: dates without a zone that are not ISO 8601', () => {
+	const seg = (params: IDataObject, rows: IDataObject[]) =>
+		runWorkflow({ nodes: [node(NAME, 'customerSegments', params as never)], connections: {} }, { input: rows.map((json) => ({ json })) });
+	const rfm = { operation: 'rfm', inputMode: 'transactions', referenceDate: '2024-01-31', bins: 5 };
+
+	it('are refused naming item and field: "1/10/2024" was read as January 10 in the server\'s time zone', async () => {
+		const bad = await seg(rfm, [
+			{ customer_id: 'a', amount: 1, timestamp: '2024-01-20' },
+			{ customer_id: 'b', amount: 1, timestamp: '1/10/2024' },
+		]);
+		expect(bad.error?.message).toBe('Item 1: timestamp field "timestamp" is not a date ("1/10/2024")');
+		const rules = await seg({ operation: 'rules', rulesReferenceDate: '2024-01-31T12:00:00Z' }, [{ events: [{ event: 'Order Completed', timestamp: 'Jan 30 2024' }] }]);
+		expect(rules.error?.message).toBe('Item 0: events: events[0].timestamp "Jan 30 2024" is not a date');
+	});
+
+	it('still read a date-time that names its zone as databases export it (BigQuery " UTC", PostgreSQL "+00", RFC 1123)', async () => {
+		const result = await seg(rfm, [
+			{ customer_id: 'a', amount: 1, timestamp: '2024-01-30 10:00:00 UTC' },
+			{ customer_id: 'b', amount: 1, timestamp: '2024-01-21 23:30:00+00' },
+			{ customer_id: 'c', amount: 1, timestamp: 'Wed, 10 Jan 2024 22:00:00 GMT' },
+		]);
+		expect(result.error).toBeUndefined();
+		// to the end of Jan 31 (UTC): 1, 10 and 21 calendar days
+		expect(result.items(NAME).map((i) => [i.json.customer_id, i.json.recency_days, i.json.last_purchase_at])).toEqual([
+			['a', 1, '2024-01-30T10:00:00.000Z'],
+			['b', 10, '2024-01-21T23:30:00.000Z'],
+			['c', 21, '2024-01-10T22:00:00.000Z'],
+		]);
+	});
+});
