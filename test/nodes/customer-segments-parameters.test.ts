@@ -102,3 +102,17 @@ describe('Customer Segments: dates without a zone that are not ISO 8601', () => 
 		]);
 	});
 });
+
+describe('RFM: amounts as numbers and as text round alike', () => {
+	it('rounds a negative amount half away from zero, as its text is rounded (-2.5 → -3 at 0 decimals, -0.125 → -0.13 at 2)', async () => {
+		const run = (decimals: number, amounts: Array<number | string>) =>
+			runWorkflow(
+				{ nodes: [node(NAME, 'customerSegments', { operation: 'rfm', inputMode: 'transactions', referenceDate: '2024-01-31', rfmOptions: { decimals } } as never)], connections: {} },
+				{ input: amounts.map((amount, i) => ({ json: { customer_id: `c${i}`, amount, timestamp: '2024-01-30' } })) },
+			);
+		const whole = await run(0, [-2.5, '-2.5', 2.5, '2.5']);
+		expect(whole.items(NAME).map((i) => i.json.monetary)).toEqual([-3, -3, 3, 3]);
+		const cents = await run(2, [-0.125, '-0.125']);
+		expect(cents.items(NAME).map((i) => i.json.monetary)).toEqual([-0.13, -0.13]);
+	});
+});

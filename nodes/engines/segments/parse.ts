@@ -8,8 +8,10 @@ import { profileTimeMs } from '../profile/time';
 export function parseMoneyMinor(value: unknown, decimals = 2): number | undefined {
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return undefined;
-		// Round at the scale: 19.99 * 100 = 1998.9999999999998 → 1999.
-		return Math.round(value * 10 ** decimals);
+		// Round at the scale: 19.99 * 100 = 1998.9999999999998 → 1999. Half away from zero, as text
+		// is rounded (parseDecimalString): Math.round alone takes -2.5 to -2 and "-2.5" gave -3.
+		const scaled = value * 10 ** decimals;
+		return scaled < 0 ? 0 - Math.round(-scaled) : Math.round(scaled);
 	}
 	if (typeof value === 'string') return parseDecimalString(value, decimals);
 	return undefined;
