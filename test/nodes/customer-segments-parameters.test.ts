@@ -116,3 +116,19 @@ describe('RFM: amounts as numbers and as text round alike', () => {
 		expect(cents.items(NAME).map((i) => i.json.monetary)).toEqual([-0.13, -0.13]);
 	});
 });
+
+describe('RFM: Score Bins from an expression', () => {
+	const run = (bins: unknown) =>
+		runWorkflow(
+			{ nodes: [node(NAME, 'customerSegments', { operation: 'rfm', inputMode: 'transactions', referenceDate: '2024-01-31', bins } as never)], connections: {} },
+			{ input: ['2024-01-01', '2024-01-10', '2024-01-20'].map((timestamp, i) => ({ json: { customer_id: `c${i}`, amount: 1, timestamp } })) },
+		);
+
+	it('reads numeric text ("3") as its number; names the value it refuses as given', async () => {
+		const result = await run('={{ "3" }}');
+		expect(result.error).toBeUndefined();
+		// recency 30, 21, 11 days: G = 0, 1, 2 customers with more days → 1 + floor(3·G/3) = 1, 2, 3
+		expect(result.items(NAME).map((i) => i.json.r)).toEqual([1, 2, 3]);
+		expect((await run('={{ "five" }}')).error?.message).toBe('Score Bins must be a whole number from 3 to 10 (got "five")');
+	});
+});
