@@ -140,6 +140,21 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/**
+ * A number parameter >= 0 (whole when `whole`). An expression may give it as text (`{{ $json.horizon }}`
+ * from a sheet): numeric text is read as its number. Anything else is refused naming the parameter:
+ * text reached the arithmetic as text ("52" made α + T + "52" a string) and a negative discount rate
+ * gave an infinite CLV.
+ */
+function numberParameter(ctx: IExecuteFunctions, name: string, label: string, fallback: number, whole = false): number {
+	const raw = ctx.getNodeParameter(name, 0, fallback);
+	const value = toNumber(raw);
+	if (value === undefined || value < 0 || (whole && !Number.isInteger(value))) {
+		throw new NodeOperationError(ctx.getNode(), `${label} must be ${whole ? 'a whole number' : 'a number'} >= 0 (got ${JSON.stringify(raw) ?? String(raw)})`);
+	}
+	return value;
+}
+
 interface Row extends RfCustomer {
 	id: string;
 	monetary: number;
@@ -151,9 +166,9 @@ interface Row extends RfCustomer {
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const input = this.getNodeParameter('clvInput', 0) as string;
 	const unit = this.getNodeParameter('timeUnit', 0, 'weeks') as TimeUnit;
-	const horizon = this.getNodeParameter('horizon', 0, 52) as number;
-	const months = this.getNodeParameter('clvMonths', 0, 12) as number;
-	const discount = this.getNodeParameter('discountRate', 0, 0.01) as number;
+	const horizon = numberParameter(this, 'horizon', 'Forecast Horizon', 52);
+	const months = numberParameter(this, 'clvMonths', 'CLV Months', 12, true);
+	const discount = numberParameter(this, 'discountRate', 'Monthly Discount Rate', 0.01);
 	const output = this.getNodeParameter('clvOutput', 0, 'customers') as string;
 	const idField = (this.getNodeParameter('clvCustomerIdField', 0) as string).trim();
 	const errors: INodeExecutionData[] = [];

@@ -265,9 +265,11 @@ function breakpointsOut(list: Breakpoint[], scale = 1) {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const inputMode = this.getNodeParameter('inputMode', 0) as string;
-	const bins = this.getNodeParameter('bins', 0, 5) as number;
+	// An expression may give it as text ("5" from a sheet): numeric text is its number.
+	const rawBins = this.getNodeParameter('bins', 0, 5);
+	const bins = toNumber(rawBins) ?? NaN;
 	if (!Number.isInteger(bins) || bins < 3 || bins > 10) {
-		throw new NodeOperationError(this.getNode(), `Score Bins must be a whole number from 3 to 10 (got ${bins})`);
+		throw new NodeOperationError(this.getNode(), `Score Bins must be a whole number from 3 to 10 (got ${JSON.stringify(rawBins) ?? String(rawBins)})`);
 	}
 	const options = this.getNodeParameter('rfmOptions', 0, {}) as IDataObject;
 	const params: Params = {

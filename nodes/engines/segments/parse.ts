@@ -2,13 +2,16 @@
  * Value parsing shared by the item path and the CSV path: money into integer minor units (never
  * through a binary float when the input is text) and timestamps into epoch milliseconds.
  */
+import { profileTimeMs } from '../profile/time';
 
 /** Parses money into integer minor units. Returns undefined when the value is not a number. */
 export function parseMoneyMinor(value: unknown, decimals = 2): number | undefined {
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return undefined;
-		// Round at the scale: 19.99 * 100 = 1998.9999999999998 → 1999.
-		return Math.round(value * 10 ** decimals);
+		// Round at the scale: 19.99 * 100 = 1998.9999999999998 → 1999. Half away from zero, as text
+		// is rounded (parseDecimalString): Math.round alone takes -2.5 to -2 and "-2.5" gave -3.
+		const scaled = value * 10 ** decimals;
+		return scaled < 0 ? 0 - Math.round(-scaled) : Math.round(scaled);
 	}
 	if (typeof value === 'string') return parseDecimalString(value, decimals);
 	return undefined;
@@ -68,8 +71,9 @@ export function parseDecimalBytes(buf: Uint8Array, start: number, end: number, d
 
 /**
  * Timestamps: Date objects, epoch numbers (milliseconds; values below 1e11 are taken as seconds),
- * `YYYYMMDD`, and anything `Date.parse` reads (ISO-8601; a date without a zone is taken as UTC
- * for `YYYY-MM-DD`, local for other forms as in JavaScript). Returns undefined when unparseable.
+ * `YYYYMMDD`, ISO 8601 (without a zone: UTC) and other text that names its zone (see
+ * profileTimeMs). Returns undefined when unparseable, and for zone-less text that is not ISO 8601
+ * (`1/10/2024`): its zone and day/month order would be guesses.
  *
  * A whole number from 19000101 to 29991231 that is a calendar date as YYYYMMDD (20240110) is that
  * date, like the same digits as text: an integer date key from a database or a spreadsheet. As
@@ -101,8 +105,11 @@ export function parseTimeMs(value: unknown): number | undefined {
 		return validDate(ms, Number(s.slice(4, 6)), Number(s.slice(6, 8))) ? ms : undefined;
 	}
 	if (/^-?\d+(\.\d+)?$/.test(s)) return parseTimeMs(Number(s));
-	const ms = Date.parse(s);
-	return Number.isNaN(ms) ? undefined : ms;
+	// Other text as Customer Profile reads it: ISO 8601 with a zone (`+0200`, ` UTC`, `+00` as
+	// BigQuery and PostgreSQL export it), or text that names its zone (`Wed, 10 Jan 2024 10:00:00
+	// GMT`). Zone-less other text (`1/10/2024`, `Jan 10 2024`, `2024/01/10`) is no date: Date.parse
+	// read it in the n8n server's time zone, and `1/10/2024` as January 10 wherever it meant 1 October.
+	return profileTimeMs(s);
 }
 
 /** Text that starts like an ISO date (`YYYY-MM-DD…`) as epoch ms (parseTimeMs); undefined for any other text. */

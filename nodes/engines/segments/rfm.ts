@@ -128,11 +128,34 @@ function upperBound(a: Float64Array, v: number): number {
 	return lo;
 }
 
-/** Checks a rule list against the score scale; returns problems (empty when fine). */
+/** The keys a rule takes, and what other spellings of them most likely meant. */
+const RULE_KEYS = ['name', 'r', 'f', 'm'];
+const RULE_KEY_HINTS: Record<string, string> = { r: 'r', recency: 'r', f: 'f', frequency: 'f', m: 'm', monetary: 'm', segment: 'name' };
+
+/**
+ * Checks a rule list against the score scale; returns problems (empty when fine). A key other than
+ * name, r, f, m is refused: an omitted dimension matches any score, so `"R": [4, 5]` or
+ * `"recency": [4, 5]` put every customer in that segment. Two rules of one name (trimmed, without
+ * case) are refused too: the summary listed the name twice and `segment` could not tell them apart.
+ */
 export function ruleProblems(rules: readonly RfmRule[], bins: number): string[] {
 	const problems: string[] = [];
+	const seen = new Map<string, number>();
 	rules.forEach((rule, i) => {
 		if (!rule || typeof rule.name !== 'string' || rule.name.trim() === '') problems.push(`Segment rule ${i + 1} has no name`);
+		else {
+			const key = rule.name.trim().toLowerCase();
+			const first = seen.get(key);
+			if (first !== undefined) problems.push(`Segment rules ${first + 1} and ${i + 1} are both named "${rule.name.trim()}": give each segment its own name`);
+			else seen.set(key, i);
+		}
+		if (rule && typeof rule === 'object') {
+			for (const key of Object.keys(rule)) {
+				if (RULE_KEYS.includes(key)) continue;
+				const hint = RULE_KEY_HINTS[key.trim().toLowerCase()];
+				problems.push(`Segment rule ${i + 1} (${String(rule.name)}) has an unknown key "${key}": ${hint ? `did you mean "${hint}"? ` : ''}a rule takes name, r, f, m (an omitted one matches any score)`);
+			}
+		}
 		for (const dim of ['r', 'f', 'm'] as const) {
 			const range = rule?.[dim];
 			if (range === undefined) continue;
