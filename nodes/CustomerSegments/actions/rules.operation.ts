@@ -173,13 +173,23 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/**
+ * A number field of the editor as a number; empty (an expression that gives '' or nothing) is
+ * NaN, which the rule check refuses naming the field: Number('') is 0, which made Times "at least
+ * 0" (every customer) and Within Last "all time" without a word.
+ */
+function uiNumber(value: unknown): number {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return Number.NaN;
+	return Number(value);
+}
+
 function fromUi(list: IDataObject[]): unknown[] {
 	return list.map((s) => ({
 		name: String(s.name ?? '').trim(),
 		match: s.match ?? 'all',
 		conditions: (((s.conditions as IDataObject | undefined)?.condition as IDataObject[] | undefined) ?? []).map((c): Condition | IDataObject => {
-			if (c.type === 'event') return { type: 'event', event: c.event as string, operator: c.operator as 'atLeast', count: Number(c.count), withinHours: Number(c.withinHours) };
-			if (c.type === 'notAfter') return { type: 'notAfter', event: c.event as string, thenEvent: c.thenEvent as string, withinHours: Number(c.withinHours) };
+			if (c.type === 'event') return { type: 'event', event: c.event as string, operator: c.operator as 'atLeast', count: uiNumber(c.count), withinHours: uiNumber(c.withinHours) };
+			if (c.type === 'notAfter') return { type: 'notAfter', event: c.event as string, thenEvent: c.thenEvent as string, withinHours: uiNumber(c.withinHours) };
 			return { type: 'trait', field: String(c.field ?? '').trim(), operator: c.traitOperator as 'equals', value: c.value };
 		}),
 	}));

@@ -256,7 +256,9 @@ export function prepareEvents(events: unknown[]): PreparedEvent[] {
 		if (typeof o.event !== 'string') throw new RangeError(`events[${i}].event is missing`);
 		// Read as every other date of this node: a date-time without a zone is UTC, not local time.
 		const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
-		if (Number.isNaN(ms)) throw new RangeError(`events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
+		if (Number.isNaN(ms)) {
+			throw new RangeError(o.timestamp === undefined || o.timestamp === null || o.timestamp === '' ? `events[${i}].timestamp is missing` : `events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
+		}
 		if (typeof o.messageId === 'string' && o.messageId !== '') {
 			if (seen.has(o.messageId)) return;
 			seen.add(o.messageId);
