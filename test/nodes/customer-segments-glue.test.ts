@@ -76,7 +76,7 @@ describe('Customer Segments: model errors honour Continue On Fail', () => {
 		expect(result.error).toBeUndefined();
 		const out = result.items(NAME);
 		expect(out).toHaveLength(2);
-		expect(out[0].json.error).toContain('BG/NBD: BG/NBD cannot be fitted: no customer made a repeat purchase');
+		expect(out[0].json.error).toContain('BG/NBD cannot be fitted: no customer made a repeat purchase');
 		expect(out[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[1]).toMatchObject({ json: { error: 'Item 1: customer id field "customer_id" is missing or empty' }, pairedItem: { item: 1 } });
 	});

@@ -266,7 +266,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	try {
 		bg = fitBgNbd(fitRows);
 	} catch (error) {
-		const failure = new NodeOperationError(this.getNode(), `BG/NBD: ${(error as Error).message}`, {
+		// The engine's messages name the model already ("BG/NBD cannot be fitted: …").
+		const text = (error as Error).message;
+		const message =
+			fitRows.length === 0 && rows.length > 0
+				? `BG/NBD needs at least one customer first seen before the End of Observation: all ${rows.length} customers were first seen on its last day (T = 0)`
+				: text.startsWith('BG/NBD') ? text : `BG/NBD: ${text}`;
+		const failure = new NodeOperationError(this.getNode(), message, {
 			description: `${fitRows.length} customers with history before the end of observation. The model needs customers with repeat purchases (purchases on at least two different days).`,
 		});
 		return modelFailure(this, failure, items.length, errors);
@@ -274,7 +280,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	try {
 		gg = fitGammaGamma(fitRows.filter((r) => r.frequency > 0));
 	} catch (error) {
-		return modelFailure(this, new NodeOperationError(this.getNode(), `Gamma-Gamma: ${(error as Error).message}`), items.length, errors);
+		return modelFailure(this, new NodeOperationError(this.getNode(), (error as Error).message.startsWith('Gamma-Gamma') ? (error as Error).message : `Gamma-Gamma: ${(error as Error).message}`), items.length, errors);
 	}
 	const out: INodeExecutionData[] = [];
 	// Gamma-Gamma q <= 1: the fitted spend has no finite mean, so customers without (enough) repeat
