@@ -59,7 +59,19 @@ function unsubscribes(text: string): boolean {
 	}
 	return UNSUBSCRIBE_INTL_RE.test(t);
 }
-const GENERIC_FONT = /\b(serif|sans-serif|monospace|cursive|fantasy|system-ui)\b/i;
+/**
+ * Generic families a text can fall back to (CSS Fonts 4, https://www.w3.org/TR/css-fonts-4/#generic-font-families).
+ * One counts only as an unquoted item of the list ("Noto Serif" or 'serif' is a family name).
+ */
+const GENERIC_FONT = /^(?:serif|sans-serif|monospace|cursive|fantasy|system-ui|ui-serif|ui-sans-serif|ui-monospace|ui-rounded)$/i;
+
+/** Whether a font-family list names a generic family as one of its items. */
+function hasGenericFamily(family: string): boolean {
+	return family
+		.replace(/!\s*important\s*$/i, '')
+		.split(',')
+		.some((item) => GENERIC_FONT.test(item.trim()));
+}
 
 export interface HtmlFacts {
 	imagesWithoutAlt: string[];
@@ -98,7 +110,7 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	const fonts = new Set<string>();
 	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
 		const family = decodeEntities(m[1]).trim();
-		if (family && !GENERIC_FONT.test(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
+		if (family && !hasGenericFamily(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
 	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;

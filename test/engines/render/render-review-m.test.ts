@@ -3,8 +3,9 @@
  * font-fallback check on family names that contain a generic word, line breaks in the subject.
  * Expected values are written by hand from the HTML and the specs cited.
  */
-import { compileTemplate, htmlToText, renderCompiled } from '../../../nodes/engines/render';
+import { compileTemplate, htmlToText, lintTemplate, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
 
+const UNSUB = '<p><a href="https://shop.example/u/1">Unsubscribe</a></p>';
 
 describe('text part: phone and SMS links keep their number', () => {
 	it('a "Call us" tel: link reads "Call us (tel:+33123456789)", as http and mailto links do', () => {
@@ -22,5 +23,24 @@ describe('text part: phone and SMS links keep their number', () => {
 		const r = renderCompiled(ct, { phone: '+33123456789', name: 'Ada' });
 		expect(ct.textPlan).toBeDefined();
 		expect(r.text).toBe('Call Ada (tel:+33123456789)');
+	});
+});
+
+describe('lint font-fallback: a generic family is a list item, not a word of a family name', () => {
+	const fonts = async (css: string) => {
+		const input: TemplateInput = { format: 'html', body: `<p style="${css}">Hi</p>${UNSUB}`, subject: 's', preheader: 'p' };
+		return (await lintTemplate(input, {})).findings.filter((f) => f.check === 'font-fallback').map((f) => f.message);
+	};
+
+	it('"Noto Serif" or "PT Serif" alone has no fallback (CSS Fonts 4: a quoted name is never a generic family)', async () => {
+		expect(await fonts("font-family: 'Noto Serif'")).toEqual([expect.stringContaining("'Noto Serif'")]);
+		expect(await fonts('font-family: PT Serif')).toEqual([expect.stringContaining('PT Serif')]);
+		expect(await fonts("font-family: 'serif'")).toEqual([expect.stringContaining("'serif'")]);
+	});
+
+	it('a list ending in a generic family passes, !important and ui-* generics included', async () => {
+		expect(await fonts("font-family: 'Noto Serif', Georgia, serif")).toEqual([]);
+		expect(await fonts('font-family: Inter, ui-sans-serif !important')).toEqual([]);
+		expect(await fonts('font-family: Helvetica, Arial, sans-serif')).toEqual([]);
 	});
 });
