@@ -355,6 +355,14 @@ function renderScope(defaults: Record<string, unknown> | undefined, data: Record
 	return scope;
 }
 
+/**
+ * The subject as one line: a header field body holds no CR or LF except where it is folded
+ * (RFC 5322 2.2), so a line break (from the data or the Subject) and the spaces around it are one space.
+ */
+function oneLine(subject: string): string {
+	return /[\r\n]/.test(subject) ? subject.replace(/[ \t]*[\r\n]+[ \t\r\n]*/g, ' ') : subject;
+}
+
 /** Renders one recipient. Throws RenderFailure with a plain-language message. */
 export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderResult {
 	const scope = renderScope(options.defaults, data);
@@ -364,7 +372,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	let pre: DualEmitter | undefined;
 	let stage: 'subject' | 'preheader' | 'body' = 'subject';
 	try {
-		state.subject = String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim();
+		state.subject = oneLine(String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim());
 		stage = 'preheader';
 		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
 		stage = 'body';

@@ -44,3 +44,21 @@ describe('lint font-fallback: a generic family is a list item, not a word of a f
 		expect(await fonts('font-family: Helvetica, Arial, sans-serif')).toEqual([]);
 	});
 });
+
+describe('subject: one line (RFC 5322 2.2: a header field body holds no CR or LF except when folded)', () => {
+	it('a line break in the data or in the Subject becomes one space, in the subject and in <title>', async () => {
+		const ct = await compileTemplate({
+			format: 'html',
+			body: `<html><head><title></title></head><body>${UNSUB}</body></html>`,
+			subject: 'Hi {{ name }}!\n  New picks',
+		});
+		const r = renderCompiled(ct, { name: 'Ada\r\nBcc: eve@example.com' });
+		expect(r.subject).toBe('Hi Ada Bcc: eve@example.com! New picks');
+		expect(r.html).toContain('<title>Hi Ada Bcc: eve@example.com! New picks</title>');
+	});
+
+	it('a subject without line breaks is unchanged, its inner spaces included', async () => {
+		const ct = await compileTemplate({ format: 'html', body: UNSUB, subject: ' {{ a }}  and\t{{ b }} ' });
+		expect(renderCompiled(ct, { a: 'A', b: 'B' }).subject).toBe('A  and\tB');
+	});
+});
