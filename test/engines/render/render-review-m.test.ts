@@ -62,3 +62,32 @@ describe('subject: one line (RFC 5322 2.2: a header field body holds no CR or LF
 		expect(renderCompiled(ct, { a: 'A', b: 'B' }).subject).toBe('A  and\tB');
 	});
 });
+
+describe('preheader in an HTML template without a <body> tag (HTML lets it be left out)', () => {
+	const start = async (body: string) => {
+		const ct = await compileTemplate({ format: 'html', body, subject: 's', preheader: 'Fresh picks for {{ n }}' });
+		return renderCompiled(ct, { n: 'Ada' }).html;
+	};
+
+	it('goes after </head>, never before the doctype (a document not starting with its doctype renders in quirks mode)', async () => {
+		const html = await start(`<!DOCTYPE html><html><head><title></title></head>${UNSUB}</html>`);
+		expect(html.startsWith('<!DOCTYPE html><html><head><title>s</title></head><div style="display:none;')).toBe(true);
+		expect(html).toContain('>Fresh picks for Ada</div><p><a href=');
+	});
+
+	it('without a head: after <html …>, else after the doctype; with <body>: after <body> as before', async () => {
+		expect(await start(`<!doctype html>\n<html lang="en">${UNSUB}</html>`)).toMatch(/^<!doctype html>\n<html lang="en"><div style="display:none;[^"]*">Fresh picks for Ada<\/div><p>/);
+		expect(await start(`<!doctype html>${UNSUB}`)).toMatch(/^<!doctype html><div style="display:none;[^"]*">Fresh picks for Ada<\/div><p>/);
+		expect(await start(`<html><body class="x">${UNSUB}</body></html>`)).toMatch(/^<html><body class="x"><div style="display:none;[^"]*">Fresh picks for Ada<\/div><p>/);
+		expect(await start(UNSUB)).toMatch(/^<div style="display:none;[^"]*">Fresh picks for Ada<\/div><p>/);
+	});
+});
+
+describe('preheader: right after a bare <body> or <html> tag', () => {
+	it('<html><body><p>…: the preview line sits between <body> and <p>', async () => {
+		const ct = await compileTemplate({ format: 'html', body: `<html><body><p>Hi</p>${UNSUB}</body></html>`, subject: 's', preheader: 'Pre' });
+		expect(renderCompiled(ct, {}).html).toMatch(/^<html><body><div style="display:none;[^"]*">Pre<\/div><p>Hi<\/p>/);
+		const bare = await compileTemplate({ format: 'html', body: `<html><p>Hi</p>${UNSUB}</html>`, subject: 's', preheader: 'Pre' });
+		expect(renderCompiled(bare, {}).html).toMatch(/^<html><div style="display:none;[^"]*">Pre<\/div><p>Hi<\/p>/);
+	});
+});
