@@ -3,7 +3,7 @@
  * font-fallback check on family names that contain a generic word, line breaks in the subject.
  * Expected values are written by hand from the HTML and the specs cited.
  */
-import { compileTemplate, htmlToText, lintTemplate, renderCompiled, type TemplateInput } from '../../../nodes/engines/render';
+import { compileTemplate, htmlToText, lintTemplate, renderCompiled, type Block, type TemplateInput } from '../../../nodes/engines/render';
 
 const UNSUB = '<p><a href="https://shop.example/u/1">Unsubscribe</a></p>';
 
@@ -89,5 +89,33 @@ describe('preheader: right after a bare <body> or <html> tag', () => {
 		expect(renderCompiled(ct, {}).html).toMatch(/^<html><body><div style="display:none;[^"]*">Pre<\/div><p>Hi<\/p>/);
 		const bare = await compileTemplate({ format: 'html', body: `<html><p>Hi</p>${UNSUB}</html>`, subject: 's', preheader: 'Pre' });
 		expect(renderCompiled(bare, {}).html).toMatch(/^<html><div style="display:none;[^"]*">Pre<\/div><p>Hi<\/p>/);
+	});
+});
+
+describe('a structured rule on a loop variable is refused (it reads the recipient data, never the loop item)', () => {
+	const blocks: Block[] = [
+		{ name: 'stock', rule: { field: 'p.in_stock', operator: 'equals', value: true }, fallback: 'soldout', content: '<b>{{ p.name }} in stock</b>' },
+		{ name: 'soldout', content: '<i>{{ p.name }} sold out</i>' },
+		{ name: 'row', content: "{% for p in recs %}{% render 'stock' %}{% endfor %}" },
+	];
+	const input = (body: string): TemplateInput => ({ format: 'html', body: `${body}${UNSUB}`, subject: 's', preheader: 'p', blocks });
+
+	it('{% for p in recs %}{% render \'stock\' %}: compile fails naming the block, the field and the loop, instead of "A sold out" for an item in stock', async () => {
+		await expect(compileTemplate(input("<p>{% for p in recs %}{% render 'stock' %}<br>{% endfor %}</p>"))).rejects.toThrow(
+			/^Block "stock": its rule reads "p\.in_stock", but "p" is the variable of the \{% for p %\} loop around \{% render 'stock' %\}/,
+		);
+	});
+
+	it('also through a block that holds the loop, in a tablerow, and in lint (block-library error)', async () => {
+		await expect(compileTemplate(input("<div>{% render 'row' %}</div>"))).rejects.toThrow(/^Block "stock": its rule reads "p\.in_stock"/);
+		await expect(compileTemplate(input("<table>{% tablerow p in recs %}{% render 'stock' %}{% endtablerow %}</table>"))).rejects.toThrow(/"p" is the variable of the \{% tablerow p %\} loop/);
+		const report = await lintTemplate(input("<p>{% for p in recs %}{% render 'stock' %}{% endfor %}</p>"), { recs: [{ name: 'A', in_stock: true }] });
+		expect(report.findings).toContainEqual(expect.objectContaining({ severity: 'error', check: 'block-library', message: expect.stringMatching(/^Block "stock": its rule reads "p\.in_stock"/) }));
+	});
+
+	it('the same block outside a loop, or after the loop closed, reads the data as before', async () => {
+		const ct = await compileTemplate(input("<p>{% for x in recs %}{{ x.name }}{% endfor %}{% render 'stock' %}</p>"));
+		expect(renderCompiled(ct, { recs: [], p: { name: 'A', in_stock: true } }).html).toContain('<b>A in stock</b>');
+		expect(renderCompiled(ct, { recs: [], p: { name: 'B', in_stock: false } }).html).toContain('<i>B sold out</i>');
 	});
 });
