@@ -18,6 +18,8 @@ export interface Expanded {
 	structured: Map<string, StructuredRule[]>;
 	/** Blocks referenced from the body (directly or through other blocks / fallbacks). */
 	used: Set<string>;
+	/** Per block: the loop variables (and `forloop` / `tablerowloop`) in scope wherever it is included. */
+	loopVariables: Map<string, Set<string>>;
 }
 
 const RENDER_RE = /^\{%-?\s*(?:render|include)\s+(?:'([^']+)'|"([^"]+)")\s*(-?)%\}$/;
@@ -144,6 +146,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 	};
 	const structured = new Map<string, StructuredRule[]>();
 	const used = new Set<string>();
+	const loopVariables = new Map<string, Set<string>>();
 	map.addSource(bodyName, body);
 	for (const block of blocks.values()) map.addSource(`block:${block.name}`, block.content);
 
@@ -200,6 +203,9 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 			throw new TemplateError(`Blocks nest deeper than ${MAX_BLOCK_DEPTH} levels at "${name}"`, { check: 'block-library', source: from });
 		}
 		used.add(name);
+		const here = new Set(loops.flatMap((l) => [l.variable, `${l.tag}loop`]));
+		const seen = loopVariables.get(name);
+		loopVariables.set(name, seen ? new Set([...seen].filter((v) => here.has(v))) : here);
 		const src = `block:${name}`;
 		const hasRule = block.rule !== undefined && block.rule !== null && block.rule !== '';
 		const marker = `{% pz_shown "${name}" %}`;
@@ -239,7 +245,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 	};
 
 	expandSource(bodyName, body, [], []);
-	return { text: map.toString(), map, structured, used };
+	return { text: map.toString(), map, structured, used, loopVariables };
 }
 
 /**

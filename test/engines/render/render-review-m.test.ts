@@ -119,3 +119,22 @@ describe('a structured rule on a loop variable is refused (it reads the recipien
 		expect(renderCompiled(ct, { recs: [], p: { name: 'B', in_stock: false } }).html).toContain('<i>B sold out</i>');
 	});
 });
+
+describe('lint missing-variable: a block rendered in a loop reads the loop variable', () => {
+	const card: Block = { name: 'card', content: '<td>{{ p.name }} {{ p.price | money }}</td>' };
+	const missing = async (body: string) => {
+		const report = await lintTemplate({ format: 'html', body: `${body}${UNSUB}`, subject: 's', preheader: 'p', blocks: [card] }, { recs: [{ name: 'A', price: 5 }] });
+		return report.findings.filter((f) => f.check === 'missing-variable').map((f) => `${f.severity} ${f.source} ${/"([^"]+)"/.exec(f.message)?.[1]}`);
+	};
+
+	it('{% for p in recs %}{% render \'card\' %}: no finding for p.name / p.price (the sample has them through recs)', async () => {
+		expect(await missing("<table><tr>{% for p in recs %}{% render 'card' %}{% endfor %}</tr></table>")).toEqual([]);
+	});
+
+	it('rendered once outside the loop too: p is missing there, reported as before', async () => {
+		expect(await missing("<table><tr>{% for p in recs %}{% render 'card' %}{% endfor %}{% render 'card' %}</tr></table>")).toEqual([
+			'warning block:card p.name',
+			'warning block:card p.price',
+		]);
+	});
+});
