@@ -138,3 +138,12 @@ describe('lint missing-variable: a block rendered in a loop reads the loop varia
 		]);
 	});
 });
+
+describe('limit errors read as one sentence', () => {
+	it('the memory limit says what exceeded it and what to do', async () => {
+		const ct = await compileTemplate({ format: 'html', body: `<p>{{ s | split: "" | join: "-" }}</p>${UNSUB}`, subject: 's', liquid: { memoryLimit: 1_000_000 } });
+		expect(() => renderCompiled(ct, { s: 'x'.repeat(2_000_000) })).toThrow(
+			'Rendering stopped by the memory limit (1,000,000 allocations): a huge range or join, or output that grows too large (the rendered subject, preheader and HTML count toward it), exceeded it. Bound the loop or raise "Memory Limit"',
+		);
+	});
+});
