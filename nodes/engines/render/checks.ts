@@ -80,6 +80,8 @@ export interface HtmlFacts {
 	hasUnsubscribe: boolean;
 	/** A visible link whose text unsubscribes but whose href is empty (e.g. `{{ unsubscribe_url }}` had no value). */
 	hasEmptyUnsubscribeLink: boolean;
+	/** A visible link whose text or fragment unsubscribes but whose href is only a fragment (`#`: a placeholder, or a value the URL guard replaced). */
+	hasPlaceholderUnsubscribeLink?: boolean;
 	fontsWithoutFallback: string[];
 }
 
@@ -104,8 +106,14 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	if (mjmlSource !== undefined) facts.imagesWithoutAlt.push(...mjmlImagesWithoutAlt(mjmlSource));
 	for (const link of readLinks(noComments)) {
 		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
+		const target = link.href.trim();
+		// `#…` stays on the page: it unsubscribes nobody
+		if (target.startsWith('#')) {
+			if (link.visible && (unsubscribes(target) || unsubscribes(link.label))) facts.hasPlaceholderUnsubscribeLink = true;
+			continue;
+		}
 		if (link.href && link.visible && (unsubscribes(link.href) || unsubscribes(link.label))) facts.hasUnsubscribe = true;
-		if (!link.href.trim() && link.visible && unsubscribes(link.label)) facts.hasEmptyUnsubscribeLink = true;
+		if (!target && link.visible && unsubscribes(link.label)) facts.hasEmptyUnsubscribeLink = true;
 	}
 	const fonts = new Set<string>();
 	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
@@ -485,6 +493,13 @@ export function htmlFindings(facts: HtmlFacts): Finding[] {
 			check: 'unsubscribe-link',
 			message:
 				'The unsubscribe link has an empty href (e.g. {{ unsubscribe_url }} has no value): set Unsubscribe URL in Render Email, or give the recipient data an unsubscribe_url; Gmail and Yahoo require the link for bulk senders',
+		});
+	} else if (!facts.hasUnsubscribe && facts.hasPlaceholderUnsubscribeLink) {
+		out.push({
+			severity: 'error',
+			check: 'unsubscribe-link',
+			message:
+				'The unsubscribe link goes nowhere (href "#": a placeholder, or an unsubscribe_url that was not an http(s) link and was replaced): link it to {{ unsubscribe_url }} and set Unsubscribe URL in Render Email; Gmail and Yahoo require the link for bulk senders',
 		});
 	} else if (!facts.hasUnsubscribe) {
 		out.push({

@@ -147,3 +147,22 @@ describe('limit errors read as one sentence', () => {
 		);
 	});
 });
+
+describe('lint unsubscribe-link: a link to "#" unsubscribes nobody', () => {
+	const unsub = async (body: string, sample: Record<string, unknown> = {}) =>
+		(await lintTemplate({ format: 'html', body, subject: 's', preheader: 'p' }, sample)).findings.filter((f) => f.check === 'unsubscribe-link');
+
+	it('a placeholder <a href="#">Unsubscribe</a> is an error, naming the placeholder', async () => {
+		expect(await unsub('<p>Hi <a href="#">Unsubscribe</a></p>')).toEqual([
+			expect.objectContaining({ severity: 'error', message: expect.stringMatching(/^The unsubscribe link goes nowhere \(href "#"/) }),
+		]);
+		expect(await unsub('<p>Hi <a href="#unsubscribe">Click here</a></p>')).toHaveLength(1);
+	});
+
+	it('an unsubscribe_url the URL guard wrote as "#" (a javascript: value) fails the sample', async () => {
+		expect(await unsub('<p>Hi <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>', { unsubscribe_url: 'javascript:alert(1)' })).toEqual([
+			expect.objectContaining({ severity: 'error', message: expect.stringMatching(/^The unsubscribe link goes nowhere/) }),
+		]);
+		expect(await unsub('<p>Hi <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>', { unsubscribe_url: 'https://shop.example/u/1' })).toEqual([]);
+	});
+});
