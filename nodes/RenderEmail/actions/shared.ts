@@ -206,6 +206,9 @@ export const liquidOptions: INodeProperties[] = [
 	},
 ];
 
+/** The JSON parameters as the editor shows them (errors name the field the user sees). */
+const JSON_PARAMETER_LABELS: Record<string, string> = { blocks: 'Block Library', defaults: 'Defaults', sample: 'Sample Recipient' };
+
 export function parseJsonParameter(ctx: IExecuteFunctions, name: string, i: number, fallback: unknown): unknown {
 	const raw = ctx.getNodeParameter(name, i, fallback) as unknown;
 	if (typeof raw !== 'string') return raw ?? fallback;
@@ -213,7 +216,7 @@ export function parseJsonParameter(ctx: IExecuteFunctions, name: string, i: numb
 	try {
 		return JSON.parse(raw);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "${name}" is not valid JSON (${(error as Error).message})`, { itemIndex: i });
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}: "${JSON_PARAMETER_LABELS[name] ?? name}" is not valid JSON (${(error as Error).message})`, { itemIndex: i });
 	}
 }
 

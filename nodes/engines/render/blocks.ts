@@ -18,6 +18,8 @@ export interface Expanded {
 	structured: Map<string, StructuredRule[]>;
 	/** Blocks referenced from the body (directly or through other blocks / fallbacks). */
 	used: Set<string>;
+	/** Per block: the loop variables (and `forloop` / `tablerowloop`) in scope wherever it is included. */
+	loopVariables: Map<string, Set<string>>;
 }
 
 const RENDER_RE = /^\{%-?\s*(?:render|include)\s+(?:'([^']+)'|"([^"]+)")\s*(-?)%\}$/;
@@ -99,6 +101,32 @@ function validateRule(block: string, rule: StructuredRule, which: string): void 
 	}
 }
 
+/** A `{% for %}` / `{% tablerow %}` open where a block is included, and its variable. */
+interface Loop {
+	tag: string;
+	variable: string;
+}
+
+const LOOP_RE = /^\{%-?\s*(?:for|tablerow)\s+([\w-]+)\s+in\b/;
+
+/**
+ * A structured rule is evaluated once per recipient on the recipient data (evaluateBlockRules),
+ * so inside a loop it never sees the loop's item: `{ "field": "p.in_stock" }` in
+ * `{% for p in recs %}` read the data's `p` (none) and showed the fallback for every item.
+ * Refused, naming the loop, with the Liquid condition that reads the item.
+ */
+function refuseLoopFields(name: string, rules: StructuredRule[], loops: Loop[]): void {
+	for (const rule of rules) {
+		const root = rule.field.split('.')[0];
+		const loop = [...loops].reverse().find((l) => l.variable === root || root === `${l.tag}loop`);
+		if (!loop) continue;
+		throw new TemplateError(
+			`Block "${name}": its rule reads "${rule.field}", but "${root}" is the variable of the {% ${loop.tag} ${loop.variable} %} loop around {% render '${name}' %}: a structured rule reads the recipient data once, never the loop's item. Write the rule as a Liquid condition, which reads it (e.g. "rule": "${rule.field} == …")`,
+			{ check: 'block-library', source: `block:${name}` },
+		);
+	}
+}
+
 /**
  * Inlines every `{% render 'name' %}` of the body, recursively, with rules and fallbacks. The
  * inlined text is counted as it grows: past `parseLimit` characters it stops with the parse
@@ -118,6 +146,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 	};
 	const structured = new Map<string, StructuredRule[]>();
 	const used = new Set<string>();
+	const loopVariables = new Map<string, Set<string>>();
 	map.addSource(bodyName, body);
 	for (const block of blocks.values()) map.addSource(`block:${block.name}`, block.content);
 
@@ -126,10 +155,22 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 		map.generated(text, source, offset);
 	};
 
-	const expandSource = (source: string, text: string, stack: string[]): void => {
+	const expandSource = (source: string, text: string, stack: string[], outerLoops: Loop[]): void => {
 		let pos = 0;
+		const loops = [...outerLoops];
 		for (const token of scanLiquid(text, source)) {
-			if (token.kind !== 'tag' || (token.name !== 'render' && token.name !== 'include')) continue;
+			if (token.kind !== 'tag') continue;
+			if (token.name === 'for' || token.name === 'tablerow') {
+				const variable = LOOP_RE.exec(token.text)?.[1];
+				loops.push({ tag: token.name, variable: variable ?? '' });
+				continue;
+			}
+			if (token.name === 'endfor' || token.name === 'endtablerow') {
+				const at = loops.map((l) => l.tag).lastIndexOf(token.name.slice(3));
+				if (at >= outerLoops.length) loops.splice(at, 1);
+				continue;
+			}
+			if (token.name !== 'render' && token.name !== 'include') continue;
 			const m = RENDER_RE.exec(token.text);
 			if (!m) {
 				throw new TemplateError(
@@ -139,14 +180,14 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 			}
 			grow(token.start - pos);
 			map.append(source, pos, token.start);
-			emitBlock(m[1] ?? m[2], source, token.start, stack);
+			emitBlock(m[1] ?? m[2], source, token.start, stack, loops);
 			pos = token.end;
 		}
 		grow(text.length - pos);
 		map.append(source, pos, text.length);
 	};
 
-	const emitBlock = (name: string, from: string, offset: number, stack: string[]): void => {
+	const emitBlock = (name: string, from: string, offset: number, stack: string[], loops: Loop[]): void => {
 		const block = blocks.get(name);
 		if (!block) {
 			const known = [...blocks.keys()];
@@ -162,12 +203,15 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 			throw new TemplateError(`Blocks nest deeper than ${MAX_BLOCK_DEPTH} levels at "${name}"`, { check: 'block-library', source: from });
 		}
 		used.add(name);
+		const here = new Set(loops.flatMap((l) => [l.variable, `${l.tag}loop`]));
+		const seen = loopVariables.get(name);
+		loopVariables.set(name, seen ? new Set([...seen].filter((v) => here.has(v))) : here);
 		const src = `block:${name}`;
 		const hasRule = block.rule !== undefined && block.rule !== null && block.rule !== '';
 		const marker = `{% pz_shown "${name}" %}`;
 		if (!hasRule) {
 			gen(marker, from, offset);
-			expandSource(src, block.content, [...stack, name]);
+			expandSource(src, block.content, [...stack, name], loops);
 			return;
 		}
 		let condition: string;
@@ -181,6 +225,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 			}
 			map.addSource(`${src} rule`, condition);
 		} else {
+			refuseLoopFields(name, structuredRules(block), loops);
 			structured.set(name, structuredRules(block));
 			condition = `__pz.rules["${name}"]`;
 		}
@@ -191,16 +236,16 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 		}
 		else gen(condition, `${src} rule`, 0);
 		gen(` %}${marker}`, from, offset);
-		expandSource(src, block.content, [...stack, name]);
+		expandSource(src, block.content, [...stack, name], loops);
 		if (block.fallback) {
 			gen('{% else %}', from, offset);
-			emitBlock(block.fallback, src, 0, [...stack, name]);
+			emitBlock(block.fallback, src, 0, [...stack, name], loops);
 		}
 		gen('{% endif %}', from, offset);
 	};
 
-	expandSource(bodyName, body, []);
-	return { text: map.toString(), map, structured, used };
+	expandSource(bodyName, body, [], []);
+	return { text: map.toString(), map, structured, used, loopVariables };
 }
 
 /**

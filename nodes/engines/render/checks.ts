@@ -59,7 +59,19 @@ function unsubscribes(text: string): boolean {
 	}
 	return UNSUBSCRIBE_INTL_RE.test(t);
 }
-const GENERIC_FONT = /\b(serif|sans-serif|monospace|cursive|fantasy|system-ui)\b/i;
+/**
+ * Generic families a text can fall back to (CSS Fonts 4, https://www.w3.org/TR/css-fonts-4/#generic-font-families).
+ * One counts only as an unquoted item of the list ("Noto Serif" or 'serif' is a family name).
+ */
+const GENERIC_FONT = /^(?:serif|sans-serif|monospace|cursive|fantasy|system-ui|ui-serif|ui-sans-serif|ui-monospace|ui-rounded)$/i;
+
+/** Whether a font-family list names a generic family as one of its items. */
+function hasGenericFamily(family: string): boolean {
+	return family
+		.replace(/!\s*important\s*$/i, '')
+		.split(',')
+		.some((item) => GENERIC_FONT.test(item.trim()));
+}
 
 export interface HtmlFacts {
 	imagesWithoutAlt: string[];
@@ -68,6 +80,8 @@ export interface HtmlFacts {
 	hasUnsubscribe: boolean;
 	/** A visible link whose text unsubscribes but whose href is empty (e.g. `{{ unsubscribe_url }}` had no value). */
 	hasEmptyUnsubscribeLink: boolean;
+	/** A visible link whose text or fragment unsubscribes but whose href is only a fragment (`#`: a placeholder, or a value the URL guard replaced). */
+	hasPlaceholderUnsubscribeLink?: boolean;
 	fontsWithoutFallback: string[];
 }
 
@@ -92,13 +106,19 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	if (mjmlSource !== undefined) facts.imagesWithoutAlt.push(...mjmlImagesWithoutAlt(mjmlSource));
 	for (const link of readLinks(noComments)) {
 		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
+		const target = link.href.trim();
+		// `#…` stays on the page: it unsubscribes nobody
+		if (target.startsWith('#')) {
+			if (link.visible && (unsubscribes(target) || unsubscribes(link.label))) facts.hasPlaceholderUnsubscribeLink = true;
+			continue;
+		}
 		if (link.href && link.visible && (unsubscribes(link.href) || unsubscribes(link.label))) facts.hasUnsubscribe = true;
-		if (!link.href.trim() && link.visible && unsubscribes(link.label)) facts.hasEmptyUnsubscribeLink = true;
+		if (!target && link.visible && unsubscribes(link.label)) facts.hasEmptyUnsubscribeLink = true;
 	}
 	const fonts = new Set<string>();
 	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
 		const family = decodeEntities(m[1]).trim();
-		if (family && !GENERIC_FONT.test(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
+		if (family && !hasGenericFamily(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
 	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;
@@ -473,6 +493,13 @@ export function htmlFindings(facts: HtmlFacts): Finding[] {
 			check: 'unsubscribe-link',
 			message:
 				'The unsubscribe link has an empty href (e.g. {{ unsubscribe_url }} has no value): set Unsubscribe URL in Render Email, or give the recipient data an unsubscribe_url; Gmail and Yahoo require the link for bulk senders',
+		});
+	} else if (!facts.hasUnsubscribe && facts.hasPlaceholderUnsubscribeLink) {
+		out.push({
+			severity: 'error',
+			check: 'unsubscribe-link',
+			message:
+				'The unsubscribe link goes nowhere (href "#": a placeholder, or an unsubscribe_url that was not an http(s) link and was replaced): link it to {{ unsubscribe_url }} and set Unsubscribe URL in Render Email; Gmail and Yahoo require the link for bulk senders',
 		});
 	} else if (!facts.hasUnsubscribe) {
 		out.push({

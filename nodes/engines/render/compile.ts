@@ -149,8 +149,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	const edits: Edit[] = [];
 	const hasPreheaderParam = Boolean(input.preheader && input.preheader.trim());
 	if (hasPreheaderParam && !hasPreview) {
-		const body = /<body[^>]*>/i.exec(liquidHtml);
-		const at = body ? body.index + body[0].length : 0;
+		const at = previewAt(liquidHtml);
 		liquidHtml = liquidHtml.slice(0, at) + PREVIEW_DIV + liquidHtml.slice(at);
 		edits.push({ at, replaced: 0, length: PREVIEW_DIV.length });
 	}
@@ -202,6 +201,19 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		baseTags: !rawWriters ? undefined : Array.isArray(tokens) ? tokens.reduce((n, t) => n + literalBases(t, engines.settings.escapeHtml), 0) : countBaseTags(liquidHtml),
 		compileMs: performance.now() - started,
 	};
+}
+
+/**
+ * Where the hidden preview line goes: after the `<body>` start tag; an HTML document may leave that
+ * tag out, so else after `</head>`, `<html …>` or the doctype (never before the doctype: a document
+ * that does not start with it renders in quirks mode), else at the start.
+ */
+function previewAt(html: string): number {
+	for (const re of [/<body(?:[\t\n\f\r /][^>]*)?>/i, /<\/head\s*>/i, /<html(?:[\t\n\f\r /][^>]*)?>/i, /^\s*<!doctype[^>]*>/i]) {
+		const m = re.exec(html);
+		if (m) return m.index + m[0].length;
+	}
+	return 0;
 }
 
 /** The URL guard's plan (urls.ts); a template it cannot guard is refused, naming the tag as written. */
@@ -355,6 +367,14 @@ function renderScope(defaults: Record<string, unknown> | undefined, data: Record
 	return scope;
 }
 
+/**
+ * The subject as one line: a header field body holds no CR or LF except where it is folded
+ * (RFC 5322 2.2), so a line break (from the data or the Subject) and the spaces around it are one space.
+ */
+function oneLine(subject: string): string {
+	return /[\r\n]/.test(subject) ? subject.replace(/[ \t]*[\r\n]+[ \t\r\n]*/g, ' ') : subject;
+}
+
 /** Renders one recipient. Throws RenderFailure with a plain-language message. */
 export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderResult {
 	const scope = renderScope(options.defaults, data);
@@ -364,7 +384,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	let pre: DualEmitter | undefined;
 	let stage: 'subject' | 'preheader' | 'body' = 'subject';
 	try {
-		state.subject = String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim();
+		state.subject = oneLine(String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim());
 		stage = 'preheader';
 		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
 		stage = 'body';

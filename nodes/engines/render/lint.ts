@@ -5,10 +5,10 @@
  * preheader, font fallbacks, unresolved Liquid.
  */
 import { Tag, TypeGuards, Value, toValueSync, type Liquid, type Template } from 'liquidjs';
-import { normalizeBlocks, readPath } from './blocks';
+import { expandBlocks, normalizeBlocks, readPath } from './blocks';
 import { htmlFindings, inspectHtml, sizeFinding, unresolvedFinding } from './checks';
 import { compileTemplate, parseLocated, renderCompiled, withDefaults, type CompiledTemplate } from './compile';
-import { createEngines } from './liquid';
+import { createEngines, DEFAULT_LIMITS } from './liquid';
 import type { Block, Finding, TemplateInput } from './types';
 import { TemplateError } from './types';
 
@@ -39,7 +39,7 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 		findings.push({ severity: 'error', check: 'settings', message: (error as Error).message });
 	}
 	// 1. each source on its own: syntax with line/column, and variables the sample lacks
-	const sources: Array<{ name: string; text: string; engine?: Liquid }> = [
+	const sources: Array<{ name: string; text: string; engine?: Liquid; locals?: Set<string> }> = [
 		{ name: 'body', text: input.body ?? '' },
 		{ name: 'subject', text: input.subject ?? '', engine: engines?.text },
 		{ name: 'preheader', text: input.preheader ?? '', engine: engines?.text },
@@ -48,9 +48,17 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 	let blockLibrary = new Map<string, Block>();
 	try {
 		blockLibrary = normalizeBlocks(input.blocks);
+		// a block included in a loop reads the loop's variable, which the sample does not hold
+		let loopVariables = new Map<string, Set<string>>();
+		try {
+			loopVariables = expandBlocks(input.body ?? '', blockLibrary, 'body', engines?.settings.parseLimit ?? DEFAULT_LIMITS.parseLimit).loopVariables;
+		} catch {
+			// reported by the compile below
+		}
 		for (const block of blockLibrary.values()) {
-			sources.push({ name: `block:${block.name}`, text: block.content });
-			if (typeof block.rule === 'string' && block.rule.trim()) sources.push({ name: `block:${block.name} rule`, text: `{% if ${block.rule} %}{% endif %}` });
+			const locals = loopVariables.get(block.name);
+			sources.push({ name: `block:${block.name}`, text: block.content, locals });
+			if (typeof block.rule === 'string' && block.rule.trim()) sources.push({ name: `block:${block.name} rule`, text: `{% if ${block.rule} %}{% endif %}`, locals });
 			if (block.fallback && (block.rule === undefined || block.rule === '')) {
 				findings.push({ severity: 'warning', check: 'block-library', source: `block:${block.name}`, message: `Block "${block.name}" has a fallback but no rule: the fallback never renders` });
 			}
@@ -78,7 +86,7 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 				const strictAt = strictReads(parsed);
 				const analysis = engine.analyzeSync(parsed, { partials: false });
 				for (const [root, variables] of Object.entries(analysis.globals)) {
-					if (root === '__pz') continue;
+					if (root === '__pz' || s.locals?.has(root)) continue;
 					for (const v of variables) {
 						const segments = v.segments.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number');
 						if (segments.length !== v.segments.length) continue;

@@ -96,7 +96,7 @@ export function explainLiquidError(error: unknown, settings: Engines['settings']
 		return `Rendering stopped after ${settings.renderLimitMs} ms (render limit): a loop or range runs too long. Bound the loop (for … limit: 10) or raise "Render Time Limit"`;
 	}
 	if (/memory alloc limit exceeded/i.test(all)) {
-		return `Rendering stopped by the memory limit (${settings.memoryLimit.toLocaleString('en-US')} allocations) was exceeded, e.g. by a huge range or join, or by output that grows too large (the rendered subject, preheader and HTML count toward it). Bound the loop or raise "Memory Limit"`;
+		return `Rendering stopped by the memory limit (${settings.memoryLimit.toLocaleString('en-US')} allocations): a huge range or join, or output that grows too large (the rendered subject, preheader and HTML count toward it), exceeded it. Bound the loop or raise "Memory Limit"`;
 	}
 	if (/parse length limit exceeded/i.test(all)) {
 		return `The template is longer than the parse limit (${settings.parseLimit.toLocaleString('en-US')} characters)`;

@@ -1,6 +1,6 @@
 /**
  * HTML → plain-text alternative (the text/plain part).
- * Keeps reading order, paragraphs and table rows as lines, links as `text (url)`, images as
+ * Keeps reading order, paragraphs and table rows as lines, links as `text (url)` (http, mailto, tel, sms), images as
  * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute, counting down with `reversed`
  * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
  * hidden elements (display:none, e.g. the preheader). A single-pass scanner (email HTML is
@@ -544,7 +544,8 @@ export function finalizeText(pre: string): string {
 					const raw = line.slice(e.mark);
 					const label = SPACE_RUN.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim();
 					const href = e.href.trim();
-					if (/^(https?:|mailto:)/i.test(href) && label !== href && label !== href.replace(/^mailto:/i, '')) {
+					// web, mail, phone and SMS links keep their target (a "Call us" link its number), unless the label already shows it
+					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
 						line += label ? ` (${href})` : href;
 					}
 				}

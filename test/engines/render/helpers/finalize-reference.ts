@@ -78,7 +78,7 @@ export function referenceFinalizeText(pre: string): string {
 				if (e) {
 					const label = line.slice(e.mark).replace(/\s+/g, ' ').trim();
 					const href = e.href.trim();
-					if (/^(https?:|mailto:)/i.test(href) && label !== href && label !== href.replace(/^mailto:/i, '')) {
+					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
 						line += label ? ` (${href})` : href;
 					}
 				}
