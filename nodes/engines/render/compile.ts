@@ -206,11 +206,14 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 /**
  * Where the hidden preview line goes: after the `<body>` start tag; an HTML document may leave that
  * tag out, so else after `</head>`, `<html …>` or the doctype (never before the doctype: a document
- * that does not start with it renders in quirks mode), else at the start.
+ * that does not start with it renders in quirks mode), else at the start. Tags inside an HTML or
+ * `{% comment %}` comment are not read (the line would land in the comment and never show).
  */
 function previewAt(html: string): number {
+	const blank = (m: string): string => ' '.repeat(m.length);
+	const visible = html.replace(/<!--[\s\S]*?-->/g, blank).replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, blank);
 	for (const re of [/<body(?:[\t\n\f\r /][^>]*)?>/i, /<\/head\s*>/i, /<html(?:[\t\n\f\r /][^>]*)?>/i, /^\s*<!doctype[^>]*>/i]) {
-		const m = re.exec(html);
+		const m = re.exec(visible);
 		if (m) return m.index + m[0].length;
 	}
 	return 0;
