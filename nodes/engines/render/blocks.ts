@@ -105,6 +105,8 @@ function validateRule(block: string, rule: StructuredRule, which: string): void 
 interface Loop {
 	tag: string;
 	variable: string;
+	/** In the loop's `{% else %}` branch (an empty list): the variable is not bound there. */
+	inElse?: boolean;
 }
 
 const LOOP_RE = /^\{%-?\s*(?:for|tablerow)\s+([\w-]+)\s+in\b/;
@@ -118,7 +120,7 @@ const LOOP_RE = /^\{%-?\s*(?:for|tablerow)\s+([\w-]+)\s+in\b/;
 function refuseLoopFields(name: string, rules: StructuredRule[], loops: Loop[]): void {
 	for (const rule of rules) {
 		const root = rule.field.split('.')[0];
-		const loop = [...loops].reverse().find((l) => l.variable === root || root === `${l.tag}loop`);
+		const loop = [...loops].reverse().find((l) => !l.inElse && (l.variable === root || root === `${l.tag}loop`));
 		if (!loop) continue;
 		throw new TemplateError(
 			`Block "${name}": its rule reads "${rule.field}", but "${root}" is the variable of the {% ${loop.tag} ${loop.variable} %} loop around {% render '${name}' %}: a structured rule reads the recipient data once, never the loop's item. Write the rule as a Liquid condition, which reads it (e.g. "rule": "${rule.field} == …")`,
@@ -158,12 +160,24 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 	const expandSource = (source: string, text: string, stack: string[], outerLoops: Loop[]): void => {
 		let pos = 0;
 		const loops = [...outerLoops];
+		// the tags an `{% else %}` can belong to, opened in this source: it ends a for loop's scope only when it is the for's own
+		const open: string[] = [];
 		for (const token of scanLiquid(text, source)) {
 			if (token.kind !== 'tag') continue;
+			if (token.name === 'for' || token.name === 'tablerow' || token.name === 'if' || token.name === 'unless' || token.name === 'case') open.push(token.name);
 			if (token.name === 'for' || token.name === 'tablerow') {
 				const variable = LOOP_RE.exec(token.text)?.[1];
 				loops.push({ tag: token.name, variable: variable ?? '' });
 				continue;
+			}
+			if (token.name === 'else' && open[open.length - 1] === 'for' && loops.length > outerLoops.length) {
+				loops[loops.length - 1] = { ...loops[loops.length - 1], inElse: true };
+				continue;
+			}
+			if (/^end(?:for|tablerow|if|unless|case)$/.test(token.name)) {
+				const tag = token.name.slice(3);
+				const opened = open.lastIndexOf(tag);
+				if (opened >= 0) open.splice(opened, 1);
 			}
 			if (token.name === 'endfor' || token.name === 'endtablerow') {
 				const at = loops.map((l) => l.tag).lastIndexOf(token.name.slice(3));
@@ -203,7 +217,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 			throw new TemplateError(`Blocks nest deeper than ${MAX_BLOCK_DEPTH} levels at "${name}"`, { check: 'block-library', source: from });
 		}
 		used.add(name);
-		const here = new Set(loops.flatMap((l) => [l.variable, `${l.tag}loop`]));
+		const here = new Set(loops.filter((l) => !l.inElse).flatMap((l) => [l.variable, `${l.tag}loop`]));
 		const seen = loopVariables.get(name);
 		loopVariables.set(name, seen ? new Set([...seen].filter((v) => here.has(v))) : here);
 		const src = `block:${name}`;
