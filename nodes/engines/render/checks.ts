@@ -116,9 +116,13 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 		if (!target && link.visible && unsubscribes(link.label)) facts.hasEmptyUnsubscribeLink = true;
 	}
 	const fonts = new Set<string>();
-	for (const m of noComments.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
+	// A quote written as an entity inside a style attribute (`&quot;Noto Serif&quot;, serif`) is read
+	// as a quote: its `;` does not end the declaration.
+	const styled = noComments.replace(/&(?:quot|#34|#x22);/gi, "'");
+	for (const m of styled.matchAll(/font-family\s*:\s*([^;}"<]+)/gi)) {
 		const family = decodeEntities(m[1]).trim();
-		if (family && !hasGenericFamily(family) && !/\{\{|\{%|inherit/.test(family)) fonts.add(family);
+		// A CSS variable or a global keyword (inherit, initial, unset, revert) names its fonts elsewhere.
+		if (family && !hasGenericFamily(family) && !/\{\{|\{%|var\(|^(?:inherit|initial|unset|revert(?:-layer)?)\b/i.test(family)) fonts.add(family);
 	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;

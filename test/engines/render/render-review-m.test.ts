@@ -43,6 +43,18 @@ describe('lint font-fallback: a generic family is a list item, not a word of a f
 		expect(await fonts('font-family: Inter, ui-sans-serif !important')).toEqual([]);
 		expect(await fonts('font-family: Helvetica, Arial, sans-serif')).toEqual([]);
 	});
+
+	it('a quote written as &quot; in a style attribute is a quote: its ";" does not end the list', async () => {
+		expect(await fonts('font-family: &quot;Noto Serif&quot;, Georgia, serif')).toEqual([]);
+		expect(await fonts('font-family: &quot;Noto Serif&quot;')).toEqual([expect.stringContaining('Noto Serif')]);
+	});
+
+	it('a CSS variable or a global keyword names its fonts elsewhere: not reported', async () => {
+		expect(await fonts('font-family: var(--brand-font, sans-serif)')).toEqual([]);
+		expect(await fonts('font-family: var(--brand-font)')).toEqual([]);
+		expect(await fonts('font-family: inherit')).toEqual([]);
+		expect(await fonts('font-family: initial')).toEqual([]);
+	});
 });
 
 describe('subject: one line (RFC 5322 2.2: a header field body holds no CR or LF except when folded)', () => {
