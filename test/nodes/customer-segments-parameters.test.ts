@@ -57,9 +57,52 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 		expect((await rfm([{ name: 'VIP', r: [5, 5], recency: [5, 5] }])).error?.message).toContain('unknown key "recency": did you mean "r"?');
 	});
 
-	it('refuses two segments of one name', async () => {
+	it('refuses two names that differ only in case', async () => {
 		const result = await rfm([{ name: 'VIP', r: [5, 5] }, { name: 'vip ', r: [1, 4] }]);
-		expect(result.error?.message).toBe('Segment rules 1 and 2 are both named "vip": give each segment its own name');
+		expect(result.error?.message).toBe(
+			'Segment rules 1 and 2 are named "VIP" and "vip": write the name of one segment the same way in each of its rules, or give each segment its own name',
+		);
+	});
+
+	it('reads rules of one name as one segment, the union of their ranges (a rule is one box: "R 4-5 or M 4-5" takes two)', async () => {
+		// a: Jan 1, 1.00; b: Jan 20, 2.00; c: Jan 1, 3.00; as of the end of Jan 31: recency 30, 11, 30 days.
+		// Score 1 + floor(5·G/3), G = customers strictly worse: R (fewer days is better) a 1, b 1 + floor(10/3) = 4, c 1;
+		// M a 1, b 1 + floor(5/3) = 2, c 1 + floor(10/3) = 4. So b is Engaged by R, c by M, a is neither.
+		const result = await runWorkflow(
+			{
+				nodes: [
+					node(NAME, 'customerSegments', {
+						operation: 'rfm',
+						inputMode: 'transactions',
+						referenceDate: '2024-01-31',
+						bins: 5,
+						output: 'both',
+						segmentMap: 'json',
+						segmentRulesJson: JSON.stringify([{ name: 'Engaged', r: [4, 5] }, { name: 'Engaged', m: [4, 5] }, { name: 'Rest' }]),
+					} as never),
+				],
+				connections: {},
+			},
+			{
+				input: [
+					{ customer_id: 'a', amount: 1, timestamp: '2024-01-01' },
+					{ customer_id: 'b', amount: 2, timestamp: '2024-01-20' },
+					{ customer_id: 'c', amount: 3, timestamp: '2024-01-01' },
+				].map((json) => ({ json })),
+			},
+		);
+		expect(result.error).toBeUndefined();
+		const out = result.items(NAME).map((i) => i.json);
+		expect(out.slice(0, 3).map((j) => [j.customer_id, j.r, j.m, j.segment])).toEqual([
+			['a', 1, 1, 'Rest'],
+			['b', 4, 2, 'Engaged'],
+			['c', 1, 4, 'Engaged'],
+		]);
+		// the summary counts the segment once: 2 customers, 5.00 of the 6.00 revenue
+		expect((out[3].segments as IDataObject[]).map((s) => [s.segment, s.customers, s.revenue])).toEqual([
+			['Engaged', 2, 5],
+			['Rest', 1, 1],
+		]);
 	});
 
 	it('still scores a correct list (b: recency 11 days of 30 and 11, R = 1 + floor(5·1/2) = 3)', async () => {

@@ -135,19 +135,23 @@ const RULE_KEY_HINTS: Record<string, string> = { r: 'r', recency: 'r', f: 'f', f
 /**
  * Checks a rule list against the score scale; returns problems (empty when fine). A key other than
  * name, r, f, m is refused: an omitted dimension matches any score, so `"R": [4, 5]` or
- * `"recency": [4, 5]` put every customer in that segment. Two rules of one name (trimmed, without
- * case) are refused too: the summary listed the name twice and `segment` could not tell them apart.
+ * `"recency": [4, 5]` put every customer in that segment. Several rules of one name (as written,
+ * trimmed) are one segment, the union of their ranges (a rule is one box of scores: "R 4-5 or
+ * M 4-5" takes two rules); the summary counts it once (segmentIndexes). Two names that differ only
+ * in case (`VIP`, `vip`) are refused: two segments, or one written two ways, cannot be told apart.
  */
 export function ruleProblems(rules: readonly RfmRule[], bins: number): string[] {
 	const problems: string[] = [];
-	const seen = new Map<string, number>();
+	const seen = new Map<string, { i: number; name: string }>();
 	rules.forEach((rule, i) => {
 		if (!rule || typeof rule.name !== 'string' || rule.name.trim() === '') problems.push(`Segment rule ${i + 1} has no name`);
 		else {
-			const key = rule.name.trim().toLowerCase();
-			const first = seen.get(key);
-			if (first !== undefined) problems.push(`Segment rules ${first + 1} and ${i + 1} are both named "${rule.name.trim()}": give each segment its own name`);
-			else seen.set(key, i);
+			const name = rule.name.trim();
+			const first = seen.get(name.toLowerCase());
+			if (first === undefined) seen.set(name.toLowerCase(), { i, name });
+			else if (first.name !== name) {
+				problems.push(`Segment rules ${first.i + 1} and ${i + 1} are named "${first.name}" and "${name}": write the name of one segment the same way in each of its rules, or give each segment its own name`);
+			}
 		}
 		if (rule && typeof rule === 'object') {
 			for (const key of Object.keys(rule)) {
@@ -182,6 +186,19 @@ export function toFivePointScale(score: number, bins: number): number {
 }
 
 const inRange = (s: number, range: Range | undefined) => range === undefined || (s >= range[0] && s <= range[1]);
+
+/**
+ * Per rule, the index of the first rule of its name (trimmed): the segment it counts for. Rules of
+ * one name are one segment (ruleProblems).
+ */
+export function segmentIndexes(rules: readonly RfmRule[]): number[] {
+	const first = new Map<string, number>();
+	return rules.map((rule, i) => {
+		const name = typeof rule?.name === 'string' ? rule.name.trim() : '';
+		if (!first.has(name)) first.set(name, i);
+		return first.get(name)!;
+	});
+}
 
 /** First matching rule's index, or -1. */
 export function matchRule(rules: readonly RfmRule[], r: number, f: number, m: number): number {
@@ -355,6 +372,8 @@ export function scoreRfm(dims: RfmDimensions, options: RfmOptions): RfmResult {
 	const ms = quantileScores(dims.monetaryMinor, bins);
 	const n = dims.recencyDays.length;
 	const segmentNames = [...rules.map((r) => r.name), OTHER_SEGMENT];
+	// rules of one name count as the first of them: one summary row per segment
+	const segmentOf = segmentIndexes(rules);
 	const segment = new Uint16Array(n);
 	const counts = new Array<number>(segmentNames.length).fill(0);
 	const revenue = new Array<number>(segmentNames.length).fill(0);
@@ -368,14 +387,14 @@ export function scoreRfm(dims: RfmDimensions, options: RfmOptions): RfmResult {
 			m = toFivePointScale(m, bins);
 		}
 		let k = matchRule(rules, r, f, m);
-		if (k < 0) k = rules.length;
+		k = k < 0 ? rules.length : segmentOf[k];
 		segment[i] = k;
 		counts[k]++;
 		revenue[k] += dims.revenueMinor[i];
 	}
 	const segments = segmentNames
 		.map((name, k) => ({ segment: name, customers: counts[k], revenue_minor: revenue[k] }))
-		.filter((s, k) => k < rules.length || s.customers > 0);
+		.filter((s, k) => (k < rules.length ? segmentOf[k] === k : s.customers > 0));
 	return {
 		r: rs.scores,
 		f: fs.scores,
