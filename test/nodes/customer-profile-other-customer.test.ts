@@ -61,6 +61,23 @@ describe.each(storages)('Customer Profile look-ups of an unknown userId on $name
 		expect(byAddress).toMatchObject({ profileFound: true, profile: { userId: 'ann' } });
 	});
 
+	it('Get Profile: Ben not found at an address that hard-bounced on Ann\'s profile still gets the address\'s suppression, which ESP Dispatch reads', async () => {
+		await seedAnn();
+		await run('record', [ev('Email Bounced', { email: 'family@example.com' }, 40, { bounce_type: 'hard' })]);
+		const [ben, carl] = await run('get', [
+			{ userId: 'ben', email: ' Family@Example.com ' },
+			// an address the store has never seen: nothing to add
+			{ userId: 'carl', email: 'carl@example.com' },
+		]);
+		expect(ben).toMatchObject({ profile: null, profileFound: false });
+		expect(ben.suppression).toEqual({ suppressed: true, unsubscribed: false, bounced: true, complained: false, known: true });
+		expect(carl).toEqual({ userId: 'carl', email: 'carl@example.com', profile: null, profileFound: false });
+		// a found profile keeps its own flags and gets no extra field
+		const [ann] = await run('get', [{ userId: 'ann', email: 'family@example.com' }]);
+		expect(ann).toMatchObject({ profileFound: true, profile: { userId: 'ann', bounced: true } });
+		expect(ann.suppression).toBeUndefined();
+	});
+
 	it('Check Event Since: Ann\'s order does not count for Ben', async () => {
 		await seedAnn();
 		const [ben] = await run('checkSince', [{ userId: 'ben', email: 'family@example.com' }], { since: 'time', sinceTime: at(-60) });

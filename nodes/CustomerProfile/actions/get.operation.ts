@@ -11,7 +11,8 @@ export const description: INodeProperties[] = [
 		name: 'profileField',
 		type: 'string',
 		default: 'profile',
-		description: 'Field that receives the profile (null when the store has no such customer); "profileFound" tells which',
+		description:
+			'Field that receives the profile (null when the store has no such customer); "profileFound" tells which. A customer not found whose address is suppressed on another profile (shared address) also gets "suppression", as Check Suppression gives it.',
 		displayOptions: show,
 	},
 ];
@@ -28,10 +29,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const lookup = lookupFor(this, items[i], i);
 			const profile = await store.get(lookup);
-			out.push({
-				json: { ...items[i].json, [field]: profile as unknown as IDataObject | null, profileFound: profile !== null },
-				pairedItem: { item: i },
-			});
+			const json: IDataObject = { ...items[i].json, [field]: profile as unknown as IDataObject | null, profileFound: profile !== null };
+			// Not found, but the address may be suppressed on another customer's profile (a shared
+			// address whose hard bounce, complaint or unsubscribe is kept there): address facts hold for
+			// whoever is mailed at it, so they come out as Check Suppression gives them, where ESP
+			// Dispatch reads them first ("suppression").
+			if (profile === null && lookup.email) {
+				const email = lookup.email.trim().toLowerCase();
+				const facts = (await store.isSuppressed([email])).get(email);
+				if (facts?.suppressed) json.suppression = facts as unknown as IDataObject;
+			}
+			out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
 			out.push(failedItem(this, error, i));
 		}
