@@ -105,6 +105,48 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 		]);
 	});
 
+	it('a rule named "Others" adds to the segment of the customers no rule matches: one Others row in the summary', async () => {
+		// the same three customers (scores above): b R 4, c M 4, a neither
+		const result = await runWorkflow(
+			{
+				nodes: [
+					node(NAME, 'customerSegments', {
+						operation: 'rfm',
+						inputMode: 'transactions',
+						referenceDate: '2024-01-31',
+						bins: 5,
+						output: 'both',
+						segmentMap: 'json',
+						segmentRulesJson: JSON.stringify([{ name: 'Recent', r: [4, 5] }, { name: 'Others', m: [4, 5] }]),
+					} as never),
+				],
+				connections: {},
+			},
+			{
+				input: [
+					{ customer_id: 'a', amount: 1, timestamp: '2024-01-01' },
+					{ customer_id: 'b', amount: 2, timestamp: '2024-01-20' },
+					{ customer_id: 'c', amount: 3, timestamp: '2024-01-01' },
+				].map((json) => ({ json })),
+			},
+		);
+		expect(result.error).toBeUndefined();
+		const out = result.items(NAME).map((i) => i.json);
+		expect(out.slice(0, 3).map((j) => [j.customer_id, j.segment])).toEqual([
+			['a', 'Others'],
+			['b', 'Recent'],
+			['c', 'Others'],
+		]);
+		expect((out[3].segments as IDataObject[]).map((s) => [s.segment, s.customers, s.revenue])).toEqual([
+			['Recent', 1, 2],
+			['Others', 2, 4],
+		]);
+		const cased = await rfm([{ name: 'others', r: [3, 5] }]);
+		expect(cased.error?.message).toBe(
+			'Segment rule 1 is named "others": write it "Others" (the segment of the customers no rule matches, which it then adds to) or give it another name',
+		);
+	});
+
 	it('still scores a correct list (b: recency 11 days of 30 and 11, R = 1 + floor(5·1/2) = 3)', async () => {
 		const result = await rfm([{ name: 'Recent', r: [3, 5] }, { name: 'Rest' }]);
 		expect(result.error).toBeUndefined();

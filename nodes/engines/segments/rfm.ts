@@ -147,6 +147,9 @@ export function ruleProblems(rules: readonly RfmRule[], bins: number): string[] 
 		if (!rule || typeof rule.name !== 'string' || rule.name.trim() === '') problems.push(`Segment rule ${i + 1} has no name`);
 		else {
 			const name = rule.name.trim();
+			if (name !== OTHER_SEGMENT && name.toLowerCase() === OTHER_SEGMENT.toLowerCase()) {
+				problems.push(`Segment rule ${i + 1} is named "${name}": write it "${OTHER_SEGMENT}" (the segment of the customers no rule matches, which it then adds to) or give it another name`);
+			}
 			const first = seen.get(name.toLowerCase());
 			if (first === undefined) seen.set(name.toLowerCase(), { i, name });
 			else if (first.name !== name) {
@@ -189,10 +192,11 @@ const inRange = (s: number, range: Range | undefined) => range === undefined || 
 
 /**
  * Per rule, the index of the first rule of its name (trimmed): the segment it counts for. Rules of
- * one name are one segment (ruleProblems).
+ * one name are one segment (ruleProblems). A rule named "Others" counts for the segment of the
+ * customers no rule matches (index rules.length), so the summary has one Others row.
  */
 export function segmentIndexes(rules: readonly RfmRule[]): number[] {
-	const first = new Map<string, number>();
+	const first = new Map<string, number>([[OTHER_SEGMENT, rules.length]]);
 	return rules.map((rule, i) => {
 		const name = typeof rule?.name === 'string' ? rule.name.trim() : '';
 		if (!first.has(name)) first.set(name, i);
@@ -364,8 +368,10 @@ export function scoreRfm(dims: RfmDimensions, options: RfmOptions): RfmResult {
 	const warnings: string[] = [];
 	const problems = ruleProblems(rules, custom ? bins : 5);
 	if (problems.length) throw new RangeError(problems.join('; '));
-	if (rules.length > MAX_SEGMENTS_BEFORE_WARNING) {
-		warnings.push(`${rules.length} segments are configured; more than ${MAX_SEGMENTS_BEFORE_WARNING} are hard to act on in campaigns`);
+	// segments, not rules: several rules of one name are one segment
+	const segmentCount = new Set(segmentIndexes(rules).filter((k) => k < rules.length)).size;
+	if (segmentCount > MAX_SEGMENTS_BEFORE_WARNING) {
+		warnings.push(`${segmentCount} segments are configured; more than ${MAX_SEGMENTS_BEFORE_WARNING} are hard to act on in campaigns`);
 	}
 	const rs = quantileScores(dims.recencyDays, bins, true);
 	const fs = quantileScores(dims.frequency, bins);

@@ -132,6 +132,13 @@ describe('RFM from transactions (hand-computed)', () => {
 		return { acc, dims, result: scoreRfm(dims, { bins, monetary, rules }) };
 	}
 
+	it('warns above 15 segments, counting segments, not rules (rules of one name are one segment)', () => {
+		const twice = Array.from({ length: 16 }, (_, i) => ({ name: `S${i % 8}`, r: [1, 5] as [number, number] }));
+		expect(run('sum', twice).result.warnings).toEqual([]);
+		const sixteen = Array.from({ length: 16 }, (_, i) => ({ name: `S${i}`, r: [1, 5] as [number, number] }));
+		expect(run('sum', sixteen).result.warnings).toEqual(['16 segments are configured; more than 15 are hard to act on in campaigns']);
+	});
+
 	it('computes recency in whole days, frequency, and money in minor units', () => {
 		const { acc, dims } = run('sum');
 		expect(acc.ids).toEqual(['a', 'b', 'c', 'd']);
