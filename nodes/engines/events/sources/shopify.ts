@@ -80,6 +80,13 @@ function priceIn(line: Record<string, unknown>, currency: string | undefined): n
 	return money(line.price);
 }
 
+/** Whether a refund's transactions include a test one (`test: true`, a Bogus gateway or test-mode payment). */
+function hasTestTransaction(transactions: unknown): boolean {
+	if (!Array.isArray(transactions)) return false;
+	for (const t of transactions) if (isObject(t) && t.test === true) return true;
+	return false;
+}
+
 /** Shopify ids can exceed 2^53: the `admin_graphql_api_id` string keeps them exact. */
 export function shopifyId(record: Record<string, unknown>): string | undefined {
 	const gid = record.admin_graphql_api_id;
@@ -337,7 +344,9 @@ export const shopify: EventSource = {
 		const context: CanonicalContext = { source: 'shopify', topic };
 		const shop = header(input.headers, 'x-shopify-shop-domain');
 		if (shop !== undefined) context.shop = shop;
-		if (header(input.headers, 'x-shopify-test') === 'true') context.test = true;
+		// A test delivery (the admin's "Send test notification") or a test order: the order's `test`
+		// ("Whether this is a test order", Order resource), a refund's transactions' `test` (Transaction resource).
+		if (header(input.headers, 'x-shopify-test') === 'true' || body.test === true || (spec.kind === 'refund' && hasTestTransaction(body.transactions))) context.test = true;
 		const event: CanonicalEvent = traits
 			? { type: 'track', event: spec.event, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
 			: { type: 'track', event: spec.event, messageId, timestamp, receivedAt, userId, anonymousId, email, properties, context };

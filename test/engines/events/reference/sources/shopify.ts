@@ -214,7 +214,14 @@ export const shopify: EventSource = {
 			email,
 			properties: compact(properties),
 			...(traits ? { traits } : {}),
-			context: compact({ source: 'shopify', topic, shop: header(input.headers, 'x-shopify-shop-domain'), test: header(input.headers, 'x-shopify-test') === 'true' ? true : undefined }),
+			context: compact({
+				source: 'shopify',
+				topic,
+				shop: header(input.headers, 'x-shopify-shop-domain'),
+				test:
+					// mapping-review: a test order (the order's `test`) or a refund with a test transaction is marked too
+					header(input.headers, 'x-shopify-test') === 'true' || body.test === true || (spec.kind === 'refund' && Array.isArray(body.transactions) && body.transactions.some((t) => isObject(t) && t.test === true)) ? true : undefined,
+			}),
 			...(input.keepRaw ? { raw: body } : {}),
 		};
 		return [event];
