@@ -15,7 +15,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, toIsoUtc, unknownTopic, zoneless } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, roundMoney, toIsoUtc, unknownTopic, zoneless } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -89,7 +89,8 @@ function orderProperties(
 	if (total !== undefined) {
 		properties.total = total;
 		properties.value = total;
-		properties.revenue = Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100;
+		// rounded to the currency's decimals (KWD 3, JPY 0), not always to cents
+		properties.revenue = roundMoney(total - (tax ?? 0) - (shipping ?? 0), currency);
 	}
 	if (tax !== undefined) properties.tax = tax;
 	if (shipping !== undefined) properties.shipping = shipping;

@@ -7,7 +7,7 @@
 import type { CanonicalEvent, CanonicalProduct } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { compact, contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, roundMoney, toIsoUtc, unknownTopic } from '../util';
 
 const ORDER_STATUS_EVENTS: Record<string, string> = { cancelled: 'Order Cancelled', refunded: 'Order Refunded' };
 
@@ -128,7 +128,8 @@ function legacyV3(
 			status,
 			total,
 			value: total,
-			revenue: total === undefined ? undefined : Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100,
+			// mapping-review: rounded to the currency's decimals (KWD 3), not always to cents
+			revenue: total === undefined ? undefined : roundMoney(total - (tax ?? 0) - (shipping ?? 0), currency),
 			tax,
 			shipping,
 			discount: money(r.total_discount),
@@ -252,7 +253,8 @@ export const woocommerce: EventSource = {
 				status,
 				total,
 				value: total,
-				revenue: total !== undefined ? Math.round((total - (tax ?? 0) - (shipping ?? 0)) * 100) / 100 : undefined,
+				// mapping-review: rounded to the currency's decimals (KWD 3), not always to cents
+				revenue: total !== undefined ? roundMoney(total - (tax ?? 0) - (shipping ?? 0), currency) : undefined,
 				tax,
 				shipping,
 				discount: money(body.discount_total),
