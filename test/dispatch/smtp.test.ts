@@ -21,10 +21,13 @@ interface Received {
 }
 
 type Fault = 'transient' | 'permanent' | 'dropAfterData';
+/** Before any message byte: the connection dropped at RCPT TO, or MAIL FROM answered after the client's timeout. */
+type EnvelopeFault = 'dropAtRcpt' | 'slowMailFrom';
 
 describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () => {
 	const received: Received[] = [];
 	const faults: Fault[] = [];
+	const envelopeFaults: EnvelopeFault[] = [];
 	let server: SMTPServer;
 	let port = 0;
 
@@ -39,6 +42,24 @@ describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () 
 				const err = new Error('Invalid username or password') as Error & { responseCode: number };
 				err.responseCode = 535;
 				return callback(err);
+			},
+			onMailFrom(_address, _session, callback) {
+				if (envelopeFaults[0] === 'slowMailFrom') {
+					envelopeFaults.shift();
+					setTimeout(() => callback(), 1200);
+					return;
+				}
+				callback();
+			},
+			onRcptTo(_address, session, callback) {
+				if (envelopeFaults[0] === 'dropAtRcpt') {
+					envelopeFaults.shift();
+					for (const c of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections) {
+						if (c.id === session.id) c._socket.destroy();
+					}
+					return;
+				}
+				callback();
 			},
 			onData(stream, session: SMTPServerSession, callback) {
 				const chunks: Buffer[] = [];
@@ -75,6 +96,7 @@ describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () 
 	beforeEach(() => {
 		received.length = 0;
 		faults.length = 0;
+		envelopeFaults.length = 0;
 	});
 
 	const settings = (password = 'smtp-secret-pw') => ({ host: '127.0.0.1', port, secure: false, user: 'mailer', password, maxConnections: 2, timeoutMs: 3000 });
@@ -150,6 +172,21 @@ describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () 
 		expect(received).toHaveLength(1);
 		expect(report.outcomes[0]).toMatchObject({ status: 'unknown', attempts: 1 });
 		expect(report.outcomes[0].error).toMatch(/not sent again/);
+	});
+
+	// RFC 5321 §4.1.1.4: a message is taken only at the end of its data. A connection lost before
+	// DATA (no message byte sent) cannot have delivered it: it is sent again, and arrives once.
+	// The former code called these `unknown` (remembered as sent, never delivered).
+	it.each([
+		['dropped at RCPT TO', 'dropAtRcpt'],
+		['timed out waiting for the reply to MAIL FROM', 'slowMailFrom'],
+	] as const)('a connection %s, before any message byte, is retried: sent once', async (_what, fault) => {
+		envelopeFaults.push(fault);
+		const channel = smtpChannel({ ...settings(), maxConnections: 1, timeoutMs: 500 });
+		const report = await dispatch(renderedItems(1), channel, { mode: 'rendered', sleep: fakeSleep().sleep, limits: { concurrency: 1 } });
+		channel.close();
+		expect(report.outcomes[0]).toMatchObject({ status: 'sent', responseCode: 250, attempts: 2 });
+		expect(received.map((r) => r.envelopeTo)).toEqual([['user0@example.com']]);
 	});
 
 	it('a wrong password is reported as a rejected credential (535) and the password appears nowhere', async () => {

@@ -3,16 +3,22 @@
  * messages each). SMTP has no batch API: one message per unit, sent with bounded concurrency.
  *
  * Phase tracking (what makes "unknown" honest): each message is compiled to MIME first, then
- * handed to the pool as a stream we watch. If the connection fails before the whole message
- * was read by the connection, the server cannot have accepted it (retry); if it fails after
- * the message was fully streamed (the final "250 OK" lost), the server may have accepted it:
- * that is a TransportError 'after', which the engine reports as `unknown` (no resend).
+ * handed to the pool, and we watch the stream the connection reads into the DATA phase (a 'stream'
+ * plugin's process function: the last stage of the message stream, which the connection reads
+ * only after the server's 354 to DATA). A server takes a message only at its end-of-data line
+ * (RFC 5321 §4.1.1.4), which nodemailer writes after that stream has ended. So if the connection
+ * fails before the stream was read to its end (while connecting, at MAIL FROM, RCPT TO or DATA),
+ * the server cannot have accepted it (retry). Once it was read to its end the server may have
+ * accepted it (the final "250 OK" lost, or slower than the timeout): that is a TransportError
+ * 'after', which the engine reports as `unknown` (no resend). nodemailer reads the stream into
+ * the socket's buffer without waiting for the server, so a drop in the middle of DATA is
+ * `unknown` too: the client cannot tell how much of the message the server got.
  *
  * SMTP reply codes: 2xx sent; 4xx transient (retried); 5xx permanent (failed); 535 rejects the
  * credential (RFC 4954).
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, pipeline } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import type { Channel, Unit } from './engine';
@@ -174,6 +180,22 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 		logger: false,
 		debug: false,
 	});
+	// The raw MIME of each message in flight → whether the connection has read it to its end (see
+	// the comment at the top): an error before that proves the server has not accepted it.
+	const dataEnded = new WeakMap<Buffer, { ended: boolean }>();
+	pool.use('stream', (mail, done) => {
+		const raw = mail.data.raw;
+		const phase = Buffer.isBuffer(raw) ? dataEnded.get(raw) : undefined;
+		if (phase) {
+			mail.message.processFunc((input) => {
+				const output = new PassThrough();
+				output.once('end', () => (phase.ended = true));
+				pipeline(input, output, () => undefined);
+				return output;
+			});
+		}
+		done();
+	});
 	return {
 		id: 'smtp',
 		displayName: 'SMTP',
@@ -189,11 +211,10 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 		async send(unit: Unit): Promise<MessageResult[]> {
 			const m = unit.messages[0];
 			const raw = await compileMime(m);
-			let streamed = false;
-			const stream = Readable.from([raw]);
-			stream.on('end', () => (streamed = true));
+			const phase = { ended: false };
+			dataEnded.set(raw, phase);
 			try {
-				const info = await pool.sendMail({ envelope: { from: m.from.email, to: [m.to.email] }, raw: stream });
+				const info = await pool.sendMail({ envelope: { from: m.from.email, to: [m.to.email] }, raw });
 				const code = Number(/^(\d{3})/.exec(String(info.response ?? ''))?.[1] ?? 250);
 				if (info.rejected?.length) {
 					return [{ index: m.index, status: 'failed', responseCode: code, error: `SMTP rejected ${m.to.email}` }];
@@ -206,7 +227,7 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: e.responseCode < 500 }];
 				}
 				if (e.code === 'EAUTH') return [{ index: m.index, status: 'failed', responseCode: 535, error: text }];
-				throw new TransportError(text, streamed ? 'after' : 'before');
+				throw new TransportError(text, phase.ended ? 'after' : 'before');
 			}
 		},
 		async describe(unit: Unit) {
