@@ -112,3 +112,27 @@ describe('Recommend: Number of Products out of range', () => {
 		expect(recsOf(result.items('Recommend')[0]).map((r) => r.product_id)).toEqual(['A', 'C']);
 	});
 });
+
+describe('Train: product details come from the most recent line by time, not the last line of the input', () => {
+	// An export sorted newest first (ORDER BY created_at DESC): the last input line is the oldest.
+	const lines: INodeExecutionData[] = [
+		{ json: { customer_id: 'c1', product_id: 'MUG', quantity: 1, timestamp: '2024-06-01T00:00:00Z', name: 'Mug, large', price: 12 } },
+		{ json: { customer_id: 'c2', product_id: 'MUG', quantity: 1, timestamp: '2024-03-01T00:00:00Z', name: 'Mug', price: 10, category: 'Kitchen' } },
+		{ json: { customer_id: 'c3', product_id: 'MUG', quantity: 1, timestamp: '2024-01-01T00:00:00Z', name: 'Mug', price: 8 } },
+	];
+
+	it('the model and the recommendation carry the June name and price; a key only older lines have is kept', async () => {
+		const model = await trainModel(lines);
+		expect((model.products as Array<Record<string, unknown>>)[0]).toMatchObject({ product_id: 'MUG', name: 'Mug, large', price: 12, category: 'Kitchen' });
+		const result = await recommendFor(model, [{ json: {} }], { count: 1 });
+		expect(recsOf(result.items('Recommend')[0])[0]).toMatchObject({ product_id: 'MUG', name: 'Mug, large', price: 12 });
+	});
+
+	it('the same whatever the input order; lines without a time never override a dated one', async () => {
+		const undated = { json: { customer_id: 'c4', product_id: 'MUG', quantity: 1, name: 'Mug (old listing)', price: 5 } };
+		for (const input of [[...lines].reverse(), [lines[1], undated, lines[0], lines[2]], [...lines, undated]]) {
+			const model = await trainModel(input);
+			expect((model.products as Array<Record<string, unknown>>)[0]).toMatchObject({ name: 'Mug, large', price: 12 });
+		}
+	});
+});

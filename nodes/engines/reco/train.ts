@@ -104,6 +104,8 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	const productIndex = new Map<string, number>();
 	const productIds: string[] = [];
 	const details: Array<ProductDetails | undefined> = [];
+	/** Per product, the time of the line each detail was taken from (-Infinity: a line without a time). */
+	const detailTimes: Array<Record<string, number> | undefined> = [];
 	let cap = 1024;
 	let cust = new Int32Array(cap);
 	let prod = new Int32Array(cap);
@@ -135,8 +137,9 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			productIndex.set(line.productId, p);
 			productIds.push(line.productId);
 			details.push(undefined);
+			detailTimes.push(undefined);
 		}
-		if (line.details) mergeDetails(details, p, line.details);
+		if (line.details) mergeDetails(details, detailTimes, p, line.details, line.time);
 		const view = line.kind === 'view';
 		cust[n] = c;
 		prod[n] = p;
@@ -395,14 +398,25 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: 
 	return next;
 }
 
-/** Later lines win, but never with an empty value (a view without a price keeps the order's price). */
-function mergeDetails(all: Array<ProductDetails | undefined>, p: number, next: ProductDetails): void {
+/**
+ * The most recent line by time wins, per detail, but never with an empty value (a view without a
+ * price keeps the order's price): an export sorted newest first must not leave last year's price
+ * or name. A line without a time counts as oldest; equal times (or none) go to the later line.
+ */
+function mergeDetails(all: Array<ProductDetails | undefined>, times: Array<Record<string, number> | undefined>, p: number, next: ProductDetails, time: number | undefined): void {
 	let out = all[p];
+	let at = times[p];
+	const t = time !== undefined && Number.isFinite(time) ? time : -Infinity;
 	for (const key in next) {
 		const value = next[key];
 		if (value === undefined || value === null || value === '') continue;
-		if (!out) out = all[p] = {};
-		if (out[key] !== value) out[key] = value;
+		if (!out || !at) {
+			out = all[p] ??= {};
+			at = times[p] = Object.create(null) as Record<string, number>;
+		}
+		if (key in at && t < at[key]) continue;
+		at[key] = t;
+		out[key] = value;
 	}
 }
 
