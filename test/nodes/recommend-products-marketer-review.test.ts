@@ -106,6 +106,14 @@ describe('Recommend: Number of Products out of range', () => {
 		}
 	});
 
+	it('numeric text from an expression is its number; other text is refused', async () => {
+		const model = await trainModel();
+		const ok = await recommendFor(model, [{ json: { purchased_products: ['B'], n: '2' } }], { count: '={{ $json.n }}' });
+		expect(recsOf(ok.items('Recommend')[0]).map((r) => r.product_id)).toEqual(['A', 'C']);
+		const bad = await recommendFor(model, [{ json: { purchased_products: ['B'], n: 'six' } }], { count: '={{ $json.n }}' });
+		expect(bad.error?.message).toContain('Parameter "Number of Products" must be a whole number of at least 1, got "six"');
+	});
+
 	it('a fractional count of at least 1 is still rounded down (README)', async () => {
 		const model = await trainModel();
 		const result = await recommendFor(model, [{ json: { purchased_products: ['B'] } }], { count: '={{ 2.7 }}' });
