@@ -144,3 +144,18 @@ describe('Train: product details come from the most recent line by time, not the
 		}
 	});
 });
+
+describe('Train: category names that are also names of Object members', () => {
+	it('"constructor" and "toString" are categories like any other (training failed with "list.push is not a function")', async () => {
+		const lines: INodeExecutionData[] = [
+			{ json: { customer_id: 'c1', product_id: 'X', category: 'constructor' } },
+			{ json: { customer_id: 'c2', product_id: 'X', category: 'constructor' } },
+			{ json: { customer_id: 'c1', product_id: 'Y', category: 'toString' } },
+		];
+		const model = await trainModel(lines);
+		expect(model.bestSellersByCategory).toEqual({ constructor: ['X'], toString: ['Y'] });
+		// viewed Y: X = 0.5 · cos(X, Y) = 0.5 · 1/sqrt(2·1) = 0.3536; the fill takes the toString category (Y, viewed but not excluded)
+		const result = await recommendFor(model, [{ json: { viewed_products: ['Y'] } }], { count: 2 });
+		expect(recsOf(result.items('Recommend')[0]).map((r) => [r.product_id, r.score, r.reason])).toEqual([['X', 0.3536, 'Similar to Y, which you viewed'], ['Y', 0, 'Popular in toString']]);
+	});
+});

@@ -321,13 +321,16 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		.filter((p) => buyers[p] > 0)
 		.sort((a, b) => buyers[b] - buyers[a] || units[b] - units[a] || (productIds[a] < productIds[b] ? -1 : 1));
 	const bestSellers = byPopularity.slice(0, opts.bestSellers).map((p) => productIds[p]);
-	const bestSellersByCategory: Record<string, string[]> = {};
+	// a Map, not a plain object: a category named "constructor" or "toString" found Object's own member and failed the training
+	const byCategory = new Map<string, string[]>();
 	for (const p of byPopularity) {
 		const category = details[p]?.category;
 		if (typeof category !== 'string' || category === '') continue;
-		const list = (bestSellersByCategory[category] ??= []);
+		let list = byCategory.get(category);
+		if (!list) byCategory.set(category, (list = []));
 		if (list.length < opts.bestSellersPerCategory) list.push(productIds[p]);
 	}
+	const bestSellersByCategory: Record<string, string[]> = Object.fromEntries(byCategory);
 
 	const products: ModelProductJson[] = productIds.map((id, p) => ({
 		product_id: id,
