@@ -185,9 +185,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				viewed: (this.getNodeParameter('viewedField', i, 'viewed_products') as string).trim(),
 			};
 			const outputField = (this.getNodeParameter('outputField', i, 'recommendations') as string).trim() || 'recommendations';
+			const raw = this.getNodeParameter('count', i, 6) as unknown;
+			// numeric text (a CSV column in an expression) is its number
+			const count = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+			// 0, a negative or a non-number (an expression) gave every customer an empty block, silently; a fraction >= 1 is rounded down
+			if (typeof count !== 'number' || !(Math.floor(count) >= 1)) throw new InputError(`Parameter "Number of Products" must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
 			const customer = customerFromItem(items[i].json, fields);
 			const recs = recommend(model, customer, {
-				count: this.getNodeParameter('count', i, 6) as number,
+				count,
 				fill: this.getNodeParameter('fill', i, 'category') as 'category' | 'overall' | 'none',
 				excludeViewed: options.excludeViewed === true,
 				onlyCatalogue: options.onlyCatalogue === true,

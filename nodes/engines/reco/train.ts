@@ -104,6 +104,8 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	const productIndex = new Map<string, number>();
 	const productIds: string[] = [];
 	const details: Array<ProductDetails | undefined> = [];
+	/** Per product, the time of the line each detail was taken from (-Infinity: a line without a time). */
+	const detailTimes: Array<Record<string, number> | undefined> = [];
 	let cap = 1024;
 	let cust = new Int32Array(cap);
 	let prod = new Int32Array(cap);
@@ -135,8 +137,9 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			productIndex.set(line.productId, p);
 			productIds.push(line.productId);
 			details.push(undefined);
+			detailTimes.push(undefined);
 		}
-		if (line.details) mergeDetails(details, p, line.details);
+		if (line.details) mergeDetails(details, detailTimes, p, line.details, line.time);
 		const view = line.kind === 'view';
 		cust[n] = c;
 		prod[n] = p;
@@ -318,13 +321,16 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		.filter((p) => buyers[p] > 0)
 		.sort((a, b) => buyers[b] - buyers[a] || units[b] - units[a] || (productIds[a] < productIds[b] ? -1 : 1));
 	const bestSellers = byPopularity.slice(0, opts.bestSellers).map((p) => productIds[p]);
-	const bestSellersByCategory: Record<string, string[]> = {};
+	// a Map, not a plain object: a category named "constructor" or "toString" found Object's own member and failed the training
+	const byCategory = new Map<string, string[]>();
 	for (const p of byPopularity) {
 		const category = details[p]?.category;
 		if (typeof category !== 'string' || category === '') continue;
-		const list = (bestSellersByCategory[category] ??= []);
+		let list = byCategory.get(category);
+		if (!list) byCategory.set(category, (list = []));
 		if (list.length < opts.bestSellersPerCategory) list.push(productIds[p]);
 	}
+	const bestSellersByCategory: Record<string, string[]> = Object.fromEntries(byCategory);
 
 	const products: ModelProductJson[] = productIds.map((id, p) => ({
 		product_id: id,
@@ -395,14 +401,25 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: 
 	return next;
 }
 
-/** Later lines win, but never with an empty value (a view without a price keeps the order's price). */
-function mergeDetails(all: Array<ProductDetails | undefined>, p: number, next: ProductDetails): void {
+/**
+ * The most recent line by time wins, per detail, but never with an empty value (a view without a
+ * price keeps the order's price): an export sorted newest first must not leave last year's price
+ * or name. A line without a time counts as oldest; equal times (or none) go to the later line.
+ */
+function mergeDetails(all: Array<ProductDetails | undefined>, times: Array<Record<string, number> | undefined>, p: number, next: ProductDetails, time: number | undefined): void {
 	let out = all[p];
+	let at = times[p];
+	const t = time !== undefined && Number.isFinite(time) ? time : -Infinity;
 	for (const key in next) {
 		const value = next[key];
 		if (value === undefined || value === null || value === '') continue;
-		if (!out) out = all[p] = {};
-		if (out[key] !== value) out[key] = value;
+		if (!out || !at) {
+			out = all[p] ??= {};
+			at = times[p] = Object.create(null) as Record<string, number>;
+		}
+		if (key in at && t < at[key]) continue;
+		at[key] = t;
+		out[key] = value;
 	}
 }
 
