@@ -159,3 +159,44 @@ describe('version 1.1: recipients not to be mailed need no content or sender', (
 		expect(sent().map((m) => m.To)).toEqual(['c@example.com']);
 	});
 });
+
+describe('Suppressed Field values: 1 stops a send, an unreadable value fails its item', () => {
+	it('1 / "1" (a MySQL tinyint or a CSV flag) and flags of 1 are suppressed; false, 0, "no" and nothing are mailed', async () => {
+		const list = [
+			content(1.1, { email: 'a@example.com', suppressed: 1 }),
+			content(1.1, { email: 'b@example.com', suppressed: '1' }),
+			content(1.1, { email: 'c@example.com', optOut: { bounced: 1 } }),
+			content(1.1, { email: 'd@example.com', suppressed: 0 }),
+			content(1.1, { email: 'e@example.com', suppressed: 'no' }),
+			content(1.1, { email: 'f@example.com' }),
+		];
+		const result = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), list.slice(0, 2).concat(list.slice(3)));
+		expect(result.error).toBeUndefined();
+		expect(result.items('ESP Dispatch').map((i) => [i.json.recipient, i.json.status])).toEqual([
+			['a@example.com', 'suppressed'],
+			['b@example.com', 'suppressed'],
+			['d@example.com', 'sent'],
+			['e@example.com', 'sent'],
+			['f@example.com', 'sent'],
+		]);
+		server().reset();
+		const flags = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', suppressionField: 'optOut' }), [list[2]]);
+		expect(flags.items('ESP Dispatch').map((i) => [i.json.status, i.json.error])).toEqual([['suppressed', 'recipient is bounced']]);
+		expect(sent()).toEqual([]);
+	});
+
+	it('a value that says neither ("hard_bounce", 2) fails its item naming the field and the value; Continue On Fail mails the others', async () => {
+		const strict = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), [content(1.1, { email: 'a@example.com', suppressed: 'hard_bounce' })]);
+		expect(strict.error?.message).toBe('Item 0: Suppressed Field "suppressed" holds "hard_bounce", which says neither suppressed nor mailable');
+		expect(sent()).toEqual([]);
+		const n = dispatch(1.1, { fromEmail: 'news@shop.example.com' });
+		n.onError = 'continueRegularOutput';
+		const lenient = await run(n, [content(1.1, { email: 'a@example.com', suppressed: 2 }), content(1.1, { email: 'b@example.com' })]);
+		const out = lenient.items('ESP Dispatch');
+		expect(out).toHaveLength(2);
+		expect(out[0].json.error).toContain('Item 0: Suppressed Field "suppressed" holds "2"');
+		expect(out[0].pairedItem).toEqual({ item: 0 });
+		expect(out[1].json).toMatchObject({ recipient: 'b@example.com', status: 'sent' });
+		expect(sent().map((m) => m.To)).toEqual(['b@example.com']);
+	});
+});

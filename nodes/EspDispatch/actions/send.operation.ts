@@ -172,7 +172,16 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', 'true', 'yes']);
+const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', 'true', 'yes', '1']);
+/** Values of a Suppressed Field that mean "may be mailed"; any other text is refused (UnreadableSuppression). */
+const MAILABLE_VALUES = new Set(['', 'false', 'no', '0']);
+
+/**
+ * What a Suppressed Field says: a reason not to mail, undefined (may be mailed), or `unreadable`: a
+ * value that says neither (`hard_bounce`, `unsubscribe`, 2). Mailing it could mail an address the
+ * data meant to stop, so the item fails naming the field and the value instead.
+ */
+type SuppressionReading = string | undefined | { unreadable: string };
 
 function str(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value).trim();
@@ -183,7 +192,7 @@ function str(value: unknown): string {
  * reason words, or an object such as Customer Profile's "Check Suppression" output
  * (`{ suppressed, unsubscribed, bounced, complained }`).
  */
-function suppressedReason(json: IDataObject, field: string): string | undefined {
+function suppressedReason(json: IDataObject, field: string): SuppressionReading {
 	if (!field) return undefined;
 	let value: unknown = json;
 	for (const key of field.split('.')) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
@@ -204,28 +213,43 @@ const PROFILE_SUPPRESSION_FIELDS = ['suppression', 'profile'] as const;
  * default field, when the item has no `suppressed` value, falls back to PROFILE_SUPPRESSION_FIELDS
  * (this only ever stops a send).
  */
-function itemSuppressedReason(json: IDataObject, field: string): string | undefined {
+function itemSuppressedReason(json: IDataObject, field: string): SuppressionReading {
 	if (field !== DEFAULT_SUPPRESSED_FIELD || (json[field] !== undefined && json[field] !== null)) return suppressedReason(json, field);
 	for (const fallback of PROFILE_SUPPRESSION_FIELDS) {
 		const value = json[fallback];
 		if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 			const reason = reasonOf(value);
-			if (reason) return reason;
+			if (typeof reason === 'string') return reason;
 		}
 	}
 	return undefined;
 }
 
-function reasonOf(value: unknown): string | undefined {
+function reasonOf(value: unknown): SuppressionReading {
 	if (value === true) return 'suppressed';
 	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 		const flags = value as IDataObject;
-		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (flags[reason] === true) return reason;
-		return flags.suppressed === true ? 'suppressed' : undefined;
+		// 1 as well as true: a MySQL tinyint(1) or a CSV flag
+		const set = (flag: unknown) => flag === true || flag === 1;
+		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (set(flags[reason])) return reason;
+		return set(flags.suppressed) ? 'suppressed' : undefined;
 	}
+	if (Array.isArray(value)) return { unreadable: JSON.stringify(value).slice(0, 60) };
 	const text = str(value).toLowerCase();
-	if (!text || !SUPPRESSED_VALUES.has(text)) return undefined;
-	return text === 'true' || text === 'yes' ? 'suppressed' : text;
+	if (MAILABLE_VALUES.has(text)) return undefined;
+	if (!SUPPRESSED_VALUES.has(text)) return { unreadable: str(value).slice(0, 60) };
+	return text === 'true' || text === 'yes' || text === '1' ? 'suppressed' : text;
+}
+
+/** itemSuppressedReason, with a value it cannot read failing item i naming the field and the value. */
+function suppressionOf(ctx: IExecuteFunctions, json: IDataObject, field: string, i: number): string | undefined {
+	const reading = itemSuppressedReason(json, field);
+	if (typeof reading !== 'object') return reading;
+	throw new NodeOperationError(ctx.getNode(), `Item ${i}: Suppressed Field "${field}" holds "${reading.unreadable}", which says neither suppressed nor mailable`, {
+		itemIndex: i,
+		description:
+			'Field: suppressionField. Write true, 1, yes or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no or nothing to mail. Not mailed rather than guessed.',
+	});
 }
 
 /** The `message` object Render Email 1.1 writes (its Output Field default), if the item has one. */
@@ -376,7 +400,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 				suppressedReason:
 					// Normalize Event's item for an empty batch: no event, no recipient (both versions: it never was mailable).
 					(placeholder ? "Normalize Event's empty-batch placeholder: no recipient" : undefined) ??
-					itemSuppressedReason(items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD))) ??
+					suppressionOf(this, items[i].json, str(p('suppressionField', DEFAULT_SUPPRESSED_FIELD)), i) ??
 					(suppressionSet.has(toEmail.toLowerCase()) ? 'on the suppression list' : undefined),
 				// A/B Experiment Assign's holdout gets no email by design (it measures what happens without one).
 				holdout: v11 && items[i].json.is_holdout === true,
