@@ -47,3 +47,26 @@ describe('analyze(): the control wins only when it beats every challenger', () =
 		expect(r.summary).toBe('"control" (control) wins: every significant difference is a drop ("b" 6.00%, "c" 6.00% vs 10.00%).');
 	});
 });
+
+describe('analyze(): "no difference" does not claim the variants perform alike', () => {
+	it('states the lift and its interval, which here reaches past the minimum detectable effect', () => {
+		// Baseline 10%, MDE +50%: 686 per variant planned (stats.test.ts), 1,000 reached.
+		// 100/1000 vs 125/1000, by hand: pooled 0.1125, SE = sqrt(0.1125·0.8875·0.002) = 0.0141310, z = 1.7691, p = 0.0769 (not significant).
+		// MOVER-R Wilson interval of the ratio (Donner & Zou 2012, original form, z = 1.959964):
+		//   Wilson 100/1000 = (0.0829094, 0.1201520), 125/1000 = (0.1059262, 0.1469438)
+		//   R_L = (p1p2 - sqrt((p1p2)² - l2(2p2 - l2)·u1(2p1 - u1))) / (u1(2p1 - u1)) = 0.976017 → -2.40%
+		//   R_U = (p1p2 + sqrt((p1p2)² - u2(2p2 - u2)·l1(2p1 - l1))) / (l1(2p1 - l1)) = 1.600704 → +60.07%
+		// (Katz's log interval gives -2.45% to +60.17%.) The upper limit is past +50%: "alike within 50%" was false.
+		const r = analyze([{ variant: 'control', sent: 1000, converted: 100 }, { variant: 'recos', sent: 1000, converted: 125 }], { control: 'control', baselineRate: 0.1, mde: 0.5 });
+		const recos = r.variants[1];
+		expect(recos.p_value).toBeCloseTo(0.0769, 4);
+		expect(recos.rel_lift_ci![0]).toBeCloseTo(-0.023983, 5);
+		expect(recos.rel_lift_ci![1]).toBeCloseTo(0.600704, 5);
+		expect(r.verdict).toBe('no_difference');
+		expect(r.summary).not.toContain('perform alike within');
+		expect(r.summary).toBe(
+			'No significant difference in conversion rate at the planned sample size (686 per variant): "recos" +25.00% relative (95% interval -2.40% to +60.07%). ' +
+				'The plan detects a 50.00% relative change with 80% power; a smaller one may go unnoticed, so this does not show the variants perform alike.',
+		);
+	});
+});
