@@ -137,6 +137,20 @@ function countRow(json: IDataObject, variantField: string, i: number, metric: Me
 	return row;
 }
 
+/**
+ * A number parameter: a number, or numeric text (an expression reading a sheet or CSV gives text);
+ * undefined when not set. Anything else is an error naming the parameter, never silently dropped
+ * (a Planned Recipients per Variant ignored would move the peeking guard to the default plan).
+ */
+function numberParameter(value: unknown, label: string): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+	if (!Number.isFinite(n)) throw new AnalyzeError(`${label} must be a number, got ${JSON.stringify(value)?.slice(0, 60)}`);
+	return n;
+}
+
+const percentOf = (x: number | undefined): number | undefined => (x === undefined ? undefined : x / 100);
+
 const excludeList = (options: IDataObject): string[] =>
 	String(options.exclude ?? 'holdout')
 		.split(',')
@@ -374,11 +388,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const report = analyze(counts, {
 			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
 			control: (this.getNodeParameter('control', 0, 'control') as string).trim(),
-			mde: (this.getNodeParameter('mdePercent', 0, 10) as number) / 100,
-			alpha: options.alpha as number | undefined,
-			power: options.power as number | undefined,
-			baselineRate: typeof options.baselinePercent === 'number' ? options.baselinePercent / 100 : undefined,
-			plannedPerVariant: typeof options.planned === 'number' ? options.planned : undefined,
+			// emptied by an expression: no effect (the engine's error says it must be above 0)
+			mde: (numberParameter(this.getNodeParameter('mdePercent', 0, 10), 'Minimum Detectable Effect (%)') ?? 0) / 100,
+			alpha: numberParameter(options.alpha, 'Options → Significance Level'),
+			power: numberParameter(options.power, 'Options → Power'),
+			baselineRate: percentOf(numberParameter(options.baselinePercent, 'Options → Baseline Rate (%)')),
+			plannedPerVariant: numberParameter(options.planned, 'Options → Planned Recipients per Variant'),
 			exclude: excludeList(options),
 			variantWarnings,
 			heldOut,

@@ -305,13 +305,34 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		verdict = 'winner';
 		winner = better[0].variant;
 		summary = `"${winner}" wins: ${metricLabel} ${fmtPct(better[0].rate as number)} vs ${fmtPct(x1 / n1)} for "${controlName}" (${better[0].rel_lift !== null ? `${better[0].rel_lift >= 0 ? '+' : ''}${fmtPct(better[0].rel_lift)} relative, ` : ''}p = ${(better[0].p_value as number).toPrecision(2)}).`;
-	} else if (significant.length > 0) {
+	} else if (significant.length > 0 && significant.length === challengers.length) {
+		// every challenger is significantly worse (at the plan every variant has recipients, so each was compared)
 		verdict = 'winner';
 		winner = controlName;
 		summary = `"${controlName}" (control) wins: every significant difference is a drop (${significant.map((r) => `"${r.variant}" ${fmtPct(r.rate as number)}`).join(', ')} vs ${fmtPct(x1 / n1)}).`;
+	} else if (significant.length > 0) {
+		// some challengers are significantly worse, the others do not differ from the control: the
+		// control beat only the former, so it is no winner over the latter
+		verdict = 'no_difference';
+		const alike = reports.filter((r) => !r.is_control && !r.significant);
+		summary =
+			`No winner: ${significant.map((r) => `"${r.variant}" (${fmtPct(r.rate as number)})`).join(', ')} ${significant.length === 1 ? 'is' : 'are'} significantly worse than "${controlName}" (${fmtPct(x1 / n1)}), ` +
+			`but ${alike.map((r) => `"${r.variant}" (${fmtPct(r.rate as number)})`).join(', ')} ${alike.length === 1 ? 'does' : 'do'} not differ significantly from it at the planned sample size (${fmtInt(planned)} per variant), so the control is not shown to beat ${alike.length === 1 ? 'it' : 'them'}.`;
 	} else {
 		verdict = 'no_difference';
-		summary = `No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): the variants perform alike within a ${fmtPct(mde)} relative change.`;
+		// not significant is no proof of "alike": the interval says how large a change the data still allow
+		const signed = (x: number): string => `${x >= 0 ? '+' : ''}${fmtPct(x)}`;
+		const level = `${+(confidence * 100).toFixed(2)}%`;
+		const lifts = reports
+			.filter((r) => !r.is_control)
+			.map((r) =>
+				r.rel_lift !== null && r.rel_lift_ci !== null
+					? `"${r.variant}" ${signed(r.rel_lift)} relative (${level} interval ${signed(r.rel_lift_ci[0])} to ${signed(r.rel_lift_ci[1])})`
+					: `"${r.variant}" ${signed(r.abs_lift as number)} absolute (${level} interval ${signed((r.abs_lift_ci as [number, number])[0])} to ${signed((r.abs_lift_ci as [number, number])[1])})`,
+			);
+		summary =
+			`No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): ${lifts.join(', ')}. ` +
+			`The plan detects a ${fmtPct(mde)} relative change with ${Math.round(power * 100)}% power; a smaller one may go unnoticed, so this does not show the variants perform alike.`;
 	}
 	if (heldOut.has(controlName))
 		summary +=
