@@ -292,7 +292,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		const smallest = variants.find((v) => v.sent === minSent)!;
 		summary =
 			`Not enough data yet: "${smallest.variant}" has ${fmtInt(minSent)} of the ${fmtInt(planned)} recipients planned per variant` +
-			(baseline !== null ? ` (to detect a ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} with ${Math.round(power * 100)}% power). ` : '. ') +
+			// a Planned Recipients per Variant below the required size does not have the power: say so
+			(baseline !== null && required !== null
+				? ` (${planned >= required ? 'to detect' : `fewer than the ${fmtInt(required)} needed to detect`} a ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} with ${Math.round(power * 100)}% power). `
+				: '. ') +
 			`Send to ${fmtInt(neededMore)} more per variant before deciding.` +
 			(significant.length > 0 ? ' The difference looks significant now, but stopping early (peeking) inflates false winners.' : '');
 	} else if (tooSmall.length > 0) {
@@ -330,9 +333,15 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 					? `"${r.variant}" ${signed(r.rel_lift)} relative (${level} interval ${signed(r.rel_lift_ci[0])} to ${signed(r.rel_lift_ci[1])})`
 					: `"${r.variant}" ${signed(r.abs_lift as number)} absolute (${level} interval ${signed((r.abs_lift_ci as [number, number])[0])} to ${signed((r.abs_lift_ci as [number, number])[1])})`,
 			);
-		summary =
-			`No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): ${lifts.join(', ')}. ` +
-			`The plan detects a ${fmtPct(mde)} relative change with ${Math.round(power * 100)}% power; a smaller one may go unnoticed, so this does not show the variants perform alike.`;
+		const detect = `a ${fmtPct(mde)} relative change with ${Math.round(power * 100)}% power`;
+		// only a plan at or above the required size has that power (a Planned Recipients per Variant may be below it)
+		const plan =
+			required !== null && planned >= required
+				? `The plan detects ${detect}; a smaller one may go unnoticed, so`
+				: required !== null
+					? `The ${fmtInt(planned)} planned per variant are fewer than the ${fmtInt(required)} needed to detect ${detect}, so even a change of that size may go unnoticed;`
+					: `No sample size to detect ${detect} could be computed from the baseline, so the power of the ${fmtInt(planned)} planned per variant is unknown;`;
+		summary = `No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): ${lifts.join(', ')}. ${plan} this does not show the variants perform alike.`;
 	}
 	if (heldOut.has(controlName))
 		summary +=

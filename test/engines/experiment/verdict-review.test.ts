@@ -70,3 +70,31 @@ describe('analyze(): "no difference" does not claim the variants perform alike',
 		);
 	});
 });
+
+describe('analyze(): "no difference" claims no power the plan does not have', () => {
+	// Baseline 10%, MDE +50%, alpha 0.05, power 0.8: 686 per variant needed (stats.test.ts), but the
+	// user planned 100. 10/100 vs 12/100, by hand: pooled 0.11, SE = sqrt(0.11·0.89·0.02) = 0.044249,
+	// z = 0.452, p = 0.65 (not significant; expected counts 11 and 89, so the z-test).
+	const rows = [
+		{ variant: 'control', sent: 100, converted: 10 },
+		{ variant: 'b', sent: 100, converted: 12 },
+	];
+
+	it('a Planned Recipients per Variant below the required size is said to be below it, not to detect the MDE with 80% power', () => {
+		const r = analyze(rows, { control: 'control', baselineRate: 0.1, mde: 0.5, plannedPerVariant: 100 });
+		expect(r.required_per_variant).toBe(686);
+		expect(r.verdict).toBe('no_difference');
+		expect(r.summary).not.toContain('The plan detects');
+		expect(r.summary).toContain(
+			'The 100 planned per variant are fewer than the 686 needed to detect a 50.00% relative change with 80% power, so even a change of that size may go unnoticed; this does not show the variants perform alike.',
+		);
+	});
+
+	it('while still collecting, the planned count is not said to detect the MDE with 80% power either', () => {
+		const r = analyze([rows[0], { variant: 'b', sent: 50, converted: 6 }], { control: 'control', baselineRate: 0.1, mde: 0.5, plannedPerVariant: 100 });
+		expect(r.verdict).toBe('needs_more_data');
+		expect(r.summary).toBe(
+			'Not enough data yet: "b" has 50 of the 100 recipients planned per variant (fewer than the 686 needed to detect a 50.00% relative change of a 10.00% conversion rate with 80% power). Send to 50 more per variant before deciding.',
+		);
+	});
+});
