@@ -90,7 +90,7 @@ describe('Recommend: Number of Products out of range', () => {
 	it('0 from an expression fails naming the parameter, instead of an empty block for every customer', async () => {
 		const model = await trainModel();
 		const result = await recommendFor(model, [{ json: { purchased_products: ['B'] } }], { count: '={{ 0 }}' });
-		expect(result.error?.message).toContain('Parameter "Number of Products" must be a whole number of at least 1, got 0');
+		expect(result.error?.message).toContain('Parameter "Number of Products" must be a number from 1 to 50 (a fraction is rounded down), got 0');
 	});
 
 	it('a negative or non-numeric count too; with Continue On Fail one error item per customer, paired', async () => {
@@ -100,7 +100,7 @@ describe('Recommend: Number of Products out of range', () => {
 			const items = result.items('Recommend');
 			expect(items).toHaveLength(2);
 			items.forEach((item, i) => {
-				expect(item.json.error).toContain(`Item ${i}: Parameter "Number of Products" must be a whole number of at least 1`);
+				expect(item.json.error).toContain(`Item ${i}: Parameter "Number of Products" must be a number from 1 to 50 (a fraction is rounded down)`);
 				expect(item.pairedItem).toEqual({ item: i });
 			});
 		}
@@ -111,7 +111,17 @@ describe('Recommend: Number of Products out of range', () => {
 		const ok = await recommendFor(model, [{ json: { purchased_products: ['B'], n: '2' } }], { count: '={{ $json.n }}' });
 		expect(recsOf(ok.items('Recommend')[0]).map((r) => r.product_id)).toEqual(['A', 'C']);
 		const bad = await recommendFor(model, [{ json: { purchased_products: ['B'], n: 'six' } }], { count: '={{ $json.n }}' });
-		expect(bad.error?.message).toContain('Parameter "Number of Products" must be a whole number of at least 1, got "six"');
+		expect(bad.error?.message).toContain('Parameter "Number of Products" must be a number from 1 to 50 (a fraction is rounded down), got "six"');
+	});
+
+	it('above the editor\'s maximum of 50 from an expression (500, Infinity) fails naming the parameter: every product in every email', async () => {
+		const model = await trainModel();
+		for (const [count, shown] of [['={{ 500 }}', '500'], ['={{ "Infinity" }}', '"Infinity"'], ['={{ 50.5 }}', '50.5']]) {
+			const result = await recommendFor(model, [{ json: { purchased_products: ['B'] } }], { count });
+			expect(result.error?.message).toContain(`Parameter "Number of Products" must be a number from 1 to 50 (a fraction is rounded down), got ${shown}`);
+		}
+		const fifty = await recommendFor(model, [{ json: { purchased_products: ['B'] } }], { count: '={{ 50 }}' });
+		expect(fifty.error).toBeUndefined();
 	});
 
 	it('a fractional count of at least 1 is still rounded down (README)', async () => {

@@ -189,7 +189,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			// numeric text (a CSV column in an expression) is its number
 			const count = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
 			// 0, a negative or a non-number (an expression) gave every customer an empty block, silently; a fraction >= 1 is rounded down
-			if (typeof count !== 'number' || !(Math.floor(count) >= 1)) throw new InputError(`Parameter "Number of Products" must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+			// at most the editor's maximum: an expression's 500 or Infinity put every product in every email
+			if (typeof count !== 'number' || !(Math.floor(count) >= 1 && count <= 50)) {
+				throw new InputError(`Parameter "Number of Products" must be a number from 1 to 50 (a fraction is rounded down), got ${JSON.stringify(raw)}`);
+			}
 			const customer = customerFromItem(items[i].json, fields);
 			const recs = recommend(model, customer, {
 				count,
