@@ -200,3 +200,45 @@ describe('Suppressed Field values: 1 stops a send, an unreadable value fails its
 		expect(sent().map((m) => m.To)).toEqual(['b@example.com']);
 	});
 });
+
+describe('Suppressed Field values from sheets and CSV files: Y / N, and flags written as text', () => {
+	it('"Y" and "y" stop the send and "N" mails (a Y/N column); an object flag "true", "1" or "yes" stops it as true does', async () => {
+		const list = [
+			content(1.1, { email: 'a@example.com', suppressed: 'Y' }),
+			content(1.1, { email: 'b@example.com', suppressed: 'y' }),
+			content(1.1, { email: 'c@example.com', suppressed: 'N' }),
+		];
+		const result = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), list);
+		expect(result.error).toBeUndefined();
+		expect(result.items('ESP Dispatch').map((i) => [i.json.recipient, i.json.status])).toEqual([
+			['a@example.com', 'suppressed'],
+			['b@example.com', 'suppressed'],
+			['c@example.com', 'sent'],
+		]);
+		server().reset();
+		const flags = [
+			content(1.1, { email: 'd@example.com', optOut: { unsubscribed: 'true' } }),
+			content(1.1, { email: 'e@example.com', optOut: { bounced: '1' } }),
+			content(1.1, { email: 'f@example.com', optOut: { suppressed: 'Yes' } }),
+			content(1.1, { email: 'g@example.com', optOut: { unsubscribed: 'false', bounced: '0' } }),
+		];
+		const read = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com', suppressionField: 'optOut' }), flags);
+		expect(read.items('ESP Dispatch').map((i) => [i.json.status, i.json.error ?? null])).toEqual([
+			['suppressed', 'recipient is unsubscribed'],
+			['suppressed', 'recipient is bounced'],
+			['suppressed', 'recipient is suppressed'],
+			['sent', null],
+		]);
+		expect(sent().map((m) => m.To)).toEqual(['g@example.com']);
+	});
+
+	it('version 1 reads them the same way', async () => {
+		const result = await run(dispatch(1, { fromEmail: 'news@shop.example.com' }), [
+			content(1, { email: 'a@example.com', suppressed: 'Y' }),
+			content(1, { email: 'b@example.com', suppressed: 'n' }),
+			content(1, { email: 'c@example.com', suppression: { suppressed: 'true', unsubscribed: 'TRUE' } }),
+		]);
+		expect(result.error).toBeUndefined();
+		expect(result.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['suppressed', 'sent', 'suppressed']);
+	});
+});

@@ -172,9 +172,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', 'true', 'yes', '1']);
+/** Words of a Suppressed Field (or of a flag in its object) that mean "set": suppressed, with no reason of its own. */
+const SET_VALUES = new Set(['true', 'yes', 'y', '1']);
+const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', ...SET_VALUES]);
 /** Values of a Suppressed Field that mean "may be mailed"; any other text is refused (UnreadableSuppression). */
-const MAILABLE_VALUES = new Set(['', 'false', 'no', '0']);
+const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', '0']);
 
 /**
  * What a Suppressed Field says: a reason not to mail, undefined (may be mailed), or `unreadable`: a
@@ -229,8 +231,8 @@ function reasonOf(value: unknown): SuppressionReading {
 	if (value === true) return 'suppressed';
 	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 		const flags = value as IDataObject;
-		// 1 as well as true: a MySQL tinyint(1) or a CSV flag
-		const set = (flag: unknown) => flag === true || flag === 1;
+		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y" as text: a CSV or a sheet
+		const set = (flag: unknown) => flag === true || flag === 1 || (typeof flag === 'string' && SET_VALUES.has(flag.trim().toLowerCase()));
 		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (set(flags[reason])) return reason;
 		return set(flags.suppressed) ? 'suppressed' : undefined;
 	}
@@ -238,7 +240,7 @@ function reasonOf(value: unknown): SuppressionReading {
 	const text = str(value).toLowerCase();
 	if (MAILABLE_VALUES.has(text)) return undefined;
 	if (!SUPPRESSED_VALUES.has(text)) return { unreadable: str(value).slice(0, 60) };
-	return text === 'true' || text === 'yes' || text === '1' ? 'suppressed' : text;
+	return SET_VALUES.has(text) ? 'suppressed' : text;
 }
 
 /** itemSuppressedReason, with a value it cannot read failing item i naming the field and the value. */
@@ -248,7 +250,7 @@ function suppressionOf(ctx: IExecuteFunctions, json: IDataObject, field: string,
 	throw new NodeOperationError(ctx.getNode(), `Item ${i}: Suppressed Field "${field}" holds "${reading.unreadable}", which says neither suppressed nor mailable`, {
 		itemIndex: i,
 		description:
-			'Field: suppressionField. Write true, 1, yes or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no or nothing to mail. Not mailed rather than guessed.',
+			'Field: suppressionField. Write true, 1, yes, y or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n or nothing to mail. Not mailed rather than guessed.',
 	});
 }
 
