@@ -51,14 +51,24 @@ describe('FIT-1: the default Suppressed Field falls back to what Customer Profil
 		expect(sent().map((m) => m.To)).toEqual(['e@example.com', 'f@example.com']);
 	});
 
-	it('an item\'s own `suppressed` value, and an explicitly set field, are read exactly as before', async () => {
+	it('the default field stops the send when the item\'s own `suppressed` or Customer Profile\'s flags say so; an explicitly set field is read alone', async () => {
 		const list = [
-			// the item says itself: not suppressed (the fallback is only for items without `suppressed`)
+			// the item says not suppressed (a CRM), Check Suppression says unsubscribed: not mailed
 			content(1.1, { email: 'a@example.com', suppressed: false, suppression: { suppressed: true, unsubscribed: true } }),
 			content(1.1, { email: 'b@example.com', suppressed: 'bounced', profile: { unsubscribed: false } }),
+			// an unreadable own value with a suppressing profile: suppressed, not failed
+			content(1.1, { email: 'x@example.com', suppressed: 'hard_bounce', profile: { bounced: true } }),
+			// both say mailable
+			content(1.1, { email: 'y@example.com', suppressed: false, suppression: { suppressed: false, unsubscribed: false } }),
 		];
 		const byDefault = await run(dispatch(1.1, { fromEmail: 'news@shop.example.com' }), list);
-		expect(byDefault.items('ESP Dispatch').map((i) => i.json.status)).toEqual(['sent', 'suppressed']);
+		expect(byDefault.error).toBeUndefined();
+		expect(byDefault.items('ESP Dispatch').map((i) => [i.json.status, i.json.error ?? null])).toEqual([
+			['suppressed', 'recipient is unsubscribed'],
+			['suppressed', 'recipient is bounced'],
+			['suppressed', 'recipient is bounced'],
+			['sent', null],
+		]);
 
 		server().reset();
 		const explicit = [

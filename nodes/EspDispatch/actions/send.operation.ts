@@ -204,19 +204,24 @@ function suppressedReason(json: IDataObject, field: string): SuppressionReading 
 /** The Suppressed Field's default: the item's own `suppressed` field. */
 const DEFAULT_SUPPRESSED_FIELD = 'suppressed';
 /**
- * Read, in this order, when the Suppressed Field is left at its default and the item has no
- * `suppressed` field: the fields Customer Profile writes by default (Check Suppression's
- * `suppression`, Get Profile's `profile`), both objects with unsubscribed / bounced / complained.
+ * Read, in this order, when the Suppressed Field is left at its default and the item's own
+ * `suppressed` does not stop the send: the fields Customer Profile writes by default (Check
+ * Suppression's `suppression`, Get Profile's `profile`), both objects with unsubscribed / bounced /
+ * complained.
  */
 const PROFILE_SUPPRESSION_FIELDS = ['suppression', 'profile'] as const;
 
 /**
- * suppressedReason for the item's Suppressed Field. An explicitly set field is read alone; the
- * default field, when the item has no `suppressed` value, falls back to PROFILE_SUPPRESSION_FIELDS
- * (this only ever stops a send).
+ * suppressedReason for the item's Suppressed Field. An explicitly set (or cleared) field is read
+ * alone: a receipt workflow may mean to mail unsubscribed customers. The default field stops the
+ * send when either the item's own `suppressed` or Customer Profile's flags
+ * (PROFILE_SUPPRESSION_FIELDS) say so: `suppressed: false` from a CRM must not mail an address Check
+ * Suppression found unsubscribed or bounced, and an unreadable own value with such flags is
+ * suppressed rather than failed (this fallback only ever stops a send).
  */
 function itemSuppressedReason(json: IDataObject, field: string): SuppressionReading {
-	if (field !== DEFAULT_SUPPRESSED_FIELD || (json[field] !== undefined && json[field] !== null)) return suppressedReason(json, field);
+	const own = suppressedReason(json, field);
+	if (field !== DEFAULT_SUPPRESSED_FIELD || typeof own === 'string') return own;
 	for (const fallback of PROFILE_SUPPRESSION_FIELDS) {
 		const value = json[fallback];
 		if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -224,7 +229,7 @@ function itemSuppressedReason(json: IDataObject, field: string): SuppressionRead
 			if (typeof reason === 'string') return reason;
 		}
 	}
-	return undefined;
+	return own;
 }
 
 function reasonOf(value: unknown): SuppressionReading {
