@@ -377,7 +377,8 @@ export function scoreRfm(dims: RfmDimensions, options: RfmOptions): RfmResult {
 	const fs = quantileScores(dims.frequency, bins);
 	const ms = quantileScores(dims.monetaryMinor, bins);
 	const n = dims.recencyDays.length;
-	const segmentNames = [...rules.map((r) => r.name), OTHER_SEGMENT];
+	// trimmed, as rules are grouped by name: "VIP " and "VIP" are one segment, named "VIP"
+	const segmentNames = [...rules.map((r) => r.name.trim()), OTHER_SEGMENT];
 	// rules of one name count as the first of them: one summary row per segment
 	const segmentOf = segmentIndexes(rules);
 	const segment = new Uint16Array(n);

@@ -132,6 +132,14 @@ describe('RFM from transactions (hand-computed)', () => {
 		return { acc, dims, result: scoreRfm(dims, { bins, monetary, rules }) };
 	}
 
+	it('names a segment trimmed: rules "VIP " and "VIP" are one segment "VIP" (customers and summary)', () => {
+		// frequencies 3, 1, 2, 1: F = 1 + floor(5·L/4), L = customers strictly lower → a 1 + floor(15/4) = 4,
+		// c 1 + floor(10/4) = 3, b and d 1
+		const { result } = run('sum', [{ name: 'VIP ', f: [4, 4] }, { name: 'VIP', f: [3, 3] }]);
+		expect([...result.segment].map((k) => result.segmentNames[k])).toEqual(['VIP', 'Others', 'VIP', 'Others']);
+		expect(result.segments.map((s) => [s.segment, s.customers])).toEqual([['VIP', 2], ['Others', 2]]);
+	});
+
 	it('warns above 15 segments, counting segments, not rules (rules of one name are one segment)', () => {
 		const twice = Array.from({ length: 16 }, (_, i) => ({ name: `S${i % 8}`, r: [1, 5] as [number, number] }));
 		expect(run('sum', twice).result.warnings).toEqual([]);
