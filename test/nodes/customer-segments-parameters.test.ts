@@ -64,11 +64,9 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 		);
 	});
 
-	it('reads rules of one name as one segment, the union of their ranges (a rule is one box: "R 4-5 or M 4-5" takes two)', async () => {
-		// a: Jan 1, 1.00; b: Jan 20, 2.00; c: Jan 1, 3.00; as of the end of Jan 31: recency 30, 11, 30 days.
-		// Score 1 + floor(5·G/3), G = customers strictly worse: R (fewer days is better) a 1, b 1 + floor(10/3) = 4, c 1;
-		// M a 1, b 1 + floor(5/3) = 2, c 1 + floor(10/3) = 4. So b is Engaged by R, c by M, a is neither.
-		const result = await runWorkflow(
+	/** The three customers of the next tests (a: Jan 1, 1.00; b: Jan 20, 2.00; c: Jan 1, 3.00), RFM with these rules, customers and summary. */
+	const rfmThree = (rules: IDataObject[]) =>
+		runWorkflow(
 			{
 				nodes: [
 					node(NAME, 'customerSegments', {
@@ -78,7 +76,7 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 						bins: 5,
 						output: 'both',
 						segmentMap: 'json',
-						segmentRulesJson: JSON.stringify([{ name: 'Engaged', r: [4, 5] }, { name: 'Engaged', m: [4, 5] }, { name: 'Rest' }]),
+						segmentRulesJson: JSON.stringify(rules),
 					} as never),
 				],
 				connections: {},
@@ -91,6 +89,12 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 				].map((json) => ({ json })),
 			},
 		);
+
+	it('reads rules of one name as one segment, the union of their ranges (a rule is one box: "R 4-5 or M 4-5" takes two)', async () => {
+		// a: Jan 1, 1.00; b: Jan 20, 2.00; c: Jan 1, 3.00; as of the end of Jan 31: recency 30, 11, 30 days.
+		// Score 1 + floor(5·G/3), G = customers strictly worse: R (fewer days is better) a 1, b 1 + floor(10/3) = 4, c 1;
+		// M a 1, b 1 + floor(5/3) = 2, c 1 + floor(10/3) = 4. So b is Engaged by R, c by M, a is neither.
+		const result = await rfmThree([{ name: 'Engaged', r: [4, 5] }, { name: 'Engaged', m: [4, 5] }, { name: 'Rest' }]);
 		expect(result.error).toBeUndefined();
 		const out = result.items(NAME).map((i) => i.json);
 		expect(out.slice(0, 3).map((j) => [j.customer_id, j.r, j.m, j.segment])).toEqual([
@@ -107,29 +111,7 @@ describe('RFM: a custom segment map (JSON) is checked key by key', () => {
 
 	it('a rule named "Others" adds to the segment of the customers no rule matches: one Others row in the summary', async () => {
 		// the same three customers (scores above): b R 4, c M 4, a neither
-		const result = await runWorkflow(
-			{
-				nodes: [
-					node(NAME, 'customerSegments', {
-						operation: 'rfm',
-						inputMode: 'transactions',
-						referenceDate: '2024-01-31',
-						bins: 5,
-						output: 'both',
-						segmentMap: 'json',
-						segmentRulesJson: JSON.stringify([{ name: 'Recent', r: [4, 5] }, { name: 'Others', m: [4, 5] }]),
-					} as never),
-				],
-				connections: {},
-			},
-			{
-				input: [
-					{ customer_id: 'a', amount: 1, timestamp: '2024-01-01' },
-					{ customer_id: 'b', amount: 2, timestamp: '2024-01-20' },
-					{ customer_id: 'c', amount: 3, timestamp: '2024-01-01' },
-				].map((json) => ({ json })),
-			},
-		);
+		const result = await rfmThree([{ name: 'Recent', r: [4, 5] }, { name: 'Others', m: [4, 5] }]);
 		expect(result.error).toBeUndefined();
 		const out = result.items(NAME).map((i) => i.json);
 		expect(out.slice(0, 3).map((j) => [j.customer_id, j.segment])).toEqual([
