@@ -189,6 +189,14 @@ describe('SMTP through the dispatch engine (real smtp-server + mailparser)', () 
 		expect(received.map((r) => r.envelopeTo)).toEqual([['user0@example.com']]);
 	});
 
+	it('no login where the server requires one (530 Authentication required, RFC 4954) is a rejected credential: the run stops, nothing is sent', async () => {
+		const channel = smtpChannel({ ...settings(), user: '', password: '' });
+		const report = await dispatch(renderedItems(3), channel, { mode: 'rendered', sleep: fakeSleep().sleep, limits: { concurrency: 1 } });
+		channel.close();
+		expect(report.credentialRejected).toMatch(/\(530\)/);
+		expect(received).toHaveLength(0);
+	});
+
 	it('a wrong password is reported as a rejected credential (535) and the password appears nowhere', async () => {
 		const channel = smtpChannel(settings('wrong-password-123'));
 		const report = await dispatch(renderedItems(2), channel, { mode: 'rendered', sleep: fakeSleep().sleep });

@@ -224,7 +224,11 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 				const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
 				const text = `SMTP ${e.responseCode ?? e.code ?? 'error'}: ${String(e.response ?? e.message ?? '').slice(0, 300)}`;
 				if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
-					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: e.responseCode < 500 }];
+					// 530 "Authentication required" (RFC 4954 §6): the server wants a login the credential
+					// does not give (an empty user): a credential refusal that stops the run, as 535 does,
+					// not a failure of every message one by one.
+					const refused = e.responseCode === 530 ? ('credential' as const) : undefined;
+					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: e.responseCode < 500, ...(refused ? { refused } : {}) }];
 				}
 				if (e.code === 'EAUTH') return [{ index: m.index, status: 'failed', responseCode: 535, error: text }];
 				throw new TransportError(text, phase.ended ? 'after' : 'before');
