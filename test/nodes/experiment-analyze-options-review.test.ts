@@ -36,3 +36,18 @@ describe('A/B Experiment Analyze: number options given by expressions', () => {
 		expect(lenient.items('Analyze')).toEqual([{ json: { error: 'Options → Planned Recipients per Variant must be a number, got "two thousand"' }, pairedItem: [{ item: 0 }, { item: 1 }] }]);
 	});
 });
+
+describe('A/B Experiment Analyze: Control Variant given by an expression', () => {
+	// variants named by numbers (a sheet's variant column): 1 is the control
+	const numbered = [{ json: { variant: '1', sent: 1000, converted: 100 } }, { json: { variant: '2', sent: 1000, converted: 150 } }];
+	it('a number is the variant of that name (it failed with "trim is not a function")', async () => {
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', { ...params, control: '={{ 1 }}' })], connections: {} }, { input: numbered });
+		expect(result.error).toBeUndefined();
+		expect(result.items('Analyze')[0].json).toMatchObject({ control: '1' });
+	});
+
+	it('anything else fails naming the parameter', async () => {
+		const result = await runWorkflow({ nodes: [node('Analyze', 'experiment', { ...params, control: '={{ ["1"] }}' })], connections: {} }, { input: numbered });
+		expect(result.error?.message).toBe('Control Variant must be text, got ["1"]');
+	});
+});

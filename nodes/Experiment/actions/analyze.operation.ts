@@ -149,6 +149,12 @@ function numberParameter(value: unknown, label: string): number | undefined {
 	return n;
 }
 
+/** A text parameter from an expression: a number is its text (a variant named `2`); anything else is refused naming it. */
+function textParameter(value: unknown, label: string): string {
+	if (typeof value === 'string' || typeof value === 'number') return String(value).trim();
+	throw new AnalyzeError(`${label} must be text, got ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`);
+}
+
 const percentOf = (x: number | undefined): number | undefined => (x === undefined ? undefined : x / 100);
 
 const excludeList = (options: IDataObject): string[] =>
@@ -387,7 +393,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (eventInput) ({ counts, ignored, attribution, warnings: variantWarnings, heldOut } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode));
 		const report = analyze(counts, {
 			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
-			control: (this.getNodeParameter('control', 0, 'control') as string).trim(),
+			control: textParameter(this.getNodeParameter('control', 0, 'control'), 'Control Variant'),
 			// emptied by an expression: no effect (the engine's error says it must be above 0)
 			mde: (numberParameter(this.getNodeParameter('mdePercent', 0, 10), 'Minimum Detectable Effect (%)') ?? 0) / 100,
 			alpha: numberParameter(options.alpha, 'Options → Significance Level'),
