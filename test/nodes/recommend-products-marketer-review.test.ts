@@ -77,6 +77,21 @@ describe('hand-computed cosine recommendations (tiny catalogue)', () => {
 		]);
 	});
 
+	it('View Weight from an expression as text is its number (1: E = 1·0.707107 = 0.7071 first); a negative one fails naming the option', async () => {
+		const model = await trainModel();
+		const customer = [{ json: { purchased_products: ['B'], viewed_products: ['D'] } }];
+		const one = await recommendFor(model, customer, { count: 4, recommendOptions: { viewSeedWeight: '={{ "1" }}' } });
+		expect(recsOf(one.items('Recommend')[0]).map((r) => [r.product_id, r.score])).toEqual([
+			['E', 0.7071],
+			['A', 0.6667],
+			['C', 0.4082],
+			['D', 0.4082],
+		]);
+		// a negative weight dropped every view without a word
+		const negative = await recommendFor(model, customer, { count: 4, recommendOptions: { viewSeedWeight: -1 } });
+		expect(negative.error?.message).toContain('Option "View Weight" must be a number of at least 0, got -1');
+	});
+
 	it('a cold-start customer (nothing known, or only products the model never saw) gets the best sellers in order', async () => {
 		const model = await trainModel();
 		const result = await recommendFor(model, [{ json: {} }, { json: { purchased_products: ['NEW-1'] } }]);

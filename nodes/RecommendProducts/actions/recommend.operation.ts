@@ -193,13 +193,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (typeof count !== 'number' || !(Math.floor(count) >= 1 && count <= 50)) {
 				throw new InputError(`Parameter "Number of Products" must be a number from 1 to 50 (a fraction is rounded down), got ${JSON.stringify(raw)}`);
 			}
+			// a negative weight silently dropped every view; numeric text (an expression) is its number
+			const rawWeight = options.viewSeedWeight;
+			const viewSeedWeight = rawWeight === undefined || rawWeight === '' ? undefined : typeof rawWeight === 'string' ? Number(rawWeight) : rawWeight;
+			if (viewSeedWeight !== undefined && !(typeof viewSeedWeight === 'number' && viewSeedWeight >= 0 && Number.isFinite(viewSeedWeight))) {
+				throw new InputError(`Option "View Weight" must be a number of at least 0, got ${JSON.stringify(rawWeight)}`);
+			}
 			const customer = customerFromItem(items[i].json, fields);
 			const recs = recommend(model, customer, {
 				count,
 				fill: this.getNodeParameter('fill', i, 'category') as 'category' | 'overall' | 'none',
 				excludeViewed: options.excludeViewed === true,
 				onlyCatalogue: options.onlyCatalogue === true,
-				viewSeedWeight: typeof options.viewSeedWeight === 'number' ? options.viewSeedWeight : undefined,
+				viewSeedWeight,
 				catalogue,
 			});
 			out.push({ json: { ...items[i].json, [outputField]: recs as unknown as IDataObject[] }, pairedItem: { item: i } });
