@@ -12,6 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { Client } from 'pg';
 import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../nodes/engines/profile';
+import { chain, node, runWorkflow } from './engine';
 
 export const pgConnection = {
 	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
@@ -105,6 +106,17 @@ export function profileNodeStorages(tag: string): { storages: ProfileNodeStorage
 			for (const p of prefixes.splice(0)) await dropPrefix(p);
 		},
 	};
+}
+
+/**
+ * Runs one Customer Profile node (`operation`, `params`) on the target store through the n8n engine
+ * with these input items and returns its output items' json; a workflow error fails the test.
+ */
+export async function runProfileNode(target: ProfileNodeTarget, operation: string, input: IDataObject[], params: IDataObject = {}): Promise<IDataObject[]> {
+	const profile = node('Profile', 'customerProfile', { operation, ...target.params, ...params } as INode['parameters'], target.extra);
+	const res = await runWorkflow({ nodes: [profile], connections: chain('Profile') }, { input: input.map((json) => ({ json })), credentials: target.credentials as never });
+	if (res.error) throw res.error;
+	return res.items('Profile').map((i) => i.json);
 }
 
 /** A Customer Profile store backend for engine tests, able to write rows as an older version stored them. */

@@ -8,9 +8,8 @@
  * - `anonymousIds` keeps the newest 100; older ids still find the customer (identities table).
  * Expected values are worked out by hand from the events of each test.
  */
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
-import { profileNodeStorages, type ProfileNodeTarget } from '../harness/profile-db';
+import type { IDataObject } from 'n8n-workflow';
+import { profileNodeStorages, runProfileNode, type ProfileNodeTarget } from '../harness/profile-db';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -27,7 +26,6 @@ function ev(event: string, who: IDataObject, minutes: number, properties: IDataO
 		...who,
 	};
 }
-const items = (list: IDataObject[]): INodeExecutionData[] => list.map((json) => ({ json }));
 
 const { storages, drop } = profileNodeStorages('paf');
 afterAll(() => drop());
@@ -37,15 +35,7 @@ describe.each(storages)('Customer Profile address facts on $name', (storage) => 
 	beforeEach(() => {
 		target = storage.make();
 	});
-	const wf = (operation: string, params: IDataObject = {}): WorkflowJson => ({
-		nodes: [node('Profile', 'customerProfile', { operation, ...target.params, ...params } as INode['parameters'], target.extra)],
-		connections: chain('Profile'),
-	});
-	const run = async (operation: string, input: IDataObject[], params: IDataObject = {}) => {
-		const res = await runWorkflow(wf(operation, params), { input: items(input), credentials: target.credentials as never });
-		expect(res.error).toBeUndefined();
-		return res.items('Profile').map((i) => i.json);
-	};
+	const run = (operation: string, input: IDataObject[], params: IDataObject = {}) => runProfileNode(target, operation, input, params);
 	const profileOf = async (who: IDataObject) => ((await run('get', [who]))[0].profile ?? null) as IDataObject | null;
 	const suppressionOf = async (email: string) => (await run('suppression', [{ email }]))[0].suppression as IDataObject;
 

@@ -8,9 +8,8 @@
  * Since answered from the other customer's orders, and Erase Customer deleted the other customer
  * for good. Expected values worked out by hand from the events of each test.
  */
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
-import { profileNodeStorages, type ProfileNodeTarget } from '../harness/profile-db';
+import type { IDataObject } from 'n8n-workflow';
+import { profileNodeStorages, runProfileNode, type ProfileNodeTarget } from '../harness/profile-db';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -25,7 +24,6 @@ const ev = (event: string, who: IDataObject, minutes: number, properties: IDataO
 	context: { source: 'test' },
 	...who,
 });
-const items = (list: IDataObject[]): INodeExecutionData[] => list.map((json) => ({ json }));
 
 const { storages, drop } = profileNodeStorages('poc');
 afterAll(() => drop());
@@ -35,15 +33,7 @@ describe.each(storages)('Customer Profile look-ups of an unknown userId on $name
 	beforeEach(() => {
 		target = storage.make();
 	});
-	const wf = (operation: string, params: IDataObject = {}): WorkflowJson => ({
-		nodes: [node('Profile', 'customerProfile', { operation, ...target.params, ...params } as INode['parameters'], target.extra)],
-		connections: chain('Profile'),
-	});
-	const run = async (operation: string, input: IDataObject[], params: IDataObject = {}) => {
-		const res = await runWorkflow(wf(operation, params), { input: items(input), credentials: target.credentials as never });
-		expect(res.error).toBeUndefined();
-		return res.items('Profile').map((i) => i.json);
-	};
+	const run = (operation: string, input: IDataObject[], params: IDataObject = {}) => runProfileNode(target, operation, input, params);
 	// Ann (userId ann) uses the family address and a shared tablet; she ordered once.
 	const seedAnn = () =>
 		run('record', [
