@@ -244,3 +244,22 @@ describe('A/B Experiment Analyze from engagement events: ESP Dispatch results', 
 		expect(report.events_ignored).toBe(2);
 	});
 });
+
+describe('A/B Experiment Analyze: counts written as text (a sheet or CSV)', () => {
+	const run = (treatment: Record<string, unknown>) =>
+		runWorkflow({ nodes: [node('Analyze', 'experiment', analyzeParams)], connections: {} }, { input: [input[0], { json: { variant: 'treatment', ...treatment } }] });
+
+	it('decimal digits are the count ("1000", " 130 "), as the numbers', async () => {
+		const result = await run({ sent: '1000', converted: ' 130 ' });
+		expect(result.error).toBeUndefined();
+		const treatment = (result.items('Analyze')[0].json.variants as Array<Record<string, unknown>>).find((v) => v.variant === 'treatment')!;
+		expect([treatment.sent, treatment.converted]).toEqual([1000, 130]);
+		expect(treatment.z as number).toBeCloseTo(2.10274, 4);
+	});
+
+	it('a blank cell is a missing count, not 0; "0x10" or "1e3" is no count', async () => {
+		expect((await run({ sent: 1000, converted: '   ' })).error?.message).toBe('Item 1: field "converted" is missing');
+		expect((await run({ sent: '0x3E8', converted: 130 })).error?.message).toBe('Item 1: field "sent" must be a whole number >= 0');
+		expect((await run({ sent: '1e3', converted: 130 })).error?.message).toBe('Item 1: field "sent" must be a whole number >= 0');
+	});
+});

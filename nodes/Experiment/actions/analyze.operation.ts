@@ -107,13 +107,15 @@ export const description: INodeProperties[] = [
 
 function num(json: IDataObject, field: string, i: number, required: boolean): number | undefined {
 	const v = json[field];
-	if (v === undefined || v === null || v === '') {
+	// blank text (a spreadsheet's empty cell) is a missing count, not 0 (Number("  ") is 0)
+	if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
 		if (required) throw new AnalyzeError(`Item ${i}: field "${field}" is missing`);
 		return undefined;
 	}
 	// a number, or a numeric string (CSV, spreadsheets); not true (= 1), [5] or a count past 2^53 that
 	// is no longer exact
-	const n = typeof v === 'number' || typeof v === 'string' ? Number(v) : Number.NaN;
+	// decimal digits only as text: Number("0x10") is 16, Number("1e3") 1000
+	const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
 	if (!Number.isSafeInteger(n) || n < 0) throw new AnalyzeError(`Item ${i}: field "${field}" must be a whole number >= 0`);
 	return n;
 }
