@@ -158,7 +158,7 @@ function typeProblems(o: Record<string, unknown>, path: string, windowOk: boolea
 	switch (o.type) {
 		case 'event': {
 			const p: string[] = [];
-			if (typeof o.event !== 'string' || !o.event) p.push(`${path}.event must name an event`);
+			if (typeof o.event !== 'string' || !o.event.trim()) p.push(`${path}.event must name an event`);
 			if (o.operator !== 'atLeast' && o.operator !== 'atMost') p.push(`${path}.operator must be "atLeast" or "atMost"`);
 			if (!Number.isInteger(o.count) || (o.count as number) < 0) p.push(`${path}.count must be a whole number >= 0`);
 			if (!windowOk) p.push(`${path}.withinHours must be a number >= 0`);
@@ -166,12 +166,12 @@ function typeProblems(o: Record<string, unknown>, path: string, windowOk: boolea
 		}
 		case 'notAfter': {
 			const p: string[] = [];
-			if (typeof o.event !== 'string' || !o.event) p.push(`${path}.event must name an event`);
-			if (typeof o.thenEvent !== 'string' || !o.thenEvent) p.push(`${path}.thenEvent must name an event`);
+			if (typeof o.event !== 'string' || !o.event.trim()) p.push(`${path}.event must name an event`);
+			if (typeof o.thenEvent !== 'string' || !o.thenEvent.trim()) p.push(`${path}.thenEvent must name an event`);
 			// "X not followed by X": the latest X is always followed by itself, so this never matched.
 			// Nothing follows the latest X by definition, so "excluding itself" would just mean "X in
 			// the window" (an event condition, at least 1): refused rather than guessed.
-			else if (o.thenEvent === o.event) {
+			else if (typeof o.event === 'string' && eventKey(o.thenEvent) === eventKey(o.event)) {
 				p.push(`${path}.thenEvent is the same event as event ("${o.event}"): a notAfter condition needs two different events (for "${o.event}" within the window, use an event condition with atLeast 1)`);
 			}
 			if (!windowOk) p.push(`${path}.withinHours must be a number >= 0`);
@@ -240,8 +240,16 @@ export interface CustomerContext {
 
 interface PreparedEvent {
 	event: string;
+	/** The name as conditions compare it: {@link eventKey}. */
+	key: string;
 	ms: number;
 }
+
+/**
+ * An event name as conditions compare it: trimmed, without case ("order completed " in the editor
+ * is Order Completed; it used to match nothing, so "at most 0 times" held for every customer).
+ */
+export const eventKey = (name: string): string => name.trim().toLowerCase();
 
 /**
  * Sorts and parses events once; throws naming the event index when a timestamp does not parse.
@@ -263,7 +271,7 @@ export function prepareEvents(events: unknown[]): PreparedEvent[] {
 			if (seen.has(o.messageId)) return;
 			seen.add(o.messageId);
 		}
-		out.push({ event: o.event, ms });
+		out.push({ event: o.event, key: eventKey(o.event), ms });
 	});
 	return out.sort((a, b) => a.ms - b.ms);
 }
@@ -281,16 +289,19 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 	switch (c.type) {
 		case 'event': {
 			const from = c.withinHours ? nowMs - c.withinHours * 3_600_000 : -Infinity;
+			const key = eventKey(c.event);
 			let n = 0;
-			for (const e of events) if (e.event === c.event && e.ms >= from && e.ms <= nowMs) n++;
+			for (const e of events) if (e.key === key && e.ms >= from && e.ms <= nowMs) n++;
 			return c.operator === 'atLeast' ? n >= c.count : n <= c.count;
 		}
 		case 'notAfter': {
 			const from = c.withinHours ? nowMs - c.withinHours * 3_600_000 : -Infinity;
+			const key = eventKey(c.event);
+			const thenKey = eventKey(c.thenEvent);
 			let latest = -Infinity;
-			for (const e of events) if (e.event === c.event && e.ms >= from && e.ms <= nowMs && e.ms > latest) latest = e.ms;
+			for (const e of events) if (e.key === key && e.ms >= from && e.ms <= nowMs && e.ms > latest) latest = e.ms;
 			if (latest === -Infinity) return false;
-			return !events.some((e) => e.event === c.thenEvent && e.ms >= latest && e.ms <= nowMs);
+			return !events.some((e) => e.key === thenKey && e.ms >= latest && e.ms <= nowMs);
 		}
 		case 'trait': {
 			const v = readField(profile, c.field);
@@ -398,14 +409,15 @@ export function decideFromProfile(c: Condition, p: Record<string, unknown>, nowM
 	const from = 'withinHours' in c && c.withinHours ? nowMs - c.withinHours * 3_600_000 : -Infinity;
 	switch (c.type) {
 		case 'event': {
-			const range = c.event === 'Order Completed' ? ordersWithin(p, from, nowMs) : c.event === 'Product Viewed' ? viewsWithin(p, from, nowMs) : undefined;
+			const key = eventKey(c.event);
+			const range = key === 'order completed' ? ordersWithin(p, from, nowMs) : key === 'product viewed' ? viewsWithin(p, from, nowMs) : undefined;
 			if (!range) return undefined;
 			const [min, max] = range;
 			if (c.operator === 'atLeast') return min >= c.count ? true : max < c.count ? false : undefined;
 			return max <= c.count ? true : min > c.count ? false : undefined;
 		}
 		case 'notAfter':
-			return c.event === 'Checkout Started' && c.thenEvent === 'Order Completed' ? openCheckoutWithin(p, from, nowMs) : undefined;
+			return eventKey(c.event) === 'checkout started' && eventKey(c.thenEvent) === 'order completed' ? openCheckoutWithin(p, from, nowMs) : undefined;
 		case 'trait':
 			return evaluate(c, p, [], nowMs);
 		case 'group': {
