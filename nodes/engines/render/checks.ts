@@ -102,7 +102,10 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 		const pixel = (attr(attrs, 'width') === '1' && attr(attrs, 'height') === '1') || /display\s*:\s*none/i.test(attr(attrs, 'style') ?? '');
 		if (!pixel && !hasAlt) facts.imagesWithoutAlt.push(src ?? '(no src)');
 		if (src && /^http:\/\//i.test(src.trim())) facts.insecureImages.push(src);
+		insecureCandidates(attr(attrs, 'srcset'), facts.insecureImages);
 	}
+	// <picture><source srcset>: the client may load any of these instead of the <img>'s src
+	for (const m of noComments.matchAll(/<source\b([^>]*)>/gi)) insecureCandidates(attr(m[1], 'srcset'), facts.insecureImages);
 	if (mjmlSource !== undefined) facts.imagesWithoutAlt.push(...mjmlImagesWithoutAlt(mjmlSource));
 	for (const link of readLinks(noComments)) {
 		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
@@ -126,6 +129,43 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	}
 	facts.fontsWithoutFallback = [...fonts];
 	return facts;
+}
+
+/**
+ * The image URLs of a `srcset` (HTML's srcset parsing: candidates separated by commas, each a URL
+ * then optional descriptors such as `2x` or `600w`), and the http ones added to `out`: a retina
+ * or wide candidate is what many clients actually load.
+ * https://html.spec.whatwg.org/multipage/images.html#parsing-a-srcset-attribute
+ */
+export function srcsetUrls(srcset: string): string[] {
+	const urls: string[] = [];
+	const n = srcset.length;
+	const space = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
+	let i = 0;
+	while (i < n) {
+		while (i < n && (space(srcset[i]) || srcset[i] === ',')) i++;
+		if (i >= n) break;
+		const start = i;
+		while (i < n && !space(srcset[i])) i++;
+		let url = srcset.slice(start, i);
+		if (url.endsWith(',')) url = url.replace(/,+$/, '');
+		else {
+			// descriptors up to the next comma outside parentheses
+			let depth = 0;
+			while (i < n && (depth > 0 || srcset[i] !== ',')) {
+				if (srcset[i] === '(') depth++;
+				else if (srcset[i] === ')' && depth > 0) depth--;
+				i++;
+			}
+		}
+		if (url) urls.push(url);
+	}
+	return urls;
+}
+
+function insecureCandidates(srcset: string | undefined, out: string[]): void {
+	if (!srcset) return;
+	for (const url of srcsetUrls(srcset)) if (/^http:\/\//i.test(url)) out.push(url);
 }
 
 /** The src of each `<mj-image>` / `<mj-carousel-image>` of an MJML document that gets no `alt` (see inspectHtml). */

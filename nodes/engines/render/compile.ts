@@ -140,7 +140,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		liquidHtml = compiled.liquidHtml;
 		origins = compiled.origins;
 		findings.push(...compiled.findings);
-		hasPreview = /<mj-preview[\s>]/.test(expanded.text);
+		hasPreview = mjmlHasPreview(expanded.text);
 	} else {
 		liquidHtml = expanded.text;
 		origins = [{ at: 0, from: 0, length: liquidHtml.length }];
@@ -201,6 +201,22 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		baseTags: !rawWriters ? undefined : Array.isArray(tokens) ? tokens.reduce((n, t) => n + literalBases(t, engines.settings.escapeHtml), 0) : countBaseTags(liquidHtml),
 		compileMs: performance.now() - started,
 	};
+}
+
+/**
+ * Whether the MJML writes its own preview line: an `<mj-preview>` with content (text or Liquid),
+ * outside comments. An empty one (`<mj-preview></mj-preview>`, `<mj-preview />`, blanks only)
+ * writes nothing, so the Preheader parameter's line is added as if it were absent.
+ */
+function mjmlHasPreview(mjml: string): boolean {
+	const source = mjml.replace(/<!--[\s\S]*?-->/g, '');
+	for (const m of source.matchAll(/<mj-preview(?=[\s/>])[^>]*>/gi)) {
+		if (m[0].endsWith('/>')) continue;
+		const from = m.index + m[0].length;
+		const close = source.slice(from).search(/<\/mj-preview\s*>/i);
+		if (source.slice(from, close < 0 ? source.length : from + close).trim()) return true;
+	}
+	return false;
 }
 
 /**

@@ -121,6 +121,10 @@ const M_UL = '\uE00A';
 const M_LI = '\uE00B';
 /** `</ol>` or `</ul>`. */
 const M_LISTEND = '\uE00C';
+/** Inside `<pre>`: followed by a space or a tab that is kept, never collapsed or trimmed at the start of a line. */
+const M_HARDSP = '\uE00D';
+/** Inside `<pre>`: a line break that is kept; a blank line of the `<pre>` stays a blank line. */
+const M_HARDBR = '\uE00E';
 const M_ESC = '\uE00F';
 const MARKER_TEST = /[\uE000-\uE00F]/;
 const MARKER_ALL = /[\uE000-\uE00F]/g;
@@ -151,6 +155,8 @@ interface Entry {
 	name: string;
 	hidden: boolean;
 	link: boolean;
+	/** a visible `<pre>`: its white space is kept */
+	pre?: boolean;
 }
 
 const isSpecialStatic = /[\x00-\x08\x0b-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
@@ -166,6 +172,9 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	const mayHoldMarkers = tpl !== undefined || html.indexOf('&#') >= 0 || MARKER_TEST.test(html);
 	const stack: Entry[] = [];
 	let hidden = 0;
+	/** open visible `<pre>` elements, and where the content of the last one opened starts (a line break right there is not shown) */
+	let preDepth = 0;
+	let preStart = -1;
 	let ids = 0;
 	const fail = (why: string) => {
 		if (tpl && !tpl.fail) tpl.fail = why;
@@ -217,6 +226,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 				silent(from, to, tpl ? sig() : '');
 				return;
 			}
+			if (preDepth > 0) fail('Liquid inside a <pre>');
 			let start = from;
 			for (let i = from; i < to; i++) {
 				const c = html.charCodeAt(i);
@@ -232,6 +242,10 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			return;
 		}
 		if (hidden > 0) return;
+		if (preDepth > 0) {
+			preText(from, to);
+			return;
+		}
 		let k = from;
 		while (k < to && html.charCodeAt(k) <= 32) k++;
 		if (k === to) {
@@ -242,6 +256,18 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const decoded = decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
 		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
 		out += mayHoldMarkers ? escapeMarkers(decoded) : decoded;
+	};
+	/**
+	 * Text inside a `<pre>`, white space as shown: spaces and tabs kept, each line break a line (a
+	 * blank line stays), the line break right after the start tag dropped, as HTML's parser does.
+	 * https://html.spec.whatwg.org/multipage/grouping-content.html#the-pre-element
+	 */
+	const preText = (from: number, to: number) => {
+		let chunk = html.slice(from, to);
+		if (from === preStart) chunk = chunk.replace(/^\r?\n/, '');
+		const decoded = escapeMarkers(decodeEntities(chunk)).replace(/\r\n?/g, '\n');
+		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
+		out += decoded.replace(/[ \t\n\u00a0]/g, (c) => (c === '\n' ? M_HARDBR : c === '\t' ? M_HARDSP + '\t' : M_HARDSP + ' '));
 	};
 	/**
 	 * An attribute value to the pre-text between `open` and `close` markers; in template mode
@@ -346,6 +372,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
+				if (e.pre) preDepth--;
 				if (e.hidden) {
 					hidden--;
 					continue;
@@ -412,6 +439,12 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		}
 		if (!emitted) silent(k, end, tpl ? sig() : '');
 		if (selfClosing) continue;
+		if (name === 'pre') {
+			preDepth++;
+			preStart = pos;
+			stack.push({ id: ids++, name, hidden: false, link, pre: true });
+			continue;
+		}
 		stack.push({ id: ids++, name, hidden: false, link });
 	}
 	text(pos, n);
@@ -463,6 +496,10 @@ const MULTI_SPACE = / {2}|[\t\u00a0]/;
 const TEXT_RUN = /[^\ue000-\ue00f]*/y;
 /** Whitespace that replace(/\s+/g, ' ') would change. */
 const SPACE_RUN = /\s\s|[^\S ]/;
+/** A kept space / tab of a <pre> while its line is collected (marker characters never stay in a line otherwise). */
+const LINE_HARDSP = '\uE00D';
+const LINE_HARDTAB = '\uE00E';
+const HARD_SPACES = /[\uE00D\uE00E]/g;
 
 /** Pre-text → text: lines, paragraphs (one blank line), `label (url)` links, alts. */
 export function finalizeText(pre: string): string {
@@ -475,15 +512,22 @@ export function finalizeText(pre: string): string {
 	const steps: number[] = [];
 	// an item of a nested list starts its line indented, three spaces per level
 	let indent = '';
-	const breakLine = (blank: boolean) => {
+	/** the line holds white space of a <pre> (LINE_HARDSP / LINE_HARDTAB), restored after the collapse */
+	let hard = false;
+	const breakLine = (blank: boolean, keepEmpty = false) => {
 		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
-		const t =
+		let t =
 			line.length === 0 || line === ' '
 				? ''
 				: MULTI_SPACE.test(line)
 					? line.replace(/[ \t\u00a0]+/g, ' ').trim()
 					: line.trim();
+		if (hard) {
+			t = t.replace(HARD_SPACES, (c) => (c === LINE_HARDTAB ? '\t' : ' ')).trimEnd();
+			hard = false;
+		}
 		if (t) lines.push(indent ? indent + t : t);
+		else if (keepEmpty) lines.push('');
 		indent = '';
 		if (blank && lines.length && lines[lines.length - 1] !== '') lines.push('');
 		line = '';
@@ -591,6 +635,15 @@ export function finalizeText(pre: string): string {
 				steps.pop();
 				i++;
 				break;
+			case 0xe00d:
+				line += pre[i + 1] === '\t' ? LINE_HARDTAB : LINE_HARDSP;
+				hard = true;
+				i += 2;
+				break;
+			case 0xe00e:
+				breakLine(false, true);
+				i++;
+				break;
 			case 0xe00f:
 				line += pre[i + 1] ?? '';
 				i += 2;
@@ -650,7 +703,8 @@ export function compactPreText(pre: string): string {
 			continue;
 		}
 		if (c === 0xe005 && anchors > 0) anchors--;
-		const len = c === 0xe00f ? 2 : 1;
+		// an escape and a kept <pre> space carry the next character verbatim
+		const len = c === 0xe00f || c === 0xe00d ? 2 : 1;
 		out += pre.slice(i, i + len);
 		i += len;
 	}
