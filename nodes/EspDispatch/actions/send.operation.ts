@@ -172,11 +172,15 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Words of a Suppressed Field (or of a flag in its object) that mean "set": suppressed, with no reason of its own. */
-const SET_VALUES = new Set(['true', 'yes', 'y', '1']);
+/**
+ * Words of a Suppressed Field (or of a flag in its object) that mean "set": suppressed, with no
+ * reason of its own. `t` (and `f` below) is how PostgreSQL writes a boolean as text (psql, COPY, a
+ * ::text cast; PostgreSQL docs, 8.6 Boolean Type: "boolean values are output using the letters t and f").
+ */
+const SET_VALUES = new Set(['true', 'yes', 'y', 't', '1']);
 const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', ...SET_VALUES]);
 /** Values of a Suppressed Field that mean "may be mailed"; any other text is refused (UnreadableSuppression). */
-const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', '0']);
+const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', 'f', '0']);
 
 /**
  * What a Suppressed Field says: a reason not to mail, undefined (may be mailed), or `unreadable`: a
@@ -236,7 +240,7 @@ function reasonOf(value: unknown): SuppressionReading {
 	if (value === true) return 'suppressed';
 	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 		const flags = value as IDataObject;
-		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y" as text: a CSV or a sheet
+		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y", "t" as text: a CSV, a sheet, PostgreSQL text
 		const set = (flag: unknown) => flag === true || flag === 1 || (typeof flag === 'string' && SET_VALUES.has(flag.trim().toLowerCase()));
 		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (set(flags[reason])) return reason;
 		return set(flags.suppressed) ? 'suppressed' : undefined;
@@ -271,7 +275,7 @@ function suppressionOf(ctx: IExecuteFunctions, json: IDataObject, field: string,
 		i,
 		`Suppressed Field "${field}" holds "${reading.unreadable}", which says neither suppressed nor mailable`,
 		'suppressionField',
-		'Field: suppressionField. Write true, 1, yes, y or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n or nothing to mail. Not mailed rather than guessed.',
+		'Field: suppressionField. Write true, 1, yes, y, t or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n, f or nothing to mail. Not mailed rather than guessed.',
 	);
 }
 
