@@ -51,7 +51,7 @@ describe('ESP Dispatch → error output behind Render Email', () => {
 			// the Render Email item it came from (its fields and the rendered `message`), plus the error
 			expect(json).toMatchObject({ email: 'not-an-address', first_name: 'Bo', userId: 'u-bo', crm_row: 18, error: 'Item 1: recipient "not-an-address" is not an email address' });
 			expect((json.message as IDataObject).subject).toBe('Hi Bo');
-			expect(json.details).toEqual({ status: 'failed', userId: 'u-bo' });
+			expect(json.details).toEqual({ status: 'failed', userId: 'u-bo', field: 'toEmail' });
 			expect(server().accepted.map((a) => a.recipient).sort()).toEqual(['ada@example.com', 'cy@example.com']);
 		});
 	}
@@ -76,7 +76,7 @@ describe('ESP Dispatch → error output behind Render Email', () => {
 			['dryRun', { item: 0 }],
 			['dryRun', { item: 2 }],
 		]);
-		expect(dry.items('ESP Dispatch', 1).map((i) => [i.json.email, i.json.details, i.pairedItem])).toEqual([['not-an-address', { status: 'failed', userId: 'u-bo' }, { item: 1 }]]);
+		expect(dry.items('ESP Dispatch', 1).map((i) => [i.json.email, i.json.details, i.pairedItem])).toEqual([['not-an-address', { status: 'failed', userId: 'u-bo', field: 'toEmail' }, { item: 1 }]]);
 
 		const test = await runWorkflow(workflow(render(), dispatch(1.1, { options: { testAddress: 'qa@shop.example.com' } })), { input: recipients(), credentials: credentials() });
 		expect(test.items('ESP Dispatch', 0).map((i) => [i.json.status, i.json.sentTo])).toEqual([

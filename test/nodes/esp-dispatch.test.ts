@@ -181,7 +181,7 @@ describe('ESP Dispatch node through the n8n engine', () => {
 		expect(failed[0].pairedItem).toEqual({ item: 1 });
 		// an error-output item is `error` and the result's `details` (n8n puts the input item's fields
 		// back when the node has a predecessor: esp-dispatch-error-output.test.ts)
-		expect(failed[0].json).toEqual({ error: 'Item 1: recipient "not-an-address" is not an email address', details: { status: 'failed', userId: 'u1' } });
+		expect(failed[0].json).toEqual({ error: 'Item 1: recipient "not-an-address" is not an email address', details: { status: 'failed', userId: 'u1', field: 'toEmail' } });
 
 		// A request the provider answers with HTTP 500, not retried (Max Attempts 1): both its messages
 		// are failed, both on the error output.

@@ -172,11 +172,15 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Words of a Suppressed Field (or of a flag in its object) that mean "set": suppressed, with no reason of its own. */
-const SET_VALUES = new Set(['true', 'yes', 'y', '1']);
+/**
+ * Words of a Suppressed Field (or of a flag in its object) that mean "set": suppressed, with no
+ * reason of its own. `t` (and `f` below) is how PostgreSQL writes a boolean as text (psql, COPY, a
+ * ::text cast; PostgreSQL docs, 8.6 Boolean Type: "boolean values are output using the letters t and f").
+ */
+const SET_VALUES = new Set(['true', 'yes', 'y', 't', '1']);
 const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', ...SET_VALUES]);
 /** Values of a Suppressed Field that mean "may be mailed"; any other text is refused (UnreadableSuppression). */
-const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', '0']);
+const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', 'f', '0']);
 
 /**
  * What a Suppressed Field says: a reason not to mail, undefined (may be mailed), or `unreadable`: a
@@ -236,7 +240,7 @@ function reasonOf(value: unknown): SuppressionReading {
 	if (value === true) return 'suppressed';
 	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 		const flags = value as IDataObject;
-		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y" as text: a CSV or a sheet
+		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y", "t" as text: a CSV, a sheet, PostgreSQL text
 		const set = (flag: unknown) => flag === true || flag === 1 || (typeof flag === 'string' && SET_VALUES.has(flag.trim().toLowerCase()));
 		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (set(flags[reason])) return reason;
 		return set(flags.suppressed) ? 'suppressed' : undefined;
@@ -248,15 +252,31 @@ function reasonOf(value: unknown): SuppressionReading {
 	return SET_VALUES.has(text) ? 'suppressed' : text;
 }
 
+/**
+ * The parameter an item error is about (toEmail, subject, unsubscribeUrl, suppressionField…), kept
+ * with the error: with Continue On Fail the failed item carries it as `field`, since the error's
+ * description ("Field: …"), which n8n shows when the node stops, is not part of that item.
+ */
+const ERROR_FIELD = new WeakMap<Error, string>();
+
+/** A NodeOperationError of item i about the parameter `field` (ERROR_FIELD); the description names the field. */
+function fieldError(ctx: IExecuteFunctions, i: number, message: string, field: string, description = `Field: ${field}`): NodeOperationError {
+	const error = new NodeOperationError(ctx.getNode(), `Item ${i}: ${message}`, { itemIndex: i, description });
+	ERROR_FIELD.set(error, field);
+	return error;
+}
+
 /** itemSuppressedReason, with a value it cannot read failing item i naming the field and the value. */
 function suppressionOf(ctx: IExecuteFunctions, json: IDataObject, field: string, i: number): string | undefined {
 	const reading = itemSuppressedReason(json, field);
 	if (typeof reading !== 'object') return reading;
-	throw new NodeOperationError(ctx.getNode(), `Item ${i}: Suppressed Field "${field}" holds "${reading.unreadable}", which says neither suppressed nor mailable`, {
-		itemIndex: i,
-		description:
-			'Field: suppressionField. Write true, 1, yes, y or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n or nothing to mail. Not mailed rather than guessed.',
-	});
+	throw fieldError(
+		ctx,
+		i,
+		`Suppressed Field "${field}" holds "${reading.unreadable}", which says neither suppressed nor mailable`,
+		'suppressionField',
+		'Field: suppressionField. Write true, 1, yes, y, t or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n, f or nothing to mail. Not mailed rather than guessed.',
+	);
 }
 
 /** The `message` object Render Email 1.1 writes (its Output Field default), if the item has one. */
@@ -333,7 +353,8 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 	const withUserId = (i: number, json: IDataObject): IDataObject => (userIds[i] !== undefined ? { ...json, userId: userIds[i] } : json);
 	const fail = (i: number, error: NodeOperationError) => {
 		if (!this.continueOnFail()) throw error;
-		out[i] = { json: withUserId(i, { status: 'failed', error: error.message }), pairedItem: { item: i } };
+		const field = ERROR_FIELD.get(error);
+		out[i] = { json: withUserId(i, { status: 'failed', error: error.message, ...(field !== undefined ? { field } : {}) }), pairedItem: { item: i } };
 	};
 	// Node-level options, read once: test address and sandbox mode (marked noDataExpression), and
 	// the throughput / retry / memory settings. Tags, message stream and the suppression list
@@ -357,10 +378,10 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 				try {
 					variables = (typeof raw === 'string' ? (raw.trim() ? JSON.parse(raw) : {}) : raw) as Record<string, unknown>;
 				} catch {
-					throw new NodeOperationError(this.getNode(), `Item ${i}: "Template Variables" is not valid JSON`, { itemIndex: i });
+					throw fieldError(this, i, '"Template Variables" is not valid JSON', 'variables');
 				}
 				if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
-					throw new NodeOperationError(this.getNode(), `Item ${i}: "Template Variables" must be a JSON object`, { itemIndex: i });
+					throw fieldError(this, i, '"Template Variables" must be a JSON object', 'variables');
 				}
 			}
 			const replyTo = str(o.replyTo) || (v11 ? str(renderedMessage(items[i].json)?.reply_to) : '');
@@ -421,20 +442,17 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 				continue;
 			}
 			if (v11 && !item.from.email) {
-				throw new NodeOperationError(this.getNode(), `Item ${i}: From Email is empty`, {
-					itemIndex: i,
-					description: 'Set From Email in ESP Dispatch, or From Email in Render Email (read from message.from.email by default).',
-				});
+				throw fieldError(this, i, 'From Email is empty', 'fromEmail', 'Field: fromEmail. Set From Email in ESP Dispatch, or From Email in Render Email (read from message.from.email by default).');
 			}
 			const problem = validateItem(item, mode);
 			if (problem) {
-				throw new NodeOperationError(this.getNode(), `Item ${i}: ${problem.message}`, { itemIndex: i, description: `Field: ${problem.field}` });
+				throw fieldError(this, i, problem.message, problem.field);
 			}
 			// Then the provider's documented per-message limits (SES header values, Brevo params, an
 			// attribution header over one line), so that such an item fails alone before anything is sent.
 			const limit = checkItemForChannel(item, entry, { mode, testAddress });
 			if (limit) {
-				throw new NodeOperationError(this.getNode(), `Item ${i}: ${limit.message} (field: ${limit.field})`, { itemIndex: i, description: `Field: ${limit.field}` });
+				throw fieldError(this, i, `${limit.message} (field: ${limit.field})`, limit.field);
 			}
 			dispatchItems.push(item);
 		} catch (error) {

@@ -19,7 +19,7 @@ import type {
 	Transport,
 } from './types';
 import { TransportError } from './types';
-import { ATTRIBUTION_LABELS, headerLineMessage } from './util';
+import { asciiUri, ATTRIBUTION_LABELS, headerLineMessage } from './util';
 import type { Ledger } from './ledger';
 import { Limiter, realSleep, type LimitSettings, type Sleep } from './limiter';
 
@@ -337,11 +337,16 @@ export function attributionMessageId(key: string): string {
 	return key.length <= MAX_MESSAGE_ID_LENGTH && TAG_SAFE_ID.test(key) ? key : `pz-${hash('sha256', key, 'hex').slice(0, 32)}`;
 }
 
-/** List-Unsubscribe (RFC 2369) + List-Unsubscribe-Post (RFC 8058) headers. */
+/**
+ * List-Unsubscribe (RFC 2369) + List-Unsubscribe-Post (RFC 8058) headers. The URIs are written in
+ * ASCII (asciiUri: an IDN host in its xn-- form, other non-ASCII characters percent-encoded): a
+ * header field is US-ASCII, and a provider or nodemailer would otherwise RFC 2047-encode the whole
+ * value, which leaves no URI in angle brackets for a mail client's Unsubscribe button to use.
+ */
 export function unsubscribeHeaders(url: string | undefined, mailto: string | undefined): Record<string, string> {
 	const parts: string[] = [];
-	if (url) parts.push(`<${url}>`);
-	if (mailto) parts.push(`<${/^mailto:/i.test(mailto) ? mailto : `mailto:${mailto}`}>`);
+	if (url) parts.push(`<${asciiUri(url)}>`);
+	if (mailto) parts.push(`<${asciiUri(/^mailto:/i.test(mailto) ? mailto : `mailto:${mailto}`)}>`);
 	if (!parts.length) return {};
 	const headers: Record<string, string> = { 'List-Unsubscribe': parts.join(', ') };
 	if (url) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';

@@ -25,7 +25,7 @@ import type { Channel, Unit } from './engine';
 import { USER_ID_KEY } from '../types/attribution';
 import type { HeaderLineProblem, MessageProblem, MessageResult, OutboundMessage } from './types';
 import { TransportError } from './types';
-import { attributionLineProblem, characters, firstCharacters, largestFitting, MAX_HEADER_LINE } from './util';
+import { asciiDomain, attributionLineProblem, characters, firstCharacters, largestFitting, MAX_HEADER_LINE } from './util';
 
 export interface SmtpSettings {
 	host: string;
@@ -115,8 +115,14 @@ export function checkSmtpMessage(message: OutboundMessage): MessageProblem | und
 	return problems.length ? attributionLineProblem(problems) : undefined;
 }
 
+/**
+ * The sender's domain as a Message-ID's id-right can hold it: a msg-id is ASCII (RFC 5322 §3.6.4,
+ * dot-atom-text), so an internationalized domain is written in its IDNA ASCII form (`xn--…`), as
+ * nodemailer writes the From address itself.
+ */
 function domainOf(email: string): string {
-	return email.split('@')[1] ?? 'localhost';
+	const domain = email.split('@')[1];
+	return domain ? asciiDomain(domain) : 'localhost';
 }
 
 /** Longest idempotency key written into a Message-ID as it is; a longer one is written as its hash. */

@@ -1,4 +1,5 @@
 /** Small helpers shared by the dispatch engine and the providers (pure, no I/O). */
+import { domainToASCII } from 'node:url';
 import { encodeHeaderValue, USER_ID_KEY } from '../types/attribution';
 import type { Address, HeaderLineProblem, HttpResponseSpec, MessageProblem, MessageResult, ProviderSettings, RequestPlan } from './types';
 
@@ -275,4 +276,55 @@ export function largestFitting(max: number, fits: (n: number) => boolean): numbe
 /** Size of a value as JSON text, in UTF-8 bytes (how SendGrid's and Mandrill's metadata and Brevo's params limits are read here). */
 export function jsonBytes(value: unknown): number {
 	return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** Every run of non-ASCII characters as the percent-encoded bytes of its UTF-8 (RFC 3987 §3.1 step 2). */
+function percentEncodeNonAscii(text: string): string {
+	// a lone surrogate (no character: encodeURIComponent throws on it) as U+FFFD
+	const wellFormed = (run: string) => run.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+	return text.replace(/[^\x00-\x7f]+/g, (run) => encodeURIComponent(wellFormed(run)));
+}
+
+/**
+ * A domain as header fields and URIs can carry it: as it is when ASCII, else in its IDNA ASCII form
+ * (A-labels, `xn--…`, RFC 5890), as nodemailer writes the From address. An internationalized
+ * domain that has no ASCII form is given back as it is.
+ */
+export function asciiDomain(domain: string): string {
+	if (!/[^\x00-\x7f]/.test(domain)) return domain;
+	return domainToASCII(domain) || domain;
+}
+
+/**
+ * A URI for a header field such as List-Unsubscribe (RFC 2369), which must be US-ASCII (RFC 5322
+ * §2.2; an RFC 2047 encoded-word is not allowed inside a URI): an IRI mapped to its URI (RFC 3987
+ * §3.1). The host of an http(s) URL and the domain of each mailto address (RFC 6068) in its IDNA
+ * ASCII form, every other non-ASCII character as percent-encoded UTF-8. ASCII text is kept exactly
+ * as it is (nothing is decoded, re-encoded or normalized).
+ */
+export function asciiUri(uri: string): string {
+	if (!/[^\x00-\x7f]/.test(uri)) return uri;
+	const mailto = /^mailto:/i.exec(uri);
+	if (mailto) {
+		const rest = uri.slice(mailto[0].length);
+		const q = rest.indexOf('?');
+		const to = q < 0 ? rest : rest.slice(0, q);
+		const addresses = to.split(',').map((address) => {
+			const at = address.lastIndexOf('@');
+			if (at < 0) return percentEncodeNonAscii(address);
+			const domain = asciiDomain(address.slice(at + 1));
+			return `${percentEncodeNonAscii(address.slice(0, at))}@${percentEncodeNonAscii(domain)}`;
+		});
+		return `${mailto[0]}${addresses.join(',')}${q < 0 ? '' : percentEncodeNonAscii(rest.slice(q))}`;
+	}
+	const authority = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(uri);
+	if (!authority) return percentEncodeNonAscii(uri);
+	const [, scheme, hostPart] = authority;
+	// [userinfo@]host[:port]
+	const at = hostPart.lastIndexOf('@');
+	const userinfo = at < 0 ? '' : hostPart.slice(0, at + 1);
+	const hostPort = hostPart.slice(at + 1);
+	const port = /:\d*$/.exec(hostPort)?.[0] ?? '';
+	const host = hostPort.slice(0, hostPort.length - port.length);
+	return `${scheme}${percentEncodeNonAscii(userinfo)}${percentEncodeNonAscii(asciiDomain(host))}${port}${percentEncodeNonAscii(uri.slice(authority[0].length))}`;
 }
