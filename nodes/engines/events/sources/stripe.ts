@@ -85,6 +85,10 @@ export const stripe: EventSource = {
 			if (paymentStatus !== undefined) properties.payment_status = paymentStatus;
 			const recoveryUrl = optionalString(obj(obj(object.after_expiration).recovery).url);
 			if (recoveryUrl !== undefined) properties.recovery_url = recoveryUrl;
+			// The buyer's answer to Checkout's promotional-email consent (`consent_collection.promotions`),
+			// which Stripe requires before a cart-recovery email: opt_in → true, opt_out → false.
+			const promotions = obj(object.consent).promotions;
+			if (promotions === 'opt_in' || promotions === 'opt_out') properties.accepts_marketing = promotions === 'opt_in';
 			addAttribution(properties, metadata);
 		} else if (topic === 'charge.refunded') {
 			event = 'Order Refunded';

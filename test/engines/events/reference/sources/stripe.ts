@@ -61,6 +61,8 @@ export const stripe: EventSource = {
 				currency,
 				payment_status: optionalString(object.payment_status),
 				recovery_url: optionalString(obj(obj(object.after_expiration).recovery).url),
+				// review fix: the promotional-email consent, opt_in / opt_out as a boolean
+				accepts_marketing: obj(object.consent).promotions === 'opt_in' ? true : obj(object.consent).promotions === 'opt_out' ? false : undefined,
 				...attribution(metadata),
 			};
 		} else if (topic === 'charge.refunded') {
