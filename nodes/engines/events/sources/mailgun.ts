@@ -18,7 +18,7 @@ const EVENTS: Record<string, string> = {
 	delivered: 'Email Delivered',
 	opened: 'Email Opened',
 	clicked: 'Email Link Clicked',
-	failed: 'Email Bounced',
+	failed: 'Email Bounced', // 'Email Dropped' for reason suppress-unsubscribe / suppress-complaint
 	complained: 'Email Marked as Spam',
 	unsubscribed: 'Unsubscribed',
 };
@@ -49,7 +49,14 @@ export const mailgun: EventSource = {
 		// Only a permanent failure (or one without severity) is a bounce; Mailgun retries a temporary
 		// one, so it stays unmapped like SendGrid's and Brevo's `deferred`, named `failed (temporary)`.
 		const notPermanent = topic === 'failed' && severity !== undefined && severity !== 'permanent';
-		const name = notPermanent ? undefined : own(EVENTS, topic);
+		// A permanent failure Mailgun did not even attempt because the address is on its unsubscribe
+		// or complaint suppression list (reason suppress-unsubscribe / suppress-complaint, delivery
+		// codes 606 / 607) says nothing about the mailbox: dropped, like SendGrid's `dropped`, not a
+		// hard bounce (which the profile keeps as an undeliverable address, past a later resubscribe).
+		// suppress-bounce (605, the documented example) is a bounce known from before, still a bounce.
+		const reasonCode = topic === 'failed' ? data.reason : undefined;
+		const dropped = reasonCode === 'suppress-unsubscribe' || reasonCode === 'suppress-complaint';
+		const name = notPermanent ? undefined : dropped ? 'Email Dropped' : own(EVENTS, topic);
 		if (!name) {
 			const unknown = notPermanent
 				? unknownTopic(mailgun, input, `failed (${severity})`, rawPayload(body), messageId, 'event-data.severity')
@@ -72,7 +79,7 @@ export const mailgun: EventSource = {
 			const url = optionalString(data.url);
 			if (url !== undefined) properties.link_url = url;
 		}
-		if (topic === 'failed') properties.bounce_type = 'hard';
+		if (topic === 'failed' && !dropped) properties.bounce_type = 'hard';
 		const reason = optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message);
 		if (reason !== undefined) properties.reason = reason;
 		if (Array.isArray(data.tags) && data.tags.length) properties.tags = data.tags.filter((t) => typeof t === 'string').join(',');

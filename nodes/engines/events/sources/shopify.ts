@@ -137,6 +137,9 @@ function checkoutProperties(body: Record<string, unknown>, currency: string | un
 	if (currency !== undefined) p.currency = currency;
 	const recoveryUrl = optionalString(body.abandoned_checkout_url);
 	if (recoveryUrl !== undefined) p.recovery_url = recoveryUrl;
+	// The checkout's "email me with news and offers" box (Abandoned checkouts resource), which a
+	// recovery email must respect.
+	if (typeof body.buyer_accepts_marketing === 'boolean') p.accepts_marketing = body.buyer_accepts_marketing;
 	const products = lineItems(body.line_items);
 	if (products !== undefined) p.products = products;
 	if (total !== undefined) p.value = total;

@@ -7,13 +7,29 @@ import type { CanonicalContext, CanonicalEvent, CanonicalEventType } from '../..
 import { addAttribution } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+
+/**
+ * Checkout Session events (https://docs.stripe.com/checkout/fulfillment). With a delayed payment
+ * method (SEPA Debit, ACH, Bacs…) `checkout.session.completed` comes with `payment_status: "unpaid"`
+ * and the outcome follows days later as `checkout.session.async_payment_succeeded` (the session now
+ * `paid`) or `checkout.session.async_payment_failed`: Order Paid / Order Cancelled, with the same
+ * `order_id` as the Order Completed (so the order is counted once, and a failed payment withdraws it).
+ */
+const CHECKOUT_EVENTS: Record<string, string> = {
+	'checkout.session.completed': 'Order Completed',
+	'checkout.session.async_payment_succeeded': 'Order Paid',
+	'checkout.session.async_payment_failed': 'Order Cancelled',
+	'checkout.session.expired': 'Checkout Abandoned',
+};
 
 export const stripe: EventSource = {
 	id: 'stripe',
 	displayName: 'Stripe',
 	topics: [
 		{ topic: 'checkout.session.completed', event: 'Order Completed' },
+		{ topic: 'checkout.session.async_payment_succeeded', event: 'Order Paid' },
+		{ topic: 'checkout.session.async_payment_failed', event: 'Order Cancelled' },
 		{ topic: 'checkout.session.expired', event: 'Checkout Abandoned' },
 		{ topic: 'customer.created', event: 'Signed Up' },
 		{ topic: 'customer.updated', event: 'Customer Updated' },
@@ -39,8 +55,9 @@ export const stripe: EventSource = {
 		let email: string | null = null;
 		let traits: Record<string, unknown> | undefined;
 		const metadata = obj(object.metadata);
-		if (topic === 'checkout.session.completed' || topic === 'checkout.session.expired') {
-			event = topic.endsWith('completed') ? 'Order Completed' : 'Checkout Abandoned';
+		const checkoutEvent = own(CHECKOUT_EVENTS, topic);
+		if (checkoutEvent !== undefined) {
+			event = checkoutEvent;
 			const currency = currencyCode(object.currency);
 			const details = obj(object.customer_details);
 			const totals = obj(object.total_details);
@@ -49,7 +66,7 @@ export const stripe: EventSource = {
 			const total = minorToMajor(object.amount_total, currency);
 			const checkoutId = optionalString(object.id);
 			if (checkoutId !== undefined) properties.checkout_id = checkoutId;
-			const orderId = optionalString(metadata.order_id) ?? (event === 'Order Completed' ? (optionalString(object.payment_intent) ?? optionalString(object.id)) : undefined);
+			const orderId = optionalString(metadata.order_id) ?? (event !== 'Checkout Abandoned' ? (optionalString(object.payment_intent) ?? optionalString(object.id)) : undefined);
 			if (orderId !== undefined) properties.order_id = orderId;
 			if (total !== undefined) {
 				properties.total = total;
@@ -68,6 +85,10 @@ export const stripe: EventSource = {
 			if (paymentStatus !== undefined) properties.payment_status = paymentStatus;
 			const recoveryUrl = optionalString(obj(obj(object.after_expiration).recovery).url);
 			if (recoveryUrl !== undefined) properties.recovery_url = recoveryUrl;
+			// The buyer's answer to Checkout's promotional-email consent (`consent_collection.promotions`),
+			// which Stripe requires before a cart-recovery email: opt_in → true, opt_out → false.
+			const promotions = obj(object.consent).promotions;
+			if (promotions === 'opt_in' || promotions === 'opt_out') properties.accepts_marketing = promotions === 'opt_in';
 			addAttribution(properties, metadata);
 		} else if (topic === 'charge.refunded') {
 			event = 'Order Refunded';

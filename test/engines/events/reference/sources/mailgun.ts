@@ -34,7 +34,9 @@ export const mailgun: EventSource = {
 		const severity = optionalString(data.severity);
 		// espfix: a failed event with a severity other than permanent is unmapped, as "failed (<severity>)"
 		const notPermanent = topic === 'failed' && severity !== undefined && severity !== 'permanent';
-		const name = notPermanent ? undefined : own(EVENTS, topic);
+		// review fix: a failure for an address on the unsubscribe / complaint suppression list is Email Dropped, no bounce_type
+		const dropped = topic === 'failed' && (data.reason === 'suppress-unsubscribe' || data.reason === 'suppress-complaint');
+		const name = notPermanent ? undefined : dropped ? 'Email Dropped' : own(EVENTS, topic);
 		if (!name) {
 			// raw without `signature` (it signs no event data; kept, it could be reused with other data)
 			const { signature: _signature, ...unsigned } = body;
@@ -55,7 +57,7 @@ export const mailgun: EventSource = {
 					...writtenAttribution(data['user-variables']), // attrascii
 					esp_message_id: optionalString(obj(obj(data.message).headers)['message-id']),
 					link_url: topic === 'clicked' ? optionalString(data.url) : undefined,
-					bounce_type: topic === 'failed' ? (severity === 'temporary' ? 'soft' : 'hard') : undefined,
+					bounce_type: topic === 'failed' && !dropped ? (severity === 'temporary' ? 'soft' : 'hard') : undefined,
 					reason: optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message),
 					tags: Array.isArray(data.tags) && data.tags.length ? data.tags.filter((t) => typeof t === 'string').join(',') : undefined,
 				},

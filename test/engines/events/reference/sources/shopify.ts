@@ -117,6 +117,7 @@ export const shopify: EventSource = {
 				discount: money(body.total_discounts),
 				currency,
 				recovery_url: optionalString(body.abandoned_checkout_url),
+				accepts_marketing: typeof body.buyer_accepts_marketing === 'boolean' ? body.buyer_accepts_marketing : undefined, // review fix
 				products: lineItems(body.line_items),
 			};
 			properties.value = properties.total;

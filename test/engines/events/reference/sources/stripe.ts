@@ -13,6 +13,8 @@ export const stripe: EventSource = {
 	displayName: 'Stripe',
 	topics: [
 		{ topic: 'checkout.session.completed', event: 'Order Completed' },
+		{ topic: 'checkout.session.async_payment_succeeded', event: 'Order Paid' },
+		{ topic: 'checkout.session.async_payment_failed', event: 'Order Cancelled' },
 		{ topic: 'checkout.session.expired', event: 'Checkout Abandoned' },
 		{ topic: 'customer.created', event: 'Signed Up' },
 		{ topic: 'customer.updated', event: 'Customer Updated' },
@@ -36,8 +38,11 @@ export const stripe: EventSource = {
 		let email: string | null = null;
 		let traits: Record<string, unknown> | undefined;
 		const metadata = obj(object.metadata);
-		if (topic === 'checkout.session.completed' || topic === 'checkout.session.expired') {
-			event = topic.endsWith('completed') ? 'Order Completed' : 'Checkout Abandoned';
+		if (topic.startsWith('checkout.session.') && ['completed', 'async_payment_succeeded', 'async_payment_failed', 'expired'].includes(topic.slice('checkout.session.'.length))) {
+			// Review fix: a delayed payment's outcome (async_payment_succeeded / _failed) is Order Paid /
+			// Order Cancelled for the same order_id as the Order Completed.
+			const kind = topic.slice('checkout.session.'.length);
+			event = kind === 'completed' ? 'Order Completed' : kind === 'async_payment_succeeded' ? 'Order Paid' : kind === 'async_payment_failed' ? 'Order Cancelled' : 'Checkout Abandoned';
 			const currency = currencyCode(object.currency);
 			const details = obj(object.customer_details);
 			const totals = obj(object.total_details);
@@ -46,7 +51,7 @@ export const stripe: EventSource = {
 			const total = minorToMajor(object.amount_total, currency);
 			properties = {
 				checkout_id: optionalString(object.id),
-				order_id: optionalString(metadata.order_id) ?? (event === 'Order Completed' ? optionalString(object.payment_intent) ?? optionalString(object.id) : undefined),
+				order_id: optionalString(metadata.order_id) ?? (event !== 'Checkout Abandoned' ? optionalString(object.payment_intent) ?? optionalString(object.id) : undefined),
 				total,
 				value: total,
 				subtotal: minorToMajor(object.amount_subtotal, currency),
@@ -56,6 +61,8 @@ export const stripe: EventSource = {
 				currency,
 				payment_status: optionalString(object.payment_status),
 				recovery_url: optionalString(obj(obj(object.after_expiration).recovery).url),
+				// review fix: the promotional-email consent, opt_in / opt_out as a boolean
+				accepts_marketing: obj(object.consent).promotions === 'opt_in' ? true : obj(object.consent).promotions === 'opt_out' ? false : undefined,
 				...attribution(metadata),
 			};
 		} else if (topic === 'charge.refunded') {
