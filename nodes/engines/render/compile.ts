@@ -16,7 +16,7 @@ import { createEngines, explainLiquidError, type Engines, type RenderState } fro
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
 import { describe as describeLocation, lineColumn, scanLiquid, type SourceMap } from './source';
-import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
+import { compileTextPlan, decodeEntities, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
 import { urlOutputs, UrlGuardRefusal, type UrlPlan } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
@@ -144,7 +144,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	} else {
 		liquidHtml = expanded.text;
 		origins = [{ at: 0, from: 0, length: liquidHtml.length }];
-		hasPreview = /class\s*=\s*["'][^"']*\bpreheader\b/i.test(expanded.text);
+		hasPreview = htmlHasPreheader(expanded.text);
 	}
 	const edits: Edit[] = [];
 	const hasPreheaderParam = Boolean(input.preheader && input.preheader.trim());
@@ -215,6 +215,43 @@ function mjmlHasPreview(mjml: string): boolean {
 		const from = m.index + m[0].length;
 		const close = source.slice(from).search(/<\/mj-preview\s*>/i);
 		if (source.slice(from, close < 0 ? source.length : from + close).trim()) return true;
+	}
+	return false;
+}
+
+const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+/** Blanks, and the invisible characters preheader padding is made of (&zwnj;, &#847;, &shy;…): no preview text. */
+const NO_PREVIEW_TEXT = /^[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff]*$/;
+
+/**
+ * Whether an HTML template writes its own preview line: an element whose class contains
+ * `preheader` with content (text or Liquid), outside comments. An empty one (`<div
+ * class="preheader"></div>`, blanks, padding characters or tags only) shows nothing, so the
+ * Preheader parameter's line is added as if it were absent (as for an empty `<mj-preview>`).
+ */
+function htmlHasPreheader(html: string): boolean {
+	const blank = (m: string): string => ' '.repeat(m.length);
+	const source = html.replace(/<!--[\s\S]*?-->/g, blank).replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, blank);
+	for (const m of source.matchAll(/<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*>/gi)) {
+		if (!/[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/i.test(m[0])) continue;
+		const name = m[1].toLowerCase();
+		if (VOID_ELEMENTS.has(name) || m[0].endsWith('/>')) continue;
+		// the content up to the matching end tag (same-name elements nested inside counted)
+		const from = m.index + m[0].length;
+		const tags = new RegExp(`<(/?)${name}(?=[\\t\\n\\f\\r />])`, 'gi');
+		tags.lastIndex = from;
+		let depth = 1;
+		let to = source.length;
+		for (let t = tags.exec(source); t; t = tags.exec(source)) {
+			depth += t[1] ? -1 : 1;
+			if (depth === 0) {
+				to = t.index;
+				break;
+			}
+		}
+		const content = source.slice(from, to);
+		if (/\{\{|\{%/.test(content)) return true;
+		if (!NO_PREVIEW_TEXT.test(decodeEntities(content.replace(/<[^>]*>/g, ' ')))) return true;
 	}
 	return false;
 }
