@@ -106,6 +106,7 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	}
 	// <picture><source srcset>: the client may load any of these instead of the <img>'s src
 	for (const m of noComments.matchAll(/<source\b([^>]*)>/gi)) insecureCandidates(attr(m[1], 'srcset'), facts.insecureImages);
+	insecureBackgrounds(noComments, facts.insecureImages);
 	if (mjmlSource !== undefined) facts.imagesWithoutAlt.push(...mjmlImagesWithoutAlt(mjmlSource));
 	for (const link of readLinks(noComments)) {
 		if (/^http:\/\//i.test(link.href.trim())) facts.insecureLinks.push(link.href);
@@ -166,6 +167,26 @@ export function srcsetUrls(srcset: string): string[] {
 function insecureCandidates(srcset: string | undefined, out: string[]): void {
 	if (!srcset) return;
 	for (const url of srcsetUrls(srcset)) if (/^http:\/\//i.test(url)) out.push(url);
+}
+
+/**
+ * Background images over http, each URL once: a `background` attribute (what `<mj-section
+ * background-url>` writes on its table for Outlook), CSS `url(…)` in style attributes and
+ * `<style>` (its `background:url('…')`), and VML `<v:fill src>` / `<v:image src>` (Outlook's
+ * background, in `<!--[if mso]>` comments). Clients block or flag them as they do an http `<img>`.
+ */
+function insecureBackgrounds(html: string, out: string[]): void {
+	const found = new Set<string>();
+	const add = (url: string | undefined) => {
+		const u = url?.trim();
+		if (u && /^http:\/\//i.test(u) && !found.has(u) && !out.includes(u)) {
+			found.add(u);
+			out.push(u);
+		}
+	};
+	for (const m of html.matchAll(/<[a-z][\w:-]*\s[^>]*?\bbackground\s*=[^>]*>/gi)) add(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'background'));
+	for (const m of html.matchAll(/<v:(?:fill|image)\b([^>]*)>/gi)) add(attr(m[1].replace(/\/$/, ''), 'src'));
+	for (const m of html.matchAll(/url\(([^)]*)\)/gi)) add(decodeEntities(m[1]).trim().replace(/^(['"])([\s\S]*)\1$/, '$2'));
 }
 
 /** The src of each `<mj-image>` / `<mj-carousel-image>` of an MJML document that gets no `alt` (see inspectHtml). */

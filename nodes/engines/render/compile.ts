@@ -16,7 +16,7 @@ import { createEngines, explainLiquidError, type Engines, type RenderState } fro
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
 import { describe as describeLocation, lineColumn, scanLiquid, type SourceMap } from './source';
-import { compileTextPlan, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
+import { compileTextPlan, decodeEntities, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
 import { urlOutputs, UrlGuardRefusal, type UrlPlan } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
@@ -33,6 +33,8 @@ export interface CompiledTemplate {
 	structured: Map<string, StructuredRule[]>;
 	blocksUsed: string[];
 	hasPreheader: boolean;
+	/** The template writes its own preview line (an `<mj-preview>`, or an HTML element of class `preheader`, with content): reported as `preheader`. */
+	ownPreview?: 'mjml' | 'html';
 	/** Template-level findings (MJML validation, alt text, links, unsubscribe, fonts). */
 	findings: Finding[];
 	/** The same findings as warning lines (what every render reports). */
@@ -144,7 +146,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	} else {
 		liquidHtml = expanded.text;
 		origins = [{ at: 0, from: 0, length: liquidHtml.length }];
-		hasPreview = /class\s*=\s*["'][^"']*\bpreheader\b/i.test(expanded.text);
+		hasPreview = htmlHasPreheader(expanded.text);
 	}
 	const edits: Edit[] = [];
 	const hasPreheaderParam = Boolean(input.preheader && input.preheader.trim());
@@ -193,6 +195,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		structured: expanded.structured,
 		blocksUsed: [...expanded.used],
 		hasPreheader: hasPreheaderParam || hasPreview,
+		ownPreview: hasPreview ? input.format : undefined,
 		findings,
 		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
 		textPlan,
@@ -217,6 +220,77 @@ function mjmlHasPreview(mjml: string): boolean {
 		if (source.slice(from, close < 0 ? source.length : from + close).trim()) return true;
 	}
 	return false;
+}
+
+const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+/** Blanks, and the invisible characters preheader padding is made of (&zwnj;, &#847;, &shy;…): no preview text. */
+const NO_PREVIEW_TEXT = /^[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff]*$/;
+
+/**
+ * Whether an HTML template writes its own preview line: an element whose class contains
+ * `preheader` with content (text or Liquid), outside comments. An empty one (`<div
+ * class="preheader"></div>`, blanks, padding characters or tags only) shows nothing, so the
+ * Preheader parameter's line is added as if it were absent (as for an empty `<mj-preview>`).
+ */
+function htmlHasPreheader(html: string): boolean {
+	const blank = (m: string): string => ' '.repeat(m.length);
+	const source = html.replace(/<!--[\s\S]*?-->/g, blank).replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, blank);
+	for (const m of source.matchAll(/<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*>/gi)) {
+		if (!/[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/i.test(m[0])) continue;
+		const name = m[1].toLowerCase();
+		if (VOID_ELEMENTS.has(name) || m[0].endsWith('/>')) continue;
+		const from = m.index + m[0].length;
+		const content = elementContent(source, from, name);
+		if (/\{\{|\{%/.test(content)) return true;
+		if (!NO_PREVIEW_TEXT.test(decodeEntities(content.replace(/<[^>]*>/g, ' ')))) return true;
+	}
+	return false;
+}
+
+/** The content of the element `name` whose start tag ends at `from`: up to its matching end tag (same-name elements inside counted). */
+function elementContent(html: string, from: number, name: string): string {
+	const tags = new RegExp(`<(/?)${name}(?=[\\t\\n\\f\\r />])`, 'gi');
+	tags.lastIndex = from;
+	let depth = 1;
+	for (let t = tags.exec(html); t; t = tags.exec(html)) {
+		depth += t[1] ? -1 : 1;
+		if (depth === 0) return html.slice(from, t.index);
+	}
+	return html.slice(from);
+}
+
+/** The preview line MJML 5 writes for an `<mj-preview>` (mjml-head-preview), right after `<body>`. */
+const MJML_PREVIEW_DIV = '<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;">';
+
+/**
+ * The preview line a template wrote itself, as inboxes show it, from a recipient's rendered HTML:
+ * the `<mj-preview>`'s div, or the first element (outside comments) of a class containing
+ * `preheader` that shows text. Character references decoded, white space collapsed, padding
+ * (`&zwnj;&nbsp;`…) dropped. Searched from the start of the HTML, where the line stands.
+ */
+function ownPreviewText(html: string, kind: 'mjml' | 'html'): string {
+	const asText = (content: string): string => {
+		const text = htmlToText(content).replace(/\s+/g, ' ').trim();
+		return NO_PREVIEW_TEXT.test(text) ? '' : text;
+	};
+	if (kind === 'mjml') {
+		const at = html.indexOf(MJML_PREVIEW_DIV);
+		return at < 0 ? '' : asText(elementContent(html, at + MJML_PREVIEW_DIV.length, 'div'));
+	}
+	const classes = /[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/gi;
+	const startTag = /<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*>/iy;
+	for (let m = classes.exec(html); m; m = classes.exec(html)) {
+		const lt = html.lastIndexOf('<', m.index);
+		if (lt < 0 || html.lastIndexOf('<!--', m.index) > html.lastIndexOf('-->', m.index)) continue;
+		startTag.lastIndex = lt;
+		const tag = startTag.exec(html);
+		if (!tag || lt + tag[0].length <= m.index) continue;
+		const name = tag[1].toLowerCase();
+		if (VOID_ELEMENTS.has(name) || tag[0].endsWith('/>')) continue;
+		const text = asText(elementContent(html, lt + tag[0].length, name));
+		if (text) return text;
+	}
+	return '';
 }
 
 /**
@@ -433,10 +507,12 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	const leftover = unresolvedFinding(html) ?? unresolvedFinding(state.subject, 'subject');
 	if (leftover) warnings.push(`${leftover.check}: ${leftover.message}`);
 	if (!state.subject) warnings.push('subject: the subject rendered empty');
-	if (ct.preheader.length && !state.preheader) warnings.push('preheader: the preheader rendered empty');
+	// the template's own preview line wins over the parameter (which is then not written): report what the email shows
+	const preheader = ct.ownPreview ? ownPreviewText(html, ct.ownPreview) : state.preheader;
+	if ((ct.preheader.length || ct.ownPreview) && !preheader) warnings.push('preheader: the preheader rendered empty');
 	return {
 		subject: state.subject,
-		preheader: state.preheader,
+		preheader,
 		html,
 		text,
 		size_bytes: size,

@@ -133,7 +133,7 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 				const leftover = unresolvedFinding(r.html) ?? unresolvedFinding(r.subject, 'subject') ?? unresolvedFinding(r.preheader, 'preheader');
 				if (leftover) findings.push(leftover);
 				if (!r.subject) findings.push({ severity: 'error', check: 'subject', message: 'The subject is empty for this sample' });
-				if (ct.hasPreheader && !r.preheader && ct.preheader.length) findings.push({ severity: 'warning', check: 'preheader', message: 'The preheader renders empty for this sample' });
+				if (ct.hasPreheader && !r.preheader && (ct.preheader.length || ct.ownPreview)) findings.push({ severity: 'warning', check: 'preheader', message: 'The preheader renders empty for this sample' });
 			} catch (error) {
 				const message = (error as Error).message;
 				renderFailedOn = /Missing value "([^"]+)" \(strict mode\)/.exec(message)?.[1];

@@ -501,6 +501,33 @@ const LINE_HARDSP = '\uE00D';
 const LINE_HARDTAB = '\uE00E';
 const HARD_SPACES = /[\uE00D\uE00E]/g;
 
+/**
+ * Invisible characters that show as garbage in plain-text readers or split words for screen
+ * readers: preheader padding (`&zwnj;&nbsp;`, `&#847;`) and hyphenation / line-break hints.
+ */
+const INVISIBLE = /[\u00ad\u034f\u200b-\u200d\u2060\ufeff]/;
+const INVISIBLE_ALL = /[\u00ad\u034f\u200b-\u200d\u2060\ufeff]/g;
+/** Dropped wherever they stand: soft hyphen, word joiner, zero-width no-break space / BOM. */
+const ALWAYS_DROPPED = /[\u00ad\u2060\ufeff]/;
+/** Neighbours that make a joiner padding: white space, another invisible character, a marker, the line's edge. */
+const NOT_BETWEEN = /[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff\ue000-\uf8ff]/;
+
+/**
+ * Drops the invisible characters of a line. A soft hyphen (a hyphenation point, shown only where
+ * the HTML line wraps: CSS Text 3, `hyphens`), a word joiner U+2060 and U+FEFF (no-break hints,
+ * no glyph; Unicode 23.2, 23.8) always go. ZWNJ / ZWJ (which choose joined or separate letter
+ * forms in Persian, Arabic and Indic words, and build emoji ZWJ sequences: Unicode 23.2, UTS #51),
+ * ZWSP (a word boundary in Thai, Khmer…: UAX #14 class ZW) and the combining grapheme joiner
+ * (mark order in Hebrew) are kept between two visible characters and dropped elsewhere, i.e.
+ * next to white space, another invisible character or a line edge: the runs used as padding.
+ */
+function dropInvisible(line: string): string {
+	return line.replace(INVISIBLE_ALL, (c: string, i: number) => {
+		if (ALWAYS_DROPPED.test(c) || i === 0 || i === line.length - 1) return '';
+		return NOT_BETWEEN.test(line[i - 1]) || NOT_BETWEEN.test(line[i + 1]) ? '' : c;
+	});
+}
+
 /** Pre-text → text: lines, paragraphs (one blank line), `label (url)` links, alts. */
 export function finalizeText(pre: string): string {
 	const lines: string[] = [];
@@ -515,6 +542,7 @@ export function finalizeText(pre: string): string {
 	/** the line holds white space of a <pre> (LINE_HARDSP / LINE_HARDTAB), restored after the collapse */
 	let hard = false;
 	const breakLine = (blank: boolean, keepEmpty = false) => {
+		if (INVISIBLE.test(line)) line = dropInvisible(line);
 		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
 		let t =
 			line.length === 0 || line === ' '
