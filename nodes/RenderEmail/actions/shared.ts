@@ -72,7 +72,7 @@ export const templateProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'Fresh arrivals picked for you',
-		description: 'Preview text inboxes show after the subject, with Liquid. Added as a hidden line at the top of the email unless the MJML has its own mj-preview.',
+		description: 'Preview text inboxes show after the subject, with Liquid. Added as a hidden line at the top of the email unless the template has its own preview line (an mj-preview, or an element of class preheader, with content).',
 	},
 	// Version 1.1's starter reads Get Profile's and RFM's fields (see STARTER_MJML_V11).
 	...perVersion(
