@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import type { ProfileStore } from '../../engines/profile';
+import type { ProfileStore, Suppression } from '../../engines/profile';
 import { failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 const show = { show: { operation: ['get'] } };
@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'profile',
 		description:
-			'Field that receives the profile (null when the store has no such customer); "profileFound" tells which. A customer not found whose address is suppressed on another profile (shared address) also gets "suppression", as Check Suppression gives it.',
+			'Field that receives the profile (null when the store has no such customer); "profileFound" tells which. A customer not found whose address is suppressed on another profile (shared address) also gets "suppression", as Check Suppression gives it (an object the item already has there keeps its fields, with the store\'s flags added).',
 		displayOptions: show,
 	},
 ];
@@ -37,7 +37,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (profile === null && lookup.email) {
 				const email = lookup.email.trim().toLowerCase();
 				const facts = (await store.isSuppressed([email])).get(email);
-				if (facts?.suppressed) json.suppression = facts as unknown as IDataObject;
+				if (facts?.suppressed) json.suppression = withStoreFacts(items[i].json.suppression, facts);
 			}
 			out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
@@ -45,4 +45,20 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	}
 	return [out];
+}
+
+/**
+ * The item's `suppression` with the store's facts for its address added. An item may already carry
+ * one (a CRM's opt-out record, or Check Suppression of another address field): its fields are
+ * kept and each flag the store finds set is set on it (an OR: a flag never goes from set to
+ * unset), so neither the item's own reasons nor the store's are lost. Anything that is not an
+ * object (ESP Dispatch reads only an object there) is replaced by the store's facts.
+ */
+function withStoreFacts(existing: unknown, facts: Suppression): IDataObject {
+	if (existing === null || typeof existing !== 'object' || Array.isArray(existing)) return { ...facts } as unknown as IDataObject;
+	const merged: IDataObject = { ...(existing as IDataObject) };
+	for (const [flag, value] of Object.entries(facts) as Array<[keyof Suppression, boolean]>) {
+		if (value || !Object.hasOwn(merged, flag)) merged[flag] = value;
+	}
+	return merged;
 }

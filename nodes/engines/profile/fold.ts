@@ -313,9 +313,21 @@ const num = (v: unknown): number | undefined => {
 	return undefined;
 };
 
+/**
+ * A product, cart or checkout id: trimmed text, or a finite number as its decimal text (`507` →
+ * "507"), as Normalize Event's sources write ids (optionalString). Segment's analytics.js and
+ * custom sources pass a shop's numeric ids through as numbers; read as text only, such an id was
+ * dropped: the view lost its product, and the cart lines of one snapshot fell into one line.
+ */
+const idStr = (v: unknown): string | undefined => (typeof v === 'number' && Number.isFinite(v) ? String(v) : str(v));
+
 function line(p: Record<string, unknown>): ProfileCartLine {
 	const out: ProfileCartLine = {};
-	for (const k of ['product_id', 'sku', 'name', 'url', 'image_url', 'category'] as const) {
+	for (const k of ['product_id', 'sku'] as const) {
+		const v = idStr(p[k]);
+		if (v !== undefined) out[k] = v;
+	}
+	for (const k of ['name', 'url', 'image_url', 'category'] as const) {
 		const v = str(p[k]);
 		if (v !== undefined) out[k] = v;
 	}
@@ -690,7 +702,7 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 				at,
 				op: e.event === 'Product Added' ? 'add' : 'remove',
 				line: l,
-				...(str(p.cart_id) ? { cart_id: str(p.cart_id) } : {}),
+				...(idStr(p.cart_id) ? { cart_id: idStr(p.cart_id) } : {}),
 				...(str(p.currency) ? { currency: str(p.currency)!.toUpperCase() } : {}),
 				...(str(p.recovery_url) ? { recovery_url: str(p.recovery_url) } : {}),
 			});
@@ -754,8 +766,8 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 				const snap: CartSnapshot = {
 					at,
 					products: (p.products as Array<Record<string, unknown>>).filter((x) => typeof x === 'object' && x !== null).map(line),
-					...(str(p.cart_id) ? { cart_id: str(p.cart_id) } : {}),
-					...(str(p.checkout_id) ? { checkout_id: str(p.checkout_id) } : {}),
+					...(idStr(p.cart_id) ? { cart_id: idStr(p.cart_id) } : {}),
+					...(idStr(p.checkout_id) ? { checkout_id: idStr(p.checkout_id) } : {}),
 					...(str(p.currency) ? { currency: str(p.currency)!.toUpperCase() } : {}),
 					...(str(p.recovery_url) ? { recovery_url: str(p.recovery_url) } : {}),
 				};
