@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { profileTimeMs, type ProfileStore } from '../../engines/profile';
+import { canonicalEventName } from '../../engines/types/CanonicalEvent';
 import { dateParameterMs, failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 const show = { show: { operation: ['checkSince'] } };
@@ -16,7 +17,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'Order Completed',
 		placeholder: 'Order Completed',
-		description: 'The canonical event to look for, e.g. Order Completed, Checkout Started, Email Link Clicked',
+		description: 'The canonical event to look for, e.g. Order Completed, Checkout Started, Email Link Clicked (a canonical name in any case, e.g. order completed, is that event; other names match as written)',
 		displayOptions: show,
 	},
 	{
@@ -81,7 +82,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				continue;
 			}
 			const lookup = lookupFor(this, items[i], i);
-			const eventName = (this.getNodeParameter('eventName', i, '') as string).trim();
+			const eventName = canonicalEventName(this.getNodeParameter('eventName', i, '') as string);
 			if (!eventName) throw new NodeOperationError(this.getNode(), `Item ${i}: "Event Name" is empty`, { itemIndex: i });
 			const sinceMode = this.getNodeParameter('since', i, 'triggeringEvent') as string;
 			let since: number;

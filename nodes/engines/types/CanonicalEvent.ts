@@ -68,6 +68,18 @@ export const ENGAGEMENT_EVENTS = [
 	'Resubscribed',
 ] as const;
 
+const CANONICAL_BY_KEY: ReadonlyMap<string, string> = new Map([...ECOMMERCE_EVENTS, ...ENGAGEMENT_EVENTS].map((name) => [name.toLowerCase(), name]));
+
+/**
+ * A name typed by a user (a node parameter) as the canonical event it means: trimmed, and a known
+ * canonical name written in another case in its canonical spelling ("order completed" → "Order
+ * Completed"). Any other name is returned trimmed, as written (custom events keep their case).
+ */
+export function canonicalEventName(name: string): string {
+	const trimmed = name.trim();
+	return CANONICAL_BY_KEY.get(trimmed.toLowerCase()) ?? trimmed;
+}
+
 export type EcommerceEventName = (typeof ECOMMERCE_EVENTS)[number];
 export type EngagementEventName = (typeof ENGAGEMENT_EVENTS)[number];
 /** Known names, plus `Unknown` for pass-through events and any custom string. */
