@@ -3,7 +3,7 @@
  * `data.user.email` or `$.items[0].sku`), e.g. for a site's data-layer pushes. Money at
  * `valuePath` is taken as major units; the currency is upper-cased.
  */
-import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
+import { canonicalEventName, type CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { CustomMapping, EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
 import { contentId, currencyCode, isObject, isoOf, money, normalizeEmail, optionalString, own, readPath, toIsoUtc, unknownTopic } from '../util';
@@ -32,6 +32,8 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		if (typeof mapped !== 'string' || !mapped) return unknownTopic('custom', input, rawName, item, messageId, m.eventPath || 'event');
 		name = mapped;
 	}
+	// "order completed" (a map or data layer written in another case) is the canonical Order Completed
+	name = canonicalEventName(name);
 	const ts = field(item, m.timestampPath);
 	const propsSource = m.propertiesPath && m.propertiesPath.trim() ? readPath(item, m.propertiesPath) : item;
 	const properties: Record<string, unknown> = isObject(propsSource) ? { ...propsSource } : {};
