@@ -41,7 +41,8 @@ describe('Lifetime Value on a small store (BG/NBD fit at a, b → ∞)', () => {
 		const bgnbd = model.bgnbd as IDataObject;
 		expect(bgnbd).toMatchObject({ converged: false, boundary: ['a, b → ∞'] });
 		const p = (bgnbd.a as number) / ((bgnbd.a as number) + (bgnbd.b as number));
-		const warnings = model.warnings as string[];
+		// (its Gamma-Gamma fit runs to p → ∞ as well, with a warning of its own: clv-gamma-gamma-boundary.test.ts)
+		const warnings = (model.warnings as string[]).filter((w) => w.startsWith('BG/NBD'));
 		expect(warnings).toHaveLength(1);
 		expect(warnings[0]).toContain('BG/NBD fit ran to a boundary of its parameters');
 		expect(warnings[0]).toContain('toward a, b → ∞');

@@ -305,6 +305,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				: `Gamma-Gamma fit gave q = ${q.toFixed(3)} (<= 1): the fitted spend per order has infinite variance, so expected_average_spend and clv are unstable for ${unstableCount} of ${rows.length} customers (repeat buyers with too few repeat purchases to pull their own mean in, 1 < p·x + q <= 2): a few large orders move them a lot. Check them against the observed average order value; leave out or cap outlier orders, or use a longer observation window.`;
 	const boundaryWarning = bg.boundary.length > 0 ? bgnbdBoundaryWarning(bg, unit) : undefined;
 	if (boundaryWarning) this.addExecutionHints({ message: boundaryWarning, type: 'warning', location: 'outputPane' });
+	// A fit that stopped without converging (or, Gamma-Gamma, at a boundary) said only converged: false.
+	const fitWarnings: string[] = [];
+	if (!bg.converged && bg.boundary.length === 0) fitWarnings.push(notConvergedWarning('BG/NBD', 'p_alive, expected_purchases and clv'));
+	if (gg.boundary.length > 0) fitWarnings.push(gammaGammaBoundaryWarning(gg.params, gg.boundary));
+	else if (!gg.converged) fitWarnings.push(notConvergedWarning('Gamma-Gamma', 'expected_average_spend and clv'));
+	for (const message of fitWarnings) this.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 	let notComputed = 0;
 	if (output !== 'model') {
 		rows.forEach((r, k) => {
@@ -352,6 +358,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			: ((unstableSpendWarning(gg.params).warnings as string[] | undefined) ?? []);
 		if (boundaryWarning) warnings.push(boundaryWarning);
 		if (notComputed > 0) warnings.push(`expected_purchases or clv could not be computed for ${notComputed} of ${rows.length} customers: null, each with a warning naming it.`);
+		warnings.push(...fitWarnings);
 		out.push({
 			json: {
 				type: 'clvModel',
@@ -363,7 +370,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					converged: bg.converged,
 					...(bg.boundary.length > 0 ? { boundary: bg.boundary } : {}),
 				},
-				gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood, customers: gg.customers, converged: gg.converged },
+				gammaGamma: {
+					...gg.params,
+					logLikelihood: gg.logLikelihood,
+					customers: gg.customers,
+					converged: gg.converged,
+					...(gg.boundary.length > 0 ? { boundary: gg.boundary } : {}),
+				},
 				customers: rows.length,
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
 				...(warnings.length > 0 ? { warnings } : {}),
@@ -391,6 +404,31 @@ function bgnbdBoundaryWarning(bg: BgNbdFit, unit: TimeUnit): string {
 		`moving them 10-fold further changes the log-likelihood by less than ${BOUNDARY_FLATNESS}, so the data do not determine them and the fitted model degenerates` +
 		(limits.length > 0 ? ` (${limits.join('; ')})` : '') +
 		'. expected_purchases and clv follow that limit; p_alive, expected_purchases and clv can be far off. Usual with few customers or a short history: use more customers or a longer observation window, and check the predictions against later orders.'
+	);
+}
+
+/** The optimizer stopped (evaluation limit) before its tolerance was met, not at a boundary. */
+function notConvergedWarning(model: string, outputs: string): string {
+	return `${model} fit did not converge (the optimizer stopped before the log-likelihood settled): its parameters, and the ${outputs} computed from them, may be off. Check the predictions against later orders; more customers or a longer observation window usually help.`;
+}
+
+/**
+ * The Gamma-Gamma fit ran to a boundary (GammaGammaFit.boundary): the spend data have no spread
+ * along that direction, so the parameters along it are arbitrary and expected_average_spend
+ * follows the limit model.
+ */
+function gammaGammaBoundaryWarning(params: { p: number; q: number; gamma: number }, boundary: string[]): string {
+	const { p, q, gamma } = params;
+	const show = (v: number) => (v >= 1e4 || v < 1e-3 ? v.toExponential(3) : v.toPrecision(4));
+	const limits: string[] = [];
+	if (boundary.includes('p → ∞')) limits.push("no spread of order values within a customer: a repeat buyer's expected_average_spend tends to its own average");
+	if (boundary.includes('p, q → ∞')) limits.push("every repeat buyer's average is the same amount: expected_average_spend tends to it for every customer");
+	if (boundary.includes('q, γ → ∞')) limits.push('no spread between customers: every expected_average_spend tends to the population mean');
+	return (
+		`Gamma-Gamma fit ran to a boundary of its parameters (p = ${show(p)}, q = ${show(q)}, γ = ${show(gamma)}; toward ${boundary.join(', ')}): ` +
+		`moving them 10-fold further changes the log-likelihood by less than ${BOUNDARY_FLATNESS}, so the data do not determine them` +
+		(limits.length > 0 ? ` (${limits.join('; ')})` : '') +
+		'. Usual when most orders have the same value (one price, a subscription) or with few repeat buyers: expected_average_spend and clv follow that limit; check them against the observed average order value.'
 	);
 }
 

@@ -5,7 +5,7 @@
  */
 import { lnGamma } from './special';
 import { nelderMead } from './optimize';
-import { ModelInputError } from './bgnbd';
+import { BOUNDARY_FLATNESS, ModelInputError } from './bgnbd';
 
 export interface SpendCustomer {
 	frequency: number;
@@ -22,8 +22,31 @@ export interface GammaGammaFit {
 	params: GammaGammaParams;
 	logLikelihood: number;
 	customers: number;
+	/** The optimizer converged and the fit is not at a boundary (see `boundary`). */
 	converged: boolean;
+	/**
+	 * Where the fit ran to a boundary of the parameter space, as BgNbdFit.boundary: each entry names
+	 * a direction along which moving the parameters 10-fold further changes the log-likelihood by
+	 * less than BOUNDARY_FLATNESS (or raises it). `p → ∞` (with p·γ fixed, so the mean spend stays):
+	 * no spread of order values within a customer (every customer's orders of one value, e.g. one
+	 * price or a subscription); `q, γ → ∞` (γ/q fixed): no spread between customers' mean spends.
+	 * The parameters along it are then arbitrary. Empty for an interior maximum.
+	 */
+	boundary: string[];
 }
+
+/** ln 1e8: a fitted parameter beyond 1e8 or below 1e-8 is at a limit (see fitGammaGamma). */
+const EXTREME_LOG = Math.log(1e8);
+
+/** Axes in (ln p, ln q, ln γ) checked for a boundary (see GammaGammaFit.boundary), with the names of their ends. */
+const BOUNDARY_AXES: Array<[up: string, down: string, axis: number[]]> = [
+	['p → ∞', 'p → 0', [1, 0, -1]],
+	['q, γ → ∞', 'q, γ → 0', [0, 1, 1]],
+	['p, q → ∞', 'p, q → 0', [1, 1, 0]],
+	['p → ∞ (p alone)', 'p → 0 (p alone)', [1, 0, 0]],
+	['q → ∞', 'q → 0', [0, 1, 0]],
+	['γ → ∞', 'γ → 0', [0, 0, 1]],
+];
 
 /** Log-likelihood of the average spends (eq. 3 of the note, the density of z̄ given x). */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: readonly SpendCustomer[]): number {
@@ -60,7 +83,32 @@ export function fitGammaGamma(customers: readonly SpendCustomer[]): GammaGammaFi
 		restarts: 8,
 	});
 	const params = toParams(result.x);
-	return { params, logLikelihood: gammaGammaLogLikelihood(params, usable), customers: n, converged: result.converged };
+	// A maximum at a boundary (the likelihood still flat or rising 10-fold further along a
+	// direction, e.g. p → ∞ when every customer's orders have one value) is not a converged fit.
+	const objective = (v: number[]) => -gammaGammaLogLikelihood(toParams(v), usable) / n;
+	const best = objective(result.x);
+	const moved = (axis: number[], sign: number) => {
+		const f = objective(result.x.map((v, i) => v + sign * axis[i] * Math.LN10));
+		return Number.isFinite(f) ? f : Infinity;
+	};
+	const boundary: string[] = [];
+	for (const [up, down, axis] of BOUNDARY_AXES) {
+		const flatUp = moved(axis, 1) - best < BOUNDARY_FLATNESS / n;
+		const flatDown = moved(axis, -1) - best < BOUNDARY_FLATNESS / n;
+		const towardUp = flatUp && flatDown ? axis.reduce((sum, w, i) => sum + w * result.x[i], 0) > 0 : flatUp;
+		if (flatUp || flatDown) boundary.push(towardUp ? up : down);
+	}
+	// Beyond 1e8 (or below 1e-8) lnΓ(px + q) - lnΓ(px) loses its digits, so the moves above see
+	// rounding, not the likelihood: such a fit has gone to a limit (e.g. p, q → ∞ when every repeat
+	// buyer's average is the same amount, where the likelihood has no maximum at all).
+	if (boundary.length === 0) {
+		const names = ['p', 'q', 'γ'];
+		const high = names.filter((_, i) => result.x[i] > EXTREME_LOG);
+		const low = names.filter((_, i) => result.x[i] < -EXTREME_LOG);
+		if (high.length > 0) boundary.push(`${high.join(', ')} → ∞`);
+		if (low.length > 0) boundary.push(`${low.join(', ')} → 0`);
+	}
+	return { params, logLikelihood: gammaGammaLogLikelihood(params, usable), customers: n, converged: result.converged && boundary.length === 0, boundary };
 }
 
 /**
