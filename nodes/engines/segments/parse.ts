@@ -109,8 +109,32 @@ export function parseTimeMs(value: unknown): number | undefined {
 	// BigQuery and PostgreSQL export it), or text that names its zone (`Wed, 10 Jan 2024 10:00:00
 	// GMT`). Zone-less other text (`1/10/2024`, `Jan 10 2024`, `2024/01/10`) is no date: Date.parse
 	// read it in the n8n server's time zone, and `1/10/2024` as January 10 wherever it meant 1 October.
-	return profileTimeMs(s);
+	// A time followed by one of RFC 2822's zone names (`Wed, 10 Jan 2024 10:00:00 EST`, as mail
+	// headers and some exports write it) is that fixed offset; profileTimeMs reads the offset.
+	const named = RFC2822_ZONE.exec(s);
+	return profileTimeMs(named ? `${named[1]} ${RFC2822_OFFSETS[named[2].toUpperCase()]}` : s);
 }
+
+/**
+ * The zone names RFC 2822 (section 4.3, obs-zone; RFC 5322 the same) gives a fixed offset: `UT`
+ * and the US zones, each standard or daylight time as its name says (EST is always -0500, EDT
+ * -0400). Other abbreviations (CET, BST, IST, ...) stay no date: IST alone is India, Israel or
+ * Ireland.
+ */
+const RFC2822_OFFSETS: Record<string, string> = {
+	UT: '+0000',
+	EST: '-0500',
+	EDT: '-0400',
+	CST: '-0600',
+	CDT: '-0500',
+	MST: '-0700',
+	MDT: '-0600',
+	PST: '-0800',
+	PDT: '-0700',
+};
+
+/** A clock time, then one of RFC2822_OFFSETS' names at the very end. */
+const RFC2822_ZONE = /^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*\b(UT|EST|EDT|CST|CDT|MST|MDT|PST|PDT)$/i;
 
 /** Text that starts like an ISO date (`YYYY-MM-DD…`) as epoch ms (parseTimeMs); undefined for any other text. */
 export function isoDateMs(value: string): number | undefined {
