@@ -482,6 +482,16 @@ function emit(
 	}
 	if (params.output !== 'customers') {
 		const totalRevenue = result.segments.reduce((s, x) => s + x.revenue_minor, 0);
+		// A share of a total that is not positive says nothing: with refunds above sales (total -50)
+		// a segment with +100 had revenue_share -2 and one with -150 had 3.
+		const shares = totalRevenue > 0;
+		const warnings = [...result.warnings];
+		if (!shares && n > 0) {
+			warnings.push(
+				`Total revenue is ${totalRevenue / scale}${totalRevenue < 0 ? ' (refunds exceed sales)' : ''}: revenue_share is null for every segment, as a share of a total that is not above 0 has no meaning. Net refunds into their orders, or filter them out, before RFM.`,
+			);
+			this.addExecutionHints({ message: warnings[warnings.length - 1], type: 'warning', location: 'outputPane' });
+		}
 		out.push({
 			json: {
 				type: 'rfmSummary',
@@ -500,9 +510,9 @@ function emit(
 					customers: s.customers,
 					share: n > 0 ? s.customers / n : 0,
 					revenue: s.revenue_minor / scale,
-					revenue_share: totalRevenue !== 0 ? s.revenue_minor / totalRevenue : 0,
+					revenue_share: shares ? s.revenue_minor / totalRevenue : null,
 				})),
-				warnings: result.warnings,
+				warnings,
 				...src.extra,
 			},
 			pairedItem: Array.from({ length: src.allItems }, (_, i) => ({ item: i })),
