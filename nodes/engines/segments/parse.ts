@@ -111,7 +111,8 @@ export function parseTimeMs(value: unknown): number | undefined {
 	// read it in the n8n server's time zone, and `1/10/2024` as January 10 wherever it meant 1 October.
 	// A time followed by one of RFC 2822's zone names (`Wed, 10 Jan 2024 10:00:00 EST`, as mail
 	// headers and some exports write it) is that fixed offset; profileTimeMs reads the offset.
-	const named = RFC2822_ZONE.exec(s);
+	// (every such name ends in T: other text, e.g. ISO with Z or an offset, skips the pattern)
+	const named = (s.charCodeAt(s.length - 1) | 32) === 116 ? RFC2822_ZONE.exec(s) : null;
 	return profileTimeMs(named ? `${named[1]} ${RFC2822_OFFSETS[named[2].toUpperCase()]}` : s);
 }
 
