@@ -261,6 +261,13 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	}
 
 	// ---- 3. co-occurrence rows and top-K neighbours
+	// Equal similarities go to the smaller product id (as text), not to the product met first in the
+	// input: the same order history in another row order (a query without ORDER BY, an export sorted
+	// newest first) must keep the same neighbours when ties straddle Neighbours per Product. The heap
+	// holds each product's rank by id; byIdRank maps a rank back to the product.
+	const byIdRank = Array.from({ length: P }, (_, p) => p).sort((a, b) => (productIds[a] < productIds[b] ? -1 : productIds[a] > productIds[b] ? 1 : 0));
+	const idRank = new Int32Array(P);
+	for (let r = 0; r < P; r++) idRank[byIdRank[r]] = r;
 	const acc = new Float64Array(P);
 	const support = new Int32Array(P);
 	const touched = new Int32Array(P);
@@ -291,13 +298,14 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			if (support[b] >= opts.minSupport) {
 				const score = similarity(opts.similarity, acc[b], s1[a], s1[b], s2[a], s2[b], C);
 				if (score > 0) {
+					const rank = idRank[b];
 					if (size < K) {
-						heapIds[size] = b;
+						heapIds[size] = rank;
 						heapScores[size] = score;
 						siftUp(heapIds, heapScores, size);
 						size++;
-					} else if (score > heapScores[0] || (score === heapScores[0] && b < heapIds[0])) {
-						heapIds[0] = b;
+					} else if (score > heapScores[0] || (score === heapScores[0] && rank < heapIds[0])) {
+						heapIds[0] = rank;
 						heapScores[0] = score;
 						siftDown(heapIds, heapScores, size);
 					}
@@ -311,7 +319,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
 		// a score that rounds to 0 (e.g. under strong time decay) carries no evidence: not stored
 		while (row.length > 0 && round6(row[row.length - 1][1]) <= 0) row.pop();
-		neighbors[a] = row.map(([b, score]) => [productIds[b], round6(score)]);
+		neighbors[a] = row.map(([rank, score]) => [productIds[byIdRank[rank]], round6(score)]);
 		links += row.length;
 		if (row.length > 0) withNeighbors++;
 	}
@@ -361,7 +369,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	};
 }
 
-// min-heap on score (ties: larger id is "smaller", so smaller ids win ties deterministically)
+// min-heap on score (ties: larger id rank is "smaller", so smaller product ids win ties deterministically)
 function less(ids: Int32Array, scores: Float64Array, i: number, j: number): boolean {
 	return scores[i] < scores[j] || (scores[i] === scores[j] && ids[i] > ids[j]);
 }
