@@ -155,10 +155,12 @@ function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string
 	if (!Array.isArray(raw)) throw new NodeOperationError(ctx.getNode(), 'Catalogue must be a list of products');
 	const map = new Map<string, ProductDetails>();
 	raw.forEach((p, k) => {
-		const id = p && typeof p === 'object' ? ((p as IDataObject).product_id ?? (p as IDataObject).id) : undefined;
-		if (id === undefined || id === null || id === '') throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
+		const given = p && typeof p === 'object' ? ((p as IDataObject).product_id ?? (p as IDataObject).id) : undefined;
+		// trimmed as Train and the customer's lists read product ids: a spreadsheet's "SKU-1 " is the model's "SKU-1"
+		const id = typeof given === 'string' ? given.trim() : typeof given === 'number' && Number.isFinite(given) ? String(given) : undefined;
+		if (id === undefined || id === '') throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
 		const { product_id: _drop, ...rest } = p as IDataObject;
-		map.set(String(id), rest as ProductDetails);
+		map.set(id, rest as ProductDetails);
 	});
 	// an empty catalogue with Only Catalogue Products means nothing may be recommended (e.g. nothing in stock), not "no filter"
 	return map.size > 0 || options.onlyCatalogue === true ? map : undefined;
