@@ -9,6 +9,20 @@ import { EventMappingError } from '../types';
 import { contentId, isObject, normalizeEmail, optionalString, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
+/**
+ * Postmark's bounce types (https://postmarkapp.com/developer/api/bounce-api#bounce-types). Hard:
+ * HardBounce ("unknown user, mailbox not found") and BadEmailAddress ("The address is not a valid
+ * email address"): the address itself is undeliverable.
+ */
+const HARD_BOUNCE_TYPES = new Set(['HardBounce', 'BadEmailAddress']);
+/**
+ * Types that are replies or notices, not a failure to deliver: AutoResponder ("Out of Office" or "On
+ * Vacation"), Subscribe and Unsubscribe requests, AddressChange, OpenRelayTest, VirusNotification
+ * and ChallengeVerification (a spam-filter challenge). Any other type (Transient, SoftBounce,
+ * DnsError, SpamNotification, Blocked, Unknown…) is a soft bounce.
+ */
+const NOT_BOUNCE_TYPES = new Set(['AutoResponder', 'Subscribe', 'Unsubscribe', 'AddressChange', 'OpenRelayTest', 'VirusNotification', 'ChallengeVerification']);
+
 export const postmark: EventSource = {
 	id: 'postmark',
 	displayName: 'Postmark',
@@ -33,6 +47,8 @@ export const postmark: EventSource = {
 		let linkUrl: string | undefined;
 		let reason: string | undefined;
 		let bounceType: string | undefined;
+		// A Bounce record whose Type is no failure to deliver: unmapped, under this topic name.
+		let notBounce: string | undefined;
 		switch (topic) {
 			case 'Delivery':
 				name = 'Email Delivered';
@@ -53,7 +69,8 @@ export const postmark: EventSource = {
 				when = b.BouncedAt;
 				email = b.Email;
 				reason = optionalString(b.Description) ?? optionalString(b.Details);
-				bounceType = b.Type === 'HardBounce' ? 'hard' : optionalString(b.Type) ? 'soft' : undefined;
+				bounceType = optionalString(b.Type) === undefined ? undefined : HARD_BOUNCE_TYPES.has(b.Type as string) ? 'hard' : 'soft';
+				if (NOT_BOUNCE_TYPES.has(b.Type as string)) notBounce = `Bounce (${b.Type as string})`;
 				break;
 			case 'SpamComplaint':
 				name = 'Email Marked as Spam';
@@ -75,6 +92,10 @@ export const postmark: EventSource = {
 		const espId = optionalString(b.MessageID);
 		// The recipient too: MessageID is null for manual suppressions, which may share a ChangedAt.
 		const messageId = contentId('postmark', topic, b.ID ?? espId, when, b.OriginalLink, b.Recipient ?? b.Email);
+		if (notBounce) {
+			const unknown = unknownTopic(postmark, input, notBounce, b, messageId, 'Type');
+			return unknown ? [unknown] : [];
+		}
 		if (!name) {
 			const unknown = unknownTopic(postmark, input, topic, b, messageId, 'RecordType');
 			return unknown ? [unknown] : [];

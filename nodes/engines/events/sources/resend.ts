@@ -19,7 +19,17 @@ const EVENTS: Record<string, string> = {
 	'email.clicked': 'Email Link Clicked',
 	'email.bounced': 'Email Bounced',
 	'email.complained': 'Email Marked as Spam',
+	// Resend did not send: the address is on the account's suppression list
+	// (https://resend.com/docs/webhooks/emails/suppressed, `data.suppressed.type` OnAccountSuppressionList).
+	'email.suppressed': 'Email Dropped',
 };
+
+/**
+ * `bounce.type` values that are no permanent failure (https://resend.com/docs/dashboard/emails/email-bounces):
+ * Transient ("soft bounce"), Undetermined (the bounce message did not say why, soft as for SES), and
+ * Temporary, which the email.bounced page gives as an example. Permanent, or no type, is hard.
+ */
+const SOFT_BOUNCE_TYPES = new Set(['Transient', 'Temporary', 'Undetermined']);
 
 function tagsOf(tags: unknown): Record<string, unknown> {
 	if (Array.isArray(tags)) {
@@ -73,9 +83,9 @@ export const resend: EventSource = {
 		if (esp !== undefined) properties.esp_message_id = esp;
 		const link = optionalString(click.link);
 		if (link !== undefined) properties.link_url = link;
-		const reason = optionalString(bounce.message);
+		const reason = optionalString(bounce.message) ?? (topic === 'email.suppressed' ? optionalString(obj(data.suppressed).message) : undefined);
 		if (reason !== undefined) properties.reason = reason;
-		if (topic === 'email.bounced') properties.bounce_type = bounce.type === 'Transient' ? 'soft' : 'hard';
+		if (topic === 'email.bounced') properties.bounce_type = SOFT_BOUNCE_TYPES.has(bounce.type as string) ? 'soft' : 'hard';
 		const context: CanonicalContext = { source: 'resend', topic };
 		const ip = optionalString(click.ipAddress);
 		if (ip !== undefined) context.ip = ip;

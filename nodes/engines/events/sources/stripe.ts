@@ -140,6 +140,9 @@ export const stripe: EventSource = {
 		const anonymousId = userId || email ? null : id;
 		const context: CanonicalContext = { source: 'stripe', topic };
 		if (typeof body.livemode === 'boolean') context.livemode = body.livemode;
+		// livemode false: the event's object "exists in test mode" (https://docs.stripe.com/api/events/object),
+		// a test payment or customer: marked as Shopify test orders are.
+		if (body.livemode === false) context.test = true;
 		const out: CanonicalEvent = traits
 			? { type, event, messageId: id, timestamp, receivedAt, userId, anonymousId, email, properties, traits, context }
 			: { type, event, messageId: id, timestamp, receivedAt, userId, anonymousId, email, properties, context };

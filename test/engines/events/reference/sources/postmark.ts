@@ -48,7 +48,13 @@ export const postmark: EventSource = {
 				when = b.BouncedAt;
 				email = b.Email;
 				extra.reason = optionalString(b.Description) ?? optionalString(b.Details);
-				extra.bounce_type = b.Type === 'HardBounce' ? 'hard' : optionalString(b.Type) ? 'soft' : undefined;
+				// pmtypes: bounce types per postmarkapp.com/developer/api/bounce-api#bounce-types
+				extra.bounce_type = optionalString(b.Type) === undefined ? undefined : b.Type === 'HardBounce' || b.Type === 'BadEmailAddress' ? 'hard' : 'soft';
+				if (['AutoResponder', 'Subscribe', 'Unsubscribe', 'AddressChange', 'OpenRelayTest', 'VirusNotification', 'ChallengeVerification'].includes(b.Type as string)) {
+					const skipped = contentId('postmark', topic, b.ID ?? optionalString(b.MessageID), when, b.OriginalLink, b.Recipient ?? b.Email);
+					const unknown = unknownTopic(postmark, input, `Bounce (${b.Type as string})`, b, skipped, 'Type');
+					return unknown ? [unknown] : [];
+				}
 				break;
 			case 'SpamComplaint':
 				name = 'Email Marked as Spam';

@@ -16,6 +16,7 @@ const EVENTS: Record<string, string> = {
 	'email.clicked': 'Email Link Clicked',
 	'email.bounced': 'Email Bounced',
 	'email.complained': 'Email Marked as Spam',
+	'email.suppressed': 'Email Dropped', // rsupp: resend.com/docs/webhooks/emails/suppressed
 };
 
 function tagsOf(tags: unknown): Record<string, unknown> {
@@ -64,8 +65,9 @@ export const resend: EventSource = {
 					...writtenAttribution(tagsOf(data.tags)), // attrascii
 					esp_message_id: optionalString(data.email_id),
 					link_url: optionalString(click.link),
-					reason: optionalString(bounce.message),
-					bounce_type: topic === 'email.bounced' ? (bounce.type === 'Transient' ? 'soft' : 'hard') : undefined,
+					reason: optionalString(bounce.message) ?? (topic === 'email.suppressed' ? optionalString(obj(data.suppressed).message) : undefined),
+					// rsupp: Transient / Temporary / Undetermined are soft (resend.com/docs/dashboard/emails/email-bounces)
+					bounce_type: topic === 'email.bounced' ? (['Transient', 'Temporary', 'Undetermined'].includes(bounce.type as string) ? 'soft' : 'hard') : undefined,
 				},
 				context: { ip: optionalString(click.ipAddress), userAgent: optionalString(click.userAgent) },
 				raw: b,

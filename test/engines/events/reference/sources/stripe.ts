@@ -106,7 +106,7 @@ export const stripe: EventSource = {
 				email,
 				properties: compact(properties),
 				...(traits ? { traits } : {}),
-				context: compact({ source: 'stripe', topic, livemode: typeof body.livemode === 'boolean' ? body.livemode : undefined }),
+				context: compact({ source: 'stripe', topic, livemode: typeof body.livemode === 'boolean' ? body.livemode : undefined, test: body.livemode === false ? true : undefined }), // stest: test mode
 				...(input.keepRaw ? { raw: body } : {}),
 			},
 		];
