@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { InputError, interactionsFromItem, orderKeyOf, type LineFields } from '../../engines/reco/input';
+import { InputError, interactionsFromItem, isOrderWithoutProducts, orderKeyOf, type LineFields } from '../../engines/reco/input';
 import { trainOptionProblem, type TRAIN_OPTION_RANGES } from '../../engines/reco/train';
 import type { Interaction, SimilarityKind, TrainOptions } from '../../engines/reco/types';
 
@@ -152,7 +152,10 @@ export function readTrainOptions(ctx: IExecuteFunctions): TrainOptions {
  * Reads every input item as interactions. A bad item fails the node (naming the item and
  * the field), or with Continue On Fail becomes an error item while the others are used.
  */
-export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionData[]): { interactions: Interaction[]; errors: INodeExecutionData[]; used: Array<{ item: number }> } {
+export function readInteractions(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+): { interactions: Interaction[]; errors: INodeExecutionData[]; used: Array<{ item: number }>; ordersWithoutProducts: number } {
 	const extra = ctx.getNodeParameter('trainOptions', 0, {}) as IDataObject;
 	const fields: LineFields = {
 		customer: (ctx.getNodeParameter('customerField', 0, 'customer_id') as string).trim(),
@@ -166,9 +169,11 @@ export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionDa
 	const used: Array<{ item: number }> = [];
 	// An order read once: a later Order Paid (or a retried copy) of the same order adds nothing.
 	const orders = new Set<string>();
+	let ordersWithoutProducts = 0;
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const lines = interactionsFromItem(items[i].json, fields);
+			if (lines.length === 0 && isOrderWithoutProducts(items[i].json)) ordersWithoutProducts++;
 			const order = orderKeyOf(items[i].json);
 			if (order === undefined || !orders.has(order)) for (const line of lines) interactions.push(line);
 			if (order !== undefined) orders.add(order);
@@ -186,7 +191,14 @@ export function readInteractions(ctx: IExecuteFunctions, items: INodeExecutionDa
 		}
 	}
 	// the aggregate item is paired with the items it was computed from (with Continue On Fail, not the error items)
-	return { interactions, errors, used };
+	if (ordersWithoutProducts > 0) {
+		ctx.addExecutionHints({
+			message: `${ordersWithoutProducts} order event(s) without products (properties.products), e.g. Stripe Checkout's Order Completed, were left out: they name no product to learn from.`,
+			type: 'info',
+			location: 'outputPane',
+		});
+	}
+	return { interactions, errors, used, ordersWithoutProducts };
 }
 
 export function allPaired(items: INodeExecutionData[]): Array<{ item: number }> {

@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 
 /** Aggregates: all input items → one model item, paired with every input item. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const { interactions, errors, used } = readInteractions(this, items);
+	const { interactions, errors, used, ordersWithoutProducts } = readInteractions(this, items);
 	let model;
 	try {
 		model = train(interactions, readTrainOptions(this));
@@ -40,7 +40,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	const format = this.getNodeParameter('outputFormat', 0, 'json') as string;
 	const paired = used;
-	const summary = { trainedAt: model.trainedAt, similarity: model.similarity, stats: model.stats };
+	const summary = { trainedAt: model.trainedAt, similarity: model.similarity, stats: model.stats, ...(ordersWithoutProducts > 0 ? { ordersWithoutProducts } : {}) };
 	if (format === 'binary') {
 		const property = (this.getNodeParameter('binaryPropertyName', 0, 'model') as string).trim() || 'model';
 		const binary = await this.helpers.prepareBinaryData(Buffer.from(JSON.stringify(model)), 'recommendation-model.json', 'application/json');

@@ -130,6 +130,15 @@ export function orderKeyOf(json: Record<string, unknown>): string | undefined {
 	return orderId !== undefined && customerId !== undefined ? `${customerId}\u0000${orderId}` : undefined;
 }
 
+/** A canonical Order Completed / Order Paid without line items (e.g. from Stripe Checkout): it yields no interactions. */
+export function isOrderWithoutProducts(json: Record<string, unknown>): boolean {
+	if (!isCanonical(json)) return false;
+	const event = json as unknown as CanonicalEvent;
+	if (event.event !== 'Order Completed' && event.event !== 'Order Paid') return false;
+	const products = event.properties.products as unknown;
+	return products === undefined || products === null || (Array.isArray(products) && products.length === 0);
+}
+
 /** One input item → interactions (an Order Completed event yields one line per product). */
 export function interactionsFromItem(json: Record<string, unknown>, fields: LineFields = DEFAULT_LINE_FIELDS): Interaction[] {
 	if (isCanonical(json)) {
@@ -139,7 +148,10 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 		const time = parseTime(event.timestamp, 'timestamp');
 		const props = event.properties;
 		if (event.event === 'Order Completed' || event.event === 'Order Paid') {
-			if (!Array.isArray(props.products) || props.products.length === 0) throw new InputError('The order has no products', 'properties.products');
+			// An order without line items (Stripe's checkout.session.completed and its Order Paid carry
+			// none) says nothing about products: no lines, counted by the caller (isOrderWithoutProducts).
+			if (props.products === undefined || props.products === null || (Array.isArray(props.products) && props.products.length === 0)) return [];
+			if (!Array.isArray(props.products)) throw new InputError('The order\'s products is not a list', 'properties.products');
 			// a product of quantity 0 bought nothing: Train and Evaluate leave it out (isCounted)
 			return props.products.map((p: CanonicalProduct, k) => {
 				const productId = idOf(p.product_id) ?? idOf(p.sku);
