@@ -39,6 +39,23 @@ describe('Train: orders without products', () => {
 		expect(out.pairedItem).toEqual([0, 1, 2, 3].map((item) => ({ item })));
 	});
 
+	it('an order first seen without lines is read from a later copy with lines (same order id)', async () => {
+		const result = await runWorkflow(
+			{ nodes: [node('Train', 'recommendProducts', { operation: 'train', similarity: 'cosine', trainOptions: { minSupport: 2 } })], connections: {} },
+			{
+				input: [
+					INPUT[0],
+					// bob's order first arrives without lines, then as Order Paid with them: A and B still have 2 shared buyers
+					order('bob@example.com', 'Order Completed', { order_id: 'S2', total: 30, currency: 'EUR' }),
+					order('bob@example.com', 'Order Paid', { order_id: 'S2', products: lines, total: 30, currency: 'EUR' }),
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		const model = result.items('Train')[0].json.model as { products: Array<{ product_id: string; neighbors: unknown }> };
+		expect(Object.fromEntries(model.products.map((p) => [p.product_id, p.neighbors]))).toEqual({ A: [['B', 1]], B: [['A', 1]] });
+	});
+
 	it('products that is not a list still fails the item naming the field', async () => {
 		const result = await runWorkflow(
 			{ nodes: [node('Train', 'recommendProducts', { operation: 'train' })], connections: {} },

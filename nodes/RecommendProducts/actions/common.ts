@@ -176,7 +176,8 @@ export function readInteractions(
 			if (lines.length === 0 && isOrderWithoutProducts(items[i].json)) ordersWithoutProducts++;
 			const order = orderKeyOf(items[i].json);
 			if (order === undefined || !orders.has(order)) for (const line of lines) interactions.push(line);
-			if (order !== undefined) orders.add(order);
+			// an order event without lines does not stand for the order: a later copy with lines is read
+			if (order !== undefined && lines.length > 0) orders.add(order);
 			used.push({ item: i });
 		} catch (error) {
 			const message = `Item ${i}: ${(error as Error).message}`;
