@@ -9,13 +9,13 @@
  * c1: A B · c2: A B C · c3: A C · c4: B D · c5: D E. Bought B: neighbours A 2/3 = 0.6667,
  * C 1/sqrt(6) = 0.4082, D 1/sqrt(6) = 0.4082; best sellers A, B, C, D, E.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { node, runWorkflow } from '../harness/engine';
 
 const pairs = [['c1', 'A'], ['c1', 'B'], ['c2', 'A'], ['c2', 'B'], ['c2', 'C'], ['c3', 'A'], ['c3', 'C'], ['c4', 'B'], ['c4', 'D'], ['c5', 'D'], ['c5', 'E']];
 const orderLines: INodeExecutionData[] = pairs.map(([c, p]) => ({ json: { customer_id: c, product_id: p, quantity: 1, price: 10 } }));
 
-async function recommendWith(recommendOptions: Record<string, unknown>) {
+async function recommendWith(recommendOptions: INodeParameters) {
 	const trained = await runWorkflow(
 		{ nodes: [node('Train', 'recommendProducts', { operation: 'train', similarity: 'cosine', neighbors: 20, trainOptions: { minSupport: 1 } })], connections: {} },
 		{ input: orderLines },
