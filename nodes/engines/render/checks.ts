@@ -192,7 +192,16 @@ function insecureBackgrounds(html: string, out: string[]): void {
 		if (m[1] && /\bbackground\s*=/i.test(m[0])) add(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'background'));
 	}
 	for (const m of html.matchAll(/<v:(?:fill|image)\b([^>]*)(>|$)/gi)) if (m[2]) add(attr(m[1].replace(/\/$/, ''), 'src'));
-	for (const m of html.matchAll(/url\(([^)]*)(\)|$)/gi)) if (m[2]) add(decodeEntities(m[1]).trim().replace(/^(['"])([\s\S]*)\1$/, '$2'));
+	// CSS url() where CSS is: a <style> element's text (raw) and style attributes (references decoded,
+	// as the HTML parser does), in document order; "url(http://…)" in visible copy, an href or an alt is no image
+	const cssUrls = (css: string) => {
+		for (const m of css.matchAll(/url\(([^)]*)(\)|$)/gi)) if (m[2]) add(m[1].trim().replace(/^(['"])([\s\S]*)\1$/, '$2'));
+	};
+	for (const m of html.matchAll(/<style\b[^>]*(?:>([\s\S]*?)(?:<\/style\s*>|$)|$)|<[a-z][\w:-]*\s[^>]*(>|$)/gi)) {
+		if (m[1] !== undefined) cssUrls(m[1]);
+		else if (!m[2]) break;
+		else if (/\bstyle\s*=/i.test(m[0])) cssUrls(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'style') ?? '');
+	}
 }
 
 /** The src of each `<mj-image>` / `<mj-carousel-image>` of an MJML document that gets no `alt` (see inspectHtml). */
