@@ -277,7 +277,9 @@ const MJML_PREVIEW_DIV = '<div style="display:none;font-size:1px;color:#ffffff;l
  */
 function ownPreviewText(html: string, kind: 'mjml' | 'html'): string {
 	const asText = (content: string): string => {
-		const text = htmlToText(content).replace(/\s+/g, ' ').trim();
+		// a link shows its text only (htmlToText would add its URL, which no inbox shows in the preview)
+		const unlinked = content.replace(/<a\b[^>]*(?:>|$)/gi, (tag) => tag.replace(/(\s)href\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)/gi, '$1'));
+		const text = htmlToText(unlinked).replace(/\s+/g, ' ').trim();
 		return NO_PREVIEW_TEXT.test(text) ? '' : text;
 	};
 	if (kind === 'mjml') {
