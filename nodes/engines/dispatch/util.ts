@@ -317,7 +317,9 @@ export function asciiUri(uri: string): string {
 		});
 		return `${mailto[0]}${addresses.join(',')}${q < 0 ? '' : percentEncodeNonAscii(rest.slice(q))}`;
 	}
-	const authority = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(uri);
+	// the authority ends at / ? # or \ (which URL parsers read as / in an http(s) URL: WHATWG URL,
+	// "special" schemes), so that what follows a \ stays the path and is not given to domainToASCII
+	const authority = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\\]*)/i.exec(uri);
 	if (!authority) return percentEncodeNonAscii(uri);
 	const [, scheme, hostPart] = authority;
 	// [userinfo@]host[:port]

@@ -95,7 +95,10 @@ export interface HtmlFacts {
 export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 	const facts: HtmlFacts = { imagesWithoutAlt: [], insecureLinks: [], insecureImages: [], hasUnsubscribe: false, hasEmptyUnsubscribeLink: false, fontsWithoutFallback: [] };
 	const noComments = html.replace(/<!--(?!\[if)[\s\S]*?-->/g, '');
-	for (const m of noComments.matchAll(/<img\b([^>]*)>/gi)) {
+	// each tag pattern is [^>]* then `>` or the end (where a tag left open stops the scan): a
+	// start without its `>` fails at once, instead of every later one scanning to the end (quadratic)
+	for (const m of noComments.matchAll(/<img\b([^>]*)(>|$)/gi)) {
+		if (!m[2]) break;
 		const attrs = m[1];
 		const src = attr(attrs, 'src');
 		const hasAlt = parseAttrs(attrs).some((a) => a.name === 'alt');
@@ -105,7 +108,7 @@ export function inspectHtml(html: string, mjmlSource?: string): HtmlFacts {
 		insecureCandidates(attr(attrs, 'srcset'), facts.insecureImages);
 	}
 	// <picture><source srcset>: the client may load any of these instead of the <img>'s src
-	for (const m of noComments.matchAll(/<source\b([^>]*)>/gi)) insecureCandidates(attr(m[1], 'srcset'), facts.insecureImages);
+	for (const m of noComments.matchAll(/<source\b([^>]*)(>|$)/gi)) if (m[2]) insecureCandidates(attr(m[1], 'srcset'), facts.insecureImages);
 	insecureBackgrounds(noComments, facts.insecureImages);
 	if (mjmlSource !== undefined) facts.imagesWithoutAlt.push(...mjmlImagesWithoutAlt(mjmlSource));
 	for (const link of readLinks(noComments)) {
@@ -184,9 +187,21 @@ function insecureBackgrounds(html: string, out: string[]): void {
 			out.push(u);
 		}
 	};
-	for (const m of html.matchAll(/<[a-z][\w:-]*\s[^>]*?\bbackground\s*=[^>]*>/gi)) add(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'background'));
-	for (const m of html.matchAll(/<v:(?:fill|image)\b([^>]*)>/gi)) add(attr(m[1].replace(/\/$/, ''), 'src'));
-	for (const m of html.matchAll(/url\(([^)]*)\)/gi)) add(decodeEntities(m[1]).trim().replace(/^(['"])([\s\S]*)\1$/, '$2'));
+	// each tag read once, up to its `>` or the end (a tag left open ends the scan): see inspectHtml
+	for (const m of html.matchAll(/<[a-z][\w:-]*\s[^>]*(>|$)/gi)) {
+		if (m[1] && /\bbackground\s*=/i.test(m[0])) add(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'background'));
+	}
+	for (const m of html.matchAll(/<v:(?:fill|image)\b([^>]*)(>|$)/gi)) if (m[2]) add(attr(m[1].replace(/\/$/, ''), 'src'));
+	// CSS url() where CSS is: a <style> element's text (raw) and style attributes (references decoded,
+	// as the HTML parser does), in document order; "url(http://…)" in visible copy, an href or an alt is no image
+	const cssUrls = (css: string) => {
+		for (const m of css.matchAll(/url\(([^)]*)(\)|$)/gi)) if (m[2]) add(m[1].trim().replace(/^(['"])([\s\S]*)\1$/, '$2'));
+	};
+	for (const m of html.matchAll(/<style\b[^>]*(?:>([\s\S]*?)(?:<\/style\s*>|$)|$)|<[a-z][\w:-]*\s[^>]*(>|$)/gi)) {
+		if (m[1] !== undefined) cssUrls(m[1]);
+		else if (!m[2]) break;
+		else if (/\bstyle\s*=/i.test(m[0])) cssUrls(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'style') ?? '');
+	}
 }
 
 /** The src of each `<mj-image>` / `<mj-carousel-image>` of an MJML document that gets no `alt` (see inspectHtml). */

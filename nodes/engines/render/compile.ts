@@ -222,6 +222,8 @@ function mjmlHasPreview(mjml: string): boolean {
 	return false;
 }
 
+/** A start tag with a class containing `preheader`. */
+const PREHEADER_CLASS = /[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/i;
 const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 /** Blanks, and the invisible characters preheader padding is made of (&zwnj;, &#847;, &shy;…): no preview text. */
 const NO_PREVIEW_TEXT = /^[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff]*$/;
@@ -235,14 +237,19 @@ const NO_PREVIEW_TEXT = /^[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff]*$/;
 function htmlHasPreheader(html: string): boolean {
 	const blank = (m: string): string => ' '.repeat(m.length);
 	const source = html.replace(/<!--[\s\S]*?-->/g, blank).replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, blank);
-	for (const m of source.matchAll(/<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*>/gi)) {
-		if (!/[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/i.test(m[0])) continue;
+	// Linear: a start tag runs to its `>` or the end (a tag left open ends the scan), and the
+	// elements inside an empty preheader element, empty too, are not read again.
+	let readTo = 0;
+	for (const m of source.matchAll(/<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*(>|$)/gi)) {
+		if (!m[2]) break;
+		if (m.index < readTo || !PREHEADER_CLASS.test(m[0])) continue;
 		const name = m[1].toLowerCase();
 		if (VOID_ELEMENTS.has(name) || m[0].endsWith('/>')) continue;
 		const from = m.index + m[0].length;
 		const content = elementContent(source, from, name);
 		if (/\{\{|\{%/.test(content)) return true;
 		if (!NO_PREVIEW_TEXT.test(decodeEntities(content.replace(/<[^>]*>/g, ' ')))) return true;
+		readTo = from + content.length;
 	}
 	return false;
 }
@@ -270,24 +277,24 @@ const MJML_PREVIEW_DIV = '<div style="display:none;font-size:1px;color:#ffffff;l
  */
 function ownPreviewText(html: string, kind: 'mjml' | 'html'): string {
 	const asText = (content: string): string => {
-		const text = htmlToText(content).replace(/\s+/g, ' ').trim();
+		// a link shows its text only (htmlToText would add its URL, which no inbox shows in the preview)
+		const unlinked = content.replace(/<a\b[^>]*(?:>|$)/gi, (tag) => tag.replace(/(\s)href\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)/gi, '$1'));
+		const text = htmlToText(unlinked).replace(/\s+/g, ' ').trim();
 		return NO_PREVIEW_TEXT.test(text) ? '' : text;
 	};
 	if (kind === 'mjml') {
 		const at = html.indexOf(MJML_PREVIEW_DIV);
 		return at < 0 ? '' : asText(elementContent(html, at + MJML_PREVIEW_DIV.length, 'div'));
 	}
-	const classes = /[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/gi;
-	const startTag = /<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*>/iy;
-	for (let m = classes.exec(html); m; m = classes.exec(html)) {
-		const lt = html.lastIndexOf('<', m.index);
-		if (lt < 0 || html.lastIndexOf('<!--', m.index) > html.lastIndexOf('-->', m.index)) continue;
-		startTag.lastIndex = lt;
-		const tag = startTag.exec(html);
-		if (!tag || lt + tag[0].length <= m.index) continue;
-		const name = tag[1].toLowerCase();
-		if (VOID_ELEMENTS.has(name) || tag[0].endsWith('/>')) continue;
-		const text = asText(elementContent(html, lt + tag[0].length, name));
+	// One forward pass over comments and start tags (per recipient: linear, however many elements
+	// of class preheader the email has). A comment runs to its first `-->` (`<!-->` is one), or the end.
+	for (const m of html.matchAll(/<!(?=--)[\s\S]*?(?:-->|$)|<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*(>|$)/gi)) {
+		if (m[1] === undefined) continue; // a comment
+		if (!m[2]) break; // a start tag left open runs to the end
+		if (!PREHEADER_CLASS.test(m[0])) continue;
+		const name = m[1].toLowerCase();
+		if (VOID_ELEMENTS.has(name) || m[0].endsWith('/>')) continue;
+		const text = asText(elementContent(html, m.index + m[0].length, name));
 		if (text) return text;
 	}
 	return '';
