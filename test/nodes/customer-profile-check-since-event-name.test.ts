@@ -47,3 +47,20 @@ describe.each(storages)('Check Event Since event names on $name', (storage) => {
 		expect(await since('quiz finished')).toBe(false);
 	});
 });
+
+describe.each(storages)('Check Event Since names recorded as typed on $name', (storage) => {
+	it('"order completed" recorded as written (Record Events keeps a name as given) is still found by "order completed"', async () => {
+		const target = storage.make();
+		// a workflow records its own events under lower-case names; its Check Event Since used the same name
+		await runProfileNode(target, 'record', [{ ...ev('order completed', -50, { total: 20, currency: 'EUR' }), userId: 'emil' }]);
+		const check = async (eventName: string) =>
+			(await runProfileNode(target, 'checkSince', [{ userId: 'emil' }], { since: 'time', sinceTime: at(-60), eventName }))[0].happenedSince;
+		expect(await check('order completed')).toBe(true);
+		// no canonical Order Completed was recorded, and other spellings are not the name as recorded
+		expect(await check('Order Completed')).toBe(false);
+		expect(await check('ORDER completed')).toBe(false);
+		// an event after the Since time only
+		const [late] = await runProfileNode(target, 'checkSince', [{ userId: 'emil' }], { since: 'time', sinceTime: at(-40), eventName: 'order completed' });
+		expect(late.happenedSince).toBe(false);
+	});
+});

@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'Order Completed',
 		placeholder: 'Order Completed',
-		description: 'The canonical event to look for, e.g. Order Completed, Checkout Started, Email Link Clicked (a canonical name in any case, e.g. order completed, is that event; other names match as written)',
+		description: 'The canonical event to look for, e.g. Order Completed, Checkout Started, Email Link Clicked (a canonical name in any case, e.g. order completed, is that event, and events recorded under the name exactly as typed count too; other names match as written)',
 		displayOptions: show,
 	},
 	{
@@ -82,7 +82,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				continue;
 			}
 			const lookup = lookupFor(this, items[i], i);
-			const eventName = canonicalEventName(this.getNodeParameter('eventName', i, '') as string);
+			const typed = (this.getNodeParameter('eventName', i, '') as string).trim();
+			const eventName = canonicalEventName(typed);
 			if (!eventName) throw new NodeOperationError(this.getNode(), `Item ${i}: "Event Name" is empty`, { itemIndex: i });
 			const sinceMode = this.getNodeParameter('since', i, 'triggeringEvent') as string;
 			let since: number;
@@ -101,7 +102,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				since = time;
 				exclude = typeof items[i].json.messageId === 'string' ? (items[i].json.messageId as string) : '';
 			}
-			const result = await store.hasEventSince(lookup, eventName, new Date(since), exclude);
+			let result = await store.hasEventSince(lookup, eventName, new Date(since), exclude);
+			// Events recorded under the name exactly as typed ("order completed" from a workflow's own
+			// events, which Record Events keeps as given) still count, as they did before canonical names.
+			if (!result.happened && typed !== eventName) result = await store.hasEventSince(lookup, typed, new Date(since), exclude);
 			if (route) {
 				(result.happened ? yes : no).push({ json: items[i].json, pairedItem: { item: i } });
 			} else {
