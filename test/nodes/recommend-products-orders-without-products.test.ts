@@ -63,4 +63,12 @@ describe('Train: orders without products', () => {
 		);
 		expect(result.error?.message).toBe("Item 4: The order's products is not a list");
 	});
+
+	it('a history of Stripe orders only fails saying its orders had no products (the hint is not shown on a failed node)', async () => {
+		const stripeOnly = INPUT.slice(2);
+		for (const operation of ['train', 'evaluate']) {
+			const result = await runWorkflow({ nodes: [node('Train', 'recommendProducts', { operation })], connections: {} }, { input: stripeOnly });
+			expect(result.error?.message).toContain('2 order event(s) without products (properties.products)');
+		}
+	});
 });

@@ -202,6 +202,15 @@ export function readInteractions(
 	return { interactions, errors, used, ordersWithoutProducts };
 }
 
+/**
+ * What a "no order lines" error adds when every order read had no products (a Stripe-only history):
+ * the hint that counts them is not shown on a node that failed.
+ */
+export function noLinesNote(ordersWithoutProducts: number, interactions: readonly Interaction[]): string {
+	if (ordersWithoutProducts === 0 || interactions.some((line) => line.kind !== 'view')) return '';
+	return `: ${ordersWithoutProducts} order event(s) without products (properties.products), e.g. Stripe Checkout's Order Completed, were left out, as they name no product to learn from`;
+}
+
 export function allPaired(items: INodeExecutionData[]): Array<{ item: number }> {
 	return items.map((_, i) => ({ item: i }));
 }

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { parameterTimeMs } from '../../engines/profile/time';
 import { DEFAULT_TEST_SHARE, evaluate, type EvaluateOptions } from '../../engines/reco/evaluate';
 import { TrainError } from '../../engines/reco/train';
-import { allPaired, readInteractions, readTrainOptions, TrainParameterError } from './common';
+import { allPaired, noLinesNote, readInteractions, readTrainOptions, TrainParameterError } from './common';
 
 const timeCutoff = { show: { operation: ['evaluate'], evaluateSplit: ['timeCutoff'] } };
 
@@ -80,15 +80,16 @@ function readSplit(ctx: IExecuteFunctions): Pick<EvaluateOptions, 'split' | 'cut
 
 /** Aggregates: all order lines → one metrics item (see the Split parameter), paired with every input item. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const { interactions, errors, used } = readInteractions(this, items);
+	const { interactions, errors, used, ordersWithoutProducts } = readInteractions(this, items);
 	const n = this.getNodeParameter('evaluateCount', 0, 10) as number;
 	try {
 		const result = evaluate(interactions, { n, ...readSplit(this), train: readTrainOptions(this) });
 		return [{ json: { ...result } as never, pairedItem: used }, ...errors];
 	} catch (error) {
-		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
+		const note = error instanceof TrainError ? noLinesNote(ordersWithoutProducts, interactions) : '';
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message + note }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
 		if (error instanceof TrainParameterError) throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
-		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message);
+		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message + note);
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
 }

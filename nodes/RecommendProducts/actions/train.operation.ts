@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { train, TrainError } from '../../engines/reco/train';
-import { allPaired, lineProperties, readInteractions, readTrainOptions, TrainParameterError } from './common';
+import { allPaired, lineProperties, noLinesNote, readInteractions, readTrainOptions, TrainParameterError } from './common';
 
 export const description: INodeProperties[] = [
 	...lineProperties(['train', 'evaluate']),
@@ -33,9 +33,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	try {
 		model = train(interactions, readTrainOptions(this));
 	} catch (error) {
-		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
+		const note = error instanceof TrainError ? noLinesNote(ordersWithoutProducts, interactions) : '';
+		if (this.continueOnFail()) return [{ json: { error: (error as Error).message + note }, pairedItem: used.length > 0 ? used : allPaired(items) }, ...errors];
 		if (error instanceof TrainParameterError) throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
-		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message, { description: 'Check the order-line fields: no usable order line was found.' });
+		if (error instanceof TrainError) throw new NodeOperationError(this.getNode(), error.message + note, { description: 'Check the order-line fields: no usable order line was found.' });
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
 	const format = this.getNodeParameter('outputFormat', 0, 'json') as string;
