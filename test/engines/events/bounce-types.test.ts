@@ -68,6 +68,15 @@ describe('Postmark Bounce: the bounce type decides', () => {
 		expect(canonicalEventErrors(u)).toEqual([]);
 	});
 
+	// Type SpamComplaint (TypeCode 100001) is one of the bounce types a Bounce record carries
+	// (postmark.js BounceType): a complaint, which the profile keeps, not a soft bounce it ignores
+	it('SpamComplaint in a bounce record is Email Marked as Spam, not a soft bounce', () => {
+		const [e] = normalizeAs('postmark', postmarkBounce('SpamComplaint', 100001, 'Spam complaint', 'The subscriber explicitly marked this email as spam.'), 'error');
+		expect(e).toMatchObject({ event: 'Email Marked as Spam', email: 'john@example.com' });
+		expect(e.properties).not.toHaveProperty('bounce_type');
+		expect(canonicalEventErrors(e)).toEqual([]);
+	});
+
 	it('a Bounce without Type stays Email Bounced without bounce_type', () => {
 		const payload = fixtureBody('postmark', 'bounce');
 		delete payload.Type;

@@ -65,6 +65,14 @@ export const postmark: EventSource = {
 				linkUrl = optionalString(b.OriginalLink);
 				break;
 			case 'Bounce':
+				// A bounce record of Type SpamComplaint (the Bounce API's and older bounce webhooks' way to
+				// report a complaint) is a spam complaint, not a soft bounce the profile would ignore.
+				if (b.Type === 'SpamComplaint') {
+					name = 'Email Marked as Spam';
+					when = b.BouncedAt;
+					email = b.Email;
+					break;
+				}
 				name = 'Email Bounced';
 				when = b.BouncedAt;
 				email = b.Email;

@@ -44,6 +44,13 @@ export const postmark: EventSource = {
 				extra.link_url = optionalString(b.OriginalLink);
 				break;
 			case 'Bounce':
+				// pmtypes: Type SpamComplaint in a bounce record is a complaint
+				if (b.Type === 'SpamComplaint') {
+					name = 'Email Marked as Spam';
+					when = b.BouncedAt;
+					email = b.Email;
+					break;
+				}
 				name = 'Email Bounced';
 				when = b.BouncedAt;
 				email = b.Email;
