@@ -45,6 +45,33 @@ export interface BgNbdFit {
 export const BOUNDARY_FLATNESS = 1e-3;
 
 /**
+ * The directions (in log-parameter space) along which a fit at `x` sits at a boundary: moving the
+ * parameters 10-fold further along an axis, either way, changes the mean objective by less than
+ * BOUNDARY_FLATNESS / n (or lowers it). Each entry is the name of the end the fit runs toward; with
+ * both ends flat (a plateau, where rounding decides which is higher), the end the fit went toward.
+ */
+export function boundaryDirections(
+	objective: (v: number[]) => number,
+	x: readonly number[],
+	axes: ReadonlyArray<readonly [up: string, down: string, axis: readonly number[]]>,
+	n: number,
+): string[] {
+	const best = objective([...x]);
+	const moved = (axis: readonly number[], sign: number) => {
+		const f = objective(x.map((v, i) => v + sign * axis[i] * Math.LN10));
+		return Number.isFinite(f) ? f : Infinity;
+	};
+	const boundary: string[] = [];
+	for (const [up, down, axis] of axes) {
+		const flatUp = moved(axis, 1) - best < BOUNDARY_FLATNESS / n;
+		const flatDown = moved(axis, -1) - best < BOUNDARY_FLATNESS / n;
+		const towardUp = flatUp && flatDown ? axis.reduce((sum, w, i) => sum + w * x[i], 0) > 0 : flatUp;
+		if (flatUp || flatDown) boundary.push(towardUp ? up : down);
+	}
+	return boundary;
+}
+
+/**
  * Axes in (ln r, ln α, ln a, ln b) checked for a boundary, with the names of their two ends. On a
  * plateau both 10-fold moves can be flat: then the end named is the one the parameters went
  * toward (the sign of their log along the axis, e.g. ln a + ln b > 0: a, b → ∞).
@@ -222,21 +249,7 @@ export function fitBgNbd(customers: readonly RfCustomer[], options: { penalizer?
 	const params = toParams(result.x);
 	// A maximum at a boundary (the likelihood still flat or rising 10-fold further along some
 	// direction, e.g. a, b → ∞ on small samples) is not a converged fit, whatever the simplex did.
-	const best = objective(result.x);
-	const moved = (axis: number[], sign: number) => {
-		const f = objective(result.x.map((v, i) => v + sign * axis[i] * Math.LN10));
-		return Number.isFinite(f) ? f : Infinity;
-	};
-	const boundary: string[] = [];
-	for (const [up, down, axis] of BOUNDARY_AXES) {
-		const fUp = moved(axis, 1);
-		const fDown = moved(axis, -1);
-		const flatUp = fUp - best < BOUNDARY_FLATNESS / n;
-		const flatDown = fDown - best < BOUNDARY_FLATNESS / n;
-		// both ends flat (a plateau, where rounding decides which is higher): the end the fit went toward
-		const towardUp = flatUp && flatDown ? axis.reduce((sum, w, i) => sum + w * result.x[i], 0) > 0 : flatUp;
-		if (flatUp || flatDown) boundary.push(towardUp ? up : down);
-	}
+	const boundary = boundaryDirections(objective, result.x, BOUNDARY_AXES, n);
 	return {
 		params,
 		logLikelihood: weightedLL(params, data),

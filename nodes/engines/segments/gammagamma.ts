@@ -5,7 +5,7 @@
  */
 import { lnGamma } from './special';
 import { nelderMead } from './optimize';
-import { BOUNDARY_FLATNESS, ModelInputError } from './bgnbd';
+import { BOUNDARY_FLATNESS, boundaryDirections, ModelInputError } from './bgnbd';
 
 export interface SpendCustomer {
 	frequency: number;
@@ -87,17 +87,7 @@ export function fitGammaGamma(customers: readonly SpendCustomer[]): GammaGammaFi
 	// direction, e.g. p → ∞ when every customer's orders have one value) is not a converged fit.
 	const objective = (v: number[]) => -gammaGammaLogLikelihood(toParams(v), usable) / n;
 	const best = objective(result.x);
-	const moved = (axis: number[], sign: number) => {
-		const f = objective(result.x.map((v, i) => v + sign * axis[i] * Math.LN10));
-		return Number.isFinite(f) ? f : Infinity;
-	};
-	const boundary: string[] = [];
-	for (const [up, down, axis] of BOUNDARY_AXES) {
-		const flatUp = moved(axis, 1) - best < BOUNDARY_FLATNESS / n;
-		const flatDown = moved(axis, -1) - best < BOUNDARY_FLATNESS / n;
-		const towardUp = flatUp && flatDown ? axis.reduce((sum, w, i) => sum + w * result.x[i], 0) > 0 : flatUp;
-		if (flatUp || flatDown) boundary.push(towardUp ? up : down);
-	}
+	const boundary = boundaryDirections(objective, result.x, BOUNDARY_AXES, n);
 	// Beyond 1e8 (or below 1e-8) lnΓ(px + q) - lnΓ(px) loses its digits, so the moves above see
 	// rounding, not the likelihood: such a fit has gone to a limit (e.g. p, q → ∞ when every repeat
 	// buyer's average is the same amount, where the likelihood has no maximum at all).
