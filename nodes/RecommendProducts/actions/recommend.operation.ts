@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { customerFromItem, InputError } from '../../engines/reco/input';
+import { customerFromItem, idOf, InputError } from '../../engines/reco/input';
 import { compileModel, ModelError, recommend, type CompiledModel } from '../../engines/reco/recommend';
 import type { ProductDetails } from '../../engines/reco/types';
 
@@ -156,9 +156,9 @@ function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string
 	const map = new Map<string, ProductDetails>();
 	raw.forEach((p, k) => {
 		const given = p && typeof p === 'object' ? ((p as IDataObject).product_id ?? (p as IDataObject).id) : undefined;
-		// trimmed as Train and the customer's lists read product ids: a spreadsheet's "SKU-1 " is the model's "SKU-1"
-		const id = typeof given === 'string' ? given.trim() : typeof given === 'number' && Number.isFinite(given) ? String(given) : undefined;
-		if (id === undefined || id === '') throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
+		// read as Train and the customer's lists read product ids: a spreadsheet's "SKU-1 " is the model's "SKU-1"
+		const id = idOf(given);
+		if (id === undefined) throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
 		const { product_id: _drop, ...rest } = p as IDataObject;
 		map.set(id, rest as ProductDetails);
 	});

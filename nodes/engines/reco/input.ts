@@ -92,7 +92,8 @@ export function parseTime(value: unknown, field: string): number | undefined {
 	throw new InputError(`"${field}" is not a valid time`, field);
 }
 
-function idOf(value: unknown): string | undefined {
+/** A product or customer id: trimmed non-empty text, or a finite number as its decimal text. */
+export function idOf(value: unknown): string | undefined {
 	if (typeof value === 'string' && value.trim() !== '') return value.trim();
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	return undefined;
@@ -130,13 +131,15 @@ export function orderKeyOf(json: Record<string, unknown>): string | undefined {
 	return orderId !== undefined && customerId !== undefined ? `${customerId}\u0000${orderId}` : undefined;
 }
 
+/** An order's `products` that names no product: absent, null or an empty list. */
+const hasNoProducts = (products: unknown): boolean => products === undefined || products === null || (Array.isArray(products) && products.length === 0);
+
 /** A canonical Order Completed / Order Paid without line items (e.g. from Stripe Checkout): it yields no interactions. */
 export function isOrderWithoutProducts(json: Record<string, unknown>): boolean {
 	if (!isCanonical(json)) return false;
 	const event = json as unknown as CanonicalEvent;
 	if (event.event !== 'Order Completed' && event.event !== 'Order Paid') return false;
-	const products = event.properties.products as unknown;
-	return products === undefined || products === null || (Array.isArray(products) && products.length === 0);
+	return hasNoProducts(event.properties.products);
 }
 
 /** One input item → interactions (an Order Completed event yields one line per product). */
@@ -150,7 +153,7 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 		if (event.event === 'Order Completed' || event.event === 'Order Paid') {
 			// An order without line items (Stripe's checkout.session.completed and its Order Paid carry
 			// none) says nothing about products: no lines, counted by the caller (isOrderWithoutProducts).
-			if (props.products === undefined || props.products === null || (Array.isArray(props.products) && props.products.length === 0)) return [];
+			if (hasNoProducts(props.products)) return [];
 			if (!Array.isArray(props.products)) throw new InputError('The order\'s products is not a list', 'properties.products');
 			// a product of quantity 0 bought nothing: Train and Evaluate leave it out (isCounted)
 			return props.products.map((p: CanonicalProduct, k) => {
