@@ -178,6 +178,9 @@ function insecureCandidates(srcset: string | undefined, out: string[]): void {
  * `<style>` (its `background:url('…')`), and VML `<v:fill src>` / `<v:image src>` (Outlook's
  * background, in `<!--[if mso]>` comments). Clients block or flag them as they do an http `<img>`.
  */
+/** An attribute of a whole start tag (`<td background="…">`): its name and `>` / `/>` cut off before attr reads it. */
+const tagAttr = (tag: string, name: string): string | undefined => attr(tag.replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), name);
+
 function insecureBackgrounds(html: string, out: string[]): void {
 	const found = new Set<string>();
 	const add = (url: string | undefined) => {
@@ -189,7 +192,7 @@ function insecureBackgrounds(html: string, out: string[]): void {
 	};
 	// each tag read once, up to its `>` or the end (a tag left open ends the scan): see inspectHtml
 	for (const m of html.matchAll(/<[a-z][\w:-]*\s[^>]*(>|$)/gi)) {
-		if (m[1] && /\bbackground\s*=/i.test(m[0])) add(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'background'));
+		if (m[1] && /\bbackground\s*=/i.test(m[0])) add(tagAttr(m[0], 'background'));
 	}
 	for (const m of html.matchAll(/<v:(?:fill|image)\b([^>]*)(>|$)/gi)) if (m[2]) add(attr(m[1].replace(/\/$/, ''), 'src'));
 	// CSS url() where CSS is: a <style> element's text (raw) and style attributes (references decoded,
@@ -200,7 +203,7 @@ function insecureBackgrounds(html: string, out: string[]): void {
 	for (const m of html.matchAll(/<style\b[^>]*(?:>([\s\S]*?)(?:<\/style\s*>|$)|$)|<[a-z][\w:-]*\s[^>]*(>|$)/gi)) {
 		if (m[1] !== undefined) cssUrls(m[1]);
 		else if (!m[2]) break;
-		else if (/\bstyle\s*=/i.test(m[0])) cssUrls(attr(m[0].replace(/^<[^\s>]+/, '').replace(/\/?>$/, ''), 'style') ?? '');
+		else if (/\bstyle\s*=/i.test(m[0])) cssUrls(tagAttr(m[0], 'style') ?? '');
 	}
 }
 

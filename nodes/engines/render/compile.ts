@@ -16,7 +16,7 @@ import { createEngines, explainLiquidError, type Engines, type RenderState } fro
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
 import { describe as describeLocation, lineColumn, scanLiquid, type SourceMap } from './source';
-import { compileTextPlan, decodeEntities, finalizeText, htmlToText, type PlanToken, type TextPlan } from './text';
+import { compileTextPlan, decodeEntities, finalizeText, htmlToText, INVISIBLE_CHARS, type PlanToken, type TextPlan } from './text';
 import { urlOutputs, UrlGuardRefusal, type UrlPlan } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
@@ -226,7 +226,7 @@ function mjmlHasPreview(mjml: string): boolean {
 const PREHEADER_CLASS = /[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/i;
 const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 /** Blanks, and the invisible characters preheader padding is made of (&zwnj;, &#847;, &shy;…): no preview text. */
-const NO_PREVIEW_TEXT = /^[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff]*$/;
+const NO_PREVIEW_TEXT = new RegExp(`^[\\s${INVISIBLE_CHARS}]*$`);
 
 /**
  * Whether an HTML template writes its own preview line: an element whose class contains

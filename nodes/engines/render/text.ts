@@ -503,14 +503,16 @@ const HARD_SPACES = /[\uE00D\uE00E]/g;
 
 /**
  * Invisible characters that show as garbage in plain-text readers or split words for screen
- * readers: preheader padding (`&zwnj;&nbsp;`, `&#847;`) and hyphenation / line-break hints.
+ * readers: preheader padding (`&zwnj;&nbsp;`, `&#847;`) and hyphenation / line-break hints. The
+ * body of a regex character class, shared with compile.ts (a preview line made only of these is empty).
  */
-const INVISIBLE = /[\u00ad\u034f\u200b-\u200d\u2060\ufeff]/;
-const INVISIBLE_ALL = /[\u00ad\u034f\u200b-\u200d\u2060\ufeff]/g;
+export const INVISIBLE_CHARS = '\\u00ad\\u034f\\u200b-\\u200d\\u2060\\ufeff';
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARS}]`);
+const INVISIBLE_ALL = new RegExp(`[${INVISIBLE_CHARS}]`, 'g');
 /** Dropped wherever they stand: soft hyphen, word joiner, zero-width no-break space / BOM. */
 const ALWAYS_DROPPED = /[\u00ad\u2060\ufeff]/;
 /** Neighbours that make a joiner padding: white space, another invisible character, a marker, the line's edge. */
-const NOT_BETWEEN = /[\s\u00ad\u034f\u200b-\u200d\u2060\ufeff\ue000-\uf8ff]/;
+const NOT_BETWEEN = new RegExp(`[\\s${INVISIBLE_CHARS}\\ue000-\\uf8ff]`);
 
 /**
  * Drops the invisible characters of a line. A soft hyphen (a hyphenation point, shown only where
