@@ -68,6 +68,10 @@ export const scenario: Scenario = {
 				const res = await post(n8n.webhookUrl(URL_PATH), shopify('checkouts/create', customer(1, 'Ada', email), `cart-a-${run}`));
 				assert.equal(res.status, 200, await res.text());
 				const sentAt = Date.now();
+				// In the same wait: a buyer who left Shopify's "Email me with news and offers" box unticked.
+				const declined = `linus.${run}@example.com`;
+				const noConsent = await post(n8n.webhookUrl(URL_PATH), shopify('checkouts/create', { ...customer(4, 'Linus', declined), buyer_accepts_marketing: false }, `cart-d-${run}`));
+				assert.equal(noConsent.status, 200, await noConsent.text());
 				const mail = await waitForMail(n8n.inbox, (m) => m.envelope.to.includes(email), (waitSeconds + 60) * 1000);
 				assert.ok(Date.now() - sentAt >= waitSeconds * 1000 - 500, 'the email waited for the Wait node');
 				assert.match(mail.subject ?? '', /^Ada, you left something in your cart$/);
@@ -92,6 +96,19 @@ export const scenario: Scenario = {
 				assert.equal(mail.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
 				await settled(n8n, WORKFLOW_ID, 30000);
 				assert.equal(n8n.inbox.messages.filter((m) => m.envelope.to.includes(email)).length, 1, 'exactly one email');
+				// The buyer who declined marketing got none, stopped by "Still subscribed?" (its consent condition).
+				assert.equal(n8n.inbox.messages.filter((m) => m.envelope.to.includes(declined)).length, 0, 'no recovery email without consent');
+				let stopped = false;
+				for (const id of await executionIds(n8n, WORKFLOW_ID, 5)) {
+					const data = await executionRunData(n8n, id);
+					const trigger = data.runData['Shopify events']?.[0]?.data?.main?.[0]?.[0]?.json;
+					const filter = data.runData['Still subscribed?']?.[0]?.data?.main;
+					if (trigger?.email !== declined || !filter) continue;
+					assert.equal(filter[0]?.length ?? 0, 0, '"Still subscribed?" let nothing through');
+					assert.equal(data.runData['Send'], undefined, 'Send did not run');
+					stopped = true;
+				}
+				assert.ok(stopped, 'found the declined checkout\'s execution stopped at "Still subscribed?"');
 			},
 		},
 		{
