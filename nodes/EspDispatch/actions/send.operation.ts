@@ -499,6 +499,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 				user: str(credentials.user) || undefined,
 				password: credentials.password === undefined ? undefined : String(credentials.password),
 				allowUnauthorizedCerts: Boolean(credentials.ignoreSslIssues),
+				allowLoginWithoutTls: Boolean(credentials.allowLoginWithoutTls),
 				maxConnections: limits.concurrency,
 				timeoutMs: Number(options.timeoutMs ?? 30000),
 			}));
@@ -596,6 +597,12 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 		throw new NodeApiError(node, { message: report.credentialRejected } as never, {
 			message: `${entry.displayName} rejected the credential "${node.credentials?.[entry.credentialType]?.name ?? entry.credentialType}"`,
 			description: `${report.credentialRejected}. Check the key in the credential (type ${entry.credentialType}); nothing was sent.`,
+		});
+	}
+
+	if (report.unreachable && !this.continueOnFail()) {
+		throw new NodeOperationError(node, `Could not reach ${entry.displayName}: ${report.unreachable}`, {
+			description: `Check the host, port and TLS settings of the credential "${credentialName}" (type ${entry.credentialType}) and that the server is up; nothing was sent.`,
 		});
 	}
 
