@@ -24,6 +24,15 @@ export class PersonalizationSmtpApi implements ICredentialType {
 		{ displayName: 'User', name: 'user', type: 'string', default: '' },
 		{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
 		{
+			displayName: 'Allow Login Without TLS (Insecure)',
+			name: 'allowLoginWithoutTls',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { secure: [false] } },
+			description:
+				'Whether to send the user and password even when the server does not encrypt the connection with STARTTLS. Off: such a server stops the run and nothing is sent, since the password would cross the network readable. Turn on only for a server on a private network.',
+		},
+		{
 			displayName: 'Ignore SSL Issues (Insecure)',
 			name: 'ignoreSslIssues',
 			type: 'boolean',

@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { PROVIDERS } from '../engines/dispatch/registry';
-import { verifySmtp } from '../engines/dispatch/smtp';
+import { STARTTLS_REQUIRED, verifySmtp } from '../engines/dispatch/smtp';
 import * as forget from './actions/forget.operation';
 import { router } from './actions/router';
 import * as send from './actions/send.operation';
@@ -86,10 +86,12 @@ export class EspDispatch implements INodeType {
 						user: data.user ? String(data.user) : undefined,
 						password: data.password === undefined ? undefined : String(data.password),
 						allowUnauthorizedCerts: Boolean(data.ignoreSslIssues),
+						allowLoginWithoutTls: Boolean(data.allowLoginWithoutTls),
 					});
 					return { status: 'OK', message: 'Connection successful' };
 				} catch (error) {
-					const e = error as { code?: string; responseCode?: number };
+					const e = error as { code?: string; responseCode?: number; message?: string };
+					if (e.code === STARTTLS_REQUIRED) return { status: 'Error', message: `SMTP connection failed: ${e.message}` };
 					return { status: 'Error', message: `SMTP connection failed: ${e.responseCode ?? e.code ?? 'error'}` };
 				}
 			},

@@ -48,7 +48,7 @@ describe('ESP Dispatch: List-Unsubscribe and Message-ID in ASCII', () => {
 			{
 				input: [{ json: { email: 'ann@example.com', subject: 'Hallo', html: '<p>Hallo</p>', text: 'Hallo' } }],
 				credentials: {
-					personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, user: 'mailer', password: PASSWORD, ignoreSslIssues: false },
+					personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, user: 'mailer', password: PASSWORD, ignoreSslIssues: false, allowLoginWithoutTls: true },
 					personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url },
 				},
 			},

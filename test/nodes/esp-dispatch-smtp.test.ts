@@ -2,6 +2,7 @@
  * ESP Dispatch with the SMTP provider through the real n8n engine, against a real SMTP server
  * (smtp-server) started here; messages parsed with mailparser.
  */
+import net, { type AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { chain, node, runWorkflow } from '../harness/engine';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
@@ -24,7 +25,7 @@ describe('ESP Dispatch (SMTP) through the n8n engine', () => {
 		});
 		return { nodes: [n], connections: chain(n.name) };
 	};
-	const creds = (password = PASSWORD) => ({ personalizationSmtpApi: { host: '127.0.0.1', port, secure: false, user: 'mailer', password, ignoreSslIssues: false } });
+	const creds = (password = PASSWORD) => ({ personalizationSmtpApi: { host: '127.0.0.1', port, secure: false, user: 'mailer', password, ignoreSslIssues: false, allowLoginWithoutTls: true } }); // the inbox offers no STARTTLS
 	const input = [
 		{ json: { email: 'ann@example.com', subject: 'Hi Ann', html: '<p>Ann</p>', text: 'Ann' } },
 		{ json: { email: 'bob@example.com', subject: 'Hi Bob', html: '<p>Bob</p>', text: 'Bob' } },
@@ -45,6 +46,30 @@ describe('ESP Dispatch (SMTP) through the n8n engine', () => {
 		const result = await runWorkflow(wf({}), { input, credentials: creds('wrong-smtp-pass-999') });
 		expect(result.error?.message).toBe('SMTP rejected the credential "Mail server"');
 		expect(JSON.stringify(result.run)).not.toContain('wrong-smtp-pass-999');
+	});
+
+	it('a server that offers no STARTTLS does not get the login unless the credential allows it: the run stops, nothing is sent', async () => {
+		const before = received.length;
+		const strict = { personalizationSmtpApi: { ...creds().personalizationSmtpApi, allowLoginWithoutTls: false } };
+		const result = await runWorkflow(wf({}), { input, credentials: strict });
+		expect(result.error?.message).toBe('SMTP rejected the credential "Mail server"');
+		expect(JSON.stringify(result.error)).toMatch(/did not encrypt the connection with STARTTLS/);
+		expect(received.length).toBe(before);
+		expect(JSON.stringify(result.run)).not.toContain(PASSWORD);
+	});
+
+	it('an unreachable server stops the run after one message\'s attempts, naming the credential', async () => {
+		const probe = net.createServer();
+		await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+		const closed = (probe.address() as AddressInfo).port;
+		await new Promise<void>((resolve) => probe.close(() => resolve()));
+		const many = Array.from({ length: 12 }, (_, k) => ({ json: { email: `u${k}@example.com`, subject: 'Hi', html: '<p>Hi</p>' } }));
+		const unreachable = { personalizationSmtpApi: { ...creds().personalizationSmtpApi, port: closed } };
+		const result = await runWorkflow(wf({ options: { maxAttempts: 2, initialRetryDelayMs: 10, maxRetryDelayMs: 10, concurrency: 1 } }), { input: many, credentials: unreachable });
+		// n8n shows its own words for an ECONNREFUSED in the message and keeps ours in `messages`
+		const error = result.error as unknown as { messages: string[]; description: string };
+		expect(error.messages[0]).toMatch(/^Could not reach SMTP: SMTP could not be reached \(.*ECONNREFUSED.*\) in 2 attempts/);
+		expect(error.description).toContain('"Mail server"');
 	});
 
 	it('refuses template mode with SMTP, saying what to do instead', async () => {

@@ -230,13 +230,18 @@ describe('ESP Dispatch node through the n8n engine', () => {
 		expect(postmark.accepted).toHaveLength(2);
 		expect(postmark.requests).toHaveLength(1);
 
-		const refused = await runWorkflow(workflow(dispatchNode({ options: { maxAttempts: 3, initialRetryDelayMs: 1 } })), {
+		// With Continue On Fail the item says what happened; without it, a provider that could not be
+		// reached before anything was accepted stops the node (the rest of the run is not tried).
+		const unreachable = { personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: 'http://127.0.0.1:1' } };
+		const refused = await runWorkflow(workflow(dispatchNode({ options: { maxAttempts: 3, initialRetryDelayMs: 1 } }, { continueOnFail: true })), {
 			input: people(1),
-			credentials: { personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: 'http://127.0.0.1:1' } },
+			credentials: unreachable,
 		});
 		const out = outputs(refused)[0];
 		expect(out).toMatchObject({ status: 'failed', attempts: 3 });
 		expect(out.error).toMatch(/gave up after 3 attempts: no answer \(ECONNREFUSED\)/);
+		const stopped = await runWorkflow(workflow(dispatchNode({ options: { maxAttempts: 3, initialRetryDelayMs: 1 } })), { input: people(2), credentials: unreachable });
+		expect((stopped.error as unknown as { messages: string[] }).messages[0]).toMatch(/^Could not reach Postmark: Postmark could not be reached \(ECONNREFUSED\) in 3 attempts/);
 	});
 
 	it('template mode through Postmark batchWithTemplates with per-recipient variables', async () => {

@@ -176,11 +176,14 @@ export const description: INodeProperties[] = [
  * Words of a Suppressed Field (or of a flag in its object) that mean "set": suppressed, with no
  * reason of its own. `t` (and `f` below) is how PostgreSQL writes a boolean as text (psql, COPY, a
  * ::text cast; PostgreSQL docs, 8.6 Boolean Type: "boolean values are output using the letters t and f").
+ * `on` (and `off` below) is what an HTML form sends for a ticked checkbox without a value (HTML
+ * Living Standard, the input element's checkbox state: its default value is "on"), e.g. to a
+ * Webhook node, and a YAML 1.1 boolean, as y/n and yes/no are.
  */
-const SET_VALUES = new Set(['true', 'yes', 'y', 't', '1']);
+const SET_VALUES = new Set(['true', 'yes', 'y', 't', 'on', '1']);
 const SUPPRESSED_VALUES = new Set(['unsubscribed', 'bounced', 'complained', 'spam', 'suppressed', ...SET_VALUES]);
 /** Values of a Suppressed Field that mean "may be mailed"; any other text is refused (UnreadableSuppression). */
-const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', 'f', '0']);
+const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', 'f', 'off', '0']);
 
 /**
  * What a Suppressed Field says: a reason not to mail, undefined (may be mailed), or `unreadable`: a
@@ -240,7 +243,7 @@ function reasonOf(value: unknown): SuppressionReading {
 	if (value === true) return 'suppressed';
 	if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
 		const flags = value as IDataObject;
-		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y", "t" as text: a CSV, a sheet, PostgreSQL text
+		// 1 as well as true: a MySQL tinyint(1); "true", "1", "yes", "y", "t", "on" as text: a CSV, a sheet, PostgreSQL text, a form
 		const set = (flag: unknown) => flag === true || flag === 1 || (typeof flag === 'string' && SET_VALUES.has(flag.trim().toLowerCase()));
 		for (const reason of ['unsubscribed', 'bounced', 'complained'] as const) if (set(flags[reason])) return reason;
 		return set(flags.suppressed) ? 'suppressed' : undefined;
@@ -275,7 +278,7 @@ function suppressionOf(ctx: IExecuteFunctions, json: IDataObject, field: string,
 		i,
 		`Suppressed Field "${field}" holds "${reading.unreadable}", which says neither suppressed nor mailable`,
 		'suppressionField',
-		'Field: suppressionField. Write true, 1, yes, y, t or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n, f or nothing to mail. Not mailed rather than guessed.',
+		'Field: suppressionField. Write true, 1, yes, y, t, on or one of unsubscribed, bounced, complained, spam, suppressed to stop the send; false, 0, no, n, f, off or nothing to mail. Not mailed rather than guessed.',
 	);
 }
 
@@ -499,6 +502,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 				user: str(credentials.user) || undefined,
 				password: credentials.password === undefined ? undefined : String(credentials.password),
 				allowUnauthorizedCerts: Boolean(credentials.ignoreSslIssues),
+				allowLoginWithoutTls: Boolean(credentials.allowLoginWithoutTls),
 				maxConnections: limits.concurrency,
 				timeoutMs: Number(options.timeoutMs ?? 30000),
 			}));
@@ -596,6 +600,12 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 		throw new NodeApiError(node, { message: report.credentialRejected } as never, {
 			message: `${entry.displayName} rejected the credential "${node.credentials?.[entry.credentialType]?.name ?? entry.credentialType}"`,
 			description: `${report.credentialRejected}. Check the key in the credential (type ${entry.credentialType}); nothing was sent.`,
+		});
+	}
+
+	if (report.unreachable && !this.continueOnFail()) {
+		throw new NodeOperationError(node, `Could not reach ${entry.displayName}: ${report.unreachable}`, {
+			description: `Check the host, port and TLS settings of the credential "${credentialName}" (type ${entry.credentialType}) and that the server is up; nothing was sent.`,
 		});
 	}
 

@@ -176,6 +176,11 @@ export interface DispatchReport {
 	requests: number;
 	/** Set when the provider rejected the credential (401/403, SMTP 535) before anything was accepted. */
 	credentialRejected?: string;
+	/**
+	 * Set when the provider could not be reached (unreachable, below) before anything was accepted:
+	 * every message that was to be sent failed without reaching it.
+	 */
+	unreachable?: string;
 }
 
 /**
@@ -637,6 +642,12 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	let requests = 0;
 	let anyAccepted = false;
 	let rejected: string | undefined;
+	// Set when a request gave up after Max Attempts without ever reaching the provider (connection
+	// refused, DNS or TLS failure: TransportError 'before' on its last attempt): the provider or the
+	// credential's host is down or wrong, so the rest of the run is not tried (each message would
+	// spend its own Max Attempts and backoff on the same failure: minutes for an SMTP run, whose
+	// every message is a request of its own). Those messages fail `not sent`, and are not remembered.
+	let unreachable: string | undefined;
 	// Messages an earlier attempt of which lost its answer after the request was sent (providers
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
@@ -674,8 +685,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	};
 
 	const sendUnit = async (unit: Unit): Promise<void> => {
-		if (rejected) {
-			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected}` });
+		if (rejected || unreachable) {
+			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected ?? unreachable}` });
 			return;
 		}
 		if (refusedSenders.size) {
@@ -691,9 +702,11 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		}
 		let results: MessageResult[];
 		let lostAnswer = false;
+		// The transport error when this request did not reach the provider at all (phase 'before').
+		let notReached: string | undefined;
 		try {
 			results = await limiter.run(unit.messages.length, async () => {
-				if (rejected) throw new Error(`not sent: ${rejected}`);
+				if (rejected || unreachable) throw new Error(`not sent: ${rejected ?? unreachable}`);
 				requests++;
 				for (const m of unit.messages) {
 					outcomes.get(m.index)!.attempts++;
@@ -704,6 +717,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		} catch (error) {
 			if (error instanceof TransportError) {
 				lostAnswer = true;
+				if (error.phase === 'before') notReached = error.message;
 				if (error.phase === 'after') for (const m of unit.messages) maybeAccepted.add(m.index);
 				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
 				results = unit.messages.map((m) => safe
@@ -768,11 +782,12 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
-			if (r.status === 'failed' && r.retryable && !rejected) {
+			if (r.status === 'failed' && r.retryable && !rejected && !unreachable) {
 				const after = (r.retryAfterSeconds ?? 0) * 1000;
 				if (after > retry.maxRetryAfterMs) {
 					finish(m, { ...r, error: `${r.error ?? ''} (asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait)`.trim() });
 				} else if (attempts >= retry.maxAttempts) {
+					if (notReached !== undefined) unreachable ??= `${channel.displayName} could not be reached (${notReached}) in ${attempts} attempts, so the rest of this run was not tried`;
 					finish(m, { ...r, error: `gave up after ${attempts} attempts: ${r.error ?? ''}`.trim() });
 				} else {
 					again.push(m);
@@ -883,11 +898,13 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
+			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
 		});
 	}
 	return {
 		outcomes: inOrder(),
 		requests,
 		credentialRejected: rejected && !anyAccepted ? rejected : undefined,
+		unreachable: unreachable && !anyAccepted ? unreachable : undefined,
 	};
 }

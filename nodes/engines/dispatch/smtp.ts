@@ -16,6 +16,12 @@
  *
  * SMTP reply codes: 2xx sent; 4xx transient (retried); 5xx permanent (failed); 535 rejects the
  * credential (RFC 4954).
+ *
+ * A login is never sent over an unencrypted connection unless the credential allows it: without
+ * SSL/TLS, a transport with a user requires STARTTLS (nodemailer's `requireTLS`), where nodemailer
+ * alone would go on in plain text when the server does not offer STARTTLS and send the password
+ * readable to anyone on the path (RFC 4954 §4 / RFC 8314 §3: submit over TLS). A server that refuses
+ * STARTTLS stops the run as a refused credential would: nothing was sent.
  */
 import { createHash } from 'node:crypto';
 import { PassThrough, pipeline } from 'node:stream';
@@ -34,6 +40,11 @@ export interface SmtpSettings {
 	user?: string;
 	password?: string;
 	allowUnauthorizedCerts?: boolean;
+	/**
+	 * Log in even when the connection cannot be encrypted (no SSL/TLS and no STARTTLS): the password
+	 * then crosses the network readable. Off by default (see the comment at the top).
+	 */
+	allowLoginWithoutTls?: boolean;
 	/** Pool size (parallel connections). */
 	maxConnections?: number;
 	/** Socket timeout per command, ms. */
@@ -166,6 +177,31 @@ export async function compileMime(m: OutboundMessage): Promise<Buffer> {
 	return info.message as Buffer;
 }
 
+/**
+ * Whether the connection must be encrypted before anything else: a login on a connection that is not
+ * SSL/TLS from the start, unless the credential allows a login without TLS.
+ */
+function requiresStartTls(settings: SmtpSettings): boolean {
+	return !settings.secure && Boolean(settings.user) && !settings.allowLoginWithoutTls;
+}
+
+/** The error for a server that would not encrypt the connection a login needs (requiresStartTls). */
+function startTlsRefused(settings: SmtpSettings, response: string | undefined): string {
+	return (
+		`the server ${settings.host}:${settings.port} did not encrypt the connection with STARTTLS${response ? ` (${response.slice(0, 200)})` : ''}, ` +
+		'so the user and password were not sent: use SSL/TLS (usually port 465) or a port that offers STARTTLS (usually 587), ' +
+		'or, only on a private network, turn on "Allow Login Without TLS (Insecure)" in the credential'
+	);
+}
+
+/** The code of verifySmtp's error when the server would not encrypt the connection a login needs. */
+export const STARTTLS_REQUIRED = 'ESTARTTLS_REQUIRED';
+
+/** Whether a nodemailer error is the server refusing STARTTLS (code ETLS at the STARTTLS command). */
+function isStartTlsRefusal(e: { code?: string; command?: string }): boolean {
+	return e.code === 'ETLS' && e.command === 'STARTTLS';
+}
+
 export interface SmtpChannel extends Channel {
 	close(): void;
 }
@@ -176,6 +212,7 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 		host: settings.host,
 		port: settings.port,
 		secure: settings.secure,
+		requireTLS: requiresStartTls(settings),
 		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
 		maxConnections: Math.max(1, settings.maxConnections ?? 3),
 		maxMessages: Infinity,
@@ -227,7 +264,11 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 				}
 				return [{ index: m.index, status: 'sent', responseCode: code, providerMessageId: messageId(m) }];
 			} catch (error) {
-				const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
+				const e = error as { code?: string; command?: string; responseCode?: number; response?: string; message?: string };
+				if (requiresStartTls(settings) && isStartTlsRefusal(e)) {
+					// A refused credential for the engine: the run stops, nothing is sent without encryption.
+					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: `SMTP: ${startTlsRefused(settings, e.response)}`, refused: 'credential' }];
+				}
 				const text = `SMTP ${e.responseCode ?? e.code ?? 'error'}: ${String(e.response ?? e.message ?? '').slice(0, 300)}`;
 				if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
 					// 530 "Authentication required" (RFC 4954 §6): the server wants a login the credential
@@ -254,12 +295,19 @@ export async function verifySmtp(settings: SmtpSettings): Promise<void> {
 		host: settings.host,
 		port: settings.port,
 		secure: settings.secure,
+		requireTLS: requiresStartTls(settings),
 		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
 		connectionTimeout: settings.timeoutMs ?? 15000,
 		tls: { rejectUnauthorized: !settings.allowUnauthorizedCerts },
 	});
 	try {
 		await transport.verify();
+	} catch (error) {
+		const e = error as { code?: string; command?: string; response?: string };
+		if (requiresStartTls(settings) && isStartTlsRefusal(e)) {
+			throw Object.assign(new Error(`Not logged in: ${startTlsRefused(settings, e.response)}`, { cause: error }), { code: STARTTLS_REQUIRED });
+		}
+		throw error;
 	} finally {
 		transport.close();
 	}
