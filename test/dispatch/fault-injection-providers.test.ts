@@ -96,8 +96,14 @@ describe.each(cases)('fault injection: $name', ({ provider, server: makeServer, 
 		if (idempotent) {
 			expect(counts).toEqual({ sent: 2000 });
 		} else {
-			expect(counts.unknown).toBe(dropped * 25);
-			expect(counts.sent).toBe(2000 - dropped * 25);
+			// Every dropped answer leaves its 25 recipients unknown. On a loaded machine the client's own
+			// 1 s timeout can also fire on a request the server went on to accept: that batch is
+			// unknown too, for the same reason (accepted, answer never read), so the count is at least
+			// the dropped batches', in whole batches; nobody is accepted twice (reconcile), and every
+			// recipient is either sent or unknown.
+			expect(counts.unknown).toBeGreaterThanOrEqual(dropped * 25);
+			expect(counts.unknown % 25).toBe(0);
+			expect(counts.sent + counts.unknown).toBe(2000);
 			for (const o of report.outcomes.filter((x) => x.status === 'unknown')) expect(o.error).toMatch(/not sent again/);
 		}
 	});
