@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { CatalogueFieldError, unavailableReason } from '../../engines/reco/availability';
 import { customerFromItem, idOf, InputError } from '../../engines/reco/input';
 import { compileModel, ModelError, recommend, type CompiledModel } from '../../engines/reco/recommend';
 import type { ProductDetails } from '../../engines/reco/types';
@@ -105,6 +106,14 @@ export const description: INodeProperties[] = [
 				default: '[]',
 				description: 'Products (product_id, name, price, url, image_url, category) that override the details kept from training, e.g. {{ $(\'Products\').all().map(i => i.json) }}',
 			},
+			{
+				displayName: 'Leave Out Unavailable Catalogue Products',
+				name: 'skipUnavailable',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a Catalogue product marked out of stock or unpublished is never recommended: in_stock / available / purchasable false, availability "out_of_stock" (Google Merchant feed), stock_status "outofstock" (WooCommerce), status draft / archived, inventory_quantity or stock_quantity 0 (unless backorders are allowed)',
+			},
 			{ displayName: 'Exclude Viewed Products', name: 'excludeViewed', type: 'boolean', default: false, description: 'Whether to also leave out products the customer already viewed' },
 			{ displayName: 'Only Catalogue Products', name: 'onlyCatalogue', type: 'boolean', default: false, description: 'Whether to recommend only products in the catalogue (e.g. in stock)' },
 			{ displayName: 'View Weight', name: 'viewSeedWeight', type: 'number', typeOptions: { numberPrecision: 2 }, default: 0.5, description: 'How much a viewed product counts relative to a purchased one' },
@@ -145,15 +154,25 @@ async function loadModel(ctx: IExecuteFunctions, items: INodeExecutionData[]): P
 	}
 }
 
-function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string, ProductDetails> | undefined {
+interface Catalogue {
+	products: Map<string, ProductDetails> | undefined;
+	/** Catalogue products marked unavailable (out of stock, draft...): never recommended. */
+	unavailable: Set<string> | undefined;
+}
+
+function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Catalogue {
 	if (options.catalogue === undefined) {
 		// a filter that silently does nothing would recommend e.g. out-of-stock products
 		if (options.onlyCatalogue === true) throw new NodeOperationError(ctx.getNode(), 'Only Catalogue Products is on but no Catalogue is set', { description: 'Add the Catalogue option (the products that may be recommended), or turn Only Catalogue Products off' });
-		return undefined;
+		return { products: undefined, unavailable: undefined };
 	}
 	const raw = parseJson(ctx, options.catalogue, 'Catalogue');
 	if (!Array.isArray(raw)) throw new NodeOperationError(ctx.getNode(), 'Catalogue must be a list of products');
+	// on unless turned off: a product the catalogue marks out of stock must not be emailed
+	const skipUnavailable = options.skipUnavailable !== false;
 	const map = new Map<string, ProductDetails>();
+	// a product listed twice takes its details and its availability from its last row
+	const isUnavailable = new Map<string, boolean>();
 	raw.forEach((p, k) => {
 		const given = p && typeof p === 'object' ? ((p as IDataObject).product_id ?? (p as IDataObject).id) : undefined;
 		// read as Train and the customer's lists read product ids: a spreadsheet's "SKU-1 " is the model's "SKU-1"
@@ -161,18 +180,29 @@ function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Map<string
 		if (id === undefined) throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
 		const { product_id: _drop, ...rest } = p as IDataObject;
 		map.set(id, rest as ProductDetails);
+		if (!skipUnavailable) return;
+		try {
+			isUnavailable.set(id, unavailableReason(p as IDataObject) !== undefined);
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} ("${id}"): ${(error as Error).message}`, {
+				description:
+					error instanceof CatalogueFieldError ? 'Fix the value, or turn off the option Leave Out Unavailable Catalogue Products to ignore availability fields' : undefined,
+			});
+		}
 	});
+	const unavailable = new Set([...isUnavailable].filter(([, out]) => out).map(([id]) => id));
 	// an empty catalogue with Only Catalogue Products means nothing may be recommended (e.g. nothing in stock), not "no filter"
-	return map.size > 0 || options.onlyCatalogue === true ? map : undefined;
+	return { products: map.size > 0 || options.onlyCatalogue === true ? map : undefined, unavailable: unavailable.size > 0 ? unavailable : undefined };
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	let model: CompiledModel;
 	let catalogue: Map<string, ProductDetails> | undefined;
+	let unavailable: Set<string> | undefined;
 	const options = this.getNodeParameter('recommendOptions', 0, {}) as IDataObject;
 	try {
 		model = await loadModel(this, items);
-		catalogue = loadCatalogue(this, options);
+		({ products: catalogue, unavailable } = loadCatalogue(this, options));
 	} catch (error) {
 		// no usable model: every item fails the same way
 		if (this.continueOnFail()) return items.map((_, i) => ({ json: { error: (error as Error).message }, pairedItem: { item: i } }));
@@ -209,6 +239,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				onlyCatalogue: options.onlyCatalogue === true,
 				viewSeedWeight,
 				catalogue,
+				unavailable,
 			});
 			out.push({ json: { ...items[i].json, [outputField]: recs as unknown as IDataObject[] }, pairedItem: { item: i } });
 		} catch (error) {

@@ -102,7 +102,7 @@ export interface VariantReport {
 	is_holdout?: true;
 }
 
-export type Verdict = 'winner' | 'no_difference' | 'needs_more_data';
+export type Verdict = 'winner' | 'tie' | 'no_difference' | 'needs_more_data';
 
 export interface AnalysisReport {
 	metric: Metric;
@@ -121,6 +121,8 @@ export interface AnalysisReport {
 	needed_more_per_variant: number;
 	verdict: Verdict;
 	winner: string | null;
+	/** Only with verdict 'tie': the significantly better challengers sharing the best rate, by name. */
+	tied_winners?: string[];
 	summary: string;
 	variants: VariantReport[];
 }
@@ -256,7 +258,8 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 			chi_square: test.chiSquare,
 			test: small ? ('fisher_exact' as const) : ('z' as const),
 			min_expected_count: minExpected,
-			significant: pValue < alphaAdj,
+			// p <= alpha rejects, as statsmodels' multipletests and a test of level alpha do
+			significant: pValue <= alphaAdj,
 			warnings: [
 				...(small
 					? [
@@ -275,6 +278,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 
 	const significant = reports.filter((r) => r.significant);
 	const better = significant.filter((r) => (r.abs_lift as number) > 0).sort((a, b) => (b.rate as number) - (a.rate as number));
+	// significantly better challengers with exactly the best rate: the input order must not pick one
+	// (equal fractions divide to the same double, so === is exact)
+	const tied = better.filter((r) => r.rate === better[0]?.rate).map((r) => r.variant);
+	tied.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 	const tooSmall = reports.filter((r) => r.test === 'fisher_exact');
 	let verdict: Verdict;
 	let winner: string | null = null;
@@ -304,6 +311,12 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		summary =
 			`Inconclusive: too few ${outcome[metric]} to compare ${tooSmall.map((r) => `"${r.variant}"`).join(', ')} with "${controlName}" reliably ` +
 			`(fewer than ${MIN_EXPECTED_COUNT} expected per variant; the p-value is from Fisher's exact test). Send to more recipients before deciding.`;
+	} else if (tied.length > 1) {
+		verdict = 'tie';
+		const names = tied.map((name) => `"${name}"`);
+		summary =
+			`Tie: ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are each significantly better than "${controlName}" (${fmtPct(x1 / n1)}) with the same ${metricLabel} of ${fmtPct(better[0].rate as number)}, so no single winner. ` +
+			`They were compared with the control, not with each other: pick one on other grounds, or test them against each other.`;
 	} else if (better.length > 0) {
 		verdict = 'winner';
 		winner = better[0].variant;
@@ -365,6 +378,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		needed_more_per_variant: neededMore,
 		verdict,
 		winner,
+		...(verdict === 'tie' ? { tied_winners: tied } : {}),
 		summary,
 		variants: reports.map((r) => {
 			const extra = [...(options.variantWarnings && Object.hasOwn(options.variantWarnings, r.variant) ? options.variantWarnings[r.variant] : []), ...holdoutWarning(r.variant)];

@@ -3,7 +3,7 @@
  *
  * Each Customer's Latest Product (`latestProduct`, the default): for every customer with at least
  * two distinct purchased products, the product they bought first most recently (their last new
- * product) is held out, together with every view they made at or after that moment. The model is
+ * product; of several first bought at the same time, the smaller id as text) is held out, together with every view they made at or after that moment. The model is
  * trained on what remains, each customer gets N recommendations from their remaining history, and
  * we count how often the held-out product is among them (hit rate@N) and how high (MAP@N). Other
  * customers' purchases made after a held-out one stay in training: the future leaks in.
@@ -135,9 +135,12 @@ function evaluateLatestProduct(all: readonly Interaction[], n: number, options: 
 	for (const [customerId, products] of first) {
 		if (products.size < 2) continue;
 		let best: [string, { time: number; order: number }] | undefined;
-		for (const entry of products) {
-			if (!best || entry[1].time > best[1].time || (entry[1].time === best[1].time && entry[1].order > best[1].order)) best = entry;
-		}
+		// at the same time (the products of one order) the smaller product id as text, not the later
+		// input row: the same history in another row order must hold out the same product; without
+		// times the input order is all there is (later = newer)
+		const later = (a: [string, { time: number; order: number }], b: [string, { time: number; order: number }]): boolean =>
+			a[1].time > b[1].time || (a[1].time === b[1].time && (Number.isFinite(a[1].time) ? a[0] < b[0] : a[1].order > b[1].order));
+		for (const entry of products) if (!best || later(entry, best)) best = entry;
 		heldOut.set(customerId, { productId: best![0], time: best![1].time });
 	}
 

@@ -246,6 +246,7 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	};
 	for (const p of purchased) mark(p);
 	for (const p of cart) mark(p);
+	if (options.unavailable) for (const p of unavailableIndices(model, options.unavailable)) mark(p);
 	if (options.excludeViewed) for (const p of viewed) mark(p);
 
 	// seeds: cart, recent purchases, recent views; recency 1, 0.9, 0.81, ...
@@ -320,6 +321,16 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	}
 	for (const p of marked) seen[p] = 0;
 	return out;
+}
+
+/** The model indices of a set of unavailable product ids, computed once per set and model. */
+const unavailableCache = new WeakMap<ReadonlySet<string>, { model: CompiledModel; indices: Int32Array }>();
+function unavailableIndices(model: CompiledModel, ids: ReadonlySet<string>): Int32Array {
+	const cached = unavailableCache.get(ids);
+	if (cached && cached.model === model) return cached.indices;
+	const indices = Int32Array.from([...ids].map((id) => model.index.get(id)).filter((p): p is number => p !== undefined));
+	unavailableCache.set(ids, { model, indices });
+	return indices;
 }
 
 function categoryOf(model: CompiledModel, p: number, catalogue?: Map<string, ProductDetails>): string | undefined {

@@ -8,8 +8,9 @@
  * 2. Each customer keeps at most `maxProductsPerCustomer` products: the highest weights
  *    (purchases before views; with decay, the more recent first), equal weights going to the
  *    product touched most recently by time, whatever the input order (a line without a time
- *    counts as oldest; then the later input wins). This bounds the quadratic co-occurrence work
- *    of heavy buyers.
+ *    counts as oldest, and between two such the later input wins; at the same time, the smaller
+ *    product id as text wins, not the input order: one order's lines share their time). This
+ *    bounds the quadratic co-occurrence work of heavy buyers.
  * 3. For every product a, the co-occurrence with every product b is accumulated in a dense
  *    typed-array scratch row over a's customers (CSR layouts, no string keys), scored with
  *    the chosen similarity, and the top K neighbours are kept.
@@ -213,7 +214,10 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		for (let s = begin; s < m; s++) if (rowBought[s]) buyers[rowItems[s]] += rowW[s];
 		// cap heavy customers: keep the highest weights. Without decay every purchase weighs 1 and
 		// every view viewWeight, so equal weights are the rule: they go to the latest interaction
-		// of the kind that set the weight (purchases for a bought product), then to the later slot.
+		// of the kind that set the weight (purchases for a bought product), then, at the same time, to
+		// the smaller product id (as text, as neighbour ties): not to the later input row, since the
+		// lines of one order share their time and the same history in another row order must train
+		// the same model. Lines without a time have only their input order to go by (later = newer).
 		const len = m - begin;
 		if (len > opts.maxProductsPerCustomer) {
 			const latest = new Float64Array(len).fill(-Infinity);
@@ -224,7 +228,13 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			}
 			tmpIdx = [];
 			for (let s = begin; s < m; s++) tmpIdx.push(s);
-			tmpIdx.sort((a, b) => rowW[b] - rowW[a] || latest[b - begin] - latest[a - begin] || b - a);
+			const idOrder = (a: number, b: number): number => {
+				const x = productIds[rowItems[a]];
+				const y = productIds[rowItems[b]];
+				return x < y ? -1 : x > y ? 1 : 0;
+			};
+			// equal latest times: both finite (one order's lines) → by id; both missing → the later input row
+			tmpIdx.sort((a, b) => rowW[b] - rowW[a] || latest[b - begin] - latest[a - begin] || (Number.isFinite(latest[a - begin]) ? idOrder(a, b) : b - a));
 			const keep = tmpIdx.slice(0, opts.maxProductsPerCustomer).sort((a, b) => a - b);
 			const items = keep.map((s) => rowItems[s]);
 			const ws = keep.map((s) => rowW[s]);

@@ -121,4 +121,6 @@ export interface RecommendOptions {
 	catalogue?: Map<string, ProductDetails>;
 	/** Only recommend products present in `catalogue` (e.g. in stock). Default false. */
 	onlyCatalogue?: boolean;
+	/** Products never recommended (e.g. out of stock in the catalogue); they still seed as bought, carted or viewed products. */
+	unavailable?: ReadonlySet<string>;
 }
