@@ -59,6 +59,21 @@ describe('Catalogue products marked unavailable are never recommended', () => {
 		]);
 	});
 
+	it('a number in a flag is a count of units: available 0 is left out, available 5 kept', async () => {
+		const result = await recommendWith([
+			{ product_id: 'A', available: 0 },
+			{ product_id: 'C', available: 5 },
+			{ product_id: 'D', available: 1 },
+		]);
+		expect(result.error).toBeUndefined();
+		// A out as with in_stock false above; C and D (both 0.4082, tie by id) kept, then E as fill
+		expect(firstRecs(result)).toEqual([
+			['C', 0.4082, 'bought_together'],
+			['D', 0.4082, 'bought_together'],
+			['E', 0, 'best_seller'],
+		]);
+	});
+
 	it('Google Merchant availability: out_of_stock is left out; "in stock", backorder and preorder are orderable', async () => {
 		const result = await recommendWith([
 			{ product_id: 'A', availability: 'in stock' },

@@ -6,7 +6,8 @@
  * nothing; every other value of a field not listed as unavailable means available):
  *
  * - `in_stock`, `available` (a Shopify store's products.json variants), `available_for_sale` /
- *   `availableForSale` (Shopify Storefront API), `purchasable` (WooCommerce): false, 0, or the text
+ *   `availableForSale` (Shopify Storefront API), `purchasable` (WooCommerce): false, a number at
+ *   or below 0 (a count of units: above 0 is available), or the text
  *   "false", "no", "n", "0" (any case). Text other than true/false/yes/no/y/n/1/0 is an error
  *   naming the field.
  * - `availability` (Google Merchant Center feed: `in_stock`, `out_of_stock`, `preorder`,
@@ -58,7 +59,8 @@ function normalise(value: unknown): string | undefined {
 function flagOf(value: unknown, field: string): boolean | undefined {
 	if (isBlank(value)) return undefined;
 	if (typeof value === 'boolean') return value;
-	if (value === 1 || value === 0) return value === 1;
+	// A number is a count as much as a flag (`available: 5` units): above 0 is available.
+	if (typeof value === 'number' && Number.isFinite(value)) return value > 0;
 	const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
 	if (text !== undefined && TRUE_TEXT.has(text)) return true;
 	if (text !== undefined && FALSE_TEXT.has(text)) return false;
