@@ -105,37 +105,13 @@ export function parseTimeMs(value: unknown): number | undefined {
 		return validDate(ms, Number(s.slice(4, 6)), Number(s.slice(6, 8))) ? ms : undefined;
 	}
 	if (/^-?\d+(\.\d+)?$/.test(s)) return parseTimeMs(Number(s));
-	// Other text as Customer Profile reads it: ISO 8601 with a zone (`+0200`, ` UTC`, `+00` as
-	// BigQuery and PostgreSQL export it), or text that names its zone (`Wed, 10 Jan 2024 10:00:00
-	// GMT`). Zone-less other text (`1/10/2024`, `Jan 10 2024`, `2024/01/10`) is no date: Date.parse
-	// read it in the n8n server's time zone, and `1/10/2024` as January 10 wherever it meant 1 October.
-	// A time followed by one of RFC 2822's zone names (`Wed, 10 Jan 2024 10:00:00 EST`, as mail
-	// headers and some exports write it) is that fixed offset; profileTimeMs reads the offset.
-	// (every such name ends in T: other text, e.g. ISO with Z or an offset, skips the pattern)
-	const named = (s.charCodeAt(s.length - 1) | 32) === 116 ? RFC2822_ZONE.exec(s) : null;
-	return profileTimeMs(named ? `${named[1]} ${RFC2822_OFFSETS[named[2].toUpperCase()]}` : s);
+	// Other text as Customer Profile reads it (profileTimeMs): ISO 8601 with a zone (`+0200`, ` UTC`,
+	// `+00` as BigQuery and PostgreSQL export it), or text that names its zone (`Wed, 10 Jan 2024
+	// 10:00:00 GMT`, or one of RFC 2822's zone names: `… EST`). Zone-less other text (`1/10/2024`,
+	// `Jan 10 2024`, `2024/01/10`) is no date: Date.parse read it in the n8n server's time zone, and
+	// `1/10/2024` as January 10 wherever it meant 1 October; so is a numeric day and month with a zone.
+	return profileTimeMs(s);
 }
-
-/**
- * The zone names RFC 2822 (section 4.3, obs-zone; RFC 5322 the same) gives a fixed offset: `UT`
- * and the US zones, each standard or daylight time as its name says (EST is always -0500, EDT
- * -0400). Other abbreviations (CET, BST, IST, ...) stay no date: IST alone is India, Israel or
- * Ireland.
- */
-const RFC2822_OFFSETS: Record<string, string> = {
-	UT: '+0000',
-	EST: '-0500',
-	EDT: '-0400',
-	CST: '-0600',
-	CDT: '-0500',
-	MST: '-0700',
-	MDT: '-0600',
-	PST: '-0800',
-	PDT: '-0700',
-};
-
-/** A clock time, then one of RFC2822_OFFSETS' names at the very end. */
-const RFC2822_ZONE = /^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*\b(UT|EST|EDT|CST|CDT|MST|MDT|PST|PDT)$/i;
 
 /** Text that starts like an ISO date (`YYYY-MM-DD…`) as epoch ms (parseTimeMs); undefined for any other text. */
 export function isoDateMs(value: string): number | undefined {
@@ -226,7 +202,7 @@ function digits(s: string, from: number, len: number): number {
 
 /**
  * Byte-level timestamp for the CSV fast path: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS][Z]` (UTC),
- * `YYYYMMDD`; anything else is decoded and handed to parseTimeMs.
+ * `YYYYMMDD`; anything else (and a field out of range) is decoded and handed to parseTimeMs.
  */
 export function parseTimeBytes(buf: Uint8Array, start: number, end: number): number | undefined {
 	while (start < end && buf[start] === 32) start++;
@@ -264,8 +240,9 @@ export function parseTimeBytes(buf: Uint8Array, start: number, end: number): num
 			}
 		}
 		if (ok) {
+			// out of range (2024-02-30, 24:00): parseTimeMs decides, as for the same text of an item
 			const t = utcMs(y, mo, d, h, mi, sec, 0);
-			return Number.isNaN(t) ? undefined : t;
+			if (!Number.isNaN(t)) return t;
 		}
 	}
 	return parseTimeMs(new TextDecoder().decode(buf.subarray(start, end)));

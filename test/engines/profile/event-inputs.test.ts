@@ -65,9 +65,12 @@ describe('validateEvent: text timestamps', () => {
 
 	it('keeps zoned text of other forms (toUTCString, toString) and refuses text that has no zone or no such date', () => {
 		expect(validateEvent({ ...base, timestamp: 'Sun, 01 Mar 2026 10:00:00 GMT' }, NOW).ts).toBe(T10);
+		// epoch digits as text (9 or more) are the number, as Recommend and Customer Segments read them
+		expect(validateEvent({ ...base, timestamp: '1772359200123' }, NOW).ts).toBe(T10 + 123);
+		expect(validateEvent({ ...base, timestamp: '1772359200' }, NOW).ts).toBe(T10);
 		expect(validateEvent({ ...base, timestamp: 'Sun Mar 01 2026 05:00:00 GMT-0500 (Eastern Standard Time)' }, NOW).ts).toBe(T10);
 		// "March 1, 2026 10:00" would be read in the server's zone; Feb 30 would roll over to Mar 2
-		for (const timestamp of ['March 1, 2026 10:00', '01-03-2026', '2026-02-30T10:00:00Z', '1772359200123', 'last Tuesday']) {
+		for (const timestamp of ['March 1, 2026 10:00', '01-03-2026', '2026-02-30T10:00:00Z', '20260301', 'last Tuesday']) {
 			const problem = checkEvent({ ...base, timestamp }, NOW);
 			expect(problem?.field).toBe('timestamp');
 			expect(problem?.message).toContain(`"${timestamp}" cannot be parsed`);
