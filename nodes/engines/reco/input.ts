@@ -74,14 +74,15 @@ export function readPath(data: unknown, path: string): unknown {
 export function parseTime(value: unknown, field: string): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) throw new InputError(`"${field}" is not a valid time`, field);
-		return value < 1e11 ? value * 1000 : value; // seconds or milliseconds
+		// seconds below 1e11, else milliseconds, as every node reads numbers (profileTimeMs)
+		const t = profileTimeMs(value);
+		if (t === undefined) throw new InputError(`"${field}" is not a valid time`, field);
+		return t;
 	}
 	if (typeof value === 'string') {
-		// epoch seconds/milliseconds as text (CSV, spreadsheets), 9 digits or more: Date.parse reads "1735689600" as NaN
-		if (/^\d{9,}$/.test(value.trim())) return parseTime(Number(value.trim()), field);
-		// ISO 8601 without a zone is UTC and other text must name its zone, as the profile store
-		// reads times: Date.parse alone would read "2024-01-10T10:00:00" in the server's time zone.
+		// Epoch digits as text (9 or more, CSV, spreadsheets) are that number; ISO 8601 without a zone
+		// is UTC and other text must name its zone, as the profile store reads times: Date.parse alone
+		// would read "2024-01-10T10:00:00" in the server's time zone.
 		const t = profileTimeMs(value);
 		if (t === undefined) {
 			throw new InputError(`"${field}" is not a valid date: "${value}" (use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC)`, field);
