@@ -1,0 +1,51 @@
+/**
+ * Train Model and Predict on the inputs a nightly churn workflow gives them: a CSV export (every
+ * value is text, flags as "true"/"false"), numbers set by expressions as text, and models kept in
+ * a store. Expected values are hand-derived (see each case).
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { runWorkflow, node, type WorkflowJson } from '../harness/engine';
+
+const NAME = 'Customer Segments';
+function wf(parameters: INodeParameters, extra: IDataObject = {}): WorkflowJson {
+	return { nodes: [node(NAME, 'customerSegments', parameters, extra)], connections: {} };
+}
+const items = (rows: IDataObject[]): INodeExecutionData[] => rows.map((json) => ({ json }));
+
+
+// One binary feature, 4 customers per group: has_app = 0 → 1 of 4 churned, has_app = 1 → 3 of 4.
+// With L2 = 0 the fit is the log-odds per group (closed form): P(churn | has_app = 0) = 1/4,
+// P(churn | has_app = 1) = 3/4, whatever the scaling.
+const churned = [true, false, false, false, true, true, true, false];
+const hasApp = [0, 0, 0, 0, 1, 1, 1, 1];
+
+describe('Customer Segments: a flag feature as text (CSV export)', () => {
+	it('Train Model reads "true"/"false" and "yes"/"no" text as 1/0, as it reads a JSON boolean', async () => {
+		const asText = hasApp.map((v, i) => ({ has_app: v ? (i % 2 ? 'TRUE' : 'yes') : i % 2 ? 'false' : 'No', churned: churned[i] ? 'true' : 'false' }));
+		const asBoolean = hasApp.map((v, i) => ({ has_app: v === 1, churned: churned[i] }));
+		const params: INodeParameters = { operation: 'trainModel', features: 'has_app', targetField: 'churned', folds: 2, trainOptions: { l2: 0 } };
+		const text = await runWorkflow(wf(params), { input: items(asText) });
+		expect(text.error).toBeUndefined();
+		const fromText = text.items(NAME)[0].json as IDataObject & { rawCoefficients: Record<string, number> };
+		// closed form: intercept ln(1/3), slope ln 3 - ln(1/3) = ln 9
+		expect(fromText.rawIntercept as number).toBeCloseTo(Math.log(1 / 3), 8);
+		expect(fromText.rawCoefficients.has_app).toBeCloseTo(Math.log(9), 8);
+		const bool = await runWorkflow(wf(params), { input: items(asBoolean) });
+		const fromBoolean = bool.items(NAME)[0].json as IDataObject;
+		expect(fromText.coefficients).toEqual(fromBoolean.coefficients);
+		expect(fromText.metrics).toEqual(fromBoolean.metrics);
+
+		// Predict reads the flag the same way: "true" scores 3/4, "no" 1/4
+		const predicted = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(fromText) }), { input: items([{ has_app: 'true' }, { has_app: 'no' }, { has_app: false }]) });
+		const p = predicted.items(NAME).map((i) => i.json.probability as number);
+		expect(p[0]).toBeCloseTo(0.75, 8);
+		expect(p[1]).toBeCloseTo(0.25, 8);
+		expect(p[2]).toBeCloseTo(0.25, 8);
+	});
+
+	it('other text is still refused, naming the item and the field', async () => {
+		const model = { kind: 'logisticRegression', version: 1, features: ['has_app'], scaling: [{ feature: 'has_app', mean: 0, sd: 1 }], intercept: 0, coefficients: { has_app: 1 } };
+		const result = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ has_app: 'true' }, { has_app: 'maybe' }]) });
+		expect(result.error?.message).toBe('Item 1: the model needs feature "has_app" as a number (got "maybe")');
+	});
+});
