@@ -11,7 +11,7 @@ function wf(parameters: INodeParameters, extra: IDataObject = {}): WorkflowJson 
 	return { nodes: [node(NAME, 'customerSegments', parameters, extra)], connections: {} };
 }
 const items = (rows: IDataObject[]): INodeExecutionData[] => rows.map((json) => ({ json }));
-
+const COF = { onError: 'continueRegularOutput' };
 
 // One binary feature, 4 customers per group: has_app = 0 → 1 of 4 churned, has_app = 1 → 3 of 4.
 // With L2 = 0 the fit is the log-odds per group (closed form): P(churn | has_app = 0) = 1/4,
@@ -47,5 +47,39 @@ describe('Customer Segments: a flag feature as text (CSV export)', () => {
 		const model = { kind: 'logisticRegression', version: 1, features: ['has_app'], scaling: [{ feature: 'has_app', mean: 0, sd: 1 }], intercept: 0, coefficients: { has_app: 1 } };
 		const result = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ has_app: 'true' }, { has_app: 'maybe' }]) });
 		expect(result.error?.message).toBe('Item 1: the model needs feature "has_app" as a number (got "maybe")');
+	});
+});
+
+describe('Customer Segments: numbers from expressions as text', () => {
+	const rows = Array.from({ length: 40 }, (_, i) => ({ x: i % 10, churned: (i % 10) + (i % 3) > 6 }));
+
+	it('Train Model reads Folds, Decision Threshold, L2 and Seed given as numeric text as those numbers', async () => {
+		const numbers = await runWorkflow(wf({ operation: 'trainModel', features: 'x', targetField: 'churned', folds: 4, threshold: 0.3, trainOptions: { l2: 2, seed: 7 } }), { input: items(rows) });
+		const text = await runWorkflow(
+			wf({ operation: 'trainModel', features: 'x', targetField: 'churned', folds: '={{ "4" }}', threshold: '={{ "0.3" }}', trainOptions: { l2: '={{ "2" }}', seed: '={{ "7" }}' } }),
+			{ input: items(rows) },
+		);
+		expect(text.error).toBeUndefined();
+		const a = numbers.items(NAME)[0].json;
+		const b = text.items(NAME)[0].json;
+		expect(b.threshold).toBe(0.3);
+		expect(b.l2).toBe(2);
+		expect(b.metrics).toEqual(a.metrics);
+		expect(b.coefficients).toEqual(a.coefficients);
+	});
+
+	it('Train Model still refuses text that is not a number, quoting it', async () => {
+		const result = await runWorkflow(wf({ operation: 'trainModel', features: 'x', targetField: 'churned', folds: '={{ "five" }}' }), { input: items(rows) });
+		expect(result.error?.message).toBe('Cross-Validation Folds must be a whole number from 2 to 20 (got "five")');
+	});
+
+	it('Predict reads a Threshold option given as numeric text', async () => {
+		// logit = x: x = 0.5 gives sigmoid(0.5) = 0.6225, below a threshold of 0.7, above 0.6
+		const model = { kind: 'logisticRegression', version: 1, features: ['x'], scaling: [{ feature: 'x', mean: 0, sd: 1 }], intercept: 0, coefficients: { x: 1 }, threshold: 0.5 };
+		const result = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model), positiveLabel: 'At-Risk', negativeLabel: 'Healthy', predictOptions: { threshold: '={{ $json.cut }}' } }), {
+			input: items([{ x: 0.5, cut: '0.7' }, { x: 0.5, cut: '0.6' }]),
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items(NAME).map((i) => i.json.label)).toEqual(['Healthy', 'At-Risk']);
 	});
 });

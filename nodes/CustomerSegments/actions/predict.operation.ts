@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { predictProbability, type LogisticModel } from '../../engines/segments/logistic';
-import { handleItemError, itemError, parseJsonParameter } from './common';
+import { handleItemError, itemError, parseJsonParameter, toNumber } from './common';
 import { readFeatures } from './model';
 
 const show = { operation: ['predict'] };
@@ -95,9 +95,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const problem = validModel(model);
 			if (problem) throw itemError(this, i, `Model: ${problem}`, 'Feed the item that Train Model output into "Model".');
 			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;
-			const threshold = (options.threshold as unknown) ?? model.threshold ?? 0.5;
+			const rawThreshold = (options.threshold as unknown) ?? model.threshold ?? 0.5;
+			// An expression may give it as text ("0.3" from a sheet): numeric text is its number.
+			const threshold = toNumber(rawThreshold);
 			// The editor keeps it in 0-1, an expression does not (50 for 50% would label nobody positive).
-			if (!isProbability(threshold)) throw itemError(this, i, `Threshold must be a number from 0 to 1 (got ${JSON.stringify(threshold)})`);
+			if (!isProbability(threshold)) throw itemError(this, i, `Threshold must be a number from 0 to 1 (got ${JSON.stringify(rawThreshold)})`);
 			const read = readFeatures(items[i].json, model.features);
 			if ('missing' in read) {
 				throw itemError(
