@@ -83,3 +83,35 @@ describe('Customer Segments: numbers from expressions as text', () => {
 		expect(result.items(NAME).map((i) => i.json.label)).toEqual(['Healthy', 'At-Risk']);
 	});
 });
+
+describe('Customer Segments: Predict refuses a model whose scaling does not line up with its features', () => {
+	// Trained order: features [a, b], scaling [a, b]. Stored with the scaling rows swapped, each
+	// feature would be standardized with the other's mean and sd, and scored wrongly without error.
+	const model = {
+		kind: 'logisticRegression',
+		version: 1,
+		features: ['a', 'b'],
+		scaling: [
+			{ feature: 'b', mean: 100, sd: 50 },
+			{ feature: 'a', mean: 1, sd: 2 },
+		],
+		intercept: 0,
+		coefficients: { a: 1, b: 1 },
+	};
+	const message = 'Item 0: Model: the model\'s scaling entry 1 is for "b", but its feature 1 is "a" (scaling must list the features in the same order)';
+
+	it('names the item and the entry, and with Continue On Fail gives one error item per input', async () => {
+		const strict = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ a: 1, b: 100 }]) });
+		expect(strict.error?.message).toBe(message);
+		const lenient = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }, COF), { input: items([{ a: 1, b: 100 }, { a: 2, b: 1 }]) });
+		expect(lenient.items(NAME).map((i) => [i.json.error, i.pairedItem])).toEqual([
+			[message, { item: 0 }],
+			[message.replace('Item 0', 'Item 1'), { item: 1 }],
+		]);
+	});
+
+	it('refuses a feature that is not a field name instead of failing inside', async () => {
+		const result = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify({ ...model, features: ['a', 7], scaling: [{ mean: 0, sd: 1 }, { mean: 0, sd: 1 }] }) }), { input: items([{ a: 1 }]) });
+		expect(result.error?.message).toBe("Item 0: Model: the model's features must be field names (got 7)");
+	});
+});
