@@ -219,6 +219,8 @@ export interface CrossValidation {
 	brier: number | null;
 	/** AUC per fold (null for a fold without both classes). */
 	foldAuc: Array<number | null>;
+	/** How many of the k fold fits stopped at the iteration limit without converging. */
+	foldsNotConverged: number;
 }
 
 export function crossValidate(X: number[][], y: boolean[], features: string[], options: FitOptions & { folds: number; seed: number; threshold: number }): CrossValidation {
@@ -226,6 +228,7 @@ export function crossValidate(X: number[][], y: boolean[], features: string[], o
 	const fold = assignFolds(y, k, options.seed);
 	const oof = new Array<number>(y.length).fill(0);
 	const foldAuc: Array<number | null> = [];
+	let foldsNotConverged = 0;
 	for (let f = 0; f < k; f++) {
 		const trainX: number[][] = [];
 		const trainY: boolean[] = [];
@@ -238,6 +241,7 @@ export function crossValidate(X: number[][], y: boolean[], features: string[], o
 			}
 		});
 		const model = fitLogistic(trainX, trainY, features, options);
+		if (!model.converged) foldsNotConverged++;
 		for (const i of test) oof[i] = predictProbability(model, X[i]);
 		foldAuc.push(auc(test.map((i) => oof[i]), test.map((i) => y[i])));
 	}
@@ -249,5 +253,6 @@ export function crossValidate(X: number[][], y: boolean[], features: string[], o
 		topDecileLift: topDecileLift(oof, y),
 		...calibration(oof, y),
 		foldAuc,
+		foldsNotConverged,
 	};
 }
