@@ -20,12 +20,17 @@ export function parseFeatureList(value: string): string[] {
 		.filter(Boolean);
 }
 
-/** Reads the listed features as numbers; returns the name of the first missing/non-numeric one. */
+/**
+ * Reads the listed features as numbers; returns the name of the first missing/non-numeric one.
+ * true/false is 1/0, also as text ("true", "no", ...: what toBoolean reads, as for the target), so
+ * a flag column of a CSV export trains and scores as the same boolean from JSON does.
+ */
 export function readFeatures(json: IDataObject, features: string[]): { row: number[] } | { missing: string; value: unknown } {
 	const row: number[] = [];
 	for (const f of features) {
 		const raw = readField(json, f);
-		const v = typeof raw === 'boolean' ? (raw ? 1 : 0) : toNumber(raw);
+		const flag = typeof raw === 'boolean' || typeof raw === 'string' ? toBoolean(raw) : undefined;
+		const v = toNumber(raw) ?? (flag === undefined ? undefined : flag ? 1 : 0);
 		if (v === undefined) return { missing: f, value: raw };
 		row.push(v);
 	}

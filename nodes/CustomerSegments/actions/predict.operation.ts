@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { predictProbability, type LogisticModel } from '../../engines/segments/logistic';
-import { handleItemError, itemError, parseJsonParameter } from './common';
+import { handleItemError, itemError, parseJsonParameter, toNumber } from './common';
 import { readFeatures } from './model';
 
 const show = { operation: ['predict'] };
@@ -65,6 +65,8 @@ function validModel(value: unknown): string | undefined {
 	// Train Model writes version 1; a model from another version of this package may mean something else.
 	if (m.version !== undefined && m.version !== 1) return `the model has version ${JSON.stringify(m.version)}; this node reads version 1 (train the model again with this node)`;
 	if (!Array.isArray(m.features) || m.features.length === 0) return 'the model has no features';
+	const notName = (m.features as unknown[]).find((f) => typeof f !== 'string' || f.trim() === '');
+	if (notName !== undefined) return `the model's features must be field names (got ${JSON.stringify(notName)})`;
 	const duplicate = (m.features as unknown[]).find((f, j) => (m.features as unknown[]).indexOf(f) !== j);
 	if (duplicate !== undefined) return `the model lists feature "${String(duplicate)}" twice`;
 	if (m.threshold !== undefined && !isProbability(m.threshold)) return `the model's threshold must be a number from 0 to 1 (got ${JSON.stringify(m.threshold)})`;
@@ -83,6 +85,12 @@ function validModel(value: unknown): string | undefined {
 		if (typeof s !== 'object' || s === null || !Number.isFinite(s.mean) || !(typeof s.sd === 'number' && Number.isFinite(s.sd) && s.sd > 0)) {
 			return `the model's scaling for "${features[j]}" needs a finite mean and an sd > 0`;
 		}
+		// Scaling is applied by position: an entry naming another feature (reordered by hand or by
+		// a store) would standardize a feature with another one's mean and sd, silently.
+		const named = (s as { feature?: unknown }).feature;
+		if (named !== undefined && named !== features[j]) {
+			return `the model's scaling entry ${j + 1} is for ${JSON.stringify(named)}, but its feature ${j + 1} is "${features[j]}" (scaling must list the features in the same order)`;
+		}
 	}
 	return undefined;
 }
@@ -95,9 +103,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const problem = validModel(model);
 			if (problem) throw itemError(this, i, `Model: ${problem}`, 'Feed the item that Train Model output into "Model".');
 			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;
-			const threshold = (options.threshold as unknown) ?? model.threshold ?? 0.5;
+			const rawThreshold = (options.threshold as unknown) ?? model.threshold ?? 0.5;
+			// An expression may give it as text ("0.3" from a sheet): numeric text is its number.
+			const threshold = toNumber(rawThreshold);
 			// The editor keeps it in 0-1, an expression does not (50 for 50% would label nobody positive).
-			if (!isProbability(threshold)) throw itemError(this, i, `Threshold must be a number from 0 to 1 (got ${JSON.stringify(threshold)})`);
+			if (!isProbability(threshold)) throw itemError(this, i, `Threshold must be a number from 0 to 1 (got ${JSON.stringify(rawThreshold)})`);
 			const read = readFeatures(items[i].json, model.features);
 			if ('missing' in read) {
 				throw itemError(

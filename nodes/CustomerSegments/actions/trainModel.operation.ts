@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { crossValidate, fitLogistic } from '../../engines/segments/logistic';
-import { handleItemError, itemError, modelFailure, readField } from './common';
+import { handleItemError, itemError, modelFailure, readField, toNumber } from './common';
 import { parseFeatureList, readFeatures, toBoolean } from './model';
 
 const show = { operation: ['trainModel'] };
@@ -73,24 +73,31 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const features = parseFeatureList(this.getNodeParameter('features', 0) as string);
 	const target = (this.getNodeParameter('targetField', 0) as string).trim();
-	const folds = this.getNodeParameter('folds', 0, 5) as number;
-	const threshold = this.getNodeParameter('threshold', 0, 0.5) as number;
+	const rawFolds = this.getNodeParameter('folds', 0, 5);
+	const rawThreshold = this.getNodeParameter('threshold', 0, 0.5);
 	const options = this.getNodeParameter('trainOptions', 0, {}) as IDataObject;
-	const l2 = (options.l2 as number | undefined) ?? 1;
-	const seed = (options.seed as number | undefined) ?? 42;
+	const rawL2 = options.l2 ?? 1;
+	const rawSeed = options.seed ?? 42;
+	// An expression may give a number as text ("5" from a sheet), as RFM's Score Bins and Lifetime
+	// Value's numbers may: numeric text is its number (it used to be refused as "got 5").
+	const folds = toNumber(rawFolds) ?? NaN;
+	const threshold = toNumber(rawThreshold) ?? NaN;
+	const l2 = toNumber(rawL2) ?? NaN;
+	const seed = toNumber(rawSeed) ?? NaN;
+	const got = (raw: unknown): string => JSON.stringify(raw) ?? String(raw);
 	// The editor enforces these ranges, an expression does not. A fractional fold count left the
 	// rows of fold 0.5, 1.5, ... out of every test fold (scored 0 in the pooled metrics).
 	if (!Number.isInteger(folds) || folds < 2 || folds > 20) {
-		throw new NodeOperationError(this.getNode(), `Cross-Validation Folds must be a whole number from 2 to 20 (got ${folds})`);
+		throw new NodeOperationError(this.getNode(), `Cross-Validation Folds must be a whole number from 2 to 20 (got ${got(rawFolds)})`);
 	}
-	if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
-		throw new NodeOperationError(this.getNode(), `Decision Threshold must be a number from 0 to 1 (got ${threshold})`);
+	if (!(threshold >= 0 && threshold <= 1)) {
+		throw new NodeOperationError(this.getNode(), `Decision Threshold must be a number from 0 to 1 (got ${got(rawThreshold)})`);
 	}
-	if (typeof l2 !== 'number' || !(l2 >= 0 && Number.isFinite(l2))) {
-		throw new NodeOperationError(this.getNode(), `Regularization (L2) must be a number >= 0 (got ${l2})`);
+	if (!(l2 >= 0)) {
+		throw new NodeOperationError(this.getNode(), `Regularization (L2) must be a number >= 0 (got ${got(rawL2)})`);
 	}
-	if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-		throw new NodeOperationError(this.getNode(), `Seed must be a number (got ${seed})`);
+	if (Number.isNaN(seed)) {
+		throw new NodeOperationError(this.getNode(), `Seed must be a number (got ${got(rawSeed)})`);
 	}
 	if (features.length === 0) throw new NodeOperationError(this.getNode(), 'Name at least one feature field');
 	// The model keeps one coefficient per feature name: a name listed twice lost one of its two.
@@ -124,6 +131,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	const cv = crossValidate(X, y, features, { folds, seed, threshold, l2 });
 	const model = fitLogistic(X, y, features, { l2 });
+	// A fit stopped at the iteration limit said only converged: false, easy to miss in the item.
+	const warnings: string[] = [];
+	if (!model.converged || cv.foldsNotConverged > 0) {
+		const which = !model.converged
+			? `The model fit did not converge in ${model.iterations} Newton steps${cv.foldsNotConverged > 0 ? ` (nor did ${cv.foldsNotConverged} of the ${folds} cross-validation fits)` : ''}`
+			: `${cv.foldsNotConverged} of the ${folds} cross-validation fits did not converge`;
+		warnings.push(
+			`${which}: with Regularization (L2) ${l2} the coefficients keep growing, which happens when a feature separates the two classes perfectly${l2 === 0 ? ' (or features copy each other)' : ''}; probabilities then go to 0 and 1 and the metrics are not to be trusted. ${l2 === 0 ? 'Set Regularization (L2) above 0 (default 1).' : 'Raise Regularization (L2).'}`,
+		);
+	}
+	for (const message of warnings) this.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 	const json: IDataObject = {
 		...model,
 		target,
@@ -144,6 +162,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			confusionMatrix: { ...cv.atThreshold.confusion },
 			foldAuc: cv.foldAuc,
 		},
+		warnings,
 	} as unknown as IDataObject;
 	return [{ json, pairedItem: used.map((i) => ({ item: i })) }, ...errors];
 }
