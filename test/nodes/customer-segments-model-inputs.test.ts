@@ -43,6 +43,19 @@ describe('Customer Segments: a flag feature as text (CSV export)', () => {
 		expect(p[2]).toBeCloseTo(0.25, 8);
 	});
 
+	it('a target written as CSV floats ("1.0" / "0.0") is the same yes/no; a hex feature ("0x1") is no number', async () => {
+		const params: INodeParameters = { operation: 'trainModel', features: 'has_app', targetField: 'churned', folds: 2, trainOptions: { l2: 0 } };
+		const floats = await runWorkflow(wf(params), { input: items(hasApp.map((v, i) => ({ has_app: v, churned: churned[i] ? '1.0' : '0.0' }))) });
+		expect(floats.error).toBeUndefined();
+		// the same closed form as above: intercept ln(1/3), slope ln 9
+		const model = floats.items(NAME)[0].json as IDataObject & { rawCoefficients: Record<string, number> };
+		expect(model.rawIntercept as number).toBeCloseTo(Math.log(1 / 3), 8);
+		expect(model.rawCoefficients.has_app).toBeCloseTo(Math.log(9), 8);
+		// numeric text is decimal only, as Rules read it (Number() reads "0x1" as 1)
+		const hex = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ has_app: '0x1' }]) });
+		expect(hex.error?.message).toBe('Item 0: the model needs feature "has_app" as a number (got "0x1")');
+	});
+
 	it('other text is still refused, naming the item and the field', async () => {
 		const model = { kind: 'logisticRegression', version: 1, features: ['has_app'], scaling: [{ feature: 'has_app', mean: 0, sd: 1 }], intercept: 0, coefficients: { has_app: 1 } };
 		const result = await runWorkflow(wf({ operation: 'predict', model: JSON.stringify(model) }), { input: items([{ has_app: 'true' }, { has_app: 'maybe' }]) });

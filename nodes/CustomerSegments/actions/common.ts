@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { numberOf } from '../../engines/rules/compare';
 import { parseTimeMs } from '../../engines/segments/parse';
 import { DAY_MS } from '../../engines/segments/summary';
 
@@ -16,12 +17,8 @@ export function readField(data: IDataObject, field: string): unknown {
 
 /** Reads a number; numeric strings are accepted. Returns undefined for anything else. */
 export function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-	if (typeof value === 'string' && value.trim() !== '') {
-		const n = Number(value);
-		return Number.isFinite(n) ? n : undefined;
-	}
-	return undefined;
+	// decimal numeric text only, as Rules and trait conditions read it: Number() read "0x10" as 16
+	return numberOf(value);
 }
 
 /**

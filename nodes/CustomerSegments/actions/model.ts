@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { numberOf } from '../../engines/rules/compare';
 import { toNumber, readField } from './common';
 
 /** Booleans, 1/0, and "true"/"false", "yes"/"no", "1"/"0" (any case). */
@@ -9,6 +10,9 @@ export function toBoolean(value: unknown): boolean | undefined {
 		const s = value.trim().toLowerCase();
 		if (['true', 'yes', '1', 'y'].includes(s)) return true;
 		if (['false', 'no', '0', 'n'].includes(s)) return false;
+		// "1.0" / "0.0": a 0/1 column that a CSV export (pandas, a column with a gap) wrote as floats
+		const n = numberOf(s);
+		if (n === 1 || n === 0) return n === 1;
 	}
 	return undefined;
 }
