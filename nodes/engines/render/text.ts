@@ -567,6 +567,26 @@ function dropInvisible(line: string): string {
 	});
 }
 
+/**
+ * A link's URL as the text part writes it: the URL the browser follows from the href, so that a
+ * plain-text reader's link detection takes all of it. As the URL parser reads an href
+ * (https://url.spec.whatwg.org/#concept-basic-url-parser): leading and trailing C0 controls and
+ * spaces removed, tabs and line breaks removed wherever they stand; the spaces left are written
+ * `%20`, as the browser sends them (in a web link anywhere, in a `mailto:` or `sms:` link in its
+ * query; a `tel:` number keeps its spaces, as written).
+ */
+function textUrl(href: string): string {
+	// eslint-disable-next-line no-control-regex
+	let url = href.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '').trim();
+	if (url.indexOf(' ') < 0) return url;
+	if (/^https?:/i.test(url)) url = url.replace(/ /g, '%20');
+	else if (/^(?:mailto|sms):/i.test(url)) {
+		const q = url.indexOf('?');
+		if (q >= 0) url = url.slice(0, q) + url.slice(q).replace(/ /g, '%20');
+	}
+	return url;
+}
+
 /** Pre-text → text: lines, paragraphs (one blank line), `label (url)` links, alts. */
 export function finalizeText(pre: string): string {
 	const lines: string[] = [];
@@ -654,7 +674,7 @@ export function finalizeText(pre: string): string {
 				if (e) {
 					const raw = line.slice(e.mark);
 					const label = SPACE_RUN.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim();
-					const href = e.href.trim();
+					const href = textUrl(e.href);
 					// web, mail, phone and SMS links keep their target (a "Call us" link its number), unless the label already shows it
 					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
 						line += label ? ` (${href})` : href;
