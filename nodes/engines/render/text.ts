@@ -576,7 +576,6 @@ function dropInvisible(line: string): string {
  * query; a `tel:` number keeps its spaces, as written).
  */
 function textUrl(href: string): string {
-	// eslint-disable-next-line no-control-regex
 	let url = href.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '').trim();
 	if (url.indexOf(' ') < 0) return url;
 	if (/^https?:/i.test(url)) url = url.replace(/ /g, '%20');
