@@ -28,8 +28,8 @@ const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
 const HIDDEN_ATTR = /hidden/i;
 /** A style attribute may set `white-space` (each candidate is read precisely). */
 const WS_MARKER = /white-space/gi;
-/** A `white-space` declaration of a style attribute: the last one counts, as in CSS. */
-const WS_DECL = /(?:^|;)\s*white-space\s*:\s*([a-z-]+)\s*(?:!\s*important\s*)?(?=;|$)/gi;
+/** A `white-space` declaration of a style attribute: the last one counts, unless an earlier one is `!important` and it is not (CSS Cascade 4). */
+const WS_DECL = /(?:^|;)\s*white-space\s*:\s*([a-z-]+)\s*(!\s*important\s*)?(?=;|$)/gi;
 
 /**
  * How an element's text shows its white space (CSS Text 3, `white-space`): `normal` (runs collapse,
@@ -42,11 +42,15 @@ type WhiteSpace = 'normal' | 'pre' | 'pre-line';
 /** The white-space mode a style attribute sets, or undefined when it sets none (the parent's is inherited). */
 function styleWhiteSpace(style: string): WhiteSpace | undefined {
 	let mode: WhiteSpace | undefined;
+	let important = false;
 	for (const m of style.matchAll(WS_DECL)) {
+		if (important && !m[2]) continue;
+		important = Boolean(m[2]);
 		const v = m[1].toLowerCase();
 		if (v === 'pre' || v === 'pre-wrap' || v === 'break-spaces') mode = 'pre';
 		else if (v === 'pre-line') mode = 'pre-line';
-		else if (v === 'normal' || v === 'nowrap') mode = 'normal';
+		else if (v === 'normal' || v === 'nowrap' || v === 'initial') mode = 'normal';
+		else if (v === 'inherit' || v === 'unset') mode = undefined;
 	}
 	return mode;
 }

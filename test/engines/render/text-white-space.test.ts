@@ -34,6 +34,8 @@ describe('text part: CSS white-space keeps line breaks as the HTML shows them', 
 		expect(htmlToText('<p style="white-space:pre-line; white-space:normal">a\nb</p>')).toBe('a b');
 		expect(htmlToText('<div style="white-space:pre-line"><b>a\nb</b><span style="white-space:normal">c\nd</span>\ne</div><p>f\ng</p>')).toBe('a\nbc d\ne\n\nf g');
 		expect(htmlToText('<pre style="white-space:normal">a\n  b</pre>')).toBe('a b');
+		expect(htmlToText('<p style="white-space:pre-line !important; white-space:normal">a\nb</p>')).toBe('a\nb');
+		expect(htmlToText('<div style="white-space:pre-line"><p style="white-space:inherit">a\nb</p></div>')).toBe('a\nb');
 	});
 
 	it('an address from the data in a pre-line element: one line per line of the address, as the HTML shows it', async () => {
