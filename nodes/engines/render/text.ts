@@ -680,7 +680,8 @@ export function finalizeText(pre: string): string {
 					const href = textUrl(e.href);
 					// web, mail, phone and SMS links keep their target (a "Call us" link its number), unless the label already shows it
 					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
-						line += label ? ` (${href})` : href;
+						// a space the label ends with stays between the URL and the text that follows (`<a>our blog </a>today`)
+						line += label ? ` (${href})${/[ \t\n\u00a0]$/.test(raw) ? ' ' : ''}` : href;
 					}
 				}
 				i++;

@@ -82,7 +82,9 @@ export function referenceFinalizeText(pre: string): string {
 					if (/^https?:/i.test(href)) href = href.split(' ').join('%20');
 					else if (/^(?:mailto|sms):/i.test(href) && href.includes('?')) href = href.slice(0, href.indexOf('?')) + href.slice(href.indexOf('?')).split(' ').join('%20');
 					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
-						line += label ? ` (${href})` : href;
+						// a space the label ends with stays between the URL and the text that follows
+						const raw = line.slice(e.mark);
+						line += label ? ` (${href})${/[ \t\n\u00a0]$/.test(raw) ? ' ' : ''}` : href;
 					}
 				}
 				i++;
