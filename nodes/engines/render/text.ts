@@ -460,6 +460,17 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			if (findAttr(spans, 'reversed') !== undefined) out += M_OL + 'r' + (first ?? '') + M_ARGEND;
 			else out += M_OL + (first ?? 1) + M_ARGEND;
 		}
+		if (name === 'a') {
+			// A link does not hold a link: the parser ends an open <a> at the next <a> start tag
+			// (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inbody, 'A start tag whose tag name is "a"'),
+			// so the text after the inner link is no longer part of the outer one.
+			for (let s = stack.length - 1; s >= 0; s--) {
+				if (stack[s].name !== 'a') continue;
+				fail('a link inside a link');
+				if (stack[s].link) out += M_ACLOSE;
+				stack[s].link = false;
+			}
+		}
 		let link = false;
 		let emitted = false;
 		if (name === 'img') {
@@ -682,6 +693,8 @@ export function finalizeText(pre: string): string {
 					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
 						// a space the label ends with stays between the URL and the text that follows (`<a>our blog </a>today`)
 						line += label ? ` (${href})${/[ \t\n\u00a0]$/.test(raw) ? ' ' : ''}` : href;
+						// a link whose text is all on the lines above (it wraps blocks): its URL is a line of its own
+						if (!label && !raw.trim()) breakLine(false);
 					}
 				}
 				i++;

@@ -85,6 +85,8 @@ export function referenceFinalizeText(pre: string): string {
 						// a space the label ends with stays between the URL and the text that follows
 						const raw = line.slice(e.mark);
 						line += label ? ` (${href})${/[ \t\n\u00a0]$/.test(raw) ? ' ' : ''}` : href;
+						// a link whose text is all on the lines above (it wraps blocks): its URL is a line of its own
+						if (!label && !raw.trim()) breakLine(false);
 					}
 				}
 				i++;
