@@ -222,8 +222,8 @@ function mjmlHasPreview(mjml: string): boolean {
 	return false;
 }
 
-/** A start tag with a class containing `preheader`. */
-const PREHEADER_CLASS = /[\t\n\f\r ]class\s*=\s*["'][^"']*\bpreheader\b/i;
+/** A start tag with a class containing `preheader`, its value quoted or not (`class=preheader`, as HTML minifiers write it). */
+const PREHEADER_CLASS = /[\t\n\f\r ]class\s*=\s*(?:"[^"]*\bpreheader\b|'[^']*\bpreheader\b|[^\t\n\f\r "'=<>`]*\bpreheader\b)/i;
 const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 /** Blanks, and the invisible characters preheader padding is made of (&zwnj;, &#847;, &shy;…): no preview text. */
 const NO_PREVIEW_TEXT = new RegExp(`^[\\s${INVISIBLE_CHARS}]*$`);

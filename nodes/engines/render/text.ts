@@ -3,7 +3,8 @@
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)` (http, mailto, tel, sms), images as
  * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute, counting down with `reversed`
  * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
- * hidden elements (display:none, e.g. the preheader). A single-pass scanner (email HTML is
+ * hidden elements (display:none, e.g. the preheader); keeps the line breaks of a `<pre>` and of an element styled
+ * `white-space: pre`, `pre-wrap`, `pre-line` or `break-spaces`. A single-pass scanner (email HTML is
  * machine-written by MJML or the marketer's tool, and the text part only needs text, links, alts).
  *
  * Two stages: `scan` turns HTML into a "pre-text" (text with markers for line breaks, links and
@@ -26,6 +27,34 @@ const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
 // Cheap candidates (MJML and most email HTML write these in lowercase); each is checked precisely.
 const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
 const HIDDEN_ATTR = /hidden/i;
+/** A style attribute may set `white-space` (each candidate is read precisely). */
+const WS_MARKER = /white-space/gi;
+/** A `white-space` declaration of a style attribute: the last one counts, unless an earlier one is `!important` and it is not (CSS Cascade 4). */
+const WS_DECL = /(?:^|;)\s*white-space\s*:\s*([a-z-]+)\s*(!\s*important\s*)?(?=;|$)/gi;
+
+/**
+ * How an element's text shows its white space (CSS Text 3, `white-space`): `normal` (runs collapse,
+ * line breaks are spaces: also `nowrap`), `pre` (spaces, tabs and line breaks kept: a `<pre>`, and
+ * `pre`, `pre-wrap`, `break-spaces`) or `pre-line` (runs of spaces collapse, line breaks kept).
+ * https://www.w3.org/TR/css-text-3/#white-space-property
+ */
+type WhiteSpace = 'normal' | 'pre' | 'pre-line';
+
+/** The white-space mode a style attribute sets, or undefined when it sets none (the parent's is inherited). */
+function styleWhiteSpace(style: string): WhiteSpace | undefined {
+	let mode: WhiteSpace | undefined;
+	let important = false;
+	for (const m of style.matchAll(WS_DECL)) {
+		if (important && !m[2]) continue;
+		important = Boolean(m[2]);
+		const v = m[1].toLowerCase();
+		if (v === 'pre' || v === 'pre-wrap' || v === 'break-spaces') mode = 'pre';
+		else if (v === 'pre-line') mode = 'pre-line';
+		else if (v === 'normal' || v === 'nowrap' || v === 'initial') mode = 'normal';
+		else if (v === 'inherit' || v === 'unset') mode = undefined;
+	}
+	return mode;
+}
 
 /**
  * Character references decoded as HTML5 defines them (all 2,231 named references, numeric ones,
@@ -155,8 +184,8 @@ interface Entry {
 	name: string;
 	hidden: boolean;
 	link: boolean;
-	/** a visible `<pre>`: its white space is kept */
-	pre?: boolean;
+	/** the white-space mode outside this element, when the element sets its own (a `<pre>`, a style's `white-space`) */
+	outerWs?: WhiteSpace;
 }
 
 const isSpecialStatic = /[\x00-\x08\x0b-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
@@ -172,8 +201,8 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	const mayHoldMarkers = tpl !== undefined || html.indexOf('&#') >= 0 || MARKER_TEST.test(html);
 	const stack: Entry[] = [];
 	let hidden = 0;
-	/** open visible `<pre>` elements, and where the content of the last one opened starts (a line break right there is not shown) */
-	let preDepth = 0;
+	/** how the text here shows its white space, and where the content of the last `<pre>` opened starts (a line break right there is not shown) */
+	let ws: WhiteSpace = 'normal';
 	let preStart = -1;
 	let ids = 0;
 	const fail = (why: string) => {
@@ -226,7 +255,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 				silent(from, to, tpl ? sig() : '');
 				return;
 			}
-			if (preDepth > 0) fail('Liquid inside a <pre>');
+			if (ws !== 'normal') fail('Liquid inside a <pre> or white-space: pre');
 			let start = from;
 			for (let i = from; i < to; i++) {
 				const c = html.charCodeAt(i);
@@ -242,7 +271,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			return;
 		}
 		if (hidden > 0) return;
-		if (preDepth > 0) {
+		if (ws !== 'normal') {
 			preText(from, to);
 			return;
 		}
@@ -261,12 +290,18 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	 * Text inside a `<pre>`, white space as shown: spaces and tabs kept, each line break a line (a
 	 * blank line stays), the line break right after the start tag dropped, as HTML's parser does.
 	 * https://html.spec.whatwg.org/multipage/grouping-content.html#the-pre-element
+	 * Under `white-space: pre-line` only the line breaks are kept: runs of spaces and tabs are one
+	 * space, and none is kept around a line break (CSS Text 3, 4.1.1 and 4.1.2).
 	 */
 	const preText = (from: number, to: number) => {
 		let chunk = html.slice(from, to);
 		if (from === preStart) chunk = chunk.replace(/^\r?\n/, '');
 		const decoded = escapeMarkers(decodeEntities(chunk)).replace(/\r\n?/g, '\n');
 		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
+		if (ws === 'pre-line') {
+			out += decoded.replace(/[ \t]*\n[ \t]*/g, M_HARDBR).replace(/[ \t]+/g, ' ');
+			return;
+		}
 		out += decoded.replace(/[ \t\n\u00a0]/g, (c) => (c === '\n' ? M_HARDBR : c === '\t' ? M_HARDSP + '\t' : M_HARDSP + ' '));
 	};
 	/**
@@ -302,6 +337,9 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	const markers: number[] = [];
 	for (const m of html.matchAll(HIDDEN_MARKER)) markers.push(m.index);
 	let nextMarker = 0;
+	const wsMarkers: number[] = [];
+	for (const m of html.matchAll(WS_MARKER)) wsMarkers.push(m.index);
+	let nextWs = 0;
 
 	let pos = 0;
 	const n = html.length;
@@ -347,11 +385,13 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		pos = end + 1;
 		while (nextMarker < markers.length && markers[nextMarker] < k) nextMarker++;
 		const marked = nextMarker < markers.length && markers[nextMarker] < end;
+		while (nextWs < wsMarkers.length && wsMarkers[nextWs] < k) nextWs++;
+		const wsMarked = !closing && nextWs < wsMarkers.length && wsMarkers[nextWs] < end;
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
-		const needAttrs = marked || name === 'a' || name === 'img' || name === 'ol' || tagHasPh;
+		const needAttrs = marked || wsMarked || name === 'a' || name === 'img' || name === 'ol' || tagHasPh;
 		const attrs = needAttrs ? html.slice(k, end) : '';
 		// attributes are tokenized only when they can matter (most "none"s are border:none & co)
-		const spans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
+		const spans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
 		if (tagHasPh) {
 			if (closing) fail('Liquid inside a closing tag');
 			for (let i = k; i < end; i++) {
@@ -372,7 +412,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
-				if (e.pre) preDepth--;
+				if (e.outerWs !== undefined) ws = e.outerWs;
 				if (e.hidden) {
 					hidden--;
 					continue;
@@ -421,6 +461,17 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			if (findAttr(spans, 'reversed') !== undefined) out += M_OL + 'r' + (first ?? '') + M_ARGEND;
 			else out += M_OL + (first ?? 1) + M_ARGEND;
 		}
+		if (name === 'a') {
+			// A link does not hold a link: the parser ends an open <a> at the next <a> start tag
+			// (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inbody, 'A start tag whose tag name is "a"'),
+			// so the text after the inner link is no longer part of the outer one.
+			for (let s = stack.length - 1; s >= 0; s--) {
+				if (stack[s].name !== 'a') continue;
+				fail('a link inside a link');
+				if (stack[s].link) out += M_ACLOSE;
+				stack[s].link = false;
+			}
+		}
 		let link = false;
 		let emitted = false;
 		if (name === 'img') {
@@ -439,10 +490,12 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		}
 		if (!emitted) silent(k, end, tpl ? sig() : '');
 		if (selfClosing) continue;
-		if (name === 'pre') {
-			preDepth++;
-			preStart = pos;
-			stack.push({ id: ids++, name, hidden: false, link, pre: true });
+		// a <pre> shows its white space (unless its style says otherwise); a style's white-space applies to any element
+		const own = (wsMarked ? styleWhiteSpace(attrOf(attrs, spans, 'style') ?? '') : undefined) ?? (name === 'pre' ? 'pre' : undefined);
+		if (name === 'pre') preStart = pos;
+		if (own !== undefined) {
+			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws });
+			ws = own;
 			continue;
 		}
 		stack.push({ id: ids++, name, hidden: false, link });
@@ -528,6 +581,25 @@ function dropInvisible(line: string): string {
 		if (ALWAYS_DROPPED.test(c) || i === 0 || i === line.length - 1) return '';
 		return NOT_BETWEEN.test(line[i - 1]) || NOT_BETWEEN.test(line[i + 1]) ? '' : c;
 	});
+}
+
+/**
+ * A link's URL as the text part writes it: the URL the browser follows from the href, so that a
+ * plain-text reader's link detection takes all of it. As the URL parser reads an href
+ * (https://url.spec.whatwg.org/#concept-basic-url-parser): leading and trailing C0 controls and
+ * spaces removed, tabs and line breaks removed wherever they stand; the spaces left are written
+ * `%20`, as the browser sends them (in a web link anywhere, in a `mailto:` or `sms:` link in its
+ * query; a `tel:` number keeps its spaces, as written).
+ */
+function textUrl(href: string): string {
+	let url = href.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '').trim();
+	if (url.indexOf(' ') < 0) return url;
+	if (/^https?:/i.test(url)) url = url.replace(/ /g, '%20');
+	else if (/^(?:mailto|sms):/i.test(url)) {
+		const q = url.indexOf('?');
+		if (q >= 0) url = url.slice(0, q) + url.slice(q).replace(/ /g, '%20');
+	}
+	return url;
 }
 
 /** Pre-text → text: lines, paragraphs (one blank line), `label (url)` links, alts. */
@@ -617,10 +689,13 @@ export function finalizeText(pre: string): string {
 				if (e) {
 					const raw = line.slice(e.mark);
 					const label = SPACE_RUN.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim();
-					const href = e.href.trim();
+					const href = textUrl(e.href);
 					// web, mail, phone and SMS links keep their target (a "Call us" link its number), unless the label already shows it
 					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
-						line += label ? ` (${href})` : href;
+						// a space the label ends with stays between the URL and the text that follows (`<a>our blog </a>today`)
+						line += label ? ` (${href})${/[ \t\n\u00a0]$/.test(raw) ? ' ' : ''}` : href;
+						// a link whose text is all on the lines above (it wraps blocks): its URL is a line of its own
+						if (!label && !raw.trim()) breakLine(false);
 					}
 				}
 				i++;
@@ -686,7 +761,10 @@ export function finalizeText(pre: string): string {
 	if (run < n) line += pre.slice(run);
 	breakLine(false);
 	while (lines.length && lines[lines.length - 1] === '') lines.pop();
-	return lines.join('\n');
+	// a kept line break before any text (`white-space: pre-line` content starting on a new line) starts no blank line
+	let first = 0;
+	while (first < lines.length && lines[first] === '') first++;
+	return (first ? lines.slice(first) : lines).join('\n');
 }
 
 /**

@@ -77,9 +77,16 @@ export function referenceFinalizeText(pre: string): string {
 				const e = anchors.pop();
 				if (e) {
 					const label = line.slice(e.mark).replace(/\s+/g, ' ').trim();
-					const href = e.href.trim();
+					// the URL as the browser follows it (text-url.test.ts): tabs and line breaks removed, a web link's spaces as %20
+					let href = e.href.replace(/[\t\n\r]/g, '').trim();
+					if (/^https?:/i.test(href)) href = href.split(' ').join('%20');
+					else if (/^(?:mailto|sms):/i.test(href) && href.includes('?')) href = href.slice(0, href.indexOf('?')) + href.slice(href.indexOf('?')).split(' ').join('%20');
 					if (/^(https?:|mailto:|tel:|sms:)/i.test(href) && label !== href && label !== href.replace(/^(?:mailto|tel|sms):/i, '')) {
-						line += label ? ` (${href})` : href;
+						// a space the label ends with stays between the URL and the text that follows
+						const raw = line.slice(e.mark);
+						line += label ? ` (${href})${/[ \t\n\u00a0]$/.test(raw) ? ' ' : ''}` : href;
+						// a link whose text is all on the lines above (it wraps blocks): its URL is a line of its own
+						if (!label && !raw.trim()) breakLine(false);
 					}
 				}
 				i++;
