@@ -34,9 +34,15 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 	}
 	// "order completed" (a map or data layer written in another case) is the canonical Order Completed
 	name = canonicalEventName(name);
+	// An identify call (`identify`, `IDENTIFY`…: a Segment-style `type`) is the canonical Identify,
+	// whose mapped object (Properties Path, e.g. `traits`) is also its traits: the profile reads an
+	// Identify's traits, never its properties.
+	const identify = name.toLowerCase() === 'identify';
+	if (identify) name = 'Identify';
 	const ts = field(item, m.timestampPath);
 	const propsSource = m.propertiesPath && m.propertiesPath.trim() ? readPath(item, m.propertiesPath) : item;
 	const properties: Record<string, unknown> = isObject(propsSource) ? { ...propsSource } : {};
+	const traits = identify && isObject(propsSource) ? { ...propsSource } : undefined;
 	const currency = currencyCode(field(item, m.currencyPath) ?? properties.currency);
 	if (currency) properties.currency = currency;
 	else delete properties.currency;
@@ -47,7 +53,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 	let anonymousId = optionalString(field(item, m.anonymousIdPath)) ?? null;
 	if (!userId && !email && !anonymousId) anonymousId = messageId;
 	const event: CanonicalEvent = {
-		type: name === 'Identify' ? 'identify' : 'track',
+		type: identify ? 'identify' : 'track',
 		event: name,
 		messageId,
 		// A date-time without a zone is read as UTC (not as the n8n server's local time).
@@ -59,6 +65,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		properties,
 		context: { source: 'custom', topic: rawName.slice(0, 200) },
 	};
+	if (traits !== undefined) event.traits = traits;
 	if (input.keepRaw) event.raw = item;
 	return event;
 }

@@ -165,6 +165,26 @@ function cartProperties(body: Record<string, unknown>, currency: string | undefi
 	return p;
 }
 
+/**
+ * An order's revenue as Segment means it, after discounts, without shipping and taxes. Shopify's
+ * `subtotal_price` is the order "after discounts but before shipping, duties, taxes, and tips", yet
+ * with `taxes_included` true ("Whether taxes are included in the order subtotal", Order resource:
+ * tax-inclusive prices, as VAT shops show them) it holds the items' taxes. Those are `total_tax`
+ * less the taxes of the shipping lines (`shipping_lines[].tax_lines[].price`, shop currency), which
+ * `total_tax` holds too; they are taken out of the subtotal.
+ */
+function revenueOf(body: Record<string, unknown>, subtotal: number | undefined, tax: number | undefined, currency: string | undefined): number | undefined {
+	if (subtotal === undefined || body.taxes_included !== true || tax === undefined) return subtotal;
+	let shippingTax = 0;
+	if (Array.isArray(body.shipping_lines)) {
+		for (const line of body.shipping_lines) {
+			if (!isObject(line) || !Array.isArray(line.tax_lines)) continue;
+			for (const t of line.tax_lines) if (isObject(t)) shippingTax += money(t.price) ?? 0;
+		}
+	}
+	return roundMoney(subtotal - (tax - shippingTax), currency);
+}
+
 function orderProperties(body: Record<string, unknown>, currency: string | undefined): Record<string, unknown> {
 	let coupon: string | undefined;
 	if (Array.isArray(body.discount_codes)) {
@@ -190,7 +210,7 @@ function orderProperties(body: Record<string, unknown>, currency: string | undef
 	const subtotal = money(body.subtotal_price);
 	if (subtotal !== undefined) {
 		p.subtotal = subtotal;
-		p.revenue = subtotal;
+		p.revenue = revenueOf(body, subtotal, tax, currency);
 	}
 	if (tax !== undefined) p.tax = tax;
 	if (shipping !== undefined) p.shipping = shipping;

@@ -66,8 +66,13 @@ export const stripe: EventSource = {
 			const total = minorToMajor(object.amount_total, currency);
 			const checkoutId = optionalString(object.id);
 			if (checkoutId !== undefined) properties.checkout_id = checkoutId;
-			const orderId = optionalString(metadata.order_id) ?? (event !== 'Checkout Abandoned' ? (optionalString(object.payment_intent) ?? optionalString(object.id)) : undefined);
+			const paymentIntent = event !== 'Checkout Abandoned' ? optionalString(object.payment_intent) : undefined;
+			const orderId = optionalString(metadata.order_id) ?? (event !== 'Checkout Abandoned' ? (paymentIntent ?? optionalString(object.id)) : undefined);
 			if (orderId !== undefined) properties.order_id = orderId;
+			// The join key to the payment's refunds (charge.refunded carries the same `payment_intent`):
+			// a session's `metadata` stays on the session, so a `metadata.order_id` set there is not on
+			// the charge that a refund reports.
+			if (paymentIntent !== undefined) properties.payment_intent = paymentIntent;
 			if (total !== undefined) {
 				properties.total = total;
 				properties.value = total;
@@ -103,10 +108,13 @@ export const stripe: EventSource = {
 			const previous = obj(obj(body.data).previous_attributes).amount_refunded;
 			const refunded = minorToMajor(typeof cumulative === 'number' && typeof previous === 'number' ? cumulative - previous : cumulative, currency);
 			const refundedTotal = minorToMajor(cumulative, currency);
-			const orderId = optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id);
+			const paymentIntent = optionalString(object.payment_intent);
+			const orderId = optionalString(metadata.order_id) ?? paymentIntent ?? optionalString(object.id);
 			if (orderId !== undefined) properties.order_id = orderId;
 			const chargeId = optionalString(object.id);
 			if (chargeId !== undefined) properties.charge_id = chargeId;
+			// The Checkout Session's Order Completed carries the same `payment_intent` (see above).
+			if (paymentIntent !== undefined) properties.payment_intent = paymentIntent;
 			if (refunded !== undefined) {
 				properties.total = refunded;
 				properties.value = refunded;

@@ -101,6 +101,22 @@ function orderProperties(
 	return properties;
 }
 
+/**
+ * All the money refunded on an order so far, from its `refunds` (REST API v2/v3: one `{ id, reason,
+ * total }` per refund, `total` negative, "-10.00"), as a positive amount rounded to the currency's
+ * decimals; undefined when the order lists no refund with a total. WooCommerce sends no webhook
+ * per refund: a partial refund comes as order.updated with the order's status unchanged.
+ */
+function refundedTotal(refunds: unknown, currency: string | undefined): number | undefined {
+	if (!Array.isArray(refunds)) return undefined;
+	let sum: number | undefined;
+	for (const r of refunds) {
+		const amount = isObject(r) ? money(r.total) : undefined;
+		if (amount !== undefined) sum = (sum ?? 0) + Math.abs(amount);
+	}
+	return sum === undefined ? undefined : roundMoney(sum, currency);
+}
+
 /** The `src` of a product's first image (`images[0].src`, both APIs), else undefined. */
 function firstImage(product: Record<string, unknown>): unknown {
 	return obj(Array.isArray(product.images) ? product.images[0] : undefined).src;
@@ -360,6 +376,9 @@ export const woocommerce: EventSource = {
 				currency,
 				lines(body.line_items),
 			);
+			// Partial refunds show here (on Order Updated), the same name as Stripe's cumulative refund.
+			const refunded = refundedTotal(body.refunds, currency);
+			if (refunded !== undefined) properties.amount_refunded_total = refunded;
 			traits = billingTraits(billing);
 		} else if (resource === 'customer') {
 			userId = optionalString(body.id) ?? null;

@@ -34,6 +34,9 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 	}
 	// "order completed" (a map or data layer written in another case) is the canonical Order Completed
 	name = canonicalEventName(name);
+	// ev-fix: `identify` in any case is the canonical Identify, its mapped object also its traits
+	const identify = name.toLowerCase() === 'identify';
+	if (identify) name = 'Identify';
 	const ts = field(item, m.timestampPath);
 	const propsSource = m.propertiesPath && m.propertiesPath.trim() ? readPath(item, m.propertiesPath) : item;
 	const properties: Record<string, unknown> = isObject(propsSource) ? { ...propsSource } : {};
@@ -47,7 +50,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 	let anonymousId = optionalString(field(item, m.anonymousIdPath)) ?? null;
 	if (!userId && !email && !anonymousId) anonymousId = messageId;
 	return {
-		type: name === 'Identify' ? 'identify' : 'track',
+		type: identify ? 'identify' : 'track',
 		event: name,
 		messageId,
 		timestamp: toIsoUtc(ts ?? input.receivedAt, m.timestampPath || 'timestamp', true),
@@ -57,6 +60,7 @@ function one(item: unknown, m: CustomMapping, input: NormalizeInput, at: string)
 		email,
 		properties,
 		context: { source: 'custom', topic: rawName.slice(0, 200) },
+		...(identify && isObject(propsSource) ? { traits: { ...propsSource } } : {}),
 		...(input.keepRaw ? { raw: item } : {}),
 	};
 }

@@ -142,7 +142,19 @@ export const shopify: EventSource = {
 				cart_id: optionalString(body.cart_token),
 				total,
 				subtotal: money(body.subtotal_price),
-				revenue: money(body.subtotal_price),
+				// ev-fix: with taxes_included, the subtotal less the items' taxes (total_tax less the shipping lines' taxes)
+				revenue:
+					body.taxes_included === true && money(body.subtotal_price) !== undefined && tax !== undefined
+						? roundMoney(
+								money(body.subtotal_price)! -
+									(tax -
+										(Array.isArray(body.shipping_lines) ? body.shipping_lines : [])
+											.filter(isObject)
+											.flatMap((l) => (Array.isArray(l.tax_lines) ? l.tax_lines.filter(isObject) : []))
+											.reduce((sum, t) => sum + (money(t.price) ?? 0), 0)),
+								currency,
+							)
+						: money(body.subtotal_price),
 				tax,
 				shipping,
 				discount: money(body.total_discounts),

@@ -52,6 +52,8 @@ export const stripe: EventSource = {
 			properties = {
 				checkout_id: optionalString(object.id),
 				order_id: optionalString(metadata.order_id) ?? (event !== 'Checkout Abandoned' ? optionalString(object.payment_intent) ?? optionalString(object.id) : undefined),
+				// ev-fix: the payment's join key to its refunds (not on Checkout Abandoned)
+				payment_intent: event !== 'Checkout Abandoned' ? optionalString(object.payment_intent) : undefined,
 				total,
 				value: total,
 				subtotal: minorToMajor(object.amount_subtotal, currency),
@@ -77,6 +79,8 @@ export const stripe: EventSource = {
 			properties = {
 				order_id: optionalString(metadata.order_id) ?? optionalString(object.payment_intent) ?? optionalString(object.id),
 				charge_id: optionalString(object.id),
+				// ev-fix: the join key to the Checkout Session's Order Completed
+				payment_intent: optionalString(object.payment_intent),
 				total: refunded,
 				value: refunded,
 				amount_refunded_total: minorToMajor(object.amount_refunded, currency),

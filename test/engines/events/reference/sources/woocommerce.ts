@@ -261,6 +261,10 @@ export const woocommerce: EventSource = {
 				coupon: coupons.length ? coupons.join(',') : undefined,
 				currency,
 				products: lines(body.line_items),
+				// ev-fix: all refunds so far, positive, rounded per currency
+				amount_refunded_total: Array.isArray(body.refunds) && body.refunds.some((r) => isObject(r) && money(r.total) !== undefined)
+					? roundMoney(body.refunds.reduce((sum: number, r) => sum + (isObject(r) ? Math.abs(money(r.total) ?? 0) : 0), 0), currency)
+					: undefined,
 			};
 			const t = compact({ first_name: optionalString(billing.first_name), last_name: optionalString(billing.last_name), phone: optionalString(billing.phone) });
 			if (Object.keys(t).length) traits = t;
