@@ -184,6 +184,20 @@ describe('A/B Experiment Analyze: Stripe refunds of an attributed checkout (the 
 		]);
 		expect(full.attribution).toEqual({ mode: 'attributed', window_hours: null, orders_refunded: 1 });
 	});
+
+	it("with the merchant's own order number in the session's metadata, the charge's refund (named by the PaymentIntent: Stripe does not copy session metadata to the charge) still withdraws the order", async () => {
+		const numbered = stripeCheckout('anna@example.com', 'control', 'pi_anna', { order_id: 'ORD-77' });
+		const refund = stripeRefund('evt_r1', 'pi_anna', 2198, 0);
+		expect(numbered).toMatchObject({ properties: { order_id: 'ORD-77', payment_intent: 'pi_anna' } });
+		expect(refund).toMatchObject({ event: 'Order Refunded', properties: { order_id: 'pi_anna', payment_intent: 'pi_anna', amount_refunded_total: 21.98 } });
+		const report = await analyzeReport([...sends(), numbered, refund]);
+		// by hand: anna's 21.98 order refunded in full: control 1 sent, 0 converted; treatment ben 1, 0
+		expect(rows(report)).toEqual([
+			['control', 1, 0],
+			['treatment', 1, 0],
+		]);
+		expect(report.attribution).toEqual({ mode: 'attributed', window_hours: null, orders_refunded: 1 });
+	});
 });
 
 describe('A/B Experiment Analyze: order ids are matched within their source and store', () => {

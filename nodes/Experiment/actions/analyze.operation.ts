@@ -364,6 +364,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				// an Order Cancelled, or Order Refunded events of its whole total, withdraw the Order
 				// Completed of the same id (a number or its text) from the same source and store
 				orderId: str(props.order_id),
+				// Stripe: the refund names the PaymentIntent when the session's metadata.order_id named the order
+				paymentId: str(props.payment_intent),
 				orderScope: orderScope(json, str),
 				amount: amountOf(props.total),
 				currency: str(props.currency),

@@ -418,6 +418,13 @@ export interface EngagementEvent {
 	 */
 	orderId?: string | number;
 	/**
+	 * On an 'Order Completed': another id its withdrawing events may name it by, in the same scope:
+	 * Stripe's `payment_intent`. A Checkout Session's `metadata.order_id` is the order's id, but
+	 * Stripe does not copy the session's metadata to the charge, so the refund (charge.refunded) is
+	 * named by the PaymentIntent instead.
+	 */
+	paymentId?: string;
+	/**
 	 * Where the order id is numbered: the event's source and store (e.g. the WooCommerce site,
 	 * the Shopify shop), as one opaque text. Two events with a scope match only when their scopes
 	 * are equal; a withdrawing event without one (an item a workflow built) matches by the id alone.
@@ -504,10 +511,11 @@ function orderWithdrawals(events: EngagementEvent[]): (e: EngagementEvent) => Wi
 		else r.loose += amount!;
 	}
 	return (e) => {
-		const id = orderKey(e.orderId);
-		if (id === undefined) return undefined;
-		// a scoped order: by its scope, or by a withdrawing event without one; an order without a scope: by the id alone
-		const keys = typeof e.orderScope === 'string' ? [scoped(e.orderScope, id), bare(id)] : [bare(id)];
+		const ids = [orderKey(e.orderId), orderKey(e.paymentId)].filter((x): x is string => x !== undefined);
+		if (ids.length === 0) return undefined;
+		// a scoped order: by its scope, or by a withdrawing event without one; an order without a
+		// scope: by the id alone; under its order id, then its payment id (Stripe)
+		const keys = ids.flatMap((id) => (typeof e.orderScope === 'string' ? [scoped(e.orderScope, id), bare(id)] : [bare(id)]));
 		if (keys.some((key) => cancelled.has(key))) return 'cancelled';
 		const total = moneyOf(e.amount);
 		if (total === undefined) return undefined;
