@@ -69,8 +69,8 @@ export const scenario: Scenario = {
 				assert.equal(res.status, 200, await res.text());
 				const sentAt = Date.now();
 				// In the same wait: a buyer who left Shopify's "Email me with news and offers" box unticked.
-				const declined = `linus.${run}@example.com`;
-				const noConsent = await post(n8n.webhookUrl(URL_PATH), shopify('checkouts/create', { ...customer(4, 'Linus', declined), buyer_accepts_marketing: false }, `cart-d-${run}`));
+				const declined = `mara.${run}@example.com`;
+				const noConsent = await post(n8n.webhookUrl(URL_PATH), shopify('checkouts/create', { ...customer(6, 'Mara', declined), buyer_accepts_marketing: false }, `cart-nc-${run}`));
 				assert.equal(noConsent.status, 200, await noConsent.text());
 				const mail = await waitForMail(n8n.inbox, (m) => m.envelope.to.includes(email), (waitSeconds + 60) * 1000);
 				assert.ok(Date.now() - sentAt >= waitSeconds * 1000 - 500, 'the email waited for the Wait node');
