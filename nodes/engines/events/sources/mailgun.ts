@@ -33,6 +33,22 @@ function rawPayload(body: Record<string, unknown>): Record<string, unknown> {
 	return rest;
 }
 
+/**
+ * How hard a permanent failure is. Mailgun says so itself in `delivery-status["bounce-type"]`
+ * (`hard` / `soft`, the Permanent Failed Event of
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads): its own
+ * soft bounces ("the mailbox is full or for other reasons", Tracking Failures) do not suppress the
+ * address. Without it, reason `old` is a message Mailgun gave up after 8 hours of temporary
+ * failures, "a permanent failure with the description of 'Too old'" (help.mailgun.com, "Will
+ * Mailgun retry my failed messages"): a soft bounce repeated, not an address that does not
+ * exist. Any other permanent failure is hard, as before.
+ */
+function failedBounceType(reason: unknown, status: Record<string, unknown>): 'hard' | 'soft' {
+	const stated = status['bounce-type'];
+	if (stated === 'hard' || stated === 'soft') return stated;
+	return reason === 'old' ? 'soft' : 'hard';
+}
+
 export const mailgun: EventSource = {
 	id: 'mailgun',
 	displayName: 'Mailgun',
@@ -79,7 +95,7 @@ export const mailgun: EventSource = {
 			const url = optionalString(data.url);
 			if (url !== undefined) properties.link_url = url;
 		}
-		if (topic === 'failed' && !dropped) properties.bounce_type = 'hard';
+		if (topic === 'failed' && !dropped) properties.bounce_type = failedBounceType(reasonCode, status);
 		const reason = optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message);
 		if (reason !== undefined) properties.reason = reason;
 		if (Array.isArray(data.tags) && data.tags.length) properties.tags = data.tags.filter((t) => typeof t === 'string').join(',');

@@ -118,8 +118,14 @@ export const ses: EventSource = {
 		const detail = obj(e[topic.toLowerCase()]);
 		const change = topic === 'Subscription' ? subscriptionChange(detail) : undefined;
 		if (change) name = change.name;
-		if (!name) {
-			const unknown = unknownTopic(ses, input, topic === 'Subscription' ? 'Subscription (no change)' : topic, e, baseId, 'Message.eventType');
+		// A feedback report of type `not-spam` says the reporter does NOT consider the message spam
+		// ("may be used to correct a message that was incorrectly tagged or categorized as spam", the
+		// complaint types table of https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html,
+		// RFC 5965 / IANA MARF feedback types): no complaint, so unmapped as `Complaint (not-spam)`.
+		const notSpam = topic === 'Complaint' && detail.complaintFeedbackType === 'not-spam';
+		if (!name || notSpam) {
+			const unknownName = notSpam ? 'Complaint (not-spam)' : topic === 'Subscription' ? 'Subscription (no change)' : topic;
+			const unknown = unknownTopic(ses, input, unknownName, e, baseId, notSpam ? 'Message.complaint.complaintFeedbackType' : 'Message.eventType');
 			return unknown ? [unknown] : [];
 		}
 		let recipients: unknown[];

@@ -57,7 +57,15 @@ export const mailgun: EventSource = {
 					...writtenAttribution(data['user-variables']), // attrascii
 					esp_message_id: optionalString(obj(obj(data.message).headers)['message-id']),
 					link_url: topic === 'clicked' ? optionalString(data.url) : undefined,
-					bounce_type: topic === 'failed' && !dropped ? (severity === 'temporary' ? 'soft' : 'hard') : undefined,
+					// esp-events fix: Mailgun's own delivery-status["bounce-type"] decides; else reason "old" (retries exhausted) is soft
+					bounce_type:
+						topic === 'failed' && !dropped
+							? status['bounce-type'] === 'hard' || status['bounce-type'] === 'soft'
+								? status['bounce-type']
+								: data.reason === 'old'
+									? 'soft'
+									: 'hard'
+							: undefined,
 					reason: optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message),
 					tags: Array.isArray(data.tags) && data.tags.length ? data.tags.filter((t) => typeof t === 'string').join(',') : undefined,
 				},

@@ -91,11 +91,15 @@ export const ses: EventSource = {
 		const baseId = snsMessageId ?? contentId('ses', e);
 		const sub = topic === 'Subscription' ? subscription(obj(e.subscription)) : undefined;
 		const name = sub ? sub.name : own(EVENTS, topic);
-		if (!name) {
-			const unknown = unknownTopic(ses, input, topic === 'Subscription' ? 'Subscription (no change)' : topic, e, baseId, 'Message.eventType');
+		const detail = obj(e[topic.toLowerCase()]);
+		// esp-events fix: a Complaint of feedback type not-spam is no complaint: unmapped, as "Complaint (not-spam)"
+		const notSpam = topic === 'Complaint' && detail.complaintFeedbackType === 'not-spam';
+		if (!name || notSpam) {
+			const unknown = notSpam
+				? unknownTopic(ses, input, 'Complaint (not-spam)', e, baseId, 'Message.complaint.complaintFeedbackType')
+				: unknownTopic(ses, input, topic === 'Subscription' ? 'Subscription (no change)' : topic, e, baseId, 'Message.eventType');
 			return unknown ? [unknown] : [];
 		}
-		const detail = obj(e[topic.toLowerCase()]);
 		let recipients: unknown[];
 		const extra: Record<string, unknown> = { ...sub?.extra };
 		if (topic === 'Bounce') {
