@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, pipeline } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
+import { toASCII as punycodeToASCII } from 'nodemailer/lib/punycode';
 import type { Channel, Unit } from './engine';
 import { USER_ID_KEY } from '../types/attribution';
 import type { HeaderLineProblem, MessageProblem, MessageResult, OutboundMessage } from './types';
@@ -126,14 +127,30 @@ export function checkSmtpMessage(message: OutboundMessage): MessageProblem | und
 	return problems.length ? attributionLineProblem(problems) : undefined;
 }
 
+/** RFC 5322 §3.2.3 dot-atom-text: atext runs joined by single dots (ASCII only). */
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
 /**
  * The sender's domain as a Message-ID's id-right can hold it: a msg-id is ASCII (RFC 5322 §3.6.4,
  * dot-atom-text), so an internationalized domain is written in its IDNA ASCII form (`xn--…`), as
- * nodemailer writes the From address itself.
+ * nodemailer writes the From address itself. A domain IDNA has no ASCII form for (a joiner or
+ * mixed-direction label, e.g. `a\u200db.de`) is written as nodemailer then writes the From address:
+ * each non-ASCII label lower-cased and Punycode-encoded (RFC 3492, `xn--ab-m1t.de`). A domain that
+ * is still no dot-atom that way (`[`, `]`, `\`, `:` in it) gives `localhost`, as nodemailer's own
+ * Message-IDs do without a domain: the Message-ID stays unique by its key and run.
  */
-function domainOf(email: string): string {
+function messageIdDomain(email: string): string {
 	const domain = email.split('@')[1];
-	return domain ? asciiDomain(domain) : 'localhost';
+	if (!domain) return 'localhost';
+	const ascii = asciiDomain(domain);
+	if (DOT_ATOM.test(ascii)) return ascii;
+	try {
+		const encoded = punycodeToASCII(domain.toLowerCase());
+		if (DOT_ATOM.test(encoded)) return encoded;
+	} catch {
+		// Punycode overflow: no ASCII form.
+	}
+	return 'localhost';
 }
 
 /** Longest idempotency key written into a Message-ID as it is; a longer one is written as its hash. */
@@ -154,7 +171,7 @@ function messageIdKey(key: string): string {
 
 /** `<key.run@sender-domain>`: the idempotency key (what Message-ID can hold of it) and the run's own value. */
 function messageId(m: OutboundMessage): string {
-	return `<${messageIdKey(m.idempotencyKey)}${m.run ? `.${m.run}` : ''}@${domainOf(m.from.email)}>`;
+	return `<${messageIdKey(m.idempotencyKey)}${m.run ? `.${m.run}` : ''}@${messageIdDomain(m.from.email)}>`;
 }
 
 function mailOptions(m: OutboundMessage) {

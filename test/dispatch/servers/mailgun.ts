@@ -23,6 +23,10 @@
  *    `user-variables` then holds, each value read as JSON when it is JSON text (`1e3` → 1000,
  *    `true` → true), else the text itself.
  *    https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-attachments
+ *  - one invalid address in `to` refuses the whole request (nothing is sent, the address is not
+ *    named): 400 {"message": "'to' parameter is not a valid address. please check documentation"},
+ *    Mailgun's answer as its maintainers quote it (https://github.com/mailgun/mailgun-js-boland/issues/199,
+ *    https://github.com/mbouclas/loopback-connector-mailgun/issues/5: a batch with recipient-variables).
  *  - success: 200 {"id": "<…@domain>", "message": "Queued. Thank you."}; errors: 400
  *    {"message": …}, 401 Forbidden, 429 (rate limits) and 5xx.
  */
@@ -67,6 +71,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 	body: JSON.stringify(body),
 });
 
+/** An addr-spec with a domain of two or more non-empty labels, none starting or ending with a hyphen. */
+function validAddress(address: string): boolean {
+	const at = address.lastIndexOf('@');
+	if (at <= 0) return false;
+	const labels = address.slice(at + 1).split('.');
+	return labels.length >= 2 && labels.every((label) => /^[^\s.@-](?:[^\s.@]*[^\s.@-])?$/.test(label));
+}
+
 export function mailgunFault(status: number): Reply {
 	if (status === 401) return { status, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' };
 	if (status === 429) return json(429, { message: 'Too many requests' });
@@ -102,6 +114,10 @@ export async function startMailgunServer(apiKey = MAILGUN_TEST_KEY): Promise<Mai
 		if (!from) return json(400, { message: "'from' parameter is missing" });
 		if (to.length === 0) return json(400, { message: "'to' parameter is missing" });
 		if (to.length > 1000) return json(400, { message: "'to' parameter can't contain more than 1000 recipients" });
+		// One invalid address refuses the whole request, without naming it, and nothing is sent.
+		if (to.some((recipient) => !validAddress(/<([^>]+)>\s*$/.exec(recipient)?.[1] ?? recipient))) {
+			return json(400, { message: "'to' parameter is not a valid address. please check documentation" });
+		}
 		const template = one('template');
 		if (!one('text') && !one('html') && !template) {
 			return json(400, { message: "Need at least one of 'text', 'html' or 'template' parameters specified" });

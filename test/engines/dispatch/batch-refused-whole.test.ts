@@ -1,5 +1,6 @@
 /**
- * Brevo (POST /v3/smtp/email with messageVersions) and Amazon SES (SendBulkEmail) refuse a whole
+ * Brevo (POST /v3/smtp/email with messageVersions), Amazon SES (SendBulkEmail) and Mailgun (a batch
+ * with recipient-variables) refuse a whole
  * call for one invalid recipient with a 400 that does not say which message, and send nothing of
  * it. The messages of such a call are then sent again in halves (sendAgain), a half refused the
  * same way halved again, so that only the one at fault fails; a message refused alone fails for
@@ -11,15 +12,19 @@
  *  - SES v2: 400 BadRequestException "Illegal address"
  *    (https://github.com/awsdocs/aws-doc-sdk-examples/pull/5191), and in the sandbox 400
  *    MessageRejected "Email address is not verified. The following identities failed the check in
- *    region …: …" (https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html).
+ *    region …: …" (https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html);
+ *  - Mailgun: 400 {"message": "'to' parameter is not a valid address. please check documentation"}
+ *    (https://github.com/mailgun/mailgun-js-boland/issues/199).
  */
 import { dispatch, httpChannel } from '../../../nodes/engines/dispatch/engine';
 import { brevo } from '../../../nodes/engines/dispatch/providers/brevo';
+import { mailgun } from '../../../nodes/engines/dispatch/providers/mailgun';
 import { ses } from '../../../nodes/engines/dispatch/providers/ses';
 import { signAwsRequest } from '../../../nodes/engines/dispatch/sigv4';
 import { fakeSleep, renderedItems } from '../../dispatch/helpers';
 import { BREVO_TEST_KEY, startBrevoServer, type BrevoServer } from '../../dispatch/servers/brevo';
-import { localTransport } from '../../dispatch/servers/provider-server';
+import { mailgunAuth, startMailgunServer, type MailgunServer } from '../../dispatch/servers/mailgun';
+import { localTransport, parseMultipart } from '../../dispatch/servers/provider-server';
 import { SES_TEST_CREDENTIALS, startSesServer, type SesServer } from '../../dispatch/servers/ses';
 
 const settings = (extra: Record<string, unknown> = {}) => {
@@ -133,5 +138,47 @@ describe('Amazon SES: a SendBulkEmail call refused whole', () => {
 			['failed', 1, 400],
 		]);
 		expect(entries()).toEqual([2]);
+	});
+});
+
+describe('Mailgun: a batch refused whole for one invalid address in `to`', () => {
+	let server: MailgunServer;
+	beforeAll(async () => (server = await startMailgunServer()));
+	afterAll(async () => server.close());
+	beforeEach(() => {
+		server.delivered.length = 0;
+		server.received.length = 0;
+	});
+	const sizes = () => server.received.map((r) => parseMultipart(r.body, String(r.headers['content-type'])).get('to')?.length ?? 0);
+	const channel = () => httpChannel(mailgun, { domain: 'mg.shop.example.com', baseUrl: server.url }, localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, authorization: mailgunAuth() } })));
+	/** Passes the node's address check (a dot after the @) and is no address Mailgun accepts (an empty label). */
+	const withDoubleDot = (n: number, bad: number) => renderedItems(n).map((item) => (item.index === bad ? { ...item, to: { email: `user${bad}@example..com`, name: `User ${bad}` } } : item));
+
+	it('the fake answers as Mailgun does: the whole request refused, nothing sent, no address named', async () => {
+		const items = withDoubleDot(2, 1);
+		const [plan] = mailgun.plan(items.map((item) => ({ index: item.index, idempotencyKey: `k${item.index}`, from: item.from, to: item.to, subject: item.subject, html: item.html, headers: {}, metadata: {} })), 'rendered', { domain: 'mg.shop.example.com', baseUrl: server.url });
+		const answer = await localTransport(server.url, (r) => ({ ...r, headers: { ...r.headers, authorization: mailgunAuth() } }))(plan.request);
+		expect([answer.status, JSON.parse(answer.body)]).toEqual([400, { message: "'to' parameter is not a valid address. please check documentation" }]);
+		expect(server.delivered).toHaveLength(0);
+	});
+
+	it('the recipients are sent again in halves: the valid ones are queued, only the invalid one fails, each tried once', async () => {
+		const report = await dispatch(withDoubleDot(4, 2), channel(), { mode: 'rendered', ...settings() });
+		expect(report.outcomes.map((o) => [o.status, o.attempts, o.responseCode])).toEqual([
+			['queued', 1, 200],
+			['queued', 1, 200],
+			['failed', 1, 400],
+			['queued', 1, 200],
+		]);
+		expect(report.outcomes[2].error).toBe("HTTP 400: 'to' parameter is not a valid address. please check documentation");
+		expect(server.delivered.map((d) => d.to).sort()).toEqual(['User 0 <user0@example.com>', 'User 1 <user1@example.com>', 'User 3 <user3@example.com>']);
+		expect(sizes()).toEqual([4, 2, 2, 1, 1]);
+	});
+
+	it('a request refused for another reason (the sender) is not split', () => {
+		const items = withDoubleDot(3, 1);
+		const [plan] = mailgun.plan(items.map((item) => ({ index: item.index, idempotencyKey: `k${item.index}`, from: item.from, to: item.to, subject: item.subject, html: item.html, headers: {}, metadata: {} })), 'rendered', { domain: 'mg.shop.example.com' });
+		const results = mailgun.parse(plan, { status: 400, headers: {}, body: JSON.stringify({ message: "'from' parameter is not a valid address. please check documentation" }) });
+		expect(results.map((r) => [r.status, r.sendAgain === true])).toEqual([['failed', false], ['failed', false], ['failed', false]]);
 	});
 });

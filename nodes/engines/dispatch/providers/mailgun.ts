@@ -28,6 +28,10 @@
  * `o:tag` for the first 3 tags ("A single message may be marked with up to 3 tags",
  * https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/track-tagging).
  * Mailgun accepts no idempotency key.
+ *
+ * A request answered 400 for one address in `to` Mailgun does not accept (INVALID_TO) sent nothing
+ * and names no address: its messages are sent again in halves, down to one (sendAgain), so only
+ * that message fails.
  */
 import type {
 	DispatchMode,
@@ -49,7 +53,7 @@ import {
 	sha256Hex,
 	stableJson,
 } from './batch-helpers';
-import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem, isRecord, parseJson, stringSetting, trimSlash } from '../util';
+import { fitsHeaderLine, headerJsonMetadata, headerJsonProblem, isRecord, parseJson, refusedForOthers, stringSetting, trimSlash } from '../util';
 import { encodeVariableValue } from '../../types/attribution';
 
 export const MAILGUN_MAX_RECIPIENTS = 1000;
@@ -228,6 +232,15 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode, variablesOf:
 	return form.encode(messages.map((m) => m.idempotencyKey).join('\n'));
 }
 
+/**
+ * Mailgun's answer to a request with an address in `to` it does not accept: 400 "'to' parameter is
+ * not a valid address. please check documentation" (https://github.com/mailgun/mailgun-js-boland/issues/199,
+ * a maintainer: "a response from mailgun API when you use an invalid email in the to parameter"). The
+ * whole request is refused and the address not named; with 1,000 recipients per request one such
+ * address would fail them all.
+ */
+const INVALID_TO = /'to' parameter is not a valid address/i;
+
 export const mailgun: EspProvider = {
 	id: 'mailgun',
 	displayName: 'Mailgun',
@@ -280,6 +293,12 @@ export const mailgun: EspProvider = {
 				...(id ? { providerMessageId: id } : {}),
 			}));
 		}
-		return failAll(plan, response, describeError(response, ['message']));
+		const error = describeError(response, ['message']);
+		if (response.status === 400 && plan.messages.length > 1 && INVALID_TO.test(error)) {
+			// Mailgun refused the whole batch (it sends nothing of it) for one address in `to` without
+			// saying which: the messages are sent again in halves, down to one, so only that one fails.
+			return plan.messages.map((m) => refusedForOthers(m, 400, `Mailgun refused the whole request of ${plan.messages.length} recipients without naming the address at fault: ${error}`));
+		}
+		return failAll(plan, response, error);
 	},
 };
