@@ -214,4 +214,75 @@ describe('templates: test events, suppression and consent', () => {
 			expect(verdicts).toEqual([false, false, true, true]);
 		});
 	});
+
+	describe('browse-abandonment.json: a visitor known by userId only (Segment track without traits)', () => {
+		const received: ReceivedMail[] = [];
+		let inbox: SmtpInbox;
+		beforeAll(async () => {
+			inbox = await startSmtpInbox({ into: received });
+		});
+		afterAll(() => inbox.close());
+
+		/**
+		 * Segment's track spec carries `userId`, not the address (it is in the identify call's
+		 * traits): the canonical Product Viewed has `email: null`, the profile has the address.
+		 * ESP Dispatch 1.1 mails `$json.email || $json.profile?.email` by default; the filter dropped
+		 * such a view, and the unsubscribe link read `$json.email` alone ("?email=undefined").
+		 */
+		it('passes "Known and subscribed?" and is mailed at the profile\'s address, with its own unsubscribe link', async () => {
+			const file = 'browse-abandonment.json';
+			const wf = template(file);
+			const db = tempSqliteFile();
+			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+			const at = (minutes: number) => ({ timestamp: ago(minutes), receivedAt: ago(minutes) });
+			const record = { ...node(wf, 'Record event'), parameters: { operation: 'record', databaseFile: db } };
+			const identify = { type: 'identify', event: 'Identify', messageId: 'seg-id-1', ...at(300), userId: 'u-ada', anonymousId: null, email: 'ada@example.com', traits: { email: 'ada@example.com', first_name: 'Ada' }, properties: {} };
+			const view = { type: 'track', event: 'Product Viewed', messageId: 'seg-view-1', ...at(130), userId: 'u-ada', anonymousId: null, email: null, properties: { product_id: 'p1', name: 'Wool scarf', price: 39, url: 'https://shop.example.com/p/scarf' } };
+			const recorded = await runWorkflow({ nodes: [record], connections: {} }, { input: [identify, view].map((json) => ({ json: json as IDataObject })) });
+			expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded']);
+
+			const order: string[] = [];
+			for (let name = 'Viewed again since?'; ; ) {
+				order.push(name);
+				if (name === 'Send') break;
+				const outputs = wf.connections[name]?.main ?? [];
+				name = outputs.find((o) => (o ?? []).length > 0)![0].node;
+			}
+			const got = order.indexOf('Known and subscribed?');
+			expect(got).toBeGreaterThan(0);
+			const path = order.filter((name) => node(wf, name).type.startsWith(P));
+			const outputOf = (name: string) => (wf.connections[name]?.main ?? []).findIndex((o) => (o ?? []).length > 0);
+			const nodes = path.map((name) => {
+				const n = node(wf, name);
+				return n.type === `${P}customerProfile` ? { ...n, parameters: { ...n.parameters, databaseFile: db } } : n;
+			});
+			const connections: IConnections = {};
+			for (let k = 0; k < path.length - 1; k++) {
+				const main: IConnections[string]['main'] = [];
+				for (let o = 0; o < outputOf(path[k]); o++) main.push([]);
+				main.push([{ node: path[k + 1], type: 'main', index: 0 }]);
+				connections[path[k]] = { main };
+			}
+			// up to Get profile, then the filter (n8n's expression engine), then Render → Send
+			const upTo = (last: string): WorkflowJson => {
+				const names = path.slice(0, path.indexOf(last) + 1);
+				return { nodes: nodes.filter((n) => names.includes(n.name)), connections: Object.fromEntries(Object.entries(connections).filter(([k]) => names.includes(k) && k !== last)) };
+			};
+			const before = await runWorkflow(upTo('Get profile'), { input: [{ json: view as IDataObject }] });
+			expect(before.error).toBeUndefined();
+			const item = before.items('Get profile')[0].json;
+			expect(await passes(wf, 'Known and subscribed?', item)).toBe(true);
+			const rest = path.slice(path.indexOf('Get profile') + 1);
+			const send = await runWorkflow(
+				{ nodes: nodes.filter((n) => rest.includes(n.name)), connections: Object.fromEntries(Object.entries(connections).filter(([k]) => rest.includes(k))) },
+				{ input: [{ json: item }], credentials: { personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, ignoreSslIssues: false } }, mode: 'trigger' },
+			);
+			expect(send.error).toBeUndefined();
+			expect(send.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com']);
+			const unsubscribe = 'https://shop.example.com/unsubscribe?email=ada%40example.com';
+			expect(received[0].mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toContain(`<${unsubscribe}>`);
+			expect(received[0].mail.html).toContain(`href="${unsubscribe}"`);
+		});
+	});
 });
