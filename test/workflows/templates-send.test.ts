@@ -66,7 +66,7 @@ describe('templates', () => {
 			expect([file, Object.keys(send.parameters).filter((k) => ['fromEmail', 'fromName', 'toEmail', 'subject', 'html', 'text', 'unsubscribeUrl'].includes(k))]).toEqual([file, []]);
 			expect([file, render.parameters.outputField]).toEqual([file, undefined]);
 			// The one unsubscribe URL, in Render Email, used by the body link and by List-Unsubscribe.
-			expect([file, render.parameters.unsubscribeUrl]).toEqual([file, '=https://shop.example.com/unsubscribe?email={{ encodeURIComponent($json.email) }}']);
+			expect([file, render.parameters.unsubscribeUrl]).toEqual([file, '=https://shop.example.com/unsubscribe?email={{ encodeURIComponent($json.email || $json.profile?.email) }}']);
 			expect([file, String(render.parameters.body).match(/href="[^"]*unsubscribe[^"]*"/gi)]).toEqual([file, ['href="{{ unsubscribe_url }}"']]);
 		}
 	});
