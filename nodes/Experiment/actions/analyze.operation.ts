@@ -96,6 +96,15 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{ displayName: 'Baseline Rate (%)', name: 'baselinePercent', type: 'number', typeOptions: { numberPrecision: 2 }, default: 2, description: 'The rate you planned the test for; default: the control\'s observed rate' },
+			{
+				displayName: 'Count Machine Opens',
+				name: 'countMachineOpens',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an Email Opened the provider flags as a machine open (SendGrid machine opens, Brevo proxy opens: properties.machine_open, e.g. Apple Mail Privacy Protection loading images at delivery) counts as an open. Off: it counts as a send only, so open rates measure people.',
+				displayOptions: { show: { '/inputType': ['events'] } },
+			},
 			{ displayName: 'Exclude Variants', name: 'exclude', type: 'string', default: 'holdout', description: 'Comma-separated variants left out of the comparison. Clear it to compare with the A/B holdout.' },
 			{ displayName: 'Planned Recipients per Variant', name: 'planned', type: 'number', default: 10000, description: 'Sample size you committed to; default: the required sample size' },
 			{ displayName: 'Power', name: 'power', type: 'number', typeOptions: { minValue: 0.5, maxValue: 0.99, numberPrecision: 2 }, default: 0.8, description: 'Chance of detecting the effect if it exists' },
@@ -360,6 +369,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
 				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
 				ids: recipientIds(json, props, str),
+				machineOpen: props.machine_open === true,
 				time: eventTime(json.timestamp),
 				// an Order Cancelled, or Order Refunded events of its whole total, withdraw the Order
 				// Completed of the same id (a number or its text) from the same source and store
@@ -394,7 +404,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	// when every row failed, with every input item
 	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
 	try {
-		if (eventInput) ({ counts, ignored, attribution, warnings: variantWarnings, heldOut } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode));
+		let machineOpens = 0;
+		if (eventInput) {
+			const countMachineOpens = options.countMachineOpens === true || options.countMachineOpens === 'true';
+			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
+		}
 		const report = analyze(counts, {
 			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
 			control: textParameter(this.getNodeParameter('control', 0, 'control'), 'Control Variant'),
@@ -409,7 +423,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			heldOut,
 			orderAttribution: eventInput?.mode.mode,
 		});
-		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
+		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, ...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}), attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {
 		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem }, ...rowErrors];
 		throw new NodeOperationError(this.getNode(), (error as Error).message);

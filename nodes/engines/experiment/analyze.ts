@@ -398,6 +398,13 @@ export interface EngagementEvent {
 	 * `e:<email>`, `a:<anonymousId>`): ids that appear together on one event are one recipient.
 	 */
 	ids?: string[];
+	/**
+	 * On an 'Email Opened': the provider flags it as a machine open (SendGrid `sg_machine_open`,
+	 * Brevo proxy opens: canonical `properties.machine_open`), e.g. Apple Mail Privacy Protection
+	 * loading every image at delivery. Counted as a send, not an open, unless the caller counts
+	 * machine opens (aggregateEvents' `countMachineOpens`).
+	 */
+	machineOpen?: boolean;
 	/** A single recipient id (same as `ids: [recipient]`). */
 	recipient?: string;
 	/**
@@ -607,6 +614,8 @@ export interface AggregatedEvents {
 	warnings: Record<string, string[]>;
 	/** Variants whose recipients were held out (EngagementEvent.heldOut); they have no opened / clicked counts. */
 	heldOut: string[];
+	/** Email Opened events flagged as machine opens and counted as sends only (0 when machine opens are counted). */
+	machineOpens: number;
 }
 
 /**
@@ -664,13 +673,20 @@ const HOUR_MS = 3_600_000;
  * variant with held-out customers and also sends, opens or clicks is an AnalyzeError (a holdout
  * that was mailed measures nothing).
  */
-export function aggregateEvents(events: EngagementEvent[], experimentId?: string, attribution: OrderAttribution = { mode: 'attributed' }): AggregatedEvents {
+export function aggregateEvents(
+	events: EngagementEvent[],
+	experimentId?: string,
+	attribution: OrderAttribution = { mode: 'attributed' },
+	{ countMachineOpens = false }: { countMachineOpens?: boolean } = {},
+): AggregatedEvents {
 	const window = attribution.mode === 'window';
 	if (window && !(Number.isFinite(attribution.windowHours) && attribution.windowHours > 0)) throw new AnalyzeError(`Attribution window must be a number of hours above 0, got ${attribution.windowHours}`);
 	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]>; heldOut: boolean; mailed: boolean }>();
 	/** Orders without a variant, kept for the window (their usable ids and time, and whether withdrawn). */
 	const orders: Array<{ ids: string[]; time: number | undefined; withdrawn: Withdrawal | undefined }> = [];
 	let ignored = 0;
+	/** Opens counted as sends only (EngagementEvent.machineOpen). */
+	let machineOpens = 0;
 	const withdrawal = orderWithdrawals(events);
 	/** Attributed orders left out as cancelled or refunded (the window's are tallied with the others). */
 	const withdrawnAttributed = { cancelled: 0, refunded: 0 };
@@ -685,7 +701,12 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 		return root;
 	};
 	for (const e of events) {
-		const stage = e.heldOut ? 'sent' : STAGE_OF_EVENT[e.event];
+		let stage = e.heldOut ? 'sent' : STAGE_OF_EVENT[e.event];
+		// a machine open says the message arrived, not that anyone read it
+		if (stage === 'opened' && e.machineOpen === true && !countMachineOpens) {
+			stage = 'sent';
+			machineOpens++;
+		}
 		const ids = (e.ids ?? (e.recipient !== undefined ? [e.recipient] : [])).filter((id) => typeof id === 'string' && id !== '');
 		// Under the window any order is a candidate: one without a variant, and one attributed to
 		// another experiment's email (when one experiment is analysed), which is still an order by
@@ -855,5 +876,5 @@ export function aggregateEvents(events: EngagementEvent[], experimentId?: string
 	for (const [variant, s] of sets)
 		// the holdout got no email: no opens or clicks to count (not 0 of them)
 		counts.push(variants.get(variant)!.heldOut ? { variant, sent: s[0].size, converted: s[3].size } : { variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
-	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut };
+	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut, machineOpens };
 }
