@@ -16,6 +16,7 @@ export { toProfile, toMinor, validateEvent, checkEvent, InvalidEventError } from
 export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
 export { flattenProfile, scopeLabel, toCsv } from './csv';
+export { emailKey } from './email';
 export { isEventRejection } from './errors';
 export { parameterTimeMs, profileTimeMs } from './time';
 
