@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { flattenProfile, toCsv, type ProfileStore } from '../../engines/profile';
+import { flattenProfile, toCsv, PROFILE_CSV_COLUMNS, TRANSACTION_CSV_COLUMNS, type ProfileStore } from '../../engines/profile';
 import { dateParameterMs, failedItem, exactError } from './common';
 
 const show = { show: { operation: ['export'] } };
@@ -103,7 +103,8 @@ async function exportFor(this: IExecuteFunctions, i: number, store: ProfileStore
 	const pairedItem = { item: i };
 	if (format === 'csv') {
 		const property = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';
-		const csv = toCsv(rows as Array<Record<string, unknown>>);
+		// no rows: the header line alone, so a Read CSV after it still knows the columns
+		const csv = toCsv(rows as Array<Record<string, unknown>>, what === 'transactions' ? TRANSACTION_CSV_COLUMNS : PROFILE_CSV_COLUMNS);
 		const binary = await this.helpers.prepareBinaryData(Buffer.from(csv, 'utf8'), `${what}.csv`, 'text/csv');
 		return [{ json: { rows: rows.length, export: what }, binary: { [property]: binary }, pairedItem }];
 	}

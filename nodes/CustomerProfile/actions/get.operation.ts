@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import type { ProfileStore, Suppression } from '../../engines/profile';
+import { emailKey, type ProfileStore, type Suppression } from '../../engines/profile';
 import { failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
 const show = { show: { operation: ['get'] } };
@@ -35,7 +35,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			// whoever is mailed at it, so they come out as Check Suppression gives them, where ESP
 			// Dispatch reads them first ("suppression").
 			if (profile === null && lookup.email) {
-				const email = lookup.email.trim().toLowerCase();
+				const email = emailKey(lookup.email);
 				const facts = (await store.isSuppressed([email])).get(email);
 				if (facts?.suppressed) json.suppression = withStoreFacts(items[i].json.suppression, facts);
 			}

@@ -24,10 +24,29 @@ export const description: INodeProperties[] = [
 		name: 'resultField',
 		type: 'string',
 		default: 'recorded',
-		description: 'Field added to each item with the outcome: status (recorded, duplicate, or skipped for Normalize Event\'s placeholder of an empty batch) and profileId',
+		description: 'Field added to each item with the outcome: status (recorded, duplicate, or skipped for Normalize Event\'s placeholder of an empty batch or a skipped test event) and profileId',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Test Events',
+		name: 'testEvents',
+		type: 'options',
+		default: 'record',
+		options: [
+			{ name: 'Record', value: 'record', description: 'Record them like any other event (counted as orders and revenue)' },
+			{ name: 'Skip', value: 'skip', description: 'Pass them through unrecorded, with status skipped and reason "test event"' },
+		],
+		description:
+			'What to do with events marked context.test: true (Shopify test orders, Stripe test mode, the trigger\'s test deliveries). Record keeps the behaviour of earlier versions.',
 		displayOptions: show,
 	},
 ];
+
+/** An event marked as a test (Normalize Event sets `context.test: true` for Shopify test orders and Stripe test mode). */
+function isTestEvent(event: unknown): boolean {
+	const context = event !== null && typeof event === 'object' ? (event as { context?: unknown }).context : undefined;
+	return context !== null && typeof context === 'object' && (context as { test?: unknown }).test === true;
+}
 
 interface Pending {
 	/** Input item index. */
@@ -51,6 +70,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			if (event === undefined) {
 				throw new NodeOperationError(this.getNode(), `Item ${i} has no field "${field}"`, { itemIndex: i });
+			}
+			// A test event, when the node skips them: passes through, paired, unrecorded (no profile is touched).
+			if (isTestEvent(event) && this.getNodeParameter('testEvents', i, 'record') === 'skip') {
+				const resultField = (this.getNodeParameter('resultField', i, 'recorded') as string).trim() || 'recorded';
+				out[i] = { json: { ...items[i].json, [resultField]: { status: 'skipped', profileId: null, reason: 'test event' } }, pairedItem: { item: i } };
+				continue;
 			}
 			// Validate before anything is written: a bad event fails its item and changes nothing.
 			const problem = checkEvent(event);

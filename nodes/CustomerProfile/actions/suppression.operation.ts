@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { ProfileStore, Suppression } from '../../engines/profile';
+import { emailKey, type ProfileStore, type Suppression } from '../../engines/profile';
 import { failedItem, exactError, isPlaceholderItem, itemsLabel } from './common';
 
 const show = { show: { operation: ['suppression'] } };
@@ -37,7 +37,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				out[i] = { json: { ...items[i].json, [field]: unknown }, pairedItem: { item: i } };
 				continue;
 			}
-			const email = String(this.getNodeParameter('email', i, '') ?? '').trim().toLowerCase();
+			// `Ann Lee <ann@example.com>` is checked as ann@example.com, the address it is stored under
+			const email = emailKey(String(this.getNodeParameter('email', i, '') ?? ''));
 			if (!email || !email.includes('@')) {
 				throw new NodeOperationError(this.getNode(), `Item ${i}: "Email" (${email || 'empty'}) is not an email address`, { itemIndex: i });
 			}

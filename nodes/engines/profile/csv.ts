@@ -1,4 +1,6 @@
 import type { CustomerProfile, ProfileSubscription } from '../types/CustomerProfile';
+import { emptyState, toProfile } from './fold';
+import { transactionFromBody } from './transactions';
 
 /** A name inside a scope label: `\`, `;` and `/` (the label's separators) get a backslash before them. */
 const escapeName = (name: string | undefined): string => (name ?? '').replace(/[\\;/]/g, (c) => `\\${c}`);
@@ -53,6 +55,15 @@ export function flattenProfile(p: CustomerProfile): Record<string, unknown> {
 }
 
 /**
+ * The columns every profile row has (flattenProfile of a profile with no events; a row adds its
+ * `spentMinor_<CUR>` columns): the header of a profile CSV with no rows.
+ */
+export const PROFILE_CSV_COLUMNS: readonly string[] = Object.keys(flattenProfile(toProfile(emptyState('', 0), new Date(0))));
+
+/** The columns of a transaction row: the header of a transaction CSV with no rows. */
+export const TRANSACTION_CSV_COLUMNS: readonly string[] = Object.keys(transactionFromBody({ profileId: '', messageId: '', ts: 0, userId: null, email: null }, {}));
+
+/**
  * A text a spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or carriage
  * return: OWASP, CSV Injection, https://owasp.org/www-community/attacks/CSV_Injection) gets a `'`
  * before it. Numbers and booleans are written as they are.
@@ -69,12 +80,14 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /**
- * RFC 4180 CSV (CRLF, quotes doubled); the header is the union of the rows' keys in first-seen order.
+ * RFC 4180 CSV (CRLF, quotes doubled); the header is the union of the rows' keys in first-seen order,
+ * or `emptyColumns` when there are no rows: a file with only the header line, which a Read CSV or a
+ * spreadsheet import reads as zero rows of known columns (an empty file has no columns to map).
  * Text cells that a spreadsheet would run as a formula are prefixed with `'` (see FORMULA_START),
  * unless they are one plain number (see PLAIN_NUMBER).
  */
-export function toCsv(rows: Array<Record<string, unknown>>): string {
-	const header: string[] = [];
+export function toCsv(rows: Array<Record<string, unknown>>, emptyColumns: readonly string[] = []): string {
+	const header: string[] = rows.length ? [] : [...emptyColumns];
 	const seen = new Set<string>();
 	for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), header.push(k));
 	const cell = (v: unknown): string => {

@@ -10,6 +10,7 @@
  */
 import { CART_SNAPSHOT_EVENTS, ENGAGEMENT_EVENTS, type CanonicalEvent } from '../types/CanonicalEvent';
 import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView, ProfileSubscription } from '../types/CustomerProfile';
+import { emailKey } from './email';
 import { profileTimeMs } from './time';
 
 const DAY = 86_400_000;
@@ -225,7 +226,9 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 		);
 	}
 	const userId = idText(event.userId, 'userId');
-	const email = str(event.email)?.toLowerCase();
+	// `Ann Lee <ann@example.com>` is ann@example.com (emailKey), as Get Profile and Check Suppression look it up
+	const emailText = str(event.email);
+	const email = emailText === undefined ? undefined : emailKey(emailText) || undefined;
 	const anonymousId = idText(event.anonymousId, 'anonymousId');
 	refuseNul(userId, 'userId');
 	refuseNul(email, 'email');

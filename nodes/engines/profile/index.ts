@@ -15,7 +15,8 @@ export * from './types';
 export { toProfile, toMinor, validateEvent, checkEvent, InvalidEventError } from './fold';
 export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
-export { flattenProfile, scopeLabel, toCsv } from './csv';
+export { flattenProfile, scopeLabel, toCsv, PROFILE_CSV_COLUMNS, TRANSACTION_CSV_COLUMNS } from './csv';
+export { emailKey } from './email';
 export { isEventRejection } from './errors';
 export { parameterTimeMs, profileTimeMs } from './time';
 

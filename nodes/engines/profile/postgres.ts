@@ -13,6 +13,7 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { CustomerProfile } from '../types/CustomerProfile';
 import { plan, prepare, type Plan, type Prepared } from './batch';
 import { toProfile, type ProfileState } from './fold';
+import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
 import {
 	acceptsProfile,
@@ -422,7 +423,7 @@ export class PostgresProfileStore implements ProfileStore {
 
 	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {
 		await this.init();
-		const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
 		const out = new Map<string, Suppression>();
 		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
 		if (!wanted.length) return out;

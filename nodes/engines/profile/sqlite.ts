@@ -35,6 +35,7 @@ import {
 	withAddressSuppression,
 	type Transaction,
 } from './types';
+import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
@@ -429,7 +430,7 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {
-		const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
 		const out = new Map<string, Suppression>();
 		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
 		// The profile the address is an identity of, and every profile whose email it is (an address

@@ -1,4 +1,5 @@
 import type { CustomerProfile } from '../types/CustomerProfile';
+import { emailKey } from './email';
 import { addressFlags, type FoldOptions, type ProfileState } from './fold';
 
 /** How to find a customer: the first of userId, email, anonymousId that is set and known wins. */
@@ -59,7 +60,7 @@ export function suppressionRow(email: string, data: string): SuppressionRow {
  * the item, e.g. a checkout a template mails, still carries).
  */
 export function suppressionAddresses(profile: CustomerProfile, lookup: IdentityLookup): string[] {
-	const looked = typeof lookup.email === 'string' ? lookup.email.trim().toLowerCase() : '';
+	const looked = typeof lookup.email === 'string' ? emailKey(lookup.email) : '';
 	const out = profile.email ? [profile.email] : [];
 	if (looked !== '' && looked !== profile.email) out.push(looked);
 	return out;
@@ -180,7 +181,7 @@ export function lookupKeys(lookup: IdentityLookup): string[] {
 	const keys: string[] = [];
 	const s = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 	const u = s(lookup.userId);
-	const e = s(lookup.email)?.toLowerCase();
+	const e = s(lookup.email) === undefined ? undefined : emailKey(lookup.email!) || undefined;
 	const a = s(lookup.anonymousId);
 	if (u) keys.push(`u:${u}`);
 	if (e) keys.push(`e:${e}`);
