@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { numberOf } from '../../engines/rules/compare';
 import { parseTimeMs } from '../../engines/segments/parse';
-import { DAY_MS } from '../../engines/segments/summary';
+import { DATE_HINT, DAY_MS } from '../../engines/segments/summary';
 
 /** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
 export function readField(data: IDataObject, field: string): unknown {
@@ -78,7 +78,7 @@ export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, name:
 export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Reference Date', itemIndex?: number): number {
 	if (value === undefined || value === null || value === '') return Date.now();
 	const ms = parseTimeMs(value instanceof Date || typeof value === 'number' ? value : String(value));
-	if (ms === undefined) throw parameterError(ctx, `${name} "${String(value)}" is not a date`, itemIndex);
+	if (ms === undefined) throw parameterError(ctx, `${name} "${String(value)}" is not a date: ${DATE_HINT}`, itemIndex);
 	return ms;
 }
 

@@ -5,7 +5,7 @@ import { BOUNDARY_FLATNESS, MAX_SERIES_TERMS, expectedPurchases, fitBgNbd, proba
 import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/clv';
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
-import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
+import { DATE_HINT, TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
 import { asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber } from './common';
 
 const show = { operation: ['lifetimeValue'] };
@@ -192,7 +192,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const amount = parseMoneyMinor(readField(json, amountField));
 				if (amount === undefined) throw itemError(this, i, `amount field "${amountField}" is not a number (got ${JSON.stringify(readField(json, amountField)) ?? 'nothing'})`);
 				const ms = parseTimeMs(readField(json, timeField));
-				if (ms === undefined) throw itemError(this, i, `date field "${timeField}" is not a date (got ${JSON.stringify(readField(json, timeField)) ?? 'nothing'})`);
+				if (ms === undefined) throw itemError(this, i, `date field "${timeField}" is not a date (got ${JSON.stringify(readField(json, timeField)) ?? 'nothing'}): ${DATE_HINT}`);
 				let list = pairs.get(id);
 				if (!list) pairs.set(id, (list = []));
 				list.push({ item: i });
