@@ -39,6 +39,15 @@ describe('RFM: the currency of the amounts', () => {
 		expect(off.error).toBeUndefined();
 	});
 
+	it('reads the currency beside a nested amount: properties.currency of canonical Order Completed events', async () => {
+		const events = [
+			{ event: 'Order Completed', userId: 'u1', timestamp: '2024-01-10T10:00:00Z', properties: { order_id: '1', total: 59.9, currency: 'EUR' } },
+			{ event: 'Order Completed', userId: 'u2', timestamp: '2024-01-11T10:00:00Z', properties: { order_id: '2', total: 4200, currency: 'JPY' } },
+		];
+		const r = await run({ ...rfm, customerIdField: 'userId', amountField: 'properties.total' }, events);
+		expect(r.error?.message).toBe('Amounts are in 2 currencies (currency field "properties.currency": EUR from item 0, JPY from item 1): RFM adds up and compares amounts, so they must be in one currency');
+	});
+
 	it('reads KWD amounts at 3 decimals: 1.004 and 1.001 KWD differ (they tied at 1.00)', async () => {
 		const orders = [
 			{ customer_id: 'a', amount: 1.004, currency: 'KWD', timestamp: '2024-01-10' },

@@ -111,6 +111,16 @@ export function carriedIdentity(identities: Record<string, string> | undefined, 
 	return carried;
 }
 
+/**
+ * The Currency Field when the option is not set: `currency` beside the amount, so a canonical Order
+ * Completed read at `properties.total` is checked at `properties.currency`; `currency` for a plain
+ * amount field (Customer Profile's Export Transactions).
+ */
+export function defaultCurrencyField(amountField: string): string {
+	const dot = amountField.lastIndexOf('.');
+	return dot > 0 ? `${amountField.slice(0, dot)}.currency` : 'currency';
+}
+
 /** The currency the amounts are in (RFM and Lifetime Value), and the decimal places they are read at. */
 export interface AmountCurrency {
 	/** Upper-case code the items name, or undefined when none names one. */

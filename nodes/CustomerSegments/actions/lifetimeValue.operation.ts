@@ -6,7 +6,7 @@ import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/c
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { DATE_HINT, TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber, type AmountCurrency } from './common';
+import { amountCurrency, asOfMs, defaultCurrencyField, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -151,7 +151,7 @@ export const description: INodeProperties[] = [
 				name: 'currencyField',
 				type: 'string',
 				default: 'currency',
-				description: 'Field with the ISO 4217 currency of the amount. Amounts in more than one currency stop the node: they cannot be added up. One currency sets the decimal places (JPY 0, KWD 3). Empty: not checked.',
+				description: 'Field with the ISO 4217 currency of the amount. Amounts in more than one currency stop the node: they cannot be added up. One currency sets the decimal places (JPY 0, KWD 3). Empty: not checked. When not set: currency beside the amount (properties.currency for properties.total).',
 			},
 			{
 				displayName: 'Currency Decimal Places',
@@ -204,7 +204,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const options = this.getNodeParameter('clvOptions', 0, {}) as IDataObject;
 	let money: AmountCurrency;
 	try {
-		money = amountCurrency(this, items, String(options.currencyField ?? 'currency').trim(), options.decimals, 'Lifetime Value');
+		const amountField = ((input === 'transactions' ? this.getNodeParameter('clvAmountField', 0, 'amount') : this.getNodeParameter('clvMonetaryField', 0, 'monetary_value')) as string).trim();
+		money = amountCurrency(this, items, String(options.currencyField ?? defaultCurrencyField(amountField)).trim(), options.decimals, 'Lifetime Value');
 	} catch (error) {
 		return modelFailure(this, error as NodeOperationError, items.length, []);
 	}

@@ -13,7 +13,7 @@ import {
 	type RfmDimensions,
 	type RfmRule,
 } from '../../engines/segments/rfm';
-import { amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
+import { amountCurrency, asOfMs, defaultCurrencyField, carriedIdentity, handleItemError, itemError, modelFailure, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['rfm'] };
 
@@ -204,7 +204,7 @@ export const description: INodeProperties[] = [
 				name: 'currencyField',
 				type: 'string',
 				default: 'currency',
-				description: 'Field with the ISO 4217 currency of the amount (items, not CSV). Amounts in more than one currency stop the node: they cannot be added up. One currency sets the decimal places (JPY 0, KWD 3). Empty: not checked.',
+				description: 'Field with the ISO 4217 currency of the amount (items, not CSV). Amounts in more than one currency stop the node: they cannot be added up. One currency sets the decimal places (JPY 0, KWD 3). Empty: not checked. When not set: currency beside the amount (properties.currency for properties.total).',
 			},
 			{
 				displayName: 'Currency Decimal Places',
@@ -292,7 +292,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (items.length === 0) return [];
 	let currency: AmountCurrency;
 	try {
-		currency = amountCurrency(this, items, String(options.currencyField ?? 'currency').trim(), options.decimals, 'RFM');
+		const amountField = ((inputMode === 'customers' ? this.getNodeParameter('monetaryField', 0, 'monetary') : this.getNodeParameter('amountField', 0, 'amount')) as string).trim();
+		currency = amountCurrency(this, items, String(options.currencyField ?? defaultCurrencyField(amountField)).trim(), options.decimals, 'RFM');
 	} catch (error) {
 		return modelFailure(this, error as NodeOperationError, items.length, []);
 	}
