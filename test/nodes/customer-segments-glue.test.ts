@@ -97,7 +97,7 @@ describe('Customer Segments: per-item parameter errors name the item', () => {
 		expect(json.error?.message).toMatch(/^Item 0: "Segments \(JSON\)" is not valid JSON: /);
 		expect((json.error as unknown as ErrorWithContext).context?.itemIndex).toBe(0);
 		const date = await runWorkflow(wf({ operation: 'rules', rulesReferenceDate: 'someday' }), { input: items([{}]) });
-		expect(date.error?.message).toBe('Item 0: Reference Date "someday" is not a date');
+		expect(date.error?.message).toBe('Item 0: Reference Date "someday" is not a date: use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC');
 		expect((date.error as unknown as ErrorWithContext).context?.itemIndex).toBe(0);
 	});
 });

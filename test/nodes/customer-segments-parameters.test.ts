@@ -149,9 +149,9 @@ describe('Customer Segments: dates without a zone that are not ISO 8601', () => 
 			{ customer_id: 'a', amount: 1, timestamp: '2024-01-20' },
 			{ customer_id: 'b', amount: 1, timestamp: '1/10/2024' },
 		]);
-		expect(bad.error?.message).toBe('Item 1: timestamp field "timestamp" is not a date ("1/10/2024")');
+		expect(bad.error?.message).toBe('Item 1: timestamp field "timestamp" is not a date ("1/10/2024"): use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC');
 		const rules = await seg({ operation: 'rules', rulesReferenceDate: '2024-01-31T12:00:00Z' }, [{ events: [{ event: 'Order Completed', timestamp: 'Jan 30 2024' }] }]);
-		expect(rules.error?.message).toBe('Item 0: events: events[0].timestamp "Jan 30 2024" is not a date');
+		expect(rules.error?.message).toBe('Item 0: events: events[0].timestamp "Jan 30 2024" is not a date: use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC');
 	});
 
 	it('still read a date-time that names its zone as databases export it (BigQuery " UTC", PostgreSQL "+00", RFC 1123)', async () => {

@@ -128,7 +128,7 @@ describe('Customer Segments: RFM', () => {
 		expect(out.slice(4).map((i) => [i.json.error, i.pairedItem])).toEqual([
 			['Item 7: customer id field "customer_id" is ""', { item: 7 }],
 			['Item 8: amount field "amount" is not a number ("abc")', { item: 8 }],
-			['Item 9: timestamp field "timestamp" is not a date ("not a date")', { item: 9 }],
+			['Item 9: timestamp field "timestamp" is not a date ("not a date"): use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC', { item: 9 }],
 		]);
 		for (const i of out.slice(0, 4)) for (const v of Object.values(i.json)) if (typeof v === 'number') expect(Number.isNaN(v)).toBe(false);
 	});
@@ -209,7 +209,7 @@ describe('Customer Segments: Rules', () => {
 
 	it('names the bad event and the bad rule', async () => {
 		const bad = await runWorkflow(wf({ operation: 'rules' }), { input: items([{ events: [{ event: 'Order Completed', timestamp: 'soon' }] }]) });
-		expect(bad.error?.message).toBe('Item 0: events: events[0].timestamp "soon" is not a date');
+		expect(bad.error?.message).toBe('Item 0: events: events[0].timestamp "soon" is not a date: use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC');
 		const rule = await runWorkflow(wf({ operation: 'rules', presets: [], definition: 'json', segmentsJson: '[{"name":"x","match":"all","conditions":[{"type":"event"}]}]' }), { input: items([{}]) });
 		expect(rule.error?.message).toContain('segments[0].conditions[0].event must name an event');
 	});

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { numberOf } from '../../engines/rules/compare';
 import { parseTimeMs } from '../../engines/segments/parse';
-import { DAY_MS } from '../../engines/segments/summary';
+import { minorExponent } from '../../engines/profile/fold';
+import { DATE_HINT, DAY_MS } from '../../engines/segments/summary';
 
 /** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
 export function readField(data: IDataObject, field: string): unknown {
@@ -78,7 +79,7 @@ export function parseJsonParameter(ctx: IExecuteFunctions, value: unknown, name:
 export function referenceMs(ctx: IExecuteFunctions, value: unknown, name = 'Reference Date', itemIndex?: number): number {
 	if (value === undefined || value === null || value === '') return Date.now();
 	const ms = parseTimeMs(value instanceof Date || typeof value === 'number' ? value : String(value));
-	if (ms === undefined) throw parameterError(ctx, `${name} "${String(value)}" is not a date`, itemIndex);
+	if (ms === undefined) throw parameterError(ctx, `${name} "${String(value)}" is not a date: ${DATE_HINT}`, itemIndex);
 	return ms;
 }
 
@@ -108,4 +109,52 @@ export function carriedIdentity(identities: Record<string, string> | undefined, 
 	const carried: IDataObject = { ...identities };
 	if (idField !== 'customer_id' && !idField.includes('.')) carried[idField] = id;
 	return carried;
+}
+
+/**
+ * The Currency Field when the option is not set: `currency` beside the amount, so a canonical Order
+ * Completed read at `properties.total` is checked at `properties.currency`; `currency` for a plain
+ * amount field (Customer Profile's Export Transactions).
+ */
+export function defaultCurrencyField(amountField: string): string {
+	const dot = amountField.lastIndexOf('.');
+	return dot > 0 ? `${amountField.slice(0, dot)}.currency` : 'currency';
+}
+
+/** The currency the amounts are in (RFM and Lifetime Value), and the decimal places they are read at. */
+export interface AmountCurrency {
+	/** Upper-case code the items name, or undefined when none names one. */
+	currency?: string;
+	/** Decimal places of the minor unit: the option when set, else ISO 4217 for `currency`, else 2. */
+	decimals: number;
+}
+
+/**
+ * Reads the Currency Field (default `currency`, as Customer Profile's Export Transactions and the
+ * canonical Order Completed name it) of every item. Amounts of different currencies must not be
+ * added up or compared: more than one code (trimmed, without case) stops the node naming each
+ * currency with its first item. One code sets the decimal places amounts are read and summed at
+ * to its ISO 4217 minor unit (JPY 0, KWD 3: 1.234 KWD was cut to 1.23), unless the Currency Decimal
+ * Places option is set. Items without the field are taken to be in that currency.
+ */
+export function amountCurrency(ctx: IExecuteFunctions, items: INodeExecutionData[], field: string, decimalsOption: unknown, operation: string): AmountCurrency {
+	const first = new Map<string, number>();
+	if (field !== '') {
+		for (let i = 0; i < items.length; i++) {
+			const value = readField(items[i].json, field);
+			if (typeof value !== 'string' || value.trim() === '') continue;
+			const code = value.trim().toUpperCase();
+			if (!first.has(code)) first.set(code, i);
+		}
+	}
+	if (first.size > 1) {
+		const list = [...first].map(([code, i]) => `${code} from item ${i}`).join(', ');
+		throw new NodeOperationError(ctx.getNode(), `Amounts are in ${first.size} currencies (currency field "${field}": ${list}): ${operation} adds up and compares amounts, so they must be in one currency`, {
+			description: 'Convert the amounts to one currency first, or split the items by currency (e.g. with a Switch node) and run one Customer Segments node per currency. Leave the Currency Field empty to add them up anyway.',
+		});
+	}
+	const currency = first.size === 1 ? [...first.keys()][0] : undefined;
+	const explicit = toNumber(decimalsOption);
+	const decimals = explicit !== undefined ? explicit : currency !== undefined ? minorExponent(currency) : 2;
+	return currency === undefined ? { decimals } : { currency, decimals };
 }

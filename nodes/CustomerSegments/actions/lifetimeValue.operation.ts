@@ -5,8 +5,8 @@ import { BOUNDARY_FLATNESS, MAX_SERIES_TERMS, expectedPurchases, fitBgNbd, proba
 import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/clv';
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
-import { TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber } from './common';
+import { DATE_HINT, TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
+import { amountCurrency, asOfMs, defaultCurrencyField, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -138,6 +138,31 @@ export const description: INodeProperties[] = [
 			{ name: 'Customers and Model', value: 'both' },
 		],
 	},
+	{
+		displayName: 'Options',
+		name: 'clvOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		displayOptions: { show },
+		default: {},
+		options: [
+			{
+				displayName: 'Currency Field',
+				name: 'currencyField',
+				type: 'string',
+				default: 'currency',
+				description: 'Field with the ISO 4217 currency of the amount. Amounts in more than one currency stop the node: they cannot be added up. One currency sets the decimal places (JPY 0, KWD 3). Empty: not checked. When not set: currency beside the amount (properties.currency for properties.total).',
+			},
+			{
+				displayName: 'Currency Decimal Places',
+				name: 'decimals',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 4, numberPrecision: 0 },
+				default: 2,
+				description: "Amounts are read and summed in integer minor units at this scale. When not set: the currency's (ISO 4217), else 2.",
+			},
+		],
+	},
 ];
 
 /**
@@ -176,6 +201,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	/** One item per customer all of whose orders fall after the End of Observation (transactions input). */
 	const skipped: INodeExecutionData[] = [];
 	if (items.length === 0) return [];
+	const options = this.getNodeParameter('clvOptions', 0, {}) as IDataObject;
+	let money: AmountCurrency;
+	try {
+		const amountField = ((input === 'transactions' ? this.getNodeParameter('clvAmountField', 0, 'amount') : this.getNodeParameter('clvMonetaryField', 0, 'monetary_value')) as string).trim();
+		money = amountCurrency(this, items, String(options.currencyField ?? defaultCurrencyField(amountField)).trim(), options.decimals, 'Lifetime Value');
+	} catch (error) {
+		return modelFailure(this, error as NodeOperationError, items.length, []);
+	}
+	const { decimals } = money;
 	if (input === 'transactions') {
 		const amountField = (this.getNodeParameter('clvAmountField', 0) as string).trim();
 		const timeField = (this.getNodeParameter('clvTimestampField', 0) as string).trim();
@@ -189,10 +223,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const json = items[i].json;
 				const id = customerIdOf(readField(json, idField));
 				if (id === undefined) throw itemError(this, i, `customer id field "${idField}" is missing or empty`);
-				const amount = parseMoneyMinor(readField(json, amountField));
+				const amount = parseMoneyMinor(readField(json, amountField), decimals);
 				if (amount === undefined) throw itemError(this, i, `amount field "${amountField}" is not a number (got ${JSON.stringify(readField(json, amountField)) ?? 'nothing'})`);
 				const ms = parseTimeMs(readField(json, timeField));
-				if (ms === undefined) throw itemError(this, i, `date field "${timeField}" is not a date (got ${JSON.stringify(readField(json, timeField)) ?? 'nothing'})`);
+				if (ms === undefined) throw itemError(this, i, `date field "${timeField}" is not a date (got ${JSON.stringify(readField(json, timeField)) ?? 'nothing'}): ${DATE_HINT}`);
 				let list = pairs.get(id);
 				if (!list) pairs.set(id, (list = []));
 				list.push({ item: i });
@@ -203,7 +237,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				handleItemError(this, error, i, errors);
 			}
 		}
-		for (const s of summarizer.summarize(endDay, unit)) {
+		for (const s of summarizer.summarize(endDay, unit, 10 ** decimals)) {
 			const list = pairs.get(s.customerId) ?? [];
 			pairs.delete(s.customerId);
 			if (s.frequency > 0 && !(s.monetary > 0)) {
@@ -322,7 +356,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				frequency: r.frequency,
 				recency: round(r.recency),
 				T: round(r.T),
-				monetary_value: round(r.monetary, 2),
+				monetary_value: round(r.monetary, decimals),
 				time_unit: unit,
 				p_alive: probabilityAlive(bg.params, r),
 				expected_purchases: expectedPurchases(bg.params, r, horizon),
@@ -363,6 +397,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			json: {
 				type: 'clvModel',
 				time_unit: unit,
+				...(money.currency !== undefined ? { currency: money.currency } : {}),
 				bgnbd: {
 					...bg.params,
 					logLikelihood: bg.logLikelihood,

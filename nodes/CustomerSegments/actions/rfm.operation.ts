@@ -13,7 +13,7 @@ import {
 	type RfmDimensions,
 	type RfmRule,
 } from '../../engines/segments/rfm';
-import { asOfMs, carriedIdentity, handleItemError, itemError, parseJsonParameter, readField, toNumber } from './common';
+import { amountCurrency, asOfMs, defaultCurrencyField, carriedIdentity, handleItemError, itemError, modelFailure, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['rfm'] };
 
@@ -200,12 +200,19 @@ export const description: INodeProperties[] = [
 				description: 'Field holding the segment a customer had before (from a CRM or data table). When present, the output gets previous_segment and segment_changed.',
 			},
 			{
+				displayName: 'Currency Field',
+				name: 'currencyField',
+				type: 'string',
+				default: 'currency',
+				description: 'Field with the ISO 4217 currency of the amount (items, not CSV). Amounts in more than one currency stop the node: they cannot be added up. One currency sets the decimal places (JPY 0, KWD 3). Empty: not checked. When not set: currency beside the amount (properties.currency for properties.total).',
+			},
+			{
 				displayName: 'Currency Decimal Places',
 				name: 'decimals',
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 4, numberPrecision: 0 },
 				default: 2,
-				description: 'Amounts are summed in integer minor units (cents for 2), so rounding never moves a customer across a score boundary',
+				description: "Amounts are summed in integer minor units (cents for 2), so rounding never moves a customer across a score boundary. When not set: the currency's (ISO 4217), else 2.",
 			},
 			{
 				displayName: 'CSV Delimiter',
@@ -225,6 +232,8 @@ interface Params {
 	output: 'customers' | 'summary' | 'both';
 	previousSegmentField: string;
 	decimals: number;
+	/** The one currency the items name (amountCurrency), given on the summary item. */
+	currency?: string;
 }
 
 function readRules(ctx: IExecuteFunctions, bins: number): RfmRule[] | undefined {
@@ -278,9 +287,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		rules: readRules(this, bins),
 		output: this.getNodeParameter('output', 0, 'customers') as Params['output'],
 		previousSegmentField: String(options.previousSegmentField ?? 'previous_segment').trim(),
-		decimals: (options.decimals as number | undefined) ?? 2,
+		decimals: 2,
 	};
 	if (items.length === 0) return [];
+	let currency: AmountCurrency;
+	try {
+		const amountField = ((inputMode === 'customers' ? this.getNodeParameter('monetaryField', 0, 'monetary') : this.getNodeParameter('amountField', 0, 'amount')) as string).trim();
+		currency = amountCurrency(this, items, String(options.currencyField ?? defaultCurrencyField(amountField)).trim(), options.decimals, 'RFM');
+	} catch (error) {
+		return modelFailure(this, error as NodeOperationError, items.length, []);
+	}
+	params.decimals = currency.decimals;
+	params.currency = currency.currency;
 	if (inputMode === 'customers') return scoreCustomers.call(this, items, params);
 
 	const ref = asOfMs(this, this.getNodeParameter('referenceDate', 0, ''), 'Reference Date');
@@ -500,6 +518,7 @@ function emit(
 				...(src.referenceMs !== null ? { reference_date: new Date(src.referenceMs).toISOString() } : {}),
 				bins: params.bins,
 				monetary: params.monetaryMode,
+				...(params.currency !== undefined ? { currency: params.currency } : {}),
 				breakpoints: {
 					recency_days: breakpointsOut(result.breakpoints.recency_days),
 					frequency: breakpointsOut(result.breakpoints.frequency),

@@ -5,6 +5,7 @@
 import { readCsv, type CsvRow } from './csv';
 import { daysFromCivil, daysInMonth, parseDecimalBytes, parseMoneyMinor, parseTimeBytes, parseTimeMs } from './parse';
 import { RfmAccumulator } from './rfm';
+import { DATE_HINT } from './summary';
 
 export interface TransactionFields {
 	customerId: string;
@@ -105,7 +106,7 @@ export function aggregateItems(
 		const rawTime = readTime(json);
 		const ms = parseTimeMs(rawTime);
 		if (ms === undefined) {
-			errors.push({ index: i, field: fields.timestamp, message: `timestamp field "${fields.timestamp}" is not a date (${describe(rawTime)})` });
+			errors.push({ index: i, field: fields.timestamp, message: `timestamp field "${fields.timestamp}" is not a date (${describe(rawTime)}): ${DATE_HINT}` });
 			if (options.stopOnError) break;
 			continue;
 		}
@@ -519,7 +520,7 @@ export async function aggregateCsv(
 			if (amount === undefined) {
 				return fail(row.line, `amount "${ends[1] < 0 ? '' : buf.toString('utf8', starts[1], ends[1])}" in column "${fields.amount}" is not a number`);
 			}
-			return fail(row.line, `timestamp "${ends[2] < 0 ? '' : buf.toString('utf8', starts[2], ends[2])}" in column "${fields.timestamp}" is not a date`);
+			return fail(row.line, `timestamp "${ends[2] < 0 ? '' : buf.toString('utf8', starts[2], ends[2])}" in column "${fields.timestamp}" is not a date: ${DATE_HINT}`);
 		},
 	});
 	customers.flush();

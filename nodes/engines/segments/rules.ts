@@ -20,6 +20,7 @@
 import type { CanonicalEvent } from '../types/CanonicalEvent';
 import { compareValues, containsValue, isComparableValue, looseEquals } from '../rules/compare';
 import { parseTimeMs } from './parse';
+import { DATE_HINT } from './summary';
 
 export type Match = 'all' | 'any';
 
@@ -265,7 +266,7 @@ export function prepareEvents(events: unknown[]): PreparedEvent[] {
 		// Read as every other date of this node: a date-time without a zone is UTC, not local time.
 		const ms = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? (parseTimeMs(o.timestamp) ?? NaN) : NaN;
 		if (Number.isNaN(ms)) {
-			throw new RangeError(o.timestamp === undefined || o.timestamp === null || o.timestamp === '' ? `events[${i}].timestamp is missing` : `events[${i}].timestamp "${String(o.timestamp)}" is not a date`);
+			throw new RangeError(o.timestamp === undefined || o.timestamp === null || o.timestamp === '' ? `events[${i}].timestamp is missing` : `events[${i}].timestamp "${String(o.timestamp)}" is not a date: ${DATE_HINT}`);
 		}
 		if (typeof o.messageId === 'string' && o.messageId !== '') {
 			if (seen.has(o.messageId)) return;

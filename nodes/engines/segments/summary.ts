@@ -28,6 +28,13 @@ interface Acc {
 
 export const DAY_MS = 86_400_000;
 
+/**
+ * Appended to every "is not a date" message of Customer Segments (order dates, CSV columns, event
+ * timestamps, Reference Date, End of Observation), worded as Customer Profile and Recommend
+ * Products word it, so the user learns what to write instead.
+ */
+export const DATE_HINT = 'use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC';
+
 /** Day number (days since 1970-01-01 UTC) of an epoch-ms time. */
 export function dayNumber(ms: number): number {
 	return Math.floor(ms / DAY_MS);

@@ -133,10 +133,10 @@ describe('CSV path: reader + parser + customer table', () => {
 		expect(r.bad).toEqual([
 			[5, 'amount "ten" in column "amount" is not a number'],
 			[6, 'empty customer id in column "customer_id"'],
-			[7, 'timestamp "2024-02-30" in column "timestamp" is not a date'],
-			[8, 'timestamp "" in column "timestamp" is not a date'],
+			[7, 'timestamp "2024-02-30" in column "timestamp" is not a date: use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC'],
+			[8, 'timestamp "" in column "timestamp" is not a date: use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC'],
 			[9, 'amount "1.2.3" in column "amount" is not a number'],
-			[10, 'timestamp "2024-01-06T25:00" in column "timestamp" is not a date'],
+			[10, 'timestamp "2024-01-06T25:00" in column "timestamp" is not a date: use ISO 8601, e.g. 2024-01-10T10:00:00Z; without a zone it is UTC'],
 		]);
 		expect(r.totals).toEqual({
 			a: { first: Date.UTC(2024, 0, 1), last: Date.UTC(2024, 0, 7), count: 2, sum: 300 },
