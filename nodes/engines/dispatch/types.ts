@@ -62,6 +62,13 @@ export interface MessageResult {
 	/** Seconds the provider asked us to wait (Retry-After), if it said. */
 	retryAfterSeconds?: number;
 	/**
+	 * The provider throttled the account, not this message, whatever the HTTP status: SES
+	 * `ACCOUNT_THROTTLED` inside a 200 SendBulkEmail answer, SES `ThrottlingException` (HTTP 400).
+	 * The engine pauses every request on the credential, as after a 429, before the retry. A 429
+	 * needs no flag.
+	 */
+	rateLimited?: boolean;
+	/**
 	 * What the provider refused, when the answer says so: 'credential' (bad or unauthorised key:
 	 * the engine stops sending before anything else goes out), 'sender' (the from address or
 	 * its domain is not verified at the provider: this message fails, and later messages from

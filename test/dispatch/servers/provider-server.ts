@@ -24,7 +24,7 @@ export interface Reply {
 }
 
 /** A fault answered instead of the handler: a status (the provider's own error body is used) or a dropped connection. */
-export type Fault = { status: number; retryAfter?: number } | { drop: true } | { dropAfterAccept: true };
+export type Fault = { status: number; retryAfter?: number; headers?: Record<string, string> } | { drop: true } | { dropAfterAccept: true };
 
 export interface ProviderServer {
 	url: string;
@@ -77,6 +77,7 @@ export async function startProviderServer(
 			if (fault) {
 				reply = faultBody(fault.status);
 				if (fault.retryAfter !== undefined) reply = { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfter) } };
+				if (fault.headers) reply = { ...reply, headers: { ...reply.headers, ...fault.headers } };
 			} else {
 				reply = handler(request);
 			}

@@ -22,6 +22,12 @@
  *  - Tags (EmailTags, ReplacementTags): Name and Value only ASCII letters, numbers, `_` or `-`,
  *    ≤256 characters. https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  *  - Errors carry `x-amzn-ErrorType` and a JSON body {"message": …}; 429 TooManyRequestsException.
+ *  - Throttling (`throttleOnce`, one answer per listed recipient): the account over its maximum
+ *    sending rate. SendEmail is refused whole, 400 ThrottlingException "Maximum sending rate
+ *    exceeded." (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html,
+ *    status from https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html);
+ *    in SendBulkEmail the entry answers Status ACCOUNT_THROTTLED inside the 200 answer
+ *    (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html).
  *  - A malformed destination address refuses the whole call (SendEmail or SendBulkEmail), 400
  *    BadRequestException "Illegal address", without naming the entry (the answer as the SES v2 SDKs
  *    report it: https://github.com/awsdocs/aws-doc-sdk-examples/pull/5191).
@@ -58,6 +64,10 @@ export interface SesServer extends ProviderServer {
 	/** Destination → BulkEmailEntryResult status to answer for it (partial failures). */
 	entryFailures: Map<string, string>;
 	templates: Set<string>;
+	/** Recipients to throttle once each (see the header comment); removed as they are answered. */
+	throttleOnce: Set<string>;
+	/** When each request arrived (Date.now()), in order. */
+	arrivals: Array<{ at: number; to: string[] }>;
 	/** Sandbox: the verified identities (addresses); undefined: production access, any recipient. */
 	sandboxVerified?: Set<string>;
 }
@@ -146,6 +156,8 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 	const delivered: SesDelivered[] = [];
 	const entryFailures = new Map<string, string>();
 	const templates = new Set<string>(['welcome']);
+	const throttleOnce = new Set<string>();
+	const arrivals: Array<{ at: number; to: string[] }> = [];
 	let url = '';
 	// The server object, once started (the handler reads its sandboxVerified, which tests may set).
 	let result: SesServer | undefined;
@@ -177,6 +189,8 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 			}
 			const problem = headerProblem(simple.Headers) ?? tagProblem(body.EmailTags);
 			if (problem) return sesError(400, 'BadRequestException', problem);
+			arrivals.push({ at: Date.now(), to: to.map(bare) });
+			if (throttleOnce.delete(bare(to[0]))) return sesError(400, 'ThrottlingException', 'Maximum sending rate exceeded.');
 			const failure = entryFailures.get(bare(to[0]));
 			if (failure === 'MESSAGE_REJECTED') return sesError(400, 'MessageRejected', 'Email address is not verified.');
 			const id = messageId();
@@ -211,8 +225,10 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 					return sesError(400, 'BadRequestException', 'ReplacementTemplateData: Member must have length less than or equal to 262144');
 				}
 			}
+			arrivals.push({ at: Date.now(), to: destinations.map(bare) });
 			const results = entries.map((entry: Record<string, any>) => {
 				const to = String(entry.Destination?.ToAddresses?.[0] ?? '');
+				if (throttleOnce.delete(bare(to))) return { Status: 'ACCOUNT_THROTTLED', Error: 'Maximum sending rate exceeded.' };
 				if (!templates.has(template.TemplateName)) return { Status: 'TEMPLATE_DOES_NOT_EXIST', Error: `Template ${template.TemplateName} does not exist` };
 				const failure = entryFailures.get(bare(to));
 				if (failure) return { Status: failure, Error: failure === 'TRANSIENT_FAILURE' ? 'Transient failure, try again' : 'Rejected' };
@@ -236,6 +252,6 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 		return sesError(404, 'NotFoundException', 'Not found');
 	}, sesFault);
 	url = server.url;
-	result = Object.assign(server, { delivered, entryFailures, templates, sandboxVerified: undefined as Set<string> | undefined });
+	result = Object.assign(server, { delivered, entryFailures, templates, throttleOnce, arrivals, sandboxVerified: undefined as Set<string> | undefined });
 	return result;
 }

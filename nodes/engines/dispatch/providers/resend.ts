@@ -50,7 +50,7 @@ import {
 	retryAfterSeconds,
 	tagSafe,
 } from './batch-helpers';
-import { baseUrl, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
+import { baseUrl, header, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
@@ -225,7 +225,13 @@ export const resend: EspProvider = {
 					error: `Resend refused the sender "${m.from.email}": ${text}`.slice(0, 500),
 				}));
 			}
-			return failAll(plan, response, text.slice(0, 500), retryableError(response.status, error.name));
+			const results = failAll(plan, response, text.slice(0, 500), retryableError(response.status, error.name));
+			// Resend's 429 says when to try again in `retry-after`, and when its window resets in
+			// `ratelimit-reset` (seconds, IETF RateLimit header fields draft):
+			// https://resend.com/docs/api-reference/rate-limit. Without a Retry-After, the reset is waited for.
+			const reset = header(response, 'ratelimit-reset')?.trim();
+			if (response.status === 429 && reset && /^\d+$/.test(reset)) for (const r of results) if (r.retryable) r.retryAfterSeconds ??= Number(reset);
+			return results;
 		}
 		const parsed = parseJson(response.body);
 		if (plan.messages.length === 1 && !plan.request.url.endsWith('/batch')) {

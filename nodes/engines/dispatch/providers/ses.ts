@@ -50,6 +50,17 @@ export const SES_MAX_BULK_ENTRIES = 50;
 const RETRYABLE_TYPES = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException', 'ServiceUnavailable', 'InternalFailure']);
 /** BulkEmailEntryResult statuses worth retrying. */
 const RETRYABLE_ENTRY = new Set(['TRANSIENT_FAILURE', 'ACCOUNT_THROTTLED']);
+/**
+ * Throttling of the account rather than of one message, whatever the HTTP status: the engine
+ * pauses the whole credential (as after a 429) before retrying. `ACCOUNT_THROTTLED` comes inside
+ * a 200 SendBulkEmail answer ("your account has exceeded its allocated sending limit",
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html);
+ * `ThrottlingException` is what the API answers once the maximum sending rate or daily quota is
+ * exceeded (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html), HTTP 400
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html);
+ * `TooManyRequestsException` is HTTP 429 in the SES v2 model.
+ */
+const THROTTLING_TYPES = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
 
 export function sesEndpoint(settings: ProviderSettings): string {
 	const override = stringSetting(settings, 'baseUrl');
@@ -262,7 +273,14 @@ export const ses: EspProvider = {
 					const id = typeof entry.MessageId === 'string' ? entry.MessageId : undefined;
 					if (status === 'SUCCESS') return { index: m.index, status: 'sent', responseCode: response.status, ...(id ? { providerMessageId: id } : {}) };
 					const detail = typeof entry.Error === 'string' && entry.Error ? `: ${entry.Error}` : '';
-					return { index: m.index, status: 'failed', responseCode: response.status, error: `SES ${status}${detail}`.slice(0, 500), retryable: RETRYABLE_ENTRY.has(status) };
+					return {
+						index: m.index,
+						status: 'failed',
+						responseCode: response.status,
+						error: `SES ${status}${detail}`.slice(0, 500),
+						retryable: RETRYABLE_ENTRY.has(status),
+						...(status === 'ACCOUNT_THROTTLED' ? { rateLimited: true } : {}),
+					};
 				});
 			}
 			if (typeof parsed.MessageId === 'string') {
@@ -280,6 +298,8 @@ export const ses: EspProvider = {
 			const again = refusedForSomeEntry(plan, type, message, text.slice(0, 500));
 			if (again) return again;
 		}
-		return failAll(plan, response, text.slice(0, 500), retryable);
+		const results = failAll(plan, response, text.slice(0, 500), retryable);
+		if (type !== undefined && THROTTLING_TYPES.has(type)) for (const r of results) r.rateLimited = true;
+		return results;
 	},
 };
