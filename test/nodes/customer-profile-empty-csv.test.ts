@@ -12,7 +12,7 @@ import { profileEvent, profileNodeStorages, type ProfileNodeTarget } from '../ha
 
 const TRANSACTION_HEADER = 'profileId,userId,email,messageId,orderId,at,currency,amountMinor,amount,customer_id,timestamp\r\n';
 const PROFILE_HEADER =
-	'profileId,userId,email,firstSeenAt,lastSeenAt,ordersCount,firstOrderAt,lastOrderAt,' +
+	'profileId,userId,email,firstSeenAt,lastSeenAt,lastActiveAt,ordersCount,firstOrderAt,lastOrderAt,' +
 	'delivered_30d,opened_30d,clicked_30d,delivered_90d,opened_90d,clicked_90d,last_open_at,last_click_at,' +
 	'openCartValue,openCartAt,unsubscribed,unsubscribedScopes,bounced,complained\r\n';
 

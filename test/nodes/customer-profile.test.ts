@@ -275,10 +275,10 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 		const csv = await run(wf('export', { exportWhat: 'profiles', format: 'csv' }), [{}]);
 		const text = Buffer.from(csv.items('Profile')[0].binary!.data.data, 'base64').toString('utf8');
 		expect(text).toBe(
-			'profileId,userId,email,firstSeenAt,lastSeenAt,ordersCount,firstOrderAt,lastOrderAt,' +
+			'profileId,userId,email,firstSeenAt,lastSeenAt,lastActiveAt,ordersCount,firstOrderAt,lastOrderAt,' +
 				'delivered_30d,opened_30d,clicked_30d,delivered_90d,opened_90d,clicked_90d,last_open_at,last_click_at,' +
 				'openCartValue,openCartAt,unsubscribed,unsubscribedScopes,bounced,complained\r\n' +
-				`${String(id.profileId)},u-csv,u@example.com,2026-03-01T10:01:00.000Z,2026-03-01T10:04:00.000Z,0,,,` +
+				`${String(id.profileId)},u-csv,u@example.com,2026-03-01T10:01:00.000Z,2026-03-01T10:04:00.000Z,,0,,,` +
 				'0,0,0,0,0,0,,,,,true,sendgrid_group:7; ses_topic:Weekly/deals,false,false\r\n',
 		);
 	});

@@ -36,6 +36,7 @@ export function flattenProfile(p: CustomerProfile): Record<string, unknown> {
 		email: p.email ?? '',
 		firstSeenAt: p.firstSeenAt,
 		lastSeenAt: p.lastSeenAt,
+		lastActiveAt: p.lastActiveAt ?? '',
 		ordersCount: p.ordersCount,
 		firstOrderAt: p.firstOrderAt ?? '',
 		lastOrderAt: p.lastOrderAt ?? '',

@@ -62,7 +62,13 @@ export interface ProfileState {
 	/** The latest timestamp (ms) of each id in `anonymousIds`; ids stored before it existed have none and count as the oldest. */
 	anonAt?: Record<string, number>;
 	firstSeen: number;
+	/** The latest timestamp (ms) of any event (deliveries and other provider reports included). */
 	lastSeen: number;
+	/**
+	 * The latest timestamp (ms) of an event the customer did (see `isCustomerActivity`); null: none
+	 * yet. Absent in a state stored before it existed: read as `lastSeen` (see `lastActiveOf`).
+	 */
+	lastActive?: number | null;
 	ordersCount: number;
 	totalSpentMinor: Record<string, number>;
 	firstOrder: number | null;
@@ -269,6 +275,7 @@ export function emptyState(profileId: string, ts: number): ProfileState {
 		anonymousIds: [],
 		firstSeen: ts,
 		lastSeen: ts,
+		lastActive: null,
 		ordersCount: 0,
 		totalSpentMinor: {},
 		firstOrder: null,
@@ -667,12 +674,72 @@ export function recordAddressFacts(s: ProfileState, v: ValidEvent): boolean {
 	return true;
 }
 
+/**
+ * Events that are not something the customer did, though recorded on their profile:
+ * - what the sending side reports about a message: `Email Sent` (accepted / processed / request),
+ *   `Email Delivered`, `Email Bounced` (hard and soft), `Email Dropped` (suppressed, blocked, invalid);
+ * - changes of subscription status: `Unsubscribed`, `Resubscribed`, `Email Marked as Spam`. They
+ *   may be the customer's click, but they say the opposite of interest (or nothing: Postmark's
+ *   SubscriptionChange also reports a manual suppression or reactivation by the sender, SES a
+ *   contact list changed through the API), and the profile's `unsubscribed` / `complained` carry them;
+ * - what the shop or a payment system does after the customer's order or checkout: `Order Updated`
+ *   (fulfilment, status changes), `Order Cancelled`, `Order Refunded`, `Checkout Abandoned` (Stripe's
+ *   checkout session expired: sent when the customer did nothing), `Customer Deleted`, `Product Updated`.
+ */
+export const NOT_ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
+	'Email Sent',
+	'Email Delivered',
+	'Email Bounced',
+	'Email Dropped',
+	'Unsubscribed',
+	'Resubscribed',
+	'Email Marked as Spam',
+	'Order Updated',
+	'Order Cancelled',
+	'Order Refunded',
+	'Checkout Abandoned',
+	'Customer Deleted',
+	'Product Updated',
+]);
+
+/**
+ * Whether an event is the customer's activity, what `lastActiveAt` is the latest of: any event
+ * except NOT_ACTIVITY_EVENTS, an `Email Opened` the provider flags as a machine open
+ * (`properties.machine_open` true: SendGrid machine opens, Brevo proxy opens, e.g. Apple Mail
+ * Privacy Protection loading images at delivery), and any other event of an ESP source (ESP_SOURCES)
+ * than `Email Opened` / `Email Link Clicked` (a provider report passed through as `Unknown`, e.g. a
+ * deferral). Store, web and custom events (views, carts, checkouts, orders, sign-ups, Identify,
+ * Page Viewed, your own names) count.
+ */
+export function isCustomerActivity(e: CanonicalEvent): boolean {
+	if (NOT_ACTIVITY_EVENTS.has(e.event)) return false;
+	if (e.event === 'Email Opened') return (e.properties as Record<string, unknown> | undefined)?.machine_open !== true;
+	if (e.event === 'Email Link Clicked') return true;
+	const source = (e.context as Record<string, unknown> | undefined)?.source;
+	return !(typeof source === 'string' && ESP_SOURCES.has(source.trim().toLowerCase()));
+}
+
+/**
+ * A state's latest activity (ms, null: none). A state stored before `lastActive` existed does not
+ * know which of its events were the customer's: its `lastSeen` stands for it (as `lastSeenAt` was
+ * read before), never an earlier time, so an upgrade makes no customer look inactive who was not;
+ * from its next write on, only the customer's events move it.
+ */
+export function lastActiveOf(s: ProfileState): number | null {
+	return s.lastActive === undefined ? s.lastSeen : s.lastActive;
+}
+
+const maxActive = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+
 /** Folds one valid event into the state (mutates and returns it). Identities are handled by the batch planner. */
 export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions = {}): ProfileState {
 	const e = v.event;
 	const at: Stamp = [v.ts, e.messageId];
 	const p = (e.properties ?? {}) as Record<string, unknown>;
 	migrateAddressFacts(s);
+	// before lastSeen moves: an older state's lastActive is its lastSeen (lastActiveOf)
+	s.lastActive = lastActiveOf(s);
+	if (isCustomerActivity(e)) s.lastActive = Math.max(s.lastActive ?? -Infinity, v.ts);
 	s.firstSeen = Math.min(s.firstSeen, v.ts);
 	s.lastSeen = Math.max(s.lastSeen, v.ts);
 	if (e.userId && !s.userId) s.userId = e.userId;
@@ -791,6 +858,7 @@ export function mergeStates(into: ProfileState, from: ProfileState, options: Fol
 	into.userId = into.userId ?? from.userId;
 	if (from.email) offerEmail(into, from.email, from.emailAt, from.emailFb === true);
 	addAnonymousIds(into, from.anonymousIds, Object.entries(from.anonAt ?? {}));
+	into.lastActive = maxActive(lastActiveOf(into), lastActiveOf(from));
 	into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
 	into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
 	into.ordersCount += from.ordersCount;
@@ -922,6 +990,7 @@ export function toProfile(s: ProfileState, now: Date = new Date()): CustomerProf
 		anonymousIds: newestAnonymousIds(s.anonymousIds, new Map(Object.entries(s.anonAt ?? {}))),
 		firstSeenAt: new Date(s.firstSeen).toISOString(),
 		lastSeenAt: new Date(s.lastSeen).toISOString(),
+		lastActiveAt: iso(lastActiveOf(s)),
 		ordersCount: s.ordersCount,
 		totalSpentMinor: { ...s.totalSpentMinor },
 		lastOrderAt: iso(s.lastOrder),

@@ -79,7 +79,15 @@ export interface CustomerProfile {
 	/** The newest 100 anonymous ids of this profile, sorted (every older one still finds the profile). */
 	anonymousIds: string[];
 	firstSeenAt: string;
+	/** The latest event of any kind, including what the ESP reports about our own emails (Email Sent, Delivered, Bounced…). */
 	lastSeenAt: string;
+	/**
+	 * The latest event the customer did: `lastSeenAt` without our sends' delivery reports, machine
+	 * opens, subscription changes and what the shop does to an order (see isCustomerActivity);
+	 * null when the customer did nothing yet. A profile stored before the field: the lastSeenAt it had
+	 * then (later deliveries no longer move it).
+	 */
+	lastActiveAt: string | null;
 	ordersCount: number;
 	/** Total spent per ISO currency, in integer minor units (cents). */
 	totalSpentMinor: Record<string, number>;

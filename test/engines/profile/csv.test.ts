@@ -18,7 +18,7 @@ function ev(event: string, who: Record<string, string>, minutes: number, propert
 }
 
 const HEADER =
-	'profileId,userId,email,firstSeenAt,lastSeenAt,ordersCount,firstOrderAt,lastOrderAt,spentMinor_EUR,' +
+	'profileId,userId,email,firstSeenAt,lastSeenAt,lastActiveAt,ordersCount,firstOrderAt,lastOrderAt,spentMinor_EUR,' +
 	'delivered_30d,opened_30d,clicked_30d,delivered_90d,opened_90d,clicked_90d,last_open_at,last_click_at,' +
 	'openCartValue,openCartAt,unsubscribed,unsubscribedScopes,bounced,complained';
 
@@ -47,9 +47,9 @@ describe('profile CSV', () => {
 			// resubscribed stream "broadcast" is not listed; `;` and `/` inside a name get a backslash.
 			expect(toCsv(rows)).toBe(
 				`${HEADER}\r\n` +
-					`${idA},a1,a@example.com,2026-01-01T00:00:00.000Z,2026-01-01T00:06:00.000Z,1,2026-01-01T00:00:00.000Z,2026-01-01T00:00:00.000Z,1250,` +
+					`${idA},a1,a@example.com,2026-01-01T00:00:00.000Z,2026-01-01T00:06:00.000Z,2026-01-01T00:00:00.000Z,1,2026-01-01T00:00:00.000Z,2026-01-01T00:00:00.000Z,1250,` +
 					`0,0,0,0,0,0,,,,,true,"global; sendgrid_group:42; postmark_stream:news\\;letter; ses_topic:Promos, ""EU""/sports\\/weekly",false,false\r\n` +
-					`${idB},"'=HYPERLINK(""http://evil.example"",""x"")",,2026-01-01T00:01:00.000Z,2026-01-01T00:01:00.000Z,0,,,,` +
+					`${idB},"'=HYPERLINK(""http://evil.example"",""x"")",,2026-01-01T00:01:00.000Z,2026-01-01T00:01:00.000Z,,0,,,,` +
 					`1,0,0,1,0,0,,,,,false,,false,false\r\n`,
 			);
 		} finally {
@@ -65,6 +65,7 @@ describe('profile CSV', () => {
 			anonymousIds: [],
 			firstSeenAt: '2026-01-01T00:00:00.000Z',
 			lastSeenAt: '2026-01-02T00:00:00.000Z',
+			lastActiveAt: '2026-01-01T12:00:00.000Z',
 			ordersCount: 0,
 			totalSpentMinor: { USD: -500 },
 			engagement: { delivered_30d: 0, opened_30d: 0, clicked_30d: 0, delivered_90d: 0, opened_90d: 0, clicked_90d: 0, last_open_at: null, last_click_at: null },
@@ -81,11 +82,11 @@ describe('profile CSV', () => {
 			traits: {},
 		};
 		expect(toCsv([flattenProfile(profile)])).toBe(
-			'profileId,userId,email,firstSeenAt,lastSeenAt,ordersCount,firstOrderAt,lastOrderAt,spentMinor_USD,' +
+			'profileId,userId,email,firstSeenAt,lastSeenAt,lastActiveAt,ordersCount,firstOrderAt,lastOrderAt,spentMinor_USD,' +
 				'delivered_30d,opened_30d,clicked_30d,delivered_90d,opened_90d,clicked_90d,last_open_at,last_click_at,' +
 				'openCartValue,openCartAt,unsubscribed,unsubscribedScopes,bounced,complained\r\n' +
 				// userId "-7" is one plain number, not a formula: written as it is (OWASP's concern is formulas)
-				"p-1,-7,'@home@example.com,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,0,,,-500," +
+				"p-1,-7,'@home@example.com,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,2026-01-01T12:00:00.000Z,0,,,-500," +
 				'0,0,0,0,0,0,,,,,true,legacy; ses_contact_list:C:\\\\lists,false,true\r\n',
 		);
 	});
