@@ -52,10 +52,11 @@ describe('SES throttling pauses the whole credential, as a 429 does', () => {
 		expect(report.outcomes[0].attempts).toBe(2);
 		expect(server.delivered).toHaveLength(n);
 		const throttledAt = server.arrivals.find((a) => a.to.includes('user0@example.com'))!.at;
-		// The other worker's request in flight when the throttling answer came may still arrive just
-		// after it; after that nothing until the pause (800 ms from the answer) has passed.
-		const during = server.arrivals.filter((a) => a.at > throttledAt + 150 && a.at < throttledAt + 600);
-		expect(during).toEqual([]);
+		// The other worker's request in flight when the throttling answer came may still arrive after
+		// it (late on a loaded machine); after that nothing until the pause (800 ms from the answer)
+		// has passed. Without the pause, both workers go on at full speed: dozens in that time.
+		const during = server.arrivals.filter((a) => a.at > throttledAt && a.at < throttledAt + 600);
+		expect(during.length).toBeLessThanOrEqual(1);
 	});
 });
 
