@@ -15,6 +15,7 @@
  * re-scanning ~34 KB of HTML. When that cannot be proven equivalent, the caller scans per recipient.
  */
 import { decode as decodeHtml } from 'he';
+import { openBox, ROOT, showsImage, showsText, type AttrReader, type Box } from './visibility';
 
 const BLOCK = new Set([
 	'p', 'div', 'table', 'tr', 'tbody', 'thead', 'tfoot', 'section', 'article', 'header', 'footer', 'h1', 'h2', 'h3', 'h4',
@@ -23,10 +24,6 @@ const BLOCK = new Set([
 const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table']);
 const SKIP = new Set(['head', 'style', 'script', 'title', 'noscript', 'template']);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
-// Cheap candidates (MJML and most email HTML write these in lowercase); each is checked precisely.
-const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
-const HIDDEN_ATTR = /hidden/i;
 /** A style attribute may set `white-space` (each candidate is read precisely). */
 const WS_MARKER = /white-space/gi;
 /** A `white-space` declaration of a style attribute: the last one counts, unless an earlier one is `!important` and it is not (CSS Cascade 4). */
@@ -138,6 +135,13 @@ const M_BR = '\uE000';
 const M_PARA = '\uE001';
 const M_HR = '\uE002';
 const M_AOPEN = '\uE003';
+/**
+ * In a link's content: something of the link is hidden here (an element not rendered, text not
+ * seen, a hidden image; right after its href when the link's own text is not seen, as an image link
+ * in MJML's `font-size:0px` cell). Such a link writes its URL only when something in it shows
+ * (text, an image), so a hidden link is not read out. Outside an `<ol>`'s argument, where it ends it.
+ */
+const M_HIDDEN = '\uE009';
 const M_AHREF = '\uE004';
 const M_ACLOSE = '\uE005';
 const M_IMG = '\uE006';
@@ -183,6 +187,8 @@ interface Entry {
 	id: number;
 	name: string;
 	hidden: boolean;
+	/** how the element renders (visibility.ts); its parent's inside a hidden element, where nothing is read */
+	box: Box;
 	link: boolean;
 	/** the white-space mode outside this element, when the element sets its own (a `<pre>`, a style's `white-space`) */
 	outerWs?: WhiteSpace;
@@ -201,12 +207,20 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	const mayHoldMarkers = tpl !== undefined || html.indexOf('&#') >= 0 || MARKER_TEST.test(html);
 	const stack: Entry[] = [];
 	let hidden = 0;
+	/** the box that text written here is in, and whether the root's font size is 0 (for `rem`) */
+	let box: Box = ROOT;
+	let rootZeroFont = false;
 	/** how the text here shows its white space, and where the content of the last `<pre>` opened starts (a line break right there is not shown) */
 	let ws: WhiteSpace = 'normal';
 	let preStart = -1;
 	let ids = 0;
 	const fail = (why: string) => {
 		if (tpl && !tpl.fail) tpl.fail = why;
+	};
+	/** Whether a link is open (its content is being read). */
+	const inLink = () => {
+		for (let s = stack.length - 1; s >= 0; s--) if (stack[s].link) return true;
+		return false;
 	};
 	const isPh = (c: number) => tpl !== undefined && c >= PH_BASE && c < PH_BASE + tpl.count;
 	const sig = () => {
@@ -251,7 +265,9 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	const text = (from: number, to: number) => {
 		if (to <= from) return;
 		if (tpl && hasPh(from, to)) {
-			if (hidden > 0) {
+			// Liquid beside a closed <details>' summaries could change which summary shows
+			if (box.closed) fail('Liquid inside a closed <details>');
+			if (hidden > 0 || !showsText(box)) {
 				silent(from, to, tpl ? sig() : '');
 				return;
 			}
@@ -270,7 +286,9 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			out += staticPiece(html.slice(start, to), false);
 			return;
 		}
-		if (hidden > 0) return;
+		// text not seen (visibility:hidden, a zero font size): nothing, white space included (a
+		// zero-size space shows no gap; the same whatever Liquid writes there)
+		if (hidden > 0 || !showsText(box)) return;
 		if (ws !== 'normal') {
 			preText(from, to);
 			return;
@@ -333,10 +351,6 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		silent(to, end, tpl ? sig() : '');
 	};
 
-	// Positions of hiding markers, found in one pass (not per tag).
-	const markers: number[] = [];
-	for (const m of html.matchAll(HIDDEN_MARKER)) markers.push(m.index);
-	let nextMarker = 0;
 	const wsMarkers: number[] = [];
 	for (const m of html.matchAll(WS_MARKER)) wsMarkers.push(m.index);
 	let nextWs = 0;
@@ -383,15 +397,14 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const end = gt < 0 ? n : gt;
 		const name = html.slice(nameStart, k).toLowerCase();
 		pos = end + 1;
-		while (nextMarker < markers.length && markers[nextMarker] < k) nextMarker++;
-		const marked = nextMarker < markers.length && markers[nextMarker] < end;
 		while (nextWs < wsMarkers.length && wsMarkers[nextWs] < k) nextWs++;
 		const wsMarked = !closing && nextWs < wsMarkers.length && wsMarkers[nextWs] < end;
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
-		const needAttrs = marked || wsMarked || name === 'a' || name === 'img' || name === 'ol' || tagHasPh;
-		const attrs = needAttrs ? html.slice(k, end) : '';
-		// attributes are tokenized only when they can matter (most "none"s are border:none & co)
-		const spans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
+		const attrs = closing || hidden > 0 ? '' : html.slice(k, end);
+		const needSpans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked;
+		const spans: AttrSpan[] = needSpans ? parseAttrs(attrs) : [];
+		// parsed here only when the element's rendering needs its attributes (openBox)
+		let read: AttrSpan[] | undefined = needSpans ? spans : undefined;
 		if (tagHasPh) {
 			if (closing) fail('Liquid inside a closing tag');
 			for (let i = k; i < end; i++) {
@@ -412,6 +425,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
+				box = stack.length ? stack[stack.length - 1].box : ROOT;
 				if (e.outerWs !== undefined) ws = e.outerWs;
 				if (e.hidden) {
 					hidden--;
@@ -438,20 +452,40 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			pos = stop;
 			continue;
 		}
-		const selfClosing = VOID.has(name) || html.charCodeAt(end - 1) === 47; /* / */
-		const isHidden = marked && (HIDDEN_STYLE.test(attrOf(attrs, spans, 'style') ?? '') || findAttr(spans, 'hidden') !== undefined);
+		const slash = html.charCodeAt(end - 1) === 47; /* / */
+		// how the element renders: nothing in it when it is not rendered at all (display:none, the
+		// hidden attribute, mso-hide:all, opacity:0, a zero size that clips…), as the unsubscribe lint reads it
+		const valueOf: AttrReader = (n) => {
+			read ??= parseAttrs(attrs);
+			const a = findAttr(read, n);
+			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
+		};
+		const opened: { box: Box; css: ReadonlyMap<string, string> } | undefined = hidden > 0 ? undefined : openBox(name, attrs, valueOf, box, rootZeroFont);
+		const isHidden = opened !== undefined && opened.box.gone;
+		// `<x/>` closes itself only in SVG and MathML; an HTML element stays open (void ones have no content)
+		const foreign = opened ? opened.box.foreign : box.foreign || name === 'svg' || name === 'math';
+		const selfClosing = VOID.has(name) || (slash && foreign);
 		if (hidden > 0 || isHidden) {
+			if (isHidden && inLink()) out += M_HIDDEN;
 			silent(k, end, tpl ? sig() : '');
 			if (!selfClosing) {
-				stack.push({ id: ids++, name, hidden: isHidden, link: false });
+				// inside a hidden element only the nesting is followed (and where SVG or MathML starts)
+				if (foreign !== box.foreign) box = { ...box, foreign };
+				stack.push({ id: ids++, name, hidden: isHidden, link: false, box });
 				if (isHidden) hidden++;
 			}
 			continue;
 		}
+		const own: Box = opened!.box;
+		// text that stops showing here (visibility:hidden, a zero font size), inside a link
+		if (name !== 'a' && name !== 'img' && showsText(box) && !showsText(own) && inLink()) out += M_HIDDEN;
+		if (name === 'html') rootZeroFont = own.zeroFont;
 		if (name === 'br') out += M_BR;
 		else if (BLOCK.has(name)) out += PARAGRAPH.has(name) ? M_PARA : M_BR;
-		if (name === 'hr') out += M_HR;
-		if (name === 'li') out += M_LI;
+		if (name === 'hr' && own.visible) out += M_HR;
+		if (name === 'li') {
+			if (showsText(own)) out += M_LI;
+		}
 		else if (name === 'ul') out += M_UL;
 		else if (name === 'ol') {
 			const start = findAttr(spans, 'start');
@@ -476,14 +510,18 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		let emitted = false;
 		if (name === 'img') {
 			const alt = findAttr(spans, 'alt');
-			if (alt && alt.hasValue && !(attrOf(attrs, spans, 'width') === '1' && attrOf(attrs, spans, 'height') === '1')) {
-				liveAttr(k, end, alt, M_IMG, M_IMGEND);
-				emitted = true;
-			}
+			const pixel = attrOf(attrs, spans, 'width') === '1' && attrOf(attrs, spans, 'height') === '1';
+			if (!pixel && showsImage(own, opened!.css, valueOf)) {
+				if (alt && alt.hasValue) {
+					liveAttr(k, end, alt, M_IMG, M_IMGEND);
+					emitted = true;
+				} else if (inLink()) out += M_IMG + M_IMGEND; // an image without alt text shows in its link too
+			} else if (!pixel && inLink()) out += M_HIDDEN;
 		} else if (name === 'a' && !selfClosing) {
 			const href = findAttr(spans, 'href');
 			if (href && href.end > href.start) {
 				liveAttr(k, end, href, M_AOPEN, M_AHREF);
+				if (!showsText(own)) out += M_HIDDEN;
 				emitted = true;
 				link = true;
 			}
@@ -491,14 +529,15 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (!emitted) silent(k, end, tpl ? sig() : '');
 		if (selfClosing) continue;
 		// a <pre> shows its white space (unless its style says otherwise); a style's white-space applies to any element
-		const own = (wsMarked ? styleWhiteSpace(attrOf(attrs, spans, 'style') ?? '') : undefined) ?? (name === 'pre' ? 'pre' : undefined);
+		const wsOwn = (wsMarked ? styleWhiteSpace(attrOf(attrs, spans, 'style') ?? '') : undefined) ?? (name === 'pre' ? 'pre' : undefined);
 		if (name === 'pre') preStart = pos;
-		if (own !== undefined) {
-			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws });
-			ws = own;
+		box = own;
+		if (wsOwn !== undefined) {
+			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws, box });
+			ws = wsOwn;
 			continue;
 		}
-		stack.push({ id: ids++, name, hidden: false, link });
+		stack.push({ id: ids++, name, hidden: false, link, box });
 	}
 	text(pos, n);
 	return out;
@@ -606,7 +645,10 @@ function textUrl(href: string): string {
 export function finalizeText(pre: string): string {
 	const lines: string[] = [];
 	let line = '';
-	const anchors: Array<{ href: string; mark: number } | null> = [];
+	const anchors: Array<{ href: string; mark: number; shown: number; hid: number } | null> = [];
+	/** things seen in links so far (text other than white space, images) and hidden parts met (M_HIDDEN) */
+	let shown = 0;
+	let hid = 0;
 	// open lists, innermost last: the next number of an <ol>, undefined for a <ul>; and the step
 	// from one number to the next (-1 for a reversed <ol>)
 	const lists: Array<number | undefined> = [];
@@ -664,7 +706,11 @@ export function finalizeText(pre: string): string {
 		i = TEXT_RUN.lastIndex;
 		if (i >= n) break;
 		const c = pre.charCodeAt(i);
-		if (i > run) line += pre.slice(run, i);
+		if (i > run) {
+			const t = pre.slice(run, i);
+			if (anchors.length && /\S/.test(t)) shown++;
+			line += t;
+		}
 		switch (c) {
 			case 0xe000:
 				breakLine(false);
@@ -680,13 +726,14 @@ export function finalizeText(pre: string): string {
 				break;
 			case 0xe003: {
 				const href = readUntil(i + 1, M_AHREF);
-				anchors.push(href ? { href, mark: line.length } : null);
+				anchors.push(href ? { href, mark: line.length, shown, hid } : null);
 				i = end + 1;
 				break;
 			}
 			case 0xe005: {
 				const e = anchors.pop();
-				if (e) {
+				// a link in which something is hidden and nothing shows: no link to follow
+				if (e && !(e.shown === shown && e.hid !== hid)) {
 					const raw = line.slice(e.mark);
 					const label = SPACE_RUN.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim();
 					const href = textUrl(e.href);
@@ -702,6 +749,7 @@ export function finalizeText(pre: string): string {
 				break;
 			}
 			case 0xe006: {
+				shown++;
 				const a = readUntil(i + 1, M_IMGEND).trim();
 				if (a) line += ` ${a} `;
 				i = end + 1;
@@ -749,7 +797,12 @@ export function finalizeText(pre: string): string {
 				breakLine(false, true);
 				i++;
 				break;
+			case 0xe009:
+				if (anchors.length) hid++;
+				i++;
+				break;
 			case 0xe00f:
+				if (anchors.length) shown++;
 				line += pre[i + 1] ?? '';
 				i += 2;
 				break;
