@@ -192,7 +192,20 @@ interface Entry {
 	link: boolean;
 	/** the white-space mode outside this element, when the element sets its own (a `<pre>`, a style's `white-space`) */
 	outerWs?: WhiteSpace;
+	/** a link (per-recipient conversion): its attribute text, to open it again where the parser does */
+	attrs?: string;
 }
+
+/**
+ * Start tags before which the HTML parser does not reopen a formatting element (an `<a>` that an
+ * end tag such as `</p>` closed): block-level and table elements. Text and other start tags (`span`,
+ * `img`, `br`…) reopen it ("reconstruct the active formatting elements").
+ * https://html.spec.whatwg.org/multipage/parsing.html#reconstruct-the-active-formatting-elements
+ */
+const NO_REOPEN = new Set([
+	...BLOCK, 'td', 'th', 'caption', 'colgroup', 'col', 'html', 'body', 'dd', 'dt', 'dl', 'main', 'nav', 'aside', 'figure', 'figcaption',
+	'details', 'summary', 'dialog', 'fieldset', 'menu', 'search', 'hgroup', 'dir', 'a',
+]);
 
 const isSpecialStatic = /[\x00-\x08\x0b-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
@@ -210,6 +223,8 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	/** the box that text written here is in, and whether the root's font size is 0 (for `rem`) */
 	let box: Box = ROOT;
 	let rootZeroFont = false;
+	/** a link an end tag of another element closed (`<p><a>one</p><p>two</a>`): the parser opens it again before the next text */
+	let closedLink: Entry | undefined;
 	/** how the text here shows its white space, and where the content of the last `<pre>` opened starts (a line break right there is not shown) */
 	let ws: WhiteSpace = 'normal';
 	let preStart = -1;
@@ -264,6 +279,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	};
 	const text = (from: number, to: number) => {
 		if (to <= from) return;
+		if (closedLink) reopenLink();
 		if (tpl && hasPh(from, to)) {
 			// Liquid beside a closed <details>' summaries could change which summary shows
 			if (box.closed) fail('Liquid inside a closed <details>');
@@ -303,6 +319,28 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const decoded = decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
 		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
 		out += mayHoldMarkers ? escapeMarkers(decoded) : decoded;
+	};
+	/**
+	 * Opens again, as a copy with the same attributes, the link an end tag of another element
+	 * closed (the parser's "reconstruct the active formatting elements"), so that the text after
+	 * `</p><p>` still links where the `</a>` has not come yet. Per-recipient conversion only.
+	 */
+	const reopenLink = () => {
+		const e = closedLink!;
+		closedLink = undefined;
+		if (hidden > 0) return;
+		const attrs = e.attrs ?? '';
+		const spans = parseAttrs(attrs);
+		const valueOf: AttrReader = (n) => {
+			const a = findAttr(spans, n);
+			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
+		};
+		const { box: own } = openBox('a', attrs, valueOf, box, rootZeroFont);
+		if (own.gone) return;
+		out += M_AOPEN + escapeMarkers(valueOf('href') ?? '') + M_AHREF;
+		if (!showsText(own)) out += M_HIDDEN;
+		box = own;
+		stack.push({ id: ids++, name: 'a', hidden: false, link: true, box, attrs });
 	};
 	/**
 	 * Text inside a `<pre>`, white space as shown: spaces and tabs kept, each line break a line (a
@@ -422,6 +460,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (closing) {
 			let at = stack.length - 1;
 			while (at >= 0 && stack[at].name !== name) at--;
+			if (name === 'a') closedLink = undefined;
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
@@ -432,7 +471,13 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 					continue;
 				}
 				if (hidden > 0) continue;
-				if (e.link) out += M_ACLOSE;
+				if (e.link) {
+					out += M_ACLOSE;
+					if (name !== 'a') {
+						if (tpl) fail('a link left open across elements');
+						else closedLink = e;
+					}
+				}
 				if (e.name === 'ol' || e.name === 'ul') out += M_LISTEND;
 				if (BLOCK.has(e.name)) out += PARAGRAPH.has(e.name) ? M_PARA : M_BR;
 				else if (e.name === 'td' || e.name === 'th') out += ' ';
@@ -453,6 +498,10 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			continue;
 		}
 		const slash = html.charCodeAt(end - 1) === 47; /* / */
+		if (closedLink) {
+			if (!NO_REOPEN.has(name)) reopenLink();
+			else if (name === 'a' || name === 'td' || name === 'th' || name === 'caption' || name === 'table') closedLink = undefined;
+		}
 		// how the element renders: nothing in it when it is not rendered at all (display:none, the
 		// hidden attribute, mso-hide:all, opacity:0, a zero size that clips…), as the unsubscribe lint reads it
 		const valueOf: AttrReader = (n) => {
@@ -533,11 +582,11 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (name === 'pre') preStart = pos;
 		box = own;
 		if (wsOwn !== undefined) {
-			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws, box });
+			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws, box, attrs: link && !tpl ? attrs : undefined });
 			ws = wsOwn;
 			continue;
 		}
-		stack.push({ id: ids++, name, hidden: false, link, box });
+		stack.push({ id: ids++, name, hidden: false, link, box, attrs: link && !tpl ? attrs : undefined });
 	}
 	text(pos, n);
 	return out;
