@@ -438,7 +438,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		while (nextWs < wsMarkers.length && wsMarkers[nextWs] < k) nextWs++;
 		const wsMarked = !closing && nextWs < wsMarkers.length && wsMarkers[nextWs] < end;
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
-		const attrs = closing || hidden > 0 ? '' : html.slice(k, end);
+		const attrs = closing || (hidden > 0 && !tagHasPh) ? '' : html.slice(k, end);
 		const needSpans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked;
 		const spans: AttrSpan[] = needSpans ? parseAttrs(attrs) : [];
 		// parsed here only when the element's rendering needs its attributes (openBox)

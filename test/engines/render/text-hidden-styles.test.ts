@@ -9,6 +9,7 @@
  * font size is inherited, `em`/`%` stay 0, a descendant in px shows; opacity 0 and a zero height
  * that clips remove the whole subtree; an image shows in a zero-font cell (MJML's image cells).
  */
+import fc from 'fast-check';
 import { compileTemplate, htmlToText, lintTemplate, renderCompiled } from '../../../nodes/engines/render';
 
 const U = 'https://shop.example/email/unsubscribe?u=1';
@@ -126,5 +127,25 @@ describe('text part: hidden text with Liquid, compiled text plan', () => {
 		expect(ct.textPlan).toBeUndefined();
 		expect(renderCompiled(ct, { a: true }).text).toBe('One');
 		expect(renderCompiled(ct, { a: false }).text).toBe('Two');
+	});
+
+	it('the plan equals the per-recipient conversion for arbitrary values in hidden and visible text and links (property test)', async () => {
+		const body =
+			'<p>{{ a }}<span style="font-size:0">{{ b }}</span>{{ c }}</p>' +
+			'<p><a href="{{ url }}"><span style="visibility:hidden">{{ a }}</span>{% if c != "" %}<span style="visibility:visible">{{ c }}</span>{% endif %}</a> {{ b }}</p>' +
+			'<td style="font-size:0px">{% for p in items %}<a href="{{ p.url }}">{{ p.name }}<img src="https://cdn.example/x.png" alt="{{ p.alt }}"></a> <a href="{{ p.url }}"><img src="https://cdn.example/y.png" width="0"></a>{% endfor %}</td>' +
+			'<div style="opacity:0"><a href="{{ url }}">{{ a }}</a></div><ol><li>{{ a }}</li><li style="visibility:hidden">{{ b }}</li><li>{{ c }}</li></ol>';
+		const ct = await compileTemplate({ format: 'html', body, subject: 's', preheader: 'p' });
+		expect(ct.textPlan).toBeDefined();
+		const chars = fc.constantFrom('a', ' ', '  ', '\u00a0', '&', '<b>', '"', 'https://x.example/', 'mailto:q@x', '\uE009', '\uE005', '\n', '');
+		const str = fc.array(chars, { maxLength: 6 }).map((a) => a.join(''));
+		const item = fc.record({ url: str, name: str, alt: str });
+		fc.assert(
+			fc.property(fc.record({ a: str, b: str, c: str, url: str, items: fc.array(item, { maxLength: 3 }) }), (d) => {
+				const r = renderCompiled(ct, d);
+				return r.text === htmlToText(r.html);
+			}),
+			{ numRuns: 400 },
+		);
 	});
 });
