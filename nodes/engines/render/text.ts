@@ -3,7 +3,8 @@
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)` (http, mailto, tel, sms), images as
  * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute, counting down with `reversed`
  * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
- * hidden elements (display:none, e.g. the preheader); keeps the line breaks of a `<pre>` and of an element styled
+ * what a browser does not show, read as the unsubscribe lint reads it (visibility.ts: display:none, opacity:0,
+ * visibility:hidden, a zero font size, a zero height that clips…, e.g. the preheader); keeps the line breaks of a `<pre>` and of an element styled
  * `white-space: pre`, `pre-wrap`, `pre-line` or `break-spaces`. A single-pass scanner (email HTML is
  * machine-written by MJML or the marketer's tool, and the text part only needs text, links, alts).
  *
