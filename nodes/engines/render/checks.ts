@@ -6,6 +6,7 @@
  */
 import { attr, decodeEntities, parseAttrs } from './text';
 import type { Finding } from './types';
+import { openBox, ROOT, showsImage, showsText, type AttrReader, type Box } from './visibility';
 
 /** Gmail clips messages whose HTML exceeds 102 KB, hiding the rest (unsubscribe link, open pixel). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -252,225 +253,12 @@ const CLOSES_P = new Set([
 const SCOPE_BOUNDARY = new Set(['table', 'td', 'th', 'caption', 'html', 'template', 'button']);
 const LIST = new Set(['ul', 'ol']);
 
-/**
- * The display of elements in the HTML user-agent style sheet
- * (https://html.spec.whatwg.org/multipage/rendering.html), those that are not `inline`.
- */
-const UA_DISPLAY: Record<string, string> = {
-	li: 'list-item', summary: 'list-item', table: 'table', caption: 'table-caption', tr: 'table-row', td: 'table-cell', th: 'table-cell',
-	thead: 'table-header-group', tbody: 'table-row-group', tfoot: 'table-footer-group', col: 'table-column', colgroup: 'table-column-group',
-	button: 'inline-block', datalist: 'none',
-};
-for (const name of [
-	'html', 'body', 'address', 'blockquote', 'center', 'dialog', 'div', 'figure', 'figcaption', 'footer', 'form', 'header', 'hr', 'legend',
-	'listing', 'main', 'p', 'plaintext', 'pre', 'search', 'xmp', 'article', 'aside', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hgroup', 'nav',
-	'section', 'dir', 'dd', 'dl', 'dt', 'menu', 'ol', 'ul', 'fieldset', 'details', 'optgroup',
-]) UA_DISPLAY[name] = 'block';
-
-const GLOBAL = /^(?:inherit|initial|unset|revert|revert-layer)$/;
-/** Global keywords that take the parent's value (or the user agent's, here the same) for an inherited property. */
-const INHERITS = /^(?:inherit|unset|revert|revert-layer)$/;
-const NUMBER = String.raw`[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?`;
-/** A CSS length or percentage (a unitless number too, as quirks mode reads width and height). */
-const LENGTH = new RegExp(`^${NUMBER}(?:[a-z]+|%)?$`);
-const ALPHA = new RegExp(`^${NUMBER}%?$`);
-const DIMENSION = new RegExp(`^(${NUMBER})([a-z]*|%)$`);
-/** A CSS length or number that is zero (`0`, `0.0`, `.0`, `0px`, `0em`, `0%`…). */
-const ZERO = /^[+-]?(?:0+(?:\.0*)?|\.0+)(?:[a-z]+|%)?$/;
-const FONT_SIZE_KEYWORD = /^(?:xx-small|x-small|small|medium|large|x-large|xx-large|xxx-large)$/;
-const SYSTEM_FONT = /^(?:caption|icon|menu|message-box|small-caption|status-bar)$/;
-const DISPLAY_WORDS = new Set([
-	'none', 'contents', 'block', 'inline', 'run-in', 'flow', 'flow-root', 'table', 'flex', 'grid', 'ruby', 'list-item', 'inline-block',
-	'inline-table', 'inline-flex', 'inline-grid', 'inline-list-item', 'table-row-group', 'table-header-group', 'table-footer-group', 'table-row',
-	'table-cell', 'table-column-group', 'table-column', 'table-caption', 'ruby-base', 'ruby-text', 'ruby-base-container', 'ruby-text-container',
-	'math',
-]);
-const OVERFLOW = /^(?:visible|hidden|clip|scroll|auto|overlay)$/;
-const SIZE = (v: string) => LENGTH.test(v) || /^(?:auto|none|min-content|max-content|fit-content|stretch|-webkit-fill-available|-moz-available)$/.test(v);
-/**
- * Values a browser accepts for the properties read here; a declaration with another value is
- * dropped, so an earlier one of the property stays (https://www.w3.org/TR/css-syntax-3/#consume-declaration,
- * "invalid declarations are ignored"). Functions (`calc()`, `var()`) are taken as valid and not read.
- */
-const VALID: Record<string, (v: string) => boolean> = {
-	display: (v) => v.split(/\s+/).every((w) => DISPLAY_WORDS.has(w) || w.startsWith('-')),
-	visibility: (v) => /^(?:visible|hidden|collapse)$/.test(v),
-	opacity: (v) => ALPHA.test(v),
-	'content-visibility': (v) => /^(?:visible|auto|hidden)$/.test(v),
-	'font-size': (v) => LENGTH.test(v) || FONT_SIZE_KEYWORD.test(v) || /^(?:larger|smaller|math)$/.test(v),
-	'overflow-x': (v) => OVERFLOW.test(v),
-	'overflow-y': (v) => OVERFLOW.test(v),
-	width: SIZE, height: SIZE, 'min-width': SIZE, 'min-height': SIZE, 'max-width': SIZE, 'max-height': SIZE,
-};
-
-/** The font size a `font` shorthand sets (`font: 0/0 a`, `font: bold 12px/1.4 Arial`), undefined when it sets none (invalid). */
-function fontShorthandSize(value: string): string | undefined {
-	if (GLOBAL.test(value)) return value;
-	if (SYSTEM_FONT.test(value)) return 'medium';
-	// style, variant, weight and stretch come first, the size (with /line-height) before the family
-	for (const word of value.split(/\s+/)) {
-		const size = word.split('/')[0];
-		if (/^(?:xx-small|x-small|small|medium|large|x-large|xx-large|xxx-large|larger|smaller|math)$/.test(size)) return size;
-		if (LENGTH.test(size) && (!/^[+-]?[\d.]+(?:e[+-]?\d+)?$/.test(size) || ZERO.test(size))) return size; // a unitless number but 0 is a weight
-		if (/^["']/.test(size)) return undefined;
-	}
-	return undefined;
-}
-
-/**
- * The declarations of a style attribute as the cascade resolves them within it: the last valid
- * one of a property wins, unless an earlier one is `!important` and it is not (CSS Cascade 4,
- * "declaration order"). Names and values lower-cased and trimmed, `!important` removed; the
- * shorthands read here (`overflow`, `font`) set their longhands (`overflow-x`/`overflow-y`, `font-size`).
- */
-function declarations(style: string): Map<string, string> {
-	const out = new Map<string, string>();
-	const important = new Set<string>();
-	const put = (name: string, value: string, imp: boolean) => {
-		if (!imp && important.has(name)) return;
-		out.set(name, value);
-		if (imp) important.add(name);
-	};
-	for (const part of style.replace(/\/\*[\s\S]*?\*\//g, '').split(';')) {
-		const colon = part.indexOf(':');
-		if (colon < 0) continue;
-		const name = part.slice(0, colon).trim().toLowerCase();
-		let value = part.slice(colon + 1).trim().toLowerCase();
-		const imp = /!\s*important$/.test(value);
-		if (imp) value = value.replace(/!\s*important$/, '').trim();
-		if (!value) continue;
-		const plain = !GLOBAL.test(value) && value.indexOf('(') < 0;
-		if (name === 'overflow') {
-			const words = value.split(/\s+/);
-			if (plain && (words.length > 2 || !words.every((w) => OVERFLOW.test(w)))) continue;
-			put('overflow-x', words[0], imp);
-			put('overflow-y', words[1] ?? words[0], imp);
-		} else if (name === 'font') {
-			const size = value.indexOf('(') < 0 ? fontShorthandSize(value) : undefined;
-			if (size !== undefined) put('font-size', size, imp);
-		} else if (!plain || !VALID[name] || VALID[name](value)) put(name, value, imp);
-	}
-	return out;
-}
-
 export interface LinkFacts {
 	href: string;
 	/** The text a reader sees (hidden parts left out), image alts included. */
 	label: string;
 	/** It shows some text or an image (see Box for what hides them). */
 	visible: boolean;
-}
-
-/** An open element as it is rendered, from its own attributes and its parent's. */
-interface Box {
-	name: string;
-	/**
-	 * Neither it nor anything in it is rendered, whatever the descendants say: `display:none` (the
-	 * `hidden` attribute, a closed `<dialog>` unless a style sets another display), `mso-hide:all`,
-	 * `opacity:0`, `content-visibility:hidden` (`hidden="until-found"`), a zero width or height
-	 * that clips its overflow, outside the summary of a closed `<details>`, or a parent so.
-	 */
-	gone: boolean;
-	/** `visibility` computes to visible: inherited, and a descendant may set it back (`visibility:visible`). */
-	visible: boolean;
-	/** The computed font-size is 0: inherited, and sizes relative to the parent's (`em`, `%`) stay 0. */
-	zeroFont: boolean;
-	/** The computed display (a child's `display: inherit`). */
-	display: string;
-	/** A closed `<details>`: only its first `<summary>` child is rendered. */
-	closed: boolean;
-	summarySeen: boolean;
-	/** In `<svg>` or `<math>`, where `<x/>` closes itself. */
-	foreign: boolean;
-}
-const ROOT: Box = { name: '', gone: false, visible: true, zeroFont: false, display: 'block', closed: false, summarySeen: false, foreign: false };
-
-/** Whether a display value makes a box whose width and height apply and whose overflow can clip (a block container, flex or grid). */
-function sized(display: string): boolean {
-	if (display.indexOf('table') >= 0 || display.indexOf('ruby') >= 0) return false; // table boxes grow to their content
-	if (/flow-root|flex|grid|-webkit-box|-webkit-inline-box|-ms-flexbox/.test(display)) return true;
-	const words = display.split(/\s+/);
-	return words.includes('block') || words.includes('inline-block') || (words.includes('list-item') && !words.includes('inline'));
-}
-
-/**
- * A zero width or height that clips what overflows it, in a box where both apply. `max-*` wins
- * over the size and `min-*` over both (CSS 2.1 10.4, 10.7). `overflow: visible` on one axis
- * computes to `auto` when the other one is hidden, scroll or auto (CSS Overflow 3).
- */
-function clipsToNothing(css: Map<string, string>, display: string): boolean {
-	if (!sized(display)) return false;
-	// a global keyword or a function: read as the initial value (visible)
-	const read = (v: string | undefined) => (v !== undefined && OVERFLOW.test(v) ? v : 'visible');
-	const x = read(css.get('overflow-x'));
-	const y = read(css.get('overflow-y'));
-	const scrolls = (v: string) => v !== 'visible' && v !== 'clip';
-	const both = scrolls(x) || scrolls(y);
-	const clipX = both || x === 'clip';
-	const clipY = both || y === 'clip';
-	return (clipX && zeroSize(css, 'width')) || (clipY && zeroSize(css, 'height'));
-}
-
-function zeroSize(css: Map<string, string>, axis: 'width' | 'height', fallback?: string): boolean {
-	const zero = (v: string | undefined) => v !== undefined && ZERO.test(v);
-	const min = css.get(`min-${axis}`);
-	const minPositive = min !== undefined && LENGTH.test(min) && parseFloat(min) > 0;
-	return (zero(css.get(axis) ?? fallback) || zero(css.get(`max-${axis}`))) && !minPositive;
-}
-
-/** Whether the computed font-size is 0, from the declared value and the parent's and root's. */
-function zeroFontSize(value: string | undefined, parent: boolean, root: boolean): boolean {
-	if (value === undefined || INHERITS.test(value) || value === 'larger' || value === 'smaller' || value === 'math') return parent;
-	if (value === 'initial' || FONT_SIZE_KEYWORD.test(value)) return false;
-	const m = DIMENSION.exec(value);
-	if (!m) return false; // calc(), var(): not read
-	if (parseFloat(m[1]) === 0) return true;
-	if (m[2] === '%' || m[2] === 'em' || m[2] === 'ex' || m[2] === 'ch' || m[2] === 'cap' || m[2] === 'ic') return parent;
-	if (m[2] === 'rem' || m[2] === 'rex' || m[2] === 'rch' || m[2] === 'rcap' || m[2] === 'ric') return root;
-	return false;
-}
-
-/**
- * How an element renders, from its start tag and its parent (CSS display, visibility, opacity,
- * overflow, font-size; the HTML rendering section's user-agent styles: `[hidden]` is
- * `display:none` unless an author style sets another display, `[hidden=until-found]` is
- * `content-visibility:hidden`, `dialog:not([open])` is `display:none`).
- */
-function openBox(name: string, attrs: string, parent: Box, rootZeroFont: boolean): { box: Box; css: Map<string, string>; attrs: ReturnType<typeof parseAttrs> } {
-	const spans = attrs.trim() ? parseAttrs(attrs) : [];
-	const find = (n: string) => spans.find((a) => a.name === n);
-	const valueOf = (n: string) => {
-		const a = find(n);
-		return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
-	};
-	const css = declarations(valueOf('style') ?? '');
-	const hidden = valueOf('hidden');
-	const untilFound = hidden !== undefined && hidden.trim().toLowerCase() === 'until-found';
-	const ua = (hidden !== undefined && !untilFound) || (name === 'dialog' && find('open') === undefined) ? 'none' : (UA_DISPLAY[name] ?? 'inline');
-	const d = css.get('display');
-	const display = d === undefined || d === 'revert' || d === 'revert-layer' ? ua : d === 'inherit' ? parent.display : d === 'initial' || d === 'unset' ? 'inline' : d;
-	const opacity = css.get('opacity');
-	const v = css.get('visibility');
-	const inClosed = parent.closed && !(name === 'summary' && !parent.summarySeen);
-	if (parent.closed && name === 'summary') parent.summarySeen = true;
-	const box: Box = {
-		name,
-		gone:
-			parent.gone ||
-			inClosed ||
-			display === 'none' ||
-			css.get('mso-hide') === 'all' ||
-			(opacity !== undefined && ALPHA.test(opacity) && parseFloat(opacity) <= 0) ||
-			(css.get('content-visibility') ?? (untilFound ? 'hidden' : '')) === 'hidden' ||
-			clipsToNothing(css, display),
-		visible: v === 'visible' || v === 'initial' ? true : v === 'hidden' || v === 'collapse' ? false : parent.visible,
-		zeroFont: zeroFontSize(css.get('font-size'), parent.zeroFont, name === 'html' ? false : rootZeroFont),
-		display,
-		closed: name === 'details' && find('open') === undefined,
-		summarySeen: false,
-		foreign: parent.foreign || name === 'svg' || name === 'math',
-	};
-	return { box, css, attrs: spans };
 }
 
 /**
@@ -507,7 +295,7 @@ export function readLinks(html: string): LinkFacts[] {
 		if (link && m.index > pos) {
 			const box = top();
 			const text = decodeEntities(html.slice(pos, m.index));
-			if (!box.gone && !box.closed && box.visible && !box.zeroFont && text.trim()) {
+			if (showsText(box) && text.trim()) {
 				link.label += text;
 				link.shows = true;
 			}
@@ -531,18 +319,17 @@ export function readLinks(html: string): LinkFacts[] {
 		if (CLOSES_P.has(name)) closeImplied('p');
 		if (name === 'li') closeImplied('li');
 		const parent = top();
-		const { box, css, attrs: spans } = openBox(name, attrs, parent, rootZeroFont);
+		const spans = attrs.trim() ? parseAttrs(attrs) : [];
+		const valueOf: AttrReader = (n) => {
+			const a = spans.find((s) => s.name === n); // the first one counts, as in browsers
+			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
+		};
+		const { box, css } = openBox(name, attrs, valueOf, parent, rootZeroFont);
 		if (name === 'a') {
 			endLink();
 			link = { href: attr(attrs, 'href') ?? '', label: '', shows: false };
 		} else if (name === 'img' && link) {
-			// a replaced element: its width and height apply inline too, and a zero one leaves nothing
-			// to see (the width/height attributes are presentational hints the style overrides)
-			const hint = (n: string) => {
-				const a = spans.find((s) => s.name === n);
-				return a?.hasValue ? attrs.slice(a.start, a.end).trim() : undefined;
-			};
-			if (!box.gone && box.visible && !zeroSize(css, 'width', hint('width')) && !zeroSize(css, 'height', hint('height'))) {
+			if (showsImage(box, css, valueOf)) {
 				link.shows = true;
 				link.label += ` ${attr(attrs, 'alt') ?? ''} `;
 			}

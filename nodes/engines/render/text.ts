@@ -3,7 +3,8 @@
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)` (http, mailto, tel, sms), images as
  * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute, counting down with `reversed`
  * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
- * hidden elements (display:none, e.g. the preheader); keeps the line breaks of a `<pre>` and of an element styled
+ * what a browser does not show, read as the unsubscribe lint reads it (visibility.ts: display:none, opacity:0,
+ * visibility:hidden, a zero font size, a zero height that clips…, e.g. the preheader); keeps the line breaks of a `<pre>` and of an element styled
  * `white-space: pre`, `pre-wrap`, `pre-line` or `break-spaces`. A single-pass scanner (email HTML is
  * machine-written by MJML or the marketer's tool, and the text part only needs text, links, alts).
  *
@@ -15,6 +16,7 @@
  * re-scanning ~34 KB of HTML. When that cannot be proven equivalent, the caller scans per recipient.
  */
 import { decode as decodeHtml } from 'he';
+import { openBox, ROOT, showsImage, showsText, type AttrReader, type Box } from './visibility';
 
 const BLOCK = new Set([
 	'p', 'div', 'table', 'tr', 'tbody', 'thead', 'tfoot', 'section', 'article', 'header', 'footer', 'h1', 'h2', 'h3', 'h4',
@@ -23,10 +25,6 @@ const BLOCK = new Set([
 const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table']);
 const SKIP = new Set(['head', 'style', 'script', 'title', 'noscript', 'template']);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-const HIDDEN_STYLE = /display\s*:\s*none|mso-hide\s*:\s*all/i;
-// Cheap candidates (MJML and most email HTML write these in lowercase); each is checked precisely.
-const HIDDEN_MARKER = /none|mso-hide|hidden|NONE|HIDDEN/g;
-const HIDDEN_ATTR = /hidden/i;
 /** A style attribute may set `white-space` (each candidate is read precisely). */
 const WS_MARKER = /white-space/gi;
 /** A `white-space` declaration of a style attribute: the last one counts, unless an earlier one is `!important` and it is not (CSS Cascade 4). */
@@ -138,6 +136,13 @@ const M_BR = '\uE000';
 const M_PARA = '\uE001';
 const M_HR = '\uE002';
 const M_AOPEN = '\uE003';
+/**
+ * In a link's content: something of the link is hidden here (an element not rendered, text not
+ * seen, a hidden image; right after its href when the link's own text is not seen, as an image link
+ * in MJML's `font-size:0px` cell). Such a link writes its URL only when something in it shows
+ * (text, an image), so a hidden link is not read out. Outside an `<ol>`'s argument, where it ends it.
+ */
+const M_HIDDEN = '\uE009';
 const M_AHREF = '\uE004';
 const M_ACLOSE = '\uE005';
 const M_IMG = '\uE006';
@@ -183,10 +188,25 @@ interface Entry {
 	id: number;
 	name: string;
 	hidden: boolean;
+	/** how the element renders (visibility.ts); its parent's inside a hidden element, where nothing is read */
+	box: Box;
 	link: boolean;
 	/** the white-space mode outside this element, when the element sets its own (a `<pre>`, a style's `white-space`) */
 	outerWs?: WhiteSpace;
+	/** a link (per-recipient conversion): its attribute text, to open it again where the parser does */
+	attrs?: string;
 }
+
+/**
+ * Start tags before which the HTML parser does not reopen a formatting element (an `<a>` that an
+ * end tag such as `</p>` closed): block-level and table elements. Text and other start tags (`span`,
+ * `img`, `br`…) reopen it ("reconstruct the active formatting elements").
+ * https://html.spec.whatwg.org/multipage/parsing.html#reconstruct-the-active-formatting-elements
+ */
+const NO_REOPEN = new Set([
+	...BLOCK, 'td', 'th', 'caption', 'colgroup', 'col', 'html', 'body', 'dd', 'dt', 'dl', 'main', 'nav', 'aside', 'figure', 'figcaption',
+	'details', 'summary', 'dialog', 'fieldset', 'menu', 'search', 'hgroup', 'dir', 'a',
+]);
 
 const isSpecialStatic = /[\x00-\x08\x0b-\x1f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
@@ -201,12 +221,22 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	const mayHoldMarkers = tpl !== undefined || html.indexOf('&#') >= 0 || MARKER_TEST.test(html);
 	const stack: Entry[] = [];
 	let hidden = 0;
+	/** the box that text written here is in, and whether the root's font size is 0 (for `rem`) */
+	let box: Box = ROOT;
+	let rootZeroFont = false;
+	/** a link an end tag of another element closed (`<p><a>one</p><p>two</a>`): the parser opens it again before the next text */
+	let closedLink: Entry | undefined;
 	/** how the text here shows its white space, and where the content of the last `<pre>` opened starts (a line break right there is not shown) */
 	let ws: WhiteSpace = 'normal';
 	let preStart = -1;
 	let ids = 0;
 	const fail = (why: string) => {
 		if (tpl && !tpl.fail) tpl.fail = why;
+	};
+	/** Whether a link is open (its content is being read). */
+	const inLink = () => {
+		for (let s = stack.length - 1; s >= 0; s--) if (stack[s].link) return true;
+		return false;
 	};
 	const isPh = (c: number) => tpl !== undefined && c >= PH_BASE && c < PH_BASE + tpl.count;
 	const sig = () => {
@@ -250,8 +280,11 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	};
 	const text = (from: number, to: number) => {
 		if (to <= from) return;
+		if (closedLink) reopenLink();
 		if (tpl && hasPh(from, to)) {
-			if (hidden > 0) {
+			// Liquid beside a closed <details>' summaries could change which summary shows
+			if (box.closed) fail('Liquid inside a closed <details>');
+			if (hidden > 0 || !showsText(box)) {
 				silent(from, to, tpl ? sig() : '');
 				return;
 			}
@@ -270,7 +303,9 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			out += staticPiece(html.slice(start, to), false);
 			return;
 		}
-		if (hidden > 0) return;
+		// text not seen (visibility:hidden, a zero font size): nothing, white space included (a
+		// zero-size space shows no gap; the same whatever Liquid writes there)
+		if (hidden > 0 || !showsText(box)) return;
 		if (ws !== 'normal') {
 			preText(from, to);
 			return;
@@ -285,6 +320,28 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const decoded = decodeEntities(chunk.indexOf('\n') >= 0 || chunk.indexOf('  ') >= 0 || chunk.indexOf('\t') >= 0 ? chunk.replace(/\s+/g, ' ') : chunk);
 		if (tpl && decoded !== chunk && /[\uE100-\uF8FF]/.test(decoded)) fail('private-use characters in the text');
 		out += mayHoldMarkers ? escapeMarkers(decoded) : decoded;
+	};
+	/**
+	 * Opens again, as a copy with the same attributes, the link an end tag of another element
+	 * closed (the parser's "reconstruct the active formatting elements"), so that the text after
+	 * `</p><p>` still links where the `</a>` has not come yet. Per-recipient conversion only.
+	 */
+	const reopenLink = () => {
+		const e = closedLink!;
+		closedLink = undefined;
+		if (hidden > 0) return;
+		const attrs = e.attrs ?? '';
+		const spans = parseAttrs(attrs);
+		const valueOf: AttrReader = (n) => {
+			const a = findAttr(spans, n);
+			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
+		};
+		const { box: own } = openBox('a', attrs, valueOf, box, rootZeroFont);
+		if (own.gone) return;
+		out += M_AOPEN + escapeMarkers(valueOf('href') ?? '') + M_AHREF;
+		if (!showsText(own)) out += M_HIDDEN;
+		box = own;
+		stack.push({ id: ids++, name: 'a', hidden: false, link: true, box, attrs });
 	};
 	/**
 	 * Text inside a `<pre>`, white space as shown: spaces and tabs kept, each line break a line (a
@@ -333,10 +390,6 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		silent(to, end, tpl ? sig() : '');
 	};
 
-	// Positions of hiding markers, found in one pass (not per tag).
-	const markers: number[] = [];
-	for (const m of html.matchAll(HIDDEN_MARKER)) markers.push(m.index);
-	let nextMarker = 0;
 	const wsMarkers: number[] = [];
 	for (const m of html.matchAll(WS_MARKER)) wsMarkers.push(m.index);
 	let nextWs = 0;
@@ -383,15 +436,14 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const end = gt < 0 ? n : gt;
 		const name = html.slice(nameStart, k).toLowerCase();
 		pos = end + 1;
-		while (nextMarker < markers.length && markers[nextMarker] < k) nextMarker++;
-		const marked = nextMarker < markers.length && markers[nextMarker] < end;
 		while (nextWs < wsMarkers.length && wsMarkers[nextWs] < k) nextWs++;
 		const wsMarked = !closing && nextWs < wsMarkers.length && wsMarkers[nextWs] < end;
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
-		const needAttrs = marked || wsMarked || name === 'a' || name === 'img' || name === 'ol' || tagHasPh;
-		const attrs = needAttrs ? html.slice(k, end) : '';
-		// attributes are tokenized only when they can matter (most "none"s are border:none & co)
-		const spans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked || (marked && (HIDDEN_STYLE.test(attrs) || HIDDEN_ATTR.test(attrs))) ? parseAttrs(attrs) : [];
+		const attrs = closing || (hidden > 0 && !tagHasPh) ? '' : html.slice(k, end);
+		const needSpans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked;
+		const spans: AttrSpan[] = needSpans ? parseAttrs(attrs) : [];
+		// parsed here only when the element's rendering needs its attributes (openBox)
+		let read: AttrSpan[] | undefined = needSpans ? spans : undefined;
 		if (tagHasPh) {
 			if (closing) fail('Liquid inside a closing tag');
 			for (let i = k; i < end; i++) {
@@ -409,16 +461,24 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (closing) {
 			let at = stack.length - 1;
 			while (at >= 0 && stack[at].name !== name) at--;
+			if (name === 'a') closedLink = undefined;
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
+				box = stack.length ? stack[stack.length - 1].box : ROOT;
 				if (e.outerWs !== undefined) ws = e.outerWs;
 				if (e.hidden) {
 					hidden--;
 					continue;
 				}
 				if (hidden > 0) continue;
-				if (e.link) out += M_ACLOSE;
+				if (e.link) {
+					out += M_ACLOSE;
+					if (name !== 'a') {
+						if (tpl) fail('a link left open across elements');
+						else closedLink = e;
+					}
+				}
 				if (e.name === 'ol' || e.name === 'ul') out += M_LISTEND;
 				if (BLOCK.has(e.name)) out += PARAGRAPH.has(e.name) ? M_PARA : M_BR;
 				else if (e.name === 'td' || e.name === 'th') out += ' ';
@@ -438,20 +498,44 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			pos = stop;
 			continue;
 		}
-		const selfClosing = VOID.has(name) || html.charCodeAt(end - 1) === 47; /* / */
-		const isHidden = marked && (HIDDEN_STYLE.test(attrOf(attrs, spans, 'style') ?? '') || findAttr(spans, 'hidden') !== undefined);
+		const slash = html.charCodeAt(end - 1) === 47; /* / */
+		if (closedLink) {
+			if (!NO_REOPEN.has(name)) reopenLink();
+			else if (name === 'a' || name === 'td' || name === 'th' || name === 'caption' || name === 'table') closedLink = undefined;
+		}
+		// how the element renders: nothing in it when it is not rendered at all (display:none, the
+		// hidden attribute, mso-hide:all, opacity:0, a zero size that clips…), as the unsubscribe lint reads it
+		const valueOf: AttrReader = (n) => {
+			read ??= parseAttrs(attrs);
+			const a = findAttr(read, n);
+			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
+		};
+		const opened: { box: Box; css: ReadonlyMap<string, string> } | undefined = hidden > 0 ? undefined : openBox(name, attrs, valueOf, box, rootZeroFont);
+		const isHidden = opened !== undefined && opened.box.gone;
+		// `<x/>` closes itself only in SVG and MathML; an HTML element stays open (void ones have no content)
+		const foreign = opened ? opened.box.foreign : box.foreign || name === 'svg' || name === 'math';
+		const selfClosing = VOID.has(name) || (slash && foreign);
 		if (hidden > 0 || isHidden) {
+			if (isHidden && inLink()) out += M_HIDDEN;
 			silent(k, end, tpl ? sig() : '');
 			if (!selfClosing) {
-				stack.push({ id: ids++, name, hidden: isHidden, link: false });
+				// inside a hidden element only the nesting is followed (and where SVG or MathML starts)
+				if (foreign !== box.foreign) box = { ...box, foreign };
+				stack.push({ id: ids++, name, hidden: isHidden, link: false, box });
 				if (isHidden) hidden++;
 			}
 			continue;
 		}
+		const own: Box = opened!.box;
+		// text that stops showing here (visibility:hidden, a zero font size), inside a link
+		if (name !== 'a' && name !== 'img' && showsText(box) && !showsText(own) && inLink()) out += M_HIDDEN;
+		if (name === 'html') rootZeroFont = own.zeroFont;
 		if (name === 'br') out += M_BR;
 		else if (BLOCK.has(name)) out += PARAGRAPH.has(name) ? M_PARA : M_BR;
-		if (name === 'hr') out += M_HR;
-		if (name === 'li') out += M_LI;
+		if (name === 'hr' && own.visible) out += M_HR;
+		if (name === 'li') {
+			if (showsText(own)) out += M_LI;
+		}
 		else if (name === 'ul') out += M_UL;
 		else if (name === 'ol') {
 			const start = findAttr(spans, 'start');
@@ -476,14 +560,18 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		let emitted = false;
 		if (name === 'img') {
 			const alt = findAttr(spans, 'alt');
-			if (alt && alt.hasValue && !(attrOf(attrs, spans, 'width') === '1' && attrOf(attrs, spans, 'height') === '1')) {
-				liveAttr(k, end, alt, M_IMG, M_IMGEND);
-				emitted = true;
-			}
+			const pixel = attrOf(attrs, spans, 'width') === '1' && attrOf(attrs, spans, 'height') === '1';
+			if (!pixel && showsImage(own, opened!.css, valueOf)) {
+				if (alt && alt.hasValue) {
+					liveAttr(k, end, alt, M_IMG, M_IMGEND);
+					emitted = true;
+				} else if (inLink()) out += M_IMG + M_IMGEND; // an image without alt text shows in its link too
+			} else if (!pixel && inLink()) out += M_HIDDEN;
 		} else if (name === 'a' && !selfClosing) {
 			const href = findAttr(spans, 'href');
 			if (href && href.end > href.start) {
 				liveAttr(k, end, href, M_AOPEN, M_AHREF);
+				if (!showsText(own)) out += M_HIDDEN;
 				emitted = true;
 				link = true;
 			}
@@ -491,14 +579,15 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (!emitted) silent(k, end, tpl ? sig() : '');
 		if (selfClosing) continue;
 		// a <pre> shows its white space (unless its style says otherwise); a style's white-space applies to any element
-		const own = (wsMarked ? styleWhiteSpace(attrOf(attrs, spans, 'style') ?? '') : undefined) ?? (name === 'pre' ? 'pre' : undefined);
+		const wsOwn = (wsMarked ? styleWhiteSpace(attrOf(attrs, spans, 'style') ?? '') : undefined) ?? (name === 'pre' ? 'pre' : undefined);
 		if (name === 'pre') preStart = pos;
-		if (own !== undefined) {
-			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws });
-			ws = own;
+		box = own;
+		if (wsOwn !== undefined) {
+			stack.push({ id: ids++, name, hidden: false, link, outerWs: ws, box, attrs: link && !tpl ? attrs : undefined });
+			ws = wsOwn;
 			continue;
 		}
-		stack.push({ id: ids++, name, hidden: false, link });
+		stack.push({ id: ids++, name, hidden: false, link, box, attrs: link && !tpl ? attrs : undefined });
 	}
 	text(pos, n);
 	return out;
@@ -606,7 +695,10 @@ function textUrl(href: string): string {
 export function finalizeText(pre: string): string {
 	const lines: string[] = [];
 	let line = '';
-	const anchors: Array<{ href: string; mark: number } | null> = [];
+	const anchors: Array<{ href: string; mark: number; shown: number; hid: number } | null> = [];
+	/** things seen in links so far (text other than white space, images) and hidden parts met (M_HIDDEN) */
+	let shown = 0;
+	let hid = 0;
 	// open lists, innermost last: the next number of an <ol>, undefined for a <ul>; and the step
 	// from one number to the next (-1 for a reversed <ol>)
 	const lists: Array<number | undefined> = [];
@@ -664,7 +756,11 @@ export function finalizeText(pre: string): string {
 		i = TEXT_RUN.lastIndex;
 		if (i >= n) break;
 		const c = pre.charCodeAt(i);
-		if (i > run) line += pre.slice(run, i);
+		if (i > run) {
+			const t = pre.slice(run, i);
+			if (anchors.length && /\S/.test(t)) shown++;
+			line += t;
+		}
 		switch (c) {
 			case 0xe000:
 				breakLine(false);
@@ -680,13 +776,14 @@ export function finalizeText(pre: string): string {
 				break;
 			case 0xe003: {
 				const href = readUntil(i + 1, M_AHREF);
-				anchors.push(href ? { href, mark: line.length } : null);
+				anchors.push(href ? { href, mark: line.length, shown, hid } : null);
 				i = end + 1;
 				break;
 			}
 			case 0xe005: {
 				const e = anchors.pop();
-				if (e) {
+				// a link in which something is hidden and nothing shows: no link to follow
+				if (e && !(e.shown === shown && e.hid !== hid)) {
 					const raw = line.slice(e.mark);
 					const label = SPACE_RUN.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim();
 					const href = textUrl(e.href);
@@ -702,6 +799,7 @@ export function finalizeText(pre: string): string {
 				break;
 			}
 			case 0xe006: {
+				shown++;
 				const a = readUntil(i + 1, M_IMGEND).trim();
 				if (a) line += ` ${a} `;
 				i = end + 1;
@@ -749,7 +847,12 @@ export function finalizeText(pre: string): string {
 				breakLine(false, true);
 				i++;
 				break;
+			case 0xe009:
+				if (anchors.length) hid++;
+				i++;
+				break;
 			case 0xe00f:
+				if (anchors.length) shown++;
 				line += pre[i + 1] ?? '';
 				i += 2;
 				break;

@@ -2,6 +2,9 @@
 /**
  * finalizeText as it was before its marker scan used a sticky regex (char-by-char loop, three
  * indexOf per line, an unconditional label regex): the reference text.ts's version must match.
+ * A link whose content holds a hidden part (\uE009 outside an `<ol>` argument) writes nothing
+ * when that content holds no text other than white space and no image (read here by scanning
+ * the stretch between its href and its end, hrefs and list arguments left out).
  */
 const M_AHREF = '\uE004';
 const M_IMGEND = '\uE007';
@@ -11,7 +14,21 @@ const M_ESC = '\uE00F';
 export function referenceFinalizeText(pre: string): string {
 	const lines: string[] = [];
 	let line = '';
-	const anchors: Array<{ href: string; mark: number } | null> = [];
+	const anchors: Array<{ href: string; mark: number; from: number } | null> = [];
+	/** Whether pre[from, to) shows something: text other than white space (escapes count), or an image; and whether it hides something. */
+	const hidesOnly = (from: number, to: number): boolean => {
+		let hides = false;
+		for (let k = from; k < to; k++) {
+			const ch = pre.charCodeAt(k);
+			if (ch === 0xe006 || ch === 0xe00f) return false;
+			if (ch === 0xe009) hides = true;
+			if (ch === 0xe003) while (k < to && pre[k] !== M_AHREF) k += pre[k] === M_ESC ? 2 : 1;
+			else if (ch === 0xe008) k = pre.indexOf('\uE009', k) < 0 ? to : pre.indexOf('\uE009', k);
+			else if (ch === 0xe00d) k++;
+			else if ((ch < 0xe000 || ch > 0xe00f) && !/\s/.test(pre[k])) return false;
+		}
+		return hides;
+	};
 	const breakLine = (blank: boolean) => {
 		// runs of [ \t\u00a0] become one space (skipped when there is none: same result)
 		const t =
@@ -69,13 +86,13 @@ export function referenceFinalizeText(pre: string): string {
 				break;
 			case 0xe003: {
 				const href = readUntil(i + 1, M_AHREF);
-				anchors.push(href ? { href, mark: line.length } : null);
+				anchors.push(href ? { href, mark: line.length, from: end + 1 } : null);
 				i = end + 1;
 				break;
 			}
 			case 0xe005: {
 				const e = anchors.pop();
-				if (e) {
+				if (e && !hidesOnly(e.from, i)) {
 					const label = line.slice(e.mark).replace(/\s+/g, ' ').trim();
 					// the URL as the browser follows it (text-url.test.ts): tabs and line breaks removed, a web link's spaces as %20
 					let href = e.href.replace(/[\t\n\r]/g, '').trim();
