@@ -10,6 +10,12 @@
  * - Resend bounce.type Undetermined was hard (the address suppressed on a bounce that gave no
  *   reason); now soft, as for SES. email.suppressed (https://resend.com/docs/webhooks/emails/suppressed)
  *   was ignored; now Email Dropped, which does not mark the address bounced.
+ * - Postmark SMTPApiError ("An error occurred while accepting an email through the SMTP API": the
+ *   SMTP rejection of a previously suppressed recipient) and TemplateRenderingFailed were soft
+ *   Email Bounced; now Email Dropped (Postmark did not try to deliver). InboundError,
+ *   ManuallyDeactivated and Unconfirmed were soft Email Bounced; now no event, like AutoResponder.
+ * - Resend email.failed (https://resend.com/docs/webhooks/emails/failed, "the email failed to send")
+ *   was ignored; now Email Dropped with `data.failed.reason`, which does not mark the address bounced.
  * - Stripe events with livemode false (test mode) carry context.test: true.
  */
 import type { IDataObject } from 'n8n-workflow';
@@ -85,6 +91,39 @@ describe('Resend bounce types and email.suppressed through the trigger and Custo
 			email: 'delivered@resend.dev',
 			properties: { email_id: 'msg-34', campaign_id: 'launch' },
 			context: { source: 'resend', topic: 'email.suppressed' },
+		});
+		expect((e.properties as IDataObject).bounce_type).toBeUndefined();
+		expect(await suppressionAfter([e], 'delivered@resend.dev')).toMatchObject({ bounced: false });
+	});
+});
+
+describe('Postmark and Resend "not sent" through the trigger and Customer Profile', () => {
+	it('Postmark SMTPApiError is Email Dropped with its reason and does not mark the address bounced', async () => {
+		const description = 'An error occurred while accepting an email through the SMTP API.';
+		const e = await one('postmark', { ...body('postmark', 'bounce'), Type: 'SMTPApiError', TypeCode: 100007, Name: 'SMTP API error', Description: description });
+		expect(e).toMatchObject({ event: 'Email Dropped', email: 'john@example.com', properties: { email_id: 'msg-9', reason: description }, context: { source: 'postmark', topic: 'Bounce' } });
+		expect((e.properties as IDataObject).bounce_type).toBeUndefined();
+		expect(await suppressionAfter([e], 'john@example.com')).toMatchObject({ bounced: false });
+	});
+
+	it('Postmark ManuallyDeactivated and InboundError are no bounce: acknowledged, no run', async () => {
+		for (const [type, code, name] of [
+			['ManuallyDeactivated', 100002, 'Manually deactivated'],
+			['InboundError', 100008, 'Processing failed'],
+		] as const) {
+			const reply = await deliver('postmark', { ...body('postmark', 'bounce'), ID: code, Type: type, TypeCode: code, Name: name, Description: name });
+			expect(reply.workflowData).toBeUndefined();
+			expect(reply.body).toMatchObject({ message: 'No mapped events in this delivery' });
+		}
+	});
+
+	it('Resend email.failed is Email Dropped with data.failed.reason and does not mark the address bounced', async () => {
+		const e = await one('resend', body('resend', 'email.failed'));
+		expect(e).toMatchObject({
+			event: 'Email Dropped',
+			email: 'delivered@resend.dev',
+			properties: { email_id: 'msg-35', campaign_id: 'launch', reason: 'reached_daily_quota' },
+			context: { source: 'resend', topic: 'email.failed' },
 		});
 		expect((e.properties as IDataObject).bounce_type).toBeUndefined();
 		expect(await suppressionAfter([e], 'delivered@resend.dev')).toMatchObject({ bounced: false });

@@ -11,6 +11,20 @@
  *   email.bounced page's example list names `Temporary` too. email.suppressed
  *   (https://resend.com/docs/webhooks/emails/suppressed): Resend did not send to an address on the
  *   account's suppression list.
+ * - Postmark types that are no failure to deliver an outbound message, per the descriptions in the same
+ *   table: InboundError (100008, "Processing failed — Unable to deliver inbound message to
+ *   destination inbound hook"), ManuallyDeactivated (100002, "The email was manually deactivated"),
+ *   Unconfirmed (100003, "Registration not confirmed — The subscriber has not clicked on the
+ *   confirmation link upon registration or import"): unmapped like AutoResponder. Types where
+ *   Postmark did not try to deliver: SMTPApiError (100007, "An error occurred while accepting an
+ *   email through the SMTP API"; https://postmarkapp.com/developer/webhooks/smtp-api-error: "an
+ *   internal rejection error ... when you attempt to send via SMTP to a recipient who was
+ *   previously suppressed") and TemplateRenderingFailed (100010, "An error occurred while
+ *   attempting to render your template"): Email Dropped. Blocked (100006, "ISP block") and
+ *   DMARCPolicy (100009, "Email rejected due DMARC Policy") are receivers refusing: soft bounces.
+ * - Resend email.failed (https://resend.com/docs/webhooks/emails/failed): "the email failed to send
+ *   due to an error" (invalid recipients, API key problems, domain verification, quota); reason in
+ *   `data.failed.reason` (the example's `reached_daily_quota`).
  * - Stripe `livemode`: "true if the object exists in live mode or the value false if the object
  *   exists in test mode" (https://docs.stripe.com/api/events/object).
  */
@@ -37,6 +51,8 @@ describe('Postmark Bounce: the bounce type decides', () => {
 		['SpamNotification', 512, 'Spam notification'],
 		['Unknown', 2048, 'Unknown'],
 		['SoftBounce', 4096, 'Soft bounce'],
+		['Blocked', 100006, 'ISP block'],
+		['DMARCPolicy', 100009, 'DMARC Policy'],
 	])('%s (%i) is a soft bounce', (type, code, name) => {
 		const [e] = normalizeAs('postmark', postmarkBounce(type, code, name, name), 'error');
 		expect(e).toMatchObject({ event: 'Email Bounced', properties: { bounce_type: 'soft' } });
@@ -50,6 +66,9 @@ describe('Postmark Bounce: the bounce type decides', () => {
 		['OpenRelayTest', 1024, 'Open relay test'],
 		['VirusNotification', 8192, 'Virus notification'],
 		['ChallengeVerification', 16384, 'Spam challenge verification'],
+		['InboundError', 100008, 'Processing failed'],
+		['ManuallyDeactivated', 100002, 'Manually deactivated'],
+		['Unconfirmed', 100003, 'Registration not confirmed'],
 	])('%s (%i) is no bounce: unmapped, topic "Bounce (<type>)"', (type, code, name) => {
 		const payload = postmarkBounce(type, code, name, name);
 		let error: unknown;
@@ -66,6 +85,26 @@ describe('Postmark Bounce: the bounce type decides', () => {
 		const [u] = normalizeAs('postmark', payload, 'passThrough');
 		expect(u).toMatchObject({ event: 'Unknown', context: { source: 'postmark', topic: `Bounce (${type})` }, raw: payload });
 		expect(canonicalEventErrors(u)).toEqual([]);
+	});
+
+	it.each([
+		['SMTPApiError', 100007, 'SMTP API error', 'An error occurred while accepting an email through the SMTP API.'],
+		['TemplateRenderingFailed', 100010, 'Template rendering failed', 'An error occurred while attempting to render your template.'],
+	])('%s (%i): Postmark did not try to deliver, Email Dropped with the reason, no bounce_type', (type, code, name, description) => {
+		const payload = postmarkBounce(type, code, name, description);
+		const [e] = normalizeAs('postmark', payload, 'error');
+		expect(e).toMatchObject({
+			event: 'Email Dropped',
+			email: 'john@example.com',
+			timestamp: '2019-11-05T16:33:54.907Z',
+			properties: { email_id: 'msg-9', campaign_id: 'winback', esp_message_id: '883953f4-6105-42a2-a16a-77a8eac79483', reason: description },
+			context: { source: 'postmark', topic: 'Bounce', stream: 'outbound' },
+		});
+		expect(e.properties).not.toHaveProperty('bounce_type');
+		expect(canonicalEventErrors(e)).toEqual([]);
+		// Without a Description, Details (the remote text) is the reason, as for a bounce
+		delete payload.Description;
+		expect(normalizeAs('postmark', payload, 'error')[0].properties.reason).toBe('Test bounce details');
 	});
 
 	// Type SpamComplaint (TypeCode 100001) is one of the bounce types a Bounce record carries
@@ -128,6 +167,37 @@ describe('Resend bounce types and email.suppressed', () => {
 		expect(e.properties.reason).toMatch(/^Resend has suppressed sending to this address/);
 		expect(e.properties).not.toHaveProperty('bounce_type');
 		expect(canonicalEventErrors(e)).toEqual([]);
+	});
+});
+
+describe('Resend email.failed', () => {
+	it('is Email Dropped (Resend did not send) with data.failed.reason as reason, no bounce_type', () => {
+		const [e] = normalizeAs('resend', fixtureBody('resend', 'email.failed'), 'error');
+		expect(e).toMatchObject({
+			event: 'Email Dropped',
+			email: 'delivered@resend.dev',
+			timestamp: '2024-11-22T23:41:12.126Z',
+			properties: { email_id: 'msg-35', campaign_id: 'launch', esp_message_id: '56761188-7520-42d8-8898-ff6fc54ce618', reason: 'reached_daily_quota' },
+			context: { source: 'resend', topic: 'email.failed' },
+		});
+		expect(e.properties).not.toHaveProperty('bounce_type');
+		expect(canonicalEventErrors(e)).toEqual([]);
+	});
+
+	it('without data.failed it is still Email Dropped, without reason', () => {
+		const payload = fixtureBody('resend', 'email.failed');
+		delete (payload.data as Record<string, unknown>).failed;
+		const [e] = normalizeAs('resend', payload, 'error');
+		expect(e.event).toBe('Email Dropped');
+		expect(e.properties).not.toHaveProperty('reason');
+	});
+
+	it('a failed reason is read only for email.failed: data.failed on email.delivered is ignored', () => {
+		const payload = fixtureBody('resend', 'email.delivered');
+		(payload.data as Record<string, unknown>).failed = { reason: 'reached_daily_quota' };
+		const [e] = normalizeAs('resend', payload, 'error');
+		expect(e.event).toBe('Email Delivered');
+		expect(e.properties).not.toHaveProperty('reason');
 	});
 });
 

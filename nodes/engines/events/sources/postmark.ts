@@ -18,10 +18,36 @@ const HARD_BOUNCE_TYPES = new Set(['HardBounce', 'BadEmailAddress']);
 /**
  * Types that are replies or notices, not a failure to deliver: AutoResponder ("Out of Office" or "On
  * Vacation"), Subscribe and Unsubscribe requests, AddressChange, OpenRelayTest, VirusNotification
- * and ChallengeVerification (a spam-filter challenge). Any other type (Transient, SoftBounce,
- * DnsError, SpamNotification, Blocked, Unknown…) is a soft bounce.
+ * and ChallengeVerification (a spam-filter challenge); InboundError ("Processing failed — Unable to
+ * deliver inbound message to destination inbound hook": mail received on the server's inbound
+ * address, not one sent to a recipient); ManuallyDeactivated ("The email was manually
+ * deactivated": a state of the address set by the account, no message and no recipient action;
+ * a SubscriptionChange webhook reports suppressions); Unconfirmed ("Registration not confirmed —
+ * The subscriber has not clicked on the confirmation link upon registration or import"). Any
+ * other type (Transient, SoftBounce, DnsError, SpamNotification, Blocked, DMARCPolicy, Unknown…)
+ * is a soft bounce.
  */
-const NOT_BOUNCE_TYPES = new Set(['AutoResponder', 'Subscribe', 'Unsubscribe', 'AddressChange', 'OpenRelayTest', 'VirusNotification', 'ChallengeVerification']);
+const NOT_BOUNCE_TYPES = new Set([
+	'AutoResponder',
+	'Subscribe',
+	'Unsubscribe',
+	'AddressChange',
+	'OpenRelayTest',
+	'VirusNotification',
+	'ChallengeVerification',
+	'InboundError',
+	'ManuallyDeactivated',
+	'Unconfirmed',
+]);
+/**
+ * Types where Postmark did not try to deliver: Email Dropped, no bounce_type. SMTPApiError ("An
+ * error occurred while accepting an email through the SMTP API"; https://postmarkapp.com/developer/webhooks/smtp-api-error:
+ * "an internal rejection error that Postmark will respond with when you attempt to send via SMTP to
+ * a recipient who was previously suppressed", sent to the bounce webhook when the server's
+ * EnableSmtpApiErrorHooks is on) and TemplateRenderingFailed ("An error occurred while attempting
+ * to render your template": no message to send).
+ */
+const DROPPED_TYPES = new Set(['SMTPApiError', 'TemplateRenderingFailed']);
 
 export const postmark: EventSource = {
 	id: 'postmark',
@@ -30,7 +56,7 @@ export const postmark: EventSource = {
 		{ topic: 'Delivery', event: 'Email Delivered' },
 		{ topic: 'Open', event: 'Email Opened' },
 		{ topic: 'Click', event: 'Email Link Clicked' },
-		{ topic: 'Bounce', event: 'Email Bounced' },
+		{ topic: 'Bounce', event: 'Email Bounced / Email Marked as Spam / Email Dropped (by Type)' },
 		{ topic: 'SpamComplaint', event: 'Email Marked as Spam' },
 		{ topic: 'SubscriptionChange', event: 'Email Bounced / Email Marked as Spam / Unsubscribed (by SuppressionReason) / Resubscribed' },
 	],
@@ -73,10 +99,14 @@ export const postmark: EventSource = {
 					email = b.Email;
 					break;
 				}
-				name = 'Email Bounced';
 				when = b.BouncedAt;
 				email = b.Email;
 				reason = optionalString(b.Description) ?? optionalString(b.Details);
+				if (DROPPED_TYPES.has(b.Type as string)) {
+					name = 'Email Dropped';
+					break;
+				}
+				name = 'Email Bounced';
 				bounceType = optionalString(b.Type) === undefined ? undefined : HARD_BOUNCE_TYPES.has(b.Type as string) ? 'hard' : 'soft';
 				if (NOT_BOUNCE_TYPES.has(b.Type as string)) notBounce = `Bounce (${b.Type as string})`;
 				break;

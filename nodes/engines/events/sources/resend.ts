@@ -22,6 +22,10 @@ const EVENTS: Record<string, string> = {
 	// Resend did not send: the address is on the account's suppression list
 	// (https://resend.com/docs/webhooks/emails/suppressed, `data.suppressed.type` OnAccountSuppressionList).
 	'email.suppressed': 'Email Dropped',
+	// Resend did not send: "the email failed to send due to an error", e.g. "invalid recipients, API
+	// key problems, domain verification issues, email quota limits" (https://resend.com/docs/webhooks/emails/failed);
+	// the reason is `data.failed.reason` (e.g. `reached_daily_quota`).
+	'email.failed': 'Email Dropped',
 };
 
 /**
@@ -83,7 +87,9 @@ export const resend: EventSource = {
 		if (esp !== undefined) properties.esp_message_id = esp;
 		const link = optionalString(click.link);
 		if (link !== undefined) properties.link_url = link;
-		const reason = optionalString(bounce.message) ?? (topic === 'email.suppressed' ? optionalString(obj(data.suppressed).message) : undefined);
+		const reason =
+			optionalString(bounce.message) ??
+			(topic === 'email.suppressed' ? optionalString(obj(data.suppressed).message) : topic === 'email.failed' ? optionalString(obj(data.failed).reason) : undefined);
 		if (reason !== undefined) properties.reason = reason;
 		if (topic === 'email.bounced') properties.bounce_type = SOFT_BOUNCE_TYPES.has(bounce.type as string) ? 'soft' : 'hard';
 		const context: CanonicalContext = { source: 'resend', topic };

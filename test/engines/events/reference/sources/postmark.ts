@@ -15,7 +15,7 @@ export const postmark: EventSource = {
 		{ topic: 'Delivery', event: 'Email Delivered' },
 		{ topic: 'Open', event: 'Email Opened' },
 		{ topic: 'Click', event: 'Email Link Clicked' },
-		{ topic: 'Bounce', event: 'Email Bounced' },
+		{ topic: 'Bounce', event: 'Email Bounced / Email Marked as Spam / Email Dropped (by Type)' },
 		{ topic: 'SpamComplaint', event: 'Email Marked as Spam' },
 		{ topic: 'SubscriptionChange', event: 'Email Bounced / Email Marked as Spam / Unsubscribed (by SuppressionReason) / Resubscribed' },
 	],
@@ -51,13 +51,19 @@ export const postmark: EventSource = {
 					email = b.Email;
 					break;
 				}
-				name = 'Email Bounced';
 				when = b.BouncedAt;
 				email = b.Email;
 				extra.reason = optionalString(b.Description) ?? optionalString(b.Details);
+				// esptypes: Postmark did not try to deliver (SMTP API rejection of a suppressed recipient, template not rendered)
+				if (b.Type === 'SMTPApiError' || b.Type === 'TemplateRenderingFailed') {
+					name = 'Email Dropped';
+					break;
+				}
+				name = 'Email Bounced';
 				// pmtypes: bounce types per postmarkapp.com/developer/api/bounce-api#bounce-types
 				extra.bounce_type = optionalString(b.Type) === undefined ? undefined : b.Type === 'HardBounce' || b.Type === 'BadEmailAddress' ? 'hard' : 'soft';
-				if (['AutoResponder', 'Subscribe', 'Unsubscribe', 'AddressChange', 'OpenRelayTest', 'VirusNotification', 'ChallengeVerification'].includes(b.Type as string)) {
+				// esptypes: + InboundError, ManuallyDeactivated, Unconfirmed (no outbound delivery failure)
+				if (['AutoResponder', 'Subscribe', 'Unsubscribe', 'AddressChange', 'OpenRelayTest', 'VirusNotification', 'ChallengeVerification', 'InboundError', 'ManuallyDeactivated', 'Unconfirmed'].includes(b.Type as string)) {
 					const skipped = contentId('postmark', topic, b.ID ?? optionalString(b.MessageID), when, b.OriginalLink, b.Recipient ?? b.Email);
 					const unknown = unknownTopic(postmark, input, `Bounce (${b.Type as string})`, b, skipped, 'Type');
 					return unknown ? [unknown] : [];

@@ -17,6 +17,7 @@ const EVENTS: Record<string, string> = {
 	'email.bounced': 'Email Bounced',
 	'email.complained': 'Email Marked as Spam',
 	'email.suppressed': 'Email Dropped', // rsupp: resend.com/docs/webhooks/emails/suppressed
+	'email.failed': 'Email Dropped', // esptypes: resend.com/docs/webhooks/emails/failed ("failed to send")
 };
 
 function tagsOf(tags: unknown): Record<string, unknown> {
@@ -65,7 +66,10 @@ export const resend: EventSource = {
 					...writtenAttribution(tagsOf(data.tags)), // attrascii
 					esp_message_id: optionalString(data.email_id),
 					link_url: optionalString(click.link),
-					reason: optionalString(bounce.message) ?? (topic === 'email.suppressed' ? optionalString(obj(data.suppressed).message) : undefined),
+					// esptypes: email.failed's reason is data.failed.reason
+					reason:
+						optionalString(bounce.message) ??
+						(topic === 'email.suppressed' ? optionalString(obj(data.suppressed).message) : topic === 'email.failed' ? optionalString(obj(data.failed).reason) : undefined),
 					// rsupp: Transient / Temporary / Undetermined are soft (resend.com/docs/dashboard/emails/email-bounces)
 					bounce_type: topic === 'email.bounced' ? (['Transient', 'Temporary', 'Undetermined'].includes(bounce.type as string) ? 'soft' : 'hard') : undefined,
 				},
