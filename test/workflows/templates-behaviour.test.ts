@@ -152,6 +152,40 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	/**
+	 * The event templates' keys name what is mailed once: `welcome:<email>` (one welcome per
+	 * address) and `cart-recovery:<checkout_id>` (one email per checkout, as Shopify's own
+	 * abandoned checkout email: one reminder per checkout). ESP Dispatch forgets a key after its
+	 * Duplicate Window, 24 hours by default, so the same Signed Up event delivered again a day later
+	 * (a re-sent Segment event, the same address signing up again) got a second welcome, and a
+	 * checkout changed and left again the next day a second recovery email. The runs below are a
+	 * day and more apart, each with the static data the previous one left.
+	 */
+	describe('event templates: a key stays sent beyond a day', () => {
+		it('ab-test-dynamic-vs-static.json: the same address signing up again a day, then half a year later gets no second welcome', async () => {
+			const signUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-1', userId: 'u-ada', email: 'ada@example.com', traits: { first_name: 'Ada', interest: 'running shoes' }, properties: {} };
+			const statuses = await daily('ab-test-dynamic-vs-static.json', 'Check suppression', ['2026-03-10T09:00:00Z', '2026-03-11T10:00:00Z', '2026-09-10T09:00:00Z'], signUp);
+			expect(statuses).toEqual(['2026-03-10 sent', '2026-03-11 duplicate', '2026-09-10 duplicate']);
+			expect(received).toHaveLength(1);
+		});
+
+		it('cart-abandonment-recovery.json: one checkout left again 25 hours and 20 days later gets one recovery email; after 30 days it may get another', async () => {
+			const checkout = {
+				type: 'track',
+				event: 'Checkout Updated',
+				messageId: 'c-1',
+				userId: '7',
+				email: 'ada@example.com',
+				traits: { first_name: 'Ada' },
+				profile: { traits: { first_name: 'Ada' } },
+				properties: { checkout_id: 'ck-1', cart_id: 'cart-tok-1', currency: 'USD', total: 19.95, products: [{ name: 'Organic cotton t-shirt', quantity: 1, price: 19.95 }] },
+			};
+			const statuses = await daily('cart-abandonment-recovery.json', 'Render recovery email', ['2026-03-10T13:00:00Z', '2026-03-11T14:00:00Z', '2026-03-30T13:00:00Z', '2026-04-10T13:00:00Z'], checkout);
+			expect(statuses).toEqual(['2026-03-10 sent', '2026-03-11 duplicate', '2026-03-30 duplicate', '2026-04-10 sent']);
+			expect(received).toHaveLength(2);
+		});
+	});
+
 	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
 		/**
 		 * The duplicate memory keeps at most Max Remembered Keys (the node's default 20,000 when the
