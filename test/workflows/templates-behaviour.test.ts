@@ -26,8 +26,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import type { IConnections, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
+import { NodeOperationError, Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { hashKey } from '../../nodes/engines/dispatch/ledger';
 import { tempSqliteFile } from '../harness/profile-db';
@@ -152,6 +152,40 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	/**
+	 * The event templates' keys name what is mailed once: `welcome:<email>` (one welcome per
+	 * address) and `cart-recovery:<checkout_id>` (one email per checkout, as Shopify's own
+	 * abandoned checkout email: one reminder per checkout). ESP Dispatch forgets a key after its
+	 * Duplicate Window, 24 hours by default, so the same Signed Up event delivered again a day later
+	 * (a re-sent Segment event, the same address signing up again) got a second welcome, and a
+	 * checkout changed and left again the next day a second recovery email. The runs below are a
+	 * day and more apart, each with the static data the previous one left.
+	 */
+	describe('event templates: a key stays sent beyond a day', () => {
+		it('ab-test-dynamic-vs-static.json: the same address signing up again a day, then half a year later gets no second welcome', async () => {
+			const signUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-1', userId: 'u-ada', email: 'ada@example.com', traits: { first_name: 'Ada', interest: 'running shoes' }, properties: {} };
+			const statuses = await daily('ab-test-dynamic-vs-static.json', 'Check suppression', ['2026-03-10T09:00:00Z', '2026-03-11T10:00:00Z', '2026-09-10T09:00:00Z'], signUp);
+			expect(statuses).toEqual(['2026-03-10 sent', '2026-03-11 duplicate', '2026-09-10 duplicate']);
+			expect(received).toHaveLength(1);
+		});
+
+		it('cart-abandonment-recovery.json: one checkout left again 25 hours and 20 days later gets one recovery email; after 30 days it may get another', async () => {
+			const checkout = {
+				type: 'track',
+				event: 'Checkout Updated',
+				messageId: 'c-1',
+				userId: '7',
+				email: 'ada@example.com',
+				traits: { first_name: 'Ada' },
+				profile: { traits: { first_name: 'Ada' } },
+				properties: { checkout_id: 'ck-1', cart_id: 'cart-tok-1', currency: 'USD', total: 19.95, products: [{ name: 'Organic cotton t-shirt', quantity: 1, price: 19.95 }] },
+			};
+			const statuses = await daily('cart-abandonment-recovery.json', 'Render recovery email', ['2026-03-10T13:00:00Z', '2026-03-11T14:00:00Z', '2026-03-30T13:00:00Z', '2026-04-10T13:00:00Z'], checkout);
+			expect(statuses).toEqual(['2026-03-10 sent', '2026-03-11 duplicate', '2026-03-30 duplicate', '2026-04-10 sent']);
+			expect(received).toHaveLength(2);
+		});
+	});
+
 	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
 		/**
 		 * The duplicate memory keeps at most Max Remembered Keys (the node's default 20,000 when the
@@ -255,11 +289,14 @@ describe('templates: behaviour', () => {
 			expect(received.map((r) => r.to[0]).sort()).toEqual(['bob@example.com', 'cy@example.com']);
 			// The template sends that output to a Stop and Error naming the refusal (run by the
 			// end-to-end suite: n8n-nodes-base is not loaded here), which ends the execution failed.
+			// (nightly: through "Failures, after the sends", a Merge that also takes the CRM's errors).
 			const wf = template(file);
 			const outputs = wf.connections.Send.main;
 			expect(outputs[0] ?? []).toEqual([]);
-			const stop = wf.nodes.find((n) => n.name === outputs[1]?.[0]?.node)!;
-			expect([stop.type, stop.parameters.errorMessage, wf.connections[stop.name]]).toEqual(['n8n-nodes-base.stopAndError', '={{ $json.error }}', undefined]);
+			let stop = wf.nodes.find((n) => n.name === outputs[1]?.[0]?.node)!;
+			if (stop.type === 'n8n-nodes-base.merge') stop = wf.nodes.find((n) => n.name === wf.connections[stop.name].main[0]?.[0]?.node)!;
+			expect([stop.type, wf.connections[stop.name]]).toEqual(['n8n-nodes-base.stopAndError', undefined]);
+			expect(stop.parameters.errorMessage).toContain('$json.error');
 		});
 
 		it('nightly-rfm-vip.json: a Champion without an email address (phone-only customer) is left out before Get profile, which would fail the whole run', async () => {
@@ -286,6 +323,125 @@ describe('templates: behaviour', () => {
 			const got = await runWorkflow({ nodes: [profileNode('Get profile')], connections: {} }, { input: passed.map((json) => ({ json })) });
 			expect(got.error).toBeUndefined();
 			expect(got.items('Get profile').map((i) => (i.json.profile as IDataObject).email)).toEqual(['ada@example.com']);
+		});
+	});
+
+	/**
+	 * The nightly template sends every scored customer to the CRM (HTTP Request, disabled until
+	 * set up) and the Champions to the offer. With n8n's execution order v1 the branch higher on the
+	 * canvas runs first, to its end, so the CRM request ran before any offer: a CRM that failed
+	 * (down, wrong URL or key) failed the execution and nobody was mailed that night, nor any other
+	 * night until the CRM was fixed. Now the CRM request continues on its error output, which meets
+	 * Send's error output in a Merge; the Merge runs once the sends are done (n8n runs a node still
+	 * waiting for an input when nothing else is left, when one input suffices: the Merge's
+	 * `requiredInputs`), then the Stop and Error fails the execution with the first failure.
+	 *
+	 * Run here through the real n8n engine with the template's own connections, positions, options
+	 * and expressions from "RFM segments" on; n8n-nodes-base is not loaded in this harness, so its
+	 * nodes are stand-ins of the same name: HTTP Request returns each item as `{ error }` when it
+	 * continues on fail (as HttpRequestV3 does) and throws otherwise; Filter keeps the items whose
+	 * conditions (the template's expressions, resolved by n8n) are all true; Merge appends its inputs
+	 * and declares Merge v3's `requiredInputs`; Stop and Error throws the template's message. The
+	 * end-to-end suite runs the real nodes.
+	 */
+	describe('nightly-rfm-vip.json: a failing CRM request does not stop the offers', () => {
+		const standIns = (crmFails: boolean): Record<string, INodeType> => {
+			const base = (name: string, inputs: number, outputs: number, extra: Partial<INodeTypeDescription> = {}): INodeTypeDescription =>
+				({ displayName: name, name, group: ['transform'], version: 1, description: name, defaults: { name }, inputs: Array(inputs).fill('main'), outputs: Array(outputs).fill('main'), properties: [], ...extra }) as INodeTypeDescription;
+			return {
+				'n8n-nodes-base.httpRequest': {
+					description: base('httpRequest', 1, 1),
+					async execute(this: IExecuteFunctions) {
+						const items = this.getInputData();
+						if (!crmFails) return [items.map((_, i) => ({ json: { ok: true }, pairedItem: { item: i } }))];
+						const reason = { message: '503 - "CRM unavailable"', name: 'NodeApiError' };
+						if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), reason.message);
+						return [items.map((_, i) => ({ json: { error: reason }, pairedItem: { item: i } }))];
+					},
+				},
+				'n8n-nodes-base.filter': {
+					description: base('filter', 1, 1, { properties: [{ displayName: 'Conditions', name: 'conditions', type: 'filter', default: {} }] }),
+					async execute(this: IExecuteFunctions) {
+						return [this.getInputData().filter((_, i) => (this.getNodeParameter('conditions', i) as { conditions: Array<{ leftValue: unknown }> }).conditions.every((c) => c.leftValue === true))];
+					},
+				},
+				'n8n-nodes-base.merge': {
+					description: base('merge', 2, 1, { properties: [{ displayName: 'Mode', name: 'mode', type: 'string', default: 'append' }], requiredInputs: '={{ $parameter["mode"] === "chooseBranch" ? [0, 1] : 1 }}' }),
+					async execute(this: IExecuteFunctions) {
+						return [[...this.getInputData(0), ...this.getInputData(1)]];
+					},
+				},
+				'n8n-nodes-base.stopAndError': {
+					description: base('stopAndError', 1, 0, { properties: [{ displayName: 'Error Message', name: 'errorMessage', type: 'string', default: '' }] }),
+					async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+						throw new NodeOperationError(this.getNode(), String(this.getNodeParameter('errorMessage', 0)));
+					},
+				},
+			};
+		};
+
+		/** The template from "RFM segments" (here a pass-through of the scored customers) on, the CRM request enabled. */
+		function fromScoring(wf: Template, databaseFile: string): WorkflowJson {
+			const keep = new Set<string>(['RFM segments']);
+			for (let grew = true; grew; ) {
+				grew = false;
+				for (const from of [...keep]) for (const out of wf.connections[from]?.main ?? []) for (const c of out ?? []) if (!keep.has(c.node)) grew = keep.add(c.node).size > 0;
+			}
+			const nodes = wf.nodes
+				.filter((n) => keep.has(n.name))
+				.map((n) => {
+					if (n.name === 'RFM segments') return { ...n, type: 'n8n-nodes-base.merge', parameters: { mode: 'append' } };
+					if (n.type === `${P}customerProfile`) return { ...n, parameters: { ...n.parameters, databaseFile } };
+					return { ...n, disabled: false };
+				});
+			const connections = Object.fromEntries(Object.entries(wf.connections).filter(([from]) => keep.has(from))) as IConnections;
+			return { nodes, connections };
+		}
+
+		async function night(file: Template, crmFails: boolean, emails: string[]) {
+			const pkg = await loadPackage();
+			const types: INodeTypes = pkg.nodeTypes;
+			const { getByName, getByNameAndVersion } = types;
+			const stand = standIns(crmFails);
+			types.getByName = (name) => stand[name] ?? getByName.call(types, name);
+			types.getByNameAndVersion = (name, version) => stand[name] ?? getByNameAndVersion.call(types, name, version);
+			try {
+				const customers = emails.map((email) => ({ json: { customer_id: `c-${email}`, email, segment: 'Champions', ordersCount: 5 } as IDataObject }));
+				return await runWorkflow(fromScoring(file, tempSqliteFile()), { input: customers, credentials: credentials(), mode: 'trigger' });
+			} finally {
+				types.getByName = getByName;
+				types.getByNameAndVersion = getByNameAndVersion;
+			}
+		}
+
+		it('the CRM answers 503: every Champion is mailed, then the execution fails naming the CRM error', async () => {
+			const result = await night(template('nightly-rfm-vip.json'), true, ['ada@example.com', 'bob@example.com']);
+			expect(received.map((r) => r.to[0]).sort()).toEqual(['ada@example.com', 'bob@example.com']);
+			expect(result.items('Send').map((i) => i.json.status)).toEqual(['sent', 'sent']);
+			expect(result.error?.message).toContain('CRM unavailable');
+			const order = result.executionOrder;
+			expect(order.indexOf('Update CRM (placeholder)')).toBeLessThan(order.indexOf('Send'));
+			expect(order.slice(-2)).toEqual(['Failures, after the sends', 'Fail on refused recipient or CRM error']);
+		});
+
+		it('the CRM answers 503 and one address is refused: the others are mailed, the execution fails once, after the sends', async () => {
+			const result = await night(template('nightly-rfm-vip.json'), true, ['ann@gmail', 'bob@example.com']);
+			expect(received.map((r) => r.to[0])).toEqual(['bob@example.com']);
+			// the CRM's two failed requests (n8n keeps each customer's fields beside the error), then the refused address
+			expect(result.nodes['Failures, after the sends'].outputs[0].map((i) => [i.json.email, typeof i.json.error])).toEqual([
+				['ann@gmail', 'object'],
+				['bob@example.com', 'object'],
+				['ann@gmail', 'string'],
+			]);
+			expect(result.error?.message).toContain('CRM unavailable');
+			expect(result.nodes['Fail on refused recipient or CRM error'].runs).toBe(1);
+		});
+
+		it('the CRM answers: the offers go out and the execution succeeds', async () => {
+			const result = await night(template('nightly-rfm-vip.json'), false, ['ada@example.com']);
+			expect(result.error).toBeUndefined();
+			expect(result.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			expect(result.nodes['Failures, after the sends']).toBeUndefined();
 		});
 	});
 
