@@ -31,7 +31,18 @@ function order(n: number, email: string, total: number, customerId: number) {
 export const scenario: Scenario = {
 	name: 'nightly RFM and VIP',
 	templates: ['nightly-rfm-vip.json', 'cart-abandonment-recovery.json'],
-	prepare: (wf) => (wf.id === WORKFLOW_ID ? withRunNowWebhook(wf, RUN_NOW) : wf),
+	// The CRM placeholder enabled, pointed at a port where nothing listens: a CRM that is down must
+	// not keep the offers from going out; the run fails after the sends, naming the CRM error.
+	prepare: (wf) => {
+		if (wf.id !== WORKFLOW_ID) return wf;
+		const copy = withRunNowWebhook(wf, RUN_NOW);
+		for (const node of copy.nodes) {
+			if (node.name !== 'Update CRM (placeholder)') continue;
+			delete (node as { disabled?: boolean }).disabled;
+			node.parameters = { ...node.parameters, url: 'http://127.0.0.1:9/api/segments' };
+		}
+		return copy;
+	},
 	tests: [
 		{
 			name: 'the best customer is scored a Champion and gets the VIP offer once; low-value customers get nothing',
@@ -67,7 +78,13 @@ export const scenario: Scenario = {
 				}
 				const [id] = await executionIds(n8n, WORKFLOW_ID, 1);
 				const data = await executionRunData(n8n, id);
-				assert.equal(data.status, 'success');
+				// the CRM request failed (every customer on its error output), the offer went out anyway,
+				// then the run failed at "Fail on refused recipient or CRM error", after the sends
+				assert.equal(data.status, 'error');
+				assert.ok((data.runData['Update CRM (placeholder)']?.[0]?.data?.main?.[1]?.length ?? 0) > 0, 'the CRM errors left on its error output');
+				const sent = (data.runData['Send']?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
+				assert.ok(sent.some((r) => r.recipient === `champ.${run}@example.com` && r.status === 'sent'), 'the Champion was sent the offer');
+				assert.ok(data.runData['Fail on refused recipient or CRM error'], 'the run failed after the sends');
 				const scored = (data.runData['RFM segments']?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
 				const champ = scored.find((c) => c.email === `champ.${run}@example.com`);
 				assert.equal(champ?.segment, 'Champions');
@@ -75,7 +92,7 @@ export const scenario: Scenario = {
 				assert.ok(lost && lost.segment !== 'Champions', 'the one-time $10 customer of a year ago is scored, not a Champion');
 				// Tomorrow night's run: the monthly idempotency key keeps the Champion from a second offer.
 				assert.equal((await fetch(n8n.webhookUrl(RUN_NOW), { method: 'POST' })).status, 200);
-				await waitUntil(async () => (await executionCount(n8n, WORKFLOW_ID, ['success'])) >= before + 2, 60000, 'second run');
+				await waitUntil(async () => (await executionCount(n8n, WORKFLOW_ID, ['success', 'error'])) >= before + 2, 60000, 'second run');
 				await settled(n8n, WORKFLOW_ID, 60000);
 				assert.equal(n8n.inbox.messages.filter((m) => m.envelope.to.includes(`champ.${run}@example.com`)).length, 1, 'one VIP offer per month');
 			},
