@@ -649,11 +649,13 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	// every message is a request of its own). Those messages fail `not sent`, and are not remembered.
 	let unreachable: string | undefined;
 	// Set when the provider asked to wait longer than Max Retry-After Wait (a 429's or 503's
-	// Retry-After): the answered messages fail, and so does the rest of the run, `not sent`, without
-	// sending it (not remembered, so a later run sends them): each further request would only be
-	// refused the same (the wait is the credential's, not one message's), and sending on against
-	// the provider's own ask may get the account throttled harder.
-	let waitTooLong: string | undefined;
+	// Retry-After), or refused for a reason of the account that will not pass within the run
+	// (MessageResult.stopsRun: SES's used-up daily sending quota): the answered messages fail, and
+	// so does the rest of the run, `not sent`, without sending it (not remembered, so a later run
+	// sends them): each further request would only be refused the same (the wait or the quota is
+	// the credential's, not one message's), and sending on against the provider's own ask may get
+	// the account throttled harder.
+	let halted: string | undefined;
 	// Messages an earlier attempt of which lost its answer after the request was sent (providers
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
@@ -691,8 +693,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	};
 
 	const sendUnit = async (unit: Unit): Promise<void> => {
-		if (rejected || unreachable || waitTooLong) {
-			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected ?? unreachable ?? waitTooLong}` });
+		if (rejected || unreachable || halted) {
+			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected ?? unreachable ?? halted}` });
 			return;
 		}
 		if (refusedSenders.size) {
@@ -712,7 +714,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		let notReached: string | undefined;
 		try {
 			results = await limiter.run(unit.messages.length, async () => {
-				if (rejected || unreachable || waitTooLong) throw new Error(`not sent: ${rejected ?? unreachable ?? waitTooLong}`);
+				if (rejected || unreachable || halted) throw new Error(`not sent: ${rejected ?? unreachable ?? halted}`);
 				requests++;
 				for (const m of unit.messages) {
 					outcomes.get(m.index)!.attempts++;
@@ -788,10 +790,13 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
-			if (r.status === 'failed' && r.retryable && !rejected && !unreachable) {
+			if (r.status === 'failed' && r.stopsRun) {
+				halted ??= r.stopsRun;
+				finish(m, { ...r, retryable: false });
+			} else if (r.status === 'failed' && r.retryable && !rejected && !unreachable) {
 				const after = (r.retryAfterSeconds ?? 0) * 1000;
 				if (after > retry.maxRetryAfterMs) {
-					waitTooLong ??= `${channel.displayName} asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait (${Math.round(retry.maxRetryAfterMs / 1000)} s), so the rest of this run was not sent`;
+					halted ??= `${channel.displayName} asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait (${Math.round(retry.maxRetryAfterMs / 1000)} s), so the rest of this run was not sent`;
 					finish(m, { ...r, error: `${r.error ?? ''} (asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait)`.trim() });
 				} else if (attempts >= retry.maxAttempts) {
 					if (notReached !== undefined) unreachable ??= `${channel.displayName} could not be reached (${notReached}) in ${attempts} attempts, so the rest of this run was not tried`;
