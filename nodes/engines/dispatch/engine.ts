@@ -649,11 +649,21 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	// every message is a request of its own). Those messages fail `not sent`, and are not remembered.
 	let unreachable: string | undefined;
 	// Set when the provider asked to wait longer than Max Retry-After Wait (a 429's or 503's
-	// Retry-After): the answered messages fail, and so does the rest of the run, `not sent`, without
-	// sending it (not remembered, so a later run sends them): each further request would only be
-	// refused the same (the wait is the credential's, not one message's), and sending on against
-	// the provider's own ask may get the account throttled harder.
-	let waitTooLong: string | undefined;
+	// Retry-After), or refused for a reason of the account that will not pass within the run
+	// (MessageResult.stopsRun: SES's used-up daily sending quota): the answered messages fail, and
+	// so does the rest of the run, `not sent`, without sending it (not remembered, so a later run
+	// sends them): each further request would only be refused the same (the wait or the quota is
+	// the credential's, not one message's), and sending on against the provider's own ask may get
+	// the account throttled harder.
+	let halted: string | undefined;
+	// Set when a worker threw (an unexpected error): sending stops, see DispatchStoppedError.
+	let stopped: { error: unknown } | undefined;
+	// Aborted once the run stops (any of the above): a message waiting for its retry (its backoff, a
+	// Retry-After, a pause of the credential in the limiter) fails at once instead of sleeping first.
+	const stopping = new AbortController();
+	const aborted = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+	// The injectable sleep, cut short when the run stops (also one that ignores the signal).
+	const pause: Sleep = (ms) => (stopping.signal.aborted ? Promise.resolve() : Promise.race([sleep(ms, stopping.signal), aborted]));
 	// Messages an earlier attempt of which lost its answer after the request was sent (providers
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
@@ -690,11 +700,24 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		}
 	};
 
-	const sendUnit = async (unit: Unit): Promise<void> => {
-		if (rejected || unreachable || waitTooLong) {
-			for (const m of unit.messages) finish(m, { status: 'failed', error: `not sent: ${rejected ?? unreachable ?? waitTooLong}` });
-			return;
+	// Whether the run has stopped before this unit was sent. A stop with a reason fails its messages
+	// here: `not sent: <reason>`, or for a message waiting for its retry `not sent again: <reason>`
+	// with its last answer. After an unexpected error they are left for the settling after the
+	// workers (DispatchStoppedError), which says the same.
+	const stopsBefore = (unit: Unit): boolean => {
+		const reason = rejected ?? unreachable ?? halted;
+		if (reason === undefined) return stopped !== undefined;
+		for (const m of unit.messages) {
+			const o = outcomes.get(m.index)!;
+			finish(m, o.attempts > 0
+				? { status: 'failed', responseCode: o.responseCode, error: `not sent again: ${reason}; its last answer: ${o.error ?? 'none'}` }
+				: { status: 'failed', error: `not sent: ${reason}` });
 		}
+		return true;
+	};
+
+	const sendUnit = async (unit: Unit): Promise<void> => {
+		if (stopsBefore(unit)) return;
 		if (refusedSenders.size) {
 			const rest = unit.messages.filter((m) => !refusedSenders.has(m.from.email.toLowerCase()));
 			if (rest.length < unit.messages.length) {
@@ -711,15 +734,18 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		// The transport error when this request did not reach the provider at all (phase 'before').
 		let notReached: string | undefined;
 		try {
-			results = await limiter.run(unit.messages.length, async () => {
-				if (rejected || unreachable || waitTooLong) throw new Error(`not sent: ${rejected ?? unreachable ?? waitTooLong}`);
+			// undefined: the run stopped while this request waited for its turn (stopsBefore).
+			const answered = await limiter.run(unit.messages.length, async () => {
+				if (stopsBefore(unit)) return undefined;
 				requests++;
 				for (const m of unit.messages) {
 					outcomes.get(m.index)!.attempts++;
 					inFlight.add(m.index);
 				}
 				return await channel.send(unit);
-			}, sleep, now);
+			}, pause, now);
+			if (answered === undefined) return;
+			results = answered;
 		} catch (error) {
 			if (error instanceof TransportError) {
 				lostAnswer = true;
@@ -788,10 +814,13 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
-			if (r.status === 'failed' && r.retryable && !rejected && !unreachable) {
+			if (r.status === 'failed' && r.stopsRun) {
+				halted ??= r.stopsRun;
+				finish(m, { ...r, retryable: false });
+			} else if (r.status === 'failed' && r.retryable && !rejected && !unreachable) {
 				const after = (r.retryAfterSeconds ?? 0) * 1000;
 				if (after > retry.maxRetryAfterMs) {
-					waitTooLong ??= `${channel.displayName} asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait (${Math.round(retry.maxRetryAfterMs / 1000)} s), so the rest of this run was not sent`;
+					halted ??= `${channel.displayName} asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait (${Math.round(retry.maxRetryAfterMs / 1000)} s), so the rest of this run was not sent`;
 					finish(m, { ...r, error: `${r.error ?? ''} (asked to wait ${Math.round(after / 1000)} s, more than the maximum retry wait)`.trim() });
 				} else if (attempts >= retry.maxAttempts) {
 					if (notReached !== undefined) unreachable ??= `${channel.displayName} could not be reached (${notReached}) in ${attempts} attempts, so the rest of this run was not tried`;
@@ -810,6 +839,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			}
 			inFlight.delete(m.index);
 		}
+		if (rejected || unreachable || halted) stopping.abort();
 		if (settings.onUnit) {
 			const statuses: Record<string, number> = {};
 			for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -837,10 +867,12 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			}
 		}
 		if (!again.length) return;
-		const attempt = Math.max(...again.map((m) => outcomes.get(m.index)!.attempts));
-		const delay = Math.max(wait, backoff(attempt, retry, random));
-		if (rateLimited) limiter.pause(now() + delay);
-		await sleep(delay);
+		if (!stopping.signal.aborted) {
+			const attempt = Math.max(...again.map((m) => outcomes.get(m.index)!.attempts));
+			const delay = Math.max(wait, backoff(attempt, retry, random));
+			if (rateLimited) limiter.pause(now() + delay);
+			await pause(delay);
+		}
 		// After a transport error the very same request is sent again (same body, same
 		// idempotency key); after an HTTP answer, only the retryable messages are re-planned.
 		if (lostAnswer && again.length === unit.messages.length) await sendUnit(unit);
@@ -862,14 +894,15 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	};
 	const workers = Math.max(1, Math.min(pending.length, Math.floor(limiter.settings.concurrency ?? 1)));
 	// allSettled: when one worker throws (e.g. a provider cannot plan a request), the others
-	// stop at their next unit instead of sending on after dispatch() has rejected.
-	let stopped: { error: unknown } | undefined;
+	// stop at their next unit (a retry waiting for its turn included) instead of sending on after
+	// dispatch() has rejected.
 	await Promise.allSettled(
 		Array.from({ length: workers }, async () => {
 			try {
 				for (let unit = stopped ? undefined : take(); unit; unit = stopped ? undefined : take()) await sendUnit(unit);
 			} catch (error) {
 				stopped = stopped ?? { error };
+				stopping.abort();
 				throw error;
 			}
 		}),

@@ -13,9 +13,23 @@ export interface LimitSettings {
 	concurrency?: number;
 }
 
-export type Sleep = (ms: number) => Promise<void>;
+/**
+ * Waits `ms`. `signal`, when given, ends the wait early once aborted (the dispatch engine aborts
+ * it when its run stops); a sleep that ignores it is cut short by the engine all the same.
+ */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms, signal) =>
+	new Promise((resolve) => {
+		if (signal?.aborted) return resolve();
+		const done = () => {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', done);
+			resolve();
+		};
+		const timer = setTimeout(done, ms);
+		signal?.addEventListener('abort', done, { once: true });
+	});
 
 export class Limiter {
 	private nextRequestAt = 0;

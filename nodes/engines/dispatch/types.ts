@@ -69,6 +69,15 @@ export interface MessageResult {
 	 */
 	rateLimited?: boolean;
 	/**
+	 * The provider refused for a reason of the whole account that will not pass within the run
+	 * (SES: the daily sending quota is used up, `ThrottlingException` "Daily message quota
+	 * exceeded" or an `ACCOUNT_DAILY_QUOTA_EXCEEDED` entry): why the rest of the run is not sent.
+	 * This message fails with its own error (never retried), and the engine sends nothing more in
+	 * this run: every message not yet answered fails `not sent: <stopsRun>` and is not remembered,
+	 * so a later run sends it. Only meaningful with status 'failed'.
+	 */
+	stopsRun?: string;
+	/**
 	 * What the provider refused, when the answer says so: 'credential' (bad or unauthorised key:
 	 * the engine stops sending before anything else goes out), 'sender' (the from address or
 	 * its domain is not verified at the provider: this message fails, and later messages from

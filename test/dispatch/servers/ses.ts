@@ -28,6 +28,13 @@
  *    status from https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html);
  *    in SendBulkEmail the entry answers Status ACCOUNT_THROTTLED inside the 200 answer
  *    (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html).
+ *  - Daily sending quota (`dailyQuota`: how many more messages the account may send): once that
+ *    many were delivered, SendEmail is refused whole, 400 ThrottlingException "Daily message quota
+ *    exceeded." (the same type as the rate's, told apart by the message:
+ *    https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html), and a
+ *    SendBulkEmail entry answers Status ACCOUNT_DAILY_QUOTA_EXCEEDED inside the 200 answer
+ *    (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html; no Error
+ *    text is documented for it, so none is given).
  *  - A malformed destination address refuses the whole call (SendEmail or SendBulkEmail), 400
  *    BadRequestException "Illegal address", without naming the entry (the answer as the SES v2 SDKs
  *    report it: https://github.com/awsdocs/aws-doc-sdk-examples/pull/5191).
@@ -70,6 +77,8 @@ export interface SesServer extends ProviderServer {
 	arrivals: Array<{ at: number; to: string[] }>;
 	/** Sandbox: the verified identities (addresses); undefined: production access, any recipient. */
 	sandboxVerified?: Set<string>;
+	/** Messages the account may still send today (see the header comment); undefined: no limit. */
+	dailyQuota?: number;
 }
 
 export const sesError = (status: number, type: string, message: string): Reply => ({
@@ -161,6 +170,7 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 	let url = '';
 	// The server object, once started (the handler reads its sandboxVerified, which tests may set).
 	let result: SesServer | undefined;
+	const quotaUsed = () => result?.dailyQuota !== undefined && delivered.length >= result.dailyQuota;
 	const server = await startProviderServer((request) => {
 		const denied = checkSignature(request, url, creds);
 		if (denied) return denied;
@@ -191,6 +201,7 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 			if (problem) return sesError(400, 'BadRequestException', problem);
 			arrivals.push({ at: Date.now(), to: to.map(bare) });
 			if (throttleOnce.delete(bare(to[0]))) return sesError(400, 'ThrottlingException', 'Maximum sending rate exceeded.');
+			if (quotaUsed()) return sesError(400, 'ThrottlingException', 'Daily message quota exceeded.');
 			const failure = entryFailures.get(bare(to[0]));
 			if (failure === 'MESSAGE_REJECTED') return sesError(400, 'MessageRejected', 'Email address is not verified.');
 			const id = messageId();
@@ -229,6 +240,7 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 			const results = entries.map((entry: Record<string, any>) => {
 				const to = String(entry.Destination?.ToAddresses?.[0] ?? '');
 				if (throttleOnce.delete(bare(to))) return { Status: 'ACCOUNT_THROTTLED', Error: 'Maximum sending rate exceeded.' };
+				if (quotaUsed()) return { Status: 'ACCOUNT_DAILY_QUOTA_EXCEEDED' };
 				if (!templates.has(template.TemplateName)) return { Status: 'TEMPLATE_DOES_NOT_EXIST', Error: `Template ${template.TemplateName} does not exist` };
 				const failure = entryFailures.get(bare(to));
 				if (failure) return { Status: failure, Error: failure === 'TRANSIENT_FAILURE' ? 'Transient failure, try again' : 'Rejected' };
@@ -252,6 +264,6 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 		return sesError(404, 'NotFoundException', 'Not found');
 	}, sesFault);
 	url = server.url;
-	result = Object.assign(server, { delivered, entryFailures, templates, throttleOnce, arrivals, sandboxVerified: undefined as Set<string> | undefined });
+	result = Object.assign(server, { delivered, entryFailures, templates, throttleOnce, arrivals, sandboxVerified: undefined as Set<string> | undefined, dailyQuota: undefined as number | undefined });
 	return result;
 }

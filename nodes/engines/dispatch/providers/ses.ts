@@ -18,6 +18,8 @@
  *   the recipient's userId) are written reversibly (metadataTags: `b64-` + base64url when they
  *   hold other characters), or left out; the message's own tags (`tags`) become tag-safe names.
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
+ * - Throttling (maximum sending rate) pauses the credential and is retried; a used-up daily sending
+ *   quota is not retried and stops the run (stopsRun, DAILY_QUOTA_TEXT).
  * - No idempotency token exists for these calls.
  * - A SendBulkEmail call answered 400 sent nothing. Refused for what one entry carries without
  *   naming it (BadRequestException "Illegal address", or a sandbox MessageRejected), its messages
@@ -55,12 +57,30 @@ const RETRYABLE_ENTRY = new Set(['TRANSIENT_FAILURE', 'ACCOUNT_THROTTLED']);
  * pauses the whole credential (as after a 429) before retrying. `ACCOUNT_THROTTLED` comes inside
  * a 200 SendBulkEmail answer ("your account has exceeded its allocated sending limit",
  * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html);
- * `ThrottlingException` is what the API answers once the maximum sending rate or daily quota is
- * exceeded (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html), HTTP 400
+ * `ThrottlingException` is what the API answers once the maximum sending rate is exceeded
+ * (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html; the same type for
+ * the daily quota stops the run instead, DAILY_QUOTA_TEXT), HTTP 400
  * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html);
  * `TooManyRequestsException` is HTTP 429 in the SES v2 model.
  */
 const THROTTLING_TYPES = new Set(['TooManyRequestsException', 'Throttling', 'ThrottlingException']);
+
+/**
+ * The daily sending quota (the emails the account may send in 24 hours) is used up: SES answers
+ * the same `ThrottlingException` as for the maximum sending rate, told apart only by its message,
+ * "Daily message quota exceeded" (vs "Maximum sending rate exceeded",
+ * https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html); in a SendBulkEmail
+ * answer, an entry's Status `ACCOUNT_DAILY_QUOTA_EXCEEDED` ("You have reached or exceeded the
+ * maximum number of emails you can send from your account in a 24-hour period",
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html). The quota
+ * does not come back within a run: not retried, and the rest of the run is not sent (stopsRun).
+ */
+const DAILY_QUOTA_TEXT = /daily message quota exceeded/i;
+const DAILY_QUOTA_ENTRY = 'ACCOUNT_DAILY_QUOTA_EXCEEDED';
+
+function dailyQuotaStop(what: string): string {
+	return `Amazon SES's daily sending quota is used up (${what}), so the rest of this run was not sent`;
+}
 
 export function sesEndpoint(settings: ProviderSettings): string {
 	const override = stringSetting(settings, 'baseUrl');
@@ -273,11 +293,15 @@ export const ses: EspProvider = {
 					const id = typeof entry.MessageId === 'string' ? entry.MessageId : undefined;
 					if (status === 'SUCCESS') return { index: m.index, status: 'sent', responseCode: response.status, ...(id ? { providerMessageId: id } : {}) };
 					const detail = typeof entry.Error === 'string' && entry.Error ? `: ${entry.Error}` : '';
+					const error = `SES ${status}${detail}`.slice(0, 500);
+					if (status === DAILY_QUOTA_ENTRY || DAILY_QUOTA_TEXT.test(detail)) {
+						return { index: m.index, status: 'failed', responseCode: response.status, error, retryable: false, stopsRun: dailyQuotaStop(status) };
+					}
 					return {
 						index: m.index,
 						status: 'failed',
 						responseCode: response.status,
-						error: `SES ${status}${detail}`.slice(0, 500),
+						error,
 						retryable: RETRYABLE_ENTRY.has(status),
 						...(status === 'ACCOUNT_THROTTLED' ? { rateLimited: true } : {}),
 					};
@@ -293,6 +317,10 @@ export const ses: EspProvider = {
 		const type = sesErrorType(response);
 		const message = isRecord(parsed) ? (parsed.message ?? parsed.Message) : undefined;
 		const text = `HTTP ${response.status}${type ? ` ${type}` : ''}${typeof message === 'string' ? `: ${message}` : ''}`;
+		if (type !== undefined && THROTTLING_TYPES.has(type) && typeof message === 'string' && DAILY_QUOTA_TEXT.test(message)) {
+			const stop = dailyQuotaStop(`${type}: ${message}`.slice(0, 200));
+			return failAll(plan, response, text.slice(0, 500), false).map((r) => ({ ...r, stopsRun: stop }));
+		}
 		const retryable = (type !== undefined && RETRYABLE_TYPES.has(type)) || isRetryableStatus(response.status);
 		if (response.status === 400 && plan.messages.length > 1 && typeof message === 'string') {
 			const again = refusedForSomeEntry(plan, type, message, text.slice(0, 500));
