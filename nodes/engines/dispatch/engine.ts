@@ -662,8 +662,11 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	// Retry-After, a pause of the credential in the limiter) fails at once instead of sleeping first.
 	const stopping = new AbortController();
 	const aborted = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
-	// The injectable sleep, cut short when the run stops (also one that ignores the signal).
-	const pause: Sleep = (ms) => (stopping.signal.aborted ? Promise.resolve() : Promise.race([sleep(ms, stopping.signal), aborted]));
+	// The injectable sleep, cut short when the run stops (also one that ignores the signal: raced
+	// with the stop; realSleep honours the signal, so it is not raced, which would leave one
+	// reaction on `aborted` per wait until the run ends: 100,000 for a large rate-limited run).
+	const pause: Sleep = (ms) =>
+		stopping.signal.aborted ? Promise.resolve() : sleep === realSleep ? realSleep(ms, stopping.signal) : Promise.race([sleep(ms, stopping.signal), aborted]);
 	// Messages an earlier attempt of which lost its answer after the request was sent (providers
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
