@@ -214,9 +214,28 @@ function startTlsRefused(settings: SmtpSettings, response: string | undefined): 
 /** The code of verifySmtp's error when the server would not encrypt the connection a login needs. */
 export const STARTTLS_REQUIRED = 'ESTARTTLS_REQUIRED';
 
-/** Whether a nodemailer error is the server refusing STARTTLS (code ETLS at the STARTTLS command). */
-function isStartTlsRefusal(e: { code?: string; command?: string }): boolean {
-	return e.code === 'ETLS' && e.command === 'STARTTLS';
+/**
+ * The text of a nodemailer error that is the server refusing STARTTLS (code ETLS at the STARTTLS
+ * command) on a connection that needed it for the login (requiresStartTls); undefined for any other error.
+ */
+function refusedStartTls(settings: SmtpSettings, e: { code?: string; command?: string; response?: string }): string | undefined {
+	return requiresStartTls(settings) && e.code === 'ETLS' && e.command === 'STARTTLS' ? startTlsRefused(settings, e.response) : undefined;
+}
+
+/**
+ * What the sending pool and the credential test connect with, one object so that "Test credential"
+ * connects exactly as a send does: server, TLS and login (STARTTLS required for a login, see the
+ * comment at the top).
+ */
+function connectionOptions(settings: SmtpSettings) {
+	return {
+		host: settings.host,
+		port: settings.port,
+		secure: settings.secure,
+		requireTLS: requiresStartTls(settings),
+		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+		tls: { rejectUnauthorized: !settings.allowUnauthorizedCerts },
+	};
 }
 
 export interface SmtpChannel extends Channel {
@@ -226,17 +245,12 @@ export interface SmtpChannel extends Channel {
 export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 	const pool = createTransport({
 		pool: true,
-		host: settings.host,
-		port: settings.port,
-		secure: settings.secure,
-		requireTLS: requiresStartTls(settings),
-		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+		...connectionOptions(settings),
 		maxConnections: Math.max(1, settings.maxConnections ?? 3),
 		maxMessages: Infinity,
 		connectionTimeout: settings.timeoutMs ?? 30000,
 		greetingTimeout: settings.timeoutMs ?? 30000,
 		socketTimeout: settings.timeoutMs ?? 30000,
-		tls: { rejectUnauthorized: !settings.allowUnauthorizedCerts },
 		logger: false,
 		debug: false,
 	});
@@ -282,9 +296,10 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 				return [{ index: m.index, status: 'sent', responseCode: code, providerMessageId: messageId(m) }];
 			} catch (error) {
 				const e = error as { code?: string; command?: string; responseCode?: number; response?: string; message?: string };
-				if (requiresStartTls(settings) && isStartTlsRefusal(e)) {
+				const noTls = refusedStartTls(settings, e);
+				if (noTls !== undefined) {
 					// A refused credential for the engine: the run stops, nothing is sent without encryption.
-					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: `SMTP: ${startTlsRefused(settings, e.response)}`, refused: 'credential' }];
+					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: `SMTP: ${noTls}`, refused: 'credential' }];
 				}
 				const text = `SMTP ${e.responseCode ?? e.code ?? 'error'}: ${String(e.response ?? e.message ?? '').slice(0, 300)}`;
 				if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
@@ -309,21 +324,14 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 /** Opens one connection and authenticates (the credential test). */
 export async function verifySmtp(settings: SmtpSettings): Promise<void> {
 	const transport = createTransport({
-		host: settings.host,
-		port: settings.port,
-		secure: settings.secure,
-		requireTLS: requiresStartTls(settings),
-		auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+		...connectionOptions(settings),
 		connectionTimeout: settings.timeoutMs ?? 15000,
-		tls: { rejectUnauthorized: !settings.allowUnauthorizedCerts },
 	});
 	try {
 		await transport.verify();
 	} catch (error) {
-		const e = error as { code?: string; command?: string; response?: string };
-		if (requiresStartTls(settings) && isStartTlsRefusal(e)) {
-			throw Object.assign(new Error(`Not logged in: ${startTlsRefused(settings, e.response)}`, { cause: error }), { code: STARTTLS_REQUIRED });
-		}
+		const noTls = refusedStartTls(settings, error as { code?: string; command?: string; response?: string });
+		if (noTls !== undefined) throw Object.assign(new Error(`Not logged in: ${noTls}`, { cause: error }), { code: STARTTLS_REQUIRED });
 		throw error;
 	} finally {
 		transport.close();
