@@ -34,6 +34,17 @@ export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()):
 	return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+/**
+ * Seconds a 429 without a Retry-After says to wait, from a header holding the whole seconds until
+ * the provider's rate-limit window resets (Brevo `x-sib-ratelimit-reset`, Resend `ratelimit-reset`);
+ * undefined for any other answer.
+ */
+export function rateLimitResetSeconds(response: HttpResponseSpec, name: string): number | undefined {
+	if (response.status !== 429 || retryAfterSeconds(response) !== undefined) return undefined;
+	const reset = header(response, name)?.trim();
+	return reset && /^\d+$/.test(reset) ? Number(reset) : undefined;
+}
+
 /** The same failure for every message of a request (the whole request was refused). */
 export function failAll(
 	plan: RequestPlan,

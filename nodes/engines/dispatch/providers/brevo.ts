@@ -46,13 +46,13 @@ import {
 	chunk,
 	failAll,
 	groupBy,
+	rateLimitResetSeconds,
 	requestKey,
-	retryAfterSeconds,
 	sharedEntries,
 	stableJson,
 	uuidFrom,
 } from './batch-helpers';
-import { baseUrl, header, headerJsonMetadata, headerJsonProblem, isRecord, isRetryableStatus, jsonBytes, parseJson, refusedForOthers } from '../util';
+import { baseUrl, headerJsonMetadata, headerJsonProblem, isRecord, isRetryableStatus, jsonBytes, parseJson, refusedForOthers } from '../util';
 
 export const BREVO_MAX_VERSIONS = 1000;
 export const BREVO_MAX_PARAMS_BYTES = 1000 * 1024;
@@ -239,10 +239,8 @@ export const brevo: EspProvider = {
 		}
 		const results = failAll(plan, response, text, isRetryableStatus(response.status));
 		// Brevo's rate-limit answer says when the window resets (x-sib-ratelimit-reset, seconds).
-		const reset = header(response, 'x-sib-ratelimit-reset');
-		if (response.status === 429 && retryAfterSeconds(response) === undefined && reset && /^\d+$/.test(reset)) {
-			for (const r of results) r.retryAfterSeconds = Number(reset);
-		}
+		const reset = rateLimitResetSeconds(response, 'x-sib-ratelimit-reset');
+		if (reset !== undefined) for (const r of results) r.retryAfterSeconds = reset;
 		return results;
 	},
 };

@@ -46,11 +46,12 @@ import {
 	formatAddress,
 	groupBy,
 	metadataTags,
+	rateLimitResetSeconds,
 	requestKey,
 	retryAfterSeconds,
 	tagSafe,
 } from './batch-helpers';
-import { baseUrl, header, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
+import { baseUrl, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
@@ -229,8 +230,8 @@ export const resend: EspProvider = {
 			// Resend's 429 says when to try again in `retry-after`, and when its window resets in
 			// `ratelimit-reset` (seconds, IETF RateLimit header fields draft):
 			// https://resend.com/docs/api-reference/rate-limit. Without a Retry-After, the reset is waited for.
-			const reset = header(response, 'ratelimit-reset')?.trim();
-			if (response.status === 429 && reset && /^\d+$/.test(reset)) for (const r of results) if (r.retryable) r.retryAfterSeconds ??= Number(reset);
+			const reset = rateLimitResetSeconds(response, 'ratelimit-reset');
+			if (reset !== undefined) for (const r of results) if (r.retryable) r.retryAfterSeconds ??= reset;
 			return results;
 		}
 		const parsed = parseJson(response.body);
