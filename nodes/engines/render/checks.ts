@@ -4,9 +4,9 @@
  * Gmail clipping). Used by the lint operation (on the sample's rendered email) and, for the
  * template-level ones, once per compiled template to warn on every render.
  */
-import { attr, decodeEntities, parseAttrs } from './text';
+import { attr, attrReader, decodeEntities, parseAttrs } from './text';
 import type { Finding } from './types';
-import { openBox, ROOT, showsImage, showsText, type AttrReader, type Box } from './visibility';
+import { openBox, ROOT, showsImage, showsText, type Box } from './visibility';
 
 /** Gmail clips messages whose HTML exceeds 102 KB, hiding the rest (unsubscribe link, open pixel). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -320,10 +320,7 @@ export function readLinks(html: string): LinkFacts[] {
 		if (name === 'li') closeImplied('li');
 		const parent = top();
 		const spans = attrs.trim() ? parseAttrs(attrs) : [];
-		const valueOf: AttrReader = (n) => {
-			const a = spans.find((s) => s.name === n); // the first one counts, as in browsers
-			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
-		};
+		const valueOf = attrReader(attrs, () => spans);
 		const { box, css } = openBox(name, attrs, valueOf, parent, rootZeroFont);
 		if (name === 'a') {
 			endLink();

@@ -124,6 +124,18 @@ function findAttr(spans: AttrSpan[], name: string): AttrSpan | undefined {
 	return undefined;
 }
 
+/**
+ * An AttrReader (visibility.ts) over a tag's attribute text: an attribute's entity-decoded value,
+ * '' for one written without a value, undefined when the tag has none (the first one counts, as in
+ * browsers). `spans` is called at each read, so a caller may parse the attributes on the first one.
+ */
+export function attrReader(attrs: string, spans: () => AttrSpan[]): AttrReader {
+	return (name) => {
+		const a = findAttr(spans(), name);
+		return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
+	};
+}
+
 /** The (entity-decoded) value of attribute `name` in a tag's attribute text; '' when it has none. */
 export function attr(attrs: string, name: string): string | undefined {
 	if (attrs.toLowerCase().indexOf(name) < 0) return undefined;
@@ -332,10 +344,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (hidden > 0) return;
 		const attrs = e.attrs ?? '';
 		const spans = parseAttrs(attrs);
-		const valueOf: AttrReader = (n) => {
-			const a = findAttr(spans, n);
-			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
-		};
+		const valueOf = attrReader(attrs, () => spans);
 		const { box: own } = openBox('a', attrs, valueOf, box, rootZeroFont);
 		if (own.gone) return;
 		out += M_AOPEN + escapeMarkers(valueOf('href') ?? '') + M_AHREF;
@@ -505,11 +514,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		}
 		// how the element renders: nothing in it when it is not rendered at all (display:none, the
 		// hidden attribute, mso-hide:all, opacity:0, a zero size that clips…), as the unsubscribe lint reads it
-		const valueOf: AttrReader = (n) => {
-			read ??= parseAttrs(attrs);
-			const a = findAttr(read, n);
-			return a?.hasValue ? decodeEntities(attrs.slice(a.start, a.end)) : a ? '' : undefined;
-		};
+		const valueOf = attrReader(attrs, () => (read ??= parseAttrs(attrs)));
 		const opened: { box: Box; css: ReadonlyMap<string, string> } | undefined = hidden > 0 ? undefined : openBox(name, attrs, valueOf, box, rootZeroFont);
 		const isHidden = opened !== undefined && opened.box.gone;
 		// `<x/>` closes itself only in SVG and MathML; an HTML element stays open (void ones have no content)
