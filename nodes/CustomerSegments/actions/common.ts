@@ -116,7 +116,7 @@ export function carriedIdentity(identities: Record<string, string> | undefined, 
  * Completed read at `properties.total` is checked at `properties.currency`; `currency` for a plain
  * amount field (Customer Profile's Export Transactions).
  */
-export function defaultCurrencyField(amountField: string): string {
+function defaultCurrencyField(amountField: string): string {
 	const dot = amountField.lastIndexOf('.');
 	return dot > 0 ? `${amountField.slice(0, dot)}.currency` : 'currency';
 }
@@ -130,14 +130,23 @@ export interface AmountCurrency {
 }
 
 /**
- * Reads the Currency Field (default `currency`, as Customer Profile's Export Transactions and the
- * canonical Order Completed name it) of every item. Amounts of different currencies must not be
+ * Reads the Currency Field (the option `currencyField`; when not set, `currency` beside the amount
+ * field, defaultCurrencyField, as Customer Profile's Export Transactions and the canonical Order
+ * Completed name it) of every item. Amounts of different currencies must not be
  * added up or compared: more than one code (trimmed, without case) stops the node naming each
  * currency with its first item. One code sets the decimal places amounts are read and summed at
  * to its ISO 4217 minor unit (JPY 0, KWD 3: 1.234 KWD was cut to 1.23), unless the Currency Decimal
  * Places option is set. Items without the field are taken to be in that currency.
  */
-export function amountCurrency(ctx: IExecuteFunctions, items: INodeExecutionData[], field: string, decimalsOption: unknown, operation: string): AmountCurrency {
+export function amountCurrency(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	options: { currencyField?: unknown; decimals?: unknown },
+	amountField: string,
+	operation: string,
+): AmountCurrency {
+	const field = String(options.currencyField ?? defaultCurrencyField(amountField)).trim();
+	const decimalsOption = options.decimals;
 	const first = new Map<string, number>();
 	if (field !== '') {
 		for (let i = 0; i < items.length; i++) {

@@ -6,7 +6,7 @@ import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/c
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { DATE_HINT, TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { amountCurrency, asOfMs, defaultCurrencyField, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber, type AmountCurrency } from './common';
+import { amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -205,7 +205,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let money: AmountCurrency;
 	try {
 		const amountField = ((input === 'transactions' ? this.getNodeParameter('clvAmountField', 0, 'amount') : this.getNodeParameter('clvMonetaryField', 0, 'monetary_value')) as string).trim();
-		money = amountCurrency(this, items, String(options.currencyField ?? defaultCurrencyField(amountField)).trim(), options.decimals, 'Lifetime Value');
+		money = amountCurrency(this, items, options, amountField, 'Lifetime Value');
 	} catch (error) {
 		return modelFailure(this, error as NodeOperationError, items.length, []);
 	}

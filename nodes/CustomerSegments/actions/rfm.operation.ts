@@ -13,7 +13,7 @@ import {
 	type RfmDimensions,
 	type RfmRule,
 } from '../../engines/segments/rfm';
-import { amountCurrency, asOfMs, defaultCurrencyField, carriedIdentity, handleItemError, itemError, modelFailure, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
+import { amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['rfm'] };
 
@@ -293,7 +293,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let currency: AmountCurrency;
 	try {
 		const amountField = ((inputMode === 'customers' ? this.getNodeParameter('monetaryField', 0, 'monetary') : this.getNodeParameter('amountField', 0, 'amount')) as string).trim();
-		currency = amountCurrency(this, items, String(options.currencyField ?? defaultCurrencyField(amountField)).trim(), options.decimals, 'RFM');
+		currency = amountCurrency(this, items, options, amountField, 'RFM');
 	} catch (error) {
 		return modelFailure(this, error as NodeOperationError, items.length, []);
 	}
