@@ -187,7 +187,7 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
 
 export interface RunData {
 	status: string;
-	runData: Record<string, Array<{ executionTime: number; data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: { message: string } }>>;
+	runData: Record<string, Array<{ startTime: number; executionTime: number; data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: { message: string } }>>;
 }
 
 /** One execution's run data (n8n serializes it with `flatted`; the copy n8n ships parses it). */

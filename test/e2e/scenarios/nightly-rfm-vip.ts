@@ -85,6 +85,10 @@ export const scenario: Scenario = {
 				const sent = (data.runData['Send']?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
 				assert.ok(sent.some((r) => r.recipient === `champ.${run}@example.com` && r.status === 'sent'), 'the Champion was sent the offer');
 				assert.ok(data.runData['Fail on refused recipient or CRM error'], 'the run failed after the sends');
+				// the CRM update waits for the offers (a slow CRM must not delay them): it starts after Send
+				const sendStart = data.runData['Send']?.[0]?.startTime ?? Infinity;
+				const crmStart = data.runData['Update CRM (placeholder)']?.[0]?.startTime ?? -Infinity;
+				assert.ok(crmStart > sendStart, `the CRM update ran after the sends (Send ${sendStart}, CRM ${crmStart})`);
 				const scored = (data.runData['RFM segments']?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
 				const champ = scored.find((c) => c.email === `champ.${run}@example.com`);
 				assert.equal(champ?.segment, 'Champions');
