@@ -48,7 +48,7 @@ export class CustomerProfile implements INodeType {
 				options: [
 					{ name: 'Check Event Since', value: 'checkSince', action: 'Check whether an event happened since', description: 'Did the customer do X (e.g. buy) since a time or since this event?' },
 					{ name: 'Check Suppression', value: 'suppression', action: 'Check whether an address is suppressed', description: 'Is the recipient unsubscribed, bounced or a complainer?' },
-					{ name: 'Erase Customer', value: 'erase', action: 'Erase a customer', description: 'Delete a customer, their identities and events (GDPR right to erasure)' },
+					{ name: 'Erase Customer', value: 'erase', action: 'Erase a customer', description: 'Delete a customer, their identities and events (GDPR right to erasure); an unsubscribed, bounced or complaining address stays suppressed, kept only as a hash' },
 					{ name: 'Export for Scoring', value: 'export', action: 'Export profiles or transactions', description: 'Profiles or orders out as items or a CSV file' },
 					{ name: 'Get Profile', value: 'get', action: 'Get a customer profile', description: 'Add the customer’s profile to each item' },
 					{ name: 'Record Events', value: 'record', action: 'Record events', description: 'Fold canonical events into customer profiles' },

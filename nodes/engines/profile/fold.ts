@@ -683,8 +683,16 @@ export function recordAddressFacts(s: ProfileState, v: ValidEvent): boolean {
  *   SubscriptionChange also reports a manual suppression or reactivation by the sender, SES a
  *   contact list changed through the API), and the profile's `unsubscribed` / `complained` carry them;
  * - what the shop or a payment system does after the customer's order or checkout: `Order Updated`
- *   (fulfilment, status changes), `Order Cancelled`, `Order Refunded`, `Checkout Abandoned` (Stripe's
- *   checkout session expired: sent when the customer did nothing), `Customer Deleted`, `Product Updated`.
+ *   (fulfilment, status changes), `Order Paid` (Shopify `orders/paid`: the payment captured, by the
+ *   merchant days later with manual capture; Stripe `checkout.session.async_payment_succeeded`: a
+ *   SEPA / ACH debit cleared by the bank days after the order; the order itself is the customer's
+ *   `Order Completed`), `Order Cancelled`, `Order Refunded`, `Checkout Abandoned` (Stripe's checkout
+ *   session expired: sent when the customer did nothing), `Customer Deleted`, `Product Updated`;
+ * - `Customer Updated`: a change of the customer record, from whoever made it. Shopify
+ *   `customers/update` fires for an admin's or an app's edit (tags, notes, a bulk edit of every
+ *   customer) and after each order; Stripe sends it for `customer.updated` and every other
+ *   `customer.*` topic (a subscription renewing each period, a card updater, a discount or tax id
+ *   the shop set); WooCommerce for an admin's edit too. The event does not say who made the change.
  */
 export const NOT_ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
 	'Email Sent',
@@ -695,9 +703,11 @@ export const NOT_ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
 	'Resubscribed',
 	'Email Marked as Spam',
 	'Order Updated',
+	'Order Paid',
 	'Order Cancelled',
 	'Order Refunded',
 	'Checkout Abandoned',
+	'Customer Updated',
 	'Customer Deleted',
 	'Product Updated',
 ]);

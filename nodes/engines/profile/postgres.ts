@@ -32,6 +32,9 @@ import {
 	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
+	addressHash,
+	erasedAddresses,
+	erasedSuppressionRows,
 } from './types';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
@@ -90,7 +93,7 @@ export class PostgresProfileStore implements ProfileStore {
 	readonly pool: Pool;
 	/** Whether the pool is this store's own (made from connection settings), ended by close(). */
 	private readonly ownPool: boolean;
-	private readonly t: { profiles: string; identities: string; events: string; meta: string };
+	private readonly t: { profiles: string; identities: string; events: string; meta: string; erased: string };
 	private ready: Promise<void> | undefined;
 	private lastPrune = 0;
 
@@ -99,7 +102,7 @@ export class PostgresProfileStore implements ProfileStore {
 		private readonly options: StoreOptions = {},
 	) {
 		const p = validPrefix(options.tablePrefix);
-		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta` };
+		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta`, erased: `${p}erased` };
 		this.ownPool = !(connection instanceof Pool);
 		this.pool = connection instanceof Pool ? connection : new Pool(poolConfig(connection));
 		// An idle client losing its connection must not crash the n8n process.
@@ -116,7 +119,7 @@ export class PostgresProfileStore implements ProfileStore {
 	}
 
 	private async migrate(): Promise<void> {
-		const { profiles, identities, events, meta } = this.t;
+		const { profiles, identities, events, meta, erased } = this.t;
 		await this.tx(async (c) => {
 			await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-migrate:${meta}`]);
 			await c.query(`CREATE TABLE IF NOT EXISTS ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
@@ -161,6 +164,10 @@ export class PostgresProfileStore implements ProfileStore {
 			// writes do not maintain it.
 			await c.query(`DROP INDEX IF EXISTS ${profiles}_email`);
 			await c.query(`CREATE INDEX IF NOT EXISTS ${profiles}_suppressed_email ON ${profiles} (email) WHERE ${SUPPRESSED_PG}`);
+			// The suppressed addresses of erased customers, hashed (ErasedAddress; added after version 1).
+			await c.query(
+				`CREATE TABLE IF NOT EXISTS ${erased} (hash TEXT PRIMARY KEY, unsubscribed BOOLEAN NOT NULL, bounced BOOLEAN NOT NULL, complained BOOLEAN NOT NULL, erased_at BIGINT NOT NULL)`,
+			);
 		});
 	}
 
@@ -408,9 +415,21 @@ export class PostgresProfileStore implements ProfileStore {
 				const locked = await c.query(`SELECT 1 FROM ${this.t.profiles} WHERE profile_id = $1 FOR UPDATE`, [id]);
 				if (locked.rowCount || attempt >= MAX_ATTEMPTS) break;
 			}
-			const profiles = await c.query(`DELETE FROM ${this.t.profiles} WHERE profile_id = $1`, [id]);
-			const identities = await c.query(`DELETE FROM ${this.t.identities} WHERE profile_id = $1`, [id]);
+			const profiles = await c.query<{ data: string }>(`DELETE FROM ${this.t.profiles} WHERE profile_id = $1 RETURNING data`, [id]);
+			const identities = await c.query<{ key: string }>(`DELETE FROM ${this.t.identities} WHERE profile_id = $1 RETURNING key`, [id]);
 			const events = await c.query(`DELETE FROM ${this.t.events} WHERE profile_id = $1`, [id]);
+			// The suppressed addresses stay suppressed, as hashes (ErasedAddress); flags already kept for an address add up.
+			const kept = profiles.rows.length ? erasedAddresses(JSON.parse(profiles.rows[0].data) as ProfileState, identities.rows.map((r) => r.key)) : [];
+			if (kept.length) {
+				await c.query(
+					`INSERT INTO ${this.t.erased} (hash, unsubscribed, bounced, complained, erased_at)
+					 SELECT *, $5::bigint FROM unnest($1::text[], $2::boolean[], $3::boolean[], $4::boolean[])
+					 ON CONFLICT (hash) DO UPDATE SET unsubscribed = ${this.t.erased}.unsubscribed OR excluded.unsubscribed,
+					   bounced = ${this.t.erased}.bounced OR excluded.bounced, complained = ${this.t.erased}.complained OR excluded.complained,
+					   erased_at = excluded.erased_at`,
+					[kept.map((k) => k.hash), kept.map((k) => k.unsubscribed), kept.map((k) => k.bounced), kept.map((k) => k.complained), Date.now()],
+				);
+			}
 			return {
 				found: true,
 				profileId: id,
@@ -429,15 +448,19 @@ export class PostgresProfileStore implements ProfileStore {
 		if (!wanted.length) return out;
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
-		const { rows } = await this.pool.query<{ email: string; data: string }>(
-			`SELECT substr(i.key, 3) AS email, p.data FROM ${this.t.identities} i
+		// And the address of an erased customer, kept hashed with its flags (ErasedAddress): hash set, data null.
+		const { rows } = await this.pool.query<{ email: string | null; data: string | null; hash: string | null; unsubscribed: boolean; bounced: boolean; complained: boolean }>(
+			`SELECT substr(i.key, 3) AS email, p.data, NULL AS hash, FALSE AS unsubscribed, FALSE AS bounced, FALSE AS complained FROM ${this.t.identities} i
 			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])
 			 UNION ALL
-			 SELECT p.email, p.data FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}`,
-			[wanted.map((e) => `e:${e}`), wanted],
+			 SELECT p.email, p.data, NULL, FALSE, FALSE, FALSE FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}
+			 UNION ALL
+			 SELECT NULL, NULL, hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash = ANY($3::text[])`,
+			[wanted.map((e) => `e:${e}`), wanted, wanted.map(addressHash)],
 		);
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
-		mergeSuppressionRows(out, rows.map((r) => suppressionRow(r.email, r.data)));
+		mergeSuppressionRows(out, rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])));
+		mergeSuppressionRows(out, erasedSuppressionRows(wanted, rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>));
 		return out;
 	}
 

@@ -34,6 +34,9 @@ import {
 	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
+	addressHash,
+	erasedAddresses,
+	erasedSuppressionRows,
 } from './types';
 import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
@@ -100,7 +103,7 @@ function loadSqlite(): SqliteModule {
 export class SqliteProfileStore implements ProfileStore {
 	readonly kind = 'sqlite' as const;
 	private readonly db: DatabaseSync;
-	private readonly t: { profiles: string; identities: string; events: string; meta: string };
+	private readonly t: { profiles: string; identities: string; events: string; meta: string; erased: string };
 	private readonly st: Record<string, StatementSync> = {};
 	private lastPrune = 0;
 	private checkpointer: Worker | undefined;
@@ -112,7 +115,7 @@ export class SqliteProfileStore implements ProfileStore {
 		private readonly options: StoreOptions = {},
 	) {
 		const p = validPrefix(options.tablePrefix);
-		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta` };
+		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta`, erased: `${p}erased` };
 		if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 		const { DatabaseSync } = loadSqlite();
 		this.db = new DatabaseSync(file);
@@ -172,7 +175,7 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	private migrate(): void {
-		const { profiles, identities, events, meta } = this.t;
+		const { profiles, identities, events, meta, erased } = this.t;
 		this.db.exec('BEGIN IMMEDIATE');
 		try {
 			this.db.exec(`CREATE TABLE IF NOT EXISTS ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
@@ -217,6 +220,10 @@ export class SqliteProfileStore implements ProfileStore {
 			// writes do not maintain it (a full email index cost ~20% of Record Events throughput).
 			this.db.exec(`DROP INDEX IF EXISTS ${profiles}_email`);
 			this.db.exec(`CREATE INDEX IF NOT EXISTS ${profiles}_suppressed_email ON ${profiles} (email) WHERE ${SUPPRESSED_SQLITE}`);
+			// The suppressed addresses of erased customers, hashed (ErasedAddress; added after version 1).
+			this.db.exec(
+				`CREATE TABLE IF NOT EXISTS ${erased} (hash TEXT PRIMARY KEY, unsubscribed INTEGER NOT NULL, bounced INTEGER NOT NULL, complained INTEGER NOT NULL, erased_at INTEGER NOT NULL)`,
+			);
 			this.db.exec('COMMIT');
 		} catch (error) {
 			this.db.exec('ROLLBACK');
@@ -387,15 +394,23 @@ export class SqliteProfileStore implements ProfileStore {
 				return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
 			}
 			const events = this.db.prepare(`DELETE FROM ${this.t.events} WHERE profile_id = ?`).run(id);
-			const identities = this.db.prepare(`DELETE FROM ${this.t.identities} WHERE profile_id = ?`).run(id);
-			const profiles = this.st.deleteProfile.run(id);
+			const identities = this.db.prepare(`DELETE FROM ${this.t.identities} WHERE profile_id = ? RETURNING key`).all(id) as Array<{ key: string }>;
+			const profiles = this.db.prepare(`DELETE FROM ${this.t.profiles} WHERE profile_id = ? RETURNING data`).all(id) as Array<{ data: string }>;
+			// The suppressed addresses stay suppressed, as hashes (ErasedAddress); flags already kept for an address add up.
+			const kept = profiles.length ? erasedAddresses(JSON.parse(profiles[0].data) as ProfileState, identities.map((r) => r.key)) : [];
+			const keep = this.db.prepare(
+				`INSERT INTO ${this.t.erased} (hash, unsubscribed, bounced, complained, erased_at) VALUES (?, ?, ?, ?, ?)
+				 ON CONFLICT (hash) DO UPDATE SET unsubscribed = max(unsubscribed, excluded.unsubscribed), bounced = max(bounced, excluded.bounced),
+				   complained = max(complained, excluded.complained), erased_at = excluded.erased_at`,
+			);
+			for (const k of kept) keep.run(k.hash, Number(k.unsubscribed), Number(k.bounced), Number(k.complained), Date.now());
 			this.db.exec('COMMIT');
 			await this.truncateWal().catch(() => undefined);
 			return {
 				found: true,
 				profileId: id,
-				profilesDeleted: Number(profiles.changes),
-				identitiesDeleted: Number(identities.changes),
+				profilesDeleted: profiles.length,
+				identitiesDeleted: identities.length,
 				eventsDeleted: Number(events.changes),
 			};
 		} catch (error) {
@@ -447,6 +462,11 @@ export class SqliteProfileStore implements ProfileStore {
 			.all(JSON.stringify(wanted)) as Array<{ email: string; data: string }>;
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
 		mergeSuppressionRows(out, rows.map((r) => suppressionRow(r.email, r.data)));
+		// And the address of an erased customer, kept hashed with its flags (ErasedAddress).
+		const erased = this.db
+			.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash IN (SELECT value FROM json_each(?))`)
+			.all(JSON.stringify(wanted.map(addressHash))) as Array<{ hash: string; unsubscribed: number; bounced: number; complained: number }>;
+		mergeSuppressionRows(out, erasedSuppressionRows(wanted, erased));
 		return out;
 	}
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CustomerProfile } from '../types/CustomerProfile';
 import { emailKey } from './email';
 import { addressFlags, type FoldOptions, type ProfileState } from './fold';
@@ -93,6 +94,52 @@ export function mergeSuppressionRows(out: Map<string, Suppression>, rows: Suppre
 		const complained = !!r.complained || (before?.known === true && before.complained);
 		out.set(r.email, { suppressed: unsubscribed || bounced || complained, unsubscribed, bounced, complained, known: true });
 	}
+}
+
+/**
+ * What Erase Customer keeps of an erased customer: for each of their addresses that was suppressed
+ * (unsubscribed, hard-bounced or complained), the address's SHA-256 hash and those flags, and no
+ * other data. Without it the store forgot the address and Check Suppression answered "not
+ * suppressed" once it came back (a CRM re-import, a later order), so an erasure request turned into
+ * a mailing to someone who had unsubscribed or complained.
+ */
+export interface ErasedAddress {
+	hash: string;
+	unsubscribed: boolean;
+	bounced: boolean;
+	complained: boolean;
+}
+
+/** The key of an address in the erased-address table: SHA-256 (hex) of the address as the store keys it (emailKey). */
+export function addressHash(email: string): string {
+	return createHash('sha256').update(emailKey(email)).digest('hex');
+}
+
+/**
+ * The suppressed addresses of a profile about to be erased: every address it holds (its `e:`
+ * identities, its email, the addresses of its bounces and complaints), each with the flags the
+ * profile holds for it (addressFlags: the customer's unsubscribe, that address's bounce and
+ * complaint); addresses with no flag set are left out.
+ */
+export function erasedAddresses(state: ProfileState, identityKeys: string[]): ErasedAddress[] {
+	const addresses = new Set<string>([...(state.bouncedEmails ?? []), ...(state.complainedEmails ?? [])]);
+	if (state.email) addresses.add(state.email);
+	for (const key of identityKeys) if (key.startsWith('e:')) addresses.add(key.slice(2));
+	const out: ErasedAddress[] = [];
+	for (const address of addresses) {
+		const flags = addressFlags(state, address);
+		if (flags.unsubscribed || flags.bounced || flags.complained) out.push({ hash: addressHash(address), ...flags });
+	}
+	return out;
+}
+
+/** Rows of the erased-address table found for `wanted` addresses → suppression rows under their address. */
+export function erasedSuppressionRows(wanted: string[], rows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>): SuppressionRow[] {
+	const byHash = new Map(wanted.map((e) => [addressHash(e), e]));
+	return rows.flatMap((r) => {
+		const email = byHash.get(r.hash);
+		return email === undefined ? [] : [{ email, unsubscribed: r.unsubscribed, bounced: r.bounced, complained: r.complained }];
+	});
 }
 
 export interface Transaction {

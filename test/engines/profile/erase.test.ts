@@ -3,6 +3,7 @@
  * identifiers or events. Checked on the raw tables (every column of every row, as text), on both
  * backends; expected counts are worked out by hand from the events written in each test.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
@@ -26,7 +27,9 @@ afterEach(async () => {
 	for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const TABLES = ['profiles', 'identities', 'events', 'meta'];
+const TABLES = ['profiles', 'identities', 'events', 'meta', 'erased'];
+/** How the erased-address table keys an address: SHA-256 (hex) of the address in lower case. */
+const sha256 = (address: string) => crypto.createHash('sha256').update(address).digest('hex');
 
 const backends: Array<{ name: string; open(): Promise<Opened> }> = [
 	{
@@ -111,9 +114,41 @@ describe.each(backends)('Erase Customer on $name', (backend) => {
 		// a:anon-pat; events: 5 + 1 + 2 = 8
 		expect(await store.erase(lookup)).toMatchObject({ found: true, profilesDeleted: 1, identitiesDeleted: 3, eventsDeleted: 8 });
 		expect(mentioning(await dump(), 'pat', 'Pat', 'shoes', 'o-pat')).toEqual([]);
-		expect((await dump()).filter((r) => !r.startsWith('meta:')).length).toBe(4); // kim: profile, 2 identities, 1 event
+		// kim: profile, 2 identities, 1 event; pat: the unsubscribed address, hashed, and nothing else
+		const rows = (await dump()).filter((r) => !r.startsWith('meta:'));
+		expect(rows.length).toBe(5);
+		expect(rows.filter((r) => r.startsWith('erased:')).map((r) => r.split(' | ').slice(0, 4).join(' | '))).toEqual([
+			`erased: ${sha256('pat@example.com')} | ${backend.name === 'sqlite' ? '1 | 0 | 0' : 'true | false | false'}`,
+		]);
 		expect(await store.get({ userId: 'user-kim' })).not.toBeNull();
-		expect((await store.isSuppressed(['pat@example.com'])).get('pat@example.com')).toMatchObject({ known: false, suppressed: false });
+		expect(await store.get({ email: 'pat@example.com' })).toBeNull();
+		// Pat had unsubscribed: an erasure must not make the address mailable again
+		expect((await store.isSuppressed(['Pat@Example.com'])).get('pat@example.com')).toEqual({
+			suppressed: true,
+			unsubscribed: true,
+			bounced: false,
+			complained: false,
+			known: true,
+		});
+	});
+
+	it('a customer who was never suppressed leaves no trace; a hard bounce of an older address stays with that address only', async () => {
+		const { store, dump } = await backend.open();
+		await mergedPerson(store);
+		await store.erase({ userId: 'user-kim' });
+		expect(mentioning(await dump(), 'kim', sha256('kim@example.com'))).toEqual([]);
+		expect((await store.isSuppressed(['kim@example.com'])).get('kim@example.com')).toMatchObject({ known: false, suppressed: false });
+
+		await store.record([
+			ev({ event: 'Identify', userId: 'user-lou', email: 'lou@old.example' }, 10),
+			ev({ event: 'Email Bounced', email: 'lou@old.example', properties: { bounce_type: 'hard' } }, 11),
+			ev({ event: 'Identify', userId: 'user-lou', email: 'lou@new.example' }, 12),
+		]);
+		expect(await store.erase({ userId: 'user-lou' })).toMatchObject({ found: true, identitiesDeleted: 3 });
+		const facts = await store.isSuppressed(['lou@old.example', 'lou@new.example']);
+		expect(facts.get('lou@old.example')).toEqual({ suppressed: true, unsubscribed: false, bounced: true, complained: false, known: true });
+		expect(facts.get('lou@new.example')).toMatchObject({ suppressed: false, known: false });
+		expect(mentioning(await dump(), 'lou')).toEqual([]);
 	});
 
 	it('an unknown customer: nothing erased, zero counts, nothing else touched', async () => {
@@ -131,15 +166,16 @@ describe.each(backends)('Erase Customer on $name', (backend) => {
 		expect((await dump()).sort()).toEqual(before);
 	});
 
-	it('a later event with the same address starts a new, unsuppressed profile (README: no tombstone)', async () => {
+	it('a later event with the same address starts a new profile, and the address stays suppressed', async () => {
 		const { store, dump } = await backend.open();
 		await mergedPerson(store);
 		await store.erase({ email: 'pat@example.com' });
-		const [r] = await store.record([ev({ event: 'Email Opened', email: 'pat@example.com' }, 20)]);
+		const [r] = await store.record([ev({ event: 'Signed Up', email: 'pat@example.com' }, 20)]);
 		expect(r.status).toBe('recorded');
 		const p = await store.get({ email: 'pat@example.com' });
 		expect(p).toMatchObject({ userId: null, email: 'pat@example.com', anonymousIds: [], unsubscribed: false });
-		expect((await store.isSuppressed(['pat@example.com'])).get('pat@example.com')).toMatchObject({ known: true, suppressed: false });
+		// e.g. a CRM re-import after the erasure: Check Suppression still holds the unsubscribe
+		expect((await store.isSuppressed(['pat@example.com'])).get('pat@example.com')).toMatchObject({ known: true, suppressed: true, unsubscribed: true });
 		// the erased ids are not back
 		expect(mentioning(await dump(), 'user-pat', 'anon-pat', 'shoes', 'o-pat')).toEqual([]);
 	});
