@@ -57,4 +57,20 @@ describe.each(storages)('Erase Customer keeps a suppressed address suppressed on
 		const got = await run('get', [{ email: 'ann@example.com', event: 'Checkout Started' }]);
 		expect(got[0]).toMatchObject({ profile: null, profileFound: false, suppression: { suppressed: true, unsubscribed: true } });
 	});
+
+	it('the erased address back through a re-import or a new order: its new profile is unsubscribed, as the templates read it', async () => {
+		await run('record', [
+			ev('Identify', { userId: 'dee', email: 'dee@example.com' }, 0),
+			ev('Unsubscribed', { email: 'dee@example.com' }, 5),
+		]);
+		await run('erase', [{ userId: 'dee' }]);
+		// a new customer id at the same address (a CRM re-import), and a new checkout by email only
+		await run('record', [ev('Identify', { userId: 'dee-2', email: 'dee@example.com' }, 60)]);
+		const got = await run('get', [{ email: 'dee@example.com' }, { userId: 'dee-2' }]);
+		// the templates' "Still subscribed?" filter reads profile.unsubscribed / bounced / complained
+		expect(got.map((j) => [j.profileFound, (j.profile as IDataObject).unsubscribed, (j.profile as IDataObject).bounced])).toEqual([
+			[true, true, false],
+			[true, true, false],
+		]);
+	});
 });

@@ -32,6 +32,7 @@ import {
 	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
+	type AddressFacts,
 	addressHash,
 	erasedAddresses,
 	erasedSuppressionRows,
@@ -347,7 +348,7 @@ export class PostgresProfileStore implements ProfileStore {
 		if (!rows.length) return null;
 		const profile = toProfile(JSON.parse(rows[0].data as string) as ProfileState, now);
 		const addresses = suppressionAddresses(profile, lookup);
-		return withAddressSuppression(profile, addresses.length ? await this.isSuppressed(addresses) : undefined);
+		return withAddressSuppression(profile, addresses.length ? await this.addressFacts(addresses) : undefined);
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
@@ -441,11 +442,15 @@ export class PostgresProfileStore implements ProfileStore {
 	}
 
 	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {
+		return (await this.addressFacts(emails)).found;
+	}
+
+	private async addressFacts(emails: string[]): Promise<AddressFacts> {
 		await this.init();
 		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
 		const out = new Map<string, Suppression>();
 		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
-		if (!wanted.length) return out;
+		if (!wanted.length) return { found: out, erasedUnsubscribed: new Set() };
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
 		// And the address of an erased customer, kept hashed with its flags (ErasedAddress): hash set, data null.
@@ -460,8 +465,9 @@ export class PostgresProfileStore implements ProfileStore {
 		);
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
 		mergeSuppressionRows(out, rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])));
-		mergeSuppressionRows(out, erasedSuppressionRows(wanted, rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>));
-		return out;
+		const erasedRows = erasedSuppressionRows(wanted, rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>);
+		mergeSuppressionRows(out, erasedRows);
+		return { found: out, erasedUnsubscribed: new Set(erasedRows.filter((r) => r.unsubscribed).map((r) => r.email)) };
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

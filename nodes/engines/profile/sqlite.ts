@@ -34,6 +34,7 @@ import {
 	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
+	type AddressFacts,
 	addressHash,
 	erasedAddresses,
 	erasedSuppressionRows,
@@ -337,7 +338,7 @@ export class SqliteProfileStore implements ProfileStore {
 		if (!state) return null;
 		const profile = toProfile(state, now);
 		const addresses = suppressionAddresses(profile, lookup);
-		return withAddressSuppression(profile, addresses.length ? await this.isSuppressed(addresses) : undefined);
+		return withAddressSuppression(profile, addresses.length ? this.addressFacts(addresses) : undefined);
 	}
 
 	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
@@ -445,6 +446,10 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {
+		return this.addressFacts(emails).found;
+	}
+
+	private addressFacts(emails: string[]): AddressFacts {
 		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
 		const out = new Map<string, Suppression>();
 		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
@@ -466,8 +471,9 @@ export class SqliteProfileStore implements ProfileStore {
 		const erased = this.db
 			.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash IN (SELECT value FROM json_each(?))`)
 			.all(JSON.stringify(wanted.map(addressHash))) as Array<{ hash: string; unsubscribed: number; bounced: number; complained: number }>;
-		mergeSuppressionRows(out, erasedSuppressionRows(wanted, erased));
-		return out;
+		const erasedRows = erasedSuppressionRows(wanted, erased);
+		mergeSuppressionRows(out, erasedRows);
+		return { found: out, erasedUnsubscribed: new Set(erasedRows.filter((r) => r.unsubscribed).map((r) => r.email)) };
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

@@ -74,15 +74,29 @@ export function suppressionAddresses(profile: CustomerProfile, lookup: IdentityL
  * workflow that mails the item's address never mails a bounced one because the customer has
  * since moved to another.
  */
-export function withAddressSuppression(profile: CustomerProfile, found: Map<string, Suppression> | undefined): CustomerProfile {
+export function withAddressSuppression(profile: CustomerProfile, facts: AddressFacts | undefined): CustomerProfile {
 	let bounced = profile.bounced;
 	let complained = profile.complained;
-	for (const x of found?.values() ?? []) {
+	for (const x of facts?.found.values() ?? []) {
 		if (!x.known) continue;
 		bounced ||= x.bounced;
 		complained ||= x.complained;
 	}
-	return bounced === profile.bounced && complained === profile.complained ? profile : { ...profile, bounced, complained };
+	// An erased customer's unsubscribe stays with the address: whoever is now at it (most likely the
+	// same person, back through a re-import or a new order) is unsubscribed too.
+	const unsubscribed = profile.unsubscribed || (facts?.erasedUnsubscribed.size ?? 0) > 0;
+	return bounced === profile.bounced && complained === profile.complained && unsubscribed === profile.unsubscribed
+		? profile
+		: { ...profile, unsubscribed, bounced, complained };
+}
+
+/**
+ * What a store knows about addresses: isSuppressed's answer (`found`), and the addresses among them
+ * whose erased customer had unsubscribed (ErasedAddress), which Get Profile applies to the profile.
+ */
+export interface AddressFacts {
+	found: Map<string, Suppression>;
+	erasedUnsubscribed: Set<string>;
 }
 
 /** ORs the flags of every profile found for each address into `out` (the address is then known). */

@@ -173,7 +173,8 @@ describe.each(backends)('Erase Customer on $name', (backend) => {
 		const [r] = await store.record([ev({ event: 'Signed Up', email: 'pat@example.com' }, 20)]);
 		expect(r.status).toBe('recorded');
 		const p = await store.get({ email: 'pat@example.com' });
-		expect(p).toMatchObject({ userId: null, email: 'pat@example.com', anonymousIds: [], unsubscribed: false });
+		// a new profile, unsubscribed by the erased customer's unsubscribe kept for the address
+		expect(p).toMatchObject({ userId: null, email: 'pat@example.com', anonymousIds: [], unsubscribed: true });
 		// e.g. a CRM re-import after the erasure: Check Suppression still holds the unsubscribe
 		expect((await store.isSuppressed(['pat@example.com'])).get('pat@example.com')).toMatchObject({ known: true, suppressed: true, unsubscribed: true });
 		// the erased ids are not back
