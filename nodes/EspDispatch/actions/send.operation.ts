@@ -609,5 +609,15 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 		});
 	}
 
+	// The provider's answer stopped the run before it accepted anything (an account refusal such as
+	// SES's used-up daily quota, or a Retry-After over the maximum): the execution fails, so that the
+	// workflow's error workflow hears of it, as for a rejected credential.
+	if (report.halted && !this.continueOnFail()) {
+		throw new NodeApiError(node, { message: report.halted } as never, {
+			message: `Sending through ${entry.displayName} stopped: ${report.halted}`,
+			description: 'Nothing was sent, and no message was remembered in the duplicate memory, so a later run sends them all.',
+		});
+	}
+
 	return results(report);
 }

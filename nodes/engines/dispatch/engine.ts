@@ -181,6 +181,12 @@ export interface DispatchReport {
 	 * every message that was to be sent failed without reaching it.
 	 */
 	unreachable?: string;
+	/**
+	 * Set when the run stopped, before anything was accepted, on a provider's answer about the whole
+	 * account (MessageResult.stopsRun: e.g. SES's daily quota used up, an account suspended or out of
+	 * credits) or a Retry-After over Max Retry-After Wait: nothing was sent, and nothing remembered.
+	 */
+	halted?: string;
 }
 
 /**
@@ -942,6 +948,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
+			halted: halted && !anyAccepted ? halted : undefined,
 		});
 	}
 	return {
@@ -949,5 +956,6 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		requests,
 		credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 		unreachable: unreachable && !anyAccepted ? unreachable : undefined,
+		halted: halted && !anyAccepted ? halted : undefined,
 	};
 }

@@ -14,8 +14,9 @@
  * the socket's buffer without waiting for the server, so a drop in the middle of DATA is
  * `unknown` too: the client cannot tell how much of the message the server got.
  *
- * SMTP reply codes: 2xx sent; 4xx transient (retried); 5xx permanent (failed); 535 rejects the
- * credential (RFC 4954).
+ * SMTP reply codes: 2xx sent; 4xx transient (retried; Amazon SES's 454 "Daily message quota
+ * exceeded" stops the run instead, its "Maximum sending rate exceeded" pauses the credential);
+ * 5xx permanent (failed); 535 rejects the credential (RFC 4954).
  *
  * A login is never sent over an unencrypted connection unless the credential allows it: without
  * SSL/TLS, a transport with a user requires STARTTLS (nodemailer's `requireTLS`), where nodemailer
@@ -126,6 +127,17 @@ export function checkSmtpMessage(message: OutboundMessage): MessageProblem | und
 	}
 	return problems.length ? attributionLineProblem(problems) : undefined;
 }
+
+/**
+ * Amazon SES's SMTP interface answers its sending limits with a 454 reply
+ * (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html): "454 Throttling
+ * failure: Maximum sending rate exceeded" passes within seconds (retried, and, as SES's API
+ * throttle, the whole credential pauses: rateLimited); "454 Throttling failure: Daily message quota
+ * exceeded" does not come back within a run: not retried, and the rest of the run is not sent
+ * (stopsRun), where a plain 4xx would be retried Max Attempts times for every message.
+ */
+const DAILY_QUOTA_REPLY = /daily message quota exceeded/i;
+const SENDING_RATE_REPLY = /maximum sending rate exceeded/i;
 
 /** RFC 5322 §3.2.3 dot-atom-text: atext runs joined by single dots (ASCII only). */
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -307,7 +319,14 @@ export function smtpChannel(settings: SmtpSettings): SmtpChannel {
 					// does not give (an empty user): a credential refusal that stops the run, as 535 does,
 					// not a failure of every message one by one.
 					const refused = e.responseCode === 530 ? ('credential' as const) : undefined;
-					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: e.responseCode < 500, ...(refused ? { refused } : {}) }];
+					const transient = e.responseCode < 500;
+					const reply = String(e.response ?? '');
+					if (transient && DAILY_QUOTA_REPLY.test(reply)) {
+						const stopsRun = `the SMTP server's daily sending quota is used up (${reply.slice(0, 200)}), so the rest of this run was not sent`;
+						return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: false, stopsRun }];
+					}
+					const rateLimited = transient && SENDING_RATE_REPLY.test(reply);
+					return [{ index: m.index, status: 'failed', responseCode: e.responseCode, error: text, retryable: transient, ...(refused ? { refused } : {}), ...(rateLimited ? { rateLimited } : {}) }];
 				}
 				if (e.code === 'EAUTH') return [{ index: m.index, status: 'failed', responseCode: 535, error: text }];
 				throw new TransportError(text, phase.ended ? 'after' : 'before');

@@ -14,17 +14,19 @@ export function header(response: Pick<HttpResponseSpec, 'headers'>, name: string
 }
 
 /**
- * Seconds to wait from a Retry-After header (delta-seconds or an HTTP date, RFC 9110 §10.2.3),
- * or undefined when absent or unparseable.
+ * Whole seconds to wait from a Retry-After header, or undefined when absent or unparseable. RFC 9110
+ * §10.2.3: `delay-seconds` (a non-negative integer; a fraction, which some servers send, is read
+ * too) or an `HTTP-date`, from which the seconds until that time are counted. Rounded up, so that a
+ * retry never comes before the time the provider asked for, and never negative (a date in the past
+ * means now). The one reader every provider and the engine use.
  */
 export function retryAfterSeconds(response: Pick<HttpResponseSpec, 'headers'>, now = Date.now()): number | undefined {
-	const raw = header(response, 'retry-after');
-	if (raw === undefined) return undefined;
-	const trimmed = raw.trim();
-	if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-	const date = Date.parse(trimmed);
+	const raw = header(response, 'retry-after')?.trim();
+	if (!raw) return undefined;
+	if (/^\d+(\.\d+)?$/.test(raw)) return Math.ceil(Number(raw));
+	const date = Date.parse(raw);
 	if (Number.isNaN(date)) return undefined;
-	return Math.max(0, (date - now) / 1000);
+	return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 export function parseJson(body: string): unknown {

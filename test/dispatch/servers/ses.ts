@@ -79,6 +79,11 @@ export interface SesServer extends ProviderServer {
 	sandboxVerified?: Set<string>;
 	/** Messages the account may still send today (see the header comment); undefined: no limit. */
 	dailyQuota?: number;
+	/**
+	 * A refusal SendEmail answers (HTTP 400, SES v2's error type and message), for every sender or only
+	 * for `from` (a bare address): e.g. AccountSuspendedException, MailFromDomainNotVerifiedException.
+	 */
+	refusal?: { type: string; message: string; from?: string };
 }
 
 export const sesError = (status: number, type: string, message: string): Reply => ({
@@ -200,6 +205,8 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 			const problem = headerProblem(simple.Headers) ?? tagProblem(body.EmailTags);
 			if (problem) return sesError(400, 'BadRequestException', problem);
 			arrivals.push({ at: Date.now(), to: to.map(bare) });
+			const refusal = result?.refusal;
+			if (refusal && (refusal.from === undefined || bare(body.FromEmailAddress) === refusal.from)) return sesError(400, refusal.type, refusal.message);
 			if (throttleOnce.delete(bare(to[0]))) return sesError(400, 'ThrottlingException', 'Maximum sending rate exceeded.');
 			if (quotaUsed()) return sesError(400, 'ThrottlingException', 'Daily message quota exceeded.');
 			const failure = entryFailures.get(bare(to[0]));
@@ -264,6 +271,6 @@ export async function startSesServer(creds = SES_TEST_CREDENTIALS): Promise<SesS
 		return sesError(404, 'NotFoundException', 'Not found');
 	}, sesFault);
 	url = server.url;
-	result = Object.assign(server, { delivered, entryFailures, templates, throttleOnce, arrivals, sandboxVerified: undefined as Set<string> | undefined, dailyQuota: undefined as number | undefined });
+	result = Object.assign(server, { delivered, entryFailures, templates, throttleOnce, arrivals, sandboxVerified: undefined as Set<string> | undefined, dailyQuota: undefined as number | undefined, refusal: undefined as SesServer['refusal'] });
 	return result;
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTagValue } from '../../types/attribution';
-import { header, isRecord, isRetryableStatus, parseJson } from '../util';
+import { header, isRecord, isRetryableStatus, parseJson, retryAfterSeconds } from '../util';
 import type {
 	Address,
 	HttpResponseSpec,
@@ -22,16 +22,6 @@ export function formatAddress(address: Address): string {
 	const atom = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(name);
 	const display = atom ? name : `"${name.replace(/(["\\])/g, '\\$1')}"`;
 	return `${display} <${address.email}>`;
-}
-
-/** Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function retryAfterSeconds(response: HttpResponseSpec, now = Date.now()): number | undefined {
-	const value = header(response, 'retry-after')?.trim();
-	if (!value) return undefined;
-	if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-	const at = Date.parse(value);
-	if (Number.isNaN(at)) return undefined;
-	return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /**

@@ -48,10 +48,9 @@ import {
 	metadataTags,
 	rateLimitResetSeconds,
 	requestKey,
-	retryAfterSeconds,
 	tagSafe,
 } from './batch-helpers';
-import { baseUrl, isRecord, isRetryableStatus, parseJson, refusedForOthers } from '../util';
+import { baseUrl, isRecord, isRetryableStatus, parseJson, refusedForOthers, retryAfterSeconds } from '../util';
 
 export const RESEND_MAX_BATCH = 100;
 const MAX_REQUEST_BYTES = 30 * 1024 * 1024;

@@ -19,7 +19,8 @@
  *   hold other characters), or left out; the message's own tags (`tags`) become tag-safe names.
  *   https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  * - Throttling (maximum sending rate) pauses the credential and is retried; a used-up daily sending
- *   quota is not retried and stops the run (stopsRun, DAILY_QUOTA_TEXT).
+ *   quota, a suspended or paused account is not retried and stops the run (stopsRun,
+ *   DAILY_QUOTA_TEXT, ACCOUNT_REFUSAL_TYPES); an unverified MAIL FROM domain refuses its sender.
  * - No idempotency token exists for these calls.
  * - A SendBulkEmail call answered 400 sent nothing. Refused for what one entry carries without
  *   naming it (BadRequestException "Illegal address", or a sandbox MessageRejected), its messages
@@ -81,6 +82,30 @@ const DAILY_QUOTA_ENTRY = 'ACCOUNT_DAILY_QUOTA_EXCEEDED';
 function dailyQuotaStop(what: string): string {
 	return `Amazon SES's daily sending quota is used up (${what}), so the rest of this run was not sent`;
 }
+
+/**
+ * Refusals of the whole account, which every later message of the run would get the same: SES v2
+ * SendEmail / SendBulkEmail `AccountSuspendedException` ("the account's ability to send email has
+ * been permanently restricted") and `SendingPausedException` ("the account's ability to send email
+ * is currently paused"), https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html;
+ * in a SendBulkEmail answer the entry statuses `ACCOUNT_SUSPENDED` and `ACCOUNT_SENDING_PAUSED`
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntryResult.html). Not
+ * retried, and the rest of the run is not sent (stopsRun), as for the daily quota.
+ */
+const ACCOUNT_REFUSAL_TYPES = new Set(['AccountSuspendedException', 'SendingPausedException']);
+const ACCOUNT_REFUSAL_ENTRIES = new Set(['ACCOUNT_SUSPENDED', 'ACCOUNT_SENDING_PAUSED']);
+
+function accountStop(what: string): string {
+	return `Amazon SES refused to send for the whole account (${what}), so the rest of this run was not sent`;
+}
+
+/**
+ * The sender's MAIL FROM domain is not verified (`MailFromDomainNotVerifiedException`, entry status
+ * `MAIL_FROM_DOMAIN_NOT_VERIFIED`, same references): a refusal of the sender, so the engine sends no
+ * later message from that address, and the other senders' messages still go.
+ */
+const SENDER_REFUSAL_TYPE = 'MailFromDomainNotVerifiedException';
+const SENDER_REFUSAL_ENTRY = 'MAIL_FROM_DOMAIN_NOT_VERIFIED';
 
 export function sesEndpoint(settings: ProviderSettings): string {
 	const override = stringSetting(settings, 'baseUrl');
@@ -297,6 +322,10 @@ export const ses: EspProvider = {
 					if (status === DAILY_QUOTA_ENTRY || DAILY_QUOTA_TEXT.test(detail)) {
 						return { index: m.index, status: 'failed', responseCode: response.status, error, retryable: false, stopsRun: dailyQuotaStop(status) };
 					}
+					if (ACCOUNT_REFUSAL_ENTRIES.has(status)) {
+						return { index: m.index, status: 'failed', responseCode: response.status, error, retryable: false, stopsRun: accountStop(`${status}${detail}`.slice(0, 200)) };
+					}
+					if (status === SENDER_REFUSAL_ENTRY) return { index: m.index, status: 'failed', responseCode: response.status, error, retryable: false, refused: 'sender' };
 					return {
 						index: m.index,
 						status: 'failed',
@@ -321,6 +350,11 @@ export const ses: EspProvider = {
 			const stop = dailyQuotaStop(`${type}: ${message}`.slice(0, 200));
 			return failAll(plan, response, text.slice(0, 500), false).map((r) => ({ ...r, stopsRun: stop }));
 		}
+		if (type !== undefined && ACCOUNT_REFUSAL_TYPES.has(type)) {
+			const stop = accountStop(`${type}${typeof message === 'string' ? `: ${message}` : ''}`.slice(0, 200));
+			return failAll(plan, response, text.slice(0, 500), false).map((r) => ({ ...r, stopsRun: stop }));
+		}
+		if (type === SENDER_REFUSAL_TYPE) return failAll(plan, response, text.slice(0, 500), false).map((r) => ({ ...r, refused: 'sender' as const }));
 		const retryable = (type !== undefined && RETRYABLE_TYPES.has(type)) || isRetryableStatus(response.status);
 		if (response.status === 400 && plan.messages.length > 1 && typeof message === 'string') {
 			const again = refusedForSomeEntry(plan, type, message, text.slice(0, 500));
