@@ -244,6 +244,22 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	let rootZeroFont = false;
 	/** a link an end tag of another element closed (`<p><a>one</p><p>two</a>`): the parser opens it again before the next text */
 	let closedLink: Entry | undefined;
+	/** the table cells (and captions) open around that link: the parser's markers, which stop reopening it inside a cell and drop it when the cell ends */
+	let closedLinkCells = 0;
+	/** Whether the innermost open table part is a cell (not a table written inside it). */
+	const inCell = () => {
+		for (let s = stack.length - 1; s >= 0; s--) {
+			const name = stack[s].name;
+			if (name === 'td' || name === 'th' || name === 'caption') return true;
+			if (name === 'table') return false;
+		}
+		return false;
+	};
+	const cellDepth = () => {
+		let d = 0;
+		for (const e of stack) if (e.name === 'td' || e.name === 'th' || e.name === 'caption') d++;
+		return d;
+	};
 	/** how the text here shows its white space, and where the content of the last `<pre>` opened starts (a line break right there is not shown) */
 	let ws: WhiteSpace = 'normal';
 	let preStart = -1;
@@ -298,7 +314,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	};
 	const text = (from: number, to: number) => {
 		if (to <= from) return;
-		if (closedLink) reopenLink();
+		if (closedLink && hidden === 0) reopenLink();
 		if (tpl && hasPh(from, to)) {
 			// Liquid beside a closed <details>' summaries could change which summary shows
 			if (box.closed) fail('Liquid inside a closed <details>');
@@ -365,9 +381,10 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	 * `</p><p>` still links where the `</a>` has not come yet. Per-recipient conversion only.
 	 */
 	const reopenLink = () => {
+		// inside a cell opened after the link, it stays closed (reconstruction stops at the cell's marker)
+		if (cellDepth() !== closedLinkCells) return;
 		const e = closedLink!;
 		closedLink = undefined;
-		if (hidden > 0) return;
 		const attrs = e.attrs ?? '';
 		const spans = parseAttrs(attrs);
 		const valueOf = attrReader(attrs, () => spans);
@@ -496,7 +513,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (closing) {
 			let at = stack.length - 1;
 			while (at >= 0 && stack[at].name !== name) at--;
-			if (name === 'a') closedLink = undefined;
+			if (name === 'a' && cellDepth() === closedLinkCells) closedLink = undefined;
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
@@ -511,13 +528,18 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 					out += M_ACLOSE;
 					if (name !== 'a') {
 						if (tpl) fail('a link left open across elements');
-						else closedLink = e;
+						else {
+							closedLink = e;
+							closedLinkCells = cellDepth();
+						}
 					}
 				}
 				if (e.name === 'ol' || e.name === 'ul') out += M_LISTEND;
 				if (BLOCK.has(e.name)) out += PARAGRAPH.has(e.name) ? M_PARA : M_BR;
 				else if (e.name === 'td' || e.name === 'th') out += ' ';
 			}
+			// the end of the cell the link was left open in drops it (the parser clears the formatting elements up to the cell's marker)
+			if (closedLink && cellDepth() < closedLinkCells) closedLink = undefined;
 			continue;
 		}
 		if (SKIP.has(name)) {
@@ -534,9 +556,11 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			continue;
 		}
 		const slash = html.charCodeAt(end - 1) === 47; /* / */
-		if (closedLink) {
+		if (closedLink && hidden === 0) {
 			if (!NO_REOPEN.has(name)) reopenLink();
-			else if (name === 'a' || name === 'td' || name === 'th' || name === 'caption' || name === 'table') closedLink = undefined;
+			// a new link in the link's cell ends it, and so does a new cell written in that cell without its end tag
+			// (which closes it); a cell of a table opened after the link does not
+			else if (cellDepth() === closedLinkCells && (name === 'a' || ((name === 'td' || name === 'th' || name === 'caption') && inCell()))) closedLink = undefined;
 		}
 		// how the element renders: nothing in it when it is not rendered at all (display:none, the
 		// hidden attribute, mso-hide:all, opacity:0, a zero size that clips…), as the unsubscribe lint reads it
