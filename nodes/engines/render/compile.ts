@@ -16,7 +16,7 @@ import { createEngines, explainLiquidError, type Engines, type RenderState } fro
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
 import { describe as describeLocation, lineColumn, scanLiquid, type SourceMap } from './source';
-import { compileTextPlan, decodeEntities, finalizeText, htmlToText, INVISIBLE_CHARS, type PlanToken, type TextPlan } from './text';
+import { compileTextPlan, finalizeText, htmlToText, INVISIBLE_CHARS, type PlanToken, type TextPlan } from './text';
 import { urlOutputs, UrlGuardRefusal, type UrlPlan } from './urls';
 import type { Finding, RenderResult, StructuredRule, TemplateInput } from './types';
 import { TemplateError } from './types';
@@ -230,28 +230,47 @@ const NO_PREVIEW_TEXT = new RegExp(`^[\\s${INVISIBLE_CHARS}]*$`);
 
 /**
  * Whether an HTML template writes its own preview line: an element whose class contains
- * `preheader` with content (text or Liquid), outside comments. An empty one (`<div
- * class="preheader"></div>`, blanks, padding characters or tags only) shows nothing, so the
- * Preheader parameter's line is added as if it were absent (as for an empty `<mj-preview>`).
+ * `preheader` with content (Liquid, or text that shows), outside comments. An empty one (`<div
+ * class="preheader"></div>`, blanks, padding characters, hidden content or tags only) shows
+ * nothing, so the Preheader parameter's line is added as if it were absent (as for an empty
+ * `<mj-preview>`). Read with the same scan as the rendered line (preheaderContents, previewText),
+ * so the two never disagree on what is a preview line.
  */
 function htmlHasPreheader(html: string): boolean {
-	const blank = (m: string): string => ' '.repeat(m.length);
-	const source = html.replace(/<!--[\s\S]*?-->/g, blank).replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, blank);
-	// Linear: a start tag runs to its `>` or the end (a tag left open ends the scan), and the
-	// elements inside an empty preheader element, empty too, are not read again.
+	const source = html.replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, (m) => ' '.repeat(m.length));
+	for (const content of preheaderContents(source)) if (/\{\{|\{%/.test(content) || previewText(content)) return true;
+	return false;
+}
+
+/**
+ * The content of each element of class `preheader`, in order, as the HTML parser reads comments
+ * (one runs to its first `-->`, `<!-->` is one, or to the end) and start tags (one left open runs
+ * to the end). Elements inside one already given are not given again (one forward pass: linear).
+ */
+function* preheaderContents(html: string): Generator<string> {
 	let readTo = 0;
-	for (const m of source.matchAll(/<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*(>|$)/gi)) {
-		if (!m[2]) break;
+	for (const m of html.matchAll(/<!(?=--)[\s\S]*?(?:-->|$)|<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*(>|$)/gi)) {
+		if (m[1] === undefined) continue; // a comment
+		if (!m[2]) return; // a start tag left open runs to the end
 		if (m.index < readTo || !PREHEADER_CLASS.test(m[0])) continue;
 		const name = m[1].toLowerCase();
 		if (VOID_ELEMENTS.has(name) || m[0].endsWith('/>')) continue;
 		const from = m.index + m[0].length;
-		const content = elementContent(source, from, name);
-		if (/\{\{|\{%/.test(content)) return true;
-		if (!NO_PREVIEW_TEXT.test(decodeEntities(content.replace(/<[^>]*>/g, ' ')))) return true;
+		const content = elementContent(html, from, name);
+		yield content;
 		readTo = from + content.length;
 	}
-	return false;
+}
+
+/**
+ * A preview line's content as inboxes show it: its text (hidden parts dropped), character
+ * references decoded, white space collapsed, padding (`&zwnj;&nbsp;`…) dropped; '' when none.
+ */
+function previewText(content: string): string {
+	// a link shows its text only (htmlToText would add its URL, which no inbox shows in the preview)
+	const unlinked = content.replace(/<a\b[^>]*(?:>|$)/gi, (tag) => tag.replace(/(\s)href\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)/gi, '$1'));
+	const text = htmlToText(unlinked).replace(/\s+/g, ' ').trim();
+	return NO_PREVIEW_TEXT.test(text) ? '' : text;
 }
 
 /** The content of the element `name` whose start tag ends at `from`: up to its matching end tag (same-name elements inside counted). */
@@ -276,25 +295,12 @@ const MJML_PREVIEW_DIV = '<div style="display:none;font-size:1px;color:#ffffff;l
  * (`&zwnj;&nbsp;`…) dropped. Searched from the start of the HTML, where the line stands.
  */
 function ownPreviewText(html: string, kind: 'mjml' | 'html'): string {
-	const asText = (content: string): string => {
-		// a link shows its text only (htmlToText would add its URL, which no inbox shows in the preview)
-		const unlinked = content.replace(/<a\b[^>]*(?:>|$)/gi, (tag) => tag.replace(/(\s)href\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)/gi, '$1'));
-		const text = htmlToText(unlinked).replace(/\s+/g, ' ').trim();
-		return NO_PREVIEW_TEXT.test(text) ? '' : text;
-	};
 	if (kind === 'mjml') {
 		const at = html.indexOf(MJML_PREVIEW_DIV);
-		return at < 0 ? '' : asText(elementContent(html, at + MJML_PREVIEW_DIV.length, 'div'));
+		return at < 0 ? '' : previewText(elementContent(html, at + MJML_PREVIEW_DIV.length, 'div'));
 	}
-	// One forward pass over comments and start tags (per recipient: linear, however many elements
-	// of class preheader the email has). A comment runs to its first `-->` (`<!-->` is one), or the end.
-	for (const m of html.matchAll(/<!(?=--)[\s\S]*?(?:-->|$)|<([a-z][a-z0-9-]*)(?=[\t\n\f\r /])[^>]*(>|$)/gi)) {
-		if (m[1] === undefined) continue; // a comment
-		if (!m[2]) break; // a start tag left open runs to the end
-		if (!PREHEADER_CLASS.test(m[0])) continue;
-		const name = m[1].toLowerCase();
-		if (VOID_ELEMENTS.has(name) || m[0].endsWith('/>')) continue;
-		const text = asText(elementContent(html, m.index + m[0].length, name));
+	for (const content of preheaderContents(html)) {
+		const text = previewText(content);
 		if (text) return text;
 	}
 	return '';

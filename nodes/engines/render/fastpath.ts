@@ -473,11 +473,16 @@ function escapeHtml(str: string): string {
 	return out;
 }
 
+type TextMode = 'value' | 'gap' | undefined;
+
 class FastOutput {
 	readonly token: unknown;
 	private readonly value: ValueLike;
-	/** The value reaches the text part (text content, a link's href, an image's alt). */
-	private readonly live: boolean;
+	/**
+	 * What the value gives the text part: `value` itself (text content, a link's href, an image's
+	 * alt), a `gap` (text hidden with visibility:hidden: a space when the value is not empty), or nothing.
+	 */
+	private readonly textMode: TextMode;
 	/** The last filter is `escape` (outputEscape or written): the text takes the value before it. */
 	private readonly escaped: boolean;
 	/** The first filter is `default` (lenient with `lenientIf`, as liquidjs' Value). */
@@ -488,11 +493,11 @@ class FastOutput {
 	private readonly args: Reader[][];
 	/** The output writes into a URL position (urls.ts): 0 none. */
 	private readonly url: UrlMode;
-	constructor(output: Output, live: boolean, url: UrlMode = 0) {
+	constructor(output: Output, textMode: TextMode, url: UrlMode = 0) {
 		this.token = output.token;
 		this.url = url;
 		this.value = (output as unknown as { value: ValueLike }).value;
-		this.live = live;
+		this.textMode = textMode;
 		const f = this.value.filters;
 		this.escaped = f.length > 0 && f[f.length - 1].handler === ESCAPE && f[f.length - 1].args.length === 0;
 		this.defaultFirst = f.length > 0 && f[0].name === 'default';
@@ -500,9 +505,12 @@ class FastOutput {
 		this.initial = pf && pf.length === 1 ? compileReader(pf[0]) : undefined;
 		this.args = f.map((filter) => filter.args.map((arg) => compileReader((Array.isArray(arg) ? arg[1] : arg) as TokenLike)));
 	}
+	private textOf(str: string): string {
+		return this.textMode === 'gap' ? (str ? ' ' : '') : str;
+	}
 	render(ctx: Context, emitter: Emitter): void {
 		const v = this.value;
-		const dual = this.live && emitter instanceof DualEmitter ? emitter : undefined;
+		const dual = this.textMode !== undefined && emitter instanceof DualEmitter ? emitter : undefined;
 		const lenient = this.defaultFirst && Boolean(ctx.opts.lenientIf);
 		// Value.initial: the reader, else (an expression, or a path the reader leaves) liquidjs'
 		let val = this.initial ? this.initial(ctx) : SLOW;
@@ -516,7 +524,7 @@ class FastOutput {
 				const str = stringify(val);
 				if (dual) {
 					if (UNSAFE_VALUE.test(str)) dual.unsafe = true;
-					else dual.text += str;
+					else dual.text += this.textOf(str);
 				}
 				(ctx as unknown as { memoryLimit: { use(n: number): void } }).memoryLimit.use(str.length);
 				val = NEEDS_ESCAPE.test(str) ? escapeHtml(str) : str;
@@ -536,7 +544,7 @@ class FastOutput {
 		if (dual && !this.escaped) {
 			const s = stringify(val);
 			if (UNSAFE_RAW_VALUE.test(s)) dual.unsafe = true;
-			else dual.text += s;
+			else dual.text += this.textOf(s);
 		}
 		if (this.url !== 0) {
 			const s = stringify(val);
@@ -796,7 +804,8 @@ export function optimizeTemplates(list: Template[], plan?: TextPlan, urls?: UrlP
 		const t = list[i];
 		if (t instanceof Output) {
 			const begin = (t.token as { begin?: number }).begin as number;
-			list[i] = new FastOutput(t, plan !== undefined && plan.liveOutputs.has(begin), urls?.outputs.get(begin) ?? 0) as unknown as Template;
+			const textMode = plan?.liveOutputs.has(begin) ? 'value' : plan?.gapOutputs.has(begin) ? 'gap' : undefined;
+			list[i] = new FastOutput(t, textMode, urls?.outputs.get(begin) ?? 0) as unknown as Template;
 			continue;
 		}
 		const node = t as unknown as NodeLike;

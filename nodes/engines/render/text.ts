@@ -1,7 +1,7 @@
 /**
  * HTML → plain-text alternative (the text/plain part).
  * Keeps reading order, paragraphs and table rows as lines, links as `text (url)` (http, mailto, tel, sms), images as
- * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute, counting down with `reversed`
+ * their alt text, list items as `- ` (`<ul>`) or numbered `1. ` from the `start` attribute (an item's `value` renumbers it), counting down with `reversed`
  * (`<ol>`; nested lists indented, numbered per recipient when a loop writes the items); drops head, styles, scripts, comments (incl. Outlook-only conditionals) and
  * what a browser does not show, read as the unsubscribe lint reads it (visibility.ts: display:none, opacity:0,
  * visibility:hidden, a zero font size, a zero height that clips…, e.g. the preheader); keeps the line breaks of a `<pre>` and of an element styled
@@ -16,7 +16,7 @@
  * re-scanning ~34 KB of HTML. When that cannot be proven equivalent, the caller scans per recipient.
  */
 import { decode as decodeHtml } from 'he';
-import { openBox, ROOT, showsImage, showsText, type AttrReader, type Box } from './visibility';
+import { openBox, ROOT, showsImage, showsText, takesSpace, type AttrReader, type Box } from './visibility';
 
 const BLOCK = new Set([
 	'p', 'div', 'table', 'tr', 'tbody', 'thead', 'tfoot', 'section', 'article', 'header', 'footer', 'h1', 'h2', 'h3', 'h4',
@@ -163,7 +163,11 @@ const M_IMGEND = '\uE007';
 const M_OL = '\uE008';
 const M_ARGEND = '\uE009';
 const M_UL = '\uE00A';
-/** `<li>`: `- ` in a `<ul>` (or outside any list), the next number and `. ` in an `<ol>`. */
+/**
+ * `<li>`: `- ` in a `<ul>` (or outside any list), the next number and `. ` in an `<ol>`; followed by its
+ * argument and M_ARGEND: `h` when the item's marker is not seen (`visibility:hidden`, a zero font size: the
+ * item still takes its number, CSS Lists 3 list-item counter), then its `value` attribute's number, if any.
+ */
 const M_LI = '\uE00B';
 /** `</ol>` or `</ul>`. */
 const M_LISTEND = '\uE00C';
@@ -191,6 +195,8 @@ interface TemplateScan {
 	isTag: boolean[];
 	/** outputs: does the value go into the text part? */
 	live: boolean[];
+	/** outputs in text hidden with visibility:hidden: a space in the text part when the value is not empty */
+	gap: boolean[];
 	/** tags: scanner state where they stand (same state is required across a block). */
 	state: string[];
 	fail?: string;
@@ -238,6 +244,22 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	let rootZeroFont = false;
 	/** a link an end tag of another element closed (`<p><a>one</p><p>two</a>`): the parser opens it again before the next text */
 	let closedLink: Entry | undefined;
+	/** the table cells (and captions) open around that link: the parser's markers, which stop reopening it inside a cell and drop it when the cell ends */
+	let closedLinkCells = 0;
+	/** Whether the innermost open table part is a cell (not a table written inside it). */
+	const inCell = () => {
+		for (let s = stack.length - 1; s >= 0; s--) {
+			const name = stack[s].name;
+			if (name === 'td' || name === 'th' || name === 'caption') return true;
+			if (name === 'table') return false;
+		}
+		return false;
+	};
+	const cellDepth = () => {
+		let d = 0;
+		for (const e of stack) if (e.name === 'td' || e.name === 'th' || e.name === 'caption') d++;
+		return d;
+	};
 	/** how the text here shows its white space, and where the content of the last `<pre>` opened starts (a line break right there is not shown) */
 	let ws: WhiteSpace = 'normal';
 	let preStart = -1;
@@ -292,11 +314,28 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	};
 	const text = (from: number, to: number) => {
 		if (to <= from) return;
-		if (closedLink) reopenLink();
+		if (closedLink && hidden === 0) reopenLink();
 		if (tpl && hasPh(from, to)) {
 			// Liquid beside a closed <details>' summaries could change which summary shows
 			if (box.closed) fail('Liquid inside a closed <details>');
 			if (hidden > 0 || !showsText(box)) {
+				if (hidden === 0 && takesSpace(box)) {
+					// the hidden text leaves a gap (one space) when any of it is written: each static
+					// piece writes its space, each value one when it is not empty
+					let start = from;
+					for (let i = from; i <= to; i++) {
+						if (i < to && !isPh(html.charCodeAt(i))) continue;
+						if (i > start) out += ' ';
+						if (i < to) {
+							const idx = html.charCodeAt(i) - PH_BASE;
+							if (tpl.isTag[idx]) tpl.state[idx] = sig();
+							else tpl.gap[idx] = true;
+							out += html[i];
+						}
+						start = i + 1;
+					}
+					return;
+				}
 				silent(from, to, tpl ? sig() : '');
 				return;
 			}
@@ -315,9 +354,12 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			out += staticPiece(html.slice(start, to), false);
 			return;
 		}
-		// text not seen (visibility:hidden, a zero font size): nothing, white space included (a
-		// zero-size space shows no gap; the same whatever Liquid writes there)
-		if (hidden > 0 || !showsText(box)) return;
+		// text not seen: in a zero font size nothing, white space included (it shows no gap); under
+		// visibility:hidden a space, since the text still takes its room between the words around it
+		if (hidden > 0 || !showsText(box)) {
+			if (hidden === 0 && takesSpace(box)) out += ' ';
+			return;
+		}
 		if (ws !== 'normal') {
 			preText(from, to);
 			return;
@@ -339,9 +381,10 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 	 * `</p><p>` still links where the `</a>` has not come yet. Per-recipient conversion only.
 	 */
 	const reopenLink = () => {
+		// inside a cell opened after the link, it stays closed (reconstruction stops at the cell's marker)
+		if (cellDepth() !== closedLinkCells) return;
 		const e = closedLink!;
 		closedLink = undefined;
-		if (hidden > 0) return;
 		const attrs = e.attrs ?? '';
 		const spans = parseAttrs(attrs);
 		const valueOf = attrReader(attrs, () => spans);
@@ -449,7 +492,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		const wsMarked = !closing && nextWs < wsMarkers.length && wsMarkers[nextWs] < end;
 		const tagHasPh = tpl !== undefined && hasPh(k, end);
 		const attrs = closing || (hidden > 0 && !tagHasPh) ? '' : html.slice(k, end);
-		const needSpans = name === 'a' || name === 'img' || name === 'ol' || tagHasPh || wsMarked;
+		const needSpans = name === 'a' || name === 'img' || name === 'ol' || name === 'li' || tagHasPh || wsMarked;
 		const spans: AttrSpan[] = needSpans ? parseAttrs(attrs) : [];
 		// parsed here only when the element's rendering needs its attributes (openBox)
 		let read: AttrSpan[] | undefined = needSpans ? spans : undefined;
@@ -470,7 +513,7 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		if (closing) {
 			let at = stack.length - 1;
 			while (at >= 0 && stack[at].name !== name) at--;
-			if (name === 'a') closedLink = undefined;
+			if (name === 'a' && cellDepth() === closedLinkCells) closedLink = undefined;
 			if (at < 0) continue;
 			while (stack.length > at) {
 				const e = stack.pop()!;
@@ -485,13 +528,18 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 					out += M_ACLOSE;
 					if (name !== 'a') {
 						if (tpl) fail('a link left open across elements');
-						else closedLink = e;
+						else {
+							closedLink = e;
+							closedLinkCells = cellDepth();
+						}
 					}
 				}
 				if (e.name === 'ol' || e.name === 'ul') out += M_LISTEND;
 				if (BLOCK.has(e.name)) out += PARAGRAPH.has(e.name) ? M_PARA : M_BR;
 				else if (e.name === 'td' || e.name === 'th') out += ' ';
 			}
+			// the end of the cell the link was left open in drops it (the parser clears the formatting elements up to the cell's marker)
+			if (closedLink && cellDepth() < closedLinkCells) closedLink = undefined;
 			continue;
 		}
 		if (SKIP.has(name)) {
@@ -508,9 +556,11 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 			continue;
 		}
 		const slash = html.charCodeAt(end - 1) === 47; /* / */
-		if (closedLink) {
+		if (closedLink && hidden === 0) {
 			if (!NO_REOPEN.has(name)) reopenLink();
-			else if (name === 'a' || name === 'td' || name === 'th' || name === 'caption' || name === 'table') closedLink = undefined;
+			// a new link in the link's cell ends it, and so does a new cell written in that cell without its end tag
+			// (which closes it); a cell of a table opened after the link does not
+			else if (cellDepth() === closedLinkCells && (name === 'a' || ((name === 'td' || name === 'th' || name === 'caption') && inCell()))) closedLink = undefined;
 		}
 		// how the element renders: nothing in it when it is not rendered at all (display:none, the
 		// hidden attribute, mso-hide:all, opacity:0, a zero size that clips…), as the unsubscribe lint reads it
@@ -539,7 +589,11 @@ export function scanHtml(html: string, tpl?: TemplateScan): string {
 		else if (BLOCK.has(name)) out += PARAGRAPH.has(name) ? M_PARA : M_BR;
 		if (name === 'hr' && own.visible) out += M_HR;
 		if (name === 'li') {
-			if (showsText(own)) out += M_LI;
+			// an item whose marker is not seen still takes its number (an item not rendered, display:none, takes none)
+			const value = findAttr(spans, 'value');
+			if (value && tpl && hasPh(k + value.start, k + value.end)) fail('Liquid in a list item\'s "value"');
+			const number = parseStart(value && value.hasValue ? decodeEntities(attrs.slice(value.start, value.end)) : undefined);
+			out += M_LI + (showsText(own) ? '' : 'h') + (number ?? '') + M_ARGEND;
 		}
 		else if (name === 'ul') out += M_UL;
 		else if (name === 'ol') {
@@ -828,14 +882,18 @@ export function finalizeText(pre: string): string {
 				i++;
 				break;
 			case 0xe00b: {
-				const top = lists.length ? lists[lists.length - 1] : undefined;
-				if (lists.length > 1 && !line.trim()) indent = '   '.repeat(lists.length - 1);
-				if (top === undefined) line += '- ';
-				else {
-					line += `${top}. `;
-					lists[lists.length - 1] = top + steps[steps.length - 1];
+				const arg = readUntil(i + 1, M_ARGEND);
+				i = end + 1;
+				const seen = arg[0] !== 'h';
+				const value = seen ? arg : arg.slice(1);
+				let top = lists.length ? lists[lists.length - 1] : undefined;
+				// `<li value>` sets the item's number in an <ol>; the next items count on from it
+				if (top !== undefined && value) top = Number(value);
+				if (seen) {
+					if (lists.length > 1 && !line.trim()) indent = '   '.repeat(lists.length - 1);
+					line += top === undefined ? '- ' : `${top}. `;
 				}
-				i++;
+				if (top !== undefined) lists[lists.length - 1] = top + steps[steps.length - 1];
 				break;
 			}
 			case 0xe00c:
@@ -950,6 +1008,8 @@ export interface TextPlan {
 	pieces: Map<number, string>;
 	/** Output tokens (by begin offset) whose value goes into the text. */
 	liveOutputs: Set<number>;
+	/** Output tokens (by begin offset) in text hidden with visibility:hidden: a space when the value is not empty. */
+	gapOutputs: Set<number>;
 }
 
 const OPENERS = new Set(['if', 'unless', 'for', 'case']);
@@ -979,7 +1039,7 @@ export function compileTextPlan(tokens: PlanToken[]): { plan?: TextPlan; reason?
 			html += String.fromCharCode(PH_BASE + li++);
 		}
 	}
-	const tpl: TemplateScan = { count: liquid.length, isTag: liquid.map((t) => t.kind === 'tag'), live: [], state: [] };
+	const tpl: TemplateScan = { count: liquid.length, isTag: liquid.map((t) => t.kind === 'tag'), live: [], gap: [], state: [] };
 	const pre = compactPreText(scanHtml(html, tpl));
 	if (tpl.fail) return { reason: tpl.fail };
 
@@ -1006,6 +1066,7 @@ export function compileTextPlan(tokens: PlanToken[]): { plan?: TextPlan; reason?
 	// Split the pre-text at the placeholders: the pieces belong to the static tokens between them.
 	const pieces = new Map<number, string>();
 	const liveOutputs = new Set<number>();
+	const gapOutputs = new Set<number>();
 	let from = 0;
 	let expect = 0;
 	let tokenAt = 0; // index into tokens
@@ -1026,13 +1087,14 @@ export function compileTextPlan(tokens: PlanToken[]): { plan?: TextPlan; reason?
 		const tok = tokens[tokenAt++];
 		if (!tok || tok.kind === 'html') return { reason: 'internal: token mismatch' };
 		if (tok.kind === 'output' && tpl.live[expect]) liveOutputs.add(tok.begin);
+		else if (tok.kind === 'output' && tpl.gap[expect]) gapOutputs.add(tok.begin);
 		expect++;
 		from = i + 1;
 	}
 	if (expect !== liquid.length) return { reason: 'internal: placeholder lost' };
 	if (!take(pre.slice(from))) return { reason: 'internal: trailing text' };
 	if (tokenAt !== tokens.length) return { reason: 'internal: tokens left' };
-	return { plan: { pieces, liveOutputs } };
+	return { plan: { pieces, liveOutputs, gapOutputs } };
 }
 
 /**

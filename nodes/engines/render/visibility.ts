@@ -247,6 +247,15 @@ export function showsText(box: Box): boolean {
 }
 
 /**
+ * Whether text written directly in this box is laid out though not seen (`visibility:hidden`): it
+ * keeps its room, so the words before and after it stay apart (CSS 2.1 11.2, "invisible, but
+ * still affect layout"). Text in a zero font size takes no room.
+ */
+export function takesSpace(box: Box): boolean {
+	return !box.gone && !box.closed && !box.visible && !box.zeroFont;
+}
+
+/**
  * Whether an image (a replaced element: its width and height apply inline too) with this box shows:
  * rendered, visible, and neither its width nor its height is 0 (the style's, else the `width` /
  * `height` attribute, a presentational hint the style overrides).

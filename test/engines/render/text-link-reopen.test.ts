@@ -31,3 +31,29 @@ describe('text part: a link left open across paragraphs', () => {
 		expect(r.text).toBe(`Summer sale (${X})\n\nup to 50% off (${X})`);
 	});
 });
+
+/**
+ * Table cells are markers in the list of active formatting elements: reconstruction stops at the
+ * last marker, so a link left open before a table is not reopened inside its cells but is again
+ * after the table; the end of a cell ("close the cell") clears the list up to its marker, so a link
+ * left open in a cell is not reopened after it; an `</a>` in a later cell is ignored ("any other end
+ * tag": no `a` after the marker). A link the parser reopens inside a hidden element is closed with
+ * it and stays in the list, so the next visible text is linked again.
+ * https://html.spec.whatwg.org/multipage/parsing.html#reconstruct-the-active-formatting-elements,
+ * #close-the-cell, #clear-the-list-of-active-formatting-elements-up-to-the-last-marker
+ */
+describe('text part: a link left open, table cells and hidden elements', () => {
+	it.each([
+		['left open in a cell: not reopened after the table', `<table><tr><td><a href="${X}">one</td></tr></table><p>two</p>`, `one (${X})\n\ntwo`],
+		['left open in a paragraph of a cell: not reopened after the table', `<table><tr><td><p><a href="${X}">one</p></td></tr></table><p>two</p>`, `one (${X})\n\ntwo`],
+		['left open in a cell: not in the next cell', `<table><tr><td><a href="${X}">one</td><td>two</a></td></tr></table>`, `one (${X}) two`],
+		['a cell started without </td> closes the link\'s cell', `<table><tr><td><p><a href="${X}">one</p><td>two</td></tr></table>`, `one (${X})\n\ntwo`],
+		['before a table: not in its cells, reopened after it', `<p><a href="${X}">one</p><table><tr><td>x</td></tr></table><p>two</a></p>`, `one (${X})\n\nx\n\ntwo (${X})`],
+		['in a cell, before a table in that cell: the same', `<table><tr><td><p><a href="${X}">one</p><table><tr><td>x</td></tr></table><p>two</a></p></td></tr></table>`, `one (${X})\n\nx\n\ntwo (${X})`],
+		['an </a> in a later cell does not end it', `<p><a href="${X}">one</p><table><tr><td>x</a>y</td></tr></table><p>two</a></p>`, `one (${X})\n\nxy\n\ntwo (${X})`],
+		['a hidden element between: reopened after it', `<p><a href="${X}">one</p><div style="display:none">x</div><p>two</a></p>`, `one (${X})\n\ntwo (${X})`],
+		['its </a> inside the hidden element ends it', `<p><a href="${X}">one</p><div style="display:none">x</a></div><p>two</p>`, `one (${X})\n\ntwo`],
+	])('%s', (_name, html, text) => {
+		expect(htmlToText(html)).toBe(text);
+	});
+});
