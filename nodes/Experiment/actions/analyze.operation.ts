@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 		name: 'analyzeExperimentId',
 		type: 'string',
 		default: '',
-		description: 'Only count events of this experiment (properties.experiment_id); empty counts all',
+		description: 'Only count events of this experiment (properties.experiment_id). Empty: every event, which must then all be of one experiment (events of two experiments are an error, not added up).',
 		displayOptions: { show: { operation: ['analyze'], inputType: ['events'] } },
 	},
 	{

@@ -643,6 +643,10 @@ const HOUR_MS = 3_600_000;
  * order without `email_id` counts for the recipient its email or userId belongs to, and is not
  * a recipient of its own. Events with no id at all cannot be tied to a recipient: ignored.
  *
+ * Without `experimentId`, the counted events may name one experiment at most (events naming none
+ * count too): events of two experiments are an AnalyzeError, since their variants (both "control")
+ * would be added up as one.
+ *
  * Under the attribution window (`attribution.mode` 'window'), an order without a variant
  * converts, in each variant, one recipient it joins (any of its ids among that variant's ids)
  * whose first timed send is at most the window before it (see OrderAttribution): when it joins
@@ -687,6 +691,8 @@ export function aggregateEvents(
 	let ignored = 0;
 	/** Opens counted as sends only (EngagementEvent.machineOpen). */
 	let machineOpens = 0;
+	/** Without an experiment id to analyse: the experiments the counted events name (one at most). */
+	const experiments = new Set<string>();
 	const withdrawal = orderWithdrawals(events);
 	/** Attributed orders left out as cancelled or refunded (the window's are tallied with the others). */
 	const withdrawnAttributed = { cancelled: 0, refunded: 0 };
@@ -719,6 +725,7 @@ export function aggregateEvents(
 			ignored++;
 			continue;
 		}
+		if (!experimentId && e.experiment) experiments.add(e.experiment);
 		let v = variants.get(e.variant);
 		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [], heldOut: false, mailed: false }));
 		if (e.heldOut) v.heldOut = true;
@@ -734,6 +741,13 @@ export function aggregateEvents(
 		if (withdrawn) withdrawnAttributed[withdrawn]++;
 		v.marks.push([withdrawn ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
+	}
+	// two experiments' "control" (or "treatment") added up would be one variant made of two tests
+	if (experiments.size > 1) {
+		const named = [...experiments].sort().slice(0, 5).map((x) => `"${x}"`).join(', ');
+		throw new AnalyzeError(
+			`The events belong to ${experiments.size} experiments (${named}${experiments.size > 5 ? ', ...' : ''}), and their variants would be added up across experiments: set Experiment ID to the experiment to analyse`,
+		);
 	}
 	const heldOut = [...variants].filter(([, v]) => v.heldOut).map(([variant]) => variant);
 	for (const [variant, v] of variants)
