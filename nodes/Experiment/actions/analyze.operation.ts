@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 		name: 'analyzeExperimentId',
 		type: 'string',
 		default: '',
-		description: 'Only count events of this experiment (properties.experiment_id); empty counts all',
+		description: 'Only count events of this experiment (properties.experiment_id). Empty: every event, which must then all be of one experiment (events of two experiments are an error, not added up).',
 		displayOptions: { show: { operation: ['analyze'], inputType: ['events'] } },
 	},
 	{
@@ -105,6 +105,15 @@ export const description: INodeProperties[] = [
 					'Whether an Email Opened the provider flags as a machine open (SendGrid machine opens, Brevo proxy opens: properties.machine_open, e.g. Apple Mail Privacy Protection loading images at delivery) counts as an open. Off: it counts as a send only, so open rates measure people.',
 				displayOptions: { show: { '/inputType': ['events'] } },
 			},
+			{
+				displayName: 'Expected Split',
+				name: 'expectedSplit',
+				type: 'string',
+				default: '',
+				placeholder: 'control:50, treatment:50',
+				description:
+					'The weights the variants were assigned with (as in Assign\'s Variants; add holdout:10 when the holdout is compared). The recipients per variant are checked against them: a sample ratio mismatch (p below 0.001) means recipients were lost or added in one variant, and no winner is declared.',
+			},
 			{ displayName: 'Exclude Variants', name: 'exclude', type: 'string', default: 'holdout', description: 'Comma-separated variants left out of the comparison. Clear it to compare with the A/B holdout.' },
 			{ displayName: 'Planned Recipients per Variant', name: 'planned', type: 'number', default: 10000, description: 'Sample size you committed to; default: the required sample size' },
 			{ displayName: 'Power', name: 'power', type: 'number', typeOptions: { minValue: 0.5, maxValue: 0.99, numberPrecision: 2 }, default: 0.8, description: 'Chance of detecting the effect if it exists' },
@@ -167,6 +176,25 @@ function textParameter(value: unknown, label: string): string {
 }
 
 const percentOf = (x: number | undefined): number | undefined => (x === undefined ? undefined : x / 100);
+
+/**
+ * Expected Split: `name:weight` pairs separated by commas (the name may hold a colon: the last one
+ * separates the weight); empty: no sample ratio check. An error names the pair it cannot read.
+ */
+function expectedSplit(value: unknown): Record<string, number> | undefined {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+	if (typeof value !== 'string') throw new AnalyzeError(`Options → Expected Split must be text such as "control:50, treatment:50", got ${JSON.stringify(value)?.slice(0, 60)}`);
+	const split: Record<string, number> = {};
+	for (const pair of value.split(',')) {
+		const at = pair.lastIndexOf(':');
+		const name = at < 0 ? '' : pair.slice(0, at).trim();
+		const weight = at < 0 ? '' : pair.slice(at + 1).trim();
+		if (name === '' || weight === '' || !Number.isFinite(Number(weight))) throw new AnalyzeError(`Options → Expected Split: "${pair.trim()}" is not variant:weight (e.g. control:50, treatment:50)`);
+		if (Object.hasOwn(split, name)) throw new AnalyzeError(`Options → Expected Split names variant "${name}" twice`);
+		split[name] = Number(weight);
+	}
+	return split;
+}
 
 const excludeList = (options: IDataObject): string[] =>
 	String(options.exclude ?? 'holdout')
@@ -422,6 +450,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			variantWarnings,
 			heldOut,
 			orderAttribution: eventInput?.mode.mode,
+			expectedSplit: expectedSplit(options.expectedSplit),
 		});
 		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, ...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}), attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {

@@ -27,7 +27,7 @@
  * incremental lift of mailing (the report marks it `is_holdout` and says so in the summary).
  */
 import { timeFromIso } from '../events/isoDate';
-import { diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
+import { chiSquareSurvival, diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
 
 export type Metric = 'opened' | 'clicked' | 'converted';
 
@@ -64,6 +64,33 @@ export interface AnalyzeOptions {
 	heldOut?: string[];
 	/** How the events' orders were counted (with heldOut). Default 'attributed'. */
 	orderAttribution?: OrderAttribution['mode'];
+	/**
+	 * The weights the variants were assigned with (A/B Experiment Assign's Variants, and the
+	 * holdout's share when it is compared): `sent` is checked against them (sample ratio mismatch).
+	 * Every compared variant needs a weight above 0; weights of variants not compared are ignored.
+	 */
+	expectedSplit?: Record<string, number>;
+}
+
+/**
+ * A sample ratio mismatch is declared at p below this (Fabijan et al., "Diagnosing Sample Ratio
+ * Mismatch in Online Controlled Experiments", KDD 2019, use 0.0005; Kohavi, Tang & Xu, "Trustworthy
+ * Online Controlled Experiments", 2020, ch. 21, a "very low" p-value such as 0.001): the test runs on
+ * every analysis, so its threshold is far below the usual 0.05 to keep false alarms rare.
+ */
+export const SRM_THRESHOLD = 0.001;
+
+/** The sample ratio check (Pearson's chi-squared goodness of fit of `sent` to the expected split). */
+export interface SampleRatioReport {
+	/** Each compared variant's share of the recipients as planned (its weight over the compared variants' weights). */
+	expected_shares: Record<string, number>;
+	observed_shares: Record<string, number>;
+	chi_square: number;
+	/** variants - 1 */
+	degrees_of_freedom: number;
+	p_value: number;
+	/** p_value < SRM_THRESHOLD: the split is not what was assigned, and the comparison cannot be trusted. */
+	mismatch: boolean;
 }
 
 export interface VariantReport {
@@ -102,7 +129,7 @@ export interface VariantReport {
 	is_holdout?: true;
 }
 
-export type Verdict = 'winner' | 'tie' | 'no_difference' | 'needs_more_data';
+export type Verdict = 'winner' | 'tie' | 'no_difference' | 'needs_more_data' | 'sample_ratio_mismatch';
 
 export interface AnalysisReport {
 	metric: Metric;
@@ -123,6 +150,8 @@ export interface AnalysisReport {
 	winner: string | null;
 	/** Only with verdict 'tie': the significantly better challengers sharing the best rate, by name. */
 	tied_winners?: string[];
+	/** Only with AnalyzeOptions.expectedSplit (and recipients): the sample ratio check. */
+	sample_ratio?: SampleRatioReport;
 	summary: string;
 	variants: VariantReport[];
 }
@@ -283,10 +312,20 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	const tied = better.filter((r) => r.rate === better[0]?.rate).map((r) => r.variant);
 	tied.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 	const tooSmall = reports.filter((r) => r.test === 'fisher_exact');
+	const sampleRatio = options.expectedSplit ? sampleRatioCheck(variants, options.expectedSplit) : undefined;
 	let verdict: Verdict;
 	let winner: string | null = null;
 	let summary: string;
-	if (planned === null) {
+	if (sampleRatio?.mismatch) {
+		// a split unlike the assigned one means something removed or added recipients in one variant
+		// (failed sends, a filter, a bug): any difference may come from that, so nothing is decided
+		verdict = 'sample_ratio_mismatch';
+		summary =
+			`Sample ratio mismatch: the recipients per variant (${variants.map((v) => `"${v.variant}" ${fmtInt(v.sent)}, ${fmtPct(sampleRatio.observed_shares[v.variant])}`).join('; ')}) ` +
+			`differ from the assigned split (${variants.map((v) => `${fmtPct(sampleRatio.expected_shares[v.variant])}`).join(', ')}) more than chance explains ` +
+			`(chi-square ${sampleRatio.chi_square.toFixed(2)}, p = ${sampleRatio.p_value.toPrecision(2)}, below ${SRM_THRESHOLD}). ` +
+			`Some recipients of one variant were lost or added (failed or suppressed sends, a filter after Assign, missing events), so the rates cannot be compared: find the cause before deciding.`;
+	} else if (planned === null) {
 		verdict = 'needs_more_data';
 		summary =
 			baseline === null
@@ -379,6 +418,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		verdict,
 		winner,
 		...(verdict === 'tie' ? { tied_winners: tied } : {}),
+		...(sampleRatio ? { sample_ratio: sampleRatio } : {}),
 		summary,
 		variants: reports.map((r) => {
 			const extra = [...(options.variantWarnings && Object.hasOwn(options.variantWarnings, r.variant) ? options.variantWarnings[r.variant] : []), ...holdoutWarning(r.variant)];
@@ -386,6 +426,32 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 			return extra.length > 0 || heldOut.has(r.variant) ? { ...r, ...held, warnings: [...r.warnings, ...extra] } : r;
 		}),
 	};
+}
+
+/**
+ * Pearson's chi-squared goodness of fit of the variants' `sent` to the expected split, with
+ * variants - 1 degrees of freedom (as scipy.stats.chisquare); undefined when nobody was sent yet.
+ */
+function sampleRatioCheck(variants: VariantCounts[], split: Record<string, number>): SampleRatioReport | undefined {
+	for (const v of variants) {
+		const w = Object.hasOwn(split, v.variant) ? split[v.variant] : undefined;
+		if (w === undefined) throw new AnalyzeError(`Expected Split has no weight for variant "${v.variant}": give every compared variant its weight, as in Assign (e.g. control:50, treatment:50)`);
+		if (!(Number.isFinite(w) && w > 0)) throw new AnalyzeError(`Expected Split: the weight of variant "${v.variant}" must be a number above 0, got ${w}`);
+	}
+	const total = variants.reduce((sum, v) => sum + v.sent, 0);
+	if (total === 0) return undefined;
+	const weights = variants.reduce((sum, v) => sum + split[v.variant], 0);
+	let chi = 0;
+	const expected: Record<string, number> = {};
+	const observed: Record<string, number> = {};
+	for (const v of variants) {
+		const share = split[v.variant] / weights;
+		expected[v.variant] = share;
+		observed[v.variant] = v.sent / total;
+		chi += (v.sent - total * share) ** 2 / (total * share);
+	}
+	const p = chiSquareSurvival(chi, variants.length - 1);
+	return { expected_shares: expected, observed_shares: observed, chi_square: chi, degrees_of_freedom: variants.length - 1, p_value: p, mismatch: p < SRM_THRESHOLD };
 }
 
 /** Engagement events → counts per variant (distinct recipients per stage). */
@@ -643,6 +709,10 @@ const HOUR_MS = 3_600_000;
  * order without `email_id` counts for the recipient its email or userId belongs to, and is not
  * a recipient of its own. Events with no id at all cannot be tied to a recipient: ignored.
  *
+ * Without `experimentId`, the counted events may name one experiment at most (events naming none
+ * count too): events of two experiments are an AnalyzeError, since their variants (both "control")
+ * would be added up as one.
+ *
  * Under the attribution window (`attribution.mode` 'window'), an order without a variant
  * converts, in each variant, one recipient it joins (any of its ids among that variant's ids)
  * whose first timed send is at most the window before it (see OrderAttribution): when it joins
@@ -687,6 +757,8 @@ export function aggregateEvents(
 	let ignored = 0;
 	/** Opens counted as sends only (EngagementEvent.machineOpen). */
 	let machineOpens = 0;
+	/** Without an experiment id to analyse: the experiments the counted events name (one at most). */
+	const experiments = new Set<string>();
 	const withdrawal = orderWithdrawals(events);
 	/** Attributed orders left out as cancelled or refunded (the window's are tallied with the others). */
 	const withdrawnAttributed = { cancelled: 0, refunded: 0 };
@@ -719,6 +791,7 @@ export function aggregateEvents(
 			ignored++;
 			continue;
 		}
+		if (!experimentId && e.experiment) experiments.add(e.experiment);
 		let v = variants.get(e.variant);
 		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [], heldOut: false, mailed: false }));
 		if (e.heldOut) v.heldOut = true;
@@ -734,6 +807,13 @@ export function aggregateEvents(
 		if (withdrawn) withdrawnAttributed[withdrawn]++;
 		v.marks.push([withdrawn ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
+	}
+	// two experiments' "control" (or "treatment") added up would be one variant made of two tests
+	if (experiments.size > 1) {
+		const named = [...experiments].sort().slice(0, 5).map((x) => `"${x}"`).join(', ');
+		throw new AnalyzeError(
+			`The events belong to ${experiments.size} experiments (${named}${experiments.size > 5 ? ', ...' : ''}), and their variants would be added up across experiments: set Experiment ID to the experiment to analyse`,
+		);
 	}
 	const heldOut = [...variants].filter(([, v]) => v.heldOut).map(([variant]) => variant);
 	for (const [variant, v] of variants)

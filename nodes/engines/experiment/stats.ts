@@ -211,3 +211,32 @@ export function fisherExactTwoSided(x1: number, n1: number, x2: number, n2: numb
 	}
 	return Math.min(1, tail / total);
 }
+
+/**
+ * Upper tail P(X >= x) of the chi-squared distribution with `df` degrees of freedom (a whole
+ * number >= 1), in closed form (Abramowitz & Stegun 26.4.4 and 26.4.5):
+ *   df even: e^(-x/2) · Σ_{r<df/2} (x/2)^r / r!
+ *   df odd:  erfc(sqrt(x/2)) + 2φ(√x) · Σ_{r=1}^{(df-1)/2} x^(r-1/2) / (1·3·…·(2r-1)),  φ the normal density.
+ * df = 1 is the two-sided normal tail of √x (twoSidedTail). Exact apart from erfc's error (< 1.2e-7).
+ */
+export function chiSquareSurvival(x: number, df: number): number {
+	if (!(Number.isInteger(df) && df >= 1)) throw new RangeError('chiSquareSurvival: df must be a whole number >= 1');
+	if (!(x > 0)) return 1;
+	let sum = 0;
+	let term: number;
+	if (df % 2 === 0) {
+		term = Math.exp(-x / 2);
+		for (let r = 0; r < df / 2; r++) {
+			sum += term;
+			term *= x / 2 / (r + 1);
+		}
+		return Math.min(1, sum);
+	}
+	// term r = 1: 2φ(√x)·√x = sqrt(2x/π)·e^(-x/2); each next one multiplies by x / (2r + 1)
+	term = Math.sqrt((2 * x) / Math.PI) * Math.exp(-x / 2);
+	for (let r = 1; r <= (df - 1) / 2; r++) {
+		sum += term;
+		term *= x / (2 * r + 1);
+	}
+	return Math.min(1, twoSidedTail(Math.sqrt(x)) + sum);
+}

@@ -1,4 +1,4 @@
-import { diffInterval, fisherExactTwoSided, minExpectedCount, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest, wilsonInterval } from '../../../nodes/engines/experiment/stats';
+import { chiSquareSurvival, diffInterval, fisherExactTwoSided, minExpectedCount, normalCdf, normalQuantile, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest, wilsonInterval } from '../../../nodes/engines/experiment/stats';
 
 describe('normal distribution', () => {
 	it('quantiles match the standard normal table', () => {
@@ -248,5 +248,19 @@ describe('small counts: expected counts and Fisher\'s exact test', () => {
 		// one possible table only (no conversions at all): p = 1
 		expect(fisherExactTwoSided(0, 5, 0, 7)).toBe(1);
 		expect(fisherExactTwoSided(2, 2, 3, 3)).toBe(1);
+	});
+});
+
+describe('chiSquareSurvival', () => {
+	// reference: scipy.stats.chi2.sf(x, df), scipy 1.17.1
+	it.each([
+		[3.2, 1, 0.07363827012030258],
+		[7.1, 2, 0.028724639654239426],
+		[11.3, 3, 0.010209496433133654],
+		[20.5, 4, 0.00039777188456711226],
+		[9.0, 5, 0.1090641579497725],
+		[0.5, 3, 0.9188914116546758],
+	])('P(chi-square >= %s with %s df)', (x, df, expected) => {
+		expect(Math.abs(chiSquareSurvival(x, df) - expected)).toBeLessThan(2e-7 * Math.max(expected, 1e-3));
 	});
 });
