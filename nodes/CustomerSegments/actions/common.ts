@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { numberOf } from '../../engines/rules/compare';
 import { parseTimeMs } from '../../engines/segments/parse';
@@ -120,6 +120,31 @@ function defaultCurrencyField(amountField: string): string {
 	const dot = amountField.lastIndexOf('.');
 	return dot > 0 ? `${amountField.slice(0, dot)}.currency` : 'currency';
 }
+
+/**
+ * Where RFM and Lifetime Value look for an item's order id (DuplicateOrders): the Order ID Field
+ * option when set (empty: nowhere, only messageId is checked); else `order_id` beside the amount
+ * (`properties.order_id` for a canonical Order Completed read at `properties.total`), and for a
+ * plain amount field `order_id` then `orderId` (Customer Profile's Export Transactions).
+ */
+export function orderIdFields(option: unknown, amountField: string): string[] {
+	if (option !== undefined && option !== null) {
+		const field = String(option).trim();
+		return field === '' ? [] : [field];
+	}
+	const dot = amountField.lastIndexOf('.');
+	return dot > 0 ? [`${amountField.slice(0, dot)}.order_id`] : ['order_id', 'orderId'];
+}
+
+/** The Order ID Field option (RFM and Lifetime Value). */
+export const ORDER_ID_OPTION: INodeProperties = {
+	displayName: 'Order ID Field',
+	name: 'orderIdField',
+	type: 'string',
+	default: 'order_id',
+	description:
+		'Field with the order id: an order that arrives twice (the same order id of the same customer, e.g. Order Completed and Order Paid, or overlapping exports) counts once, as does an item whose messageId was already counted (a redelivered webhook). When not set: order_id beside the amount (properties.order_id for properties.total), else orderId. Empty: only messageId is checked. Refunds (negative amounts) are never merged with their order.',
+};
 
 /** The currency the amounts are in (RFM and Lifetime Value), and the decimal places they are read at. */
 export interface AmountCurrency {

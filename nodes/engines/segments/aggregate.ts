@@ -13,6 +13,8 @@ export interface TransactionFields {
 	timestamp: string;
 	/** Optional field carrying the customer's previous segment. */
 	previousSegment?: string;
+	/** Fields that may hold the order id, first present wins (see DuplicateOrders); none: no order-id check. */
+	orderId?: string[];
 }
 
 export interface ItemAggregation {
@@ -26,6 +28,8 @@ export interface ItemAggregation {
 	errors: Array<{ index: number; field: string; message: string }>;
 	/** Per customer index: its identities (`CARRIED_IDENTITIES`) as its transactions carried them. */
 	identities: Map<number, Record<string, string>>;
+	/** Items left out because they repeat an order already counted. */
+	duplicates: DuplicateOrders;
 }
 
 /**
@@ -87,6 +91,9 @@ export function aggregateItems(
 	const readTime = reader(fields.timestamp);
 	const readPrevious = fields.previousSegment ? reader(fields.previousSegment) : undefined;
 	const carried = new IdentityCollector<number>();
+	const duplicates = new DuplicateOrders(fields.orderId ?? []);
+	/** Per item: its customer index, so a dropped repeat is paired with the customer of the order it repeats. */
+	const customerOfItem = new Int32Array(items.length).fill(-1);
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const rawId = readId(json);
@@ -110,8 +117,19 @@ export function aggregateItems(
 			if (options.stopOnError) break;
 			continue;
 		}
+		// only orders that count are remembered: an Order Paid after the reference date must not drop its Order Completed before it
+		const repeats = ms <= acc.reference ? duplicates.check(i, id, json, amount) : -1;
+		if (repeats >= 0) {
+			const c = customerOfItem[repeats];
+			if (c >= 0) {
+				nextItem[lastItem[c]] = i;
+				lastItem[c] = i;
+			}
+			continue;
+		}
 		const c = acc.add(id, ms, amount);
 		if (c < 0) continue; // after the reference date
+		customerOfItem[i] = c;
 		if (c >= firstItem.length) {
 			const grow = (a: Int32Array) => {
 				const b = new Int32Array(a.length * 2).fill(-1);
@@ -130,7 +148,60 @@ export function aggregateItems(
 		}
 		carried.add(c, json, ms);
 	}
-	return { acc, firstItem, nextItem, previousSegment, errors, identities: carried.all() };
+	return { acc, firstItem, nextItem, previousSegment, errors, identities: carried.all(), duplicates };
+}
+
+/**
+ * Drops an order that arrives twice (RFM and Lifetime Value): a webhook delivered again (same
+ * `messageId`), the same order under two events (Shopify orders/create and orders/paid, Stripe's
+ * Checkout Session and its delayed payment) or two overlapping exports (same order id of the same
+ * customer). The first item counts; the ones after it are dropped and counted. Ids are read as
+ * customer ids are (customerIdOf: trimmed text or a finite number). An item with a
+ * negative amount (a refund) is another transaction of its order, never merged with it by order id;
+ * only a redelivery of it (same messageId) is dropped.
+ */
+export class DuplicateOrders {
+	/** How many items were dropped. */
+	dropped = 0;
+	/** The first repeat: its item, the item it repeats, and by what. */
+	first?: { item: number; of: number; by: string };
+	private readonly orders = new Map<string, number>();
+	private readonly messages = new Map<string, number>();
+	private readonly readOrderId: Array<(data: Record<string, unknown>) => unknown>;
+
+	/** orderIdFields: where the order id may be, first present wins (canonical `properties.order_id`, an export's `orderId`). */
+	constructor(orderIdFields: readonly string[]) {
+		this.readOrderId = orderIdFields.map(reader);
+	}
+
+	/** Item `i` of `customerId`: -1 when it counts (and is remembered), else the index of the item it repeats. */
+	check(i: number, customerId: string, json: Record<string, unknown>, amountMinor: number): number {
+		const messageId = customerIdOf(json.messageId);
+		let orderId: string | undefined;
+		if (amountMinor >= 0) {
+			for (let k = 0; k < this.readOrderId.length && orderId === undefined; k++) orderId = customerIdOf(this.readOrderId[k](json));
+		}
+		// customer id and order id joined by a character neither holds once trimmed
+		const orderKey = orderId === undefined ? undefined : `${customerId}\u0000${orderId}`;
+		const byMessage = messageId === undefined ? undefined : this.messages.get(messageId);
+		const byOrder = orderKey === undefined ? undefined : this.orders.get(orderKey);
+		const of = byMessage ?? byOrder;
+		if (of !== undefined) {
+			this.dropped++;
+			if (this.first === undefined) this.first = { item: i, of, by: byMessage !== undefined ? `messageId "${messageId}"` : `order id "${orderId}"` };
+			return of;
+		}
+		if (messageId !== undefined) this.messages.set(messageId, i);
+		if (orderKey !== undefined) this.orders.set(orderKey, i);
+		return -1;
+	}
+
+	/** The warning for the output (undefined when nothing was dropped). */
+	warning(): string | undefined {
+		if (this.dropped === 0 || this.first === undefined) return undefined;
+		const { item, of, by } = this.first;
+		return `${this.dropped} item${this.dropped === 1 ? '' : 's'} repeated an order already counted and ${this.dropped === 1 ? 'was' : 'were'} left out (same messageId, or same order id of the same customer; first: item ${item} repeats item ${of}, ${by}): each order counts once.`;
+	}
 }
 
 /**
