@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { crossValidate, fitLogistic } from '../../engines/segments/logistic';
 import { handleItemError, itemError, modelFailure, readField, toNumber } from './common';
-import { parseFeatureList, readFeatures, toBoolean } from './model';
+import { describeValue, parseFeatureList, readFeatures, toBoolean } from './model';
 
 const show = { operation: ['trainModel'] };
 
@@ -111,7 +111,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const read = readFeatures(items[i].json, features);
-			if ('missing' in read) throw itemError(this, i, `feature field "${read.missing}" is not a number (got ${JSON.stringify(read.value) ?? 'nothing'})`);
+			if ('missing' in read) throw itemError(this, i, `feature field "${read.missing}" is not a number (got ${describeValue(read.value)})`);
 			const label = toBoolean(readField(items[i].json, target));
 			if (label === undefined) throw itemError(this, i, `target field "${target}" must be true/false, 1/0 or yes/no (got ${JSON.stringify(readField(items[i].json, target)) ?? 'nothing'})`);
 			X.push(read.row);
