@@ -101,6 +101,33 @@ describe('RFM: an order that arrives twice counts once', () => {
 	});
 });
 
+describe('RFM from CSV files: overlapping exports count each order once', () => {
+	const file = (text: string): INodeExecutionData => ({ json: {}, binary: { data: { data: Buffer.from(text).toString('base64'), mimeType: 'text/csv', fileName: 'orders.csv' } } });
+	const header = 'profileId,messageId,orderId,customer_id,amount,timestamp';
+	const runCsv = (params: IDataObject, files: string[]) =>
+		runWorkflow({ nodes: [node(NAME, 'customerSegments', { operation: 'rfm', inputMode: 'csv', referenceDate: '2024-01-31', output: 'both', ...params } as never)], connections: {} }, { input: files.map(file) });
+
+	it('two Export for Scoring files that overlap by one order, and a file without id columns (not checked)', async () => {
+		// Monday's export and Tuesday's, which repeats e2 (line 3 of the first file is line 2 of the second)
+		const monday = [header, 'p1,e1,A,p1,30,2024-01-02T10:00:00Z', 'p2,e2,,p2,20,2024-01-03T10:00:00Z'].join('\n');
+		const tuesday = [header, 'p2,e2,,p2,20,2024-01-03T10:00:00Z', 'p1,e3,B,p1,40,2024-01-20T10:00:00Z'].join('\n');
+		const r = await runCsv({}, [monday, tuesday]);
+		expect(r.error).toBeUndefined();
+		const out = r.items(NAME);
+		expect(out.slice(0, 2).map((i) => [i.json.customer_id, i.json.frequency, i.json.monetary])).toEqual([
+			['p1', 2, 70],
+			['p2', 1, 20],
+		]);
+		expect(out[2].json).toMatchObject({ csv_rows: 4, transactions: 3, duplicate_orders_dropped: 1 });
+		expect(out[2].json.warnings).toEqual([
+			'1 item repeated an order already counted and was left out (same messageId, or same order id of the same customer; first: item 1, line 2 repeats item 0, line 3, messageId "e2"): each order counts once.',
+		]);
+		// without an order id or messageId column nothing can tell a repeat from a second order of the same amount
+		const plain = await runCsv({}, ['customer_id,amount,timestamp\np2,20,2024-01-03T10:00:00Z\np2,20,2024-01-03T10:00:00Z']);
+		expect(plain.items(NAME)[0].json.frequency).toBe(2);
+	});
+});
+
 describe('Lifetime Value: an order that arrives twice counts once', () => {
 	it('an Order Paid two days after its Order Completed is no repeat purchase; a redelivered order does not double its day', async () => {
 		const r = await run(

@@ -4,6 +4,7 @@ import { numberOf } from '../../engines/rules/compare';
 import { parseTimeMs } from '../../engines/segments/parse';
 import { minorExponent } from '../../engines/profile/fold';
 import { DATE_HINT, DAY_MS } from '../../engines/segments/summary';
+import type { DuplicateOrders } from '../../engines/segments/aggregate';
 
 /** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
 export function readField(data: IDataObject, field: string): unknown {
@@ -145,6 +146,15 @@ export const ORDER_ID_OPTION: INodeProperties = {
 	description:
 		'Field with the order id: an order that arrives twice (the same order id of the same customer, e.g. Order Completed and Order Paid, or overlapping exports) counts once, as does an item whose messageId was already counted (a redelivered webhook). When not set: order_id beside the amount (properties.order_id for properties.total), else orderId. Empty: only messageId is checked. Refunds (negative amounts) are never merged with their order.',
 };
+
+/** Orders that arrived twice: counted in `extra` (`duplicate_orders_dropped`, for the RFM summary or the CLV model item) and said in a hint; returns the warning. */
+export function reportDuplicates<P>(ctx: IExecuteFunctions, duplicates: DuplicateOrders<P>, extra: IDataObject, where?: (at: P) => string): string | undefined {
+	const warning = duplicates.warning(where);
+	if (warning === undefined) return undefined;
+	extra.duplicate_orders_dropped = duplicates.dropped;
+	ctx.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
+	return warning;
+}
 
 /** The currency the amounts are in (RFM and Lifetime Value), and the decimal places they are read at. */
 export interface AmountCurrency {

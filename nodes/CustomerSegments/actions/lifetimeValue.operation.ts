@@ -6,7 +6,7 @@ import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/c
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { DATE_HINT, TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { ORDER_ID_OPTION, amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, orderIdFields, readField, toNumber, type AmountCurrency } from './common';
+import { ORDER_ID_OPTION, amountCurrency, reportDuplicates, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, orderIdFields, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -203,7 +203,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const skipped: INodeExecutionData[] = [];
 	/** Transactions input: the warning about orders that arrived twice (DuplicateOrders). */
 	let duplicateWarning: string | undefined;
-	let duplicatesDropped = 0;
+	/** For the model item: duplicate_orders_dropped. */
+	const duplicateCount: IDataObject = {};
 	if (items.length === 0) return [];
 	const options = this.getNodeParameter('clvOptions', 0, {}) as IDataObject;
 	let money: AmountCurrency;
@@ -236,7 +237,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				if (!list) pairs.set(id, (list = []));
 				list.push({ item: i });
 				if (ms > endMs) continue; // after the End of Observation: left out
-				if (duplicates.check(i, id, json, amount) >= 0) continue; // an order already counted (paired with its customer)
+				if (duplicates.check(i, id, json, amount) !== undefined) continue; // an order already counted (paired with its customer)
 				summarizer.add(id, dayNumber(ms), amount);
 				identities.add(id, json, ms);
 			} catch (error) {
@@ -262,9 +263,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const identity = carriedIdentity(identities.get(s.customerId), idField, s.customerId);
 			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: list, identity });
 		}
-		duplicateWarning = duplicates.warning();
-		duplicatesDropped = duplicates.dropped;
-		if (duplicateWarning !== undefined) this.addExecutionHints({ message: duplicateWarning, type: 'warning', location: 'outputPane' });
+		duplicateWarning = reportDuplicates(this, duplicates, duplicateCount);
 		// Left in `pairs`: customers all of whose orders fall after the End of Observation.
 		for (const [id, list] of pairs) skipped.push({ json: { customer_id: id, skipped: true, reason: 'all orders after End of Observation' }, pairedItem: list });
 	} else {
@@ -426,7 +425,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
 				...(warnings.length > 0 ? { warnings } : {}),
 				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
-				...(duplicatesDropped > 0 ? { duplicate_orders_dropped: duplicatesDropped } : {}),
+				...duplicateCount,
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),
 		});

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
-import { aggregateCsv, aggregateItems, customerIdOf } from '../../engines/segments/aggregate';
+import { DuplicateOrders, aggregateCsv, aggregateItems, customerIdOf } from '../../engines/segments/aggregate';
 import { parseMoneyMinor } from '../../engines/segments/parse';
 import {
 	CLASSIC_SEGMENTS,
@@ -13,7 +13,7 @@ import {
 	type RfmDimensions,
 	type RfmRule,
 } from '../../engines/segments/rfm';
-import { ORDER_ID_OPTION, amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, orderIdFields, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
+import { ORDER_ID_OPTION, amountCurrency, reportDuplicates, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, orderIdFields, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['rfm'] };
 
@@ -214,7 +214,7 @@ export const description: INodeProperties[] = [
 				default: 2,
 				description: "Amounts are summed in integer minor units (cents for 2), so rounding never moves a customer across a score boundary. When not set: the currency's (ISO 4217), else 2.",
 			},
-			{ ...ORDER_ID_OPTION, description: `${ORDER_ID_OPTION.description} Items only, not the CSV file.` },
+			ORDER_ID_OPTION,
 			{
 				displayName: 'CSV Delimiter',
 				name: 'delimiter',
@@ -323,6 +323,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		let badRows = 0;
 		const samples: string[] = [];
 		let rows = 0;
+		// one for all the files: two overlapping exports are two items
+		const duplicates = new DuplicateOrders<string>(orderId);
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const binary = this.helpers.assertBinaryData(i, binaryField);
@@ -332,6 +334,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const result = await aggregateCsv(source, acc, fields, {
 					decimals: params.decimals,
 					delimiter: String(options.delimiter ?? ','),
+					duplicates,
+					where: `item ${i}, `,
 					onBadRow: this.continueOnFail()
 						? (line, message) => {
 								badRows++;
@@ -347,6 +351,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 		}
 		extra.csv_rows = rows;
+		duplicateWarning = reportDuplicates(this, duplicates, extra, (at) => at);
 		if (badRows > 0) {
 			extra.skipped_rows = badRows;
 			extra.skipped_row_examples = samples;
@@ -363,12 +368,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		acc = agg.acc;
 		previous = agg.previousSegment;
 		identities = agg.identities;
-		const repeated = agg.duplicates.warning();
-		if (repeated !== undefined) {
-			extra.duplicate_orders_dropped = agg.duplicates.dropped;
-			duplicateWarning = repeated;
-			this.addExecutionHints({ message: repeated, type: 'warning', location: 'outputPane' });
-		}
+		duplicateWarning = reportDuplicates(this, agg.duplicates, extra);
 		pairs = (c: number) => {
 			const out: IPairedItemData[] = [];
 			for (let i = agg.firstItem[c]; i >= 0; i = agg.nextItem[i]) out.push({ item: i });

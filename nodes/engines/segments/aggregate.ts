@@ -118,8 +118,8 @@ export function aggregateItems(
 			continue;
 		}
 		// only orders that count are remembered: an Order Paid after the reference date must not drop its Order Completed before it
-		const repeats = ms <= acc.reference ? duplicates.check(i, id, json, amount) : -1;
-		if (repeats >= 0) {
+		const repeats = ms <= acc.reference ? duplicates.check(i, id, json, amount) : undefined;
+		if (repeats !== undefined) {
 			const c = customerOfItem[repeats];
 			if (c >= 0) {
 				nextItem[lastItem[c]] = i;
@@ -151,56 +151,78 @@ export function aggregateItems(
 	return { acc, firstItem, nextItem, previousSegment, errors, identities: carried.all(), duplicates };
 }
 
+/** The keys one order is known by (DuplicateOrders.keys). */
+export interface OrderKeys {
+	message?: string;
+	order?: string;
+}
+
 /**
  * Drops an order that arrives twice (RFM and Lifetime Value): a webhook delivered again (same
  * `messageId`), the same order under two events (Shopify orders/create and orders/paid, Stripe's
  * Checkout Session and its delayed payment) or two overlapping exports (same order id of the same
- * customer). The first item counts; the ones after it are dropped and counted. Ids are read as
- * customer ids are (customerIdOf: trimmed text or a finite number). An item with a
- * negative amount (a refund) is another transaction of its order, never merged with it by order id;
- * only a redelivery of it (same messageId) is dropped.
+ * customer). The first one counts; the ones after it are dropped and counted. An order with a
+ * negative amount (a refund) is another transaction of its order, never merged with it by order
+ * id; only a redelivery of it (same messageId) is dropped. `P` is where an order was read: an item
+ * index, or an item and CSV line.
  */
-export class DuplicateOrders {
-	/** How many items were dropped. */
+export class DuplicateOrders<P = number> {
+	/** How many were dropped. */
 	dropped = 0;
-	/** The first repeat: its item, the item it repeats, and by what. */
-	first?: { item: number; of: number; by: string };
-	private readonly orders = new Map<string, number>();
-	private readonly messages = new Map<string, number>();
+	/** The first repeat: where it was, where the order it repeats was, and by what. */
+	first?: { at: P; of: P; by: string };
+	private readonly orders = new Map<string, P>();
+	private readonly messages = new Map<string, P>();
 	private readonly readOrderId: Array<(data: Record<string, unknown>) => unknown>;
 
-	/** orderIdFields: where the order id may be, first present wins (canonical `properties.order_id`, an export's `orderId`). */
-	constructor(orderIdFields: readonly string[]) {
+	/** orderIdFields: where an item's order id may be, first present wins (canonical `properties.order_id`, an export's `orderId`). */
+	constructor(readonly orderIdFields: readonly string[]) {
 		this.readOrderId = orderIdFields.map(reader);
 	}
 
-	/** Item `i` of `customerId`: -1 when it counts (and is remembered), else the index of the item it repeats. */
-	check(i: number, customerId: string, json: Record<string, unknown>, amountMinor: number): number {
-		const messageId = customerIdOf(json.messageId);
-		let orderId: string | undefined;
-		if (amountMinor >= 0) {
-			for (let k = 0; k < this.readOrderId.length && orderId === undefined; k++) orderId = customerIdOf(this.readOrderId[k](json));
-		}
+	/** The keys of an order; ids are read as customer ids are (customerIdOf: trimmed text or a finite number). */
+	keys(customerId: string, orderId: unknown, messageId: unknown, amountMinor: number): OrderKeys {
+		const message = customerIdOf(messageId);
+		const order = amountMinor >= 0 ? customerIdOf(orderId) : undefined;
 		// customer id and order id joined by a character neither holds once trimmed
-		const orderKey = orderId === undefined ? undefined : `${customerId}\u0000${orderId}`;
-		const byMessage = messageId === undefined ? undefined : this.messages.get(messageId);
-		const byOrder = orderKey === undefined ? undefined : this.orders.get(orderKey);
-		const of = byMessage ?? byOrder;
-		if (of !== undefined) {
-			this.dropped++;
-			if (this.first === undefined) this.first = { item: i, of, by: byMessage !== undefined ? `messageId "${messageId}"` : `order id "${orderId}"` };
-			return of;
-		}
-		if (messageId !== undefined) this.messages.set(messageId, i);
-		if (orderKey !== undefined) this.orders.set(orderKey, i);
-		return -1;
+		return { message, order: order === undefined ? undefined : `${customerId}\u0000${order}` };
 	}
 
-	/** The warning for the output (undefined when nothing was dropped). */
-	warning(): string | undefined {
+	/** Where the order these keys name was counted, when it was (and then `at` is counted as dropped). */
+	repeatOf(at: P, keys: OrderKeys): P | undefined {
+		const byMessage = keys.message === undefined ? undefined : this.messages.get(keys.message);
+		const byOrder = keys.order === undefined ? undefined : this.orders.get(keys.order);
+		const of = byMessage ?? byOrder;
+		if (of === undefined) return undefined;
+		this.dropped++;
+		if (this.first === undefined) {
+			const by = byMessage !== undefined ? `messageId "${keys.message}"` : `order id "${keys.order!.slice(keys.order!.indexOf('\u0000') + 1)}"`;
+			this.first = { at, of, by };
+		}
+		return of;
+	}
+
+	/** Records an order that counts. */
+	remember(at: P, keys: OrderKeys): void {
+		if (keys.message !== undefined) this.messages.set(keys.message, at);
+		if (keys.order !== undefined) this.orders.set(keys.order, at);
+	}
+
+	/** Item `i` of `customerId` (an object with `messageId` and the order id fields): where its order was counted, else undefined (and it is remembered). */
+	check(i: P, customerId: string, json: Record<string, unknown>, amountMinor: number): P | undefined {
+		let orderId: unknown;
+		for (let k = 0; k < this.readOrderId.length && customerIdOf(orderId) === undefined; k++) orderId = this.readOrderId[k](json);
+		const keys = this.keys(customerId, orderId, json.messageId, amountMinor);
+		const of = this.repeatOf(i, keys);
+		if (of === undefined) this.remember(i, keys);
+		return of;
+	}
+
+	/** The warning for the output (undefined when nothing was dropped); `where` names a position. */
+	warning(where: (at: P) => string = (at) => `item ${String(at)}`): string | undefined {
 		if (this.dropped === 0 || this.first === undefined) return undefined;
-		const { item, of, by } = this.first;
-		return `${this.dropped} item${this.dropped === 1 ? '' : 's'} repeated an order already counted and ${this.dropped === 1 ? 'was' : 'were'} left out (same messageId, or same order id of the same customer; first: item ${item} repeats item ${of}, ${by}): each order counts once.`;
+		const { at, of, by } = this.first;
+		return `${this.dropped} item${this.dropped === 1 ? '' : 's'} repeated an order already counted and ${this.dropped === 1 ? 'was' : 'were'} left out (same messageId, or same order id of the same customer; first: ${where(at)} repeats ${where(of)}, ${by}): each order counts once.`;
 	}
 }
 
@@ -540,7 +562,14 @@ export async function aggregateCsv(
 	source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 	acc: RfmAccumulator,
 	fields: TransactionFields,
-	options: { decimals: number; delimiter?: string; onBadRow?: (line: number, message: string) => boolean },
+	options: {
+		decimals: number;
+		delimiter?: string;
+		onBadRow?: (line: number, message: string) => boolean;
+		/** Drops orders read before (the first of its orderIdFields the header has, and a messageId column); positions are `<where>line N`. */
+		duplicates?: DuplicateOrders<string>;
+		where?: string;
+	},
 ): Promise<{ rows: number }> {
 	let table = csvTables.get(acc);
 	if (!table) {
@@ -552,6 +581,11 @@ export async function aggregateCsv(
 	customers.reference = acc.reference;
 	customers.decimals = options.decimals;
 	let rowsAdded = 0;
+	const duplicates = options.duplicates;
+	/** Positions in a row's columns of the order id and messageId columns (-1: the file has none). */
+	let orderAt = -1;
+	let messageAt = -1;
+	const text = (buf: Buffer, s: number, e: number) => (e < 0 ? undefined : buf.toString('utf8', s, e));
 	const fail = (line: number, message: string) => {
 		customers.flush(); // the rows before this one are in the table whatever happens next
 		if (!options.onBadRow || !options.onBadRow(line, message)) throw new CsvRowError(`CSV line ${line}: ${message}`, line);
@@ -565,14 +599,31 @@ export async function aggregateCsv(
 			if (missing.length) {
 				throw new CsvRowError(`CSV header has no column ${missing.map((m) => `"${m}"`).join(', ')} (columns: ${header.join(', ')})`, 1);
 			}
+			if (duplicates) {
+				const order = duplicates.orderIdFields.map((name) => header.indexOf(name)).find((c) => c >= 0);
+				if (order !== undefined) orderAt = cols.push(order) - 1;
+				const message = header.indexOf('messageId');
+				if (message >= 0) messageAt = cols.push(message) - 1;
+			}
 			return cols;
 		},
 		onRow: (row: CsvRow) => {
 			const { buf, starts, ends } = row;
 			if (ends[0] >= 0 && ends[1] >= 0 && ends[2] >= 0) {
+				// Only with an order id or messageId column: a string per row, so files without them stay on the fast path.
+				let keys: OrderKeys | undefined;
+				if (duplicates && (orderAt >= 0 || messageAt >= 0)) {
+					const amount = parseDecimalBytes(buf, starts[1], ends[1], options.decimals);
+					const id = text(buf, starts[0], ends[0])?.trim();
+					if (amount !== undefined && id) {
+						keys = duplicates.keys(id, orderAt < 0 ? undefined : text(buf, starts[orderAt], ends[orderAt]), messageAt < 0 ? undefined : text(buf, starts[messageAt], ends[messageAt]), amount);
+						if (duplicates.repeatOf(`${options.where ?? ''}line ${row.line}`, keys) !== undefined) return;
+					}
+				}
 				const code = customers.addRow(buf, starts[0], ends[0], starts[1], ends[1], starts[2], ends[2]);
 				if (code === ROW_ADDED) {
 					rowsAdded++;
+					if (keys) duplicates!.remember(`${options.where ?? ''}line ${row.line}`, keys);
 					return;
 				}
 				if (code === ROW_FUTURE) {
