@@ -1,9 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { numberOf } from '../../engines/rules/compare';
 import { parseTimeMs } from '../../engines/segments/parse';
 import { minorExponent } from '../../engines/profile/fold';
 import { DATE_HINT, DAY_MS } from '../../engines/segments/summary';
+import type { DuplicateOrders } from '../../engines/segments/aggregate';
 
 /** Reads a field by name; a name with dots is a path (`profile.traits.plan`), unless the item has that exact key. */
 export function readField(data: IDataObject, field: string): unknown {
@@ -119,6 +120,40 @@ export function carriedIdentity(identities: Record<string, string> | undefined, 
 function defaultCurrencyField(amountField: string): string {
 	const dot = amountField.lastIndexOf('.');
 	return dot > 0 ? `${amountField.slice(0, dot)}.currency` : 'currency';
+}
+
+/**
+ * Where RFM and Lifetime Value look for an item's order id (DuplicateOrders): the Order ID Field
+ * option when set (empty: nowhere, only messageId is checked); else `order_id` beside the amount
+ * (`properties.order_id` for a canonical Order Completed read at `properties.total`), and for a
+ * plain amount field `order_id` then `orderId` (Customer Profile's Export Transactions).
+ */
+export function orderIdFields(option: unknown, amountField: string): string[] {
+	if (option !== undefined && option !== null) {
+		const field = String(option).trim();
+		return field === '' ? [] : [field];
+	}
+	const dot = amountField.lastIndexOf('.');
+	return dot > 0 ? [`${amountField.slice(0, dot)}.order_id`] : ['order_id', 'orderId'];
+}
+
+/** The Order ID Field option (RFM and Lifetime Value). */
+export const ORDER_ID_OPTION: INodeProperties = {
+	displayName: 'Order ID Field',
+	name: 'orderIdField',
+	type: 'string',
+	default: 'order_id',
+	description:
+		'Field with the order id: an order that arrives twice (the same order id of the same customer, e.g. Order Completed and Order Paid, or overlapping exports) counts once, as does an item whose messageId was already counted (a redelivered webhook). When not set: order_id beside the amount (properties.order_id for properties.total), else orderId. Empty: only messageId is checked. Refunds (negative amounts) are never merged with their order.',
+};
+
+/** Orders that arrived twice: counted in `extra` (`duplicate_orders_dropped`, for the RFM summary or the CLV model item) and said in a hint; returns the warning. */
+export function reportDuplicates<P>(ctx: IExecuteFunctions, duplicates: DuplicateOrders<P>, extra: IDataObject, where?: (at: P) => string): string | undefined {
+	const warning = duplicates.warning(where);
+	if (warning === undefined) return undefined;
+	extra.duplicate_orders_dropped = duplicates.dropped;
+	ctx.addExecutionHints({ message: warning, type: 'warning', location: 'outputPane' });
+	return warning;
 }
 
 /** The currency the amounts are in (RFM and Lifetime Value), and the decimal places they are read at. */

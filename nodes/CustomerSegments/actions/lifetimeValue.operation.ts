@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { IdentityCollector, customerIdOf } from '../../engines/segments/aggregate';
+import { DuplicateOrders, IdentityCollector, customerIdOf } from '../../engines/segments/aggregate';
 import { BOUNDARY_FLATNESS, MAX_SERIES_TERMS, expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit, type RfCustomer } from '../../engines/segments/bgnbd';
 import { UNITS_PER_MONTH, customerLifetimeValue } from '../../engines/segments/clv';
 import { expectedAverageSpend, fitGammaGamma, spendHasInfiniteVariance } from '../../engines/segments/gammagamma';
 import { parseMoneyMinor, parseTimeMs } from '../../engines/segments/parse';
 import { DATE_HINT, TransactionSummarizer, dayNumber, type TimeUnit } from '../../engines/segments/summary';
-import { amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, readField, toNumber, type AmountCurrency } from './common';
+import { ORDER_ID_OPTION, amountCurrency, reportDuplicates, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, orderIdFields, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['lifetimeValue'] };
 
@@ -161,6 +161,7 @@ export const description: INodeProperties[] = [
 				default: 2,
 				description: "Amounts are read and summed in integer minor units at this scale. When not set: the currency's (ISO 4217), else 2.",
 			},
+			ORDER_ID_OPTION,
 		],
 	},
 ];
@@ -200,6 +201,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const rows: Row[] = [];
 	/** One item per customer all of whose orders fall after the End of Observation (transactions input). */
 	const skipped: INodeExecutionData[] = [];
+	/** Transactions input: the warning about orders that arrived twice (DuplicateOrders). */
+	let duplicateWarning: string | undefined;
+	/** For the model item: duplicate_orders_dropped. */
+	const duplicateCount: IDataObject = {};
 	if (items.length === 0) return [];
 	const options = this.getNodeParameter('clvOptions', 0, {}) as IDataObject;
 	let money: AmountCurrency;
@@ -218,6 +223,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const summarizer = new TransactionSummarizer();
 		const identities = new IdentityCollector<string>();
 		const pairs = new Map<string, IPairedItemData[]>();
+		const duplicates = new DuplicateOrders(orderIdFields(options.orderIdField, amountField));
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const json = items[i].json;
@@ -231,6 +237,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				if (!list) pairs.set(id, (list = []));
 				list.push({ item: i });
 				if (ms > endMs) continue; // after the End of Observation: left out
+				if (duplicates.check(i, id, json, amount) !== undefined) continue; // an order already counted (paired with its customer)
 				summarizer.add(id, dayNumber(ms), amount);
 				identities.add(id, json, ms);
 			} catch (error) {
@@ -256,6 +263,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const identity = carriedIdentity(identities.get(s.customerId), idField, s.customerId);
 			rows.push({ id: s.customerId, frequency: s.frequency, recency: s.recency, T: s.T, monetary: s.monetary, pairs: list, identity });
 		}
+		duplicateWarning = reportDuplicates(this, duplicates, duplicateCount);
 		// Left in `pairs`: customers all of whose orders fall after the End of Observation.
 		for (const [id, list] of pairs) skipped.push({ json: { customer_id: id, skipped: true, reason: 'all orders after End of Observation' }, pairedItem: list });
 	} else {
@@ -393,6 +401,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (boundaryWarning) warnings.push(boundaryWarning);
 		if (notComputed > 0) warnings.push(`expected_purchases or clv could not be computed for ${notComputed} of ${rows.length} customers: null, each with a warning naming it.`);
 		warnings.push(...fitWarnings);
+		if (duplicateWarning !== undefined) warnings.push(duplicateWarning);
 		out.push({
 			json: {
 				type: 'clvModel',
@@ -416,6 +425,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				excluded_from_fit_first_seen_on_last_day: rows.length - fitRows.length,
 				...(warnings.length > 0 ? { warnings } : {}),
 				...(skipped.length > 0 ? { skipped_all_orders_after_end_of_observation: skipped.length } : {}),
+				...duplicateCount,
 			} as IDataObject,
 			pairedItem: items.map((_, i) => ({ item: i })),
 		});

@@ -17,6 +17,12 @@ export function toBoolean(value: unknown): boolean | undefined {
 	return undefined;
 }
 
+/** A feature or target value for an error message: NaN and Infinity by name (JSON.stringify wrote them as null), nothing when missing. */
+export function describeValue(value: unknown): string {
+	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+	return JSON.stringify(value) ?? 'nothing';
+}
+
 export function parseFeatureList(value: string): string[] {
 	return value
 		.split(',')

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { predictProbability, type LogisticModel } from '../../engines/segments/logistic';
 import { handleItemError, itemError, parseJsonParameter, toNumber } from './common';
-import { readFeatures } from './model';
+import { describeValue, readFeatures } from './model';
 
 const show = { operation: ['predict'] };
 
@@ -95,13 +95,40 @@ function validModel(value: unknown): string | undefined {
 	return undefined;
 }
 
+type Model = LogisticModel & { threshold?: number };
+
+/**
+ * The Model parameter of each item, parsed and checked once per distinct value: a model given as
+ * JSON text (a data table, a file) or from an expression is usually the same for every item, and
+ * parsing it again for each of 100,000 items cost more than scoring them. Text is remembered by its
+ * value, an object by identity (WeakMap: never kept alive for the cache's sake). Only valid models
+ * are remembered, so an error still names each item it hits.
+ */
+class ModelReader {
+	private readonly byText = new Map<string, Model>();
+	private readonly byObject = new WeakMap<object, Model>();
+
+	constructor(private readonly ctx: IExecuteFunctions) {}
+
+	read(i: number): Model {
+		const raw = this.ctx.getNodeParameter('model', i);
+		const known = typeof raw === 'string' ? this.byText.get(raw) : typeof raw === 'object' && raw !== null ? this.byObject.get(raw) : undefined;
+		if (known !== undefined) return known;
+		const model = parseJsonParameter(this.ctx, raw, 'Model', i) as Model;
+		const problem = validModel(model);
+		if (problem) throw itemError(this.ctx, i, `Model: ${problem}`, 'Feed the item that Train Model output into "Model".');
+		if (typeof raw === 'string') this.byText.set(raw, model);
+		else if (typeof raw === 'object' && raw !== null) this.byObject.set(raw, model);
+		return model;
+	}
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
+	const models = new ModelReader(this);
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const model = parseJsonParameter(this, this.getNodeParameter('model', i), 'Model', i) as LogisticModel & { threshold?: number };
-			const problem = validModel(model);
-			if (problem) throw itemError(this, i, `Model: ${problem}`, 'Feed the item that Train Model output into "Model".');
+			const model = models.read(i);
 			const options = this.getNodeParameter('predictOptions', i, {}) as IDataObject;
 			const rawThreshold = (options.threshold as unknown) ?? model.threshold ?? 0.5;
 			// An expression may give it as text ("0.3" from a sheet): numeric text is its number.
@@ -115,11 +142,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					i,
 					read.value === undefined
 						? `the model needs feature "${read.missing}", which the item does not have`
-						: `the model needs feature "${read.missing}" as a number (got ${JSON.stringify(read.value)})`,
+						: `the model needs feature "${read.missing}" as a number (got ${describeValue(read.value)})`,
 					`Model features: ${model.features.join(', ')}. Add the field to the items (same name as when training).`,
 				);
 			}
 			const p = predictProbability(model, read.row);
+			if (Number.isNaN(p)) {
+				// finite values so far from the training data that coefficient × (value − mean) / sd overflows, + and − ∞
+				const j = model.features.findIndex((f, k) => !Number.isFinite((model.coefficients[f] * (read.row[k] - model.scaling[k].mean)) / model.scaling[k].sd));
+				throw itemError(this, i, `feature "${model.features[j]}" (${read.row[j]}) is too far from the model's training data (mean ${model.scaling[j].mean}, sd ${model.scaling[j].sd}): its term in the score is infinite, so no probability can be given`);
+			}
 			out.push({
 				json: {
 					...items[i].json,

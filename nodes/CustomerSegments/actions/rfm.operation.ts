@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, IPairedItemData } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
-import { aggregateCsv, aggregateItems, customerIdOf } from '../../engines/segments/aggregate';
+import { DuplicateOrders, aggregateCsv, aggregateItems, customerIdOf } from '../../engines/segments/aggregate';
 import { parseMoneyMinor } from '../../engines/segments/parse';
 import {
 	CLASSIC_SEGMENTS,
@@ -13,7 +13,7 @@ import {
 	type RfmDimensions,
 	type RfmRule,
 } from '../../engines/segments/rfm';
-import { amountCurrency, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
+import { ORDER_ID_OPTION, amountCurrency, reportDuplicates, asOfMs, carriedIdentity, handleItemError, itemError, modelFailure, orderIdFields, parseJsonParameter, readField, toNumber, type AmountCurrency } from './common';
 
 const show = { operation: ['rfm'] };
 
@@ -214,6 +214,7 @@ export const description: INodeProperties[] = [
 				default: 2,
 				description: "Amounts are summed in integer minor units (cents for 2), so rounding never moves a customer across a score boundary. When not set: the currency's (ISO 4217), else 2.",
 			},
+			ORDER_ID_OPTION,
 			{
 				displayName: 'CSV Delimiter',
 				name: 'delimiter',
@@ -308,18 +309,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		timestamp: (this.getNodeParameter('timestampField', 0) as string).trim(),
 		previousSegment: params.previousSegmentField || undefined,
 	};
+	const orderId = orderIdFields(options.orderIdField, fields.amount);
 	const errorItems: INodeExecutionData[] = [];
 	const extra: IDataObject = {};
 	let acc: RfmAccumulator;
 	let pairs: (c: number) => IPairedItemData[];
 	let previous: Map<number, string> = new Map();
 	let identities: Map<number, Record<string, string>> = new Map();
+	let duplicateWarning: string | undefined;
 	if (inputMode === 'csv') {
 		acc = new RfmAccumulator(ref);
 		const binaryField = (this.getNodeParameter('binaryPropertyName', 0, 'data') as string).trim();
 		let badRows = 0;
 		const samples: string[] = [];
 		let rows = 0;
+		// one for all the files: two overlapping exports are two items
+		const duplicates = new DuplicateOrders<string>(orderId);
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const binary = this.helpers.assertBinaryData(i, binaryField);
@@ -329,6 +334,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const result = await aggregateCsv(source, acc, fields, {
 					decimals: params.decimals,
 					delimiter: String(options.delimiter ?? ','),
+					duplicates,
+					where: `item ${i}, `,
 					onBadRow: this.continueOnFail()
 						? (line, message) => {
 								badRows++;
@@ -344,6 +351,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 		}
 		extra.csv_rows = rows;
+		duplicateWarning = reportDuplicates(this, duplicates, extra, (at) => at);
 		if (badRows > 0) {
 			extra.skipped_rows = badRows;
 			extra.skipped_row_examples = samples;
@@ -351,7 +359,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const all = items.map((_, i) => ({ item: i }));
 		pairs = () => all;
 	} else {
-		const agg = aggregateItems(items as Array<{ json: Record<string, unknown> }>, fields, {
+		const agg = aggregateItems(items as Array<{ json: Record<string, unknown> }>, { ...fields, orderId }, {
 			referenceMs: ref,
 			decimals: params.decimals,
 			stopOnError: !this.continueOnFail(),
@@ -360,6 +368,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		acc = agg.acc;
 		previous = agg.previousSegment;
 		identities = agg.identities;
+		duplicateWarning = reportDuplicates(this, agg.duplicates, extra);
 		pairs = (c: number) => {
 			const out: IPairedItemData[] = [];
 			for (let i = agg.firstItem[c]; i >= 0; i = agg.nextItem[i]) out.push({ item: i });
@@ -377,6 +386,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		transactions: acc.transactions,
 		referenceMs: ref,
 		extra,
+		warnings: duplicateWarning === undefined ? [] : [duplicateWarning],
 		allItems: items.length,
 		identity: (c) => carriedIdentity(identities.get(c), fields.customerId, acc.ids[c]),
 	});
@@ -453,6 +463,8 @@ function emit(
 		transactions: number | null;
 		referenceMs: number | null;
 		extra: IDataObject;
+		/** Input warnings (already shown as hints) for the summary's warnings. */
+		warnings?: string[];
 		allItems: number;
 		carry?: (c: number) => IDataObject;
 		/** Transactions modes: the customer's identities (see CARRIED_IDENTITIES), written after customer_id. */
@@ -503,7 +515,7 @@ function emit(
 		// A share of a total that is not positive says nothing: with refunds above sales (total -50)
 		// a segment with +100 had revenue_share -2 and one with -150 had 3.
 		const shares = totalRevenue > 0;
-		const warnings = [...result.warnings];
+		const warnings = [...result.warnings, ...(src.warnings ?? [])];
 		if (!shares && n > 0) {
 			warnings.push(
 				`Total revenue is ${totalRevenue / scale}${totalRevenue < 0 ? ' (refunds exceed sales)' : ''}: revenue_share is null for every segment, as a share of a total that is not above 0 has no meaning. Net refunds into their orders, or filter them out, before RFM.`,

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { crossValidate, fitLogistic } from '../../engines/segments/logistic';
+import { collinearFeatures, crossValidate, fitLogistic } from '../../engines/segments/logistic';
 import { handleItemError, itemError, modelFailure, readField, toNumber } from './common';
-import { parseFeatureList, readFeatures, toBoolean } from './model';
+import { describeValue, parseFeatureList, readFeatures, toBoolean } from './model';
 
 const show = { operation: ['trainModel'] };
 
@@ -111,7 +111,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const read = readFeatures(items[i].json, features);
-			if ('missing' in read) throw itemError(this, i, `feature field "${read.missing}" is not a number (got ${JSON.stringify(read.value) ?? 'nothing'})`);
+			if ('missing' in read) throw itemError(this, i, `feature field "${read.missing}" is not a number (got ${describeValue(read.value)})`);
 			const label = toBoolean(readField(items[i].json, target));
 			if (label === undefined) throw itemError(this, i, `target field "${target}" must be true/false, 1/0 or yes/no (got ${JSON.stringify(readField(items[i].json, target)) ?? 'nothing'})`);
 			X.push(read.row);
@@ -128,6 +128,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			description: `Training needs at least ${folds} rows (one per fold) and at least 2 customers of each class in "${target}".`,
 		});
 		return modelFailure(this, error, items.length, errors);
+	}
+	if (l2 === 0) {
+		// Without a penalty, features that copy each other have no determined coefficients.
+		const collinear = collinearFeatures(X, features);
+		if (collinear) {
+			const names = (list: string[]) => list.map((f, k) => (k === 0 ? '' : k === list.length - 1 ? ' and ' : ', ') + `"${f}"`).join('');
+			const error = new NodeOperationError(
+				this.getNode(),
+				`Feature "${collinear.feature}" is a linear combination of ${names(collinear.of)} (perfectly collinear): with Regularization (L2) 0 their coefficients are not determined`,
+				{ description: `Any split of the weight between ${names([...collinear.of, collinear.feature])} fits the data equally well, so the coefficients would say nothing about each feature. Leave "${collinear.feature}" out of Feature Fields, or set Regularization (L2) above 0 (default 1).` },
+			);
+			return modelFailure(this, error, items.length, errors);
+		}
 	}
 	const cv = crossValidate(X, y, features, { folds, seed, threshold, l2 });
 	const model = fitLogistic(X, y, features, { l2 });

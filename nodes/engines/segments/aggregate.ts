@@ -13,6 +13,8 @@ export interface TransactionFields {
 	timestamp: string;
 	/** Optional field carrying the customer's previous segment. */
 	previousSegment?: string;
+	/** Fields that may hold the order id, first present wins (see DuplicateOrders); none: no order-id check. */
+	orderId?: string[];
 }
 
 export interface ItemAggregation {
@@ -26,6 +28,8 @@ export interface ItemAggregation {
 	errors: Array<{ index: number; field: string; message: string }>;
 	/** Per customer index: its identities (`CARRIED_IDENTITIES`) as its transactions carried them. */
 	identities: Map<number, Record<string, string>>;
+	/** Items left out because they repeat an order already counted. */
+	duplicates: DuplicateOrders;
 }
 
 /**
@@ -87,6 +91,9 @@ export function aggregateItems(
 	const readTime = reader(fields.timestamp);
 	const readPrevious = fields.previousSegment ? reader(fields.previousSegment) : undefined;
 	const carried = new IdentityCollector<number>();
+	const duplicates = new DuplicateOrders(fields.orderId ?? []);
+	/** Per item: its customer index, so a dropped repeat is paired with the customer of the order it repeats. */
+	const customerOfItem = new Int32Array(items.length).fill(-1);
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		const rawId = readId(json);
@@ -110,8 +117,19 @@ export function aggregateItems(
 			if (options.stopOnError) break;
 			continue;
 		}
+		// only orders that count are remembered: an Order Paid after the reference date must not drop its Order Completed before it
+		const repeats = ms <= acc.reference ? duplicates.check(i, id, json, amount) : undefined;
+		if (repeats !== undefined) {
+			const c = customerOfItem[repeats];
+			if (c >= 0) {
+				nextItem[lastItem[c]] = i;
+				lastItem[c] = i;
+			}
+			continue;
+		}
 		const c = acc.add(id, ms, amount);
 		if (c < 0) continue; // after the reference date
+		customerOfItem[i] = c;
 		if (c >= firstItem.length) {
 			const grow = (a: Int32Array) => {
 				const b = new Int32Array(a.length * 2).fill(-1);
@@ -130,7 +148,82 @@ export function aggregateItems(
 		}
 		carried.add(c, json, ms);
 	}
-	return { acc, firstItem, nextItem, previousSegment, errors, identities: carried.all() };
+	return { acc, firstItem, nextItem, previousSegment, errors, identities: carried.all(), duplicates };
+}
+
+/** The keys one order is known by (DuplicateOrders.keys). */
+export interface OrderKeys {
+	message?: string;
+	order?: string;
+}
+
+/**
+ * Drops an order that arrives twice (RFM and Lifetime Value): a webhook delivered again (same
+ * `messageId`), the same order under two events (Shopify orders/create and orders/paid, Stripe's
+ * Checkout Session and its delayed payment) or two overlapping exports (same order id of the same
+ * customer). The first one counts; the ones after it are dropped and counted. An order with a
+ * negative amount (a refund) is another transaction of its order, never merged with it by order
+ * id; only a redelivery of it (same messageId) is dropped. `P` is where an order was read: an item
+ * index, or an item and CSV line.
+ */
+export class DuplicateOrders<P = number> {
+	/** How many were dropped. */
+	dropped = 0;
+	/** The first repeat: where it was, where the order it repeats was, and by what. */
+	first?: { at: P; of: P; by: string };
+	private readonly orders = new Map<string, P>();
+	private readonly messages = new Map<string, P>();
+	private readonly readOrderId: Array<(data: Record<string, unknown>) => unknown>;
+
+	/** orderIdFields: where an item's order id may be, first present wins (canonical `properties.order_id`, an export's `orderId`). */
+	constructor(readonly orderIdFields: readonly string[]) {
+		this.readOrderId = orderIdFields.map(reader);
+	}
+
+	/** The keys of an order; ids are read as customer ids are (customerIdOf: trimmed text or a finite number). */
+	keys(customerId: string, orderId: unknown, messageId: unknown, amountMinor: number): OrderKeys {
+		const message = customerIdOf(messageId);
+		const order = amountMinor >= 0 ? customerIdOf(orderId) : undefined;
+		// customer id and order id joined by a character neither holds once trimmed
+		return { message, order: order === undefined ? undefined : `${customerId}\u0000${order}` };
+	}
+
+	/** Where the order these keys name was counted, when it was (and then `at` is counted as dropped). */
+	repeatOf(at: P, keys: OrderKeys): P | undefined {
+		const byMessage = keys.message === undefined ? undefined : this.messages.get(keys.message);
+		const byOrder = keys.order === undefined ? undefined : this.orders.get(keys.order);
+		const of = byMessage ?? byOrder;
+		if (of === undefined) return undefined;
+		this.dropped++;
+		if (this.first === undefined) {
+			const by = byMessage !== undefined ? `messageId "${keys.message}"` : `order id "${keys.order!.slice(keys.order!.indexOf('\u0000') + 1)}"`;
+			this.first = { at, of, by };
+		}
+		return of;
+	}
+
+	/** Records an order that counts. */
+	remember(at: P, keys: OrderKeys): void {
+		if (keys.message !== undefined) this.messages.set(keys.message, at);
+		if (keys.order !== undefined) this.orders.set(keys.order, at);
+	}
+
+	/** Item `i` of `customerId` (an object with `messageId` and the order id fields): where its order was counted, else undefined (and it is remembered). */
+	check(i: P, customerId: string, json: Record<string, unknown>, amountMinor: number): P | undefined {
+		let orderId: unknown;
+		for (let k = 0; k < this.readOrderId.length && customerIdOf(orderId) === undefined; k++) orderId = this.readOrderId[k](json);
+		const keys = this.keys(customerId, orderId, json.messageId, amountMinor);
+		const of = this.repeatOf(i, keys);
+		if (of === undefined) this.remember(i, keys);
+		return of;
+	}
+
+	/** The warning for the output (undefined when nothing was dropped); `where` names a position. */
+	warning(where: (at: P) => string = (at) => `item ${String(at)}`): string | undefined {
+		if (this.dropped === 0 || this.first === undefined) return undefined;
+		const { at, of, by } = this.first;
+		return `${this.dropped} item${this.dropped === 1 ? '' : 's'} repeated an order already counted and ${this.dropped === 1 ? 'was' : 'were'} left out (same messageId, or same order id of the same customer; first: ${where(at)} repeats ${where(of)}, ${by}): each order counts once.`;
+	}
 }
 
 /**
@@ -469,7 +562,14 @@ export async function aggregateCsv(
 	source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 	acc: RfmAccumulator,
 	fields: TransactionFields,
-	options: { decimals: number; delimiter?: string; onBadRow?: (line: number, message: string) => boolean },
+	options: {
+		decimals: number;
+		delimiter?: string;
+		onBadRow?: (line: number, message: string) => boolean;
+		/** Drops orders read before (the first of its orderIdFields the header has, and a messageId column); positions are `<where>line N`. */
+		duplicates?: DuplicateOrders<string>;
+		where?: string;
+	},
 ): Promise<{ rows: number }> {
 	let table = csvTables.get(acc);
 	if (!table) {
@@ -481,6 +581,11 @@ export async function aggregateCsv(
 	customers.reference = acc.reference;
 	customers.decimals = options.decimals;
 	let rowsAdded = 0;
+	const duplicates = options.duplicates;
+	/** Positions in a row's columns of the order id and messageId columns (-1: the file has none). */
+	let orderAt = -1;
+	let messageAt = -1;
+	const text = (buf: Buffer, s: number, e: number) => (e < 0 ? undefined : buf.toString('utf8', s, e));
 	const fail = (line: number, message: string) => {
 		customers.flush(); // the rows before this one are in the table whatever happens next
 		if (!options.onBadRow || !options.onBadRow(line, message)) throw new CsvRowError(`CSV line ${line}: ${message}`, line);
@@ -494,14 +599,31 @@ export async function aggregateCsv(
 			if (missing.length) {
 				throw new CsvRowError(`CSV header has no column ${missing.map((m) => `"${m}"`).join(', ')} (columns: ${header.join(', ')})`, 1);
 			}
+			if (duplicates) {
+				const order = duplicates.orderIdFields.map((name) => header.indexOf(name)).find((c) => c >= 0);
+				if (order !== undefined) orderAt = cols.push(order) - 1;
+				const message = header.indexOf('messageId');
+				if (message >= 0) messageAt = cols.push(message) - 1;
+			}
 			return cols;
 		},
 		onRow: (row: CsvRow) => {
 			const { buf, starts, ends } = row;
 			if (ends[0] >= 0 && ends[1] >= 0 && ends[2] >= 0) {
+				// Only with an order id or messageId column: a string per row, so files without them stay on the fast path.
+				let keys: OrderKeys | undefined;
+				if (duplicates && (orderAt >= 0 || messageAt >= 0)) {
+					const amount = parseDecimalBytes(buf, starts[1], ends[1], options.decimals);
+					const id = text(buf, starts[0], ends[0])?.trim();
+					if (amount !== undefined && id) {
+						keys = duplicates.keys(id, orderAt < 0 ? undefined : text(buf, starts[orderAt], ends[orderAt]), messageAt < 0 ? undefined : text(buf, starts[messageAt], ends[messageAt]), amount);
+						if (duplicates.repeatOf(`${options.where ?? ''}line ${row.line}`, keys) !== undefined) return;
+					}
+				}
 				const code = customers.addRow(buf, starts[0], ends[0], starts[1], ends[1], starts[2], ends[2]);
 				if (code === ROW_ADDED) {
 					rowsAdded++;
+					if (keys) duplicates!.remember(`${options.where ?? ''}line ${row.line}`, keys);
 					return;
 				}
 				if (code === ROW_FUTURE) {

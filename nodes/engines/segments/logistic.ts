@@ -29,13 +29,13 @@ export interface FitOptions {
 	maxIterations?: number;
 }
 
-export function fitLogistic(X: number[][], y: boolean[], features: string[], options: FitOptions = {}): LogisticModel {
+/**
+ * Per feature: the training rows' mean and population sd. A constant column gets its value as mean
+ * and sd 1, so it standardizes to 0 (see the comment inside).
+ */
+export function featureScaling(X: number[][], features: string[]): LogisticModel['scaling'] {
 	const n = X.length;
-	const d = features.length;
-	const l2 = options.l2 ?? 1;
-	if (n === 0) throw new RangeError('No training rows');
-	if (y.length !== n) throw new RangeError('Features and target have different lengths');
-	const scaling = features.map((feature, j) => {
+	return features.map((feature, j) => {
 		// A constant column must come out as constant: its mean computed as sum / n can miss the
 		// value by an ulp (0.1 + 0.1 + 0.1 = 0.30000000000000004), which would give it an sd of
 		// ~1e-17 instead of 1 and turn it into a ±1 column, i.e. a second intercept.
@@ -51,6 +51,57 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 		const sd = Math.sqrt(ss / n);
 		return { feature, mean, sd: sd > 0 ? sd : 1 };
 	});
+}
+
+/**
+ * With L2 = 0 the coefficients of features that are linear combinations of each other (two copies
+ * of one column, `total = online + store`) are not determined: any split between them fits equally
+ * well, and the fit gave one of them everything and the other 0, or arbitrary values, without a
+ * word. Returns the first feature (in the given order) whose standardized column is a linear
+ * combination of the ones before it, and those it combines; undefined when there is none.
+ * Constant columns are left out: they standardize to 0 and keep the coefficient 0.
+ * Modified Gram-Schmidt on the standardized columns; "a combination" means the part of the
+ * column outside the others' span has less than 1e-9 of its sum of squares.
+ */
+export function collinearFeatures(X: number[][], features: string[]): { feature: string; of: string[] } | undefined {
+	const n = X.length;
+	const scaling = featureScaling(X, features);
+	const kept: number[] = [];
+	const columns: number[][] = [];
+	const basis: number[][] = [];
+	for (let j = 0; j < features.length; j++) {
+		const { mean, sd } = scaling[j];
+		const z = X.map((row) => (row[j] - mean) / sd);
+		const size = z.reduce((sum, v) => sum + v * v, 0);
+		if (size === 0) continue; // constant
+		const r = [...z];
+		for (const q of basis) {
+			let dot = 0;
+			for (let i = 0; i < n; i++) dot += q[i] * r[i];
+			for (let i = 0; i < n; i++) r[i] -= dot * q[i];
+		}
+		const rest = r.reduce((sum, v) => sum + v * v, 0);
+		if (rest <= 1e-9 * size) {
+			// which earlier features it combines: least squares of z on them (normal equations)
+			const G = columns.map((a) => columns.map((b) => a.reduce((sum, v, i) => sum + v * b[i], 0)));
+			const c = solve(G, columns.map((a) => a.reduce((sum, v, i) => sum + v * z[i], 0)));
+			return { feature: features[j], of: kept.filter((_, k) => Math.abs(c[k]) > 1e-6).map((k) => features[k]) };
+		}
+		const norm = Math.sqrt(rest);
+		basis.push(r.map((v) => v / norm));
+		columns.push(z);
+		kept.push(j);
+	}
+	return undefined;
+}
+
+export function fitLogistic(X: number[][], y: boolean[], features: string[], options: FitOptions = {}): LogisticModel {
+	const n = X.length;
+	const d = features.length;
+	const l2 = options.l2 ?? 1;
+	if (n === 0) throw new RangeError('No training rows');
+	if (y.length !== n) throw new RangeError('Features and target have different lengths');
+	const scaling = featureScaling(X, features);
 	const Z = X.map((row) => [1, ...row.map((v, j) => (v - scaling[j].mean) / scaling[j].sd)]);
 	const beta = new Array<number>(d + 1).fill(0);
 	let converged = false;
