@@ -151,7 +151,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			? `The model fit did not converge in ${model.iterations} Newton steps${cv.foldsNotConverged > 0 ? ` (nor did ${cv.foldsNotConverged} of the ${folds} cross-validation fits)` : ''}`
 			: `${cv.foldsNotConverged} of the ${folds} cross-validation fits did not converge`;
 		warnings.push(
-			`${which}: with Regularization (L2) ${l2} the coefficients keep growing, which happens when a feature separates the two classes perfectly${l2 === 0 ? ' (or features copy each other)' : ''}; probabilities then go to 0 and 1 and the metrics are not to be trusted. ${l2 === 0 ? 'Set Regularization (L2) above 0 (default 1).' : 'Raise Regularization (L2).'}`,
+			`${which}: with Regularization (L2) ${l2} the coefficients keep growing, which happens when a feature separates the two classes perfectly${l2 === 0 ? ' (or features copy each other within a cross-validation fold)' : ''}; probabilities then go to 0 and 1 and the metrics are not to be trusted. ${l2 === 0 ? 'Set Regularization (L2) above 0 (default 1).' : 'Raise Regularization (L2).'}`,
 		);
 	}
 	for (const message of warnings) this.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
