@@ -58,3 +58,41 @@ describe('Stripe: Order Completed and Order Refunded of one payment share paymen
 		expect(expired.properties).not.toHaveProperty('payment_intent');
 	});
 });
+
+/**
+ * A subscription's first payment through Checkout: the session (mode `subscription`) has no
+ * `payment_intent` (null) but names "the invoice created by the Checkout Session" in `invoice`
+ * (https://docs.stripe.com/api/checkout/sessions/object); the refunded charge of that invoice's
+ * payment names it in its own `invoice` ("ID of the invoice this charge is for if one exists",
+ * the Charge object of API versions before 2025-03-31.basil, which removed the field:
+ * https://docs.stripe.com/changelog/basil/2025-03-31/add-support-for-multiple-partial-payments-on-invoices).
+ * Its `payment_intent` is the invoice's PaymentIntent, which the session never names, so before
+ * this the two events had no key in common.
+ */
+describe('Stripe: a subscription-mode Order Completed and the refund of its invoice share invoice_id', () => {
+	function subscriptionSession(type: string): Record<string, unknown> {
+		const body = session(type, {}, null);
+		Object.assign((body.data as Record<string, Record<string, unknown>>).object, { mode: 'subscription', subscription: 'sub_1MowQVLkdIwHu7ixeRlqHVzs', invoice: 'in_1MtHbELkdIwHu7ixl4OzzPMv' });
+		return body;
+	}
+
+	it('the session and the refunded charge of its invoice (no metadata) both carry invoice_id', () => {
+		const [order] = normalizeAs('stripe', subscriptionSession('checkout.session.completed'), 'error');
+		const body = refund('pi_3MtHbELkdIwHu7ix0Invoice');
+		(body.data as Record<string, Record<string, unknown>>).object.invoice = 'in_1MtHbELkdIwHu7ixl4OzzPMv';
+		const [refunded] = normalizeAs('stripe', body, 'error');
+		expect(order).toMatchObject({ event: 'Order Completed', properties: { order_id: 'cs_test_a1b2c3', invoice_id: 'in_1MtHbELkdIwHu7ixl4OzzPMv' } });
+		expect(order.properties).not.toHaveProperty('payment_intent');
+		expect(refunded).toMatchObject({
+			event: 'Order Refunded',
+			properties: { order_id: 'pi_3MtHbELkdIwHu7ix0Invoice', payment_intent: 'pi_3MtHbELkdIwHu7ix0Invoice', invoice_id: 'in_1MtHbELkdIwHu7ixl4OzzPMv' },
+		});
+	});
+
+	it('a charge without invoice (a one-time payment, or API version 2025-03-31.basil or later) and an expired session carry none', () => {
+		const [refunded] = normalizeAs('stripe', refund('pi_A'), 'error');
+		expect(refunded.properties).not.toHaveProperty('invoice_id');
+		const [expired] = normalizeAs('stripe', subscriptionSession('checkout.session.expired'), 'error');
+		expect(expired.properties).not.toHaveProperty('invoice_id');
+	});
+});

@@ -5,6 +5,14 @@
  * Dispatch wrote it `b64-` + base64url (addAttribution's `encoded: 'variable'`, decodeVariableValue:
  * the tag forms and the form encodeVariableValue gives JSON text such as `true`).
  * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
+ *
+ * Bot detection (https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/open-click-bot-detect):
+ * on an `opened` or `clicked` event Mailgun names the bot it detected in `client-info.bot`: `apple`
+ * (Apple Mail Privacy Protection), `gmail` (a Gmail bot), `generic` ("mostly likely a firewall or
+ * anti-virus scan"); empty or absent when no bot was detected. A flagged open is a machine open
+ * (`machine_open: true`, as SendGrid's `sg_machine_open` and Brevo's proxy opens), a flagged click a
+ * machine click (`machine_click: true`, e.g. a link scanner); the value is kept as
+ * `machine_open_kind` / `machine_click_kind`.
  */
 import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEvent';
 import { addAttribution, decodeVariableValue, userIdOf } from '../../types/attribution';
@@ -99,6 +107,14 @@ export const mailgun: EventSource = {
 		const reason = optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message);
 		if (reason !== undefined) properties.reason = reason;
 		if (Array.isArray(data.tags) && data.tags.length) properties.tags = data.tags.filter((t) => typeof t === 'string').join(',');
+		const bot = topic === 'opened' || topic === 'clicked' ? optionalString(client.bot) : undefined;
+		if (bot !== undefined && topic === 'opened') {
+			properties.machine_open = true;
+			properties.machine_open_kind = bot;
+		} else if (bot !== undefined) {
+			properties.machine_click = true;
+			properties.machine_click_kind = bot;
+		}
 		const context: CanonicalContext = { source: 'mailgun', topic };
 		const ip = optionalString(data.ip);
 		if (ip !== undefined) context.ip = ip;

@@ -73,6 +73,12 @@ export const stripe: EventSource = {
 			// a session's `metadata` stays on the session, so a `metadata.order_id` set there is not on
 			// the charge that a refund reports.
 			if (paymentIntent !== undefined) properties.payment_intent = paymentIntent;
+			// A subscription-mode session has no PaymentIntent; its first payment is the session's
+			// `invoice` ("ID of the invoice created by the Checkout Session, if it exists"), the id that
+			// the refunded charge of that invoice names in its own `invoice` (API versions before
+			// 2025-03-31.basil, which removed `invoice` from the Charge).
+			const invoiceId = event !== 'Checkout Abandoned' ? optionalString(object.invoice) : undefined;
+			if (invoiceId !== undefined) properties.invoice_id = invoiceId;
 			if (total !== undefined) {
 				properties.total = total;
 				properties.value = total;
@@ -115,6 +121,10 @@ export const stripe: EventSource = {
 			if (chargeId !== undefined) properties.charge_id = chargeId;
 			// The Checkout Session's Order Completed carries the same `payment_intent` (see above).
 			if (paymentIntent !== undefined) properties.payment_intent = paymentIntent;
+			// The charge's invoice (a subscription payment), the join key to a subscription-mode
+			// session's Order Completed (see above); Charges of API version 2025-03-31.basil or later have none.
+			const invoiceId = optionalString(object.invoice);
+			if (invoiceId !== undefined) properties.invoice_id = invoiceId;
 			if (refunded !== undefined) {
 				properties.total = refunded;
 				properties.value = refunded;

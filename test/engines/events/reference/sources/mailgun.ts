@@ -68,6 +68,11 @@ export const mailgun: EventSource = {
 							: undefined,
 					reason: optionalString(data.reason) ?? optionalString(status.description) ?? optionalString(status.message),
 					tags: Array.isArray(data.tags) && data.tags.length ? data.tags.filter((t) => typeof t === 'string').join(',') : undefined,
+					// events-flags: Mailgun's bot detection (client-info.bot, non-empty) on opened / clicked
+					machine_open: topic === 'opened' && optionalString(client.bot) !== undefined ? true : undefined,
+					machine_open_kind: topic === 'opened' ? optionalString(client.bot) : undefined,
+					machine_click: topic === 'clicked' && optionalString(client.bot) !== undefined ? true : undefined,
+					machine_click_kind: topic === 'clicked' ? optionalString(client.bot) : undefined,
 				},
 				context: { ip: optionalString(data.ip), userAgent: optionalString(client['user-agent']) },
 				raw: (({ signature: _signature, ...unsigned }) => unsigned)(body),

@@ -54,6 +54,8 @@ export const stripe: EventSource = {
 				order_id: optionalString(metadata.order_id) ?? (event !== 'Checkout Abandoned' ? optionalString(object.payment_intent) ?? optionalString(object.id) : undefined),
 				// ev-fix: the payment's join key to its refunds (not on Checkout Abandoned)
 				payment_intent: event !== 'Checkout Abandoned' ? optionalString(object.payment_intent) : undefined,
+				// events-flags: a subscription-mode session's first invoice, the join key to its refunds
+				invoice_id: event !== 'Checkout Abandoned' ? optionalString(object.invoice) : undefined,
 				total,
 				value: total,
 				subtotal: minorToMajor(object.amount_subtotal, currency),
@@ -81,6 +83,8 @@ export const stripe: EventSource = {
 				charge_id: optionalString(object.id),
 				// ev-fix: the join key to the Checkout Session's Order Completed
 				payment_intent: optionalString(object.payment_intent),
+				// events-flags: the charge's invoice (API versions before 2025-03-31.basil)
+				invoice_id: optionalString(object.invoice),
 				total: refunded,
 				value: refunded,
 				amount_refunded_total: minorToMajor(object.amount_refunded, currency),
