@@ -14,6 +14,9 @@
  *  - The answer is one entry per recipient {email, status, reject_reason, _id}: status sent,
  *    queued, scheduled, rejected (reject_reason hard-bounce, soft-bounce, spam, unsub, custom,
  *    invalid-sender, invalid, test-mode-limit, unsigned, rule) or invalid. Same page, "Responses".
+ *  - A message from a domain in `unsignedDomains` (not verified, no SPF/DKIM) is rejected for every
+ *    recipient with reject_reason `unsigned`: "Mandrill will not send any email from unverified
+ *    domains" (https://mandrill.zendesk.com/hc/en-us/articles/205582957-What-is-a-rejected-email-Rejection-Blacklist-).
  *  - merge tags: mailchimp language `*|NAME|*` (case-insensitive) and handlebars `{{name}}`,
  *    from the recipient's merge_vars, falling back to global_merge_vars.
  *    https://mandrill.zendesk.com/hc/en-us/articles/360038786414-How-to-Use-Merge-Tags-to-Add-Dynamic-Content
@@ -43,6 +46,8 @@ export interface MandrillServer extends ProviderServer {
 	delivered: MandrillDelivered[];
 	/** Addresses on the account's rejection list, with the reason Mandrill gives. */
 	rejects: Map<string, string>;
+	/** Sending domains not verified on the account: their messages are rejected `unsigned`. */
+	unsignedDomains: Set<string>;
 }
 
 const mandrillError = (code: number, name: string, message: string, status = 500): Reply => ({
@@ -69,6 +74,7 @@ function merge(text: string | undefined, vars: Record<string, unknown>, language
 export async function startMandrillServer(apiKey = MANDRILL_TEST_KEY): Promise<MandrillServer> {
 	const delivered: MandrillDelivered[] = [];
 	const rejects = new Map<string, string>();
+	const unsignedDomains = new Set<string>();
 	const server = await startProviderServer((request) => {
 		const path = request.path.split('?')[0].replace(/\.json$/, '');
 		const template = path.endsWith('/messages/send-template');
@@ -116,7 +122,7 @@ export async function startMandrillServer(apiKey = MANDRILL_TEST_KEY): Promise<M
 			const email = String(recipient.email ?? '');
 			const id = randomBytes(16).toString('hex');
 			if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { email, status: 'invalid', _id: id, reject_reason: null };
-			const rejected = rejects.get(email.toLowerCase());
+			const rejected = unsignedDomains.has(String(message.from_email ?? '').split('@').pop()!.toLowerCase()) ? 'unsigned' : rejects.get(email.toLowerCase());
 			if (rejected) return { email, status: 'rejected', _id: id, reject_reason: rejected };
 			const vars = { ...globals, ...(perRcpt.get(email.toLowerCase()) ?? {}) };
 			const doMerge = message.merge !== false;
@@ -137,7 +143,7 @@ export async function startMandrillServer(apiKey = MANDRILL_TEST_KEY): Promise<M
 		});
 		return { status: 200, body: JSON.stringify(answer) };
 	}, mandrillFault);
-	return Object.assign(server, { delivered, rejects });
+	return Object.assign(server, { delivered, rejects, unsignedDomains });
 }
 
 /** Adds the key to the JSON body, as the credential does. */

@@ -11,7 +11,11 @@
  *    (or TemplateId/TemplateAlias + TemplateModel).
  *  - https://postmarkapp.com/developer/api/overview#error-codes
  *    10 Bad or missing API token (HTTP 401), 300 Invalid email request, 402 Invalid JSON,
- *    406 Inactive recipient, 410 Too many batch messages, 429 Rate limit exceeded (HTTP 429).
+ *    406 Inactive recipient, 410 Too many batch messages, 429 Rate limit exceeded (HTTP 429);
+ *    400 Sender signature not found and 401 Sender signature not confirmed (`senderSignatures`:
+ *    a From address outside it, when set, or in `unconfirmed`), 405 Not allowed to send ("You ran
+ *    out of credits": `account.outOfCredits`), each a message's result in the batch answer, worded
+ *    as the page describes the code.
  *  - https://postmarkapp.com/support/article/1180-what-does-errorcode-300-mean
  *    "Provide either email TextBody or HtmlBody or both"; at most 50 recipients per message.
  *  - Rate limit: HTTP 429 (API overview, "HTTP response codes": https://postmarkapp.com/developer/api/overview);
@@ -30,6 +34,12 @@ type Json = Record<string, any>;
 /** Addresses the fake Postmark server treats as inactive (hard bounce / spam complaint). */
 export const inactiveRecipients = new Set<string>();
 
+/**
+ * The fake account's state: `outOfCredits` refuses every message with ErrorCode 405; `senderSignatures`
+ * (when set) lists the From addresses with a sender signature, and `unconfirmed` those not confirmed yet.
+ */
+export const account: { outOfCredits: boolean; senderSignatures?: Set<string>; unconfirmed: Set<string> } = { outOfCredits: false, unconfirmed: new Set() };
+
 function email(value: unknown): string | undefined {
 	if (typeof value !== 'string') return undefined;
 	const m = /<([^>]+)>\s*$/.exec(value);
@@ -38,7 +48,11 @@ function email(value: unknown): string | undefined {
 }
 
 function check(m: Json, templated: boolean): { code: number; message: string } | undefined {
-	if (!email(m.From)) return { code: 300, message: "Error parsing 'From': Illegal email address" };
+	const from = email(m.From)?.toLowerCase();
+	if (!from) return { code: 300, message: "Error parsing 'From': Illegal email address" };
+	if (account.outOfCredits) return { code: 405, message: 'Not allowed to send: you ran out of credits.' };
+	if (account.senderSignatures && !account.senderSignatures.has(from)) return { code: 400, message: "Sender signature not found: you're trying to send email with a From address that doesn't have a sender signature." };
+	if (account.unconfirmed.has(from)) return { code: 401, message: "Sender signature not confirmed: you're trying to send email with a From address that doesn't have a confirmed sender signature." };
 	const to = typeof m.To === 'string' ? m.To.split(',').map((s: string) => s.trim()) : [];
 	if (to.length === 0 || to.some((t: string) => !email(t))) return { code: 300, message: "Error parsing 'To': Illegal email address" };
 	if (to.length > 50) return { code: 300, message: 'Maximum of 50 recipients allowed per email message' };

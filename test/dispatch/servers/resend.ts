@@ -43,6 +43,10 @@
  *    documents `errors[]` as the emails "which could not be created due to validation errors",
  *    and the testing-mode refusal is a validation_error, so a client must read it there too.
  *  - 429 rate_limit_exceeded (default 2 requests/s), 500 application_error.
+ *  - Email quotas (`quota`: the emails the account may still send today or this month): once that
+ *    many were sent, every request is refused 429 daily_quota_exceeded "You have reached your daily
+ *    email sending quota." (monthly_quota_exceeded "… monthly …"), the errors page's status, name
+ *    and message (https://resend.com/docs/api-reference/errors, https://resend.com/docs/api-reference/rate-limit).
  */
 import { randomUUID } from 'node:crypto';
 import { startProviderServer, type ProviderServer, type Reply } from './provider-server';
@@ -125,6 +129,8 @@ export interface ResendServerOptions {
 		/** In a permissive batch, list each refused email in `errors[]` instead of refusing the request. */
 		perEmail?: boolean;
 	};
+	/** The account may send this many more emails in the period, then gets the period's quota error. */
+	quota?: { period: 'daily' | 'monthly'; emails: number };
 }
 
 export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomains?: Set<string>, options: ResendServerOptions = {}): Promise<ResendServer> {
@@ -146,6 +152,8 @@ export async function startResendServer(apiKey = RESEND_TEST_KEY, verifiedDomain
 		const auth = /^Bearer\s+(.+)$/.exec(String(request.headers.authorization ?? ''));
 		if (!auth) return error(401, 'missing_api_key', 'Missing API key in the authorization header');
 		if (auth[1] !== apiKey) return error(403, 'invalid_api_key', 'API key is invalid');
+		const quota = options.quota;
+		if (quota && delivered.length >= quota.emails) return error(429, `${quota.period}_quota_exceeded`, `You have reached your ${quota.period} email sending quota.`);
 		const key = request.headers['idempotency-key'] as string | undefined;
 		if (key !== undefined && (key.length < 1 || key.length > 256)) {
 			return error(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');

@@ -22,7 +22,8 @@
  * call. Calls carry at most 1,000 recipients (our cap: Mandrill documents none).
  *
  * The answer is an array with one status per recipient: sent, queued, scheduled, rejected
- * (with reject_reason) or invalid. The API key travels in the JSON body (`key`), added by the
+ * (with reject_reason) or invalid; reject_reason `unsigned` (unverified sending domain) refuses
+ * the sender, so its later messages are not sent. The API key travels in the JSON body (`key`), added by the
  * credential, never by this provider. Errors come back as HTTP 500 with
  * {"status":"error","code":…,"name":"Invalid_Key"|"ValidationError"|"GeneralError"|…}.
  */
@@ -53,6 +54,15 @@ const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
 
 /** Rejection reasons that mean Mandrill's own rejection (suppression) list holds the address. */
 const SUPPRESSION_REASONS = new Set(['hard-bounce', 'soft-bounce', 'spam', 'unsub', 'custom']);
+/**
+ * The reject reason refusing the sender, not the recipient: `unsigned`, "the message was sent from a
+ * domain that hasn't been fully configured" (SPF, DKIM and ownership not verified: "Mandrill will not
+ * send any email from unverified domains",
+ * https://mandrill.zendesk.com/hc/en-us/articles/205582957-What-is-a-rejected-email-Rejection-Blacklist-).
+ * Every later message from that address would be rejected the same, so the engine sends none of
+ * them (refused: 'sender').
+ */
+const SENDER_REJECT_REASON = 'unsigned';
 /** Named errors worth retrying; all other named errors (Invalid_Key, ValidationError, ...) are final. */
 const RETRYABLE_ERRORS = new Set(['GeneralError', 'ServiceUnavailable']);
 
@@ -195,6 +205,7 @@ export const mandrill: EspProvider = {
 					...(typeof entry._id === 'string' ? { providerMessageId: entry._id } : {}),
 					...(error ? { error } : {}),
 					...(status === 'failed' || status === 'suppressed' ? { retryable: false } : {}),
+					...(status === 'failed' && entry.reject_reason === SENDER_REJECT_REASON ? { refused: 'sender' as const } : {}),
 				};
 			});
 		}

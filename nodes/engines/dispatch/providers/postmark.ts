@@ -10,6 +10,11 @@
  *    email request) while the others were sent: each recipient gets its own status.
  *  - Request errors: `{ "ErrorCode": 10, "Message": "..." }` with 401 (bad token) or 422.
  *    https://postmarkapp.com/developer/api/overview#error-codes
+ *  - Refusals that every later message would get the same, whether one message's result or the
+ *    whole request's: ErrorCode 405 "Not allowed to send" (the account ran out of credits) and 413
+ *    "Account may not send" stop the run (ACCOUNT_REFUSALS); 400 "Sender signature not found" and
+ *    401 "Sender signature not confirmed" refuse the sender (SENDER_REFUSALS). 406 (inactive
+ *    recipient) and 412 (account pending: only some recipients are allowed) stay per message.
  *  - Metadata: at most 10 fields, names up to 20 characters, values up to 80.
  *    https://postmarkapp.com/support/article/1125-custom-metadata-faq
  *    The recipient's userId (`pz_user_id`) goes in when at most 80 characters, else it is left out;
@@ -30,6 +35,26 @@ type Json = Record<string, unknown>;
 
 /** Postmark ErrorCodes that mean "this recipient is suppressed on Postmark's side". */
 const INACTIVE_RECIPIENT = 406;
+
+/**
+ * ErrorCodes refusing the whole account (https://postmarkapp.com/developer/api/overview#error-codes):
+ * 405 "Not allowed to send" (the account ran out of credits) and 413 "Account may not send". Not
+ * retried, and the rest of the run is not sent (stopsRun): each later message would be refused the same.
+ */
+const ACCOUNT_REFUSALS = new Set([405, 413]);
+/**
+ * ErrorCodes refusing the From address (same page): 400 "Sender signature not found" and 401 "Sender
+ * signature not confirmed" (not HTTP 401, the bad token: that one is ErrorCode 10). The engine sends
+ * no later message from that address (refused: 'sender').
+ */
+const SENDER_REFUSALS = new Set([400, 401]);
+
+/** What an ErrorCode refuses beyond its own message, as MessageResult fields (none for the others). */
+function refusalOf(code: number, text: string): Pick<MessageResult, 'stopsRun' | 'refused'> {
+	if (ACCOUNT_REFUSALS.has(code)) return { stopsRun: `Postmark refused to send for the whole account (ErrorCode ${code}: ${text}), so the rest of this run was not sent`.slice(0, 300) };
+	if (SENDER_REFUSALS.has(code)) return { refused: 'sender' };
+	return {};
+}
 
 /**
  * Postmark metadata: at most 10 fields, names up to 20 characters, values up to 80
@@ -143,6 +168,7 @@ export const postmark: EspProvider = {
 					responseCode: 200,
 					error: `Postmark ErrorCode ${code}: ${r.Message ?? ''}`.slice(0, 1000),
 					retryable: false,
+					...refusalOf(code, r.Message ?? ''),
 				};
 			});
 		}
@@ -157,6 +183,12 @@ export const postmark: EspProvider = {
 		}
 		const r = (parsed ?? {}) as { ErrorCode?: number; Message?: string };
 		const error = `Postmark ${response.status}${r.ErrorCode !== undefined ? ` ErrorCode ${r.ErrorCode}` : ''}${r.Message ? `: ${r.Message}` : ''}`;
-		return httpFailure(plan, response, error.slice(0, 1000));
+		const results = httpFailure(plan, response, error.slice(0, 1000));
+		// A 422 with an account or sender refusal is the same refusal for the whole request.
+		if (response.status === 422 && typeof r.ErrorCode === 'number') {
+			const refusal = refusalOf(r.ErrorCode, r.Message ?? '');
+			for (const result of results) Object.assign(result, refusal);
+		}
+		return results;
 	},
 };

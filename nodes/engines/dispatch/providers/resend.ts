@@ -30,6 +30,8 @@
  *   Resend's test addresses (@resend.dev) are sent again without the others; when the answer names
  *   no address, the messages are sent again in halves, down to one. The same refusal listed for one email in
  *   `errors[]` ({ index, message }) fails that email alike: a recipient refusal, 403, with the hint.
+ * - 429 daily_quota_exceeded / monthly_quota_exceeded (the account's email quota is used up) stops
+ *   the run (QUOTA_ERRORS); 429 rate_limit_exceeded is retried.
  */
 import type {
 	DispatchMode,
@@ -93,7 +95,6 @@ function errorOf(response: HttpResponseSpec): ResendError {
 
 /** Retry decision from Resend's documented error names (https://resend.com/docs/api-reference/errors). */
 function retryableError(status: number, name: string | undefined): boolean {
-	if (name === 'daily_quota_exceeded' || name === 'monthly_quota_exceeded') return false;
 	if (name === 'concurrent_idempotent_requests') return true;
 	if (name === 'invalid_idempotent_request') return false;
 	return isRetryableStatus(status);
@@ -101,6 +102,14 @@ function retryableError(status: number, name: string | undefined): boolean {
 
 /** Resend's testing-mode refusal (403 validation_error), with the owner's address when it names it. */
 const TESTING_MODE = /only send testing emails/i;
+
+/**
+ * Resend's email quotas, 429 `daily_quota_exceeded` "You have reached your daily email sending
+ * quota." and `monthly_quota_exceeded` (https://resend.com/docs/api-reference/errors), unlike its
+ * 429 `rate_limit_exceeded` (requests per second, retried): the account's quota does not come back
+ * within a run, so the message is not retried and the rest of the run is not sent (stopsRun).
+ */
+const QUOTA_ERRORS = new Map([['daily_quota_exceeded', 'daily'], ['monthly_quota_exceeded', 'monthly']]);
 const TESTING_OWNER = /own email address \(([^()\s<>]+@[^()\s<>]+)\)/i;
 
 /** The bare, lower-cased addresses of a `to`/`cc`/`bcc` value ("a@b.c", "Name <a@b.c>" or a list). */
@@ -210,6 +219,11 @@ export const resend: EspProvider = {
 			const text = `HTTP ${response.status}${error.name ? ` ${error.name}` : ''}${error.message ? `: ${error.message}` : ''}`;
 			if (response.status === 403 && error.name === 'validation_error' && TESTING_MODE.test(error.message ?? '')) {
 				return testingModeResults(plan, text, TESTING_OWNER.exec(error.message ?? '')?.[1]?.toLowerCase());
+			}
+			const quota = QUOTA_ERRORS.get(error.name ?? '');
+			if (quota !== undefined) {
+				const stopsRun = `Resend's ${quota} email sending quota is used up (${text}), so the rest of this run was not sent`.slice(0, 300);
+				return failAll(plan, response, text.slice(0, 500), false).map((r) => ({ ...r, stopsRun }));
 			}
 			if (response.status === 403 && error.name === 'validation_error') {
 				// Resend's other 403 validation_error is about the sender, not the key (that one is 403
