@@ -420,7 +420,8 @@ describe('templates: behaviour', () => {
 			expect(result.items('Send').map((i) => i.json.status)).toEqual(['sent', 'sent']);
 			expect(result.error?.message).toContain('CRM unavailable');
 			const order = result.executionOrder;
-			expect(order.indexOf('Update CRM (placeholder)')).toBeLessThan(order.indexOf('Send'));
+			// the CRM update waits for the offers (it sits below them on the canvas): a slow CRM does not delay them
+			expect(order.indexOf('Update CRM (placeholder)')).toBeGreaterThan(order.indexOf('Send'));
 			expect(order.slice(-2)).toEqual(['Failures, after the sends', 'Fail on refused recipient or CRM error']);
 		});
 
