@@ -42,10 +42,10 @@ describe.each(storages)('Record Events inputs on $name', (storage) => {
 		expect(got.lastOrderAt).toBe('2026-03-01T10:00:00.123Z');
 		const tx = (await run('export', [{}], { exportWhat: 'transactions', format: 'items' })).items('Profile');
 		expect(tx.map((i) => [i.json.messageId, i.json.timestamp])).toEqual([[order.messageId, '2026-03-01T10:00:00.123Z']]);
-		// Check Event Since from the same instant: the order is not after it
-		const since = await run('checkSince', [{ userId: 'frac-1' }], { since: 'time', sinceTime: '2026-03-01T10:00:00.122Z' });
+		// Check Event Since from the order's millisecond counts it (a Since Time counts events at or after it); one later does not
+		const since = await run('checkSince', [{ userId: 'frac-1' }], { since: 'time', sinceTime: '2026-03-01T10:00:00.123Z' });
 		expect(since.items('Profile')[0].json.happenedSince).toBe(true);
-		const notSince = await run('checkSince', [{ userId: 'frac-1' }], { since: 'time', sinceTime: '2026-03-01T10:00:00.123Z' });
+		const notSince = await run('checkSince', [{ userId: 'frac-1' }], { since: 'time', sinceTime: '2026-03-01T10:00:00.124Z' });
 		expect(notSince.items('Profile')[0].json.happenedSince).toBe(false);
 	});
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { profileTimeMs, type ProfileStore } from '../../engines/profile';
+import { eventPosition, type ProfileStore, type SinceStart } from '../../engines/profile';
 import { canonicalEventName } from '../../engines/types/CanonicalEvent';
 import { dateParameterMs, failedItem, findByProperties, isPlaceholderItem, lookupFor } from './common';
 
@@ -29,7 +29,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'The Triggering Event',
 				value: 'triggeringEvent',
-				description: 'Since the item’s own timestamp (the item is a canonical event, e.g. the abandoned checkout); the item itself does not count',
+				description: 'Events after the item (a canonical event, e.g. the abandoned checkout): later, or at the same time and received after it; the item itself does not count',
 			},
 			{ name: 'A Time', value: 'time', description: 'Since the time set below' },
 		],
@@ -41,7 +41,7 @@ export const description: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		required: true,
-		description: 'Count only events after this time',
+		description: 'Count events at or after this time',
 		displayOptions: { show: { operation: ['checkSince'], since: ['time'] } },
 	},
 	{
@@ -86,26 +86,25 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const eventName = canonicalEventName(typed);
 			if (!eventName) throw new NodeOperationError(this.getNode(), `Item ${i}: "Event Name" is empty`, { itemIndex: i });
 			const sinceMode = this.getNodeParameter('since', i, 'triggeringEvent') as string;
-			let since: number;
-			let exclude = '';
+			let since: SinceStart;
 			if (sinceMode === 'time') {
-				since = dateParameterMs(this, this.getNodeParameter('sinceTime', i, ''), 'Since Time', i);
+				// events at that very time count
+				since = new Date(dateParameterMs(this, this.getNodeParameter('sinceTime', i, ''), 'Since Time', i));
 			} else {
-				// the item's own timestamp, read as Record Events read it when it was recorded
-				const time = profileTimeMs(items[i].json.timestamp);
-				if (time === undefined) {
+				// the item where Record Events put it (timestamp, receivedAt, messageId): the events after it count
+				const position = eventPosition(items[i].json);
+				if (position === undefined) {
 					throw new NodeOperationError(this.getNode(), `Item ${i} has no parseable "timestamp" field to check since`, {
 						itemIndex: i,
 						description: 'Feed the triggering canonical event, or set "Since" to "A Time".',
 					});
 				}
-				since = time;
-				exclude = typeof items[i].json.messageId === 'string' ? (items[i].json.messageId as string) : '';
+				since = position;
 			}
-			let result = await store.hasEventSince(lookup, eventName, new Date(since), exclude);
+			let result = await store.hasEventSince(lookup, eventName, since);
 			// Events recorded under the name exactly as typed ("order completed" from a workflow's own
 			// events, which Record Events keeps as given) still count, as they did before canonical names.
-			if (!result.happened && typed !== eventName) result = await store.hasEventSince(lookup, typed, new Date(since), exclude);
+			if (!result.happened && typed !== eventName) result = await store.hasEventSince(lookup, typed, since);
 			if (route) {
 				(result.happened ? yes : no).push({ json: items[i].json, pairedItem: { item: i } });
 			} else {

@@ -12,6 +12,7 @@ import { CART_SNAPSHOT_EVENTS, ENGAGEMENT_EVENTS, type CanonicalEvent } from '..
 import type { CustomerProfile, ProfileCartLine, ProfileOpenCart, ProfileProductView, ProfileSubscription } from '../types/CustomerProfile';
 import { emailKey } from './email';
 import { profileTimeMs } from './time';
+import type { EventPosition } from './types';
 
 const DAY = 86_400_000;
 
@@ -176,6 +177,28 @@ function refuseNul(value: unknown, field: string): void {
 	}
 }
 
+/** An event's `receivedAt` as the store keeps it: text read as profileTimeMs reads it; a number or anything else is none. */
+function receivedTimeMs(v: unknown): number | undefined {
+	return typeof v === 'string' ? profileTimeMs(v) : undefined;
+}
+
+/**
+ * Where an item stands among the recorded events (Check Event Since's triggering event): its
+ * timestamp, its receivedAt (else its timestamp) and its messageId, as Record Events stores them
+ * (a messageId it could not store is ''). Undefined when the item has no readable timestamp.
+ */
+export function eventPosition(item: { timestamp?: unknown; receivedAt?: unknown; messageId?: unknown }): EventPosition | undefined {
+	const timestamp = profileTimeMs(item.timestamp);
+	if (timestamp === undefined) return undefined;
+	let messageId = '';
+	try {
+		messageId = idText(item.messageId, 'messageId') ?? '';
+	} catch {
+		// not an id Record Events would keep (1.5): no recorded event has it
+	}
+	return { timestamp, receivedAt: receivedTimeMs(item.receivedAt) ?? timestamp, messageId };
+}
+
 /**
  * How far an event's timestamp may lie after the moment it was received (or, without receivedAt,
  * recorded): provider clocks and queues are off by seconds or minutes; a day covers any time zone
@@ -220,9 +243,9 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 			'timestamp',
 		);
 	}
-	const receivedParsed = (typeof event.receivedAt === 'string' ? profileTimeMs(event.receivedAt) : undefined) ?? NaN;
+	const receivedParsed = receivedTimeMs(event.receivedAt);
 	// the earlier of "received" and "now": a receivedAt in the future proves nothing
-	const reference = Math.min(Number.isFinite(receivedParsed) ? receivedParsed : Infinity, now ?? Infinity);
+	const reference = Math.min(receivedParsed ?? Infinity, now ?? Infinity);
 	if (ts > reference + FUTURE_TOLERANCE_MS) {
 		// name the field to fix: receivedAt when it is the bound (an item copied from an older event keeps it)
 		const against = reference === now ? 'it is recorded' : 'its receivedAt';
@@ -245,7 +268,7 @@ export function validateEvent(input: unknown, now?: number): ValidEvent {
 	return {
 		event: { ...event, messageId, event: name, userId: userId ?? null, email: email ?? null, anonymousId: anonymousId ?? null },
 		ts,
-		receivedAt: Number.isFinite(receivedParsed) ? receivedParsed : ts,
+		receivedAt: receivedParsed ?? ts,
 		keys: {
 			...(userId ? { u: `u:${userId}` } : {}),
 			...(email ? { e: `e:${email}` } : {}),

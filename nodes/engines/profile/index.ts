@@ -12,7 +12,7 @@ import { SqliteProfileStore } from './sqlite';
 import { validPrefix, type ProfileStore, type StoreOptions } from './types';
 
 export * from './types';
-export { toProfile, toMinor, validateEvent, checkEvent, InvalidEventError } from './fold';
+export { toProfile, toMinor, validateEvent, checkEvent, eventPosition, InvalidEventError } from './fold';
 export { SqliteProfileStore } from './sqlite';
 export { PostgresProfileStore, type PostgresConnection } from './postgres';
 export { flattenProfile, scopeLabel, toCsv, PROFILE_CSV_COLUMNS, TRANSACTION_CSV_COLUMNS } from './csv';

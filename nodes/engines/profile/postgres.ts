@@ -24,7 +24,9 @@ import {
 	type IdentityLookup,
 	type ProfileStore,
 	type RecordResult,
+	sinceBound,
 	type SinceResult,
+	type SinceStart,
 	type StoreOptions,
 	type Suppression,
 	mergeSuppressionRows,
@@ -351,20 +353,23 @@ export class PostgresProfileStore implements ProfileStore {
 		return withAddressSuppression(profile, addresses.length ? await this.addressFacts(addresses) : undefined);
 	}
 
-	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
+	async hasEventSince(lookup: IdentityLookup, eventName: string, since: SinceStart): Promise<SinceResult> {
 		await this.init();
 		const keys = lookupKeys(lookup);
 		if (!keys.length) return { profileFound: false, happened: false, at: null, count: 0 };
 		// One round trip: the first known identity in priority order (not, after an unknown userId, a
-		// profile of another userId: acceptsProfile), then its matching events.
+		// profile of another userId: acceptsProfile), then its matching events. messageIds compare
+		// byte-wise (COLLATE "C"), as SQLite compares them, whatever the database's collation.
+		const b = sinceBound(since);
 		const { rows } = await this.q(this.pool, 
 			`WITH p AS (SELECT i.profile_id FROM ${this.t.identities} i LEFT JOIN ${this.t.profiles} pr ON pr.profile_id = i.profile_id
 			   WHERE i.key = ANY($1::text[]) AND (i.key LIKE 'u:%' OR $5::text IS NULL OR pr.user_id IS NULL OR pr.user_id = $5::text)
 			   ORDER BY array_position($1::text[], i.key) LIMIT 1)
 			 SELECT p.profile_id, MIN(e.ts) AS first, COUNT(e.message_id) AS n FROM p
-			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts > $3 AND e.message_id <> $4
+			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts >= $3
+			   AND (e.ts, e.received_at, e.message_id COLLATE "C") > ($3, $6, $4::text) AND e.message_id <> $4
 			 GROUP BY p.profile_id`,
-			[keys, eventName, since.getTime(), excludeMessageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null],
+			[keys, eventName, b.timestamp, b.messageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null, b.receivedAt],
 		);
 		if (!rows.length) return { profileFound: false, happened: false, at: null, count: 0 };
 		const n = Number(rows[0].n);

@@ -26,7 +26,9 @@ import {
 	type IdentityLookup,
 	type ProfileStore,
 	type RecordResult,
+	sinceBound,
 	type SinceResult,
+	type SinceStart,
 	type StoreOptions,
 	type Suppression,
 	mergeSuppressionRows,
@@ -269,7 +271,9 @@ export class SqliteProfileStore implements ProfileStore {
 		);
 		s(
 			'since',
-			`SELECT MIN(ts) AS first, COUNT(*) AS n FROM ${events} WHERE profile_id = ? AND event = ? AND ts > ? AND message_id <> ?`,
+			// ts >= ? first, so the (profile_id, event, ts) index bounds the scan
+			`SELECT MIN(ts) AS first, COUNT(*) AS n FROM ${events}
+			 WHERE profile_id = ? AND event = ? AND ts >= ? AND (ts, received_at, message_id) > (?, ?, ?) AND message_id <> ?`,
 		);
 		s('prune', `DELETE FROM ${events} WHERE ts < ?`);
 	}
@@ -341,10 +345,11 @@ export class SqliteProfileStore implements ProfileStore {
 		return withAddressSuppression(profile, addresses.length ? this.addressFacts(addresses) : undefined);
 	}
 
-	async hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId = ''): Promise<SinceResult> {
+	async hasEventSince(lookup: IdentityLookup, eventName: string, since: SinceStart): Promise<SinceResult> {
 		const id = this.findProfileId(lookup);
 		if (!id) return { profileFound: false, happened: false, at: null, count: 0 };
-		const row = this.st.since.get(id, eventName, since.getTime(), excludeMessageId) as { first: number | null; n: number };
+		const b = sinceBound(since);
+		const row = this.st.since.get(id, eventName, b.timestamp, b.timestamp, b.receivedAt, b.messageId, b.messageId) as { first: number | null; n: number };
 		return {
 			profileFound: true,
 			happened: row.n > 0,

@@ -21,10 +21,35 @@ export interface RecordResult {
 	field?: string;
 }
 
+/**
+ * Where Check Event Since starts. A time counts the events at or after it. An event (the
+ * triggering one) counts the events after it in the store's order: by timestamp, then by when
+ * they were received, then by messageId; so of two events at the same second, the one received
+ * later is after the other (and of a burst, exactly one has nothing after it), and the event
+ * itself never counts.
+ */
+export type SinceStart = Date | EventPosition;
+
+/** A recorded event's place in the store's order of events (epoch milliseconds, and its messageId). */
+export interface EventPosition {
+	timestamp: number;
+	receivedAt: number;
+	messageId: string;
+}
+
+/**
+ * The position both stores count the events after, as `(ts, received_at, message_id) > (…)`: an
+ * event's own, or for a time the place before every event at that time (a stored receivedAt is a
+ * Date's time, above Number.MIN_SAFE_INTEGER).
+ */
+export function sinceBound(since: SinceStart): EventPosition {
+	return since instanceof Date ? { timestamp: since.getTime(), receivedAt: Number.MIN_SAFE_INTEGER, messageId: '' } : since;
+}
+
 export interface SinceResult {
 	profileFound: boolean;
 	happened: boolean;
-	/** When the first matching event after `since` happened. */
+	/** When the first matching event since `since` happened. */
 	at: string | null;
 	count: number;
 }
@@ -203,8 +228,8 @@ export interface ProfileStore {
 	 */
 	record(events: unknown[], options?: { now?: Date }): Promise<RecordResult[]>;
 	get(lookup: IdentityLookup, now?: Date): Promise<CustomerProfile | null>;
-	/** Has `eventName` happened for this customer strictly after `since` (ignoring `excludeMessageId`)? */
-	hasEventSince(lookup: IdentityLookup, eventName: string, since: Date, excludeMessageId?: string): Promise<SinceResult>;
+	/** Has `eventName` happened for this customer since `since` (see SinceStart)? */
+	hasEventSince(lookup: IdentityLookup, eventName: string, since: SinceStart): Promise<SinceResult>;
 	exportProfiles(options?: ExportOptions): Promise<CustomerProfile[]>;
 	exportTransactions(options?: ExportOptions): Promise<Transaction[]>;
 	erase(lookup: IdentityLookup): Promise<EraseResult>;

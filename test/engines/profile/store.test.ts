@@ -327,21 +327,21 @@ describe.each(backends)('profile store on $name', (backend) => {
 		const store = await backend.open();
 		const cart = ev({ event: 'Checkout Started', userId: 'u5', properties: { products: [{ product_id: 'p' }] } }, 10);
 		await store.record([cart, ev({ event: 'Order Completed', userId: 'u5', properties: { total: 1 } }, 5)]);
-		const since = new Date(Date.parse(cart.timestamp));
-		expect(await store.hasEventSince({ userId: 'u5' }, 'Order Completed', since, cart.messageId)).toEqual({
+		const since = { timestamp: Date.parse(cart.timestamp), receivedAt: Date.parse(cart.receivedAt!), messageId: cart.messageId };
+		expect(await store.hasEventSince({ userId: 'u5' }, 'Order Completed', since)).toEqual({
 			profileFound: true,
 			happened: false,
 			at: null,
 			count: 0,
 		});
 		await store.record([ev({ event: 'Order Completed', userId: 'u5', properties: { total: 1 } }, 70)]);
-		expect(await store.hasEventSince({ userId: 'u5' }, 'Order Completed', since, cart.messageId)).toEqual({
+		expect(await store.hasEventSince({ userId: 'u5' }, 'Order Completed', since)).toEqual({
 			profileFound: true,
 			happened: true,
 			at: at(70),
 			count: 1,
 		});
-		expect(await store.hasEventSince({ userId: 'u5' }, 'Checkout Started', new Date(T0), cart.messageId)).toMatchObject({ happened: false });
+		expect(await store.hasEventSince({ userId: 'u5' }, 'Checkout Started', since)).toMatchObject({ happened: false });
 		expect(await store.hasEventSince({ userId: 'ghost' }, 'Order Completed', since)).toEqual({
 			profileFound: false,
 			happened: false,
