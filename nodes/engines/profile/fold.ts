@@ -739,7 +739,9 @@ export const NOT_ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
  * Whether an event is the customer's activity, what `lastActiveAt` is the latest of: any event
  * except NOT_ACTIVITY_EVENTS, an `Email Opened` the provider flags as a machine open
  * (`properties.machine_open` true: SendGrid machine opens, Brevo proxy opens, e.g. Apple Mail
- * Privacy Protection loading images at delivery), and any other event of an ESP source (ESP_SOURCES)
+ * Privacy Protection loading images at delivery), an `Email Link Clicked` the provider flags as a
+ * bot's click (`properties.machine_click` true: Mailgun's bot detection, e.g. a security gateway
+ * following every link), and any other event of an ESP source (ESP_SOURCES)
  * than `Email Opened` / `Email Link Clicked` (a provider report passed through as `Unknown`, e.g. a
  * deferral). Store, web and custom events (views, carts, checkouts, orders, sign-ups, Identify,
  * Page Viewed, your own names) count.
@@ -747,7 +749,7 @@ export const NOT_ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
 export function isCustomerActivity(e: CanonicalEvent): boolean {
 	if (NOT_ACTIVITY_EVENTS.has(e.event)) return false;
 	if (e.event === 'Email Opened') return (e.properties as Record<string, unknown> | undefined)?.machine_open !== true;
-	if (e.event === 'Email Link Clicked') return true;
+	if (e.event === 'Email Link Clicked') return (e.properties as Record<string, unknown> | undefined)?.machine_click !== true;
 	const source = (e.context as Record<string, unknown> | undefined)?.source;
 	return !(typeof source === 'string' && ESP_SOURCES.has(source.trim().toLowerCase()));
 }

@@ -39,6 +39,8 @@ const deliverySide = (from: number): CanonicalEvent[] => [
 	ev('Email Sent', from, {}, 'sendgrid'),
 	ev('Email Delivered', from + 1, {}, 'sendgrid'),
 	ev('Email Opened', from + 2, { machine_open: true }, 'sendgrid'),
+	// Mailgun's bot detection: a security gateway following the email's links (client-info.bot)
+	ev('Email Link Clicked', from + 2, { link_url: 'https://shop.example/x', machine_click: true, machine_click_kind: 'generic' }, 'mailgun'),
 	ev('Email Bounced', from + 3, { bounce_type: 'soft' }, 'mailgun'),
 	ev('Email Dropped', from + 4, {}, 'brevo'),
 	ev('Unknown', from + 5, {}, 'sendgrid'),
