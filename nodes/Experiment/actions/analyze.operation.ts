@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 				name: 'Engagement Events',
 				value: 'events',
 				description:
-					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled, or Order Refunded events returning its whole total, withdraw the order of the same order_id and store) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
+					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled, or Order Refunded events returning its whole total, withdraw the order of the same order_id and store) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient, and a recipient who clicked as opened too',
 			},
 		],
 		displayOptions: show,
@@ -433,12 +433,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
 	try {
 		let machineOpens = 0;
+		let inferredOpens = 0;
 		if (eventInput) {
 			const countMachineOpens = options.countMachineOpens === true || options.countMachineOpens === 'true';
-			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
+			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens, inferredOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
 		}
+		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
 		const report = analyze(counts, {
-			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
+			metric,
 			control: textParameter(this.getNodeParameter('control', 0, 'control'), 'Control Variant'),
 			// emptied by an expression: no effect (the engine's error says it must be above 0)
 			mde: (numberParameter(this.getNodeParameter('mdePercent', 0, 10), 'Minimum Detectable Effect (%)') ?? 0) / 100,
@@ -452,7 +454,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			orderAttribution: eventInput?.mode.mode,
 			expectedSplit: expectedSplit(options.expectedSplit),
 		});
-		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, ...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}), attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
+		// the open rate's reader should know that some opens are clicks without a counted open
+		if (metric === 'opened' && inferredOpens > 0)
+			report.summary += ` ${inferredOpens} ${inferredOpens === 1 ? 'recipient who clicked without a counted open (images blocked, or only a machine open) is' : 'recipients who clicked without a counted open (images blocked, or only a machine open) are'} counted as opened.`;
+		const eventFields = {
+			events_ignored: ignored,
+			...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}),
+			...(inferredOpens > 0 ? { opens_inferred_from_clicks: inferredOpens } : {}),
+			attribution,
+		};
+		return [{ json: { ...report, ...(inputType === 'events' ? eventFields : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {
 		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem }, ...rowErrors];
 		throw new NodeOperationError(this.getNode(), (error as Error).message);
