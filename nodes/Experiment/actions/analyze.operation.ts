@@ -139,15 +139,29 @@ function num(json: IDataObject, field: string, i: number, required: boolean): nu
 }
 
 /**
+ * A variant or experiment name read from data (a count row, an event, an ESP Dispatch result):
+ * text trimmed, a number as its text; undefined when empty. A spreadsheet's "control " is the
+ * variant "control", as the parameters that name variants (Assign's Variants, Control Variant,
+ * Exclude Variants, Expected Split) are read trimmed too.
+ */
+function nameOf(value: unknown): string | undefined {
+	const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	return text === '' ? undefined : text;
+}
+
+/**
  * Reads one count row; throws an AnalyzeError naming the item and the field. The metric's count
  * is required and may not exceed `sent` on every row of a compared (not excluded) variant.
  */
 function countRow(json: IDataObject, variantField: string, i: number, metric: Metric, exclude: ReadonlySet<string>): VariantCounts {
-	const variant = json[variantField];
-	if (variant === undefined || variant === null || variant === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
-	const compared = !exclude.has(String(variant));
+	const given = json[variantField];
+	if (given === undefined || given === null || given === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
+	// blank text is no name; anything else that is not text or a number keeps its former reading
+	const variant = typeof given === 'string' || typeof given === 'number' ? nameOf(given) : String(given);
+	if (variant === undefined) throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
+	const compared = !exclude.has(variant);
 	const row: VariantCounts = {
-		variant: String(variant),
+		variant,
 		sent: num(json, 'sent', i, true) as number,
 		opened: num(json, 'opened', i, compared && metric === 'opened'),
 		clicked: num(json, 'clicked', i, compared && metric === 'clicked'),
@@ -267,7 +281,7 @@ const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queue
 function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || typeof json.status !== 'string' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined && !(json.status === 'duplicate' && json.error === DUPLICATE_IN_RUN);
-	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids: resultIds(json, str, true), time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
+	return { event: mailed ? 'Email Sent' : '', variant: nameOf(json.variant), experiment: nameOf(json.experiment), ids: resultIds(json, str, true), time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
 }
 
 /** An ESP Dispatch result's recipient ids: the message (when one was sent), the address, the userId. */
@@ -314,7 +328,7 @@ function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number,
 function heldOutEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || json.status !== 'suppressed' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	if (json.heldOutAt === undefined || json.heldOutAt === null || json.heldOutAt === '') return undefined;
-	return { event: '', heldOut: true, variant: str(json.variant), experiment: str(json.experiment), ids: resultIds(json, str, false), time: eventTime(json.heldOutAt) };
+	return { event: '', heldOut: true, variant: nameOf(json.variant), experiment: nameOf(json.experiment), ids: resultIds(json, str, false), time: eventTime(json.heldOutAt) };
 }
 
 /** Under the attribution window a held-out customer of the experiment analysed needs a readable `heldOutAt`. */
@@ -394,8 +408,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const props = (json.properties ?? {}) as IDataObject;
 			events.push({
 				event: String(json.event ?? ''),
-				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
-				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
+				variant: nameOf(props.variant) ?? nameOf(props.pz_variant) ?? nameOf(json.variant),
+				experiment: nameOf(props.experiment_id) ?? nameOf(props.pz_experiment_id) ?? nameOf(json.experiment),
 				ids: recipientIds(json, props, str),
 				machineOpen: props.machine_open === true,
 				time: eventTime(json.timestamp),
