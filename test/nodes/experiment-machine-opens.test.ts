@@ -44,12 +44,14 @@ const table = (report: IDataObject) => (report.variants as IDataObject[]).map((v
 describe('A/B Experiment Analyze: machine opens', () => {
 	it('by default a machine open counts as a send, not an open, and the report says how many were left out', async () => {
 		const report = await analyze();
-		// by hand: control 3 sent, 1 opened (anna), 0 clicked; treatment 4 sent (gus by his open), 0 opened, 1 clicked (eve)
+		// by hand: control 3 sent, 1 opened (anna), 0 clicked; treatment 4 sent (gus by his open), 1 clicked
+		// (eve), and 1 opened: eve, whose click shows she opened it (her own open was a machine open)
 		expect(table(report)).toEqual([
 			['control', 3, 1, 0],
-			['treatment', 4, 0, 1],
+			['treatment', 4, 1, 1],
 		]);
 		expect(report.machine_opens_not_counted).toBe(5);
+		expect(report.opens_inferred_from_clicks).toBe(1);
 	});
 
 	it('Count Machine Opens on: every open counts, as before', async () => {

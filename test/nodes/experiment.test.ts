@@ -74,7 +74,7 @@ describe('A/B Experiment through the n8n engine', () => {
 		);
 		expect(result.error).toBeUndefined();
 		const report = result.items('Analyze')[0].json;
-		expect((report.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.opened, v.clicked])).toEqual([['control', 2, 1, 0], ['b', 1, 0, 1]]);
+		expect((report.variants as Array<Record<string, unknown>>).map((v) => [v.variant, v.sent, v.opened, v.clicked])).toEqual([['control', 2, 1, 0], ['b', 1, 1, 1]]); // m3's click counts as an open
 		expect(report.verdict).toBe('needs_more_data'); // control click rate 0: no plan possible yet
 
 		const bad = await runWorkflow({ nodes: [node('Analyze', 'experiment', { operation: 'analyze' })], connections: {} }, { input: [{ json: { variant: 'control', sent: 10, converted: 20 } }, { json: { variant: 'b', sent: 10, converted: 1 } }] });

@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 				name: 'Engagement Events',
 				value: 'events',
 				description:
-					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled, or Order Refunded events returning its whole total, withdraw the order of the same order_id and store) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient',
+					'Canonical events (Email Sent/Delivered/Opened/Link Clicked, Order Completed; Order Cancelled, or Order Refunded events returning its whole total, withdraw the order of the same order_id and store) tagged with the variant, and ESP Dispatch results (each mailed recipient is a send of its variant, each held-out one a customer of the holdout); counted per distinct recipient, and a recipient who clicked as opened too',
 			},
 		],
 		displayOptions: show,
@@ -139,15 +139,29 @@ function num(json: IDataObject, field: string, i: number, required: boolean): nu
 }
 
 /**
+ * A variant or experiment name read from data (a count row, an event, an ESP Dispatch result):
+ * text trimmed, a number as its text; undefined when empty. A spreadsheet's "control " is the
+ * variant "control", as the parameters that name variants (Assign's Variants, Control Variant,
+ * Exclude Variants, Expected Split) are read trimmed too.
+ */
+function nameOf(value: unknown): string | undefined {
+	const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	return text === '' ? undefined : text;
+}
+
+/**
  * Reads one count row; throws an AnalyzeError naming the item and the field. The metric's count
  * is required and may not exceed `sent` on every row of a compared (not excluded) variant.
  */
 function countRow(json: IDataObject, variantField: string, i: number, metric: Metric, exclude: ReadonlySet<string>): VariantCounts {
-	const variant = json[variantField];
-	if (variant === undefined || variant === null || variant === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
-	const compared = !exclude.has(String(variant));
+	const given = json[variantField];
+	if (given === undefined || given === null || given === '') throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
+	// blank text is no name; anything else that is not text or a number keeps its former reading
+	const variant = typeof given === 'string' || typeof given === 'number' ? nameOf(given) : String(given);
+	if (variant === undefined) throw new AnalyzeError(`Item ${i}: field "${variantField}" (variant) is missing`);
+	const compared = !exclude.has(variant);
 	const row: VariantCounts = {
-		variant: String(variant),
+		variant,
 		sent: num(json, 'sent', i, true) as number,
 		opened: num(json, 'opened', i, compared && metric === 'opened'),
 		clicked: num(json, 'clicked', i, compared && metric === 'clicked'),
@@ -267,7 +281,7 @@ const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queue
 function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || typeof json.status !== 'string' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined && !(json.status === 'duplicate' && json.error === DUPLICATE_IN_RUN);
-	return { event: mailed ? 'Email Sent' : '', variant: str(json.variant), experiment: str(json.experiment), ids: resultIds(json, str, true), time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
+	return { event: mailed ? 'Email Sent' : '', variant: nameOf(json.variant), experiment: nameOf(json.experiment), ids: resultIds(json, str, true), time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
 }
 
 /** An ESP Dispatch result's recipient ids: the message (when one was sent), the address, the userId. */
@@ -314,7 +328,7 @@ function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number,
 function heldOutEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || json.status !== 'suppressed' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	if (json.heldOutAt === undefined || json.heldOutAt === null || json.heldOutAt === '') return undefined;
-	return { event: '', heldOut: true, variant: str(json.variant), experiment: str(json.experiment), ids: resultIds(json, str, false), time: eventTime(json.heldOutAt) };
+	return { event: '', heldOut: true, variant: nameOf(json.variant), experiment: nameOf(json.experiment), ids: resultIds(json, str, false), time: eventTime(json.heldOutAt) };
 }
 
 /** Under the attribution window a held-out customer of the experiment analysed needs a readable `heldOutAt`. */
@@ -394,8 +408,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const props = (json.properties ?? {}) as IDataObject;
 			events.push({
 				event: String(json.event ?? ''),
-				variant: str(props.variant) ?? str(props.pz_variant) ?? str(json.variant),
-				experiment: str(props.experiment_id) ?? str(props.pz_experiment_id) ?? str(json.experiment),
+				variant: nameOf(props.variant) ?? nameOf(props.pz_variant) ?? nameOf(json.variant),
+				experiment: nameOf(props.experiment_id) ?? nameOf(props.pz_experiment_id) ?? nameOf(json.experiment),
 				ids: recipientIds(json, props, str),
 				machineOpen: props.machine_open === true,
 				time: eventTime(json.timestamp),
@@ -433,12 +447,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
 	try {
 		let machineOpens = 0;
+		let inferredOpens = 0;
 		if (eventInput) {
 			const countMachineOpens = options.countMachineOpens === true || options.countMachineOpens === 'true';
-			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
+			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens, inferredOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
 		}
+		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
 		const report = analyze(counts, {
-			metric: this.getNodeParameter('metric', 0, 'converted') as Metric,
+			metric,
 			control: textParameter(this.getNodeParameter('control', 0, 'control'), 'Control Variant'),
 			// emptied by an expression: no effect (the engine's error says it must be above 0)
 			mde: (numberParameter(this.getNodeParameter('mdePercent', 0, 10), 'Minimum Detectable Effect (%)') ?? 0) / 100,
@@ -452,7 +468,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			orderAttribution: eventInput?.mode.mode,
 			expectedSplit: expectedSplit(options.expectedSplit),
 		});
-		return [{ json: { ...report, ...(inputType === 'events' ? { events_ignored: ignored, ...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}), attribution } : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
+		// the open rate's reader should know that some opens are clicks without a counted open
+		if (metric === 'opened' && inferredOpens > 0)
+			report.summary += ` ${inferredOpens} ${inferredOpens === 1 ? 'recipient who clicked without a counted open (images blocked, or only a machine open) is' : 'recipients who clicked without a counted open (images blocked, or only a machine open) are'} counted as opened.`;
+		const eventFields = {
+			events_ignored: ignored,
+			...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}),
+			...(inferredOpens > 0 ? { opens_inferred_from_clicks: inferredOpens } : {}),
+			attribution,
+		};
+		return [{ json: { ...report, ...(inputType === 'events' ? eventFields : {}) } as unknown as IDataObject, pairedItem }, ...rowErrors];
 	} catch (error) {
 		if (this.continueOnFail()) return [{ json: { error: (error as Error).message }, pairedItem }, ...rowErrors];
 		throw new NodeOperationError(this.getNode(), (error as Error).message);

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { isDeepStrictEqual } from 'node:util';
 import { CatalogueFieldError, unavailableReason } from '../../engines/reco/availability';
 import { customerFromItem, idOf, InputError } from '../../engines/reco/input';
 import { compileModel, ModelError, recommend, type CompiledModel } from '../../engines/reco/recommend';
@@ -171,14 +172,31 @@ function loadCatalogue(ctx: IExecuteFunctions, options: IDataObject): Catalogue 
 	// on unless turned off: a product the catalogue marks out of stock must not be emailed
 	const skipUnavailable = options.skipUnavailable !== false;
 	const map = new Map<string, ProductDetails>();
-	// a product listed twice takes its details and its availability from its last row
 	const isUnavailable = new Map<string, boolean>();
+	/** The row each product id was first listed on. */
+	const firstRow = new Map<string, number>();
 	raw.forEach((p, k) => {
 		const given = p && typeof p === 'object' ? ((p as IDataObject).product_id ?? (p as IDataObject).id) : undefined;
 		// read as Train and the customer's lists read product ids: a spreadsheet's "SKU-1 " is the model's "SKU-1"
 		const id = idOf(given);
 		if (id === undefined) throw new NodeOperationError(ctx.getNode(), `Catalogue product ${k} has no product_id`);
 		const { product_id: _drop, ...rest } = p as IDataObject;
+		// A product listed twice with the same details is one product. Listed with different details
+		// (a feed with one row per market or currency, or per variant), its last row's price used to
+		// win silently: the email could show another market's price. Refused, naming the rows.
+		const before = map.get(id);
+		if (before !== undefined) {
+			if (isDeepStrictEqual(before, rest)) return;
+			const fields = [...new Set([...Object.keys(before), ...Object.keys(rest)])].sort();
+			const field = fields.find((f) => !isDeepStrictEqual((before as IDataObject)[f], rest[f]));
+			const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 40));
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Catalogue products ${firstRow.get(id)} and ${k} both have product_id "${id}" with different details (${field}: ${show((before as IDataObject)[field!])} and ${show(rest[field!])})`,
+				{ description: 'List each product once: e.g. filter the catalogue to the currency or market of the email (one row per product), or give each variant its own product_id' },
+			);
+		}
+		firstRow.set(id, k);
 		map.set(id, rest as ProductDetails);
 		if (!skipUnavailable) return;
 		try {

@@ -682,6 +682,11 @@ export interface AggregatedEvents {
 	heldOut: string[];
 	/** Email Opened events flagged as machine opens and counted as sends only (0 when machine opens are counted). */
 	machineOpens: number;
+	/**
+	 * Recipients who clicked but had no counted open (images blocked, or only a machine open),
+	 * counted as opened: a click shows the message was opened.
+	 */
+	inferredOpens: number;
 }
 
 /**
@@ -708,6 +713,9 @@ const HOUR_MS = 3_600_000;
  * customer's ids. Ids seen together on one event are joined (union-find, per variant), so an
  * order without `email_id` counts for the recipient its email or userId belongs to, and is not
  * a recipient of its own. Events with no id at all cannot be tied to a recipient: ignored.
+ *
+ * A recipient who clicked is counted as opened too (inferredOpens), even when no open was counted
+ * (images blocked, or a machine open counted as a send only): every click is also an open.
  *
  * Without `experimentId`, the counted events may name one experiment at most (events naming none
  * count too): events of two experiments are an AnalyzeError, since their variants (both "control")
@@ -824,6 +832,8 @@ export function aggregateEvents(
 			);
 	const counts: VariantCounts[] = [];
 	const sets = new Map<string, Array<Set<string>>>();
+	/** Recipients who clicked without a counted open, counted as opened. */
+	let inferredOpens = 0;
 	for (const [variant, v] of variants) {
 		const s = STAGES.map(() => new Set<string>());
 		for (const [stage, id] of v.marks) {
@@ -832,6 +842,15 @@ export function aggregateEvents(
 			// a recipient who opened, clicked or bought was sent the message, even if the Sent event is missing
 			s[0].add(who);
 		}
+		// A click shows the message was opened, even when no open was counted: images blocked (the
+		// tracking pixel never loaded), or only a machine open (counted as a send). Mailchimp and
+		// others count a click as an open for the same reason; without it the click rate could
+		// exceed the open rate.
+		for (const who of s[2])
+			if (!s[1].has(who)) {
+				s[1].add(who);
+				inferredOpens++;
+			}
 		sets.set(variant, s);
 	}
 	const report: AttributionReport = { mode: attribution.mode, window_hours: window ? attribution.windowHours : null };
@@ -956,5 +975,5 @@ export function aggregateEvents(
 	for (const [variant, s] of sets)
 		// the holdout got no email: no opens or clicks to count (not 0 of them)
 		counts.push(variants.get(variant)!.heldOut ? { variant, sent: s[0].size, converted: s[3].size } : { variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
-	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut, machineOpens };
+	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut, machineOpens, inferredOpens };
 }

@@ -193,17 +193,22 @@ export const DEFAULT_CUSTOMER_FIELDS: CustomerFields = { purchased: 'purchased_p
 type Entry = string | { id: string; time?: number };
 
 /**
- * Where a list of products comes from: a field the user names (`given`); the products of an order
- * event (`order`), each with its quantity checked as Train reads it (a number >= 0) and left out
- * when Train leaves it out (isCounted: quantity 0 bought nothing); a stored profile's recent views
- * or cart lines (`profile`), where a product known by its name only (Customer Profile keeps those,
- * and views stored by an older version with no id at all) is left out: it matches no product of the
- * model, and refusing it failed every recommendation for that customer.
+ * Where a list of products comes from: a field the user names or an event's products (`given`);
+ * a stored profile's recent views or cart lines (`profile`), where a product known by its name only
+ * (Customer Profile keeps those, and views stored by an older version with no id at all) is left
+ * out: it matches no product of the model, and refusing it failed every recommendation for that
+ * customer.
  */
-type ListSource = 'given' | 'order' | 'profile';
+type ListSource = 'given' | 'profile';
 
-/** A list of product ids or products (see ListSource). */
-function entries(value: unknown, field: string, from: ListSource = 'given'): Entry[] {
+/**
+ * A list of product ids or products (see ListSource). With `lines` (an order's products, a cart's
+ * lines) a product's quantity is read as Train reads it (a number >= 0, else an error naming it)
+ * and a line of quantity 0 is left out (isCounted): an order line of 0 bought nothing, a cart line
+ * of 0 was removed from the cart (Shopify carts/update, WooCommerce keep it at 0). A profile's cart
+ * line is never refused: one whose quantity is a number at or below 0 is left out.
+ */
+function entries(value: unknown, field: string, from: ListSource = 'given', lines = false): Entry[] {
 	if (value === undefined || value === null) return [];
 	if (!Array.isArray(value)) throw new InputError(`Field "${field}" must be a list of product ids or products`, field);
 	const out: Entry[] = [];
@@ -217,7 +222,10 @@ function entries(value: unknown, field: string, from: ListSource = 'given'): Ent
 				if (from === 'profile') return;
 				throw new InputError(`Field "${field}[${k}]" has no product_id`, `${field}[${k}]`);
 			}
-			if (from === 'order' && !isCounted({ kind: 'purchase', quantity: quantityOf(o.quantity, `${field}[${k}].quantity`) })) return;
+			if (lines) {
+				const quantity = from === 'profile' ? (typeof o.quantity === 'number' ? Math.max(o.quantity, 0) : undefined) : quantityOf(o.quantity, `${field}[${k}].quantity`);
+				if (!isCounted({ kind: 'purchase', quantity })) return;
+			}
 			const t = o.at ?? o.timestamp ?? o.time;
 			out.push({ id: pid, time: parseTime(t, `${field}[${k}]`) });
 			return;
@@ -234,7 +242,9 @@ function entries(value: unknown, field: string, from: ListSource = 'given'): Ent
  * the item adds its products: Order Completed/Paid → purchased (a product of quantity 0 is left out
  * and a negative quantity refused, as Train reads the order), Product Added and the cart
  * snapshots (Cart Viewed/Updated, Checkout Started/Updated/Step Completed/Abandoned, Payment Info
- * Entered) → cart, anything else (Product Viewed...) → viewed.
+ * Entered) → cart (a cart line of quantity 0 was removed: left out), anything else (Product
+ * Viewed...) → viewed. A cart line of quantity 0 in the Cart Field or a profile's open cart is left
+ * out too: it is not in the cart, so it neither seeds nor is kept out of the recommendations.
  */
 export function customerFromItem(json: Record<string, unknown>, fields: CustomerFields = DEFAULT_CUSTOMER_FIELDS): CustomerContext {
 	if (isCanonical(json)) {
@@ -243,12 +253,14 @@ export function customerFromItem(json: Record<string, unknown>, fields: Customer
 		const time = parseTime(event.timestamp, 'timestamp');
 		const props = event.properties;
 		const order = event.event === 'Order Completed' || event.event === 'Order Paid';
-		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products', order ? 'order' : 'given').map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
+		const cart = event.event === 'Product Added' || CART_SNAPSHOT_EVENTS.has(event.event);
+		// an order's and a cart's lines carry quantities: a line of 0 is neither bought nor in the cart
+		const products = Array.isArray(props.products) ? entries(props.products, 'properties.products', 'given', order || cart).map((e) => (typeof e === 'string' ? { id: e, time } : { id: e.id, time: e.time ?? time })) : [];
 		const single = idOf(props.product_id) ?? idOf(props.sku);
-		if (single) products.push({ id: single, time });
+		if (single && !(cart && !isCounted({ kind: 'purchase', quantity: quantityOf(props.quantity, 'properties.quantity') }))) products.push({ id: single, time });
 		const extra = customerFromFields(json, fields);
 		if (order) return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
-		if (event.event === 'Product Added' || CART_SNAPSHOT_EVENTS.has(event.event)) return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
+		if (cart) return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
 		return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
 	}
 	return customerFromFields(json, fields);
@@ -264,14 +276,14 @@ function profileParts(json: Record<string, unknown>, cart: Entry[], viewed: Entr
 	const nested = json.profile;
 	if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) sources.push([nested as Partial<CustomerProfile>, 'profile.']);
 	for (const [profile, prefix] of sources) {
-		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`, 'profile'));
+		if (profile.openCart && Array.isArray(profile.openCart.products)) cart.push(...entries(profile.openCart.products, `${prefix}openCart.products`, 'profile', true));
 		if (Array.isArray(profile.recentViews)) viewed.push(...entries(profile.recentViews, `${prefix}recentViews`, 'profile'));
 	}
 }
 
 function customerFromFields(json: Record<string, unknown>, fields: CustomerFields): CustomerContext {
 	const purchased = entries(readPath(json, fields.purchased), fields.purchased);
-	const cart = entries(readPath(json, fields.cart), fields.cart);
+	const cart = entries(readPath(json, fields.cart), fields.cart, 'given', true);
 	const viewed = entries(readPath(json, fields.viewed), fields.viewed);
 	profileParts(json, cart, viewed);
 	return { purchased, cart: cart.map((c) => (typeof c === 'string' ? c : c.id)), viewed };
