@@ -72,3 +72,41 @@ describe('A/B Experiment Analyze: a recipient who clicked is counted as opened',
 		expect(report.summary).toContain('2 recipients who clicked without a counted open');
 	});
 });
+
+describe('A/B Experiment Analyze: a click the provider flags as a bot\'s (Mailgun machine_click) is neither a click nor an open', () => {
+	// control: a, b delivered; a's only click is a link scanner's (Mailgun client-info.bot "generic");
+	// treatment: c, d delivered; c clicked (a person).
+	const scanned: INodeExecutionData[] = [
+		...['a', 'b'].map((x, k) => ev('Email Delivered', `${x}@example.com`, tags('control', `c${k}`))),
+		...['c', 'd'].map((x, k) => ev('Email Delivered', `${x}@example.com`, tags('treatment', `t${k}`))),
+		ev('Email Link Clicked', 'a@example.com', tags('control', 'c0', { machine_click: true, machine_click_kind: 'generic' })),
+		ev('Email Link Clicked', 'c@example.com', tags('treatment', 't0')),
+	];
+	const run = async (analyzeOptions: INodeParameters = {}) => {
+		const result = await runWorkflow(
+			{ nodes: [node('Analyze', 'experiment', { operation: 'analyze', inputType: 'events', analyzeExperimentId: 'spring', metric: 'clicked', mdePercent: 10, analyzeOptions })], connections: {} },
+			{ input: scanned },
+		);
+		expect(result.error).toBeUndefined();
+		return result.items('Analyze')[0].json;
+	};
+
+	it('counts the scanner\'s click as a send only, and says how many were left out', async () => {
+		const report = await run();
+		// by hand: control 2 sent, 0 opened, 0 clicked; treatment 2 sent, c clicked (and so opened)
+		expect(table(report)).toEqual([
+			['control', 2, 0, 0, 0, 0],
+			['treatment', 2, 1, 1, 0.5, 0.5],
+		]);
+		expect(report.machine_clicks_not_counted).toBe(1);
+	});
+
+	it('with Count Machine Opens on, the scanner\'s click counts as a click and an open', async () => {
+		const report = await run({ countMachineOpens: true });
+		expect(table(report)).toEqual([
+			['control', 2, 1, 1, 0.5, 0.5],
+			['treatment', 2, 1, 1, 0.5, 0.5],
+		]);
+		expect(report.machine_clicks_not_counted).toBeUndefined();
+	});
+});

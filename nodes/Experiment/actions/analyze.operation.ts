@@ -102,7 +102,7 @@ export const description: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether an Email Opened the provider flags as a machine open (SendGrid machine opens, Brevo proxy opens: properties.machine_open, e.g. Apple Mail Privacy Protection loading images at delivery) counts as an open. Off: it counts as a send only, so open rates measure people.',
+					'Whether an Email Opened the provider flags as a machine open (SendGrid machine opens, Brevo proxy opens, Mailgun bot opens: properties.machine_open, e.g. Apple Mail Privacy Protection loading images at delivery), and an Email Link Clicked it flags as a bot\'s (Mailgun: properties.machine_click, e.g. a link scanner), count as an open and a click. Off: they count as a send only, so rates measure people.',
 				displayOptions: { show: { '/inputType': ['events'] } },
 			},
 			{
@@ -412,6 +412,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				experiment: nameOf(props.experiment_id) ?? nameOf(props.pz_experiment_id) ?? nameOf(json.experiment),
 				ids: recipientIds(json, props, str),
 				machineOpen: props.machine_open === true,
+				machineClick: props.machine_click === true,
 				time: eventTime(json.timestamp),
 				// an Order Cancelled, or Order Refunded events of its whole total, withdraw the Order
 				// Completed of the same id (a number or its text) from the same source and store
@@ -447,10 +448,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const pairedItem = (used.length > 0 ? used : items.map((_, i) => i)).map((i) => ({ item: i }));
 	try {
 		let machineOpens = 0;
+		let machineClicks = 0;
 		let inferredOpens = 0;
 		if (eventInput) {
 			const countMachineOpens = options.countMachineOpens === true || options.countMachineOpens === 'true';
-			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens, inferredOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
+			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens, machineClicks, inferredOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
 		}
 		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
 		const report = analyze(counts, {
@@ -474,6 +476,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const eventFields = {
 			events_ignored: ignored,
 			...(machineOpens > 0 ? { machine_opens_not_counted: machineOpens } : {}),
+			...(machineClicks > 0 ? { machine_clicks_not_counted: machineClicks } : {}),
 			...(inferredOpens > 0 ? { opens_inferred_from_clicks: inferredOpens } : {}),
 			attribution,
 		};

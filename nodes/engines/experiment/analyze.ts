@@ -471,6 +471,12 @@ export interface EngagementEvent {
 	 * machine opens (aggregateEvents' `countMachineOpens`).
 	 */
 	machineOpen?: boolean;
+	/**
+	 * On an 'Email Link Clicked': the provider flags it as a bot's click (Mailgun's bot detection:
+	 * canonical `properties.machine_click`), e.g. a security gateway following every link at
+	 * delivery. Counted as a send, not a click (nor an open), unless the caller counts machine opens.
+	 */
+	machineClick?: boolean;
 	/** A single recipient id (same as `ids: [recipient]`). */
 	recipient?: string;
 	/**
@@ -682,6 +688,8 @@ export interface AggregatedEvents {
 	heldOut: string[];
 	/** Email Opened events flagged as machine opens and counted as sends only (0 when machine opens are counted). */
 	machineOpens: number;
+	/** Email Link Clicked events flagged as a bot's clicks and counted as sends only (0 when machine opens are counted). */
+	machineClicks: number;
 	/**
 	 * Recipients who clicked but had no counted open (images blocked, or only a machine open),
 	 * counted as opened: a click shows the message was opened.
@@ -765,6 +773,8 @@ export function aggregateEvents(
 	let ignored = 0;
 	/** Opens counted as sends only (EngagementEvent.machineOpen). */
 	let machineOpens = 0;
+	/** Clicks counted as sends only (EngagementEvent.machineClick). */
+	let machineClicks = 0;
 	/** Without an experiment id to analyse: the experiments the counted events name (one at most). */
 	const experiments = new Set<string>();
 	const withdrawal = orderWithdrawals(events);
@@ -786,6 +796,11 @@ export function aggregateEvents(
 		if (stage === 'opened' && e.machineOpen === true && !countMachineOpens) {
 			stage = 'sent';
 			machineOpens++;
+		}
+		// nor a link scanner's click that anyone read it (or clicked)
+		if (stage === 'clicked' && e.machineClick === true && !countMachineOpens) {
+			stage = 'sent';
+			machineClicks++;
 		}
 		const ids = (e.ids ?? (e.recipient !== undefined ? [e.recipient] : [])).filter((id) => typeof id === 'string' && id !== '');
 		// Under the window any order is a candidate: one without a variant, and one attributed to
@@ -975,5 +990,5 @@ export function aggregateEvents(
 	for (const [variant, s] of sets)
 		// the holdout got no email: no opens or clicks to count (not 0 of them)
 		counts.push(variants.get(variant)!.heldOut ? { variant, sent: s[0].size, converted: s[3].size } : { variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
-	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut, machineOpens, inferredOpens };
+	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut, machineOpens, machineClicks, inferredOpens };
 }
