@@ -77,6 +77,28 @@ describe('Postmark: account and sender refusals', () => {
 			expect(postmark.requests).toHaveLength(3);
 			expect(postmark.accepted.map((a) => a.recipient)).toEqual(['other0@example.com', 'other1@example.com']);
 		});
+
+		it(`ErrorCode ${code} in a batch of two senders bars the refused message's own sender, not the other one`, async () => {
+			refuse();
+			// Batches of 2, in order: [bad, shop], [bad, bad], [shop, shop]. Postmark answers each message of a
+			// batch on its own, so the first answer says which sender it refused.
+			const bad = people(3, 'news@bad.example.com');
+			const shop = people(3, 'news@shop.example.com', 'other');
+			const input = [bad[0], shop[0], bad[1], bad[2], shop[1], shop[2]];
+			const result = await runWorkflow(wf('postmark', 'personalizationPostmarkApi', { batchSize: 2 }), { input, credentials: credentials() });
+			expect(result.error).toBeUndefined();
+			const out = result.items('ESP Dispatch').map((i) => i.json);
+			expect(out.map((o) => [o.status, o.attempts])).toEqual([['failed', 1], ['sent', 1], ['failed', 0], ['failed', 0], ['sent', 1], ['sent', 1]]);
+			expect(out[0].error).toMatch(new RegExp(`^Postmark ErrorCode ${code}: Sender signature not`));
+			for (const o of [out[2], out[3]]) expect(o.error).toMatch(/^not sent: Postmark refused the sender "news@bad\.example\.com" earlier in this run: Postmark ErrorCode/);
+			// Before, the batch [bad, bad] was sent too and refused message by message: 3 requests, 6 messages.
+			expect(postmark.requests).toHaveLength(2);
+			expect([...postmark.bodies.values()].map((b) => JSON.parse(b).map((m: { To: string }) => m.To))).toEqual([
+				['user0@example.com', 'other0@example.com'],
+				['other1@example.com', 'other2@example.com'],
+			]);
+			expect(postmark.accepted.map((a) => a.recipient)).toEqual(['other0@example.com', 'other1@example.com', 'other2@example.com']);
+		});
 	}
 });
 

@@ -776,20 +776,20 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		const again: OutboundMessage[] = [];
 		let wait = 0;
 		let rateLimited = false;
-		// A sender refusal is kept for that address only when the whole request had one sender
-		// (with several, the answer does not say which one was refused).
-		let oneSender: boolean | undefined;
-		const singleSender = () => (oneSender ??= unit.messages.every((m) => m.from.email.toLowerCase() === unit.messages[0].from.email.toLowerCase()));
 		// A request of several senders refused as a whole for a sender (Resend batches mix senders,
-		// and one unverified domain refuses the batch): nothing of it was accepted, so each sender's
-		// messages are sent again in requests of their own, and only the refused sender's fail.
+		// and one unverified domain refuses the batch): nothing of it was accepted, and the answer does
+		// not say which sender was refused, so each sender's messages are sent again in requests of
+		// their own, and only the refused sender's fail (and bar it). Any other sender refusal is
+		// that message's own: the request had one sender, or the answer refused some of its messages
+		// and not others (Postmark's and SES's per-message results, Mandrill's per recipient), so it
+		// bars the refused message's own From address, and no other sender of the request.
 		const refusedWhole =
 			unit.messages.length > 1 &&
 			unit.messages.every((m) => {
 				const r = byIndex.get(m.index);
 				return r !== undefined && r.refused === 'sender' && r.status === 'failed';
 			}) &&
-			!singleSender();
+			unit.messages.some((m) => m.from.email.toLowerCase() !== unit.messages[0].from.email.toLowerCase());
 		const regroup: OutboundMessage[] = [];
 		// Messages of a request refused as a whole for others of its messages (e.g. recipients Resend
 		// will not send to in testing mode): nothing of it was accepted, so they are sent again.
@@ -814,7 +814,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			const refused = r.refused ?? (r.sendAgain ? undefined : r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
 			if (refused === 'credential') {
 				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
-			} else if (refused === 'sender' && r.status === 'failed' && singleSender()) {
+			} else if (refused === 'sender' && r.status === 'failed' && !refusedWhole) {
 				refusedSenders.set(m.from.email.toLowerCase(), r.error ?? `refused (${r.responseCode ?? ''})`);
 			}
 			if (refusedWhole && !maybeAccepted.has(m.index)) {

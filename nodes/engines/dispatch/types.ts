@@ -81,7 +81,8 @@ export interface MessageResult {
 	 * What the provider refused, when the answer says so: 'credential' (bad or unauthorised key:
 	 * the engine stops sending before anything else goes out), 'sender' (the from address or
 	 * its domain is not verified at the provider: this message fails, and later messages from
-	 * the same address are not sent) or 'recipient' (the provider will not send to this
+	 * the same address, this message's own From, are not sent, whatever other senders its request
+	 * carried; a request of several senders refused whole is sent again per sender first) or 'recipient' (the provider will not send to this
 	 * message's recipient, e.g. Resend in testing mode sends only to the account owner's own
 	 * address: this message fails, nothing else is barred). When absent the engine goes by the
 	 * status code: HTTP 401 and 403 and SMTP 535 are credential refusals. Providers that answer
