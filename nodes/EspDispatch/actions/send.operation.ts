@@ -538,6 +538,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			if (o.error) json.error = o.error;
 			if (o.sentTo) json.sentTo = o.sentTo;
 			if (o.sentAt) json.sentAt = o.sentAt;
+			if (o.attemptedAt) json.attemptedAt = o.attemptedAt;
 			if (o.heldOutAt) json.heldOutAt = o.heldOutAt;
 			if (o.request) json.request = o.request as unknown as IDataObject;
 			const attribution = attributionOf.get(o.index);

@@ -131,6 +131,7 @@ class Outcome implements DispatchOutcome {
 	sentTo?: string = undefined;
 	request?: DispatchOutcome['request'] = undefined;
 	sentAt?: string = undefined;
+	attemptedAt?: string = undefined;
 	heldOutAt?: string = undefined;
 	constructor(
 		readonly index: number,
@@ -159,6 +160,14 @@ export interface DispatchOutcome {
 	 * remembered that send (to the second). Absent for every other status.
 	 */
 	sentAt?: string;
+	/**
+	 * For `failed` and `unknown` only, when a request carried it (attempts > 0): when the last
+	 * request carrying it was sent (ISO-8601 UTC, the same clock as sentAt). An A/B analysis can so
+	 * count a recipient whose email was tried but failed as assigned (intention to treat), with a
+	 * time for the attribution window. Absent for a message never tried (e.g. `not sent: …`), and
+	 * for every other status (a suppressed, duplicate or dry-run message was never tried).
+	 */
+	attemptedAt?: string;
 	/**
 	 * A/B holdout (DispatchItem.holdout): when this run decided not to mail it (ISO-8601 UTC, the
 	 * same clock as sentAt), the start of its attribution window in A/B Experiment Analyze. Only in
@@ -682,6 +691,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	// error in between, the provider may have accepted them.
 	const done = new Set<number>();
 	const inFlight = new Set<number>();
+	// When the last request carrying each message was sent (epoch ms): its attemptedAt if it fails.
+	const lastAttempt = new Map<number, number>();
 	// Sender addresses (lower-cased) the provider refused in this run (e.g. an unverified
 	// SendGrid Sender Identity or Resend domain), with the reason: later messages from them are
 	// not sent.
@@ -701,6 +712,8 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 		o.providerMessageId = result.providerMessageId;
 		o.responseCode = result.responseCode;
 		o.error = result.error;
+		const attempted = lastAttempt.get(m.index);
+		if ((o.status === 'failed' || o.status === 'unknown') && o.attempts > 0 && attempted !== undefined) o.attemptedAt = new Date(attempted).toISOString();
 		done.add(m.index);
 		if (SENT_LIKE.has(result.status)) {
 			if (!settings.sandbox) o.sentAt = new Date(now()).toISOString();
@@ -747,8 +760,10 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			const answered = await limiter.run(unit.messages.length, async () => {
 				if (stopsBefore(unit)) return undefined;
 				requests++;
+				const at = now();
 				for (const m of unit.messages) {
 					outcomes.get(m.index)!.attempts++;
+					lastAttempt.set(m.index, at);
 					inFlight.add(m.index);
 				}
 				return await channel.send(unit);
