@@ -152,7 +152,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		default: 'events',
 		description:
-			"Field holding the customer's canonical events (a list with event and timestamp). When the item has no such field but a customer profile (Customer Profile → Get Profile's \"profile\"), the built-in segments are decided from the profile; those it cannot decide are listed in \"undecided_segments\". Otherwise a missing field means no events.",
+			"Field holding the customer's canonical events (a list with event and timestamp). When the item has no such field but a customer profile (Customer Profile → Get Profile's \"profile\"), the segments (built-in and your own) are decided from the profile: orders, product views and the open cart; those it cannot decide are listed in \"undecided_segments\". Otherwise a missing field means no events.",
 	},
 	{
 		displayName: 'Profile Field',
@@ -251,7 +251,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (typeof profile !== 'object' || profile === null) throw itemError(this, i, `profile field "${profileField}" is missing or not an object`);
 			const nowMs = referenceMs(this, this.getNodeParameter('rulesReferenceDate', i, ''), 'Reference Date', i);
 			// No event list, but a stored customer profile (Customer Profile → Get Profile writes it to
-			// `profile`; Export Profiles outputs profiles): the built-in segments are decided from it.
+			// `profile`; Export Profiles outputs profiles): every segment's event conditions are decided from it.
 			const stored = rawEvents === undefined || rawEvents === null ? storedProfile(profileField ? profile : json.profile) ?? storedProfile(json) : undefined;
 			const membership = evaluateSegments(rules, { profile: profile as Record<string, unknown>, events, nowMs, stored });
 			out.push({

@@ -15,7 +15,7 @@
  * rules/compare.ts says (numbers, numeric text, dates), the one reading Render Email's block rules use.
  *
  * A customer known only by a stored profile (no event list, e.g. after Customer Profile → Get
- * Profile) has the built-in segments decided from the profile's fields: see decideFromProfile.
+ * Profile) has its segments decided from the profile's fields: see decideFromProfile.
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
 import { compareValues, containsValue, isComparableValue, looseEquals } from '../rules/compare';
@@ -337,16 +337,19 @@ export interface SegmentMembership {
 	/** The first segment (in configured order) the customer belongs to, or null. */
 	primary: string | null;
 	/**
-	 * Only when the built-in segments were decided from a stored profile (`stored`): those the
-	 * profile cannot decide, in configured order. They are not in `segments`.
+	 * Only when the segments were decided from a stored profile (`stored`): those the profile
+	 * cannot decide, in configured order. They are not in `segments`.
 	 */
 	undecided?: string[];
 }
 
 /**
- * Membership in each rule, in order. With `stored` (a customer profile, see storedProfile), the
- * built-in segments (PRESETS) are decided from it (decideFromProfile) instead of from `events`;
- * the rules you define yourself always read `events` and `profile`.
+ * Membership in each rule, in order. With `stored` (a customer profile, see storedProfile: the
+ * item has no event list), every segment's event conditions, the built-in ones and your own, are
+ * decided from it (decideFromProfile), and trait conditions read `profile` as without it. Your own
+ * segments used to read the empty event list there, so "Order Completed at most 0 times in 90
+ * days" held for a customer who ordered yesterday, and "Bought in 7 days" missed a customer Active
+ * Buyers (the same definition) found.
  */
 export function evaluateSegments(
 	rules: readonly SegmentRule[],
@@ -356,16 +359,14 @@ export function evaluateSegments(
 	const undecided: string[] = [];
 	for (const rule of rules) {
 		const group: Condition = { type: 'group', match: rule.match, conditions: rule.conditions };
-		if (ctx.stored && BUILT_IN.has(rule)) {
-			const decided = decideFromProfile(group, ctx.stored, ctx.nowMs);
+		if (ctx.stored) {
+			const decided = decideFromProfile(group, ctx.stored, ctx.nowMs, ctx.profile);
 			if (decided === undefined) undecided.push(rule.name);
 			else if (decided) segments.push(rule.name);
 		} else if (evaluate(group, ctx.profile, ctx.events, ctx.nowMs)) segments.push(rule.name);
 	}
 	return { segments, primary: segments[0] ?? null, ...(ctx.stored ? { undecided } : {}) };
 }
-
-const BUILT_IN: ReadonlySet<SegmentRule> = new Set(Object.values(PRESETS));
 
 /**
  * The customer profile an item carries in place of an event list: `value` when it is one (a
@@ -402,11 +403,12 @@ export function storedProfile(value: unknown): Record<string, unknown> | undefin
  *   without a checkout_id (a cart that may never have reached checkout), or later than `nowMs`:
  *   undecided. So a checkout started before the window and changed in it counts; one whose event
  *   carried no products (no cart) is not seen.
- * - Any other event condition: undecided. Profile fields (`trait`) read the stored profile.
+ * - Any other event condition: undecided. Profile fields (`trait`) read `traits` (the Profile
+ *   Field's object, as without a stored profile; by default the stored profile itself).
  * - Groups: all / any of their conditions, where an undecided one decides nothing (all: false if
  *   one is false, true if all are true; any: true if one is true, false if all are false).
  */
-export function decideFromProfile(c: Condition, p: Record<string, unknown>, nowMs: number): boolean | undefined {
+export function decideFromProfile(c: Condition, p: Record<string, unknown>, nowMs: number, traits: Record<string, unknown> = p): boolean | undefined {
 	const from = 'withinHours' in c && c.withinHours ? nowMs - c.withinHours * 3_600_000 : -Infinity;
 	switch (c.type) {
 		case 'event': {
@@ -420,11 +422,11 @@ export function decideFromProfile(c: Condition, p: Record<string, unknown>, nowM
 		case 'notAfter':
 			return eventKey(c.event) === 'checkout started' && eventKey(c.thenEvent) === 'order completed' ? openCheckoutWithin(p, from, nowMs) : undefined;
 		case 'trait':
-			return evaluate(c, p, [], nowMs);
+			return evaluate(c, traits, [], nowMs);
 		case 'group': {
 			let unknown = false;
 			for (const x of c.conditions) {
-				const d = decideFromProfile(x, p, nowMs);
+				const d = decideFromProfile(x, p, nowMs, traits);
 				if (d === undefined) unknown = true;
 				else if (d === (c.match === 'any')) return d;
 			}

@@ -112,10 +112,12 @@ describe('presets decided from a stored profile (no event list)', () => {
 		expect(decide({ recentViews: [view('A', 15 * 24), view('B', 16 * 24)] })).toEqual({ segments: [], undecided: [] });
 	});
 
-	it('the rules you define read the events and profile fields as before; a field the profile lacks leaves a preset undecided', () => {
+	it('the rules you define are decided from the stored profile too, their traits read from profile; a field the profile lacks leaves a preset undecided', () => {
 		const own: SegmentRule = { name: 'Bought in 7 days', match: 'all', conditions: [{ type: 'event', event: 'Order Completed', operator: 'atLeast', count: 1, withinHours: 168 }] };
-		const m = evaluateSegments([PRESETS.activeBuyers, own], { profile: {}, events: [], nowMs: now, stored: stored({ ordersCount: 1, lastOrderAt: hoursAgo(1), firstOrderAt: hoursAgo(1) }) });
-		expect(m).toEqual({ segments: ['Active Buyers'], primary: 'Active Buyers', undecided: [] });
+		const gold: SegmentRule = { name: 'Gold', match: 'all', conditions: [{ type: 'trait', field: 'plan', operator: 'equals', value: 'gold' }] };
+		const opened: SegmentRule = { name: 'Opened', match: 'any', conditions: [{ type: 'event', event: 'Email Opened', operator: 'atLeast', count: 1 }, { type: 'trait', field: 'plan', operator: 'equals', value: 'vip' }] };
+		const m = evaluateSegments([PRESETS.activeBuyers, own, gold, opened], { profile: { plan: 'gold' }, events: [], nowMs: now, stored: stored({ ordersCount: 1, lastOrderAt: hoursAgo(1), firstOrderAt: hoursAgo(1) }) });
+		expect(m).toEqual({ segments: ['Active Buyers', 'Bought in 7 days', 'Gold'], primary: 'Active Buyers', undecided: ['Opened'] });
 		expect(decideFromProfile({ type: 'group', match: 'all', conditions: PRESETS.cartAbandoners.conditions }, { ordersCount: 0 }, now)).toBeUndefined();
 		expect(decideFromProfile({ type: 'event', event: 'Email Opened', operator: 'atLeast', count: 1 }, stored({}), now)).toBeUndefined();
 	});
