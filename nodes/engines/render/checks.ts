@@ -354,31 +354,68 @@ export function htmlFindings(facts: HtmlFacts): Finding[] {
 	if (facts.insecureImages.length) {
 		out.push({ severity: 'warning', check: 'https-links', message: `${facts.insecureImages.length} image(s) loaded over http (blocked or flagged by clients): ${list(facts.insecureImages)}` });
 	}
-	if (!facts.hasUnsubscribe && facts.hasEmptyUnsubscribeLink) {
-		out.push({
-			severity: 'error',
-			check: 'unsubscribe-link',
-			message:
-				'The unsubscribe link has an empty href (e.g. {{ unsubscribe_url }} has no value): set Unsubscribe URL in Render Email, or give the recipient data an unsubscribe_url; Gmail and Yahoo require the link for bulk senders',
-		});
-	} else if (!facts.hasUnsubscribe && facts.hasPlaceholderUnsubscribeLink) {
-		out.push({
-			severity: 'error',
-			check: 'unsubscribe-link',
-			message:
-				'The unsubscribe link goes nowhere (href "#": a placeholder, or an unsubscribe_url that was not an http(s) link and was replaced): link it to {{ unsubscribe_url }} and set Unsubscribe URL in Render Email; Gmail and Yahoo require the link for bulk senders',
-		});
-	} else if (!facts.hasUnsubscribe) {
-		out.push({
-			severity: 'error',
-			check: 'unsubscribe-link',
-			message: 'No unsubscribe link: add one (e.g. <a href="{{ unsubscribe_url }}">Unsubscribe</a>, with Unsubscribe URL set in Render Email); Gmail and Yahoo require it for bulk senders',
-		});
-	}
+	const unsubscribe = unsubscribeFinding(facts);
+	if (unsubscribe) out.push(unsubscribe);
 	if (facts.fontsWithoutFallback.length) {
 		out.push({ severity: 'warning', check: 'font-fallback', message: `font-family without a generic fallback (add e.g. ", Arial, sans-serif"): ${list(facts.fontsWithoutFallback)}` });
 	}
 	return out;
+}
+
+/** The unsubscribe-link finding of facts of HTML, or undefined when a visible link unsubscribes. */
+export function unsubscribeFinding(facts: HtmlFacts): Finding | undefined {
+	if (facts.hasUnsubscribe) return undefined;
+	if (facts.hasEmptyUnsubscribeLink) {
+		return {
+			severity: 'error',
+			check: 'unsubscribe-link',
+			message:
+				'The unsubscribe link has an empty href (e.g. {{ unsubscribe_url }} has no value): set Unsubscribe URL in Render Email, or give the recipient data an unsubscribe_url; Gmail and Yahoo require the link for bulk senders',
+		};
+	}
+	if (facts.hasPlaceholderUnsubscribeLink) {
+		return {
+			severity: 'error',
+			check: 'unsubscribe-link',
+			message:
+				'The unsubscribe link goes nowhere (href "#": a placeholder, or an unsubscribe_url that was not an http(s) link and was replaced): link it to {{ unsubscribe_url }} and set Unsubscribe URL in Render Email; Gmail and Yahoo require the link for bulk senders',
+		};
+	}
+	return {
+		severity: 'error',
+		check: 'unsubscribe-link',
+		message: 'No unsubscribe link: add one (e.g. <a href="{{ unsubscribe_url }}">Unsubscribe</a>, with Unsubscribe URL set in Render Email); Gmail and Yahoo require it for bulk senders',
+	};
+}
+
+/**
+ * Whether some link of rendered HTML may unsubscribe: an `<a>` with an href that is neither empty
+ * nor a fragment, whose tag or content up to its `</a` (also without its markup and comments, with
+ * references decoded) unsubscribes. Looser than readLinks (visibility is not read), so when it is
+ * false inspectHtml finds no unsubscribe link either: a render reads its links in full only then.
+ * The `<a` links are read from the last (the footer's), so a usual email stops after a few; the
+ * whole text (`<A` too) is read only when none of them unsubscribes.
+ */
+export function mayHaveUnsubscribeLink(html: string): boolean {
+	const tag = /<a\b((?:"[^"]*"|'[^']*'|[^'">])*)>/iy;
+	for (let at = html.lastIndexOf('<a'); at >= 0; at = at > 0 ? html.lastIndexOf('<a', at - 1) : -1) {
+		tag.lastIndex = at;
+		const m = tag.exec(html);
+		if (m && linkMayUnsubscribe(html, m[0], m[1], tag.lastIndex)) return true;
+	}
+	for (const m of html.matchAll(/<a\b((?:"[^"]*"|'[^']*'|[^'">])*)>/gi)) if (linkMayUnsubscribe(html, m[0], m[1], m.index + m[0].length)) return true;
+	return false;
+}
+
+function linkMayUnsubscribe(html: string, start: string, attrs: string, contentAt: number): boolean {
+	const href = (attr(attrs, 'href') ?? '').trim();
+	if (!href || href.startsWith('#')) return false;
+	const close = /<\/a/gi;
+	close.lastIndex = contentAt;
+	const content = html.slice(contentAt, close.exec(html)?.index ?? html.length);
+	const shown = content.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, '');
+	const decoded = (text: string) => (text.indexOf('&') < 0 ? text : decodeEntities(text));
+	return unsubscribes(start) || unsubscribes(decoded(start)) || unsubscribes(content) || unsubscribes(decoded(shown));
 }
 
 export function sizeFinding(bytes: number): Finding | undefined {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Context, TagToken, Tokenizer, toValueSync, type Template } from 'liquidjs';
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
-import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, unresolvedFinding } from './checks';
+import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, mayHaveUnsubscribeLink, unresolvedFinding, unsubscribeFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
@@ -39,6 +39,12 @@ export interface CompiledTemplate {
 	findings: Finding[];
 	/** The same findings as warning lines (what every render reports). */
 	findingWarnings: string[];
+	/**
+	 * The template has an unsubscribe link (no `unsubscribe-link` finding): each render checks that
+	 * its recipient's link is still there and goes somewhere (an empty `{{ unsubscribe_url }}`, a
+	 * value the URL guard replaced by `#`, a link in an `{% if %}` not taken).
+	 */
+	checkUnsubscribe: boolean;
 	/** The text part derived once (see text.ts); undefined: converted from each recipient's HTML. */
 	textPlan?: TextPlan;
 	/** Why there is no text plan (diagnostics). */
@@ -198,6 +204,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		ownPreview: hasPreview ? input.format : undefined,
 		findings,
 		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
+		checkUnsubscribe: !findings.some((f) => f.check === 'unsubscribe-link'),
 		textPlan,
 		textPlanReason,
 		where: { origins, edits, sourceMap: expanded.map },
@@ -519,6 +526,9 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	if (size > GMAIL_CLIP_BYTES) warnings.push(`gmail-clipping: HTML is ${(size / 1024).toFixed(1)} KB; Gmail clips emails over 102 KB`);
 	const leftover = unresolvedFinding(html) ?? unresolvedFinding(state.subject, 'subject');
 	if (leftover) warnings.push(`${leftover.check}: ${leftover.message}`);
+	// the links are read in full only when no link may unsubscribe (rare: a cheap scan first)
+	const unsubscribe = ct.checkUnsubscribe && !mayHaveUnsubscribeLink(html) ? unsubscribeFinding(inspectHtml(html)) : undefined;
+	if (unsubscribe) warnings.push(`${unsubscribe.check}: ${unsubscribe.message}`);
 	if (!state.subject) warnings.push('subject: the subject rendered empty');
 	// the template's own preview line wins over the parameter (which is then not written): report what the email shows
 	const preheader = ct.ownPreview ? ownPreviewText(html, ct.ownPreview) : state.preheader;
