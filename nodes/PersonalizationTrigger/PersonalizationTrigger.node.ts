@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
-import { dedupeEvents } from '../engines/events/dedupe';
+import { deliveryContentKey, dedupeEvents } from '../engines/events/dedupe';
 import { processDelivery } from '../engines/events/pipeline';
 import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
 import type { UnknownMode } from '../engines/events/types';
@@ -25,6 +25,12 @@ import {
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
+
+/**
+ * Sources whose events take their messageId from a delivery id header that the signature (over the
+ * body only) does not cover; de-duplication remembers their signed body as well.
+ */
+const UNSIGNED_DELIVERY_ID = new Set(['shopify', 'woocommerce']);
 
 /** Answers the request directly (used for 400/401/403, so the workflow never runs). */
 function answer(res: ServerResponse, status: number, body: IDataObject): void {
@@ -294,6 +300,10 @@ export class PersonalizationTrigger implements INodeType {
 				// consults nor feeds it: it always runs, and the same event can be resent while building.
 				if (options.dedupe !== false && this.getMode() !== 'manual' && events.length > 0) {
 					const staticData = this.getWorkflowStaticData('node');
+					// Where the delivery id is an unsigned header, the signed body itself is remembered too.
+					const deliveryKey = UNSIGNED_DELIVERY_ID.has(source)
+						? deliveryContentKey(source, events.map((e) => e.context.topic ?? e.event).join('\n'), rawBody)
+						: undefined;
 					const deduped = dedupeEvents(
 						source,
 						events,
@@ -304,6 +314,7 @@ export class PersonalizationTrigger implements INodeType {
 							windowMs: boundedOption(options.dedupeWindowMinutes, 1440, 1, 525_600) * 60_000,
 							maxEntries: boundedOption(options.dedupeMaxEntries, 5000, 10, 100_000),
 						},
+						deliveryKey,
 					);
 					if (deduped.persist !== undefined) staticData.dedupeIds = deduped.persist;
 					duplicates = deduped.duplicates;

@@ -222,6 +222,18 @@ export function dedupeKeys(sourceId: string, event: DedupeEvent): string[] {
 }
 
 /**
+ * The window key of a delivery's signed content: its topics and a hash of its raw body. For the
+ * sources whose delivery id travels in a header the signature does not cover (Shopify's
+ * `X-Shopify-Webhook-Id`, WooCommerce's `X-WC-Webhook-Delivery-ID`), a captured delivery sent
+ * again under a made-up id would otherwise pass de-duplication and run the workflow again.
+ * The topics are part of it: Shopify may send one order body byte for byte under `orders/create`
+ * and `orders/paid`.
+ */
+export function deliveryContentKey(sourceId: string, topics: string, rawBody: Buffer): string {
+	return dedupeKey(`${sourceId}\u0000delivery`, `${topics}\u0000${createHash('sha256').update(rawBody).digest('base64url')}`);
+}
+
+/**
  * Drops the events that tell nothing new: an event is a duplicate when everything it tells
  * (`dedupeKeys`) was seen in the window or earlier in the same delivery. So whichever copy of a
  * Brevo first open arrives first runs, `opened` after `unique_opened` is dropped, and
@@ -235,9 +247,14 @@ export function dedupeEvents<E extends DedupeEvent>(
 	scope: string,
 	now: number,
 	options: DedupeOptions = DEFAULT_DEDUPE,
+	deliveryKey?: string,
 ): { fresh: E[]; duplicates: number; persist?: string[] } {
 	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
-	const { seen, persist } = dedupePersisted(perEvent.flat(), persisted, scope, now, options);
+	const keys = perEvent.flat();
+	if (deliveryKey !== undefined) keys.push(deliveryKey);
+	const { seen, persist } = dedupePersisted(keys, persisted, scope, now, options);
+	// The same signed content seen before: a replay, whatever delivery id its (unsigned) header names.
+	if (deliveryKey !== undefined && seen[keys.length - 1]) return { fresh: [], duplicates: events.length, persist };
 	const fresh: E[] = [];
 	let k = 0;
 	events.forEach((e, i) => {
