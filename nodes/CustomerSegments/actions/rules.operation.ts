@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { PRESETS, duplicateSegmentName, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type Condition, type SegmentRule } from '../../engines/segments/rules';
+import { PRESETS, duplicateSegmentName, evaluateSegments, fieldsOnlyInProfile, prepareEvents, segmentRuleProblems, storedProfile, type Condition, type SegmentRule } from '../../engines/segments/rules';
 import { handleItemError, itemError, parseJsonParameter, readField, referenceMs } from './common';
 
 const show = { operation: ['rules'] };
@@ -197,6 +197,9 @@ function fromUi(list: IDataObject[]): unknown[] {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
+	// Get Profile's output read with an empty Profile Field: the fields only its `profile` has, and on how many items
+	const onlyInProfile = new Set<string>();
+	let itemsOnlyInProfile = 0;
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const rules: SegmentRule[] = [];
@@ -254,6 +257,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			// `profile`; Export Profiles outputs profiles): every segment's event conditions are decided from it.
 			const stored = rawEvents === undefined || rawEvents === null ? storedProfile(profileField ? profile : json.profile) ?? storedProfile(json) : undefined;
 			const membership = evaluateSegments(rules, { profile: profile as Record<string, unknown>, events, nowMs, stored });
+			const misplaced = profileField ? [] : fieldsOnlyInProfile(rules, json);
+			if (misplaced.length) {
+				itemsOnlyInProfile++;
+				misplaced.forEach((f) => onlyInProfile.add(f));
+			}
 			out.push({
 				json: { ...json, segments: membership.segments, primary_segment: membership.primary, ...(membership.undecided ? { undecided_segments: membership.undecided } : {}) },
 				pairedItem: { item: i },
@@ -261,6 +269,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		} catch (error) {
 			handleItemError(this, error, i, out);
 		}
+	}
+	if (onlyInProfile.size) {
+		const fields = [...onlyInProfile].map((f) => `"${f}"`).join(', ');
+		this.addExecutionHints({
+			message: `Profile Field is empty, so profile field conditions read the item itself, and on ${itemsOnlyInProfile} of ${items.length} items ${fields} ${onlyInProfile.size === 1 ? 'is' : 'are'} not on the item but under "profile" (Customer Profile → Get Profile's output): those conditions saw no value (a comparison does not hold, notExists and notEquals do). Set Profile Field to "profile".`,
+			type: 'warning',
+			location: 'outputPane',
+		});
 	}
 	return out;
 }

@@ -332,6 +332,22 @@ function evaluate(c: Condition, profile: Record<string, unknown>, events: Prepar
 	}
 }
 
+/**
+ * The profile-field (trait) conditions' fields, groups included, that `item` lacks and its
+ * `profile` has: Customer Profile → Get Profile's output read with an empty Profile Field. The
+ * conditions read the item as documented, so they see no value (a comparison never holds,
+ * notExists and notEquals always do); the node says so rather than reading elsewhere.
+ */
+export function fieldsOnlyInProfile(rules: readonly SegmentRule[], item: Record<string, unknown>): string[] {
+	const found = new Set<string>();
+	const visit = (c: Condition): void => {
+		if (c.type === 'group') c.conditions.forEach(visit);
+		else if (c.type === 'trait' && readField(item, c.field) === undefined && readField(item.profile, c.field) !== undefined) found.add(c.field);
+	};
+	for (const rule of rules) rule.conditions.forEach(visit);
+	return [...found];
+}
+
 export interface SegmentMembership {
 	segments: string[];
 	/** The first segment (in configured order) the customer belongs to, or null. */

@@ -1,4 +1,4 @@
-import { PRESETS, decideFromProfile, duplicateSegmentName, evaluateSegments, prepareEvents, segmentRuleProblems, storedProfile, type SegmentRule } from '../../../nodes/engines/segments/rules';
+import { PRESETS, decideFromProfile, duplicateSegmentName, evaluateSegments, fieldsOnlyInProfile, prepareEvents, segmentRuleProblems, storedProfile, type SegmentRule } from '../../../nodes/engines/segments/rules';
 
 const now = Date.UTC(2024, 5, 15, 12);
 const hoursAgo = (h: number) => new Date(now - h * 3_600_000).toISOString();
@@ -304,5 +304,24 @@ describe('hand-typed definitions (review: silent mis-reads)', () => {
 		expect(on(eq('5 apples'), 5)).toBe(false);
 		// contains on a list uses the same equality
 		expect(run([{ name: 'C', match: 'all', conditions: [{ type: 'trait', field: 'f', operator: 'contains', value: '5' }] }], [], { f: ['5.0'] }).segments).toEqual(['C']);
+	});
+});
+
+describe('fieldsOnlyInProfile (Get Profile output read with an empty Profile Field)', () => {
+	const trait = (field: string) => ({ type: 'trait' as const, field, operator: 'exists' as const });
+	const rules: SegmentRule[] = [
+		{ name: 'A', match: 'all', conditions: [trait('ordersCount'), { type: 'event', event: 'Order Completed', operator: 'atLeast', count: 1 }] },
+		{ name: 'B', match: 'any', conditions: [{ type: 'group', match: 'all', conditions: [trait('traits.plan'), trait('totalSpentMinor.USD')] }, trait('ordersCount')] },
+		{ name: 'C', match: 'all', conditions: [trait('email'), trait('lastOrderAt'), trait('traits.tier')] },
+	];
+	it('names each field, groups included, once, that the item lacks and its profile has (null counts as had)', () => {
+		const item = { email: 'a@example.com', profile: { email: 'a@example.com', ordersCount: 3, lastOrderAt: null, totalSpentMinor: { USD: 5000 }, traits: { plan: 'gold' } } };
+		expect(fieldsOnlyInProfile(rules, item)).toEqual(['ordersCount', 'traits.plan', 'totalSpentMinor.USD', 'lastOrderAt']);
+	});
+	it('nothing when the item has the field itself, has no profile object, or the profile lacks it too', () => {
+		expect(fieldsOnlyInProfile(rules, { ordersCount: 3, traits: { plan: 'gold' }, totalSpentMinor: { USD: 1 }, lastOrderAt: '2024-01-01', profile: { ordersCount: 3, lastOrderAt: '2024-01-01' } })).toEqual([]);
+		expect(fieldsOnlyInProfile(rules, { email: 'a@example.com', profile: null })).toEqual([]);
+		expect(fieldsOnlyInProfile(rules, { email: 'a@example.com', profile: 'gold' })).toEqual([]);
+		expect(fieldsOnlyInProfile(rules, { email: 'a@example.com', profile: { traits: {} } })).toEqual([]);
 	});
 });
