@@ -348,6 +348,23 @@ function dedupeFigure(quick: boolean): Figure {
 	};
 }
 
+/**
+ * One timed pass of the full path over `deliveries` (CPU ms). Every pass must do the whole work: a
+ * delivery rejected late (its replay window passed during a slow run) would flatter the figure, so
+ * a pass that emits other than `events` events stops the benchmark.
+ */
+async function fullPass(deliveries: Delivery[], events: number, what: string): Promise<number> {
+	let emitted = 0;
+	const ms = await cpuMsAsync(async () => {
+		for (const d of deliveries) {
+			const outcome = await processDelivery(d.input);
+			if (outcome.kind === 'events') emitted += outcome.events.length;
+		}
+	});
+	if (emitted !== events) throw new Error(`${what}: the full path emitted ${emitted} events instead of ${events}`);
+	return ms;
+}
+
 export async function run({ quick }: { quick: boolean }): Promise<Figure[]> {
 	cacheCertificate(SNS_CERT_URL, SNS_CERT_PEM);
 	const list = deliveries(quick ? 2000 : 20000);
@@ -418,33 +435,13 @@ export async function run({ quick }: { quick: boolean }): Promise<Figure[]> {
 				for (let k = 0; k < list.length; k++) sink += normalizeOnly(list[k], parsed[k]);
 			}),
 		);
-		let fullEvents = 0;
-		fullRounds.push(
-			await cpuMsAsync(async () => {
-				for (const d of list) {
-					const outcome = await processDelivery(d.input);
-					if (outcome.kind === 'events') fullEvents += outcome.events.length;
-				}
-			}),
-		);
-		// Every round must do the whole work: a delivery rejected late (replay window passed) would flatter the figure.
-		if (fullEvents !== events) throw new Error(`round ${round}: the full path emitted ${fullEvents} events instead of ${events}`);
-		sink += fullEvents;
+		fullRounds.push(await fullPass(list, events, `round ${round}`));
 		groupedParseRounds.push(
 			cpuMs(() => {
 				for (const d of grouped) sink += (JSON.parse(d.body.toString('utf8')) as unknown) === null ? 0 : 1;
 			}),
 		);
-		let groupedEvents = 0;
-		groupedFullRounds.push(
-			await cpuMsAsync(async () => {
-				for (const d of grouped) {
-					const outcome = await processDelivery(d.input);
-					if (outcome.kind === 'events') groupedEvents += outcome.events.length;
-				}
-			}),
-		);
-		if (groupedEvents !== events) throw new Error(`round ${round}: the grouped full path emitted ${groupedEvents} events instead of ${events}`);
+		groupedFullRounds.push(await fullPass(grouped, events, `round ${round}, grouped`));
 	}
 	const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 	const parseMs = median(parseRounds);
