@@ -377,7 +377,8 @@ function orderAttribution(this: IExecuteFunctions): OrderAttribution {
  * that row) and is left out, and the remaining rows are still analysed. Events that cannot be
  * counted are skipped and reported as `events_ignored`, not errors; the one per-item failure of
  * events input is a mailed ESP Dispatch result without a time (`sentAt`, else `timestamp`) under the attribution window,
- * or a held-out one whose `heldOutAt` is no ISO-8601 time (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
+ * or a held-out one whose `heldOutAt` is no ISO-8601 time, or, with a holdout compared, a failed one
+ * whose `attemptedAt` is no ISO-8601 time (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
  * Fail: one error item paired with every input item).
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
