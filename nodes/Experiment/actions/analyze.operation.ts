@@ -75,7 +75,8 @@ export const description: INodeProperties[] = [
 		name: 'control',
 		type: 'string',
 		default: 'control',
-		description: 'Variant the others are compared with (empty: the first one). "holdout" (with Exclude Variants cleared) measures what mailing adds: conversion rate under the attribution window only.',
+		description:
+			'Variant the others are compared with (empty: the first one). "holdout" (with Exclude Variants cleared) measures what mailing adds: conversion rate under the attribution window only; a send that failed (attemptedAt) then still counts as a recipient (intention to treat).',
 		displayOptions: show,
 	},
 	{
@@ -270,18 +271,37 @@ function amountOf(value: unknown): number | undefined {
 const MAILED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['sent', 'queued', 'duplicate']);
 
 /**
+ * ESP Dispatch result statuses of a send that was tried and did not (or may not) reach the
+ * recipient. With `attemptedAt` (written when a request carried the message) such a result is a
+ * customer of its variant by intention to treat when a holdout is compared (see aggregateEvents).
+ */
+const ATTEMPTED_STATUSES: ReadonlySet<string> = new Set<SendStatus>(['failed', 'unknown']);
+
+/** A field that is set: not missing, null or empty text. */
+const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/**
  * An ESP Dispatch result item (no `event`; `status`, `recipient`, `idempotencyKey`, `messageId`,
  * and the `experiment` / `variant` the message was attributed to) as an engagement event: an
  * 'Email Sent' of its variant when the recipient was mailed, else one that counts nowhere (in
  * `events_ignored`). Its ids are the message (`messageId`, the `email_id` the ESP's webhooks carry
  * back), the address and the customer's `userId` when the item had one, so the opens, clicks and
  * orders of the same recipient join it. A test-mode
- * send (`sentTo`: it went to the test address) is not a send to the recipient.
+ * send (`sentTo`: it went to the test address) is not a send to the recipient. A `failed` or
+ * `unknown` result with `attemptedAt` is a tried send (EngagementEvent.attempted), timed by it.
  */
 function dispatchResultEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || typeof json.status !== 'string' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
 	const mailed = MAILED_STATUSES.has(json.status) && str(json.sentTo) === undefined && !(json.status === 'duplicate' && json.error === DUPLICATE_IN_RUN);
-	return { event: mailed ? 'Email Sent' : '', variant: nameOf(json.variant), experiment: nameOf(json.experiment), ids: resultIds(json, str, true), time: eventTime(json.sentAt) ?? eventTime(json.timestamp) };
+	const attempted = ATTEMPTED_STATUSES.has(json.status) && str(json.sentTo) === undefined && given(json.attemptedAt);
+	return {
+		event: mailed ? 'Email Sent' : '',
+		variant: nameOf(json.variant),
+		experiment: nameOf(json.experiment),
+		ids: resultIds(json, str, true),
+		time: attempted ? eventTime(json.attemptedAt) : (eventTime(json.sentAt) ?? eventTime(json.timestamp)),
+		...(attempted ? { attempted: true } : {}),
+	};
 }
 
 /** An ESP Dispatch result's recipient ids: the message (when one was sent), the address, the userId. */
@@ -308,15 +328,18 @@ const WINDOW_LABEL = 'Count Orders As Conversions = "Any Order by a Recipient Wi
 function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number, experimentId: string): void {
 	// only a result that counts as a send: mailed, with a variant, of the experiment analysed
 	if (event.event !== 'Email Sent' || !event.variant || (experimentId !== '' && event.experiment !== experimentId) || event.time !== undefined) return;
-	const given = (v: unknown) => v !== undefined && v !== null && v !== '';
 	const field = given(json.sentAt) ? 'sentAt' : given(json.timestamp) ? 'timestamp' : undefined;
 	if (field === undefined)
 		throw new AnalyzeError(
 			`Item ${i}: field "sentAt" is missing: under ${WINDOW_LABEL} an ESP Dispatch result needs the time it was sent. ` +
 				`ESP Dispatch writes sentAt on every mailed result; for results stored without it add a "timestamp" field (Edit Fields: timestamp = the send time as ISO-8601, e.g. {{ $now.toISO() }} right after sending), or analyze the provider's Email Sent / Email Delivered events instead`,
 		);
-	throw new AnalyzeError(`Item ${i}: field "${field}" (${JSON.stringify(json[field]).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
+	throw notATime(json, field, i);
 }
+
+/** The error for a time field that is set but no ISO-8601 time with a zone. */
+const notATime = (json: IDataObject, field: string, i: number): AnalyzeError =>
+	new AnalyzeError(`Item ${i}: field "${field}" (${JSON.stringify(json[field]).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
 
 /**
  * An ESP Dispatch result of a customer in the A/B holdout (status `suppressed` with `heldOutAt`,
@@ -327,14 +350,14 @@ function checkDispatchTime(json: IDataObject, event: EngagementEvent, i: number,
  */
 function heldOutEvent(json: IDataObject, str: (v: unknown) => string | undefined): EngagementEvent | undefined {
 	if (str(json.event) !== undefined || json.status !== 'suppressed' || str(json.recipient) === undefined || str(json.idempotencyKey) === undefined) return undefined;
-	if (json.heldOutAt === undefined || json.heldOutAt === null || json.heldOutAt === '') return undefined;
+	if (!given(json.heldOutAt)) return undefined;
 	return { event: '', heldOut: true, variant: nameOf(json.variant), experiment: nameOf(json.experiment), ids: resultIds(json, str, false), time: eventTime(json.heldOutAt) };
 }
 
 /** Under the attribution window a held-out customer of the experiment analysed needs a readable `heldOutAt`. */
 function checkHeldOutTime(json: IDataObject, event: EngagementEvent, i: number, experimentId: string): void {
 	if (event.time !== undefined || (experimentId !== '' && event.experiment !== experimentId)) return;
-	throw new AnalyzeError(`Item ${i}: field "heldOutAt" (${JSON.stringify(json.heldOutAt).slice(0, 60)}) must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T09:30:00Z`);
+	throw notATime(json, 'heldOutAt', i);
 }
 
 /** The attribution parameters, checked: an error names the field. */
@@ -354,7 +377,8 @@ function orderAttribution(this: IExecuteFunctions): OrderAttribution {
  * that row) and is left out, and the remaining rows are still analysed. Events that cannot be
  * counted are skipped and reported as `events_ignored`, not errors; the one per-item failure of
  * events input is a mailed ESP Dispatch result without a time (`sentAt`, else `timestamp`) under the attribution window,
- * or a held-out one whose `heldOutAt` is no ISO-8601 time (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
+ * or a held-out one whose `heldOutAt` is no ISO-8601 time, or, with a holdout compared, a failed one
+ * whose `attemptedAt` is no ISO-8601 time (handled like a bad count row). Bad attribution parameters fail the node (with Continue On
  * Fail: one error item paired with every input item).
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
@@ -387,6 +411,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 		const events: EngagementEvent[] = [];
 		const excluded = new Set(excludeList(options));
+		// tried sends of a compared variant whose attemptedAt is no time: refused only if a holdout is compared
+		const untimedAttempts = new Map<number, EngagementEvent>();
 		used = [];
 		for (let i = 0; i < items.length; i++) {
 			const { json } = items[i];
@@ -401,6 +427,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					rowError(i, error);
 					continue;
 				}
+				const compared = result.variant !== undefined && !excluded.has(result.variant) && (experimentId === '' || result.experiment === experimentId);
+				if (mode.mode === 'window' && result.attempted && result.time === undefined && compared) untimedAttempts.set(i, result);
 				events.push(result);
 				used.push(i);
 				continue;
@@ -428,7 +456,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 			used.push(i);
 		}
-		eventInput = { events, experimentId, mode };
+		// intention to treat counts tried sends only with a holdout compared (see aggregateEvents):
+		// then each needs its attemptedAt, as a send its sentAt
+		let counted = events;
+		if (untimedAttempts.size > 0 && events.some((e) => e.heldOut && (experimentId === '' || e.experiment === experimentId))) {
+			for (const i of untimedAttempts.keys()) rowError(i, notATime(items[i].json, 'attemptedAt', i));
+			const refused = new Set(untimedAttempts.values());
+			counted = events.filter((e) => !refused.has(e));
+			used = used.filter((i) => !untimedAttempts.has(i));
+		}
+		eventInput = { events: counted, experimentId, mode };
 	} else {
 		const variantField = ((options.variantField as string | undefined) ?? 'variant').trim();
 		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
@@ -450,9 +487,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		let machineOpens = 0;
 		let machineClicks = 0;
 		let inferredOpens = 0;
+		let attemptedNotSent: Record<string, number> | undefined;
 		if (eventInput) {
 			const countMachineOpens = options.countMachineOpens === true || options.countMachineOpens === 'true';
-			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens, machineClicks, inferredOpens } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
+			({ counts, ignored, attribution, warnings: variantWarnings, heldOut, machineOpens, machineClicks, inferredOpens, attemptedNotSent } = aggregateEvents(eventInput.events, eventInput.experimentId || undefined, eventInput.mode, { countMachineOpens }));
 		}
 		const metric = this.getNodeParameter('metric', 0, 'converted') as Metric;
 		const report = analyze(counts, {
@@ -467,6 +505,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			exclude: excludeList(options),
 			variantWarnings,
 			heldOut,
+			attemptedNotSent,
 			orderAttribution: eventInput?.mode.mode,
 			expectedSplit: expectedSplit(options.expectedSplit),
 		});

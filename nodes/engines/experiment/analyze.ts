@@ -25,6 +25,8 @@
  * `heldOutAt`) is compared on conversions under the attribution window only: it has no opens or
  * clicks, and no order is attributed to an email it never got. As the control it measures the
  * incremental lift of mailing (the report marks it `is_holdout` and says so in the summary).
+ * Compared with the holdout, a mailed variant's recipients include those whose send failed
+ * (intention to treat, see aggregateEvents), `attempted_not_sent` on its row.
  */
 import { timeFromIso } from '../events/isoDate';
 import { chiSquareSurvival, diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
@@ -62,6 +64,12 @@ export interface AnalyzeOptions {
 	 * compared, only the conversion rate under the attribution window is allowed.
 	 */
 	heldOut?: string[];
+	/**
+	 * With a holdout compared (AggregatedEvents.attemptedNotSent, intention to treat): per mailed
+	 * variant, its recipients counted only through a failed send; shown on its row as
+	 * `attempted_not_sent`, and their total in the summary.
+	 */
+	attemptedNotSent?: Record<string, number>;
 	/** How the events' orders were counted (with heldOut). Default 'attributed'. */
 	orderAttribution?: OrderAttribution['mode'];
 	/**
@@ -127,6 +135,11 @@ export interface VariantReport {
 	warnings: string[];
 	/** Present (true) only on a held-out variant (AnalyzeOptions.heldOut): customers who got no email. */
 	is_holdout?: true;
+	/**
+	 * Present only with AnalyzeOptions.attemptedNotSent (a holdout compared): the recipients in
+	 * `sent` whose send was tried but failed, counted by intention to treat.
+	 */
+	attempted_not_sent?: number;
 }
 
 export type Verdict = 'winner' | 'tie' | 'no_difference' | 'needs_more_data' | 'sample_ratio_mismatch';
@@ -399,6 +412,12 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		summary +=
 			` The control "${controlName}" is the A/B holdout (customers who got no email): each lift is what mailing added to the conversion rate within the attribution window (incremental lift). ` +
 			`The mailed variants are compared with the holdout, not with each other; for that, analyse again with Control Variant = one of them and "${controlName}" in Exclude Variants.`;
+	const attempted = options.attemptedNotSent ?? {};
+	const attemptedTotal = variants.reduce((sum, v) => sum + (Object.hasOwn(attempted, v.variant) ? attempted[v.variant] : 0), 0);
+	if (attemptedTotal > 0)
+		summary +=
+			` ${fmtInt(attemptedTotal)} ${attemptedTotal === 1 ? 'recipient' : 'recipients'} whose send failed at the provider (failed or unknown, with attemptedAt) ${attemptedTotal === 1 ? 'is' : 'are'} counted in ${attemptedTotal === 1 ? 'its' : 'their'} variant from the attempt (intention to treat: attempted_not_sent), ` +
+			`as the holdout keeps the customers whose send would have failed too.`;
 	const holdoutWarning = (name: string): string[] =>
 		heldOut.has(name) && name !== controlName
 			? [`"${name}" is the A/B holdout (customers who got no email): its lift is relative to "${controlName}". For the lift mailing adds (incremental lift), set Control Variant = "${name}".`]
@@ -423,7 +442,8 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		variants: reports.map((r) => {
 			const extra = [...(options.variantWarnings && Object.hasOwn(options.variantWarnings, r.variant) ? options.variantWarnings[r.variant] : []), ...holdoutWarning(r.variant)];
 			const held = heldOut.has(r.variant) ? { is_holdout: true as const } : {};
-			return extra.length > 0 || heldOut.has(r.variant) ? { ...r, ...held, warnings: [...r.warnings, ...extra] } : r;
+			const tried = Object.hasOwn(attempted, r.variant) ? { attempted_not_sent: attempted[r.variant] } : {};
+			return extra.length > 0 || heldOut.has(r.variant) || Object.hasOwn(attempted, r.variant) ? { ...r, ...held, ...tried, warnings: [...r.warnings, ...extra] } : r;
 		}),
 	};
 }
@@ -490,6 +510,13 @@ export interface EngagementEvent {
 	 * Its `event` is not read.
 	 */
 	heldOut?: boolean;
+	/**
+	 * A customer of `variant` whose send was tried but not mailed (an ESP Dispatch result `failed`
+	 * or `unknown` with `attemptedAt`, which is its `time`). When a holdout is among the variants
+	 * (intention to treat, see aggregateEvents) a recipient of the variant like a send, else counted
+	 * nowhere, as before. Its `event` is not read.
+	 */
+	attempted?: boolean;
 	/**
 	 * The order's id (canonical `properties.order_id`), on an 'Order Completed' and on the events
 	 * that may withdraw it, 'Order Cancelled' and 'Order Refunded' (see aggregateEvents). A number
@@ -695,6 +722,11 @@ export interface AggregatedEvents {
 	 * counted as opened: a click shows the message was opened.
 	 */
 	inferredOpens: number;
+	/**
+	 * Only when a holdout is among the variants (intention to treat): per mailed variant, its
+	 * recipients counted only through a send that was tried but failed (EngagementEvent.attempted).
+	 */
+	attemptedNotSent?: Record<string, number>;
 }
 
 /**
@@ -758,6 +790,14 @@ const HOUR_MS = 3_600_000;
  * conversions their orders within the window. Such a variant has no opened / clicked counts; a
  * variant with held-out customers and also sends, opens or clicks is an AnalyzeError (a holdout
  * that was mailed measures nothing).
+ *
+ * Intention to treat: when a holdout is among the variants, a customer whose send was tried and
+ * failed (EngagementEvent.attempted) is a recipient of its variant too, its attempt opening the
+ * window as a send does (they never open or click; an order within the window converts them). The
+ * holdout keeps the customers whose send would have failed, so leaving them out of the mailed
+ * variant only would lean the lift toward mailing. `attemptedNotSent` says how many per variant.
+ * Without a holdout such events count nowhere (ignored), as before: mailed variants lose their
+ * failing customers alike, and their rates stay over the customers actually mailed.
  */
 export function aggregateEvents(
 	events: EngagementEvent[],
@@ -767,7 +807,9 @@ export function aggregateEvents(
 ): AggregatedEvents {
 	const window = attribution.mode === 'window';
 	if (window && !(Number.isFinite(attribution.windowHours) && attribution.windowHours > 0)) throw new AnalyzeError(`Attribution window must be a number of hours above 0, got ${attribution.windowHours}`);
-	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]>; heldOut: boolean; mailed: boolean }>();
+	const variants = new Map<string, { parent: Map<string, string>; marks: Array<[number, string]>; sendTimes: Array<[string, number]>; attempts: string[]; heldOut: boolean; mailed: boolean }>();
+	/** Sends tried but not mailed (EngagementEvent.attempted): counted once the variants show whether a holdout is compared. */
+	const attempts: EngagementEvent[] = [];
 	/** Orders without a variant, kept for the window (their usable ids and time, and whether withdrawn). */
 	const orders: Array<{ ids: string[]; time: number | undefined; withdrawn: Withdrawal | undefined }> = [];
 	let ignored = 0;
@@ -790,8 +832,9 @@ export function aggregateEvents(
 		}
 		return root;
 	};
-	for (const e of events) {
-		let stage = e.heldOut ? 'sent' : STAGE_OF_EVENT[e.event];
+	/** Counts one event (a tried send as a send); false when it counts nowhere. */
+	const count = (e: EngagementEvent): boolean => {
+		let stage = e.heldOut || e.attempted ? 'sent' : STAGE_OF_EVENT[e.event];
 		// a machine open says the message arrived, not that anyone read it
 		if (stage === 'opened' && e.machineOpen === true && !countMachineOpens) {
 			stage = 'sent';
@@ -808,15 +851,12 @@ export function aggregateEvents(
 		// this experiment's recipient.
 		if (window && stage === 'converted' && ids.length > 0 && (!e.variant || (experimentId && e.experiment !== experimentId))) {
 			orders.push({ ids, time: e.time, withdrawn: withdrawal(e) });
-			continue;
+			return true;
 		}
-		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId) || ids.length === 0) {
-			ignored++;
-			continue;
-		}
+		if (!stage || !e.variant || (experimentId && e.experiment !== experimentId) || ids.length === 0) return false;
 		if (!experimentId && e.experiment) experiments.add(e.experiment);
 		let v = variants.get(e.variant);
-		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [], heldOut: false, mailed: false }));
+		if (!v) variants.set(e.variant, (v = { parent: new Map(), marks: [], sendTimes: [], attempts: [], heldOut: false, mailed: false }));
 		if (e.heldOut) v.heldOut = true;
 		else if (stage !== 'converted') v.mailed = true;
 		for (const id of ids) if (!v.parent.has(id)) v.parent.set(id, id);
@@ -828,9 +868,19 @@ export function aggregateEvents(
 		// a withdrawn attributed order is no conversion, but still shows its recipient was mailed
 		const withdrawn = stage === 'converted' ? withdrawal(e) : undefined;
 		if (withdrawn) withdrawnAttributed[withdrawn]++;
-		v.marks.push([withdrawn ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
+		// a tried send is kept apart, to tell the recipients counted only through one
+		if (e.attempted && !e.heldOut) v.attempts.push(ids[0]);
+		else v.marks.push([withdrawn ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]), ids[0]]);
 		if (window && stage === 'sent' && e.time !== undefined && Number.isFinite(e.time)) v.sendTimes.push([ids[0], e.time]);
+		return true;
+	};
+	for (const e of events) {
+		if (e.attempted && !e.heldOut) attempts.push(e);
+		else if (!count(e)) ignored++;
 	}
+	// intention to treat: only with a holdout among the variants (see above)
+	const intentionToTreat = [...variants.values()].some((v) => v.heldOut);
+	for (const e of attempts) if (!intentionToTreat || !count(e)) ignored++;
 	// two experiments' "control" (or "treatment") added up would be one variant made of two tests
 	if (experiments.size > 1) {
 		const named = [...experiments].sort().slice(0, 5).map((x) => `"${x}"`).join(', ');
@@ -839,6 +889,7 @@ export function aggregateEvents(
 		);
 	}
 	const heldOut = [...variants].filter(([, v]) => v.heldOut).map(([variant]) => variant);
+	const attemptedNotSent = new Map<string, number>();
 	for (const [variant, v] of variants)
 		if (v.heldOut && v.mailed)
 			throw new AnalyzeError(
@@ -856,6 +907,16 @@ export function aggregateEvents(
 			s[stage].add(who);
 			// a recipient who opened, clicked or bought was sent the message, even if the Sent event is missing
 			s[0].add(who);
+		}
+		// tried but not mailed (intention to treat): a recipient, counted apart unless otherwise seen
+		if (intentionToTreat && !v.heldOut) {
+			let notSent = 0;
+			for (const id of v.attempts) {
+				const who = find(v.parent, id);
+				if (!s[0].has(who)) notSent++;
+				s[0].add(who);
+			}
+			attemptedNotSent.set(variant, notSent);
 		}
 		// A click shows the message was opened, even when no open was counted: images blocked (the
 		// tracking pixel never loaded), or only a machine open (counted as a send). Mailchimp and
@@ -990,5 +1051,15 @@ export function aggregateEvents(
 	for (const [variant, s] of sets)
 		// the holdout got no email: no opens or clicks to count (not 0 of them)
 		counts.push(variants.get(variant)!.heldOut ? { variant, sent: s[0].size, converted: s[3].size } : { variant, sent: s[0].size, opened: s[1].size, clicked: s[2].size, converted: s[3].size });
-	return { counts, ignored, attribution: report, warnings: Object.fromEntries(warnings), heldOut, machineOpens, machineClicks, inferredOpens };
+	return {
+		counts,
+		ignored,
+		attribution: report,
+		warnings: Object.fromEntries(warnings),
+		heldOut,
+		machineOpens,
+		machineClicks,
+		inferredOpens,
+		...(intentionToTreat ? { attemptedNotSent: Object.fromEntries(attemptedNotSent) } : {}),
+	};
 }
