@@ -1,10 +1,7 @@
 /**
- * Shopify webhooks: the topic travels in `X-Shopify-Topic`, the event's id in `X-Shopify-Event-Id`
- * and the delivery's in `X-Shopify-Webhook-Id` (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify).
- * The event id is the messageId: Shopify's "Ignore duplicate webhooks"
- * (https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates) names it as the key, the same
- * on every webhook of one event, also one per subscription when two subscriptions share a topic.
- * The payload is the REST resource (https://shopify.dev/docs/api/webhooks?reference=toml).
+ * Shopify webhooks: the topic travels in `X-Shopify-Topic`, the delivery id in
+ * `X-Shopify-Webhook-Id` (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify),
+ * the payload is the REST resource (https://shopify.dev/docs/api/webhooks?reference=toml).
  * Money fields are decimal strings in major units ("59.99"). Which currency they are in depends on
  * the resource (https://shopify.dev/docs/api/admin-rest/latest/resources/abandoned-checkouts,
  * .../resources/order, .../resources/refund): a checkout's amounts and line prices are in its
@@ -312,7 +309,7 @@ export const shopify: EventSource = {
 	id: 'shopify',
 	displayName: 'Shopify',
 	topics: Object.entries(TOPICS).map(([topic, t]) => ({ topic, event: t.event })),
-	deliveryId: (headers) => header(headers, 'x-shopify-event-id') ?? header(headers, 'x-shopify-webhook-id'),
+	deliveryId: (headers) => header(headers, 'x-shopify-webhook-id') ?? header(headers, 'x-shopify-event-id'),
 	normalize(input: NormalizeInput): CanonicalEvent[] {
 		const body = input.payload;
 		if (!isObject(body)) throw new EventMappingError('the Shopify body must be a JSON object', 'body');

@@ -75,8 +75,7 @@ export const shopify: EventSource = {
 	id: 'shopify',
 	displayName: 'Shopify',
 	topics: Object.entries(TOPICS).map(([topic, t]) => ({ topic, event: t.event })),
-	// evmap fix: the event id first, Shopify's de-duplication key ("Ignore duplicate webhooks"), then the delivery's.
-	deliveryId: (headers) => header(headers, 'x-shopify-event-id') ?? header(headers, 'x-shopify-webhook-id'),
+	deliveryId: (headers) => header(headers, 'x-shopify-webhook-id') ?? header(headers, 'x-shopify-event-id'),
 	normalize(input: NormalizeInput): CanonicalEvent[] {
 		const body = input.payload;
 		if (!isObject(body)) throw new EventMappingError('the Shopify body must be a JSON object', 'body');
