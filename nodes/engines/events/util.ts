@@ -706,6 +706,60 @@ export function unknownTopic(
 	);
 }
 
+/**
+ * Maps the entries of a batch (a Segment `batch`, a SendGrid array) one by one. An entry the
+ * mapping refuses (not an object, a field missing or unreadable, an unknown topic with Unknown
+ * Events = error) does not refuse the batch: refusing it answered 400 to the whole delivery, its
+ * valid entries were lost, and a sender that retries (SendGrid for 24 hours) got the same 400
+ * again. With Unknown Events = skip the entry is ignored like an unknown topic (an `Unknown` item
+ * without identity would fail the next node, e.g. Record Events, and with it the batch's good
+ * events, which the 200 answer has already acknowledged); otherwise it comes out as an `Unknown`
+ * event with the entry kept in `raw` and the reason in `properties.reason` / `properties.field`,
+ * its messageId the entry's own (`idKey`) or a hash of it, its topic the entry's `topicKey`.
+ */
+export function mapBatch(
+	sourceId: string,
+	entries: unknown[],
+	input: NormalizeInput,
+	path: string,
+	keys: { idKey: string; topicKey: string },
+	mapOne: (entry: Record<string, unknown>, path: string) => CanonicalEvent | null,
+): CanonicalEvent[] {
+	const out: CanonicalEvent[] = [];
+	for (let i = 0; i < entries.length; i++) {
+		const entry = entries[i];
+		let event: CanonicalEvent | null;
+		try {
+			if (!isObject(entry)) throw new EventMappingError(`${path}[${i}] must be an object`, `${path}[${i}]`);
+			event = mapOne(entry, `${path}[${i}]`);
+		} catch (error) {
+			if (!(error instanceof EventMappingError)) throw error;
+			if (input.onUnknown === 'skip') continue;
+			event = refusedEntry(sourceId, entry, error, input, keys);
+		}
+		if (event) out.push(event);
+	}
+	return out;
+}
+
+function refusedEntry(sourceId: string, entry: unknown, error: EventMappingError, input: NormalizeInput, keys: { idKey: string; topicKey: string }): CanonicalEvent {
+	const e = isObject(entry) ? entry : undefined;
+	const topic = e?.[keys.topicKey];
+	const properties: Record<string, unknown> = { reason: error.message };
+	if (error.field !== undefined) properties.field = error.field;
+	const receivedAt = isoOf(input.receivedAt);
+	return {
+		type: 'track',
+		event: 'Unknown',
+		messageId: optionalString(e?.[keys.idKey]) ?? contentId(sourceId, entry),
+		timestamp: receivedAt,
+		receivedAt,
+		properties,
+		context: { source: sourceId, topic: typeof topic === 'string' && topic !== '' ? topic.slice(0, 200) : '(none)' },
+		raw: entry,
+	};
+}
+
 const compiledPaths = new Map<string, string[]>();
 
 function compilePath(path: string): string[] {

@@ -11,12 +11,15 @@ import { header } from '../util';
 import type { Headers, VerifyResult } from './common';
 import { OK, decode, fail, signatureMatches } from './common';
 
-export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
+/** The algorithms and encodings the Custom source offers (its editor options). */
+export const HMAC_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
+export const HMAC_ENCODINGS = ['hex', 'base64'] as const;
+export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
 
 export interface HmacOptions {
 	header: string;
 	algorithm: HmacAlgorithm;
-	encoding: 'base64' | 'hex';
+	encoding: (typeof HMAC_ENCODINGS)[number];
 	/** Text before the digest in the header, e.g. `sha256=`. */
 	prefix?: string;
 }
@@ -36,6 +39,26 @@ export function hmacKey(secret: string): KeyObject | string {
 		secretKeys.set(secret, key);
 	}
 	return key;
+}
+
+/**
+ * The Custom source's HMAC settings as the check can use them, or what is wrong with them. An
+ * expression can give any text: an unknown algorithm made createHmac throw on every delivery (n8n's
+ * 500, no reason), a weak one such as `md5` was used silently, an unknown encoding failed every
+ * signature. Names are read trimmed and in any case (`SHA256`).
+ */
+export function customHmacOptions(options: HmacOptions | undefined): { ok: true; options: HmacOptions } | { ok: false; message: string } {
+	if (!options?.header) return { ok: false, message: 'set the signature header of the Custom source' };
+	const algorithm = String(options.algorithm).trim().toLowerCase();
+	const encoding = String(options.encoding).trim().toLowerCase();
+	if (!(HMAC_ALGORITHMS as readonly string[]).includes(algorithm)) {
+		return { ok: false, message: `the Custom source's Signature Algorithm "${algorithm.slice(0, 40)}" is not one of ${HMAC_ALGORITHMS.join(', ')}` };
+	}
+	if (!(HMAC_ENCODINGS as readonly string[]).includes(encoding)) {
+		return { ok: false, message: `the Custom source's Signature Encoding "${encoding.slice(0, 40)}" is not one of ${HMAC_ENCODINGS.join(', ')}` };
+	}
+	if (algorithm === options.algorithm && encoding === options.encoding) return { ok: true, options };
+	return { ok: true, options: { ...options, algorithm: algorithm as HmacAlgorithm, encoding: encoding as HmacOptions['encoding'] } };
 }
 
 export function verifyHmac(rawBody: Buffer, headers: Headers, secret: string, options: HmacOptions): VerifyResult {

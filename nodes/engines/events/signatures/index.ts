@@ -5,7 +5,7 @@
 import type { Headers, VerifyResult } from './common';
 import { DEFAULT_TOLERANCE_SECONDS, fail } from './common';
 import type { HmacOptions } from './hmac';
-import { SEGMENT_HMAC, SHOPIFY_HMAC, WOOCOMMERCE_HMAC, verifyHmac } from './hmac';
+import { SEGMENT_HMAC, SHOPIFY_HMAC, WOOCOMMERCE_HMAC, customHmacOptions, verifyHmac } from './hmac';
 import { verifyHttpAuth } from './httpAuth';
 import { verifyMailgun } from './mailgun';
 import { verifySendGrid } from './sendgrid';
@@ -75,9 +75,11 @@ function verifyRawAt(
 			return verifyHttpAuth(headers, secrets, 'Brevo');
 		case 'resend':
 			return verifySvix(rawBody, headers, secret, now, tolerance);
-		case 'custom':
-			if (!options.customHmac?.header) return fail('misconfigured', 'set the signature header of the Custom source');
-			return verifyHmac(rawBody, headers, secret, options.customHmac);
+		case 'custom': {
+			const custom = customHmacOptions(options.customHmac);
+			if (!custom.ok) return fail('misconfigured', custom.message);
+			return verifyHmac(rawBody, headers, secret, custom.options);
+		}
 		default:
 			return null;
 	}

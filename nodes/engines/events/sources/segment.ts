@@ -5,7 +5,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, isObject, isoOf, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, isObject, isoOf, mapBatch, normalizeEmail, obj, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 
 const CALLS: Record<string, CanonicalEventType> = { track: 'track', identify: 'identify', page: 'page' };
 
@@ -65,31 +65,6 @@ function one(message: Record<string, unknown>, input: NormalizeInput, path: stri
 	return out;
 }
 
-/**
- * A message of a batch that the mapping refused (not an object, no userId/anonymousId, a track
- * without event, a bad timestamp, an unknown type with Unknown Events = error): an `Unknown` event
- * with the message kept in `raw` and the reason in `properties.reason` / `properties.field`, so the
- * batch's other messages still come out. Refusing the whole batch instead answered 400 to the
- * whole delivery: its valid messages were lost, and a sender that retries got the same 400 again.
- */
-function refusedMessage(message: unknown, error: EventMappingError, input: NormalizeInput): CanonicalEvent {
-	const m = isObject(message) ? message : undefined;
-	const call = m && typeof m.type === 'string' && m.type !== '' ? m.type.slice(0, 200) : '(none)';
-	const properties: Record<string, unknown> = { reason: error.message };
-	if (error.field !== undefined) properties.field = error.field;
-	const receivedAt = isoOf(input.receivedAt);
-	return {
-		type: 'track',
-		event: 'Unknown',
-		messageId: optionalString(m?.messageId) ?? contentId('segment', message),
-		timestamp: receivedAt,
-		receivedAt,
-		properties,
-		context: { source: 'segment', topic: call },
-		raw: message,
-	};
-}
-
 export const segment: EventSource = {
 	id: 'segment',
 	displayName: 'Segment / RudderStack',
@@ -104,27 +79,9 @@ export const segment: EventSource = {
 		if (!isObject(payload)) throw new EventMappingError('the body must be a JSON object', 'body');
 		if (payload.type === 'batch' || Array.isArray(payload.batch)) {
 			if (!Array.isArray(payload.batch)) throw new EventMappingError('batch must be an array', 'batch');
-			const out: CanonicalEvent[] = [];
+			// One bad message does not refuse the batch (a single call still does): see mapBatch.
 			const batchContext = isObject(payload.context) ? payload.context : undefined;
-			const batch: unknown[] = payload.batch;
-			for (let i = 0; i < batch.length; i++) {
-				const m = batch[i];
-				let event: CanonicalEvent | null;
-				try {
-					if (!isObject(m)) throw new EventMappingError(`batch[${i}] must be an object`, `batch[${i}]`);
-					event = one(m, input, `batch[${i}]`, batchContext);
-				} catch (error) {
-					// One bad message does not refuse the batch (a single body still does). With Unknown
-					// Events = Acknowledge and Ignore it is ignored like an unknown call: an Unknown item
-					// without identity would fail the next node (e.g. Record Events) and with it the
-					// batch's good events, which the 200 answer has already acknowledged.
-					if (!(error instanceof EventMappingError)) throw error;
-					if (input.onUnknown === 'skip') continue;
-					event = refusedMessage(m, error, input);
-				}
-				if (event) out.push(event);
-			}
-			return out;
+			return mapBatch('segment', payload.batch, input, 'batch', { idKey: 'messageId', topicKey: 'type' }, (m, path) => one(m, input, path, batchContext));
 		}
 		const event = one(payload, input, 'body');
 		return event ? [event] : [];

@@ -6,7 +6,7 @@ import type { CanonicalContext, CanonicalEvent } from '../../types/CanonicalEven
 import { addAttribution, userIdOf } from '../../types/attribution';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { contentId, isObject, mapBatch, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -64,14 +64,12 @@ export const sendgrid: EventSource = {
 	topics: Object.entries(EVENTS).map(([topic, event]) => ({ topic, event })),
 	normalize(input) {
 		const payload = input.payload;
-		const list = Array.isArray(payload) ? payload : isObject(payload) ? [payload] : null;
-		if (!list) throw new EventMappingError('the SendGrid body must be a JSON array of events', 'body');
-		const out: CanonicalEvent[] = [];
-		list.forEach((e, i) => {
-			if (!isObject(e)) throw new EventMappingError(`body[${i}] must be an object`, `body[${i}]`);
-			const event = one(e, input, `body[${i}]`);
-			if (event) out.push(event);
-		});
-		return out;
+		// SendGrid posts an array (up to 1,000 events, retried for 24 hours after a non-2xx answer):
+		// one bad event does not refuse the others (see mapBatch). A lone object is one event,
+		// refused on a fault like a single Segment call.
+		if (Array.isArray(payload)) return mapBatch('sendgrid', payload, input, 'body', { idKey: 'sg_event_id', topicKey: 'event' }, (e, path) => one(e, input, path));
+		if (!isObject(payload)) throw new EventMappingError('the SendGrid body must be a JSON array of events', 'body');
+		const event = one(payload, input, 'body[0]');
+		return event ? [event] : [];
 	},
 };

@@ -5,7 +5,7 @@
 import type { CanonicalEvent } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, contentId, isObject, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
+import { attribution, contentId, isObject, isoOf, normalizeEmail, optionalString, own, toIsoUtc, unknownTopic } from '../util';
 import { engagementEvent } from './engagement';
 
 const EVENTS: Record<string, string> = {
@@ -59,9 +59,29 @@ export const sendgrid: EventSource = {
 		if (!list) throw new EventMappingError('the SendGrid body must be a JSON array of events', 'body');
 		const out: CanonicalEvent[] = [];
 		list.forEach((e, i) => {
-			if (!isObject(e)) throw new EventMappingError(`body[${i}] must be an object`, `body[${i}]`);
-			const event = one(e, input, `body[${i}]`);
-			if (event) out.push(event);
+			// evmap fix: in an array, an event the mapping refuses becomes an Unknown event with the
+			// reason (properties.reason/field, raw = the event), as a Segment batch message does; the
+			// rest of the batch still comes out. A lone object is still refused.
+			try {
+				if (!isObject(e)) throw new EventMappingError(`body[${i}] must be an object`, `body[${i}]`);
+				const event = one(e, input, `body[${i}]`);
+				if (event) out.push(event);
+			} catch (error) {
+				if (!Array.isArray(payload) || !(error instanceof EventMappingError)) throw error;
+				// ...except with Unknown Events = skip, where it is ignored like an unknown topic.
+				if (input.onUnknown === 'skip') return;
+				const ev = isObject(e) ? e : {};
+				out.push({
+					type: 'track',
+					event: 'Unknown',
+					messageId: optionalString(ev.sg_event_id) ?? contentId('sendgrid', e),
+					timestamp: isoOf(input.receivedAt),
+					receivedAt: isoOf(input.receivedAt),
+					properties: { reason: error.message, ...(error.field !== undefined ? { field: error.field } : {}) },
+					context: { source: 'sendgrid', topic: typeof ev.event === 'string' && ev.event !== '' ? ev.event.slice(0, 200) : '(none)' },
+					raw: e,
+				});
+			}
 		});
 		return out;
 	},
