@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 			required: true,
 			displayOptions: show,
 			description:
-				'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, sender, unsubscribe_url). The other input fields stay as they are; avoid `email`, which holds the recipient address in events and profiles.',
+				'Field of the output item that receives the rendered email (subject, preheader, html, text, size_bytes, blocks_shown, warnings, from, reply_to, unsubscribe_url). The other input fields stay as they are; avoid `email`, which holds the recipient address in events and profiles.',
 		},
 		{ 1: outputFieldDefault(1), 1.1: outputFieldDefault(1.1) },
 	),

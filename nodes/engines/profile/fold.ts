@@ -841,10 +841,14 @@ export function applyEvent(s: ProfileState, v: ValidEvent, options: FoldOptions 
 			s.eng = { ...s.eng, d: [...s.eng.d, v.ts] };
 			break;
 		case 'Email Opened':
+			// an open the provider flags as a machine's (Apple Mail Privacy Protection, a proxy) is no engagement, as for lastActiveAt
+			if (p.machine_open === true) break;
 			s.eng = { ...s.eng, o: [...s.eng.o, v.ts] };
 			s.lastOpen = Math.max(s.lastOpen ?? -Infinity, v.ts);
 			break;
 		case 'Email Link Clicked':
+			// nor a click it flags as a bot's (a link scanner)
+			if (p.machine_click === true) break;
 			s.eng = { ...s.eng, c: [...s.eng.c, v.ts] };
 			s.lastClick = Math.max(s.lastClick ?? -Infinity, v.ts);
 			break;

@@ -46,6 +46,29 @@ const deliverySide = (from: number): CanonicalEvent[] => [
 	ev('Unknown', from + 5, {}, 'sendgrid'),
 ];
 
+describe('engagement counts in the fold', () => {
+	it('leave out the opens and clicks the provider flags as a machine\'s, as lastActiveAt does', () => {
+		// by hand: days 10-14 of an 80-day window ending on day 20: one person's open (day 12) and
+		// click (day 13) count; the Apple proxy open (day 11) and the link scanner's click (day 11) do not
+		const s = fold([
+			ev('Identify', 0),
+			ev('Email Delivered', 10, {}, 'mailgun'),
+			ev('Email Opened', 11, { machine_open: true, machine_open_kind: 'apple' }, 'mailgun'),
+			ev('Email Link Clicked', 11, { link_url: 'https://shop.example/x', machine_click: true, machine_click_kind: 'generic' }, 'mailgun'),
+			ev('Email Opened', 12, {}, 'mailgun'),
+			ev('Email Link Clicked', 13, { link_url: 'https://shop.example/x' }, 'mailgun'),
+		]);
+		const p = toProfile(s, new Date(T0 + 20 * DAY));
+		expect(p.engagement).toMatchObject({ delivered_30d: 1, opened_30d: 1, clicked_30d: 1, last_open_at: day(12), last_click_at: day(13) });
+	});
+
+	it('a machine open alone leaves no open at all', () => {
+		const s = fold([ev('Identify', 0), ev('Email Opened', 5, { machine_open: true }, 'sendgrid')]);
+		const p = toProfile(s, new Date(T0 + 20 * DAY));
+		expect(p.engagement).toMatchObject({ opened_30d: 0, opened_90d: 0, last_open_at: null });
+	});
+});
+
 describe('lastActiveAt in the fold', () => {
 	it('is the latest event of the customer; delivery reports and machine opens move only lastSeenAt', () => {
 		const s = fold([ev('Product Viewed', 0, { product_id: 'p1' }), ...deliverySide(70)]);
