@@ -553,6 +553,46 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	/**
+	 * re-engagement-dates.json picks the first-purchase anniversary every year (the first order's
+	 * month and day, more than 300 days ago), so its block must be true every year: it said "One year
+	 * ago today" to a customer whose first order was two or five years ago. The Set nodes ("Why
+	 * contact them?", "Headline") are n8n-nodes-base, not loaded here: their assignments are
+	 * evaluated by n8n's expression engine on the exported profile, at 9:00 in New York (n8n's
+	 * default time zone), then Render → Send run through the engine.
+	 */
+	describe('re-engagement-dates.json: the anniversary email counts the years', () => {
+		async function assigned(wf: Template, name: string, json: IDataObject): Promise<IDataObject> {
+			const set = wf.nodes.find((n) => n.name === name)!;
+			expect([set.type, set.parameters.includeOtherFields]).toEqual(['n8n-nodes-base.set', true]);
+			const pkg = await loadPackage();
+			const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+			const out: IDataObject = { ...json };
+			for (const a of (set.parameters.assignments as { assignments: Array<{ name: string; value: string }> }).assignments) {
+				out[a.name] = host.expression.resolveSimpleParameterValue(a.value, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) as IDataObject[string];
+			}
+			return out;
+		}
+
+		it.each([
+			['2025-03-10T15:00:00.000Z', 'One year ago today you placed your first order with us.'],
+			['2024-03-10T15:00:00.000Z', '2 years ago today you placed your first order with us.'],
+			['2021-03-10T15:00:00.000Z', '5 years ago today you placed your first order with us.'],
+		])('a first order on %s, read on 2026-03-10 → "%s"', async (firstOrderAt, text) => {
+			at('2026-03-10T13:00:02Z');
+			const wf = template('re-engagement-dates.json');
+			const exported: IDataObject = { email: 'ada@example.com', firstOrderAt, lastOrderAt: '2026-02-20T10:00:00.000Z', lastActiveAt: '2026-03-01T10:00:00.000Z', traits: { first_name: 'Ada' } };
+			const reason = await assigned(wf, 'Why contact them?', exported);
+			expect(reason.winback_reason).toBe('anniversary');
+			const item = await assigned(wf, 'Headline', reason);
+			const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', tempSqliteFile()), { input: [{ json: { ...item, profile: { ...exported } } }], credentials: credentials(), mode: 'trigger' });
+			expect(result.error).toBeUndefined();
+			expect(result.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			expect(received[0].mail.subject).toBe('Ada, happy anniversary');
+			expect(received[0].mail.html).toContain(text);
+		});
+	});
+
 	// The profile store is shared by all workflows and Record's duplicate check is by messageId across
 	// the store. Segment gives every destination the same messageId, and browse-abandonment records
 	// every site event (Record is before its filter): an A/B filter that required recorded.status
