@@ -504,6 +504,95 @@ describe('templates: behaviour', () => {
 			expect(received[0].mail.html).toContain('$39.90');
 		});
 	});
+	/**
+	 * browse-abandonment.json mails "at most one per customer per day" and mails a visitor known only
+	 * through the profile (a logged-out view: Segment sends the anonymousId alone, and Get Profile
+	 * finds the customer an Identify linked to it) at the profile's address. ESP Dispatch's duplicate
+	 * memory is one set of keys for every recipient of the node, so a key made of the event's
+	 * `userId || email` was `browse::<day>` for every such view: the first of them that day was
+	 * mailed, every other customer's was a "duplicate" and got nothing.
+	 */
+	describe('browse-abandonment.json: logged-out views of two known customers on one day', () => {
+		it('each customer gets an email; the same customer a second time that day does not', async () => {
+			at('2026-03-10T18:00:00Z'); // 14:00 in New York: every run below is on March 10
+			const db = tempSqliteFile();
+			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+			const identify = (who: string, minutes: number) => ({ type: 'identify', event: 'Identify', messageId: `id-${who}`, timestamp: ago(minutes), receivedAt: ago(minutes), userId: `u-${who}`, anonymousId: `anon-${who}`, email: `${who}@example.com`, traits: { email: `${who}@example.com`, first_name: who } });
+			const view = (id: string, who: string, minutes: number) => ({
+				type: 'track',
+				event: 'Product Viewed',
+				messageId: id,
+				timestamp: ago(minutes),
+				receivedAt: ago(minutes),
+				userId: null,
+				email: null,
+				anonymousId: `anon-${who}`,
+				properties: { product_id: 'scarf', name: 'scarf', price: 29, currency: 'USD', url: 'https://shop.example.com/p/scarf' },
+			});
+			const record = async (events: IDataObject[]) => {
+				const recorded = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: events.map((json) => ({ json })) });
+				expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(events.map(() => 'recorded'));
+			};
+			// one execution per view, each with the static data the previous one left
+			let staticData: IDataObject = {};
+			const sends: string[] = [];
+			const run = async (event: IDataObject, from: string) => {
+				const result = await runWorkflow(mainPath('browse-abandonment.json', from, 'Send', db), { input: [{ json: event }], credentials: credentials(), staticData, mode: 'trigger' });
+				expect(result.error).toBeUndefined();
+				sends.push(...(result.nodes.Send?.outputs[0] ?? []).map((i) => `${String(event.messageId)} ${String(i.json.recipient)} ${String(i.json.status)}`));
+				staticData = result.staticData;
+			};
+			await record([identify('ada', 300), identify('bob', 300), view('v-ada', 'ada', 130), view('v-bob', 'bob', 128)]);
+			await run(view('v-ada', 'ada', 130), 'Wait 2 hours');
+			await run(view('v-bob', 'bob', 128), 'Wait 2 hours');
+			// Ada views another product later that day (run from Get profile on: the "since?" checks pass)
+			await record([view('v-ada-2', 'ada', 1)]);
+			await run(view('v-ada-2', 'ada', 1), 'Get profile');
+			expect(sends).toEqual(['v-ada ada@example.com sent', 'v-bob bob@example.com sent', 'v-ada-2 ada@example.com duplicate']);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+		});
+	});
+
+	/**
+	 * re-engagement-dates.json picks the first-purchase anniversary every year (the first order's
+	 * month and day, more than 300 days ago), so its block must be true every year: it said "One year
+	 * ago today" to a customer whose first order was two or five years ago. The Set nodes ("Why
+	 * contact them?", "Headline") are n8n-nodes-base, not loaded here: their assignments are
+	 * evaluated by n8n's expression engine on the exported profile, at 9:00 in New York (n8n's
+	 * default time zone), then Render → Send run through the engine.
+	 */
+	describe('re-engagement-dates.json: the anniversary email counts the years', () => {
+		async function assigned(wf: Template, name: string, json: IDataObject): Promise<IDataObject> {
+			const set = wf.nodes.find((n) => n.name === name)!;
+			expect([set.type, set.parameters.includeOtherFields]).toEqual(['n8n-nodes-base.set', true]);
+			const pkg = await loadPackage();
+			const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+			const out: IDataObject = { ...json };
+			for (const a of (set.parameters.assignments as { assignments: Array<{ name: string; value: string }> }).assignments) {
+				out[a.name] = host.expression.resolveSimpleParameterValue(a.value, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) as IDataObject[string];
+			}
+			return out;
+		}
+
+		it.each([
+			['2025-03-10T15:00:00.000Z', 'One year ago today you placed your first order with us.'],
+			['2024-03-10T15:00:00.000Z', '2 years ago today you placed your first order with us.'],
+			['2021-03-10T15:00:00.000Z', '5 years ago today you placed your first order with us.'],
+		])('a first order on %s, read on 2026-03-10 → "%s"', async (firstOrderAt, text) => {
+			at('2026-03-10T13:00:02Z');
+			const wf = template('re-engagement-dates.json');
+			const exported: IDataObject = { email: 'ada@example.com', firstOrderAt, lastOrderAt: '2026-02-20T10:00:00.000Z', lastActiveAt: '2026-03-01T10:00:00.000Z', traits: { first_name: 'Ada' } };
+			const reason = await assigned(wf, 'Why contact them?', exported);
+			expect(reason.winback_reason).toBe('anniversary');
+			const item = await assigned(wf, 'Headline', reason);
+			const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', tempSqliteFile()), { input: [{ json: { ...item, profile: { ...exported } } }], credentials: credentials(), mode: 'trigger' });
+			expect(result.error).toBeUndefined();
+			expect(result.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			expect(received[0].mail.subject).toBe('Ada, happy anniversary');
+			expect(received[0].mail.html).toContain(text);
+		});
+	});
+
 	// The profile store is shared by all workflows and Record's duplicate check is by messageId across
 	// the store. Segment gives every destination the same messageId, and browse-abandonment records
 	// every site event (Record is before its filter): an A/B filter that required recorded.status

@@ -140,7 +140,7 @@ describe('templates', () => {
 			const { mail } = received[0];
 			expect(mail.subject).toBe('Trail runner is still here');
 			expect(mail.html).toContain('Still thinking about Trail runner, Ada?');
-			expectCommon(mail, 'browse-abandonment', /^<browseu-ada\d{4}-\d{2}-\d{2}\.[0-9a-f]{12}@example\.com>$/);
+			expectCommon(mail, 'browse-abandonment', /^<browseadavipexample\.com\d{4}-\d{2}-\d{2}\.[0-9a-f]{12}@example\.com>$/);
 		});
 
 		it('nightly-rfm-vip.json', async () => {
