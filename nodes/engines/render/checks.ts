@@ -427,6 +427,8 @@ export function hasLiquidImageSrc(html: string): boolean {
 	return false;
 }
 
+const MAY_BE_EMPTY_SRC = /\bsrc\s*=\s*(?:["'](?:[\s&"']|$)|&|$)/i;
+
 /**
  * The images of a rendered email whose src is empty (`src="{{ p.image_url }}"` without the value):
  * the email shows them broken. Each is named by its alt, else by its position among the email's
@@ -439,6 +441,8 @@ export function emptyImageSrcFinding(html: string): Finding | undefined {
 		if (m[1] === undefined) continue; // a comment
 		if (!m[2]) break;
 		position++;
+		// an empty src's raw value starts with blanks, a reference or its closing quote: only such a tag is read in full
+		if (!MAY_BE_EMPTY_SRC.test(m[1])) continue;
 		const src = attr(m[1], 'src');
 		if (src === undefined || src.trim()) continue;
 		const alt = attr(m[1], 'alt')?.trim();
