@@ -36,6 +36,13 @@ export function normalizeBlocks(blocks: Block[] | undefined): Map<string, Block>
 		if (block.fallback !== undefined && typeof block.fallback !== 'string') {
 			throw new TemplateError(`Block "${block.name}": "fallback" must be a block name`, { check: 'block-library' });
 		}
+		// a blank Liquid condition failed at compile as `body line 1: invalid value expression: ""`, naming no block
+		if (typeof block.rule === 'string' && !block.rule.trim()) {
+			throw new TemplateError(
+				`Block "${block.name}": "rule" is empty: write a Liquid condition (e.g. cart.items.size > 0) or a structured rule, or leave "rule" out to always show the block`,
+				{ check: 'block-library' },
+			);
+		}
 		structuredRules(block).forEach((rule, k) => validateRule(block.name, rule, Array.isArray(block.rule) ? `rule ${k + 1}` : 'the rule'));
 		byName.set(block.name, block);
 	}
@@ -221,7 +228,7 @@ export function expandBlocks(body: string, blocks: Map<string, Block>, bodyName 
 		const seen = loopVariables.get(name);
 		loopVariables.set(name, seen ? new Set([...seen].filter((v) => here.has(v))) : here);
 		const src = `block:${name}`;
-		const hasRule = block.rule !== undefined && block.rule !== null && block.rule !== '';
+		const hasRule = block.rule !== undefined && block.rule !== null;
 		const marker = `{% pz_shown "${name}" %}`;
 		if (!hasRule) {
 			gen(marker, from, offset);

@@ -418,6 +418,44 @@ function linkMayUnsubscribe(html: string, start: string, attrs: string, contentA
 	return unsubscribes(start) || unsubscribes(decoded(start)) || unsubscribes(content) || unsubscribes(decoded(shown));
 }
 
+/** Whether some `<img>` of template HTML takes its src from Liquid (`src="{{ p.image_url }}"`): only then may a recipient's src render empty. */
+export function hasLiquidImageSrc(html: string): boolean {
+	for (const m of html.matchAll(/<img\b([^>]*)(>|$)/gi)) {
+		if (!m[2]) break;
+		if (/\{\{|\{%/.test(attr(m[1], 'src') ?? '')) return true;
+	}
+	return false;
+}
+
+const MAY_BE_EMPTY_SRC = /\bsrc\s*=\s*(?:["'](?:[\s&"']|$)|&|$)/i;
+
+/**
+ * The images of a rendered email whose src is empty (`src="{{ p.image_url }}"` without the value):
+ * the email shows them broken. Each is named by its alt, else by its position among the email's
+ * images (comments left out, MSO conditional ones read). One pass over the tags, no copy of the HTML.
+ */
+export function emptyImageSrcFinding(html: string): Finding | undefined {
+	const empty: string[] = [];
+	let position = 0;
+	for (const m of html.matchAll(/<!--(?!\[if)[\s\S]*?(?:-->|$)|<img\b([^>]*)(>|$)/gi)) {
+		if (m[1] === undefined) continue; // a comment
+		if (!m[2]) break;
+		position++;
+		// an empty src's raw value starts with blanks, a reference or its closing quote: only such a tag is read in full
+		if (!MAY_BE_EMPTY_SRC.test(m[1])) continue;
+		const src = attr(m[1], 'src');
+		if (src === undefined || src.trim()) continue;
+		const alt = attr(m[1], 'alt')?.trim();
+		empty.push(alt ? `"${alt}"` : `image ${position} (no alt)`);
+	}
+	if (!empty.length) return undefined;
+	return {
+		severity: 'warning',
+		check: 'image-src',
+		message: `${empty.length} image(s) with an empty src, shown broken: ${list(empty)}. Give the value a default (| default: "https://…") or show the image only when it has one ({% if p.image_url %})`,
+	};
+}
+
 export function sizeFinding(bytes: number): Finding | undefined {
 	if (bytes > GMAIL_CLIP_BYTES) {
 		return { severity: 'error', check: 'gmail-clipping', message: `HTML is ${(bytes / 1024).toFixed(1)} KB: Gmail clips emails over 102 KB, hiding the unsubscribe link and the open-tracking pixel` };

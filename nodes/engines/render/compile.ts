@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Context, TagToken, Tokenizer, toValueSync, type Template } from 'liquidjs';
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
-import { GMAIL_CLIP_BYTES, htmlFindings, inspectHtml, mayHaveUnsubscribeLink, unresolvedFinding, unsubscribeFinding } from './checks';
+import { emptyImageSrcFinding, GMAIL_CLIP_BYTES, hasLiquidImageSrc, htmlFindings, inspectHtml, mayHaveUnsubscribeLink, unresolvedFinding, unsubscribeFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
@@ -45,6 +45,8 @@ export interface CompiledTemplate {
 	 * value the URL guard replaced by `#`, a link in an `{% if %}` not taken).
 	 */
 	checkUnsubscribe: boolean;
+	/** Some `<img>` takes its src from Liquid: each render warns on images whose src rendered empty (a broken image). */
+	checkImages: boolean;
 	/** The text part derived once (see text.ts); undefined: converted from each recipient's HTML. */
 	textPlan?: TextPlan;
 	/** Why there is no text plan (diagnostics). */
@@ -205,6 +207,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 		findings,
 		findingWarnings: findings.map((f) => `${f.check}: ${f.message}`),
 		checkUnsubscribe: !findings.some((f) => f.check === 'unsubscribe-link'),
+		checkImages: hasLiquidImageSrc(liquidHtml),
 		textPlan,
 		textPlanReason,
 		where: { origins, edits, sourceMap: expanded.map },
@@ -529,6 +532,8 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	// the links are read in full only when no link may unsubscribe (rare: a cheap scan first)
 	const unsubscribe = ct.checkUnsubscribe && !mayHaveUnsubscribeLink(html) ? unsubscribeFinding(inspectHtml(html)) : undefined;
 	if (unsubscribe) warnings.push(`${unsubscribe.check}: ${unsubscribe.message}`);
+	const images = ct.checkImages ? emptyImageSrcFinding(html) : undefined;
+	if (images) warnings.push(`${images.check}: ${images.message}`);
 	if (!state.subject) warnings.push('subject: the subject rendered empty');
 	// the template's own preview line wins over the parameter (which is then not written): report what the email shows
 	const preheader = ct.ownPreview ? ownPreviewText(html, ct.ownPreview) : state.preheader;

@@ -58,8 +58,8 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 		for (const block of blockLibrary.values()) {
 			const locals = loopVariables.get(block.name);
 			sources.push({ name: `block:${block.name}`, text: block.content, locals });
-			if (typeof block.rule === 'string' && block.rule.trim()) sources.push({ name: `block:${block.name} rule`, text: `{% if ${block.rule} %}{% endif %}`, locals });
-			if (block.fallback && (block.rule === undefined || block.rule === '')) {
+			if (typeof block.rule === 'string') sources.push({ name: `block:${block.name} rule`, text: `{% if ${block.rule} %}{% endif %}`, locals });
+			if (block.fallback && (block.rule === undefined || block.rule === null)) {
 				findings.push({ severity: 'warning', check: 'block-library', source: `block:${block.name}`, message: `Block "${block.name}" has a fallback but no rule: the fallback never renders` });
 			}
 		}
