@@ -135,9 +135,42 @@ export function orderKeyOf(json: Record<string, unknown>): string | undefined {
 	if (!isCanonical(json)) return undefined;
 	const event = json as unknown as CanonicalEvent;
 	if (event.event !== 'Order Completed' && event.event !== 'Order Paid') return undefined;
+	return orderKey(event);
+}
+
+function orderKey(event: CanonicalEvent): string | undefined {
 	const orderId = idOf(event.properties.order_id);
 	const customerId = idOf(event.userId) ?? idOf(event.email) ?? idOf(event.anonymousId);
 	return orderId !== undefined && customerId !== undefined ? `${customerId}\u0000${orderId}` : undefined;
+}
+
+/**
+ * What an Order Cancelled or Order Refunded takes back from an order (the order as `orderKeyOf`
+ * names it): a cancelled order entirely (`units` undefined), a refund the units of each product it
+ * lists (Infinity when a line gives no quantity: the whole line), named by `refund_id`, else its
+ * `messageId`, so that a repeated copy is read once. A refund that lists no products
+ * (a payment provider's refund of an amount) cannot say which products went back: undefined, as
+ * for any other item. Never throws: a malformed event takes nothing back.
+ */
+export function withdrawalOf(json: Record<string, unknown>): { order: string; units?: Map<string, number>; refund?: string } | undefined {
+	if (!isCanonical(json)) return undefined;
+	const event = json as unknown as CanonicalEvent;
+	if (event.event !== 'Order Cancelled' && event.event !== 'Order Refunded') return undefined;
+	const order = orderKey(event);
+	if (order === undefined) return undefined;
+	if (event.event === 'Order Cancelled') return { order };
+	const products = event.properties.products;
+	if (!Array.isArray(products) || products.length === 0) return undefined;
+	const units = new Map<string, number>();
+	for (const p of products as CanonicalProduct[]) {
+		const id = p && typeof p === 'object' ? (idOf(p.product_id) ?? idOf(p.sku)) : undefined;
+		if (id === undefined) continue;
+		const quantity = typeof p.quantity === 'number' && p.quantity >= 0 ? p.quantity : Infinity;
+		units.set(id, (units.get(id) ?? 0) + quantity);
+	}
+	// what names this refund, so that a repeated copy is not subtracted twice
+	const refund = idOf(event.properties.refund_id) ?? idOf(event.messageId);
+	return { order, units, refund: refund === undefined ? undefined : `${order}\u0000${refund}` };
 }
 
 /** An order's `products` that names no product: absent, null or an empty list. */
