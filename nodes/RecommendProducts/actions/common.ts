@@ -10,7 +10,7 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 	return [
 		{
 			displayName:
-				'Each input item is one order line (customer, product, quantity, time) or one canonical event: "Order Completed" (one line per product) or "Product Viewed"',
+				'Each input item is one order line (customer, product, quantity, time) or one canonical event: "Order Completed" (one line per product) or "Product Viewed"; "Order Cancelled" and "Order Refunded" take their order\'s products back',
 			name: 'linesNotice',
 			type: 'notice',
 			default: '',
