@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { InputError, interactionsFromItem, isOrderWithoutProducts, orderKeyOf, type LineFields } from '../../engines/reco/input';
+import { InputError, interactionsFromItem, isOrderWithoutProducts, orderKeyOf, withdrawalOf, type LineFields } from '../../engines/reco/input';
 import { trainOptionProblem, type TRAIN_OPTION_RANGES } from '../../engines/reco/train';
 import type { Interaction, SimilarityKind, TrainOptions } from '../../engines/reco/types';
 
@@ -10,7 +10,7 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 	return [
 		{
 			displayName:
-				'Each input item is one order line (customer, product, quantity, time) or one canonical event: "Order Completed" (one line per product) or "Product Viewed"',
+				'Each input item is one order line (customer, product, quantity, time) or one canonical event: "Order Completed" (one line per product) or "Product Viewed"; "Order Cancelled" and "Order Refunded" take their order\'s products back',
 			name: 'linesNotice',
 			type: 'notice',
 			default: '',
@@ -170,12 +170,31 @@ export function readInteractions(
 	// An order read once: a later Order Paid (or a retried copy) of the same order adds nothing.
 	const orders = new Set<string>();
 	let ordersWithoutProducts = 0;
+	// What cancellations and refunds take back, whether they come before or after their order.
+	// undefined: the whole order (cancelled); a refund read once by its id (a retried webhook repeats it)
+	const withdrawn = new Map<string, Map<string, number> | undefined>();
+	const refunds = new Set<string>();
+	for (const item of items) {
+		const withdrawal = withdrawalOf(item.json);
+		if (withdrawal === undefined) continue;
+		const { order, units, refund } = withdrawal;
+		if (units === undefined) {
+			withdrawn.set(order, undefined);
+			continue;
+		}
+		if (refund !== undefined && refunds.has(refund)) continue;
+		if (refund !== undefined) refunds.add(refund);
+		if (withdrawn.has(order) && withdrawn.get(order) === undefined) continue;
+		const total = withdrawn.get(order) ?? new Map<string, number>();
+		for (const [id, n] of units) total.set(id, (total.get(id) ?? 0) + n);
+		withdrawn.set(order, total);
+	}
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const lines = interactionsFromItem(items[i].json, fields);
 			if (lines.length === 0 && isOrderWithoutProducts(items[i].json)) ordersWithoutProducts++;
 			const order = orderKeyOf(items[i].json);
-			if (order === undefined || !orders.has(order)) for (const line of lines) interactions.push(line);
+			if (order === undefined || !orders.has(order)) for (const line of withdraw(lines, order, withdrawn)) interactions.push(line);
 			// an order event without lines does not stand for the order: a later copy with lines is read
 			if (order !== undefined && lines.length > 0) orders.add(order);
 			used.push({ item: i });
@@ -200,6 +219,27 @@ export function readInteractions(
 		});
 	}
 	return { interactions, errors, used, ordersWithoutProducts };
+}
+
+/**
+ * An order's lines less what was taken back: nothing of a cancelled order; of a refunded one, each
+ * product's refunded units (from its first lines on), a line refunded in full left out. A customer
+ * who sent a product back (or whose order was cancelled: a test, a fraud check, a change of mind)
+ * did not buy it together with the rest of the order.
+ */
+function withdraw(lines: Interaction[], order: string | undefined, withdrawn: ReadonlyMap<string, Map<string, number> | undefined>): Interaction[] {
+	if (order === undefined || !withdrawn.has(order)) return lines;
+	const refunded = withdrawn.get(order);
+	if (refunded === undefined) return [];
+	const left = new Map(refunded);
+	const out: Interaction[] = [];
+	for (const line of lines) {
+		const back = left.get(line.productId) ?? 0;
+		const quantity = line.quantity ?? 1;
+		left.set(line.productId, Math.max(0, back - quantity));
+		if (back < quantity) out.push(back > 0 ? { ...line, quantity: quantity - back } : line);
+	}
+	return out;
 }
 
 /**

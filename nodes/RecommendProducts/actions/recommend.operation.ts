@@ -68,7 +68,7 @@ export const description: INodeProperties[] = [
 		name: 'viewedField',
 		type: 'string',
 		default: 'viewed_products',
-		description: 'List of recently viewed products. Customer profiles\' recentViews is read too (top level or under profile); a canonical event as the item adds its products (Order Completed → purchased, Checkout Started → cart, Product Viewed → viewed).',
+		description: 'List of recently viewed products. Customer profiles\' recentViews is read too (top level or under profile); a canonical event as the item adds its products (Order Completed → purchased, Product Added or Checkout Started → cart, Product Viewed or Clicked → viewed, Product Removed, Order Cancelled or Refunded → never recommended; other events add nothing).',
 		displayOptions: show,
 	},
 	{

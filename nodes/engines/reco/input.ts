@@ -28,8 +28,16 @@ export interface LineFields {
 
 /** Type Field values (trimmed, any case) of a purchase line; no value at all is a purchase too. */
 const PURCHASE_TYPES = new Set(['purchase', 'order', 'order completed', 'order paid']);
+/** The canonical events that are a product view, in Train and as Recommend's customer item. */
+const VIEW_EVENTS: ReadonlySet<string> = new Set(['Product Viewed', 'Product Clicked']);
+/**
+ * The canonical events that take products back (Segment e-commerce: removed from the cart, an
+ * order cancelled or refunded): as Recommend's customer item, their products are not recommended
+ * and seed nothing (a removed product is not a view).
+ */
+const WITHDRAWN_EVENTS: ReadonlySet<string> = new Set(['Product Removed', 'Order Cancelled', 'Order Refunded']);
 /** Type Field values (trimmed, any case) of a product view (the canonical events Train reads as views). */
-const VIEW_TYPES = new Set(['view', 'product viewed', 'product clicked']);
+const VIEW_TYPES = new Set(['view', ...[...VIEW_EVENTS].map((event) => event.toLowerCase())]);
 
 /**
  * What a flat line is, from its Type Field: no value (absent, null, empty) or a purchase value →
@@ -127,9 +135,42 @@ export function orderKeyOf(json: Record<string, unknown>): string | undefined {
 	if (!isCanonical(json)) return undefined;
 	const event = json as unknown as CanonicalEvent;
 	if (event.event !== 'Order Completed' && event.event !== 'Order Paid') return undefined;
+	return orderKey(event);
+}
+
+function orderKey(event: CanonicalEvent): string | undefined {
 	const orderId = idOf(event.properties.order_id);
 	const customerId = idOf(event.userId) ?? idOf(event.email) ?? idOf(event.anonymousId);
 	return orderId !== undefined && customerId !== undefined ? `${customerId}\u0000${orderId}` : undefined;
+}
+
+/**
+ * What an Order Cancelled or Order Refunded takes back from an order (the order as `orderKeyOf`
+ * names it): a cancelled order entirely (`units` undefined), a refund the units of each product it
+ * lists (Infinity when a line gives no quantity: the whole line), named by `refund_id`, else its
+ * `messageId`, so that a repeated copy is read once. A refund that lists no products
+ * (a payment provider's refund of an amount) cannot say which products went back: undefined, as
+ * for any other item. Never throws: a malformed event takes nothing back.
+ */
+export function withdrawalOf(json: Record<string, unknown>): { order: string; units?: Map<string, number>; refund?: string } | undefined {
+	if (!isCanonical(json)) return undefined;
+	const event = json as unknown as CanonicalEvent;
+	if (event.event !== 'Order Cancelled' && event.event !== 'Order Refunded') return undefined;
+	const order = orderKey(event);
+	if (order === undefined) return undefined;
+	if (event.event === 'Order Cancelled') return { order };
+	const products = event.properties.products;
+	if (!Array.isArray(products) || products.length === 0) return undefined;
+	const units = new Map<string, number>();
+	for (const p of products as CanonicalProduct[]) {
+		const id = p && typeof p === 'object' ? (idOf(p.product_id) ?? idOf(p.sku)) : undefined;
+		if (id === undefined) continue;
+		const quantity = typeof p.quantity === 'number' && p.quantity >= 0 ? p.quantity : Infinity;
+		units.set(id, (units.get(id) ?? 0) + quantity);
+	}
+	// what names this refund, so that a repeated copy is not subtracted twice
+	const refund = idOf(event.properties.refund_id) ?? idOf(event.messageId);
+	return { order, units, refund: refund === undefined ? undefined : `${order}\u0000${refund}` };
 }
 
 /** An order's `products` that names no product: absent, null or an empty list. */
@@ -164,7 +205,7 @@ export function interactionsFromItem(json: Record<string, unknown>, fields: Line
 				return { customerId, productId, kind: 'purchase' as const, quantity: quantity ?? 1, time, details: detailsOf(p) };
 			});
 		}
-		if (event.event === 'Product Viewed' || event.event === 'Product Clicked') {
+		if (VIEW_EVENTS.has(event.event)) {
 			const productId = idOf(props.product_id) ?? idOf(props.sku);
 			if (!productId) throw new InputError('The view has no product_id', 'properties.product_id');
 			return [{ customerId, productId, kind: 'view', time, details: detailsOf(props) }];
@@ -242,9 +283,13 @@ function entries(value: unknown, field: string, from: ListSource = 'given', line
  * the item adds its products: Order Completed/Paid → purchased (a product of quantity 0 is left out
  * and a negative quantity refused, as Train reads the order), Product Added and the cart
  * snapshots (Cart Viewed/Updated, Checkout Started/Updated/Step Completed/Abandoned, Payment Info
- * Entered) → cart (a cart line of quantity 0 was removed: left out), anything else (Product
- * Viewed...) → viewed. A cart line of quantity 0 in the Cart Field or a profile's open cart is left
- * out too: it is not in the cart, so it neither seeds nor is kept out of the recommendations.
+ * Entered) → cart (a cart line of quantity 0 was removed: left out), Product Viewed/Clicked →
+ * viewed, Product Removed, Order Cancelled and Order Refunded → excluded (never recommended, no
+ * seed); any other event (Product List Viewed, Products Searched, Product Updated...) adds nothing:
+ * it used to add its products as viewed, so a product just removed from the cart seeded the
+ * recommendations as a view and came right back. A cart line of quantity 0 in the Cart Field or a
+ * profile's open cart is left out too: it is not in the cart, so it neither seeds nor is kept out of
+ * the recommendations.
  */
 export function customerFromItem(json: Record<string, unknown>, fields: CustomerFields = DEFAULT_CUSTOMER_FIELDS): CustomerContext {
 	if (isCanonical(json)) {
@@ -261,7 +306,9 @@ export function customerFromItem(json: Record<string, unknown>, fields: Customer
 		const extra = customerFromFields(json, fields);
 		if (order) return { ...extra, purchased: [...(extra.purchased ?? []), ...products] };
 		if (cart) return { ...extra, cart: [...(extra.cart ?? []), ...products.map((p) => p.id)] };
-		return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
+		if (VIEW_EVENTS.has(event.event)) return { ...extra, viewed: [...(extra.viewed ?? []), ...products] };
+		if (WITHDRAWN_EVENTS.has(event.event)) return { ...extra, excluded: products.map((p) => p.id) };
+		return extra;
 	}
 	return customerFromFields(json, fields);
 }

@@ -1,8 +1,8 @@
 /**
  * Recommending: a trained model (JSON) is compiled once into typed arrays; each customer is
  * then scored by summing, over their seeds (cart, recent purchases, recent views), the
- * seed weight times the seed's similarity to each neighbour. Bought and in-cart products
- * are excluded; the block is filled with best sellers of the customer's categories, then
+ * seed weight times the seed's similarity to each neighbour. Bought, in-cart and taken-back
+ * (`excluded`) products are never recommended; the block is filled with best sellers of the customer's categories, then
  * overall, so it is never empty (unless the catalogue itself is smaller than the block).
  */
 import type {
@@ -246,6 +246,10 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	};
 	for (const p of purchased) mark(p);
 	for (const p of cart) mark(p);
+	for (const id of customer.excluded ?? []) {
+		const p = model.index.get(id);
+		if (p !== undefined) mark(p);
+	}
 	if (options.unavailable) for (const p of unavailableIndices(model, options.unavailable)) mark(p);
 	if (options.excludeViewed) for (const p of viewed) mark(p);
 

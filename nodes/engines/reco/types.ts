@@ -91,6 +91,8 @@ export interface CustomerContext {
 	cart?: string[];
 	/** Viewed products; `time` lets the most recent count most. */
 	viewed?: Array<string | { id: string; time?: number }>;
+	/** Products taken back (removed from the cart, an order cancelled or refunded): never recommended, no seed. */
+	excluded?: string[];
 }
 
 export type ReasonCode = 'bought_together' | 'similar_to_viewed' | 'popular_in_category' | 'best_seller';

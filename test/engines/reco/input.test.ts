@@ -55,6 +55,15 @@ describe('input shapes', () => {
 		expect(customerFromItem({ ...base, event: 'Order Completed', properties: { products: [{ product_id: 'A' }] } }).purchased).toEqual([{ id: 'A', time: t }]);
 		expect(customerFromItem({ ...base, event: 'Product Viewed', properties: { product_id: 'Z' } }).viewed).toEqual([{ id: 'Z', time: t }]);
 	});
+
+	it('reads Product Removed / Order Refunded as products left out, and other events as nothing (they were views)', () => {
+		const base = { type: 'track', userId: 'u1', timestamp: '2025-01-05T00:00:00Z' };
+		const none = { purchased: [], cart: [], viewed: [] };
+		expect(customerFromItem({ ...base, event: 'Product Removed', properties: { product_id: 'C', quantity: 1 } })).toEqual({ ...none, excluded: ['C'] });
+		expect(customerFromItem({ ...base, event: 'Order Refunded', properties: { products: [{ product_id: 'A' }, { sku: 'B' }] } })).toEqual({ ...none, excluded: ['A', 'B'] });
+		expect(customerFromItem({ ...base, event: 'Product List Viewed', properties: { products: [{ product_id: 'A' }] } })).toEqual(none);
+		expect(customerFromItem({ ...base, event: 'Product Updated', properties: { product_id: 'A' } })).toEqual(none);
+	});
 });
 
 describe('order-line times in a process whose time zone is Tokyo (UTC+9)', () => {
