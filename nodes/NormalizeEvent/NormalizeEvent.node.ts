@@ -243,7 +243,7 @@ export class NormalizeEvent implements INodeType {
 								outcome.status === 400
 									? undefined
 									: outcome.verify && !outcome.verify.ok && outcome.verify.reason === 'misconfigured'
-										? 'Fill in the field this source uses in the Personalization Webhook Secrets credential (see the package README, "Setting up each source").'
+										? 'Fix the setting the message names: the field this source uses in the Personalization Webhook Secrets credential, or (Custom source) the Signature Algorithm / Encoding, which must be one of the offered values (see the package README, "Setting up each source").'
 										: 'The signature covers the exact bytes the provider sent. Pass them unchanged in "Raw Body Field" (n8n\'s Webhook node: Options → Raw Body, binary property "data"), not a body parsed and serialized again, and check the secret in the credential.',
 						});
 					}
