@@ -37,7 +37,7 @@ import {
 	type AddressFacts,
 	addressHash,
 	erasedAddresses,
-	erasedSuppressionRows,
+	withErasedAddresses,
 } from './types';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
@@ -470,9 +470,7 @@ export class PostgresProfileStore implements ProfileStore {
 		);
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
 		mergeSuppressionRows(out, rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])));
-		const erasedRows = erasedSuppressionRows(wanted, rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>);
-		mergeSuppressionRows(out, erasedRows);
-		return { found: out, erasedUnsubscribed: new Set(erasedRows.filter((r) => r.unsubscribed).map((r) => r.email)) };
+		return withErasedAddresses(out, wanted, rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>);
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

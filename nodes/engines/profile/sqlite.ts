@@ -39,7 +39,7 @@ import {
 	type AddressFacts,
 	addressHash,
 	erasedAddresses,
-	erasedSuppressionRows,
+	withErasedAddresses,
 } from './types';
 import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
@@ -476,9 +476,7 @@ export class SqliteProfileStore implements ProfileStore {
 		const erased = this.db
 			.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash IN (SELECT value FROM json_each(?))`)
 			.all(JSON.stringify(wanted.map(addressHash))) as Array<{ hash: string; unsubscribed: number; bounced: number; complained: number }>;
-		const erasedRows = erasedSuppressionRows(wanted, erased);
-		mergeSuppressionRows(out, erasedRows);
-		return { found: out, erasedUnsubscribed: new Set(erasedRows.filter((r) => r.unsubscribed).map((r) => r.email)) };
+		return withErasedAddresses(out, wanted, erased);
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

@@ -172,13 +172,19 @@ export function erasedAddresses(state: ProfileState, identityKeys: string[]): Er
 	return out;
 }
 
-/** Rows of the erased-address table found for `wanted` addresses → suppression rows under their address. */
-export function erasedSuppressionRows(wanted: string[], rows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>): SuppressionRow[] {
+/**
+ * isSuppressed's `found` with the rows of the erased-address table found for the `wanted` addresses
+ * merged in (each under its address, as another profile's flags), and the addresses whose erased
+ * customer had unsubscribed: the AddressFacts both stores answer with.
+ */
+export function withErasedAddresses(found: Map<string, Suppression>, wanted: string[], rows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>): AddressFacts {
 	const byHash = new Map(wanted.map((e) => [addressHash(e), e]));
-	return rows.flatMap((r) => {
+	const erased = rows.flatMap((r) => {
 		const email = byHash.get(r.hash);
 		return email === undefined ? [] : [{ email, unsubscribed: r.unsubscribed, bounced: r.bounced, complained: r.complained }];
 	});
+	mergeSuppressionRows(found, erased);
+	return { found, erasedUnsubscribed: new Set(erased.filter((r) => r.unsubscribed).map((r) => r.email)) };
 }
 
 export interface Transaction {
