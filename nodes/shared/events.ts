@@ -14,8 +14,11 @@ import type {
 import { checkWebhookSecrets } from '../engines/events/credentialCheck';
 import { SOURCES } from '../engines/events/registry';
 import { DEFAULT_TOLERANCE_SECONDS, type SignatureSecrets } from '../engines/events/signatures';
-import type { HmacOptions } from '../engines/events/signatures/hmac';
+import { HMAC_ALGORITHMS, HMAC_ENCODINGS, type HmacOptions } from '../engines/events/signatures/hmac';
 import type { CustomMapping } from '../engines/events/types';
+
+/** The editor's names of the signature encodings the check accepts (HMAC_ENCODINGS). */
+const ENCODING_NAMES: Record<(typeof HMAC_ENCODINGS)[number], string> = { hex: 'Hex', base64: 'Base64' };
 
 export const CREDENTIAL_NAME = 'personalizationWebhookApi';
 export const CREDENTIAL_TEST = 'personalizationWebhookApiTest';
@@ -81,11 +84,8 @@ export function customSignatureProperties(show: Record<string, string[]>): INode
 			type: 'options',
 			default: 'sha256',
 			displayOptions,
-			options: [
-				{ name: 'HMAC-SHA1', value: 'sha1' },
-				{ name: 'HMAC-SHA256', value: 'sha256' },
-				{ name: 'HMAC-SHA512', value: 'sha512' },
-			],
+			// the values the signature check accepts (customHmacOptions), so the two cannot drift apart
+			options: HMAC_ALGORITHMS.map((value) => ({ name: `HMAC-${value.toUpperCase()}`, value })),
 		},
 		{
 			displayName: 'Signature Encoding',
@@ -93,10 +93,7 @@ export function customSignatureProperties(show: Record<string, string[]>): INode
 			type: 'options',
 			default: 'hex',
 			displayOptions,
-			options: [
-				{ name: 'Hex', value: 'hex' },
-				{ name: 'Base64', value: 'base64' },
-			],
+			options: HMAC_ENCODINGS.map((value) => ({ name: ENCODING_NAMES[value], value })),
 		},
 		{
 			displayName: 'Signature Prefix',
