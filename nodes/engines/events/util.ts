@@ -687,18 +687,7 @@ export function unknownTopic(
 	const id = typeof source === 'string' ? source : source.id;
 	const mode = input.onUnknown ?? 'error';
 	if (mode === 'skip') return null;
-	if (mode === 'passThrough') {
-		return {
-			type: 'track',
-			event: 'Unknown',
-			messageId,
-			timestamp: isoOf(input.receivedAt),
-			receivedAt: isoOf(input.receivedAt),
-			properties: {},
-			context: { source: id, topic: topic.slice(0, 200) },
-			raw,
-		};
-	}
+	if (mode === 'passThrough') return unknownEvent(id, input, topic, raw, messageId);
 	throw new EventMappingError(
 		`${id} topic "${topic.slice(0, 80)}" is not mapped (known: ${typeof source === 'string' ? '' : source.topics.map((t) => t.topic).join(', ')})`,
 		field,
@@ -747,17 +736,14 @@ function refusedEntry(sourceId: string, entry: unknown, error: EventMappingError
 	const topic = e?.[keys.topicKey];
 	const properties: Record<string, unknown> = { reason: error.message };
 	if (error.field !== undefined) properties.field = error.field;
+	const messageId = optionalString(e?.[keys.idKey]) ?? contentId(sourceId, entry);
+	return unknownEvent(sourceId, input, typeof topic === 'string' && topic !== '' ? topic : '(none)', entry, messageId, properties);
+}
+
+/** An `Unknown` event of `sourceId`: the raw payload kept, timed by its receipt (an unknown topic passed through, a refused batch entry). */
+function unknownEvent(sourceId: string, input: NormalizeInput, topic: string, raw: unknown, messageId: string, properties: Record<string, unknown> = {}): CanonicalEvent {
 	const receivedAt = isoOf(input.receivedAt);
-	return {
-		type: 'track',
-		event: 'Unknown',
-		messageId: optionalString(e?.[keys.idKey]) ?? contentId(sourceId, entry),
-		timestamp: receivedAt,
-		receivedAt,
-		properties,
-		context: { source: sourceId, topic: typeof topic === 'string' && topic !== '' ? topic.slice(0, 200) : '(none)' },
-		raw: entry,
-	};
+	return { type: 'track', event: 'Unknown', messageId, timestamp: receivedAt, receivedAt, properties, context: { source: sourceId, topic: topic.slice(0, 200) }, raw };
 }
 
 const compiledPaths = new Map<string, string[]>();
