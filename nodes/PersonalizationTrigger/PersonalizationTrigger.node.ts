@@ -8,9 +8,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
-import { deliveryContentKey, dedupeEvents } from '../engines/events/dedupe';
+import { deliveryContentKey, dedupeEvents, sourceEventKey } from '../engines/events/dedupe';
 import { processDelivery } from '../engines/events/pipeline';
 import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
+import { shopifyEventKey } from '../engines/events/sources/shopify';
 import type { UnknownMode } from '../engines/events/types';
 import {
 	CREDENTIAL_NAME,
@@ -300,10 +301,15 @@ export class PersonalizationTrigger implements INodeType {
 				// consults nor feeds it: it always runs, and the same event can be resent while building.
 				if (options.dedupe !== false && this.getMode() !== 'manual' && events.length > 0) {
 					const staticData = this.getWorkflowStaticData('node');
-					// Where the delivery id is an unsigned header, the signed body itself is remembered too.
-					const deliveryKey = UNSIGNED_DELIVERY_ID.has(source)
-						? deliveryContentKey(source, events.map((e) => e.context.topic ?? e.event).join('\n'), rawBody)
-						: undefined;
+					// Where the delivery id is an unsigned header, the signed body itself is remembered too;
+					// for Shopify also the event (topic, X-Shopify-Event-Id, resource), which another
+					// subscription to the topic delivers again under its own webhook id and body.
+					const deliveryKeys: string[] = [];
+					if (UNSIGNED_DELIVERY_ID.has(source)) {
+						deliveryKeys.push(deliveryContentKey(source, events.map((e) => e.context.topic ?? e.event).join('\n'), rawBody));
+					}
+					const shopifyEvent = source === 'shopify' ? shopifyEventKey(req.headers as Record<string, unknown>, rawBody) : undefined;
+					if (shopifyEvent !== undefined) deliveryKeys.push(sourceEventKey(source, shopifyEvent));
 					const deduped = dedupeEvents(
 						source,
 						events,
@@ -314,7 +320,7 @@ export class PersonalizationTrigger implements INodeType {
 							windowMs: boundedOption(options.dedupeWindowMinutes, 1440, 1, 525_600) * 60_000,
 							maxEntries: boundedOption(options.dedupeMaxEntries, 5000, 10, 100_000),
 						},
-						deliveryKey,
+						deliveryKeys,
 					);
 					if (deduped.persist !== undefined) staticData.dedupeIds = deduped.persist;
 					duplicates = deduped.duplicates;

@@ -234,11 +234,24 @@ export function deliveryContentKey(sourceId: string, topics: string, rawBody: Bu
 }
 
 /**
+ * The window key of an event as its source names it apart from its deliveries (Shopify: topic,
+ * `X-Shopify-Event-Id` and resource, `shopifyEventKey` in sources/shopify.ts): a copy of the event
+ * under another delivery id and with another body is still recognised.
+ */
+export function sourceEventKey(sourceId: string, identity: string): string {
+	return dedupeKey(`${sourceId}\u0000event`, identity);
+}
+
+/**
  * Drops the events that tell nothing new: an event is a duplicate when everything it tells
  * (`dedupeKeys`) was seen in the window or earlier in the same delivery. So whichever copy of a
  * Brevo first open arrives first runs, `opened` after `unique_opened` is dropped, and
  * `unique_opened` after `opened` runs (same messageId, with `first_open: true`): in either order one
  * run carries `first_open`, and the profile, which records a messageId once, counts the open once.
+ *
+ * `deliveryKeys` name the delivery as a whole (its signed content, `deliveryContentKey`; Shopify's
+ * event, `shopifyEventKey`): when any of them was seen, the whole delivery is a duplicate. All are
+ * remembered either way, so a copy that matches on any one of them later is dropped too.
  */
 export function dedupeEvents<E extends DedupeEvent>(
 	sourceId: string,
@@ -247,14 +260,16 @@ export function dedupeEvents<E extends DedupeEvent>(
 	scope: string,
 	now: number,
 	options: DedupeOptions = DEFAULT_DEDUPE,
-	deliveryKey?: string,
+	deliveryKeys: readonly string[] = [],
 ): { fresh: E[]; duplicates: number; persist?: string[] } {
 	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
 	const keys = perEvent.flat();
-	if (deliveryKey !== undefined) keys.push(deliveryKey);
+	const eventKeyCount = keys.length;
+	for (const key of deliveryKeys) keys.push(key);
 	const { seen, persist } = dedupePersisted(keys, persisted, scope, now, options);
-	// The same signed content seen before: a replay, whatever delivery id its (unsigned) header names.
-	if (deliveryKey !== undefined && seen[keys.length - 1]) return { fresh: [], duplicates: events.length, persist };
+	// The same signed content or the same Shopify event seen before: a copy, whatever delivery id
+	// its (unsigned) header names.
+	for (let i = eventKeyCount; i < keys.length; i++) if (seen[i]) return { fresh: [], duplicates: events.length, persist };
 	const fresh: E[] = [];
 	let k = 0;
 	events.forEach((e, i) => {

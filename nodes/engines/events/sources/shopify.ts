@@ -14,7 +14,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, product, roundMoney, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, parseJsonLossless, product, roundMoney, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -303,6 +303,36 @@ function customerTraits(body: Record<string, unknown>, email: string | null): Re
 	const createdAt = optionalIsoUtc(body.created_at, 'created_at');
 	if (createdAt !== undefined) t.created_at = createdAt;
 	return t;
+}
+
+/**
+ * What names one Shopify event apart from its deliveries, for de-duplication: the topic, the event
+ * id and the resource the body is about, or undefined when a delivery lacks one of them.
+ *
+ * Shopify documents `X-Shopify-Webhook-Id` as "a unique composite key per delivery" and
+ * `X-Shopify-Event-Id` as "a unique ID shared across all deliveries produced by the same merchant
+ * action" (https://shopify.dev/docs/apps/build/webhooks/delivery-structure#headers). With more than
+ * one subscription for a topic "you'll receive several webhooks for the same event (one per
+ * subscription)" (https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates): new webhook
+ * ids, and bodies that may differ (each subscription has its own `include_fields` and API
+ * version), so neither the webhook id nor the body hash recognises them. The event id alone would
+ * be too wide: one merchant action can give several topics (an order's orders/create and
+ * orders/paid) and, as the id is shared by "all" its deliveries, one topic about several resources
+ * (an action over many customers), each a real event. Hence topic + event id + resource (its
+ * `admin_graphql_api_id`, else `id`); a body without an id (e.g. `customers/redact`) gives no key.
+ */
+export function shopifyEventKey(headers: Record<string, unknown> | undefined, rawBody: Buffer): string | undefined {
+	const eventId = header(headers, 'x-shopify-event-id');
+	const topic = header(headers, 'x-shopify-topic');
+	if (!eventId || !topic) return undefined;
+	let body: unknown;
+	try {
+		body = parseJsonLossless(rawBody.toString('utf8'));
+	} catch {
+		return undefined;
+	}
+	const resource = isObject(body) ? shopifyId(body) : undefined;
+	return resource === undefined ? undefined : `${topic}\u0000${eventId}\u0000${resource}`;
 }
 
 export const shopify: EventSource = {
