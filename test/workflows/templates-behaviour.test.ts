@@ -74,6 +74,36 @@ function at(iso: string) {
 	jest.setSystemTime(new Date(iso));
 }
 
+/**
+ * A Set node (n8n-nodes-base, not loaded here) with "Include Other Fields": its assignments
+ * evaluated by n8n's expression engine on `json`, each on the node's input item (as Set does).
+ */
+async function assigned(wf: Template, name: string, json: IDataObject): Promise<IDataObject> {
+	const set = wf.nodes.find((n) => n.name === name)!;
+	expect([set.type, set.parameters.includeOtherFields]).toEqual(['n8n-nodes-base.set', true]);
+	const pkg = await loadPackage();
+	const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+	const out: IDataObject = { ...json };
+	for (const a of (set.parameters.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments) {
+		out[a.name] = (typeof a.value === 'string' ? host.expression.resolveSimpleParameterValue(a.value, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) : a.value) as IDataObject[string];
+	}
+	return out;
+}
+
+/**
+ * re-engagement-dates.json's morning choice for one exported profile: every Set node from Export
+ * profiles to "Why contact them?", in the template's order (whichever the template has).
+ */
+async function whyContact(wf: Template, profile: IDataObject): Promise<IDataObject> {
+	let json = profile;
+	let name = wf.connections['Export profiles'].main[0]![0].node;
+	for (;;) {
+		json = await assigned(wf, name, json);
+		if (name === 'Why contact them?') return json;
+		name = wf.connections[name].main[0]![0].node;
+	}
+}
+
 describe('templates: behaviour', () => {
 	const received: ReceivedMail[] = [];
 	let inbox: SmtpInbox;
@@ -562,18 +592,6 @@ describe('templates: behaviour', () => {
 	 * default time zone), then Render → Send run through the engine.
 	 */
 	describe('re-engagement-dates.json: the anniversary email counts the years', () => {
-		async function assigned(wf: Template, name: string, json: IDataObject): Promise<IDataObject> {
-			const set = wf.nodes.find((n) => n.name === name)!;
-			expect([set.type, set.parameters.includeOtherFields]).toEqual(['n8n-nodes-base.set', true]);
-			const pkg = await loadPackage();
-			const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
-			const out: IDataObject = { ...json };
-			for (const a of (set.parameters.assignments as { assignments: Array<{ name: string; value: string }> }).assignments) {
-				out[a.name] = host.expression.resolveSimpleParameterValue(a.value, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) as IDataObject[string];
-			}
-			return out;
-		}
-
 		it.each([
 			['2025-03-10T15:00:00.000Z', 'One year ago today you placed your first order with us.'],
 			['2024-03-10T15:00:00.000Z', '2 years ago today you placed your first order with us.'],
@@ -582,7 +600,7 @@ describe('templates: behaviour', () => {
 			at('2026-03-10T13:00:02Z');
 			const wf = template('re-engagement-dates.json');
 			const exported: IDataObject = { email: 'ada@example.com', firstOrderAt, lastOrderAt: '2026-02-20T10:00:00.000Z', lastActiveAt: '2026-03-01T10:00:00.000Z', traits: { first_name: 'Ada' } };
-			const reason = await assigned(wf, 'Why contact them?', exported);
+			const reason = await whyContact(wf, exported);
 			expect(reason.winback_reason).toBe('anniversary');
 			const item = await assigned(wf, 'Headline', reason);
 			const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', tempSqliteFile()), { input: [{ json: { ...item, profile: { ...exported } } }], credentials: credentials(), mode: 'trigger' });
@@ -613,6 +631,71 @@ describe('templates: behaviour', () => {
 			const condition = (wf.nodes.find((n) => n.name === filter)!.parameters.conditions as { conditions: Array<{ leftValue: string }> }).conditions[0].leftValue;
 			const host = new Workflow({ nodes: [{ ...wf.nodes.find((n) => n.name === 'Record event')!, name: filter }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
 			expect(host.expression.resolveSimpleParameterValue(condition, {}, null as never, 0, 0, filter, [{ json: output }], 'trigger', {})).toBe(true);
+		});
+	});
+
+	/**
+	 * The cart key named the checkout by `properties.checkout_id` alone. Shopify and Stripe send one;
+	 * Segment's Checkout Started carries `order_id` (a site may add `cart_id`), so every checkout of
+	 * such a source had the key `cart-recovery:` and, with the 30-day window, the first recovery
+	 * email of the month was the only one, for every customer. The key now takes checkout_id, else
+	 * cart_id, else order_id; an event with none is keyed by address and day. Each run below is one
+	 * execution (Render → Send) with the static data the previous one left.
+	 */
+	describe('cart-abandonment-recovery.json: the recovery key for checkouts without a checkout_id', () => {
+		async function runs(list: Array<[string, IDataObject]>) {
+			let staticData: IDataObject = {};
+			const out: string[] = [];
+			for (const [when, event] of list) {
+				at(when);
+				const item = { type: 'track', event: 'Checkout Started', email: 'ada@example.com', profile: { traits: { first_name: 'Ada' } }, ...event, properties: { currency: 'USD', total: 19.95, ...(event.properties as IDataObject) } };
+				const result = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Render recovery email', 'Send', tempSqliteFile()), { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+				expect(result.error).toBeUndefined();
+				out.push(...result.items('Send').map((i) => `${when.slice(0, 10)} ${String(i.json.recipient)} ${String(i.json.idempotencyKey)} ${String(i.json.status)}`));
+				staticData = result.staticData;
+				jest.useRealTimers();
+			}
+			return out;
+		}
+
+		it('Segment-style checkouts with order_id (or cart_id) only: each checkout gets its email, the same one a second time does not', async () => {
+			const sends = await runs([
+				['2026-03-10T14:00:00Z', { properties: { order_id: 'o-1' } }],
+				['2026-03-10T15:00:00Z', { email: 'bob@example.com', properties: { order_id: 'o-2' } }],
+				['2026-03-12T14:00:00Z', { properties: { order_id: 'o-3' } }],
+				['2026-03-13T14:00:00Z', { properties: { order_id: 'o-3' } }],
+				['2026-03-14T14:00:00Z', { properties: { cart_id: 'cart-9', order_id: 'o-4' } }],
+				['2026-03-15T14:00:00Z', { properties: { checkout_id: '', cart_id: null, order_id: 7001 } }],
+				['2026-03-16T14:00:00Z', { properties: { checkout_id: 'ck-1', cart_id: 'cart-tok-1', order_id: 'o-5' } }],
+			]);
+			expect(sends).toEqual([
+				'2026-03-10 ada@example.com cart-recovery:o-1 sent',
+				'2026-03-10 bob@example.com cart-recovery:o-2 sent',
+				'2026-03-12 ada@example.com cart-recovery:o-3 sent',
+				'2026-03-13 ada@example.com cart-recovery:o-3 duplicate',
+				'2026-03-14 ada@example.com cart-recovery:cart-9 sent',
+				'2026-03-15 ada@example.com cart-recovery:7001 sent',
+				'2026-03-16 ada@example.com cart-recovery:ck-1 sent',
+			]);
+			expect(received).toHaveLength(6);
+		});
+
+		it('checkouts with no id at all: one email per address and day (the workflow\'s day, New York here), never one key for everyone', async () => {
+			const sends = await runs([
+				['2026-03-10T14:00:00Z', { properties: {} }],
+				['2026-03-10T18:00:00Z', { email: 'Ada@Example.com', properties: { checkout_id: ' ' } }],
+				['2026-03-10T19:00:00Z', { email: 'bob@example.com', properties: {} }],
+				// 02:00 UTC on the 11th is still the 10th in New York
+				['2026-03-11T02:00:00Z', { properties: {} }],
+				['2026-03-11T14:00:00Z', { properties: {} }],
+			]);
+			expect(sends).toEqual([
+				'2026-03-10 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 sent',
+				'2026-03-10 Ada@Example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 duplicate',
+				'2026-03-10 bob@example.com cart-recovery:no-cart-id:bob@example.com:2026-03-10 sent',
+				'2026-03-11 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 duplicate',
+				'2026-03-11 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-11 sent',
+			]);
 		});
 	});
 });
