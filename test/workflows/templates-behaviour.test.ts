@@ -74,6 +74,50 @@ function at(iso: string) {
 	jest.setSystemTime(new Date(iso));
 }
 
+/**
+ * A Set node (n8n-nodes-base, not loaded here) with "Include Other Fields": its assignments
+ * evaluated by n8n's expression engine on `json`, each on the node's input item (as Set does).
+ */
+async function assigned(wf: Template, name: string, json: IDataObject): Promise<IDataObject> {
+	const set = wf.nodes.find((n) => n.name === name)!;
+	expect([set.type, set.parameters.includeOtherFields]).toEqual(['n8n-nodes-base.set', true]);
+	const pkg = await loadPackage();
+	const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+	const out: IDataObject = { ...json };
+	for (const a of (set.parameters.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments) {
+		out[a.name] = (typeof a.value === 'string' ? host.expression.resolveSimpleParameterValue(a.value, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) : a.value) as IDataObject[string];
+	}
+	return out;
+}
+
+/** Whether `json` passes the template's Filter node `name` (its conditions: booleans "is true", joined by "and"). */
+async function passes(wf: Template, name: string, json: IDataObject): Promise<boolean> {
+	const filter = wf.nodes.find((n) => n.name === name)!;
+	expect(filter.type).toBe('n8n-nodes-base.filter');
+	const { conditions, combinator } = filter.parameters.conditions as { conditions: Array<{ leftValue: string; operator: { type: string; operation: string } }>; combinator: string };
+	expect(combinator).toBe('and');
+	const pkg = await loadPackage();
+	const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
+	return conditions.every((c) => {
+		expect(c.operator).toMatchObject({ type: 'boolean', operation: 'true' });
+		return host.expression.resolveSimpleParameterValue(c.leftValue, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) === true;
+	});
+}
+
+/**
+ * re-engagement-dates.json's morning choice for one exported profile: every Set node from Export
+ * profiles to "Why contact them?", in the template's order (whichever the template has).
+ */
+async function whyContact(wf: Template, profile: IDataObject): Promise<IDataObject> {
+	let json = profile;
+	let name = wf.connections['Export profiles'].main[0]![0].node;
+	for (;;) {
+		json = await assigned(wf, name, json);
+		if (name === 'Why contact them?') return json;
+		name = wf.connections[name].main[0]![0].node;
+	}
+}
+
 describe('templates: behaviour', () => {
 	const received: ReceivedMail[] = [];
 	let inbox: SmtpInbox;
@@ -562,18 +606,6 @@ describe('templates: behaviour', () => {
 	 * default time zone), then Render → Send run through the engine.
 	 */
 	describe('re-engagement-dates.json: the anniversary email counts the years', () => {
-		async function assigned(wf: Template, name: string, json: IDataObject): Promise<IDataObject> {
-			const set = wf.nodes.find((n) => n.name === name)!;
-			expect([set.type, set.parameters.includeOtherFields]).toEqual(['n8n-nodes-base.set', true]);
-			const pkg = await loadPackage();
-			const host = new Workflow({ nodes: [{ id: 'h', name, type: `${P}customerProfile`, typeVersion: 1, position: [0, 0], parameters: { operation: 'get' } }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
-			const out: IDataObject = { ...json };
-			for (const a of (set.parameters.assignments as { assignments: Array<{ name: string; value: string }> }).assignments) {
-				out[a.name] = host.expression.resolveSimpleParameterValue(a.value, {}, null as never, 0, 0, name, [{ json }], 'trigger', {}) as IDataObject[string];
-			}
-			return out;
-		}
-
 		it.each([
 			['2025-03-10T15:00:00.000Z', 'One year ago today you placed your first order with us.'],
 			['2024-03-10T15:00:00.000Z', '2 years ago today you placed your first order with us.'],
@@ -582,7 +614,7 @@ describe('templates: behaviour', () => {
 			at('2026-03-10T13:00:02Z');
 			const wf = template('re-engagement-dates.json');
 			const exported: IDataObject = { email: 'ada@example.com', firstOrderAt, lastOrderAt: '2026-02-20T10:00:00.000Z', lastActiveAt: '2026-03-01T10:00:00.000Z', traits: { first_name: 'Ada' } };
-			const reason = await assigned(wf, 'Why contact them?', exported);
+			const reason = await whyContact(wf, exported);
 			expect(reason.winback_reason).toBe('anniversary');
 			const item = await assigned(wf, 'Headline', reason);
 			const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', tempSqliteFile()), { input: [{ json: { ...item, profile: { ...exported } } }], credentials: credentials(), mode: 'trigger' });
@@ -613,6 +645,197 @@ describe('templates: behaviour', () => {
 			const condition = (wf.nodes.find((n) => n.name === filter)!.parameters.conditions as { conditions: Array<{ leftValue: string }> }).conditions[0].leftValue;
 			const host = new Workflow({ nodes: [{ ...wf.nodes.find((n) => n.name === 'Record event')!, name: filter }], connections: {}, nodeTypes: pkg.nodeTypes, active: false });
 			expect(host.expression.resolveSimpleParameterValue(condition, {}, null as never, 0, 0, filter, [{ json: output }], 'trigger', {})).toBe(true);
+		});
+	});
+
+	/**
+	 * The cart key named the checkout by `properties.checkout_id` alone. Shopify and Stripe send one;
+	 * Segment's Checkout Started carries `order_id` (a site may add `cart_id`), so every checkout of
+	 * such a source had the key `cart-recovery:` and, with the 30-day window, the first recovery
+	 * email of the month was the only one, for every customer. The key now takes checkout_id, else
+	 * cart_id, else order_id; an event with none is keyed by address and day. Each run below is one
+	 * execution (Render → Send) with the static data the previous one left.
+	 */
+	describe('cart-abandonment-recovery.json: the recovery key for checkouts without a checkout_id', () => {
+		async function runs(list: Array<[string, IDataObject]>) {
+			let staticData: IDataObject = {};
+			const out: string[] = [];
+			for (const [when, event] of list) {
+				at(when);
+				const item = { type: 'track', event: 'Checkout Started', email: 'ada@example.com', profile: { traits: { first_name: 'Ada' } }, ...event, properties: { currency: 'USD', total: 19.95, ...(event.properties as IDataObject) } };
+				const result = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Render recovery email', 'Send', tempSqliteFile()), { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+				expect(result.error).toBeUndefined();
+				out.push(...result.items('Send').map((i) => `${when.slice(0, 10)} ${String(i.json.recipient)} ${String(i.json.idempotencyKey)} ${String(i.json.status)}`));
+				staticData = result.staticData;
+				jest.useRealTimers();
+			}
+			return out;
+		}
+
+		it('Segment-style checkouts with order_id (or cart_id) only: each checkout gets its email, the same one a second time does not', async () => {
+			const sends = await runs([
+				['2026-03-10T14:00:00Z', { properties: { order_id: 'o-1' } }],
+				['2026-03-10T15:00:00Z', { email: 'bob@example.com', properties: { order_id: 'o-2' } }],
+				['2026-03-12T14:00:00Z', { properties: { order_id: 'o-3' } }],
+				['2026-03-13T14:00:00Z', { properties: { order_id: 'o-3' } }],
+				['2026-03-14T14:00:00Z', { properties: { cart_id: 'cart-9', order_id: 'o-4' } }],
+				['2026-03-15T14:00:00Z', { properties: { checkout_id: '', cart_id: null, order_id: 7001 } }],
+				['2026-03-16T14:00:00Z', { properties: { checkout_id: 'ck-1', cart_id: 'cart-tok-1', order_id: 'o-5' } }],
+			]);
+			expect(sends).toEqual([
+				'2026-03-10 ada@example.com cart-recovery:o-1 sent',
+				'2026-03-10 bob@example.com cart-recovery:o-2 sent',
+				'2026-03-12 ada@example.com cart-recovery:o-3 sent',
+				'2026-03-13 ada@example.com cart-recovery:o-3 duplicate',
+				'2026-03-14 ada@example.com cart-recovery:cart-9 sent',
+				'2026-03-15 ada@example.com cart-recovery:7001 sent',
+				'2026-03-16 ada@example.com cart-recovery:ck-1 sent',
+			]);
+			expect(received).toHaveLength(6);
+		});
+
+		it('checkouts with no id at all: one email per address and day (the workflow\'s day, New York here), never one key for everyone', async () => {
+			const sends = await runs([
+				['2026-03-10T14:00:00Z', { properties: {} }],
+				['2026-03-10T18:00:00Z', { email: 'Ada@Example.com', properties: { checkout_id: ' ' } }],
+				['2026-03-10T19:00:00Z', { email: 'bob@example.com', properties: {} }],
+				// 02:00 UTC on the 11th is still the 10th in New York
+				['2026-03-11T02:00:00Z', { properties: {} }],
+				['2026-03-11T14:00:00Z', { properties: {} }],
+			]);
+			expect(sends).toEqual([
+				'2026-03-10 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 sent',
+				'2026-03-10 Ada@Example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 duplicate',
+				'2026-03-10 bob@example.com cart-recovery:no-cart-id:bob@example.com:2026-03-10 sent',
+				'2026-03-11 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 duplicate',
+				'2026-03-11 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-11 sent',
+			]);
+		});
+	});
+
+	/**
+	 * re-engagement-dates.json picked every customer inactive 60 days or more, so the first morning
+	 * after activation mailed the store's whole lapsed history, and a customer inactive 90 days or
+	 * more got the win-back again every 30 days (the key's window) for as long as they stayed away.
+	 * A customer now counts within "Settings" → newly_inactive_within_days (7) of crossing 60 or 90
+	 * days, so each crossing is mailed once; repeat_second_winback_every_days (0) brings back the
+	 * monthly repeat when set. Mornings at 9:00 in New York; day counts worked by hand.
+	 */
+	describe('re-engagement-dates.json: newly inactive customers only', () => {
+		const DAY = 86_400_000;
+
+		it('the first morning: inactive 60–66 days → "we miss you", 90–96 → "it has been a while", anyone inactive longer or less → nothing', async () => {
+			const now = '2026-03-10T13:00:02Z';
+			at(now);
+			const wf = template('re-engagement-dates.json');
+			// each last order N days and 6 hours before this morning
+			const ago = (days: number) => new Date(Date.parse(now) - days * DAY - 6 * 3_600_000).toISOString();
+			const reasons: string[] = [];
+			for (const days of [30, 59, 60, 66, 67, 75, 89, 90, 96, 97, 200, 1000]) {
+				const item = await whyContact(wf, { email: 'ada@example.com', firstOrderAt: ago(days + 400), lastOrderAt: ago(days), lastActiveAt: ago(days), traits: {} });
+				reasons.push(`${days} ${String(item.winback_reason)}`);
+			}
+			// never ordered: since the last activity, then since first seen
+			for (const days of [62, 120]) reasons.push(`active ${days} ${String((await whyContact(wf, { email: 'bo@example.com', lastActiveAt: ago(days) })).winback_reason)}`);
+			reasons.push(`seen 93 ${String((await whyContact(wf, { email: 'cy@example.com', firstSeenAt: ago(93) })).winback_reason)}`);
+			expect(reasons).toEqual([
+				'30 ', '59 ', '60 inactive_60', '66 inactive_60', '67 ', '75 ', '89 ', '90 inactive_90', '96 inactive_90', '97 ', '200 ', '1000 ',
+				'active 62 inactive_60', 'active 120 ', 'seen 93 inactive_90',
+			]);
+		});
+
+		/** Every morning from `first` to `last`, the template's choice for one customer, then Headline → Render → Send when it has a reason. */
+		async function mornings(wf: Template, lastOrderAt: string, first: string, last: string) {
+			let staticData: IDataObject = {};
+			const sends: string[] = [];
+			for (let t = Date.parse(first); t <= Date.parse(last); t += DAY) {
+				at(new Date(t).toISOString());
+				const profile: IDataObject = { email: 'ada@example.com', firstOrderAt: '2025-01-20T15:00:00.000Z', lastOrderAt, lastActiveAt: lastOrderAt, traits: { first_name: 'Ada' } };
+				const chosen = await whyContact(wf, profile);
+				if (chosen.winback_reason) {
+					const item = await assigned(wf, 'Headline', chosen);
+					const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', tempSqliteFile()), { input: [{ json: { ...item, profile } }], credentials: credentials(), staticData, mode: 'trigger' });
+					expect(result.error).toBeUndefined();
+					staticData = result.staticData;
+					for (const i of result.items('Send')) if (i.json.status === 'sent') sends.push(`${new Date(t).toISOString().slice(0, 10)} ${String(item.winback_reason)}`);
+				}
+				jest.useRealTimers();
+			}
+			return sends;
+		}
+
+		// Last order 2026-03-10 15:00 UTC: 60 days on May 9 at 15:00, so the first morning past it is
+		// May 10 (60 d 22 h); 90 days on June 8, first morning June 9; 120, 150, 180, 210 days: July 8,
+		// August 7, September 6, October 6 (mornings July 9, August 8, September 7, October 7).
+		const LAST_ORDER = '2026-03-10T15:00:00.000Z';
+
+		it('a customer who stays away from March to October gets "we miss you" once and "it has been a while" once', async () => {
+			const sends = await mornings(template('re-engagement-dates.json'), LAST_ORDER, '2026-05-01T13:00:02Z', '2026-10-31T13:00:02Z');
+			expect(sends).toEqual(['2026-05-10 inactive_60', '2026-06-09 inactive_90']);
+			expect(received).toHaveLength(2);
+		});
+
+		it('with repeat_second_winback_every_days 30 in "Settings", the 90-day email comes back every 30 days', async () => {
+			const wf = template('re-engagement-dates.json');
+			const settings = wf.nodes.find((n) => n.name === 'Settings')!;
+			const repeat = (settings.parameters.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments.find((a) => a.name === 'repeat_second_winback_every_days')!;
+			expect(repeat.value).toBe(0);
+			repeat.value = 30;
+			const sends = await mornings(wf, LAST_ORDER, '2026-05-01T13:00:02Z', '2026-10-31T13:00:02Z');
+			expect(sends).toEqual(['2026-05-10 inactive_60', '2026-06-09 inactive_90', '2026-07-09 inactive_90', '2026-08-08 inactive_90', '2026-09-07 inactive_90', '2026-10-07 inactive_90']);
+		});
+	});
+
+	/**
+	 * The birthday was read by Luxon's fromISO and then shown in the workflow's zone: only an ISO date
+	 * matched as written; a timestamp at midnight UTC fell on the day before in New York; `--07-14` and
+	 * `07-14` never matched, and nothing said so; 29 February matched only in leap years. Mornings at
+	 * 9:00 in New York (EDT in July, EST in February); the last order 10 days ago, so no other reason.
+	 */
+	describe('re-engagement-dates.json: birthdays', () => {
+		const morning = (day: string) => `${day}T${day.slice(5, 7) === '02' ? '14' : '13'}:00:02Z`;
+		async function chosen(birthday: unknown, day: string) {
+			at(morning(day));
+			const lastOrderAt = new Date(Date.now() - 10 * 86_400_000).toISOString();
+			const item = await whyContact(template('re-engagement-dates.json'), { email: 'ada@example.com', lastOrderAt, traits: birthday === undefined ? {} : { birthday } });
+			jest.useRealTimers();
+			return item;
+		}
+
+		it.each([
+			['1990-07-14', '2026-07-14', 'birthday'],
+			['1990-07-14', '2026-07-13', ''],
+			['1990-07-14T00:00:00.000Z', '2026-07-14', 'birthday'],
+			['1990-07-14T00:00:00.000Z', '2026-07-13', ''],
+			['1990-07-14T23:30:00+02:00', '2026-07-14', 'birthday'],
+			['1990-07-14T01:00:00-07:00', '2026-07-14', 'birthday'],
+			['1990-07-14 08:00', '2026-07-14', 'birthday'],
+			['--07-14', '2026-07-14', 'birthday'],
+			['07-14', '2026-07-14', 'birthday'],
+			['07-14', '2026-07-15', ''],
+			['1992-02-29', '2026-02-28', 'birthday'],
+			['1992-02-29', '2026-03-01', ''],
+			['1992-02-29', '2028-02-28', ''],
+			['1992-02-29', '2028-02-29', 'birthday'],
+			['--02-29', '2027-02-28', 'birthday'],
+			['1992-02-28', '2028-02-28', 'birthday'],
+			['1992-02-28', '2028-02-29', ''],
+		])('birthday %s on the morning of %s → "%s"', async (birthday, day, reason) => {
+			const item = await chosen(birthday, day);
+			expect(item.winback_reason).toBe(reason);
+			expect(item.birthday_problem ?? '').toBe('');
+		});
+
+		it.each([['14/07/1990'], ['July 14'], ['1990-02-29'], ['1990-13-01'], ['1990-07-32'], ['--7-14'], [19900714]])('an unreadable birthday %p gets no email, and says why on "Unreadable birthdays (fix the trait)"', async (birthday) => {
+			const item = await chosen(birthday, '2026-07-14');
+			expect(item.winback_reason).toBe('');
+			expect(item.birthday_problem).toBe(`birthday ${JSON.stringify(birthday)} is not a date this template reads (1990-07-14, 1990-07-14T00:00:00Z, --07-14 or 07-14): no birthday email`);
+			const wf = template('re-engagement-dates.json');
+			const branch = 'Unreadable birthdays (fix the trait)';
+			expect(wf.connections['Why contact them?'].main[0]!.map((c) => c.node)).toContain(branch);
+			expect(await passes(wf, branch, item)).toBe(true);
+			expect(await passes(wf, branch, await chosen('1990-07-14', '2026-07-14'))).toBe(false);
+			expect(await passes(wf, branch, await chosen(undefined, '2026-07-14'))).toBe(false);
 		});
 	});
 });
