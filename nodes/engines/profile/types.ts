@@ -156,17 +156,20 @@ function addFlags(into: AddressSuppression, row: Omit<SuppressionRow, 'email'>):
 }
 
 /**
- * `own` (the profile's scopes) with each scope that one of `others` is unsubscribed from now, taken
- * from the first of them (by profileId) where `own` does not show it unsubscribed; sorted by scope
- * key as `subscriptions` is. Undefined when neither has any.
+ * `own` (the profile's scopes) with each scope that one of `others` is unsubscribed from now, where
+ * `own` does not show it unsubscribed: the entry of the other profile that unsubscribed last (then
+ * the lowest profileId); sorted by scope key as `subscriptions` is. Undefined when neither has any.
  */
 function withOtherScopes(own: ProfileSubscription[] | undefined, others: ProfileState[]): ProfileSubscription[] | undefined {
 	const byKey = new Map((own ?? []).map((x) => [subscriptionKey(x), x]));
+	const later = (x: ProfileSubscription, y: ProfileSubscription) => (x.unsubscribedAt ?? '') > (y.unsubscribedAt ?? '');
 	for (const state of others) {
 		if (!state.unsubscribed) continue;
 		for (const x of subscriptionList(state)) {
 			const key = subscriptionKey(x);
-			if (x.unsubscribed && !byKey.get(key)?.unsubscribed) byKey.set(key, { ...x, profileId: state.profileId });
+			const before = byKey.get(key);
+			if (!x.unsubscribed || (before?.unsubscribed && (before.profileId === undefined || !later(x, before)))) continue;
+			byKey.set(key, { ...x, profileId: state.profileId });
 		}
 	}
 	if (!own && byKey.size === 0) return undefined;
