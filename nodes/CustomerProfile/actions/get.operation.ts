@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'profile',
 		description:
-			'Field that receives the profile (null when the store has no such customer); "profileFound" tells which. A customer not found whose address is suppressed on another profile (shared address) also gets "suppression", as Check Suppression gives it (an object the item already has there keeps its fields, with the store\'s flags added).',
+			'Field that receives the profile (null when the store has no such customer); "profileFound" tells which. Its unsubscribed, bounced and complained are its address\'s, as Check Suppression gives them: also set when another profile at the address (never merged with this one) or an erased customer\'s kept record holds them, named in "addressSuppression". A customer not found whose address is suppressed on another profile (shared address) also gets "suppression", as Check Suppression gives it (an object the item already has there keeps its fields, with the store\'s flags added).',
 		displayOptions: show,
 	},
 ];

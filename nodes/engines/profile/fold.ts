@@ -992,7 +992,7 @@ function currentCart(s: ProfileState): ProfileOpenCart | null {
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 /** The public form of the scopes (see `scopeChanges` for the keys), sorted by key; the legacy flag first. */
-function subscriptionList(s: ProfileState): ProfileSubscription[] {
+export function subscriptionList(s: ProfileState): ProfileSubscription[] {
 	const out: ProfileSubscription[] = [];
 	if (s.unsubLegacy || (!s.subs && s.unsubscribed)) {
 		out.push({ scope: 'legacy', unsubscribed: true, unsubscribedAt: null, resubscribedAt: null });
@@ -1012,6 +1012,24 @@ function subscriptionList(s: ProfileState): ProfileSubscription[] {
 		out.push({ ...where, unsubscribed: scopeUnsubscribed(x), unsubscribedAt: iso(x.u ?? null), resubscribedAt: iso(x.r ?? null) });
 	}
 	return out;
+}
+
+/** The key (see `scopeChanges`) of a public scope, the order `subscriptions` is sorted by; `legacy` is '' (first). */
+export function subscriptionKey(x: ProfileSubscription): string {
+	switch (x.scope) {
+		case 'global':
+			return GLOBAL_SCOPE;
+		case 'sendgrid_group':
+			return `g:${x.group ?? ''}`;
+		case 'postmark_stream':
+			return `s:${x.stream ?? ''}`;
+		case 'ses_contact_list':
+			return `l:${x.contactList ?? ''}`;
+		case 'ses_topic':
+			return `t:${JSON.stringify([x.contactList ?? '', x.topic ?? ''])}`;
+		default:
+			return '';
+	}
 }
 
 /** The public profile, with engagement windows counted back from `now`. */

@@ -29,7 +29,6 @@ import {
 	type SinceStart,
 	type StoreOptions,
 	type Suppression,
-	mergeSuppressionRows,
 	suppressionRow,
 	suppressionAddresses,
 	withAddressSuppression,
@@ -37,7 +36,7 @@ import {
 	type AddressFacts,
 	addressHash,
 	erasedAddresses,
-	withErasedAddresses,
+	addressFactsOf,
 } from './types';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
@@ -453,9 +452,7 @@ export class PostgresProfileStore implements ProfileStore {
 	private async addressFacts(emails: string[]): Promise<AddressFacts> {
 		await this.init();
 		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
-		const out = new Map<string, Suppression>();
-		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
-		if (!wanted.length) return { found: out, erasedUnsubscribed: new Set() };
+		if (!wanted.length) return addressFactsOf(wanted, [], []);
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
 		// And the address of an erased customer, kept hashed with its flags (ErasedAddress): hash set, data null.
@@ -469,8 +466,11 @@ export class PostgresProfileStore implements ProfileStore {
 			[wanted.map((e) => `e:${e}`), wanted, wanted.map(addressHash)],
 		);
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
-		mergeSuppressionRows(out, rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])));
-		return withErasedAddresses(out, wanted, rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>);
+		return addressFactsOf(
+			wanted,
+			rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])),
+			rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>,
+		);
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

@@ -31,15 +31,14 @@ import {
 	type SinceStart,
 	type StoreOptions,
 	type Suppression,
-	mergeSuppressionRows,
 	suppressionRow,
 	suppressionAddresses,
 	withAddressSuppression,
 	type Transaction,
 	type AddressFacts,
 	addressHash,
+	addressFactsOf,
 	erasedAddresses,
-	withErasedAddresses,
 } from './types';
 import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
@@ -456,8 +455,6 @@ export class SqliteProfileStore implements ProfileStore {
 
 	private addressFacts(emails: string[]): AddressFacts {
 		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
-		const out = new Map<string, Suppression>();
-		for (const e of wanted) out.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
 		const rows = this.db
@@ -470,13 +467,12 @@ export class SqliteProfileStore implements ProfileStore {
 				 WHERE p.email IN (SELECT value FROM json_each(?1)) AND ${SUPPRESSED_SQLITE}`,
 			)
 			.all(JSON.stringify(wanted)) as Array<{ email: string; data: string }>;
-		// The flags each profile holds for that address (a bounce of another address it had does not count).
-		mergeSuppressionRows(out, rows.map((r) => suppressionRow(r.email, r.data)));
 		// And the address of an erased customer, kept hashed with its flags (ErasedAddress).
 		const erased = this.db
 			.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash IN (SELECT value FROM json_each(?))`)
 			.all(JSON.stringify(wanted.map(addressHash))) as Array<{ hash: string; unsubscribed: number; bounced: number; complained: number }>;
-		return withErasedAddresses(out, wanted, erased);
+		// The flags each profile holds for that address (a bounce of another address it had does not count).
+		return addressFactsOf(wanted, rows.map((r) => suppressionRow(r.email, r.data)), erased);
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

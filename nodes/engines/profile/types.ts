@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { CustomerProfile } from '../types/CustomerProfile';
+import type { AddressSuppression, CustomerProfile, ProfileSubscription } from '../types/CustomerProfile';
 import { emailKey } from './email';
-import { addressFlags, type FoldOptions, type ProfileState } from './fold';
+import { addressFlags, subscriptionKey, subscriptionList, type FoldOptions, type ProfileState } from './fold';
 
 /** How to find a customer: the first of userId, email, anonymousId that is set and known wins. */
 export interface IdentityLookup {
@@ -71,13 +71,19 @@ export interface SuppressionRow {
 	complained: boolean | number;
 }
 
+/** A profile found for an address: the flags it holds for that address, and its state (Get Profile reads its scopes). */
+export interface AddressHolder extends SuppressionRow {
+	state: ProfileState;
+}
+
 /**
  * A profile found for an address, with its state (JSON text) → the flags it holds for THAT address:
  * its unsubscribe (the customer's), and a bounce or complaint of that address (not of another
  * address the customer had).
  */
-export function suppressionRow(email: string, data: string): SuppressionRow {
-	return { email, ...addressFlags(JSON.parse(data) as ProfileState, email) };
+export function suppressionRow(email: string, data: string): AddressHolder {
+	const state = JSON.parse(data) as ProfileState;
+	return { email, ...addressFlags(state, email), state };
 }
 
 /**
@@ -93,39 +99,96 @@ export function suppressionAddresses(profile: CustomerProfile, lookup: IdentityL
 }
 
 /**
- * Get Profile: the bounce and complaint of each address in `found` (isSuppressed of
- * suppressionAddresses: the current email and the looked-up one) as every profile holding that
- * address knows them, not only the profile's own: `bounced` is true when any of them bounced, so a
- * workflow that mails the item's address never mails a bounced one because the customer has
- * since moved to another.
+ * Get Profile: the suppression of each address in `facts` (isSuppressed of suppressionAddresses:
+ * the current email and the looked-up one) as Check Suppression gives it, not only the profile's
+ * own: `unsubscribed`, `bounced` and `complained` are true when any profile holding that address
+ * (an identity of it, or its current email), or an erased customer's kept record of it, holds the
+ * flag. A workflow that mails the item's address then never mails an address that bounced, or whose
+ * owner unsubscribed on another profile (two userIds, or a userId and an anonymous profile never
+ * merged, at one address), because Get Profile answered for the other profile.
+ *
+ * A scope another profile is unsubscribed from now (a SendGrid ASM group, a Postmark stream, an SES
+ * list or topic, global, legacy) is in `subscriptions` too, unsubscribed, with that profile's
+ * `profileId` and times: a workflow that checks one scope sees it, whatever the own profile says of
+ * that scope (an OR, as Check Suppression: a Resubscribed of one profile does not lift another
+ * profile's unsubscribe, since the store cannot tell they are the same person). `addressSuppression`
+ * says what came from elsewhere.
  */
 export function withAddressSuppression(profile: CustomerProfile, facts: AddressFacts | undefined): CustomerProfile {
-	let bounced = profile.bounced;
-	let complained = profile.complained;
-	for (const x of facts?.found.values() ?? []) {
+	if (!facts) return profile;
+	let { unsubscribed, bounced, complained } = profile;
+	for (const x of facts.found.values()) {
 		if (!x.known) continue;
+		unsubscribed ||= x.unsubscribed;
 		bounced ||= x.bounced;
 		complained ||= x.complained;
 	}
-	// An erased customer's unsubscribe stays with the address: whoever is now at it (most likely the
-	// same person, back through a re-import or a new order) is unsubscribed too.
-	const unsubscribed = profile.unsubscribed || (facts?.erasedUnsubscribed.size ?? 0) > 0;
-	return bounced === profile.bounced && complained === profile.complained && unsubscribed === profile.unsubscribed
-		? profile
-		: { ...profile, unsubscribed, bounced, complained };
+	const from: AddressSuppression = { unsubscribed: false, bounced: false, complained: false, profileIds: [], erasedCustomer: false };
+	const others = new Map<string, ProfileState>();
+	for (const h of facts.holders) {
+		if (h.state.profileId === profile.profileId || !(h.unsubscribed || h.bounced || h.complained)) continue;
+		others.set(h.state.profileId, h.state);
+		addFlags(from, h);
+	}
+	for (const e of facts.erased) {
+		from.erasedCustomer = true;
+		addFlags(from, e);
+	}
+	if (others.size === 0 && !from.erasedCustomer && unsubscribed === profile.unsubscribed && bounced === profile.bounced && complained === profile.complained) {
+		return profile;
+	}
+	from.profileIds = [...others.keys()].sort();
+	const subscriptions = withOtherScopes(profile.subscriptions, from.profileIds.map((id) => others.get(id)!));
+	return {
+		...profile,
+		unsubscribed,
+		...(subscriptions ? { subscriptions } : {}),
+		bounced,
+		complained,
+		...(from.profileIds.length || from.erasedCustomer ? { addressSuppression: from } : {}),
+	};
+}
+
+function addFlags(into: AddressSuppression, row: Omit<SuppressionRow, 'email'>): void {
+	into.unsubscribed ||= !!row.unsubscribed;
+	into.bounced ||= !!row.bounced;
+	into.complained ||= !!row.complained;
 }
 
 /**
- * What a store knows about addresses: isSuppressed's answer (`found`), and the addresses among them
- * whose erased customer had unsubscribed (ErasedAddress), which Get Profile applies to the profile.
+ * `own` (the profile's scopes) with each scope that one of `others` is unsubscribed from now, where
+ * `own` does not show it unsubscribed: the entry of the other profile that unsubscribed last (then
+ * the lowest profileId); sorted by scope key as `subscriptions` is. Undefined when neither has any.
+ */
+function withOtherScopes(own: ProfileSubscription[] | undefined, others: ProfileState[]): ProfileSubscription[] | undefined {
+	const byKey = new Map((own ?? []).map((x) => [subscriptionKey(x), x]));
+	const later = (x: ProfileSubscription, y: ProfileSubscription) => (x.unsubscribedAt ?? '') > (y.unsubscribedAt ?? '');
+	for (const state of others) {
+		if (!state.unsubscribed) continue;
+		for (const x of subscriptionList(state)) {
+			const key = subscriptionKey(x);
+			const before = byKey.get(key);
+			if (!x.unsubscribed || (before?.unsubscribed && (before.profileId === undefined || !later(x, before)))) continue;
+			byKey.set(key, { ...x, profileId: state.profileId });
+		}
+	}
+	if (!own && byKey.size === 0) return undefined;
+	return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);
+}
+
+/**
+ * What a store knows about addresses: isSuppressed's answer (`found`, every holder and erased
+ * record merged), the profiles found for them (`holders`) and the erased-address rows found
+ * (`erased`, ErasedAddress, under their address), which Get Profile tells apart.
  */
 export interface AddressFacts {
 	found: Map<string, Suppression>;
-	erasedUnsubscribed: Set<string>;
+	holders: AddressHolder[];
+	erased: SuppressionRow[];
 }
 
 /** ORs the flags of every profile found for each address into `out` (the address is then known). */
-export function mergeSuppressionRows(out: Map<string, Suppression>, rows: SuppressionRow[]): void {
+function mergeSuppressionRows(out: Map<string, Suppression>, rows: SuppressionRow[]): void {
 	for (const r of rows) {
 		const before = out.get(r.email);
 		const unsubscribed = !!r.unsubscribed || (before?.known === true && before.unsubscribed);
@@ -173,18 +236,21 @@ export function erasedAddresses(state: ProfileState, identityKeys: string[]): Er
 }
 
 /**
- * isSuppressed's `found` with the rows of the erased-address table found for the `wanted` addresses
- * merged in (each under its address, as another profile's flags), and the addresses whose erased
- * customer had unsubscribed: the AddressFacts both stores answer with.
+ * The AddressFacts both stores answer with, for the `wanted` addresses: a map with each of them not
+ * known and nothing set, the flags of the profiles found for them (`holders`, suppressionRow) and of
+ * the rows of the erased-address table found for them (each under its address) ORed in.
  */
-export function withErasedAddresses(found: Map<string, Suppression>, wanted: string[], rows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>): AddressFacts {
+export function addressFactsOf(wanted: string[], holders: AddressHolder[], erasedRows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>): AddressFacts {
+	const found = new Map<string, Suppression>();
+	for (const e of wanted) found.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
 	const byHash = new Map(wanted.map((e) => [addressHash(e), e]));
-	const erased = rows.flatMap((r) => {
+	const erased = erasedRows.flatMap((r) => {
 		const email = byHash.get(r.hash);
-		return email === undefined ? [] : [{ email, unsubscribed: r.unsubscribed, bounced: r.bounced, complained: r.complained }];
+		return email === undefined ? [] : [{ email, unsubscribed: !!r.unsubscribed, bounced: !!r.bounced, complained: !!r.complained }];
 	});
+	mergeSuppressionRows(found, holders);
 	mergeSuppressionRows(found, erased);
-	return { found, erasedUnsubscribed: new Set(erased.filter((r) => r.unsubscribed).map((r) => r.email)) };
+	return { found, holders, erased };
 }
 
 export interface Transaction {

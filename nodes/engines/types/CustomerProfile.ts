@@ -69,6 +69,25 @@ export interface ProfileSubscription {
 	unsubscribed: boolean;
 	unsubscribedAt: string | null;
 	resubscribedAt: string | null;
+	/**
+	 * Get Profile only: the scope's unsubscribe is recorded on this other profile at the same address
+	 * (see `addressSuppression`), not on this one. Absent: the profile's own.
+	 */
+	profileId?: string;
+}
+
+/**
+ * Get Profile only, present when another profile at the address (the profile's email, or the address
+ * it was looked up by) or an erased customer's kept record of it holds a suppression flag: which
+ * flags they hold, the other profiles' ids, and whether an erased customer's record does. The
+ * profile's own `unsubscribed` / `bounced` / `complained` include them (as Check Suppression does).
+ */
+export interface AddressSuppression {
+	unsubscribed: boolean;
+	bounced: boolean;
+	complained: boolean;
+	profileIds: string[];
+	erasedCustomer: boolean;
 }
 
 export interface CustomerProfile {
@@ -97,13 +116,18 @@ export interface CustomerProfile {
 	recentViews: ProfileProductView[];
 	recentSearches: string[];
 	engagement: ProfileEngagement;
-	/** Unsubscribed from any scope (see `subscriptions`). */
+	/**
+	 * Unsubscribed from any scope (see `subscriptions`). In Get Profile, also when another profile at
+	 * the address is, or an erased customer at it was (see `addressSuppression`).
+	 */
 	unsubscribed: boolean;
 	/** Per-scope detail, sorted; present once the profile has an Unsubscribed or Resubscribed event (or an older unsubscribe). */
 	subscriptions?: ProfileSubscription[];
 	/** `email` (the current address) has a hard bounce / a spam complaint, recorded on this or any profile. */
 	bounced: boolean;
 	complained: boolean;
+	/** Get Profile: the flags that other profiles at the address (or an erased customer's record) hold. */
+	addressSuppression?: AddressSuppression;
 	traits: Record<string, unknown>;
 }
 

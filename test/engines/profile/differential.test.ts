@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../../nodes/engines/profile';
 import type { CanonicalEvent } from '../../../nodes/engines/types/CanonicalEvent';
+import type { CustomerProfile } from '../../../nodes/engines/types/CustomerProfile';
 import { Client } from 'pg';
 import { dropPrefix, pgConnection, uniquePrefix } from '../../harness/profile-db';
 
@@ -86,8 +87,18 @@ async function snapshot(store: ProfileStore) {
 	return {
 		profiles: profiles.map((p) => ({ ...p, profileId: label.get(p.profileId) })).sort((a, b) => (a.profileId! < b.profileId! ? -1 : 1)),
 		transactions,
-		lookups: lookups.map((l) => (l && typeof l === 'object' && 'profileId' in l ? { ...l, profileId: name((l as { profileId: string }).profileId) } : l)),
+		lookups: lookups.map((l) => (l && typeof l === 'object' && 'profileId' in l ? named(l as CustomerProfile, name) : l)),
 		suppression: [...(await store.isSuppressed(['a@example.com', 'b@example.com', 'c@example.com', 'z@example.com'])).entries()],
+	};
+}
+
+/** A looked-up profile with its id, and the other profiles' ids Get Profile names for its address (addressSuppression, subscriptions), named. */
+function named(p: CustomerProfile, name: (id: string) => string | null | undefined): unknown {
+	return {
+		...p,
+		profileId: name(p.profileId),
+		...(p.subscriptions ? { subscriptions: p.subscriptions.map((x) => (x.profileId ? { ...x, profileId: name(x.profileId) } : x)) } : {}),
+		...(p.addressSuppression ? { addressSuppression: { ...p.addressSuppression, profileIds: p.addressSuppression.profileIds.map(name).sort() } } : {}),
 	};
 }
 
