@@ -6,7 +6,7 @@
 import type { CanonicalEvent, CanonicalEventType } from '../../../../../nodes/engines/types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../../../../../nodes/engines/events/types';
 import { EventMappingError } from '../../../../../nodes/engines/events/types';
-import { attribution, compact, currencyCode, isObject, isoOf, minorToMajor, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
+import { attribution, compact, currencyCode, isObject, isoOf, minorToMajor, money, normalizeEmail, obj, optionalString, toIsoUtc, unknownTopic } from '../util';
 
 export const stripe: EventSource = {
 	id: 'stripe',
@@ -21,6 +21,8 @@ export const stripe: EventSource = {
 		{ topic: 'customer.deleted', event: 'Customer Deleted' },
 		{ topic: 'customer.* (other: subscription, source, discount…)', event: 'Customer Updated' },
 		{ topic: 'charge.refunded', event: 'Order Refunded' },
+		{ topic: 'invoice.paid', event: 'Order Completed' },
+		{ topic: 'invoice.payment_succeeded', event: 'Order Completed' },
 	],
 	normalize(input: NormalizeInput): CanonicalEvent[] {
 		const body = input.payload;
@@ -32,6 +34,7 @@ export const stripe: EventSource = {
 		const object = obj(obj(body.data).object);
 		const timestamp = toIsoUtc(body.created ?? input.receivedAt, 'created');
 		let event: string;
+		let messageId = id; // stripe-invoices: an invoice's Order Completed is `order:<invoice id>`
 		const type: CanonicalEventType = 'track';
 		let properties: Record<string, unknown> = {};
 		let userId: string | null = null;
@@ -67,6 +70,64 @@ export const stripe: EventSource = {
 				recovery_url: optionalString(obj(obj(object.after_expiration).recovery).url),
 				// review fix: the promotional-email consent, opt_in / opt_out as a boolean
 				accepts_marketing: obj(object.consent).promotions === 'opt_in' ? true : obj(object.consent).promotions === 'opt_out' ? false : undefined,
+				...attribution(metadata),
+			};
+			// stripe-invoices: the session that created an invoice and that invoice's payment are one order
+			if (event === 'Order Completed' && optionalString(object.invoice) !== undefined) messageId = `order:${optionalString(object.invoice)}`;
+		} else if (topic === 'invoice.paid' || topic === 'invoice.payment_succeeded') {
+			// stripe-invoices: a paid invoice (renewal, first invoice, upgrade, one-off) is an Order Completed; nothing paid: unmapped
+			const currency = currencyCode(object.currency);
+			const paid = minorToMajor(object.amount_paid, currency);
+			if (paid === undefined || paid <= 0) {
+				const unknown = unknownTopic(stripe, input, `${topic} (nothing paid)`, body, id, 'data.object.amount_paid');
+				return unknown ? [unknown] : [];
+			}
+			event = 'Order Completed';
+			userId = optionalString(object.customer) ?? optionalString(obj(object.customer).id) ?? null;
+			email = normalizeEmail(object.customer_email);
+			const invoiceId = optionalString(object.id);
+			if (invoiceId !== undefined) messageId = `order:${invoiceId}`;
+			const sum = (list: unknown): number | undefined => (Array.isArray(list) ? list.reduce<number>((acc, x) => acc + (typeof obj(x).amount === 'number' && Number.isFinite(obj(x).amount) ? (obj(x).amount as number) : 0), 0) : undefined);
+			const firstPayment = Array.isArray(obj(object.payments).data) ? (obj(object.payments).data as unknown[])[0] : undefined;
+			const lines = obj(object.lines).data;
+			properties = {
+				order_id: optionalString(metadata.order_id) ?? invoiceId,
+				invoice_id: invoiceId,
+				subscription_id:
+					optionalString(object.subscription) ??
+					optionalString(obj(object.subscription).id) ??
+					optionalString(obj(obj(object.parent).subscription_details).subscription) ??
+					optionalString(obj(obj(obj(object.parent).subscription_details).subscription).id),
+				billing_reason: optionalString(object.billing_reason),
+				payment_intent: optionalString(object.payment_intent) ?? optionalString(obj(obj(firstPayment).payment).payment_intent),
+				total: paid,
+				value: paid,
+				subtotal: minorToMajor(object.subtotal, currency),
+				tax: minorToMajor(typeof object.tax === 'number' ? object.tax : (sum(object.total_taxes) ?? sum(object.total_tax_amounts)), currency),
+				discount: minorToMajor(sum(object.total_discount_amounts), currency),
+				currency,
+				products: Array.isArray(lines)
+					? lines
+							.filter((line): line is Record<string, unknown> => isObject(line) && !(typeof line.amount === 'number' && line.amount < 0))
+							.map((line) => {
+								const details = obj(obj(line.pricing).price_details);
+								const price = isObject(line.price) ? line.price : obj(line.plan);
+								const quantity = typeof line.quantity === 'number' && Number.isFinite(line.quantity) ? line.quantity : undefined;
+								const unit =
+									money(obj(line.pricing).unit_amount_decimal) ??
+									money(price.unit_amount_decimal) ??
+									money(price.unit_amount) ??
+									money(price.amount) ??
+									(typeof line.amount === 'number' && quantity !== undefined && quantity > 0 ? line.amount / quantity : undefined);
+								return compact({
+									product_id: optionalString(details.product) ?? optionalString(price.product) ?? optionalString(obj(price.product).id),
+									name: optionalString(line.description),
+									variant: optionalString(details.price) ?? optionalString(price.id),
+									price: minorToMajor(unit, currency),
+									quantity,
+								});
+							})
+					: undefined,
 				...attribution(metadata),
 			};
 		} else if (topic === 'charge.refunded') {
@@ -106,7 +167,7 @@ export const stripe: EventSource = {
 			{
 				type,
 				event,
-				messageId: id,
+				messageId,
 				timestamp,
 				receivedAt: isoOf(input.receivedAt),
 				userId,
