@@ -171,7 +171,7 @@ function recentIndices(model: CompiledModel, list: CustomerContext['purchased'])
  * - BOUGHT: a bought or in-cart seed × the part of the link from customers who bought both
  *   ("Bought together with {seed}");
  * - VIEWED_TOGETHER: a bought or in-cart seed × the rest of the link, from customers who viewed one
- *   or both products (Train's View Weight above 0) ("Often viewed with {seed}");
+ *   or both products (Train's Training View Weight above 0) ("Often viewed with {seed}");
  * - SIMILAR_TO_VIEWED: a seed the customer viewed × the whole link ("Similar to {seed}, which you viewed").
  */
 const BOUGHT = 0;

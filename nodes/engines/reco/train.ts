@@ -303,7 +303,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			const c = itemCust[k];
 			const wa = itemW[k];
 			const aBought = itemBought[k] === 1;
-			// a weight of 0 (View Weight 0: views ignored) is no evidence: it does not count towards the minimum support
+			// a weight of 0 (Training View Weight 0: views ignored) is no evidence: it does not count towards the minimum support
 			if (wa === 0) continue;
 			for (let s = rowStart[c]; s < rowStart[c + 1]; s++) {
 				const b = rowItems[s];
