@@ -143,7 +143,7 @@ describe('Train and Evaluate: parameters out of range fail the node naming the p
 		['neighbors 500', { neighbors: 500 }, 'Parameter "Neighbours per Product" must be a whole number from 1 to 200, got 500'],
 		['a negative half-life', { halfLifeDays: -30 }, 'Parameter "Time Decay Half-Life (Days)" must be a number of at least 0, got -30'],
 		['half-life as text', { halfLifeDays: '30' }, 'Parameter "Time Decay Half-Life (Days)" must be a number of at least 0, got "30"'],
-		['View Weight 2', { trainOptions: { viewWeight: 2 } }, 'Parameter "View Weight" must be a number from 0 to 1, got 2'],
+		['Training View Weight 2', { trainOptions: { viewWeight: 2 } }, 'Parameter "Training View Weight" must be a number from 0 to 1, got 2'],
 		['Minimum Shared Customers 0', { trainOptions: { minSupport: 0 } }, 'Parameter "Minimum Shared Customers" must be a whole number of at least 1, got 0'],
 		['Max Products per Customer 0', { trainOptions: { maxProductsPerCustomer: 0 } }, 'Parameter "Max Products per Customer" must be a whole number of at least 1, got 0'],
 		['Best Sellers Kept -1', { trainOptions: { bestSellers: -1 } }, 'Parameter "Best Sellers Kept" must be a whole number of at least 0, got -1'],

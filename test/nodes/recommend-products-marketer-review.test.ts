@@ -89,7 +89,7 @@ describe('hand-computed cosine recommendations (tiny catalogue)', () => {
 		]);
 		// a negative weight dropped every view without a word
 		const negative = await recommendFor(model, customer, { count: 4, recommendOptions: { viewSeedWeight: -1 } });
-		expect(negative.error?.message).toContain('Option "View Weight" must be a number of at least 0, got -1');
+		expect(negative.error?.message).toContain('Option "Viewed Products Weight" must be a number of at least 0, got -1');
 	});
 
 	it('a cold-start customer (nothing known, or only products the model never saw) gets the best sellers in order', async () => {

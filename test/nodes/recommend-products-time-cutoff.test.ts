@@ -38,7 +38,9 @@ describe('Evaluate → Split: Time Cut-off', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items('Evaluate')[0].json).toEqual({
 			n: 1, customers: 5, customers_evaluated: 5, similarity: 'cosine',
-			model: { hit_rate: 0.2, map: 0.2 }, popularity: { hit_rate: 0.2, map: 0.2 }, lift_hit_rate: 1, lift_map: 1, fill_share: 0,
+			// N = 1 and one relevant product: precision, recall and NDCG of a hit are 1 like hit rate (1 of 5)
+			model: { hit_rate: 0.2, map: 0.2, precision: 0.2, recall: 0.2, ndcg: 0.2 }, popularity: { hit_rate: 0.2, map: 0.2, precision: 0.2, recall: 0.2, ndcg: 0.2 },
+			lift_hit_rate: 1, lift_map: 1, lift_precision: 1, lift_recall: 1, lift_ndcg: 1, fill_share: 0,
 		});
 	});
 
@@ -53,7 +55,8 @@ describe('Evaluate → Split: Time Cut-off', () => {
 				n: 1, split: 'time_cutoff', cutoff: '2025-01-11T00:00:00.000Z', test_share: null,
 				customers: 5, customers_evaluated: 1, customers_cold_start: 2, customers_repeat_only: 0,
 				lines_before_cutoff: 5, lines_after_cutoff: 7, lines_without_time: 0, similarity: 'cosine',
-				model: { hit_rate: 0, map: 0 }, popularity: { hit_rate: 0, map: 0 }, lift_hit_rate: null, lift_map: null, fill_share: 0,
+				model: { hit_rate: 0, map: 0, precision: 0, recall: 0, ndcg: 0 }, popularity: { hit_rate: 0, map: 0, precision: 0, recall: 0, ndcg: 0 },
+				lift_hit_rate: null, lift_map: null, lift_precision: null, lift_recall: null, lift_ndcg: null, fill_share: 0,
 			});
 		}
 	});

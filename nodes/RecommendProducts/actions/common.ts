@@ -92,7 +92,16 @@ export function lineProperties(operations: string[]): INodeProperties[] {
 				{ displayName: 'Max Products per Customer', name: 'maxProductsPerCustomer', type: 'number', typeOptions: { minValue: 1 }, default: 200, description: 'A customer with more products keeps only this many: purchases before views, then the most recent (bounds training time)' },
 				{ displayName: 'Minimum Shared Customers', name: 'minSupport', type: 'number', typeOptions: { minValue: 1 }, default: 2, description: 'Two products become neighbours only if at least this many customers have both' },
 				{ displayName: 'Type Field', name: 'typeField', type: 'string', default: 'type', description: 'Field that says what a line is: empty, "purchase" or "order" for a purchase, "view" for a product view (any other value is refused). Clear it if every line is a purchase.' },
-				{ displayName: 'View Weight', name: 'viewWeight', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.3, description: 'Weight of a product view relative to a purchase (0 ignores views)' },
+				{
+					// name kept for saved workflows; the display name tells it from Recommend's Viewed Products Weight (viewSeedWeight)
+					displayName: 'Training View Weight',
+					name: 'viewWeight',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+					default: 0.3,
+					description:
+						'How much a product a customer only viewed counts, relative to a purchase, when the model learns which products go together (0 ignores views). Links made by views give "Often viewed with …" reasons, not "Bought together". Not the Recommend operation\'s Viewed Products Weight.',
+				},
 			],
 		},
 	];
@@ -103,7 +112,7 @@ const TRAIN_PARAMETERS: Record<keyof typeof TRAIN_OPTION_RANGES | 'similarity', 
 	similarity: 'Similarity',
 	neighbors: 'Neighbours per Product',
 	halfLifeDays: 'Time Decay Half-Life (Days)',
-	viewWeight: 'View Weight',
+	viewWeight: 'Training View Weight',
 	maxProductsPerCustomer: 'Max Products per Customer',
 	minSupport: 'Minimum Shared Customers',
 	bestSellers: 'Best Sellers Kept',

@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 100 },
 		default: 10,
-		description: 'Hit rate and MAP are measured on the first N recommendations',
+		description: 'Hit rate, MAP, precision, recall and NDCG are measured on the first N recommendations',
 		displayOptions: { show: { operation: ['evaluate'] } },
 	},
 	{

@@ -117,7 +117,16 @@ export const description: INodeProperties[] = [
 			},
 			{ displayName: 'Exclude Viewed Products', name: 'excludeViewed', type: 'boolean', default: false, description: 'Whether to also leave out products the customer already viewed' },
 			{ displayName: 'Only Catalogue Products', name: 'onlyCatalogue', type: 'boolean', default: false, description: 'Whether to recommend only products in the catalogue (e.g. in stock)' },
-			{ displayName: 'View Weight', name: 'viewSeedWeight', type: 'number', typeOptions: { numberPrecision: 2 }, default: 0.5, description: 'How much a viewed product counts relative to a purchased one' },
+			{
+				// name kept for saved workflows; the display name tells it from Train's Training View Weight (viewWeight)
+				displayName: 'Viewed Products Weight',
+				name: 'viewSeedWeight',
+				type: 'number',
+				typeOptions: { numberPrecision: 2 },
+				default: 0.5,
+				description:
+					'How much each product this customer viewed counts, relative to one they bought (1; the cart counts 1.5), when picking their recommendations (0 ignores their views). Not Train\'s Training View Weight, which shapes the model.',
+			},
 		],
 	},
 ];
@@ -247,7 +256,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const rawWeight = options.viewSeedWeight;
 			const viewSeedWeight = rawWeight === undefined || rawWeight === '' ? undefined : typeof rawWeight === 'string' ? Number(rawWeight) : rawWeight;
 			if (viewSeedWeight !== undefined && !(typeof viewSeedWeight === 'number' && viewSeedWeight >= 0 && Number.isFinite(viewSeedWeight))) {
-				throw new InputError(`Option "View Weight" must be a number of at least 0, got ${JSON.stringify(rawWeight)}`);
+				throw new InputError(`Option "Viewed Products Weight" must be a number of at least 0, got ${JSON.stringify(rawWeight)}`);
 			}
 			const customer = customerFromItem(items[i].json, fields);
 			const recs = recommend(model, customer, {

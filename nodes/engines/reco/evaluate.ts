@@ -5,7 +5,8 @@
  * two distinct purchased products, the product they bought first most recently (their last new
  * product; of several first bought at the same time, the smaller id as text) is held out, together with every view they made at or after that moment. The model is
  * trained on what remains, each customer gets N recommendations from their remaining history, and
- * we count how often the held-out product is among them (hit rate@N) and how high (MAP@N). Other
+ * we count how often the held-out product is among them (hit rate@N) and how high (MAP@N, NDCG@N),
+ * with precision@N and recall@N beside them (definitions at each function below). Other
  * customers' purchases made after a held-out one stay in training: the future leaks in.
  *
  * Time Cut-off (`timeCutoff`): one instant splits every customer's lines. The model and the
@@ -36,6 +37,46 @@ export function averagePrecisionAtN(ranked: readonly string[], relevant: Readonl
 	return sum / Math.min(relevant.size, n);
 }
 
+/**
+ * Precision at N: (relevant products among the first N) / N. A list shorter than N counts its
+ * missing slots as misses (the email had N slots to fill).
+ */
+export function precisionAtN(ranked: readonly string[], relevant: ReadonlySet<string>, n: number): number {
+	return hitsAtN(ranked, relevant, n) / n;
+}
+
+/** Recall at N: (relevant products among the first N) / |relevant|; 0 when nothing is relevant. */
+export function recallAtN(ranked: readonly string[], relevant: ReadonlySet<string>, n: number): number {
+	return relevant.size === 0 ? 0 : hitsAtN(ranked, relevant, n) / relevant.size;
+}
+
+/**
+ * Discounted cumulative gain at N of gains in ranked order: Σ_{k=1..N} gain_k / log2(k + 1)
+ * (linear gain, log2 discount: Järvelin & Kekäläinen 2002 in the form of most libraries).
+ */
+export function dcgAtN(gains: readonly number[], n: number): number {
+	let sum = 0;
+	for (let k = 0; k < Math.min(n, gains.length); k++) sum += gains[k] / Math.log2(k + 2);
+	return sum;
+}
+
+/**
+ * NDCG at N with binary relevance: DCG@N / IDCG@N, where rel_k = 1 when the k-th product is
+ * relevant (else 0) and the ideal list puts min(|relevant|, N) relevant products first:
+ * IDCG@N = Σ_{k=1..min(|relevant|, N)} 1 / log2(k + 1). 0 when nothing is relevant.
+ */
+export function ndcgAtN(ranked: readonly string[], relevant: ReadonlySet<string>, n: number): number {
+	if (relevant.size === 0) return 0;
+	const gains = ranked.slice(0, n).map((id) => (relevant.has(id) ? 1 : 0));
+	return dcgAtN(gains, n) / dcgAtN(new Array<number>(Math.min(relevant.size, n)).fill(1), n);
+}
+
+function hitsAtN(ranked: readonly string[], relevant: ReadonlySet<string>, n: number): number {
+	let hits = 0;
+	for (let k = 0; k < Math.min(n, ranked.length); k++) if (relevant.has(ranked[k])) hits++;
+	return hits;
+}
+
 /** 1 when any relevant product is among the first N, else 0. */
 export function hitAtN(ranked: readonly string[], relevant: ReadonlySet<string>, n: number): number {
 	for (let k = 0; k < Math.min(n, ranked.length); k++) if (relevant.has(ranked[k])) return 1;
@@ -62,9 +103,13 @@ export interface EvaluateOptions {
 
 export const DEFAULT_TEST_SHARE = 20;
 
+/** The metrics of one recommender (the model or the best sellers), each the mean over the test cases. */
 export interface MetricPair {
 	hit_rate: number;
 	map: number;
+	precision: number;
+	recall: number;
+	ndcg: number;
 }
 
 export interface EvaluationResult {
@@ -74,9 +119,12 @@ export interface EvaluationResult {
 	similarity: string;
 	model: MetricPair;
 	popularity: MetricPair;
-	/** model / popularity (null when the baseline is 0). */
+	/** model / popularity, per metric (null when the baseline is 0). */
 	lift_hit_rate: number | null;
 	lift_map: number | null;
+	lift_precision: number | null;
+	lift_recall: number | null;
+	lift_ndcg: number | null;
 	/** Share of recommendation slots the model had to fill with best sellers. */
 	fill_share: number;
 }
@@ -247,12 +295,9 @@ function evaluateTimeCutoff(all: readonly Interaction[], n: number, options: Eva
 	};
 }
 
-/** Hit rate@N and MAP@N of the model and of the best sellers over the test cases. */
+/** Hit rate@N, MAP@N, precision@N, recall@N and NDCG@N of the model and of the best sellers over the test cases. */
 function score(model: CompiledModel, cases: readonly TestCase[], n: number, options: EvaluateOptions['recommend']): Omit<EvaluationResult, 'n' | 'customers' | 'customers_evaluated'> {
-	let modelHits = 0;
-	let modelAp = 0;
-	let popHits = 0;
-	let popAp = 0;
+	const sums = { model: newSums(), popularity: newSums() };
 	let filled = 0;
 	let slots = 0;
 	for (const { context, relevant } of cases) {
@@ -260,8 +305,7 @@ function score(model: CompiledModel, cases: readonly TestCase[], n: number, opti
 		const ranked = recs.map((r) => r.product_id);
 		for (const r of recs) if (r.reason_code === 'best_seller' || r.reason_code === 'popular_in_category') filled++;
 		slots += n;
-		modelHits += hitAtN(ranked, relevant, n);
-		modelAp += averagePrecisionAtN(ranked, relevant, n);
+		add(sums.model, ranked, relevant, n);
 		const bought = new Set(context.purchased.map((p) => p.id));
 		const popular: string[] = [];
 		for (const p of model.bestSellers) {
@@ -269,19 +313,38 @@ function score(model: CompiledModel, cases: readonly TestCase[], n: number, opti
 			const id = model.ids[p];
 			if (!bought.has(id)) popular.push(id);
 		}
-		popHits += hitAtN(popular, relevant, n);
-		popAp += averagePrecisionAtN(popular, relevant, n);
+		add(sums.popularity, popular, relevant, n);
 	}
 	const k = cases.length;
-	const metric = (x: number): number => (k === 0 ? 0 : round4(x / k));
+	const mean = (s: MetricPair): MetricPair => {
+		const metric = (x: number): number => (k === 0 ? 0 : round4(x / k));
+		return { hit_rate: metric(s.hit_rate), map: metric(s.map), precision: metric(s.precision), recall: metric(s.recall), ndcg: metric(s.ndcg) };
+	};
+	// model / baseline over the sums (the same k cases): null when the baseline scored 0
+	const lift = (metric: keyof MetricPair): number | null => (sums.popularity[metric] > 0 ? round4(sums.model[metric] / sums.popularity[metric]) : null);
 	return {
 		similarity: model.json.similarity,
-		model: { hit_rate: metric(modelHits), map: metric(modelAp) },
-		popularity: { hit_rate: metric(popHits), map: metric(popAp) },
-		lift_hit_rate: popHits > 0 ? round4(modelHits / popHits) : null,
-		lift_map: popAp > 0 ? round4(modelAp / popAp) : null,
+		model: mean(sums.model),
+		popularity: mean(sums.popularity),
+		lift_hit_rate: lift('hit_rate'),
+		lift_map: lift('map'),
+		lift_precision: lift('precision'),
+		lift_recall: lift('recall'),
+		lift_ndcg: lift('ndcg'),
 		fill_share: slots === 0 ? 0 : round4(filled / slots),
 	};
+}
+
+function newSums(): MetricPair {
+	return { hit_rate: 0, map: 0, precision: 0, recall: 0, ndcg: 0 };
+}
+
+function add(sums: MetricPair, ranked: readonly string[], relevant: ReadonlySet<string>, n: number): void {
+	sums.hit_rate += hitAtN(ranked, relevant, n);
+	sums.map += averagePrecisionAtN(ranked, relevant, n);
+	sums.precision += precisionAtN(ranked, relevant, n);
+	sums.recall += recallAtN(ranked, relevant, n);
+	sums.ndcg += ndcgAtN(ranked, relevant, n);
 }
 
 function round4(x: number): number {

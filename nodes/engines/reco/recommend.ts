@@ -1,7 +1,8 @@
 /**
  * Recommending: a trained model (JSON) is compiled once into typed arrays; each customer is
  * then scored by summing, over their seeds (cart, recent purchases, recent views), the
- * seed weight times the seed's similarity to each neighbour. Bought, in-cart and taken-back
+ * seed weight times the seed's similarity to each neighbour. The reason names the signal that
+ * contributed most to the product's score (see BOUGHT, VIEWED_TOGETHER, SIMILAR_TO_VIEWED). Bought, in-cart and taken-back
  * (`excluded`) products are never recommended; the block is filled with best sellers of the customer's categories, then
  * overall, so it is never empty (unless the catalogue itself is smaller than the block).
  */
@@ -29,12 +30,16 @@ export interface CompiledModel {
 	nbStart: Int32Array;
 	nbIds: Int32Array;
 	nbScores: Float64Array;
+	/** Per link, the share of its co-occurrence from customers who bought both (1 when the model has none). */
+	nbBought: Float64Array;
 	bestSellers: Int32Array;
 	bestByCategory: Map<string, Int32Array>;
 	// scratch, reused across customers
 	score: Float64Array;
-	bestContribution: Float64Array;
-	bestSeed: Int32Array;
+	/** Per product × signal (index p · 3 + signal): the signal's summed contribution, its largest single contribution and that seed. */
+	signalTotal: Float64Array;
+	signalBest: Float64Array;
+	signalSeed: Int32Array;
 	seen: Uint8Array;
 	touched: Int32Array;
 	stamp: Int32Array;
@@ -71,6 +76,7 @@ export function compileModel(model: unknown): CompiledModel {
 	const nbStart = new Int32Array(P + 1);
 	const nbIds = new Int32Array(links);
 	const nbScores = new Float64Array(links);
+	const nbBought = new Float64Array(links);
 	let at = 0;
 	for (let p = 0; p < P; p++) {
 		nbStart[p] = at;
@@ -80,6 +86,9 @@ export function compileModel(model: unknown): CompiledModel {
 			if (q === undefined || !Number.isFinite(s)) continue;
 			nbIds[at] = q;
 			nbScores[at] = s;
+			// a model trained before the share was kept (or a hand-made one) reads as purchases only
+			const share = Array.isArray(pair) && pair.length > 2 ? Number(pair[2]) : 1;
+			nbBought[at] = Number.isFinite(share) ? Math.min(1, Math.max(0, share)) : 1;
 			at++;
 		}
 	}
@@ -103,11 +112,13 @@ export function compileModel(model: unknown): CompiledModel {
 		nbStart,
 		nbIds,
 		nbScores,
+		nbBought,
 		bestSellers: toIdx(json.bestSellers),
 		bestByCategory,
 		score: new Float64Array(P),
-		bestContribution: new Float64Array(P),
-		bestSeed: new Int32Array(P),
+		signalTotal: new Float64Array(P * SIGNAL_COUNT),
+		signalBest: new Float64Array(P * SIGNAL_COUNT),
+		signalSeed: new Int32Array(P * SIGNAL_COUNT),
 		seen: new Uint8Array(P),
 		touched: new Int32Array(P),
 		stamp: new Int32Array(P),
@@ -155,34 +166,78 @@ function recentIndices(model: CompiledModel, list: CustomerContext['purchased'])
 	return out;
 }
 
-/** Adds seed weight × similarity into `score` for every neighbour; the touched products go to `model.touched`, their count is returned. */
-function accumulate(model: CompiledModel, seedP: number[], seedW: number[]): number {
-	const { score, bestContribution, bestSeed, seen, nbStart, nbIds, nbScores, touched, stamp } = model;
+/**
+ * The signals a model pick's score is made of, in the order that wins a tie:
+ * - BOUGHT: a bought or in-cart seed × the part of the link from customers who bought both
+ *   ("Bought together with {seed}");
+ * - VIEWED_TOGETHER: a bought or in-cart seed × the rest of the link, from customers who viewed one
+ *   or both products (Train's Training View Weight above 0) ("Often viewed with {seed}");
+ * - SIMILAR_TO_VIEWED: a seed the customer viewed × the whole link ("Similar to {seed}, which you viewed").
+ */
+const BOUGHT = 0;
+const VIEWED_TOGETHER = 1;
+const SIMILAR_TO_VIEWED = 2;
+const SIGNAL_COUNT = 3;
+
+/**
+ * Adds seed weight × similarity into `score` for every neighbour, split by signal (BOUGHT, VIEWED_TOGETHER, SIMILAR_TO_VIEWED);
+ * the touched products go to `model.touched`, their count is returned.
+ */
+function accumulate(model: CompiledModel, seedP: number[], seedW: number[], seedViewed: boolean[]): number {
+	const { score, signalTotal, signalBest, signalSeed, seen, nbStart, nbIds, nbScores, nbBought, touched, stamp } = model;
 	// first touch by stamp, not by score === 0: a similarity or a seed weight of 0 leaves the score at 0
 	const touch = ++model.stampValue;
 	let nt = 0;
 	for (let s = 0; s < seedP.length; s++) {
 		const p = seedP[s];
 		const w = seedW[s];
+		const viewed = seedViewed[s];
 		const end = nbStart[p + 1];
 		for (let k = nbStart[p]; k < end; k++) {
 			const q = nbIds[k];
 			if (seen[q] === 1) continue;
 			const contribution = w * nbScores[k];
-			const current = score[q];
+			const at = q * SIGNAL_COUNT;
 			if (stamp[q] !== touch) {
 				stamp[q] = touch;
 				touched[nt++] = q;
-				bestContribution[q] = contribution;
-				bestSeed[q] = s;
-			} else if (contribution > bestContribution[q]) {
-				bestContribution[q] = contribution;
-				bestSeed[q] = s;
+				for (let g = at; g < at + SIGNAL_COUNT; g++) {
+					signalTotal[g] = 0;
+					signalBest[g] = 0;
+					signalSeed[g] = -1;
+				}
 			}
-			score[q] = current + contribution;
+			score[q] += contribution;
+			if (viewed) {
+				addSignal(signalTotal, signalBest, signalSeed, at + SIMILAR_TO_VIEWED, contribution, s);
+				continue;
+			}
+			const share = nbBought[k];
+			if (share > 0) addSignal(signalTotal, signalBest, signalSeed, at + BOUGHT, contribution * share, s);
+			if (share < 1) addSignal(signalTotal, signalBest, signalSeed, at + VIEWED_TOGETHER, contribution * (1 - share), s);
 		}
 	}
 	return nt;
+}
+
+/** Adds one seed's part to a signal; the signal names its largest part's seed (the earlier seed on a tie). */
+function addSignal(total: Float64Array, best: Float64Array, seed: Int32Array, g: number, part: number, s: number): void {
+	total[g] += part;
+	if (seed[g] === -1 || part > best[g]) {
+		best[g] = part;
+		seed[g] = s;
+	}
+}
+
+/** The signal that contributed most to a touched product (the first of BOUGHT, VIEWED_TOGETHER, SIMILAR_TO_VIEWED on a tie). */
+function mainSignal(model: CompiledModel, q: number): number {
+	const at = q * SIGNAL_COUNT;
+	let main = -1;
+	for (let g = 0; g < SIGNAL_COUNT; g++) {
+		if (model.signalSeed[at + g] === -1) continue;
+		if (main === -1 || model.signalTotal[at + g] > model.signalTotal[at + main]) main = g;
+	}
+	return main;
 }
 
 /** The `count` best touched products by score (ties: smaller product id), by insertion into a short sorted list. */
@@ -230,7 +285,7 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	const fill = options.fill ?? RECOMMEND_DEFAULTS.fill;
 	const catalogue = options.catalogue;
 	const onlyCatalogue = Boolean(options.onlyCatalogue && catalogue);
-	const { score, bestContribution, bestSeed, seen } = model;
+	const { score, seen } = model;
 
 	const purchased = recentIndices(model, customer.purchased);
 	const viewed = recentIndices(model, customer.viewed);
@@ -256,21 +311,21 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 	// seeds: cart, recent purchases, recent views; recency 1, 0.9, 0.81, ...
 	const seedP: number[] = [];
 	const seedW: number[] = [];
-	const seedKind: Array<'purchase' | 'cart' | 'view'> = [];
-	const addSeeds = (list: number[], base: number, kind: 'purchase' | 'cart' | 'view'): void => {
+	const seedViewed: boolean[] = [];
+	const addSeeds = (list: number[], base: number, viewedSeeds: boolean): void => {
 		let r = 1;
 		for (let i = 0; i < list.length && i < maxSeeds; i++) {
 			seedP.push(list[i]);
 			seedW.push(base * r);
-			seedKind.push(kind);
+			seedViewed.push(viewedSeeds);
 			r *= 0.9;
 		}
 	};
-	addSeeds(cart, cartW, 'cart');
-	addSeeds(purchased, 1, 'purchase');
-	if (viewW > 0) addSeeds(viewed, viewW, 'view');
+	addSeeds(cart, cartW, false);
+	addSeeds(purchased, 1, false);
+	if (viewW > 0) addSeeds(viewed, viewW, true);
 
-	const nt = accumulate(model, seedP, seedW);
+	const nt = accumulate(model, seedP, seedW, seedViewed);
 	const top = selectTop(model, nt, count, onlyCatalogue ? catalogue : undefined);
 	const out: Recommendation[] = [];
 	// taken products are flagged in `seen` too, so the fill skips them
@@ -279,20 +334,19 @@ export function recommend(model: CompiledModel, customer: CustomerContext, optio
 		marked.push(q);
 	};
 	for (const q of top) {
-		const seed = seedP[bestSeed[q]];
-		const viewedSeed = seedKind[bestSeed[q]] === 'view';
+		const signal = mainSignal(model, q);
+		const seed = seedP[model.signalSeed[q * SIGNAL_COUNT + signal]];
 		const seedName = displayName(model, seed, catalogue);
-		out.push(
-			build(model, q, out.length + 1, score[q], viewedSeed ? 'similar_to_viewed' : 'bought_together',
-				viewedSeed ? `Similar to ${seedName}, which you viewed` : `Bought together with ${seedName}`, catalogue, model.ids[seed]),
-		);
+		const [code, reason]: [ReasonCode, string] =
+			signal === SIMILAR_TO_VIEWED
+				? ['similar_to_viewed', `Similar to ${seedName}, which you viewed`]
+				: signal === VIEWED_TOGETHER
+					? ['viewed_together', `Often viewed with ${seedName}`]
+					: ['bought_together', `Bought together with ${seedName}`];
+		out.push(build(model, q, out.length + 1, score[q], code, reason, catalogue, model.ids[seed]));
 		take(q);
 	}
-	for (let t = 0; t < nt; t++) {
-		const q = model.touched[t];
-		score[q] = 0;
-		bestContribution[q] = 0;
-	}
+	for (let t = 0; t < nt; t++) score[model.touched[t]] = 0;
 
 	if (out.length < count && fill !== 'none') {
 		const usable = (q: number): boolean => !seen[q] && (!onlyCatalogue || catalogue!.has(model.ids[q]));

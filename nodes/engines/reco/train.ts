@@ -13,7 +13,9 @@
  *    bounds the quadratic co-occurrence work of heavy buyers.
  * 3. For every product a, the co-occurrence with every product b is accumulated in a dense
  *    typed-array scratch row over a's customers (CSR layouts, no string keys), scored with
- *    the chosen similarity, and the top K neighbours are kept.
+ *    the chosen similarity, and the top K neighbours are kept. Each neighbour also keeps the share of
+ *    its co-occurrence weight that came from customers who bought both products (`boughtShare`):
+ *    Recommend says "Bought together" only for what purchases made (see `ModelProductJson.neighbors`).
  */
 import { similarity } from './similarity';
 import type { Interaction, ModelProductJson, ProductDetails, RecoModelJson, SimilarityKind, TrainOptions } from './types';
@@ -238,9 +240,11 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			const keep = tmpIdx.slice(0, opts.maxProductsPerCustomer).sort((a, b) => a - b);
 			const items = keep.map((s) => rowItems[s]);
 			const ws = keep.map((s) => rowW[s]);
+			const bought = keep.map((s) => rowBought[s]);
 			for (let j = 0; j < keep.length; j++) {
 				rowItems[begin + j] = items[j];
 				rowW[begin + j] = ws[j];
+				rowBought[begin + j] = bought[j];
 			}
 			m = begin + keep.length;
 		}
@@ -260,6 +264,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	for (let p = 0; p < P; p++) itemStart[p + 1] += itemStart[p];
 	const itemCust = new Int32Array(m);
 	const itemW = new Float64Array(m);
+	const itemBought = new Uint8Array(m);
 	const itemFill = itemStart.slice(0, P);
 	for (let c = 0; c < C; c++) {
 		for (let s = rowStart[c]; s < rowStart[c + 1]; s++) {
@@ -267,6 +272,7 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 			const at = itemFill[p]++;
 			itemCust[at] = c;
 			itemW[at] = rowW[s];
+			itemBought[at] = rowBought[s];
 		}
 	}
 
@@ -279,12 +285,16 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 	const idRank = new Int32Array(P);
 	for (let r = 0; r < P; r++) idRank[byIdRank[r]] = r;
 	const acc = new Float64Array(P);
+	/** The part of `acc` from customers who bought both products (not viewed either). */
+	const accBought = new Float64Array(P);
+	/** accBought / acc of the products touched for the current product. */
+	const boughtShare = new Float64Array(P);
 	const support = new Int32Array(P);
 	const touched = new Int32Array(P);
 	const K = opts.neighbors;
 	const heapIds = new Int32Array(K);
 	const heapScores = new Float64Array(K);
-	const neighbors: Array<Array<[string, number]>> = new Array(P);
+	const neighbors: ModelProductJson['neighbors'][] = new Array(P);
 	let links = 0;
 	let withNeighbors = 0;
 	for (let a = 0; a < P; a++) {
@@ -292,14 +302,17 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		for (let k = itemStart[a]; k < itemStart[a + 1]; k++) {
 			const c = itemCust[k];
 			const wa = itemW[k];
-			// a weight of 0 (View Weight 0: views ignored) is no evidence: it does not count towards the minimum support
+			const aBought = itemBought[k] === 1;
+			// a weight of 0 (Training View Weight 0: views ignored) is no evidence: it does not count towards the minimum support
 			if (wa === 0) continue;
 			for (let s = rowStart[c]; s < rowStart[c + 1]; s++) {
 				const b = rowItems[s];
 				if (b === a || rowW[s] === 0) continue;
 				if (support[b] === 0) touched[nt++] = b;
 				support[b]++;
-				acc[b] += wa * rowW[s];
+				const w = wa * rowW[s];
+				acc[b] += w;
+				if (aBought && rowBought[s] === 1) accBought[b] += w;
 			}
 		}
 		let size = 0;
@@ -321,7 +334,9 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 					}
 				}
 			}
+			boughtShare[b] = acc[b] > 0 ? accBought[b] / acc[b] : 1;
 			acc[b] = 0;
+			accBought[b] = 0;
 			support[b] = 0;
 		}
 		const row: Array<[number, number]> = [];
@@ -329,7 +344,12 @@ export function train(interactions: Iterable<Interaction>, options: TrainOptions
 		row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
 		// a score that rounds to 0 (e.g. under strong time decay) carries no evidence: not stored
 		while (row.length > 0 && round6(row[row.length - 1][1]) <= 0) row.pop();
-		neighbors[a] = row.map(([rank, score]) => [productIds[byIdRank[rank]], round6(score)]);
+		neighbors[a] = row.map(([rank, score]) => {
+			const b = byIdRank[rank];
+			const share = Math.round(boughtShare[b] * 1e4) / 1e4;
+			// the share only where views made part of the link: a purchases-only model keeps its pairs
+			return share < 1 ? [productIds[b], round6(score), share] : [productIds[b], round6(score)];
+		});
 		links += row.length;
 		if (row.length > 0) withNeighbors++;
 	}

@@ -79,8 +79,13 @@ export interface ModelProductJson extends ProductDetails {
 	buyers: number;
 	/** Units sold. */
 	units: number;
-	/** Neighbours, most similar first: [product_id, similarity]. */
-	neighbors: Array<[string, number]>;
+	/**
+	 * Neighbours, most similar first: [product_id, similarity], or [product_id, similarity, boughtShare]
+	 * when views made part of the link: boughtShare (0..1, below 1) is the share of the pair's
+	 * co-occurrence weight from customers who bought both products; the rest came from customers who
+	 * viewed one or both. Without it, the link is purchases only (or the model predates the share).
+	 */
+	neighbors: Array<[string, number] | [string, number, number]>;
 }
 
 /** What we know about one customer when recommending. */
@@ -95,7 +100,7 @@ export interface CustomerContext {
 	excluded?: string[];
 }
 
-export type ReasonCode = 'bought_together' | 'similar_to_viewed' | 'popular_in_category' | 'best_seller';
+export type ReasonCode = 'bought_together' | 'viewed_together' | 'similar_to_viewed' | 'popular_in_category' | 'best_seller';
 
 export interface Recommendation extends ProductDetails {
 	product_id: string;

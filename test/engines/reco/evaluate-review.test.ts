@@ -25,9 +25,10 @@ describe('Evaluate: a customer whose last order only repeats products already bo
 		// Held out: c1 B, c2 C, c3 C, c4 B. Training: c1 {A}, c2 {A, B}, c3 {A, B}, c4 {A}.
 		// A-B shared by c2, c3 (2 ≥ min support 2) → neighbours. c1 and c4 (history A) get B first: hits.
 		// c2 and c3 (history A, B): no neighbour left, filled with best sellers they did not buy: none
-		// (C was held out everywhere) → misses. Hit rate 2/4, MAP (1 + 1) / 4.
+		// (C was held out everywhere) → misses. Hit rate 2/4, MAP (1 + 1) / 4; with N = 1 and one relevant
+		// product, precision, recall and NDCG of a hit are 1 each too: (1 + 1) / 4.
 		const r = evaluate(data, { n: 1 });
 		expect(r.customers_evaluated).toBe(4);
-		expect(r.model).toEqual({ hit_rate: 0.5, map: 0.5 });
+		expect(r.model).toEqual({ hit_rate: 0.5, map: 0.5, precision: 0.5, recall: 0.5, ndcg: 0.5 });
 	});
 });

@@ -45,10 +45,13 @@ describe('Time Cut-off: the leak of the latest-product split', () => {
 			lines_after_cutoff: 7,
 			lines_without_time: 0,
 			similarity: 'cosine',
-			model: { hit_rate: 0, map: 0 },
-			popularity: { hit_rate: 0, map: 0 },
+			model: { hit_rate: 0, map: 0, precision: 0, recall: 0, ndcg: 0 },
+			popularity: { hit_rate: 0, map: 0, precision: 0, recall: 0, ndcg: 0 },
 			lift_hit_rate: null,
 			lift_map: null,
+			lift_precision: null,
+			lift_recall: null,
+			lift_ndcg: null,
 			fill_share: 0,
 		});
 	});
@@ -88,10 +91,15 @@ describe('Time Cut-off: relevant sets, cold starts, repeats, views, undated line
 			lines_after_cutoff: 7,
 			lines_without_time: 1,
 			similarity: 'cosine',
-			model: { hit_rate: 1, map: 1 },
-			popularity: { hit_rate: 0.5, map: 0.5 },
+			// precision: model (2/2 + 1/2) / 2 = 0.75, best sellers (2/2 + 0) / 2 = 0.5; recall: (1 + 1) / 2 and
+			// (1 + 0) / 2; NDCG: every model hit is in the ideal place (1, 1), best sellers (1 + 0) / 2
+			model: { hit_rate: 1, map: 1, precision: 0.75, recall: 1, ndcg: 1 },
+			popularity: { hit_rate: 0.5, map: 0.5, precision: 0.5, recall: 0.5, ndcg: 0.5 },
 			lift_hit_rate: 2,
 			lift_map: 2,
+			lift_precision: 1.5,
+			lift_recall: 2,
+			lift_ndcg: 2,
 			fill_share: 0,
 		});
 	});
@@ -102,7 +110,8 @@ describe('Time Cut-off: relevant sets, cold starts, repeats, views, undated line
 		expect(r).toMatchObject({ model: { hit_rate: 1, map: 1 }, popularity: { hit_rate: 0.5, map: 0.5 } });
 		// N = 3: c1 [C, D, fill] AP (1 + 1)/2 = 1; c5 [C, B, fill] 1. Best sellers c1 [C, D, E] 1; c5 [A, B, C] (1/3)/1.
 		const r3 = evaluate(data, { n: 3, split: 'timeCutoff', cutoff: T0 + 10 * DAY, train: { minSupport: 1 } });
-		expect(r3.popularity).toEqual({ hit_rate: 1, map: 0.6667 });
+		// precision (2/3 + 1/3) / 2 = 0.5; recall (1 + 1) / 2; NDCG c1 1, c5 (1/log2(4)) / 1 = 0.5 → 0.75
+		expect(r3.popularity).toEqual({ hit_rate: 1, map: 0.6667, precision: 0.5, recall: 1, ndcg: 0.75 });
 	});
 
 	it('without a cut-off date, the cut-off leaves the test share of dated order lines after it', () => {

@@ -33,10 +33,14 @@ describe('leave-last-purchase-out evaluation', () => {
 	it('N = 2: popularity finds B at rank 2 for c1, the model at rank 1', () => {
 		// model: c1 [B, C] AP 1; others miss → hit 0.25, MAP 0.25
 		// popularity: c1 [C, B] AP 1/2; others miss → hit 0.25, MAP 0.125
+		// precision: model c1 1/2 → 0.5/4 = 0.125; popularity the same. Recall (one relevant): 1/4 = 0.25 both.
+		// NDCG: model c1 at rank 1: 1 → 0.25; popularity c1 at rank 2: 1/log2(3) = 0.630930 → /4 = 0.157732
 		const r = evaluate(data, { n: 2, train: { minSupport: 1 } });
-		expect(r.model).toEqual({ hit_rate: 0.25, map: 0.25 });
-		expect(r.popularity).toEqual({ hit_rate: 0.25, map: 0.125 });
+		expect(r.model).toEqual({ hit_rate: 0.25, map: 0.25, precision: 0.125, recall: 0.25, ndcg: 0.25 });
+		expect(r.popularity).toEqual({ hit_rate: 0.25, map: 0.125, precision: 0.125, recall: 0.25, ndcg: 0.1577 });
 		expect(r.lift_hit_rate).toBe(1);
 		expect(r.lift_map).toBe(2);
+		// 0.125 / 0.125, 0.25 / 0.25, 1 / 0.630930 = 1.584963
+		expect([r.lift_precision, r.lift_recall, r.lift_ndcg]).toEqual([1, 1, 1.585]);
 	});
 });

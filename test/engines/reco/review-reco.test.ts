@@ -26,7 +26,8 @@ describe('View Weight 0 ignores views, also for Minimum Shared Customers', () =>
 	});
 
 	it('views with a positive weight count as shared customers: A = [1, .3, 1], B = [1, .3, 0] → 1.09/sqrt(2.09·1.09) = 0.722171', () => {
-		expect(neighborsOf(train(lines, { viewWeight: 0.3, minSupport: 2 }), 'A')).toEqual([['B', 0.722171]]);
+		// bought share: c1 bought both (1·1) of the co-occurrence 1 + 0.3·0.3 = 1.09 → 1/1.09 = 0.9174
+		expect(neighborsOf(train(lines, { viewWeight: 0.3, minSupport: 2 }), 'A')).toEqual([['B', 0.722171, 0.9174]]);
 	});
 });
 

@@ -65,7 +65,8 @@ describe('train', () => {
 		// cos(A,B) = (0.3 + 1)/(sqrt(2)·sqrt(0.09 + 1)) = 0.880471
 		const withViews: Interaction[] = [buy('c1', 'A'), { customerId: 'c1', productId: 'B', kind: 'view' }, buy('c2', 'A'), buy('c2', 'B'), { customerId: 'c2', productId: 'B', kind: 'view' }];
 		const model = train(withViews, { minSupport: 1, viewWeight: 0.3 });
-		expect(neighborsOf(model, 'A')).toEqual([['B', 0.880471]]);
+		// bought share: c2 bought both (1·1) of the co-occurrence 0.3 + 1 = 1.3 → 1/1.3 = 0.7692
+		expect(neighborsOf(model, 'A')).toEqual([['B', 0.880471, 0.7692]]);
 		expect(model.products.find((p) => p.product_id === 'B')!.buyers).toBe(1);
 	});
 
