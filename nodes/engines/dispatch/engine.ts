@@ -826,7 +826,9 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				outcomes.get(m.index)!.attempts--;
 				continue;
 			}
-			const refused = r.refused ?? (r.sendAgain ? undefined : r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
+			// A refusal that names its own reason for stopping the run (stopsRun: e.g. SendGrid's 401
+			// "Maximum credits exceeded") is that reason, not a rejected credential.
+			const refused = r.refused ?? (r.sendAgain || r.stopsRun ? undefined : r.responseCode === 401 || r.responseCode === 403 || r.responseCode === 535 ? 'credential' : undefined);
 			if (refused === 'credential') {
 				if (!anyAccepted) rejected = rejected ?? `${channel.displayName} rejected the credential (${r.responseCode}): ${r.error ?? ''}`.trim();
 			} else if (refused === 'sender' && r.status === 'failed' && !refusedWhole) {

@@ -85,7 +85,8 @@ export interface MessageResult {
 	 * carried; a request of several senders refused whole is sent again per sender first) or 'recipient' (the provider will not send to this
 	 * message's recipient, e.g. Resend in testing mode sends only to the account owner's own
 	 * address: this message fails, nothing else is barred). When absent the engine goes by the
-	 * status code: HTTP 401 and 403 and SMTP 535 are credential refusals. Providers that answer
+	 * status code: HTTP 401 and 403 and SMTP 535 are credential refusals, unless the result
+	 * stopsRun with its own reason (SendGrid answers a used-up plan 401). Providers that answer
 	 * 403 for other reasons (SendGrid's unverified Sender Identity, Resend's unverified domain or
 	 * testing mode) say 'sender' or 'recipient'.
 	 */

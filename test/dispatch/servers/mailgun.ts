@@ -29,6 +29,10 @@
  *    https://github.com/mbouclas/loopback-connector-mailgun/issues/5: a batch with recipient-variables).
  *  - success: 200 {"id": "<…@domain>", "message": "Queued. Thank you."}; errors: 400
  *    {"message": …}, 401 Forbidden, 429 (rate limits) and 5xx.
+ *  - a sending domain the account does not have (only when the server is given `domains`):
+ *    404 {"message": "Domain not found: <domain>"}, as Mailgun answers it
+ *    (https://gist.github.com/shanepinnell/5127162; 404 "Resource not found",
+ *    https://documentation.mailgun.com/docs/mailgun/quickstart-guide/responses).
  */
 import { basic, nextId, parseBasic, parseForm, parseMultipart, startProviderServer, type ProviderServer, type Reply } from './provider-server';
 
@@ -63,6 +67,8 @@ function asJson(text: string): unknown {
 
 export interface MailgunServer extends ProviderServer {
 	delivered: MailgunDelivered[];
+	/** The account's sending domains; undefined: every domain is the account's. */
+	domains: Set<string> | undefined;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -95,6 +101,7 @@ function substitute(text: string, variables: Record<string, unknown>): string {
 
 export async function startMailgunServer(apiKey = MAILGUN_TEST_KEY): Promise<MailgunServer> {
 	const delivered: MailgunDelivered[] = [];
+	const account: { domains: Set<string> | undefined } = { domains: undefined };
 	const server = await startProviderServer((request) => {
 		const match = /^\/v3\/([^/]+)\/messages$/.exec(request.path);
 		if (request.method !== 'POST' || !match) return json(404, { message: 'Not Found' });
@@ -102,6 +109,7 @@ export async function startMailgunServer(apiKey = MAILGUN_TEST_KEY): Promise<Mai
 		if (!auth || auth.user !== 'api' || auth.password !== apiKey) {
 			return { status: 401, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' };
 		}
+		if (account.domains && !account.domains.has(decodeURIComponent(match[1]))) return json(404, { message: `Domain not found: ${decodeURIComponent(match[1])}` });
 		if (Buffer.byteLength(request.body) > 25 * 1024 * 1024) return json(413, { message: 'Message size exceeds 25MB' });
 		const contentType = String(request.headers['content-type'] ?? '');
 		let form: Map<string, string[]>;
@@ -176,7 +184,11 @@ export async function startMailgunServer(apiKey = MAILGUN_TEST_KEY): Promise<Mai
 		}
 		return json(200, { id: `<${id}>`, message: 'Queued. Thank you.' });
 	}, mailgunFault);
-	return Object.assign(server, { delivered });
+	return Object.defineProperty(Object.assign(server, { delivered }), 'domains', {
+		get: () => account.domains,
+		set: (value: Set<string> | undefined) => (account.domains = value),
+		enumerable: true,
+	}) as MailgunServer;
 }
 
 export const mailgunAuth = (apiKey = MAILGUN_TEST_KEY) => basic('api', apiKey);

@@ -25,6 +25,11 @@
  *    address of an authenticated domain) is refused with HTTP 403 and
  *    `{"errors":[{"message":"The from address does not match a verified Sender Identity. …","field":"from","help":null}]}`
  *    (only when the server is given `verifiedSenders`; otherwise every sender counts as verified).
+ *  - https://support.sendgrid.com/hc/en-us/articles/18322114821403-4XX-API-Errors-and-Troubleshooting-Suggestions
+ *    a plan whose email credits are used up: 401 "Maximum credits exceeded", body
+ *    `{"errors":[{"message":"Maximum credits exceeded","field":null,"help":null}]}` (as the SDK shows it:
+ *    https://github.com/sendgrid/sendgrid-nodejs/issues/1032), here once a request would take more
+ *    than the `credits` left (one per recipient; only when the server is given `account.credits`).
  *  - A key without the Mail Send permission (SENDGRID_KEY_WITHOUT_MAIL_SEND here) is authenticated
  *    but POST /v3/mail/send answers 403 `{"errors":[{"field":null,"message":"access forbidden"}]}`
  *    (the body as SendGrid answers it: https://github.com/sendgrid/sendgrid-php/issues/263); its
@@ -82,7 +87,12 @@ function verified(senders: VerifiedSenders, email: string): boolean {
 	return senders.has(address) || senders.has(address.slice(address.lastIndexOf('@') + 1));
 }
 
-export function mailSend(ctx: RouteContext, senders?: VerifiedSenders): Reply {
+/** The plan's email credits left (one per recipient); undefined: unlimited. */
+export interface SendGridAccount {
+	credits?: number;
+}
+
+export function mailSend(ctx: RouteContext, senders?: VerifiedSenders, account?: SendGridAccount): Reply {
 	const body = ctx.json as Json | undefined;
 	if (!body || typeof body !== 'object') return error('Bad Request', null);
 	const ps = body.personalizations;
@@ -130,6 +140,10 @@ export function mailSend(ctx: RouteContext, senders?: VerifiedSenders): Reply {
 		if (typeof sandbox.enable !== 'boolean') return error('The sandbox mode enable param should be a boolean value.', 'mail_settings.sandbox_mode.enable');
 		if (sandbox.enable) return { status: 200, body: '' }; // validated, nothing delivered
 	}
+	if (account?.credits !== undefined) {
+		if (recipients > account.credits) return { status: 401, body: { errors: [{ message: 'Maximum credits exceeded', field: null, help: null }] } };
+		account.credits -= recipients;
+	}
 	// Valid: every recipient of every personalization is accepted.
 	// X-Message-Id identifies the request; SendGrid's per-recipient sg_message_id starts with it.
 	const requestId = ctx.newId();
@@ -165,12 +179,12 @@ export function sendgridTooManyRequests(ahead = 1): Reply {
 	};
 }
 
-export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}, verifiedSenders?: VerifiedSenders): ProviderServer {
+export function sendgridServer(overrides: Partial<ProviderServerOptions> = {}, verifiedSenders?: VerifiedSenders, account?: SendGridAccount): ProviderServer {
 	return new ProviderServer({
 		tooManyRequests: () => sendgridTooManyRequests(),
 		name: 'sendgrid',
 		routes: {
-			'POST /v3/mail/send': (ctx) => (withoutMailSend(ctx) ? { status: 403, body: { errors: [{ field: null, message: 'access forbidden' }] } } : mailSend(ctx, verifiedSenders)),
+			'POST /v3/mail/send': (ctx) => (withoutMailSend(ctx) ? { status: 403, body: { errors: [{ field: null, message: 'access forbidden' }] } } : mailSend(ctx, verifiedSenders, account)),
 			'GET /v3/scopes': (ctx) => ({ status: 200, body: { scopes: withoutMailSend(ctx) ? ['user.profile.read'] : ['mail.send'] } }),
 		},
 		authorized: (req) => req.headers.authorization === `Bearer ${SENDGRID_KEY}` || req.headers.authorization === `Bearer ${SENDGRID_KEY_WITHOUT_MAIL_SEND}`,

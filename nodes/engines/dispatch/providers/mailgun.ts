@@ -31,7 +31,8 @@
  *
  * A request answered 400 for one address in `to` Mailgun does not accept (INVALID_TO) sent nothing
  * and names no address: its messages are sent again in halves, down to one (sendAgain), so only
- * that message fails.
+ * that message fails. A 404 "Domain not found" (the credential's domain is not the account's)
+ * stops the run (DOMAIN_NOT_FOUND); a 401 "Forbidden" (bad key) is a rejected credential.
  */
 import type {
 	DispatchMode,
@@ -241,6 +242,15 @@ function buildBody(messages: OutboundMessage[], mode: DispatchMode, variablesOf:
  */
 const INVALID_TO = /'to' parameter is not a valid address/i;
 
+/**
+ * Mailgun's answer when the credential's sending domain (the `{domain}` of the URL) is not one of
+ * the account's: 404 `{"message": "Domain not found: <domain>"}` (https://gist.github.com/shanepinnell/5127162;
+ * "404 Resource not found", https://documentation.mailgun.com/docs/mailgun/quickstart-guide/responses).
+ * Every request of the run goes to that same domain, so none would be sent: the run stops
+ * (stopsRun), naming the domain, instead of failing every request the same way.
+ */
+const DOMAIN_NOT_FOUND = /^domain not found\b/i;
+
 export const mailgun: EspProvider = {
 	id: 'mailgun',
 	displayName: 'Mailgun',
@@ -299,6 +309,16 @@ export const mailgun: EspProvider = {
 			// saying which: the messages are sent again in halves, down to one, so only that one fails.
 			return plan.messages.map((m) => refusedForOthers(m, 400, `Mailgun refused the whole request of ${plan.messages.length} recipients without naming the address at fault: ${error}`));
 		}
+		if (response.status === 404 && DOMAIN_NOT_FOUND.test(messageOf(response))) {
+			const stopsRun = `Mailgun does not know the credential's sending domain (${error}), so the rest of this run was not sent`.slice(0, 300);
+			return failAll(plan, response, error, false).map((r) => ({ ...r, stopsRun }));
+		}
 		return failAll(plan, response, error);
 	},
 };
+
+/** The `message` of a Mailgun JSON error body, or ''. */
+function messageOf(response: HttpResponseSpec): string {
+	const parsed = parseJson(response.body);
+	return isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message.trim() : '';
+}

@@ -21,7 +21,9 @@
  *    alone.
  *
  * Answer: 202 Accepted with an empty body and an `X-Message-Id` header (per request); errors
- * are `{ "errors": [{ "message", "field", "help" }] }`. A 400 sends nothing of the request; when
+ * are `{ "errors": [{ "message", "field", "help" }] }`. A 401 "Maximum credits exceeded" (the plan's
+ * credits used up) stops the run (creditsExceeded); any other 401, and a 403 that is not about the
+ * Sender Identity, is a rejected key. A 400 sends nothing of the request; when
  * every error names a personalization (`personalizations.<n>…`, e.g. an address SendGrid refuses),
  * those messages fail and the others are sent again without them (`sendAgain`). A 429 has no
  * Retry-After: the retry waits until its `X-RateLimit-Reset` (Unix time).
@@ -147,6 +149,19 @@ function senderIdentityError(e: { message?: string; field?: string | null }): bo
 	return e.field === 'from' || /sender identity/i.test(e.message ?? '');
 }
 
+/**
+ * SendGrid answers a plan whose email credits are used up with HTTP 401 "Maximum credits exceeded"
+ * ("You have reached the credit limit of your plan"; reset daily on the free plan, monthly on most
+ * others: https://support.sendgrid.com/hc/en-us/articles/18322114821403-4XX-API-Errors-and-Troubleshooting-Suggestions;
+ * the body `{"errors":[{"message":"Maximum credits exceeded","field":null,"help":null}]}` as in
+ * https://github.com/sendgrid/sendgrid-nodejs/issues/1032). The key is fine, and no later request
+ * of the run would be accepted: not a rejected credential but a stop of the run (stopsRun), also
+ * when earlier requests were accepted (before, each later request was sent and refused the same).
+ */
+function creditsExceeded(list: Array<{ message?: string }>): boolean {
+	return list.some((e) => /maximum credits exceeded/i.test(e.message ?? ''));
+}
+
 export const sendgrid: EspProvider = {
 	id: 'sendgrid',
 	displayName: 'SendGrid',
@@ -219,6 +234,10 @@ export const sendgrid: EspProvider = {
 		const list = Array.isArray(parsed?.errors) ? parsed.errors : [];
 		const errors = list.map((e) => (e.field ? `${e.field}: ${e.message ?? ''}` : e.message ?? '')).filter(Boolean);
 		const error = `SendGrid ${response.status}${errors.length ? `: ${errors.join('; ')}` : ''}`;
+		if (response.status === 401 && creditsExceeded(list)) {
+			const stopsRun = `SendGrid's plan has used up its email credits (${error}), so the rest of this run was not sent`.slice(0, 300);
+			return sameForAll(plan, { status: 'failed', responseCode: 401, retryable: false, error: error.slice(0, 1000), stopsRun });
+		}
 		if (response.status === 403 && list.some(senderIdentityError)) {
 			// Not the key: the from address is not a verified Sender Identity (one sender per request).
 			const from = plan.messages[0]?.from.email ?? '';
