@@ -36,8 +36,9 @@ export function normalizeBlocks(blocks: Block[] | undefined): Map<string, Block>
 		if (block.fallback !== undefined && typeof block.fallback !== 'string') {
 			throw new TemplateError(`Block "${block.name}": "fallback" must be a block name`, { check: 'block-library' });
 		}
-		// a blank Liquid condition failed at compile as `body line 1: invalid value expression: ""`, naming no block
-		if (typeof block.rule === 'string' && !block.rule.trim()) {
+		// a blank Liquid condition failed at compile as `body line 1: invalid value expression: ""`, naming no block;
+		// an empty list of structured rules (all of none hold) showed the block always, never its fallback
+		if ((typeof block.rule === 'string' && !block.rule.trim()) || (Array.isArray(block.rule) && block.rule.length === 0)) {
 			throw new TemplateError(
 				`Block "${block.name}": "rule" is empty: write a Liquid condition (e.g. cart.items.size > 0) or a structured rule, or leave "rule" out to always show the block`,
 				{ check: 'block-library' },

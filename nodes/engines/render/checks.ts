@@ -456,6 +456,28 @@ export function emptyImageSrcFinding(html: string): Finding | undefined {
 	};
 }
 
+/**
+ * The URL values from the data the URL guard replaced by `#` in a render (their scheme is not http,
+ * https, mailto, tel, sms or cid: `javascript:`, `data:`…), each named by the element and attribute
+ * it stands in (template text) and its scheme, never the value (recipient data): an image whose src
+ * became `#` shows broken, a link to `#` goes nowhere. The same place and scheme are counted once (`×3`).
+ */
+export function unsafeUrlFinding(guarded: ReadonlyArray<{ place?: string; scheme: string }> | undefined): Finding | undefined {
+	if (!guarded?.length) return undefined;
+	const counts = new Map<string, number>();
+	for (const g of guarded) {
+		const scheme = g.scheme.length > 20 ? `${g.scheme.slice(0, 20)}…` : g.scheme;
+		const key = `${g.place ?? 'a URL'} (${scheme}:)`;
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	const named = [...counts].map(([key, n]) => (n > 1 ? `${key} ×${n}` : key));
+	return {
+		severity: 'warning',
+		check: 'unsafe-url',
+		message: `${guarded.length} URL(s) from the data replaced by "#" (a scheme other than http, https, mailto, tel, sms or cid): ${list(named)}. An image whose src is "#" shows broken and a link to "#" goes nowhere: give these fields http(s) URLs`,
+	};
+}
+
 export function sizeFinding(bytes: number): Finding | undefined {
 	if (bytes > GMAIL_CLIP_BYTES) {
 		return { severity: 'error', check: 'gmail-clipping', message: `HTML is ${(bytes / 1024).toFixed(1)} KB: Gmail clips emails over 102 KB, hiding the unsubscribe link and the open-tracking pixel` };

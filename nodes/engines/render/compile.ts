@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Context, TagToken, Tokenizer, toValueSync, type Template } from 'liquidjs';
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
-import { emptyImageSrcFinding, GMAIL_CLIP_BYTES, hasLiquidImageSrc, htmlFindings, inspectHtml, mayHaveUnsubscribeLink, unresolvedFinding, unsubscribeFinding } from './checks';
+import { emptyImageSrcFinding, GMAIL_CLIP_BYTES, hasLiquidImageSrc, htmlFindings, inspectHtml, mayHaveUnsubscribeLink, unresolvedFinding, unsafeUrlFinding, unsubscribeFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
 import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
@@ -534,6 +534,8 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	if (unsubscribe) warnings.push(`${unsubscribe.check}: ${unsubscribe.message}`);
 	const images = ct.checkImages ? emptyImageSrcFinding(html) : undefined;
 	if (images) warnings.push(`${images.check}: ${images.message}`);
+	const guarded = unsafeUrlFinding(state.guarded);
+	if (guarded) warnings.push(`${guarded.check}: ${guarded.message}`);
 	if (!state.subject) warnings.push('subject: the subject rendered empty');
 	// the template's own preview line wins over the parameter (which is then not written): report what the email shows
 	const preheader = ct.ownPreview ? ownPreviewText(html, ct.ownPreview) : state.preheader;

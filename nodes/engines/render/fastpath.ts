@@ -41,8 +41,9 @@ import {
 	type Emitter,
 	type Template,
 } from 'liquidjs';
+import type { RenderState } from './liquid';
 import { UNSAFE_RAW_VALUE, UNSAFE_VALUE, type TextPlan } from './text';
-import { guardUrl, unsafeScheme, unsafeSchemeOf, WRITING_TAGS, type UrlClose, type UrlMode, type UrlPlan } from './urls';
+import { guardedScheme, guardUrl, unsafeScheme, unsafeSchemeOf, urlPlace, WRITING_TAGS, type UrlClose, type UrlMode, type UrlPlan } from './urls';
 
 interface FilterLike {
 	name: string;
@@ -549,7 +550,10 @@ class FastOutput {
 		if (this.url !== 0) {
 			const s = stringify(val);
 			val = guardUrl(s, this.url);
-			if (dual && val !== s) dual.unsafe = true; // the text part then comes from the HTML
+			if (val !== s) {
+				if (dual) dual.unsafe = true; // the text part then comes from the HTML
+				if (val === '#') noteGuarded(ctx, emitter, s, this.url);
+			}
 		}
 		writeValue(emitter, toValue(val), this.url);
 	}
@@ -574,9 +578,28 @@ function guardTag(tag: WritingTag, mode: UrlMode): void {
 		const html = yield original.call(tag, ctx, inner);
 		if (html) inner.write(html);
 		const value = guardUrl(inner.buffer, mode);
-		if (value !== inner.buffer && emitter instanceof DualEmitter) emitter.unsafe = true;
+		if (value !== inner.buffer) {
+			if (emitter instanceof DualEmitter) emitter.unsafe = true;
+			if (value === '#') noteGuarded(ctx, emitter, inner.buffer, mode);
+		}
 		writeValue(emitter, value, mode);
 	};
+}
+
+/** The render state (`__pz`) of a render, when there is one. */
+const stateOf = (ctx: Context): RenderState | undefined => (ctx.globals as { __pz?: RenderState } | undefined)?.__pz;
+
+/**
+ * Records in the render state a value the guard replaced by `#` for its scheme (guardedScheme),
+ * where it stands as the HTML written so far says (urlPlace): reported in the render's warnings.
+ * Only on a replacement, never on a value written as it is.
+ */
+function noteGuarded(ctx: Context, emitter: Emitter, value: string, mode: UrlMode): void {
+	const state = stateOf(ctx);
+	const scheme = state && guardedScheme(value, mode);
+	if (!state || !scheme) return;
+	const buffer = (emitter as unknown as UrlEmitter).buffer;
+	(state.guarded ??= []).push({ place: typeof buffer === 'string' ? urlPlace(buffer, buffer.length) : undefined, scheme });
 }
 
 /**
@@ -724,7 +747,7 @@ class UrlAttrHtml {
 			if (scheme !== undefined) throw new UrlSchemeFailure(close.attr, scheme);
 		}
 	}
-	render(_ctx: Context, emitter: Emitter): void {
+	render(ctx: Context, emitter: Emitter): void {
 		const e = emitter as unknown as UrlEmitter;
 		if (this.close !== undefined) {
 			const start = e.urlStart ?? -1;
@@ -734,6 +757,9 @@ class UrlAttrHtml {
 				const written = e.urlText ?? buffer.slice(start);
 				const cut = this.firstUnsafe(written, start, e.urlMore);
 				if (cut >= 0) {
+					const state = stateOf(ctx);
+					const scheme = state && unsafeSchemeOf(written.slice(cut - start) + this.str.slice(0, this.close.at), this.close.quote);
+					if (state && scheme) (state.guarded ??= []).push({ place: urlPlace(buffer, cut) ?? (this.close.attr && this.close.attr !== '*' ? this.close.attr : undefined), scheme });
 					this.neutralise(e, buffer, start, cut);
 					if (emitter instanceof DualEmitter) emitter.unsafe = true; // the text part then comes from the HTML
 				}

@@ -6,7 +6,7 @@
  */
 import { Tag, TypeGuards, Value, toValueSync, type Liquid, type Template } from 'liquidjs';
 import { expandBlocks, normalizeBlocks, readPath } from './blocks';
-import { htmlFindings, inspectHtml, sizeFinding, unresolvedFinding } from './checks';
+import { emptyImageSrcFinding, htmlFindings, inspectHtml, sizeFinding, unresolvedFinding } from './checks';
 import { compileTemplate, parseLocated, renderCompiled, withDefaults, type CompiledTemplate } from './compile';
 import { createEngines, DEFAULT_LIMITS } from './liquid';
 import type { Block, Finding, TemplateInput } from './types';
@@ -28,6 +28,9 @@ function fromError(error: unknown, fallbackCheck = 'template'): Finding {
 	}
 	return { severity: 'error', check: fallbackCheck, message: (error as Error).message ?? String(error) };
 }
+
+/** The render warning of the URLs the guard replaced (checks.ts unsafeUrlFinding), read back as a finding. */
+const UNSAFE_URL = 'unsafe-url: ';
 
 export async function lintTemplate(input: TemplateInput, sample: Record<string, unknown>, defaults?: Record<string, unknown>): Promise<LintReport> {
 	const findings: Finding[] = [];
@@ -128,6 +131,10 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 				rendered = true;
 				const mjml = input.format === 'mjml' ? [input.body, ...ct.blocksUsed.map((name) => blockLibrary.get(name)?.content ?? '')].join('\n') : undefined;
 				findings.push(...htmlFindings(inspectHtml(r.html, mjml)));
+				// what a render warns for this recipient alone: images whose src rendered empty, URLs the guard replaced
+				const images = emptyImageSrcFinding(r.html);
+				if (images) findings.push(images);
+				for (const w of r.warnings) if (w.startsWith(UNSAFE_URL)) findings.push({ severity: 'warning', check: 'unsafe-url', message: w.slice(UNSAFE_URL.length) });
 				const size = sizeFinding(r.size_bytes);
 				if (size) findings.push(size);
 				const leftover = unresolvedFinding(r.html) ?? unresolvedFinding(r.subject, 'subject') ?? unresolvedFinding(r.preheader, 'preheader');

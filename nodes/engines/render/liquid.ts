@@ -24,6 +24,8 @@ export interface RenderState {
 	preheader: string;
 	/** `<base>` tags the template's static HTML wrote in this render (fastpath.ts countBaseWrites). */
 	bases?: number;
+	/** URL values from the data the URL guard replaced by `#` for their scheme, in this render: where (urlPlace) and the scheme. */
+	guarded?: Array<{ place?: string; scheme: string }>;
 }
 
 /** `{% pz_shown "block" %}`: records that a block rendered; outputs nothing. */

@@ -1553,6 +1553,38 @@ export function guardUrl(value: string, mode: UrlMode): string {
 }
 
 /**
+ * The unsafe scheme for which guardUrl() writes `#` instead of a value (URL_START), undefined when
+ * it writes `#` for another reason or not at all. Read only once the guard has replaced a value
+ * (rare), to report it: never on the path of a value written as it is.
+ */
+export function guardedScheme(value: string, mode: UrlMode): string | undefined {
+	if (!(mode & URL_START) || (!value.includes(':') && !value.includes('&'))) return undefined;
+	const scheme = schemeOf(value);
+	return scheme !== undefined && !SAFE_SCHEMES.has(scheme) ? scheme : undefined;
+}
+
+/**
+ * What a URL value the guard replaced stands in, from the HTML written before it (`html` up to
+ * `at`, where the value starts): `<img src>`, `<a href>`, `<td style> url()`, `<style> url()`;
+ * template text only, never the data's. Undefined when it cannot be read (no tag before it).
+ */
+export function urlPlace(html: string, at: number): string | undefined {
+	const lt = html.lastIndexOf('<', at - 1);
+	if (lt < 0) return undefined;
+	const tag = /^<([a-zA-Z][\w:-]*)/.exec(html.slice(lt, lt + 40))?.[1]?.toLowerCase();
+	if (!tag) return undefined;
+	// the end of the tag (or of the <style> text) is enough, and keeps the reads below short
+	const tail = html.slice(Math.max(lt, at - 300), at);
+	const css = /url\([^)]*$/i.exec(tail);
+	const attrTail = css ? (tag === 'style' ? undefined : tail.slice(0, css.index)) : tail;
+	const name =
+		attrTail === undefined
+			? undefined
+			: (css ? /[\t\n\f\r /]([^\t\n\f\r "'=<>/`]+)[\t\n\f\r ]*=[\t\n\f\r ]*["']?[^"'=]*$/ : /[\t\n\f\r /]([^\t\n\f\r "'=<>/`]+)[\t\n\f\r ]*=[\t\n\f\r ]*["']?$/).exec(attrTail)?.[1]?.toLowerCase();
+	return `<${tag}${name ? ` ${name}` : ''}>${css ? ' url()' : ''}`;
+}
+
+/**
  * What becomes of a literal (or of a variable's value) on its way to the output, through the
  * filters after it (and the one whose argument it is). Filters that keep it whole (`append`,
  * `default`, `join`, `escape`…) change nothing here; the others are recorded.
