@@ -234,6 +234,36 @@ export function deliveryContentKey(sourceId: string, topics: string, rawBody: Bu
 }
 
 /**
+ * A delivery's window keys: each event's (`dedupeKeys`, in order, `perEvent` counts them) and the
+ * delivery's content key last when there is one. Both duplicate memories (this window and the
+ * shared PostgreSQL one, sharedDedupe.ts) check these keys and pick the fresh events with
+ * `freshEvents`.
+ */
+export function deliveryDedupeKeys(sourceId: string, events: DedupeEvent[], deliveryKey?: string): { keys: string[]; perEvent: number[] } {
+	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
+	const keys = perEvent.flat();
+	if (deliveryKey !== undefined) keys.push(deliveryKey);
+	return { keys, perEvent: perEvent.map((k) => k.length) };
+}
+
+/**
+ * The events that tell something new, given which of `deliveryDedupeKeys`'s keys were `seen` (in
+ * the window, or earlier in the same delivery). Drops all when the delivery's content key was seen.
+ */
+export function freshEvents<E>(events: E[], perEvent: number[], seen: boolean[], deliveryKey?: string): { fresh: E[]; duplicates: number } {
+	// The same signed content seen before: a replay, whatever delivery id its (unsigned) header names.
+	if (deliveryKey !== undefined && seen[seen.length - 1]) return { fresh: [], duplicates: events.length };
+	const fresh: E[] = [];
+	let k = 0;
+	events.forEach((e, i) => {
+		let tellsNew = false;
+		for (const end = k + perEvent[i]; k < end; k++) if (!seen[k]) tellsNew = true;
+		if (tellsNew) fresh.push(e);
+	});
+	return { fresh, duplicates: events.length - fresh.length };
+}
+
+/**
  * Drops the events that tell nothing new: an event is a duplicate when everything it tells
  * (`dedupeKeys`) was seen in the window or earlier in the same delivery. So whichever copy of a
  * Brevo first open arrives first runs, `opened` after `unique_opened` is dropped, and
@@ -249,18 +279,7 @@ export function dedupeEvents<E extends DedupeEvent>(
 	options: DedupeOptions = DEFAULT_DEDUPE,
 	deliveryKey?: string,
 ): { fresh: E[]; duplicates: number; persist?: string[] } {
-	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
-	const keys = perEvent.flat();
-	if (deliveryKey !== undefined) keys.push(deliveryKey);
+	const { keys, perEvent } = deliveryDedupeKeys(sourceId, events, deliveryKey);
 	const { seen, persist } = dedupePersisted(keys, persisted, scope, now, options);
-	// The same signed content seen before: a replay, whatever delivery id its (unsigned) header names.
-	if (deliveryKey !== undefined && seen[keys.length - 1]) return { fresh: [], duplicates: events.length, persist };
-	const fresh: E[] = [];
-	let k = 0;
-	events.forEach((e, i) => {
-		let tellsNew = false;
-		for (const end = k + perEvent[i].length; k < end; k++) if (!seen[k]) tellsNew = true;
-		if (tellsNew) fresh.push(e);
-	});
-	return { fresh, duplicates: events.length - fresh.length, persist };
+	return { ...freshEvents(events, perEvent, seen, deliveryKey), persist };
 }
