@@ -27,7 +27,7 @@ import {
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
-import { postgresConnection } from '../shared/postgres';
+import { POSTGRES_CREDENTIAL_TEST, postgresConnection, testPostgresCredential } from '../shared/postgres';
 
 /**
  * Sources whose events take their messageId from a delivery id header that the signature (over the
@@ -86,6 +86,7 @@ export class PersonalizationTrigger implements INodeType {
 			{
 				name: 'personalizationPostgresApi',
 				required: true,
+				testedBy: POSTGRES_CREDENTIAL_TEST,
 				displayOptions: { show: { duplicateMemory: ['postgres'] } },
 			},
 		],
@@ -242,7 +243,7 @@ export class PersonalizationTrigger implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential },
+		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential, [POSTGRES_CREDENTIAL_TEST]: testPostgresCredential },
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

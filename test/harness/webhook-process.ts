@@ -5,6 +5,8 @@
  * prints its URL; it ends when its stdin closes.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { WorkflowJson } from './engine';
@@ -27,7 +29,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export function startWebhookProcess(settings: WebhookProcessSettings): Promise<WebhookProcess> {
 	const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/harness/webhook-process.ts', JSON.stringify(settings)], {
 		cwd: ROOT,
-		env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json' },
+		// its own n8n folder: n8n-core writes its instance settings there on first use, and two
+		// processes writing one file at once may read it half-written
+		env: {
+			...process.env,
+			TS_NODE_PROJECT: 'tsconfig.test.json',
+			N8N_USER_FOLDER: fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-personalization-test-')),
+		},
 		stdio: ['pipe', 'pipe', 'inherit'],
 	});
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

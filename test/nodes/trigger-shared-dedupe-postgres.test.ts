@@ -10,13 +10,15 @@ import net from 'node:net';
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { Client } from 'pg';
+import type { ICredentialTestFunctions, INodeType } from 'n8n-workflow';
 import { closeAllStores } from '../../nodes/engines/profile';
+import { P, loadPackage } from '../harness/engine';
 import { dropPrefix, pgConnection, pgCredential, uniquePrefix } from '../harness/profile-db';
 import { SENDGRID_PUBLIC_KEY, loadFixtures, signDelivery } from '../harness/signing';
 import { startWebhook, triggerWorkflow, type WebhookServer } from '../harness/webhook';
 import { startWebhookProcess, type WebhookProcess } from '../harness/webhook-process';
 
-const processed = loadFixtures().find((f) => f.source === 'sendgrid' && f.name === 'batch-all-events')!.fixture.body[0] as Record<string, unknown>;
+const processed = (loadFixtures().find((f) => f.source === 'sendgrid' && f.name === 'batch-all-events')!.fixture.body as Array<Record<string, unknown>>)[0];
 
 const prefix = uniquePrefix('seen');
 const webhookSecrets = { verificationKey: SENDGRID_PUBLIC_KEY };
@@ -173,5 +175,24 @@ describe('Personalization Trigger: Duplicate Memory = PostgreSQL (shared by all 
 		const signed = delivery(['static-1']);
 		const [a, b] = await Promise.all([here.post(signed.body, signed.headers), there.post(signed.body, signed.headers)]);
 		expect([a.body, b.body].filter(accepted)).toHaveLength(2);
+	});
+
+	it('in the editor: the PostgreSQL credential (tested with SELECT 1) and the table prefix only with PostgreSQL; Duplicate Memory Size only without', async () => {
+		const pkg = await loadPackage();
+		const type = pkg.nodeTypes.getByNameAndVersion(`${P}personalizationTrigger`, 1) as INodeType;
+		const d = type.description;
+		const memory = d.properties.find((p) => p.name === 'duplicateMemory')!;
+		expect(memory.default).toBe('staticData');
+		expect((memory.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['staticData', 'postgres']);
+		const credential = d.credentials!.find((c) => c.name === 'personalizationPostgresApi')!;
+		expect(credential.displayOptions).toEqual({ show: { duplicateMemory: ['postgres'] } });
+		expect(pkg.credentialTypes.personalizationPostgresApi).toBeDefined();
+		const options = d.properties.find((p) => p.name === 'options')!.options as Array<{ name: string; displayOptions?: unknown }>;
+		expect(options.find((o) => o.name === 'dedupeMaxEntries')!.displayOptions).toEqual({ hide: { '/duplicateMemory': ['postgres'] } });
+		expect(options.find((o) => o.name === 'dedupeTablePrefix')!.displayOptions).toEqual({ show: { '/duplicateMemory': ['postgres'] } });
+		const test = type.methods!.credentialTest![credential.testedBy as string];
+		const data = { id: 'pg-1', name: 'PostgreSQL', type: 'personalizationPostgresApi' };
+		expect(await test.call({} as ICredentialTestFunctions, { ...data, data: pgCredential })).toEqual({ status: 'OK', message: 'Connection successful' });
+		expect((await test.call({} as ICredentialTestFunctions, { ...data, data: { ...pgCredential, database: 'pz_no_such_database' } })).status).toBe('Error');
 	});
 });
