@@ -1,15 +1,11 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { Client } from 'pg';
-import { poolConfig } from '../engines/profile/postgres';
+import { POSTGRES_CREDENTIAL_TEST, testPostgresCredential } from '../shared/postgres';
 import { operations, router } from './actions/router';
 
 const CHECK_SINCE_OUTPUTS =
@@ -33,7 +29,7 @@ export class CustomerProfile implements INodeType {
 			{
 				name: 'personalizationPostgresApi',
 				required: true,
-				testedBy: 'personalizationPostgresConnectionTest',
+				testedBy: POSTGRES_CREDENTIAL_TEST,
 				displayOptions: { show: { storage: ['postgres'] } },
 			},
 		],
@@ -125,31 +121,7 @@ export class CustomerProfile implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async personalizationPostgresConnectionTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const c = credential.data ?? {};
-				const client = new Client(
-					poolConfig({
-						host: String(c.host ?? ''),
-						port: Number(c.port ?? 5432),
-						database: String(c.database ?? ''),
-						user: String(c.user ?? ''),
-						password: c.password ? String(c.password) : undefined,
-						ssl: (c.ssl as 'disable' | 'allow' | 'require' | undefined) ?? 'disable',
-					}),
-				);
-				try {
-					await client.connect();
-					await client.query('SELECT 1');
-					return { status: 'OK', message: 'Connection successful' };
-				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
-				} finally {
-					await client.end().catch(() => undefined);
-				}
-			},
+			[POSTGRES_CREDENTIAL_TEST]: testPostgresCredential,
 		},
 	};
 

@@ -8,7 +8,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
-import { deliveryContentKey, dedupeEvents, sourceEventKey } from '../engines/events/dedupe';
+import { deliveryContentKey, deliveryDedupeKeys, dedupeEvents, freshEvents, sourceEventKey } from '../engines/events/dedupe';
+import { sharedDedupeMemory } from '../engines/events/sharedDedupe';
+import { postgresPool, validPrefix } from '../engines/profile';
 import { processDelivery } from '../engines/events/pipeline';
 import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
 import { shopifyEventKey } from '../engines/events/sources/shopify';
@@ -26,6 +28,7 @@ import {
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
+import { POSTGRES_CREDENTIAL_TEST, postgresConnection, testPostgresCredential } from '../shared/postgres';
 
 /**
  * Sources whose events take their messageId from a delivery id header that the signature (over the
@@ -80,6 +83,12 @@ export class PersonalizationTrigger implements INodeType {
 				required: true,
 				testedBy: 'personalizationWebhookApiTest',
 				displayOptions: { show: { signatureCheck: ['verify'] }, hide: { source: ['ses'] } },
+			},
+			{
+				name: 'personalizationPostgresApi',
+				required: true,
+				testedBy: POSTGRES_CREDENTIAL_TEST,
+				displayOptions: { show: { duplicateMemory: ['postgres'] } },
 			},
 		],
 		webhooks: [
@@ -155,6 +164,27 @@ export class PersonalizationTrigger implements INodeType {
 				description: 'What to do with topics this source does not map (e.g. SendGrid "deferred")',
 			},
 			{
+				displayName: 'Duplicate Memory',
+				name: 'duplicateMemory',
+				type: 'options',
+				noDataExpression: true,
+				default: 'staticData',
+				options: [
+					{
+						name: 'Workflow Static Data',
+						value: 'staticData',
+						description: 'Remembered by each n8n process and saved with the workflow. Enough with one main process.',
+					},
+					{
+						// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "n8n" is the product's name, written in lower case
+						name: 'PostgreSQL (Shared by All n8n Processes)',
+						value: 'postgres',
+						description: 'For queue mode with several webhook processes: a delivery arriving on two at once runs once. Unreachable database: 503, the sender retries.',
+					},
+				],
+				description: 'Where the IDs of received events are remembered to drop duplicates (Options → Drop Duplicates)',
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
@@ -174,7 +204,16 @@ export class PersonalizationTrigger implements INodeType {
 						type: 'number',
 						default: 5000,
 						typeOptions: { minValue: 10, maxValue: 100000 },
-						description: 'How many event IDs are remembered at most (oldest are forgotten first)',
+						description: 'How many event IDs are remembered at most (oldest are forgotten first). Workflow Static Data only: PostgreSQL keeps every ID for the whole window.',
+						displayOptions: { hide: { '/duplicateMemory': ['postgres'] } },
+					},
+					{
+						displayName: 'Duplicate Table Prefix',
+						name: 'dedupeTablePrefix',
+						type: 'string',
+						default: 'pz_',
+						description: 'Prefix of the PostgreSQL table of remembered IDs (&lt;prefix&gt;seen_ids; lower-case letters, digits, underscores), as Customer Profile\'s Table Prefix',
+						displayOptions: { show: { '/duplicateMemory': ['postgres'] } },
 					},
 					{
 						displayName: 'Duplicate Window (Minutes)',
@@ -205,7 +244,7 @@ export class PersonalizationTrigger implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential },
+		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential, [POSTGRES_CREDENTIAL_TEST]: testPostgresCredential },
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -300,7 +339,6 @@ export class PersonalizationTrigger implements INodeType {
 				// later (or hide from the test an event production already ran), so a test call neither
 				// consults nor feeds it: it always runs, and the same event can be resent while building.
 				if (options.dedupe !== false && this.getMode() !== 'manual' && events.length > 0) {
-					const staticData = this.getWorkflowStaticData('node');
 					// Where the delivery id is an unsigned header, the signed body itself is remembered too;
 					// for Shopify also the event (topic, X-Shopify-Event-Id, resource), which another
 					// subscription to the topic delivers again under its own webhook id and body.
@@ -310,19 +348,31 @@ export class PersonalizationTrigger implements INodeType {
 					}
 					const shopifyEvent = source === 'shopify' ? shopifyEventKey(req.headers as Record<string, unknown>, rawBody) : undefined;
 					if (shopifyEvent !== undefined) deliveryKeys.push(sourceEventKey(source, shopifyEvent));
-					const deduped = dedupeEvents(
-						source,
-						events,
-						staticData.dedupeIds,
-						`${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
-						receivedAt.getTime(),
-						{
-							windowMs: boundedOption(options.dedupeWindowMinutes, 1440, 1, 525_600) * 60_000,
-							maxEntries: boundedOption(options.dedupeMaxEntries, 5000, 10, 100_000),
-						},
-						deliveryKeys,
-					);
-					if (deduped.persist !== undefined) staticData.dedupeIds = deduped.persist;
+					const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+					const windowMs = boundedOption(options.dedupeWindowMinutes, 1440, 1, 525_600) * 60_000;
+					let deduped: { fresh: typeof events; duplicates: number };
+					if (this.getNodeParameter('duplicateMemory', 'staticData') === 'postgres') {
+						const shared = await sharedDuplicates(this, events, source, scope, receivedAt.getTime(), windowMs, deliveryKeys, options);
+						if (shared === undefined) {
+							// Not recorded, so not run: the sender retries, and the retry is checked then.
+							answer(res, 503, { error: 'Temporarily unable to accept the delivery; please retry' });
+							return { noWebhookResponse: true };
+						}
+						deduped = shared;
+					} else {
+						const staticData = this.getWorkflowStaticData('node');
+						const window = dedupeEvents(
+							source,
+							events,
+							staticData.dedupeIds,
+							scope,
+							receivedAt.getTime(),
+							{ windowMs, maxEntries: boundedOption(options.dedupeMaxEntries, 5000, 10, 100_000) },
+							deliveryKeys,
+						);
+						if (window.persist !== undefined) staticData.dedupeIds = window.persist;
+						deduped = window;
+					}
 					duplicates = deduped.duplicates;
 					events = deduped.fresh;
 				}
@@ -336,6 +386,46 @@ export class PersonalizationTrigger implements INodeType {
 				};
 			}
 		}
+	}
+}
+
+/**
+ * The fresh events of a delivery by the shared PostgreSQL memory (engines/events/sharedDedupe.ts),
+ * or undefined when the database cannot be reached or refuses: the error goes to the n8n log
+ * (without the credential's password) and the caller answers 503.
+ */
+async function sharedDuplicates<E extends { messageId: string; properties?: Record<string, unknown> | null }>(
+	ctx: IWebhookFunctions,
+	events: E[],
+	source: string,
+	scope: string,
+	now: number,
+	windowMs: number,
+	deliveryKeys: readonly string[],
+	options: IDataObject,
+): Promise<{ fresh: E[]; duplicates: number } | undefined> {
+	const credential = await ctx.getCredentials<ICredentialDataDecryptedObject>('personalizationPostgresApi');
+	const connection = postgresConnection(credential, ctx.getNode().credentials?.personalizationPostgresApi?.id ?? undefined);
+	const { keys, perEvent } = deliveryDedupeKeys(source, events, deliveryKeys);
+	const prefix = String(options.dedupeTablePrefix ?? '').trim() || 'pz_';
+	try {
+		validPrefix(prefix);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Options → Duplicate Table Prefix: ${(error as Error).message}`);
+	}
+	try {
+		const memory = sharedDedupeMemory(postgresPool(connection), prefix);
+		const seen = await memory.check(scope, keys, now, windowMs);
+		return freshEvents(events, perEvent, seen, deliveryKeys.length);
+	} catch (error) {
+		const raw = (error as { message?: unknown } | null)?.message;
+		let message = typeof raw === 'string' ? raw : String(error);
+		if (connection.password) message = message.split(connection.password).join('***');
+		ctx.logger.error(
+			`Personalization Trigger "${ctx.getNode().name}" (workflow ${ctx.getWorkflow().id ?? '?'}): the PostgreSQL duplicate memory failed: ${message}. ` +
+				'Answered 503 without running the workflow; the sender will retry.',
+		);
+		return undefined;
 	}
 }
 

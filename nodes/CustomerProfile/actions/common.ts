@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { openStore, parameterTimeMs, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
 import { isCustomerlessPlaceholder } from '../../shared/placeholder';
+import { postgresConnection } from '../../shared/postgres';
 
 /** Builds (or reuses) the store the node's Storage settings point to. */
 export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
@@ -18,17 +19,8 @@ export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
 		const c = await ctx.getCredentials('personalizationPostgresApi');
 		config = {
 			backend: 'postgres',
-			connection: {
-				host: String(c.host),
-				port: Number(c.port ?? 5432),
-				database: String(c.database),
-				user: String(c.user),
-				password: c.password ? String(c.password) : undefined,
-				ssl: (c.ssl as 'disable' | 'allow' | 'require' | undefined) ?? 'disable',
-				maxConnections: Number(c.maxConnections ?? 5),
-				// the credential: when its settings change, the pool made for the former ones is retired
-				source: ctx.getNode().credentials?.personalizationPostgresApi?.id ?? undefined,
-			},
+			// the credential: when its settings change, the pool made for the former ones is retired
+			connection: postgresConnection(c, ctx.getNode().credentials?.personalizationPostgresApi?.id ?? undefined),
 			...shared,
 		};
 	} else {

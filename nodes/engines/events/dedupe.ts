@@ -243,6 +243,37 @@ export function sourceEventKey(sourceId: string, identity: string): string {
 }
 
 /**
+ * A delivery's window keys: each event's (`dedupeKeys`, in order, `perEvent` counts them), then the
+ * delivery's own keys (`deliveryKeys`: its signed content, `deliveryContentKey`; Shopify's event,
+ * `sourceEventKey`). Both duplicate memories (this window and the shared PostgreSQL one,
+ * sharedDedupe.ts) check these keys and pick the fresh events with `freshEvents`.
+ */
+export function deliveryDedupeKeys(sourceId: string, events: DedupeEvent[], deliveryKeys: readonly string[] = []): { keys: string[]; perEvent: number[] } {
+	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
+	const keys = perEvent.flat();
+	for (const key of deliveryKeys) keys.push(key);
+	return { keys, perEvent: perEvent.map((k) => k.length) };
+}
+
+/**
+ * The events that tell something new, given which of `deliveryDedupeKeys`'s keys were `seen` (in
+ * the window, or earlier in the same delivery). When any of the delivery's own keys (the last
+ * `deliveryKeyCount`) was seen, the whole delivery is a copy, whatever delivery id its (unsigned)
+ * header names: all are dropped.
+ */
+export function freshEvents<E>(events: E[], perEvent: number[], seen: boolean[], deliveryKeyCount = 0): { fresh: E[]; duplicates: number } {
+	for (let i = seen.length - deliveryKeyCount; i < seen.length; i++) if (seen[i]) return { fresh: [], duplicates: events.length };
+	const fresh: E[] = [];
+	let k = 0;
+	events.forEach((e, i) => {
+		let tellsNew = false;
+		for (const end = k + perEvent[i]; k < end; k++) if (!seen[k]) tellsNew = true;
+		if (tellsNew) fresh.push(e);
+	});
+	return { fresh, duplicates: events.length - fresh.length };
+}
+
+/**
  * Drops the events that tell nothing new: an event is a duplicate when everything it tells
  * (`dedupeKeys`) was seen in the window or earlier in the same delivery. So whichever copy of a
  * Brevo first open arrives first runs, `opened` after `unique_opened` is dropped, and
@@ -262,20 +293,7 @@ export function dedupeEvents<E extends DedupeEvent>(
 	options: DedupeOptions = DEFAULT_DEDUPE,
 	deliveryKeys: readonly string[] = [],
 ): { fresh: E[]; duplicates: number; persist?: string[] } {
-	const perEvent = events.map((e) => dedupeKeys(sourceId, e));
-	const keys = perEvent.flat();
-	const eventKeyCount = keys.length;
-	for (const key of deliveryKeys) keys.push(key);
+	const { keys, perEvent } = deliveryDedupeKeys(sourceId, events, deliveryKeys);
 	const { seen, persist } = dedupePersisted(keys, persisted, scope, now, options);
-	// The same signed content or the same Shopify event seen before: a copy, whatever delivery id
-	// its (unsigned) header names.
-	for (let i = eventKeyCount; i < keys.length; i++) if (seen[i]) return { fresh: [], duplicates: events.length, persist };
-	const fresh: E[] = [];
-	let k = 0;
-	events.forEach((e, i) => {
-		let tellsNew = false;
-		for (const end = k + perEvent[i].length; k < end; k++) if (!seen[k]) tellsNew = true;
-		if (tellsNew) fresh.push(e);
-	});
-	return { fresh, duplicates: events.length - fresh.length, persist };
+	return { ...freshEvents(events, perEvent, seen, deliveryKeys.length), persist };
 }

@@ -84,6 +84,14 @@ function sharedPool(c: PostgresConnection): string {
 	return key;
 }
 
+/**
+ * The process's shared pool for these settings (the one Customer Profile's stores use), for other
+ * users of the same credential: the trigger's shared duplicate memory (events/sharedDedupe.ts).
+ */
+export function postgresPool(c: PostgresConnection): Pool {
+	return pools.get(sharedPool(c))!;
+}
+
 function retirePool(key: string): void {
 	const pool = pools.get(key);
 	pools.delete(key);
