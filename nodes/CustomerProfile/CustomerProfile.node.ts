@@ -29,7 +29,7 @@ export class CustomerProfile implements INodeType {
 			{
 				name: 'personalizationPostgresApi',
 				required: true,
-				testedBy: POSTGRES_CREDENTIAL_TEST,
+				testedBy: 'personalizationPostgresConnectionTest', // = POSTGRES_CREDENTIAL_TEST, written out for the community-node lint (it reads literals)
 				displayOptions: { show: { storage: ['postgres'] } },
 			},
 		],
