@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { predictProbability, type LogisticModel } from '../../engines/segments/logistic';
+import { predictProbability, scoreTerm, type LogisticModel } from '../../engines/segments/logistic';
 import { handleItemError, itemError, parseJsonParameter, toNumber } from './common';
 import { describeValue, readFeatures } from './model';
 
@@ -149,7 +149,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const p = predictProbability(model, read.row);
 			if (Number.isNaN(p)) {
 				// finite values so far from the training data that coefficient × (value − mean) / sd overflows, + and − ∞
-				const j = model.features.findIndex((f, k) => !Number.isFinite((model.coefficients[f] * (read.row[k] - model.scaling[k].mean)) / model.scaling[k].sd));
+				const j = model.features.findIndex((_, k) => !Number.isFinite(scoreTerm(model, k, read.row[k])));
 				throw itemError(this, i, `feature "${model.features[j]}" (${read.row[j]}) is too far from the model's training data (mean ${model.scaling[j].mean}, sd ${model.scaling[j].sd}): its term in the score is infinite, so no probability can be given`);
 			}
 			out.push({

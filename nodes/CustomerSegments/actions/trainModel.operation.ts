@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { collinearFeatures, crossValidate, fitLogistic } from '../../engines/segments/logistic';
+import { collinearFeatures, constantFeatures, crossValidate, featureScaling, fitLogistic } from '../../engines/segments/logistic';
 import { handleItemError, itemError, modelFailure, readField, toNumber } from './common';
 import { describeValue, parseFeatureList, readFeatures, toBoolean } from './model';
 
@@ -129,9 +129,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		});
 		return modelFailure(this, error, items.length, errors);
 	}
+	// computed once: the collinearity check and the fit on all rows standardize the same rows
+	const scaling = featureScaling(X, features);
 	if (l2 === 0) {
 		// Without a penalty, features that copy each other have no determined coefficients.
-		const collinear = collinearFeatures(X, features);
+		const collinear = collinearFeatures(X, features, scaling);
 		if (collinear) {
 			const names = (list: string[]) => list.map((f, k) => (k === 0 ? '' : k === list.length - 1 ? ' and ' : ', ') + `"${f}"`).join('');
 			const error = new NodeOperationError(
@@ -143,7 +145,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	}
 	const cv = crossValidate(X, y, features, { folds, seed, threshold, l2 });
-	const model = fitLogistic(X, y, features, { l2 });
+	const model = fitLogistic(X, y, features, { l2, scaling });
 	// A fit stopped at the iteration limit said only converged: false, easy to miss in the item.
 	const warnings: string[] = [];
 	if (!model.converged || cv.foldsNotConverged > 0) {
@@ -152,6 +154,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			: `${cv.foldsNotConverged} of the ${folds} cross-validation fits did not converge`;
 		warnings.push(
 			`${which}: with Regularization (L2) ${l2} the coefficients keep growing, which happens when a feature separates the two classes perfectly${l2 === 0 ? ' (or features copy each other within a cross-validation fold)' : ''}; probabilities then go to 0 and 1 and the metrics are not to be trusted. ${l2 === 0 ? 'Set Regularization (L2) above 0 (default 1).' : 'Raise Regularization (L2).'}`,
+		);
+	}
+	// A feature with one value in every row standardizes to 0: coefficient 0, said nowhere before.
+	for (const { feature, value } of constantFeatures(X, features)) {
+		warnings.push(
+			`Feature "${feature}" has the same value (${value}) in all ${y.length} training rows, so the model cannot learn from it: its coefficient is 0 and Predict ignores its value. Leave it out of Feature Fields, or train on rows where it varies.`,
 		);
 	}
 	for (const message of warnings) this.addExecutionHints({ message, type: 'warning', location: 'outputPane' });

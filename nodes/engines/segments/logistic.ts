@@ -27,11 +27,19 @@ export interface FitOptions {
 	/** L2 penalty strength λ (the objective is -loglik + λ/2 Σ β²). Default 1. */
 	l2?: number;
 	maxIterations?: number;
+	/** The featureScaling of these rows when the caller already has it (Train Model's collinearity check). */
+	scaling?: LogisticModel['scaling'];
 }
 
 /**
  * Per feature: the training rows' mean and population sd. A constant column gets its value as mean
  * and sd 1, so it standardizes to 0 (see the comment inside).
+ *
+ * Any finite values scale: each column is first divided by a power of two near its largest
+ * absolute value, so the sum and the squared deviations stay near 1 instead of overflowing (values
+ * of 1e300 gave an sd of Infinity, i.e. a feature silently left out, and values near 1e308 a mean
+ * of Infinity and a model of NaN). Dividing and multiplying by a power of two is exact, so columns
+ * that did not overflow get the same mean and sd as before, bit for bit (bar subnormal values).
  */
 export function featureScaling(X: number[][], features: string[]): LogisticModel['scaling'] {
 	const n = X.length;
@@ -41,16 +49,43 @@ export function featureScaling(X: number[][], features: string[]): LogisticModel
 		// ~1e-17 instead of 1 and turn it into a ±1 column, i.e. a second intercept.
 		const first = X[0][j];
 		let constant = true;
-		for (let i = 1; i < n && constant; i++) if (X[i][j] !== first) constant = false;
+		let min = first;
+		let max = first;
+		for (let i = 1; i < n; i++) {
+			const v = X[i][j];
+			if (v !== first) constant = false;
+			if (v < min) min = v;
+			if (v > max) max = v;
+		}
 		if (constant) return { feature, mean: first, sd: 1 };
+		// 2^-1074 is the smallest double, 2^1023 the largest power of two (log2 of 1.79e308 rounds to 1024)
+		const scale = 2 ** Math.min(1023, Math.max(-1074, Math.floor(Math.log2(Math.max(Math.abs(min), Math.abs(max))))));
 		let mean = 0;
-		for (let i = 0; i < n; i++) mean += X[i][j];
+		for (let i = 0; i < n; i++) mean += X[i][j] / scale;
 		mean /= n;
 		let ss = 0;
-		for (let i = 0; i < n; i++) ss += (X[i][j] - mean) ** 2;
-		const sd = Math.sqrt(ss / n);
-		return { feature, mean, sd: sd > 0 ? sd : 1 };
+		for (let i = 0; i < n; i++) ss += (X[i][j] / scale - mean) ** 2;
+		const sd = Math.sqrt(ss / n) * scale;
+		// the mean lies between the smallest and largest value (rounding must not take it past ±1.79e308)
+		mean = Math.min(max, Math.max(min, mean * scale));
+		return { feature, mean, sd: sd > 0 ? Math.min(sd, Number.MAX_VALUE) : 1 };
 	});
+}
+
+/** Features that have one value in every row: the model cannot learn from them (coefficient 0). */
+export function constantFeatures(X: number[][], features: string[]): Array<{ feature: string; value: number }> {
+	if (X.length === 0) return [];
+	return features.flatMap((feature, j) => (X.every((row) => row[j] === X[0][j]) ? [{ feature, value: X[0][j] }] : []));
+}
+
+/**
+ * (value − mean) / sd without overflow: for values of opposite sign near ±1e308 the difference is
+ * beyond the largest double, so it is then taken on halves ((v/2 − m/2) / (sd/2), the same number).
+ */
+export function standardize(value: number, scaling: { mean: number; sd: number }): number {
+	const d = value - scaling.mean;
+	if (Number.isFinite(d)) return d / scaling.sd;
+	return (value / 2 - scaling.mean / 2) / (scaling.sd / 2);
 }
 
 /**
@@ -63,15 +98,17 @@ export function featureScaling(X: number[][], features: string[]): LogisticModel
  * Modified Gram-Schmidt on the standardized columns; "a combination" means the part of the
  * column outside the others' span has less than 1e-9 of its sum of squares.
  */
-export function collinearFeatures(X: number[][], features: string[]): { feature: string; of: string[] } | undefined {
+export function collinearFeatures(
+	X: number[][],
+	features: string[],
+	scaling: LogisticModel['scaling'] = featureScaling(X, features),
+): { feature: string; of: string[] } | undefined {
 	const n = X.length;
-	const scaling = featureScaling(X, features);
 	const kept: number[] = [];
 	const columns: number[][] = [];
 	const basis: number[][] = [];
 	for (let j = 0; j < features.length; j++) {
-		const { mean, sd } = scaling[j];
-		const z = X.map((row) => (row[j] - mean) / sd);
+		const z = X.map((row) => standardize(row[j], scaling[j]));
 		const size = z.reduce((sum, v) => sum + v * v, 0);
 		if (size === 0) continue; // constant
 		const r = [...z];
@@ -101,8 +138,8 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 	const l2 = options.l2 ?? 1;
 	if (n === 0) throw new RangeError('No training rows');
 	if (y.length !== n) throw new RangeError('Features and target have different lengths');
-	const scaling = featureScaling(X, features);
-	const Z = X.map((row) => [1, ...row.map((v, j) => (v - scaling[j].mean) / scaling[j].sd)]);
+	const scaling = options.scaling ?? featureScaling(X, features);
+	const Z = X.map((row) => [1, ...row.map((v, j) => standardize(v, scaling[j]))]);
 	const beta = new Array<number>(d + 1).fill(0);
 	let converged = false;
 	let iterations = 0;
@@ -161,7 +198,8 @@ export function fitLogistic(X: number[][], y: boolean[], features: string[], opt
 	features.forEach((f, j) => {
 		coefficients[f] = beta[j + 1];
 		rawCoefficients[f] = beta[j + 1] / scaling[j].sd;
-		rawIntercept -= (beta[j + 1] * scaling[j].mean) / scaling[j].sd;
+		// mean / sd first: beta × a mean near 1e308 would overflow
+		rawIntercept -= beta[j + 1] * (scaling[j].mean / scaling[j].sd);
 	});
 	return { kind: 'logisticRegression', version: 1, features: [...features], scaling, intercept: beta[0], coefficients, rawIntercept, rawCoefficients, l2, iterations, converged };
 }
@@ -187,10 +225,22 @@ export function sigmoid(t: number): number {
 	return t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t));
 }
 
-export function predictProbability(model: Pick<LogisticModel, 'features' | 'scaling' | 'intercept' | 'coefficients'>, row: number[]): number {
+type Scorer = Pick<LogisticModel, 'features' | 'scaling' | 'intercept' | 'coefficients'>;
+
+/**
+ * Feature j's term in the score: coefficient × standardized value. A feature with coefficient 0
+ * (a constant one in training) adds 0 whatever its new value, also one too far to standardize
+ * (0 × Infinity was NaN).
+ */
+export function scoreTerm(model: Scorer, j: number, value: number): number {
+	const c = model.coefficients[model.features[j]];
+	return c === 0 ? 0 : c * standardize(value, model.scaling[j]);
+}
+
+export function predictProbability(model: Scorer, row: number[]): number {
 	let eta = model.intercept;
-	model.features.forEach((f, j) => {
-		eta += (model.coefficients[f] * (row[j] - model.scaling[j].mean)) / model.scaling[j].sd;
+	model.features.forEach((_, j) => {
+		eta += scoreTerm(model, j, row[j]);
 	});
 	return sigmoid(eta);
 }
