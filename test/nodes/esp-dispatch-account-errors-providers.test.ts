@@ -109,7 +109,7 @@ describe('Mailgun: 404 "Domain not found" stops the run', () => {
 		mailgun.domains = new Set(['mg.shop.example.com']);
 	});
 	const credentials = (domain: string) => ({ personalizationMailgunApi: { apiKey: MAILGUN_TEST_KEY, domain, region: 'us', baseUrl: mailgun.url } });
-	const STOP = "Mailgun does not know the credential's sending domain (HTTP 404: Domain not found: typo.shop.example.com), so the rest of this run was not sent";
+	const STOP = "Mailgun does not know the credential's sending domain (HTTP 404: Domain not found: typo.shop.example.com): check its Domain and Region (a domain made in the EU region exists only at api.eu.mailgun.net); the rest of this run was not sent";
 
 	it('a domain the account does not have: one request, the execution fails naming the domain', async () => {
 		const result = await runWorkflow(workflow(dispatchNode('mailgun', { batchSize: 1 })), { input: people(4), credentials: credentials('typo.shop.example.com') });

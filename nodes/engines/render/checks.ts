@@ -456,6 +456,9 @@ export function emptyImageSrcFinding(html: string): Finding | undefined {
 	};
 }
 
+/** Schemes the unsafe-url warning names; any other text before a `:` is "another scheme" (it may be recipient data). */
+const NAMED_SCHEMES = new Set(['javascript', 'vbscript', 'data', 'file', 'blob', 'about', 'ftp', 'ws', 'wss', 'chrome', 'view-source', 'intent', 'market', 'webcal', 'sip', 'callto', 'skype', 'whatsapp', 'ssh', 'smb']);
+
 /**
  * The URL values from the data the URL guard replaced by `#` in a render (their scheme is not http,
  * https, mailto, tel, sms or cid: `javascript:`, `data:`…), each named by the element and attribute
@@ -466,8 +469,10 @@ export function unsafeUrlFinding(guarded: ReadonlyArray<{ place?: string; scheme
 	if (!guarded?.length) return undefined;
 	const counts = new Map<string, number>();
 	for (const g of guarded) {
-		const scheme = g.scheme.length > 20 ? `${g.scheme.slice(0, 20)}…` : g.scheme;
-		const key = `${g.place ?? 'a URL'} (${scheme}:)`;
+		// Anything before a `:` reads as a scheme (`jane.doe+vip:token`, `c:\…`): only well-known
+		// scheme names are shown, as data they cannot be personal.
+		const scheme = NAMED_SCHEMES.has(g.scheme.toLowerCase()) ? `${g.scheme.toLowerCase()}:` : 'another scheme';
+		const key = `${g.place ?? 'a URL'} (${scheme})`;
 		counts.set(key, (counts.get(key) ?? 0) + 1);
 	}
 	const named = [...counts].map(([key, n]) => (n > 1 ? `${key} ×${n}` : key));

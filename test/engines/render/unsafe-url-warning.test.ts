@@ -27,4 +27,13 @@ describe('unsafe-url warning: where the replaced value stood', () => {
 		const q = await render('<a href="https://shop.example/?next={{ u }}">x</a>', { u: 'javascript:alert(1)' });
 		expect(unsafe(q.warnings)).toEqual([]);
 	});
+
+	it('names only well-known schemes: other text before a colon may be the recipient\'s data', async () => {
+		const r = await render('<img src="{{ u }}" alt="a"><a href="{{ v }}">x</a><a href="{{ w }}">y</a>', { u: 'jane.doe+vip2024:token', v: 'C:\\Users\\jane\\cv.pdf', w: 'JavaScript:alert(1)' });
+		const [warning] = unsafe(r.warnings);
+		expect(warning).toContain('<img src> (another scheme)');
+		expect(warning).toContain('<a href> (another scheme)');
+		expect(warning).toContain('<a href> (javascript:)');
+		expect(warning).not.toMatch(/jane|vip2024|Users/i);
+	});
 });

@@ -310,7 +310,7 @@ export const mailgun: EspProvider = {
 			return plan.messages.map((m) => refusedForOthers(m, 400, `Mailgun refused the whole request of ${plan.messages.length} recipients without naming the address at fault: ${error}`));
 		}
 		if (response.status === 404 && DOMAIN_NOT_FOUND.test(messageOf(response))) {
-			const stopsRun = `Mailgun does not know the credential's sending domain (${error}), so the rest of this run was not sent`.slice(0, 300);
+			const stopsRun = `Mailgun does not know the credential's sending domain (${error.slice(0, 120)}): check its Domain and Region (a domain made in the EU region exists only at api.eu.mailgun.net); the rest of this run was not sent`;
 			return failAll(plan, response, error, false).map((r) => ({ ...r, stopsRun }));
 		}
 		return failAll(plan, response, error);
