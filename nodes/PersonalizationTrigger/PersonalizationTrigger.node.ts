@@ -353,7 +353,12 @@ export class PersonalizationTrigger implements INodeType {
 					let deduped: { fresh: typeof events; duplicates: number };
 					if (this.getNodeParameter('duplicateMemory', 'staticData') === 'postgres') {
 						const shared = await sharedDuplicates(this, events, source, scope, receivedAt.getTime(), windowMs, deliveryKeys, options);
-						if (shared === undefined) {
+						if (shared === 'misconfigured') {
+							// Our set-up (logged), answered as a missing secret is: not recorded, not run.
+							answer(res, 500, { error: 'The webhook is not configured correctly' });
+							return { noWebhookResponse: true };
+						}
+						if (shared === 'unavailable') {
 							// Not recorded, so not run: the sender retries, and the retry is checked then.
 							answer(res, 503, { error: 'Temporarily unable to accept the delivery; please retry' });
 							return { noWebhookResponse: true };
@@ -390,9 +395,11 @@ export class PersonalizationTrigger implements INodeType {
 }
 
 /**
- * The fresh events of a delivery by the shared PostgreSQL memory (engines/events/sharedDedupe.ts),
- * or undefined when the database cannot be reached or refuses: the error goes to the n8n log
- * (without the credential's password) and the caller answers 503.
+ * The fresh events of a delivery by the shared PostgreSQL memory (engines/events/sharedDedupe.ts);
+ * 'misconfigured' when the Duplicate Table Prefix is not allowed or the PostgreSQL credential is not
+ * selected or cannot be read (the caller answers 500, as for a missing secret); 'unavailable' when
+ * the database cannot be reached or refuses (the caller answers 503). Either way the reason goes to
+ * the n8n log, naming the option, without the credential's password.
  */
 async function sharedDuplicates<E extends { messageId: string; properties?: Record<string, unknown> | null }>(
 	ctx: IWebhookFunctions,
@@ -403,16 +410,28 @@ async function sharedDuplicates<E extends { messageId: string; properties?: Reco
 	windowMs: number,
 	deliveryKeys: readonly string[],
 	options: IDataObject,
-): Promise<{ fresh: E[]; duplicates: number } | undefined> {
-	const credential = await ctx.getCredentials<ICredentialDataDecryptedObject>('personalizationPostgresApi');
-	const connection = postgresConnection(credential, ctx.getNode().credentials?.personalizationPostgresApi?.id ?? undefined);
-	const { keys, perEvent } = deliveryDedupeKeys(source, events, deliveryKeys);
+): Promise<{ fresh: E[]; duplicates: number } | 'misconfigured' | 'unavailable'> {
+	const where = `Personalization Trigger "${ctx.getNode().name}" (workflow ${ctx.getWorkflow().id ?? '?'})`;
+	const misconfigured = (reason: string) => {
+		ctx.logger.error(`${where}: Duplicate Memory = PostgreSQL is not configured correctly: ${reason}. Answered 500 without running the workflow.`);
+		return 'misconfigured' as const;
+	};
 	const prefix = String(options.dedupeTablePrefix ?? '').trim() || 'pz_';
 	try {
 		validPrefix(prefix);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Options → Duplicate Table Prefix: ${(error as Error).message}`);
+		return misconfigured(`Options → Duplicate Table Prefix: ${(error as Error).message}`);
 	}
+	const credentialId = ctx.getNode().credentials?.personalizationPostgresApi;
+	if (!credentialId) return misconfigured('no Personalization PostgreSQL API credential is selected');
+	let credential: ICredentialDataDecryptedObject;
+	try {
+		credential = await ctx.getCredentials<ICredentialDataDecryptedObject>('personalizationPostgresApi');
+	} catch (error) {
+		return misconfigured(`the Personalization PostgreSQL API credential cannot be read: ${(error as Error).message}`);
+	}
+	const connection = postgresConnection(credential, credentialId.id ?? undefined);
+	const { keys, perEvent } = deliveryDedupeKeys(source, events, deliveryKeys);
 	try {
 		const memory = sharedDedupeMemory(postgresPool(connection), prefix);
 		const seen = await memory.check(scope, keys, now, windowMs);
@@ -421,11 +440,8 @@ async function sharedDuplicates<E extends { messageId: string; properties?: Reco
 		const raw = (error as { message?: unknown } | null)?.message;
 		let message = typeof raw === 'string' ? raw : String(error);
 		if (connection.password) message = message.split(connection.password).join('***');
-		ctx.logger.error(
-			`Personalization Trigger "${ctx.getNode().name}" (workflow ${ctx.getWorkflow().id ?? '?'}): the PostgreSQL duplicate memory failed: ${message}. ` +
-				'Answered 503 without running the workflow; the sender will retry.',
-		);
-		return undefined;
+		ctx.logger.error(`${where}: the PostgreSQL duplicate memory failed: ${message}. Answered 503 without running the workflow; the sender will retry.`);
+		return 'unavailable';
 	}
 }
 

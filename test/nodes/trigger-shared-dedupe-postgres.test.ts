@@ -4,7 +4,10 @@
  * once on two processes must run the workflow once, and a retry reaching the other process later
  * must be dropped too (with Workflow Static Data both run: README, "Duplicates"). The second
  * process is a real child process (test/harness/webhook-process.ts); both run the trigger through
- * n8n-core (test/harness/webhook.ts) on the local PostgreSQL (test/harness/profile-db.ts).
+ * n8n-core (test/harness/webhook.ts) on the local PostgreSQL (test/harness/profile-db.ts). A bad
+ * Duplicate Table Prefix or a missing credential is our set-up, answered as a missing secret is
+ * (500 "not configured correctly", the reason in n8n's log); before, it threw from webhook() on
+ * every delivery (n8n's generic 500, nothing logged).
  */
 import net from 'node:net';
 import { Logger } from '@n8n/backend-common';
@@ -155,6 +158,51 @@ describe('Personalization Trigger: Duplicate Memory = PostgreSQL (shared by all 
 				expect(text).not.toContain(password);
 				expect(text).not.toMatch(/postgres(ql)?:\/\//);
 			}
+		} finally {
+			logged.mockRestore();
+		}
+	});
+
+	it.each([
+		['a Duplicate Table Prefix not allowed (upper case)', shared({ dedupeTablePrefix: 'PZ_' }), true, 'Options → Duplicate Table Prefix: Table prefix "PZ_" is not allowed'],
+		['a Duplicate Table Prefix not allowed (a hyphen)', shared({ dedupeTablePrefix: 'my-prefix' }), true, 'Options → Duplicate Table Prefix: Table prefix "my-prefix" is not allowed'],
+		['no PostgreSQL credential selected', shared(), false, 'no Personalization PostgreSQL API credential is selected'],
+	])('%s: 500 "not configured correctly" (as a missing secret), the log names it, the workflow does not run', async (_name, parameters, withCredential, reason) => {
+		const logger = Container.get(Logger);
+		const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+		try {
+			const json = withCredential ? workflow(parameters) : triggerWorkflow('sendgrid', parameters);
+			const server = await startWebhook(json, { credentials: { personalizationWebhookApi: webhookSecrets }, workflowId: 'pg-misconfigured' });
+			servers.push(server);
+			const signed = delivery(['misconfigured-1']);
+			const reply = await server.post(signed.body, signed.headers);
+			expect(reply.status).toBe(500);
+			expect(reply.body).toEqual({ error: 'The webhook is not configured correctly' });
+			expect(reply.workflowData).toBeUndefined();
+			expect(logged).toHaveBeenCalledTimes(1);
+			const line = String(logged.mock.calls[0][0]);
+			expect(line).toContain('Personalization Trigger "');
+			expect(line).toContain('Duplicate Memory = PostgreSQL is not configured correctly');
+			expect(line).toContain(reason);
+		} finally {
+			logged.mockRestore();
+		}
+	});
+
+	it('a selected PostgreSQL credential n8n cannot read: 500 "not configured correctly", logged', async () => {
+		const logger = Container.get(Logger);
+		const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+		try {
+			// selected on the node, but no data behind it (a deleted credential, say)
+			const server = await startWebhook(workflow(shared()), { credentials: { personalizationWebhookApi: webhookSecrets }, workflowId: 'pg-unreadable' });
+			servers.push(server);
+			const signed = delivery(['unreadable-1']);
+			const reply = await server.post(signed.body, signed.headers);
+			expect(reply.status).toBe(500);
+			expect(reply.body).toEqual({ error: 'The webhook is not configured correctly' });
+			expect(reply.workflowData).toBeUndefined();
+			expect(logged).toHaveBeenCalledTimes(1);
+			expect(String(logged.mock.calls[0][0])).toContain('the Personalization PostgreSQL API credential cannot be read');
 		} finally {
 			logged.mockRestore();
 		}

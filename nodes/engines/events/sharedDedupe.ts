@@ -8,21 +8,36 @@
  *
  * The keys are those of the static-data window (dedupe.ts: deliveryDedupeKeys), and a key counts as
  * seen when it was recorded at most `windowMs` before `now`; an older one is recorded afresh (a
- * new delivery), as dedupePersisted does. There is no count bound: a scope's rows older than its
- * window are deleted, at most PRUNE_BATCH at a time, once per PRUNE_EVERY_MS per scope and process;
- * rows older than a year (a trigger since deleted, or whose window was shortened), once a day.
+ * new delivery), as dedupePersisted does. There is no count bound: in the background after a
+ * delivery, a scope's rows older than its window are deleted (every quarter window, at most every
+ * PRUNE_EVERY_MS, per scope and process), batch after batch until a batch comes back short; rows
+ * older than a year (a trigger since deleted, or whose window was shortened) the same way, once a
+ * day. One run stops after PRUNE_LIMITS (rows, time); the next delivery then goes on. So the table
+ * holds about the live rows (events × window, plus a quarter window), however fast deliveries come.
+ * Each DELETE re-checks `seen_at` on the row it deletes: a key re-recorded meanwhile by a delivery
+ * (on any process) is kept.
  */
 import type { Pool } from 'pg';
 import { validPrefix } from '../profile/types';
 
-/** How often a process deletes a scope's expired rows. */
+/** At most how often a process deletes a scope's expired rows (more often, every quarter window, when the window is shorter). */
 export const PRUNE_EVERY_MS = 10 * 60_000;
-/** At most this many expired rows are deleted at a time (bounded work beside a delivery). */
-export const PRUNE_BATCH = 1000;
 /** Rows older than this are expired for every scope (the longest Duplicate Window is one year). */
 const MAX_WINDOW_MS = 366 * 24 * 60 * 60_000;
 /** How often a process deletes the rows older than MAX_WINDOW_MS, of any scope (no index serves it). */
 const PRUNE_ALL_EVERY_MS = 24 * 60 * 60_000;
+
+/** Bounds of one background prune run (one scope, and the one-year sweep when due). */
+export interface PruneLimits {
+	/** Rows deleted per DELETE statement. */
+	batch: number;
+	/** At most this many statements per run (per scope, and per sweep). */
+	maxBatches: number;
+	/** A run starts no new statement after this long. */
+	maxMs: number;
+}
+/** 1,000 rows a statement, up to 50,000 rows or 2 s a run. */
+export const PRUNE_LIMITS: PruneLimits = { batch: 1000, maxBatches: 50, maxMs: 2000 };
 const MAX_ATTEMPTS = 4;
 
 export class SharedDedupeMemory {
@@ -30,14 +45,22 @@ export class SharedDedupeMemory {
 	private ready: Promise<void> | undefined;
 	private readonly lastPrune = new Map<string, number>();
 	private lastPruneAll: number | undefined;
-	/** The prune running in the background, if any (tests wait for it). */
-	pruning: Promise<void> | undefined;
+	private readonly limits: PruneLimits;
+	/** The prune runs going on in the background, by scope. */
+	private readonly running = new Map<string, Promise<void>>();
 
 	constructor(
 		private readonly pool: Pool,
 		tablePrefix?: string,
+		limits: Partial<PruneLimits> = {},
 	) {
 		this.table = `${validPrefix(tablePrefix)}seen_ids`;
+		this.limits = { ...PRUNE_LIMITS, ...limits };
+	}
+
+	/** The prune runs going on in the background, if any (tests wait for them). */
+	get pruning(): Promise<void> | undefined {
+		return this.running.size === 0 ? undefined : Promise.all(this.running.values()).then(() => undefined);
 	}
 
 	/** Creates the table once per process (an advisory lock keeps concurrent CREATEs apart). */
@@ -103,32 +126,53 @@ export class SharedDedupeMemory {
 		});
 	}
 
-	/** In the background: the scope's expired rows (once per PRUNE_EVERY_MS), then anyone's older than a year (once per PRUNE_ALL_EVERY_MS). */
+	/**
+	 * In the background: the scope's expired rows (every quarter window, at most every
+	 * PRUNE_EVERY_MS), then anyone's older than a year (once per PRUNE_ALL_EVERY_MS). A run that
+	 * stopped at its limits leaves its timer unset, so the next delivery goes on with it; one run at a
+	 * time per scope.
+	 */
 	private maybePrune(scope: string, now: number, windowMs: number): void {
+		if (this.running.has(scope)) return;
 		const last = this.lastPrune.get(scope);
-		if (last !== undefined && now - last < PRUNE_EVERY_MS) return;
+		if (last !== undefined && now - last < Math.min(PRUNE_EVERY_MS, windowMs / 4)) return;
 		if (this.lastPrune.size > 1000) this.lastPrune.delete(this.lastPrune.keys().next().value as string);
 		this.lastPrune.set(scope, now);
 		const all = this.lastPruneAll === undefined || now - this.lastPruneAll >= PRUNE_ALL_EVERY_MS;
 		if (all) this.lastPruneAll = now;
 		const run = this.prune(scope, now - windowMs, all ? now - MAX_WINDOW_MS : undefined)
-			.catch(() => undefined) // a failed prune is retried PRUNE_EVERY_MS later
-			.finally(() => {
-				if (this.pruning === run) this.pruning = undefined;
-			});
-		this.pruning = run;
+			.catch(() => undefined) // a failed prune is retried at the next interval
+			.finally(() => this.running.delete(scope));
+		this.running.set(scope, run);
 	}
 
 	private async prune(scope: string, cutoff: number, globalCutoff: number | undefined): Promise<void> {
 		const t = this.table;
-		await this.pool.query(
-			`DELETE FROM ${t} WHERE (scope, key) IN (SELECT scope, key FROM ${t} WHERE scope = $1 AND seen_at < $2 LIMIT ${PRUNE_BATCH})`,
+		const { batch } = this.limits;
+		// The outer conditions repeat the inner ones: under READ COMMITTED a row updated by a
+		// concurrent check (re-recorded, seen_at now) is re-evaluated by them and kept.
+		const scoped = await this.deleteBatches(
+			`DELETE FROM ${t} WHERE scope = $1 AND seen_at < $2 AND (scope, key) IN (SELECT scope, key FROM ${t} WHERE scope = $1 AND seen_at < $2 LIMIT ${batch})`,
 			[scope, cutoff],
 		);
+		if (!scoped) this.lastPrune.delete(scope);
 		if (globalCutoff === undefined) return;
-		await this.pool.query(`DELETE FROM ${t} WHERE (scope, key) IN (SELECT scope, key FROM ${t} WHERE seen_at < $1 LIMIT ${PRUNE_BATCH})`, [
-			globalCutoff,
-		]);
+		const swept = await this.deleteBatches(
+			`DELETE FROM ${t} WHERE seen_at < $1 AND (scope, key) IN (SELECT scope, key FROM ${t} WHERE seen_at < $1 LIMIT ${batch})`,
+			[globalCutoff],
+		);
+		if (!swept) this.lastPruneAll = undefined;
+	}
+
+	/** Runs a batched DELETE until a batch comes back short (true) or the run's limits are reached (false). */
+	private async deleteBatches(sql: string, params: unknown[]): Promise<boolean> {
+		const { batch, maxBatches, maxMs } = this.limits;
+		const started = Date.now();
+		for (let n = 0; n < maxBatches && Date.now() - started < maxMs; n++) {
+			const { rowCount } = await this.pool.query(sql, params);
+			if ((rowCount ?? 0) < batch) return true;
+		}
+		return false;
 	}
 }
 
