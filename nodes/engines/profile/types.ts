@@ -253,6 +253,46 @@ export function addressFactsOf(wanted: string[], holders: AddressHolder[], erase
 	return { found, holders, erased };
 }
 
+/**
+ * Export Profiles: every address some profile holds a suppression flag for, and the erased-address
+ * rows, read once per export (the stores' `suppressedAddresses`), then applied to each exported
+ * profile in memory as Get Profile applies its AddressFacts (withAddressSuppression of the
+ * profile's email): the export's `unsubscribed` / `bounced` / `complained`, `subscriptions` and
+ * `addressSuppression` are Get Profile's. Reading the facts per exported profile instead would
+ * read and parse every profile a second time (each is the holder of its own address); the
+ * suppressed addresses are few next to the profiles, and a profile whose address is in neither
+ * set is exported as it is, without hashing its address unless erased rows exist.
+ */
+export class SuppressedAddresses {
+	private readonly holders = new Map<string, AddressHolder[]>();
+	private readonly erasedRows = new Map<string, { hash: string } & Omit<SuppressionRow, 'email'>>();
+
+	/**
+	 * `holders`: each profile holding a flag, once under each address it holds (its current email,
+	 * its `e:` identities; suppressionRow gives the flags it holds for that address). `erasedRows`:
+	 * the whole erased-address table.
+	 */
+	constructor(holders: AddressHolder[], erasedRows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>) {
+		for (const h of holders) {
+			if (!(h.unsubscribed || h.bounced || h.complained)) continue;
+			const list = this.holders.get(h.email);
+			if (list) list.push(h);
+			else this.holders.set(h.email, [h]);
+		}
+		for (const r of erasedRows) this.erasedRows.set(r.hash, r);
+	}
+
+	/** The profile as Get Profile would answer it (looked up by its own identity). */
+	apply(profile: CustomerProfile): CustomerProfile {
+		const email = profile.email;
+		if (!email) return profile;
+		const holders = this.holders.get(email) ?? [];
+		const erased = this.erasedRows.size ? this.erasedRows.get(addressHash(email)) : undefined;
+		if (!holders.length && !erased) return profile;
+		return withAddressSuppression(profile, addressFactsOf([email], holders, erased ? [erased] : []));
+	}
+}
+
 export interface Transaction {
 	profileId: string;
 	userId: string | null;
