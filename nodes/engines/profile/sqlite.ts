@@ -376,14 +376,15 @@ export class SqliteProfileStore implements ProfileStore {
 	 * Export's SuppressedAddresses: each profile holding a flag, under its current email (the
 	 * partial suppressed-email index) and under each of its `e:` identities (also a profile whose
 	 * only flag is the bounce or complaint of an address it no longer has: not in the index, found
-	 * in its state's text), and the erased-address table.
+	 * in its state's text), and the erased-address table. CROSS JOIN: the flagged profiles first,
+	 * then their identities by the profile index (SQLite otherwise scans every identity).
 	 */
 	private suppressedAddresses(): SuppressedAddresses {
 		const rows = this.db
 			.prepare(
 				`SELECT p.email, p.data FROM ${this.t.profiles} p WHERE p.email IS NOT NULL AND ${SUPPRESSED_SQLITE}
 				 UNION ALL
-				 SELECT substr(i.key, 3), p.data FROM ${this.t.profiles} p JOIN ${this.t.identities} i ON i.profile_id = p.profile_id
+				 SELECT substr(i.key, 3), p.data FROM ${this.t.profiles} p CROSS JOIN ${this.t.identities} i ON i.profile_id = p.profile_id
 				 WHERE (${SUPPRESSED_FLAGS_SQLITE}) AND substr(i.key, 1, 2) = 'e:'`,
 			)
 			.all() as Array<{ email: string; data: string }>;
