@@ -372,9 +372,9 @@ export class PostgresProfileStore implements ProfileStore {
 			   ORDER BY array_position($1::text[], i.key) LIMIT 1)
 			 SELECT p.profile_id, MIN(e.ts) AS first, COUNT(e.message_id) AS n FROM p
 			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts >= $3
-			   AND (e.ts, e.received_at, e.message_id COLLATE "C") > ($3, $6, $4::text) AND e.message_id <> $4
+			   AND (e.ts, e.received_at, e.message_id COLLATE "C") > ($3, $6, $4::text) AND e.message_id <> $7
 			 GROUP BY p.profile_id`,
-			[keys, eventName, b.timestamp, b.messageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null, b.receivedAt],
+			[keys, eventName, b.timestamp, b.messageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null, b.receivedAt, b.exclude],
 		);
 		if (!rows.length) return { profileFound: false, happened: false, at: null, count: 0 };
 		const n = Number(rows[0].n);

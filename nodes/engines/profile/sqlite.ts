@@ -354,7 +354,7 @@ export class SqliteProfileStore implements ProfileStore {
 		const id = this.findProfileId(lookup);
 		if (!id) return { profileFound: false, happened: false, at: null, count: 0 };
 		const b = sinceBound(since);
-		const row = this.st.since.get(id, eventName, b.timestamp, b.timestamp, b.receivedAt, b.messageId, b.messageId) as { first: number | null; n: number };
+		const row = this.st.since.get(id, eventName, b.timestamp, b.timestamp, b.receivedAt, b.messageId, b.exclude) as { first: number | null; n: number };
 		return {
 			profileFound: true,
 			happened: row.n > 0,

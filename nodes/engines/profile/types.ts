@@ -26,9 +26,10 @@ export interface RecordResult {
  * triggering one) counts the events after it in the store's order: by timestamp, then by when
  * they were received, then by messageId; so of two events at the same second, the one received
  * later is after the other (and of a burst, exactly one has nothing after it), and the event
- * itself never counts.
+ * itself never counts. With `sameTimeCounts`, every event at the trigger's timestamp counts
+ * whenever it was received (the trigger itself still does not).
  */
-export type SinceStart = Date | EventPosition;
+export type SinceStart = Date | (EventPosition & { sameTimeCounts?: boolean });
 
 /** A recorded event's place in the store's order of events (epoch milliseconds, and its messageId). */
 export interface EventPosition {
@@ -38,12 +39,15 @@ export interface EventPosition {
 }
 
 /**
- * The position both stores count the events after, as `(ts, received_at, message_id) > (…)`: an
- * event's own, or for a time the place before every event at that time (a stored receivedAt is a
- * Date's time, above Number.MIN_SAFE_INTEGER).
+ * The position both stores count the events after, as `(ts, received_at, message_id) > (…)`, and
+ * the messageId never counted (`exclude`: the triggering event's): an event's own, or for a time,
+ * or a trigger with `sameTimeCounts`, the place before every event at that time (a stored
+ * receivedAt is a Date's time, above Number.MIN_SAFE_INTEGER).
  */
-export function sinceBound(since: SinceStart): EventPosition {
-	return since instanceof Date ? { timestamp: since.getTime(), receivedAt: Number.MIN_SAFE_INTEGER, messageId: '' } : since;
+export function sinceBound(since: SinceStart): EventPosition & { exclude: string } {
+	if (since instanceof Date) return { timestamp: since.getTime(), receivedAt: Number.MIN_SAFE_INTEGER, messageId: '', exclude: '' };
+	if (since.sameTimeCounts) return { timestamp: since.timestamp, receivedAt: Number.MIN_SAFE_INTEGER, messageId: '', exclude: since.messageId };
+	return { timestamp: since.timestamp, receivedAt: since.receivedAt, messageId: since.messageId, exclude: since.messageId };
 }
 
 export interface SinceResult {
