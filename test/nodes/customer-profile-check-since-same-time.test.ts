@@ -45,6 +45,23 @@ describe.each(storages)('Check Event Since at the same second on $name', (storag
 		expect(await after(checkout, 'Order Completed')).toBe(true);
 	});
 
+	it('Events at the Same Time = Count Them All: an order at the second of the checkout, received before it, counts; the checkout never counts itself', async () => {
+		const order = ev('Order Completed', '2026-03-01T10:00:00.200Z', { properties: { total: 59.9, currency: 'USD' } });
+		const checkout = ev('Checkout Started', '2026-03-01T10:00:00.900Z');
+		await runProfileNode(target, 'record', [order, checkout]);
+		const all = async (trigger: IDataObject, eventName: string) =>
+			(await runProfileNode(target, 'checkSince', [trigger], { eventName, since: 'triggeringEvent', sameTime: 'all' }))[0].happenedSince;
+		expect(await all(checkout, 'Order Completed')).toBe(true);
+		expect(await all(checkout, 'Checkout Started')).toBe(false);
+		// the default keeps the receipt order: received before the checkout, not after it
+		expect(await after(checkout, 'Order Completed')).toBe(false);
+		// an order a millisecond before the checkout's time is before it either way
+		const early = ev('Order Completed', '2026-03-01T10:00:00.100Z', { timestamp: '2026-03-01T09:59:59.999Z', userId: 'kim', properties: { total: 1, currency: 'USD' } });
+		const kimCheckout = ev('Checkout Started', '2026-03-01T10:00:00.500Z', { userId: 'kim' });
+		await runProfileNode(target, 'record', [early, kimCheckout]);
+		expect(await all(kimCheckout, 'Order Completed')).toBe(false);
+	});
+
 	it('a Since Time equal to the order time counts the order; a millisecond later does not', async () => {
 		await runProfileNode(target, 'record', [ev('Order Completed', '2026-03-01T10:00:01.000Z', { properties: { total: 5, currency: 'USD' } })]);
 		const since = async (sinceTime: string) =>

@@ -547,6 +547,22 @@ describe('templates: behaviour', () => {
 			expect(received).toHaveLength(1);
 			expect(received[0].mail.html).toContain('$39.90');
 		});
+
+		it('cart-abandonment-recovery.json: an order in the same second as the checkout, received before it (express checkout) → no recovery email', async () => {
+			const person = { userId: '8', email: 'bea@example.com', traits: { first_name: 'Bea' } };
+			const second = new Date(Math.floor((Date.now() - 70 * 60_000) / 1000) * 1000).toISOString();
+			const received0 = new Date(Date.parse(second) + 200).toISOString();
+			const received1 = new Date(Date.parse(second) + 900).toISOString();
+			const order = { type: 'track', event: 'Order Completed', messageId: 'o-1', timestamp: second, receivedAt: received0, ...person, properties: { order_id: 'A-1', checkout_id: 'ck-2', currency: 'USD', total: 19.95 } };
+			const checkout = { type: 'track', event: 'Checkout Started', messageId: 'c-9', timestamp: second, receivedAt: received1, ...person, properties: { checkout_id: 'ck-2', currency: 'USD', total: 19.95, products: [{ name: 'Organic cotton t-shirt', quantity: 1, price: 19.95 }] } };
+			const db = tempSqliteFile();
+			const recorded = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Record event', 'Record event', db), { input: [order, checkout].map((json) => ({ json })) });
+			expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded']);
+			const run = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Wait 1 hour', 'Send', db), { input: [{ json: checkout }], credentials: credentials(), staticData: {}, mode: 'trigger' });
+			expect(run.error).toBeUndefined();
+			expect(run.nodes.Send?.outputs[0] ?? []).toEqual([]);
+			expect(received).toHaveLength(0);
+		});
 	});
 	/**
 	 * browse-abandonment.json mails "at most one per customer per day" and mails a visitor known only

@@ -36,6 +36,26 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 	},
 	{
+		displayName: 'Events at the Same Time',
+		name: 'sameTime',
+		type: 'options',
+		default: 'receivedAfter',
+		options: [
+			{
+				name: 'Count Those Received After the Item',
+				value: 'receivedAfter',
+				description:
+					'Of two events at the same time, exactly one is after the other (for "a newer checkout event since?" checks, where one of two same-second checkouts must be the last)',
+			},
+			{
+				name: 'Count Them All',
+				value: 'all',
+				description: 'An event at the very time of the item counts whenever it was received (for "bought since?": an order in the same second as its checkout, received first)',
+			},
+		],
+		displayOptions: { show: { operation: ['checkSince'], since: ['triggeringEvent'] } },
+	},
+	{
 		displayName: 'Since Time',
 		name: 'sinceTime',
 		type: 'dateTime',
@@ -99,7 +119,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 						description: 'Feed the triggering canonical event, or set "Since" to "A Time".',
 					});
 				}
-				since = position;
+				const sameTime = this.getNodeParameter('sameTime', i, 'receivedAfter') as string;
+				since = sameTime === 'all' ? { ...position, sameTimeCounts: true } : position;
 			}
 			let result = await store.hasEventSince(lookup, eventName, since);
 			// Events recorded under the name exactly as typed ("order completed" from a workflow's own

@@ -37,10 +37,16 @@ import {
 	addressHash,
 	erasedAddresses,
 	addressFactsOf,
+	SuppressedAddresses,
 } from './types';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
 const SUPPRESSED_PG = '(unsubscribed OR bounced OR complained)';
+/**
+ * A profile with any flag: the columns (its current email's), or a bounce or complaint of another
+ * address in its state (`bouncedEmails` / `complainedEmails` not empty, as JSON.stringify writes them).
+ */
+const SUPPRESSED_FLAGS_PG = `${SUPPRESSED_PG} OR strpos(p.data, '"bouncedEmails":["') > 0 OR strpos(p.data, '"complainedEmails":["') > 0`;
 
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -366,9 +372,9 @@ export class PostgresProfileStore implements ProfileStore {
 			   ORDER BY array_position($1::text[], i.key) LIMIT 1)
 			 SELECT p.profile_id, MIN(e.ts) AS first, COUNT(e.message_id) AS n FROM p
 			 LEFT JOIN ${this.t.events} e ON e.profile_id = p.profile_id AND e.event = $2 AND e.ts >= $3
-			   AND (e.ts, e.received_at, e.message_id COLLATE "C") > ($3, $6, $4::text) AND e.message_id <> $4
+			   AND (e.ts, e.received_at, e.message_id COLLATE "C") > ($3, $6, $4::text) AND e.message_id <> $7
 			 GROUP BY p.profile_id`,
-			[keys, eventName, b.timestamp, b.messageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null, b.receivedAt],
+			[keys, eventName, b.timestamp, b.messageId, keys[0].startsWith('u:') ? keys[0].slice(2) : null, b.receivedAt, b.exclude],
 		);
 		if (!rows.length) return { profileFound: false, happened: false, at: null, count: 0 };
 		const n = Number(rows[0].n);
@@ -382,7 +388,30 @@ export class PostgresProfileStore implements ProfileStore {
 			[options.since?.getTime() ?? 0, options.limit ?? null],
 		);
 		const now = options.now ?? new Date();
-		return rows.map((r) => toProfile(JSON.parse(r.data as string) as ProfileState, now));
+		const suppressed = await this.suppressedAddresses();
+		return rows.map((r) => suppressed.apply(toProfile(JSON.parse(r.data as string) as ProfileState, now)));
+	}
+
+	/**
+	 * Export's SuppressedAddresses, in one query: each profile holding a flag, under its current
+	 * email (the partial suppressed-email index) and under each of its `e:` identities (also a profile
+	 * whose only flag is the bounce or complaint of an address it no longer has: not in the index,
+	 * found in its state's text), and the erased-address table (hash set, data null).
+	 */
+	private async suppressedAddresses(): Promise<SuppressedAddresses> {
+		const { rows } = await this.pool.query<{ email: string | null; data: string | null; hash: string | null; unsubscribed: boolean; bounced: boolean; complained: boolean }>(
+			`SELECT p.email, p.data, NULL AS hash, FALSE AS unsubscribed, FALSE AS bounced, FALSE AS complained FROM ${this.t.profiles} p
+			 WHERE p.email IS NOT NULL AND ${SUPPRESSED_PG}
+			 UNION ALL
+			 SELECT substr(i.key, 3), p.data, NULL, FALSE, FALSE, FALSE FROM ${this.t.profiles} p JOIN ${this.t.identities} i ON i.profile_id = p.profile_id
+			 WHERE (${SUPPRESSED_FLAGS_PG}) AND left(i.key, 2) = 'e:'
+			 UNION ALL
+			 SELECT NULL, NULL, hash, unsubscribed, bounced, complained FROM ${this.t.erased}`,
+		);
+		return new SuppressedAddresses(
+			rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])),
+			rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>,
+		);
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {

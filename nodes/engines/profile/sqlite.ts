@@ -39,12 +39,18 @@ import {
 	addressHash,
 	addressFactsOf,
 	erasedAddresses,
+	SuppressedAddresses,
 } from './types';
 import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
 const SUPPRESSED_SQLITE = '(unsubscribed = 1 OR bounced = 1 OR complained = 1)';
+/**
+ * A profile with any flag: the columns (its current email's), or a bounce or complaint of another
+ * address in its state (`bouncedEmails` / `complainedEmails` not empty, as JSON.stringify writes them).
+ */
+const SUPPRESSED_FLAGS_SQLITE = `${SUPPRESSED_SQLITE} OR instr(p.data, '"bouncedEmails":["') > 0 OR instr(p.data, '"complainedEmails":["') > 0`;
 
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -348,7 +354,7 @@ export class SqliteProfileStore implements ProfileStore {
 		const id = this.findProfileId(lookup);
 		if (!id) return { profileFound: false, happened: false, at: null, count: 0 };
 		const b = sinceBound(since);
-		const row = this.st.since.get(id, eventName, b.timestamp, b.timestamp, b.receivedAt, b.messageId, b.messageId) as { first: number | null; n: number };
+		const row = this.st.since.get(id, eventName, b.timestamp, b.timestamp, b.receivedAt, b.messageId, b.exclude) as { first: number | null; n: number };
 		return {
 			profileFound: true,
 			happened: row.n > 0,
@@ -362,7 +368,33 @@ export class SqliteProfileStore implements ProfileStore {
 			.prepare(`SELECT data FROM ${this.t.profiles} WHERE updated_at >= ? ORDER BY profile_id LIMIT ?`)
 			.all(options.since?.getTime() ?? 0, options.limit ?? -1) as Array<{ data: string }>;
 		const now = options.now ?? new Date();
-		return rows.map((r) => toProfile(JSON.parse(r.data) as ProfileState, now));
+		const suppressed = this.suppressedAddresses();
+		return rows.map((r) => suppressed.apply(toProfile(JSON.parse(r.data) as ProfileState, now)));
+	}
+
+	/**
+	 * Export's SuppressedAddresses: each profile holding a flag, under its current email (the
+	 * partial suppressed-email index) and under each of its `e:` identities (also a profile whose
+	 * only flag is the bounce or complaint of an address it no longer has: not in the index, found
+	 * in its state's text), and the erased-address table. CROSS JOIN: the flagged profiles first,
+	 * then their identities by the profile index (SQLite otherwise scans every identity).
+	 */
+	private suppressedAddresses(): SuppressedAddresses {
+		const rows = this.db
+			.prepare(
+				`SELECT p.email, p.data FROM ${this.t.profiles} p WHERE p.email IS NOT NULL AND ${SUPPRESSED_SQLITE}
+				 UNION ALL
+				 SELECT substr(i.key, 3), p.data FROM ${this.t.profiles} p CROSS JOIN ${this.t.identities} i ON i.profile_id = p.profile_id
+				 WHERE (${SUPPRESSED_FLAGS_SQLITE}) AND substr(i.key, 1, 2) = 'e:'`,
+			)
+			.all() as Array<{ email: string; data: string }>;
+		const erased = this.db.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased}`).all() as Array<{
+			hash: string;
+			unsubscribed: number;
+			bounced: number;
+			complained: number;
+		}>;
+		return new SuppressedAddresses(rows.map((r) => suppressionRow(r.email, r.data)), erased);
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {

@@ -26,9 +26,10 @@ export interface RecordResult {
  * triggering one) counts the events after it in the store's order: by timestamp, then by when
  * they were received, then by messageId; so of two events at the same second, the one received
  * later is after the other (and of a burst, exactly one has nothing after it), and the event
- * itself never counts.
+ * itself never counts. With `sameTimeCounts`, every event at the trigger's timestamp counts
+ * whenever it was received (the trigger itself still does not).
  */
-export type SinceStart = Date | EventPosition;
+export type SinceStart = Date | (EventPosition & { sameTimeCounts?: boolean });
 
 /** A recorded event's place in the store's order of events (epoch milliseconds, and its messageId). */
 export interface EventPosition {
@@ -38,12 +39,15 @@ export interface EventPosition {
 }
 
 /**
- * The position both stores count the events after, as `(ts, received_at, message_id) > (…)`: an
- * event's own, or for a time the place before every event at that time (a stored receivedAt is a
- * Date's time, above Number.MIN_SAFE_INTEGER).
+ * The position both stores count the events after, as `(ts, received_at, message_id) > (…)`, and
+ * the messageId never counted (`exclude`: the triggering event's): an event's own, or for a time,
+ * or a trigger with `sameTimeCounts`, the place before every event at that time (a stored
+ * receivedAt is a Date's time, above Number.MIN_SAFE_INTEGER).
  */
-export function sinceBound(since: SinceStart): EventPosition {
-	return since instanceof Date ? { timestamp: since.getTime(), receivedAt: Number.MIN_SAFE_INTEGER, messageId: '' } : since;
+export function sinceBound(since: SinceStart): EventPosition & { exclude: string } {
+	if (since instanceof Date) return { timestamp: since.getTime(), receivedAt: Number.MIN_SAFE_INTEGER, messageId: '', exclude: '' };
+	if (since.sameTimeCounts) return { timestamp: since.timestamp, receivedAt: Number.MIN_SAFE_INTEGER, messageId: '', exclude: since.messageId };
+	return { timestamp: since.timestamp, receivedAt: since.receivedAt, messageId: since.messageId, exclude: since.messageId };
 }
 
 export interface SinceResult {
@@ -251,6 +255,46 @@ export function addressFactsOf(wanted: string[], holders: AddressHolder[], erase
 	mergeSuppressionRows(found, holders);
 	mergeSuppressionRows(found, erased);
 	return { found, holders, erased };
+}
+
+/**
+ * Export Profiles: every address some profile holds a suppression flag for, and the erased-address
+ * rows, read once per export (the stores' `suppressedAddresses`), then applied to each exported
+ * profile in memory as Get Profile applies its AddressFacts (withAddressSuppression of the
+ * profile's email): the export's `unsubscribed` / `bounced` / `complained`, `subscriptions` and
+ * `addressSuppression` are Get Profile's. Reading the facts per exported profile instead would
+ * read and parse every profile a second time (each is the holder of its own address); the
+ * suppressed addresses are few next to the profiles, and a profile whose address is in neither
+ * set is exported as it is, without hashing its address unless erased rows exist.
+ */
+export class SuppressedAddresses {
+	private readonly holders = new Map<string, AddressHolder[]>();
+	private readonly erasedRows = new Map<string, { hash: string } & Omit<SuppressionRow, 'email'>>();
+
+	/**
+	 * `holders`: each profile holding a flag, once under each address it holds (its current email,
+	 * its `e:` identities; suppressionRow gives the flags it holds for that address). `erasedRows`:
+	 * the whole erased-address table.
+	 */
+	constructor(holders: AddressHolder[], erasedRows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>) {
+		for (const h of holders) {
+			if (!(h.unsubscribed || h.bounced || h.complained)) continue;
+			const list = this.holders.get(h.email);
+			if (list) list.push(h);
+			else this.holders.set(h.email, [h]);
+		}
+		for (const r of erasedRows) this.erasedRows.set(r.hash, r);
+	}
+
+	/** The profile as Get Profile would answer it (looked up by its own identity). */
+	apply(profile: CustomerProfile): CustomerProfile {
+		const email = profile.email;
+		if (!email) return profile;
+		const holders = this.holders.get(email) ?? [];
+		const erased = this.erasedRows.size ? this.erasedRows.get(addressHash(email)) : undefined;
+		if (!holders.length && !erased) return profile;
+		return withAddressSuppression(profile, addressFactsOf([email], holders, erased ? [erased] : []));
+	}
 }
 
 export interface Transaction {

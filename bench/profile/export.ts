@@ -1,0 +1,88 @@
+/**
+ * Export Profiles cost, on its own (not part of `npm run bench`):
+ *   node -r ts-node/register/transpile-only bench/profile/export.ts [profiles=50000]
+ * Builds a store of N customers (one Identify each; 1% unsubscribed, 0.2% hard-bounced, 100 pairs
+ * of customers sharing an address, 50 erased customers whose address came back), then times
+ * exportProfiles (all rows) on SQLite and PostgreSQL: wall time and the process's CPU time
+ * (PostgreSQL's server CPU not counted), best of 3 runs.
+ * PostgreSQL: PZ_PG_* env vars as in bench/profile; tables under a throw-away prefix.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { PostgresProfileStore } from '../../nodes/engines/profile/postgres';
+import { SqliteProfileStore } from '../../nodes/engines/profile/sqlite';
+import type { ProfileStore } from '../../nodes/engines/profile/types';
+
+const pg = {
+	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
+	port: Number(process.env.PZ_PG_PORT ?? 5432),
+	database: process.env.PZ_PG_DATABASE ?? 'personalization',
+	user: process.env.PZ_PG_USER ?? 'personalization',
+	password: process.env.PZ_PG_PASSWORD ?? 'personalization',
+};
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+let seq = 0;
+const ev = (event: string, who: Record<string, string>, properties: Record<string, unknown> = {}) => {
+	const ts = new Date(T0 + ++seq * 1000).toISOString();
+	return { type: event === 'Identify' ? 'identify' : 'track', event, messageId: `x-${seq}`, timestamp: ts, receivedAt: ts, properties, context: { source: 'bench' }, ...who };
+};
+
+async function fill(store: ProfileStore, n: number): Promise<void> {
+	const events: object[] = [];
+	for (let i = 0; i < n; i++) {
+		events.push(ev('Identify', { userId: `u${i}`, email: `c${i}@example.com` }, {}));
+		events.push(ev('Product Viewed', { userId: `u${i}` }, { product_id: `sku-${i % 500}`, name: 'Shirt', price: 20 }));
+		if (i % 100 === 1) events.push(ev('Unsubscribed', { userId: `u${i}`, email: `c${i}@example.com` }));
+		if (i % 500 === 2) events.push(ev('Email Bounced', { userId: `u${i}`, email: `c${i}@example.com` }, { bounce_type: 'hard' }));
+	}
+	for (let i = 0; i < 100; i++) events.push(ev('Identify', { userId: `s${i}`, email: `c${i * 100 + 1}@example.com` }));
+	for (let i = 0; i < 50; i++) events.push(ev('Identify', { userId: `e${i}`, email: `erased${i}@example.com` }), ev('Unsubscribed', { userId: `e${i}`, email: `erased${i}@example.com` }));
+	for (let i = 0; i < events.length; i += 500) await store.record(events.slice(i, i + 500));
+	for (let i = 0; i < 50; i++) await store.erase({ userId: `e${i}` });
+	await store.record(Array.from({ length: 50 }, (_, i) => ev('Identify', { userId: `b${i}`, email: `erased${i}@example.com` })));
+}
+
+async function time(store: ProfileStore): Promise<{ wallMs: number; cpuMs: number; rows: number; unsubscribed: number }> {
+	let best = { wallMs: Infinity, cpuMs: Infinity, rows: 0, unsubscribed: 0 };
+	for (let k = 0; k < 3; k++) {
+		global.gc?.();
+		const c0 = process.cpuUsage();
+		const w0 = performance.now();
+		const rows = await store.exportProfiles();
+		const wallMs = performance.now() - w0;
+		const c = process.cpuUsage(c0);
+		const cpuMs = (c.user + c.system) / 1000;
+		if (cpuMs < best.cpuMs) best = { wallMs, cpuMs, rows: rows.length, unsubscribed: rows.filter((p) => p.unsubscribed).length };
+	}
+	return best;
+}
+
+async function main(): Promise<void> {
+	const n = Number(process.argv[2] ?? 50_000);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-bench-export-'));
+	const sqlite = new SqliteProfileStore(path.join(dir, 'p.sqlite'), { retentionDays: 0 });
+	await fill(sqlite, n);
+	console.log('sqlite', JSON.stringify(await time(sqlite)));
+	await sqlite.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+
+	const prefix = `pzx_${crypto.randomBytes(3).toString('hex')}_`;
+	const store = new PostgresProfileStore({ ...pg, ssl: 'disable', maxConnections: 1 }, { tablePrefix: prefix, retentionDays: 0 });
+	try {
+		await store.init();
+		await fill(store, n);
+		console.log('postgres', JSON.stringify(await time(store)));
+	} finally {
+		await store.close();
+		const client = new Client({ ...pg, ssl: false });
+		await client.connect();
+		const { rows } = await client.query(`SELECT tablename FROM pg_tables WHERE tablename LIKE $1`, [`${prefix}%`]);
+		for (const r of rows) await client.query(`DROP TABLE IF EXISTS "${r.tablename}"`);
+		await client.end();
+	}
+}
+
+void main();
