@@ -24,6 +24,7 @@
  * The scheduled runs are placed at the templates' hours in n8n's default time zone
  * (America/New_York, EDT = UTC-4 after 2026-03-08), where `$now` in the keys is read.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IConnections, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
@@ -35,6 +36,8 @@ import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/sm
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 type Template = { nodes: INode[]; connections: IConnections };
+/** SHA-256 hex of a string (node:crypto; the templates hash addresses in n8n expressions, `.hash('sha256')`). */
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const template = (file: string): Template => JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8')) as Template;
 
 /**
@@ -243,7 +246,7 @@ describe('templates: behaviour', () => {
 		 */
 		it.each([
 			['nightly-rfm-vip.json', 'Render VIP offer', 'vip-offer:ada@example.com', (k: number) => `vip-offer:user${k}@example.com`, { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }],
-			['re-engagement-dates.json', 'Render win-back email', 'reengage:ada@example.com:inactive_90', (k: number) => `reengage:user${k}@example.com:inactive_90`, { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ada' } } }],
+			['re-engagement-dates.json', 'Render win-back email', `reengage:${sha256('ada@example.com')}:inactive_90`, (k: number) => `reengage:${sha256(`user${k}@example.com`)}:inactive_90`, { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ada' } } }],
 		] as const)('%s: night 2 of a 20,001-customer batch does not mail the first customer of night 1 again', async (file, render, key, other, data) => {
 			const night1 = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
 			const k: Record<string, number> = { [hashKey(key)]: night1 };
@@ -711,6 +714,10 @@ describe('templates: behaviour', () => {
 		});
 
 		it('checkouts with no id at all: one email per address and day (the workflow\'s day, New York here), never one key for everyone', async () => {
+			// SHA-256 of the lower-cased addresses (also `printf %s ada@example.com | sha256sum`)
+			const ADA = 'b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72';
+			const BOB = sha256('bob@example.com');
+			expect(sha256('ada@example.com')).toBe(ADA);
 			const sends = await runs([
 				['2026-03-10T14:00:00Z', { properties: {} }],
 				['2026-03-10T18:00:00Z', { email: 'Ada@Example.com', properties: { checkout_id: ' ' } }],
@@ -720,12 +727,15 @@ describe('templates: behaviour', () => {
 				['2026-03-11T14:00:00Z', { properties: {} }],
 			]);
 			expect(sends).toEqual([
-				'2026-03-10 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 sent',
-				'2026-03-10 Ada@Example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 duplicate',
-				'2026-03-10 bob@example.com cart-recovery:no-cart-id:bob@example.com:2026-03-10 sent',
-				'2026-03-11 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-10 duplicate',
-				'2026-03-11 ada@example.com cart-recovery:no-cart-id:ada@example.com:2026-03-11 sent',
+				`2026-03-10 ada@example.com cart-recovery:no-cart-id:${ADA}:2026-03-10 sent`,
+				`2026-03-10 Ada@Example.com cart-recovery:no-cart-id:${ADA}:2026-03-10 duplicate`,
+				`2026-03-10 bob@example.com cart-recovery:no-cart-id:${BOB}:2026-03-10 sent`,
+				`2026-03-11 ada@example.com cart-recovery:no-cart-id:${ADA}:2026-03-10 duplicate`,
+				`2026-03-11 ada@example.com cart-recovery:no-cart-id:${ADA}:2026-03-11 sent`,
 			]);
+			// the key travels in SMTP's Message-ID (RFC 5322 3.6.4): the address must not
+			expect(received.map((m) => m.mail.messageId)).toHaveLength(3);
+			for (const m of received) expect(String(m.mail.messageId).replace(/@[^@]*$/, '')).not.toMatch(/example\.com|adaexample|bobexample/i);
 		});
 	});
 
@@ -761,10 +771,11 @@ describe('templates: behaviour', () => {
 		});
 
 		/** Every morning from `first` to `last`, the template's choice for one customer, then Headline → Render → Send when it has a reason. */
-		async function mornings(wf: Template, lastOrderAt: string, first: string, last: string) {
+		async function mornings(wf: Template, lastOrderAt: string, first: string, last: string, runsPerDay: number[] = [0]) {
 			let staticData: IDataObject = {};
 			const sends: string[] = [];
-			for (let t = Date.parse(first); t <= Date.parse(last); t += DAY) {
+			for (let t0 = Date.parse(first); t0 <= Date.parse(last); t0 += DAY) for (const hours of runsPerDay) {
+				const t = t0 + hours * 3_600_000;
 				at(new Date(t).toISOString());
 				const profile: IDataObject = { email: 'ada@example.com', firstOrderAt: '2025-01-20T15:00:00.000Z', lastOrderAt, lastActiveAt: lastOrderAt, traits: { first_name: 'Ada' } };
 				const chosen = await whyContact(wf, profile);
@@ -780,14 +791,14 @@ describe('templates: behaviour', () => {
 			return sends;
 		}
 
-		// Last order 2026-03-10 15:00 UTC: 60 days on May 9 at 15:00, so the first morning past it is
-		// May 10 (60 d 22 h); 90 days on June 8, first morning June 9; 120, 150, 180, 210 days: July 8,
-		// August 7, September 6, October 6 (mornings July 9, August 8, September 7, October 7).
+		// Last order 2026-03-10 15:00 UTC (11:00 in New York, March 10). Days are calendar days in
+		// the workflow's zone, whatever the hour: 60 days on May 9 (21 days to March 31, 30 in April,
+		// 9 in May); 90 on June 8; 120, 150, 180, 210 on July 8, August 7, September 6, October 6.
 		const LAST_ORDER = '2026-03-10T15:00:00.000Z';
 
 		it('a customer who stays away from March to October gets "we miss you" once and "it has been a while" once', async () => {
 			const sends = await mornings(template('re-engagement-dates.json'), LAST_ORDER, '2026-05-01T13:00:02Z', '2026-10-31T13:00:02Z');
-			expect(sends).toEqual(['2026-05-10 inactive_60', '2026-06-09 inactive_90']);
+			expect(sends).toEqual(['2026-05-09 inactive_60', '2026-06-08 inactive_90']);
 			expect(received).toHaveLength(2);
 		});
 
@@ -798,7 +809,64 @@ describe('templates: behaviour', () => {
 			expect(repeat.value).toBe(0);
 			repeat.value = 30;
 			const sends = await mornings(wf, LAST_ORDER, '2026-05-01T13:00:02Z', '2026-10-31T13:00:02Z');
-			expect(sends).toEqual(['2026-05-10 inactive_60', '2026-06-09 inactive_90', '2026-07-09 inactive_90', '2026-08-08 inactive_90', '2026-09-07 inactive_90', '2026-10-07 inactive_90']);
+			expect(sends).toEqual(['2026-05-09 inactive_60', '2026-06-08 inactive_90', '2026-07-08 inactive_90', '2026-08-07 inactive_90', '2026-09-06 inactive_90', '2026-10-06 inactive_90']);
+		});
+
+		/**
+		 * The key was `reengage:<email>:inactive_90` for every repeat, remembered 720 h, so a repeat
+		 * below 30 days was a duplicate until the month was over: with 14, June 8 then nothing before
+		 * July. Each repeat now has its own key; runs at 9:00 and again at 16:00 (a manual re-run) of
+		 * each day still send once a day at most. 90, 104, 118, 132 days: June 8, June 22, July 6, July 20.
+		 */
+		it('with repeat_second_winback_every_days 14 (below the 30-day memory), every 14 days; a second run the same day sends nothing', async () => {
+			const wf = template('re-engagement-dates.json');
+			const settings = (wf.nodes.find((n) => n.name === 'Settings')!.parameters.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments;
+			settings.find((a) => a.name === 'repeat_second_winback_every_days')!.value = 14;
+			const sends = await mornings(wf, LAST_ORDER, '2026-06-01T13:00:02Z', '2026-07-25T13:00:02Z', [0, 7]);
+			expect(sends).toEqual(['2026-06-08 inactive_90', '2026-06-22 inactive_90', '2026-07-06 inactive_90', '2026-07-20 inactive_90']);
+			expect(received).toHaveLength(4);
+			expect(new Set(received.map((m) => m.mail.messageId)).size).toBe(4);
+		});
+
+		/**
+		 * A cleared number field in "Settings" read as 0 (Number(null)): first_winback_after_days 0
+		 * made everyone active in the last 7 days "inactive_60" ("we miss you"). A value that is not a
+		 * whole number of days in range now gives no reason to anyone and a settings_problem naming
+		 * it, which "Settings wrong?" sends to "Stop: fix Settings" (the run fails with that message).
+		 */
+		it('a cleared or wrong value in "Settings" mails nobody and names the setting', async () => {
+			at('2026-03-10T13:00:02Z');
+			const wf = template('re-engagement-dates.json');
+			const customer = { email: 'ada@example.com', firstOrderAt: '2025-01-20T15:00:00.000Z', lastOrderAt: '2026-03-07T15:00:00.000Z', lastActiveAt: '2026-03-07T15:00:00.000Z', traits: {} };
+			const cases: Array<[string, unknown, string]> = [
+				['first_winback_after_days', null, 'first_winback_after_days is null, it must be a whole number of days, 1 or more'],
+				['first_winback_after_days', 0, 'first_winback_after_days is 0,'],
+				['first_winback_after_days', 'sixty', 'first_winback_after_days is "sixty",'],
+				['second_winback_after_days', 60, 'second_winback_after_days is 60, it must be a whole number of days above first_winback_after_days (60)'],
+				['second_winback_after_days', undefined, 'second_winback_after_days is null,'],
+				['newly_inactive_within_days', 0, 'newly_inactive_within_days is 0,'],
+				['newly_inactive_within_days', 2.5, 'newly_inactive_within_days is 2.5,'],
+				['repeat_second_winback_every_days', -7, 'repeat_second_winback_every_days is -7,'],
+				['repeat_second_winback_every_days', null, 'repeat_second_winback_every_days is null,'],
+			];
+			for (const [name, value, message] of cases) {
+				const copy = template('re-engagement-dates.json');
+				const a = (copy.nodes.find((n) => n.name === 'Settings')!.parameters.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments.find((x) => x.name === name)!;
+				a.value = value;
+				const item = await whyContact(copy, customer);
+				expect([name, item.winback_reason]).toEqual([name, '']);
+				expect(String(item.settings_problem)).toContain(`Settings: ${message}`);
+				expect(await passes(copy, 'Settings wrong?', item)).toBe(true);
+				expect(await passes(copy, 'Has a reason?', item)).toBe(false);
+			}
+			// the defaults: no problem, and this customer (last order 3 days ago) gets nothing
+			const fine = await whyContact(wf, customer);
+			expect([fine.settings_problem, fine.winback_reason]).toEqual(['', '']);
+			expect(await passes(wf, 'Settings wrong?', fine)).toBe(false);
+			// wiring: the problem reaches a Stop and Error that fails the run with it
+			expect(wf.connections['Why contact them?'].main[0]!.map((c) => c.node)).toContain('Settings wrong?');
+			const stop = wf.nodes.find((n) => n.name === wf.connections['Settings wrong?'].main[0]![0].node)!;
+			expect([stop.type, stop.parameters.errorMessage]).toEqual(['n8n-nodes-base.stopAndError', '={{ $json.settings_problem }}']);
 		});
 	});
 
