@@ -592,6 +592,54 @@ describe('templates: behaviour', () => {
 			expect(received[0].mail.html).toContain('$39.90');
 		});
 
+		/**
+		 * Segment, RudderStack and Shopify give times to the second or the millisecond, and a site's
+		 * events are delivered in batches and retried, so a cart add or an order can carry the second of
+		 * the view it follows and arrive before it. "Added to cart since?" and "Bought since?" counted
+		 * only what was received after the view at that second ("Events at the Same Time" default), so
+		 * such a visitor got a "still thinking about it?" email for what they had just bought; they now
+		 * count every event at that second. "Viewed again since?" keeps the default: of two views at the
+		 * same second, exactly one must be the last and mail.
+		 */
+		it.each([
+			['Product Added', 'before'],
+			['Product Added', 'after'],
+			['Order Completed', 'before'],
+			['Order Completed', 'after'],
+		] as const)('browse-abandonment.json: a %s at the second of the product view, received %s it → no browse email', async (event, order) => {
+			const person = { userId: 'u-cleo', email: 'cleo@example.com', traits: { email: 'cleo@example.com', first_name: 'Cleo' } };
+			const second = new Date(Math.floor((Date.now() - 130 * 60_000) / 1000) * 1000).toISOString();
+			const receipt = (ms: number) => new Date(Date.parse(second) + ms).toISOString();
+			const [viewAt, otherAt] = order === 'before' ? [receipt(900), receipt(200)] : [receipt(200), receipt(900)];
+			const product = { product_id: 'scarf', name: 'scarf', price: 29, currency: 'USD', url: 'https://shop.example.com/p/scarf' };
+			const view = { type: 'track', event: 'Product Viewed', messageId: 'v-same', timestamp: second, receivedAt: viewAt, ...person, properties: product };
+			const other = { type: 'track', event, messageId: 'x-same', timestamp: second, receivedAt: otherAt, ...person, properties: event === 'Order Completed' ? { order_id: 'A-7', total: 29, currency: 'USD', products: [product] } : { ...product, quantity: 1 } };
+			const db = tempSqliteFile();
+			const recorded = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: [view, other].map((json) => ({ json })) });
+			expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded']);
+			const run = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: view }], credentials: credentials(), staticData: {}, mode: 'trigger' });
+			expect(run.error).toBeUndefined();
+			expect(run.nodes.Send?.outputs[0] ?? []).toEqual([]);
+			expect(received).toHaveLength(0);
+		});
+
+		it('browse-abandonment.json: two product views at the same second → one email, for the one received last', async () => {
+			const person = { userId: 'u-dora', email: 'dora@example.com', traits: { email: 'dora@example.com', first_name: 'Dora' } };
+			const second = new Date(Math.floor((Date.now() - 130 * 60_000) / 1000) * 1000).toISOString();
+			const view = (id: string, ms: number, name: string) => ({
+				type: 'track',
+				event: 'Product Viewed',
+				messageId: id,
+				timestamp: second,
+				receivedAt: new Date(Date.parse(second) + ms).toISOString(),
+				...person,
+				properties: { product_id: name, name, price: 29, currency: 'USD', url: `https://shop.example.com/p/${name}` },
+			});
+			const sends = await afterWait('browse-abandonment.json', 'Record event', 'Wait 2 hours', [view('v-s1', 300, 'sweater'), view('v-s2', 100, 'scarf')]);
+			expect(sends).toEqual(['v-s1 sent']);
+			expect(received.map((r) => r.mail.subject)).toEqual(['sweater is still here']);
+		});
+
 		it('cart-abandonment-recovery.json: an order in the same second as the checkout, received before it (express checkout) → no recovery email', async () => {
 			const person = { userId: '8', email: 'bea@example.com', traits: { first_name: 'Bea' } };
 			const second = new Date(Math.floor((Date.now() - 70 * 60_000) / 1000) * 1000).toISOString();
