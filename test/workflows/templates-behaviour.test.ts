@@ -606,7 +606,7 @@ describe('templates: behaviour', () => {
 			['Product Added', 'after'],
 			['Order Completed', 'before'],
 			['Order Completed', 'after'],
-		] as const)('browse-abandonment.json: a %s at the second of the product view, received %s it → no browse email', async (event, order) => {
+		] as const)('browse-abandonment.json: a %s event at the second of the product view, received %s it → no browse email', async (event, order) => {
 			const person = { userId: 'u-cleo', email: 'cleo@example.com', traits: { email: 'cleo@example.com', first_name: 'Cleo' } };
 			const second = new Date(Math.floor((Date.now() - 130 * 60_000) / 1000) * 1000).toISOString();
 			const receipt = (ms: number) => new Date(Date.parse(second) + ms).toISOString();
