@@ -173,7 +173,7 @@ describe('templates: behaviour', () => {
 		/**
 		 * RFC 5322 3.6.4 wants a Message-ID unique to one message, and Gmail keeps one message per
 		 * mailbox and Message-ID. SMTP's Message-ID is `<idempotency key.run@sender domain>`; the
-		 * keys have no month (`vip-offer:<email>`), so without the run's own part the May offer would
+		 * keys have no month (`vip-offer:<address hash>`), so without the run's own part the May offer would
 		 * carry the March offer's Message-ID.
 		 */
 		it('nightly-rfm-vip.json: the offer of May does not reuse the Message-ID of the offer of March', async () => {
@@ -200,7 +200,7 @@ describe('templates: behaviour', () => {
 	});
 
 	/**
-	 * The event templates' keys name what is mailed once: `welcome:<email>` (one welcome per
+	 * The event templates' keys name what is mailed once: `welcome:<address hash>` (one welcome per
 	 * address) and `cart-recovery:<checkout_id>` (one email per checkout, as Shopify's own
 	 * abandoned checkout email: one reminder per checkout). ESP Dispatch forgets a key after its
 	 * Duplicate Window, 24 hours by default, so the same Signed Up event delivered again a day later
@@ -233,6 +233,47 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	/**
+	 * The keys travel in SMTP's Message-ID header (RFC 5322 3.6.4: `<key.run@domain>`) and in ESP
+	 * Dispatch's output, so they name the recipient by the SHA-256 of the trimmed, lower-cased address,
+	 * as the cart and re-engagement keys do: `vip-offer:<hash>`, `welcome:<hash>`, `browse:<hash>:<day>`
+	 * (they held the address as given). The same address in another case is the same key. Runs on
+	 * March 10 in New York, each with the static data the previous one left.
+	 */
+	describe('keys by address hash, not the address', () => {
+		// `printf %s ada@example.com | sha256sum`
+		const ADA_SHA256 = 'b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72';
+		const ada = { profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
+		it.each([
+			['nightly-rfm-vip.json', 'Render VIP offer', `vip-offer:${ADA_SHA256}`, { ...ada, segment: 'Champions' }],
+			['ab-test-dynamic-vs-static.json', 'Check suppression', `welcome:${ADA_SHA256}`, { type: 'track', event: 'Signed Up', messageId: 'seg-signup-1', userId: 'u-ada', traits: { first_name: 'Ada' }, properties: {} }],
+			['browse-abandonment.json', 'Render browse email', `browse:${ADA_SHA256}:2026-03-10`, { ...ada, userId: 'u-ada', properties: { name: 'scarf', url: 'https://shop.example.com/p/scarf' } }],
+		] as const)('%s: the key holds the address hash; the same address in capitals, padded, is a duplicate; the Message-ID has no address', async (file, from, key, item) => {
+			const emails = ['ada@example.com', ' Ada@Example.COM '];
+			let staticData: IDataObject = {};
+			const sends: string[] = [];
+			for (const email of emails) {
+				at('2026-03-10T18:00:00Z');
+				const result = await runWorkflow(mainPath(file, from, 'Send', tempSqliteFile()), { input: [{ json: { ...item, email } }], credentials: credentials(), staticData, mode: 'trigger' });
+				expect(result.error).toBeUndefined();
+				sends.push(...result.items('Send').map((i) => `${String(i.json.idempotencyKey)} ${String(i.json.status)}`));
+				staticData = result.staticData;
+				jest.useRealTimers();
+			}
+			expect(sends).toEqual([`${key} sent`, `${key} duplicate`]);
+			expect(received).toHaveLength(1);
+			expect(String(received[0].mail.messageId).replace(/@[^@]*>$/, '')).not.toMatch(/example/i);
+		});
+
+		it('browse-abandonment.json: a logged-out view mailed at the profile\'s address is keyed by that address\'s hash', async () => {
+			at('2026-03-10T18:00:00Z');
+			const item = { userId: null, email: null, anonymousId: 'anon-ada', properties: { name: 'scarf' }, profile: { email: 'Ada@Example.com', traits: { first_name: 'Ada' } } };
+			const result = await runWorkflow(mainPath('browse-abandonment.json', 'Render browse email', 'Send', tempSqliteFile()), { input: [{ json: item }], credentials: credentials(), mode: 'trigger' });
+			expect(result.error).toBeUndefined();
+			expect(result.items('Send').map((i) => [i.json.recipient, i.json.idempotencyKey, i.json.status])).toEqual([['Ada@Example.com', `browse:${ADA_SHA256}:2026-03-10`, 'sent']]);
+		});
+	});
+
 	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
 		/**
 		 * The duplicate memory keeps at most Max Remembered Keys (the node's default 20,000 when the
@@ -245,7 +286,7 @@ describe('templates: behaviour', () => {
 		 * saved it) and the customer is mailed again the next night, and so on every other night.
 		 */
 		it.each([
-			['nightly-rfm-vip.json', 'Render VIP offer', 'vip-offer:ada@example.com', (k: number) => `vip-offer:user${k}@example.com`, { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }],
+			['nightly-rfm-vip.json', 'Render VIP offer', `vip-offer:${sha256('ada@example.com')}`, (k: number) => `vip-offer:${sha256(`user${k}@example.com`)}`, { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }],
 			['re-engagement-dates.json', 'Render win-back email', `reengage:${sha256('ada@example.com')}:inactive_90`, (k: number) => `reengage:${sha256(`user${k}@example.com`)}:inactive_90`, { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ada' } } }],
 		] as const)('%s: night 2 of a 20,001-customer batch does not mail the first customer of night 1 again', async (file, render, key, other, data) => {
 			const night1 = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
@@ -269,7 +310,7 @@ describe('templates: behaviour', () => {
 		it('nightly-rfm-vip.json: after a test send from a second node with default options, a Champion mailed 2 days ago is still a duplicate', async () => {
 			const item = { email: 'ada@example.com', segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
 			const sentAt = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
-			let staticData: IDataObject = { global: { pzDispatchLedger: { v: 1, k: { [hashKey('vip-offer:ada@example.com')]: sentAt } } } };
+			let staticData: IDataObject = { global: { pzDispatchLedger: { v: 1, k: { [hashKey(`vip-offer:${sha256('ada@example.com')}`)]: sentAt } } } };
 			at('2026-03-12T05:30:00Z');
 			const wf = mainPath('nightly-rfm-vip.json', 'Render VIP offer', 'Send', tempSqliteFile());
 			// the same path, its Send a second node in Test Mode with the node's default options otherwise
@@ -549,6 +590,54 @@ describe('templates: behaviour', () => {
 			expect(sends).toEqual(['c-3 sent']);
 			expect(received).toHaveLength(1);
 			expect(received[0].mail.html).toContain('$39.90');
+		});
+
+		/**
+		 * Segment, RudderStack and Shopify give times to the second or the millisecond, and a site's
+		 * events are delivered in batches and retried, so a cart add or an order can carry the second of
+		 * the view it follows and arrive before it. "Added to cart since?" and "Bought since?" counted
+		 * only what was received after the view at that second ("Events at the Same Time" default), so
+		 * such a visitor got a "still thinking about it?" email for what they had just bought; they now
+		 * count every event at that second. "Viewed again since?" keeps the default: of two views at the
+		 * same second, exactly one must be the last and mail.
+		 */
+		it.each([
+			['Product Added', 'before'],
+			['Product Added', 'after'],
+			['Order Completed', 'before'],
+			['Order Completed', 'after'],
+		] as const)('browse-abandonment.json: a %s event at the second of the product view, received %s it → no browse email', async (event, order) => {
+			const person = { userId: 'u-cleo', email: 'cleo@example.com', traits: { email: 'cleo@example.com', first_name: 'Cleo' } };
+			const second = new Date(Math.floor((Date.now() - 130 * 60_000) / 1000) * 1000).toISOString();
+			const receipt = (ms: number) => new Date(Date.parse(second) + ms).toISOString();
+			const [viewAt, otherAt] = order === 'before' ? [receipt(900), receipt(200)] : [receipt(200), receipt(900)];
+			const product = { product_id: 'scarf', name: 'scarf', price: 29, currency: 'USD', url: 'https://shop.example.com/p/scarf' };
+			const view = { type: 'track', event: 'Product Viewed', messageId: 'v-same', timestamp: second, receivedAt: viewAt, ...person, properties: product };
+			const other = { type: 'track', event, messageId: 'x-same', timestamp: second, receivedAt: otherAt, ...person, properties: event === 'Order Completed' ? { order_id: 'A-7', total: 29, currency: 'USD', products: [product] } : { ...product, quantity: 1 } };
+			const db = tempSqliteFile();
+			const recorded = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: [view, other].map((json) => ({ json })) });
+			expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded']);
+			const run = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: view }], credentials: credentials(), staticData: {}, mode: 'trigger' });
+			expect(run.error).toBeUndefined();
+			expect(run.nodes.Send?.outputs[0] ?? []).toEqual([]);
+			expect(received).toHaveLength(0);
+		});
+
+		it('browse-abandonment.json: two product views at the same second → one email, for the one received last', async () => {
+			const person = { userId: 'u-dora', email: 'dora@example.com', traits: { email: 'dora@example.com', first_name: 'Dora' } };
+			const second = new Date(Math.floor((Date.now() - 130 * 60_000) / 1000) * 1000).toISOString();
+			const view = (id: string, ms: number, name: string) => ({
+				type: 'track',
+				event: 'Product Viewed',
+				messageId: id,
+				timestamp: second,
+				receivedAt: new Date(Date.parse(second) + ms).toISOString(),
+				...person,
+				properties: { product_id: name, name, price: 29, currency: 'USD', url: `https://shop.example.com/p/${name}` },
+			});
+			const sends = await afterWait('browse-abandonment.json', 'Record event', 'Wait 2 hours', [view('v-s1', 300, 'sweater'), view('v-s2', 100, 'scarf')]);
+			expect(sends).toEqual(['v-s1 sent']);
+			expect(received.map((r) => r.mail.subject)).toEqual(['sweater is still here']);
 		});
 
 		it('cart-abandonment-recovery.json: an order in the same second as the checkout, received before it (express checkout) → no recovery email', async () => {

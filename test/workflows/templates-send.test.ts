@@ -39,6 +39,11 @@ function cut(file: string, from: string, to: string): WorkflowJson {
 const ADA = 'ada+vip@example.com';
 const ADA_UNSUBSCRIBE = 'https://shop.example.com/unsubscribe?email=ada%2Bvip%40example.com';
 const LIST_UNSUBSCRIBE = `<${ADA_UNSUBSCRIBE}>, <mailto:unsubscribe@example.com>`;
+/**
+ * SHA-256 of ADA (`printf %s ada+vip@example.com | sha256sum`): the templates key their sends by
+ * this hash, not the address, since the key travels in the Message-ID header.
+ */
+const ADA_SHA256 = 'c7922fe91dc897508c2e86f91418e19f027027eddb648f5bb76f17bfd9adbffb';
 
 describe('templates', () => {
 	it('use every node of this package at its current default version', async () => {
@@ -111,6 +116,10 @@ describe('templates', () => {
 				const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 				expect(mail.messageId).toMatch(new RegExp(`^<${esc(key)}\\.[0-9a-f]{12}@${esc(domain)}>$`));
 			} else expect(mail.messageId).toMatch(messageId);
+			// The recipient's address is not in the Message-ID (a header every relay and mailbox keeps) in
+			// any spelling the key's clean-up could leave: ada+vip@example.com, adavipexample.com… (the
+			// hash and the run's part are hex: no v, x, m, p, l)
+			expect(String(mail.messageId).replace(/@[^@]*>$/, '')).not.toMatch(/ada\+?vip|example/i);
 		}
 
 		it('cart-abandonment-recovery.json', async () => {
@@ -140,7 +149,7 @@ describe('templates', () => {
 			const { mail } = received[0];
 			expect(mail.subject).toBe('Trail runner is still here');
 			expect(mail.html).toContain('Still thinking about Trail runner, Ada?');
-			expectCommon(mail, 'browse-abandonment', /^<browseadavipexample\.com\d{4}-\d{2}-\d{2}\.[0-9a-f]{12}@example\.com>$/);
+			expectCommon(mail, 'browse-abandonment', new RegExp(`^<browse${ADA_SHA256}\\d{4}-\\d{2}-\\d{2}\\.[0-9a-f]{12}@example\\.com>$`));
 		});
 
 		it('nightly-rfm-vip.json', async () => {
@@ -150,7 +159,7 @@ describe('templates', () => {
 			expect(mail.subject).toBe('Ada, an exclusive offer for our Champions');
 			expect(mail.html).toContain('Thank you for your 5 orders');
 			expect(header(mail, 'x-pz-segment')).toBe('Champions');
-			expectCommon(mail, 'vip-offer', '<vip-offeradavipexample.com@example.com>');
+			expectCommon(mail, 'vip-offer', `<vip-offer${ADA_SHA256}@example.com>`);
 		});
 
 		it('re-engagement-dates.json', async () => {
@@ -159,8 +168,7 @@ describe('templates', () => {
 			const { mail } = received[0];
 			expect(mail.subject).toBe('Ada, happy birthday from all of us');
 			expect(mail.html).toContain('BDAY20');
-			expectCommon(mail, 're-engagement', // SHA-256 of ada+vip@example.com (sha256sum): the address is not in the header
-				'<reengagec7922fe91dc897508c2e86f91418e19f027027eddb648f5bb76f17bfd9adbffbbirthday@example.com>');
+			expectCommon(mail, 're-engagement', `<reengage${ADA_SHA256}birthday@example.com>`);
 		});
 
 		it('ab-test-dynamic-vs-static.json: the experiment and the variant the A/B node assigned are in the metadata', async () => {
@@ -177,7 +185,7 @@ describe('templates', () => {
 			}
 			// ESP Dispatch's items carry the attribution under the names A/B Experiment Analyze reads.
 			for (const { json } of result.items('Send')) expect([json.recipient, json.status, json.experiment, json.variant]).toEqual([json.recipient, 'sent', 'welcome-dynamic-vs-static', assigned.get(String(json.recipient))]);
-			expectCommon(received.find((r) => r.to[0] === ADA)!.mail, 'welcome', '<welcomeadavipexample.com@example.com>');
+			expectCommon(received.find((r) => r.to[0] === ADA)!.mail, 'welcome', `<welcome${ADA_SHA256}@example.com>`);
 		});
 
 		it('ab-test-dynamic-vs-static.json with a Holdout %: the holdout gets no email', async () => {
