@@ -396,10 +396,13 @@ export class PersonalizationTrigger implements INodeType {
 
 /**
  * The fresh events of a delivery by the shared PostgreSQL memory (engines/events/sharedDedupe.ts);
- * 'misconfigured' when the Duplicate Table Prefix is not allowed or the PostgreSQL credential is not
- * selected or cannot be read (the caller answers 500, as for a missing secret); 'unavailable' when
- * the database cannot be reached or refuses (the caller answers 503). Either way the reason goes to
- * the n8n log, naming the option, without the credential's password.
+ * 'misconfigured' only when the node's own settings are wrong: the Duplicate Table Prefix is not
+ * allowed, or no PostgreSQL credential is selected (the caller answers 500, as for a missing
+ * secret). 'unavailable' when n8n cannot hand over the selected credential (getCredentials throws:
+ * n8n's own database failing, say, in queue mode; a credential since deleted looks the same from
+ * here) or the database cannot be reached or refuses (the caller answers 503: the sender retries,
+ * so a passing failure costs no event). Either way the reason goes to the n8n log, naming the
+ * option, without the credential's password.
  */
 async function sharedDuplicates<E extends { messageId: string; properties?: Record<string, unknown> | null }>(
 	ctx: IWebhookFunctions,
@@ -428,7 +431,11 @@ async function sharedDuplicates<E extends { messageId: string; properties?: Reco
 	try {
 		credential = await ctx.getCredentials<ICredentialDataDecryptedObject>('personalizationPostgresApi');
 	} catch (error) {
-		return misconfigured(`the Personalization PostgreSQL API credential cannot be read: ${(error as Error).message}`);
+		const raw = (error as { message?: unknown } | null)?.message;
+		ctx.logger.error(
+			`${where}: n8n could not read the Personalization PostgreSQL API credential selected for Duplicate Memory = PostgreSQL: ${typeof raw === 'string' ? raw : String(error)}. Answered 503 without running the workflow; the sender will retry.`,
+		);
+		return 'unavailable';
 	}
 	const connection = postgresConnection(credential, credentialId.id ?? undefined);
 	const { keys, perEvent } = deliveryDedupeKeys(source, events, deliveryKeys);

@@ -22,6 +22,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly types: Record<string, ICredentialType>,
 		private readonly data: Record<string, ICredentialDataDecryptedObject>,
+		/** Per credential type, the error n8n's store throws instead (read at each call: a test may clear it). */
+		private readonly failures: Record<string, Error> = {},
 	) {
 		super();
 	}
@@ -92,6 +94,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		_nodeCredentials: INodeCredentialsDetails,
 		type: string,
 	): Promise<ICredentialDataDecryptedObject> {
+		const failure = this.failures[type];
+		if (failure) throw failure;
 		const found = this.data[type];
 		if (!found) throw new Error(`Test credentials of type "${type}" were not provided`);
 		return found;

@@ -56,6 +56,11 @@ export interface WebhookServer {
 export interface WebhookOptions {
 	nodeName?: string;
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/**
+	 * Per credential type, an error n8n's credentials store throws instead of the data (its database
+	 * failing, a credential deleted); read at each call, so a test can clear it (n8n recovered).
+	 */
+	credentialFailures?: Record<string, Error>;
 	staticData?: IDataObject;
 	workflowId?: string;
 	/**
@@ -87,7 +92,7 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 	const nodeType = pkg.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
 	const description = nodeType.description.webhooks?.[0];
 	if (!description || !nodeType.webhook) throw new Error(`${node.type} has no webhook`);
-	const credentialsHelper = new TestCredentialsHelper(pkg.credentialTypes, options.credentials ?? {});
+	const credentialsHelper = new TestCredentialsHelper(pkg.credentialTypes, options.credentials ?? {}, options.credentialFailures);
 	const runs: IWebhookResponseData[] = [];
 
 	const server = http.createServer((req, res) => {

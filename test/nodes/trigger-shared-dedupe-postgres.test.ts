@@ -5,9 +5,11 @@
  * must be dropped too (with Workflow Static Data both run: README, "Duplicates"). The second
  * process is a real child process (test/harness/webhook-process.ts); both run the trigger through
  * n8n-core (test/harness/webhook.ts) on the local PostgreSQL (test/harness/profile-db.ts). A bad
- * Duplicate Table Prefix or a missing credential is our set-up, answered as a missing secret is
+ * Duplicate Table Prefix or no credential selected is our set-up, answered as a missing secret is
  * (500 "not configured correctly", the reason in n8n's log); before, it threw from webhook() on
- * every delivery (n8n's generic 500, nothing logged).
+ * every delivery (n8n's generic 500, nothing logged). A selected credential that n8n fails to hand
+ * over (getCredentials throws: its own database failing, or the credential deleted; the node cannot
+ * tell which) is answered 503 as a database down is: the sender retries (review 2, F4; before: 500).
  */
 import net from 'node:net';
 import { Logger } from '@n8n/backend-common';
@@ -189,20 +191,39 @@ describe('Personalization Trigger: Duplicate Memory = PostgreSQL (shared by all 
 		}
 	});
 
-	it('a selected PostgreSQL credential n8n cannot read: 500 "not configured correctly", logged', async () => {
+	it.each([
+		// what n8n's CredentialsHelper.getDecrypted throws when its own database (the credentials
+		// table, PostgreSQL in queue mode) drops the connection: TypeORM passes pg's error on
+		['n8n’s own database failing while reading it (passing)', new Error('Connection terminated unexpectedly')],
+		// n8n's CredentialNotFoundError (packages/cli/src/errors/credential-not-found.error.ts)
+		['deleted since it was selected', new Error('Credential with ID "pg-1" does not exist for type "personalizationPostgresApi".')],
+	])('a selected PostgreSQL credential n8n cannot hand over (%s): 503 "please retry", logged, not run; once n8n reads it again the retry runs', async (_name, failure) => {
 		const logger = Container.get(Logger);
 		const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
 		try {
-			// selected on the node, but no data behind it (a deleted credential, say)
-			const server = await startWebhook(workflow(shared()), { credentials: { personalizationWebhookApi: webhookSecrets }, workflowId: 'pg-unreadable' });
+			const failures: Record<string, Error> = { personalizationPostgresApi: failure };
+			const server = await startWebhook(workflow(shared()), {
+				credentials: { personalizationWebhookApi: webhookSecrets, personalizationPostgresApi: pgCredential },
+				credentialFailures: failures,
+				workflowId: 'pg-unreadable',
+			});
 			servers.push(server);
-			const signed = delivery(['unreadable-1']);
+			const signed = delivery([`unreadable-${failure.message.length}`]);
 			const reply = await server.post(signed.body, signed.headers);
-			expect(reply.status).toBe(500);
-			expect(reply.body).toEqual({ error: 'The webhook is not configured correctly' });
+			expect(reply.status).toBe(503);
+			expect(reply.body).toEqual({ error: 'Temporarily unable to accept the delivery; please retry' });
 			expect(reply.workflowData).toBeUndefined();
 			expect(logged).toHaveBeenCalledTimes(1);
-			expect(String(logged.mock.calls[0][0])).toContain('the Personalization PostgreSQL API credential cannot be read');
+			const line = String(logged.mock.calls[0][0]);
+			expect(line).toContain('Personalization Trigger "');
+			expect(line).toContain('n8n could not read the Personalization PostgreSQL API credential');
+			expect(line).toContain(failure.message);
+			expect(line).toContain('Answered 503');
+			// the sender's retry once n8n reads the credential again: recorded and run, once
+			delete failures.personalizationPostgresApi;
+			const retry = await server.post(signed.body, signed.headers);
+			expect(retry.body).toEqual({ message: 'Accepted', events: 1, duplicates: 0 });
+			expect((await server.post(signed.body, signed.headers)).body).toEqual({ message: 'Duplicate delivery ignored', duplicates: 1 });
 		} finally {
 			logged.mockRestore();
 		}

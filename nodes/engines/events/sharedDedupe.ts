@@ -14,8 +14,19 @@
  * older than a year (a trigger since deleted, or whose window was shortened) the same way, once a
  * day. One run stops after PRUNE_LIMITS (rows, time); the next delivery then goes on. So the table
  * holds about the live rows (events × window, plus a quarter window), however fast deliveries come.
- * Each DELETE re-checks `seen_at` on the row it deletes: a key re-recorded meanwhile by a delivery
- * (on any process) is kept.
+ *
+ * One prune run at a time per process (whatever the scope, table or pool): a delivery due to prune
+ * while another run goes on leaves its scope due, and a later delivery starts it. So pruning holds
+ * at most one connection of the pool that deliveries' checks and Customer Profile share.
+ *
+ * A prune never waits for a row lock: each batch locks its rows with FOR UPDATE SKIP LOCKED, so a
+ * row a delivery is recording (its open statement holds the row) is left for a later run. A delivery
+ * may wait for a row a prune holds (one short DELETE), never the other way round, so the two cannot
+ * deadlock (a delivery's upsert locks its rows in key order, a batch in seen_at order: when both
+ * waited, they did). Under READ COMMITTED the row locked is its latest version with the conditions
+ * re-checked, and the DELETE repeats them: a key re-recorded meanwhile by a delivery (on any
+ * process) is kept. A run that fails (any error) leaves its scope, and the one-year sweep if it
+ * carried it, due again: the next delivery retries it; the delivery itself is never failed or delayed.
  */
 import type { Pool } from 'pg';
 import { validPrefix } from '../profile/types';
@@ -46,8 +57,6 @@ export class SharedDedupeMemory {
 	private readonly lastPrune = new Map<string, number>();
 	private lastPruneAll: number | undefined;
 	private readonly limits: PruneLimits;
-	/** The prune runs going on in the background, by scope. */
-	private readonly running = new Map<string, Promise<void>>();
 
 	constructor(
 		private readonly pool: Pool,
@@ -58,9 +67,9 @@ export class SharedDedupeMemory {
 		this.limits = { ...PRUNE_LIMITS, ...limits };
 	}
 
-	/** The prune runs going on in the background, if any (tests wait for them). */
+	/** The process's prune run going on in the background, if any, this memory's or another's (tests wait for it). */
 	get pruning(): Promise<void> | undefined {
-		return this.running.size === 0 ? undefined : Promise.all(this.running.values()).then(() => undefined);
+		return pruneRun;
 	}
 
 	/** Creates the table once per process (an advisory lock keeps concurrent CREATEs apart). */
@@ -129,52 +138,69 @@ export class SharedDedupeMemory {
 	/**
 	 * In the background: the scope's expired rows (every quarter window, at most every
 	 * PRUNE_EVERY_MS), then anyone's older than a year (once per PRUNE_ALL_EVERY_MS). A run that
-	 * stopped at its limits leaves its timer unset, so the next delivery goes on with it; one run at a
-	 * time per scope.
+	 * stopped at its limits or failed leaves its timer unset, so the next delivery goes on with it;
+	 * one run at a time per process (a scope due meanwhile stays due).
 	 */
 	private maybePrune(scope: string, now: number, windowMs: number): void {
-		if (this.running.has(scope)) return;
+		if (pruneRun !== undefined) return;
 		const last = this.lastPrune.get(scope);
 		if (last !== undefined && now - last < Math.min(PRUNE_EVERY_MS, windowMs / 4)) return;
 		if (this.lastPrune.size > 1000) this.lastPrune.delete(this.lastPrune.keys().next().value as string);
 		this.lastPrune.set(scope, now);
 		const all = this.lastPruneAll === undefined || now - this.lastPruneAll >= PRUNE_ALL_EVERY_MS;
 		if (all) this.lastPruneAll = now;
-		const run = this.prune(scope, now - windowMs, all ? now - MAX_WINDOW_MS : undefined)
-			.catch(() => undefined) // a failed prune is retried at the next interval
-			.finally(() => this.running.delete(scope));
-		this.running.set(scope, run);
+		pruneRun = this.prune(scope, now - windowMs, all ? now - MAX_WINDOW_MS : undefined).finally(() => {
+			pruneRun = undefined;
+		});
 	}
 
+	/** One run; it never rejects: what it did not finish (its limits reached, or an error) stays due. */
 	private async prune(scope: string, cutoff: number, globalCutoff: number | undefined): Promise<void> {
 		const t = this.table;
 		const { batch } = this.limits;
-		// The outer conditions repeat the inner ones: under READ COMMITTED a row updated by a
-		// concurrent check (re-recorded, seen_at now) is re-evaluated by them and kept.
+		// The batch's rows are locked first (SKIP LOCKED: a row a delivery holds is left for a later
+		// run, never waited for; FOR UPDATE re-checks the conditions on a row's latest version), once:
+		// ARRAY(…) is computed once per statement, where an IN (…) subquery may be re-run per row and
+		// so lock and delete more than `batch` rows. The DELETE then finds them by ctid (a TID scan)
+		// and repeats the conditions.
 		const scoped = await this.deleteBatches(
-			`DELETE FROM ${t} WHERE scope = $1 AND seen_at < $2 AND (scope, key) IN (SELECT scope, key FROM ${t} WHERE scope = $1 AND seen_at < $2 LIMIT ${batch})`,
+			`DELETE FROM ${t} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE scope = $1 AND seen_at < $2 LIMIT ${batch} FOR UPDATE SKIP LOCKED)) AND scope = $1 AND seen_at < $2`,
 			[scope, cutoff],
 		);
-		if (!scoped) this.lastPrune.delete(scope);
+		if (scoped !== 'done') this.lastPrune.delete(scope);
 		if (globalCutoff === undefined) return;
-		const swept = await this.deleteBatches(
-			`DELETE FROM ${t} WHERE seen_at < $1 AND (scope, key) IN (SELECT scope, key FROM ${t} WHERE seen_at < $1 LIMIT ${batch})`,
-			[globalCutoff],
-		);
-		if (!swept) this.lastPruneAll = undefined;
+		// after a failed scope part the sweep is not begun, and stays due as well
+		const swept =
+			scoped === 'failed'
+				? 'failed'
+				: await this.deleteBatches(
+						`DELETE FROM ${t} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE seen_at < $1 LIMIT ${batch} FOR UPDATE SKIP LOCKED)) AND seen_at < $1`,
+						[globalCutoff],
+					);
+		if (swept !== 'done') this.lastPruneAll = undefined;
 	}
 
-	/** Runs a batched DELETE until a batch comes back short (true) or the run's limits are reached (false). */
-	private async deleteBatches(sql: string, params: unknown[]): Promise<boolean> {
+	/**
+	 * Runs a batched DELETE until a batch comes back short ('done'), the run's limits are reached
+	 * ('limited'), or a statement fails ('failed': a deadlock, 40P01, or any other error).
+	 */
+	private async deleteBatches(sql: string, params: unknown[]): Promise<'done' | 'limited' | 'failed'> {
 		const { batch, maxBatches, maxMs } = this.limits;
 		const started = Date.now();
-		for (let n = 0; n < maxBatches && Date.now() - started < maxMs; n++) {
-			const { rowCount } = await this.pool.query(sql, params);
-			if ((rowCount ?? 0) < batch) return true;
+		try {
+			for (let n = 0; n < maxBatches && Date.now() - started < maxMs; n++) {
+				const { rowCount } = await this.pool.query(sql, params);
+				if ((rowCount ?? 0) < batch) return 'done';
+			}
+		} catch {
+			return 'failed';
 		}
-		return false;
+		return 'limited';
 	}
 }
+
+/** The process's prune run going on, if any: one at a time, whatever the memory (F3: the shared pool). */
+let pruneRun: Promise<void> | undefined;
 
 /** One memory per pool and table prefix in a process (its table is created once). */
 const memories = new WeakMap<Pool, Map<string, SharedDedupeMemory>>();

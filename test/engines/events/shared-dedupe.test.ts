@@ -4,7 +4,9 @@
  * a key twice in one call, many concurrent checks through separate pools (as separate processes),
  * and pruning of expired rows per scope: it keeps up with any delivery rate (the table stays near
  * its live rows), stops a run at its limits and goes on at the next delivery, and never deletes a
- * key that a concurrent check re-recorded (review findings 1 and 2).
+ * key that a concurrent check re-recorded (review findings 1 and 2). Second review (F2, F3): a prune
+ * never waits for a row a delivery holds (it skips it: no deadlock with a delivery's upsert), a
+ * failed run stays due for the next delivery, and a process runs one prune at a time.
  */
 import { Client, Pool, type QueryResultRow } from 'pg';
 import { SharedDedupeMemory, type PruneLimits } from '../../../nodes/engines/events/sharedDedupe';
@@ -48,27 +50,46 @@ async function count(scope: string, tablePrefix = prefix): Promise<number> {
 async function backlog(tablePrefix: string, scope: string, n: number, seenAt: number): Promise<void> {
 	await sql(`INSERT INTO ${tablePrefix}seen_ids (scope, key, seen_at) SELECT $1, 'old' || g, $2 FROM generate_series(1, $3::int) AS g`, [scope, seenAt, n]);
 }
-/** Waits until a DELETE on `table` is waiting for a row lock (the prune is blocked by the open transaction). */
-async function deleteWaitingOnLock(table: string): Promise<void> {
+/** `promise`, or a failure naming `what` when it takes longer than `ms` (the former prune waited for the open transaction). */
+async function within<T>(promise: Promise<T> | undefined, ms: number, what: string): Promise<T | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+	});
+	try {
+		return await Promise.race([promise, late]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+/** Until the process's prune run has finished, or its DELETE waits for a row lock (as the former one did). */
+async function pruneFinishedOrWaiting(m: SharedDedupeMemory, table: string): Promise<'finished' | 'waiting'> {
+	let finished = false;
+	void m.pruning?.then(() => (finished = true));
+	if (m.pruning === undefined) return 'finished';
 	for (let n = 0; n < 200; n++) {
+		if (finished) return 'finished';
 		const waiting = await sql(
 			"SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM ' || $1 || ' %'",
 			[table],
 		);
-		if (waiting.length > 0) return;
+		if (waiting.length > 0) return 'waiting';
 		await new Promise((resolve) => setTimeout(resolve, 25));
 	}
-	throw new Error('the prune never waited for the row lock');
+	throw new Error('the prune neither finished nor waited');
 }
 /** The check's own upsert statement (sharedDedupe.ts), in `client`'s open transaction. */
-async function upsertInTransaction(client: Client, table: string, scope: string, key: string, now: number, windowMs: number) {
-	await client.query('BEGIN');
+async function upsert(client: Client, table: string, scope: string, key: string, now: number, windowMs: number) {
 	const { rows: fresh } = await client.query(
 		`INSERT INTO ${table} AS t (scope, key, seen_at) SELECT $1, k, $2 FROM unnest($3::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n ` +
 			'ON CONFLICT (scope, key) DO UPDATE SET seen_at = EXCLUDED.seen_at WHERE t.seen_at < $4 RETURNING key',
 		[scope, now, [key], now - windowMs],
 	);
 	return fresh;
+}
+async function upsertInTransaction(client: Client, table: string, scope: string, key: string, now: number, windowMs: number) {
+	await client.query('BEGIN');
+	return upsert(client, table, scope, key, now, windowMs);
 }
 
 describe('SharedDedupeMemory', () => {
@@ -183,7 +204,7 @@ describe('SharedDedupeMemory', () => {
 		expect((await rows('lim', p)).map((r) => r.key)).toEqual(['a', 'b', 'c', 'd', 'e2', 'e3', 'e4', 'e5']);
 	});
 
-	it('a key re-recorded by a concurrent check while the prune waits for its row is kept (the retry is still a duplicate)', async () => {
+	it('a key a concurrent check is re-recording (its row locked) is skipped by the prune, not waited for, and kept (the retry is still a duplicate)', async () => {
 		const p = ownPrefix('seenrace');
 		const m = memory(p);
 		const W = 60_000;
@@ -195,11 +216,11 @@ describe('SharedDedupeMemory', () => {
 		await other.connect();
 		try {
 			expect(await upsertInTransaction(other, `${p}seen_ids`, 'race', 'k', t1, W)).toEqual([{ key: 'k' }]);
-			// another delivery of the scope on this process: answered at once, its prune waits for k's row
+			// another delivery of the scope on this process: answered at once; its prune skips k's row
+			// and ends while k's transaction is still open (before, it waited for it)
 			expect(await m.check('race', ['x'], t1, W)).toEqual([false]);
-			await deleteWaitingOnLock(`${p}seen_ids`);
+			await within(m.pruning, 5000, 'the prune, while a delivery holds a row,');
 			await other.query('COMMIT');
-			await m.pruning;
 		} finally {
 			await other.end();
 		}
@@ -211,7 +232,7 @@ describe('SharedDedupeMemory', () => {
 		expect(await memory(p).check('race', ['k'], t1 + 1000, W)).toEqual([true]);
 	});
 
-	it('the one-year sweep keeps a row re-recorded while it waits for it, and deletes the others', async () => {
+	it('the one-year sweep skips a row being re-recorded (not waited for) and keeps it, and deletes the others', async () => {
 		const p = ownPrefix('seensweep');
 		const year = 525_600 * 60_000; // the longest Duplicate Window
 		const t0 = 1_950_000_000_000;
@@ -226,12 +247,126 @@ describe('SharedDedupeMemory', () => {
 			expect(await upsertInTransaction(other, `${p}seen_ids`, 'long', 'k', t1, year)).toEqual([{ key: 'k' }]);
 			// its first delivery, for another trigger: its run includes the one-year sweep
 			expect(await m.check('short', ['y'], t1, 60_000)).toEqual([false]);
-			await deleteWaitingOnLock(`${p}seen_ids`);
+			await within(m.pruning, 5000, 'the sweep, while a delivery holds a row,');
 			await other.query('COMMIT');
-			await m.pruning;
 		} finally {
 			await other.end();
 		}
 		expect((await rows('long', p)).map((r) => [r.key, r.seen_at])).toEqual([['k', String(t1)]]);
+	});
+
+	it('review 2, F2: a delivery upserting a then b while a prune deletes in seen_at order (b before a): no deadlock, live rows kept, the other expired rows deleted', async () => {
+		// The reviewer's interleaving: a recorded after b (seen_at a > b), both expired, and c too. A
+		// delivery's transaction has upserted a (row locked), then the prune starts: the former one
+		// locked b (seen_at order) and waited for a; the delivery's upsert of b then waited for the
+		// prune: a deadlock (PostgreSQL aborts one of them after deadlock_timeout, 1 s). Now the prune
+		// skips a, deletes b and c, and ends; the delivery then records b afresh (it had expired).
+		const p = ownPrefix('seendl');
+		const table = `${p}seen_ids`;
+		const m = memory(p);
+		const W = 60_000;
+		const t0 = 1_960_000_000_000;
+		await m.check('dl', ['b'], t0 + 100, W);
+		await m.pruning;
+		await m.check('dl', ['a'], t0 + 200, W); // within the quarter window: no prune
+		await m.check('dl', ['c'], t0 + 300, W);
+		expect(m.pruning).toBeUndefined();
+		const t1 = t0 + 10 * W;
+		const other = new Client({ ...pgConnection, ssl: false });
+		await other.connect();
+		try {
+			expect(await upsertInTransaction(other, table, 'dl', 'a', t1, W)).toEqual([{ key: 'a' }]);
+			expect(await m.check('dl', ['x'], t1, W)).toEqual([false]); // its prune starts
+			await pruneFinishedOrWaiting(m, table);
+			// the delivery goes on with b: it must neither fail (deadlock victim) nor wait for the prune
+			expect(await upsert(other, table, 'dl', 'b', t1, W)).toEqual([{ key: 'b' }]);
+			await other.query('COMMIT');
+		} finally {
+			await other.end();
+		}
+		await m.pruning;
+		// a and b as the delivery recorded them, x live, c (expired, not locked) deleted by that run
+		expect((await rows('dl', p)).map((r) => [r.key, r.seen_at])).toEqual([
+			['a', String(t1)],
+			['b', String(t1)],
+			['x', String(t1)],
+		]);
+	});
+
+	it('review 2, F2: a prune run that fails is retried by the next delivery (its scope, and the one-year sweep it carried), the deliveries unaffected', async () => {
+		const p = ownPrefix('seenfail');
+		const table = `${p}seen_ids`;
+		const m = memory(p);
+		await m.init();
+		const W = 60_000;
+		const t0 = 1_960_000_000_000;
+		const year = 366 * 86_400_000;
+		await backlog(p, 'fail', 3, t0 - 2 * W); // expired in the scope's window
+		await backlog(p, 'ancient', 2, t0 - year - 86_400_000); // older than a year: for the sweep
+		// a DELETE of the rows chosen fails (as a deadlock victim's would): first any row, then the old ones only
+		await sql(`CREATE FUNCTION ${p}refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
+		await sql(`CREATE TRIGGER ${p}refuse_all BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${p}refuse()`);
+		expect(await m.check('fail', ['new1'], t0, W)).toEqual([false]);
+		await m.pruning;
+		expect(await count('fail', p)).toBe(4);
+		await sql(`DROP TRIGGER ${p}refuse_all ON ${table}`);
+		await sql(`CREATE TRIGGER ${p}refuse_old BEFORE DELETE ON ${table} FOR EACH ROW WHEN (OLD.scope = 'ancient') EXECUTE FUNCTION ${p}refuse()`);
+		// 1 ms later (the quarter window has not passed): the failed run is due again, its scope part
+		// goes through now, its sweep fails
+		expect(await m.check('fail', ['new2'], t0 + 1, W)).toEqual([false]);
+		await m.pruning;
+		expect((await rows('fail', p)).map((r) => r.key)).toEqual(['new1', 'new2']);
+		expect(await count('ancient', p)).toBe(2);
+		await sql(`DROP TRIGGER ${p}refuse_old ON ${table}`);
+		// the next delivery due to prune (another trigger's) carries the sweep again (before: a day later)
+		expect(await m.check('other', ['y'], t0 + 2, W)).toEqual([false]);
+		await m.pruning;
+		expect(await count('ancient', p)).toBe(0);
+		expect((await rows('fail', p)).map((r) => r.key)).toEqual(['new1', 'new2']);
+	});
+
+	it('review 2, F3: one prune run at a time per process: backlogged triggers take turns (at most one DELETE on the pool at once), each goes on at its next delivery', async () => {
+		const p = ownPrefix('seenone');
+		const table = `${p}seen_ids`;
+		const pool = new Pool({ ...pgConnection, ssl: false, max: 5 });
+		pools.push(pool);
+		// the DELETEs on this pool at once (counted around the real pool's query)
+		let deleting = 0;
+		let most = 0;
+		const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+		(pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+			const del = typeof args[0] === 'string' && args[0].startsWith('DELETE');
+			if (del) most = Math.max(most, ++deleting);
+			try {
+				return await query(...args);
+			} finally {
+				if (del) deleting--;
+			}
+		};
+		const m = new SharedDedupeMemory(pool, p, { batch: 10, maxBatches: 3 });
+		await m.init();
+		const W = 60_000;
+		const t0 = 1_960_000_000_000;
+		const scopes = ['s1', 's2', 's3', 's4'];
+		for (const s of scopes) await backlog(p, s, 100, t0 - 2 * W);
+		// each DELETE takes 50 ms, so a run (3 statements) outlasts the other deliveries' checks
+		await sql(`CREATE FUNCTION ${p}slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END $$`);
+		await sql(`CREATE TRIGGER ${p}slow BEFORE DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${p}slow()`);
+		// a delivery to each of the four backlogged triggers at once
+		expect(await Promise.all(scopes.map((s) => m.check(s, ['live'], t0, W)))).toEqual([[false], [false], [false], [false]]);
+		await m.pruning;
+		expect(most).toBe(1);
+		// one trigger's run deleted 30 rows (3 batches of 10); the three others are still due
+		expect((await Promise.all(scopes.map((s) => count(s, p)))).sort((a, b) => a - b)).toEqual([71, 101, 101, 101]);
+		// deliveries one after the other: each trigger goes on until its 100 expired rows are gone
+		for (let n = 1; n <= 5; n++) {
+			for (const s of scopes) {
+				await m.check(s, [`k${n}`], t0 + n, W);
+				await m.pruning;
+			}
+		}
+		expect(most).toBe(1);
+		expect(Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE key LIKE 'old%'`))[0].n)).toBe(0);
+		for (const s of scopes) expect(await count(s, p)).toBe(6);
 	});
 });
