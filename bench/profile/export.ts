@@ -3,8 +3,9 @@
  *   node -r ts-node/register/transpile-only bench/profile/export.ts [profiles=50000]
  * Builds a store of N customers (one Identify each; 1% unsubscribed, 0.2% hard-bounced, 100 pairs
  * of customers sharing an address, 50 erased customers whose address came back), then times
- * exportProfiles (all rows) on SQLite and PostgreSQL: wall time and the process's CPU time
- * (PostgreSQL's server CPU not counted), best of 3 runs.
+ * exportProfiles on SQLite and PostgreSQL: all rows, an incremental export with nothing new (since =
+ * now: 0 rows) and one of 10 rows (limit 10); wall time and the process's CPU time (PostgreSQL's
+ * server CPU not counted), best of 3 runs each.
  * PostgreSQL: PZ_PG_* env vars as in bench/profile; tables under a throw-away prefix.
  */
 import crypto from 'node:crypto';
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresProfileStore } from '../../nodes/engines/profile/postgres';
 import { SqliteProfileStore } from '../../nodes/engines/profile/sqlite';
-import type { ProfileStore } from '../../nodes/engines/profile/types';
+import type { ExportOptions, ProfileStore } from '../../nodes/engines/profile/types';
 
 const pg = {
 	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
@@ -45,13 +46,13 @@ async function fill(store: ProfileStore, n: number): Promise<void> {
 	await store.record(Array.from({ length: 50 }, (_, i) => ev('Identify', { userId: `b${i}`, email: `erased${i}@example.com` })));
 }
 
-async function time(store: ProfileStore): Promise<{ wallMs: number; cpuMs: number; rows: number; unsubscribed: number }> {
+async function time(store: ProfileStore, options: ExportOptions = {}): Promise<{ wallMs: number; cpuMs: number; rows: number; unsubscribed: number }> {
 	let best = { wallMs: Infinity, cpuMs: Infinity, rows: 0, unsubscribed: 0 };
 	for (let k = 0; k < 3; k++) {
 		global.gc?.();
 		const c0 = process.cpuUsage();
 		const w0 = performance.now();
-		const rows = await store.exportProfiles();
+		const rows = await store.exportProfiles(options);
 		const wallMs = performance.now() - w0;
 		const c = process.cpuUsage(c0);
 		const cpuMs = (c.user + c.system) / 1000;
@@ -60,12 +61,19 @@ async function time(store: ProfileStore): Promise<{ wallMs: number; cpuMs: numbe
 	return best;
 }
 
+/** Full export, then the incremental ones (since = now: nothing written since, 0 rows; limit 10). */
+async function report(name: string, store: ProfileStore): Promise<void> {
+	console.log(name, 'all', JSON.stringify(await time(store)));
+	console.log(name, 'since=now', JSON.stringify(await time(store, { since: new Date() })));
+	console.log(name, 'limit=10', JSON.stringify(await time(store, { limit: 10 })));
+}
+
 async function main(): Promise<void> {
 	const n = Number(process.argv[2] ?? 50_000);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-bench-export-'));
 	const sqlite = new SqliteProfileStore(path.join(dir, 'p.sqlite'), { retentionDays: 0 });
 	await fill(sqlite, n);
-	console.log('sqlite', JSON.stringify(await time(sqlite)));
+	await report('sqlite', sqlite);
 	await sqlite.close();
 	fs.rmSync(dir, { recursive: true, force: true });
 
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
 	try {
 		await store.init();
 		await fill(store, n);
-		console.log('postgres', JSON.stringify(await time(store)));
+		await report('postgres', store);
 	} finally {
 		await store.close();
 		const client = new Client({ ...pg, ssl: false });

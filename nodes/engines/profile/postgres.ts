@@ -37,17 +37,14 @@ import {
 	addressHash,
 	erasedAddresses,
 	addressFactsOf,
-	SuppressedAddresses,
+	addressHolder,
+	EXPORT_PAGE,
+	pageEmails,
+	withPageAddressSuppression,
 } from './types';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
 const SUPPRESSED_PG = '(unsubscribed OR bounced OR complained)';
-/**
- * A profile with any flag: the columns (its current email's), or a bounce or complaint of another
- * address in its state (`bouncedEmails` / `complainedEmails` not empty, as JSON.stringify writes them).
- */
-const SUPPRESSED_FLAGS_PG = `${SUPPRESSED_PG} OR strpos(p.data, '"bouncedEmails":["') > 0 OR strpos(p.data, '"complainedEmails":["') > 0`;
-
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const MAX_ATTEMPTS = 8;
@@ -388,30 +385,15 @@ export class PostgresProfileStore implements ProfileStore {
 			[options.since?.getTime() ?? 0, options.limit ?? null],
 		);
 		const now = options.now ?? new Date();
-		const suppressed = await this.suppressedAddresses();
-		return rows.map((r) => suppressed.apply(toProfile(JSON.parse(r.data as string) as ProfileState, now)));
-	}
-
-	/**
-	 * Export's SuppressedAddresses, in one query: each profile holding a flag, under its current
-	 * email (the partial suppressed-email index) and under each of its `e:` identities (also a profile
-	 * whose only flag is the bounce or complaint of an address it no longer has: not in the index,
-	 * found in its state's text), and the erased-address table (hash set, data null).
-	 */
-	private async suppressedAddresses(): Promise<SuppressedAddresses> {
-		const { rows } = await this.pool.query<{ email: string | null; data: string | null; hash: string | null; unsubscribed: boolean; bounced: boolean; complained: boolean }>(
-			`SELECT p.email, p.data, NULL AS hash, FALSE AS unsubscribed, FALSE AS bounced, FALSE AS complained FROM ${this.t.profiles} p
-			 WHERE p.email IS NOT NULL AND ${SUPPRESSED_PG}
-			 UNION ALL
-			 SELECT substr(i.key, 3), p.data, NULL, FALSE, FALSE, FALSE FROM ${this.t.profiles} p JOIN ${this.t.identities} i ON i.profile_id = p.profile_id
-			 WHERE (${SUPPRESSED_FLAGS_PG}) AND left(i.key, 2) = 'e:'
-			 UNION ALL
-			 SELECT NULL, NULL, hash, unsubscribed, bounced, complained FROM ${this.t.erased}`,
-		);
-		return new SuppressedAddresses(
-			rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])),
-			rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>,
-		);
+		const out: CustomerProfile[] = [];
+		// The address facts of each page's emails (Get Profile's query), with the page's own states.
+		for (let i = 0; i < rows.length; i += EXPORT_PAGE) {
+			const states = rows.slice(i, i + EXPORT_PAGE).map((r) => JSON.parse(r.data as string) as ProfileState);
+			const profiles = states.map((state) => toProfile(state, now));
+			const facts = await this.addressFacts(pageEmails(profiles), new Map(states.map((state) => [state.profileId, state])));
+			for (const profile of withPageAddressSuppression(profiles, facts)) out.push(profile);
+		}
+		return out;
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {
@@ -478,27 +460,43 @@ export class PostgresProfileStore implements ProfileStore {
 		return (await this.addressFacts(emails)).found;
 	}
 
-	private async addressFacts(emails: string[]): Promise<AddressFacts> {
+	/**
+	 * `known`: states the caller already read (Export: the page's profiles), not sent again for the
+	 * holders among them (each exported profile holds its own address as an identity).
+	 */
+	private async addressFacts(emails: string[], known: Map<string, ProfileState> = new Map()): Promise<AddressFacts> {
 		await this.init();
 		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
 		if (!wanted.length) return addressFactsOf(wanted, [], []);
+		const hashes = wanted.map(addressHash);
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
-		// And the address of an erased customer, kept hashed with its flags (ErasedAddress): hash set, data null.
-		const { rows } = await this.pool.query<{ email: string | null; data: string | null; hash: string | null; unsubscribed: boolean; bounced: boolean; complained: boolean }>(
-			`SELECT substr(i.key, 3) AS email, p.data, NULL AS hash, FALSE AS unsubscribed, FALSE AS bounced, FALSE AS complained FROM ${this.t.identities} i
+		// And the address of an erased customer, kept hashed with its flags (ErasedAddress): hash set, profile_id null.
+		const { rows } = await this.pool.query<{
+			email: string | null;
+			profile_id: string | null;
+			data: string | null;
+			hash: string | null;
+			unsubscribed: boolean;
+			bounced: boolean;
+			complained: boolean;
+		}>(
+			`SELECT substr(i.key, 3) AS email, p.profile_id, CASE WHEN p.profile_id = ANY($4::text[]) THEN NULL ELSE p.data END AS data,
+			   NULL AS hash, FALSE AS unsubscribed, FALSE AS bounced, FALSE AS complained FROM ${this.t.identities} i
 			 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id WHERE i.key = ANY($1::text[])
 			 UNION ALL
-			 SELECT p.email, p.data, NULL, FALSE, FALSE, FALSE FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}
+			 SELECT p.email, p.profile_id, CASE WHEN p.profile_id = ANY($4::text[]) THEN NULL ELSE p.data END, NULL, FALSE, FALSE, FALSE
+			 FROM ${this.t.profiles} p WHERE p.email = ANY($2::text[]) AND ${SUPPRESSED_PG}
 			 UNION ALL
-			 SELECT NULL, NULL, hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash = ANY($3::text[])`,
-			[wanted.map((e) => `e:${e}`), wanted, wanted.map(addressHash)],
+			 SELECT NULL, NULL, NULL, hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash = ANY($3::text[])`,
+			[wanted.map((e) => `e:${e}`), wanted, hashes, [...known.keys()]],
 		);
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
 		return addressFactsOf(
 			wanted,
-			rows.flatMap((r) => (r.data === null ? [] : [suppressionRow(r.email!, r.data)])),
+			rows.flatMap((r) => (r.profile_id === null ? [] : [r.data === null ? addressHolder(r.email!, known.get(r.profile_id)!) : suppressionRow(r.email!, r.data)])),
 			rows.filter((r) => r.hash !== null) as Array<{ hash: string; unsubscribed: boolean; bounced: boolean; complained: boolean }>,
+			hashes,
 		);
 	}
 

@@ -39,19 +39,16 @@ import {
 	addressHash,
 	addressFactsOf,
 	erasedAddresses,
-	SuppressedAddresses,
+	addressHolder,
+	EXPORT_PAGE,
+	pageEmails,
+	withPageAddressSuppression,
 } from './types';
 import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
 const SUPPRESSED_SQLITE = '(unsubscribed = 1 OR bounced = 1 OR complained = 1)';
-/**
- * A profile with any flag: the columns (its current email's), or a bounce or complaint of another
- * address in its state (`bouncedEmails` / `complainedEmails` not empty, as JSON.stringify writes them).
- */
-const SUPPRESSED_FLAGS_SQLITE = `${SUPPRESSED_SQLITE} OR instr(p.data, '"bouncedEmails":["') > 0 OR instr(p.data, '"complainedEmails":["') > 0`;
-
 export const SCHEMA_VERSION = 1;
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** WAL size (pages) past which the checkpoint worker passes until it catches up (and the WAL starts over). */
@@ -368,33 +365,15 @@ export class SqliteProfileStore implements ProfileStore {
 			.prepare(`SELECT data FROM ${this.t.profiles} WHERE updated_at >= ? ORDER BY profile_id LIMIT ?`)
 			.all(options.since?.getTime() ?? 0, options.limit ?? -1) as Array<{ data: string }>;
 		const now = options.now ?? new Date();
-		const suppressed = this.suppressedAddresses();
-		return rows.map((r) => suppressed.apply(toProfile(JSON.parse(r.data) as ProfileState, now)));
-	}
-
-	/**
-	 * Export's SuppressedAddresses: each profile holding a flag, under its current email (the
-	 * partial suppressed-email index) and under each of its `e:` identities (also a profile whose
-	 * only flag is the bounce or complaint of an address it no longer has: not in the index, found
-	 * in its state's text), and the erased-address table. CROSS JOIN: the flagged profiles first,
-	 * then their identities by the profile index (SQLite otherwise scans every identity).
-	 */
-	private suppressedAddresses(): SuppressedAddresses {
-		const rows = this.db
-			.prepare(
-				`SELECT p.email, p.data FROM ${this.t.profiles} p WHERE p.email IS NOT NULL AND ${SUPPRESSED_SQLITE}
-				 UNION ALL
-				 SELECT substr(i.key, 3), p.data FROM ${this.t.profiles} p CROSS JOIN ${this.t.identities} i ON i.profile_id = p.profile_id
-				 WHERE (${SUPPRESSED_FLAGS_SQLITE}) AND substr(i.key, 1, 2) = 'e:'`,
-			)
-			.all() as Array<{ email: string; data: string }>;
-		const erased = this.db.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased}`).all() as Array<{
-			hash: string;
-			unsubscribed: number;
-			bounced: number;
-			complained: number;
-		}>;
-		return new SuppressedAddresses(rows.map((r) => suppressionRow(r.email, r.data)), erased);
+		const out: CustomerProfile[] = [];
+		// The address facts of each page's emails (Get Profile's query), with the page's own states.
+		for (let i = 0; i < rows.length; i += EXPORT_PAGE) {
+			const states = rows.slice(i, i + EXPORT_PAGE).map((r) => JSON.parse(r.data) as ProfileState);
+			const profiles = states.map((state) => toProfile(state, now));
+			const facts = this.addressFacts(pageEmails(profiles), new Map(states.map((state) => [state.profileId, state])));
+			for (const profile of withPageAddressSuppression(profiles, facts)) out.push(profile);
+		}
+		return out;
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {
@@ -485,26 +464,33 @@ export class SqliteProfileStore implements ProfileStore {
 		return this.addressFacts(emails).found;
 	}
 
-	private addressFacts(emails: string[]): AddressFacts {
+	/**
+	 * `known`: states the caller already read (Export: the page's profiles), not read and parsed
+	 * again for the holders among them (each exported profile holds its own address as an identity).
+	 */
+	private addressFacts(emails: string[], known: Map<string, ProfileState> = new Map()): AddressFacts {
 		const wanted = [...new Set(emails.map(emailKey).filter(Boolean))];
 		// The profile the address is an identity of, and every profile whose email it is (an address
 		// shared by two customer ids: the second one's unsubscribe lives on its own profile).
 		const rows = this.db
 			.prepare(
-				`SELECT substr(i.key, 3) AS email, p.data FROM ${this.t.identities} i
+				`SELECT substr(i.key, 3) AS email, p.profile_id,
+				   CASE WHEN p.profile_id IN (SELECT value FROM json_each(?2)) THEN NULL ELSE p.data END AS data FROM ${this.t.identities} i
 				 JOIN ${this.t.profiles} p ON p.profile_id = i.profile_id
 				 WHERE i.key IN (SELECT 'e:' || value FROM json_each(?1))
 				 UNION ALL
-				 SELECT p.email, p.data FROM ${this.t.profiles} p
+				 SELECT p.email, p.profile_id, CASE WHEN p.profile_id IN (SELECT value FROM json_each(?2)) THEN NULL ELSE p.data END FROM ${this.t.profiles} p
 				 WHERE p.email IN (SELECT value FROM json_each(?1)) AND ${SUPPRESSED_SQLITE}`,
 			)
-			.all(JSON.stringify(wanted)) as Array<{ email: string; data: string }>;
+			.all(JSON.stringify(wanted), JSON.stringify([...known.keys()])) as Array<{ email: string; profile_id: string; data: string | null }>;
 		// And the address of an erased customer, kept hashed with its flags (ErasedAddress).
+		const hashes = wanted.map(addressHash);
 		const erased = this.db
 			.prepare(`SELECT hash, unsubscribed, bounced, complained FROM ${this.t.erased} WHERE hash IN (SELECT value FROM json_each(?))`)
-			.all(JSON.stringify(wanted.map(addressHash))) as Array<{ hash: string; unsubscribed: number; bounced: number; complained: number }>;
+			.all(JSON.stringify(hashes)) as Array<{ hash: string; unsubscribed: number; bounced: number; complained: number }>;
 		// The flags each profile holds for that address (a bounce of another address it had does not count).
-		return addressFactsOf(wanted, rows.map((r) => suppressionRow(r.email, r.data)), erased);
+		const holders = rows.map((r) => (r.data === null ? addressHolder(r.email, known.get(r.profile_id)!) : suppressionRow(r.email, r.data)));
+		return addressFactsOf(wanted, holders, erased, hashes);
 	}
 
 	async pruneEvents(now = new Date()): Promise<number> {

@@ -86,7 +86,11 @@ export interface AddressHolder extends SuppressionRow {
  * address the customer had).
  */
 export function suppressionRow(email: string, data: string): AddressHolder {
-	const state = JSON.parse(data) as ProfileState;
+	return addressHolder(email, JSON.parse(data) as ProfileState);
+}
+
+/** suppressionRow of a state already parsed (Export: a profile of the page being exported). */
+export function addressHolder(email: string, state: ProfileState): AddressHolder {
 	return { email, ...addressFlags(state, email), state };
 }
 
@@ -242,12 +246,18 @@ export function erasedAddresses(state: ProfileState, identityKeys: string[]): Er
 /**
  * The AddressFacts both stores answer with, for the `wanted` addresses: a map with each of them not
  * known and nothing set, the flags of the profiles found for them (`holders`, suppressionRow) and of
- * the rows of the erased-address table found for them (each under its address) ORed in.
+ * the rows of the erased-address table found for them (each under its address) ORed in. `hashes`:
+ * addressHash of each wanted address, when the store already computed them for its query.
  */
-export function addressFactsOf(wanted: string[], holders: AddressHolder[], erasedRows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>): AddressFacts {
+export function addressFactsOf(
+	wanted: string[],
+	holders: AddressHolder[],
+	erasedRows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>,
+	hashes?: string[],
+): AddressFacts {
 	const found = new Map<string, Suppression>();
 	for (const e of wanted) found.set(e, { suppressed: false, unsubscribed: false, bounced: false, complained: false, known: false });
-	const byHash = new Map(wanted.map((e) => [addressHash(e), e]));
+	const byHash = new Map(erasedRows.length ? wanted.map((e, i) => [hashes?.[i] ?? addressHash(e), e]) : []);
 	const erased = erasedRows.flatMap((r) => {
 		const email = byHash.get(r.hash);
 		return email === undefined ? [] : [{ email, unsubscribed: !!r.unsubscribed, bounced: !!r.bounced, complained: !!r.complained }];
@@ -258,44 +268,48 @@ export function addressFactsOf(wanted: string[], holders: AddressHolder[], erase
 }
 
 /**
- * Export Profiles: every address some profile holds a suppression flag for, and the erased-address
- * rows, read once per export (the stores' `suppressedAddresses`), then applied to each exported
- * profile in memory as Get Profile applies its AddressFacts (withAddressSuppression of the
- * profile's email): the export's `unsubscribed` / `bounced` / `complained`, `subscriptions` and
- * `addressSuppression` are Get Profile's. Reading the facts per exported profile instead would
- * read and parse every profile a second time (each is the holder of its own address); the
- * suppressed addresses are few next to the profiles, and a profile whose address is in neither
- * set is exported as it is, without hashing its address unless erased rows exist.
+ * Export Profiles, one page of exported profiles at a time: each profile as Get Profile answers it
+ * when looked up by its own identity (withAddressSuppression of the AddressFacts of its email), from
+ * the AddressFacts the store read for the emails of the whole page (its `addressFacts`, one indexed
+ * query: the profiles holding each address as an identity or as their flagged email, and the
+ * erased-address rows of those addresses). Each profile gets the part of them about its own address
+ * (its `found` entry, the holders and erased rows under that address), which is what addressFacts
+ * of that one address answers, so the export's `unsubscribed` / `bounced` / `complained`,
+ * `subscriptions` and `addressSuppression` are Get Profile's. The cost follows the exported rows,
+ * not the size of the store.
  */
-export class SuppressedAddresses {
-	private readonly holders = new Map<string, AddressHolder[]>();
-	private readonly erasedRows = new Map<string, { hash: string } & Omit<SuppressionRow, 'email'>>();
-
-	/**
-	 * `holders`: each profile holding a flag, once under each address it holds (its current email,
-	 * its `e:` identities; suppressionRow gives the flags it holds for that address). `erasedRows`:
-	 * the whole erased-address table.
-	 */
-	constructor(holders: AddressHolder[], erasedRows: Array<{ hash: string } & Omit<SuppressionRow, 'email'>>) {
-		for (const h of holders) {
-			if (!(h.unsubscribed || h.bounced || h.complained)) continue;
-			const list = this.holders.get(h.email);
-			if (list) list.push(h);
-			else this.holders.set(h.email, [h]);
-		}
-		for (const r of erasedRows) this.erasedRows.set(r.hash, r);
-	}
-
-	/** The profile as Get Profile would answer it (looked up by its own identity). */
-	apply(profile: CustomerProfile): CustomerProfile {
-		const email = profile.email;
-		if (!email) return profile;
-		const holders = this.holders.get(email) ?? [];
-		const erased = this.erasedRows.size ? this.erasedRows.get(addressHash(email)) : undefined;
-		if (!holders.length && !erased) return profile;
-		return withAddressSuppression(profile, addressFactsOf([email], holders, erased ? [erased] : []));
-	}
+export function withPageAddressSuppression(profiles: CustomerProfile[], facts: AddressFacts): CustomerProfile[] {
+	const holders = byEmail(facts.holders);
+	const erased = byEmail(facts.erased);
+	return profiles.map((profile) => {
+		const key = profile.email ? emailKey(profile.email) : '';
+		const found = key ? facts.found.get(key) : undefined;
+		if (!found) return profile;
+		return withAddressSuppression(profile, { found: new Map([[key, found]]), holders: holders.get(key) ?? [], erased: erased.get(key) ?? [] });
+	});
 }
+
+/** The emails of a page of profiles, as addressFacts wants them (Get Profile's suppressionAddresses of each, by its own identity). */
+export function pageEmails(profiles: CustomerProfile[]): string[] {
+	return profiles.flatMap((p) => (p.email ? [p.email] : []));
+}
+
+function byEmail<T extends { email: string }>(rows: T[]): Map<string, T[]> {
+	const out = new Map<string, T[]>();
+	for (const r of rows) {
+		const list = out.get(r.email);
+		if (list) list.push(r);
+		else out.set(r.email, [r]);
+	}
+	return out;
+}
+
+/**
+ * How many exported profiles share one address-facts query. Small enough that PostgreSQL keeps
+ * probing the identities' index for the page's keys (with 1000 keys it chose a scan of every
+ * identity per page on a 50k-profile store), large enough to keep the round trips few.
+ */
+export const EXPORT_PAGE = 250;
 
 export interface Transaction {
 	profileId: string;
