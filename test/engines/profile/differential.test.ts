@@ -85,7 +85,8 @@ async function snapshot(store: ProfileStore) {
 		lookups.push(await store.hasEventSince({ anonymousId }, 'Order Completed', new Date(T0 + 10 * MIN)));
 	}
 	return {
-		profiles: profiles.map((p) => ({ ...p, profileId: label.get(p.profileId) })).sort((a, b) => (a.profileId! < b.profileId! ? -1 : 1)),
+		// Export gives the address's flags too (addressSuppression, subscriptions name other profiles), so it is named as a lookup is.
+		profiles: profiles.map((p) => named(p, name) as CustomerProfile).sort((a, b) => (a.profileId! < b.profileId! ? -1 : 1)),
 		transactions,
 		lookups: lookups.map((l) => (l && typeof l === 'object' && 'profileId' in l ? named(l as CustomerProfile, name) : l)),
 		suppression: [...(await store.isSuppressed(['a@example.com', 'b@example.com', 'c@example.com', 'z@example.com'])).entries()],
