@@ -16,14 +16,8 @@ import { Client } from 'pg';
 import { PostgresProfileStore } from '../../nodes/engines/profile/postgres';
 import { SqliteProfileStore } from '../../nodes/engines/profile/sqlite';
 import type { ExportOptions, ProfileStore } from '../../nodes/engines/profile/types';
+import { pg } from './index';
 
-const pg = {
-	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
-	port: Number(process.env.PZ_PG_PORT ?? 5432),
-	database: process.env.PZ_PG_DATABASE ?? 'personalization',
-	user: process.env.PZ_PG_USER ?? 'personalization',
-	password: process.env.PZ_PG_PASSWORD ?? 'personalization',
-};
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 let seq = 0;
 const ev = (event: string, who: Record<string, string>, properties: Record<string, unknown> = {}) => {

@@ -21,7 +21,8 @@ import type { ProfileStore } from '../../nodes/engines/profile/types';
 import type { CanonicalEvent } from '../../nodes/engines/types/CanonicalEvent';
 import type { Figure } from '../types';
 
-const pg = {
+/** The local PostgreSQL the profile benches use (the role and database .ci/run creates). */
+export const pg = {
 	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
 	port: Number(process.env.PZ_PG_PORT ?? 5432),
 	database: process.env.PZ_PG_DATABASE ?? 'personalization',
