@@ -199,7 +199,7 @@ export class SharedDedupeMemory {
 	}
 }
 
-/** The process's prune run going on, if any: one at a time, whatever the memory (F3: the shared pool). */
+/** The process's prune run going on, if any: one at a time, whatever the memory (they share pools with Customer Profile). */
 let pruneRun: Promise<void> | undefined;
 
 /** One memory per pool and table prefix in a process (its table is created once). */
