@@ -346,7 +346,7 @@ export class PersonalizationTrigger implements INodeType {
 					if (UNSIGNED_DELIVERY_ID.has(source)) {
 						deliveryKeys.push(deliveryContentKey(source, events.map((e) => e.context.topic ?? e.event).join('\n'), rawBody));
 					}
-					const shopifyEvent = source === 'shopify' ? shopifyEventKey(req.headers as Record<string, unknown>, rawBody) : undefined;
+					const shopifyEvent = source === 'shopify' ? shopifyEventKey(req.headers as Record<string, unknown>, outcome.payload) : undefined;
 					if (shopifyEvent !== undefined) deliveryKeys.push(sourceEventKey(source, shopifyEvent));
 					const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 					const windowMs = boundedOption(options.dedupeWindowMinutes, 1440, 1, 525_600) * 60_000;

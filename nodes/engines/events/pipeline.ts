@@ -38,7 +38,7 @@ export type DeliveryOutcome =
 	| { kind: 'rejected'; status: 400 | 401 | 403; message: string; verify?: VerifyResult }
 	| { kind: 'handshake'; message: string }
 	| { kind: 'snsSubscription'; sns: SnsMessage }
-	| { kind: 'events'; events: CanonicalEvent[] };
+	| { kind: 'events'; events: CanonicalEvent[]; /** The parsed body (the trigger's Shopify event key reads it). */ payload: unknown };
 
 const WOO_PING = /^webhook_id=\d+$/;
 
@@ -114,5 +114,5 @@ export async function processDelivery(input: DeliveryInput): Promise<DeliveryOut
 		mapping: input.mapping,
 	});
 	if (!result.ok) return reject(400, result.error.field ? `${result.error.message} (field: ${result.error.field})` : result.error.message);
-	return { kind: 'events', events: result.events };
+	return { kind: 'events', events: result.events, payload };
 }

@@ -14,7 +14,7 @@
 import type { CanonicalContext, CanonicalEvent, CanonicalEventType, CanonicalProduct } from '../../types/CanonicalEvent';
 import type { EventSource, NormalizeInput } from '../types';
 import { EventMappingError } from '../types';
-import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, parseJsonLossless, product, roundMoney, toIsoUtc, unknownTopic } from '../util';
+import { contentId, currencyCode, header, isObject, isoOf, lineProduct, money, normalizeEmail, obj, optionalIsoUtc, optionalString, own, product, roundMoney, toIsoUtc, unknownTopic } from '../util';
 
 const TOPICS: Record<string, { event: string; type?: CanonicalEventType; kind: 'checkout' | 'cart' | 'order' | 'refund' | 'customer' }> = {
 	'checkouts/create': { event: 'Checkout Started', kind: 'checkout' },
@@ -320,18 +320,13 @@ function customerTraits(body: Record<string, unknown>, email: string | null): Re
  * orders/paid) and, as the id is shared by "all" its deliveries, one topic about several resources
  * (an action over many customers), each a real event. Hence topic + event id + resource (its
  * `admin_graphql_api_id`, else `id`); a body without an id (e.g. `customers/redact`) gives no key.
+ * `payload`: the body as the pipeline parsed it (DeliveryOutcome `events`), not parsed again.
  */
-export function shopifyEventKey(headers: Record<string, unknown> | undefined, rawBody: Buffer): string | undefined {
+export function shopifyEventKey(headers: Record<string, unknown> | undefined, payload: unknown): string | undefined {
 	const eventId = header(headers, 'x-shopify-event-id');
 	const topic = header(headers, 'x-shopify-topic');
 	if (!eventId || !topic) return undefined;
-	let body: unknown;
-	try {
-		body = parseJsonLossless(rawBody.toString('utf8'));
-	} catch {
-		return undefined;
-	}
-	const resource = isObject(body) ? shopifyId(body) : undefined;
+	const resource = isObject(payload) ? shopifyId(payload) : undefined;
 	return resource === undefined ? undefined : `${topic}\u0000${eventId}\u0000${resource}`;
 }
 
