@@ -29,6 +29,7 @@
  * carried it, due again: the next delivery retries it; the delivery itself is never failed or delayed.
  */
 import type { Pool } from 'pg';
+import { inTransaction } from '../profile/postgres';
 import { validPrefix } from '../profile/types';
 
 /** At most how often a process deletes a scope's expired rows (more often, every quarter window, when the window is shorter). */
@@ -81,22 +82,14 @@ export class SharedDedupeMemory {
 		return this.ready;
 	}
 
-	private async create(): Promise<void> {
-		const client = await this.pool.connect();
-		try {
-			await client.query('BEGIN');
+	private create(): Promise<void> {
+		return inTransaction(this.pool, async (client) => {
 			await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-migrate:${this.table}`]);
 			await client.query(
 				`CREATE TABLE IF NOT EXISTS ${this.table} (scope TEXT NOT NULL, key TEXT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (scope, key))`,
 			);
 			await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_scope_seen ON ${this.table} (scope, seen_at)`);
-			await client.query('COMMIT');
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw error;
-		} finally {
-			client.release();
-		}
+		});
 	}
 
 	/**

@@ -79,6 +79,22 @@ const RECORD_BEGIN = 'BEGIN; SET LOCAL enable_seqscan = off';
 /** Separator of the JSON texts sent as one parameter (JSON.stringify escapes every control character). */
 const SEP = '\u0001';
 
+/** Runs `fn` in a transaction on one client of `pool`: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+	const client = await pool.connect();
+	try {
+		await client.query(begin);
+		const out = await fn(client);
+		await client.query('COMMIT');
+		return out;
+	} catch (error) {
+		await client.query('ROLLBACK').catch(() => undefined);
+		throw error;
+	} finally {
+		client.release();
+	}
+}
+
 export function poolConfig(c: PostgresConnection): PoolConfig {
 	return {
 		host: c.host,
@@ -177,19 +193,8 @@ export class PostgresProfileStore implements ProfileStore {
 	}
 
 	/** One transaction; `begin` may add settings for it, sent in the same round trip as BEGIN. */
-	private async tx<T>(fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-		const client = await this.pool.connect();
-		try {
-			await client.query(begin);
-			const out = await fn(client);
-			await client.query('COMMIT');
-			return out;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw error;
-		} finally {
-			client.release();
-		}
+	private tx<T>(fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+		return inTransaction(this.pool, fn, begin);
 	}
 
 	/**
