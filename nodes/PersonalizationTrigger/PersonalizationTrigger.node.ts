@@ -28,6 +28,7 @@ import {
 	secretsFromCredential,
 	testWebhookCredential,
 } from '../shared/events';
+import { errorMessage } from '../shared/errors';
 import { POSTGRES_CREDENTIAL_TEST, postgresConnection, testPostgresCredential } from '../shared/postgres';
 
 /**
@@ -431,9 +432,8 @@ async function sharedDuplicates<E extends { messageId: string; properties?: Reco
 	try {
 		credential = await ctx.getCredentials<ICredentialDataDecryptedObject>('personalizationPostgresApi');
 	} catch (error) {
-		const raw = (error as { message?: unknown } | null)?.message;
 		ctx.logger.error(
-			`${where}: n8n could not read the Personalization PostgreSQL API credential selected for Duplicate Memory = PostgreSQL: ${typeof raw === 'string' ? raw : String(error)}. Answered 503 without running the workflow; the sender will retry.`,
+			`${where}: n8n could not read the Personalization PostgreSQL API credential selected for Duplicate Memory = PostgreSQL: ${errorMessage(error)}. Answered 503 without running the workflow; the sender will retry.`,
 		);
 		return 'unavailable';
 	}
@@ -444,8 +444,7 @@ async function sharedDuplicates<E extends { messageId: string; properties?: Reco
 		const seen = await memory.check(scope, keys, now, windowMs);
 		return freshEvents(events, perEvent, seen, deliveryKeys.length);
 	} catch (error) {
-		const raw = (error as { message?: unknown } | null)?.message;
-		let message = typeof raw === 'string' ? raw : String(error);
+		let message = errorMessage(error);
 		if (connection.password) message = message.split(connection.password).join('***');
 		ctx.logger.error(`${where}: the PostgreSQL duplicate memory failed: ${message}. Answered 503 without running the workflow; the sender will retry.`);
 		return 'unavailable';

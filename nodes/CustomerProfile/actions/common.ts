@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { openStore, parameterTimeMs, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
+import { errorMessage } from '../../shared/errors';
 import { isCustomerlessPlaceholder } from '../../shared/placeholder';
 import { postgresConnection } from '../../shared/postgres';
 
@@ -137,9 +138,7 @@ export function itemsLabel(part: Array<{ i: number }>): string {
 
 /** The message of an error of item i, naming the item (`Item i: …`) when it does not yet. */
 export function itemMessage(error: unknown, i: number): string {
-	// not `instanceof Error`: errors made by Node itself (a refused socket) may come from another realm
-	const raw = (error as { message?: unknown } | null)?.message;
-	const message = typeof raw === 'string' ? raw : String(error);
+	const message = errorMessage(error);
 	return message.startsWith(`Item ${i}:`) || message.startsWith(`Item ${i} `) ? message : `Item ${i}: ${message}`;
 }
 
