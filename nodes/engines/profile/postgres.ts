@@ -38,9 +38,7 @@ import {
 	erasedAddresses,
 	addressFactsOf,
 	addressHolder,
-	EXPORT_PAGE,
-	pageEmails,
-	withPageAddressSuppression,
+	exportWithAddressFacts,
 } from './types';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
@@ -390,15 +388,12 @@ export class PostgresProfileStore implements ProfileStore {
 			[options.since?.getTime() ?? 0, options.limit ?? null],
 		);
 		const now = options.now ?? new Date();
-		const out: CustomerProfile[] = [];
 		// The address facts of each page's emails (Get Profile's query), with the page's own states.
-		for (let i = 0; i < rows.length; i += EXPORT_PAGE) {
-			const states = rows.slice(i, i + EXPORT_PAGE).map((r) => JSON.parse(r.data as string) as ProfileState);
-			const profiles = states.map((state) => toProfile(state, now));
-			const facts = await this.addressFacts(pageEmails(profiles), new Map(states.map((state) => [state.profileId, state])));
-			for (const profile of withPageAddressSuppression(profiles, facts)) out.push(profile);
-		}
-		return out;
+		return exportWithAddressFacts(
+			rows.map((r) => r.data as string),
+			now,
+			(emails, known) => this.addressFacts(emails, known),
+		);
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {

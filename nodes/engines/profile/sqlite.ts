@@ -40,9 +40,7 @@ import {
 	addressFactsOf,
 	erasedAddresses,
 	addressHolder,
-	EXPORT_PAGE,
-	pageEmails,
-	withPageAddressSuppression,
+	exportWithAddressFacts,
 } from './types';
 import { emailKey } from './email';
 import { transactionFromBody } from './transactions';
@@ -365,15 +363,12 @@ export class SqliteProfileStore implements ProfileStore {
 			.prepare(`SELECT data FROM ${this.t.profiles} WHERE updated_at >= ? ORDER BY profile_id LIMIT ?`)
 			.all(options.since?.getTime() ?? 0, options.limit ?? -1) as Array<{ data: string }>;
 		const now = options.now ?? new Date();
-		const out: CustomerProfile[] = [];
 		// The address facts of each page's emails (Get Profile's query), with the page's own states.
-		for (let i = 0; i < rows.length; i += EXPORT_PAGE) {
-			const states = rows.slice(i, i + EXPORT_PAGE).map((r) => JSON.parse(r.data) as ProfileState);
-			const profiles = states.map((state) => toProfile(state, now));
-			const facts = this.addressFacts(pageEmails(profiles), new Map(states.map((state) => [state.profileId, state])));
-			for (const profile of withPageAddressSuppression(profiles, facts)) out.push(profile);
-		}
-		return out;
+		return exportWithAddressFacts(
+			rows.map((r) => r.data),
+			now,
+			(emails, known) => this.addressFacts(emails, known),
+		);
 	}
 
 	async exportTransactions(options: ExportOptions = {}): Promise<Transaction[]> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressSuppression, CustomerProfile, ProfileSubscription } from '../types/CustomerProfile';
 import { emailKey } from './email';
-import { addressFlags, subscriptionKey, subscriptionList, type FoldOptions, type ProfileState } from './fold';
+import { addressFlags, subscriptionKey, subscriptionList, toProfile, type FoldOptions, type ProfileState } from './fold';
 
 /** How to find a customer: the first of userId, email, anonymousId that is set and known wins. */
 export interface IdentityLookup {
@@ -310,6 +310,26 @@ function byEmail<T extends { email: string }>(rows: T[]): Map<string, T[]> {
  * identity per page on a 50k-profile store), large enough to keep the round trips few.
  */
 export const EXPORT_PAGE = 250;
+
+/**
+ * Export Profiles of both stores over the stored states (JSON text, in export order): each page of
+ * EXPORT_PAGE profiles with the AddressFacts of its emails, from the store's `addressFacts` given
+ * the page's own states (withPageAddressSuppression).
+ */
+export async function exportWithAddressFacts(
+	data: string[],
+	now: Date,
+	addressFacts: (emails: string[], known: Map<string, ProfileState>) => AddressFacts | Promise<AddressFacts>,
+): Promise<CustomerProfile[]> {
+	const out: CustomerProfile[] = [];
+	for (let i = 0; i < data.length; i += EXPORT_PAGE) {
+		const states = data.slice(i, i + EXPORT_PAGE).map((text) => JSON.parse(text) as ProfileState);
+		const profiles = states.map((state) => toProfile(state, now));
+		const facts = await addressFacts(pageEmails(profiles), new Map(states.map((state) => [state.profileId, state])));
+		for (const profile of withPageAddressSuppression(profiles, facts)) out.push(profile);
+	}
+	return out;
+}
 
 export interface Transaction {
 	profileId: string;
