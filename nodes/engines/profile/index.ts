@@ -19,6 +19,7 @@ export { flattenProfile, scopeLabel, toCsv, PROFILE_CSV_COLUMNS, TRANSACTION_CSV
 export { emailKey } from './email';
 export { isEventRejection } from './errors';
 export { parameterTimeMs, profileTimeMs } from './time';
+export { MAX_CAP_WINDOW_HOURS, type SendDecision, type SendReservation } from './frequency';
 
 export const DEFAULT_SQLITE_FILE = 'personalization-profiles.sqlite';
 

@@ -39,7 +39,9 @@ import {
 	addressFactsOf,
 	addressHolder,
 	exportWithAddressFacts,
+	erasedSendHashes,
 } from './types';
+import { decideSend, prepareReservation, publicDecision, SEND_PRUNE_BATCH, MAX_CAP_WINDOW_MS, type SendDecision, type SendReservation } from './frequency';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
 const SUPPRESSED_PG = '(unsubscribed OR bounced OR complained)';
@@ -112,16 +114,18 @@ export class PostgresProfileStore implements ProfileStore {
 	readonly pool: Pool;
 	/** Whether the pool is this store's own (made from connection settings), ended by close(). */
 	private readonly ownPool: boolean;
-	private readonly t: { profiles: string; identities: string; events: string; meta: string; erased: string };
+	private readonly t: { profiles: string; identities: string; events: string; meta: string; erased: string; sends: string };
 	private ready: Promise<void> | undefined;
 	private lastPrune = 0;
+	/** When the frequency-cap slots were last cleaned up; 0 = at the next check (the last pass found more). */
+	private lastSendPrune = 0;
 
 	constructor(
 		connection: PostgresConnection | Pool,
 		private readonly options: StoreOptions = {},
 	) {
 		const p = validPrefix(options.tablePrefix);
-		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta`, erased: `${p}erased` };
+		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta`, erased: `${p}erased`, sends: `${p}sends` };
 		this.ownPool = !(connection instanceof Pool);
 		this.pool = connection instanceof Pool ? connection : new Pool(poolConfig(connection));
 		// An idle client losing its connection must not crash the n8n process.
@@ -138,7 +142,7 @@ export class PostgresProfileStore implements ProfileStore {
 	}
 
 	private async migrate(): Promise<void> {
-		const { profiles, identities, events, meta, erased } = this.t;
+		const { profiles, identities, events, meta, erased, sends } = this.t;
 		await this.tx(async (c) => {
 			await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-migrate:${meta}`]);
 			await c.query(`CREATE TABLE IF NOT EXISTS ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
@@ -187,6 +191,13 @@ export class PostgresProfileStore implements ProfileStore {
 			await c.query(
 				`CREATE TABLE IF NOT EXISTS ${erased} (hash TEXT PRIMARY KEY, unsubscribed BOOLEAN NOT NULL, bounced BOOLEAN NOT NULL, complained BOOLEAN NOT NULL, erased_at BIGINT NOT NULL)`,
 			);
+			// Frequency-cap slots (frequency.ts; added after version 1): the address's hash, never the
+			// address; the key's hash ('' without a key). By address for the check, by time for the clean-up.
+			await c.query(`
+				CREATE TABLE IF NOT EXISTS ${sends} (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, hash TEXT NOT NULL, category TEXT NOT NULL, ts BIGINT NOT NULL, key_hash TEXT NOT NULL);
+				CREATE INDEX IF NOT EXISTS ${sends}_hash ON ${sends} (hash, category, ts);
+				CREATE INDEX IF NOT EXISTS ${sends}_ts ON ${sends} (ts);
+			`);
 		});
 	}
 
@@ -422,7 +433,11 @@ export class PostgresProfileStore implements ProfileStore {
 			let id: string | undefined;
 			for (let attempt = 1; ; attempt++) {
 				id = await this.findProfileId(c, lookup);
-				if (!id) return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+				if (!id) {
+					// No profile: the frequency-cap slots of the address asked for still go.
+					const sendsDeleted = await this.deleteSends(c, erasedSendHashes(undefined, [], lookup));
+					return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted };
+				}
 				// Lock the profile row. Once it is held, no batch can move its identities or events to
 				// another profile (a merge locks the profile it merges away) or add new ones (a batch
 				// locks the profiles its identities point to). A profile merged away (or erased) between
@@ -446,14 +461,66 @@ export class PostgresProfileStore implements ProfileStore {
 					[kept.map((k) => k.hash), kept.map((k) => k.unsubscribed), kept.map((k) => k.bounced), kept.map((k) => k.complained), Date.now()],
 				);
 			}
+			const state = profiles.rows.length ? (JSON.parse(profiles.rows[0].data) as ProfileState) : undefined;
+			const sendsDeleted = await this.deleteSends(c, erasedSendHashes(state, identities.rows.map((r) => r.key), lookup));
 			return {
 				found: true,
 				profileId: id,
 				profilesDeleted: profiles.rowCount ?? 0,
 				identitiesDeleted: identities.rowCount ?? 0,
 				eventsDeleted: events.rowCount ?? 0,
+				sendsDeleted,
 			};
 		});
+	}
+
+	/** Deletes the frequency-cap slots of these address hashes (inside the caller's transaction). */
+	private async deleteSends(c: PoolClient, hashes: string[]): Promise<number> {
+		if (!hashes.length) return 0;
+		const res = await c.query(`DELETE FROM ${this.t.sends} WHERE hash = ANY($1::text[])`, [hashes]);
+		return res.rowCount ?? 0;
+	}
+
+	/**
+	 * One transaction: a transaction-scoped advisory lock of the address (every check of it, from
+	 * any worker, queues there), then, in statements that start after the lock is held (READ
+	 * COMMITTED: each sees what the check before it committed), the address's rows past the longest
+	 * window deleted, its slots of the category in the window read, and the new slot inserted.
+	 */
+	async reserveSend(request: SendReservation): Promise<SendDecision> {
+		const p = prepareReservation(request, addressHash);
+		await this.init();
+		const { sends } = this.t;
+		const decision = await this.tx(async (c) => {
+			await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-cap:${sends}:${p.hash}`]);
+			const { rows } = await c.query<{ ts: string; key_hash: string }>(
+				`WITH x AS (DELETE FROM ${sends} WHERE hash = $1 AND ts < $4)
+				 SELECT ts, key_hash FROM ${sends} WHERE hash = $1 AND category = $2 AND ts > $3`,
+				[p.hash, p.category, p.after, p.expired],
+			);
+			const d = decideSend(rows.map((r) => ({ ts: Number(r.ts), keyHash: r.key_hash })), p);
+			if (d.take) await c.query(`INSERT INTO ${sends} (hash, category, ts, key_hash) VALUES ($1, $2, $3, $4)`, [p.hash, p.category, p.now, p.keyHash]);
+			return d;
+		});
+		if (p.now - this.lastSendPrune > PRUNE_EVERY_MS) {
+			// After the commit: the decision stands whatever happens here.
+			await this.pruneSends(new Date(p.now)).catch(() => undefined);
+		}
+		return publicDecision(decision);
+	}
+
+	/** One bounded pass; when it deleted a full batch, the next check passes again (no 10-minute wait). */
+	async pruneSends(now = new Date()): Promise<number> {
+		this.lastSendPrune = now.getTime();
+		await this.init();
+		const { sends } = this.t;
+		const res = await this.pool.query(`DELETE FROM ${sends} WHERE id IN (SELECT id FROM ${sends} WHERE ts < $1 LIMIT $2)`, [
+			now.getTime() - MAX_CAP_WINDOW_MS,
+			SEND_PRUNE_BATCH,
+		]);
+		const n = res.rowCount ?? 0;
+		if (n >= SEND_PRUNE_BATCH) this.lastSendPrune = 0;
+		return n;
 	}
 
 	async isSuppressed(emails: string[]): Promise<Map<string, Suppression>> {

@@ -41,8 +41,10 @@ import {
 	erasedAddresses,
 	addressHolder,
 	exportWithAddressFacts,
+	erasedSendHashes,
 } from './types';
 import { emailKey } from './email';
+import { decideSend, prepareReservation, publicDecision, SEND_PRUNE_BATCH, MAX_CAP_WINDOW_MS, type SendDecision, type SendReservation } from './frequency';
 import { transactionFromBody } from './transactions';
 
 /** The condition of the partial suppressed-email index; queries repeat it word for word so the planner uses the index. */
@@ -106,9 +108,11 @@ function loadSqlite(): SqliteModule {
 export class SqliteProfileStore implements ProfileStore {
 	readonly kind = 'sqlite' as const;
 	private readonly db: DatabaseSync;
-	private readonly t: { profiles: string; identities: string; events: string; meta: string; erased: string };
+	private readonly t: { profiles: string; identities: string; events: string; meta: string; erased: string; sends: string };
 	private readonly st: Record<string, StatementSync> = {};
 	private lastPrune = 0;
+	/** When the frequency-cap slots were last cleaned up; 0 = at the next check (the last pass found more). */
+	private lastSendPrune = 0;
 	private checkpointer: Worker | undefined;
 	/** [0] commits so far (the worker waits on it), [1] stop flag. */
 	private readonly signal = new Int32Array(new SharedArrayBuffer(8));
@@ -118,7 +122,7 @@ export class SqliteProfileStore implements ProfileStore {
 		private readonly options: StoreOptions = {},
 	) {
 		const p = validPrefix(options.tablePrefix);
-		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta`, erased: `${p}erased` };
+		this.t = { profiles: `${p}profiles`, identities: `${p}identities`, events: `${p}events`, meta: `${p}meta`, erased: `${p}erased`, sends: `${p}sends` };
 		if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 		const { DatabaseSync } = loadSqlite();
 		this.db = new DatabaseSync(file);
@@ -178,7 +182,7 @@ export class SqliteProfileStore implements ProfileStore {
 	}
 
 	private migrate(): void {
-		const { profiles, identities, events, meta, erased } = this.t;
+		const { profiles, identities, events, meta, erased, sends } = this.t;
 		this.db.exec('BEGIN IMMEDIATE');
 		try {
 			this.db.exec(`CREATE TABLE IF NOT EXISTS ${meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
@@ -227,6 +231,13 @@ export class SqliteProfileStore implements ProfileStore {
 			this.db.exec(
 				`CREATE TABLE IF NOT EXISTS ${erased} (hash TEXT PRIMARY KEY, unsubscribed INTEGER NOT NULL, bounced INTEGER NOT NULL, complained INTEGER NOT NULL, erased_at INTEGER NOT NULL)`,
 			);
+			// Frequency-cap slots (frequency.ts; added after version 1): the address's hash, never the
+			// address; the key's hash ('' without a key). By address for the check, by time for the clean-up.
+			this.db.exec(`
+				CREATE TABLE IF NOT EXISTS ${sends} (id INTEGER PRIMARY KEY, hash TEXT NOT NULL, category TEXT NOT NULL, ts INTEGER NOT NULL, key_hash TEXT NOT NULL);
+				CREATE INDEX IF NOT EXISTS ${sends}_hash ON ${sends} (hash, category, ts);
+				CREATE INDEX IF NOT EXISTS ${sends}_ts ON ${sends} (ts);
+			`);
 			this.db.exec('COMMIT');
 		} catch (error) {
 			this.db.exec('ROLLBACK');
@@ -276,6 +287,11 @@ export class SqliteProfileStore implements ProfileStore {
 			 WHERE profile_id = ? AND event = ? AND ts >= ? AND (ts, received_at, message_id) > (?, ?, ?) AND message_id <> ?`,
 		);
 		s('prune', `DELETE FROM ${events} WHERE ts < ?`);
+		const { sends } = this.t;
+		s('sendsExpired', `DELETE FROM ${sends} WHERE hash = ? AND ts < ?`);
+		s('sendsInWindow', `SELECT ts, key_hash AS keyHash FROM ${sends} WHERE hash = ? AND category = ? AND ts > ?`);
+		s('sendInsert', `INSERT INTO ${sends} (hash, category, ts, key_hash) VALUES (?, ?, ?, ?)`);
+		s('sendsPrune', `DELETE FROM ${sends} WHERE id IN (SELECT id FROM ${sends} WHERE ts < ? LIMIT ?)`);
 	}
 
 	private findProfileId(lookup: IdentityLookup): string | undefined {
@@ -401,8 +417,11 @@ export class SqliteProfileStore implements ProfileStore {
 			// identities and events now under another profile) since any earlier read.
 			const id = this.findProfileId(lookup);
 			if (!id) {
+				// No profile: the frequency-cap slots of the address asked for still go.
+				const sendsDeleted = this.deleteSends(erasedSendHashes(undefined, [], lookup));
 				this.db.exec('COMMIT');
-				return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 };
+				if (sendsDeleted) await this.truncateWal().catch(() => undefined);
+				return { found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted };
 			}
 			const events = this.db.prepare(`DELETE FROM ${this.t.events} WHERE profile_id = ?`).run(id);
 			const identities = this.db.prepare(`DELETE FROM ${this.t.identities} WHERE profile_id = ? RETURNING key`).all(id) as Array<{ key: string }>;
@@ -415,6 +434,8 @@ export class SqliteProfileStore implements ProfileStore {
 				   complained = max(complained, excluded.complained), erased_at = excluded.erased_at`,
 			);
 			for (const k of kept) keep.run(k.hash, Number(k.unsubscribed), Number(k.bounced), Number(k.complained), Date.now());
+			const state = profiles.length ? (JSON.parse(profiles[0].data) as ProfileState) : undefined;
+			const sendsDeleted = this.deleteSends(erasedSendHashes(state, identities.map((r) => r.key), lookup));
 			this.db.exec('COMMIT');
 			await this.truncateWal().catch(() => undefined);
 			return {
@@ -423,11 +444,54 @@ export class SqliteProfileStore implements ProfileStore {
 				profilesDeleted: profiles.length,
 				identitiesDeleted: identities.length,
 				eventsDeleted: Number(events.changes),
+				sendsDeleted,
 			};
 		} catch (error) {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
 		}
+	}
+
+	/** Deletes the frequency-cap slots of these address hashes (inside the caller's transaction). */
+	private deleteSends(hashes: string[]): number {
+		if (!hashes.length) return 0;
+		return Number(this.db.prepare(`DELETE FROM ${this.t.sends} WHERE hash IN (SELECT value FROM json_each(?))`).run(JSON.stringify(hashes)).changes);
+	}
+
+	/**
+	 * One `BEGIN IMMEDIATE` transaction: it holds the database's write lock from the count to the
+	 * insert, so no other connection (another process, another store on the file) can count the
+	 * same slots in between, and the synchronous code cannot interleave with another check of this
+	 * process. The address's rows past the longest window go first (they can never count again).
+	 */
+	async reserveSend(request: SendReservation): Promise<SendDecision> {
+		const p = prepareReservation(request, addressHash);
+		let decision: ReturnType<typeof decideSend>;
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			this.st.sendsExpired.run(p.hash, p.expired);
+			const rows = this.st.sendsInWindow.all(p.hash, p.category, p.after) as Array<{ ts: number; keyHash: string }>;
+			decision = decideSend(rows.map((r) => ({ ts: Number(r.ts), keyHash: r.keyHash })), p);
+			if (decision.take) this.st.sendInsert.run(p.hash, p.category, p.now, p.keyHash);
+			this.db.exec('COMMIT');
+			this.notifyCheckpointer();
+		} catch (error) {
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw error;
+		}
+		if (p.now - this.lastSendPrune > PRUNE_EVERY_MS) {
+			// After the commit: the decision stands whatever happens here.
+			await this.pruneSends(new Date(p.now)).catch(() => undefined);
+		}
+		return publicDecision(decision);
+	}
+
+	/** One bounded pass; when it deleted a full batch, the next check passes again (no 10-minute wait). */
+	async pruneSends(now = new Date()): Promise<number> {
+		this.lastSendPrune = now.getTime();
+		const n = Number(this.st.sendsPrune.run(now.getTime() - MAX_CAP_WINDOW_MS, SEND_PRUNE_BATCH).changes);
+		if (n >= SEND_PRUNE_BATCH) this.lastSendPrune = 0;
+		return n;
 	}
 
 	/**

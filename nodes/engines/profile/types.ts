@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AddressSuppression, CustomerProfile, ProfileSubscription } from '../types/CustomerProfile';
 import { emailKey } from './email';
 import { addressFlags, subscriptionKey, subscriptionList, toProfile, type FoldOptions, type ProfileState } from './fold';
+import type { SendDecision, SendReservation } from './frequency';
 
 /** How to find a customer: the first of userId, email, anonymousId that is set and known wins. */
 export interface IdentityLookup {
@@ -232,15 +233,33 @@ export function addressHash(email: string): string {
  * complaint); addresses with no flag set are left out.
  */
 export function erasedAddresses(state: ProfileState, identityKeys: string[]): ErasedAddress[] {
-	const addresses = new Set<string>([...(state.bouncedEmails ?? []), ...(state.complainedEmails ?? [])]);
-	if (state.email) addresses.add(state.email);
-	for (const key of identityKeys) if (key.startsWith('e:')) addresses.add(key.slice(2));
 	const out: ErasedAddress[] = [];
-	for (const address of addresses) {
+	for (const address of profileAddresses(state, identityKeys)) {
 		const flags = addressFlags(state, address);
 		if (flags.unsubscribed || flags.bounced || flags.complained) out.push({ hash: addressHash(address), ...flags });
 	}
 	return out;
+}
+
+/** Every address a profile holds: its `e:` identities, its email, the addresses of its bounces and complaints. */
+export function profileAddresses(state: ProfileState, identityKeys: string[]): Set<string> {
+	const addresses = new Set<string>([...(state.bouncedEmails ?? []), ...(state.complainedEmails ?? [])]);
+	if (state.email) addresses.add(state.email);
+	for (const key of identityKeys) if (key.startsWith('e:')) addresses.add(key.slice(2));
+	return addresses;
+}
+
+/**
+ * The hashes of the frequency-cap slots (`<prefix>sends`) an erase deletes: those of every address
+ * of the erased profile (profileAddresses; none when no profile was found) and of the address the
+ * request gave, found or not: a cap slot is about an address, and the person asking by their
+ * address is owed the removal of what the store holds about it.
+ */
+export function erasedSendHashes(state: ProfileState | undefined, identityKeys: string[], lookup: IdentityLookup): string[] {
+	const addresses = state ? profileAddresses(state, identityKeys) : new Set<string>();
+	const asked = typeof lookup.email === 'string' ? emailKey(lookup.email) : '';
+	if (asked !== '') addresses.add(asked);
+	return [...new Set([...addresses].map(addressHash))];
 }
 
 /**
@@ -353,6 +372,8 @@ export interface EraseResult {
 	profilesDeleted: number;
 	identitiesDeleted: number;
 	eventsDeleted: number;
+	/** Frequency-cap slots of the customer's addresses deleted (erasedSendHashes). */
+	sendsDeleted: number;
 }
 
 export interface ExportOptions {
@@ -385,6 +406,14 @@ export interface ProfileStore {
 	erase(lookup: IdentityLookup): Promise<EraseResult>;
 	/** Suppression state per (lower-cased) email address. */
 	isSuppressed(emails: string[]): Promise<Map<string, Suppression>>;
+	/**
+	 * Frequency cap: counts the address's slots of the category in the window and, when fewer
+	 * than `max` (and the key holds none), takes one, in one transaction under a lock of the
+	 * address; see frequency.ts. Throws a RangeError naming the field for an invalid request.
+	 */
+	reserveSend(request: SendReservation): Promise<SendDecision>;
+	/** Deletes up to SEND_PRUNE_BATCH frequency-cap slots older than the longest window; returns how many. */
+	pruneSends(now?: Date): Promise<number>;
 	/** Deletes raw events past the retention window; returns how many. */
 	pruneEvents(now?: Date): Promise<number>;
 	close(): Promise<void>;

@@ -161,8 +161,9 @@ describe.each(backends)('Erase Customer on $name', (backend) => {
 			profilesDeleted: 0,
 			identitiesDeleted: 0,
 			eventsDeleted: 0,
+			sendsDeleted: 0,
 		});
-		expect(await store.erase({})).toEqual({ found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 });
+		expect(await store.erase({})).toEqual({ found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted: 0 });
 		expect((await dump()).sort()).toEqual(before);
 	});
 

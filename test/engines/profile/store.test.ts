@@ -410,7 +410,7 @@ describe.each(backends)('profile store on $name', (backend) => {
 		expect(await store.get({ userId: 'gone' })).toBeNull();
 		expect(await store.get({ anonymousId: 'ga' })).toBeNull();
 		expect((await store.exportTransactions()).map((t) => t.userId)).toEqual(['stays']);
-		expect(await store.erase({ userId: 'gone' })).toEqual({ found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 });
+		expect(await store.erase({ userId: 'gone' })).toEqual({ found: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted: 0 });
 	});
 
 	it('deletes raw events past the retention window but keeps the profile', async () => {
