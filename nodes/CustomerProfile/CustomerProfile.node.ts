@@ -8,8 +8,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { POSTGRES_CREDENTIAL_TEST, testPostgresCredential } from '../shared/postgres';
 import { operations, router } from './actions/router';
 
-const CHECK_SINCE_OUTPUTS =
-	'={{ $parameter.operation === "checkSince" && $parameter.checkOutput === "route" ? [{ "type": "main", "displayName": "Happened" }, { "type": "main", "displayName": "Not Happened" }] : ["main"] }}';
+/** Two named outputs for Check Event Since and Apply Frequency Cap set to Route to Two Outputs, else one. */
+const OUTPUTS =
+	'={{ $parameter.operation === "checkSince" && $parameter.checkOutput === "route" ? [{ "type": "main", "displayName": "Happened" }, { "type": "main", "displayName": "Not Happened" }] : $parameter.operation === "frequencyCap" && $parameter.capOutput === "route" ? [{ "type": "main", "displayName": "Within Cap" }, { "type": "main", "displayName": "Over Cap" }] : ["main"] }}';
 
 export class CustomerProfile implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,12 +20,12 @@ export class CustomerProfile implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: 'Store canonical events as customer profiles; check purchases since a cart, export for scoring, erase',
+		description: 'Store canonical events as customer profiles; check purchases since a cart, cap email frequency, export for scoring, erase',
 		defaults: { name: 'Customer Profile' },
 		usableAsTool: true,
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node -- superseded by n8n's node-connection-type-literal rule
 		inputs: [NodeConnectionTypes.Main],
-		outputs: CHECK_SINCE_OUTPUTS,
+		outputs: OUTPUTS,
 		credentials: [
 			{
 				name: 'personalizationPostgresApi',
@@ -34,7 +35,7 @@ export class CustomerProfile implements INodeType {
 			},
 		],
 		properties: [
-			// eslint-disable-next-line @n8n/community-nodes/resource-operation-pattern -- one resource (the customer); six operations read better flat
+			// eslint-disable-next-line @n8n/community-nodes/resource-operation-pattern -- one resource (the customer); seven operations read better flat
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -42,6 +43,7 @@ export class CustomerProfile implements INodeType {
 				noDataExpression: true,
 				default: 'record',
 				options: [
+					{ name: 'Apply Frequency Cap', value: 'frequencyCap', action: 'Apply a frequency cap', description: 'At most N emails of a category per address in W hours, across all workflows: takes a slot when within the cap' },
 					{ name: 'Check Event Since', value: 'checkSince', action: 'Check whether an event happened since', description: 'Did the customer do X (e.g. buy) since a time or since this event?' },
 					{ name: 'Check Suppression', value: 'suppression', action: 'Check whether an address is suppressed', description: 'Is the recipient unsubscribed, bounced or a complainer?' },
 					{ name: 'Erase Customer', value: 'erase', action: 'Erase a customer', description: 'Delete a customer, their identities and events (GDPR right to erasure); an unsubscribed, bounced or complaining address stays suppressed, kept only as a hash' },
@@ -77,6 +79,7 @@ export class CustomerProfile implements INodeType {
 			...operations.export.description,
 			...operations.erase.description,
 			...operations.suppression.description,
+			...operations.frequencyCap.description,
 			{
 				displayName: 'Store Options',
 				name: 'storeOptions',

@@ -79,7 +79,7 @@ describe.each(storages)('Customer Profile look-ups of an unknown userId on $name
 	it('Erase Customer: a request for Ben erases nothing; Ann keeps her profile', async () => {
 		await seedAnn();
 		const [erased] = await run('erase', [{ userId: 'ben', email: 'family@example.com', anonymousId: 'tablet-1' }]);
-		expect(erased).toEqual({ erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 });
+		expect(erased).toEqual({ erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted: 0 });
 		const [ann] = await run('get', [{ userId: 'ann' }]);
 		expect(ann).toMatchObject({ profileFound: true, profile: { ordersCount: 1, totalSpentMinor: { EUR: 4000 } } });
 	});

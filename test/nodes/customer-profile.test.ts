@@ -144,7 +144,7 @@ describe.each(storages)('Customer Profile node on $name', (storage) => {
 			const erase = await run(fromNormalize('erase'), [input[0]]);
 			expect(erase.error).toBeUndefined();
 			expect(erase.items('Profile').map((i) => [i.json, i.pairedItem])).toEqual([
-				[{ ...placeholder, erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 }, { item: 0 }],
+				[{ ...placeholder, erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted: 0 }, { item: 0 }],
 			]);
 			expect((await run(wf('get'), [{ userId: 'seg-1' }])).items('Profile')[0].json.profileFound).toBe(true);
 		});

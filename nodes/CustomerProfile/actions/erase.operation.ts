@@ -14,7 +14,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			// An empty batch's placeholder: no customer to erase; it passes through, paired, erasing nothing.
 			if (isPlaceholderItem(items[i])) {
 				out.push({
-					json: { ...items[i].json, erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0 },
+					json: { ...items[i].json, erased: false, profileId: null, profilesDeleted: 0, identitiesDeleted: 0, eventsDeleted: 0, sendsDeleted: 0 },
 					pairedItem: { item: i },
 				});
 				continue;
@@ -27,6 +27,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					profilesDeleted: result.profilesDeleted,
 					identitiesDeleted: result.identitiesDeleted,
 					eventsDeleted: result.eventsDeleted,
+					sendsDeleted: result.sendsDeleted,
 				},
 				pairedItem: { item: i },
 			});

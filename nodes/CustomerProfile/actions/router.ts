@@ -4,11 +4,12 @@ import { getStore } from './common';
 import * as checkSince from './checkSince.operation';
 import * as erase from './erase.operation';
 import * as exportOp from './export.operation';
+import * as frequencyCap from './frequencyCap.operation';
 import * as get from './get.operation';
 import * as record from './record.operation';
 import * as suppression from './suppression.operation';
 
-export const operations = { record, get, checkSince, export: exportOp, erase, suppression };
+export const operations = { record, get, checkSince, export: exportOp, erase, suppression, frequencyCap };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
