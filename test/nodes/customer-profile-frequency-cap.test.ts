@@ -53,6 +53,9 @@ describe.each(storages)('Apply Frequency Cap on $name', (storage) => {
 		expect(browse[0].frequencyCap).toMatchObject({ allowed: false, sentInWindow: 1 });
 		const receipt = await cap([{ email: 'cy@example.com', workflow: 'receipt' }], { capCategory: 'transactional' });
 		expect(receipt[0].frequencyCap).toMatchObject({ allowed: true, sentInWindow: 1 });
+		// an item without its own email (a checkout by userId): the address Get Profile found, as ESP Dispatch's To Email reads it
+		const winback = await cap([{ userId: 'u-cy', profile: { email: 'CY@example.com' }, workflow: 'win-back' }]);
+		expect(winback[0].frequencyCap).toMatchObject({ allowed: false, sentInWindow: 1 });
 	});
 
 	it('Key: a retry with the same key is within the cap and takes no second slot', async () => {

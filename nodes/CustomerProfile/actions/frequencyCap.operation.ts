@@ -10,9 +10,9 @@ export const description: INodeProperties[] = [
 		displayName: 'Email',
 		name: 'email',
 		type: 'string',
-		default: '={{ $json.email }}',
+		default: '={{ $json.email || $json.profile?.email }}',
 		required: true,
-		description: 'The recipient address the cap counts for (stored only as its SHA-256 hash)',
+		description: 'The recipient address the cap counts for (stored only as its SHA-256 hash). The default is ESP Dispatch’s To Email, so the cap counts the address that is mailed.',
 		displayOptions: show,
 	},
 	{
