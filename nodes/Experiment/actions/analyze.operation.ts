@@ -113,10 +113,10 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: 'control:50, treatment:50',
 				description:
-					'The weights the variants were assigned with (as in Assign\'s Variants; add holdout:10 when the holdout is compared). The recipients per variant are checked against them: a sample ratio mismatch (p below 0.001) means recipients were lost or added in one variant, and no winner is declared.',
+					'The split the variants were assigned with, as in Assign: each variant\'s weight, and when the holdout is compared its Holdout % of all customers (e.g. control:50, treatment:50, holdout:10: 45%, 45% and 10%); list every variant of Assign. The recipients per variant are checked against it once every variant has recipients: a sample ratio mismatch (p below 0.001) means recipients were lost or added in one variant, and no winner is declared. Unequal groups (e.g. the holdout as control) are planned at their own sizes.',
 			},
 			{ displayName: 'Exclude Variants', name: 'exclude', type: 'string', default: 'holdout', description: 'Comma-separated variants left out of the comparison. Clear it to compare with the A/B holdout.' },
-			{ displayName: 'Planned Recipients per Variant', name: 'planned', type: 'number', default: 10000, description: 'Sample size you committed to; default: the required sample size' },
+			{ displayName: 'Planned Recipients per Variant', name: 'planned', type: 'number', default: 10000, description: 'Sample size you committed to (for the smallest group when the Expected Split\'s groups are unequal); default: the required sample size' },
 			{ displayName: 'Power', name: 'power', type: 'number', typeOptions: { minValue: 0.5, maxValue: 0.99, numberPrecision: 2 }, default: 0.8, description: 'Chance of detecting the effect if it exists' },
 			{ displayName: 'Significance Level', name: 'alpha', type: 'number', typeOptions: { minValue: 0.001, maxValue: 0.2, numberPrecision: 3 }, default: 0.05, description: 'False-winner risk accepted (two-sided)' },
 			{ displayName: 'Variant Field', name: 'variantField', type: 'string', default: 'variant', description: 'Field with the variant name in count items' },

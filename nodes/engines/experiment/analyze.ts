@@ -29,7 +29,8 @@
  * (intention to treat, see aggregateEvents), `attempted_not_sent` on its row.
  */
 import { timeFromIso } from '../events/isoDate';
-import { chiSquareSurvival, diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, twoProportionZTest } from './stats';
+import { DEFAULT_HOLDOUT_NAME } from './assign';
+import { chiSquareSurvival, diffInterval, fisherExactTwoSided, MIN_EXPECTED_COUNT, minExpectedCount, relativeLiftInterval, sampleSizePerGroup, sampleSizeUnequal, twoProportionZTest } from './stats';
 
 export type Metric = 'opened' | 'clicked' | 'converted';
 
@@ -73,9 +74,13 @@ export interface AnalyzeOptions {
 	/** How the events' orders were counted (with heldOut). Default 'attributed'. */
 	orderAttribution?: OrderAttribution['mode'];
 	/**
-	 * The weights the variants were assigned with (A/B Experiment Assign's Variants, and the
-	 * holdout's share when it is compared): `sent` is checked against them (sample ratio mismatch).
-	 * Every compared variant needs a weight above 0; weights of variants not compared are ignored.
+	 * The split the variants were assigned with, as in A/B Experiment Assign: each variant's weight
+	 * (Variants), and for the holdout (the variant `holdout`, or one in `heldOut`) its percentage of
+	 * all customers (Holdout %), the others sharing the rest by their weights. `sent` is checked
+	 * against it (sample ratio mismatch), and the sample size is planned for its group sizes. Every
+	 * compared variant needs a weight above 0; with a holdout compared, list every variant of Assign
+	 * (a mailed variant left out of the comparison still takes its share); otherwise weights of
+	 * variants not compared are ignored.
 	 */
 	expectedSplit?: Record<string, number>;
 }
@@ -88,9 +93,23 @@ export interface AnalyzeOptions {
  */
 export const SRM_THRESHOLD = 0.001;
 
+/**
+ * `past_plan` is set when the smallest group holds at least this many times the planned recipients:
+ * the verdict's error rates hold for one decision at the plan, and an analysis this far past it is
+ * likely one more look (e.g. a scheduled re-analysis) rather than the first.
+ */
+export const PAST_PLAN_FACTOR = 1.1;
+
+/** A p-value for a summary: two significant digits; one that underflowed to 0 as "< 1e-300". */
+export const fmtP = (p: number): string => (p < 1e-300 ? 'p < 1e-300' : `p = ${p.toPrecision(2)}`);
+
 /** The sample ratio check (Pearson's chi-squared goodness of fit of `sent` to the expected split). */
 export interface SampleRatioReport {
-	/** Each compared variant's share of the recipients as planned (its weight over the compared variants' weights). */
+	/**
+	 * Each compared variant's share of the recipients as planned: its weight over the compared
+	 * variants' weights; with a holdout compared, the holdout's percentage of all customers and the
+	 * others' part of the rest, over the compared variants' shares.
+	 */
 	expected_shares: Record<string, number>;
 	observed_shares: Record<string, number>;
 	chi_square: number;
@@ -159,6 +178,18 @@ export interface AnalysisReport {
 	planned_reached: boolean;
 	/** Recipients still needed per variant to reach the plan (0 when reached). */
 	needed_more_per_variant: number;
+	/**
+	 * Only with an Expected Split of unequal groups (e.g. a holdout as the control): the recipients
+	 * each variant needs for the stated power, the groups in the split's proportion
+	 * (required_per_variant is the smallest group's).
+	 */
+	required_by_variant?: Record<string, number>;
+	/**
+	 * The smallest group holds at least PAST_PLAN_FACTOR times the planned recipients: the verdict's
+	 * error rates hold for one decision at the plan; deciding again at every later analysis raises
+	 * the chance of a false winner (the summary says so).
+	 */
+	past_plan: boolean;
 	verdict: Verdict;
 	winner: string | null;
 	/** Only with verdict 'tie': the significantly better challengers sharing the best rate, by name. */
@@ -257,13 +288,31 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	const n1 = control.sent;
 	const controlHasData = n1 > 0;
 
+	// the holdout's entry in Expected Split is its percentage of all customers, as Assign's Holdout %
+	const holdoutNames = new Set([DEFAULT_HOLDOUT_NAME, ...heldOut]);
+	const shares = options.expectedSplit ? expectedShares(variants, options.expectedSplit, holdoutNames) : undefined;
+	const unequal = shares !== undefined && variants.some((v) => shares[v.variant] !== shares[controlName]);
+
 	const baseline = options.baselineRate ?? (controlHasData ? x1 / n1 : null);
 	let required: number | null = null;
-	if (baseline !== null && baseline > 0 && baseline * (1 + mde) < 1) required = sampleSizePerGroup(baseline, baseline * (1 + mde), alphaAdj, power);
+	let requiredByVariant: Record<string, number> | undefined;
+	if (baseline !== null && baseline > 0 && baseline * (1 + mde) < 1) {
+		if (!unequal) required = sampleSizePerGroup(baseline, baseline * (1 + mde), alphaAdj, power);
+		else {
+			// unequal groups (e.g. a small holdout as the control): the control's size each comparison
+			// needs with its challenger at the split's ratio; the largest of them, the others in proportion
+			const controlShare = shares[controlName];
+			const controlNeeds = Math.ceil(Math.max(...challengers.map((v) => sampleSizeUnequal(baseline, baseline * (1 + mde), shares[v.variant] / controlShare, alphaAdj, power))));
+			requiredByVariant = Object.fromEntries(variants.map((v) => [v.variant, v === control ? controlNeeds : Math.ceil(controlNeeds * (shares[v.variant] / controlShare) - 1e-9)]));
+			// the smallest group decides when the plan is reached
+			required = Math.min(...Object.values(requiredByVariant));
+		}
+	}
 	const planned = options.plannedPerVariant ?? required;
 	const minSent = Math.min(...variants.map((v) => v.sent));
 	const plannedReached = planned !== null && minSent >= planned;
 	const neededMore = planned === null ? 0 : Math.max(0, planned - minSent);
+	const pastPlan = planned !== null && minSent >= PAST_PLAN_FACTOR * planned;
 
 	const rate = (v: VariantCounts, k: Metric): number | null => (v[k] === undefined || v.sent === 0 ? null : (v[k] as number) / v.sent);
 	const noData = `No recipients yet (sent 0), so no ${metricLabel} and no comparison.`;
@@ -325,7 +374,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	const tied = better.filter((r) => r.rate === better[0]?.rate).map((r) => r.variant);
 	tied.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 	const tooSmall = reports.filter((r) => r.test === 'fisher_exact');
-	const sampleRatio = options.expectedSplit ? sampleRatioCheck(variants, options.expectedSplit) : undefined;
+	// checked once every compared variant has recipients: a variant not mailed yet (sent 0, e.g. a
+	// staged send) is no lost recipients, and the verdict waits for it (needs_more_data)
+	const notMailed = variants.some((v) => v.sent === 0);
+	const sampleRatio = shares && !notMailed ? sampleRatioCheck(variants, shares) : undefined;
 	let verdict: Verdict;
 	let winner: string | null = null;
 	let summary: string;
@@ -336,7 +388,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		summary =
 			`Sample ratio mismatch: the recipients per variant (${variants.map((v) => `"${v.variant}" ${fmtInt(v.sent)}, ${fmtPct(sampleRatio.observed_shares[v.variant])}`).join('; ')}) ` +
 			`differ from the assigned split (${variants.map((v) => `${fmtPct(sampleRatio.expected_shares[v.variant])}`).join(', ')}) more than chance explains ` +
-			`(chi-square ${sampleRatio.chi_square.toFixed(2)}, p = ${sampleRatio.p_value.toPrecision(2)}, below ${SRM_THRESHOLD}). ` +
+			`(chi-square ${sampleRatio.chi_square.toFixed(2)}, ${fmtP(sampleRatio.p_value)}, below ${SRM_THRESHOLD}). ` +
 			`Some recipients of one variant were lost or added (failed or suppressed sends, a filter after Assign, missing events), so the rates cannot be compared: find the cause before deciding.`;
 	} else if (planned === null) {
 		verdict = 'needs_more_data';
@@ -350,13 +402,16 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		verdict = 'needs_more_data';
 		const smallest = variants.find((v) => v.sent === minSent)!;
 		summary =
-			`Not enough data yet: "${smallest.variant}" has ${fmtInt(minSent)} of the ${fmtInt(planned)} recipients planned per variant` +
+			`Not enough data yet: "${smallest.variant}" has ${fmtInt(minSent)} of the ${fmtInt(planned)} recipients planned ${requiredByVariant ? 'for the smallest group' : 'per variant'}` +
 			// a Planned Recipients per Variant below the required size does not have the power: say so
 			(baseline !== null && required !== null
 				? ` (${planned >= required ? 'to detect' : `fewer than the ${fmtInt(required)} needed to detect`} a ${fmtPct(mde)} relative change of a ${fmtPct(baseline)} ${metricLabel} with ${Math.round(power * 100)}% power). `
 				: '. ') +
-			`Send to ${fmtInt(neededMore)} more per variant before deciding.` +
-			(significant.length > 0 ? ' The difference looks significant now, but stopping early (peeking) inflates false winners.' : '');
+			(requiredByVariant
+				? `Send to ${fmtInt(neededMore)} more in the smallest group, the others in the proportion of the Expected Split (${variants.map((v) => `"${v.variant}" ${fmtInt(requiredByVariant![v.variant])}`).join(', ')} needed), before deciding.`
+				: `Send to ${fmtInt(neededMore)} more per variant before deciding.`) +
+			(significant.length > 0 ? ' The difference looks significant now, but stopping early (peeking) inflates false winners.' : '') +
+			(notMailed && shares ? ' The sample ratio (Expected Split) is checked once every variant has recipients.' : '');
 	} else if (tooSmall.length > 0) {
 		// the plan is reached but the counts are too small for the normal approximation: no winner
 		verdict = 'needs_more_data';
@@ -372,7 +427,7 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	} else if (better.length > 0) {
 		verdict = 'winner';
 		winner = better[0].variant;
-		summary = `"${winner}" wins: ${metricLabel} ${fmtPct(better[0].rate as number)} vs ${fmtPct(x1 / n1)} for "${controlName}" (${better[0].rel_lift !== null ? `${better[0].rel_lift >= 0 ? '+' : ''}${fmtPct(better[0].rel_lift)} relative, ` : ''}p = ${(better[0].p_value as number).toPrecision(2)}).`;
+		summary = `"${winner}" wins: ${metricLabel} ${fmtPct(better[0].rate as number)} vs ${fmtPct(x1 / n1)} for "${controlName}" (${better[0].rel_lift !== null ? `${better[0].rel_lift >= 0 ? '+' : ''}${fmtPct(better[0].rel_lift)} relative, ` : ''}${fmtP(better[0].p_value as number)}).`;
 	} else if (significant.length > 0 && significant.length === challengers.length) {
 		// every challenger is significantly worse (at the plan every variant has recipients, so each was compared)
 		verdict = 'winner';
@@ -408,6 +463,10 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 					: `No sample size to detect ${detect} could be computed from the baseline, so the power of the ${fmtInt(planned)} planned per variant is unknown;`;
 		summary = `No significant difference in ${metricLabel} at the planned sample size (${fmtInt(planned)} per variant): ${lifts.join(', ')}. ${plan} this does not show the variants perform alike.`;
 	}
+	if (pastPlan && (verdict === 'winner' || verdict === 'tie' || verdict === 'no_difference'))
+		summary +=
+			` The smallest group has ${fmtInt(minSent)} recipients, past the ${fmtInt(planned!)} planned: this verdict's error rates hold for one decision taken when the plan is reached. ` +
+			`If this experiment was analysed at its plan before, keep that decision: deciding again at each later analysis raises the chance of a false winner.`;
 	if (heldOut.has(controlName))
 		summary +=
 			` The control "${controlName}" is the A/B holdout (customers who got no email): each lift is what mailing added to the conversion rate within the attribution window (incremental lift). ` +
@@ -434,6 +493,8 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 		planned_per_variant: planned,
 		planned_reached: plannedReached,
 		needed_more_per_variant: neededMore,
+		...(requiredByVariant ? { required_by_variant: requiredByVariant } : {}),
+		past_plan: pastPlan,
 		verdict,
 		winner,
 		...(verdict === 'tie' ? { tied_winners: tied } : {}),
@@ -449,23 +510,47 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 }
 
 /**
- * Pearson's chi-squared goodness of fit of the variants' `sent` to the expected split, with
- * variants - 1 degrees of freedom (as scipy.stats.chisquare); undefined when nobody was sent yet.
+ * Each compared variant's expected share of the recipients from Expected Split. A holdout's entry
+ * (a variant in `holdouts`) is its percentage of all customers, as Assign's Holdout %; the other
+ * entries are weights that split the rest, as Assign's Variants (every entry with a weight above 0
+ * counts, compared or not: a mailed variant left out of the comparison still took its part).
+ * The shares are then taken over the compared variants. Without a compared holdout this is each
+ * weight over the compared variants' weights, as before.
  */
-function sampleRatioCheck(variants: VariantCounts[], split: Record<string, number>): SampleRatioReport | undefined {
+function expectedShares(variants: VariantCounts[], split: Record<string, number>, holdouts: ReadonlySet<string>): Record<string, number> {
 	for (const v of variants) {
 		const w = Object.hasOwn(split, v.variant) ? split[v.variant] : undefined;
 		if (w === undefined) throw new AnalyzeError(`Expected Split has no weight for variant "${v.variant}": give every compared variant its weight, as in Assign (e.g. control:50, treatment:50)`);
 		if (!(Number.isFinite(w) && w > 0)) throw new AnalyzeError(`Expected Split: the weight of variant "${v.variant}" must be a number above 0, got ${w}`);
 	}
+	const comparedHoldouts = variants.filter((v) => holdouts.has(v.variant));
+	const full: Record<string, number> = {};
+	if (comparedHoldouts.length === 0) for (const v of variants) full[v.variant] = split[v.variant];
+	else {
+		const heldPercent = comparedHoldouts.reduce((sum, v) => sum + split[v.variant], 0);
+		if (!(heldPercent < 100))
+			throw new AnalyzeError(
+				`Expected Split: the holdout's entry is its percentage of all customers, as Assign's Holdout % (e.g. control:50, treatment:50, holdout:10), so it must be below 100, got ${comparedHoldouts.map((v) => `${v.variant}:${split[v.variant]}`).join(', ')}`,
+			);
+		const mailedWeights = Object.entries(split).reduce((sum, [name, w]) => (holdouts.has(name) || !(Number.isFinite(w) && w > 0) ? sum : sum + w), 0);
+		for (const v of variants) full[v.variant] = holdouts.has(v.variant) ? split[v.variant] / 100 : ((100 - heldPercent) / 100) * (split[v.variant] / mailedWeights);
+	}
+	const total = variants.reduce((sum, v) => sum + full[v.variant], 0);
+	return Object.fromEntries(variants.map((v) => [v.variant, full[v.variant] / total]));
+}
+
+/**
+ * Pearson's chi-squared goodness of fit of the variants' `sent` to their expected shares, with
+ * variants - 1 degrees of freedom (as scipy.stats.chisquare); undefined when nobody was sent yet.
+ */
+function sampleRatioCheck(variants: VariantCounts[], shares: Record<string, number>): SampleRatioReport | undefined {
 	const total = variants.reduce((sum, v) => sum + v.sent, 0);
 	if (total === 0) return undefined;
-	const weights = variants.reduce((sum, v) => sum + split[v.variant], 0);
 	let chi = 0;
 	const expected: Record<string, number> = {};
 	const observed: Record<string, number> = {};
 	for (const v of variants) {
-		const share = split[v.variant] / weights;
+		const share = shares[v.variant];
 		expected[v.variant] = share;
 		observed[v.variant] = v.sent / total;
 		chi += (v.sent - total * share) ** 2 / (total * share);

@@ -35,6 +35,9 @@ export interface Assignment {
 
 export class AssignError extends Error {}
 
+/** The holdout group's variant name (Assign's holdout customers; the node has no parameter to rename it). */
+export const DEFAULT_HOLDOUT_NAME = 'holdout';
+
 export function bucketOf(experimentId: string, customerId: string): number {
 	const digest = createHash('sha256').update(`${experimentId}:${customerId}`, 'utf8').digest();
 	return digest.readUIntBE(0, 6) / 2 ** 48;
@@ -68,7 +71,7 @@ export function validateConfig(config: AssignConfig): void {
 	if (!(h >= 0 && h < 100)) throw new AssignError('Holdout % must be at least 0 and below 100');
 	// Refused with or without a holdout: a variant called "holdout" would be mailed (is_holdout false)
 	// and left out of Analyze by its default Exclude Variants, so the name would do the opposite of what it says.
-	const holdoutName = config.holdoutName ?? 'holdout';
+	const holdoutName = config.holdoutName ?? DEFAULT_HOLDOUT_NAME;
 	const clash = config.variants.find((v) => v.name.trim().toLowerCase() === holdoutName.toLowerCase());
 	if (clash) {
 		throw new AssignError(
@@ -80,7 +83,7 @@ export function validateConfig(config: AssignConfig): void {
 export function assign(customerId: string, config: AssignConfig): Assignment {
 	const u = bucketOf(config.experimentId, customerId);
 	const holdout = (config.holdoutPercent ?? 0) / 100;
-	if (u < holdout) return { experiment: config.experimentId, variant: config.holdoutName ?? 'holdout', holdout: true, bucket: u };
+	if (u < holdout) return { experiment: config.experimentId, variant: config.holdoutName ?? DEFAULT_HOLDOUT_NAME, holdout: true, bucket: u };
 	const x = (u - holdout) / (1 - holdout);
 	const total = config.variants.reduce((s, v) => s + v.weight, 0);
 	let cum = 0;

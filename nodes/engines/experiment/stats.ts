@@ -165,6 +165,25 @@ export function sampleSizePerGroup(p1: number, p2: number, alpha = 0.05, power =
 }
 
 /**
+ * Recipients needed in group 1 (rate p1) when group 2 (rate p2) gets `ratio` times as many, to
+ * detect p1 → p2 with a two-sided test at level alpha with the given power: the normal
+ * approximation behind Fleiss et al. eq. 4.14 generalised to unequal groups (Fleiss, Tytun & Ury,
+ * "A simple approximation for calculating sample sizes for comparing independent proportions",
+ * Biometrics 36, 1980, without the continuity correction):
+ * n1 = (z_(1-α/2)·sqrt(p̄(1-p̄)(1 + 1/r)) + z_(1-β)·sqrt(p1(1-p1) + p2(1-p2)/r))² / (p2-p1)²,
+ * p̄ = (p1 + r·p2) / (1 + r). With ratio 1 it is eq. 4.14. Not rounded: the caller rounds up.
+ */
+export function sampleSizeUnequal(p1: number, p2: number, ratio: number, alpha = 0.05, power = 0.8): number {
+	if (!(p1 > 0 && p1 < 1 && p2 > 0 && p2 < 1) || p1 === p2) throw new RangeError('sampleSizeUnequal: rates must be in (0, 1) and differ');
+	if (!(Number.isFinite(ratio) && ratio > 0)) throw new RangeError('sampleSizeUnequal: ratio must be above 0');
+	const za = normalQuantile(1 - alpha / 2);
+	const zb = normalQuantile(power);
+	const pBar = (p1 + ratio * p2) / (1 + ratio);
+	const d = p2 - p1;
+	return (za * Math.sqrt(pBar * (1 - pBar) * (1 + 1 / ratio)) + zb * Math.sqrt(p1 * (1 - p1) + (p2 * (1 - p2)) / ratio)) ** 2 / (d * d);
+}
+
+/**
  * Expected counts of the 2x2 table (successes and failures of each group) under H0: p1 = p2,
  * i.e. n_i·p̂ and n_i·(1 - p̂) with the pooled rate p̂; returns the smallest. The z-test (and the
  * chi-squared test it equals) relies on the normal approximation, which is trusted only when every
