@@ -31,6 +31,7 @@ import type { IConnections, IDataObject, IExecuteFunctions, INode, INodeExecutio
 import { NodeOperationError, Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { hashKey } from '../../nodes/engines/dispatch/ledger';
+import { fixtureBody, normalizedOne } from '../harness/event-fixtures';
 import { tempSqliteFile } from '../harness/profile-db';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
@@ -852,11 +853,56 @@ describe('templates: behaviour', () => {
 			}
 			// never ordered: since the last activity, then since first seen
 			for (const days of [62, 120]) reasons.push(`active ${days} ${String((await whyContact(wf, { email: 'bo@example.com', lastActiveAt: ago(days) })).winback_reason)}`);
+			// never ordered nor did anything (a profile made by delivery reports alone): never "inactive"
 			reasons.push(`seen 93 ${String((await whyContact(wf, { email: 'cy@example.com', firstSeenAt: ago(93) })).winback_reason)}`);
 			expect(reasons).toEqual([
 				'30 ', '59 ', '60 inactive_60', '66 inactive_60', '67 ', '75 ', '89 ', '90 inactive_90', '96 inactive_90', '97 ', '200 ', '1000 ',
-				'active 62 inactive_60', 'active 120 ', 'seen 93 inactive_90',
+				'active 62 inactive_60', 'active 120 ', 'seen 93 ',
 			]);
+		});
+
+		/**
+		 * Engagement tracking records every report of the ESP's sending domain, so an address the shop
+		 * mails from another tool (staff notifications, B2B, a newsletter) gets a profile from its first
+		 * Email Delivered alone: firstSeenAt set, no order, no activity (delivery reports are not the
+		 * customer's activity). The win-back counted from firstSeenAt when there was neither last order
+		 * nor last activity, so 60 days after the first report such an address got "we miss you", and
+		 * 90 days after "it has been a while". A profile with neither lastOrderAt nor lastActiveAt is
+		 * now never "inactive" (birthday and anniversary need a trait or an order: none either).
+		 */
+		it('an address known only from Mailgun delivery reports (62 and 92 days ago) gets no win-back; a visitor last active 62 days ago does', async () => {
+			const now = '2026-03-10T13:00:02Z';
+			at(now);
+			const db = tempSqliteFile();
+			const ago = (days: number) => new Date(Date.parse(now) - days * DAY).toISOString();
+			// Mailgun's documented "delivered" payload for this address and day, mapped by the Mailgun source
+			const delivered = (email: string, days: number, id: string) => {
+				const body = fixtureBody('mailgun', 'delivered');
+				Object.assign(body['event-data'] as IDataObject, { id, recipient: email, timestamp: Date.parse(ago(days)) / 1000 });
+				return { ...normalizedOne('mailgun', body), receivedAt: ago(days) } as unknown as IDataObject;
+			};
+			const visit = { type: 'page', event: 'Page Viewed', messageId: 'seg-page-1', timestamp: ago(62), receivedAt: ago(62), userId: 'u-vi', anonymousId: null, email: 'vi@example.com', properties: { url: 'https://shop.example.com/' } };
+			const events = [delivered('partner@wholesale.example', 62, 'mg-1'), delivered('staff@example.com', 92, 'mg-2'), visit];
+			// engagement-tracking's own Record node, then the re-engagement template's own Export profiles, on one store
+			const engagement = template('engagement-tracking.json');
+			const record = engagement.nodes.find((n) => n.type === `${P}customerProfile` && n.parameters.operation === 'record')!;
+			const recorded = await runWorkflow({ nodes: [{ ...record, parameters: { ...record.parameters, databaseFile: db } }], connections: {} }, { input: events.map((json) => ({ json })) });
+			expect(recorded.items(record.name).map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded', 'recorded']);
+			const exported = await runWorkflow(mainPath('re-engagement-dates.json', 'Export profiles', 'Export profiles', db));
+			const profiles = exported.items('Export profiles').map((i) => i.json);
+			const byEmail = (email: string) => profiles.find((p) => p.email === email)!;
+			// what the ESP-only profiles look like: seen, never ordered, never active
+			expect([byEmail('partner@wholesale.example'), byEmail('staff@example.com')].map((p) => [p.lastOrderAt ?? null, p.lastActiveAt ?? null, typeof p.firstSeenAt])).toEqual([
+				[null, null, 'string'],
+				[null, null, 'string'],
+			]);
+			const wf = template('re-engagement-dates.json');
+			const reasons: string[] = [];
+			for (const email of ['partner@wholesale.example', 'staff@example.com', 'vi@example.com']) {
+				const item = await whyContact(wf, byEmail(email));
+				reasons.push(`${email} ${String(item.winback_reason)} ${String(item.winback_repeat)} ${String(await passes(wf, 'Has a reason?', item))}`);
+			}
+			expect(reasons).toEqual(['partner@wholesale.example  0 false', 'staff@example.com  0 false', 'vi@example.com inactive_60 0 true']);
 		});
 
 		/** Every morning from `first` to `last`, the template's choice for one customer, then Headline → Render → Send when it has a reason. */
