@@ -215,6 +215,69 @@ describe('templates: test events, suppression and consent', () => {
 		});
 	});
 
+	/**
+	 * The cart template read consent only from the checkout (`properties.accepts_marketing`, Shopify's
+	 * `buyer_accepts_marketing`): a checkout without that field (a subscription with `include_fields`,
+	 * a Segment-style checkout, a custom source) was mailed even when the customer had declined
+	 * marketing (profile trait `accepts_marketing` false, from Shopify's customers/update, as the
+	 * README asks). "Still subscribed?" now takes the checkout's answer when it has one, else the
+	 * profile's; "Get profile" runs before it.
+	 */
+	describe('cart-abandonment-recovery.json: a checkout without the consent field falls back to the profile\'s consent', () => {
+		it('declined in the profile, checkout silent → no email; subscribed or no record in the profile → mailed; the checkout\'s own answer wins when present', async () => {
+			const file = 'cart-abandonment-recovery.json';
+			const wf = template(file);
+			// on the template's path after the wait, Get profile comes before "Still subscribed?"
+			const order: string[] = [];
+			for (let name = 'Wait 1 hour'; name !== 'Send'; ) {
+				order.push(name);
+				const outputs = wf.connections[name]?.main ?? [];
+				name = outputs.find((o) => (o ?? []).length > 0)![0].node;
+			}
+			expect(order.indexOf('Get profile')).toBeGreaterThan(-1);
+			expect(order.indexOf('Get profile')).toBeLessThan(order.indexOf('Still subscribed?'));
+
+			const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+			const customers = [
+				['ada@example.com', 'not_subscribed'],
+				['bob@example.com', 'subscribed'],
+				['cy@example.com', undefined],
+				['dee@example.com', 'not_subscribed'],
+				['eve@example.com', 'subscribed'],
+			] as const;
+			// the checkout's box: absent for the first three, ticked for Dee, unticked for Eve
+			const box = [undefined, undefined, undefined, true, false];
+			const events: IDataObject[] = [];
+			const checkouts: IDataObject[] = [];
+			for (const [k, [email, state]] of customers.entries()) {
+				const customer = fixtureBody('shopify', 'customers-update');
+				Object.assign(customer, { id: 8200 + k, admin_graphql_api_id: `gid://shopify/Customer/${8200 + k}`, email, updated_at: hourAgo });
+				customer.email_marketing_consent = state ? { state, opt_in_level: 'single_opt_in', consent_updated_at: null } : null;
+				events.push(...(await deliver(wf, 'Shopify events', customer, shopifyHeaders('customers/update', `w-cust-${k}`))));
+				const checkout = fixtureBody('shopify', 'checkouts-create');
+				Object.assign(checkout, { id: 9200 + k, token: `tok-${k}`, email, created_at: hourAgo, updated_at: hourAgo });
+				Object.assign(checkout.customer as IDataObject, { id: 8200 + k, admin_graphql_api_id: `gid://shopify/Customer/${8200 + k}`, email });
+				if (box[k] === undefined) delete checkout.buyer_accepts_marketing;
+				else checkout.buyer_accepts_marketing = box[k];
+				const [event] = await deliver(wf, 'Shopify events', checkout, shopifyHeaders('checkouts/create', `w-checkout-${k}`));
+				checkouts.push(event);
+			}
+			expect(checkouts.map((c) => (c.properties as IDataObject).accepts_marketing)).toEqual([undefined, undefined, undefined, true, false]);
+			const db = tempSqliteFile();
+			const record = { ...node(wf, 'Record event'), parameters: { operation: 'record', databaseFile: db } };
+			const recorded = await runWorkflow({ nodes: [record], connections: {} }, { input: [...events, ...checkouts].map((json) => ({ json })) });
+			expect(recorded.error).toBeUndefined();
+			const get = node(wf, 'Get profile');
+			const got = await runWorkflow({ nodes: [{ ...get, parameters: { ...get.parameters, databaseFile: db } }], connections: {} }, { input: checkouts.map((json) => ({ json })) });
+			expect(got.error).toBeUndefined();
+			const items = got.items('Get profile').map((i) => i.json);
+			expect(items.map((i) => ((i.profile as IDataObject).traits as IDataObject).accepts_marketing)).toEqual([false, true, undefined, false, true]);
+			const verdicts: string[] = [];
+			for (const json of items) verdicts.push(`${String(json.email)} ${String(await passes(wf, 'Still subscribed?', json))}`);
+			expect(verdicts).toEqual(['ada@example.com false', 'bob@example.com true', 'cy@example.com true', 'dee@example.com true', 'eve@example.com false']);
+		});
+	});
+
 	describe('browse-abandonment.json: a visitor known by userId only (Segment track without traits)', () => {
 		const received: ReceivedMail[] = [];
 		let inbox: SmtpInbox;
