@@ -172,6 +172,119 @@ describe('templates: test events, suppression and consent', () => {
 		});
 	});
 
+	/**
+	 * Segment's usual sign-up is identify(userId, { email }) then track('Signed Up'): the track
+	 * carries the userId and no address (the Segment source takes `email` from traits or
+	 * properties.email only), so "Is a sign-up?" (`!!$json.email`) dropped it and the welcome never
+	 * went out. The template now gets the profile first and uses the event's address, else the
+	 * profile's (as browse-abandonment does), in the filter, the A/B split, Check Suppression, the
+	 * key and the unsubscribe link.
+	 *
+	 * The path from Record event to Send as the template wires it: this package's nodes through the
+	 * real n8n engine, its Filter nodes (n8n-nodes-base, not loaded here) by n8n's expression engine.
+	 */
+	describe('ab-test-dynamic-vs-static.json: a Signed Up track without an address (Segment identify, then track)', () => {
+		const received: ReceivedMail[] = [];
+		let inbox: SmtpInbox;
+		beforeAll(async () => {
+			inbox = await startSmtpInbox({ into: received });
+		});
+		afterAll(() => inbox.close());
+
+		it('is welcomed at the address the identify call recorded; a sign-up nobody has an address for is left out without error', async () => {
+			const file = 'ab-test-dynamic-vs-static.json';
+			const wf = template(file);
+			const db = tempSqliteFile();
+			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+			const at = (minutes: number) => ({ timestamp: ago(minutes), receivedAt: ago(minutes) });
+			const credentials = { personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, ignoreSslIssues: false } };
+			const withDb = (n: INode): INode => (n.type === `${P}customerProfile` ? { ...n, parameters: { ...n.parameters, databaseFile: db } } : n);
+
+			/** Runs the template from `from` to Send on `input`: runs of this package's nodes through the engine, Filters in between. */
+			async function throughTemplate(from: string, input: IDataObject[]): Promise<IDataObject[]> {
+				let items = input;
+				let run: string[] = [];
+				const flush = async () => {
+					if (run.length === 0 || items.length === 0) return;
+					const connections: IConnections = {};
+					for (let k = 0; k < run.length - 1; k++) connections[run[k]] = { main: [[{ node: run[k + 1], type: 'main', index: 0 }]] };
+					const result = await runWorkflow({ nodes: run.map((name) => withDb(node(wf, name))), connections }, { input: items.map((json) => ({ json })), credentials, mode: 'trigger' });
+					expect(result.error).toBeUndefined();
+					items = result.items(run[run.length - 1]).map((i) => i.json);
+					run = [];
+				};
+				for (let name: string | undefined = from; name; name = next(wf, name)[0]) {
+					if (node(wf, name).type === 'n8n-nodes-base.filter') {
+						await flush();
+						const kept: IDataObject[] = [];
+						for (const json of items) if (await passes(wf, name, json)) kept.push(json);
+						items = kept;
+					} else run.push(name);
+					if (name === 'Send') break;
+				}
+				await flush();
+				return items;
+			}
+
+			// analytics.js: identify('u-ada', { email, first_name }) a minute before track('Signed Up'), which has no email
+			const identify = { type: 'identify', event: 'Identify', messageId: 'seg-id-ada', ...at(2), userId: 'u-ada', anonymousId: null, email: 'ada@example.com', traits: { email: 'ada@example.com', first_name: 'Ada' }, properties: {} };
+			const adaSignUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-ada', ...at(1), userId: 'u-ada', anonymousId: null, email: null, traits: {}, properties: { type: 'newsletter' } };
+			// a sign-up that carries its address (the path the template always took), and one nobody has an address for
+			const bobSignUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-bob', ...at(1), userId: 'u-bob', anonymousId: null, email: 'bob@example.com', traits: { first_name: 'Bob' }, properties: {} };
+			const nobody = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-x', ...at(1), userId: 'u-x', anonymousId: null, email: null, traits: {}, properties: {} };
+			await throughTemplate('Record event', [identify as IDataObject]);
+			const sent = await throughTemplate('Record event', [adaSignUp, bobSignUp, nobody] as IDataObject[]);
+
+			// ADA: `printf %s ada@example.com | sha256sum`
+			const ADA = 'b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72';
+			expect(sent.map((i) => [i.recipient, i.status])).toEqual([
+				['ada@example.com', 'sent'],
+				['bob@example.com', 'sent'],
+			]);
+			expect(sent[0].idempotencyKey).toBe(`welcome:${ADA}`);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+			const unsubscribe = 'https://shop.example.com/unsubscribe?email=ada%40example.com';
+			expect(received[0].mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toContain(`<${unsubscribe}>`);
+			expect(received[0].mail.html).toContain(`href="${unsubscribe}"`);
+			// Ada's variant is her address's, the one a Signed Up carrying her address gets
+			const ab = node(wf, 'A/B: dynamic vs static');
+			const direct = await runWorkflow({ nodes: [ab], connections: {} }, { input: [{ json: { email: 'ada@example.com' } }] });
+			expect(received[0].mail.headerLines.find((h) => h.key === 'x-pz-variant')?.line).toBe(`X-Pz-Variant: ${String(direct.items(ab.name)[0].json.variant)}`);
+		});
+
+		it('an address that unsubscribed is not welcomed when the Signed Up track has no address either', async () => {
+			const wf = template('ab-test-dynamic-vs-static.json');
+			const db = tempSqliteFile();
+			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+			const at = (minutes: number) => ({ timestamp: ago(minutes), receivedAt: ago(minutes) });
+			// an unsubscribe reported by the ESP on an address-only profile, then identify + Signed Up (no email) by userId
+			const events = [
+				{ type: 'track', event: 'Unsubscribed', messageId: 'mg-unsub-cy', ...at(600), userId: null, anonymousId: null, email: 'cy@example.com', properties: {} },
+				{ type: 'identify', event: 'Identify', messageId: 'seg-id-cy', ...at(2), userId: 'u-cy', anonymousId: null, email: 'cy@example.com', traits: { email: 'cy@example.com' }, properties: {} },
+			];
+			const record = { ...node(wf, 'Record event'), parameters: { operation: 'record', databaseFile: db } };
+			await runWorkflow({ nodes: [record], connections: {} }, { input: events.map((json) => ({ json: json as IDataObject })) });
+			const signUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-cy', ...at(1), userId: 'u-cy', anonymousId: null, email: null, traits: {}, properties: {} };
+			const recorded = await runWorkflow({ nodes: [record], connections: {} }, { input: [{ json: signUp as IDataObject }] });
+			// Record's output, then the template's nodes up to Check suppression (the filter by n8n's expression engine)
+			let items = recorded.items('Record event').map((i) => i.json);
+			for (let name = next(wf, 'Record event')[0]; ; name = next(wf, name)[0]) {
+				const n = node(wf, name);
+				if (n.type === 'n8n-nodes-base.filter') {
+					const kept: IDataObject[] = [];
+					for (const json of items) if (await passes(wf, name, json)) kept.push(json);
+					items = kept;
+				} else {
+					const result = await runWorkflow({ nodes: [{ ...n, parameters: { ...n.parameters, databaseFile: db } }], connections: {} }, { input: items.map((json) => ({ json })) });
+					expect(result.error).toBeUndefined();
+					items = result.items(name).map((i) => i.json);
+				}
+				if (name === 'Check suppression') break;
+			}
+			expect(items.map((i) => [(i.profile as IDataObject | undefined)?.email, (i.suppression as IDataObject).suppressed])).toEqual([['cy@example.com', true]]);
+		});
+	});
+
 	describe('browse, VIP and re-engagement: a customer who did not consent to marketing gets no marketing email', () => {
 		const filters = [
 			['browse-abandonment.json', 'Known and subscribed?'],
