@@ -31,7 +31,7 @@ import type { IConnections, IDataObject, IExecuteFunctions, INode, INodeExecutio
 import { NodeOperationError, Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { hashKey } from '../../nodes/engines/dispatch/ledger';
-import { fixtureBody, normalizedOne } from '../harness/event-fixtures';
+import { fixtureBody, normalizedOne, shopifyOrder } from '../harness/event-fixtures';
 import { tempSqliteFile } from '../harness/profile-db';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
@@ -412,6 +412,59 @@ describe('templates: behaviour', () => {
 			const got = await runWorkflow({ nodes: [profileNode('Get profile')], connections: {} }, { input: passed.map((json) => ({ json })) });
 			expect(got.error).toBeUndefined();
 			expect(got.items('Get profile').map((i) => (i.json.profile as IDataObject).email)).toEqual(['ada@example.com']);
+		});
+	});
+
+	/**
+	 * The profile's ordersCount adds one for every Order Completed event, so an order that Shopify's
+	 * orders/create (cart template) and Segment's Order Completed (browse template) both report
+	 * counts twice; RFM counts an order id once per customer (README, "Orders that arrive twice count
+	 * once"). The VIP offer said "Thank you for your {{ profile.ordersCount }} orders" and gave VIP20
+	 * from `profile.ordersCount` 3: a Champion with 2 real orders read "your 4 orders" and got VIP20.
+	 * The offer now reads the RFM item's `frequency` (Get profile keeps the scored item's fields).
+	 */
+	describe('nightly-rfm-vip.json: orders reported by both Shopify and Segment count once in the offer', () => {
+		it('3 real orders → "Thank you for your 3 orders" and VIP20; 2 real orders → VIP15, whatever the doubled profile count', async () => {
+			const db = tempSqliteFile();
+			const day = 86_400_000;
+			const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+			const both = (email: string, customerId: number, orderId: number, days: number): IDataObject[] => {
+				const shopify = { ...(shopifyOrder(email, ago(days), orderId, customerId) as unknown as IDataObject), receivedAt: ago(days) };
+				// the storefront's analytics.js reporting the same order to Segment (its own messageId)
+				const segment = { ...shopify, messageId: `ajs-${orderId}`, context: { source: 'segment', topic: 'track' } };
+				return [shopify, segment];
+			};
+			const events = [...[1, 2, 3].flatMap((k) => both('ada@example.com', 701, 5000 + k, k * 5)), ...[1, 2].flatMap((k) => both('bob@example.com', 702, 6000 + k, k * 5))];
+			const nightly = template('nightly-rfm-vip.json');
+			const get = nightly.nodes.find((n) => n.name === 'Get profile')!;
+			const recorded = await runWorkflow({ nodes: [{ ...get, name: 'Record', parameters: { operation: 'record', databaseFile: db } }], connections: {} }, { input: events.map((json) => ({ json })) });
+			expect(recorded.items('Record').map((i) => (i.json.recorded as IDataObject).status)).toEqual(events.map(() => 'recorded'));
+
+			const scored = await runWorkflow(mainPath('nightly-rfm-vip.json', 'Export transactions', 'RFM segments', db));
+			expect(scored.error).toBeUndefined();
+			const customers = scored.items('RFM segments').map((i) => i.json).sort((a, b) => String(a.email).localeCompare(String(b.email)));
+			// RFM counts each order once, the profile twice
+			expect(customers.map((c) => [c.email, c.frequency])).toEqual([
+				['ada@example.com', 3],
+				['bob@example.com', 2],
+			]);
+			// the nightly path from Get profile to Send ("Still subscribed?" passes these customers), both as Champions
+			const result = await runWorkflow(mainPath('nightly-rfm-vip.json', 'Get profile', 'Send', db), {
+				input: customers.map((c) => ({ json: { ...c, segment: 'Champions' } })),
+				credentials: credentials(),
+				mode: 'trigger',
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.items('Get profile').map((i) => (i.json.profile as IDataObject).ordersCount)).toEqual([6, 4]);
+			expect(result.items('Send').map((i) => [i.json.recipient, i.json.status])).toEqual([
+				['ada@example.com', 'sent'],
+				['bob@example.com', 'sent'],
+			]);
+			const html = (to: string) => String(received.find((r) => r.to[0] === to)!.mail.html);
+			expect(html('ada@example.com')).toContain('Thank you for your 3 orders.');
+			expect(html('ada@example.com')).toContain('VIP20');
+			expect(html('bob@example.com')).toContain('VIP15');
+			expect(html('bob@example.com')).not.toContain('Thank you for your');
 		});
 	});
 
