@@ -31,6 +31,7 @@ import type { IConnections, IDataObject, IExecuteFunctions, INode, INodeExecutio
 import { NodeOperationError, Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { hashKey } from '../../nodes/engines/dispatch/ledger';
+import { fixtureBody, normalizedOne, shopifyOrder } from '../harness/event-fixtures';
 import { tempSqliteFile } from '../harness/profile-db';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
@@ -411,6 +412,59 @@ describe('templates: behaviour', () => {
 			const got = await runWorkflow({ nodes: [profileNode('Get profile')], connections: {} }, { input: passed.map((json) => ({ json })) });
 			expect(got.error).toBeUndefined();
 			expect(got.items('Get profile').map((i) => (i.json.profile as IDataObject).email)).toEqual(['ada@example.com']);
+		});
+	});
+
+	/**
+	 * The profile's ordersCount adds one for every Order Completed event, so an order that Shopify's
+	 * orders/create (cart template) and Segment's Order Completed (browse template) both report
+	 * counts twice; RFM counts an order id once per customer (README, "Orders that arrive twice count
+	 * once"). The VIP offer said "Thank you for your {{ profile.ordersCount }} orders" and gave VIP20
+	 * from `profile.ordersCount` 3: a Champion with 2 real orders read "your 4 orders" and got VIP20.
+	 * The offer now reads the RFM item's `frequency` (Get profile keeps the scored item's fields).
+	 */
+	describe('nightly-rfm-vip.json: orders reported by both Shopify and Segment count once in the offer', () => {
+		it('3 real orders → "Thank you for your 3 orders" and VIP20; 2 real orders → VIP15, whatever the doubled profile count', async () => {
+			const db = tempSqliteFile();
+			const day = 86_400_000;
+			const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+			const both = (email: string, customerId: number, orderId: number, days: number): IDataObject[] => {
+				const shopify = { ...(shopifyOrder(email, ago(days), orderId, customerId) as unknown as IDataObject), receivedAt: ago(days) };
+				// the storefront's analytics.js reporting the same order to Segment (its own messageId)
+				const segment = { ...shopify, messageId: `ajs-${orderId}`, context: { source: 'segment', topic: 'track' } };
+				return [shopify, segment];
+			};
+			const events = [...[1, 2, 3].flatMap((k) => both('ada@example.com', 701, 5000 + k, k * 5)), ...[1, 2].flatMap((k) => both('bob@example.com', 702, 6000 + k, k * 5))];
+			const nightly = template('nightly-rfm-vip.json');
+			const get = nightly.nodes.find((n) => n.name === 'Get profile')!;
+			const recorded = await runWorkflow({ nodes: [{ ...get, name: 'Record', parameters: { operation: 'record', databaseFile: db } }], connections: {} }, { input: events.map((json) => ({ json })) });
+			expect(recorded.items('Record').map((i) => (i.json.recorded as IDataObject).status)).toEqual(events.map(() => 'recorded'));
+
+			const scored = await runWorkflow(mainPath('nightly-rfm-vip.json', 'Export transactions', 'RFM segments', db));
+			expect(scored.error).toBeUndefined();
+			const customers = scored.items('RFM segments').map((i) => i.json).sort((a, b) => String(a.email).localeCompare(String(b.email)));
+			// RFM counts each order once, the profile twice
+			expect(customers.map((c) => [c.email, c.frequency])).toEqual([
+				['ada@example.com', 3],
+				['bob@example.com', 2],
+			]);
+			// the nightly path from Get profile to Send ("Still subscribed?" passes these customers), both as Champions
+			const result = await runWorkflow(mainPath('nightly-rfm-vip.json', 'Get profile', 'Send', db), {
+				input: customers.map((c) => ({ json: { ...c, segment: 'Champions' } })),
+				credentials: credentials(),
+				mode: 'trigger',
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.items('Get profile').map((i) => (i.json.profile as IDataObject).ordersCount)).toEqual([6, 4]);
+			expect(result.items('Send').map((i) => [i.json.recipient, i.json.status])).toEqual([
+				['ada@example.com', 'sent'],
+				['bob@example.com', 'sent'],
+			]);
+			const html = (to: string) => String(received.find((r) => r.to[0] === to)!.mail.html);
+			expect(html('ada@example.com')).toContain('Thank you for your 3 orders.');
+			expect(html('ada@example.com')).toContain('VIP20');
+			expect(html('bob@example.com')).toContain('VIP15');
+			expect(html('bob@example.com')).not.toContain('Thank you for your');
 		});
 	});
 
@@ -852,11 +906,56 @@ describe('templates: behaviour', () => {
 			}
 			// never ordered: since the last activity, then since first seen
 			for (const days of [62, 120]) reasons.push(`active ${days} ${String((await whyContact(wf, { email: 'bo@example.com', lastActiveAt: ago(days) })).winback_reason)}`);
+			// never ordered nor did anything (a profile made by delivery reports alone): never "inactive"
 			reasons.push(`seen 93 ${String((await whyContact(wf, { email: 'cy@example.com', firstSeenAt: ago(93) })).winback_reason)}`);
 			expect(reasons).toEqual([
 				'30 ', '59 ', '60 inactive_60', '66 inactive_60', '67 ', '75 ', '89 ', '90 inactive_90', '96 inactive_90', '97 ', '200 ', '1000 ',
-				'active 62 inactive_60', 'active 120 ', 'seen 93 inactive_90',
+				'active 62 inactive_60', 'active 120 ', 'seen 93 ',
 			]);
+		});
+
+		/**
+		 * Engagement tracking records every report of the ESP's sending domain, so an address the shop
+		 * mails from another tool (staff notifications, B2B, a newsletter) gets a profile from its first
+		 * Email Delivered alone: firstSeenAt set, no order, no activity (delivery reports are not the
+		 * customer's activity). The win-back counted from firstSeenAt when there was neither last order
+		 * nor last activity, so 60 days after the first report such an address got "we miss you", and
+		 * 90 days after "it has been a while". A profile with neither lastOrderAt nor lastActiveAt is
+		 * now never "inactive" (birthday and anniversary need a trait or an order: none either).
+		 */
+		it('an address known only from Mailgun delivery reports (62 and 92 days ago) gets no win-back; a visitor last active 62 days ago does', async () => {
+			const now = '2026-03-10T13:00:02Z';
+			at(now);
+			const db = tempSqliteFile();
+			const ago = (days: number) => new Date(Date.parse(now) - days * DAY).toISOString();
+			// Mailgun's documented "delivered" payload for this address and day, mapped by the Mailgun source
+			const delivered = (email: string, days: number, id: string) => {
+				const body = fixtureBody('mailgun', 'delivered');
+				Object.assign(body['event-data'] as IDataObject, { id, recipient: email, timestamp: Date.parse(ago(days)) / 1000 });
+				return { ...normalizedOne('mailgun', body), receivedAt: ago(days) } as unknown as IDataObject;
+			};
+			const visit = { type: 'page', event: 'Page Viewed', messageId: 'seg-page-1', timestamp: ago(62), receivedAt: ago(62), userId: 'u-vi', anonymousId: null, email: 'vi@example.com', properties: { url: 'https://shop.example.com/' } };
+			const events = [delivered('partner@wholesale.example', 62, 'mg-1'), delivered('staff@example.com', 92, 'mg-2'), visit];
+			// engagement-tracking's own Record node, then the re-engagement template's own Export profiles, on one store
+			const engagement = template('engagement-tracking.json');
+			const record = engagement.nodes.find((n) => n.type === `${P}customerProfile` && n.parameters.operation === 'record')!;
+			const recorded = await runWorkflow({ nodes: [{ ...record, parameters: { ...record.parameters, databaseFile: db } }], connections: {} }, { input: events.map((json) => ({ json })) });
+			expect(recorded.items(record.name).map((i) => (i.json.recorded as IDataObject).status)).toEqual(['recorded', 'recorded', 'recorded']);
+			const exported = await runWorkflow(mainPath('re-engagement-dates.json', 'Export profiles', 'Export profiles', db));
+			const profiles = exported.items('Export profiles').map((i) => i.json);
+			const byEmail = (email: string) => profiles.find((p) => p.email === email)!;
+			// what the ESP-only profiles look like: seen, never ordered, never active
+			expect([byEmail('partner@wholesale.example'), byEmail('staff@example.com')].map((p) => [p.lastOrderAt ?? null, p.lastActiveAt ?? null, typeof p.firstSeenAt])).toEqual([
+				[null, null, 'string'],
+				[null, null, 'string'],
+			]);
+			const wf = template('re-engagement-dates.json');
+			const reasons: string[] = [];
+			for (const email of ['partner@wholesale.example', 'staff@example.com', 'vi@example.com']) {
+				const item = await whyContact(wf, byEmail(email));
+				reasons.push(`${email} ${String(item.winback_reason)} ${String(item.winback_repeat)} ${String(await passes(wf, 'Has a reason?', item))}`);
+			}
+			expect(reasons).toEqual(['partner@wholesale.example  0 false', 'staff@example.com  0 false', 'vi@example.com inactive_60 0 true']);
 		});
 
 		/** Every morning from `first` to `last`, the template's choice for one customer, then Headline → Render → Send when it has a reason. */

@@ -172,6 +172,119 @@ describe('templates: test events, suppression and consent', () => {
 		});
 	});
 
+	/**
+	 * Segment's usual sign-up is identify(userId, { email }) then track('Signed Up'): the track
+	 * carries the userId and no address (the Segment source takes `email` from traits or
+	 * properties.email only), so "Is a sign-up?" (`!!$json.email`) dropped it and the welcome never
+	 * went out. The template now gets the profile first and uses the event's address, else the
+	 * profile's (as browse-abandonment does), in the filter, the A/B split, Check Suppression, the
+	 * key and the unsubscribe link.
+	 *
+	 * The path from Record event to Send as the template wires it: this package's nodes through the
+	 * real n8n engine, its Filter nodes (n8n-nodes-base, not loaded here) by n8n's expression engine.
+	 */
+	describe('ab-test-dynamic-vs-static.json: a Signed Up track without an address (Segment identify, then track)', () => {
+		const received: ReceivedMail[] = [];
+		let inbox: SmtpInbox;
+		beforeAll(async () => {
+			inbox = await startSmtpInbox({ into: received });
+		});
+		afterAll(() => inbox.close());
+
+		it('is welcomed at the address the identify call recorded; a sign-up nobody has an address for is left out without error', async () => {
+			const file = 'ab-test-dynamic-vs-static.json';
+			const wf = template(file);
+			const db = tempSqliteFile();
+			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+			const at = (minutes: number) => ({ timestamp: ago(minutes), receivedAt: ago(minutes) });
+			const credentials = { personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, ignoreSslIssues: false } };
+			const withDb = (n: INode): INode => (n.type === `${P}customerProfile` ? { ...n, parameters: { ...n.parameters, databaseFile: db } } : n);
+
+			/** Runs the template from `from` to Send on `input`: runs of this package's nodes through the engine, Filters in between. */
+			async function throughTemplate(from: string, input: IDataObject[]): Promise<IDataObject[]> {
+				let items = input;
+				let run: string[] = [];
+				const flush = async () => {
+					if (run.length === 0 || items.length === 0) return;
+					const connections: IConnections = {};
+					for (let k = 0; k < run.length - 1; k++) connections[run[k]] = { main: [[{ node: run[k + 1], type: 'main', index: 0 }]] };
+					const result = await runWorkflow({ nodes: run.map((name) => withDb(node(wf, name))), connections }, { input: items.map((json) => ({ json })), credentials, mode: 'trigger' });
+					expect(result.error).toBeUndefined();
+					items = result.items(run[run.length - 1]).map((i) => i.json);
+					run = [];
+				};
+				for (let name: string | undefined = from; name; name = next(wf, name)[0]) {
+					if (node(wf, name).type === 'n8n-nodes-base.filter') {
+						await flush();
+						const kept: IDataObject[] = [];
+						for (const json of items) if (await passes(wf, name, json)) kept.push(json);
+						items = kept;
+					} else run.push(name);
+					if (name === 'Send') break;
+				}
+				await flush();
+				return items;
+			}
+
+			// analytics.js: identify('u-ada', { email, first_name }) a minute before track('Signed Up'), which has no email
+			const identify = { type: 'identify', event: 'Identify', messageId: 'seg-id-ada', ...at(2), userId: 'u-ada', anonymousId: null, email: 'ada@example.com', traits: { email: 'ada@example.com', first_name: 'Ada' }, properties: {} };
+			const adaSignUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-ada', ...at(1), userId: 'u-ada', anonymousId: null, email: null, traits: {}, properties: { type: 'newsletter' } };
+			// a sign-up that carries its address (the path the template always took), and one nobody has an address for
+			const bobSignUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-bob', ...at(1), userId: 'u-bob', anonymousId: null, email: 'bob@example.com', traits: { first_name: 'Bob' }, properties: {} };
+			const nobody = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-x', ...at(1), userId: 'u-x', anonymousId: null, email: null, traits: {}, properties: {} };
+			await throughTemplate('Record event', [identify as IDataObject]);
+			const sent = await throughTemplate('Record event', [adaSignUp, bobSignUp, nobody] as IDataObject[]);
+
+			// ADA: `printf %s ada@example.com | sha256sum`
+			const ADA = 'b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72';
+			expect(sent.map((i) => [i.recipient, i.status])).toEqual([
+				['ada@example.com', 'sent'],
+				['bob@example.com', 'sent'],
+			]);
+			expect(sent[0].idempotencyKey).toBe(`welcome:${ADA}`);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+			const unsubscribe = 'https://shop.example.com/unsubscribe?email=ada%40example.com';
+			expect(received[0].mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toContain(`<${unsubscribe}>`);
+			expect(received[0].mail.html).toContain(`href="${unsubscribe}"`);
+			// Ada's variant is her address's, the one a Signed Up carrying her address gets
+			const ab = node(wf, 'A/B: dynamic vs static');
+			const direct = await runWorkflow({ nodes: [ab], connections: {} }, { input: [{ json: { email: 'ada@example.com' } }] });
+			expect(received[0].mail.headerLines.find((h) => h.key === 'x-pz-variant')?.line).toBe(`X-Pz-Variant: ${String(direct.items(ab.name)[0].json.variant)}`);
+		});
+
+		it('an address that unsubscribed is not welcomed when the Signed Up track has no address either', async () => {
+			const wf = template('ab-test-dynamic-vs-static.json');
+			const db = tempSqliteFile();
+			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+			const at = (minutes: number) => ({ timestamp: ago(minutes), receivedAt: ago(minutes) });
+			// an unsubscribe reported by the ESP on an address-only profile, then identify + Signed Up (no email) by userId
+			const events = [
+				{ type: 'track', event: 'Unsubscribed', messageId: 'mg-unsub-cy', ...at(600), userId: null, anonymousId: null, email: 'cy@example.com', properties: {} },
+				{ type: 'identify', event: 'Identify', messageId: 'seg-id-cy', ...at(2), userId: 'u-cy', anonymousId: null, email: 'cy@example.com', traits: { email: 'cy@example.com' }, properties: {} },
+			];
+			const record = { ...node(wf, 'Record event'), parameters: { operation: 'record', databaseFile: db } };
+			await runWorkflow({ nodes: [record], connections: {} }, { input: events.map((json) => ({ json: json as IDataObject })) });
+			const signUp = { type: 'track', event: 'Signed Up', messageId: 'seg-signup-cy', ...at(1), userId: 'u-cy', anonymousId: null, email: null, traits: {}, properties: {} };
+			const recorded = await runWorkflow({ nodes: [record], connections: {} }, { input: [{ json: signUp as IDataObject }] });
+			// Record's output, then the template's nodes up to Check suppression (the filter by n8n's expression engine)
+			let items = recorded.items('Record event').map((i) => i.json);
+			for (let name = next(wf, 'Record event')[0]; ; name = next(wf, name)[0]) {
+				const n = node(wf, name);
+				if (n.type === 'n8n-nodes-base.filter') {
+					const kept: IDataObject[] = [];
+					for (const json of items) if (await passes(wf, name, json)) kept.push(json);
+					items = kept;
+				} else {
+					const result = await runWorkflow({ nodes: [{ ...n, parameters: { ...n.parameters, databaseFile: db } }], connections: {} }, { input: items.map((json) => ({ json })) });
+					expect(result.error).toBeUndefined();
+					items = result.items(name).map((i) => i.json);
+				}
+				if (name === 'Check suppression') break;
+			}
+			expect(items.map((i) => [(i.profile as IDataObject | undefined)?.email, (i.suppression as IDataObject).suppressed])).toEqual([['cy@example.com', true]]);
+		});
+	});
+
 	describe('browse, VIP and re-engagement: a customer who did not consent to marketing gets no marketing email', () => {
 		const filters = [
 			['browse-abandonment.json', 'Known and subscribed?'],
@@ -212,6 +325,69 @@ describe('templates: test events, suppression and consent', () => {
 			const verdicts: boolean[] = [];
 			for (const json of profiles) verdicts.push(await passes(wf, filter, json));
 			expect(verdicts).toEqual([false, false, true, true]);
+		});
+	});
+
+	/**
+	 * The cart template read consent only from the checkout (`properties.accepts_marketing`, Shopify's
+	 * `buyer_accepts_marketing`): a checkout without that field (a subscription with `include_fields`,
+	 * a Segment-style checkout, a custom source) was mailed even when the customer had declined
+	 * marketing (profile trait `accepts_marketing` false, from Shopify's customers/update, as the
+	 * README asks). "Still subscribed?" now takes the checkout's answer when it has one, else the
+	 * profile's; "Get profile" runs before it.
+	 */
+	describe('cart-abandonment-recovery.json: a checkout without the consent field falls back to the profile\'s consent', () => {
+		it('declined in the profile, checkout silent → no email; subscribed or no record in the profile → mailed; the checkout\'s own answer wins when present', async () => {
+			const file = 'cart-abandonment-recovery.json';
+			const wf = template(file);
+			// on the template's path after the wait, Get profile comes before "Still subscribed?"
+			const order: string[] = [];
+			for (let name = 'Wait 1 hour'; name !== 'Send'; ) {
+				order.push(name);
+				const outputs = wf.connections[name]?.main ?? [];
+				name = outputs.find((o) => (o ?? []).length > 0)![0].node;
+			}
+			expect(order.indexOf('Get profile')).toBeGreaterThan(-1);
+			expect(order.indexOf('Get profile')).toBeLessThan(order.indexOf('Still subscribed?'));
+
+			const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+			const customers = [
+				['ada@example.com', 'not_subscribed'],
+				['bob@example.com', 'subscribed'],
+				['cy@example.com', undefined],
+				['dee@example.com', 'not_subscribed'],
+				['eve@example.com', 'subscribed'],
+			] as const;
+			// the checkout's box: absent for the first three, ticked for Dee, unticked for Eve
+			const box = [undefined, undefined, undefined, true, false];
+			const events: IDataObject[] = [];
+			const checkouts: IDataObject[] = [];
+			for (const [k, [email, state]] of customers.entries()) {
+				const customer = fixtureBody('shopify', 'customers-update');
+				Object.assign(customer, { id: 8200 + k, admin_graphql_api_id: `gid://shopify/Customer/${8200 + k}`, email, updated_at: hourAgo });
+				customer.email_marketing_consent = state ? { state, opt_in_level: 'single_opt_in', consent_updated_at: null } : null;
+				events.push(...(await deliver(wf, 'Shopify events', customer, shopifyHeaders('customers/update', `w-cust-${k}`))));
+				const checkout = fixtureBody('shopify', 'checkouts-create');
+				Object.assign(checkout, { id: 9200 + k, token: `tok-${k}`, email, created_at: hourAgo, updated_at: hourAgo });
+				Object.assign(checkout.customer as IDataObject, { id: 8200 + k, admin_graphql_api_id: `gid://shopify/Customer/${8200 + k}`, email });
+				if (box[k] === undefined) delete checkout.buyer_accepts_marketing;
+				else checkout.buyer_accepts_marketing = box[k];
+				const [event] = await deliver(wf, 'Shopify events', checkout, shopifyHeaders('checkouts/create', `w-checkout-${k}`));
+				checkouts.push(event);
+			}
+			expect(checkouts.map((c) => (c.properties as IDataObject).accepts_marketing)).toEqual([undefined, undefined, undefined, true, false]);
+			const db = tempSqliteFile();
+			const record = { ...node(wf, 'Record event'), parameters: { operation: 'record', databaseFile: db } };
+			const recorded = await runWorkflow({ nodes: [record], connections: {} }, { input: [...events, ...checkouts].map((json) => ({ json })) });
+			expect(recorded.error).toBeUndefined();
+			const get = node(wf, 'Get profile');
+			const got = await runWorkflow({ nodes: [{ ...get, parameters: { ...get.parameters, databaseFile: db } }], connections: {} }, { input: checkouts.map((json) => ({ json })) });
+			expect(got.error).toBeUndefined();
+			const items = got.items('Get profile').map((i) => i.json);
+			expect(items.map((i) => ((i.profile as IDataObject).traits as IDataObject).accepts_marketing)).toEqual([false, true, undefined, false, true]);
+			const verdicts: string[] = [];
+			for (const json of items) verdicts.push(`${String(json.email)} ${String(await passes(wf, 'Still subscribed?', json))}`);
+			expect(verdicts).toEqual(['ada@example.com false', 'bob@example.com true', 'cy@example.com true', 'dee@example.com true', 'eve@example.com false']);
 		});
 	});
 

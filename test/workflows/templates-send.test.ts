@@ -153,7 +153,7 @@ describe('templates', () => {
 		});
 
 		it('nightly-rfm-vip.json', async () => {
-			await send('nightly-rfm-vip.json', 'Render VIP offer', [{ email: ADA, segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }]);
+			await send('nightly-rfm-vip.json', 'Render VIP offer', [{ email: ADA, segment: 'Champions', frequency: 5, profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }]);
 			expect(received.map((r) => r.to)).toEqual([[ADA]]);
 			const { mail } = received[0];
 			expect(mail.subject).toBe('Ada, an exclusive offer for our Champions');
