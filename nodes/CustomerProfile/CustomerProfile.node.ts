@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { POSTGRES_CREDENTIAL_TEST, testPostgresCredential } from '../shared/postgres';
+import { storageProperties, TABLE_PREFIX_OPTION } from '../shared/profileStore';
 import { operations, router } from './actions/router';
 
 /** Two named outputs for Check Event Since and Apply Frequency Cap set to Route to Two Outputs, else one. */
@@ -52,27 +53,7 @@ export class CustomerProfile implements INodeType {
 					{ name: 'Record Events', value: 'record', action: 'Record events', description: 'Fold canonical events into customer profiles' },
 				],
 			},
-			{
-				displayName: 'Storage',
-				name: 'storage',
-				type: 'options',
-				noDataExpression: true,
-				default: 'sqlite',
-				options: [
-					{ name: 'Embedded SQLite', value: 'sqlite', description: 'One file in the n8n folder; for a single n8n instance' },
-					{ name: 'PostgreSQL', value: 'postgres', description: 'For queue mode and several workers' },
-				],
-				description: 'Where profiles and events are kept. Every Customer Profile node of a workflow should use the same storage.',
-			},
-			{
-				displayName: 'Database File',
-				name: 'databaseFile',
-				type: 'string',
-				default: '',
-				placeholder: '/home/node/.n8n/personalization-profiles.sqlite',
-				description: 'Path of the SQLite file. Leave empty for personalization-profiles.sqlite in the n8n folder (~/.n8n or $N8N_USER_FOLDER/.n8n).',
-				displayOptions: { show: { storage: ['sqlite'] } },
-			},
+			...storageProperties('Where profiles and events are kept. Every Customer Profile node of a workflow should use the same storage.'),
 			...operations.record.description,
 			...operations.get.description,
 			...operations.checkSince.description,
@@ -110,13 +91,7 @@ export class CustomerProfile implements INodeType {
 						default: 10,
 						description: 'Product views kept per customer (newest first, one per product)',
 					},
-					{
-						displayName: 'Table Prefix',
-						name: 'tablePrefix',
-						type: 'string',
-						default: 'pz_',
-						description: 'Prefix of the store’s tables (lower-case letters, digits, underscores); separate stores can share one database',
-					},
+					TABLE_PREFIX_OPTION,
 				],
 			},
 		],

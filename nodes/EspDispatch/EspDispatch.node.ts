@@ -11,7 +11,9 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { PROVIDERS } from '../engines/dispatch/registry';
 import { STARTTLS_REQUIRED, verifySmtp } from '../engines/dispatch/smtp';
+import { POSTGRES_CREDENTIAL_TEST, testPostgresCredential } from '../shared/postgres';
 import * as forget from './actions/forget.operation';
+import * as memory from './actions/memory';
 import { router } from './actions/router';
 import * as send from './actions/send.operation';
 
@@ -43,6 +45,8 @@ export class EspDispatch implements INodeType {
 			{ name: 'personalizationMandrillApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['mandrill'] } } },
 			{ name: 'personalizationResendApi', required: true, displayOptions: { show: { operation: ['send'], provider: ['resend'] } } },
 			{ name: 'personalizationSmtpApi', required: true, testedBy: 'personalizationSmtpConnectionTest', displayOptions: { show: { operation: ['send'], provider: ['smtp'] } } },
+			// Sent-Key Memory = Customer Profile Store on PostgreSQL (actions/memory.ts); testedBy = POSTGRES_CREDENTIAL_TEST, written out for the community-node lint
+			{ name: 'personalizationPostgresApi', required: true, testedBy: 'personalizationPostgresConnectionTest', displayOptions: { show: { sentKeyMemory: ['profileStore'], storage: ['postgres'] } } },
 		],
 		properties: [
 			{
@@ -68,11 +72,13 @@ export class EspDispatch implements INodeType {
 			},
 			...send.description,
 			...forget.description,
+			...memory.description,
 		],
 	};
 
 	methods = {
 		credentialTest: {
+			[POSTGRES_CREDENTIAL_TEST]: testPostgresCredential,
 			async personalizationSmtpConnectionTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,

@@ -1,51 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { openStore, parameterTimeMs, type IdentityLookup, type ProfileStore, type StoreConfig } from '../../engines/profile';
+import { parameterTimeMs, type IdentityLookup } from '../../engines/profile';
 import { errorMessage } from '../../shared/errors';
 import { isCustomerlessPlaceholder } from '../../shared/placeholder';
-import { postgresConnection } from '../../shared/postgres';
 
-/** Builds (or reuses) the store the node's Storage settings point to. */
-export async function getStore(ctx: IExecuteFunctions): Promise<ProfileStore> {
-	const storage = ctx.getNodeParameter('storage', 0) as string;
-	const options = ctx.getNodeParameter('storeOptions', 0, {}) as IDataObject;
-	const shared = {
-		tablePrefix: (options.tablePrefix as string | undefined) || 'pz_',
-		retentionDays: (options.retentionDays as number | undefined) ?? 365,
-		recentViews: (options.recentViews as number | undefined) ?? 10,
-		recentSearches: (options.recentSearches as number | undefined) ?? 10,
-	};
-	let config: StoreConfig;
-	if (storage === 'postgres') {
-		const c = await ctx.getCredentials('personalizationPostgresApi');
-		config = {
-			backend: 'postgres',
-			// the credential: when its settings change, the pool made for the former ones is retired
-			connection: postgresConnection(c, ctx.getNode().credentials?.personalizationPostgresApi?.id ?? undefined),
-			...shared,
-		};
-	} else {
-		const file = (ctx.getNodeParameter('databaseFile', 0, '') as string).trim();
-		config = { backend: 'sqlite', file: file || undefined, ...shared };
-	}
-	try {
-		return openStore(config);
-	} catch (error) {
-		throw exactError(ctx, `Cannot open the profile store: ${(error as Error).message}`);
-	}
-}
-
-/**
- * A NodeOperationError that keeps its message as written. n8n replaces a message that mentions a
- * system error code (ECONNREFUSED, ENOENT, EEXIST…) by a generic sentence such as "The service
- * refused the connection - perhaps it is offline", which would drop the item and the store's own
- * words; the generic sentence is not put back.
- */
-export function exactError(ctx: IExecuteFunctions, message: string, options: { itemIndex?: number; description?: string } = {}): NodeOperationError {
-	const error = new NodeOperationError(ctx.getNode(), message, options);
-	error.message = message;
-	return error;
-}
+// The store's parameters are read in nodes/shared/profileStore.ts (shared with ESP Dispatch's Sent-Key Memory).
+export { exactError, getStore } from '../../shared/profileStore';
+import { exactError } from '../../shared/profileStore';
 
 export const findByProperties: INodeProperties[] = [
 	{

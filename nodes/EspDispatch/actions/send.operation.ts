@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { ChannelUnavailableError, checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
+import { ChannelUnavailableError, checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, SentKeyMemoryUnavailableError, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
+import { exactError } from '../../shared/profileStore';
+import { memoryLabel, sentKeyMemory, storeClaims } from './memory';
 import { limiterFor } from '../../engines/dispatch/limiter';
 import { getProvider } from '../../engines/dispatch/registry';
 import { smtpChannel, type SmtpChannel } from '../../engines/dispatch/smtp';
@@ -468,9 +470,14 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 	// Test Mode and Sandbox Mode neither check nor fill the memory, so they do not load it either:
 	// loading records this node's window and bound in the memory all ESP Dispatch nodes of the
 	// workflow share, and prunes it (each node's keys by that node's own window and bound).
-	const ledger = windowHours > 0 && !testAddress && !sandbox
+	// Sent-Key Memory = Customer Profile Store: the keys are claimed in the store's table before
+	// sending (dispatch's claims), and the static data is left alone.
+	const inStore = sentKeyMemory(this) === 'profileStore';
+	const remember = windowHours > 0 && !testAddress && !sandbox;
+	const ledger = remember && !inStore
 		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD, Date.now(), this.getNode().id)
 		: undefined;
+	const claims = remember && inStore ? storeClaims(this, windowHours * 3600) : undefined;
 
 	const node = this.getNode();
 	const credentialId = node.credentials?.[entry.credentialType]?.id ?? node.id;
@@ -557,6 +564,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			testAddress,
 			sandbox,
 			ledger,
+			claims,
 			limiter: limiterFor(`${entry.id}:${credentialId}`, limits),
 			batchSize: Number(options.batchSize ?? 0),
 			retry: {
@@ -576,6 +584,20 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			report = error.report;
 			const unsent = new Set(error.unsent);
 			for (const o of report.outcomes) if (unsent.has(o.index)) o.error = `${text}. ${description}`;
+			return results(report);
+		}
+		if (error instanceof SentKeyMemoryUnavailableError) {
+			// Nothing was sent: no message's key could be claimed. Suppressed recipients keep their status.
+			const unsent = error.unsent;
+			const text = `not sent: the sent-key memory (${memoryLabel(this)}) could not be reached: ${error.message}`;
+			const description = 'Check the Storage settings of Sent-Key Memory (the database file, or the PostgreSQL credential and that the server is up). No message was sent, so a later run sends them.';
+			if (!this.continueOnFail()) {
+				const consecutive = unsent[unsent.length - 1] - unsent[0] === unsent.length - 1;
+				const label = unsent.length === 1 ? `Item ${unsent[0]}` : consecutive ? `Items ${unsent[0]} to ${unsent[unsent.length - 1]}` : `Items ${unsent.join(', ')}`;
+				throw exactError(this, `${label}: ${text}`, { itemIndex: unsent[0], description });
+			}
+			report = error.report;
+			for (const o of report.outcomes) if (unsent.includes(o.index)) o.error = `Item ${o.index}: ${text}. ${description}`;
 			return results(report);
 		}
 		const description = 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.';

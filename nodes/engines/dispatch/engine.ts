@@ -21,6 +21,7 @@ import type {
 import { TransportError } from './types';
 import { asciiUri, ATTRIBUTION_LABELS, headerLineMessage } from './util';
 import type { Ledger } from './ledger';
+import type { KeyClaims, KeyState } from './sentKeys';
 import { Limiter, realSleep, type LimitSettings, type Sleep } from './limiter';
 
 /** One input item, as the node read it. */
@@ -107,6 +108,14 @@ export interface DispatchSettings {
 	 */
 	sandbox?: boolean;
 	ledger?: Ledger;
+	/**
+	 * A duplicate memory shared by executions and processes (sentKeys.ts: the profile store's
+	 * table), used instead of `ledger`: the keys to send are claimed before anything is sent (a key
+	 * another execution holds or sent within the window is `duplicate`), confirmed as their
+	 * messages end sent / queued / unknown, released otherwise. A dry run only reads it. When it
+	 * cannot be reached, nothing is sent (SentKeyMemoryUnavailableError).
+	 */
+	claims?: KeyClaims;
 	limiter?: Limiter;
 	limits?: LimitSettings;
 	retry?: Partial<RetrySettings>;
@@ -242,6 +251,22 @@ export class ChannelUnavailableError extends Error {
 	) {
 		super(error instanceof Error ? error.message : String(error), { cause: error });
 		this.name = 'ChannelUnavailableError';
+	}
+}
+
+/**
+ * The sent-key memory (DispatchSettings.claims) could not be read or claimed: nothing was sent.
+ * `report` has the messages that were to be sent `failed`, the others (suppressed, duplicate in
+ * the run) with their status; `unsent` lists the failed items.
+ */
+export class SentKeyMemoryUnavailableError extends Error {
+	constructor(
+		error: unknown,
+		readonly report: DispatchReport,
+		readonly unsent: number[],
+	) {
+		super(error instanceof Error ? error.message : String(error), { cause: error });
+		this.name = 'SentKeyMemoryUnavailableError';
 	}
 }
 
@@ -549,6 +574,15 @@ export const HOLDOUT_ERROR = 'recipient is in the A/B holdout (no email by desig
  * show, in a dry run), and when it cannot be opened dispatch() throws ChannelUnavailableError.
  */
 export async function dispatch(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
+	try {
+		return await dispatchRun(items, source, settings);
+	} finally {
+		// However the run ended, its claims are no longer renewed (a no-op when the run ended them).
+		await settings.claims?.finish([]).catch(() => undefined);
+	}
+}
+
+async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
 	const now = settings.now ?? Date.now;
 	const sleep = settings.sleep ?? realSleep;
 	const random = settings.random ?? Math.random;
@@ -564,12 +598,71 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	// This run's own value: test sends, never remembered here or at the provider, get a key of the
 	// run's own; other sends carry it for SMTP's Message-ID (toMessage, OutboundMessage.run).
 	const run = randomBytes(6).toString('hex');
+	const keyOf = (item: DispatchItem) => item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
+	const listedOf = (item: DispatchItem) => (settings.suppressionList?.size ? settings.suppressionList.has(item.to.email.trim().toLowerCase()) : false);
+
+	// A shared memory (claims): the keys of the recipients to mail are claimed (a dry run only reads)
+	// before any is sent; a key another execution holds or sent within the window is a duplicate.
+	const claims = settings.claims && !settings.testAddress && !settings.sandbox ? settings.claims : undefined;
+	let keyStates: Map<string, KeyState> | undefined;
+	if (claims) {
+		const mailable = items.filter((item) => !item.suppressedReason && !listedOf(item) && !item.holdout);
+		const keys = mailable.map(keyOf);
+		try {
+			keyStates = settings.dryRun ? await claims.check(keys, startedAt) : await claims.claim(keys, startedAt);
+		} catch (error) {
+			await claims.finish(keys).catch(() => undefined);
+			const reason = error instanceof Error ? error.message : String(error);
+			const unsent = new Set(mailable.map((item) => item.index));
+			for (const item of items) {
+				const key = keyOf(item);
+				const outcome = new Outcome(item.index, item.to.email, key, outcomeMessageId(item, key, settings));
+				if (!unsent.has(item.index)) {
+					outcome.status = 'suppressed';
+					outcome.error = item.holdout ? HOLDOUT_ERROR : item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list';
+				} else outcome.error = `not sent: the sent-key memory could not be read (${reason}), so this message's idempotency key could not be claimed`;
+				outcomes.set(item.index, outcome);
+			}
+			throw new SentKeyMemoryUnavailableError(error, { outcomes: inOrder(), requests: 0 }, [...unsent]);
+		}
+	}
+	// Keys this run claimed and has not confirmed yet (released at its end), and those sent,
+	// waiting to be confirmed (after each request's answer, and at the end).
+	const claimedKeys = new Set<string>();
+	if (keyStates && !settings.dryRun) for (const [key, state] of keyStates) if (state.claimed) claimedKeys.add(key);
+	const toConfirm: string[] = [];
+	const confirmSent = async (): Promise<void> => {
+		if (!claims || !toConfirm.length) return;
+		const keys = toConfirm.splice(0);
+		try {
+			await claims.confirm(keys, now());
+			for (const key of keys) claimedKeys.delete(key);
+		} catch (error) {
+			toConfirm.unshift(...keys);
+			throw new Error(`the sent-key memory could not remember the keys sent (${error instanceof Error ? error.message : String(error)}), so sending stopped`, { cause: error });
+		}
+	};
+	// End of a run with claims: what was sent is confirmed, the rest released (a sent key whose
+	// confirmation failed is left to its lease).
+	const endClaims = async (): Promise<unknown> => {
+		if (!claims) return undefined;
+		let failure: unknown;
+		try {
+			await confirmSent();
+		} catch (error) {
+			failure = error;
+		}
+		const unconfirmed = new Set(toConfirm);
+		await claims.finish([...claimedKeys].filter((k) => !unconfirmed.has(k))).catch(() => undefined);
+		return failure;
+	};
 
 	for (const item of items) {
-		const key = item.idempotencyKey?.trim() || deriveIdempotencyKey(item, settings.mode);
+		const key = keyOf(item);
 		const outcome = new Outcome(item.index, item.to.email, key, outcomeMessageId(item, key, settings));
 		outcomes.set(item.index, outcome);
-		const listed = settings.suppressionList?.size ? settings.suppressionList.has(item.to.email.trim().toLowerCase()) : false;
+		const listed = listedOf(item);
+		const state = keyStates?.get(key);
 		if (item.suppressedReason || listed) {
 			outcome.status = 'suppressed';
 			outcome.error = item.suppressedReason ? `recipient is ${item.suppressedReason}` : 'recipient is on the suppression list';
@@ -577,10 +670,15 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			outcome.status = 'suppressed';
 			outcome.error = HOLDOUT_ERROR;
 			if (!settings.dryRun && !settings.testAddress && !settings.sandbox) outcome.heldOutAt = new Date(now()).toISOString();
-		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt))) {
+		} else if (seen.has(key) || (useLedger && settings.ledger!.has(key, startedAt)) || (state !== undefined && !state.claimed)) {
 			outcome.status = 'duplicate';
 			if (seen.has(key)) outcome.error = DUPLICATE_IN_RUN;
-			else {
+			else if (state !== undefined) {
+				outcome.error = state.pending
+					? 'idempotency key being sent by another execution right now (claimed in the sent-key memory, not yet confirmed)'
+					: 'idempotency key already sent within the duplicate window';
+				if (state.sentAt !== undefined && !state.pending) outcome.sentAt = new Date(state.sentAt).toISOString();
+			} else {
 				outcome.error = 'idempotency key already sent within the duplicate window';
 				const at = settings.ledger!.sentAt?.(key);
 				if (at !== undefined) outcome.sentAt = new Date(at).toISOString();
@@ -589,7 +687,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			// A key forgotten (Forget Sent Keys) within the last 24 hours: the provider gets a key of its
 			// own for this send (key + when it was forgotten), or Resend / Brevo would answer with their
 			// first answer and send nothing. Retries and later runs until the next Forget keep that key.
-			const forgottenAt = useLedger ? settings.ledger!.forgottenAt?.(key, startedAt) : undefined;
+			const forgottenAt = state !== undefined ? state.forgottenAt : useLedger ? settings.ledger!.forgottenAt?.(key, startedAt) : undefined;
 			const message = toMessage(item, key, settings, run, forgottenAt);
 			const problem = source.check ? messageProblem(item, message, source, settings.mode) : undefined;
 			if (problem) {
@@ -604,7 +702,10 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 	}
 
 	// Nothing left to send or show: no channel is needed (its credential may not even load).
-	if (!pending.length) return { outcomes: inOrder(), requests: 0 };
+	if (!pending.length) {
+		await endClaims();
+		return { outcomes: inOrder(), requests: 0 };
+	}
 	let channel: Channel;
 	if ('open' in source) {
 		try {
@@ -617,6 +718,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				o.error = `not sent: ${reason}`;
 				o.sentTo = undefined;
 			}
+			await endClaims();
 			throw new ChannelUnavailableError(error, { outcomes: inOrder(), requests: 0 }, pending.map((m) => m.index));
 		}
 	} else {
@@ -719,6 +821,7 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			if (!settings.sandbox) o.sentAt = new Date(now()).toISOString();
 			anyAccepted = true;
 			if (useLedger) settings.ledger!.add(o.idempotencyKey, now());
+			if (claims) toConfirm.push(o.idempotencyKey);
 		}
 	};
 
@@ -866,6 +969,9 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 			inFlight.delete(m.index);
 		}
 		if (rejected || unreachable || halted) stopping.abort();
+		// What this request sent is remembered before the next request (a shared memory), so that a
+		// crash later in the run does not leave it to its lease.
+		await confirmSent();
 		if (settings.onUnit) {
 			const statuses: Record<string, number> = {};
 			for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -960,7 +1066,18 @@ export async function dispatch(items: DispatchItem[], source: Channel | Deferred
 				settle(m, { status: 'failed', error: `not sent: sending through ${channel.displayName} stopped (${reason}) before this message was sent` });
 			}
 		}
+		await endClaims();
 		throw new DispatchStoppedError(stopped.error, {
+			outcomes: inOrder(),
+			requests,
+			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
+			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
+			halted: halted && !anyAccepted ? halted : undefined,
+		});
+	}
+	const failure = await endClaims();
+	if (failure !== undefined) {
+		throw new DispatchStoppedError(failure, {
 			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,

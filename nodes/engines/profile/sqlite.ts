@@ -181,6 +181,25 @@ export class SqliteProfileStore implements ProfileStore {
 		});
 	}
 
+	/**
+	 * Runs `fn` in one BEGIN IMMEDIATE transaction on the store's handle (committed when it returns,
+	 * rolled back when it throws). `fn` is synchronous, so no other execution of this process
+	 * interleaves, and other processes wait on the busy timeout. Also for tables of other engines
+	 * in the same file (dispatch/sentKeys.ts).
+	 */
+	immediate<T>(fn: (db: DatabaseSync) => T): T {
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			const out = fn(this.db);
+			this.db.exec('COMMIT');
+			this.notifyCheckpointer();
+			return out;
+		} catch (error) {
+			this.db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
 	private migrate(): void {
 		const { profiles, identities, events, meta, erased, sends } = this.t;
 		this.db.exec('BEGIN IMMEDIATE');
@@ -340,7 +359,7 @@ export class SqliteProfileStore implements ProfileStore {
 			this.db.exec('COMMIT');
 			this.notifyCheckpointer();
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			this.db.exec('ROLLBACK');
 			throw error;
 		}
 		if (now - this.lastPrune > PRUNE_EVERY_MS) {
@@ -447,7 +466,7 @@ export class SqliteProfileStore implements ProfileStore {
 				sendsDeleted,
 			};
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			this.db.exec('ROLLBACK');
 			throw error;
 		}
 	}

@@ -1,0 +1,167 @@
+/**
+ * The sent-key memory in the customer profile store (engines/dispatch/sentKeys.ts), on embedded
+ * SQLite and on PostgreSQL, through dispatch(): the same statuses as the static-data memory
+ * (a key sent within the window, or twice in one run, is `duplicate`; test mode and sandbox
+ * neither check nor fill it; a failed message's key is released), plus atomic claims across
+ * runs (two runs of one key at the same moment: one message), window expiry, Forget Sent Keys,
+ * a lapsed claim, and a store that cannot be reached (nothing sent). Times are hand-picked.
+ */
+import { dispatch, SentKeyMemoryUnavailableError, type DispatchSettings } from '../../../nodes/engines/dispatch/engine';
+import { hashKey } from '../../../nodes/engines/dispatch/ledger';
+import { forgetSentKey, sentKeyTable, StoreSentKeys, type SentKeyTable } from '../../../nodes/engines/dispatch/sentKeys';
+import { PostgresProfileStore, SqliteProfileStore } from '../../../nodes/engines/profile';
+import { captureChannel, dispatchItem } from '../../harness/dispatch-engine';
+import { dropPrefix, pgConnection, tempSqliteFile, uniquePrefix } from '../../harness/profile-db';
+
+const HOUR = 3600_000;
+const T0 = Date.parse('2026-03-01T06:00:00Z');
+const item = (index: number, key: string) => dispatchItem(index, { idempotencyKey: key });
+
+type Backend = { name: string; open(): Promise<{ table: SentKeyTable; close(): Promise<void> }> };
+const backends: Backend[] = [
+	{
+		name: 'SQLite',
+		open: async () => {
+			const store = new SqliteProfileStore(tempSqliteFile(), { tablePrefix: 'pz_' });
+			return { table: sentKeyTable(store, 'pz_'), close: () => store.close() };
+		},
+	},
+	{
+		name: 'PostgreSQL',
+		open: async () => {
+			const prefix = uniquePrefix('sk');
+			const store = new PostgresProfileStore(pgConnection, { tablePrefix: prefix });
+			return {
+				table: sentKeyTable(store, prefix),
+				close: async () => {
+					await store.close();
+					await dropPrefix(prefix);
+				},
+			};
+		},
+	},
+];
+
+describe.each(backends)('sent-key memory in the profile store ($name)', (backend) => {
+	let table: SentKeyTable;
+	let close: () => Promise<void>;
+	beforeEach(async () => {
+		({ table, close } = await backend.open());
+	});
+	afterEach(async () => close());
+
+	const run = (keys: string[], at: number, extra: Partial<DispatchSettings> = {}, windowHours = 24, channel = captureChannel()) =>
+		dispatch(keys.map((k, i) => item(i, k)), channel, { mode: 'rendered', now: () => at, claims: new StoreSentKeys(table, 'workflow:w1', windowHours * 3600), ...extra }).then((r) => ({ r, channel }));
+	const statuses = (r: { outcomes: Array<{ status: string }> }) => r.outcomes.map((o) => o.status);
+
+	it('a key sent within the window is a duplicate in a later run (with when it was sent); twice in one run the second is a duplicate', async () => {
+		const first = await run(['a', 'b', 'a'], T0);
+		expect(statuses(first.r)).toEqual(['sent', 'sent', 'duplicate']);
+		expect(first.channel.captured).toHaveLength(2);
+		const second = await run(['a', 'c'], T0 + 23 * HOUR);
+		expect(statuses(second.r)).toEqual(['duplicate', 'sent']);
+		expect(second.r.outcomes[0].sentAt).toBe('2026-03-01T06:00:00.000Z');
+		expect(second.channel.captured.map((m) => m.idempotencyKey)).toEqual(['c']);
+	});
+
+	it('the window: sent again once it is over (24 h 1 s later), and a node with a longer window does not see keys past their sender\'s window', async () => {
+		await run(['a'], T0);
+		expect(statuses((await run(['a'], T0 + 24 * HOUR + 1000)).r)).toEqual(['sent']);
+		// 'b' sent by a 1-hour node; a 720-hour node 2 hours later: the sender's window is over
+		await run(['b'], T0, {}, 1);
+		expect(statuses((await run(['b'], T0 + 2 * HOUR, {}, 720)).r)).toEqual(['sent']);
+		// 'c' sent by a 720-hour node; a 24-hour node 2 days later: outside its own window
+		await run(['c'], T0, {}, 720);
+		expect(statuses((await run(['c'], T0 + 48 * HOUR, {}, 24)).r)).toEqual(['sent']);
+	});
+
+	it('two runs of the same key at the same moment: one message (the other is a duplicate, claimed by another execution)', async () => {
+		let release!: () => void;
+		const gate = new Promise<void>((r) => (release = r));
+		const slow = captureChannel();
+		const send = slow.send;
+		slow.send = async (unit) => {
+			await gate;
+			return send(unit);
+		};
+		const a = run(['k'], T0, {}, 24, slow);
+		// the first run has claimed its key and waits in the provider call
+		await new Promise((r) => setTimeout(r, 200));
+		const b = await run(['k'], T0 + 1000);
+		release();
+		const first = await a;
+		expect(statuses(first.r)).toEqual(['sent']);
+		expect(statuses(b.r)).toEqual(['duplicate']);
+		expect(b.r.outcomes[0].error).toMatch(/another execution/);
+		expect(slow.captured.length + b.channel.captured.length).toBe(1);
+		// confirmed: a third run sees it sent
+		expect(statuses((await run(['k'], T0 + 2000)).r)).toEqual(['duplicate']);
+	});
+
+	it('many concurrent runs of one key (separate claim objects): exactly one sends', async () => {
+		const runs = await Promise.all(Array.from({ length: 8 }, () => run(['same'], T0)));
+		expect(runs.reduce((n, x) => n + x.channel.captured.length, 0)).toBe(1);
+	});
+
+	it('a failed message\'s key is released: the next run sends it; unknown is remembered', async () => {
+		const failing = captureChannel((m) => (m.idempotencyKey === 'f' ? { status: 'failed', error: 'refused' } : { status: 'unknown', error: 'lost' }));
+		expect(statuses((await run(['f', 'u'], T0, {}, 24, failing)).r)).toEqual(['failed', 'unknown']);
+		expect(statuses((await run(['f', 'u'], T0 + 1000)).r)).toEqual(['sent', 'duplicate']);
+	});
+
+	it('test mode and sandbox neither check nor fill it; a dry run checks and claims nothing', async () => {
+		await run(['a'], T0);
+		expect(statuses((await run(['a', 'b'], T0 + 1000, { testAddress: 'qa@shop.example' })).r)).toEqual(['sent', 'sent']);
+		expect(statuses((await run(['a', 'b'], T0 + 1000, { sandbox: true })).r)).toEqual(['sandbox', 'sandbox']);
+		expect(statuses((await run(['a', 'b'], T0 + 1000, { dryRun: true })).r)).toEqual(['duplicate', 'dryRun']);
+		// b was never remembered (test, sandbox, dry run), and nobody holds it
+		expect(statuses((await run(['b'], T0 + 2000)).r)).toEqual(['sent']);
+	});
+
+	it('Forget Sent Keys: the key is sent again, with the provider key of its forgetting; a key never sent is forgotten as false', async () => {
+		await run(['a'], T0);
+		expect(await forgetSentKey(table, 'workflow:w1', 'a', T0 + HOUR)).toBe(true);
+		expect(await forgetSentKey(table, 'workflow:w1', 'never', T0 + HOUR)).toBe(false);
+		const again = await run(['a'], T0 + 2 * HOUR);
+		expect(statuses(again.r)).toEqual(['sent']);
+		expect(again.channel.captured[0].idempotencyKey).toBe(`a-forgotten-${(T0 + HOUR) / 1000}`);
+		expect(statuses((await run(['a'], T0 + 3 * HOUR)).r)).toEqual(['duplicate']);
+		// another workflow's scope is another memory
+		const other = await dispatch([item(0, 'a')], captureChannel(), { mode: 'rendered', now: () => T0 + 3 * HOUR, claims: new StoreSentKeys(table, 'workflow:w2', 86400) });
+		expect(statuses(other)).toEqual(['sent']);
+	});
+
+	it('a claim whose run crashed lapses with its lease: the key can be sent after it, not before', async () => {
+		const crashed = new StoreSentKeys(table, 'workflow:w1', 86400, 15 * 60_000);
+		expect((await crashed.claim(['c'], T0)).get('c')!.claimed).toBe(true);
+		// never confirmed nor released (the process died; its renewal timer with it)
+		await crashed.finish([]);
+		expect(statuses((await run(['c'], T0 + 14 * 60_000)).r)).toEqual(['duplicate']);
+		expect(statuses((await run(['c'], T0 + 15 * 60_000 + 1000)).r)).toEqual(['sent']);
+	});
+
+	it('only the key hash is stored (no address or key in clear)', async () => {
+		await run(['cart:ada@example.com'], T0);
+		const rows = await (table as unknown as { rows(s: string, h: string[]): Promise<Array<{ key_hash: string }>> }).rows('workflow:w1', [hashKey('cart:ada@example.com')]);
+		expect(rows.map((r) => r.key_hash)).toEqual([hashKey('cart:ada@example.com')]);
+	});
+});
+
+describe('the store cannot be reached', () => {
+	it('PostgreSQL down: nothing is sent, the mailable items fail naming the memory, suppressed ones keep their status', async () => {
+		const store = new PostgresProfileStore({ ...pgConnection, port: 1, password: 'secret-pw-123' }, { tablePrefix: 'pz_' });
+		const channel = captureChannel();
+		const error = await dispatch([item(0, 'a'), dispatchItem(1, { idempotencyKey: 'b', suppressedReason: 'unsubscribed' }), item(2, 'c')], channel, {
+			mode: 'rendered',
+			claims: new StoreSentKeys(sentKeyTable(store, 'pz_'), 'workflow:w1', 86400),
+		}).catch((e: unknown) => e);
+		await store.close();
+		expect(error).toBeInstanceOf(SentKeyMemoryUnavailableError);
+		const e = error as SentKeyMemoryUnavailableError;
+		expect(e.unsent).toEqual([0, 2]);
+		expect(e.report.outcomes.map((o) => o.status)).toEqual(['failed', 'suppressed', 'failed']);
+		expect(e.report.outcomes[0].error).toMatch(/^not sent: the sent-key memory could not be read \(.*ECONNREFUSED/);
+		expect(JSON.stringify(e.report)).not.toContain('secret-pw-123');
+		expect(channel.captured).toHaveLength(0);
+	});
+});
