@@ -560,6 +560,21 @@ function backoff(attempt: number, retry: RetrySettings, random: () => number): n
 const SENT_LIKE = new Set<OutcomeStatus>(['sent', 'queued', 'unknown']);
 
 /**
+ * HTTP answers from a gateway between the node and the provider's application (load balancer, CDN)
+ * that do not say whether the application processed the request: 502 Bad Gateway and 504 Gateway
+ * Timeout (RFC 9110 §15.6.3, §15.6.5: the gateway got no valid or no timely answer from the server
+ * behind it), and Cloudflare's 520 (the origin answered with something empty or unexpected), 522
+ * (connection to the origin timed out) and 524 (the origin took the request and did not answer in
+ * time). For a provider without an idempotency key such an answer is handled like a lost answer:
+ * `unknown`, not sent again (it may have mailed up to a whole batch). Not in the set, so still
+ * retried: 500, 503 (the provider's own answer: Mailgun documents 500 as "Retries are recommended",
+ * Postmark 503 as its planned maintenance, SES 500 InternalFailure / 503 ServiceUnavailable as
+ * retryable), and Cloudflare's 521 and 523 (the origin refused the connection or could not be
+ * reached: the request never got to it).
+ */
+export const AMBIGUOUS_GATEWAY_STATUSES = new Set([502, 504, 520, 522, 524]);
+
+/**
  * The error of a `duplicate` whose key came earlier in the same run: that earlier message's own
  * result (in the same output) says whether it was sent; this one says nothing of it.
  */
@@ -943,7 +958,16 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
-			if (r.status === 'failed' && r.stopsRun) {
+			if (r.status === 'failed' && r.retryable && !channel.acceptsIdempotencyKey && r.responseCode !== undefined && AMBIGUOUS_GATEWAY_STATUSES.has(r.responseCode)) {
+				// A gateway's answer that does not say whether the provider took the request, from a
+				// provider without an idempotency key: like a lost answer, not sent again.
+				finish(m, {
+					...r,
+					status: 'unknown',
+					retryable: false,
+					error: `${channel.displayName} answered HTTP ${r.responseCode} (a gateway's answer: the provider may have accepted the request before it stopped waiting) and has no idempotency key, so it was not sent again; ${r.error ?? ''}. Reconcile with the provider's message search or engagement webhooks before resending.`.replace('; .', '.'),
+				});
+			} else if (r.status === 'failed' && r.stopsRun) {
 				halted ??= r.stopsRun;
 				finish(m, { ...r, retryable: false });
 			} else if (r.status === 'failed' && r.retryable && !rejected && !unreachable) {

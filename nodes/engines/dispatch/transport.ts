@@ -15,35 +15,90 @@ import type { HttpRequestSpec, HttpResponseSpec, Transport } from './types';
 import { TransportError } from './types';
 
 /**
- * Errors that prove the request never reached the provider: no connection (refused, DNS, no route,
- * TLS certificate refused), or a request that could not even be built (an invalid URL or header,
- * e.g. from a credential's Custom Endpoint or a signing step: Node throws these before a byte is sent).
+ * When a request failed, judged from the error itself (what `requesterTransport` gets: inside n8n
+ * the request goes through n8n's HTTP helper, which exposes no socket). A failure before a byte of
+ * the request could be written proves it never reached the provider; the phases are:
+ *  - building the request: Node throws for an invalid URL or header (e.g. from a credential's Custom
+ *    Endpoint or a signing step) before it opens a connection;
+ *  - DNS: Node's `getaddrinfo`/`query*` errors (ENOTFOUND, EAI_AGAIN, ...), syscall `getaddrinfo`;
+ *  - TCP connect: any error with syscall `connect` (ECONNREFUSED, a connect ETIMEDOUT, EHOSTUNREACH,
+ *    ENETUNREACH, EADDRNOTAVAIL, ...), also inside the AggregateError Node's happy-eyeballs connect
+ *    (autoSelectFamily) throws when every address failed;
+ *  - TLS handshake: every X509 certificate error code Node documents
+ *    (https://nodejs.org/api/tls.html#x509-certificate-error-codes: UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+ *    SELF_SIGNED_CERT_IN_CHAIN, CERT_NOT_YET_VALID, HOSTNAME_MISMATCH, ...), Node's own
+ *    ERR_TLS_CERT_ALTNAME_INVALID (and every ERR_TLS_* / ERR_SSL_* code), OpenSSL protocol errors
+ *    (EPROTO, e.g. an https client on a port that speaks plain HTTP, "packet length too long" /
+ *    "wrong version number"), and a connection closed "before secure TLS connection was
+ *    established". A TLS socket encrypts and sends the request only once the handshake is done, so
+ *    none of these can follow a written request: certificates are checked, and the protocol agreed,
+ *    in the handshake. (An OpenSSL record error on an established connection would need the server
+ *    to send garbage after a successful handshake; no provider or proxy does.)
+ * Anything else (a reset or a timeout of n8n's helper: it counts the connect and the wait for the
+ * answer together) may have come after the provider accepted the request: phase 'after'.
  */
-const BEFORE_SEND =
-	/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|ERR_INVALID_URL|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN|ERR_UNESCAPED_CHARACTERS|ERR_INVALID_PROTOCOL)\b/;
+const BUILD_ERRORS = /^(ERR_INVALID_URL|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN|ERR_UNESCAPED_CHARACTERS|ERR_INVALID_PROTOCOL|ERR_INVALID_ARG_VALUE|ERR_HTTP_INVALID_HEADER_VALUE)$/;
+const DNS_ERRORS = /^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|EAI_NODATA|EAI_ADDRFAMILY|ENODATA)$/;
+const X509_ERRORS =
+	/^(UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_GET_CRL|UNABLE_TO_DECRYPT_CERT_SIGNATURE|UNABLE_TO_DECRYPT_CRL_SIGNATURE|UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY|CERT_SIGNATURE_FAILURE|CRL_SIGNATURE_FAILURE|CERT_NOT_YET_VALID|CERT_HAS_EXPIRED|CRL_NOT_YET_VALID|CRL_HAS_EXPIRED|ERROR_IN_CERT_NOT_BEFORE_FIELD|ERROR_IN_CERT_NOT_AFTER_FIELD|ERROR_IN_CRL_LAST_UPDATE_FIELD|ERROR_IN_CRL_NEXT_UPDATE_FIELD|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_CHAIN_TOO_LONG|CERT_REVOKED|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH)$/;
+const TLS_ERRORS = /^(ERR_TLS_|ERR_SSL_|EPROTO$)/;
+const TLS_NOT_ESTABLISHED = /before secure TLS connection was established/i;
 
-function errorText(error: unknown): string {
-	const parts: string[] = [];
-	let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
-	for (let depth = 0; current && depth < 4; depth++) {
-		if (typeof current.code === 'string') parts.push(current.code);
-		if (typeof current.message === 'string') parts.push(current.message);
-		current = current.cause as typeof current;
-	}
-	return parts.join(' ');
+interface ErrorFacts {
+	codes: string[];
+	messages: string[];
+	/** Whether some error of the chain was raised before a byte of the request could be written. */
+	beforeSend: boolean;
+}
+
+/** The codes and messages of an error, its causes and (AggregateError) its errors, and whether one proves nothing was sent. */
+function errorFacts(error: unknown): ErrorFacts {
+	const facts: ErrorFacts = { codes: [], messages: [], beforeSend: false };
+	const seen = new Set<unknown>();
+	const visit = (value: unknown, depth: number): void => {
+		if (!value || typeof value !== 'object' || depth > 5 || seen.has(value)) return;
+		seen.add(value);
+		const e = value as { code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+		const code = typeof e.code === 'string' ? e.code : undefined;
+		const message = typeof e.message === 'string' ? e.message : '';
+		if (code) facts.codes.push(code);
+		if (message) facts.messages.push(message);
+		if (
+			(code && (BUILD_ERRORS.test(code) || DNS_ERRORS.test(code) || X509_ERRORS.test(code) || TLS_ERRORS.test(code))) ||
+			e.syscall === 'connect' ||
+			e.syscall === 'getaddrinfo' ||
+			/^query/.test(String(e.syscall ?? '')) ||
+			TLS_NOT_ESTABLISHED.test(message)
+		) {
+			facts.beforeSend = true;
+		}
+		visit(e.cause, depth + 1);
+		if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
+	};
+	visit(error, 0);
+	return facts;
+}
+
+/** Whether an error proves the request was never written (see errorFacts). Exported for the tests. */
+export function failedBeforeSend(error: unknown): boolean {
+	return errorFacts(error).beforeSend;
 }
 
 /**
  * A transport error from an arbitrary client error. Only an error code survives (never the
- * request, whose headers hold the secret). Phase 'before' only when the error proves the
- * request was not delivered (connection refused, DNS, TLS); anything else (timeouts, resets)
- * may have happened after the provider accepted it.
+ * request, whose headers hold the secret). Phase 'before' when the error proves the request was
+ * never written (DNS, TCP connect, TLS handshake, a request Node could not build: errorFacts);
+ * anything else (timeouts, resets) may have happened after the provider accepted it.
  */
 export function toTransportError(error: unknown): TransportError {
 	if (error instanceof TransportError) return error;
-	const text = errorText(error);
-	const code = /\b(E[A-Z_]{3,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*)\b/.exec(text)?.[1] ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'request failed');
-	return new TransportError(code, BEFORE_SEND.test(text) ? 'before' : 'after');
+	const facts = errorFacts(error);
+	const text = [...facts.codes, ...facts.messages].join(' ');
+	const code =
+		facts.codes.find((c) => /^(E[A-Z_]{3,}|ERR_[A-Z_]+)$/.test(c) || X509_ERRORS.test(c)) ??
+		/\b(E[A-Z_]{3,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*)\b/.exec(text)?.[1] ??
+		(/timeout/i.test(text) ? 'ETIMEDOUT' : 'request failed');
+	return new TransportError(code, facts.beforeSend ? 'before' : 'after');
 }
 
 export interface RawResponse {
@@ -96,12 +151,16 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): Trans
 			if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
 			if (expectContinue) headers.Expect = '100-continue';
 			let bodySent = !expectContinue;
+			// Whether the connection was established (TCP connected, and for https the TLS handshake
+			// done): before that, not a byte of the request can have been written (a TLS socket
+			// encrypts and sends only after the handshake), so any failure is phase 'before'.
+			let established = false;
 			let settled = false;
 			const fail = (code: string) => {
 				if (settled) return;
 				settled = true;
 				req.destroy();
-				reject(new TransportError(code, bodySent ? 'after' : 'before'));
+				reject(new TransportError(code, bodySent && established ? 'after' : 'before'));
 			};
 			const req = lib.request(
 				{ method: request.method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent: agents[url.protocol as 'http:' | 'https:'] },
@@ -117,11 +176,22 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): Trans
 					res.on('error', () => fail('ECONNRESET'));
 				},
 			);
+			req.on('socket', (socket) => {
+				// A kept-alive socket is already connected; a new one is once it says so.
+				// ('socket' is emitted on the next tick, before any I/O of a new socket could complete.)
+				if (req.reusedSocket) {
+					established = true;
+					return;
+				}
+				socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+					established = true;
+				});
+			});
 			const timer = setTimeout(() => fail('ETIMEDOUT'), timeoutMs);
 			req.on('error', (e: NodeJS.ErrnoException) => {
 				clearTimeout(timer);
-				const code = e.code ?? 'ECONNRESET';
-				if (!settled && BEFORE_SEND.test(code)) bodySent = false;
+				const code = toTransportError(e).message;
+				if (!settled && failedBeforeSend(e)) established = false;
 				fail(code);
 			});
 			if (expectContinue) {

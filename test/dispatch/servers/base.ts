@@ -15,7 +15,9 @@
  *    server withholds "100 Continue", so the body is never sent (timed out before the server
  *    accepted it); the socket is closed after `holdMs`;
  *  - 'dropAfterAccept': the request is processed and its messages accepted, then the
- *    connection is destroyed before the answer (the answer is lost after acceptance).
+ *    connection is destroyed before the answer (the answer is lost after acceptance);
+ *  - '504AfterAccept': the request is processed and its messages accepted, then answered 504 with
+ *    an HTML page, as a gateway (load balancer, CDN) answers when it stopped waiting for the origin.
  *
  * Providers add their own file (sendgrid.ts, postmark.ts, ...) with a `routes` table.
  */
@@ -23,7 +25,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** 'none': no fault (to place forced faults at later requests). */
-export type FaultKind = '429' | '500' | '503' | 'timeout' | 'dropAfterAccept' | 'none';
+export type FaultKind = '429' | '500' | '503' | 'timeout' | 'dropAfterAccept' | '504AfterAccept' | 'none';
 
 export interface Reply {
 	status: number;
@@ -244,6 +246,9 @@ export class ProviderServer {
 			},
 		};
 		const reply = await route(ctx);
+		if (fault === '504AfterAccept') {
+			return this.send(res, record, { status: 504, headers: { 'Content-Type': 'text/html' }, body: '<html><body><h1>504 Gateway Time-out</h1></body></html>' });
+		}
 		if (fault === 'dropAfterAccept') {
 			record.status = -1;
 			req.socket.destroy();
