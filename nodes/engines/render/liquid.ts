@@ -3,7 +3,7 @@
  * (subject, preheader). Templates and partials resolve from memory only (`templates`), never
  * from the filesystem. Limits make a runaway loop fail one recipient quickly.
  */
-import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
+import { filters as builtinFilters, Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
 import { installSyncRenderer } from './fastpath';
 import { marketingFilters } from './filters';
 import type { LiquidSettings } from './types';
@@ -40,6 +40,9 @@ class ShownTag extends Tag {
 		if (state && !state.shown.includes(this.block)) state.shown.push(this.block);
 	}
 }
+
+/** liquidjs filters whose result is HTML-escaped text (no raw `<`, `>`, `"`, `'`; `&` only in a reference). */
+const ESCAPING_FILTERS = ['escape', 'escape_once', 'xml_escape'] as const;
 
 export function resolveSettings(s: LiquidSettings = {}): Engines['settings'] {
 	return {
@@ -81,6 +84,10 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 			cache: false,
 		});
 		for (const [name, fn] of Object.entries(marketingFilters({ ...settings, utm: settings.utm }))) engine.registerFilter(name, fn);
+		// An explicit `| escape` / `| escape_once` / `| xml_escape` last (the Shopify habit: Shopify
+		// escapes nothing itself) is the output escape: marked raw, so liquidjs does not escape its
+		// result again (`&amp;amp;`). Its output is escaped HTML either way.
+		if (escape) for (const name of ESCAPING_FILTERS) engine.registerFilter(name, { handler: builtinFilters[name], raw: true });
 		engine.registerTag('pz_shown', ShownTag);
 		installSyncRenderer(engine);
 		return engine;
