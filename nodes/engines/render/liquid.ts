@@ -6,6 +6,7 @@
 import { filters as builtinFilters, Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
 import { installSyncRenderer } from './fastpath';
 import { marketingFilters } from './filters';
+import { liquidDateFilters } from './filters/date';
 import type { LiquidSettings } from './types';
 
 export const DEFAULT_LIMITS = { renderLimitMs: 500, parseLimit: 1_000_000, memoryLimit: 10_000_000 };
@@ -84,6 +85,7 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 			cache: false,
 		});
 		for (const [name, fn] of Object.entries(marketingFilters({ ...settings, utm: settings.utm }))) engine.registerFilter(name, fn);
+		for (const [name, fn] of Object.entries(liquidDateFilters())) engine.registerFilter(name, fn);
 		// An explicit `| escape` / `| escape_once` / `| xml_escape` last (the Shopify habit: Shopify
 		// escapes nothing itself) is the output escape: marked raw, so liquidjs does not escape its
 		// result again (`&amp;amp;`). Its output is escaped HTML either way.
