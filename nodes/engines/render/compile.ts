@@ -104,6 +104,22 @@ export function compileCacheSize(): number {
 	return cache.size;
 }
 
+/**
+ * Parses the compiled HTML without the Parse Limit: the limit applies to the template as written
+ * (the body with its blocks inlined, checked by expandBlocks and parseLocated), not to MJML's HTML,
+ * which is ~3.6 times longer. liquidjs reads the limit when each parse starts (a new Parser).
+ */
+function parseUnlimited(engine: Engines['html'], text: string): Template[] {
+	const options = engine.options as { parseLimit: number };
+	const limit = options.parseLimit;
+	options.parseLimit = Infinity;
+	try {
+		return engine.parse(text);
+	} finally {
+		options.parseLimit = limit;
+	}
+}
+
 /** Parses with liquidjs; a syntax error names the source, line and column the marketer wrote. */
 export function parseLocated(engine: Engines['html'], text: string, map: SourceMap | undefined, source: string): Template[] {
 	try {
@@ -172,7 +188,7 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 
 	let html: Template[];
 	try {
-		html = engines.html.parse(liquidHtml);
+		html = parseUnlimited(engines.html, liquidHtml);
 	} catch (error) {
 		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
 	}
