@@ -14,6 +14,12 @@ export const DEFAULT_LIMITS = { renderLimitMs: 500, parseLimit: 1_000_000, memor
 export interface Engines {
 	html: Liquid;
 	text: Liquid;
+	/**
+	 * The Preheader parameter: HTML text written by the marketer (`&zwnj;&nbsp;` padding and other
+	 * references allowed), its values always HTML-escaped (the preview line is text; with Escape HTML
+	 * in Values off too). The HTML engine when it escapes.
+	 */
+	preview: Liquid;
 	settings: Required<Omit<LiquidSettings, 'utm'>> & { utm: NonNullable<LiquidSettings['utm']> };
 }
 
@@ -89,12 +95,15 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 		// An explicit `| escape` / `| escape_once` / `| xml_escape` last (the Shopify habit: Shopify
 		// escapes nothing itself) is the output escape: marked raw, so liquidjs does not escape its
 		// result again (`&amp;amp;`). Its output is escaped HTML either way.
-		if (escape) for (const name of ESCAPING_FILTERS) engine.registerFilter(name, { handler: builtinFilters[name], raw: true });
+		if (escape) for (const name of ESCAPING_FILTERS) engine.registerFilter(name, { handler: builtinFilters[name] as never, raw: true });
+		// the Preheader parameter as rendered HTML (its values escaped as the body's), written as it is in the preview div
+		engine.registerFilter('pz_html', { handler: (v: unknown) => v, raw: true });
 		engine.registerTag('pz_shown', ShownTag);
 		installSyncRenderer(engine);
 		return engine;
 	};
-	return { html: make(settings.escapeHtml), text: make(false), settings };
+	const html = make(settings.escapeHtml);
+	return { html, text: make(false), preview: settings.escapeHtml ? html : make(true), settings };
 }
 
 /** Turns a liquidjs error into one sentence a marketer can act on. */
