@@ -69,6 +69,40 @@ function positive(v: number | undefined, d: number): number {
 	return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d;
 }
 
+/**
+ * The options every recipient would otherwise fail on (or that would be silently replaced), checked
+ * once per compile and by Lint (check `settings`), each named by the option the editor shows: a
+ * locale Intl refuses or does not know (`en_US`, `xx`), a currency that is not an ISO 4217 code
+ * (`EURO`), a limit that is not a number above 0 (before: the default was used silently).
+ */
+function checkSettings(input: LiquidSettings, settings: Engines['settings']): void {
+	let known: string[] = [];
+	try {
+		known = Intl.NumberFormat.supportedLocalesOf(settings.locale);
+	} catch {
+		// a malformed tag: reported below
+	}
+	if (!known.length) {
+		throw new Error(`Locale "${settings.locale}" is not a locale this server knows: write a BCP 47 tag with a hyphen, such as "en-US" or "fr-FR"`);
+	}
+	try {
+		new Intl.NumberFormat('en-US', { style: 'currency', currency: settings.currency });
+	} catch {
+		throw new Error(`Currency "${settings.currency}" is not an ISO 4217 code: write three letters, such as "USD" or "EUR"`);
+	}
+	const limits: Array<[keyof LiquidSettings, string]> = [
+		['renderLimitMs', 'Render Time Limit (Ms)'],
+		['memoryLimit', 'Memory Limit'],
+		['parseLimit', 'Parse Limit'],
+	];
+	for (const [key, label] of limits) {
+		const v = input[key];
+		if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+			throw new Error(`${label} must be a number above 0 (got ${JSON.stringify(v)}); leave it out for the default`);
+		}
+	}
+}
+
 export function createEngines(input: LiquidSettings = {}, partials: Record<string, string> = {}): Engines {
 	const settings = resolveSettings(input);
 	try {
@@ -76,6 +110,7 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 	} catch {
 		throw new Error(`Unknown time zone "${settings.timeZone}": use an IANA name such as "Europe/Paris" or "UTC"`);
 	}
+	checkSettings(input, settings);
 	const make = (escape: boolean): Liquid => {
 		const engine = new Liquid({
 			templates: partials,
