@@ -220,6 +220,10 @@ export function parseJsonParameter(ctx: IExecuteFunctions, name: string, i: numb
 	}
 }
 
+function limitOption(v: unknown): number | undefined {
+	return v === undefined || v === null || v === '' ? undefined : (v as number);
+}
+
 export function readTemplate(ctx: IExecuteFunctions, i: number): { input: TemplateInput; defaults: Record<string, unknown> } {
 	const format = ctx.getNodeParameter('format', i, 'mjml') as TemplateFormat;
 	const blocks = parseJsonParameter(ctx, 'blocks', i, []);
@@ -238,9 +242,10 @@ export function readTemplate(ctx: IExecuteFunctions, i: number): { input: Templa
 		timeZone: (o.timeZone as string) || undefined,
 		currency: (o.currency as string) || undefined,
 		utm: { source: (o.utmSource as string) || undefined, medium: (o.utmMedium as string) || undefined, campaign: (o.utmCampaign as string) || undefined },
-		renderLimitMs: (o.renderLimitMs as number) || undefined,
-		parseLimit: (o.parseLimit as number) || undefined,
-		memoryLimit: (o.memoryLimit as number) || undefined,
+		// a number set in Options is passed as it is: 0 or below is refused by name (check settings), not replaced by the default
+		renderLimitMs: limitOption(o.renderLimitMs),
+		parseLimit: limitOption(o.parseLimit),
+		memoryLimit: limitOption(o.memoryLimit),
 	};
 	return {
 		input: {

@@ -13,7 +13,7 @@ import { Context, TagToken, Tokenizer, toValueSync, type Template } from 'liquid
 import { evaluateBlockRules, expandBlocks, normalizeBlocks } from './blocks';
 import { emptyImageSrcFinding, GMAIL_CLIP_BYTES, hasLiquidImageSrc, htmlFindings, inspectHtml, mayHaveUnsubscribeLink, unresolvedFinding, unsafeUrlFinding, unsubscribeFinding } from './checks';
 import { createEngines, explainLiquidError, type Engines, type RenderState } from './liquid';
-import { countBaseWrites, DualEmitter, optimizeTemplates, planCovers } from './fastpath';
+import { countBaseWrites, DualEmitter, optimizeTemplates, partEmitter, planCovers } from './fastpath';
 import { compileMjml, type Origin } from './mjml';
 import { describe as describeLocation, lineColumn, scanLiquid, type SourceMap } from './source';
 import { compileTextPlan, finalizeText, htmlToText, INVISIBLE_CHARS, type PlanToken, type TextPlan } from './text';
@@ -70,7 +70,7 @@ interface Edit {
 }
 
 const PREVIEW_DIV =
-	'<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;mso-hide:all;">{{ __pz.preheader }}</div>';
+	'<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;mso-hide:all;">{{ __pz.preheader | pz_html }}</div>';
 
 export const CACHE_SIZE = 64;
 const cache = new Map<string, Promise<CompiledTemplate>>();
@@ -102,6 +102,22 @@ export function clearCompileCache(): void {
 
 export function compileCacheSize(): number {
 	return cache.size;
+}
+
+/**
+ * Parses the compiled HTML without the Parse Limit: the limit applies to the template as written
+ * (the body with its blocks inlined, checked by expandBlocks and parseLocated), not to MJML's HTML,
+ * which is ~3.6 times longer. liquidjs reads the limit when each parse starts (a new Parser).
+ */
+function parseUnlimited(engine: Engines['html'], text: string): Template[] {
+	const options = engine.options as { parseLimit: number };
+	const limit = options.parseLimit;
+	options.parseLimit = Infinity;
+	try {
+		return engine.parse(text);
+	} finally {
+		options.parseLimit = limit;
+	}
 }
 
 /** Parses with liquidjs; a syntax error names the source, line and column the marketer wrote. */
@@ -138,7 +154,8 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	// Liquid syntax first, with lines in the marketer's sources.
 	parseLocated(engines.html, expanded.text, expanded.map, 'body');
 	const subject = parseLocated(engines.text, input.subject ?? '', undefined, 'subject');
-	const preheader = parseLocated(engines.text, input.preheader ?? '', undefined, 'preheader');
+	// the Preheader is HTML text (`&zwnj;&nbsp;` padding, `&amp;`) whose values are always escaped (Engines.preview)
+	const preheader = parseLocated(engines.preview, input.preheader ?? '', undefined, 'preheader');
 
 	let liquidHtml: string;
 	const findings: Finding[] = [];
@@ -165,14 +182,15 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	}
 	const title = input.subject && input.subject.trim() ? /<title>\s*<\/title>/i.exec(liquidHtml) : null;
 	if (title) {
-		const written = '<title>{{ __pz.subject }}</title>';
+		// the subject is plain text: escaped in <title> whatever Escape HTML in Values says (raw, a value could end the title)
+		const written = '<title>{{ __pz.subject | escape }}</title>';
 		liquidHtml = liquidHtml.slice(0, title.index) + written + liquidHtml.slice(title.index + title[0].length);
 		edits.push({ at: title.index, replaced: title[0].length, length: written.length });
 	}
 
 	let html: Template[];
 	try {
-		html = engines.html.parse(liquidHtml);
+		html = parseUnlimited(engines.html, liquidHtml);
 	} catch (error) {
 		throw new TemplateError(`After MJML compiled the template, its Liquid no longer parses (${(error as Error).message}). Keep each Liquid tag pair around whole MJML elements, or both inside one element.`, { check: 'mjml-dropped-liquid' });
 	}
@@ -495,27 +513,33 @@ function oneLine(subject: string): string {
 export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderResult {
 	const scope = renderScope(options.defaults, data);
 	const state: RenderState = { shown: [], rules: evaluateBlockRules(ct.structured, scope, options.now), subject: '', preheader: '' };
-	const renderOptions = { globals: { __pz: state } };
+	const renderOptions = { globals: { __pz: state }, sync: true };
 	let html: string;
 	let pre: DualEmitter | undefined;
 	let stage: 'subject' | 'preheader' | 'body' = 'subject';
 	try {
-		state.subject = oneLine(String(ct.engines.text.renderSync(ct.subject, scope, renderOptions)).trim());
+		// One time and memory budget per recipient: the subject, preheader and HTML renders share the
+		// first context's limiters, and each part's output counts from what the parts before it wrote.
+		const { text: textEngine, html: engine } = ct.engines;
+		const subjectCtx = new Context(scope, textEngine.options, renderOptions, { liquid: textEngine });
+		const limits = { memoryLimit: subjectCtx.memoryLimit, renderLimit: subjectCtx.renderLimit };
+		const subjectOut = partEmitter(limits.memoryLimit, 0);
+		toValueSync(textEngine.renderer.renderTemplates(ct.subject, subjectCtx, subjectOut));
+		state.subject = oneLine(subjectOut.buffer.trim());
 		stage = 'preheader';
-		state.preheader = String(ct.engines.text.renderSync(ct.preheader, scope, renderOptions)).trim();
+		const preheaderOut = partEmitter(limits.memoryLimit, subjectOut.size);
+		const preview = ct.engines.preview;
+		toValueSync(preview.renderer.renderTemplates(ct.preheader, new Context(scope, preview.options, renderOptions, { ...limits, liquid: preview }), preheaderOut));
+		state.preheader = preheaderOut.buffer.trim();
 		stage = 'body';
 		state.shown.length = 0;
 		state.bases = 0;
-		if (ct.textPlan && !options.skipText) {
-			// One render writes the HTML and the text part's pre-text (fastpath.ts).
-			const engine = ct.engines.html;
-			const ctx = new Context(scope, engine.options, { ...renderOptions, sync: true }, { liquid: engine });
-			pre = new DualEmitter(ctx.memoryLimit as unknown as ConstructorParameters<typeof DualEmitter>[0]);
-			toValueSync(engine.renderer.renderTemplates(ct.html, ctx, pre));
-			html = pre.buffer;
-		} else {
-			html = String(ct.engines.html.renderSync(ct.html, scope, renderOptions));
-		}
+		const ctx = new Context(scope, engine.options, renderOptions, { ...limits, liquid: engine });
+		// One render writes the HTML and (with a text plan) the text part's pre-text (fastpath.ts).
+		const out = ct.textPlan && !options.skipText ? (pre = new DualEmitter(limits.memoryLimit as unknown as ConstructorParameters<typeof DualEmitter>[0])) : partEmitter(limits.memoryLimit, 0);
+		out.size = preheaderOut.size;
+		toValueSync(engine.renderer.renderTemplates(ct.html, ctx, out));
+		html = out.buffer;
 	} catch (error) {
 		const message = explainLiquidError(error, ct.engines.settings);
 		const at = /limit exceeded/i.test(`${(error as Error)?.message} ${(error as { originalError?: Error })?.originalError?.message}`) ? undefined : renderErrorAt(ct, error, stage);
@@ -538,7 +562,7 @@ export function renderCompiled(ct: CompiledTemplate, data: Record<string, unknow
 	if (guarded) warnings.push(`${guarded.check}: ${guarded.message}`);
 	if (!state.subject) warnings.push('subject: the subject rendered empty');
 	// the template's own preview line wins over the parameter (which is then not written): report what the email shows
-	const preheader = ct.ownPreview ? ownPreviewText(html, ct.ownPreview) : state.preheader;
+	const preheader = ct.ownPreview ? ownPreviewText(html, ct.ownPreview) : /[&<]/.test(state.preheader) ? previewText(state.preheader) : state.preheader;
 	if ((ct.preheader.length || ct.ownPreview) && !preheader) warnings.push('preheader: the preheader rendered empty');
 	return {
 		subject: state.subject,

@@ -417,7 +417,7 @@ function outputOverLimit(limiter: LimiterLike, size: number): void {
  * liquidjs' SimpleEmitter (not exported), counting its output: what a list renders into when no
  * emitter is given, and the base of DualEmitter.
  */
-class CountingEmitter implements Emitter {
+export class CountingEmitter implements Emitter {
 	buffer = '';
 	size = 0;
 	/** Where the URL attribute value being written started in the buffer (UrlAttrHtml), -1 none. */
@@ -445,6 +445,17 @@ class CountingEmitter implements Emitter {
 		this.buffer += s;
 		if (this.urlText !== undefined) this.urlText += s;
 	}
+}
+
+/**
+ * An emitter for one part of a recipient's email (subject, preheader, HTML) whose output counts
+ * toward the memory limit from `written`, what the parts before it wrote: one output budget per
+ * recipient, as with one limiter (renderCompiled shares the render's limiters across the parts).
+ */
+export function partEmitter(limiter: unknown, written: number): CountingEmitter {
+	const out = new CountingEmitter(limiter as LimiterLike);
+	out.size = written;
+	return out;
 }
 
 /** Collects the HTML (`buffer`, as liquidjs' emitter) and the pre-text of the text part. */

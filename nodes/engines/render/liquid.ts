@@ -3,9 +3,10 @@
  * (subject, preheader). Templates and partials resolve from memory only (`templates`), never
  * from the filesystem. Limits make a runaway loop fail one recipient quickly.
  */
-import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
+import { filters as builtinFilters, Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from 'liquidjs';
 import { installSyncRenderer } from './fastpath';
 import { marketingFilters } from './filters';
+import { liquidDateFilters } from './filters/date';
 import type { LiquidSettings } from './types';
 
 export const DEFAULT_LIMITS = { renderLimitMs: 500, parseLimit: 1_000_000, memoryLimit: 10_000_000 };
@@ -13,6 +14,12 @@ export const DEFAULT_LIMITS = { renderLimitMs: 500, parseLimit: 1_000_000, memor
 export interface Engines {
 	html: Liquid;
 	text: Liquid;
+	/**
+	 * The Preheader parameter: HTML text written by the marketer (`&zwnj;&nbsp;` padding and other
+	 * references allowed), its values always HTML-escaped (the preview line is text; with Escape HTML
+	 * in Values off too). The HTML engine when it escapes.
+	 */
+	preview: Liquid;
 	settings: Required<Omit<LiquidSettings, 'utm'>> & { utm: NonNullable<LiquidSettings['utm']> };
 }
 
@@ -41,6 +48,9 @@ class ShownTag extends Tag {
 	}
 }
 
+/** liquidjs filters whose result is HTML-escaped text (no raw `<`, `>`, `"`, `'`; `&` only in a reference). */
+const ESCAPING_FILTERS = ['escape', 'escape_once', 'xml_escape'] as const;
+
 export function resolveSettings(s: LiquidSettings = {}): Engines['settings'] {
 	return {
 		escapeHtml: s.escapeHtml ?? true,
@@ -59,6 +69,40 @@ function positive(v: number | undefined, d: number): number {
 	return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d;
 }
 
+/**
+ * The options every recipient would otherwise fail on (or that would be silently replaced), checked
+ * once per compile and by Lint (check `settings`), each named by the option the editor shows: a
+ * locale Intl refuses or does not know (`en_US`, `xx`), a currency that is not an ISO 4217 code
+ * (`EURO`), a limit that is not a number above 0 (before: the default was used silently).
+ */
+function checkSettings(input: LiquidSettings, settings: Engines['settings']): void {
+	let known: string[] = [];
+	try {
+		known = Intl.NumberFormat.supportedLocalesOf(settings.locale);
+	} catch {
+		// a malformed tag: reported below
+	}
+	if (!known.length) {
+		throw new Error(`Locale "${settings.locale}" is not a locale this server knows: write a BCP 47 tag with a hyphen, such as "en-US" or "fr-FR"`);
+	}
+	try {
+		new Intl.NumberFormat('en-US', { style: 'currency', currency: settings.currency });
+	} catch {
+		throw new Error(`Currency "${settings.currency}" is not an ISO 4217 code: write three letters, such as "USD" or "EUR"`);
+	}
+	const limits: Array<[keyof LiquidSettings, string]> = [
+		['renderLimitMs', 'Render Time Limit (Ms)'],
+		['memoryLimit', 'Memory Limit'],
+		['parseLimit', 'Parse Limit'],
+	];
+	for (const [key, label] of limits) {
+		const v = input[key];
+		if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+			throw new Error(`${label} must be a number above 0 (got ${JSON.stringify(v)}); leave it out for the default`);
+		}
+	}
+}
+
 export function createEngines(input: LiquidSettings = {}, partials: Record<string, string> = {}): Engines {
 	const settings = resolveSettings(input);
 	try {
@@ -66,6 +110,7 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 	} catch {
 		throw new Error(`Unknown time zone "${settings.timeZone}": use an IANA name such as "Europe/Paris" or "UTC"`);
 	}
+	checkSettings(input, settings);
 	const make = (escape: boolean): Liquid => {
 		const engine = new Liquid({
 			templates: partials,
@@ -81,11 +126,19 @@ export function createEngines(input: LiquidSettings = {}, partials: Record<strin
 			cache: false,
 		});
 		for (const [name, fn] of Object.entries(marketingFilters({ ...settings, utm: settings.utm }))) engine.registerFilter(name, fn);
+		for (const [name, fn] of Object.entries(liquidDateFilters())) engine.registerFilter(name, fn);
+		// An explicit `| escape` / `| escape_once` / `| xml_escape` last (the Shopify habit: Shopify
+		// escapes nothing itself) is the output escape: marked raw, so liquidjs does not escape its
+		// result again (`&amp;amp;`). Its output is escaped HTML either way.
+		if (escape) for (const name of ESCAPING_FILTERS) engine.registerFilter(name, { handler: builtinFilters[name] as never, raw: true });
+		// the Preheader parameter as rendered HTML (its values escaped as the body's), written as it is in the preview div
+		engine.registerFilter('pz_html', { handler: (v: unknown) => v, raw: true });
 		engine.registerTag('pz_shown', ShownTag);
 		installSyncRenderer(engine);
 		return engine;
 	};
-	return { html: make(settings.escapeHtml), text: make(false), settings };
+	const html = make(settings.escapeHtml);
+	return { html, text: make(false), preview: settings.escapeHtml ? html : make(true), settings };
 }
 
 /** Turns a liquidjs error into one sentence a marketer can act on. */

@@ -80,14 +80,16 @@ describe('compiled text plan: the reference email', () => {
 	it('uses the plan for ordinary values and converts the HTML only for a value it cannot reproduce', async () => {
 		const ct = await compileTemplate(reference());
 		const spy = jest.spyOn(textModule, 'htmlToText');
+		// conversions of the email's HTML (the preheader's preview text, a short string with `&` or `<`, is read with htmlToText too)
+		const htmlCalls = () => spy.mock.calls.filter(([s]) => String(s).length > 1000).length;
 		try {
 			renderCompiled(ct, recipient(1, 'Ada & <Bo>'));
-			expect(spy).not.toHaveBeenCalled();
+			expect(htmlCalls()).toBe(0);
 			const r = renderCompiled(ct, recipient(1, 'two\nlines'));
-			expect(spy).toHaveBeenCalledTimes(1);
+			expect(htmlCalls()).toBe(1);
 			expect(r.text).toContain('Hi two lines,');
 			renderCompiled(ct, recipient(1, 'Ada'), { skipText: true });
-			expect(spy).toHaveBeenCalledTimes(1);
+			expect(htmlCalls()).toBe(1);
 		} finally {
 			spy.mockRestore();
 		}

@@ -20,7 +20,10 @@ describe('URLs that already hold &amp;', () => {
 
 	it('written as is, the browser follows the parameter "amp;b"', async () => {
 		expect(await hrefOf('{{ url }}', feed)).toBe('https://shop.example/p?a=1&amp;b=2');
-		expect(await hrefOf('{{ url | escape_once }}', feed)).toBe('https://shop.example/p?a=1&amp;b=2');
+	});
+
+	it('| escape_once is the output escape (not escaped again): the link the feed meant', async () => {
+		expect(await hrefOf('{{ url | escape_once }}', feed)).toBe('https://shop.example/p?a=1&b=2');
 	});
 
 	it("| replace: '&amp;', '&' gives the link the feed meant", async () => {

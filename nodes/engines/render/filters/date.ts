@@ -8,9 +8,15 @@
  * Reading, as the rest of the package reads dates (block rules, segments): ISO text through
  * parseTimeMs, so a date-time without a zone is UTC, never the server's time zone. A date alone
  * (`2024-03-01`) is a calendar day: format_date prints that day in every time zone; the time zone
- * applies to instants only (a date-time, a timestamp, a Date).
+ * applies to instants only (a date-time, a timestamp, a Date). Other text is read only when it names
+ * its zone (`Fri, 01 Mar 2024 23:30:00 GMT`, `… +0100`); zone-less other text (`March 1, 2024
+ * 23:30`, `06/01/2024`) is no date (printed as it is): Date.parse read it in the server's zone.
+ *
+ * liquidjs's `date` and `date_to_*` read text with `new Date(text)`, in the server's time zone for
+ * a date-time without a zone: they get the value read here instead (liquidDateFilters).
  */
-import { isoDateMs } from '../../segments/parse';
+import { filters as builtinFilters, type FilterImplOptions } from 'liquidjs';
+import { parseTimeMs } from '../../segments/parse';
 
 export interface DateDefaults {
 	locale: string;
@@ -31,7 +37,9 @@ export function toDate(value: unknown): Date | undefined {
 	if (typeof value === 'string' && value.trim()) {
 		if (value === 'now' || value === 'today') return new Date();
 		const text = value.trim();
-		const t = /^\d+$/.test(text) ? Number(text) * (text.length <= 11 ? 1000 : 1) : /^\d{4}-\d{2}-\d{2}/.test(text) ? isoDateMs(text) : Date.parse(text);
+		// digits: epoch seconds (up to 11 digits) or ms; other text as the package reads dates (parseTimeMs):
+		// ISO (no zone: UTC), or text that names its zone; zone-less other text is no date
+		const t = /^\d+$/.test(text) ? Number(text) * (text.length <= 11 ? 1000 : 1) : parseTimeMs(text);
 		return t !== undefined && Number.isFinite(t) ? new Date(t) : undefined;
 	}
 	return undefined;
@@ -94,4 +102,26 @@ export function dateFilters(defaults: DateDefaults) {
 			return d ? Math.ceil((d.getTime() - now()) / 86400000) : '';
 		},
 	};
+}
+
+/** Text that liquidjs's date filters read the same on every server: left to them. */
+const LIQUID_READS = /^\s*(?:\d+|now|today|\d{4}-\d{2}-\d{2})\s*$/;
+
+/**
+ * liquidjs's `date`, `date_to_xmlschema`, `date_to_rfc822`, `date_to_string` and
+ * `date_to_long_string`, given a Date for date-time text (read by parseTimeMs: no zone is UTC):
+ * `{{ "2024-03-01T23:30:00" | date: "%H:%M" }}` prints the same on every server. Text that is no
+ * date (zone-less non-ISO text) is written as it is, as liquidjs writes a value it cannot read.
+ */
+export function liquidDateFilters(): Record<string, FilterImplOptions> {
+	const out: Record<string, FilterImplOptions> = {};
+	for (const name of ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string'] as const) {
+		const builtin = builtinFilters[name] as (this: unknown, v: unknown, ...args: unknown[]) => unknown;
+		out[name] = function (this: unknown, value: unknown, ...args: unknown[]): unknown {
+			if (typeof value !== 'string' || LIQUID_READS.test(value)) return builtin.call(this, value, ...args);
+			const ms = parseTimeMs(value);
+			return ms === undefined ? value : builtin.call(this, new Date(ms), ...args);
+		};
+	}
+	return out;
 }
