@@ -74,8 +74,10 @@ describe('duplicate memory in static data', () => {
 	it('remembers keys for the window only, bounded to the newest entries, storing hashes not keys', () => {
 		const data: Record<string, unknown> = {};
 		const t0 = 1_700_000_000_000;
+		// a remembered by an earlier run (the bound never drops the current run's own keys)
+		new StaticDataLedger(data, 3600, 3, 'L', t0 - 1000).add('a', t0 - 1000);
 		const ledger = new StaticDataLedger(data, 3600, 3, 'L', t0);
-		for (const k of ['a', 'b', 'c', 'd']) ledger.add(k, t0);
+		for (const k of ['b', 'c', 'd']) ledger.add(k, t0);
 		expect(ledger.has('a', t0 + 1000)).toBe(true);
 		ledger.prune(t0);
 		expect(ledger.size()).toBe(3);

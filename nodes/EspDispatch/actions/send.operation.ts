@@ -194,6 +194,16 @@ const MAILABLE_VALUES = new Set(['', 'false', 'no', 'n', 'f', 'off', '0']);
  */
 type SuppressionReading = string | undefined | { unreadable: string };
 
+/** The n8n execution this run belongs to (the node's runs in a loop share the duplicate memory's run). */
+function executionId(ctx: IExecuteFunctions): string | undefined {
+	try {
+		const id = ctx.getExecutionId();
+		return typeof id === 'string' && id !== '' ? id : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 function str(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value).trim();
 }
@@ -475,7 +485,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 	const inStore = sentKeyMemory(this) === 'profileStore';
 	const remember = windowHours > 0 && !testAddress && !sandbox;
 	const ledger = remember && !inStore
-		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD, Date.now(), this.getNode().id)
+		? new StaticDataLedger(staticData, windowHours * 3600, Number(options.maxRememberedKeys ?? 20000), LEDGER_FIELD, Date.now(), this.getNode().id, executionId(this))
 		: undefined;
 	const claims = remember && inStore ? storeClaims(this, windowHours * 3600) : undefined;
 
@@ -616,6 +626,16 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			ledger.prune(Date.now());
 			// Reassign so n8n sees the static data changed and persists it.
 			staticData[LEDGER_FIELD] = { ...ledger.state } as unknown as IDataObject;
+			// The bound keeps all of this run's keys (a re-run must find them), but says so.
+			const kept = ledger.keysThisRun;
+			if (ledger.bound > 0 && kept > ledger.bound) {
+				const n = (x: number) => x.toLocaleString('en-US');
+				this.addExecutionHints({
+					message: `This run remembered ${n(kept)} sent keys, more than Max Remembered Keys (${n(ledger.bound)}). All are kept, so a re-run finds them, until the next run of this node that sends drops the oldest beyond ${n(ledger.bound)}. Raise Max Remembered Keys (Options) to at least ${n(kept)}, or set it to 0 (no limit: only the Duplicate Window bounds the memory).`,
+					type: 'warning',
+					location: 'outputPane',
+				});
+			}
 		}
 	}
 

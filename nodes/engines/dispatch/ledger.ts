@@ -6,7 +6,13 @@
  * (no recipient address ends up in static data), with the epoch second they were sent.
  * Bounded: entries older than the window are dropped, and beyond `maxEntries` the oldest go
  * first (object insertion order = send order). `maxEntries` 0 means no limit (only the window
- * bounds the memory), as 0 does for the node's other limits.
+ * bounds the memory), as 0 does for the node's other limits. The bound never drops the keys of a
+ * node's latest run that remembered keys (those sent from its first remembered key on, `s` in its
+ * policy), only older ones: a run larger than the bound keeps all its keys (so the re-run the node
+ * recommends after a stop, a crash or failures finds them all), until the window drops them or a
+ * later run of the node remembers keys of its own. A run is one execution of the workflow when
+ * the caller names it (`run`: the node's runs in a loop count as one), else one ledger instance.
+ * `keysThisRun` says how many there were, for the node's warning.
  *
  * Several nodes may share one memory (one per workflow). Each node records its window and bound
  * (`n`) and keeps its keys in a map of its own (`kn`), pruned by its own window and bound only, so
@@ -32,6 +38,16 @@ export interface LedgerPolicy {
 	w: number;
 	m: number;
 	at: number;
+	/**
+	 * The second the node's latest run that remembered keys remembered its first (epoch seconds):
+	 * its keys, sent from then on, are not dropped by the bound `m`. Absent (earlier versions, a
+	 * node that has remembered nothing yet): the bound may drop any key.
+	 */
+	s?: number;
+	/** The run (n8n execution id) `s` belongs to: the node's runs in one execution (a loop) count as one. */
+	r?: string;
+	/** How many keys that run remembered (for the node's warning). */
+	c?: number;
 }
 
 export interface LedgerState {
@@ -79,13 +95,16 @@ const isPolicy = (p: unknown): p is LedgerPolicy =>
 /**
  * Keeps the entries sent after `cutoff` (epoch seconds), then the newest `bound` of them (by the
  * second they were sent; of equal seconds the later stored), deleting the others in place;
- * returns how many are kept. Entries are normally stored in send order (add() re-inserts), but
+ * returns how many are kept. Entries sent at or after `keepFrom` (a run's own keys) count toward
+ * the bound but are never deleted by it: the bound deletes only older ones, so more than `bound`
+ * may be kept. Entries are normally stored in send order (add() re-inserts), but
  * not always: keys merged from an orphaned node map are appended after newer ones, and a store
  * that does not keep JSON key order hands the maps back in another order.
  */
-function pruneMap(map: Record<string, number>, cutoff: number, bound: number): number {
+function pruneMap(map: Record<string, number>, cutoff: number, bound: number, keepFrom = Infinity): number {
 	let total = 0;
 	let live = 0;
+	let kept = 0;
 	let inOrder = true;
 	let last = -Infinity;
 	for (const h in map) {
@@ -93,11 +112,15 @@ function pruneMap(map: Record<string, number>, cutoff: number, bound: number): n
 		const at = map[h];
 		if (!(at > cutoff)) continue;
 		live++;
+		if (at >= keepFrom) kept++;
 		if (at < last) inOrder = false;
 		else last = at;
 	}
 	if (live === total && total <= bound) return total;
-	let surplus = live > bound ? live - bound : 0;
+	// Only entries sent before `keepFrom` may go; being the oldest, they are the first in send order
+	// and the first of the sorted times below.
+	let surplus = Math.min(live > bound ? live - bound : 0, live - kept);
+	const remaining = live - surplus;
 	// Out of send order: the surplus is every live entry sent before `older`, then the first
 	// stored `ties` of those sent at `older`.
 	let older = Infinity;
@@ -117,11 +140,17 @@ function pruneMap(map: Record<string, number>, cutoff: number, bound: number): n
 			delete map[h];
 		}
 	}
-	return Math.min(live, bound);
+	return remaining;
 }
 
 export class StaticDataLedger implements Ledger {
 	readonly state: LedgerState;
+	/** The keys this instance (one run of the node) remembered, hashed. */
+	private readonly added = new Set<string>();
+	/** The second this instance remembered its first key (without an owner: kept in the instance only). */
+	private firstAdded: number | undefined;
+	/** Keys the node's earlier runs in the same execution remembered (LedgerPolicy.c). */
+	private earlier = 0;
 
 	constructor(
 		container: Record<string, unknown>,
@@ -134,6 +163,8 @@ export class StaticDataLedger implements Ledger {
 		 * map in `kn`. None: `k` is the caller's map, pruned by its window and bound, nothing recorded.
 		 */
 		private readonly owner?: string,
+		/** The run this instance belongs to (n8n's execution id), see LedgerPolicy.r. */
+		private readonly run?: string,
 	) {
 		let state = container[field] as LedgerState | undefined;
 		if (!state || state.v !== 1 || !isRecord(state.k)) {
@@ -148,7 +179,13 @@ export class StaticDataLedger implements Ledger {
 		if (state.n !== undefined && !isRecord(state.n)) delete state.n;
 		if (owner !== undefined) {
 			const nodes = (state.n ??= {});
-			nodes[owner] = { w: windowSeconds, m: maxEntries, at: Math.floor(nowMs / 1000) };
+			// The latest run's `s` (and `r`) stay until this run remembers a key.
+			const prev = isRecord(nodes[owner]) ? nodes[owner] : undefined;
+			const policy: LedgerPolicy = { w: windowSeconds, m: maxEntries, at: Math.floor(nowMs / 1000) };
+			if (typeof prev?.s === 'number') policy.s = prev.s;
+			if (typeof prev?.s === 'number' && typeof prev.r === 'string') policy.r = prev.r;
+			if (typeof prev?.s === 'number' && typeof prev.c === 'number') policy.c = prev.c;
+			nodes[owner] = policy;
 		}
 		if (state.n) for (const [id, p] of Object.entries(state.n)) if (!isPolicy(p)) delete state.n[id];
 		this.prune(nowMs);
@@ -181,8 +218,45 @@ export class StaticDataLedger implements Ledger {
 			const byNode = (this.state.kn ??= {});
 			map = Object.hasOwn(byNode, this.owner) ? byNode[this.owner] : (byNode[this.owner] = {});
 		}
+		const at = Math.floor(nowMs / 1000);
 		delete map[h];
-		map[h] = Math.floor(nowMs / 1000);
+		map[h] = at;
+		const first = this.firstAdded === undefined;
+		this.added.add(h);
+		if (first || at < this.firstAdded!) this.firstAdded = at;
+		// This run is now the node's latest that remembered keys: the bound keeps them all (and those
+		// of the node's earlier runs in the same execution).
+		const policy = this.policy();
+		if (!policy) return;
+		if (first) {
+			const sameRun = this.run !== undefined && policy.r === this.run && typeof policy.s === 'number';
+			this.earlier = sameRun && typeof policy.c === 'number' ? policy.c : 0;
+			if (!sameRun) {
+				policy.s = at;
+				if (this.run !== undefined) policy.r = this.run;
+				else delete policy.r;
+			}
+		}
+		if (typeof policy.s !== 'number' || at < policy.s) policy.s = at;
+		policy.c = this.earlier + this.added.size;
+	}
+
+	private policy(): LedgerPolicy | undefined {
+		const nodes = this.state.n;
+		return this.owner !== undefined && nodes && Object.hasOwn(nodes, this.owner) ? nodes[this.owner] : undefined;
+	}
+
+	/**
+	 * How many keys this run remembered (with the node's earlier runs in the same execution), all
+	 * kept whatever the bound; 0 when this instance remembered none.
+	 */
+	get keysThisRun(): number {
+		return this.added.size === 0 ? 0 : this.earlier + this.added.size;
+	}
+
+	/** The bound this instance was given (Max Remembered Keys; 0 = no limit). */
+	get bound(): number {
+		return this.maxEntries;
 	}
 
 	sentAt(key: string): number | undefined {
@@ -244,7 +318,7 @@ export class StaticDataLedger implements Ledger {
 					delete state.kn[id];
 					continue;
 				}
-				const count = pruneMap(map, now - p.w, limit(p.m));
+				const count = pruneMap(map, now - p.w, limit(p.m), typeof p.s === 'number' ? p.s : Infinity);
 				if (count === 0) delete state.kn[id];
 				nodeKeys += count;
 			}
@@ -263,7 +337,7 @@ export class StaticDataLedger implements Ledger {
 		}
 
 		if (this.owner === undefined) {
-			pruneMap(state.k, now - this.windowSeconds, limit(this.maxEntries));
+			pruneMap(state.k, now - this.windowSeconds, limit(this.maxEntries), this.firstAdded ?? Infinity);
 			return;
 		}
 		// Legacy keys: kept for LEGACY_SECONDS or the longest recorded window, and within what the

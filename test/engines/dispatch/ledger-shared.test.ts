@@ -35,8 +35,10 @@ describe('a duplicate memory shared by nodes with different windows and bounds',
 		expect(Object.keys(state().n!)).toEqual(['small']);
 		expect(state().kn).toBeUndefined();
 		later.add('k5', day(4));
-		later.add('k6', day(4) + 1000);
-		later.add('k7', day(4) + 2000);
+		// its next run remembers two more: the bound (2) drops the earlier run's k5
+		const next = new StaticDataLedger(container, 24 * HOUR, 2, 'm', day(4) + 1000, 'small');
+		next.add('k6', day(4) + 1000);
+		next.add('k7', day(4) + 2000);
 		new StaticDataLedger(container, 24 * HOUR, 2, 'm', day(4) + 3000, 'small');
 		expect(Object.keys(state().kn!.small)).toEqual([hashKey('k6'), hashKey('k7')]);
 		expect(state().k).toEqual({});
@@ -49,7 +51,11 @@ describe('a duplicate memory shared by nodes with different windows and bounds',
 		// its keys go to `k`, pruned by its own window (1 hour) and bound (2)
 		const plain = new StaticDataLedger(container, HOUR, 2, 'm', day(1));
 		for (const k of ['a', 'b', 'c']) plain.add(k, day(1));
+		// the bound does not drop the keys this instance (run) remembered
 		plain.prune(day(1) + 1000);
+		expect(Object.keys((container.m as LedgerState).k)).toHaveLength(3);
+		// the next one does: the oldest first (a, the first stored of equal seconds)
+		new StaticDataLedger(container, HOUR, 2, 'm', day(1) + 1000);
 		expect((container.m as LedgerState).k).toEqual({ [hashKey('b')]: day(1) / 1000, [hashKey('c')]: day(1) / 1000 });
 		new StaticDataLedger(container, HOUR, 2, 'm', day(1) + HOUR * 1000);
 		expect((container.m as LedgerState).k).toEqual({});
@@ -119,7 +125,7 @@ describe('per-node maps: hand-computed cases', () => {
 			v: 1,
 			k: { [hashKey('x')]: sec(day(1)) },
 			kn: { a: { [hashKey('x')]: sec(day(2)) }, b: { [hashKey('x')]: sec(day(3)) } },
-			n: { a: { w: 720 * HOUR, m: 100, at: sec(day(2)) }, b: { w: 720 * HOUR, m: 100, at: sec(day(3)) } },
+			n: { a: { w: 720 * HOUR, m: 100, at: sec(day(2)), s: sec(day(2)), c: 1 }, b: { w: 720 * HOUR, m: 100, at: sec(day(3)), s: sec(day(3)), c: 1 } },
 		});
 	});
 
@@ -146,7 +152,10 @@ describe('per-node maps: hand-computed cases', () => {
 		const a = new StaticDataLedger(container, 720 * HOUR, 3, 'm', day(2), 'a');
 		// on load: sum of the bounds 3 (only a has run), a's map empty: 3 legacy keys left, the newest
 		expect(Object.keys((container.m as LedgerState).k)).toEqual([7, 8, 9].map((i) => hashKey(`old${i}`)));
-		for (let i = 0; i < 4; i++) a.add(`a${i}`, day(2) + i * 1000);
+		a.add('a0', day(2));
+		// a's next run: its own keys are never dropped by the bound, a0 (the earlier run's) is
+		const aAgain = new StaticDataLedger(container, 720 * HOUR, 3, 'm', day(2) + 1000, 'a');
+		for (let i = 1; i < 4; i++) aAgain.add(`a${i}`, day(2) + i * 1000);
 		const b = new StaticDataLedger(container, 24 * HOUR, 2, 'm', day(2) + 5000, 'b');
 		b.add('b0', day(2) + 5000);
 		b.prune(day(2) + 6000);
@@ -186,13 +195,13 @@ describe('per-node maps: hand-computed cases', () => {
 		expect(daily.sentAt('y')).toBe(day(2));
 	});
 
-	it('stays readable by an earlier version: v 1, `k` an object of epoch seconds, each policy { w, m, at }', () => {
+	it('stays readable by an earlier version: v 1, `k` an object of epoch seconds, each policy { w, m, at } (and s, c, which it ignores)', () => {
 		const container: Record<string, unknown> = { m: { v: 1, k: { [hashKey('x')]: sec(day(1)) } } };
 		new StaticDataLedger(container, 24 * HOUR, 100, 'm', day(2), 'daily').add('y', day(2));
 		const state = JSON.parse(JSON.stringify(container.m)) as Record<string, unknown>;
 		expect(state.v).toBe(1);
 		expect(state.k).toEqual({ [hashKey('x')]: sec(day(1)) });
-		expect(state.n).toEqual({ daily: { w: 24 * HOUR, m: 100, at: sec(day(2)) } });
+		expect(state.n).toEqual({ daily: { w: 24 * HOUR, m: 100, at: sec(day(2)), s: sec(day(2)), c: 1 } });
 		expect(state.kn).toEqual({ daily: { [hashKey('y')]: sec(day(2)) } });
 	});
 });
