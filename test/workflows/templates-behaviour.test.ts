@@ -623,6 +623,9 @@ describe('templates: behaviour', () => {
 	 * ends with (the harness's `savedStaticData`, undefined when nothing changed).
 	 */
 	describe('sent keys shared by every execution: a resumed or manual execution loses none', () => {
+		/** A plain copy (n8n hands the static data over as its observable object). */
+		const copyOf = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
+
 		it('cart-abandonment-recovery.json: checkout B\'s execution, started before checkout X was mailed, resumes and ends; X changed and left again 2 days later gets no second email', async () => {
 			const db = tempSqliteFile();
 			const checkout = (id: string, event: string, checkoutId: string, ts: string, who: { userId: string; email: string; first_name: string }) => ({
@@ -656,10 +659,10 @@ describe('templates: behaviour', () => {
 			const x1 = checkout('x-1', 'Checkout Started', 'ck-X', '2026-03-10T13:50:00.000Z', ada);
 			const b1 = checkout('b-1', 'Checkout Started', 'ck-B', '2026-03-10T14:10:00.000Z', bob);
 			await record('2026-03-10T13:50:01Z', [x1]);
-			const xStartedWith = structuredClone(stored);
+			const xStartedWith = copyOf(stored);
 			await record('2026-03-10T14:10:01Z', [b1]);
 			// B's execution starts now and waits: it holds the static data of this moment, before X is mailed
-			const bStartedWith = structuredClone(stored);
+			const bStartedWith = copyOf(stored);
 			const a = await afterWait('2026-03-10T14:50:02Z', x1, xStartedWith);
 			expect(a.items('Send').map((i) => [i.json.idempotencyKey, i.json.status])).toEqual([['cart-recovery:ck-X', 'sent']]);
 			if (a.savedStaticData) stored = a.savedStaticData;
@@ -669,8 +672,61 @@ describe('templates: behaviour', () => {
 			// two days later Ada changes checkout X and leaves again: a new execution, from what n8n stored
 			const x2 = checkout('x-2', 'Checkout Updated', 'ck-X', '2026-03-12T16:00:00.000Z', ada);
 			await record('2026-03-12T16:00:01Z', [x2]);
-			const again = await afterWait('2026-03-12T17:00:02Z', x2, structuredClone(stored));
+			const again = await afterWait('2026-03-12T17:00:02Z', x2, copyOf(stored));
 			expect(again.items('Send').map((i) => [i.json.idempotencyKey, i.json.status])).toEqual([['cart-recovery:ck-X', 'duplicate']]);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+		});
+
+		it('browse-abandonment.json: Bob\'s execution, started before Ada was mailed, resumes and ends; Ada browsing again that afternoon gets no second email that day', async () => {
+			const db = tempSqliteFile();
+			const view = (id: string, ts: string, who: { userId: string; email: string; first_name: string }, name: string) => ({
+				type: 'track',
+				event: 'Product Viewed',
+				messageId: id,
+				timestamp: ts,
+				receivedAt: ts,
+				userId: who.userId,
+				email: who.email,
+				traits: { email: who.email, first_name: who.first_name },
+				properties: { product_id: name, name, price: 29, currency: 'USD', url: `https://shop.example.com/p/${name}` },
+			});
+			const ada = { userId: 'u-ada', email: 'ada@example.com', first_name: 'Ada' };
+			const bob = { userId: 'u-bob', email: 'bob@example.com', first_name: 'Bob' };
+			const record = async (when: string, event: IDataObject) => {
+				at(when);
+				const recorded = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: [{ json: event }], mode: 'webhook' });
+				expect((recorded.items('Record event')[0].json.recorded as IDataObject).status).toBe('recorded');
+				jest.useRealTimers();
+			};
+			const afterWait = async (when: string, event: IDataObject, startedWith: IDataObject) => {
+				at(when);
+				const run = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: event }], credentials: credentials(), staticData: startedWith, mode: 'webhook' });
+				jest.useRealTimers();
+				expect(run.error).toBeUndefined();
+				return run.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`);
+			};
+			// March 10 in New York (EDT): Ada views at 10:00, Bob at 10:30; each execution waits 2 hours
+			let stored: IDataObject = {};
+			const a1 = view('v-a1', '2026-03-10T14:00:00.000Z', ada, 'scarf');
+			const b1 = view('v-b1', '2026-03-10T14:30:00.000Z', bob, 'sweater');
+			await record('2026-03-10T14:00:01Z', a1);
+			const aStartedWith = copyOf(stored);
+			await record('2026-03-10T14:30:01Z', b1);
+			const bStartedWith = copyOf(stored);
+			at('2026-03-10T16:00:02Z');
+			const a = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: a1 }], credentials: credentials(), staticData: aStartedWith, mode: 'webhook' });
+			jest.useRealTimers();
+			expect(a.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`)).toEqual(['ada@example.com sent']);
+			if (a.savedStaticData) stored = a.savedStaticData;
+			at('2026-03-10T16:30:02Z');
+			const b = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: b1 }], credentials: credentials(), staticData: bStartedWith, mode: 'webhook' });
+			jest.useRealTimers();
+			expect(b.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`)).toEqual(['bob@example.com sent']);
+			if (b.savedStaticData) stored = b.savedStaticData;
+			// Ada browses again at 15:00; her execution resumes at 17:00 with what n8n stored
+			const a2 = view('v-a2', '2026-03-10T19:00:00.000Z', ada, 'gloves');
+			await record('2026-03-10T19:00:01Z', a2);
+			expect(await afterWait('2026-03-10T21:00:02Z', a2, copyOf(stored))).toEqual(['ada@example.com duplicate']);
 			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
 		});
 
@@ -683,13 +739,13 @@ describe('templates: behaviour', () => {
 			const people = (emails: string[]) => emails.map((email) => ({ json: { ...data, email } as IDataObject }));
 			const stored: IDataObject = {};
 			at('2026-03-10T15:00:00Z');
-			const manual = await runWorkflow(wf, { input: people(['ada@example.com', 'bob@example.com']), credentials: credentials(), staticData: structuredClone(stored), mode: 'manual' });
+			const manual = await runWorkflow(wf, { input: people(['ada@example.com', 'bob@example.com']), credentials: credentials(), staticData: copyOf(stored), mode: 'manual' });
 			jest.useRealTimers();
 			expect(manual.error).toBeUndefined();
 			expect(manual.items('Send').map((i) => i.json.status)).toEqual(['sent', 'sent']);
 			// n8n keeps no static data of a manual execution: `stored` stays as it was
 			at('2026-03-11T06:00:05Z');
-			const night = await runWorkflow(wf, { input: people(['ada@example.com', 'bob@example.com', 'cy@example.com']), credentials: credentials(), staticData: structuredClone(stored), mode: 'trigger' });
+			const night = await runWorkflow(wf, { input: people(['ada@example.com', 'bob@example.com', 'cy@example.com']), credentials: credentials(), staticData: copyOf(stored), mode: 'trigger' });
 			expect(night.error).toBeUndefined();
 			expect(night.items('Send').map((i) => [i.json.recipient, i.json.status])).toEqual([
 				['ada@example.com', 'duplicate'],
