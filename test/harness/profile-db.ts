@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { Client } from 'pg';
 import { PostgresProfileStore, SqliteProfileStore, type ProfileStore } from '../../nodes/engines/profile';
-import { chain, node, runWorkflow } from './engine';
+import { chain, node, P, runWorkflow } from './engine';
 
 export const pgConnection = {
 	host: process.env.PZ_PG_HOST ?? '127.0.0.1',
@@ -33,6 +33,16 @@ export function uniquePrefix(tag = 't'): string {
 export function tempSqliteFile(): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-profile-'));
 	return path.join(dir, 'profiles.sqlite');
+}
+
+/**
+ * A template's node on the SQLite file `databaseFile`: every Customer Profile node, and every ESP
+ * Dispatch node whose Sent-Key Memory is the Customer Profile Store (the templates ship with the
+ * default file for both, so they share one database). Other nodes are returned as they are.
+ */
+export function onStoreFile<N extends INode>(n: N, databaseFile: string): N {
+	const store = n.type === `${P}customerProfile` || (n.type === `${P}espDispatch` && n.parameters.sentKeyMemory === 'profileStore');
+	return store ? { ...n, parameters: { ...n.parameters, databaseFile } } : n;
 }
 
 /** Drops the tables of a test prefix. */

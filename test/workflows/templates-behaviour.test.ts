@@ -10,11 +10,14 @@
  *   Duplicate Window (default 24 hours), so the window must cover the month the key promises.
  * - Overlapping waits: in n8n every execution works on a copy of the workflow static data taken
  *   when it starts (WorkflowRunner builds the Workflow from `workflowData.staticData`; a waiting
- *   execution resumes with the copy stored with it, wait-tracker.ts), and ESP Dispatch's duplicate
- *   memory lives there. Two executions started before either has sent (two product views, two
- *   checkout events of one cart within the wait) therefore both find no key, and both would send.
- *   The templates must not rely on it: after the wait, an execution whose customer has a newer
- *   such event leaves the email to that event's execution.
+ *   execution resumes with the copy stored with it, wait-tracker.ts) and saves that whole copy when
+ *   it ends, erasing the keys other executions saved meanwhile. The templates' Send nodes therefore
+ *   keep their sent keys in the customer profile store (Sent-Key Memory = Customer Profile Store:
+ *   the `pz_sent_keys` table of the same SQLite file as their Customer Profile nodes), each key
+ *   claimed before sending, so every execution sees every other's keys, a manual run's included;
+ *   the runs below start with empty static data and share one store. Still, after the wait, an
+ *   execution whose customer has a newer checkout or view leaves the email to that event's
+ *   execution (which has the latest cart).
  * - One bad recipient in a scheduled batch: ESP Dispatch refuses an address it cannot mail
  *   (`ann@gmail`, which Customer Profile keeps: its check is one `@` and no white space) by
  *   failing the node, unless it continues on error; without that, nobody of the night's batch is
@@ -30,9 +33,10 @@ import path from 'node:path';
 import type { IConnections, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
 import { NodeOperationError, Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
-import { hashKey } from '../../nodes/engines/dispatch/ledger';
+import { sentKeyTable, StoreSentKeys } from '../../nodes/engines/dispatch/sentKeys';
+import { closeAllStores, openStore, SqliteProfileStore } from '../../nodes/engines/profile';
 import { fixtureBody, normalizedOne, shopifyOrder } from '../harness/event-fixtures';
-import { tempSqliteFile } from '../harness/profile-db';
+import { onStoreFile, tempSqliteFile } from '../harness/profile-db';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
@@ -44,7 +48,8 @@ const template = (file: string): Template => JSON.parse(fs.readFileSync(path.joi
 /**
  * The template's main path from `from` to `to` (each node's first connected output, as the
  * template wires it: a Check Event Since routed to "Not Happened" stays on output 1), without
- * the n8n-nodes-base nodes on it, every Customer Profile node on the given SQLite file.
+ * the n8n-nodes-base nodes on it, every Customer Profile node and the sent-key memory of every ESP
+ * Dispatch node (Sent-Key Memory = Customer Profile Store) on the given SQLite file.
  */
 function mainPath(file: string, from: string, to: string, databaseFile: string): WorkflowJson {
 	const wf = template(file);
@@ -61,7 +66,7 @@ function mainPath(file: string, from: string, to: string, databaseFile: string):
 		name = outputs[output]![0].node;
 	}
 	const kept = steps.filter((s) => s.node.type.startsWith(P));
-	const nodes = kept.map(({ node }) => (node.type === `${P}customerProfile` ? { ...node, parameters: { ...node.parameters, databaseFile } } : node));
+	const nodes = kept.map(({ node }) => onStoreFile(node, databaseFile));
 	const connections: IConnections = {};
 	for (let k = 0; k < kept.length - 1; k++) {
 		const main: IConnections[string]['main'] = [];
@@ -128,7 +133,10 @@ describe('templates: behaviour', () => {
 	beforeAll(async () => {
 		inbox = await startSmtpInbox({ into: received });
 	});
-	afterAll(() => inbox.close());
+	afterAll(async () => {
+		await inbox.close();
+		await closeAllStores();
+	});
 	beforeEach(() => {
 		received.length = 0;
 	});
@@ -136,16 +144,18 @@ describe('templates: behaviour', () => {
 
 	const credentials = () => ({ personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, ignoreSslIssues: false } });
 
-	/** Runs Render → Send once per day, each run with the static data the previous run left. */
+	/**
+	 * Runs Render → Send once per day on one store (the sent keys are in its table: each run starts
+	 * with empty workflow static data, which the templates' Send no longer uses).
+	 */
 	async function daily(file: string, render: string, days: string[], item: IDataObject) {
-		let staticData: IDataObject = {};
+		const db = tempSqliteFile();
 		const statuses: string[] = [];
 		for (const day of days) {
 			at(day);
-			const result = await runWorkflow(mainPath(file, render, 'Send', tempSqliteFile()), { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+			const result = await runWorkflow(mainPath(file, render, 'Send', db), { input: [{ json: item }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 			expect(result.error).toBeUndefined();
 			statuses.push(...result.items('Send').map((i) => `${day.slice(0, 10)} ${String(i.json.status)}`));
-			staticData = result.staticData;
 			jest.useRealTimers();
 		}
 		return statuses;
@@ -207,7 +217,7 @@ describe('templates: behaviour', () => {
 	 * Duplicate Window, 24 hours by default, so the same Signed Up event delivered again a day later
 	 * (a re-sent Segment event, the same address signing up again) got a second welcome, and a
 	 * checkout changed and left again the next day a second recovery email. The runs below are a
-	 * day and more apart, each with the static data the previous one left.
+	 * day and more apart, on one store.
 	 */
 	describe('event templates: a key stays sent beyond a day', () => {
 		it('ab-test-dynamic-vs-static.json: the same address signing up again a day, then half a year later gets no second welcome', async () => {
@@ -239,7 +249,7 @@ describe('templates: behaviour', () => {
 	 * Dispatch's output, so they name the recipient by the SHA-256 of the trimmed, lower-cased address,
 	 * as the cart and re-engagement keys do: `vip-offer:<hash>`, `welcome:<hash>`, `browse:<hash>:<day>`
 	 * (they held the address as given). The same address in another case is the same key. Runs on
-	 * March 10 in New York, each with the static data the previous one left.
+	 * March 10 in New York, on one store.
 	 */
 	describe('keys by address hash, not the address', () => {
 		// `printf %s ada@example.com | sha256sum`
@@ -251,14 +261,13 @@ describe('templates: behaviour', () => {
 			['browse-abandonment.json', 'Render browse email', `browse:${ADA_SHA256}:2026-03-10`, { ...ada, userId: 'u-ada', properties: { name: 'scarf', url: 'https://shop.example.com/p/scarf' } }],
 		] as const)('%s: the key holds the address hash; the same address in capitals, padded, is a duplicate; the Message-ID has no address', async (file, from, key, item) => {
 			const emails = ['ada@example.com', ' Ada@Example.COM '];
-			let staticData: IDataObject = {};
+			const db = tempSqliteFile();
 			const sends: string[] = [];
 			for (const email of emails) {
 				at('2026-03-10T18:00:00Z');
-				const result = await runWorkflow(mainPath(file, from, 'Send', tempSqliteFile()), { input: [{ json: { ...item, email } }], credentials: credentials(), staticData, mode: 'trigger' });
+				const result = await runWorkflow(mainPath(file, from, 'Send', db), { input: [{ json: { ...item, email } }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 				expect(result.error).toBeUndefined();
 				sends.push(...result.items('Send').map((i) => `${String(i.json.idempotencyKey)} ${String(i.json.status)}`));
-				staticData = result.staticData;
 				jest.useRealTimers();
 			}
 			expect(sends).toEqual([`${key} sent`, `${key} duplicate`]);
@@ -277,24 +286,33 @@ describe('templates: behaviour', () => {
 
 	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
 		/**
-		 * The duplicate memory keeps at most Max Remembered Keys (the node's default 20,000 when the
-		 * template does not set it), dropping the oldest first. With a 30-day window every customer
-		 * mailed in the last 30 days must stay remembered: a store with 20,001 Champions (or inactive
-		 * customers) on the first night has 20,001 keys. The state below holds the keys of such a first
-		 * night, the customer tested mailed first (send order = insertion order), before any bound is
-		 * applied; the next night that customer must be a duplicate, not mailed again. With the
-		 * default bound the oldest key is dropped (when Send loads the memory, or when the first night
-		 * saved it) and the customer is mailed again the next night, and so on every other night.
+		 * The static-data memory keeps at most Max Remembered Keys (the node's default 20,000),
+		 * dropping the oldest first. With a 30-day window every customer mailed in the last 30 days
+		 * must stay remembered: a store with 20,001 Champions (or inactive customers) on the first
+		 * night has 20,001 keys. The templates' Send now keeps its keys in the profile store's table,
+		 * which only the window bounds. The table below holds the keys of such a first night, the
+		 * customer tested mailed first (written as Send writes them: claimed, then confirmed with the
+		 * template's 720-hour window); the next night that customer must be a duplicate, not mailed
+		 * again.
 		 */
 		it.each([
 			['nightly-rfm-vip.json', 'Render VIP offer', `vip-offer:${sha256('ada@example.com')}`, (k: number) => `vip-offer:${sha256(`user${k}@example.com`)}`, { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }],
 			['re-engagement-dates.json', 'Render win-back email', `reengage:${sha256('ada@example.com')}:inactive_90`, (k: number) => `reengage:${sha256(`user${k}@example.com`)}:inactive_90`, { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ada' } } }],
 		] as const)('%s: night 2 of a 20,001-customer batch does not mail the first customer of night 1 again', async (file, render, key, other, data) => {
-			const night1 = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
-			const k: Record<string, number> = { [hashKey(key)]: night1 };
-			for (let n = 0; n < 20_000; n++) k[hashKey(other(n))] = night1 + 1;
+			const wf = mainPath(file, render, 'Send', tempSqliteFile());
+			const send = wf.nodes.find((n) => n.name === 'Send')!;
+			expect([send.parameters.sentKeyMemory, (send.parameters.options as IDataObject).duplicateWindowHours, (send.parameters.options as IDataObject).maxRememberedKeys]).toEqual(['profileStore', 720, undefined]);
+			const night1 = Date.parse('2026-03-10T06:00:05Z');
+			const table = sentKeyTable(openStore({ backend: 'sqlite', file: String(send.parameters.databaseFile), tablePrefix: 'pz_', retentionDays: 365, recentViews: 10, recentSearches: 10 }) as SqliteProfileStore, 'pz_');
+			const first = new StoreSentKeys(table, 'workflow:test-workflow', 720 * 3600);
+			await first.claim([key], night1);
+			await first.confirm([key], night1);
+			const others = Array.from({ length: 20_000 }, (_, n) => other(n));
+			await first.claim(others, night1 + 1000);
+			await first.confirm(others, night1 + 1000);
+			await first.finish([]);
 			at('2026-03-11T06:00:05Z');
-			const result = await runWorkflow(mainPath(file, render, 'Send', tempSqliteFile()), { input: [{ json: { ...data, email: 'ada@example.com' } }], credentials: credentials(), staticData: { global: { pzDispatchLedger: { v: 1, k } } }, mode: 'trigger' });
+			const result = await runWorkflow(wf, { input: [{ json: { ...data, email: 'ada@example.com' } }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 			expect(result.error).toBeUndefined();
 			expect(result.items('Send').map((i) => i.json.status)).toEqual(['duplicate']);
 			expect(received).toHaveLength(0);
@@ -303,29 +321,31 @@ describe('templates: behaviour', () => {
 
 	describe('scheduled templates: a test-mode ESP Dispatch node in the same workflow leaves the 30-day memory alone', () => {
 		/**
-		 * The duplicate memory is the workflow's static data (one field for every ESP Dispatch node
-		 * of the workflow). A node in Test Mode neither checks nor fills it (README), so it must not
-		 * prune it either: with its own Duplicate Window (default 24 h) it dropped every key of the
-		 * template's Send older than a day, and the next night mailed those Champions again.
+		 * The duplicate memory is shared by every ESP Dispatch node of the workflow (the static data's
+		 * field, or the store's table for the workflow). A node in Test Mode neither checks nor fills
+		 * it (README), so it must not prune it either: with its own Duplicate Window (default 24 h) it
+		 * dropped every key of the template's Send older than a day, and the next night mailed those
+		 * Champions again. The Champion's offer is sent for real on night 1, on the same store.
 		 */
 		it('nightly-rfm-vip.json: after a test send from a second node with default options, a Champion mailed 2 days ago is still a duplicate', async () => {
 			const item = { email: 'ada@example.com', segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
-			const sentAt = Math.floor(Date.parse('2026-03-10T06:00:05Z') / 1000);
-			let staticData: IDataObject = { global: { pzDispatchLedger: { v: 1, k: { [hashKey(`vip-offer:${sha256('ada@example.com')}`)]: sentAt } } } };
-			at('2026-03-12T05:30:00Z');
 			const wf = mainPath('nightly-rfm-vip.json', 'Render VIP offer', 'Send', tempSqliteFile());
+			at('2026-03-10T06:00:05Z');
+			const first = await runWorkflow(wf, { input: [{ json: item }], credentials: credentials(), staticData: {}, mode: 'trigger' });
+			expect(first.items('Send').map((i) => i.json.status)).toEqual(['sent']);
+			jest.useRealTimers();
+			at('2026-03-12T05:30:00Z');
 			// the same path, its Send a second node in Test Mode with the node's default options otherwise
 			const tester = { ...wf, nodes: wf.nodes.map((n) => (n.name === 'Send' ? { ...n, parameters: { ...n.parameters, options: { testAddress: 'qa@example.com' } } } : n)) };
-			const test = await runWorkflow(tester, { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+			const test = await runWorkflow(tester, { input: [{ json: item }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 			expect(test.error).toBeUndefined();
 			expect(test.items('Send').map((i) => [i.json.status, i.json.sentTo])).toEqual([['sent', 'qa@example.com']]);
-			staticData = test.staticData;
 			jest.useRealTimers();
 			at('2026-03-12T06:00:04Z');
-			const night = await runWorkflow(wf, { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+			const night = await runWorkflow(wf, { input: [{ json: item }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 			expect(night.error).toBeUndefined();
 			expect(night.items('Send').map((i) => i.json.status)).toEqual(['duplicate']);
-			expect(received.map((r) => r.to[0])).toEqual(['qa@example.com']);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'qa@example.com']);
 		});
 	});
 
@@ -334,7 +354,9 @@ describe('templates: behaviour', () => {
 		 * All ESP Dispatch nodes of a workflow share one memory. A second node sending for real with
 		 * the default Duplicate Window (24 h) and bound used to prune the memory by its own window,
 		 * dropping the template Send's 30-day keys older than a day. Each node now records its window
-		 * and bound, and the memory is pruned by the widest of the nodes that ran within their window.
+		 * and bound, and the memory is pruned by the widest of the nodes that ran within their window
+		 * (in the store's table, each key is kept by the window of the node that sent it). Both nodes
+		 * here use the template's store (one file), each run with empty static data.
 		 */
 		it('nightly-rfm-vip.json: after a 24-hour node sent someone else, a Champion mailed 2 days ago is still a duplicate', async () => {
 			const ada = { email: 'ada@example.com', segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
@@ -350,11 +372,11 @@ describe('templates: behaviour', () => {
 				nodes: wf.nodes.map((n) => (n.name === 'Send' ? { ...n, id: 'another-send-node', parameters: { ...n.parameters, options: { idempotencyKey: (n.parameters.options as IDataObject).idempotencyKey as string } } } : n)),
 			};
 			at('2026-03-12T05:30:00Z');
-			const other = await runWorkflow(daily, { input: [{ json: bob }], credentials: credentials(), staticData: first.staticData, mode: 'trigger' });
+			const other = await runWorkflow(daily, { input: [{ json: bob }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 			expect(other.items('Send').map((i) => i.json.status)).toEqual(['sent']);
 			jest.useRealTimers();
 			at('2026-03-12T06:00:04Z');
-			const night = await runWorkflow(wf, { input: [{ json: ada }], credentials: credentials(), staticData: other.staticData, mode: 'trigger' });
+			const night = await runWorkflow(wf, { input: [{ json: ada }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 			expect(night.items('Send').map((i) => i.json.status)).toEqual(['duplicate']);
 			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
 		});
@@ -533,7 +555,7 @@ describe('templates: behaviour', () => {
 				.filter((n) => keep.has(n.name))
 				.map((n) => {
 					if (n.name === 'RFM segments') return { ...n, type: 'n8n-nodes-base.merge', parameters: { mode: 'append' } };
-					if (n.type === `${P}customerProfile`) return { ...n, parameters: { ...n.parameters, databaseFile } };
+					if (n.type.startsWith(P)) return onStoreFile({ ...n, disabled: false }, databaseFile);
 					return { ...n, disabled: false };
 				});
 			const connections = Object.fromEntries(Object.entries(wf.connections).filter(([from]) => keep.has(from))) as IConnections;
@@ -588,10 +610,156 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	/**
+	 * The reviewer's findings on the static-data memory (n8n 2.41): a waiting execution resumes with
+	 * the workflow static data of its start (wait-tracker's startExecution reuses the execution's
+	 * `workflowData`) and n8n saves that whole copy at its end (`saveStaticDataById`), so with steady
+	 * traffic an execution resuming after "Wait 1 hour" erased the key of every checkout another
+	 * execution mailed during its wait; and n8n saves no static data after a manual execution
+	 * (`if (!isManualMode …) saveStaticDataById`), so "Execute workflow" on a scheduled template mailed
+	 * the customers and the next scheduled run mailed them again. The templates' Send nodes now keep
+	 * their keys in the profile store. Below, `stored` is the static data n8n keeps for the workflow:
+	 * an execution starts with a copy of it and n8n replaces it with the copy a production execution
+	 * ends with (the harness's `savedStaticData`, undefined when nothing changed).
+	 */
+	describe('sent keys shared by every execution: a resumed or manual execution loses none', () => {
+		/** A plain copy (n8n hands the static data over as its observable object). */
+		const copyOf = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
+
+		it('cart-abandonment-recovery.json: checkout B\'s execution, started before checkout X was mailed, resumes and ends; X changed and left again 2 days later gets no second email', async () => {
+			const db = tempSqliteFile();
+			const checkout = (id: string, event: string, checkoutId: string, ts: string, who: { userId: string; email: string; first_name: string }) => ({
+				type: 'track',
+				event,
+				messageId: id,
+				timestamp: ts,
+				receivedAt: ts,
+				userId: who.userId,
+				email: who.email,
+				traits: { first_name: who.first_name },
+				properties: { checkout_id: checkoutId, currency: 'USD', total: 19.95, products: [{ name: 'Organic cotton t-shirt', quantity: 1, price: 19.95 }] },
+			});
+			const ada = { userId: '7', email: 'ada@example.com', first_name: 'Ada' };
+			const bob = { userId: '8', email: 'bob@example.com', first_name: 'Bob' };
+			const record = async (when: string, events: IDataObject[]) => {
+				at(when);
+				const recorded = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Record event', 'Record event', db), { input: events.map((json) => ({ json })), mode: 'webhook' });
+				expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(events.map(() => 'recorded'));
+				jest.useRealTimers();
+			};
+			// one execution's part after "Wait 1 hour", at `when`, with the static data it started with
+			const afterWait = async (when: string, event: IDataObject, startedWith: IDataObject) => {
+				at(when);
+				const run = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Wait 1 hour', 'Send', db), { input: [{ json: event }], credentials: credentials(), staticData: startedWith, mode: 'webhook' });
+				jest.useRealTimers();
+				expect(run.error).toBeUndefined();
+				return run;
+			};
+			let stored: IDataObject = {};
+			const x1 = checkout('x-1', 'Checkout Started', 'ck-X', '2026-03-10T13:50:00.000Z', ada);
+			const b1 = checkout('b-1', 'Checkout Started', 'ck-B', '2026-03-10T14:10:00.000Z', bob);
+			await record('2026-03-10T13:50:01Z', [x1]);
+			const xStartedWith = copyOf(stored);
+			await record('2026-03-10T14:10:01Z', [b1]);
+			// B's execution starts now and waits: it holds the static data of this moment, before X is mailed
+			const bStartedWith = copyOf(stored);
+			const a = await afterWait('2026-03-10T14:50:02Z', x1, xStartedWith);
+			expect(a.items('Send').map((i) => [i.json.idempotencyKey, i.json.status])).toEqual([['cart-recovery:ck-X', 'sent']]);
+			if (a.savedStaticData) stored = a.savedStaticData;
+			const b = await afterWait('2026-03-10T15:10:02Z', b1, bStartedWith);
+			expect(b.items('Send').map((i) => [i.json.idempotencyKey, i.json.status])).toEqual([['cart-recovery:ck-B', 'sent']]);
+			if (b.savedStaticData) stored = b.savedStaticData;
+			// two days later Ada changes checkout X and leaves again: a new execution, from what n8n stored
+			const x2 = checkout('x-2', 'Checkout Updated', 'ck-X', '2026-03-12T16:00:00.000Z', ada);
+			await record('2026-03-12T16:00:01Z', [x2]);
+			const again = await afterWait('2026-03-12T17:00:02Z', x2, copyOf(stored));
+			expect(again.items('Send').map((i) => [i.json.idempotencyKey, i.json.status])).toEqual([['cart-recovery:ck-X', 'duplicate']]);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+		});
+
+		it('browse-abandonment.json: Bob\'s execution, started before Ada was mailed, resumes and ends; Ada browsing again that afternoon gets no second email that day', async () => {
+			const db = tempSqliteFile();
+			const view = (id: string, ts: string, who: { userId: string; email: string; first_name: string }, name: string) => ({
+				type: 'track',
+				event: 'Product Viewed',
+				messageId: id,
+				timestamp: ts,
+				receivedAt: ts,
+				userId: who.userId,
+				email: who.email,
+				traits: { email: who.email, first_name: who.first_name },
+				properties: { product_id: name, name, price: 29, currency: 'USD', url: `https://shop.example.com/p/${name}` },
+			});
+			const ada = { userId: 'u-ada', email: 'ada@example.com', first_name: 'Ada' };
+			const bob = { userId: 'u-bob', email: 'bob@example.com', first_name: 'Bob' };
+			const record = async (when: string, event: IDataObject) => {
+				at(when);
+				const recorded = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: [{ json: event }], mode: 'webhook' });
+				expect((recorded.items('Record event')[0].json.recorded as IDataObject).status).toBe('recorded');
+				jest.useRealTimers();
+			};
+			const afterWait = async (when: string, event: IDataObject, startedWith: IDataObject) => {
+				at(when);
+				const run = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: event }], credentials: credentials(), staticData: startedWith, mode: 'webhook' });
+				jest.useRealTimers();
+				expect(run.error).toBeUndefined();
+				return run.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`);
+			};
+			// March 10 in New York (EDT): Ada views at 10:00, Bob at 10:30; each execution waits 2 hours
+			let stored: IDataObject = {};
+			const a1 = view('v-a1', '2026-03-10T14:00:00.000Z', ada, 'scarf');
+			const b1 = view('v-b1', '2026-03-10T14:30:00.000Z', bob, 'sweater');
+			await record('2026-03-10T14:00:01Z', a1);
+			const aStartedWith = copyOf(stored);
+			await record('2026-03-10T14:30:01Z', b1);
+			const bStartedWith = copyOf(stored);
+			at('2026-03-10T16:00:02Z');
+			const a = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: a1 }], credentials: credentials(), staticData: aStartedWith, mode: 'webhook' });
+			jest.useRealTimers();
+			expect(a.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`)).toEqual(['ada@example.com sent']);
+			if (a.savedStaticData) stored = a.savedStaticData;
+			at('2026-03-10T16:30:02Z');
+			const b = await runWorkflow(mainPath('browse-abandonment.json', 'Wait 2 hours', 'Send', db), { input: [{ json: b1 }], credentials: credentials(), staticData: bStartedWith, mode: 'webhook' });
+			jest.useRealTimers();
+			expect(b.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`)).toEqual(['bob@example.com sent']);
+			if (b.savedStaticData) stored = b.savedStaticData;
+			// Ada browses again at 15:00; her execution resumes at 17:00 with what n8n stored
+			const a2 = view('v-a2', '2026-03-10T19:00:00.000Z', ada, 'gloves');
+			await record('2026-03-10T19:00:01Z', a2);
+			expect(await afterWait('2026-03-10T21:00:02Z', a2, copyOf(stored))).toEqual(['ada@example.com duplicate']);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com']);
+		});
+
+		it.each([
+			['nightly-rfm-vip.json', 'Render VIP offer', { segment: 'Champions', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } }],
+			['re-engagement-dates.json', 'Render win-back email', { winback_reason: 'inactive_90', winback_headline: 'it has been a while', profile: { traits: { first_name: 'Ada' } } }],
+		] as const)('%s: "Execute workflow" (manual mode) mails two customers; the scheduled run that night mails only the third', async (file, render, data) => {
+			const db = tempSqliteFile();
+			const wf = mainPath(file, render, 'Send', db);
+			const people = (emails: string[]) => emails.map((email) => ({ json: { ...data, email } as IDataObject }));
+			const stored: IDataObject = {};
+			at('2026-03-10T15:00:00Z');
+			const manual = await runWorkflow(wf, { input: people(['ada@example.com', 'bob@example.com']), credentials: credentials(), staticData: copyOf(stored), mode: 'manual' });
+			jest.useRealTimers();
+			expect(manual.error).toBeUndefined();
+			expect(manual.items('Send').map((i) => i.json.status)).toEqual(['sent', 'sent']);
+			// n8n keeps no static data of a manual execution: `stored` stays as it was
+			at('2026-03-11T06:00:05Z');
+			const night = await runWorkflow(wf, { input: people(['ada@example.com', 'bob@example.com', 'cy@example.com']), credentials: credentials(), staticData: copyOf(stored), mode: 'trigger' });
+			expect(night.error).toBeUndefined();
+			expect(night.items('Send').map((i) => [i.json.recipient, i.json.status])).toEqual([
+				['ada@example.com', 'duplicate'],
+				['bob@example.com', 'duplicate'],
+				['cy@example.com', 'sent'],
+			]);
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com', 'cy@example.com']);
+		});
+	});
+
 	describe('event templates: two events within the wait give one email', () => {
 		/**
 		 * Records the events, then runs the template's path after the wait once per event, every
-		 * run with the static data both executions started with (empty: neither had sent yet). The path
+		 * run on the same store, with the static data both executions started with (empty). The path
 		 * starts after `wait` (n8n-nodes-base, not run here: the events are dated past the wait).
 		 */
 		async function afterWait(file: string, record: string, wait: string, events: IDataObject[]) {
@@ -739,14 +907,12 @@ describe('templates: behaviour', () => {
 				const recorded = await runWorkflow(mainPath('browse-abandonment.json', 'Record event', 'Record event', db), { input: events.map((json) => ({ json })) });
 				expect(recorded.items('Record event').map((i) => (i.json.recorded as IDataObject).status)).toEqual(events.map(() => 'recorded'));
 			};
-			// one execution per view, each with the static data the previous one left
-			let staticData: IDataObject = {};
+			// one execution per view, on one store (the sent keys are in its table)
 			const sends: string[] = [];
 			const run = async (event: IDataObject, from: string) => {
-				const result = await runWorkflow(mainPath('browse-abandonment.json', from, 'Send', db), { input: [{ json: event }], credentials: credentials(), staticData, mode: 'trigger' });
+				const result = await runWorkflow(mainPath('browse-abandonment.json', from, 'Send', db), { input: [{ json: event }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 				expect(result.error).toBeUndefined();
 				sends.push(...(result.nodes.Send?.outputs[0] ?? []).map((i) => `${String(event.messageId)} ${String(i.json.recipient)} ${String(i.json.status)}`));
-				staticData = result.staticData;
 			};
 			await record([identify('ada', 300), identify('bob', 300), view('v-ada', 'ada', 130), view('v-bob', 'bob', 128)]);
 			await run(view('v-ada', 'ada', 130), 'Wait 2 hours');
@@ -816,19 +982,18 @@ describe('templates: behaviour', () => {
 	 * such a source had the key `cart-recovery:` and, with the 30-day window, the first recovery
 	 * email of the month was the only one, for every customer. The key now takes checkout_id, else
 	 * cart_id, else order_id; an event with none is keyed by address and day. Each run below is one
-	 * execution (Render → Send) with the static data the previous one left.
+	 * execution (Render → Send), all on one store.
 	 */
 	describe('cart-abandonment-recovery.json: the recovery key for checkouts without a checkout_id', () => {
 		async function runs(list: Array<[string, IDataObject]>) {
-			let staticData: IDataObject = {};
+			const db = tempSqliteFile();
 			const out: string[] = [];
 			for (const [when, event] of list) {
 				at(when);
 				const item = { type: 'track', event: 'Checkout Started', email: 'ada@example.com', profile: { traits: { first_name: 'Ada' } }, ...event, properties: { currency: 'USD', total: 19.95, ...(event.properties as IDataObject) } };
-				const result = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Render recovery email', 'Send', tempSqliteFile()), { input: [{ json: item }], credentials: credentials(), staticData, mode: 'trigger' });
+				const result = await runWorkflow(mainPath('cart-abandonment-recovery.json', 'Render recovery email', 'Send', db), { input: [{ json: item }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 				expect(result.error).toBeUndefined();
 				out.push(...result.items('Send').map((i) => `${when.slice(0, 10)} ${String(i.json.recipient)} ${String(i.json.idempotencyKey)} ${String(i.json.status)}`));
-				staticData = result.staticData;
 				jest.useRealTimers();
 			}
 			return out;
@@ -960,7 +1125,7 @@ describe('templates: behaviour', () => {
 
 		/** Every morning from `first` to `last`, the template's choice for one customer, then Headline → Render → Send when it has a reason. */
 		async function mornings(wf: Template, lastOrderAt: string, first: string, last: string, runsPerDay: number[] = [0]) {
-			let staticData: IDataObject = {};
+			const db = tempSqliteFile();
 			const sends: string[] = [];
 			for (let t0 = Date.parse(first); t0 <= Date.parse(last); t0 += DAY) for (const hours of runsPerDay) {
 				const t = t0 + hours * 3_600_000;
@@ -969,9 +1134,8 @@ describe('templates: behaviour', () => {
 				const chosen = await whyContact(wf, profile);
 				if (chosen.winback_reason) {
 					const item = await assigned(wf, 'Headline', chosen);
-					const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', tempSqliteFile()), { input: [{ json: { ...item, profile } }], credentials: credentials(), staticData, mode: 'trigger' });
+					const result = await runWorkflow(mainPath('re-engagement-dates.json', 'Render win-back email', 'Send', db), { input: [{ json: { ...item, profile } }], credentials: credentials(), staticData: {}, mode: 'trigger' });
 					expect(result.error).toBeUndefined();
-					staticData = result.staticData;
 					for (const i of result.items('Send')) if (i.json.status === 'sent') sends.push(`${new Date(t).toISOString().slice(0, 10)} ${String(item.winback_reason)}`);
 				}
 				jest.useRealTimers();

@@ -27,7 +27,7 @@ import type { IConnections, IDataObject, INode } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
 import { fixtureBody } from '../harness/event-fixtures';
-import { tempSqliteFile } from '../harness/profile-db';
+import { onStoreFile, tempSqliteFile } from '../harness/profile-db';
 import { SECRETS, signDelivery } from '../harness/signing';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 import { startWebhook } from '../harness/webhook';
@@ -149,7 +149,7 @@ describe('templates: test events, suppression and consent', () => {
 			const kept = order.filter((name) => node(wf, name).type.startsWith(P));
 			const nodes = kept.map((name) => {
 				const n = node(wf, name);
-				return n.type === `${P}customerProfile` ? { ...n, parameters: { ...n.parameters, databaseFile: db } } : n;
+				return onStoreFile(n, db);
 			});
 			const connections: IConnections = {};
 			for (let k = 0; k < kept.length - 1; k++) connections[kept[k]] = { main: [[{ node: kept[k + 1], type: 'main', index: 0 }]] };
@@ -198,7 +198,7 @@ describe('templates: test events, suppression and consent', () => {
 			const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 			const at = (minutes: number) => ({ timestamp: ago(minutes), receivedAt: ago(minutes) });
 			const credentials = { personalizationSmtpApi: { host: '127.0.0.1', port: inbox.port, secure: false, ignoreSslIssues: false } };
-			const withDb = (n: INode): INode => (n.type === `${P}customerProfile` ? { ...n, parameters: { ...n.parameters, databaseFile: db } } : n);
+			const withDb = (n: INode): INode => onStoreFile(n, db);
 
 			/** Runs the template from `from` to Send on `input`: runs of this package's nodes through the engine, Filters in between. */
 			async function throughTemplate(from: string, input: IDataObject[]): Promise<IDataObject[]> {
@@ -430,7 +430,7 @@ describe('templates: test events, suppression and consent', () => {
 			const outputOf = (name: string) => (wf.connections[name]?.main ?? []).findIndex((o) => (o ?? []).length > 0);
 			const nodes = path.map((name) => {
 				const n = node(wf, name);
-				return n.type === `${P}customerProfile` ? { ...n, parameters: { ...n.parameters, databaseFile: db } } : n;
+				return onStoreFile(n, db);
 			});
 			const connections: IConnections = {};
 			for (let k = 0; k < path.length - 1; k++) {

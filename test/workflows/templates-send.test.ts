@@ -13,13 +13,17 @@ import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { loadPackage, P, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../harness/engine';
+import { onStoreFile, tempSqliteFile } from '../harness/profile-db';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../harness/smtp-inbox';
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 const templateFiles = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort();
 const template = (file: string): WorkflowJson & { nodes: INode[] } => JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8'));
 
-/** The template's nodes from `from` to `to` along output 0 (as they are connected there). */
+/**
+ * The template's nodes from `from` to `to` along output 0 (as they are connected there), their
+ * profile store (Customer Profile, Send's sent keys) on a new SQLite file.
+ */
 function cut(file: string, from: string, to: string): WorkflowJson {
 	const wf = template(file);
 	const connections = wf.connections as IConnections;
@@ -29,7 +33,8 @@ function cut(file: string, from: string, to: string): WorkflowJson {
 		if (!next) throw new Error(`${file}: no path from ${from} to ${to}`);
 		names.push(next);
 	}
-	const nodes = names.map((n) => wf.nodes.find((x) => x.name === n)!);
+	const databaseFile = tempSqliteFile();
+	const nodes = names.map((n) => onStoreFile(wf.nodes.find((x) => x.name === n)!, databaseFile));
 	const cutConnections: IConnections = {};
 	for (let k = 0; k < names.length - 1; k++) cutConnections[names[k]] = { main: [[{ node: names[k + 1], type: 'main', index: 0 }]] };
 	return { nodes, connections: cutConnections };

@@ -173,9 +173,10 @@ export const scenario: Scenario = {
 			},
 		},
 		{
-			// Two executions waiting at once each start from the same copy of the static data, so
-			// ESP Dispatch's duplicate memory cannot tell them apart: the template's own "newer
-			// checkout event since?" checks must leave the email to the later event.
+			// Two executions waiting at once for one checkout have the same key: ESP Dispatch's memory
+			// (the profile store's table) lets the first to reach Send through, which would mail the
+			// first cart; the template's own "newer checkout event since?" checks must leave the email
+			// to the later event.
 			name: 'a checkout created and then updated within the wait (two executions) gets one email, with the updated cart',
 			async fn({ n8n, waitSeconds }) {
 				const email = `edsger.${run}@example.com`;
