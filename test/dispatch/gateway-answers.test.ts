@@ -19,8 +19,8 @@ import { renderedItems } from './helpers';
 const retry = { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 1 };
 
 describe.each([
-	{ name: 'SendGrid', provider: sendgrid, server: () => sendgridServer(), auth: { Authorization: `Bearer ${SENDGRID_KEY}` } },
-	{ name: 'Postmark', provider: postmark, server: () => postmarkServer(), auth: { 'X-Postmark-Server-Token': POSTMARK_TOKEN } },
+	{ name: 'SendGrid', provider: sendgrid, server: () => sendgridServer(), auth: { Authorization: `Bearer ${SENDGRID_KEY}` } as Record<string, string> },
+	{ name: 'Postmark', provider: postmark, server: () => postmarkServer(), auth: { 'X-Postmark-Server-Token': POSTMARK_TOKEN } as Record<string, string> },
 ])('$name (no idempotency key)', ({ provider, server: make, auth }) => {
 	let server: ProviderServer;
 	const transport = nodeHttpTransport({ headers: auth, timeoutMs: 3000 });
