@@ -203,8 +203,14 @@ describe('the A/B template (ab-test-dynamic-vs-static.json) at 1.1 assigns as it
 	/** The README's rule for the template's experiment: dynamic below 0.5, static above. */
 	const templateVariant = (id: string) => (createHash('sha256').update(`welcome-dynamic-vs-static:${id}`, 'utf8').digest().readUIntBE(0, 6) / 2 ** 48 < 0.5 ? 'dynamic' : 'static');
 
-	it('is at 1.1 and reads the email field; both versions give every sign-up the variant of its lower-cased address', async () => {
-		expect([abNode.typeVersion, abNode.parameters.experimentId, abNode.parameters.customerIdField]).toEqual([1.1, 'welcome-dynamic-vs-static', 'email']);
+	it('is at 1.1 and reads the email field (the profile\'s when the event has none); both versions give every sign-up the variant of its lower-cased address', async () => {
+		// The field is the event's `email`, else `profile.email` (Get Profile before it): a Segment
+		// track('Signed Up') after identify() carries no email (templates-consent.test.ts runs that case).
+		expect([abNode.typeVersion, abNode.parameters.experimentId, abNode.parameters.customerIdField]).toEqual([
+			1.1,
+			'welcome-dynamic-vs-static',
+			"={{ $json.email ? 'email' : 'profile.email' }}",
+		]);
 		const expected = ['ann@example.com', 'jo@ex.com', 'cleo@example.com'].map(templateVariant);
 		for (const typeVersion of [1, 1.1]) {
 			const run = await runWorkflow({ nodes: [normalize, { ...abNode, typeVersion }], connections: chain('Normalize Event', abNode.name) }, { input: items(signUps) });
