@@ -23,7 +23,13 @@ const ENCODING_NAMES: Record<(typeof HMAC_ENCODINGS)[number], string> = { hex: '
 export const CREDENTIAL_NAME = 'personalizationWebhookApi';
 export const CREDENTIAL_TEST = 'personalizationWebhookApiTest';
 
-export const SOURCE_OPTIONS: INodePropertyOptions[] = Object.values(SOURCES).map((s) => ({ name: s.displayName, value: s.id }));
+/** Normalize Event's sources (every source that sends a body it can verify). */
+export const SOURCE_OPTIONS: INodePropertyOptions[] = Object.values(SOURCES)
+	.filter((s) => !s.triggerOnly)
+	.map((s) => ({ name: s.displayName, value: s.id }));
+
+/** The Personalization Trigger's sources: all of them. */
+export const TRIGGER_SOURCE_OPTIONS: INodePropertyOptions[] = Object.values(SOURCES).map((s) => ({ name: s.displayName, value: s.id }));
 
 export function mappingProperties(show: Record<string, string[]>): INodeProperties[] {
 	const displayOptions = { show: { ...show, source: ['custom'] } };
