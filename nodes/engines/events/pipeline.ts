@@ -57,8 +57,6 @@ export function isWooCommercePing(rawBody: Buffer): boolean {
 export async function processDelivery(input: DeliveryInput): Promise<DeliveryOutcome> {
 	const source = getSource(input.sourceId);
 	if (!source) return reject(400, `unknown source "${input.sourceId}"`);
-	// Its signature is in the query, not over the body: only the trigger's processUnsubscribe checks it.
-	if (source.triggerOnly) return reject(400, `the source "${input.sourceId}" is only taken by the Personalization Trigger`);
 	const verify = input.verify !== false;
 	const secrets = input.secrets ?? {};
 	// WooCommerce pings a new webhook with an unsigned form body `webhook_id=<id>` and needs a 2xx.

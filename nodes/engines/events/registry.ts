@@ -26,6 +26,14 @@ export const SOURCES: Readonly<Record<string, EventSource>> = {
 	[brevo.id]: brevo,
 	[resend.id]: resend,
 	[custom.id]: custom,
+};
+
+/**
+ * Sources only the Personalization Trigger takes: their requests are not a signed body that
+ * processDelivery (and Normalize Event) could verify. The unsubscribe link signs its query
+ * (engines/events/unsubscribe.ts, processUnsubscribe).
+ */
+export const TRIGGER_ONLY_SOURCES: Readonly<Record<string, EventSource>> = {
 	[unsubscribe.id]: unsubscribe,
 };
 

@@ -44,11 +44,6 @@ export interface NormalizeInput {
 export interface EventSource {
 	id: string;
 	displayName: string;
-	/**
-	 * Only the Personalization Trigger takes it (its requests are not a body that Normalize Event
-	 * could verify: the unsubscribe link signs its query).
-	 */
-	triggerOnly?: boolean;
 	/** Source topic → canonical event name, documented in the README. */
 	topics: ReadonlyArray<{ topic: string; event: string }>;
 	/** The delivery's id from headers (used for de-duplication when events carry no own id). */

@@ -5,14 +5,12 @@
  */
 import type { EventSource } from '../types';
 import { EventMappingError } from '../types';
-import { isObject } from '../util';
 import { normalizeScope, unsubscribedEvent } from '../unsubscribe';
-import { normalizeEmail } from '../util';
+import { isObject, normalizeEmail } from '../util';
 
 export const unsubscribe: EventSource = {
 	id: 'unsubscribe',
 	displayName: 'Unsubscribe Link (One-Click)',
-	triggerOnly: true,
 	topics: [
 		{ topic: 'one_click', event: 'Unsubscribed' },
 		{ topic: 'confirm_page', event: 'Unsubscribed' },
