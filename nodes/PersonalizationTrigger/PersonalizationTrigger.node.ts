@@ -132,11 +132,9 @@ export class PersonalizationTrigger implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				default: 'verify',
-				// the unsubscribe link's token is always checked (an unsigned link lets anyone unsubscribe anyone)
-				displayOptions: { hide: { source: ['unsubscribe'] } },
 				options: [
-					{ name: 'Verify (Recommended)', value: 'verify', description: 'Reject requests whose signature is missing or wrong with 401' },
-					{ name: 'Accept Unsigned Requests', value: 'none', description: 'Only for sources that cannot sign (e.g. RudderStack without a token)' },
+					{ name: 'Verify (Recommended)', value: 'verify', description: 'Reject requests whose signature is missing or wrong with 401 (the unsubscribe link: a token not matching its address with 403)' },
+					{ name: 'Accept Unsigned Requests', value: 'none', description: 'Only for sources that cannot sign (e.g. RudderStack without a token). Not for the unsubscribe link, which always checks its token.' },
 				],
 				description: 'Whether to verify the request signature over the raw body before the workflow runs',
 			},
@@ -278,8 +276,16 @@ export class PersonalizationTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 
+		if (unsubscribe && !verify) {
+			// An unsigned unsubscribe link lets anyone unsubscribe anyone: the token is always checked.
+			this.logger.error(
+				`Personalization Trigger "${this.getNode().name}" (workflow ${this.getWorkflow().id ?? '?'}): the Unsubscribe Link source always checks the link's token: set Signature Check to Verify and select the credential with the Signing Secret.`,
+			);
+			answerText(res, 500, 'The unsubscribe link is not configured correctly.', 'text/plain');
+			return { noWebhookResponse: true };
+		}
 		let credential: ICredentialDataDecryptedObject | undefined;
-		if ((verify || unsubscribe) && source !== 'ses') credential = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME);
+		if (verify && source !== 'ses') credential = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME);
 		// Answers 200 ourselves: with our JSON body, or the unsubscribe link's short text. (Returning
 		// `webhookResponse` is not enough: n8n's onReceived mode answers with the webhook's
 		// `responseData`, which defaults to the literal string "firstEntryJson" for a node that

@@ -30,7 +30,6 @@ export function normalizeScope(scope: unknown): string | undefined {
 	if (typeof scope !== 'string') return undefined;
 	const s = scope.trim();
 	// control characters (the NUL separator among them) never belong to a list name
-	// eslint-disable-next-line no-control-regex
 	if (s.length > MAX_SCOPE_LENGTH || /[\u0000-\u001f\u007f]/.test(s)) return undefined;
 	return s;
 }
