@@ -1,83 +1,17 @@
 /**
- * Signed unsubscribe links and the requests they bring, free of n8n.
- *
- * Token: `t` = base64url(HMAC-SHA256(secret, "pz-unsubscribe" NUL address NUL scope)), first 16 bytes
- * (128 bits, 22 characters, no padding). The address is trimmed and lower-cased; the scope is the
- * optional list or category name (trimmed, case kept), the empty text for a global unsubscribe.
- * The NUL separators and the "pz-unsubscribe" label keep a token for one (address, scope) from
- * being the token of another, and from being any other HMAC made with the same secret.
+ * The requests a signed unsubscribe link brings, free of n8n. The token and the link are in
+ * engines/types/unsubscribeLink.ts (Render Email makes them with the same code).
  *
  * Link: `<base>?e=<address>&t=<token>[&s=<scope>]`. A GET answers a page with a button (link
  * scanners fetch links; a GET never unsubscribes); a POST unsubscribes: the RFC 8058 one-click body
  * `List-Unsubscribe=One-Click` (form-urlencoded or multipart/form-data), or the page's form
  * (`confirm=unsubscribe`). https://www.rfc-editor.org/rfc/rfc8058
  */
-import { createHmac } from 'node:crypto';
 import type { CanonicalEvent } from '../types/CanonicalEvent';
-import { safeEqual } from './signatures/common';
+import { MAX_SCOPE_LENGTH, linkQuery, normalizeScope, verifyUnsubscribeToken } from '../types/unsubscribeLink';
 import { contentId, isoOf, normalizeEmail } from './util';
 
-/** Bytes of the HMAC kept in the token: 16 (128 bits), 22 base64url characters. */
-export const UNSUBSCRIBE_TOKEN_BYTES = 16;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22}$/;
-/** Longest scope accepted (a list or category name, not a document). */
-export const MAX_SCOPE_LENGTH = 100;
-const LABEL = 'pz-unsubscribe';
-
-/** The scope as it is signed: trimmed, the empty text for global; undefined when it cannot be one. */
-export function normalizeScope(scope: unknown): string | undefined {
-	if (scope === undefined || scope === null) return '';
-	if (typeof scope !== 'string') return undefined;
-	const s = scope.trim();
-	// control characters (the NUL separator among them) never belong to a list name
-	if (s.length > MAX_SCOPE_LENGTH || /[\u0000-\u001f\u007f]/.test(s)) return undefined;
-	return s;
-}
-
-/**
- * The token of an address (and scope) under `secret`. Throws when the secret is empty or the
- * address is not one (the message names neither the secret nor the address).
- */
-export function unsubscribeToken(secret: string, email: string, scope?: string): string {
-	if (!secret) throw new Error('the unsubscribe signing secret is empty');
-	const address = normalizeEmail(email);
-	if (address === null) throw new Error('the recipient address is not an email address');
-	const s = normalizeScope(scope);
-	if (s === undefined) throw new Error(`the unsubscribe scope must be text of at most ${MAX_SCOPE_LENGTH} characters without control characters`);
-	return createHmac('sha256', secret)
-		.update(`${LABEL}\u0000${address}\u0000${s}`, 'utf8')
-		.digest()
-		.subarray(0, UNSUBSCRIBE_TOKEN_BYTES)
-		.toString('base64url');
-}
-
-/** Whether `token` is the token of (email, scope) under `secret`; constant time in the token's content. */
-export function verifyUnsubscribeToken(secret: string, email: string, scope: string | undefined, token: unknown): boolean {
-	if (!secret || typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return false;
-	let expected: string;
-	try {
-		expected = unsubscribeToken(secret, email, scope);
-	} catch {
-		return false;
-	}
-	return safeEqual(Buffer.from(expected, 'latin1'), Buffer.from(token, 'latin1'));
-}
-
-/** `<base>?e=…&t=…[&s=…]` (added with `&` when the base already has a query). */
-export function unsubscribeUrl(base: string, secret: string, email: string, scope?: string): string {
-	const address = normalizeEmail(email);
-	if (address === null) throw new Error('the recipient address is not an email address');
-	const s = normalizeScope(scope) ?? '';
-	const token = unsubscribeToken(secret, address, s);
-	const hashAt = base.indexOf('#');
-	const head = hashAt === -1 ? base : base.slice(0, hashAt);
-	const sep = head.includes('?') ? (head.endsWith('?') || head.endsWith('&') ? '' : '&') : '?';
-	return `${head}${sep}${linkQuery(address, token, s)}${hashAt === -1 ? '' : base.slice(hashAt)}`;
-}
-
-function linkQuery(email: string, token: string, scope: string): string {
-	return `e=${encodeURIComponent(email)}&t=${encodeURIComponent(token)}${scope ? `&s=${encodeURIComponent(scope)}` : ''}`;
-}
+export { MAX_SCOPE_LENGTH, UNSUBSCRIBE_TOKEN_BYTES, normalizeScope, unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '../types/unsubscribeLink';
 
 export function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
