@@ -136,7 +136,7 @@ describe('unsubscribe requests', () => {
 
 	it('the page form (confirm=unsubscribe) unsubscribes, with the scope', () => {
 		const out = processUnsubscribe({ method: 'POST', query: link(`e=ada%40example.com&t=${ADA_NEWSLETTER}&s=newsletter`), ...form('confirm=unsubscribe'), secret: SECRET, receivedAt });
-		const event = (out as { events: Array<Record<string, unknown>> }).events[0];
+		const event = (out as unknown as { events: Array<Record<string, unknown>> }).events[0];
 		expect(event.properties).toEqual({ scope: 'newsletter', how: 'confirm_page' });
 		expect(event.context).toEqual({ source: 'unsubscribe', topic: 'confirm_page' });
 	});
