@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 /**
  * Secrets that incoming webhooks are verified with. Which field a source uses:
  * Signing Secret: Shopify, WooCommerce, Stripe (whsec_…), Segment, Mailgun (webhook signing key),
- * Resend (whsec_…), Custom. Verification Key: SendGrid. User + Password: Postmark, Brevo, RudderStack.
+ * Resend (whsec_…), Custom, Unsubscribe Link (and Render Email's signed links). Verification Key: SendGrid. User + Password: Postmark, Brevo, RudderStack.
  * Token: Brevo, RudderStack. "Test" checks the values locally (nothing is called: the providers
  * call us), via the nodes' credential test.
  */
@@ -25,7 +25,7 @@ export class PersonalizationWebhookApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Shopify / WooCommerce webhook secret, Stripe or Resend "whsec_…" signing secret, Segment shared secret, Mailgun HTTP webhook signing key, or the Custom source\'s HMAC key',
+				'Shopify / WooCommerce webhook secret, Stripe or Resend "whsec_…" signing secret, Segment shared secret, Mailgun HTTP webhook signing key, the Custom source\'s HMAC key, or the key unsubscribe links are signed with (Unsubscribe Link source and Render Email: a long random text of your own, the same on both)',
 		},
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- a public key, masked anyway as n8n-nodes-base's rule requires for "key" fields
 		{

@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
+import type { CanonicalEvent } from '../engines/types/CanonicalEvent';
 import { deliveryContentKey, deliveryDedupeKeys, dedupeEvents, freshEvents, sourceEventKey } from '../engines/events/dedupe';
 import { sharedDedupeMemory } from '../engines/events/sharedDedupe';
 import { postgresPool, validPrefix } from '../engines/profile';
@@ -15,10 +16,11 @@ import { processDelivery } from '../engines/events/pipeline';
 import { isValidSnsServiceUrl } from '../engines/events/signatures/sns';
 import { shopifyEventKey } from '../engines/events/sources/shopify';
 import type { UnknownMode } from '../engines/events/types';
+import { INVALID_LINK_PAGE, DONE_TEXT, processUnsubscribe } from '../engines/events/unsubscribe';
 import {
 	CREDENTIAL_NAME,
 	CREDENTIAL_TEST,
-	SOURCE_OPTIONS,
+	TRIGGER_SOURCE_OPTIONS,
 	customSignatureProperties,
 	getText,
 	mappingProperties,
@@ -44,15 +46,20 @@ function answer(res: ServerResponse, status: number, body: IDataObject): void {
 	res.end(text);
 }
 
-/**
- * Answers 200 with our JSON body ourselves. (Returning `webhookResponse` is not enough: n8n's
- * onReceived mode answers with the webhook's `responseData`, which defaults to the literal
- * string "firstEntryJson" for a node that declares none.)
- */
-function reply(res: ServerResponse, body: IDataObject): IWebhookResponseData {
-	answer(res, 200, body);
-	return { noWebhookResponse: true };
+/** Answers with a text or HTML body (the unsubscribe link's answers, read by people and inboxes). */
+function answerText(res: ServerResponse, status: number, text: string, type: 'text/plain' | 'text/html'): void {
+	res.writeHead(status, {
+		'content-type': `${type}; charset=utf-8`,
+		'content-length': Buffer.byteLength(text),
+		'cache-control': 'no-store',
+		// the page's URL carries the token: not to other sites, not into search indexes
+		'referrer-policy': 'no-referrer',
+		'x-robots-tag': 'noindex',
+		...(type === 'text/html' ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" } : {}),
+	});
+	res.end(text);
 }
+
 
 /**
  * A number option as the node can use it: the editor's bounds also for a value set by an
@@ -95,7 +102,9 @@ export class PersonalizationTrigger implements INodeType {
 		webhooks: [
 			{
 				name: 'default',
-				httpMethod: 'POST',
+				// The unsubscribe link also answers GET (a page with a button; the POST unsubscribes). n8n
+				// registers one webhook per method of a comma-separated list (WebhookService.getNodeWebhooks).
+				httpMethod: '={{$parameter["source"] === "unsubscribe" ? "GET,POST" : "POST"}}',
 				responseMode: 'onReceived',
 				path: '={{$parameter["source"]}}',
 			},
@@ -114,7 +123,7 @@ export class PersonalizationTrigger implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				default: 'shopify',
-				options: SOURCE_OPTIONS,
+				options: TRIGGER_SOURCE_OPTIONS,
 				description: 'Who sends the webhook. Each source gets its own URL path.',
 			},
 			{
@@ -124,8 +133,8 @@ export class PersonalizationTrigger implements INodeType {
 				noDataExpression: true,
 				default: 'verify',
 				options: [
-					{ name: 'Verify (Recommended)', value: 'verify', description: 'Reject requests whose signature is missing or wrong with 401' },
-					{ name: 'Accept Unsigned Requests', value: 'none', description: 'Only for sources that cannot sign (e.g. RudderStack without a token)' },
+					{ name: 'Verify (Recommended)', value: 'verify', description: 'Reject requests whose signature is missing or wrong with 401 (the unsubscribe link: a token not matching its address with 403)' },
+					{ name: 'Accept Unsigned Requests', value: 'none', description: 'Only for sources that cannot sign (e.g. RudderStack without a token). Not for the unsubscribe link, which always checks its token.' },
 				],
 				description: 'Whether to verify the request signature over the raw body before the workflow runs',
 			},
@@ -162,6 +171,7 @@ export class PersonalizationTrigger implements INodeType {
 					{ name: 'Pass Through as Unknown', value: 'passThrough', description: 'Emit event "Unknown" with the raw payload kept' },
 					{ name: 'Reject with 400', value: 'error', description: 'The sender will retry or report the failure' },
 				],
+				displayOptions: { hide: { source: ['unsubscribe'] } },
 				description: 'What to do with topics this source does not map (e.g. SendGrid "deferred")',
 			},
 			{
@@ -260,13 +270,31 @@ export class PersonalizationTrigger implements INodeType {
 
 		if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
 		const rawBody = req.rawBody;
-		if (!Buffer.isBuffer(rawBody)) {
+		const unsubscribe = source === 'unsubscribe';
+		if (!Buffer.isBuffer(rawBody) && !(unsubscribe && req.method === 'GET')) {
 			answer(res, 400, { error: 'The raw request body is not available' });
 			return { noWebhookResponse: true };
 		}
 
+		if (unsubscribe && !verify) {
+			// An unsigned unsubscribe link lets anyone unsubscribe anyone: the token is always checked.
+			this.logger.error(
+				`Personalization Trigger "${this.getNode().name}" (workflow ${this.getWorkflow().id ?? '?'}): the Unsubscribe Link source always checks the link's token: set Signature Check to Verify and select the credential with the Signing Secret.`,
+			);
+			answerText(res, 500, 'The unsubscribe link is not configured correctly.', 'text/plain');
+			return { noWebhookResponse: true };
+		}
 		let credential: ICredentialDataDecryptedObject | undefined;
 		if (verify && source !== 'ses') credential = await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME);
+		// Answers 200 ourselves: with our JSON body, or the unsubscribe link's short text. (Returning
+		// `webhookResponse` is not enough: n8n's onReceived mode answers with the webhook's
+		// `responseData`, which defaults to the literal string "firstEntryJson" for a node that
+		// declares none.)
+		const reply = (body: IDataObject): IWebhookResponseData => {
+			if (unsubscribe) answerText(res, 200, DONE_TEXT, 'text/plain');
+			else answer(res, 200, body);
+			return { noWebhookResponse: true };
+		};
 		const allowedTopicArns = String(get('allowedTopicArns', '') ?? '')
 			.split(',')
 			.map((s) => s.trim())
@@ -279,7 +307,9 @@ export class PersonalizationTrigger implements INodeType {
 			throw new NodeOperationError(this.getNode(), 'Event Name Map is not valid JSON', { description: 'Use an object like {"add_to_cart": "Product Added"}' });
 		}
 
-		const outcome = await processDelivery({
+		const outcome = unsubscribe
+			? unsubscribeOutcome(this, res, req.method ?? 'POST', req.originalUrl ?? req.url ?? '', rawBody, req.headers['content-type'], secretsFromCredential(credential).secret ?? '', receivedAt)
+			: await processDelivery({
 			sourceId: source,
 			rawBody,
 			headers: req.headers as Record<string, unknown>,
@@ -298,6 +328,8 @@ export class PersonalizationTrigger implements INodeType {
 		});
 
 		switch (outcome.kind) {
+			case 'answered':
+				return { noWebhookResponse: true };
 			case 'rejected':
 				if (outcome.verify && !outcome.verify.ok && outcome.verify.reason === 'misconfigured') {
 					// Our set-up is wrong, not the sender's request: tell the sender nothing about it (a bare
@@ -314,22 +346,22 @@ export class PersonalizationTrigger implements INodeType {
 				answer(res, outcome.status, { error: outcome.message });
 				return { noWebhookResponse: true };
 			case 'handshake':
-				return reply(res, { message: outcome.message });
+				return reply({ message: outcome.message });
 			case 'snsSubscription': {
 				const { sns } = outcome;
 				const confirm = get('confirmSubscription', false) === true;
 				if (!verify) {
-					return reply(res, { message: 'SNS subscription not confirmed: a confirmation is followed only when Signature Check is Verify' });
+					return reply({ message: 'SNS subscription not confirmed: a confirmation is followed only when Signature Check is Verify' });
 				}
 				if (!confirm || !allowedTopicArns.includes(sns.TopicArn)) {
-					return reply(res, { message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' });
+					return reply({ message: 'SNS subscription not confirmed: turn on "Confirm SNS Subscription" and list the topic ARN' });
 				}
 				if (!sns.SubscribeURL || !isValidSnsServiceUrl(sns.SubscribeURL) || subscribeUrlTopic(sns.SubscribeURL) !== sns.TopicArn) {
 					answer(res, 400, { error: 'SubscribeURL is not an https URL on sns.<region>.amazonaws.com for the allowed topic' });
 					return { noWebhookResponse: true };
 				}
 				await getText(this.helpers, sns.SubscribeURL);
-				return reply(res, { message: 'SNS subscription confirmed' });
+				return reply({ message: 'SNS subscription confirmed' });
 			}
 			case 'events': {
 				let events = outcome.events;
@@ -383,15 +415,53 @@ export class PersonalizationTrigger implements INodeType {
 					events = deduped.fresh;
 				}
 				if (events.length === 0) {
-					return reply(res, { message: duplicates ? 'Duplicate delivery ignored' : 'No mapped events in this delivery', duplicates });
+					return reply({ message: duplicates ? 'Duplicate delivery ignored' : 'No mapped events in this delivery', duplicates });
 				}
-				answer(res, 200, { message: 'Accepted', events: events.length, duplicates });
+				if (unsubscribe) answerText(res, 200, DONE_TEXT, 'text/plain');
+				else answer(res, 200, { message: 'Accepted', events: events.length, duplicates });
 				return {
 					workflowData: [events.map((e) => ({ json: e as unknown as IDataObject }))],
 					noWebhookResponse: true,
 				};
 			}
 		}
+	}
+}
+
+/**
+ * A request to the unsubscribe link (engines/events/unsubscribe.ts): answered here, except a
+ * verified POST, whose `Unsubscribed` event goes on like any delivery's (duplicate memory, then
+ * the workflow). A GET answers the confirmation page and never runs the workflow; a bad token is
+ * 403, a malformed link 400, neither runs it.
+ */
+function unsubscribeOutcome(
+	ctx: IWebhookFunctions,
+	res: ServerResponse,
+	method: string,
+	url: string,
+	rawBody: Buffer | undefined,
+	contentType: string | undefined,
+	secret: string,
+	receivedAt: Date,
+): { kind: 'answered' } | { kind: 'events'; events: CanonicalEvent[]; payload: unknown } {
+	const result = processUnsubscribe({ method, query: url, rawBody, contentType, secret, receivedAt });
+	switch (result.kind) {
+		case 'misconfigured':
+			ctx.logger.error(
+				`Personalization Trigger "${ctx.getNode().name}" (workflow ${ctx.getWorkflow().id ?? '?'}): ${result.message}. ` +
+					'Put the secret Render Email signs the links with in the Personalization Webhook Secrets credential\'s Signing Secret.',
+			);
+			answerText(res, 500, 'The unsubscribe link is not configured correctly.', 'text/plain');
+			return { kind: 'answered' };
+		case 'rejected':
+			if (result.html) answerText(res, result.status, INVALID_LINK_PAGE, 'text/html');
+			else answerText(res, result.status, `${result.status === 403 ? 'Forbidden' : 'Bad request'}: ${result.message}`, 'text/plain');
+			return { kind: 'answered' };
+		case 'page':
+			answerText(res, 200, result.html, 'text/html');
+			return { kind: 'answered' };
+		case 'events':
+			return { kind: 'events', events: result.events, payload: undefined };
 	}
 }
 

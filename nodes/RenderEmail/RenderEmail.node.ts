@@ -4,6 +4,7 @@ import * as lint from './actions/lint.operation';
 import * as render from './actions/render.operation';
 import { router } from './actions/router';
 import { templateProperties } from './actions/shared';
+import { CREDENTIAL_TEST, testWebhookCredential } from '../shared/events';
 
 export class RenderEmail implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,6 +22,15 @@ export class RenderEmail implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong -- superseded by n8n's node-connection-type-literal rule
 		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				// only read when Options → Signed Unsubscribe Link Base URL is set
+				name: 'personalizationWebhookApi',
+				required: false,
+				testedBy: 'personalizationWebhookApiTest', // = CREDENTIAL_TEST, written out for the community-node lint (it reads literals)
+				displayOptions: { show: { operation: ['render'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -47,6 +57,10 @@ export class RenderEmail implements INodeType {
 			...render.description,
 			...lint.description,
 		],
+	};
+
+	methods = {
+		credentialTest: { [CREDENTIAL_TEST]: testWebhookCredential },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

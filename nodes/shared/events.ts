@@ -12,7 +12,7 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { checkWebhookSecrets } from '../engines/events/credentialCheck';
-import { SOURCES } from '../engines/events/registry';
+import { SOURCES, TRIGGER_ONLY_SOURCES } from '../engines/events/registry';
 import { DEFAULT_TOLERANCE_SECONDS, type SignatureSecrets } from '../engines/events/signatures';
 import { HMAC_ALGORITHMS, HMAC_ENCODINGS, type HmacOptions } from '../engines/events/signatures/hmac';
 import type { CustomMapping } from '../engines/events/types';
@@ -23,7 +23,11 @@ const ENCODING_NAMES: Record<(typeof HMAC_ENCODINGS)[number], string> = { hex: '
 export const CREDENTIAL_NAME = 'personalizationWebhookApi';
 export const CREDENTIAL_TEST = 'personalizationWebhookApiTest';
 
+/** Normalize Event's sources: those that send a signed body. */
 export const SOURCE_OPTIONS: INodePropertyOptions[] = Object.values(SOURCES).map((s) => ({ name: s.displayName, value: s.id }));
+
+/** The Personalization Trigger's sources: those, and the ones only it takes (the unsubscribe link). */
+export const TRIGGER_SOURCE_OPTIONS: INodePropertyOptions[] = [...SOURCE_OPTIONS, ...Object.values(TRIGGER_ONLY_SOURCES).map((s) => ({ name: s.displayName, value: s.id }))];
 
 export function mappingProperties(show: Record<string, string[]>): INodeProperties[] {
 	const displayOptions = { show: { ...show, source: ['custom'] } };

@@ -40,12 +40,22 @@ export interface WebhookReply {
 	workflowData?: INodeExecutionData[][];
 	/** Convenience: the JSON of output 0's items. */
 	events: IDataObject[];
+	/** The answer's headers (request() only). */
+	headers?: Headers;
 }
 
 export interface WebhookServer {
 	url: string;
 	/** POSTs `body` (exact bytes) with `headers` to the trigger's URL. */
 	post(body: string | Buffer, headers?: Record<string, string>): Promise<WebhookReply>;
+	/**
+	 * Any method, with a query (`?…` added to the URL) and an optional body. A method the trigger
+	 * did not register (n8n evaluates the webhook description's httpMethod, a comma-separated list)
+	 * is answered 404 as n8n does, without calling the node.
+	 */
+	request(method: string, query: string, body?: string | Buffer, headers?: Record<string, string>): Promise<WebhookReply>;
+	/** The HTTP methods n8n registers for the trigger (its webhook description, evaluated). */
+	methods: string[];
 	/** The workflow's static data as n8n would save it. */
 	staticData(): IDataObject;
 	/** Every webhook() result so far. */
@@ -92,6 +102,11 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 	const nodeType = pkg.nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
 	const description = nodeType.description.webhooks?.[0];
 	if (!description || !nodeType.webhook) throw new Error(`${node.type} has no webhook`);
+	// n8n's WebhookService.getNodeWebhooks: httpMethod evaluated against the node, split on commas.
+	const methods = String(workflow.expression.getSimpleParameterValue(node, description.httpMethod, 'internal', {}, undefined, 'GET'))
+		.split(',')
+		.map((m) => m.trim())
+		.filter(Boolean);
 	const credentialsHelper = new TestCredentialsHelper(pkg.credentialTypes, options.credentials ?? {}, options.credentialFailures);
 	const runs: IWebhookResponseData[] = [];
 
@@ -103,6 +118,11 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 	});
 
 	async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		if (!methods.includes(req.method ?? '')) {
+			res.writeHead(404, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ code: 404, message: `This webhook is not registered for ${req.method} requests.` }));
+			return;
+		}
 		// n8n's rawBodyReader: lazily reads the exact bytes into req.rawBody (a Buffer).
 		req.readRawBody = async () => {
 			if (!req.rawBody) {
@@ -144,7 +164,7 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 			variables: {},
 		} as unknown as IWorkflowExecuteAdditionalData;
 		const webhookData: IWebhookData = {
-			httpMethod: 'POST',
+			httpMethod: req.method as IWebhookData['httpMethod'],
 			node: node!.name,
 			path: `${node!.webhookId}/${String(node!.parameters.source)}`,
 			webhookDescription: description!,
@@ -178,9 +198,26 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 	const { port } = server.address() as AddressInfo;
 	const url = `http://127.0.0.1:${port}/webhook/${node.webhookId ?? 'x'}/${String(node.parameters.source)}`;
 
+	async function send(method: string, target: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<WebhookReply> {
+		const before = runs.length;
+		const response = await fetch(target, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : new Uint8Array(body), headers });
+		const text = await response.text();
+		let parsed: unknown = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			// not JSON
+		}
+		const run = runs.length > before ? runs[runs.length - 1] : undefined;
+		const workflowData = run?.workflowData;
+		return { status: response.status, text, body: parsed, workflowData, events: (workflowData?.[0] ?? []).map((i) => i.json), headers: response.headers };
+	}
+
 	return {
 		url,
 		runs,
+		methods,
+		request: (method, query, body, headers = {}) => send(method, `${url}${query ? `?${query.replace(/^\?/, '')}` : ''}`, body, headers),
 		async post(body, headers = {}) {
 			const before = runs.length;
 			const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json', ...headers } });

@@ -1,8 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { compileTemplate, renderCompiled, RenderFailure, TemplateError, type CompiledTemplate } from '../../engines/render';
 import { perVersion } from '../../shared/versions';
 import { liquidOptions, readData, readTemplate, readUnsubscribeUrl, withUnsubscribeUrl } from './shared';
+import { signedLinkOptions, signedUnsubscribeUrl, type SecretReader } from './signedUnsubscribe';
 
 const show = { show: { operation: ['render'] } };
 
@@ -62,6 +63,7 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			...liquidOptions,
+			...signedLinkOptions,
 			{
 				displayName: 'Include Text Part',
 				name: 'includeText',
@@ -73,11 +75,28 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+async function signingSecret(ctx: IExecuteFunctions, i: number): Promise<string> {
+	let credential: ICredentialDataDecryptedObject;
+	try {
+		credential = await ctx.getCredentials<ICredentialDataDecryptedObject>('personalizationWebhookApi', i);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${i}: the signed unsubscribe link needs the Personalization Webhook Secrets credential: ${(error as Error).message}`, {
+			itemIndex: i,
+			description: 'Select the credential the Personalization Trigger (source Unsubscribe Link) uses; its Signing Secret signs the links.',
+		});
+	}
+	// trimmed as the trigger trims it (secretsFromCredential)
+	return typeof credential.signingSecret === 'string' ? credential.signingSecret.trim() : '';
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	// Items usually share one template: compare the resolved parameters before hashing again.
 	let lastKey = '';
 	let last: CompiledTemplate | undefined;
+	// The credential is read once, and only when an item asks for a signed link.
+	let secret: Promise<string> | undefined;
+	const readSecret: SecretReader = (i) => (secret ??= signingSecret(this, i));
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const { input, defaults } = readTemplate(this, i);
@@ -93,7 +112,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const fallback = outputFieldDefault(this.getNode().typeVersion);
 			const outputField = (this.getNodeParameter('outputField', i, fallback) as string).trim() || fallback;
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			const unsubscribeUrl = readUnsubscribeUrl(this, i);
+			// A signed link (Options → Signed Unsubscribe Link Base URL) replaces the Unsubscribe URL.
+			const unsubscribeUrl = (await signedUnsubscribeUrl(this, items[i].json, i, options, readSecret)) ?? readUnsubscribeUrl(this, i);
 			const data = withUnsubscribeUrl(readData(this, items[i].json, i), unsubscribeUrl);
 			const result = renderCompiled(compiled, data, { defaults, skipText: options.includeText === false });
 			const fromEmail = (this.getNodeParameter('fromEmail', i, '') as string).trim();

@@ -10,6 +10,7 @@ import { sendgrid } from './sources/sendgrid';
 import { ses } from './sources/ses';
 import { shopify } from './sources/shopify';
 import { stripe } from './sources/stripe';
+import { unsubscribe } from './sources/unsubscribe';
 import { woocommerce } from './sources/woocommerce';
 
 /** Every event source, by id. Adding a source: one file in sources/ and one line here. */
@@ -25,6 +26,15 @@ export const SOURCES: Readonly<Record<string, EventSource>> = {
 	[brevo.id]: brevo,
 	[resend.id]: resend,
 	[custom.id]: custom,
+};
+
+/**
+ * Sources only the Personalization Trigger takes: their requests are not a signed body that
+ * processDelivery (and Normalize Event) could verify. The unsubscribe link signs its query
+ * (engines/events/unsubscribe.ts, processUnsubscribe).
+ */
+export const TRIGGER_ONLY_SOURCES: Readonly<Record<string, EventSource>> = {
+	[unsubscribe.id]: unsubscribe,
 };
 
 export function getSource(id: string): EventSource | undefined {
