@@ -465,8 +465,8 @@ export function analyze(rows: VariantCounts[], options: AnalyzeOptions = {}): An
 	}
 	if (pastPlan && (verdict === 'winner' || verdict === 'tie' || verdict === 'no_difference'))
 		summary +=
-			` The smallest group has ${fmtInt(minSent)} recipients, past the ${fmtInt(planned!)} planned: this verdict's error rates hold for one decision taken when the plan is reached. ` +
-			`If this experiment was analysed at its plan before, keep that decision: deciding again at each later analysis raises the chance of a false winner.`;
+			` The smallest group has ${fmtInt(minSent)} recipients, past the ${fmtInt(planned!)} planned: a verdict's error rates hold for one decision (a single analysis of a campaign sent once is that decision). ` +
+			`If this experiment was analysed at or past its plan before, keep that first decision: deciding again at each later analysis raises the chance of a false winner.`;
 	if (heldOut.has(controlName))
 		summary +=
 			` The control "${controlName}" is the A/B holdout (customers who got no email): each lift is what mailing added to the conversion rate within the attribution window (incremental lift). ` +

@@ -70,17 +70,28 @@ export interface PostgresConnection {
 class StaleRead extends Error {}
 
 /**
+ * Every transaction of the store (and of the tables other engines keep in it: the trigger's shared
+ * duplicate memory, ESP Dispatch's sent keys) runs at READ COMMITTED, whatever the database's or
+ * role's `default_transaction_isolation`: the statements read after taking their advisory locks and
+ * must see what the previous holder committed. Under REPEATABLE READ the snapshot is taken at the
+ * first statement, the lock itself, so a frequency-cap check counted slots without the ones a
+ * concurrent check had just taken (a review measured 154 of 8-way checks allowed where 60 fit),
+ * and SERIALIZABLE failed such checks with serialization errors.
+ */
+const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
+/**
  * A batch's transaction: every statement of it looks rows up by key, so no sequential scans. The
  * planner picks them otherwise on tables not yet analysed (autovacuum analyses after a minute or
  * more), e.g. for `identities.profile_id = ANY(…)` when a merge moves identities.
  */
-const RECORD_BEGIN = 'BEGIN; SET LOCAL enable_seqscan = off';
+const RECORD_BEGIN = `${BEGIN}; SET LOCAL enable_seqscan = off`;
 
 /** Separator of the JSON texts sent as one parameter (JSON.stringify escapes every control character). */
 const SEP = '\u0001';
 
 /** Runs `fn` in a transaction on one client of `pool`: committed when it resolves, rolled back when it throws. */
-export async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+export async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>, begin = BEGIN): Promise<T> {
 	const client = await pool.connect();
 	try {
 		await client.query(begin);
@@ -202,7 +213,7 @@ export class PostgresProfileStore implements ProfileStore {
 	}
 
 	/** One transaction; `begin` may add settings for it, sent in the same round trip as BEGIN. */
-	private tx<T>(fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+	private tx<T>(fn: (c: PoolClient) => Promise<T>, begin = BEGIN): Promise<T> {
 		return inTransaction(this.pool, fn, begin);
 	}
 

@@ -195,7 +195,7 @@ export class SqliteProfileStore implements ProfileStore {
 			this.notifyCheckpointer();
 			return out;
 		} catch (error) {
-			this.db.exec('ROLLBACK');
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
 		}
 	}
@@ -259,7 +259,7 @@ export class SqliteProfileStore implements ProfileStore {
 			`);
 			this.db.exec('COMMIT');
 		} catch (error) {
-			this.db.exec('ROLLBACK');
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
 		}
 	}
@@ -359,7 +359,7 @@ export class SqliteProfileStore implements ProfileStore {
 			this.db.exec('COMMIT');
 			this.notifyCheckpointer();
 		} catch (error) {
-			this.db.exec('ROLLBACK');
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
 		}
 		if (now - this.lastPrune > PRUNE_EVERY_MS) {
@@ -466,7 +466,7 @@ export class SqliteProfileStore implements ProfileStore {
 				sendsDeleted,
 			};
 		} catch (error) {
-			this.db.exec('ROLLBACK');
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
 			throw error;
 		}
 	}

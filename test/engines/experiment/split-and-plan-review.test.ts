@@ -125,8 +125,8 @@ describe('analyze(): an analysis well past the plan says that the verdict holds 
 		expect(r.winner).toBe('b');
 		expect(r.past_plan).toBe(true);
 		expect(r.summary).toContain(
-			'The smallest group has 1,000 recipients, past the 909 planned: this verdict\'s error rates hold for one decision taken when the plan is reached. ' +
-				'If this experiment was analysed at its plan before, keep that decision: deciding again at each later analysis raises the chance of a false winner.',
+			'The smallest group has 1,000 recipients, past the 909 planned: a verdict\'s error rates hold for one decision (a single analysis of a campaign sent once is that decision). ' +
+				'If this experiment was analysed at or past its plan before, keep that first decision: deciding again at each later analysis raises the chance of a false winner.',
 		);
 		// also on no_difference (100/1000 vs 110/1000 does not differ)
 		const alike = analyze(rows(1000, 100, 110), { plannedPerVariant: 500 });

@@ -68,8 +68,8 @@ describe('analyze(): "no difference" does not claim the variants perform alike',
 			'No significant difference in conversion rate at the planned sample size (686 per variant): "recos" +25.00% relative (95% interval -2.40% to +60.07%). ' +
 				'The plan detects a 50.00% relative change with 80% power; a smaller one may go unnoticed, so this does not show the variants perform alike.' +
 				// 1,000 is past 1.1 × 686 planned (past_plan): the verdict holds for one decision at the plan
-				' The smallest group has 1,000 recipients, past the 686 planned: this verdict\'s error rates hold for one decision taken when the plan is reached. ' +
-				'If this experiment was analysed at its plan before, keep that decision: deciding again at each later analysis raises the chance of a false winner.',
+				' The smallest group has 1,000 recipients, past the 686 planned: a verdict\'s error rates hold for one decision (a single analysis of a campaign sent once is that decision). ' +
+				'If this experiment was analysed at or past its plan before, keep that first decision: deciding again at each later analysis raises the chance of a false winner.',
 		);
 	});
 });

@@ -359,3 +359,32 @@ async function sqliteThreads(file: string, threads: number, each: number, max: n
 	for (const c of counts) if (typeof c !== 'number') throw new Error(String(c));
 	return (counts as number[]).reduce((a, b) => a + b, 0);
 }
+
+describe('Frequency cap on PostgreSQL whatever the default isolation level', () => {
+	// A database, role or server configured with `default_transaction_isolation = 'repeatable read'`
+	// (some managed and hardened set-ups): the check reads the slots after taking the address's
+	// lock, so it must run at READ COMMITTED; under REPEATABLE READ the snapshot was taken at the
+	// lock and every waiter saw the slots as they were before (review: 154 of 8-way checks allowed
+	// over 20 addresses where 60 fit), under SERIALIZABLE checks failed with serialization errors.
+	it.each(['repeatable read', 'serializable'])('8 checks at once per address with max 3 give exactly 3 (default %s)', async (level) => {
+		const { Pool } = await import('pg');
+		const pool = new Pool({ ...pgConnection, ssl: false, max: 10, options: `-c default_transaction_isolation=${level.replace(/ /g, '\\ ')}` });
+		const prefix = uniquePrefix('fciso');
+		const store = new PostgresProfileStore(pool, { tablePrefix: prefix });
+		try {
+			await store.init();
+			const shown = await pool.query('SHOW default_transaction_isolation');
+			expect(shown.rows[0].default_transaction_isolation).toBe(level);
+			for (let round = 0; round < 4; round++) {
+				const results = await Promise.all(
+					Array.from({ length: 8 }, () => store.reserveSend({ email: `iso${round}@example.com`, category: 'marketing', max: 3, windowHours: 16, now: at(0) })),
+				);
+				expect(results.filter((d) => d.allowed)).toHaveLength(3);
+			}
+		} finally {
+			await store.close().catch(() => undefined);
+			await pool.end().catch(() => undefined);
+			await dropPrefix(prefix);
+		}
+	});
+});
