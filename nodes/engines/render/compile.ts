@@ -154,8 +154,9 @@ async function compileUncached(input: TemplateInput, key: string): Promise<Compi
 	// Liquid syntax first, with lines in the marketer's sources.
 	parseLocated(engines.html, expanded.text, expanded.map, 'body');
 	const subject = parseLocated(engines.text, input.subject ?? '', undefined, 'subject');
-	// the Preheader is HTML text (`&zwnj;&nbsp;` padding, `&amp;`) whose values are always escaped (Engines.preview)
-	const preheader = parseLocated(engines.preview, input.preheader ?? '', undefined, 'preheader');
+	// the Preheader is text with character references (`&zwnj;&nbsp;` padding, `&amp;`) whose values
+	// are always escaped (Engines.preview); a `<` or `>` the marketer types is text too
+	const preheader = parseLocated(engines.preview, preheaderSource(input.preheader ?? ''), undefined, 'preheader');
 
 	let liquidHtml: string;
 	const findings: Finding[] = [];
@@ -248,6 +249,20 @@ function mjmlHasPreview(mjml: string): boolean {
 		if (source.slice(from, close < 0 ? source.length : from + close).trim()) return true;
 	}
 	return false;
+}
+
+/**
+ * The Preheader parameter as the preview div gets it: `<` and `>` typed outside Liquid tags become
+ * `&lt;` / `&gt;` (the line is text: `Hi <you>` showed as "Hi " and a `</div>` ended the hidden
+ * div, showing the rest in the email), while character references (`&amp;`, `&zwnj;&nbsp;`
+ * padding) stay as written. Inside `{{ … }}` / `{% … %}` nothing changes (`{% if a < b %}`).
+ */
+export function preheaderSource(text: string): string {
+	if (!/[<>]/.test(text)) return text;
+	return text
+		.split(/(\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\})/)
+		.map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+		.join('');
 }
 
 /** A start tag with a class containing `preheader`, its value quoted or not (`class=preheader`, as HTML minifiers write it). */

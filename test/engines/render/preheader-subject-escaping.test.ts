@@ -41,6 +41,17 @@ describe('Preheader: marketer text as HTML, values escaped', () => {
 	});
 });
 
+describe('Preheader: a < or > the marketer types is text', () => {
+	it('`Hi <you>` shows as typed and a typed </div> cannot end the hidden div; Liquid tags with < still work', async () => {
+		const ct = await compileTemplate(input({ preheader: 'Hi <you> </div>more {% if n < 3 %}few{% else %}many{% endif %} &amp; {{ name }}' }));
+		const res = renderCompiled(ct, { n: 2, name: 'Ada' });
+		expect(DIV.exec(res.html)?.[1]).toBe('Hi &lt;you&gt; &lt;/div&gt;more few &amp; Ada');
+		expect(res.preheader).toBe('Hi <you> </div>more few & Ada');
+		// the visible email shows none of it
+		expect(res.text).not.toMatch(/more|you/);
+	});
+});
+
 describe('Subject in <title>: always escaped', () => {
 	it('escaping on: escaped once', async () => {
 		const ct = await compileTemplate(input({ subject: '{{ s }} & more', preheader: 'p' }));
