@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Window (Hours)',
 		name: 'capWindowHours',
 		type: 'number',
-		typeOptions: { minValue: 0, maxValue: MAX_CAP_WINDOW_HOURS },
+		typeOptions: { minValue: 0.01, maxValue: MAX_CAP_WINDOW_HOURS, numberPrecision: 2 },
 		default: 16,
 		description: 'The period the cap counts over, up to 744 (31 days). 16 is Klaviyo’s Smart Sending default. A send at time t counts until t + window (at t + window exactly the slot is free).',
 		displayOptions: show,
