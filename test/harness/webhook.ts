@@ -218,20 +218,7 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 		runs,
 		methods,
 		request: (method, query, body, headers = {}) => send(method, `${url}${query ? `?${query.replace(/^\?/, '')}` : ''}`, body, headers),
-		async post(body, headers = {}) {
-			const before = runs.length;
-			const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json', ...headers } });
-			const text = await response.text();
-			let parsed: unknown = text;
-			try {
-				parsed = JSON.parse(text);
-			} catch {
-				// not JSON
-			}
-			const run = runs.length > before ? runs[runs.length - 1] : undefined;
-			const workflowData = run?.workflowData;
-			return { status: response.status, text, body: parsed, workflowData, events: (workflowData?.[0] ?? []).map((i) => i.json) };
-		},
+		post: (body, headers = {}) => send('POST', url, body, { 'content-type': 'application/json', ...headers }),
 		staticData() {
 			return JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 		},
