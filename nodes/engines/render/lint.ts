@@ -124,7 +124,7 @@ export async function lintTemplate(input: TemplateInput, sample: Record<string, 
 			findings.push(fromError(error));
 		}
 		if (ct) {
-			findings.push(...ct.findings.filter((f) => f.check === 'mjml-validation' || f.check === 'preheader'));
+			findings.push(...ct.findings.filter((f) => f.check === 'mjml-validation' || f.check === 'loop-column-width' || f.check === 'preheader'));
 			try {
 				const r = renderCompiled(ct, sample ?? {}, { defaults, skipText: true });
 				report = { subject: r.subject, preheader: r.preheader, size_bytes: r.size_bytes, blocks_shown: r.blocks_shown };

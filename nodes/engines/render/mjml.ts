@@ -273,6 +273,43 @@ export interface MjmlCompiled {
 	origins: Origin[];
 }
 
+/**
+ * A `{% for %}` (or `tablerow`) that repeats `<mj-column>` elements of a section outside the loop,
+ * a column without `width`: MJML sizes columns when it compiles, from the columns it sees, and sees
+ * one, so every repeated column is 100% wide (Outlook's tables put 600px cells side by side, 1,800px
+ * for 3 products; other clients stack them). A loop that repeats whole sections (`<mj-section>` or
+ * `<mj-group>` inside the loop) is fine.
+ */
+export function loopColumnFindings(expanded: string, tokens: LiquidToken[], map: SourceMap): Finding[] {
+	const findings: Finding[] = [];
+	const open: LiquidToken[] = [];
+	for (const token of tokens) {
+		if (token.kind !== 'tag') continue;
+		if (token.name === 'for' || token.name === 'tablerow') open.push(token);
+		else if ((token.name === 'endfor' || token.name === 'endtablerow') && open.length) {
+			const loop = open.pop()!;
+			const body = expanded.slice(loop.end, token.start);
+			let sections = 0;
+			for (const tag of body.matchAll(/<(\/?)(mj-section|mj-group|mj-column)\b([^>]*)>/g)) {
+				if (tag[2] !== 'mj-column') sections += tag[1] ? -1 : /\/\s*$/.test(tag[3]) ? 0 : 1;
+				else if (!tag[1] && sections <= 0 && !/\swidth\s*=/.test(tag[3])) {
+					const loc = map.locate(loop.start);
+					findings.push({
+						severity: 'warning',
+						check: 'loop-column-width',
+						message: `${loc.source} line ${loc.line}: the loop repeats <mj-column> without a width, so every repeated column is 100% wide (MJML sizes columns from the one it sees; Outlook puts them side by side at full width). Set a width, e.g. <mj-column width="25%"> for 4 items (or width="{{ 100 | divided_by: n }}%"), or repeat whole <mj-section>s`,
+						source: loc.source,
+						line: loc.line,
+						column: loc.column,
+					});
+					break;
+				}
+			}
+		}
+	}
+	return findings;
+}
+
 /** Compiles protected MJML once, checks every placeholder survived, restores the Liquid. */
 export async function compileMjml(expanded: string, tokens: LiquidToken[], map: SourceMap): Promise<MjmlCompiled> {
 	const api = await loadMjml();
@@ -283,7 +320,7 @@ export async function compileMjml(expanded: string, tokens: LiquidToken[], map: 
 	} catch (error) {
 		throw new TemplateError(`MJML could not compile the template: ${(error as Error).message}`, { check: 'mjml-validation' });
 	}
-	const findings: Finding[] = [];
+	const findings: Finding[] = loopColumnFindings(expanded, tokens, map);
 	for (const e of result.errors ?? []) {
 		if (/pzlq\d+x/.test(e.message)) continue; // a placeholder in a string attribute: restored below
 		const loc = e.line ? locateProtectedLine(prot, e.line, map) : undefined;
