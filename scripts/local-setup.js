@@ -21,6 +21,7 @@ const LOCAL_SECRETS = {
 	segment: 'local-segment-shared-secret',
 	mailgun: 'local-mailgun-signing-key',
 	custom: 'local-custom-hmac-secret',
+	unsubscribe: 'local-unsubscribe-link-secret',
 };
 
 /** Credential types this package declares, read from the built package.json (`n8n.credentials`). */
@@ -60,6 +61,13 @@ function localCredentials({ smtpPort }) {
 			name: 'Segment shared secret (local test value)',
 			type: 'personalizationWebhookApi',
 			data: { signingSecret: LOCAL_SECRETS.segment },
+		},
+		{
+			// Render Email's Signed Unsubscribe Link and the trigger's Unsubscribe Link source sign and check with it.
+			id: 'pzLocalUnsubscribeLink',
+			name: 'Unsubscribe link signing secret (local test value)',
+			type: 'personalizationWebhookApi',
+			data: { signingSecret: LOCAL_SECRETS.unsubscribe },
 		},
 	];
 	return all.filter((c) => types.has(c.type));

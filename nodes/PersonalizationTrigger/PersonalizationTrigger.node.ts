@@ -268,10 +268,14 @@ export class PersonalizationTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const get = (name: string, fallback: unknown) => this.getNodeParameter(name, fallback);
 
-		if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
-		const rawBody = req.rawBody;
 		const unsubscribe = source === 'unsubscribe';
-		if (!Buffer.isBuffer(rawBody) && !(unsubscribe && req.method === 'GET')) {
+		// n8n parses a multipart/form-data body itself before the node runs (into req.body.data) and
+		// keeps no raw bytes: the stream is consumed, and readRawBody would throw. The unsubscribe
+		// link needs no signature over the body, so it takes the parsed fields (RFC 8058 allows both).
+		const parsedFields = unsubscribe ? parsedMultipartFields(req.headers['content-type'], req.body) : undefined;
+		if (!Buffer.isBuffer(req.rawBody) && !parsedFields && typeof req.readRawBody === 'function') await req.readRawBody();
+		const rawBody = req.rawBody;
+		if (!Buffer.isBuffer(rawBody) && !(unsubscribe && (req.method === 'GET' || parsedFields))) {
 			answer(res, 400, { error: 'The raw request body is not available' });
 			return { noWebhookResponse: true };
 		}
@@ -308,7 +312,7 @@ export class PersonalizationTrigger implements INodeType {
 		}
 
 		const outcome = unsubscribe
-			? unsubscribeOutcome(this, res, req.method ?? 'POST', req.originalUrl ?? req.url ?? '', rawBody, req.headers['content-type'], secretsFromCredential(credential).secret ?? '', receivedAt)
+			? unsubscribeOutcome(this, res, req.method ?? 'POST', req.originalUrl ?? req.url ?? '', rawBody, req.headers['content-type'], parsedFields, secretsFromCredential(credential).secret ?? '', receivedAt)
 			: await processDelivery({
 			sourceId: source,
 			rawBody,
@@ -429,6 +433,21 @@ export class PersonalizationTrigger implements INodeType {
 }
 
 /**
+ * The text fields of a multipart/form-data body n8n has already parsed (`req.body` = `{ data, files }`,
+ * cli/src/webhooks/webhook-form-data.ts; a repeated field is an array); undefined for any other body.
+ */
+function parsedMultipartFields(contentType: string | undefined, body: unknown): Array<[string, string]> | undefined {
+	if (!/^\s*multipart\/form-data\b/i.test(contentType ?? '')) return undefined;
+	const data = (body as { data?: unknown } | undefined)?.data;
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+	const out: Array<[string, string]> = [];
+	for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
+		for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') out.push([name, v]);
+	}
+	return out;
+}
+
+/**
  * A request to the unsubscribe link (engines/events/unsubscribe.ts): answered here, except a
  * verified POST, whose `Unsubscribed` event goes on like any delivery's (duplicate memory, then
  * the workflow). A GET answers the confirmation page and never runs the workflow; a bad token is
@@ -441,10 +460,11 @@ function unsubscribeOutcome(
 	url: string,
 	rawBody: Buffer | undefined,
 	contentType: string | undefined,
+	fields: Array<[string, string]> | undefined,
 	secret: string,
 	receivedAt: Date,
 ): { kind: 'answered' } | { kind: 'events'; events: CanonicalEvent[]; payload: unknown } {
-	const result = processUnsubscribe({ method, query: url, rawBody, contentType, secret, receivedAt });
+	const result = processUnsubscribe({ method, query: url, rawBody, contentType, fields, secret, receivedAt });
 	switch (result.kind) {
 		case 'misconfigured':
 			ctx.logger.error(

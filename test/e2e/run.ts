@@ -2,9 +2,9 @@
  * `npm run test:e2e`: the templates end to end in a real n8n.
  *
  * Starts n8n 2.41.1 as `npm start` does (scripts/n8n-runtime.js) in a temporary user folder,
- * imports the local credentials and every template (Wait nodes shortened to --wait-seconds,
- * default 4) with n8n's CLI, activates them through the REST API, then drives them with real
- * HTTP traffic (signed webhooks to the production URLs) and checks the local SMTP inbox and
+ * imports the local credentials, every template (Wait nodes shortened to --wait-seconds,
+ * default 4) and the scenarios' test-only workflows (test/e2e/workflows) with n8n's CLI,
+ * activates them through the REST API, then drives them with real HTTP traffic (signed webhooks to the production URLs) and checks the local SMTP inbox and
  * n8n's executions. Prints "N passed, N failed" and exits non-zero on any failure.
  *
  * Ends with the browser test (browser.ts) on the same instance; --no-browser skips it.
@@ -53,7 +53,10 @@ async function main(): Promise<void> {
 			skipped.push(`${s.name} (template ${missing.join(', ')} not in templates/)`);
 			continue;
 		}
-		const missingTypes = s.templates.flatMap((t) => setup.missingNodeTypes(JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', t), 'utf8'))) as string[]);
+		const fixtures = (s.fixtures ?? []).map((f) => JSON.parse(fs.readFileSync(path.join(__dirname, 'workflows', f), 'utf8')) as WorkflowJson);
+		const missingTypes = [...s.templates.map((t) => JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', t), 'utf8'))), ...fixtures].flatMap(
+			(wf) => setup.missingNodeTypes(wf) as string[],
+		);
 		if (missingTypes.length) {
 			skipped.push(`${s.name} (the package has no ${[...new Set(missingTypes)].join(', ')})`);
 			continue;
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
 			if (at < 0) workflows.push(prepared);
 			else if (s.prepare) workflows[at] = prepared;
 		}
+		for (const wf of fixtures) if (!workflows.some((w) => w.id === wf.id)) workflows.push(wf);
 	}
 	const runnable = scenarios.filter((s) => !skipped.some((k) => k.startsWith(`${s.name} (`)));
 

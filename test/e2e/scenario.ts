@@ -11,6 +11,8 @@ export interface Scenario {
 	name: string;
 	/** File names in templates/ this scenario imports and activates. */
 	templates: string[];
+	/** File names in test/e2e/workflows/ (test-only workflows, not templates) it also imports and activates. */
+	fixtures?: string[];
 	/** Optional change to a template before import (e.g. a test-only parameter). */
 	prepare?(workflow: WorkflowJson): WorkflowJson;
 	tests: Array<{ name: string; fn(ctx: ScenarioContext): Promise<void> }>;

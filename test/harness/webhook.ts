@@ -123,21 +123,39 @@ export async function startWebhook(workflowJson: WorkflowJson, options: WebhookO
 			res.end(JSON.stringify({ code: 404, message: `This webhook is not registered for ${req.method} requests.` }));
 			return;
 		}
-		// n8n's rawBodyReader: lazily reads the exact bytes into req.rawBody (a Buffer).
+		// n8n's rawBodyReader: lazily reads the exact bytes into req.rawBody (a Buffer); a stream
+		// already read by someone else cannot be read again (n8n throws this BadRequestError).
 		req.readRawBody = async () => {
 			if (!req.rawBody) {
+				if (req.destroyed || !req.readable) throw new Error('Request body stream was aborted or is not readable');
 				const chunks: Buffer[] = [];
 				for await (const chunk of req) chunks.push(chunk as Buffer);
 				req.rawBody = Buffer.concat(chunks);
 				req._body = true;
 			}
 		};
-		// n8n's body parser (JSON and form bodies; a JSON parse failure is a 422 before any node runs).
-		await req.readRawBody();
 		const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
 		const request = req as http.IncomingMessage & { body?: unknown; query?: unknown; params?: unknown };
 		request.body = {};
-		if (req.rawBody.length) {
+		if (contentType === 'multipart/form-data') {
+			// n8n 2.x (webhook-helpers parseRequestBody → webhook-form-data.ts): formidable reads a
+			// multipart body before the node runs, into req.body = { data, files } (a field given once is
+			// a string, repeated an array); no req.rawBody, and the stream is consumed.
+			const chunks: Buffer[] = [];
+			for await (const chunk of req) chunks.push(chunk as Buffer);
+			const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers['content-type']! } }).formData();
+			const data: Record<string, string | string[]> = {};
+			for (const [name, value] of form.entries()) {
+				if (typeof value !== 'string') continue;
+				const had = data[name];
+				data[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+			}
+			request.body = { data, files: {} };
+		} else {
+			// n8n's body parser (JSON and form bodies; a JSON parse failure is a 422 before any node runs).
+			await req.readRawBody();
+		}
+		if (req.rawBody?.length) {
 			try {
 				if (contentType === 'application/json') request.body = JSON.parse(req.rawBody.toString('utf8'));
 				else if (contentType === 'application/x-www-form-urlencoded') request.body = parseQuery(req.rawBody.toString('utf8'));

@@ -81,6 +81,24 @@ describe('Personalization Trigger: Unsubscribe Link (One-Click)', () => {
 		expect(event.timestamp).toBe(event.receivedAt);
 	});
 
+	it('POST List-Unsubscribe=One-Click as multipart/form-data (n8n parses it before the node, keeping no raw body) emits the event', async () => {
+		// Found running the e2e suite in n8n 2.41: n8n reads a multipart body with formidable into
+		// req.body = { data, files } before the node runs, and reading the raw body then fails (500,
+		// "Workflow could not be started"). RFC 8058 section 3.1 allows multipart/form-data.
+		const multipart = (field: string, value: string) =>
+			`--XyZ\r\nContent-Disposition: form-data; name="${field}"\r\n\r\n${value}\r\n--XyZ--\r\n`;
+		const headers = { 'content-type': 'multipart/form-data; boundary=XyZ' };
+		const reply = await server.request('POST', ADA_QUERY, multipart('List-Unsubscribe', 'One-Click'), headers);
+		expect(reply.status).toBe(200);
+		expect(reply.text).toBe('You are unsubscribed.');
+		expect(reply.events).toHaveLength(1);
+		expect(reply.events[0]).toMatchObject({ event: 'Unsubscribed', email: 'ada@example.com', context: { source: 'unsubscribe', topic: 'one_click' } });
+		// another field in a multipart body is no unsubscribe: 400, nothing run
+		const other = await server.request('POST', ADA_QUERY, multipart('List-Unsubscribe', 'Later'), headers);
+		expect(other.status).toBe(400);
+		expect(other.workflowData).toBeUndefined();
+	});
+
 	it('a repeated POST (and the page button after a one-click) is a duplicate: 200, no second run', async () => {
 		const first = await server.request('POST', ADA_QUERY, 'List-Unsubscribe=One-Click', ONE_CLICK);
 		expect(first.events).toHaveLength(1);

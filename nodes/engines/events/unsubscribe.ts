@@ -24,6 +24,11 @@ export interface UnsubscribeRequest {
 	/** The exact body (POST). */
 	rawBody?: Buffer;
 	contentType?: string;
+	/**
+	 * The form's fields when the server has already parsed the body (n8n reads a multipart/form-data
+	 * body itself, before the node runs, and keeps no raw bytes of it); used instead of `rawBody`.
+	 */
+	fields?: Array<[string, string]>;
 	/** The signing secret (the webhook credential's). Empty: `misconfigured`. */
 	secret: string;
 	receivedAt: Date;
@@ -36,8 +41,8 @@ export type UnsubscribeOutcome =
 	| { kind: 'events'; events: CanonicalEvent[] };
 
 /** How a POST said to unsubscribe: `one_click` (RFC 8058) or `confirm_page` (our page's button); undefined: neither. */
-export function postIntent(rawBody: Buffer | undefined, contentType: string | undefined): 'one_click' | 'confirm_page' | undefined {
-	const fields = formFields(rawBody ?? Buffer.alloc(0), contentType ?? '');
+export function postIntent(rawBody: Buffer | undefined, contentType: string | undefined, parsed?: Array<[string, string]>): 'one_click' | 'confirm_page' | undefined {
+	const fields = parsed ?? formFields(rawBody ?? Buffer.alloc(0), contentType ?? '');
 	const value = (name: string) => fields.find(([k]) => k.toLowerCase() === name)?.[1].trim();
 	if (value('list-unsubscribe')?.toLowerCase() === 'one-click') return 'one_click';
 	if (value('confirm') === 'unsubscribe') return 'confirm_page';
@@ -115,7 +120,7 @@ export function processUnsubscribe(req: UnsubscribeRequest): UnsubscribeOutcome 
 		return { kind: 'rejected', status: 403, message: t === undefined ? 'the link has no token (t)' : 'the unsubscribe token does not match the address', html };
 	}
 	if (html) return { kind: 'page', html: confirmPage(email, t!, scope) };
-	const how = postIntent(req.rawBody, req.contentType);
+	const how = postIntent(req.rawBody, req.contentType, req.fields);
 	if (!how) return { kind: 'rejected', status: 400, message: 'the body must be List-Unsubscribe=One-Click (RFC 8058)', html: false };
 	return { kind: 'events', events: [unsubscribedEvent(email, scope, how, req.receivedAt)] };
 }
