@@ -802,7 +802,9 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	// Messages an earlier attempt of which lost its answer after the request was sent (providers
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
-	const maybeAccepted = new Set<number>();
+	// With why (what the message's error ends with when it ends as `unknown`).
+	const maybeAccepted = new Map<number, string>();
+	const LOST_ANSWER = "an earlier attempt's answer was lost after the request was sent";
 	// Messages whose outcome is final (finish() was called), and messages of a request that was
 	// handed to the channel and whose answer has not been processed yet: if sending stops on an
 	// error in between, the provider may have accepted them.
@@ -822,7 +824,7 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				...given,
 				status: 'unknown',
 				retryable: false,
-				error: `${given.error ?? 'failed'}; an earlier attempt's answer was lost after the request was sent, so ${channel.displayName} may have accepted that attempt. Reconcile with the provider's message search or engagement webhooks before resending.`,
+				error: `${given.error ?? 'failed'}; ${maybeAccepted.get(m.index)}, so ${channel.displayName} may have accepted that attempt. Reconcile with the provider's message search or engagement webhooks before resending.`,
 			}
 			: given;
 		o.status = settings.sandbox && (result.status === 'sent' || result.status === 'queued') ? 'sandbox' : result.status;
@@ -892,7 +894,7 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 			if (error instanceof TransportError) {
 				lostAnswer = true;
 				if (error.phase === 'before') notReached = error.message;
-				if (error.phase === 'after') for (const m of unit.messages) maybeAccepted.add(m.index);
+				if (error.phase === 'after') for (const m of unit.messages) maybeAccepted.set(m.index, LOST_ANSWER);
 				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
 				results = unit.messages.map((m) => safe
 					? { index: m.index, status: 'failed' as const, retryable: true, error: `no answer (${error.message})` }
@@ -958,6 +960,13 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
+			// A gateway's answer to a provider with an idempotency key: retried with the same key (the
+			// provider answers a repeat with its first answer), but the provider may have taken this
+			// attempt, so however the later attempts end (exhausted, or the run stopping before the
+			// retry), the message is never a definite failure: `unknown`, and remembered.
+			if (r.status === 'failed' && channel.acceptsIdempotencyKey && r.responseCode !== undefined && AMBIGUOUS_GATEWAY_STATUSES.has(r.responseCode) && !maybeAccepted.has(m.index)) {
+				maybeAccepted.set(m.index, `an attempt got HTTP ${r.responseCode} (a gateway's answer: the provider may have processed the request behind it)`);
+			}
 			if (r.status === 'failed' && r.retryable && !channel.acceptsIdempotencyKey && r.responseCode !== undefined && AMBIGUOUS_GATEWAY_STATUSES.has(r.responseCode)) {
 				// A gateway's answer that does not say whether the provider took the request, from a
 				// provider without an idempotency key: like a lost answer, not sent again.
