@@ -15,7 +15,9 @@
  *    processes wins the key; another one sending the same key at the same moment gets `duplicate`.
  *    A claim is renewed every third of its lease while its execution runs, so a long run keeps it;
  *  - confirmed when the message was `sent`, `queued` or `unknown` (`sent_at`, `sent_until` =
- *    sent_at + the sending node's Duplicate Window), and remembered until then;
+ *    sent_at + the sending node's Duplicate Window), and remembered until then. A confirm never
+ *    shortens a stored window (sent_until is the latest end of any sender's window): a 24-hour
+ *    node sending a key again must not make a 30-day node that sent it 4 days ago forget it;
  *  - released when it was not (failed, stopped before sending): the key can be sent again at once.
  * A claim whose execution crashed (never confirmed nor released) lapses with its lease
  * (LEASE_MS): the key can be sent again, as the static-data memory forgets a crashed execution's
@@ -163,7 +165,7 @@ export class SqliteSentKeys implements SentKeyTable {
 		this.immediate((db) => {
 			const st = db.prepare(
 				`INSERT INTO ${t} AS t (scope, key_hash, sent_at, sent_until, expires_at) VALUES (?, ?, ?, ?, ?) ` +
-					`ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = excluded.sent_at, sent_until = excluded.sent_until, ` +
+					`ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = excluded.sent_at, sent_until = MAX(COALESCE(t.sent_until, 0), excluded.sent_until), ` +
 					`claim = CASE WHEN t.claim = ? THEN NULL ELSE t.claim END, lease_until = CASE WHEN t.claim = ? THEN NULL ELSE t.lease_until END`,
 			);
 			const fix = db.prepare(`UPDATE ${t} SET expires_at = ${expiry('MAX')} WHERE scope = ? AND key_hash = ?`);
@@ -282,9 +284,9 @@ export class PostgresSentKeys implements SentKeyTable {
 		await this.query(
 			`INSERT INTO ${this.table} AS t (scope, key_hash, sent_at, sent_until, expires_at) ` +
 				'SELECT $1, k, $2, $3, $3 FROM unnest($4::text[]) AS u(k) ORDER BY k ' +
-				'ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = EXCLUDED.sent_at, sent_until = EXCLUDED.sent_until, ' +
+				'ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = EXCLUDED.sent_at, sent_until = GREATEST(COALESCE(t.sent_until, 0), EXCLUDED.sent_until), ' +
 				'claim = CASE WHEN t.claim = $5 THEN NULL ELSE t.claim END, lease_until = CASE WHEN t.claim = $5 THEN NULL ELSE t.lease_until END, ' +
-				`expires_at = GREATEST(EXCLUDED.sent_until, CASE WHEN t.claim = $5 THEN 0 ELSE COALESCE(t.lease_until, 0) END, COALESCE(t.forgotten_at + ${FORGOTTEN_MS}, 0))`,
+				`expires_at = GREATEST(COALESCE(t.sent_until, 0), EXCLUDED.sent_until, CASE WHEN t.claim = $5 THEN 0 ELSE COALESCE(t.lease_until, 0) END, COALESCE(t.forgotten_at + ${FORGOTTEN_MS}, 0))`,
 			[scope, nowMs, sentUntil, [...hashes].sort(), token],
 		);
 	}

@@ -75,6 +75,20 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(statuses((await run(['c'], T0 + 48 * HOUR, {}, 24)).r)).toEqual(['sent']);
 	});
 
+	it('a confirm never shortens a stored window: 30-day node A at 0, 24-hour node B at 2 days, A at 4 days is a duplicate', async () => {
+		expect(statuses((await run(['k'], T0, {}, 720)).r)).toEqual(['sent']);
+		// B: A's send is 2 days old, outside B's own 24 hours
+		expect(statuses((await run(['k'], T0 + 48 * HOUR, {}, 24)).r)).toEqual(['sent']);
+		// A sent k 4 days ago, inside its 30 days
+		const a = await run(['k'], T0 + 96 * HOUR, {}, 720);
+		expect(statuses(a.r)).toEqual(['duplicate']);
+		expect(a.channel.captured).toHaveLength(0);
+		// B 1 day after its own send: its 24 hours are over, it sends again
+		expect(statuses((await run(['k'], T0 + 72 * HOUR + 1000, {}, 24)).r)).toEqual(['sent']);
+		// A 30 days and 1 s after its own send (B's windows over too): sent again
+		expect(statuses((await run(['k'], T0 + 720 * HOUR + 1000, {}, 720)).r)).toEqual(['sent']);
+	});
+
 	it('two runs of the same key at the same moment: one message (the other is a duplicate, claimed by another execution)', async () => {
 		let release!: () => void;
 		const gate = new Promise<void>((r) => (release = r));
