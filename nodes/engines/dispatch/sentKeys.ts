@@ -307,8 +307,10 @@ export class PostgresSentKeys implements SentKeyTable {
 	}
 
 	async forget(scope: string, hash: string, nowMs: number): Promise<boolean> {
+		// The table first (init takes a pooled connection of its own): with Maximum Connections 1,
+		// creating it inside the transaction would wait for a second connection forever.
+		await this.init();
 		return inTransaction(this.pool, async (client) => {
-			await this.init();
 			const before = await client.query(`SELECT sent_at, sent_until FROM ${this.table} WHERE scope = $1 AND key_hash = $2 FOR UPDATE`, [scope, hash]);
 			await client.query(
 				`INSERT INTO ${this.table} AS t (scope, key_hash, forgotten_at, expires_at) VALUES ($1, $2, $3, $4) ` +

@@ -161,6 +161,19 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 	});
 });
 
+describe('Forget Sent Keys on PostgreSQL', () => {
+	it('on a fresh table with Maximum Connections 1: answers (false), without waiting for a second connection', async () => {
+		const prefix = uniquePrefix('sf');
+		const store = new PostgresProfileStore({ ...pgConnection, maxConnections: 1 }, { tablePrefix: prefix });
+		try {
+			expect(await forgetSentKey(sentKeyTable(store, prefix), 'workflow:w1', 'never-sent', T0)).toBe(false);
+		} finally {
+			await store.close();
+			await dropPrefix(prefix);
+		}
+	}, 20000);
+});
+
 describe('the store cannot be reached', () => {
 	it('PostgreSQL down: nothing is sent, the mailable items fail naming the memory, suppressed ones keep their status', async () => {
 		const store = new PostgresProfileStore({ ...pgConnection, port: 1, password: 'secret-pw-123' }, { tablePrefix: 'pz_' });
