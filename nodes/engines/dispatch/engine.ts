@@ -589,15 +589,26 @@ export const HOLDOUT_ERROR = 'recipient is in the A/B holdout (no email by desig
  * show, in a dry run), and when it cannot be opened dispatch() throws ChannelUnavailableError.
  */
 export async function dispatch(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
+	const claimState: ClaimState = { claimed: new Set(), handed: new Set() };
 	try {
-		return await dispatchRun(items, source, settings);
+		return await dispatchRun(items, source, settings, claimState);
 	} finally {
-		// However the run ended, its claims are no longer renewed (a no-op when the run ended them).
-		await settings.claims?.finish([]).catch(() => undefined);
+		// However the run ended, its claims are no longer renewed, and the keys it claimed and never
+		// handed to the channel are released (an unexpected error between claiming and sending must
+		// not hold them for a lease: a re-run would find them all `duplicate`). A key of a message
+		// handed to the channel is left to its lease: the provider may have it. A no-op when the run
+		// ended its claims itself.
+		await settings.claims?.finish([...claimState.claimed].filter((k) => !claimState.handed.has(k))).catch(() => undefined);
 	}
 }
 
-async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
+/** The keys a run claimed and has not confirmed, and those of messages handed to the channel. */
+interface ClaimState {
+	claimed: Set<string>;
+	handed: Set<string>;
+}
+
+async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings, claimState: ClaimState): Promise<DispatchReport> {
 	const now = settings.now ?? Date.now;
 	const sleep = settings.sleep ?? realSleep;
 	const random = settings.random ?? Math.random;
@@ -643,7 +654,7 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	}
 	// Keys this run claimed and has not confirmed yet (released at its end), and those sent,
 	// waiting to be confirmed (after each request's answer, and at the end).
-	const claimedKeys = new Set<string>();
+	const claimedKeys = claimState.claimed;
 	if (keyStates && !settings.dryRun) for (const [key, state] of keyStates) if (state.claimed) claimedKeys.add(key);
 	const toConfirm: string[] = [];
 	const confirmSent = async (): Promise<void> => {
@@ -882,7 +893,9 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				requests++;
 				const at = now();
 				for (const m of unit.messages) {
-					outcomes.get(m.index)!.attempts++;
+					const o = outcomes.get(m.index)!;
+					o.attempts++;
+					claimState.handed.add(o.idempotencyKey);
 					lastAttempt.set(m.index, at);
 					inFlight.add(m.index);
 				}

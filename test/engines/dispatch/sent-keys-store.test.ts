@@ -154,6 +154,15 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(statuses((await run(['c'], T0 + 15 * 60_000 + 1000)).r)).toEqual(['sent']);
 	});
 
+	it('an unexpected error between claiming and sending releases the keys never sent: a re-run a minute later sends them', async () => {
+		// a channel whose per-message check throws (a bug, not a documented limit) for the second item
+		const broken = { ...captureChannel(), check: (m: { index: number }) => { if (m.index === 1) throw new Error('boom'); return undefined; } };
+		await expect(run(['x0', 'x1'], T0, {}, 24, broken as never)).rejects.toThrow('boom');
+		expect(broken.captured).toHaveLength(0);
+		const again = await run(['x0', 'x1'], T0 + 60_000);
+		expect(statuses(again.r)).toEqual(['sent', 'sent']);
+	});
+
 	it('only the key hash is stored (no address or key in clear)', async () => {
 		await run(['cart:ada@example.com'], T0);
 		const rows = await (table as unknown as { rows(s: string, h: string[]): Promise<Array<{ key_hash: string }>> }).rows('workflow:w1', [hashKey('cart:ada@example.com')]);
