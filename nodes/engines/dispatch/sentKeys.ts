@@ -378,16 +378,39 @@ export class StoreSentKeys implements KeyClaims {
 		const hashes = unique.map(hashKey);
 		const won = await this.table.claim(this.scope, hashes, this.token, nowMs, nowMs - this.windowSeconds * 1000, nowMs + this.leaseMs);
 		for (const h of won) this.held.add(h);
+		// What the others are (sent within the window, or claimed by another execution), and the
+		// forgotten time of every key.
+		let rows = await this.table.rows(this.scope, hashes);
+		let states = this.states(unique, rows, won, nowMs);
+		// A key not won, yet neither claimed by another execution nor sent within the window when read:
+		// the execution that held it at the claim ended between the claim and the read, and released it
+		// (its message not sent). Claimed once more; one still not won is reported as held by another
+		// execution (it was, at the claim), never as already sent.
+		const released = unique.filter((key) => this.releasedMeanwhile(states.get(key)!, nowMs));
+		if (released.length) {
+			const again = await this.table.claim(this.scope, released.map(hashKey), this.token, nowMs, nowMs - this.windowSeconds * 1000, nowMs + this.leaseMs);
+			for (const h of again) {
+				this.held.add(h);
+				won.add(h);
+			}
+			rows = await this.table.rows(this.scope, hashes);
+			states = this.states(unique, rows, won, nowMs);
+			for (const key of released) {
+				const state = states.get(key)!;
+				if (this.releasedMeanwhile(state, nowMs)) state.pending = true;
+			}
+		}
 		if (this.held.size && !this.timer) {
 			this.timer = setInterval(() => {
 				if (this.held.size) this.table.renew(this.scope, [...this.held], this.token, this.now() + this.leaseMs).catch(() => undefined);
 			}, Math.max(1000, Math.floor(this.leaseMs / 3)));
 			this.timer.unref();
 		}
-		// What the others are (sent within the window, or claimed by another execution), and the
-		// forgotten time of every key.
-		const rows = await this.table.rows(this.scope, hashes);
-		return this.states(unique, rows, won, nowMs);
+		return states;
+	}
+
+	private releasedMeanwhile(state: KeyState, nowMs: number): boolean {
+		return !state.claimed && !state.pending && !(state.sentAt !== undefined && nowMs - state.sentAt < this.windowSeconds * 1000);
 	}
 
 	async check(keys: string[], nowMs: number): Promise<Map<string, KeyState>> {

@@ -163,6 +163,46 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(statuses(again.r)).toEqual(['sent', 'sent']);
 	});
 
+	it('a key another execution released between this run\'s claim and its read is claimed again and sent, not reported as already sent', async () => {
+		const other = new StoreSentKeys(table, 'workflow:w1', 86400);
+		expect((await other.claim(['r'], T0)).get('r')!.claimed).toBe(true);
+		// The other execution fails its message and releases the key just after this run's claim lost it.
+		let calls = 0;
+		const racing: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, {
+			claim: async (...args: Parameters<SentKeyTable['claim']>) => {
+				const won = await table.claim(...args);
+				if (++calls === 1) await other.finish(['r']);
+				return won;
+			},
+		});
+		const channel = captureChannel();
+		const r = await dispatch([item(0, 'r')], channel, { mode: 'rendered', now: () => T0 + 1000, claims: new StoreSentKeys(racing, 'workflow:w1', 86400) });
+		expect(statuses(r)).toEqual(['sent']);
+		expect(channel.captured).toHaveLength(1);
+	});
+
+	it('a key released and claimed again by others between claim and read: duplicate "being sent by another execution", never "already sent"', async () => {
+		const x = new StoreSentKeys(table, 'workflow:w1', 86400);
+		const z = new StoreSentKeys(table, 'workflow:w1', 86400);
+		await x.claim(['q'], T0);
+		let calls = 0;
+		const racing: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, {
+			claim: async (...args: Parameters<SentKeyTable['claim']>) => {
+				const won = await table.claim(...args);
+				calls++;
+				if (calls === 1) {
+					await x.finish(['q']);
+					await z.claim(['q'], T0);
+				} else if (calls === 2) await z.finish(['q']);
+				return won;
+			},
+		});
+		const r = await dispatch([item(0, 'q')], captureChannel(), { mode: 'rendered', now: () => T0 + 1000, claims: new StoreSentKeys(racing, 'workflow:w1', 86400) });
+		expect(statuses(r)).toEqual(['duplicate']);
+		expect(r.outcomes[0].error).toMatch(/being sent by another execution/);
+		expect(r.outcomes[0].sentAt).toBeUndefined();
+	});
+
 	it('only the key hash is stored (no address or key in clear)', async () => {
 		await run(['cart:ada@example.com'], T0);
 		const rows = await (table as unknown as { rows(s: string, h: string[]): Promise<Array<{ key_hash: string }>> }).rows('workflow:w1', [hashKey('cart:ada@example.com')]);
