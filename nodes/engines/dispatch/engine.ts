@@ -226,6 +226,27 @@ export class DispatchStoppedError extends Error {
 }
 
 /**
+ * Thrown by dispatch() when the shared sent-key memory (claims) could not remember the keys of
+ * messages the provider accepted, after CONFIRM_ATTEMPTS tries: those messages were sent but are
+ * NOT remembered (their claims lapse with the lease), so a re-run would send them again. `report`
+ * as DispatchStoppedError's; `unremembered` lists those items (each outcome says so too).
+ */
+export class SentKeysNotRememberedError extends DispatchStoppedError {
+	constructor(
+		error: unknown,
+		report: DispatchReport,
+		readonly unremembered: number[],
+	) {
+		super(error, report);
+		this.name = 'SentKeysNotRememberedError';
+	}
+}
+
+/** Tries of a confirm of sent keys in the shared memory, and the waits between them. */
+export const CONFIRM_ATTEMPTS = 3;
+const CONFIRM_BACKOFF_MS = [250, 1000];
+
+/**
  * A channel opened only when some message is to be sent or shown (dry run), e.g. one whose opening
  * loads a credential: a run whose every recipient is suppressed or a duplicate never needs it, and
  * when opening fails those recipients keep their status (ChannelUnavailableError).
@@ -660,13 +681,40 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	const confirmSent = async (): Promise<void> => {
 		if (!claims || !toConfirm.length) return;
 		const keys = toConfirm.splice(0);
-		try {
-			await claims.confirm(keys, now());
-			for (const key of keys) claimedKeys.delete(key);
-		} catch (error) {
-			toConfirm.unshift(...keys);
-			throw new Error(`the sent-key memory could not remember the keys sent (${error instanceof Error ? error.message : String(error)}), so sending stopped`, { cause: error });
+		// A store that fails for a moment (a PostgreSQL failover, a busy SQLite file) is tried again
+		// with a short wait: a key not confirmed is not remembered once its claim lapses.
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await claims.confirm(keys, now());
+				for (const key of keys) claimedKeys.delete(key);
+				return;
+			} catch (error) {
+				if (attempt >= CONFIRM_ATTEMPTS) {
+					toConfirm.unshift(...keys);
+					confirmError = error;
+					throw new Error(`the sent-key memory could not remember the keys sent (${error instanceof Error ? error.message : String(error)}), so sending stopped`, { cause: error });
+				}
+				await sleep(CONFIRM_BACKOFF_MS[attempt - 1] ?? 1000);
+			}
 		}
+	};
+	let confirmError: unknown;
+	// After endClaims: when keys of sent messages could not be confirmed, the error that says so
+	// (their items named, and their outcomes marked), in place of the run's own.
+	const notRemembered = (report: DispatchReport): SentKeysNotRememberedError | undefined => {
+		if (!toConfirm.length) return undefined;
+		const keys = new Set(toConfirm);
+		const reason = confirmError instanceof Error ? confirmError.message : String(confirmError);
+		const items: number[] = [];
+		for (const o of report.outcomes) {
+			if (!SENT_LIKE.has(o.status) || !keys.has(o.idempotencyKey)) continue;
+			items.push(o.index);
+			const was = o.error ? ` (${o.error})` : '';
+			o.error = `${o.status}${was}, but NOT remembered: the sent-key memory could not store its idempotency key (${reason}), so a re-run would send it again. Reconcile it (messageId, the provider's message search) and leave it out before re-running.`;
+		}
+		const label = items.length === 1 ? `item ${items[0]}` : `items ${items.join(', ')}`;
+		const message = `the sent-key memory could not remember the keys of ${items.length} sent message${items.length === 1 ? '' : 's'} (${label}) after ${CONFIRM_ATTEMPTS} tries (${reason}), so sending stopped; a re-run would send ${items.length === 1 ? 'it' : 'them'} again`;
+		return new SentKeysNotRememberedError(new Error(message, { cause: confirmError }), report, items);
 	};
 	// End of a run with claims: what was sent is confirmed, the rest released (a sent key whose
 	// confirmation failed is left to its lease).
@@ -1113,23 +1161,25 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 			}
 		}
 		await endClaims();
-		throw new DispatchStoppedError(stopped.error, {
+		const report: DispatchReport = {
 			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
 			halted: halted && !anyAccepted ? halted : undefined,
-		});
+		};
+		throw notRemembered(report) ?? new DispatchStoppedError(stopped.error, report);
 	}
 	const failure = await endClaims();
 	if (failure !== undefined) {
-		throw new DispatchStoppedError(failure, {
+		const report: DispatchReport = {
 			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
 			halted: halted && !anyAccepted ? halted : undefined,
-		});
+		};
+		throw notRemembered(report) ?? new DispatchStoppedError(failure, report);
 	}
 	return {
 		outcomes: inOrder(),

@@ -6,7 +6,7 @@
  * runs (two runs of one key at the same moment: one message), window expiry, Forget Sent Keys,
  * a lapsed claim, and a store that cannot be reached (nothing sent). Times are hand-picked.
  */
-import { dispatch, SentKeyMemoryUnavailableError, type DispatchSettings } from '../../../nodes/engines/dispatch/engine';
+import { dispatch, SentKeyMemoryUnavailableError, SentKeysNotRememberedError, type DispatchSettings } from '../../../nodes/engines/dispatch/engine';
 import { hashKey } from '../../../nodes/engines/dispatch/ledger';
 import { forgetSentKey, sentKeyTable, StoreSentKeys, type SentKeyTable } from '../../../nodes/engines/dispatch/sentKeys';
 import { PostgresProfileStore, SqliteProfileStore } from '../../../nodes/engines/profile';
@@ -201,6 +201,48 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(statuses(r)).toEqual(['duplicate']);
 		expect(r.outcomes[0].error).toMatch(/being sent by another execution/);
 		expect(r.outcomes[0].sentAt).toBeUndefined();
+	});
+
+	// A table whose confirm fails `failures` times (a store failing over), then works.
+	const flaky = (failures: number) => {
+		let left = failures;
+		let tries = 0;
+		const t: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, {
+			confirm: async (...args: Parameters<SentKeyTable['confirm']>) => {
+				tries++;
+				if (left-- > 0) throw new Error('connection terminated');
+				return table.confirm(...args);
+			},
+		});
+		return { t, tries: () => tries };
+	};
+
+	it('a confirm that fails twice is tried again and succeeds: sent and remembered', async () => {
+		const { t, tries } = flaky(2);
+		const waits: number[] = [];
+		const r = await dispatch([item(0, 'c0'), item(1, 'c1')], captureChannel(), { mode: 'rendered', now: () => T0, sleep: async (ms) => void waits.push(ms), claims: new StoreSentKeys(t, 'workflow:w1', 86400) });
+		expect(statuses(r)).toEqual(['sent', 'sent']);
+		expect(tries()).toBe(3);
+		expect(waits.length).toBe(2);
+		expect(statuses((await run(['c0', 'c1'], T0 + HOUR)).r)).toEqual(['duplicate', 'duplicate']);
+	});
+
+	it('a confirm that keeps failing: the error names the items sent and NOT remembered, and each such outcome says so', async () => {
+		const { t } = flaky(Infinity);
+		const error = await dispatch([item(0, 'n0'), dispatchItem(1, { idempotencyKey: 'n1', suppressedReason: 'unsubscribed' }), item(2, 'n2')], captureChannel(), {
+			mode: 'rendered',
+			now: () => T0,
+			sleep: async () => {},
+			claims: new StoreSentKeys(t, 'workflow:w1', 86400),
+		}).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(SentKeysNotRememberedError);
+		const e = error as SentKeysNotRememberedError;
+		expect(e.unremembered).toEqual([0, 2]);
+		expect(e.message).toMatch(/could not remember the keys of 2 sent messages \(items 0, 2\) after 3 tries \(connection terminated\).*a re-run would send them again/);
+		expect(e.report.outcomes.map((o) => o.status)).toEqual(['sent', 'suppressed', 'sent']);
+		expect(e.report.outcomes[0].error).toMatch(/NOT remembered.*re-run would send it again/);
+		expect(e.report.outcomes[1].error).not.toMatch(/NOT remembered/);
+		expect(e.message).not.toMatch(/does not send them twice/);
 	});
 
 	it('only the key hash is stored (no address or key in clear)', async () => {
