@@ -906,6 +906,13 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	// with its last answer. After an unexpected error they are left for the settling after the
 	// workers (DispatchStoppedError), which says the same.
 	const stopsBefore = (unit: Unit): boolean => {
+		// Claims that could not be renewed for more than half their lease: sending on risks a second
+		// send of the same key by another execution once they lapse, so the rest is not sent.
+		const lost = claims?.lost?.();
+		if (lost !== undefined && halted === undefined) {
+			halted = `${lost}, so the rest of this run was not sent`;
+			stopping.abort();
+		}
 		const reason = rejected ?? unreachable ?? halted;
 		if (reason === undefined) return stopped !== undefined;
 		for (const m of unit.messages) {

@@ -75,6 +75,11 @@ export interface KeyClaims {
 	confirm(keys: string[], nowMs: number): Promise<void>;
 	/** End of the run: releases `keys` (claimed, never sent); stops renewing every claim still held. */
 	finish(release: string[]): Promise<void>;
+	/**
+	 * Why the run's claims can no longer be relied on (renewals failing for more than half the
+	 * lease: another execution may soon claim and send the same keys), or undefined.
+	 */
+	lost?(): string | undefined;
 }
 
 /** Stored state of one hashed key (times in ms). */
@@ -94,7 +99,8 @@ export interface SentKeyTable {
 	claim(scope: string, hashes: string[], token: string, nowMs: number, sentAfter: number, leaseUntil: number): Promise<Set<string>>;
 	rows(scope: string, hashes: string[]): Promise<Row[]>;
 	confirm(scope: string, hashes: string[], token: string, nowMs: number, sentUntil: number): Promise<void>;
-	renew(scope: string, hashes: string[], token: string, leaseUntil: number): Promise<void>;
+	/** Extends every claim of `token` (one statement: the token names the rows). */
+	renew(scope: string, token: string, leaseUntil: number): Promise<void>;
 	release(scope: string, hashes: string[], token: string): Promise<void>;
 	/** Forgets a hash: returns whether it was remembered as sent (its sender's window not over). */
 	forget(scope: string, hash: string, nowMs: number): Promise<boolean>;
@@ -131,6 +137,8 @@ export class SqliteSentKeys implements SentKeyTable {
 		immediate((db) => {
 			db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (${COLUMNS})`);
 			db.exec(`CREATE INDEX IF NOT EXISTS ${this.table}_expires ON ${this.table} (expires_at)`);
+			// Renewals find a run's claims by its token (only claimed rows are in it).
+			db.exec(`CREATE INDEX IF NOT EXISTS ${this.table}_claim ON ${this.table} (claim) WHERE claim IS NOT NULL`);
 		});
 	}
 
@@ -176,10 +184,11 @@ export class SqliteSentKeys implements SentKeyTable {
 		});
 	}
 
-	async renew(scope: string, hashes: string[], token: string, leaseUntil: number): Promise<void> {
+	async renew(scope: string, token: string, leaseUntil: number): Promise<void> {
+		// One statement, not one per key: a run holding 100,000 keys does not block the event loop
+		// for 100,000 updates every renewal.
 		this.immediate((db) => {
-			const st = db.prepare(`UPDATE ${this.table} SET lease_until = ?, expires_at = MAX(expires_at, ?) WHERE scope = ? AND key_hash = ? AND claim = ?`);
-			for (const h of hashes) st.run(leaseUntil, leaseUntil, scope, h, token);
+			db.prepare(`UPDATE ${this.table} SET lease_until = ?, expires_at = MAX(expires_at, ?) WHERE scope = ? AND claim = ?`).run(leaseUntil, leaseUntil, scope, token);
 		});
 	}
 
@@ -249,6 +258,7 @@ export class PostgresSentKeys implements SentKeyTable {
 			await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-migrate:${this.table}`]);
 			await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (${COLUMNS})`);
 			await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_expires ON ${this.table} (expires_at)`);
+			await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_claim ON ${this.table} (claim) WHERE claim IS NOT NULL`);
 		}).catch((error) => {
 			this.ready = undefined;
 			throw error;
@@ -291,11 +301,8 @@ export class PostgresSentKeys implements SentKeyTable {
 		);
 	}
 
-	async renew(scope: string, hashes: string[], token: string, leaseUntil: number): Promise<void> {
-		await this.query(
-			`UPDATE ${this.table} SET lease_until = $3, expires_at = GREATEST(expires_at, $3) WHERE scope = $1 AND key_hash = ANY($2::text[]) AND claim = $4`,
-			[scope, hashes, leaseUntil, token],
-		);
+	async renew(scope: string, token: string, leaseUntil: number): Promise<void> {
+		await this.query(`UPDATE ${this.table} SET lease_until = $2, expires_at = GREATEST(expires_at, $2) WHERE scope = $1 AND claim = $3`, [scope, leaseUntil, token]);
 	}
 
 	async release(scope: string, hashes: string[], token: string): Promise<void> {
@@ -345,6 +352,9 @@ export class StoreSentKeys implements KeyClaims {
 	private readonly token = randomBytes(12).toString('hex');
 	private readonly held = new Set<string>();
 	private timer: NodeJS.Timeout | undefined;
+	/** When the claims were last made or renewed (this.now()), and the last renewal's error. */
+	private renewedAt = 0;
+	private renewError: unknown;
 
 	constructor(
 		private readonly table: SentKeyTable,
@@ -401,8 +411,19 @@ export class StoreSentKeys implements KeyClaims {
 			}
 		}
 		if (this.held.size && !this.timer) {
+			this.renewedAt = this.now();
 			this.timer = setInterval(() => {
-				if (this.held.size) this.table.renew(this.scope, [...this.held], this.token, this.now() + this.leaseMs).catch(() => undefined);
+				if (!this.held.size) return;
+				const at = this.now();
+				this.table.renew(this.scope, this.token, at + this.leaseMs).then(
+					() => {
+						this.renewedAt = Math.max(this.renewedAt, at);
+						this.renewError = undefined;
+					},
+					(error: unknown) => {
+						this.renewError = error;
+					},
+				);
 			}, Math.max(1000, Math.floor(this.leaseMs / 3)));
 			this.timer.unref();
 		}
@@ -433,6 +454,14 @@ export class StoreSentKeys implements KeyClaims {
 		await this.table.confirm(this.scope, hashes, this.token, nowMs, nowMs + this.windowSeconds * 1000);
 		for (const h of hashes) this.held.delete(h);
 		this.maybePrune(nowMs);
+	}
+
+	lost(): string | undefined {
+		if (!this.held.size || !this.timer) return undefined;
+		const since = this.now() - this.renewedAt;
+		if (since <= this.leaseMs / 2) return undefined;
+		const why = this.renewError === undefined ? 'no renewal answered' : this.renewError instanceof Error ? this.renewError.message : String(this.renewError);
+		return `the sent-key memory lost its claims: they could not be renewed for ${Math.round(since / 1000)} s (${why}), and another execution may claim and send the same keys once they lapse`;
 	}
 
 	async finish(release: string[]): Promise<void> {

@@ -245,6 +245,61 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(e.message).not.toMatch(/does not send them twice/);
 	});
 
+	// Lease 3 s (renewed every second, by the real timer) on a clock of the test's: the run and its claims share it.
+	const leaseRun = (t: SentKeyTable, clock: { now: number }, channel: ReturnType<typeof captureChannel>) =>
+		dispatch(['l0', 'l1', 'l2'].map((k, i) => item(i, k)), channel, {
+			mode: 'rendered',
+			now: () => clock.now,
+			batchSize: 1,
+			limits: { concurrency: 1 },
+			claims: new StoreSentKeys(t, 'workflow:w1', 86400, 3000, () => clock.now),
+		});
+
+	it('renewals failing for more than half the lease: the rest of the run is not sent (the claims may lapse), what was sent is remembered', async () => {
+		const failing: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, { renew: async () => Promise.reject(new Error('connection terminated')) });
+		const clock = { now: T0 };
+		const channel = captureChannel();
+		const send = channel.send;
+		channel.send = async (unit) => {
+			const r = await send(unit);
+			clock.now += 1000;
+			await new Promise((resolve) => setTimeout(resolve, 1200)); // the renewal timer fires, and fails
+			return r;
+		};
+		const r = await leaseRun(failing, clock, channel);
+		// 1 s after the claim (l1's turn) still within half the lease; 2 s after it (l2's turn), not
+		expect(statuses(r)).toEqual(['sent', 'sent', 'failed']);
+		expect(r.outcomes[2].error).toMatch(/^not sent: the sent-key memory lost its claims: they could not be renewed for 2 s \(connection terminated\).*so the rest of this run was not sent/);
+		expect(channel.captured.map((m) => m.idempotencyKey)).toEqual(['l0', 'l1']);
+		// sent ones remembered, the others released: a re-run sends only those
+		const again = await run(['l0', 'l1', 'l2'], T0 + 60_000);
+		expect(statuses(again.r)).toEqual(['duplicate', 'duplicate', 'sent']);
+	}, 15000);
+
+	it('renewals that work keep a long run going, and extend every claim of the run (one statement by token)', async () => {
+		const clock = { now: T0 };
+		const channel = captureChannel();
+		const send = channel.send;
+		channel.send = async (unit) => {
+			const r = await send(unit);
+			clock.now += 1000;
+			await new Promise((resolve) => setTimeout(resolve, 1200));
+			return r;
+		};
+		const r = await leaseRun(table, clock, channel);
+		expect(statuses(r)).toEqual(['sent', 'sent', 'sent']);
+		// a run holding three keys past their first lease (3 s) while the timer renews them
+		const holder = new StoreSentKeys(table, 'workflow:w1', 86400, 3000, () => clock.now);
+		clock.now = T0 + 10_000;
+		expect([...(await holder.claim(['m0', 'm1', 'm2'], clock.now)).values()].every((s) => s.claimed)).toBe(true);
+		clock.now += 2500;
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		const other = new StoreSentKeys(table, 'workflow:w1', 86400);
+		const seen = await other.claim(['m0', 'm1', 'm2'], T0 + 10_000 + 4000);
+		await holder.finish([]);
+		expect([...seen.values()].map((s) => [s.claimed, s.pending])).toEqual([[false, true], [false, true], [false, true]]);
+	}, 15000);
+
 	it('only the key hash is stored (no address or key in clear)', async () => {
 		await run(['cart:ada@example.com'], T0);
 		const rows = await (table as unknown as { rows(s: string, h: string[]): Promise<Array<{ key_hash: string }>> }).rows('workflow:w1', [hashKey('cart:ada@example.com')]);
