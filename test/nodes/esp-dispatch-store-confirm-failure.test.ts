@@ -5,7 +5,7 @@
  * messages but the memory does not: the error must say so (which items, and to reconcile before a
  * re-run), not that a re-run does not send them twice.
  */
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { Client } from 'pg';
 import { closeAllStores } from '../../nodes/engines/profile';
 import { chain, node, runWorkflow, type WorkflowJson } from '../harness/engine';
@@ -37,7 +37,7 @@ describe('Sent-Key Memory = Customer Profile Store: sent keys that cannot be sto
 			{ credentials: { personalizationPostmarkApi: { id: 'cred-1', name: 'postmark account' }, personalizationPostgresApi: { id: 'pg-1', name: 'pg' } }, ...settings },
 		);
 	const wf = (n: INode): WorkflowJson => ({ nodes: [n], connections: chain(n.name) });
-	const credentials = () => ({ personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url }, personalizationPostgresApi: pgCredential as unknown as IDataObject });
+	const credentials = () => ({ personalizationPostmarkApi: { serverToken: POSTMARK_TOKEN, baseUrl: postmark.url }, personalizationPostgresApi: pgCredential });
 
 	beforeAll(async () => {
 		postmark = await postmarkServer({ retryAfterSeconds: 0.01 }).start();
