@@ -94,4 +94,47 @@ describe('Resend (idempotency key)', () => {
 		expect(seen[1].idempotencyKey).toBe(seen[0].idempotencyKey);
 		expect(seen[1].body).toBe(seen[0].body);
 	});
+
+	// Resend's 502 / 504 may come from its gateway after its application took the batch: however
+	// the retries end, the messages are `unknown` and remembered (README, Lost answers), not a
+	// definite failure whose key a later run sends again.
+	const scripted = (answers: HttpResponseSpec[]) => {
+		let calls = 0;
+		return { transport: async (): Promise<HttpResponseSpec> => answers[Math.min(calls++, answers.length - 1)], calls: () => calls };
+	};
+	const gateway = (status: number): HttpResponseSpec => ({ status, headers: { 'content-type': 'text/html' }, body: `<html>${status}</html>` });
+
+	it('502 on every attempt: unknown after Max Attempts, remembered', async () => {
+		const { transport, calls } = scripted([gateway(502)]);
+		const ledger = new MemoryLedger(86400);
+		const report = await dispatch(renderedItems(1), httpChannel(resend, {}, transport), { mode: 'rendered', ledger, retry, sleep: async () => {} });
+		expect(calls()).toBe(4);
+		expect(report.outcomes[0]).toMatchObject({ status: 'unknown', responseCode: 502, attempts: 4 });
+		expect(report.outcomes[0].error).toMatch(/gave up after 4 attempts.*HTTP 502.*may have accepted/);
+		expect(ledger.has(report.outcomes[0].idempotencyKey, Date.now())).toBe(true);
+	});
+
+	it('504, then 503 until Max Attempts: unknown (the 504 may have been processed), remembered', async () => {
+		const { transport } = scripted([gateway(504), gateway(503)]);
+		const ledger = new MemoryLedger(86400);
+		const report = await dispatch(renderedItems(1), httpChannel(resend, {}, transport), { mode: 'rendered', ledger, retry, sleep: async () => {} });
+		expect(report.outcomes[0]).toMatchObject({ status: 'unknown', responseCode: 503, attempts: 4 });
+		expect(ledger.has(report.outcomes[0].idempotencyKey, Date.now())).toBe(true);
+	});
+
+	it('520, then the run stops (credential rejected on the retry): unknown, remembered', async () => {
+		const { transport } = scripted([gateway(520), { status: 401, headers: {}, body: JSON.stringify({ name: 'invalid_api_key', message: 'API key is invalid' }) }]);
+		const ledger = new MemoryLedger(86400);
+		const report = await dispatch(renderedItems(1), httpChannel(resend, {}, transport), { mode: 'rendered', ledger, retry, sleep: async () => {} });
+		expect(report.outcomes[0].status).toBe('unknown');
+		expect(ledger.has(report.outcomes[0].idempotencyKey, Date.now())).toBe(true);
+	});
+
+	it('a 500 and 503 (the provider\'s own answers) still end failed and not remembered', async () => {
+		const { transport } = scripted([gateway(500), gateway(503)]);
+		const ledger = new MemoryLedger(86400);
+		const report = await dispatch(renderedItems(1), httpChannel(resend, {}, transport), { mode: 'rendered', ledger, retry, sleep: async () => {} });
+		expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 4 });
+		expect(ledger.has(report.outcomes[0].idempotencyKey, Date.now())).toBe(false);
+	});
 });

@@ -162,6 +162,97 @@ describe('transport: was the request sent? (real sockets)', () => {
 		expect(phase({ code: 'EPIPE', syscall: 'write' })).toBe('after');
 	});
 
+	describe('an OpenSSL record error after the server read the request (a middlebox corrupting the answer): after', () => {
+		// A TLS server the client trusts (its self-signed certificate given as the CA), behind a TCP
+		// proxy that, once the server has read the whole request, sends the client a TLS record that
+		// is not one of the connection (an application-data record of random bytes, or a truncated
+		// alert record): the client's OpenSSL fails on the established connection.
+		const ca = fs.readFileSync(path.join(TLS_DIR, 'untrusted-cert.pem'));
+		let server: https.Server;
+		let proxy: net.Server;
+		let base = '';
+		let reads = 0;
+		let inject: Buffer = Buffer.alloc(0);
+		const clients: net.Socket[] = [];
+		beforeAll(async () => {
+			server = https.createServer({ key: fs.readFileSync(path.join(TLS_DIR, 'untrusted-key.pem')), cert: ca }, (req) => {
+				req.resume();
+				req.on('end', () => {
+					reads++;
+					// never answered: the proxy corrupts the connection instead
+					setTimeout(() => clients.at(-1)?.write(inject), 20);
+				});
+			});
+			const serverPort = await listen(server);
+			proxy = net.createServer((c) => {
+				clients.push(c);
+				const up = net.connect(serverPort, '127.0.0.1');
+				c.on('data', (d) => up.write(d));
+				up.on('data', (d) => {
+					if (!c.destroyed) c.write(d);
+				});
+				c.on('error', () => undefined);
+				up.on('error', () => undefined);
+				c.on('close', () => up.destroy());
+			});
+			base = `https://127.0.0.1:${await listen(proxy)}`;
+		});
+		afterAll(async () => {
+			for (const c of clients) c.destroy();
+			server.closeAllConnections();
+			await close(server);
+			await close(proxy);
+		});
+		beforeEach(() => {
+			reads = 0;
+		});
+		const caClient = (request: HttpRequestSpec, headers: Record<string, string>): Promise<RawResponse> =>
+			new Promise((resolve, reject) => {
+				const req = https.request(new URL(request.url), { method: request.method, headers, agent: false, ca }, (res) => {
+					res.resume();
+					res.on('end', () => resolve({ statusCode: res.statusCode ?? 0 }));
+					res.on('error', reject);
+				});
+				req.on('error', reject);
+				req.end(request.body);
+			});
+		const clientsUnderTest: Array<[string, () => Transport & { close?(): void }]> = [
+			['requesterTransport (the error alone)', () => requesterTransport(caClient)],
+			['nodeHttpTransport (its socket)', () => nodeHttpTransport({ expectContinue: false, timeoutMs: 3000, ca })],
+			['nodeHttpTransport with Expect: 100-continue', () => nodeHttpTransport({ timeoutMs: 3000, ca })],
+		];
+		const records: Array<[string, Buffer]> = [
+			// type 23 (application data), TLS 1.2, length 26, bytes no key decrypts
+			['a corrupt application-data record', Buffer.from('170303001a' + 'ab'.repeat(26), 'hex')],
+			// type 21 (alert), length 2, cut after its first byte
+			['a truncated alert record', Buffer.from('15030300020114', 'hex')],
+		];
+		describe.each(clientsUnderTest)('%s', (_name, make) => {
+			it.each(records)('%s', async (_what, record) => {
+				inject = record;
+				const transport = make();
+				try {
+					const error = await transport(request(base)).then(
+						() => undefined,
+						(e: unknown) => e,
+					);
+					expect(error).toBeInstanceOf(TransportError);
+					expect([(error as TransportError).phase, reads]).toEqual(['after', 1]);
+				} finally {
+					transport.close?.();
+				}
+			});
+		});
+		it('the codes alone: record-layer errors are after, handshake errors before', () => {
+			const phase = (e: object) => toTransportError(Object.assign(new Error('x'), e)).phase;
+			for (const code of ['ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'ERR_SSL_BAD_RECORD_TYPE', 'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC', 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING', 'ERR_SSL_BAD_RECORD_MAC'])
+				expect([code, phase({ code })]).toEqual([code, 'after']);
+			expect(phase({ code: 'EPROTO', message: 'write EPROTO error:0A000119:SSL routines::decryption failed or bad record mac' })).toBe('after');
+			for (const code of ['ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_SHARED_CIPHER', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_HANDSHAKE_TIMEOUT'])
+				expect([code, phase({ code })]).toEqual([code, 'before']);
+		});
+	});
+
 	it('SendGrid behind a TLS-inspecting proxy whose root CA Node lacks: retried, then the run stops as unreachable; nothing is unknown or remembered', async () => {
 		const ledger = new MemoryLedger(86400);
 		const channel = httpChannel(sendgrid, { baseUrl: urls.unknownRootCa }, requesterTransport(plainClient));

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { ChannelUnavailableError, checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, SentKeyMemoryUnavailableError, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
+import { ChannelUnavailableError, checkItemForChannel, dispatch, DispatchStoppedError, httpChannel, SentKeyMemoryUnavailableError, SentKeysNotRememberedError, validateItem, type Channel, type DispatchItem, type DispatchReport } from '../../engines/dispatch/engine';
 import { StaticDataLedger } from '../../engines/dispatch/ledger';
 import { exactError } from '../../shared/profileStore';
 import { memoryLabel, sentKeyMemory, storeClaims } from './memory';
@@ -609,6 +609,14 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			report = error.report;
 			for (const o of report.outcomes) if (unsent.includes(o.index)) o.error = `Item ${o.index}: ${text}. ${description}`;
 			return results(report);
+		}
+		if (error instanceof SentKeysNotRememberedError && !this.continueOnFail()) {
+			// Sent, but their keys are not in the memory (their claims lapse): a re-run would mail them again.
+			const n = error.unremembered.length;
+			throw new NodeOperationError(node, `Sending through ${entry.displayName} stopped: ${error.message}`, {
+				itemIndex: error.unremembered[0],
+				description: `${n === 1 ? `Item ${error.unremembered[0]} was` : `Items ${error.unremembered.join(', ')} were`} sent but NOT remembered in the sent-key memory (${memoryLabel(this)}): a re-run would send ${n === 1 ? 'it' : 'them'} again. Reconcile ${n === 1 ? 'it' : 'them'} by messageId (pz_message_id) or the provider's message search, and leave ${n === 1 ? 'it' : 'them'} out (or fix the memory's storage) before re-running. Other messages the provider accepted are remembered.`,
+			});
 		}
 		const description = 'Messages the provider accepted before the error are remembered in the duplicate memory, so a re-run does not send them twice; reconcile by messageId (pz_message_id) if needed.';
 		if (!(error instanceof DispatchStoppedError)) return failAll(error, `Sending through ${entry.displayName} stopped`, description);

@@ -226,6 +226,27 @@ export class DispatchStoppedError extends Error {
 }
 
 /**
+ * Thrown by dispatch() when the shared sent-key memory (claims) could not remember the keys of
+ * messages the provider accepted, after CONFIRM_ATTEMPTS tries: those messages were sent but are
+ * NOT remembered (their claims lapse with the lease), so a re-run would send them again. `report`
+ * as DispatchStoppedError's; `unremembered` lists those items (each outcome says so too).
+ */
+export class SentKeysNotRememberedError extends DispatchStoppedError {
+	constructor(
+		error: unknown,
+		report: DispatchReport,
+		readonly unremembered: number[],
+	) {
+		super(error, report);
+		this.name = 'SentKeysNotRememberedError';
+	}
+}
+
+/** Tries of a confirm of sent keys in the shared memory, and the waits between them. */
+export const CONFIRM_ATTEMPTS = 3;
+const CONFIRM_BACKOFF_MS = [250, 1000];
+
+/**
  * A channel opened only when some message is to be sent or shown (dry run), e.g. one whose opening
  * loads a credential: a run whose every recipient is suppressed or a duplicate never needs it, and
  * when opening fails those recipients keep their status (ChannelUnavailableError).
@@ -589,15 +610,26 @@ export const HOLDOUT_ERROR = 'recipient is in the A/B holdout (no email by desig
  * show, in a dry run), and when it cannot be opened dispatch() throws ChannelUnavailableError.
  */
 export async function dispatch(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
+	const claimState: ClaimState = { claimed: new Set(), handed: new Set() };
 	try {
-		return await dispatchRun(items, source, settings);
+		return await dispatchRun(items, source, settings, claimState);
 	} finally {
-		// However the run ended, its claims are no longer renewed (a no-op when the run ended them).
-		await settings.claims?.finish([]).catch(() => undefined);
+		// However the run ended, its claims are no longer renewed, and the keys it claimed and never
+		// handed to the channel are released (an unexpected error between claiming and sending must
+		// not hold them for a lease: a re-run would find them all `duplicate`). A key of a message
+		// handed to the channel is left to its lease: the provider may have it. A no-op when the run
+		// ended its claims itself.
+		await settings.claims?.finish([...claimState.claimed].filter((k) => !claimState.handed.has(k))).catch(() => undefined);
 	}
 }
 
-async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings): Promise<DispatchReport> {
+/** The keys a run claimed and has not confirmed, and those of messages handed to the channel. */
+interface ClaimState {
+	claimed: Set<string>;
+	handed: Set<string>;
+}
+
+async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChannel, settings: DispatchSettings, claimState: ClaimState): Promise<DispatchReport> {
 	const now = settings.now ?? Date.now;
 	const sleep = settings.sleep ?? realSleep;
 	const random = settings.random ?? Math.random;
@@ -643,19 +675,46 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	}
 	// Keys this run claimed and has not confirmed yet (released at its end), and those sent,
 	// waiting to be confirmed (after each request's answer, and at the end).
-	const claimedKeys = new Set<string>();
+	const claimedKeys = claimState.claimed;
 	if (keyStates && !settings.dryRun) for (const [key, state] of keyStates) if (state.claimed) claimedKeys.add(key);
 	const toConfirm: string[] = [];
 	const confirmSent = async (): Promise<void> => {
 		if (!claims || !toConfirm.length) return;
 		const keys = toConfirm.splice(0);
-		try {
-			await claims.confirm(keys, now());
-			for (const key of keys) claimedKeys.delete(key);
-		} catch (error) {
-			toConfirm.unshift(...keys);
-			throw new Error(`the sent-key memory could not remember the keys sent (${error instanceof Error ? error.message : String(error)}), so sending stopped`, { cause: error });
+		// A store that fails for a moment (a PostgreSQL failover, a busy SQLite file) is tried again
+		// with a short wait: a key not confirmed is not remembered once its claim lapses.
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await claims.confirm(keys, now());
+				for (const key of keys) claimedKeys.delete(key);
+				return;
+			} catch (error) {
+				if (attempt >= CONFIRM_ATTEMPTS) {
+					toConfirm.unshift(...keys);
+					confirmError = error;
+					throw new Error(`the sent-key memory could not remember the keys sent (${error instanceof Error ? error.message : String(error)}), so sending stopped`, { cause: error });
+				}
+				await sleep(CONFIRM_BACKOFF_MS[attempt - 1] ?? 1000);
+			}
 		}
+	};
+	let confirmError: unknown;
+	// After endClaims: when keys of sent messages could not be confirmed, the error that says so
+	// (their items named, and their outcomes marked), in place of the run's own.
+	const notRemembered = (report: DispatchReport): SentKeysNotRememberedError | undefined => {
+		if (!toConfirm.length) return undefined;
+		const keys = new Set(toConfirm);
+		const reason = confirmError instanceof Error ? confirmError.message : String(confirmError);
+		const items: number[] = [];
+		for (const o of report.outcomes) {
+			if (!SENT_LIKE.has(o.status) || !keys.has(o.idempotencyKey)) continue;
+			items.push(o.index);
+			const was = o.error ? ` (${o.error})` : '';
+			o.error = `${o.status}${was}, but NOT remembered: the sent-key memory could not store its idempotency key (${reason}), so a re-run would send it again. Reconcile it (messageId, the provider's message search) and leave it out before re-running.`;
+		}
+		const label = items.length === 1 ? `item ${items[0]}` : `items ${items.join(', ')}`;
+		const message = `the sent-key memory could not remember the keys of ${items.length} sent message${items.length === 1 ? '' : 's'} (${label}) after ${CONFIRM_ATTEMPTS} tries (${reason}), so sending stopped; a re-run would send ${items.length === 1 ? 'it' : 'them'} again`;
+		return new SentKeysNotRememberedError(new Error(message, { cause: confirmError }), report, items);
 	};
 	// End of a run with claims: what was sent is confirmed, the rest released (a sent key whose
 	// confirmation failed is left to its lease).
@@ -802,7 +861,9 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	// Messages an earlier attempt of which lost its answer after the request was sent (providers
 	// with an idempotency key): the provider may have accepted that attempt, so however the later
 	// attempts end, such a message is never reported as a definite failure.
-	const maybeAccepted = new Set<number>();
+	// With why (what the message's error ends with when it ends as `unknown`).
+	const maybeAccepted = new Map<number, string>();
+	const LOST_ANSWER = "an earlier attempt's answer was lost after the request was sent";
 	// Messages whose outcome is final (finish() was called), and messages of a request that was
 	// handed to the channel and whose answer has not been processed yet: if sending stops on an
 	// error in between, the provider may have accepted them.
@@ -822,7 +883,7 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				...given,
 				status: 'unknown',
 				retryable: false,
-				error: `${given.error ?? 'failed'}; an earlier attempt's answer was lost after the request was sent, so ${channel.displayName} may have accepted that attempt. Reconcile with the provider's message search or engagement webhooks before resending.`,
+				error: `${given.error ?? 'failed'}; ${maybeAccepted.get(m.index)}, so ${channel.displayName} may have accepted that attempt. Reconcile with the provider's message search or engagement webhooks before resending.`,
 			}
 			: given;
 		o.status = settings.sandbox && (result.status === 'sent' || result.status === 'queued') ? 'sandbox' : result.status;
@@ -845,6 +906,13 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 	// with its last answer. After an unexpected error they are left for the settling after the
 	// workers (DispatchStoppedError), which says the same.
 	const stopsBefore = (unit: Unit): boolean => {
+		// Claims that could not be renewed for more than half their lease: sending on risks a second
+		// send of the same key by another execution once they lapse, so the rest is not sent.
+		const lost = claims?.lost?.();
+		if (lost !== undefined && halted === undefined) {
+			halted = `${lost}, so the rest of this run was not sent`;
+			stopping.abort();
+		}
 		const reason = rejected ?? unreachable ?? halted;
 		if (reason === undefined) return stopped !== undefined;
 		for (const m of unit.messages) {
@@ -880,7 +948,9 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				requests++;
 				const at = now();
 				for (const m of unit.messages) {
-					outcomes.get(m.index)!.attempts++;
+					const o = outcomes.get(m.index)!;
+					o.attempts++;
+					claimState.handed.add(o.idempotencyKey);
 					lastAttempt.set(m.index, at);
 					inFlight.add(m.index);
 				}
@@ -892,7 +962,7 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 			if (error instanceof TransportError) {
 				lostAnswer = true;
 				if (error.phase === 'before') notReached = error.message;
-				if (error.phase === 'after') for (const m of unit.messages) maybeAccepted.add(m.index);
+				if (error.phase === 'after') for (const m of unit.messages) maybeAccepted.set(m.index, LOST_ANSWER);
 				const safe = error.phase === 'before' || channel.acceptsIdempotencyKey;
 				results = unit.messages.map((m) => safe
 					? { index: m.index, status: 'failed' as const, retryable: true, error: `no answer (${error.message})` }
@@ -958,6 +1028,13 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 				continue;
 			}
 			const attempts = outcomes.get(m.index)!.attempts;
+			// A gateway's answer to a provider with an idempotency key: retried with the same key (the
+			// provider answers a repeat with its first answer), but the provider may have taken this
+			// attempt, so however the later attempts end (exhausted, or the run stopping before the
+			// retry), the message is never a definite failure: `unknown`, and remembered.
+			if (r.status === 'failed' && channel.acceptsIdempotencyKey && r.responseCode !== undefined && AMBIGUOUS_GATEWAY_STATUSES.has(r.responseCode) && !maybeAccepted.has(m.index)) {
+				maybeAccepted.set(m.index, `an attempt got HTTP ${r.responseCode} (a gateway's answer: the provider may have processed the request behind it)`);
+			}
 			if (r.status === 'failed' && r.retryable && !channel.acceptsIdempotencyKey && r.responseCode !== undefined && AMBIGUOUS_GATEWAY_STATUSES.has(r.responseCode)) {
 				// A gateway's answer that does not say whether the provider took the request, from a
 				// provider without an idempotency key: like a lost answer, not sent again.
@@ -1091,23 +1168,25 @@ async function dispatchRun(items: DispatchItem[], source: Channel | DeferredChan
 			}
 		}
 		await endClaims();
-		throw new DispatchStoppedError(stopped.error, {
+		const report: DispatchReport = {
 			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
 			halted: halted && !anyAccepted ? halted : undefined,
-		});
+		};
+		throw notRemembered(report) ?? new DispatchStoppedError(stopped.error, report);
 	}
 	const failure = await endClaims();
 	if (failure !== undefined) {
-		throw new DispatchStoppedError(failure, {
+		const report: DispatchReport = {
 			outcomes: inOrder(),
 			requests,
 			credentialRejected: rejected && !anyAccepted ? rejected : undefined,
 			unreachable: unreachable && !anyAccepted ? unreachable : undefined,
 			halted: halted && !anyAccepted ? halted : undefined,
-		});
+		};
+		throw notRemembered(report) ?? new DispatchStoppedError(failure, report);
 	}
 	return {
 		outcomes: inOrder(),

@@ -15,7 +15,9 @@
  *    processes wins the key; another one sending the same key at the same moment gets `duplicate`.
  *    A claim is renewed every third of its lease while its execution runs, so a long run keeps it;
  *  - confirmed when the message was `sent`, `queued` or `unknown` (`sent_at`, `sent_until` =
- *    sent_at + the sending node's Duplicate Window), and remembered until then;
+ *    sent_at + the sending node's Duplicate Window), and remembered until then. A confirm never
+ *    shortens a stored window (sent_until is the latest end of any sender's window): a 24-hour
+ *    node sending a key again must not make a 30-day node that sent it 4 days ago forget it;
  *  - released when it was not (failed, stopped before sending): the key can be sent again at once.
  * A claim whose execution crashed (never confirmed nor released) lapses with its lease
  * (LEASE_MS): the key can be sent again, as the static-data memory forgets a crashed execution's
@@ -73,6 +75,11 @@ export interface KeyClaims {
 	confirm(keys: string[], nowMs: number): Promise<void>;
 	/** End of the run: releases `keys` (claimed, never sent); stops renewing every claim still held. */
 	finish(release: string[]): Promise<void>;
+	/**
+	 * Why the run's claims can no longer be relied on (renewals failing for more than half the
+	 * lease: another execution may soon claim and send the same keys), or undefined.
+	 */
+	lost?(): string | undefined;
 }
 
 /** Stored state of one hashed key (times in ms). */
@@ -92,7 +99,8 @@ export interface SentKeyTable {
 	claim(scope: string, hashes: string[], token: string, nowMs: number, sentAfter: number, leaseUntil: number): Promise<Set<string>>;
 	rows(scope: string, hashes: string[]): Promise<Row[]>;
 	confirm(scope: string, hashes: string[], token: string, nowMs: number, sentUntil: number): Promise<void>;
-	renew(scope: string, hashes: string[], token: string, leaseUntil: number): Promise<void>;
+	/** Extends every claim of `token` (one statement: the token names the rows). */
+	renew(scope: string, token: string, leaseUntil: number): Promise<void>;
 	release(scope: string, hashes: string[], token: string): Promise<void>;
 	/** Forgets a hash: returns whether it was remembered as sent (its sender's window not over). */
 	forget(scope: string, hash: string, nowMs: number): Promise<boolean>;
@@ -129,6 +137,8 @@ export class SqliteSentKeys implements SentKeyTable {
 		immediate((db) => {
 			db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (${COLUMNS})`);
 			db.exec(`CREATE INDEX IF NOT EXISTS ${this.table}_expires ON ${this.table} (expires_at)`);
+			// Renewals find a run's claims by its token (only claimed rows are in it).
+			db.exec(`CREATE INDEX IF NOT EXISTS ${this.table}_claim ON ${this.table} (claim) WHERE claim IS NOT NULL`);
 		});
 	}
 
@@ -163,7 +173,7 @@ export class SqliteSentKeys implements SentKeyTable {
 		this.immediate((db) => {
 			const st = db.prepare(
 				`INSERT INTO ${t} AS t (scope, key_hash, sent_at, sent_until, expires_at) VALUES (?, ?, ?, ?, ?) ` +
-					`ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = excluded.sent_at, sent_until = excluded.sent_until, ` +
+					`ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = excluded.sent_at, sent_until = MAX(COALESCE(t.sent_until, 0), excluded.sent_until), ` +
 					`claim = CASE WHEN t.claim = ? THEN NULL ELSE t.claim END, lease_until = CASE WHEN t.claim = ? THEN NULL ELSE t.lease_until END`,
 			);
 			const fix = db.prepare(`UPDATE ${t} SET expires_at = ${expiry('MAX')} WHERE scope = ? AND key_hash = ?`);
@@ -174,10 +184,11 @@ export class SqliteSentKeys implements SentKeyTable {
 		});
 	}
 
-	async renew(scope: string, hashes: string[], token: string, leaseUntil: number): Promise<void> {
+	async renew(scope: string, token: string, leaseUntil: number): Promise<void> {
+		// One statement, not one per key: a run holding 100,000 keys does not block the event loop
+		// for 100,000 updates every renewal.
 		this.immediate((db) => {
-			const st = db.prepare(`UPDATE ${this.table} SET lease_until = ?, expires_at = MAX(expires_at, ?) WHERE scope = ? AND key_hash = ? AND claim = ?`);
-			for (const h of hashes) st.run(leaseUntil, leaseUntil, scope, h, token);
+			db.prepare(`UPDATE ${this.table} SET lease_until = ?, expires_at = MAX(expires_at, ?) WHERE scope = ? AND claim = ?`).run(leaseUntil, leaseUntil, scope, token);
 		});
 	}
 
@@ -247,6 +258,7 @@ export class PostgresSentKeys implements SentKeyTable {
 			await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-migrate:${this.table}`]);
 			await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (${COLUMNS})`);
 			await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_expires ON ${this.table} (expires_at)`);
+			await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_claim ON ${this.table} (claim) WHERE claim IS NOT NULL`);
 		}).catch((error) => {
 			this.ready = undefined;
 			throw error;
@@ -282,18 +294,15 @@ export class PostgresSentKeys implements SentKeyTable {
 		await this.query(
 			`INSERT INTO ${this.table} AS t (scope, key_hash, sent_at, sent_until, expires_at) ` +
 				'SELECT $1, k, $2, $3, $3 FROM unnest($4::text[]) AS u(k) ORDER BY k ' +
-				'ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = EXCLUDED.sent_at, sent_until = EXCLUDED.sent_until, ' +
+				'ON CONFLICT (scope, key_hash) DO UPDATE SET sent_at = EXCLUDED.sent_at, sent_until = GREATEST(COALESCE(t.sent_until, 0), EXCLUDED.sent_until), ' +
 				'claim = CASE WHEN t.claim = $5 THEN NULL ELSE t.claim END, lease_until = CASE WHEN t.claim = $5 THEN NULL ELSE t.lease_until END, ' +
-				`expires_at = GREATEST(EXCLUDED.sent_until, CASE WHEN t.claim = $5 THEN 0 ELSE COALESCE(t.lease_until, 0) END, COALESCE(t.forgotten_at + ${FORGOTTEN_MS}, 0))`,
+				`expires_at = GREATEST(COALESCE(t.sent_until, 0), EXCLUDED.sent_until, CASE WHEN t.claim = $5 THEN 0 ELSE COALESCE(t.lease_until, 0) END, COALESCE(t.forgotten_at + ${FORGOTTEN_MS}, 0))`,
 			[scope, nowMs, sentUntil, [...hashes].sort(), token],
 		);
 	}
 
-	async renew(scope: string, hashes: string[], token: string, leaseUntil: number): Promise<void> {
-		await this.query(
-			`UPDATE ${this.table} SET lease_until = $3, expires_at = GREATEST(expires_at, $3) WHERE scope = $1 AND key_hash = ANY($2::text[]) AND claim = $4`,
-			[scope, hashes, leaseUntil, token],
-		);
+	async renew(scope: string, token: string, leaseUntil: number): Promise<void> {
+		await this.query(`UPDATE ${this.table} SET lease_until = $2, expires_at = GREATEST(expires_at, $2) WHERE scope = $1 AND claim = $3`, [scope, leaseUntil, token]);
 	}
 
 	async release(scope: string, hashes: string[], token: string): Promise<void> {
@@ -305,8 +314,10 @@ export class PostgresSentKeys implements SentKeyTable {
 	}
 
 	async forget(scope: string, hash: string, nowMs: number): Promise<boolean> {
+		// The table first (init takes a pooled connection of its own): with Maximum Connections 1,
+		// creating it inside the transaction would wait for a second connection forever.
+		await this.init();
 		return inTransaction(this.pool, async (client) => {
-			await this.init();
 			const before = await client.query(`SELECT sent_at, sent_until FROM ${this.table} WHERE scope = $1 AND key_hash = $2 FOR UPDATE`, [scope, hash]);
 			await client.query(
 				`INSERT INTO ${this.table} AS t (scope, key_hash, forgotten_at, expires_at) VALUES ($1, $2, $3, $4) ` +
@@ -341,6 +352,9 @@ export class StoreSentKeys implements KeyClaims {
 	private readonly token = randomBytes(12).toString('hex');
 	private readonly held = new Set<string>();
 	private timer: NodeJS.Timeout | undefined;
+	/** When the claims were last made or renewed (this.now()), and the last renewal's error. */
+	private renewedAt = 0;
+	private renewError: unknown;
 
 	constructor(
 		private readonly table: SentKeyTable,
@@ -374,16 +388,50 @@ export class StoreSentKeys implements KeyClaims {
 		const hashes = unique.map(hashKey);
 		const won = await this.table.claim(this.scope, hashes, this.token, nowMs, nowMs - this.windowSeconds * 1000, nowMs + this.leaseMs);
 		for (const h of won) this.held.add(h);
+		// What the others are (sent within the window, or claimed by another execution), and the
+		// forgotten time of every key.
+		let rows = await this.table.rows(this.scope, hashes);
+		let states = this.states(unique, rows, won, nowMs);
+		// A key not won, yet neither claimed by another execution nor sent within the window when read:
+		// the execution that held it at the claim ended between the claim and the read, and released it
+		// (its message not sent). Claimed once more; one still not won is reported as held by another
+		// execution (it was, at the claim), never as already sent.
+		const released = unique.filter((key) => this.releasedMeanwhile(states.get(key)!, nowMs));
+		if (released.length) {
+			const again = await this.table.claim(this.scope, released.map(hashKey), this.token, nowMs, nowMs - this.windowSeconds * 1000, nowMs + this.leaseMs);
+			for (const h of again) {
+				this.held.add(h);
+				won.add(h);
+			}
+			rows = await this.table.rows(this.scope, hashes);
+			states = this.states(unique, rows, won, nowMs);
+			for (const key of released) {
+				const state = states.get(key)!;
+				if (this.releasedMeanwhile(state, nowMs)) state.pending = true;
+			}
+		}
 		if (this.held.size && !this.timer) {
+			this.renewedAt = this.now();
 			this.timer = setInterval(() => {
-				if (this.held.size) this.table.renew(this.scope, [...this.held], this.token, this.now() + this.leaseMs).catch(() => undefined);
+				if (!this.held.size) return;
+				const at = this.now();
+				this.table.renew(this.scope, this.token, at + this.leaseMs).then(
+					() => {
+						this.renewedAt = Math.max(this.renewedAt, at);
+						this.renewError = undefined;
+					},
+					(error: unknown) => {
+						this.renewError = error;
+					},
+				);
 			}, Math.max(1000, Math.floor(this.leaseMs / 3)));
 			this.timer.unref();
 		}
-		// What the others are (sent within the window, or claimed by another execution), and the
-		// forgotten time of every key.
-		const rows = await this.table.rows(this.scope, hashes);
-		return this.states(unique, rows, won, nowMs);
+		return states;
+	}
+
+	private releasedMeanwhile(state: KeyState, nowMs: number): boolean {
+		return !state.claimed && !state.pending && !(state.sentAt !== undefined && nowMs - state.sentAt < this.windowSeconds * 1000);
 	}
 
 	async check(keys: string[], nowMs: number): Promise<Map<string, KeyState>> {
@@ -406,6 +454,14 @@ export class StoreSentKeys implements KeyClaims {
 		await this.table.confirm(this.scope, hashes, this.token, nowMs, nowMs + this.windowSeconds * 1000);
 		for (const h of hashes) this.held.delete(h);
 		this.maybePrune(nowMs);
+	}
+
+	lost(): string | undefined {
+		if (!this.held.size || !this.timer) return undefined;
+		const since = this.now() - this.renewedAt;
+		if (since <= this.leaseMs / 2) return undefined;
+		const why = this.renewError === undefined ? 'no renewal answered' : this.renewError instanceof Error ? this.renewError.message : String(this.renewError);
+		return `the sent-key memory lost its claims: they could not be renewed for ${Math.round(since / 1000)} s (${why}), and another execution may claim and send the same keys once they lapse`;
 	}
 
 	async finish(release: string[]): Promise<void> {

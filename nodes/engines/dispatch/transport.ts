@@ -26,14 +26,18 @@ import { TransportError } from './types';
  *    (autoSelectFamily) throws when every address failed;
  *  - TLS handshake: every X509 certificate error code Node documents
  *    (https://nodejs.org/api/tls.html#x509-certificate-error-codes: UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
- *    SELF_SIGNED_CERT_IN_CHAIN, CERT_NOT_YET_VALID, HOSTNAME_MISMATCH, ...), Node's own
- *    ERR_TLS_CERT_ALTNAME_INVALID (and every ERR_TLS_* / ERR_SSL_* code), OpenSSL protocol errors
- *    (EPROTO, e.g. an https client on a port that speaks plain HTTP, "packet length too long" /
- *    "wrong version number"), and a connection closed "before secure TLS connection was
- *    established". A TLS socket encrypts and sends the request only once the handshake is done, so
- *    none of these can follow a written request: certificates are checked, and the protocol agreed,
- *    in the handshake. (An OpenSSL record error on an established connection would need the server
- *    to send garbage after a successful handshake; no provider or proxy does.)
+ *    SELF_SIGNED_CERT_IN_CHAIN, CERT_NOT_YET_VALID, HOSTNAME_MISMATCH, ...), Node's handshake codes
+ *    (ERR_TLS_CERT_ALTNAME_INVALID and the other ERR_TLS_CERT_*, ERR_TLS_HANDSHAKE_TIMEOUT, ...),
+ *    OpenSSL's handshake errors (EPROTO; an https client on a port that speaks plain HTTP: "wrong
+ *    version number" / "packet length too long"; no shared protocol version or cipher; a key or
+ *    digest too weak; a handshake alert from the server: handshake_failure, protocol_version,
+ *    unknown_ca, bad_certificate, ...), and a connection closed "before secure TLS connection was
+ *    established". A TLS socket encrypts and sends the request only once the handshake is done (and
+ *    a server that aborts its handshake never reads what a TLS 1.3 client sent along), so none of
+ *    these can follow a request the provider took.
+ *    Not so OpenSSL's record-layer errors (bad record MAC or type, decryption failed, unexpected
+ *    EOF, ...) and any other ERR_SSL_* code: they can come on an established connection after the
+ *    request was written (a broken TLS-inspecting middlebox corrupting the answer), so 'after'.
  * Anything else (a reset or a timeout of n8n's helper: it counts the connect and the wait for the
  * answer together) may have come after the provider accepted the request: phase 'after'.
  */
@@ -41,7 +45,41 @@ const BUILD_ERRORS = /^(ERR_INVALID_URL|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN|
 const DNS_ERRORS = /^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME|EAI_NODATA|EAI_ADDRFAMILY|ENODATA)$/;
 const X509_ERRORS =
 	/^(UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_GET_CRL|UNABLE_TO_DECRYPT_CERT_SIGNATURE|UNABLE_TO_DECRYPT_CRL_SIGNATURE|UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY|CERT_SIGNATURE_FAILURE|CRL_SIGNATURE_FAILURE|CERT_NOT_YET_VALID|CERT_HAS_EXPIRED|CRL_NOT_YET_VALID|CRL_HAS_EXPIRED|ERROR_IN_CERT_NOT_BEFORE_FIELD|ERROR_IN_CERT_NOT_AFTER_FIELD|ERROR_IN_CRL_LAST_UPDATE_FIELD|ERROR_IN_CRL_NEXT_UPDATE_FIELD|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_CHAIN_TOO_LONG|CERT_REVOKED|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH)$/;
-const TLS_ERRORS = /^(ERR_TLS_|ERR_SSL_|EPROTO$)/;
+/** Node's TLS codes of the handshake (https://nodejs.org/api/errors.html): not ERR_TLS_RENEGOTIATION_*, ERR_TLS_SESSION_ATTACK (mid-connection). */
+const TLS_HANDSHAKE_ERRORS = /^(EPROTO|ERR_TLS_CERT_\w+|ERR_TLS_HANDSHAKE_TIMEOUT|ERR_TLS_DH_PARAM_SIZE|ERR_TLS_INVALID_PROTOCOL_VERSION|ERR_TLS_PROTOCOL_VERSION_CONFLICT)$/;
+/**
+ * OpenSSL's handshake errors as Node names them (ERR_SSL_ + the reason): the server is no TLS server
+ * (wrong version number, packet length too long, unknown protocol), nothing agreed (protocol
+ * version, cipher, a key or digest too weak, legacy renegotiation refused), and the handshake
+ * alerts of RFC 8446 §6.2 / RFC 5246 §7.2 a server sends when it refuses the handshake.
+ */
+const SSL_HANDSHAKE_ERRORS = new RegExp(
+	'^ERR_SSL_(' +
+		[
+			'WRONG_VERSION_NUMBER',
+			'PACKET_LENGTH_TOO_LONG',
+			'UNKNOWN_PROTOCOL',
+			'HTTP_REQUEST',
+			'HTTPS_PROXY_REQUEST',
+			'UNSUPPORTED_PROTOCOL',
+			'NO_PROTOCOLS_AVAILABLE',
+			'NO_SHARED_CIPHER',
+			'NO_CIPHERS_AVAILABLE',
+			'NO_SUITABLE_SIGNATURE_ALGORITHM',
+			'WRONG_SIGNATURE_TYPE',
+			'DH_KEY_TOO_SMALL',
+			'EE_KEY_TOO_SMALL',
+			'CA_KEY_TOO_SMALL',
+			'CA_MD_TOO_WEAK',
+			'CERTIFICATE_VERIFY_FAILED',
+			'UNSAFE_LEGACY_RENEGOTIATION_DISABLED',
+			'TLSV1_UNRECOGNIZED_NAME',
+			'(SSLV3|TLSV1|TLSV13)_ALERT_(HANDSHAKE_FAILURE|PROTOCOL_VERSION|UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|CERTIFICATE_REQUIRED|ILLEGAL_PARAMETER|ACCESS_DENIED|INSUFFICIENT_SECURITY|INAPPROPRIATE_FALLBACK|UNRECOGNIZED_NAME|NO_APPLICATION_PROTOCOL|MISSING_EXTENSION|UNSUPPORTED_EXTENSION|DECRYPT_ERROR|UNKNOWN_PSK_IDENTITY|BAD_CERTIFICATE_STATUS_RESPONSE|EXPORT_RESTRICTION|NO_CERTIFICATE)',
+		].join('|') +
+		')$',
+);
+/** OpenSSL record-layer failures: possible on an established connection, after the request was written (never 'before'). */
+const TLS_RECORD_ERRORS = /BAD_RECORD|bad record|DECRYPTION_FAILED|decryption failed|UNEXPECTED_EOF|unexpected eof/;
 const TLS_NOT_ESTABLISHED = /before secure TLS connection was established/i;
 
 interface ErrorFacts {
@@ -64,7 +102,7 @@ function errorFacts(error: unknown): ErrorFacts {
 		if (code) facts.codes.push(code);
 		if (message) facts.messages.push(message);
 		if (
-			(code && (BUILD_ERRORS.test(code) || DNS_ERRORS.test(code) || X509_ERRORS.test(code) || TLS_ERRORS.test(code))) ||
+			(code && (BUILD_ERRORS.test(code) || DNS_ERRORS.test(code) || X509_ERRORS.test(code) || ((TLS_HANDSHAKE_ERRORS.test(code) || SSL_HANDSHAKE_ERRORS.test(code)) && !TLS_RECORD_ERRORS.test(message)))) ||
 			e.syscall === 'connect' ||
 			e.syscall === 'getaddrinfo' ||
 			/^query/.test(String(e.syscall ?? '')) ||
@@ -133,13 +171,15 @@ export interface NodeHttpTransportOptions {
 	maxSockets?: number;
 	/** Use `Expect: 100-continue` (default true). */
 	expectContinue?: boolean;
+	/** Certificate authorities trusted for https instead of Node's (tests: a local TLS server). */
+	ca?: string | Buffer;
 }
 
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): Transport & { close(): void } {
 	const timeoutMs = options.timeoutMs ?? 30000;
 	const agents = {
 		'http:': new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 }),
-		'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 }),
+		'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, ...(options.ca ? { ca: options.ca } : {}) }),
 	};
 	const expectContinue = options.expectContinue ?? true;
 	const transport = (request: HttpRequestSpec): Promise<HttpResponseSpec> =>
@@ -190,9 +230,9 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): Trans
 			const timer = setTimeout(() => fail('ETIMEDOUT'), timeoutMs);
 			req.on('error', (e: NodeJS.ErrnoException) => {
 				clearTimeout(timer);
-				const code = toTransportError(e).message;
-				if (!settled && failedBeforeSend(e)) established = false;
-				fail(code);
+				// The socket's phase decides (not the error's code): an OpenSSL error on an established
+				// connection after the request was written is 'after', whatever its code.
+				fail(toTransportError(e).message);
 			});
 			if (expectContinue) {
 				req.on('continue', () => {

@@ -6,7 +6,7 @@
  * runs (two runs of one key at the same moment: one message), window expiry, Forget Sent Keys,
  * a lapsed claim, and a store that cannot be reached (nothing sent). Times are hand-picked.
  */
-import { dispatch, SentKeyMemoryUnavailableError, type DispatchSettings } from '../../../nodes/engines/dispatch/engine';
+import { dispatch, SentKeyMemoryUnavailableError, SentKeysNotRememberedError, type DispatchSettings } from '../../../nodes/engines/dispatch/engine';
 import { hashKey } from '../../../nodes/engines/dispatch/ledger';
 import { forgetSentKey, sentKeyTable, StoreSentKeys, type SentKeyTable } from '../../../nodes/engines/dispatch/sentKeys';
 import { PostgresProfileStore, SqliteProfileStore } from '../../../nodes/engines/profile';
@@ -75,6 +75,20 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(statuses((await run(['c'], T0 + 48 * HOUR, {}, 24)).r)).toEqual(['sent']);
 	});
 
+	it('a confirm never shortens a stored window: 30-day node A at 0, 24-hour node B at 2 days, A at 4 days is a duplicate', async () => {
+		expect(statuses((await run(['k'], T0, {}, 720)).r)).toEqual(['sent']);
+		// B: A's send is 2 days old, outside B's own 24 hours
+		expect(statuses((await run(['k'], T0 + 48 * HOUR, {}, 24)).r)).toEqual(['sent']);
+		// A sent k 4 days ago, inside its 30 days
+		const a = await run(['k'], T0 + 96 * HOUR, {}, 720);
+		expect(statuses(a.r)).toEqual(['duplicate']);
+		expect(a.channel.captured).toHaveLength(0);
+		// B 1 day after its own send: its 24 hours are over, it sends again
+		expect(statuses((await run(['k'], T0 + 72 * HOUR + 1000, {}, 24)).r)).toEqual(['sent']);
+		// A 30 days and 1 s after its own send (B's windows over too): sent again
+		expect(statuses((await run(['k'], T0 + 720 * HOUR + 1000, {}, 720)).r)).toEqual(['sent']);
+	});
+
 	it('two runs of the same key at the same moment: one message (the other is a duplicate, claimed by another execution)', async () => {
 		let release!: () => void;
 		const gate = new Promise<void>((r) => (release = r));
@@ -140,11 +154,170 @@ describe.each(backends)('sent-key memory in the profile store ($name)', (backend
 		expect(statuses((await run(['c'], T0 + 15 * 60_000 + 1000)).r)).toEqual(['sent']);
 	});
 
+	it('an unexpected error between claiming and sending releases the keys never sent: a re-run a minute later sends them', async () => {
+		// a channel whose per-message check throws (a bug, not a documented limit) for the second item
+		const broken = { ...captureChannel(), check: (m: { index: number }) => { if (m.index === 1) throw new Error('boom'); return undefined; } };
+		await expect(run(['x0', 'x1'], T0, {}, 24, broken as never)).rejects.toThrow('boom');
+		expect(broken.captured).toHaveLength(0);
+		const again = await run(['x0', 'x1'], T0 + 60_000);
+		expect(statuses(again.r)).toEqual(['sent', 'sent']);
+	});
+
+	it('a key another execution released between this run\'s claim and its read is claimed again and sent, not reported as already sent', async () => {
+		const other = new StoreSentKeys(table, 'workflow:w1', 86400);
+		expect((await other.claim(['r'], T0)).get('r')!.claimed).toBe(true);
+		// The other execution fails its message and releases the key just after this run's claim lost it.
+		let calls = 0;
+		const racing: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, {
+			claim: async (...args: Parameters<SentKeyTable['claim']>) => {
+				const won = await table.claim(...args);
+				if (++calls === 1) await other.finish(['r']);
+				return won;
+			},
+		});
+		const channel = captureChannel();
+		const r = await dispatch([item(0, 'r')], channel, { mode: 'rendered', now: () => T0 + 1000, claims: new StoreSentKeys(racing, 'workflow:w1', 86400) });
+		expect(statuses(r)).toEqual(['sent']);
+		expect(channel.captured).toHaveLength(1);
+	});
+
+	it('a key released and claimed again by others between claim and read: duplicate "being sent by another execution", never "already sent"', async () => {
+		const x = new StoreSentKeys(table, 'workflow:w1', 86400);
+		const z = new StoreSentKeys(table, 'workflow:w1', 86400);
+		await x.claim(['q'], T0);
+		let calls = 0;
+		const racing: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, {
+			claim: async (...args: Parameters<SentKeyTable['claim']>) => {
+				const won = await table.claim(...args);
+				calls++;
+				if (calls === 1) {
+					await x.finish(['q']);
+					await z.claim(['q'], T0);
+				} else if (calls === 2) await z.finish(['q']);
+				return won;
+			},
+		});
+		const r = await dispatch([item(0, 'q')], captureChannel(), { mode: 'rendered', now: () => T0 + 1000, claims: new StoreSentKeys(racing, 'workflow:w1', 86400) });
+		expect(statuses(r)).toEqual(['duplicate']);
+		expect(r.outcomes[0].error).toMatch(/being sent by another execution/);
+		expect(r.outcomes[0].sentAt).toBeUndefined();
+	});
+
+	// A table whose confirm fails `failures` times (a store failing over), then works.
+	const flaky = (failures: number) => {
+		let left = failures;
+		let tries = 0;
+		const t: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, {
+			confirm: async (...args: Parameters<SentKeyTable['confirm']>) => {
+				tries++;
+				if (left-- > 0) throw new Error('connection terminated');
+				return table.confirm(...args);
+			},
+		});
+		return { t, tries: () => tries };
+	};
+
+	it('a confirm that fails twice is tried again and succeeds: sent and remembered', async () => {
+		const { t, tries } = flaky(2);
+		const waits: number[] = [];
+		const r = await dispatch([item(0, 'c0'), item(1, 'c1')], captureChannel(), { mode: 'rendered', now: () => T0, sleep: async (ms) => void waits.push(ms), claims: new StoreSentKeys(t, 'workflow:w1', 86400) });
+		expect(statuses(r)).toEqual(['sent', 'sent']);
+		expect(tries()).toBe(3);
+		expect(waits.length).toBe(2);
+		expect(statuses((await run(['c0', 'c1'], T0 + HOUR)).r)).toEqual(['duplicate', 'duplicate']);
+	});
+
+	it('a confirm that keeps failing: the error names the items sent and NOT remembered, and each such outcome says so', async () => {
+		const { t } = flaky(Infinity);
+		const error = await dispatch([item(0, 'n0'), dispatchItem(1, { idempotencyKey: 'n1', suppressedReason: 'unsubscribed' }), item(2, 'n2')], captureChannel(), {
+			mode: 'rendered',
+			now: () => T0,
+			sleep: async () => {},
+			claims: new StoreSentKeys(t, 'workflow:w1', 86400),
+		}).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(SentKeysNotRememberedError);
+		const e = error as SentKeysNotRememberedError;
+		expect(e.unremembered).toEqual([0, 2]);
+		expect(e.message).toMatch(/could not remember the keys of 2 sent messages \(items 0, 2\) after 3 tries \(connection terminated\).*a re-run would send them again/);
+		expect(e.report.outcomes.map((o) => o.status)).toEqual(['sent', 'suppressed', 'sent']);
+		expect(e.report.outcomes[0].error).toMatch(/NOT remembered.*re-run would send it again/);
+		expect(e.report.outcomes[1].error).not.toMatch(/NOT remembered/);
+		expect(e.message).not.toMatch(/does not send them twice/);
+	});
+
+	// Lease 3 s (renewed every second, by the real timer) on a clock of the test's: the run and its claims share it.
+	const leaseRun = (t: SentKeyTable, clock: { now: number }, channel: ReturnType<typeof captureChannel>) =>
+		dispatch(['l0', 'l1', 'l2'].map((k, i) => item(i, k)), channel, {
+			mode: 'rendered',
+			now: () => clock.now,
+			batchSize: 1,
+			limits: { concurrency: 1 },
+			claims: new StoreSentKeys(t, 'workflow:w1', 86400, 3000, () => clock.now),
+		});
+
+	it('renewals failing for more than half the lease: the rest of the run is not sent (the claims may lapse), what was sent is remembered', async () => {
+		const failing: SentKeyTable = Object.assign(Object.create(table) as SentKeyTable, { renew: async () => Promise.reject(new Error('connection terminated')) });
+		const clock = { now: T0 };
+		const channel = captureChannel();
+		const send = channel.send;
+		channel.send = async (unit) => {
+			const r = await send(unit);
+			clock.now += 1000;
+			await new Promise((resolve) => setTimeout(resolve, 1200)); // the renewal timer fires, and fails
+			return r;
+		};
+		const r = await leaseRun(failing, clock, channel);
+		// 1 s after the claim (l1's turn) still within half the lease; 2 s after it (l2's turn), not
+		expect(statuses(r)).toEqual(['sent', 'sent', 'failed']);
+		expect(r.outcomes[2].error).toMatch(/^not sent: the sent-key memory lost its claims: they could not be renewed for 2 s \(connection terminated\).*so the rest of this run was not sent/);
+		expect(channel.captured.map((m) => m.idempotencyKey)).toEqual(['l0', 'l1']);
+		// sent ones remembered, the others released: a re-run sends only those
+		const again = await run(['l0', 'l1', 'l2'], T0 + 60_000);
+		expect(statuses(again.r)).toEqual(['duplicate', 'duplicate', 'sent']);
+	}, 15000);
+
+	it('renewals that work keep a long run going, and extend every claim of the run (one statement by token)', async () => {
+		const clock = { now: T0 };
+		const channel = captureChannel();
+		const send = channel.send;
+		channel.send = async (unit) => {
+			const r = await send(unit);
+			clock.now += 1000;
+			await new Promise((resolve) => setTimeout(resolve, 1200));
+			return r;
+		};
+		const r = await leaseRun(table, clock, channel);
+		expect(statuses(r)).toEqual(['sent', 'sent', 'sent']);
+		// a run holding three keys past their first lease (3 s) while the timer renews them
+		const holder = new StoreSentKeys(table, 'workflow:w1', 86400, 3000, () => clock.now);
+		clock.now = T0 + 10_000;
+		expect([...(await holder.claim(['m0', 'm1', 'm2'], clock.now)).values()].every((s) => s.claimed)).toBe(true);
+		clock.now += 2500;
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		const other = new StoreSentKeys(table, 'workflow:w1', 86400);
+		const seen = await other.claim(['m0', 'm1', 'm2'], T0 + 10_000 + 4000);
+		await holder.finish([]);
+		expect([...seen.values()].map((s) => [s.claimed, s.pending])).toEqual([[false, true], [false, true], [false, true]]);
+	}, 15000);
+
 	it('only the key hash is stored (no address or key in clear)', async () => {
 		await run(['cart:ada@example.com'], T0);
 		const rows = await (table as unknown as { rows(s: string, h: string[]): Promise<Array<{ key_hash: string }>> }).rows('workflow:w1', [hashKey('cart:ada@example.com')]);
 		expect(rows.map((r) => r.key_hash)).toEqual([hashKey('cart:ada@example.com')]);
 	});
+});
+
+describe('Forget Sent Keys on PostgreSQL', () => {
+	it('on a fresh table with Maximum Connections 1: answers (false), without waiting for a second connection', async () => {
+		const prefix = uniquePrefix('sf');
+		const store = new PostgresProfileStore({ ...pgConnection, maxConnections: 1 }, { tablePrefix: prefix });
+		try {
+			expect(await forgetSentKey(sentKeyTable(store, prefix), 'workflow:w1', 'never-sent', T0)).toBe(false);
+		} finally {
+			await store.close();
+			await dropPrefix(prefix);
+		}
+	}, 20000);
 });
 
 describe('the store cannot be reached', () => {
