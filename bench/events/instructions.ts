@@ -8,7 +8,7 @@
  * The bench's mixed deliveries (600, its `deliveries()`, signed once with a fixed clock) go through
  * processDelivery (or one phase alone) in a bundle of this tree's nodes/engines/events (and of
  * `--base`'s, exported with git archive), under `valgrind --tool=callgrind` with V8 single-threaded
- * and predictable: the counts repeat to about 1 in 10^6. Each version runs twice, WARM passes only
+ * and predictable: the same code counted twice differs by about 1 in 50,000 or less. Each version runs twice, WARM passes only
  * and WARM + MEASURED passes; the difference per delivery is the steady state, printed with and
  * without TurboFan's compile work (functions of rarely used paths still tier up after 50 passes;
  * the bench, 1.1 M deliveries, amortises that). Two runs at a time; ~3 minutes per version.

@@ -297,7 +297,7 @@ export function loopColumnFindings(expanded: string, tokens: LiquidToken[], map:
 					findings.push({
 						severity: 'warning',
 						check: 'loop-column-width',
-						message: `${loc.source} line ${loc.line}: the loop repeats <mj-column> without a width, so every repeated column is 100% wide (MJML sizes columns from the one it sees; Outlook puts them side by side at full width). Set a width, e.g. <mj-column width="25%"> for 4 items (or width="{{ 100 | divided_by: n }}%"), or repeat whole <mj-section>s`,
+						message: `${loc.source} line ${loc.line}: the loop repeats <mj-column> without a width, so every repeated column is 100% wide (MJML sizes columns from the one it sees; Outlook puts them side by side at full width). Set a fixed width, e.g. <mj-column width="25%"> for 4 items (one width for every recipient: MJML reads it when it compiles, so it cannot come from Liquid), or repeat whole <mj-section>s`,
 						source: loc.source,
 						line: loc.line,
 						column: loc.column,
