@@ -4,14 +4,14 @@
  * the link Render writes is accepted by the Personalization Trigger (source Unsubscribe Link).
  *
  * Expected tokens computed outside the code with Python (see test/engines/events/unsubscribe-token.test.ts):
- *   HMAC-SHA256("s3cr3t-unsub", "pz-unsubscribe\0ada@example.com\0")[:16], base64url           = w0pLKj_7li2ZKfLxjn6x2g
- *   HMAC-SHA256("s3cr3t-unsub", "pz-unsubscribe\0ada@example.com\0newsletter")[:16], base64url = rKr5455y5qyJoZIf6d5_EQ
+ *   HMAC-SHA256("s3cr3t-unsub-0123456789", "pz-unsubscribe\0ada@example.com\0")[:16], base64url           = uKXy94PH50wWUESENWCbBw
+ *   HMAC-SHA256("s3cr3t-unsub-0123456789", "pz-unsubscribe\0ada@example.com\0newsletter")[:16], base64url = Gq5kYb9ucjT67H5kb8Xxaw
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 import { node, runWorkflow } from '../harness/engine';
 import { startWebhook, triggerWorkflow } from '../harness/webhook';
 
-const SECRET = 's3cr3t-unsub';
+const SECRET = 's3cr3t-unsub-0123456789';
 const BASE = 'https://n8n.example.com/webhook/wh-unsubscribe/unsubscribe';
 const credentials = { personalizationWebhookApi: { signingSecret: SECRET } };
 const credentialRef: Partial<INode> = { credentials: { personalizationWebhookApi: { id: '1', name: 'Webhook secrets' } } };
@@ -39,7 +39,7 @@ describe('Render Email: signed unsubscribe link', () => {
 		const result = await render([{ email: 'Ada@Example.com' }, { profile: { email: 'ada@example.com' } }], { signedUnsubscribeBaseUrl: BASE });
 		expect(result.error).toBeUndefined();
 		const out = result.items('Render Email').map((i) => i.json);
-		const expected = `${BASE}?e=ada%40example.com&t=w0pLKj_7li2ZKfLxjn6x2g`;
+		const expected = `${BASE}?e=ada%40example.com&t=uKXy94PH50wWUESENWCbBw`;
 		for (const item of out) {
 			const message = item.message as IDataObject;
 			expect(message.unsubscribe_url).toBe(expected);
@@ -56,7 +56,7 @@ describe('Render Email: signed unsubscribe link', () => {
 			signedUnsubscribeEmail: '={{ $json.contact }}',
 			signedUnsubscribeScope: 'newsletter',
 		});
-		expect((result.items('Render Email')[0].json.message as IDataObject).unsubscribe_url).toBe(`${BASE}?e=ada%40example.com&t=rKr5455y5qyJoZIf6d5_EQ&s=newsletter`);
+		expect((result.items('Render Email')[0].json.message as IDataObject).unsubscribe_url).toBe(`${BASE}?e=ada%40example.com&t=Gq5kYb9ucjT67H5kb8Xxaw&s=newsletter`);
 	});
 
 	it('without the option, the Unsubscribe URL stays as it was and no credential is read', async () => {
@@ -72,11 +72,14 @@ describe('Render Email: signed unsubscribe link', () => {
 		expect(http.error?.message).toMatch(/^Item 0: "Signed Unsubscribe Link Base URL" must be an https:\/\/ URL/);
 		const empty = await render([{ email: 'ada@example.com' }], { signedUnsubscribeBaseUrl: BASE }, credentialRef, { personalizationWebhookApi: { signingSecret: '  ' } });
 		expect(empty.error?.message).toBe('Item 0: the Personalization Webhook Secrets credential has no Signing Secret to sign the unsubscribe link with');
+		const weak = await render([{ email: 'ada@example.com' }], { signedUnsubscribeBaseUrl: BASE }, credentialRef, { personalizationWebhookApi: { signingSecret: 'acme2024' } });
+		expect(weak.error?.message).toMatch(/^Item 0: the Personalization Webhook Secrets credential's Signing Secret is shorter than 16 characters/);
+		expect(JSON.stringify(weak.error)).not.toContain('acme2024');
 		const none = await render([{ email: 'ada@example.com' }], { signedUnsubscribeBaseUrl: BASE }, {}, {});
 		expect(none.error?.message).toMatch(/^Item 0: the signed unsubscribe link needs the Personalization Webhook Secrets credential/);
 		const mixed = await render([{ email: 'ada@example.com' }, { name: 'x' }], { signedUnsubscribeBaseUrl: BASE }, { ...credentialRef, continueOnFail: true });
 		const [ok, bad] = mixed.items('Render Email').map((i) => i.json);
-		expect((ok.message as IDataObject).unsubscribe_url).toBe(`${BASE}?e=ada%40example.com&t=w0pLKj_7li2ZKfLxjn6x2g`);
+		expect((ok.message as IDataObject).unsubscribe_url).toBe(`${BASE}?e=ada%40example.com&t=uKXy94PH50wWUESENWCbBw`);
 		expect(bad.error).toBe('Item 1: no recipient address for the signed unsubscribe link');
 		for (const r of [noAddress, http, empty, none]) expect(JSON.stringify(r.error)).not.toContain(SECRET);
 	});

@@ -6,7 +6,7 @@
  *
  * The token in these tests was computed outside the code (Python, see
  * test/engines/events/unsubscribe-token.test.ts):
- *   HMAC-SHA256("s3cr3t-unsub", "pz-unsubscribe\0ada@example.com\0")[:16], base64url = w0pLKj_7li2ZKfLxjn6x2g
+ *   HMAC-SHA256("s3cr3t-unsub-0123456789", "pz-unsubscribe\0ada@example.com\0")[:16], base64url = uKXy94PH50wWUESENWCbBw
  * RFC 8058 one-click: the inbox POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe URL.
  */
 import { Logger } from '@n8n/backend-common';
@@ -16,8 +16,8 @@ import { chain, node, runWorkflow } from '../harness/engine';
 import { tempSqliteFile } from '../harness/profile-db';
 import { startWebhook, triggerWorkflow, type WebhookServer } from '../harness/webhook';
 
-const SECRET = 's3cr3t-unsub';
-const ADA_TOKEN = 'w0pLKj_7li2ZKfLxjn6x2g';
+const SECRET = 's3cr3t-unsub-0123456789';
+const ADA_TOKEN = 'uKXy94PH50wWUESENWCbBw';
 const ADA_QUERY = `e=ada%40example.com&t=${ADA_TOKEN}`;
 const ONE_CLICK = { 'content-type': 'application/x-www-form-urlencoded' };
 const credentials = { personalizationWebhookApi: { signingSecret: SECRET } };
@@ -54,11 +54,11 @@ describe('Personalization Trigger: Unsubscribe Link (One-Click)', () => {
 	it('the page escapes the address', async () => {
 		// a validly signed address with markup in it (its token computed with Python, as above, for
 		// the address "<b>@example.com) is shown as text
-		const reply = await server.request('GET', `e=${encodeURIComponent('"<b>@example.com')}&t=HVAkJJgR2nHXRkaWHo43Uw`);
+		const reply = await server.request('GET', `e=${encodeURIComponent('"<b>@example.com')}&t=6LEhPQK1viKYx74ANVpLWA`);
 		expect(reply.status).toBe(200);
 		expect(reply.text).toContain('<strong>&quot;&lt;b&gt;@example.com</strong>');
 		expect(reply.text).not.toContain('<b>');
-		expect(reply.text).toContain('action="?e=%22%3Cb%3E%40example.com&amp;t=HVAkJJgR2nHXRkaWHo43Uw"');
+		expect(reply.text).toContain('action="?e=%22%3Cb%3E%40example.com&amp;t=6LEhPQK1viKYx74ANVpLWA"');
 	});
 
 	it('POST List-Unsubscribe=One-Click emits one Unsubscribed event and answers a short 200 text', async () => {
@@ -99,16 +99,15 @@ describe('Personalization Trigger: Unsubscribe Link (One-Click)', () => {
 		expect(other.workflowData).toBeUndefined();
 	});
 
-	it('a repeated POST (and the page button after a one-click) is a duplicate: 200, no second run', async () => {
+	it('every POST records (a repeated click records the same unsubscribe again, which changes nothing): its messageId carries the request time', async () => {
 		const first = await server.request('POST', ADA_QUERY, 'List-Unsubscribe=One-Click', ONE_CLICK);
 		expect(first.events).toHaveLength(1);
-		const again = await server.request('POST', ADA_QUERY, 'List-Unsubscribe=One-Click', ONE_CLICK);
-		expect(again.status).toBe(200);
-		expect(again.text).toBe('You are unsubscribed.');
-		expect(again.workflowData).toBeUndefined();
-		const page = await server.request('POST', ADA_QUERY, 'confirm=unsubscribe', ONE_CLICK);
-		expect(page.status).toBe(200);
-		expect(page.workflowData).toBeUndefined();
+		await new Promise((r) => setTimeout(r, 5));
+		const again = await server.request('POST', ADA_QUERY, 'confirm=unsubscribe', ONE_CLICK);
+		expect([again.status, again.text]).toEqual([200, 'You are unsubscribed.']);
+		expect(again.events).toHaveLength(1);
+		expect(again.events[0]).toMatchObject({ event: 'Unsubscribed', email: 'ada@example.com', properties: { how: 'confirm_page' } });
+		expect(again.events[0].messageId).not.toBe(first.events[0].messageId);
 	});
 
 	it('a missing or wrong token is 403, a malformed link 400; neither runs the workflow', async () => {
@@ -140,6 +139,16 @@ describe('Personalization Trigger: Unsubscribe Link (One-Click)', () => {
 			expect([open.status, open.text]).toEqual([500, 'The unsubscribe link is not configured correctly.']);
 			expect(open.workflowData).toBeUndefined();
 			expect(String(logged.mock.calls.at(-1)?.[0])).toContain('always checks the link\'s token');
+			// a secret too short to resist offline guessing (every recipient holds a signed link)
+			const weak = await startWebhook(triggerWorkflow('unsubscribe'), { credentials: { personalizationWebhookApi: { signingSecret: 'acme2024' } } });
+			try {
+				const shortReply = await weak.request('POST', ADA_QUERY, 'List-Unsubscribe=One-Click', ONE_CLICK);
+				expect([shortReply.status, shortReply.workflowData]).toEqual([500, undefined]);
+				expect(String(logged.mock.calls.at(-1)?.[0])).toContain('shorter than 16 characters');
+				expect(String(logged.mock.calls.at(-1)?.[0])).not.toContain('acme2024');
+			} finally {
+				await weak.close();
+			}
 			for (const [message] of logged.mock.calls) expect(String(message)).not.toContain(SECRET);
 		} finally {
 			logged.mockRestore();
@@ -161,5 +170,28 @@ describe('Personalization Trigger: Unsubscribe Link (One-Click)', () => {
 		// another address is not
 		const other = await runWorkflow({ nodes: [check], connections: {} }, { input: [{ json: { email: 'bob@example.com' } }] });
 		expect(other.items('Check')[0].json.suppression).toMatchObject({ suppressed: false });
+	});
+
+	it('unsubscribe, resubscribe, unsubscribe again through the same link: suppressed again (the second was recorded as a duplicate before)', async () => {
+		const databaseFile = tempSqliteFile();
+		const record = node('Record', 'customerProfile', { operation: 'record', storage: 'sqlite', databaseFile });
+		const check = node('Check', 'customerProfile', { operation: 'suppression', storage: 'sqlite', databaseFile, email: '={{ $json.email }}' });
+		const recordAndCheck = async (events: IDataObject[]) => {
+			const run = await runWorkflow({ nodes: [record, check], connections: chain('Record', 'Check') }, { input: events.map((json) => ({ json })) });
+			expect(run.error).toBeUndefined();
+			return run;
+		};
+		const first = await server.request('POST', ADA_QUERY, 'List-Unsubscribe=One-Click', ONE_CLICK);
+		expect((await recordAndCheck(first.events)).items('Check')[0].json.suppression).toMatchObject({ unsubscribed: true });
+		// the customer opts in again (a later canonical Resubscribed event, as Customer Profile folds it)
+		const later = new Date(Date.parse(first.events[0].timestamp as string) + 1000).toISOString();
+		const resubscribed = { type: 'track', event: 'Resubscribed', messageId: 'resub-ada-1', timestamp: later, receivedAt: later, email: 'ada@example.com', properties: {}, context: { source: 'custom' } };
+		expect((await recordAndCheck([resubscribed])).items('Check')[0].json.suppression).toMatchObject({ unsubscribed: false, suppressed: false });
+		await new Promise((r) => setTimeout(r, 1100));
+		const second = await server.request('POST', ADA_QUERY, 'List-Unsubscribe=One-Click', ONE_CLICK);
+		expect(second.events).toHaveLength(1);
+		const run = await recordAndCheck(second.events);
+		expect((run.items('Record')[0].json.recorded as IDataObject).status).toBe('recorded');
+		expect(run.items('Check')[0].json.suppression).toMatchObject({ suppressed: true, unsubscribed: true });
 	});
 });

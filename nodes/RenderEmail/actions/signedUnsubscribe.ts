@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { isOneClickUnsubscribeUrl, unsubscribeUrlProblem } from '../../engines/dispatch/engine';
-import { signedAddress, unsubscribeUrl } from '../../engines/types/unsubscribeLink';
+import { MIN_UNSUBSCRIBE_SECRET_LENGTH, signedAddress, unsubscribeUrl } from '../../engines/types/unsubscribeLink';
 
 export type SecretReader = (i: number) => Promise<string>;
 
@@ -71,6 +71,12 @@ export async function signedUnsubscribeUrl(
 	const secret = await readSecret(i);
 	if (!secret) {
 		throw fail('the Personalization Webhook Secrets credential has no Signing Secret to sign the unsubscribe link with', 'Select the credential the unsubscribe trigger uses, with its Signing Secret filled in.');
+	}
+	if (secret.length < MIN_UNSUBSCRIBE_SECRET_LENGTH) {
+		throw fail(
+			`the Personalization Webhook Secrets credential's Signing Secret is shorter than ${MIN_UNSUBSCRIBE_SECRET_LENGTH} characters: every recipient holds a signed link, so a short secret can be guessed and links forged for any address`,
+			'Use a long random text as the Signing Secret, on this credential and on the unsubscribe trigger (the same credential).',
+		);
 	}
 	let url: string;
 	try {

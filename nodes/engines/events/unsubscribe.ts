@@ -8,7 +8,7 @@
  * (`confirm=unsubscribe`). https://www.rfc-editor.org/rfc/rfc8058
  */
 import type { CanonicalEvent } from '../types/CanonicalEvent';
-import { MAX_SCOPE_LENGTH, linkQuery, normalizeScope, verifyUnsubscribeToken } from '../types/unsubscribeLink';
+import { MAX_SCOPE_LENGTH, MIN_UNSUBSCRIBE_SECRET_LENGTH, linkQuery, normalizeScope, verifyUnsubscribeToken } from '../types/unsubscribeLink';
 import { contentId, isoOf, normalizeEmail } from './util';
 
 export { MAX_SCOPE_LENGTH, UNSUBSCRIBE_TOKEN_BYTES, normalizeScope, unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '../types/unsubscribeLink';
@@ -116,6 +116,8 @@ export function processUnsubscribe(req: UnsubscribeRequest): UnsubscribeOutcome 
 	const scope = normalizeScope(s);
 	if (scope === undefined) return { kind: 'rejected', status: 400, message: `the query parameter s must be at most ${MAX_SCOPE_LENGTH} characters`, html };
 	if (!req.secret) return { kind: 'misconfigured', message: 'the credential has no Signing Secret: unsubscribe links are signed with it' };
+	if (req.secret.length < MIN_UNSUBSCRIBE_SECRET_LENGTH)
+		return { kind: 'misconfigured', message: `the credential's Signing Secret is shorter than ${MIN_UNSUBSCRIBE_SECRET_LENGTH} characters: every recipient holds a signed link, so a short secret can be guessed offline and links forged for any address; use a long random text` };
 	if (!verifyUnsubscribeToken(req.secret, email, scope, t)) {
 		return { kind: 'rejected', status: 403, message: t === undefined ? 'the link has no token (t)' : 'the unsubscribe token does not match the address', html };
 	}
@@ -126,9 +128,12 @@ export function processUnsubscribe(req: UnsubscribeRequest): UnsubscribeOutcome 
 }
 
 /**
- * The canonical `Unsubscribed` event of a verified request. Its messageId depends only on the
- * address and scope, so a repeated POST (a second click, the inbox's retry) is a duplicate for the
- * trigger's duplicate memory; `how` says which POST it was.
+ * The canonical `Unsubscribed` event of a verified request; `how` says which POST it was. Its
+ * messageId is the address, scope and the request's time: every POST records (a second click or
+ * an inbox's retry records the same unsubscribe again, which changes nothing), so an address that
+ * resubscribed and unsubscribes again through the same link is unsubscribed again (with an id of
+ * the address and scope alone, Customer Profile kept the first one for its whole retention and
+ * answered `duplicate`, leaving the address subscribed after "You are unsubscribed.").
  */
 export function unsubscribedEvent(email: string, scope: string, how: 'one_click' | 'confirm_page', receivedAt: Date): CanonicalEvent {
 	const at = isoOf(receivedAt);
@@ -138,7 +143,7 @@ export function unsubscribedEvent(email: string, scope: string, how: 'one_click'
 	return {
 		type: 'track',
 		event: 'Unsubscribed',
-		messageId: `unsubscribe-${contentId('unsubscribe', email, scope)}`,
+		messageId: `unsubscribe-${contentId('unsubscribe', email, scope, at)}`,
 		timestamp: at,
 		receivedAt: at,
 		userId: null,

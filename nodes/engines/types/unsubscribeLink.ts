@@ -16,6 +16,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** Bytes of the HMAC kept in the token: 16 (128 bits), 22 base64url characters. */
 export const UNSUBSCRIBE_TOKEN_BYTES = 16;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22}$/;
+/**
+ * Shortest Signing Secret accepted for unsubscribe links: every recipient holds a link with a token,
+ * so a short secret can be found offline by guessing (a review recovered an 8-character word in 763
+ * guesses) and links forged for any address.
+ */
+export const MIN_UNSUBSCRIBE_SECRET_LENGTH = 16;
 /** Longest scope accepted (a list or category name, not a document). */
 export const MAX_SCOPE_LENGTH = 100;
 const LABEL = 'pz-unsubscribe';
@@ -45,6 +51,7 @@ export function normalizeScope(scope: unknown): string | undefined {
  */
 export function unsubscribeToken(secret: string, email: string, scope?: string): string {
 	if (!secret) throw new Error('the unsubscribe signing secret is empty');
+	if (secret.length < MIN_UNSUBSCRIBE_SECRET_LENGTH) throw new Error(`the unsubscribe signing secret is shorter than ${MIN_UNSUBSCRIBE_SECRET_LENGTH} characters: use a long random text`);
 	const address = signedAddress(email);
 	if (address === null) throw new Error('the recipient address is not an email address');
 	const s = normalizeScope(scope);
