@@ -32,8 +32,11 @@ export interface SendReservation {
 	windowHours: number;
 	/**
 	 * An identifier of this email (e.g. the template's idempotency key): when a slot of the same
-	 * address and category in the window already carries it, the check is allowed and takes no
-	 * second slot (a retry of the same send is not capped by its own first attempt).
+	 * address and category taken in the last 31 days (MAX_CAP_WINDOW_HOURS) carries it, the check is
+	 * allowed and takes no new slot: a retry of the same send is not capped by its own first attempt,
+	 * and an email ESP Dispatch will answer `duplicate` (its key sent days ago, e.g. a nightly VIP
+	 * offer remembered 30 days) does not use up the day's slot and block the customer's other
+	 * marketing email. A key sent again after ESP Dispatch's window but within 31 days is not counted.
 	 */
 	key?: string | null;
 	/** The moment of the check (default now). */
@@ -107,15 +110,16 @@ export function prepareReservation(r: SendReservation, hash: (email: string) => 
 }
 
 /**
- * The decision from the address's slots of the category in the window (rows with ts > after):
- * its key already there → allowed, no new slot; fewer than max → allowed, a slot taken (`take`);
+ * The decision from the address's slots of the category taken in the last 31 days (the stores read
+ * rows with ts > expired; those with ts > after are in the window): its key among them → allowed,
+ * no new slot; fewer than max → allowed, a slot taken (`take`);
  * else capped until the slot whose leaving brings the count below max leaves the window: of the
  * n slots sorted by time, the (n - max + 1)-th, at its time + window.
  */
 export function decideSend(rows: SendRow[], p: PreparedReservation): SendDecision & { take: boolean } {
 	const inWindow = rows.filter((r) => r.ts > p.after).sort((a, b) => a.ts - b.ts);
 	const base = { limit: p.max, windowHours: p.windowHours };
-	if (p.keyHash !== '' && inWindow.some((r) => r.keyHash === p.keyHash)) {
+	if (p.keyHash !== '' && rows.some((r) => r.keyHash === p.keyHash)) {
 		return { ...base, allowed: true, take: false, sameKey: true, sentInWindow: inWindow.length, nextAllowedAt: null };
 	}
 	if (inWindow.length < p.max) {

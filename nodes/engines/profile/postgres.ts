@@ -496,7 +496,7 @@ export class PostgresProfileStore implements ProfileStore {
 	 * One transaction: a transaction-scoped advisory lock of the address (every check of it, from
 	 * any worker, queues there), then, in statements that start after the lock is held (READ
 	 * COMMITTED: each sees what the check before it committed), the address's rows past the longest
-	 * window deleted, its slots of the category in the window read, and the new slot inserted.
+	 * window deleted, its slots of the category of the last 31 days read (the window's count, and the key), and the new slot inserted.
 	 */
 	async reserveSend(request: SendReservation): Promise<SendDecision> {
 		const p = prepareReservation(request, addressHash);
@@ -505,9 +505,9 @@ export class PostgresProfileStore implements ProfileStore {
 		const decision = await this.tx(async (c) => {
 			await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pz-cap:${sends}:${p.hash}`]);
 			const { rows } = await c.query<{ ts: string; key_hash: string }>(
-				`WITH x AS (DELETE FROM ${sends} WHERE hash = $1 AND ts < $4)
-				 SELECT ts, key_hash FROM ${sends} WHERE hash = $1 AND category = $2 AND ts > $3`,
-				[p.hash, p.category, p.after, p.expired],
+				`WITH x AS (DELETE FROM ${sends} WHERE hash = $1 AND ts < $3)
+				 SELECT ts, key_hash FROM ${sends} WHERE hash = $1 AND category = $2 AND ts >= $3`,
+				[p.hash, p.category, p.expired],
 			);
 			const d = decideSend(rows.map((r) => ({ ts: Number(r.ts), keyHash: r.key_hash })), p);
 			if (d.take) await c.query(`INSERT INTO ${sends} (hash, category, ts, key_hash) VALUES ($1, $2, $3, $4)`, [p.hash, p.category, p.now, p.keyHash]);

@@ -308,7 +308,7 @@ export class SqliteProfileStore implements ProfileStore {
 		s('prune', `DELETE FROM ${events} WHERE ts < ?`);
 		const { sends } = this.t;
 		s('sendsExpired', `DELETE FROM ${sends} WHERE hash = ? AND ts < ?`);
-		s('sendsInWindow', `SELECT ts, key_hash AS keyHash FROM ${sends} WHERE hash = ? AND category = ? AND ts > ?`);
+		s('sendsRecent', `SELECT ts, key_hash AS keyHash FROM ${sends} WHERE hash = ? AND category = ? AND ts > ?`);
 		s('sendInsert', `INSERT INTO ${sends} (hash, category, ts, key_hash) VALUES (?, ?, ?, ?)`);
 		s('sendsPrune', `DELETE FROM ${sends} WHERE id IN (SELECT id FROM ${sends} WHERE ts < ? LIMIT ?)`);
 	}
@@ -489,7 +489,7 @@ export class SqliteProfileStore implements ProfileStore {
 		this.db.exec('BEGIN IMMEDIATE');
 		try {
 			this.st.sendsExpired.run(p.hash, p.expired);
-			const rows = this.st.sendsInWindow.all(p.hash, p.category, p.after) as Array<{ ts: number; keyHash: string }>;
+			const rows = this.st.sendsRecent.all(p.hash, p.category, p.expired) as Array<{ ts: number; keyHash: string }>;
 			decision = decideSend(rows.map((r) => ({ ts: Number(r.ts), keyHash: r.keyHash })), p);
 			if (decision.take) this.st.sendInsert.run(p.hash, p.category, p.now, p.keyHash);
 			this.db.exec('COMMIT');

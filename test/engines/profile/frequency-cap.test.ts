@@ -181,9 +181,27 @@ describe.each(backends)('Frequency cap on $name', (backend) => {
 		expect(await cap(120_000, 'exec-2')).toMatchObject({ allowed: false, sentInWindow: 1, nextAllowedAt: iso(16 * H) });
 		expect(await cap(180_000)).toMatchObject({ allowed: false, sentInWindow: 1 });
 		expect((await sends()).length).toBe(1);
-		// after the window the key's slot no longer counts: a new slot
-		expect(await cap(16 * H, 'exec-1')).toMatchObject({ allowed: true, sentInWindow: 1, sameKey: false });
+		// after the window the key's slot no longer counts, but the key is still known (31 days): the
+		// same email again (ESP Dispatch answers it `duplicate`) is allowed without a new slot, so it
+		// does not use up the day's slot
+		expect(await cap(16 * H, 'exec-1')).toMatchObject({ allowed: true, sentInWindow: 0, sameKey: true });
+		expect((await sends()).length).toBe(1);
+		// another email that day takes the slot as usual
+		expect(await cap(16 * H + 1, 'exec-3')).toMatchObject({ allowed: true, sentInWindow: 1, sameKey: false });
 		expect((await sends()).length).toBe(2);
+	});
+
+	it('a key sent days ago (a nightly offer ESP Dispatch will answer duplicate) takes no slot and blocks nothing; past 31 days it is new', async () => {
+		const { store, sends } = await backend.open();
+		const cap = (ms: number, key: string) => store.reserveSend({ email: 'vip@example.com', category: 'marketing', max: 1, windowHours: 16, key, now: at(ms) });
+		expect(await cap(0, 'vip-offer:vip')).toMatchObject({ allowed: true, sameKey: false });
+		// the next nights: the same offer key, no slot taken
+		for (let night = 1; night <= 3; night++) expect(await cap(night * 24 * H, 'vip-offer:vip')).toMatchObject({ allowed: true, sameKey: true, sentInWindow: 0 });
+		// the cart email two hours after the third night's run is not capped by it
+		expect(await cap(3 * 24 * H + 2 * H, 'cart-recovery:c1')).toMatchObject({ allowed: true, sameKey: false, sentInWindow: 1 });
+		expect((await sends()).length).toBe(2);
+		// after 31 days (744 h) the first slot is gone: the key takes a new slot
+		expect(await cap(744 * H + 1, 'vip-offer:vip')).toMatchObject({ allowed: true, sameKey: false, sentInWindow: 1 });
 	});
 
 	it('refuses an invalid request naming the field, and stores nothing', async () => {
