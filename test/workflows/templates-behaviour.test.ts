@@ -284,6 +284,76 @@ describe('templates: behaviour', () => {
 		});
 	});
 
+	/**
+	 * One marketing email per address per 16 hours across the templates (Klaviyo's Smart Sending
+	 * default): the cart, browse, VIP and re-engagement templates each pass an "Apply frequency cap"
+	 * (Customer Profile, Cap Category `marketing`, 1 per 16 h, Route to Two Outputs) right before
+	 * Send, on the same store, so a customer the cart template mailed is not also mailed a browse
+	 * email or a win-back the same day. A slot taken at t counts until t + 16 h: at exactly t + 16 h
+	 * the next one is allowed. The cap's Key is Send's idempotency key, so a re-run of the cart
+	 * execution is within the cap (and Send, not the cap, answers duplicate). Over Cap goes to the
+	 * No Operation "Capped (mailed in the last 16 h)" (not loaded here: mainPath keeps Within Cap).
+	 */
+	describe('marketing templates: one email per address per 16 hours across templates (Apply frequency cap)', () => {
+		const ada = { email: 'ada@example.com', profile: { ordersCount: 5, traits: { first_name: 'Ada' } } };
+		const cart = { ...ada, type: 'track', event: 'Checkout Updated', messageId: 'c-1', userId: '7', properties: { checkout_id: 'ck-1', currency: 'USD', total: 19.95, products: [{ name: 'Organic cotton t-shirt', quantity: 1, price: 19.95 }] } };
+		const browse = { ...ada, userId: 'u-ada', properties: { name: 'scarf', url: 'https://shop.example.com/p/scarf' } };
+		const winback = { ...ada, winback_reason: 'inactive_60', winback_headline: 'we miss you' };
+		const vip = { ...ada, segment: 'Champions' };
+
+		it.each([
+			['cart-abandonment-recovery.json', 'Render recovery email'],
+			['browse-abandonment.json', 'Render browse email'],
+			['nightly-rfm-vip.json', 'Render VIP offer'],
+			['re-engagement-dates.json', 'Render win-back email'],
+		] as const)('%s: "Apply frequency cap" sits right before Send (marketing, 1 per 16 h, keyed as Send), Over Cap to "Capped (mailed in the last 16 h)"', (file, render) => {
+			const wf = template(file);
+			const cap = wf.nodes.find((n) => n.name === 'Apply frequency cap')!;
+			const send = wf.nodes.find((n) => n.name === 'Send')!;
+			expect([cap.type, cap.parameters.operation, cap.parameters.capOutput, cap.parameters.capMax ?? 1, cap.parameters.capWindowHours ?? 16, cap.parameters.capCategory ?? 'marketing']).toEqual([`${P}customerProfile`, 'frequencyCap', 'route', 1, 16, 'marketing']);
+			expect(cap.parameters.capKey).toBe((send.parameters.options as IDataObject).idempotencyKey);
+			expect(wf.connections[render].main.map((o) => (o ?? []).map((c) => c.node))).toEqual([['Apply frequency cap']]);
+			expect(wf.connections['Apply frequency cap'].main.map((o) => (o ?? []).map((c) => c.node))).toEqual([['Send'], ['Capped (mailed in the last 16 h)']]);
+			// Send is reached only through the cap
+			const into = Object.entries(wf.connections).filter(([, v]) => v.main.some((o) => (o ?? []).some((c) => c.node === 'Send'))).map(([from]) => from);
+			expect(into).toEqual(['Apply frequency cap']);
+			expect(wf.nodes.find((n) => n.name === 'Capped (mailed in the last 16 h)')!.type).toBe('n8n-nodes-base.noOp');
+		});
+
+		it('a customer mailed by the cart template gets no browse email nor win-back within 16 hours (another customer does), and a browse email at 16 hours', async () => {
+			const db = tempSqliteFile();
+			const run = async (when: string, file: string, render: string, items: IDataObject[]) => {
+				at(when);
+				try {
+					const result = await runWorkflow(mainPath(file, render, 'Send', db), { input: items.map((json) => ({ json })), credentials: credentials(), staticData: {}, mode: 'trigger' });
+					expect(result.error).toBeUndefined();
+					const capped = result.nodes['Apply frequency cap']?.outputs[1] ?? [];
+					return {
+						sent: result.nodes.Send ? result.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`) : [],
+						capped: capped.map((i) => [i.json.email, (i.json.frequencyCap as IDataObject).nextAllowedAt]),
+					};
+				} finally {
+					jest.useRealTimers();
+				}
+			};
+			// 09:00 in New York: the cart email
+			expect(await run('2026-03-10T13:00:00Z', 'cart-abandonment-recovery.json', 'Render recovery email', [cart])).toEqual({ sent: ['ada@example.com sent'], capped: [] });
+			// the same cart execution run again an hour later: within the cap (same key), Send answers duplicate
+			expect(await run('2026-03-10T14:00:00Z', 'cart-abandonment-recovery.json', 'Render recovery email', [cart])).toEqual({ sent: ['ada@example.com duplicate'], capped: [] });
+			// two hours later a browse email: Ada is capped until 13:00 + 16 h = 05:00 UTC the next day; Bob is mailed
+			expect(await run('2026-03-10T15:00:00Z', 'browse-abandonment.json', 'Render browse email', [browse, { ...browse, email: 'bob@example.com', userId: 'u-bob' }])).toEqual({
+				sent: ['bob@example.com sent'],
+				capped: [['ada@example.com', '2026-03-11T05:00:00.000Z']],
+			});
+			// a win-back one second before the 16 hours end: capped
+			expect(await run('2026-03-11T04:59:59Z', 're-engagement-dates.json', 'Render win-back email', [winback])).toEqual({ sent: [], capped: [['ada@example.com', '2026-03-11T05:00:00.000Z']] });
+			// at 16 hours the slot is free: the browse email goes out, and takes the slot until 21:00 UTC
+			expect(await run('2026-03-11T05:00:00Z', 'browse-abandonment.json', 'Render browse email', [browse])).toEqual({ sent: ['ada@example.com sent'], capped: [] });
+			expect(await run('2026-03-11T06:00:05Z', 'nightly-rfm-vip.json', 'Render VIP offer', [vip])).toEqual({ sent: [], capped: [['ada@example.com', '2026-03-11T21:00:00.000Z']] });
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com', 'ada@example.com']);
+		});
+	});
+
 	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
 		/**
 		 * The static-data memory keeps at most Max Remembered Keys (the node's default 20,000),
@@ -505,7 +575,7 @@ describe('templates: behaviour', () => {
 	 * nodes are stand-ins of the same name: HTTP Request returns each item as `{ error }` when it
 	 * continues on fail (as HttpRequestV3 does) and throws otherwise; Filter keeps the items whose
 	 * conditions (the template's expressions, resolved by n8n) are all true; Merge appends its inputs
-	 * and declares Merge v3's `requiredInputs`; Stop and Error throws the template's message. The
+	 * and declares Merge v3's `requiredInputs`; No Operation passes its items on; Stop and Error throws the template's message. The
 	 * end-to-end suite runs the real nodes.
 	 */
 	describe('nightly-rfm-vip.json: a failing CRM request does not stop the offers', () => {
@@ -533,6 +603,13 @@ describe('templates: behaviour', () => {
 					description: base('merge', 2, 1, { properties: [{ displayName: 'Mode', name: 'mode', type: 'string', default: 'append' }], requiredInputs: '={{ $parameter["mode"] === "chooseBranch" ? [0, 1] : 1 }}' }),
 					async execute(this: IExecuteFunctions) {
 						return [[...this.getInputData(0), ...this.getInputData(1)]];
+					},
+				},
+				// No Operation (the frequency cap's Over Cap branch): passes its items on
+				'n8n-nodes-base.noOp': {
+					description: base('noOp', 1, 1),
+					async execute(this: IExecuteFunctions) {
+						return [this.getInputData()];
 					},
 				},
 				'n8n-nodes-base.stopAndError': {

@@ -8,7 +8,7 @@
  * in a template would be silently lost on import; this test names it instead.
  *
  * The n8n-nodes-base nodes the templates use (Filter, Wait, Schedule Trigger, Set, HTTP Request,
- * Stop and Error, Merge, Sticky Note) are not installed in this repository: for them the test checks the
+ * Stop and Error, Merge, No Operation, Sticky Note) are not installed in this repository: for them the test checks the
  * parameter names against the lists below, taken from n8n's own descriptions
  * (packages/nodes-base/nodes/…, n8n 2.x) at the versions the templates use; the end-to-end suite
  * imports every template into a real n8n 2.41.1 and the browser check opens the cart template.
@@ -98,7 +98,7 @@ function valueProblems(property: INodeProperties, value: NodeParameterValueType,
  * Parameter names of the n8n-nodes-base nodes at the versions the templates use, from n8n's
  * descriptions (Filter V2 filterParameters + options; Wait V1.1 time interval; Schedule Trigger
  * 1.2 rule.interval; Set V2 (3.3+) manual mode; HTTP Request V3 (4.2); Stop and Error; Merge V3
- * (3.2, top-level parameters of every mode); Sticky Note).
+ * (3.2, top-level parameters of every mode); No Operation 1 (no parameters); Sticky Note).
  */
 const BASE_PARAMETERS: Record<string, { versions: number[]; names: string[] }> = {
 	'n8n-nodes-base.filter': { versions: [2, 2.1, 2.2], names: ['conditions', 'looseTypeValidation', 'options'] },
@@ -109,6 +109,7 @@ const BASE_PARAMETERS: Record<string, { versions: number[]; names: string[] }> =
 	'n8n-nodes-base.stopAndError': { versions: [1], names: ['errorType', 'errorMessage', 'errorObject'] },
 	'n8n-nodes-base.merge': { versions: [3, 3.1, 3.2], names: ['mode', 'numberInputs', 'combineBy', 'advanced', 'fieldsToMatchString', 'mergeByFields', 'joinMode', 'outputDataFrom', 'query', 'chooseBranchMode', 'output', 'useDataOfInput', 'options'] },
 	'n8n-nodes-base.stickyNote': { versions: [1], names: ['content', 'height', 'width', 'color'] },
+	'n8n-nodes-base.noOp': { versions: [1], names: [] },
 };
 
 describe('templates: node parameters', () => {
