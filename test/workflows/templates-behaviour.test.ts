@@ -352,6 +352,29 @@ describe('templates: behaviour', () => {
 			expect(await run('2026-03-11T06:00:05Z', 'nightly-rfm-vip.json', 'Render VIP offer', [vip])).toEqual({ sent: [], capped: [['ada@example.com', '2026-03-11T21:00:00.000Z']] });
 			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'bob@example.com', 'ada@example.com']);
 		});
+
+		it('a VIP offer Send answers duplicate on later nights takes no slot: the customer\'s cart email two hours after such a night is mailed', async () => {
+			const db = tempSqliteFile();
+			const run = async (when: string, file: string, render: string, items: IDataObject[]) => {
+				at(when);
+				try {
+					const result = await runWorkflow(mainPath(file, render, 'Send', db), { input: items.map((json) => ({ json })), credentials: credentials(), staticData: {}, mode: 'trigger' });
+					expect(result.error).toBeUndefined();
+					return {
+						sent: result.nodes.Send ? result.items('Send').map((i) => `${String(i.json.recipient)} ${String(i.json.status)}`) : [],
+						capped: (result.nodes['Apply frequency cap']?.outputs[1] ?? []).map((i) => i.json.email),
+					};
+				} finally {
+					jest.useRealTimers();
+				}
+			};
+			expect(await run('2026-03-10T06:00:05Z', 'nightly-rfm-vip.json', 'Render VIP offer', [vip])).toEqual({ sent: ['ada@example.com sent'], capped: [] });
+			// the next night: the offer's key is remembered 30 days, Send answers duplicate, and the cap took no slot
+			expect(await run('2026-03-11T06:00:05Z', 'nightly-rfm-vip.json', 'Render VIP offer', [vip])).toEqual({ sent: ['ada@example.com duplicate'], capped: [] });
+			// two hours later Ada leaves a cart: mailed (before, that night's duplicate held the slot until 22:00 UTC)
+			expect(await run('2026-03-11T08:00:00Z', 'cart-abandonment-recovery.json', 'Render recovery email', [cart])).toEqual({ sent: ['ada@example.com sent'], capped: [] });
+			expect(received.map((r) => r.to[0])).toEqual(['ada@example.com', 'ada@example.com']);
+		});
 	});
 
 	describe('scheduled templates: the 30-day promise holds for more customers than the default memory', () => {
