@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { parameterTimeMs, type IdentityLookup } from '../../engines/profile';
-import { errorMessage } from '../../shared/errors';
+import { errorMessage, itemsLabel } from '../../shared/errors';
 import { isCustomerlessPlaceholder } from '../../shared/placeholder';
 
 // The store's parameters are read in nodes/shared/profileStore.ts (shared with ESP Dispatch's Sent-Key Memory).
@@ -90,11 +90,9 @@ export function lookupFor(ctx: IExecuteFunctions, item: INodeExecutionData, i: n
 	return { [findBy]: value };
 }
 
-/** "Item 3" or "Items 0 to 999" (consecutive unless Continue On Fail took some out): the items a batch call was for. */
-export function itemsLabel(part: Array<{ i: number }>): string {
-	if (part.length === 1) return `Item ${part[0].i}`;
-	const consecutive = part[part.length - 1].i - part[0].i === part.length - 1;
-	return consecutive ? `Items ${part[0].i} to ${part[part.length - 1].i}` : `Items ${part.map((p) => p.i).join(', ')}`;
+/** The items a batch call was for, as shared/errors.ts itemsLabel names them ("Item 3", "Items 0 to 999"). */
+export function batchLabel(part: Array<{ i: number }>): string {
+	return itemsLabel(part.map((p) => p.i));
 }
 
 /** The message of an error of item i, naming the item (`Item i: …`) when it does not yet. */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { checkEvent, isEventRejection, type ProfileStore, type RecordResult } from '../../engines/profile';
-import { exactError, itemError, itemMessage, itemsLabel, readPath } from './common';
+import { batchLabel, exactError, itemError, itemMessage, readPath } from './common';
 import { isEmptyBatchPlaceholder } from '../../shared/placeholder';
 
 const show = { show: { operation: ['record'] } };
@@ -124,7 +124,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const error = caught as Error;
 			const rejection = isEventRejection(error);
 			if (!continueOnFail) {
-				throw exactError(this, `${itemsLabel(part)}: not recorded: ${error.message}`, {
+				throw exactError(this, `${batchLabel(part)}: not recorded: ${error.message}`, {
 					itemIndex: part[0].i,
 					description:
 						(part.length > 1 ? 'These items are recorded in one transaction, which the store refused, so none of them was written. ' : 'Nothing of this item was written. ') +

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { emailKey, type ProfileStore, type Suppression } from '../../engines/profile';
-import { failedItem, exactError, isPlaceholderItem, itemsLabel } from './common';
+import { batchLabel, failedItem, exactError, isPlaceholderItem } from './common';
 
 const show = { show: { operation: ['suppression'] } };
 
@@ -54,7 +54,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	} catch (error) {
 		// one query answers for every address: a store failure fails each item that asked
 		const message = (error as Error).message;
-		if (!this.continueOnFail()) throw exactError(this, `${itemsLabel(wanted)}: the suppression check failed: ${message}`, { itemIndex: wanted[0].i });
+		if (!this.continueOnFail()) throw exactError(this, `${batchLabel(wanted)}: the suppression check failed: ${message}`, { itemIndex: wanted[0].i });
 		for (const { i } of wanted) out[i] = { json: { error: `Item ${i}: the suppression check failed: ${message}` }, pairedItem: { item: i } };
 		return [out];
 	}

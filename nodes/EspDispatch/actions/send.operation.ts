@@ -11,6 +11,7 @@ import type { DispatchMode, ProviderSettings } from '../../engines/dispatch/type
 import { ATTRIBUTION_KEYS } from '../../engines/types/attribution';
 import { perVersion, showForVersion, type NodeVersion } from '../../shared/versions';
 import { isCustomerlessPlaceholder } from '../../shared/placeholder';
+import { itemsLabel } from '../../shared/errors';
 import { makeTransport } from '../transport';
 import { LEDGER_FIELD } from './forget.operation';
 
@@ -602,9 +603,7 @@ async function send(this: IExecuteFunctions, items: INodeExecutionData[]): Promi
 			const text = `not sent: the sent-key memory (${memoryLabel(this)}) could not be reached: ${error.message}`;
 			const description = 'Check the Storage settings of Sent-Key Memory (the database file, or the PostgreSQL credential and that the server is up). No message was sent, so a later run sends them.';
 			if (!this.continueOnFail()) {
-				const consecutive = unsent[unsent.length - 1] - unsent[0] === unsent.length - 1;
-				const label = unsent.length === 1 ? `Item ${unsent[0]}` : consecutive ? `Items ${unsent[0]} to ${unsent[unsent.length - 1]}` : `Items ${unsent.join(', ')}`;
-				throw exactError(this, `${label}: ${text}`, { itemIndex: unsent[0], description });
+				throw exactError(this, `${itemsLabel(unsent)}: ${text}`, { itemIndex: unsent[0], description });
 			}
 			report = error.report;
 			for (const o of report.outcomes) if (unsent.includes(o.index)) o.error = `Item ${o.index}: ${text}. ${description}`;

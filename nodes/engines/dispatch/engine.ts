@@ -258,37 +258,31 @@ export interface DeferredChannel {
 }
 
 /**
- * Thrown by dispatch() when its DeferredChannel could not be opened. Nothing was sent and nothing
- * was remembered. `report` has one outcome per item: what was decided before any channel was
- * needed stands (`suppressed`, `duplicate`, a provider limit's `failed`); every message that was
- * to be sent (or shown, in a dry run) is `failed` with `not sent: <reason>`, and `unsent` lists
- * their item indexes.
+ * dispatch() stopped before anything was sent. `report` has one outcome per item: what was decided
+ * before (`suppressed`, `duplicate`, a provider limit's `failed`) stands; every message that was to
+ * be sent is `failed` with `not sent: <reason>`, and `unsent` lists their item indexes.
  */
-export class ChannelUnavailableError extends Error {
+abstract class NothingSentError extends Error {
 	constructor(
 		error: unknown,
 		readonly report: DispatchReport,
 		readonly unsent: number[],
 	) {
 		super(error instanceof Error ? error.message : String(error), { cause: error });
-		this.name = 'ChannelUnavailableError';
 	}
 }
 
 /**
- * The sent-key memory (DispatchSettings.claims) could not be read or claimed: nothing was sent.
- * `report` has the messages that were to be sent `failed`, the others (suppressed, duplicate in
- * the run) with their status; `unsent` lists the failed items.
+ * Thrown by dispatch() when its DeferredChannel could not be opened (NothingSentError; nothing was
+ * remembered either; in a dry run the messages that were to be shown are the `unsent`).
  */
-export class SentKeyMemoryUnavailableError extends Error {
-	constructor(
-		error: unknown,
-		readonly report: DispatchReport,
-		readonly unsent: number[],
-	) {
-		super(error instanceof Error ? error.message : String(error), { cause: error });
-		this.name = 'SentKeyMemoryUnavailableError';
-	}
+export class ChannelUnavailableError extends NothingSentError {
+	override readonly name = 'ChannelUnavailableError';
+}
+
+/** The sent-key memory (DispatchSettings.claims) could not be read or claimed (NothingSentError). */
+export class SentKeyMemoryUnavailableError extends NothingSentError {
+	override readonly name = 'SentKeyMemoryUnavailableError';
 }
 
 export const TEST_MODE_HEADER = 'X-Pz-Original-Recipient';
