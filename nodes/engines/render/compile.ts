@@ -194,10 +194,6 @@ async function compileBodyUncached(input: TemplateInput, key: string): Promise<C
 	const expanded = expandBlocks(input.body, blocks, 'body', engines.settings.parseLimit);
 	// Liquid syntax first, with lines in the marketer's sources.
 	parseLocated(engines.html, expanded.text, expanded.map, 'body');
-	const subject = parseLocated(engines.text, input.subject ?? '', undefined, 'subject');
-	// the Preheader is text with character references (`&zwnj;&nbsp;` padding, `&amp;`) whose values
-	// are always escaped (Engines.preview); a `<` or `>` the marketer types is text too
-	const preheader = parseLocated(engines.preview, preheaderSource(input.preheader ?? ''), undefined, 'preheader');
 
 	let liquidHtml: string;
 	const findings: Finding[] = [];
@@ -246,8 +242,6 @@ async function compileBodyUncached(input: TemplateInput, key: string): Promise<C
 	// values written unescaped may write a <base>: the template's own are counted as each render writes them
 	const rawWriters = !engines.settings.escapeHtml || /\|\s*raw(?![\w-])/.test(liquidHtml);
 	if (rawWriters && Array.isArray(tokens)) countBaseWrites(html, (text) => text.match(STATIC_BASE)?.length ?? 0);
-	optimizeTemplates(subject);
-	optimizeTemplates(preheader);
 	findings.push(...htmlFindings(inspectHtml(liquidHtml, input.format === 'mjml' ? expanded.text : undefined)));
 	if (!hasPreheaderParam && !hasPreview) {
 		findings.push({ severity: 'warning', check: 'preheader', message: 'No preheader: inboxes show the first text of the email instead. Set "Preheader" (about 40-130 characters)' });
@@ -257,8 +251,9 @@ async function compileBodyUncached(input: TemplateInput, key: string): Promise<C
 		format: input.format,
 		engines,
 		html,
-		subject,
-		preheader,
+		// this template's own, parsed by compileUncached (the body's compile stands for any Subject / Preheader)
+		subject: [],
+		preheader: [],
 		liquidHtml,
 		structured: expanded.structured,
 		blocksUsed: [...expanded.used],
